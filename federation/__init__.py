@@ -1,0 +1,1 @@
+"""ActivityPub as a library: no storage, no routes."""

@@ -1,0 +1,1 @@
+"""Moderation policy over plain data: decides, never stores."""
