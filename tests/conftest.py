@@ -1,15 +1,111 @@
-"""Shared test set-up: async tests run on anyio's asyncio backend."""
-import inspect
+"""Shared test set-up.
 
+Async tests run on anyio's asyncio backend (anyio_mode = auto in pyproject.toml). Every test that asks for `database_url` (directly or through
+`settings`, `app`, `client`, `session`) runs once on SQLite and once on PostgreSQL, a throwaway cluster
+started for the session when PostgreSQL's binaries are present. CURBSIDE_TEST_REQUIRE_POSTGRES=1 (set by
+.ci/run) turns their absence into an error; CURBSIDE_TEST_DATABASES=sqlite limits the run to one engine.
+"""
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import shutil
+
+import httpx
 import pytest
 
+from server.app import create_app
+from server.db.engine import make_engine
+from server.db.migrate import migrate
+from server.settings import load_settings
+from tests.support.postgres import PostgresCluster, find_bindir
 
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if inspect.iscoroutinefunction(getattr(item, "obj", None)):
-            item.add_marker(pytest.mark.anyio)
+PG_BINDIR = find_bindir()
+_wanted = os.environ.get("CURBSIDE_TEST_DATABASES", "sqlite,postgresql").split(",")
+DATABASES = [d for d in _wanted if d == "sqlite" or (d == "postgresql" and PG_BINDIR)]
+_db_counter = itertools.count(1)
+
+
+def pytest_configure(config):
+    if os.environ.get("CURBSIDE_TEST_REQUIRE_POSTGRES") == "1" and not PG_BINDIR:
+        raise pytest.UsageError("CURBSIDE_TEST_REQUIRE_POSTGRES=1 but no PostgreSQL binaries (initdb) found")
+
+
+def pytest_report_header(config):
+    return f"databases: {', '.join(DATABASES)}" + ("" if PG_BINDIR else " (PostgreSQL binaries not found)")
 
 
 @pytest.fixture
 def anyio_backend():
     return "asyncio"
+
+
+async def _migrate_url(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        await migrate(engine)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    cluster = PostgresCluster(PG_BINDIR)
+    cluster.start()
+    try:
+        cluster.psql("CREATE DATABASE template_curbside")
+        asyncio.run(_migrate_url(cluster.url("template_curbside")))
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    asyncio.run(_migrate_url(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request, tmp_path):
+    """A fresh, migrated database for this test: a copied SQLite file, or a PostgreSQL database from a template."""
+    if request.param == "sqlite":
+        path = tmp_path / "curbside.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite+aiosqlite:///{path}"
+    cluster = request.getfixturevalue("pg_cluster")
+    name = f"test_{next(_db_counter)}"
+    cluster.psql(f"CREATE DATABASE {name} TEMPLATE template_curbside")
+    return cluster.url(name)
+
+
+@pytest.fixture
+def settings(tmp_path, database_url):
+    return load_settings({
+        "CURBSIDE_DATA_DIR": str(tmp_path / "data"),
+        "CURBSIDE_DATABASE_URL": database_url,
+        "CURBSIDE_DOMAIN": "curbside.test",
+        "CURBSIDE_INSTANCE_NAME": "Test Society",
+    })
+
+
+@pytest.fixture
+async def app(settings):
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app):
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url=app.state.settings.base_url) as c:
+        yield c
+
+
+@pytest.fixture
+async def session(app):
+    async with app.state.sessions() as s:
+        yield s

@@ -1,0 +1,49 @@
+"""create_app(settings): the one place where the application is assembled."""
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Route
+
+from server.db.engine import make_engine, make_sessionmaker
+from server.errors import HANDLERS
+from server.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from server.settings import Settings
+from server.urls import LocalUrls
+from server.web.health import healthz
+
+log = logging.getLogger("curbside")
+UPLOAD_PREFIXES = ("/api/v1/media", "/api/v2/media", "/settings/")
+
+
+def routes() -> list[Route]:
+    return [Route("/healthz", healthz, methods=["GET", "HEAD"])]
+
+
+def create_app(settings: Settings) -> Starlette:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.engine = make_engine(settings.database_url)
+        app.state.sessions = make_sessionmaker(app.state.engine)
+        try:
+            yield
+        finally:
+            await app.state.engine.dispose()
+
+    app = Starlette(
+        routes=routes(),
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
+                       upload_max_bytes=settings.max_upload_bytes, upload_prefixes=UPLOAD_PREFIXES),
+        ],
+        exception_handlers=HANDLERS,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.urls = LocalUrls(settings.base_url)
+    return app

@@ -1,0 +1,34 @@
+"""Password hashing with Argon2id (argon2-cffi), parameters from the library's RFC 9106 defaults."""
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()
+MIN_LENGTH = 10
+MAX_LENGTH = 1024
+
+
+class PasswordError(ValueError):
+    pass
+
+
+def check_strength(password: str) -> None:
+    if len(password) < MIN_LENGTH:
+        raise PasswordError(f"password must be at least {MIN_LENGTH} characters")
+    if len(password) > MAX_LENGTH:
+        raise PasswordError(f"password must be at most {MAX_LENGTH} characters")
+
+
+def hash_password(password: str) -> str:
+    check_strength(password)
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    if not password_hash or len(password) > MAX_LENGTH:
+        return False
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False

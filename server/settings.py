@@ -1,0 +1,225 @@
+"""Settings: read once from the environment (and an optional TOML file), validated, frozen.
+
+Every setting is an environment variable named CURBSIDE_<NAME>. A TOML file named by CURBSIDE_CONFIG
+may give the same settings as lowercase keys without the prefix; the environment wins over the file.
+A wrong value raises SettingsError naming the setting, which the CLI prints as one line (exit 2).
+"""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Mapping
+
+PREFIX = "CURBSIDE_"
+REGISTRATION_MODES = ("closed", "invite", "approval", "open")
+PHI_POLICIES = ("off", "warn", "hold", "block")
+LOG_FORMATS = ("text", "json")
+_DOMAIN = re.compile(r"^(?=.{1,253}(:|$))([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:\d{1,5})?$")
+_THEME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class SettingsError(Exception):
+    """A setting has a wrong value; str() is one line naming the setting and the reason."""
+
+    def __init__(self, name: str, reason: str):
+        super().__init__(f"{PREFIX}{name}: {reason}")
+        self.name = PREFIX + name
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Settings:
+    domain: str = "localhost:8000"
+    database_url: str = ""
+    data_dir: Path = Path("data")
+    secret_key: str = ""
+    instance_name: str = "Curbside"
+    registration_mode: str = "approval"
+    theme: str = "default"
+    allow_http: bool = False
+    allow_private_addresses: bool = False
+    authorized_fetch: bool = False
+    phi_policy: str = "warn"
+    log_format: str = "text"
+    log_level: str = "INFO"
+    inprocess_worker: bool = True
+    max_body_bytes: int = 1_000_000
+    max_upload_bytes: int = 40_000_000
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def scheme(self) -> str:
+        return "http" if self.allow_http else "https"
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.scheme}://{self.domain}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+
+def _bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise SettingsError(name, f"expected true or false, got {raw!r}")
+
+
+def _choice(choices: tuple[str, ...]) -> Callable[[str, str], str]:
+    def parse(name: str, raw: str) -> str:
+        value = raw.strip().lower()
+        if value not in choices:
+            raise SettingsError(name, f"must be one of {', '.join(choices)}; got {raw!r}")
+        return value
+    return parse
+
+
+def _domain(name: str, raw: str) -> str:
+    value = raw.strip().lower()
+    if "://" in value or "/" in value:
+        raise SettingsError(name, f"give a bare host name (optionally with :port), not a URL; got {raw!r}")
+    if not _DOMAIN.match(value):
+        raise SettingsError(name, f"not a valid host name: {raw!r}")
+    if ":" in value and not 0 < int(value.rsplit(":", 1)[1]) < 65536:
+        raise SettingsError(name, f"port out of range in {raw!r}")
+    return value
+
+
+def _database_url(name: str, raw: str) -> str:
+    value = raw.strip()
+    scheme, sep, rest = value.partition("://")
+    if not sep:
+        raise SettingsError(name, f"not a database URL: {raw!r} (use sqlite+aiosqlite:///PATH or postgresql+asyncpg://...)")
+    aliases = {"sqlite": "sqlite+aiosqlite", "sqlite+aiosqlite": "sqlite+aiosqlite",
+               "postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg",
+               "postgresql+asyncpg": "postgresql+asyncpg"}
+    if scheme not in aliases:
+        raise SettingsError(name, f"unsupported database {scheme!r} (use sqlite+aiosqlite:///PATH or postgresql+asyncpg://...)")
+    if aliases[scheme].startswith("sqlite") and not rest.startswith("/"):
+        raise SettingsError(name, "a SQLite URL needs a path: sqlite+aiosqlite:///relative.db or ////absolute.db")
+    return f"{aliases[scheme]}://{rest}"
+
+
+def _theme(name: str, raw: str) -> str:
+    value = raw.strip()
+    if not _THEME.match(value):
+        raise SettingsError(name, f"a theme is a folder name of lowercase letters, digits, - and _; got {raw!r}")
+    return value
+
+
+def _text(limit: int) -> Callable[[str, str], str]:
+    def parse(name: str, raw: str) -> str:
+        value = raw.strip()
+        if not value or len(value) > limit:
+            raise SettingsError(name, f"must be 1 to {limit} characters")
+        return value
+    return parse
+
+
+def _positive_int(name: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(name, f"expected a whole number, got {raw!r}") from None
+    if value <= 0:
+        raise SettingsError(name, "must be greater than zero")
+    return value
+
+
+def _log_level(name: str, raw: str) -> str:
+    value = raw.strip().upper()
+    if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise SettingsError(name, f"must be DEBUG, INFO, WARNING or ERROR; got {raw!r}")
+    return value
+
+
+_PARSERS: dict[str, Callable[[str, str], object]] = {
+    "DOMAIN": _domain,
+    "DATABASE_URL": _database_url,
+    "DATA_DIR": lambda name, raw: Path(raw.strip() or "data"),
+    "SECRET_KEY": _text(512),
+    "INSTANCE_NAME": _text(100),
+    "REGISTRATION_MODE": _choice(REGISTRATION_MODES),
+    "THEME": _theme,
+    "ALLOW_HTTP": _bool,
+    "ALLOW_PRIVATE_ADDRESSES": _bool,
+    "AUTHORIZED_FETCH": _bool,
+    "PHI_POLICY": _choice(PHI_POLICIES),
+    "LOG_FORMAT": _choice(LOG_FORMATS),
+    "LOG_LEVEL": _log_level,
+    "INPROCESS_WORKER": _bool,
+    "MAX_BODY_BYTES": _positive_int,
+    "MAX_UPLOAD_BYTES": _positive_int,
+}
+
+
+def _read_toml(path: str) -> dict[str, str]:
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except OSError as exc:
+        raise SettingsError("CONFIG", f"cannot read {path}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError("CONFIG", f"{path} is not valid TOML: {exc}") from None
+    values = {}
+    for key, value in data.items():
+        name = key.upper()
+        if name not in _PARSERS:
+            raise SettingsError("CONFIG", f"{path}: unknown setting {key!r}")
+        values[name] = str(value).lower() if isinstance(value, bool) else str(value)
+    return values
+
+
+def _secret_key(data_dir: Path) -> str:
+    """Read the persisted secret key, creating it (mode 0600) on first run."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key + "\n")
+    return key
+
+
+def load_settings(environ: Mapping[str, str] | None = None, *, create_dirs: bool = True) -> Settings:
+    """Build the frozen Settings from the environment (and CURBSIDE_CONFIG's TOML file)."""
+    env = os.environ if environ is None else environ
+    raw: dict[str, str] = {}
+    if env.get(PREFIX + "CONFIG"):
+        raw.update(_read_toml(env[PREFIX + "CONFIG"]))
+    raw.update({k[len(PREFIX):]: v for k, v in env.items() if k.startswith(PREFIX) and k[len(PREFIX):] in _PARSERS})
+    values = {name.lower(): _PARSERS[name](name, value) for name, value in raw.items()}
+    settings = Settings(**values)
+    data_dir = settings.data_dir.resolve()
+    if create_dirs:
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+            (data_dir / "media").mkdir(exist_ok=True)
+        except OSError as exc:
+            raise SettingsError("DATA_DIR", f"cannot create {data_dir}: {exc.strerror}") from None
+    elif not data_dir.is_dir():
+        raise SettingsError("DATA_DIR", f"{data_dir} is not a directory")
+    updates: dict[str, object] = {"data_dir": data_dir}
+    if not settings.database_url:
+        updates["database_url"] = f"sqlite+aiosqlite:///{data_dir / 'curbside.db'}"
+    if not settings.secret_key:
+        try:
+            updates["secret_key"] = _secret_key(data_dir)
+        except OSError as exc:
+            raise SettingsError("SECRET_KEY", f"not set and cannot be stored in {data_dir}: {exc.strerror}") from None
+    return replace(settings, **updates)

@@ -1,0 +1,64 @@
+"""The `curbside` command, run as a real process the way admins and scripts run it."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def curbside(tmp_path, *args, input=None, **env):
+    environ = {**os.environ, "CURBSIDE_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": str(ROOT),
+               **{f"CURBSIDE_{k}": v for k, v in env.items()}}
+    return subprocess.run([sys.executable, "-m", "server.cli", *args], env=environ, input=input,
+                          capture_output=True, text=True, timeout=60, cwd=ROOT)
+
+
+def test_cli_bogus_database_url_exits_2_with_one_line_naming_it(tmp_path):
+    result = curbside(tmp_path, "serve", DATABASE_URL="bogus://x")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert result.stderr.startswith("curbside: CURBSIDE_DATABASE_URL: ")
+
+
+def test_cli_unreachable_database_is_one_line_exit_1(tmp_path):
+    result = curbside(tmp_path, "check", DATABASE_URL="postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0 and "unreachable" in result.stderr
+
+
+def test_cli_migrate_shows_progress_then_check_passes(tmp_path):
+    first = curbside(tmp_path, "migrate")
+    assert first.returncode == 0 and "applying migration 0001" in first.stdout
+    again = curbside(tmp_path, "migrate")
+    assert "0 migration(s) applied" in again.stdout
+    check = curbside(tmp_path, "check")
+    assert check.returncode == 0 and "schema: up to date" in check.stdout
+
+
+def test_cli_accounts_create_and_list(tmp_path):
+    made = curbside(tmp_path, "accounts", "create", "drhouse", "--email", "house@example.org",
+                    "--password-stdin", "--role", "admin", input="vicodin-and-puzzles\n")
+    assert made.returncode == 0, made.stderr
+    assert "created admin @drhouse@localhost:8000" in made.stdout and "password:" not in made.stdout
+    generated = curbside(tmp_path, "accounts", "create", "wilson", "--email", "wilson@example.org")
+    assert "password: " in generated.stdout
+    listing = curbside(tmp_path, "accounts", "list").stdout
+    assert "drhouse" in listing and "admin" in listing and "wilson@example.org" in listing
+
+
+def test_cli_accounts_create_mistakes_are_one_line(tmp_path):
+    curbside(tmp_path, "accounts", "create", "taken", "--email", "t@example.org")
+    for args, input, expected in [
+        (["taken", "--email", "other@example.org"], None, "username 'taken' is taken"),
+        (["short", "--email", "s@example.org", "--password-stdin"], "abc\n", "at least 10 characters"),
+        (["bad name", "--email", "b@example.org"], None, "username must be"),
+    ]:
+        result = curbside(tmp_path, "accounts", "create", *args, input=input)
+        assert result.returncode == 1 and result.stderr.startswith("curbside: ") and expected in result.stderr
+        assert result.stderr.strip().count("\n") == 0
+
+
+def test_cli_unknown_role_is_a_usage_error(tmp_path):
+    result = curbside(tmp_path, "accounts", "create", "x", "--email", "x@example.org", "--role", "owner")
+    assert result.returncode == 2 and "invalid choice" in result.stderr
