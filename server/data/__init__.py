@@ -1,0 +1,1 @@
+"""Static data files shipped with the server (a package so that packaging includes them)."""
