@@ -25,7 +25,7 @@ except ImportError:
     _loads = json.loads
 
 # (method, url, headers, body) -> headers with the HTTP signature added.
-Signer = Callable[[str, str, dict[str, str], "bytes | None"], dict[str, str]]
+Signer = Callable[[str, str, dict[str, str], bytes | None], dict[str, str]]
 
 AP_ACCEPT = (
     'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'

@@ -28,6 +28,7 @@ _CHECKS = (
     ("is_private", "private"),
     ("is_reserved", "reserved"),
 )
+DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5)
 # Clients built by make_client, with the allow_private they enforce.
 _GUARDED: weakref.WeakKeyDictionary[httpx.AsyncClient, bool] = weakref.WeakKeyDictionary()
 
@@ -138,13 +139,16 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
 class GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx transport whose connections go through a GuardedBackend."""
 
-    def __init__(self, backend: GuardedBackend) -> None:
+    def __init__(self, backend: GuardedBackend, limits: httpx.Limits = DEFAULT_LIMITS) -> None:
         super().__init__(trust_env=False)
         # httpx exposes no network_backend option; swap in an equivalent pool that has one.
         # tests/test_fetch.py fails loudly if an httpx upgrade stops routing through it.
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=httpx.create_ssl_context(),
             network_backend=backend,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
         )
 
 
@@ -155,6 +159,7 @@ def make_client(
     user_agent: str | None = None,
     resolver: Resolver = system_resolve,
     connector: httpcore.AsyncNetworkBackend | None = None,
+    limits: httpx.Limits = DEFAULT_LIMITS,
 ) -> httpx.AsyncClient:
     """An httpx.AsyncClient that refuses non-public addresses at connect time.
 
@@ -163,7 +168,8 @@ def make_client(
     """
     client = httpx.AsyncClient(
         transport=GuardedTransport(
-            GuardedBackend(allow_private=allow_private, resolver=resolver, connector=connector)
+            GuardedBackend(allow_private=allow_private, resolver=resolver, connector=connector),
+            limits,
         ),
         timeout=timeout,
         follow_redirects=False,
