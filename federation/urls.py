@@ -1,0 +1,30 @@
+"""URL origins, for checking that an object comes from where it claims to."""
+from urllib.parse import urlsplit
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin(url: str) -> str:
+    """Return `scheme://host[:port]` of `url`, lowercased, without a default port.
+
+    Raises ValueError when `url` has no scheme or host, or an invalid port.
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = parts.hostname  # already lowercased, brackets and userinfo stripped
+    if not scheme or not host:
+        raise ValueError(f"not an absolute URL: {url!r}")
+    port = parts.port
+    if ":" in host:
+        host = f"[{host}]"
+    if port is None or port == _DEFAULT_PORTS.get(scheme):
+        return f"{scheme}://{host}"
+    return f"{scheme}://{host}:{port}"
+
+
+def same_origin(a: str, b: str) -> bool:
+    """True when both URLs parse and share scheme, host and port; never raises."""
+    try:
+        return origin(a) == origin(b)
+    except ValueError:
+        return False
