@@ -83,7 +83,7 @@ def detect_format(text: str) -> str:
     if stripped[:1] in ("[", "{"):
         return "json"
     lines = [line.strip() for line in stripped.splitlines() if line.strip()]
-    if lines and lines[0].lower().startswith("#domain"):
+    if lines and _is_header(lines[0].split(",")):
         return "csv"
     if any("," in line.split("#", 1)[0] for line in lines):
         return "csv"
@@ -139,7 +139,7 @@ def _parse_csv(text: str) -> list[tuple[int, DomainPolicy]]:
             if not any(field.strip() for field in row):
                 continue
             if row[0].strip().startswith("#"):
-                if columns is None and not out and row[0].strip().lower() == "#domain":
+                if columns is None and not out and _is_header(row):
                     columns = _csv_header(row, line)
                 continue
             try:
@@ -149,6 +149,10 @@ def _parse_csv(text: str) -> list[tuple[int, DomainPolicy]]:
     except csv.Error as exc:
         raise BlocklistError(reader.line_num, f"malformed CSV ({exc})") from None
     return out
+
+
+def _is_header(row: list[str]) -> bool:
+    return "#domain" in (field.strip().lower() for field in row)
 
 
 def _csv_header(row: list[str], line: int) -> tuple[str, ...]:

@@ -74,8 +74,10 @@ def _split_port(original: str, text: str) -> tuple[str, str]:
     host, sep, port = text.rpartition(":")
     if not sep:
         return text, ""
+    if ":" in host or "[" in host:
+        raise InvalidDomain(original, "IPv6 literals are not supported")
     if not port.isascii() or not port.isdigit() or not 0 < int(port) < 65536:
-        raise InvalidDomain(original, "bad port (IPv6 literals are not supported)")
+        raise InvalidDomain(original, f"bad port {port[:10]!r}")
     return host.rstrip("."), str(int(port))
 
 
@@ -106,7 +108,8 @@ def domain_digest(domain: str) -> str:
 def obfuscate_domain(domain: str) -> str:
     """Hide the middle of `domain` behind ``*`` the way Mastodon does, keeping the dots.
 
-    The first and last quarter (rounded down) of the characters, plus one, stay visible.
+    The first quarter of the characters (rounded down) plus one and the last quarter stay
+    visible, so very short names lose their last character too.
     """
     keep = len(domain) // 4
     return "".join(
