@@ -182,14 +182,18 @@ def stricter(a: DomainPolicy, b: DomainPolicy) -> DomainPolicy:
 
     Comments are taken from whichever policy is kept, filled from the other when empty.
     """
-    if (b.severity.rank, b.reject_media + b.reject_reports) > (a.severity.rank, a.reject_media + a.reject_reports):
+    def harshness(p: DomainPolicy) -> tuple[int, int]:
+        return p.severity.rank, p.reject_media + p.reject_reports
+
+    if harshness(b) > harshness(a):
         a, b = b, a
     return DomainPolicy(
         domain=a.domain, severity=a.severity, reject_media=a.reject_media or b.reject_media,
         reject_reports=a.reject_reports or b.reject_reports,
         public_comment=a.public_comment or b.public_comment,
         private_comment=a.private_comment or b.private_comment,
-        obfuscate=a.obfuscate or b.obfuscate, source=a.source, allow=a.allow and b.allow, digest=a.digest,
+        obfuscate=a.obfuscate or b.obfuscate, source=a.source, allow=a.allow and b.allow,
+        digest=a.digest,
     )
 
 
