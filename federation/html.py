@@ -45,7 +45,7 @@ def _keep_attribute(tag: str, attr: str, value: str) -> str | None:
 _cleaner = nh3.Cleaner(
     tags=_TAGS,
     clean_content_tags=_DROPPED_WITH_CONTENT,
-    attributes={"a": {"href"}},
+    attributes={"*": set(), "a": {"href"}, "ol": {"start", "reversed"}, "li": {"value"}},
     allowed_classes={"span": _SPAN_CLASSES, "a": _LINK_CLASSES},
     attribute_filter=_keep_attribute,
     link_rel=_REL,

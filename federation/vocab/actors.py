@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from federation.html import ContentError, html_to_text, sanitize_html
+from federation.html import ContentError, sanitize_html
 from federation.vocab.values import (
     MAX_NAME, VocabError, as_list, boolean, check_url, id_of, ids_of, pick_type,
     require_dict, require_id, text, timestamp, type_names, url_of,
@@ -58,15 +58,6 @@ def _html(raw: Any, what: str) -> str:
         raise VocabError(f"{what}: {error.reason}") from None
 
 
-def _plain(raw: Any, limit: int) -> str | None:
-    if not isinstance(raw, str):
-        return None
-    try:
-        return html_to_text(raw)[:limit] or None
-    except ContentError as error:
-        raise VocabError(f"name: {error.reason}") from None
-
-
 def _public_key(doc: dict, actor_id: str, allow_http: bool) -> tuple[str | None, str | None]:
     """The key the actor owns: (key id, PEM); a key owned by someone else is ignored."""
     for key in as_list(doc.get("publicKey"), 10):
@@ -97,7 +88,7 @@ def _fields(doc: dict) -> tuple[ProfileField, ...]:
     for item in as_list(doc.get("attachment"), MAX_FIELDS):
         if not isinstance(item, dict) or "PropertyValue" not in type_names(item.get("type")):
             continue
-        name, value = _plain(item.get("name"), 255), item.get("value")
+        name, value = (text(item.get("name"), 255) or "").strip(), item.get("value")
         if name and isinstance(value, str):
             found.append(ProfileField(name, _html(value[:5000], "field value")))
     return tuple(found)
@@ -122,7 +113,7 @@ def parse_actor(doc: dict, *, allow_http: bool = False) -> Actor:
         id=actor_id, type=kind,
         inbox=require_id(doc.get("inbox"), "inbox", allow_http=allow_http),
         preferred_username=text(doc.get("preferredUsername"), MAX_NAME) or None,
-        name=_plain(doc.get("name"), MAX_NAME),
+        name=(text(doc.get("name"), MAX_NAME) or "").strip() or None,
         summary_html=_html(doc.get("summary"), "summary"),
         outbox=link("outbox"), followers=link("followers"), following=link("following"),
         shared_inbox=endpoints.get("sharedInbox") or link("sharedInbox"),

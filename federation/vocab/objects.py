@@ -225,7 +225,7 @@ def _content(doc: dict, kind: str) -> tuple[str, str | None, str | None, str | N
     language = content_language or name_language or summary_language
     if kind in NOTE_TYPES:
         return _sanitised(content, "content"), _plain(summary, MAX_TEXT), None, language
-    title = _plain(name, MAX_NAME)
+    title = (text(name, MAX_NAME) or "").strip() or None  # AS names are plain text
     body = _sanitised(content or summary, "content")
     heading = f"<p><strong>{html_lib.escape(title, quote=False)}</strong></p>" if title else ""
     return heading + body, None, title, language
