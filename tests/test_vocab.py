@@ -317,6 +317,8 @@ def test_parse_activity_accepts_an_actor_object():
     ({"type": None}, "no type"),
     ({"actor": None}, "actor"),
     ({"id": 42}, "activity id"),
+    ({"object": "javascript:alert(1)"}, "object"),
+    ({"object": [3, None]}, "object"),
     ({"to": [f"https://remote.example/u/{i}" for i in range(1001)]}, "recipients"),
 ])
 def test_parse_activity_refuses_garbage(changes, reason):

@@ -90,12 +90,15 @@ def parse_activity(doc: dict, *, allow_http: bool = False) -> Activity:
         raise VocabError("activity has no type")
     if any(k in NOT_ACTIVITIES for k in kinds):
         raise VocabError(f"{kinds[0]} is not an activity")
+    activity_id = require_id(doc.get("id"), "activity id", allow_http=allow_http)
+    actor = require_id(doc.get("actor"), "actor", allow_http=allow_http)
+    objects = _references(doc.get("object"), allow_http, MAX_OBJECTS)
+    if doc.get("object") and not objects:
+        raise VocabError(f"object is neither an object nor a usable id: {repr(doc['object'])[:80]}")
     summary = doc.get("content") if isinstance(doc.get("content"), str) else doc.get("summary")
     return Activity(
-        id=require_id(doc.get("id"), "activity id", allow_http=allow_http),
-        type=kinds[0],
-        actor=require_id(doc.get("actor"), "actor", allow_http=allow_http),
-        objects=_references(doc.get("object"), allow_http, MAX_OBJECTS),
+        id=activity_id, type=kinds[0], actor=actor,
+        objects=objects,
         target=id_of(doc.get("target"), allow_http=allow_http),
         to=audience(doc.get("to"), allow_http=allow_http),
         cc=audience(doc.get("cc"), allow_http=allow_http),
