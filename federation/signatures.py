@@ -128,17 +128,18 @@ async def verify_with_key_refresh(key_id: str, resolve_key: KeyResolver,
     info = await resolve_key(key_id, False)
     if info is None:
         raise SignatureError("unknown key")
+    reason = "signature does not verify"
     try:
         if _key_checks(info, check):
             return info
-    except SignatureError:
-        pass  # a stale stored key may be unparsable; the refetch below decides
+    except SignatureError as exc:
+        reason = exc.reason  # a stale stored key may be unparsable; the refetch below decides
     fresh = await resolve_key(key_id, True)
     if fresh is None:
         raise SignatureError("unknown key")
     if fresh.pem != info.pem and _key_checks(fresh, check):
         return fresh
-    raise SignatureError("signature does not verify")
+    raise SignatureError(reason if fresh.pem == info.pem else "signature does not verify")
 
 
 # --- headers, dates and digests ------------------------------------------------------------
@@ -168,6 +169,7 @@ def lower_headers(headers: Mapping[str, str]) -> LowerHeaders:
 
 
 def utcnow(now: datetime | None) -> datetime:
+    """`now` as an aware datetime (naive means UTC), or the current time."""
     if now is None:
         return datetime.now(timezone.utc)
     return now if now.tzinfo else now.replace(tzinfo=timezone.utc)
@@ -184,6 +186,7 @@ def check_freshness(when: float, now: datetime, what: str) -> None:
 
 @lru_cache(maxsize=1024)
 def parse_http_date(value: str) -> datetime:
+    """Parse an HTTP Date header (cached: a busy inbox sees the same second many times)."""
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError) as exc:
@@ -210,6 +213,7 @@ def check_digests(pairs: list[tuple[str, bytes]], body: bytes, header: str) -> N
 
 
 def check_digest_header(value: str | None, body: bytes) -> None:
+    """Check a legacy `Digest: SHA-256=..` header (RFC 3230) against `body`."""
     if value is None:
         raise SignatureError("missing Digest header")
     pairs = []
@@ -229,6 +233,7 @@ def _b64decode(value: str, reason: str) -> bytes:
 
 
 def digest_required(body: bytes | None, require_digest: bool | None) -> bool:
+    """Whether a signed digest is needed: the caller's choice, else whenever there is a body."""
     return bool(body) if require_digest is None else require_digest
 
 
@@ -267,6 +272,8 @@ def _cavage_params(headers: LowerHeaders) -> dict[str, str]:
     for name in ("keyId", "signature"):
         if not params.get(name):
             raise SignatureError(f"Signature header lacks {name}")
+    if not (params["keyId"].isascii() and params["keyId"].isprintable()):
+        raise SignatureError("keyId is not printable ASCII")
     return params
 
 
@@ -396,7 +403,8 @@ def sign_request(method: str, url: str, headers: Mapping[str, str], body: bytes 
     key = load_private_key(private_key_pem)
     if algorithm is None:
         algorithm = "rsa-sha256" if isinstance(key, rsa.RSAPrivateKey) else "hs2019"
-    if algorithm not in _ALGORITHMS or '"' in key_id:
+    is_rsa = isinstance(key, rsa.RSAPrivateKey)
+    if algorithm not in _ALGORITHMS or (algorithm == "rsa-sha256" and not is_rsa) or '"' in key_id:
         raise ValueError(f"cannot sign with algorithm {algorithm!r} and key id {key_id!r}")
     _, host, target = split_url(url)
     out = without(headers, {"host", "date", "digest", "signature"})
@@ -411,7 +419,7 @@ def sign_request(method: str, url: str, headers: Mapping[str, str], body: bytes 
         out["Content-Type"] = content_type
         names += ["digest", "content-type"]
     data = _signing_string(names, method, target, lower_headers(out), {})
-    raw_alg = "ed25519" if isinstance(key, ed25519.Ed25519PrivateKey) else "rsa-v1_5-sha256"
+    raw_alg = "rsa-v1_5-sha256" if is_rsa else "ed25519"
     signature = base64.b64encode(sign_bytes(key, raw_alg, data)).decode("ascii")
     out["Signature"] = (f'keyId="{key_id}",algorithm="{algorithm}",'
                         f'headers="{" ".join(names)}",signature="{signature}"')
