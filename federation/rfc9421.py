@@ -1,0 +1,403 @@
+"""RFC 9421 HTTP Message Signatures for requests: verification under Curbside's policy, and signing.
+
+Only what requests need: the derived components @method, @target-uri, @authority, @scheme,
+@request-target, @path, @query and @query-param, plain header fields, and the algorithms
+rsa-v1_5-sha256, rsa-pss-sha512 and ed25519. Structured Fields (RFC 8941) are parsed here for the
+subset the Signature-Input, Signature and Content-Digest (RFC 9530) fields use.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Union
+from urllib.parse import parse_qsl, quote
+
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from federation.signatures import (
+    MAX_HEADER_LENGTH, KeyResolver, LowerHeaders, PublicKey, SignatureError, VerifiedRequest,
+    check_digest_header, check_digests, check_freshness, check_signature, digest_required,
+    load_private_key, lower_headers, parse_http_date, sign_bytes, split_url, utcnow,
+    verify_with_key_refresh, without,
+)
+
+ALGORITHMS = ("rsa-v1_5-sha256", "rsa-pss-sha512", "ed25519")
+
+
+# --- Structured Fields, the subset signatures use ---------------------------------------------
+
+class Token(str):
+    """An sf-token: kept apart from sf-string so it re-serialises without quotes."""
+
+
+Bare = Union[str, int, bool, bytes]
+Params = dict[str, Bare]
+InnerList = list[tuple[Bare, Params]]
+
+
+class _Malformed(Exception):
+    pass
+
+
+_KEY = re.compile(r"[a-z*][a-z0-9_.*-]*")
+_TOKEN = re.compile(r"[A-Za-z*][!#$%&'*+.^_`|~0-9A-Za-z:/-]*")
+_INTEGER = re.compile(r"-?[0-9]{1,15}(?![0-9.])")
+_STRING = re.compile(r'"((?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\["\\])*)"')
+_BYTES = re.compile(r":([A-Za-z0-9+/]*={0,2}):")
+_ESCAPE = re.compile(r"\\(.)")
+
+
+def _bare_item(s: str, i: int) -> tuple[Bare, int]:
+    c = s[i:i + 1]
+    if c == '"' and (m := _STRING.match(s, i)):
+        return _ESCAPE.sub(r"\1", m.group(1)), m.end()
+    if c == ":" and (m := _BYTES.match(s, i)):
+        try:
+            return base64.b64decode(m.group(1), validate=True), m.end()
+        except ValueError:
+            raise _Malformed from None
+    if c == "?" and s[i + 1:i + 2] in ("0", "1"):
+        return s[i + 1] == "1", i + 2
+    if (m := _INTEGER.match(s, i)) or (m := _TOKEN.match(s, i)):
+        return (int(m.group()) if c == "-" or c.isdigit() else Token(m.group())), m.end()
+    raise _Malformed
+
+
+def _params(s: str, i: int) -> tuple[Params, int]:
+    params: Params = {}
+    while s.startswith(";", i):
+        i += 1
+        while s.startswith(" ", i):
+            i += 1
+        if not (m := _KEY.match(s, i)):
+            raise _Malformed
+        value: Bare = True
+        i = m.end()
+        if s.startswith("=", i):
+            value, i = _bare_item(s, i + 1)
+        params[m.group()] = value
+    return params, i
+
+
+def _member(s: str, i: int) -> tuple[tuple[Bare | InnerList, Params], int]:
+    if not s.startswith("(", i):
+        item, i = _bare_item(s, i)
+        params, i = _params(s, i)
+        return (item, params), i
+    items: InnerList = []
+    i += 1
+    while True:
+        while s.startswith(" ", i):
+            i += 1
+        if s.startswith(")", i):
+            params, i = _params(s, i + 1)
+            return (items, params), i
+        item, i = _bare_item(s, i)
+        item_params, i = _params(s, i)
+        items.append((item, item_params))
+        if not s.startswith((" ", ")"), i):
+            raise _Malformed
+
+
+def parse_dictionary(text: str, field: str) -> dict[str, tuple[Bare | InnerList, Params]]:
+    """Parse an RFC 8941 Dictionary; SignatureError("malformed <field>") if it is not one."""
+    if len(text) > MAX_HEADER_LENGTH:
+        raise SignatureError(f"{field} too long")
+    s, out, i = text.strip(" "), {}, 0
+    try:
+        while i < len(s):
+            if not (m := _KEY.match(s, i)):
+                raise _Malformed
+            i = m.end()
+            if s.startswith("=", i):
+                out[m.group()], i = _member(s, i + 1)
+            else:
+                params, i = _params(s, i)
+                out[m.group()] = (True, params)
+            while s.startswith((" ", "\t"), i):
+                i += 1
+            if i < len(s):
+                if s[i] != ",":
+                    raise _Malformed
+                i += 1
+                while s.startswith((" ", "\t"), i):
+                    i += 1
+                if i == len(s):
+                    raise _Malformed
+    except _Malformed:
+        raise SignatureError(f"malformed {field}") from None
+    return out
+
+
+def _serialize_item(value: Bare) -> str:
+    if isinstance(value, bool):
+        return "?1" if value else "?0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, bytes):
+        return ":" + base64.b64encode(value).decode("ascii") + ":"
+    if isinstance(value, Token):
+        return value
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _serialize_params(params: Params) -> str:
+    return "".join(f";{k}" if v is True else f";{k}={_serialize_item(v)}" for k, v in params.items())
+
+
+def _serialize_inner_list(items: InnerList, params: Params) -> str:
+    inner = " ".join(_serialize_item(v) + _serialize_params(p) for v, p in items)
+    return f"({inner}){_serialize_params(params)}"
+
+
+# --- components and the signature base -------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Request:
+    method: str
+    scheme: str
+    target: str  # path and query, as on the request line
+    headers: LowerHeaders
+
+    @property
+    def authority(self) -> str:
+        host = self.headers.get("host")
+        if not host:
+            raise SignatureError("missing Host header")
+        host = host.lower()
+        default = {"https": ":443", "http": ":80"}.get(self.scheme)
+        return host[:-len(default)] if default and host.endswith(default) else host
+
+
+def _query_param(req: _Request, params: Params) -> str:
+    name = params.get("name")
+    if set(params) != {"name"} or not isinstance(name, str):
+        raise SignatureError("@query-param needs one name parameter")
+    pairs = parse_qsl(req.target.partition("?")[2], keep_blank_values=True)
+    values = [v for k, v in pairs if k == name]
+    if len(values) != 1:
+        raise SignatureError(f"query parameter {name[:40]} is absent or repeated")
+    return quote(values[0], safe="*").replace("~", "%7E")
+
+
+def _component_value(name: str, params: Params, req: _Request) -> str:
+    if name == "@query-param":
+        return _query_param(req, params)
+    if params:
+        raise SignatureError(f"unsupported parameters on component {name[:40]}")
+    path, sep, query = req.target.partition("?")
+    derived = {
+        "@method": lambda: req.method,
+        "@scheme": lambda: req.scheme,
+        "@authority": lambda: req.authority,
+        "@target-uri": lambda: f"{req.scheme}://{req.authority}{req.target}",
+        "@request-target": lambda: req.target,
+        "@path": lambda: path or "/",
+        "@query": lambda: "?" + query,
+    }
+    if name in derived:
+        return derived[name]()
+    if name.startswith("@") or name != name.lower() or not name:
+        raise SignatureError(f"unsupported component {name[:40]}")
+    if name not in req.headers:
+        raise SignatureError(f"covered header {name[:40]} is missing")
+    return req.headers[name]
+
+
+def _base(req: _Request, items: InnerList, params: Params) -> bytes:
+    lines, seen = [], set()
+    for name, component_params in items:
+        if type(name) is not str:
+            raise SignatureError("component identifiers must be strings")
+        ident = _serialize_item(name) + _serialize_params(component_params)
+        if ident in seen:
+            raise SignatureError("component covered twice")
+        seen.add(ident)
+        lines.append(f"{ident}: {_component_value(name, component_params, req)}")
+    lines.append(f'"@signature-params": {_serialize_inner_list(items, params)}')
+    try:
+        return "\n".join(lines).encode("latin-1")
+    except UnicodeEncodeError:
+        raise SignatureError("component value is not Latin-1") from None
+
+
+def signature_base(method: str, path: str, headers: Mapping[str, str], label: str, *,
+                   scheme: str = "https") -> bytes:
+    """The signature base (RFC 9421 section 2.5) of the `label` signature in a request's
+    Signature-Input, without any policy checks: for tests and debugging."""
+    h = lower_headers(headers)
+    inputs = parse_dictionary(h.get("signature-input", ""), "Signature-Input")
+    value, params = inputs.get(label, (None, {}))
+    if not isinstance(value, list):
+        raise SignatureError(f"no signature labelled {label[:40]}")
+    return _base(_Request(method, scheme, path, h), value, params)
+
+
+# --- verification ----------------------------------------------------------------------------
+
+def content_digest_header(body: bytes) -> str:
+    """The RFC 9530 `Content-Digest` value for `body`: "sha-256=:<base64>:"."""
+    return "sha-256=:" + base64.b64encode(hashlib.sha256(body).digest()).decode("ascii") + ":"
+
+
+def _check_content_digest(value: str | None, body: bytes) -> None:
+    if value is None:
+        raise SignatureError("missing Content-Digest header")
+    pairs = []
+    for alg, (digest, _) in parse_dictionary(value, "Content-Digest").items():
+        if not isinstance(digest, bytes):
+            raise SignatureError("malformed Content-Digest")
+        pairs.append((alg, digest))
+    check_digests(pairs, body, "Content-Digest")
+
+
+def _coverage_problem(names: set[str], target: str, need_digest: bool) -> str | None:
+    if "@method" not in names:
+        return "signature must cover @method"
+    if not names & {"@target-uri", "@authority", "host"}:
+        return "signature must cover @authority"
+    path_covered = "@path" in names and ("@query" in names or "?" not in target)
+    if not (names & {"@target-uri", "@request-target"} or path_covered):
+        return "signature must cover @target-uri, or @path and @query"
+    if need_digest and not names & {"content-digest", "digest"}:
+        return "Content-Digest is not signed"
+    return None
+
+
+def _pick(inputs: dict, target: str, need_digest: bool) -> tuple[str, InnerList, Params]:
+    """The first signature whose coverage meets our policy: only one is ever checked."""
+    first_problem = None
+    for label, (items, params) in inputs.items():
+        if not isinstance(items, list):
+            continue
+        names = {n for n, _ in items if isinstance(n, str)}
+        problem = _coverage_problem(names, target, need_digest)
+        if problem is None:
+            return label, items, params
+        first_problem = first_problem or problem
+    raise SignatureError(first_problem or "Signature-Input holds no signature")
+
+
+def _check_params(params: Params, now: datetime) -> tuple[str, str | None]:
+    key_id, alg = params.get("keyid"), params.get("alg")
+    created, expires = params.get("created"), params.get("expires")
+    if not isinstance(key_id, str) or not key_id:
+        raise SignatureError("signature has no keyid")
+    if type(created) is not int:
+        raise SignatureError("signature has no created time")
+    if alg is not None and alg not in ALGORITHMS:
+        raise SignatureError(f"unsupported algorithm {str(alg)[:40]}")
+    check_freshness(created, now, "signature")
+    if expires is not None and (type(expires) is not int or expires < now.timestamp()):
+        raise SignatureError("signature expired")
+    return key_id, alg
+
+
+def _check_body(names: set[str], headers: LowerHeaders, body: bytes | None, need: bool) -> None:
+    if body is None and not need:
+        return
+    if "content-digest" in names:
+        _check_content_digest(headers.get("content-digest"), body or b"")
+    if "digest" in names:
+        check_digest_header(headers.get("digest"), body or b"")
+
+
+def _signature_bytes(headers: LowerHeaders, label: str) -> bytes:
+    signatures = parse_dictionary(headers.get("signature", ""), "Signature")
+    value = signatures.get(label, (None, {}))[0]
+    if not isinstance(value, bytes) or not value:
+        raise SignatureError(f"no Signature for label {label[:40]}")
+    return value
+
+
+async def verify_rfc9421(method: str, path: str, headers: Mapping[str, str], body: bytes | None,
+                         resolve_key: KeyResolver, *, now: datetime | None = None,
+                         require_digest: bool | None = None,
+                         scheme: str = "https") -> VerifiedRequest:
+    """Verify an RFC 9421 signed request (Signature-Input + Signature).
+
+    The signature must cover @method, the authority (@authority, host or @target-uri), the
+    target (@target-uri, @request-target, or @path plus @query when there is a query) and, when
+    a digest is required, content-digest (or digest) matching the body; `created` must be within
+    12 h back and 1 h ahead and `expires`, if any, not past. Without `alg`, RSA keys are tried
+    with rsa-v1_5-sha256 then rsa-pss-sha512. Raises SignatureError for every bad request.
+    """
+    h = lower_headers(headers)
+    need_digest = digest_required(body, require_digest)
+    inputs = parse_dictionary(h.get("signature-input", ""), "Signature-Input")
+    label, items, params = _pick(inputs, path, need_digest)
+    signature = _signature_bytes(h, label)
+    key_id, alg = _check_params(params, utcnow(now))
+    names = {n for n, _ in items}
+    if "date" in names:
+        check_freshness(parse_http_date(h.get("date", "")).timestamp(), utcnow(now), "Date")
+    _check_body(names, h, body, need_digest)
+    base = _base(_Request(method, scheme, path, h), items, params)
+
+    def check(key: PublicKey) -> bool:
+        if alg:
+            return check_signature(key, alg, base, signature)
+        if isinstance(key, ed25519.Ed25519PublicKey):
+            return check_signature(key, "ed25519", base, signature)
+        return any(check_signature(key, a, base, signature) for a in ALGORITHMS[:2])
+
+    info = await verify_with_key_refresh(key_id, resolve_key, check)
+    return VerifiedRequest(key_id=key_id, owner=info.owner, scheme="rfc9421")
+
+
+# --- signing ---------------------------------------------------------------------------------
+
+def _outgoing_digest(out: dict[str, str], body: bytes) -> dict[str, str]:
+    given = next((v for k, v in out.items() if k.lower() == "content-digest"), None)
+    if given is None:
+        return {**out, "Content-Digest": content_digest_header(body)}
+    try:
+        _check_content_digest(given, body)
+    except SignatureError as exc:
+        raise ValueError(exc.reason) from None
+    return out
+
+
+def sign_request_rfc9421(method: str, url: str, headers: Mapping[str, str], body: bytes | None,
+                         key_id: str, private_key_pem: str | bytes, *,
+                         components: tuple[str, ...] | None = None, now: datetime | None = None,
+                         label: str = "sig1", algorithm: str | None = None,
+                         expires_in: int | None = None, include_alg: bool = True) -> dict[str, str]:
+    """Sign a request with RFC 9421 and return the headers to send (the given ones plus Host,
+    Content-Digest when there is a body and none was given, Signature-Input and Signature).
+
+    `components` defaults to @method and @target-uri, plus content-digest with a body and
+    content-type when that header is given. `algorithm` defaults to rsa-v1_5-sha256 for RSA keys
+    and ed25519 for Ed25519 keys; `expires_in` adds an `expires` that many seconds after created.
+    """
+    key = load_private_key(private_key_pem)
+    if algorithm is None:
+        algorithm = "ed25519" if isinstance(key, ed25519.Ed25519PrivateKey) else "rsa-v1_5-sha256"
+    if not _KEY.fullmatch(label) or not _STRING.fullmatch(_serialize_item(key_id)):
+        raise ValueError(f"unusable label {label!r} or key id {key_id!r}")
+    scheme, host, target = split_url(url)
+    out = without(headers, {"host", "signature", "signature-input"})
+    out["Host"] = host
+    if body is not None:
+        out = _outgoing_digest(out, body)
+    h = lower_headers(out)
+    if components is None:
+        components = ("@method", "@target-uri")
+        components += ("content-digest",) if body is not None else ()
+        components += ("content-type",) if "content-type" in h else ()
+    created = int(utcnow(now).timestamp())
+    params: Params = {"created": created, "keyid": key_id}
+    if include_alg:
+        params["alg"] = algorithm
+    if expires_in is not None:
+        params["expires"] = created + expires_in
+    items: InnerList = [(name, {}) for name in components]
+    base = _base(_Request(method.upper(), scheme, target, h), items, params)
+    signature = sign_bytes(key, algorithm, base)
+    out["Signature-Input"] = f"{label}={_serialize_inner_list(items, params)}"
+    out["Signature"] = f"{label}={_serialize_item(signature)}"
+    return out

@@ -1,0 +1,426 @@
+"""HTTP Signatures as the fediverse uses them (draft-cavage-http-signatures-12, Mastodon's profile).
+
+`verify_request` is the one entry point for inbound requests: it reads draft-cavage `Signature` /
+`Authorization: Signature` headers itself and hands requests carrying `Signature-Input` to
+`federation.rfc9421`. Both share the key handling here: the key comes from a caller-supplied
+async resolver, parsed keys are cached by PEM, and a failed check refetches the key once.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime, parsedate_to_datetime
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
+
+MAX_AGE = timedelta(hours=12)
+MAX_SKEW = timedelta(hours=1)
+MAX_HEADER_LENGTH = 8192
+MIN_RSA_BITS = 1024  # the draft's own test key is 1024 bits; fediverse keys are 2048+
+
+PublicKey = rsa.RSAPublicKey | ed25519.Ed25519PublicKey
+PrivateKey = rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey
+
+
+class SignatureError(Exception):
+    """A request's signature is missing, malformed or wrong; `reason` is safe to show the sender."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class PublicKeyInfo:
+    key_id: str
+    owner: str
+    pem: str
+
+
+KeyResolver = Callable[[str, bool], Awaitable[PublicKeyInfo | None]]
+
+
+@dataclass(frozen=True)
+class VerifiedRequest:
+    key_id: str
+    owner: str
+    scheme: str
+
+
+# --- keys and raw signatures -------------------------------------------------------------
+
+@lru_cache(maxsize=4096)
+def load_public_key(pem: str) -> PublicKey:
+    """Parse a PEM public key (SPKI or PKCS#1 RSA), cached so hot paths never re-parse PEM."""
+    try:
+        key = serialization.load_pem_public_key(pem.encode("ascii"))
+    except (ValueError, TypeError, AttributeError, UnicodeError, UnsupportedAlgorithm) as exc:
+        raise SignatureError("invalid public key") from exc
+    if isinstance(key, rsa.RSAPublicKey) and key.key_size >= MIN_RSA_BITS:
+        return key
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return key
+    raise SignatureError("unsupported public key type")
+
+
+@lru_cache(maxsize=256)
+def load_private_key(pem: str | bytes) -> PrivateKey:
+    """Parse a PEM private key once; OpenSSL's RSA key check makes parsing cost milliseconds."""
+    data = pem.encode("ascii") if isinstance(pem, str) else pem
+    key = serialization.load_pem_private_key(data, password=None)
+    if not isinstance(key, (rsa.RSAPrivateKey, ed25519.Ed25519PrivateKey)):
+        raise ValueError("only RSA and Ed25519 private keys can sign")
+    return key
+
+
+def _pss() -> padding.PSS:
+    return padding.PSS(mgf=padding.MGF1(hashes.SHA512()), salt_length=64)
+
+
+def check_signature(key: PublicKey, algorithm: str, data: bytes, signature: bytes) -> bool:
+    """True when `signature` over `data` verifies with `key` under an RFC 9421 algorithm name
+    (rsa-v1_5-sha256, rsa-pss-sha512 or ed25519); a key of the wrong type never verifies."""
+    try:
+        if isinstance(key, rsa.RSAPublicKey):
+            if algorithm == "rsa-v1_5-sha256":
+                key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
+                return True
+            if algorithm == "rsa-pss-sha512":
+                key.verify(signature, data, _pss(), hashes.SHA512())
+                return True
+        elif isinstance(key, ed25519.Ed25519PublicKey) and algorithm == "ed25519":
+            key.verify(signature, data)
+            return True
+    except InvalidSignature:
+        pass
+    return False
+
+
+def sign_bytes(key: PrivateKey, algorithm: str, data: bytes) -> bytes:
+    """Sign `data` under an RFC 9421 algorithm name; ValueError if the key cannot do it."""
+    if isinstance(key, rsa.RSAPrivateKey) and algorithm == "rsa-v1_5-sha256":
+        return key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+    if isinstance(key, rsa.RSAPrivateKey) and algorithm == "rsa-pss-sha512":
+        return key.sign(data, _pss(), hashes.SHA512())
+    if isinstance(key, ed25519.Ed25519PrivateKey) and algorithm == "ed25519":
+        return key.sign(data)
+    raise ValueError(f"cannot sign {algorithm} with a {type(key).__name__}")
+
+
+def _key_checks(info: PublicKeyInfo, check: Callable[[PublicKey], bool]) -> bool:
+    if not isinstance(info.pem, str):
+        raise SignatureError("invalid public key")
+    return check(load_public_key(info.pem))
+
+
+async def verify_with_key_refresh(key_id: str, resolve_key: KeyResolver,
+                                  check: Callable[[PublicKey], bool]) -> PublicKeyInfo:
+    """Resolve `key_id` and run `check` with it; on failure refetch the key once (the actor may
+    have rotated it) and retry. Returns the key that verified, else raises SignatureError."""
+    info = await resolve_key(key_id, False)
+    if info is None:
+        raise SignatureError("unknown key")
+    reason = "signature does not verify"
+    try:
+        if _key_checks(info, check):
+            return info
+    except SignatureError as exc:
+        reason = exc.reason  # a stale stored key may be unparsable; the refetch below decides
+    fresh = await resolve_key(key_id, True)
+    if fresh is None:
+        raise SignatureError("unknown key")
+    if fresh.pem != info.pem and _key_checks(fresh, check):
+        return fresh
+    raise SignatureError(reason if fresh.pem == info.pem else "signature does not verify")
+
+
+# --- headers, dates and digests ------------------------------------------------------------
+
+class LowerHeaders(dict):
+    """Header fields by lower-case name, repeated fields joined with ", " as HTTP allows."""
+
+
+def lower_headers(headers: Mapping[str, str]) -> LowerHeaders:
+    """Copy any header mapping (dict, starlette or httpx Headers) into a LowerHeaders."""
+    if isinstance(headers, LowerHeaders):
+        return headers
+    out = LowerHeaders()
+    try:
+        items = list(headers.items())  # starlette's Headers.items() repeats multi-line fields
+    except Exception as exc:  # a foreign mapping: nothing we can read from it
+        raise SignatureError("unreadable headers") from exc
+    for name, value in items:
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise SignatureError("malformed header")
+        if "\n" in value or "\r" in value:
+            raise SignatureError("line break in header value")
+        name = name.lower()
+        value = value.strip()
+        out[name] = f"{out[name]}, {value}" if name in out else value
+    return out
+
+
+def utcnow(now: datetime | None) -> datetime:
+    """`now` as an aware datetime (naive means UTC), or the current time."""
+    if now is None:
+        return datetime.now(timezone.utc)
+    return now if now.tzinfo else now.replace(tzinfo=timezone.utc)
+
+
+def check_freshness(when: float, now: datetime, what: str) -> None:
+    """Refuse POSIX times more than MAX_AGE before or MAX_SKEW after `now`."""
+    # plain numbers, so absurd remote timestamps cannot overflow datetime
+    if when < (now - MAX_AGE).timestamp():
+        raise SignatureError(f"{what} too old")
+    if when > (now + MAX_SKEW).timestamp():
+        raise SignatureError(f"{what} in the future")
+
+
+@lru_cache(maxsize=1024)
+def parse_http_date(value: str) -> datetime:
+    """Parse an HTTP Date header (cached: a busy inbox sees the same second many times)."""
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError) as exc:
+        raise SignatureError("malformed Date header") from exc
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def digest_header(body: bytes) -> str:
+    """The legacy `Digest` header value for `body`: "SHA-256=<base64>"."""
+    return "SHA-256=" + base64.b64encode(hashlib.sha256(body).digest()).decode("ascii")
+
+
+_DIGESTS = {"sha-256": hashlib.sha256, "sha-512": hashlib.sha512}
+
+
+def check_digests(pairs: list[tuple[str, bytes]], body: bytes, header: str) -> None:
+    """Every digest we know must match `body`, and at least one must be known."""
+    known = [(alg, value) for alg, value in pairs if alg in _DIGESTS]
+    if not known:
+        raise SignatureError(f"{header} has no SHA-256 or SHA-512 digest")
+    for alg, value in known:
+        if _DIGESTS[alg](body).digest() != value:
+            raise SignatureError(f"{header} does not match the body")
+
+
+def check_digest_header(value: str | None, body: bytes) -> None:
+    """Check a legacy `Digest: SHA-256=..` header (RFC 3230) against `body`."""
+    if value is None:
+        raise SignatureError("missing Digest header")
+    pairs = []
+    for part in value.split(","):
+        alg, sep, b64 = part.strip().partition("=")
+        if not sep:
+            raise SignatureError("malformed Digest header")
+        pairs.append((alg.lower(), _b64decode(b64, "malformed Digest header")))
+    check_digests(pairs, body, "Digest")
+
+
+def _b64decode(value: str, reason: str) -> bytes:
+    try:
+        return base64.b64decode(value, validate=True)
+    except ValueError as exc:  # binascii.Error, or non-ASCII text
+        raise SignatureError(reason) from exc
+
+
+def digest_required(body: bytes | None, require_digest: bool | None) -> bool:
+    """Whether a signed digest is needed: the caller's choice, else whenever there is a body."""
+    return bool(body) if require_digest is None else require_digest
+
+
+# --- draft-cavage verification -------------------------------------------------------------
+
+_PARAM = re.compile(r'[ \t]*([A-Za-z]+)[ \t]*=[ \t]*(?:"([^"\\]*)"|([0-9]{1,15}))[ \t]*(?:,|$)')
+_ALGORITHMS = {"rsa-sha256", "hs2019"}
+
+
+def parse_signature_params(value: str) -> dict[str, str]:
+    """Split a cavage `keyId="..",algorithm="..",...` value; raises SignatureError if malformed."""
+    if len(value) > MAX_HEADER_LENGTH:
+        raise SignatureError("Signature header too long")
+    params: dict[str, str] = {}
+    pos = 0
+    while pos < len(value):
+        match = _PARAM.match(value, pos)
+        if match is None or match.end() == pos:
+            raise SignatureError("malformed Signature header")
+        name = match.group(1)
+        if name in params:
+            raise SignatureError(f"duplicate {name} in Signature header")
+        params[name] = match.group(2) if match.group(2) is not None else match.group(3)
+        pos = match.end()
+    return params
+
+
+def _cavage_params(headers: LowerHeaders) -> dict[str, str]:
+    value = headers.get("signature")
+    if value is None:
+        auth = headers.get("authorization", "")
+        scheme, _, value = auth.partition(" ")
+        if scheme.lower() != "signature":
+            raise SignatureError("request is not signed")
+    params = parse_signature_params(value)
+    for name in ("keyId", "signature"):
+        if not params.get(name):
+            raise SignatureError(f"Signature header lacks {name}")
+    if not (params["keyId"].isascii() and params["keyId"].isprintable()):
+        raise SignatureError("keyId is not printable ASCII")
+    return params
+
+
+def _signed_names(params: dict[str, str], algorithm: str) -> list[str]:
+    names = params.get("headers", "date").lower().split()
+    if len(set(names)) != len(names):
+        raise SignatureError("duplicate name in signed headers")
+    missing = [n for n in ("(request-target)", "host") if n not in names]
+    uses_created = "(created)" in names or "(expires)" in names
+    if uses_created and algorithm != "hs2019":
+        raise SignatureError("(created) and (expires) need algorithm hs2019")
+    if "date" not in names and "(created)" not in names:
+        missing.append("date")
+    if missing:
+        raise SignatureError("signature must cover " + " ".join(missing))
+    return names
+
+
+def _signing_string(names: list[str], method: str, path: str, headers: LowerHeaders,
+                    params: dict[str, str]) -> bytes:
+    lines = []
+    for name in names:
+        if name == "(request-target)":
+            value = f"{method.lower()} {path}"
+        elif name in ("(created)", "(expires)"):
+            value = params.get(name[1:-1], "")
+            if not value.isdigit():
+                raise SignatureError(f"{name} signed without a numeric {name[1:-1]} parameter")
+        elif name in headers:
+            value = headers[name]
+        else:
+            raise SignatureError(f"signed header {name} is missing")
+        lines.append(f"{name}: {value}")
+    try:
+        return "\n".join(lines).encode("latin-1")
+    except UnicodeEncodeError as exc:
+        raise SignatureError("header value is not Latin-1") from exc
+
+
+def _check_cavage_times(names: list[str], headers: LowerHeaders, params: dict[str, str],
+                        now: datetime) -> None:
+    if "date" in names:
+        check_freshness(parse_http_date(headers["date"]).timestamp(), now, "Date")
+    if "(created)" in names:
+        check_freshness(int(params["created"]), now, "signature")
+    if "(expires)" in names and int(params["expires"]) < now.timestamp():
+        raise SignatureError("signature expired")
+
+
+def _cavage_check(algorithm: str, data: bytes, signature: bytes) -> Callable[[PublicKey], bool]:
+    def check(key: PublicKey) -> bool:
+        if algorithm == "hs2019" and isinstance(key, ed25519.Ed25519PublicKey):
+            return check_signature(key, "ed25519", data, signature)
+        return check_signature(key, "rsa-v1_5-sha256", data, signature)
+    return check
+
+
+async def verify_cavage(method: str, path: str, headers: Mapping[str, str], body: bytes | None,
+                        resolve_key: KeyResolver, *, now: datetime | None = None,
+                        require_digest: bool | None = None) -> VerifiedRequest:
+    """Verify a draft-cavage signed request (see `verify_request` for the rules)."""
+    headers = lower_headers(headers)
+    params = _cavage_params(headers)
+    algorithm = params.get("algorithm", "hs2019").lower()
+    if algorithm not in _ALGORITHMS:
+        raise SignatureError(f"unsupported algorithm {algorithm[:40]}")
+    names = _signed_names(params, algorithm)
+    data = _signing_string(names, method, path, headers, params)
+    signature = _b64decode(params["signature"], "signature is not base64")
+    _check_cavage_times(names, headers, params, utcnow(now))
+    required = digest_required(body, require_digest)
+    if "digest" in names and (body is not None or required):
+        check_digest_header(headers.get("digest"), body or b"")
+    elif required:
+        raise SignatureError("Digest is not signed" if "digest" in headers else "missing Digest header")
+    info = await verify_with_key_refresh(params["keyId"], resolve_key,
+                                         _cavage_check(algorithm, data, signature))
+    return VerifiedRequest(key_id=params["keyId"], owner=info.owner, scheme="cavage")
+
+
+async def verify_request(method: str, path: str, headers: Mapping[str, str], body: bytes | None,
+                         resolve_key: KeyResolver, *, now: datetime | None = None,
+                         require_digest: bool | None = None) -> VerifiedRequest:
+    """Verify a signed HTTP request and say who signed it.
+
+    `path` is the request target with its query string; `headers` any mapping (names are read
+    case-insensitively); `body` the raw body or None. RFC 9421 is used when `Signature-Input` is
+    present, else draft-cavage. A digest of the body must be signed and match when there is a body
+    (or always, with `require_digest=True`); Date/created must be within 12 h back, 1 h ahead.
+    Raises SignatureError (with a `.reason`) for every bad request; resolver errors propagate.
+    """
+    headers = lower_headers(headers)
+    if "signature-input" in headers:
+        from federation import rfc9421  # imported here: rfc9421 builds on this module
+        return await rfc9421.verify_rfc9421(method, path, headers, body, resolve_key, now=now,
+                                            require_digest=require_digest)
+    return await verify_cavage(method, path, headers, body, resolve_key, now=now,
+                               require_digest=require_digest)
+
+
+# --- signing -------------------------------------------------------------------------------
+
+def split_url(url: str) -> tuple[str, str, str]:
+    """(scheme, host[:port], path?query) of an absolute http(s) URL, or ValueError."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an absolute http(s) URL: {url!r}")
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return parts.scheme, parts.netloc.rpartition("@")[2], target
+
+
+def without(headers: Mapping[str, str], names: set[str]) -> dict[str, str]:
+    """A copy of `headers` minus any of `names` (lower-case), whatever their case."""
+    return {k: v for k, v in headers.items() if k.lower() not in names}
+
+
+def sign_request(method: str, url: str, headers: Mapping[str, str], body: bytes | None,
+                 key_id: str, private_key_pem: str | bytes, *, now: datetime | None = None,
+                 algorithm: str | None = None) -> dict[str, str]:
+    """Sign an outgoing request the way Mastodon does and return the headers to send.
+
+    Adds Host, Date and Signature, plus Digest and Content-Type (default
+    application/activity+json) when there is a body, signing "(request-target) host date" and
+    "digest content-type" with a body. `algorithm` is rsa-sha256 (default for RSA keys) or
+    hs2019 (required for Ed25519 keys).
+    """
+    key = load_private_key(private_key_pem)
+    if algorithm is None:
+        algorithm = "rsa-sha256" if isinstance(key, rsa.RSAPrivateKey) else "hs2019"
+    is_rsa = isinstance(key, rsa.RSAPrivateKey)
+    if algorithm not in _ALGORITHMS or (algorithm == "rsa-sha256" and not is_rsa) or '"' in key_id:
+        raise ValueError(f"cannot sign with algorithm {algorithm!r} and key id {key_id!r}")
+    _, host, target = split_url(url)
+    out = without(headers, {"host", "date", "digest", "signature"})
+    out["Host"] = host
+    out["Date"] = format_datetime(utcnow(now).astimezone(timezone.utc), usegmt=True)
+    names = ["(request-target)", "host", "date"]
+    if body is not None:
+        content_type = next((v for k, v in out.items() if k.lower() == "content-type"),
+                            "application/activity+json")
+        out = without(out, {"content-type"})
+        out["Digest"] = digest_header(body)
+        out["Content-Type"] = content_type
+        names += ["digest", "content-type"]
+    data = _signing_string(names, method, target, lower_headers(out), {})
+    raw_alg = "rsa-v1_5-sha256" if is_rsa else "ed25519"
+    signature = base64.b64encode(sign_bytes(key, raw_alg, data)).decode("ascii")
+    out["Signature"] = (f'keyId="{key_id}",algorithm="{algorithm}",'
+                        f'headers="{" ".join(names)}",signature="{signature}"')
+    return out
