@@ -9,9 +9,9 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from server.db.engine import make_engine, make_sessionmaker
 from server.errors import HANDLERS
 from server.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from server.runtime import Runtime
 from server.settings import Settings
 from server.urls import LocalUrls
 from server.web.health import healthz
@@ -27,12 +27,13 @@ def routes() -> list[Route]:
 def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        app.state.engine = make_engine(settings.database_url)
-        app.state.sessions = make_sessionmaker(app.state.engine)
+        runtime = Runtime.create(settings)
+        app.state.runtime = runtime
+        app.state.engine, app.state.sessions = runtime.engine, runtime.sessions
         try:
             yield
         finally:
-            await app.state.engine.dispose()
+            await runtime.close()
 
     app = Starlette(
         routes=routes(),

@@ -1,0 +1,39 @@
+"""What a running process shares: settings, database, the guarded HTTP client, local URLs.
+
+The web app (server.app) and the worker (server.jobs.worker) each build one Runtime at start-up and
+close it at shutdown; services take it as an argument instead of reading globals.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from federation.netguard import make_client
+from server.db.engine import make_engine, make_sessionmaker
+from server.settings import Settings
+from server.urls import LocalUrls
+
+USER_AGENT = "Curbside/0.1 (+https://github.com/curbside)"
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    http: httpx.AsyncClient
+    urls: LocalUrls
+
+    @classmethod
+    def create(cls, settings: Settings) -> "Runtime":
+        engine = make_engine(settings.database_url)
+        http = make_client(allow_private=settings.allow_private_addresses, timeout=10.0,
+                           user_agent=f"{USER_AGENT} {settings.domain}")
+        return cls(settings=settings, engine=engine, sessions=make_sessionmaker(engine), http=http,
+                   urls=LocalUrls(settings.base_url))
+
+    async def close(self) -> None:
+        await self.http.aclose()
+        await self.engine.dispose()
