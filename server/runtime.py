@@ -5,7 +5,8 @@ close it at shutdown; services take it as an argument instead of reading globals
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -25,6 +26,12 @@ class Runtime:
     sessions: async_sessionmaker[AsyncSession]
     http: httpx.AsyncClient
     urls: LocalUrls
+    # Set when work is queued, so an in-process worker wakes at once instead of at its next poll.
+    wakeups: dict[str, asyncio.Event] = field(default_factory=lambda: {"inbox": asyncio.Event(),
+                                                                          "deliveries": asyncio.Event()})
+
+    def wake(self, queue: str) -> None:
+        self.wakeups[queue].set()
 
     @classmethod
     def create(cls, settings: Settings) -> "Runtime":

@@ -1,0 +1,137 @@
+"""Remote actors: fetched (signed as the instance actor), parsed, stored, and their keys served to
+signature verification from a small in-memory cache."""
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from federation import vocab
+from federation.fetch import Fetcher, FetchError
+from federation.signatures import PublicKeyInfo
+from federation.urls import same_origin
+from federation.webfinger import WebfingerError, actor_id_from_jrd
+from server.convert.as_to_actor import as_to_actor
+from server.db.models import Actor
+from server.db.types import utcnow
+from server.runtime import Runtime
+from server.services.instance_actor import ensure_instance_actor
+from server.services.signing import signer_for
+
+STALE_AFTER = timedelta(days=1)
+
+
+class RemoteActorError(Exception):
+    """The actor could not be fetched or is not acceptable; str() is the reason."""
+
+
+class KeyCache:
+    """key id -> PublicKeyInfo, bounded, with a time to live: the inbox hot path never touches the database."""
+
+    def __init__(self, size: int = 10_000, ttl: float = 600.0):
+        self.size, self.ttl = size, ttl
+        self._items: OrderedDict[str, tuple[float, PublicKeyInfo]] = OrderedDict()
+
+    def get(self, key_id: str) -> PublicKeyInfo | None:
+        item = self._items.get(key_id)
+        if item is None or item[0] < time.monotonic():
+            return None
+        self._items.move_to_end(key_id)
+        return item[1]
+
+    def put(self, info: PublicKeyInfo) -> None:
+        self._items[info.key_id] = (time.monotonic() + self.ttl, info)
+        self._items.move_to_end(info.key_id)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+    def drop(self, key_id: str) -> None:
+        self._items.pop(key_id, None)
+
+
+async def make_fetcher(runtime: Runtime) -> Fetcher:
+    """A Fetcher that signs its GETs as the instance actor (for servers in authorized-fetch mode)."""
+    instance = await ensure_instance_actor(runtime.sessions, runtime.urls, runtime.settings.domain)
+    settings = runtime.settings
+    return Fetcher(runtime.http, sign=signer_for(instance), allow_http=settings.allow_http,
+                   allow_private=settings.allow_private_addresses)
+
+
+async def _store(session: AsyncSession, parsed: vocab.Actor) -> Actor:
+    row = (await session.execute(select(Actor).where(Actor.uri == parsed.id))).scalar_one_or_none()
+    if row is not None and row.local:
+        raise RemoteActorError(f"{parsed.id} is a local actor")
+    row = as_to_actor(parsed, row)
+    session.add(row)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError:  # stored meanwhile by a concurrent request, or a username clash on that domain
+        row = (await session.execute(select(Actor).where(Actor.uri == parsed.id))).scalar_one_or_none()
+        if row is None:
+            raise RemoteActorError(f"{parsed.id} clashes with a known actor") from None
+        as_to_actor(parsed, row)
+    return row
+
+
+async def fetch_actor(runtime: Runtime, session: AsyncSession, uri: str, *, refresh: bool = False) -> Actor:
+    """The actor with id `uri`: from the database while fresh, else fetched from its origin and stored."""
+    row = (await session.execute(select(Actor).where(Actor.uri == uri))).scalar_one_or_none()
+    if row is not None and (row.local or (not refresh and row.fetched_at and utcnow() - row.fetched_at < STALE_AFTER)):
+        return row
+    fetcher = await make_fetcher(runtime)
+    try:
+        fetched = await fetcher.fetch_json(uri)
+        parsed = vocab.parse_actor(fetched.data, allow_http=runtime.settings.allow_http)
+    except (FetchError, vocab.VocabError) as exc:
+        if row is not None:  # keep what we know when the origin is down
+            return row
+        raise RemoteActorError(f"cannot fetch actor {uri}: {exc.reason}") from None
+    if parsed.id != uri and not same_origin(parsed.id, uri):
+        raise RemoteActorError(f"actor document at {uri} claims foreign id {parsed.id}")
+    if not same_origin(parsed.id, fetched.url):
+        raise RemoteActorError(f"actor {parsed.id} was served from another origin ({fetched.url})")
+    return await _store(session, parsed)
+
+
+async def resolve_acct(runtime: Runtime, session: AsyncSession, user: str, domain: str) -> Actor:
+    """WebFinger user@domain and fetch the actor it names."""
+    row = (await session.execute(select(Actor).where(Actor.domain == domain.lower(),
+                                                     Actor.username == user))).scalar_one_or_none()
+    if row is not None and (row.local or (row.fetched_at and utcnow() - row.fetched_at < STALE_AFTER)):
+        return row
+    fetcher = await make_fetcher(runtime)
+    try:
+        jrd = await fetcher.webfinger(f"{user}@{domain}")
+        actor_id = actor_id_from_jrd(jrd)
+    except (FetchError, WebfingerError) as exc:
+        raise RemoteActorError(f"cannot find {user}@{domain}: {exc.reason}") from None
+    return await fetch_actor(runtime, session, actor_id, refresh=True)
+
+
+def make_key_resolver(runtime: Runtime, cache: KeyCache):
+    """The KeyResolver federation.signatures.verify_request takes: cache, then database, then the key's origin."""
+
+    async def resolve(key_id: str, refresh: bool) -> PublicKeyInfo | None:
+        if not refresh and (info := cache.get(key_id)):
+            return info
+        async with runtime.sessions() as session:
+            row = (await session.execute(select(Actor).where(Actor.public_key_id == key_id))).scalars().first()
+            if row is None or refresh:
+                owner_uri = row.uri if row is not None else key_id.split("#", 1)[0]
+                try:
+                    row = await fetch_actor(runtime, session, owner_uri, refresh=True)
+                except RemoteActorError:
+                    return None
+                await session.commit()
+        if row.public_key_id != key_id or not row.public_key_pem:
+            return None
+        info = PublicKeyInfo(key_id=key_id, owner=row.uri, pem=row.public_key_pem)
+        cache.put(info)
+        return info
+
+    return resolve
