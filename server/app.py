@@ -21,7 +21,9 @@ UPLOAD_PREFIXES = ("/api/v1/media", "/api/v2/media", "/settings/")
 
 
 def routes() -> list[Route]:
-    return [Route("/healthz", healthz, methods=["GET", "HEAD"])]
+    from server.ap.routes import ROUTES as activitypub
+
+    return [Route("/healthz", healthz, methods=["GET", "HEAD"]), *activitypub]
 
 
 def create_app(settings: Settings) -> Starlette:

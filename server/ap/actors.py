@@ -1,0 +1,4 @@
+"""ActivityPub endpoints: actors."""
+from starlette.routing import Route
+
+ROUTES: list[Route] = []

@@ -1,0 +1,4 @@
+"""ActivityPub endpoints: discovery."""
+from starlette.routing import Route
+
+ROUTES: list[Route] = []

@@ -1,0 +1,4 @@
+"""ActivityPub endpoints: inbox."""
+from starlette.routing import Route
+
+ROUTES: list[Route] = []

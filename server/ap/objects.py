@@ -1,0 +1,4 @@
+"""ActivityPub endpoints: objects."""
+from starlette.routing import Route
+
+ROUTES: list[Route] = []
