@@ -296,7 +296,7 @@ async def test_verify_rfc9421_requires_query_coverage_when_there_is_a_query():
     (';keyid="test-key-rsa"', '', "signature has no keyid"),
     ('"content-type"', '"content-type";sf', "unsupported parameters on component content-type"),
     ('"content-type"', '"@status"', "unsupported component @status"),
-    ('"content-type"', '"x-missing"', "covered header x-missing is missing"),
+    ('"content-type"', '"x-missing"', "signed header x-missing is missing"),
     ('"content-type"', '"Content-Type"', "unsupported component Content-Type"),
     ('"content-type"', '"@method"', "component covered twice"),
     ('"content-type"', 'content-type', "component identifiers must be strings"),
