@@ -40,10 +40,9 @@ class _Request:
 
     @property
     def authority(self) -> str:
-        host = self.headers.get("host")
+        host = header_value(self.headers, "host").lower()
         if not host:
-            raise SignatureError("missing Host header")
-        host = host.lower()
+            raise SignatureError("empty Host header")
         default = {"https": ":443", "http": ":80"}.get(self.scheme)
         return host[:-len(default)] if default and host.endswith(default) else host
 

@@ -155,11 +155,12 @@ def lower_headers(headers: Mapping[str, str]) -> LowerHeaders:
         return headers
     try:
         items = list(headers.items())  # starlette's Headers.items() repeats multi-line fields
-        out = LowerHeaders((name.lower(), value.strip()) for name, value in items)
+        # str.lower / str.strip refuse bytes and other non-text names and values
+        out = LowerHeaders((str.lower(name), str.strip(value)) for name, value in items)
         if len(out) != len(items):
             out = LowerHeaders()
             for name, value in items:
-                name, value = name.lower(), value.strip()
+                name, value = str.lower(name), str.strip(value)
                 out[name] = f"{out[name]}, {value}" if name in out else value
     except Exception as exc:  # a foreign mapping or non-text names: nothing we can trust
         raise SignatureError("unreadable headers") from exc
@@ -314,7 +315,7 @@ def _signing_string(names: list[str], method: str, path: str, headers: LowerHead
             value = f"{method.lower()} {path}"
         elif name in ("(created)", "(expires)"):
             value = params.get(name[1:-1], "")
-            if not value.isdigit():
+            if not (value.isascii() and value.isdigit() and len(value) <= 15):
                 raise SignatureError(f"{name} signed without a numeric {name[1:-1]} parameter")
         else:
             value = header_value(headers, name)

@@ -317,7 +317,7 @@ async def test_verify_rfc9421_refuses_bad_signature_input(old, new, reason):
     ("Signature", ""), ("Signature", "sig1=:not base64:"), ("Signature", "sig1=AAAA"),
     ("Signature", "other=:AAAA:"), ("Signature", "sig1=::"), ("Signature", "sig1=:AAAA"),
     ("Content-Digest", "sha-256=AAAA"), ("Content-Digest", "md5=:AAAA:"), ("Content-Digest", "garbage"),
-    ("Host", ""), ("Content-Type", "caf\u00e9 \u2603"),
+    ("Host", ""), ("Host", "example.com\n\"@method\": GET"), ("Content-Type", "caf\u00e9 \u2603"),
 ])
 async def test_verify_rfc9421_refuses_garbage_fields(field, value):
     await refused_ours({**ours(), field: value})
