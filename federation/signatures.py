@@ -374,9 +374,11 @@ async def verify_request(method: str, path: str, headers: Mapping[str, str], bod
 
     `path` is the request target with its query string; `headers` any mapping (names are read
     case-insensitively); `body` the raw body or None. RFC 9421 is used when `Signature-Input` is
-    present, else draft-cavage. A digest of the body must be signed and match when there is a body
-    (or always, with `require_digest=True`); Date/created must be within 12 h back, 1 h ahead.
-    Raises SignatureError (with a `.reason`) for every bad request; resolver errors propagate.
+    present (its @target-uri and @scheme assume https), else draft-cavage. A digest of the body
+    must be signed and match when there is a body (or always, with `require_digest=True`);
+    Date/created must be within 12 h back, 1 h ahead. The key comes from resolve_key(key_id,
+    False); if it fails, resolve_key(key_id, True) is asked once. Raises SignatureError (with a
+    `.reason`) for every bad request; exceptions from the resolver propagate.
     """
     headers = lower_headers(headers)
     if "signature-input" in headers:
