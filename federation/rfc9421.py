@@ -2,18 +2,15 @@
 
 Only what requests need: the derived components @method, @target-uri, @authority, @scheme,
 @request-target, @path, @query and @query-param, plain header fields, and the algorithms
-rsa-v1_5-sha256, rsa-pss-sha512 and ed25519. Structured Fields (RFC 8941) are parsed here for the
-subset the Signature-Input, Signature and Content-Digest (RFC 9530) fields use.
+rsa-v1_5-sha256, rsa-pss-sha512 and ed25519. Content-Digest is RFC 9530's.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Union
 from urllib.parse import parse_qsl, quote
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
@@ -21,137 +18,15 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from federation.signatures import (
     MAX_HEADER_LENGTH, KeyResolver, LowerHeaders, PublicKey, SignatureError, VerifiedRequest,
     check_digest_header, check_digests, check_freshness, check_signature, digest_required,
-    load_private_key, lower_headers, parse_http_date, sign_bytes, split_url, utcnow,
-    verify_with_key_refresh, without,
+    header_value, http_date_timestamp, load_private_key, lower_headers, sign_bytes, split_url,
+    utcnow, verify_with_key_refresh, without,
+)
+from federation.structured_fields import (
+    KEY, InnerList, Params, parse_dictionary, serialize_inner_list, serialize_item,
+    serialize_params,
 )
 
 ALGORITHMS = ("rsa-v1_5-sha256", "rsa-pss-sha512", "ed25519")
-
-
-# --- Structured Fields, the subset signatures use ---------------------------------------------
-
-class Token(str):
-    """An sf-token: kept apart from sf-string so it re-serialises without quotes."""
-
-
-Bare = Union[str, int, bool, bytes]
-Params = dict[str, Bare]
-InnerList = list[tuple[Bare, Params]]
-
-
-class _Malformed(Exception):
-    pass
-
-
-_KEY = re.compile(r"[a-z*][a-z0-9_.*-]*")
-_TOKEN = re.compile(r"[A-Za-z*][!#$%&'*+.^_`|~0-9A-Za-z:/-]*")
-_INTEGER = re.compile(r"-?[0-9]{1,15}(?![0-9.])")
-_STRING = re.compile(r'"((?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\["\\])*)"')
-_BYTES = re.compile(r":([A-Za-z0-9+/]*={0,2}):")
-_ESCAPE = re.compile(r"\\(.)")
-
-
-def _bare_item(s: str, i: int) -> tuple[Bare, int]:
-    c = s[i:i + 1]
-    if c == '"' and (m := _STRING.match(s, i)):
-        return _ESCAPE.sub(r"\1", m.group(1)), m.end()
-    if c == ":" and (m := _BYTES.match(s, i)):
-        try:
-            return base64.b64decode(m.group(1), validate=True), m.end()
-        except ValueError:
-            raise _Malformed from None
-    if c == "?" and s[i + 1:i + 2] in ("0", "1"):
-        return s[i + 1] == "1", i + 2
-    if (m := _INTEGER.match(s, i)) or (m := _TOKEN.match(s, i)):
-        return (int(m.group()) if c == "-" or c.isdigit() else Token(m.group())), m.end()
-    raise _Malformed
-
-
-def _params(s: str, i: int) -> tuple[Params, int]:
-    params: Params = {}
-    while s.startswith(";", i):
-        i += 1
-        while s.startswith(" ", i):
-            i += 1
-        if not (m := _KEY.match(s, i)):
-            raise _Malformed
-        value: Bare = True
-        i = m.end()
-        if s.startswith("=", i):
-            value, i = _bare_item(s, i + 1)
-        params[m.group()] = value
-    return params, i
-
-
-def _member(s: str, i: int) -> tuple[tuple[Bare | InnerList, Params], int]:
-    if not s.startswith("(", i):
-        item, i = _bare_item(s, i)
-        params, i = _params(s, i)
-        return (item, params), i
-    items: InnerList = []
-    i += 1
-    while True:
-        while s.startswith(" ", i):
-            i += 1
-        if s.startswith(")", i):
-            params, i = _params(s, i + 1)
-            return (items, params), i
-        item, i = _bare_item(s, i)
-        item_params, i = _params(s, i)
-        items.append((item, item_params))
-        if not s.startswith((" ", ")"), i):
-            raise _Malformed
-
-
-def parse_dictionary(text: str, field: str) -> dict[str, tuple[Bare | InnerList, Params]]:
-    """Parse an RFC 8941 Dictionary; SignatureError("malformed <field>") if it is not one."""
-    if len(text) > MAX_HEADER_LENGTH:
-        raise SignatureError(f"{field} too long")
-    s, out, i = text.strip(" "), {}, 0
-    try:
-        while i < len(s):
-            if not (m := _KEY.match(s, i)):
-                raise _Malformed
-            i = m.end()
-            if s.startswith("=", i):
-                out[m.group()], i = _member(s, i + 1)
-            else:
-                params, i = _params(s, i)
-                out[m.group()] = (True, params)
-            while s.startswith((" ", "\t"), i):
-                i += 1
-            if i < len(s):
-                if s[i] != ",":
-                    raise _Malformed
-                i += 1
-                while s.startswith((" ", "\t"), i):
-                    i += 1
-                if i == len(s):
-                    raise _Malformed
-    except _Malformed:
-        raise SignatureError(f"malformed {field}") from None
-    return out
-
-
-def _serialize_item(value: Bare) -> str:
-    if isinstance(value, bool):
-        return "?1" if value else "?0"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, bytes):
-        return ":" + base64.b64encode(value).decode("ascii") + ":"
-    if isinstance(value, Token):
-        return value
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _serialize_params(params: Params) -> str:
-    return "".join(f";{k}" if v is True else f";{k}={_serialize_item(v)}" for k, v in params.items())
-
-
-def _serialize_inner_list(items: InnerList, params: Params) -> str:
-    inner = " ".join(_serialize_item(v) + _serialize_params(p) for v, p in items)
-    return f"({inner}){_serialize_params(params)}"
 
 
 # --- components and the signature base -------------------------------------------------------
@@ -165,10 +40,9 @@ class _Request:
 
     @property
     def authority(self) -> str:
-        host = self.headers.get("host")
+        host = header_value(self.headers, "host").lower()
         if not host:
-            raise SignatureError("missing Host header")
-        host = host.lower()
+            raise SignatureError("empty Host header")
         default = {"https": ":443", "http": ":80"}.get(self.scheme)
         return host[:-len(default)] if default and host.endswith(default) else host
 
@@ -184,28 +58,36 @@ def _query_param(req: _Request, params: Params) -> str:
     return quote(values[0], safe="*").replace("~", "%7E")
 
 
+def _parse_field(text: str, field: str) -> dict:
+    if len(text) > MAX_HEADER_LENGTH:
+        raise SignatureError(f"{field} too long")
+    try:
+        return parse_dictionary(text)
+    except ValueError:
+        raise SignatureError(f"malformed {field}") from None
+
+
+_DERIVED = {
+    "@method": lambda req: req.method,
+    "@scheme": lambda req: req.scheme,
+    "@authority": lambda req: req.authority,
+    "@target-uri": lambda req: f"{req.scheme}://{req.authority}{req.target}",
+    "@request-target": lambda req: req.target,
+    "@path": lambda req: req.target.partition("?")[0] or "/",
+    "@query": lambda req: "?" + req.target.partition("?")[2],
+}
+
+
 def _component_value(name: str, params: Params, req: _Request) -> str:
     if name == "@query-param":
         return _query_param(req, params)
     if params:
         raise SignatureError(f"unsupported parameters on component {name[:40]}")
-    path, sep, query = req.target.partition("?")
-    derived = {
-        "@method": lambda: req.method,
-        "@scheme": lambda: req.scheme,
-        "@authority": lambda: req.authority,
-        "@target-uri": lambda: f"{req.scheme}://{req.authority}{req.target}",
-        "@request-target": lambda: req.target,
-        "@path": lambda: path or "/",
-        "@query": lambda: "?" + query,
-    }
-    if name in derived:
-        return derived[name]()
+    if derive := _DERIVED.get(name):
+        return derive(req)
     if name.startswith("@") or name != name.lower() or not name:
         raise SignatureError(f"unsupported component {name[:40]}")
-    if name not in req.headers:
-        raise SignatureError(f"covered header {name[:40]} is missing")
-    return req.headers[name]
+    return header_value(req.headers, name)
 
 
 def _base(req: _Request, items: InnerList, params: Params) -> bytes:
@@ -213,12 +95,12 @@ def _base(req: _Request, items: InnerList, params: Params) -> bytes:
     for name, component_params in items:
         if type(name) is not str:
             raise SignatureError("component identifiers must be strings")
-        ident = _serialize_item(name) + _serialize_params(component_params)
+        ident = serialize_item(name) + serialize_params(component_params)
         if ident in seen:
             raise SignatureError("component covered twice")
         seen.add(ident)
         lines.append(f"{ident}: {_component_value(name, component_params, req)}")
-    lines.append(f'"@signature-params": {_serialize_inner_list(items, params)}')
+    lines.append(f'"@signature-params": {serialize_inner_list(items, params)}')
     try:
         return "\n".join(lines).encode("latin-1")
     except UnicodeEncodeError:
@@ -230,7 +112,7 @@ def signature_base(method: str, path: str, headers: Mapping[str, str], label: st
     """The signature base (RFC 9421 section 2.5) of the `label` signature in a request's
     Signature-Input, without any policy checks: for tests and debugging."""
     h = lower_headers(headers)
-    inputs = parse_dictionary(h.get("signature-input", ""), "Signature-Input")
+    inputs = _parse_field(h.get("signature-input", ""), "Signature-Input")
     value, params = inputs.get(label, (None, {}))
     if not isinstance(value, list):
         raise SignatureError(f"no signature labelled {label[:40]}")
@@ -248,7 +130,7 @@ def _check_content_digest(value: str | None, body: bytes) -> None:
     if value is None:
         raise SignatureError("missing Content-Digest header")
     pairs = []
-    for alg, (digest, _) in parse_dictionary(value, "Content-Digest").items():
+    for alg, (digest, _) in _parse_field(value, "Content-Digest").items():
         if not isinstance(digest, bytes):
             raise SignatureError("malformed Content-Digest")
         pairs.append((alg, digest))
@@ -307,7 +189,7 @@ def _check_body(names: set[str], headers: LowerHeaders, body: bytes | None, need
 
 
 def _signature_bytes(headers: LowerHeaders, label: str) -> bytes:
-    signatures = parse_dictionary(headers.get("signature", ""), "Signature")
+    signatures = _parse_field(headers.get("signature", ""), "Signature")
     value = signatures.get(label, (None, {}))[0]
     if not isinstance(value, bytes) or not value:
         raise SignatureError(f"no Signature for label {label[:40]}")
@@ -328,13 +210,13 @@ async def verify_rfc9421(method: str, path: str, headers: Mapping[str, str], bod
     """
     h = lower_headers(headers)
     need_digest = digest_required(body, require_digest)
-    inputs = parse_dictionary(h.get("signature-input", ""), "Signature-Input")
+    inputs = _parse_field(h.get("signature-input", ""), "Signature-Input")
     label, items, params = _pick(inputs, path, need_digest)
     signature = _signature_bytes(h, label)
     key_id, alg = _check_params(params, utcnow(now))
     names = {n for n, _ in items}
     if "date" in names:
-        check_freshness(parse_http_date(h.get("date", "")).timestamp(), utcnow(now), "Date")
+        check_freshness(http_date_timestamp(h.get("date", "")), utcnow(now), "Date")
     _check_body(names, h, body, need_digest)
     base = _base(_Request(method, scheme, path, h), items, params)
 
@@ -377,7 +259,7 @@ def sign_request_rfc9421(method: str, url: str, headers: Mapping[str, str], body
     key = load_private_key(private_key_pem)
     if algorithm is None:
         algorithm = "ed25519" if isinstance(key, ed25519.Ed25519PrivateKey) else "rsa-v1_5-sha256"
-    if not _KEY.fullmatch(label) or not _STRING.fullmatch(_serialize_item(key_id)):
+    if not KEY.fullmatch(label) or not (key_id.isascii() and key_id.isprintable()):
         raise ValueError(f"unusable label {label!r} or key id {key_id!r}")
     scheme, host, target = split_url(url)
     out = without(headers, {"host", "signature", "signature-input"})
@@ -398,6 +280,6 @@ def sign_request_rfc9421(method: str, url: str, headers: Mapping[str, str], body
     items: InnerList = [(name, {}) for name in components]
     base = _base(_Request(method.upper(), scheme, target, h), items, params)
     signature = sign_bytes(key, algorithm, base)
-    out["Signature-Input"] = f"{label}={_serialize_inner_list(items, params)}"
-    out["Signature"] = f"{label}={_serialize_item(signature)}"
+    out["Signature-Input"] = f"{label}={serialize_inner_list(items, params)}"
+    out["Signature"] = f"{label}={serialize_item(signature)}"
     return out

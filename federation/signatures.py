@@ -149,23 +149,32 @@ class LowerHeaders(dict):
 
 
 def lower_headers(headers: Mapping[str, str]) -> LowerHeaders:
-    """Copy any header mapping (dict, starlette or httpx Headers) into a LowerHeaders."""
+    """Copy any header mapping (dict, starlette or httpx Headers) into a LowerHeaders.
+    Values are checked only where they are used (see `header_value`)."""
     if isinstance(headers, LowerHeaders):
         return headers
-    out = LowerHeaders()
     try:
         items = list(headers.items())  # starlette's Headers.items() repeats multi-line fields
-    except Exception as exc:  # a foreign mapping: nothing we can read from it
+        # str.lower / str.strip refuse bytes and other non-text names and values
+        out = LowerHeaders((str.lower(name), str.strip(value)) for name, value in items)
+        if len(out) != len(items):
+            out = LowerHeaders()
+            for name, value in items:
+                name, value = str.lower(name), str.strip(value)
+                out[name] = f"{out[name]}, {value}" if name in out else value
+    except Exception as exc:  # a foreign mapping or non-text names: nothing we can trust
         raise SignatureError("unreadable headers") from exc
-    for name, value in items:
-        if not isinstance(name, str) or not isinstance(value, str):
-            raise SignatureError("malformed header")
-        if "\n" in value or "\r" in value:
-            raise SignatureError("line break in header value")
-        name = name.lower()
-        value = value.strip()
-        out[name] = f"{out[name]}, {value}" if name in out else value
     return out
+
+
+def header_value(headers: LowerHeaders, name: str) -> str:
+    """A header's value fit for a signature base; SignatureError if absent or unfit."""
+    value = headers.get(name)
+    if value is None:
+        raise SignatureError(f"signed header {name[:40]} is missing")
+    if not isinstance(value, str) or "\n" in value or "\r" in value:
+        raise SignatureError(f"malformed {name[:40]} header")
+    return value
 
 
 def utcnow(now: datetime | None) -> datetime:
@@ -184,14 +193,23 @@ def check_freshness(when: float, now: datetime, what: str) -> None:
         raise SignatureError(f"{what} in the future")
 
 
-@lru_cache(maxsize=1024)
-def parse_http_date(value: str) -> datetime:
-    """Parse an HTTP Date header (cached: a busy inbox sees the same second many times)."""
+_IMF_FIXDATE = re.compile(r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), ([0-9]{2}) "
+                          r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+                          r"([0-9]{4}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) GMT")
+_MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
+
+
+def http_date_timestamp(value: str) -> float:
+    """POSIX time of an HTTP Date header; the usual IMF-fixdate form skips the slow generic parser."""
     try:
-        when = parsedate_to_datetime(value)
+        if match := _IMF_FIXDATE.fullmatch(value):
+            day, month, year, hour, minute, second = match.groups()
+            return datetime(int(year), _MONTHS[month], int(day), int(hour), int(minute),
+                            int(second), tzinfo=timezone.utc).timestamp()
+        when = parsedate_to_datetime(value)  # RFC 850 and asctime forms, which HTTP still allows
+        return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).timestamp()
     except (TypeError, ValueError, IndexError, OverflowError) as exc:
         raise SignatureError("malformed Date header") from exc
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
 def digest_header(body: bytes) -> str:
@@ -239,7 +257,9 @@ def digest_required(body: bytes | None, require_digest: bool | None) -> bool:
 
 # --- draft-cavage verification -------------------------------------------------------------
 
-_PARAM = re.compile(r'[ \t]*([A-Za-z]+)[ \t]*=[ \t]*(?:"([^"\\]*)"|([0-9]{1,15}))[ \t]*(?:,|$)')
+_PARAM = r'[ \t]*([A-Za-z]+)[ \t]*=[ \t]*(?:"([^"\\]*)"|([0-9]{1,15}))[ \t]*'
+_PARAMS = re.compile(f"{_PARAM}(?:,{_PARAM})*")
+_PARAM_RE = re.compile(_PARAM)
 _ALGORITHMS = {"rsa-sha256", "hs2019"}
 
 
@@ -247,17 +267,12 @@ def parse_signature_params(value: str) -> dict[str, str]:
     """Split a cavage `keyId="..",algorithm="..",...` value; raises SignatureError if malformed."""
     if len(value) > MAX_HEADER_LENGTH:
         raise SignatureError("Signature header too long")
-    params: dict[str, str] = {}
-    pos = 0
-    while pos < len(value):
-        match = _PARAM.match(value, pos)
-        if match is None or match.end() == pos:
-            raise SignatureError("malformed Signature header")
-        name = match.group(1)
-        if name in params:
-            raise SignatureError(f"duplicate {name} in Signature header")
-        params[name] = match.group(2) if match.group(2) is not None else match.group(3)
-        pos = match.end()
+    if not _PARAMS.fullmatch(value):
+        raise SignatureError("malformed Signature header")
+    found = _PARAM_RE.findall(value)
+    params = {name: quoted or number for name, quoted, number in found}
+    if len(params) != len(found):
+        raise SignatureError("duplicate parameter in Signature header")
     return params
 
 
@@ -300,12 +315,10 @@ def _signing_string(names: list[str], method: str, path: str, headers: LowerHead
             value = f"{method.lower()} {path}"
         elif name in ("(created)", "(expires)"):
             value = params.get(name[1:-1], "")
-            if not value.isdigit():
+            if not (value.isascii() and value.isdigit() and len(value) <= 15):
                 raise SignatureError(f"{name} signed without a numeric {name[1:-1]} parameter")
-        elif name in headers:
-            value = headers[name]
         else:
-            raise SignatureError(f"signed header {name} is missing")
+            value = header_value(headers, name)
         lines.append(f"{name}: {value}")
     try:
         return "\n".join(lines).encode("latin-1")
@@ -316,7 +329,7 @@ def _signing_string(names: list[str], method: str, path: str, headers: LowerHead
 def _check_cavage_times(names: list[str], headers: LowerHeaders, params: dict[str, str],
                         now: datetime) -> None:
     if "date" in names:
-        check_freshness(parse_http_date(headers["date"]).timestamp(), now, "Date")
+        check_freshness(http_date_timestamp(headers["date"]), now, "Date")
     if "(created)" in names:
         check_freshness(int(params["created"]), now, "signature")
     if "(expires)" in names and int(params["expires"]) < now.timestamp():
@@ -361,9 +374,11 @@ async def verify_request(method: str, path: str, headers: Mapping[str, str], bod
 
     `path` is the request target with its query string; `headers` any mapping (names are read
     case-insensitively); `body` the raw body or None. RFC 9421 is used when `Signature-Input` is
-    present, else draft-cavage. A digest of the body must be signed and match when there is a body
-    (or always, with `require_digest=True`); Date/created must be within 12 h back, 1 h ahead.
-    Raises SignatureError (with a `.reason`) for every bad request; resolver errors propagate.
+    present (its @target-uri and @scheme assume https), else draft-cavage. A digest of the body
+    must be signed and match when there is a body (or always, with `require_digest=True`);
+    Date/created must be within 12 h back, 1 h ahead. The key comes from resolve_key(key_id,
+    False); if it fails, resolve_key(key_id, True) is asked once. Raises SignatureError (with a
+    `.reason`) for every bad request; exceptions from the resolver propagate.
     """
     headers = lower_headers(headers)
     if "signature-input" in headers:

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 from federation.rfc9421 import (
-    Token, content_digest_header, parse_dictionary, sign_request_rfc9421, signature_base,
-    verify_rfc9421,
+    content_digest_header, sign_request_rfc9421, signature_base, verify_rfc9421,
 )
 from federation.signatures import (
     PublicKeyInfo, SignatureError, check_signature, digest_header, load_public_key, verify_request,
 )
+from federation.structured_fields import Token, parse_dictionary
 
 # Marked here, at collection time: the conftest's late marking makes anyio drop the
 # parameters of parametrized async tests.
@@ -296,7 +296,7 @@ async def test_verify_rfc9421_requires_query_coverage_when_there_is_a_query():
     (';keyid="test-key-rsa"', '', "signature has no keyid"),
     ('"content-type"', '"content-type";sf', "unsupported parameters on component content-type"),
     ('"content-type"', '"@status"', "unsupported component @status"),
-    ('"content-type"', '"x-missing"', "covered header x-missing is missing"),
+    ('"content-type"', '"x-missing"', "signed header x-missing is missing"),
     ('"content-type"', '"Content-Type"', "unsupported component Content-Type"),
     ('"content-type"', '"@method"', "component covered twice"),
     ('"content-type"', 'content-type', "component identifiers must be strings"),
@@ -317,7 +317,7 @@ async def test_verify_rfc9421_refuses_bad_signature_input(old, new, reason):
     ("Signature", ""), ("Signature", "sig1=:not base64:"), ("Signature", "sig1=AAAA"),
     ("Signature", "other=:AAAA:"), ("Signature", "sig1=::"), ("Signature", "sig1=:AAAA"),
     ("Content-Digest", "sha-256=AAAA"), ("Content-Digest", "md5=:AAAA:"), ("Content-Digest", "garbage"),
-    ("Host", ""), ("Content-Type", "caf\u00e9 \u2603"),
+    ("Host", ""), ("Host", "example.com\n\"@method\": GET"), ("Content-Type", "caf\u00e9 \u2603"),
 ])
 async def test_verify_rfc9421_refuses_garbage_fields(field, value):
     await refused_ours({**ours(), field: value})
@@ -330,10 +330,10 @@ async def test_verify_rfc9421_refuses_every_truncation_of_valid_fields():
             await refused_ours({**headers, field: headers[field][:end]})
 
 
-# --- Structured Fields -----------------------------------------------------------------------
+# --- Structured Fields (federation/structured_fields.py) -----------------------------------------------------------------------
 
 def test_parse_dictionary_reads_structured_field_types():
-    parsed = parse_dictionary('a=(  "x\\"y" tok;p=?0 );n=-5, b=:AAE=:, c, d=*t/1', "X")
+    parsed = parse_dictionary('a=(  "x\\"y" tok;p=?0 );n=-5, b=:AAE=:, c, d=*t/1')
     assert parsed["a"] == ([("x\"y", {}), ("tok", {"p": False})], {"n": -5})
     assert isinstance(parsed["a"][0][1][0], Token)
     assert parsed["b"] == (b"\x00\x01", {}) and parsed["c"] == (True, {})
@@ -343,5 +343,5 @@ def test_parse_dictionary_reads_structured_field_types():
 @pytest.mark.parametrize("text", ["a=", "a=1,", "a=(1 2", "a=1.5", "A=1", "a=?2", 'a="\x7f"', "a=1 b=2",
                                   "a=1234567890123456"])
 def test_parse_dictionary_refuses_malformed_text(text):
-    with pytest.raises(SignatureError, match="malformed X"):
-        parse_dictionary(text, "X")
+    with pytest.raises(ValueError):
+        parse_dictionary(text)

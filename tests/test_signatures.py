@@ -282,6 +282,9 @@ GOOD = ('keyId="k",algorithm="rsa-sha256",headers="(request-target) host date",'
     'keyId="k",algorithm="hs2019",headers="(request-target) host (created)",created="x",signature="AA=="',
     'keyId="k",algorithm="hs2019",headers="(request-target) host (created)",created=999999999999999,'
     'signature="AA=="',
+    'keyId="k",algorithm="hs2019",headers="(request-target) host (created)",created="\u00b2",signature="AA=="',
+    'keyId="k",algorithm="hs2019",headers="(request-target) host (created)",created="' + "9" * 5000 + '",'
+    'signature="AA=="',
     'keyId="k\u00e4",signature="AAAA",headers="(request-target) host date"', "\x00\x01",
     'keyId="k",signature="' + "A" * 10000 + '"', GOOD.replace(",", ";"), GOOD + ",",
     GOOD.replace('headers="', 'headers="x-missing '), "Signature " + GOOD, GOOD[:-1],
@@ -298,7 +301,7 @@ async def test_verify_request_refuses_every_truncation_of_a_valid_header():
 
 
 @pytest.mark.parametrize("headers", [
-    {"Signature": 12}, {"Signature": GOOD, "Date": "yesterday", "Host": "example.com"},
+    {"Signature": 12}, {"Authorization": b"Signature keyId=\"k\""}, {b"Signature": GOOD}, {"Signature": GOOD, "Date": "yesterday", "Host": "example.com"},
     {"Signature": GOOD, "Date": "Wed, 01 May 2024 12:00:00 GMT\r\nX: y", "Host": "example.com"},
     {"Signature": GOOD, "Date": HTTP_NOW, "Host": "exämple.com"},
     {"Signature": GOOD, "Date": "Wed, 01 May 99999 12:00:00 GMT", "Host": "example.com"},
