@@ -72,7 +72,7 @@ def find_ages(text: str) -> Iterator[Finding]:
     """Yield ages of 90 and over, which Safe Harbor requires to be pooled as "90+"."""
     for m in _AGE_RX.finditer(text):
         group = m.lastgroup or ""
-        if group == "sex" and _TEMPERATURE_CUE.search(text, 0, m.start()):
+        if group == "sex" and _TEMPERATURE_CUE.search(text, max(0, m.start() - 16), m.start()):
             continue
         start, end = m.span(group) if group in ("n4", "n5") else m.span()
         yield make("age_over_89", text, start, end, "age over 89")

@@ -1,6 +1,8 @@
 """find_phi: run every pattern family once over a text and keep non-overlapping findings."""
 from __future__ import annotations
 
+import bisect
+
 from .contacts import find_emails, find_phones
 from .dates import find_ages, find_dates
 from .finding import Finding
@@ -43,16 +45,28 @@ def find_phi(text: str) -> list[Finding]:
 
 
 def _resolve(candidates: list[Finding], urls: list[tuple[int, int]]) -> list[Finding]:
-    """Greedy choice by rank then length; nothing may overlap a chosen finding or a safe URL."""
+    """Greedy choice by rank then length; nothing may overlap a chosen finding or a URL.
+
+    Every URL span is taken up front, so the digits of a public reference link never turn
+    into dates or phone numbers; a patient URL's own finding is let through.
+    """
+    url_spans = set(urls)
+    starts: list[int] = []  # sorted, non-overlapping spans already taken
+    ends: list[int] = []
+    for start, end in sorted(url_spans):
+        starts.append(start)
+        ends.append(end)
     chosen: list[Finding] = []
-    taken = list(urls)  # public URLs shield their digits from the other families
     for f in sorted(candidates, key=lambda f: (_RANK[f.kind], f.start - f.end, f.start)):
-        if f.kind == "url":
-            taken = [s for s in taken if s != (f.start, f.end)]
-        if any(s < f.end and f.start < e for s, e in taken):
+        if f.kind == "url" and (f.start, f.end) in url_spans:
+            chosen.append(f)
             continue
+        i = bisect.bisect_left(ends, f.start + 1)  # first taken span ending after f.start
+        if i < len(starts) and starts[i] < f.end:
+            continue
+        starts.insert(i, f.start)
+        ends.insert(i, f.end)
         chosen.append(f)
-        taken.append((f.start, f.end))
     return sorted(chosen, key=lambda f: f.start)
 
 
