@@ -1,0 +1,57 @@
+"""Telephone and fax numbers (North American and international forms) and e-mail addresses."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .finding import Finding, make
+
+_EXT = r"(?:[ \t]*(?:ext\.?|x)[ \t]*\d{1,5})?"
+_PHONE_RX = re.compile(
+    # North American: (617) 555-0142, 555-867-5309, 415.555.2671, +1 212 555 0199, 1-800-...
+    rf"(?<![\w+/.-])(?:\+?1[ .-]?)?(?:\(\d{{3}}\)[ \t]?|\d{{3}}[ .-])\d{{3}}[ .-]\d{{4}}{_EXT}(?![\w/-])"
+    # International with + or 00: +44 20 7946 0958, 0049 89 12345678, +33 1 42 68 53 00.
+    rf"|(?<![\w+/.-])(?:\+|\b00|\(\+)\d{{1,3}}\)?(?:[ .-]?\(0\))?(?:[ .-]?\d{{1,5}}){{2,6}}{_EXT}(?![\w/-])"
+    # National trunk prefix: 0161 496 0734, 07700 900123, (0)20 7946 0999, (03) 9123 4567.
+    rf"|(?<![\w+/.-])(?:\(0\)[ \t]?\d{{2,4}}|\(0\d{{1,4}}\)[ \t]?|\b0\d{{2,4}})[ .-]?\d{{3,4}}[ .-]?\d{{3,4}}{_EXT}(?![\w/-])"
+    # Seven-digit local number, only right after a phone word.
+    rf"|(?i:\b(?:ph|phone|tel|cell|mobile|call|fax)\b)\.?:?[ \t]*(?P<local>\d{{3}}[ .-]\d{{4}}{_EXT})(?![\w/-]|[ .-]?\d)"
+)
+_FAX_CUE = re.compile(r"(?i)\bfax")
+_PHONE_CUE = re.compile(r"(?i)\b(?:phone|tel|cell|mobile|call|ph)\b")
+
+_EMAIL_RX = re.compile(
+    # A leading "@" makes it a fediverse handle (@user@server), which is public, not PHI.
+    r"(?<![\w.+@-])[A-Za-z0-9][\w.+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"
+)
+
+
+def find_phones(text: str) -> Iterator[Finding]:
+    """Yield telephone numbers; a number announced as a fax is reported as kind "fax"."""
+    for m in _PHONE_RX.finditer(text):
+        start = m.start("local") if m.group("local") else m.start()
+        digits = sum(c.isdigit() for c in text[start:m.end()])
+        if not 7 <= digits <= 17:
+            continue
+        if _is_fax(text, start):
+            yield make("fax", text, start, m.end(), "fax number")
+        else:
+            yield make("phone", text, start, m.end(), "telephone number")
+
+
+def find_emails(text: str) -> Iterator[Finding]:
+    """Yield e-mail addresses (not fediverse @user@server handles)."""
+    if "@" not in text:
+        return
+    for m in _EMAIL_RX.finditer(text):
+        yield make("email", text, m.start(), m.end(), "e-mail address")
+
+
+def _is_fax(text: str, start: int) -> bool:
+    """A fax cue in the 40 characters before the number, not overridden by a closer phone cue."""
+    before = text[max(0, start - 40):start]
+    fax = [m.end() for m in _FAX_CUE.finditer(before)]
+    if not fax:
+        return False
+    phone = [m.end() for m in _PHONE_CUE.finditer(before)]
+    return not phone or fax[-1] > phone[-1]

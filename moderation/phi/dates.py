@@ -1,0 +1,94 @@
+"""Dates more precise than a year, and ages over 89 (Safe Harbor treats both as dates)."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .finding import Finding, make
+from .names import NAME_SEQ
+
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)"
+)
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+_DOCUMENT = (
+    r"(?:guidelines?|update|edition|issue|version|statement|consensus|recommendations?|review|"
+    r"paper|article|publication|release|meeting|congress|conference|webinar|newsletter)"
+)
+_YEAR = r"(?:1[89]\d\d|20\d\d)"
+_END = r"(?![\w]|[./-]\d)"  # not followed by more digits, so "10.1.1.50" is no date
+
+_DATE_RX = re.compile(
+    rf"(?<![\w./-])(?P<a>\d{{1,2}})(?P<sep>[/.-])(?P<b>\d{{1,2}})(?P=sep)(?P<y>\d{{4}}|\d{{2}}){_END}"
+    rf"|(?<![\w./-])(?:19|20)\d\d(?P<isep>[/.-])(?:0?[1-9]|1[0-2])(?P=isep)(?:0?[1-9]|[12]\d|3[01]){_END}"
+    rf"|\b{_DAY}(?:[ \t]+of)?[ \t]+{_MONTH}\b\.?(?:,?[ \t]+{_YEAR}\b)?"
+    rf"|\b{_MONTH}\b\.?[ \t]+{_DAY}\b(?:,?[ \t]+{_YEAR}\b)?(?![:.]?\d)"
+    # Month and year, unless it dates a publication ("the Sept 2020 guideline update").
+    rf"|\b{_MONTH}\b\.?,?[ \t]+{_YEAR}\b(?![ \t]+{_DOCUMENT})"
+    # An ordinal day on its own, after a preposition: "On the 22nd she spiked".
+    rf"|\b(?i:on|since|from|until|till|by)[ \t]+the[ \t]+(?P<ord>(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th))\b"
+    rf"(?![ \t]+(?:of[ \t]+)?(?:day|week|month|year|dose|cycle|centile|percentile|time|floor|"
+    rf"line|trimester|decade|birthday|{_MONTH})\b)"
+    # Day/month without a year only after a word that introduces a date ("on 12/23").
+    rf"|\b(?:on|since|from|until|till|dated|DOB|born)[ \t]+(?P<sa>\d{{1,2}})/(?P<sb>\d{{1,2}})"
+    rf"(?![\d/])(?![ \t]*(?:of|tabs?|tablets?|caps?|capsules?|pills?|doses?|strength|mg|units?)\b)"
+)
+
+_AGE = r"(?:9\d|1[01]\d)"
+_UNITS = r"(?:one|two|three|four|five|six|seven|eight|nine)"
+_SPELLED = rf"(?:[Nn]inety(?:[- ]{_UNITS})?|(?:[Oo]ne[- ])?[Hh]undred(?:[- ](?:and[- ])?(?:{_UNITS}|ten))?)"
+# "aged 90+" and "90 or older" are Safe Harbor's own pooled form, so they are allowed.
+_POOLED = r"(?![ \t]*(?:\+|or[ \t]+(?:older|over|above|more)))"
+_AGE_RX = re.compile(
+    rf"(?<![\d.,/])(?P<n1>{_AGE})[ \t]*[-‐–]?[ \t]*(?:years?|yrs?)[ \t]*[-‐–]?[ \t]*old\b"
+    rf"|(?<![\d.,/])(?P<n2>{_AGE})[ \t]*[-‐–]?[ \t]*(?:y/o|y\.o\.?|yo\b|yr[ \t]*old\b)"
+    rf"|(?<![\d.,/])(?P<sex>{_AGE})[ \t]?[MF]\b"
+    rf"|\b(?:[Aa]ged?|AGED?|[Tt]urn(?:ed|s|ing))[ \t]*:?[ \t]*(?P<n3>{_AGE})(?![\d.%]){_POOLED}"
+    rf"|\b{_SPELLED}[ \t]*[-‐–]?[ \t]*years?[ \t]*[-‐–]?[ \t]*old\b"
+    rf"|\b(?:[Ss]he|[Hh]e|[Pp]t|[Pp]atient)(?:['’]s|[ \t]+is)[ \t]+(?:now[ \t]+)?(?P<n4>{_AGE})"
+    rf"(?=[ \t]*(?:[,.;:)—–-]|and\b|now\b|today\b|$))"
+    rf"|\b(?:Mr|Mrs|Ms|Miss)\.?[ \t]+{NAME_SEQ}(?:,[ \t]*|[ \t]+is[ \t]+(?:now[ \t]+)?)(?P<n5>{_AGE})"
+    rf"(?=[ \t]*(?:[,;.)]|and\b|years?\b|$))"
+)
+# "T 99F" is a temperature, not a 99-year-old woman.
+_TEMPERATURE_CUE = re.compile(r"(?i)(?:\b(?:t|temp|tmax|temperature|fever|febrile|pyrexia)\b)[ \t:]*$")
+
+
+def find_dates(text: str) -> Iterator[Finding]:
+    """Yield calendar dates that carry a day or a month, not a bare year."""
+    for m in _DATE_RX.finditer(text):
+        if m.group("a") and not _valid_numeric(m):
+            continue
+        start, end = m.span("ord") if m.group("ord") else m.span()
+        if m.group("sa"):
+            if not _valid_day_month(m.group("sa"), m.group("sb")):
+                continue
+            start = m.start("sa")
+        yield make("date", text, start, end, "date more precise than a year")
+
+
+def find_ages(text: str) -> Iterator[Finding]:
+    """Yield ages of 90 and over, which Safe Harbor requires to be pooled as "90+"."""
+    for m in _AGE_RX.finditer(text):
+        group = m.lastgroup or ""
+        if group == "sex" and _TEMPERATURE_CUE.search(text, max(0, m.start() - 16), m.start()):
+            continue
+        start, end = m.span(group) if group in ("n4", "n5") else m.span()
+        yield make("age_over_89", text, start, end, "age over 89")
+
+
+def _valid_numeric(m: re.Match[str]) -> bool:
+    # Two-digit years only with slashes: "5-10-20 mg" and "1.2.23" are not dates.
+    if len(m.group("y")) == 2 and m.group("sep") != "/":
+        return False
+    if len(m.group("y")) == 4 and not re.fullmatch(_YEAR, m.group("y")):
+        return False
+    return _valid_day_month(m.group("a"), m.group("b"))
+
+
+def _valid_day_month(a: str, b: str) -> bool:
+    x, y = int(a), int(b)
+    if (x, y) == (24, 7):  # "24/7" means always
+        return False
+    return 1 <= x <= 31 and 1 <= y <= 31 and (x <= 12 or y <= 12)

@@ -1,0 +1,70 @@
+"""Numbers that point at one person: SSNs, record/account/plan numbers, licences and devices.
+
+Record and device numbers have no shape of their own, so they are found only after a cue
+("MRN", "member ID", "pacemaker serial") and must look like an identifier (enough digits).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .finding import Finding, make
+
+_SSN_RX = re.compile(
+    r"(?i:\b(?:SSN|SS\#|SS[ \t]?No\.?|social(?:[ \t]+security)?(?:[ \t]+(?:number|no\.?|\#))?))"
+    r"[ \t]*(?:is[ \t]+)?[:#]?[ \t]*(?P<bare>\d{9}|\d{3}[- ]\d{2}[- ]\d{4})(?![\w-])"
+    r"|(?<![\w-])(?!000|666|9\d\d)\d{3}(?P<sep>[- ])(?!00)\d{2}(?P=sep)(?!0000)\d{4}(?![\w-])"
+)
+
+_NUM = r"(?:number|num|no\.?|\#|ID)"
+_RECORD_CUE = (
+    r"(?i:\b(?:MRN|MR[ \t]*(?:\#|number|no\.)|medical[ \t]+record(?:[ \t]+" + _NUM + r")?|record[ \t]*" + _NUM
+    + r"|chart[ \t]*" + _NUM + r"|(?:hospital|NHS|CHI|patient|pt|case)[ \t]*" + _NUM
+    + r"|acct\.?(?:[ \t]*" + _NUM + r")?|account[ \t]*" + _NUM
+    + r"|accession(?:[ \t]*" + _NUM + r")?|(?:member|subscriber|group|policy|claim)[ \t]*" + _NUM
+    + r"|(?:medicare|medicaid)(?:[ \t]+beneficiary)?[ \t]*" + _NUM + r"|beneficiary[ \t]*" + _NUM
+    + r"|MBI|health[ \t]*plan[ \t]*" + _NUM + r"|insurance[ \t]*" + _NUM
+    + r"|(?:encounter|visit|admission|specimen|lab|episode)[ \t]*" + _NUM + r"|CSN|FIN)(?![A-Za-z]))"
+)
+_DEVICE_CUE = (
+    r"(?:(?i:\b(?:serial(?:[ \t]*(?:number|num|no\.?|\#))?|device[ \t]*(?:ID|identifier|serial|"
+    r"number|no\.?)|driver['’]?s?[ \t]+licen[cs]e(?:[ \t]*(?:number|no\.?|\#))?"
+    r"|licen[cs]e[ \t]*(?:plate[ \t]*)?(?:number|no\.?|\#)|licen[cs]e[ \t]+plate"
+    r"|(?:reg|registration|number|car|vehicle)[ \t]+plate(?:[ \t]*(?:number|no\.?))?|plate[ \t]*(?:number|no\.?|\#)"
+    r"|lot[ \t]*(?:number|no\.?|\#)))|\bS/N|\bSN\b|\bUDI\b|\bVIN\b|\bDL\b[ \t]*\#?)"
+)
+_GLUE = r"""[ \t]*(?:(?:is|was)[ \t]+)?[:#=]?[ \t]*['"‘“]?"""
+_RECORD_VALUE = r"(?P<rec>[A-Z0-9](?:[A-Z0-9]|[-/](?=[A-Z0-9])|[ ](?=[A-Z]{0,3}\d{3}))*)(?![a-z])"
+_DEVICE_VALUE = r"(?P<dev>(?:\(\d{2}\))?[A-Z0-9]+(?:[-/ ][A-Z0-9]+){0,3})(?![a-z])"
+_ID_RX = re.compile(_RECORD_CUE + _GLUE + _RECORD_VALUE + "|" + _DEVICE_CUE + _GLUE + _DEVICE_VALUE)
+
+
+def find_ssns(text: str) -> Iterator[Finding]:
+    """Yield US Social Security numbers (formatted, or bare nine digits after a cue)."""
+    for m in _SSN_RX.finditer(text):
+        start = m.start("bare") if m.group("bare") else m.start()
+        yield make("ssn", text, start, m.end(), "Social Security number")
+
+
+def find_identifiers(text: str) -> Iterator[Finding]:
+    """Yield record/account/plan numbers and licence/device identifiers that follow a cue."""
+    for m in _ID_RX.finditer(text):
+        if m.group("rec") is not None:
+            value, start, end = m.group("rec"), m.start("rec"), m.end("rec")
+            if _digits(value) >= 4 and len(value) >= 5:
+                yield make("record_number", text, start, end, "record, account or plan number")
+        else:
+            value, start, end = m.group("dev"), m.start("dev"), m.end("dev")
+            if _looks_like_device_id(value):
+                yield make("license_or_device_id", text, start, end, "licence or device identifier")
+
+
+def _digits(value: str) -> int:
+    return sum(c.isdigit() for c in value)
+
+
+def _looks_like_device_id(value: str) -> bool:
+    # Plates such as "KX19 ABC" have two digits; "12-lead" or "ECG" have too few.
+    digits = _digits(value)
+    letters = sum(c.isalpha() for c in value)
+    return digits >= 3 or (digits >= 2 and letters >= 2)

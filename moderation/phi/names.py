@@ -1,0 +1,132 @@
+"""Person names, found only after a cue that says "this is a person": a title, the word
+patient/pt, a family relation, "named"/"called", a clinical verb ("consulted on"), or an
+age/sex tag ("Josefina Alvarez, 61F"). A bare capitalised word is never enough, which is
+what keeps eponyms, trial names and drug brands quiet."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .allowlist import CLINICAL_NOUNS, EPONYM_PHRASES, NOT_NAMES, is_eponym
+from .finding import Finding, make
+
+_UP = "A-ZÀ-ÖØ-Þ"
+_LO = "a-zß-öø-ÿĀ-ž"
+# One name word: "Smith", "O'Connell", "McDonald", "Ramírez", "Li-Fraumeni".
+TOKEN = rf"[{_UP}](?:['’][{_UP}])?[{_LO}]+(?:[{_UP}][{_LO}]+)?(?:-[{_UP}][{_LO}]+)?"
+NAME_SEQ = rf"{TOKEN}(?:[ \t]+{TOKEN}){{0,2}}"
+_FULL_NAME = rf"{TOKEN}(?:[ \t]+{TOKEN}){{1,2}}"
+_TOKEN_RX = re.compile(TOKEN)
+
+_TITLE = r"(?:Mr|Mrs|Ms|Mx|Miss|Mister)"
+_RELATION = (
+    r"(?i:wife|husband|spouse|partner|fianc[eé]e?|girlfriend|boyfriend|son|daughter|mother|"
+    r"father|mum|mom|dad|brother|sister|aunt|uncle|niece|nephew|cousin|grandson|"
+    r"granddaughter|grandmother|grandfather|grandma|grandpa|granny|nana|guardian|carer|"
+    r"caregiver)"
+)
+_VERB = (
+    r"(?:[Cc]onsulted[ \t]+on|[Ss]aw|[Ss]een|[Aa]dmitted|[Ff]ollowing[ \t]+up[ \t]+on|"
+    r"[Rr]eferred|[Dd]ischarged|[Ss]poke[ \t]+(?:to|with)|[Mm]et|[Rr]eviewed|[Tt]reating|"
+    r"[Cc]aring[ \t]+for|[Ll]ooking[ \t]+after|[Tt]ransferred)"
+)
+_AGE_SEX = r"\d{1,3}[ \t]?(?:yo[ \t]?|y/o[ \t]?)?[MF]\b"
+
+_NAME_RX = re.compile(
+    # Mr/Mrs/Ms + name, or a newborn's "Baby Girl Martinez": always a person.
+    rf"\b(?:{_TITLE}\b\.?|Baby[ \t]+(?:Girl|Boy))[ \t]+(?:and[ \t]+{_TITLE}\.?[ \t]+)?(?P<n_title>{NAME_SEQ})"
+    # patient/pt (+ is/named/:) (+ title incl. Dr) + name.
+    rf"|\b(?:[Pp]t|[Pp]atient|PATIENT)\b\.?(?:['’]s)?[ \t]*(?:,|:|\bis\b|\bnamed\b|\bcalled\b)?"
+    rf"[ \t]*(?:(?:Dr|{_TITLE})\.?[ \t]+)?(?P<n_pt>{NAME_SEQ})"
+    # relation (+ named/is) + name: "his wife Maria", "The son, Kevin".
+    rf"|\b{_RELATION}(?:['’]s)?\b,?[ \t]+(?:(?:is|was|named|called)[ \t]+)?(?P<n_rel>{NAME_SEQ})"
+    # named/called/"name:" + name.
+    rf"|\b(?:named|called|[Nn]ame(?:[ \t]+is|[ \t]*:)|NAME[ \t]*:)[ \t]*(?P<n_named>{NAME_SEQ})"
+    # Dr + name only when the text says the doctor is the patient.
+    rf"|\bDr\.?[ \t]+(?P<n_dr>{NAME_SEQ})"
+    rf"(?=,?[ \t]+(?:is|was)[ \t]+(?:now[ \t]+)?(?:my|our|a|the)[ \t]+patient)"
+    # A clinical verb + a full name: "Consulted on Josefina Alvarez".
+    rf"|\b{_VERB}[ \t]+(?P<n_verb>{_FULL_NAME})"
+    # A name tagged with age and sex: "Josefina Alvarez, 61F", "Joanna (31F)", "77M (Harold)".
+    rf"|\b(?P<n_tagged>{_FULL_NAME})(?=,?[ \t]*{_AGE_SEX})"
+    rf"|\b(?P<n_tagp>{NAME_SEQ})(?=[ \t]*\({_AGE_SEX}\))"
+    rf"|\b{_AGE_SEX}[ \t]*\((?P<n_paren>{NAME_SEQ})\)"
+)
+_CLINICAL_AFTER = re.compile(r"['’]s?|[ \t]+([a-z]+)")
+# "Pt Hb 7.9", "Mother Hb 10.2", "Pt Ca 2.9": a short word followed by a value is an analyte.
+_VALUE_AFTER = re.compile(r"[ \t]*[:=<>]?[ \t]*\d")
+
+_REASONS = {
+    "title": "name after a personal title",
+    "pt": "name of the patient",
+    "rel": "name of a relative or carer",
+    "named": "name introduced as a name",
+    "dr": "name of a doctor who is the patient",
+    "verb": "full name of a person seen or treated",
+    "tagged": "name tagged with age and sex",
+    "tagp": "name tagged with age and sex",
+    "paren": "name tagged with age and sex",
+}
+# Cues after which only the title's own grammar words stop a name: "Mrs. Graves" is a person.
+_TRUSTED = frozenset({"title"})
+_MIN_WORDS = {"verb": 2, "tagged": 2}
+
+
+def find_names(text: str) -> Iterator[Finding]:
+    """Yield names of patients and their relatives introduced by a cue word."""
+    shields = [m.span() for m in EPONYM_PHRASES.finditer(text)]
+    pos = 0
+    while (m := _NAME_RX.search(text, pos)) is not None:
+        cue = (m.lastgroup or "n_").removeprefix("n_")
+        span = _accepted_span(text, m, cue)
+        if span and not any(s < span[1] and span[0] < e for s, e in shields):
+            yield make("name", text, span[0], span[1], _REASONS[cue])
+            pos = m.end()
+        else:
+            # Resume inside the rejected candidate: "Saw Mrs. Okafor" must still reach "Mrs".
+            pos = max(m.start(f"n_{cue}"), m.start() + 1)
+
+
+def _accepted_span(text: str, m: re.Match[str], cue: str) -> tuple[int, int] | None:
+    """Trim the candidate at the first non-name word; None if nothing name-like is left."""
+    words = list(_TOKEN_RX.finditer(text, m.start(f"n_{cue}"), m.end(f"n_{cue}")))
+    if cue in _TRUSTED:
+        kept = _take_while(words, lambda w: w.lower() not in {"and", "the", "or"})
+    else:
+        kept = _take_while(words, _plain_word)
+        if kept and cue != "dr" and _used_clinically(text, kept):
+            return None
+    if len(kept) < _MIN_WORDS.get(cue, 1):
+        return None
+    if len(kept[0].group()) <= 3 and len(kept) == 1 and _VALUE_AFTER.match(text, kept[0].end()):
+        return None
+    return kept[0].start(), kept[-1].end()
+
+
+def _plain_word(word: str) -> bool:
+    lowered = word.lower()
+    return lowered not in NOT_NAMES and lowered not in CLINICAL_NOUNS
+
+
+def _take_while(words: list[re.Match[str]], ok) -> list[re.Match[str]]:
+    kept = []
+    for w in words:
+        if not ok(w.group()):
+            break
+        kept.append(w)
+    return kept
+
+
+def _used_clinically(text: str, kept: list[re.Match[str]]) -> bool:
+    """An eponym followed by 's or a clinical noun ("Parkinson's", "Down syndrome")."""
+    if not is_eponym(kept[0].group()):
+        return False
+    after = _CLINICAL_AFTER.match(text, kept[-1].end())
+    if after is None:
+        return len(kept) == 1 and not _ends_clause(text, kept[-1].end())
+    return after.group(1) is None or after.group(1) in CLINICAL_NOUNS
+
+
+def _ends_clause(text: str, pos: int) -> bool:
+    rest = text[pos:pos + 2].lstrip(" \t")
+    return not rest or rest[0] in ",.;:)—–-"

@@ -1,0 +1,62 @@
+"""Street addresses, ZIP/post codes, and a patient's place inside a facility (room, bed)."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .finding import Finding, make
+from .names import NAME_SEQ
+
+_SUFFIX = (
+    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|"
+    r"Terrace|Close|Crescent|Square|Sq|Loop|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Row|Trail|"
+    r"Gardens|Grove|Mews|Walk|Strasse|Straße)"
+)
+_STATES = (
+    r"(?:AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|"
+    r"NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY)"
+)
+_UK_POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}"
+_CA_POSTCODE = r"[A-Z]\d[A-Z][ \t]?\d[A-Z]\d"
+_ADDRESS_RX = re.compile(
+    # "123 Main Street", "4521 W. Lincoln Blvd", "1600 Pennsylvania Ave NW"
+    rf"\b\d{{1,5}}[A-Z]?[ \t]+(?:(?:[NSEW]|North|South|East|West)\.?[ \t]+)?"
+    rf"(?:(?:[A-Z][a-z]+|\d{{1,3}}(?:st|nd|rd|th))\.?[ \t]+){{1,3}}{_SUFFIX}\b\.?(?:[ \t]+(?:NW|NE|SW|SE)\b)?"
+    r"(?:[ \t]*(?:\#|No\.)[ \t]*\d{1,5}[A-Z]?\b)?"
+    # "Apt 4B", "Suite 210", "Unit 12," ("Stroke Unit 4 beds" is a ward, not a flat)
+    r"|\b(?:Apt|APT|apt|Apartment|Suite|Ste|Flat)\.?[ \t]*#?[ \t]*\d{1,5}[A-Z]?\b"
+    r"|(?<![A-Za-z][ \t])\bUnit[ \t]*#?[ \t]*\d{1,5}[A-Z]?\b(?=[ \t]*,)"
+    # "Boulder, CO 80302", "Cupertino CA 95014"
+    rf"|\b(?:[A-Z][a-z]+[ \t]){{0,2}}[A-Z][a-z]+,?[ \t]+{_STATES}[ \t]+\d{{5}}(?:-\d{{4}})?\b"
+    # "ZIP 10027", "postcode M13 9PL"
+    rf"|(?i:\b(?:zip(?:[ \t]*code)?|post[ \t]*code|postal[ \t]*code)\b)[ \t]*:?[ \t]*"
+    rf"(?P<code>\d{{5}}(?:-\d{{4}})?|{_UK_POSTCODE}|{_CA_POSTCODE})\b"
+)
+
+_PLACE = r"(?i:\b(?:room|rm|bed|bay|cubicle|bedspace|side[ \t]?room|ward)\b)"
+_UNIT = r"(?:ICU|MICU|SICU|CCU|CICU|CVICU|NICU|PICU|HDU|ITU|ED|ER|A&E)"
+_NOT_A_SPOT = r"(?![ \t]*(?:days?|d|weeks?|wks?|hours?|h|hrs?|months?|mins?|minutes?|%|mg|kg|L)\b)"
+_FACILITY_RX = re.compile(
+    # Optional facility name and unit before the place: "St. Mary's ICU bed 7".
+    rf"(?:(?:[A-Z][\w'’.]*[ \t]+){{0,3}}{_UNIT}[ \t]+)?"
+    rf"(?:{_PLACE}\.?[ \t]*#?[ \t]*\d{{1,4}}[A-Za-z]?\b|(?i:\bward\b)[ \t]+[A-Z]\b(?!['’&]))"
+    # "bed 5 days" is a duration, not a bed number.
+    rf"{_NOT_A_SPOT}"
+    # A person "in 14B": nurses name patients by their bed.
+    rf"|(?:\b(?:Mr|Mrs|Ms|Miss)\.?[ \t]+{NAME_SEQ}|\b(?:[Pp]t|[Pp]atient|lady|gentleman|guy|man|woman))"
+    rf"[ \t]+in[ \t]+(?P<spot>\d{{1,3}}[A-Z]?)\b{_NOT_A_SPOT}(?![ \t]+[A-Z][a-z])"
+)
+
+
+def find_addresses(text: str) -> Iterator[Finding]:
+    """Yield street addresses, apartment numbers, and ZIP or post codes with context."""
+    for m in _ADDRESS_RX.finditer(text):
+        start = m.start("code") if m.group("code") else m.start()
+        yield make("address", text, start, m.end(), "street address or postal code")
+
+
+def find_facility_locations(text: str) -> Iterator[Finding]:
+    """Yield a patient's room, bed or bay, with the facility or unit when it is named."""
+    for m in _FACILITY_RX.finditer(text):
+        start, end = m.span("spot") if m.group("spot") else m.span()
+        yield make("facility_location", text, start, end, "room or bed in a facility")

@@ -1,0 +1,120 @@
+"""URLs that point at patient data, and IP addresses."""
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from .allowlist import (
+    CLINICAL_HOST_HINTS,
+    FILE_SHARE_HOSTS,
+    PATIENT_PATH_HINTS,
+    PRIVATE_TLDS,
+    PUBLIC_DOMAINS,
+)
+from .finding import Finding, make
+
+_URL_RX = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'\[\]{}|\\^`]+", re.IGNORECASE)
+_TRAILING = ".,;:!?)'\""
+_WORD = re.compile(r"[a-z]+")
+# "the link to her echo", "pt's scan": the sentence says whose data the link opens.
+_PATIENT_DATA_NEARBY = re.compile(
+    r"(?i)\b(?:her|his|their|pt['’]?s|patient['’]?s)[ \t]+(?:[\w-]+[ \t]+)?"
+    r"(?:scans?|echo|ct|mri|x-?rays?|images?|chart|records?|results?|labs?|reports?|notes?|"
+    r"ecgs?|ekgs?|films?|study|studies|photos?|pictures?|videos?|clips?|slides?|path)\b"
+)
+_CONTEXT_CHARS = 60
+
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_IP_RX = re.compile(
+    rf"(?<![\w.]){_OCTET}(?:\.{_OCTET}){{3}}(?::\d{{1,5}})?(?![\w]|\.\d)"
+    # IPv6 in its compressed form ("2001:db8::1"); full eight-group form as well.
+    r"|(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){1,7}(?::[0-9A-Fa-f]{1,4}){1,7}(?![\w:])"
+    r"|(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}(?![\w:])"
+)
+
+
+def url_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of every URL in `text`, trailing punctuation trimmed."""
+    if "://" not in text and "www." not in text.lower():
+        return []
+    spans = []
+    for m in _URL_RX.finditer(text):
+        end = m.end()
+        while end > m.start() and text[end - 1] in _TRAILING:
+            end -= 1
+        spans.append((m.start(), end))
+    return spans
+
+
+def find_urls(text: str, spans: list[tuple[int, int]]) -> Iterator[Finding]:
+    """Yield the URLs among `spans` that lead to patient data rather than public references."""
+    for start, end in spans:
+        reason = patient_url_reason(text[start:end]) or _context_reason(text, start, end)
+        if reason:
+            yield make("url", text, start, end, reason)
+
+
+def find_ips(text: str) -> Iterator[Finding]:
+    """Yield IPv4 and IPv6 addresses."""
+    for m in _IP_RX.finditer(text):
+        if ":" in m.group() and "." not in m.group() and not _is_ipv6(m.group()):
+            continue
+        yield make("ip_address", text, m.start(), m.end(), "IP address")
+
+
+def patient_url_reason(url: str) -> str | None:
+    """Why this URL identifies patient data, or None for a public or harmless link."""
+    parts = urlsplit(url if "://" in url else "http://" + url)
+    host = (parts.hostname or "").lower()
+    if not host:
+        return None
+    if _is_ip(host):
+        return "link to a machine by IP address"
+    if "." not in host or host.endswith(PRIVATE_TLDS):
+        return "link to an internal host"
+    if _on(host, PUBLIC_DOMAINS):
+        return None
+    if _on(host, FILE_SHARE_HOSTS):
+        return "link to a shared file"
+    if any(_hinted(label) for label in re.split(r"[.-]", host)):
+        return "link to a clinical system"
+    words = set(_WORD.findall((parts.path + " " + parts.query).lower()))
+    if words & PATIENT_PATH_HINTS:
+        return "link to a patient record"
+    return None
+
+
+def _context_reason(text: str, start: int, end: int) -> str | None:
+    """A link that is not a known public reference, next to words saying it is a patient's data."""
+    host = (urlsplit(text[start:end] if "://" in text[start:end] else "http://" + text[start:end])
+            .hostname or "").lower()
+    if _on(host, PUBLIC_DOMAINS):
+        return None
+    before = text[max(0, start - _CONTEXT_CHARS):start]
+    after = text[end:end + _CONTEXT_CHARS]
+    if _PATIENT_DATA_NEARBY.search(before) or _PATIENT_DATA_NEARBY.search(after):
+        return "link described as a patient's data"
+    return None
+
+
+def _on(host: str, domains: frozenset[str]) -> bool:
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def _hinted(label: str) -> bool:
+    return any(label == h or (len(h) > 3 and label.startswith(h)) for h in CLINICAL_HOST_HINTS)
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def _is_ipv6(candidate: str) -> bool:
+    # Times ("14:30") and ratios never have a "::"; require a real, parseable address.
+    return ("::" in candidate or candidate.count(":") == 7) and _is_ip(candidate)

@@ -1,0 +1,277 @@
+"""The PHI guard: per-kind detection with spans, clinical vocabulary that must stay quiet,
+accuracy on the hand-written corpus, and the posting policy."""
+import dataclasses
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from moderation.phi import (
+    IMAGE_REMINDER,
+    KINDS,
+    Finding,
+    PhiDecision,
+    PhiPolicy,
+    check_post,
+    decide,
+    find_phi,
+)
+
+CORPUS = Path(__file__).parent / "data" / "phi_corpus.jsonl"
+
+
+def load_corpus() -> list[dict]:
+    with CORPUS.open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def spans(text: str) -> list[tuple[str, str]]:
+    return [(f.kind, f.text) for f in find_phi(text)]
+
+
+# --- one identifier of each kind, with the exact text its span must cover -----------------
+
+KIND_CASES = [
+    ("name", "Saw Mrs. Okafor in clinic, 58F with resistant HTN.", "Okafor"),
+    ("name", "pt Anna Kowalski keeps bouncing back with DKA.", "Anna Kowalski"),
+    ("name", "His wife Maria says he has been confused for 2 days.", "Maria"),
+    ("name", "Patient named Tobias Reinhardt, recurrent pericarditis.", "Tobias Reinhardt"),
+    ("name", "Mr. Wilson, 24M, tremor and low ceruloplasmin.", "Wilson"),
+    ("name", "Dr. Amara Nwosu is my patient now, and asks about statins.", "Amara Nwosu"),
+    ("name", "Consulted on Josefina Alvarez, 61F, with nephrotic syndrome.", "Josefina Alvarez"),
+    ("name", "Baby Girl Martinez, 34 weeks, RDS.", "Martinez"),
+    ("date", "DOB 11/02/1948, admitted with urosepsis.", "11/02/1948"),
+    ("date", "Born on 14.03.1961, anterior STEMI.", "14.03.1961"),
+    ("date", "Admitted 2024-03-14 with new ascites.", "2024-03-14"),
+    ("date", "Her lap chole was on June 3, 2023 and she still leaks bile.", "June 3, 2023"),
+    ("date", "Presented on 14 March with fever and a new murmur.", "14 March"),
+    ("date", "Discharged on 12/23, back with C. diff.", "12/23"),
+    ("date", "Admitted on the 4th of July with burns.", "4th of July"),
+    ("age_over_89", "92-year-old woman with new AF.", "92-year-old"),
+    ("age_over_89", "aged 95, lives alone, hip fracture.", "aged 95"),
+    ("age_over_89", "94 yo M with urinary retention.", "94 yo"),
+    ("age_over_89", "Age 91, severe AS, declines TAVI.", "Age 91"),
+    ("age_over_89", "Ninety-four-year-old man on dabigatran.", "Ninety-four-year-old"),
+    ("phone", "Family can be reached at (617) 555-0142 anytime.", "(617) 555-0142"),
+    ("phone", "Her daughter's number is +44 20 7946 0958.", "+44 20 7946 0958"),
+    ("phone", "Reach the home line 0161 496 0734 about the MRI.", "0161 496 0734"),
+    ("fax", "Please fax the path report to 312-555-0178 today.", "312-555-0178"),
+    ("fax", "Fax: (212) 555-0134 for the referral.", "(212) 555-0134"),
+    ("email", "Family emailed me at j.doe.family@gmail.com for images.", "j.doe.family@gmail.com"),
+    ("ssn", "SSN 123-45-6789 was in the referral letter.", "123-45-6789"),
+    ("ssn", "Social security number: 457555462, dialysis question.", "457555462"),
+    ("record_number", "MRN 00458821, cath images please.", "00458821"),
+    ("record_number", "Account no. 4455667788 was refused.", "4455667788"),
+    ("record_number", "Member ID XHP448812093, prior auth denied.", "XHP448812093"),
+    ("record_number", "Accession number CT24-118832 for the chest CT.", "CT24-118832"),
+    ("record_number", "Medicare beneficiary ID 1EG4-TE5-MK72, hospice?", "1EG4-TE5-MK72"),
+    ("record_number", "Policy number 77-0042-1188, CGM not covered.", "77-0042-1188"),
+    ("license_or_device_id", "Pacemaker serial PJN448120S at ERI.", "PJN448120S"),
+    ("license_or_device_id", "VIN 1HGCM82633A004352 on the crash report.", "1HGCM82633A004352"),
+    ("license_or_device_id", "Licence plate 7ABC123, police asking for BAC.", "7ABC123"),
+    ("license_or_device_id", "Driver's license D123-4567-8901 in the paperwork.", "D123-4567-8901"),
+    ("url", "EHR: http://ehr.hospital.internal/chart?patient_id=448291 see Cr.",
+     "http://ehr.hospital.internal/chart?patient_id=448291"),
+    ("url", "Scan: https://viewer.imagingcloud.com/share?accession=CT24118832.",
+     "https://viewer.imagingcloud.com/share?accession=CT24118832"),
+    ("ip_address", "The monitor at 10.20.30.41 streams her telemetry.", "10.20.30.41"),
+    ("ip_address", "Portal log shows 2001:db8:85a3::8a2e:370:7334 at 3am.",
+     "2001:db8:85a3::8a2e:370:7334"),
+    ("address", "Lives at 123 Main Street, alone, with cats.", "123 Main Street"),
+    ("address", "Home address 48 Elm Ave, Apt 4B for the wound vac.", "48 Elm Ave, Apt 4B"),
+    ("address", "From ZIP 90210, fever and an eschar.", "90210"),
+    ("address", "Shelter in Boulder, CO 80302 has a TB case.", "Boulder, CO 80302"),
+    ("facility_location", "The guy in room 412 with the GI bleed.", "room 412"),
+    ("facility_location", "St. Mary's ICU bed 7: septic shock.", "St. Mary's ICU bed 7"),
+]
+
+
+@pytest.mark.parametrize(("kind", "text", "expected"), KIND_CASES)
+def test_find_phi_each_kind_with_span(kind, text, expected):
+    findings = find_phi(text)
+    match = [f for f in findings if f.kind == kind]
+    assert [f.text for f in match] == [expected], findings
+    assert text[match[0].start:match[0].end] == expected
+
+
+def test_find_phi_brief_example_yields_name_date_record_with_spans():
+    text = "Pt John Smith, DOB 03/14/1961, MRN 4482913"
+    assert find_phi(text) == [
+        Finding("name", 3, 13, "John Smith", "name of the patient"),
+        Finding("date", 19, 29, "03/14/1961", "date more precise than a year"),
+        Finding("record_number", 35, 42, "4482913", "record, account or plan number"),
+    ]
+
+
+def test_find_phi_fax_cue_turns_a_phone_number_into_a_fax():
+    assert spans("Call 617-555-0100 or fax 617-555-0199.") == [
+        ("phone", "617-555-0100"), ("fax", "617-555-0199")]
+
+
+def test_find_phi_url_swallows_the_ip_inside_it():
+    assert spans("Report: http://10.12.4.55/cardio/report/88123 please") == [
+        ("url", "http://10.12.4.55/cardio/report/88123")]
+
+
+# --- clinical vocabulary must yield nothing ---------------------------------------------
+
+CLEAN = [
+    "Metoprolol 25 mg BID, 5 mg/kg load, 0.9% NaCl at 125 mL/h.",
+    "ECG: sinus, QTc 440. GLP-1 RA started; HbA1c 7.2%.",
+    "K 3.1, Na 138, troponin 0.04 ng/mL, eGFR 45.",
+    "BP 142/88, HR 110, SpO2 92%, RR 22, T 38.5.",
+    "In 2019 she had a PE; ACC/AHA 2022 says continue.",
+    "67-year-old, 45M and a 72 yo F, all 89-year-old or younger.",
+    "CHA2DS2-VASc 4, NYHA III, GCS 14, 2/3 criteria met.",
+    "3 days of ceftriaxone, POD 2, vanc q8h, apixaban BID.",
+    "ICD-10 I21.4; BRCA1 carrier; KRAS G12C.",
+    "Parkinson's disease, Crohn disease, Hodgkin lymphoma, Graves disease.",
+    "Cushing syndrome vs Addison crisis; Wilson disease; Bell palsy; Down syndrome; Raynaud.",
+    "Sister Mary Joseph nodule and an Austin Flint murmur.",
+    "His mother's Parkinson's is worse; pt Crohn's flare again, CRP 80.",
+    "Father Hodgkin lymphoma at 30; a pattern named Brugada type 1 after fever.",
+    "Per Dr. Okafor (our nephrologist), hold the ACEi.",
+    "Pt Hb 7.9 post partum; Mother Hb 10.2 at booking.",
+    "Thanks @cardio_amy@curbside.example for the tip!",
+    "Guideline: https://doi.org/10.1161/CIR.0000000000001063 table 5.",
+    "PubMed https://pubmed.ncbi.nlm.nih.gov/34449189/ is the paper.",
+    "Abx for 5/7, review in 2/52; cath lab is 24/7.",
+    "Soft 2/6 murmur, power 4/5, MMSE 22/30.",
+    "Serial troponins flat; serial 12-lead ECGs; device interrogation normal.",
+    "Room air sats 91%; bed rest for 2 weeks; POD 3.",
+    "Moderate MR 3+; WBC 12000, Plt 150000, CK 18 000.",
+    "Pt aged 90+ with AF; over 90% of cases; 90-day mortality.",
+    "Temp 99F, HR 100.",
+    "The Sept 2020 guideline update changed the cut-off.",
+    "She's on 1/2 tab of metoprolol 25.",
+    "Our Stroke Unit 4 beds are full.",
+    "3 St. John's wort capsules daily.",
+]
+
+
+@pytest.mark.parametrize("text", CLEAN)
+def test_find_phi_clinical_vocabulary_yields_nothing(text):
+    assert find_phi(text) == []
+
+
+# --- the labelled corpus ----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def corpus():
+    return load_corpus()
+
+
+def test_corpus_is_large_balanced_and_covers_every_kind(corpus):
+    with_phi = [p for p in corpus if p["has_phi"]]
+    assert len(corpus) >= 300
+    assert 0.4 <= len(with_phi) / len(corpus) <= 0.6
+    counts = Counter(k for p in with_phi for k in p["kinds"])
+    assert set(counts) == set(KINDS)
+    assert min(counts.values()) >= 5
+    assert all(bool(p["kinds"]) == p["has_phi"] for p in corpus)
+
+
+def test_corpus_recall_counts_a_post_only_when_every_labelled_kind_is_found(corpus):
+    posts = [p for p in corpus if p["has_phi"]]
+    caught = sum(set(p["kinds"]) <= {f.kind for f in find_phi(p["text"])} for p in posts)
+    assert caught / len(posts) >= 0.95
+
+
+def test_corpus_false_alarm_rate_on_clean_posts(corpus):
+    posts = [p for p in corpus if not p["has_phi"]]
+    alarms = [p["text"] for p in posts if find_phi(p["text"])]
+    assert len(alarms) / len(posts) <= 0.05, alarms
+
+
+def test_corpus_each_kind_is_found_in_its_posts(corpus):
+    total, found = Counter(), Counter()
+    for p in corpus:
+        kinds = {f.kind for f in find_phi(p["text"])}
+        total.update(p["kinds"])
+        found.update(k for k in p["kinds"] if k in kinds)
+    assert {k: found[k] / total[k] for k in total if found[k] / total[k] < 0.9} == {}
+
+
+def test_find_phi_findings_are_sorted_non_overlapping_and_match_the_text(corpus):
+    for p in corpus:
+        findings = find_phi(p["text"])
+        for f in findings:
+            assert f.kind in KINDS and p["text"][f.start:f.end] == f.text and f.reason
+        assert all(a.end <= b.start for a, b in zip(findings, findings[1:]))
+
+
+# --- input handling ---------------------------------------------------------------------
+
+def test_find_phi_rejects_non_text():
+    with pytest.raises(TypeError, match="expects str"):
+        find_phi(b"MRN 4482913")
+
+
+def test_find_phi_empty_text_has_no_findings():
+    assert find_phi("") == []
+
+
+def test_finding_is_frozen():
+    finding = find_phi("MRN 4482913")[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        finding.kind = "date"
+
+
+# --- policy -----------------------------------------------------------------------------
+
+ONE = [Finding("record_number", 4, 11, "4482913", "record, account or plan number")]
+
+
+@pytest.mark.parametrize(("policy", "findings", "override", "action"), [
+    (PhiPolicy.OFF, ONE, False, "allow"),
+    (PhiPolicy.WARN, [], False, "allow"),
+    (PhiPolicy.WARN, ONE, False, "confirm"),
+    (PhiPolicy.WARN, ONE, True, "allow"),
+    (PhiPolicy.HOLD, [], False, "allow"),
+    (PhiPolicy.HOLD, ONE, False, "hold"),
+    (PhiPolicy.HOLD, ONE, True, "hold"),
+    (PhiPolicy.BLOCK, [], False, "allow"),
+    (PhiPolicy.BLOCK, ONE, False, "reject"),
+    (PhiPolicy.BLOCK, ONE, True, "reject"),
+])
+def test_decide_policy_table(policy, findings, override, action):
+    decision = decide(policy, findings, override=override)
+    assert decision == PhiDecision(action, findings)
+
+
+def test_decide_accepts_policy_names_and_rejects_unknown_ones():
+    assert decide("hold", ONE).action == "hold"
+    with pytest.raises(ValueError, match="unknown PHI policy"):
+        decide("strict", ONE)
+
+
+def test_check_post_tags_findings_with_their_field_index():
+    decision = check_post(["Case: AF with RVR", None, "MRN 4482913"], PhiPolicy.BLOCK)
+    assert decision.action == "reject"
+    assert [(f.field, f.kind, f.text) for f in decision.findings] == [
+        (2, "record_number", "4482913")]
+
+
+def test_check_post_clean_fields_are_allowed():
+    assert check_post(["K 3.1, Na 138", "CW: hyperkalemia"], PhiPolicy.BLOCK).action == "allow"
+
+
+def test_check_post_warn_needs_confirmation_unless_overridden():
+    texts = ["Pt John Smith with AF"]
+    assert check_post(texts, PhiPolicy.WARN).action == "confirm"
+    assert check_post(texts, PhiPolicy.WARN, override=True).action == "allow"
+
+
+def test_check_post_off_scans_nothing():
+    assert check_post([b"not even text"], PhiPolicy.OFF) == PhiDecision("allow", [])
+
+
+def test_check_post_rejects_a_non_text_field():
+    with pytest.raises(TypeError):
+        check_post([42], PhiPolicy.WARN)
+
+
+def test_image_reminder_names_what_to_check():
+    for word in ("faces", "wristbands", "labels", "screens"):
+        assert word in IMAGE_REMINDER
