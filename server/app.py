@@ -7,7 +7,8 @@ from typing import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from server.errors import HANDLERS
 from server.middleware import BodyLimitMiddleware, RequestIdMiddleware
@@ -15,6 +16,7 @@ from server.runtime import Runtime
 from server.settings import Settings
 from server.urls import LocalUrls
 from server.web.health import healthz
+from server.web.templates import THEMES, make_templates
 
 log = logging.getLogger("curbside")
 UPLOAD_PREFIXES = ("/api/v1/media", "/api/v2/media", "/settings/")
@@ -22,8 +24,11 @@ UPLOAD_PREFIXES = ("/api/v1/media", "/api/v2/media", "/settings/")
 
 def routes() -> list[Route]:
     from server.ap.routes import ROUTES as activitypub
+    from server.api.mastodon.routes import ROUTES as mastodon
+    from server.api.oauth import ROUTES as oauth
 
-    return [Route("/healthz", healthz, methods=["GET", "HEAD"]), *activitypub]
+    return [Route("/healthz", healthz, methods=["GET", "HEAD"]), *activitypub, *oauth, *mastodon,
+            Mount("/static", StaticFiles(directory=THEMES / "default" / "static"), name="static")]
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -49,4 +54,5 @@ def create_app(settings: Settings) -> Starlette:
     )
     app.state.settings = settings
     app.state.urls = LocalUrls(settings.base_url)
+    app.state.templates = make_templates(settings.theme)
     return app

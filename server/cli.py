@@ -169,6 +169,30 @@ def cmd_accounts_list(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tokens_create(settings: Settings, args: argparse.Namespace) -> int:
+    from server.services.accounts import find_local_account
+    from server.services.oauth import issue_token
+    from server.services.scopes import ScopeError, parse_scopes
+
+    try:
+        scopes = parse_scopes(" ".join(args.scopes))
+    except ScopeError as exc:
+        raise CommandError(str(exc)) from None
+
+    async def work(sessions):
+        async with sessions() as session:
+            account = await find_local_account(session, settings.domain, args.username)
+            if account is None:
+                raise CommandError(f"no local account named {args.username!r}")
+            issued = await issue_token(session, None, account, scopes, refreshable=False)
+            await session.commit()
+            return issued.access_token
+
+    asyncio.run(_migrate(settings, quiet=True))
+    _say(asyncio.run(_with_sessions(settings, work)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="curbside", description="Curbside community server")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -192,6 +216,14 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--role", choices=["admin", "moderator", "member"], default="member")
     create.set_defaults(handler=cmd_accounts_create)
     accounts.add_parser("list", help="list local accounts").set_defaults(handler=cmd_accounts_list)
+
+    tokens = commands.add_parser("tokens", help="API tokens for scripts and bots").add_subparsers(
+        dest="subcommand", required=True, metavar="SUBCOMMAND")
+    token = tokens.add_parser("create", help="print a new bearer token for USERNAME")
+    token.add_argument("username")
+    token.add_argument("--scopes", nargs="+", default=["read", "write", "follow"],
+                       help="OAuth scopes (default: read write follow)")
+    token.set_defaults(handler=cmd_tokens_create)
     return parser
 
 

@@ -62,3 +62,13 @@ def test_cli_accounts_create_mistakes_are_one_line(tmp_path):
 def test_cli_unknown_role_is_a_usage_error(tmp_path):
     result = curbside(tmp_path, "accounts", "create", "x", "--email", "x@example.org", "--role", "owner")
     assert result.returncode == 2 and "invalid choice" in result.stderr
+
+
+def test_cli_tokens_create_prints_a_working_token(tmp_path):
+    curbside(tmp_path, "accounts", "create", "bot", "--email", "bot@example.org")
+    result = curbside(tmp_path, "tokens", "create", "bot", "--scopes", "read", "write:statuses")
+    assert result.returncode == 0 and len(result.stdout.strip()) >= 40
+    missing = curbside(tmp_path, "tokens", "create", "ghost")
+    assert missing.returncode == 1 and missing.stderr.strip() == "curbside: no local account named 'ghost'"
+    bad = curbside(tmp_path, "tokens", "create", "bot", "--scopes", "root")
+    assert bad.returncode == 1 and "unknown scope 'root'" in bad.stderr

@@ -48,6 +48,12 @@ async def find_local_actor(session: AsyncSession, domain: str, username: str) ->
     return (await session.execute(query)).scalar_one_or_none()
 
 
+async def find_local_account(session: AsyncSession, domain: str, username: str) -> Account | None:
+    query = select(Account).join(Actor, Account.actor_id == Actor.id).where(
+        Actor.local.is_(True), Actor.domain == domain, func.lower(Actor.username) == username.lower())
+    return (await session.execute(query)).scalar_one_or_none()
+
+
 async def create_account(session: AsyncSession, urls: LocalUrls, domain: str, new: NewAccount) -> Account:
     """Create a member and their actor (with a fresh RSA key pair); the caller commits."""
     _validate(new)

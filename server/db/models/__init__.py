@@ -1,10 +1,12 @@
 """The database models: one module per area, all registered on one metadata for Alembic."""
 from server.db.models.base import Base
 from server.db.models.accounts import Account, Actor, InstanceSetting
+from server.db.models.oauth import OAuthApp, OAuthCode, OAuthToken
 from server.db.models.posts import Mention, Post, PostEdit, PostTag
 from server.db.models.queues import Delivery, Host, InboxItem
 from server.db.models.social import Block, Follow, Like
 from server.db.models.timelines import HomeTimelineEntry, Notification
 
 __all__ = ["Base", "Account", "Actor", "InstanceSetting", "Post", "Mention", "PostTag", "PostEdit",
-           "InboxItem", "Delivery", "Host", "Follow", "Like", "Block", "HomeTimelineEntry", "Notification"]
+           "InboxItem", "Delivery", "Host", "Follow", "Like", "Block", "HomeTimelineEntry", "Notification",
+           "OAuthApp", "OAuthCode", "OAuthToken"]

@@ -1,0 +1,146 @@
+"""OAuth 2 endpoints Mastodon clients use: /oauth/authorize, /oauth/token, /oauth/revoke, and the metadata."""
+from __future__ import annotations
+
+import base64
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from server.api.mastodon.params import read_params
+from server.services import oauth
+from server.services.login import LoginError, check_login
+from server.services.scopes import KNOWN, ScopeError
+
+AUTHORIZE_FIELDS = ("client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method",
+                    "response_type")
+
+
+def _error(error: str, description: str, status: int = 400) -> JSONResponse:
+    return JSONResponse({"error": error, "error_description": description}, status_code=status)
+
+
+def _client_credentials(request: Request, params: dict) -> tuple[str | None, str | None]:
+    header = request.headers.get("authorization", "")
+    if header[:6].lower() == "basic ":
+        try:
+            client_id, _, secret = base64.b64decode(header[6:]).decode().partition(":")
+            return client_id, secret
+        except (ValueError, UnicodeDecodeError):
+            return None, None
+    return params.get("client_id"), params.get("client_secret")
+
+
+def _token_json(issued: oauth.IssuedToken) -> JSONResponse:
+    body = {"access_token": issued.access_token, "token_type": "Bearer", "scope": issued.scopes,
+            "created_at": issued.created_at}
+    if issued.refresh_token:
+        body["refresh_token"] = issued.refresh_token
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+
+async def token(request: Request) -> Response:
+    params = await read_params(request)
+    grant = params.get("grant_type")
+    async with request.app.state.sessions() as session:
+        try:
+            app = await oauth.authenticate_app(session, *_client_credentials(request, params))
+            if grant == "authorization_code":
+                issued = await oauth.exchange_code(session, app, params.get("code", ""), params.get("redirect_uri", ""),
+                                                   params.get("code_verifier"))
+            elif grant == "client_credentials":
+                scopes = oauth.parse_scopes(params.get("scope") or "read")
+                issued = await oauth.issue_token(session, app, None, scopes, refreshable=False)
+            elif grant == "refresh_token":
+                issued = await oauth.refresh(session, app, params.get("refresh_token", ""))
+            elif grant == "password":
+                account = await check_login(session, params.get("username", ""), params.get("password", ""))
+                scopes = oauth.check_request(app, app.redirect_uris.split("\n")[0], params.get("scope"))
+                issued = await oauth.issue_token(session, app, account, scopes)
+            else:
+                return _error("unsupported_grant_type", f"grant_type {grant!r} is not supported")
+        except oauth.OAuthError as exc:
+            return _error(exc.error, str(exc), 401 if exc.error == "invalid_client" else 400)
+        except LoginError as exc:
+            return _error("invalid_grant", str(exc))
+        except ScopeError as exc:
+            return _error("invalid_scope", str(exc))
+        await session.commit()
+    return _token_json(issued)
+
+
+async def revoke(request: Request) -> Response:
+    params = await read_params(request)
+    async with request.app.state.sessions() as session:
+        try:
+            app = await oauth.authenticate_app(session, *_client_credentials(request, params))
+        except oauth.OAuthError as exc:
+            return _error(exc.error, str(exc), 401)
+        await oauth.revoke(session, app, params.get("token", ""))
+        await session.commit()
+    return JSONResponse({})
+
+
+async def _authorize_request(request: Request, params: dict):
+    async with request.app.state.sessions() as session:
+        app = await oauth.find_app(session, params.get("client_id"))
+    if app is None:
+        raise oauth.OAuthError("invalid_client", "unknown client_id")
+    if params.get("response_type", "code") != "code":
+        raise oauth.OAuthError("unsupported_response_type", "only response_type=code is supported")
+    scopes = oauth.check_request(app, params.get("redirect_uri", ""), params.get("scope"))
+    return app, scopes
+
+
+def _page(request: Request, name: str, context: dict, status: int = 200) -> HTMLResponse:
+    templates = request.app.state.templates
+    context = {"instance_name": request.app.state.settings.instance_name, **context}
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+async def authorize(request: Request) -> Response:
+    params = await read_params(request)
+    try:
+        app, scopes = await _authorize_request(request, params)
+    except (oauth.OAuthError, ScopeError) as exc:
+        return _page(request, "oauth/authorize.html", {"app_name": "?", "scopes": [], "hidden": {},
+                                                        "error": str(exc)}, 400)
+    hidden = {k: params[k] for k in AUTHORIZE_FIELDS if params.get(k)}
+    context = {"app_name": app.name, "scopes": sorted(scopes), "hidden": hidden}
+    if request.method == "GET":
+        return _page(request, "oauth/authorize.html", context)
+    async with request.app.state.sessions() as session:
+        try:
+            account = await check_login(session, params.get("username", ""), params.get("password", ""))
+            code = await oauth.issue_code(session, app, account, params["redirect_uri"], scopes,
+                                          params.get("code_challenge"), params.get("code_challenge_method"))
+        except (LoginError, oauth.OAuthError) as exc:
+            return _page(request, "oauth/authorize.html", {**context, "error": str(exc)}, 400)
+        await session.commit()
+    if params["redirect_uri"] == oauth.OOB:
+        return _page(request, "oauth/code.html", {"app_name": app.name, "code": code})
+    query = {"code": code, **({"state": params["state"]} if params.get("state") else {})}
+    separator = "&" if "?" in params["redirect_uri"] else "?"
+    return RedirectResponse(params["redirect_uri"] + separator + urlencode(query), status_code=302)
+
+
+async def metadata(request: Request) -> JSONResponse:
+    base = request.app.state.settings.base_url
+    return JSONResponse({
+        "issuer": base + "/", "authorization_endpoint": f"{base}/oauth/authorize",
+        "token_endpoint": f"{base}/oauth/token", "revocation_endpoint": f"{base}/oauth/revoke",
+        "app_registration_endpoint": f"{base}/api/v1/apps", "scopes_supported": sorted(KNOWN),
+        "response_types_supported": ["code"], "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code", "client_credentials", "refresh_token", "password"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "code_challenge_methods_supported": ["S256", "plain"], "service_documentation": "https://docs.joinmastodon.org/",
+    })
+
+
+ROUTES = [
+    Route("/oauth/authorize", authorize, methods=["GET", "POST"]),
+    Route("/oauth/token", token, methods=["POST"]),
+    Route("/oauth/revoke", revoke, methods=["POST"]),
+    Route("/.well-known/oauth-authorization-server", metadata),
+]
