@@ -45,16 +45,28 @@ class DocumentCache:
         self._items.pop(username.lower(), None)
 
 
-def actor_documents(app: Any) -> DocumentCache:
-    cache = getattr(app.state, "actor_documents", None)
+def _cache(app: Any, name: str) -> DocumentCache:
+    cache = getattr(app.state, name, None)
     if cache is None:
-        cache = app.state.actor_documents = DocumentCache()
+        cache = DocumentCache()
+        setattr(app.state, name, cache)
     return cache
 
 
+def actor_documents(app: Any) -> DocumentCache:
+    return _cache(app, "actor_documents")
+
+
+def jrd_documents(app: Any) -> DocumentCache:
+    """WebFinger answers by username ("" for the instance actor)."""
+    return _cache(app, "jrd_documents")
+
+
 def forget_actor(app: Any, username: str) -> None:
-    """Call after changing a member's profile or keys, so the next fetch serves the new document."""
+    """Call after changing a member's profile, keys or account state (disabled), so the next fetch
+    serves the new document."""
     actor_documents(app).forget(username)
+    jrd_documents(app).forget(username)
 
 
 def _runtime(request: Request) -> Runtime:

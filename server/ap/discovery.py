@@ -15,6 +15,8 @@ from starlette.routing import Route
 
 from federation import nodeinfo as ni
 from federation.webfinger import JRD_CONTENT_TYPE, XRD_CONTENT_TYPE, WebfingerError, build_jrd, host_meta_xml, parse_acct
+from server.ap.actors import jrd_documents
+from server.ap.negotiate import dumps
 from server.db.models import Account, Post
 from server.db.types import utcnow
 from server.services.instance_actor import ensure_instance_actor
@@ -72,12 +74,16 @@ def resource_target(resource: str | None, settings: Settings, urls: LocalUrls) -
 
 
 async def webfinger(request: Request) -> Response:
+    """The JRD of a member or the instance actor, from a cache shared with the actor documents."""
     runtime = request.app.state.runtime
     settings, urls = runtime.settings, runtime.urls
     try:
         target = resource_target(request.query_params.get("resource"), settings, urls)
     except BadResource as exc:
         return JSONResponse({"error": str(exc)}, status_code=400, headers=CORS)
+    cache = jrd_documents(request.app)
+    if target is not None and (body := cache.get(target)) is not None:
+        return Response(body, media_type=JRD_CONTENT_TYPE, headers=CORS)
     if target == "":
         actor = await ensure_instance_actor(runtime.sessions, urls, settings.domain)
     elif target is None:
@@ -89,7 +95,9 @@ async def webfinger(request: Request) -> Response:
         return JSONResponse({"error": "Not Found"}, status_code=404, headers=CORS)
     jrd = build_jrd(subject=f"acct:{actor.username}@{settings.domain}", actor_id=actor.uri,
                     profile_url=actor.url or actor.uri, aliases=list(dict.fromkeys([actor.url or actor.uri, actor.uri])))
-    return JSONResponse(jrd, media_type=JRD_CONTENT_TYPE, headers=CORS)
+    body = dumps(jrd)
+    cache.put(target, body)
+    return Response(body, media_type=JRD_CONTENT_TYPE, headers=CORS)
 
 
 async def host_meta(request: Request) -> Response:
