@@ -24,6 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from server.db.engine import make_engine, make_sessionmaker  # noqa: E402
+from server.services.visibility import find_member  # noqa: E402
+from server.urls import LocalUrls  # noqa: E402
+from tests.support import factories  # noqa: E402
 from tests.support.instances import Instance  # noqa: E402
 
 TARGET = 5000
@@ -75,6 +79,20 @@ def _python_client(url: str, accept: str, seconds: int, connections: int) -> dic
             "p99": latencies[int(len(latencies) * 0.99)], "errors": data["errors"]}
 
 
+async def _add_post(instance: Instance) -> str:
+    """One public post by alice, written straight to the instance's SQLite database."""
+    engine = make_engine(f"sqlite+aiosqlite:///{instance.data_dir / 'curbside.db'}")
+    urls = LocalUrls(instance.base_url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            alice = await find_member(session, instance.domain, urls.instance_actor, "alice")
+            post = await factories.post(session, urls, alice, content="<p>Hello, fediverse</p>")
+            await session.commit()
+            return post.uri
+    finally:
+        await engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
@@ -91,6 +109,8 @@ def main() -> None:
                 "actor GET": (f"{instance.base_url}/users/alice", "application/activity+json"),
                 "WebFinger GET": (f"{instance.base_url}/.well-known/webfinger?resource=acct:alice@{instance.domain}",
                                   "application/jrd+json"),
+                # Not cached: two or three queries per request; shown for comparison.
+                "post GET (db)": (asyncio.run(_add_post(instance)), "application/activity+json"),
             }
             print(f"cpu_count={os.cpu_count()}  load generator={load.__name__.strip('_')}  "
                   f"connections={args.connections}  seconds={args.seconds}  server log level={args.log_level}")

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import html
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import contains_eager
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -16,9 +18,9 @@ from federation.html import ContentError, html_to_text
 from server.ap import negotiate
 from server.convert.actor_to_as import AS_NS
 from server.convert.post_to_as import announce_activity, create_activity, post_to_note, post_url, replies_collection
-from server.db.models import Actor, Post
+from server.db.models import Account, Actor, Post
 from server.runtime import Runtime
-from server.services.visibility import OPEN, find_member, remote_may_see
+from server.services.visibility import OPEN, member_filter, remote_may_see
 
 MAX_ID = 2**63 - 1
 
@@ -35,12 +37,14 @@ async def _visible_post(request: Request, session: AsyncSession) -> tuple[Post |
     runtime = _runtime(request)
     viewer = await negotiate.signing_actor(request, session, required=runtime.settings.authorized_fetch)
     post_id = request.path_params["id"]
-    member = await find_member(session, runtime.settings.domain, runtime.urls.instance_actor,
-                               request.path_params["username"])
-    if member is None or post_id > MAX_ID:
+    if post_id > MAX_ID:
         return None, viewer
-    post = await session.get(Post, post_id)
-    if post is None or not post.local or post.author_id != member.id:
+    # One query for the post and its author's standing: this path is not cached.
+    author = member_filter(runtime.settings.domain, runtime.urls.instance_actor, request.path_params["username"])
+    query = (select(Post).join(Post.author).outerjoin(Account, Account.actor_id == Actor.id)
+             .options(contains_eager(Post.author)).where(Post.id == post_id, Post.local.is_(True), *author))
+    post = (await session.execute(query)).scalars().first()
+    if post is None:
         return None, viewer
     return (post if await remote_may_see(session, post, viewer) else None), viewer
 

@@ -70,9 +70,15 @@ async def remote_may_see(session: AsyncSession, post: Post, viewer: Actor | None
     return post.visibility == "private" and await is_accepted_follower(session, viewer.id, post.author_id)
 
 
+def member_filter(domain: str, instance_actor_uri: str, username: str) -> tuple:
+    """WHERE clauses for a local member by username (any case), with Account outer-joined:
+    never the instance actor, never a disabled account."""
+    return (Actor.local.is_(True), Actor.domain == domain, func.lower(Actor.username) == username.lower(),
+            Actor.uri != instance_actor_uri, Account.disabled_at.is_(None))
+
+
 async def find_member(session: AsyncSession, domain: str, instance_actor_uri: str, username: str) -> Actor | None:
     """The local member's actor by username (any case); None for the instance actor and disabled accounts."""
     query = (select(Actor).outerjoin(Account, Account.actor_id == Actor.id)
-             .where(Actor.local.is_(True), Actor.domain == domain, func.lower(Actor.username) == username.lower(),
-                    Actor.uri != instance_actor_uri, Account.disabled_at.is_(None)))
+             .where(*member_filter(domain, instance_actor_uri, username)))
     return (await session.execute(query)).scalars().first()
