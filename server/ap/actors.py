@@ -1,7 +1,6 @@
 """ActivityPub endpoints: actors and their collections (outbox, followers, following, featured)."""
 from __future__ import annotations
 
-import html
 import time
 from typing import Any
 
@@ -81,8 +80,7 @@ async def _member(request: Request, session: AsyncSession) -> Actor | None:
 
 def _profile_page(actor: Actor) -> Response:
     title = f"{actor.display_name or actor.username} (@{actor.username})"
-    # The summary is sanitised HTML (ours, or nh3-cleaned remote input); show it as text anyway.
-    return negotiate.alternate_page(title, actor.uri, f"<p>{html.escape(actor.summary or '')}</p>")
+    return negotiate.alternate_page(title, actor.uri, negotiate.text_paragraphs(actor.summary or ""))
 
 
 async def actor(request: Request) -> Response:

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from federation.html import ContentError, html_to_text
 from federation.signatures import SignatureError, verify_request
 from server.db.models import Actor
 from server.errors import error_response
@@ -78,6 +79,15 @@ def not_found(request: Request) -> Response:
 
 def unauthorized(request: Request, reason: str) -> Response:
     return error_response(request, 401, reason, VARY)
+
+
+def text_paragraphs(content_html: str) -> str:
+    """HTML as escaped plain-text paragraphs: the stop-gap pages show words, never markup."""
+    try:
+        text = html_to_text(content_html)
+    except ContentError:
+        text = ""
+    return "".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines() if line.strip())
 
 
 def alternate_page(title: str, alternate: str, body_html: str = "") -> Response:

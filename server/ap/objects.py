@@ -14,7 +14,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from federation.html import ContentError, html_to_text
 from server.ap import negotiate
 from server.convert.actor_to_as import AS_NS
 from server.convert.post_to_as import announce_activity, create_activity, post_to_note, post_url, replies_collection
@@ -65,11 +64,7 @@ async def status(request: Request) -> Response:
 
 
 def _post_page(post: Post) -> Response:
-    try:
-        text = html_to_text(post.content_html)
-    except ContentError:
-        text = ""
-    body = "".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines() if line.strip())
+    body = negotiate.text_paragraphs(post.content_html)
     if post.summary:
         body = f"<p><strong>{html.escape(post.summary)}</strong></p><details>{body}</details>"
     author = post.author
