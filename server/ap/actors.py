@@ -1,4 +1,249 @@
-"""ActivityPub endpoints: actors."""
+"""ActivityPub endpoints: actors and their collections (outbox, followers, following, featured)."""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 
-ROUTES: list[Route] = []
+from server.ap import negotiate
+from server.convert.actor_to_as import AS_NS, actor_to_as
+from server.convert.post_to_as import announce_activity, create_activity
+from server.db.models import Actor, Follow, Post
+from server.runtime import Runtime
+from server.services.instance_actor import ensure_instance_actor
+from server.services.visibility import OPEN, find_member, in_members_only_thread
+
+OUTBOX_PAGE = 20
+FOLLOWS_PAGE = 12  # Mastodon's page size for followers/following
+DOCUMENT_TTL = 30.0  # seconds another process's profile edit may take to show here
+
+
+class DocumentCache:
+    """username -> serialised actor document. Profile edits in this process call `forget`;
+    edits made by other processes show once the entry expires."""
+
+    def __init__(self, ttl: float = DOCUMENT_TTL, size: int = 10_000):
+        self.ttl, self.size = ttl, size
+        self._items: dict[str, tuple[float, bytes]] = {}
+
+    def get(self, username: str) -> bytes | None:
+        item = self._items.get(username.lower())
+        return item[1] if item and item[0] > time.monotonic() else None
+
+    def put(self, username: str, body: bytes) -> None:
+        if len(self._items) >= self.size:
+            self._items.clear()
+        self._items[username.lower()] = (time.monotonic() + self.ttl, body)
+
+    def forget(self, username: str) -> None:
+        self._items.pop(username.lower(), None)
+
+
+def _cache(app: Any, name: str) -> DocumentCache:
+    cache = getattr(app.state, name, None)
+    if cache is None:
+        cache = DocumentCache()
+        setattr(app.state, name, cache)
+    return cache
+
+
+def actor_documents(app: Any) -> DocumentCache:
+    return _cache(app, "actor_documents")
+
+
+def jrd_documents(app: Any) -> DocumentCache:
+    """WebFinger answers by username ("" for the instance actor)."""
+    return _cache(app, "jrd_documents")
+
+
+def forget_actor(app: Any, username: str) -> None:
+    """Call after changing a member's profile, keys or account state (disabled), so the next fetch
+    serves the new document."""
+    actor_documents(app).forget(username)
+    jrd_documents(app).forget(username)
+
+
+def _runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+async def _member(request: Request, session: AsyncSession) -> Actor | None:
+    runtime = _runtime(request)
+    return await find_member(session, runtime.settings.domain, runtime.urls.instance_actor,
+                             request.path_params["username"])
+
+
+def _profile_page(actor: Actor) -> Response:
+    title = f"{actor.display_name or actor.username} (@{actor.username})"
+    return negotiate.alternate_page(title, actor.uri, negotiate.text_paragraphs(actor.summary or ""))
+
+
+async def actor(request: Request) -> Response:
+    """`/users/{username}` and `/@{username}`: the actor document, or a page / redirect for browsers."""
+    runtime = _runtime(request)
+    username = request.path_params["username"]
+    if not negotiate.wants_activity_json(request.headers.get("accept")):
+        async with runtime.sessions() as session:
+            member = await _member(request, session)
+        if member is None:
+            return negotiate.not_found(request)
+        if request.url.path.startswith("/users/"):
+            return negotiate.redirect(runtime.urls.profile(member.username))
+        return _profile_page(member)
+    settings = runtime.settings
+    restricted = settings.authorized_fetch and not negotiate.is_signed(request)
+    if settings.authorized_fetch and not restricted:
+        async with runtime.sessions() as session:
+            await negotiate.signing_actor(request, session, required=True)
+    cache = actor_documents(request.app)
+    if not restricted and (body := cache.get(username)) is not None:
+        return negotiate.activity_response(body)
+    async with runtime.sessions() as session:
+        member = await _member(request, session)
+    if member is None:
+        return negotiate.not_found(request)
+    body = negotiate.dumps(actor_to_as(member, runtime.urls, restricted=restricted))
+    if not restricted:
+        cache.put(username, body)
+    return negotiate.activity_response(body)
+
+
+async def instance_actor(request: Request) -> Response:
+    """`/actor`: always served, unsigned too, so that servers in secure mode can check our fetches."""
+    runtime = _runtime(request)
+    row = await ensure_instance_actor(runtime.sessions, runtime.urls, runtime.settings.domain)
+    return negotiate.activity_response(actor_to_as(row, runtime.urls))
+
+
+def _collection(collection_id: str, total: int, **links: str) -> dict[str, Any]:
+    return {"@context": AS_NS, "id": collection_id, "type": "OrderedCollection", "totalItems": total, **links}
+
+
+async def instance_outbox(request: Request) -> Response:
+    return negotiate.activity_response(_collection(f"{_runtime(request).urls.instance_actor}/outbox", 0,
+                                                   orderedItems=[]))
+
+
+async def _collection_owner(request: Request, session: AsyncSession) -> Actor | None:
+    """The member whose collection is asked for, after the signature check authorized fetch needs."""
+    await negotiate.signing_actor(request, session, required=_runtime(request).settings.authorized_fetch)
+    return await _member(request, session)
+
+
+def _page_bound(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() and len(raw) < 20 else None
+
+
+def _outbox_query(author_id: int):
+    return select(Post).where(Post.author_id == author_id, Post.local.is_(True), Post.visibility.in_(OPEN))
+
+
+async def _outbox_item(session: AsyncSession, post: Post, runtime: Runtime) -> dict[str, Any] | None:
+    if await in_members_only_thread(session, post):
+        return None
+    if post.boost_of_id is None:
+        return create_activity(post, runtime.urls)
+    boosted = await session.get(Post, post.boost_of_id)
+    if boosted is None or boosted.visibility not in OPEN or await in_members_only_thread(session, boosted):
+        return None
+    return announce_activity(post, boosted, runtime.urls)
+
+
+async def outbox(request: Request) -> Response:
+    """Create/Announce activities of public and unlisted posts, newest first, paged by id."""
+    runtime = _runtime(request)
+    async with runtime.sessions() as session:
+        member = await _collection_owner(request, session)
+        if member is None:
+            return negotiate.not_found(request)
+        outbox_id, params = member.outbox or runtime.urls.outbox(member.username), request.query_params
+        if not params.get("page"):
+            total = await session.scalar(select(func.count()).select_from(_outbox_query(member.id).subquery()))
+            return negotiate.activity_response(_collection(
+                outbox_id, int(total or 0), first=f"{outbox_id}?page=true", last=f"{outbox_id}?min_id=0&page=true"))
+        query = _outbox_query(member.id)
+        max_id, min_id = _page_bound(params.get("max_id")), _page_bound(params.get("min_id"))
+        if max_id is not None:
+            query = query.where(Post.id < max_id)
+        if min_id is not None and max_id is None:
+            query = query.where(Post.id > min_id).order_by(Post.id.asc())
+        else:
+            query = query.order_by(Post.id.desc())
+        posts = sorted((await session.execute(query.limit(OUTBOX_PAGE))).scalars(), key=lambda p: -p.id)
+        items = [i for i in [await _outbox_item(session, p, runtime) for p in posts] if i]
+    for item in items:
+        item.pop("@context", None)
+    bound = f"max_id={max_id}&" if max_id is not None else f"min_id={min_id}&" if min_id is not None else ""
+    page: dict[str, Any] = {"@context": AS_NS, "id": f"{outbox_id}?{bound}page=true",
+                            "type": "OrderedCollectionPage", "partOf": outbox_id, "orderedItems": items}
+    if posts:
+        page["next"] = f"{outbox_id}?max_id={posts[-1].id}&page=true"
+        page["prev"] = f"{outbox_id}?min_id={posts[0].id}&page=true"
+    return negotiate.activity_response(page)
+
+
+async def _follows_page(request: Request, *, followers: bool) -> Response:
+    runtime = _runtime(request)
+    async with runtime.sessions() as session:
+        member = await _collection_owner(request, session)
+        if member is None:
+            return negotiate.not_found(request)
+        own, other = (Follow.followed_id, Follow.follower_id) if followers else (Follow.follower_id, Follow.followed_id)
+        accepted = select(Follow.id, other.label("other_id")).where(own == member.id, Follow.state == "accepted")
+        follows = accepted.subquery()
+        collection_id = (member.followers_url if followers else member.following_url) or \
+            (runtime.urls.followers if followers else runtime.urls.following)(member.username)
+        raw_page = request.query_params.get("page", "")
+        if not (raw_page.isdigit() and 0 < int(raw_page) < 1_000_000):
+            total = await session.scalar(select(func.count()).select_from(follows))
+            return negotiate.activity_response(_collection(collection_id, int(total or 0),
+                                                           first=f"{collection_id}?page=1"))
+        number = int(raw_page)
+        rows = (await session.execute(
+            select(Actor.uri).join(follows, Actor.id == follows.c.other_id)
+            .order_by(follows.c.id.desc()).offset((number - 1) * FOLLOWS_PAGE).limit(FOLLOWS_PAGE + 1)
+        )).scalars().all()
+        total = await session.scalar(select(func.count()).select_from(follows))
+    page: dict[str, Any] = {"@context": AS_NS, "id": f"{collection_id}?page={number}", "type": "OrderedCollectionPage",
+                            "totalItems": int(total or 0), "partOf": collection_id,
+                            "orderedItems": list(rows[:FOLLOWS_PAGE])}
+    if len(rows) > FOLLOWS_PAGE:
+        page["next"] = f"{collection_id}?page={number + 1}"
+    if number > 1:
+        page["prev"] = f"{collection_id}?page={number - 1}"
+    return negotiate.activity_response(page)
+
+
+async def followers(request: Request) -> Response:
+    return await _follows_page(request, followers=True)
+
+
+async def following(request: Request) -> Response:
+    return await _follows_page(request, followers=False)
+
+
+async def featured(request: Request) -> Response:
+    """Pinned posts: none yet (posts cannot be pinned), but Mastodon-compatible servers ask."""
+    async with _runtime(request).sessions() as session:
+        member = await _collection_owner(request, session)
+    if member is None:
+        return negotiate.not_found(request)
+    return negotiate.activity_response(_collection(f"{member.uri}/collections/featured", 0, orderedItems=[]))
+
+
+GET = ["GET", "HEAD"]
+ROUTES: list[Route] = [
+    Route("/actor", instance_actor, methods=GET),
+    Route("/actor/outbox", instance_outbox, methods=GET),
+    Route("/users/{username}", actor, methods=GET),
+    Route("/@{username}", actor, methods=GET),
+    Route("/users/{username}/outbox", outbox, methods=GET),
+    Route("/users/{username}/followers", followers, methods=GET),
+    Route("/users/{username}/following", following, methods=GET),
+    Route("/users/{username}/collections/featured", featured, methods=GET),
+]

@@ -1,4 +1,104 @@
-"""ActivityPub endpoints: objects."""
+"""ActivityPub endpoints: posts (`/users/{u}/statuses/{id}`, its Create, its replies) and their pages.
+
+Whatever the reason a post is not shown (unknown, members-only, not addressed to the signer),
+the answer is the same 404, so that nobody learns what exists.
+"""
+from __future__ import annotations
+
+import html
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import contains_eager
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 
-ROUTES: list[Route] = []
+from server.ap import negotiate
+from server.convert.actor_to_as import AS_NS
+from server.convert.post_to_as import announce_activity, create_activity, post_to_note, post_url, replies_collection
+from server.db.models import Account, Actor, Post
+from server.runtime import Runtime
+from server.services.visibility import OPEN, member_filter, remote_may_see
+
+MAX_ID = 2**63 - 1
+
+
+def _runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+async def _visible_post(request: Request, session: AsyncSession) -> tuple[Post | None, Actor | None]:
+    """The local post the path names if the requester may see it, and who that requester is.
+
+    Authorized-fetch mode checks the signature first (401), before anything about the post is looked up.
+    """
+    runtime = _runtime(request)
+    viewer = await negotiate.signing_actor(request, session, required=runtime.settings.authorized_fetch)
+    post_id = request.path_params["id"]
+    if post_id > MAX_ID:
+        return None, viewer
+    # One query for the post and its author's standing: this path is not cached.
+    author = member_filter(runtime.settings.domain, runtime.urls.instance_actor, request.path_params["username"])
+    query = (select(Post).join(Post.author).outerjoin(Account, Account.actor_id == Actor.id)
+             .options(contains_eager(Post.author)).where(Post.id == post_id, Post.local.is_(True), *author))
+    post = (await session.execute(query)).scalars().first()
+    if post is None:
+        return None, viewer
+    return (post if await remote_may_see(session, post, viewer) else None), viewer
+
+
+async def status(request: Request) -> Response:
+    """The Note for servers; browsers go to the post's page (only if anyone may see it)."""
+    runtime = _runtime(request)
+    as_json = negotiate.wants_activity_json(request.headers.get("accept"))
+    async with runtime.sessions() as session:
+        post, _ = await _visible_post(request, session)
+        if post is None or post.boost_of_id is not None or (not as_json and post.visibility not in OPEN):
+            return negotiate.not_found(request)
+        if as_json:
+            return negotiate.activity_response(post_to_note(post, runtime.urls))
+        if request.url.path.startswith("/users/"):
+            return negotiate.redirect(post_url(post, runtime.urls))
+        return _post_page(post)
+
+
+def _post_page(post: Post) -> Response:
+    body = negotiate.text_paragraphs(post.content_html)
+    if post.summary:
+        body = f"<p><strong>{html.escape(post.summary)}</strong></p><details>{body}</details>"
+    author = post.author
+    return negotiate.alternate_page(f"{author.display_name or author.username} (@{author.username})", post.uri, body)
+
+
+async def activity(request: Request) -> Response:
+    """The Create that carried a post, or the Announce of a boost."""
+    runtime = _runtime(request)
+    async with runtime.sessions() as session:
+        post, viewer = await _visible_post(request, session)
+        if post is None:
+            return negotiate.not_found(request)
+        if post.boost_of_id is None:
+            return negotiate.activity_response(create_activity(post, runtime.urls))
+        boosted = await session.get(Post, post.boost_of_id)
+        if boosted is None or not await remote_may_see(session, boosted, viewer):
+            return negotiate.not_found(request)
+        return negotiate.activity_response(announce_activity(post, boosted, runtime.urls))
+
+
+async def replies(request: Request) -> Response:
+    """A stub: replies are not listed yet, but the collection exists for every visible post."""
+    async with _runtime(request).sessions() as session:
+        post, _ = await _visible_post(request, session)
+    if post is None or post.boost_of_id is not None:
+        return negotiate.not_found(request)
+    return negotiate.activity_response({"@context": AS_NS, **replies_collection(post)})
+
+
+GET = ["GET", "HEAD"]
+ROUTES: list[Route] = [
+    Route("/users/{username}/statuses/{id:int}", status, methods=GET),
+    Route("/users/{username}/statuses/{id:int}/activity", activity, methods=GET),
+    Route("/users/{username}/statuses/{id:int}/replies", replies, methods=GET),
+    Route("/@{username}/{id:int}", status, methods=GET),
+]

@@ -1,0 +1,78 @@
+"""A local Actor row as the ActivityStreams actor document other servers fetch."""
+from __future__ import annotations
+
+import mimetypes
+from datetime import datetime, timezone
+from typing import Any
+
+from server.db.models import Actor
+from server.urls import LocalUrls
+
+AS_NS = "https://www.w3.org/ns/activitystreams"
+SECURITY_NS = "https://w3id.org/security/v1"
+# The extension terms Mastodon's actors use, so that Mastodon-compatible servers read ours alike.
+ACTOR_CONTEXT: list[Any] = [AS_NS, SECURITY_NS, {
+    "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+    "toot": "http://joinmastodon.org/ns#",
+    "featured": {"@id": "toot:featured", "@type": "@id"},
+    "featuredTags": {"@id": "toot:featuredTags", "@type": "@id"},
+    "discoverable": "toot:discoverable",
+    "schema": "http://schema.org#",
+    "PropertyValue": "schema:PropertyValue",
+    "value": "schema:value",
+}]
+# What an unsigned request sees in authorized-fetch mode: enough to verify our signatures, no profile.
+RESTRICTED_FIELDS = ("@context", "id", "type", "preferredUsername", "inbox", "outbox", "publicKey", "endpoints")
+
+
+def iso(moment: datetime) -> str:
+    """A UTC timestamp as Mastodon writes them: seconds, `Z`."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def image(url: str | None) -> dict[str, str] | None:
+    if not url:
+        return None
+    media_type = mimetypes.guess_type(url.split("?", 1)[0])[0]
+    return {"type": "Image", **({"mediaType": media_type} if media_type else {}), "url": url}
+
+
+def _fields(actor: Actor) -> list[dict[str, str]]:
+    return [{"type": "PropertyValue", "name": str(f.get("name", "")), "value": str(f.get("value", ""))}
+            for f in actor.fields or [] if isinstance(f, dict)]
+
+
+def actor_to_as(actor: Actor, urls: LocalUrls, *, restricted: bool = False) -> dict[str, Any]:
+    """The actor document of a local actor (a member's Person or the instance's Application).
+
+    `restricted` keeps only what another server needs to check our signatures (Mastodon's
+    secure mode answers unsigned requests that way).
+    """
+    if not actor.local:
+        raise ValueError(f"{actor.uri} is not a local actor")
+    is_member = actor.uri != urls.instance_actor
+    document: dict[str, Any] = {
+        "@context": ACTOR_CONTEXT,
+        "id": actor.uri,
+        "type": actor.actor_type,
+        "following": actor.following_url,
+        "followers": actor.followers_url,
+        "inbox": actor.inbox,
+        "outbox": actor.outbox,
+        "featured": f"{actor.uri}/collections/featured" if is_member else None,
+        "preferredUsername": actor.username,
+        "name": actor.display_name or actor.username,
+        "summary": actor.summary or "",
+        "url": actor.url,
+        "manuallyApprovesFollowers": bool(actor.manually_approves),
+        "discoverable": bool(actor.discoverable),
+        "published": iso(actor.published or actor.created_at) if (actor.published or actor.created_at) else None,
+        "publicKey": {"id": actor.public_key_id, "owner": actor.uri, "publicKeyPem": actor.public_key_pem},
+        "attachment": _fields(actor),
+        "endpoints": {"sharedInbox": actor.shared_inbox or urls.shared_inbox},
+        "icon": image(actor.icon_url),
+        "image": image(actor.header_url),
+    }
+    if restricted:
+        document = {k: document[k] for k in RESTRICTED_FIELDS}
+    return {k: v for k, v in document.items() if v is not None}

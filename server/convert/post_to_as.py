@@ -1,0 +1,181 @@
+"""Local posts as ActivityStreams: the Note (or Question) and the activities that carry it.
+
+Stored JSON columns are read leniently, in the shapes of federation.vocab's dataclasses:
+`tags` entries {"type": "Mention"|"Hashtag"|"Emoji", "name", "href", "icon_url"}; `attachments`
+{"url", "type", "media_type", "description", "blurhash", "width", "height", "focal_point"};
+`poll` {"options": [{"name", "votes"}], "multiple", "end_time" (ISO 8601), "closed", "voters_count"}.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import quote
+
+from federation.addressing import LOCAL, address
+from server.convert.actor_to_as import AS_NS, iso
+from server.db.models import Post
+from server.urls import LocalUrls
+
+# Mastodon's extension terms for posts.
+POST_CONTEXT: list[Any] = [AS_NS, {
+    "ostatus": "http://ostatus.org#",
+    "sensitive": "as:sensitive",
+    "Hashtag": "as:Hashtag",
+    "toot": "http://joinmastodon.org/ns#",
+    "Emoji": "toot:Emoji",
+    "blurhash": "toot:blurhash",
+    "focalPoint": {"@container": "@list", "@id": "toot:focalPoint"},
+    "votersCount": "toot:votersCount",
+}]
+
+
+def _check(post: Post) -> None:
+    if post.visibility == LOCAL:
+        raise ValueError(f"post {post.id} is members-only and never leaves the instance")
+
+
+def audience(post: Post) -> tuple[list[str], list[str]]:
+    """The post's to/cc: as stored, else derived from its visibility and mentions."""
+    if post.to or post.cc:
+        return list(post.to or []), list(post.cc or [])
+    mentioned = [t["href"] for t in post.tags or [] if isinstance(t, dict)
+                 and t.get("type") == "Mention" and isinstance(t.get("href"), str)]
+    return address(post.visibility, followers_url=post.author.followers_url or "", mentioned=mentioned)
+
+
+def _tag(tag: Any, urls: LocalUrls) -> dict[str, Any] | None:
+    if not isinstance(tag, dict) or not isinstance(tag.get("name"), str):
+        return None
+    name, kind = tag["name"], tag.get("type")
+    if kind == "Hashtag":
+        bare = name.removeprefix("#")
+        return {"type": "Hashtag", "href": tag.get("href") or f"{urls.base}/tags/{quote(bare.lower())}",
+                "name": f"#{bare}"}
+    if kind == "Mention" and tag.get("href"):
+        return {"type": "Mention", "href": tag["href"], "name": name}
+    if kind == "Emoji" and tag.get("icon_url"):
+        shortcode = name.strip(":")
+        return {"id": tag.get("href"), "type": "Emoji", "name": f":{shortcode}:",
+                "icon": {"type": "Image", "url": tag["icon_url"]}}
+    return None
+
+
+def _attachment(item: Any) -> dict[str, Any] | None:
+    if not isinstance(item, dict) or not isinstance(item.get("url"), str):
+        return None
+    out = {"type": "Document", "mediaType": item.get("media_type"), "url": item["url"],
+           "name": item.get("description"), "blurhash": item.get("blurhash"),
+           "width": item.get("width"), "height": item.get("height"),
+           "focalPoint": list(item["focal_point"]) if item.get("focal_point") else None}
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _poll_fields(poll: dict[str, Any]) -> dict[str, Any]:
+    options = [{"type": "Note", "name": str(o.get("name") or o.get("title") or ""),
+                "replies": {"type": "Collection", "totalItems": int(o.get("votes") or o.get("votes_count") or 0)}}
+               for o in poll.get("options") or [] if isinstance(o, dict)]
+    fields: dict[str, Any] = {"anyOf" if poll.get("multiple") else "oneOf": options}
+    end = poll.get("end_time")
+    if isinstance(end, datetime):
+        end = iso(end)
+    if end:
+        fields["endTime"] = end
+    if poll.get("closed") or (isinstance(end, str) and _past(end)):
+        fields["closed"] = end or iso(datetime.now(timezone.utc))
+    if poll.get("voters_count") is not None:
+        fields["votersCount"] = int(poll["voters_count"])
+    return fields
+
+
+def _past(moment: str) -> bool:
+    try:
+        return datetime.fromisoformat(moment.replace("Z", "+00:00")) <= datetime.now(timezone.utc)
+    except ValueError:
+        return False
+
+
+def replies_collection(post: Post) -> dict[str, Any]:
+    replies = f"{post.uri}/replies"
+    return {"id": replies, "type": "Collection",
+            "first": {"type": "CollectionPage", "next": f"{replies}?only_other_accounts=true&page=true",
+                      "partOf": replies, "items": []}}
+
+
+def post_url(post: Post, urls: LocalUrls) -> str:
+    return post.url or f"{urls.profile(post.author.username)}/{post.id}"
+
+
+def post_to_note(post: Post, urls: LocalUrls, *, context: bool = True) -> dict[str, Any]:
+    """The Note (a Question when the post has a poll) of a local post; `post.author` must be loaded.
+
+    Raises ValueError for members-only posts and for boosts (which are Announces).
+    """
+    _check(post)
+    if post.boost_of_id is not None:
+        raise ValueError(f"post {post.id} is a boost; use announce_activity")
+    to, cc = audience(post)
+    note: dict[str, Any] = {
+        "@context": POST_CONTEXT if context else None,
+        "id": post.uri,
+        "type": "Question" if post.poll else (post.object_type or "Note"),
+        "summary": post.summary or None,
+        "inReplyTo": post.in_reply_to_uri,
+        "published": iso(post.published),
+        "updated": iso(post.edited_at) if post.edited_at else None,
+        "url": post_url(post, urls),
+        "attributedTo": post.author.uri,
+        "to": to,
+        "cc": cc,
+        "sensitive": bool(post.sensitive),
+        "content": post.content_html,
+        "contentMap": {post.language: post.content_html} if post.language else None,
+        "attachment": [a for a in map(_attachment, post.attachments or []) if a],
+        "tag": [t for t in (_tag(t, urls) for t in post.tags or []) if t],
+        "replies": replies_collection(post),
+    }
+    if post.poll:
+        note.update(_poll_fields(post.poll))
+    return {k: v for k, v in note.items() if v is not None or k in ("summary", "inReplyTo")}
+
+
+def _activity(kind: str, activity_id: str, post: Post, obj: Any, published: datetime) -> dict[str, Any]:
+    to, cc = audience(post)
+    return {"@context": POST_CONTEXT, "id": activity_id, "type": kind, "actor": post.author.uri,
+            "published": iso(published), "to": to, "cc": cc, "object": obj}
+
+
+def create_activity(post: Post, urls: LocalUrls) -> dict[str, Any]:
+    """The Create that carries a local post (id = post URI + "/activity")."""
+    return _activity("Create", f"{post.uri}/activity", post, post_to_note(post, urls, context=False),
+                     post.published)
+
+
+def update_activity(post: Post, urls: LocalUrls) -> dict[str, Any]:
+    """The Update sent after an edit; its id names the edit's time, as Mastodon's do."""
+    edited = post.edited_at or datetime.now(timezone.utc)
+    return _activity("Update", f"{post.uri}#updates/{int(edited.timestamp())}", post,
+                     post_to_note(post, urls, context=False), edited)
+
+
+def delete_activity(post: Post, urls: LocalUrls) -> dict[str, Any]:
+    """The Delete of a local post: a Tombstone, addressed to the post's own audience."""
+    _check(post)
+    activity = _activity("Delete", f"{post.uri}#delete", post,
+                         {"id": post.uri, "type": "Tombstone"}, datetime.now(timezone.utc))
+    del activity["published"]
+    return activity
+
+
+def announce_activity(boost: Post, boosted: Post, urls: LocalUrls) -> dict[str, Any]:
+    """The Announce of `boosted` by the author of the local `boost` row (id = boost URI + "/activity")."""
+    _check(boost)
+    _check(boosted)
+    if boost.to or boost.cc:
+        to, cc = list(boost.to or []), list(boost.cc or [])
+    else:
+        to, cc = address(boost.visibility, followers_url=boost.author.followers_url or "",
+                         mentioned=[boosted.author.uri])
+    return {"@context": POST_CONTEXT, "id": f"{boost.uri}/activity", "type": "Announce",
+            "actor": boost.author.uri, "published": iso(boost.published), "to": to, "cc": cc,
+            "object": boosted.uri}
+

@@ -1,0 +1,84 @@
+"""Who may see a post, as Mastodon's StatusPolicy decides it, for fetches by other servers.
+
+A remote viewer is the actor whose signature we verified (None when unsigned). Only the signer
+itself counts: a signature by another actor of the same host (an instance actor, say) grants
+nothing. Members-only (`local`) posts, and every post in a thread under one, are never shown
+to a remote viewer.
+"""
+from __future__ import annotations
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.db.models import Account, Actor, Block, Follow, Mention, Post
+
+OPEN = ("public", "unlisted")
+MAX_THREAD_DEPTH = 100
+
+
+async def in_members_only_thread(session: AsyncSession, post: Post) -> bool:
+    """Whether the post or any post it replies to (up the thread) is members-only."""
+    if post.visibility == "local":
+        return True
+    parent_id, depth = post.in_reply_to_id, 0
+    while parent_id is not None and depth < MAX_THREAD_DEPTH:
+        row = (await session.execute(select(Post.visibility, Post.in_reply_to_id)
+                                     .where(Post.id == parent_id))).first()
+        if row is None:
+            return False
+        if row.visibility == "local":
+            return True
+        parent_id, depth = row.in_reply_to_id, depth + 1
+    return parent_id is not None  # a thread deeper than we look is treated as hidden
+
+
+async def _is(session: AsyncSession, query) -> bool:
+    return bool(await session.scalar(select(exists(query))))
+
+
+async def is_accepted_follower(session: AsyncSession, follower_id: int, followed_id: int) -> bool:
+    return await _is(session, select(Follow.id).where(Follow.follower_id == follower_id,
+                                                      Follow.followed_id == followed_id,
+                                                      Follow.state == "accepted"))
+
+
+async def is_mentioned(session: AsyncSession, post_id: int, actor_id: int) -> bool:
+    return await _is(session, select(Mention.post_id).where(Mention.post_id == post_id,
+                                                            Mention.actor_id == actor_id))
+
+
+async def is_blocked_by(session: AsyncSession, author_id: int, viewer_id: int) -> bool:
+    return await _is(session, select(Block.id).where(Block.actor_id == author_id, Block.target_id == viewer_id))
+
+
+async def remote_may_see(session: AsyncSession, post: Post, viewer: Actor | None) -> bool:
+    """Whether a remote server fetching as `viewer` (None: unsigned) may see this local post.
+
+    public/unlisted: anyone the author has not blocked; private: accepted followers and
+    mentioned actors; direct: mentioned actors; local: nobody, nor replies beneath it.
+    """
+    if await in_members_only_thread(session, post):
+        return False
+    if viewer is not None and await is_blocked_by(session, post.author_id, viewer.id):
+        return False
+    if post.visibility in OPEN:
+        return True
+    if viewer is None or viewer.local:
+        return False
+    if await is_mentioned(session, post.id, viewer.id):
+        return True
+    return post.visibility == "private" and await is_accepted_follower(session, viewer.id, post.author_id)
+
+
+def member_filter(domain: str, instance_actor_uri: str, username: str) -> tuple:
+    """WHERE clauses for a local member by username (any case), with Account outer-joined:
+    never the instance actor, never a disabled account."""
+    return (Actor.local.is_(True), Actor.domain == domain, func.lower(Actor.username) == username.lower(),
+            Actor.uri != instance_actor_uri, Account.disabled_at.is_(None))
+
+
+async def find_member(session: AsyncSession, domain: str, instance_actor_uri: str, username: str) -> Actor | None:
+    """The local member's actor by username (any case); None for the instance actor and disabled accounts."""
+    query = (select(Actor).outerjoin(Account, Account.actor_id == Actor.id)
+             .where(*member_filter(domain, instance_actor_uri, username)))
+    return (await session.execute(query)).scalars().first()

@@ -1,0 +1,177 @@
+"""Posts as other servers fetch them: the Note, its Create, and who may see what."""
+from dataclasses import replace
+from datetime import datetime, timezone
+
+import httpx
+import pytest
+
+from server.app import create_app
+from server.db.models import Actor, Block, Post
+from server.urls import LocalUrls
+from tests.support import factories
+
+AS = {"accept": "application/activity+json"}
+BASE = "https://curbside.test"
+URLS = LocalUrls(BASE)
+
+
+@pytest.fixture
+async def world(app, session):
+    """alice (local) with posts of every visibility; bob follows her, carol is mentioned, dave is a stranger."""
+    urls = app.state.urls
+    alice = await factories.member(session, urls, "curbside.test", "alice")
+    bob, carol, dave = [await factories.remote_actor(session, n) for n in ("bob", "carol", "dave")]
+    bobs_server = await factories.remote_actor(session, "instance")  # same host as bob, not bob
+    await factories.follow(session, bob, alice)
+    await factories.follow(session, dave, alice, state="pending")
+    members_only = await factories.post(session, urls, alice, "local")
+    posts = {
+        "public": await factories.post(session, urls, alice, "public"),
+        "unlisted": await factories.post(session, urls, alice, "unlisted"),
+        "private": await factories.post(session, urls, alice, "private"),
+        "private-mentioning-carol": await factories.post(session, urls, alice, "private", mentions=[carol]),
+        "direct": await factories.post(session, urls, alice, "direct", mentions=[carol]),
+        "local": members_only,
+        "reply-under-local": await factories.post(session, urls, alice, "public", in_reply_to=members_only),
+    }
+    await session.commit()
+    return {"alice": alice, "bob": bob, "carol": carol, "dave": dave, "bobs_server": bobs_server, "posts": posts}
+
+
+async def fetch(client, post, viewer=None, path=""):
+    url = f"{post.uri}{path}"
+    headers = factories.signed_headers(url, viewer) if viewer else AS
+    return await client.get(url, headers=headers)
+
+
+VISIBLE = {  # post -> viewers that may see it
+    "public": {None, "bob", "carol", "dave", "bobs_server"},
+    "unlisted": {None, "bob", "carol", "dave", "bobs_server"},
+    "private": {"bob"},
+    "private-mentioning-carol": {"bob", "carol"},
+    "direct": {"carol"},
+    "local": set(),
+    "reply-under-local": set(),
+}
+
+
+async def test_object_visibility_matrix(client, world):
+    unknown = await client.get(f"{BASE}/users/alice/statuses/12345", headers=AS)
+    assert unknown.status_code == 404
+    for name, post in world["posts"].items():
+        for viewer in (None, "bob", "carol", "dave", "bobs_server"):
+            response = await fetch(client, post, world[viewer] if viewer else None)
+            if viewer in VISIBLE[name]:
+                assert response.status_code == 200, (name, viewer)
+                assert response.json()["id"] == post.uri
+            else:
+                assert (response.status_code, response.content) == (404, unknown.content), (name, viewer)
+            activity = await fetch(client, post, world[viewer] if viewer else None, "/activity")
+            assert activity.status_code == (200 if viewer in VISIBLE[name] else 404), (name, viewer)
+
+
+async def test_object_is_hidden_from_actors_the_author_blocks(client, world, session):
+    session.add(Block(actor_id=world["alice"].id, target_id=world["dave"].id, uri="https://curbside.test/blocks/1"))
+    await session.commit()
+    assert (await fetch(client, world["posts"]["public"], world["dave"])).status_code == 404
+    assert (await fetch(client, world["posts"]["public"])).status_code == 200
+
+
+async def test_object_under_the_wrong_author_or_a_bad_id_is_404(client, world, app, session):
+    post = world["posts"]["public"]
+    other = await factories.member(session, app.state.urls, "curbside.test", "other")
+    await session.commit()
+    assert (await client.get(f"/users/other/statuses/{post.id}", headers=AS)).status_code == 404
+    assert (await client.get(f"/users/alice/statuses/{2**64}", headers=AS)).status_code == 404
+    assert (await client.get("/users/alice/statuses/abc", headers=AS)).status_code == 404
+    assert other.id != post.author_id
+
+
+async def test_object_note_carries_addressing_and_tags(client, world):
+    post = world["posts"]["private-mentioning-carol"]
+    note = (await fetch(client, post, world["carol"])).json()
+    assert note["@context"][0] == "https://www.w3.org/ns/activitystreams"
+    assert note["type"] == "Note" and note["attributedTo"] == f"{BASE}/users/alice"
+    assert note["to"] == [f"{BASE}/users/alice/followers"] and note["cc"] == [world["carol"].uri]
+    assert note["tag"] == [{"type": "Mention", "href": world["carol"].uri, "name": "@carol@remote.example"}]
+    assert note["url"] == f"{BASE}/@alice/{post.id}" and note["content"] == "<p>Hello</p>"
+    assert note["replies"]["id"] == f"{post.uri}/replies" and note["inReplyTo"] is None
+    create = (await fetch(client, post, world["carol"], "/activity")).json()
+    assert create["type"] == "Create" and create["id"] == f"{post.uri}/activity" and create["object"]["id"] == post.uri
+
+
+async def test_object_poll_is_a_question(client, app, world, session):
+    poll = {"options": [{"name": "Yes", "votes": 3}, {"name": "No", "votes": 1}], "multiple": False,
+            "end_time": "2020-01-01T00:00:00Z", "voters_count": 4}
+    post = await factories.post(session, app.state.urls, world["alice"], language="de", poll=poll,
+                                content="<p>Ja?</p>", summary="CW", sensitive=True)
+    await session.commit()
+    note = (await fetch(client, post)).json()
+    assert note["type"] == "Question" and note["votersCount"] == 4
+    assert note["oneOf"] == [{"type": "Note", "name": "Yes", "replies": {"type": "Collection", "totalItems": 3}},
+                             {"type": "Note", "name": "No", "replies": {"type": "Collection", "totalItems": 1}}]
+    assert note["endTime"] == note["closed"] == "2020-01-01T00:00:00Z"
+    assert note["contentMap"] == {"de": "<p>Ja?</p>"} and note["summary"] == "CW" and note["sensitive"] is True
+
+
+async def test_object_browsers_get_redirect_and_escaped_page(client, app, world, session):
+    post = await factories.post(session, app.state.urls, world["alice"], content="<p>a &lt;script&gt; b</p>")
+    await session.commit()
+    redirect = await client.get(post.uri, headers={"accept": "text/html"})
+    assert redirect.status_code == 302 and redirect.headers["location"] == f"{BASE}/@alice/{post.id}"
+    assert redirect.headers["vary"] == "Accept"
+    page = await client.get(f"/@alice/{post.id}", headers={"accept": "text/html"})
+    assert page.status_code == 200 and "&lt;script&gt;" in page.text and "<script>" not in page.text
+    assert f'type="application/activity+json" href="{post.uri}"' in page.text
+    assert (await client.get(f"/@alice/{post.id}", headers=AS)).json()["id"] == post.uri
+    private = world["posts"]["private"]
+    assert (await client.get(private.uri, headers={"accept": "text/html"})).status_code == 404
+    assert (await client.get(f"/@alice/{private.id}", headers={"accept": "text/html"})).status_code == 404
+
+
+async def test_object_authorized_fetch_refuses_unsigned(settings, world):
+    app = create_app(replace(settings, authorized_fetch=True))
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as c:
+            public, private = world["posts"]["public"], world["posts"]["private"]
+            assert (await fetch(c, public)).status_code == 401
+            assert (await fetch(c, public, path="/activity")).status_code == 401
+            assert (await fetch(c, public, world["dave"])).status_code == 200
+            assert (await fetch(c, private, world["bob"])).status_code == 200
+            assert (await fetch(c, private, world["dave"])).status_code == 404
+
+
+def _post(visibility: str, **fields) -> Post:
+    author = Actor(uri=URLS.actor("alice"), username="alice", followers_url=URLS.followers("alice"), local=True)
+    when = datetime(2024, 5, 1, 12, 0, 0, 123, tzinfo=timezone.utc)
+    return Post(id=7, uri=f"{URLS.actor('alice')}/statuses/7", author=author, visibility=visibility,
+                content_html="<p>x</p>", published=when, to=[], cc=[], tags=[], attachments=[], **fields)
+
+
+def test_post_to_as_refuses_members_only_posts():
+    from server.convert.post_to_as import create_activity, delete_activity, post_to_note
+    for convert in (post_to_note, create_activity, delete_activity):
+        with pytest.raises(ValueError):
+            convert(_post("local"), URLS)
+
+
+def test_post_to_as_addresses_from_visibility_when_not_stored():
+    from server.convert.post_to_as import post_to_note
+    note = post_to_note(_post("unlisted"), URLS)
+    assert note["to"] == [URLS.followers("alice")] and note["cc"] == ["https://www.w3.org/ns/activitystreams#Public"]
+    assert note["published"] == "2024-05-01T12:00:00Z" and "updated" not in note
+
+
+def test_post_to_as_update_delete_and_announce():
+    from server.convert.post_to_as import announce_activity, delete_activity, update_activity
+    edited = _post("public", edited_at=datetime(2024, 5, 2, tzinfo=timezone.utc))
+    update = update_activity(edited, URLS)
+    assert update["type"] == "Update" and update["id"].startswith(f"{edited.uri}#updates/")
+    assert update["object"]["updated"] == "2024-05-02T00:00:00Z"
+    delete = delete_activity(edited, URLS)
+    assert delete["object"] == {"id": edited.uri, "type": "Tombstone"} and delete["actor"] == URLS.actor("alice")
+    remote_author = Actor(uri="https://remote.example/users/zed", username="zed", local=False)
+    boosted = Post(id=9, uri="https://remote.example/notes/9", author=remote_author, visibility="public")
+    announce = announce_activity(_post("public", boost_of_id=9), boosted, URLS)
+    assert announce["object"] == boosted.uri and announce["id"].endswith("/statuses/7/activity")
+    assert announce["cc"] == [URLS.followers("alice"), remote_author.uri]
