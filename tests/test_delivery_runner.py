@@ -17,7 +17,8 @@ from server.runtime import Runtime
 from server.services.accounts import NewAccount, create_account
 from server.services.delivery import enqueue_activity
 
-T0 = datetime(2030, 1, 1, 12, 0, tzinfo=timezone.utc)
+# Noon tomorrow: after the real time rows are created at (their next_try_at), whatever the hour now.
+T0 = (datetime.now(timezone.utc) + timedelta(days=1)).replace(hour=12, minute=0, second=0, microsecond=0)
 
 
 class Clock:
@@ -61,9 +62,9 @@ def answer(*replies: Reply):
     return handler
 
 
-async def enqueue(runtime, member, inboxes, n=1, created=T0):
+async def enqueue(runtime, member, inboxes, n=1, first=0):
     """Queue n activities to each inbox; returns their ids."""
-    ids = [f"{member.uri}/activities/{i}" for i in range(n)]
+    ids = [f"{member.uri}/activities/{i}" for i in range(first, first + n)]
     async with runtime.sessions() as session:
         for activity_id in ids:
             await enqueue_activity(session, {"id": activity_id, "type": "Create", "actor": member.uri},
