@@ -1,6 +1,7 @@
 """create_app(settings): the one place where the application is assembled."""
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from typing import AsyncIterator
@@ -37,9 +38,18 @@ def create_app(settings: Settings) -> Starlette:
         runtime = Runtime.create(settings)
         app.state.runtime = runtime
         app.state.engine, app.state.sessions = runtime.engine, runtime.sessions
+        worker = worker_task = None
+        if settings.inprocess_worker:
+            from server.jobs.worker import Worker, default_runners
+
+            worker = Worker(runtime, default_runners())
+            worker_task = asyncio.create_task(worker.run())
         try:
             yield
         finally:
+            if worker is not None:
+                worker.stop()
+                await worker_task
             await runtime.close()
 
     app = Starlette(

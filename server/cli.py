@@ -97,6 +97,34 @@ async def _count_admins(settings: Settings) -> int:
     return await _with_sessions(settings, work)
 
 
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    from server.db.migrate import current_revision, head_revision
+    from server.jobs.worker import default_runners, run_worker
+    from server.runtime import Runtime
+
+    if args.concurrency < 1 or (args.lease is not None and args.lease <= 0):
+        raise CommandError("--concurrency and --lease must be greater than zero")
+
+    async def run() -> None:
+        runtime = Runtime.create(settings)
+        try:
+            try:
+                revision = await current_revision(runtime.engine)
+            except Exception as exc:
+                raise CommandError(f"database {_redact(settings.database_url)} unreachable: "
+                                   f"{type(exc).__name__}") from exc
+            if revision != head_revision():
+                raise CommandError(f"database schema at {revision or 'nothing'}, code expects {head_revision()}: "
+                                   "run `curbside migrate`")
+            await run_worker(runtime, default_runners(args.concurrency, args.lease))
+        finally:
+            await runtime.close()
+
+    _warn_development(settings)
+    asyncio.run(run())
+    return 0
+
+
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
     asyncio.run(_migrate(settings))
     return 0
@@ -203,6 +231,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--ssl-certfile")
     serve.add_argument("--ssl-keyfile")
     serve.set_defaults(handler=cmd_serve)
+
+    worker = commands.add_parser("worker", help="send deliveries and process received activities until SIGTERM")
+    worker.add_argument("--concurrency", type=int, default=32, help="requests in flight at once (default 32)")
+    worker.add_argument("--lease", type=float, help="seconds a claimed row is held (default 120); rows of a "
+                        "killed worker wait this long, and requests time out after a third of it (10 s at most)")
+    worker.set_defaults(handler=cmd_worker)
 
     commands.add_parser("migrate", help="apply database migrations").set_defaults(handler=cmd_migrate)
     commands.add_parser("check", help="check settings and database").set_defaults(handler=cmd_check)
