@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import and_, delete, false, or_, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation import activities
@@ -62,11 +62,15 @@ async def _our_follow(ctx: InboxContext) -> Follow | None:
     answerer = await ctx.known_actor(ctx.activity.actor)
     if answerer is None:
         return None
-    inner = ctx.embedded() or {}
-    follower = await ctx.local_actor(id_of(inner.get("actor"), allow_http=ctx.allow_http))
-    by_pair = and_(Follow.follower_id == follower.id, Follow.followed_id == answerer.id) if follower else false()
-    query = select(Follow).where(or_(Follow.uri == ctx.object_id, by_pair))
-    follow = (await ctx.session.execute(query)).scalars().first()
+    session = ctx.session
+    follow = (await session.execute(select(Follow).where(Follow.uri == ctx.object_id))).scalar_one_or_none()
+    if follow is None:  # some servers answer with their own copy of the Follow: match who follows whom
+        inner = ctx.embedded() or {}
+        follower = await ctx.local_actor(id_of(inner.get("actor"), allow_http=ctx.allow_http))
+        if follower is None:
+            return None
+        query = select(Follow).where(Follow.follower_id == follower.id, Follow.followed_id == answerer.id)
+        follow = (await session.execute(query)).scalar_one_or_none()
     if follow is not None and follow.followed_id != answerer.id:
         raise Refused(f"{answerer.uri} answers a Follow of someone else")
     return follow
