@@ -2,6 +2,7 @@
 signature verification from a small in-memory cache."""
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
 from datetime import timedelta
@@ -66,9 +67,9 @@ async def _store(session: AsyncSession, parsed: vocab.Actor) -> Actor:
     if row is not None and row.local:
         raise RemoteActorError(f"{parsed.id} is a local actor")
     row = as_to_actor(parsed, row)
-    session.add(row)
     try:
-        async with session.begin_nested():
+        async with session.begin_nested():  # added inside, so that a clash leaves nothing pending
+            session.add(row)
             await session.flush()
     except IntegrityError:  # stored meanwhile by a concurrent request, or a username clash on that domain
         row = (await session.execute(select(Actor).where(Actor.uri == parsed.id))).scalar_one_or_none()
@@ -113,17 +114,34 @@ async def resolve_acct(runtime: Runtime, session: AsyncSession, user: str, domai
     return await fetch_actor(runtime, session, actor_id, refresh=True)
 
 
-def make_key_resolver(runtime: Runtime, cache: KeyCache):
-    """The KeyResolver federation.signatures.verify_request takes: cache, then database, then the key's origin."""
+async def _key_owner(runtime: Runtime, key_id: str) -> str:
+    """The actor a key id belongs to: the part before '#', or (for key ids without a fragment, as
+    GoToSocial's /main-key) the owner named by the document served at the key id, on its origin."""
+    if "#" in key_id:
+        return key_id.split("#", 1)[0]
+    fetcher = await make_fetcher(runtime)
+    try:
+        doc = (await fetcher.fetch_json(key_id)).data
+    except FetchError as exc:
+        raise RemoteActorError(f"cannot fetch key {key_id}: {exc.reason}") from None
+    key = doc.get("publicKey") if isinstance(doc.get("publicKey"), dict) else doc
+    owner = key.get("owner") if isinstance(key.get("owner"), str) else doc.get("id")
+    if not isinstance(owner, str) or not same_origin(owner, key_id):
+        raise RemoteActorError(f"key {key_id} names no owner on its origin")
+    return owner
 
-    async def resolve(key_id: str, refresh: bool) -> PublicKeyInfo | None:
-        if not refresh and (info := cache.get(key_id)):
-            return info
+
+def make_key_resolver(runtime: Runtime, cache: KeyCache):
+    """The KeyResolver federation.signatures.verify_request takes: cache, then database, then the key's
+    origin. Concurrent lookups of one key share a single database query and fetch."""
+    inflight: dict[tuple[str, bool], asyncio.Future] = {}
+
+    async def lookup(key_id: str, refresh: bool) -> PublicKeyInfo | None:
         async with runtime.sessions() as session:
             row = (await session.execute(select(Actor).where(Actor.public_key_id == key_id))).scalars().first()
             if row is None or refresh:
-                owner_uri = row.uri if row is not None else key_id.split("#", 1)[0]
                 try:
+                    owner_uri = row.uri if row is not None else await _key_owner(runtime, key_id)
                     row = await fetch_actor(runtime, session, owner_uri, refresh=True)
                 except RemoteActorError:
                     return None
@@ -133,5 +151,15 @@ def make_key_resolver(runtime: Runtime, cache: KeyCache):
         info = PublicKeyInfo(key_id=key_id, owner=row.uri, pem=row.public_key_pem)
         cache.put(info)
         return info
+
+    async def resolve(key_id: str, refresh: bool) -> PublicKeyInfo | None:
+        if not refresh and (info := cache.get(key_id)):
+            return info
+        task = inflight.get((key_id, refresh))
+        if task is None:
+            task = asyncio.ensure_future(lookup(key_id, refresh))
+            inflight[(key_id, refresh)] = task
+            task.add_done_callback(lambda _: inflight.pop((key_id, refresh), None))
+        return await asyncio.shield(task)
 
     return resolve

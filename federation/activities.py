@@ -1,0 +1,81 @@
+"""Builders of the activities a server sends, shaped as Mastodon sends them.
+
+Pure functions: ids and URIs come from the caller; nothing is stored or sent. A nested activity
+(the Follow an Accept answers, the Like an Undo takes back) is embedded without its `@context`,
+as Mastodon embeds it, so that receivers need not fetch it.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+AS_CONTEXT = "https://www.w3.org/ns/activitystreams"
+
+
+def _activity(kind: str, id: str, actor: str, object: Any, **extra: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {"@context": AS_CONTEXT, "id": id, "type": kind, "actor": actor}
+    doc.update((k, v) for k, v in extra.items() if v is not None)
+    doc["object"] = object
+    return doc
+
+
+def _embedded(activity: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in activity.items() if k != "@context"}
+
+
+def _audience(to: list[str] | None, cc: list[str] | None) -> dict[str, list[str]]:
+    return {k: list(v) for k, v in (("to", to), ("cc", cc)) if v}
+
+
+def follow(id: str, actor: str, object: str) -> dict[str, Any]:
+    """`actor` asks to follow the actor `object`."""
+    return _activity("Follow", id, actor, object)
+
+
+def accept(id: str, actor: str, follow_activity: dict[str, Any]) -> dict[str, Any]:
+    """`actor` accepts a Follow of it; the Follow is embedded (Mastodon: id `actor#accepts/follows/N`)."""
+    return _activity("Accept", id, actor, _embedded(follow_activity))
+
+
+def reject(id: str, actor: str, follow_activity: dict[str, Any]) -> dict[str, Any]:
+    """`actor` rejects (or later removes) a Follow of it; the Follow is embedded."""
+    return _activity("Reject", id, actor, _embedded(follow_activity))
+
+
+def undo(id: str, actor: str, activity: dict[str, Any]) -> dict[str, Any]:
+    """`actor` takes back its own earlier activity (Follow, Like, Announce, Block), embedded."""
+    return _activity("Undo", id, actor, _embedded(activity))
+
+
+def like(id: str, actor: str, object_uri: str, to: list[str] | None = None,
+         cc: list[str] | None = None) -> dict[str, Any]:
+    """`actor` favourites the post `object_uri`. Mastodon sends no audience; give one if wanted."""
+    return _activity("Like", id, actor, object_uri, **_audience(to, cc))
+
+
+def announce(id: str, actor: str, object_uri: str, published: str, to: list[str],
+             cc: list[str]) -> dict[str, Any]:
+    """`actor` boosts `object_uri`; `published` is an ISO 8601 UTC time ("...Z")."""
+    return _activity("Announce", id, actor, object_uri, published=published, **_audience(to, cc))
+
+
+def tombstone(object_uri: str) -> dict[str, Any]:
+    """The Tombstone a Delete of a post carries (with Mastodon's atomUri)."""
+    return {"id": object_uri, "type": "Tombstone", "atomUri": object_uri}
+
+
+def delete(id: str, actor: str, object: str | dict[str, Any], to: list[str] | None = None,
+           cc: list[str] | None = None) -> dict[str, Any]:
+    """`actor` deletes `object`: a post as a Tombstone (see `tombstone`), or an id (an actor
+    deleting itself names its own id)."""
+    return _activity("Delete", id, actor, object, **_audience(to, cc))
+
+
+def update(id: str, actor: str, object: dict[str, Any], to: list[str] | None = None,
+           cc: list[str] | None = None) -> dict[str, Any]:
+    """`actor` sends the new version of `object` (a post, or its own actor document)."""
+    return _activity("Update", id, actor, _embedded(object), **_audience(to, cc))
+
+
+def block(id: str, actor: str, object: str) -> dict[str, Any]:
+    """`actor` blocks the actor `object`."""
+    return _activity("Block", id, actor, object)

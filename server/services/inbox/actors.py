@@ -1,0 +1,68 @@
+"""Update, Delete and Move of actors (an actor may only speak about itself)."""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import aliased
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from federation import vocab
+from server.convert.as_to_actor import as_to_actor
+from server.db.models import Actor, Like, Post
+from server.services.inbox.context import InboxContext, Refused
+
+log = logging.getLogger("curbside.inbox")
+
+
+def _self_only(ctx: InboxContext) -> None:
+    if ctx.object_id != ctx.activity.actor:
+        raise Refused(f"{ctx.activity.actor} may not {ctx.activity.type} the actor {ctx.object_id}")
+
+
+async def on_update_actor(ctx: InboxContext) -> None:
+    """Apply the new profile (the embedded document, trusted only on the actor's own origin)."""
+    _self_only(ctx)
+    parsed = vocab.parse_actor(await ctx.object_doc(), allow_http=ctx.allow_http)
+    if parsed.id != ctx.activity.actor:
+        raise Refused(f"the document names {parsed.id}, not {ctx.activity.actor}")
+    row = await ctx.known_actor(parsed.id)
+    if row is None:
+        await ctx.actor()  # not known yet: fetched whole
+    elif not row.local:
+        as_to_actor(parsed, row)
+
+
+async def remove_actor(session: AsyncSession, actor: Actor) -> None:
+    """Delete a remote actor with everything of theirs, keeping other posts' counts right."""
+    liked = select(Like.post_id).where(Like.actor_id == actor.id)
+    await session.execute(update(Post).where(Post.id.in_(liked)).values(likes_count=Post.likes_count - 1))
+    mine = aliased(Post)
+    for link, count in ((mine.boost_of_id, Post.boosts_count), (mine.in_reply_to_id, Post.replies_count)):
+        targets = select(link).where(mine.author_id == actor.id, link.is_not(None))
+        gone = select(func.count()).where(mine.author_id == actor.id, link == Post.id).scalar_subquery()
+        await session.execute(update(Post).where(Post.id.in_(targets), Post.author_id != actor.id)
+                              .values({count: count - gone}))
+    await session.execute(delete(Actor).where(Actor.id == actor.id))  # cascades: posts, follows, likes, ...
+
+
+async def on_delete_actor(ctx: InboxContext) -> None:
+    _self_only(ctx)
+    actor = await ctx.known_actor(ctx.activity.actor)
+    if actor is not None and not actor.local:
+        await remove_actor(ctx.session, actor)
+
+
+async def on_move_actor(ctx: InboxContext) -> None:
+    """Check a Move (the new account must list the old one in alsoKnownAs) and log it.
+
+    Followers are not migrated yet, and the move is not stored: Actor has no moved_to column
+    (a schema change for the lead). Mastodon moves local followers over; Curbside will later.
+    """
+    _self_only(ctx)
+    if ctx.activity.target is None:
+        raise Refused("Move has no target")
+    target = vocab.parse_actor(await ctx.fetch_object(ctx.activity.target), allow_http=ctx.allow_http)
+    if ctx.activity.actor not in target.also_known_as:
+        raise Refused(f"{target.id} does not list {ctx.activity.actor} in alsoKnownAs")
+    log.info("actor %s moved to %s (followers not migrated)", ctx.activity.actor, target.id)

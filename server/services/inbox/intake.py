@@ -1,0 +1,79 @@
+"""Accepting verified activities into the inbox queue: the domain hook and the group-commit writer."""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from server.db.models import InboxItem
+from server.runtime import Runtime
+
+log = logging.getLogger("curbside.inbox")
+MAX_BATCH = 500
+
+
+def inbox_allowed(runtime: Runtime, domain: str) -> bool:
+    """Whether activities from `domain` may enter the inbox at all.
+
+    The one place where domain blocks will be enforced (moderation, issue 6); everything is allowed
+    until then.
+    """
+    return True
+
+
+class QueueUnavailable(Exception):
+    """The inbox queue could not be written; the request should be answered 503."""
+
+
+class InboxWriter:
+    """Insert InboxItem rows for concurrent requests in shared transactions (group commit).
+
+    `add` returns only after the row's transaction committed, so a 202 still means "stored". One
+    short-lived task drains the pending rows: while one batch is being written the next one
+    gathers, so batches grow with the load and cost nothing when it is light.
+    """
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], max_batch: int = MAX_BATCH):
+        self.sessions = sessions
+        self.max_batch = max_batch
+        self._pending: list[tuple[dict, asyncio.Future]] = []
+        self._task: asyncio.Task | None = None
+
+    async def add(self, row: dict) -> None:
+        """Queue one row (activity_uri, signer, activity); raises QueueUnavailable on a database failure.
+
+        A row whose activity_uri is already queued is silently skipped (a duplicate delivery)."""
+        future = asyncio.get_running_loop().create_future()
+        self._pending.append((row, future))
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._drain())
+        await future
+
+    async def _drain(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending[:self.max_batch], self._pending[self.max_batch:]
+            try:
+                await self._write([row for row, _ in batch])
+            except Exception as exc:  # the database is down or refused: each request answers 503
+                log.warning("inbox queue write of %d rows failed: %s: %s", len(batch), type(exc).__name__, exc)
+                self._settle(batch, QueueUnavailable(f"queue unavailable ({type(exc).__name__})"))
+            except BaseException:
+                self._settle(batch + self._pending, QueueUnavailable("queue writer stopped"))
+                self._pending = []
+                raise
+            else:
+                self._settle(batch, None)
+
+    @staticmethod
+    def _settle(batch: list[tuple[dict, asyncio.Future]], error: Exception | None) -> None:
+        for _, future in batch:
+            if not future.done():
+                future.set_exception(error) if error else future.set_result(None)
+
+    async def _write(self, rows: list[dict]) -> None:
+        async with self.sessions() as session:
+            dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+            await session.execute(dialect.insert(InboxItem).on_conflict_do_nothing(), rows)
+            await session.commit()

@@ -1,0 +1,125 @@
+"""Create, Update and Delete of posts (Note, Article, Question, Page, ... and Tombstones)."""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from federation import vocab
+from federation.urls import same_origin
+from server.convert.as_to_post import as_to_post, content_fields, hashtags, mention_hrefs
+from server.db.models import Actor, Mention, Post, PostEdit, PostTag
+from server.db.types import utcnow
+from server.db.upsert import insert_ignore
+from server.services import timelines
+from server.services.inbox.context import InboxContext, Refused
+
+log = logging.getLogger("curbside.inbox")
+
+
+async def parse_post(ctx: InboxContext, doc: dict) -> vocab.Post:
+    """Parse a post document and check that it belongs to the activity's actor."""
+    parsed = vocab.parse_object(doc, allow_http=ctx.allow_http, activity=ctx.activity)
+    if ctx.activity.actor not in parsed.attributions:
+        raise Refused(f"{parsed.id} is attributed to {parsed.attributed_to}, not to {ctx.activity.actor}")
+    if not same_origin(parsed.id, ctx.activity.actor):
+        raise Refused(f"{parsed.id} is not on the origin of its author {ctx.activity.actor}")
+    return parsed
+
+
+async def _mentioned_locals(ctx: InboxContext, parsed: vocab.Post, visibility: str) -> list[int]:
+    """Local actors the post mentions; for private and direct posts, only those it is addressed to
+    (Mention tags of a followers-only post reach no one else), plus any local addressee."""
+    base = ctx.runtime.settings.base_url
+    hrefs = [h for h in mention_hrefs(parsed) if same_origin(h, base)]
+    addressed = [a for a in (*parsed.to, *parsed.cc) if same_origin(a, base)]
+    if visibility in ("private", "direct"):
+        hrefs = [h for h in hrefs if h in addressed] + addressed
+    if not hrefs:
+        return []
+    query = select(Actor.id).where(Actor.local.is_(True), or_(Actor.uri.in_(hrefs), Actor.url.in_(hrefs)))
+    return list((await ctx.session.execute(query)).scalars())
+
+
+async def store_post(ctx: InboxContext, parsed: vocab.Post, author: Actor, *, fan_out: bool) -> Post:
+    """Store a new remote post with its mentions, tags and reply link; notify mentioned members and
+    (with `fan_out`) fill home timelines. Refuses replies to members-only posts."""
+    session = ctx.session
+    parent = await ctx.post(parsed.in_reply_to)
+    if parent is not None and parent.visibility == "local":
+        raise Refused(f"{parsed.id} replies to a members-only post, which was never federated")
+    post = as_to_post(parsed, author)
+    if parent is not None:
+        post.in_reply_to_id = parent.id
+        await session.execute(update(Post).where(Post.id == parent.id).values(replies_count=Post.replies_count + 1))
+    session.add(post)
+    await session.flush()
+    mentioned = await _mentioned_locals(ctx, parsed, post.visibility)
+    await insert_ignore(session, Mention, [{"post_id": post.id, "actor_id": a} for a in mentioned])
+    await insert_ignore(session, PostTag, [{"post_id": post.id, "tag": t} for t in hashtags(parsed)])
+    await timelines.notify(session, "mention", mentioned, author.id, post.id)
+    if fan_out:
+        await timelines.fan_out(session, post, mentioned)
+    return post
+
+
+async def on_create_note(ctx: InboxContext) -> None:
+    parsed = await parse_post(ctx, await ctx.object_doc())
+    if await ctx.post(parsed.id) is not None:
+        return  # already stored: a repeated delivery, or fetched earlier for a boost
+    await store_post(ctx, parsed, await ctx.actor(), fan_out=True)
+
+
+def _changed(post: Post, new: dict) -> bool:
+    old_options = [o["title"] for o in (post.poll or {}).get("options", [])]
+    new_options = [o["title"] for o in (new["poll"] or {}).get("options", [])]
+    return ((post.content_html, post.summary, post.sensitive, old_options)
+            != (new["content_html"], new["summary"], new["sensitive"], new_options))
+
+
+async def on_update_note(ctx: InboxContext) -> None:
+    parsed = await parse_post(ctx, await ctx.object_doc())
+    post = await ctx.post(parsed.id)
+    if post is None:
+        return  # never seen: nothing to edit (Mastodon does the same)
+    if post.author.uri != ctx.activity.actor:
+        raise Refused(f"only the author may update {post.uri}")
+    if parsed.updated and post.edited_at and parsed.updated <= post.edited_at:
+        return  # this version, or a newer one, is stored already
+    new = content_fields(parsed)
+    if not _changed(post, new):
+        post.poll = new["poll"]  # poll counts move without an edit
+        return
+    ctx.session.add(PostEdit(post_id=post.id, content_html=post.content_html, summary=post.summary,
+                             sensitive=post.sensitive, poll=post.poll))
+    for name, value in new.items():
+        setattr(post, name, value)
+    post.edited_at = min(parsed.updated or utcnow(), utcnow())
+    await ctx.session.execute(delete(PostTag).where(PostTag.post_id == post.id))
+    await insert_ignore(ctx.session, PostTag, [{"post_id": post.id, "tag": t} for t in hashtags(parsed)])
+    boosters = select(Post.author_id).join(Actor, Actor.id == Post.author_id).where(
+        Post.boost_of_id == post.id, Actor.local.is_(True))
+    await timelines.notify(ctx.session, "update", (await ctx.session.execute(boosters)).scalars(),
+                           post.author_id, post.id)
+
+
+async def remove_post(session: AsyncSession, post: Post) -> None:
+    """Delete a post (and by cascade its boosts, timeline entries, likes), keeping counts right."""
+    if post.in_reply_to_id is not None:
+        await session.execute(update(Post).where(Post.id == post.in_reply_to_id)
+                              .values(replies_count=Post.replies_count - 1))
+    if post.boost_of_id is not None:
+        await session.execute(update(Post).where(Post.id == post.boost_of_id)
+                              .values(boosts_count=Post.boosts_count - 1))
+    await session.execute(delete(Post).where(Post.id == post.id))
+
+
+async def on_delete_note(ctx: InboxContext) -> None:
+    """Delete of a post, its Tombstone, or a boost: only its author may."""
+    post = await ctx.post(ctx.object_id)
+    if post is None:
+        return
+    if post.author.uri != ctx.activity.actor:
+        raise Refused(f"{ctx.activity.actor} may not delete {post.uri} of {post.author.uri}")
+    await remove_post(ctx.session, post)

@@ -1,0 +1,137 @@
+"""POST /inbox and /users/{username}/inbox: what is accepted into the queue, and what is refused."""
+import json
+
+from sqlalchemy import func, select
+
+from federation import activities
+from server.db.models import InboxItem
+from tests.support.fake_remote import (  # noqa: F401  (fixtures)
+    create, deliver, fed_app, fed_client, fed_settings, member, remote, signed_headers,
+)
+
+
+async def _queued(app) -> list[InboxItem]:
+    async with app.state.sessions() as session:
+        return list((await session.execute(select(InboxItem))).scalars())
+
+
+async def test_inbox_accepts_a_signed_activity_and_queues_it_once(fed_app, fed_client, remote):
+    alice = remote.actor("alice")
+    activity = create(remote.note(alice, 1))
+    first = await deliver(fed_client, alice, activity)
+    again = await deliver(fed_client, alice, activity)
+    assert (first.status_code, again.status_code) == (202, 202)
+    items = await _queued(fed_app)
+    assert [(i.activity_uri, i.signer, i.state) for i in items] == [(activity["id"], alice.uri, "queued")]
+    assert items[0].activity == activity
+
+
+async def test_inbox_refuses_an_unsigned_post(fed_app, fed_client, remote):
+    alice = remote.actor("alice")
+    response = await fed_client.post("/inbox", json=create(remote.note(alice, 1)))
+    assert response.status_code == 401
+    assert "signature" in response.json()["error"]
+    assert await _queued(fed_app) == []
+
+
+async def test_inbox_refuses_a_tampered_body(fed_app, fed_client, remote):
+    alice = remote.actor("alice")
+    body = json.dumps(create(remote.note(alice, 1))).encode()
+    headers = signed_headers(alice, str(fed_client.base_url) + "/inbox", body)
+    response = await fed_client.post("/inbox", content=body.replace(b"hello", b"HELLO"), headers=headers)
+    assert response.status_code == 401
+    assert "digest" in response.json()["error"].lower()
+    assert await _queued(fed_app) == []
+
+
+async def test_inbox_refuses_a_signature_by_another_key(fed_app, fed_client, remote):
+    alice, mallory = remote.actor("alice"), remote.actor("mallory")
+    body = json.dumps(create(remote.note(alice, 1))).encode()
+    headers = signed_headers(alice, str(fed_client.base_url) + "/inbox", body)
+    forged = signed_headers(mallory, str(fed_client.base_url) + "/inbox", body)["Signature"]
+    headers["Signature"] = forged.replace(mallory.key_id, alice.key_id)
+    response = await fed_client.post("/inbox", content=body, headers=headers)
+    assert response.status_code == 401
+
+
+async def test_inbox_answers_400_to_malformed_json_and_non_objects(fed_client, remote):
+    alice = remote.actor("alice")
+    for body, reason in ((b'{"type": "Create",', "not valid JSON"), (b"[1, 2]", "JSON object"),
+                         (b'{"type": "Create"}', "activity id")):
+        headers = signed_headers(alice, str(fed_client.base_url) + "/inbox", body)
+        response = await fed_client.post("/inbox", content=body, headers=headers)
+        assert response.status_code == 400, body
+        assert reason in response.json()["error"]
+
+
+async def test_inbox_answers_413_to_an_oversized_body(fed_app, fed_client, remote):
+    alice = remote.actor("alice")
+    note = remote.note(alice, 1, content="x" * fed_app.state.settings.max_body_bytes)
+    response = await deliver(fed_client, alice, create(note))
+    assert response.status_code == 413
+
+
+async def test_inbox_refuses_a_signer_speaking_for_another_origin(fed_app, fed_client, remote):
+    alice = remote.actor("alice")
+    activity = create(remote.note(alice, 1))
+    # The same activity claimed by an actor elsewhere (same path, another host name).
+    other = alice.uri.replace("127.0.0.1", "localhost")
+    activity["actor"] = activity["object"]["attributedTo"] = other
+    response = await deliver(fed_client, alice, activity)
+    assert response.status_code == 401
+    assert "may not speak for" in response.json()["error"]
+    assert await _queued(fed_app) == []
+
+
+async def test_inbox_accepts_a_signer_on_the_actors_origin(fed_app, fed_client, remote):
+    alice, instance = remote.actor("alice"), remote.actor("instance", path="/actor")
+    response = await deliver(fed_client, instance, create(remote.note(alice, 1)))
+    assert response.status_code == 202
+    assert [i.signer for i in await _queued(fed_app)] == [instance.uri]
+
+
+async def test_inbox_personal_inbox_of_a_member_and_404_for_strangers(fed_app, fed_client, remote):
+    await member(fed_app, "carol")
+    alice = remote.actor("alice")
+    follow = activities.follow(f"{alice.uri}/follows/1", alice.uri, "http://curbside.test/users/carol")
+    assert (await deliver(fed_client, alice, follow, "/users/carol/inbox")).status_code == 202
+    assert (await deliver(fed_client, alice, follow, "/users/nobody/inbox")).status_code == 404
+
+
+async def test_inbox_refuses_activities_claiming_a_local_actor(fed_app, fed_client, remote):
+    alice = remote.actor("alice")
+    activity = activities.follow(f"{alice.uri}/f/1", "http://curbside.test/users/carol", alice.uri)
+    response = await deliver(fed_client, alice, activity)
+    assert response.status_code == 403
+    assert await _queued(fed_app) == []
+
+
+async def test_inbox_self_delete_of_an_unknown_actor_is_accepted_and_dropped(fed_app, fed_client, remote):
+    ghost = remote.actor("ghost")
+    del remote.docs["/users/ghost"]  # the account is gone: its key cannot be fetched
+    response = await deliver(fed_client, ghost, activities.delete(f"{ghost.uri}#delete", ghost.uri, ghost.uri))
+    assert response.status_code == 202
+    assert await _queued(fed_app) == []
+
+
+async def test_inbox_counts_one_row_per_activity_under_concurrent_duplicates(fed_app, fed_client, remote):
+    import asyncio
+
+    alice = remote.actor("alice")
+    activity = create(remote.note(alice, 7))
+    answers = await asyncio.gather(*(deliver(fed_client, alice, activity) for _ in range(5)))
+    assert {a.status_code for a in answers} == {202}
+    async with fed_app.state.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(InboxItem)) == 1
+
+
+async def test_inbox_resolves_key_ids_without_fragment_gotosocial_style(fed_app, fed_client, remote):
+    gts = remote.actor("gts")
+    gts.key_suffix = "/main-key"
+    remote.publish(gts)
+    # What GoToSocial serves at the key's own URL: a stub naming the key's owner.
+    remote.docs["/users/gts/main-key"] = {"id": gts.uri, "type": "Person",
+                                          "publicKey": gts.document()["publicKey"]}
+    response = await deliver(fed_client, gts, create(remote.note(gts, 1)))
+    assert response.status_code == 202
+    assert [i.signer for i in await _queued(fed_app)] == [gts.uri]

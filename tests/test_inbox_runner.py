@@ -1,0 +1,66 @@
+"""The inbox runner: leases, retries with backoff on remote failures, failure on refusals."""
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from server.db.models import InboxItem
+from server.db.types import utcnow
+from server.jobs.inbox import BACKOFF, MAX_ATTEMPTS, InboxRunner, claim
+from tests.support.fake_remote import (  # noqa: F401  (fixtures)
+    create, deliver, drain, fed_app, fed_client, fed_settings, remote,
+)
+
+
+async def _item(app) -> InboxItem:
+    async with app.state.sessions() as session:
+        return (await session.execute(select(InboxItem))).scalar_one()
+
+
+async def _set(app, **values) -> None:
+    async with app.state.sessions() as session:
+        await session.execute(update(InboxItem).values(**values))
+        await session.commit()
+
+
+async def test_inbox_runner_leases_items_to_one_claimer(fed_app, fed_client, remote):
+    alice = remote.actor("alice")
+    await deliver(fed_client, alice, create(remote.note(alice, 1)))
+    runtime = fed_app.state.runtime
+    first, second = await claim(runtime, 10), await claim(runtime, 10)
+    assert [c.attempts for c in first] == [1] and second == []
+    await _set(fed_app, locked_until=utcnow() - timedelta(seconds=1))  # the claimer died; the lease ran out
+    assert [c.attempts for c in await claim(runtime, 10)] == [2]
+
+
+async def test_inbox_runner_retries_remote_failures_with_backoff_then_fails(fed_app, fed_client, remote):
+    alice = remote.actor("alice")
+    await deliver(fed_client, alice, {**create(remote.note(alice, 1)), "object": "http://unreachable.invalid/n/1"})
+    before = utcnow()
+    assert await InboxRunner().run_once(fed_app.state.runtime) == 1
+    item = await _item(fed_app)
+    assert (item.state, item.attempts, item.locked_until) == ("queued", 1, None)
+    assert "unreachable.invalid" in item.last_error
+    assert before + BACKOFF[0] <= item.next_try_at <= utcnow() + BACKOFF[0]
+    assert await InboxRunner().run_once(fed_app.state.runtime) == 0  # not due yet
+    await _set(fed_app, next_try_at=before, attempts=MAX_ATTEMPTS - 1)
+    await drain(fed_app)
+    item = await _item(fed_app)
+    assert (item.state, item.attempts) == ("failed", MAX_ATTEMPTS)
+
+
+async def test_inbox_runner_fails_an_unusable_activity_at_once(fed_app, fed_client, remote):
+    alice = remote.actor("alice")
+    note = {**remote.note(alice, 1), "type": "Note", "id": "not a url"}
+    await deliver(fed_client, alice, {**create(remote.note(alice, 1)), "object": note})
+    await drain(fed_app)
+    item = await _item(fed_app)
+    assert (item.state, item.attempts) == ("failed", 1)
+    assert item.last_error.startswith("refused:")
+
+
+async def test_inbox_runner_ignores_unknown_activity_types(fed_app, fed_client, remote):
+    alice = remote.actor("alice")
+    await deliver(fed_client, alice, {"id": f"{alice.uri}/x/1", "type": "Listen", "actor": alice.uri,
+                                      "object": "https://music.example/track/1"})
+    await drain(fed_app)
+    assert (await _item(fed_app)).state == "done"
