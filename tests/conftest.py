@@ -88,6 +88,7 @@ def settings(tmp_path, database_url):
         "CURBSIDE_DATABASE_URL": database_url,
         "CURBSIDE_DOMAIN": "curbside.test",
         "CURBSIDE_INSTANCE_NAME": "Test Society",
+        "CURBSIDE_INPROCESS_WORKER": "false",  # tests drive the queues themselves
     })
 
 
