@@ -14,7 +14,7 @@ _TAG_NAME = rf"\w[\w{_SEPARATORS}]*{_ALPHA}[\w{_SEPARATORS}]*\w|\w*[^\W\d_]\w*"
 HASHTAG_RE = re.compile(rf"(?<![=/)\w])#({_TAG_NAME})")
 HASHTAG_NAME_RE = re.compile(rf"(?:{_TAG_NAME})\Z")
 MENTION_RE = re.compile(
-    r"(?<![=/\w])@([a-z0-9_]+(?:[a-z0-9_.-]*[a-z0-9_])?)(?:@([\w.-]*\w))?", re.IGNORECASE
+    r"(?<![=/\w])@([a-z0-9_]+(?:[a-z0-9_.-]*[a-z0-9_])?)(?:@([\w.-]*\w(?::\d{1,5})?))?", re.IGNORECASE
 )
 URL_RE = re.compile(r"(?<![\w/])https?://[^\s<>\"'`]+", re.IGNORECASE)
 _URL_PREFIX_RE = re.compile(r"https?://(?:www\.)?", re.IGNORECASE)

@@ -29,6 +29,19 @@ class LocalUrls:
     def profile(self, username: str) -> str:
         return f"{self.base}/@{username}"
 
+    def status(self, username: str, post_id: int) -> str:
+        return f"{self.actor(username)}/statuses/{post_id}"
+
+    def status_url(self, username: str, post_id: int) -> str:
+        return f"{self.profile(username)}/{post_id}"
+
+    def tag(self, name: str) -> str:
+        return f"{self.base}/tags/{name.lower()}"
+
+    def activity(self, actor_uri: str, kind: str, activity_id: int) -> str:
+        """Ids for activities that are not objects of their own (Follow, Like, Undo, Accept...)."""
+        return f"{actor_uri}#{kind}/{activity_id}"
+
     @property
     def shared_inbox(self) -> str:
         return f"{self.base}/inbox"

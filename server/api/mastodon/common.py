@@ -1,0 +1,42 @@
+"""Shared pieces of the client API handlers: the caller's actor, ids, entity rendering, JSON responses."""
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from server.db.models import Actor, Post
+from server.services.views import render_account, render_accounts, render_statuses
+
+
+def path_id(request: Request, name: str = "id") -> int:
+    value = request.path_params[name]
+    if not value.isdigit() or len(value) > 20:
+        raise HTTPException(404, "Record not found")
+    return int(value)
+
+
+def not_found() -> HTTPException:
+    return HTTPException(404, "Record not found")
+
+
+async def statuses_json(request: Request, session, posts: list[Post], viewer: Actor | None,
+                        headers: dict | None = None) -> JSONResponse:
+    state = request.app.state
+    return JSONResponse(await render_statuses(session, posts, viewer, state.urls, state.settings.domain),
+                        headers=headers)
+
+
+async def status_json(request: Request, session, post: Post, viewer: Actor | None, **extra) -> JSONResponse:
+    state = request.app.state
+    rendered = (await render_statuses(session, [post], viewer, state.urls, state.settings.domain))[0]
+    return JSONResponse({**rendered, **extra})
+
+
+async def account_json(request: Request, session, actor: Actor) -> dict:
+    return await render_account(session, actor, request.app.state.urls, request.app.state.settings.domain)
+
+
+async def accounts_json(request: Request, session, actors: list[Actor], headers: dict | None = None) -> JSONResponse:
+    state = request.app.state
+    return JSONResponse(await render_accounts(session, actors, state.urls, state.settings.domain), headers=headers)

@@ -1,0 +1,91 @@
+"""/api/v1/instance, /api/v2/instance, peers, rules, custom emojis."""
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from sqlalchemy import distinct, func, select
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from server.db.models import Account, Actor, InstanceSetting, Post
+from server.services.posts import MAX_CHARS, MAX_POLL_OPTION_CHARS, MAX_POLL_OPTIONS
+
+MASTODON_COMPAT = "4.3.0"
+
+
+def software_version() -> str:
+    try:
+        return version("curbside")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+async def _rules(session) -> list[dict]:
+    row = await session.get(InstanceSetting, "rules")
+    rules = row.value if row and isinstance(row.value, list) else []
+    return [{"id": str(i + 1), "text": str(text), "hint": ""} for i, text in enumerate(rules)]
+
+
+def _configuration() -> dict:
+    return {
+        "statuses": {"max_characters": MAX_CHARS, "max_media_attachments": 4, "characters_reserved_per_url": 23},
+        "media_attachments": {"supported_mime_types": ["image/jpeg", "image/png", "image/gif", "image/webp"],
+                              "image_size_limit": 16 * 1024 * 1024, "image_matrix_limit": 16_777_216},
+        "polls": {"max_options": MAX_POLL_OPTIONS, "max_characters_per_option": MAX_POLL_OPTION_CHARS,
+                  "min_expiration": 300, "max_expiration": 30 * 86400},
+        "accounts": {"max_featured_tags": 0, "max_pinned_statuses": 5},
+        "translation": {"enabled": False},
+    }
+
+
+def _version() -> str:
+    return f"{MASTODON_COMPAT} (compatible; Curbside {software_version()})"
+
+
+async def instance_v1(request: Request) -> JSONResponse:
+    settings = request.app.state.settings
+    async with request.app.state.sessions() as session:
+        users = await session.scalar(select(func.count()).select_from(Account))
+        posts = await session.scalar(select(func.count()).select_from(Post).where(Post.local.is_(True)))
+        domains = await session.scalar(select(func.count(distinct(Actor.domain))).where(Actor.local.is_(False)))
+        rules = await _rules(session)
+    return JSONResponse({
+        "uri": settings.domain, "title": settings.instance_name, "short_description": "", "description": "",
+        "email": "", "version": _version(), "urls": {"streaming_api": f"wss://{settings.domain}"},
+        "stats": {"user_count": users, "status_count": posts, "domain_count": domains},
+        "thumbnail": None, "languages": ["en"], "registrations": settings.registration_mode == "open",
+        "approval_required": settings.registration_mode == "approval", "invites_enabled": settings.registration_mode == "invite",
+        "configuration": _configuration(), "contact_account": None, "rules": rules,
+    })
+
+
+async def instance_v2(request: Request) -> JSONResponse:
+    settings = request.app.state.settings
+    async with request.app.state.sessions() as session:
+        rules = await _rules(session)
+        active = await session.scalar(select(func.count()).select_from(Account))
+    return JSONResponse({
+        "domain": settings.domain, "title": settings.instance_name, "version": _version(),
+        "source_url": "https://github.com/curbside/curbside", "description": "",
+        "usage": {"users": {"active_month": active}}, "thumbnail": {"url": f"{settings.base_url}/static/thumbnail.png"},
+        "languages": ["en"], "configuration": {**_configuration(), "urls": {"streaming": f"wss://{settings.domain}"},
+                                               "vapid": {"public_key": ""}},
+        "registrations": {"enabled": settings.registration_mode in ("open", "approval"),
+                          "approval_required": settings.registration_mode == "approval", "message": None},
+        "api_versions": {"mastodon": 2}, "contact": {"email": "", "account": None}, "rules": rules,
+    })
+
+
+async def peers(request: Request) -> JSONResponse:
+    async with request.app.state.sessions() as session:
+        rows = await session.execute(select(distinct(Actor.domain)).where(Actor.local.is_(False)).order_by(Actor.domain))
+        return JSONResponse([r for (r,) in rows.all()])
+
+
+async def rules(request: Request) -> JSONResponse:
+    async with request.app.state.sessions() as session:
+        return JSONResponse(await _rules(session))
+
+
+async def custom_emojis(request: Request) -> JSONResponse:
+    return JSONResponse([])

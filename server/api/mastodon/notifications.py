@@ -1,0 +1,76 @@
+"""/api/v1/notifications: list (by types), get, dismiss, clear."""
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from server.api.mastodon.auth import authenticate
+from server.api.mastodon.common import not_found, path_id
+from server.api.mastodon.paging import link_header, read_page
+from server.convert.actor_to_mastodon import iso
+from server.db.models import Actor, Notification, Post
+from server.services.views import render_accounts, render_statuses
+
+
+async def _render(request: Request, session, items: list[Notification], viewer: Actor) -> list[dict]:
+    state = request.app.state
+    actors = {n.from_actor_id: await session.get(Actor, n.from_actor_id) for n in items}
+    accounts = {a["id"]: a for a in await render_accounts(session, list(actors.values()), state.urls,
+                                                           state.settings.domain)}
+    posts = [p for p in [await session.get(Post, n.post_id) for n in items if n.post_id] if p is not None]
+    statuses = {s["id"]: s for s in await render_statuses(session, posts, viewer, state.urls, state.settings.domain)}
+    out = []
+    for n in items:
+        status = statuses.get(str(n.post_id)) if n.post_id else None
+        if n.post_id and status is None:
+            continue
+        out.append({"id": str(n.id), "type": n.type, "created_at": iso(n.created_at),
+                    "account": accounts[str(n.from_actor_id)], "status": status})
+    return out
+
+
+async def index(request: Request) -> JSONResponse:
+    auth = await authenticate(request, "read:notifications")
+    page = read_page(request, default=40, maximum=80)
+    types = request.query_params.getlist("types[]") or request.query_params.getlist("types")
+    excluded = request.query_params.getlist("exclude_types[]") or request.query_params.getlist("exclude_types")
+    async with request.app.state.sessions() as session:
+        viewer = await session.get(Actor, auth.account.actor_id)
+        query = select(Notification).where(Notification.recipient_id == viewer.id)
+        if types:
+            query = query.where(Notification.type.in_(types))
+        if excluded:
+            query = query.where(Notification.type.not_in(excluded))
+        items = page.arrange(list((await session.execute(page.apply(query, Notification.id))).scalars()))
+        return JSONResponse(await _render(request, session, items, viewer),
+                            headers=link_header(request, [n.id for n in items]))
+
+
+async def show(request: Request) -> JSONResponse:
+    auth = await authenticate(request, "read:notifications")
+    async with request.app.state.sessions() as session:
+        item = await session.get(Notification, path_id(request))
+        if item is None or item.recipient_id != auth.account.actor_id:
+            raise not_found()
+        rendered = await _render(request, session, [item], await session.get(Actor, auth.account.actor_id))
+        if not rendered:
+            raise not_found()
+        return JSONResponse(rendered[0])
+
+
+async def dismiss(request: Request) -> JSONResponse:
+    auth = await authenticate(request, "write:notifications")
+    async with request.app.state.sessions() as session:
+        await session.execute(delete(Notification).where(Notification.id == path_id(request),
+                                                         Notification.recipient_id == auth.account.actor_id))
+        await session.commit()
+    return JSONResponse({})
+
+
+async def clear(request: Request) -> JSONResponse:
+    auth = await authenticate(request, "write:notifications")
+    async with request.app.state.sessions() as session:
+        await session.execute(delete(Notification).where(Notification.recipient_id == auth.account.actor_id))
+        await session.commit()
+    return JSONResponse({})

@@ -1,0 +1,237 @@
+"""/api/v1/statuses: post, read, edit, delete, context, favourite, boost."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from server.api.mastodon.auth import authenticate
+from server.api.mastodon.common import accounts_json, not_found, path_id, status_json
+from server.api.mastodon.params import flag, read_params
+from server.db.models import Actor, Like, Post, PostEdit
+from server.services import posts as post_service
+from server.services import social
+from server.services.access import may_see, visible_post
+from server.services.views import render_statuses
+
+MAX_CONTEXT = 200
+
+
+def _poll(params: dict) -> post_service.PollSpec | None:
+    poll = params.get("poll")
+    options = params.get("poll[options]")
+    if isinstance(poll, dict):
+        options, expires, multiple = poll.get("options"), poll.get("expires_in"), poll.get("multiple")
+    elif options is not None:
+        expires, multiple = params.get("poll[expires_in]"), params.get("poll[multiple]")
+    else:
+        return None
+    if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
+        raise HTTPException(422, "poll options must be a list of strings")
+    try:
+        seconds = int(expires)
+    except (TypeError, ValueError):
+        raise HTTPException(422, "poll expires_in must be a number of seconds") from None
+    return post_service.PollSpec(tuple(options), seconds, flag(multiple or False))
+
+
+def _reply_id(params: dict) -> int | None:
+    value = params.get("in_reply_to_id")
+    if value in (None, ""):
+        return None
+    if not str(value).isdigit():
+        raise HTTPException(404, "Record not found")
+    return int(value)
+
+
+def _new_post(params: dict) -> post_service.NewPost:
+    text = params.get("status") or ""
+    if not isinstance(text, str):
+        raise HTTPException(422, "status must be text")
+    return post_service.NewPost(
+        text=text, visibility=params.get("visibility") or "public", spoiler_text=params.get("spoiler_text") or "",
+        sensitive=flag(params.get("sensitive", False)), in_reply_to_id=_reply_id(params),
+        language=params.get("language") or None, poll=_poll(params),
+        phi_confirmed=flag(params.get("phi_confirmed", False)))
+
+
+def _refused(exc: post_service.PostError) -> HTTPException | JSONResponse:
+    if isinstance(exc, post_service.PhiFound):
+        findings = [{"kind": f.kind, "text": f.text, "start": f.start, "end": f.end, "field": f.field,
+                     "reason": f.reason} for f in exc.decision.findings]
+        return JSONResponse({"error": str(exc), "phi_action": exc.decision.action, "phi_findings": findings},
+                            status_code=422)
+    return HTTPException(422, str(exc))
+
+
+async def create(request: Request) -> JSONResponse:
+    auth = await authenticate(request, "write:statuses")
+    params = await read_params(request)
+    state = request.app.state
+    async with state.sessions() as session:
+        author = await session.get(Actor, auth.account.actor_id)
+        try:
+            post = await post_service.create_post(state.runtime, session, author, _new_post(params))
+        except post_service.PostError as exc:
+            error = _refused(exc)
+            if isinstance(error, JSONResponse):
+                return error
+            raise error from None
+        await session.commit()
+        state.runtime.wake("deliveries")
+        return await status_json(request, session, post, author)
+
+
+async def show(request: Request) -> JSONResponse:
+    auth = await authenticate(request, "read:statuses", optional=True)
+    async with request.app.state.sessions() as session:
+        viewer = await session.get(Actor, auth.account.actor_id) if auth else None
+        post = await visible_post(session, path_id(request), viewer)
+        if post is None:
+            raise not_found()
+        return await status_json(request, session, post, viewer)
+
+
+async def edit(request: Request) -> JSONResponse:
+    auth = await authenticate(request, "write:statuses")
+    params = await read_params(request)
+    state = request.app.state
+    async with state.sessions() as session:
+        author = await session.get(Actor, auth.account.actor_id)
+        try:
+            post = await post_service.edit_post(state.runtime, session, author, path_id(request), _new_post(params))
+        except post_service.PostError as exc:
+            error = _refused(exc)
+            if isinstance(error, JSONResponse):
+                return error
+            raise not_found() if "no such post" in str(exc) else error from None
+        await session.commit()
+        state.runtime.wake("deliveries")
+        return await status_json(request, session, post, author)
+
+
+async def remove(request: Request) -> JSONResponse:
+    auth = await authenticate(request, "write:statuses")
+    state = request.app.state
+    async with state.sessions() as session:
+        author = await session.get(Actor, auth.account.actor_id)
+        try:
+            post = await post_service.own_post(session, author, path_id(request))
+        except post_service.PostError:
+            raise not_found() from None
+        rendered = await status_json(request, session, post, author, text=post.source or "")
+        await post_service.delete_post(state.runtime, session, author, post.id)
+        await session.commit()
+        state.runtime.wake("deliveries")
+        return rendered
+
+
+async def source(request: Request) -> JSONResponse:
+    auth = await authenticate(request, "read:statuses")
+    async with request.app.state.sessions() as session:
+        author = await session.get(Actor, auth.account.actor_id)
+        try:
+            post = await post_service.own_post(session, author, path_id(request))
+        except post_service.PostError:
+            raise not_found() from None
+        return JSONResponse({"id": str(post.id), "text": post.source or "", "spoiler_text": post.summary or ""})
+
+
+async def history(request: Request) -> JSONResponse:
+    auth = await authenticate(request, "read:statuses", optional=True)
+    async with request.app.state.sessions() as session:
+        viewer = await session.get(Actor, auth.account.actor_id) if auth else None
+        post = await visible_post(session, path_id(request), viewer)
+        if post is None:
+            raise not_found()
+        state = request.app.state
+        entity = (await render_statuses(session, [post], viewer, state.urls, state.settings.domain))[0]
+        edits = (await session.execute(select(PostEdit).where(PostEdit.post_id == post.id).order_by(PostEdit.id))).scalars()
+        versions = [{"content": e.content_html, "spoiler_text": e.summary or "", "sensitive": e.sensitive,
+                     "created_at": e.created_at.isoformat().replace("+00:00", "Z"), "account": entity["account"],
+                     "media_attachments": [], "emojis": []} for e in edits]
+        versions.append({"content": entity["content"], "spoiler_text": entity["spoiler_text"],
+                         "sensitive": entity["sensitive"], "created_at": entity["edited_at"] or entity["created_at"],
+                         "account": entity["account"], "media_attachments": entity["media_attachments"], "emojis": []})
+        return JSONResponse(versions)
+
+
+async def context(request: Request) -> JSONResponse:
+    auth = await authenticate(request, "read:statuses", optional=True)
+    state = request.app.state
+    async with state.sessions() as session:
+        viewer = await session.get(Actor, auth.account.actor_id) if auth else None
+        post = await visible_post(session, path_id(request), viewer)
+        if post is None:
+            raise not_found()
+        ancestors, parent_id = [], post.in_reply_to_id
+        while parent_id and len(ancestors) < MAX_CONTEXT:
+            parent = await session.get(Post, parent_id)
+            if parent is None:
+                break
+            if await may_see(session, parent, viewer):
+                ancestors.append(parent)
+            parent_id = parent.in_reply_to_id
+        descendants, frontier = [], [post.id]
+        while frontier and len(descendants) < MAX_CONTEXT:
+            children = list((await session.execute(select(Post).where(Post.in_reply_to_id.in_(frontier))
+                                                   .order_by(Post.id))).scalars())
+            frontier = [c.id for c in children]
+            descendants += [c for c in children if await may_see(session, c, viewer)]
+        urls, domain = state.urls, state.settings.domain
+        return JSONResponse({
+            "ancestors": await render_statuses(session, list(reversed(ancestors)), viewer, urls, domain),
+            "descendants": await render_statuses(session, descendants[:MAX_CONTEXT], viewer, urls, domain)})
+
+
+def _reaction(action, scope: str):
+    async def handler(request: Request) -> JSONResponse:
+        auth = await authenticate(request, scope)
+        state = request.app.state
+        async with state.sessions() as session:
+            actor = await session.get(Actor, auth.account.actor_id)
+            post = await visible_post(session, path_id(request), actor)
+            if post is None:
+                raise not_found()
+            if post.boost_of_id:
+                post = await session.get(Post, post.boost_of_id)
+            try:
+                await action(state.runtime, session, actor, post)
+            except social.SocialError as exc:
+                raise HTTPException(422, str(exc)) from None
+            await session.commit()
+            state.runtime.wake("deliveries")
+            await session.refresh(post)
+            return await status_json(request, session, post, actor)
+    return handler
+
+
+favourite = _reaction(social.favourite, "write:favourites")
+unfavourite = _reaction(social.unfavourite, "write:favourites")
+reblog = _reaction(social.boost, "write:statuses")
+unreblog = _reaction(social.unboost, "write:statuses")
+
+
+async def favourited_by(request: Request) -> JSONResponse:
+    auth = await authenticate(request, "read:statuses", optional=True)
+    async with request.app.state.sessions() as session:
+        viewer = await session.get(Actor, auth.account.actor_id) if auth else None
+        post = await visible_post(session, path_id(request), viewer)
+        if post is None:
+            raise not_found()
+        actors = list((await session.execute(select(Actor).join(Like, Like.actor_id == Actor.id)
+                                             .where(Like.post_id == post.id).order_by(Like.id.desc()).limit(80))).scalars())
+        return await accounts_json(request, session, actors)
+
+
+async def reblogged_by(request: Request) -> JSONResponse:
+    auth = await authenticate(request, "read:statuses", optional=True)
+    async with request.app.state.sessions() as session:
+        viewer = await session.get(Actor, auth.account.actor_id) if auth else None
+        post = await visible_post(session, path_id(request), viewer)
+        if post is None:
+            raise not_found()
+        actors = list((await session.execute(select(Actor).join(Post, Post.author_id == Actor.id)
+                                             .where(Post.boost_of_id == post.id).order_by(Post.id.desc()).limit(80))).scalars())
+        return await accounts_json(request, session, actors)

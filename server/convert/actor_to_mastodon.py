@@ -1,0 +1,56 @@
+"""Actor rows -> Mastodon Account entities (https://docs.joinmastodon.org/entities/Account/)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from server.db.models import Actor
+
+DEFAULT_AVATAR = "/static/avatar.png"
+DEFAULT_HEADER = "/static/header.png"
+
+
+@dataclass(frozen=True)
+class AccountCounts:
+    followers: int = 0
+    following: int = 0
+    statuses: int = 0
+    last_status_at: str | None = None
+
+
+def iso(moment) -> str | None:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z") if moment else None
+
+
+def acct_of(actor: Actor, local_domain: str) -> str:
+    return actor.username if actor.local else f"{actor.username}@{actor.domain}"
+
+
+def actor_to_mastodon(actor: Actor, counts: AccountCounts, *, base_url: str, local_domain: str) -> dict:
+    created = actor.published or actor.created_at
+    avatar = actor.icon_url or base_url + DEFAULT_AVATAR
+    header = actor.header_url or base_url + DEFAULT_HEADER
+    return {
+        "id": str(actor.id),
+        "username": actor.username,
+        "acct": acct_of(actor, local_domain),
+        "display_name": actor.display_name or "",
+        "locked": actor.manually_approves,
+        "bot": actor.actor_type in ("Service", "Application"),
+        "discoverable": actor.discoverable,
+        "group": actor.actor_type == "Group",
+        "created_at": iso(created.replace(hour=0, minute=0, second=0, microsecond=0)),
+        "note": actor.summary or "",
+        "url": actor.url or actor.uri,
+        "uri": actor.uri,
+        "avatar": avatar,
+        "avatar_static": avatar,
+        "header": header,
+        "header_static": header,
+        "followers_count": counts.followers,
+        "following_count": counts.following,
+        "statuses_count": counts.statuses,
+        "last_status_at": counts.last_status_at,
+        "emojis": [],
+        "fields": [{"name": f.get("name", ""), "value": f.get("value", ""), "verified_at": None}
+                   for f in (actor.fields or [])],
+    }

@@ -1,0 +1,35 @@
+"""Who may see a post through the client API and the web UI (remote requests: server.services.visibility)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.db.models import Actor, Follow, Mention, Post
+
+
+async def may_see(session: AsyncSession, post: Post, viewer: Actor | None) -> bool:
+    """Anonymous callers see public and unlisted posts; members also see members-only posts, the
+    followers-only posts of those they follow, and direct posts that mention them."""
+    if post.visibility in ("public", "unlisted"):
+        return True
+    if viewer is None:
+        return False
+    if post.author_id == viewer.id or post.visibility == "local":
+        return True
+    if post.visibility == "private":
+        query = select(Follow.id).where(Follow.follower_id == viewer.id, Follow.followed_id == post.author_id,
+                                        Follow.state == "accepted")
+    else:
+        query = select(Mention.post_id).where(Mention.post_id == post.id, Mention.actor_id == viewer.id)
+    return (await session.execute(query.limit(1))).first() is not None
+
+
+async def visible_post(session: AsyncSession, post_id: int, viewer: Actor | None) -> Post | None:
+    post = await session.get(Post, post_id)
+    if post is None or not await may_see(session, post, viewer):
+        return None
+    if post.boost_of_id is not None:
+        original = await session.get(Post, post.boost_of_id)
+        if original is None or not await may_see(session, original, viewer):
+            return None
+    return post

@@ -1,0 +1,225 @@
+"""Local members' posts: write, edit, delete, with mentions resolved, hashtags linked and the
+activity queued for delivery in the same transaction as the post itself."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from federation.addressing import address, is_federated
+from federation.text import MentionTarget, extract_hashtags, extract_mentions, render_post
+from moderation.phi import PhiDecision, check_post
+from server.convert.post_to_as import create_activity, delete_activity, update_activity
+from server.db.ids import snowflake
+from server.db.models import Actor, Mention, Post, PostEdit, PostTag
+from server.db.models.posts import VISIBILITIES
+from server.db.types import utcnow
+from server.runtime import Runtime
+from server.services.accounts import find_local_actor
+from server.services.delivery import enqueue_activity, remote_followers
+from server.services.remote_actors import RemoteActorError, resolve_acct
+from server.services.timelines import fan_out, notify
+
+MAX_CHARS = 5000
+MAX_POLL_OPTIONS = 4
+MAX_POLL_OPTION_CHARS = 50
+
+
+class PostError(ValueError):
+    """The post was refused; str() says why (the client API answers 422)."""
+
+
+class PhiFound(PostError):
+    """The patient-privacy check found identifiers and the policy says not to post as it is."""
+
+    def __init__(self, decision: PhiDecision):
+        kinds = ", ".join(dict.fromkeys(f.kind.replace("_", " ") for f in decision.findings))
+        verb = "is refused" if decision.action == "reject" else "needs your confirmation"
+        super().__init__(f"this post may identify a patient ({kinds}) and {verb}")
+        self.decision = decision
+
+
+@dataclass(frozen=True)
+class PollSpec:
+    options: tuple[str, ...]
+    expires_in: int  # seconds
+    multiple: bool = False
+
+
+@dataclass(frozen=True)
+class NewPost:
+    text: str
+    visibility: str = "public"
+    spoiler_text: str = ""
+    sensitive: bool = False
+    in_reply_to_id: int | None = None
+    language: str | None = None
+    poll: PollSpec | None = None
+    media: tuple[dict, ...] = field(default_factory=tuple)
+    phi_confirmed: bool = False
+
+
+def check_privacy(new: NewPost, policy: str) -> None:
+    """Run the patient-privacy guard over every text of the post (moderation.phi decides)."""
+    texts = [new.text, new.spoiler_text, *(new.poll.options if new.poll else ()),
+             *(m.get("description") or "" for m in new.media)]
+    decision = check_post(texts, policy, override=new.phi_confirmed)
+    if decision.action in ("confirm", "reject", "hold"):
+        raise PhiFound(decision)
+
+
+def _validate(new: NewPost) -> None:
+    if new.visibility not in VISIBILITIES:
+        raise PostError(f"visibility must be one of {', '.join(VISIBILITIES)}")
+    if not new.text.strip() and not new.media:
+        raise PostError("a post needs text or media")
+    if len(new.text) + len(new.spoiler_text) > MAX_CHARS:
+        raise PostError(f"a post is at most {MAX_CHARS} characters")
+    if new.poll:
+        if not 2 <= len(new.poll.options) <= MAX_POLL_OPTIONS:
+            raise PostError(f"a poll has 2 to {MAX_POLL_OPTIONS} options")
+        if any(not o.strip() or len(o) > MAX_POLL_OPTION_CHARS for o in new.poll.options):
+            raise PostError(f"poll options are 1 to {MAX_POLL_OPTION_CHARS} characters")
+        if not 300 <= new.poll.expires_in <= 30 * 86400:
+            raise PostError("a poll lasts from 5 minutes to 30 days")
+
+
+async def resolve_mentions(runtime: Runtime, session: AsyncSession, text: str) -> dict[str, Actor]:
+    """Mentions as written ('user' or 'user@domain') -> actors; unresolvable ones are left out."""
+    found: dict[str, Actor] = {}
+    domain = runtime.settings.domain
+    for user, host in extract_mentions(text)[:20]:
+        key = f"{user}@{host}" if host else user
+        if key in found:
+            continue
+        if host is None or host.lower() == domain:
+            actor = await find_local_actor(session, domain, user)
+        else:
+            try:
+                actor = await resolve_acct(runtime, session, user, host)
+            except RemoteActorError:
+                actor = None
+        if actor is not None:
+            found[key] = actor
+    return found
+
+
+def _poll(spec: PollSpec | None) -> dict | None:
+    if spec is None:
+        return None
+    end = utcnow() + timedelta(seconds=spec.expires_in)
+    return {"options": [{"title": o, "votes": 0} for o in spec.options], "multiple": spec.multiple,
+            "expires_at": end.isoformat().replace("+00:00", "Z"), "voters_count": 0}
+
+
+async def audience_of(session: AsyncSession, post: Post, mentioned: list[Actor]) -> list[Actor]:
+    """Who receives a post's activities: followers (unless direct), mentioned actors, the replied-to author."""
+    recipients = list(mentioned)
+    if post.visibility in ("public", "unlisted", "private"):
+        recipients += await remote_followers(session, post.author_id)
+    if post.in_reply_to_id:
+        parent = await session.get(Post, post.in_reply_to_id)
+        if parent is not None and post.visibility != "direct":
+            recipients.append(parent.author)
+    return recipients
+
+
+async def _mentioned(session: AsyncSession, post_id: int) -> list[Actor]:
+    query = select(Actor).join(Mention, Mention.actor_id == Actor.id).where(Mention.post_id == post_id)
+    return list((await session.execute(query)).scalars())
+
+
+async def create_post(runtime: Runtime, session: AsyncSession, author: Actor, new: NewPost) -> Post:
+    """Store a member's post and queue its Create; the caller commits and then wakes the delivery queue."""
+    _validate(new)
+    check_privacy(new, runtime.settings.phi_policy)
+    urls = runtime.urls
+    visibility = new.visibility
+    parent = None
+    if new.in_reply_to_id is not None:
+        parent = await session.get(Post, new.in_reply_to_id)
+        if parent is None or parent.boost_of_id is not None:
+            raise PostError("the post replied to does not exist")
+        if parent.visibility == "local":  # a reply in a members-only thread never leaves the instance
+            visibility = "local"
+    mentions = await resolve_mentions(runtime, session, new.text)
+    targets = {key: MentionTarget(actor_id=a.uri, profile_url=a.url or a.uri, acct=a.acct) for key, a in mentions.items()}
+    rendered = render_post(new.text, mentions=targets, tag_url=urls.tag)
+    mentioned = list({a.id: a for a in mentions.values()}.values())
+    if parent is not None and parent.author_id != author.id and parent.author not in mentioned:
+        mentioned.append(parent.author)
+    to, cc = ([], []) if not is_federated(visibility) else address(
+        visibility, followers_url=author.followers_url, mentioned=[a.uri for a in mentioned])
+    post_id = snowflake()
+    post = Post(id=post_id, uri=urls.status(author.username, post_id), url=urls.status_url(author.username, post_id),
+                author_id=author.id, local=True, visibility=visibility, content_html=rendered.html, source=new.text,
+                summary=new.spoiler_text or None, sensitive=new.sensitive or bool(new.spoiler_text),
+                language=new.language, in_reply_to_uri=parent.uri if parent else None,
+                in_reply_to_id=parent.id if parent else None, to=to, cc=cc, tags=rendered.tags,
+                attachments=list(new.media), poll=_poll(new.poll), published=utcnow())
+    post.author = author
+    session.add(post)
+    await session.flush()
+    session.add_all([Mention(post_id=post.id, actor_id=a.id) for a in mentioned])
+    session.add_all([PostTag(post_id=post.id, tag=t.lower()) for t in dict.fromkeys(extract_hashtags(new.text))])
+    if parent is not None:
+        await session.execute(update(Post).where(Post.id == parent.id).values(replies_count=Post.replies_count + 1))
+    local_mentioned = [a.id for a in mentioned if a.local]
+    await fan_out(session, post, local_mentioned)
+    await notify(session, "mention", local_mentioned, author.id, post.id)
+    if is_federated(visibility):
+        await enqueue_activity(session, create_activity(post, urls), author,
+                               await audience_of(session, post, mentioned))
+    return post
+
+
+async def own_post(session: AsyncSession, author: Actor, post_id: int) -> Post:
+    post = await session.get(Post, post_id)
+    if post is None or post.author_id != author.id or post.boost_of_id is not None:
+        raise PostError("no such post of yours")
+    return post
+
+
+async def edit_post(runtime: Runtime, session: AsyncSession, author: Actor, post_id: int, new: NewPost) -> Post:
+    """Replace text, content warning, sensitivity and poll options; keep the old version as a PostEdit."""
+    _validate(new)
+    check_privacy(new, runtime.settings.phi_policy)
+    post = await own_post(session, author, post_id)
+    session.add(PostEdit(post_id=post.id, content_html=post.content_html, summary=post.summary,
+                         sensitive=post.sensitive, poll=post.poll, created_at=post.edited_at or post.published))
+    mentions = await resolve_mentions(runtime, session, new.text)
+    targets = {key: MentionTarget(actor_id=a.uri, profile_url=a.url or a.uri, acct=a.acct) for key, a in mentions.items()}
+    rendered = render_post(new.text, mentions=targets, tag_url=runtime.urls.tag)
+    post.content_html, post.source, post.tags = rendered.html, new.text, rendered.tags
+    post.summary = new.spoiler_text or None
+    post.sensitive = new.sensitive or bool(new.spoiler_text)
+    post.language = new.language or post.language
+    if new.poll is not None:
+        post.poll = _poll(new.poll)
+    post.edited_at = utcnow()
+    await session.execute(delete(PostTag).where(PostTag.post_id == post.id))
+    session.add_all([PostTag(post_id=post.id, tag=t.lower()) for t in dict.fromkeys(extract_hashtags(new.text))])
+    await session.flush()
+    if is_federated(post.visibility):
+        mentioned = await _mentioned(session, post.id)
+        await enqueue_activity(session, update_activity(post, runtime.urls), author,
+                               await audience_of(session, post, mentioned))
+    return post
+
+
+async def delete_post(runtime: Runtime, session: AsyncSession, author: Actor, post_id: int) -> Post:
+    """Delete a member's post (and its boosts and replies' links); queue the Delete to its audience."""
+    post = await own_post(session, author, post_id)
+    if is_federated(post.visibility):
+        mentioned = await _mentioned(session, post.id)
+        recipients = await audience_of(session, post, mentioned)
+        await enqueue_activity(session, delete_activity(post, runtime.urls), author, recipients)
+    if post.in_reply_to_id:
+        await session.execute(update(Post).where(Post.id == post.in_reply_to_id, Post.replies_count > 0)
+                              .values(replies_count=Post.replies_count - 1))
+    await session.delete(post)
+    await session.flush()
+    return post
+
