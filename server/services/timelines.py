@@ -25,13 +25,12 @@ def _local_followers(author_id: int, boosts: bool):
 async def home_recipients(session: AsyncSession, post: Post, mentioned_ids: Iterable[int] = (),
                           boosted: Post | None = None) -> set[int]:
     """The local actors whose home timeline gets `post` (a boost when `boosted` is given)."""
-    if boosted is not None:
-        if boosted.visibility not in BOOSTABLE:
-            return set()
-        owners = set((await session.execute(_local_followers(post.author_id, boosts=True))).scalars())
-        return owners - {boosted.author_id} if boosted.author.local else owners
     owners: set[int] = set()
-    if post.visibility in FOLLOWER_VISIBILITIES:
+    if boosted is not None:
+        if boosted.visibility in BOOSTABLE:
+            owners.update((await session.execute(_local_followers(post.author_id, boosts=True))).scalars())
+            owners.discard(boosted.author_id)  # one's own post boosted back is no news
+    elif post.visibility in FOLLOWER_VISIBILITIES:
         owners.update((await session.execute(_local_followers(post.author_id, boosts=False))).scalars())
     elif post.visibility == "direct":
         owners.update(mentioned_ids)
