@@ -54,21 +54,23 @@ class InboxWriter:
         await future
 
     async def _drain(self) -> None:
-        while self._pending:
-            await self._gather()
-            batch, self._pending = self._pending[:self.max_batch], self._pending[self.max_batch:]
-            self._last_batch = len(batch)
-            try:
-                await self._write([row for row, _ in batch])
-            except Exception as exc:  # the database is down or refused: each request answers 503
-                log.warning("inbox queue write of %d rows failed: %s: %s", len(batch), type(exc).__name__, exc)
-                self._settle(batch, QueueUnavailable(f"queue unavailable ({type(exc).__name__})"))
-            except BaseException:
-                self._settle(batch + self._pending, QueueUnavailable("queue writer stopped"))
-                self._pending = []
-                raise
-            else:
-                self._settle(batch, None)
+        batch: list[tuple[dict, asyncio.Future]] = []
+        try:
+            while self._pending:
+                await self._gather()
+                batch, self._pending = self._pending[:self.max_batch], self._pending[self.max_batch:]
+                self._last_batch = len(batch)
+                try:
+                    await self._write([row for row, _ in batch])
+                except Exception as exc:  # the database is down or refused: each request answers 503
+                    log.warning("inbox queue write of %d rows failed: %s: %s", len(batch), type(exc).__name__, exc)
+                    self._settle(batch, QueueUnavailable(f"queue unavailable ({type(exc).__name__})"))
+                else:
+                    self._settle(batch, None)
+        except BaseException:  # cancelled (shutdown): nobody may wait forever
+            self._settle(batch + self._pending, QueueUnavailable("queue writer stopped"))
+            self._pending = []
+            raise
 
     async def _gather(self) -> None:
         """Under load (the last batch had company), wait `window` so that requests already under way
