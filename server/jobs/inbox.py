@@ -20,6 +20,7 @@ from federation.fetch import Fetcher
 from server.db.models import InboxItem
 from server.db.types import utcnow
 from server.runtime import Runtime
+from server.services.inbox.batch import PostBatch
 from server.services.inbox.context import InboxContext, Refused, Transient
 from server.services.inbox.table import dispatch
 from server.services.remote_actors import make_fetcher
@@ -28,6 +29,7 @@ log = logging.getLogger("curbside.inbox")
 BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(hours=1))
 MAX_ATTEMPTS = len(BACKOFF) + 1
 LEASE = timedelta(minutes=5)
+ALONE = -1  # _process_together: the batch failed as a whole
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,8 @@ async def claim(runtime: Runtime, limit: int, lease: timedelta = LEASE) -> list[
     return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
 
 
-async def _finish(session: AsyncSession, item_id: int, **values: Any) -> None:
-    await session.execute(update(InboxItem).where(InboxItem.id == item_id).values(locked_until=None, **values))
+async def _finish(session: AsyncSession, item_ids: list[int], **values: Any) -> None:
+    await session.execute(update(InboxItem).where(InboxItem.id.in_(item_ids)).values(locked_until=None, **values))
 
 
 class InboxRunner:
@@ -78,9 +80,44 @@ class InboxRunner:
                 fetcher.append(await make_fetcher(runtime))
             return fetcher[0]
 
-        for item in items:
-            await self._process(runtime, item, fetcher_source)
+        pending = items
+        while pending:
+            failed_at = await self._process_together(runtime, pending, fetcher_source)
+            if failed_at is None:
+                break
+            if failed_at == ALONE:
+                for item in pending:
+                    await self._process(runtime, item, fetcher_source)
+                break
+            # Rolled back: redo those before it together, the failing one alone (to record why).
+            if failed_at and await self._process_together(runtime, pending[:failed_at], fetcher_source) is not None:
+                for item in pending[:failed_at]:
+                    await self._process(runtime, item, fetcher_source)
+            await self._process(runtime, pending[failed_at], fetcher_source)
+            pending = pending[failed_at + 1:]
         return len(items)
+
+    async def _process_together(self, runtime: Runtime, items: list[Claimed], fetcher_source) -> int | None:
+        """Process items in one transaction (most activities succeed, and one commit is far cheaper
+        than one each); on the first failure roll back and return its index. Handlers commit before
+        any network fetch, so some work may be committed already: they are idempotent."""
+        actors, batch = {}, PostBatch()
+        async with runtime.sessions() as session:
+            for index, item in enumerate(items):
+                try:
+                    activity = vocab.parse_activity(item.activity, allow_http=runtime.settings.allow_http)
+                    await dispatch(InboxContext(runtime, session, activity, item.signer, fetcher_source, actors, batch))
+                except Exception:
+                    await session.rollback()
+                    return index
+            try:
+                await batch.flush(session)
+            except Exception:  # which activity is at fault is unknown: each is tried alone
+                await session.rollback()
+                return ALONE
+            await _finish(session, [item.id for item in items], state="done", last_error=None)
+            await session.commit()
+        return None
 
     async def _process(self, runtime: Runtime, item: Claimed, fetcher_source) -> None:
         retry, reason = False, ""
@@ -89,7 +126,8 @@ class InboxRunner:
                 activity = vocab.parse_activity(item.activity, allow_http=runtime.settings.allow_http)
                 ctx = InboxContext(runtime, session, activity, item.signer, fetcher_source)
                 outcome = await dispatch(ctx)
-                await _finish(session, item.id, state="done", last_error=None)
+                await ctx.batch.flush(session)
+                await _finish(session, [item.id], state="done", last_error=None)
                 await session.commit()
                 log.debug("inbox item %d: %s", item.id, outcome)
                 return
@@ -111,5 +149,5 @@ class InboxRunner:
             log.warning("inbox item %d failed: %s", item.id, reason)
             values = {"state": "failed", "last_error": reason}
         async with runtime.sessions() as session:
-            await _finish(session, item.id, **values)
+            await _finish(session, [item.id], **values)
             await session.commit()
