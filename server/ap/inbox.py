@@ -135,7 +135,6 @@ async def _receive(request: Request) -> Response:
         if signer is None:
             return Response(status_code=202)
         await intake.writer.add({"activity_uri": activity.id, "signer": signer, "activity": doc})
-        # TODO(lead): mark_host_alive(session, domain) once server/services/hosts.py (delivery helper) lands.
         runtime.wake("inbox")
         return Response(status_code=202)
     except Refused as exc:
