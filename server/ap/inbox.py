@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -121,7 +121,10 @@ async def _verify(request: Request, intake: Intake, body: bytes, activity: Envel
 
 
 async def _receive(request: Request) -> Response:
-    body = await request.body()  # outside the try: the body limit answers 413 itself
+    try:
+        body = await request.body()  # the body limit's own exception passes through: it answers 413
+    except ClientDisconnect:
+        return Response(status_code=400)  # nobody is listening any more
     try:
         intake = _intake(request)
         runtime = intake.runtime
