@@ -19,11 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation import vocab
 from federation.fetch import Fetcher
+from server.convert.as_to_actor import actor_domain
 from server.db.models import InboxItem
 from server.db.types import utcnow
 from server.runtime import Runtime
 from server.services.inbox.batch import PostBatch
 from server.services.inbox.context import InboxContext, Refused, Transient
+from server.services.hosts import mark_hosts_alive
 from server.services.inbox.table import dispatch
 from server.services.remote_actors import make_fetcher
 
@@ -130,8 +132,10 @@ class InboxRunner:
                 await session.rollback()
                 return None, None
             await _finish(session, [item.id for item in items], state="done", last_error=None)
-            # TODO(lead): for d in {actor_domain(i.signer) for i in items}: await mark_host_alive(session, d)
+            revived = await mark_hosts_alive(session, [actor_domain(i.signer) for i in items])
             await session.commit()
+        if revived:
+            runtime.wake("deliveries")
         return None
 
     async def _process(self, runtime: Runtime, item: Claimed, fetcher_source) -> None:

@@ -8,9 +8,9 @@ today). The hosts table keeps a failure count and the first failure, not a set o
 retrying fails on every one of those days anyway.
 
 Deliveries to an unavailable host are parked, not attempted (see server.jobs.deliveries). Any
-successful delivery, any HTTP answer that is not a server error, or `mark_host_alive` (the
-inbox calls it when a signed activity arrives from the host) makes the host available again
-and un-parks its deliveries.
+successful delivery or any HTTP answer that is not a server error makes the host available again
+and un-parks its deliveries. When a signed activity arrives from a failing host, the inbox calls
+`mark_hosts_alive`, which also brings its backing-off retries forward: it answers again, so try now.
 """
 from __future__ import annotations
 
@@ -112,22 +112,28 @@ async def record_successes(session: AsyncSession, domains: list[str], *, now: da
 
 
 async def mark_host_alive(session: AsyncSession, domain: str, *, now: datetime | None = None) -> bool:
-    """The host showed signs of life (e.g. a signed activity arrived from it): make it available again.
+    """The host showed signs of life (e.g. a signed activity arrived from it): see mark_hosts_alive."""
+    return bool(await mark_hosts_alive(session, [domain], now=now))
 
-    Clears its failure count, un-parks its deliveries; returns True if it was unavailable. Cheap when
-    the host is healthy (one read). The caller commits.
-    """
-    domain = normalize(domain)
-    row = (await session.execute(select(Host.failures, Host.unavailable_since)
-                                 .where(Host.domain == domain))).first()
-    if row is None or (row.failures == 0 and row.unavailable_since is None):
-        return False
+
+async def mark_hosts_alive(session: AsyncSession, domains: list[str], *, now: datetime | None = None) -> list[str]:
+    """These hosts showed signs of life: clear their failures and retry what waits for them now,
+    parked or backing off, instead of at its next slot. Returns the hosts that had been failing.
+    One read when every host is healthy; the caller commits (and wakes the delivery queue)."""
+    domains = list({normalize(d) for d in domains})
+    if not domains:
+        return []
+    failing = list((await session.execute(select(Host.domain).where(
+        Host.domain.in_(domains), (Host.failures > 0) | Host.unavailable_since.is_not(None)))).scalars())
+    if not failing:
+        return []
     now = now or utcnow()
-    await session.execute(update(Host).where(Host.domain == domain).values(
+    await session.execute(update(Host).where(Host.domain.in_(failing)).values(
         failures=0, first_failure_at=None, unavailable_since=None))
-    if row.unavailable_since is not None:
-        await unpark(session, [domain], now=now)
-    return row.unavailable_since is not None
+    await session.execute(update(Delivery).where(
+        Delivery.host.in_(failing), Delivery.state == "queued", Delivery.next_try_at > now)
+        .values(next_try_at=now, last_error=None))
+    return failing
 
 
 async def unpark(session: AsyncSession, domains: list[str], *, now: datetime | None = None) -> int:

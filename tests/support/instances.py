@@ -30,6 +30,7 @@ class Instance:
         if database_url:
             self.env["CURBSIDE_DATABASE_URL"] = database_url
         self.process: subprocess.Popen | None = None
+        self.worker: subprocess.Popen | None = None
         self.log = data_dir / "serve.log"
 
     def cli(self, *args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
@@ -56,6 +57,18 @@ class Instance:
             time.sleep(0.1)
         raise AssertionError(f"instance did not become healthy: {self.log.read_text()[-2000:]}")
 
+    def start_worker(self, *args: str) -> subprocess.Popen:
+        """A separate `curbside worker` process (run the instance with CURBSIDE_INPROCESS_WORKER=false)."""
+        log = open(self.data_dir / "worker.log", "ab")
+        self.worker = subprocess.Popen(CURBSIDE + ["worker", *args], env=self.env, cwd=ROOT, stdout=log,
+                                       stderr=subprocess.STDOUT)
+        return self.worker
+
+    def kill_worker(self) -> None:
+        if self.worker and self.worker.poll() is None:
+            self.worker.send_signal(signal.SIGKILL)
+            self.worker.wait()
+
     def kill(self) -> None:
         """SIGKILL: no chance to flush or clean up, as in a power cut."""
         if self.process and self.process.poll() is None:
@@ -63,6 +76,9 @@ class Instance:
             self.process.wait()
 
     def stop(self) -> None:
+        if self.worker and self.worker.poll() is None:
+            self.worker.terminate()
+            self.worker.wait(timeout=15)
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
