@@ -154,11 +154,12 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def start_server(env: dict, port: int) -> subprocess.Popen:
+def start_server(env: dict, port: int, workers: int) -> subprocess.Popen:
     import httpx
 
     log = open(Path(env["CURBSIDE_DATA_DIR"]) / "serve.log", "ab")
-    server = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", str(port)], env=env,
+    server = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", str(port),
+                               "--workers", str(workers)], env=env,
                               cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     for _ in range(300):
         try:
@@ -174,12 +175,17 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20_000)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--actors", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=1, help="curbside serve --workers")
+    parser.add_argument("--inprocess-worker", action="store_true",
+                        help="also process the queue inside serve while ingesting (default: ingest only; "
+                             "bench/ingest_timeline.py measures processing)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="curbside-ingest-"))
     port = free_port()
     domain = f"localhost:{port}"
     env = {**os.environ, "CURBSIDE_DATA_DIR": str(work), "CURBSIDE_DOMAIN": domain, "CURBSIDE_ALLOW_HTTP": "true",
-           "CURBSIDE_ALLOW_PRIVATE_ADDRESSES": "true", "CURBSIDE_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+           "CURBSIDE_ALLOW_PRIVATE_ADDRESSES": "true", "CURBSIDE_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),
+           "CURBSIDE_INPROCESS_WORKER": "true" if args.inprocess_worker else "false"}
     database_url = f"sqlite+aiosqlite:///{work / 'curbside.db'}"
     subprocess.run([sys.executable, "-m", "server.cli", "migrate"], env=env, cwd=ROOT, check=True,
                    capture_output=True)
@@ -187,12 +193,12 @@ def main() -> None:
     asyncio.run(seed(database_url, people))
     warmup = presign(people, 1000, domain, offset=10_000_000)
     requests = presign(people, args.requests, domain, offset=0)
-    server = start_server(env, port)
+    server = start_server(env, port, args.workers)
     try:
         drive(port, warmup, args.connections, work)
         before, cpu_before = asyncio.run(count_rows(database_url)), cpu_seconds(server.pid)
         result = drive(port, requests, args.connections, work)
-        server_cpu = cpu_seconds(server.pid) - cpu_before
+        server_cpu = cpu_seconds(server.pid) - cpu_before  # the parent only, with --workers > 1
         stored = asyncio.run(count_rows(database_url)) - before
     finally:
         server.terminate()
@@ -202,7 +208,8 @@ def main() -> None:
     pct = lambda p: latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000  # noqa: E731
     accepted = result["statuses"].get(202, 0)
     print(f"cpu_count={os.cpu_count()}  requests={args.requests}  connections={args.connections}  "
-          f"body={len(create_body(people[0]['uri'], 0))} bytes  actors={args.actors}")
+          f"body={len(create_body(people[0]['uri'], 0))} bytes  actors={args.actors}  "
+          f"serve workers={args.workers}  in-process queue worker={args.inprocess_worker}")
     print(f"statuses={result['statuses']}  stored rows={stored}")
     print(f"accepted and stored: {min(accepted, stored) / result['seconds']:,.0f}/s over {result['seconds']:.1f}s")
     print(f"CPU per request: server {server_cpu / args.requests * 1e6:.0f} us "

@@ -66,3 +66,13 @@ def create_app(settings: Settings) -> Starlette:
     app.state.urls = LocalUrls(settings.base_url)
     app.state.templates = make_templates(settings.theme)
     return app
+
+
+def create_app_from_environment() -> Starlette:
+    """The app of one `curbside serve --workers N` process: settings from the same environment as the parent's."""
+    from server.logs import configure_logging
+    from server.settings import load_settings
+
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return create_app(settings)

@@ -79,10 +79,13 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     if not admins:
         _say("No admin account yet. Create one with:\n"
              "  curbside accounts create NAME --email YOU@EXAMPLE.ORG --role admin --password-stdin")
-    config = uvicorn.Config(create_app(settings), host=args.host, port=args.port, log_config=None,
-                            access_log=False, ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile,
-                            proxy_headers=True, server_header=False, timeout_graceful_shutdown=10)
-    uvicorn.Server(config).run()
+    options = dict(host=args.host, port=args.port, log_config=None, access_log=False,
+                   ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile, proxy_headers=True,
+                   server_header=False, timeout_graceful_shutdown=10)
+    if args.workers > 1:  # each process builds its app from the same environment
+        uvicorn.run("server.app:create_app_from_environment", factory=True, workers=args.workers, **options)
+    else:
+        uvicorn.Server(uvicorn.Config(create_app(settings), **options)).run()
     return 0
 
 
@@ -230,6 +233,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--ssl-certfile")
     serve.add_argument("--ssl-keyfile")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="web processes sharing the port (default 1; each runs the in-process worker if enabled)")
     serve.set_defaults(handler=cmd_serve)
 
     worker = commands.add_parser("worker", help="send deliveries and process received activities until SIGTERM")
