@@ -33,13 +33,35 @@ async def test_db_datetimes_come_back_as_aware_utc(session):
     assert actor.published.utcoffset() == timedelta(0)
 
 
-async def test_db_usernames_are_unique_per_domain_regardless_of_case(session):
-    session.add(Actor(uri="https://r.example/u/Bob", username="Bob", domain="r.example"))
-    session.add(Actor(uri="https://s.example/u/bob", username="bob", domain="s.example"))
-    await session.commit()
+async def test_db_local_usernames_are_unique_regardless_of_case(session):
+    session.add(Actor(uri="https://here.example/users/Bob", username="Bob", domain="here.example", local=True))
     session.add(Actor(uri="https://r.example/u/bob", username="bob", domain="r.example"))
+    await session.commit()
+    session.add(Actor(uri="https://here.example/users/bob", username="bob", domain="here.example", local=True))
     with pytest.raises(IntegrityError):
         await session.commit()
+
+
+async def test_db_remote_actors_may_share_a_username_on_one_host(session):
+    # Lemmy: the user !x and the community @x share a preferredUsername
+    session.add(Actor(uri="https://lemmy.example/u/medicine", username="medicine", domain="lemmy.example"))
+    session.add(Actor(uri="https://lemmy.example/c/medicine", username="medicine", domain="lemmy.example"))
+    await session.commit()
+    assert len((await session.execute(select(Actor))).scalars().all()) == 2
+
+
+async def test_db_schema_matches_the_models(app):
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from server.db.models import Base
+
+    def diff(connection):
+        return compare_metadata(MigrationContext.configure(connection, opts={"compare_type": False}), Base.metadata)
+
+    async with app.state.engine.connect() as conn:
+        changes = await conn.run_sync(diff)
+    assert changes == []
 
 
 async def test_db_json_values_round_trip(session):

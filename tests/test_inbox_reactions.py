@@ -128,17 +128,49 @@ async def test_inbox_actor_may_not_update_or_delete_another(fed_app, fed_client,
     assert {i.activity_uri for i in failed} == {f"{mallory.uri}#d", f"{mallory.uri}#u"}
 
 
-async def test_inbox_move_and_flag_are_processed_without_storing(fed_app, fed_client, remote, caplog):
-    alice, new = remote.actor("alice"), remote.actor("alice2")
-    new.also_known_as = [alice.uri]
-    remote.publish(new)
-    move = {"@context": "https://www.w3.org/ns/activitystreams", "id": f"{alice.uri}#moves/1", "type": "Move",
-            "actor": alice.uri, "object": alice.uri, "target": new.uri}
+async def test_inbox_flag_is_processed_and_logged(fed_app, fed_client, remote, caplog):
+    alice = remote.actor("alice")
     flag = {"@context": "https://www.w3.org/ns/activitystreams", "id": f"{alice.uri}/flags/1", "type": "Flag",
             "actor": alice.uri, "content": "spam", "object": ["http://curbside.test/users/carol"]}
-    await deliver(fed_client, alice, move)
     await deliver(fed_client, alice, flag)
     caplog.set_level("INFO", logger="curbside.inbox")
     await drain(fed_app)
     assert {i.state for i in await _all(fed_app, InboxItem)} == {"done"}
-    assert "moved to" in caplog.text and "report" in caplog.text
+    assert "report" in caplog.text
+
+
+async def test_inbox_move_records_it_and_moves_members_follows(fed_app, fed_client, remote):
+    from server.db.models import Delivery
+
+    carol = await member(fed_app, "carol")
+    alice, new = remote.actor("alice"), remote.actor("alice2")
+    new.also_known_as = [alice.uri]
+    remote.publish(new)
+    await deliver(fed_client, alice, activities.like(f"{alice.uri}#likes/0", alice.uri, "http://nowhere.example/x"))
+    await drain(fed_app)
+    [old] = await _all(fed_app, Actor, Actor.uri == alice.uri)
+    async with fed_app.state.sessions() as session:
+        session.add(Follow(follower_id=carol.id, followed_id=old.id, uri=f"{carol.uri}#follows/1", state="accepted"))
+        await session.commit()
+    move = {"@context": "https://www.w3.org/ns/activitystreams", "id": f"{alice.uri}#moves/1", "type": "Move",
+            "actor": alice.uri, "object": alice.uri, "target": new.uri}
+    await deliver(fed_client, alice, move)
+    await drain(fed_app)
+    [old] = await _all(fed_app, Actor, Actor.uri == alice.uri)
+    [moved] = await _all(fed_app, Actor, Actor.uri == new.uri)
+    assert old.moved_to_uri == new.uri
+    follows = {(f.followed_id, f.state) for f in await _all(fed_app, Follow, Follow.follower_id == carol.id)}
+    assert follows == {(moved.id, "pending")}
+    sent = {(d.inbox, __import__("json").loads(d.body)["type"]) for d in await _all(fed_app, Delivery)}
+    assert {(f"{new.uri}/inbox", "Follow"), (f"{alice.uri}/inbox", "Undo")} <= sent
+
+
+async def test_inbox_move_to_an_account_that_does_not_claim_the_old_one_is_refused(fed_app, fed_client, remote):
+    alice, impostor = remote.actor("alice"), remote.actor("impostor")
+    remote.publish(impostor)
+    move = {"@context": "https://www.w3.org/ns/activitystreams", "id": f"{alice.uri}#moves/2", "type": "Move",
+            "actor": alice.uri, "object": alice.uri, "target": impostor.uri}
+    await deliver(fed_client, alice, move)
+    await drain(fed_app)
+    [item] = await _all(fed_app, InboxItem)
+    assert item.state == "failed" and "alsoKnownAs" in item.last_error

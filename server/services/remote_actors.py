@@ -7,7 +7,7 @@ import time
 from collections import OrderedDict
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -101,10 +101,10 @@ async def fetch_actor(runtime: Runtime, session: AsyncSession, uri: str, *, refr
 
 async def resolve_acct(runtime: Runtime, session: AsyncSession, user: str, domain: str) -> Actor:
     """WebFinger user@domain and fetch the actor it names."""
-    row = (await session.execute(select(Actor).where(Actor.domain == domain.lower(),
-                                                     Actor.username == user))).scalar_one_or_none()
-    if row is not None and (row.local or (row.fetched_at and utcnow() - row.fetched_at < STALE_AFTER)):
-        return row
+    rows = list((await session.execute(select(Actor).where(
+        Actor.domain == domain.lower(), func.lower(Actor.username) == user.lower()))).scalars())
+    if len(rows) == 1 and (rows[0].local or (rows[0].fetched_at and utcnow() - rows[0].fetched_at < STALE_AFTER)):
+        return rows[0]  # one known actor by that name; with two (a Lemmy user and group), WebFinger decides
     fetcher = await make_fetcher(runtime)
     try:
         jrd = await fetcher.webfinger(f"{user}@{domain}")

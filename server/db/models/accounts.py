@@ -15,8 +15,11 @@ class Actor(Base):
 
     __tablename__ = "actors"
     __table_args__ = (
-        # Usernames are unique per domain regardless of case, as on Mastodon.
-        Index("ix_actors_domain_username", "domain", text("lower(username)"), unique=True),
+        # Local usernames are unique regardless of case, as on Mastodon. Remote actors are unique by
+        # uri only: a Lemmy user and a Lemmy community may share a preferredUsername on one host.
+        Index("ix_actors_local_username", "domain", text("lower(username)"), unique=True,
+              sqlite_where=text("local"), postgresql_where=text("local")),
+        Index("ix_actors_domain_username", "domain", text("lower(username)")),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -45,6 +48,7 @@ class Actor(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    moved_to_uri: Mapped[str | None] = mapped_column(Text)
 
     account: Mapped[Account | None] = relationship(back_populates="actor", uselist=False)
 

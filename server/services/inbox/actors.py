@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation import vocab
 from server.convert.as_to_actor import as_to_actor
-from server.db.models import Actor, Like, Post
+from server.db.models import Actor, Follow, Like, Post
+from server.services import social
 from server.services.inbox.context import InboxContext, Refused
 
 log = logging.getLogger("curbside.inbox")
@@ -54,15 +55,23 @@ async def on_delete_actor(ctx: InboxContext) -> None:
 
 
 async def on_move_actor(ctx: InboxContext) -> None:
-    """Check a Move (the new account must list the old one in alsoKnownAs) and log it.
-
-    Followers are not migrated yet, and the move is not stored: Actor has no moved_to column
-    (a schema change for the lead). Mastodon moves local followers over; Curbside will later.
-    """
+    """An actor moved (the new account must list the old one in alsoKnownAs): record it and move
+    our members' follows over, as Mastodon does: follow the new account, unfollow the old one."""
     _self_only(ctx)
     if ctx.activity.target is None:
         raise Refused("Move has no target")
     target = vocab.parse_actor(await ctx.fetch_object(ctx.activity.target), allow_http=ctx.allow_http)
     if ctx.activity.actor not in target.also_known_as:
         raise Refused(f"{target.id} does not list {ctx.activity.actor} in alsoKnownAs")
-    log.info("actor %s moved to %s (followers not migrated)", ctx.activity.actor, target.id)
+    old = await ctx.actor()
+    new = await ctx.remote_actor(target.id)
+    old.moved_to_uri = new.uri
+    query = (select(Actor).join(Follow, Follow.follower_id == Actor.id)
+             .where(Follow.followed_id == old.id, Follow.state == "accepted", Actor.local.is_(True)))
+    followers = list((await ctx.session.execute(query)).scalars())
+    for follower in followers:
+        await social.follow(ctx.runtime, ctx.session, follower, new)
+        await social.unfollow(ctx.runtime, ctx.session, follower, old)
+    if followers:
+        ctx.runtime.wake("deliveries")
+    log.info("actor %s moved to %s: %d local follower(s) moved", old.uri, new.uri, len(followers))
