@@ -219,14 +219,14 @@ async def _grant(session: AsyncSession, settings: Settings, member: Account, by:
 
 
 async def approve(session: AsyncSession, settings: Settings, request: VerificationRequest, reviewer: Account | None,
-                  mail: list[Message]) -> Verification:
+                  mail: list[Message], *, via: str | None = None) -> Verification:
     _reviewer(reviewer)
     member = await _decided(session, settings, request, "approved", reviewer)
     claims = Claims(request.profession, request.specialty_code, request.jurisdiction)
     verification = await _grant(session, settings, member, reviewer, claims, request.id)
     await audit(session, "approved", by=reviewer, subject=member, request_id=request.id,
                 verification_id=verification.id, evidence_sha256=request.evidence_sha256,
-                valid_until=verification.valid_until.isoformat())
+                valid_until=verification.valid_until.isoformat(), via=via)
     await _tell(session, settings, member, reviewer, "You are verified",
                 f"Your verification as {_describe(verification)} was approved. It is valid until "
                 f"{verification.valid_until:%Y-%m-%d}.\n", mail)
@@ -234,13 +234,13 @@ async def approve(session: AsyncSession, settings: Settings, request: Verificati
 
 
 async def reject(session: AsyncSession, settings: Settings, request: VerificationRequest, reviewer: Account | None,
-                 reason: str, mail: list[Message]) -> VerificationRequest:
+                 reason: str, mail: list[Message], *, via: str | None = None) -> VerificationRequest:
     _reviewer(reviewer)
     reason = _note(reason, "reason", required=True)
     member = await _decided(session, settings, request, "rejected", reviewer)
     request.reviewer_note = reason
     await audit(session, "rejected", by=reviewer, subject=member, request_id=request.id,
-                evidence_sha256=request.evidence_sha256, reason=reason)
+                evidence_sha256=request.evidence_sha256, reason=reason, via=via)
     await _tell(session, settings, member, reviewer, "Your verification request was declined",
                 f"Your verification request was declined: {reason}\n\nYou may send a new request.\n", mail)
     return request
@@ -262,20 +262,21 @@ async def request_info(session: AsyncSession, settings: Settings, request: Verif
 
 
 async def grant(session: AsyncSession, settings: Settings, member: Account, by: Account | None, *, profession: str,
-                specialty: str, jurisdiction: str, mail: list[Message]) -> Verification:
+                specialty: str, jurisdiction: str, mail: list[Message], via: str | None = None) -> Verification:
     """An admin verifies a member directly (no request); audited like an approval."""
     _reviewer(by)
     claims = check_claims(profession, specialty, jurisdiction)
     verification = await _grant(session, settings, member, by, claims, None)
     await audit(session, "granted", by=by, subject=member, verification_id=verification.id,
-                profession=claims.profession, specialty=claims.specialty_code, jurisdiction=claims.jurisdiction)
+                profession=claims.profession, specialty=claims.specialty_code, jurisdiction=claims.jurisdiction,
+                via=via)
     await _tell(session, settings, member, by, "You are verified",
                 f"You were verified as {_describe(verification)} until {verification.valid_until:%Y-%m-%d}.\n", mail)
     return verification
 
 
 async def revoke(session: AsyncSession, settings: Settings, member: Account, by: Account | None, reason: str,
-                 mail: list[Message]) -> Verification:
+                 mail: list[Message], *, via: str | None = None) -> Verification:
     """Withdraw the member's verification: on the revocation list at once, and an Update to followers."""
     _reviewer(by)
     reason = _note(reason, "reason", required=True)
@@ -285,7 +286,7 @@ async def revoke(session: AsyncSession, settings: Settings, member: Account, by:
     current.revoked_at, current.revoke_reason = utcnow(), reason
     await session.flush()
     await attestations.publish_actor_update(session, settings, member.actor)
-    await audit(session, "revoked", by=by, subject=member, verification_id=current.id, reason=reason)
+    await audit(session, "revoked", by=by, subject=member, verification_id=current.id, reason=reason, via=via)
     await _tell(session, settings, member, by, "Your verification was withdrawn",
                 f"Your verification as {_describe(current)} was withdrawn: {reason}\n", mail)
     return current
