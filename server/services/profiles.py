@@ -66,11 +66,11 @@ def check_jurisdiction(raw: str) -> str:
     return value
 
 
-def _text(value: object, name: str, limit: int) -> str:
+def _text(value: object, name: str, limit: int, *, multiline: bool = False) -> str:
     if not isinstance(value, str):
         raise ProfileError(f"{name} must be text")
-    value = value.strip()
-    if len(value) > limit or not value.isprintable():
+    value = value.replace("\r\n", "\n").strip()
+    if len(value) > limit or not (value.replace("\n", " ") if multiline else value).isprintable():
         raise ProfileError(f"{name} must be at most {limit} printable characters")
     return value
 
@@ -108,8 +108,7 @@ async def update_profile(session: AsyncSession, urls: LocalUrls, account: Accoun
     if changes.display_name is not UNSET:
         new["display_name"] = _text(changes.display_name, "display name", MAX_NAME)
     if changes.note is not UNSET:
-        new["note"] = _text(changes.note.replace("\r\n", "\n") if isinstance(changes.note, str) else changes.note,
-                            "note", MAX_NOTE) if changes.note != "" else ""
+        new["note"] = _text(changes.note, "note", MAX_NOTE, multiline=True)
     if changes.real_name is not UNSET:
         new["real_name"] = _text(changes.real_name, "real name", MAX_NAME)
     if changes.profession is not UNSET:
