@@ -51,8 +51,10 @@ async def test_throttle_success_clears_the_account_count(app, session):
 
 async def test_throttle_per_ip_covers_unknown_usernames(app, session):
     await member_token(app, "ada")
-    for n in range(throttle.FREE["ip"] + 1):
-        await _fail(session, 1, login=f"nobody{n}", ip="203.0.113.9")
+    await _fail(session, 1, login="nobody", ip="203.0.113.9")
+    assert (await session.get(LoginFailure, "ip:203.0.113.9")).failures == 1
+    for _ in range(throttle.FREE["ip"]):  # the rest without Argon2's cost: the count is what matters
+        await throttle.record_failure(session, "ip:203.0.113.9")
     with pytest.raises(LoginThrottled):
         await check_login(session, "ada", PASSWORD, ip="203.0.113.9")
     assert (await check_login(session, "ada", PASSWORD, ip="203.0.113.10")).email == "ada@example.org"
