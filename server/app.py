@@ -20,7 +20,7 @@ from server.web.health import healthz
 from server.web.templates import THEMES, make_templates
 
 log = logging.getLogger("curbside")
-UPLOAD_PREFIXES = ("/api/v1/media", "/api/v2/media", "/settings/")
+UPLOAD_PREFIXES = ("/api/v1/media", "/api/v2/media", "/settings/", "/api/v1/curbside/verification_requests")
 
 
 def routes() -> list[Route]:

@@ -263,6 +263,9 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--scopes", nargs="+", default=["read", "write", "follow"],
                        help="OAuth scopes (default: read write follow)")
     token.set_defaults(handler=cmd_tokens_create)
+
+    from server.cli_members import add_commands
+    add_commands(commands)
     return parser
 
 
@@ -275,11 +278,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"curbside: {exc}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level, settings.log_format)
+    from server.cli_members import Refused
+
     try:
         return handler(settings, args)
-    except CommandError as exc:
+    except (CommandError, Refused) as exc:
         print(f"curbside: {exc}", file=sys.stderr)
         return 1
+
     except KeyboardInterrupt:
         return 130
 

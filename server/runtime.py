@@ -29,6 +29,8 @@ class Runtime:
     # Set when work is queued, so an in-process worker wakes at once instead of at its next poll.
     wakeups: dict[str, asyncio.Event] = field(default_factory=lambda: {"inbox": asyncio.Event(),
                                                                           "deliveries": asyncio.Event()})
+    # Small per-process caches of services (issuer keys, revocation lists), by name.
+    caches: dict[str, object] = field(default_factory=dict)
 
     def wake(self, queue: str) -> None:
         self.wakeups[queue].set()

@@ -51,6 +51,10 @@ class Settings:
     inprocess_worker: bool = True
     max_body_bytes: int = 1_000_000
     max_upload_bytes: int = 40_000_000
+    smtp_url: str = ""
+    smtp_from: str = ""
+    verification_valid_days: int = 365
+    evidence_retention_days: int = 0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -140,6 +144,35 @@ def _positive_int(name: str, raw: str) -> int:
     return value
 
 
+def _smtp_url(name: str, raw: str) -> str:
+    """smtp://[user:pass@]host[:port][?starttls=true] or smtps://... (TLS from the first byte)."""
+    value = raw.strip()
+    if not value:
+        return ""
+    scheme, sep, rest = value.partition("://")
+    host = rest.rsplit("@", 1)[-1].split("/", 1)[0].split("?", 1)[0]
+    if not sep or scheme.lower() not in ("smtp", "smtps") or not host:
+        raise SettingsError(name, "expected smtp://[user:pass@]host[:port][?starttls=true] or smtps://...")
+    return value
+
+
+def _email(name: str, raw: str) -> str:
+    value = raw.strip()
+    if value and not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+|[^<>]*<[^@\s<>]+@[^@\s<>]+>", value):
+        raise SettingsError(name, f"not an email address: {raw!r}")
+    return value
+
+
+def _whole_days(name: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(name, f"expected a whole number of days, got {raw!r}") from None
+    if value < 0:
+        raise SettingsError(name, "must not be negative")
+    return value
+
+
 def _log_level(name: str, raw: str) -> str:
     value = raw.strip().upper()
     if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
@@ -164,6 +197,10 @@ _PARSERS: dict[str, Callable[[str, str], object]] = {
     "INPROCESS_WORKER": _bool,
     "MAX_BODY_BYTES": _positive_int,
     "MAX_UPLOAD_BYTES": _positive_int,
+    "SMTP_URL": _smtp_url,
+    "SMTP_FROM": _email,
+    "VERIFICATION_VALID_DAYS": _positive_int,
+    "EVIDENCE_RETENTION_DAYS": _whole_days,
 }
 
 

@@ -11,10 +11,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from server.ap import negotiate
-from server.convert.actor_to_as import AS_NS, actor_to_as
+from server.convert.actor_to_as import AS_NS
 from server.convert.post_to_as import announce_activity, create_activity
 from server.db.models import Actor, Follow, Post
 from server.runtime import Runtime
+from server.services.attestations import actor_document, revocation_list
 from server.services.instance_actor import ensure_instance_actor
 from server.services.visibility import OPEN, find_member, in_members_only_thread
 
@@ -105,9 +106,9 @@ async def actor(request: Request) -> Response:
         return negotiate.activity_response(body)
     async with runtime.sessions() as session:
         member = await _member(request, session)
-    if member is None:
-        return negotiate.not_found(request)
-    body = negotiate.dumps(actor_to_as(member, runtime.urls, restricted=restricted))
+        if member is None:
+            return negotiate.not_found(request)
+        body = negotiate.dumps(await actor_document(session, settings, member, restricted=restricted))
     if not restricted:
         cache.put(username, body)
     return negotiate.activity_response(body)
@@ -117,7 +118,19 @@ async def instance_actor(request: Request) -> Response:
     """`/actor`: always served, unsigned too, so that servers in secure mode can check our fetches."""
     runtime = _runtime(request)
     row = await ensure_instance_actor(runtime.sessions, runtime.urls, runtime.settings.domain)
-    return negotiate.activity_response(actor_to_as(row, runtime.urls))
+    async with runtime.sessions() as session:
+        document = await actor_document(session, runtime.settings, row)
+        await session.commit()  # the Ed25519 key, made on first use
+    return negotiate.activity_response(document)
+
+
+async def revoked_credentials(request: Request) -> Response:
+    """`/credentials/revoked`: the signed list of withdrawn membership attestations."""
+    runtime = _runtime(request)
+    async with runtime.sessions() as session:
+        document = await revocation_list(session, runtime.settings)
+        await session.commit()
+    return negotiate.activity_response(document, headers={"Cache-Control": "max-age=60"})
 
 
 def _collection(collection_id: str, total: int, **links: str) -> dict[str, Any]:
@@ -240,6 +253,7 @@ GET = ["GET", "HEAD"]
 ROUTES: list[Route] = [
     Route("/actor", instance_actor, methods=GET),
     Route("/actor/outbox", instance_outbox, methods=GET),
+    Route("/credentials/revoked", revoked_credentials, methods=GET),
     Route("/users/{username}", actor, methods=GET),
     Route("/@{username}", actor, methods=GET),
     Route("/users/{username}/outbox", outbox, methods=GET),

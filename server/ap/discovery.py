@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from federation import nodeinfo as ni
 from federation.webfinger import JRD_CONTENT_TYPE, XRD_CONTENT_TYPE, WebfingerError, build_jrd, host_meta_xml, parse_acct
+from server.services.instance_settings import registration_mode
 from server.ap.actors import jrd_documents
 from server.ap.negotiate import dumps
 from server.db.models import Account, Post
@@ -147,10 +148,12 @@ async def nodeinfo_document(request: Request) -> Response:
         return JSONResponse({"error": "Not Found"}, status_code=404)
     settings = request.app.state.runtime.settings
     counts = await _cached_counts(request)
+    async with request.app.state.runtime.sessions() as session:
+        mode = await registration_mode(session, settings)
     document = ni.nodeinfo(version, software_name="curbside", software_version=VERSION, repository=HOMEPAGE,
                            homepage=HOMEPAGE, total_users=counts["total"], active_month=counts["month"],
                            active_halfyear=counts["halfyear"], local_posts=counts["posts"],
-                           open_registrations=settings.registration_mode == "open",
+                           open_registrations=mode == "open",
                            metadata={"nodeName": settings.instance_name})
     return JSONResponse(document, media_type=ni.content_type(version), headers=CORS)
 

@@ -10,7 +10,7 @@ from starlette.routing import Route
 
 from server.api.mastodon.params import read_params
 from server.services import oauth
-from server.services.login import LoginError, check_login
+from server.services.login import LoginError, LoginThrottled, check_login
 from server.services.scopes import KNOWN, ScopeError
 
 AUTHORIZE_FIELDS = ("client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method",
@@ -30,6 +30,15 @@ def _client_credentials(request: Request, params: dict) -> tuple[str | None, str
         except (ValueError, UnicodeDecodeError):
             return None, None
     return params.get("client_id"), params.get("client_secret")
+
+
+def _client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _throttled(exc: LoginThrottled) -> JSONResponse:
+    return JSONResponse({"error": "too_many_attempts", "error_description": str(exc)}, status_code=429,
+                        headers={"Retry-After": str(exc.retry_after)})
 
 
 def _token_json(issued: oauth.IssuedToken) -> JSONResponse:
@@ -55,13 +64,16 @@ async def token(request: Request) -> Response:
             elif grant == "refresh_token":
                 issued = await oauth.refresh(session, app, params.get("refresh_token", ""))
             elif grant == "password":
-                account = await check_login(session, params.get("username", ""), params.get("password", ""))
+                account = await check_login(session, params.get("username", ""), params.get("password", ""),
+                                            ip=_client_ip(request))
                 scopes = oauth.check_request(app, app.redirect_uris.split("\n")[0], params.get("scope"))
                 issued = await oauth.issue_token(session, app, account, scopes)
             else:
                 return _error("unsupported_grant_type", f"grant_type {grant!r} is not supported")
         except oauth.OAuthError as exc:
             return _error(exc.error, str(exc), 401 if exc.error == "invalid_client" else 400)
+        except LoginThrottled as exc:
+            return _throttled(exc)
         except LoginError as exc:
             return _error("invalid_grant", str(exc))
         except ScopeError as exc:
@@ -112,9 +124,14 @@ async def authorize(request: Request) -> Response:
         return _page(request, "oauth/authorize.html", context)
     async with request.app.state.sessions() as session:
         try:
-            account = await check_login(session, params.get("username", ""), params.get("password", ""))
+            account = await check_login(session, params.get("username", ""), params.get("password", ""),
+                                        ip=_client_ip(request))
             code = await oauth.issue_code(session, app, account, params["redirect_uri"], scopes,
                                           params.get("code_challenge"), params.get("code_challenge_method"))
+        except LoginThrottled as exc:
+            response = _page(request, "oauth/authorize.html", {**context, "error": str(exc)}, 429)
+            response.headers["Retry-After"] = str(exc.retry_after)
+            return response
         except (LoginError, oauth.OAuthError) as exc:
             return _page(request, "oauth/authorize.html", {**context, "error": str(exc)}, 400)
         await session.commit()

@@ -21,6 +21,16 @@ ACTOR_CONTEXT: list[Any] = [AS_NS, SECURITY_NS, {
     "PropertyValue": "schema:PropertyValue",
     "value": "schema:value",
 }]
+CURBSIDE_NS = "https://github.com/curbside/curbside/ns#"
+# Terms of documents that carry a Multikey (the instance actor) or an attestation (verified members).
+VERIFICATION_TERMS: dict[str, Any] = {
+    "curbside": CURBSIDE_NS,
+    "assertionMethod": {"@id": "https://w3id.org/security#assertionMethod", "@type": "@id", "@container": "@set"},
+    "Multikey": "https://w3id.org/security#Multikey",
+    "controller": {"@id": "https://w3id.org/security#controller", "@type": "@id"},
+    "publicKeyMultibase": "https://w3id.org/security#publicKeyMultibase",
+}
+ATTESTATION = "curbside:attestation"
 # What an unsigned request sees in authorized-fetch mode: enough to verify our signatures, no profile.
 RESTRICTED_FIELDS = ("@context", "id", "type", "preferredUsername", "inbox", "outbox", "publicKey", "endpoints")
 
@@ -42,11 +52,15 @@ def _fields(actor: Actor) -> list[dict[str, str]]:
             for f in actor.fields or [] if isinstance(f, dict)]
 
 
-def actor_to_as(actor: Actor, urls: LocalUrls, *, restricted: bool = False) -> dict[str, Any]:
+def actor_to_as(actor: Actor, urls: LocalUrls, *, restricted: bool = False, attestation: dict | None = None,
+                verified_field: dict[str, str] | None = None,
+                assertion_method: list[dict] | None = None) -> dict[str, Any]:
     """The actor document of a local actor (a member's Person or the instance's Application).
 
     `restricted` keeps only what another server needs to check our signatures (Mastodon's
-    secure mode answers unsigned requests that way).
+    secure mode answers unsigned requests that way). A verified member's document carries the signed
+    `attestation` and, for servers that know nothing of it, `verified_field` as a plain PropertyValue;
+    the instance actor's carries its Ed25519 key in `assertionMethod`.
     """
     if not actor.local:
         raise ValueError(f"{actor.uri} is not a local actor")
@@ -68,11 +82,15 @@ def actor_to_as(actor: Actor, urls: LocalUrls, *, restricted: bool = False) -> d
         "discoverable": bool(actor.discoverable),
         "published": iso(actor.published or actor.created_at) if (actor.published or actor.created_at) else None,
         "publicKey": {"id": actor.public_key_id, "owner": actor.uri, "publicKeyPem": actor.public_key_pem},
-        "attachment": _fields(actor),
+        "attachment": ([verified_field] if verified_field else []) + _fields(actor),
         "endpoints": {"sharedInbox": actor.shared_inbox or urls.shared_inbox},
         "icon": image(actor.icon_url),
         "image": image(actor.header_url),
     }
     if restricted:
         document = {k: document[k] for k in RESTRICTED_FIELDS}
+    elif attestation or assertion_method:
+        document["@context"] = [*ACTOR_CONTEXT[:2], {**ACTOR_CONTEXT[2], **VERIFICATION_TERMS}]
+        document["assertionMethod"] = assertion_method
+        document[ATTESTATION] = attestation
     return {k: v for k, v in document.items() if v is not None}

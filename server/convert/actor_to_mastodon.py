@@ -25,7 +25,8 @@ def acct_of(actor: Actor, local_domain: str) -> str:
     return actor.username if actor.local else f"{actor.username}@{actor.domain}"
 
 
-def actor_to_mastodon(actor: Actor, counts: AccountCounts, *, base_url: str, local_domain: str) -> dict:
+def actor_to_mastodon(actor: Actor, counts: AccountCounts, *, base_url: str, local_domain: str,
+                      curbside: dict | None = None) -> dict:
     created = actor.published or actor.created_at
     avatar = actor.icon_url or base_url + DEFAULT_AVATAR
     header = actor.header_url or base_url + DEFAULT_HEADER
@@ -53,4 +54,5 @@ def actor_to_mastodon(actor: Actor, counts: AccountCounts, *, base_url: str, loc
         "emojis": [],
         "fields": [{"name": f.get("name", ""), "value": f.get("value", ""), "verified_at": None}
                    for f in (actor.fields or [])],
+        **({"curbside": curbside} if curbside is not None else {}),
     }

@@ -21,6 +21,7 @@ from server.db.models import Actor
 from server.db.types import utcnow
 from server.runtime import Runtime
 from server.services.instance_actor import ensure_instance_actor
+from server.services.remote_attestations import check_actor_attestation, store_checked
 from server.services.signing import signer_for
 
 STALE_AFTER = timedelta(days=1)
@@ -96,7 +97,10 @@ async def fetch_actor(runtime: Runtime, session: AsyncSession, uri: str, *, refr
         raise RemoteActorError(f"actor document at {uri} claims foreign id {parsed.id}")
     if not same_origin(parsed.id, fetched.url):
         raise RemoteActorError(f"actor {parsed.id} was served from another origin ({fetched.url})")
-    return await _store(session, parsed)
+    checked = await check_actor_attestation(runtime, fetcher, fetched.data, parsed.id)  # network before writes
+    row = await _store(session, parsed)
+    await store_checked(session, row, checked)
+    return row
 
 
 async def resolve_acct(runtime: Runtime, session: AsyncSession, user: str, domain: str) -> Actor:

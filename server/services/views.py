@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.convert.actor_to_mastodon import AccountCounts, acct_of, actor_to_mastodon, iso
 from server.convert.post_to_mastodon import ViewerState, post_to_mastodon
 from server.db.models import Actor, Follow, Like, Mention, Post
+from server.services.badges import curbside_entities
 from server.urls import LocalUrls
 
 
@@ -32,7 +33,9 @@ async def account_counts(session: AsyncSession, actor_ids: set[int]) -> dict[int
 
 async def render_accounts(session: AsyncSession, actors: list[Actor], urls: LocalUrls, domain: str) -> list[dict]:
     counts = await account_counts(session, {a.id for a in actors})
-    return [actor_to_mastodon(a, counts[a.id], base_url=urls.base, local_domain=domain) for a in actors]
+    curbside = await curbside_entities(session, actors, domain)
+    return [actor_to_mastodon(a, counts[a.id], base_url=urls.base, local_domain=domain, curbside=curbside[a.id])
+            for a in actors]
 
 
 async def render_account(session: AsyncSession, actor: Actor, urls: LocalUrls, domain: str) -> dict:

@@ -25,10 +25,12 @@ def bearer(request: Request) -> str | None:
     return None
 
 
-async def authenticate(request: Request, scope: str | None, *, user: bool = True, optional: bool = False) -> Auth | None:
+async def authenticate(request: Request, scope: str | None, *, user: bool = True, optional: bool = False,
+                       unconfirmed: bool = False) -> Auth | None:
     """The caller's token, checked for `scope`; 401 without a valid token, 403 without the scope.
 
     `user=False` accepts app-only (client credentials) tokens; `optional=True` returns None without a token.
+    A member who has not confirmed their email address gets 403 unless `unconfirmed` (as on Mastodon).
     """
     token = bearer(request)
     if token is None:
@@ -44,4 +46,6 @@ async def authenticate(request: Request, scope: str | None, *, user: bool = True
         raise HTTPException(403, "This action is outside the authorized scopes")
     if user and row.account is None:
         raise HTTPException(422, "This method requires an authenticated user")
+    if row.account is not None and row.account.confirmed_at is None and not unconfirmed:
+        raise HTTPException(403, "Your login is missing a confirmed e-mail address")
     return Auth(account=row.account, app=row.app, scopes=scopes)

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from server.db.models import Account, Actor, InstanceSetting, Post
+from server.services.instance_settings import registration_mode
 from server.services.posts import MAX_CHARS, MAX_POLL_OPTION_CHARS, MAX_POLL_OPTIONS
 
 MASTODON_COMPAT = "4.3.0"
@@ -49,12 +50,13 @@ async def instance_v1(request: Request) -> JSONResponse:
         posts = await session.scalar(select(func.count()).select_from(Post).where(Post.local.is_(True)))
         domains = await session.scalar(select(func.count(distinct(Actor.domain))).where(Actor.local.is_(False)))
         rules = await _rules(session)
+        mode = await registration_mode(session, settings)
     return JSONResponse({
         "uri": settings.domain, "title": settings.instance_name, "short_description": "", "description": "",
         "email": "", "version": _version(), "urls": {"streaming_api": f"wss://{settings.domain}"},
         "stats": {"user_count": users, "status_count": posts, "domain_count": domains},
-        "thumbnail": None, "languages": ["en"], "registrations": settings.registration_mode == "open",
-        "approval_required": settings.registration_mode == "approval", "invites_enabled": settings.registration_mode == "invite",
+        "thumbnail": None, "languages": ["en"], "registrations": mode in ("open", "approval"),
+        "approval_required": mode == "approval", "invites_enabled": mode in ("invite", "closed", "approval"),
         "configuration": _configuration(), "contact_account": None, "rules": rules,
     })
 
@@ -64,14 +66,15 @@ async def instance_v2(request: Request) -> JSONResponse:
     async with request.app.state.sessions() as session:
         rules = await _rules(session)
         active = await session.scalar(select(func.count()).select_from(Account))
+        mode = await registration_mode(session, settings)
     return JSONResponse({
         "domain": settings.domain, "title": settings.instance_name, "version": _version(),
         "source_url": "https://github.com/curbside/curbside", "description": "",
         "usage": {"users": {"active_month": active}}, "thumbnail": {"url": f"{settings.base_url}/static/thumbnail.png"},
         "languages": ["en"], "configuration": {**_configuration(), "urls": {"streaming": f"wss://{settings.domain}"},
                                                "vapid": {"public_key": ""}},
-        "registrations": {"enabled": settings.registration_mode in ("open", "approval"),
-                          "approval_required": settings.registration_mode == "approval", "message": None},
+        "registrations": {"enabled": mode in ("open", "approval"), "approval_required": mode == "approval",
+                          "message": None},
         "api_versions": {"mastodon": 2}, "contact": {"email": "", "account": None}, "rules": rules,
     })
 

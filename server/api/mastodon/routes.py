@@ -2,6 +2,10 @@
 from starlette.routing import Route
 
 from server.api.mastodon import accounts, apps, instance, notifications, search, statuses, timelines
+from server.api.mastodon import admin_instance, admin_verification, directory, profile, registrations, verification
+
+CURBSIDE = "/api/v1/curbside"
+ADMIN = f"{CURBSIDE}/admin"
 
 ROUTES = [
     Route("/api/v1/apps", apps.create_app, methods=["POST"]),
@@ -45,4 +49,40 @@ ROUTES = [
     Route("/api/v1/notifications/{id}", notifications.show),
     Route("/api/v1/notifications/{id}/dismiss", notifications.dismiss, methods=["POST"]),
     Route("/api/v2/search", search.search),
+    # members and verification (issue 4)
+    Route("/api/v1/accounts", registrations.create_account, methods=["POST"]),
+    Route("/api/v1/accounts/update_credentials", profile.update_credentials, methods=["PATCH"]),
+    Route("/api/v1/emails/confirmations", registrations.resend_confirmation, methods=["POST"]),
+    Route("/auth/confirmation", registrations.confirmation_link),
+    Route("/api/v1/directory", directory.directory),
+    Route(f"{CURBSIDE}/auth/confirm", registrations.confirm, methods=["POST"]),
+    Route(f"{CURBSIDE}/auth/password_reset", registrations.password_reset, methods=["POST"]),
+    Route(f"{CURBSIDE}/auth/password", registrations.password_change, methods=["POST"]),
+    Route(f"{CURBSIDE}/profile", profile.own_profile),
+    Route(f"{CURBSIDE}/directory", directory.verified_directory),
+    Route(f"{CURBSIDE}/specialties", verification.specialties),
+    Route(f"{CURBSIDE}/verification_requests", verification.index),
+    Route(f"{CURBSIDE}/verification_requests", verification.create, methods=["POST"]),
+    Route(f"{CURBSIDE}/verification_requests/{{id}}", verification.show),
+    Route(f"{CURBSIDE}/verification_requests/{{id}}/respond", verification.answer, methods=["POST"]),
+    Route(f"{ADMIN}/verification_requests", admin_verification.queue),
+    Route(f"{ADMIN}/verification_requests/{{id}}", admin_verification.show),
+    Route(f"{ADMIN}/verification_requests/{{id}}/evidence", admin_verification.evidence),
+    Route(f"{ADMIN}/verification_requests/{{id}}/approve", admin_verification.approve, methods=["POST"]),
+    Route(f"{ADMIN}/verification_requests/{{id}}/reject", admin_verification.reject, methods=["POST"]),
+    Route(f"{ADMIN}/verification_requests/{{id}}/request_info", admin_verification.request_info, methods=["POST"]),
+    Route(f"{ADMIN}/verifications", admin_verification.grant, methods=["POST"]),
+    Route(f"{ADMIN}/accounts/{{id}}/revoke_verification", admin_verification.revoke, methods=["POST"]),
+    Route(f"{ADMIN}/verification_audit", admin_verification.audit_log),
+    Route(f"{ADMIN}/invites", admin_instance.invites),
+    Route(f"{ADMIN}/invites", admin_instance.create_invite_link, methods=["POST"]),
+    Route(f"{ADMIN}/invites/{{id}}", admin_instance.delete_invite, methods=["DELETE"]),
+    Route(f"{ADMIN}/registrations", admin_instance.registrations),
+    Route(f"{ADMIN}/registrations/{{id}}/approve", admin_instance.approve, methods=["POST"]),
+    Route(f"{ADMIN}/registrations/{{id}}/reject", admin_instance.reject, methods=["POST"]),
+    Route(f"{ADMIN}/trusted_verifiers", admin_instance.trusted),
+    Route(f"{ADMIN}/trusted_verifiers", admin_instance.trust, methods=["POST"]),
+    Route(f"{ADMIN}/trusted_verifiers/{{domain}}", admin_instance.untrust, methods=["DELETE"]),
+    Route(f"{ADMIN}/settings", admin_instance.show_settings),
+    Route(f"{ADMIN}/settings", admin_instance.update_settings, methods=["PATCH"]),
 ]

@@ -1,12 +1,15 @@
 """The database models: one module per area, all registered on one metadata for Alembic."""
 from server.db.models.base import Base
 from server.db.models.accounts import Account, Actor, InstanceSetting
+from server.db.models.members import AccountToken, Invite, LoginFailure, MemberProfile
 from server.db.models.oauth import OAuthApp, OAuthCode, OAuthToken
 from server.db.models.posts import Mention, Post, PostEdit, PostTag
 from server.db.models.queues import Delivery, Host, InboxItem
 from server.db.models.social import Block, Follow, Like
 from server.db.models.timelines import HomeTimelineEntry, Notification
+from server.db.models.verification import RemoteAttestation, Verification, VerificationAudit, VerificationRequest
 
 __all__ = ["Base", "Account", "Actor", "InstanceSetting", "Post", "Mention", "PostTag", "PostEdit",
            "InboxItem", "Delivery", "Host", "Follow", "Like", "Block", "HomeTimelineEntry", "Notification",
-           "OAuthApp", "OAuthCode", "OAuthToken"]
+           "OAuthApp", "OAuthCode", "OAuthToken", "MemberProfile", "Invite", "AccountToken", "LoginFailure",
+           "VerificationRequest", "Verification", "VerificationAudit", "RemoteAttestation"]

@@ -71,6 +71,10 @@ class Account(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locale: Mapped[str | None] = mapped_column(String(16))
+    registration_reason: Mapped[str | None] = mapped_column(Text)  # why they want to join (approval mode)
+    # No foreign key: SQLite cannot add one without rebuilding the table (invites are never deleted anyway).
+    invite_id: Mapped[int | None] = mapped_column(BigId)
 
     actor: Mapped[Actor] = relationship(back_populates="account", lazy="joined")
 

@@ -12,6 +12,7 @@ from server.convert.as_to_actor import as_to_actor
 from server.db.models import Actor, Follow, Like, Post
 from server.services import social
 from server.services.inbox.context import InboxContext, Refused
+from server.services.remote_attestations import check_actor_attestation, store_checked
 
 log = logging.getLogger("curbside.inbox")
 
@@ -22,16 +23,20 @@ def _self_only(ctx: InboxContext) -> None:
 
 
 async def on_update_actor(ctx: InboxContext) -> None:
-    """Apply the new profile (the embedded document, trusted only on the actor's own origin)."""
+    """Apply the new profile (the embedded document, trusted only on the actor's own origin), and check
+    the attestation it carries (or note that it carries none any more)."""
     _self_only(ctx)
-    parsed = vocab.parse_actor(await ctx.object_doc(), allow_http=ctx.allow_http)
+    document = await ctx.object_doc()
+    parsed = vocab.parse_actor(document, allow_http=ctx.allow_http)
     if parsed.id != ctx.activity.actor:
         raise Refused(f"the document names {parsed.id}, not {ctx.activity.actor}")
     row = await ctx.known_actor(parsed.id)
     if row is None:
         await ctx.actor()  # not known yet: fetched whole
     elif not row.local:
+        checked = await check_actor_attestation(ctx.runtime, await ctx.fetcher_source(), document, parsed.id)
         as_to_actor(parsed, row)
+        await store_checked(ctx.session, row, checked)
 
 
 async def remove_actor(session: AsyncSession, actor: Actor) -> None:

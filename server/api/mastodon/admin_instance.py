@@ -1,0 +1,175 @@
+"""Admins' instance API under /api/v1/curbside/admin/: invites, the registration approval queue, trusted
+verifiers and the run-time settings (registration mode, verification validity, evidence retention)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from server.api.mastodon.common import account_json, not_found, path_id
+from server.api.mastodon.params import read_params
+from server.api.mastodon.staff import staff
+from server.convert.actor_to_mastodon import iso
+from server.db.models import Account, Invite
+from server.services import instance_settings as runtime_settings
+from server.services.invites import InviteError, create_invite, invite_url, is_usable, list_invites, revoke_invite
+from server.services.mail import send_quietly
+from server.services.registration import (
+    RegistrationError, approve_registration, pending_registrations, reject_registration,
+)
+
+
+def _invite_json(request: Request, invite: Invite) -> dict:
+    return {"id": str(invite.id), "code": invite.code, "url": invite_url(request.app.state.urls, invite),
+            "max_uses": invite.max_uses, "uses": invite.uses, "expires_at": iso(invite.expires_at),
+            "revoked": invite.revoked_at is not None, "usable": is_usable(invite), "created_at": iso(invite.created_at)}
+
+
+def _number(params: dict, name: str) -> float | None:
+    raw = params.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        return float(raw)
+    except (TypeError, ValueError):
+        raise HTTPException(422, f"{name} must be a number") from None
+
+
+async def invites(request: Request) -> JSONResponse:
+    await staff(request, "admin:read", admin_only=True)
+    async with request.app.state.sessions() as session:
+        return JSONResponse([_invite_json(request, i) for i in await list_invites(session)])
+
+
+async def create_invite_link(request: Request) -> JSONResponse:
+    """POST with optional `max_uses` and `expires_in_days`."""
+    auth = await staff(request, "admin:write", admin_only=True)
+    params = await read_params(request)
+    uses, days = _number(params, "max_uses"), _number(params, "expires_in_days")
+    async with request.app.state.sessions() as session:
+        try:
+            invite = await create_invite(session, await session.get(Account, auth.account.id),
+                                         max_uses=int(uses) if uses is not None else None, expires_in_days=days)
+        except InviteError as exc:
+            raise HTTPException(422, str(exc)) from None
+        await session.commit()
+        return JSONResponse(_invite_json(request, invite), status_code=201)
+
+
+async def delete_invite(request: Request) -> JSONResponse:
+    await staff(request, "admin:write", admin_only=True)
+    async with request.app.state.sessions() as session:
+        invite = await revoke_invite(session, path_id(request))
+        if invite is None:
+            raise not_found()
+        await session.commit()
+        return JSONResponse(_invite_json(request, invite))
+
+
+async def registrations(request: Request) -> JSONResponse:
+    """Accounts waiting for approval, with the reason they gave."""
+    await staff(request, "admin:read", admin_only=True)
+    async with request.app.state.sessions() as session:
+        return JSONResponse([{**await account_json(request, session, a.actor), "email": a.email,
+                              "reason": a.registration_reason, "locale": a.locale,
+                              "confirmed": a.confirmed_at is not None}
+                             for a in await pending_registrations(session)])
+
+
+async def _pending(session, request: Request) -> Account:
+    account = (await session.execute(select(Account).where(Account.actor_id == path_id(request)))).scalar_one_or_none()
+    if account is None:
+        raise not_found()
+    return account
+
+
+async def approve(request: Request) -> JSONResponse:
+    await staff(request, "admin:write", admin_only=True)
+    state = request.app.state
+    async with state.sessions() as session:
+        account = await _pending(session, request)
+        try:
+            message = await approve_registration(session, state.settings, account)
+        except RegistrationError as exc:
+            raise HTTPException(exc.status, str(exc)) from None
+        await session.commit()
+    await send_quietly(state.settings, [message])
+    return JSONResponse({})
+
+
+async def reject(request: Request) -> JSONResponse:
+    await staff(request, "admin:write", admin_only=True)
+    async with request.app.state.sessions() as session:
+        account = await _pending(session, request)
+        try:
+            await reject_registration(session, account)
+        except RegistrationError as exc:
+            raise HTTPException(exc.status, str(exc)) from None
+        await session.commit()
+    return JSONResponse({})
+
+
+async def trusted(request: Request) -> JSONResponse:
+    await staff(request, "admin:read", admin_only=True)
+    async with request.app.state.sessions() as session:
+        return JSONResponse([{"domain": d} for d in await runtime_settings.trusted_verifiers(session)])
+
+
+async def trust(request: Request) -> JSONResponse:
+    """POST with `domain`: show badges of that instance's verifications here."""
+    await staff(request, "admin:write", admin_only=True)
+    params = await read_params(request)
+    async with request.app.state.sessions() as session:
+        try:
+            domain = await runtime_settings.trust_verifier(session, str(params.get("domain", "")))
+        except runtime_settings.SettingError as exc:
+            raise HTTPException(422, str(exc)) from None
+        await session.commit()
+    return JSONResponse({"domain": domain}, status_code=201)
+
+
+async def untrust(request: Request) -> JSONResponse:
+    await staff(request, "admin:write", admin_only=True)
+    async with request.app.state.sessions() as session:
+        try:
+            removed = await runtime_settings.untrust_verifier(session, request.path_params["domain"])
+        except runtime_settings.SettingError as exc:
+            raise HTTPException(422, str(exc)) from None
+        if not removed:
+            raise not_found()
+        await session.commit()
+    return JSONResponse({})
+
+
+async def _settings_json(request: Request, session) -> dict:
+    settings = request.app.state.settings
+    return {"registration_mode": await runtime_settings.registration_mode(session, settings),
+            "verification_valid_days": await runtime_settings.verification_valid_days(session, settings),
+            "evidence_retention_days": await runtime_settings.evidence_retention_days(session, settings),
+            "trusted_verifiers": await runtime_settings.trusted_verifiers(session)}
+
+
+async def show_settings(request: Request) -> JSONResponse:
+    await staff(request, "admin:read", admin_only=True)
+    async with request.app.state.sessions() as session:
+        return JSONResponse(await _settings_json(request, session))
+
+
+async def update_settings(request: Request) -> JSONResponse:
+    """PATCH with any of `registration_mode`, `verification_valid_days`, `evidence_retention_days`."""
+    await staff(request, "admin:write", admin_only=True)
+    params = await read_params(request)
+    async with request.app.state.sessions() as session:
+        try:
+            if "registration_mode" in params:
+                await runtime_settings.set_registration_mode(session, str(params["registration_mode"]).strip().lower())
+            for key in ("verification_valid_days", "evidence_retention_days"):
+                if key in params:
+                    raw = params[key]
+                    days = raw if isinstance(raw, int) else int(raw) if str(raw).strip().isdigit() else raw
+                    await runtime_settings.set_days(session, key, days)
+        except runtime_settings.SettingError as exc:
+            raise HTTPException(422, str(exc)) from None
+        await session.commit()
+        return JSONResponse(await _settings_json(request, session))

@@ -1,0 +1,107 @@
+"""Joining and getting back in: POST /api/v1/accounts (Mastodon's registration, with an app token), email
+confirmation (the mailed link, and a resend), and password reset by mailed link."""
+from __future__ import annotations
+
+import html
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse
+
+from server.api.mastodon.auth import authenticate
+from server.api.mastodon.params import flag, read_params
+from server.db.models import Account
+from server.services import oauth
+from server.services.account_tokens import TokenError
+from server.services.mail import send_quietly
+from server.services.registration import (
+    Registration, RegistrationError, confirm_email, confirmation_mail, register, request_password_reset,
+    reset_password,
+)
+
+
+def _text(params: dict, name: str) -> str:
+    value = params.get(name)
+    return value if isinstance(value, str) else ""
+
+
+async def create_account(request: Request) -> JSONResponse:
+    """Mastodon's POST /api/v1/accounts: answers a Token entity for the new member."""
+    auth = await authenticate(request, "write:accounts", user=False)
+    params = await read_params(request)
+    state, mail = request.app.state, []
+    registration = Registration(
+        username=_text(params, "username"), email=_text(params, "email"), password=_text(params, "password"),
+        agreement=flag(params.get("agreement", False)), locale=_text(params, "locale") or None,
+        reason=_text(params, "reason") or None, invite_code=_text(params, "invite_code") or None)
+    async with state.sessions() as session:
+        try:
+            account = await register(session, state.settings, registration, mail)
+        except RegistrationError as exc:
+            raise HTTPException(exc.status, str(exc)) from None
+        issued = await oauth.issue_token(session, auth.app, account, auth.app.scopes if auth.app else "read")
+        await session.commit()
+    await send_quietly(state.settings, mail)
+    return JSONResponse({"access_token": issued.access_token, "token_type": "Bearer", "scope": issued.scopes,
+                         "created_at": issued.created_at})
+
+
+async def resend_confirmation(request: Request) -> JSONResponse:
+    """Mastodon's POST /api/v1/emails/confirmations, for a member who has not confirmed yet."""
+    auth = await authenticate(request, "write:accounts", unconfirmed=True)
+    state = request.app.state
+    async with state.sessions() as session:
+        account = await session.get(Account, auth.account.id)
+        if account.confirmed_at is not None:
+            raise HTTPException(403, "This e-mail address is already confirmed")
+        message = await confirmation_mail(session, state.settings, account)
+        await session.commit()
+    await send_quietly(state.settings, [message])
+    return JSONResponse({})
+
+
+async def _confirm(request: Request, token: str) -> None:
+    async with request.app.state.sessions() as session:
+        try:
+            await confirm_email(session, token)
+        except TokenError as exc:
+            raise HTTPException(400, str(exc)) from None
+        await session.commit()
+
+
+async def confirmation_link(request: Request) -> HTMLResponse:
+    """GET /auth/confirmation?confirmation_token=...: the link in the confirmation mail."""
+    await _confirm(request, request.query_params.get("confirmation_token", ""))
+    name = html.escape(request.app.state.settings.instance_name)
+    return HTMLResponse(f"<!doctype html><title>{name}</title><h1>{name}</h1>"
+                        "<p>Your email address is confirmed. You can log in now.</p>")
+
+
+async def confirm(request: Request) -> JSONResponse:
+    """POST /api/v1/curbside/auth/confirm with `token`: the same as the link, for apps and scripts."""
+    await _confirm(request, _text(await read_params(request), "token"))
+    return JSONResponse({})
+
+
+async def password_reset(request: Request) -> JSONResponse:
+    """POST /api/v1/curbside/auth/password_reset with `email` (or username): always 202, known or not."""
+    params, state = await read_params(request), request.app.state
+    async with state.sessions() as session:
+        message = await request_password_reset(session, state.settings, _text(params, "email")
+                                               or _text(params, "username"))
+        await session.commit()
+    if message is not None:
+        await send_quietly(state.settings, [message])
+    return JSONResponse({}, status_code=202)
+
+
+async def password_change(request: Request) -> JSONResponse:
+    """POST /api/v1/curbside/auth/password with `token` (from the reset mail) and the new `password`."""
+    params = await read_params(request)
+    async with request.app.state.sessions() as session:
+        try:
+            await reset_password(session, _text(params, "token"), _text(params, "password"))
+        except (TokenError, RegistrationError) as exc:
+            raise HTTPException(422 if isinstance(exc, RegistrationError) else 400, str(exc)) from None
+        await session.commit()
+    return JSONResponse({})

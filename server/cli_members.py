@@ -1,0 +1,268 @@
+"""The admin's `curbside` commands for members and verification: invites, registrations, verifications
+(list, approve, reject, grant, revoke) and trusted verifiers. Registered by server.cli.build_parser."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+from typing import Awaitable, Callable
+
+from server.settings import Settings
+
+
+class Refused(Exception):
+    """A refused command: printed as one line by server.cli.main, exit code 1."""
+
+
+def _via() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _run(settings: Settings, work: Callable[..., Awaitable[object]]) -> object:
+    """Migrate quietly, then run `work(session)` and commit; mail it returns is sent after the commit."""
+    from server.cli import _migrate, _with_sessions
+    from server.services.mail import send_quietly
+
+    async def go(sessions):
+        async with sessions() as session:
+            mail: list = []
+            result = await work(session, mail)
+            await session.commit()
+        await send_quietly(settings, mail)
+        return result
+
+    asyncio.run(_migrate(settings, quiet=True))
+    return asyncio.run(_with_sessions(settings, go))
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+async def _account(session, settings: Settings, username: str):
+    from server.services.accounts import find_local_account
+
+    account = await find_local_account(session, settings.domain, username.lstrip("@").split("@")[0])
+    if account is None:
+        raise Refused(f"no local account named {username!r}")
+    return account
+
+
+def invites_create(settings: Settings, args: argparse.Namespace) -> int:
+    from server.services.invites import InviteError, create_invite, invite_url
+    from server.urls import LocalUrls
+
+    async def work(session, mail):
+        try:
+            return await create_invite(session, None, max_uses=args.uses, expires_in_days=args.expires_in)
+        except InviteError as exc:
+            raise Refused(str(exc)) from None
+
+    invite = _run(settings, work)
+    _say(invite_url(LocalUrls(settings.base_url), invite))
+    return 0
+
+
+def invites_list(settings: Settings, args: argparse.Namespace) -> int:
+    from server.services.invites import is_usable, list_invites
+
+    invites = _run(settings, lambda session, mail: list_invites(session))
+    _say(f"{'ID':>6}  {'CODE':<18} {'USES':<9} {'EXPIRES':<17} STATE")
+    for i in invites:
+        uses = f"{i.uses}/{i.max_uses if i.max_uses is not None else '∞'}"
+        expires = f"{i.expires_at:%Y-%m-%d %H:%M}" if i.expires_at else "never"
+        _say(f"{i.id:>6}  {i.code:<18} {uses:<9} {expires:<17} {'usable' if is_usable(i) else 'spent'}")
+    return 0
+
+
+def registrations_mode(settings: Settings, args: argparse.Namespace) -> int:
+    from server.services import instance_settings
+
+    async def work(session, mail):
+        if args.mode:
+            try:
+                await instance_settings.set_registration_mode(session, args.mode)
+            except instance_settings.SettingError as exc:
+                raise Refused(str(exc)) from None
+        return await instance_settings.registration_mode(session, settings)
+
+    _say(f"registration mode: {_run(settings, work)}")
+    return 0
+
+
+def registrations_approve(settings: Settings, args: argparse.Namespace) -> int:
+    from server.services.registration import RegistrationError, approve_registration
+
+    async def work(session, mail):
+        try:
+            mail.append(await approve_registration(session, settings, await _account(session, settings, args.username)))
+        except RegistrationError as exc:
+            raise Refused(str(exc)) from None
+
+    _run(settings, work)
+    _say(f"approved @{args.username}")
+    return 0
+
+
+def verifications_list(settings: Settings, args: argparse.Namespace) -> int:
+    from server.db.models import Account
+    from server.services.verification import OPEN_STATES, review_queue
+
+    async def work(session, mail):
+        states = OPEN_STATES if args.state == "open" else (args.state,)
+        return [(r, await session.get(Account, r.account_id)) for r in await review_queue(session, states)]
+
+    rows = _run(settings, work)
+    _say(f"{'ID':>20}  {'USERNAME':<20} {'STATE':<15} {'PROFESSION':<20} {'SPECIALTY':<11} {'CREDENTIAL':<28} "
+         f"{'JURISDICTION':<12} SUBMITTED")
+    for r, account in rows:
+        credential = f"{r.credential_type}:{r.credential_number}"
+        _say(f"{r.id:>20}  {account.actor.username:<20} {r.state:<15} {r.profession:<20} {r.specialty_code:<11} "
+             f"{credential:<28} {r.jurisdiction:<12} {r.created_at:%Y-%m-%d}")
+    if not rows:
+        _say(f"no {args.state} verification requests")
+    return 0
+
+
+def _decide(settings: Settings, request_id: str, decide) -> object:
+    from server.db.models import VerificationRequest
+    from server.services.verification import VerificationError
+
+    if not request_id.isdigit():
+        raise Refused(f"not a request id: {request_id!r}")
+
+    async def work(session, mail):
+        found = await session.get(VerificationRequest, int(request_id))
+        if found is None:
+            raise Refused(f"no verification request {request_id}")
+        try:
+            return await decide(session, found, mail)
+        except VerificationError as exc:
+            raise Refused(exc.message) from None
+
+    return _run(settings, work)
+
+
+def verifications_approve(settings: Settings, args: argparse.Namespace) -> int:
+    from server.services.verification import approve
+
+    verification = _decide(settings, args.id, lambda s, r, mail: approve(s, settings, r, None, mail, via=_via()))
+    _say(f"approved request {args.id}: verified until {verification.valid_until:%Y-%m-%d}")
+    return 0
+
+
+def verifications_reject(settings: Settings, args: argparse.Namespace) -> int:
+    from server.services.verification import reject
+
+    _decide(settings, args.id, lambda s, r, mail: reject(s, settings, r, None, args.reason, mail, via=_via()))
+    _say(f"rejected request {args.id}")
+    return 0
+
+
+def verifications_grant(settings: Settings, args: argparse.Namespace) -> int:
+    from server.services.verification import VerificationError, grant
+
+    async def work(session, mail):
+        member = await _account(session, settings, args.username)
+        try:
+            return await grant(session, settings, member, None, profession=args.profession, specialty=args.specialty,
+                               jurisdiction=args.jurisdiction, mail=mail, via=_via())
+        except VerificationError as exc:
+            raise Refused(exc.message) from None
+
+    verification = _run(settings, work)
+    _say(f"verified @{args.username} until {verification.valid_until:%Y-%m-%d}")
+    return 0
+
+
+def verifications_revoke(settings: Settings, args: argparse.Namespace) -> int:
+    from server.services.verification import VerificationError, revoke
+
+    async def work(session, mail):
+        member = await _account(session, settings, args.username)
+        try:
+            return await revoke(session, settings, member, None, args.reason, mail, via=_via())
+        except VerificationError as exc:
+            raise Refused(exc.message) from None
+
+    _run(settings, work)
+    _say(f"revoked the verification of @{args.username}")
+    return 0
+
+
+def verifiers(settings: Settings, args: argparse.Namespace) -> int:
+    from server.services import instance_settings as s
+
+    async def work(session, mail):
+        try:
+            if args.action == "trust":
+                await s.trust_verifier(session, args.domain)
+            elif args.action == "untrust" and not await s.untrust_verifier(session, args.domain):
+                raise Refused(f"{args.domain} is not a trusted verifier")
+        except s.SettingError as exc:
+            raise Refused(str(exc)) from None
+        return await s.trusted_verifiers(session)
+
+    trusted = _run(settings, work)
+    if args.action == "list":
+        _say("\n".join(trusted) if trusted else "no trusted verifiers")
+    else:
+        from server.services.instance_settings import normalize_domain
+
+        _say(f"{'trusting' if args.action == 'trust' else 'no longer trusting'} {normalize_domain(args.domain)}")
+    return 0
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    """Add `invites`, `registrations`, `verifications` and `verifiers` to the `curbside` parser."""
+    def group(name: str, text: str) -> argparse._SubParsersAction:
+        return commands.add_parser(name, help=text).add_subparsers(dest="subcommand", required=True,
+                                                                   metavar="SUBCOMMAND")
+
+    invites = group("invites", "invite links")
+    create = invites.add_parser("create", help="print a new invite link")
+    create.add_argument("--uses", type=int, help="how many accounts it may create (default: unlimited)")
+    create.add_argument("--expires-in", type=float, metavar="DAYS", help="days until it expires (default: never)")
+    create.set_defaults(handler=invites_create)
+    invites.add_parser("list", help="list invite links").set_defaults(handler=invites_list)
+
+    registrations = group("registrations", "who may join")
+    mode = registrations.add_parser("mode", help="show or set the registration mode")
+    mode.add_argument("mode", nargs="?", choices=["closed", "invite", "approval", "open"])
+    mode.set_defaults(handler=registrations_mode)
+    approve = registrations.add_parser("approve", help="approve a pending registration")
+    approve.add_argument("username")
+    approve.set_defaults(handler=registrations_approve)
+
+    verifications = group("verifications", "member verification")
+    listing = verifications.add_parser("list", help="list verification requests (default: those open)")
+    listing.add_argument("--state", default="open", choices=["open", "pending", "info_requested", "approved",
+                                                              "rejected"])
+    listing.set_defaults(handler=verifications_list)
+    approve = verifications.add_parser("approve", help="approve request ID")
+    approve.add_argument("id")
+    approve.set_defaults(handler=verifications_approve)
+    reject = verifications.add_parser("reject", help="reject request ID with a reason")
+    reject.add_argument("id")
+    reject.add_argument("--reason", required=True)
+    reject.set_defaults(handler=verifications_reject)
+    grant = verifications.add_parser("grant", help="verify a member directly (audited)")
+    grant.add_argument("username")
+    grant.add_argument("--profession", required=True)
+    grant.add_argument("--specialty", required=True, metavar="CODE", help="NUCC taxonomy code, e.g. 207RC0000X")
+    grant.add_argument("--jurisdiction", required=True, help="e.g. US-CA, GB, DE")
+    grant.set_defaults(handler=verifications_grant)
+    revoke = verifications.add_parser("revoke", help="withdraw a member's verification")
+    revoke.add_argument("username")
+    revoke.add_argument("--reason", required=True)
+    revoke.set_defaults(handler=verifications_revoke)
+
+    trusted = group("verifiers", "instances whose verifications show as badges here")
+    for action, text in (("trust", "trust DOMAIN's verifications"), ("untrust", "stop trusting DOMAIN")):
+        command = trusted.add_parser(action, help=text)
+        command.add_argument("domain")
+        command.set_defaults(handler=verifiers, action=action)
+    trusted.add_parser("list", help="list trusted verifiers").set_defaults(handler=verifiers, action="list")

@@ -1,0 +1,95 @@
+"""Settings an admin changes at run time, stored in `instance_settings`; each overrides its environment
+default (registration mode, verification validity, evidence retention) or stands alone (trusted verifiers)."""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.db.models import InstanceSetting
+from server.settings import REGISTRATION_MODES, Settings
+
+TRUSTED_VERIFIERS = "trusted_verifiers"
+_HOST = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:\d{1,5})?$")
+
+
+class SettingError(ValueError):
+    """A run-time setting was given a wrong value; str() says why."""
+
+
+async def get_value(session: AsyncSession, key: str, default: object = None) -> object:
+    row = await session.get(InstanceSetting, key)
+    return default if row is None else row.value
+
+
+async def set_value(session: AsyncSession, key: str, value: object) -> None:
+    row = await session.get(InstanceSetting, key)
+    if row is None:
+        session.add(InstanceSetting(key=key, value=value))
+    else:
+        row.value = value
+    await session.flush()
+
+
+async def registration_mode(session: AsyncSession, settings: Settings) -> str:
+    value = await get_value(session, "registration_mode")
+    return value if value in REGISTRATION_MODES else settings.registration_mode
+
+
+async def set_registration_mode(session: AsyncSession, mode: str) -> None:
+    if mode not in REGISTRATION_MODES:
+        raise SettingError(f"registration mode must be one of {', '.join(REGISTRATION_MODES)}")
+    await set_value(session, "registration_mode", mode)
+
+
+async def _days(session: AsyncSession, key: str, default: int) -> int:
+    value = await get_value(session, key)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else default
+
+
+async def verification_valid_days(session: AsyncSession, settings: Settings) -> int:
+    return max(1, await _days(session, "verification_valid_days", settings.verification_valid_days))
+
+
+async def evidence_retention_days(session: AsyncSession, settings: Settings) -> int:
+    return await _days(session, "evidence_retention_days", settings.evidence_retention_days)
+
+
+async def set_days(session: AsyncSession, key: str, days: object) -> None:
+    if key not in ("verification_valid_days", "evidence_retention_days"):
+        raise SettingError(f"unknown setting {key!r}")
+    if not isinstance(days, int) or isinstance(days, bool) or days < (1 if key == "verification_valid_days" else 0):
+        raise SettingError(f"{key} must be a whole number of days" + (" above zero" if key.startswith("ver") else ""))
+    await set_value(session, key, days)
+
+
+def normalize_domain(raw: str) -> str:
+    """A verifier's domain as instances name themselves: lowercase host[:port]; a URL gives its host."""
+    text = (raw or "").strip().lower()
+    if "://" in text:
+        text = urlsplit(text).netloc
+    text = text.rstrip("/")
+    if not _HOST.match(text):
+        raise SettingError(f"not a domain: {raw!r}")
+    return text
+
+
+async def trusted_verifiers(session: AsyncSession) -> list[str]:
+    value = await get_value(session, TRUSTED_VERIFIERS, [])
+    return sorted(v for v in value if isinstance(v, str)) if isinstance(value, list) else []
+
+
+async def trust_verifier(session: AsyncSession, domain: str) -> str:
+    domain = normalize_domain(domain)
+    await set_value(session, TRUSTED_VERIFIERS, sorted({*await trusted_verifiers(session), domain}))
+    return domain
+
+
+async def untrust_verifier(session: AsyncSession, domain: str) -> bool:
+    domain = normalize_domain(domain)
+    current = await trusted_verifiers(session)
+    if domain not in current:
+        return False
+    await set_value(session, TRUSTED_VERIFIERS, [d for d in current if d != domain])
+    return True
