@@ -1,16 +1,16 @@
 """members and verification: profiles, invites, email tokens, login throttling, verification requests,
 granted verifications, the append-only audit log, remote attestations
 
-Revision ID: 0004_verification
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 """
 from alembic import op
 import sqlalchemy as sa
 import server.db.types
 from sqlalchemy.dialects import postgresql
 
-revision = '0004_verification'
-down_revision = '0003'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
