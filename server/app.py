@@ -17,6 +17,7 @@ from server.runtime import Runtime
 from server.settings import Settings
 from server.urls import LocalUrls
 from server.web.health import healthz
+from server.web.media_files import MediaFiles
 from server.web.templates import THEMES, make_templates
 
 log = logging.getLogger("curbside")
@@ -53,7 +54,7 @@ def create_app(settings: Settings) -> Starlette:
             await runtime.close()
 
     app = Starlette(
-        routes=routes(),
+        routes=[*routes(), Mount("/media", MediaFiles(directory=settings.media_dir, check_dir=False), name="media")],
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,

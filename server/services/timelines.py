@@ -60,3 +60,27 @@ async def notify(session: AsyncSession, kind: str, recipient_ids: Iterable[int],
             for r in wanted if r not in blocking]
     session.add_all(rows)
     return len(rows)
+
+
+async def notify_subscribers(session: AsyncSession, post: Post, skip: Iterable[int] = ()) -> int:
+    """`status` notifications to local followers who asked to hear of the author's posts (follow with
+    notify); not for boosts, direct posts or replies to others, nor to those in `skip` (mentioned)."""
+    if post.boost_of_id is not None or post.visibility == "direct":
+        return 0
+    if post.in_reply_to_id is not None:
+        parent_author = await session.scalar(select(Post.author_id).where(Post.id == post.in_reply_to_id))
+        if parent_author != post.author_id:
+            return 0
+    query = (select(Follow.follower_id).join(Actor, Actor.id == Follow.follower_id)
+             .where(Follow.followed_id == post.author_id, Follow.state == "accepted", Follow.notify.is_(True),
+                    Actor.local.is_(True)))
+    skipped = set(skip)
+    return await notify(session, "status", [i for i in (await session.execute(query)).scalars() if i not in skipped],
+                        post.author_id, post.id)
+
+
+async def notify_boosters(session: AsyncSession, post: Post) -> int:
+    """`update` notifications to local members who boosted a post that was just edited."""
+    boosters = select(Post.author_id).join(Actor, Actor.id == Post.author_id).where(
+        Post.boost_of_id == post.id, Actor.local.is_(True))
+    return await notify(session, "update", list((await session.execute(boosters)).scalars()), post.author_id, post.id)

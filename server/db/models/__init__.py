@@ -1,6 +1,8 @@
 """The database models: one module per area, all registered on one metadata for Alembic."""
 from server.db.models.base import Base
 from server.db.models.accounts import Account, Actor, InstanceSetting
+from server.db.models.media import (Bookmark, IdempotencyKey, Marker, MediaAttachment, Pin, PollDeadline,
+                                     PollVote)
 from server.db.models.oauth import OAuthApp, OAuthCode, OAuthToken
 from server.db.models.posts import Mention, Post, PostEdit, PostTag
 from server.db.models.queues import Delivery, Host, InboxItem
@@ -9,4 +11,5 @@ from server.db.models.timelines import HomeTimelineEntry, Notification
 
 __all__ = ["Base", "Account", "Actor", "InstanceSetting", "Post", "Mention", "PostTag", "PostEdit",
            "InboxItem", "Delivery", "Host", "Follow", "Like", "Block", "HomeTimelineEntry", "Notification",
-           "OAuthApp", "OAuthCode", "OAuthToken"]
+           "OAuthApp", "OAuthCode", "OAuthToken",
+           "MediaAttachment", "PollVote", "PollDeadline", "Bookmark", "Pin", "Marker", "IdempotencyKey"]
