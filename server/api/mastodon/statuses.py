@@ -104,6 +104,7 @@ async def create(request: Request) -> JSONResponse:
             raise error from None
         except IntegrityError:  # the same key, posted at the same moment by another request: that one won
             await session.rollback()
+            author = await session.get(Actor, auth.account.actor_id)  # reloaded: a rollback expires it
             if not key or (earlier := await idempotency.find(session, author.id, key)) is None:
                 raise
             return await status_json(request, session, earlier, author)
