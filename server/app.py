@@ -21,7 +21,7 @@ from server.web.media_files import MediaFiles
 from server.web.templates import THEMES, make_templates
 
 log = logging.getLogger("curbside")
-UPLOAD_PREFIXES = ("/api/v1/media", "/api/v2/media", "/settings/")
+UPLOAD_PREFIXES = ("/api/v1/media", "/api/v2/media", "/api/v1/accounts/update_credentials", "/settings/")
 
 
 def routes() -> list[Route]:

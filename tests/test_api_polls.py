@@ -11,7 +11,7 @@ from server.db.types import utcnow
 from server.services import poll_closing
 from tests.support.api import check_auth, member, token
 from tests.support.fake_remote import (  # noqa: F401  (fixtures)
-    PUBLIC, create, deliver, drain, fed_app, fed_client, fed_settings, remote,
+    create, deliver, drain, fed_app, fed_client, fed_settings, remote,
 )
 
 POLL = {"status": "Anticoagulate after a first episode of provoked DVT: how long?",

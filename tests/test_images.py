@@ -145,3 +145,19 @@ def test_images_processing_a_phone_photo_is_quick():
     start = time.perf_counter()
     images.process_upload(source)
     assert time.perf_counter() - start < 5.0
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_images_every_exif_orientation_turns_as_pillow_reads_it(orientation):
+    from PIL import ImageOps
+
+    source = camera_jpeg(300, 200, orientation=orientation)
+    source_image = Image.open(io.BytesIO(source))
+    source_image.paste((30, 200, 30), (0, 0, 60, 40))  # a green top-left corner makes flips visible
+    marked = io.BytesIO()
+    source_image.save(marked, "JPEG", exif=source_image.getexif().tobytes(), quality=95)
+    expected = ImageOps.exif_transpose(Image.open(io.BytesIO(marked.getvalue())))
+    got = _open(images.process_upload(marked.getvalue()).original).convert("RGB")
+    assert got.size == expected.size
+    for x, y in ((5, 5), (got.width - 5, 5), (5, got.height - 5), (got.width - 5, got.height - 5)):
+        assert all(abs(a - b) < 40 for a, b in zip(got.getpixel((x, y)), expected.convert("RGB").getpixel((x, y))))

@@ -9,6 +9,7 @@ client's word. These functions are CPU-bound: call them in a worker thread.
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -24,6 +25,11 @@ AVATAR_SIDE = 400
 HEADER_SIZE = (1500, 500)
 # What we accept (sniffed), and what each is written back as: a GIF's first frame becomes a PNG.
 OUTPUT = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "GIF": "PNG"}
+ORIENTATION = 0x0112
+# EXIF orientation -> the turn that makes the image upright.
+TURNS = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+         5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+         8: Image.Transpose.ROTATE_90}
 MEDIA_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 
 
@@ -48,6 +54,7 @@ class ProcessedImage:
 
 
 def _open(data: bytes) -> tuple[Image.Image, str]:
+    """The image, its header read (type sniffed, size checked) but its pixels not yet decoded."""
     if not data:
         raise ImageError("the file is empty")
     if len(data) > MAX_BYTES:
@@ -60,30 +67,61 @@ def _open(data: bytes) -> tuple[Image.Image, str]:
         raise ImageError("not an image (JPEG, PNG, WebP or GIF)") from None
     if image.width * image.height > MAX_PIXELS:
         raise ImageError(f"images are at most {MAX_PIXELS} pixels")
-    kind = image.format or ""
+    return image, image.format or ""
+
+
+def _decode(image: Image.Image, ratio: float) -> tuple[Image.Image, int]:
+    """Decode the pixels, a JPEG straight at a reduced scale when `ratio` (wanted / stored) allows;
+    with the EXIF orientation, read before decoding."""
+    try:
+        orientation = int(image.getexif().get(ORIENTATION) or 1)
+    except (ValueError, OSError, SyntaxError, KeyError, TypeError):
+        orientation = 1  # unreadable EXIF: keep the pixels as stored
+    if image.format == "JPEG" and ratio < 1:
+        image.draft(image.mode, (math.ceil(image.width * ratio), math.ceil(image.height * ratio)))
     try:
         image.load()
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
         raise ImageError("the image is damaged or truncated") from None
-    return image, kind
+    return image, orientation
 
 
 def _has_alpha(image: Image.Image) -> bool:
     return image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (image.mode == "P" and "transparency" in image.info)
 
 
-def _upright_pixels(image: Image.Image, keep_alpha: bool) -> Image.Image:
-    """The image turned by its EXIF orientation, as a new image holding pixels and nothing else."""
-    try:
-        turned = ImageOps.exif_transpose(image) or image
-    except (ValueError, OSError, SyntaxError, KeyError, TypeError):
-        turned = image  # unreadable EXIF: keep the pixels as stored
+def _pixels_only(image: Image.Image, orientation: int, keep_alpha: bool) -> Image.Image:
+    """The image turned upright, as a new image holding pixels and nothing else (every Pillow copy
+    carries `info`, where EXIF, XMP and ICC profiles sit, along)."""
+    if orientation in TURNS:
+        image = image.transpose(TURNS[orientation])
     mode = "RGBA" if keep_alpha else "RGB"
     try:
-        converted = turned.convert(mode)
+        converted = image.convert(mode)
     except (ValueError, OSError):
         raise ImageError(f"unsupported image mode {image.mode}") from None
     return Image.frombytes(mode, converted.size, converted.tobytes())
+
+
+def _scale(image: Image.Image, ratio: float) -> Image.Image:
+    if ratio >= 1:
+        return image
+    size = (max(1, round(image.width * ratio)), max(1, round(image.height * ratio)))
+    return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+
+
+def _fit_ratio(size: tuple[int, int], side: int) -> float:
+    return min(1.0, side / max(size))
+
+
+def _prepared(data: bytes, ratio_for) -> tuple[Image.Image, str]:
+    """Decoded (scaled by `ratio_for(size)`), upright and stripped; and the type to write it as."""
+    image, kind = _open(data)
+    ratio = ratio_for(image.size)
+    alpha = OUTPUT[kind] != "JPEG" and _has_alpha(image)
+    image, orientation = _decode(image, ratio)
+    scaled = _scale(image, ratio_for(image.size))  # the decoder may have done part of the scaling
+    return _pixels_only(scaled, orientation, alpha), OUTPUT[kind]
 
 
 def _encode(image: Image.Image, kind: str) -> Encoded:
@@ -99,11 +137,7 @@ def _encode(image: Image.Image, kind: str) -> Encoded:
 
 
 def _fit(image: Image.Image, side: int) -> Image.Image:
-    if max(image.size) <= side:
-        return image
-    fitted = image.copy()
-    fitted.thumbnail((side, side), Image.Resampling.LANCZOS)
-    return fitted
+    return _scale(image, _fit_ratio(image.size, side))
 
 
 def _blurhash(image: Image.Image) -> str:
@@ -115,28 +149,19 @@ def _blurhash(image: Image.Image) -> str:
 
 def process_upload(data: bytes) -> ProcessedImage:
     """Decode, turn upright, strip, resize to MAX_SIDE; a SMALL_SIDE preview and its BlurHash."""
-    image, kind = _open(data)
-    output = OUTPUT[kind]
-    clean = _fit(_upright_pixels(image, keep_alpha=output != "JPEG" and _has_alpha(image)), MAX_SIDE)
+    clean, output = _prepared(data, lambda size: _fit_ratio(size, MAX_SIDE))
     small = _fit(clean, SMALL_SIDE)
     return ProcessedImage(_encode(clean, output), _encode(small, output), _blurhash(small))
 
 
 def process_avatar(data: bytes) -> Encoded:
     """A square avatar (centre-cropped), at most AVATAR_SIDE a side, stripped like any upload."""
-    image, kind = _open(data)
-    output = OUTPUT[kind]
-    clean = _upright_pixels(image, keep_alpha=output != "JPEG" and _has_alpha(image))
+    clean, output = _prepared(data, lambda size: min(1.0, AVATAR_SIDE / min(size)))
     side = min(AVATAR_SIDE, clean.width, clean.height)
     return _encode(ImageOps.fit(clean, (side, side), Image.Resampling.LANCZOS), output)
 
 
 def process_header(data: bytes) -> Encoded:
     """A profile header, fitted within HEADER_SIZE (never enlarged), stripped like any upload."""
-    image, kind = _open(data)
-    output = OUTPUT[kind]
-    clean = _upright_pixels(image, keep_alpha=output != "JPEG" and _has_alpha(image))
-    if clean.width > HEADER_SIZE[0] or clean.height > HEADER_SIZE[1]:
-        clean = clean.copy()
-        clean.thumbnail(HEADER_SIZE, Image.Resampling.LANCZOS)
+    clean, output = _prepared(data, lambda size: min(1.0, HEADER_SIZE[0] / size[0], HEADER_SIZE[1] / size[1]))
     return _encode(clean, output)
