@@ -7,6 +7,9 @@ import pytest
 from server.db.models import IdempotencyKey
 from server.services import idempotency
 from tests.support.api import check_auth, member, token
+from tests.support.fake_remote import (  # noqa: F401  (fixtures)
+    create, deliver, drain, fed_app, fed_client, fed_settings, remote,
+)
 
 AP = {"accept": "application/activity+json"}
 
@@ -185,3 +188,32 @@ async def test_api_notifications_status_for_subscribers_and_update_for_boosters(
                      headers=alice.headers)
     updates = (await client.get("/api/v1/notifications", params={"types[]": "update"}, headers=carol.headers)).json()
     assert [(n["type"], n["status"]["id"]) for n in updates] == [("update", post["id"])]
+
+
+async def test_api_notifications_status_for_remote_posts_in_bulk_and_alone(fed_app, fed_client, remote):
+    from sqlalchemy import select
+    from server.db.models import Actor, Follow, Notification, Post
+
+    bob, carol = await member(fed_app, "bob"), await member(fed_app, "carol")
+    dora = remote.actor("dora")
+    await deliver(fed_client, dora, create(remote.note(dora, 1, content="before anyone followed")))
+    await drain(fed_app)
+    async with fed_app.state.sessions() as session:
+        dora_id = (await session.execute(select(Actor.id).where(Actor.uri == dora.uri))).scalar_one()
+        session.add_all([Follow(follower_id=bob.id, followed_id=dora_id, uri=f"{bob.actor.uri}#f/1", state="accepted",
+                                notify=True),
+                         Follow(follower_id=carol.id, followed_id=dora_id, uri=f"{carol.actor.uri}#f/1",
+                                state="accepted")])
+        await session.commit()
+    plain = remote.note(dora, 2, content="new case report")  # written with the batch
+    thread = remote.note(dora, 3, content="more on it", inReplyTo=plain["id"])  # her own thread: notified
+    other = remote.note(dora, 4, content="to someone else", inReplyTo="https://elsewhere.example/notes/9")
+    mention = remote.note(dora, 5, content="@carol look", tag=[{"type": "Mention", "href": carol.actor.uri}])
+    for note in (plain, thread, other, mention):
+        await deliver(fed_client, dora, create(note))
+    await drain(fed_app)
+    async with fed_app.state.sessions() as session:
+        rows = (await session.execute(select(Notification.type, Notification.recipient_id, Post.uri)
+                                      .join(Post, Post.id == Notification.post_id))).all()
+    assert sorted(rows) == sorted([("status", bob.id, plain["id"]), ("status", bob.id, thread["id"]),
+                                   ("status", bob.id, mention["id"]), ("mention", carol.id, mention["id"])])

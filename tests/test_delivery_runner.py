@@ -260,3 +260,14 @@ async def test_delivery_runner_stop_hands_unstarted_rows_back(runtime, member):
     locked = [row.locked_until for row in await rows(runtime)]
     assert sum(lock is None for lock in locked) == 4  # claimable at once by another worker
     assert await runner.run_once(runtime) == 0  # a stopped runner claims nothing
+
+
+def test_delivery_runner_backoff_spans_several_days_with_jitter():
+    low, high = random.Random(), random.Random()
+    low.uniform = lambda a, b: a
+    high.uniform = lambda a, b: b
+    def total(rng):
+        return sum(backoff(n, rng) for n in range(1, MAX_ATTEMPTS)) / 86400
+    assert 3.0 < total(low) < total(high) < 4.0
+    assert all(backoff(n, high) < backoff(n + 3, low) for n in range(1, MAX_ATTEMPTS))  # jitter is bounded
+    assert all(backoff(n, low) < backoff(n + 1, low) for n in range(1, MAX_ATTEMPTS))

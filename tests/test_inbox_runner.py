@@ -64,3 +64,45 @@ async def test_inbox_runner_ignores_unknown_activity_types(fed_app, fed_client, 
                                       "object": "https://music.example/track/1"})
     await drain(fed_app)
     assert (await _item(fed_app)).state == "done"
+
+
+async def test_inbox_runner_batch_sees_posts_created_earlier_in_it(fed_app, fed_client, remote):
+    from federation import activities
+    from server.db.models import Post, PostEdit
+
+    alice, bob = remote.actor("alice"), remote.actor("bob")
+    first = remote.note(alice, 1, content="first")
+    reply = remote.note(bob, 2, inReplyTo=first["id"])
+    for actor, activity in (
+        (alice, create(first)),
+        (bob, create(reply)),
+        (bob, activities.announce(f"{bob.uri}/boosts/1", bob.uri, first["id"], "2024-05-02T00:00:00Z",
+                                  ["https://www.w3.org/ns/activitystreams#Public"], [])),
+        (alice, activities.update(f"{first['id']}#updates/1", alice.uri,
+                                  {**first, "content": "<p>edited</p>", "updated": "2024-05-01T12:00:00Z"})),
+    ):
+        await deliver(fed_client, actor, activity)
+    assert await InboxRunner().run_once(fed_app.state.runtime) == 4  # one batch
+    async with fed_app.state.sessions() as session:
+        posts = {p.uri: p for p in (await session.execute(select(Post))).scalars()}
+        edits = list((await session.execute(select(PostEdit))).scalars())
+    original = posts[first["id"]]
+    assert posts[reply["id"]].in_reply_to_id == original.id and original.replies_count == 1
+    assert posts[f"{bob.uri}/boosts/1"].boost_of_id == original.id and original.boosts_count == 1
+    assert "edited" in original.content_html and len(edits) == 1
+
+
+async def test_inbox_runner_survives_a_post_id_collision(fed_app, fed_client, remote, monkeypatch):
+    import server.convert.as_to_post as as_to_post
+    from server.db.models import Post
+
+    monkeypatch.setattr(as_to_post, "snowflake", lambda when=None: 4242 << 16)
+    alice = remote.actor("alice")
+    for n in (1, 2):
+        await deliver(fed_client, alice, create(remote.note(alice, n)))
+    await drain(fed_app)
+    async with fed_app.state.sessions() as session:
+        stored = list((await session.execute(select(Post))).scalars())
+        items = list((await session.execute(select(InboxItem).order_by(InboxItem.id))).scalars())
+    assert len(stored) == 1
+    assert [i.state for i in items] == ["done", "queued"] and items[1].attempts == 1  # retried later

@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from federation import vocab
 from federation.signatures import SignatureError, verify_request
 from federation.urls import same_origin
+from federation.vocab.values import id_of, require_id
 from server.convert.as_to_actor import actor_domain
 from server.errors import error_response
 from server.runtime import Runtime
@@ -57,20 +58,39 @@ def _intake(request: Request) -> Intake:
     if intake is None or intake.runtime is not state.runtime:
         keys = KeyCache()
         intake = Intake(state.runtime, keys, make_key_resolver(state.runtime, keys),
-                        InboxWriter(state.runtime.sessions))
+                        InboxWriter(state.runtime.engine))
         state.inbox_intake = intake
     return intake
 
 
-def _parse(body: bytes, allow_http: bool) -> tuple[dict[str, Any], vocab.Activity]:
+@dataclass(frozen=True)
+class Envelope:
+    """What intake reads of an activity."""
+
+    id: str
+    actor: str
+    type: str
+    object: Any
+
+    @property
+    def object_id(self) -> str | None:
+        return id_of(self.object, allow_http=True)
+
+
+def _parse(body: bytes, allow_http: bool) -> tuple[dict[str, Any], Envelope]:
     try:
         doc = json.loads(body)
     except (ValueError, RecursionError):
         raise Refused(400, "body is not valid JSON") from None
     if not isinstance(doc, dict):
         raise Refused(400, f"expected a JSON object, got {type(doc).__name__}")
+    # Only what intake needs (id, actor, type); the runner parses the whole activity.
     try:
-        return doc, vocab.parse_activity(doc, allow_http=allow_http)
+        if not vocab.type_names(doc.get("type")):
+            raise vocab.VocabError("activity has no type")
+        return doc, Envelope(require_id(doc.get("id"), "activity id", allow_http=allow_http),
+                             require_id(doc.get("actor"), "actor", allow_http=allow_http),
+                             vocab.type_names(doc.get("type"))[0], doc.get("object"))
     except vocab.VocabError as exc:
         raise Refused(400, exc.reason) from None
 
@@ -81,11 +101,11 @@ def _target(request: Request) -> str:
     return (path + (b"?" + query if query else b"")).decode("latin-1")
 
 
-def _self_delete(activity: vocab.Activity) -> bool:
+def _self_delete(activity: Envelope) -> bool:
     return activity.type == "Delete" and activity.object_id == activity.actor
 
 
-async def _verify(request: Request, intake: Intake, body: bytes, activity: vocab.Activity) -> str | None:
+async def _verify(request: Request, intake: Intake, body: bytes, activity: Envelope) -> str | None:
     """The signer's actor id, or None for a self-Delete whose key we never knew (nothing to delete)."""
     try:
         verified = await verify_request(request.method, _target(request), request.headers, body,
@@ -101,7 +121,10 @@ async def _verify(request: Request, intake: Intake, body: bytes, activity: vocab
 
 
 async def _receive(request: Request) -> Response:
-    body = await request.body()  # outside the try: the body limit answers 413 itself
+    try:
+        body = await request.body()  # the body limit's own exception passes through: it answers 413
+    except ClientDisconnect:
+        return Response(status_code=400)  # nobody is listening any more
     try:
         intake = _intake(request)
         runtime = intake.runtime
@@ -115,7 +138,6 @@ async def _receive(request: Request) -> Response:
         if signer is None:
             return Response(status_code=202)
         await intake.writer.add({"activity_uri": activity.id, "signer": signer, "activity": doc})
-        # TODO(lead): mark_host_alive(session, domain) once server/services/hosts.py (delivery helper) lands.
         runtime.wake("inbox")
         return Response(status_code=202)
     except Refused as exc:

@@ -58,5 +58,5 @@ def as_to_post(parsed: vocab.Post, author: Actor) -> Post:
         id=snowflake(published), uri=parsed.id, url=parsed.url, author_id=author.id, author=author,
         local=False, visibility=visibility, object_type=parsed.type, in_reply_to_uri=parsed.in_reply_to,
         to=list(parsed.to), cc=list(parsed.cc), published=min(published, utcnow()),
-        replies_count=0, likes_count=0, boosts_count=0, **content_fields(parsed),
+        replies_count=0, likes_count=0, boosts_count=0, created_at=utcnow(), **content_fields(parsed),
     )

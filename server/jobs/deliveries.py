@@ -14,8 +14,9 @@ Outcomes are written by one writer task that commits whatever has arrived since 
 Outcomes: 2xx -> sent; 410 -> gone; other 4xx, redirects, refused addresses -> failed with the
 reason; network errors, timeouts, 408, 429, 5xx -> retried after `backoff(n)` seconds (or
 Retry-After, if longer) until MAX_ATTEMPTS tries, then failed. The schedule, after the n-th
-failed try: n**4 + 15 + uniform(0, 30) * (n + 1) s, i.e. ~1 min, ~2 min, ... ~10 h, ~23 h; the
-18th and last try comes ~3.5 days after the first (Sidekiq's default curve, two more tries).
+failed try: n**4 + 15 + uniform(0, 30) * (n + 1) s, i.e. ~45 s, ~75 s, ~2.5 min, ~6 min, ... ~18 h,
+~23 h; the 18th and last try comes ~3.8 days after the first (Sidekiq's default curve, with two
+more tries than its 16 retries).
 
 Unavailable hosts (server.services.hosts): their deliveries are parked, not sent, until the
 host's next probe slot (every PARK_FOR, at an offset per host). At a slot one parked delivery per

@@ -1,5 +1,7 @@
 """The inbox runner: claims queued InboxItems under a lease and processes each through the dispatch
-table (server.services.inbox.table), one transaction per activity.
+table (server.services.inbox.table). A batch is processed in one transaction, plain Creates being
+written in bulk at its end (server.services.inbox.batch); an activity that fails is rolled back with
+its batch, recorded alone, and the others are redone.
 
 Outcomes: done; `failed` at once when the activity is unusable or breaks a rule (VocabError,
 Refused); tried again with backoff when something remote failed (Transient) or on an unexpected
@@ -20,6 +22,7 @@ from federation.fetch import Fetcher
 from server.db.models import InboxItem
 from server.db.types import utcnow
 from server.runtime import Runtime
+from server.services.inbox.batch import PostBatch
 from server.services.inbox.context import InboxContext, Refused, Transient
 from server.services.inbox.table import dispatch
 from server.services.remote_actors import make_fetcher
@@ -56,8 +59,18 @@ async def claim(runtime: Runtime, limit: int, lease: timedelta = LEASE) -> list[
     return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
 
 
-async def _finish(session: AsyncSession, item_id: int, **values: Any) -> None:
-    await session.execute(update(InboxItem).where(InboxItem.id == item_id).values(locked_until=None, **values))
+def _outcome(item_id: int, error: Exception) -> tuple[bool, str]:
+    """(retry?, reason) for an activity that failed."""
+    if isinstance(error, (vocab.VocabError, Refused)):
+        return False, f"refused: {error.reason}"
+    if isinstance(error, Transient):
+        return True, error.reason
+    log.error("inbox item %d: unexpected failure", item_id, exc_info=error)  # a bug, or the database
+    return True, f"{type(error).__name__}: {error}"[:1000]
+
+
+async def _finish(session: AsyncSession, item_ids: list[int], **values: Any) -> None:
+    await session.execute(update(InboxItem).where(InboxItem.id.in_(item_ids)).values(locked_until=None, **values))
 
 
 class InboxRunner:
@@ -78,32 +91,67 @@ class InboxRunner:
                 fetcher.append(await make_fetcher(runtime))
             return fetcher[0]
 
-        for item in items:
-            await self._process(runtime, item, fetcher_source)
+        pending = items
+        while pending:
+            failure = await self._process_together(runtime, pending, fetcher_source)
+            if failure is None:
+                break
+            index, error = failure
+            if index is None:  # the batch's bulk writes failed, no culprit known: each alone
+                for item in pending:
+                    await self._process(runtime, item, fetcher_source)
+                break
+            # Rolled back: redo those before it together, and record why this one failed.
+            if index and await self._process_together(runtime, pending[:index], fetcher_source) is not None:
+                for item in pending[:index]:
+                    await self._process(runtime, item, fetcher_source)
+            await self._record_failure(runtime, pending[index], *_outcome(pending[index].id, error))
+            pending = pending[index + 1:]
         return len(items)
 
+    async def _process_together(self, runtime: Runtime, items: list[Claimed],
+                                fetcher_source) -> tuple[int | None, Exception | None] | None:
+        """Process items in one transaction (most activities succeed, and one commit is far cheaper
+        than one each). On the first failure roll back and return (its index, the error); (None,
+        None) when the batch's deferred writes failed. Handlers commit before any network fetch, so
+        some work may be committed already: they are idempotent."""
+        actors, batch = {}, PostBatch()
+        async with runtime.sessions() as session:
+            for index, item in enumerate(items):
+                try:
+                    activity = vocab.parse_activity(item.activity, allow_http=runtime.settings.allow_http)
+                    await dispatch(InboxContext(runtime, session, activity, item.signer, fetcher_source, actors, batch))
+                except Exception as exc:
+                    await session.rollback()
+                    return index, exc
+            try:
+                await batch.flush(session)
+            except Exception:
+                await session.rollback()
+                return None, None
+            await _finish(session, [item.id for item in items], state="done", last_error=None)
+            # TODO(lead): for d in {actor_domain(i.signer) for i in items}: await mark_host_alive(session, d)
+            await session.commit()
+        return None
+
     async def _process(self, runtime: Runtime, item: Claimed, fetcher_source) -> None:
-        retry, reason = False, ""
+        """Process one item in its own transaction, recording the outcome."""
         async with runtime.sessions() as session:
             try:
                 activity = vocab.parse_activity(item.activity, allow_http=runtime.settings.allow_http)
                 ctx = InboxContext(runtime, session, activity, item.signer, fetcher_source)
                 outcome = await dispatch(ctx)
-                await _finish(session, item.id, state="done", last_error=None)
+                await ctx.batch.flush(session)
+                await _finish(session, [item.id], state="done", last_error=None)
                 await session.commit()
                 log.debug("inbox item %d: %s", item.id, outcome)
                 return
-            except (vocab.VocabError, Refused) as exc:
-                reason = f"refused: {exc.reason}"
-            except Transient as exc:
-                retry, reason = True, exc.reason
-            except Exception as exc:  # a bug or a database failure: logged in full, retried a few times
-                log.exception("inbox item %d: unexpected failure", item.id)
-                retry, reason = True, f"{type(exc).__name__}: {exc}"[:1000]
-            await session.rollback()
-        await self._record_failure(runtime, item, reason, retry)
+            except Exception as exc:
+                await session.rollback()
+                error = exc
+        await self._record_failure(runtime, item, *_outcome(item.id, error))
 
-    async def _record_failure(self, runtime: Runtime, item: Claimed, reason: str, retry: bool) -> None:
+    async def _record_failure(self, runtime: Runtime, item: Claimed, retry: bool, reason: str) -> None:
         if retry and item.attempts < MAX_ATTEMPTS:
             log.info("inbox item %d: try %d failed, will retry: %s", item.id, item.attempts, reason)
             values = {"next_try_at": utcnow() + BACKOFF[item.attempts - 1], "last_error": reason}
@@ -111,5 +159,5 @@ class InboxRunner:
             log.warning("inbox item %d failed: %s", item.id, reason)
             values = {"state": "failed", "last_error": reason}
         async with runtime.sessions() as session:
-            await _finish(session, item.id, **values)
+            await _finish(session, [item.id], **values)
             await session.commit()

@@ -95,18 +95,19 @@ async def record_failures(session: AsyncSession, domain: str, count: int = 1, *,
 
 async def record_successes(session: AsyncSession, domains: list[str], *, now: datetime | None = None) -> list[str]:
     """Deliveries to these hosts succeeded: clear their failures, note the success, un-park what
-    waited for them. Returns the hosts that were unavailable. A few statements whatever the count;
-    the caller commits."""
+    waited for them. Returns the hosts that were unavailable. One statement when all the hosts are
+    new, four at most otherwise; the caller commits."""
     if not domains:
         return []
     now = now or utcnow()
-    await insert_ignore(session, Host, [{"domain": d, "last_success_at": now} for d in domains])
+    if await insert_ignore(session, Host, [{"domain": d, "last_success_at": now} for d in domains]) == len(domains):
+        return []
     revived = list((await session.execute(select(Host.domain).where(
         Host.domain.in_(domains), Host.unavailable_since.is_not(None)))).scalars())
     await session.execute(update(Host).where(Host.domain.in_(domains)).values(
         failures=0, first_failure_at=None, unavailable_since=None, last_success_at=now))
-    for domain in revived:
-        await unpark(session, domain, now=now)
+    if revived:
+        await unpark(session, revived, now=now)
     return revived
 
 
@@ -125,14 +126,14 @@ async def mark_host_alive(session: AsyncSession, domain: str, *, now: datetime |
     await session.execute(update(Host).where(Host.domain == domain).values(
         failures=0, first_failure_at=None, unavailable_since=None))
     if row.unavailable_since is not None:
-        await unpark(session, domain, now=now)
+        await unpark(session, [domain], now=now)
     return row.unavailable_since is not None
 
 
-async def unpark(session: AsyncSession, domain: str, *, now: datetime | None = None) -> int:
-    """Make the host's parked deliveries due now; returns how many."""
+async def unpark(session: AsyncSession, domains: list[str], *, now: datetime | None = None) -> int:
+    """Make the parked deliveries to these hosts due now; returns how many."""
     result = await session.execute(update(Delivery).where(
-        Delivery.host == domain, Delivery.state == "queued", Delivery.last_error == PARKED)
+        Delivery.host.in_(domains), Delivery.state == "queued", Delivery.last_error == PARKED)
         .values(next_try_at=now or utcnow(), last_error=None))
     return result.rowcount or 0
 

@@ -193,7 +193,7 @@ async def create_post(runtime: Runtime, session: AsyncSession, author: Actor, ne
     local_mentioned = [a.id for a in mentioned if a.local]
     await fan_out(session, post, local_mentioned)
     await notify(session, "mention", local_mentioned, author.id, post.id)
-    await notify_subscribers(session, post, local_mentioned)
+    await notify_subscribers(session, [post.id], local_mentioned)
     if is_federated(visibility):
         await enqueue_activity(session, create_activity(post, urls), author,
                                await audience_of(session, post, mentioned))

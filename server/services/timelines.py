@@ -1,56 +1,93 @@
-"""Side effects of new posts and interactions: home-timeline fan-out (on write) and notifications."""
+"""Side effects of new posts and interactions: home-timeline fan-out (on write) and notifications.
+
+Fan-out runs for every post that arrives, so its statements are built once, with bound parameters,
+and the database selects and writes the followers' entries in a single INSERT ... SELECT.
+"""
 from __future__ import annotations
 
 from typing import Iterable
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from server.db.ids import snowflake
 from server.db.models import Actor, Block, Follow, HomeTimelineEntry, Notification, Post
-from server.db.upsert import insert_ignore
 
 # Visibilities whose posts go to every follower's home timeline; `direct` goes to the addressed only.
 FOLLOWER_VISIBILITIES = ("public", "unlisted", "private", "local")
 BOOSTABLE = ("public", "unlisted")
 
 
-def _local_followers(author_id: int, boosts: bool):
-    blocked = exists().where(Block.actor_id == Follow.follower_id, Block.target_id == author_id)
-    query = (select(Follow.follower_id).join(Actor, Actor.id == Follow.follower_id)
-             .where(Follow.followed_id == author_id, Follow.state == "accepted", Actor.local.is_(True), ~blocked))
-    return query.where(Follow.show_boosts.is_(True)) if boosts else query
+def _followers_entries(boosts: bool):
+    """(follower, post) rows for the author's local, accepted, not-blocking followers; boosts go only
+    to those who want boosts and never to the boosted post's author."""
+    author = bindparam("author_id")
+    blocked = exists().where(Block.actor_id == Follow.follower_id, Block.target_id == author)
+    query = (select(Follow.follower_id, bindparam("post_id"))
+             .join(Actor, Actor.id == Follow.follower_id)
+             .where(Follow.followed_id == author, Follow.state == "accepted", Actor.local.is_(True), ~blocked))
+    if boosts:
+        query = query.where(Follow.show_boosts.is_(True), Follow.follower_id != bindparam("boosted_author_id"))
+    return query
 
 
-async def home_recipients(session: AsyncSession, post: Post, mentioned_ids: Iterable[int] = (),
-                          boosted: Post | None = None) -> set[int]:
-    """The local actors whose home timeline gets `post` (a boost when `boosted` is given)."""
-    if boosted is not None:
-        if boosted.visibility not in BOOSTABLE:
-            return set()
-        owners = set((await session.execute(_local_followers(post.author_id, boosts=True))).scalars())
-        return owners - {boosted.author_id} if boosted.author.local else owners
-    owners: set[int] = set()
-    if post.visibility in FOLLOWER_VISIBILITIES:
-        owners.update((await session.execute(_local_followers(post.author_id, boosts=False))).scalars())
-    elif post.visibility == "direct":
-        owners.update(mentioned_ids)
-    if post.local:
-        owners.add(post.author_id)
-    return owners
+def _statements(dialect) -> dict:
+    entry = dialect.insert(HomeTimelineEntry)
+    columns = ["owner_id", "post_id"]
+    return {
+        "post": entry.from_select(columns, _followers_entries(boosts=False)).on_conflict_do_nothing(),
+        "boost": entry.from_select(columns, _followers_entries(boosts=True)).on_conflict_do_nothing(),
+        "one": entry.on_conflict_do_nothing(),
+    }
+
+
+_STATEMENTS = {"postgresql": _statements(postgresql), "sqlite": _statements(sqlite)}
 
 
 async def fan_out(session: AsyncSession, post: Post, mentioned_ids: Iterable[int] = (),
-                  boosted: Post | None = None) -> int:
-    """Put `post` into the home timelines it belongs in; returns how many were written."""
-    owners = await home_recipients(session, post, mentioned_ids, boosted)
-    return await insert_ignore(session, HomeTimelineEntry, [{"owner_id": o, "post_id": post.id} for o in owners])
+                  boosted: Post | None = None) -> None:
+    """Put `post` into the home timelines it belongs in: its author's followers' (boosts only of
+    public/unlisted posts), the mentioned members' for direct posts, and a local author's own."""
+    statements = _STATEMENTS[session.bind.dialect.name]
+    core = await session.connection()  # Core execution: these are plain INSERTs, not ORM bulk writes
+    params = {"author_id": post.author_id, "post_id": post.id}
+    if boosted is not None:
+        if boosted.visibility in BOOSTABLE:
+            await core.execute(statements["boost"], {**params, "boosted_author_id": boosted.author_id})
+    elif post.visibility in FOLLOWER_VISIBILITIES:
+        await core.execute(statements["post"], params)
+    others = set(mentioned_ids) if boosted is None and post.visibility == "direct" else set()
+    if post.local:
+        others.add(post.author_id)
+    if others:
+        await core.execute(statements["one"], [{"owner_id": o, "post_id": post.id} for o in others])
+
+
+def _fan_out_remote(dialect):
+    blocked = exists().where(Block.actor_id == Follow.follower_id, Block.target_id == Post.author_id)
+    rows = (select(Follow.follower_id, Post.id)
+            .join(Follow, Follow.followed_id == Post.author_id).join(Actor, Actor.id == Follow.follower_id)
+            .where(Post.id.in_(bindparam("ids", expanding=True)), Post.visibility.in_(FOLLOWER_VISIBILITIES),
+                   Post.boost_of_id.is_(None), Follow.state == "accepted", Actor.local.is_(True), ~blocked))
+    return dialect.insert(HomeTimelineEntry).from_select(["owner_id", "post_id"], rows).on_conflict_do_nothing()
+
+
+_FAN_OUT_REMOTE = {"postgresql": _fan_out_remote(postgresql), "sqlite": _fan_out_remote(sqlite)}
+
+
+async def fan_out_remote(session: AsyncSession, post_ids: list[int]) -> None:
+    """fan_out for many new remote posts (not boosts, not direct) in one statement."""
+    if post_ids:
+        core = await session.connection()
+        await core.execute(_FAN_OUT_REMOTE[session.bind.dialect.name], {"ids": post_ids})
 
 
 async def notify(session: AsyncSession, kind: str, recipient_ids: Iterable[int], from_actor_id: int,
                  post_id: int | None = None) -> int:
-    """Notify each local recipient (never the actor itself) of `kind`: mention, follow, follow_request,
-    favourite, reblog, update. The caller makes sure an event is notified once."""
+    """Notify each local recipient (never the actor itself, nor one who blocks it) of `kind`: mention,
+    follow, follow_request, favourite, reblog, update. The caller makes sure an event is notified once."""
     wanted = [r for r in dict.fromkeys(recipient_ids) if r != from_actor_id]
     if not wanted:
         return 0
@@ -62,21 +99,24 @@ async def notify(session: AsyncSession, kind: str, recipient_ids: Iterable[int],
     return len(rows)
 
 
-async def notify_subscribers(session: AsyncSession, post: Post, skip: Iterable[int] = ()) -> int:
-    """`status` notifications to local followers who asked to hear of the author's posts (follow with
-    notify); not for boosts, direct posts or replies to others, nor to those in `skip` (mentioned)."""
-    if post.boost_of_id is not None or post.visibility == "direct":
+async def notify_subscribers(session: AsyncSession, post_ids: list[int], skip: Iterable[int] = ()) -> int:
+    """`status` notifications of new posts to the local followers who follow their author with notify,
+    as Mastodon sends them: not for boosts, direct posts or replies to others; not to those in `skip`
+    (mentioned, so notified already). One query for many posts: such followers are rare."""
+    if not post_ids:
         return 0
-    if post.in_reply_to_id is not None:
-        parent_author = await session.scalar(select(Post.author_id).where(Post.id == post.in_reply_to_id))
-        if parent_author != post.author_id:
-            return 0
-    query = (select(Follow.follower_id).join(Actor, Actor.id == Follow.follower_id)
-             .where(Follow.followed_id == post.author_id, Follow.state == "accepted", Follow.notify.is_(True),
-                    Actor.local.is_(True)))
-    skipped = set(skip)
-    return await notify(session, "status", [i for i in (await session.execute(query)).scalars() if i not in skipped],
-                        post.author_id, post.id)
+    parent = aliased(Post)
+    query = (select(Follow.follower_id, Post.id, Post.author_id)
+             .join(Follow, Follow.followed_id == Post.author_id).join(Actor, Actor.id == Follow.follower_id)
+             .outerjoin(parent, parent.id == Post.in_reply_to_id)
+             .where(Post.id.in_(post_ids), Post.visibility != "direct", Post.boost_of_id.is_(None),
+                    Follow.state == "accepted", Follow.notify.is_(True), Actor.local.is_(True),
+                    or_(Post.in_reply_to_uri.is_(None), parent.author_id == Post.author_id)))
+    skipped, count = set(skip), 0
+    for follower_id, post_id, author_id in (await session.execute(query)).all():
+        if follower_id not in skipped:
+            count += await notify(session, "status", [follower_id], author_id, post_id)
+    return count
 
 
 async def notify_boosters(session: AsyncSession, post: Post) -> int:

@@ -20,6 +20,7 @@ from federation.urls import same_origin
 from federation.vocab.values import id_of
 from server.db.models import Actor, Post
 from server.runtime import Runtime
+from server.services.inbox.batch import PostBatch
 from server.services.remote_actors import RemoteActorError, fetch_actor
 
 
@@ -53,6 +54,8 @@ class InboxContext:
     activity: vocab.Activity
     signer: str
     fetcher_source: Callable[[], Awaitable[Fetcher]]
+    actors: dict[str, Actor] = field(default_factory=dict, repr=False)  # shared by a batch's activities
+    batch: PostBatch = field(default_factory=PostBatch, repr=False)  # likewise
     _actor: Actor | None = field(default=None, repr=False)
     _object_doc: dict[str, Any] | None = field(default=None, repr=False)
 
@@ -72,6 +75,8 @@ class InboxContext:
 
     async def remote_actor(self, uri: str) -> Actor:
         """A remote actor by id, fetched and committed if unknown or stale."""
+        if uri in self.actors:
+            return self.actors[uri]
         try:
             actor = await fetch_actor(self.runtime, self.session, uri)
         except RemoteActorError as exc:
@@ -80,6 +85,7 @@ class InboxContext:
             raise Refused(f"{uri} is a local actor")
         if self.session.new or self.session.dirty:
             await self.session.commit()
+        self.actors[uri] = actor
         return actor
 
     async def local_actor(self, uri: str | None) -> Actor | None:
@@ -117,6 +123,7 @@ class InboxContext:
 
     async def fetch_object(self, uri: str) -> dict[str, Any]:
         """GET `uri` from its origin; the document must come from, and carry an id on, that origin."""
+        await self.session.commit()  # never hold a transaction (SQLite's write lock) across a fetch
         try:
             fetched = await (await self.fetcher_source()).fetch_json(uri)
         except FetchError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation import vocab
@@ -13,6 +14,7 @@ from server.db.models import Actor, Mention, Post, PostEdit, PostTag
 from server.db.types import utcnow
 from server.db.upsert import insert_ignore
 from server.services import polls, timelines
+from server.services.inbox.batch import post_columns
 from server.services.inbox.context import InboxContext, Refused
 from server.services.inbox.votes import take_vote
 
@@ -43,28 +45,42 @@ async def _mentioned_locals(ctx: InboxContext, parsed: vocab.Post, visibility: s
     return list((await ctx.session.execute(query)).scalars())
 
 
-async def store_post(ctx: InboxContext, parsed: vocab.Post, author: Actor, *, fan_out: bool) -> Post:
+async def store_post(ctx: InboxContext, parsed: vocab.Post, author: Actor, *, fan_out: bool) -> Post | None:
     """Store a new remote post with its mentions, tags and reply link; notify mentioned members and
-    (with `fan_out`) fill home timelines. Refuses replies to members-only posts."""
+    (with `fan_out`) fill home timelines. None when it is stored already (its side effects too).
+    Refuses replies to members-only posts. Plain posts are deferred to the batch (see batch.py);
+    the Post returned is not attached to the session."""
     session = ctx.session
+    if parsed.in_reply_to in ctx.batch:
+        await ctx.batch.flush(session)
     parent = await ctx.post(parsed.in_reply_to)
     if parent is not None and parent.visibility == "local":
         raise Refused(f"{parsed.id} replies to a members-only post, which was never federated")
     post = as_to_post(parsed, author)
-    if parent is not None:
-        post.in_reply_to_id = parent.id
-        await session.execute(update(Post).where(Post.id == parent.id).values(replies_count=Post.replies_count + 1))
-    session.add(post)
-    await session.flush()
+    post.in_reply_to_id = parent.id if parent is not None else None
     mentioned = await _mentioned_locals(ctx, parsed, post.visibility)
-    await insert_ignore(session, Mention, [{"post_id": post.id, "actor_id": a} for a in mentioned])
+    if fan_out and not mentioned and post.visibility != "direct" and post.poll is None:  # polls need a deadline row
+        ctx.batch.add(post, hashtags(parsed))
+        return post
+    await ctx.batch.flush(session)
+    core = await session.connection()
+    if (await core.execute(_INSERT_POST[session.bind.dialect.name], post_columns(post))).first() is None:
+        return None
+    if parent is not None:
+        await session.execute(update(Post).where(Post.id == parent.id).values(replies_count=Post.replies_count + 1))
+    if mentioned:
+        await insert_ignore(session, Mention, [{"post_id": post.id, "actor_id": a} for a in mentioned])
+        await timelines.notify(session, "mention", mentioned, author.id, post.id)
     await insert_ignore(session, PostTag, [{"post_id": post.id, "tag": t} for t in hashtags(parsed)])
-    await timelines.notify(session, "mention", mentioned, author.id, post.id)
     await polls.register_deadline(session, post)
     if fan_out:
         await timelines.fan_out(session, post, mentioned)
-        await timelines.notify_subscribers(session, post, mentioned)
+        await timelines.notify_subscribers(session, [post.id], mentioned)
     return post
+
+
+_INSERT_POST = {name: dialect.insert(Post).on_conflict_do_nothing(index_elements=["uri"]).returning(Post.id)
+                for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
 
 
 async def on_create_note(ctx: InboxContext) -> None:
@@ -72,8 +88,7 @@ async def on_create_note(ctx: InboxContext) -> None:
     if await take_vote(ctx, doc):
         return
     parsed = await parse_post(ctx, doc)
-    if await ctx.post(parsed.id) is not None:
-        return  # already stored: a repeated delivery, or fetched earlier for a boost
+    # A post stored already (a repeated delivery, or fetched earlier for a boost) is left alone.
     await store_post(ctx, parsed, await ctx.actor(), fan_out=True)
 
 

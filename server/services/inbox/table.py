@@ -88,6 +88,8 @@ async def object_kind(ctx: InboxContext) -> str | None:
 async def dispatch(ctx: InboxContext) -> str:
     """Run the handler for the activity; returns what was done, for the log."""
     activity = ctx.activity
+    if activity.type != "Create":  # whatever it is about may be a post of this batch: write them first
+        await ctx.batch.flush(ctx.session)
     handler = TABLE.get((activity.type, ANY))
     kind = ANY
     if handler is None:

@@ -1,0 +1,215 @@
+"""Inbox ingest: signed 2 KB Create(Note) POSTs to the shared inbox of a real `curbside serve` on SQLite.
+
+    python bench/inbox_ingest.py [--requests 20000] [--connections 16] [--actors 50]
+
+50 remote actors are stored beforehand with fresh keys (fetched_at now), so keys come from the
+database and then the server's key cache, never from the network. Requests are signed in advance;
+a separate load-generator process keeps `--connections` keep-alive connections busy with a small
+raw-asyncio HTTP/1.1 client (cheaper than httpx, so that the server is what is measured). Reported:
+requests accepted (202) and stored (rows counted afterwards) per second, and latency percentiles.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import pickle
+import resource
+import socket
+import subprocess
+import sys
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from federation.keys import generate_rsa_keypair  # noqa: E402
+from federation.signatures import sign_request  # noqa: E402
+
+PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def actors(n: int) -> list[dict]:
+    found = []
+    for i in range(n):
+        private, public = generate_rsa_keypair()
+        uri = f"https://remote{i % 10}.example/users/member{i}"
+        found.append({"uri": uri, "username": f"member{i}", "domain": f"remote{i % 10}.example",
+                      "private": private, "public": public})
+    return found
+
+
+async def seed(database_url: str, people: list[dict]) -> None:
+    from server.db.engine import make_engine, make_sessionmaker
+    from server.db.models import Actor
+    from server.db.types import utcnow
+
+    engine = make_engine(database_url)
+    async with make_sessionmaker(engine)() as session:
+        for p in people:
+            session.add(Actor(uri=p["uri"], local=False, username=p["username"], domain=p["domain"],
+                              inbox=p["uri"] + "/inbox", shared_inbox=f"https://{p['domain']}/inbox",
+                              followers_url=p["uri"] + "/followers", public_key_id=p["uri"] + "#main-key",
+                              public_key_pem=p["public"], fetched_at=utcnow()))
+        await session.commit()
+    await engine.dispose()
+
+
+def create_body(actor: str, n: int) -> bytes:
+    note_id = f"{actor}/statuses/{n}"
+    text = ("Grand rounds moved to Thursday; bring the case notes. " * 40)[:1500]
+    activity = {"@context": "https://www.w3.org/ns/activitystreams", "id": note_id + "/activity",
+                "type": "Create", "actor": actor, "published": "2024-05-01T10:00:00Z",
+                "to": [PUBLIC], "cc": [actor + "/followers"],
+                "object": {"id": note_id, "type": "Note", "attributedTo": actor, "published": "2024-05-01T10:00:00Z",
+                           "to": [PUBLIC], "cc": [actor + "/followers"], "content": f"<p>{text} #{n}</p>"}}
+    return json.dumps(activity).encode()
+
+
+def presign(people: list[dict], count: int, domain: str, offset: int) -> list[bytes]:
+    url = f"http://{domain}/inbox"
+    out = []
+    for n in range(offset, offset + count):
+        person = people[n % len(people)]
+        body = create_body(person["uri"], n)
+        headers = sign_request("POST", url, {"Content-Type": "application/activity+json"}, body,
+                               person["uri"] + "#main-key", person["private"])
+        head = "POST /inbox HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        out.append((head + f"Content-Length: {len(body)}\r\n\r\n").encode() + body)
+    return out
+
+
+async def _connection(port: int, requests: list[bytes], latencies: list[float], statuses: dict) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    for raw in requests:
+        start = time.perf_counter()
+        writer.write(raw)
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":", 1)[1])
+        if length:
+            await reader.readexactly(length)
+        latencies.append(time.perf_counter() - start)
+        status = int(head.split(b" ", 2)[1])
+        statuses[status] = statuses.get(status, 0) + 1
+    writer.close()
+
+
+def load(port: int, path: str, connections: int, result_path: str) -> None:
+    """The load generator (a separate process): all connections busy until every request is answered."""
+    requests = pickle.loads(Path(path).read_bytes())
+
+    async def run() -> dict:
+        latencies: list[float] = []
+        statuses: dict[int, int] = {}
+        shares = [requests[i::connections] for i in range(connections)]
+        start = time.perf_counter()
+        await asyncio.gather(*(_connection(port, share, latencies, statuses) for share in shares))
+        seconds = time.perf_counter() - start
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        return {"seconds": seconds, "latencies": latencies, "statuses": statuses,
+                "cpu": used.ru_utime + used.ru_stime}
+
+    Path(result_path).write_bytes(pickle.dumps(asyncio.run(run())))
+
+
+def drive(port: int, requests: list[bytes], connections: int, work: Path) -> dict:
+    (work / "requests.pickle").write_bytes(pickle.dumps(requests))
+    process = multiprocessing.get_context("spawn").Process(
+        target=load, args=(port, str(work / "requests.pickle"), connections, str(work / "result.pickle")))
+    process.start()
+    process.join()
+    return pickle.loads((work / "result.pickle").read_bytes())
+
+
+async def count_rows(database_url: str) -> int:
+    from sqlalchemy import func, select
+
+    from server.db.engine import make_engine
+    from server.db.models import InboxItem
+
+    engine = make_engine(database_url)
+    async with engine.connect() as conn:
+        rows = await conn.scalar(select(func.count()).select_from(InboxItem))
+    await engine.dispose()
+    return rows
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def start_server(env: dict, port: int) -> subprocess.Popen:
+    import httpx
+
+    log = open(Path(env["CURBSIDE_DATA_DIR"]) / "serve.log", "ab")
+    server = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", str(port)], env=env,
+                              cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    for _ in range(300):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise SystemExit("server did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=20_000)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--actors", type=int, default=50)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="curbside-ingest-"))
+    port = free_port()
+    domain = f"localhost:{port}"
+    env = {**os.environ, "CURBSIDE_DATA_DIR": str(work), "CURBSIDE_DOMAIN": domain, "CURBSIDE_ALLOW_HTTP": "true",
+           "CURBSIDE_ALLOW_PRIVATE_ADDRESSES": "true", "CURBSIDE_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+    database_url = f"sqlite+aiosqlite:///{work / 'curbside.db'}"
+    subprocess.run([sys.executable, "-m", "server.cli", "migrate"], env=env, cwd=ROOT, check=True,
+                   capture_output=True)
+    people = actors(args.actors)
+    asyncio.run(seed(database_url, people))
+    warmup = presign(people, 1000, domain, offset=10_000_000)
+    requests = presign(people, args.requests, domain, offset=0)
+    server = start_server(env, port)
+    try:
+        drive(port, warmup, args.connections, work)
+        before, cpu_before = asyncio.run(count_rows(database_url)), cpu_seconds(server.pid)
+        result = drive(port, requests, args.connections, work)
+        server_cpu = cpu_seconds(server.pid) - cpu_before
+        stored = asyncio.run(count_rows(database_url)) - before
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(work, ignore_errors=True)
+    latencies = sorted(result["latencies"])
+    pct = lambda p: latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000  # noqa: E731
+    accepted = result["statuses"].get(202, 0)
+    print(f"cpu_count={os.cpu_count()}  requests={args.requests}  connections={args.connections}  "
+          f"body={len(create_body(people[0]['uri'], 0))} bytes  actors={args.actors}")
+    print(f"statuses={result['statuses']}  stored rows={stored}")
+    print(f"accepted and stored: {min(accepted, stored) / result['seconds']:,.0f}/s over {result['seconds']:.1f}s")
+    print(f"CPU per request: server {server_cpu / args.requests * 1e6:.0f} us "
+          f"(busy {server_cpu / result['seconds']:.0%} of one core), "
+          f"load generator {result['cpu'] / args.requests * 1e6:.0f} us")
+    print(f"latency ms: p50={pct(0.50):.1f}  p90={pct(0.90):.1f}  p99={pct(0.99):.1f}  max={latencies[-1] * 1000:.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""New posts whose writes wait for the end of the batch, then go to the database in bulk.
+
+A busy inbox is mostly Creates of public or followers-only posts by followed actors. Written one by
+one, each costs several round trips (post, tags, timelines); deferred, a whole batch costs a few
+statements. Only that plain case is deferred: a post that mentions members, replies to a deferred
+post, or is needed at once (a boost's original) is written immediately after flushing this batch,
+and every other kind of activity flushes it first (see table.dispatch), so that no handler ever
+misses a post that arrived before it.
+"""
+from __future__ import annotations
+
+from sqlalchemy import bindparam, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.db.models import Post, PostTag
+from server.services import timelines
+
+
+def _statements(dialect) -> dict:
+    return {
+        "posts": dialect.insert(Post).on_conflict_do_nothing(index_elements=["uri"]).returning(Post.id),
+        "tags": dialect.insert(PostTag).on_conflict_do_nothing(),
+    }
+
+
+_STATEMENTS = {"postgresql": _statements(postgresql), "sqlite": _statements(sqlite)}
+_REPLIED = update(Post).where(Post.id == bindparam("parent")).values(replies_count=Post.replies_count + 1)
+
+
+def post_columns(post: Post) -> dict:
+    """The row of a new Post (every column, as INSERT ... RETURNING in bulk wants the same keys)."""
+    return {c.key: getattr(post, c.key) for c in Post.__table__.columns}
+
+
+class PostBatch:
+    def __init__(self) -> None:
+        self._rows: dict[str, dict] = {}  # uri -> row, in arrival order
+        self._tags: dict[str, list[str]] = {}
+
+    def __contains__(self, uri: object) -> bool:
+        return uri in self._rows
+
+    def add(self, post: Post, tags: list[str]) -> None:
+        """Defer a new post (unless one with its uri is deferred already)."""
+        if post.uri not in self._rows:
+            self._rows[post.uri] = post_columns(post)
+            self._tags[post.uri] = tags
+
+    async def flush(self, session: AsyncSession) -> int:
+        """Write the deferred posts that are not stored yet, their tags, reply counts and home
+        timeline entries; returns how many posts were new."""
+        if not self._rows:
+            return 0
+        rows, tags = list(self._rows.values()), self._tags
+        self._rows, self._tags = {}, {}
+        statements = _STATEMENTS[session.bind.dialect.name]
+        core = await session.connection()
+        inserted = set((await core.execute(statements["posts"], rows)).scalars())
+        new = [row for row in rows if row["id"] in inserted]
+        tag_rows = [{"post_id": row["id"], "tag": t} for row in new for t in tags[row["uri"]]]
+        if tag_rows:
+            await core.execute(statements["tags"], tag_rows)
+        parents = [{"parent": row["in_reply_to_id"]} for row in new if row["in_reply_to_id"] is not None]
+        if parents:
+            await core.execute(_REPLIED, parents)
+        await timelines.fan_out_remote(session, [row["id"] for row in new])
+        await timelines.notify_subscribers(session, [row["id"] for row in new])
+        return len(new)
