@@ -17,10 +17,12 @@ from server.runtime import Runtime
 from server.settings import Settings
 from server.urls import LocalUrls
 from server.web.health import healthz
+from server.web.media_files import MediaFiles
 from server.web.templates import THEMES, make_templates
 
 log = logging.getLogger("curbside")
-UPLOAD_PREFIXES = ("/api/v1/media", "/api/v2/media", "/settings/", "/api/v1/curbside/verification_requests")
+UPLOAD_PREFIXES = ("/api/v1/media", "/api/v2/media", "/api/v1/accounts/update_credentials", "/settings/",
+                   "/api/v1/curbside/verification_requests")
 
 
 def routes() -> list[Route]:
@@ -53,7 +55,7 @@ def create_app(settings: Settings) -> Starlette:
             await runtime.close()
 
     app = Starlette(
-        routes=routes(),
+        routes=[*routes(), Mount("/media", MediaFiles(directory=settings.media_dir, check_dir=False), name="media")],
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,

@@ -11,11 +11,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from server.ap import negotiate
-from server.convert.actor_to_as import AS_NS
-from server.convert.post_to_as import announce_activity, create_activity
+from server.convert.actor_to_as import AS_NS, actor_to_as
+from server.convert.post_to_as import announce_activity, create_activity, post_to_note
 from server.db.models import Actor, Follow, Post
 from server.runtime import Runtime
 from server.services.attestations import actor_document, revocation_list
+from server.services.bookmarks import pinned_posts
 from server.services.instance_actor import ensure_instance_actor
 from server.services.visibility import OPEN, find_member, in_members_only_thread
 
@@ -241,12 +242,17 @@ async def following(request: Request) -> Response:
 
 
 async def featured(request: Request) -> Response:
-    """Pinned posts: none yet (posts cannot be pinned), but Mastodon-compatible servers ask."""
-    async with _runtime(request).sessions() as session:
+    """Pinned posts, as Mastodon serves them: the Notes themselves, latest pinned first (only public and
+    unlisted posts can be pinned; one in a members-only thread is left out)."""
+    runtime = _runtime(request)
+    async with runtime.sessions() as session:
         member = await _collection_owner(request, session)
-    if member is None:
-        return negotiate.not_found(request)
-    return negotiate.activity_response(_collection(f"{member.uri}/collections/featured", 0, orderedItems=[]))
+        if member is None:
+            return negotiate.not_found(request)
+        notes = [post_to_note(p, runtime.urls, context=False) for p in await pinned_posts(session, member.id)
+                 if p.visibility in OPEN and not await in_members_only_thread(session, p)]
+    return negotiate.activity_response(_collection(f"{member.uri}/collections/featured", len(notes),
+                                                   orderedItems=notes))
 
 
 GET = ["GET", "HEAD"]

@@ -2,8 +2,9 @@
 
 Stored JSON columns are read leniently, in the shapes of federation.vocab's dataclasses:
 `tags` entries {"type": "Mention"|"Hashtag"|"Emoji", "name", "href", "icon_url"}; `attachments`
-{"url", "type", "media_type", "description", "blurhash", "width", "height", "focal_point"};
-`poll` {"options": [{"name", "votes"}], "multiple", "end_time" (ISO 8601), "closed", "voters_count"}.
+{"url", "type", "media_type", "description", "blurhash", "width", "height", "focal_point"} (local uploads
+add "id", "preview_url", "preview_width", "preview_height"); `poll` {"options": [{"title", "votes_count"}],
+"multiple", "expires_at" (ISO 8601), "closed", "voters_count"} (older rows: "name", "votes", "end_time").
 """
 from __future__ import annotations
 
@@ -71,11 +72,11 @@ def _attachment(item: Any) -> dict[str, Any] | None:
 
 
 def _poll_fields(poll: dict[str, Any]) -> dict[str, Any]:
-    options = [{"type": "Note", "name": str(o.get("name") or o.get("title") or ""),
-                "replies": {"type": "Collection", "totalItems": int(o.get("votes") or o.get("votes_count") or 0)}}
+    options = [{"type": "Note", "name": str(o.get("title") or o.get("name") or ""),
+                "replies": {"type": "Collection", "totalItems": int(o.get("votes_count") or o.get("votes") or 0)}}
                for o in poll.get("options") or [] if isinstance(o, dict)]
     fields: dict[str, Any] = {"anyOf" if poll.get("multiple") else "oneOf": options}
-    end = poll.get("end_time")
+    end = poll.get("expires_at") or poll.get("end_time")
     if isinstance(end, datetime):
         end = iso(end)
     if end:

@@ -6,8 +6,10 @@ the viewer's own favourites and boosts) is handed in by server.services.views.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from server.convert.actor_to_mastodon import iso
+from server.convert.media_to_mastodon import attachment_to_mastodon
 from server.db.models import Post
 
 
@@ -15,33 +17,36 @@ from server.db.models import Post
 class ViewerState:
     favourited: frozenset[int] = frozenset()
     reblogged: frozenset[int] = frozenset()
+    bookmarked: frozenset[int] = frozenset()
+    pinned: frozenset[int] = frozenset()
     voted: dict[int, list[int]] = field(default_factory=dict)
 
 
-def _media(item: dict, index: int, post_id: int) -> dict:
-    kind = (item.get("media_type") or item.get("mediaType") or "").split("/")[0]
-    return {
-        "id": str(item.get("id") or f"{post_id}{index}"),
-        "type": {"image": "image", "video": "video", "audio": "audio"}.get(kind, "unknown"),
-        "url": item.get("url"), "preview_url": item.get("preview_url") or item.get("url"),
-        "remote_url": item.get("remote_url"), "text_url": None,
-        "meta": item.get("meta") or {}, "description": item.get("description") or item.get("name"),
-        "blurhash": item.get("blurhash"),
-    }
+def _expired(poll: dict, now: datetime) -> bool:
+    if poll.get("closed"):
+        return True
+    try:
+        end = datetime.fromisoformat(str(poll.get("expires_at") or poll.get("end_time")).replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return (end if end.tzinfo else end.replace(tzinfo=timezone.utc)) <= now
 
 
-def _poll(post: Post, viewer: ViewerState) -> dict | None:
+def poll_to_mastodon(post: Post, viewer: ViewerState, now: datetime | None = None) -> dict | None:
+    """The Poll entity of a post's poll (https://docs.joinmastodon.org/entities/Poll/); its id is the post's."""
     if not post.poll:
         return None
-    options = post.poll.get("options", [])
-    expires = post.poll.get("expires_at")
+    options = [o for o in post.poll.get("options", []) if isinstance(o, dict)]
+    counts = [int(o.get("votes_count", o.get("votes")) or 0) for o in options]
     own = viewer.voted.get(post.id)
     return {
-        "id": str(post.id), "expires_at": expires, "expired": bool(post.poll.get("closed")),
+        "id": str(post.id), "expires_at": post.poll.get("expires_at") or post.poll.get("end_time"),
+        "expired": _expired(post.poll, now or datetime.now(timezone.utc)),
         "multiple": bool(post.poll.get("multiple")),
-        "votes_count": sum(int(o.get("votes", 0)) for o in options),
+        "votes_count": sum(counts),
         "voters_count": post.poll.get("voters_count"),
-        "options": [{"title": o.get("title", ""), "votes_count": int(o.get("votes", 0))} for o in options],
+        "options": [{"title": str(o.get("title") or o.get("name") or ""), "votes_count": c}
+                    for o, c in zip(options, counts)],
         "emojis": [], "voted": own is not None, "own_votes": own or [],
     }
 
@@ -63,7 +68,8 @@ def post_to_mastodon(post: Post, *, account: dict, mentions: list[dict], viewer:
         "visibility": "private" if post.visibility == "private" else post.visibility,
         "sensitive": post.sensitive,
         "spoiler_text": post.summary or "",
-        "media_attachments": [_media(m, i, post.id) for i, m in enumerate(post.attachments or [])],
+        "media_attachments": [attachment_to_mastodon(m, fallback_id=f"{post.id}{i}", remote=not post.local)
+                              for i, m in enumerate(post.attachments or []) if isinstance(m, dict)],
         "application": None,
         "mentions": mentions,
         "tags": _tags(post, tag_url),
@@ -74,7 +80,7 @@ def post_to_mastodon(post: Post, *, account: dict, mentions: list[dict], viewer:
         "in_reply_to_id": str(post.in_reply_to_id) if post.in_reply_to_id else None,
         "in_reply_to_account_id": in_reply_to_account_id,
         "reblog": reblog,
-        "poll": _poll(post, viewer),
+        "poll": poll_to_mastodon(post, viewer),
         "card": None,
         "language": post.language,
         "text": None,
@@ -82,7 +88,7 @@ def post_to_mastodon(post: Post, *, account: dict, mentions: list[dict], viewer:
         "favourited": post.id in viewer.favourited,
         "reblogged": post.id in viewer.reblogged,
         "muted": False,
-        "bookmarked": False,
-        "pinned": False,
+        "bookmarked": post.id in viewer.bookmarked,
+        "pinned": post.id in viewer.pinned,
         "filtered": [],
     }

@@ -114,6 +114,7 @@ async def publish_actor_update(session: AsyncSession, settings: Settings, actor:
     """Queue an `Update` of the member's actor document to their remote followers; the caller commits."""
     document = await actor_document(session, settings, actor)
     update = activities.update(f"{actor.uri}#updates/{snowflake()}", actor.uri, document, to=[PUBLIC])
+    update["@context"] = document["@context"]  # the embedded actor's terms (toot:, curbside:) must stay defined
     return await enqueue_activity(session, update, actor, await remote_followers(session, actor.id))
 
 

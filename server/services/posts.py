@@ -2,7 +2,7 @@
 activity queued for delivery in the same transaction as the post itself."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from sqlalchemy import delete, select, update
@@ -17,10 +17,12 @@ from server.db.models import Actor, Mention, Post, PostEdit, PostTag
 from server.db.models.posts import VISIBILITIES
 from server.db.types import utcnow
 from server.runtime import Runtime
+from server.services import media as media_service
+from server.services import polls
 from server.services.accounts import find_local_actor
 from server.services.delivery import enqueue_activity, remote_followers
 from server.services.remote_actors import RemoteActorError, resolve_acct
-from server.services.timelines import fan_out, notify
+from server.services.timelines import fan_out, notify, notify_boosters, notify_subscribers
 
 MAX_CHARS = 5000
 MAX_POLL_OPTIONS = 4
@@ -59,6 +61,7 @@ class NewPost:
     poll: PollSpec | None = None
     media: tuple[dict, ...] = field(default_factory=tuple)
     phi_confirmed: bool = False
+    media_ids: tuple[int, ...] | None = None  # uploads to attach; None on an edit keeps the post's media
 
 
 def check_privacy(new: NewPost, policy: str) -> None:
@@ -77,6 +80,8 @@ def _validate(new: NewPost) -> None:
         raise PostError("a post needs text or media")
     if len(new.text) + len(new.spoiler_text) > MAX_CHARS:
         raise PostError(f"a post is at most {MAX_CHARS} characters")
+    if new.poll and new.media:
+        raise PostError("a post has media or a poll, not both")
     if new.poll:
         if not 2 <= len(new.poll.options) <= MAX_POLL_OPTIONS:
             raise PostError(f"a poll has 2 to {MAX_POLL_OPTIONS} options")
@@ -110,8 +115,21 @@ def _poll(spec: PollSpec | None) -> dict | None:
     if spec is None:
         return None
     end = utcnow() + timedelta(seconds=spec.expires_in)
-    return {"options": [{"title": o, "votes": 0} for o in spec.options], "multiple": spec.multiple,
-            "expires_at": end.isoformat().replace("+00:00", "Z"), "voters_count": 0}
+    return {"options": [{"title": o, "votes_count": 0} for o in spec.options], "multiple": spec.multiple,
+            "expires_at": end.isoformat(timespec="seconds").replace("+00:00", "Z"), "closed": False,
+            "voters_count": 0}
+
+
+async def _with_uploads(runtime: Runtime, session: AsyncSession, author: Actor, new: NewPost,
+                        post_id: int | None = None) -> tuple[NewPost, list]:
+    """The post with its uploads' attachment data, and the uploads to claim (none when media_ids is None)."""
+    if new.media_ids is None:
+        return new, []
+    try:
+        uploads = await media_service.claimable(session, author, list(new.media_ids), post_id)
+    except media_service.MediaError as exc:
+        raise PostError(str(exc)) from None
+    return replace(new, media=tuple(media_service.attachment_json(runtime, u) for u in uploads)), uploads
 
 
 async def audience_of(session: AsyncSession, post: Post, mentioned: list[Actor]) -> list[Actor]:
@@ -133,6 +151,7 @@ async def _mentioned(session: AsyncSession, post_id: int) -> list[Actor]:
 
 async def create_post(runtime: Runtime, session: AsyncSession, author: Actor, new: NewPost) -> Post:
     """Store a member's post and queue its Create; the caller commits and then wakes the delivery queue."""
+    new, uploads = await _with_uploads(runtime, session, author, new)
     _validate(new)
     check_privacy(new, runtime.settings.phi_policy)
     urls = runtime.urls
@@ -162,6 +181,11 @@ async def create_post(runtime: Runtime, session: AsyncSession, author: Actor, ne
     post.author = author
     session.add(post)
     await session.flush()
+    try:
+        await media_service.attach(session, uploads, post.id)
+    except media_service.MediaError as exc:
+        raise PostError(str(exc)) from None
+    await polls.register_deadline(session, post)
     session.add_all([Mention(post_id=post.id, actor_id=a.id) for a in mentioned])
     session.add_all([PostTag(post_id=post.id, tag=t.lower()) for t in dict.fromkeys(extract_hashtags(new.text))])
     if parent is not None:
@@ -169,6 +193,7 @@ async def create_post(runtime: Runtime, session: AsyncSession, author: Actor, ne
     local_mentioned = [a.id for a in mentioned if a.local]
     await fan_out(session, post, local_mentioned)
     await notify(session, "mention", local_mentioned, author.id, post.id)
+    await notify_subscribers(session, [post.id], local_mentioned)
     if is_federated(visibility):
         await enqueue_activity(session, create_activity(post, urls), author,
                                await audience_of(session, post, mentioned))
@@ -183,10 +208,14 @@ async def own_post(session: AsyncSession, author: Actor, post_id: int) -> Post:
 
 
 async def edit_post(runtime: Runtime, session: AsyncSession, author: Actor, post_id: int, new: NewPost) -> Post:
-    """Replace text, content warning, sensitivity and poll options; keep the old version as a PostEdit."""
+    """Replace text, content warning, sensitivity, media and poll options; keep the old version as a PostEdit.
+    Changed poll options start the poll afresh (its votes are dropped), as on Mastodon."""
+    post = await own_post(session, author, post_id)
+    new, uploads = await _with_uploads(runtime, session, author, new, post.id)
+    if new.media_ids is None:
+        new = replace(new, media=tuple(post.attachments or ()))
     _validate(new)
     check_privacy(new, runtime.settings.phi_policy)
-    post = await own_post(session, author, post_id)
     session.add(PostEdit(post_id=post.id, content_html=post.content_html, summary=post.summary,
                          sensitive=post.sensitive, poll=post.poll, created_at=post.edited_at or post.published))
     mentions = await resolve_mentions(runtime, session, new.text)
@@ -196,8 +225,16 @@ async def edit_post(runtime: Runtime, session: AsyncSession, author: Actor, post
     post.summary = new.spoiler_text or None
     post.sensitive = new.sensitive or bool(new.spoiler_text)
     post.language = new.language or post.language
-    if new.poll is not None:
+    if new.poll is not None and polls.options_changed(post.poll, new.poll.options, new.poll.multiple):
         post.poll = _poll(new.poll)
+        await polls.restart(session, post)
+    if new.media_ids is not None:
+        post.attachments = list(new.media)
+        await media_service.detach_others(session, post.id, [u.id for u in uploads])
+        try:
+            await media_service.attach(session, uploads, post.id)
+        except media_service.MediaError as exc:
+            raise PostError(str(exc)) from None
     post.edited_at = utcnow()
     await session.execute(delete(PostTag).where(PostTag.post_id == post.id))
     session.add_all([PostTag(post_id=post.id, tag=t.lower()) for t in dict.fromkeys(extract_hashtags(new.text))])
@@ -206,6 +243,7 @@ async def edit_post(runtime: Runtime, session: AsyncSession, author: Actor, post
         mentioned = await _mentioned(session, post.id)
         await enqueue_activity(session, update_activity(post, runtime.urls), author,
                                await audience_of(session, post, mentioned))
+    await notify_boosters(session, post)
     return post
 
 
@@ -219,6 +257,7 @@ async def delete_post(runtime: Runtime, session: AsyncSession, author: Actor, po
     if post.in_reply_to_id:
         await session.execute(update(Post).where(Post.id == post.in_reply_to_id, Post.replies_count > 0)
                               .values(replies_count=Post.replies_count - 1))
+    await media_service.detach_others(session, post.id, [])  # kept a day, for "delete and redraft"
     await session.delete(post)
     await session.flush()
     return post

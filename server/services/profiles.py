@@ -1,5 +1,6 @@
-"""The professional profile: display name (an alias in pseudonym mode), the real name seen only by
-verifiers and admins, profession, specialty (a NUCC code), institution, jurisdiction and profile fields."""
+"""The professional profile: pseudonym mode (the display name is then an alias), the real name seen only
+by verifiers and admins, profession, specialty (a NUCC code), institution, jurisdiction. The Mastodon-shaped
+profile (display name, note, fields, images) is server.services.profile."""
 from __future__ import annotations
 
 import re
@@ -7,15 +8,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.text import render_post
 from server.db.models import Account, Actor, MemberProfile
 from server.services.specialties import PROFESSIONS, specialties_for, specialty_name
 from server.urls import LocalUrls
 
-MAX_FIELDS = 4
-MAX_FIELD_CHARS = 255
 MAX_NAME = 100
-MAX_NOTE = 500
 JURISDICTION = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
 UNSET = object()
 
@@ -28,11 +25,6 @@ class ProfileError(ValueError):
 class ProfileChanges:
     """Only the attributes not left UNSET change."""
 
-    display_name: object = UNSET
-    note: object = UNSET
-    locked: object = UNSET
-    discoverable: object = UNSET
-    fields: object = UNSET  # list of {"name", "value"}
     real_name: object = UNSET
     pseudonymous: object = UNSET
     profession: object = UNSET
@@ -75,22 +67,6 @@ def _text(value: object, name: str, limit: int, *, multiline: bool = False) -> s
     return value
 
 
-def _fields(value: object) -> list[dict[str, str]]:
-    if not isinstance(value, list) or len(value) > MAX_FIELDS:
-        raise ProfileError(f"at most {MAX_FIELDS} profile fields")
-    out = []
-    for item in value:
-        if not isinstance(item, dict):
-            raise ProfileError("a profile field has a name and a value")
-        name = _text(item.get("name", ""), "field name", MAX_FIELD_CHARS)
-        text = _text(item.get("value", ""), "field value", MAX_FIELD_CHARS)
-        if name.lower() == "verified":
-            raise ProfileError("the field name 'Verified' is reserved for verified members")
-        if name or text:
-            out.append({"name": name, "value": text})
-    return out
-
-
 async def get_profile(session: AsyncSession, actor_id: int) -> MemberProfile:
     """The member's profile row, made on first use (accounts created before profiles existed have none)."""
     profile = await session.get(MemberProfile, actor_id)
@@ -105,10 +81,6 @@ async def update_profile(session: AsyncSession, urls: LocalUrls, account: Accoun
     """Apply `changes` (all checked before any is applied); the caller commits and announces the new actor."""
     actor, profile = account.actor, await get_profile(session, account.actor_id)
     new: dict[str, object] = {}
-    if changes.display_name is not UNSET:
-        new["display_name"] = _text(changes.display_name, "display name", MAX_NAME)
-    if changes.note is not UNSET:
-        new["note"] = _text(changes.note, "note", MAX_NOTE, multiline=True)
     if changes.real_name is not UNSET:
         new["real_name"] = _text(changes.real_name, "real name", MAX_NAME)
     if changes.profession is not UNSET:
@@ -120,32 +92,19 @@ async def update_profile(session: AsyncSession, urls: LocalUrls, account: Accoun
         new["institution"] = _text(changes.institution, "institution", 200) or None
     if changes.jurisdiction is not UNSET:
         new["jurisdiction"] = check_jurisdiction(changes.jurisdiction) if changes.jurisdiction else None
-    if changes.fields is not UNSET:
-        new["fields"] = _fields(changes.fields)
     _apply(actor, profile, changes, new, urls)
     await session.flush()
     return actor
 
 
 def _apply(actor: Actor, profile: MemberProfile, changes: ProfileChanges, new: dict, urls: LocalUrls) -> None:
-    if "display_name" in new:
-        actor.display_name = new["display_name"] or actor.username
-    if "note" in new:
-        actor.summary = render_post(new["note"], mentions={}, tag_url=urls.tag).html if new["note"] else ""
-    if changes.locked is not UNSET:
-        actor.manually_approves = bool(changes.locked)
-    if changes.discoverable is not UNSET:
-        actor.discoverable = bool(changes.discoverable)
     if changes.pseudonymous is not UNSET:
         profile.pseudonymous = bool(changes.pseudonymous)
-    if "fields" in new:
-        actor.fields = new["fields"]
     for key, column in (("real_name", "real_name"), ("profession", "profession"), ("specialty", "specialty_code"),
                         ("institution", "institution"), ("jurisdiction", "jurisdiction")):
         if key in new:
             setattr(profile, column, new[key])
-    if not profile.pseudonymous and profile.real_name and "display_name" not in new and \
-            actor.display_name == actor.username:
+    if not profile.pseudonymous and profile.real_name and actor.display_name == actor.username:
         actor.display_name = profile.real_name  # not an alias: the public name may be the real one
 
 

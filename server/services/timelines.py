@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from server.db.ids import snowflake
 from server.db.models import Actor, Block, Follow, HomeTimelineEntry, Notification, Post
@@ -96,3 +97,30 @@ async def notify(session: AsyncSession, kind: str, recipient_ids: Iterable[int],
             for r in wanted if r not in blocking]
     session.add_all(rows)
     return len(rows)
+
+
+async def notify_subscribers(session: AsyncSession, post_ids: list[int], skip: Iterable[int] = ()) -> int:
+    """`status` notifications of new posts to the local followers who follow their author with notify,
+    as Mastodon sends them: not for boosts, direct posts or replies to others; not to those in `skip`
+    (mentioned, so notified already). One query for many posts: such followers are rare."""
+    if not post_ids:
+        return 0
+    parent = aliased(Post)
+    query = (select(Follow.follower_id, Post.id, Post.author_id)
+             .join(Follow, Follow.followed_id == Post.author_id).join(Actor, Actor.id == Follow.follower_id)
+             .outerjoin(parent, parent.id == Post.in_reply_to_id)
+             .where(Post.id.in_(post_ids), Post.visibility != "direct", Post.boost_of_id.is_(None),
+                    Follow.state == "accepted", Follow.notify.is_(True), Actor.local.is_(True),
+                    or_(Post.in_reply_to_uri.is_(None), parent.author_id == Post.author_id)))
+    skipped, count = set(skip), 0
+    for follower_id, post_id, author_id in (await session.execute(query)).all():
+        if follower_id not in skipped:
+            count += await notify(session, "status", [follower_id], author_id, post_id)
+    return count
+
+
+async def notify_boosters(session: AsyncSession, post: Post) -> int:
+    """`update` notifications to local members who boosted a post that was just edited."""
+    boosters = select(Post.author_id).join(Actor, Actor.id == Post.author_id).where(
+        Post.boost_of_id == post.id, Actor.local.is_(True))
+    return await notify(session, "update", list((await session.execute(boosters)).scalars()), post.author_id, post.id)

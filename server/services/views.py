@@ -8,8 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.convert.actor_to_mastodon import AccountCounts, acct_of, actor_to_mastodon, iso
 from server.convert.post_to_mastodon import ViewerState, post_to_mastodon
-from server.db.models import Actor, Follow, Like, Mention, Post
+from server.db.models import Actor, Bookmark, Follow, Like, Mention, Pin, Post
 from server.services.badges import curbside_entities
+from server.services.polls import own_votes
 from server.urls import LocalUrls
 
 
@@ -42,13 +43,22 @@ async def render_account(session: AsyncSession, actor: Actor, urls: LocalUrls, d
     return (await render_accounts(session, [actor], urls, domain))[0]
 
 
-async def _viewer_state(session: AsyncSession, viewer: Actor | None, ids: list[int]) -> ViewerState:
+async def _viewer_state(session: AsyncSession, viewer: Actor | None, posts: list[Post]) -> ViewerState:
+    ids = [p.id for p in posts]
     if viewer is None or not ids:
         return ViewerState()
-    liked = (await session.execute(select(Like.post_id).where(Like.actor_id == viewer.id, Like.post_id.in_(ids)))).scalars()
-    boosted = (await session.execute(select(Post.boost_of_id).where(Post.author_id == viewer.id,
-                                                                   Post.boost_of_id.in_(ids)))).scalars()
-    return ViewerState(favourited=frozenset(liked), reblogged=frozenset(boosted))
+
+    async def mine(column, *where) -> frozenset[int]:
+        return frozenset((await session.execute(select(column).where(*where))).scalars())
+    # Pins and votes are asked for only when the page could hold any: timelines stay at three queries.
+    own = [p.id for p in posts if p.author_id == viewer.id]
+    polls = [p.id for p in posts if p.poll]
+    return ViewerState(
+        favourited=await mine(Like.post_id, Like.actor_id == viewer.id, Like.post_id.in_(ids)),
+        reblogged=await mine(Post.boost_of_id, Post.author_id == viewer.id, Post.boost_of_id.in_(ids)),
+        bookmarked=await mine(Bookmark.post_id, Bookmark.actor_id == viewer.id, Bookmark.post_id.in_(ids)),
+        pinned=await mine(Pin.post_id, Pin.actor_id == viewer.id, Pin.post_id.in_(own)) if own else frozenset(),
+        voted=await own_votes(session, viewer.id, polls))
 
 
 async def render_statuses(session: AsyncSession, posts: list[Post], viewer: Actor | None, urls: LocalUrls,
@@ -71,7 +81,7 @@ async def render_statuses(session: AsyncSession, posts: list[Post], viewer: Acto
         if parent_ids else {}
     authors = {p.author_id: p.author for p in everything}
     accounts = {a["id"]: a for a in await render_accounts(session, list(authors.values()), urls, domain)}
-    viewer_state = await _viewer_state(session, viewer, ids)
+    viewer_state = await _viewer_state(session, viewer, everything)
 
     def one(post: Post, reblog: dict | None = None) -> dict:
         parent_author = parent_authors.get(post.in_reply_to_id)

@@ -11,9 +11,11 @@ from server.api.mastodon.auth import authenticate
 from server.api.mastodon.common import account_json, accounts_json, not_found, path_id, statuses_json
 from server.api.mastodon.paging import int_param, link_header, read_page
 from server.api.mastodon.params import flag, read_params
+from server.api.mastodon.profile import credential_json
 from server.db.models import Actor, Block, Follow, Post
 from server.services import social
 from server.services.access import may_see
+from server.services.bookmarks import pinned_posts
 from server.services.remote_actors import RemoteActorError, resolve_acct
 
 
@@ -21,13 +23,7 @@ async def verify_credentials(request: Request) -> JSONResponse:
     auth = await authenticate(request, "read:accounts")
     async with request.app.state.sessions() as session:
         actor = await session.get(Actor, auth.account.actor_id)
-        entity = await account_json(request, session, actor)
-        pending = await session.scalar(select(func.count()).select_from(Follow).where(
-            Follow.followed_id == actor.id, Follow.state == "pending"))
-    entity["source"] = {"privacy": "public", "sensitive": False, "language": None, "note": actor.summary or "",
-                        "fields": entity["fields"], "follow_requests_count": pending}
-    entity["role"] = {"id": "0", "name": auth.account.role, "permissions": "0", "color": "", "highlighted": False}
-    return JSONResponse(entity)
+        return JSONResponse(await credential_json(request, session, actor, auth.account))
 
 
 async def _actor(session, actor_id: int) -> Actor:
@@ -103,8 +99,11 @@ async def statuses(request: Request) -> JSONResponse:
             query = query.where(Post.in_reply_to_id.is_(None))
         if flag(request.query_params.get("exclude_reblogs", False)):
             query = query.where(Post.boost_of_id.is_(None))
+        if flag(request.query_params.get("only_media", False)):
+            query = query.where(Post.attachments != [])
         if flag(request.query_params.get("pinned", False)):
-            return JSONResponse([])
+            pinned = [p for p in await pinned_posts(session, actor.id) if await may_see(session, p, viewer)]
+            return await statuses_json(request, session, pinned, viewer)
         candidates = page.arrange(list((await session.execute(page.apply(query, Post.id))).scalars()))
         visible = [p for p in candidates if await may_see(session, p, viewer)]
         return await statuses_json(request, session, visible, viewer, link_header(request, [p.id for p in candidates]))

@@ -1,15 +1,15 @@
 """/api/v1/notifications: list (by types), get, dismiss, clear."""
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from server.api.mastodon.auth import authenticate
 from server.api.mastodon.common import not_found, path_id
-from server.api.mastodon.paging import link_header, read_page
+from server.api.mastodon.paging import int_param, link_header, read_page
 from server.convert.actor_to_mastodon import iso
-from server.db.models import Actor, Notification, Post
+from server.db.models import Actor, Marker, Notification, Post
 from server.services.views import render_accounts, render_statuses
 
 
@@ -74,3 +74,16 @@ async def clear(request: Request) -> JSONResponse:
         await session.execute(delete(Notification).where(Notification.recipient_id == auth.account.actor_id))
         await session.commit()
     return JSONResponse({})
+
+
+async def unread_count(request: Request) -> JSONResponse:
+    """Notifications after the `notifications` marker, counted up to `limit` (default 100, at most 1000)."""
+    auth = await authenticate(request, "read:notifications")
+    limit = int_param(request, "limit", 100, 1000)
+    async with request.app.state.sessions() as session:
+        marker = await session.get(Marker, (auth.account.actor_id, "notifications"))
+        query = select(Notification.id).where(Notification.recipient_id == auth.account.actor_id)
+        if marker is not None:
+            query = query.where(Notification.id > marker.last_read_id)
+        count = await session.scalar(select(func.count()).select_from(query.limit(limit).subquery()))
+    return JSONResponse({"count": int(count or 0)})

@@ -1,74 +1,122 @@
-"""The member's own profile: Mastodon's PATCH /api/v1/accounts/update_credentials (display name, note,
-locked, discoverable, fields_attributes) plus the professional profile (real_name, pseudonymous, profession,
+"""The member's own profile: Mastodon's PATCH /api/v1/accounts/update_credentials (display name, note, avatar,
+header, fields, locked, discoverable, bot) plus the professional profile (real_name, pseudonymous, profession,
 specialty, institution, jurisdiction), and GET /api/v1/curbside/profile with what only they see."""
 from __future__ import annotations
 
 import re
 
+from sqlalchemy import func, select
+from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from server.ap.actors import forget_actor
-from server.api.mastodon.accounts import verify_credentials
 from server.api.mastodon.auth import authenticate
+from server.api.mastodon.common import account_json
 from server.api.mastodon.params import flag, read_params
-from server.db.models import Account
+from server.db.models import Account, Actor, Follow
+from server.services import profiles
 from server.services.attestations import publish_actor_update
-from server.services.profiles import UNSET, ProfileChanges, ProfileError, get_profile, update_profile
+from server.services.profile import ProfileChanges, ProfileError, update_profile
 from server.services.specialties import specialty_name
 
 _FIELD_KEY = re.compile(r"^fields_attributes\[(\d{1,2})\]\[(name|value)\]$")
-TEXT_PARAMS = ("display_name", "note", "real_name", "profession", "specialty", "institution", "jurisdiction")
+PROFESSIONAL_TEXT = ("real_name", "profession", "specialty", "institution", "jurisdiction")
 
 
-def _fields(params: dict) -> object:
-    """fields_attributes as JSON (a list, or an object keyed by index) or as form keys `fields_attributes[0][name]`."""
+async def credential_json(request: Request, session, actor: Actor, account: Account) -> dict:
+    """The member's own Account with `source` (what they typed) and `role`."""
+    entity = await account_json(request, session, actor)
+    pending = await session.scalar(select(func.count()).select_from(Follow).where(
+        Follow.followed_id == actor.id, Follow.state == "pending"))
+    fields = [{"name": f.get("name", ""), "value": f.get("source", f.get("value", "")), "verified_at": None}
+              for f in actor.fields or [] if isinstance(f, dict)]
+    entity["source"] = {"privacy": "public", "sensitive": False, "language": None,
+                        "note": actor.summary_source if actor.summary_source is not None else actor.summary or "",
+                        "fields": fields, "follow_requests_count": pending}
+    entity["role"] = {"id": "0", "name": account.role, "permissions": "0", "color": "", "highlighted": False}
+    return entity
+
+
+def _fields(params: dict) -> list[tuple[str, str]] | None:
+    """fields_attributes as a JSON list or index-keyed object, or as form keys fields_attributes[0][name]."""
     raw = params.get("fields_attributes")
-    if isinstance(raw, list):
-        return raw
     if isinstance(raw, dict):
-        return [raw[k] for k in sorted(raw, key=lambda k: int(k) if str(k).isdigit() else 0)]
-    found: dict[int, dict] = {}
-    for key, value in params.items():
-        if (match := _FIELD_KEY.match(key)) and isinstance(value, str):
-            found.setdefault(int(match[1]), {})[match[2]] = value
-    return [found[i] for i in sorted(found)] if found else UNSET
+        raw = [raw[k] for k in sorted(raw, key=lambda k: int(k) if str(k).isdigit() else 99)]
+    if raw is None:
+        indexed: dict[int, dict] = {}
+        for key, value in params.items():
+            if (match := _FIELD_KEY.match(key)) and isinstance(value, str):
+                indexed.setdefault(int(match[1]), {})[match[2]] = value
+        raw = [indexed[i] for i in sorted(indexed)] if indexed else None
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or not all(isinstance(f, dict) for f in raw):
+        raise HTTPException(422, "fields_attributes must be a list of {name, value}")
+    return [(str(f.get("name") or ""), str(f.get("value") or "")) for f in raw]
 
 
-def changes_from(params: dict) -> ProfileChanges:
-    changes = ProfileChanges(fields=_fields(params))
-    for name in TEXT_PARAMS:
+async def _image(params: dict, name: str) -> bytes | None:
+    value = params.get(name)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, UploadFile):
+        raise HTTPException(422, f"{name} must be an image file (multipart/form-data)")
+    return await value.read()
+
+
+def _text(params: dict, name: str) -> str | None:
+    value = params.get(name)
+    if value is not None and not isinstance(value, str):
+        raise HTTPException(422, f"{name} must be text")
+    return value
+
+
+def _flag(params: dict, name: str) -> bool | None:
+    return flag(params[name]) if params.get(name) not in (None, "") else None
+
+
+def professional_changes(params: dict) -> profiles.ProfileChanges:
+    """The professional part of the profile (server.services.profiles); the rest is left UNSET."""
+    changes = profiles.ProfileChanges()
+    for name in PROFESSIONAL_TEXT:
         if name in params:
             value = params[name]
             setattr(changes, name, value if isinstance(value, str) else "" if value is None else str(value))
-    for name in ("locked", "discoverable", "pseudonymous"):
-        if name in params:
-            setattr(changes, name, flag(params[name]))
+    if "pseudonymous" in params:
+        changes.pseudonymous = flag(params["pseudonymous"])
     return changes
 
 
 async def update_credentials(request: Request) -> JSONResponse:
     auth = await authenticate(request, "write:accounts")
-    params, state = await read_params(request), request.app.state
+    params = await read_params(request)
+    changes = ProfileChanges(
+        display_name=_text(params, "display_name"), note=_text(params, "note"),
+        avatar=await _image(params, "avatar"), header=await _image(params, "header"), fields=_fields(params),
+        locked=_flag(params, "locked"), discoverable=_flag(params, "discoverable"), bot=_flag(params, "bot"))
+    state = request.app.state
     async with state.sessions() as session:
         account = await session.get(Account, auth.account.id)
+        actor = await session.get(Actor, auth.account.actor_id)
         try:
-            actor = await update_profile(session, state.urls, account, changes_from(params))
-        except ProfileError as exc:
-            raise HTTPException(422, str(exc)) from None
+            await profiles.update_profile(session, state.urls, account, professional_changes(params))
+            await update_profile(state.runtime, session, actor, changes)
+        except (ProfileError, profiles.ProfileError) as exc:
+            raise HTTPException(422, f"Validation failed: {exc}") from None
         await publish_actor_update(session, state.settings, actor)
         await session.commit()
-    forget_actor(request.app, actor.username)
-    state.runtime.wake("deliveries")
-    return await verify_credentials(request)
+        forget_actor(request.app, actor.username)
+        state.runtime.wake("deliveries")
+        return JSONResponse(await credential_json(request, session, actor, auth.account))
 
 
 async def own_profile(request: Request) -> JSONResponse:
     """The whole professional profile, real name included: only its owner sees it here."""
     auth = await authenticate(request, "read:accounts")
     async with request.app.state.sessions() as session:
-        profile = await get_profile(session, auth.account.actor_id)
+        profile = await profiles.get_profile(session, auth.account.actor_id)
         await session.commit()
         return JSONResponse({
             "real_name": profile.real_name, "pseudonymous": profile.pseudonymous, "profession": profile.profession,

@@ -2,7 +2,8 @@
 from starlette.routing import Route
 
 from server.api.mastodon import accounts, apps, instance, notifications, search, statuses, timelines
-from server.api.mastodon import admin_instance, admin_verification, directory, profile, registrations, verification
+from server.api.mastodon import (admin_instance, admin_verification, bookmarks, directory, favourites,
+                                 markers, media, pins, polls, profile, registrations, verification)
 
 CURBSIDE = "/api/v1/curbside"
 ADMIN = f"{CURBSIDE}/admin"
@@ -46,6 +47,7 @@ ROUTES = [
     Route("/api/v1/timelines/tag/{hashtag}", timelines.tag),
     Route("/api/v1/notifications", notifications.index),
     Route("/api/v1/notifications/clear", notifications.clear, methods=["POST"]),
+    Route("/api/v1/notifications/unread_count", notifications.unread_count),  # before {id}
     Route("/api/v1/notifications/{id}", notifications.show),
     Route("/api/v1/notifications/{id}/dismiss", notifications.dismiss, methods=["POST"]),
     Route("/api/v2/search", search.search),
@@ -85,4 +87,19 @@ ROUTES = [
     Route(f"{ADMIN}/trusted_verifiers/{{domain}}", admin_instance.untrust, methods=["DELETE"]),
     Route(f"{ADMIN}/settings", admin_instance.show_settings),
     Route(f"{ADMIN}/settings", admin_instance.update_settings, methods=["PATCH"]),
+    # media, polls, bookmarks, pins, favourites, profile, markers
+    Route("/api/v1/media", media.upload, methods=["POST"]),
+    Route("/api/v2/media", media.upload, methods=["POST"]),
+    Route("/api/v1/media/{id}", media.show),
+    Route("/api/v1/media/{id}", media.update, methods=["PUT"]),
+    Route("/api/v1/polls/{id}", polls.show),
+    Route("/api/v1/polls/{id}/votes", polls.vote, methods=["POST"]),
+    Route("/api/v1/bookmarks", bookmarks.index),
+    Route("/api/v1/statuses/{id}/bookmark", bookmarks.bookmark, methods=["POST"]),
+    Route("/api/v1/statuses/{id}/unbookmark", bookmarks.unbookmark, methods=["POST"]),
+    Route("/api/v1/statuses/{id}/pin", pins.pin, methods=["POST"]),
+    Route("/api/v1/statuses/{id}/unpin", pins.unpin, methods=["POST"]),
+    Route("/api/v1/favourites", favourites.index),
+    Route("/api/v1/markers", markers.index),
+    Route("/api/v1/markers", markers.save, methods=["POST"]),
 ]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -11,7 +12,7 @@ from server.api.mastodon.common import accounts_json, not_found, path_id, status
 from server.api.mastodon.params import flag, read_params
 from server.db.models import Actor, Like, Post, PostEdit
 from server.services import posts as post_service
-from server.services import social
+from server.services import idempotency, social
 from server.services.access import may_see, visible_post
 from server.services.views import render_statuses
 
@@ -45,11 +46,21 @@ def _reply_id(params: dict) -> int | None:
     return int(value)
 
 
-def _new_post(params: dict) -> post_service.NewPost:
+def _media_ids(params: dict, editing: bool) -> tuple[int, ...] | None:
+    raw = params.get("media_ids")
+    if raw is None:
+        return None if editing else ()
+    raw = raw if isinstance(raw, list) else [raw]
+    if not all(str(i).isdigit() and len(str(i)) <= 20 for i in raw):
+        raise HTTPException(422, "media_ids are ids of uploaded media")
+    return tuple(int(i) for i in raw)
+
+
+def _new_post(params: dict, editing: bool = False) -> post_service.NewPost:
     text = params.get("status") or ""
     if not isinstance(text, str):
         raise HTTPException(422, "status must be text")
-    return post_service.NewPost(
+    return post_service.NewPost(media_ids=_media_ids(params, editing),
         text=text, visibility=params.get("visibility") or "public", spoiler_text=params.get("spoiler_text") or "",
         sensitive=flag(params.get("sensitive", False)), in_reply_to_id=_reply_id(params),
         language=params.get("language") or None, poll=_poll(params),
@@ -65,20 +76,38 @@ def _refused(exc: post_service.PostError) -> HTTPException | JSONResponse:
     return HTTPException(422, str(exc))
 
 
+def _idempotency_key(request: Request) -> str | None:
+    key = request.headers.get("idempotency-key")
+    if key is not None and not 0 < len(key) <= idempotency.MAX_KEY:
+        raise HTTPException(422, f"Idempotency-Key is 1 to {idempotency.MAX_KEY} characters")
+    return key
+
+
 async def create(request: Request) -> JSONResponse:
     auth = await authenticate(request, "write:statuses")
     params = await read_params(request)
+    key = _idempotency_key(request)
     state = request.app.state
     async with state.sessions() as session:
         author = await session.get(Actor, auth.account.actor_id)
+        if key and (earlier := await idempotency.find(session, author.id, key)) is not None:
+            return await status_json(request, session, earlier, author)
         try:
             post = await post_service.create_post(state.runtime, session, author, _new_post(params))
+            if key:
+                await idempotency.remember(session, author.id, key, post.id)
+            await session.commit()
         except post_service.PostError as exc:
             error = _refused(exc)
             if isinstance(error, JSONResponse):
                 return error
             raise error from None
-        await session.commit()
+        except IntegrityError:  # the same key, posted at the same moment by another request: that one won
+            await session.rollback()
+            author = await session.get(Actor, auth.account.actor_id)  # reloaded: a rollback expires it
+            if not key or (earlier := await idempotency.find(session, author.id, key)) is None:
+                raise
+            return await status_json(request, session, earlier, author)
         state.runtime.wake("deliveries")
         return await status_json(request, session, post, author)
 
@@ -100,7 +129,8 @@ async def edit(request: Request) -> JSONResponse:
     async with state.sessions() as session:
         author = await session.get(Actor, auth.account.actor_id)
         try:
-            post = await post_service.edit_post(state.runtime, session, author, path_id(request), _new_post(params))
+            post = await post_service.edit_post(state.runtime, session, author, path_id(request),
+                                                _new_post(params, editing=True))
         except post_service.PostError as exc:
             error = _refused(exc)
             if isinstance(error, JSONResponse):

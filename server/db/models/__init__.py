@@ -1,6 +1,8 @@
 """The database models: one module per area, all registered on one metadata for Alembic."""
 from server.db.models.base import Base
 from server.db.models.accounts import Account, Actor, InstanceSetting
+from server.db.models.media import (Bookmark, IdempotencyKey, Marker, MediaAttachment, Pin, PollDeadline,
+                                     PollVote)
 from server.db.models.members import AccountToken, Invite, LoginFailure, MemberProfile
 from server.db.models.oauth import OAuthApp, OAuthCode, OAuthToken
 from server.db.models.posts import Mention, Post, PostEdit, PostTag
@@ -12,4 +14,5 @@ from server.db.models.verification import RemoteAttestation, Verification, Verif
 __all__ = ["Base", "Account", "Actor", "InstanceSetting", "Post", "Mention", "PostTag", "PostEdit",
            "InboxItem", "Delivery", "Host", "Follow", "Like", "Block", "HomeTimelineEntry", "Notification",
            "OAuthApp", "OAuthCode", "OAuthToken", "MemberProfile", "Invite", "AccountToken", "LoginFailure",
-           "VerificationRequest", "Verification", "VerificationAudit", "RemoteAttestation"]
+           "VerificationRequest", "Verification", "VerificationAudit", "RemoteAttestation",
+           "MediaAttachment", "PollVote", "PollDeadline", "Bookmark", "Pin", "Marker", "IdempotencyKey"]

@@ -30,6 +30,7 @@ class Actor(Base):
     actor_type: Mapped[str] = mapped_column(String(32), default="Person")
     display_name: Mapped[str] = mapped_column(Text, default="")
     summary: Mapped[str] = mapped_column(Text, default="")
+    summary_source: Mapped[str | None] = mapped_column(Text)  # a member's note as typed (summary is its HTML)
     url: Mapped[str | None] = mapped_column(Text)
     icon_url: Mapped[str | None] = mapped_column(Text)
     header_url: Mapped[str | None] = mapped_column(Text)

@@ -65,4 +65,5 @@ class PostBatch:
         if parents:
             await core.execute(_REPLIED, parents)
         await timelines.fan_out_remote(session, [row["id"] for row in new])
+        await timelines.notify_subscribers(session, [row["id"] for row in new])
         return len(new)

@@ -13,9 +13,10 @@ from server.convert.as_to_post import as_to_post, content_fields, hashtags, ment
 from server.db.models import Actor, Mention, Post, PostEdit, PostTag
 from server.db.types import utcnow
 from server.db.upsert import insert_ignore
-from server.services import timelines
+from server.services import polls, timelines
 from server.services.inbox.batch import post_columns
 from server.services.inbox.context import InboxContext, Refused
+from server.services.inbox.votes import take_vote
 
 log = logging.getLogger("curbside.inbox")
 
@@ -58,7 +59,7 @@ async def store_post(ctx: InboxContext, parsed: vocab.Post, author: Actor, *, fa
     post = as_to_post(parsed, author)
     post.in_reply_to_id = parent.id if parent is not None else None
     mentioned = await _mentioned_locals(ctx, parsed, post.visibility)
-    if fan_out and not mentioned and post.visibility != "direct":
+    if fan_out and not mentioned and post.visibility != "direct" and post.poll is None:  # polls need a deadline row
         ctx.batch.add(post, hashtags(parsed))
         return post
     await ctx.batch.flush(session)
@@ -71,8 +72,10 @@ async def store_post(ctx: InboxContext, parsed: vocab.Post, author: Actor, *, fa
         await insert_ignore(session, Mention, [{"post_id": post.id, "actor_id": a} for a in mentioned])
         await timelines.notify(session, "mention", mentioned, author.id, post.id)
     await insert_ignore(session, PostTag, [{"post_id": post.id, "tag": t} for t in hashtags(parsed)])
+    await polls.register_deadline(session, post)
     if fan_out:
         await timelines.fan_out(session, post, mentioned)
+        await timelines.notify_subscribers(session, [post.id], mentioned)
     return post
 
 
@@ -81,7 +84,10 @@ _INSERT_POST = {name: dialect.insert(Post).on_conflict_do_nothing(index_elements
 
 
 async def on_create_note(ctx: InboxContext) -> None:
-    parsed = await parse_post(ctx, await ctx.object_doc())
+    doc = await ctx.object_doc()
+    if await take_vote(ctx, doc):
+        return
+    parsed = await parse_post(ctx, doc)
     # A post stored already (a repeated delivery, or fetched earlier for a boost) is left alone.
     await store_post(ctx, parsed, await ctx.actor(), fan_out=True)
 
@@ -100,23 +106,23 @@ async def on_update_note(ctx: InboxContext) -> None:
         return  # never seen: nothing to edit (Mastodon does the same)
     if post.author.uri != ctx.activity.actor:
         raise Refused(f"only the author may update {post.uri}")
-    if parsed.updated and post.edited_at and parsed.updated <= post.edited_at:
-        return  # this version, or a newer one, is stored already
     new = content_fields(parsed)
-    if not _changed(post, new):
-        post.poll = new["poll"]  # poll counts move without an edit
+    stale = parsed.updated and post.edited_at and parsed.updated <= post.edited_at
+    if stale or not _changed(post, new):
+        if post.poll and new["poll"] and polls.titles(post.poll) == polls.titles(new["poll"]):
+            post.poll = new["poll"]  # poll counts and closing move without an edit
         return
     ctx.session.add(PostEdit(post_id=post.id, content_html=post.content_html, summary=post.summary,
                              sensitive=post.sensitive, poll=post.poll))
+    options_before = polls.titles(post.poll)
     for name, value in new.items():
         setattr(post, name, value)
+    if post.poll and polls.titles(post.poll) != options_before:
+        await polls.restart(ctx.session, post)  # new options: earlier votes no longer mean anything
     post.edited_at = min(parsed.updated or utcnow(), utcnow())
     await ctx.session.execute(delete(PostTag).where(PostTag.post_id == post.id))
     await insert_ignore(ctx.session, PostTag, [{"post_id": post.id, "tag": t} for t in hashtags(parsed)])
-    boosters = select(Post.author_id).join(Actor, Actor.id == Post.author_id).where(
-        Post.boost_of_id == post.id, Actor.local.is_(True))
-    await timelines.notify(ctx.session, "update", (await ctx.session.execute(boosters)).scalars(),
-                           post.author_id, post.id)
+    await timelines.notify_boosters(ctx.session, post)
 
 
 async def remove_post(session: AsyncSession, post: Post) -> None:

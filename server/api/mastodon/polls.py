@@ -1,0 +1,58 @@
+"""/api/v1/polls: read a poll, vote in it (votes on remote polls go to the poll's server)."""
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from server.api.mastodon.auth import authenticate
+from server.api.mastodon.common import not_found, path_id
+from server.api.mastodon.params import read_params
+from server.convert.post_to_mastodon import ViewerState, poll_to_mastodon
+from server.db.models import Actor, Post
+from server.services import polls
+from server.services.access import visible_post
+
+
+async def _poll_post(session, request: Request, viewer: Actor | None) -> Post:
+    post = await visible_post(session, path_id(request), viewer)
+    if post is None or post.boost_of_id is not None or not post.poll:
+        raise not_found()
+    return post
+
+
+async def _entity(session, post: Post, viewer: Actor | None) -> dict:
+    voted = await polls.own_votes(session, viewer.id, [post.id]) if viewer else {}
+    return poll_to_mastodon(post, ViewerState(voted=voted))
+
+
+async def show(request: Request) -> JSONResponse:
+    auth = await authenticate(request, "read:statuses", optional=True)
+    async with request.app.state.sessions() as session:
+        viewer = await session.get(Actor, auth.account.actor_id) if auth else None
+        return JSONResponse(await _entity(session, await _poll_post(session, request, viewer), viewer))
+
+
+def _choices(params: dict) -> list[int]:
+    raw = params.get("choices")
+    raw = raw if isinstance(raw, list) else [raw] if raw is not None else []
+    try:
+        return [int(c) for c in raw]
+    except (TypeError, ValueError):
+        raise HTTPException(422, "choices are option numbers") from None
+
+
+async def vote(request: Request) -> JSONResponse:
+    auth = await authenticate(request, "write:statuses")
+    params = await read_params(request)
+    state = request.app.state
+    async with state.sessions() as session:
+        voter = await session.get(Actor, auth.account.actor_id)
+        post = await _poll_post(session, request, voter)
+        try:
+            await polls.vote(state.runtime, session, voter, post, _choices(params))
+        except polls.PollError as exc:
+            raise HTTPException(422, str(exc)) from None
+        await session.commit()
+        state.runtime.wake("deliveries")
+        return JSONResponse(await _entity(session, post, voter))

@@ -1,0 +1,41 @@
+"""Timed chores, run by the worker every few seconds: close polls whose time has come, remove uploads
+never posted (after a day) and idempotency keys past their hour.
+
+Several workers may run it at once: each chore claims its rows with conditional writes.
+"""
+from __future__ import annotations
+
+import logging
+import time
+
+from server.runtime import Runtime
+from server.services import idempotency, media, poll_closing
+
+log = logging.getLogger("curbside.scheduled")
+INTERVAL = 5.0  # seconds between rounds; a poll's end shows at read time anyway
+
+
+class ScheduledRunner:
+    name = "scheduled"
+
+    def __init__(self, interval: float = INTERVAL):
+        self.interval = interval
+        self._next = 0.0
+
+    async def run_once(self, runtime: Runtime) -> int:
+        """One round of chores if one is due; returns rows handled (0 when idle or not yet due)."""
+        if time.monotonic() < self._next:
+            return 0
+        self._next = time.monotonic() + self.interval
+        done = 0
+        async with runtime.sessions() as session:
+            polls = await poll_closing.close_due(runtime, session)
+            await session.commit()
+            done += polls
+        if polls:
+            runtime.wake("deliveries")
+        async with runtime.sessions() as session:
+            done += await media.remove_stale(runtime, session)
+            done += await idempotency.forget_expired(session)
+            await session.commit()
+        return done
