@@ -4,9 +4,13 @@ from server.db.models.accounts import Account, Actor, InstanceSetting
 from server.db.models.oauth import OAuthApp, OAuthCode, OAuthToken
 from server.db.models.posts import Mention, Post, PostEdit, PostTag
 from server.db.models.queues import Delivery, Host, InboxItem
-from server.db.models.social import Block, Follow, Like
+from server.db.models.social import Block, Follow, Like, Mute, UserDomainBlock
+from server.db.models.moderation import AuditEntry, BlocklistSubscription, DomainPolicyRecord, PolicyVersion
+from server.db.models.reports import AccountModeration, AccountWarning, Report
 from server.db.models.timelines import HomeTimelineEntry, Notification
 
 __all__ = ["Base", "Account", "Actor", "InstanceSetting", "Post", "Mention", "PostTag", "PostEdit",
            "InboxItem", "Delivery", "Host", "Follow", "Like", "Block", "HomeTimelineEntry", "Notification",
-           "OAuthApp", "OAuthCode", "OAuthToken"]
+           "OAuthApp", "OAuthCode", "OAuthToken", "Mute", "UserDomainBlock", "AuditEntry",
+           "BlocklistSubscription", "DomainPolicyRecord", "PolicyVersion", "AccountModeration", "AccountWarning",
+           "Report"]

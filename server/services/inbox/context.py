@@ -20,7 +20,7 @@ from federation.urls import same_origin
 from federation.vocab.values import id_of
 from server.db.models import Actor, Post
 from server.runtime import Runtime
-from server.services.remote_actors import RemoteActorError, fetch_actor
+from server.services.remote_actors import DomainRefused, RemoteActorError, fetch_actor
 
 
 class Refused(Exception):
@@ -74,6 +74,8 @@ class InboxContext:
         """A remote actor by id, fetched and committed if unknown or stale."""
         try:
             actor = await fetch_actor(self.runtime, self.session, uri)
+        except DomainRefused as exc:
+            raise Refused(str(exc)) from None
         except RemoteActorError as exc:
             raise Transient(str(exc)) from None
         if actor.local:

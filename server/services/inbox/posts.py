@@ -14,6 +14,7 @@ from server.db.types import utcnow
 from server.db.upsert import insert_ignore
 from server.services import timelines
 from server.services.inbox.context import InboxContext, Refused
+from server.services.moderation.incoming import screen_post
 
 log = logging.getLogger("curbside.inbox")
 
@@ -50,6 +51,7 @@ async def store_post(ctx: InboxContext, parsed: vocab.Post, author: Actor, *, fa
     if parent is not None and parent.visibility == "local":
         raise Refused(f"{parsed.id} replies to a members-only post, which was never federated")
     post = as_to_post(parsed, author)
+    await screen_post(ctx.runtime, session, post, author)
     if parent is not None:
         post.in_reply_to_id = parent.id
         await session.execute(update(Post).where(Post.id == parent.id).values(replies_count=Post.replies_count + 1))
@@ -95,6 +97,7 @@ async def on_update_note(ctx: InboxContext) -> None:
                              sensitive=post.sensitive, poll=post.poll))
     for name, value in new.items():
         setattr(post, name, value)
+    await screen_post(ctx.runtime, ctx.session, post, post.author)
     post.edited_at = min(parsed.updated or utcnow(), utcnow())
     await ctx.session.execute(delete(PostTag).where(PostTag.post_id == post.id))
     await insert_ignore(ctx.session, PostTag, [{"post_id": post.id, "tag": t} for t in hashtags(parsed)])
