@@ -258,6 +258,10 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--scopes", nargs="+", default=["read", "write", "follow"],
                        help="OAuth scopes (default: read write follow)")
     token.set_defaults(handler=cmd_tokens_create)
+
+    from server.moderation_cli import add_commands as add_moderation_commands
+
+    add_moderation_commands(commands, CommandError)
     return parser
 
 

@@ -14,6 +14,7 @@ from server.api.mastodon.params import flag, read_params
 from server.db.models import Actor, Block, Follow, Post
 from server.services import social
 from server.services.access import may_see
+from server.services.moderation.members import relationship_flags
 from server.services.moderation.filters import actor_hidden, visible_actors, visible_posts
 from server.services.remote_actors import RemoteActorError, resolve_acct
 
@@ -140,10 +141,10 @@ async def relationship(session, me: Actor, other: Actor) -> dict:
     return {"id": str(other.id), "following": bool(mine and mine.state == "accepted"),
             "showing_reblogs": bool(mine and mine.show_boosts), "notifying": bool(mine and mine.notify),
             "languages": None, "followed_by": bool(theirs and theirs.state == "accepted"),
-            "blocking": bool(blocking), "blocked_by": bool(blocked_by), "muting": False,
-            "muting_notifications": False, "requested": bool(mine and mine.state == "pending"),
-            "requested_by": bool(theirs and theirs.state == "pending"), "domain_blocking": False,
-            "endorsed": False, "note": ""}
+            "blocking": bool(blocking), "blocked_by": bool(blocked_by),
+            "requested": bool(mine and mine.state == "pending"),
+            "requested_by": bool(theirs and theirs.state == "pending"),
+            **await relationship_flags(session, me, other), "endorsed": False, "note": ""}
 
 
 async def relationships(request: Request) -> JSONResponse:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy import delete, distinct, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -25,7 +25,7 @@ class PolicyError(ValueError):
     """A refused policy change; str() says why."""
 
 
-def _local_row(key: str, allow: bool):
+def local_policy_query(key: str, allow: bool):
     return select(DomainPolicyRecord).where(
         DomainPolicyRecord.key == key, DomainPolicyRecord.allow == allow,
         DomainPolicyRecord.subscription_id.is_(None), DomainPolicyRecord.state == "active")
@@ -39,7 +39,7 @@ async def set_local_policy(session: AsyncSession, policy: DomainPolicy, *, actor
                            by: str | None = None, reason: str = "") -> DomainPolicyRecord:
     """Create or replace the local policy of `policy`'s kind (block or allow) on its domain."""
     policy = replace(policy, source=None)
-    row = (await session.execute(_local_row(policy.key, policy.allow))).scalar_one_or_none()
+    row = (await session.execute(local_policy_query(policy.key, policy.allow))).scalar_one_or_none()
     before = record_to_policy(row) if row is not None else None
     if row is None:
         row = DomainPolicyRecord(state="active", subscription_id=None, **policy_fields(policy))
@@ -142,7 +142,7 @@ async def import_policies(session: AsyncSession, incoming: list[DomainPolicy], *
     """Store `incoming` (a parsed list: take it whole) as local blocks; the caller commits or rolls back."""
     diff = await plan_import(session, incoming)
     for policy in [*diff.added, *(new for _, new in diff.changed)]:
-        row = (await session.execute(_local_row(policy.key, False))).scalar_one_or_none()
+        row = (await session.execute(local_policy_query(policy.key, False))).scalar_one_or_none()
         if row is None:
             session.add(DomainPolicyRecord(state="active", subscription_id=None, **policy_fields(policy)))
         else:
@@ -181,7 +181,7 @@ async def purge_suspended(session: AsyncSession) -> list[str]:
         return []
     # Suspension by a block, not by allowlist mode: switching modes never deletes anything.
     lookup = PolicySet(await load_policies(session), FederationMode.BLOCKLIST)
-    domains = (await session.execute(select(distinct(Actor.domain)).where(Actor.local.is_(False)))).scalars()
+    domains = (await session.execute(select(Actor.domain).distinct().where(Actor.local.is_(False)))).scalars()
     purged = [d for d in domains if _suspends(lookup, d)]
     for domain in purged:
         await purge_domain(session, domain)
