@@ -51,6 +51,8 @@ async def act(runtime: Runtime, session: AsyncSession, moderator: Actor, target:
     if target.id == moderator.id and action is not ModerationAction.DISMISS:
         raise ReportError("moderators cannot act on their own account")
     posts = await _posts(session, target, report, post_ids)
+    # Before any write: it may create the instance actor in a transaction of its own.
+    instance = await ensure_instance_actor(runtime.sessions, runtime.urls, runtime.settings.domain)
     affected = 0
     if action is ModerationAction.DELETE_POST:
         if not posts:
@@ -64,7 +66,7 @@ async def act(runtime: Runtime, session: AsyncSession, moderator: Actor, target:
         await _suspend(session, target)
     warning = None
     if action is not ModerationAction.DISMISS:
-        warning = await _notice(runtime, session, moderator, target, action, report, posts, text)
+        warning = await _notice(session, instance, moderator, target, action, report, posts, text)
     if report is not None:
         stamp_resolved(report, action.value, moderator, text)
     target_kind, target_id = ("report", str(report.id)) if report is not None else ("account", target.uri)
@@ -116,7 +118,7 @@ async def _suspend(session: AsyncSession, target: Actor) -> None:
         await purge_actor(session, target.id)
 
 
-async def _notice(runtime: Runtime, session: AsyncSession, moderator: Actor, target: Actor,
+async def _notice(session: AsyncSession, instance: Actor, moderator: Actor, target: Actor,
                   action: ModerationAction, report: Report | None, posts: list[Post], text: str) -> AccountWarning | None:
     """The member's notice of the action (a warning they may appeal once); none for remote accounts."""
     if not target.local:
@@ -125,7 +127,6 @@ async def _notice(runtime: Runtime, session: AsyncSession, moderator: Actor, tar
                              text=text, post_uris=[p.uri for p in posts], created_by_id=moderator.id)
     session.add(warning)
     await session.flush()
-    instance = await ensure_instance_actor(runtime.sessions, runtime.urls, runtime.settings.domain)
     session.add(Notification(id=snowflake(), recipient_id=target.id, type=NOTICE, from_actor_id=instance.id))
     return warning
 

@@ -44,6 +44,9 @@ async def file_report(runtime: Runtime, session: AsyncSession, reporter: Actor, 
     from the instance actor goes to the target's server; the caller commits and wakes deliveries."""
     if target.id == reporter.id:
         raise ReportError("you cannot report yourself")
+    # Before any write: it may create the instance actor in a transaction of its own.
+    instance = await ensure_instance_actor(runtime.sessions, runtime.urls, runtime.settings.domain) \
+        if forward and not target.local else None
     if len(comment) > MAX_COMMENT:
         raise ReportError(f"the comment is at most {MAX_COMMENT} characters")
     posts = await _reported_posts(session, reporter, target, list(post_ids))
@@ -53,8 +56,8 @@ async def file_report(runtime: Runtime, session: AsyncSession, reporter: Actor, 
                     forwarded=False)
     session.add(report)
     await session.flush()
-    if forward and not target.local:
-        await forward_report(runtime, session, report, target, posts)
+    if instance is not None:
+        await forward_report(session, instance, report, target, posts)
     return report
 
 
@@ -70,10 +73,9 @@ async def _reported_posts(session: AsyncSession, reporter: Actor, target: Actor,
     return posts
 
 
-async def forward_report(runtime: Runtime, session: AsyncSession, report: Report, target: Actor,
+async def forward_report(session: AsyncSession, instance: Actor, report: Report, target: Actor,
                          posts: list[Post]) -> None:
-    """Queue the Flag of `report` to the target's server, from the instance actor."""
-    instance = await ensure_instance_actor(runtime.sessions, runtime.urls, runtime.settings.domain)
+    """Queue the Flag of `report` to the target's server, from the `instance` actor."""
     inbox = target.shared_inbox or target.inbox
     if not inbox:
         raise ReportError(f"{target.acct} has no inbox to forward the report to")
