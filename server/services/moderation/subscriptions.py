@@ -134,22 +134,23 @@ async def refresh_one(runtime: Runtime, sub_id: int, *, actor: Actor | None = No
                                     allow_private=settings.allow_private_addresses)
     except FetchError as exc:
         return await _failed(runtime, sub_id, url, f"cannot fetch: {exc.reason}", actor, by)
-    if document.body is None:
-        async with runtime.sessions() as session:
-            await _finish(session, sub_id, last_error=None, failing_since=None, last_success_at=utcnow())
-            await session.commit()
-        return RefreshResult(sub_id, url, True, "not modified")
+    unchanged = document.body is None
     try:
         async with runtime.sessions() as session:
-            plan = await _apply(session, sub_id, document.body, format_hint(document.content_type, url), actor, by)
-            await _finish(session, sub_id, document=document.body.decode("utf-8-sig"), etag=document.etag,
-                          last_modified=document.last_modified, last_error=None, failing_since=None,
-                          last_success_at=utcnow())
+            # Not modified: planned again from the stored copy all the same, since another list's
+            # retraction may have left a domain to this one.
+            body = (await session.get(BlocklistSubscription, sub_id)).document.encode() if unchanged else document.body
+            plan = await _apply(session, sub_id, body, format_hint(document.content_type, url), actor, by)
+            stored = {} if unchanged else {"document": body.decode("utf-8-sig"), "etag": document.etag,
+                                           "last_modified": document.last_modified}
+            await _finish(session, sub_id, last_error=None, failing_since=None, last_success_at=utcnow(), **stored)
             await session.commit()
     except BlocklistError as exc:
         return await _failed(runtime, sub_id, url, f"malformed list: {exc}", actor, by)
+    except AttributeError:  # 304 without a stored copy: the server's ETag cannot be ours
+        return await _failed(runtime, sub_id, url, "304 Not Modified, but no copy of the list is stored", actor, by)
     runtime.policies.invalidate()
-    return RefreshResult(sub_id, url, True, _describe(plan), plan)
+    return RefreshResult(sub_id, url, True, ("not modified; " if unchanged else "") + _describe(plan), plan)
 
 
 async def _finish(session: AsyncSession, sub_id: int, *, retry: bool = False, **values) -> None:
