@@ -1,12 +1,9 @@
 """Domain policies enforced where traffic passes: the inbox, queued deliveries, the delivery
 runner, fetches, what is stored from remote servers, and the purge that follows a suspension."""
-import json
-
 from sqlalchemy import select
 
-from moderation.domains import FederationMode, Severity
+from moderation.domains import DomainPolicy, FederationMode, Severity
 from server.db.models import Actor, Delivery, Follow, InboxItem, Like, Post, Report
-from server.db.types import utcnow
 from server.jobs.deliveries import DeliveryRunner
 from server.services.delivery import enqueue_activity
 from server.services.moderation.domains import set_local_policy
@@ -14,10 +11,9 @@ from server.services.moderation.policies import SUSPENDED_ERROR, PolicyCache, bu
 from server.services.remote_actors import DomainRefused, fetch_actor, resolve_acct
 from tests.support import factories
 from tests.support.fake_remote import (  # noqa: F401  (fixtures)
-    create, deliver, drain, fed_app, fed_client, fed_settings, member, remote, signed_headers,
+    create, deliver, drain, fed_app, fed_client, fed_settings, member, remote,
 )
 from tests.support.moderation import allow, host_of, mode, remote_host, set_policy  # noqa: F401
-from moderation.domains import DomainPolicy
 
 
 async def test_inbox_refuses_a_suspended_domain_with_403_before_any_signature_work(fed_app, fed_client, remote_host):

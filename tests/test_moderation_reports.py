@@ -18,7 +18,6 @@ async def people(app):
     mod, mod_token = await user(app, "mod", role="moderator", scopes=ADMIN_SCOPES)
     async with app.state.sessions() as session:
         bob = await factories.remote_actor(session, "bob", "remote.example")
-        carol_account_post = None
         bobs = Post(id=5, uri="https://remote.example/users/bob/statuses/5", author_id=bob.id, author=bob,
                     local=False, visibility="public", content_html="<p>patient Jane Doe, MRN 12345678</p>")
         session.add(bobs)

@@ -137,9 +137,14 @@ async def refresh_one(runtime: Runtime, sub_id: int, *, actor: Actor | None = No
     unchanged = document.body is None
     try:
         async with runtime.sessions() as session:
+            sub = await session.get(BlocklistSubscription, sub_id)
+            if sub is None:
+                return RefreshResult(sub_id, url, False, "unsubscribed meanwhile")
+            if unchanged and sub.document is None:
+                raise BlocklistError(1, "304 Not Modified, but no copy of the list is stored")
             # Not modified: planned again from the stored copy all the same, since another list's
             # retraction may have left a domain to this one.
-            body = (await session.get(BlocklistSubscription, sub_id)).document.encode() if unchanged else document.body
+            body = sub.document.encode() if unchanged else document.body
             plan = await _apply(session, sub_id, body, format_hint(document.content_type, url), actor, by)
             stored = {} if unchanged else {"document": body.decode("utf-8-sig"), "etag": document.etag,
                                            "last_modified": document.last_modified}
@@ -147,8 +152,6 @@ async def refresh_one(runtime: Runtime, sub_id: int, *, actor: Actor | None = No
             await session.commit()
     except BlocklistError as exc:
         return await _failed(runtime, sub_id, url, f"malformed list: {exc}", actor, by)
-    except AttributeError:  # 304 without a stored copy: the server's ETag cannot be ours
-        return await _failed(runtime, sub_id, url, "304 Not Modified, but no copy of the list is stored", actor, by)
     runtime.policies.invalidate()
     return RefreshResult(sub_id, url, True, ("not modified; " if unchanged else "") + _describe(plan), plan)
 
