@@ -17,6 +17,7 @@ from server.settings import Settings
 
 BY = "cli"
 MAX_FILE_BYTES = 50_000_000
+REFRESH_WAIT = 60.0  # seconds to wait for lists a worker is fetching at that moment
 Error: type[Exception] = RuntimeError  # replaced by server.cli's CommandError in add_commands
 
 
@@ -214,9 +215,9 @@ def cmd_blocklists_unsubscribe(settings: Settings, args: argparse.Namespace) -> 
 def cmd_blocklists_refresh(settings: Settings, args: argparse.Namespace) -> int:
     from server.services.moderation.subscriptions import refresh_all
 
-    results = _run(settings, lambda runtime: refresh_all(runtime, force=True, by=BY))
+    results = _run(settings, lambda runtime: refresh_all(runtime, force=True, wait=REFRESH_WAIT, by=BY))
     if not results:
-        _say("no subscriptions (or all are being refreshed by a worker right now)")
+        _say("no subscriptions")
     for result in results:
         _say(f"{result.url}: {'ok' if result.ok else 'FAILED'}: {result.message}")
     failed = [r for r in results if not r.ok]

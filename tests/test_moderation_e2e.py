@@ -75,7 +75,7 @@ def test_a_subscribed_list_cuts_b_off_until_it_is_retracted_and_a_local_exceptio
     c.cli("blocklists", "publish", "everyone")
     c.cli("domains", "block", b.domain, "--public-comment", "harassment")
     a.cli("blocklists", "subscribe", f"{c.base_url}/api/v1/instance/domain_blocks", "--priority", "5")
-    assert "1 added" in refresh(a)
+    assert ": ok: " in refresh(a)
 
     assert inbox_status(a, b.domain) == 403 and inbox_status(a, c.domain) == 401
     assert find_on(alice, before["uri"]) is None  # purged and hidden
@@ -89,7 +89,7 @@ def test_a_subscribed_list_cuts_b_off_until_it_is_retracted_and_a_local_exceptio
     assert not mentioned(alice, "are you there") and not mentioned(bob, "journal club moved")
 
     c.cli("domains", "remove", b.domain)
-    assert "1 removed" in refresh(a)
+    assert ": ok: " in refresh(a)
     assert inbox_status(a, b.domain) == 401
     follow(alice, f"bob@{b.domain}")
     after = bob.status("After the retraction: welcome back")
@@ -97,7 +97,7 @@ def test_a_subscribed_list_cuts_b_off_until_it_is_retracted_and_a_local_exceptio
 
     c.cli("domains", "block", b.domain)
     a.cli("domains", "allow", b.domain)
-    assert "1 added" in refresh(a)
+    assert ": ok: " in refresh(a)
     listing = a.cli("domains", "list").stdout
     assert f"{b.domain}" in listing and "allow" in listing and c.base_url in listing
     exception = bob.status("The local exception keeps us talking")

@@ -181,3 +181,17 @@ async def test_published_list_for_trusted_peers_needs_a_signature_from_a_listed_
     await _publish(fed_app, "trusted", [remote.base.split("://")[1]])
     assert (await fed_client.get(url, headers=signed())).status_code == 200
     assert (await fed_client.get(url)).status_code == 401
+
+
+async def test_blocklist_runner_fetches_due_lists_and_then_waits_for_the_next_look(fed_app, lists):
+    from server.jobs.blocklists import BlocklistRunner
+    from server.jobs.worker import default_runners
+
+    (url, served), _ = lists
+    served.body = HEADER + "bad.example,suspend,false,false,,false\n"
+    await _subscribe(fed_app, url)
+    runner = BlocklistRunner(look_every=3600)
+    assert "blocklists" in [r.name for r in default_runners()]
+    assert await runner.run_once(fed_app.state.runtime) == 1
+    assert (await _effective(fed_app, "bad.example")).suspended
+    assert await runner.run_once(fed_app.state.runtime) == 0 and len(served.seen) == 1

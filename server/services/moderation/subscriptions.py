@@ -9,7 +9,9 @@ show as an alert.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -113,10 +115,27 @@ async def claim_due(runtime: Runtime, *, force: bool = False) -> list[int]:
     return [i for i in ids if i in claimed]
 
 
-async def refresh_all(runtime: Runtime, *, force: bool = False, actor: Actor | None = None,
+async def refresh_all(runtime: Runtime, *, force: bool = False, wait: float = 0.0, actor: Actor | None = None,
                       by: str | None = None) -> list[RefreshResult]:
-    """Fetch and apply every due subscription (every one with `force`), highest priority first."""
-    return [await refresh_one(runtime, sub_id, actor=actor, by=by) for sub_id in await claim_due(runtime, force=force)]
+    """Fetch and apply every due subscription (every one with `force`), highest priority first.
+
+    With `wait`, lists leased by a worker at that moment are waited for (up to `wait` seconds) and
+    then fetched too, so that "refresh now" means now."""
+    results: list[RefreshResult] = []
+    deadline = time.monotonic() + wait
+    while True:
+        for sub_id in await claim_due(runtime, force=force):
+            results.append(await refresh_one(runtime, sub_id, actor=actor, by=by))
+        done = {r.subscription_id for r in results}
+        if not wait or time.monotonic() > deadline or not await _leased(runtime, exclude=done):
+            return results
+        await asyncio.sleep(0.5)
+
+
+async def _leased(runtime: Runtime, exclude: set[int]) -> bool:
+    async with runtime.sessions() as session:
+        query = select(BlocklistSubscription.id).where(BlocklistSubscription.locked_until > utcnow())
+        return bool(set((await session.execute(query)).scalars()) - exclude)
 
 
 async def refresh_one(runtime: Runtime, sub_id: int, *, actor: Actor | None = None,
