@@ -137,8 +137,10 @@ async def test_suspending_a_domain_purges_its_posts_follows_and_likes_keeping_co
         theirs = Post(id=1, uri="https://bad.example/users/bob/statuses/1", author_id=bob.id, author=bob,
                       local=False, visibility="public", content_html="<p>spam</p>", in_reply_to_id=mine.id)
         session.add(theirs)
-        session.add(Like(actor_id=bob.id, post_id=mine.id, uri="https://bad.example/likes/1"))
-        mine.likes_count, mine.replies_count = 1, 1
+        eve = await factories.remote_actor(session, "eve", "bad.example")
+        session.add_all([Like(actor_id=bob.id, post_id=mine.id, uri="https://bad.example/likes/1"),
+                         Like(actor_id=eve.id, post_id=mine.id, uri="https://bad.example/likes/2")])
+        mine.likes_count, mine.replies_count = 3, 1  # a third like from elsewhere stays
         await factories.follow(session, alice, bob)
         await factories.follow(session, bob, alice)
         await session.commit()
@@ -150,7 +152,7 @@ async def test_suspending_a_domain_purges_its_posts_follows_and_likes_keeping_co
         assert (await session.execute(select(Like))).first() is None
         kept = await session.get(Post, mine_id)
         await session.refresh(kept)
-        assert (kept.likes_count, kept.replies_count) == (0, 0)
+        assert (kept.likes_count, kept.replies_count) == (1, 0)
         assert await session.get(Actor, bob_id) is not None  # the actor row stays for reports
         assert await session.get(Actor, alice_id) is not None
 

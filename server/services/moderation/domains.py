@@ -210,8 +210,9 @@ async def purge_actor(session: AsyncSession, theirs) -> None:
     if isinstance(theirs, int):
         theirs = select(Actor.id).where(Actor.id == theirs).scalar_subquery()
     liked = select(Like.post_id).where(Like.actor_id.in_(theirs))
-    await session.execute(update(Post).where(Post.id.in_(liked), Post.likes_count > 0)
-                          .values(likes_count=Post.likes_count - 1), execution_options={"synchronize_session": False})
+    their_likes = select(func.count()).where(Like.post_id == Post.id, Like.actor_id.in_(theirs)).scalar_subquery()
+    await session.execute(update(Post).where(Post.id.in_(liked)).values(likes_count=Post.likes_count - their_likes),
+                          execution_options={"synchronize_session": False})
     await session.execute(delete(Like).where(Like.actor_id.in_(theirs)))
     mine = aliased(Post)
     for link, count in ((mine.boost_of_id, Post.boosts_count), (mine.in_reply_to_id, Post.replies_count)):
