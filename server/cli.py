@@ -265,7 +265,10 @@ def build_parser() -> argparse.ArgumentParser:
     token.set_defaults(handler=cmd_tokens_create)
 
     from server.cli_members import add_commands
+    from server.moderation_cli import add_commands as add_moderation_commands
+
     add_commands(commands)
+    add_moderation_commands(commands, CommandError)
     return parser
 
 

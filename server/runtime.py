@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -15,6 +16,9 @@ from federation.netguard import make_client
 from server.db.engine import make_engine, make_sessionmaker
 from server.settings import Settings
 from server.urls import LocalUrls
+
+if TYPE_CHECKING:
+    from server.services.moderation.policies import PolicyCache
 
 USER_AGENT = "Curbside/0.1 (+https://github.com/curbside)"
 
@@ -34,6 +38,13 @@ class Runtime:
 
     def wake(self, queue: str) -> None:
         self.wakeups[queue].set()
+
+    @property
+    def policies(self) -> "PolicyCache":
+        """The domain policies in force (moderation), cached for this process and database."""
+        from server.services.moderation.policies import policy_cache
+
+        return policy_cache(self.engine)
 
     @classmethod
     def create(cls, settings: Settings) -> "Runtime":

@@ -132,7 +132,7 @@ async def _receive(request: Request) -> Response:
         domain = actor_domain(activity.actor)
         if same_origin(activity.actor, runtime.settings.base_url):
             raise Refused(403, "activities of local actors are not accepted from outside")
-        if not inbox_allowed(runtime, domain):
+        if not await inbox_allowed(runtime, domain):
             raise Refused(403, f"activities from {domain} are not accepted")
         signer = await _verify(request, intake, body, activity)
         if signer is None:

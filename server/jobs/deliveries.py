@@ -43,6 +43,7 @@ from server.db.models import Actor, Delivery
 from server.db.types import utcnow
 from server.runtime import Runtime
 from server.services.hosts import FAILURE_DAYS, PARKED, HostState, load_hosts, record_failures, record_successes
+from server.services.moderation.policies import SUSPENDED_ERROR, Policies
 from server.services.signing import signer_for
 
 log = logging.getLogger("curbside.deliveries")
@@ -133,13 +134,14 @@ class DeliveryRunner:
         if self._stopping or room <= 0 or (self._tasks and room < self.max_claimed // 4):
             return 0
         now = self.clock()
+        policies = await runtime.policies.get()
         async with runtime.sessions() as session:
             rows = await self._claim(session, now, room)
             if not rows:
                 return 0
             hosts = await load_hosts(session, sorted({r.host for r in rows}))
             signers = await self._signers(session, {r.signer_id for r in rows})
-            send = await self._triage(session, rows, hosts, signers, now)
+            send = await self._triage(session, rows, hosts, signers, now, policies)
             await session.commit()
         for row in rows:
             self._hosts[row.host] = hosts.get(row.host) or HostState(row.host)
@@ -190,13 +192,15 @@ class DeliveryRunner:
         return signers
 
     async def _triage(self, session: AsyncSession, rows: list[Claimed], hosts: dict[str, HostState],
-                      signers: dict[int, Signer | str], now: datetime) -> list[Claimed]:
+                      signers: dict[int, Signer | str], now: datetime, policies: Policies) -> list[Claimed]:
         """Rows to send now; park or fail the others in this (claiming) transaction."""
         send, park, failed, probed = [], [], [], set()
         for row in rows:
             host = hosts.get(row.host)
             if isinstance(signers[row.signer_id], str):
                 failed.append({"id": row.id, "state": "failed", "last_error": signers[row.signer_id]})
+            elif not policies.effective(row.host).deliver:  # suspended since it was queued
+                failed.append({"id": row.id, "state": "failed", "last_error": SUSPENDED_ERROR})
             elif host is None or host.available:
                 send.append(row)
             elif now - row.created_at > PARK_LIMIT:

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.models import Actor, Follow, Mention, Post
+from server.services.moderation.filters import visible_posts
 
 
 async def may_see(session: AsyncSession, post: Post, viewer: Actor | None) -> bool:
@@ -32,4 +33,6 @@ async def visible_post(session: AsyncSession, post_id: int, viewer: Actor | None
         original = await session.get(Post, post.boost_of_id)
         if original is None or not await may_see(session, original, viewer):
             return None
+    if not await visible_posts(session, [post], viewer):  # moderation: suspended, blocked, muted
+        return None
     return post

@@ -12,6 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.models import Actor, Delivery, Follow
 from server.db.upsert import insert_ignore
+from server.services.moderation.policies import policies_for
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).netloc.lower()
 
 
 def inboxes_for(recipients: Iterable[Actor]) -> list[str]:
@@ -36,10 +41,13 @@ async def enqueue_activity(session: AsyncSession, activity: dict, signer: Actor,
                            recipients: Iterable[Actor] = (), inboxes: Iterable[str] = ()) -> int:
     """Queue `activity` (which must have an id) signed by local `signer`; returns deliveries queued.
 
-    The caller commits. Queuing the same activity to the same inbox twice is a no-op.
+    The caller commits. Queuing the same activity to the same inbox twice is a no-op. Nothing is
+    queued to a host the domain policies forbid delivering to (suspended, or not allowed).
     """
-    targets = list(dict.fromkeys([*inboxes_for(recipients), *inboxes]))
+    policies = await policies_for(session)
+    targets = [inbox for inbox in dict.fromkeys([*inboxes_for(recipients), *inboxes])
+               if inbox and policies.effective(_host(inbox)).deliver]
     body = json.dumps(activity, separators=(",", ":"), ensure_ascii=False)
-    rows = [{"activity_uri": activity["id"], "inbox": inbox, "host": urlsplit(inbox).netloc.lower(),
+    rows = [{"activity_uri": activity["id"], "inbox": inbox, "host": _host(inbox),
              "body": body, "signer_id": signer.id} for inbox in targets]
     return await insert_ignore(session, Delivery, rows)

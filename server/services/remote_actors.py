@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
+from urllib.parse import urlsplit
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -12,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation import vocab
-from federation.fetch import Fetcher, FetchError
+from federation.fetch import Fetched, Fetcher, FetchError
 from federation.signatures import PublicKeyInfo
 from federation.urls import same_origin
 from federation.webfinger import WebfingerError, actor_id_from_jrd
@@ -21,6 +22,7 @@ from server.db.models import Actor
 from server.db.types import utcnow
 from server.runtime import Runtime
 from server.services.instance_actor import ensure_instance_actor
+from server.services.moderation.policies import Policies
 from server.services.remote_attestations import check_actor_attestation, store_checked
 from server.services.signing import signer_for
 
@@ -29,6 +31,40 @@ STALE_AFTER = timedelta(days=1)
 
 class RemoteActorError(Exception):
     """The actor could not be fetched or is not acceptable; str() is the reason."""
+
+
+class DomainRefused(RemoteActorError):
+    """The domain policies forbid fetching from this host (final: not worth retrying)."""
+
+
+class PolicyFetcher(Fetcher):
+    """A Fetcher that refuses URLs (and redirect targets) on hosts the domain policies forbid."""
+
+    def __init__(self, *args, policies: Policies, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.policies = policies
+
+    def _check(self, url: str) -> None:
+        decision = self.policies.effective(urlsplit(url).netloc.lower())
+        if not decision.fetch:
+            raise FetchError(f"not fetching {url[:200]}: {decision.reason}", status=403)
+
+    async def fetch_json(self, url: str) -> Fetched:
+        self._check(url)
+        fetched = await super().fetch_json(url)
+        self._check(fetched.url)
+        return fetched
+
+    async def get_jrd(self, url: str) -> dict:
+        self._check(url)
+        return await super().get_jrd(url)
+
+
+async def check_fetchable(runtime: Runtime, url: str) -> None:
+    """Raise DomainRefused if the domain policies forbid fetching `url`."""
+    decision = (await runtime.policies.get()).effective(urlsplit(url).netloc.lower())
+    if not decision.fetch:
+        raise DomainRefused(f"not fetching {url[:200]}: {decision.reason}")
 
 
 class KeyCache:
@@ -59,8 +95,8 @@ async def make_fetcher(runtime: Runtime) -> Fetcher:
     """A Fetcher that signs its GETs as the instance actor (for servers in authorized-fetch mode)."""
     instance = await ensure_instance_actor(runtime.sessions, runtime.urls, runtime.settings.domain)
     settings = runtime.settings
-    return Fetcher(runtime.http, sign=signer_for(instance), allow_http=settings.allow_http,
-                   allow_private=settings.allow_private_addresses)
+    return PolicyFetcher(runtime.http, sign=signer_for(instance), allow_http=settings.allow_http,
+                         allow_private=settings.allow_private_addresses, policies=await runtime.policies.get())
 
 
 async def _store(session: AsyncSession, parsed: vocab.Actor) -> Actor:
@@ -81,8 +117,11 @@ async def _store(session: AsyncSession, parsed: vocab.Actor) -> Actor:
 
 
 async def fetch_actor(runtime: Runtime, session: AsyncSession, uri: str, *, refresh: bool = False) -> Actor:
-    """The actor with id `uri`: from the database while fresh, else fetched from its origin and stored."""
+    """The actor with id `uri`: from the database while fresh, else fetched from its origin and stored.
+    Raises DomainRefused for an actor of a domain the policies forbid (known or not)."""
     row = (await session.execute(select(Actor).where(Actor.uri == uri))).scalar_one_or_none()
+    if row is None or not row.local:
+        await check_fetchable(runtime, uri)
     if row is not None and (row.local or (not refresh and row.fetched_at and utcnow() - row.fetched_at < STALE_AFTER)):
         return row
     fetcher = await make_fetcher(runtime)
@@ -105,6 +144,8 @@ async def fetch_actor(runtime: Runtime, session: AsyncSession, uri: str, *, refr
 
 async def resolve_acct(runtime: Runtime, session: AsyncSession, user: str, domain: str) -> Actor:
     """WebFinger user@domain and fetch the actor it names."""
+    if domain.lower() != runtime.settings.domain:
+        await check_fetchable(runtime, f"https://{domain}/")
     rows = list((await session.execute(select(Actor).where(
         Actor.domain == domain.lower(), func.lower(Actor.username) == user.lower()))).scalars())
     if len(rows) == 1 and (rows[0].local or (rows[0].fetched_at and utcnow() - rows[0].fetched_at < STALE_AFTER)):

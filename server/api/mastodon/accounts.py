@@ -16,6 +16,8 @@ from server.db.models import Actor, Block, Follow, Post
 from server.services import social
 from server.services.access import may_see
 from server.services.bookmarks import pinned_posts
+from server.services.moderation.filters import actor_hidden, visible_actors, visible_posts
+from server.services.moderation.members import relationship_flags
 from server.services.remote_actors import RemoteActorError, resolve_acct
 
 
@@ -28,7 +30,7 @@ async def verify_credentials(request: Request) -> JSONResponse:
 
 async def _actor(session, actor_id: int) -> Actor:
     actor = await session.get(Actor, actor_id)
-    if actor is None:
+    if actor is None or await actor_hidden(session, actor):
         raise not_found()
     return actor
 
@@ -59,7 +61,7 @@ async def lookup(request: Request) -> JSONResponse:
     await authenticate(request, "read:accounts", optional=True)
     async with request.app.state.sessions() as session:
         actor = await _find_acct(request, session, request.query_params.get("acct", ""), resolve=False)
-        if actor is None:
+        if actor is None or await actor_hidden(session, actor):
             raise not_found()
         return JSONResponse(await account_json(request, session, actor))
 
@@ -79,13 +81,13 @@ async def search_actors(request: Request, session, query: str, resolve: bool, li
         return []
     if "@" in query.lstrip("@"):
         actor = await _find_acct(request, session, query, resolve=resolve)
-        return [actor] if actor else []
+        return await visible_actors(session, [actor] if actor else [])
     pattern = query.lstrip("@").replace("%", "").replace("_", "\\_") + "%"
     rows = await session.execute(select(Actor).where(
         Actor.actor_type != "Application",
         or_(Actor.username.ilike(pattern, escape="\\"), Actor.display_name.ilike(pattern, escape="\\")))
         .order_by(Actor.local.desc(), Actor.id).limit(limit))
-    return list(rows.scalars())
+    return await visible_actors(session, list(rows.scalars()))
 
 
 async def statuses(request: Request) -> JSONResponse:
@@ -105,7 +107,7 @@ async def statuses(request: Request) -> JSONResponse:
             pinned = [p for p in await pinned_posts(session, actor.id) if await may_see(session, p, viewer)]
             return await statuses_json(request, session, pinned, viewer)
         candidates = page.arrange(list((await session.execute(page.apply(query, Post.id))).scalars()))
-        visible = [p for p in candidates if await may_see(session, p, viewer)]
+        visible = await visible_posts(session, [p for p in candidates if await may_see(session, p, viewer)], viewer)
         return await statuses_json(request, session, visible, viewer, link_header(request, [p.id for p in candidates]))
 
 
@@ -138,10 +140,10 @@ async def relationship(session, me: Actor, other: Actor) -> dict:
     return {"id": str(other.id), "following": bool(mine and mine.state == "accepted"),
             "showing_reblogs": bool(mine and mine.show_boosts), "notifying": bool(mine and mine.notify),
             "languages": None, "followed_by": bool(theirs and theirs.state == "accepted"),
-            "blocking": bool(blocking), "blocked_by": bool(blocked_by), "muting": False,
-            "muting_notifications": False, "requested": bool(mine and mine.state == "pending"),
-            "requested_by": bool(theirs and theirs.state == "pending"), "domain_blocking": False,
-            "endorsed": False, "note": ""}
+            "blocking": bool(blocking), "blocked_by": bool(blocked_by),
+            "requested": bool(mine and mine.state == "pending"),
+            "requested_by": bool(theirs and theirs.state == "pending"),
+            **await relationship_flags(session, me, other), "endorsed": False, "note": ""}
 
 
 async def relationships(request: Request) -> JSONResponse:

@@ -10,12 +10,15 @@ from server.api.mastodon.common import not_found, path_id
 from server.api.mastodon.paging import int_param, link_header, read_page
 from server.convert.actor_to_mastodon import iso
 from server.db.models import Actor, Marker, Notification, Post
+from server.services.moderation.filters import notification_hidden, viewpoint
 from server.services.views import render_accounts, render_statuses
 
 
 async def _render(request: Request, session, items: list[Notification], viewer: Actor) -> list[dict]:
     state = request.app.state
     actors = {n.from_actor_id: await session.get(Actor, n.from_actor_id) for n in items}
+    view = await viewpoint(session, viewer)  # moderation: blocked, muted, suspended senders
+    items = [n for n in items if not notification_hidden(view, actors[n.from_actor_id])]
     accounts = {a["id"]: a for a in await render_accounts(session, list(actors.values()), state.urls,
                                                            state.settings.domain)}
     posts = [p for p in [await session.get(Post, n.post_id) for n in items if n.post_id] if p is not None]

@@ -2,8 +2,9 @@
 from starlette.routing import Route
 
 from server.api.mastodon import accounts, apps, instance, notifications, search, statuses, timelines
-from server.api.mastodon import (admin_instance, admin_verification, bookmarks, directory, favourites,
-                                 markers, media, pins, polls, profile, registrations, verification)
+from server.api.mastodon import (admin_domains, admin_instance, admin_reports, admin_verification, blocks,
+                                 bookmarks, directory, domain_blocks, favourites, markers, media, pins, polls,
+                                 profile, registrations, reports, verification)
 
 CURBSIDE = "/api/v1/curbside"
 ADMIN = f"{CURBSIDE}/admin"
@@ -102,4 +103,39 @@ ROUTES = [
     Route("/api/v1/favourites", favourites.index),
     Route("/api/v1/markers", markers.index),
     Route("/api/v1/markers", markers.save, methods=["POST"]),
+    # Moderation (issue 6): member blocks and mutes, reports, the published list, the admin API.
+    Route("/api/v1/accounts/{id}/block", blocks.block, methods=["POST"]),
+    Route("/api/v1/accounts/{id}/unblock", blocks.unblock, methods=["POST"]),
+    Route("/api/v1/accounts/{id}/mute", blocks.mute, methods=["POST"]),
+    Route("/api/v1/accounts/{id}/unmute", blocks.unmute, methods=["POST"]),
+    Route("/api/v1/blocks", blocks.blocks),
+    Route("/api/v1/mutes", blocks.mutes),
+    Route("/api/v1/domain_blocks", blocks.domain_blocks),
+    Route("/api/v1/domain_blocks", blocks.add_domain_block, methods=["POST"]),
+    Route("/api/v1/domain_blocks", blocks.remove_domain_block, methods=["DELETE"]),
+    Route("/api/v1/reports", reports.create, methods=["POST"]),
+    Route("/api/v1/moderation_warnings", reports.warnings),
+    Route("/api/v1/moderation_warnings/{id}/appeal", reports.appeal, methods=["POST"]),
+    Route("/api/v1/instance/domain_blocks", domain_blocks.public_json),
+    Route("/api/v1/instance/domain_blocks.csv", domain_blocks.public_csv),
+    Route("/api/v1/admin/domain_blocks", admin_domains.list_blocks),
+    Route("/api/v1/admin/domain_blocks", admin_domains.create_block, methods=["POST"]),
+    Route("/api/v1/admin/domain_blocks/{id}", admin_domains.show_block),
+    Route("/api/v1/admin/domain_blocks/{id}", admin_domains.update_block, methods=["PUT"]),
+    Route("/api/v1/admin/domain_blocks/{id}", admin_domains.delete_block, methods=["DELETE"]),
+    Route("/api/v1/admin/domain_allows", admin_domains.list_allows),
+    Route("/api/v1/admin/domain_allows", admin_domains.create_allow, methods=["POST"]),
+    Route("/api/v1/admin/domain_allows/{id}", admin_domains.show_allow),
+    Route("/api/v1/admin/domain_allows/{id}", admin_domains.delete_allow, methods=["DELETE"]),
+    Route("/api/v1/admin/reports", admin_reports.index),
+    Route("/api/v1/admin/reports/{id}", admin_reports.show),
+    Route("/api/v1/admin/reports/{id}/action", admin_reports.action, methods=["POST"]),
+    Route("/api/v1/admin/reports/{id}/resolve", admin_reports.resolve, methods=["POST"]),
+    Route("/api/v1/admin/reports/{id}/reopen", admin_reports.reopen, methods=["POST"]),
+    Route("/api/v1/admin/reports/{id}/assign_to_self", admin_reports.assign_to_self, methods=["POST"]),
+    Route("/api/v1/admin/reports/{id}/unassign", admin_reports.unassign, methods=["POST"]),
+    Route("/api/v1/admin/accounts/{id}/action", admin_reports.account_action, methods=["POST"]),
+    Route("/api/v1/admin/appeals/{id}/approve", admin_reports.approve_appeal, methods=["POST"]),
+    Route("/api/v1/admin/appeals/{id}/reject", admin_reports.reject_appeal, methods=["POST"]),
+    Route("/api/v1/admin/audit_log", admin_reports.audit_log),
 ]

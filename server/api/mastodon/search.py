@@ -11,6 +11,7 @@ from server.api.mastodon.paging import int_param
 from server.api.mastodon.params import flag
 from server.db.models import Actor, Post, PostTag
 from server.services.access import may_see
+from server.services.moderation.filters import visible_posts
 from server.services.views import render_accounts, render_statuses
 
 
@@ -34,6 +35,6 @@ async def search(request: Request) -> JSONResponse:
             result["hashtags"] = [{"name": tag, "url": state.urls.tag(tag), "history": []} for tag, _ in rows.all()]
         if kind in (None, "statuses") and query.startswith(("https://", "http://")):
             post = (await session.execute(select(Post).where((Post.uri == query) | (Post.url == query)))).scalars().first()
-            if post is not None and await may_see(session, post, viewer):
+            if post is not None and await may_see(session, post, viewer) and await visible_posts(session, [post], viewer):
                 result["statuses"] = await render_statuses(session, [post], viewer, state.urls, state.settings.domain)
     return JSONResponse(result)

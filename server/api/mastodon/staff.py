@@ -1,5 +1,5 @@
-"""Who may use the curbside admin API: moderators and admins review verifications; admins alone change
-the instance (invites, registrations, trusted verifiers, settings) and verify members directly."""
+"""Who may use the admin APIs: a token with the admin scope asked for AND a moderator or admin role, as
+Mastodon requires both. Admins alone change the instance (invites, registrations, trusted verifiers, settings)."""
 from __future__ import annotations
 
 from starlette.exceptions import HTTPException

@@ -14,6 +14,7 @@ from server.db.models import Actor, Like, Post, PostEdit
 from server.services import posts as post_service
 from server.services import idempotency, social
 from server.services.access import may_see, visible_post
+from server.services.moderation.filters import viewpoint, visible_posts
 from server.services.views import render_statuses
 
 MAX_CONTEXT = 200
@@ -210,6 +211,9 @@ async def context(request: Request) -> JSONResponse:
             frontier = [c.id for c in children]
             descendants += [c for c in children if await may_see(session, c, viewer)]
         urls, domain = state.urls, state.settings.domain
+        view = await viewpoint(session, viewer)
+        ancestors = await visible_posts(session, ancestors, viewer, view=view)
+        descendants = await visible_posts(session, descendants, viewer, view=view)
         return JSONResponse({
             "ancestors": await render_statuses(session, list(reversed(ancestors)), viewer, urls, domain),
             "descendants": await render_statuses(session, descendants[:MAX_CONTEXT], viewer, urls, domain)})

@@ -10,6 +10,7 @@ from server.api.mastodon.common import statuses_json
 from server.api.mastodon.paging import link_header, read_page
 from server.api.mastodon.params import flag
 from server.db.models import Actor, HomeTimelineEntry, Post, PostTag
+from server.services.moderation.filters import visible_posts
 
 
 async def home(request: Request) -> JSONResponse:
@@ -20,7 +21,8 @@ async def home(request: Request) -> JSONResponse:
         query = (select(Post).join(HomeTimelineEntry, HomeTimelineEntry.post_id == Post.id)
                  .where(HomeTimelineEntry.owner_id == viewer.id))
         posts = page.arrange(list((await session.execute(page.apply(query, Post.id))).scalars()))
-        return await statuses_json(request, session, posts, viewer, link_header(request, [p.id for p in posts]))
+        shown = await visible_posts(session, posts, viewer)
+        return await statuses_json(request, session, shown, viewer, link_header(request, [p.id for p in posts]))
 
 
 def _public_filter(request: Request, query, member: bool):
@@ -44,7 +46,8 @@ async def public(request: Request) -> JSONResponse:
         viewer = await session.get(Actor, auth.account.actor_id) if auth else None
         query = _public_filter(request, select(Post), viewer is not None)
         posts = page.arrange(list((await session.execute(page.apply(query, Post.id))).scalars()))
-        return await statuses_json(request, session, posts, viewer, link_header(request, [p.id for p in posts]))
+        shown = await visible_posts(session, posts, viewer, public=True)
+        return await statuses_json(request, session, shown, viewer, link_header(request, [p.id for p in posts]))
 
 
 async def tag(request: Request) -> JSONResponse:
@@ -56,4 +59,5 @@ async def tag(request: Request) -> JSONResponse:
         query = _public_filter(request, select(Post).join(PostTag, PostTag.post_id == Post.id)
                                .where(PostTag.tag == name), viewer is not None)
         posts = page.arrange(list((await session.execute(page.apply(query, Post.id))).scalars()))
-        return await statuses_json(request, session, posts, viewer, link_header(request, [p.id for p in posts]))
+        shown = await visible_posts(session, posts, viewer, public=True)
+        return await statuses_json(request, session, shown, viewer, link_header(request, [p.id for p in posts]))

@@ -7,7 +7,9 @@ from server.db.models.members import AccountToken, Invite, LoginFailure, MemberP
 from server.db.models.oauth import OAuthApp, OAuthCode, OAuthToken
 from server.db.models.posts import Mention, Post, PostEdit, PostTag
 from server.db.models.queues import Delivery, Host, InboxItem
-from server.db.models.social import Block, Follow, Like
+from server.db.models.social import Block, Follow, Like, Mute, UserDomainBlock
+from server.db.models.moderation import AuditEntry, BlocklistSubscription, DomainPolicyRecord, PolicyVersion
+from server.db.models.reports import AccountModeration, AccountWarning, Report
 from server.db.models.timelines import HomeTimelineEntry, Notification
 from server.db.models.verification import RemoteAttestation, Verification, VerificationAudit, VerificationRequest
 
@@ -15,4 +17,6 @@ __all__ = ["Base", "Account", "Actor", "InstanceSetting", "Post", "Mention", "Po
            "InboxItem", "Delivery", "Host", "Follow", "Like", "Block", "HomeTimelineEntry", "Notification",
            "OAuthApp", "OAuthCode", "OAuthToken", "MemberProfile", "Invite", "AccountToken", "LoginFailure",
            "VerificationRequest", "Verification", "VerificationAudit", "RemoteAttestation",
-           "MediaAttachment", "PollVote", "PollDeadline", "Bookmark", "Pin", "Marker", "IdempotencyKey"]
+           "MediaAttachment", "PollVote", "PollDeadline", "Bookmark", "Pin", "Marker", "IdempotencyKey",
+           "Mute", "UserDomainBlock", "AuditEntry", "BlocklistSubscription", "DomainPolicyRecord", "PolicyVersion",
+           "AccountModeration", "AccountWarning", "Report"]

@@ -48,3 +48,30 @@ class Block(Base):
     target_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), index=True)
     uri: Mapped[str] = mapped_column(Text, unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Mute(Base):
+    """`actor` mutes `target`: their posts (and, with `notifications`, their notifications) are hidden
+    from `actor` alone. Never federated."""
+
+    __tablename__ = "mutes"
+    __table_args__ = (UniqueConstraint("actor_id", "target_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"))
+    target_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), index=True)
+    notifications: Mapped[bool] = mapped_column(default=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class UserDomainBlock(Base):
+    """A member hides a whole remote domain from themselves (subdomains included)."""
+
+    __tablename__ = "user_domain_blocks"
+    __table_args__ = (UniqueConstraint("actor_id", "domain"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"))
+    domain: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -21,7 +21,7 @@ from federation.vocab.values import id_of
 from server.db.models import Actor, Post
 from server.runtime import Runtime
 from server.services.inbox.batch import PostBatch
-from server.services.remote_actors import RemoteActorError, fetch_actor
+from server.services.remote_actors import DomainRefused, RemoteActorError, fetch_actor
 
 
 class Refused(Exception):
@@ -79,6 +79,8 @@ class InboxContext:
             return self.actors[uri]
         try:
             actor = await fetch_actor(self.runtime, self.session, uri)
+        except DomainRefused as exc:
+            raise Refused(str(exc)) from None
         except RemoteActorError as exc:
             raise Transient(str(exc)) from None
         if actor.local:

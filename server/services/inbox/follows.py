@@ -13,6 +13,7 @@ from server.db.upsert import insert_ignore
 from server.services import timelines
 from server.services.delivery import enqueue_activity
 from server.services.inbox.context import InboxContext, Refused
+from server.services.moderation.incoming import follow_needs_approval
 
 
 def _answer_id(local: Actor, verb: str, follow_uri: str) -> str:
@@ -50,7 +51,8 @@ async def on_follow_actor(ctx: InboxContext) -> None:
             existing.uri = ctx.activity.id
             await answer_follow(session, target, follower, ctx.activity.id, accept=True)
         return
-    state = "pending" if target.manually_approves else "accepted"
+    needs_approval = target.manually_approves or await follow_needs_approval(ctx.runtime, session, follower)
+    state = "pending" if needs_approval else "accepted"
     session.add(Follow(follower_id=follower.id, followed_id=target.id, uri=ctx.activity.id, state=state))
     if state == "accepted":
         await answer_follow(session, target, follower, ctx.activity.id, accept=True)

@@ -14,13 +14,11 @@ log = logging.getLogger("curbside.inbox")
 MAX_BATCH = 500
 
 
-def inbox_allowed(runtime: Runtime, domain: str) -> bool:
-    """Whether activities from `domain` may enter the inbox at all.
-
-    The one place where domain blocks will be enforced (moderation, issue 6); everything is allowed
-    until then.
-    """
-    return True
+async def inbox_allowed(runtime: Runtime, domain: str) -> bool:
+    """Whether activities from `domain` may enter the inbox at all: not from a suspended domain, nor
+    (in allowlist mode) from one no allow entry covers. Asked before the signature is checked, so a
+    suspended server costs us no key fetch. Cached policies: no database query on the hot path."""
+    return (await runtime.policies.get()).effective(domain).accept_inbox
 
 
 class QueueUnavailable(Exception):

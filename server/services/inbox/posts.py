@@ -17,6 +17,7 @@ from server.services import polls, timelines
 from server.services.inbox.batch import post_columns
 from server.services.inbox.context import InboxContext, Refused
 from server.services.inbox.votes import take_vote
+from server.services.moderation.incoming import screen_post
 
 log = logging.getLogger("curbside.inbox")
 
@@ -58,6 +59,7 @@ async def store_post(ctx: InboxContext, parsed: vocab.Post, author: Actor, *, fa
         raise Refused(f"{parsed.id} replies to a members-only post, which was never federated")
     post = as_to_post(parsed, author)
     post.in_reply_to_id = parent.id if parent is not None else None
+    await screen_post(ctx.runtime, session, post, author)
     mentioned = await _mentioned_locals(ctx, parsed, post.visibility)
     if fan_out and not mentioned and post.visibility != "direct" and post.poll is None:  # polls need a deadline row
         ctx.batch.add(post, hashtags(parsed))
@@ -119,6 +121,7 @@ async def on_update_note(ctx: InboxContext) -> None:
         setattr(post, name, value)
     if post.poll and polls.titles(post.poll) != options_before:
         await polls.restart(ctx.session, post)  # new options: earlier votes no longer mean anything
+    await screen_post(ctx.runtime, ctx.session, post, post.author)
     post.edited_at = min(parsed.updated or utcnow(), utcnow())
     await ctx.session.execute(delete(PostTag).where(PostTag.post_id == post.id))
     await insert_ignore(ctx.session, PostTag, [{"post_id": post.id, "tag": t} for t in hashtags(parsed)])

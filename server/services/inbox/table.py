@@ -10,7 +10,9 @@ from federation import vocab
 from federation.vocab import ACTOR_TYPES, POST_TYPES
 from server.db.models import Block, Follow, Like
 from server.services.inbox import actors, flags, follows, posts, reactions
-from server.services.inbox.context import InboxContext
+from server.convert.as_to_actor import actor_domain
+from server.services.inbox.context import InboxContext, Refused
+from server.services.moderation.incoming import actor_suspended
 
 log = logging.getLogger("curbside.inbox")
 Handler = Callable[[InboxContext], Awaitable[None]]
@@ -86,8 +88,14 @@ async def object_kind(ctx: InboxContext) -> str | None:
 
 
 async def dispatch(ctx: InboxContext) -> str:
-    """Run the handler for the activity; returns what was done, for the log."""
+    """Run the handler for the activity; returns what was done, for the log.
+
+    An activity queued before its domain was suspended is refused here, not processed."""
     activity = ctx.activity
+    if not (await ctx.runtime.policies.get()).effective(actor_domain(activity.actor)).accept_inbox:
+        raise Refused(f"activities from {actor_domain(activity.actor)} are not accepted")
+    if await actor_suspended(ctx.session, activity.actor):
+        raise Refused(f"{activity.actor} is suspended here")
     if activity.type != "Create":  # whatever it is about may be a post of this batch: write them first
         await ctx.batch.flush(ctx.session)
     handler = TABLE.get((activity.type, ANY))

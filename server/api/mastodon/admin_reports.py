@@ -1,0 +1,178 @@
+"""/api/v1/admin/reports (Mastodon's shapes) and moderator actions: on a report
+(POST .../{id}/action, Curbside's actions), on an account (POST /api/v1/admin/accounts/{id}/action,
+Mastodon's), decisions on appeals, and the audit log (GET /api/v1/admin/audit_log)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from moderation.reports import ModerationAction
+from server.api.mastodon.common import not_found, path_id
+from server.api.mastodon.paging import int_param, link_header, read_page
+from server.api.mastodon.params import flag, read_params
+from server.api.mastodon.reports import _ids, warning_to_json
+from server.api.mastodon.staff import staff
+from server.convert.moderation_to_mastodon import admin_account, report_to_admin
+from server.db.models import Account, Actor, Post, Report
+from server.services.moderation import actions, audit
+from server.services.moderation import reports as report_service
+from server.services.moderation.filters import sanctions
+from server.services.views import render_accounts, render_statuses
+
+READ, WRITE = "admin:read:reports", "admin:write:reports"
+# Mastodon's account actions, as Curbside's.
+ACCOUNT_ACTIONS = {"none": ModerationAction.WARN, "sensitive": ModerationAction.MARK_SENSITIVE,
+                   "disable": ModerationAction.SUSPEND, "silence": ModerationAction.LIMIT,
+                   "suspend": ModerationAction.SUSPEND}
+
+
+async def _render(request: Request, session, reports: list[Report]) -> list[dict]:
+    state = request.app.state
+    ids = {i for r in reports for i in (r.reporter_id, r.target_id, r.assigned_id, r.action_by_id) if i}
+    actors = list((await session.execute(select(Actor).where(Actor.id.in_(ids)))).scalars()) if ids else []
+    entities = {int(e["id"]): e for e in await render_accounts(session, actors, state.urls, state.settings.domain)}
+    members = {a.actor_id: a for a in (await session.execute(select(Account).where(Account.actor_id.in_(ids)))).scalars()} \
+        if ids else {}
+    sanctioned = await sanctions(session, ids)
+    accounts = {a.id: admin_account(a, entities.get(a.id), sanctioned.get(a.id), members.get(a.id)) for a in actors}
+    out = []
+    for report in reports:
+        posts = list((await session.execute(select(Post).where(Post.id.in_(report.post_ids))))
+                     .scalars()) if report.post_ids else []
+        statuses = await render_statuses(session, posts, None, state.urls, state.settings.domain)
+        out.append(report_to_admin(report, accounts, statuses))
+    return out
+
+
+async def index(request: Request) -> JSONResponse:
+    await staff(request, READ)
+    page = read_page(request, default=100, maximum=200)
+    query = select(Report)
+    resolved = request.query_params.get("resolved")
+    if resolved not in (None, ""):
+        query = query.where(Report.state == ("resolved" if flag(resolved) else "open"))
+    for name, column in (("account_id", Report.reporter_id), ("target_account_id", Report.target_id)):
+        value = request.query_params.get(name, "")
+        if value.isdigit():
+            query = query.where(column == int(value))
+    async with request.app.state.sessions() as session:
+        rows = page.arrange(list((await session.execute(page.apply(query, Report.id))).scalars()))
+        return JSONResponse(await _render(request, session, rows), headers=link_header(request, [r.id for r in rows]))
+
+
+async def _report(session, request: Request) -> Report:
+    report = await session.get(Report, path_id(request))
+    if report is None:
+        raise not_found()
+    return report
+
+
+async def show(request: Request) -> JSONResponse:
+    await staff(request, READ)
+    async with request.app.state.sessions() as session:
+        return JSONResponse((await _render(request, session, [await _report(session, request)]))[0])
+
+
+def _change(work):
+    async def handler(request: Request) -> JSONResponse:
+        auth = await staff(request, WRITE)
+        params = await read_params(request)
+        state = request.app.state
+        async with state.sessions() as session:
+            report = await _report(session, request)
+            me = await session.get(Actor, auth.account.actor_id)
+            try:
+                await work(state.runtime, session, report, me, params)
+            except report_service.ReportError as exc:
+                raise HTTPException(422, str(exc)) from None
+            await session.commit()
+            state.runtime.wake("deliveries")
+            return JSONResponse((await _render(request, session, [report]))[0])
+    return handler
+
+
+async def _act(runtime, session, report: Report, me: Actor, params: dict) -> None:
+    try:
+        action = ModerationAction(str(params.get("type") or ""))
+    except ValueError:
+        known = ", ".join(a.value for a in ModerationAction)
+        raise report_service.ReportError(f"type must be one of {known}") from None
+    target = await session.get(Actor, report.target_id) if report.target_id else None
+    if target is None:
+        raise report_service.ReportError("the reported account is gone; dismiss the report")
+    await actions.act(runtime, session, me, target, action, report=report,
+                      post_ids=_ids(params.get("status_ids")) or None, text=str(params.get("text") or ""))
+
+
+async def _dismiss(runtime, session, report, me, params) -> None:
+    target = await session.get(Actor, report.target_id) if report.target_id else None
+    if target is None:
+        report_service.stamp_resolved(report, "dismiss", me, str(params.get("text") or ""))
+        await audit.record(session, me, "report.dismiss", "report", str(report.id))
+        return
+    await actions.act(runtime, session, me, target, ModerationAction.DISMISS, report=report,
+                      text=str(params.get("text") or ""))
+
+
+action = _change(_act)
+resolve = _change(_dismiss)
+assign_to_self = _change(lambda rt, s, report, me, p: report_service.assign(s, report, me, by=me))
+unassign = _change(lambda rt, s, report, me, p: report_service.assign(s, report, None, by=me))
+reopen = _change(lambda rt, s, report, me, p: report_service.reopen(s, report, by=me))
+
+
+async def account_action(request: Request) -> JSONResponse:
+    """Mastodon's POST /api/v1/admin/accounts/:id/action: none|sensitive|disable|silence|suspend."""
+    auth = await staff(request, "admin:write:accounts")
+    params = await read_params(request)
+    kind = str(params.get("type") or "none")
+    if kind not in ACCOUNT_ACTIONS:
+        raise HTTPException(422, f"type must be one of {', '.join(ACCOUNT_ACTIONS)}")
+    state = request.app.state
+    async with state.sessions() as session:
+        me = await session.get(Actor, auth.account.actor_id)
+        target = await session.get(Actor, path_id(request))
+        if target is None:
+            raise not_found()
+        report_id = str(params.get("report_id") or "")
+        report = await session.get(Report, int(report_id)) if report_id.isdigit() else None
+        try:
+            await actions.act(state.runtime, session, me, target, ACCOUNT_ACTIONS[kind], report=report,
+                              text=str(params.get("text") or ""))
+        except report_service.ReportError as exc:
+            raise HTTPException(422, str(exc)) from None
+        await session.commit()
+        state.runtime.wake("deliveries")
+    return JSONResponse({})
+
+
+def _decide(approve: bool):
+    async def handler(request: Request) -> JSONResponse:
+        auth = await staff(request, "admin:write:accounts")
+        params = await read_params(request)
+        async with request.app.state.sessions() as session:
+            me = await session.get(Actor, auth.account.actor_id)
+            try:
+                warning = await actions.decide_appeal(session, me, path_id(request), approve=approve,
+                                                      text=str(params.get("text") or ""))
+            except report_service.ReportError as exc:
+                raise HTTPException(422, str(exc)) from None
+            await session.commit()
+            return JSONResponse(warning_to_json(warning))
+    return handler
+
+
+approve_appeal, reject_appeal = _decide(True), _decide(False)
+
+
+async def audit_log(request: Request) -> JSONResponse:
+    await staff(request, "admin:read", admin_only=False)
+    max_id = request.query_params.get("max_id", "")
+    async with request.app.state.sessions() as session:
+        rows = await audit.entries(session, action=request.query_params.get("action") or None,
+                                   target=request.query_params.get("target") or None,
+                                   limit=int_param(request, "limit", 100, 500),
+                                   max_id=int(max_id) if max_id.isdigit() else None)
+        return JSONResponse([audit.entry_to_json(e) for e in rows])

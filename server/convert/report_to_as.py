@@ -1,0 +1,20 @@
+"""A forwarded report as the ActivityPub `Flag` Mastodon sends: from the instance actor, never
+naming the member who reported, with the reported account and posts as its objects."""
+from __future__ import annotations
+
+from federation.activities import AS_CONTEXT
+from moderation.reports import ReportCategory
+from server.db.models import Report
+
+
+def report_to_flag(report: Report, instance_actor_uri: str, target_uri: str, post_uris: list[str]) -> dict:
+    return {
+        "@context": AS_CONTEXT,
+        "id": f"{instance_actor_uri}#flags/{report.id}",
+        "type": "Flag",
+        "actor": instance_actor_uri,
+        "content": report.comment or "",
+        "object": [target_uri, *post_uris],
+        # Not in ActivityStreams; what Mastodon's category means, for servers that read it.
+        "category": ReportCategory(report.category).mastodon_category,
+    }

@@ -1,0 +1,181 @@
+"""What a moderator does about a report or an account: dismiss, delete posts, mark them
+sensitive, warn, limit, suspend; the notice the member receives; their one appeal.
+
+Every action writes the audit log in the same transaction; the caller commits (and wakes the
+delivery queue: deleting a local post federates its Delete, marking it sensitive its Update).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from federation.addressing import is_federated
+from moderation.reports import ModerationAction
+from server.convert.post_to_as import update_activity
+from server.db.ids import snowflake
+from server.db.models import Account, AccountModeration, AccountWarning, Actor, Notification, Post, Report
+from server.db.types import utcnow
+from server.runtime import Runtime
+from server.services import posts as post_service
+from server.services.delivery import enqueue_activity
+from server.services.inbox.posts import remove_post
+from server.services.instance_actor import ensure_instance_actor
+from server.services.moderation import audit
+from server.services.moderation.domains import purge_actor
+from server.services.moderation.reports import ReportError, stamp_resolved
+
+NOTICE = "moderation_warning"  # Mastodon 4.3's notification type for a moderator's notice
+REVERSIBLE = {ModerationAction.LIMIT, ModerationAction.SUSPEND, ModerationAction.MARK_SENSITIVE}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    action: ModerationAction
+    warning: AccountWarning | None
+    posts_affected: int
+
+
+async def sanction_of(session: AsyncSession, actor: Actor) -> AccountModeration:
+    row = await session.get(AccountModeration, actor.id)
+    if row is None:
+        row = AccountModeration(actor_id=actor.id)
+        session.add(row)
+    return row
+
+
+async def act(runtime: Runtime, session: AsyncSession, moderator: Actor, target: Actor, action: ModerationAction, *,
+              report: Report | None = None, post_ids: list[int] | None = None, text: str = "") -> Outcome:
+    """Apply `action` to `target` (about `report`, if any): see the module docstring."""
+    if target.id == moderator.id and action is not ModerationAction.DISMISS:
+        raise ReportError("moderators cannot act on their own account")
+    posts = await _posts(session, target, report, post_ids)
+    # Before any write: it may create the instance actor in a transaction of its own.
+    instance = await ensure_instance_actor(runtime.sessions, runtime.urls, runtime.settings.domain)
+    affected = 0
+    if action is ModerationAction.DELETE_POST:
+        if not posts:
+            raise ReportError("no posts to delete: name them in the report or in status_ids")
+        affected = await _delete_posts(runtime, session, posts)
+    elif action is ModerationAction.MARK_SENSITIVE:
+        affected = await _mark_sensitive(runtime, session, target, posts)
+    elif action is ModerationAction.LIMIT:
+        (await sanction_of(session, target)).limited_at = utcnow()
+    elif action is ModerationAction.SUSPEND:
+        await _suspend(session, target)
+    warning = None
+    if action is not ModerationAction.DISMISS:
+        warning = await _notice(session, instance, moderator, target, action, report, posts, text)
+    if report is not None:
+        stamp_resolved(report, action.value, moderator, text)
+    target_kind, target_id = ("report", str(report.id)) if report is not None else ("account", target.uri)
+    await audit.record(session, moderator, f"{target_kind}.{action.value}", target_kind, target_id, text,
+                       {"account": target.uri, "posts": [p.uri for p in posts] if posts else [],
+                        "warning_id": warning.id if warning else None})
+    return Outcome(action, warning, affected)
+
+
+async def _posts(session: AsyncSession, target: Actor, report: Report | None, ids: list[int] | None) -> list[Post]:
+    wanted = ids if ids else (report.post_ids if report is not None else [])
+    if not wanted:
+        return []
+    posts = list((await session.execute(select(Post).where(Post.id.in_(wanted)))).scalars())
+    if any(p.author_id != target.id for p in posts):
+        raise ReportError("the posts named are not all the reported account's")
+    return posts
+
+
+async def _delete_posts(runtime: Runtime, session: AsyncSession, posts: list[Post]) -> int:
+    for post in posts:
+        if post.local:  # a federated Delete, as if the author had deleted it
+            await post_service.delete_post(runtime, session, post.author, post.id)
+        else:
+            await remove_post(session, post)
+    return len(posts)
+
+
+async def _mark_sensitive(runtime: Runtime, session: AsyncSession, target: Actor, posts: list[Post]) -> int:
+    if not posts:  # no posts named: everything they post from now on
+        (await sanction_of(session, target)).sensitized_at = utcnow()
+        return 0
+    for post in posts:
+        post.sensitive = True
+        if post.local and is_federated(post.visibility):
+            post.edited_at = utcnow()
+            recipients = await post_service.audience_of(session, post, [])
+            await enqueue_activity(session, update_activity(post, runtime.urls), post.author, recipients)
+    return len(posts)
+
+
+async def _suspend(session: AsyncSession, target: Actor) -> None:
+    (await sanction_of(session, target)).suspended_at = utcnow()
+    if target.local:
+        account = (await session.execute(select(Account).where(Account.actor_id == target.id))).scalar_one_or_none()
+        if account is not None:
+            account.disabled_at = utcnow()  # no login; the notice and its appeal stay reachable
+    else:
+        await purge_actor(session, target.id)
+
+
+async def _notice(session: AsyncSession, instance: Actor, moderator: Actor, target: Actor,
+                  action: ModerationAction, report: Report | None, posts: list[Post], text: str) -> AccountWarning | None:
+    """The member's notice of the action (a warning they may appeal once); none for remote accounts."""
+    if not target.local:
+        return None
+    warning = AccountWarning(actor_id=target.id, report_id=report.id if report else None, action=action.value,
+                             text=text, post_uris=[p.uri for p in posts], created_by_id=moderator.id)
+    session.add(warning)
+    await session.flush()
+    session.add(Notification(id=snowflake(), recipient_id=target.id, type=NOTICE, from_actor_id=instance.id))
+    return warning
+
+
+# Appeals ----------------------------------------------------------------------------------------
+
+async def appeal(session: AsyncSession, member: Actor, warning_id: int, text: str) -> AccountWarning:
+    """The member's one appeal against a notice."""
+    warning = await session.get(AccountWarning, warning_id)
+    if warning is None or warning.actor_id != member.id:
+        raise ReportError("no such notice")
+    if warning.appeal_at is not None:
+        raise ReportError("this notice has been appealed already; there is one appeal per notice")
+    text = (text or "").strip()
+    if not text or len(text) > 2000:
+        raise ReportError("an appeal needs a text of 1 to 2000 characters")
+    warning.appeal_text, warning.appeal_at, warning.appeal_state = text, utcnow(), "pending"
+    await audit.record(session, member, "warning.appeal", "warning", str(warning.id), text)
+    return warning
+
+
+async def decide_appeal(session: AsyncSession, moderator: Actor, warning_id: int, *, approve: bool,
+                        text: str = "") -> AccountWarning:
+    """Approve (the action is undone where it can be) or reject a pending appeal."""
+    warning = await session.get(AccountWarning, warning_id)
+    if warning is None or warning.appeal_state != "pending":
+        raise ReportError("no pending appeal on this notice")
+    warning.appeal_state, warning.appeal_decided_at = ("approved" if approve else "rejected"), utcnow()
+    if approve:
+        await _undo(session, warning)
+    await audit.record(session, moderator, "warning.appeal_approved" if approve else "warning.appeal_rejected",
+                       "warning", str(warning.id), text, {"action": warning.action})
+    return warning
+
+
+async def _undo(session: AsyncSession, warning: AccountWarning) -> None:
+    action = ModerationAction(warning.action)
+    if action not in REVERSIBLE:
+        return  # a warning needs no undoing; a deleted post cannot be brought back
+    sanction = await session.get(AccountModeration, warning.actor_id)
+    if action is ModerationAction.MARK_SENSITIVE and warning.post_uris:
+        for post in (await session.execute(select(Post).where(Post.uri.in_(warning.post_uris)))).scalars():
+            post.sensitive = False
+    elif sanction is not None and action is ModerationAction.MARK_SENSITIVE:
+        sanction.sensitized_at = None
+    elif sanction is not None and action is ModerationAction.LIMIT:
+        sanction.limited_at = None
+    elif sanction is not None and action is ModerationAction.SUSPEND:
+        sanction.suspended_at = None
+        account = (await session.execute(select(Account).where(Account.actor_id == warning.actor_id))).scalar_one_or_none()
+        if account is not None:
+            account.disabled_at = None

@@ -1,0 +1,127 @@
+"""What moderation hides from a viewer: posts and accounts of suspended domains and accounts
+(everywhere), of limited ones (from public timelines, unless the viewer follows them), and what a
+member blocked or muted, or whose domain they blocked (from that member alone), plus the posts
+of those who block them. Applied when reading, so it holds for rows stored before a decision."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from moderation.domains import DomainPolicy, PolicySet
+from server.db.models import AccountModeration, Actor, Block, Follow, Mute, Post, UserDomainBlock
+from server.db.types import utcnow
+from server.services.moderation.policies import Policies, policies_for
+
+
+@dataclass
+class Viewpoint:
+    """One viewer's filters, loaded once per request."""
+
+    policies: Policies
+    viewer_id: int | None = None
+    blocked_ids: set[int] = field(default_factory=set)  # blocked by the viewer, or blocking them
+    muted_ids: set[int] = field(default_factory=set)
+    muted_notifications: set[int] = field(default_factory=set)
+    domains: PolicySet | None = None  # the viewer's own domain blocks
+    _cache: dict[str, tuple[bool, bool]] = field(default_factory=dict)
+
+    def domain_state(self, domain: str) -> tuple[bool, bool]:
+        """(hidden, limited) for an author on `domain`."""
+        if domain not in self._cache:
+            decision = self.policies.effective(domain)
+            mine = self.domains is not None and _covered(self.domains, domain)
+            self._cache[domain] = (decision.suspended or mine, decision.limited)
+        return self._cache[domain]
+
+
+def _covered(blocks: PolicySet, domain: str) -> bool:
+    try:
+        return blocks.effective(domain).suspended
+    except ValueError:
+        return False
+
+
+async def viewpoint(session: AsyncSession, viewer: Actor | None) -> Viewpoint:
+    view = Viewpoint(await policies_for(session), viewer.id if viewer else None)
+    if viewer is None:
+        return view
+    now = utcnow()
+    blocked = select(Block.target_id).where(Block.actor_id == viewer.id)
+    blockers = select(Block.actor_id).where(Block.target_id == viewer.id)
+    mutes = (await session.execute(select(Mute.target_id, Mute.notifications).where(
+        Mute.actor_id == viewer.id, or_(Mute.expires_at.is_(None), Mute.expires_at > now)))).all()
+    view.blocked_ids = set((await session.execute(blocked.union(blockers))).scalars())
+    view.muted_ids = {m[0] for m in mutes}
+    view.muted_notifications = {m[0] for m in mutes if m[1]}
+    domains = (await session.execute(select(UserDomainBlock.domain).where(UserDomainBlock.actor_id == viewer.id))).scalars()
+    view.domains = PolicySet([DomainPolicy(d) for d in domains]) or None
+    return view
+
+
+async def sanctions(session: AsyncSession, actor_ids: set[int]) -> dict[int, AccountModeration]:
+    if not actor_ids:
+        return {}
+    rows = await session.execute(select(AccountModeration).where(AccountModeration.actor_id.in_(actor_ids)))
+    return {row.actor_id: row for row in rows.scalars()}
+
+
+async def visible_posts(session: AsyncSession, posts: list[Post], viewer: Actor | None, *,
+                        public: bool = False, view: Viewpoint | None = None) -> list[Post]:
+    """`posts` without those moderation hides from `viewer`; `public` for public and hashtag timelines."""
+    if not posts:
+        return posts
+    view = view or await viewpoint(session, viewer)
+    boosted = {p.boost_of_id for p in posts if p.boost_of_id}
+    originals = dict((await session.execute(select(Post.id, Post.author_id).where(Post.id.in_(boosted)))).all()) \
+        if boosted else {}
+    author_ids = {p.author_id for p in posts} | set(originals.values())
+    domains = dict((await session.execute(select(Actor.id, Actor.domain).where(
+        Actor.id.in_(author_ids), Actor.local.is_(False)))).all())
+    sanctioned = await sanctions(session, author_ids)
+    followed: set[int] = set()
+    if public and viewer is not None:
+        followed = set((await session.execute(select(Follow.followed_id).where(
+            Follow.follower_id == viewer.id, Follow.state == "accepted",
+            Follow.followed_id.in_(author_ids)))).scalars())
+
+    def hidden(author_id: int) -> bool:
+        if author_id == view.viewer_id:
+            return False
+        sanction = sanctioned.get(author_id)
+        if author_id in view.blocked_ids or author_id in view.muted_ids or (sanction is not None and sanction.suspended_at):
+            return True
+        gone, limited = view.domain_state(domains[author_id]) if author_id in domains else (False, False)
+        limited = limited or (sanction is not None and sanction.limited_at is not None)
+        return gone or (public and limited and author_id not in followed)
+
+    return [p for p in posts if not hidden(p.author_id)
+            and not (p.boost_of_id and p.boost_of_id in originals and hidden(originals[p.boost_of_id]))]
+
+
+async def actor_hidden(session: AsyncSession, actor: Actor) -> bool:
+    """Whether an account is hidden from everyone (suspended, or of a suspended domain)."""
+    if not actor.local and (await policies_for(session)).effective(actor.domain).suspended:
+        return True
+    sanction = await session.get(AccountModeration, actor.id)
+    return sanction is not None and sanction.suspended_at is not None
+
+
+async def visible_actors(session: AsyncSession, actors: list[Actor]) -> list[Actor]:
+    """`actors` without suspended accounts and accounts of suspended domains (search results)."""
+    if not actors:
+        return actors
+    policies = await policies_for(session)
+    sanctioned = await sanctions(session, {a.id for a in actors})
+    return [a for a in actors if not (not a.local and policies.effective(a.domain).suspended)
+            and not (a.id in sanctioned and sanctioned[a.id].suspended_at)]
+
+
+def notification_hidden(view: Viewpoint, from_actor: Actor | None) -> bool:
+    """Whether a notification from `from_actor` is kept from the viewer."""
+    if from_actor is None:
+        return False
+    if from_actor.id in view.blocked_ids or from_actor.id in view.muted_notifications:
+        return True
+    return not from_actor.local and view.domain_state(from_actor.domain)[0]

@@ -1,0 +1,40 @@
+"""Moderation of what arrives from other servers, for the inbox handlers: media from domains that
+reject it, follows from limited domains or accounts, activities of suspended accounts."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.db.models import AccountModeration, Actor, Post
+from server.runtime import Runtime
+
+
+async def _sanction(session: AsyncSession, actor: Actor) -> AccountModeration | None:
+    return await session.get(AccountModeration, actor.id)
+
+
+async def screen_post(runtime: Runtime, session: AsyncSession, post: Post, author: Actor) -> None:
+    """Drop the attachments of a post from a reject-media domain; mark a sensitized author's media sensitive."""
+    if not post.attachments:
+        return
+    if not (await runtime.policies.get()).effective(author.domain).accept_media:
+        post.attachments = []
+        return
+    sanction = await _sanction(session, author)
+    if sanction is not None and sanction.sensitized_at is not None and post.attachments:
+        post.sensitive = True
+
+
+async def follow_needs_approval(runtime: Runtime, session: AsyncSession, follower: Actor) -> bool:
+    """Follows from limited domains and limited accounts wait for the member's approval."""
+    if (await runtime.policies.get()).effective(follower.domain).follow_needs_approval:
+        return True
+    sanction = await _sanction(session, follower)
+    return sanction is not None and sanction.limited_at is not None
+
+
+async def actor_suspended(session: AsyncSession, actor_uri: str) -> bool:
+    """Whether a known remote actor is suspended here (their activities are refused)."""
+    query = (select(AccountModeration.suspended_at).join(Actor, Actor.id == AccountModeration.actor_id)
+             .where(Actor.uri == actor_uri))
+    return (await session.scalar(query)) is not None
