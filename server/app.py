@@ -11,6 +11,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from server.api.mastodon.auth import TokenCache
 from server.errors import HANDLERS
 from server.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from server.runtime import Runtime
@@ -65,4 +66,5 @@ def create_app(settings: Settings) -> Starlette:
     app.state.settings = settings
     app.state.urls = LocalUrls(settings.base_url)
     app.state.templates = make_templates(settings.theme)
+    app.state.token_cache = TokenCache()
     return app

@@ -31,7 +31,7 @@ async def _render(request: Request, session, items: list[Notification], viewer: 
 
 
 async def index(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "read:notifications")
+    auth = await authenticate(request)
     page = read_page(request, default=40, maximum=80)
     types = request.query_params.getlist("types[]") or request.query_params.getlist("types")
     excluded = request.query_params.getlist("exclude_types[]") or request.query_params.getlist("exclude_types")
@@ -48,7 +48,7 @@ async def index(request: Request) -> JSONResponse:
 
 
 async def show(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "read:notifications")
+    auth = await authenticate(request)
     async with request.app.state.sessions() as session:
         item = await session.get(Notification, path_id(request))
         if item is None or item.recipient_id != auth.account.actor_id:
@@ -60,7 +60,7 @@ async def show(request: Request) -> JSONResponse:
 
 
 async def dismiss(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "write:notifications")
+    auth = await authenticate(request)
     async with request.app.state.sessions() as session:
         await session.execute(delete(Notification).where(Notification.id == path_id(request),
                                                          Notification.recipient_id == auth.account.actor_id))
@@ -69,7 +69,7 @@ async def dismiss(request: Request) -> JSONResponse:
 
 
 async def clear(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "write:notifications")
+    auth = await authenticate(request)
     async with request.app.state.sessions() as session:
         await session.execute(delete(Notification).where(Notification.recipient_id == auth.account.actor_id))
         await session.commit()

@@ -66,7 +66,7 @@ def _refused(exc: post_service.PostError) -> HTTPException | JSONResponse:
 
 
 async def create(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "write:statuses")
+    auth = await authenticate(request)
     params = await read_params(request)
     state = request.app.state
     async with state.sessions() as session:
@@ -84,7 +84,7 @@ async def create(request: Request) -> JSONResponse:
 
 
 async def show(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "read:statuses", optional=True)
+    auth = await authenticate(request)
     async with request.app.state.sessions() as session:
         viewer = await session.get(Actor, auth.account.actor_id) if auth else None
         post = await visible_post(session, path_id(request), viewer)
@@ -94,7 +94,7 @@ async def show(request: Request) -> JSONResponse:
 
 
 async def edit(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "write:statuses")
+    auth = await authenticate(request)
     params = await read_params(request)
     state = request.app.state
     async with state.sessions() as session:
@@ -112,7 +112,7 @@ async def edit(request: Request) -> JSONResponse:
 
 
 async def remove(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "write:statuses")
+    auth = await authenticate(request)
     state = request.app.state
     async with state.sessions() as session:
         author = await session.get(Actor, auth.account.actor_id)
@@ -128,7 +128,7 @@ async def remove(request: Request) -> JSONResponse:
 
 
 async def source(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "read:statuses")
+    auth = await authenticate(request)
     async with request.app.state.sessions() as session:
         author = await session.get(Actor, auth.account.actor_id)
         try:
@@ -139,7 +139,7 @@ async def source(request: Request) -> JSONResponse:
 
 
 async def history(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "read:statuses", optional=True)
+    auth = await authenticate(request)
     async with request.app.state.sessions() as session:
         viewer = await session.get(Actor, auth.account.actor_id) if auth else None
         post = await visible_post(session, path_id(request), viewer)
@@ -158,7 +158,7 @@ async def history(request: Request) -> JSONResponse:
 
 
 async def context(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "read:statuses", optional=True)
+    auth = await authenticate(request)
     state = request.app.state
     async with state.sessions() as session:
         viewer = await session.get(Actor, auth.account.actor_id) if auth else None
@@ -185,9 +185,9 @@ async def context(request: Request) -> JSONResponse:
             "descendants": await render_statuses(session, descendants[:MAX_CONTEXT], viewer, urls, domain)})
 
 
-def _reaction(action, scope: str):
+def _reaction(action):
     async def handler(request: Request) -> JSONResponse:
-        auth = await authenticate(request, scope)
+        auth = await authenticate(request)
         state = request.app.state
         async with state.sessions() as session:
             actor = await session.get(Actor, auth.account.actor_id)
@@ -207,14 +207,14 @@ def _reaction(action, scope: str):
     return handler
 
 
-favourite = _reaction(social.favourite, "write:favourites")
-unfavourite = _reaction(social.unfavourite, "write:favourites")
-reblog = _reaction(social.boost, "write:statuses")
-unreblog = _reaction(social.unboost, "write:statuses")
+favourite = _reaction(social.favourite)
+unfavourite = _reaction(social.unfavourite)
+reblog = _reaction(social.boost)
+unreblog = _reaction(social.unboost)
 
 
 async def favourited_by(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "read:statuses", optional=True)
+    auth = await authenticate(request)
     async with request.app.state.sessions() as session:
         viewer = await session.get(Actor, auth.account.actor_id) if auth else None
         post = await visible_post(session, path_id(request), viewer)
@@ -226,7 +226,7 @@ async def favourited_by(request: Request) -> JSONResponse:
 
 
 async def reblogged_by(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "read:statuses", optional=True)
+    auth = await authenticate(request)
     async with request.app.state.sessions() as session:
         viewer = await session.get(Actor, auth.account.actor_id) if auth else None
         post = await visible_post(session, path_id(request), viewer)

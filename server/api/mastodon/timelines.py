@@ -13,7 +13,7 @@ from server.db.models import Actor, HomeTimelineEntry, Post, PostTag
 
 
 async def home(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "read:statuses")
+    auth = await authenticate(request)
     page = read_page(request)
     async with request.app.state.sessions() as session:
         viewer = await session.get(Actor, auth.account.actor_id)
@@ -38,7 +38,7 @@ def _public_filter(request: Request, query, member: bool):
 
 
 async def public(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "read:statuses", optional=True)
+    auth = await authenticate(request)
     page = read_page(request)
     async with request.app.state.sessions() as session:
         viewer = await session.get(Actor, auth.account.actor_id) if auth else None
@@ -48,7 +48,7 @@ async def public(request: Request) -> JSONResponse:
 
 
 async def tag(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "read:statuses", optional=True)
+    auth = await authenticate(request)
     page = read_page(request)
     name = request.path_params["hashtag"].lower().lstrip("#")
     async with request.app.state.sessions() as session:
