@@ -14,6 +14,7 @@ from starlette.staticfiles import StaticFiles
 from server.api.mastodon.auth import TokenCache
 from server.errors import HANDLERS
 from server.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from server.ratelimit import RateLimiter, RateLimitMiddleware, mastodon_rules
 from server.runtime import Runtime
 from server.settings import Settings
 from server.urls import LocalUrls
@@ -57,6 +58,8 @@ def create_app(settings: Settings) -> Starlette:
         routes=routes(),
         middleware=[
             Middleware(RequestIdMiddleware),
+            *([Middleware(RateLimitMiddleware, limiter=RateLimiter(mastodon_rules(settings.api_rate_limit)))]
+              if settings.api_rate_limit else []),
             Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
                        upload_max_bytes=settings.max_upload_bytes, upload_prefixes=UPLOAD_PREFIXES),
         ],

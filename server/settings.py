@@ -51,6 +51,7 @@ class Settings:
     inprocess_worker: bool = True
     max_body_bytes: int = 1_000_000
     max_upload_bytes: int = 40_000_000
+    api_rate_limit: int = 300  # client-API requests per token (or IP) per 5 minutes; 0 turns limits off
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -140,6 +141,16 @@ def _positive_int(name: str, raw: str) -> int:
     return value
 
 
+def _non_negative_int(name: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(name, f"expected a whole number, got {raw!r}") from None
+    if value < 0:
+        raise SettingsError(name, "must be zero or more")
+    return value
+
+
 def _log_level(name: str, raw: str) -> str:
     value = raw.strip().upper()
     if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
@@ -164,6 +175,7 @@ _PARSERS: dict[str, Callable[[str, str], object]] = {
     "INPROCESS_WORKER": _bool,
     "MAX_BODY_BYTES": _positive_int,
     "MAX_UPLOAD_BYTES": _positive_int,
+    "API_RATE_LIMIT": _non_negative_int,
 }
 
 
