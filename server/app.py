@@ -17,6 +17,7 @@ from server.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from server.ratelimit import RateLimiter, RateLimitMiddleware, mastodon_rules
 from server.runtime import Runtime
 from server.settings import Settings
+from server.streaming.hub import StreamHub
 from server.urls import LocalUrls
 from server.web.health import healthz
 from server.web.templates import THEMES, make_templates
@@ -40,6 +41,8 @@ def create_app(settings: Settings) -> Starlette:
         runtime = Runtime.create(settings)
         app.state.runtime = runtime
         app.state.engine, app.state.sessions = runtime.engine, runtime.sessions
+        app.state.hub = StreamHub(runtime)
+        app.state.hub.start()
         worker = worker_task = None
         if settings.inprocess_worker:
             from server.jobs.worker import Worker, default_runners
@@ -52,6 +55,7 @@ def create_app(settings: Settings) -> Starlette:
             if worker is not None:
                 worker.stop()
                 await worker_task
+            await app.state.hub.stop()
             await runtime.close()
 
     app = Starlette(

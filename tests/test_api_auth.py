@@ -17,7 +17,7 @@ def concrete(path: str) -> str:
 
 def calls(*kinds: str):
     for route in ROUTES:
-        if isinstance(route, Route) and route.need.token in kinds:
+        if isinstance(route, Route) and route.need.token in kinds and (route.need.scope or "scopeless" in kinds):
             for method in sorted(route.methods - {"HEAD"}):
                 yield route, method
 
@@ -35,13 +35,13 @@ def test_api_auth_every_route_declares_its_need():
         need = getattr(route, "need", None)
         assert isinstance(need, Need), f"{route.path} declares no Need"
         assert need.token in ("none", "optional", "user", "app"), route.path
-        if need.token in ("optional", "user"):
+        if need.token == "optional" or need.scope is not None:
             assert need.scope in KNOWN, f"{route.path}: unknown scope {need.scope!r}"
 
 
 async def test_api_auth_missing_or_invalid_token_is_401(client):
     wrong = []
-    for route, method in calls("user", "app"):
+    for route, method in calls("user", "app", "scopeless"):
         for headers in ({}, {"Authorization": "Bearer not-a-token"}):
             response = await client.request(method, concrete(route.path), headers=headers)
             if response.status_code != 401 or "error" not in response.json():
@@ -65,7 +65,7 @@ async def test_api_auth_app_token_is_not_a_member(app, client, session):
     await session.commit()
     headers = {"Authorization": f"Bearer {issued.access_token}"}
     wrong = []
-    for route, method in calls("user"):
+    for route, method in calls("user", "scopeless"):
         response = await client.request(method, concrete(route.path), headers=headers)
         if response.status_code != 422:
             wrong.append(f"{method} {route.path}: {response.status_code}")

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db.ids import snowflake
 from server.db.models import Actor, Block, Follow, HomeTimelineEntry, Notification, Post
 from server.db.upsert import insert_ignore
+from server.services import stream_events
 
 # Visibilities whose posts go to every follower's home timeline; `direct` goes to the addressed only.
 FOLLOWER_VISIBILITIES = ("public", "unlisted", "private", "local")
@@ -44,7 +45,9 @@ async def fan_out(session: AsyncSession, post: Post, mentioned_ids: Iterable[int
                   boosted: Post | None = None) -> int:
     """Put `post` into the home timelines it belongs in; returns how many were written."""
     owners = await home_recipients(session, post, mentioned_ids, boosted)
-    return await insert_ignore(session, HomeTimelineEntry, [{"owner_id": o, "post_id": post.id} for o in owners])
+    written = await insert_ignore(session, HomeTimelineEntry, [{"owner_id": o, "post_id": post.id} for o in owners])
+    await stream_events.post_created(session, post)
+    return written
 
 
 async def notify(session: AsyncSession, kind: str, recipient_ids: Iterable[int], from_actor_id: int,
@@ -59,4 +62,5 @@ async def notify(session: AsyncSession, kind: str, recipient_ids: Iterable[int],
     rows = [Notification(id=snowflake(), recipient_id=r, type=kind, from_actor_id=from_actor_id, post_id=post_id)
             for r in wanted if r not in blocking]
     session.add_all(rows)
+    await stream_events.notified(session, [r.id for r in rows])
     return len(rows)

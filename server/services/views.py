@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.convert.actor_to_mastodon import AccountCounts, acct_of, actor_to_mastodon, iso
 from server.convert.post_to_mastodon import ViewerState, post_to_mastodon
-from server.db.models import Actor, Follow, Like, Mention, Post
+from server.db.models import Actor, Follow, Like, Mention, Notification, Post
 from server.urls import LocalUrls
 
 
@@ -83,4 +83,24 @@ async def render_statuses(session: AsyncSession, posts: list[Post], viewer: Acto
         if post.boost_of_id and original is None:
             continue
         out.append(one(post, one(original) if original else None))
+    return out
+
+
+async def render_notifications(session: AsyncSession, items: list[Notification], viewer: Actor, urls: LocalUrls,
+                               domain: str) -> list[dict]:
+    """Notification entities; those whose status is gone (or hidden) are left out."""
+    actor_ids = {n.from_actor_id for n in items}
+    actors = list((await session.execute(select(Actor).where(Actor.id.in_(actor_ids)))).scalars()) if actor_ids else []
+    accounts = {a["id"]: a for a in await render_accounts(session, actors, urls, domain)}
+    post_ids = {n.post_id for n in items if n.post_id}
+    posts = list((await session.execute(select(Post).where(Post.id.in_(post_ids)))).scalars()) if post_ids else []
+    statuses = {s["id"]: s for s in await render_statuses(session, posts, viewer, urls, domain)}
+    out = []
+    for n in items:
+        status = statuses.get(str(n.post_id)) if n.post_id else None
+        account = accounts.get(str(n.from_actor_id))
+        if (n.post_id and status is None) or account is None:
+            continue
+        out.append({"id": str(n.id), "type": n.type, "created_at": iso(n.created_at), "account": account,
+                    "status": status})
     return out

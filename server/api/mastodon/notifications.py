@@ -8,26 +8,13 @@ from starlette.responses import JSONResponse
 from server.api.mastodon.auth import authenticate
 from server.api.mastodon.common import not_found, path_id
 from server.api.mastodon.paging import link_header, read_page
-from server.convert.actor_to_mastodon import iso
-from server.db.models import Actor, Notification, Post
-from server.services.views import render_accounts, render_statuses
+from server.db.models import Actor, Notification
+from server.services.views import render_notifications
 
 
 async def _render(request: Request, session, items: list[Notification], viewer: Actor) -> list[dict]:
     state = request.app.state
-    actors = {n.from_actor_id: await session.get(Actor, n.from_actor_id) for n in items}
-    accounts = {a["id"]: a for a in await render_accounts(session, list(actors.values()), state.urls,
-                                                           state.settings.domain)}
-    posts = [p for p in [await session.get(Post, n.post_id) for n in items if n.post_id] if p is not None]
-    statuses = {s["id"]: s for s in await render_statuses(session, posts, viewer, state.urls, state.settings.domain)}
-    out = []
-    for n in items:
-        status = statuses.get(str(n.post_id)) if n.post_id else None
-        if n.post_id and status is None:
-            continue
-        out.append({"id": str(n.id), "type": n.type, "created_at": iso(n.created_at),
-                    "account": accounts[str(n.from_actor_id)], "status": status})
-    return out
+    return await render_notifications(session, items, viewer, state.urls, state.settings.domain)
 
 
 async def index(request: Request) -> JSONResponse:

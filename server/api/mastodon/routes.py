@@ -1,8 +1,8 @@
 """The Mastodon client API route table: one module per resource, every route listed here with what it
 needs of the caller (`Need`: token kind and scope). Handlers read that declaration through
 `authenticate(request)`; tests/test_api_auth.py walks this table so no endpoint can skip its checks."""
-from server.api.mastodon import accounts, apps, instance, notifications, search, statuses, timelines
-from server.api.mastodon.auth import PUBLIC, ApiRoute, app_token, optional, user
+from server.api.mastodon import accounts, apps, instance, notifications, search, statuses, streaming, timelines
+from server.api.mastodon.auth import PUBLIC, ApiRoute, ApiWebSocketRoute, Need, app_token, optional, user
 
 GET, POST, PUT, DELETE = ["GET"], ["POST"], ["PUT"], ["DELETE"]
 
@@ -48,4 +48,16 @@ ROUTES = [
     ApiRoute("/api/v1/notifications/{id}", notifications.show, user("read:notifications")),
     ApiRoute("/api/v1/notifications/{id}/dismiss", notifications.dismiss, user("write:notifications"), POST),
     ApiRoute("/api/v2/search", search.search, optional("read:search")),
+    ApiRoute("/api/v1/streaming/health", streaming.health, PUBLIC),
+    ApiRoute("/api/v1/streaming/user", streaming.sse("user"), user("read:statuses")),
+    ApiRoute("/api/v1/streaming/user/notification", streaming.sse("user:notification"), user("read:notifications")),
+    ApiRoute("/api/v1/streaming/public", streaming.sse("public"), user("read:statuses")),
+    ApiRoute("/api/v1/streaming/public/local", streaming.sse("public:local"), user("read:statuses")),
+    ApiRoute("/api/v1/streaming/public/remote", streaming.sse("public:remote"), user("read:statuses")),
+    ApiRoute("/api/v1/streaming/hashtag", streaming.sse("hashtag"), user("read:statuses")),
+    ApiRoute("/api/v1/streaming/hashtag/local", streaming.sse("hashtag:local"), user("read:statuses")),
+    # the stream named by ?stream=: its scope depends on the stream, checked by the handler
+    ApiRoute("/api/v1/streaming", streaming.sse_by_parameter, Need("user")),
+    ApiWebSocketRoute("/api/v1/streaming", streaming.websocket, Need("user")),
+    ApiWebSocketRoute("/api/v1/streaming/", streaming.websocket, Need("user")),
 ]

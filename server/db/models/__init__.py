@@ -6,7 +6,8 @@ from server.db.models.posts import Mention, Post, PostEdit, PostTag
 from server.db.models.queues import Delivery, Host, InboxItem
 from server.db.models.social import Block, Follow, Like
 from server.db.models.timelines import HomeTimelineEntry, Notification
+from server.db.models.events import StreamEvent
 
 __all__ = ["Base", "Account", "Actor", "InstanceSetting", "Post", "Mention", "PostTag", "PostEdit",
            "InboxItem", "Delivery", "Host", "Follow", "Like", "Block", "HomeTimelineEntry", "Notification",
-           "OAuthApp", "OAuthCode", "OAuthToken"]
+           "OAuthApp", "OAuthCode", "OAuthToken", "StreamEvent"]

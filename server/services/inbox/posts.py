@@ -12,7 +12,7 @@ from server.convert.as_to_post import as_to_post, content_fields, hashtags, ment
 from server.db.models import Actor, Mention, Post, PostEdit, PostTag
 from server.db.types import utcnow
 from server.db.upsert import insert_ignore
-from server.services import timelines
+from server.services import stream_events, timelines
 from server.services.inbox.context import InboxContext, Refused
 
 log = logging.getLogger("curbside.inbox")
@@ -98,6 +98,7 @@ async def on_update_note(ctx: InboxContext) -> None:
     post.edited_at = min(parsed.updated or utcnow(), utcnow())
     await ctx.session.execute(delete(PostTag).where(PostTag.post_id == post.id))
     await insert_ignore(ctx.session, PostTag, [{"post_id": post.id, "tag": t} for t in hashtags(parsed)])
+    await stream_events.post_edited(ctx.session, post)
     boosters = select(Post.author_id).join(Actor, Actor.id == Post.author_id).where(
         Post.boost_of_id == post.id, Actor.local.is_(True))
     await timelines.notify(ctx.session, "update", (await ctx.session.execute(boosters)).scalars(),
@@ -112,6 +113,7 @@ async def remove_post(session: AsyncSession, post: Post) -> None:
     if post.boost_of_id is not None:
         await session.execute(update(Post).where(Post.id == post.boost_of_id)
                               .values(boosts_count=Post.boosts_count - 1))
+    await stream_events.post_deleted(session, post)
     await session.execute(delete(Post).where(Post.id == post.id))
 
 
