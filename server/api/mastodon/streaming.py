@@ -125,7 +125,8 @@ async def _write_messages(ws: WebSocket, subscriber: Subscriber) -> None:
 
 
 async def websocket(ws: WebSocket) -> None:
-    protocol = ws.headers.get("sec-websocket-protocol", "").split(",")[0].strip() or None
+    offered = ws.scope.get("subprotocols") or ws.headers.get("sec-websocket-protocol", "").split(",")
+    protocol = offered[0].strip() if offered and offered[0].strip() else None
     from_protocol = bearer(ws) is None and protocol is not None
     try:
         auth = await authenticate(ws, token=protocol if from_protocol else None)
