@@ -15,11 +15,12 @@ from server.db.models import Actor, HomeTimelineEntry, Post, PostTag
 async def home(request: Request) -> JSONResponse:
     auth = await authenticate(request)
     page = read_page(request)
-    async with request.app.state.sessions() as session:
-        viewer = await session.get(Actor, auth.account.actor_id)
+    async with request.app.state.runtime.reads() as session:
+        viewer = auth.account.actor_id  # the id is all a timeline needs of its reader: no query for the actor
         query = (select(Post).join(HomeTimelineEntry, HomeTimelineEntry.post_id == Post.id)
-                 .where(HomeTimelineEntry.owner_id == viewer.id))
-        posts = page.arrange(list((await session.execute(page.apply(query, Post.id))).scalars()))
+                 .where(HomeTimelineEntry.owner_id == viewer))
+        # ordered by the timeline's own column: its primary key (owner_id, post_id) walks the page directly
+        posts = page.arrange(list((await session.execute(page.apply(query, HomeTimelineEntry.post_id))).scalars()))
         return await statuses_json(request, session, posts, viewer, link_header(request, [p.id for p in posts]))
 
 
