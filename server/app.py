@@ -11,10 +11,13 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from server.api.mastodon.auth import TokenCache
 from server.errors import HANDLERS
 from server.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from server.ratelimit import RateLimiter, RateLimitMiddleware, mastodon_rules
 from server.runtime import Runtime
 from server.settings import Settings
+from server.streaming.hub import StreamHub
 from server.urls import LocalUrls
 from server.web.health import healthz
 from server.web.media_files import MediaFiles
@@ -40,6 +43,8 @@ def create_app(settings: Settings) -> Starlette:
         runtime = Runtime.create(settings)
         app.state.runtime = runtime
         app.state.engine, app.state.sessions = runtime.engine, runtime.sessions
+        app.state.hub = StreamHub(runtime)
+        app.state.hub.start()
         worker = worker_task = None
         if settings.inprocess_worker:
             from server.jobs.worker import Worker, default_runners
@@ -52,12 +57,15 @@ def create_app(settings: Settings) -> Starlette:
             if worker is not None:
                 worker.stop()
                 await worker_task
+            await app.state.hub.stop()
             await runtime.close()
 
     app = Starlette(
         routes=[*routes(), Mount("/media", MediaFiles(directory=settings.media_dir, check_dir=False), name="media")],
         middleware=[
             Middleware(RequestIdMiddleware),
+            *([Middleware(RateLimitMiddleware, limiter=RateLimiter(mastodon_rules(settings.api_rate_limit)))]
+              if settings.api_rate_limit else []),
             Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
                        upload_max_bytes=settings.max_upload_bytes, upload_prefixes=UPLOAD_PREFIXES),
         ],
@@ -67,6 +75,7 @@ def create_app(settings: Settings) -> Starlette:
     app.state.settings = settings
     app.state.urls = LocalUrls(settings.base_url)
     app.state.templates = make_templates(settings.theme)
+    app.state.token_cache = TokenCache()
     return app
 
 

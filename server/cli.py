@@ -81,7 +81,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
              "  curbside accounts create NAME --email YOU@EXAMPLE.ORG --role admin --password-stdin")
     options = dict(host=args.host, port=args.port, log_config=None, access_log=False,
                    ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile, proxy_headers=True,
-                   server_header=False, timeout_graceful_shutdown=10)
+                   server_header=False, timeout_graceful_shutdown=10, ws="wsproto")
     if args.workers > 1:  # each process builds its app from the same environment
         uvicorn.run("server.app:create_app_from_environment", factory=True, workers=args.workers, **options)
     else:

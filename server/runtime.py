@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import httpx
+from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from federation.netguard import make_client
 from server.db.engine import make_engine, make_sessionmaker
+from server.db.inline import InlineSession, make_read_engine
 from server.settings import Settings
 from server.urls import LocalUrls
 
@@ -36,6 +38,9 @@ class Runtime:
     # Small per-process caches of services (issuer keys, revocation lists), by name.
     caches: dict[str, object] = field(default_factory=dict)
 
+    # SQLite only: a synchronous read-only engine for hot read paths (server.db.inline)
+    read_engine: Engine | None = None
+
     def wake(self, queue: str) -> None:
         self.wakeups[queue].set()
 
@@ -46,14 +51,23 @@ class Runtime:
 
         return policy_cache(self.engine)
 
+    def reads(self):
+        """A session for reads only: inline on SQLite (see server.db.inline), the usual one on PostgreSQL."""
+        if self.read_engine is None:
+            return self.sessions()
+        return InlineSession(self.read_engine, self.engine)
+
     @classmethod
     def create(cls, settings: Settings) -> "Runtime":
         engine = make_engine(settings.database_url)
         http = make_client(allow_private=settings.allow_private_addresses, timeout=10.0,
                            user_agent=f"{USER_AGENT} {settings.domain}")
+        read_engine = make_read_engine(settings.database_url) if settings.is_sqlite else None
         return cls(settings=settings, engine=engine, sessions=make_sessionmaker(engine), http=http,
-                   urls=LocalUrls(settings.base_url))
+                   urls=LocalUrls(settings.base_url), read_engine=read_engine)
 
     async def close(self) -> None:
         await self.http.aclose()
         await self.engine.dispose()
+        if self.read_engine is not None:
+            self.read_engine.dispose()

@@ -55,6 +55,7 @@ class Settings:
     smtp_from: str = ""
     verification_valid_days: int = 365
     evidence_retention_days: int = 0
+    api_rate_limit: int = 300  # client-API requests per token (or IP) per 5 minutes; 0 turns limits off
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -163,13 +164,13 @@ def _email(name: str, raw: str) -> str:
     return value
 
 
-def _whole_days(name: str, raw: str) -> int:
+def _non_negative_int(name: str, raw: str) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise SettingsError(name, f"expected a whole number of days, got {raw!r}") from None
+        raise SettingsError(name, f"expected a whole number, got {raw!r}") from None
     if value < 0:
-        raise SettingsError(name, "must not be negative")
+        raise SettingsError(name, "must be zero or more")
     return value
 
 
@@ -200,7 +201,8 @@ _PARSERS: dict[str, Callable[[str, str], object]] = {
     "SMTP_URL": _smtp_url,
     "SMTP_FROM": _email,
     "VERIFICATION_VALID_DAYS": _positive_int,
-    "EVIDENCE_RETENTION_DAYS": _whole_days,
+    "EVIDENCE_RETENTION_DAYS": _non_negative_int,
+    "API_RATE_LIMIT": _non_negative_int,
 }
 
 

@@ -22,6 +22,7 @@ from server.services import polls
 from server.services.accounts import find_local_actor
 from server.services.delivery import enqueue_activity, remote_followers
 from server.services.remote_actors import RemoteActorError, resolve_acct
+from server.services import stream_events
 from server.services.timelines import fan_out, notify, notify_boosters, notify_subscribers
 
 MAX_CHARS = 5000
@@ -239,6 +240,7 @@ async def edit_post(runtime: Runtime, session: AsyncSession, author: Actor, post
     await session.execute(delete(PostTag).where(PostTag.post_id == post.id))
     session.add_all([PostTag(post_id=post.id, tag=t.lower()) for t in dict.fromkeys(extract_hashtags(new.text))])
     await session.flush()
+    await stream_events.post_edited(session, post)
     if is_federated(post.visibility):
         mentioned = await _mentioned(session, post.id)
         await enqueue_activity(session, update_activity(post, runtime.urls), author,
@@ -258,6 +260,7 @@ async def delete_post(runtime: Runtime, session: AsyncSession, author: Actor, po
         await session.execute(update(Post).where(Post.id == post.in_reply_to_id, Post.replies_count > 0)
                               .values(replies_count=Post.replies_count - 1))
     await media_service.detach_others(session, post.id, [])  # kept a day, for "delete and redraft"
+    await stream_events.post_deleted(session, post)
     await session.delete(post)
     await session.flush()
     return post

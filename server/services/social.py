@@ -14,6 +14,7 @@ from server.db.models import Actor, Follow, Like, Post
 from server.db.types import utcnow
 from server.runtime import Runtime
 from server.services.delivery import enqueue_activity, remote_followers
+from server.services import stream_events
 from server.services.timelines import fan_out, notify
 
 
@@ -153,5 +154,6 @@ async def unboost(runtime: Runtime, session: AsyncSession, actor: Actor, post: P
         await enqueue_activity(session, undo, actor, recipients)
     await session.execute(update(Post).where(Post.id == post.id, Post.boosts_count > 0)
                           .values(boosts_count=Post.boosts_count - 1))
+    await stream_events.post_deleted(session, row)
     await session.execute(delete(Post).where(Post.id == row.id))
     await session.flush()

@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 
 from server.db.ids import snowflake
 from server.db.models import Actor, Block, Follow, HomeTimelineEntry, Notification, Post
+from server.services import stream_events
 
 # Visibilities whose posts go to every follower's home timeline; `direct` goes to the addressed only.
 FOLLOWER_VISIBILITIES = ("public", "unlisted", "private", "local")
@@ -63,6 +64,7 @@ async def fan_out(session: AsyncSession, post: Post, mentioned_ids: Iterable[int
         others.add(post.author_id)
     if others:
         await core.execute(statements["one"], [{"owner_id": o, "post_id": post.id} for o in others])
+    await stream_events.post_created(session, post)
 
 
 def _fan_out_remote(dialect):
@@ -82,6 +84,8 @@ async def fan_out_remote(session: AsyncSession, post_ids: list[int]) -> None:
     if post_ids:
         core = await session.connection()
         await core.execute(_FAN_OUT_REMOTE[session.bind.dialect.name], {"ids": post_ids})
+        for post_id in post_ids:
+            await stream_events.emit(session, "update", {"post_id": post_id})
 
 
 async def notify(session: AsyncSession, kind: str, recipient_ids: Iterable[int], from_actor_id: int,
@@ -96,6 +100,7 @@ async def notify(session: AsyncSession, kind: str, recipient_ids: Iterable[int],
     rows = [Notification(id=snowflake(), recipient_id=r, type=kind, from_actor_id=from_actor_id, post_id=post_id)
             for r in wanted if r not in blocking]
     session.add_all(rows)
+    await stream_events.notified(session, [r.id for r in rows])
     return len(rows)
 
 

@@ -1,23 +1,55 @@
 """Everything a page of statuses or accounts needs, loaded in a few batched queries, then converted."""
 from __future__ import annotations
 
+import time
 from collections import defaultdict
+from datetime import datetime, timezone
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.convert.actor_to_mastodon import AccountCounts, acct_of, actor_to_mastodon, iso
 from server.convert.post_to_mastodon import ViewerState, post_to_mastodon
-from server.db.models import Actor, Bookmark, Follow, Like, Mention, Pin, Post
+from server.db.models import Actor, Bookmark, Follow, Like, Mention, Notification, Pin, Post
 from server.services.badges import curbside_entities
 from server.services.polls import own_votes
 from server.urls import LocalUrls
 
 
-async def account_counts(session: AsyncSession, actor_ids: set[int]) -> dict[int, AccountCounts]:
+COUNTS_SECONDS = 15.0  # an account's counts on a timeline may lag this long (its own profile is always fresh)
+_counts_caches: WeakKeyDictionary = WeakKeyDictionary()  # per engine: one database's counts never leak into another
+
+
+def _counts_cache(session: AsyncSession) -> dict[int, tuple[float, AccountCounts]]:
+    return _counts_caches.setdefault(session.bind.sync_engine, {})
+
+
+def _day_of(post_id: int | None) -> str | None:
+    """Post ids are milliseconds since the epoch shifted left 16 bits (server.db.ids): the newest id dates
+    the newest post without reading the table."""
+    if not post_id:
+        return None
+    return datetime.fromtimestamp((post_id >> 16) / 1000, timezone.utc).strftime("%Y-%m-%d")
+
+
+async def account_counts(session: AsyncSession, actor_ids: set[int], fresh: bool = False) -> dict[int, AccountCounts]:
+    """Followers, following, statuses and the last status's day of each actor: counted over indexes only,
+    remembered COUNTS_SECONDS per database unless `fresh`."""
     if not actor_ids:
         return {}
-    ids = list(actor_ids)
+    cache, now = _counts_cache(session), time.monotonic()
+    known = {} if fresh else {i: hit[1] for i in actor_ids if (hit := cache.get(i)) and hit[0] > now}
+    counted = await _count(session, [i for i in actor_ids if i not in known])
+    if len(cache) > 50_000:
+        cache.clear()
+    cache.update({i: (now + COUNTS_SECONDS, c) for i, c in counted.items()})
+    return {**known, **counted}
+
+
+async def _count(session: AsyncSession, ids: list[int]) -> dict[int, AccountCounts]:
+    if not ids:
+        return {}
     followers = dict((await session.execute(
         select(Follow.followed_id, func.count()).where(Follow.followed_id.in_(ids), Follow.state == "accepted")
         .group_by(Follow.followed_id))).all())
@@ -25,45 +57,50 @@ async def account_counts(session: AsyncSession, actor_ids: set[int]) -> dict[int
         select(Follow.follower_id, func.count()).where(Follow.follower_id.in_(ids), Follow.state == "accepted")
         .group_by(Follow.follower_id))).all())
     statuses = {row[0]: (row[1], row[2]) for row in (await session.execute(
-        select(Post.author_id, func.count(), func.max(Post.published)).where(Post.author_id.in_(ids))
+        select(Post.author_id, func.count(), func.max(Post.id)).where(Post.author_id.in_(ids))
         .group_by(Post.author_id))).all()}
     return {i: AccountCounts(followers.get(i, 0), following.get(i, 0), statuses.get(i, (0, None))[0],
-                             iso(statuses.get(i, (0, None))[1])[:10] if statuses.get(i, (0, None))[1] else None)
-            for i in ids}
+                             _day_of(statuses.get(i, (0, None))[1])) for i in ids}
 
 
-async def render_accounts(session: AsyncSession, actors: list[Actor], urls: LocalUrls, domain: str) -> list[dict]:
-    counts = await account_counts(session, {a.id for a in actors})
+async def render_accounts(session: AsyncSession, actors: list[Actor], urls: LocalUrls, domain: str,
+                          fresh: bool = False) -> list[dict]:
+    counts = await account_counts(session, {a.id for a in actors}, fresh)
     curbside = await curbside_entities(session, actors, domain)
     return [actor_to_mastodon(a, counts[a.id], base_url=urls.base, local_domain=domain, curbside=curbside[a.id])
             for a in actors]
 
 
-async def render_account(session: AsyncSession, actor: Actor, urls: LocalUrls, domain: str) -> dict:
-    return (await render_accounts(session, [actor], urls, domain))[0]
+async def render_account(session: AsyncSession, actor: Actor, urls: LocalUrls, domain: str,
+                         fresh: bool = True) -> dict:
+    return (await render_accounts(session, [actor], urls, domain, fresh))[0]
 
 
-async def _viewer_state(session: AsyncSession, viewer: Actor | None, posts: list[Post]) -> ViewerState:
+async def _viewer_state(session: AsyncSession, viewer_id: int | None, posts: list[Post]) -> ViewerState:
+    """The viewer's favourites, boosts and bookmarks among `posts` in one query; pins and poll votes only
+    when the page could hold any."""
     ids = [p.id for p in posts]
-    if viewer is None or not ids:
+    if viewer_id is None or not ids:
         return ViewerState()
+    liked = select(Like.post_id.label("post_id"), literal("f").label("kind")).where(
+        Like.actor_id == viewer_id, Like.post_id.in_(ids))
+    boosted = select(Post.boost_of_id.label("post_id"), literal("b").label("kind")).where(
+        Post.author_id == viewer_id, Post.boost_of_id.in_(ids))
+    marked = select(Bookmark.post_id.label("post_id"), literal("m").label("kind")).where(
+        Bookmark.actor_id == viewer_id, Bookmark.post_id.in_(ids))
+    rows = (await session.execute(union_all(liked, boosted, marked))).all()
+    own = [p.id for p in posts if p.author_id == viewer_id]
+    pinned = frozenset((await session.execute(select(Pin.post_id).where(
+        Pin.actor_id == viewer_id, Pin.post_id.in_(own)))).scalars()) if own else frozenset()
+    return ViewerState(favourited=frozenset(p for p, kind in rows if kind == "f"),
+                       reblogged=frozenset(p for p, kind in rows if kind == "b"),
+                       bookmarked=frozenset(p for p, kind in rows if kind == "m"), pinned=pinned,
+                       voted=await own_votes(session, viewer_id, [p.id for p in posts if p.poll]))
 
-    async def mine(column, *where) -> frozenset[int]:
-        return frozenset((await session.execute(select(column).where(*where))).scalars())
-    # Pins and votes are asked for only when the page could hold any: timelines stay at three queries.
-    own = [p.id for p in posts if p.author_id == viewer.id]
-    polls = [p.id for p in posts if p.poll]
-    return ViewerState(
-        favourited=await mine(Like.post_id, Like.actor_id == viewer.id, Like.post_id.in_(ids)),
-        reblogged=await mine(Post.boost_of_id, Post.author_id == viewer.id, Post.boost_of_id.in_(ids)),
-        bookmarked=await mine(Bookmark.post_id, Bookmark.actor_id == viewer.id, Bookmark.post_id.in_(ids)),
-        pinned=await mine(Pin.post_id, Pin.actor_id == viewer.id, Pin.post_id.in_(own)) if own else frozenset(),
-        voted=await own_votes(session, viewer.id, polls))
 
-
-async def render_statuses(session: AsyncSession, posts: list[Post], viewer: Actor | None, urls: LocalUrls,
+async def render_statuses(session: AsyncSession, posts: list[Post], viewer: Actor | int | None, urls: LocalUrls,
                           domain: str) -> list[dict]:
-    """Status entities for `posts` (boosts carry their original), as `viewer` sees them."""
+    """Status entities for `posts` (boosts carry their original), as `viewer` (an actor or its id) sees them."""
     originals_ids = {p.boost_of_id for p in posts if p.boost_of_id}
     originals = {p.id: p for p in (await session.execute(select(Post).where(Post.id.in_(originals_ids)))).scalars()} \
         if originals_ids else {}
@@ -81,7 +118,8 @@ async def render_statuses(session: AsyncSession, posts: list[Post], viewer: Acto
         if parent_ids else {}
     authors = {p.author_id: p.author for p in everything}
     accounts = {a["id"]: a for a in await render_accounts(session, list(authors.values()), urls, domain)}
-    viewer_state = await _viewer_state(session, viewer, everything)
+    viewer_state = await _viewer_state(session, viewer if isinstance(viewer, int) or viewer is None else viewer.id,
+                                       everything)
 
     def one(post: Post, reblog: dict | None = None) -> dict:
         parent_author = parent_authors.get(post.in_reply_to_id)
@@ -96,4 +134,24 @@ async def render_statuses(session: AsyncSession, posts: list[Post], viewer: Acto
         if post.boost_of_id and original is None:
             continue
         out.append(one(post, one(original) if original else None))
+    return out
+
+
+async def render_notifications(session: AsyncSession, items: list[Notification], viewer: Actor, urls: LocalUrls,
+                               domain: str) -> list[dict]:
+    """Notification entities; those whose status is gone (or hidden) are left out."""
+    actor_ids = {n.from_actor_id for n in items}
+    actors = list((await session.execute(select(Actor).where(Actor.id.in_(actor_ids)))).scalars()) if actor_ids else []
+    accounts = {a["id"]: a for a in await render_accounts(session, actors, urls, domain)}
+    post_ids = {n.post_id for n in items if n.post_id}
+    posts = list((await session.execute(select(Post).where(Post.id.in_(post_ids)))).scalars()) if post_ids else []
+    statuses = {s["id"]: s for s in await render_statuses(session, posts, viewer, urls, domain)}
+    out = []
+    for n in items:
+        status = statuses.get(str(n.post_id)) if n.post_id else None
+        account = accounts.get(str(n.from_actor_id))
+        if (n.post_id and status is None) or account is None:
+            continue
+        out.append({"id": str(n.id), "type": n.type, "created_at": iso(n.created_at), "account": account,
+                    "status": status})
     return out

@@ -22,7 +22,7 @@ from server.services.remote_actors import RemoteActorError, resolve_acct
 
 
 async def verify_credentials(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "read:accounts")
+    auth = await authenticate(request)
     async with request.app.state.sessions() as session:
         actor = await session.get(Actor, auth.account.actor_id)
         return JSONResponse(await credential_json(request, session, actor, auth.account))
@@ -36,7 +36,7 @@ async def _actor(session, actor_id: int) -> Actor:
 
 
 async def show(request: Request) -> JSONResponse:
-    await authenticate(request, "read:accounts", optional=True)
+    await authenticate(request)
     async with request.app.state.sessions() as session:
         return JSONResponse(await account_json(request, session, await _actor(session, path_id(request))))
 
@@ -58,7 +58,7 @@ async def _find_acct(request: Request, session, acct: str, *, resolve: bool) -> 
 
 
 async def lookup(request: Request) -> JSONResponse:
-    await authenticate(request, "read:accounts", optional=True)
+    await authenticate(request)
     async with request.app.state.sessions() as session:
         actor = await _find_acct(request, session, request.query_params.get("acct", ""), resolve=False)
         if actor is None or await actor_hidden(session, actor):
@@ -67,7 +67,7 @@ async def lookup(request: Request) -> JSONResponse:
 
 
 async def search(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "read:accounts")
+    auth = await authenticate(request)
     query = (request.query_params.get("q") or "").strip()
     resolve = flag(request.query_params.get("resolve", False))
     limit = int_param(request, "limit", 40, 80)
@@ -91,7 +91,7 @@ async def search_actors(request: Request, session, query: str, resolve: bool, li
 
 
 async def statuses(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "read:statuses", optional=True)
+    auth = await authenticate(request)
     page = read_page(request)
     async with request.app.state.sessions() as session:
         viewer = await session.get(Actor, auth.account.actor_id) if auth else None
@@ -112,7 +112,7 @@ async def statuses(request: Request) -> JSONResponse:
 
 
 async def _follow_list(request: Request, column_match, column_other) -> JSONResponse:
-    await authenticate(request, "read:accounts", optional=True)
+    await authenticate(request)
     page = read_page(request, default=40, maximum=80)
     async with request.app.state.sessions() as session:
         actor = await _actor(session, path_id(request))
@@ -147,7 +147,7 @@ async def relationship(session, me: Actor, other: Actor) -> dict:
 
 
 async def relationships(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "read:follows")
+    auth = await authenticate(request)
     ids = request.query_params.getlist("id[]") or request.query_params.getlist("id")
     async with request.app.state.sessions() as session:
         me = await session.get(Actor, auth.account.actor_id)
@@ -160,7 +160,7 @@ async def relationships(request: Request) -> JSONResponse:
 
 
 async def follow(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "write:follows")
+    auth = await authenticate(request)
     params = await read_params(request)
     state = request.app.state
     async with state.sessions() as session:
@@ -177,7 +177,7 @@ async def follow(request: Request) -> JSONResponse:
 
 
 async def unfollow(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "write:follows")
+    auth = await authenticate(request)
     state = request.app.state
     async with state.sessions() as session:
         me = await session.get(Actor, auth.account.actor_id)
@@ -189,7 +189,7 @@ async def unfollow(request: Request) -> JSONResponse:
 
 
 async def follow_requests(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "read:follows")
+    auth = await authenticate(request)
     page = read_page(request, default=40, maximum=80)
     async with request.app.state.sessions() as session:
         query = select(Follow).where(Follow.followed_id == auth.account.actor_id, Follow.state == "pending")
@@ -200,7 +200,7 @@ async def follow_requests(request: Request) -> JSONResponse:
 
 def _answer(accept: bool):
     async def handler(request: Request) -> JSONResponse:
-        auth = await authenticate(request, "write:follows")
+        auth = await authenticate(request)
         state = request.app.state
         async with state.sessions() as session:
             me = await session.get(Actor, auth.account.actor_id)

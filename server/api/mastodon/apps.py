@@ -27,7 +27,7 @@ async def create_app(request: Request) -> JSONResponse:
 
 
 async def verify_app(request: Request) -> JSONResponse:
-    auth = await authenticate(request, None, user=False)
+    auth = await authenticate(request)
     if auth.app is None:
         raise HTTPException(401, "The access token is not an app's token")
     return JSONResponse({"name": auth.app.name, "website": auth.app.website, "scopes": sorted(auth.scopes),

@@ -1,14 +1,61 @@
-"""Bearer-token authentication and scope checks for the client API."""
+"""Bearer-token authentication and scope checks for the client API.
+
+Each route of the route table declares what it needs (a `Need`: which token, which scope); handlers call
+`authenticate(request)` and get that check, so the table is the one place a test (and a reader) looks.
+"""
 from __future__ import annotations
 
+import hashlib
+import time
 from dataclasses import dataclass
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
+from starlette.routing import Route, WebSocketRoute
 
 from server.db.models import Account, OAuthApp
 from server.services.oauth import lookup_token
 from server.services.scopes import covers, parse_scopes
+
+TOKEN_CACHE_SECONDS = 5.0  # a revoked token may be honoured this long by another process
+TOKEN_CACHE_MAX = 10_000
+
+
+@dataclass(frozen=True)
+class Need:
+    """What a route asks of the caller: `token` is "user" (a member's token), "optional" (anonymous callers
+    welcome, a given token must still carry the scope), "app" (any valid token) or "none" (public)."""
+    token: str
+    scope: str | None = None
+
+
+PUBLIC = Need("none")
+
+
+def user(scope: str) -> Need:
+    return Need("user", scope)
+
+
+def optional(scope: str) -> Need:
+    return Need("optional", scope)
+
+
+def app_token() -> Need:
+    return Need("app")
+
+
+class ApiRoute(Route):
+    """A route of the client API, carrying its `Need`."""
+
+    def __init__(self, path: str, endpoint, need: Need, methods: list[str] | None = None):
+        super().__init__(path, endpoint, methods=methods or ["GET"])
+        self.need = need
+
+
+class ApiWebSocketRoute(WebSocketRoute):
+    def __init__(self, path: str, endpoint, need: Need):
+        super().__init__(path, endpoint)
+        self.need = need
 
 
 @dataclass(frozen=True)
@@ -18,34 +65,91 @@ class Auth:
     scopes: frozenset[str]
 
 
-def bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
+def bearer(conn: HTTPConnection) -> str | None:
+    """The access token: Authorization: Bearer, else the access_token query parameter (as Doorkeeper takes it)."""
+    header = conn.headers.get("authorization", "")
     if header[:7].lower() == "bearer ":
         return header[7:].strip() or None
-    return None
+    return conn.query_params.get("access_token") or None
 
 
-async def authenticate(request: Request, scope: str | None, *, user: bool = True, optional: bool = False,
+class TokenCache:
+    """Token -> Auth for a few seconds, so that a busy client costs one token query every few seconds."""
+
+    def __init__(self, ttl: float = TOKEN_CACHE_SECONDS):
+        self.ttl = ttl
+        self.entries: dict[str, tuple[float, Auth | None]] = {}
+
+    def get(self, key: str) -> tuple[bool, Auth | None]:
+        hit = self.entries.get(key)
+        if hit is None or hit[0] < time.monotonic():
+            return False, None
+        return True, hit[1]
+
+    def put(self, key: str, auth: Auth | None) -> None:
+        if len(self.entries) >= TOKEN_CACHE_MAX:
+            now = time.monotonic()
+            self.entries = {k: v for k, v in self.entries.items() if v[0] >= now}
+            if len(self.entries) >= TOKEN_CACHE_MAX:
+                self.entries.clear()
+        self.entries[key] = (time.monotonic() + self.ttl, auth)
+
+    def clear(self) -> None:
+        self.entries.clear()
+
+
+async def _load(conn: HTTPConnection, token: str) -> Auth | None:
+    state = conn.app.state
+    cache: TokenCache | None = getattr(state, "token_cache", None)
+    key = hashlib.sha256(token.encode()).hexdigest()
+    if cache is not None:
+        found, auth = cache.get(key)
+        if found:
+            return auth
+    async with state.sessions() as session:
+        row = await lookup_token(session, token)
+    auth = None if row is None else Auth(account=row.account, app=row.app, scopes=parse_scopes(row.scopes))
+    # Only a token in good standing is remembered: confirming an email or lifting a suspension counts at once.
+    if cache is not None and auth is not None and (auth.account is None or auth.account.confirmed_at is not None):
+        cache.put(key, auth)
+    return auth
+
+
+def declared_need(conn: HTTPConnection) -> Need:
+    route = conn.scope.get("route")
+    need = getattr(route, "need", None)
+    if need is None:
+        raise RuntimeError(f"route {getattr(route, 'path', '?')} declares no Need in the route table")
+    return need
+
+
+async def authenticate(conn: HTTPConnection, scope: str | None = None, *, user: bool | None = None,
+                       optional: bool | None = None, token: str | None = None,
                        unconfirmed: bool = False) -> Auth | None:
-    """The caller's token, checked for `scope`; 401 without a valid token, 403 without the scope.
+    """The caller's token, checked against the route's declared Need: 401 without a valid token,
+    403 without the scope, 422 for an app-only token where a member is needed.
 
-    `user=False` accepts app-only (client credentials) tokens; `optional=True` returns None without a token.
-    A member who has not confirmed their email address gets 403 unless `unconfirmed` (as on Mastodon).
-    """
-    token = bearer(request)
+    Explicit `scope`/`user`/`optional` override the declaration (for callers outside the route table);
+    `token` is a token found elsewhere (a WebSocket subprotocol). A member who has not confirmed their
+    email address gets 403 unless `unconfirmed` (as on Mastodon)."""
+    need = declared_need(conn) if scope is None and user is None and optional is None else \
+        Need("optional" if optional else ("user" if user is not False else "app"), scope)
+    if need.token == "none":
+        return None
+    token = token or bearer(conn)
     if token is None:
-        if optional:
+        if need.token == "optional":
             return None
         raise HTTPException(401, "The access token is invalid")
-    async with request.app.state.sessions() as session:
-        row = await lookup_token(session, token)
-    if row is None:
+    auth = await _load(conn, token)
+    if auth is None:
         raise HTTPException(401, "The access token is invalid")
-    scopes = parse_scopes(row.scopes)
-    if scope and not covers(scopes, scope):
+    if need.scope and not covers(auth.scopes, need.scope):
         raise HTTPException(403, "This action is outside the authorized scopes")
-    if user and row.account is None:
+    if auth.account is None and need.token == "optional":
+        return None  # an app's own token reads what anonymous callers read
+    if auth.account is None and need.token == "user":
         raise HTTPException(422, "This method requires an authenticated user")
-    if row.account is not None and row.account.confirmed_at is None and not unconfirmed:
+    if auth.account is not None and auth.account.confirmed_at is None and not unconfirmed:
         raise HTTPException(403, "Your login is missing a confirmed e-mail address")
-    return Auth(account=row.account, app=row.app, scopes=scopes)
+    return auth

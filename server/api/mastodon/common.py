@@ -20,7 +20,7 @@ def not_found() -> HTTPException:
     return HTTPException(404, "Record not found")
 
 
-async def statuses_json(request: Request, session, posts: list[Post], viewer: Actor | None,
+async def statuses_json(request: Request, session, posts: list[Post], viewer: Actor | int | None,
                         headers: dict | None = None) -> JSONResponse:
     state = request.app.state
     return JSONResponse(await render_statuses(session, posts, viewer, state.urls, state.settings.domain),

@@ -43,7 +43,7 @@ async def _check_reader(request: Request) -> None:
         raise HTTPException(404, "This instance does not publish its domain blocks")
     if visibility == "trusted" and await _signed_by_peer(request, trusted):
         return
-    auth = await authenticate(request, None, optional=True)
+    auth = await authenticate(request)  # the route declares optional("read")
     if auth is None:
         raise HTTPException(401, "Domain blocks are shown to members" + (" and trusted peers" if visibility == "trusted" else ""))
 

@@ -39,6 +39,11 @@ def _configuration() -> dict:
     }
 
 
+def _streaming_url(settings) -> str:
+    """The streaming API is served by the web process itself (ws:// only on development http instances)."""
+    return f"{'wss' if settings.scheme == 'https' else 'ws'}://{settings.domain}"
+
+
 def _version() -> str:
     return f"{MASTODON_COMPAT} (compatible; Curbside {software_version()})"
 
@@ -53,7 +58,7 @@ async def instance_v1(request: Request) -> JSONResponse:
         mode = await registration_mode(session, settings)
     return JSONResponse({
         "uri": settings.domain, "title": settings.instance_name, "short_description": "", "description": "",
-        "email": "", "version": _version(), "urls": {"streaming_api": f"wss://{settings.domain}"},
+        "email": "", "version": _version(), "urls": {"streaming_api": _streaming_url(settings)},
         "stats": {"user_count": users, "status_count": posts, "domain_count": domains},
         "thumbnail": None, "languages": ["en"], "registrations": mode in ("open", "approval"),
         "approval_required": mode == "approval", "invites_enabled": mode in ("invite", "closed", "approval"),
@@ -71,7 +76,7 @@ async def instance_v2(request: Request) -> JSONResponse:
         "domain": settings.domain, "title": settings.instance_name, "version": _version(),
         "source_url": "https://github.com/curbside/curbside", "description": "",
         "usage": {"users": {"active_month": active}}, "thumbnail": {"url": f"{settings.base_url}/static/thumbnail.png"},
-        "languages": ["en"], "configuration": {**_configuration(), "urls": {"streaming": f"wss://{settings.domain}"},
+        "languages": ["en"], "configuration": {**_configuration(), "urls": {"streaming": _streaming_url(settings)},
                                                "vapid": {"public_key": ""}},
         "registrations": {"enabled": mode in ("open", "approval"), "approval_required": mode == "approval",
                           "message": None},

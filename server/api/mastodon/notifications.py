@@ -8,33 +8,21 @@ from starlette.responses import JSONResponse
 from server.api.mastodon.auth import authenticate
 from server.api.mastodon.common import not_found, path_id
 from server.api.mastodon.paging import int_param, link_header, read_page
-from server.convert.actor_to_mastodon import iso
-from server.db.models import Actor, Marker, Notification, Post
+from server.db.models import Actor, Marker, Notification
 from server.services.moderation.filters import notification_hidden, viewpoint
-from server.services.views import render_accounts, render_statuses
+from server.services.views import render_notifications
 
 
 async def _render(request: Request, session, items: list[Notification], viewer: Actor) -> list[dict]:
     state = request.app.state
-    actors = {n.from_actor_id: await session.get(Actor, n.from_actor_id) for n in items}
+    senders = {n.from_actor_id: await session.get(Actor, n.from_actor_id) for n in items}
     view = await viewpoint(session, viewer)  # moderation: blocked, muted, suspended senders
-    items = [n for n in items if not notification_hidden(view, actors[n.from_actor_id])]
-    accounts = {a["id"]: a for a in await render_accounts(session, list(actors.values()), state.urls,
-                                                           state.settings.domain)}
-    posts = [p for p in [await session.get(Post, n.post_id) for n in items if n.post_id] if p is not None]
-    statuses = {s["id"]: s for s in await render_statuses(session, posts, viewer, state.urls, state.settings.domain)}
-    out = []
-    for n in items:
-        status = statuses.get(str(n.post_id)) if n.post_id else None
-        if n.post_id and status is None:
-            continue
-        out.append({"id": str(n.id), "type": n.type, "created_at": iso(n.created_at),
-                    "account": accounts[str(n.from_actor_id)], "status": status})
-    return out
+    items = [n for n in items if not notification_hidden(view, senders[n.from_actor_id])]
+    return await render_notifications(session, items, viewer, state.urls, state.settings.domain)
 
 
 async def index(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "read:notifications")
+    auth = await authenticate(request)
     page = read_page(request, default=40, maximum=80)
     types = request.query_params.getlist("types[]") or request.query_params.getlist("types")
     excluded = request.query_params.getlist("exclude_types[]") or request.query_params.getlist("exclude_types")
@@ -51,7 +39,7 @@ async def index(request: Request) -> JSONResponse:
 
 
 async def show(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "read:notifications")
+    auth = await authenticate(request)
     async with request.app.state.sessions() as session:
         item = await session.get(Notification, path_id(request))
         if item is None or item.recipient_id != auth.account.actor_id:
@@ -63,7 +51,7 @@ async def show(request: Request) -> JSONResponse:
 
 
 async def dismiss(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "write:notifications")
+    auth = await authenticate(request)
     async with request.app.state.sessions() as session:
         await session.execute(delete(Notification).where(Notification.id == path_id(request),
                                                          Notification.recipient_id == auth.account.actor_id))
@@ -72,7 +60,7 @@ async def dismiss(request: Request) -> JSONResponse:
 
 
 async def clear(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "write:notifications")
+    auth = await authenticate(request)
     async with request.app.state.sessions() as session:
         await session.execute(delete(Notification).where(Notification.recipient_id == auth.account.actor_id))
         await session.commit()

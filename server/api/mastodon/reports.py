@@ -64,10 +64,12 @@ async def _member(request: Request, session, scope: str) -> Actor:
     if token:
         digest = hashlib.sha256(token.encode()).hexdigest()
         row = (await session.execute(select(OAuthToken).where(OAuthToken.token_hash == digest))).scalar_one_or_none()
-    if row is None or row.revoked_at is not None or row.account is None:
+    if row is None or row.revoked_at is not None:
         raise HTTPException(401, "The access token is invalid")
     if not covers(parse_scopes(row.scopes), scope):
         raise HTTPException(403, "This action is outside the authorized scopes")
+    if row.account is None:
+        raise HTTPException(422, "This method requires an authenticated user")
     account = row.account
     if account.disabled_at is not None:
         sanction = await session.get(AccountModeration, account.actor_id)

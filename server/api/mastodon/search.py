@@ -16,7 +16,7 @@ from server.services.views import render_accounts, render_statuses
 
 
 async def search(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "read:search", optional=True)
+    auth = await authenticate(request)
     query = (request.query_params.get("q") or "").strip()
     kind = request.query_params.get("type")
     resolve = flag(request.query_params.get("resolve", False)) and auth is not None

@@ -85,7 +85,7 @@ def _idempotency_key(request: Request) -> str | None:
 
 
 async def create(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "write:statuses")
+    auth = await authenticate(request)
     params = await read_params(request)
     key = _idempotency_key(request)
     state = request.app.state
@@ -114,7 +114,7 @@ async def create(request: Request) -> JSONResponse:
 
 
 async def show(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "read:statuses", optional=True)
+    auth = await authenticate(request)
     async with request.app.state.sessions() as session:
         viewer = await session.get(Actor, auth.account.actor_id) if auth else None
         post = await visible_post(session, path_id(request), viewer)
@@ -124,7 +124,7 @@ async def show(request: Request) -> JSONResponse:
 
 
 async def edit(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "write:statuses")
+    auth = await authenticate(request)
     params = await read_params(request)
     state = request.app.state
     async with state.sessions() as session:
@@ -143,7 +143,7 @@ async def edit(request: Request) -> JSONResponse:
 
 
 async def remove(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "write:statuses")
+    auth = await authenticate(request)
     state = request.app.state
     async with state.sessions() as session:
         author = await session.get(Actor, auth.account.actor_id)
@@ -159,7 +159,7 @@ async def remove(request: Request) -> JSONResponse:
 
 
 async def source(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "read:statuses")
+    auth = await authenticate(request)
     async with request.app.state.sessions() as session:
         author = await session.get(Actor, auth.account.actor_id)
         try:
@@ -170,7 +170,7 @@ async def source(request: Request) -> JSONResponse:
 
 
 async def history(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "read:statuses", optional=True)
+    auth = await authenticate(request)
     async with request.app.state.sessions() as session:
         viewer = await session.get(Actor, auth.account.actor_id) if auth else None
         post = await visible_post(session, path_id(request), viewer)
@@ -189,7 +189,7 @@ async def history(request: Request) -> JSONResponse:
 
 
 async def context(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "read:statuses", optional=True)
+    auth = await authenticate(request)
     state = request.app.state
     async with state.sessions() as session:
         viewer = await session.get(Actor, auth.account.actor_id) if auth else None
@@ -219,9 +219,9 @@ async def context(request: Request) -> JSONResponse:
             "descendants": await render_statuses(session, descendants[:MAX_CONTEXT], viewer, urls, domain)})
 
 
-def _reaction(action, scope: str):
+def _reaction(action):
     async def handler(request: Request) -> JSONResponse:
-        auth = await authenticate(request, scope)
+        auth = await authenticate(request)
         state = request.app.state
         async with state.sessions() as session:
             actor = await session.get(Actor, auth.account.actor_id)
@@ -241,14 +241,14 @@ def _reaction(action, scope: str):
     return handler
 
 
-favourite = _reaction(social.favourite, "write:favourites")
-unfavourite = _reaction(social.unfavourite, "write:favourites")
-reblog = _reaction(social.boost, "write:statuses")
-unreblog = _reaction(social.unboost, "write:statuses")
+favourite = _reaction(social.favourite)
+unfavourite = _reaction(social.unfavourite)
+reblog = _reaction(social.boost)
+unreblog = _reaction(social.unboost)
 
 
 async def favourited_by(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "read:statuses", optional=True)
+    auth = await authenticate(request)
     async with request.app.state.sessions() as session:
         viewer = await session.get(Actor, auth.account.actor_id) if auth else None
         post = await visible_post(session, path_id(request), viewer)
@@ -260,7 +260,7 @@ async def favourited_by(request: Request) -> JSONResponse:
 
 
 async def reblogged_by(request: Request) -> JSONResponse:
-    auth = await authenticate(request, "read:statuses", optional=True)
+    auth = await authenticate(request)
     async with request.app.state.sessions() as session:
         viewer = await session.get(Actor, auth.account.actor_id) if auth else None
         post = await visible_post(session, path_id(request), viewer)

@@ -13,7 +13,7 @@ from server.convert.as_to_post import as_to_post, content_fields, hashtags, ment
 from server.db.models import Actor, Mention, Post, PostEdit, PostTag
 from server.db.types import utcnow
 from server.db.upsert import insert_ignore
-from server.services import polls, timelines
+from server.services import polls, stream_events, timelines
 from server.services.inbox.batch import post_columns
 from server.services.inbox.context import InboxContext, Refused
 from server.services.inbox.votes import take_vote
@@ -125,6 +125,7 @@ async def on_update_note(ctx: InboxContext) -> None:
     post.edited_at = min(parsed.updated or utcnow(), utcnow())
     await ctx.session.execute(delete(PostTag).where(PostTag.post_id == post.id))
     await insert_ignore(ctx.session, PostTag, [{"post_id": post.id, "tag": t} for t in hashtags(parsed)])
+    await stream_events.post_edited(ctx.session, post)
     await timelines.notify_boosters(ctx.session, post)
 
 
@@ -136,6 +137,7 @@ async def remove_post(session: AsyncSession, post: Post) -> None:
     if post.boost_of_id is not None:
         await session.execute(update(Post).where(Post.id == post.boost_of_id)
                               .values(boosts_count=Post.boosts_count - 1))
+    await stream_events.post_deleted(session, post)
     await session.execute(delete(Post).where(Post.id == post.id))
 
 

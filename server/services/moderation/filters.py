@@ -43,19 +43,25 @@ def _covered(blocks: PolicySet, domain: str) -> bool:
         return False
 
 
-async def viewpoint(session: AsyncSession, viewer: Actor | None) -> Viewpoint:
-    view = Viewpoint(await policies_for(session), viewer.id if viewer else None)
-    if viewer is None:
+def _id(viewer: Actor | int | None) -> int | None:
+    return viewer if viewer is None or isinstance(viewer, int) else viewer.id
+
+
+async def viewpoint(session: AsyncSession, viewer: Actor | int | None) -> Viewpoint:
+    """The filters of `viewer` (an actor or its id; None for anonymous callers)."""
+    viewer_id = _id(viewer)
+    view = Viewpoint(await policies_for(session), viewer_id)
+    if viewer_id is None:
         return view
     now = utcnow()
-    blocked = select(Block.target_id).where(Block.actor_id == viewer.id)
-    blockers = select(Block.actor_id).where(Block.target_id == viewer.id)
+    blocked = select(Block.target_id).where(Block.actor_id == viewer_id)
+    blockers = select(Block.actor_id).where(Block.target_id == viewer_id)
     mutes = (await session.execute(select(Mute.target_id, Mute.notifications).where(
-        Mute.actor_id == viewer.id, or_(Mute.expires_at.is_(None), Mute.expires_at > now)))).all()
+        Mute.actor_id == viewer_id, or_(Mute.expires_at.is_(None), Mute.expires_at > now)))).all()
     view.blocked_ids = set((await session.execute(blocked.union(blockers))).scalars())
     view.muted_ids = {m[0] for m in mutes}
     view.muted_notifications = {m[0] for m in mutes if m[1]}
-    domains = (await session.execute(select(UserDomainBlock.domain).where(UserDomainBlock.actor_id == viewer.id))).scalars()
+    domains = (await session.execute(select(UserDomainBlock.domain).where(UserDomainBlock.actor_id == viewer_id))).scalars()
     view.domains = PolicySet([DomainPolicy(d) for d in domains]) or None
     return view
 
@@ -67,7 +73,7 @@ async def sanctions(session: AsyncSession, actor_ids: set[int]) -> dict[int, Acc
     return {row.actor_id: row for row in rows.scalars()}
 
 
-async def visible_posts(session: AsyncSession, posts: list[Post], viewer: Actor | None, *,
+async def visible_posts(session: AsyncSession, posts: list[Post], viewer: Actor | int | None, *,
                         public: bool = False, view: Viewpoint | None = None) -> list[Post]:
     """`posts` without those moderation hides from `viewer`; `public` for public and hashtag timelines."""
     if not posts:
@@ -83,7 +89,7 @@ async def visible_posts(session: AsyncSession, posts: list[Post], viewer: Actor 
     followed: set[int] = set()
     if public and viewer is not None:
         followed = set((await session.execute(select(Follow.followed_id).where(
-            Follow.follower_id == viewer.id, Follow.state == "accepted",
+            Follow.follower_id == _id(viewer), Follow.state == "accepted",
             Follow.followed_id.in_(author_ids)))).scalars())
 
     def hidden(author_id: int) -> bool:

@@ -1,0 +1,142 @@
+"""Home-timeline latency and throughput of the client API on SQLite.
+
+    python bench/home_timeline.py [--posts 100000] [--follows 200] [--seconds 10] [--log-level INFO]
+
+A real `curbside serve` (one process); a member following 200 accounts; 100,000 posts by them (some
+replies, boosts and mentions of the member) bulk-inserted with their home-timeline rows; then
+GET /api/v1/timelines/home?limit=20 with a bearer token: p50/p99 at 1 connection and requests per second
+at 8 connections, loaded by wrk (with a Lua script for the header). Rate limits stay on, with a budget too large to be reached, so their cost is measured.
+Targets (issue 5): p50 <= 5 ms, p99 <= 20 ms at 1 connection; >= 1,000 requests/s at 8 connections.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, select  # noqa: E402
+
+from server.db.models import Actor, Follow, HomeTimelineEntry, Mention, Post  # noqa: E402
+from tests.support.instances import Instance  # noqa: E402
+
+TARGETS = {"p50": 5.0, "p99": 20.0, "rps": 1000.0}
+WORDS = ("patient", "troponin", "echo", "ward", "round", "dose", "MRI", "sepsis", "audit", "consent", "trial",
+         "cohort", "rota", "clinic", "referral", "guideline")
+
+
+def seed(db: Path, member_username: str, domain: str, posts: int, follows: int) -> None:
+    """Authors, follows, posts and the member's home timeline, inserted in bulk (sync SQLAlchemy Core)."""
+    rng = random.Random(5)
+    engine = create_engine(f"sqlite:///{db}")
+    now = datetime.now(timezone.utc)
+    with engine.begin() as conn:
+        member_id = conn.execute(select(Actor.id).where(Actor.username == member_username,
+                                                        Actor.domain == domain)).scalar_one()
+        authors = [{"uri": f"https://peer{i % 20}.example/users/doc{i}", "username": f"doc{i}",
+                    "domain": f"peer{i % 20}.example", "display_name": f"Dr {i}", "local": False,
+                    "inbox": f"https://peer{i % 20}.example/users/doc{i}/inbox",
+                    "url": f"https://peer{i % 20}.example/@doc{i}", "fields": [], "published": now}
+                   for i in range(follows)]
+        conn.execute(Actor.__table__.insert(), authors)
+        author_ids = list(conn.execute(select(Actor.id).where(Actor.local.is_(False)).order_by(Actor.id)).scalars())
+        conn.execute(Follow.__table__.insert(), [
+            {"follower_id": member_id, "followed_id": a, "uri": f"https://{domain}/follows/{a}", "state": "accepted"}
+            for a in author_ids])
+        start = now - timedelta(days=60)
+        rows, mentions, ids = [], [], []
+        for n in range(posts):
+            moment = start + timedelta(seconds=n * 60 * 86400 * 0.999 / posts)
+            post_id = (int(moment.timestamp() * 1000) << 16) | n % 65536
+            author = author_ids[n % len(author_ids)]
+            text = " ".join(rng.choice(WORDS) for _ in range(30))
+            row = {"id": post_id, "uri": f"https://peer.example/statuses/{post_id}", "author_id": author,
+                   "local": False, "visibility": "public", "content_html": f"<p>{text}</p>", "published": moment,
+                   "to": ["https://www.w3.org/ns/activitystreams#Public"], "cc": [], "tags": [], "attachments": [],
+                   "in_reply_to_id": None, "boost_of_id": None, "url": None, "replies_count": 0,
+                   "likes_count": rng.randint(0, 9), "boosts_count": rng.randint(0, 3)}
+            if ids and n % 10 == 3:
+                row["in_reply_to_id"] = rng.choice(ids[-500:])
+            elif ids and n % 20 == 7:
+                row["boost_of_id"], row["content_html"] = rng.choice(ids[-2000:]), ""
+            if n % 25 == 0:
+                mentions.append({"post_id": post_id, "actor_id": member_id})
+            rows.append(row)
+            ids.append(post_id)
+        for chunk in range(0, len(rows), 5000):
+            conn.execute(Post.__table__.insert(), rows[chunk:chunk + 5000])
+        conn.execute(Mention.__table__.insert(), mentions)
+        conn.execute(HomeTimelineEntry.__table__.insert(), [{"owner_id": member_id, "post_id": i} for i in ids])
+    with engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+    engine.dispose()
+
+
+def _wrk(url: str, token: str, seconds: int, connections: int, script_dir: Path) -> dict[str, float]:
+    import re
+    import subprocess
+
+    script = script_dir / "auth.lua"
+    script.write_text(f'wrk.headers["Authorization"] = "Bearer {token}"\n')
+    out = subprocess.run(["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency",
+                          "-s", str(script), url], capture_output=True, text=True, check=True).stdout
+    units = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+
+    def percentile(name: str) -> float:
+        value, unit = re.search(rf"^\s+{name}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
+        return float(value) * units[unit]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "p50": percentile("50"), "p99": percentile("99"), "errors": int(errors.group(1)) if errors else 0}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--posts", type=int, default=100_000)
+    parser.add_argument("--follows", type=int, default=200)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--log-level", default="INFO", help="the server's CURBSIDE_LOG_LEVEL (INFO logs each request)")
+    parser.add_argument("--keep", action="store_true", help="leave the server running until Enter (for py-spy)")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("bench/home_timeline.py needs wrk (apt-get install wrk)")
+    with tempfile.TemporaryDirectory() as tmp:
+        instance = Instance(Path(tmp) / "a", env={"CURBSIDE_LOG_LEVEL": args.log_level,
+                                                  "CURBSIDE_API_RATE_LIMIT": "1000000000"})
+        instance.data_dir.mkdir(parents=True)
+        instance.cli("accounts", "create", "reader", "--email", "reader@example.org")
+        token = instance.cli("tokens", "create", "reader", "--scopes", "read").stdout.strip()
+        started = time.perf_counter()
+        seed(instance.data_dir / "curbside.db", "reader", instance.domain, args.posts, args.follows)
+        print(f"seeded {args.posts} posts by {args.follows} followed accounts in {time.perf_counter() - started:.1f} s")
+        instance.start()
+        try:
+            url = f"{instance.base_url}/api/v1/timelines/home?limit=20"
+
+            def load(seconds, connections):
+                return _wrk(url, token, seconds, connections, Path(tmp))
+            load(2, 8)  # warm-up
+            one, eight = load(args.seconds, 1), load(args.seconds, 8)
+            print(f"cpu_count={os.cpu_count()}  load generator=wrk  "
+                  f"seconds={args.seconds}  server log level={args.log_level}")
+            print(f"1 connection : p50 {one['p50']:.2f} ms (target <= {TARGETS['p50']})  p99 {one['p99']:.2f} ms "
+                  f"(target <= {TARGETS['p99']})  {one['rps']:.0f} req/s  errors {one['errors']}")
+            print(f"8 connections: {eight['rps']:.0f} req/s (target >= {TARGETS['rps']:.0f})  p50 {eight['p50']:.2f} ms  "
+                  f"p99 {eight['p99']:.2f} ms  errors {eight['errors']}")
+            if args.keep:
+                input(f"server pid {instance.process.pid} at {url}; Enter stops it ")
+        finally:
+            instance.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""Record what the streaming API should tell clients, in the same transaction as the change itself.
+
+A rolled-back change streams nothing; a committed one is read by every web process (server.streaming.hub).
+On PostgreSQL the transaction also NOTIFYs the new row's id, delivered by PostgreSQL at commit; on SQLite
+web processes poll the table, and the committing process wakes its own hub at once (after_commit below).
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from sqlalchemy import event, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from server.db.models import HomeTimelineEntry, Post, PostTag, StreamEvent
+
+CHANNEL = "curbside_stream"
+WAKE_KEY = "stream_wake"  # a session's info: the callable that wakes this process's hub after a commit
+PENDING_KEY = "stream_pending"
+
+
+async def emit(session: AsyncSession, kind: str, data: dict) -> None:
+    row = StreamEvent(kind=kind, data=data)
+    session.add(row)
+    session.info[PENDING_KEY] = True
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        await session.flush()
+        await session.execute(select(func.pg_notify(CHANNEL, str(row.id))))
+
+
+async def post_created(session: AsyncSession, post: Post) -> None:
+    """A new post (or boost) is in home timelines and perhaps public ones."""
+    await emit(session, "update", {"post_id": post.id})
+
+
+async def post_edited(session: AsyncSession, post: Post) -> None:
+    await emit(session, "status.update", {"post_id": post.id})
+
+
+async def post_deleted(session: AsyncSession, post: Post) -> None:
+    """Call before the row goes: who had it in their home timeline and where it was public is kept, so
+    that the delete reaches those who saw the post and nobody else."""
+    owners = list((await session.execute(select(HomeTimelineEntry.owner_id)
+                                         .where(HomeTimelineEntry.post_id == post.id))).scalars())
+    tags = list((await session.execute(select(PostTag.tag).where(PostTag.post_id == post.id))).scalars())
+    await emit(session, "delete", {"post_id": post.id, "owners": owners, "visibility": post.visibility,
+                                   "local": post.local, "boost": post.boost_of_id is not None,
+                                   "media": bool(post.attachments), "tags": tags})
+
+
+async def notified(session: AsyncSession, notification_ids: Iterable[int]) -> None:
+    ids = list(notification_ids)
+    if ids:
+        await emit(session, "notification", {"ids": ids})
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_after_commit(session: Session) -> None:
+    if session.info.pop(PENDING_KEY, False):
+        wake = session.info.get(WAKE_KEY)
+        if wake is not None:
+            wake()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(PENDING_KEY, None)
