@@ -5,9 +5,10 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-# `make run` is a local development instance on SQLite: plain http on loopback.
-export CURBSIDE_DOMAIN ?= localhost:$(PORT)
-export CURBSIDE_ALLOW_HTTP ?= true
+# `make run` is a local development instance on SQLite: plain http on loopback (for `run` only:
+# the tests set their own environment).
+run: export CURBSIDE_DOMAIN ?= localhost:$(PORT)
+run: export CURBSIDE_ALLOW_HTTP ?= true
 
 .PHONY: run test install clean
 
