@@ -247,25 +247,21 @@ reblog = _reaction(social.boost)
 unreblog = _reaction(social.unboost)
 
 
-async def favourited_by(request: Request) -> JSONResponse:
-    auth = await authenticate(request)
-    async with request.app.state.sessions() as session:
-        viewer = await session.get(Actor, auth.account.actor_id) if auth else None
-        post = await visible_post(session, path_id(request), viewer)
-        if post is None:
-            raise not_found()
-        actors = list((await session.execute(select(Actor).join(Like, Like.actor_id == Actor.id)
-                                             .where(Like.post_id == post.id).order_by(Like.id.desc()).limit(80))).scalars())
-        return await accounts_json(request, session, actors)
+def _who(query_for):
+    """A handler listing the accounts that did something to a visible post (`query_for(post_id)`)."""
+    async def handler(request: Request) -> JSONResponse:
+        auth = await authenticate(request)
+        async with request.app.state.sessions() as session:
+            viewer = await session.get(Actor, auth.account.actor_id) if auth else None
+            post = await visible_post(session, path_id(request), viewer)
+            if post is None:
+                raise not_found()
+            actors = list((await session.execute(query_for(post.id).limit(80))).scalars())
+            return await accounts_json(request, session, actors)
+    return handler
 
 
-async def reblogged_by(request: Request) -> JSONResponse:
-    auth = await authenticate(request)
-    async with request.app.state.sessions() as session:
-        viewer = await session.get(Actor, auth.account.actor_id) if auth else None
-        post = await visible_post(session, path_id(request), viewer)
-        if post is None:
-            raise not_found()
-        actors = list((await session.execute(select(Actor).join(Post, Post.author_id == Actor.id)
-                                             .where(Post.boost_of_id == post.id).order_by(Post.id.desc()).limit(80))).scalars())
-        return await accounts_json(request, session, actors)
+favourited_by = _who(lambda post_id: select(Actor).join(Like, Like.actor_id == Actor.id)
+                     .where(Like.post_id == post_id).order_by(Like.id.desc()))
+reblogged_by = _who(lambda post_id: select(Actor).join(Post, Post.author_id == Actor.id)
+                    .where(Post.boost_of_id == post_id).order_by(Post.id.desc()))
