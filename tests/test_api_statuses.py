@@ -139,3 +139,14 @@ async def test_api_statuses_auth_missing_token_or_scope(client, app, method, pat
     assert (await client.request(method, path)).status_code == 401
     read_only = await bearer(app, f"reader{abs(hash(path)) % 10000}", "read" if method != "GET" else "write")
     assert (await client.request(method, path, headers=read_only)).status_code == 403
+
+
+async def test_api_statuses_favourited_by_and_reblogged_by_list_the_accounts(client, app, alice):
+    carol = await bearer(app, "carol")
+    post = (await client.post("/api/v1/statuses", json={"status": "Morning report"}, headers=alice)).json()
+    await client.post(f"/api/v1/statuses/{post['id']}/favourite", headers=carol)
+    await client.post(f"/api/v1/statuses/{post['id']}/reblog", headers=carol)
+    favs = (await client.get(f"/api/v1/statuses/{post['id']}/favourited_by")).json()
+    boosts = (await client.get(f"/api/v1/statuses/{post['id']}/reblogged_by")).json()
+    assert [a["username"] for a in favs] == ["carol"] and [a["username"] for a in boosts] == ["carol"]
+    assert (await client.get("/api/v1/statuses/999/favourited_by")).status_code == 404
