@@ -25,7 +25,7 @@ from server.web.themes import Themes
 
 log = logging.getLogger("curbside")
 UPLOAD_PREFIXES = ("/api/v1/media", "/api/v2/media", "/api/v1/accounts/update_credentials", "/settings/",
-                   "/api/v1/curbside/verification_requests")
+                   "/api/v1/curbside/verification_requests", "/compose", "/verification", "/admin/settings")
 
 
 def routes() -> list[Route]:

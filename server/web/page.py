@@ -172,3 +172,9 @@ async def _guarded(route: WebRoute, web: Web) -> Response:
         if not isinstance(given, str) or not hmac.compare_digest(given, web.csrf_token):
             return error_page(web, 403, "This form has expired. Go back, reload the page and send it again.")
     return await route.handler(web)
+
+
+async def serve_page(request: Request, handler: Handler, need: str = "anyone") -> Response:
+    """Answer `request` with a web page from outside the web route table (the HTML side of the
+    ActivityPub actor and object URLs): the same viewer, CSRF and needs as every page."""
+    return await _wrap(WebRoute(request.url.path, handler, (request.method,), need))(request)
