@@ -52,7 +52,8 @@ def _params(web: Web) -> dict[str, str]:
 
 def _page(web: Web, context: dict, status: int = 200, error: str = "") -> Response:
     response = web.render("oauth/authorize.html", status=status, error=error, **context)
-    source = form_source(context["hidden"].get("redirect_uri", "")) if context.get("hidden") else None
+    redirect_uri = context["hidden"].get("redirect_uri", oauth.OOB) if context.get("hidden") else oauth.OOB
+    source = form_source(redirect_uri) if redirect_uri != oauth.OOB else None
     if source:
         response.headers["content-security-policy"] = csp_with_form_action(source)
     return response
