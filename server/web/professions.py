@@ -11,7 +11,7 @@ LABELS = {"physician": "Physician", "resident": "Resident physician", "medical_s
 GROUPS = {"physician": "Physicians and residents", "resident": "Physicians and residents",
           "medical_student": "Students and trainees", "nurse": "Nurses", "nurse_practitioner": "Nurse practitioners",
           "physician_assistant": "Physician assistants", "pharmacist": "Pharmacists"}
-CREDENTIAL_LABELS = {"npi": "US National Provider Identifier (NPI)", "us_state_license": "US state licence",
+CREDENTIAL_LABELS = {"npi": "US NPI (National Provider Identifier)", "us_state_license": "US state licence",
                      "gmc": "UK General Medical Council number", "lanr": "German LANR",
                      "ahpra": "Australian AHPRA registration", "other": "Other (a reviewer checks it)"}
 

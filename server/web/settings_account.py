@@ -14,11 +14,26 @@ from server.web.page import Web
 from server.web.settings_profile import render_settings
 
 
+BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
+            ("Chromium/", "Chromium"), ("Safari/", "Safari"))
+SYSTEMS = (("iPhone", "iOS"), ("iPad", "iPadOS"), ("Android", "Android"), ("Windows", "Windows"),
+           ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux"))
+
+
+def describe_browser(user_agent: str) -> str:
+    """"Firefox on Windows" from a User-Agent, for telling sessions apart (the full string is in a tooltip)."""
+    browser = next((name for mark, name in BROWSERS if mark in user_agent), None)
+    system = next((name for mark, name in SYSTEMS if mark in user_agent), None)
+    if browser and system:
+        return f"{browser} on {system}"
+    return browser or system or (user_agent[:60] if user_agent else "Unknown browser")
+
+
 async def _account_page(web: Web, status: int = 200, error: str = "") -> Response:
     sessions = await web_sessions.list_for(web.db, web.viewer.id)
     rows = [(row, web_sessions.is_current(row, web.session_token)) for row in sessions]
     return render_settings(web, "settings/account.html", "account", status, error=error, sessions=rows,
-                           account=web.viewer)
+                           account=web.viewer, browser=describe_browser)
 
 
 async def account(web: Web) -> Response:

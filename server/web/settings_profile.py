@@ -19,7 +19,8 @@ PROFESSIONAL = ("real_name", "profession", "specialty", "institution", "jurisdic
 
 def render_settings(web: Web, template: str, section: str, status: int = 200, **context) -> Response:
     """A settings page: the settings menu with `section` marked, and the ?notice= line if any."""
-    return web.render(template, status=status, section=section, notice=notice(web), **context)
+    return web.render(template, status=status, section=section, notice=notice(web), domain=web.settings.domain,
+                      **context)
 
 
 async def _profile_page(web: Web, status: int = 200, error: str = "") -> Response:

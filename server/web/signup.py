@@ -31,7 +31,7 @@ async def _form(web: Web, status: int = 200, error: str = "", **values: str) -> 
     return web.render("signup/signup.html", status=status, mode=mode, error=error, values=values,
                       needs_invite=mode in ("closed", "invite") and not invite_code,
                       asks_reason=mode == "approval" and not invite_code,
-                      professions=profession_choices(), specialty_groups=specialty_groups())
+                      professions=profession_choices(), specialty_groups=specialty_groups(), domain=web.settings.domain)
 
 
 async def signup(web: Web) -> Response:
