@@ -31,9 +31,9 @@ async def _world(app) -> dict:
         bob = await factories.member(session, app.state.urls, domain, "bob")
         watcher = await factories.remote_actor(session, "watcher", "remote.example")
         friend = await factories.remote_actor(session, "friend", "other.example")
-        session.add_all([Follow(follower_id=watcher.id, followed_id=ada.actor_id, state="accepted", uri=f"{watcher.uri}/f/1"),
-                         Follow(follower_id=ada.actor_id, followed_id=friend.id, state="accepted", uri=f"{ada.actor.uri}/f/2"),
-                         Follow(follower_id=bob.id, followed_id=ada.actor_id, state="accepted", uri=f"{bob.uri}/f/3")])
+        for n, (follower, followed) in enumerate(((watcher.id, ada.actor_id), (ada.actor_id, friend.id),
+                                                  (bob.id, ada.actor_id))):
+            session.add(Follow(follower_id=follower, followed_id=followed, state="accepted", uri=f"{bob.uri}/f/{n}"))
         hers = await factories.post(session, app.state.urls, ada.actor, "public", content="<p>hers</p>")
         reply = await factories.post(session, app.state.urls, bob, "public", in_reply_to=hers, content="<p>reply</p>")
         bobs = await factories.post(session, app.state.urls, bob, "public", content="<p>bob's</p>")
@@ -71,14 +71,15 @@ async def test_account_deletion_sends_delete_and_removes_her_data(app, client):
         ada = await session.get(Account, world["ada"].id)
         actor = await session.get(Actor, ada.actor_id)
         bobs, reply = await session.get(Post, world["bobs"]), await session.get(Post, world["reply"])
+        left = ((Post, Post.author_id == actor.id),
+                (Follow, (Follow.follower_id == actor.id) | (Follow.followed_id == actor.id)),
+                (MediaAttachment, MediaAttachment.account_id == actor.id),
+                (Notification, Notification.from_actor_id == actor.id),
+                (MemberProfile, MemberProfile.actor_id == actor.id),
+                (VerificationRequest, VerificationRequest.account_id == ada.id),
+                (WebSession, WebSession.account_id == ada.id), (OAuthToken, OAuthToken.account_id == ada.id))
         counts = {model.__name__: await session.scalar(select(func.count()).select_from(model).where(column))
-                  for model, column in ((Post, Post.author_id == actor.id), (Follow, (Follow.follower_id == actor.id)
-                                        | (Follow.followed_id == actor.id)), (MediaAttachment, MediaAttachment.account_id == actor.id),
-                                        (Notification, Notification.from_actor_id == actor.id),
-                                        (MemberProfile, MemberProfile.actor_id == actor.id),
-                                        (VerificationRequest, VerificationRequest.account_id == ada.id),
-                                        (WebSession, WebSession.account_id == ada.id),
-                                        (OAuthToken, OAuthToken.account_id == ada.id))}
+                  for model, column in left}
         revoked = (await session.execute(select(Verification).where(Verification.account_id == ada.id))).scalar_one()
     assert set(deletes) == {"https://remote.example/inbox", "https://other.example/inbox"}
     assert {(d["type"], d["actor"], d["object"]) for d in deletes.values()} == {("Delete", actor.uri, actor.uri)}

@@ -65,7 +65,8 @@ def _media_file(runtime: Runtime, url: str | None) -> Path | None:
 
 async def _uploads(runtime: Runtime, session: AsyncSession, actor: Actor) -> list[Path]:
     """The member's uploaded files (media, avatar, header), their rows removed."""
-    rows = list((await session.execute(select(MediaAttachment).where(MediaAttachment.account_id == actor.id))).scalars())
+    query = select(MediaAttachment).where(MediaAttachment.account_id == actor.id)
+    rows = list((await session.execute(query)).scalars())
     base = runtime.settings.media_dir
     paths = [base / media.relative_path(r.file_key, r.extension, small) for r in rows for small in (False, True)]
     paths += [p for p in (_media_file(runtime, actor.icon_url), _media_file(runtime, actor.header_url)) if p]

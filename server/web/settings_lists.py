@@ -24,7 +24,8 @@ async def _targets(web: Web, model) -> list:
 
 async def _blocks_page(web: Web, status: int = 200, error: str = "", domain: str = "") -> Response:
     now = utcnow()
-    mutes = [(actor, mute) for actor, mute in await _targets(web, Mute) if mute.expires_at is None or mute.expires_at > now]
+    mutes = [(actor, mute) for actor, mute in await _targets(web, Mute)
+             if mute.expires_at is None or mute.expires_at > now]
     return render_settings(web, "settings/blocks.html", "blocks", status, error=error, typed_domain=domain,
                            blocks=[actor for actor, _ in await _targets(web, Block)], mutes=mutes,
                            domains=await members.blocked_domains(web.db, web.viewer.actor))

@@ -27,7 +27,8 @@ async def _profile_page(web: Web, status: int = 200, error: str = "") -> Respons
     actor = web.viewer.actor
     own = await profiles.get_profile(web.db, actor.id)
     verified = (await current_verifications(web.db, [actor.id])).get(actor.id)
-    fields = [(f.get("name", ""), f.get("source", f.get("value", ""))) for f in actor.fields or [] if isinstance(f, dict)]
+    fields = [(f.get("name", ""), f.get("source", f.get("value", "")))
+              for f in actor.fields or [] if isinstance(f, dict)]
     fields += [("", "")] * (profile.MAX_FIELDS - len(fields))
     return render_settings(web, "settings/profile.html", "profile", status, error=error, actor=actor, own=own,
                            fields=fields[:profile.MAX_FIELDS], verified=verified,

@@ -32,8 +32,8 @@ async def _page(web: Web, status: int = 200, error: str = "", values: dict | Non
         values = {"profession": own.profession or "", "specialty": own.specialty_code or "",
                   "jurisdiction": own.jurisdiction or ""}
     return web.render(
-        "verification/index.html", status=status, section="verification", error=error, answer_error=answer_error, values=values,
-        notice=notice(web), verified=verified, requests=requests, states=STATES, masked=masked,
+        "verification/index.html", status=status, section="verification", error=error, answer_error=answer_error,
+        values=values, notice=notice(web), verified=verified, requests=requests, states=STATES, masked=masked,
         open_request=next((r for r in requests if r.state in OPEN_STATES), None), specialty_name=specialty_name,
         profession_label=label, professions=profession_choices(), specialty_groups=specialty_groups(),
         credential_types=[(t, CREDENTIAL_LABELS.get(t, t)) for t in CREDENTIAL_TYPES])
