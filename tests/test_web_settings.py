@@ -155,7 +155,8 @@ async def test_web_settings_export_gives_mastodon_csvs_and_an_outbox(app, client
     async with app.state.sessions() as session:
         me = await find_local_actor(session, app.state.settings.domain, "gil")
         friend, pest = await factories.remote_actor(session, "friend"), await factories.remote_actor(session, "pest")
-        session.add(Follow(follower_id=me.id, followed_id=friend.id, state="accepted", uri=f"{me.uri}/follows/1"))
+        session.add(Follow(follower_id=me.id, followed_id=friend.id, state="accepted", uri=f"{me.uri}/follows/1",
+                           notify=True))
         await members.mute(session, me, pest, notifications=True)
         await factories.post(session, app.state.urls, me, "public", content="<p>open post</p>")
         await factories.post(session, app.state.urls, me, "local", content="<p>members only</p>")
@@ -166,7 +167,7 @@ async def test_web_settings_export_gives_mastodon_csvs_and_an_outbox(app, client
     assert following.status_code == 200 and "following_accounts.csv" in following.headers["content-disposition"]
     rows = list(csv.reader(io.StringIO(following.text)))
     assert rows == [["Account address", "Show boosts", "Notify on new posts", "Languages"],
-                    ["friend@remote.example", "true", "false", ""]]
+                    ["friend@remote.example", "true", "true", ""]]
     mutes = list(csv.reader(io.StringIO((await client.get("/settings/export/mutes")).text)))
     assert mutes[1] == ["pest@remote.example", "true"]
     outbox = (await client.get("/settings/export/outbox")).json()

@@ -30,6 +30,10 @@ def _csv(rows: list[list[str]], header: list[str] | None = None) -> str:
     return out.getvalue()
 
 
+def _flag(value: bool | None) -> str:
+    return "true" if value else "false"
+
+
 async def _others(session: AsyncSession, model, me: Actor, *extra) -> list[tuple]:
     other = aliased(Actor)
     query = (select(other, *extra).join(model, model.target_id == other.id).where(model.actor_id == me.id)
@@ -40,16 +44,16 @@ async def _others(session: AsyncSession, model, me: Actor, *extra) -> list[tuple
 async def export_csv(session: AsyncSession, me: Actor, kind: str) -> str:
     """One of CSV_EXPORTS as Mastodon writes it."""
     if kind == "following":
-        query = (select(Actor).join(Follow, Follow.followed_id == Actor.id)
+        query = (select(Actor, Follow.show_boosts, Follow.notify).join(Follow, Follow.followed_id == Actor.id)
                  .where(Follow.follower_id == me.id, Follow.state == "accepted").order_by(Follow.id))
-        actors = (await session.execute(query)).scalars()
-        return _csv([[a.acct, "true", "false", ""] for a in actors],
+        rows = (await session.execute(query)).all()
+        return _csv([[a.acct, _flag(boosts), _flag(notify), ""] for a, boosts, notify in rows],
                     ["Account address", "Show boosts", "Notify on new posts", "Languages"])
     if kind == "blocks":
         return _csv([[row[0].acct] for row in await _others(session, Block, me)])
     if kind == "mutes":
         rows = await _others(session, Mute, me, Mute.notifications)
-        return _csv([[actor.acct, "true" if hide else "false"] for actor, hide in rows],
+        return _csv([[actor.acct, _flag(hide)] for actor, hide in rows],
                     ["Account address", "Hide notifications"])
     if kind == "domain_blocks":
         return _csv([[b.domain] for b in reversed(await blocked_domains(session, me))])
