@@ -1,5 +1,5 @@
 """Timed chores, run by the worker every few seconds: close polls whose time has come, remove uploads
-never posted (after a day) and idempotency keys past their hour.
+never posted (after a day) and idempotency keys past their hour, index new and edited posts for search.
 
 Several workers may run it at once: each chore claims its rows with conditional writes.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import time
 
+from server.db import fulltext
 from server.runtime import Runtime
 from server.services import idempotency, media, poll_closing
 
@@ -38,4 +39,8 @@ class ScheduledRunner:
             done += await media.remove_stale(runtime, session)
             done += await idempotency.forget_expired(session)
             await session.commit()
+        async with runtime.sessions() as session:
+            while indexed := await fulltext.catch_up(session):
+                await session.commit()
+                done += indexed
         return done
