@@ -13,6 +13,7 @@ from server.db.ids import snowflake
 from server.db.types import utcnow
 from tests.support import factories
 from tests.support.api import member
+from tests.support.fake_remote import fed_app, fed_client, fed_settings, remote  # noqa: F401  (fixtures)
 from tests.support.moderation import set_policy
 
 SEARCH = "/api/v2/search"
@@ -230,3 +231,28 @@ async def test_search_indexable_is_a_profile_setting_published_to_peers(client, 
     assert actor.json()["indexable"] is True
     post = await status(client, carol, "Now searchable: bradycardia")
     assert await found(client, people["alice"], "bradycardia") == [post["id"]]
+
+
+async def test_search_resolves_a_remote_post_url_only_when_asked(fed_app, fed_client, remote):
+    alice = await member(fed_app, "alice")
+    author = remote.actor("rita")
+    note = remote.note(author, 7, content="Remote grand rounds", url=f"{remote.base}/@rita/7")
+    remote.publish(note)
+    remote.docs["/@rita/7"] = note  # as Mastodon, the web address serves the Note to an AP client
+    hidden = remote.note(author, 8, to=[author.followers], cc=[])
+    remote.publish(hidden)
+
+    async def lookup(url: str, **params) -> list[dict]:
+        response = await fed_client.get(SEARCH, params={"q": url, **params}, headers=alice.headers)
+        assert response.status_code == 200, response.text
+        return response.json()["statuses"]
+
+    assert await lookup(note["id"]) == []  # not stored, not fetched without resolve
+    resolved = await lookup(f"{remote.base}/@rita/7", resolve="true")
+    assert [s["uri"] for s in resolved] == [note["id"]] and "grand rounds" in resolved[0]["content"]
+    assert [s["uri"] for s in await lookup(note["id"])] == [note["id"]]  # stored now
+    assert await lookup(hidden["id"], resolve="true") == []  # fetched, but followers-only
+    async with fed_app.state.sessions() as session:
+        stored = (await session.execute(select(Post).where(Post.uri == hidden["id"]))).scalar_one()
+        assert stored.visibility == "private"
+    assert await lookup(f"{remote.base}/statuses/missing", resolve="true") == []
