@@ -16,7 +16,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, bindparam, column, delete, func, insert, literal_column, select, table
+from sqlalchemy import ColumnElement, Select, bindparam, column, delete, func, insert, literal_column, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.models import Post
@@ -69,12 +69,14 @@ def _fts5(terms: Terms) -> str:
     return query + "".join(f" NOT {phrase(p)}" for p in terms.exclude)
 
 
-def matches(dialect: str, terms: Terms, post_id: ColumnElement) -> ColumnElement:
-    """A WHERE clause: the post whose id is `post_id` matches `terms` (which must not be empty)."""
+def restrict(dialect: str, terms: Terms, query: Select) -> tuple[Select, ColumnElement]:
+    """`query` (a select of posts) narrowed to posts matching `terms` (not empty), and the column that
+    orders them by id: on SQLite the FTS5 rowid, so that FTS5 walks its matches newest first and a page
+    stops at its first rows instead of sorting every match."""
     if dialect == "postgresql":
-        return SEARCH_DOCUMENT.op("@@")(_pg_query(terms))
-    hits = select(post_search.c.rowid).where(literal_column("post_search").op("MATCH")(bindparam("fts", _fts5(terms))))
-    return post_id.in_(hits)
+        return query.where(SEARCH_DOCUMENT.op("@@")(_pg_query(terms))), Post.id
+    match = literal_column("post_search").op("MATCH")(bindparam("fts", _fts5(terms)))
+    return query.join(post_search, post_search.c.rowid == Post.id).where(match), post_search.c.rowid
 
 
 def _pg_query(terms: Terms):

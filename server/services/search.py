@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from server.db.fulltext import Terms, matches
+from server.db.fulltext import Terms, restrict
 from server.db.models import (AccountModeration, Actor, Bookmark, Follow, Like, Mention, Post, PostTag)
 from server.services.access import may_see
 from server.services.moderation.filters import Viewpoint, viewpoint, visible_posts
@@ -68,20 +68,22 @@ def seen_by(viewer_id: int) -> ColumnElement:
     )
 
 
-def _query(dialect: str, viewer_id: int, search: StatusSearch, view: Viewpoint):
+def _query(dialect: str, viewer_id: int, search: StatusSearch, view: Viewpoint) -> tuple[Select, ColumnElement]:
+    """The candidates, and the id column to order and page them by (see fulltext.restrict)."""
     suspended = select(AccountModeration.actor_id).where(AccountModeration.suspended_at.is_not(None))
-    query = select(Post).where(matches(dialect, search.terms, Post.id), Post.boost_of_id.is_(None),
-                               searchable(viewer_id), seen_by(viewer_id), Post.author_id.not_in(suspended))
+    query = select(Post).where(Post.boost_of_id.is_(None), searchable(viewer_id), seen_by(viewer_id),
+                               Post.author_id.not_in(suspended))
+    query, order = restrict(dialect, search.terms, query)
     hidden = (view.blocked_ids | view.muted_ids) - {viewer_id}
     if hidden:
         query = query.where(Post.author_id.not_in(hidden))
     if search.account_id is not None:
         query = query.where(Post.author_id == search.account_id)
     if search.max_id is not None:
-        query = query.where(Post.id < search.max_id)
+        query = query.where(order < search.max_id)
     if search.min_id is not None:
-        query = query.where(Post.id > search.min_id)
-    return query.order_by(Post.id.desc())
+        query = query.where(order > search.min_id)
+    return query.order_by(order.desc()), order
 
 
 async def search_statuses(session: AsyncSession, viewer: Actor, search: StatusSearch) -> list[Post]:
@@ -89,12 +91,12 @@ async def search_statuses(session: AsyncSession, viewer: Actor, search: StatusSe
     if not search.terms or search.offset > MAX_OFFSET:
         return []
     view = await viewpoint(session, viewer)
-    query = _query(session.bind.dialect.name, viewer.id, search, view)
+    query, order = _query(session.bind.dialect.name, viewer.id, search, view)
     wanted = search.offset + search.limit
     found: list[Post] = []
     before: int | None = None
     for _ in range(MAX_ROUNDS):
-        page = query if before is None else query.where(Post.id < before)
+        page = query if before is None else query.where(order < before)
         rows = list((await session.execute(page.limit(wanted))).scalars())
         kept = await visible_posts(session, rows, viewer, public=True, view=view)
         found += [p for p in kept if await may_see(session, p, viewer)]
