@@ -63,31 +63,26 @@ def plain_text(summary: str | None, content_html: str | None) -> str:
     return html.unescape(TAG.sub(" ", f"{summary or ''} {content_html or ''}"))
 
 
-def _fts5(terms: Terms) -> str:
-    phrase = lambda words: '"' + " ".join(words) + '"'  # noqa: E731 -- words are \w+: no quotes inside
-    query = " ".join(phrase(p) for p in terms.include)
-    return query + "".join(f" NOT {phrase(p)}" for p in terms.exclude)
+def query_text(dialect: str, terms: Terms) -> str:
+    """The engine's query for `terms`, bound as the `fts` parameter of `restrict`'s clause. Words are
+    \\w+ only: no quote or operator of either engine's syntax can come from the user."""
+    if dialect == "postgresql":  # to_tsquery: & and, ! not, <-> followed by
+        phrases = ["(" + " <-> ".join(words) + ")" for words in terms.include + terms.exclude]
+        return " & ".join(phrases[:len(terms.include)] + ["!" + p for p in phrases[len(terms.include):]])
+    phrases = ['"' + " ".join(words) + '"' for words in terms.include + terms.exclude]  # FTS5: AND is implied
+    return " ".join(phrases[:len(terms.include)]) + "".join(" NOT " + p for p in phrases[len(terms.include):])
 
 
-def restrict(dialect: str, terms: Terms, query: Select) -> tuple[Select, ColumnElement]:
-    """`query` (a select of posts) narrowed to posts matching `terms` (not empty), and the column that
-    orders them by id: on SQLite the FTS5 rowid, so that FTS5 walks its matches newest first and a page
-    stops at its first rows instead of sorting every match."""
+def restrict(dialect: str, query: Select) -> tuple[Select, ColumnElement]:
+    """`query` (a select of posts) narrowed to posts matching the `fts` parameter (query_text), and the
+    column that orders them by id: on SQLite the FTS5 rowid, so that FTS5 walks its matches newest first
+    and a page stops at its first rows instead of sorting every match."""
+    fts = bindparam("fts")
     if dialect == "postgresql":
-        return query.where(SEARCH_DOCUMENT.op("@@")(_pg_query(terms))), Post.id
-    match = literal_column("post_search").op("MATCH")(bindparam("fts", _fts5(terms)))
+        tsquery = func.to_tsquery(literal_column(f"'{PG_CONFIG}'::regconfig"), fts)
+        return query.where(SEARCH_DOCUMENT.op("@@")(tsquery)), Post.id
+    match = literal_column("post_search").op("MATCH")(fts)
     return query.join(post_search, post_search.c.rowid == Post.id).where(match), post_search.c.rowid
-
-
-def _pg_query(terms: Terms):
-    def phrase(words: tuple[str, ...]):
-        return func.phraseto_tsquery(literal_column(f"'{PG_CONFIG}'::regconfig"), " ".join(words))
-    query = phrase(terms.include[0])
-    for words in terms.include[1:]:
-        query = func.tsquery_and(query, phrase(words))
-    for words in terms.exclude:
-        query = func.tsquery_and(query, func.tsquery_not(phrase(words)))
-    return query
 
 
 async def catch_up(session: AsyncSession, batch: int = CATCH_UP_BATCH) -> int:

@@ -15,15 +15,16 @@ Results come newest first; max_id/min_id bound them, offset skips within them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from server.db.fulltext import Terms, restrict
+from server.db.fulltext import Terms, query_text, restrict
 from server.db.models import (AccountModeration, Actor, Bookmark, Follow, Like, Mention, Post, PostTag)
 from server.services.access import may_see
-from server.services.moderation.filters import Viewpoint, viewpoint, visible_posts
+from server.services.moderation.filters import viewpoint, visible_posts
 
 MAX_OFFSET = 1000
 MAX_ROUNDS = 5  # rounds of re-reading when per-post checks drop candidates (domain policies)
@@ -40,43 +41,48 @@ class StatusSearch:
     limit: int = 20
 
 
-def searchable(viewer_id: int) -> ColumnElement:
+def searchable(viewer: ColumnElement) -> ColumnElement:
     """Posts a member's search may find before visibility: opted-in public posts, and their own
     posts and those they favourited, boosted, bookmarked or were mentioned in."""
     boost = aliased(Post)
     return or_(
         and_(Post.visibility.in_(("public", "local")),
              Post.author_id.in_(select(Actor.id).where(Actor.indexable.is_(True)))),
-        Post.author_id == viewer_id,
-        Post.id.in_(select(Like.post_id).where(Like.actor_id == viewer_id)),
-        Post.id.in_(select(Bookmark.post_id).where(Bookmark.actor_id == viewer_id)),
-        Post.id.in_(select(Mention.post_id).where(Mention.actor_id == viewer_id)),
-        Post.id.in_(select(boost.boost_of_id).where(boost.author_id == viewer_id, boost.boost_of_id.is_not(None))),
+        Post.author_id == viewer,
+        Post.id.in_(select(Like.post_id).where(Like.actor_id == viewer)),
+        Post.id.in_(select(Bookmark.post_id).where(Bookmark.actor_id == viewer)),
+        Post.id.in_(select(Mention.post_id).where(Mention.actor_id == viewer)),
+        Post.id.in_(select(boost.boost_of_id).where(boost.author_id == viewer, boost.boost_of_id.is_not(None))),
     )
 
 
-def seen_by(viewer_id: int) -> ColumnElement:
+def seen_by(viewer: ColumnElement) -> ColumnElement:
     """access.may_see for a member, in SQL: open and members-only posts, their own, followers-only
     posts of those they follow (accepted), and direct posts that mention them."""
     return or_(
         Post.visibility.in_((*OPEN, "local")),
-        Post.author_id == viewer_id,
+        Post.author_id == viewer,
         and_(Post.visibility == "private", exists(select(Follow.id).where(
-            Follow.follower_id == viewer_id, Follow.followed_id == Post.author_id, Follow.state == "accepted"))),
+            Follow.follower_id == viewer, Follow.followed_id == Post.author_id, Follow.state == "accepted"))),
         and_(Post.visibility == "direct", exists(select(Mention.post_id).where(
-            Mention.post_id == Post.id, Mention.actor_id == viewer_id))),
+            Mention.post_id == Post.id, Mention.actor_id == viewer))),
     )
 
 
-def _query(dialect: str, viewer_id: int, search: StatusSearch, view: Viewpoint) -> tuple[Select, ColumnElement]:
-    """The candidates, and the id column to order and page them by (see fulltext.restrict)."""
+@lru_cache(maxsize=None)
+def _base(dialect: str) -> tuple[Select, ColumnElement]:
+    """The candidates (parameters: viewer_id, hidden, fts), built once per engine, and the id column to
+    order and page them by (see fulltext.restrict)."""
+    viewer = bindparam("viewer_id")
     suspended = select(AccountModeration.actor_id).where(AccountModeration.suspended_at.is_not(None))
-    query = select(Post).where(Post.boost_of_id.is_(None), searchable(viewer_id), seen_by(viewer_id),
-                               Post.author_id.not_in(suspended))
-    query, order = restrict(dialect, search.terms, query)
-    hidden = (view.blocked_ids | view.muted_ids) - {viewer_id}
-    if hidden:
-        query = query.where(Post.author_id.not_in(hidden))
+    query = select(Post).where(Post.boost_of_id.is_(None), searchable(viewer), seen_by(viewer),
+                               Post.author_id.not_in(suspended),
+                               Post.author_id.not_in(bindparam("hidden", expanding=True)))
+    return restrict(dialect, query)
+
+
+def _query(dialect: str, search: StatusSearch) -> tuple[Select, ColumnElement]:
+    query, order = _base(dialect)
     if search.account_id is not None:
         query = query.where(Post.author_id == search.account_id)
     if search.max_id is not None:
@@ -91,13 +97,16 @@ async def search_statuses(session: AsyncSession, viewer: Actor, search: StatusSe
     if not search.terms or search.offset > MAX_OFFSET:
         return []
     view = await viewpoint(session, viewer)
-    query, order = _query(session.bind.dialect.name, viewer.id, search, view)
+    dialect = session.bind.dialect.name
+    query, order = _query(dialect, search)
+    params = {"viewer_id": viewer.id, "hidden": sorted((view.blocked_ids | view.muted_ids) - {viewer.id}),
+              "fts": query_text(dialect, search.terms)}
     wanted = search.offset + search.limit
     found: list[Post] = []
     before: int | None = None
     for _ in range(MAX_ROUNDS):
         page = query if before is None else query.where(order < before)
-        rows = list((await session.execute(page.limit(wanted))).scalars())
+        rows = list((await session.execute(page.limit(wanted), params)).scalars())
         kept = await visible_posts(session, rows, viewer, public=True, view=view)
         found += [p for p in kept if await may_see(session, p, viewer)]
         if len(found) >= wanted or len(rows) < wanted:

@@ -19,7 +19,7 @@ from server.services.remote_posts import resolve_post, stored_post
 from server.services.search import MAX_OFFSET, StatusSearch, search_hashtags, search_statuses
 from server.services.views import render_accounts, render_statuses
 
-KINDS = (None, "", "accounts", "hashtags", "statuses")
+KINDS = (None, "accounts", "hashtags", "statuses")
 CATCH_UP_ROUNDS = 4  # a search indexes at most this many batches of queued posts; the worker does the rest
 
 
@@ -41,34 +41,33 @@ def _lone_tag_or_acct(query: str) -> bool:
     return " " not in query and (query.startswith("#") or "@" in query)
 
 
-async def _statuses(request: Request, session, viewer: Actor | None, query: str, kind: str | None,
-                    search: StatusSearch, resolve: bool) -> list[Post]:
-    if _is_url(query):
-        if search.offset:
-            return []
-        resolving = resolve and viewer is not None
-        post = await (resolve_post(request.app.state.runtime, session, query) if resolving
-                      else stored_post(session, query))
-        if post is None or not await may_see(session, post, viewer):
-            return []
-        return await visible_posts(session, [post], viewer, public=True)
-    if viewer is None or (kind != "statuses" and _lone_tag_or_acct(query)):
+async def _by_url(request: Request, session, viewer: Actor | None, url: str, resolve: bool) -> list[Post]:
+    resolving = resolve and viewer is not None
+    post = await (resolve_post(request.app.state.runtime, session, url) if resolving else stored_post(session, url))
+    if post is None or not await may_see(session, post, viewer):
         return []
-    return await search_statuses(session, viewer, search)
+    return await visible_posts(session, [post], viewer, public=True)
 
 
-async def _catch_up(request: Request) -> None:
-    async with request.app.state.sessions() as session:
+async def _by_words(request: Request, viewer_id: int, search: StatusSearch) -> list[dict]:
+    """Rendered statuses found by their words: reads only, inline on SQLite (server.db.inline), once the
+    index has caught up with queued posts."""
+    state = request.app.state
+    async with state.sessions() as session:
         for _ in range(CATCH_UP_ROUNDS):
             if not await fulltext.catch_up(session):
                 break
             await session.commit()
+    async with state.runtime.reads() as reader:
+        viewer = await reader.get(Actor, viewer_id)
+        posts = await search_statuses(reader, viewer, search)
+        return await render_statuses(reader, posts, viewer, state.urls, state.settings.domain)
 
 
 async def search(request: Request) -> JSONResponse:
     auth = await authenticate(request)
     params = request.query_params
-    query, kind = (params.get("q") or "").strip(), params.get("type")
+    query, kind = (params.get("q") or "").strip(), params.get("type") or None
     resolve, offset = flag(params.get("resolve", False)), _number(request, "offset", MAX_OFFSET + 1) or 0
     if auth is None and (resolve or offset):
         raise HTTPException(401, "Search queries with resolve or offset need a user token")
@@ -77,19 +76,20 @@ async def search(request: Request) -> JSONResponse:
     result = {"accounts": [], "statuses": [], "hashtags": []}
     if kind not in KINDS or not query:
         return JSONResponse(result)
-    if auth is not None and kind in (None, "", "statuses") and not _is_url(query):
-        await _catch_up(request)
+    url = _is_url(query)
     async with state.sessions() as session:
         viewer = await session.get(Actor, auth.account.actor_id) if auth else None
-        if kind in (None, "", "accounts") and not _is_url(query):
+        if kind in (None, "accounts") and not url:
             actors = (await search_actors(request, session, query, resolve, offset + page.limit))[offset:]
             result["accounts"] = await render_accounts(session, actors, state.urls, state.settings.domain)
-        if kind in (None, "", "hashtags") and not _is_url(query):
+        if kind in (None, "hashtags") and not url:
             tags = await search_hashtags(session, viewer, query, limit=page.limit, offset=offset)
             result["hashtags"] = [{"name": tag, "url": state.urls.tag(tag), "history": []} for tag in tags]
-        if kind in (None, "", "statuses"):
-            wanted = StatusSearch(fulltext.parse_query(query), account_id=account_id, max_id=page.max_id,
-                                  min_id=page.min_id, offset=offset, limit=page.limit)
-            posts = await _statuses(request, session, viewer, query, kind, wanted, resolve)
+        if kind in (None, "statuses") and url and not offset:
+            posts = await _by_url(request, session, viewer, query, resolve)
             result["statuses"] = await render_statuses(session, posts, viewer, state.urls, state.settings.domain)
+    if kind in (None, "statuses") and not url and auth is not None and (kind or not _lone_tag_or_acct(query)):
+        result["statuses"] = await _by_words(request, auth.account.actor_id, StatusSearch(
+            fulltext.parse_query(query), account_id=account_id, max_id=page.max_id, min_id=page.min_id,
+            offset=offset, limit=page.limit))
     return JSONResponse(result)
