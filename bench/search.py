@@ -8,7 +8,8 @@ followers-only, 5% direct), a reader who favourited, bookmarked or was mentioned
 SQLite the trigger-queued posts are indexed by fulltext.catch_up (its throughput is printed). Then
 GET /api/v2/search?type=statuses&limit=20 one request at a time over a mix of queries (a common word,
 a rare word, two words, a phrase, an exclusion): p50/p99 wall time, and the server's CPU time per
-request (utime+stime from /proc, which barely moves with other load on the machine).
+request (utime+stime from /proc, which barely moves with other load on the machine), and on PostgreSQL
+the database's CPU time per request too.
 """
 from __future__ import annotations
 
@@ -100,7 +101,22 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure(instance: Instance, token: str, requests: int) -> dict[str, float]:
+def _cluster_cpu_seconds(cluster: PostgresCluster | None) -> float:
+    """CPU time of the PostgreSQL postmaster and its children (the backends)."""
+    if cluster is None:
+        return 0.0
+    postmaster = int((cluster.datadir / "postmaster.pid").read_text().split()[0])
+    total = _cpu_seconds(postmaster)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == postmaster:
+                total += _cpu_seconds(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue  # a process that ended meanwhile
+    return total
+
+
+def measure(instance: Instance, token: str, requests: int, cluster: PostgresCluster | None) -> dict[str, float]:
     headers = {"Authorization": f"Bearer {token}"}
     url = f"{instance.base_url}/api/v2/search"
     with httpx.Client(headers=headers, timeout=30) as client:
@@ -108,6 +124,7 @@ def measure(instance: Instance, token: str, requests: int) -> dict[str, float]:
         for q in QUERIES:  # warm-up, and a check that each query finds something
             counts[q] = len(client.get(url, params={"q": q, "type": "statuses", "limit": 20}).json()["statuses"])
         cpu_before, times, by_query = _cpu_seconds(instance.process.pid), [], {q: [] for q in QUERIES}
+        db_before = _cluster_cpu_seconds(cluster)
         for n in range(requests):
             started = time.perf_counter()
             response = client.get(url, params={"q": QUERIES[n % len(QUERIES)], "type": "statuses", "limit": 20})
@@ -115,9 +132,10 @@ def measure(instance: Instance, token: str, requests: int) -> dict[str, float]:
             by_query[QUERIES[n % len(QUERIES)]].append(times[-1])
             response.raise_for_status()
         cpu = (_cpu_seconds(instance.process.pid) - cpu_before) / requests * 1000
+        db_cpu = (_cluster_cpu_seconds(cluster) - db_before) / requests * 1000
     times.sort()
     return {"p50": statistics.median(times), "p99": times[min(len(times) - 1, int(len(times) * 0.99))],
-            "cpu": cpu, "found": counts, "median": {q: round(statistics.median(t), 1) for q, t in by_query.items()}}
+            "cpu": cpu, "db_cpu": db_cpu, "found": counts, "median": {q: round(statistics.median(t), 1) for q, t in by_query.items()}}
 
 
 def run(engine: str, tmp: Path, args, cluster: PostgresCluster | None) -> None:
@@ -137,11 +155,12 @@ def run(engine: str, tmp: Path, args, cluster: PostgresCluster | None) -> None:
           + (f" (indexing {indexing:.1f} s: {args.posts / indexing:,.0f} posts/s)" if engine == "sqlite" else ""))
     instance.start()
     try:
-        result = measure(instance, token, args.requests)
+        result = measure(instance, token, args.requests, cluster)
     finally:
         instance.stop()
     print(f"[{engine}] {args.requests} searches, 1 connection: p50 {result['p50']:.2f} ms  p99 {result['p99']:.2f} ms  "
-          f"server CPU {result['cpu']:.2f} ms/request")
+          f"server CPU {result['cpu']:.2f} ms/request"
+          + (f"  PostgreSQL CPU {result['db_cpu']:.2f} ms/request" if cluster is not None else ""))
     print(f"[{engine}] median ms per query {result['median']}; results {result['found']}")
 
 

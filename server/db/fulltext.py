@@ -16,7 +16,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, bindparam, column, delete, func, insert, literal_column, select, table
+from sqlalchemy import ColumnElement, Select, bindparam, column, delete, func, insert, literal_column, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.models import Post
@@ -83,6 +83,14 @@ def restrict(dialect: str, query: Select) -> tuple[Select, ColumnElement]:
         return query.where(SEARCH_DOCUMENT.op("@@")(tsquery)), Post.id
     match = literal_column("post_search").op("MATCH")(fts)
     return query.join(post_search, post_search.c.rowid == Post.id).where(match), post_search.c.rowid
+
+
+async def plan_for_these_words(session: AsyncSession) -> None:
+    """PostgreSQL: plan this transaction's searches for their own words. After a few runs of a prepared
+    statement PostgreSQL may settle on a generic plan, which cannot know how many posts a word matches
+    and then sorts every match of a common word (0.4 s at 100,000 posts instead of 1 ms)."""
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
 async def catch_up(session: AsyncSession, batch: int = CATCH_UP_BATCH) -> int:

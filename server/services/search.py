@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from server.db.fulltext import Terms, query_text, restrict
+from server.db.fulltext import Terms, plan_for_these_words, query_text, restrict
 from server.db.models import (AccountModeration, Actor, Bookmark, Follow, Like, Mention, Post, PostTag)
 from server.services.access import may_see
 from server.services.moderation.filters import viewpoint, visible_posts
@@ -104,6 +104,7 @@ async def search_statuses(session: AsyncSession, viewer: Actor, search: StatusSe
     wanted = search.offset + search.limit
     found: list[Post] = []
     before: int | None = None
+    await plan_for_these_words(session)
     for _ in range(MAX_ROUNDS):
         page = query if before is None else query.where(order < before)
         rows = list((await session.execute(page.limit(wanted), params)).scalars())
