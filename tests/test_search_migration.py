@@ -3,6 +3,8 @@ from alembic import command
 from sqlalchemy import select, text
 
 from server.db.fulltext import Terms, query_text, restrict
+from alembic.script import ScriptDirectory
+
 from server.db.migrate import alembic_config, migrate
 from server.db.models import Post
 
@@ -19,7 +21,8 @@ async def _downgrade(engine, revision: str) -> None:
 
 async def test_search_migration_indexes_earlier_posts_and_reverses(app):
     engine = app.state.engine
-    await _downgrade(engine, "0008")
+    before = ScriptDirectory.from_config(alembic_config()).get_revision("0009_search").down_revision
+    await _downgrade(engine, before)
     async with engine.begin() as conn:
         await conn.execute(text("INSERT INTO actors (id, uri, local, username, domain, actor_type, display_name,"
                                 " summary, manually_approves, discoverable, fields, created_at, updated_at)"

@@ -1,5 +1,6 @@
 """Timed chores, run by the worker every few seconds: close polls whose time has come, remove uploads
-never posted (after a day) and idempotency keys past their hour, index new and edited posts for search.
+never posted (after a day), idempotency keys past their hour and web sessions idle for 30 days; index
+new and edited posts for search.
 
 Several workers may run it at once: each chore claims its rows with conditional writes.
 """
@@ -10,7 +11,7 @@ import time
 
 from server.db import fulltext
 from server.runtime import Runtime
-from server.services import idempotency, media, poll_closing
+from server.services import idempotency, media, poll_closing, web_sessions
 
 log = logging.getLogger("curbside.scheduled")
 INTERVAL = 5.0  # seconds between rounds; a poll's end shows at read time anyway
@@ -38,6 +39,7 @@ class ScheduledRunner:
         async with runtime.sessions() as session:
             done += await media.remove_stale(runtime, session)
             done += await idempotency.forget_expired(session)
+            done += await web_sessions.prune(session)
             await session.commit()
         async with runtime.sessions() as session:
             while indexed := await fulltext.catch_up(session):
