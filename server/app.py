@@ -11,6 +11,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from server.ap.inbox import InboxShortcut, close_intake
 from server.api.mastodon.auth import TokenCache
 from server.errors import HANDLERS
 from server.middleware import BodyLimitMiddleware, RequestIdMiddleware
@@ -58,12 +59,14 @@ def create_app(settings: Settings) -> Starlette:
                 worker.stop()
                 await worker_task
             await app.state.hub.stop()
+            await close_intake(app.state)
             await runtime.close()
 
     app = Starlette(
         routes=[*routes(), Mount("/media", MediaFiles(directory=settings.media_dir, check_dir=False), name="media")],
         middleware=[
             Middleware(RequestIdMiddleware),
+            Middleware(InboxShortcut),  # the busiest endpoint skips the rest (see server.ap.inbox)
             *([Middleware(RateLimitMiddleware, limiter=RateLimiter(mastodon_rules(settings.api_rate_limit)))]
               if settings.api_rate_limit else []),
             Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
