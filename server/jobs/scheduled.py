@@ -1,5 +1,6 @@
 """Timed chores, run by the worker every few seconds: close polls whose time has come, remove uploads
-never posted (after a day) and idempotency keys past their hour.
+never posted (after a day) and idempotency keys past their hour, prune processed inbox rows and
+expired inbox memory (server.services.inbox.remembered).
 
 Several workers may run it at once: each chore claims its rows with conditional writes.
 """
@@ -10,6 +11,7 @@ import time
 
 from server.runtime import Runtime
 from server.services import idempotency, media, poll_closing
+from server.services.inbox import remembered
 
 log = logging.getLogger("curbside.scheduled")
 INTERVAL = 5.0  # seconds between rounds; a poll's end shows at read time anyway
@@ -37,5 +39,8 @@ class ScheduledRunner:
         async with runtime.sessions() as session:
             done += await media.remove_stale(runtime, session)
             done += await idempotency.forget_expired(session)
+            await session.commit()
+        async with runtime.sessions() as session:
+            done += await remembered.prune(session)
             await session.commit()
         return done
