@@ -1,4 +1,5 @@
 """POST /inbox and /users/{username}/inbox: what is accepted into the queue, and what is refused."""
+import dataclasses
 import json
 
 from sqlalchemy import func, select
@@ -191,3 +192,21 @@ async def test_inbox_writer_stores_a_batch_even_if_one_row_is_refused(fed_app):
     if fed_app.state.runtime.engine.dialect.name == "postgresql":
         assert isinstance(results[1], QueueUnavailable) and rows[1].activity_uri not in stored
     assert [r for i, r in enumerate(results) if i != 1] == [None, None, None]
+
+
+async def test_inbox_actor_update_with_a_new_key_replaces_the_cached_key_at_once(fed_client, remote):
+    from tests.support.fake_remote import keypair
+
+    alice = remote.actor("alice")
+    assert (await deliver(fed_client, alice, create(remote.note(alice, 1)))).status_code == 202  # key cached
+    old_private = alice.private_pem
+    alice.private_pem, alice.public_pem = keypair(5)  # a key no other test actor of this remote has yet
+    update = activities.update(f"{alice.uri}#updates/1", alice.uri, alice.document())
+    body = json.dumps(update).encode()
+    signed_by_old = signed_headers(dataclasses.replace(alice, private_pem=old_private),
+                                   str(fed_client.base_url) + "/inbox", body)
+    assert (await fed_client.post("/inbox", content=body, headers=signed_by_old)).status_code == 202
+    del remote.docs["/users/alice"]  # no refetch can help from here: only the cache decides
+    assert (await deliver(fed_client, alice, create(remote.note(alice, 2)))).status_code == 202
+    old = dataclasses.replace(alice, private_pem=old_private)
+    assert (await deliver(fed_client, old, create(remote.note(alice, 3)))).status_code == 401

@@ -29,7 +29,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from federation import vocab
-from federation.signatures import LowerHeaders, SignatureError, verify_request
+from federation.signatures import LowerHeaders, PublicKeyInfo, SignatureError, load_public_key, verify_request
 from federation.urls import same_origin
 from federation.vocab.values import id_of, require_id
 from server.convert.as_to_actor import actor_domain
@@ -37,10 +37,11 @@ from server.errors import error_response
 from server.runtime import Runtime
 from server.services.accounts import find_local_actor
 from server.services.inbox.intake import InboxWriter, QueueUnavailable, Row, inbox_allowed
-from server.services.remote_actors import KeyCache, make_key_resolver
+from server.services.remote_actors import KeyCache, make_key_resolver, use_new_key
 
 log = logging.getLogger("curbside.inbox")
 LOCAL_USER_TTL = 60.0  # a member's inbox, once found, is not looked up again for this long
+KEY_TTL = 60.0  # a cached key is read again from the database after this long (one query per actor)
 
 
 class Refused(Exception):
@@ -64,7 +65,7 @@ def intake_of(state: Any) -> Intake:
     """The app's Intake (made at its first use, and again for a new runtime: tests restart apps)."""
     intake = getattr(state, "inbox_intake", None)
     if intake is None or intake.runtime is not state.runtime:
-        keys = KeyCache()
+        keys = KeyCache(ttl=KEY_TTL)
         intake = Intake(state.runtime, keys, make_key_resolver(state.runtime, keys),
                         InboxWriter(state.runtime.engine), {})
         state.inbox_intake = intake
@@ -160,6 +161,26 @@ async def _verify(scope: Scope, headers: LowerHeaders, intake: Intake, body: byt
     return verified.owner
 
 
+async def _take_new_key(intake: Intake, doc: dict[str, Any], actor: str) -> None:
+    """An actor's own (verified) Update carrying a key: from now on that key, and only it, verifies
+    the actor's requests, without waiting for the runner to store the profile or for caches to expire.
+    Other web processes read the new key from the database once their cached one expires (KEY_TTL)."""
+    document = doc.get("object")
+    if not isinstance(document, dict):
+        return  # by id only: the runner fetches it, and the key is refetched when a signature fails
+    try:
+        parsed = vocab.parse_actor(document, allow_http=intake.runtime.settings.allow_http)
+        if parsed.id != actor or not parsed.public_key_pem or not parsed.public_key_id:
+            return
+        if not same_origin(parsed.public_key_id, actor):
+            return
+        load_public_key(parsed.public_key_pem)  # an unusable key replaces nothing
+    except (vocab.VocabError, SignatureError):
+        return
+    await use_new_key(intake.runtime, intake.keys, PublicKeyInfo(parsed.public_key_id, actor, parsed.public_key_pem))
+    log.info("new key %s of %s in use", parsed.public_key_id, actor)
+
+
 async def _read_body(scope: Scope, receive: Receive, headers: LowerHeaders, limit: int) -> bytes | None:
     """The whole body (None if the client went away); Refused(413) beyond `limit` bytes."""
     length = headers.get("content-length")
@@ -201,13 +222,15 @@ async def _accept(scope: Scope, receive: Receive, intake: Intake, username: str 
         return False
     if username is not None and not await _local_user_exists(intake, username):
         raise Refused(404, "no such user")
-    text, _, activity = parse_body(body, runtime.settings.allow_http)
+    text, doc, activity = parse_body(body, runtime.settings.allow_http)
     if same_origin(activity.actor, runtime.settings.base_url):
         raise Refused(403, "activities of local actors are not accepted from outside")
     domain = actor_domain(activity.actor)
     if not await inbox_allowed(runtime, domain):
         raise Refused(403, f"activities from {domain} are not accepted")
     signer = await _verify(scope, headers, intake, body, activity)
+    if activity.type == "Update" and activity.object_id == activity.actor:
+        await _take_new_key(intake, doc, activity.actor)
     if signer is not None:
         await intake.writer.add(Row(activity.id, signer, text))
         runtime.wake("inbox")
