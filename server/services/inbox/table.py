@@ -9,7 +9,7 @@ from sqlalchemy import select
 from federation import vocab
 from federation.vocab import ACTOR_TYPES, POST_TYPES
 from server.db.models import Block, Follow, Like
-from server.services.inbox import actors, flags, follows, posts, reactions
+from server.services.inbox import actors, flags, follows, groups, posts, reactions
 from server.convert.as_to_actor import actor_domain
 from server.services.inbox.context import InboxContext, Refused
 from server.services.moderation.incoming import actor_suspended
@@ -45,6 +45,8 @@ for _type in POST_TYPES:  # Note, Article, Question, Page, Event, Video, ...: on
     TABLE[("Announce", _type)] = reactions.on_announce_note
 TABLE[("Delete", "Announce")] = posts.on_delete_note  # a boost is a post of ours too
 TABLE[("Delete", UNKNOWN)] = posts.on_delete_note  # maybe a post whose Create is late: remembered
+for _type in groups.RELAYED | {"Announce", "Follow", "Accept", "Reject", "Block", "Flag", "Move"}:
+    TABLE[("Announce", _type)] = groups.on_announce_activity  # a Group relaying (refused for others)
 
 # Activities whose object must be fetched (or trusted embedded) to know its type.
 CONTENT_ACTIVITIES = frozenset({"Create", "Update", "Announce"})
