@@ -1,6 +1,6 @@
 """Timed chores, run by the worker every few seconds: close polls whose time has come, remove uploads
-never posted (after a day) and idempotency keys past their hour, prune processed inbox rows and
-expired inbox memory (server.services.inbox.remembered).
+never posted (after a day), idempotency keys past their hour and web sessions idle for 30 days;
+prune processed inbox rows and expired inbox memory (server.services.inbox.remembered).
 
 Several workers may run it at once: each chore claims its rows with conditional writes.
 """
@@ -10,7 +10,7 @@ import logging
 import time
 
 from server.runtime import Runtime
-from server.services import idempotency, media, poll_closing
+from server.services import idempotency, media, poll_closing, web_sessions
 from server.services.inbox import remembered
 
 log = logging.getLogger("curbside.scheduled")
@@ -39,6 +39,7 @@ class ScheduledRunner:
         async with runtime.sessions() as session:
             done += await media.remove_stale(runtime, session)
             done += await idempotency.forget_expired(session)
+            done += await web_sessions.prune(session)
             await session.commit()
         async with runtime.sessions() as session:
             done += await remembered.prune(session)

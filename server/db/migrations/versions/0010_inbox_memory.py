@@ -1,14 +1,14 @@
 """inbox memory: ids of activities pruned from the queue, and of remote objects deleted
 
-Revision ID: 0009_inbox_memory
-Revises: 0008
+Revision ID: 0010_inbox_memory
+Revises: 0009
 """
 from alembic import op
 import sqlalchemy as sa
 import server.db.types
 
-revision = '0009_inbox_memory'
-down_revision = '0008'
+revision = '0010_inbox_memory'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
