@@ -59,8 +59,9 @@ async def seed(database_url: str, reader: str, domain: str, posts: int) -> float
         reader_id = (await conn.execute(select(Actor.id).where(Actor.username == reader,
                                                                Actor.domain == domain))).scalar_one()
         await conn.execute(Actor.__table__.insert(), [
-            {"uri": f"https://peer{i % 20}.example/users/doc{i}", "username": f"doc{i}", "domain": f"peer{i % 20}.example",
-             "display_name": f"Dr {i}", "local": False, "inbox": f"https://peer{i % 20}.example/users/doc{i}/inbox",
+            {"uri": f"https://peer{i % 20}.example/users/doc{i}", "username": f"doc{i}",
+             "domain": f"peer{i % 20}.example", "display_name": f"Dr {i}", "local": False,
+             "inbox": f"https://peer{i % 20}.example/users/doc{i}/inbox",
              "fields": [], "published": now, "indexable": i % 2 == 0, "created_at": now, "updated_at": now,
              "discoverable": True, "manually_approves": False, "actor_type": "Person", "summary": ""}
             for i in range(200)])
@@ -71,8 +72,8 @@ async def seed(database_url: str, reader: str, domain: str, posts: int) -> float
             moment = start + timedelta(seconds=n * 60 * 86400 * 0.999 / posts)
             post_id = (int(moment.timestamp() * 1000) << 16) | n % 65536
             body = _words(rng) + (f" rarity{n % 997}" if n % 10 == 0 else "")
-            rows.append({"id": post_id, "uri": f"https://peer.example/statuses/{post_id}", "author_id": rng.choice(authors),
-                         "local": False, "visibility": rng.choice(visibilities), "content_html": f"<p>{body}</p>",
+            rows.append({"id": post_id, "uri": f"https://peer.example/statuses/{post_id}",
+                         "author_id": rng.choice(authors), "local": False, "visibility": rng.choice(visibilities), "content_html": f"<p>{body}</p>",
                          "published": moment, "created_at": moment, "to": [PUBLIC], "cc": [], "tags": [],
                          "attachments": [], "replies_count": 0, "likes_count": 0, "boosts_count": 0,
                          "sensitive": False, "object_type": "Note"})
@@ -80,8 +81,8 @@ async def seed(database_url: str, reader: str, domain: str, posts: int) -> float
                 (likes, marks, mentions)[n % 3].append(post_id)
         for chunk in range(0, len(rows), 5000):
             await conn.execute(Post.__table__.insert(), rows[chunk:chunk + 5000])
-        await conn.execute(Like.__table__.insert(), [{"actor_id": reader_id, "post_id": p, "uri": f"https://{domain}/l/{p}",
-                                                      "created_at": now} for p in likes])
+        await conn.execute(Like.__table__.insert(), [
+            {"actor_id": reader_id, "post_id": p, "uri": f"https://{domain}/l/{p}", "created_at": now} for p in likes])
         await conn.execute(Bookmark.__table__.insert(), [{"actor_id": reader_id, "post_id": p, "created_at": now}
                                                          for p in marks])
         await conn.execute(Mention.__table__.insert(), [{"actor_id": reader_id, "post_id": p} for p in mentions])
@@ -135,7 +136,8 @@ def measure(instance: Instance, token: str, requests: int, cluster: PostgresClus
         db_cpu = (_cluster_cpu_seconds(cluster) - db_before) / requests * 1000
     times.sort()
     return {"p50": statistics.median(times), "p99": times[min(len(times) - 1, int(len(times) * 0.99))],
-            "cpu": cpu, "db_cpu": db_cpu, "found": counts, "median": {q: round(statistics.median(t), 1) for q, t in by_query.items()}}
+            "cpu": cpu, "db_cpu": db_cpu, "found": counts,
+            "median": {q: round(statistics.median(t), 1) for q, t in by_query.items()}}
 
 
 def run(engine: str, tmp: Path, args, cluster: PostgresCluster | None) -> None:

@@ -1,7 +1,7 @@
 """Full-text search of posts: the query language, and the one place that knows each engine's index.
 
 - SQLite: an FTS5 table `post_search` (rowid = post id) holding each post's plain text. Triggers on
-  `posts` (migration 0009) take an edited or deleted post's old text out at once and queue new and
+  `posts` (migration 0010) take an edited or deleted post's old text out at once and queue new and
   edited posts in `post_search_queue`; `catch_up` strips their HTML in Python and indexes them. A
   trigger cannot strip HTML without an application-defined SQL function, which a connection opened
   elsewhere (the sqlite3 shell, a bench script) would lack: queuing keeps every connection working.
@@ -16,14 +16,15 @@ import html
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, bindparam, column, delete, func, insert, literal_column, select, table, text
+from sqlalchemy import (ColumnElement, Select, bindparam, column, delete, func, insert, literal_column, select, table,
+                        text)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.models import Post
 
 MAX_TERMS = 12
 CATCH_UP_BATCH = 500
-# The PostgreSQL document, as migration 0009 generates it; summary (content warning) then content.
+# The PostgreSQL document, as migration 0010 generates it; summary (content warning) then content.
 PG_CONFIG = "english"
 TAG = re.compile(r"<[^>]*>")
 WORD = re.compile(r"\w+")
@@ -112,7 +113,7 @@ async def catch_up(session: AsyncSession, batch: int = CATCH_UP_BATCH) -> int:
 
 
 def in_models(name: str | None, type_: str, parent_names: dict) -> bool:
-    """Alembic's include_name: the search objects of migration 0009 are not models (FTS5 tables,
+    """Alembic's include_name: the search objects of migration 0010 are not models (FTS5 tables,
     the queue, the generated column and its index) and must not be 'removed' by autogenerate."""
     if type_ == "table":
         return not (name or "").startswith("post_search")

@@ -54,7 +54,9 @@ async def conversation_deliveries(session: AsyncSession, post: Post, subscribers
     out = []
     for viewer_id in {s.viewer_id for s, _ in wanted}:
         viewer = actors.get(viewer_id)
-        if viewer is None or not await may_see(session, post, viewer) or not await visible_posts(session, [post], viewer):
+        if viewer is None or not await may_see(session, post, viewer):
+            continue
+        if not await visible_posts(session, [post], viewer):  # blocks, mutes, moderation
             continue
         others = [actors[i] for i in sorted(participants - {viewer_id}) if i in actors]
         entity = {"id": root, "unread": viewer_id != post.author_id,
