@@ -77,10 +77,11 @@ async def test_web_settings_profile_refusal_changes_nothing(app, client):
 async def test_web_settings_privacy_toggles_locked_and_discoverable(app, client):
     await member_session(app, client, "cy")
     page = await client.get("/settings/privacy")
-    saved = await client.post("/settings/privacy", data={"csrf_token": csrf_of(page.text), "locked": "on"})
+    saved = await client.post("/settings/privacy", data={"csrf_token": csrf_of(page.text), "locked": "on",
+                                                         "indexable": "on"})
     assert saved.status_code == 303
     actor = await _me(app, "cy")
-    assert actor.manually_approves is True and actor.discoverable is False
+    assert actor.manually_approves is True and actor.discoverable is False and actor.indexable is True
     assert 'id="f-locked" name="locked" checked' in (await client.get("/settings/privacy")).text
 
 

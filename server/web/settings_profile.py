@@ -1,5 +1,6 @@
 """Settings: the public profile (name, note, pictures, fields), the professional profile (pseudonym mode,
-real name, profession, NUCC specialty, institution, jurisdiction) and privacy (locked, discoverable).
+real name, profession, NUCC specialty, institution, jurisdiction) and privacy (locked, discoverable,
+indexable).
 Each change goes out to followers as one actor Update, as from the client API."""
 from __future__ import annotations
 
@@ -81,7 +82,8 @@ async def edit_profile(web: Web) -> Response:
 async def privacy(web: Web) -> Response:
     if web.request.method == "GET":
         return render_settings(web, "settings/privacy.html", "privacy", actor=web.viewer.actor)
-    changes = profile.ProfileChanges(locked=web.value("locked") == "on", discoverable=web.value("discoverable") == "on")
+    changes = profile.ProfileChanges(locked=web.value("locked") == "on", discoverable=web.value("discoverable") == "on",
+                                     indexable=web.value("indexable") == "on")
     await profile.update_profile(web.runtime, web.db, web.viewer.actor, changes)
     await _publish(web)
     return web.redirect("/settings/privacy?notice=saved")
