@@ -175,3 +175,24 @@ async def test_held_policy_set_at_run_time_overrides_the_environment_and_is_audi
             entry = (await audit(app))[-1]
             assert (entry.action, entry.actor_name, entry.details) == \
                 ("settings.phi_policy", "boss@curbside.test", {"before": None, "after": "warn"})
+
+
+async def test_held_cli_lists_approves_and_rejects(app, client, world, settings, tmp_path):
+    from tests.test_moderation_cli import curbside, ok, refused
+
+    def held(*args: str):
+        return curbside(tmp_path / "cli", "held", *args, database_url=settings.database_url)
+
+    first = await post(client, world["a"], status=PHI)
+    second = await post(client, world["a"], status=f"{PHI}, again")
+    lines = [line.split("\t") for line in ok(held("list")).splitlines()]
+    assert [(cols[1], cols[3], "record_number" in cols[5]) for cols in lines] == \
+        [("post", "alice@curbside.test", True)] * 2
+    ok(held("approve", lines[0][0]))
+    assert "reason" in refused(held("reject", lines[1][0], "--reason", " "))
+    ok(held("reject", lines[1][0], "--reason", "identifiable"))
+    assert "no held posts" in ok(held("list"))
+    assert (await client.get(f"/api/v1/statuses/{first['id']}", headers=world["c"])).status_code == 200
+    assert (await client.get(f"/api/v1/statuses/{second['id']}", headers=world["a"])).status_code == 404
+    assert [(e.action, e.actor_name) for e in (await audit(app))[-2:]] == [("held.approve", "cli"),
+                                                                         ("held.reject", "cli")]
