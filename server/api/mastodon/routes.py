@@ -88,6 +88,7 @@ ROUTES = [
     ApiRoute(f"{ADMIN}/verification_requests/{{id}}/approve", admin_verification.approve, user("admin:write"), POST),
     ApiRoute(f"{ADMIN}/verification_requests/{{id}}/reject", admin_verification.reject, user("admin:write"), POST),
     ApiRoute(f"{ADMIN}/verification_requests/{{id}}/request_info", admin_verification.request_info, user("admin:write"), POST),
+    ApiRoute(f"{ADMIN}/verification_requests/{{id}}/check", admin_verification.check, user("admin:write"), POST),
     ApiRoute(f"{ADMIN}/verifications", admin_verification.grant, user("admin:write"), POST),
     ApiRoute(f"{ADMIN}/accounts/{{id}}/revoke_verification", admin_verification.revoke, user("admin:write"), POST),
     ApiRoute(f"{ADMIN}/verification_audit", admin_verification.audit_log, user("admin:read")),
