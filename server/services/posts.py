@@ -323,7 +323,8 @@ async def edit_post(runtime: Runtime, session: AsyncSession, author: Actor, post
     post.language = new.language or post.language
     if new.poll is not None and polls.options_changed(post.poll, new.poll.options, new.poll.multiple):
         post.poll = _poll(new.poll)
-        await polls.restart(session, post)
+        if post.visibility != HELD:  # a held poll gets its deadline when published
+            await polls.restart(session, post)
     if new.media_ids is not None:
         post.attachments = list(new.media)
         await media_service.detach_others(session, post.id, [u.id for u in uploads])
