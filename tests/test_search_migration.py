@@ -1,4 +1,4 @@
-"""Migration 0009_search: posts stored before it are indexed by it, and it goes down and up again cleanly."""
+"""Migration 0010: posts stored before it are indexed by it, and it goes down and up again cleanly."""
 from alembic import command
 from sqlalchemy import select, text
 
@@ -21,7 +21,7 @@ async def _downgrade(engine, revision: str) -> None:
 
 async def test_search_migration_indexes_earlier_posts_and_reverses(app):
     engine = app.state.engine
-    before = ScriptDirectory.from_config(alembic_config()).get_revision("0009_search").down_revision
+    before = ScriptDirectory.from_config(alembic_config()).get_revision("0010").down_revision
     await _downgrade(engine, before)
     async with engine.begin() as conn:
         await conn.execute(text("INSERT INTO actors (id, uri, local, username, domain, actor_type, display_name,"
@@ -33,7 +33,7 @@ async def test_search_migration_indexes_earlier_posts_and_reverses(app):
                                 " boosts_count, published, created_at) VALUES (901, 'https://r.example/p/1', 900,"
                                 " false, 'public', '<p>Pre-existing <b>vancomycin</b> note</p>', false, 'Note',"
                                 " '[]', '[]', '[]', '[]', 0, 0, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
-    assert await migrate(engine) == ["0009_search"]
+    assert await migrate(engine) == ["0010"]
     dialect = engine.dialect.name
     query, _ = restrict(dialect, select(Post.id))
     async with app.state.sessions() as session:

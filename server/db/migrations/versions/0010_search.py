@@ -1,14 +1,14 @@
 """full-text search of posts (FTS5 on SQLite, tsvector + GIN on PostgreSQL) and actors.indexable
 
-Revision ID: 0009_search
-Revises: 0009 (web sessions; written beside it on 0008, re-chained when main was merged)
+Revision ID: 0010
+Revises: 0009
 """
 from alembic import op
 import sqlalchemy as sa
 
 from server.db.fulltext import plain_text
 
-revision = '0009_search'
+revision = '0010'
 down_revision = '0009'
 branch_labels = None
 depends_on = None
