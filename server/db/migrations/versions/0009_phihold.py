@@ -1,14 +1,14 @@
 """phi hold: the queue of posts held by the patient-privacy guard; online checks of verification requests
 
 Revision ID: 0009_phihold
-Revises: 0009_search (re-chained after main's 0009 and 0009_search when merging main)
+Revises: 0010 (re-chained after main's 0009 web sessions and 0010 search when merging main)
 """
 from alembic import op
 import sqlalchemy as sa
 import server.db.types
 
 revision = '0009_phihold'
-down_revision = '0009_search'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
