@@ -53,3 +53,8 @@ class InlineSession:
 
     async def __aexit__(self, *exc) -> None:
         self.sync.close()
+
+
+async def read_rows(session, statement, params: dict) -> list:
+    """The rows of a Core statement built once at import."""
+    return (await session.execute(statement, params)).all()
