@@ -48,11 +48,12 @@ class Prepared:
                       for name in compiled.positiontup]
 
     def parameters(self, given: dict) -> tuple:
-        values = []
+        done: dict[str, object] = {}  # a name used several times is processed once
         for name, default, process in self.order:
-            value = given.get(name, default)
-            values.append(process(value) if process is not None and value is not None else value)
-        return tuple(values)
+            if name not in done:
+                value = given.get(name, default)
+                done[name] = process(value) if process is not None and value is not None else value
+        return tuple(done[name] for name, _, _ in self.order)
 
 
 _PREPARED: dict = {}  # statement -> Prepared; only for statements built once (module level)
