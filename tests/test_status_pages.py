@@ -3,6 +3,8 @@ changes made by another process seen at once, nothing of one viewer shown to ano
 to cached posts."""
 from datetime import timedelta
 
+import pytest
+
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -185,3 +187,11 @@ async def test_status_pages_inline_rows_bind_as_sqlalchemy_does(app):
         assert [tuple(r) for r in await read_rows(s, statement, {"viewer": viewer})] == expected
         assert isinstance(s, InlineSession) == app.state.settings.is_sqlite
     assert len(expected) == 5
+
+
+async def test_status_pages_inline_rows_refuse_a_missing_parameter(app):
+    if not app.state.settings.is_sqlite:
+        pytest.skip("PostgreSQL runs these statements through SQLAlchemy, which checks its parameters itself")
+    async with app.state.runtime.reads() as s:
+        with pytest.raises(ValueError, match="viewer"):
+            await read_rows(s, home_statement(s), {})

@@ -46,8 +46,11 @@ class Prepared:
         binds = compiled.binds
         self.order = [(name, binds[name].value, binds[name].type.dialect_impl(dialect).bind_processor(dialect))
                       for name in compiled.positiontup]
+        self.required = {name for name in compiled.positiontup if binds[name].required}
 
     def parameters(self, given: dict) -> tuple:
+        if not self.required <= given.keys():
+            raise ValueError(f"a value is required for {sorted(self.required - given.keys())}")
         done: dict[str, object] = {}  # a name used several times is processed once
         for name, default, process in self.order:
             if name not in done:
@@ -56,12 +59,15 @@ class Prepared:
         return tuple(done[name] for name, _, _ in self.order)
 
 
-_PREPARED: dict = {}  # statement -> Prepared; only for statements built once (module level)
+_PREPARED: dict = {}  # statement -> Prepared; meant for statements built once (module level)
+MAX_PREPARED = 256  # a caller building statements per request would otherwise grow it without end
 
 
 def prepared(statement, dialect: Dialect) -> Prepared:
     found = _PREPARED.get(statement)
     if found is None:
+        if len(_PREPARED) >= MAX_PREPARED:
+            _PREPARED.clear()
         found = _PREPARED[statement] = Prepared(statement, dialect)
     return found
 

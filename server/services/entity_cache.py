@@ -21,7 +21,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Text, cast, func
 
 POST_SECONDS = 600.0
-MAX_ENTRIES = 20_000  # per kind and database; beyond it the cache starts again (a post entry is ~2 KB)
+MAX_ENTRIES = 10_000  # per kind and database; beyond it the cache starts again (a post entry is 1-3 KB)
 
 
 def fingerprint(dialect: str, *columns):
