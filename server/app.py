@@ -9,7 +9,6 @@ from typing import AsyncIterator
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 
 from server.api.mastodon.auth import TokenCache
 from server.errors import HANDLERS
@@ -21,20 +20,23 @@ from server.streaming.hub import StreamHub
 from server.urls import LocalUrls
 from server.web.health import healthz
 from server.web.media_files import MediaFiles
-from server.web.templates import THEMES, make_templates
+from server.web.security import SecurityHeadersMiddleware
+from server.web.themes import Themes
 
 log = logging.getLogger("curbside")
 UPLOAD_PREFIXES = ("/api/v1/media", "/api/v2/media", "/api/v1/accounts/update_credentials", "/settings/",
-                   "/api/v1/curbside/verification_requests")
+                   "/api/v1/curbside/verification_requests", "/compose", "/verification", "/admin/settings")
 
 
 def routes() -> list[Route]:
     from server.ap.routes import ROUTES as activitypub
     from server.api.mastodon.routes import ROUTES as mastodon
     from server.api.oauth import ROUTES as oauth
+    from server.web.routes import WEB_ROUTES
+    from server.web.static import ROUTES as static
 
-    return [Route("/healthz", healthz, methods=["GET", "HEAD"]), *activitypub, *oauth, *mastodon,
-            Mount("/static", StaticFiles(directory=THEMES / "default" / "static"), name="static")]
+    return [Route("/healthz", healthz, methods=["GET", "HEAD"]), *activitypub, *oauth, *mastodon, *static,
+            *(route.route() for route in WEB_ROUTES)]
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -64,6 +66,7 @@ def create_app(settings: Settings) -> Starlette:
         routes=[*routes(), Mount("/media", MediaFiles(directory=settings.media_dir, check_dir=False), name="media")],
         middleware=[
             Middleware(RequestIdMiddleware),
+            Middleware(SecurityHeadersMiddleware),
             *([Middleware(RateLimitMiddleware, limiter=RateLimiter(mastodon_rules(settings.api_rate_limit)))]
               if settings.api_rate_limit else []),
             Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
@@ -74,7 +77,7 @@ def create_app(settings: Settings) -> Starlette:
     )
     app.state.settings = settings
     app.state.urls = LocalUrls(settings.base_url)
-    app.state.templates = make_templates(settings.theme)
+    app.state.themes = Themes(settings.data_dir)
     app.state.token_cache = TokenCache()
     return app
 

@@ -16,9 +16,18 @@ def _wants_html(request: Request) -> bool:
 
 def error_response(request: Request, status: int, message: str, headers: dict | None = None) -> Response:
     if _wants_html(request):
-        page = f"<!doctype html><title>{status}</title><h1>{status}</h1><p>{html.escape(message)}</p>"
-        return HTMLResponse(page, status_code=status, headers=headers)
+        return HTMLResponse(_page(request, status, message), status_code=status, headers=headers)
     return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+
+def _page(request: Request, status: int, message: str) -> str:
+    """The theme's error page without touching the database (the error may be the database's)."""
+    try:
+        settings = request.app.state.settings
+        return request.app.state.themes.environment(settings.theme).get_template("error.html").render(
+            status_code=status, message=message, site=None, viewer=None, instance_name=settings.instance_name)
+    except Exception:  # noqa: BLE001 - the last resort must not fail in turn
+        return f"<!doctype html><title>{status}</title><h1>{status}</h1><p>{html.escape(message)}</p>"
 
 
 async def http_exception(request: Request, exc: HTTPException) -> Response:

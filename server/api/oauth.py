@@ -108,9 +108,9 @@ async def _authorize_request(request: Request, params: dict):
 
 
 def _page(request: Request, name: str, context: dict, status: int = 200) -> HTMLResponse:
-    templates = request.app.state.templates
-    context = {"instance_name": request.app.state.settings.instance_name, **context}
-    return templates.TemplateResponse(request, name, context, status_code=status)
+    settings = request.app.state.settings
+    template = request.app.state.themes.environment(settings.theme).get_template(name)
+    return HTMLResponse(template.render(instance_name=settings.instance_name, **context), status_code=status)
 
 
 async def authorize(request: Request) -> Response:

@@ -62,6 +62,7 @@ ROUTES = [
     ApiRoute("/api/v1/streaming/public/remote", streaming.sse("public:remote"), user("read:statuses")),
     ApiRoute("/api/v1/streaming/hashtag", streaming.sse("hashtag"), user("read:statuses")),
     ApiRoute("/api/v1/streaming/hashtag/local", streaming.sse("hashtag:local"), user("read:statuses")),
+    ApiRoute("/api/v1/streaming/direct", streaming.sse("direct"), user("read:statuses")),
     # the stream named by ?stream=: its scope depends on the stream, checked by the handler
     ApiRoute("/api/v1/streaming", streaming.sse_by_parameter, Need("user")),
     ApiWebSocketRoute("/api/v1/streaming", streaming.websocket, Need("user")),

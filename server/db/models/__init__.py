@@ -13,6 +13,7 @@ from server.db.models.reports import AccountModeration, AccountWarning, Report
 from server.db.models.timelines import HomeTimelineEntry, Notification
 from server.db.models.verification import RemoteAttestation, Verification, VerificationAudit, VerificationRequest
 from server.db.models.events import StreamEvent
+from server.db.models.web import WebSession
 
 __all__ = ["Base", "Account", "Actor", "InstanceSetting", "Post", "Mention", "PostTag", "PostEdit",
            "InboxItem", "Delivery", "Host", "Follow", "Like", "Block", "HomeTimelineEntry", "Notification",
@@ -20,4 +21,4 @@ __all__ = ["Base", "Account", "Actor", "InstanceSetting", "Post", "Mention", "Po
            "VerificationRequest", "Verification", "VerificationAudit", "RemoteAttestation",
            "MediaAttachment", "PollVote", "PollDeadline", "Bookmark", "Pin", "Marker", "IdempotencyKey",
            "Mute", "UserDomainBlock", "AuditEntry", "BlocklistSubscription", "DomainPolicyRecord", "PolicyVersion",
-           "AccountModeration", "AccountWarning", "Report", "StreamEvent"]
+           "AccountModeration", "AccountWarning", "Report", "StreamEvent", "WebSession"]

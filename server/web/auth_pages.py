@@ -1,0 +1,34 @@
+"""Logging in and out of the web UI."""
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from server.services.login import LoginError, LoginThrottled, check_login
+from server.web.page import Web, safe_next
+
+
+async def login(web: Web) -> Response:
+    next_url = safe_next(web.value("next") or web.request.query_params.get("next"))
+    if web.request.method == "GET":
+        if web.viewer is not None:
+            return web.redirect(next_url)
+        return web.render("login.html", next=next_url)
+    client = web.request.client
+    try:
+        account = await check_login(web.db, web.value("username"), web.value("password"),
+                                    ip=client.host if client else None)
+    except LoginThrottled as exc:
+        response = web.render("login.html", status=429, next=next_url, error=str(exc), username=web.value("username"))
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    except LoginError as exc:
+        return web.render("login.html", status=400, next=next_url, error=str(exc), username=web.value("username"))
+    await web.log_in(account)
+    await web.db.commit()
+    return web.redirect(next_url)
+
+
+async def logout(web: Web) -> Response:
+    await web.log_out()
+    await web.db.commit()
+    return web.redirect("/")
