@@ -19,7 +19,9 @@ from server.services.accounts import NewAccount, create_account
 from server.services.moderation.filters import visible_posts
 from server.services.oauth import issue_token
 from server.services.scopes import parse_scopes
-from server.services.status_pages import home_statement
+from server.convert.actor_to_mastodon import AccountCounts, actor_to_mastodon
+from server.convert.post_to_mastodon import ViewerState, poll_to_mastodon, status_shared
+from server.services.status_pages import ACTOR_FIELDS, POST_FIELDS, home_statement
 from server.services.views import render_statuses
 from tests.support.factories import member, post, remote_actor
 
@@ -195,3 +197,26 @@ async def test_status_pages_inline_rows_refuse_a_missing_parameter(app):
     async with app.state.runtime.reads() as s:
         with pytest.raises(ValueError, match="viewer"):
             await read_rows(s, home_statement(s), {})
+
+
+class Reads:
+    """Records which attributes a converter reads of a row."""
+
+    def __init__(self, row):
+        self.row, self.names = row, set()
+
+    def __getattr__(self, name):
+        self.names.add(name)
+        return getattr(self.row, name)
+
+
+async def test_status_pages_fingerprints_cover_every_column_the_entities_show(app):
+    viewer, _ = await reader(app, "reader")
+    w = await world(app, viewer)
+    async with app.state.sessions() as s:
+        actor, shown = Reads(await s.get(Actor, w["ann"])), Reads(await s.get(Post, w["ids"]["reply"]))
+    actor_to_mastodon(actor, AccountCounts(), base_url=app.state.urls.base, local_domain="curbside.test")
+    status_shared(shown, mentions=[], in_reply_to_account_id=None, tag_url=app.state.urls.tag)
+    poll_to_mastodon(shown, ViewerState())
+    assert actor.names <= set(ACTOR_FIELDS) | {"id", "domain", "local"}  # those three never change
+    assert shown.names <= set(POST_FIELDS)
