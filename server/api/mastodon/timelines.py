@@ -1,29 +1,45 @@
 """/api/v1/timelines: home (written on arrival), public (local/remote/only_media) and hashtag timelines."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from server.api.mastodon.auth import authenticate
 from server.api.mastodon.common import statuses_json
-from server.api.mastodon.paging import link_header, read_page
+from server.api.mastodon.paging import Page, link_header, read_page
 from server.api.mastodon.params import flag
-from server.db.models import Actor, HomeTimelineEntry, Post, PostTag
+from server.db.inline import read_rows
+from server.db.models import Actor, Post, PostTag
 from server.services.moderation.filters import visible_posts
+from server.services.status_pages import HOME_KEY, home_statement, page_json
 
 
-async def home(request: Request) -> JSONResponse:
+_HOME_PAGES: dict[tuple, object] = {}
+
+
+def _home_statement(session, page: Page, viewer: int) -> tuple[object, dict]:
+    """A home page's statement, built once per database kind and kind of page (which of max_id, since_id and
+    min_id it has) with its values bound, so that no request pays for building a new statement."""
+    values = {"max_id": page.max_id, "since_id": page.since_id, "min_id": page.min_id}
+    shape = (session.bind.dialect.name, *(v is not None for v in values.values()))
+    statement = _HOME_PAGES.get(shape)
+    if statement is None:
+        bound = Page(*(bindparam(name) if given else None for name, given in zip(values, shape[1:])),
+                     bindparam("limit"))
+        statement = _HOME_PAGES[shape] = bound.apply(home_statement(session), HOME_KEY)
+    return statement, {**{k: v for k, v in values.items() if v is not None}, "viewer": viewer, "limit": page.limit}
+
+
+async def home(request: Request) -> Response:
     auth = await authenticate(request)
     page = read_page(request)
-    async with request.app.state.runtime.reads() as session:
+    state = request.app.state
+    async with state.runtime.reads() as session:
         viewer = auth.account.actor_id  # the id is all a timeline needs of its reader: no query for the actor
-        query = (select(Post).join(HomeTimelineEntry, HomeTimelineEntry.post_id == Post.id)
-                 .where(HomeTimelineEntry.owner_id == viewer))
-        # ordered by the timeline's own column: its primary key (owner_id, post_id) walks the page directly
-        posts = page.arrange(list((await session.execute(page.apply(query, HomeTimelineEntry.post_id))).scalars()))
-        shown = await visible_posts(session, posts, viewer)
-        return await statuses_json(request, session, shown, viewer, link_header(request, [p.id for p in posts]))
+        rows = page.arrange(await read_rows(session, *_home_statement(session, page, viewer)))
+        body = await page_json(session, rows, viewer, state.urls, state.settings.domain)
+    return Response(body, media_type="application/json", headers=link_header(request, [r[0] for r in rows]))
 
 
 def _public_filter(request: Request, query, member: bool):
