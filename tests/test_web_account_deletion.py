@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from server.db.models import (
-    Account, Actor, Delivery, Follow, MediaAttachment, MemberProfile, Notification, OAuthToken, Post, Verification,
+    Account, Actor, Delivery, Follow, Like, MediaAttachment, MemberProfile, Notification, OAuthToken, Post, Verification,
     VerificationRequest, WebSession,
 )
 from server.services import media, social, verification
@@ -46,6 +46,10 @@ async def _world(app) -> dict:
         session.add(VerificationRequest(account_id=ada.id, profession="physician", specialty_code="207RC0000X",
                                         credential_type="npi", credential_number=VALID_NPI, jurisdiction="US-CA"))
         await session.execute(Delivery.__table__.delete())  # only the Deletes matter below
+        fan = await factories.remote_actor(session, "fan", "fan.example")
+        session.add(Like(actor_id=fan.id, post_id=hers.id, uri=f"{fan.uri}/likes/1"))
+        session.add(Delivery(activity_uri=f"{hers.uri}/activity", inbox="https://third.example/users/x/inbox",
+                             host="third.example", body="{}", signer_id=ada.actor_id, state="sent"))
         await session.commit()
         path = app.state.settings.media_dir / media.relative_path(upload.file_key, upload.extension)
         return {"ada": ada, "bob": bob, "reply": reply.id, "bobs": bobs.id, "hers": hers.id, "file": path}
@@ -67,7 +71,8 @@ async def test_account_deletion_sends_delete_and_removes_her_data(app, client):
     assert (await client.get("/settings/profile")).status_code == 303  # logged out
     assert (await log_in(client, "ada")).status_code == 400
     async with app.state.sessions() as session:
-        deletes = {row.inbox: json.loads(row.body) for row in (await session.execute(select(Delivery))).scalars()}
+        deletes = {row.inbox: json.loads(row.body) for row in (await session.execute(select(Delivery))).scalars()
+                   if row.body != "{}"}
         ada = await session.get(Account, world["ada"].id)
         actor = await session.get(Actor, ada.actor_id)
         bobs, reply = await session.get(Post, world["bobs"]), await session.get(Post, world["reply"])
@@ -81,7 +86,8 @@ async def test_account_deletion_sends_delete_and_removes_her_data(app, client):
         counts = {model.__name__: await session.scalar(select(func.count()).select_from(model).where(column))
                   for model, column in left}
         revoked = (await session.execute(select(Verification).where(Verification.account_id == ada.id))).scalar_one()
-    assert set(deletes) == {"https://remote.example/inbox", "https://other.example/inbox"}
+    assert set(deletes) == {"https://remote.example/inbox", "https://other.example/inbox", "https://fan.example/inbox",
+                            "https://third.example/users/x/inbox"}
     assert {(d["type"], d["actor"], d["object"]) for d in deletes.values()} == {("Delete", actor.uri, actor.uri)}
     assert set(counts.values()) == {0}, counts
     assert bobs.likes_count == 0 and reply is not None and reply.in_reply_to_id is None

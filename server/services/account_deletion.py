@@ -1,5 +1,6 @@
 """A member deletes their own account, as on Mastodon: an actor `Delete` goes to every server that follows
-them or that they follow, and what they wrote, uploaded, set or told us is removed here.
+them, that they follow, that reacted to their posts or that we ever delivered anything of theirs to; and
+what they wrote, uploaded, set or told us is removed here.
 
 Two rows stay, emptied: the actor (its keys sign the queued Deletes, and its username is never handed out
 again, so nobody can take over the name their followers knew) and the account, disabled, without email or
@@ -11,13 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import anyio
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation import activities
 from federation.addressing import PUBLIC
 from server.db.models import (
-    Account, AccountToken, Actor, Block, Bookmark, Follow, HomeTimelineEntry, IdempotencyKey, Marker,
+    Account, AccountToken, Actor, Block, Bookmark, Delivery, Follow, HomeTimelineEntry, IdempotencyKey, Like, Marker,
     MediaAttachment, MemberProfile, Mute, Notification, OAuthCode, OAuthToken, Pin, PollVote, Post, UserDomainBlock,
     VerificationRequest, WebSession,
 )
@@ -39,10 +40,21 @@ class DeletionError(ValueError):
 
 
 async def _remote_contacts(session: AsyncSession, actor_id: int) -> list[Actor]:
-    """Remote actors following the member or followed by them (in any state): their servers hold copies."""
+    """Remote actors following the member or followed by them (in any state), or who replied to, boosted
+    or favourited their posts: their servers hold copies."""
     theirs = select(Follow.follower_id).where(Follow.followed_id == actor_id)
     mine = select(Follow.followed_id).where(Follow.follower_id == actor_id)
-    query = select(Actor).where(Actor.local.is_(False), or_(Actor.id.in_(theirs), Actor.id.in_(mine)))
+    posts = select(Post.id).where(Post.author_id == actor_id)
+    reacted = union(select(Post.author_id).where(or_(Post.in_reply_to_id.in_(posts), Post.boost_of_id.in_(posts))),
+                    select(Like.actor_id).where(Like.post_id.in_(posts)))
+    query = select(Actor).where(Actor.local.is_(False), or_(Actor.id.in_(theirs), Actor.id.in_(mine),
+                                                            Actor.id.in_(select(reacted.subquery()))))
+    return list((await session.execute(query)).scalars())
+
+
+async def _delivered_to(session: AsyncSession, actor_id: int) -> list[str]:
+    """Every inbox anything of the member's was queued to (the deliveries table keeps them a while)."""
+    query = select(Delivery.inbox).where(Delivery.signer_id == actor_id).distinct()
     return list((await session.execute(query)).scalars())
 
 
@@ -129,7 +141,8 @@ async def delete_account(runtime: Runtime, session: AsyncSession, account: Accou
     await _check_not_last_admin(session, account)
     actor = account.actor
     announce = activities.delete(f"{actor.uri}#delete", actor.uri, actor.uri, to=[PUBLIC])
-    queued = await enqueue_activity(session, announce, actor, await _remote_contacts(session, actor.id))
+    queued = await enqueue_activity(session, announce, actor, await _remote_contacts(session, actor.id),
+                                    await _delivered_to(session, actor.id))
     files = await _uploads(runtime, session, actor)
     await purge_actor(session, actor.id)  # posts (keeping others' counts right), likes, follows, notifications
     await _verifications(runtime, session, account)
