@@ -30,9 +30,12 @@ async def test_web_verification_wrong_check_digit_is_explained_at_once(app, clie
     assert 'value="1234567890"' in refused.text  # kept for correcting
     async with app.state.sessions() as session:
         assert (await session.execute(select(VerificationRequest))).first() is None
-    hint = await client.get("/verification/check", params={"credential_type": "npi", "credential_number": "1234567890"})
+    token = csrf_of(refused.text)
+    hint = await client.post("/verification/check", data={"csrf_token": token, "credential_type": "npi",
+                                                            "credential_number": "1234567890"})
     assert hint.json() == {"valid": False, "message": "This NPI's check digit does not match; please check the number."}
-    good = await client.get("/verification/check", params={"credential_type": "npi", "credential_number": VALID_NPI})
+    good = await client.post("/verification/check", data={"csrf_token": token, "credential_type": "npi",
+                                                           "credential_number": VALID_NPI})
     assert good.json()["valid"] is True
 
 

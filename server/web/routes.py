@@ -37,6 +37,6 @@ WEB_ROUTES: list[WebRoute] = [
     WebRoute("/settings/export/{name}", settings_lists.download, need="member"),
     WebRoute("/settings/delete", settings_account.delete, FORM, need="member"),
     WebRoute("/verification", verification_page.verification, FORM, need="member"),
-    WebRoute("/verification/check", verification_page.check, need="member"),
+    WebRoute("/verification/check", verification_page.check, POST, need="member"),
     WebRoute("/verification/{id}/respond", verification_page.answer, POST, need="member"),
 ]

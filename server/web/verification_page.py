@@ -78,12 +78,12 @@ async def answer(web: Web) -> Response:
 
 
 async def check(web: Web) -> Response:
-    """GET /verification/check?credential_type=&credential_number=&jurisdiction=: the credential's format
-    and check digits, for the form's live hint (the form works without it: submitting checks the same)."""
-    query = web.request.query_params
+    """POST /verification/check (credential_type, credential_number, jurisdiction): the credential's format
+    and check digits, for the form's live hint (the form works without it: submitting checks the same).
+    A POST, so that no number lands in a proxy's access log."""
     try:
-        validate_credential(query.get("credential_type", ""), query.get("credential_number", "")[:100],
-                            query.get("jurisdiction", "")[:20])
+        validate_credential(web.value("credential_type"), web.value("credential_number")[:100],
+                            web.value("jurisdiction")[:20])
     except CredentialError as exc:
         return JSONResponse({"valid": False, "message": exc.message})
     return JSONResponse({"valid": True, "message": "The number is well formed."})

@@ -20,10 +20,12 @@ document.addEventListener("change", async (event) => {
   const input = form && form.querySelector("[data-check-url]");
   if (!input || !["credential_number", "credential_type", "jurisdiction"].includes(field.name) || !input.value) return;
   const output = document.getElementById(input.dataset.checkOutput);
-  const query = new URLSearchParams({credential_type: form.elements.credential_type.value,
-    credential_number: input.value, jurisdiction: form.elements.jurisdiction.value});
+  const body = new URLSearchParams({csrf_token: form.elements.csrf_token.value,
+    credential_type: form.elements.credential_type.value, credential_number: input.value,
+    jurisdiction: form.elements.jurisdiction.value});
   try {
-    const answer = await (await fetch(`${input.dataset.checkUrl}?${query}`, {credentials: "same-origin"})).json();
+    const response = await fetch(input.dataset.checkUrl, {method: "POST", body, credentials: "same-origin"});
+    const answer = await response.json();
     output.textContent = answer.message;
     output.classList.toggle("is-valid", answer.valid);
     output.classList.toggle("is-invalid", !answer.valid);
