@@ -18,7 +18,7 @@ from server.services import media as media_service
 from server.services.access import visible_post
 from server.web.page import Web, error_page, safe_next
 from server.web.phi_marks import checked_texts, kind_label
-from server.web.status_view import status_cards, viewer_actor
+from server.web.status_view import roll_back, status_cards, viewer_actor
 
 MAX_IMAGES = media_service.MAX_ATTACHMENTS
 VISIBILITIES = (
@@ -141,18 +141,18 @@ async def compose(web: Web) -> Response:
     try:
         await _uploads(web, draft)
     except (media_service.MediaError, images.ImageError) as exc:
-        await web.db.rollback()
+        await roll_back(web)
         draft.media = []
         return await _page(web, draft, 422, error=f"That image could not be used: {exc}")
     await web.db.commit()  # the uploads stay (for a day) even if the post needs another look
     new = _new_post(draft, confirmed=web.value("phi_confirmed") == "1")
     try:
         post = await post_service.create_post(web.runtime, web.db, viewer_actor(web), new)
-    except post_service.PhiFound as exc:
-        await web.db.rollback()
-        return await _phi_page(web, draft, new, exc)
     except post_service.PostError as exc:
-        await web.db.rollback()
+        await roll_back(web)
+        draft.media = [await web.db.get(MediaAttachment, i) for i in new.media_ids]  # a rollback expired them
+        if isinstance(exc, post_service.PhiFound):
+            return await _phi_page(web, draft, new, exc)
         return await _page(web, draft, 422, error=f"The post was not sent: {exc}.")
     await web.db.commit()
     web.runtime.wake("deliveries")
@@ -169,7 +169,6 @@ def _after_post(web: Web, post: Post) -> Response:
 
 async def _phi_page(web: Web, draft: Draft, new: post_service.NewPost, exc: post_service.PhiFound) -> Response:
     decision = exc.decision
-    draft.media = [await web.db.get(MediaAttachment, m.id) for m in draft.media]  # reloaded after the rollback
     checked = checked_texts(_texts(draft, new), decision.findings)
     return await _page(web, draft, 422, phi={"action": decision.action, "message": PHI_MESSAGES.get(decision.action),
                                              "checked": checked, "kind_label": kind_label})

@@ -14,7 +14,7 @@ from server.services.moderation.filters import actor_hidden, visible_posts
 from server.services.relationships import relationship
 from server.services.visibility import find_member
 from server.web.page import Web, error_page, safe_next
-from server.web.status_view import account_cards, status_cards, viewer_actor
+from server.web.status_view import account_cards, roll_back, status_cards, viewer_actor
 from server.web.timelines import older_link, page_of
 
 NOT_FOUND = "There is no such account here."
@@ -69,7 +69,7 @@ def _account_action(change, federates: bool = True):
         try:
             await change(web, viewer_actor(web), target)
         except (social.SocialError, members.MemberModerationError) as exc:
-            await web.db.rollback()
+            await roll_back(web)
             return error_page(web, 422, f"That did not work: {exc}.")
         await web.db.commit()
         if federates:

@@ -11,7 +11,7 @@ from server.services import bookmarks, polls, social
 from server.services import posts as post_service
 from server.services.access import visible_post
 from server.web.page import Web, error_page, safe_next
-from server.web.status_view import viewer_actor
+from server.web.status_view import roll_back, viewer_actor
 from server.web.threads import NOT_FOUND, post_id_of
 
 
@@ -36,7 +36,7 @@ def _action(change, federates: bool = True):
         try:
             await change(web, viewer_actor(web), post)
         except (social.SocialError, polls.PollError, bookmarks.PinError) as exc:
-            await web.db.rollback()
+            await roll_back(web)
             return error_page(web, 422, f"That did not work: {exc}.")
         await web.db.commit()
         if federates:
@@ -72,7 +72,7 @@ async def delete(web: Web) -> Response:
         gone = {f"/statuses/{post.id}", urlsplit(post.url or "").path}
         await post_service.delete_post(web.runtime, web.db, viewer_actor(web), post.id)
     except post_service.PostError:
-        await web.db.rollback()
+        await roll_back(web)
         return error_page(web, 404, NOT_FOUND)
     await web.db.commit()
     web.runtime.wake("deliveries")

@@ -25,6 +25,13 @@ def viewer_actor(web: Web) -> Actor | None:
     return web.viewer.actor if web.viewer is not None else None
 
 
+async def roll_back(web: Web) -> None:
+    """Undo the request's writes and load the viewer again (a rollback expires it, and the page shows it)."""
+    await web.db.rollback()
+    if web.viewer is not None:
+        await web.db.refresh(web.viewer)
+
+
 def when(iso: str | None, now: datetime | None = None) -> str:
     """A short, readable time: "14:03" today, "12 Mar" this year, "12 Mar 2023" before (UTC)."""
     if not iso:
