@@ -367,3 +367,13 @@ async def test_actions_on_an_invisible_post_are_404(app, client):
         assert (await act(client, f"/statuses/{hidden.id}/{action}", home)).status_code == 404
     async with app.state.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Like)) == 0
+
+
+def test_highlight_merges_overlapping_findings_and_escapes_everything_else():
+    from moderation.phi import Finding
+    from server.web.phi_marks import highlight
+    text = "<i>John Smith</i> & Jo"
+    marked = highlight(text, [Finding("name", 3, 13, "John Smith", "r"), Finding("date", 8, 15, "Smith</", "r"),
+                              Finding("phone", 40, 50, "", "r")])
+    assert str(marked) == '&lt;i&gt;<mark title="Name, Date">John Smith&lt;/</mark>i&gt; &amp; Jo'
+    assert str(highlight("plain", [])) == "plain"

@@ -50,7 +50,8 @@ async def profile_page(web: Web) -> Response:
     return web.render("posts/profile.html", account=account, actor=actor, relationship=rel,
                       pinned=await status_cards(web, pinned), statuses=await status_cards(web, shown),
                       with_replies=with_replies, older=older_link(web, rows, with_replies="1" if with_replies else ""),
-                      alternate=actor.uri if actor.local else None, local_domain=web.settings.domain, is_self=viewer is not None and viewer.id == actor.id)
+                      alternate=actor.uri if actor.local else None, local_domain=web.settings.domain,
+                      is_self=viewer is not None and viewer.id == actor.id)
 
 
 async def _target(web: Web) -> Actor | None:

@@ -72,7 +72,8 @@ async def statuses(request: Request) -> JSONResponse:
             return await statuses_json(request, session, pinned, viewer)
         posts, shown = await reading.account_posts(
             session, actor, viewer, page, exclude_replies=flag(params.get("exclude_replies", False)),
-            exclude_reblogs=flag(params.get("exclude_reblogs", False)), only_media=flag(params.get("only_media", False)))
+            exclude_reblogs=flag(params.get("exclude_reblogs", False)),
+            only_media=flag(params.get("only_media", False)))
         return await statuses_json(request, session, shown, viewer, link_header(request, [p.id for p in posts]))
 
 
