@@ -377,3 +377,18 @@ def test_highlight_merges_overlapping_findings_and_escapes_everything_else():
                               Finding("phone", 40, 50, "", "r")])
     assert str(marked) == '&lt;i&gt;<mark title="Name, Date">John Smith&lt;/</mark>i&gt; &amp; Jo'
     assert str(highlight("plain", [])) == "plain"
+
+
+async def test_actions_refuse_a_post_without_csrf_token(app, client):
+    from server.web.routes import WEB_ROUTES
+    await member_session(app, client, "alice")
+    bob = await factories_member(app, "bob")
+    post = await make_post(app, bob, "public")
+    posted = [r.path for r in WEB_ROUTES if "POST" in r.methods and "{id}" in r.path]
+    assert len(posted) >= 16
+    for path in posted:
+        target = path.replace("{id}", str(post.id if path.startswith("/statuses/") else bob.id))
+        assert (await client.post(target, data={"next": "/home"})).status_code == 403, path
+    async with app.state.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Like)) == 0
+        assert await session.scalar(select(func.count()).select_from(Post)) == 1
