@@ -392,3 +392,12 @@ async def test_actions_refuse_a_post_without_csrf_token(app, client):
     async with app.state.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Like)) == 0
         assert await session.scalar(select(func.count()).select_from(Post)) == 1
+
+
+async def test_compose_reply_to_a_post_one_may_not_see_is_refused(app, client):
+    await member_session(app, client, "alice")
+    bob = await factories_member(app, "bob")
+    hidden = await make_post(app, bob, "private", "<p>for followers</p>")
+    refused = await compose(client, {"status": "guessing", "in_reply_to_id": str(hidden.id)})
+    assert refused.status_code == 422 and "does not exist" in refused.text and "for followers" not in refused.text
+    assert await posts_of(app, "alice") == []

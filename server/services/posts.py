@@ -19,6 +19,7 @@ from server.db.types import utcnow
 from server.runtime import Runtime
 from server.services import media as media_service
 from server.services import polls
+from server.services.access import may_see
 from server.services.accounts import find_local_actor
 from server.services.delivery import enqueue_activity, remote_followers
 from server.services.remote_actors import RemoteActorError, resolve_acct
@@ -160,8 +161,8 @@ async def create_post(runtime: Runtime, session: AsyncSession, author: Actor, ne
     parent = None
     if new.in_reply_to_id is not None:
         parent = await session.get(Post, new.in_reply_to_id)
-        if parent is None or parent.boost_of_id is not None:
-            raise PostError("the post replied to does not exist")
+        if parent is None or parent.boost_of_id is not None or not await may_see(session, parent, author):
+            raise PostError("the post replied to does not exist")  # nor is one the author may not see
         if parent.visibility == "local":  # a reply in a members-only thread never leaves the instance
             visibility = "local"
     mentions = await resolve_mentions(runtime, session, new.text)

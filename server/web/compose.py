@@ -64,7 +64,7 @@ def _draft(web: Web) -> Draft:
     reply = web.value("in_reply_to_id")
     return Draft(text=web.value("status"), spoiler_text=web.value("spoiler_text").strip(),
                  visibility=web.value("visibility") or "public", sensitive=bool(web.value("sensitive")),
-                 in_reply_to_id=reply if reply.isdigit() else "", poll_options=options, poll_duration=duration,
+                 in_reply_to_id=reply if reply.isdigit() and len(reply) <= 19 else "", poll_options=options, poll_duration=duration,
                  poll_multiple=bool(web.value("poll_multiple")))
 
 
@@ -178,7 +178,7 @@ async def _new_draft(web: Web) -> Response:
     reply_raw = web.request.query_params.get("in_reply_to", "")
     draft = Draft()
     if reply_raw:
-        if not reply_raw.isdigit() or len(reply_raw) > 20:
+        if not reply_raw.isdigit() or len(reply_raw) > 19:
             return error_page(web, 404, "There is no such post to reply to.")
         post = await visible_post(web.db, int(reply_raw), viewer_actor(web))
         if post is None or post.boost_of_id is not None:
