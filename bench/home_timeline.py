@@ -1,11 +1,13 @@
 """Home-timeline latency and throughput of the client API on SQLite.
 
-    python bench/home_timeline.py [--posts 100000] [--follows 200] [--seconds 10] [--log-level INFO]
+    python bench/home_timeline.py [--posts 100000] [--follows 200] [--seconds 10] [--log-level INFO] [--workers 1]
 
-A real `curbside serve` (one process); a member following 200 accounts; 100,000 posts by them (some
+A real `curbside serve` (one process, or --workers N); a member following 200 accounts; 100,000 posts by them (some
 replies, boosts and mentions of the member) bulk-inserted with their home-timeline rows; then
 GET /api/v1/timelines/home?limit=20 with a bearer token: p50/p99 at 1 connection and requests per second
-at 8 connections, loaded by wrk (with a Lua script for the header). Rate limits stay on, with a budget too large to be reached, so their cost is measured.
+at 8 connections, loaded by wrk (with a Lua script for the header), with the server's and wrk's CPU time per
+request (utime + stime from /proc, all server processes): the figure that barely moves on a shared machine.
+Rate limits stay on, with a budget too large to be reached, so their cost is measured.
 Targets (issue 5): p50 <= 5 ms, p99 <= 20 ms at 1 connection; >= 1,000 requests/s at 8 connections.
 """
 from __future__ import annotations
@@ -13,7 +15,9 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -80,14 +84,35 @@ def seed(db: Path, member_username: str, domain: str, posts: int, follows: int) 
     engine.dispose()
 
 
-def _wrk(url: str, token: str, seconds: int, connections: int, script_dir: Path) -> dict[str, float]:
+def _cpu_seconds(root: int) -> float:
+    """User + system CPU time so far of `root` and its living descendants (uvicorn's worker processes)."""
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    tree = {root}
+    for _ in range(3):  # parent, workers, their helpers
+        tree |= {pid for pid, (parent, _) in stats.items() if parent in tree}
+    total = sum(stats[pid][1] for pid in tree if pid in stats)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _wrk(url: str, token: str, seconds: int, connections: int, script_dir: Path, server_pid: int) -> dict[str, float]:
     import re
-    import subprocess
 
     script = script_dir / "auth.lua"
     script.write_text(f'wrk.headers["Authorization"] = "Bearer {token}"\n')
+    server_before = _cpu_seconds(server_pid)
+    wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency",
                           "-s", str(script), url], capture_output=True, text=True, check=True).stdout
+    server_cpu = _cpu_seconds(server_pid) - server_before
+    wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wrk_cpu = wrk_after.ru_utime + wrk_after.ru_stime - wrk_before.ru_utime - wrk_before.ru_stime
     units = {"us": 1e-3, "ms": 1.0, "s": 1e3}
 
     def percentile(name: str) -> float:
@@ -95,8 +120,30 @@ def _wrk(url: str, token: str, seconds: int, connections: int, script_dir: Path)
         return float(value) * units[unit]
 
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
     return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "cpu_us": server_cpu / max(requests, 1) * 1e6, "wrk_us": wrk_cpu / max(requests, 1) * 1e6,
             "p50": percentile("50"), "p99": percentile("99"), "errors": int(errors.group(1)) if errors else 0}
+
+
+def _start(instance: Instance, workers: int) -> None:
+    """`curbside serve`, with --workers N when asked (Instance.start runs one process)."""
+    if workers == 1:
+        instance.start()
+        return
+    import httpx
+
+    instance.process = subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "serve", "--port", str(instance.port), "--workers", str(workers)],
+        env=instance.env, cwd=ROOT, stdout=open(instance.log, "ab"), stderr=subprocess.STDOUT)
+    for _ in range(300):
+        try:
+            if httpx.get(f"{instance.base_url}/healthz", timeout=1).status_code == 200:
+                time.sleep(1)  # every worker up, not just the first
+                return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise SystemExit(f"server did not start: {instance.log.read_text()[-2000:]}")
 
 
 def main() -> None:
@@ -105,6 +152,7 @@ def main() -> None:
     parser.add_argument("--follows", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--log-level", default="INFO", help="the server's CURBSIDE_LOG_LEVEL (INFO logs each request)")
+    parser.add_argument("--workers", type=int, default=1, help="curbside serve --workers")
     parser.add_argument("--keep", action="store_true", help="leave the server running until Enter (for py-spy)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -118,20 +166,22 @@ def main() -> None:
         started = time.perf_counter()
         seed(instance.data_dir / "curbside.db", "reader", instance.domain, args.posts, args.follows)
         print(f"seeded {args.posts} posts by {args.follows} followed accounts in {time.perf_counter() - started:.1f} s")
-        instance.start()
+        _start(instance, args.workers)
         try:
             url = f"{instance.base_url}/api/v1/timelines/home?limit=20"
 
             def load(seconds, connections):
-                return _wrk(url, token, seconds, connections, Path(tmp))
+                return _wrk(url, token, seconds, connections, Path(tmp), instance.process.pid)
             load(2, 8)  # warm-up
             one, eight = load(args.seconds, 1), load(args.seconds, 8)
             print(f"cpu_count={os.cpu_count()}  load generator=wrk  "
-                  f"seconds={args.seconds}  server log level={args.log_level}")
+                  f"seconds={args.seconds}  server log level={args.log_level}  serve workers={args.workers}")
             print(f"1 connection : p50 {one['p50']:.2f} ms (target <= {TARGETS['p50']})  p99 {one['p99']:.2f} ms "
-                  f"(target <= {TARGETS['p99']})  {one['rps']:.0f} req/s  errors {one['errors']}")
+                  f"(target <= {TARGETS['p99']})  {one['rps']:.0f} req/s  errors {one['errors']}  "
+                  f"CPU/request: server {one['cpu_us']:.0f} us, wrk {one['wrk_us']:.0f} us")
             print(f"8 connections: {eight['rps']:.0f} req/s (target >= {TARGETS['rps']:.0f})  p50 {eight['p50']:.2f} ms  "
-                  f"p99 {eight['p99']:.2f} ms  errors {eight['errors']}")
+                  f"p99 {eight['p99']:.2f} ms  errors {eight['errors']}  "
+                  f"CPU/request: server {eight['cpu_us']:.0f} us, wrk {eight['wrk_us']:.0f} us")
             if args.keep:
                 input(f"server pid {instance.process.pid} at {url}; Enter stops it ")
         finally:

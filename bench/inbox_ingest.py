@@ -6,7 +6,9 @@
 database and then the server's key cache, never from the network. Requests are signed in advance;
 a separate load-generator process keeps `--connections` keep-alive connections busy with a small
 raw-asyncio HTTP/1.1 client (cheaper than httpx, so that the server is what is measured). Reported:
-requests accepted (202) and stored (rows counted afterwards) per second, and latency percentiles.
+requests accepted (202) and stored (rows counted afterwards) per second, latency percentiles, and the
+CPU time per request of the server (all its processes) and of the load generator, which vary far less
+than rates on a shared machine. `--profile FILE` samples the server with py-spy during the run.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ import socket
 import subprocess
 import sys
 import shutil
+import signal
 import tempfile
 import time
 from pathlib import Path
@@ -149,9 +152,18 @@ async def count_rows(database_url: str) -> int:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc)."""
+    """User + system CPU time so far of a process and its live descendants (`serve --workers N`
+    runs N worker processes under a supervisor), from Linux /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return own + sum(cpu_seconds(int(child)) for child in children)
+
+
+def profile(pid: int, path: str) -> subprocess.Popen:
+    """py-spy (pip install py-spy) sampling `pid` with its threads until interrupted."""
+    return subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "-p", str(pid), "--threads",
+                             "-r", "250", "-f", "raw", "-o", path], stdout=subprocess.DEVNULL)
 
 
 def start_server(env: dict, port: int, workers: int) -> subprocess.Popen:
@@ -179,12 +191,16 @@ def main() -> None:
     parser.add_argument("--inprocess-worker", action="store_true",
                         help="also process the queue inside serve while ingesting (default: ingest only; "
                              "bench/ingest_timeline.py measures processing)")
+    parser.add_argument("--log-level", default="WARNING", help="the server's CURBSIDE_LOG_LEVEL (INFO logs "
+                        "one access line per request)")
+    parser.add_argument("--profile", metavar="FILE",
+                        help="sample the server with py-spy during the measured run (raw stacks to FILE)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="curbside-ingest-"))
     port = free_port()
     domain = f"localhost:{port}"
     env = {**os.environ, "CURBSIDE_DATA_DIR": str(work), "CURBSIDE_DOMAIN": domain, "CURBSIDE_ALLOW_HTTP": "true",
-           "CURBSIDE_ALLOW_PRIVATE_ADDRESSES": "true", "CURBSIDE_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),
+           "CURBSIDE_ALLOW_PRIVATE_ADDRESSES": "true", "CURBSIDE_LOG_LEVEL": args.log_level, "PYTHONPATH": str(ROOT),
            "CURBSIDE_INPROCESS_WORKER": "true" if args.inprocess_worker else "false"}
     database_url = f"sqlite+aiosqlite:///{work / 'curbside.db'}"
     subprocess.run([sys.executable, "-m", "server.cli", "migrate"], env=env, cwd=ROOT, check=True,
@@ -197,8 +213,12 @@ def main() -> None:
     try:
         drive(port, warmup, args.connections, work)
         before, cpu_before = asyncio.run(count_rows(database_url)), cpu_seconds(server.pid)
+        spy = profile(server.pid, args.profile) if args.profile else None
         result = drive(port, requests, args.connections, work)
-        server_cpu = cpu_seconds(server.pid) - cpu_before  # the parent only, with --workers > 1
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(timeout=30)
+        server_cpu = cpu_seconds(server.pid) - cpu_before
         stored = asyncio.run(count_rows(database_url)) - before
     finally:
         server.terminate()
@@ -209,12 +229,14 @@ def main() -> None:
     accepted = result["statuses"].get(202, 0)
     print(f"cpu_count={os.cpu_count()}  requests={args.requests}  connections={args.connections}  "
           f"body={len(create_body(people[0]['uri'], 0))} bytes  actors={args.actors}  "
-          f"serve workers={args.workers}  in-process queue worker={args.inprocess_worker}")
+          f"serve workers={args.workers}  in-process queue worker={args.inprocess_worker}  "
+          f"log level={args.log_level}")
     print(f"statuses={result['statuses']}  stored rows={stored}")
     print(f"accepted and stored: {min(accepted, stored) / result['seconds']:,.0f}/s over {result['seconds']:.1f}s")
     print(f"CPU per request: server {server_cpu / args.requests * 1e6:.0f} us "
           f"(busy {server_cpu / result['seconds']:.0%} of one core), "
-          f"load generator {result['cpu'] / args.requests * 1e6:.0f} us")
+          f"load generator {result['cpu'] / args.requests * 1e6:.0f} us "
+          f"(busy {result['cpu'] / result['seconds']:.0%}: not the bottleneck while well under 100%)")
     print(f"latency ms: p50={pct(0.50):.1f}  p90={pct(0.90):.1f}  p99={pct(0.99):.1f}  max={latencies[-1] * 1000:.1f}")
 
 

@@ -1,9 +1,11 @@
 """URL origins, for checking that an object comes from where it claims to."""
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+@lru_cache(maxsize=8192)  # the same few actor ids are checked on every inbox POST
 def origin(url: str) -> str:
     """Return `scheme://host[:port]` of `url`, lowercased, without a default port.
 

@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 
+from server.ap.inbox import InboxShortcut, close_intake
 from server.api.mastodon.auth import TokenCache
 from server.errors import HANDLERS
 from server.middleware import BodyLimitMiddleware, RequestIdMiddleware
@@ -60,6 +61,7 @@ def create_app(settings: Settings) -> Starlette:
                 worker.stop()
                 await worker_task
             await app.state.hub.stop()
+            await close_intake(app.state)
             await runtime.close()
 
     app = Starlette(
@@ -67,6 +69,7 @@ def create_app(settings: Settings) -> Starlette:
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(SecurityHeadersMiddleware),
+            Middleware(InboxShortcut),  # the busiest endpoint skips the rest (see server.ap.inbox)
             *([Middleware(RateLimitMiddleware, limiter=RateLimiter(mastodon_rules(settings.api_rate_limit)))]
               if settings.api_rate_limit else []),
             Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,

@@ -265,10 +265,12 @@ def build_parser() -> argparse.ArgumentParser:
     token.set_defaults(handler=cmd_tokens_create)
 
     from server.cli_members import add_commands
+    from server.held_cli import add_commands as add_held_commands
     from server.moderation_cli import add_commands as add_moderation_commands
 
     add_commands(commands)
     add_moderation_commands(commands, CommandError)
+    add_held_commands(commands, CommandError)
     return parser
 
 

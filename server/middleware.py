@@ -1,8 +1,9 @@
 """Small ASGI middlewares: request ids with an access log line, and a cap on request bodies."""
 from __future__ import annotations
 
+import itertools
 import logging
-import secrets
+import os
 import time
 
 from starlette.requests import Request
@@ -12,6 +13,20 @@ from server.errors import error_response
 from server.logs import request_id
 
 access_log = logging.getLogger("curbside.access")
+_PREFIX = os.urandom(4).hex()  # per process; with a counter, ids are unique without a syscall each
+_counter = itertools.count(1)
+
+
+def _new_request_id() -> str:
+    return f"{_PREFIX}{next(_counter) & 0xFFFFFFFF:08x}"
+
+
+def _given_request_id(headers: list[tuple[bytes, bytes]]) -> str:
+    for name, value in headers:
+        if name == b"x-request-id":
+            given = value.decode("latin-1")
+            return given if 0 < len(given) <= 64 and given.isprintable() else ""
+    return ""
 
 
 class RequestIdMiddleware:
@@ -27,8 +42,7 @@ class RequestIdMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        rid = given if 0 < len(given) <= 64 and given.isprintable() else secrets.token_hex(8)
+        rid = _given_request_id(scope["headers"]) or _new_request_id()
         token = request_id.set(rid)
         start = time.perf_counter()
         status = 500

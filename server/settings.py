@@ -18,6 +18,7 @@ PREFIX = "CURBSIDE_"
 REGISTRATION_MODES = ("closed", "invite", "approval", "open")
 PHI_POLICIES = ("off", "warn", "hold", "block")
 LOG_FORMATS = ("text", "json")
+VERIFICATION_CHECKERS = ("nppes",)  # online credential checkers (server.services.verification_checks)
 _DOMAIN = re.compile(r"^(?=.{1,253}(:|$))([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:\d{1,5})?$")
 _THEME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _TRUE = {"1", "true", "yes", "on"}
@@ -56,6 +57,9 @@ class Settings:
     verification_valid_days: int = 365
     evidence_retention_days: int = 0
     api_rate_limit: int = 300  # client-API requests per token (or IP) per 5 minutes; 0 turns limits off
+    verification_checkers: tuple[str, ...] = ()  # none by default: no credential leaves the instance
+    nppes_url: str = "https://npiregistry.cms.hhs.gov/api/"
+    verification_check_timeout: int = 5  # seconds per online check
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -174,6 +178,24 @@ def _non_negative_int(name: str, raw: str) -> int:
     return value
 
 
+def _names(choices: tuple[str, ...]) -> Callable[[str, str], tuple[str, ...]]:
+    """A comma-separated list of some of `choices` (empty: none)."""
+    def parse(name: str, raw: str) -> tuple[str, ...]:
+        values = tuple(dict.fromkeys(v.strip().lower() for v in raw.split(",") if v.strip()))
+        unknown = [v for v in values if v not in choices]
+        if unknown:
+            raise SettingsError(name, f"unknown {', '.join(unknown)}; known: {', '.join(choices)}")
+        return values
+    return parse
+
+
+def _http_url(name: str, raw: str) -> str:
+    value = raw.strip()
+    if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+        raise SettingsError(name, f"expected an http(s) URL without query, got {raw!r}")
+    return value
+
+
 def _log_level(name: str, raw: str) -> str:
     value = raw.strip().upper()
     if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
@@ -203,6 +225,9 @@ _PARSERS: dict[str, Callable[[str, str], object]] = {
     "VERIFICATION_VALID_DAYS": _positive_int,
     "EVIDENCE_RETENTION_DAYS": _non_negative_int,
     "API_RATE_LIMIT": _non_negative_int,
+    "VERIFICATION_CHECKERS": _names(VERIFICATION_CHECKERS),
+    "NPPES_URL": _http_url,
+    "VERIFICATION_CHECK_TIMEOUT": _positive_int,
 }
 
 

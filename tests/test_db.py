@@ -54,10 +54,12 @@ async def test_db_schema_matches_the_models(app):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
+    from server.db.fulltext import in_models
     from server.db.models import Base
 
     def diff(connection):
-        return compare_metadata(MigrationContext.configure(connection, opts={"compare_type": False}), Base.metadata)
+        opts = {"compare_type": False, "include_name": in_models}
+        return compare_metadata(MigrationContext.configure(connection, opts=opts), Base.metadata)
 
     async with app.state.engine.connect() as conn:
         changes = await conn.run_sync(diff)

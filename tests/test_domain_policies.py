@@ -1,6 +1,5 @@
 """Domain normalisation, obfuscation and the federation decision (moderation/domains.py)."""
 import hashlib
-import time
 
 import pytest
 
@@ -265,17 +264,12 @@ def test_policyset_open_mode_enforces_nothing_but_still_validates():
 
 # Scale --------------------------------------------------------------------------------------
 
-def test_policyset_handles_100k_entries_and_fast_lookups():
+def test_policyset_handles_100k_entries():
+    # Its speed is measured by bench/moderation_policies.py, not here: timed asserts fail on busy machines.
     policies = [block(f"host{i}.example{i % 97}.net", Severity.SUSPEND if i % 3 else Severity.LIMIT,
                       source=None if i % 2 else LIST) for i in range(100_000)]
-    started = time.perf_counter()
     index = PolicySet(policies)
-    built = time.perf_counter() - started
     hosts = [f"a.b.host{i * 7}.example{(i * 7) % 97}.net" for i in range(5_000)]
     hosts += [f"user{i}.elsewhere{i}.org" for i in range(5_000)]
-    started = time.perf_counter()
     hits = sum(index.effective(h).policy is not None for h in hosts)
-    looked = time.perf_counter() - started
     assert len(index) == 100_000 and hits == 5_000
-    assert built < 2.0
-    assert looked < 1.0, f"10k lookups took {looked:.2f}s"

@@ -1,4 +1,5 @@
 """POST /inbox and /users/{username}/inbox: what is accepted into the queue, and what is refused."""
+import dataclasses
 import json
 
 from sqlalchemy import func, select
@@ -135,3 +136,77 @@ async def test_inbox_resolves_key_ids_without_fragment_gotosocial_style(fed_app,
     response = await deliver(fed_client, gts, create(remote.note(gts, 1)))
     assert response.status_code == 202
     assert [i.signer for i in await _queued(fed_app)] == [gts.uri]
+
+
+async def test_inbox_answers_400_to_json_that_cannot_be_stored_faithfully(fed_app, fed_client, remote):
+    alice = remote.actor("alice")
+    good = json.dumps(create(remote.note(alice, 1)))
+    for body, reason in ((good.replace('hello', '\\u0000hello').encode(), "NUL"),
+                         (good.replace('"type": "Note"', '"type": "Note", "n": NaN').encode(), "not valid JSON"),
+                         (good.encode("utf-16"), "not valid JSON")):
+        headers = signed_headers(alice, str(fed_client.base_url) + "/inbox", body)
+        response = await fed_client.post("/inbox", content=body, headers=headers)
+        assert response.status_code == 400, body[:60]
+        assert reason in response.json()["error"]
+    assert await _queued(fed_app) == []
+
+
+async def test_inbox_answers_413_to_an_oversized_streamed_body(fed_app, fed_client, remote):
+    alice = remote.actor("alice")
+    limit = fed_app.state.settings.max_body_bytes
+
+    async def chunks():  # no Content-Length: the limit must hold while the body streams in
+        for _ in range(limit // 65536 + 2):
+            yield b"x" * 65536
+
+    headers = signed_headers(alice, str(fed_client.base_url) + "/inbox", b"")
+    response = await fed_client.post("/inbox", content=chunks(), headers=headers)
+    assert response.status_code == 413
+    assert await _queued(fed_app) == []
+
+
+async def test_inbox_echoes_the_request_id_and_405s_other_methods(fed_client, remote):
+    alice = remote.actor("alice")
+    body = json.dumps(create(remote.note(alice, 1))).encode()
+    headers = {**signed_headers(alice, str(fed_client.base_url) + "/inbox", body), "X-Request-Id": "abc-123"}
+    response = await fed_client.post("/inbox", content=body, headers=headers)
+    assert (response.status_code, response.headers["x-request-id"]) == (202, "abc-123")
+    assert (await fed_client.get("/inbox")).status_code == 405
+    assert (await fed_client.post("/users/a/b/inbox", content=body)).status_code == 404
+
+
+async def test_inbox_writer_stores_a_batch_even_if_one_row_is_refused(fed_app):
+    import asyncio
+
+    from server.services.inbox.intake import InboxWriter, QueueUnavailable, Row
+
+    writer = InboxWriter(fed_app.state.runtime.engine)
+    rows = [Row(f"https://a.example/{n}", "https://a.example/u", json.dumps({"n": n})) for n in range(3)]
+    rows.insert(1, Row("https://a.example/bad", "https://a.example/u", '{"s": "\\ud800"}'))  # no jsonb for this
+    try:
+        results = await asyncio.gather(*(writer.add(row) for row in rows), return_exceptions=True)
+    finally:
+        await writer.close()
+    stored = {i.activity_uri: i.activity for i in await _queued(fed_app)}
+    assert all(stored[r.activity_uri] == json.loads(r.text) for r in rows if r is not rows[1])
+    if fed_app.state.runtime.engine.dialect.name == "postgresql":
+        assert isinstance(results[1], QueueUnavailable) and rows[1].activity_uri not in stored
+    assert [r for i, r in enumerate(results) if i != 1] == [None, None, None]
+
+
+async def test_inbox_actor_update_with_a_new_key_replaces_the_cached_key_at_once(fed_client, remote):
+    from tests.support.fake_remote import keypair
+
+    alice = remote.actor("alice")
+    assert (await deliver(fed_client, alice, create(remote.note(alice, 1)))).status_code == 202  # key cached
+    old_private = alice.private_pem
+    alice.private_pem, alice.public_pem = keypair(5)  # a key no other test actor of this remote has yet
+    update = activities.update(f"{alice.uri}#updates/1", alice.uri, alice.document())
+    body = json.dumps(update).encode()
+    signed_by_old = signed_headers(dataclasses.replace(alice, private_pem=old_private),
+                                   str(fed_client.base_url) + "/inbox", body)
+    assert (await fed_client.post("/inbox", content=body, headers=signed_by_old)).status_code == 202
+    del remote.docs["/users/alice"]  # no refetch can help from here: only the cache decides
+    assert (await deliver(fed_client, alice, create(remote.note(alice, 2)))).status_code == 202
+    old = dataclasses.replace(alice, private_pem=old_private)
+    assert (await deliver(fed_client, old, create(remote.note(alice, 3)))).status_code == 401

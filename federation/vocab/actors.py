@@ -43,6 +43,7 @@ class Actor:
     url: str | None = None
     manually_approves_followers: bool = False
     discoverable: bool = False
+    indexable: bool = False  # toot:indexable: public posts may be found by full-text search
     published: datetime | None = None
     fields: tuple[ProfileField, ...] = ()
     also_known_as: tuple[str, ...] = ()
@@ -122,7 +123,7 @@ def parse_actor(doc: dict, *, allow_http: bool = False) -> Actor:
         image_url=url_of(doc.get("image"), allow_http=allow_http, prefer=None),
         url=url_of(doc.get("url"), allow_http=allow_http),
         manually_approves_followers=boolean(doc.get("manuallyApprovesFollowers")),
-        discoverable=boolean(doc.get("discoverable")),
+        discoverable=boolean(doc.get("discoverable")), indexable=boolean(doc.get("indexable")),
         published=timestamp(doc.get("published")), fields=_fields(doc),
         also_known_as=ids_of(doc.get("alsoKnownAs"), allow_http=allow_http, limit=20),
         moved_to=link("movedTo"), endpoints=endpoints, featured=link("featured"),

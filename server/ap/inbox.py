@@ -2,65 +2,82 @@
 
 An activity is checked here only as far as it must be before it is stored: well-formed JSON, a
 valid HTTP signature (with a signed Digest) and a signer entitled to speak for the activity's
-actor. It is then queued (server.jobs.inbox processes it) and answered 202 at once.
+actor. It is then queued (server.jobs.inbox processes it) and answered 202 once its row is committed.
 
 Who may sign for an actor: the actor itself, or another key on the actor's own origin (scheme,
 host, port), since that host controls both keys anyway (some servers sign deliveries with an
 instance key). A signer on another origin is refused: activities relayed or forwarded by a third
 party would need a Linked Data signature, which Curbside does not verify; the origin delivers
 them to us itself.
+
+This is the busiest endpoint of a federated server, so it is a plain ASGI app: `InboxShortcut`
+hands it inbox POSTs straight after the request-id middleware, past routing and the other
+middleware, and it reads headers and body from the ASGI messages itself (it enforces the body
+limit on its own). Only error answers build a Starlette Request.
 """
 from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.requests import ClientDisconnect, Request
-from starlette.responses import Response
+from starlette.requests import Request
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from federation import vocab
-from federation.signatures import SignatureError, verify_request
+from federation.signatures import LowerHeaders, PublicKeyInfo, SignatureError, load_public_key, verify_request
 from federation.urls import same_origin
 from federation.vocab.values import id_of, require_id
 from server.convert.as_to_actor import actor_domain
 from server.errors import error_response
 from server.runtime import Runtime
 from server.services.accounts import find_local_actor
-from server.services.inbox.intake import InboxWriter, QueueUnavailable, inbox_allowed
-from server.services.remote_actors import KeyCache, make_key_resolver
+from server.services.inbox.intake import InboxWriter, QueueUnavailable, Row, inbox_allowed
+from server.services.remote_actors import KeyCache, make_key_resolver, use_new_key
 
 log = logging.getLogger("curbside.inbox")
+LOCAL_USER_TTL = 60.0  # a member's inbox, once found, is not looked up again for this long
+KEY_TTL = 60.0  # a cached key is read again from the database after this long (one query per actor)
 
 
 class Refused(Exception):
-    def __init__(self, status: int, reason: str):
+    def __init__(self, status: int, reason: str, headers: dict | None = None):
         super().__init__(reason)
-        self.status, self.reason = status, reason
+        self.status, self.reason, self.headers = status, reason, headers
 
 
 @dataclass
 class Intake:
-    """Per-app inbox state: one key cache, its resolver, and the queue writer."""
+    """Per-app inbox state: one key cache, its resolver, the queue writer, members' inboxes seen."""
 
     runtime: Runtime
     keys: KeyCache
     resolve_key: Callable
     writer: InboxWriter
+    local_users: dict[str, float]
 
 
-def _intake(request: Request) -> Intake:
-    state = request.app.state
+def intake_of(state: Any) -> Intake:
+    """The app's Intake (made at its first use, and again for a new runtime: tests restart apps)."""
     intake = getattr(state, "inbox_intake", None)
     if intake is None or intake.runtime is not state.runtime:
-        keys = KeyCache()
+        keys = KeyCache(ttl=KEY_TTL)
         intake = Intake(state.runtime, keys, make_key_resolver(state.runtime, keys),
-                        InboxWriter(state.runtime.engine))
+                        InboxWriter(state.runtime.engine), {})
         state.inbox_intake = intake
     return intake
+
+
+async def close_intake(state: Any) -> None:
+    """Let the queue writer finish and release its connection (at shutdown)."""
+    intake = getattr(state, "inbox_intake", None)
+    if intake is not None:
+        await intake.writer.close()
+        state.inbox_intake = None
 
 
 @dataclass(frozen=True)
@@ -77,39 +94,63 @@ class Envelope:
         return id_of(self.object, allow_http=True)
 
 
-def _parse(body: bytes, allow_http: bool) -> tuple[dict[str, Any], Envelope]:
+def _no_constants(name: str) -> float:
+    raise ValueError(f"{name} is not JSON")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constants)  # NaN and Infinity are not JSON (nor jsonb)
+
+
+def parse_body(body: bytes, allow_http: bool) -> tuple[str, dict[str, Any], Envelope]:
+    """(the JSON text to store, the document, its envelope); Refused(400) for anything else.
+
+    The text stored is the body itself, not the document encoded again: it was parsed once here,
+    and it is read back by the same parser."""
     try:
-        doc = json.loads(body)
+        text = body.decode("utf-8")  # RFC 8259: JSON between systems is UTF-8
+        doc = _DECODER.decode(text)
     except (ValueError, RecursionError):
         raise Refused(400, "body is not valid JSON") from None
     if not isinstance(doc, dict):
         raise Refused(400, f"expected a JSON object, got {type(doc).__name__}")
+    if "\\u0000" in text:  # PostgreSQL cannot store NUL in text (nor in jsonb)
+        raise Refused(400, "JSON with NUL characters is not accepted")
     # Only what intake needs (id, actor, type); the runner parses the whole activity.
     try:
-        if not vocab.type_names(doc.get("type")):
+        types = vocab.type_names(doc.get("type"))
+        if not types:
             raise vocab.VocabError("activity has no type")
-        return doc, Envelope(require_id(doc.get("id"), "activity id", allow_http=allow_http),
-                             require_id(doc.get("actor"), "actor", allow_http=allow_http),
-                             vocab.type_names(doc.get("type"))[0], doc.get("object"))
+        return text, doc, Envelope(require_id(doc.get("id"), "activity id", allow_http=allow_http),
+                                   require_id(doc.get("actor"), "actor", allow_http=allow_http),
+                                   types[0], doc.get("object"))
     except vocab.VocabError as exc:
         raise Refused(400, exc.reason) from None
-
-
-def _target(request: Request) -> str:
-    path = request.scope.get("raw_path") or request.url.path.encode()
-    query = request.scope.get("query_string") or b""
-    return (path + (b"?" + query if query else b"")).decode("latin-1")
 
 
 def _self_delete(activity: Envelope) -> bool:
     return activity.type == "Delete" and activity.object_id == activity.actor
 
 
-async def _verify(request: Request, intake: Intake, body: bytes, activity: Envelope) -> str | None:
+def _headers(scope: Scope) -> LowerHeaders:
+    """Header fields by lower-case name; repeated fields joined with ", " as HTTP allows."""
+    out = LowerHeaders()
+    for name, value in scope["headers"]:
+        key, text = name.decode("latin-1").lower(), value.decode("latin-1").strip()
+        out[key] = f"{out[key]}, {text}" if key in out else text
+    return out
+
+
+def _target(scope: Scope) -> str:
+    path = scope.get("raw_path") or scope["path"].encode()
+    query = scope.get("query_string") or b""
+    return (path + (b"?" + query if query else b"")).decode("latin-1")
+
+
+async def _verify(scope: Scope, headers: LowerHeaders, intake: Intake, body: bytes, activity: Envelope) -> str | None:
     """The signer's actor id, or None for a self-Delete whose key we never knew (nothing to delete)."""
     try:
-        verified = await verify_request(request.method, _target(request), request.headers, body,
-                                        intake.resolve_key, require_digest=True)
+        verified = await verify_request("POST", _target(scope), headers, body, intake.resolve_key,
+                                        require_digest=True)
     except SignatureError as exc:
         # Mastodon's answer to deleted accounts whose keys are gone: accept, do nothing.
         if exc.reason == "unknown key" and _self_delete(activity):
@@ -120,55 +161,145 @@ async def _verify(request: Request, intake: Intake, body: bytes, activity: Envel
     return verified.owner
 
 
-async def _receive(request: Request) -> Response:
+async def _take_new_key(intake: Intake, doc: dict[str, Any], actor: str) -> None:
+    """An actor's own (verified) Update carrying a key: from now on that key, and only it, verifies
+    the actor's requests, without waiting for the runner to store the profile or for caches to expire.
+    Other web processes read the new key from the database once their cached one expires (KEY_TTL)."""
+    document = doc.get("object")
+    if not isinstance(document, dict):
+        return  # by id only: the runner fetches it, and the key is refetched when a signature fails
     try:
-        body = await request.body()  # the body limit's own exception passes through: it answers 413
-    except ClientDisconnect:
-        return Response(status_code=400)  # nobody is listening any more
-    try:
-        intake = _intake(request)
-        runtime = intake.runtime
-        doc, activity = _parse(body, runtime.settings.allow_http)
-        domain = actor_domain(activity.actor)
-        if same_origin(activity.actor, runtime.settings.base_url):
-            raise Refused(403, "activities of local actors are not accepted from outside")
-        if not await inbox_allowed(runtime, domain):
-            raise Refused(403, f"activities from {domain} are not accepted")
-        signer = await _verify(request, intake, body, activity)
-        if signer is None:
-            return Response(status_code=202)
-        await intake.writer.add({"activity_uri": activity.id, "signer": signer, "activity": doc})
+        parsed = vocab.parse_actor(document, allow_http=intake.runtime.settings.allow_http)
+        if parsed.id != actor or not parsed.public_key_pem or not parsed.public_key_id:
+            return
+        if not same_origin(parsed.public_key_id, actor):
+            return
+        load_public_key(parsed.public_key_pem)  # an unusable key replaces nothing
+    except (vocab.VocabError, SignatureError):
+        return
+    await use_new_key(intake.runtime, intake.keys, PublicKeyInfo(parsed.public_key_id, actor, parsed.public_key_pem))
+    log.info("new key %s of %s in use", parsed.public_key_id, actor)
+
+
+async def _read_body(scope: Scope, receive: Receive, headers: LowerHeaders, limit: int) -> bytes | None:
+    """The whole body (None if the client went away); Refused(413) beyond `limit` bytes."""
+    length = headers.get("content-length")
+    if length is not None and (not length.isdigit() or int(length) > limit):
+        raise Refused(413, f"request body too large (limit {limit} bytes)")
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise Refused(413, f"request body too large (limit {limit} bytes)")
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+async def _local_user_exists(intake: Intake, username: str) -> bool:
+    if intake.local_users.get(username, 0.0) > time.monotonic():
+        return True
+    runtime = intake.runtime
+    async with runtime.sessions() as session:
+        found = await find_local_actor(session, runtime.settings.domain, username) is not None
+    if found:
+        if len(intake.local_users) > 10_000:
+            intake.local_users.clear()
+        intake.local_users[username] = time.monotonic() + LOCAL_USER_TTL
+    return found
+
+
+async def _accept(scope: Scope, receive: Receive, intake: Intake, username: str | None) -> bool:
+    """Check and queue one POST; True once stored (or rightly dropped), False if the sender left."""
+    runtime = intake.runtime
+    headers = _headers(scope)
+    body = await _read_body(scope, receive, headers, runtime.settings.max_body_bytes)
+    if body is None:
+        return False
+    if username is not None and not await _local_user_exists(intake, username):
+        raise Refused(404, "no such user")
+    text, doc, activity = parse_body(body, runtime.settings.allow_http)
+    if same_origin(activity.actor, runtime.settings.base_url):
+        raise Refused(403, "activities of local actors are not accepted from outside")
+    domain = actor_domain(activity.actor)
+    if not await inbox_allowed(runtime, domain):
+        raise Refused(403, f"activities from {domain} are not accepted")
+    signer = await _verify(scope, headers, intake, body, activity)
+    if activity.type == "Update" and activity.object_id == activity.actor:
+        await _take_new_key(intake, doc, activity.actor)
+    if signer is not None:
+        await intake.writer.add(Row(activity.id, signer, text))
         runtime.wake("inbox")
-        return Response(status_code=202)
+    return True
+
+
+_ACCEPTED = {"type": "http.response.start", "status": 202, "headers": [(b"content-length", b"0")]}
+_EMPTY = {"type": "http.response.body", "body": b""}
+
+
+def _username(path: str) -> str | None:
+    """The member of a /users/{username}/inbox path; None for the shared inboxes."""
+    if path.startswith("/users/"):
+        return path[len("/users/"):-len("/inbox")]
+    return None
+
+
+async def inbox_app(scope: Scope, receive: Receive, send: Send) -> None:
+    """POST to an inbox: 202 once queued; 400, 401, 403, 404, 413 as refused; 503 when the queue is
+    unavailable (never a 500: any unexpected failure is logged and answered 503)."""
+    try:
+        intake = intake_of(scope["app"].state)
+        if await _accept(scope, receive, intake, _username(scope["path"])):
+            await send(dict(_ACCEPTED, headers=list(_ACCEPTED["headers"])))
+            await send(_EMPTY)
+        return
     except Refused as exc:
-        return error_response(request, exc.status, exc.reason)
+        failure = exc
     except (QueueUnavailable, SQLAlchemyError, OSError) as exc:
         log.warning("inbox unavailable: %s: %s", type(exc).__name__, exc)
-        return error_response(request, 503, "inbox temporarily unavailable", {"Retry-After": "30"})
+        failure = Refused(503, "inbox temporarily unavailable", {"Retry-After": "30"})
     except Exception:
         log.exception("unexpected failure in the inbox")
-        return error_response(request, 503, "inbox temporarily unavailable", {"Retry-After": "60"})
+        failure = Refused(503, "inbox temporarily unavailable", {"Retry-After": "60"})
+    await error_response(Request(scope), failure.status, failure.reason, failure.headers)(scope, receive, send)
 
 
-async def shared_inbox(request: Request) -> Response:
-    return await _receive(request)
+class _Endpoint:
+    """inbox_app as a Starlette route endpoint (an object, so that Starlette treats it as ASGI)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await inbox_app(scope, receive, send)
 
 
-async def user_inbox(request: Request) -> Response:
-    runtime = request.app.state.runtime
-    try:
-        async with runtime.sessions() as session:
-            actor = await find_local_actor(session, runtime.settings.domain, request.path_params["username"])
-    except SQLAlchemyError as exc:
-        log.warning("inbox unavailable: %s", exc)
-        return error_response(request, 503, "inbox temporarily unavailable", {"Retry-After": "30"})
-    if actor is None:
-        return error_response(request, 404, "no such user")
-    return await _receive(request)
+def is_inbox_post(scope: Scope) -> bool:
+    """POST /inbox, /actor/inbox or /users/{one path segment}/inbox."""
+    if scope["type"] != "http" or scope["method"] != "POST":
+        return False
+    path = scope["path"]
+    if path in ("/inbox", "/actor/inbox"):
+        return True
+    name = _username(path) if path.endswith("/inbox") else None
+    return bool(name) and "/" not in name
 
 
-ROUTES: list[Route] = [
-    Route("/inbox", shared_inbox, methods=["POST"]),
-    Route("/actor/inbox", shared_inbox, methods=["POST"]),  # the instance actor's (relays answer there)
-    Route("/users/{username}/inbox", user_inbox, methods=["POST"]),
+class InboxShortcut:
+    """Middleware: inbox POSTs go straight to inbox_app; everything else down the usual stack."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if is_inbox_post(scope):
+            return await inbox_app(scope, receive, send)
+        await self.app(scope, receive, send)
+
+
+ROUTES: list[Route] = [  # reached without the shortcut too (and they answer 405 to other methods)
+    Route("/inbox", _Endpoint(), methods=["POST"], name="shared_inbox"),
+    Route("/actor/inbox", _Endpoint(), methods=["POST"], name="instance_inbox"),  # where relays answer
+    Route("/users/{username}/inbox", _Endpoint(), methods=["POST"], name="user_inbox"),
 ]

@@ -38,6 +38,7 @@ def actor_to_mastodon(actor: Actor, counts: AccountCounts, *, base_url: str, loc
         "locked": actor.manually_approves,
         "bot": actor.actor_type in ("Service", "Application"),
         "discoverable": actor.discoverable,
+        "indexable": bool(actor.indexable),
         "group": actor.actor_type == "Group",
         "created_at": iso(created.replace(hour=0, minute=0, second=0, microsecond=0)),
         "note": actor.summary or "",

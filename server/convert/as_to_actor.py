@@ -35,6 +35,7 @@ def as_to_actor(parsed: vocab.Actor, row: Actor | None = None) -> Actor:
     row.public_key_pem = parsed.public_key_pem
     row.manually_approves = parsed.manually_approves_followers
     row.discoverable = parsed.discoverable
+    row.indexable = parsed.indexable
     row.fields = [{"name": f.name, "value": f.value_html} for f in parsed.fields]
     row.published = parsed.published
     row.fetched_at = utcnow()

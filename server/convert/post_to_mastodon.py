@@ -56,15 +56,15 @@ def _tags(post: Post, tag_url) -> list[dict]:
             for t in post.tags or [] if isinstance(t, dict) and t.get("type") == "Hashtag" and t.get("name")]
 
 
-def post_to_mastodon(post: Post, *, account: dict, mentions: list[dict], viewer: ViewerState,
-                     reblog: dict | None, in_reply_to_account_id: str | None, tag_url) -> dict:
+def status_shared(post: Post, *, mentions: list[dict], in_reply_to_account_id: str | None, tag_url) -> dict:
+    """The part of a Status every viewer sees alike: all of it but its account, its reblog, its poll and
+    the viewer's own flags (server.services.entity_cache keeps it per post)."""
     return {
         "id": str(post.id),
         "uri": post.uri,
         "url": post.url or post.uri,
         "created_at": iso(post.published),
-        "account": account,
-        "content": post.content_html if reblog is None else "",
+        "content": post.content_html if post.boost_of_id is None else "",
         "visibility": "private" if post.visibility == "private" else post.visibility,
         "sensitive": post.sensitive,
         "spoiler_text": post.summary or "",
@@ -79,16 +79,22 @@ def post_to_mastodon(post: Post, *, account: dict, mentions: list[dict], viewer:
         "replies_count": post.replies_count,
         "in_reply_to_id": str(post.in_reply_to_id) if post.in_reply_to_id else None,
         "in_reply_to_account_id": in_reply_to_account_id,
-        "reblog": reblog,
-        "poll": poll_to_mastodon(post, viewer),
         "card": None,
         "language": post.language,
         "text": None,
         "edited_at": iso(post.edited_at),
-        "favourited": post.id in viewer.favourited,
-        "reblogged": post.id in viewer.reblogged,
         "muted": False,
-        "bookmarked": post.id in viewer.bookmarked,
-        "pinned": post.id in viewer.pinned,
         "filtered": [],
     }
+
+
+def viewer_flags(post_id: int, viewer: ViewerState) -> dict:
+    return {"favourited": post_id in viewer.favourited, "reblogged": post_id in viewer.reblogged,
+            "bookmarked": post_id in viewer.bookmarked, "pinned": post_id in viewer.pinned}
+
+
+def post_to_mastodon(post: Post, *, account: dict, mentions: list[dict], viewer: ViewerState,
+                     reblog: dict | None, in_reply_to_account_id: str | None, tag_url) -> dict:
+    return {**status_shared(post, mentions=mentions, in_reply_to_account_id=in_reply_to_account_id, tag_url=tag_url),
+            "account": account, "reblog": reblog, "poll": poll_to_mastodon(post, viewer),
+            **viewer_flags(post.id, viewer)}

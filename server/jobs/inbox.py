@@ -26,6 +26,7 @@ from server.runtime import Runtime
 from server.services.inbox.batch import PostBatch
 from server.services.inbox.context import InboxContext, Refused, Transient
 from server.services.hosts import mark_hosts_alive
+from server.services.inbox.remembered import seen_before
 from server.services.inbox.table import dispatch
 from server.services.remote_actors import make_fetcher
 
@@ -41,6 +42,7 @@ class Claimed:
     activity: Any
     signer: str
     attempts: int
+    activity_uri: str
 
 
 async def claim(runtime: Runtime, limit: int, lease: timedelta = LEASE) -> list[Claimed]:
@@ -54,7 +56,8 @@ async def claim(runtime: Runtime, limit: int, lease: timedelta = LEASE) -> list[
         due = due.with_for_update(skip_locked=True)
     statement = (update(InboxItem).where(InboxItem.id.in_(due.scalar_subquery()))
                  .values(locked_until=now + lease, attempts=InboxItem.attempts + 1)
-                 .returning(InboxItem.id, InboxItem.activity, InboxItem.signer, InboxItem.attempts))
+                 .returning(InboxItem.id, InboxItem.activity, InboxItem.signer, InboxItem.attempts,
+                            InboxItem.activity_uri))
     async with runtime.sessions() as session:
         rows = (await session.execute(statement)).all()
         await session.commit()
@@ -75,6 +78,22 @@ async def _finish(session: AsyncSession, item_ids: list[int], **values: Any) -> 
     await session.execute(update(InboxItem).where(InboxItem.id.in_(item_ids)).values(locked_until=None, **values))
 
 
+async def _skip_seen(runtime: Runtime, items: list[Claimed]) -> list[Claimed]:
+    """Mark done, unprocessed, the activities processed once before (their rows since pruned: see
+    server.services.inbox.remembered), and return the others."""
+    if not items:
+        return items
+    async with runtime.sessions() as session:
+        seen = await seen_before(session, [item.activity_uri for item in items])
+        if not seen:
+            return items
+        repeated = [item.id for item in items if item.activity_uri in seen]
+        await _finish(session, repeated, state="done", last_error="processed before: a late re-delivery")
+        await session.commit()
+    log.info("inbox: %d late re-deliveries of activities processed before, skipped", len(repeated))
+    return [item for item in items if item.activity_uri not in seen]
+
+
 class InboxRunner:
     """Runner of the `inbox` queue (see server.jobs.worker): `run_once` handles one claimed batch."""
 
@@ -86,6 +105,8 @@ class InboxRunner:
 
     async def run_once(self, runtime: Runtime) -> int:
         items = await claim(runtime, self.batch_size, self.lease)
+        claimed = len(items)
+        items = await _skip_seen(runtime, items)
         fetcher: list[Fetcher] = []
 
         async def fetcher_source() -> Fetcher:  # one signed fetcher per batch, made only if needed
@@ -109,7 +130,7 @@ class InboxRunner:
                     await self._process(runtime, item, fetcher_source)
             await self._record_failure(runtime, pending[index], *_outcome(pending[index].id, error))
             pending = pending[index + 1:]
-        return len(items)
+        return claimed
 
     async def _process_together(self, runtime: Runtime, items: list[Claimed],
                                 fetcher_source) -> tuple[int | None, Exception | None] | None:

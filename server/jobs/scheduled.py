@@ -1,5 +1,7 @@
 """Timed chores, run by the worker every few seconds: close polls whose time has come, remove uploads
-never posted (after a day), idempotency keys past their hour and web sessions idle for 30 days.
+never posted (after a day), idempotency keys past their hour and web sessions idle for 30 days; index
+new and edited posts for search; prune processed inbox rows and expired inbox memory
+(server.services.inbox.remembered).
 
 Several workers may run it at once: each chore claims its rows with conditional writes.
 """
@@ -8,8 +10,10 @@ from __future__ import annotations
 import logging
 import time
 
+from server.db import fulltext
 from server.runtime import Runtime
 from server.services import idempotency, media, poll_closing, web_sessions
+from server.services.inbox import remembered
 
 log = logging.getLogger("curbside.scheduled")
 INTERVAL = 5.0  # seconds between rounds; a poll's end shows at read time anyway
@@ -38,5 +42,12 @@ class ScheduledRunner:
             done += await media.remove_stale(runtime, session)
             done += await idempotency.forget_expired(session)
             done += await web_sessions.prune(session)
+            await session.commit()
+        async with runtime.sessions() as session:
+            while indexed := await fulltext.catch_up(session):
+                await session.commit()
+                done += indexed
+        async with runtime.sessions() as session:
+            done += await remembered.prune(session)
             await session.commit()
         return done

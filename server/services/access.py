@@ -5,12 +5,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.models import Actor, Follow, Mention, Post
+from server.db.models.posts import HELD
 from server.services.moderation.filters import visible_posts
 
 
 async def may_see(session: AsyncSession, post: Post, viewer: Actor | None) -> bool:
     """Anonymous callers see public and unlisted posts; members also see members-only posts, the
-    followers-only posts of those they follow, and direct posts that mention them."""
+    followers-only posts of those they follow, and direct posts that mention them. A post held for a
+    moderator is its author's alone (moderators read it through the admin API)."""
+    if post.visibility == HELD:
+        return viewer is not None and viewer.id == post.author_id
     if post.visibility in ("public", "unlisted"):
         return True
     if viewer is None:

@@ -1,5 +1,6 @@
 """Settings an admin changes at run time, stored in `instance_settings`; each overrides its environment
-default (registration mode, verification validity, evidence retention) or stands alone (trusted verifiers)."""
+default (registration mode, patient-privacy policy, verification validity, evidence retention) or stands
+alone (trusted verifiers)."""
 from __future__ import annotations
 
 import re
@@ -7,8 +8,9 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.db.models import InstanceSetting
-from server.settings import REGISTRATION_MODES, Settings
+from server.db.models import Actor, InstanceSetting
+from server.services.moderation import audit
+from server.settings import PHI_POLICIES, REGISTRATION_MODES, Settings
 
 TRUSTED_VERIFIERS = "trusted_verifiers"
 _HOST = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:\d{1,5})?$")
@@ -41,6 +43,22 @@ async def set_registration_mode(session: AsyncSession, mode: str) -> None:
     if mode not in REGISTRATION_MODES:
         raise SettingError(f"registration mode must be one of {', '.join(REGISTRATION_MODES)}")
     await set_value(session, "registration_mode", mode)
+
+
+async def phi_policy(session: AsyncSession, settings: Settings) -> str:
+    """The patient-privacy policy in force (off, warn, hold, block): the admin's choice, else CURBSIDE_PHI_POLICY."""
+    value = await get_value(session, "phi_policy")
+    return value if value in PHI_POLICIES else settings.phi_policy
+
+
+async def set_phi_policy(session: AsyncSession, policy: str, actor: Actor | None = None, *, by: str | None = None) -> None:
+    """Change the policy; the change goes into the moderation audit log (it decides what members may post)."""
+    if policy not in PHI_POLICIES:
+        raise SettingError(f"phi_policy must be one of {', '.join(PHI_POLICIES)}")
+    before = await get_value(session, "phi_policy")
+    await set_value(session, "phi_policy", policy)
+    await audit.record(session, actor, "settings.phi_policy", "instance", "phi_policy", "",
+                       {"before": before, "after": policy}, by=by)
 
 
 async def _days(session: AsyncSession, key: str, default: int) -> int:

@@ -1,16 +1,29 @@
-"""Finding accounts, hashtags and posts by what someone types: `user@domain` (resolved over WebFinger
-when asked), a name prefix, a tag prefix, a post's URL. Results leave out what moderation hides."""
+"""Finding accounts and posts by what someone types: `user@domain` (resolved over WebFinger when asked),
+a name prefix, a post's URL. Results leave out what moderation hides. Words and hashtags: server.services.search."""
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.webfinger import WebfingerError, parse_acct
-from server.db.models import Actor, Post, PostTag
+from server.db import fulltext
+from server.db.models import Actor, Post
 from server.runtime import Runtime
 from server.services.access import may_see
 from server.services.moderation.filters import visible_actors, visible_posts
 from server.services.remote_actors import RemoteActorError, resolve_acct
+from server.services.remote_posts import resolve_post, stored_post
+
+CATCH_UP_ROUNDS = 4  # a search indexes at most this many batches of queued posts; the worker does the rest
+
+
+def is_url(query: str) -> bool:
+    return query.startswith(("https://", "http://")) and " " not in query
+
+
+def lone_tag_or_acct(query: str) -> bool:
+    """Mastodon skips full-text search for a single #tag or @acct: those find hashtags and accounts."""
+    return " " not in query and (query.startswith("#") or "@" in query)
 
 
 async def find_acct(runtime: Runtime, session: AsyncSession, acct: str, *, resolve: bool) -> Actor | None:
@@ -32,7 +45,8 @@ async def find_acct(runtime: Runtime, session: AsyncSession, acct: str, *, resol
     return actor
 
 
-async def search_actors(runtime: Runtime, session: AsyncSession, query: str, resolve: bool, limit: int) -> list[Actor]:
+async def search_actors(runtime: Runtime, session: AsyncSession, query: str, resolve: bool,
+                        limit: int) -> list[Actor]:
     """An exact acct (resolved over WebFinger if asked), else a prefix match on usernames and names."""
     if not query:
         return []
@@ -47,21 +61,20 @@ async def search_actors(runtime: Runtime, session: AsyncSession, query: str, res
     return await visible_actors(session, list(rows.scalars()))
 
 
-async def search_hashtags(session: AsyncSession, query: str, limit: int) -> list[tuple[str, int]]:
-    """(tag, number of posts) for tags starting with `query`, the most used first."""
-    name = query.strip().lstrip("#").lower()
-    if not name:
+async def posts_by_url(runtime: Runtime, session: AsyncSession, viewer: Actor | None, url: str, *,
+                       resolve: bool) -> list[Post]:
+    """The post whose id or page is `url` (fetched from its server when a member asks to `resolve`), if
+    the viewer may see it."""
+    resolving = resolve and viewer is not None
+    post = await (resolve_post(runtime, session, url) if resolving else stored_post(session, url))
+    if post is None or not await may_see(session, post, viewer):
         return []
-    rows = await session.execute(select(PostTag.tag, func.count()).where(PostTag.tag.like(name + "%"))
-                                 .group_by(PostTag.tag).order_by(func.count().desc()).limit(limit))
-    return [(tag, count) for tag, count in rows.all()]
+    return await visible_posts(session, [post], viewer, public=True)
 
 
-async def post_by_url(session: AsyncSession, url: str, viewer: Actor | None) -> Post | None:
-    """The stored post whose id or page URL is `url`, if the viewer may see it."""
-    if not url.startswith(("https://", "http://")):
-        return None
-    post = (await session.execute(select(Post).where((Post.uri == url) | (Post.url == url)))).scalars().first()
-    if post is None or not await may_see(session, post, viewer) or not await visible_posts(session, [post], viewer):
-        return None
-    return post
+async def index_pending(session: AsyncSession, rounds: int = CATCH_UP_ROUNDS) -> None:
+    """Index posts still queued for full-text search (SQLite), at most `rounds` batches, each committed."""
+    for _ in range(rounds):
+        if not await fulltext.catch_up(session):
+            break
+        await session.commit()

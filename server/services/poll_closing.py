@@ -10,7 +10,6 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.addressing import is_federated
 from server.convert.post_to_as import update_activity
 from server.db.ids import snowflake
 from server.db.models import Actor, Mention, Notification, PollDeadline, PollVote, Post
@@ -18,7 +17,7 @@ from server.db.types import utcnow
 from server.runtime import Runtime
 from server.services import polls
 from server.services.delivery import enqueue_activity
-from server.services.posts import audience_of
+from server.services.posts import audience_of, federated
 
 BATCH = 100
 
@@ -43,7 +42,7 @@ async def close_poll(runtime: Runtime, session: AsyncSession, post: Post, now: d
     if post.local:
         await polls.recount(session, post)
         post.poll = {**post.poll, "closed": True}
-        if is_federated(post.visibility):
+        if federated(post):
             await _federate_results(runtime, session, post, now)
     recipients = [a.id for a in await _voters(session, post.id, local=True)]
     if post.author.local:

@@ -1,11 +1,16 @@
 """Local members' posts: write, edit, delete, with mentions resolved, hashtags linked and the
-activity queued for delivery in the same transaction as the post itself."""
+activity queued for delivery in the same transaction as the post itself.
+
+The patient-privacy guard screens every text of a post (and of an edit) first. Under the `hold` policy a
+post with findings is stored with visibility ``held`` (its author alone sees it) and a HeldPost row puts it
+in the moderators' queue (server.services.moderation.held), which later calls `publish`; an edit with
+findings of a published post is kept aside in that row and the post stays as it was."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.addressing import address, is_federated
@@ -13,13 +18,14 @@ from federation.text import MentionTarget, extract_hashtags, extract_mentions, r
 from moderation.phi import PhiDecision, check_post
 from server.convert.post_to_as import create_activity, delete_activity, update_activity
 from server.db.ids import snowflake
-from server.db.models import Actor, Mention, Post, PostEdit, PostTag
-from server.db.models.posts import VISIBILITIES
+from server.db.models import Actor, Delivery, HeldPost, Like, Mention, Post, PostEdit, PostTag
+from server.db.models.posts import HELD, VISIBILITIES
 from server.db.types import utcnow
 from server.runtime import Runtime
 from server.services import media as media_service
 from server.services import polls
 from server.services.access import may_see
+from server.services.instance_settings import phi_policy
 from server.services.accounts import find_local_actor
 from server.services.delivery import enqueue_activity, remote_followers
 from server.services.remote_actors import RemoteActorError, resolve_acct
@@ -66,13 +72,48 @@ class NewPost:
     media_ids: tuple[int, ...] | None = None  # uploads to attach; None on an edit keeps the post's media
 
 
-def check_privacy(new: NewPost, policy: str) -> None:
-    """Run the patient-privacy guard over every text of the post (moderation.phi decides)."""
+def check_privacy(new: NewPost, policy: str) -> PhiDecision:
+    """Run the patient-privacy guard over every text of the post (text, content warning, poll options,
+    image descriptions; moderation.phi decides). Raises PhiFound when the post must be confirmed or is
+    refused; returns the decision otherwise ("allow", or "hold": the caller holds the post)."""
     texts = [new.text, new.spoiler_text, *(new.poll.options if new.poll else ()),
              *(m.get("description") or "" for m in new.media)]
     decision = check_post(texts, policy, override=new.phi_confirmed)
-    if decision.action in ("confirm", "reject", "hold"):
+    if decision.action in ("confirm", "reject"):
         raise PhiFound(decision)
+    return decision
+
+
+async def screen(runtime: Runtime, session: AsyncSession, new: NewPost) -> PhiDecision:
+    """check_privacy under the policy in force (the admin's run-time setting, else the environment's)."""
+    return check_privacy(new, await phi_policy(session, runtime.settings))
+
+
+def federated(post: Post) -> bool:
+    """Whether the post's activities go to other servers: never while held, never members-only."""
+    return post.visibility != HELD and is_federated(post.visibility)
+
+
+def findings_json(decision: PhiDecision) -> list[dict]:
+    return [{"kind": f.kind, "text": f.text, "start": f.start, "end": f.end, "field": f.field,
+             "reason": f.reason} for f in decision.findings]
+
+
+def new_post_json(new: NewPost) -> dict:
+    """An edit kept for review, as the held_posts row stores it (posts.NewPost's fields)."""
+    poll = {"options": list(new.poll.options), "expires_in": new.poll.expires_in,
+            "multiple": new.poll.multiple} if new.poll else None
+    return {"text": new.text, "spoiler_text": new.spoiler_text, "sensitive": new.sensitive,
+            "language": new.language, "poll": poll,
+            "media_ids": list(new.media_ids) if new.media_ids is not None else None}
+
+
+def new_post_from_json(data: dict) -> NewPost:
+    poll = data.get("poll")
+    return NewPost(text=data["text"], spoiler_text=data.get("spoiler_text") or "",
+                   sensitive=bool(data.get("sensitive")), language=data.get("language"),
+                   poll=PollSpec(tuple(poll["options"]), int(poll["expires_in"]), bool(poll["multiple"])) if poll else None,
+                   media_ids=tuple(data["media_ids"]) if data.get("media_ids") is not None else None)
 
 
 def _validate(new: NewPost) -> None:
@@ -151,18 +192,35 @@ async def _mentioned(session: AsyncSession, post_id: int) -> list[Actor]:
     return list((await session.execute(query)).scalars())
 
 
+async def _reached(session: AsyncSession, post: Post) -> list[str]:
+    """The inboxes the post's Create was queued to (the deliveries table keeps them)."""
+    query = select(Delivery.inbox).where(Delivery.activity_uri == f"{post.uri}/activity")
+    return list((await session.execute(query)).scalars())
+
+
+async def _interacted(session: AsyncSession, post_id: int) -> list[Actor]:
+    """Remote accounts whose servers fetched the post to boost, reply to or favourite it."""
+    ids = union(select(Post.author_id).where(Post.boost_of_id == post_id),
+                select(Post.author_id).where(Post.in_reply_to_id == post_id),
+                select(Like.actor_id).where(Like.post_id == post_id))
+    query = select(Actor).where(Actor.id.in_(select(ids.subquery())), Actor.local.is_(False))
+    return list((await session.execute(query)).scalars())
+
+
 async def create_post(runtime: Runtime, session: AsyncSession, author: Actor, new: NewPost) -> Post:
     """Store a member's post and queue its Create; the caller commits and then wakes the delivery queue."""
     new, uploads = await _with_uploads(runtime, session, author, new)
     _validate(new)
-    check_privacy(new, runtime.settings.phi_policy)
+    decision = await screen(runtime, session, new)
     urls = runtime.urls
     visibility = new.visibility
     parent = None
     if new.in_reply_to_id is not None:
         parent = await session.get(Post, new.in_reply_to_id)
         if parent is None or parent.boost_of_id is not None or not await may_see(session, parent, author):
-            raise PostError("the post replied to does not exist")  # nor is one the author may not see
+            raise PostError("the post replied to does not exist")
+        if parent.visibility == HELD:
+            raise PostError("the post replied to is awaiting a moderator")
         if parent.visibility == "local":  # a reply in a members-only thread never leaves the instance
             visibility = "local"
     mentions = await resolve_mentions(runtime, session, new.text)
@@ -174,8 +232,9 @@ async def create_post(runtime: Runtime, session: AsyncSession, author: Actor, ne
     to, cc = ([], []) if not is_federated(visibility) else address(
         visibility, followers_url=author.followers_url, mentioned=[a.uri for a in mentioned])
     post_id = snowflake()
+    held = decision.action == "hold"
     post = Post(id=post_id, uri=urls.status(author.username, post_id), url=urls.status_url(author.username, post_id),
-                author_id=author.id, local=True, visibility=visibility, content_html=rendered.html, source=new.text,
+                author_id=author.id, local=True, visibility=HELD if held else visibility, content_html=rendered.html, source=new.text,
                 summary=new.spoiler_text or None, sensitive=new.sensitive or bool(new.spoiler_text),
                 language=new.language, in_reply_to_uri=parent.uri if parent else None,
                 in_reply_to_id=parent.id if parent else None, to=to, cc=cc, tags=rendered.tags,
@@ -187,19 +246,32 @@ async def create_post(runtime: Runtime, session: AsyncSession, author: Actor, ne
         await media_service.attach(session, uploads, post.id)
     except media_service.MediaError as exc:
         raise PostError(str(exc)) from None
-    await polls.register_deadline(session, post)
     session.add_all([Mention(post_id=post.id, actor_id=a.id) for a in mentioned])
     session.add_all([PostTag(post_id=post.id, tag=t.lower()) for t in dict.fromkeys(extract_hashtags(new.text))])
-    if parent is not None:
-        await session.execute(update(Post).where(Post.id == parent.id).values(replies_count=Post.replies_count + 1))
+    if held:
+        session.add(HeldPost(post_id=post.id, kind="post", visibility=visibility, findings=findings_json(decision)))
+        await fan_out(session, post)  # a held post is in its author's home timeline and nobody else's
+        return post
+    await publish(runtime, session, post, mentioned)
+    return post
+
+
+async def publish(runtime: Runtime, session: AsyncSession, post: Post, mentioned: list[Actor] | None = None) -> None:
+    """What makes a stored post public: poll deadline, reply count, home timelines, notifications, streams
+    and its Create queued for delivery. Run once per post: at creation, or when a moderator approves it."""
+    if mentioned is None:
+        mentioned = await _mentioned(session, post.id)
+    await polls.register_deadline(session, post)
+    if post.in_reply_to_id is not None:
+        await session.execute(update(Post).where(Post.id == post.in_reply_to_id)
+                              .values(replies_count=Post.replies_count + 1))
     local_mentioned = [a.id for a in mentioned if a.local]
     await fan_out(session, post, local_mentioned)
-    await notify(session, "mention", local_mentioned, author.id, post.id)
+    await notify(session, "mention", local_mentioned, post.author_id, post.id)
     await notify_subscribers(session, [post.id], local_mentioned)
-    if is_federated(visibility):
-        await enqueue_activity(session, create_activity(post, urls), author,
+    if federated(post):
+        await enqueue_activity(session, create_activity(post, runtime.urls), post.author,
                                await audience_of(session, post, mentioned))
-    return post
 
 
 async def own_post(session: AsyncSession, author: Actor, post_id: int) -> Post:
@@ -209,15 +281,37 @@ async def own_post(session: AsyncSession, author: Actor, post_id: int) -> Post:
     return post
 
 
-async def edit_post(runtime: Runtime, session: AsyncSession, author: Actor, post_id: int, new: NewPost) -> Post:
+async def _pending_edit(session: AsyncSession, post_id: int) -> HeldPost | None:
+    return (await session.execute(select(HeldPost).where(HeldPost.post_id == post_id))).scalar_one_or_none()
+
+
+async def edit_post(runtime: Runtime, session: AsyncSession, author: Actor, post_id: int, new: NewPost, *,
+                    reviewed: bool = False) -> Post:
     """Replace text, content warning, sensitivity, media and poll options; keep the old version as a PostEdit.
-    Changed poll options start the poll afresh (its votes are dropped), as on Mastodon."""
+    Changed poll options start the poll afresh (its votes are dropped), as on Mastodon.
+
+    Under the hold policy an edit with findings of a published post is kept for review and the post is
+    returned unchanged (`reviewed`: a moderator approved it, so it is not screened again)."""
     post = await own_post(session, author, post_id)
+    raw = new
     new, uploads = await _with_uploads(runtime, session, author, new, post.id)
     if new.media_ids is None:
         new = replace(new, media=tuple(post.attachments or ()))
     _validate(new)
-    check_privacy(new, runtime.settings.phi_policy)
+    decision = PhiDecision("allow") if reviewed else await screen(runtime, session, new)
+    held = await _pending_edit(session, post.id)
+    if post.visibility == HELD:  # not yet published: edited in place, still waiting for its moderator
+        if held is not None:
+            held.findings = findings_json(decision)
+    elif decision.action == "hold":
+        if held is None:
+            held = HeldPost(post_id=post.id, kind="edit", visibility=post.visibility)
+            session.add(held)
+        held.edit, held.findings, held.created_at = new_post_json(raw), findings_json(decision), utcnow()
+        await session.flush()
+        return post
+    elif held is not None:  # a clean edit replaces the one waiting for review
+        await session.delete(held)
     session.add(PostEdit(post_id=post.id, content_html=post.content_html, summary=post.summary,
                          sensitive=post.sensitive, poll=post.poll, created_at=post.edited_at or post.published))
     mentions = await resolve_mentions(runtime, session, new.text)
@@ -229,7 +323,8 @@ async def edit_post(runtime: Runtime, session: AsyncSession, author: Actor, post
     post.language = new.language or post.language
     if new.poll is not None and polls.options_changed(post.poll, new.poll.options, new.poll.multiple):
         post.poll = _poll(new.poll)
-        await polls.restart(session, post)
+        if post.visibility != HELD:  # a held poll gets its deadline when published
+            await polls.restart(session, post)
     if new.media_ids is not None:
         post.attachments = list(new.media)
         await media_service.detach_others(session, post.id, [u.id for u in uploads])
@@ -242,7 +337,7 @@ async def edit_post(runtime: Runtime, session: AsyncSession, author: Actor, post
     session.add_all([PostTag(post_id=post.id, tag=t.lower()) for t in dict.fromkeys(extract_hashtags(new.text))])
     await session.flush()
     await stream_events.post_edited(session, post)
-    if is_federated(post.visibility):
+    if federated(post):
         mentioned = await _mentioned(session, post.id)
         await enqueue_activity(session, update_activity(post, runtime.urls), author,
                                await audience_of(session, post, mentioned))
@@ -251,13 +346,16 @@ async def edit_post(runtime: Runtime, session: AsyncSession, author: Actor, post
 
 
 async def delete_post(runtime: Runtime, session: AsyncSession, author: Actor, post_id: int) -> Post:
-    """Delete a member's post (and its boosts and replies' links); queue the Delete to its audience."""
+    """Delete a member's post (and its boosts and replies' links); queue the Delete to every server that
+    may hold a copy: its audience now, the inboxes its Create went to, and remote accounts that boosted,
+    replied to or favourited it."""
     post = await own_post(session, author, post_id)
-    if is_federated(post.visibility):
+    if federated(post):
         mentioned = await _mentioned(session, post.id)
-        recipients = await audience_of(session, post, mentioned)
-        await enqueue_activity(session, delete_activity(post, runtime.urls), author, recipients)
-    if post.in_reply_to_id:
+        recipients = await audience_of(session, post, mentioned) + await _interacted(session, post.id)
+        await enqueue_activity(session, delete_activity(post, runtime.urls), author, recipients,
+                               inboxes=await _reached(session, post))
+    if post.in_reply_to_id and post.visibility != HELD:
         await session.execute(update(Post).where(Post.id == post.in_reply_to_id, Post.replies_count > 0)
                               .values(replies_count=Post.replies_count - 1))
     await media_service.detach_others(session, post.id, [])  # kept a day, for "delete and redraft"

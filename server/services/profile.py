@@ -1,5 +1,5 @@
 """A member changes their Mastodon-shaped profile: name, note, avatar, header, fields, locked, discoverable,
-bot. (The professional profile is server.services.profiles.)"""
+indexable, bot. (The professional profile is server.services.profiles.)"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,6 +35,7 @@ class ProfileChanges:
     fields: list[tuple[str, str]] | None = None
     locked: bool | None = None
     discoverable: bool | None = None
+    indexable: bool | None = None
     bot: bool | None = None
 
 
@@ -94,6 +95,8 @@ async def update_profile(runtime: Runtime, session: AsyncSession, actor: Actor, 
         actor.manually_approves = changes.locked
     if changes.discoverable is not None:
         actor.discoverable = changes.discoverable
+    if changes.indexable is not None:
+        actor.indexable = changes.indexable
     if changes.bot is not None:
         actor.actor_type = "Service" if changes.bot else "Person"
     actor.updated_at = utcnow()

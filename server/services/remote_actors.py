@@ -8,7 +8,7 @@ from collections import OrderedDict
 from urllib.parse import urlsplit
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -89,6 +89,22 @@ class KeyCache:
 
     def drop(self, key_id: str) -> None:
         self._items.pop(key_id, None)
+
+    def replace_owner(self, info: PublicKeyInfo) -> None:
+        """`info` is now its owner's key: any other key cached for that owner is forgotten."""
+        for key_id in [k for k, (_, known) in self._items.items() if known.owner == info.owner]:
+            del self._items[key_id]
+        self.put(info)
+
+
+async def use_new_key(runtime: Runtime, cache: KeyCache, info: PublicKeyInfo) -> None:
+    """The actor `info.owner` announced a new key (in its own verified Update): verify with it from
+    now on, here and in the database, so that no refetch brings back the old key."""
+    cache.replace_owner(info)
+    async with runtime.sessions() as session:
+        await session.execute(update(Actor).where(Actor.uri == info.owner, Actor.local.is_(False))
+                              .values(public_key_id=info.key_id, public_key_pem=info.pem))
+        await session.commit()
 
 
 async def make_fetcher(runtime: Runtime) -> Fetcher:

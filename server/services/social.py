@@ -11,6 +11,7 @@ from federation import activities
 from server.convert.post_to_as import announce_activity
 from server.db.ids import snowflake
 from server.db.models import Actor, Follow, Like, Post
+from server.db.models.posts import HELD
 from server.db.types import utcnow
 from server.runtime import Runtime
 from server.services.delivery import enqueue_activity, remote_followers
@@ -116,7 +117,7 @@ async def boost(runtime: Runtime, session: AsyncSession, actor: Actor, post: Pos
     """Boost a public or unlisted post (a member may also boost their own followers-only post to followers)."""
     if post.boost_of_id is not None:
         raise SocialError("boost the original post, not a boost")
-    if post.visibility in ("direct",) or (post.visibility == "private" and post.author_id != actor.id):
+    if post.visibility in ("direct", HELD) or (post.visibility == "private" and post.author_id != actor.id):
         raise SocialError("this post cannot be boosted")
     existing = (await session.execute(select(Post).where(Post.author_id == actor.id, Post.boost_of_id == post.id))
                 ).scalar_one_or_none()

@@ -9,7 +9,7 @@ from server.db.models import Account, VerificationAudit
 from server.db.types import utcnow
 
 ACTIONS = ("submitted", "responded", "approved", "rejected", "info_requested", "granted", "revoked", "expired",
-           "reminded", "evidence_deleted", "evidence_viewed")
+           "reminded", "evidence_deleted", "evidence_viewed", "checked")
 
 
 async def audit(session: AsyncSession, action: str, *, by: Account | None, subject: Account | None,

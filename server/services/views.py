@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.convert.actor_to_mastodon import AccountCounts, acct_of, actor_to_mastodon, iso
 from server.convert.post_to_mastodon import ViewerState, post_to_mastodon
-from server.db.models import Actor, Bookmark, Follow, Like, Mention, Notification, Pin, Post
+from server.db.models import Actor, Bookmark, Follow, HeldPost, Like, Mention, Notification, Pin, Post
+from server.db.models.posts import HELD
 from server.services.badges import curbside_entities
 from server.services.polls import own_votes
 from server.urls import LocalUrls
@@ -121,12 +122,15 @@ async def render_statuses(session: AsyncSession, posts: list[Post], viewer: Acto
     viewer_state = await _viewer_state(session, viewer if isinstance(viewer, int) or viewer is None else viewer.id,
                                        everything)
 
+    held = await _held(session, everything, viewer)
+
     def one(post: Post, reblog: dict | None = None) -> dict:
         parent_author = parent_authors.get(post.in_reply_to_id)
-        return post_to_mastodon(post, account=accounts[str(post.author_id)], mentions=mentions[post.id],
-                                viewer=viewer_state, reblog=reblog,
-                                in_reply_to_account_id=str(parent_author) if parent_author else None,
-                                tag_url=urls.tag)
+        entity = post_to_mastodon(post, account=accounts[str(post.author_id)], mentions=mentions[post.id],
+                                  viewer=viewer_state, reblog=reblog,
+                                  in_reply_to_account_id=str(parent_author) if parent_author else None,
+                                  tag_url=urls.tag)
+        return _with_hold(entity, held[post.id]) if post.id in held else entity
 
     out = []
     for post in posts:
@@ -135,6 +139,28 @@ async def render_statuses(session: AsyncSession, posts: list[Post], viewer: Acto
             continue
         out.append(one(post, one(original) if original else None))
     return out
+
+
+async def _held(session: AsyncSession, posts: list[Post], viewer: Actor | int | None) -> dict[int, HeldPost]:
+    """Queue items of held posts, and of the viewer's own posts (an edit of theirs may wait for review)."""
+    viewer_id = viewer if isinstance(viewer, int) or viewer is None else viewer.id
+    ids = [p.id for p in posts if p.visibility == HELD or (viewer_id is not None and p.author_id == viewer_id)]
+    if not ids:
+        return {}
+    return {h.post_id: h for h in (await session.execute(select(HeldPost).where(HeldPost.post_id.in_(ids)))).scalars()}
+
+
+def _with_hold(entity: dict, held: HeldPost) -> dict:
+    """Apps ignore fields they do not know: a held post shows as the visibility it will have, and
+    `curbside.held` (or `curbside.pending_edit`) with the findings tells ours why it waits."""
+    extra = {"held_id": str(held.id), "phi_findings": held.findings or []}
+    if held.kind == "post":
+        entity["visibility"] = held.visibility
+        extra["held"] = True
+    else:
+        extra["pending_edit"] = True
+    entity["curbside"] = {**(entity.get("curbside") or {}), **extra}
+    return entity
 
 
 async def render_notifications(session: AsyncSession, items: list[Notification], viewer: Actor, urls: LocalUrls,

@@ -11,6 +11,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.models import Account, Actor, Block, Follow, Mention, Post
+from server.db.models.posts import HELD
 
 OPEN = ("public", "unlisted")
 MAX_THREAD_DEPTH = 100
@@ -55,9 +56,9 @@ async def remote_may_see(session: AsyncSession, post: Post, viewer: Actor | None
     """Whether a remote server fetching as `viewer` (None: unsigned) may see this local post.
 
     public/unlisted: anyone the author has not blocked; private: accepted followers and
-    mentioned actors; direct: mentioned actors; local: nobody, nor replies beneath it.
+    mentioned actors; direct: mentioned actors; local: nobody, nor replies beneath it; held: nobody.
     """
-    if await in_members_only_thread(session, post):
+    if post.visibility == HELD or await in_members_only_thread(session, post):
         return False
     if viewer is not None and await is_blocked_by(session, post.author_id, viewer.id):
         return False

@@ -4,6 +4,7 @@
   and blocks); notifications only to their recipient, and only with `read:notifications`.
 - `public*` and `hashtag*`: original posts (not boosts) that are public, or members-only (`local`: every
   subscriber holds a member's token); never to a viewer who blocks the author or whom the author blocks.
+- `direct`: `conversation` events for new direct posts, to their participants (streaming/conversations.py).
 - `delete`: to those the deleted post was streamed to, by a snapshot taken before the row went.
 """
 from __future__ import annotations
@@ -18,6 +19,7 @@ from server.db.models import Actor, Block, HomeTimelineEntry, Notification, Post
 from server.runtime import Runtime
 from server.services.scopes import covers
 from server.services.views import render_notifications, render_statuses
+from server.streaming import conversations
 from server.streaming.hub import Message, Stream, Subscriber
 
 PUBLIC_VISIBILITIES = ("public", "local")
@@ -73,7 +75,10 @@ async def _status_deliveries(session: AsyncSession, kind: str, post_id: int, sub
         blocked = await _blocked(session, post.author_id, {s.viewer_id for s, _ in matching})
         wanted += [(s, st) for s, st in matching if s.viewer_id not in blocked]
     payloads = await _render_for(session, post, {s.viewer_id for s, _ in wanted}, runtime)
-    return [(s, Message(st, kind, payloads[s.viewer_id])) for s, st in wanted if s.viewer_id in payloads]
+    out = [(s, Message(st, kind, payloads[s.viewer_id])) for s, st in wanted if s.viewer_id in payloads]
+    if kind == "update":
+        out += await conversations.conversation_deliveries(session, post, subscribers, runtime)
+    return out
 
 
 async def _render_for(session: AsyncSession, post: Post, viewer_ids: set[int], runtime: Runtime) -> dict[int, str]:
@@ -128,7 +133,7 @@ async def deliveries(session: AsyncSession, kind: str, data: dict, subscribers: 
     if kind in ("update", "status.update"):
         return await _status_deliveries(session, kind, int(data["post_id"]), subscribers, runtime)
     if kind == "delete":
-        return _delete_deliveries(data, subscribers)
+        return _delete_deliveries(data, subscribers) + conversations.delete_deliveries(data, subscribers)
     if kind == "notification":
         return await _notification_deliveries(session, [int(i) for i in data.get("ids", [])], subscribers, runtime)
     return []

@@ -27,8 +27,10 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Module-scoped: Playwright's sync API keeps an event loop running while it is open, which the
+    # async tests of other modules would collide with.
     with launch() as chromium:
         yield chromium
 

@@ -1,5 +1,6 @@
 """Admins' instance API under /api/v1/curbside/admin/: invites, the registration approval queue, trusted
-verifiers and the run-time settings (registration mode, verification validity, evidence retention)."""
+verifiers and the run-time settings (registration mode, patient-privacy policy, verification validity,
+evidence retention)."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from server.api.mastodon.common import account_json, not_found, path_id
 from server.api.mastodon.params import read_params
 from server.api.mastodon.staff import staff
 from server.convert.actor_to_mastodon import iso
-from server.db.models import Account, Invite
+from server.db.models import Account, Actor, Invite
 from server.services import instance_settings as runtime_settings
 from server.services.invites import InviteError, create_invite, invite_url, is_usable, list_invites, revoke_invite
 from server.services.mail import send_quietly
@@ -145,6 +146,7 @@ async def untrust(request: Request) -> JSONResponse:
 async def _settings_json(request: Request, session) -> dict:
     settings = request.app.state.settings
     return {"registration_mode": await runtime_settings.registration_mode(session, settings),
+            "phi_policy": await runtime_settings.phi_policy(session, settings),
             "verification_valid_days": await runtime_settings.verification_valid_days(session, settings),
             "evidence_retention_days": await runtime_settings.evidence_retention_days(session, settings),
             "trusted_verifiers": await runtime_settings.trusted_verifiers(session)}
@@ -157,13 +159,16 @@ async def show_settings(request: Request) -> JSONResponse:
 
 
 async def update_settings(request: Request) -> JSONResponse:
-    """PATCH with any of `registration_mode`, `verification_valid_days`, `evidence_retention_days`."""
-    await staff(request, "admin:write", admin_only=True)
+    """PATCH with any of `registration_mode`, `phi_policy`, `verification_valid_days`, `evidence_retention_days`."""
+    auth = await staff(request, "admin:write", admin_only=True)
     params = await read_params(request)
     async with request.app.state.sessions() as session:
         try:
             if "registration_mode" in params:
                 await runtime_settings.set_registration_mode(session, str(params["registration_mode"]).strip().lower())
+            if "phi_policy" in params:
+                await runtime_settings.set_phi_policy(session, str(params["phi_policy"]).strip().lower(),
+                                                      await session.get(Actor, auth.account.actor_id))
             for key in ("verification_valid_days", "evidence_retention_days"):
                 if key in params:
                     raw = params[key]

@@ -21,6 +21,7 @@ from server.services.evidence import evidence_file
 from server.services.mail import send_quietly
 from server.services.profiles import get_profile
 from server.services.verification_audit import audit, audit_entries, audit_json
+from server.services.verification_checks import check_request
 
 
 def _text(params: dict, name: str) -> str:
@@ -32,7 +33,7 @@ async def _reviewer_json(request: Request, session, req: VerificationRequest) ->
     member = await session.get(Account, req.account_id)
     profile = await get_profile(session, member.actor_id)
     return request_to_json(req, reviewer_view=True, account=await account_json(request, session, member.actor),
-                           real_name=profile.real_name, email=member.email)
+                           real_name=profile.real_name, email=member.email, online_checks=req.online_checks or [])
 
 
 async def queue(request: Request) -> JSONResponse:
@@ -58,6 +59,19 @@ async def show(request: Request) -> JSONResponse:
     await staff(request, "admin:read")
     async with request.app.state.sessions() as session:
         return JSONResponse(await _reviewer_json(request, session, await _request(session, request)))
+
+
+async def check(request: Request) -> JSONResponse:
+    """Run the enabled online checkers on the request again (a registry was down, say); 422 when none applies."""
+    await staff(request, "admin:write")
+    state = request.app.state
+    async with state.sessions() as session:
+        found = await _request(session, request)
+        if not await check_request(state.runtime, session, found):
+            raise HTTPException(422, "no online checker is enabled for this credential type "
+                                     "(CURBSIDE_VERIFICATION_CHECKERS)")
+        await session.commit()
+        return JSONResponse(await _reviewer_json(request, session, found))
 
 
 async def evidence(request: Request) -> FileResponse:

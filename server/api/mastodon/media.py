@@ -17,11 +17,12 @@ from server.services import images
 from server.services import media as media_service
 
 
-def media_json(runtime: Runtime, row: MediaAttachment, *, reminder: bool = False) -> dict:
+def media_json(runtime: Runtime, row: MediaAttachment) -> dict:
+    """An upload not yet posted, with the patient-privacy reminder (faces, wristbands, labels, screens):
+    apps ignore fields they do not know; ours show it while the upload waits to be posted."""
     entity = attachment_to_mastodon(media_service.attachment_json(runtime, row), fallback_id=str(row.id),
                                     remote=False)
-    if reminder:  # apps ignore fields they do not know; ours show it before the post goes out
-        entity["curbside"] = {"reminder": IMAGE_REMINDER}
+    entity["curbside"] = {"reminder": IMAGE_REMINDER}
     return entity
 
 
@@ -56,7 +57,7 @@ async def upload(request: Request) -> JSONResponse:
         except images.ImageError as exc:
             raise HTTPException(422, f"Validation failed: {exc}") from None
         await session.commit()
-        return JSONResponse(media_json(state.runtime, row, reminder=True))
+        return JSONResponse(media_json(state.runtime, row))
 
 
 async def show(request: Request) -> JSONResponse:

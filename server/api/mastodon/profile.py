@@ -1,5 +1,5 @@
 """The member's own profile: Mastodon's PATCH /api/v1/accounts/update_credentials (display name, note, avatar,
-header, fields, locked, discoverable, bot) plus the professional profile (real_name, pseudonymous, profession,
+header, fields, locked, discoverable, indexable, bot) plus the professional profile (real_name, pseudonymous, profession,
 specialty, institution, jurisdiction), and GET /api/v1/curbside/profile with what only they see."""
 from __future__ import annotations
 
@@ -95,7 +95,8 @@ async def update_credentials(request: Request) -> JSONResponse:
     changes = ProfileChanges(
         display_name=_text(params, "display_name"), note=_text(params, "note"),
         avatar=await _image(params, "avatar"), header=await _image(params, "header"), fields=_fields(params),
-        locked=_flag(params, "locked"), discoverable=_flag(params, "discoverable"), bot=_flag(params, "bot"))
+        locked=_flag(params, "locked"), discoverable=_flag(params, "discoverable"), bot=_flag(params, "bot"),
+        indexable=_flag(params, "indexable"))
     state = request.app.state
     async with state.sessions() as session:
         account = await session.get(Account, auth.account.id)

@@ -2,7 +2,7 @@
 needs of the caller (`Need`: token kind and scope). Handlers read that declaration through
 `authenticate(request)`; tests/test_api_auth.py walks this table so no endpoint can skip its checks."""
 from server.api.mastodon import (accounts, admin_domains, admin_instance, admin_reports, admin_verification, apps,
-                                 blocks, bookmarks, directory, domain_blocks, favourites, instance, markers, media,
+                                 admin_held, blocks, bookmarks, directory, domain_blocks, favourites, instance, markers, media,
                                  notifications, pins, polls, profile, registrations, reports, search, statuses,
                                  streaming, timelines, verification)
 from server.api.mastodon.auth import PUBLIC, ApiRoute, ApiWebSocketRoute, Need, app_token, optional, user
@@ -62,6 +62,7 @@ ROUTES = [
     ApiRoute("/api/v1/streaming/public/remote", streaming.sse("public:remote"), user("read:statuses")),
     ApiRoute("/api/v1/streaming/hashtag", streaming.sse("hashtag"), user("read:statuses")),
     ApiRoute("/api/v1/streaming/hashtag/local", streaming.sse("hashtag:local"), user("read:statuses")),
+    ApiRoute("/api/v1/streaming/direct", streaming.sse("direct"), user("read:statuses")),
     # the stream named by ?stream=: its scope depends on the stream, checked by the handler
     ApiRoute("/api/v1/streaming", streaming.sse_by_parameter, Need("user")),
     ApiWebSocketRoute("/api/v1/streaming", streaming.websocket, Need("user")),
@@ -88,6 +89,7 @@ ROUTES = [
     ApiRoute(f"{ADMIN}/verification_requests/{{id}}/approve", admin_verification.approve, user("admin:write"), POST),
     ApiRoute(f"{ADMIN}/verification_requests/{{id}}/reject", admin_verification.reject, user("admin:write"), POST),
     ApiRoute(f"{ADMIN}/verification_requests/{{id}}/request_info", admin_verification.request_info, user("admin:write"), POST),
+    ApiRoute(f"{ADMIN}/verification_requests/{{id}}/check", admin_verification.check, user("admin:write"), POST),
     ApiRoute(f"{ADMIN}/verifications", admin_verification.grant, user("admin:write"), POST),
     ApiRoute(f"{ADMIN}/accounts/{{id}}/revoke_verification", admin_verification.revoke, user("admin:write"), POST),
     ApiRoute(f"{ADMIN}/verification_audit", admin_verification.audit_log, user("admin:read")),
@@ -152,5 +154,10 @@ ROUTES = [
     ApiRoute("/api/v1/admin/appeals/{id}/approve", admin_reports.approve_appeal, user("admin:write:accounts"), POST),
     ApiRoute("/api/v1/admin/appeals/{id}/reject", admin_reports.reject_appeal, user("admin:write:accounts"), POST),
     ApiRoute("/api/v1/admin/audit_log", admin_reports.audit_log, user("admin:read")),
+    # The patient-privacy guard's hold queue (issue 8).
+    ApiRoute(f"{ADMIN}/held_statuses", admin_held.index, user("admin:read:reports")),
+    ApiRoute(f"{ADMIN}/held_statuses/{{id}}", admin_held.show, user("admin:read:reports")),
+    ApiRoute(f"{ADMIN}/held_statuses/{{id}}/approve", admin_held.approve, user("admin:write:reports"), POST),
+    ApiRoute(f"{ADMIN}/held_statuses/{{id}}/reject", admin_held.reject, user("admin:write:reports"), POST),
 ]
 

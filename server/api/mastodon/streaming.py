@@ -19,7 +19,7 @@ from server.streaming.hub import Closed, Stream, Subscriber
 
 HEARTBEAT_SECONDS = 15.0
 STREAMS = ("user", "user:notification", "public", "public:media", "public:local", "public:local:media",
-           "public:remote", "public:remote:media", "hashtag", "hashtag:local")
+           "public:remote", "public:remote:media", "hashtag", "hashtag:local", "direct")
 
 
 def stream_scope(name: str) -> str:

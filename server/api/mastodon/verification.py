@@ -15,6 +15,7 @@ from server.convert.verification_to_json import request_to_json
 from server.db.models import Account, VerificationRequest
 from server.services.specialties import PROFESSIONS, specialties_for
 from server.services.verification import Submission, Upload, VerificationError, my_requests, respond, submit_request
+from server.services.verification_checks import check_request
 
 
 def _text(params: dict, name: str) -> str:
@@ -48,6 +49,8 @@ async def create(request: Request) -> JSONResponse:
         except VerificationError as exc:
             raise refused(exc) from None
         await session.commit()
+        if await check_request(state.runtime, session, created):  # committed first: a failed check loses nothing
+            await session.commit()
         return JSONResponse(request_to_json(created), status_code=201)
 
 

@@ -2,6 +2,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
+from server.db.fulltext import in_models
 from server.db.models import Base
 
 config = context.config
@@ -10,7 +11,8 @@ target_metadata = Base.metadata
 
 def run(connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True,
+                      include_name=in_models)
     with context.begin_transaction():
         context.run_migrations()
 

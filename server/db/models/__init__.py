@@ -6,7 +6,7 @@ from server.db.models.media import (Bookmark, IdempotencyKey, Marker, MediaAttac
 from server.db.models.members import AccountToken, Invite, LoginFailure, MemberProfile
 from server.db.models.oauth import OAuthApp, OAuthCode, OAuthToken
 from server.db.models.posts import Mention, Post, PostEdit, PostTag
-from server.db.models.queues import Delivery, Host, InboxItem
+from server.db.models.queues import DeletedObject, Delivery, Host, InboxItem, SeenActivity
 from server.db.models.social import Block, Follow, Like, Mute, UserDomainBlock
 from server.db.models.moderation import AuditEntry, BlocklistSubscription, DomainPolicyRecord, PolicyVersion
 from server.db.models.reports import AccountModeration, AccountWarning, Report
@@ -14,6 +14,7 @@ from server.db.models.timelines import HomeTimelineEntry, Notification
 from server.db.models.verification import RemoteAttestation, Verification, VerificationAudit, VerificationRequest
 from server.db.models.events import StreamEvent
 from server.db.models.web import WebSession
+from server.db.models.held import HeldPost
 
 __all__ = ["Base", "Account", "Actor", "InstanceSetting", "Post", "Mention", "PostTag", "PostEdit",
            "InboxItem", "Delivery", "Host", "Follow", "Like", "Block", "HomeTimelineEntry", "Notification",
@@ -21,4 +22,5 @@ __all__ = ["Base", "Account", "Actor", "InstanceSetting", "Post", "Mention", "Po
            "VerificationRequest", "Verification", "VerificationAudit", "RemoteAttestation",
            "MediaAttachment", "PollVote", "PollDeadline", "Bookmark", "Pin", "Marker", "IdempotencyKey",
            "Mute", "UserDomainBlock", "AuditEntry", "BlocklistSubscription", "DomainPolicyRecord", "PolicyVersion",
-           "AccountModeration", "AccountWarning", "Report", "StreamEvent", "WebSession"]
+           "AccountModeration", "AccountWarning", "Report", "StreamEvent", "WebSession", "SeenActivity",
+           "DeletedObject", "HeldPost"]

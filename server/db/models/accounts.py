@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, text
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db.models.base import Base
@@ -44,6 +44,8 @@ class Actor(Base):
     private_key_pem: Mapped[str | None] = mapped_column(Text)
     manually_approves: Mapped[bool] = mapped_column(Boolean, default=False)
     discoverable: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Public posts may be found by full-text search (Mastodon's toot:indexable): opt-in, as on Mastodon.
+    indexable: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     fields: Mapped[list] = mapped_column(Json, default=list)
     published: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -11,6 +11,9 @@ from server.db.models.base import Base
 from server.db.types import BigId, Json, UTCDateTime, utcnow
 
 VISIBILITIES = ("public", "unlisted", "private", "direct", "local")
+# A post the patient-privacy guard holds for a moderator: seen by its author alone, never federated, its
+# intended visibility kept in held_posts. Not one of VISIBILITIES: no client may ask for it.
+HELD = "held"
 
 
 class Post(Base):

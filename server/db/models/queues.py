@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.models.base import Base
@@ -30,6 +30,26 @@ class InboxItem(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SeenActivity(Base):
+    """An activity once queued whose InboxItem was pruned: a 16-byte digest of its id, kept a while
+    longer so that a late re-delivery is not processed twice (server.services.inbox.remembered)."""
+
+    __tablename__ = "seen_activities"
+
+    digest: Mapped[bytes] = mapped_column(LargeBinary(16), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class DeletedObject(Base):
+    """A remote object its origin deleted, whether we had it or not (a digest of its id): a Create
+    of it arriving after the Delete is refused."""
+
+    __tablename__ = "deleted_objects"
+
+    digest: Mapped[bytes] = mapped_column(LargeBinary(16), primary_key=True)
+    deleted_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class Delivery(Base):

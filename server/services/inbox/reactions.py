@@ -10,6 +10,7 @@ from federation.addressing import visibility_from
 from federation.vocab.values import id_of
 from server.db.ids import snowflake
 from server.db.models import Actor, Block, Follow, Like, Mention, Post
+from server.db.models.posts import HELD
 from server.db.types import utcnow
 from server.db.upsert import insert_ignore
 from server.services import timelines
@@ -21,7 +22,7 @@ async def may_see(session: AsyncSession, post: Post, actor: Actor) -> bool:
     """Whether a remote actor may know of a local post (and so like it): never members-only posts;
     followers-only ones to followers and the mentioned, direct ones to the mentioned; never when
     the author blocks the actor."""
-    if post.visibility == "local":
+    if post.visibility in ("local", HELD):
         return False
     if await session.scalar(select(exists().where(Block.actor_id == post.author_id, Block.target_id == actor.id))):
         return False

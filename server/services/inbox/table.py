@@ -9,7 +9,7 @@ from sqlalchemy import select
 from federation import vocab
 from federation.vocab import ACTOR_TYPES, POST_TYPES
 from server.db.models import Block, Follow, Like
-from server.services.inbox import actors, flags, follows, posts, reactions
+from server.services.inbox import actors, flags, follows, groups, posts, reactions
 from server.convert.as_to_actor import actor_domain
 from server.services.inbox.context import InboxContext, Refused
 from server.services.moderation.incoming import actor_suspended
@@ -18,6 +18,7 @@ log = logging.getLogger("curbside.inbox")
 Handler = Callable[[InboxContext], Awaitable[None]]
 ACTOR = "Actor"  # every actor type (Person, Service, Group, ...) is one object type here
 ANY = "*"
+UNKNOWN = "?"  # an object neither embedded with a type nor stored here
 
 TABLE: dict[tuple[str, str], Handler] = {
     ("Follow", ACTOR): follows.on_follow_actor,
@@ -43,6 +44,9 @@ for _type in POST_TYPES:  # Note, Article, Question, Page, Event, Video, ...: on
     TABLE[("Like", _type)] = reactions.on_like_note
     TABLE[("Announce", _type)] = reactions.on_announce_note
 TABLE[("Delete", "Announce")] = posts.on_delete_note  # a boost is a post of ours too
+TABLE[("Delete", UNKNOWN)] = posts.on_delete_note  # maybe a post whose Create is late: remembered
+for _type in groups.RELAYED | {"Announce", "Follow", "Accept", "Reject", "Block", "Flag", "Move"}:
+    TABLE[("Announce", _type)] = groups.on_announce_activity  # a Group relaying (refused for others)
 
 # Activities whose object must be fetched (or trusted embedded) to know its type.
 CONTENT_ACTIVITIES = frozenset({"Create", "Update", "Announce"})
@@ -102,7 +106,7 @@ async def dispatch(ctx: InboxContext) -> str:
     kind = ANY
     if handler is None:
         kind = await object_kind(ctx)
-        handler = TABLE.get((activity.type, kind or ""))
+        handler = TABLE.get((activity.type, kind or UNKNOWN))
     if handler is None:
         return f"ignored {activity.type} of {kind or 'an unknown object'}"
     await handler(ctx)

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from federation.addressing import is_federated
 from moderation.reports import ModerationAction
 from server.convert.post_to_as import update_activity
 from server.db.ids import snowflake
@@ -66,7 +65,7 @@ async def act(runtime: Runtime, session: AsyncSession, moderator: Actor, target:
         await _suspend(session, target)
     warning = None
     if action is not ModerationAction.DISMISS:
-        warning = await _notice(session, instance, moderator, target, action, report, posts, text)
+        warning = await notice(session, instance, moderator, target, action, report, posts, text)
     if report is not None:
         stamp_resolved(report, action.value, moderator, text)
     target_kind, target_id = ("report", str(report.id)) if report is not None else ("account", target.uri)
@@ -101,7 +100,7 @@ async def _mark_sensitive(runtime: Runtime, session: AsyncSession, target: Actor
         return 0
     for post in posts:
         post.sensitive = True
-        if post.local and is_federated(post.visibility):
+        if post.local and post_service.federated(post):
             post.edited_at = utcnow()
             recipients = await post_service.audience_of(session, post, [])
             await enqueue_activity(session, update_activity(post, runtime.urls), post.author, recipients)
@@ -118,13 +117,14 @@ async def _suspend(session: AsyncSession, target: Actor) -> None:
         await purge_actor(session, target.id)
 
 
-async def _notice(session: AsyncSession, instance: Actor, moderator: Actor, target: Actor,
-                  action: ModerationAction, report: Report | None, posts: list[Post], text: str) -> AccountWarning | None:
+async def notice(session: AsyncSession, instance: Actor, moderator: Actor | None, target: Actor,
+                 action: ModerationAction, report: Report | None, posts: list[Post], text: str) -> AccountWarning | None:
     """The member's notice of the action (a warning they may appeal once); none for remote accounts."""
     if not target.local:
         return None
     warning = AccountWarning(actor_id=target.id, report_id=report.id if report else None, action=action.value,
-                             text=text, post_uris=[p.uri for p in posts], created_by_id=moderator.id)
+                             text=text, post_uris=[p.uri for p in posts],
+                             created_by_id=moderator.id if moderator else None)
     session.add(warning)
     await session.flush()
     session.add(Notification(id=snowflake(), recipient_id=target.id, type=NOTICE, from_actor_id=instance.id))

@@ -73,6 +73,18 @@ async def sanctions(session: AsyncSession, actor_ids: set[int]) -> dict[int, Acc
     return {row.actor_id: row for row in rows.scalars()}
 
 
+def author_hidden(view: Viewpoint, author_id: int, domain: str | None, suspended: bool, limited: bool, *,
+                  public: bool = False, followed: bool = False) -> bool:
+    """Whether `view`'s viewer is kept from an author's posts; `domain` is None for local authors,
+    `suspended`/`limited` are the author's own sanctions."""
+    if author_id == view.viewer_id:
+        return False
+    if author_id in view.blocked_ids or author_id in view.muted_ids or suspended:
+        return True
+    gone, domain_limited = view.domain_state(domain) if domain is not None else (False, False)
+    return gone or (public and (limited or domain_limited) and not followed)
+
+
 async def visible_posts(session: AsyncSession, posts: list[Post], viewer: Actor | int | None, *,
                         public: bool = False, view: Viewpoint | None = None) -> list[Post]:
     """`posts` without those moderation hides from `viewer`; `public` for public and hashtag timelines."""
@@ -93,14 +105,11 @@ async def visible_posts(session: AsyncSession, posts: list[Post], viewer: Actor 
             Follow.followed_id.in_(author_ids)))).scalars())
 
     def hidden(author_id: int) -> bool:
-        if author_id == view.viewer_id:
-            return False
         sanction = sanctioned.get(author_id)
-        if author_id in view.blocked_ids or author_id in view.muted_ids or (sanction is not None and sanction.suspended_at):
-            return True
-        gone, limited = view.domain_state(domains[author_id]) if author_id in domains else (False, False)
-        limited = limited or (sanction is not None and sanction.limited_at is not None)
-        return gone or (public and limited and author_id not in followed)
+        return author_hidden(view, author_id, domains.get(author_id),
+                             sanction is not None and sanction.suspended_at is not None,
+                             sanction is not None and sanction.limited_at is not None,
+                             public=public, followed=author_id in followed)
 
     return [p for p in posts if not hidden(p.author_id)
             and not (p.boost_of_id and p.boost_of_id in originals and hidden(originals[p.boost_of_id]))]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -23,6 +23,7 @@ from server.db.models import DomainPolicyRecord, InstanceSetting, PolicyVersion
 CHECK_EVERY = 2.0
 EXPECT_FOR = 30.0  # how long a bumped version is waited for (a rolled-back change never arrives)
 MODE_KEY = "federation_mode"
+MAX_ANSWERS = 50_000
 SUSPENDED_ERROR = "domain suspended by policy"  # last_error of deliveries it stopped
 
 
@@ -49,6 +50,9 @@ class Policies:
 
     set: PolicySet
     version: int
+    # domain -> Effective: a set never changes (a new version is a new Policies), and pages of statuses ask
+    # about the same few dozen domains on every request
+    _answers: dict[str, Effective] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def mode(self) -> FederationMode:
@@ -56,6 +60,14 @@ class Policies:
 
     def effective(self, domain: str) -> Effective:
         """What may be done with `domain`; a name that is no domain at all is refused (unless open)."""
+        answer = self._answers.get(domain)
+        if answer is None:
+            if len(self._answers) >= MAX_ANSWERS:
+                self._answers.clear()
+            answer = self._answers[domain] = self._decide(domain)
+        return answer
+
+    def _decide(self, domain: str) -> Effective:
         try:
             return self.set.effective(domain)
         except InvalidDomain as exc:

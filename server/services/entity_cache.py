@@ -1,0 +1,112 @@
+"""Per-process caches of what every viewer sees alike of Status and Account entities, kept as JSON.
+
+A page of statuses is assembled from bytes: each status's shared part (`status_shared`), its author's
+Account, its reblog, and, per request, what is the viewer's own (favourited, reblogged, bookmarked, pinned,
+poll votes). Entries stay right across processes without any message between them: each remembers a
+fingerprint of the database values it was made from (`fingerprint`: the columns themselves, as one string
+the database builds), which the page's own queries read again every time; an entry whose fingerprint moved
+is made afresh. Entries also age out: accounts with their counts (views.COUNTS_SECONDS), posts after
+POST_SECONDS (for what a post shows of other rows: the accounts it mentions).
+
+Nothing a viewer may not see can leak through them: they hold only what every viewer is shown alike, and
+are looked up only for posts the viewer's own query found and the moderation filters let through.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import Text, cast, func
+
+POST_SECONDS = 600.0
+MAX_ENTRIES = 10_000  # per kind and database; beyond it the cache starts again (a post entry is 1-3 KB)
+
+
+def fingerprint(dialect: str, *columns):
+    """One string made of the columns' values (unambiguous: a JSON array), built by the database, so that
+    a page compares one value per entity instead of fetching and comparing each column."""
+    if dialect == "sqlite":
+        return func.json_array(*columns)
+    return cast(func.json_build_array(*columns), Text)
+
+
+def dumps(value) -> bytes:
+    """JSON exactly as starlette's JSONResponse writes it."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")).encode()
+
+
+@dataclass(slots=True)
+class PostEntry:
+    fingerprint: str
+    head: bytes  # the shared part as a JSON object without its closing brace
+    poll: object | None  # (id, poll) of a post with a poll, for the per-viewer Poll entity
+    expires: float
+
+
+@dataclass(slots=True)
+class AccountEntry:
+    fingerprint: str
+    json: bytes
+    expires: float
+
+
+class EntityCache:
+    """The entries of one database, rendered for one instance's URLs."""
+
+    def __init__(self) -> None:
+        self.posts: dict[int, PostEntry] = {}
+        self.accounts: dict[int, AccountEntry] = {}
+
+    def post(self, post_id: int, fingerprint: str, now: float) -> PostEntry | None:
+        entry = self.posts.get(post_id)
+        return entry if entry is not None and entry.fingerprint == fingerprint and entry.expires > now else None
+
+    def account(self, actor_id: int, fingerprint: str, now: float) -> AccountEntry | None:
+        entry = self.accounts.get(actor_id)
+        return entry if entry is not None and entry.fingerprint == fingerprint and entry.expires > now else None
+
+    def keep_post(self, post_id: int, fingerprint: str, shared: dict, poll: object | None, now: float) -> PostEntry:
+        if len(self.posts) >= MAX_ENTRIES:
+            self.posts.clear()
+        entry = self.posts[post_id] = PostEntry(fingerprint, dumps(shared)[:-1], poll, now + POST_SECONDS)
+        return entry
+
+    def keep_account(self, actor_id: int, fingerprint: str, entity: dict, expires: float) -> AccountEntry:
+        if len(self.accounts) >= MAX_ENTRIES:
+            self.accounts.clear()
+        entry = self.accounts[actor_id] = AccountEntry(fingerprint, dumps(entity), expires)
+        return entry
+
+
+_CACHES: WeakKeyDictionary = WeakKeyDictionary()  # per engine: one database's entries never serve another
+
+
+def entity_cache(session, base_url: str) -> EntityCache:
+    """The cache of the database `session` reads, for entities rendered with `base_url`."""
+    per_engine = _CACHES.setdefault(session.bind.sync_engine, {})
+    cache = per_engine.get(base_url)
+    if cache is None:
+        cache = per_engine[base_url] = EntityCache()
+    return cache
+
+
+def _flags(favourited: bool, reblogged: bool, bookmarked: bool, pinned: bool) -> bytes:
+    values = ("true" if flag else "false" for flag in (favourited, reblogged, bookmarked, pinned))
+    return (',"favourited":%s,"reblogged":%s,"bookmarked":%s,"pinned":%s}' % tuple(values)).encode()
+
+
+_FLAGS = {(f, r, b, p): _flags(f, r, b, p)
+          for f in (False, True) for r in (False, True) for b in (False, True) for p in (False, True)}
+
+
+def status_json(entry: PostEntry, account: bytes, reblog: bytes | None, poll: bytes, flags: tuple) -> bytes:
+    """One Status: the shared part, then what differs by time or viewer (flags: favourited, reblogged,
+    bookmarked, pinned)."""
+    return b"".join((entry.head, b',"account":', account, b',"reblog":', reblog or b"null", b',"poll":', poll,
+                     _FLAGS[flags]))
+
+
+def now() -> float:
+    return time.monotonic()
