@@ -211,3 +211,19 @@ async def test_pages_for_members_only_send_visitors_to_login(client):
     token = csrf_of((await client.get("/login")).text)
     refused = await client.post("/statuses/1/favourite", data={"csrf_token": token})
     assert refused.status_code == 303 and refused.headers["location"].startswith("/login")
+
+
+async def test_search_finds_posts_by_their_words_and_by_address_only_when_visible(app, client):
+    await member_session(app, client, "alice")
+    alice, bob = await actor_of(app, "alice"), await _verified(app, "bob")
+    async with app.state.sessions() as session:
+        (await session.get(Actor, bob.id)).indexable = True
+        await session.commit()
+    await make_post(app, alice, "public", "<p>takotsubo after a marathon</p>")
+    await make_post(app, bob, "public", "<p>takotsubo in a young athlete</p>")
+    hidden = await make_post(app, bob, "private", "<p>takotsubo, followers only</p>")
+    found = await client.get("/search", params={"q": "takotsubo"})
+    assert "after a marathon" in found.text and "young athlete" in found.text
+    assert "followers only" not in found.text
+    by_address = await client.get("/search", params={"q": hidden.uri})
+    assert "followers only" not in by_address.text and "No post you may see" in by_address.text

@@ -96,10 +96,14 @@ def _decorate(entity: dict, viewer_id: str | None) -> dict:
     own = viewer_id is not None and entity["account"]["id"] == viewer_id
     mentions = {m["id"]: m["acct"] for m in entity.get("mentions") or []}
     reply_to = entity.get("in_reply_to_account_id")
+    hold = entity.get("curbside") or {}  # a post (or an edit of it) waiting for a moderator: see services.views
+    label = VISIBILITY_LABELS.get(entity["visibility"], entity["visibility"])
     return {**entity, "path": f"/statuses/{entity['id']}", "account": account_card(entity["account"]),
             "own": own, "when": when(entity["created_at"]), "when_full": full_time(entity["created_at"]),
-            "visibility_label": VISIBILITY_LABELS.get(entity["visibility"], entity["visibility"]),
-            "boostable": entity["visibility"] in BOOSTABLE or (own and entity["visibility"] == "private"),
+            "held": bool(hold.get("held")), "pending_edit": bool(hold.get("pending_edit")),
+            "visibility_label": f"Awaiting review · {label}" if hold.get("held") else label,
+            "boostable": not hold.get("held") and (entity["visibility"] in BOOSTABLE
+                                                   or (own and entity["visibility"] == "private")),
             "reply_to_acct": mentions.get(reply_to) or (entity["account"]["acct"] if reply_to == entity["account"]["id"]
                                                         else None),
             "poll": _poll(entity.get("poll"), viewer_id is not None and not own),
