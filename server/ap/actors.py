@@ -19,6 +19,7 @@ from server.services.attestations import actor_document, revocation_list
 from server.services.bookmarks import pinned_posts
 from server.services.instance_actor import ensure_instance_actor
 from server.services.visibility import OPEN, find_member, in_members_only_thread
+from server.web.profiles import profile_page
 
 OUTBOX_PAGE = 20
 FOLLOWS_PAGE = 12  # Mastodon's page size for followers/following
@@ -80,23 +81,18 @@ async def _member(request: Request, session: AsyncSession) -> Actor | None:
                              request.path_params["username"])
 
 
-def _profile_page(actor: Actor) -> Response:
-    title = f"{actor.display_name or actor.username} (@{actor.username})"
-    return negotiate.alternate_page(title, actor.uri, negotiate.text_paragraphs(actor.summary or ""))
-
-
 async def actor(request: Request) -> Response:
     """`/users/{username}` and `/@{username}`: the actor document, or a page / redirect for browsers."""
     runtime = _runtime(request)
     username = request.path_params["username"]
     if not negotiate.wants_activity_json(request.headers.get("accept")):
+        if not request.url.path.startswith("/users/"):
+            return await negotiate.web_page(request, profile_page)  # /@user, also /@user@remote.domain
         async with runtime.sessions() as session:
             member = await _member(request, session)
         if member is None:
             return negotiate.not_found(request)
-        if request.url.path.startswith("/users/"):
-            return negotiate.redirect(runtime.urls.profile(member.username))
-        return _profile_page(member)
+        return negotiate.redirect(runtime.urls.profile(member.username))
     settings = runtime.settings
     restricted = settings.authorized_fetch and not negotiate.is_signed(request)
     if settings.authorized_fetch and not restricted:

@@ -1,10 +1,9 @@
-"""Content negotiation for ActivityPub GETs: JSON for servers, a redirect or a page for browsers.
+"""Content negotiation for ActivityPub GETs: JSON for servers, a redirect or a web UI page for browsers.
 
 Every answer of a negotiated URL carries `Vary: Accept`, so that caches keep the two apart.
 """
 from __future__ import annotations
 
-import html
 import json
 from typing import Any
 
@@ -12,13 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
-from federation.html import ContentError, html_to_text
 from federation.signatures import SignatureError, verify_request
 from server.db.models import Actor
 from server.errors import error_response
 from server.services.remote_actors import KeyCache, make_key_resolver
+from server.web.page import serve_page
 
 ACTIVITY_JSON = "application/activity+json"
 AS_CONTENT_TYPE = f"{ACTIVITY_JSON}; charset=utf-8"
@@ -81,23 +80,11 @@ def unauthorized(request: Request, reason: str) -> Response:
     return error_response(request, 401, reason, VARY)
 
 
-def text_paragraphs(content_html: str) -> str:
-    """HTML as escaped plain-text paragraphs: the stop-gap pages show words, never markup."""
-    try:
-        text = html_to_text(content_html)
-    except ContentError:
-        text = ""
-    return "".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines() if line.strip())
-
-
-def alternate_page(title: str, alternate: str, body_html: str = "") -> Response:
-    """A minimal HTML page naming its ActivityStreams twin; `body_html` must be sanitised HTML already."""
-    href = html.escape(alternate, quote=True)
-    page = ("<!doctype html><html><head><meta charset=\"utf-8\">"
-            f"<title>{html.escape(title)}</title>"
-            f"<link rel=\"alternate\" type=\"{ACTIVITY_JSON}\" href=\"{href}\"></head>"
-            f"<body><h1>{html.escape(title)}</h1>{body_html}</body></html>")
-    return HTMLResponse(page, headers=VARY)
+async def web_page(request: Request, handler) -> Response:
+    """The page browsers get at a negotiated URL: a web UI page (server.web), kept apart from the JSON by Vary."""
+    response = await serve_page(request, handler)
+    response.headers["Vary"] = "Accept"
+    return response
 
 
 # --- who is asking -----------------------------------------------------------------------

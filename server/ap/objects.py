@@ -5,8 +5,6 @@ the answer is the same 404, so that nobody learns what exists.
 """
 from __future__ import annotations
 
-import html
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager
@@ -16,10 +14,11 @@ from starlette.routing import Route
 
 from server.ap import negotiate
 from server.convert.actor_to_as import AS_NS
-from server.convert.post_to_as import announce_activity, create_activity, post_to_note, post_url, replies_collection
+from server.convert.post_to_as import announce_activity, create_activity, post_to_note, replies_collection
 from server.db.models import Account, Actor, Post
 from server.runtime import Runtime
-from server.services.visibility import OPEN, member_filter, remote_may_see
+from server.services.visibility import member_filter, remote_may_see
+from server.web import threads
 
 MAX_ID = 2**63 - 1
 
@@ -49,26 +48,18 @@ async def _visible_post(request: Request, session: AsyncSession) -> tuple[Post |
 
 
 async def status(request: Request) -> Response:
-    """The Note for servers; browsers go to the post's page (only if anyone may see it)."""
+    """The Note for servers; browsers get the post's page (if the web viewer may see it)."""
+    if not negotiate.wants_activity_json(request.headers.get("accept")):
+        # browsers: the web UI decides, as the web viewer (a member may see members-only posts)
+        if request.url.path.startswith("/users/"):
+            return await negotiate.web_page(request, threads.local_status_redirect)
+        return await negotiate.web_page(request, threads.local_status_page)
     runtime = _runtime(request)
-    as_json = negotiate.wants_activity_json(request.headers.get("accept"))
     async with runtime.sessions() as session:
         post, _ = await _visible_post(request, session)
-        if post is None or post.boost_of_id is not None or (not as_json and post.visibility not in OPEN):
+        if post is None or post.boost_of_id is not None:
             return negotiate.not_found(request)
-        if as_json:
-            return negotiate.activity_response(post_to_note(post, runtime.urls))
-        if request.url.path.startswith("/users/"):
-            return negotiate.redirect(post_url(post, runtime.urls))
-        return _post_page(post)
-
-
-def _post_page(post: Post) -> Response:
-    body = negotiate.text_paragraphs(post.content_html)
-    if post.summary:
-        body = f"<p><strong>{html.escape(post.summary)}</strong></p><details>{body}</details>"
-    author = post.author
-    return negotiate.alternate_page(f"{author.display_name or author.username} (@{author.username})", post.uri, body)
+        return negotiate.activity_response(post_to_note(post, runtime.urls))
 
 
 async def activity(request: Request) -> Response:

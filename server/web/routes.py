@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from server.web import (
-    auth_pages, landing, password_reset, settings_account, settings_lists, settings_profile, signup,
-    verification_page,
+    auth_pages, compose, directory, landing, notifications, password_reset, profiles, search, settings_account,
+    settings_lists, settings_profile, signup, status_actions, threads, timelines, verification_page,
 )
 from server.web.page import WebRoute
 
@@ -39,4 +39,33 @@ WEB_ROUTES: list[WebRoute] = [
     WebRoute("/verification", verification_page.verification, FORM, need="member"),
     WebRoute("/verification/check", verification_page.check, POST, need="member"),
     WebRoute("/verification/{id}/respond", verification_page.answer, POST, need="member"),
+    # Posts (issue 7): timelines, compose, threads, profiles, notifications, search, directory, and the
+    # actions on posts and accounts. The profile and post pages at the ActivityPub URLs (/@{username},
+    # /@{username}/{id}, /users/...) are served from server.ap through serve_page.
+    WebRoute("/home", timelines.home, need="member"),
+    WebRoute("/local", timelines.local, need="member"),
+    WebRoute("/federated", timelines.federated, need="member"),
+    WebRoute("/public", timelines.public),
+    WebRoute("/tags/{tag}", timelines.tag),
+    WebRoute("/compose", compose.compose, FORM, need="member"),
+    WebRoute("/statuses/{id}", threads.status_page),
+    WebRoute("/statuses/{id}/favourite", status_actions.favourite, POST, need="member"),
+    WebRoute("/statuses/{id}/unfavourite", status_actions.unfavourite, POST, need="member"),
+    WebRoute("/statuses/{id}/boost", status_actions.boost, POST, need="member"),
+    WebRoute("/statuses/{id}/unboost", status_actions.unboost, POST, need="member"),
+    WebRoute("/statuses/{id}/bookmark", status_actions.bookmark, POST, need="member"),
+    WebRoute("/statuses/{id}/unbookmark", status_actions.unbookmark, POST, need="member"),
+    WebRoute("/statuses/{id}/vote", status_actions.vote, POST, need="member"),
+    WebRoute("/statuses/{id}/delete", status_actions.delete, POST, need="member"),
+    WebRoute("/accounts/{id}/follow", profiles.follow, POST, need="member"),
+    WebRoute("/accounts/{id}/unfollow", profiles.unfollow, POST, need="member"),
+    WebRoute("/accounts/{id}/block", profiles.block, POST, need="member"),
+    WebRoute("/accounts/{id}/unblock", profiles.unblock, POST, need="member"),
+    WebRoute("/accounts/{id}/mute", profiles.mute, POST, need="member"),
+    WebRoute("/accounts/{id}/unmute", profiles.unmute, POST, need="member"),
+    WebRoute("/accounts/{id}/authorize", profiles.authorize, POST, need="member"),
+    WebRoute("/accounts/{id}/reject", profiles.reject, POST, need="member"),
+    WebRoute("/notifications", notifications.notifications, need="member"),
+    WebRoute("/search", search.search, need="member"),
+    WebRoute("/directory", directory.directory, need="member"),
 ]

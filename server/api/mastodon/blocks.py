@@ -7,7 +7,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from server.api.mastodon.accounts import relationship
 from server.api.mastodon.auth import authenticate
 from server.api.mastodon.common import accounts_json, not_found, path_id
 from server.api.mastodon.paging import link_header, read_page
@@ -15,6 +14,7 @@ from server.api.mastodon.params import flag, read_params
 from server.db.models import Actor, Block, Mute
 from server.db.types import utcnow
 from server.services.moderation import members
+from server.services.relationships import relationship
 
 
 async def _pair(request: Request, session, scope: str) -> tuple[Actor, Actor]:

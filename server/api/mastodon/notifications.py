@@ -9,15 +9,13 @@ from server.api.mastodon.auth import authenticate
 from server.api.mastodon.common import not_found, path_id
 from server.api.mastodon.paging import int_param, link_header, read_page
 from server.db.models import Actor, Marker, Notification
-from server.services.moderation.filters import notification_hidden, viewpoint
+from server.services import reading
 from server.services.views import render_notifications
 
 
 async def _render(request: Request, session, items: list[Notification], viewer: Actor) -> list[dict]:
     state = request.app.state
-    senders = {n.from_actor_id: await session.get(Actor, n.from_actor_id) for n in items}
-    view = await viewpoint(session, viewer)  # moderation: blocked, muted, suspended senders
-    items = [n for n in items if not notification_hidden(view, senders[n.from_actor_id])]
+    items = await reading.visible_notifications(session, items, viewer)  # blocked, muted, suspended senders
     return await render_notifications(session, items, viewer, state.urls, state.settings.domain)
 
 
@@ -28,13 +26,9 @@ async def index(request: Request) -> JSONResponse:
     excluded = request.query_params.getlist("exclude_types[]") or request.query_params.getlist("exclude_types")
     async with request.app.state.sessions() as session:
         viewer = await session.get(Actor, auth.account.actor_id)
-        query = select(Notification).where(Notification.recipient_id == viewer.id)
-        if types:
-            query = query.where(Notification.type.in_(types))
-        if excluded:
-            query = query.where(Notification.type.not_in(excluded))
-        items = page.arrange(list((await session.execute(page.apply(query, Notification.id))).scalars()))
-        return JSONResponse(await _render(request, session, items, viewer),
+        items, shown = await reading.notifications(session, viewer, page, types=types, excluded=excluded)
+        state = request.app.state
+        return JSONResponse(await render_notifications(session, shown, viewer, state.urls, state.settings.domain),
                             headers=link_header(request, [n.id for n in items]))
 
 

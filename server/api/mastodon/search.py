@@ -7,20 +7,16 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from server.api.mastodon.accounts import search_actors
 from server.api.mastodon.auth import authenticate
 from server.api.mastodon.paging import read_page
 from server.api.mastodon.params import flag
 from server.db import fulltext
-from server.db.models import Actor, Post
-from server.services.access import may_see
-from server.services.moderation.filters import visible_posts
-from server.services.remote_posts import resolve_post, stored_post
+from server.db.models import Actor
+from server.services import lookup
 from server.services.search import MAX_OFFSET, StatusSearch, search_hashtags, search_statuses
 from server.services.views import render_accounts, render_statuses
 
 KINDS = (None, "accounts", "hashtags", "statuses")
-CATCH_UP_ROUNDS = 4  # a search indexes at most this many batches of queued posts; the worker does the rest
 
 
 def _number(request: Request, name: str, maximum: int) -> int | None:
@@ -32,32 +28,12 @@ def _number(request: Request, name: str, maximum: int) -> int | None:
     return min(int(raw), maximum)
 
 
-def _is_url(query: str) -> bool:
-    return query.startswith(("https://", "http://")) and " " not in query
-
-
-def _lone_tag_or_acct(query: str) -> bool:
-    """Mastodon skips full-text search for a single #tag or @acct: those find hashtags and accounts."""
-    return " " not in query and (query.startswith("#") or "@" in query)
-
-
-async def _by_url(request: Request, session, viewer: Actor | None, url: str, resolve: bool) -> list[Post]:
-    resolving = resolve and viewer is not None
-    post = await (resolve_post(request.app.state.runtime, session, url) if resolving else stored_post(session, url))
-    if post is None or not await may_see(session, post, viewer):
-        return []
-    return await visible_posts(session, [post], viewer, public=True)
-
-
 async def _by_words(request: Request, viewer_id: int, search: StatusSearch) -> list[dict]:
     """Rendered statuses found by their words: reads only, inline on SQLite (server.db.inline), once the
     index has caught up with queued posts."""
     state = request.app.state
     async with state.sessions() as session:
-        for _ in range(CATCH_UP_ROUNDS):
-            if not await fulltext.catch_up(session):
-                break
-            await session.commit()
+        await lookup.index_pending(session)
     async with state.runtime.reads() as reader:
         viewer = await reader.get(Actor, viewer_id)
         posts = await search_statuses(reader, viewer, search)
@@ -76,19 +52,19 @@ async def search(request: Request) -> JSONResponse:
     result = {"accounts": [], "statuses": [], "hashtags": []}
     if kind not in KINDS or not query:
         return JSONResponse(result)
-    url = _is_url(query)
+    url = lookup.is_url(query)
     async with state.sessions() as session:
         viewer = await session.get(Actor, auth.account.actor_id) if auth else None
         if kind in (None, "accounts") and not url:
-            actors = (await search_actors(request, session, query, resolve, offset + page.limit))[offset:]
+            actors = (await lookup.search_actors(state.runtime, session, query, resolve, offset + page.limit))[offset:]
             result["accounts"] = await render_accounts(session, actors, state.urls, state.settings.domain)
         if kind in (None, "hashtags") and not url:
             tags = await search_hashtags(session, viewer, query, limit=page.limit, offset=offset)
             result["hashtags"] = [{"name": tag, "url": state.urls.tag(tag), "history": []} for tag in tags]
         if kind in (None, "statuses") and url and not offset:
-            posts = await _by_url(request, session, viewer, query, resolve)
+            posts = await lookup.posts_by_url(state.runtime, session, viewer, query, resolve=resolve)
             result["statuses"] = await render_statuses(session, posts, viewer, state.urls, state.settings.domain)
-    if kind in (None, "statuses") and not url and auth is not None and (kind or not _lone_tag_or_acct(query)):
+    if kind in (None, "statuses") and not url and auth is not None and (kind or not lookup.lone_tag_or_acct(query)):
         result["statuses"] = await _by_words(request, auth.account.actor_id, StatusSearch(
             fulltext.parse_query(query), account_id=account_id, max_id=page.max_id, min_id=page.min_id,
             offset=offset, limit=page.limit))

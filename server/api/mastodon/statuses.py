@@ -12,12 +12,9 @@ from server.api.mastodon.common import accounts_json, not_found, path_id, status
 from server.api.mastodon.params import flag, read_params
 from server.db.models import Actor, Like, Post, PostEdit
 from server.services import posts as post_service
-from server.services import idempotency, social
-from server.services.access import may_see, visible_post
-from server.services.moderation.filters import viewpoint, visible_posts
+from server.services import idempotency, reading, social
+from server.services.access import visible_post
 from server.services.views import render_statuses
-
-MAX_CONTEXT = 200
 
 
 def _poll(params: dict) -> post_service.PollSpec | None:
@@ -196,27 +193,10 @@ async def context(request: Request) -> JSONResponse:
         post = await visible_post(session, path_id(request), viewer)
         if post is None:
             raise not_found()
-        ancestors, parent_id = [], post.in_reply_to_id
-        while parent_id and len(ancestors) < MAX_CONTEXT:
-            parent = await session.get(Post, parent_id)
-            if parent is None:
-                break
-            if await may_see(session, parent, viewer):
-                ancestors.append(parent)
-            parent_id = parent.in_reply_to_id
-        descendants, frontier = [], [post.id]
-        while frontier and len(descendants) < MAX_CONTEXT:
-            children = list((await session.execute(select(Post).where(Post.in_reply_to_id.in_(frontier))
-                                                   .order_by(Post.id))).scalars())
-            frontier = [c.id for c in children]
-            descendants += [c for c in children if await may_see(session, c, viewer)]
+        ancestors, descendants = await reading.thread(session, post, viewer)
         urls, domain = state.urls, state.settings.domain
-        view = await viewpoint(session, viewer)
-        ancestors = await visible_posts(session, ancestors, viewer, view=view)
-        descendants = await visible_posts(session, descendants, viewer, view=view)
-        return JSONResponse({
-            "ancestors": await render_statuses(session, list(reversed(ancestors)), viewer, urls, domain),
-            "descendants": await render_statuses(session, descendants[:MAX_CONTEXT], viewer, urls, domain)})
+        return JSONResponse({"ancestors": await render_statuses(session, ancestors, viewer, urls, domain),
+                             "descendants": await render_statuses(session, descendants, viewer, urls, domain)})
 
 
 def _reaction(action):

@@ -1,7 +1,7 @@
 """/api/v1/timelines: home (written on arrival), public (local/remote/only_media) and hashtag timelines."""
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -10,8 +10,8 @@ from server.api.mastodon.common import statuses_json
 from server.api.mastodon.paging import Page, link_header, read_page
 from server.api.mastodon.params import flag
 from server.db.inline import read_rows
-from server.db.models import Actor, Post, PostTag
-from server.services.moderation.filters import visible_posts
+from server.db.models import Actor
+from server.services import reading
 from server.services.status_pages import HOME_KEY, home_statement, page_json
 
 
@@ -42,39 +42,21 @@ async def home(request: Request) -> Response:
     return Response(body, media_type="application/json", headers=link_header(request, [r[0] for r in rows]))
 
 
-def _public_filter(request: Request, query, member: bool):
-    only_local = flag(request.query_params.get("local", False))
-    only_remote = flag(request.query_params.get("remote", False))
-    visibilities = ["public", "local"] if member and not only_remote else ["public"]
-    query = query.where(Post.visibility.in_(visibilities), Post.boost_of_id.is_(None))
-    if only_local:
-        query = query.where(Post.local.is_(True))
-    elif only_remote:
-        query = query.where(Post.local.is_(False))
-    if flag(request.query_params.get("only_media", False)):
-        query = query.where(Post.attachments != [])
-    return query
+async def _public(request: Request, tag: str | None = None) -> JSONResponse:
+    auth = await authenticate(request)
+    page = read_page(request)
+    params = request.query_params
+    async with request.app.state.sessions() as session:
+        viewer = await session.get(Actor, auth.account.actor_id) if auth else None
+        posts, shown = await reading.public(
+            session, viewer, page, only_local=flag(params.get("local", False)),
+            only_remote=flag(params.get("remote", False)), only_media=flag(params.get("only_media", False)), tag=tag)
+        return await statuses_json(request, session, shown, viewer, link_header(request, [p.id for p in posts]))
 
 
 async def public(request: Request) -> JSONResponse:
-    auth = await authenticate(request)
-    page = read_page(request)
-    async with request.app.state.sessions() as session:
-        viewer = await session.get(Actor, auth.account.actor_id) if auth else None
-        query = _public_filter(request, select(Post), viewer is not None)
-        posts = page.arrange(list((await session.execute(page.apply(query, Post.id))).scalars()))
-        shown = await visible_posts(session, posts, viewer, public=True)
-        return await statuses_json(request, session, shown, viewer, link_header(request, [p.id for p in posts]))
+    return await _public(request)
 
 
 async def tag(request: Request) -> JSONResponse:
-    auth = await authenticate(request)
-    page = read_page(request)
-    name = request.path_params["hashtag"].lower().lstrip("#")
-    async with request.app.state.sessions() as session:
-        viewer = await session.get(Actor, auth.account.actor_id) if auth else None
-        query = _public_filter(request, select(Post).join(PostTag, PostTag.post_id == Post.id)
-                               .where(PostTag.tag == name), viewer is not None)
-        posts = page.arrange(list((await session.execute(page.apply(query, Post.id))).scalars()))
-        shown = await visible_posts(session, posts, viewer, public=True)
-        return await statuses_json(request, session, shown, viewer, link_header(request, [p.id for p in posts]))
+    return await _public(request, request.path_params["hashtag"])

@@ -1,0 +1,200 @@
+"""Writing a post from the web: /compose (and the short form on /home posting to it).
+
+Images are stored as uploads first (cleaned of metadata by server.services.media), so that when the post
+comes back for an edit — a refused field, or the patient-privacy guard asking for a look — they stay
+attached without being sent again. The guard's findings are shown highlighted in the author's own text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from starlette.datastructures import UploadFile
+from starlette.responses import Response
+
+from moderation.phi import IMAGE_REMINDER
+from server.db.models import MediaAttachment, Post
+from server.services import images, posts as post_service
+from server.services import media as media_service
+from server.services.access import visible_post
+from server.web.page import Web, error_page, safe_next
+from server.web.phi_marks import checked_texts, kind_label
+from server.web.status_view import roll_back, status_cards, viewer_actor
+
+MAX_IMAGES = media_service.MAX_ATTACHMENTS
+VISIBILITIES = (
+    ("public", "Public", "anyone, in public timelines"),
+    ("unlisted", "Unlisted", "anyone, not in public timelines"),
+    ("private", "Followers only", "your followers"),
+    ("local", "Members only", "this community; never leaves it"),
+    ("direct", "Direct", "only the people mentioned"),
+)
+DURATIONS = ((300, "5 minutes"), (1800, "30 minutes"), (3600, "1 hour"), (21600, "6 hours"), (86400, "1 day"),
+             (259200, "3 days"), (604800, "7 days"))
+PHI_MESSAGES = {
+    "confirm": "This post may identify a patient. Check the highlighted parts: edit them out, or post anyway "
+               "if you are sure nothing here identifies anyone.",
+    "reject": "This post may identify a patient, and this community does not allow such posts. "
+              "Edit out the highlighted parts to post it.",
+    "hold": "This post may identify a patient. This community holds such posts for a moderator's review; "
+            "edit out the highlighted parts to post it now.",
+}
+
+
+@dataclass
+class Draft:
+    """The form as the author filled it in (echoed back when the post needs another look)."""
+
+    text: str = ""
+    spoiler_text: str = ""
+    visibility: str = "public"
+    sensitive: bool = False
+    in_reply_to_id: str = ""
+    poll_options: list[str] = field(default_factory=lambda: ["", ""])
+    poll_duration: int = 86400
+    poll_multiple: bool = False
+    media: list[MediaAttachment] = field(default_factory=list)
+
+
+def _draft(web: Web) -> Draft:
+    options = [web.value(f"poll_option_{i}").strip() for i in range(1, 5)]
+    try:
+        duration = int(web.value("poll_duration") or 86400)
+    except ValueError:
+        duration = 86400
+    reply = web.value("in_reply_to_id")
+    return Draft(text=web.value("status"), spoiler_text=web.value("spoiler_text").strip(),
+                 visibility=web.value("visibility") or "public", sensitive=bool(web.value("sensitive")),
+                 in_reply_to_id=reply if reply.isdigit() and len(reply) <= 19 else "", poll_options=options, poll_duration=duration,
+                 poll_multiple=bool(web.value("poll_multiple")))
+
+
+def _new_post(draft: Draft, confirmed: bool) -> post_service.NewPost:
+    options = tuple(o for o in draft.poll_options if o)
+    poll = post_service.PollSpec(options, draft.poll_duration, draft.poll_multiple) if options else None
+    return post_service.NewPost(text=draft.text, visibility=draft.visibility, spoiler_text=draft.spoiler_text,
+                                sensitive=draft.sensitive, poll=poll, phi_confirmed=confirmed,
+                                in_reply_to_id=int(draft.in_reply_to_id) if draft.in_reply_to_id else None,
+                                media_ids=tuple(m.id for m in draft.media))
+
+
+async def _uploads(web: Web, draft: Draft) -> None:
+    """The images kept from an earlier try (their descriptions as edited), then the new files, stored now.
+    Raises MediaError or ImageError with a reason for the author."""
+    owner = viewer_actor(web)
+    for raw in web.form.getlist("media_id")[:MAX_IMAGES]:
+        if isinstance(raw, str) and raw.isdigit() and len(raw) <= 20:
+            row = await media_service.own_unattached(web.db, owner, int(raw))
+            row.description = media_service.check_description(web.value(f"media_description_{raw}"))
+            draft.media.append(row)
+    for i in range(1, MAX_IMAGES + 1):
+        upload = web.form.get(f"media_file_{i}")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            continue
+        data = await upload.read()
+        if not data:
+            continue
+        if len(draft.media) >= MAX_IMAGES:
+            raise media_service.MediaError(f"a post has at most {MAX_IMAGES} images")
+        description = media_service.check_description(web.value(f"media_description_new_{i}"))
+        draft.media.append(await media_service.upload(web.runtime, web.db, owner, data, description=description))
+
+
+def _texts(draft: Draft, new: post_service.NewPost) -> list[tuple[str, str]]:
+    """The post's texts in the order the guard checks them (server.services.posts.check_privacy)."""
+    texts = [("Post", draft.text), ("Content warning", draft.spoiler_text)]
+    texts += [(f"Poll option {i}", o) for i, o in enumerate(new.poll.options if new.poll else (), 1)]
+    texts += [(f"Image description {i}", m.description or "") for i, m in enumerate(draft.media, 1)]
+    return texts
+
+
+async def _reply_card(web: Web, reply_id: str) -> dict | None:
+    if not reply_id:
+        return None
+    post = await visible_post(web.db, int(reply_id), viewer_actor(web))
+    if post is None:
+        return None
+    return (await status_cards(web, [post]))[0]
+
+
+async def _page(web: Web, draft: Draft, status: int = 200, **extra) -> Response:
+    reply = await _reply_card(web, draft.in_reply_to_id)
+    next_url = safe_next(web.value("next"), "") if web.form is not None else ""
+    return web.render("posts/compose.html", status=status, draft=draft, reply=reply, next=next_url,
+                      **form_context(web), **extra)
+
+
+def form_context(web: Web) -> dict:
+    return {"visibilities": VISIBILITIES, "durations": DURATIONS, "image_reminder": IMAGE_REMINDER,
+            "max_chars": post_service.MAX_CHARS, "max_images": MAX_IMAGES,
+            "media_url": lambda row: media_service.file_url(web.runtime, row.file_key, row.extension, small=True)}
+
+
+def compose_context(web: Web, next_url: str) -> dict:
+    """What the short compose form on other pages (/home) needs; after posting, the author is sent to `next_url`."""
+    return {"draft": Draft(), "next": next_url, **form_context(web)}
+
+
+async def compose(web: Web) -> Response:
+    if web.request.method == "GET":
+        return await _new_draft(web)
+    draft = _draft(web)
+    try:
+        await _uploads(web, draft)
+    except (media_service.MediaError, images.ImageError) as exc:
+        await roll_back(web)
+        draft.media = []
+        return await _page(web, draft, 422, error=f"That image could not be used: {exc}")
+    await web.db.commit()  # the uploads stay (for a day) even if the post needs another look
+    new = _new_post(draft, confirmed=web.value("phi_confirmed") == "1")
+    try:
+        post = await post_service.create_post(web.runtime, web.db, viewer_actor(web), new)
+    except post_service.PostError as exc:
+        await roll_back(web)
+        draft.media = [await web.db.get(MediaAttachment, i) for i in new.media_ids]  # a rollback expired them
+        if isinstance(exc, post_service.PhiFound):
+            return await _phi_page(web, draft, new, exc)
+        return await _page(web, draft, 422, error=f"The post was not sent: {exc}.")
+    await web.db.commit()
+    web.runtime.wake("deliveries")
+    return _after_post(web, post)
+
+
+def _after_post(web: Web, post: Post) -> Response:
+    if post.visibility == "held":  # the guard's hold policy: a moderator publishes it
+        return web.render("posts/compose.html", status=202, draft=Draft(), reply=None, held=True,
+                          **form_context(web))
+    default = f"/statuses/{post.id}" if post.in_reply_to_id is None else f"/statuses/{post.in_reply_to_id}"
+    return web.redirect(safe_next(web.value("next"), default))
+
+
+async def _phi_page(web: Web, draft: Draft, new: post_service.NewPost, exc: post_service.PhiFound) -> Response:
+    decision = exc.decision
+    checked = checked_texts(_texts(draft, new), decision.findings)
+    return await _page(web, draft, 422, phi={"action": decision.action, "message": PHI_MESSAGES.get(decision.action),
+                                             "checked": checked, "kind_label": kind_label})
+
+
+async def _new_draft(web: Web) -> Response:
+    reply_raw = web.request.query_params.get("in_reply_to", "")
+    draft = Draft()
+    if reply_raw:
+        if not reply_raw.isdigit() or len(reply_raw) > 19:
+            return error_page(web, 404, "There is no such post to reply to.")
+        post = await visible_post(web.db, int(reply_raw), viewer_actor(web))
+        if post is None or post.boost_of_id is not None:
+            return error_page(web, 404, "There is no such post to reply to.")
+        draft = await reply_draft(web, post)
+    return await _page(web, draft)
+
+
+async def reply_draft(web: Web, post: Post) -> Draft:
+    """A reply mentions the author (and those the post mentions), keeps the content warning, and is
+    no more public than the post it answers."""
+    card = (await status_cards(web, [post]))[0]
+    me = viewer_actor(web)
+    accts = [card["account"]["acct"]] + [m["acct"] for m in card["mentions"]]
+    mine = me.username if me else None
+    mentions = " ".join("@" + a for a in dict.fromkeys(accts) if a != mine)
+    visibility = post.visibility if post.visibility in ("unlisted", "private", "direct", "local") else "public"
+    return Draft(text=(mentions + " ") if mentions else "", spoiler_text=post.summary or "",
+                 visibility=visibility, in_reply_to_id=str(post.id))

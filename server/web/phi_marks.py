@@ -1,0 +1,61 @@
+"""The patient-privacy guard's findings shown in the author's own text: every span a detector found is
+wrapped in <mark title="kind">, everything else stays escaped text."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from moderation.phi import Finding
+
+KIND_LABELS = {
+    "name": "Name", "date": "Date", "age_over_89": "Age over 89", "phone": "Phone number", "fax": "Fax number",
+    "email": "Email address", "ssn": "Social security number", "record_number": "MRN or record number",
+    "license_or_device_id": "Licence or device id", "url": "Web address", "ip_address": "IP address",
+    "address": "Address", "facility_location": "Room, bed or facility",
+}
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
+
+
+def highlight(text: str, findings: list[Finding]) -> Markup:
+    """`text` escaped, with each finding's span (start/end index `text`) in a <mark>. Overlapping spans
+    become one mark naming every kind; spans outside the text are ignored."""
+    spans: list[list] = []
+    for f in sorted(findings, key=lambda f: (f.start, f.end)):
+        start, end = max(0, f.start), min(len(text), f.end)
+        if start >= end:
+            continue
+        if spans and start < spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], end)
+            if kind_label(f.kind) not in spans[-1][2]:
+                spans[-1][2].append(kind_label(f.kind))
+        else:
+            spans.append([start, end, [kind_label(f.kind)]])
+    out, at = [], 0
+    for start, end, kinds in spans:
+        out.append(escape(text[at:start]))
+        out.append(Markup('<mark title="{}">{}</mark>').format(", ".join(kinds), text[start:end]))
+        at = end
+    out.append(escape(text[at:]))
+    return Markup("").join(out)
+
+
+@dataclass(frozen=True)
+class CheckedText:
+    label: str  # which part of the post: "Post", "Content warning", "Poll option 2", "Image description 1"
+    marked: Markup
+    findings: list[Finding]
+
+
+def checked_texts(texts: list[tuple[str, str]], findings: list[Finding]) -> list[CheckedText]:
+    """The post's texts (label, text) in the order the guard checked them, each with its own findings
+    (a finding's `field` is that order's index); texts without findings are left out."""
+    out = []
+    for index, (label, text) in enumerate(texts):
+        mine = [f for f in findings if f.field == index]
+        if mine:
+            out.append(CheckedText(label, highlight(text, mine), mine))
+    return out

@@ -1,0 +1,92 @@
+"""Profiles: /@{username} (a member; also the HTML side of /users/{username}, served from server.ap.actors)
+and /@{username}@{domain} (a remote account this server knows), with the posts the viewer may see; and
+what a member does to another account: follow, unfollow, block, mute, answer a follow request."""
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from server.db.models import Actor
+from server.services import lookup, reading, social
+from server.services.access import may_see
+from server.services.bookmarks import pinned_posts
+from server.services.moderation import members
+from server.services.moderation.filters import actor_hidden, visible_posts
+from server.services.relationships import relationship
+from server.services.visibility import find_member
+from server.web.page import Web, error_page, safe_next
+from server.web.status_view import account_cards, roll_back, status_cards, viewer_actor
+from server.web.timelines import older_link, page_of
+
+NOT_FOUND = "There is no such account here."
+
+
+async def _account(web: Web, name: str) -> Actor | None:
+    """`user` (a member) or `user@domain` (known here; never fetched for a page view)."""
+    settings, urls = web.settings, web.runtime.urls
+    user, _, domain = name.lstrip("@").partition("@")
+    if not domain or domain.lower() == settings.domain:
+        actor = await find_member(web.db, settings.domain, urls.instance_actor, user)
+    else:
+        actor = await lookup.find_acct(web.runtime, web.db, f"{user}@{domain}", resolve=False)
+    if actor is None or await actor_hidden(web.db, actor):
+        return None
+    return actor
+
+
+async def profile_page(web: Web) -> Response:
+    actor = await _account(web, str(web.request.path_params["username"]))
+    page = page_of(web)
+    if actor is None or page is None:
+        return error_page(web, 404, NOT_FOUND)
+    viewer = viewer_actor(web)
+    with_replies = web.request.query_params.get("with_replies") == "1"
+    rows, shown = await reading.account_posts(web.db, actor, viewer, page, exclude_replies=not with_replies)
+    pinned = []
+    if "max_id" not in web.request.query_params and actor.local:
+        pinned = [p for p in await pinned_posts(web.db, actor.id) if await may_see(web.db, p, viewer)]
+        pinned = await visible_posts(web.db, pinned, viewer)
+    account = (await account_cards(web, [actor], fresh=True))[0]
+    rel = await relationship(web.db, viewer, actor) if viewer is not None and viewer.id != actor.id else None
+    return web.render("posts/profile.html", account=account, actor=actor, relationship=rel,
+                      pinned=await status_cards(web, pinned), statuses=await status_cards(web, shown),
+                      with_replies=with_replies, older=older_link(web, rows, with_replies="1" if with_replies else ""),
+                      alternate=actor.uri if actor.local else None, local_domain=web.settings.domain,
+                      is_self=viewer is not None and viewer.id == actor.id)
+
+
+async def _target(web: Web) -> Actor | None:
+    raw = str(web.request.path_params["id"])
+    actor = await web.db.get(Actor, int(raw)) if raw.isdigit() and len(raw) <= 19 else None
+    if actor is None or await actor_hidden(web.db, actor):
+        return None
+    return actor
+
+
+def _account_action(change, federates: bool = True):
+    async def handler(web: Web) -> Response:
+        target = await _target(web)
+        if target is None:
+            return error_page(web, 404, NOT_FOUND)
+        try:
+            await change(web, viewer_actor(web), target)
+        except (social.SocialError, members.MemberModerationError) as exc:
+            await roll_back(web)
+            return error_page(web, 422, f"That did not work: {exc}.")
+        await web.db.commit()
+        if federates:
+            web.runtime.wake("deliveries")
+        profile = "/@" + (target.username if target.local else f"{target.username}@{target.domain}")
+        return web.redirect(safe_next(web.value("next"), profile))
+    return handler
+
+
+follow = _account_action(lambda web, me, target: social.follow(web.runtime, web.db, me, target))
+unfollow = _account_action(lambda web, me, target: social.unfollow(web.runtime, web.db, me, target))
+block = _account_action(lambda web, me, target: members.block(web.runtime, web.db, me, target))
+unblock = _account_action(lambda web, me, target: members.unblock(web.runtime, web.db, me, target))
+mute = _account_action(lambda web, me, target: members.mute(web.db, me, target), federates=False)
+unmute = _account_action(lambda web, me, target: members.unmute(web.db, me, target), federates=False)
+authorize = _account_action(lambda web, me, target: social.answer_follow_request(
+    web.runtime, web.db, me, target, accept=True))
+reject = _account_action(lambda web, me, target: social.answer_follow_request(
+    web.runtime, web.db, me, target, accept=False))
