@@ -12,3 +12,7 @@ document.addEventListener("input", (event) => {
   const counter = limit && document.getElementById(field.getAttribute("aria-describedby"));
   if (counter) counter.textContent = `${limit - field.value.length} characters left`;
 });
+document.addEventListener("focusin", (event) => {
+  // Links to hand out (invites) select themselves for copying: <input readonly data-copyable>
+  if (event.target.matches && event.target.matches("input[data-copyable]")) event.target.select();
+});
