@@ -115,7 +115,7 @@ async def test_web_admin_settings_change_the_branding_and_the_instance_api(app, 
         ("Society of Cardiology", "Cases and journal club.", ("Be kind", "No ads"), "society", "#7a1f5c", True)
     logo = await client.get(site.logo_url.replace(app.state.settings.base_url, ""))
     assert logo.status_code == 200 and Image.open(io.BytesIO(logo.content)).size == (640, 160)
-    assert set(sum((e.target.split(",") for e in await entries(app, "site.update")), [])) >= \
+    assert set(sum((e.target.split(", ") for e in await entries(app, "site.update")), [])) >= \
         {"site_title", "theme", "accent_color", "logo_url"}
     v1, v2 = (await client.get("/api/v1/instance")).json(), (await client.get("/api/v2/instance")).json()
     assert v1["title"] == v2["title"] == "Society of Cardiology"

@@ -116,5 +116,5 @@ async def change(session: AsyncSession, settings: Settings, changes: dict[str, o
             await set_days(session, key, value)
         changed[key] = {"before": before, "after": value}
     if changed:
-        await audit.record(session, actor, "settings.update", "instance", ",".join(changed), "", changed, by=by)
+        await audit.record(session, actor, "settings.update", "instance", ", ".join(changed), "", changed, by=by)
     return list(changed)

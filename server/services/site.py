@@ -111,11 +111,11 @@ async def update(session: AsyncSession, available_themes: list[str], *, actor: A
     changed: dict[str, dict] = {}
     for key, value in checked.items():
         before = await get_value(session, key)
-        if before != value:
+        if before != value and not (before is None and not value):  # unset already means off / empty
             changed[key] = {"before": before, "after": value}
             await set_value(session, key, value)
     if changed:
-        await audit.record(session, actor, "site.update", "instance", ",".join(changed), "", changed, by=by)
+        await audit.record(session, actor, "site.update", "instance", ", ".join(changed), "", changed, by=by)
     return list(changed)
 
 

@@ -138,8 +138,9 @@ async def import_list(web: Web) -> Response:
 
 def _changes(old: DomainPolicy, new: DomainPolicy) -> str:
     def shown(value: object) -> str:
-        return value.value if isinstance(value, Severity) else ("yes" if value is True else "no" if value is False
-                                                               else f"“{value}”")
+        if isinstance(value, Severity):
+            return value.value
+        return "yes" if value is True else "no" if value is False else f"“{value}”" if value else "(none)"
     fields = ("severity", "reject_media", "reject_reports", "public_comment", "private_comment", "obfuscate")
     return "; ".join(f"{name.replace('_', ' ')}: {shown(getattr(old, name))} → {shown(getattr(new, name))}"
                      for name in fields if getattr(old, name) != getattr(new, name))

@@ -39,30 +39,28 @@ async def _account(web: Web) -> Account | None:
 
 
 def _change(work, key: str, anchor: str = "members"):
-    """A POST about one member: `work(web, account)` may raise MemberAdminError, shown on the page."""
+    """A POST about one member: `work(web, account)` may raise MemberAdminError (shown on the page) and
+    returns the mail to send once the change is committed."""
     async def handler(web: Web) -> Response:
         account = await _account(web)
         if account is None:
             return not_found(web, "member")
+        username = account.actor.username
         try:
-            after = await work(web, account)
+            mail = await work(web, account)
         except member_admin.MemberAdminError as exc:
             await roll_back(web)
             return await _page(web, status=422, error=str(exc)[:1].upper() + str(exc)[1:] + ".")
-        username = account.actor.username if key != "rejected" else None
         await web.db.commit()
-        if username:
-            forget_actor(web.request.app, username)
+        forget_actor(web.request.app, username)
         web.request.app.state.token_cache.clear()  # roles and disabled accounts count at once in the API
-        if after:
-            await after()
+        await send_quietly(web.settings, mail or [])
         return done(web, f"/admin/members#{anchor}", key)
     return handler
 
 
-async def _approve(web: Web, account: Account):
-    message = await member_admin.approve_registration(web.db, web.settings, account, by=web.viewer)
-    return lambda: send_quietly(web.settings, [message])
+async def _approve(web: Web, account: Account) -> list:
+    return [await member_admin.approve_registration(web.db, web.settings, account, by=web.viewer)]
 
 
 async def _reject(web: Web, account: Account) -> None:
