@@ -1,4 +1,5 @@
 """Like, Announce and their Undo; actor Update/Delete/Move and Flag, as processed by the runner."""
+import pytest
 from sqlalchemy import select
 
 from federation import activities
@@ -137,6 +138,25 @@ async def test_inbox_flag_is_processed_and_logged(fed_app, fed_client, remote, c
     await drain(fed_app)
     assert {i.state for i in await _all(fed_app, InboxItem)} == {"done"}
     assert "report" in caplog.text
+
+
+@pytest.mark.parametrize("extra, expected", [
+    ({"curbside:reportCategory": "patient_privacy", "category": "violation"}, "patient_privacy"),
+    ({"category": "spam"}, "spam"),
+    ({"category": "something-new"}, "other"),
+    ({}, "other"),
+])
+async def test_inbox_flag_keeps_the_senders_category(fed_app, fed_client, remote, extra, expected):
+    from server.db.models import Report
+
+    await member(fed_app, "carol")
+    alice = remote.actor("alice")
+    flag = {"@context": "https://www.w3.org/ns/activitystreams", "id": f"{alice.uri}/flags/2", "type": "Flag",
+            "actor": alice.uri, "content": "look", "object": ["http://curbside.test/users/carol"], **extra}
+    await deliver(fed_client, alice, flag)
+    await drain(fed_app)
+    [report] = await _all(fed_app, Report)
+    assert report.category == expected and report.origin == "remote"
 
 
 async def test_inbox_move_records_it_and_moves_members_follows(fed_app, fed_client, remote):

@@ -28,7 +28,8 @@ Reference = str | dict[str, Any]
 @dataclass(frozen=True)
 class Activity:
     """An activity: `objects` holds every object (a Flag names several), each an id or
-    the nested JSON object; `content` is Flag's comment (content or summary) as given."""
+    the nested JSON object; `content` is Flag's comment (content or summary) as given, `category`
+    its reason when the sender names one (Curbside's `curbside:reportCategory`, else `category`)."""
 
     id: str
     type: str
@@ -40,6 +41,7 @@ class Activity:
     published: datetime | None = None
     content: str | None = None
     audience: str | None = None
+    category: str | None = None
 
     @property
     def object(self) -> Reference | None:
@@ -105,7 +107,16 @@ def parse_activity(doc: dict, *, allow_http: bool = False) -> Activity:
         published=timestamp(doc.get("published")),
         content=text(summary, MAX_TEXT),
         audience=id_of(doc.get("audience"), allow_http=allow_http),
+        category=_category(doc),
     )
+
+
+def _category(doc: dict) -> str | None:
+    for key in ("curbside:reportCategory", "category"):
+        value = doc.get(key)
+        if isinstance(value, str) and 0 < len(value) <= 40:
+            return value
+    return None
 
 
 def parse_collection(doc: dict, *, allow_http: bool = False) -> Collection:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from federation.activities import AS_CONTEXT
 from moderation.reports import ReportCategory
+from server.convert.actor_to_as import CURBSIDE_NS
 from server.db.models import Report
 
 
 def report_to_flag(report: Report, instance_actor_uri: str, target_uri: str, post_uris: list[str]) -> dict:
     return {
-        "@context": AS_CONTEXT,
+        "@context": [AS_CONTEXT, {"curbside": CURBSIDE_NS}],
         "id": f"{instance_actor_uri}#flags/{report.id}",
         "type": "Flag",
         "actor": instance_actor_uri,
@@ -17,4 +18,6 @@ def report_to_flag(report: Report, instance_actor_uri: str, target_uri: str, pos
         "object": [target_uri, *post_uris],
         # Not in ActivityStreams; what Mastodon's category means, for servers that read it.
         "category": ReportCategory(report.category).mastodon_category,
+        # Curbside's own, finer category (patient privacy, misinformation...): other Curbsides keep it.
+        "curbside:reportCategory": report.category,
     }

@@ -18,8 +18,7 @@ async def on_flag_object(ctx: InboxContext) -> None:
         return
     objects = [o if isinstance(o, str) else o.get("id") for o in activity.objects]
     reporter = await ctx.actor()
-    # The parsed activity keeps no category (Mastodon's is an extension): received reports are "other".
-    report = await receive_flag(ctx.session, reporter, activity.id, objects, activity.content or "", None,
+    report = await receive_flag(ctx.session, reporter, activity.id, objects, activity.content or "", activity.category,
                                 ctx.runtime.settings.base_url + "/")
     if report is None:
         log.info("report %s from %s names nothing of ours (or was received already)", activity.id, activity.actor)
