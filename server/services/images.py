@@ -23,6 +23,7 @@ SMALL_SIDE = 640
 BLURHASH_SIDE = 32
 AVATAR_SIDE = 400
 HEADER_SIZE = (1500, 500)
+LOGO_SIZE = (640, 160)
 # What we accept (sniffed), and what each is written back as: a GIF's first frame becomes a PNG.
 OUTPUT = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "GIF": "PNG"}
 ORIENTATION = 0x0112
@@ -164,4 +165,10 @@ def process_avatar(data: bytes) -> Encoded:
 def process_header(data: bytes) -> Encoded:
     """A profile header, fitted within HEADER_SIZE (never enlarged), stripped like any upload."""
     clean, output = _prepared(data, lambda size: min(1.0, HEADER_SIZE[0] / size[0], HEADER_SIZE[1] / size[1]))
+    return _encode(clean, output)
+
+
+def process_logo(data: bytes) -> Encoded:
+    """The society's logo, fitted within LOGO_SIZE (never enlarged), stripped like any upload."""
+    clean, output = _prepared(data, lambda size: min(1.0, LOGO_SIZE[0] / size[0], LOGO_SIZE[1] / size[1]))
     return _encode(clean, output)

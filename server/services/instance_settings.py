@@ -111,3 +111,27 @@ async def untrust_verifier(session: AsyncSession, domain: str) -> bool:
         return False
     await set_value(session, TRUSTED_VERIFIERS, [d for d in current if d != domain])
     return True
+
+
+
+async def change(session: AsyncSession, settings: Settings, changes: dict[str, object], *,
+                 actor: Actor | None = None, by: str | None = None) -> list[str]:
+    """Set some of `registration_mode`, `verification_valid_days` and `evidence_retention_days`, audited;
+    SettingError names the first wrong value (the caller rolls back). Returns the names of those changed."""
+    current = {"registration_mode": registration_mode, "verification_valid_days": verification_valid_days,
+               "evidence_retention_days": evidence_retention_days}
+    changed = {}
+    for key, value in changes.items():
+        if key not in current:
+            raise SettingError(f"unknown setting {key!r}")
+        before = await current[key](session, settings)
+        if value == before:
+            continue
+        if key == "registration_mode":
+            await set_registration_mode(session, str(value))
+        else:
+            await set_days(session, key, value)
+        changed[key] = {"before": before, "after": value}
+    if changed:
+        await audit.record(session, actor, "settings.update", "instance", ", ".join(changed), "", changed, by=by)
+    return list(changed)

@@ -6,11 +6,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import anyio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.db.models import InstanceSetting
-from server.services.instance_settings import SettingError, set_value
+from server.db.models import Actor, InstanceSetting
+from server.runtime import Runtime
+from server.services import images, media
+from server.services.instance_settings import SettingError, get_value, set_value
+from server.services.moderation import audit
 from server.settings import Settings
 
 KEYS = ("site_title", "site_description", "rules", "theme", "accent_color", "logo_url", "public_timelines")
@@ -24,7 +28,7 @@ class Site:
     description: str
     rules: tuple[str, ...]
     theme: str
-    accent_color: str
+    accent_color: str | None  # None: the theme's own
     logo_url: str | None
     public_timelines: bool
 
@@ -38,7 +42,7 @@ async def load(session: AsyncSession, settings: Settings) -> Site:
         description=_text(values.get("site_description")),
         rules=tuple(str(r) for r in rules) if isinstance(rules, list) else (),
         theme=_text(values.get("theme")) or settings.theme,
-        accent_color=values["accent_color"] if _HEX.match(str(values.get("accent_color", ""))) else DEFAULT_ACCENT,
+        accent_color=values["accent_color"] if _HEX.match(str(values.get("accent_color", ""))) else None,
         logo_url=_text(values.get("logo_url")) or None,
         public_timelines=values.get("public_timelines") is True,
     )
@@ -74,8 +78,10 @@ def check_accent(color: str) -> str:
     return color.lower()
 
 
-async def update(session: AsyncSession, available_themes: list[str], **changes: object) -> None:
-    """Change some of the site settings; SettingError names the first wrong value and nothing is changed."""
+async def update(session: AsyncSession, available_themes: list[str], *, actor: Actor | None = None,
+                 by: str | None = None, **changes: object) -> list[str]:
+    """Change some of the site settings; SettingError names the first wrong value and nothing is changed.
+    What changed goes to the audit log (by `actor`, or `by` for a non-member); returns the keys changed."""
     checked: dict[str, object] = {}
     for key, value in changes.items():
         if key == "site_title":
@@ -95,15 +101,32 @@ async def update(session: AsyncSession, available_themes: list[str], **changes: 
                 raise SettingError(f"unknown theme {value!r}; installed: {', '.join(available_themes)}")
             checked[key] = value
         elif key == "accent_color":
-            checked[key] = check_accent(str(value))
+            checked[key] = check_accent(str(value)) if value else None  # none: the theme's own colour
         elif key == "logo_url":
             checked[key] = _text(value) or None
         elif key == "public_timelines":
             checked[key] = bool(value)
         else:
             raise SettingError(f"unknown site setting {key!r}")
+    changed: dict[str, dict] = {}
     for key, value in checked.items():
-        await set_value(session, key, value)
+        before = await get_value(session, key)
+        if before != value and not (before is None and not value):  # unset already means off / empty
+            changed[key] = {"before": before, "after": value}
+            await set_value(session, key, value)
+    if changed:
+        await audit.record(session, actor, "site.update", "instance", ", ".join(changed), "", changed, by=by)
+    return list(changed)
+
+
+async def store_logo(runtime: Runtime, data: bytes) -> str:
+    """Clean an uploaded logo (any metadata stripped, fitted to a header) into the media folder; its URL."""
+    try:
+        encoded = await anyio.to_thread.run_sync(images.process_logo, data)
+    except images.ImageError as exc:
+        raise SettingError(f"the logo: {exc}") from None
+    key = await media.store_file(runtime, encoded.data, encoded.extension)
+    return media.file_url(runtime, key, encoded.extension)
 
 
 def _limited(value: object, limit: int, what: str) -> str:

@@ -1,5 +1,6 @@
 """Static files of the active theme (falling back to the default theme's), and `/theme.css`: the admin's
-accent colour as CSS variables, so branding needs no file edits and no inline style."""
+accent colour as CSS variables, so branding needs no file edits and no inline style (empty while the admin
+keeps the theme's own colour)."""
 from __future__ import annotations
 
 from starlette.requests import Request
@@ -29,6 +30,8 @@ async def theme_css(request: Request) -> Response:
     async with request.app.state.sessions() as db:
         site = await site_settings.load(db, request.app.state.settings)
     accent = site.accent_color
+    if accent is None:  # the theme's stylesheets set their own
+        return Response("/* the theme's own accent colour */\n", media_type="text/css", headers={"Cache-Control": "no-cache"})
     on_accent = "#ffffff" if contrast(accent, "#ffffff") >= contrast(accent, "#000000") else "#000000"
     body = f":root {{ --accent: {accent}; --accent-strong: {_darker(accent)}; --on-accent: {on_accent}; }}\n"
     return Response(body, media_type="text/css", headers={"Cache-Control": "no-cache"})

@@ -1,6 +1,7 @@
 """Themes: a folder with `templates/` and `static/`, each overriding only what it changes; anything a
 theme lacks comes from `default`. Shipped themes live in the `themes/` package; a society adds its own
-under `<data dir>/themes/<name>/` (a same-named folder there wins over a shipped one)."""
+under `<data dir>/themes/<name>/` (a same-named folder there wins over a shipped one). A theme's template
+may extend the default theme's template of the same name as "@default/<name>"."""
 from __future__ import annotations
 
 import re
@@ -30,8 +31,11 @@ class Themes:
     def environment(self, theme: str) -> jinja2.Environment:
         env = self._environments.get(theme)
         if env is None:
-            env = jinja2.Environment(loader=jinja2.FileSystemLoader([str(d) for d in self._folders(theme, "templates")]),
-                                     autoescape=True, trim_blocks=True, lstrip_blocks=True)
+            # "@default/x.html" is always the default theme's own x.html: a theme's x.html may extend it.
+            default = jinja2.FileSystemLoader([str(d) for d in self._folders("default", "templates")])
+            loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader([str(d) for d in self._folders(theme, "templates")]),
+                                          jinja2.PrefixLoader({"@default": default})])
+            env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True)
             self._environments[theme] = env
         return env
 

@@ -64,7 +64,9 @@ def test_browser_journey_signup_verification_post_follow_reply(world, browser, s
     dana.get_by_label("Password", exact=True).fill(PASSWORD)
     dana.get_by_label("Password again").fill(PASSWORD)
     check_page(dana, shots, "signup")
+    dana.get_by_label(re.compile("I agree to the community rules")).check()
     dana.get_by_role("button", name="Create account").click()
+    dana.wait_for_load_state()
     [mail] = smtp.mailbox.wait_for("dana@example.org")
     link = re.search(r"https?://\S+/confirm/[A-Za-z0-9_\-]+", mail.get_content())[0]
     dana.goto(link)

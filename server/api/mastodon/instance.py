@@ -7,7 +7,8 @@ from sqlalchemy import distinct, func, select
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from server.db.models import Account, Actor, InstanceSetting, Post
+from server.db.models import Account, Actor, Post
+from server.services import site as site_settings
 from server.services.instance_settings import registration_mode
 from server.services.posts import MAX_CHARS, MAX_POLL_OPTION_CHARS, MAX_POLL_OPTIONS
 
@@ -21,10 +22,12 @@ def software_version() -> str:
         return "0.0.0"
 
 
-async def _rules(session) -> list[dict]:
-    row = await session.get(InstanceSetting, "rules")
-    rules = row.value if row and isinstance(row.value, list) else []
-    return [{"id": str(i + 1), "text": str(text), "hint": ""} for i, text in enumerate(rules)]
+def _rules(site: site_settings.Site) -> list[dict]:
+    return [{"id": str(i + 1), "text": text, "hint": ""} for i, text in enumerate(site.rules)]
+
+
+def _short(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 def _configuration() -> dict:
@@ -54,33 +57,35 @@ async def instance_v1(request: Request) -> JSONResponse:
         users = await session.scalar(select(func.count()).select_from(Account))
         posts = await session.scalar(select(func.count()).select_from(Post).where(Post.local.is_(True)))
         domains = await session.scalar(select(func.count(distinct(Actor.domain))).where(Actor.local.is_(False)))
-        rules = await _rules(session)
+        site = await site_settings.load(session, settings)
         mode = await registration_mode(session, settings)
     return JSONResponse({
-        "uri": settings.domain, "title": settings.instance_name, "short_description": "", "description": "",
+        "uri": settings.domain, "title": site.title, "short_description": _short(site.description),
+        "description": site.description,
         "email": "", "version": _version(), "urls": {"streaming_api": _streaming_url(settings)},
         "stats": {"user_count": users, "status_count": posts, "domain_count": domains},
-        "thumbnail": None, "languages": ["en"], "registrations": mode in ("open", "approval"),
+        "thumbnail": site.logo_url, "languages": ["en"], "registrations": mode in ("open", "approval"),
         "approval_required": mode == "approval", "invites_enabled": mode in ("invite", "closed", "approval"),
-        "configuration": _configuration(), "contact_account": None, "rules": rules,
+        "configuration": _configuration(), "contact_account": None, "rules": _rules(site),
     })
 
 
 async def instance_v2(request: Request) -> JSONResponse:
     settings = request.app.state.settings
     async with request.app.state.sessions() as session:
-        rules = await _rules(session)
+        site = await site_settings.load(session, settings)
         active = await session.scalar(select(func.count()).select_from(Account))
         mode = await registration_mode(session, settings)
     return JSONResponse({
-        "domain": settings.domain, "title": settings.instance_name, "version": _version(),
-        "source_url": "https://github.com/curbside/curbside", "description": "",
-        "usage": {"users": {"active_month": active}}, "thumbnail": {"url": f"{settings.base_url}/static/thumbnail.png"},
+        "domain": settings.domain, "title": site.title, "version": _version(),
+        "source_url": "https://github.com/curbside/curbside", "description": site.description,
+        "usage": {"users": {"active_month": active}},
+        "thumbnail": {"url": site.logo_url or f"{settings.base_url}/static/thumbnail.png"},
         "languages": ["en"], "configuration": {**_configuration(), "urls": {"streaming": _streaming_url(settings)},
                                                "vapid": {"public_key": ""}},
         "registrations": {"enabled": mode in ("open", "approval"), "approval_required": mode == "approval",
                           "message": None},
-        "api_versions": {"mastodon": 2}, "contact": {"email": "", "account": None}, "rules": rules,
+        "api_versions": {"mastodon": 2}, "contact": {"email": "", "account": None}, "rules": _rules(site),
     })
 
 
@@ -92,7 +97,7 @@ async def peers(request: Request) -> JSONResponse:
 
 async def rules(request: Request) -> JSONResponse:
     async with request.app.state.sessions() as session:
-        return JSONResponse(await _rules(session))
+        return JSONResponse(_rules(await site_settings.load(session, request.app.state.settings)))
 
 
 async def custom_emojis(request: Request) -> JSONResponse:

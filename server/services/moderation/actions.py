@@ -133,6 +133,17 @@ async def notice(session: AsyncSession, instance: Actor, moderator: Actor | None
 
 # Appeals ----------------------------------------------------------------------------------------
 
+async def warnings_of(session: AsyncSession, *, actor_id: int | None = None, pending_appeals: bool = False,
+                      limit: int = 100) -> list[AccountWarning]:
+    """Notices, newest first: one account's, or those whose appeal waits for a moderator."""
+    query = select(AccountWarning)
+    if actor_id is not None:
+        query = query.where(AccountWarning.actor_id == actor_id)
+    if pending_appeals:
+        query = query.where(AccountWarning.appeal_state == "pending")
+    return list((await session.execute(query.order_by(AccountWarning.id.desc()).limit(limit))).scalars())
+
+
 async def appeal(session: AsyncSession, member: Actor, warning_id: int, text: str) -> AccountWarning:
     """The member's one appeal against a notice."""
     warning = await session.get(AccountWarning, warning_id)

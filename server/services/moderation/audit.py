@@ -52,3 +52,8 @@ def entry_to_json(entry: AuditEntry) -> dict:
     return {"id": str(entry.id), "created_at": entry.created_at.isoformat().replace("+00:00", "Z"),
             "actor": entry.actor_name, "action": entry.action, "target_type": entry.target_type,
             "target": entry.target, "reason": entry.reason, "details": entry.details}
+
+
+async def actions_used(session: AsyncSession) -> list[str]:
+    """The actions the log holds entries of, for filtering it."""
+    return sorted((await session.execute(select(AuditEntry.action).distinct())).scalars())

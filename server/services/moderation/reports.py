@@ -125,10 +125,15 @@ async def reopen(session: AsyncSession, report: Report, *, by: Actor) -> Report:
 
 
 async def list_reports(session: AsyncSession, *, resolved: bool | None = None, target_id: int | None = None,
-                       reporter_id: int | None = None, max_id: int | None = None, limit: int = 100) -> list[Report]:
+                       reporter_id: int | None = None, max_id: int | None = None, limit: int = 100,
+                       category: str | None = None, origin: str | None = None) -> list[Report]:
     query = select(Report)
     if resolved is not None:
         query = query.where(Report.state == ("resolved" if resolved else "open"))
+    if category:
+        query = query.where(Report.category == category)
+    if origin:
+        query = query.where(Report.origin == origin)
     if target_id is not None:
         query = query.where(Report.target_id == target_id)
     if reporter_id is not None:

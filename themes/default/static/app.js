@@ -34,3 +34,7 @@ document.addEventListener("change", async (event) => {
     output.textContent = "";  // the server checks again when the form is sent
   }
 });
+document.addEventListener("focusin", (event) => {
+  // Links to hand out (invites) select themselves for copying: <input readonly data-copyable>
+  if (event.target.matches && event.target.matches("input[data-copyable]")) event.target.select();
+});

@@ -1,0 +1,136 @@
+"""What admins do to members: approve or reject registrations, make and revoke invites, change roles,
+disable and enable accounts. Each step writes the moderation audit log in the caller's transaction
+(the registration and invite services themselves do not); the caller commits.
+
+Admins never change their own role or disable themselves: an instance cannot lose its last admin
+by a slip of the mouse."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.db.models import Account, AccountModeration, Actor, Invite
+from server.db.types import utcnow
+from server.services import invites, registration, web_sessions
+from server.services.accounts import ROLES
+from server.services.mail import Message
+from server.services.moderation import audit
+from server.settings import Settings
+
+
+class MemberAdminError(ValueError):
+    """A refused change to a member; str() says why."""
+
+
+def _who(account: Account) -> str:
+    return audit.actor_name(account.actor)
+
+
+async def approve_registration(session: AsyncSession, settings: Settings, account: Account, *,
+                               by: Account) -> Message:
+    """Let a pending registration in; returns the welcome mail to send after committing."""
+    try:
+        message = await registration.approve_registration(session, settings, account)
+    except registration.RegistrationError as exc:
+        raise MemberAdminError(str(exc)) from None
+    await audit.record(session, by.actor, "registration.approve", "account", _who(account), "",
+                       {"email": account.email})
+    return message
+
+
+async def reject_registration(session: AsyncSession, account: Account, *, by: Account, reason: str = "") -> None:
+    """Refuse a pending registration (the account is removed); the log keeps its name and email."""
+    name, email = _who(account), account.email
+    try:
+        await registration.reject_registration(session, account)
+    except registration.RegistrationError as exc:
+        raise MemberAdminError(str(exc)) from None
+    await audit.record(session, by.actor, "registration.reject", "account", name, reason, {"email": email})
+
+
+async def create_invite(session: AsyncSession, *, by: Account, max_uses: int | None,
+                        expires_in_days: float | None) -> Invite:
+    try:
+        invite = await invites.create_invite(session, by, max_uses=max_uses, expires_in_days=expires_in_days)
+    except invites.InviteError as exc:
+        raise MemberAdminError(str(exc)) from None
+    await audit.record(session, by.actor, "invite.create", "invite", str(invite.id), "",
+                       {"max_uses": max_uses, "expires_at": invite.expires_at.isoformat() if invite.expires_at else None})
+    return invite
+
+
+async def revoke_invite(session: AsyncSession, invite_id: int, *, by: Account) -> Invite:
+    invite = await session.get(Invite, invite_id)
+    if invite is None:
+        raise MemberAdminError("no such invite")
+    if invite.revoked_at is not None:
+        raise MemberAdminError("this invite is revoked already")
+    await invites.revoke_invite(session, invite_id)
+    await audit.record(session, by.actor, "invite.revoke", "invite", str(invite.id), "", {"uses": invite.uses})
+    return invite
+
+
+def _not_self(account: Account, by: Account, what: str) -> None:
+    if account.id == by.id:
+        raise MemberAdminError(f"you cannot {what} your own account; ask another admin")
+
+
+async def set_role(session: AsyncSession, account: Account, role: str, *, by: Account) -> bool:
+    """Make `account` a member, moderator or admin; False if it had that role already."""
+    if role not in ROLES:
+        raise MemberAdminError(f"role must be one of {', '.join(ROLES)}")
+    _not_self(account, by, "change the role of")
+    if account.role == role:
+        return False
+    if account.role == "admin" and await _admins(session) <= 1:
+        raise MemberAdminError("the instance needs at least one admin")
+    before, account.role = account.role, role
+    await audit.record(session, by.actor, "account.role", "account", _who(account), "",
+                       {"before": before, "after": role})
+    return True
+
+
+async def _admins(session: AsyncSession) -> int:
+    return await session.scalar(select(func.count()).select_from(Account).where(
+        Account.role == "admin", Account.disabled_at.is_(None))) or 0
+
+
+async def disable(session: AsyncSession, account: Account, *, by: Account, reason: str = "") -> None:
+    """No more logins: the member's browser sessions end now, their app tokens stop working."""
+    _not_self(account, by, "disable")
+    if account.disabled_at is not None:
+        raise MemberAdminError("this account is disabled already")
+    account.disabled_at = utcnow()
+    await web_sessions.end_all(session, account.id)
+    await audit.record(session, by.actor, "account.disable", "account", _who(account), reason)
+
+
+async def enable(session: AsyncSession, account: Account, *, by: Account, reason: str = "") -> None:
+    """Let a disabled member log in again; a moderator's suspension of the account is lifted with it."""
+    if account.disabled_at is None:
+        raise MemberAdminError("this account is not disabled")
+    account.disabled_at = None
+    sanction = await session.get(AccountModeration, account.actor_id)
+    lifted = sanction is not None and sanction.suspended_at is not None
+    if lifted:
+        sanction.suspended_at = None
+    await audit.record(session, by.actor, "account.enable", "account", _who(account), reason,
+                       {"suspension_lifted": lifted})
+
+
+async def find_member(session: AsyncSession, actor_id: int) -> Account | None:
+    """The local account whose actor id is `actor_id` (the id the pages and the client API show)."""
+    return (await session.execute(select(Account).where(Account.actor_id == actor_id))).scalar_one_or_none()
+
+
+async def list_members(session: AsyncSession, *, query: str = "", role: str | None = None,
+                       max_id: int | None = None, limit: int = 50) -> list[Account]:
+    """Approved members, newest first, optionally whose username starts with `query` or of one role."""
+    rows = select(Account).join(Actor, Account.actor_id == Actor.id).where(Account.approved_at.is_not(None))
+    if query:
+        rows = rows.where(func.lower(Actor.username).startswith(query.strip().lstrip("@").lower(), autoescape=True))
+    if role:
+        rows = rows.where(Account.role == role)
+    if max_id is not None:
+        rows = rows.where(Account.id < max_id)
+    return list((await session.execute(rows.order_by(Account.id.desc()).limit(limit))).scalars())

@@ -1,0 +1,95 @@
+"""What every admin page shares: the notice shown after a change, ids from the path, numbers from forms,
+and paging by id (newest first, "older" links carry max_id)."""
+from __future__ import annotations
+
+from typing import Sequence
+from urllib.parse import urlencode
+
+from starlette.responses import Response
+
+from server.web.page import Web, error_page
+
+# The notice a page shows after a successful POST redirected to it with ?done=<key>: fixed texts only, so
+# nothing from the URL is ever shown.
+NOTICES = {
+    "approved": "Approved.", "rejected": "Rejected.", "asked": "Your question was sent to the member.",
+    "dismissed": "The report was dismissed.", "acted": "Done: the action was applied and logged.",
+    "assigned": "The report is assigned to you.", "reopened": "The report is open again.",
+    "appeal_approved": "The appeal was approved and the action undone where possible.",
+    "appeal_rejected": "The appeal was rejected.",
+    "policy_saved": "The domain policy is saved and in force.", "policy_removed": "The domain policy was removed.",
+    "mode_saved": "The federation mode is saved.", "imported": "The list was imported.",
+    "nothing_imported": "The list changed nothing: every entry was in force already.",
+    "subscribed": "Subscribed. The list is fetched within the hour, or now with “Refresh now”.",
+    "unsubscribed": "Unsubscribed; the policies that list created are gone.",
+    "refreshed": "The lists were fetched; see their state below.",
+    "draft_approved": "The draft is approved and in force.", "draft_rejected": "The draft was rejected.",
+    "published": "Who may read the published list is saved.",
+    "invite_created": "The invite link is ready: copy it from the list below.",
+    "invite_revoked": "The invite was revoked.", "role_saved": "The role is saved.",
+    "disabled": "The account is disabled and logged out everywhere.", "enabled": "The account is enabled again.",
+    "site_saved": "The site settings are saved.", "joining_saved": "The registration settings are saved.",
+    "unchanged": "Nothing changed.",
+}
+
+
+def notice(web: Web) -> str | None:
+    return NOTICES.get(web.request.query_params.get("done", ""))
+
+
+def done(web: Web, url: str, key: str) -> Response:
+    """Back to `url` with the notice `key` (a 303, so reloading does not resend the form)."""
+    url, _, fragment = url.partition("#")
+    return web.redirect(f"{url}{'&' if '?' in url else '?'}done={key}" + (f"#{fragment}" if fragment else ""))
+
+
+def path_id(web: Web, name: str = "id") -> int | None:
+    raw = web.request.path_params.get(name, "")
+    return int(raw) if raw.isdigit() and len(raw) < 20 else None
+
+
+def not_found(web: Web, what: str = "page") -> Response:
+    return error_page(web, 404, f"There is no such {what}.")
+
+
+def number(web: Web, name: str, what: str, *, low: float = 0, high: float = 10_000) -> float | None:
+    """A number from the form (None when left blank); ValueError saying what is wrong otherwise."""
+    raw = web.value(name).strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{what} must be a number") from None
+    if not low <= value <= high:
+        raise ValueError(f"{what} must be between {low:g} and {high:g}")
+    return value
+
+
+def query_id(web: Web, name: str = "max_id") -> int | None:
+    raw = web.request.query_params.get(name, "")
+    return int(raw) if raw.isdigit() and len(raw) < 20 else None
+
+
+def older_link(web: Web, rows: Sequence, limit: int, key=lambda row: row.id) -> str | None:
+    """The link to the next (older) page, when this page is full."""
+    if len(rows) < limit:
+        return None
+    params = {k: v for k, v in web.request.query_params.items() if k not in ("max_id", "done")}
+    params["max_id"] = str(key(rows[-1]))
+    return f"{web.request.url.path}?{urlencode(params)}"
+
+
+def checked(web: Web, name: str) -> bool:
+    return web.value(name) in ("on", "1", "true", "yes")
+
+
+async def roll_back(web: Web, *objects: object) -> None:
+    """Undo a refused change, then load again what the page shows (a rollback expires every row: the
+    viewer in the page header and `objects`)."""
+    await web.db.rollback()
+    for row in (web.viewer, *objects):
+        if row is not None:
+            await web.db.refresh(row)
+    if web.viewer is not None:
+        await web.db.refresh(web.viewer.actor)
