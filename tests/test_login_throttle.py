@@ -10,6 +10,7 @@ from server.db.types import utcnow
 from server.services import throttle
 from server.services.login import LoginError, LoginThrottled, check_login
 from tests.support.members import PASSWORD, member_token
+from tests.support.web import csrf_of
 
 pytestmark = pytest.mark.anyio
 
@@ -91,6 +92,7 @@ async def test_throttle_applies_to_the_authorize_form(app, client):
                                                     "scopes": "read"})).json()
     form = {"client_id": made["client_id"], "redirect_uri": "urn:ietf:wg:oauth:2.0:oob", "response_type": "code",
             "scope": "read", "username": "ada"}
+    form["csrf_token"] = csrf_of((await client.get("/oauth/authorize", params=form)).text)
     for _ in range(throttle.FREE["account"] + 1):
         assert (await client.post("/oauth/authorize", data={**form, "password": "nope nope nope"})).status_code == 400
     locked = await client.post("/oauth/authorize", data={**form, "password": PASSWORD})

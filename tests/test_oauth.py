@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from server.services.accounts import NewAccount, create_account
+from tests.support.web import csrf_of
 
 PASSWORD = "correct horse battery"
 
@@ -45,6 +46,7 @@ async def test_oauth_authorization_code_with_pkce(client, member):
              "scope": "read write", "state": "xyz", "code_challenge": challenge, "code_challenge_method": "S256"}
     page = await client.get("/oauth/authorize", params=query)
     assert page.status_code == 200 and "Authorize Tusky" in page.text
+    query["csrf_token"] = csrf_of(page.text)
     wrong = await client.post("/oauth/authorize", data={**query, "username": "alice", "password": "nope-nope-nope"})
     assert wrong.status_code == 400 and "invalid username or password" in wrong.text
     done = await client.post("/oauth/authorize", data={**query, "username": "alice", "password": PASSWORD})
@@ -65,6 +67,7 @@ async def test_oauth_authorization_code_with_pkce(client, member):
 async def test_oauth_oob_shows_the_code(client, member):
     app = await register(client)
     query = {"client_id": app["client_id"], "redirect_uri": "urn:ietf:wg:oauth:2.0:oob", "scope": "read"}
+    query["csrf_token"] = csrf_of((await client.get("/oauth/authorize", params=query)).text)
     page = await client.post("/oauth/authorize", data={**query, "username": "alice@example.org", "password": PASSWORD})
     assert page.status_code == 200 and "Authorization code" in page.text
 

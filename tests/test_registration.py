@@ -39,7 +39,7 @@ async def test_registration_open_mails_a_single_use_confirmation_link(mail_app, 
     assert blocked.status_code == 403 and "confirmed e-mail" in blocked.json()["error"]
     [message] = smtp.mailbox.wait_for("ada@example.org")
     assert message["From"] == "society@curbside.test" and "Confirm your email" in message["Subject"]
-    confirmation = link_in(message, "confirmation_token")
+    confirmation = link_in(message, "/confirm/")
     page = await mail_client.get("/auth/confirmation", params={"confirmation_token": confirmation})
     assert page.status_code == 200 and "confirmed" in page.text
     again = await mail_client.get("/auth/confirmation", params={"confirmation_token": confirmation})
@@ -150,7 +150,7 @@ async def test_password_reset_by_mail_is_single_use_and_ends_sessions(mail_app, 
     asked = await mail_client.post("/api/v1/curbside/auth/password_reset", json={"email": "hana@example.org"})
     assert unknown.status_code == asked.status_code == 202
     [message] = smtp.mailbox.wait_for("hana@example.org")
-    reset = link_in(message, "reset_password_token")
+    reset = link_in(message, "/password/reset/")
     weak = await mail_client.post("/api/v1/curbside/auth/password", json={"token": reset, "password": "x"})
     assert weak.status_code == 422
     done = await mail_client.post("/api/v1/curbside/auth/password",
@@ -176,10 +176,10 @@ async def test_password_reset_token_expires(app, client):
 async def test_confirmation_resend_issues_a_new_link_and_voids_the_old(mail_app, mail_client, smtp):
     await _mode(mail_app, "open")
     created = await _register(mail_client, await app_token(mail_app), "jo")
-    first = link_in(smtp.mailbox.wait_for("jo@example.org")[0], "confirmation_token")
+    first = link_in(smtp.mailbox.wait_for("jo@example.org")[0], "/confirm/")
     resent = await mail_client.post("/api/v1/emails/confirmations", headers=bearer(created.json()["access_token"]))
     assert resent.status_code == 200
-    second = link_in(smtp.mailbox.wait_for("jo@example.org", 2)[1], "confirmation_token")
+    second = link_in(smtp.mailbox.wait_for("jo@example.org", 2)[1], "/confirm/")
     assert (await mail_client.post("/api/v1/curbside/auth/confirm", json={"token": first})).status_code == 400
     assert (await mail_client.post("/api/v1/curbside/auth/confirm", json={"token": second})).status_code == 200
 

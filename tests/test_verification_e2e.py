@@ -45,7 +45,7 @@ def register(instance: Instance, smtp: SmtpServer, username: str) -> Client:
             "agreement": "true", "locale": "en"})
         assert created.status_code == 200, created.text
         [mail] = smtp.mailbox.wait_for(f"{username}@example.org")
-        confirmed = http.get("/auth/confirmation", params={"confirmation_token": link_in(mail, "confirmation_token")})
+        confirmed = http.get("/auth/confirmation", params={"confirmation_token": link_in(mail, "/confirm/")})
         assert confirmed.status_code == 200
     return Client(instance.base_url, created.json()["access_token"])
 

@@ -2,19 +2,17 @@
 from __future__ import annotations
 
 import base64
-from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from server.api.mastodon.params import read_params
 from server.services import oauth
 from server.services.login import LoginError, LoginThrottled, check_login
 from server.services.scopes import KNOWN, ScopeError
-
-AUTHORIZE_FIELDS = ("client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method",
-                    "response_type")
+from server.web import oauth_consent
+from server.web.page import serve_page
 
 
 def _error(error: str, description: str, status: int = 400) -> JSONResponse:
@@ -96,52 +94,9 @@ async def revoke(request: Request) -> Response:
     return JSONResponse({})
 
 
-async def _authorize_request(request: Request, params: dict):
-    async with request.app.state.sessions() as session:
-        app = await oauth.find_app(session, params.get("client_id"))
-    if app is None:
-        raise oauth.OAuthError("invalid_client", "unknown client_id")
-    if params.get("response_type", "code") != "code":
-        raise oauth.OAuthError("unsupported_response_type", "only response_type=code is supported")
-    scopes = oauth.check_request(app, params.get("redirect_uri", ""), params.get("scope"))
-    return app, scopes
-
-
-def _page(request: Request, name: str, context: dict, status: int = 200) -> HTMLResponse:
-    settings = request.app.state.settings
-    template = request.app.state.themes.environment(settings.theme).get_template(name)
-    return HTMLResponse(template.render(instance_name=settings.instance_name, **context), status_code=status)
-
-
 async def authorize(request: Request) -> Response:
-    params = await read_params(request)
-    try:
-        app, scopes = await _authorize_request(request, params)
-    except (oauth.OAuthError, ScopeError) as exc:
-        return _page(request, "oauth/authorize.html", {"app_name": "?", "scopes": [], "hidden": {},
-                                                        "error": str(exc)}, 400)
-    hidden = {k: params[k] for k in AUTHORIZE_FIELDS if params.get(k)}
-    context = {"app_name": app.name, "scopes": sorted(scopes), "hidden": hidden}
-    if request.method == "GET":
-        return _page(request, "oauth/authorize.html", context)
-    async with request.app.state.sessions() as session:
-        try:
-            account = await check_login(session, params.get("username", ""), params.get("password", ""),
-                                        ip=_client_ip(request))
-            code = await oauth.issue_code(session, app, account, params["redirect_uri"], scopes,
-                                          params.get("code_challenge"), params.get("code_challenge_method"))
-        except LoginThrottled as exc:
-            response = _page(request, "oauth/authorize.html", {**context, "error": str(exc)}, 429)
-            response.headers["Retry-After"] = str(exc.retry_after)
-            return response
-        except (LoginError, oauth.OAuthError) as exc:
-            return _page(request, "oauth/authorize.html", {**context, "error": str(exc)}, 400)
-        await session.commit()
-    if params["redirect_uri"] == oauth.OOB:
-        return _page(request, "oauth/code.html", {"app_name": app.name, "code": code})
-    query = {"code": code, **({"state": params["state"]} if params.get("state") else {})}
-    separator = "&" if "?" in params["redirect_uri"] else "?"
-    return RedirectResponse(params["redirect_uri"] + separator + urlencode(query), status_code=302)
+    """The consent page (server.web.oauth_consent), served through the web wrapper for its session and CSRF."""
+    return await serve_page(request, oauth_consent.authorize)
 
 
 async def metadata(request: Request) -> JSONResponse:

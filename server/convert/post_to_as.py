@@ -106,15 +106,17 @@ def post_url(post: Post, urls: LocalUrls) -> str:
     return post.url or f"{urls.profile(post.author.username)}/{post.id}"
 
 
-def post_to_note(post: Post, urls: LocalUrls, *, context: bool = True) -> dict[str, Any]:
+def post_to_note(post: Post, urls: LocalUrls, *, context: bool = True, archive: bool = False) -> dict[str, Any]:
     """The Note (a Question when the post has a poll) of a local post; `post.author` must be loaded.
 
-    Raises ValueError for members-only posts and for boosts (which are Announces).
+    Raises ValueError for members-only posts (unless for the author's own `archive`, where they are
+    addressed to nobody) and for boosts (which are Announces).
     """
-    _check(post)
+    if not archive:
+        _check(post)
     if post.boost_of_id is not None:
         raise ValueError(f"post {post.id} is a boost; use announce_activity")
-    to, cc = audience(post)
+    to, cc = ([], []) if post.visibility == LOCAL else audience(post)
     note: dict[str, Any] = {
         "@context": POST_CONTEXT if context else None,
         "id": post.uri,

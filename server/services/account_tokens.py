@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.models import Account, AccountToken
@@ -36,6 +36,20 @@ async def issue_token(session: AsyncSession, account: Account, purpose: str) -> 
                              expires_at=now + LIFETIMES[purpose]))
     await session.flush()
     return token
+
+
+async def peek_token(session: AsyncSession, purpose: str, token: str) -> Account:
+    """The account a still-usable token was issued to, leaving it unused (a page shows its form first,
+    and a mail scanner opening the link spends nothing); TokenError otherwise."""
+    if not token or len(token) > 200:
+        raise TokenError("this link is invalid or has expired")
+    row = (await session.execute(select(AccountToken).where(
+        AccountToken.token_hash == _hash(token), AccountToken.purpose == purpose,
+        AccountToken.used_at.is_(None), AccountToken.expires_at > utcnow()))).scalar_one_or_none()
+    account = await session.get(Account, row.account_id) if row is not None else None
+    if account is None:
+        raise TokenError("this link is invalid or has expired")
+    return account
 
 
 async def consume_token(session: AsyncSession, purpose: str, token: str) -> Account:

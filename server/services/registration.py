@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.models import Account, Actor, MemberProfile, OAuthToken
 from server.db.types import utcnow
-from server.services import throttle
+from server.services import throttle, web_sessions
 from server.services.account_tokens import consume_token, issue_token
 from server.services.accounts import AccountError, NewAccount, create_account
 from server.services.instance_settings import registration_mode
@@ -83,7 +83,7 @@ async def register(session: AsyncSession, settings: Settings, reg: Registration,
 
 async def confirmation_mail(session: AsyncSession, settings: Settings, account: Account) -> Message:
     token = await issue_token(session, account, "confirm")
-    link = f"{settings.base_url}/auth/confirmation?confirmation_token={token}"
+    link = f"{settings.base_url}/confirm/{token}"
     return Message(account.email, f"Confirm your email address for {settings.instance_name}",
                    f"Welcome to {settings.instance_name}, @{account.actor.username}.\n\n"
                    f"Confirm your email address by opening this link:\n\n{link}\n\n"
@@ -104,26 +104,43 @@ async def request_password_reset(session: AsyncSession, settings: Settings, logi
     if account is None or account.disabled_at:
         return None
     token = await issue_token(session, account, "reset")
-    link = f"{settings.base_url}/auth/password/edit?reset_password_token={token}"
+    link = f"{settings.base_url}/password/reset/{token}"
     return Message(account.email, f"Reset your password on {settings.instance_name}",
                    f"Someone asked to reset the password of @{account.actor.username}.\n\n"
                    f"Choose a new password here:\n\n{link}\n\n"
                    "The link works once and expires in one hour. If it was not you, ignore this message.\n")
 
 
-async def reset_password(session: AsyncSession, token: str, password: str) -> Account:
-    """Set a new password with a reset token; every session and app token of the account ends."""
+def _hashed(password: str) -> str:
     try:
-        password_hash = hash_password(password or "")
+        return hash_password(password or "")
     except PasswordError as exc:
         raise RegistrationError(str(exc)) from None
-    account = await consume_token(session, "reset", token)
+
+
+async def _new_password(session: AsyncSession, account: Account, password_hash: str, keep: str | None) -> None:
+    """Set the hash; every web session (but `keep`'s) and every app token of the account ends."""
     account.password_hash = password_hash
-    account.confirmed_at = account.confirmed_at or utcnow()  # the mail arrived: the address works
     await session.execute(update(OAuthToken).where(OAuthToken.account_id == account.id,
                                                    OAuthToken.revoked_at.is_(None)).values(revoked_at=utcnow()))
+    await web_sessions.end_all(session, account.id, keep=keep)
     await throttle.clear(session, throttle.account_key(account.id))
+
+
+async def reset_password(session: AsyncSession, token: str, password: str) -> Account:
+    """Set a new password with a reset token; every session and app token of the account ends."""
+    password_hash = _hashed(password)
+    account = await consume_token(session, "reset", token)
+    account.confirmed_at = account.confirmed_at or utcnow()  # the mail arrived: the address works
+    await _new_password(session, account, password_hash, None)
     return account
+
+
+async def change_password(session: AsyncSession, account: Account, password: str, *,
+                          keep_session: str | None = None) -> None:
+    """A logged-in member (whose current password the caller checked) sets a new one: their other web
+    sessions and their app tokens end, as after a reset. The caller commits and clears token caches."""
+    await _new_password(session, account, _hashed(password), keep_session)
 
 
 async def pending_registrations(session: AsyncSession) -> list[Account]:

@@ -52,6 +52,23 @@ async def end(session: AsyncSession, token: str | None) -> None:
         await session.execute(delete(WebSession).where(WebSession.token_hash == _hash(token)))
 
 
+async def list_for(session: AsyncSession, account_id: int) -> list[WebSession]:
+    """The account's sessions still within the idle limit, the most recently used first."""
+    cutoff = datetime.now(timezone.utc) - IDLE_LIMIT
+    query = select(WebSession).where(WebSession.account_id == account_id, WebSession.last_seen_at >= cutoff)
+    return list((await session.execute(query.order_by(WebSession.last_seen_at.desc(), WebSession.id.desc()))).scalars())
+
+
+def is_current(row: WebSession, token: str | None) -> bool:
+    return bool(token) and row.token_hash == _hash(token)
+
+
+async def end_one(session: AsyncSession, account_id: int, session_id: int) -> bool:
+    """End one of the account's own sessions by its id (a member logging out a browser they left)."""
+    query = delete(WebSession).where(WebSession.account_id == account_id, WebSession.id == session_id)
+    return bool((await session.execute(query)).rowcount)
+
+
 async def end_all(session: AsyncSession, account_id: int, *, keep: str | None = None) -> int:
     """End every session of an account (password changed, account suspended), but `keep`'s if given."""
     query = delete(WebSession).where(WebSession.account_id == account_id)

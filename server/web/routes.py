@@ -1,8 +1,10 @@
 """The web UI's one route table: each page says what it needs (anyone, member, moderator, admin)."""
 from __future__ import annotations
 
-from server.web import (auth_pages, compose, directory, landing, notifications, profiles, search, status_actions,
-                        threads, timelines)
+from server.web import (
+    auth_pages, compose, directory, landing, notifications, password_reset, profiles, search, settings_account,
+    settings_lists, settings_profile, signup, status_actions, threads, timelines, verification_page,
+)
 from server.web.page import WebRoute
 
 FORM = ("GET", "POST")
@@ -12,6 +14,31 @@ WEB_ROUTES: list[WebRoute] = [
     WebRoute("/", landing.landing),
     WebRoute("/login", auth_pages.login, FORM),
     WebRoute("/logout", auth_pages.logout, ("POST",), need="member"),
+    # == public and account pages (issue #7, the web side of #4) ==
+    WebRoute("/about", landing.about),
+    WebRoute("/signup", signup.signup, FORM),
+    WebRoute("/invite/{code}", signup.invite),
+    WebRoute("/confirm/{token}", signup.confirm, FORM),
+    WebRoute("/password/forgot", password_reset.forgot, FORM),
+    WebRoute("/password/reset/{token}", password_reset.reset, FORM),
+    WebRoute("/settings", settings_profile.settings_home, need="member"),
+    WebRoute("/settings/profile", settings_profile.edit_profile, FORM, need="member"),
+    WebRoute("/settings/privacy", settings_profile.privacy, FORM, need="member"),
+    WebRoute("/settings/account", settings_account.account, need="member"),
+    WebRoute("/settings/account/password", settings_account.password, POST, need="member"),
+    WebRoute("/settings/account/sessions/end", settings_account.end_session, POST, need="member"),
+    WebRoute("/settings/account/sessions/end_all", settings_account.log_out_everywhere, POST, need="member"),
+    WebRoute("/settings/blocks", settings_lists.blocks, need="member"),
+    WebRoute("/settings/blocks/unblock", settings_lists.unblock, POST, need="member"),
+    WebRoute("/settings/blocks/unmute", settings_lists.unmute, POST, need="member"),
+    WebRoute("/settings/blocks/domains", settings_lists.block_domain, POST, need="member"),
+    WebRoute("/settings/blocks/domains/remove", settings_lists.unblock_domain, POST, need="member"),
+    WebRoute("/settings/export", settings_lists.export, need="member"),
+    WebRoute("/settings/export/{name}", settings_lists.download, need="member"),
+    WebRoute("/settings/delete", settings_account.delete, FORM, need="member"),
+    WebRoute("/verification", verification_page.verification, FORM, need="member"),
+    WebRoute("/verification/check", verification_page.check, POST, need="member"),
+    WebRoute("/verification/{id}/respond", verification_page.answer, POST, need="member"),
     # Posts (issue 7): timelines, compose, threads, profiles, notifications, search, directory, and the
     # actions on posts and accounts. The profile and post pages at the ActivityPub URLs (/@{username},
     # /@{username}/{id}, /users/...) are served from server.ap through serve_page.

@@ -36,8 +36,10 @@ class Mailbox:
 
 
 def link_in(message: Message, param: str) -> str:
-    """The value of `param=` in the first link of the message body."""
-    match = re.search(rf"[?&]{param}=([A-Za-z0-9_\-]+)", message.get_content())
+    """The token in the first link of the message body: the value of `param=`, or, when `param` is a path
+    such as "/confirm/", the path segment after it."""
+    pattern = re.escape(param) if param.startswith("/") else rf"[?&]{param}="
+    match = re.search(pattern + r"([A-Za-z0-9_\-]+)", message.get_content())
     assert match, f"no {param} link in: {message.get_content()}"
     return match[1]
 

@@ -12,3 +12,25 @@ document.addEventListener("input", (event) => {
   const counter = limit && document.getElementById(field.getAttribute("aria-describedby"));
   if (counter) counter.textContent = `${limit - field.value.length} characters left`;
 });
+document.addEventListener("change", async (event) => {
+  // A credential number checked (format, check digit) once typed:
+  // <input data-check-url="/verification/check" data-check-output="id"> in a form with credential_type and jurisdiction.
+  const field = event.target;
+  const form = field.form;
+  const input = form && form.querySelector("[data-check-url]");
+  if (!input || !["credential_number", "credential_type", "jurisdiction"].includes(field.name) || !input.value) return;
+  const output = document.getElementById(input.dataset.checkOutput);
+  const body = new URLSearchParams({csrf_token: form.elements.csrf_token.value,
+    credential_type: form.elements.credential_type.value, credential_number: input.value,
+    jurisdiction: form.elements.jurisdiction.value});
+  try {
+    const response = await fetch(input.dataset.checkUrl, {method: "POST", body, credentials: "same-origin"});
+    const answer = await response.json();
+    output.textContent = answer.message;
+    output.classList.toggle("is-valid", answer.valid);
+    output.classList.toggle("is-invalid", !answer.valid);
+    input.setAttribute("aria-invalid", answer.valid ? "false" : "true");
+  } catch (_) {
+    output.textContent = "";  // the server checks again when the form is sent
+  }
+});

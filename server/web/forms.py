@@ -1,0 +1,26 @@
+"""Small helpers of the account pages' forms."""
+from __future__ import annotations
+
+from starlette.datastructures import UploadFile
+
+from server.web.page import Web
+
+
+def sentence(message: str) -> str:
+    """A service's refusal ("a note is at most 500 characters") as a sentence for the page."""
+    message = message.strip()
+    return message[:1].upper() + message[1:] + ("" if message.endswith((".", "?", "!")) else ".")
+
+
+async def rollback(web: Web) -> None:
+    """Undo a refused change; the viewer and their actor are loaded again for the page that says why."""
+    await web.db.rollback()
+    if web.viewer is not None:
+        await web.db.refresh(web.viewer)
+        await web.db.refresh(web.viewer.actor)
+
+
+async def upload(web: Web, name: str) -> UploadFile | None:
+    """The file sent in the form field `name`, if one was chosen."""
+    value = web.form.get(name) if web.form is not None else None
+    return value if isinstance(value, UploadFile) and value.filename else None

@@ -1,0 +1,21 @@
+"""One-line confirmations shown after a form's redirect (?notice=key): fixed texts, never echoed input."""
+from __future__ import annotations
+
+from server.web.page import Web
+
+NOTICES = {
+    "saved": "Your changes are saved.",
+    "welcome": "Your email address is confirmed. Welcome! Take a moment to complete your profile.",
+    "password": "Your password is changed. Your other browsers and apps were logged out.",
+    "session_ended": "That session is logged out.",
+    "unblocked": "Unblocked.",
+    "unmuted": "Unmuted.",
+    "domain_blocked": "The domain is blocked: you will not see anything from it.",
+    "domain_unblocked": "The domain is unblocked.",
+    "submitted": "Your verification request was sent. Reviewers usually answer within a few days.",
+    "answered": "Your answer was sent; the request is back in the review queue.",
+}
+
+
+def notice(web: Web) -> str:
+    return NOTICES.get(web.request.query_params.get("notice", ""), "")

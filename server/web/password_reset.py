@@ -1,0 +1,52 @@
+"""A forgotten password: ask for a mailed link (the answer is the same whether an account exists or not),
+then choose a new password on the page the link opens. Every other session and app token then ends."""
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from server.services.account_tokens import TokenError, peek_token
+from server.services.mail import send_quietly
+from server.services.registration import RegistrationError, request_password_reset, reset_password
+from server.web.forms import sentence
+from server.web.page import Web
+
+
+async def forgot(web: Web) -> Response:
+    if web.request.method == "GET":
+        return web.render("password/forgot.html")
+    login = web.value("login").strip()
+    if not login:
+        return web.render("password/forgot.html", status=422, error="Enter your email address or username.")
+    message = await request_password_reset(web.db, web.settings, login[:320])
+    await web.db.commit()
+    if message is not None:
+        await send_quietly(web.settings, [message])
+    return web.render("password/forgot.html", sent=True)
+
+
+async def reset(web: Web) -> Response:
+    token = web.request.path_params["token"]
+    try:
+        account = await peek_token(web.db, "reset", token)
+    except TokenError:
+        return web.render("password/reset.html", status=400, invalid=True)
+    if web.request.method == "GET":
+        return web.render("password/reset.html", username=account.actor.username)
+    password = web.value("password")
+    if password != web.value("password_confirmation"):
+        return web.render("password/reset.html", status=422, username=account.actor.username,
+                          error="The two passwords do not match.")
+    try:
+        account = await reset_password(web.db, token, password)
+    except RegistrationError as exc:
+        return web.render("password/reset.html", status=422, username=account.actor.username,
+                          error=sentence(str(exc)))
+    except TokenError:
+        return web.render("password/reset.html", status=400, invalid=True)
+    web.request.app.state.token_cache.clear()  # its app tokens were revoked
+    if account.disabled_at or not account.approved_at:
+        await web.db.commit()
+        return web.render("password/reset.html", done=True)
+    await web.log_in(account)
+    await web.db.commit()
+    return web.redirect("/home")

@@ -1,0 +1,89 @@
+"""/verification: the member's verified badge (and until when), their requests and what reviewers said,
+a new request (credential checked at once: format and check digits), and answers to a reviewer's question."""
+from __future__ import annotations
+
+from starlette.responses import JSONResponse, Response
+
+from server.convert.verification_to_json import masked
+from server.db.models import VerificationRequest
+from server.services.attestations import current_verifications
+from server.services.credentials import CREDENTIAL_TYPES, CredentialError, validate_credential
+from server.services.profiles import get_profile
+from server.services.specialties import specialty_name
+from server.services.verification import OPEN_STATES, Submission, Upload, VerificationError, my_requests, respond, \
+    submit_request
+from server.web.forms import rollback, sentence, upload
+from server.web.notices import notice
+from server.web.page import Web, error_page
+from server.web.professions import CREDENTIAL_LABELS, label, profession_choices, specialty_groups
+
+FIELDS = ("profession", "specialty", "credential_type", "credential_number", "jurisdiction", "note")
+STATES = {"pending": "Waiting for review", "info_requested": "More information requested",
+          "approved": "Approved", "rejected": "Declined"}
+
+
+async def _page(web: Web, status: int = 200, error: str = "", values: dict | None = None,
+                answer_error: str = "") -> Response:
+    account = web.viewer
+    verified = (await current_verifications(web.db, [account.actor_id])).get(account.actor_id)
+    requests = await my_requests(web.db, account)
+    if values is None:
+        own = await get_profile(web.db, account.actor_id)
+        values = {"profession": own.profession or "", "specialty": own.specialty_code or "",
+                  "jurisdiction": own.jurisdiction or ""}
+    return web.render(
+        "verification/index.html", status=status, section="verification", error=error, answer_error=answer_error,
+        values=values, notice=notice(web), verified=verified, requests=requests, states=STATES, masked=masked,
+        open_request=next((r for r in requests if r.state in OPEN_STATES), None), specialty_name=specialty_name,
+        profession_label=label, professions=profession_choices(), specialty_groups=specialty_groups(),
+        credential_types=[(t, CREDENTIAL_LABELS.get(t, t)) for t in CREDENTIAL_TYPES])
+
+
+async def _evidence(web: Web) -> Upload | None:
+    file = await upload(web, "evidence")
+    return Upload(await file.read(), file.filename, file.content_type) if file is not None else None
+
+
+async def verification(web: Web) -> Response:
+    if web.request.method == "GET":
+        return await _page(web)
+    values = {name: web.value(name).strip() for name in FIELDS}
+    submission = Submission(profession=values["profession"], specialty=values["specialty"],
+                            credential_type=values["credential_type"], credential_number=values["credential_number"],
+                            jurisdiction=values["jurisdiction"], note=values["note"] or None,
+                            evidence=await _evidence(web))
+    try:
+        await submit_request(web.db, web.settings, web.viewer, submission)
+    except VerificationError as exc:
+        await rollback(web)
+        return await _page(web, exc.status, sentence(exc.message), values)
+    await web.db.commit()
+    return web.redirect("/verification?notice=submitted")
+
+
+async def answer(web: Web) -> Response:
+    """/verification/{id}/respond: the member answers a reviewer's question (a note, a new file, or both)."""
+    raw = web.request.path_params["id"]
+    request = await web.db.get(VerificationRequest, int(raw)) if raw.isdigit() and len(raw) < 20 else None
+    if request is None or request.account_id != web.viewer.id:
+        return error_page(web, 404, "There is no such verification request.")
+    try:
+        await respond(web.db, web.settings, request, web.viewer, web.value("note").strip() or None,
+                      await _evidence(web))
+    except VerificationError as exc:
+        await rollback(web)
+        return await _page(web, exc.status, answer_error=sentence(exc.message))
+    await web.db.commit()
+    return web.redirect("/verification?notice=answered")
+
+
+async def check(web: Web) -> Response:
+    """POST /verification/check (credential_type, credential_number, jurisdiction): the credential's format
+    and check digits, for the form's live hint (the form works without it: submitting checks the same).
+    A POST, so that no number lands in a proxy's access log."""
+    try:
+        validate_credential(web.value("credential_type"), web.value("credential_number")[:100],
+                            web.value("jurisdiction")[:20])
+    except CredentialError as exc:
+        return JSONResponse({"valid": False, "message": exc.message})
+    return JSONResponse({"valid": True, "message": "The number is well formed."})
