@@ -124,7 +124,7 @@ def test_browser_journey_signup_verification_post_follow_reply(world, browser, s
     check_page(dana, shots, "notifications")
 
 
-MAIN_PAGES = {"landing": "/", "home": "/home", "profile": "/@dana", "compose": "/compose",
+MAIN_PAGES = {"home": "/home", "profile": "/@dana", "compose": "/compose",
               "verification-queue": "/admin/verifications?state=all", "domain-policies": "/admin/domains",
               "directory": "/directory", "admin-dashboard": "/admin"}
 
@@ -140,12 +140,15 @@ def test_browser_main_pages_in_both_themes(world, browser, screenshots):
     admin.get_by_label("Domain", exact=True).fill("spam.example")
     admin.get_by_role("button", name="Save the policy").click()
     admin.wait_for_load_state()
+    visitor = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     for theme in ("default", "society"):
         admin.goto(a.base_url + "/admin/settings")
         admin.get_by_label("Theme", exact=True).select_option(theme)
         admin.get_by_role("button", name="Save the site settings").click()
         admin.wait_for_load_state()
         assert theme in admin.locator("#f-theme").input_value()
+        visitor.goto(a.base_url + "/")
+        check_page(visitor, screenshots(theme), "landing")
         for name, path in MAIN_PAGES.items():
             admin.goto(a.base_url + path)
             check_page(admin, screenshots(theme), name)
@@ -154,6 +157,4 @@ def test_browser_main_pages_in_both_themes(world, browser, screenshots):
         check_page(admin, screenshots(theme), "home-phone")
         assert admin.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways"
         admin.set_viewport_size({"width": 1280, "height": 900})
-    visitor = browser.new_context().new_page()
-    visitor.goto(a.base_url + "/")
     assert "society.css" in visitor.content()  # visitors see the theme the admin chose
