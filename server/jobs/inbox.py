@@ -94,6 +94,19 @@ async def _skip_seen(runtime: Runtime, items: list[Claimed]) -> list[Claimed]:
     return [item for item in items if item.activity_uri not in seen]
 
 
+def _created_ids(items: list[Claimed]) -> list[str]:
+    """The object ids of the batch's Creates, as given (parsing checks them later)."""
+    ids = []
+    for item in items:
+        doc = item.activity
+        if isinstance(doc, dict) and doc.get("type") == "Create":
+            obj = doc.get("object")
+            obj_id = obj.get("id") if isinstance(obj, dict) else obj
+            if isinstance(obj_id, str):
+                ids.append(obj_id)
+    return ids
+
+
 class InboxRunner:
     """Runner of the `inbox` queue (see server.jobs.worker): `run_once` handles one claimed batch."""
 
@@ -140,6 +153,7 @@ class InboxRunner:
         some work may be committed already: they are idempotent."""
         actors, batch = {}, PostBatch()
         async with runtime.sessions() as session:
+            await batch.look_up_deleted(session, _created_ids(items))
             for index, item in enumerate(items):
                 try:
                     activity = vocab.parse_activity(item.activity, allow_http=runtime.settings.allow_http)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.models import Post, PostTag
 from server.services import timelines
+from server.services.inbox import remembered
 
 
 def _statements(dialect) -> dict:
@@ -37,6 +38,19 @@ class PostBatch:
     def __init__(self) -> None:
         self._rows: dict[str, dict] = {}  # uri -> row, in arrival order
         self._tags: dict[str, list[str]] = {}
+        # The object ids of the batch's Creates were looked up at once (`checked`), and those their
+        # origin deleted are in `deleted` (Deletes handled in the batch add to it); others are asked singly.
+        self.checked: set[str] = set()
+        self.deleted: set[str] = set()
+
+    async def was_deleted(self, session: AsyncSession, uri: str) -> bool:
+        if uri in self.deleted:
+            return True
+        return uri not in self.checked and await remembered.was_deleted(session, uri)
+
+    async def look_up_deleted(self, session: AsyncSession, uris: list[str]) -> None:
+        self.deleted |= await remembered.deleted_among(session, uris)
+        self.checked |= set(uris)
 
     def __contains__(self, uri: object) -> bool:
         return uri in self._rows

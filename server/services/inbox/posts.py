@@ -16,7 +16,7 @@ from server.db.upsert import insert_ignore
 from server.services import polls, stream_events, timelines
 from server.services.inbox.batch import post_columns
 from server.services.inbox.context import InboxContext, Refused
-from server.services.inbox.remembered import remember_deleted, was_deleted
+from server.services.inbox.remembered import remember_deleted
 from server.services.inbox.votes import take_vote
 from server.services.moderation.incoming import screen_post
 
@@ -53,7 +53,7 @@ async def store_post(ctx: InboxContext, parsed: vocab.Post, author: Actor, *, fa
     Refuses replies to members-only posts. Plain posts are deferred to the batch (see batch.py);
     the Post returned is not attached to the session."""
     session = ctx.session
-    if await was_deleted(session, parsed.id):
+    if await ctx.batch.was_deleted(session, parsed.id):
         raise Refused(f"{parsed.id} was deleted by its origin before it reached us")
     if parsed.in_reply_to in ctx.batch:
         await ctx.batch.flush(session)
@@ -154,9 +154,11 @@ async def on_delete_note(ctx: InboxContext) -> None:
         # Unknown: anyone on the object's origin could have written it, nobody else may delete it.
         if object_id and object_id != actor and same_origin(object_id, actor):
             await remember_deleted(ctx.session, object_id)
+            ctx.batch.deleted.add(object_id)
         return
     if post.author.uri != actor:
         raise Refused(f"{actor} may not delete {post.uri} of {post.author.uri}")
     if not post.local:
         await remember_deleted(ctx.session, post.uri)
+        ctx.batch.deleted.add(post.uri)
     await remove_post(ctx.session, post)

@@ -49,6 +49,15 @@ async def remember_deleted(session: AsyncSession, uri: str) -> None:
     await insert_ignore(session, DeletedObject, [{"digest": digest(uri), "deleted_at": utcnow()}])
 
 
+async def deleted_among(session: AsyncSession, uris: list[str]) -> set[str]:
+    """Those of `uris` whose origin deleted them (one query for a whole batch of Creates)."""
+    by_digest = {digest(uri): uri for uri in uris}
+    if not by_digest:
+        return set()
+    found = await session.scalars(select(DeletedObject.digest).where(DeletedObject.digest.in_(list(by_digest))))
+    return {by_digest[d] for d in found}
+
+
 async def was_deleted(session: AsyncSession, uri: str) -> bool:
     return await session.get(DeletedObject, digest(uri)) is not None
 
