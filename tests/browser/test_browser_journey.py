@@ -125,7 +125,7 @@ def test_browser_journey_signup_verification_post_follow_reply(world, browser, s
 
 
 MAIN_PAGES = {"home": "/home", "profile": "/@dana", "compose": "/compose",
-              "verification-queue": "/admin/verifications?state=all", "domain-policies": "/admin/domains",
+              "verification-queue": "/admin/verifications?state=approved", "domain-policies": "/admin/domains",
               "directory": "/directory", "admin-dashboard": "/admin"}
 
 
