@@ -110,13 +110,19 @@ async def create(request: Request) -> JSONResponse:
         return await status_json(request, session, post, author)
 
 
+async def _viewed_post(request: Request, session, auth) -> tuple[Actor | None, Post]:
+    """The viewer (None for a token without an account) and the post of the path, or 404 if they may not see it."""
+    viewer = await session.get(Actor, auth.account.actor_id) if auth else None
+    post = await visible_post(session, path_id(request), viewer)
+    if post is None:
+        raise not_found()
+    return viewer, post
+
+
 async def show(request: Request) -> JSONResponse:
     auth = await authenticate(request)
     async with request.app.state.sessions() as session:
-        viewer = await session.get(Actor, auth.account.actor_id) if auth else None
-        post = await visible_post(session, path_id(request), viewer)
-        if post is None:
-            raise not_found()
+        viewer, post = await _viewed_post(request, session, auth)
         return await status_json(request, session, post, viewer)
 
 
@@ -169,10 +175,7 @@ async def source(request: Request) -> JSONResponse:
 async def history(request: Request) -> JSONResponse:
     auth = await authenticate(request)
     async with request.app.state.sessions() as session:
-        viewer = await session.get(Actor, auth.account.actor_id) if auth else None
-        post = await visible_post(session, path_id(request), viewer)
-        if post is None:
-            raise not_found()
+        viewer, post = await _viewed_post(request, session, auth)
         state = request.app.state
         entity = (await render_statuses(session, [post], viewer, state.urls, state.settings.domain))[0]
         edits = (await session.execute(select(PostEdit).where(PostEdit.post_id == post.id).order_by(PostEdit.id))).scalars()
@@ -189,10 +192,7 @@ async def context(request: Request) -> JSONResponse:
     auth = await authenticate(request)
     state = request.app.state
     async with state.sessions() as session:
-        viewer = await session.get(Actor, auth.account.actor_id) if auth else None
-        post = await visible_post(session, path_id(request), viewer)
-        if post is None:
-            raise not_found()
+        viewer, post = await _viewed_post(request, session, auth)
         ancestors, descendants = await reading.thread(session, post, viewer)
         urls, domain = state.urls, state.settings.domain
         return JSONResponse({"ancestors": await render_statuses(session, ancestors, viewer, urls, domain),
@@ -232,10 +232,7 @@ def _who(query_for):
     async def handler(request: Request) -> JSONResponse:
         auth = await authenticate(request)
         async with request.app.state.sessions() as session:
-            viewer = await session.get(Actor, auth.account.actor_id) if auth else None
-            post = await visible_post(session, path_id(request), viewer)
-            if post is None:
-                raise not_found()
+            viewer, post = await _viewed_post(request, session, auth)
             actors = list((await session.execute(query_for(post.id).limit(80))).scalars())
             return await accounts_json(request, session, actors)
     return handler
