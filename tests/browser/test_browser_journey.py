@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.support.browser import check_page
+from tests.support.browser import check_page, submit
 from tests.support.instances import Instance
 from tests.support.mastodon_client import Client, eventually
 from tests.support.smtp import SmtpServer
@@ -39,8 +39,7 @@ def log_in(page, base_url: str, username: str) -> None:
     page.goto(base_url + "/login")
     page.get_by_label("Username or email").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
+    submit(page, page.get_by_role("button", name="Log in"))
 
 
 def reload_until(page, text: str, timeout: float = 30.0) -> None:
@@ -65,13 +64,11 @@ def test_browser_journey_signup_verification_post_follow_reply(world, browser, s
     dana.get_by_label("Password again").fill(PASSWORD)
     check_page(dana, shots, "signup")
     dana.get_by_label(re.compile("I agree to the community rules")).check()
-    dana.get_by_role("button", name="Create account").click()
-    dana.wait_for_load_state()
+    submit(dana, dana.get_by_role("button", name="Create account"))
     [mail] = smtp.mailbox.wait_for("dana@example.org")
     link = re.search(r"https?://\S+/confirm/[A-Za-z0-9_\-]+", mail.get_content())[0]
     dana.goto(link)
-    dana.get_by_role("button", name=re.compile("Confirm")).click()
-    dana.wait_for_load_state()
+    submit(dana, dana.get_by_role("button", name=re.compile("Confirm")))
 
     dana.goto(a.base_url + "/verification")
     dana.get_by_label("Profession").select_option("physician")
@@ -82,8 +79,7 @@ def test_browser_journey_signup_verification_post_follow_reply(world, browser, s
     dana.get_by_role("button", name="Send request").click()
     assert "check digit" in dana.locator("[role=alert]").first.inner_text()
     dana.get_by_label("Licence or registration number").fill(VALID_NPI)
-    dana.get_by_role("button", name="Send request").click()
-    dana.wait_for_load_state()
+    submit(dana, dana.get_by_role("button", name="Send request"))
     check_page(dana, shots, "verification")
 
     mod = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
@@ -91,16 +87,14 @@ def test_browser_journey_signup_verification_post_follow_reply(world, browser, s
     log_in(mod, a.base_url, "mod")
     mod.goto(a.base_url + "/admin/verifications")
     check_page(mod, shots, "verification-queue")
-    mod.get_by_role("link", name=re.compile("dana")).first.click()
-    mod.get_by_role("button", name="Approve").click()
-    mod.wait_for_load_state()
+    submit(mod, mod.get_by_role("link", name=re.compile("dana")).first)
+    submit(mod, mod.get_by_role("button", name="Approve"))
 
     dana.goto(a.base_url + "/@dana")
     assert "Verified physician" in dana.content()
     dana.goto(a.base_url + "/home")
     dana.get_by_label("Your post").fill("Curbside question: QT prolongation on low-dose haloperidol, anyone?")
-    dana.get_by_role("button", name="Post", exact=True).click()
-    dana.wait_for_load_state()
+    submit(dana, dana.get_by_role("button", name="Post", exact=True))
     article = dana.locator("article").filter(has_text="QT prolongation")
     assert article.count() == 1
     post_id = re.search(r"/statuses/(\d+)/favourite", article.first.inner_html())[1]
@@ -108,9 +102,9 @@ def test_browser_journey_signup_verification_post_follow_reply(world, browser, s
 
     dana.goto(a.base_url + "/search")
     dana.get_by_label(re.compile("Words, accounts")).fill(f"@bob@{world['B'].domain}")
-    dana.get_by_role("button", name="Search").click()
-    dana.get_by_role("link", name=re.compile("bob")).first.click()
-    dana.get_by_role("button", name="Follow").click()
+    submit(dana, dana.get_by_role("button", name="Search"))
+    submit(dana, dana.get_by_role("link", name=re.compile("bob")).first)
+    submit(dana, dana.get_by_role("button", name="Follow"))
     eventually(lambda: (dana.reload(), dana.get_by_role("button", name="Unfollow").count() == 1)[1], timeout=30)
     check_page(dana, shots, "profile")
 
@@ -138,14 +132,12 @@ def test_browser_main_pages_in_both_themes(world, browser, screenshots):
     log_in(admin, a.base_url, "mod")
     admin.goto(a.base_url + "/admin/domains")
     admin.get_by_label("Domain", exact=True).fill("spam.example")
-    admin.get_by_role("button", name="Save the policy").click()
-    admin.wait_for_load_state()
+    submit(admin, admin.get_by_role("button", name="Save the policy"))
     visitor = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     for theme in ("default", "society"):
         admin.goto(a.base_url + "/admin/settings")
         admin.get_by_label("Theme", exact=True).select_option(theme)
-        admin.get_by_role("button", name="Save the site settings").click()
-        admin.wait_for_load_state()
+        submit(admin, admin.get_by_role("button", name="Save the site settings"))
         assert theme in admin.locator("#f-theme").input_value()
         visitor.goto(a.base_url + "/")
         check_page(visitor, screenshots(theme), "landing")

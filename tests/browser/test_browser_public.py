@@ -34,7 +34,7 @@ def test_browser_login_by_keyboard(society, page):
     page.keyboard.type("ada")
     page.keyboard.press("Tab")
     page.keyboard.type("wrong password here")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert "invalid username or password" in page.locator("[role=alert]").inner_text()
     check_page(page, None, "login-error")

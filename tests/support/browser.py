@@ -45,6 +45,16 @@ def check_page(page, screenshots: Path | None, name: str) -> None:
     assert not violations, f"{name}: " + "\n".join(violations)
 
 
+def submit(page, control) -> None:
+    """Click a control that navigates (a form's button, a link) and wait for the new page to load.
+
+    A bare click returns before the navigation starts; acting on the page then (a reload, another click)
+    races the navigation and can hit a document that is being replaced."""
+    with page.expect_navigation():
+        control.click()
+    page.wait_for_load_state()
+
+
 def keyboard_reaches(page, selector: str, limit: int = 60) -> bool:
     """Whether tabbing from the top of the page reaches the element `selector` names."""
     page.keyboard.press("Home")
