@@ -106,3 +106,24 @@ async def test_inbox_runner_survives_a_post_id_collision(fed_app, fed_client, re
         items = list((await session.execute(select(InboxItem).order_by(InboxItem.id))).scalars())
     assert len(stored) == 1
     assert [i.state for i in items] == ["done", "queued"] and items[1].attempts == 1  # retried later
+
+
+async def test_inbox_runner_refuses_the_queued_activities_of_a_suspended_account_in_a_batch(fed_app, fed_client, remote):
+    from server.db.models import AccountModeration, Actor, Post
+
+    alice, bob = remote.actor("alice"), remote.actor("bob")
+    await deliver(fed_client, bob, create(remote.note(bob, 1)))
+    await drain(fed_app)
+    for actor, n in ((alice, 2), (bob, 3), (alice, 4)):  # queued before the suspension, processed after
+        await deliver(fed_client, actor, create(remote.note(actor, n)))
+    async with fed_app.state.sessions() as session:
+        bob_id = await session.scalar(select(Actor.id).where(Actor.uri == bob.uri))
+        session.add(AccountModeration(actor_id=bob_id, suspended_at=utcnow()))
+        await session.commit()
+    await drain(fed_app)
+    async with fed_app.state.sessions() as session:
+        items = list((await session.execute(select(InboxItem).order_by(InboxItem.id))).scalars())
+        stored = set((await session.execute(select(Post.uri))).scalars())
+    assert [(i.state, i.last_error) for i in items[1:]] == [
+        ("done", None), ("failed", f"refused: {bob.uri} is suspended here"), ("done", None)]
+    assert stored == {remote.note(bob, 1)["id"], remote.note(alice, 2)["id"], remote.note(alice, 4)["id"]}

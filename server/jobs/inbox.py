@@ -28,7 +28,8 @@ from server.services.inbox.context import InboxContext, Refused, Transient
 from server.services.hosts import mark_hosts_alive
 from server.services.inbox.remembered import seen_before
 from server.services.inbox.table import dispatch
-from server.services.remote_actors import make_fetcher
+from server.services.moderation.incoming import suspended_among
+from server.services.remote_actors import fresh_remote_actors, make_fetcher
 
 log = logging.getLogger("curbside.inbox")
 BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(hours=1))
@@ -107,6 +108,14 @@ def _created_ids(items: list[Claimed]) -> list[str]:
     return ids
 
 
+def _actor_ids(items: list[Claimed]) -> list[str]:
+    """The actors of the batch's activities, as given."""
+    ids = {item.signer for item in items}
+    ids.update(item.activity.get("actor") for item in items if isinstance(item.activity, dict)
+               and isinstance(item.activity.get("actor"), str))
+    return list(ids)
+
+
 class InboxRunner:
     """Runner of the `inbox` queue (see server.jobs.worker): `run_once` handles one claimed batch."""
 
@@ -151,13 +160,18 @@ class InboxRunner:
         than one each). On the first failure roll back and return (its index, the error); (None,
         None) when the batch's deferred writes failed. Handlers commit before any network fetch, so
         some work may be committed already: they are idempotent."""
-        actors, batch = {}, PostBatch()
+        batch = PostBatch()
         async with runtime.sessions() as session:
+            # What most activities ask first, asked once for the batch: tombstones, actors, suspensions.
             await batch.look_up_deleted(session, _created_ids(items))
+            actor_ids = _actor_ids(items)
+            actors = await fresh_remote_actors(runtime, session, actor_ids)
+            suspended = await suspended_among(session, actor_ids)
             for index, item in enumerate(items):
                 try:
                     activity = vocab.parse_activity(item.activity, allow_http=runtime.settings.allow_http)
-                    await dispatch(InboxContext(runtime, session, activity, item.signer, fetcher_source, actors, batch))
+                    await dispatch(InboxContext(runtime, session, activity, item.signer, fetcher_source, actors,
+                                                batch, suspended))
                 except Exception as exc:
                     await session.rollback()
                     return index, exc

@@ -60,9 +60,13 @@ class PolicyFetcher(Fetcher):
         return await super().get_jrd(url)
 
 
+def _decision(policies, url: str):
+    return policies.effective(urlsplit(url).netloc.lower())
+
+
 async def check_fetchable(runtime: Runtime, url: str) -> None:
     """Raise DomainRefused if the domain policies forbid fetching `url`."""
-    decision = (await runtime.policies.get()).effective(urlsplit(url).netloc.lower())
+    decision = _decision(await runtime.policies.get(), url)
     if not decision.fetch:
         raise DomainRefused(f"not fetching {url[:200]}: {decision.reason}")
 
@@ -132,13 +136,26 @@ async def _store(session: AsyncSession, parsed: vocab.Actor) -> Actor:
     return row
 
 
+def _fresh(row: Actor) -> bool:
+    return row.fetched_at is not None and utcnow() - row.fetched_at < STALE_AFTER
+
+
+async def fresh_remote_actors(runtime: Runtime, session: AsyncSession, uris: list[str]) -> dict[str, Actor]:
+    """Those of the remote actors that fetch_actor would return from the database without fetching
+    (stored, fresh, of a domain the policies let us fetch from), by uri, in one query."""
+    policies = await runtime.policies.get()
+    rows = (await session.execute(select(Actor).where(Actor.uri.in_(set(uris)), Actor.local.is_(False)))).scalars()
+    return {row.uri: row for row in rows
+            if _fresh(row) and _decision(policies, row.uri).fetch}
+
+
 async def fetch_actor(runtime: Runtime, session: AsyncSession, uri: str, *, refresh: bool = False) -> Actor:
     """The actor with id `uri`: from the database while fresh, else fetched from its origin and stored.
     Raises DomainRefused for an actor of a domain the policies forbid (known or not)."""
     row = (await session.execute(select(Actor).where(Actor.uri == uri))).scalar_one_or_none()
     if row is None or not row.local:
         await check_fetchable(runtime, uri)
-    if row is not None and (row.local or (not refresh and row.fetched_at and utcnow() - row.fetched_at < STALE_AFTER)):
+    if row is not None and (row.local or (not refresh and _fresh(row))):
         return row
     fetcher = await make_fetcher(runtime)
     try:
@@ -164,7 +181,7 @@ async def resolve_acct(runtime: Runtime, session: AsyncSession, user: str, domai
         await check_fetchable(runtime, f"https://{domain}/")
     rows = list((await session.execute(select(Actor).where(
         Actor.domain == domain.lower(), func.lower(Actor.username) == user.lower()))).scalars())
-    if len(rows) == 1 and (rows[0].local or (rows[0].fetched_at and utcnow() - rows[0].fetched_at < STALE_AFTER)):
+    if len(rows) == 1 and (rows[0].local or _fresh(rows[0])):
         return rows[0]  # one known actor by that name; with two (a Lemmy user and group), WebFinger decides
     fetcher = await make_fetcher(runtime)
     try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sqlalchemy import event, func, select
+from sqlalchemy import event, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -17,15 +17,23 @@ from server.db.models import HomeTimelineEntry, Post, PostTag, StreamEvent
 CHANNEL = "curbside_stream"
 WAKE_KEY = "stream_wake"  # a session's info: the callable that wakes this process's hub after a commit
 PENDING_KEY = "stream_pending"
+_NOTIFY = text("SELECT pg_notify(:channel, id::text) FROM unnest(CAST(:ids AS bigint[])) AS id")
 
 
 async def emit(session: AsyncSession, kind: str, data: dict) -> None:
-    row = StreamEvent(kind=kind, data=data)
-    session.add(row)
+    await emit_many(session, kind, [data])
+
+
+async def emit_many(session: AsyncSession, kind: str, datas: list[dict]) -> None:
+    """Record events of one kind in one statement (a batch of new posts is one round trip, not one each)."""
+    if not datas:
+        return
+    core = await session.connection()
+    ids = list((await core.execute(insert(StreamEvent).returning(StreamEvent.id),
+                                   [{"kind": kind, "data": data} for data in datas])).scalars())
     session.info[PENDING_KEY] = True
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        await session.flush()
-        await session.execute(select(func.pg_notify(CHANNEL, str(row.id))))
+    if core.dialect.name == "postgresql":
+        await core.execute(_NOTIFY, {"channel": CHANNEL, "ids": ids})
 
 
 async def post_created(session: AsyncSession, post: Post) -> None:

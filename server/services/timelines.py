@@ -84,8 +84,7 @@ async def fan_out_remote(session: AsyncSession, post_ids: list[int]) -> None:
     if post_ids:
         core = await session.connection()
         await core.execute(_FAN_OUT_REMOTE[session.bind.dialect.name], {"ids": post_ids})
-        for post_id in post_ids:
-            await stream_events.emit(session, "update", {"post_id": post_id})
+        await stream_events.emit_many(session, "update", [{"post_id": post_id} for post_id in post_ids])
 
 
 async def notify(session: AsyncSession, kind: str, recipient_ids: Iterable[int], from_actor_id: int,

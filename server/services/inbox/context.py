@@ -21,6 +21,7 @@ from federation.vocab.values import id_of
 from server.db.models import Actor, Post
 from server.runtime import Runtime
 from server.services.inbox.batch import PostBatch
+from server.services.moderation.incoming import suspended_among
 from server.services.remote_actors import DomainRefused, RemoteActorError, fetch_actor
 
 
@@ -56,6 +57,7 @@ class InboxContext:
     fetcher_source: Callable[[], Awaitable[Fetcher]]
     actors: dict[str, Actor] = field(default_factory=dict, repr=False)  # shared by a batch's activities
     batch: PostBatch = field(default_factory=PostBatch, repr=False)  # likewise
+    suspended: set[str] | None = field(default=None, repr=False)  # the batch's suspended actors, if looked up
     _actor: Actor | None = field(default=None, repr=False)
     _object_doc: dict[str, Any] | None = field(default=None, repr=False)
 
@@ -89,6 +91,12 @@ class InboxContext:
             await self.session.commit()
         self.actors[uri] = actor
         return actor
+
+    async def actor_suspended(self) -> bool:
+        """Whether the activity's actor is suspended here (looked up for the batch, or now)."""
+        if self.suspended is None:
+            self.suspended = await suspended_among(self.session, [self.activity.actor])
+        return self.activity.actor in self.suspended
 
     async def local_actor(self, uri: str | None) -> Actor | None:
         if uri is None or not same_origin(uri, self.runtime.settings.base_url):

@@ -12,7 +12,6 @@ from server.db.models import Block, Follow, Like
 from server.services.inbox import actors, flags, follows, groups, posts, reactions
 from server.convert.as_to_actor import actor_domain
 from server.services.inbox.context import InboxContext, Refused
-from server.services.moderation.incoming import actor_suspended
 
 log = logging.getLogger("curbside.inbox")
 Handler = Callable[[InboxContext], Awaitable[None]]
@@ -98,7 +97,7 @@ async def dispatch(ctx: InboxContext) -> str:
     activity = ctx.activity
     if not (await ctx.runtime.policies.get()).effective(actor_domain(activity.actor)).accept_inbox:
         raise Refused(f"activities from {actor_domain(activity.actor)} are not accepted")
-    if await actor_suspended(ctx.session, activity.actor):
+    if await ctx.actor_suspended():
         raise Refused(f"{activity.actor} is suspended here")
     if activity.type != "Create":  # whatever it is about may be a post of this batch: write them first
         await ctx.batch.flush(ctx.session)

@@ -33,8 +33,8 @@ async def follow_needs_approval(runtime: Runtime, session: AsyncSession, followe
     return sanction is not None and sanction.limited_at is not None
 
 
-async def actor_suspended(session: AsyncSession, actor_uri: str) -> bool:
-    """Whether a known remote actor is suspended here (their activities are refused)."""
-    query = (select(AccountModeration.suspended_at).join(Actor, Actor.id == AccountModeration.actor_id)
-             .where(Actor.uri == actor_uri))
-    return (await session.scalar(query)) is not None
+async def suspended_among(session: AsyncSession, actor_uris: list[str]) -> set[str]:
+    """Those of the actors that are suspended here (their activities are refused), in one query."""
+    query = (select(Actor.uri).join(AccountModeration, AccountModeration.actor_id == Actor.id)
+             .where(Actor.uri.in_(set(actor_uris)), AccountModeration.suspended_at.is_not(None)))
+    return set((await session.execute(query)).scalars())
