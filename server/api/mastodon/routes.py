@@ -2,7 +2,7 @@
 needs of the caller (`Need`: token kind and scope). Handlers read that declaration through
 `authenticate(request)`; tests/test_api_auth.py walks this table so no endpoint can skip its checks."""
 from server.api.mastodon import (accounts, admin_domains, admin_instance, admin_reports, admin_verification, apps,
-                                 admin_held, blocks, bookmarks, directory, domain_blocks, favourites, instance, markers, media,
+                                 admin_held, blocks, bookmarks, conversations, directory, domain_blocks, favourites, instance, markers, media,
                                  notifications, pins, polls, profile, registrations, reports, search, statuses,
                                  streaming, timelines, verification)
 from server.api.mastodon.auth import PUBLIC, ApiRoute, ApiWebSocketRoute, Need, app_token, optional, user
@@ -159,5 +159,9 @@ ROUTES = [
     ApiRoute(f"{ADMIN}/held_statuses/{{id}}", admin_held.show, user("admin:read:reports")),
     ApiRoute(f"{ADMIN}/held_statuses/{{id}}/approve", admin_held.approve, user("admin:write:reports"), POST),
     ApiRoute(f"{ADMIN}/held_statuses/{{id}}/reject", admin_held.reject, user("admin:write:reports"), POST),
+    # Direct conversations (private messaging).
+    ApiRoute("/api/v1/conversations", conversations.index, user("read:statuses")),
+    ApiRoute("/api/v1/conversations/{id}", conversations.remove, user("write:conversations"), DELETE),
+    ApiRoute("/api/v1/conversations/{id}/read", conversations.read, user("write:conversations"), POST),
 ]
 
