@@ -4,11 +4,13 @@ import pytest
 from sqlalchemy import select
 
 from server.db.models import ConversationState
-from tests.support.api import check_auth, member, token
+from server.services.instance_settings import set_phi_policy
+from tests.support.api import Member, check_auth, member, token
 from tests.support.fake_remote import (  # noqa: F401  (fixtures)
     create, deliver, drain, fed_app, fed_client, fed_settings, remote,
 )
 from tests.support.fake_remote import member as fed_member
+from tests.support.members import member_token
 
 
 @pytest.fixture
@@ -172,5 +174,20 @@ async def test_api_conversations_of_a_remote_direct_post_reach_the_mentioned_mem
 
 
 async def member_headers(app, actor) -> dict[str, str]:
-    from tests.support.api import Member
     return await token(app, Member(actor, {}), "read write")
+
+
+async def test_api_conversations_of_a_held_direct_post_start_when_a_moderator_approves(app, client, people):
+    alice, bob = people["alice"], people["bob"]
+    mod = {"authorization": "Bearer " + await member_token(app, "mod", role="moderator")}
+    async with app.state.sessions() as session:
+        await set_phi_policy(session, "hold", by="test")
+        await session.commit()
+    held = await direct(client, alice, "@bob Pt John Smith, DOB 03/14/1961, MRN 4482913")
+    assert held["curbside"]["held"] is True
+    assert await listed(client, bob) == [] and await listed(client, alice) == []
+    [item] = (await client.get("/api/v1/curbside/admin/held_statuses", headers=mod)).json()
+    approved = await client.post(f"/api/v1/curbside/admin/held_statuses/{item['id']}/approve", headers=mod)
+    assert approved.status_code == 200, approved.text
+    [bobs] = await listed(client, bob)
+    assert (bobs["id"], bobs["unread"]) == (held["id"], True)
