@@ -25,6 +25,7 @@ MAX_RECIPIENTS = 10
 EXCERPT_CHARS = 140
 HANDLE = re.compile(r"@?([A-Za-z0-9_][A-Za-z0-9_.\-]*)(?:@([A-Za-z0-9.\-]+(?::\d+)?))?")
 LEADING_MENTIONS = re.compile(r"^(?:\s*@[\w.\-]+(?:@[\w.\-:]+)?)+\s*")
+INLINE_TAG = re.compile(r"</?(?:a|span)\b[^>]*>", re.I)  # mentions are links of spans: "@<span>bob</span>"
 NOTICES = {"hidden": "The conversation is hidden. It comes back when someone writes in it again."}
 
 
@@ -33,7 +34,7 @@ def excerpt(entity: dict) -> str:
     mentions that open every direct post."""
     if entity.get("spoiler_text"):
         return "Content warning: " + entity["spoiler_text"]
-    text = " ".join(plain_text(None, entity.get("content")).split())
+    text = " ".join(plain_text(None, INLINE_TAG.sub("", entity.get("content") or "")).split())
     text = LEADING_MENTIONS.sub("", text) or text
     return text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS - 1].rstrip() + "…"
 
