@@ -191,3 +191,12 @@ async def test_api_conversations_of_a_held_direct_post_start_when_a_moderator_ap
     assert approved.status_code == 200, approved.text
     [bobs] = await listed(client, bob)
     assert (bobs["id"], bobs["unread"]) == (held["id"], True)
+
+
+async def test_api_conversations_ids_beyond_64_bits_name_nothing(client, people):
+    bob = people["bob"]
+    await direct(client, people["alice"], "@bob hello")
+    huge = "99999999999999999999"
+    assert (await client.post(f"/api/v1/conversations/{huge}/read", headers=bob.headers)).status_code == 404
+    assert (await client.delete(f"/api/v1/conversations/{huge}", headers=bob.headers)).status_code == 404
+    assert len(await listed(client, bob, max_id=huge)) == 1 and await listed(client, bob, min_id=huge) == []

@@ -149,3 +149,10 @@ async def test_web_messages_new_message_prefills_the_recipient(app, client):
     page = await client.get("/messages/new?to=alice@other.example")
     assert 'value="alice@other.example"' in page.text
     assert 'name="to" type="text" value=""' in (await client.get('/messages/new?to="><b>')).text
+
+
+async def test_web_messages_ids_beyond_64_bits_name_nothing(app, client, alice):
+    await member_session(app, client, "bob")
+    await direct(client, alice, "@bob hello")
+    assert (await client.get("/messages/9999999999999999999")).status_code == 404
+    assert len(rows((await client.get("/messages?max_id=99999999999999999999")).text)) == 1

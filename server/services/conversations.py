@@ -28,6 +28,7 @@ from server.services.views import render_accounts, render_statuses
 from server.urls import LocalUrls
 
 MAX_THREAD_DEPTH = 100
+MAX_ID = 2**63 - 1  # ids are signed 64-bit on both engines: a larger one names nothing (and must not reach them)
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,8 @@ async def listing(session: AsyncSession, viewer_id: int, page: Page
 
 
 async def _row(session: AsyncSession, viewer_id: int, conversation_id: int) -> ConversationState | None:
+    if not 0 < conversation_id <= MAX_ID:
+        return None
     return await session.get(ConversationState, (viewer_id, conversation_id))
 
 
@@ -166,6 +169,8 @@ async def mark_read(session: AsyncSession, viewer_id: int, conversation_id: int)
 async def hide(session: AsyncSession, viewer_id: int, conversation_id: int) -> bool:
     """Take a conversation off the viewer's list until the next direct post in it; False when they had
     no such conversation. The caller commits."""
+    if not 0 < conversation_id <= MAX_ID:
+        return False
     result = await session.execute(delete(ConversationState).where(
         ConversationState.owner_id == viewer_id, ConversationState.root_id == conversation_id))
     return bool(result.rowcount)

@@ -51,7 +51,8 @@ async def messages(web: Web) -> Response:
     if page is None:
         return error_page(web, 404, "There is no such page.")
     me = viewer_actor(web)
-    rows, shown = await conversations.listing(web.db, me.id, Page(page.max_id, None, None, PAGE_SIZE))
+    max_id = min(page.max_id, conversations.MAX_ID) if page.max_id is not None else None
+    rows, shown = await conversations.listing(web.db, me.id, Page(max_id, None, None, PAGE_SIZE))
     entities = await conversations.render(web.db, shown, me.id, web.runtime.urls, web.settings.domain)
     older = None
     if len(rows) == PAGE_SIZE:
