@@ -14,7 +14,9 @@ import shutil
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 
+from federation.keys import generate_rsa_keypair
 from server.app import create_app
 from server.db.engine import make_engine
 from server.db.migrate import migrate
@@ -39,6 +41,33 @@ def pytest_report_header(config):
 @pytest.fixture
 def anyio_backend():
     return "asyncio"
+
+
+class _KeyPool:
+    """Real RSA-2048 key pairs, the first `size` made on demand and then handed out in turn: any `size`
+    accounts made in a row have different keys, and the suite makes thousands of accounts."""
+
+    def __init__(self, size: int = 64):
+        self.size, self.keys, self.turn = size, [], itertools.count()
+
+    def __call__(self, bits: int = 2048) -> tuple[str, str]:
+        index = next(self.turn) % self.size
+        if index == len(self.keys):
+            self.keys.append(generate_rsa_keypair(bits))
+        return self.keys[index]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheaper_account_crypto():
+    """In-process tests create an account (an RSA key, an Argon2 hash) in almost every test, and that was a
+    fifth of the suite's time: here accounts take keys from a pool and passwords are hashed with Argon2id at
+    its smallest cost. Real server processes (tests/support/instances.py) keep production costs."""
+    with pytest.MonkeyPatch.context() as patch:
+        pool = _KeyPool()
+        patch.setattr("server.services.accounts.generate_rsa_keypair", pool)
+        patch.setattr("server.services.instance_actor.generate_rsa_keypair", pool)
+        patch.setattr("server.services.passwords._hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+        yield
 
 
 async def _migrate_url(url: str) -> None:
