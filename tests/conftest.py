@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import queue
 import shutil
+import threading
 
 import httpx
 import pytest
@@ -26,7 +28,6 @@ from tests.support.postgres import PostgresCluster, find_bindir
 PG_BINDIR = find_bindir()
 _wanted = os.environ.get("CURBSIDE_TEST_DATABASES", "sqlite,postgresql").split(",")
 DATABASES = [d for d in _wanted if d == "sqlite" or (d == "postgresql" and PG_BINDIR)]
-_db_counter = itertools.count(1)
 
 
 def pytest_configure(config):
@@ -78,15 +79,57 @@ async def _migrate_url(url: str) -> None:
         await engine.dispose()
 
 
+class _FreshDatabases:
+    """Databases copied from the migrated template by a background thread, a few ahead of the tests that
+    take them, so that CREATE DATABASE (~70 ms) runs beside the tests rather than before each."""
+
+    def __init__(self, cluster: PostgresCluster, ahead: int = 3):
+        self.cluster, self.ready = cluster, queue.Queue(maxsize=ahead)
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._fill, name="fresh-databases", daemon=True)
+        self.thread.start()
+
+    def _fill(self) -> None:
+        for number in itertools.count(1):
+            name = f"test_{number}"
+            try:
+                self.cluster.psql(f"CREATE DATABASE {name} TEMPLATE template_curbside")
+            except Exception as exc:  # handed to the test that takes it, which fails with the reason
+                name = exc
+            while not self.stopping.is_set():
+                try:
+                    self.ready.put(name, timeout=0.5)
+                    break
+                except queue.Full:
+                    continue
+            if self.stopping.is_set():
+                return
+
+    def take(self) -> str:
+        name = self.ready.get(timeout=60)
+        if isinstance(name, Exception):
+            raise name
+        return name
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=10)
+
+
 @pytest.fixture(scope="session")
-def pg_cluster():
+def pg_databases():
+    """A throwaway cluster with a migrated template, and fresh copies of it ready for the tests."""
     cluster = PostgresCluster(PG_BINDIR)
     cluster.start()
+    fresh = None
     try:
         cluster.psql("CREATE DATABASE template_curbside")
         asyncio.run(_migrate_url(cluster.url("template_curbside")))
-        yield cluster
+        fresh = _FreshDatabases(cluster)
+        yield fresh
     finally:
+        if fresh is not None:
+            fresh.stop()
         cluster.stop()
 
 
@@ -104,10 +147,8 @@ def database_url(request, tmp_path):
         path = tmp_path / "curbside.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite+aiosqlite:///{path}"
-    cluster = request.getfixturevalue("pg_cluster")
-    name = f"test_{next(_db_counter)}"
-    cluster.psql(f"CREATE DATABASE {name} TEMPLATE template_curbside")
-    return cluster.url(name)
+    fresh = request.getfixturevalue("pg_databases")
+    return fresh.cluster.url(fresh.take())
 
 
 @pytest.fixture
