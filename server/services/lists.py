@@ -12,7 +12,7 @@ from sqlalchemy import and_, delete, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from server.db.models import Actor, Follow, List, ListAccount, Post
+from server.db.models import Actor, Follow, HomeTimelineEntry, List, ListAccount, Post
 from server.db.models.lists import REPLIES_POLICIES
 
 MAX_LISTS = 50  # per member, as Mastodon limits them
@@ -153,3 +153,25 @@ def timeline_conditions(list_id, owner_id, replies_policy) -> list:
                                                  ListAccount.actor_id == parent.author_id)),
     )
     return [on_list, Post.visibility != "direct", reply_shown]
+
+
+async def lists_showing(session: AsyncSession, post_id: int, asked: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Which of the (list id, owner id) pairs `asked` have post `post_id` in their timeline now (for the
+    streaming API: the owner must still own the list, and the post be in their home timeline)."""
+    if not asked:
+        return set()
+    query = (select(List.id, List.owner_id)
+             .join(HomeTimelineEntry, HomeTimelineEntry.owner_id == List.owner_id)
+             .join(Post, Post.id == HomeTimelineEntry.post_id)
+             .where(Post.id == post_id, List.id.in_({list_id for list_id, _ in asked}),
+                    *timeline_conditions(List.id, List.owner_id, List.replies_policy)))
+    return {tuple(row) for row in (await session.execute(query)).all()} & asked
+
+
+async def excluding_owners(session: AsyncSession, author_id: int, owner_ids: set[int]) -> set[int]:
+    """Those of `owner_ids` who keep `author_id` out of their home timeline (an exclusive list)."""
+    if not owner_ids:
+        return set()
+    query = (select(List.owner_id).join(ListAccount, ListAccount.list_id == List.id)
+             .where(ListAccount.actor_id == author_id, List.exclusive.is_(True), List.owner_id.in_(owner_ids)))
+    return set((await session.execute(query)).scalars())
