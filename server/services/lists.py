@@ -20,7 +20,11 @@ MAX_TITLE = 200
 
 
 class ListError(ValueError):
-    """Refused (the client API answers 422); str() says why, in Mastodon's words."""
+    """Refused (the client API answers 422): str() says why in Mastodon's words, `plain` in the web UI's."""
+
+    def __init__(self, message: str, plain: str):
+        super().__init__(message)
+        self.plain = plain
 
 
 class NoSuchAccount(LookupError):
@@ -30,15 +34,16 @@ class NoSuchAccount(LookupError):
 def _title(raw: object) -> str:
     title = raw.strip() if isinstance(raw, str) else ""
     if not title:
-        raise ListError("Validation failed: Title can't be blank")
+        raise ListError("Validation failed: Title can't be blank", "a list needs a title")
     if len(title) > MAX_TITLE:
-        raise ListError(f"Validation failed: Title is too long (maximum is {MAX_TITLE} characters)")
+        raise ListError(f"Validation failed: Title is too long (maximum is {MAX_TITLE} characters)",
+                        f"a title is at most {MAX_TITLE} characters")
     return title
 
 
 def _policy(raw: object) -> str:
     if raw not in REPLIES_POLICIES:
-        raise ListError(f"'{raw}' is not a valid replies_policy")
+        raise ListError(f"'{raw}' is not a valid replies_policy", "choose which replies the list shows")
     return raw
 
 
@@ -56,7 +61,8 @@ async def create_list(session: AsyncSession, owner_id: int, title: object, repli
                       exclusive: bool = False) -> List:
     count = await session.scalar(select(func.count()).select_from(List).where(List.owner_id == owner_id))
     if count >= MAX_LISTS:
-        raise ListError(f"Validation failed: you may have at most {MAX_LISTS} lists")
+        raise ListError(f"Validation failed: Account has reached the limit of {MAX_LISTS} lists",
+                        f"you may have at most {MAX_LISTS} lists")
     row = List(owner_id=owner_id, title=_title(title), replies_policy=_policy(replies_policy),
                exclusive=bool(exclusive))
     session.add(row)
@@ -93,11 +99,12 @@ async def add_accounts(session: AsyncSession, row: List, actor_ids: list[int]) -
     follows = dict((await session.execute(select(Follow.followed_id, Follow.id).where(
         Follow.follower_id == row.owner_id, Follow.followed_id.in_(wanted)))).all())
     if len(follows) < len(wanted):
-        raise ListError("Validation failed: Account follow relationship missing")
+        raise ListError("Validation failed: Account follow relationship missing",
+                        "you can add only accounts you follow")
     present = await session.scalar(select(func.count()).select_from(ListAccount).where(
         ListAccount.list_id == row.id, ListAccount.actor_id.in_(wanted)))
     if present:
-        raise ListError("Validation failed: Account has already been taken")
+        raise ListError("Validation failed: Account has already been taken", "that account is on the list already")
     session.add_all(ListAccount(list_id=row.id, actor_id=actor_id, follow_id=follows[actor_id]) for actor_id in wanted)
     await session.flush()
 
@@ -116,6 +123,13 @@ async def members(session: AsyncSession, row: List, page=None) -> list[tuple[int
     if page is None:
         return list((await session.execute(query.order_by(ListAccount.id.desc()))).all())
     return page.arrange(list((await session.execute(page.apply(query, ListAccount.id))).all()))
+
+
+async def member_counts(session: AsyncSession, owner_id: int) -> dict[int, int]:
+    """How many accounts each of the owner's lists holds (lists without any are absent)."""
+    query = (select(ListAccount.list_id, func.count()).join(List, List.id == ListAccount.list_id)
+             .where(List.owner_id == owner_id).group_by(ListAccount.list_id))
+    return dict((await session.execute(query)).all())
 
 
 async def lists_with(session: AsyncSession, owner_id: int, actor_id: int) -> list[List]:
