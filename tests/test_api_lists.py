@@ -1,12 +1,13 @@
 """Lists through the client API (Mastodon's /api/v1/lists, list timelines and the `list` stream) and
 /api/v1/preferences: only accounts the owner follows, only the owner sees a list, exclusive lists keep
 their members out of the home timeline, replies as the list's policy says."""
+import asyncio
 import json
 
 import pytest
 
 from tests.support.api import check_auth, member, token
-from tests.support.asgi_streams import EventStream
+from tests.support.asgi_streams import EventStream, WebSocketStream
 
 LISTS = "/api/v1/lists"
 
@@ -148,7 +149,7 @@ async def test_api_lists_timeline_shows_members_posts_paged(client, people):
     await add(client, alice, made["id"], bob)
     posts = [await status(client, bob, f"ECG of the day {i}") for i in range(3)]
     private = await status(client, bob, "followers only", visibility="private")
-    await status(client, bob, f"@alice direct", visibility="direct")
+    await status(client, bob, "@alice direct", visibility="direct")
     await status(client, carol, "not on the list")
     await status(client, people["dave"], "a stranger")
     timeline = f"/api/v1/timelines/list/{made['id']}"
@@ -229,6 +230,25 @@ async def test_api_lists_stream_carries_members_posts_to_the_owner(app, client, 
         assert json.loads((await home.next())[1])["id"] == marker["id"]
         await client.delete(f"/api/v1/statuses/{by_bob['id']}", headers=bob.headers)
         assert await on_list.next() == ("delete", by_bob["id"])
+
+
+async def test_api_lists_stream_over_websocket_is_the_owners_alone(app, client, people):
+    alice, bob = people["alice"], people["bob"]
+    made = await new_list(client, alice)
+    await add(client, alice, made["id"], bob)
+    def offered(who) -> dict:
+        return {"Sec-WebSocket-Protocol": who.headers["authorization"][7:]}
+
+    async with WebSocketStream(app, "/api/v1/streaming", offered(bob)) as ws:
+        await ws.send({"type": "subscribe", "stream": "list", "list": made["id"]})
+        assert (await ws.next())["status"] == 401
+    async with WebSocketStream(app, "/api/v1/streaming", offered(alice)) as ws:
+        await ws.send({"type": "subscribe", "stream": "list", "list": made["id"]})
+        await asyncio.sleep(0.05)  # the subscription is read before the post is written
+        by_bob = await status(client, bob, "grand rounds moved")
+        message = await ws.next()
+    assert message["stream"] == ["list", made["id"]] and message["event"] == "update"
+    assert json.loads(message["payload"])["id"] == by_bob["id"]
 
 
 async def test_api_preferences(client, people):

@@ -13,8 +13,7 @@ from server.web.page import Web, error_page
 from server.web.status_view import account_cards, roll_back, status_cards
 from server.web.timelines import older_link, page_of
 
-POLICIES = (("list", "Replies to members of this list"), ("followed", "Replies to anyone you follow"),
-            ("none", "No replies to others"))
+POLICIES = (("list", "Members of this list"), ("followed", "Anyone you follow"), ("none", "No one else"))
 NOTICES = {"created": "The list is made. Add colleagues you follow below.", "saved": "The list is saved.",
            "added": "Added to the list.", "removed": "Removed from the list.", "deleted": "The list is deleted."}
 NOT_FOUND = "There is no such list."
