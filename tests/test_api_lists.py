@@ -202,7 +202,7 @@ async def test_api_lists_exclusive_keeps_members_out_of_home(client, people):
     assert by_bob["id"] in await ids(client, alice, home)
 
 
-async def test_api_lists_unfollow_takes_the_account_off_the_lists(client, people):
+async def test_api_lists_unfollow_or_block_takes_the_account_off_the_lists(client, people):
     alice, bob = people["alice"], people["bob"]
     made = await new_list(client, alice)
     await add(client, alice, made["id"], bob, people["carol"])
@@ -211,6 +211,10 @@ async def test_api_lists_unfollow_takes_the_account_off_the_lists(client, people
     assert await ids(client, alice, f"{LISTS}/{made['id']}/accounts") == [str(people["carol"].id)]
     assert await ids(client, alice, f"/api/v1/accounts/{bob.id}/lists") == []
     assert await ids(client, alice, f"/api/v1/timelines/list/{made['id']}") == []
+    # a block ends the follow too (both ways), and with it the membership
+    blocked = await client.post(f"/api/v1/accounts/{people['carol'].id}/block", headers=alice.headers)
+    assert blocked.status_code == 200
+    assert await ids(client, alice, f"{LISTS}/{made['id']}/accounts") == []
 
 
 async def test_api_lists_stream_carries_members_posts_to_the_owner(app, client, people):
