@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from server.web import (
-    auth_pages, compose, directory, landing, notifications, password_reset, profiles, search, settings_account,
-    settings_lists, settings_profile, signup, status_actions, threads, timelines, verification_page,
+    auth_pages, compose, directory, landing, list_pages, notifications, password_reset, profiles, search,
+    settings_account, settings_lists, settings_profile, signup, status_actions, threads, timelines, verification_page,
 )
 from server.web.admin import audit_log, blocklists, dashboard, domains, members, reports, site_settings, verifications
 from server.web.page import WebRoute
@@ -69,6 +69,13 @@ WEB_ROUTES: list[WebRoute] = [
     WebRoute("/notifications", notifications.notifications, need="member"),
     WebRoute("/search", search.search, need="member"),
     WebRoute("/directory", directory.directory, need="member"),
+    # == lists: a member's lists of colleagues they follow, each with its timeline ==
+    WebRoute("/lists", list_pages.index, FORM, need="member"),
+    WebRoute("/lists/{id}", list_pages.show, need="member"),
+    WebRoute("/lists/{id}/edit", list_pages.edit, POST, need="member"),
+    WebRoute("/lists/{id}/delete", list_pages.delete, POST, need="member"),
+    WebRoute("/lists/{id}/members/add", list_pages.add_member, POST, need="member"),
+    WebRoute("/lists/{id}/members/remove", list_pages.remove_member, POST, need="member"),
     # == admin area (issue #7): moderators review and keep the federation's policies; admins run the instance ==
     WebRoute("/admin", dashboard.dashboard, need="moderator"),
     WebRoute("/admin/verifications", verifications.queue, need="moderator"),
