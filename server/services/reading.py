@@ -12,8 +12,9 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.db.models import Actor, HomeTimelineEntry, Notification, Post, PostTag
+from server.db.models import Actor, HomeTimelineEntry, List, Notification, Post, PostTag
 from server.services.access import may_see
+from server.services.lists import exclusive_authors, timeline_conditions
 from server.services.moderation.filters import notification_hidden, viewpoint, visible_posts
 
 MAX_CONTEXT = 200
@@ -32,12 +33,22 @@ async def _rows(session: AsyncSession, page: Page, query, column) -> list:
 
 
 async def home(session: AsyncSession, viewer_id: int, page: Page) -> tuple[list[Post], list[Post]]:
-    """The viewer's home timeline (written on arrival, see server.services.timelines)."""
+    """The viewer's home timeline (written on arrival, see server.services.timelines), without the
+    members of their exclusive lists."""
     query = (select(Post).join(HomeTimelineEntry, HomeTimelineEntry.post_id == Post.id)
-             .where(HomeTimelineEntry.owner_id == viewer_id))
+             .where(HomeTimelineEntry.owner_id == viewer_id, Post.author_id.not_in(exclusive_authors(viewer_id))))
     # ordered by the timeline's own column: its primary key (owner_id, post_id) walks the page directly
     posts = await _rows(session, page, query, HomeTimelineEntry.post_id)
     return posts, await visible_posts(session, posts, viewer_id)
+
+
+async def list_timeline(session: AsyncSession, owned: List, page: Page) -> tuple[list[Post], list[Post]]:
+    """A list's timeline for its owner: their home timeline narrowed to the list (server.services.lists)."""
+    query = (select(Post).join(HomeTimelineEntry, HomeTimelineEntry.post_id == Post.id)
+             .where(HomeTimelineEntry.owner_id == owned.owner_id,
+                    *timeline_conditions(owned.id, owned.owner_id, owned.replies_policy)))
+    posts = await _rows(session, page, query, HomeTimelineEntry.post_id)
+    return posts, await visible_posts(session, posts, owned.owner_id)
 
 
 async def public(session: AsyncSession, viewer: Actor | None, page: Page, *, only_local: bool = False,

@@ -23,6 +23,7 @@ from server.db.inline import read_rows
 from server.db.types import UTCDateTime, utcnow
 from server.services import entity_cache as ec
 from server.services.instance_settings import TRUSTED_VERIFIERS
+from server.services.lists import exclusive_authors
 from server.services.moderation.filters import Viewpoint, author_hidden
 from server.services.moderation.policies import policies_for
 from server.services.views import COUNTS_SECONDS, render_accounts
@@ -45,12 +46,14 @@ def _post_fingerprint(table, dialect: str):
 
 
 def _home_statement(dialect: str):
-    """(id, author, boosted id, fingerprint, boosted post's author, its fingerprint) of the viewer's entries."""
+    """(id, author, boosted id, fingerprint, boosted post's author, its fingerprint) of the viewer's entries,
+    without the members of their exclusive lists (one uncorrelated subquery, read once per page)."""
     return (select(_POSTS.c.id, _POSTS.c.author_id, _POSTS.c.boost_of_id, _post_fingerprint(_POSTS, dialect),
                    _BOOSTED.c.author_id, _post_fingerprint(_BOOSTED, dialect))
             .select_from(_HOME.join(_POSTS, _POSTS.c.id == _HOME.c.post_id)
                          .outerjoin(_BOOSTED, _BOOSTED.c.id == _POSTS.c.boost_of_id))
-            .where(_HOME.c.owner_id == bindparam("viewer")))
+            .where(_HOME.c.owner_id == bindparam("viewer"),
+                   _POSTS.c.author_id.not_in(exclusive_authors(bindparam("viewer")))))
 
 
 def _posts_statement(dialect: str):

@@ -1,11 +1,14 @@
 """Who receives a stream event, and the payload each receives (rendered as that viewer sees it).
 
 - `user`: a post only if it is in the viewer's home timeline (fan-out already applied visibility, follows
-  and blocks); notifications only to their recipient, and only with `read:notifications`.
+  and blocks) and its author is on none of the viewer's exclusive lists; notifications only to their
+  recipient, and only with `read:notifications`.
+- `list`: a post only if it is in the list's timeline (server.services.lists), to the list's owner.
 - `public*` and `hashtag*`: original posts (not boosts) that are public, or members-only (`local`: every
   subscriber holds a member's token); never to a viewer who blocks the author or whom the author blocks.
 - `direct`: `conversation` events for new direct posts, to their participants (streaming/conversations.py).
-- `delete`: to those the deleted post was streamed to, by a snapshot taken before the row went.
+- `delete`: to those the deleted post was streamed to, by a snapshot taken before the row went (on a
+  list's stream: to owners whose home timeline had it).
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.models import Actor, Block, HomeTimelineEntry, Notification, Post, PostTag
 from server.runtime import Runtime
+from server.services.lists import excluding_owners, lists_showing
 from server.services.scopes import covers
 from server.services.views import render_notifications, render_statuses
 from server.streaming import conversations
@@ -66,7 +70,12 @@ async def _status_deliveries(session: AsyncSession, kind: str, post_id: int, sub
         owners = set((await session.execute(select(HomeTimelineEntry.owner_id).where(
             HomeTimelineEntry.post_id == post.id,
             HomeTimelineEntry.owner_id.in_({s.viewer_id for s, _ in home})))).scalars())
+        owners -= await excluding_owners(session, post.author_id, owners)
         wanted += [(s, st) for s, st in home if s.viewer_id in owners]
+    on_lists = _pairs(subscribers, ("list",))
+    if on_lists:
+        showing = await lists_showing(session, post.id, {(int(st.tag), s.viewer_id) for s, st in on_lists})
+        wanted += [(s, st) for s, st in on_lists if (int(st.tag), s.viewer_id) in showing]
     public = _pairs(subscribers, ("public", "hashtag"))
     if public and post.boost_of_id is None and post.visibility in PUBLIC_VISIBILITIES:
         tags = set((await session.execute(select(PostTag.tag).where(PostTag.post_id == post.id))).scalars())
@@ -97,8 +106,8 @@ async def _render_for(session: AsyncSession, post: Post, viewer_ids: set[int], r
 def _delete_deliveries(data: dict, subscribers: list[Subscriber]) -> list[tuple[Subscriber, Message]]:
     owners = set(data.get("owners") or ())
     payload = str(data["post_id"])
-    out = [(s, Message(st, "delete", payload)) for s, st in _pairs(subscribers, ("user",))
-           if st.name == "user" and s.viewer_id in owners]
+    out = [(s, Message(st, "delete", payload)) for s, st in _pairs(subscribers, ("user", "list"))
+           if st.name in ("user", "list") and s.viewer_id in owners]
     if not data.get("boost") and data.get("visibility") in PUBLIC_VISIBILITIES:
         tags = set(data.get("tags") or ())
         out += [(s, Message(st, "delete", payload)) for s, st in _pairs(subscribers, ("public", "hashtag"))

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from server.web import (
-    auth_pages, compose, directory, landing, messages, notifications, password_reset, profiles, search,
-    settings_account, settings_lists, settings_profile, signup, status_actions, threads, timelines, verification_page,
+    auth_pages, compose, directory, landing, list_pages, messages, notifications, password_reset, profiles,
+    search, settings_account, settings_lists, settings_profile, signup, status_actions, threads, timelines,
+    verification_page,
 )
 from server.web.admin import audit_log, blocklists, dashboard, domains, members, reports, site_settings, verifications
 from server.web.page import WebRoute
@@ -69,6 +70,13 @@ WEB_ROUTES: list[WebRoute] = [
     WebRoute("/notifications", notifications.notifications, need="member"),
     WebRoute("/search", search.search, need="member"),
     WebRoute("/directory", directory.directory, need="member"),
+    # == lists: a member's lists of colleagues they follow, each with its timeline ==
+    WebRoute("/lists", list_pages.index, FORM, need="member"),
+    WebRoute("/lists/{id}", list_pages.show, need="member"),
+    WebRoute("/lists/{id}/edit", list_pages.edit, POST, need="member"),
+    WebRoute("/lists/{id}/delete", list_pages.delete, POST, need="member"),
+    WebRoute("/lists/{id}/members/add", list_pages.add_member, POST, need="member"),
+    WebRoute("/lists/{id}/members/remove", list_pages.remove_member, POST, need="member"),
     # == private messages: direct conversations (the web side of /api/v1/conversations) ==
     WebRoute("/messages", messages.messages, need="member"),
     WebRoute("/messages/new", messages.new_message, FORM, need="member"),

@@ -2,9 +2,9 @@
 needs of the caller (`Need`: token kind and scope). Handlers read that declaration through
 `authenticate(request)`; tests/test_api_auth.py walks this table so no endpoint can skip its checks."""
 from server.api.mastodon import (accounts, admin_domains, admin_instance, admin_reports, admin_verification, apps,
-                                 admin_held, blocks, bookmarks, conversations, directory, domain_blocks, favourites, instance, markers, media,
-                                 notifications, pins, polls, profile, registrations, reports, search, statuses,
-                                 streaming, timelines, verification)
+                                 admin_held, blocks, bookmarks, conversations, directory, domain_blocks, favourites,
+                                 instance, lists, markers, media, notifications, pins, polls, preferences, profile,
+                                 registrations, reports, search, statuses, streaming, timelines, verification)
 from server.api.mastodon.auth import PUBLIC, ApiRoute, ApiWebSocketRoute, Need, app_token, optional, user
 
 GET, POST, PUT, PATCH, DELETE = ["GET"], ["POST"], ["PUT"], ["PATCH"], ["DELETE"]
@@ -159,9 +159,21 @@ ROUTES = [
     ApiRoute(f"{ADMIN}/held_statuses/{{id}}", admin_held.show, user("admin:read:reports")),
     ApiRoute(f"{ADMIN}/held_statuses/{{id}}/approve", admin_held.approve, user("admin:write:reports"), POST),
     ApiRoute(f"{ADMIN}/held_statuses/{{id}}/reject", admin_held.reject, user("admin:write:reports"), POST),
+    # Lists: a member's groups of followed accounts, each with its own timeline and stream; preferences.
+    ApiRoute("/api/v1/lists", lists.index, user("read:lists")),
+    ApiRoute("/api/v1/lists", lists.create, user("write:lists"), POST),
+    ApiRoute("/api/v1/lists/{id}", lists.show, user("read:lists")),
+    ApiRoute("/api/v1/lists/{id}", lists.update, user("write:lists"), PUT),
+    ApiRoute("/api/v1/lists/{id}", lists.remove, user("write:lists"), DELETE),
+    ApiRoute("/api/v1/lists/{id}/accounts", lists.accounts, user("read:lists")),
+    ApiRoute("/api/v1/lists/{id}/accounts", lists.add_accounts, user("write:lists"), POST),
+    ApiRoute("/api/v1/lists/{id}/accounts", lists.remove_accounts, user("write:lists"), DELETE),
+    ApiRoute("/api/v1/accounts/{id}/lists", lists.account_lists, user("read:lists")),
+    ApiRoute("/api/v1/timelines/list/{list_id}", lists.timeline, user("read:lists")),
+    ApiRoute("/api/v1/streaming/list", streaming.sse("list"), user("read:statuses")),
+    ApiRoute("/api/v1/preferences", preferences.show, user("read:accounts")),
     # Direct conversations (private messaging).
     ApiRoute("/api/v1/conversations", conversations.index, user("read:statuses")),
     ApiRoute("/api/v1/conversations/{id}", conversations.remove, user("write:conversations"), DELETE),
     ApiRoute("/api/v1/conversations/{id}/read", conversations.read, user("write:conversations"), POST),
 ]
-

@@ -14,31 +14,45 @@ from starlette.responses import JSONResponse, PlainTextResponse, StreamingRespon
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from server.api.mastodon.auth import Auth, authenticate, bearer
+from server.services.lists import find_list
 from server.services.scopes import covers
 from server.streaming.hub import Closed, Stream, Subscriber
 
 HEARTBEAT_SECONDS = 15.0
 STREAMS = ("user", "user:notification", "public", "public:media", "public:local", "public:local:media",
-           "public:remote", "public:remote:media", "hashtag", "hashtag:local", "direct")
+           "public:remote", "public:remote:media", "hashtag", "hashtag:local", "direct", "list")
 
 
 def stream_scope(name: str) -> str:
     return "read:notifications" if name == "user:notification" else "read:statuses"
 
 
-def parse_stream(auth: Auth, name: str | None, tag: str | None) -> Stream:
-    """The stream asked for, refused (400/403) if unknown, without its tag, or outside the token's scopes."""
+def parse_stream(auth: Auth, name: str | None, tag: str | None, list_id: object = None) -> Stream:
+    """The stream asked for, refused (400/403) if unknown, without its tag or list, or outside the token's
+    scopes. A list's stream carries the list id as its tag (its label is ["list", id], as on Mastodon)."""
     if name not in STREAMS:
         raise HTTPException(400, "Unknown stream type")
     if name.startswith("hashtag"):
         tag = (tag or "").strip().lstrip("#").lower()
         if not tag:
             raise HTTPException(400, "No tag for stream provided")
+    elif name == "list":
+        tag = str(list_id or "").strip()
+        if not tag.isdigit() or len(tag) > 19:
+            raise HTTPException(400, "Missing list name parameter")
     else:
         tag = None
     if not covers(auth.scopes, stream_scope(name)):
         raise HTTPException(403, "Access token does not have the required scopes")
     return Stream(name, tag)
+
+
+async def check_owner(app, auth: Auth, stream: Stream) -> None:
+    """A list's stream is for the list's owner alone (Mastodon answers others 401)."""
+    if stream.name == "list":
+        async with app.state.sessions() as session:
+            if await find_list(session, auth.account.actor_id, int(stream.tag)) is None:
+                raise HTTPException(401, "Not authorized to stream this list")
 
 
 async def health(request: Request) -> PlainTextResponse:
@@ -64,7 +78,9 @@ async def _events(request: Request, subscriber: Subscriber) -> AsyncIterator[byt
 
 async def _serve_sse(request: Request, name: str | None) -> StreamingResponse:
     auth = await authenticate(request)
-    stream = parse_stream(auth, name, request.query_params.get("tag"))
+    params = request.query_params
+    stream = parse_stream(auth, name, params.get("tag"), params.get("list"))
+    await check_owner(request.app, auth, stream)
     subscriber = Subscriber(auth.account.actor_id, auth.scopes, {stream})
     await request.app.state.hub.subscribe(subscriber)
     return StreamingResponse(_events(request, subscriber), media_type="text/event-stream",
@@ -103,7 +119,9 @@ async def _read_commands(ws: WebSocket, auth: Auth, subscriber: Subscriber) -> N
             command = json.loads(text)
             if not isinstance(command, dict) or command.get("type") not in ("subscribe", "unsubscribe"):
                 raise HTTPException(400, "Unknown command: send {\"type\": \"subscribe\", \"stream\": ...}")
-            stream = parse_stream(auth, command.get("stream"), command.get("tag"))
+            stream = parse_stream(auth, command.get("stream"), command.get("tag"), command.get("list"))
+            if command["type"] == "subscribe":
+                await check_owner(ws.app, auth, stream)
         except ValueError:
             await ws.send_json({"error": "Malformed JSON", "status": 400})
             continue
@@ -131,7 +149,10 @@ async def websocket(ws: WebSocket) -> None:
     try:
         auth = await authenticate(ws, token=protocol if from_protocol else None)
         name = ws.query_params.get("stream")
-        streams = {parse_stream(auth, name, ws.query_params.get("tag"))} if name else set()
+        params = ws.query_params
+        streams = {parse_stream(auth, name, params.get("tag"), params.get("list"))} if name else set()
+        for stream in streams:
+            await check_owner(ws.app, auth, stream)
     except HTTPException as exc:
         return await _deny(ws, exc)
     await ws.accept(subprotocol=protocol if from_protocol else None)
