@@ -22,6 +22,7 @@ from server.db.models import Actor, Delivery, HeldPost, Like, Mention, Post, Pos
 from server.db.models.posts import HELD, VISIBILITIES
 from server.db.types import utcnow
 from server.runtime import Runtime
+from server.services import conversations
 from server.services import media as media_service
 from server.services import polls
 from server.services.access import may_see
@@ -267,6 +268,7 @@ async def publish(runtime: Runtime, session: AsyncSession, post: Post, mentioned
                               .values(replies_count=Post.replies_count + 1))
     local_mentioned = [a.id for a in mentioned if a.local]
     await fan_out(session, post, local_mentioned)
+    await conversations.record(session, post, local_mentioned)
     await notify(session, "mention", local_mentioned, post.author_id, post.id)
     await notify_subscribers(session, [post.id], local_mentioned)
     if federated(post):
@@ -359,6 +361,7 @@ async def delete_post(runtime: Runtime, session: AsyncSession, author: Actor, po
         await session.execute(update(Post).where(Post.id == post.in_reply_to_id, Post.replies_count > 0)
                               .values(replies_count=Post.replies_count - 1))
     await media_service.detach_others(session, post.id, [])  # kept a day, for "delete and redraft"
+    await conversations.post_removed(session, post)
     await stream_events.post_deleted(session, post)
     await session.delete(post)
     await session.flush()

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from server.web import (
-    auth_pages, compose, directory, landing, list_pages, notifications, password_reset, profiles, search,
-    settings_account, settings_lists, settings_profile, signup, status_actions, threads, timelines, verification_page,
+    auth_pages, compose, directory, landing, list_pages, messages, notifications, password_reset, profiles,
+    search, settings_account, settings_lists, settings_profile, signup, status_actions, threads, timelines,
+    verification_page,
 )
 from server.web.admin import audit_log, blocklists, dashboard, domains, members, reports, site_settings, verifications
 from server.web.page import WebRoute
@@ -76,6 +77,11 @@ WEB_ROUTES: list[WebRoute] = [
     WebRoute("/lists/{id}/delete", list_pages.delete, POST, need="member"),
     WebRoute("/lists/{id}/members/add", list_pages.add_member, POST, need="member"),
     WebRoute("/lists/{id}/members/remove", list_pages.remove_member, POST, need="member"),
+    # == private messages: direct conversations (the web side of /api/v1/conversations) ==
+    WebRoute("/messages", messages.messages, need="member"),
+    WebRoute("/messages/new", messages.new_message, FORM, need="member"),
+    WebRoute("/messages/{id}", messages.open_conversation, need="member"),
+    WebRoute("/messages/{id}/hide", messages.hide, POST, need="member"),
     # == admin area (issue #7): moderators review and keep the federation's policies; admins run the instance ==
     WebRoute("/admin", dashboard.dashboard, need="moderator"),
     WebRoute("/admin/verifications", verifications.queue, need="moderator"),

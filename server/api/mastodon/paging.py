@@ -7,6 +7,8 @@ from urllib.parse import urlencode
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+MAX_ID = 2**63 - 1  # ids are signed 64-bit: a larger bound means the same and must not reach the database
+
 
 @dataclass(frozen=True)
 class Page:
@@ -39,7 +41,7 @@ def _id(request: Request, name: str) -> int | None:
         return None
     if not value.isdigit():
         raise HTTPException(422, f"{name} must be an id")
-    return int(value)
+    return min(int(value), MAX_ID)
 
 
 def int_param(request: Request, name: str, default: int, maximum: int) -> int:

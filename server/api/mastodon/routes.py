@@ -2,9 +2,9 @@
 needs of the caller (`Need`: token kind and scope). Handlers read that declaration through
 `authenticate(request)`; tests/test_api_auth.py walks this table so no endpoint can skip its checks."""
 from server.api.mastodon import (accounts, admin_domains, admin_instance, admin_reports, admin_verification, apps,
-                                 admin_held, blocks, bookmarks, directory, domain_blocks, favourites, instance, lists,
-                                 markers, media, notifications, pins, polls, preferences, profile, registrations,
-                                 reports, search, statuses, streaming, timelines, verification)
+                                 admin_held, blocks, bookmarks, conversations, directory, domain_blocks, favourites,
+                                 instance, lists, markers, media, notifications, pins, polls, preferences, profile,
+                                 registrations, reports, search, statuses, streaming, timelines, verification)
 from server.api.mastodon.auth import PUBLIC, ApiRoute, ApiWebSocketRoute, Need, app_token, optional, user
 
 GET, POST, PUT, PATCH, DELETE = ["GET"], ["POST"], ["PUT"], ["PATCH"], ["DELETE"]
@@ -172,4 +172,8 @@ ROUTES = [
     ApiRoute("/api/v1/timelines/list/{list_id}", lists.timeline, user("read:lists")),
     ApiRoute("/api/v1/streaming/list", streaming.sse("list"), user("read:statuses")),
     ApiRoute("/api/v1/preferences", preferences.show, user("read:accounts")),
+    # Direct conversations (private messaging).
+    ApiRoute("/api/v1/conversations", conversations.index, user("read:statuses")),
+    ApiRoute("/api/v1/conversations/{id}", conversations.remove, user("write:conversations"), DELETE),
+    ApiRoute("/api/v1/conversations/{id}/read", conversations.read, user("write:conversations"), POST),
 ]

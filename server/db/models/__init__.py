@@ -15,6 +15,7 @@ from server.db.models.verification import RemoteAttestation, Verification, Verif
 from server.db.models.events import StreamEvent
 from server.db.models.web import WebSession
 from server.db.models.held import HeldPost
+from server.db.models.conversations import ConversationState
 from server.db.models.lists import List, ListAccount
 
 __all__ = ["Base", "Account", "Actor", "InstanceSetting", "Post", "Mention", "PostTag", "PostEdit",
@@ -24,4 +25,5 @@ __all__ = ["Base", "Account", "Actor", "InstanceSetting", "Post", "Mention", "Po
            "MediaAttachment", "PollVote", "PollDeadline", "Bookmark", "Pin", "Marker", "IdempotencyKey",
            "Mute", "UserDomainBlock", "AuditEntry", "BlocklistSubscription", "DomainPolicyRecord", "PolicyVersion",
            "AccountModeration", "AccountWarning", "Report", "StreamEvent", "WebSession", "SeenActivity",
-           "DeletedObject", "HeldPost", "List", "ListAccount"]
+           "DeletedObject", "HeldPost", "List", "ListAccount",
+           "ConversationState"]

@@ -13,7 +13,7 @@ from server.convert.as_to_post import as_to_post, content_fields, hashtags, ment
 from server.db.models import Actor, Mention, Post, PostEdit, PostTag
 from server.db.types import utcnow
 from server.db.upsert import insert_ignore
-from server.services import polls, stream_events, timelines
+from server.services import conversations, polls, stream_events, timelines
 from server.services.inbox.batch import post_columns
 from server.services.inbox.context import InboxContext, Refused
 from server.services.inbox.remembered import remember_deleted
@@ -80,6 +80,7 @@ async def store_post(ctx: InboxContext, parsed: vocab.Post, author: Actor, *, fa
     await polls.register_deadline(session, post)
     if fan_out:
         await timelines.fan_out(session, post, mentioned)
+        await conversations.record(session, post, mentioned)
         await timelines.notify_subscribers(session, [post.id], mentioned)
     return post
 
@@ -140,6 +141,7 @@ async def remove_post(session: AsyncSession, post: Post) -> None:
     if post.boost_of_id is not None:
         await session.execute(update(Post).where(Post.id == post.boost_of_id)
                               .values(boosts_count=Post.boosts_count - 1))
+    await conversations.post_removed(session, post)
     await stream_events.post_deleted(session, post)
     await session.execute(delete(Post).where(Post.id == post.id))
 
