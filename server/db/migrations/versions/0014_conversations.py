@@ -1,13 +1,13 @@
 """conversations: each local participant's view of a direct conversation (unread, last status)
 
-Revision ID: 0013_conversations
+Revision ID: 0014_conversations
 Revises: 0013_lists
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0013_conversations'
-down_revision = '0013_lists'  # re-chained after main's 0013_lists (the brief: 0012)
+revision = '0014_conversations'
+down_revision = '0013_lists'
 branch_labels = None
 depends_on = None
 
