@@ -264,6 +264,8 @@ async def test_timeline_pages_with_older_posts_link(app, client):
     assert second.text.count('<article class="status') == 5 and "note number 0" in second.text
     assert "note number 24" not in second.text and 'rel="next"' not in second.text
     assert (await client.get("/local?max_id=abc")).status_code == 404
+    beyond = await client.get("/local?max_id=99999999999999999999")  # past 64 bits: the newest page
+    assert beyond.status_code == 200 and "note number 24" in beyond.text
 
 
 async def test_timeline_public_is_closed_to_visitors_by_default(app, client):

@@ -6,7 +6,7 @@ from urllib.parse import quote, urlencode
 
 from starlette.responses import Response
 
-from server.api.mastodon.paging import Page
+from server.api.mastodon.paging import MAX_ID, Page
 from server.services import reading
 from server.web.compose import compose_context
 from server.web.page import Web, error_page
@@ -20,7 +20,7 @@ def page_of(web: Web) -> Page | None:
     raw = web.request.query_params.get("max_id", "")
     if raw and (not raw.isdigit() or len(raw) > 20):
         return None
-    return Page(int(raw) if raw else None, None, None, PAGE_SIZE)
+    return Page(min(int(raw), MAX_ID) if raw else None, None, None, PAGE_SIZE)
 
 
 def older_link(web: Web, rows: list, **keep: str) -> str | None:
