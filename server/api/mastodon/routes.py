@@ -4,7 +4,7 @@ needs of the caller (`Need`: token kind and scope). Handlers read that declarati
 from server.api.mastodon import (accounts, admin_domains, admin_instance, admin_reports, admin_verification, apps,
                                  admin_held, blocks, bookmarks, directory, domain_blocks, favourites, instance, markers, media,
                                  notifications, pins, polls, profile, registrations, reports, search, statuses,
-                                 streaming, timelines, verification)
+                                 streaming, tags, timelines, verification)
 from server.api.mastodon.auth import PUBLIC, ApiRoute, ApiWebSocketRoute, Need, app_token, optional, user
 
 GET, POST, PUT, PATCH, DELETE = ["GET"], ["POST"], ["PUT"], ["PATCH"], ["DELETE"]
@@ -159,5 +159,10 @@ ROUTES = [
     ApiRoute(f"{ADMIN}/held_statuses/{{id}}", admin_held.show, user("admin:read:reports")),
     ApiRoute(f"{ADMIN}/held_statuses/{{id}}/approve", admin_held.approve, user("admin:write:reports"), POST),
     ApiRoute(f"{ADMIN}/held_statuses/{{id}}/reject", admin_held.reject, user("admin:write:reports"), POST),
+    # Followed hashtags: the Tag entity (following only with a member's token) and the member's list.
+    ApiRoute("/api/v1/tags/{hashtag}", tags.show, optional("read:follows")),
+    ApiRoute("/api/v1/tags/{hashtag}/follow", tags.follow, user("write:follows"), POST),
+    ApiRoute("/api/v1/tags/{hashtag}/unfollow", tags.unfollow, user("write:follows"), POST),
+    ApiRoute("/api/v1/followed_tags", tags.followed, user("read:follows")),
 ]
 
