@@ -174,6 +174,24 @@ async def test_tag_follow_skips_limited_authors(app, client):
     assert int(limited["id"]) not in await _entries(app, ann)
 
 
+async def test_tag_follow_gets_a_held_post_once_a_moderator_approves_it(app, client):
+    from server.services.instance_settings import set_phi_policy
+    from tests.support.moderation import bearer, user
+
+    ann, bob = await member(app, "ann"), await member(app, "bob")
+    _, moderator = await user(app, "mod", role="moderator", scopes="read write admin:read admin:write")
+    async with app.state.sessions() as session:
+        await set_phi_policy(session, "hold", by="test")
+        await session.commit()
+    await _follow(client, ann, "echo")
+    held = await _post(client, bob, "#echo for Pt John Smith, DOB 03/14/1961, MRN 4482913")
+    assert int(held["id"]) not in await _entries(app, ann)
+    queue = "/api/v1/curbside/admin/held_statuses"
+    [item] = (await client.get(queue, headers=bearer(moderator))).json()
+    assert (await client.post(f"{queue}/{item['id']}/approve", headers=bearer(moderator))).status_code == 200
+    assert int(held["id"]) in await _entries(app, ann)
+
+
 # --- fan-out of remote posts through the inbox ------------------------------------------------------
 
 def _tagged(remote, author, n: int, **addressing) -> dict:
