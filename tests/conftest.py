@@ -10,11 +10,15 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import queue
 import shutil
+import threading
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 
+from federation.keys import generate_rsa_keypair
 from server.app import create_app
 from server.db.engine import make_engine
 from server.db.migrate import migrate
@@ -24,7 +28,6 @@ from tests.support.postgres import PostgresCluster, find_bindir
 PG_BINDIR = find_bindir()
 _wanted = os.environ.get("CURBSIDE_TEST_DATABASES", "sqlite,postgresql").split(",")
 DATABASES = [d for d in _wanted if d == "sqlite" or (d == "postgresql" and PG_BINDIR)]
-_db_counter = itertools.count(1)
 
 
 def pytest_configure(config):
@@ -41,6 +44,33 @@ def anyio_backend():
     return "asyncio"
 
 
+class _KeyPool:
+    """Real RSA-2048 key pairs, the first `size` made on demand and then handed out in turn: any `size`
+    accounts made in a row have different keys, and the suite makes thousands of accounts."""
+
+    def __init__(self, size: int = 64):
+        self.size, self.keys, self.turn = size, [], itertools.count()
+
+    def __call__(self, bits: int = 2048) -> tuple[str, str]:
+        index = next(self.turn) % self.size
+        if index == len(self.keys):
+            self.keys.append(generate_rsa_keypair(bits))
+        return self.keys[index]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheaper_account_crypto():
+    """In-process tests create an account (an RSA key, an Argon2 hash) in almost every test, and that was a
+    fifth of the suite's time: here accounts take keys from a pool and passwords are hashed with Argon2id at
+    its smallest cost. Real server processes (tests/support/instances.py) keep production costs."""
+    with pytest.MonkeyPatch.context() as patch:
+        pool = _KeyPool()
+        patch.setattr("server.services.accounts.generate_rsa_keypair", pool)
+        patch.setattr("server.services.instance_actor.generate_rsa_keypair", pool)
+        patch.setattr("server.services.passwords._hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+        yield
+
+
 async def _migrate_url(url: str) -> None:
     engine = make_engine(url)
     try:
@@ -49,15 +79,57 @@ async def _migrate_url(url: str) -> None:
         await engine.dispose()
 
 
+class _FreshDatabases:
+    """Databases copied from the migrated template by a background thread, a few ahead of the tests that
+    take them, so that CREATE DATABASE (~70 ms) runs beside the tests rather than before each."""
+
+    def __init__(self, cluster: PostgresCluster, ahead: int = 3):
+        self.cluster, self.ready = cluster, queue.Queue(maxsize=ahead)
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._fill, name="fresh-databases", daemon=True)
+        self.thread.start()
+
+    def _fill(self) -> None:
+        for number in itertools.count(1):
+            name = f"test_{number}"
+            try:
+                self.cluster.psql(f"CREATE DATABASE {name} TEMPLATE template_curbside")
+            except Exception as exc:  # handed to the test that takes it, which fails with the reason
+                name = exc
+            while not self.stopping.is_set():
+                try:
+                    self.ready.put(name, timeout=0.5)
+                    break
+                except queue.Full:
+                    continue
+            if self.stopping.is_set():
+                return
+
+    def take(self) -> str:
+        name = self.ready.get(timeout=60)
+        if isinstance(name, Exception):
+            raise name
+        return name
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=10)
+
+
 @pytest.fixture(scope="session")
-def pg_cluster():
+def pg_databases():
+    """A throwaway cluster with a migrated template, and fresh copies of it ready for the tests."""
     cluster = PostgresCluster(PG_BINDIR)
     cluster.start()
+    fresh = None
     try:
         cluster.psql("CREATE DATABASE template_curbside")
         asyncio.run(_migrate_url(cluster.url("template_curbside")))
-        yield cluster
+        fresh = _FreshDatabases(cluster)
+        yield fresh
     finally:
+        if fresh is not None:
+            fresh.stop()
         cluster.stop()
 
 
@@ -75,10 +147,8 @@ def database_url(request, tmp_path):
         path = tmp_path / "curbside.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite+aiosqlite:///{path}"
-    cluster = request.getfixturevalue("pg_cluster")
-    name = f"test_{next(_db_counter)}"
-    cluster.psql(f"CREATE DATABASE {name} TEMPLATE template_curbside")
-    return cluster.url(name)
+    fresh = request.getfixturevalue("pg_databases")
+    return fresh.cluster.url(fresh.take())
 
 
 @pytest.fixture

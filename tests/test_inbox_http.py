@@ -2,6 +2,7 @@
 import dataclasses
 import json
 
+import httpx
 from sqlalchemy import func, select
 
 from federation import activities
@@ -210,3 +211,34 @@ async def test_inbox_actor_update_with_a_new_key_replaces_the_cached_key_at_once
     assert (await deliver(fed_client, alice, create(remote.note(alice, 2)))).status_code == 202
     old = dataclasses.replace(alice, private_pem=old_private)
     assert (await deliver(fed_client, old, create(remote.note(alice, 3)))).status_code == 401
+
+
+async def test_inbox_new_key_is_the_only_one_signed_fetches_accept_at_once(fed_settings, remote):
+    """Signed GETs (authorized fetch) share the inbox's key cache: after a verified Update with a new key,
+    a GET signed with the old key is refused at once, not when a separate cache expires."""
+    from server.app import create_app
+    from federation.signatures import sign_request
+    from tests.support.fake_remote import keypair
+    from tests.support.members import member_token
+
+    app = create_app(dataclasses.replace(fed_settings, authorized_fetch=True))
+    async with app.router.lifespan_context(app):
+        await member_token(app, "bob")
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url=app.state.settings.base_url) as client:
+            alice = remote.actor("alice")
+
+            async def fetch_bob(actor) -> int:
+                url = f"{client.base_url}/users/bob"
+                headers = sign_request("GET", url, {"Accept": "application/activity+json"}, None, actor.key_id,
+                                       actor.private_pem)
+                return (await client.get("/users/bob", headers=headers)).status_code
+
+            assert await fetch_bob(alice) == 200  # the old key is cached now
+            old = dataclasses.replace(alice)
+            alice.private_pem, alice.public_pem = keypair(6)
+            update = activities.update(f"{alice.uri}#updates/1", alice.uri, alice.document())
+            assert (await deliver(client, old, update)).status_code == 202
+            del remote.docs["/users/alice"]  # no refetch can help from here: only the cache decides
+            assert await fetch_bob(old) == 401
+            assert await fetch_bob(alice) == 200

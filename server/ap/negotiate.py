@@ -14,9 +14,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from federation.signatures import SignatureError, verify_request
+from server.ap.inbox import intake_of
 from server.db.models import Actor
 from server.errors import error_response
-from server.services.remote_actors import KeyCache, make_key_resolver
 from server.web.page import serve_page
 
 ACTIVITY_JSON = "application/activity+json"
@@ -90,11 +90,7 @@ async def web_page(request: Request, handler) -> Response:
 # --- who is asking -----------------------------------------------------------------------
 
 def _key_resolver(request: Request):
-    state = request.app.state
-    resolver = getattr(state, "fetch_key_resolver", None)
-    if resolver is None:
-        resolver = state.fetch_key_resolver = make_key_resolver(state.runtime, KeyCache())
-    return resolver
+    return intake_of(request.app.state).resolve_key  # the inbox's key cache: a new key is seen at once
 
 
 def is_signed(request: Request) -> bool:

@@ -11,10 +11,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from federation.signatures import SignatureError, verify_request
+from server.ap.inbox import intake_of
 from server.api.mastodon.auth import authenticate
 from server.convert.as_to_actor import actor_domain
 from server.services.moderation.publish import published_document, read_visibility
-from server.services.remote_actors import KeyCache, make_key_resolver
 
 TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
 
@@ -22,10 +22,7 @@ TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
 async def _signed_by_peer(request: Request, trusted: list[str]) -> bool:
     if "signature" not in request.headers and "signature-input" not in request.headers:
         return False
-    state = request.app.state
-    resolver = getattr(state, "blocklist_key_resolver", None)
-    if resolver is None:
-        resolver = state.blocklist_key_resolver = make_key_resolver(state.runtime, KeyCache(size=1000))
+    resolver = intake_of(request.app.state).resolve_key  # the inbox's key cache: a new key is seen at once
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     try:
         verified = await verify_request("GET", target, request.headers, None, resolver)
