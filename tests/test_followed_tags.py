@@ -192,6 +192,21 @@ async def test_tag_follow_gets_a_held_post_once_a_moderator_approves_it(app, cli
     assert int(held["id"]) in await _entries(app, ann)
 
 
+async def test_tag_follow_ends_when_the_member_deletes_her_account(app, client):
+    from server.db.models import Account, TagFollow
+    from server.services.account_deletion import delete_account
+
+    ann, bob = await member(app, "ann"), await member(app, "bob")
+    await _follow(client, ann, "echo")
+    async with app.state.sessions() as session:
+        account = (await session.execute(select(Account).where(Account.actor_id == ann.id))).scalar_one()
+        await delete_account(app.state.runtime, session, account)
+        await session.commit()
+        assert (await session.execute(select(TagFollow))).first() is None
+    await _post(client, bob, "#echo after she left")
+    assert await _entries(app, ann) == set()
+
+
 # --- fan-out of remote posts through the inbox ------------------------------------------------------
 
 def _tagged(remote, author, n: int, **addressing) -> dict:

@@ -14,6 +14,7 @@ from federation.text import HASHTAG_NAME_RE
 from server.services.reading import Page
 from server.db.ids import snowflake, snowflake_floor
 from server.db.models import Post, PostTag, TagFollow
+from server.db.types import utcnow
 from server.db.upsert import insert_ignore
 from server.urls import LocalUrls
 
@@ -41,7 +42,7 @@ def normalize_tag(raw: str) -> str:
 async def follow_tag(session: AsyncSession, actor_id: int, tag: str) -> None:
     """Follow `tag` (normalised); following it again changes nothing. The caller commits."""
     await insert_ignore(session, TagFollow, [{"id": snowflake(), "actor_id": actor_id, "tag": tag,
-                                             "created_at": datetime.now(timezone.utc)}])
+                                             "created_at": utcnow()}])
 
 
 async def unfollow_tag(session: AsyncSession, actor_id: int, tag: str) -> None:

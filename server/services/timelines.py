@@ -94,8 +94,9 @@ def _fan_out_tagged(dialect):
     limited or suspended (a limited account reaches those who follow it, not a hashtag's followers)."""
     blocked = exists().where(or_((Block.actor_id == TagFollow.actor_id) & (Block.target_id == Post.author_id),
                                  (Block.actor_id == Post.author_id) & (Block.target_id == TagFollow.actor_id)))
-    sanctioned = exists().where(AccountModeration.actor_id == Post.author_id,
-                                or_(AccountModeration.limited_at.is_not(None), AccountModeration.suspended_at.is_not(None)))
+    sanction = AccountModeration
+    sanctioned = exists().where(sanction.actor_id == Post.author_id,
+                                or_(sanction.limited_at.is_not(None), sanction.suspended_at.is_not(None)))
     rows = (select(TagFollow.actor_id, Post.id).distinct()
             .join(PostTag, PostTag.post_id == Post.id).join(TagFollow, TagFollow.tag == PostTag.tag)
             .where(Post.id.in_(bindparam("ids", expanding=True)), Post.visibility == TAGGED_VISIBILITY,
