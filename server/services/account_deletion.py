@@ -19,8 +19,8 @@ from federation import activities
 from federation.addressing import PUBLIC
 from server.db.models import (
     Account, AccountToken, Actor, Block, Bookmark, Delivery, Follow, HomeTimelineEntry, IdempotencyKey, Like, Marker,
-    MediaAttachment, MemberProfile, Mute, Notification, OAuthCode, OAuthToken, Pin, PollVote, Post, UserDomainBlock,
-    VerificationRequest, WebSession,
+    MediaAttachment, MemberProfile, Mute, Notification, OAuthCode, OAuthToken, Pin, PollVote, Post, TagFollow,
+    UserDomainBlock, VerificationRequest, WebSession,
 )
 from server.db.types import utcnow
 from server.runtime import Runtime
@@ -106,7 +106,7 @@ async def _personal(session: AsyncSession, actor_id: int, account_id: int) -> No
                           (Block, Block.actor_id), (Block, Block.target_id), (Mute, Mute.actor_id),
                           (Mute, Mute.target_id), (UserDomainBlock, UserDomainBlock.actor_id),
                           (Bookmark, Bookmark.actor_id), (Pin, Pin.actor_id), (Marker, Marker.actor_id),
-                          (IdempotencyKey, IdempotencyKey.actor_id),
+                          (IdempotencyKey, IdempotencyKey.actor_id), (TagFollow, TagFollow.actor_id),
                           (MemberProfile, MemberProfile.actor_id)):
         await session.execute(delete(model).where(column == actor_id))
     for model, column in ((WebSession, WebSession.account_id), (OAuthToken, OAuthToken.account_id),

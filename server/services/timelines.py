@@ -1,7 +1,8 @@
 """Side effects of new posts and interactions: home-timeline fan-out (on write) and notifications.
 
 Fan-out runs for every post that arrives, so its statements are built once, with bound parameters,
-and the database selects and writes the followers' entries in a single INSERT ... SELECT.
+and the database selects and writes the followers' entries in a single INSERT ... SELECT; the
+followers of the post's hashtags get theirs in one more (public original posts only).
 """
 from __future__ import annotations
 
@@ -13,12 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from server.db.ids import snowflake
-from server.db.models import Actor, Block, Follow, HomeTimelineEntry, Notification, Post
+from server.db.models import (Actor, AccountModeration, Block, Follow, HomeTimelineEntry, Notification, Post, PostTag,
+                              TagFollow)
 from server.services import stream_events
+from server.services.moderation.policies import policies_for
 
 # Visibilities whose posts go to every follower's home timeline; `direct` goes to the addressed only.
 FOLLOWER_VISIBILITIES = ("public", "unlisted", "private", "local")
 BOOSTABLE = ("public", "unlisted")
+TAGGED_VISIBILITY = "public"  # what reaches a hashtag's followers, as on Mastodon
 
 
 def _followers_entries(boosts: bool):
@@ -50,7 +54,8 @@ _STATEMENTS = {"postgresql": _statements(postgresql), "sqlite": _statements(sqli
 async def fan_out(session: AsyncSession, post: Post, mentioned_ids: Iterable[int] = (),
                   boosted: Post | None = None) -> None:
     """Put `post` into the home timelines it belongs in: its author's followers' (boosts only of
-    public/unlisted posts), the mentioned members' for direct posts, and a local author's own."""
+    public/unlisted posts), its hashtags' followers' (public posts), the mentioned members' for direct
+    posts, and a local author's own."""
     statements = _STATEMENTS[session.bind.dialect.name]
     core = await session.connection()  # Core execution: these are plain INSERTs, not ORM bulk writes
     params = {"author_id": post.author_id, "post_id": post.id}
@@ -59,6 +64,11 @@ async def fan_out(session: AsyncSession, post: Post, mentioned_ids: Iterable[int
             await core.execute(statements["boost"], {**params, "boosted_author_id": boosted.author_id})
     elif post.visibility in FOLLOWER_VISIBILITIES:
         await core.execute(statements["post"], params)
+        if post.visibility == TAGGED_VISIBILITY:
+            # The statement reads the post and its post_tags rows: the caller's pending ones (a new local
+            # post's tags, a held post's new visibility) are written first.
+            await session.flush()
+            await fan_out_tagged(session, [(post.id, None if post.local else post.author.domain)])
     others = set(mentioned_ids) if boosted is None and post.visibility == "direct" else set()
     if post.local:
         others.add(post.author_id)
@@ -79,11 +89,46 @@ def _fan_out_remote(dialect):
 _FAN_OUT_REMOTE = {"postgresql": _fan_out_remote(postgresql), "sqlite": _fan_out_remote(sqlite)}
 
 
-async def fan_out_remote(session: AsyncSession, post_ids: list[int]) -> None:
-    """fan_out for many new remote posts (not boosts, not direct) in one statement."""
+def _fan_out_tagged(dialect):
+    """(tag follower, post) for the posts' hashtags, unless either blocks the other or the author is
+    limited or suspended (a limited account reaches those who follow it, not a hashtag's followers)."""
+    blocked = exists().where(or_((Block.actor_id == TagFollow.actor_id) & (Block.target_id == Post.author_id),
+                                 (Block.actor_id == Post.author_id) & (Block.target_id == TagFollow.actor_id)))
+    sanction = AccountModeration
+    sanctioned = exists().where(sanction.actor_id == Post.author_id,
+                                or_(sanction.limited_at.is_not(None), sanction.suspended_at.is_not(None)))
+    rows = (select(TagFollow.actor_id, Post.id).distinct()
+            .join(PostTag, PostTag.post_id == Post.id).join(TagFollow, TagFollow.tag == PostTag.tag)
+            .where(Post.id.in_(bindparam("ids", expanding=True)), Post.visibility == TAGGED_VISIBILITY,
+                   Post.boost_of_id.is_(None), ~blocked, ~sanctioned))
+    return dialect.insert(HomeTimelineEntry).from_select(["owner_id", "post_id"], rows).on_conflict_do_nothing()
+
+
+_FAN_OUT_TAGGED = {"postgresql": _fan_out_tagged(postgresql), "sqlite": _fan_out_tagged(sqlite)}
+
+
+async def fan_out_tagged(session: AsyncSession, posts: list[tuple[int, str | None]]) -> None:
+    """Put new public original posts, given as (id, author's domain or None when local), into the home
+    timelines of their hashtags' followers, in one statement; their post_tags rows must be written.
+    Posts of limited domains are left out, as limited accounts are (see _fan_out_tagged)."""
+    if not posts:
+        return
+    policies = await policies_for(session)
+    ids = [post_id for post_id, domain in posts
+           if domain is None or policies.effective(domain).show_in_public_timelines]
+    if ids:
+        core = await session.connection()
+        await core.execute(_FAN_OUT_TAGGED[session.bind.dialect.name], {"ids": ids})
+
+
+async def fan_out_remote(session: AsyncSession, post_ids: list[int],
+                         tagged: list[tuple[int, str | None]] = ()) -> None:
+    """fan_out for many new remote posts (not boosts, not direct) in one statement, and one more for
+    `tagged`: those of them that are public and carry hashtags, with their authors' domains."""
     if post_ids:
         core = await session.connection()
         await core.execute(_FAN_OUT_REMOTE[session.bind.dialect.name], {"ids": post_ids})
+        await fan_out_tagged(session, list(tagged))
         await stream_events.emit_many(session, "update", [{"post_id": post_id} for post_id in post_ids])
 
 

@@ -14,6 +14,8 @@ NOTICES = {
     "domain_unblocked": "The domain is unblocked.",
     "submitted": "Your verification request was sent. Reviewers usually answer within a few days.",
     "answered": "Your answer was sent; the request is back in the review queue.",
+    "tag_followed": "You follow this hashtag: its new public posts will appear in your home timeline.",
+    "tag_unfollowed": "You no longer follow this hashtag.",
 }
 
 

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from server.web import (
-    auth_pages, compose, directory, landing, list_pages, messages, notifications, password_reset, profiles,
-    search, settings_account, settings_lists, settings_profile, signup, status_actions, threads, timelines,
+    auth_pages, compose, directory, followed_tags, landing, list_pages, messages, notifications, password_reset,
+    profiles, search, settings_account, settings_lists, settings_profile, signup, status_actions, threads, timelines,
     verification_page,
 )
 from server.web.admin import audit_log, blocklists, dashboard, domains, members, reports, site_settings, verifications
@@ -82,6 +82,10 @@ WEB_ROUTES: list[WebRoute] = [
     WebRoute("/messages/new", messages.new_message, FORM, need="member"),
     WebRoute("/messages/{id}", messages.open_conversation, need="member"),
     WebRoute("/messages/{id}/hide", messages.hide, POST, need="member"),
+    # == followed hashtags: the buttons of /tags/{tag} and the member's list.
+    WebRoute("/tags/{tag}/follow", followed_tags.follow, POST, need="member"),
+    WebRoute("/tags/{tag}/unfollow", followed_tags.unfollow, POST, need="member"),
+    WebRoute("/settings/tags", followed_tags.settings_page, need="member"),
     # == admin area (issue #7): moderators review and keep the federation's policies; admins run the instance ==
     WebRoute("/admin", dashboard.dashboard, need="moderator"),
     WebRoute("/admin/verifications", verifications.queue, need="moderator"),

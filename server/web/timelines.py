@@ -7,8 +7,9 @@ from urllib.parse import quote, urlencode
 from starlette.responses import Response
 
 from server.api.mastodon.paging import MAX_ID, Page
-from server.services import reading
+from server.services import followed_tags, reading
 from server.web.compose import compose_context
+from server.web.notices import notice
 from server.web.page import Web, error_page
 from server.web.status_view import status_cards, viewer_actor
 
@@ -92,4 +93,16 @@ async def tag(web: Web) -> Response:
         return error_page(web, 404, "There is no such hashtag page.")
     rows, shown = await reading.public(web.db, viewer_actor(web), page, tag=name)
     return await _timeline(web, f"#{name}", f"Posts tagged #{name}.", rows, shown,
-                           empty=f"No posts tagged #{name} yet.")
+                           empty=f"No posts tagged #{name} yet.", **await _tag_follow(web, name))
+
+
+async def _tag_follow(web: Web, name: str) -> dict:
+    """What the Follow / Unfollow button of a tag page needs (members, and names that are hashtags)."""
+    try:
+        valid = web.viewer is not None and followed_tags.normalize_tag(name) == name
+    except followed_tags.TagError:
+        valid = False
+    if not valid:
+        return {}
+    return {"tag_name": name, "notice": notice(web),
+            "tag_followed": bool(await followed_tags.following(web.db, web.viewer.actor_id, [name]))}

@@ -4,7 +4,7 @@ needs of the caller (`Need`: token kind and scope). Handlers read that declarati
 from server.api.mastodon import (accounts, admin_domains, admin_instance, admin_reports, admin_verification, apps,
                                  admin_held, blocks, bookmarks, conversations, directory, domain_blocks, favourites,
                                  instance, lists, markers, media, notifications, pins, polls, preferences, profile,
-                                 registrations, reports, search, statuses, streaming, timelines, verification)
+                                 registrations, reports, search, statuses, streaming, tags, timelines, verification)
 from server.api.mastodon.auth import PUBLIC, ApiRoute, ApiWebSocketRoute, Need, app_token, optional, user
 
 GET, POST, PUT, PATCH, DELETE = ["GET"], ["POST"], ["PUT"], ["PATCH"], ["DELETE"]
@@ -176,4 +176,9 @@ ROUTES = [
     ApiRoute("/api/v1/conversations", conversations.index, user("read:statuses")),
     ApiRoute("/api/v1/conversations/{id}", conversations.remove, user("write:conversations"), DELETE),
     ApiRoute("/api/v1/conversations/{id}/read", conversations.read, user("write:conversations"), POST),
+    # Followed hashtags: the Tag entity (following only with a member's token) and the member's list.
+    ApiRoute("/api/v1/tags/{hashtag}", tags.show, optional("read:follows")),
+    ApiRoute("/api/v1/tags/{hashtag}/follow", tags.follow, user("write:follows"), POST),
+    ApiRoute("/api/v1/tags/{hashtag}/unfollow", tags.unfollow, user("write:follows"), POST),
+    ApiRoute("/api/v1/followed_tags", tags.followed, user("read:follows")),
 ]

@@ -1,9 +1,9 @@
-"""Relationships between actors: follows, likes, blocks."""
+"""Relationships between actors: follows, likes, blocks; members' followed hashtags."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.models.base import Base
@@ -74,4 +74,17 @@ class UserDomainBlock(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"))
     domain: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TagFollow(Base):
+    """Member `actor` follows hashtag `tag` (lowercased, without '#', as post_tags stores it): new public
+    posts carrying it go to their home timeline. (tag, actor_id) serves fan-out; (actor_id, id) their list."""
+
+    __tablename__ = "tag_follows"
+    __table_args__ = (UniqueConstraint("tag", "actor_id"), Index("ix_tag_follows_actor_id_id", "actor_id", "id"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"))
+    tag: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

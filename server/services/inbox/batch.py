@@ -38,6 +38,7 @@ class PostBatch:
     def __init__(self) -> None:
         self._rows: dict[str, dict] = {}  # uri -> row, in arrival order
         self._tags: dict[str, list[str]] = {}
+        self._domains: dict[str, str | None] = {}  # uri -> author's domain (for hashtag followers)
         # The object ids of the batch's Creates were looked up at once (`checked`), and those their
         # origin deleted are in `deleted` (Deletes handled in the batch add to it); others are asked singly.
         self.checked: set[str] = set()
@@ -60,14 +61,15 @@ class PostBatch:
         if post.uri not in self._rows:
             self._rows[post.uri] = post_columns(post)
             self._tags[post.uri] = tags
+            self._domains[post.uri] = post.author.domain
 
     async def flush(self, session: AsyncSession) -> int:
         """Write the deferred posts that are not stored yet, their tags, reply counts and home
-        timeline entries; returns how many posts were new."""
+        timeline entries (followers', then hashtag followers': after the tags); returns how many posts were new."""
         if not self._rows:
             return 0
-        rows, tags = list(self._rows.values()), self._tags
-        self._rows, self._tags = {}, {}
+        rows, tags, domains = list(self._rows.values()), self._tags, self._domains
+        self._rows, self._tags, self._domains = {}, {}, {}
         statements = _STATEMENTS[session.bind.dialect.name]
         core = await session.connection()
         inserted = set((await core.execute(statements["posts"], rows)).scalars())
@@ -78,6 +80,8 @@ class PostBatch:
         parents = [{"parent": row["in_reply_to_id"]} for row in new if row["in_reply_to_id"] is not None]
         if parents:
             await core.execute(_REPLIED, parents)
-        await timelines.fan_out_remote(session, [row["id"] for row in new])
+        tagged = [(row["id"], domains[row["uri"]]) for row in new
+                  if tags[row["uri"]] and row["visibility"] == timelines.TAGGED_VISIBILITY]
+        await timelines.fan_out_remote(session, [row["id"] for row in new], tagged)
         await timelines.notify_subscribers(session, [row["id"] for row in new])
         return len(new)
