@@ -82,7 +82,7 @@ WEB_ROUTES: list[WebRoute] = [
     WebRoute("/messages/new", messages.new_message, FORM, need="member"),
     WebRoute("/messages/{id}", messages.open_conversation, need="member"),
     WebRoute("/messages/{id}/hide", messages.hide, POST, need="member"),
-    # == followed hashtags: the buttons of /tags/{tag} and the member's list.
+    # == followed hashtags: the buttons of /tags/{tag} and the member's list ==
     WebRoute("/tags/{tag}/follow", followed_tags.follow, POST, need="member"),
     WebRoute("/tags/{tag}/unfollow", followed_tags.unfollow, POST, need="member"),
     WebRoute("/settings/tags", followed_tags.settings_page, need="member"),
