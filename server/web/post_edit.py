@@ -80,8 +80,9 @@ async def edit(web: Web) -> Response:
     try:
         await post_service.edit_post(web.runtime, web.db, viewer_actor(web), post.id, new)
     except post_service.PostError as exc:
+        post_id = post.id
         await roll_back(web)
-        post = await web.db.get(Post, post.id)  # loaded again: the rollback expired it
+        post = await web.db.get(Post, post_id)  # loaded again: the rollback expired it
         if isinstance(exc, post_service.PhiFound):
             return _page(web, post, form, 422, phi=guard_answer(_texts(form, post), exc.decision, verb="save"))
         return _page(web, post, form, 422, error=f"The post was not saved: {exc}.")

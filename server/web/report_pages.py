@@ -66,7 +66,9 @@ async def _report(web: Web, target: Actor, post: Post | None, here: str) -> Resp
                                    rule_ids=form.rule_ids if form.category == VIOLATION else [],
                                    forward=form.forward and not target.local)
     except ReportError as exc:
-        await roll_back(web)
+        target_id, post_id = target.id, post.id if post else None
+        await roll_back(web)  # which expires them: loaded again for the page
+        target, post = await web.db.get(Actor, target_id), await web.db.get(Post, post_id) if post_id else None
         return await _page(web, target, post, form, 422, f"The report was not sent: {exc}.")
     await web.db.commit()
     if report.forwarded:
