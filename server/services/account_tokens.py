@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.models import Account, AccountToken
@@ -36,6 +36,13 @@ async def issue_token(session: AsyncSession, account: Account, purpose: str) -> 
                              expires_at=now + LIFETIMES[purpose]))
     await session.flush()
     return token
+
+
+async def issued_lately(session: AsyncSession, account: Account, purpose: str, within: timedelta) -> int:
+    """How many tokens of `purpose` the account was sent in the last `within` (used or not)."""
+    return await session.scalar(select(func.count()).select_from(AccountToken).where(
+        AccountToken.account_id == account.id, AccountToken.purpose == purpose,
+        AccountToken.created_at > utcnow() - within)) or 0
 
 
 async def peek_token(session: AsyncSession, purpose: str, token: str) -> Account:

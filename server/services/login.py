@@ -22,6 +22,10 @@ class LoginError(Exception):
     pass
 
 
+class LoginUnconfirmed(LoginError):
+    """The right password, but the email address is not confirmed yet (a new link can be mailed)."""
+
+
 class LoginThrottled(LoginError):
     """Too many failed attempts; `retry_after` seconds until the next may be tried."""
 
@@ -74,5 +78,5 @@ async def check_login(session: AsyncSession, login: str, password: str, *, ip: s
     if not account.approved_at:
         raise LoginError("this account is awaiting approval")
     if not account.confirmed_at:
-        raise LoginError("confirm your email address first")
+        raise LoginUnconfirmed("confirm your email address first")
     return account

@@ -7,6 +7,7 @@ in the moderators' queue (server.services.moderation.held), which later calls `p
 findings of a published post is kept aside in that row and the post stays as it was."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
@@ -36,6 +37,7 @@ from server.services.timelines import fan_out, notify, notify_boosters, notify_s
 MAX_CHARS = 5000
 MAX_POLL_OPTIONS = 4
 MAX_POLL_OPTION_CHARS = 50
+LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{1,8}){0,2}")  # a BCP 47 tag as clients send them: en, pt-BR
 
 
 class PostError(ValueError):
@@ -122,6 +124,8 @@ def _validate(new: NewPost) -> None:
         raise PostError(f"visibility must be one of {', '.join(VISIBILITIES)}")
     if not new.text.strip() and not new.media:
         raise PostError("a post needs text or media")
+    if new.language is not None and (len(new.language) > 16 or not LANGUAGE.fullmatch(new.language)):
+        raise PostError("language must be a language code such as en")
     if len(new.text) + len(new.spoiler_text) > MAX_CHARS:
         raise PostError(f"a post is at most {MAX_CHARS} characters")
     if new.poll and new.media:
@@ -345,6 +349,12 @@ async def edit_post(runtime: Runtime, session: AsyncSession, author: Actor, post
                                await audience_of(session, post, mentioned))
     await notify_boosters(session, post)
     return post
+
+
+async def edit_history(session: AsyncSession, post: Post) -> list[PostEdit]:
+    """The earlier versions of a post, oldest first (its current version is the post itself)."""
+    query = select(PostEdit).where(PostEdit.post_id == post.id).order_by(PostEdit.id)
+    return list((await session.execute(query)).scalars())
 
 
 async def delete_post(runtime: Runtime, session: AsyncSession, author: Actor, post_id: int) -> Post:

@@ -3,6 +3,7 @@ open), the approval queue, email confirmation and password reset by mailed singl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db.models import Account, Actor, MemberProfile, OAuthToken
 from server.db.types import utcnow
 from server.services import throttle, web_sessions
-from server.services.account_tokens import consume_token, issue_token
+from server.services.account_tokens import consume_token, issue_token, issued_lately
 from server.services.accounts import AccountError, NewAccount, create_account
 from server.services.instance_settings import registration_mode
 from server.services.invites import InviteError, use_invite
@@ -22,6 +23,9 @@ from server.settings import Settings
 from server.urls import LocalUrls
 
 MAX_REASON = 1000
+# Links anyone may have mailed to an account by typing its address (a forgotten password, a confirmation
+# sent again): a few an hour per account and purpose, so that the forms cannot flood a member's mailbox.
+MAILS_PER_HOUR = 3
 
 
 class RegistrationError(ValueError):
@@ -90,6 +94,21 @@ async def confirmation_mail(session: AsyncSession, settings: Settings, account: 
                    "The link works once and expires in two days. If you did not sign up, ignore this message.\n")
 
 
+async def _may_mail(session: AsyncSession, account: Account, purpose: str) -> bool:
+    return await issued_lately(session, account, purpose, timedelta(hours=1)) < MAILS_PER_HOUR
+
+
+async def resend_confirmation(session: AsyncSession, settings: Settings, email: str) -> Message | None:
+    """A new confirmation mail for the unconfirmed account of `email`, or None (no such account, confirmed
+    already, disabled, or mailed MAILS_PER_HOUR times this hour): the caller answers alike either way."""
+    account = await find_login(session, email) if "@" in email else None
+    if account is None or account.confirmed_at is not None or account.disabled_at:
+        return None
+    if not await _may_mail(session, account, "confirm"):
+        return None
+    return await confirmation_mail(session, settings, account)
+
+
 async def confirm_email(session: AsyncSession, token: str) -> Account:
     """Spend a confirmation token; TokenError if it cannot be used."""
     account = await consume_token(session, "confirm", token)
@@ -98,10 +117,11 @@ async def confirm_email(session: AsyncSession, token: str) -> Account:
 
 
 async def request_password_reset(session: AsyncSession, settings: Settings, login: str) -> Message | None:
-    """The reset mail for the account `login` names (username or email), or None: the caller answers
-    alike either way, so that nobody learns who has an account."""
+    """The reset mail for the account `login` names (username or email), or None (no such account, or
+    mailed MAILS_PER_HOUR times this hour): the caller answers alike either way, so that nobody learns
+    who has an account."""
     account = await find_login(session, login)
-    if account is None or account.disabled_at:
+    if account is None or account.disabled_at or not await _may_mail(session, account, "reset"):
         return None
     token = await issue_token(session, account, "reset")
     link = f"{settings.base_url}/password/reset/{token}"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from server.services.login import LoginError, LoginThrottled, check_login
+from server.services.login import LoginError, LoginThrottled, LoginUnconfirmed, check_login
 from server.web.page import Web, safe_next
 
 
@@ -22,7 +22,8 @@ async def login(web: Web) -> Response:
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
     except LoginError as exc:
-        return web.render("login.html", status=400, next=next_url, error=str(exc), username=web.value("username"))
+        return web.render("login.html", status=400, next=next_url, error=str(exc), username=web.value("username"),
+                          unconfirmed=isinstance(exc, LoginUnconfirmed))
     await web.log_in(account)
     await web.db.commit()
     return web.redirect(next_url)

@@ -17,7 +17,7 @@ from server.services import images, posts as post_service
 from server.services import media as media_service
 from server.services.access import visible_post
 from server.web.page import Web, error_page, safe_next
-from server.web.phi_marks import checked_texts, kind_label
+from server.web.phi_marks import guard_answer
 from server.web.status_view import roll_back, status_cards, viewer_actor
 
 MAX_IMAGES = media_service.MAX_ATTACHMENTS
@@ -30,14 +30,6 @@ VISIBILITIES = (
 )
 DURATIONS = ((300, "5 minutes"), (1800, "30 minutes"), (3600, "1 hour"), (21600, "6 hours"), (86400, "1 day"),
              (259200, "3 days"), (604800, "7 days"))
-PHI_MESSAGES = {
-    "confirm": "This post may identify a patient. Check the highlighted parts: edit them out, or post anyway "
-               "if you are sure nothing here identifies anyone.",
-    "reject": "This post may identify a patient, and this community does not allow such posts. "
-              "Edit out the highlighted parts to post it.",
-    "hold": "This post may identify a patient. This community holds such posts for a moderator's review; "
-            "edit out the highlighted parts to post it now.",
-}
 
 
 @dataclass
@@ -168,10 +160,7 @@ def _after_post(web: Web, post: Post) -> Response:
 
 
 async def _phi_page(web: Web, draft: Draft, new: post_service.NewPost, exc: post_service.PhiFound) -> Response:
-    decision = exc.decision
-    checked = checked_texts(_texts(draft, new), decision.findings)
-    return await _page(web, draft, 422, phi={"action": decision.action, "message": PHI_MESSAGES.get(decision.action),
-                                             "checked": checked, "kind_label": kind_label})
+    return await _page(web, draft, 422, phi=guard_answer(_texts(draft, new), exc.decision))
 
 
 async def _new_draft(web: Web) -> Response:

@@ -13,9 +13,8 @@ from starlette.responses import Response
 from server.api.mastodon.paging import Page
 from server.db.fulltext import plain_text
 from server.services import conversations, lookup, posts as post_service
-from server.web.compose import PHI_MESSAGES
 from server.web.page import Web, error_page
-from server.web.phi_marks import checked_texts, kind_label
+from server.web.phi_marks import guard_answer
 from server.web.status_view import account_card, roll_back, status_card, viewer_actor, when
 from server.web.threads import post_id_of
 from server.web.timelines import page_of
@@ -142,9 +141,7 @@ async def new_message(web: Web) -> Response:
     except post_service.PhiFound as exc:
         await roll_back(web)
         texts = [("Message", text), ("Content warning", draft.spoiler_text)]
-        return _page(web, draft, 422, phi={"action": exc.decision.action, "kind_label": kind_label,
-                                           "message": PHI_MESSAGES.get(exc.decision.action),
-                                           "checked": checked_texts(texts, exc.decision.findings)})
+        return _page(web, draft, 422, phi=guard_answer(texts, exc.decision, "send"))
     except post_service.PostError as exc:
         await roll_back(web)
         return _page(web, draft, 422, error=f"The message was not sent: {exc}.")

@@ -6,13 +6,22 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from moderation.phi import Finding
+from moderation.phi import Finding, PhiDecision
 
 KIND_LABELS = {
     "name": "Name", "date": "Date", "age_over_89": "Age over 89", "phone": "Phone number", "fax": "Fax number",
     "email": "Email address", "ssn": "Social security number", "record_number": "MRN or record number",
     "license_or_device_id": "Licence or device id", "url": "Web address", "ip_address": "IP address",
     "address": "Address", "facility_location": "Room, bed or facility",
+}
+
+MESSAGES = {
+    "confirm": "This post may identify a patient. Check the highlighted parts: edit them out, or {verb} anyway "
+               "if you are sure nothing here identifies anyone.",
+    "reject": "This post may identify a patient, and this community does not allow such posts. "
+              "Edit out the highlighted parts to {verb} it.",
+    "hold": "This post may identify a patient. This community holds such posts for a moderator's review; "
+            "edit out the highlighted parts to {verb} it now.",
 }
 
 
@@ -59,3 +68,11 @@ def checked_texts(texts: list[tuple[str, str]], findings: list[Finding]) -> list
         if mine:
             out.append(CheckedText(label, highlight(text, mine), mine))
     return out
+
+
+def guard_answer(texts: list[tuple[str, str]], decision: PhiDecision, verb: str = "post") -> dict:
+    """What `posts/_phi_check.html` shows of the guard's decision on `texts` (label, text, in the order the
+    guard checked them); `verb` names what the author is doing ("post", "save")."""
+    message = MESSAGES.get(decision.action)
+    return {"action": decision.action, "message": message.format(verb=verb) if message else None,
+            "checked": checked_texts(texts, decision.findings), "kind_label": kind_label}

@@ -54,7 +54,7 @@ async def profile_page(web: Web) -> Response:
                       is_self=viewer is not None and viewer.id == actor.id)
 
 
-async def _target(web: Web) -> Actor | None:
+async def target_account(web: Web) -> Actor | None:
     raw = str(web.request.path_params["id"])
     actor = await web.db.get(Actor, int(raw)) if raw.isdigit() and len(raw) <= 19 else None
     if actor is None or await actor_hidden(web.db, actor):
@@ -64,7 +64,7 @@ async def _target(web: Web) -> Actor | None:
 
 def _account_action(change, federates: bool = True):
     async def handler(web: Web) -> Response:
-        target = await _target(web)
+        target = await target_account(web)
         if target is None:
             return error_page(web, 404, NOT_FOUND)
         try:

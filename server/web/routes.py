@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from server.web import (
-    auth_pages, compose, directory, followed_tags, landing, list_pages, messages, notifications, password_reset,
-    profiles, search, settings_account, settings_lists, settings_profile, signup, status_actions, threads, timelines,
-    verification_page,
+    auth_pages, compose, confirm_resend, directory, followed_tags, landing, list_pages, messages, notifications,
+    password_reset, post_edit, profiles, report_pages, search, settings_account, settings_lists, settings_profile,
+    signup, status_actions, threads, timelines, verification_page,
 )
 from server.web.admin import audit_log, blocklists, dashboard, domains, members, reports, site_settings, verifications
 from server.web.page import WebRoute
@@ -20,6 +20,7 @@ WEB_ROUTES: list[WebRoute] = [
     WebRoute("/about", landing.about),
     WebRoute("/signup", signup.signup, FORM),
     WebRoute("/invite/{code}", signup.invite),
+    WebRoute("/confirm/resend", confirm_resend.resend, FORM),  # before /confirm/{token}, which would take it
     WebRoute("/confirm/{token}", signup.confirm, FORM),
     WebRoute("/password/forgot", password_reset.forgot, FORM),
     WebRoute("/password/reset/{token}", password_reset.reset, FORM),
@@ -86,6 +87,14 @@ WEB_ROUTES: list[WebRoute] = [
     WebRoute("/tags/{tag}/follow", followed_tags.follow, POST, need="member"),
     WebRoute("/tags/{tag}/unfollow", followed_tags.unfollow, POST, need="member"),
     WebRoute("/settings/tags", followed_tags.settings_page, need="member"),
+    # == posts, continued: reporting a post or an account, editing one's own post (and any post's edit
+    # history), pinning one's own posts to one's profile ==
+    WebRoute("/statuses/{id}/report", report_pages.status_report, FORM, need="member"),
+    WebRoute("/accounts/{id}/report", report_pages.account_report, FORM, need="member"),
+    WebRoute("/statuses/{id}/edit", post_edit.edit, FORM, need="member"),
+    WebRoute("/statuses/{id}/history", post_edit.history),
+    WebRoute("/statuses/{id}/pin", status_actions.pin, POST, need="member"),
+    WebRoute("/statuses/{id}/unpin", status_actions.unpin, POST, need="member"),
     # == admin area (issue #7): moderators review and keep the federation's policies; admins run the instance ==
     WebRoute("/admin", dashboard.dashboard, need="moderator"),
     WebRoute("/admin/verifications", verifications.queue, need="moderator"),

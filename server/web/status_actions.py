@@ -1,5 +1,6 @@
-"""What a member does to a post from a page: favourite, boost, bookmark (and undo them), vote, delete.
-Each is a small POST form; the answer goes back to the page it came from (`next`, a local path only)."""
+"""What a member does to a post from a page: favourite, boost, bookmark (and undo them), vote, pin one's own
+(and unpin), delete. Each is a small POST form; the answer goes back to the page it came from (`next`, a
+local path only)."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -15,7 +16,7 @@ from server.web.status_view import roll_back, viewer_actor
 from server.web.threads import NOT_FOUND, post_id_of
 
 
-async def _target(web: Web) -> Post | None:
+async def target_post(web: Web) -> Post | None:
     """The post the path names if the member may see it (a boost stands for the post it boosted)."""
     post_id = post_id_of(web.request.path_params["id"])
     post = None if post_id is None else await visible_post(web.db, post_id, viewer_actor(web))
@@ -28,9 +29,17 @@ def _back(web: Web, post: Post) -> Response:
     return web.redirect(safe_next(web.value("next"), f"/statuses/{post.id}"))
 
 
-def _action(change, federates: bool = True):
+async def _own(web: Web) -> Post | None:
+    """The viewer's own post the path names (someone else's is not found, as for delete)."""
+    try:
+        return await post_service.own_post(web.db, viewer_actor(web), post_id_of(web.request.path_params["id"]) or 0)
+    except post_service.PostError:
+        return None
+
+
+def _action(change, federates: bool = True, find=target_post):
     async def handler(web: Web) -> Response:
-        post = await _target(web)
+        post = await find(web)
         if post is None:
             return error_page(web, 404, NOT_FOUND)
         try:
@@ -51,6 +60,8 @@ boost = _action(lambda web, me, post: social.boost(web.runtime, web.db, me, post
 unboost = _action(lambda web, me, post: social.unboost(web.runtime, web.db, me, post))
 bookmark = _action(lambda web, me, post: bookmarks.bookmark(web.db, me, post), federates=False)
 unbookmark = _action(lambda web, me, post: bookmarks.unbookmark(web.db, me, post), federates=False)
+pin = _action(lambda web, me, post: bookmarks.pin(web.db, me, post), federates=False, find=_own)
+unpin = _action(lambda web, me, post: bookmarks.unpin(web.db, me, post), federates=False, find=_own)
 
 
 def _choices(web: Web) -> list[int]:

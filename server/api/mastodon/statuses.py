@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse
 from server.api.mastodon.auth import authenticate
 from server.api.mastodon.common import accounts_json, not_found, path_id, status_json
 from server.api.mastodon.params import flag, read_params
-from server.db.models import Actor, Like, Post, PostEdit
+from server.db.models import Actor, Like, Post
 from server.services import posts as post_service
 from server.services import idempotency, reading, social
 from server.services.access import visible_post
@@ -178,7 +178,7 @@ async def history(request: Request) -> JSONResponse:
         viewer, post = await _viewed_post(request, session, auth)
         state = request.app.state
         entity = (await render_statuses(session, [post], viewer, state.urls, state.settings.domain))[0]
-        edits = (await session.execute(select(PostEdit).where(PostEdit.post_id == post.id).order_by(PostEdit.id))).scalars()
+        edits = await post_service.edit_history(session, post)
         versions = [{"content": e.content_html, "spoiler_text": e.summary or "", "sensitive": e.sensitive,
                      "created_at": e.created_at.isoformat().replace("+00:00", "Z"), "account": entity["account"],
                      "media_attachments": [], "emojis": []} for e in edits]
