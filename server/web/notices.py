@@ -14,6 +14,8 @@ NOTICES = {
     "domain_unblocked": "The domain is unblocked.",
     "submitted": "Your verification request was sent. Reviewers usually answer within a few days.",
     "answered": "Your answer was sent; the request is back in the review queue.",
+    "filter_saved": "The filter is saved. It applies in your apps too.",
+    "filter_deleted": "The filter is deleted.",
 }
 
 

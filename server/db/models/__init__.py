@@ -15,6 +15,7 @@ from server.db.models.verification import RemoteAttestation, Verification, Verif
 from server.db.models.events import StreamEvent
 from server.db.models.web import WebSession
 from server.db.models.held import HeldPost
+from server.db.models.filters import FilterKeyword, FilterStatus, KeywordFilter
 
 __all__ = ["Base", "Account", "Actor", "InstanceSetting", "Post", "Mention", "PostTag", "PostEdit",
            "InboxItem", "Delivery", "Host", "Follow", "Like", "Block", "HomeTimelineEntry", "Notification",
@@ -23,4 +24,4 @@ __all__ = ["Base", "Account", "Actor", "InstanceSetting", "Post", "Mention", "Po
            "MediaAttachment", "PollVote", "PollDeadline", "Bookmark", "Pin", "Marker", "IdempotencyKey",
            "Mute", "UserDomainBlock", "AuditEntry", "BlocklistSubscription", "DomainPolicyRecord", "PolicyVersion",
            "AccountModeration", "AccountWarning", "Report", "StreamEvent", "WebSession", "SeenActivity",
-           "DeletedObject", "HeldPost"]
+           "DeletedObject", "HeldPost", "KeywordFilter", "FilterKeyword", "FilterStatus"]
