@@ -33,8 +33,8 @@ _TAG = re.compile(r"<[^>]*>")
 
 def keyword_pattern(keywords: list[tuple[str, bool]]) -> re.Pattern | None:
     """One case-insensitive pattern for `keywords` ((keyword, whole_word) pairs), a group per keyword in
-    order. A whole-word keyword asks for a word boundary only at an end that is itself a word character
-    ("#cardio" still matches "#cardiology"'s start but "cardio" does not match inside "echocardiography")."""
+    order. A whole-word keyword asks for a word boundary only at an end that is itself a word character:
+    "cardio" is not found inside "echocardiography", "#icu" is found in "ward#icu" but not in "#icuroom"."""
     parts = []
     for keyword, whole_word in keywords:
         part = re.escape(keyword)
