@@ -52,13 +52,15 @@ async def _account(session, settings: Settings, username: str):
 
 
 def invites_create(settings: Settings, args: argparse.Namespace) -> int:
-    from server.services.invites import InviteError, create_invite, invite_url
+    from server.services import member_admin
+    from server.services.invites import invite_url
     from server.urls import LocalUrls
 
     async def work(session, mail):
         try:
-            return await create_invite(session, None, max_uses=args.uses, expires_in_days=args.expires_in)
-        except InviteError as exc:
+            return await member_admin.create_invite(session, by=_via(), max_uses=args.uses,
+                                                    expires_in_days=args.expires_in)
+        except member_admin.MemberAdminError as exc:
             raise Refused(str(exc)) from None
 
     invite = _run(settings, work)
@@ -84,7 +86,7 @@ def registrations_mode(settings: Settings, args: argparse.Namespace) -> int:
     async def work(session, mail):
         if args.mode:
             try:
-                await instance_settings.set_registration_mode(session, args.mode)
+                await instance_settings.change(session, settings, {"registration_mode": args.mode}, by=_via())
             except instance_settings.SettingError as exc:
                 raise Refused(str(exc)) from None
         return await instance_settings.registration_mode(session, settings)
@@ -94,12 +96,13 @@ def registrations_mode(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def registrations_approve(settings: Settings, args: argparse.Namespace) -> int:
-    from server.services.registration import RegistrationError, approve_registration
+    from server.services import member_admin
 
     async def work(session, mail):
+        account = await _account(session, settings, args.username)
         try:
-            mail.append(await approve_registration(session, settings, await _account(session, settings, args.username)))
-        except RegistrationError as exc:
+            mail.append(await member_admin.approve_registration(session, settings, account, by=_via()))
+        except member_admin.MemberAdminError as exc:
             raise Refused(str(exc)) from None
 
     _run(settings, work)
@@ -199,8 +202,8 @@ def verifiers(settings: Settings, args: argparse.Namespace) -> int:
     async def work(session, mail):
         try:
             if args.action == "trust":
-                await s.trust_verifier(session, args.domain)
-            elif args.action == "untrust" and not await s.untrust_verifier(session, args.domain):
+                await s.trust_verifier(session, args.domain, by=_via())
+            elif args.action == "untrust" and not await s.untrust_verifier(session, args.domain, by=_via()):
                 raise Refused(f"{args.domain} is not a trusted verifier")
         except s.SettingError as exc:
             raise Refused(str(exc)) from None

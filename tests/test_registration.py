@@ -5,13 +5,20 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from server.db.models import Account, AccountToken, Notification
+from server.db.models import Account, AccountToken, AuditEntry, Notification
 from server.db.types import utcnow
 from server.services.account_tokens import issue_token
 from server.services.instance_settings import set_registration_mode
 from server.services.invites import create_invite
 from tests.support.members import PASSWORD, app_token, bearer, mail_app, mail_client, member_token  # noqa: F401
 from tests.support.smtp import link_in, smtp  # noqa: F401
+
+
+async def _audit(app) -> list[tuple[str, str, str]]:
+    """(who, action, target) of every audit log entry, oldest first."""
+    async with app.state.sessions() as session:
+        rows = (await session.execute(select(AuditEntry).order_by(AuditEntry.id))).scalars()
+        return [(e.actor_name.split("@")[0], e.action, e.target.split("@")[0]) for e in rows]
 
 
 async def _mode(app, mode: str) -> None:
@@ -104,6 +111,8 @@ async def test_registration_approval_queue_for_admins(app, client):
                               headers=bearer(admin))).status_code == 200
     async with app.state.sessions() as session:
         assert (await session.execute(select(Account).where(Account.email == "frank@example.org"))).first() is None
+    assert [e for e in await _audit(app) if e[1].startswith("registration.")] == [
+        ("root", "registration.approve", "erin"), ("root", "registration.reject", "frank")]
 
 
 async def test_registration_refuses_bad_input_and_needs_an_app_token(app, client):
@@ -129,6 +138,7 @@ async def test_registration_mode_set_by_admin_overrides_the_environment(app, cli
     bad = await client.patch("/api/v1/curbside/admin/settings", json={"registration_mode": "anyone"},
                              headers=bearer(admin))
     assert bad.status_code == 422
+    assert await _audit(app) == [("root", "settings.update", "registration_mode")]
 
 
 async def test_registration_admin_invites_api(app, client):
@@ -140,8 +150,12 @@ async def test_registration_admin_invites_api(app, client):
     assert invite["url"].endswith(f"/invite/{invite['code']}") and invite["usable"] and invite["max_uses"] == 5
     revoked = await client.delete(f"/api/v1/curbside/admin/invites/{invite['id']}", headers=bearer(admin))
     assert revoked.json()["usable"] is False
+    again = await client.delete(f"/api/v1/curbside/admin/invites/{invite['id']}", headers=bearer(admin))
+    assert again.status_code == 409
+    assert (await client.delete("/api/v1/curbside/admin/invites/999999", headers=bearer(admin))).status_code == 404
     bad = await client.post("/api/v1/curbside/admin/invites", json={"max_uses": 0}, headers=bearer(admin))
     assert bad.status_code == 422
+    assert await _audit(app) == [("root", "invite.create", invite["id"]), ("root", "invite.revoke", invite["id"])]
 
 
 async def test_password_reset_by_mail_is_single_use_and_ends_sessions(mail_app, mail_client, smtp):
@@ -185,3 +199,18 @@ async def test_confirmation_resend_issues_a_new_link_and_voids_the_old(mail_app,
 
 
 pytestmark = pytest.mark.anyio
+
+
+async def test_trusted_verifiers_api_is_for_admins_and_audited(app, client):
+    admin, moderator = await member_token(app, "root", role="admin"), await member_token(app, "mo", role="moderator")
+    path = "/api/v1/curbside/admin/trusted_verifiers"
+    assert (await client.post(path, json={"domain": "x.example"})).status_code == 401
+    assert (await client.post(path, json={"domain": "x.example"}, headers=bearer(moderator))).status_code == 403
+    added = await client.post(path, json={"domain": "https://Cardio.Example/"}, headers=bearer(admin))
+    assert added.status_code == 201 and added.json() == {"domain": "cardio.example"}
+    assert (await client.post(path, json={"domain": "not a domain"}, headers=bearer(admin))).status_code == 422
+    assert (await client.get(path, headers=bearer(admin))).json() == [{"domain": "cardio.example"}]
+    assert (await client.delete(f"{path}/cardio.example", headers=bearer(admin))).status_code == 200
+    assert (await client.delete(f"{path}/cardio.example", headers=bearer(admin))).status_code == 404
+    assert await _audit(app) == [("root", "settings.trust_verifier", "cardio.example"),
+                                 ("root", "settings.untrust_verifier", "cardio.example")]

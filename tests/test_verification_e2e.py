@@ -50,6 +50,12 @@ def register(instance: Instance, smtp: SmtpServer, username: str) -> Client:
     return Client(instance.base_url, created.json()["access_token"])
 
 
+def _cli_audit(instance) -> list[str]:
+    """The actions the command line took, from `curbside audit` (newest first)."""
+    lines = [line.split()[2:4] for line in instance.cli("audit").stdout.splitlines()]
+    return [action for who, action in lines if who.startswith("cli")]
+
+
 def test_verification_travels_between_two_instances(world):
     a, b, smtp, mod, bob = world["A"], world["B"], world["smtp"], world["mod"], world["bob"]
     alice = register(a, smtp, "alice")
@@ -107,3 +113,8 @@ def test_verification_cli_as_admins_run_it(world):
     invite = a.cli("invites", "create", "--uses", "2", "--expires-in", "7").stdout.strip()
     assert invite.startswith(f"{a.base_url}/invite/")
     assert a.cli("verifiers", "list").stdout.strip() == "no trusted verifiers"
+    a.cli("registrations", "mode", "invite")
+    a.cli("verifiers", "trust", "hospital.example")
+    a.cli("verifiers", "untrust", "hospital.example")
+    assert _cli_audit(a)[:4] == ["settings.untrust_verifier", "settings.trust_verifier", "settings.update",
+                                 "invite.create"]  # the admin's commands are in the audit log, as cli:<user>

@@ -98,20 +98,24 @@ async def trusted_verifiers(session: AsyncSession) -> list[str]:
     return sorted(v for v in value if isinstance(v, str)) if isinstance(value, list) else []
 
 
-async def trust_verifier(session: AsyncSession, domain: str) -> str:
+async def trust_verifier(session: AsyncSession, domain: str, actor: Actor | None = None, *,
+                         by: str | None = None) -> str:
+    """Show badges of `domain`'s verifications here (audited: it decides whose word members see)."""
     domain = normalize_domain(domain)
     await set_value(session, TRUSTED_VERIFIERS, sorted({*await trusted_verifiers(session), domain}))
+    await audit.record(session, actor, "settings.trust_verifier", "instance", domain, by=by)
     return domain
 
 
-async def untrust_verifier(session: AsyncSession, domain: str) -> bool:
+async def untrust_verifier(session: AsyncSession, domain: str, actor: Actor | None = None, *,
+                           by: str | None = None) -> bool:
     domain = normalize_domain(domain)
     current = await trusted_verifiers(session)
     if domain not in current:
         return False
     await set_value(session, TRUSTED_VERIFIERS, [d for d in current if d != domain])
+    await audit.record(session, actor, "settings.untrust_verifier", "instance", domain, by=by)
     return True
-
 
 
 async def change(session: AsyncSession, settings: Settings, changes: dict[str, object], *,

@@ -1,6 +1,7 @@
 """What admins do to members: approve or reject registrations, make and revoke invites, change roles,
 disable and enable accounts. Each step writes the moderation audit log in the caller's transaction
-(the registration and invite services themselves do not); the caller commits.
+(the registration and invite services themselves do not); the caller commits. The web pages, the admin
+API and the `curbside` commands all come through here, so that no path skips the log.
 
 Admins never change their own role or disable themselves: an instance cannot lose its last admin
 by a slip of the mouse."""
@@ -18,64 +19,80 @@ from server.services.moderation import audit
 from server.settings import Settings
 
 
+# Who acts: an admin's account, or the name of a non-member author such as "cli:root" (the command line).
+By = Account | str
+
+
 class MemberAdminError(ValueError):
-    """A refused change to a member; str() says why."""
+    """A refused change to a member; str() says why, `status` is the HTTP status the admin API answers."""
+
+    def __init__(self, message: str, status: int = 422):
+        super().__init__(message)
+        self.status = status
 
 
 def _who(account: Account) -> str:
     return audit.actor_name(account.actor)
 
 
+async def _log(session: AsyncSession, by: By, action: str, target_type: str, target: str, reason: str = "",
+               details: dict | None = None) -> None:
+    if isinstance(by, Account):
+        await audit.record(session, by.actor, action, target_type, target, reason, details)
+    else:
+        await audit.record(session, None, action, target_type, target, reason, details, by=by)
+
+
 async def approve_registration(session: AsyncSession, settings: Settings, account: Account, *,
-                               by: Account) -> Message:
+                               by: By) -> Message:
     """Let a pending registration in; returns the welcome mail to send after committing."""
     try:
         message = await registration.approve_registration(session, settings, account)
     except registration.RegistrationError as exc:
-        raise MemberAdminError(str(exc)) from None
-    await audit.record(session, by.actor, "registration.approve", "account", _who(account), "",
-                       {"email": account.email})
+        raise MemberAdminError(str(exc), exc.status) from None
+    await _log(session, by, "registration.approve", "account", _who(account), "", {"email": account.email})
     return message
 
 
-async def reject_registration(session: AsyncSession, account: Account, *, by: Account, reason: str = "") -> None:
+async def reject_registration(session: AsyncSession, account: Account, *, by: By, reason: str = "") -> None:
     """Refuse a pending registration (the account is removed); the log keeps its name and email."""
     name, email = _who(account), account.email
     try:
         await registration.reject_registration(session, account)
     except registration.RegistrationError as exc:
-        raise MemberAdminError(str(exc)) from None
-    await audit.record(session, by.actor, "registration.reject", "account", name, reason, {"email": email})
+        raise MemberAdminError(str(exc), exc.status) from None
+    await _log(session, by, "registration.reject", "account", name, reason, {"email": email})
 
 
-async def create_invite(session: AsyncSession, *, by: Account, max_uses: int | None,
+async def create_invite(session: AsyncSession, *, by: By, max_uses: int | None,
                         expires_in_days: float | None) -> Invite:
+    creator = by if isinstance(by, Account) else None
     try:
-        invite = await invites.create_invite(session, by, max_uses=max_uses, expires_in_days=expires_in_days)
+        invite = await invites.create_invite(session, creator, max_uses=max_uses, expires_in_days=expires_in_days)
     except invites.InviteError as exc:
         raise MemberAdminError(str(exc)) from None
-    await audit.record(session, by.actor, "invite.create", "invite", str(invite.id), "",
-                       {"max_uses": max_uses, "expires_at": invite.expires_at.isoformat() if invite.expires_at else None})
+    await _log(session, by, "invite.create", "invite", str(invite.id), "",
+               {"max_uses": max_uses, "expires_at": invite.expires_at.isoformat() if invite.expires_at else None})
     return invite
 
 
-async def revoke_invite(session: AsyncSession, invite_id: int, *, by: Account) -> Invite:
+async def revoke_invite(session: AsyncSession, invite_id: int, *, by: By) -> Invite:
     invite = await session.get(Invite, invite_id)
     if invite is None:
-        raise MemberAdminError("no such invite")
+        raise MemberAdminError("no such invite", 404)
     if invite.revoked_at is not None:
-        raise MemberAdminError("this invite is revoked already")
+        raise MemberAdminError("this invite is revoked already", 409)
     await invites.revoke_invite(session, invite_id)
-    await audit.record(session, by.actor, "invite.revoke", "invite", str(invite.id), "", {"uses": invite.uses})
+    await _log(session, by, "invite.revoke", "invite", str(invite.id), "", {"uses": invite.uses})
     return invite
 
 
-def _not_self(account: Account, by: Account, what: str) -> None:
-    if account.id == by.id:
+def _not_self(account: Account, by: By, what: str) -> None:
+    if isinstance(by, Account) and account.id == by.id:
         raise MemberAdminError(f"you cannot {what} your own account; ask another admin")
 
 
-async def set_role(session: AsyncSession, account: Account, role: str, *, by: Account) -> bool:
+async def set_role(session: AsyncSession, account: Account, role: str, *, by: By) -> bool:
     """Make `account` a member, moderator or admin; False if it had that role already."""
     if role not in ROLES:
         raise MemberAdminError(f"role must be one of {', '.join(ROLES)}")
@@ -85,8 +102,7 @@ async def set_role(session: AsyncSession, account: Account, role: str, *, by: Ac
     if account.role == "admin" and await _admins(session) <= 1:
         raise MemberAdminError("the instance needs at least one admin")
     before, account.role = account.role, role
-    await audit.record(session, by.actor, "account.role", "account", _who(account), "",
-                       {"before": before, "after": role})
+    await _log(session, by, "account.role", "account", _who(account), "", {"before": before, "after": role})
     return True
 
 
@@ -95,27 +111,26 @@ async def _admins(session: AsyncSession) -> int:
         Account.role == "admin", Account.disabled_at.is_(None))) or 0
 
 
-async def disable(session: AsyncSession, account: Account, *, by: Account, reason: str = "") -> None:
+async def disable(session: AsyncSession, account: Account, *, by: By, reason: str = "") -> None:
     """No more logins: the member's browser sessions end now, their app tokens stop working."""
     _not_self(account, by, "disable")
     if account.disabled_at is not None:
-        raise MemberAdminError("this account is disabled already")
+        raise MemberAdminError("this account is disabled already", 409)
     account.disabled_at = utcnow()
     await web_sessions.end_all(session, account.id)
-    await audit.record(session, by.actor, "account.disable", "account", _who(account), reason)
+    await _log(session, by, "account.disable", "account", _who(account), reason)
 
 
-async def enable(session: AsyncSession, account: Account, *, by: Account, reason: str = "") -> None:
+async def enable(session: AsyncSession, account: Account, *, by: By, reason: str = "") -> None:
     """Let a disabled member log in again; a moderator's suspension of the account is lifted with it."""
     if account.disabled_at is None:
-        raise MemberAdminError("this account is not disabled")
+        raise MemberAdminError("this account is not disabled", 409)
     account.disabled_at = None
     sanction = await session.get(AccountModeration, account.actor_id)
     lifted = sanction is not None and sanction.suspended_at is not None
     if lifted:
         sanction.suspended_at = None
-    await audit.record(session, by.actor, "account.enable", "account", _who(account), reason,
-                       {"suspension_lifted": lifted})
+    await _log(session, by, "account.enable", "account", _who(account), reason, {"suspension_lifted": lifted})
 
 
 async def find_member(session: AsyncSession, actor_id: int) -> Account | None:

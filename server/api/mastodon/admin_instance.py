@@ -14,11 +14,11 @@ from server.api.mastodon.staff import staff
 from server.convert.actor_to_mastodon import iso
 from server.db.models import Account, Actor, Invite
 from server.services import instance_settings as runtime_settings
-from server.services.invites import InviteError, create_invite, invite_url, is_usable, list_invites, revoke_invite
+from server.services import member_admin
+from server.services.invites import invite_url, is_usable, list_invites
 from server.services.mail import send_quietly
-from server.services.registration import (
-    RegistrationError, approve_registration, pending_registrations, reject_registration,
-)
+from server.services.member_admin import MemberAdminError
+from server.services.registration import pending_registrations
 
 
 def _invite_json(request: Request, invite: Invite) -> dict:
@@ -50,20 +50,23 @@ async def create_invite_link(request: Request) -> JSONResponse:
     uses, days = _number(params, "max_uses"), _number(params, "expires_in_days")
     async with request.app.state.sessions() as session:
         try:
-            invite = await create_invite(session, await session.get(Account, auth.account.id),
-                                         max_uses=int(uses) if uses is not None else None, expires_in_days=days)
-        except InviteError as exc:
-            raise HTTPException(422, str(exc)) from None
+            invite = await member_admin.create_invite(session, by=await session.get(Account, auth.account.id),
+                                                      max_uses=int(uses) if uses is not None else None,
+                                                      expires_in_days=days)
+        except MemberAdminError as exc:
+            raise HTTPException(exc.status, str(exc)) from None
         await session.commit()
         return JSONResponse(_invite_json(request, invite), status_code=201)
 
 
 async def delete_invite(request: Request) -> JSONResponse:
-    await staff(request, "admin:write", admin_only=True)
+    auth = await staff(request, "admin:write", admin_only=True)
     async with request.app.state.sessions() as session:
-        invite = await revoke_invite(session, path_id(request))
-        if invite is None:
-            raise not_found()
+        try:
+            invite = await member_admin.revoke_invite(session, path_id(request),
+                                                      by=await session.get(Account, auth.account.id))
+        except MemberAdminError as exc:
+            raise HTTPException(exc.status, str(exc)) from None
         await session.commit()
         return JSONResponse(_invite_json(request, invite))
 
@@ -86,13 +89,14 @@ async def _pending(session, request: Request) -> Account:
 
 
 async def approve(request: Request) -> JSONResponse:
-    await staff(request, "admin:write", admin_only=True)
+    auth = await staff(request, "admin:write", admin_only=True)
     state = request.app.state
     async with state.sessions() as session:
         account = await _pending(session, request)
         try:
-            message = await approve_registration(session, state.settings, account)
-        except RegistrationError as exc:
+            message = await member_admin.approve_registration(session, state.settings, account,
+                                                              by=await session.get(Account, auth.account.id))
+        except MemberAdminError as exc:
             raise HTTPException(exc.status, str(exc)) from None
         await session.commit()
     await send_quietly(state.settings, [message])
@@ -100,12 +104,12 @@ async def approve(request: Request) -> JSONResponse:
 
 
 async def reject(request: Request) -> JSONResponse:
-    await staff(request, "admin:write", admin_only=True)
+    auth = await staff(request, "admin:write", admin_only=True)
     async with request.app.state.sessions() as session:
         account = await _pending(session, request)
         try:
-            await reject_registration(session, account)
-        except RegistrationError as exc:
+            await member_admin.reject_registration(session, account, by=await session.get(Account, auth.account.id))
+        except MemberAdminError as exc:
             raise HTTPException(exc.status, str(exc)) from None
         await session.commit()
     return JSONResponse({})
@@ -119,11 +123,12 @@ async def trusted(request: Request) -> JSONResponse:
 
 async def trust(request: Request) -> JSONResponse:
     """POST with `domain`: show badges of that instance's verifications here."""
-    await staff(request, "admin:write", admin_only=True)
+    auth = await staff(request, "admin:write", admin_only=True)
     params = await read_params(request)
     async with request.app.state.sessions() as session:
         try:
-            domain = await runtime_settings.trust_verifier(session, str(params.get("domain", "")))
+            domain = await runtime_settings.trust_verifier(session, str(params.get("domain", "")),
+                                                           await session.get(Actor, auth.account.actor_id))
         except runtime_settings.SettingError as exc:
             raise HTTPException(422, str(exc)) from None
         await session.commit()
@@ -131,10 +136,11 @@ async def trust(request: Request) -> JSONResponse:
 
 
 async def untrust(request: Request) -> JSONResponse:
-    await staff(request, "admin:write", admin_only=True)
+    auth = await staff(request, "admin:write", admin_only=True)
     async with request.app.state.sessions() as session:
         try:
-            removed = await runtime_settings.untrust_verifier(session, request.path_params["domain"])
+            removed = await runtime_settings.untrust_verifier(session, request.path_params["domain"],
+                                                              await session.get(Actor, auth.account.actor_id))
         except runtime_settings.SettingError as exc:
             raise HTTPException(422, str(exc)) from None
         if not removed:
@@ -162,18 +168,19 @@ async def update_settings(request: Request) -> JSONResponse:
     """PATCH with any of `registration_mode`, `phi_policy`, `verification_valid_days`, `evidence_retention_days`."""
     auth = await staff(request, "admin:write", admin_only=True)
     params = await read_params(request)
+    changes: dict[str, object] = {}
+    if "registration_mode" in params:
+        changes["registration_mode"] = str(params["registration_mode"]).strip().lower()
+    for key in ("verification_valid_days", "evidence_retention_days"):
+        if key in params:
+            raw = params[key]
+            changes[key] = raw if isinstance(raw, int) else int(raw) if str(raw).strip().isdigit() else raw
     async with request.app.state.sessions() as session:
+        admin = await session.get(Actor, auth.account.actor_id)
         try:
-            if "registration_mode" in params:
-                await runtime_settings.set_registration_mode(session, str(params["registration_mode"]).strip().lower())
+            await runtime_settings.change(session, request.app.state.settings, changes, actor=admin)
             if "phi_policy" in params:
-                await runtime_settings.set_phi_policy(session, str(params["phi_policy"]).strip().lower(),
-                                                      await session.get(Actor, auth.account.actor_id))
-            for key in ("verification_valid_days", "evidence_retention_days"):
-                if key in params:
-                    raw = params[key]
-                    days = raw if isinstance(raw, int) else int(raw) if str(raw).strip().isdigit() else raw
-                    await runtime_settings.set_days(session, key, days)
+                await runtime_settings.set_phi_policy(session, str(params["phi_policy"]).strip().lower(), admin)
         except runtime_settings.SettingError as exc:
             raise HTTPException(422, str(exc)) from None
         await session.commit()
