@@ -70,6 +70,7 @@ class EntityCache:
     def keep_post(self, post_id: int, fingerprint: str, shared: dict, poll: object | None, now: float) -> PostEntry:
         if len(self.posts) >= MAX_ENTRIES:
             self.posts.clear()
+        shared.pop("filtered", None)  # the viewer's own: see status_json
         entry = self.posts[post_id] = PostEntry(fingerprint, dumps(shared)[:-1], poll, now + POST_SECONDS)
         return entry
 
@@ -101,11 +102,12 @@ _FLAGS = {(f, r, b, p): _flags(f, r, b, p)
           for f in (False, True) for r in (False, True) for b in (False, True) for p in (False, True)}
 
 
-def status_json(entry: PostEntry, account: bytes, reblog: bytes | None, poll: bytes, flags: tuple) -> bytes:
+def status_json(entry: PostEntry, account: bytes, reblog: bytes | None, poll: bytes, flags: tuple,
+                filtered: bytes = b"[]") -> bytes:
     """One Status: the shared part, then what differs by time or viewer (flags: favourited, reblogged,
-    bookmarked, pinned)."""
+    bookmarked, pinned; `filtered`: the viewer's matching keyword filters, a JSON array)."""
     return b"".join((entry.head, b',"account":', account, b',"reblog":', reblog or b"null", b',"poll":', poll,
-                     _FLAGS[flags]))
+                     b',"filtered":', filtered, _FLAGS[flags]))
 
 
 def now() -> float:

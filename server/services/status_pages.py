@@ -15,8 +15,8 @@ from moderation.domains import DomainPolicy, PolicySet
 from server.convert.actor_to_mastodon import acct_of
 from server.convert.post_to_mastodon import ViewerState, poll_to_mastodon, status_shared
 from server.db.models import (
-    Account, AccountModeration, Actor, Block, Bookmark, HomeTimelineEntry, InstanceSetting, Like, MemberProfile,
-    Mention, Mute, Pin, PollVote, Post, RemoteAttestation, UserDomainBlock, Verification,
+    Account, AccountModeration, Actor, Block, Bookmark, HomeTimelineEntry, InstanceSetting, KeywordFilter, Like,
+    MemberProfile, Mention, Mute, Pin, PollVote, Post, RemoteAttestation, UserDomainBlock, Verification,
 )
 from server.db.idlists import among
 from server.db.inline import read_rows
@@ -24,6 +24,8 @@ from server.db.types import UTCDateTime, utcnow
 from server.services import entity_cache as ec
 from server.services.instance_settings import TRUSTED_VERIFIERS
 from server.services.lists import exclusive_authors
+from server.services.keyword_filters import NO_FILTERS, ViewerFilters, action_in, active_filters_clause, post_texts, \
+    viewer_filters
 from server.services.moderation.filters import Viewpoint, author_hidden
 from server.services.moderation.policies import policies_for
 from server.services.views import COUNTS_SECONDS, render_accounts
@@ -95,7 +97,7 @@ def _accounts_statement(dialect: str):
 def _viewer_statement(dialect: str, polls: bool):
     """(kind, id, number, text) rows: the viewer's blocks either way (b) and mutes (m) of these authors,
     their domain blocks (d), and their favourites (f), boosts (r), bookmarks (k), pins (p) and poll
-    votes (v) among these posts."""
+    votes (v) among these posts; whether they have active keyword filters (x)."""
     viewer = bindparam("viewer")
 
     def authors(column):
@@ -121,6 +123,8 @@ def _viewer_statement(dialect: str, polls: bool):
         of("k", Bookmark.post_id, no_number, no_text).where(Bookmark.actor_id == viewer, posts(Bookmark.post_id)),
         of("p", Pin.post_id, no_number, no_text).where(Pin.actor_id == viewer, posts(Pin.post_id)),
     ]
+    branches.append(of("x", KeywordFilter.id, no_number, no_text).where(
+        active_filters_clause(viewer, bindparam("now", type_=UTCDateTime()))))
     if polls:
         branches.append(of("v", PollVote.post_id, PollVote.choice, no_text).where(
             PollVote.actor_id == viewer, among(PollVote.post_id, "polls", dialect)))
@@ -146,7 +150,7 @@ def home_statement(session) -> object:
 
 
 async def _viewer(session, viewer_id: int, authors: list[int], posts: list[int],
-                  polls: list[int]) -> tuple[Viewpoint, ViewerState]:
+                  polls: list[int]) -> tuple[Viewpoint, ViewerState, ViewerFilters]:
     rows = await read_rows(session, _statements(session)["viewer+polls" if polls else "viewer"], {
         "viewer": viewer_id, "authors": authors, "posts": posts, "polls": polls, "now": utcnow()})
     found: dict[str, set] = defaultdict(set)
@@ -162,7 +166,7 @@ async def _viewer(session, viewer_id: int, authors: list[int], posts: list[int],
     state = ViewerState(favourited=frozenset(found["f"]), reblogged=frozenset(found["r"]),
                         bookmarked=frozenset(found["k"]), pinned=frozenset(found["p"]),
                         voted={post: sorted(choices) for post, choices in voted.items()})
-    return view, state
+    return view, state, await viewer_filters(session, viewer_id) if found["x"] else NO_FILTERS
 
 
 _MENTIONS = (select(Mention.post_id, Actor.id, Actor.username, Actor.url, Actor.uri, Actor.local, Actor.domain)
@@ -226,7 +230,7 @@ async def page_json(session: AsyncSession, rows: list, viewer_id: int, urls: Loc
                                                        {"ids": authors, "now": utcnow()})}
     cache, now = ec.entity_cache(session, urls.base), ec.now()
     entries = await _post_entries(session, cache, posts, urls, domain, now)
-    view, state = await _viewer(session, viewer_id, authors, list(posts),
+    view, state, filters = await _viewer(session, viewer_id, authors, list(posts),
                                 [post_id for post_id, entry in entries.items() if entry.poll is not None])
 
     def hidden(author_id: int) -> bool:
@@ -235,22 +239,36 @@ async def page_json(session: AsyncSession, rows: list, viewer_id: int, urls: Loc
                                             row[4] is not None)
 
     rows = [r for r in rows if not hidden(r[AUTHOR]) and not (r[BOOST_OF] and hidden(r[BOOSTED_AUTHOR]))]
+    filtered = await _filtered(session, rows, filters)
+    rows = [r for r in rows if action_in(filtered.get(r[ID]), "home") != "hide"]
     account_json = await _account_entries(session, cache, {r[AUTHOR] for r in rows} | {
         r[BOOSTED_AUTHOR] for r in rows if r[BOOST_OF]}, accounts, urls, domain, now)
 
-    def one(post_id: int, author: int, reblog: bytes | None) -> bytes | None:
+    def one(post_id: int, author: int, reblog: bytes | None, matched: bytes) -> bytes | None:
         entry = entries.get(post_id)
         if entry is None or author not in account_json:  # deleted since the page was read
             return None
-        return ec.status_json(entry, account_json[author], reblog, _poll_json(entry, state), _flags(post_id, state))
+        return ec.status_json(entry, account_json[author], reblog, _poll_json(entry, state), _flags(post_id, state),
+                              matched)
 
     out = []
     for r in rows:
-        reblog = one(r[BOOST_OF], r[BOOSTED_AUTHOR], None) if r[BOOST_OF] else None
-        status = one(r[ID], r[AUTHOR], reblog) if reblog is not None or not r[BOOST_OF] else None
+        matched = ec.dumps(filtered[r[ID]]) if r[ID] in filtered else b"[]"
+        reblog = one(r[BOOST_OF], r[BOOSTED_AUTHOR], None, matched) if r[BOOST_OF] else None
+        status = one(r[ID], r[AUTHOR], reblog, matched) if reblog is not None or not r[BOOST_OF] else None
         if status is not None:
             out.append(status)
     return b"[" + b",".join(out) + b"]"
+
+
+async def _filtered(session, rows: list, filters: ViewerFilters) -> dict[int, list[dict]]:
+    """The viewer's matching keyword filters (FilterResults) of each page row that any matches; a boost
+    is matched by its original's text."""
+    if not filters:
+        return {}
+    texts = await post_texts(session, list({r[BOOST_OF] or r[ID] for r in rows}))
+    found = {r[ID]: filters.results((r[ID], r[BOOST_OF]), texts.get(r[BOOST_OF] or r[ID], "")) for r in rows}
+    return {post_id: results for post_id, results in found.items() if results}
 
 
 async def _post_entries(session, cache: ec.EntityCache, posts: dict[int, tuple], urls: LocalUrls, domain: str,

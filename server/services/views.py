@@ -14,6 +14,7 @@ from server.convert.post_to_mastodon import ViewerState, post_to_mastodon
 from server.db.models import Actor, Bookmark, Follow, HeldPost, Like, Mention, Notification, Pin, Post
 from server.db.models.posts import HELD
 from server.services.badges import curbside_entities
+from server.services.keyword_filters import action_in, post_text, viewer_filters
 from server.services.polls import own_votes
 from server.urls import LocalUrls
 
@@ -100,8 +101,10 @@ async def _viewer_state(session: AsyncSession, viewer_id: int | None, posts: lis
 
 
 async def render_statuses(session: AsyncSession, posts: list[Post], viewer: Actor | int | None, urls: LocalUrls,
-                          domain: str) -> list[dict]:
-    """Status entities for `posts` (boosts carry their original), as `viewer` (an actor or its id) sees them."""
+                          domain: str, context: str | None = None) -> list[dict]:
+    """Status entities for `posts` (boosts carry their original), as `viewer` (an actor or its id) sees them:
+    with the viewer's matching keyword filters (`filtered`), and without the posts those hide in `context`
+    (home, notifications, public, thread, account; None: hide nothing, as for a post asked for by id)."""
     originals_ids = {p.boost_of_id for p in posts if p.boost_of_id}
     originals = {p.id: p for p in (await session.execute(select(Post).where(Post.id.in_(originals_ids)))).scalars()} \
         if originals_ids else {}
@@ -119,8 +122,9 @@ async def render_statuses(session: AsyncSession, posts: list[Post], viewer: Acto
         if parent_ids else {}
     authors = {p.author_id: p.author for p in everything}
     accounts = {a["id"]: a for a in await render_accounts(session, list(authors.values()), urls, domain)}
-    viewer_state = await _viewer_state(session, viewer if isinstance(viewer, int) or viewer is None else viewer.id,
-                                       everything)
+    viewer_id = viewer if isinstance(viewer, int) or viewer is None else viewer.id
+    viewer_state = await _viewer_state(session, viewer_id, everything)
+    filters = await viewer_filters(session, viewer_id)
 
     held = await _held(session, everything, viewer)
 
@@ -137,7 +141,16 @@ async def render_statuses(session: AsyncSession, posts: list[Post], viewer: Acto
         original = originals.get(post.boost_of_id) if post.boost_of_id else None
         if post.boost_of_id and original is None:
             continue
-        out.append(one(post, one(original) if original else None))
+        entity = one(post, one(original) if original else None)
+        if filters:
+            shown = original or post
+            entity["filtered"] = filters.results((post.id, post.boost_of_id), post_text(
+                shown.summary, shown.content_html, shown.poll, shown.attachments))
+            if entity["reblog"] is not None:
+                entity["reblog"]["filtered"] = entity["filtered"]
+            if action_in(entity["filtered"], context) == "hide":
+                continue
+        out.append(entity)
     return out
 
 
@@ -165,13 +178,14 @@ def _with_hold(entity: dict, held: HeldPost) -> dict:
 
 async def render_notifications(session: AsyncSession, items: list[Notification], viewer: Actor, urls: LocalUrls,
                                domain: str) -> list[dict]:
-    """Notification entities; those whose status is gone (or hidden) are left out."""
+    """Notification entities; those whose status is gone (or hidden: by moderation, or by the viewer's
+    keyword filters for notifications) are left out."""
     actor_ids = {n.from_actor_id for n in items}
     actors = list((await session.execute(select(Actor).where(Actor.id.in_(actor_ids)))).scalars()) if actor_ids else []
     accounts = {a["id"]: a for a in await render_accounts(session, actors, urls, domain)}
     post_ids = {n.post_id for n in items if n.post_id}
     posts = list((await session.execute(select(Post).where(Post.id.in_(post_ids)))).scalars()) if post_ids else []
-    statuses = {s["id"]: s for s in await render_statuses(session, posts, viewer, urls, domain)}
+    statuses = {s["id"]: s for s in await render_statuses(session, posts, viewer, urls, domain, "notifications")}
     out = []
     for n in items:
         status = statuses.get(str(n.post_id)) if n.post_id else None

@@ -9,6 +9,8 @@
 - `direct`: `conversation` events for new direct posts, to their participants (streaming/conversations.py).
 - `delete`: to those the deleted post was streamed to, by a snapshot taken before the row went (on a
   list's stream: to owners whose home timeline had it).
+- `filters_changed`: to the member's own `user` streams. A post their keyword filters hide in a context
+  (home for `user`, public for `public*` and `hashtag*`, notifications) is not streamed there.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db.models import Actor, Block, HomeTimelineEntry, Notification, Post, PostTag
 from server.runtime import Runtime
 from server.services.lists import excluding_owners, lists_showing
+from server.services.keyword_filters import action_in
 from server.services.scopes import covers
 from server.services.views import render_notifications, render_statuses
 from server.streaming import conversations
@@ -83,15 +86,18 @@ async def _status_deliveries(session: AsyncSession, kind: str, post_id: int, sub
                     if public_match(st, local=post.local, media=bool(post.attachments), tags=tags)]
         blocked = await _blocked(session, post.author_id, {s.viewer_id for s, _ in matching})
         wanted += [(s, st) for s, st in matching if s.viewer_id not in blocked]
-    payloads = await _render_for(session, post, {s.viewer_id for s, _ in wanted}, runtime)
-    out = [(s, Message(st, kind, payloads[s.viewer_id])) for s, st in wanted if s.viewer_id in payloads]
+    rendered = await _render_for(session, post, {s.viewer_id for s, _ in wanted}, runtime)
+    out = [(s, Message(st, kind, rendered[s.viewer_id][0])) for s, st in wanted if s.viewer_id in rendered
+           and action_in(rendered[s.viewer_id][1], "home" if st.name == "user" else "public") != "hide"]
     if kind == "update":
         out += await conversations.conversation_deliveries(session, post, subscribers, runtime)
     return out
 
 
-async def _render_for(session: AsyncSession, post: Post, viewer_ids: set[int], runtime: Runtime) -> dict[int, str]:
-    """The status as each viewer sees it (their favourites and boosts differ)."""
+async def _render_for(session: AsyncSession, post: Post, viewer_ids: set[int],
+                      runtime: Runtime) -> dict[int, tuple[str, list[dict]]]:
+    """The status as each viewer sees it (their favourites, boosts and keyword filters differ), and the
+    filters that matched it (which may hide it from some of their streams)."""
     if not viewer_ids:
         return {}
     viewers = (await session.execute(select(Actor).where(Actor.id.in_(viewer_ids)))).scalars()
@@ -99,7 +105,7 @@ async def _render_for(session: AsyncSession, post: Post, viewer_ids: set[int], r
     for viewer in viewers:
         rendered = await render_statuses(session, [post], viewer, runtime.urls, runtime.settings.domain)
         if rendered:
-            out[viewer.id] = _dumps(rendered[0])
+            out[viewer.id] = (_dumps(rendered[0]), rendered[0]["filtered"])
     return out
 
 
@@ -145,4 +151,7 @@ async def deliveries(session: AsyncSession, kind: str, data: dict, subscribers: 
         return _delete_deliveries(data, subscribers) + conversations.delete_deliveries(data, subscribers)
     if kind == "notification":
         return await _notification_deliveries(session, [int(i) for i in data.get("ids", [])], subscribers, runtime)
+    if kind == "filters_changed":  # the member's apps reload their filters (as on Mastodon)
+        return [(s, Message(st, kind, "")) for s, st in _pairs(subscribers, ("user",))
+                if st.name == "user" and s.viewer_id == data.get("actor_id")]
     return []

@@ -16,6 +16,8 @@ NOTICES = {
     "answered": "Your answer was sent; the request is back in the review queue.",
     "tag_followed": "You follow this hashtag: its new public posts will appear in your home timeline.",
     "tag_unfollowed": "You no longer follow this hashtag.",
+    "filter_saved": "The filter is saved. It applies in your apps too.",
+    "filter_deleted": "The filter is deleted.",
 }
 
 

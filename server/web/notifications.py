@@ -11,7 +11,7 @@ from server.services.markers import save_marker
 from server.services.moderation.filters import visible_actors
 from server.services.views import render_notifications
 from server.web.page import Web, error_page
-from server.web.status_view import account_card, account_cards, status_card, viewer_actor, when
+from server.web.status_view import account_card, account_cards, shown_in, status_card, viewer_actor, when
 from server.web.timelines import older_link, page_of
 
 MAX_REQUESTS = 40
@@ -31,7 +31,8 @@ async def _requests(web: Web, me: Actor) -> list[dict]:
 
 
 def _card(item: dict, viewer_id: str) -> dict:
-    status = status_card(item["status"], viewer_id) if item.get("status") else None
+    # render_notifications left out those the viewer's filters hide; those that warn are folded away
+    status = shown_in([status_card(item["status"], viewer_id)], "notifications")[0] if item.get("status") else None
     return {**item, "account": account_card(item["account"]), "status": status,
             "sentence": SENTENCES.get(item["type"], item["type"].replace("_", " ")), "when": when(item["created_at"])}
 

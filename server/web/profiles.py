@@ -48,7 +48,8 @@ async def profile_page(web: Web) -> Response:
     account = (await account_cards(web, [actor], fresh=True))[0]
     rel = await relationship(web.db, viewer, actor) if viewer is not None and viewer.id != actor.id else None
     return web.render("posts/profile.html", account=account, actor=actor, relationship=rel,
-                      pinned=await status_cards(web, pinned), statuses=await status_cards(web, shown),
+                      pinned=await status_cards(web, pinned, "account"),
+                      statuses=await status_cards(web, shown, "account"),
                       with_replies=with_replies, older=older_link(web, rows, with_replies="1" if with_replies else ""),
                       alternate=actor.uri if actor.local else None, local_domain=web.settings.domain,
                       is_self=viewer is not None and viewer.id == actor.id)

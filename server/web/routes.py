@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from server.web import (
     auth_pages, compose, confirm_resend, directory, followed_tags, landing, list_pages, messages, notifications,
-    password_reset, post_edit, profiles, report_pages, search, settings_account, settings_lists, settings_profile,
-    signup, status_actions, threads, timelines, verification_page,
+    password_reset, post_edit, profiles, report_pages, search, settings_account, settings_filters, settings_lists,
+    settings_profile, signup, status_actions, threads, timelines, verification_page,
 )
 from server.web.admin import audit_log, blocklists, dashboard, domains, members, reports, site_settings, verifications
 from server.web.page import WebRoute
@@ -39,6 +39,11 @@ WEB_ROUTES: list[WebRoute] = [
     WebRoute("/settings/export", settings_lists.export, need="member"),
     WebRoute("/settings/export/{name}", settings_lists.download, need="member"),
     WebRoute("/settings/delete", settings_account.delete, FORM, need="member"),
+    # keyword filters (the web side of /api/v2/filters)
+    WebRoute("/settings/filters", settings_filters.filters_page, need="member"),
+    WebRoute("/settings/filters/new", settings_filters.new_filter, FORM, need="member"),
+    WebRoute("/settings/filters/{id}", settings_filters.edit_filter, FORM, need="member"),
+    WebRoute("/settings/filters/{id}/delete", settings_filters.delete_filter, POST, need="member"),
     WebRoute("/verification", verification_page.verification, FORM, need="member"),
     WebRoute("/verification/check", verification_page.check, POST, need="member"),
     WebRoute("/verification/{id}/respond", verification_page.answer, POST, need="member"),

@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from federation.html import ContentError, sanitize_html
 from server.db.models import Actor, Post
+from server.services.keyword_filters import action_in, warning_titles
 from server.services.views import render_accounts, render_statuses
 from server.web.page import Web
 
@@ -110,12 +111,13 @@ def _decorate(entity: dict, viewer_id: str | None) -> dict:
             "edited": when(entity.get("edited_at")) if entity.get("edited_at") else None}
 
 
-async def status_cards(web: Web, posts: list[Post]) -> list[dict]:
-    """What the templates' `_status.html` shows for each post, as the page's viewer sees it."""
+async def status_cards(web: Web, posts: list[Post], context: str | None = None) -> list[dict]:
+    """What the templates' `_status.html` shows for each post, as the page's viewer sees it in `context`
+    (home, public, thread, account: see shown_in)."""
     viewer = viewer_actor(web)
     entities = await render_statuses(web.db, posts, viewer, web.runtime.urls, web.settings.domain)
     viewer_id = str(viewer.id) if viewer else None
-    return [status_card(entity, viewer_id) for entity in entities]
+    return shown_in([status_card(entity, viewer_id) for entity in entities], context)
 
 
 def status_card(entity: dict, viewer_id: str | None) -> dict:
@@ -124,6 +126,13 @@ def status_card(entity: dict, viewer_id: str | None) -> dict:
     if entity.get("reblog"):
         card["reblog"] = _decorate(entity["reblog"], viewer_id)
     return card
+
+
+def shown_in(cards: list[dict], context: str | None) -> list[dict]:
+    """Cards as the viewer's keyword filters show them in `context`: without those a filter hides there,
+    the others folded behind the titles of the filters that warn there (`filter_warning`)."""
+    return [{**card, "filter_warning": warning_titles(card.get("filtered"), context)} for card in cards
+            if action_in(card.get("filtered"), context) != "hide"]
 
 
 async def account_cards(web: Web, actors: list[Actor], fresh: bool = False) -> list[dict]:

@@ -10,7 +10,7 @@ from server.services import reading
 from server.services.access import visible_post
 from server.web.compose import form_context, reply_draft
 from server.web.page import Web, error_page
-from server.web.status_view import status_cards, viewer_actor
+from server.web.status_view import shown_in, status_cards, viewer_actor
 
 NOT_FOUND = "This post does not exist, or is not visible to you."
 
@@ -30,12 +30,14 @@ async def _thread_page(web: Web, post: Post) -> Response:
     focus = next((c for c in cards if c["id"] == str(post.id)), None)
     if focus is None:  # its author's account vanished between the two reads
         return error_page(web, 404, NOT_FOUND)
+    # the viewer's keyword filters apply around the post asked for, not to it
+    at = cards.index(focus)
+    above, below = shown_in(cards[:at], "thread"), shown_in(cards[at + 1:], "thread")
     context = {}
     if web.viewer is not None:
         context = {"draft": await reply_draft(web, post), **form_context(web)}
-    return web.render("posts/thread.html", focus_status=focus, ancestors=cards[:len(ancestors)],
-                      descendants=cards[len(ancestors) + 1:], alternate=post.uri if post.local else None,
-                      **context)
+    return web.render("posts/thread.html", focus_status=focus, ancestors=above, descendants=below,
+                      alternate=post.uri if post.local else None, **context)
 
 
 async def status_page(web: Web) -> Response:

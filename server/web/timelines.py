@@ -35,7 +35,9 @@ def older_link(web: Web, rows: list, **keep: str) -> str | None:
 async def _timeline(web: Web, title: str, intro: str, rows: list, shown: list, *, compose: bool = False,
                     empty: str = "Nothing here yet.", **extra) -> Response:
     context = compose_context(web, "/home") if compose else {}
-    return web.render("posts/timeline.html", title=title, intro=intro, statuses=await status_cards(web, shown),
+    filters_context = "home" if compose else "public"  # which of the viewer's keyword filters apply
+    return web.render("posts/timeline.html", title=title, intro=intro,
+                      statuses=await status_cards(web, shown, filters_context),
                       older=older_link(web, rows, **extra.pop("keep", {})), empty=empty, compose=compose,
                       first_page="max_id" not in web.request.query_params, **context, **extra)
 

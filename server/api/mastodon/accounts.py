@@ -69,12 +69,13 @@ async def statuses(request: Request) -> JSONResponse:
         params = request.query_params
         if flag(params.get("pinned", False)):
             pinned = [p for p in await pinned_posts(session, actor.id) if await may_see(session, p, viewer)]
-            return await statuses_json(request, session, pinned, viewer)
+            return await statuses_json(request, session, pinned, viewer, context="account")
         posts, shown = await reading.account_posts(
             session, actor, viewer, page, exclude_replies=flag(params.get("exclude_replies", False)),
             exclude_reblogs=flag(params.get("exclude_reblogs", False)),
             only_media=flag(params.get("only_media", False)))
-        return await statuses_json(request, session, shown, viewer, link_header(request, [p.id for p in posts]))
+        return await statuses_json(request, session, shown, viewer, link_header(request, [p.id for p in posts]),
+                                   "account")
 
 
 async def _follow_list(request: Request, column_match, column_other) -> JSONResponse:

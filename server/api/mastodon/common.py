@@ -21,9 +21,10 @@ def not_found() -> HTTPException:
 
 
 async def statuses_json(request: Request, session, posts: list[Post], viewer: Actor | int | None,
-                        headers: dict | None = None) -> JSONResponse:
+                        headers: dict | None = None, context: str | None = None) -> JSONResponse:
+    """Status entities; `context` (home, public, thread, account...) drops what the viewer's filters hide there."""
     state = request.app.state
-    return JSONResponse(await render_statuses(session, posts, viewer, state.urls, state.settings.domain),
+    return JSONResponse(await render_statuses(session, posts, viewer, state.urls, state.settings.domain, context),
                         headers=headers)
 
 

@@ -3,8 +3,9 @@ needs of the caller (`Need`: token kind and scope). Handlers read that declarati
 `authenticate(request)`; tests/test_api_auth.py walks this table so no endpoint can skip its checks."""
 from server.api.mastodon import (accounts, admin_domains, admin_instance, admin_reports, admin_verification, apps,
                                  admin_held, blocks, bookmarks, conversations, directory, domain_blocks, favourites,
-                                 instance, lists, markers, media, notifications, pins, polls, preferences, profile,
-                                 registrations, reports, search, statuses, streaming, tags, timelines, verification)
+                                 filters, instance, lists, markers, media, notifications, pins, polls, preferences,
+                                 profile, registrations, reports, search, statuses, streaming, tags, timelines,
+                                 verification)
 from server.api.mastodon.auth import PUBLIC, ApiRoute, ApiWebSocketRoute, Need, app_token, optional, user
 
 GET, POST, PUT, PATCH, DELETE = ["GET"], ["POST"], ["PUT"], ["PATCH"], ["DELETE"]
@@ -181,4 +182,24 @@ ROUTES = [
     ApiRoute("/api/v1/tags/{hashtag}/follow", tags.follow, user("write:follows"), POST),
     ApiRoute("/api/v1/tags/{hashtag}/unfollow", tags.unfollow, user("write:follows"), POST),
     ApiRoute("/api/v1/followed_tags", tags.followed, user("read:follows")),
+    # Keyword filters (v2, and v1 as Mastodon 4 maps it: one V1::Filter per keyword).
+    ApiRoute("/api/v2/filters", filters.index, user("read:filters")),
+    ApiRoute("/api/v2/filters", filters.create, user("write:filters"), POST),
+    ApiRoute("/api/v2/filters/keywords/{id}", filters.show_keyword, user("read:filters")),
+    ApiRoute("/api/v2/filters/keywords/{id}", filters.update_keyword, user("write:filters"), PUT),
+    ApiRoute("/api/v2/filters/keywords/{id}", filters.remove_keyword, user("write:filters"), DELETE),
+    ApiRoute("/api/v2/filters/statuses/{id}", filters.show_status, user("read:filters")),
+    ApiRoute("/api/v2/filters/statuses/{id}", filters.remove_status, user("write:filters"), DELETE),
+    ApiRoute("/api/v2/filters/{id}", filters.show, user("read:filters")),
+    ApiRoute("/api/v2/filters/{id}", filters.update, user("write:filters"), PUT),
+    ApiRoute("/api/v2/filters/{id}", filters.remove, user("write:filters"), DELETE),
+    ApiRoute("/api/v2/filters/{filter_id}/keywords", filters.keywords, user("read:filters")),
+    ApiRoute("/api/v2/filters/{filter_id}/keywords", filters.add_keyword, user("write:filters"), POST),
+    ApiRoute("/api/v2/filters/{filter_id}/statuses", filters.statuses, user("read:filters")),
+    ApiRoute("/api/v2/filters/{filter_id}/statuses", filters.add_status, user("write:filters"), POST),
+    ApiRoute("/api/v1/filters", filters.v1_index, user("read:filters")),
+    ApiRoute("/api/v1/filters", filters.v1_create, user("write:filters"), POST),
+    ApiRoute("/api/v1/filters/{id}", filters.v1_show, user("read:filters")),
+    ApiRoute("/api/v1/filters/{id}", filters.v1_update, user("write:filters"), PUT),
+    ApiRoute("/api/v1/filters/{id}", filters.v1_remove, user("write:filters"), DELETE),
 ]

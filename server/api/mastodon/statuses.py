@@ -195,8 +195,9 @@ async def context(request: Request) -> JSONResponse:
         viewer, post = await _viewed_post(request, session, auth)
         ancestors, descendants = await reading.thread(session, post, viewer)
         urls, domain = state.urls, state.settings.domain
-        return JSONResponse({"ancestors": await render_statuses(session, ancestors, viewer, urls, domain),
-                             "descendants": await render_statuses(session, descendants, viewer, urls, domain)})
+        return JSONResponse({"ancestors": await render_statuses(session, ancestors, viewer, urls, domain, "thread"),
+                             "descendants": await render_statuses(session, descendants, viewer, urls, domain,
+                                                                  "thread")})
 
 
 def _reaction(action):

@@ -51,7 +51,8 @@ async def _public(request: Request, tag: str | None = None) -> JSONResponse:
         posts, shown = await reading.public(
             session, viewer, page, only_local=flag(params.get("local", False)),
             only_remote=flag(params.get("remote", False)), only_media=flag(params.get("only_media", False)), tag=tag)
-        return await statuses_json(request, session, shown, viewer, link_header(request, [p.id for p in posts]))
+        return await statuses_json(request, session, shown, viewer, link_header(request, [p.id for p in posts]),
+                                   "public")
 
 
 async def public(request: Request) -> JSONResponse:

@@ -17,6 +17,7 @@ from server.db.models.web import WebSession
 from server.db.models.held import HeldPost
 from server.db.models.conversations import ConversationState
 from server.db.models.lists import List, ListAccount
+from server.db.models.filters import FilterKeyword, FilterStatus, KeywordFilter
 
 __all__ = ["Base", "Account", "Actor", "InstanceSetting", "Post", "Mention", "PostTag", "PostEdit",
            "InboxItem", "Delivery", "Host", "Follow", "Like", "Block", "HomeTimelineEntry", "Notification",
@@ -26,4 +27,4 @@ __all__ = ["Base", "Account", "Actor", "InstanceSetting", "Post", "Mention", "Po
            "Mute", "UserDomainBlock", "AuditEntry", "BlocklistSubscription", "DomainPolicyRecord", "PolicyVersion",
            "AccountModeration", "AccountWarning", "Report", "StreamEvent", "WebSession", "SeenActivity",
            "DeletedObject", "HeldPost", "List", "ListAccount",
-           "ConversationState", "TagFollow"]
+           "ConversationState", "TagFollow", "KeywordFilter", "FilterKeyword", "FilterStatus"]

@@ -1,0 +1,144 @@
+"""Settings: the member's keyword filters (the same ones their Mastodon apps keep), listed, made, changed
+and removed. Where they apply and what they do: server.services.keyword_filters."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from starlette.responses import Response
+
+from server.db.types import utcnow
+from server.services import filter_settings as store
+from server.services.filter_settings import UNCHANGED, FilterChange, KeywordChange
+from server.services.keyword_filters import CONTEXTS
+from server.web.forms import rollback
+from server.web.page import Web, error_page
+from server.web.settings_profile import render_settings
+
+CONTEXT_LABELS = {"home": "Home timeline", "notifications": "Notifications", "public": "Public timelines",
+                  "thread": "Conversations", "account": "Profiles"}
+EXPIRY_CHOICES = [("", "Never"), ("1800", "30 minutes"), ("3600", "1 hour"), ("21600", "6 hours"),
+                  ("43200", "12 hours"), ("86400", "1 day"), ("604800", "1 week"), ("2592000", "30 days")]
+KEEP = "keep"
+BLANK_ROWS = 3  # empty keyword rows a form offers (no script adds rows)
+MAX_ROWS = store.MAX_KEYWORDS + BLANK_ROWS
+NO_KEYWORDS = "Add at least one keyword: a filter without any would match nothing."
+
+
+def _filter_id(web: Web) -> int | None:
+    raw = str(web.request.path_params["id"])
+    return int(raw) if raw.isdigit() and len(raw) <= 19 else None
+
+
+def _until(moment: datetime | None) -> str:
+    return f"{moment.day} {moment.strftime('%b %Y, %H:%M')} UTC" if moment else ""
+
+
+async def filters_page(web: Web) -> Response:
+    found = await store.list_filters(web.db, web.viewer.actor_id)
+    now = utcnow()
+    listed = [{"id": f.filter.id, "title": f.filter.title, "keywords": f.keywords, "posts": len(f.statuses),
+               "contexts": [CONTEXT_LABELS[c] for c in f.filter.context if c in CONTEXT_LABELS],
+               "action": f.filter.action, "until": _until(f.filter.expires_at),
+               "expired": f.filter.expires_at is not None and f.filter.expires_at <= now} for f in found]
+    return render_settings(web, "settings/filters.html", "filters", filters=listed)
+
+
+def _form(web: Web, *, title: str = "", contexts=(), action: str = "warn", rows=(), expires: str = "",
+          until: str = "", editing: int | None = None, status: int = 200, error: str = "") -> Response:
+    rows = list(rows) + [{"id": "", "keyword": "", "whole_word": True}] * BLANK_ROWS
+    return render_settings(web, "settings/filter_form.html", "filters", status, error=error, title=title,
+                           contexts=list(contexts), action=action, rows=rows, expires=expires, until=until,
+                           editing=editing, context_labels=CONTEXT_LABELS, expiry_choices=EXPIRY_CHOICES,
+                           all_contexts=CONTEXTS)
+
+
+async def new_filter(web: Web) -> Response:
+    if web.request.method == "GET":
+        return _form(web, contexts=CONTEXTS[:-1])
+    change, rows = _submitted(web)
+    if not _keeps_keywords(change):
+        return _form(web, **_again(web, rows), status=422, error=NO_KEYWORDS)
+    try:
+        await store.create_filter(web.db, web.viewer.actor_id, change)
+    except (store.FilterError, store.FilterNotFound) as exc:
+        await rollback(web)
+        return _form(web, **_again(web, rows), status=422, error=_reason(exc))
+    await web.db.commit()
+    return web.redirect("/settings/filters?notice=filter_saved")
+
+
+async def edit_filter(web: Web) -> Response:
+    filter_id = _filter_id(web)
+    try:
+        found = await store.view(web.db, await store.own_filter(web.db, web.viewer.actor_id, filter_id or 0))
+    except store.FilterNotFound:
+        return error_page(web, 404, "There is no such filter.")
+    if web.request.method == "GET":
+        row = found.filter
+        return _form(web, title=row.title, contexts=row.context, action=row.action, editing=row.id,
+                     rows=[{"id": k.id, "keyword": k.keyword, "whole_word": k.whole_word} for k in found.keywords],
+                     expires=KEEP if row.expires_at else "", until=_until(row.expires_at))
+    change, rows = _submitted(web, {k.id for k in found.keywords})
+    if not found.statuses and not _keeps_keywords(change):
+        return _form(web, **_again(web, rows), editing=filter_id, until=_until(found.filter.expires_at), status=422,
+                     error=NO_KEYWORDS)
+    try:
+        await store.update_filter(web.db, web.viewer.actor_id, found.filter.id, change)
+    except (store.FilterError, store.FilterNotFound) as exc:
+        until = _until(found.filter.expires_at)
+        await rollback(web)
+        return _form(web, **_again(web, rows), editing=filter_id, until=until, status=422, error=_reason(exc))
+    await web.db.commit()
+    return web.redirect("/settings/filters?notice=filter_saved")
+
+
+async def delete_filter(web: Web) -> Response:
+    try:
+        await store.delete_filter(web.db, web.viewer.actor_id, _filter_id(web) or 0)
+    except store.FilterNotFound:
+        return error_page(web, 404, "There is no such filter.")
+    await web.db.commit()
+    return web.redirect("/settings/filters?notice=filter_deleted")
+
+
+def _keeps_keywords(change: FilterChange) -> bool:
+    return any(k.keyword and not k.destroy for k in change.keywords)
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).removeprefix("Validation failed: ")
+    return "That keyword is not in this filter." if isinstance(exc, store.FilterNotFound) else \
+        text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def _rows(web: Web) -> list[dict]:
+    """The keyword rows of the form: keyword-N, whole_word-N (a check box), keyword_id-N (kept keywords)."""
+    rows = []
+    for i in range(MAX_ROWS):
+        name = f"keyword-{i}"
+        if web.form is None or name not in web.form:
+            continue
+        raw_id = web.value(f"keyword_id-{i}")
+        rows.append({"id": int(raw_id) if raw_id.isdigit() and len(raw_id) <= 19 else "",
+                     "keyword": web.value(name).strip(), "whole_word": bool(web.value(f"whole_word-{i}"))})
+    return rows
+
+
+def _submitted(web: Web, kept: set[int] = frozenset()) -> tuple[FilterChange, list[dict]]:
+    """The form as a change: a kept keyword whose box was emptied is removed; an empty new row is nothing."""
+    rows = _rows(web)
+    keywords = [KeywordChange(id=r["id"] if r["id"] in kept else None, keyword=r["keyword"],
+                              whole_word=r["whole_word"], destroy=r["id"] in kept and not r["keyword"])
+                for r in rows if r["keyword"] or r["id"] in kept]
+    expires = web.value("expires_in")
+    expires_in = UNCHANGED if expires == KEEP else (int(expires) if expires.isdigit() and len(expires) < 10 else None)
+    change = FilterChange(title=web.value("title"), context=web.form.getlist("context") if web.form else [],
+                          action=web.value("filter_action", "warn"), expires_in=expires_in, keywords=keywords)
+    return change, rows
+
+
+def _again(web: Web, rows: list[dict]) -> dict:
+    """What the member typed, to show the form again with the reason it was refused."""
+    return {"title": web.value("title"), "contexts": web.form.getlist("context") if web.form else [],
+            "action": web.value("filter_action", "warn"), "rows": [r for r in rows if r["keyword"] or r["id"]],
+            "expires": web.value("expires_in")}
