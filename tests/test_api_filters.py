@@ -49,7 +49,8 @@ async def test_api_filters_v2_create_list_show_update_delete(client, alice):
                                 {"keyword": "cliffhanger", "whole_word": "false"}]}, headers=alice.headers)
     assert changed.status_code == 200, changed.text
     body = changed.json()
-    assert (body["title"], body["context"], body["filter_action"], body["expires_at"]) == ("Plot", ["thread"], "warn", None)
+    assert (body["title"], body["context"], body["filter_action"], body["expires_at"]) == (
+        "Plot", ["thread"], "warn", None)
     assert [(k["id"] == ending["id"], k["keyword"], k["whole_word"]) for k in body["keywords"]] == [
         (True, "twist", True), (False, "cliffhanger", False)]
     assert (await client.delete(f"/api/v2/filters/{made['id']}", headers=alice.headers)).json() == {}
@@ -202,12 +203,13 @@ async def test_api_filters_v1_maps_one_filter_per_keyword(client, alice):
                                 headers=alice.headers)
     assert created.status_code == 200, created.text
     v1 = created.json()
-    assert (v1["phrase"], v1["context"], v1["irreversible"], v1["whole_word"]) == ("spoiler", ["home", "thread"], True, True)
+    assert (v1["phrase"], v1["context"], v1["irreversible"], v1["whole_word"]) == (
+        "spoiler", ["home", "thread"], True, True)
     v2 = (await client.get("/api/v2/filters", headers=alice.headers)).json()
     assert len(v2) == 1 and v2[0]["title"] == "spoiler" and v2[0]["filter_action"] == "hide"
     assert v2[0]["keywords"] == [{"id": v1["id"], "keyword": "spoiler", "whole_word": True}]
     assert v2[0]["expires_at"] == v1["expires_at"]
-    group = await create(client, alice, keywords_attributes=[{"keyword": "one"}, {"keyword": "two", "whole_word": False}])
+    await create(client, alice, keywords_attributes=[{"keyword": "one"}, {"keyword": "two", "whole_word": False}])
     listed = (await client.get("/api/v1/filters", headers=alice.headers)).json()
     assert [(f["phrase"], f["whole_word"], f["irreversible"]) for f in listed] == [
         ("spoiler", True, True), ("one", True, False), ("two", False, False)]

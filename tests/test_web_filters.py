@@ -40,9 +40,9 @@ async def alice(app, client):
 
 async def test_web_filters_create_list_edit_and_delete(app, client, alice):
     assert "You have no filters" in (await client.get("/settings/filters")).text
-    made = await submit(client, "/settings/filters/new", "/settings/filters/new", title="TV", context=["home", "thread"],
-                        filter_action="hide", expires_in="3600", **{"keyword-0": "finale", "whole_word-0": "1",
-                                                                    "keyword-1": "series", "keyword-2": ""})
+    made = await submit(client, "/settings/filters/new", "/settings/filters/new", title="TV",
+                        context=["home", "thread"], filter_action="hide", expires_in="3600",
+                        **{"keyword-0": "finale", "whole_word-0": "1", "keyword-1": "series", "keyword-2": ""})
     assert made.status_code == 303 and made.headers["location"].startswith("/settings/filters")
     page = (await client.get("/settings/filters?notice=filter_saved")).text
     assert "The filter is saved" in page and "TV" in page and "finale" in page and "Hides" in page

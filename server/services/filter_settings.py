@@ -214,7 +214,8 @@ async def add_keyword(session: AsyncSession, actor_id: int, filter_id: int, keyw
     row = await own_filter(session, actor_id, filter_id)
     if await _keyword_count(session, row.id) >= MAX_KEYWORDS:
         raise FilterError(f"Validation failed: a filter has at most {MAX_KEYWORDS} keywords")
-    added = FilterKeyword(filter_id=row.id, keyword=_keyword(keyword), whole_word=True if whole_word is None else whole_word)
+    added = FilterKeyword(filter_id=row.id, keyword=_keyword(keyword),
+                          whole_word=True if whole_word is None else whole_word)
     session.add(added)
     await session.flush()
     await _changed(session, actor_id)

@@ -39,7 +39,8 @@ def keyword_pattern(keywords: list[tuple[str, bool]]) -> re.Pattern | None:
     for keyword, whole_word in keywords:
         part = re.escape(keyword)
         if whole_word:
-            part = (r"\b" if re.match(r"\w", keyword[:1]) else "") + part + (r"\b" if re.match(r"\w", keyword[-1:]) else "")
+            starts, ends = re.match(r"\w", keyword[:1]), re.match(r"\w", keyword[-1:])
+            part = (r"\b" if starts else "") + part + (r"\b" if ends else "")
         parts.append(f"({part})")
     return re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
@@ -51,7 +52,8 @@ def post_text(summary: str | None, content_html: str | None, poll: dict | None, 
         text = html_to_text(content_html or "")
     except ContentError:  # beyond the size html_to_text reads: still match its words
         text = html.unescape(_TAG.sub(" ", content_html or ""))
-    options = [str(o.get("title") or o.get("name") or "") for o in (poll or {}).get("options", []) if isinstance(o, dict)]
+    options = [str(o.get("title") or o.get("name") or "") for o in (poll or {}).get("options", [])
+               if isinstance(o, dict)]
     described = [str(m.get("description") or "") for m in attachments or [] if isinstance(m, dict)]
     return "\n\n".join(part for part in (summary or "", text, *options, *described) if part)
 
