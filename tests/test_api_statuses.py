@@ -111,8 +111,12 @@ async def test_api_statuses_favourite_and_boost_counts_and_notifications(client,
     post = (await client.post("/api/v1/statuses", json={"status": "Journal club at 5"}, headers=alice)).json()
     fav = await client.post(f"/api/v1/statuses/{post['id']}/favourite", headers=carol)
     assert fav.json()["favourites_count"] == 1 and fav.json()["favourited"] is True
-    boost = await client.post(f"/api/v1/statuses/{post['id']}/reblog", headers=carol)
-    assert boost.json()["reblogs_count"] == 1 and boost.json()["reblogged"] is True
+    boost = (await client.post(f"/api/v1/statuses/{post['id']}/reblog", headers=carol)).json()
+    assert boost["id"] != post["id"] and boost["account"]["username"] == "carol"  # the boost, as Mastodon answers
+    assert boost["reblog"]["id"] == post["id"] and boost["reblog"]["reblogs_count"] == 1
+    assert boost["reblog"]["reblogged"] is True
+    again = (await client.post(f"/api/v1/statuses/{post['id']}/reblog", headers=carol)).json()
+    assert again["id"] == boost["id"] and again["reblog"]["reblogs_count"] == 1
     kinds = sorted(n["type"] for n in (await client.get("/api/v1/notifications", headers=alice)).json())
     assert kinds == ["favourite", "reblog"]
     await client.post(f"/api/v1/statuses/{post['id']}/unfavourite", headers=carol)

@@ -212,13 +212,15 @@ def _reaction(action):
             if post.boost_of_id:
                 post = await session.get(Post, post.boost_of_id)
             try:
-                await action(state.runtime, session, actor, post)
+                done = await action(state.runtime, session, actor, post)
             except social.SocialError as exc:
                 raise HTTPException(422, str(exc)) from None
             await session.commit()
             state.runtime.wake("deliveries")
             await session.refresh(post)
-            return await status_json(request, session, post, actor)
+            # A boost answers with the boost itself (the original inside, as `reblog`), as Mastodon does.
+            shown = done if isinstance(done, Post) and done.boost_of_id == post.id else post
+            return await status_json(request, session, shown, actor)
     return handler
 
 
