@@ -63,3 +63,13 @@ async def test_web_confirm_resend_is_linked_from_the_login_error_and_the_signup_
         "password_confirmation": PASSWORD, "agreement": "on"})
     assert signed_up.status_code == 200 and "Check your email" in signed_up.text
     assert 'href="/confirm/resend"' in signed_up.text
+
+
+async def test_web_password_forgot_shares_the_cap_on_mailed_links(mail_app, mail_client, smtp):
+    await member_token(mail_app, "sara")
+    token = await form_token(mail_client, "/password/forgot")
+    answers = [await mail_client.post("/password/forgot", data={"csrf_token": token, "login": "sara"})
+               for _ in range(MAILS_PER_HOUR + 1)]
+    assert len({a.text for a in answers}) == 1  # the same answer, capped or not
+    smtp.mailbox.wait_for("sara@example.org", MAILS_PER_HOUR)
+    assert len(smtp.mailbox.to("sara@example.org")) == MAILS_PER_HOUR
