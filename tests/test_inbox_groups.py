@@ -1,5 +1,5 @@
-"""Activities relayed by a Group (FEP-1b12), with Lemmy's own payloads: unwrapped and handled as if their
-actor had sent them, trusted embedded only from the Group's origin, else fetched from their own."""
+"""Activities relayed by a Group (FEP-1b12), with Lemmy's own payloads: unwrapped and handled as their
+actor's only as their origin confirms them (the Group signed them, not their actor)."""
 import json
 from pathlib import Path
 
@@ -62,19 +62,28 @@ async def test_inbox_groups_lemmy_post_relayed_by_its_community(fed_app, fed_cli
     remote.actor("lemmy_beta", path="/u/lemmy_beta")
     await _followed_by(fed_app, carol, group)
     announce = _lemmy("community/announce_create_page.json", enterprise=remote.base)
+    remote.publish({**announce["object"]["object"], "name": "post 4 as its origin serves it"})
     assert (await deliver(fed_client, group, announce)).status_code == 202
     await drain(fed_app)
     [page] = await _all(fed_app, Post, Post.uri == f"{remote.base}/post/7")
     assert page.object_type == "Page" and page.author.uri == f"{remote.base}/u/lemmy_beta"
+    assert "as its origin serves it" in page.content_html  # fetched: the Group's copy is not its author's word
     # Carol follows the community: she sees the post as its boost.
     timeline = await _all(fed_app, Post, Post.id.in_(select(HomeTimelineEntry.post_id)
                                                      .where(HomeTimelineEntry.owner_id == carol.id)))
     assert [(p.uri, p.boost_of_id, p.author.uri) for p in timeline] == [(announce["id"], page.id, group.uri)]
 
-    # The author deletes it; the community relays the Delete (Lemmy's own shape).
+    # The author deletes it; the community relays the Delete (Lemmy's own shape). It is done once the
+    # post's origin no longer serves it.
     delete = {**_lemmy("deletion/delete_page.json", ds9=remote.base, enterprise=remote.base),
               "actor": f"{remote.base}/u/lemmy_beta", "object": page.uri}
     assert (await deliver(fed_client, group, _announce(group, delete, 2))).status_code == 202
+    await drain(fed_app)
+    assert [p.uri for p in await _all(fed_app, Post, Post.boost_of_id.is_(None))] == [page.uri]
+    [refused] = await _all(fed_app, InboxItem, InboxItem.state == "failed")
+    assert "its origin still serves" in refused.last_error
+    del remote.docs["/post/7"]
+    assert (await deliver(fed_client, group, _announce(group, delete, 3))).status_code == 202
     await drain(fed_app)
     assert await _all(fed_app, Post) == []
 

@@ -6,10 +6,12 @@ import httpx
 from sqlalchemy import func, select
 
 from federation import activities
+from moderation.domains import FederationMode
 from server.db.models import InboxItem
 from tests.support.fake_remote import (  # noqa: F401  (fixtures)
     create, deliver, fed_app, fed_client, fed_settings, member, remote, signed_headers,
 )
+from tests.support.moderation import allow, host_of, mode
 
 
 async def _queued(app) -> list[InboxItem]:
@@ -73,23 +75,28 @@ async def test_inbox_answers_413_to_an_oversized_body(fed_app, fed_client, remot
     assert response.status_code == 413
 
 
-async def test_inbox_refuses_a_signer_speaking_for_another_origin(fed_app, fed_client, remote):
-    alice = remote.actor("alice")
-    activity = create(remote.note(alice, 1))
-    # The same activity claimed by an actor elsewhere (same path, another host name).
-    other = alice.uri.replace("127.0.0.1", "localhost")
-    activity["actor"] = activity["object"]["attributedTo"] = other
-    response = await deliver(fed_client, alice, activity)
-    assert response.status_code == 401
-    assert "may not speak for" in response.json()["error"]
-    assert await _queued(fed_app) == []
-
-
-async def test_inbox_accepts_a_signer_on_the_actors_origin(fed_app, fed_client, remote):
+async def test_inbox_queues_an_activity_its_actor_did_not_sign_with_its_signer(fed_app, fed_client, remote):
+    # Signed by a key of the same host (an instance key) or of another origin (inbox forwarding): the
+    # runner takes it only as its origin confirms it (test_inbox_trust.py).
     alice, instance = remote.actor("alice"), remote.actor("instance", path="/actor")
-    response = await deliver(fed_client, instance, create(remote.note(alice, 1)))
-    assert response.status_code == 202
-    assert [i.signer for i in await _queued(fed_app)] == [instance.uri]
+    forwarded = create(remote.note(alice, 2))
+    other = alice.uri.replace("127.0.0.1", "localhost")
+    forwarded["id"], forwarded["actor"] = f"{other}/statuses/2/activity", other
+    for activity in (create(remote.note(alice, 1)), forwarded):
+        assert (await deliver(fed_client, instance, activity)).status_code == 202
+    assert [i.signer for i in await _queued(fed_app)] == [instance.uri, instance.uri]
+
+
+async def test_inbox_refuses_a_signer_of_a_domain_it_does_not_accept(fed_app, fed_client, remote):
+    alice = remote.actor("alice")
+    assert (await deliver(fed_client, alice, create(remote.note(alice, 1)))).status_code == 202  # her key known
+    other = alice.uri.replace("127.0.0.1", "localhost")
+    await mode(fed_app, FederationMode.ALLOWLIST)
+    await allow(fed_app, host_of(remote).replace("127.0.0.1", "localhost"))
+    forwarded = {**create(remote.note(alice, 2)), "id": f"{other}/statuses/2/activity", "actor": other}
+    response = await deliver(fed_client, alice, forwarded)
+    assert response.status_code == 403 and "signed on" in response.json()["error"]
+    assert len(await _queued(fed_app)) == 1
 
 
 async def test_inbox_personal_inbox_of_a_member_and_404_for_strangers(fed_app, fed_client, remote):

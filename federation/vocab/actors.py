@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from federation.html import ContentError, sanitize_html
+from federation.urls import key_belongs_to
 from federation.vocab.values import (
     MAX_NAME, VocabError, as_list, boolean, check_url, id_of, ids_of, pick_type,
     require_dict, require_id, text, timestamp, type_names, url_of,
@@ -60,19 +61,24 @@ def _html(raw: Any, what: str) -> str:
 
 
 def _public_key(doc: dict, actor_id: str, allow_http: bool) -> tuple[str | None, str | None]:
-    """The key the actor owns: (key id, PEM); a key owned by someone else is ignored."""
+    """The key the actor owns: (key id, PEM). A key owned by someone else is ignored, and so is a
+    key whose id its origin would not confirm as the actor's (see `key_belongs_to`): an actor
+    naming another's key id would otherwise stand in for that key's real owner."""
     for key in as_list(doc.get("publicKey"), 10):
         if isinstance(key, str):
-            return check_url(key, allow_http=allow_http), None
-        if not isinstance(key, dict):
+            key_id, pem = check_url(key, allow_http=allow_http), None
+        elif isinstance(key, dict):
+            owner = key.get("owner")
+            if owner is not None and id_of(owner, allow_http=allow_http) != actor_id:
+                continue
+            key_id, pem = check_url(key.get("id"), allow_http=allow_http), text(key.get("publicKeyPem"), MAX_PEM + 1)
+        else:
             continue
-        owner = key.get("owner")
-        if owner is not None and id_of(owner, allow_http=allow_http) != actor_id:
+        if key_id is not None and not key_belongs_to(key_id, actor_id):
             continue
-        pem = text(key.get("publicKeyPem"), MAX_PEM + 1)
         if pem is not None and (len(pem) > MAX_PEM or "BEGIN" not in pem):
             pem = None
-        return check_url(key.get("id"), allow_http=allow_http), pem
+        return key_id, pem
     return None, None
 
 

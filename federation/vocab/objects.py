@@ -127,8 +127,10 @@ def _language(doc: dict, *found: str | None) -> str | None:
                  and c != "und"), None)
 
 
-def _author(doc: dict, allow_http: bool) -> tuple[str, tuple[str, ...]]:
+def _author(doc: dict, allow_http: bool, default: str | None) -> tuple[str, tuple[str, ...]]:
     raw = doc.get("attributedTo") or doc.get("actor")
+    if raw is None and default is not None:
+        return default, (default,)
     every = ids_of(raw, allow_http=allow_http, limit=20)
     if not every:
         raise VocabError(f"attributedTo must name an actor by URL, got {repr(raw)[:80]}")
@@ -231,11 +233,14 @@ def _content(doc: dict, kind: str) -> tuple[str, str | None, str | None, str | N
     return heading + body, None, title, language
 
 
-def parse_object(doc: dict, *, allow_http: bool = False, activity: Any = None) -> Post:
+def parse_object(doc: dict, *, allow_http: bool = False, activity: Any = None,
+                 default_author: str | None = None) -> Post:
     """Parse a Note-like object into a `Post`, or raise VocabError with the reason.
 
     `activity` (a parsed Activity) supplies `to`/`cc` when the object has none, as
-    Mastodon does. Content is sanitised; summary is plain text; converted types (Article,
+    Mastodon does; `default_author` is credited when it names no author at all (Mastodon credits
+    the actor of the Create carrying it: pass that actor only when it signed the Create).
+    Content is sanitised; summary is plain text; converted types (Article,
     Page, Event, Video, ...) get their title prepended and no content warning.
     """
     require_dict(doc, "object")
@@ -243,7 +248,7 @@ def parse_object(doc: dict, *, allow_http: bool = False, activity: Any = None) -
     if kind is None:
         raise VocabError(f"unsupported object type {repr(doc.get('type'))[:60]}")
     object_id = require_id(doc.get("id"), "object id", allow_http=allow_http)
-    author, attributions = _author(doc, allow_http)
+    author, attributions = _author(doc, allow_http, default_author)
     content_html, summary, title, language = _content(doc, kind)
     to = audience(doc.get("to"), allow_http=allow_http)
     cc = audience(doc.get("cc"), allow_http=allow_http)

@@ -1,14 +1,15 @@
 """ActivityPub endpoints: inbox. POST /inbox (shared) and POST /users/{username}/inbox.
 
 An activity is checked here only as far as it must be before it is stored: well-formed JSON, a
-valid HTTP signature (with a signed Digest) and a signer entitled to speak for the activity's
-actor. It is then queued (server.jobs.inbox processes it) and answered 202 once its row is committed.
+valid HTTP signature (with a signed Digest) by a key of a server we accept activities from. It is
+then queued with its signer (server.jobs.inbox processes it) and answered 202 once its row is committed.
 
-Who may sign for an actor: the actor itself, or another key on the actor's own origin (scheme,
-host, port), since that host controls both keys anyway (some servers sign deliveries with an
-instance key). A signer on another origin is refused: activities relayed or forwarded by a third
-party would need a Linked Data signature, which Curbside does not verify; the origin delivers
-them to us itself.
+Only the actor speaks for itself: its body is taken as its word only when the signing key belongs to
+the activity's actor. Another signer (a reply forwarded by the author of the post it answers, a
+Group relaying, a server's instance key), even on the actor's own host, is queued like any other, and
+the runner takes nothing of its body on trust (server.services.inbox.forwarded): objects come from
+their own origin, or the activity is dropped with the reason. Curbside verifies no Linked Data
+signatures.
 
 This is the busiest endpoint of a federated server, so it is a plain ASGI app: `InboxShortcut`
 hands it inbox POSTs straight after the request-id middleware, past routing and the other
@@ -147,7 +148,8 @@ def _target(scope: Scope) -> str:
 
 
 async def _verify(scope: Scope, headers: LowerHeaders, intake: Intake, body: bytes, activity: Envelope) -> str | None:
-    """The signer's actor id, or None for a self-Delete whose key we never knew (nothing to delete)."""
+    """The signer's actor id (who may not be the activity's actor), or None for a self-Delete whose key
+    we never knew (nothing to delete)."""
     try:
         verified = await verify_request("POST", _target(scope), headers, body, intake.resolve_key,
                                         require_digest=True)
@@ -156,8 +158,9 @@ async def _verify(scope: Scope, headers: LowerHeaders, intake: Intake, body: byt
         if exc.reason == "unknown key" and _self_delete(activity):
             return None
         raise Refused(401, f"signature refused: {exc.reason}") from None
-    if verified.owner != activity.actor and not same_origin(verified.owner, activity.actor):
-        raise Refused(401, f"signer {verified.owner} may not speak for actor {activity.actor}")
+    domain = actor_domain(verified.owner)
+    if not same_origin(verified.owner, activity.actor) and not await inbox_allowed(intake.runtime, domain):
+        raise Refused(403, f"activities signed on {domain} are not accepted")
     return verified.owner
 
 
@@ -171,9 +174,7 @@ async def _take_new_key(intake: Intake, doc: dict[str, Any], actor: str) -> None
     try:
         parsed = vocab.parse_actor(document, allow_http=intake.runtime.settings.allow_http)
         if parsed.id != actor or not parsed.public_key_pem or not parsed.public_key_id:
-            return
-        if not same_origin(parsed.public_key_id, actor):
-            return
+            return  # (parse_actor keeps only a key whose id is the actor's: federation.urls.key_belongs_to)
         load_public_key(parsed.public_key_pem)  # an unusable key replaces nothing
     except (vocab.VocabError, SignatureError):
         return
@@ -229,7 +230,7 @@ async def _accept(scope: Scope, receive: Receive, intake: Intake, username: str 
     if not await inbox_allowed(runtime, domain):
         raise Refused(403, f"activities from {domain} are not accepted")
     signer = await _verify(scope, headers, intake, body, activity)
-    if activity.type == "Update" and activity.object_id == activity.actor:
+    if signer == activity.actor and activity.type == "Update" and activity.object_id == activity.actor:
         await _take_new_key(intake, doc, activity.actor)
     if signer is not None:
         await intake.writer.add(Row(activity.id, signer, text))

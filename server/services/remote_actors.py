@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from federation import vocab
 from federation.fetch import Fetched, Fetcher, FetchError
 from federation.signatures import PublicKeyInfo
-from federation.urls import same_origin
+from federation.urls import key_belongs_to, same_origin
 from federation.webfinger import WebfingerError, actor_id_from_jrd
 from server.convert.as_to_actor import as_to_actor
 from server.db.models import Actor
@@ -108,7 +108,17 @@ async def use_new_key(runtime: Runtime, cache: KeyCache, info: PublicKeyInfo) ->
     async with runtime.sessions() as session:
         await session.execute(update(Actor).where(Actor.uri == info.owner, Actor.local.is_(False))
                               .values(public_key_id=info.key_id, public_key_pem=info.pem))
+        await _void_other_claims(session, info.owner, info.key_id)
         await session.commit()
+
+
+async def _void_other_claims(session: AsyncSession, owner: str, key_id: str | None) -> None:
+    """A key id has one owner: the actor whose document, served by the key's origin, named it last.
+    Any other actor's claim to it (stored before, or by a document that no longer names it) is void."""
+    if key_id:
+        await session.execute(update(Actor).where(Actor.public_key_id == key_id, Actor.uri != owner,
+                                                  Actor.local.is_(False))
+                              .values(public_key_id=None, public_key_pem=None))
 
 
 async def make_fetcher(runtime: Runtime) -> Fetcher:
@@ -133,6 +143,7 @@ async def _store(session: AsyncSession, parsed: vocab.Actor) -> Actor:
         if row is None:
             raise RemoteActorError(f"{parsed.id} clashes with a known actor") from None
         as_to_actor(parsed, row)
+    await _void_other_claims(session, row.uri, row.public_key_id)
     return row
 
 
@@ -199,9 +210,12 @@ async def _key_owner(runtime: Runtime, key_id: str) -> str:
         return key_id.split("#", 1)[0]
     fetcher = await make_fetcher(runtime)
     try:
-        doc = (await fetcher.fetch_json(key_id)).data
+        fetched = await fetcher.fetch_json(key_id)
     except FetchError as exc:
         raise RemoteActorError(f"cannot fetch key {key_id}: {exc.reason}") from None
+    if not same_origin(fetched.url, key_id):
+        raise RemoteActorError(f"key {key_id} was served from another origin ({fetched.url})")
+    doc = fetched.data
     key = doc.get("publicKey") if isinstance(doc.get("publicKey"), dict) else doc
     owner = key.get("owner") if isinstance(key.get("owner"), str) else doc.get("id")
     if not isinstance(owner, str) or not same_origin(owner, key_id):
@@ -209,18 +223,26 @@ async def _key_owner(runtime: Runtime, key_id: str) -> str:
     return owner
 
 
+async def _stored_owner(session: AsyncSession, key_id: str) -> Actor | None:
+    """The one stored actor whose claim to `key_id` its origin would confirm (see key_belongs_to), in
+    one query; None if there is none, or more than one (then the key's origin is asked who owns it)."""
+    claimants = (await session.execute(select(Actor).where(Actor.public_key_id == key_id))).scalars()
+    owners = [row for row in claimants if key_belongs_to(key_id, row.uri)]
+    return owners[0] if len(owners) == 1 else None
+
+
 def make_key_resolver(runtime: Runtime, cache: KeyCache):
     """The KeyResolver federation.signatures.verify_request takes: cache, then database, then the key's
-    origin. Concurrent lookups of one key share a single database query and fetch."""
+    origin. A refresh asks the key's origin who owns the key (key_owner), never a stored claim.
+    Concurrent lookups of one key share a single database query and fetch."""
     inflight: dict[tuple[str, bool], asyncio.Future] = {}
 
     async def lookup(key_id: str, refresh: bool) -> PublicKeyInfo | None:
         async with runtime.sessions() as session:
-            row = (await session.execute(select(Actor).where(Actor.public_key_id == key_id))).scalars().first()
-            if row is None or refresh:
+            row = None if refresh else await _stored_owner(session, key_id)
+            if row is None:
                 try:
-                    owner_uri = row.uri if row is not None else await _key_owner(runtime, key_id)
-                    row = await fetch_actor(runtime, session, owner_uri, refresh=True)
+                    row = await fetch_actor(runtime, session, await _key_owner(runtime, key_id), refresh=True)
                 except RemoteActorError:
                     return None
                 await session.commit()

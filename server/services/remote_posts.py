@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation import vocab
-from federation.urls import same_origin
+from federation.urls import origin, same_origin
 from federation.vocab.values import id_of
 from server.db.models import Post
 from server.runtime import Runtime
@@ -25,8 +25,14 @@ log = logging.getLogger("curbside.search")
 
 
 async def stored_post(session: AsyncSession, url: str) -> Post | None:
-    """The post whose ActivityPub id or web address is `url`."""
-    query = select(Post).where(or_(Post.uri == url, Post.url == url), Post.boost_of_id.is_(None))
+    """The post whose ActivityPub id is `url`, or whose web address it is when on the post's own origin
+    (any post may claim any `url`: only its origin can say where its page is)."""
+    try:
+        on_its_origin = Post.uri.startswith(origin(url) + "/", autoescape=True)
+    except ValueError:
+        on_its_origin = false()
+    query = (select(Post).where(or_(Post.uri == url, and_(Post.url == url, on_its_origin)),
+                                Post.boost_of_id.is_(None)).order_by(Post.uri != url))
     return (await session.execute(query.limit(1))).scalars().first()
 
 

@@ -1,7 +1,8 @@
 """What a handler works with: the parsed activity, the session, and origin-checked lookups.
 
-Origin rules (as Mastodon applies them): an embedded object is trusted only when its id is on the
-activity actor's origin; otherwise it is fetched from its own origin. Network work (fetching
+Origin rules (as Mastodon applies them): an embedded object is trusted only when the activity is
+its actor's word (see `authentic`) and the object's id is on the actor's origin; otherwise it is
+fetched from its own origin. Network work (fetching
 actors and objects) comes before a handler's writes, and newly fetched actors are committed at
 once, so that no transaction stays open across a remote fetch (on SQLite it would hold the write
 lock that every inbox POST needs).
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation import vocab
-from federation.fetch import Fetcher, FetchError
+from federation.fetch import Fetched, Fetcher, FetchError
 from federation.urls import same_origin
 from federation.vocab.values import id_of
 from server.db.models import Actor, Post
@@ -53,7 +54,7 @@ class InboxContext:
     runtime: Runtime
     session: AsyncSession
     activity: vocab.Activity
-    signer: str
+    signer: str  # who vouches for the activity: the request's verified signer, or its actor if fetched from its origin
     fetcher_source: Callable[[], Awaitable[Fetcher]]
     actors: dict[str, Actor] = field(default_factory=dict, repr=False)  # shared by a batch's activities
     batch: PostBatch = field(default_factory=PostBatch, repr=False)  # likewise
@@ -68,6 +69,12 @@ class InboxContext:
     @property
     def object_id(self) -> str | None:
         return self.activity.object_id
+
+    @property
+    def authentic(self) -> bool:
+        """Whether the activity is its actor's word: signed by the actor's own key (or fetched from its
+        origin). Otherwise nothing in its body is trusted: see server.services.inbox.forwarded."""
+        return self.signer == self.activity.actor
 
     async def actor(self) -> Actor:
         """The activity's (remote) actor, from the database or fetched."""
@@ -120,12 +127,13 @@ class InboxContext:
         return first if isinstance(first, dict) else None
 
     async def object_doc(self) -> dict[str, Any]:
-        """The activity's object as a trusted document: embedded if on the actor's origin, else fetched."""
+        """The activity's object as a trusted document: embedded if the activity is authentic and the
+        object on its actor's origin, else fetched."""
         if self._object_doc is None:
             embedded, object_id = self.embedded(), self.object_id
             if object_id is None:
                 raise Refused("the object has no usable id")
-            if embedded is not None and same_origin(object_id, self.activity.actor):
+            if embedded is not None and self.authentic and same_origin(object_id, self.activity.actor):
                 self._object_doc = embedded
             else:
                 self._object_doc = await self.fetch_object(object_id)
@@ -133,12 +141,17 @@ class InboxContext:
 
     async def fetch_object(self, uri: str) -> dict[str, Any]:
         """GET `uri` from its origin; the document must come from, and carry an id on, that origin."""
-        await self.session.commit()  # never hold a transaction (SQLite's write lock) across a fetch
         try:
-            fetched = await (await self.fetcher_source()).fetch_json(uri)
+            fetched = await self.fetch_json(uri)
         except FetchError as exc:
             raise fetch_failed(uri, exc) from None
         doc_id = id_of(fetched.data.get("id"), allow_http=self.allow_http)
         if doc_id is None or not same_origin(doc_id, uri) or not same_origin(fetched.url, uri):
             raise Refused(f"{uri} served a document of another origin ({doc_id}, from {fetched.url})")
         return fetched.data
+
+    async def fetch_json(self, uri: str) -> Fetched:
+        """GET `uri` (FetchError as the fetcher raises it), holding no transaction across the fetch
+        (on SQLite it would hold the write lock)."""
+        await self.session.commit()
+        return await (await self.fetcher_source()).fetch_json(uri)

@@ -24,8 +24,10 @@ log = logging.getLogger("curbside.inbox")
 
 
 async def parse_post(ctx: InboxContext, doc: dict) -> vocab.Post:
-    """Parse a post document and check that it belongs to the activity's actor."""
-    parsed = vocab.parse_object(doc, allow_http=ctx.allow_http, activity=ctx.activity)
+    """Parse a post document and check that it belongs to the activity's actor (credited with a post
+    that names no author when the actor signed the activity, as Mastodon does)."""
+    author = ctx.activity.actor if ctx.authentic else None
+    parsed = vocab.parse_object(doc, allow_http=ctx.allow_http, activity=ctx.activity, default_author=author)
     if ctx.activity.actor not in parsed.attributions:
         raise Refused(f"{parsed.id} is attributed to {parsed.attributed_to}, not to {ctx.activity.actor}")
     if not same_origin(parsed.id, ctx.activity.actor):

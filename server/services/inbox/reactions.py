@@ -76,14 +76,26 @@ async def _original(ctx: InboxContext) -> Post:
     post = await ctx.post(ctx.object_id)
     if post is not None:
         return post
-    doc = await ctx.object_doc()
-    author_uri = id_of(doc.get("attributedTo"), allow_http=ctx.allow_http) or ""
+    doc = await _original_doc(ctx)
+    author_uri = _author_of(ctx, doc)
     author = await ctx.remote_actor(author_uri) if author_uri else None
     if author is None:
         raise Refused(f"boosted object {ctx.object_id} names no author")
     # Parse as if the author had sent it: the same attribution and origin rules apply.
     parsed = await parse_post(_as_author(ctx, author.uri), doc)
     return await store_post(ctx, parsed, author, fan_out=False) or await ctx.post(parsed.id)
+
+
+def _author_of(ctx: InboxContext, doc: dict) -> str:
+    return id_of(doc.get("attributedTo"), allow_http=ctx.allow_http) or ""
+
+
+async def _original_doc(ctx: InboxContext) -> dict:
+    """The boosted object: as embedded only in a self-boost (its author's word), else from its origin."""
+    doc = await ctx.object_doc()
+    if doc is ctx.embedded() and _author_of(ctx, doc) != ctx.activity.actor:
+        return await ctx.fetch_object(ctx.object_id)
+    return doc
 
 
 def _as_author(ctx: InboxContext, author_uri: str) -> InboxContext:

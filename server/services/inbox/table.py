@@ -9,7 +9,7 @@ from sqlalchemy import select
 from federation import vocab
 from federation.vocab import ACTOR_TYPES, POST_TYPES
 from server.db.models import Block, Follow, Like
-from server.services.inbox import actors, flags, follows, groups, posts, reactions
+from server.services.inbox import actors, flags, follows, forwarded, groups, posts, reactions
 from server.convert.as_to_actor import actor_domain
 from server.services.inbox.context import InboxContext, Refused
 
@@ -93,12 +93,15 @@ async def object_kind(ctx: InboxContext) -> str | None:
 async def dispatch(ctx: InboxContext) -> str:
     """Run the handler for the activity; returns what was done, for the log.
 
-    An activity queued before its domain was suspended is refused here, not processed."""
+    An activity queued before its domain was suspended is refused here, not processed; one its actor
+    did not sign is handled only as its origin confirms it (forwarded.py)."""
     activity = ctx.activity
     if not (await ctx.runtime.policies.get()).effective(actor_domain(activity.actor)).accept_inbox:
         raise Refused(f"activities from {actor_domain(activity.actor)} are not accepted")
     if await ctx.actor_suspended():
         raise Refused(f"{activity.actor} is suspended here")
+    ctx = await forwarded.vouched(ctx)
+    activity = ctx.activity
     if activity.type != "Create":  # whatever it is about may be a post of this batch: write them first
         await ctx.batch.flush(ctx.session)
     handler = TABLE.get((activity.type, ANY))

@@ -1,0 +1,157 @@
+"""Who speaks for an actor: only its own key. An activity signed by anyone else (even on the actor's
+host) is taken only as the origin confirms it; a key id names one owner, on its own origin."""
+import json
+
+from sqlalchemy import select
+
+from federation import activities
+from server.db.models import Actor, InboxItem, Like, Notification, Post
+from server.services.remote_actors import fetch_actor
+from tests.support import factories
+from tests.support.fake_remote import (  # noqa: F401  (fixtures)
+    PUBLIC, create, deliver, drain, fed_app, fed_client, fed_settings, member, remote, signed_headers,
+)
+
+
+async def _all(app, model, *where):
+    async with app.state.sessions() as session:
+        return list((await session.execute(select(model).where(*where))).scalars())
+
+
+async def _failures(app) -> list[str]:
+    return [i.last_error for i in await _all(app, InboxItem, InboxItem.state == "failed")]
+
+
+async def _local_post(app, author: Actor) -> Post:
+    async with app.state.sessions() as session:
+        post = await factories.post(session, app.state.urls, author)
+        await session.commit()
+        return post
+
+
+async def test_inbox_trust_a_post_signed_by_another_actor_of_its_host_comes_from_its_origin(fed_app, fed_client,
+                                                                                              remote):
+    dana = await member(fed_app, "dana")
+    bob, carol = remote.actor("bob"), remote.actor("carol")
+    mention = [{"type": "Mention", "href": dana.uri}]
+    forged = remote.note(carol, 1, content="forged by bob", to=[PUBLIC, dana.uri], tag=mention)
+    assert (await deliver(fed_client, bob, create(forged))).status_code == 202  # queued: the runner decides
+    await drain(fed_app)
+    assert await _all(fed_app, Post) == [] and await _all(fed_app, Notification) == []
+    assert "cannot fetch" in (await _failures(fed_app))[0]
+    # Carol's own post, forwarded by bob (inbox forwarding): taken as carol's origin serves it.
+    remote.publish(remote.note(carol, 2, content="carol's own words"))
+    forwarded = create(remote.note(carol, 2, content="rewritten by bob"))
+    assert (await deliver(fed_client, bob, forwarded)).status_code == 202
+    await drain(fed_app)
+    [post] = await _all(fed_app, Post)
+    assert (post.author.uri, post.content_html) == (carol.uri, "<p>carol's own words</p>")
+
+
+async def test_inbox_trust_a_like_signed_by_another_actor_counts_only_as_its_origin_serves_it(fed_app, fed_client,
+                                                                                                remote):
+    dana = await member(fed_app, "dana")
+    post = await _local_post(fed_app, dana)
+    bob, carol = remote.actor("bob"), remote.actor("carol")
+    forged = activities.like(f"{carol.uri}/likes/1", carol.uri, post.uri)
+    await deliver(fed_client, bob, forged)
+    await drain(fed_app)
+    assert await _all(fed_app, Like) == [] and await _all(fed_app, Notification) == []
+    assert f"signed by {bob.uri}" in (await _failures(fed_app))[0]
+    served = activities.like(f"{carol.uri}/likes/2", carol.uri, post.uri)
+    remote.publish(served)
+    await deliver(fed_client, bob, served)
+    await drain(fed_app)
+    assert [like.uri for like in await _all(fed_app, Like)] == [served["id"]]
+
+
+async def test_inbox_trust_a_delete_signed_by_another_actor_waits_for_its_origin(fed_app, fed_client, remote):
+    bob, carol = remote.actor("bob"), remote.actor("carol")
+    note = remote.note(carol, 1)
+    await deliver(fed_client, carol, create(note))
+    await drain(fed_app)
+    remote.publish(note)
+    delete = activities.delete(f"{note['id']}#delete", carol.uri, note["id"])
+    await deliver(fed_client, bob, delete)
+    await drain(fed_app)
+    assert [p.uri for p in await _all(fed_app, Post)] == [note["id"]]
+    assert "its origin still serves" in (await _failures(fed_app))[0]
+    del remote.docs[note["id"].removeprefix(remote.base)]
+    await deliver(fed_client, bob, {**delete, "id": delete["id"] + "-forwarded-again"})
+    await drain(fed_app)
+    assert await _all(fed_app, Post) == []
+
+
+async def test_inbox_trust_a_boost_embeds_only_its_boosters_own_post(fed_app, fed_client, remote):
+    bob, carol = remote.actor("bob"), remote.actor("carol")
+    remote.publish(remote.note(carol, 1, content="as carol wrote it"))
+    embedded = remote.note(carol, 1, content="as bob would have it")
+    boost = {"id": f"{bob.uri}/announces/1", "type": "Announce", "actor": bob.uri, "to": [PUBLIC],
+             "object": embedded}
+    await deliver(fed_client, bob, boost)
+    await drain(fed_app)
+    [original] = await _all(fed_app, Post, Post.boost_of_id.is_(None))
+    assert (original.author.uri, original.content_html) == (carol.uri, "<p>as carol wrote it</p>")
+
+
+async def test_inbox_trust_a_new_key_is_taken_only_from_the_actor_itself(fed_app, fed_client, remote):
+    alice, bob = remote.actor("alice"), remote.actor("bob")
+    assert (await deliver(fed_client, alice, create(remote.note(alice, 1)))).status_code == 202  # alice's key known
+    doc = alice.document()
+    doc["publicKey"]["publicKeyPem"] = bob.public_pem
+    update = {"id": f"{alice.uri}#updates/1", "type": "Update", "actor": alice.uri, "to": [PUBLIC], "object": doc}
+    await deliver(fed_client, bob, update)
+    # Bob's private key under alice's key id: refused, alice's key is still hers.
+    body = json.dumps(create(remote.note(alice, 2))).encode()
+    headers = signed_headers(bob, str(fed_client.base_url) + "/inbox", body)
+    headers["Signature"] = headers["Signature"].replace(bob.key_id, alice.key_id)
+    assert (await fed_client.post("/inbox", content=body, headers=headers)).status_code == 401
+    assert (await deliver(fed_client, alice, create(remote.note(alice, 3)))).status_code == 202
+
+
+async def test_inbox_trust_a_note_without_author_is_credited_to_the_actor_that_signed_its_create(fed_app, fed_client,
+                                                                                                   remote):
+    alice, bob = remote.actor("alice"), remote.actor("bob")
+    note = remote.note(alice, 1)
+    del note["attributedTo"]
+    assert (await deliver(fed_client, alice, create(note, alice))).status_code == 202
+    await drain(fed_app)
+    [post] = await _all(fed_app, Post)
+    assert (post.uri, post.author.uri) == (note["id"], alice.uri)
+    # Without her signature, the post must name its author where its origin serves it.
+    remote.publish(remote.note(alice, 2) | {"attributedTo": None})
+    await deliver(fed_client, bob, create(remote.note(alice, 2), alice))
+    # And an attributedTo naming someone else is refused, signed or not.
+    await deliver(fed_client, alice, create(remote.note(bob, 3), alice) | {"id": f"{alice.uri}/c/3"})
+    await drain(fed_app)
+    assert [p.uri for p in await _all(fed_app, Post)] == [note["id"]]
+    first, second = await _failures(fed_app)
+    assert "attributedTo must name an actor" in first and f"attributed to {bob.uri}" in second
+
+
+async def test_inbox_trust_a_key_id_claimed_on_another_origin_is_ignored(fed_app, fed_client, remote):
+    alice, mallory = remote.actor("alice"), remote.actor("mallory")
+    squatter = mallory.uri.replace("127.0.0.1", "localhost")  # another origin (the same loopback server)
+    remote.docs["/users/mallory"] = {**mallory.document(), "id": squatter, "publicKey": {
+        "id": alice.key_id, "owner": squatter, "publicKeyPem": mallory.public_pem}}
+    async with fed_app.state.sessions() as session:
+        stored = await fetch_actor(fed_app.state.runtime, session, squatter)
+        assert stored.public_key_id is None
+        await session.commit()
+    assert (await deliver(fed_client, alice, create(remote.note(alice, 1)))).status_code == 202
+
+
+async def test_inbox_trust_a_key_id_has_one_owner_confirmed_by_its_origin(fed_app, fed_client, remote):
+    gts = remote.actor("gts")
+    gts.key_suffix = "/main-key"  # GoToSocial: the key's own URL serves a stub naming its owner
+    remote.publish(gts)
+    remote.docs["/users/gts/main-key"] = {"id": gts.uri, "type": "Person", "publicKey": gts.document()["publicKey"]}
+    other = remote.actor("other")  # on the same host, claiming gts's key id with a key of its own
+    remote.publish({**other.document(), "publicKey": {"id": gts.key_id, "owner": other.uri,
+                                                       "publicKeyPem": other.public_pem}})
+    async with fed_app.state.sessions() as session:
+        await fetch_actor(fed_app.state.runtime, session, other.uri)
+        await session.commit()
+    assert (await deliver(fed_client, gts, create(remote.note(gts, 1)))).status_code == 202
+    claimants = await _all(fed_app, Actor, Actor.public_key_id == gts.key_id)
+    assert [a.uri for a in claimants] == [gts.uri]
