@@ -256,3 +256,27 @@ async def test_search_resolves_a_remote_post_url_only_when_asked(fed_app, fed_cl
         stored = (await session.execute(select(Post).where(Post.uri == hidden["id"]))).scalar_one()
         assert stored.visibility == "private"
     assert await lookup(f"{remote.base}/statuses/missing", resolve="true") == []
+
+
+async def test_search_trusts_a_post_url_only_on_the_posts_own_origin(fed_app, fed_client, remote):
+    from tests.support.fake_remote import create, deliver, drain
+
+    alice = await member(fed_app, "alice")
+    rita, mallory = remote.actor("rita"), remote.actor("mallory")
+    mallory.uri = mallory.uri.replace("127.0.0.1", "localhost")  # another origin (the same loopback server)
+    remote.docs["/users/mallory"] = mallory.document()
+    page = f"{remote.base}/@rita/7"
+    note = remote.note(rita, 7, content="Rita's own post", url=page)
+    remote.publish(note)
+    remote.docs["/@rita/7"] = note
+    claim = remote.note(mallory, 1, content="Mallory's post claiming Rita's address", url=page)
+    assert (await deliver(fed_client, mallory, create(claim))).status_code == 202
+    await drain(fed_app)
+
+    async def lookup(**params) -> list[str]:
+        response = await fed_client.get(SEARCH, params={"q": page, **params}, headers=alice.headers)
+        return [s["uri"] for s in response.json()["statuses"]]
+
+    assert await lookup() == []
+    assert await lookup(resolve="true") == [note["id"]]
+    assert await lookup() == [note["id"]]
