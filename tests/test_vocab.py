@@ -270,6 +270,31 @@ def test_parse_actor_ignores_a_key_owned_by_someone_else():
     assert (actor.public_key_id, actor.public_key_pem) == (None, None)
 
 
+@pytest.mark.parametrize("key_id, kept", [
+    (f"{ALICE}#main-key", True),
+    ("https://remote.example/users/alice/main-key", True),  # GoToSocial: a URL of its own, on her origin
+    ("https://victim.example/users/v#main-key", False),  # another origin
+    ("https://remote.example/users/bob#main-key", False),  # in another actor's document
+])
+def test_parse_actor_keeps_only_a_key_id_its_origin_would_confirm_as_hers(key_id, kept):
+    pem = "-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n"
+    for key in ({"id": key_id, "owner": ALICE, "publicKeyPem": pem}, key_id):
+        actor = parse_actor(person(publicKey=key))
+        assert (actor.public_key_id == key_id) is kept and (actor.public_key_id is None) is not kept
+
+
+def test_parse_object_credits_the_default_author_only_when_the_post_names_none():
+    signer = "https://remote.example/users/alice"
+    unnamed = {k: v for k, v in note().items() if k != "attributedTo"}
+    assert parse_object(unnamed, default_author=signer).attributed_to == signer
+    assert parse_object(note(attributedTo="https://remote.example/users/bob"),
+                        default_author=signer).attributed_to == "https://remote.example/users/bob"
+    with pytest.raises(VocabError, match="attributedTo must name an actor"):
+        parse_object(unnamed)
+    with pytest.raises(VocabError, match="attributedTo must name an actor"):
+        parse_object({**unnamed, "attributedTo": 7}, default_author=signer)
+
+
 @pytest.mark.parametrize("kind", ["Service", "Application", "Group", "Organization"])
 def test_parse_actor_accepts_every_actor_type(kind):
     assert parse_actor(person(type=kind)).type == kind
