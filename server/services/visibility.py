@@ -11,7 +11,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.models import Account, Actor, Block, Follow, Mention, Post
-from server.db.models.posts import HELD
+from server.db.models.posts import HELD, stays_local
 
 OPEN = ("public", "unlisted")
 MAX_THREAD_DEPTH = 100
@@ -19,7 +19,7 @@ MAX_THREAD_DEPTH = 100
 
 async def in_members_only_thread(session: AsyncSession, post: Post) -> bool:
     """Whether the post or any post it replies to (up the thread) is members-only."""
-    if post.visibility == "local":
+    if stays_local(post):
         return True
     parent_id, depth = post.in_reply_to_id, 0
     while parent_id is not None and depth < MAX_THREAD_DEPTH:
