@@ -19,7 +19,7 @@ from server.runtime import Runtime
 from server.services import polls
 from server.services.delivery import enqueue_activity
 from server.services.posts import audience_of, federated
-from server.services.visibility import remote_may_see
+from server.services.visibility import remote_viewers
 
 BATCH = 100
 
@@ -33,8 +33,9 @@ async def _voters(session: AsyncSession, post_id: int, local: bool) -> list[Acto
 async def _federate_results(runtime: Runtime, session: AsyncSession, post: Post, now: datetime) -> None:
     mentioned = list((await session.execute(select(Actor).join(Mention, Mention.actor_id == Actor.id)
                                             .where(Mention.post_id == post.id))).scalars())
-    voters = [v for v in await _voters(session, post.id, local=False) if await remote_may_see(session, post, v)]
-    recipients = await audience_of(session, post, mentioned) + voters
+    voters = await _voters(session, post.id, local=False)
+    allowed = await remote_viewers(session, post, [v.id for v in voters])
+    recipients = await audience_of(session, post, mentioned) + [v for v in voters if v.id in allowed]
     activity = update_activity(post, runtime.urls)
     activity["id"] = f"{post.uri}#updates/poll/{int(now.timestamp())}"  # not an edit: an id of its own
     await enqueue_activity(session, activity, post.author, recipients)
