@@ -1,6 +1,7 @@
 """Replies in a members-only thread keep the narrower audience their author chose and never leave the
 instance: followers-only stays with the author's local followers (and the mentioned, as on Mastodon),
-direct with the mentioned members; wider choices become members-only. The same after a moderator approves a held reply, after edits and boosts."""
+direct with the mentioned members; wider choices become members-only. The same after a moderator approves
+a held reply, after edits and boosts."""
 import json
 
 import pytest
@@ -99,7 +100,8 @@ async def test_reply_audience_direct_reply_to_someone_remote_is_refused(app, cli
     refused = await reply(client, world, "carol", "@rosa@remote.example see this", "direct", expect=422)
     assert "members-only" in refused["error"] and "rosa@remote.example" in refused["error"]
     async with app.state.sessions() as session:
-        assert (await session.execute(select(Post.id).where(Post.in_reply_to_id == int(world["root"]["id"])))).first() is None
+        below_root = select(Post.id).where(Post.in_reply_to_id == int(world["root"]["id"]))
+        assert (await session.execute(below_root)).first() is None
     # followers-only may name a remote colleague: the link is kept, the post stays here
     named = await reply(client, world, "carol", "@rosa@remote.example wrote on this", "private")
     assert named["visibility"] == "private" and await deliveries(app) == []
@@ -129,8 +131,8 @@ async def test_reply_audience_held_reply_is_published_with_the_narrower_audience
 
 async def test_reply_audience_edits_and_boosts_do_not_widen(app, client, world):
     answer = await reply(client, world, "carol", "I can cover nights", "private")
-    edited = await client.put(f"/api/v1/statuses/{answer['id']}", json={"status": "I can cover nights and Sunday",
-                                                                         "visibility": "public"}, headers=world["carol"])
+    wider = {"status": "I can cover nights and Sunday", "visibility": "public"}
+    edited = await client.put(f"/api/v1/statuses/{answer['id']}", json=wider, headers=world["carol"])
     assert edited.status_code == 200 and edited.json()["visibility"] == "private"
     async with app.state.sessions() as session:
         await set_phi_policy(session, "hold", by="test")
