@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from server.db.models import Delivery, Notification, PollDeadline, PollVote, Post
+from federation import activities
+from server.db.models import Delivery, InboxItem, Notification, PollDeadline, PollVote, Post
 from server.db.types import utcnow
 from server.services import poll_closing
 from tests.support.api import check_auth, member, token
@@ -167,6 +168,53 @@ async def test_api_polls_remote_votes_arrive_through_the_inbox_and_results_feder
     await deliver(fed_client, remote.actor("erin"), late)
     await drain(fed_app)
     assert (await fed_client.get(f"/api/v1/polls/{status['id']}")).json()["votes_count"] == 2
+
+
+def _vote(actor, n: int, name: str, poll: dict) -> dict:
+    return create({"id": f"{actor.uri}#votes/{n}", "type": "Note", "name": name, "attributedTo": actor.uri,
+                   "to": [poll["account"]["uri"]], "inReplyTo": poll["uri"]})
+
+
+async def _refusal(app, activity: dict) -> str | None:
+    async with app.state.sessions() as session:
+        return (await session.execute(select(InboxItem.last_error)
+                                      .where(InboxItem.activity_uri == activity["id"]))).scalar_one()
+
+
+async def test_api_polls_remote_votes_only_from_those_who_may_see_the_poll(fed_app, fed_client, remote):
+    alice = await member(fed_app, "alice")
+    dave, erin = remote.actor("dave"), remote.actor("erin")
+    follow = activities.follow(f"{dave.uri}/follows/1", dave.uri, alice.actor.uri)
+    await deliver(fed_client, dave, follow)
+    await drain(fed_app)
+    followers_only = await poll_status(fed_client, alice, visibility="private")
+    members_only = await poll_status(fed_client, alice, visibility="local")
+    root = (await fed_client.post("/api/v1/statuses", json={"status": "rota", "visibility": "local"},
+                                  headers=alice.headers)).json()
+    in_thread = await poll_status(fed_client, alice, visibility="private", in_reply_to_id=root["id"])
+    counted, refused = [_vote(dave, 1, "6 months", followers_only)], [
+        _vote(erin, 1, "6 months", followers_only),  # not a follower
+        _vote(dave, 2, "6 months", members_only),  # members-only: never a remote voter
+        _vote(dave, 3, "6 months", in_thread)]  # followers-only, but in a members-only thread
+    for activity in counted + refused:
+        await deliver(fed_client, dave if activity["actor"] == dave.uri else erin, activity)
+    await drain(fed_app)
+    assert await _refusal(fed_app, counted[0]) is None
+    for activity in refused:
+        assert "may not see" in await _refusal(fed_app, activity), activity["object"]["inReplyTo"]
+    votes = [(await fed_client.get(f"/api/v1/polls/{s['id']}", headers=alice.headers)).json()["votes_count"]
+             for s in (followers_only, members_only, in_thread)]
+    assert votes == [1, 0, 0]
+
+    # dave stops following: the results of the followers-only poll no longer go to him
+    await deliver(fed_client, dave, activities.undo(f"{dave.uri}/follows/1/undo", dave.uri, follow))
+    await drain(fed_app)
+    await _expire(fed_app, int(followers_only["id"]))
+    async with fed_app.state.sessions() as session:
+        assert await poll_closing.close_due(fed_app.state.runtime, session) == 1
+        await session.commit()
+        results = [d for d in (await session.execute(select(Delivery))).scalars() if "#updates/poll/" in d.activity_uri]
+    assert results == []
 
 
 async def test_api_polls_voting_on_a_remote_poll_sends_the_votes_to_its_author(fed_app, fed_client, remote):

@@ -104,6 +104,9 @@ async def test_api_statuses_visibility_for_other_members_and_anonymous(client, a
     assert public_timeline == {ids["public"]}
     member_local = {s["id"] for s in (await client.get("/api/v1/timelines/public?local=true", headers=carol)).json()}
     assert member_local == {ids["public"], ids["local"]}
+    mentioning = (await client.post("/api/v1/statuses", json={"status": "@carol have a look", "visibility": "private"},
+                                    headers=alice)).json()
+    assert (await client.get(f"/api/v1/statuses/{mentioning['id']}", headers=carol)).status_code == 200  # as on Mastodon
 
 
 async def test_api_statuses_favourite_and_boost_counts_and_notifications(client, app, alice):

@@ -167,14 +167,18 @@ async def test_inbox_reply_to_a_members_only_post_is_refused(fed_app, fed_client
                       visibility="local", content_html="<p>members only</p>")
         public = Post(id=snowflake(), uri=f"{carol.uri}/statuses/2", author_id=carol.id, local=True,
                       visibility="public", content_html="<p>hello world</p>")
-        session.add_all([secret, public])
+        in_thread = Post(id=snowflake(), uri=f"{carol.uri}/statuses/3", author_id=carol.id, local=True,
+                         visibility="private", local_only=True, content_html="<p>followers, in that thread</p>")
+        session.add_all([secret, public, in_thread])
         await session.commit()
     bad = remote.note(alice, 10, inReplyTo=secret.uri)
     good = remote.note(alice, 11, inReplyTo=public.uri)
-    await deliver(fed_client, alice, create(bad))
-    await deliver(fed_client, alice, create(good))
+    below = remote.note(alice, 12, inReplyTo=in_thread.uri)
+    for note in (bad, good, below):
+        await deliver(fed_client, alice, create(note))
     await drain(fed_app)
     assert "members-only" in (await _item(fed_app, bad["id"] + "/activity")).last_error
+    assert "members-only" in (await _item(fed_app, below["id"] + "/activity")).last_error
     replies = {p.uri: p for p in await _all(fed_app, Post)}
     assert bad["id"] not in replies and replies[good["id"]].in_reply_to_id == public.id
     assert replies[public.uri].replies_count == 1 and replies[secret.uri].replies_count == 0

@@ -15,6 +15,7 @@ from urllib.parse import quote
 from federation.addressing import LOCAL, address
 from server.convert.actor_to_as import AS_NS, iso
 from server.db.models import Post
+from server.db.models.posts import stays_local
 from server.urls import LocalUrls
 
 # Mastodon's extension terms for posts.
@@ -31,8 +32,8 @@ POST_CONTEXT: list[Any] = [AS_NS, {
 
 
 def _check(post: Post) -> None:
-    if post.visibility == LOCAL:
-        raise ValueError(f"post {post.id} is members-only and never leaves the instance")
+    if stays_local(post):
+        raise ValueError(f"post {post.id} is in a members-only thread and never leaves the instance")
 
 
 def audience(post: Post) -> tuple[list[str], list[str]]:
@@ -116,7 +117,7 @@ def post_to_note(post: Post, urls: LocalUrls, *, context: bool = True, archive: 
         _check(post)
     if post.boost_of_id is not None:
         raise ValueError(f"post {post.id} is a boost; use announce_activity")
-    to, cc = ([], []) if post.visibility == LOCAL else audience(post)
+    to, cc = ([], []) if stays_local(post) else audience(post)
     note: dict[str, Any] = {
         "@context": POST_CONTEXT if context else None,
         "id": post.uri,

@@ -1,32 +1,28 @@
 """Who may see a post through the client API and the web UI (remote requests: server.services.visibility)."""
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.db.models import Actor, Follow, Mention, Post
+from server.db.models import Actor, Post
 from server.db.models.posts import HELD
 from server.services.moderation.filters import visible_posts
+from server.services.visibility import is_accepted_follower, is_mentioned
 
 
 async def may_see(session: AsyncSession, post: Post, viewer: Actor | None) -> bool:
     """Anonymous callers see public and unlisted posts; members also see members-only posts, the
-    followers-only posts of those they follow, and direct posts that mention them. A post held for a
-    moderator is its author's alone (moderators read it through the admin API)."""
+    followers-only posts of those they follow, and the followers-only and direct posts that mention them
+    (as on Mastodon). A post held for a moderator is its author's alone (moderators read it through the
+    admin API)."""
     if post.visibility == HELD:
         return viewer is not None and viewer.id == post.author_id
     if post.visibility in ("public", "unlisted"):
         return True
     if viewer is None:
         return False
-    if post.author_id == viewer.id or post.visibility == "local":
+    if post.author_id == viewer.id or post.visibility == "local" or await is_mentioned(session, post.id, viewer.id):
         return True
-    if post.visibility == "private":
-        query = select(Follow.id).where(Follow.follower_id == viewer.id, Follow.followed_id == post.author_id,
-                                        Follow.state == "accepted")
-    else:
-        query = select(Mention.post_id).where(Mention.post_id == post.id, Mention.actor_id == viewer.id)
-    return (await session.execute(query.limit(1))).first() is not None
+    return post.visibility == "private" and await is_accepted_follower(session, viewer.id, post.author_id)
 
 
 async def visible_post(session: AsyncSession, post_id: int, viewer: Actor | None) -> Post | None:

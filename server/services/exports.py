@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 
 from server.convert.post_to_as import POST_CONTEXT, announce_activity, create_activity, post_to_note
 from server.db.models import Actor, Block, Follow, Mute, Post
+from server.db.models.posts import stays_local
 from server.services.moderation.members import blocked_domains
 from server.urls import LocalUrls
 
@@ -79,9 +80,9 @@ async def export_outbox(session: AsyncSession, me: Actor, urls: LocalUrls) -> di
     for post in posts:
         if post.boost_of_id is not None:
             target = boosted.get(post.boost_of_id)
-            if target is not None and post.visibility != "local" and target.visibility != "local":
+            if target is not None and not stays_local(post) and not stays_local(target):
                 items.append(announce_activity(post, target, urls))
-        elif post.visibility == "local":
+        elif stays_local(post):
             items.append(_members_only_create(post, urls))
         else:
             items.append(create_activity(post, urls))

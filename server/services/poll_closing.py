@@ -1,5 +1,6 @@
 """The end of a poll: ours close and their results federate as an Update of the Question (to the
-post's audience and every remote voter); local voters and a local author get a `poll` notification.
+post's audience and the remote voters who may still see it); local voters and a local author get a `poll`
+notification.
 
 A deadline is claimed by a conditional UPDATE, so that of several workers exactly one handles it.
 """
@@ -18,6 +19,7 @@ from server.runtime import Runtime
 from server.services import polls
 from server.services.delivery import enqueue_activity
 from server.services.posts import audience_of, federated
+from server.services.visibility import remote_viewers
 
 BATCH = 100
 
@@ -31,7 +33,9 @@ async def _voters(session: AsyncSession, post_id: int, local: bool) -> list[Acto
 async def _federate_results(runtime: Runtime, session: AsyncSession, post: Post, now: datetime) -> None:
     mentioned = list((await session.execute(select(Actor).join(Mention, Mention.actor_id == Actor.id)
                                             .where(Mention.post_id == post.id))).scalars())
-    recipients = await audience_of(session, post, mentioned) + await _voters(session, post.id, local=False)
+    voters = await _voters(session, post.id, local=False)
+    allowed = await remote_viewers(session, post, [v.id for v in voters])
+    recipients = await audience_of(session, post, mentioned) + [v for v in voters if v.id in allowed]
     activity = update_activity(post, runtime.urls)
     activity["id"] = f"{post.uri}#updates/poll/{int(now.timestamp())}"  # not an edit: an id of its own
     await enqueue_activity(session, activity, post.author, recipients)

@@ -20,7 +20,7 @@ from moderation.phi import PhiDecision, check_post
 from server.convert.post_to_as import create_activity, delete_activity, update_activity
 from server.db.ids import snowflake
 from server.db.models import Actor, Delivery, HeldPost, Like, Mention, Post, PostEdit, PostTag
-from server.db.models.posts import HELD, VISIBILITIES
+from server.db.models.posts import HELD, MEMBERS_ONLY, VISIBILITIES, stays_local
 from server.db.types import utcnow
 from server.runtime import Runtime
 from server.services import conversations
@@ -93,8 +93,29 @@ async def screen(runtime: Runtime, session: AsyncSession, new: NewPost) -> PhiDe
 
 
 def federated(post: Post) -> bool:
-    """Whether the post's activities go to other servers: never while held, never members-only."""
-    return post.visibility != HELD and is_federated(post.visibility)
+    """Whether the post's activities go to other servers: never while held, never in a members-only thread."""
+    return post.visibility != HELD and not stays_local(post) and is_federated(post.visibility)
+
+
+NARROWER_THAN_MEMBERS = ("private", "direct")
+
+
+def reply_audience(chosen: str, parent: Post | None) -> tuple[str, bool]:
+    """(visibility, local_only) of a post: a reply under a members-only thread stays on the instance and
+    keeps the narrower of the two audiences (followers-only and direct stay so; wider ones become
+    members-only)."""
+    if parent is None or not stays_local(parent):
+        return chosen, False
+    return (chosen if chosen in NARROWER_THAN_MEMBERS else MEMBERS_ONLY), True
+
+
+def _check_reach(visibility: str, local_only: bool, mentioned: list[Actor]) -> None:
+    """A direct message in a members-only thread stays here: refused rather than silently not sent when it
+    addresses someone on another server."""
+    remote = [a.acct for a in mentioned if not a.local]
+    if local_only and visibility == "direct" and remote:
+        raise PostError(f"this thread is members-only and never leaves this server, so {', '.join(remote)} "
+                        "cannot receive this message")
 
 
 def findings_json(decision: PhiDecision) -> list[dict]:
@@ -218,7 +239,6 @@ async def create_post(runtime: Runtime, session: AsyncSession, author: Actor, ne
     _validate(new)
     decision = await screen(runtime, session, new)
     urls = runtime.urls
-    visibility = new.visibility
     parent = None
     if new.in_reply_to_id is not None:
         parent = await session.get(Post, new.in_reply_to_id)
@@ -226,20 +246,21 @@ async def create_post(runtime: Runtime, session: AsyncSession, author: Actor, ne
             raise PostError("the post replied to does not exist")
         if parent.visibility == HELD:
             raise PostError("the post replied to is awaiting a moderator")
-        if parent.visibility == "local":  # a reply in a members-only thread never leaves the instance
-            visibility = "local"
+    visibility, local_only = reply_audience(new.visibility, parent)
     mentions = await resolve_mentions(runtime, session, new.text)
     targets = {key: MentionTarget(actor_id=a.uri, profile_url=a.url or a.uri, acct=a.acct) for key, a in mentions.items()}
     rendered = render_post(new.text, mentions=targets, tag_url=urls.tag)
     mentioned = list({a.id: a for a in mentions.values()}.values())
     if parent is not None and parent.author_id != author.id and parent.author not in mentioned:
         mentioned.append(parent.author)
-    to, cc = ([], []) if not is_federated(visibility) else address(
+    _check_reach(visibility, local_only, mentioned)
+    to, cc = ([], []) if local_only or not is_federated(visibility) else address(
         visibility, followers_url=author.followers_url, mentioned=[a.uri for a in mentioned])
     post_id = snowflake()
     held = decision.action == "hold"
     post = Post(id=post_id, uri=urls.status(author.username, post_id), url=urls.status_url(author.username, post_id),
-                author_id=author.id, local=True, visibility=HELD if held else visibility, content_html=rendered.html, source=new.text,
+                author_id=author.id, local=True, visibility=HELD if held else visibility, local_only=local_only,
+                content_html=rendered.html, source=new.text,
                 summary=new.spoiler_text or None, sensitive=new.sensitive or bool(new.spoiler_text),
                 language=new.language, in_reply_to_uri=parent.uri if parent else None,
                 in_reply_to_id=parent.id if parent else None, to=to, cc=cc, tags=rendered.tags,

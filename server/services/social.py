@@ -11,7 +11,7 @@ from federation import activities
 from server.convert.post_to_as import announce_activity
 from server.db.ids import snowflake
 from server.db.models import Actor, Follow, Like, Post
-from server.db.models.posts import HELD
+from server.db.models.posts import HELD, stays_local
 from server.db.types import utcnow
 from server.runtime import Runtime
 from server.services.delivery import enqueue_activity, remote_followers
@@ -124,7 +124,7 @@ async def boost(runtime: Runtime, session: AsyncSession, actor: Actor, post: Pos
     if existing is not None:
         return existing
     boost_id = snowflake()
-    visibility = "local" if post.visibility == "local" else ("private" if post.visibility == "private" else "public")
+    visibility = "local" if stays_local(post) else ("private" if post.visibility == "private" else "public")
     row = Post(id=boost_id, uri=f"{actor.uri}/statuses/{boost_id}/activity", author_id=actor.id, local=True,
                visibility=visibility, boost_of_id=post.id, published=utcnow())
     row.author = actor

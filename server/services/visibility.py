@@ -11,7 +11,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.models import Account, Actor, Block, Follow, Mention, Post
-from server.db.models.posts import HELD
+from server.db.models.posts import HELD, stays_local
 
 OPEN = ("public", "unlisted")
 MAX_THREAD_DEPTH = 100
@@ -19,7 +19,7 @@ MAX_THREAD_DEPTH = 100
 
 async def in_members_only_thread(session: AsyncSession, post: Post) -> bool:
     """Whether the post or any post it replies to (up the thread) is members-only."""
-    if post.visibility == "local":
+    if stays_local(post):
         return True
     parent_id, depth = post.in_reply_to_id, 0
     while parent_id is not None and depth < MAX_THREAD_DEPTH:
@@ -48,27 +48,34 @@ async def is_mentioned(session: AsyncSession, post_id: int, actor_id: int) -> bo
                                                             Mention.actor_id == actor_id))
 
 
-async def is_blocked_by(session: AsyncSession, author_id: int, viewer_id: int) -> bool:
-    return await _is(session, select(Block.id).where(Block.actor_id == author_id, Block.target_id == viewer_id))
-
-
 async def remote_may_see(session: AsyncSession, post: Post, viewer: Actor | None) -> bool:
     """Whether a remote server fetching as `viewer` (None: unsigned) may see this local post.
 
     public/unlisted: anyone the author has not blocked; private: accepted followers and
     mentioned actors; direct: mentioned actors; local: nobody, nor replies beneath it; held: nobody.
     """
-    if post.visibility == HELD or await in_members_only_thread(session, post):
-        return False
-    if viewer is not None and await is_blocked_by(session, post.author_id, viewer.id):
-        return False
-    if post.visibility in OPEN:
-        return True
-    if viewer is None or viewer.local:
-        return False
-    if await is_mentioned(session, post.id, viewer.id):
-        return True
-    return post.visibility == "private" and await is_accepted_follower(session, viewer.id, post.author_id)
+    if viewer is None:
+        return post.visibility in OPEN and not await _never_shown(session, post)
+    return viewer.id in await remote_viewers(session, post, [viewer.id])
+
+
+async def _never_shown(session: AsyncSession, post: Post) -> bool:
+    return post.visibility == HELD or await in_members_only_thread(session, post)
+
+
+async def remote_viewers(session: AsyncSession, post: Post, actor_ids: list[int]) -> set[int]:
+    """Which of these actors may see this local post, as `remote_may_see` decides for one (in one query)."""
+    if not actor_ids or await _never_shown(session, post):
+        return set()
+    blocked = exists().where(Block.actor_id == post.author_id, Block.target_id == Actor.id)
+    query = select(Actor.id).where(Actor.id.in_(actor_ids), ~blocked)
+    if post.visibility not in OPEN:
+        allowed = exists().where(Mention.post_id == post.id, Mention.actor_id == Actor.id)
+        if post.visibility == "private":
+            allowed = allowed | exists().where(Follow.follower_id == Actor.id, Follow.followed_id == post.author_id,
+                                               Follow.state == "accepted")
+        query = query.where(Actor.local.is_(False), allowed)
+    return set((await session.execute(query)).scalars())
 
 
 def member_filter(domain: str, instance_actor_uri: str, username: str) -> tuple:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db.models.accounts import Actor
@@ -14,6 +14,7 @@ VISIBILITIES = ("public", "unlisted", "private", "direct", "local")
 # A post the patient-privacy guard holds for a moderator: seen by its author alone, never federated, its
 # intended visibility kept in held_posts. Not one of VISIBILITIES: no client may ask for it.
 HELD = "held"
+MEMBERS_ONLY = "local"
 
 
 class Post(Base):
@@ -21,7 +22,9 @@ class Post(Base):
 
     A boost is a Post row whose `boost_of_id` names the boosted post, as Mastodon models reblogs.
     `to`/`cc` keep the ActivityPub addressing; `visibility` is derived from it for remote posts.
-    `local` visibility (members-only) never leaves the instance, nor do replies to such posts.
+    `local` visibility (members-only) never leaves the instance, nor does anything in a thread under such a
+    post: a reply there keeps the narrower audience its author chose (followers-only, direct) and is
+    marked `local_only`; see `stays_local`.
     """
 
     __tablename__ = "posts"
@@ -36,6 +39,7 @@ class Post(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"))
     local: Mapped[bool] = mapped_column(Boolean, default=False)
     visibility: Mapped[str] = mapped_column(String(16), default="public")
+    local_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     content_html: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str | None] = mapped_column(Text)
     summary: Mapped[str | None] = mapped_column(Text)
@@ -58,6 +62,11 @@ class Post(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     author: Mapped[Actor] = relationship(lazy="joined", innerjoin=True)
+
+
+def stays_local(post: Post) -> bool:
+    """Whether the post never leaves the instance: members-only, or anywhere in a members-only thread."""
+    return post.visibility == MEMBERS_ONLY or bool(post.local_only)
 
 
 class Mention(Base):

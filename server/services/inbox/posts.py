@@ -11,6 +11,7 @@ from federation import vocab
 from federation.urls import same_origin
 from server.convert.as_to_post import as_to_post, content_fields, hashtags, mention_hrefs
 from server.db.models import Actor, Mention, Post, PostEdit, PostTag
+from server.db.models.posts import stays_local
 from server.db.types import utcnow
 from server.db.upsert import insert_ignore
 from server.services import conversations, polls, stream_events, timelines
@@ -60,7 +61,7 @@ async def store_post(ctx: InboxContext, parsed: vocab.Post, author: Actor, *, fa
     if parsed.in_reply_to in ctx.batch:
         await ctx.batch.flush(session)
     parent = await ctx.post(parsed.in_reply_to)
-    if parent is not None and parent.visibility == "local":
+    if parent is not None and stays_local(parent):
         raise Refused(f"{parsed.id} replies to a members-only post, which was never federated")
     post = as_to_post(parsed, author)
     post.in_reply_to_id = parent.id if parent is not None else None

@@ -3,36 +3,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy import delete, exists, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import delete, select, update
 
 from federation.addressing import visibility_from
 from federation.vocab.values import id_of
 from server.db.ids import snowflake
-from server.db.models import Actor, Block, Follow, Like, Mention, Post
-from server.db.models.posts import HELD
+from server.db.models import Like, Post
 from server.db.types import utcnow
 from server.db.upsert import insert_ignore
 from server.services import timelines
 from server.services.inbox.context import InboxContext, Refused
 from server.services.inbox.posts import parse_post, remove_post, store_post
-
-
-async def may_see(session: AsyncSession, post: Post, actor: Actor) -> bool:
-    """Whether a remote actor may know of a local post (and so like it): never members-only posts;
-    followers-only ones to followers and the mentioned, direct ones to the mentioned; never when
-    the author blocks the actor."""
-    if post.visibility in ("local", HELD):
-        return False
-    if await session.scalar(select(exists().where(Block.actor_id == post.author_id, Block.target_id == actor.id))):
-        return False
-    if post.visibility in ("public", "unlisted"):
-        return True
-    mentioned = exists().where(Mention.post_id == post.id, Mention.actor_id == actor.id)
-    follows = exists().where(Follow.follower_id == actor.id, Follow.followed_id == post.author_id,
-                             Follow.state == "accepted")
-    allowed = mentioned if post.visibility == "direct" else mentioned | follows
-    return bool(await session.scalar(select(allowed)))
+from server.services.visibility import remote_may_see
 
 
 async def on_like_note(ctx: InboxContext) -> None:
@@ -41,7 +23,7 @@ async def on_like_note(ctx: InboxContext) -> None:
     if post is None or not post.local:
         return
     liker = await ctx.actor()
-    if not await may_see(ctx.session, post, liker):
+    if not await remote_may_see(ctx.session, post, liker):
         raise Refused(f"{liker.uri} may not see {post.uri}")
     row = {"actor_id": liker.id, "post_id": post.id, "uri": ctx.activity.id}
     if await insert_ignore(ctx.session, Like, [row]):
@@ -109,7 +91,7 @@ async def on_announce_note(ctx: InboxContext) -> None:
     original = await _original(ctx)
     if original.visibility not in timelines.BOOSTABLE:
         raise Refused(f"{original.uri} is not public and cannot be boosted")
-    if original.local and not await may_see(ctx.session, original, booster):
+    if original.local and not await remote_may_see(ctx.session, original, booster):
         raise Refused(f"{booster.uri} may not see {original.uri}")
     activity = ctx.activity
     published = min(activity.published or utcnow(), utcnow())

@@ -1,5 +1,6 @@
 """Votes on our polls from other servers: a Create of a Note with a `name` (the option's title) in
-reply to our Question, as Mastodon sends them. Such a Note is a vote, never a reply to show."""
+reply to our Question, as Mastodon sends them. Such a Note is a vote, never a reply to show. Only an
+actor who may see the poll may vote in it (server.services.visibility.remote_may_see)."""
 from __future__ import annotations
 
 import logging
@@ -8,6 +9,7 @@ from federation.urls import same_origin
 from federation.vocab.values import id_of
 from server.services import polls
 from server.services.inbox.context import InboxContext, Refused
+from server.services.visibility import remote_may_see
 
 log = logging.getLogger("curbside.inbox")
 
@@ -24,6 +26,9 @@ async def take_vote(ctx: InboxContext, doc: dict) -> bool:
     author = id_of(doc.get("attributedTo"), allow_http=ctx.allow_http)
     if vote_id is None or author != ctx.activity.actor or not same_origin(vote_id, ctx.activity.actor):
         raise Refused(f"a vote on {post.uri} must be the actor's own Note on its own origin")
-    if not await polls.record_remote_vote(ctx.session, post, await ctx.actor(), name, vote_id):
+    voter = await ctx.actor()
+    if not await remote_may_see(ctx.session, post, voter):
+        raise Refused(f"{voter.uri} may not see {post.uri} ({post.visibility}), so may not vote in its poll")
+    if not await polls.record_remote_vote(ctx.session, post, voter, name, vote_id):
         log.info("vote %s on %s not counted (ended, repeated or a second choice)", vote_id, post.uri)
     return True

@@ -1,0 +1,22 @@
+"""posts.local_only: a post in a members-only thread that keeps a narrower audience (followers-only, direct)
+and, like the thread, never leaves the instance
+
+Revision ID: 0017a
+Revises: 0016_filters
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = '0017a'
+down_revision = '0016_filters'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # Not a batch: rebuilding posts on SQLite would drop the search triggers.
+    op.add_column('posts', sa.Column('local_only', sa.Boolean(), server_default=sa.false(), nullable=False))
+
+
+def downgrade() -> None:
+    op.execute("ALTER TABLE posts DROP COLUMN local_only")
