@@ -284,10 +284,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     configure_logging(settings.log_level, settings.log_format)
     from server.cli_members import Refused
+    from server.services.moderation.roles import NotAllowed
 
     try:
         return handler(settings, args)
-    except (CommandError, Refused) as exc:
+    except (CommandError, Refused, NotAllowed) as exc:
         print(f"curbside: {exc}", file=sys.stderr)
         return 1
 
