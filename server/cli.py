@@ -255,6 +255,9 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--role", choices=["admin", "moderator", "member"], default="member")
     create.set_defaults(handler=cmd_accounts_create)
     accounts.add_parser("list", help="list local accounts").set_defaults(handler=cmd_accounts_list)
+    from server.cli_members import add_account_commands
+
+    add_account_commands(accounts)
 
     tokens = commands.add_parser("tokens", help="API tokens for scripts and bots").add_subparsers(
         dest="subcommand", required=True, metavar="SUBCOMMAND")
