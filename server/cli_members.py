@@ -1,5 +1,6 @@
-"""The admin's `curbside` commands for members and verification: invites, registrations, verifications
-(list, approve, reject, grant, revoke) and trusted verifiers. Registered by server.cli.build_parser."""
+"""The admin's `curbside` commands for members and verification: roles, disabling and enabling accounts,
+invites, registrations, verifications (list, approve, reject, grant, revoke) and trusted verifiers.
+Registered by server.cli.build_parser."""
 from __future__ import annotations
 
 import argparse
