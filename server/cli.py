@@ -255,6 +255,9 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--role", choices=["admin", "moderator", "member"], default="member")
     create.set_defaults(handler=cmd_accounts_create)
     accounts.add_parser("list", help="list local accounts").set_defaults(handler=cmd_accounts_list)
+    from server.cli_members import add_account_commands
+
+    add_account_commands(accounts)
 
     tokens = commands.add_parser("tokens", help="API tokens for scripts and bots").add_subparsers(
         dest="subcommand", required=True, metavar="SUBCOMMAND")
@@ -284,10 +287,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     configure_logging(settings.log_level, settings.log_format)
     from server.cli_members import Refused
+    from server.services.moderation.roles import NotAllowed
 
     try:
         return handler(settings, args)
-    except (CommandError, Refused) as exc:
+    except (CommandError, Refused, NotAllowed) as exc:
         print(f"curbside: {exc}", file=sys.stderr)
         return 1
 

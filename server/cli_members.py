@@ -1,5 +1,6 @@
-"""The admin's `curbside` commands for members and verification: invites, registrations, verifications
-(list, approve, reject, grant, revoke) and trusted verifiers. Registered by server.cli.build_parser."""
+"""The admin's `curbside` commands for members and verification: roles, disabling and enabling accounts,
+invites, registrations, verifications (list, approve, reject, grant, revoke) and trusted verifiers.
+Registered by server.cli.build_parser."""
 from __future__ import annotations
 
 import argparse
@@ -108,6 +109,45 @@ def registrations_approve(settings: Settings, args: argparse.Namespace) -> int:
     _run(settings, work)
     _say(f"approved @{args.username}")
     return 0
+
+
+def accounts_change(settings: Settings, args: argparse.Namespace) -> int:
+    """`curbside accounts role|disable|enable`: through server.services.member_admin, audited as by the shell
+    user; the system administrator may change anyone, but never leaves the instance without an admin."""
+    from server.services import member_admin
+
+    async def work(session, mail):
+        account = await _account(session, settings, args.username)
+        try:
+            if args.change == "role":
+                return await member_admin.set_role(session, account, args.role, by=_via())
+            if args.change == "disable":
+                return await member_admin.disable(session, account, by=_via(), reason=args.reason or "")
+            return await member_admin.enable(session, account, by=_via())
+        except member_admin.MemberAdminError as exc:
+            raise Refused(str(exc)) from None
+
+    changed = _run(settings, work)
+    if args.change == "role":
+        _say(f"@{args.username} is {'now' if changed else 'already'} {args.role}")
+    else:
+        _say(f"{args.change}d @{args.username}")
+    return 0
+
+
+def add_account_commands(accounts: argparse._SubParsersAction) -> None:
+    """Add `role`, `disable` and `enable` to `curbside accounts`."""
+    role = accounts.add_parser("role", help="make USERNAME a member, moderator or admin")
+    role.add_argument("username")
+    role.add_argument("role", choices=["admin", "moderator", "member"])
+    role.set_defaults(handler=accounts_change, change="role")
+    disable = accounts.add_parser("disable", help="log USERNAME out everywhere and refuse their logins")
+    disable.add_argument("username")
+    disable.add_argument("--reason", help="kept in the audit log")
+    disable.set_defaults(handler=accounts_change, change="disable")
+    enable = accounts.add_parser("enable", help="let a disabled USERNAME log in again")
+    enable.add_argument("username")
+    enable.set_defaults(handler=accounts_change, change="enable")
 
 
 def verifications_list(settings: Settings, args: argparse.Namespace) -> int:

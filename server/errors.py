@@ -7,6 +7,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from server.services.moderation.roles import NotAllowed
 
 
 def _wants_html(request: Request) -> bool:
@@ -34,4 +35,9 @@ async def http_exception(request: Request, exc: HTTPException) -> Response:
     return error_response(request, exc.status_code, exc.detail, getattr(exc, "headers", None))
 
 
-HANDLERS = {HTTPException: http_exception}
+async def not_allowed(request: Request, exc: NotAllowed) -> Response:
+    """A refusal of the roles rule wherever it is raised: a 403 with the reason."""
+    return error_response(request, exc.status, exc.message)
+
+
+HANDLERS = {HTTPException: http_exception, NotAllowed: not_allowed}

@@ -109,7 +109,8 @@ async def test_local_post_deleted_by_a_moderator_is_federated_and_the_member_may
         post = await factories.post(session, app.state.urls, await session.merge(alice))
         await factories.follow(session, people["bob"], alice)
         await session.commit()
-    report = await client.post("/api/v1/reports", headers=bearer(people["mod_token"]),
+    _, carol = await user(app, "carol")
+    report = await client.post("/api/v1/reports", headers=bearer(carol),
                                json={"account_id": str(alice.id), "status_ids": [str(post.id)], "category": "spam"})
     report_id = report.json()["id"]
     await client.post(f"/api/v1/admin/reports/{report_id}/action", json={"type": "delete_post"}, headers=mod)

@@ -109,6 +109,31 @@ async def test_oauth_bad_client_and_grant_errors(client, member):
     assert odd.json()["error"] == "unsupported_grant_type"
 
 
+async def _client_token(client, app, scope=None):
+    data = {"grant_type": "client_credentials", "client_id": app["client_id"], "client_secret": app["client_secret"]}
+    return await client.post("/oauth/token", data=data if scope is None else {**data, "scope": scope})
+
+
+@pytest.mark.parametrize("asked", ["write", "read write", "admin:read", "read:accounts write:statuses", "follow"])
+async def test_oauth_client_credentials_refuses_scopes_the_app_did_not_register(client, asked):
+    app = await register(client, scopes="read")
+    response = await _client_token(client, app, asked)
+    assert response.status_code == 400 and response.json()["error"] == "invalid_scope", response.text
+
+
+@pytest.mark.parametrize("registered, asked, granted", [("read", None, "read"), ("read write", "read", "read"),
+                                                        ("read", "read:accounts", "read:accounts"),
+                                                        ("read write:statuses", "write:statuses", "write:statuses")])
+async def test_oauth_client_credentials_grants_what_the_app_registered(client, registered, asked, granted):
+    response = await _client_token(client, await register(client, scopes=registered), asked)
+    assert response.status_code == 200 and response.json()["scope"] == granted, response.text
+
+
+async def test_oauth_client_credentials_of_a_write_only_app_needs_a_scope(client):
+    app = await register(client, scopes="write:statuses")
+    assert (await _client_token(client, app)).json()["error"] == "invalid_scope"
+
+
 async def test_oauth_missing_or_invalid_token_is_401(client):
     assert (await client.get("/api/v1/apps/verify_credentials")).status_code == 401
     response = await client.get("/api/v1/apps/verify_credentials", headers={"authorization": "Bearer nope"})

@@ -57,7 +57,7 @@ async def token(request: Request) -> Response:
                 issued = await oauth.exchange_code(session, app, params.get("code", ""), params.get("redirect_uri", ""),
                                                    params.get("code_verifier"))
             elif grant == "client_credentials":
-                scopes = oauth.parse_scopes(params.get("scope") or "read")
+                scopes = oauth.app_scopes(app, params.get("scope") or "read")
                 issued = await oauth.issue_token(session, app, None, scopes, refreshable=False)
             elif grant == "refresh_token":
                 issued = await oauth.refresh(session, app, params.get("refresh_token", ""))

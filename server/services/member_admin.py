@@ -3,8 +3,8 @@ disable and enable accounts. Each step writes the moderation audit log in the ca
 (the registration and invite services themselves do not); the caller commits. The web pages, the admin
 API and the `curbside` commands all come through here, so that no path skips the log.
 
-Admins never change their own role or disable themselves: an instance cannot lose its last admin
-by a slip of the mouse."""
+Who may change whom is server.services.moderation.roles's to say (rank, never oneself, never the last
+admin): an instance cannot lose its last admin by a slip of the mouse, nor an admin to a moderator."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -15,7 +15,7 @@ from server.db.types import utcnow
 from server.services import invites, registration, web_sessions
 from server.services.accounts import ROLES
 from server.services.mail import Message
-from server.services.moderation import audit
+from server.services.moderation import audit, roles
 from server.settings import Settings
 
 
@@ -87,33 +87,21 @@ async def revoke_invite(session: AsyncSession, invite_id: int, *, by: By) -> Inv
     return invite
 
 
-def _not_self(account: Account, by: By, what: str) -> None:
-    if isinstance(by, Account) and account.id == by.id:
-        raise MemberAdminError(f"you cannot {what} your own account; ask another admin")
-
-
 async def set_role(session: AsyncSession, account: Account, role: str, *, by: By) -> bool:
     """Make `account` a member, moderator or admin; False if it had that role already."""
     if role not in ROLES:
         raise MemberAdminError(f"role must be one of {', '.join(ROLES)}")
-    _not_self(account, by, "change the role of")
+    await roles.check_role_change(session, by, account.actor, role)
     if account.role == role:
         return False
-    if account.role == "admin" and await _admins(session) <= 1:
-        raise MemberAdminError("the instance needs at least one admin")
     before, account.role = account.role, role
     await _log(session, by, "account.role", "account", _who(account), "", {"before": before, "after": role})
     return True
 
 
-async def _admins(session: AsyncSession) -> int:
-    return await session.scalar(select(func.count()).select_from(Account).where(
-        Account.role == "admin", Account.disabled_at.is_(None))) or 0
-
-
 async def disable(session: AsyncSession, account: Account, *, by: By, reason: str = "") -> None:
     """No more logins: the member's browser sessions end now, their app tokens stop working."""
-    _not_self(account, by, "disable")
+    await roles.check_action(session, by, account.actor, removes_admin=True)
     if account.disabled_at is not None:
         raise MemberAdminError("this account is disabled already", 409)
     account.disabled_at = utcnow()
@@ -123,6 +111,7 @@ async def disable(session: AsyncSession, account: Account, *, by: By, reason: st
 
 async def enable(session: AsyncSession, account: Account, *, by: By, reason: str = "") -> None:
     """Let a disabled member log in again; a moderator's suspension of the account is lifted with it."""
+    await roles.check_action(session, by, account.actor, removes_admin=False)
     if account.disabled_at is None:
         raise MemberAdminError("this account is not disabled", 409)
     account.disabled_at = None

@@ -74,7 +74,12 @@ async def authenticate_app(session: AsyncSession, client_id: str | None, client_
 def check_request(app: OAuthApp, redirect_uri: str, scopes: str | None) -> frozenset[str]:
     if redirect_uri not in app.redirect_uris.split("\n"):
         raise OAuthError("invalid_request", "redirect_uri does not match a registered one")
-    requested = parse_scopes(scopes or app.scopes)
+    return app_scopes(app, scopes or app.scopes)
+
+
+def app_scopes(app: OAuthApp, scopes: str) -> frozenset[str]:
+    """The scopes asked for, refused (invalid_scope) beyond those the app registered."""
+    requested = parse_scopes(scopes)
     if not within(requested, parse_scopes(app.scopes)):
         raise OAuthError("invalid_scope", "requested scopes exceed the app's registered scopes")
     return requested

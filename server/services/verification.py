@@ -20,6 +20,7 @@ from server.services.evidence import EvidenceError, StoredEvidence, delete_evide
 from server.services.instance_actor import get_instance_actor
 from server.services.instance_settings import evidence_retention_days, verification_valid_days
 from server.services.mail import Message
+from server.services.moderation import roles
 from server.services.profiles import ProfileError, check_jurisdiction, check_profession, check_specialty, get_profile
 from server.services.specialties import specialty_name
 from server.services.timelines import notify
@@ -160,9 +161,12 @@ async def review_queue(session: AsyncSession, states: tuple[str, ...] = OPEN_STA
     return list((await session.execute(query.order_by(VerificationRequest.id))).scalars())
 
 
-def _reviewer(account: Account | None) -> None:
+async def _reviewer(session: AsyncSession, account: Account | None, member_id: int, what: str) -> None:
+    """Staff only, and never on their own verification (NotAllowed)."""
     if account is not None and account.role not in ("admin", "moderator"):
         raise VerificationError("only moderators and admins review verifications", 403)
+    member = await session.get(Account, member_id)
+    await roles.check_decision(session, account, (member.actor_id if member else None,), what)
 
 
 async def _decided(session: AsyncSession, settings: Settings, request: VerificationRequest, state: str,
@@ -220,7 +224,7 @@ async def _grant(session: AsyncSession, settings: Settings, member: Account, by:
 
 async def approve(session: AsyncSession, settings: Settings, request: VerificationRequest, reviewer: Account | None,
                   mail: list[Message], *, via: str | None = None) -> Verification:
-    _reviewer(reviewer)
+    await _reviewer(session, reviewer, request.account_id, "a verification request")
     member = await _decided(session, settings, request, "approved", reviewer)
     claims = Claims(request.profession, request.specialty_code, request.jurisdiction)
     verification = await _grant(session, settings, member, reviewer, claims, request.id)
@@ -235,7 +239,7 @@ async def approve(session: AsyncSession, settings: Settings, request: Verificati
 
 async def reject(session: AsyncSession, settings: Settings, request: VerificationRequest, reviewer: Account | None,
                  reason: str, mail: list[Message], *, via: str | None = None) -> VerificationRequest:
-    _reviewer(reviewer)
+    await _reviewer(session, reviewer, request.account_id, "a verification request")
     reason = _note(reason, "reason", required=True)
     member = await _decided(session, settings, request, "rejected", reviewer)
     request.reviewer_note = reason
@@ -248,7 +252,7 @@ async def reject(session: AsyncSession, settings: Settings, request: Verificatio
 
 async def request_info(session: AsyncSession, settings: Settings, request: VerificationRequest,
                        reviewer: Account | None, message: str, mail: list[Message]) -> VerificationRequest:
-    _reviewer(reviewer)
+    await _reviewer(session, reviewer, request.account_id, "a verification request")
     message = _note(message, "question", required=True)
     if request.state != "pending":
         raise VerificationError(f"this request is {request.state}", 409)
@@ -264,7 +268,7 @@ async def request_info(session: AsyncSession, settings: Settings, request: Verif
 async def grant(session: AsyncSession, settings: Settings, member: Account, by: Account | None, *, profession: str,
                 specialty: str, jurisdiction: str, mail: list[Message], via: str | None = None) -> Verification:
     """An admin verifies a member directly (no request); audited like an approval."""
-    _reviewer(by)
+    await _reviewer(session, by, member.id, "a verification")
     claims = check_claims(profession, specialty, jurisdiction)
     verification = await _grant(session, settings, member, by, claims, None)
     await audit(session, "granted", by=by, subject=member, verification_id=verification.id,
@@ -278,7 +282,7 @@ async def grant(session: AsyncSession, settings: Settings, member: Account, by: 
 async def revoke(session: AsyncSession, settings: Settings, member: Account, by: Account | None, reason: str,
                  mail: list[Message], *, via: str | None = None) -> Verification:
     """Withdraw the member's verification: on the revocation list at once, and an Update to followers."""
-    _reviewer(by)
+    await _reviewer(session, by, member.id, "a verification")
     reason = _note(reason, "reason", required=True)
     current = (await attestations.current_verifications(session, [member.actor_id])).get(member.actor_id)
     if current is None:

@@ -106,18 +106,8 @@ async def _act(runtime, session, report: Report, me: Actor, params: dict) -> Non
                       post_ids=_ids(params.get("status_ids")) or None, text=str(params.get("text") or ""))
 
 
-async def _dismiss(runtime, session, report, me, params) -> None:
-    target = await session.get(Actor, report.target_id) if report.target_id else None
-    if target is None:
-        report_service.stamp_resolved(report, "dismiss", me, str(params.get("text") or ""))
-        await audit.record(session, me, "report.dismiss", "report", str(report.id))
-        return
-    await actions.act(runtime, session, me, target, ModerationAction.DISMISS, report=report,
-                      text=str(params.get("text") or ""))
-
-
 action = _change(_act)
-resolve = _change(_dismiss)
+resolve = _change(lambda rt, s, report, me, p: actions.dismiss(rt, s, me, report, str(p.get("text") or "")))
 assign_to_self = _change(lambda rt, s, report, me, p: report_service.assign(s, report, me, by=me))
 unassign = _change(lambda rt, s, report, me, p: report_service.assign(s, report, None, by=me))
 reopen = _change(lambda rt, s, report, me, p: report_service.reopen(s, report, by=me))

@@ -21,7 +21,7 @@ from server.services import posts as post_service
 from server.services.delivery import enqueue_activity
 from server.services.inbox.posts import remove_post
 from server.services.instance_actor import ensure_instance_actor
-from server.services.moderation import audit
+from server.services.moderation import audit, roles
 from server.services.moderation.domains import purge_actor
 from server.services.moderation.reports import ReportError, stamp_resolved
 
@@ -46,9 +46,12 @@ async def sanction_of(session: AsyncSession, actor: Actor) -> AccountModeration:
 
 async def act(runtime: Runtime, session: AsyncSession, moderator: Actor, target: Actor, action: ModerationAction, *,
               report: Report | None = None, post_ids: list[int] | None = None, text: str = "") -> Outcome:
-    """Apply `action` to `target` (about `report`, if any): see the module docstring."""
-    if target.id == moderator.id and action is not ModerationAction.DISMISS:
-        raise ReportError("moderators cannot act on their own account")
+    """Apply `action` to `target` (about `report`, if any): see the module docstring. NotAllowed when
+    server.services.moderation.roles refuses the moderator the action or the report."""
+    if report is not None:
+        await roles.check_decision(session, moderator, (report.reporter_id, report.target_id), "a report")
+    if action is not ModerationAction.DISMISS:
+        await roles.check_action(session, moderator, target, removes_admin=action is ModerationAction.SUSPEND)
     posts = await _posts(session, target, report, post_ids)
     # Before any write: it may create the instance actor in a transaction of its own.
     instance = await ensure_instance_actor(runtime.sessions, runtime.urls, runtime.settings.domain)
@@ -73,6 +76,17 @@ async def act(runtime: Runtime, session: AsyncSession, moderator: Actor, target:
                        {"account": target.uri, "posts": [p.uri for p in posts] if posts else [],
                         "warning_id": warning.id if warning else None})
     return Outcome(action, warning, affected)
+
+
+async def dismiss(runtime: Runtime, session: AsyncSession, moderator: Actor, report: Report, text: str = "") -> None:
+    """Close `report` with no action, also when the reported account is gone."""
+    target = await session.get(Actor, report.target_id) if report.target_id else None
+    if target is not None:
+        await act(runtime, session, moderator, target, ModerationAction.DISMISS, report=report, text=text)
+        return
+    await roles.check_decision(session, moderator, (report.reporter_id,), "a report")
+    stamp_resolved(report, ModerationAction.DISMISS.value, moderator, text)
+    await audit.record(session, moderator, "report.dismiss", "report", str(report.id), text)
 
 
 async def _posts(session: AsyncSession, target: Actor, report: Report | None, ids: list[int] | None) -> list[Post]:
@@ -161,10 +175,11 @@ async def appeal(session: AsyncSession, member: Actor, warning_id: int, text: st
 
 async def decide_appeal(session: AsyncSession, moderator: Actor, warning_id: int, *, approve: bool,
                         text: str = "") -> AccountWarning:
-    """Approve (the action is undone where it can be) or reject a pending appeal."""
+    """Approve (the action is undone where it can be) or reject a pending appeal; never one's own."""
     warning = await session.get(AccountWarning, warning_id)
     if warning is None or warning.appeal_state != "pending":
         raise ReportError("no pending appeal on this notice")
+    await roles.check_decision(session, moderator, (warning.actor_id,), "an appeal")
     warning.appeal_state, warning.appeal_decided_at = ("approved" if approve else "rejected"), utcnow()
     if approve:
         await _undo(session, warning)

@@ -2,7 +2,8 @@
 writes the rows). A moderator approves an item (a new post is then published exactly as any new post is:
 fan-out, streams, notifications, delivery; a kept edit is applied as the author wrote it) or rejects it
 (a new post is deleted, a kept edit dropped; the author gets a notice with the reason, which they may
-appeal). Each decision goes into the audit log with the kinds of identifiers found, never their text.
+appeal). Nobody decides their own post. Each decision goes into the audit log with the kinds of
+identifiers found, never their text.
 The caller commits, then wakes the delivery queue.
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ from server.db.types import utcnow
 from server.runtime import Runtime
 from server.services import posts as post_service
 from server.services.instance_actor import ensure_instance_actor
-from server.services.moderation import audit
+from server.services.moderation import audit, roles
 from server.services.moderation.actions import notice
 
 
@@ -70,6 +71,7 @@ async def approve(runtime: Runtime, session: AsyncSession, moderator: Actor | No
                   by: str | None = None) -> Post:
     """Publish the held post, or apply the kept edit; `by` names a non-member decider (``cli``)."""
     held, post = await find(session, held_id)
+    await roles.check_decision(session, moderator, (post.author_id,), "a held post")
     summary = _summary(held, post)
     if held.kind == "post":
         now = utcnow()
@@ -98,6 +100,7 @@ async def reject(runtime: Runtime, session: AsyncSession, moderator: Actor | Non
     # Before any write: it may create the instance actor in a transaction of its own.
     instance = await ensure_instance_actor(runtime.sessions, runtime.urls, runtime.settings.domain)
     held, post = await find(session, held_id)
+    await roles.check_decision(session, moderator, (post.author_id,), "a held post")
     summary, author = _summary(held, post), post.author
     await session.delete(held)
     await session.flush()

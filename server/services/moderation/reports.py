@@ -14,7 +14,7 @@ from server.runtime import Runtime
 from server.services.access import may_see
 from server.services.delivery import enqueue_activity
 from server.services.instance_actor import ensure_instance_actor
-from server.services.moderation import audit
+from server.services.moderation import audit, roles
 
 MAX_COMMENT = 5000
 MAX_POSTS = 50
@@ -113,12 +113,14 @@ async def receive_flag(session: AsyncSession, reporter: Actor, flag_uri: str, ob
 
 
 async def assign(session: AsyncSession, report: Report, moderator: Actor | None, *, by: Actor) -> Report:
+    await roles.check_decision(session, by, (report.reporter_id, report.target_id), "a report")
     report.assigned_id = moderator.id if moderator is not None else None
     await audit.record(session, by, "report.assign" if moderator else "report.unassign", "report", str(report.id))
     return report
 
 
 async def reopen(session: AsyncSession, report: Report, *, by: Actor) -> Report:
+    await roles.check_decision(session, by, (report.reporter_id, report.target_id), "a report")
     report.state, report.action_taken, report.action_at = "open", None, None
     await audit.record(session, by, "report.reopen", "report", str(report.id))
     return report

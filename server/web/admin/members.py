@@ -10,6 +10,7 @@ from server.services import member_admin
 from server.services.accounts import ROLES
 from server.services.invites import invite_url, is_usable, list_invites
 from server.services.mail import send_quietly
+from server.services.moderation.roles import NotAllowed
 from server.services.registration import pending_registrations
 from server.web.admin.common import done, not_found, notice, number, older_link, path_id, query_id, roll_back
 from server.web.page import Web
@@ -48,9 +49,9 @@ def _change(work, key: str, anchor: str = "members"):
         username = account.actor.username
         try:
             mail = await work(web, account)
-        except member_admin.MemberAdminError as exc:
+        except (member_admin.MemberAdminError, NotAllowed) as exc:
             await roll_back(web)
-            return await _page(web, status=422, error=str(exc)[:1].upper() + str(exc)[1:] + ".")
+            return await _page(web, status=403 if isinstance(exc, NotAllowed) else 422, error=str(exc)[:1].upper() + str(exc)[1:] + ".")
         await web.db.commit()
         forget_actor(web.request.app, username)
         web.request.app.state.token_cache.clear()  # roles and disabled accounts count at once in the API

@@ -11,8 +11,9 @@ from federation.html import ContentError, sanitize_html
 from moderation.reports import ModerationAction, ReportCategory
 from server.ap.actors import forget_actor
 from server.db.models import Account, AccountModeration, Actor, Post, Report
-from server.services.moderation import actions, audit
+from server.services.moderation import actions
 from server.services.moderation import reports as report_service
+from server.services.moderation.roles import NotAllowed
 from server.web.admin.common import done, not_found, notice, older_link, path_id, query_id, roll_back
 from server.web.page import Web
 
@@ -89,19 +90,18 @@ async def _apply(web: Web, report: Report, me: Actor) -> str:
         action = ModerationAction(name)
     except ValueError:
         raise report_service.ReportError("choose one of the actions") from None
-    target = await web.db.get(Actor, report.target_id) if report.target_id else None
     text = web.value("text").strip()
-    if target is None:
-        if action is not ModerationAction.DISMISS:
-            raise report_service.ReportError("the reported account is gone; dismiss the report")
-        report_service.stamp_resolved(report, action.value, me, text)
-        await audit.record(web.db, me, "report.dismiss", "report", str(report.id), text)
+    if action is ModerationAction.DISMISS:
+        await actions.dismiss(web.runtime, web.db, me, report, text)
         return "dismissed"
+    target = await web.db.get(Actor, report.target_id) if report.target_id else None
+    if target is None:
+        raise report_service.ReportError("the reported account is gone; dismiss the report")
     chosen = [int(i) for i in web.form.getlist("post") if isinstance(i, str) and i.isdigit()]
     await actions.act(web.runtime, web.db, me, target, action, report=report, post_ids=chosen or None, text=text)
     if target.local:
         forget_actor(web.request.app, target.username)
-    return "dismissed" if action is ModerationAction.DISMISS else "acted"
+    return "acted"
 
 
 async def act(web: Web) -> Response:
@@ -110,9 +110,9 @@ async def act(web: Web) -> Response:
         return not_found(web, "report")
     try:
         key = await _apply(web, report, web.viewer.actor)
-    except report_service.ReportError as exc:
+    except (report_service.ReportError, NotAllowed) as exc:
         await roll_back(web, report)
-        return await _detail(web, report, status=422, error=str(exc))
+        return await _detail(web, report, status=getattr(exc, "status", 422), error=str(exc))
     await web.db.commit()
     web.request.app.state.token_cache.clear()  # a suspended member's app tokens stop at once
     web.runtime.wake("deliveries")

@@ -13,6 +13,7 @@ from server.services import verification as workflow
 from server.services.attestations import current_verifications, profession_label
 from server.services.evidence import evidence_file
 from server.services.mail import send_quietly
+from server.services.moderation.roles import NotAllowed
 from server.services.profiles import get_profile
 from server.services.specialties import specialty_name
 from server.services.verification_audit import audit, audit_entries
@@ -95,7 +96,7 @@ def decision(kind: str):
                 await workflow.reject(web.db, settings, found, web.viewer, web.value("reason"), mail, via="web")
             else:
                 await workflow.request_info(web.db, settings, found, web.viewer, web.value("message"), mail)
-        except workflow.VerificationError as exc:
+        except (workflow.VerificationError, NotAllowed) as exc:
             await roll_back(web, found)
             return await _detail(web, found, status=exc.status, error=exc.message,
                                  form={"reason": web.value("reason"), "message": web.value("message")})
