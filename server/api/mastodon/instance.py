@@ -7,10 +7,11 @@ from sqlalchemy import distinct, func, select
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from server.db.models import Account, Actor, Post
+from server.db.models import Actor, Post
 from server.services import site as site_settings
 from server.services.instance_settings import registration_mode
 from server.services.posts import MAX_CHARS, MAX_POLL_OPTION_CHARS, MAX_POLL_OPTIONS
+from server.services.publicity import public_members
 
 MASTODON_COMPAT = "4.3.0"
 
@@ -54,7 +55,7 @@ def _version() -> str:
 async def instance_v1(request: Request) -> JSONResponse:
     settings = request.app.state.settings
     async with request.app.state.sessions() as session:
-        users = await session.scalar(select(func.count()).select_from(Account))
+        users = await session.scalar(select(func.count()).select_from(public_members().subquery()))
         posts = await session.scalar(select(func.count()).select_from(Post).where(Post.local.is_(True)))
         domains = await session.scalar(select(func.count(distinct(Actor.domain))).where(Actor.local.is_(False)))
         site = await site_settings.load(session, settings)
@@ -74,7 +75,7 @@ async def instance_v2(request: Request) -> JSONResponse:
     settings = request.app.state.settings
     async with request.app.state.sessions() as session:
         site = await site_settings.load(session, settings)
-        active = await session.scalar(select(func.count()).select_from(Account))
+        active = await session.scalar(select(func.count()).select_from(public_members().subquery()))
         mode = await registration_mode(session, settings)
     return JSONResponse({
         "domain": settings.domain, "title": site.title, "version": _version(),
