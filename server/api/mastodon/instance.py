@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse
 from server.db.models import Actor, Post
 from server.services import site as site_settings
 from server.services.instance_settings import registration_mode
+from server.services.moderation.policies import policies_for
 from server.services.posts import MAX_CHARS, MAX_POLL_OPTION_CHARS, MAX_POLL_OPTIONS
 from server.services.publicity import public_members
 
@@ -91,9 +92,11 @@ async def instance_v2(request: Request) -> JSONResponse:
 
 
 async def peers(request: Request) -> JSONResponse:
+    """The domains of the remote accounts known here, but for those the instance blocks (Effective.blocked)."""
     async with request.app.state.sessions() as session:
-        rows = await session.execute(select(distinct(Actor.domain)).where(Actor.local.is_(False)).order_by(Actor.domain))
-        return JSONResponse([r for (r,) in rows.all()])
+        rows = await session.execute(select(Actor.domain).distinct().where(Actor.local.is_(False)).order_by(Actor.domain))
+        policies = await policies_for(session)
+        return JSONResponse([domain for (domain,) in rows.all() if not policies.effective(domain).blocked])
 
 
 async def rules(request: Request) -> JSONResponse:
