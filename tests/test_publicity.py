@@ -67,6 +67,12 @@ async def _found(client, ann_id: int, member: dict, web: httpx.AsyncClient) -> d
             "web search": "@ann" in (await web.get("/search", params={"q": "ann"})).text}
 
 
+async def _member_counts(client) -> list[int]:
+    """The member count of /api/v1/instance and of NodeInfo."""
+    return [(await client.get("/api/v1/instance")).json()["stats"]["user_count"],
+            (await client.get("/nodeinfo/2.1")).json()["usage"]["users"]["total"]]
+
+
 async def test_publicity_applicant_real_name_never_becomes_the_display_name(app, client):
     ann = await _apply(app, client)
     async with app.state.sessions() as session:
@@ -91,15 +97,14 @@ async def test_publicity_applicant_is_nobody_on_every_surface_until_admitted(app
         assert not any((await _found(client, ann.actor_id, member, web)).values())
         follow = await client.post(f"/api/v1/accounts/{ann.actor_id}/follow", headers=member)
         assert follow.status_code == 404
-        instance = (await client.get("/api/v1/instance")).json()
-        assert instance["stats"]["user_count"] == 2  # alice and reader
+        assert await _member_counts(client) == [2, 2]  # alice and reader
         await _admit(app, ann, approved_at=None)  # confirmed, still waiting for an admin
         assert set((await _statuses(client, ann.actor_id, member)).values()) == {404}
         await _admit(app, ann)
         shown = await _statuses(client, ann.actor_id, member)
         assert shown == {**{name: 200 for name in shown}, "actor page": 302}, shown
         assert all((await _found(client, ann.actor_id, member, web)).values())
-        assert (await client.get("/api/v1/instance")).json()["stats"]["user_count"] == 3
+        assert (await client.get("/api/v1/instance")).json()["stats"]["user_count"] == 3  # NodeInfo is cached
 
 
 async def test_publicity_mentions_of_an_applicant_resolve_to_nobody(app, client):

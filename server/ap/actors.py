@@ -20,8 +20,8 @@ from server.convert.actor_to_as import AS_NS, actor_to_as
 from server.convert.post_to_as import announce_activity, create_activity, post_to_note
 from server.db.models import Actor, Follow, Post
 from server.runtime import Runtime
-from server.services.attestations import actor_document, revocation_list
 from server.services import reading
+from server.services.attestations import actor_document, revocation_list
 from server.services.bookmarks import pinned_posts
 from server.services.instance_actor import ensure_instance_actor
 from server.services.visibility import OPEN, find_member, in_members_only_thread

@@ -20,15 +20,14 @@ def hidden_members() -> Select:
                                               Account.disabled_at.is_not(None)))
 
 
-def public_members() -> Select:
-    """The actor ids of local accounts the world may see."""
-    return select(Account.actor_id).where(Account.confirmed_at.is_not(None), Account.approved_at.is_not(None),
-                                          Account.disabled_at.is_(None))
-
-
 def is_public(actor_id: ColumnElement) -> ColumnElement:
     """A WHERE clause: the actor whose id is `actor_id` is not a hidden local account."""
     return actor_id.not_in(hidden_members())
+
+
+def public_members() -> Select:
+    """The actor ids of local accounts the world may see (for counting members)."""
+    return select(Account.actor_id).where(is_public(Account.actor_id))
 
 
 async def hidden_among(session: AsyncSession, actors: list[Actor]) -> set[int]:
