@@ -213,6 +213,13 @@ class Effective:
     policy: DomainPolicy | None
     reason: str
 
+    @property
+    def blocked(self) -> bool:
+        """Whether a block covers the host (suspend, limit, media or reports refused) or the allowlist leaves it
+        out. Such hosts are no peers to tell the world about: as on Mastodon, the instance's list of peers
+        leaves them out, so that it never publishes the blocklist by the back door."""
+        return self.suspended or (self.policy is not None and not self.policy.allow)
+
 
 def _unrestricted(policy: DomainPolicy | None, reason: str) -> Effective:
     return Effective(True, True, True, True, False, True, True, False, False, policy, reason)

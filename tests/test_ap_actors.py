@@ -112,6 +112,12 @@ async def test_instance_actor_is_an_application(client, session):
     assert "followers" not in doc and "featured" not in doc
 
 
+async def _signed_get(client, url: str, signer: Actor) -> dict:
+    """A fetch by a server this one federates with (a closed community shows outboxes only to those)."""
+    url = url if url.startswith("https://") else BASE + url
+    return (await client.get(url, headers=factories.signed_headers(url, signer))).json()
+
+
 async def test_outbox_lists_public_and_unlisted_posts_only(client, app, alice, session):
     urls = app.state.urls
     bob = await factories.remote_actor(session, "bob")
@@ -124,10 +130,10 @@ async def test_outbox_lists_public_and_unlisted_posts_only(client, app, alice, s
     boost = await factories.post(session, urls, alice, "public", boost_of=public, id=113 << 22)
     await factories.post(session, urls, alice, "public", boost_of=members_only)
     await session.commit()
-    collection = (await client.get("/users/alice/outbox")).json()
+    collection = await _signed_get(client, "/users/alice/outbox", bob)
     assert collection["type"] == "OrderedCollection"
     assert collection["first"] == f"{BASE}/users/alice/outbox?page=true"
-    page = (await client.get(collection["first"])).json()
+    page = await _signed_get(client, collection["first"], bob)
     kinds = [(item["type"], item["id"]) for item in page["orderedItems"]]
     assert kinds == [("Announce", f"{boost.uri}/activity"), ("Create", f"{unlisted.uri}/activity"),
                      ("Create", f"{public.uri}/activity")]
@@ -139,12 +145,13 @@ async def test_outbox_lists_public_and_unlisted_posts_only(client, app, alice, s
 async def test_outbox_pages_by_id(client, app, alice, session):
     posts = [await factories.post(session, app.state.urls, alice) for _ in range(25)]
     posts.sort(key=lambda p: p.id)  # ids made in the same millisecond are ordered at random
+    bob = await factories.remote_actor(session, "bob")
     await session.commit()
-    first = (await client.get("/users/alice/outbox?page=true")).json()
+    first = await _signed_get(client, "/users/alice/outbox?page=true", bob)
     assert len(first["orderedItems"]) == 20 and first["orderedItems"][0]["object"]["id"] == posts[-1].uri
-    second = (await client.get(first["next"])).json()
+    second = await _signed_get(client, first["next"], bob)
     assert [i["object"]["id"] for i in second["orderedItems"]] == [p.uri for p in reversed(posts[:5])]
-    newer = (await client.get(second["prev"])).json()
+    newer = await _signed_get(client, second["prev"], bob)
     assert [i["object"]["id"] for i in newer["orderedItems"]][-1] == posts[5].uri
 
 

@@ -9,6 +9,7 @@ from server.api.mastodon.routes import ROUTES
 from server.services.accounts import NewAccount, create_account
 from server.services.oauth import issue_token
 from server.services.scopes import KNOWN, covers
+from tests.support.members import open_to_visitors
 
 
 def concrete(path: str) -> str:
@@ -70,5 +71,7 @@ async def test_api_auth_app_token_is_not_a_member(app, client, session):
         if response.status_code != 422:
             wrong.append(f"{method} {route.path}: {response.status_code}")
     assert not wrong, "\n".join(wrong)
+    assert (await client.get("/api/v1/timelines/public", headers=headers)).status_code == 401  # a visitor's
+    await open_to_visitors(app)
     public = await client.get("/api/v1/timelines/public", headers=headers)
     assert public.status_code == 200

@@ -8,6 +8,7 @@ from server.app import create_app
 from server.services.accounts import NewAccount, create_account
 from server.services.oauth import issue_token
 from server.services.scopes import parse_scopes
+from tests.support.members import open_to_visitors
 
 PHI_POST = "Pt John Smith, DOB 03/14/1961, MRN 4482913"
 
@@ -100,6 +101,7 @@ async def test_api_statuses_visibility_for_other_members_and_anonymous(client, a
     seen_anonymously = {v for v, i in ids.items() if (await client.get(f"/api/v1/statuses/{i}")).status_code == 200}
     assert seen_by_carol == {"public", "unlisted", "local"}
     assert seen_anonymously == {"public", "unlisted"}
+    await open_to_visitors(app)
     public_timeline = {s["id"] for s in (await client.get("/api/v1/timelines/public")).json()}
     assert public_timeline == {ids["public"]}
     member_local = {s["id"] for s in (await client.get("/api/v1/timelines/public?local=true", headers=carol)).json()}

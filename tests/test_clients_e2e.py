@@ -8,7 +8,7 @@ import sys
 import time
 
 import pytest
-from mastodon import Mastodon, StreamListener
+from mastodon import Mastodon, MastodonUnauthorizedError, StreamListener
 
 from tests.support.instances import Instance
 from tests.support.mastodon_client import Client, eventually
@@ -109,7 +109,7 @@ def test_clients_mastodon_py_follows_a_remote_member_and_streams(world, alice):
     assert reply["uri"] in {s.uri for s in home}
 
 
-def test_clients_toot_logs_in_and_posts(world, tmp_path):
+def test_clients_toot_logs_in_and_posts(world, alice, tmp_path):
     env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path), "HOME": str(tmp_path)}
 
     def toot(*args: str) -> str:
@@ -123,7 +123,9 @@ def test_clients_toot_logs_in_and_posts(world, tmp_path):
     out = toot("post", "Posted from the toot command line")
     url = out.strip().rsplit(" ", 1)[-1]
     assert url.startswith(base)
-    found = Mastodon(api_base_url=base).timeline_public(limit=5)
+    with pytest.raises(MastodonUnauthorizedError):  # a community is closed to visitors unless its admins open it
+        Mastodon(api_base_url=base).timeline_public(limit=5)
+    found = alice.timeline_public(limit=5)
     assert any("Posted from the toot command line" in s.content for s in found)
 
 

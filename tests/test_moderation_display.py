@@ -11,6 +11,7 @@ from server.db.models import AccountModeration, Delivery, Follow, HomeTimelineEn
 from server.db.ids import snowflake
 from server.db.types import utcnow
 from tests.support import factories
+from tests.support.members import open_to_visitors
 from tests.support.moderation import allow, bearer, mode, set_policy, user
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
@@ -45,6 +46,7 @@ async def world(app):
         await allow(app, domain)
     await set_policy(app, "limited.example", Severity.LIMIT)
     await mode(app, FederationMode.ALLOWLIST)
+    await open_to_visitors(app)  # what visitors see is part of what moderation hides
     return {"alice": alice, "token": token, "bob": bob, "eve": eve, "carl": carl,
             "uris": {name: p.uri for name, p in posts.items()}}
 

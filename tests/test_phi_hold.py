@@ -14,6 +14,7 @@ from server.db.models import AccountWarning, AuditEntry, Delivery, HeldPost, Not
 from server.services.instance_settings import set_phi_policy
 from tests.support import factories
 from tests.support.images import plain
+from tests.support.members import open_to_visitors
 from tests.support.moderation import bearer, user
 
 PHI = "Pt John Smith, DOB 03/14/1961, MRN 4482913"
@@ -54,6 +55,7 @@ async def post(client, headers, **body) -> dict:
 
 
 async def test_held_status_is_answered_as_a_status_and_seen_by_its_author_alone(app, client, world):
+    await open_to_visitors(app)
     held = await post(client, world["a"], status=f"@carol {PHI}", visibility="direct")
     assert held["visibility"] == "direct" and held["curbside"]["held"] is True
     assert {"name", "date", "record_number"} <= {f["kind"] for f in held["curbside"]["phi_findings"]}

@@ -1,4 +1,9 @@
-"""ActivityPub endpoints: actors and their collections (outbox, followers, following, featured)."""
+"""ActivityPub endpoints: actors and their collections (outbox, followers, following, featured).
+
+A community closed to visitors (server.services.instance_settings.open_to_visitors off) shows the posts of
+its outboxes and featured collections to signed fetches only, that is to the servers it federates with: they
+receive those posts anyway when they follow a member. An unsigned fetch gets the collection without its items
+(its totalItems, as a profile's post count shows). Followers deliveries do not depend on this at all."""
 from __future__ import annotations
 
 import time
@@ -15,6 +20,7 @@ from server.convert.actor_to_as import AS_NS, actor_to_as
 from server.convert.post_to_as import announce_activity, create_activity, post_to_note
 from server.db.models import Actor, Follow, Post
 from server.runtime import Runtime
+from server.services import reading
 from server.services.attestations import actor_document, revocation_list
 from server.services.bookmarks import pinned_posts
 from server.services.instance_actor import ensure_instance_actor
@@ -145,6 +151,18 @@ async def _collection_owner(request: Request, session: AsyncSession) -> Actor | 
     return await _member(request, session)
 
 
+async def _posts_owner(request: Request, session: AsyncSession) -> tuple[Actor | None, bool]:
+    """The member whose collection of posts is asked for, and whether the requester may read its items
+    (reading.admit: signed fetches always; unsigned ones when the community is open to visitors)."""
+    signer = await negotiate.signing_actor(request, session, required=_runtime(request).settings.authorized_fetch)
+    member = await _member(request, session)
+    try:
+        await reading.admit(session, signer)
+    except reading.MembersOnly:
+        return member, False
+    return member, True
+
+
 def _page_bound(raw: str | None) -> int | None:
     return int(raw) if raw and raw.isdigit() and len(raw) < 20 else None
 
@@ -168,14 +186,14 @@ async def outbox(request: Request) -> Response:
     """Create/Announce activities of public and unlisted posts, newest first, paged by id."""
     runtime = _runtime(request)
     async with runtime.sessions() as session:
-        member = await _collection_owner(request, session)
+        member, admitted = await _posts_owner(request, session)
         if member is None:
             return negotiate.not_found(request)
         outbox_id, params = member.outbox or runtime.urls.outbox(member.username), request.query_params
-        if not params.get("page"):
+        if not params.get("page") or not admitted:
             total = await session.scalar(select(func.count()).select_from(_outbox_query(member.id).subquery()))
-            return negotiate.activity_response(_collection(
-                outbox_id, int(total or 0), first=f"{outbox_id}?page=true", last=f"{outbox_id}?min_id=0&page=true"))
+            pages = {"first": f"{outbox_id}?page=true", "last": f"{outbox_id}?min_id=0&page=true"} if admitted else {}
+            return negotiate.activity_response(_collection(outbox_id, int(total or 0), **pages))
         query = _outbox_query(member.id)
         max_id, min_id = _page_bound(params.get("max_id")), _page_bound(params.get("min_id"))
         if max_id is not None:
@@ -242,10 +260,11 @@ async def featured(request: Request) -> Response:
     unlisted posts can be pinned; one in a members-only thread is left out)."""
     runtime = _runtime(request)
     async with runtime.sessions() as session:
-        member = await _collection_owner(request, session)
+        member, admitted = await _posts_owner(request, session)
         if member is None:
             return negotiate.not_found(request)
-        notes = [post_to_note(p, runtime.urls, context=False) for p in await pinned_posts(session, member.id)
+        pinned = await pinned_posts(session, member.id) if admitted else []
+        notes = [post_to_note(p, runtime.urls, context=False) for p in pinned
                  if p.visibility in OPEN and not await in_members_only_thread(session, p)]
     return negotiate.activity_response(_collection(f"{member.uri}/collections/featured", len(notes),
                                                    orderedItems=notes))

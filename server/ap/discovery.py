@@ -18,9 +18,10 @@ from federation.webfinger import JRD_CONTENT_TYPE, XRD_CONTENT_TYPE, WebfingerEr
 from server.services.instance_settings import registration_mode
 from server.ap.actors import jrd_documents
 from server.ap.negotiate import dumps
-from server.db.models import Account, Post
+from server.db.models import Post
 from server.db.types import utcnow
 from server.services.instance_actor import ensure_instance_actor
+from server.services.publicity import public_members
 from server.services.visibility import find_member
 from server.settings import Settings
 from server.urls import LocalUrls
@@ -117,7 +118,7 @@ async def usage_counts(session: AsyncSession) -> dict[str, int]:
     undercounts members who only read.
     """
     now = utcnow()
-    members = select(Account.actor_id).where(Account.disabled_at.is_(None))
+    members = public_members()
 
     async def active(days: int) -> int:
         query = (select(func.count(distinct(Post.author_id)))

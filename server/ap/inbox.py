@@ -36,9 +36,9 @@ from federation.vocab.values import id_of, require_id
 from server.convert.as_to_actor import actor_domain
 from server.errors import error_response
 from server.runtime import Runtime
-from server.services.accounts import find_local_actor
 from server.services.inbox.intake import InboxWriter, QueueUnavailable, Row, inbox_allowed
 from server.services.remote_actors import KeyCache, make_key_resolver, use_new_key
+from server.services.visibility import find_member
 
 log = logging.getLogger("curbside.inbox")
 LOCAL_USER_TTL = 60.0  # a member's inbox, once found, is not looked up again for this long
@@ -206,7 +206,7 @@ async def _local_user_exists(intake: Intake, username: str) -> bool:
         return True
     runtime = intake.runtime
     async with runtime.sessions() as session:
-        found = await find_local_actor(session, runtime.settings.domain, username) is not None
+        found = await find_member(session, runtime.settings.domain, runtime.urls.instance_actor, username) is not None
     if found:
         if len(intake.local_users) > 10_000:
             intake.local_users.clear()

@@ -15,7 +15,7 @@ from starlette.routing import Route
 from server.ap import negotiate
 from server.convert.actor_to_as import AS_NS
 from server.convert.post_to_as import announce_activity, create_activity, post_to_note, replies_collection
-from server.db.models import Account, Actor, Post
+from server.db.models import Actor, Post
 from server.runtime import Runtime
 from server.services.visibility import member_filter, remote_may_see
 from server.web import threads
@@ -39,7 +39,7 @@ async def _visible_post(request: Request, session: AsyncSession) -> tuple[Post |
         return None, viewer
     # One query for the post and its author's standing: this path is not cached.
     author = member_filter(runtime.settings.domain, runtime.urls.instance_actor, request.path_params["username"])
-    query = (select(Post).join(Post.author).outerjoin(Account, Account.actor_id == Actor.id)
+    query = (select(Post).join(Post.author)
              .options(contains_eager(Post.author)).where(Post.id == post_id, Post.local.is_(True), *author))
     post = (await session.execute(query)).scalars().first()
     if post is None:

@@ -9,15 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db.models import Account, Actor, Post, Verification
 from server.db.types import utcnow
 from server.services.profiles import check_profession, check_specialty
+from server.services.publicity import is_public
 from server.services.specialties import specialty_name
 
 
 def listed():
-    """Actors a directory may list: discoverable people; local ones approved, confirmed and not disabled."""
-    usable = select(Account.actor_id).where(Account.approved_at.is_not(None), Account.confirmed_at.is_not(None),
-                                            Account.disabled_at.is_(None))
+    """Actors a directory may list: discoverable people the world may see (server.services.publicity)."""
     return select(Actor).where(Actor.discoverable.is_(True), Actor.actor_type.in_(("Person", "Service")),
-                               (Actor.local.is_(False)) | Actor.id.in_(usable))
+                               is_public(Actor.id))
 
 
 async def discoverable(session: AsyncSession, *, only_local: bool, order: str, limit: int, offset: int) -> list[Actor]:

@@ -13,6 +13,7 @@ from server.services.moderation import audit
 from server.settings import PHI_POLICIES, REGISTRATION_MODES, Settings
 
 TRUSTED_VERIFIERS = "trusted_verifiers"
+PUBLIC_TIMELINES = "public_timelines"  # set with the site settings (server.services.site)
 _HOST = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:\d{1,5})?$")
 
 
@@ -43,6 +44,13 @@ async def set_registration_mode(session: AsyncSession, mode: str) -> None:
     if mode not in REGISTRATION_MODES:
         raise SettingError(f"registration mode must be one of {', '.join(REGISTRATION_MODES)}")
     await set_value(session, "registration_mode", mode)
+
+
+async def open_to_visitors(session: AsyncSession) -> bool:
+    """Whether visitors (callers with no member's token or session, unsigned ActivityPub fetches) may read the
+    community's posts in bulk: public and hashtag timelines, accounts' posts, outboxes. Off by default: a
+    closed community shows its posts to members and to the servers it federates with only."""
+    return await get_value(session, PUBLIC_TIMELINES) is True
 
 
 async def phi_policy(session: AsyncSession, settings: Settings) -> str:

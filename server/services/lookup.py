@@ -11,6 +11,7 @@ from server.db.models import Actor, Post
 from server.runtime import Runtime
 from server.services.access import may_see
 from server.services.moderation.filters import visible_actors, visible_posts
+from server.services.publicity import is_public
 from server.services.remote_actors import RemoteActorError, resolve_acct
 from server.services.remote_posts import resolve_post, stored_post
 
@@ -28,14 +29,15 @@ def lone_tag_or_acct(query: str) -> bool:
 
 async def find_acct(runtime: Runtime, session: AsyncSession, acct: str, *, resolve: bool) -> Actor | None:
     """The actor `user` (local) or `user@domain` names; with `resolve`, an unknown remote one is fetched
-    over WebFinger and stored (committed). None when unknown or unreachable."""
+    over WebFinger and stored (committed). None when unknown, unreachable or a local account the world may
+    not see (server.services.publicity)."""
     local = runtime.settings.domain
     try:
         user, domain = parse_acct(acct if "@" in acct.lstrip("@") else f"{acct.lstrip('@')}@{local}")
     except WebfingerError:
         return None
-    actor = (await session.execute(select(Actor).where(Actor.domain == domain,
-                                                       func.lower(Actor.username) == user.lower()))).scalars().first()
+    actor = (await session.execute(select(Actor).where(Actor.domain == domain, func.lower(Actor.username) == user.lower(),
+                                                       is_public(Actor.id)))).scalars().first()
     if actor is None and resolve and domain != local:
         try:
             actor = await resolve_acct(runtime, session, user, domain)

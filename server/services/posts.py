@@ -28,11 +28,11 @@ from server.services import media as media_service
 from server.services import polls
 from server.services.access import may_see
 from server.services.instance_settings import phi_policy
-from server.services.accounts import find_local_actor
 from server.services.delivery import enqueue_activity, remote_followers
 from server.services.remote_actors import RemoteActorError, resolve_acct
 from server.services import stream_events
 from server.services.timelines import fan_out, notify, notify_boosters, notify_subscribers
+from server.services.visibility import find_member
 
 MAX_CHARS = 5000
 MAX_POLL_OPTIONS = 4
@@ -161,7 +161,8 @@ def _validate(new: NewPost) -> None:
 
 
 async def resolve_mentions(runtime: Runtime, session: AsyncSession, text: str) -> dict[str, Actor]:
-    """Mentions as written ('user' or 'user@domain') -> actors; unresolvable ones are left out."""
+    """Mentions as written ('user' or 'user@domain') -> actors; unresolvable ones (and local accounts the world
+    may not see) are left out."""
     found: dict[str, Actor] = {}
     domain = runtime.settings.domain
     for user, host in extract_mentions(text)[:20]:
@@ -169,7 +170,7 @@ async def resolve_mentions(runtime: Runtime, session: AsyncSession, text: str) -
         if key in found:
             continue
         if host is None or host.lower() == domain:
-            actor = await find_local_actor(session, domain, user)
+            actor = await find_member(session, domain, runtime.urls.instance_actor, user)
         else:
             try:
                 actor = await resolve_acct(runtime, session, user, host)

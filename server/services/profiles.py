@@ -92,20 +92,19 @@ async def update_profile(session: AsyncSession, urls: LocalUrls, account: Accoun
         new["institution"] = _text(changes.institution, "institution", 200) or None
     if changes.jurisdiction is not UNSET:
         new["jurisdiction"] = check_jurisdiction(changes.jurisdiction) if changes.jurisdiction else None
-    _apply(actor, profile, changes, new, urls)
+    _apply(profile, changes, new)
     await session.flush()
     return actor
 
 
-def _apply(actor: Actor, profile: MemberProfile, changes: ProfileChanges, new: dict, urls: LocalUrls) -> None:
+def _apply(profile: MemberProfile, changes: ProfileChanges, new: dict) -> None:
+    """The real name stays private: the public display name is only ever what the member sets as such."""
     if changes.pseudonymous is not UNSET:
         profile.pseudonymous = bool(changes.pseudonymous)
     for key, column in (("real_name", "real_name"), ("profession", "profession"), ("specialty", "specialty_code"),
                         ("institution", "institution"), ("jurisdiction", "jurisdiction")):
         if key in new:
             setattr(profile, column, new[key])
-    if not profile.pseudonymous and profile.real_name and actor.display_name == actor.username:
-        actor.display_name = profile.real_name  # not an alias: the public name may be the real one
 
 
 def public_profile(profile: MemberProfile | None) -> dict:

@@ -4,6 +4,9 @@ server.services.moderation.filters), so the client API and the web UI show the s
 
 Paged reads return (rows, shown): `rows` is the page as stored (its ids make the links to the next
 pages, so that a page emptied by filters still leads on), `shown` what the viewer is given.
+
+A closed community (server.services.instance_settings.open_to_visitors off, the default) keeps its posts in
+bulk from visitors: the public and hashtag timelines and an account's posts raise MembersOnly for them.
 """
 from __future__ import annotations
 
@@ -14,10 +17,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.models import Actor, HomeTimelineEntry, List, Notification, Post, PostTag
 from server.services.access import may_see
+from server.services.bookmarks import pinned_posts
+from server.services.instance_settings import open_to_visitors
 from server.services.lists import exclusive_authors, timeline_conditions
 from server.services.moderation.filters import notification_hidden, viewpoint, visible_posts
 
 MAX_CONTEXT = 200
+
+
+class MembersOnly(Exception):
+    """A visitor asked for the posts of a community closed to visitors; str() says so."""
+
+
+async def admit(session: AsyncSession, viewer: Actor | None) -> None:
+    """Raise MembersOnly when `viewer` is a visitor (None) and the community is closed to visitors."""
+    if viewer is None and not await open_to_visitors(session):
+        raise MembersOnly("This community's posts are for its members")
 
 
 class Page(Protocol):
@@ -56,6 +71,7 @@ async def public(session: AsyncSession, viewer: Actor | None, page: Page, *, onl
                  ) -> tuple[list[Post], list[Post]]:
     """The public timeline (or a hashtag's): public posts, and for members the members-only ones too
     (never among `only_remote`); no boosts; limited accounts only for those who follow them."""
+    await admit(session, viewer)
     visibilities = ["public", "local"] if viewer is not None and not only_remote else ["public"]
     query = select(Post).where(Post.visibility.in_(visibilities), Post.boost_of_id.is_(None))
     if tag is not None:
@@ -74,6 +90,7 @@ async def account_posts(session: AsyncSession, actor: Actor, viewer: Actor | Non
                         exclude_replies: bool = False, exclude_reblogs: bool = False, only_media: bool = False
                         ) -> tuple[list[Post], list[Post]]:
     """An account's posts (and boosts) that the viewer may see."""
+    await admit(session, viewer)
     query = select(Post).where(Post.author_id == actor.id)
     if exclude_replies:
         query = query.where(Post.in_reply_to_id.is_(None))
@@ -84,6 +101,13 @@ async def account_posts(session: AsyncSession, actor: Actor, viewer: Actor | Non
     posts = await _rows(session, page, query, Post.id)
     allowed = [p for p in posts if await _may_see_with_original(session, p, viewer)]
     return posts, await visible_posts(session, allowed, viewer)
+
+
+async def pinned(session: AsyncSession, actor: Actor, viewer: Actor | None) -> list[Post]:
+    """An account's pinned posts that the viewer may see, latest pinned first."""
+    await admit(session, viewer)
+    posts = [p for p in await pinned_posts(session, actor.id) if await may_see(session, p, viewer)]
+    return await visible_posts(session, posts, viewer)
 
 
 async def _may_see_with_original(session: AsyncSession, post: Post, viewer: Actor | None) -> bool:

@@ -13,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db.models import Actor, InstanceSetting
 from server.runtime import Runtime
 from server.services import images, media
-from server.services.instance_settings import SettingError, get_value, set_value
+from server.services.instance_settings import PUBLIC_TIMELINES, SettingError, get_value, set_value
 from server.services.moderation import audit
 from server.settings import Settings
 
-KEYS = ("site_title", "site_description", "rules", "theme", "accent_color", "logo_url", "public_timelines")
+KEYS = ("site_title", "site_description", "rules", "theme", "accent_color", "logo_url", PUBLIC_TIMELINES)
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 DEFAULT_ACCENT = "#0b5cab"
 
@@ -44,7 +44,7 @@ async def load(session: AsyncSession, settings: Settings) -> Site:
         theme=_text(values.get("theme")) or settings.theme,
         accent_color=values["accent_color"] if _HEX.match(str(values.get("accent_color", ""))) else None,
         logo_url=_text(values.get("logo_url")) or None,
-        public_timelines=values.get("public_timelines") is True,
+        public_timelines=values.get(PUBLIC_TIMELINES) is True,  # as instance_settings.open_to_visitors
     )
 
 

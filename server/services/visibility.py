@@ -10,8 +10,9 @@ from __future__ import annotations
 from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.db.models import Account, Actor, Block, Follow, Mention, Post
+from server.db.models import Actor, Block, Follow, Mention, Post
 from server.db.models.posts import HELD, stays_local
+from server.services.publicity import is_public
 
 OPEN = ("public", "unlisted")
 MAX_THREAD_DEPTH = 100
@@ -79,14 +80,13 @@ async def remote_viewers(session: AsyncSession, post: Post, actor_ids: list[int]
 
 
 def member_filter(domain: str, instance_actor_uri: str, username: str) -> tuple:
-    """WHERE clauses for a local member by username (any case), with Account outer-joined:
-    never the instance actor, never a disabled account."""
+    """WHERE clauses for a local member by username (any case): never the instance actor, never an account
+    the world may not see (server.services.publicity)."""
     return (Actor.local.is_(True), Actor.domain == domain, func.lower(Actor.username) == username.lower(),
-            Actor.uri != instance_actor_uri, Account.disabled_at.is_(None))
+            Actor.uri != instance_actor_uri, is_public(Actor.id))
 
 
 async def find_member(session: AsyncSession, domain: str, instance_actor_uri: str, username: str) -> Actor | None:
-    """The local member's actor by username (any case); None for the instance actor and disabled accounts."""
-    query = (select(Actor).outerjoin(Account, Account.actor_id == Actor.id)
-             .where(*member_filter(domain, instance_actor_uri, username)))
+    """The local member's actor by username (any case); None for the instance actor and hidden accounts."""
+    query = select(Actor).where(*member_filter(domain, instance_actor_uri, username))
     return (await session.execute(query)).scalars().first()

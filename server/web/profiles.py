@@ -7,10 +7,8 @@ from starlette.responses import Response
 
 from server.db.models import Actor
 from server.services import lookup, reading, social
-from server.services.access import may_see
-from server.services.bookmarks import pinned_posts
 from server.services.moderation import members
-from server.services.moderation.filters import actor_hidden, visible_posts
+from server.services.moderation.filters import actor_hidden
 from server.services.relationships import relationship
 from server.services.visibility import find_member
 from server.web.page import Web, error_page, safe_next
@@ -40,11 +38,13 @@ async def profile_page(web: Web) -> Response:
         return error_page(web, 404, NOT_FOUND)
     viewer = viewer_actor(web)
     with_replies = web.request.query_params.get("with_replies") == "1"
-    rows, shown = await reading.account_posts(web.db, actor, viewer, page, exclude_replies=not with_replies)
-    pinned = []
-    if "max_id" not in web.request.query_params and actor.local:
-        pinned = [p for p in await pinned_posts(web.db, actor.id) if await may_see(web.db, p, viewer)]
-        pinned = await visible_posts(web.db, pinned, viewer)
+    members_only = False
+    try:
+        rows, shown = await reading.account_posts(web.db, actor, viewer, page, exclude_replies=not with_replies)
+        first_page = "max_id" not in web.request.query_params and actor.local
+        pinned = await reading.pinned(web.db, actor, viewer) if first_page else []
+    except reading.MembersOnly:  # a visitor of a closed community: the profile, not the posts
+        rows, shown, pinned, members_only = [], [], [], True
     account = (await account_cards(web, [actor], fresh=True))[0]
     rel = await relationship(web.db, viewer, actor) if viewer is not None and viewer.id != actor.id else None
     return web.render("posts/profile.html", account=account, actor=actor, relationship=rel,
@@ -52,7 +52,8 @@ async def profile_page(web: Web) -> Response:
                       statuses=await status_cards(web, shown, "account"),
                       with_replies=with_replies, older=older_link(web, rows, with_replies="1" if with_replies else ""),
                       alternate=actor.uri if actor.local else None, local_domain=web.settings.domain,
-                      is_self=viewer is not None and viewer.id == actor.id)
+                      is_self=viewer is not None and viewer.id == actor.id,
+                      members_only=members_only)
 
 
 async def target_account(web: Web) -> Actor | None:

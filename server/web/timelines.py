@@ -74,13 +74,14 @@ async def public(web: Web) -> Response:
     """Visitors' window on the community: only when the admins open it (off by default)."""
     if web.viewer is not None:
         return web.redirect("/federated")
-    if not web.site.public_timelines:
-        return error_page(web, 404, "This community's posts are for its members.")
     page = page_of(web)
     if page is None:
         return error_page(web, 404, "There is no such page.")
     everything = web.request.query_params.get("scope") == "all"
-    rows, shown = await reading.public(web.db, None, page, only_local=not everything)
+    try:
+        rows, shown = await reading.public(web.db, None, page, only_local=not everything)
+    except reading.MembersOnly:
+        return error_page(web, 404, "This community's posts are for its members.")
     return await _timeline(web, "Public posts", f"Public posts by members of {web.site.title}."
                            if not everything else "Public posts from this community and the servers it knows.",
                            rows, shown, keep={"scope": "all" if everything else ""}, scope_all=everything)
@@ -88,12 +89,13 @@ async def public(web: Web) -> Response:
 
 async def tag(web: Web) -> Response:
     name = web.request.path_params["tag"].lstrip("#").lower()
-    if web.viewer is None and not web.site.public_timelines:
-        return web.redirect("/login?next=" + quote("/tags/" + name))
     page = page_of(web)
     if not name or len(name) > 128 or page is None:
         return error_page(web, 404, "There is no such hashtag page.")
-    rows, shown = await reading.public(web.db, viewer_actor(web), page, tag=name)
+    try:
+        rows, shown = await reading.public(web.db, viewer_actor(web), page, tag=name)
+    except reading.MembersOnly:
+        return web.redirect("/login?next=" + quote("/tags/" + name))
     return await _timeline(web, f"#{name}", f"Posts tagged #{name}.", rows, shown,
                            empty=f"No posts tagged #{name} yet.", **await _tag_follow(web, name))
 

@@ -52,3 +52,12 @@ async def mail_client(mail_app):
     transport = httpx.ASGITransport(app=mail_app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url=mail_app.state.settings.base_url) as c:
         yield c
+
+
+async def open_to_visitors(app, value: bool = True) -> None:
+    """Let visitors read the community's posts (the site setting `public_timelines`; a community is closed by default)."""
+    from server.services import site
+
+    async with app.state.sessions() as session:
+        await site.update(session, [], public_timelines=value)
+        await session.commit()

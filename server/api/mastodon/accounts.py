@@ -14,9 +14,7 @@ from server.api.mastodon.profile import credential_json
 from server.db.models import Actor, Follow
 from server.services import lookup as lookup_service
 from server.services import reading, social
-from server.services.access import may_see
-from server.services.bookmarks import pinned_posts
-from server.services.moderation.filters import actor_hidden
+from server.services.moderation.filters import actor_hidden, visible_actors
 from server.services.relationships import relationship
 
 
@@ -66,16 +64,23 @@ async def statuses(request: Request) -> JSONResponse:
     async with request.app.state.sessions() as session:
         viewer = await session.get(Actor, auth.account.actor_id) if auth else None
         actor = await _actor(session, path_id(request))
-        params = request.query_params
-        if flag(params.get("pinned", False)):
-            pinned = [p for p in await pinned_posts(session, actor.id) if await may_see(session, p, viewer)]
-            return await statuses_json(request, session, pinned, viewer, context="account")
-        posts, shown = await reading.account_posts(
-            session, actor, viewer, page, exclude_replies=flag(params.get("exclude_replies", False)),
-            exclude_reblogs=flag(params.get("exclude_reblogs", False)),
-            only_media=flag(params.get("only_media", False)))
-        return await statuses_json(request, session, shown, viewer, link_header(request, [p.id for p in posts]),
-                                   "account")
+        try:
+            return await _statuses(request, session, actor, viewer, page)
+        except reading.MembersOnly as exc:
+            raise HTTPException(401, str(exc)) from None
+
+
+async def _statuses(request: Request, session, actor: Actor, viewer: Actor | None, page) -> JSONResponse:
+    """An account's statuses (or its pinned ones) for `viewer`; reading.MembersOnly for visitors of a closed
+    community."""
+    params = request.query_params
+    if flag(params.get("pinned", False)):
+        return await statuses_json(request, session, await reading.pinned(session, actor, viewer), viewer,
+                                   context="account")
+    posts, shown = await reading.account_posts(
+        session, actor, viewer, page, exclude_replies=flag(params.get("exclude_replies", False)),
+        exclude_reblogs=flag(params.get("exclude_reblogs", False)), only_media=flag(params.get("only_media", False)))
+    return await statuses_json(request, session, shown, viewer, link_header(request, [p.id for p in posts]), "account")
 
 
 async def _follow_list(request: Request, column_match, column_other) -> JSONResponse:
@@ -102,12 +107,9 @@ async def relationships(request: Request) -> JSONResponse:
     ids = request.query_params.getlist("id[]") or request.query_params.getlist("id")
     async with request.app.state.sessions() as session:
         me = await session.get(Actor, auth.account.actor_id)
-        result = []
-        for value in ids[:40]:
-            other = await session.get(Actor, int(value)) if value.isdigit() else None
-            if other is not None:
-                result.append(await relationship(session, me, other))
-        return JSONResponse(result)
+        others = [await session.get(Actor, int(v)) for v in ids[:40] if v.isdigit() and int(v) < 2**63]
+        return JSONResponse([await relationship(session, me, other)
+                             for other in await visible_actors(session, [o for o in others if o is not None])])
 
 
 async def follow(request: Request) -> JSONResponse:

@@ -7,10 +7,12 @@ from sqlalchemy import distinct, func, select
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from server.db.models import Account, Actor, Post
+from server.db.models import Actor, Post
 from server.services import site as site_settings
 from server.services.instance_settings import registration_mode
+from server.services.moderation.policies import policies_for
 from server.services.posts import MAX_CHARS, MAX_POLL_OPTION_CHARS, MAX_POLL_OPTIONS
+from server.services.publicity import public_members
 
 MASTODON_COMPAT = "4.3.0"
 
@@ -54,7 +56,7 @@ def _version() -> str:
 async def instance_v1(request: Request) -> JSONResponse:
     settings = request.app.state.settings
     async with request.app.state.sessions() as session:
-        users = await session.scalar(select(func.count()).select_from(Account))
+        users = await session.scalar(select(func.count()).select_from(public_members().subquery()))
         posts = await session.scalar(select(func.count()).select_from(Post).where(Post.local.is_(True)))
         domains = await session.scalar(select(func.count(distinct(Actor.domain))).where(Actor.local.is_(False)))
         site = await site_settings.load(session, settings)
@@ -74,7 +76,7 @@ async def instance_v2(request: Request) -> JSONResponse:
     settings = request.app.state.settings
     async with request.app.state.sessions() as session:
         site = await site_settings.load(session, settings)
-        active = await session.scalar(select(func.count()).select_from(Account))
+        active = await session.scalar(select(func.count()).select_from(public_members().subquery()))
         mode = await registration_mode(session, settings)
     return JSONResponse({
         "domain": settings.domain, "title": site.title, "version": _version(),
@@ -90,9 +92,11 @@ async def instance_v2(request: Request) -> JSONResponse:
 
 
 async def peers(request: Request) -> JSONResponse:
+    """The domains of the remote accounts known here, but for those the instance blocks (Effective.blocked)."""
     async with request.app.state.sessions() as session:
-        rows = await session.execute(select(distinct(Actor.domain)).where(Actor.local.is_(False)).order_by(Actor.domain))
-        return JSONResponse([r for (r,) in rows.all()])
+        rows = await session.execute(select(Actor.domain).distinct().where(Actor.local.is_(False)).order_by(Actor.domain))
+        policies = await policies_for(session)
+        return JSONResponse([domain for (domain,) in rows.all() if not policies.effective(domain).blocked])
 
 
 async def rules(request: Request) -> JSONResponse:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import bindparam
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -48,9 +49,13 @@ async def _public(request: Request, tag: str | None = None) -> JSONResponse:
     params = request.query_params
     async with request.app.state.sessions() as session:
         viewer = await session.get(Actor, auth.account.actor_id) if auth else None
-        posts, shown = await reading.public(
-            session, viewer, page, only_local=flag(params.get("local", False)),
-            only_remote=flag(params.get("remote", False)), only_media=flag(params.get("only_media", False)), tag=tag)
+        try:
+            posts, shown = await reading.public(
+                session, viewer, page, only_local=flag(params.get("local", False)),
+                only_remote=flag(params.get("remote", False)), only_media=flag(params.get("only_media", False)),
+                tag=tag)
+        except reading.MembersOnly as exc:
+            raise HTTPException(401, str(exc)) from None
         return await statuses_json(request, session, shown, viewer, link_header(request, [p.id for p in posts]),
                                    "public")
 

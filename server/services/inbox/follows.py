@@ -14,6 +14,7 @@ from server.services import timelines
 from server.services.delivery import enqueue_activity
 from server.services.inbox.context import InboxContext, Refused
 from server.services.moderation.incoming import follow_needs_approval
+from server.services.publicity import is_hidden
 
 
 def _answer_id(local: Actor, verb: str, follow_uri: str) -> str:
@@ -38,8 +39,8 @@ async def _blocks(session: AsyncSession, actor_id: int, target_id: int) -> bool:
 
 async def on_follow_actor(ctx: InboxContext) -> None:
     target = await ctx.local_actor(ctx.object_id)
-    if target is None:
-        return  # not one of ours
+    if target is None or await is_hidden(ctx.session, target):
+        return  # not one of ours, or not one the world may see yet
     follower = await ctx.actor()
     session = ctx.session
     if await _blocks(session, target.id, follower.id):

@@ -13,6 +13,7 @@ from moderation.domains import DomainPolicy, PolicySet
 from server.db.models import AccountModeration, Actor, Block, Follow, Mute, Post, UserDomainBlock
 from server.db.types import utcnow
 from server.services.moderation.policies import Policies, policies_for
+from server.services.publicity import hidden_among, is_hidden
 
 
 @dataclass
@@ -116,21 +117,25 @@ async def visible_posts(session: AsyncSession, posts: list[Post], viewer: Actor 
 
 
 async def actor_hidden(session: AsyncSession, actor: Actor) -> bool:
-    """Whether an account is hidden from everyone (suspended, or of a suspended domain)."""
+    """Whether an account is hidden from everyone (suspended, of a suspended domain, or a local account the
+    world may not see yet: server.services.publicity)."""
     if not actor.local and (await policies_for(session)).effective(actor.domain).suspended:
+        return True
+    if actor.local and await is_hidden(session, actor):
         return True
     sanction = await session.get(AccountModeration, actor.id)
     return sanction is not None and sanction.suspended_at is not None
 
 
 async def visible_actors(session: AsyncSession, actors: list[Actor]) -> list[Actor]:
-    """`actors` without suspended accounts and accounts of suspended domains (search results)."""
+    """`actors` without those actor_hidden hides (search results, lists)."""
     if not actors:
         return actors
     policies = await policies_for(session)
     sanctioned = await sanctions(session, {a.id for a in actors})
+    unpublished = await hidden_among(session, actors)
     return [a for a in actors if not (not a.local and policies.effective(a.domain).suspended)
-            and not (a.id in sanctioned and sanctioned[a.id].suspended_at)]
+            and not (a.id in sanctioned and sanctioned[a.id].suspended_at) and a.id not in unpublished]
 
 
 def notification_hidden(view: Viewpoint, from_actor: Actor | None) -> bool:

@@ -1,0 +1,34 @@
+"""Migration 0017e: applicants shown under the real name sign-up copied get their username back; members keep theirs."""
+from alembic import command
+from alembic.script import ScriptDirectory
+from sqlalchemy import select
+
+from server.db.migrate import alembic_config, migrate
+from server.db.models import Actor, MemberProfile
+from server.services.accounts import NewAccount, create_account
+
+
+async def _downgrade(engine, revision: str) -> None:
+    def down(connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+    async with engine.begin() as conn:
+        await conn.run_sync(down)
+
+
+async def test_applicant_names_migration_resets_copied_real_names_of_applicants_only(app):
+    engine = app.state.engine
+    await _downgrade(engine, ScriptDirectory.from_config(alembic_config()).get_revision("0017e").down_revision)
+    async with app.state.sessions() as session:
+        for username, admitted in (("ann", False), ("meg", True)):
+            account = await create_account(session, app.state.urls, app.state.settings.domain, NewAccount(
+                username=username, email=f"{username}@example.org", confirmed=admitted, approved=admitted))
+            account.actor.display_name = f"Real {username}"  # as sign-up used to copy it
+            session.add(MemberProfile(actor_id=account.actor_id, real_name=f"Real {username}", pseudonymous=False))
+        await session.commit()
+    await migrate(engine)
+    async with app.state.sessions() as session:
+        names = dict((await session.execute(select(Actor.username, Actor.display_name))).all())
+    assert names == {"ann": "ann", "meg": "Real meg"}
