@@ -4,7 +4,6 @@ settles every stored item without an unexpected failure (which it would retry)."
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -12,7 +11,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from tests.support.fake_remote import (  # noqa: F401  (fixtures)
     PUBLIC, drain, fed_app, fed_client, fed_settings, member, remote, signed_headers,
 )
-from tests.test_bad_input_api import SCALAR, TEXT
+from tests.support.hostile import SCALAR, TEXT, hostile_json, nested
 
 ACTOR, OBJECT = "<actor>", "<object>"  # filled in with the signed actor and a fresh object id
 ACTIVITIES = ["Create", "Update", "Delete", "Follow", "Accept", "Reject", "Undo", "Like", "Announce", "Block",
@@ -64,9 +63,9 @@ async def test_bad_input_inbox_random_activities_are_refused_or_processed(fed_ap
         fed_app.state.fuzz_sender = sender
         await member(fed_app, "alice")
     filled = _fill(activity, sender.uri, f"{sender.uri}/things/{next(NUMBERS)}")
-    body = json.dumps(filled, ensure_ascii=True).encode()  # lone surrogates travel as \\ud800 escapes
+    body = hostile_json(filled)
     if deep:
-        body = body[:-1] + b', "deep": ' + b"[" * deep + b"]" * deep + b"}"
+        body = body[:-1] + b', "deep": ' + nested(deep) + b"}"
     caplog.clear()
     with caplog.at_level(logging.ERROR, logger="curbside"):
         response = await fed_client.post("/inbox", content=body,
