@@ -2,6 +2,7 @@
 NULs, wrong JSON types, ids beyond 64 bits; locally and from remote servers (inbox, search's resolve)."""
 from __future__ import annotations
 
+import base64
 import json
 
 from sqlalchemy import func, select
@@ -146,3 +147,13 @@ async def test_api_bad_input_search_resolve_refuses_a_remote_actor_with_lone_sur
         assert response.json()["accounts"] == []
     async with fed_app.state.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Actor).where(Actor.uri == bad.uri)) == 0
+
+
+async def test_api_bad_input_oauth_token_refuses_wrong_types_and_nul(app, client):
+    for body in ({"grant_type": "client_credentials", "client_id": {"a": 1}, "client_secret": "x"},
+                 {"grant_type": ["password"], "client_id": "x"}):
+        response = await _send(client, "POST", "/oauth/token", {}, body)
+        assert response.status_code == 422, (body, response.text)
+    basic = {"authorization": "Basic " + base64.b64encode(b"id\x00:secret").decode()}
+    response = await client.post("/oauth/token", data={"grant_type": "client_credentials"}, headers=basic)
+    assert response.status_code == 401, response.text

@@ -17,7 +17,7 @@ from tests.support.members import bearer, member_token
 # The streams answer with an endless body; their parameters are read by the same helpers as the rest.
 ROUTED = [(method, route.path) for route in ROUTES if isinstance(route, ApiRoute)
           and not route.path.startswith("/api/v1/streaming/") and route.path != "/api/v1/streaming"
-          for method in sorted(route.methods - {"HEAD"})]
+          for method in sorted(route.methods - {"HEAD"})] + [("POST", "/oauth/token"), ("POST", "/oauth/revoke")]
 # Names the handlers read, so that random values reach them (the rest of the keys are random).
 NAMES = ["status", "spoiler_text", "language", "visibility", "sensitive", "in_reply_to_id", "media_ids", "poll",
          "phi_confirmed", "display_name", "note", "fields_attributes", "locked", "bot", "discoverable", "title",
