@@ -80,7 +80,8 @@ async def set_days(session: AsyncSession, key: str, days: object) -> None:
         raise SettingError(f"unknown setting {key!r}")
     low = 1 if key == "verification_valid_days" else 0
     if not isinstance(days, int) or isinstance(days, bool) or not low <= days <= MAX_DAYS:
-        raise SettingError(f"{key} must be a whole number of days from {low} to {MAX_DAYS}")
+        raise SettingError(f"{key} must be a whole number of days" + (" above zero" if low else "")
+                           + f", at most {MAX_DAYS}")
     await set_value(session, key, days)
 
 

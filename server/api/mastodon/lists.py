@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse
 from server.api.mastodon.auth import Auth, authenticate
 from server.api.mastodon.common import accounts_json, not_found, path_id, statuses_json
 from server.api.mastodon.paging import link_header, read_page
-from server.api.mastodon.params import read_params
+from server.api.mastodon.params import as_id, read_params
 from server.convert.list_to_mastodon import list_to_mastodon
 from server.db.models import Actor, List
 from server.services import lists, reading
@@ -85,12 +85,9 @@ async def accounts(request: Request) -> JSONResponse:
 
 async def _account_ids(request: Request) -> list[int]:
     """account_ids[] from the body (form or JSON) or, as some clients send a DELETE, the query string."""
-    params = await read_params(request)
-    try:
-        found = params.ids("account_ids")
-    except HTTPException:
-        found = []
-    if not found:  # ids that cannot name an account are accounts not found, as on Mastodon
+    given = (await read_params(request)).get("account_ids")
+    found = [as_id(value) for value in (given if isinstance(given, list) else [given])]
+    if None in found:  # ids that cannot name an account (none given, too large, not ids) name none: 404
         raise not_found()
     return found
 
