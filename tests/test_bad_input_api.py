@@ -14,7 +14,7 @@ from server.api.mastodon.routes import ROUTES
 from tests.support.hostile import SCALAR, TEXT, hostile_json, nested
 from tests.support.members import bearer, member_token
 
-# The streams answer with an endless body; their parameters are read by the same helpers as the rest.
+# The streams answer with an endless body: tests/test_streaming.py sends them bad parameters.
 ROUTED = [(method, route.path) for route in ROUTES if isinstance(route, ApiRoute)
           and not route.path.startswith("/api/v1/streaming/") and route.path != "/api/v1/streaming"
           for method in sorted(route.methods - {"HEAD"})] + [("POST", "/oauth/token"), ("POST", "/oauth/revoke")]
@@ -86,7 +86,9 @@ async def known(app, client, admin) -> list[str]:
     return [posted["id"], them["id"], listed["id"], filtered["id"], filtered["keywords"][0]["id"], "tag"]
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+# The same examples on every run (CI must not flake); to explore, drop derandomize and raise max_examples.
+@settings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
+          database=None)
 @given(sent=requests())
 async def test_bad_input_api_every_route_answers_without_5xx(client, admin, known, sent):
     method, target, content, kind = sent

@@ -54,7 +54,9 @@ def _fill(value, actor: str, object_id: str):
 NUMBERS = itertools.count()
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+# The same examples on every run (CI must not flake); to explore, drop derandomize and raise max_examples.
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
+          database=None)
 @given(activity=activities(), deep=st.sampled_from([0, 0, 0, 60, 5000]))
 async def test_bad_input_inbox_random_activities_are_refused_or_processed(fed_app, fed_client, remote, caplog,
                                                                            activity, deep):
