@@ -87,7 +87,7 @@ async def known(app, client, admin) -> list[str]:
 
 
 # The same examples on every run (CI must not flake); to explore, drop derandomize and raise max_examples.
-@settings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
+@settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
           database=None)
 @given(sent=requests())
 async def test_bad_input_api_every_route_answers_without_5xx(client, admin, known, sent):
