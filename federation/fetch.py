@@ -5,7 +5,6 @@ its redirects, its size, its content type and its JSON.
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any, NamedTuple
 from urllib.parse import quote
@@ -13,16 +12,10 @@ from urllib.parse import quote
 import anyio
 import httpx
 
+from federation.json_input import JsonRefused, parse_document
 from federation.netguard import AddressRefused, check_before_connect, make_client
 from federation.urls import origin, same_origin  # noqa: F401  (re-exported for callers)
 from federation.webfinger import parse_acct
-
-try:
-    import orjson
-
-    _loads: Callable[[bytes], Any] = orjson.loads
-except ImportError:
-    _loads = json.loads
 
 # (method, url, headers, body) -> headers with the HTTP signature added.
 Signer = Callable[[str, str, dict[str, str], bytes | None], dict[str, str]]
@@ -184,11 +177,10 @@ async def read_capped(response: httpx.Response, max_bytes: int) -> bytes:
 
 
 def parse_object(body: bytes) -> dict[str, Any]:
-    """Parse a JSON body that must be an object; FetchError otherwise."""
+    """Parse a JSON body that must be an object (federation.json_input's rule); FetchError otherwise."""
     try:
-        data = _loads(body)
-    except (ValueError, RecursionError):  # RecursionError: deeply nested arrays
-        raise FetchError("response is not valid JSON") from None
-    if not isinstance(data, dict):
-        raise FetchError(f"expected a JSON object, got {type(data).__name__}")
-    return data
+        return parse_document(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise FetchError("response is not valid JSON: not UTF-8") from None
+    except JsonRefused as exc:
+        raise FetchError(f"response refused: {exc.reason}") from None

@@ -27,6 +27,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from federation.json_input import valid_text
 from moderation.domains import (
     DomainPolicy, InvalidDomain, Severity, domain_digest, is_digest, normalize_domain,
     obfuscate_domain, stricter,
@@ -236,6 +237,8 @@ def _json_str(item: dict, key: str) -> str:
         return ""
     if not isinstance(value, str):
         raise _Bad(f"{key} must be a string")
+    if not valid_text(value):
+        raise _Bad(f"{key} is not valid text (NUL or a lone surrogate)")
     return value
 
 

@@ -139,6 +139,8 @@ def test_parse_blocklist_refuses_malformed_line(text, line, reason_part):
     ([{"domain": "sec***.example", "digest": "abc"}], 1, "digest"),
     ([{"domain": "sec***<b>", "digest": "0" * 64}], 1, "obfuscated"),
     ([{"domain": "a.example", "comment": ["x"]}], 1, "comment"),
+    ([{"domain": "a.example"}, {"domain": "b.example", "public_comment": "spam \ud800"}], 2, "not valid text"),
+    ([{"domain": "a.example", "private_comment": "a\x00b"}], 1, "not valid text"),
 ])
 def test_parse_blocklist_refuses_malformed_json_entry(entries, index, reason_part):
     with pytest.raises(BlocklistError) as caught:

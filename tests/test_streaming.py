@@ -110,6 +110,20 @@ async def test_streaming_refuses_bad_requests(app, people):
         assert unknown.status == 400
 
 
+async def test_streaming_refuses_list_ids_that_name_nothing_and_bad_commands(app, people):
+    token = people["tokens"]["bob"]
+    for list_id in ("%C2%B2", "9" * 19, str(2**64)):
+        async with EventStream(app, f"/api/v1/streaming/list?list={list_id}", token) as listed:
+            assert listed.status == 400 and b"list" in listed.body, list_id
+    async with WebSocketStream(app, f"/api/v1/streaming?access_token={token}") as ws:
+        for command in ({"type": "subscribe", "stream": ["user"]}, {"type": "subscribe", "stream": "list", "list": "²"},
+                        {"type": "subscribe", "stream": "hashtag", "tag": {"a": 1}}):
+            await ws.send(command)
+            assert (await ws.next())["status"] == 400, command
+        await ws.send_text('{"type": ' + "[" * 100_000 + "]" * 100_000 + "}")
+        assert (await ws.next())["status"] == 400
+
+
 async def test_streaming_health(client):
     response = await client.get("/api/v1/streaming/health")
     assert response.status_code == 200 and response.text == "OK"

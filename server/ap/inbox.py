@@ -18,7 +18,6 @@ limit on its own). Only error answers build a Starlette Request.
 """
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from federation import vocab
+from federation.json_input import JsonRefused, parse_document
 from federation.signatures import LowerHeaders, PublicKeyInfo, SignatureError, load_public_key, verify_request
 from federation.urls import same_origin
 from federation.vocab.values import id_of, require_id
@@ -95,27 +95,19 @@ class Envelope:
         return id_of(self.object, allow_http=True)
 
 
-def _no_constants(name: str) -> float:
-    raise ValueError(f"{name} is not JSON")
-
-
-_DECODER = json.JSONDecoder(parse_constant=_no_constants)  # NaN and Infinity are not JSON (nor jsonb)
-
-
 def parse_body(body: bytes, allow_http: bool) -> tuple[str, dict[str, Any], Envelope]:
-    """(the JSON text to store, the document, its envelope); Refused(400) for anything else.
+    """(the JSON text to store, the document, its envelope); Refused(400) for anything else, text that
+    cannot be stored included (federation.json_input).
 
     The text stored is the body itself, not the document encoded again: it was parsed once here,
     and it is read back by the same parser."""
     try:
         text = body.decode("utf-8")  # RFC 8259: JSON between systems is UTF-8
-        doc = _DECODER.decode(text)
-    except (ValueError, RecursionError):
-        raise Refused(400, "body is not valid JSON") from None
-    if not isinstance(doc, dict):
-        raise Refused(400, f"expected a JSON object, got {type(doc).__name__}")
-    if "\\u0000" in text:  # PostgreSQL cannot store NUL in text (nor in jsonb)
-        raise Refused(400, "JSON with NUL characters is not accepted")
+        doc = parse_document(text)
+    except UnicodeDecodeError:
+        raise Refused(400, "body is not valid JSON: not UTF-8") from None
+    except JsonRefused as exc:
+        raise Refused(400, f"body refused: {exc.reason}") from None
     # Only what intake needs (id, actor, type); the runner parses the whole activity.
     try:
         types = vocab.type_names(doc.get("type"))

@@ -7,7 +7,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from server.api.mastodon.params import read_params
+from federation.json_input import valid_text
+from server.api.mastodon.params import Params, read_params
 from server.services import oauth
 from server.services.login import LoginError, LoginThrottled, check_login
 from server.services.scopes import KNOWN, ScopeError
@@ -19,15 +20,15 @@ def _error(error: str, description: str, status: int = 400) -> JSONResponse:
     return JSONResponse({"error": error, "error_description": description}, status_code=status)
 
 
-def _client_credentials(request: Request, params: dict) -> tuple[str | None, str | None]:
+def _client_credentials(request: Request, params: Params) -> tuple[str | None, str | None]:
     header = request.headers.get("authorization", "")
     if header[:6].lower() == "basic ":
         try:
             client_id, _, secret = base64.b64decode(header[6:]).decode().partition(":")
-            return client_id, secret
         except (ValueError, UnicodeDecodeError):
             return None, None
-    return params.get("client_id"), params.get("client_secret")
+        return (client_id, secret) if valid_text(client_id + secret) else (None, None)
+    return params.text("client_id"), params.text("client_secret")
 
 
 def _client_ip(request: Request) -> str | None:
@@ -49,23 +50,23 @@ def _token_json(issued: oauth.IssuedToken) -> JSONResponse:
 
 async def token(request: Request) -> Response:
     params = await read_params(request)
-    grant = params.get("grant_type")
+    grant = params.text("grant_type")
     async with request.app.state.sessions() as session:
         try:
             app = await oauth.authenticate_app(session, *_client_credentials(request, params))
             if grant == "authorization_code":
-                issued = await oauth.exchange_code(session, app, params.get("code", ""), params.get("redirect_uri", ""),
-                                                   params.get("code_verifier"))
+                issued = await oauth.exchange_code(session, app, params.text("code", ""),
+                                                   params.text("redirect_uri", ""), params.text("code_verifier"))
             elif grant == "client_credentials":
-                scopes = oauth.app_scopes(app, params.get("scope") or "read")
+                scopes = oauth.app_scopes(app, params.text("scope") or "read")
                 issued = await oauth.issue_token(session, app, None, scopes, refreshable=False)
             elif grant == "refresh_token":
-                issued = await oauth.refresh(session, app, params.get("refresh_token", ""))
+                issued = await oauth.refresh(session, app, params.text("refresh_token", ""))
                 request.app.state.token_cache.clear()  # the old access token is revoked
             elif grant == "password":
-                account = await check_login(session, params.get("username", ""), params.get("password", ""),
+                account = await check_login(session, params.text("username", ""), params.text("password", ""),
                                             ip=_client_ip(request))
-                scopes = oauth.check_request(app, app.redirect_uris.split("\n")[0], params.get("scope"))
+                scopes = oauth.check_request(app, app.redirect_uris.split("\n")[0], params.text("scope"))
                 issued = await oauth.issue_token(session, app, account, scopes)
             else:
                 return _error("unsupported_grant_type", f"grant_type {grant!r} is not supported")
@@ -88,7 +89,7 @@ async def revoke(request: Request) -> Response:
             app = await oauth.authenticate_app(session, *_client_credentials(request, params))
         except oauth.OAuthError as exc:
             return _error(exc.error, str(exc), 401)
-        await oauth.revoke(session, app, params.get("token", ""))
+        await oauth.revoke(session, app, params.text("token", ""))
         await session.commit()
     request.app.state.token_cache.clear()  # other processes forget it within TOKEN_CACHE_SECONDS
     return JSONResponse({})

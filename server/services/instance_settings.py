@@ -14,6 +14,7 @@ from server.settings import PHI_POLICIES, REGISTRATION_MODES, Settings
 
 TRUSTED_VERIFIERS = "trusted_verifiers"
 PUBLIC_TIMELINES = "public_timelines"  # set with the site settings (server.services.site)
+MAX_DAYS = 100 * 365  # a century: enough for any setting, and its dates stay well within a datetime
 _HOST = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:\d{1,5})?$")
 
 
@@ -85,8 +86,10 @@ async def evidence_retention_days(session: AsyncSession, settings: Settings) -> 
 async def set_days(session: AsyncSession, key: str, days: object) -> None:
     if key not in ("verification_valid_days", "evidence_retention_days"):
         raise SettingError(f"unknown setting {key!r}")
-    if not isinstance(days, int) or isinstance(days, bool) or days < (1 if key == "verification_valid_days" else 0):
-        raise SettingError(f"{key} must be a whole number of days" + (" above zero" if key.startswith("ver") else ""))
+    low = 1 if key == "verification_valid_days" else 0
+    if not isinstance(days, int) or isinstance(days, bool) or not low <= days <= MAX_DAYS:
+        raise SettingError(f"{key} must be a whole number of days" + (" above zero" if low else "")
+                           + f", at most {MAX_DAYS}")
     await set_value(session, key, days)
 
 

@@ -78,7 +78,10 @@ class WebSocketStream:
         return self
 
     async def send(self, obj) -> None:
-        await self.incoming.put({"type": "websocket.receive", "text": json.dumps(obj)})
+        await self.send_text(json.dumps(obj))
+
+    async def send_text(self, text: str) -> None:
+        await self.incoming.put({"type": "websocket.receive", "text": text})
 
     async def next(self, timeout: float = TIMEOUT) -> dict:
         message = await asyncio.wait_for(self.sent.get(), timeout)

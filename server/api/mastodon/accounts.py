@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse
 from server.api.mastodon.auth import authenticate
 from server.api.mastodon.common import account_json, accounts_json, not_found, path_id, statuses_json
 from server.api.mastodon.paging import int_param, link_header, read_page
-from server.api.mastodon.params import flag, read_params
+from server.api.mastodon.params import as_id, flag, query, read_params
 from server.api.mastodon.profile import credential_json
 from server.db.models import Actor, Follow
 from server.services import lookup as lookup_service
@@ -104,10 +104,11 @@ async def following(request: Request) -> JSONResponse:
 
 async def relationships(request: Request) -> JSONResponse:
     auth = await authenticate(request)
-    ids = request.query_params.getlist("id[]") or request.query_params.getlist("id")
+    given = query(request)
+    ids = [as_id(value) for value in (given.texts("id") or [])]  # ids naming nothing are skipped, as on Mastodon
     async with request.app.state.sessions() as session:
         me = await session.get(Actor, auth.account.actor_id)
-        others = [await session.get(Actor, int(v)) for v in ids[:40] if v.isdigit() and int(v) < 2**63]
+        others = [await session.get(Actor, value) for value in ids[:40] if value is not None]
         return JSONResponse([await relationship(session, me, other)
                              for other in await visible_actors(session, [o for o in others if o is not None])])
 
@@ -120,8 +121,8 @@ async def follow(request: Request) -> JSONResponse:
         me = await session.get(Actor, auth.account.actor_id)
         target = await _actor(session, path_id(request))
         try:
-            await social.follow(state.runtime, session, me, target, show_boosts=flag(params.get("reblogs", True)),
-                                notify_posts=flag(params.get("notify", False)))
+            await social.follow(state.runtime, session, me, target, show_boosts=params.flag("reblogs", True),
+                                notify_posts=params.flag("notify", False))
         except social.SocialError as exc:
             raise HTTPException(403, str(exc)) from None
         await session.commit()

@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse
 from moderation.domains import DomainPolicy, InvalidDomain
 from server.api.mastodon.common import not_found, path_id
 from server.api.mastodon.paging import link_header, read_page
-from server.api.mastodon.params import flag, read_params
+from server.api.mastodon.params import Params, read_params
 from server.api.mastodon.staff import staff
 from server.convert.moderation_to_mastodon import domain_allow_to_mastodon, domain_block_to_mastodon
 from server.db.models import Actor, BlocklistSubscription, DomainPolicyRecord
@@ -57,20 +57,19 @@ def _show(allow: bool):
     return handler
 
 
-def _block_from(params: dict, base: DomainPolicy | None = None) -> DomainPolicy:
+def _block_from(params: Params, base: DomainPolicy | None = None) -> DomainPolicy:
     def text(name: str, default: str = "") -> str:
-        value = params.get(name, default)
-        return "" if value is None else str(value)[:1000]
+        return (params.text(name, default) if name in params else default)[:1000]
 
     try:
-        domain = check_domain(str(params.get("domain") or (base.domain if base else "")))
+        domain = check_domain(params.text("domain") or (base.domain if base else ""))
         severity = domains.parse_severity(text("severity", base.severity.value if base else "silence"))
     except (InvalidDomain, domains.PolicyError) as exc:
         raise HTTPException(422, str(exc)) from None
     current = base or DomainPolicy(domain)
 
     def boolean(name: str) -> bool:
-        return flag(params[name]) if name in params else getattr(current, name)
+        return params.flag(name, getattr(current, name))
 
     return DomainPolicy(domain, severity, boolean("reject_media"), boolean("reject_reports"),
                         text("public_comment", current.public_comment), text("private_comment", current.private_comment),
@@ -99,7 +98,7 @@ async def update_block(request: Request) -> JSONResponse:
         if row.subscription_id is not None:
             raise HTTPException(422, f"this block belongs to blocklist subscription {row.subscription_id}; "
                                      "create a local block to override it")
-        policy = _block_from({**params, "domain": row.domain}, record_to_policy(row))
+        policy = _block_from(Params(params, domain=row.domain), record_to_policy(row))
         me = await session.get(Actor, auth.account.actor_id)
         row = await domains.set_local_policy(session, policy, actor=me)
         await session.commit()
@@ -126,7 +125,7 @@ async def create_allow(request: Request) -> JSONResponse:
     auth = await staff(request, ALLOWS.format("write"))
     params = await read_params(request)
     try:
-        domain = check_domain(str(params.get("domain") or ""))
+        domain = check_domain(params.text("domain", ""))
     except InvalidDomain as exc:
         raise HTTPException(422, str(exc)) from None
     async with request.app.state.sessions() as session:

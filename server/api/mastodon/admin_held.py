@@ -64,7 +64,7 @@ def _decide(approve: bool):
                     post = await held_queue.approve(state.runtime, session, me, path_id(request))
                 else:
                     post = await held_queue.reject(state.runtime, session, me, path_id(request),
-                                                   str(params.get("reason") or params.get("text") or ""))
+                                                   params.text("reason") or params.text("text") or "")
             except held_queue.HeldError as exc:
                 raise HTTPException(404 if "no such" in str(exc) else 422, str(exc)) from None
             await session.commit()

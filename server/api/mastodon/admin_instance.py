@@ -27,16 +27,6 @@ def _invite_json(request: Request, invite: Invite) -> dict:
             "revoked": invite.revoked_at is not None, "usable": is_usable(invite), "created_at": iso(invite.created_at)}
 
 
-def _number(params: dict, name: str) -> float | None:
-    raw = params.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        return float(raw)
-    except (TypeError, ValueError):
-        raise HTTPException(422, f"{name} must be a number") from None
-
-
 async def invites(request: Request) -> JSONResponse:
     await staff(request, "admin:read", admin_only=True)
     async with request.app.state.sessions() as session:
@@ -47,11 +37,11 @@ async def create_invite_link(request: Request) -> JSONResponse:
     """POST with optional `max_uses` and `expires_in_days`."""
     auth = await staff(request, "admin:write", admin_only=True)
     params = await read_params(request)
-    uses, days = _number(params, "max_uses"), _number(params, "expires_in_days")
+    uses, days = params.integer("max_uses"), params.integer("expires_in_days")
     async with request.app.state.sessions() as session:
         try:
             invite = await member_admin.create_invite(session, by=await session.get(Account, auth.account.id),
-                                                      max_uses=int(uses) if uses is not None else None,
+                                                      max_uses=uses,
                                                       expires_in_days=days)
         except MemberAdminError as exc:
             raise HTTPException(exc.status, str(exc)) from None
@@ -127,7 +117,7 @@ async def trust(request: Request) -> JSONResponse:
     params = await read_params(request)
     async with request.app.state.sessions() as session:
         try:
-            domain = await runtime_settings.trust_verifier(session, str(params.get("domain", "")),
+            domain = await runtime_settings.trust_verifier(session, params.text("domain", ""),
                                                            await session.get(Actor, auth.account.actor_id))
         except runtime_settings.SettingError as exc:
             raise HTTPException(422, str(exc)) from None
@@ -170,17 +160,16 @@ async def update_settings(request: Request) -> JSONResponse:
     params = await read_params(request)
     changes: dict[str, object] = {}
     if "registration_mode" in params:
-        changes["registration_mode"] = str(params["registration_mode"]).strip().lower()
+        changes["registration_mode"] = params.text("registration_mode", "").strip().lower()
     for key in ("verification_valid_days", "evidence_retention_days"):
         if key in params:
-            raw = params[key]
-            changes[key] = raw if isinstance(raw, int) else int(raw) if str(raw).strip().isdigit() else raw
+            changes[key] = params.integer(key)
     async with request.app.state.sessions() as session:
         admin = await session.get(Actor, auth.account.actor_id)
         try:
             await runtime_settings.change(session, request.app.state.settings, changes, actor=admin)
             if "phi_policy" in params:
-                await runtime_settings.set_phi_policy(session, str(params["phi_policy"]).strip().lower(), admin)
+                await runtime_settings.set_phi_policy(session, params.text("phi_policy", "").strip().lower(), admin)
         except runtime_settings.SettingError as exc:
             raise HTTPException(422, str(exc)) from None
         await session.commit()

@@ -10,9 +10,9 @@ from starlette.responses import JSONResponse
 
 from moderation.reports import ModerationAction
 from server.api.mastodon.common import not_found, path_id
-from server.api.mastodon.paging import int_param, link_header, read_page
-from server.api.mastodon.params import flag, read_params
-from server.api.mastodon.reports import _ids, warning_to_json
+from server.api.mastodon.paging import id_param, int_param, link_header, read_page
+from server.api.mastodon.params import Params, flag, query, read_params
+from server.api.mastodon.reports import warning_to_json
 from server.api.mastodon.staff import staff
 from server.convert.moderation_to_mastodon import admin_account, report_to_admin
 from server.db.models import Account, Actor, Post, Report
@@ -49,16 +49,16 @@ async def _render(request: Request, session, reports: list[Report]) -> list[dict
 async def index(request: Request) -> JSONResponse:
     await staff(request, READ)
     page = read_page(request, default=100, maximum=200)
-    query = select(Report)
+    reports = select(Report)
     resolved = request.query_params.get("resolved")
     if resolved not in (None, ""):
-        query = query.where(Report.state == ("resolved" if flag(resolved) else "open"))
+        reports = reports.where(Report.state == ("resolved" if flag(resolved) else "open"))
+    given = query(request)
     for name, column in (("account_id", Report.reporter_id), ("target_account_id", Report.target_id)):
-        value = request.query_params.get(name, "")
-        if value.isdigit():
-            query = query.where(column == int(value))
+        if (value := given.id(name)) is not None:
+            reports = reports.where(column == value)
     async with request.app.state.sessions() as session:
-        rows = page.arrange(list((await session.execute(page.apply(query, Report.id))).scalars()))
+        rows = page.arrange(list((await session.execute(page.apply(reports, Report.id))).scalars()))
         return JSONResponse(await _render(request, session, rows), headers=link_header(request, [r.id for r in rows]))
 
 
@@ -93,9 +93,9 @@ def _change(work):
     return handler
 
 
-async def _act(runtime, session, report: Report, me: Actor, params: dict) -> None:
+async def _act(runtime, session, report: Report, me: Actor, params: Params) -> None:
     try:
-        action = ModerationAction(str(params.get("type") or ""))
+        action = ModerationAction(params.text("type") or "")
     except ValueError:
         known = ", ".join(a.value for a in ModerationAction)
         raise report_service.ReportError(f"type must be one of {known}") from None
@@ -103,11 +103,11 @@ async def _act(runtime, session, report: Report, me: Actor, params: dict) -> Non
     if target is None:
         raise report_service.ReportError("the reported account is gone; dismiss the report")
     await actions.act(runtime, session, me, target, action, report=report,
-                      post_ids=_ids(params.get("status_ids")) or None, text=str(params.get("text") or ""))
+                      post_ids=params.ids("status_ids") or None, text=params.text("text") or "")
 
 
 action = _change(_act)
-resolve = _change(lambda rt, s, report, me, p: actions.dismiss(rt, s, me, report, str(p.get("text") or "")))
+resolve = _change(lambda rt, s, report, me, p: actions.dismiss(rt, s, me, report, p.text("text") or ""))
 assign_to_self = _change(lambda rt, s, report, me, p: report_service.assign(s, report, me, by=me))
 unassign = _change(lambda rt, s, report, me, p: report_service.assign(s, report, None, by=me))
 reopen = _change(lambda rt, s, report, me, p: report_service.reopen(s, report, by=me))
@@ -117,7 +117,7 @@ async def account_action(request: Request) -> JSONResponse:
     """Mastodon's POST /api/v1/admin/accounts/:id/action: none|sensitive|disable|silence|suspend."""
     auth = await staff(request, "admin:write:accounts")
     params = await read_params(request)
-    kind = str(params.get("type") or "none")
+    kind = params.text("type") or "none"
     if kind not in ACCOUNT_ACTIONS:
         raise HTTPException(422, f"type must be one of {', '.join(ACCOUNT_ACTIONS)}")
     state = request.app.state
@@ -126,11 +126,11 @@ async def account_action(request: Request) -> JSONResponse:
         target = await session.get(Actor, path_id(request))
         if target is None:
             raise not_found()
-        report_id = str(params.get("report_id") or "")
-        report = await session.get(Report, int(report_id)) if report_id.isdigit() else None
+        report_id = params.id("report_id")
+        report = await session.get(Report, report_id) if report_id is not None else None
         try:
             await actions.act(state.runtime, session, me, target, ACCOUNT_ACTIONS[kind], report=report,
-                              text=str(params.get("text") or ""))
+                              text=params.text("text") or "")
         except report_service.ReportError as exc:
             raise HTTPException(422, str(exc)) from None
         await session.commit()
@@ -146,7 +146,7 @@ def _decide(approve: bool):
             me = await session.get(Actor, auth.account.actor_id)
             try:
                 warning = await actions.decide_appeal(session, me, path_id(request), approve=approve,
-                                                      text=str(params.get("text") or ""))
+                                                      text=params.text("text") or "")
             except report_service.ReportError as exc:
                 raise HTTPException(422, str(exc)) from None
             await session.commit()
@@ -159,10 +159,8 @@ approve_appeal, reject_appeal = _decide(True), _decide(False)
 
 async def audit_log(request: Request) -> JSONResponse:
     await staff(request, "admin:read", admin_only=False)
-    max_id = request.query_params.get("max_id", "")
+    given = query(request)
     async with request.app.state.sessions() as session:
-        rows = await audit.entries(session, action=request.query_params.get("action") or None,
-                                   target=request.query_params.get("target") or None,
-                                   limit=int_param(request, "limit", 100, 500),
-                                   max_id=int(max_id) if max_id.isdigit() else None)
+        rows = await audit.entries(session, action=given.text("action") or None, target=given.text("target") or None,
+                                   limit=int_param(request, "limit", 100, 500), max_id=id_param(request, "max_id"))
         return JSONResponse([audit.entry_to_json(e) for e in rows])

@@ -10,7 +10,7 @@ from starlette.responses import FileResponse, JSONResponse
 from server.ap.actors import forget_actor
 from server.api.mastodon.common import account_json, not_found, path_id
 from server.api.mastodon.paging import int_param
-from server.api.mastodon.params import read_params
+from server.api.mastodon.params import Params, query, read_params
 from server.api.mastodon.staff import staff
 from server.convert.verification_to_json import request_to_json, verification_to_json
 from server.db.models import Account, Actor, VerificationRequest
@@ -24,9 +24,8 @@ from server.services.verification_audit import audit, audit_entries, audit_json
 from server.services.verification_checks import check_request
 
 
-def _text(params: dict, name: str) -> str:
-    value = params.get(name)
-    return value.strip() if isinstance(value, str) else ""
+def _text(params: Params, name: str) -> str:
+    return params.text(name, "").strip()
 
 
 async def _reviewer_json(request: Request, session, req: VerificationRequest) -> dict:
@@ -123,14 +122,14 @@ reject = _decision("reject")
 request_info = _decision("request_info")
 
 
-async def _member(session, settings, params: dict) -> Account:
+async def _member(session, settings, params: Params) -> Account:
     username = _text(params, "username")
-    account_id = _text(params, "account_id")
+    account_id = params.id("account_id")
     member = None
     if username:
         member = await find_local_account(session, settings.domain, username.lstrip("@").split("@")[0])
-    elif account_id.isdigit():
-        member = (await session.execute(select(Account).where(Account.actor_id == int(account_id)))).scalar_one_or_none()
+    elif account_id is not None:
+        member = (await session.execute(select(Account).where(Account.actor_id == account_id))).scalar_one_or_none()
     if member is None:
         raise HTTPException(404, "No such local account")
     return member
@@ -162,7 +161,7 @@ async def revoke(request: Request) -> JSONResponse:
     auth = await staff(request, "admin:write")
     params, state, mail = await read_params(request), request.app.state, []
     async with state.sessions() as session:
-        member = await _member(session, state.settings, {"account_id": str(path_id(request))})
+        member = await _member(session, state.settings, Params(account_id=path_id(request)))
         by = await session.get(Account, auth.account.id)
         try:
             revoked = await workflow.revoke(session, state.settings, member, by, _text(params, "reason"), mail)
@@ -179,14 +178,8 @@ async def revoke(request: Request) -> JSONResponse:
 async def audit_log(request: Request) -> JSONResponse:
     """GET /api/v1/curbside/admin/verification_audit[?account_id=ID][&request_id=ID][&max_id=ID]."""
     await staff(request, "admin:read")
-    query = request.query_params
-    ids = {}
-    for name in ("account_id", "request_id", "max_id"):
-        raw = query.get(name)
-        if raw:
-            if not raw.isdigit():
-                raise HTTPException(422, f"{name} must be an id")
-            ids[name] = int(raw)
+    given = query(request)
+    ids = {name: given.id(name) for name in ("account_id", "request_id", "max_id") if given.id(name) is not None}
     async with request.app.state.sessions() as session:
         subject = None
         if "account_id" in ids:

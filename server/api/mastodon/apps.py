@@ -15,8 +15,9 @@ async def create_app(request: Request) -> JSONResponse:
     params = await read_params(request)
     async with request.app.state.sessions() as session:
         try:
-            app = await register_app(session, params.get("client_name", ""), params.get("redirect_uris", ""),
-                                     params.get("scopes"), params.get("website"))
+            app = await register_app(session, params.text("client_name", ""),
+                                     " ".join(params.texts("redirect_uris") or []), params.text("scopes"),
+                                     params.text("website"))
         except (OAuthError, ScopeError) as exc:
             raise HTTPException(422, str(exc)) from None
         await session.commit()

@@ -11,8 +11,11 @@ from dataclasses import dataclass
 
 from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection
+from starlette.datastructures import QueryParams
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
 
+from server.api.mastodon.params import check_query
 from server.db.models import Account, OAuthApp
 from server.services.oauth import lookup_token
 from server.services.scopes import covers, parse_scopes
@@ -50,6 +53,10 @@ class ApiRoute(Route):
     def __init__(self, path: str, endpoint, need: Need, methods: list[str] | None = None):
         super().__init__(path, endpoint, methods=methods or ["GET"])
         self.need = need
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        check_query(QueryParams(scope.get("query_string", b"")))  # every route's query string, in one place
+        await super().handle(scope, receive, send)
 
 
 class ApiWebSocketRoute(WebSocketRoute):

@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse
 from server.api.mastodon.auth import authenticate
 from server.api.mastodon.common import accounts_json, not_found, path_id
 from server.api.mastodon.paging import link_header, read_page
-from server.api.mastodon.params import flag, read_params
+from server.api.mastodon.params import read_params
 from server.db.models import Actor, Block, Mute
 from server.db.types import utcnow
 from server.services.moderation import members
@@ -42,17 +42,10 @@ def _relationship_action(scope: str, action):
     return handler
 
 
-def _duration(params: dict) -> int:
-    try:
-        return max(0, int(params.get("duration") or 0))
-    except (TypeError, ValueError):
-        raise HTTPException(422, "duration must be a number of seconds") from None
-
-
 block = _relationship_action("write:blocks", lambda rt, s, me, t, p: members.block(rt, s, me, t))
 unblock = _relationship_action("write:blocks", lambda rt, s, me, t, p: members.unblock(rt, s, me, t))
 mute = _relationship_action("write:mutes", lambda rt, s, me, t, p: members.mute(
-    s, me, t, notifications=flag(p.get("notifications", True)), duration=_duration(p)))
+    s, me, t, notifications=p.flag("notifications", True), duration=max(0, p.integer("duration", 0))))
 unmute = _relationship_action("write:mutes", lambda rt, s, me, t, p: members.unmute(s, me, t))
 
 
@@ -91,7 +84,7 @@ async def _change_domain(request: Request, add: bool) -> JSONResponse:
         me = await session.get(Actor, auth.account.actor_id)
         try:
             change = members.block_domain if add else members.unblock_domain
-            await change(state.runtime, session, me, str(params.get("domain") or ""))
+            await change(state.runtime, session, me, params.text("domain", ""))
         except members.MemberModerationError as exc:
             raise HTTPException(422, str(exc)) from None
         await session.commit()

@@ -5,15 +5,17 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from server.api.mastodon.params import as_id
 from server.db.models import Actor, Post
 from server.services.views import render_account, render_accounts, render_statuses
 
 
 def path_id(request: Request, name: str = "id") -> int:
-    value = request.path_params[name]
-    if not value.isdigit() or len(value) > 20:
-        raise HTTPException(404, "Record not found")
-    return int(value)
+    """The id in the path; 404 when it cannot name a stored row (not digits, beyond 64 bits)."""
+    found = as_id(request.path_params[name])
+    if found is None:
+        raise not_found()
+    return found
 
 
 def not_found() -> HTTPException:

@@ -14,17 +14,12 @@ from server.api.mastodon.params import flag
 from server.services import directory as members
 from server.services.profiles import ProfileError
 
-
-def _offset(request: Request) -> int:
-    raw = request.query_params.get("offset") or "0"
-    if not raw.isdigit() or len(raw) > 9:
-        raise HTTPException(422, "offset must be a number")
-    return int(raw)
+MAX_OFFSET = 10**9 - 1
 
 
 async def directory(request: Request) -> JSONResponse:
     await authenticate(request, "read:accounts", optional=True)
-    limit, offset = int_param(request, "limit", 40, 80), _offset(request)
+    limit, offset = int_param(request, "limit", 40, 80), int_param(request, "offset", 0, MAX_OFFSET, minimum=0)
     async with request.app.state.sessions() as session:
         actors = await members.discoverable(session, only_local=flag(request.query_params.get("local", False)),
                                             order=request.query_params.get("order") or "active",
@@ -35,7 +30,7 @@ async def directory(request: Request) -> JSONResponse:
 async def verified_directory(request: Request) -> JSONResponse:
     """Verified, discoverable local members, optionally of one `specialty` (NUCC code) or `profession`."""
     await authenticate(request, "read:accounts", optional=True)
-    limit, offset = int_param(request, "limit", 40, 80), _offset(request)
+    limit, offset = int_param(request, "limit", 40, 80), int_param(request, "offset", 0, MAX_OFFSET, minimum=0)
     async with request.app.state.sessions() as session:
         try:
             actors = await members.verified_members(session, specialty=request.query_params.get("specialty"),

@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse
 
 from server.api.mastodon.auth import authenticate
 from server.api.mastodon.common import not_found, path_id
-from server.api.mastodon.params import flag, read_params
+from server.api.mastodon.params import Params, as_id, read_params
 from server.convert.filter_to_mastodon import (
     filter_status_to_mastodon, filter_to_mastodon, keyword_to_mastodon, v1_filter_to_mastodon,
 )
@@ -37,40 +37,22 @@ async def _session(request: Request):
         await session.commit()
 
 
-def _bool(value) -> bool | None:
-    return None if value is None or value == "" else flag(value)
+def _expires_in(params: Params):
+    """Seconds from now; None (null or empty) for never; UNCHANGED when not given."""
+    return params.integer("expires_in") if "expires_in" in params else UNCHANGED
 
 
-def _context(params: dict) -> list[str] | None:
-    value = params.get("context")
-    if value is None:
+def _keyword_id(attributes: Params) -> int | None:
+    """The keyword an attribute changes: an id that cannot name one is a keyword not found."""
+    if attributes.get("id") in (None, ""):
         return None
-    return [value] if isinstance(value, str) else [str(v) for v in value] if isinstance(value, list) else []
-
-
-def _expires_in(params: dict):
-    if "expires_in" not in params:
-        return UNCHANGED
-    value = params["expires_in"]
-    if value is None or value == "":
-        return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 12:
-        return int(value.strip())
-    raise HTTPException(422, "Validation failed: expires_in must be a number of seconds")
-
-
-def _keyword_id(value) -> int | None:
-    if value is None or value == "":
-        return None
-    text = str(value)
-    if not text.isdigit() or len(text) > 20:
+    found = as_id(attributes["id"])
+    if found is None:
         raise not_found()
-    return int(text)
+    return found
 
 
-def _attributes(params: dict, pairs: list[tuple[str, object]]) -> list[dict]:
+def _attributes(params: Params, pairs: list[tuple[str, object]]) -> list[dict]:
     """keywords_attributes as a list of dicts: a JSON array (or object keyed by index), or Rails-style form
     fields `keywords_attributes[][keyword]` (a repeated field starts the next keyword) or `[0][keyword]`."""
     given = params.get("keywords_attributes")
@@ -99,11 +81,11 @@ async def _change(request: Request) -> FilterChange:
     pairs = list(request.query_params.multi_items())
     if request.headers.get("content-type", "").startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         pairs += (await request.form()).multi_items()  # read_params has read it: starlette keeps it
-    keywords = [KeywordChange(id=_keyword_id(a.get("id")), keyword=a.get("keyword"),
-                              whole_word=_bool(a.get("whole_word")), destroy=bool(_bool(a.get("_destroy"))))
-                for a in _attributes(params, pairs)]
-    return FilterChange(title=params.get("title"), context=_context(params), action=params.get("filter_action") or None,
-                        expires_in=_expires_in(params), keywords=keywords)
+    keywords = [KeywordChange(id=_keyword_id(a), keyword=a.text("keyword"), whole_word=a.flag("whole_word"),
+                              destroy=a.flag("_destroy", False))
+                for a in map(Params, _attributes(params, pairs))]
+    return FilterChange(title=params.text("title"), context=params.texts("context"),
+                        action=params.text("filter_action") or None, expires_in=_expires_in(params), keywords=keywords)
 
 
 async def _me(request: Request) -> int:
@@ -168,8 +150,8 @@ async def add_keyword(request: Request) -> JSONResponse:
     me = await _me(request)
     params = await read_params(request)
     async with _session(request) as session:
-        added = await store.add_keyword(session, me, path_id(request, "filter_id"), params.get("keyword"),
-                                        _bool(params.get("whole_word")))
+        added = await store.add_keyword(session, me, path_id(request, "filter_id"), params.text("keyword"),
+                                        params.flag("whole_word"))
         entity = keyword_to_mastodon(added)
     return JSONResponse(entity)
 
@@ -185,8 +167,8 @@ async def update_keyword(request: Request) -> JSONResponse:
     me = await _me(request)
     params = await read_params(request)
     async with _session(request) as session:
-        keyword: FilterKeyword = await store.update_keyword(session, me, path_id(request), params.get("keyword"),
-                                                            _bool(params.get("whole_word")))
+        keyword: FilterKeyword = await store.update_keyword(session, me, path_id(request), params.text("keyword"),
+                                                            params.flag("whole_word"))
         entity = keyword_to_mastodon(keyword)
     return JSONResponse(entity)
 
@@ -210,12 +192,12 @@ async def statuses(request: Request) -> JSONResponse:
 async def add_status(request: Request) -> JSONResponse:
     me = await _me(request)
     params = await read_params(request)
-    raw = str(params.get("status_id") or "")
-    if not raw.isdigit() or len(raw) > 20:
+    status_id = params.id("status_id")
+    if status_id is None:
         raise HTTPException(422, "Validation failed: Status can't be blank")
     async with _session(request) as session:
         added: FilterStatus = await store.add_status(session, await session.get(Actor, me),
-                                                     path_id(request, "filter_id"), int(raw))
+                                                     path_id(request, "filter_id"), status_id)
         entity = filter_status_to_mastodon(added)
     return JSONResponse(entity)
 
@@ -235,9 +217,9 @@ async def remove_status(request: Request) -> JSONResponse:
 
 # v1 (deprecated): one V1::Filter per keyword
 
-def _v1_change(params: dict) -> FilterChange:
-    irreversible = _bool(params.get("irreversible"))
-    return FilterChange(context=_context(params), expires_in=_expires_in(params),
+def _v1_change(params: Params) -> FilterChange:
+    irreversible = params.flag("irreversible")
+    return FilterChange(context=params.texts("context"), expires_in=_expires_in(params),
                         action=None if irreversible is None else ("hide" if irreversible else "warn"))
 
 
@@ -259,8 +241,8 @@ async def v1_create(request: Request) -> JSONResponse:
     params = await read_params(request)
     change = _v1_change(params)
     async with _session(request) as session:
-        row, keyword = await store.create_v1(session, me, params.get("phrase"), change.context or [],
-                                             change.action == "hide", bool(_bool(params.get("whole_word"))),
+        row, keyword = await store.create_v1(session, me, params.text("phrase"), change.context or [],
+                                             change.action == "hide", params.flag("whole_word", False),
                                              change.expires_in)
         entity = v1_filter_to_mastodon(row, keyword)
     return JSONResponse(entity)
@@ -270,8 +252,8 @@ async def v1_update(request: Request) -> JSONResponse:
     me = await _me(request)
     params = await read_params(request)
     async with _session(request) as session:
-        row, keyword = await store.update_v1(session, me, path_id(request), params.get("phrase"),
-                                             _bool(params.get("whole_word")), _v1_change(params))
+        row, keyword = await store.update_v1(session, me, path_id(request), params.text("phrase"),
+                                             params.flag("whole_word"), _v1_change(params))
         entity = v1_filter_to_mastodon(row, keyword)
     return JSONResponse(entity)
 

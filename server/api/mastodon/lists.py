@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse
 from server.api.mastodon.auth import Auth, authenticate
 from server.api.mastodon.common import accounts_json, not_found, path_id, statuses_json
 from server.api.mastodon.paging import link_header, read_page
-from server.api.mastodon.params import flag, read_params
+from server.api.mastodon.params import as_id, read_params
 from server.convert.list_to_mastodon import list_to_mastodon
 from server.db.models import Actor, List
 from server.services import lists, reading
@@ -36,17 +36,13 @@ async def show(request: Request) -> JSONResponse:
         return JSONResponse(list_to_mastodon(await _owned(request, session, auth)))
 
 
-def _exclusive(params: dict) -> bool | None:
-    return None if params.get("exclusive") is None else flag(params["exclusive"])
-
-
 async def create(request: Request) -> JSONResponse:
     auth = await authenticate(request)
     params = await read_params(request)
     async with request.app.state.sessions() as session:
         try:
-            row = await lists.create_list(session, auth.account.actor_id, params.get("title"),
-                                          params.get("replies_policy") or "list", bool(_exclusive(params)))
+            row = await lists.create_list(session, auth.account.actor_id, params.text("title"),
+                                          params.text("replies_policy") or "list", params.flag("exclusive", False))
         except lists.ListError as exc:
             raise HTTPException(422, str(exc)) from None
         await session.commit()
@@ -59,8 +55,8 @@ async def update(request: Request) -> JSONResponse:
     async with request.app.state.sessions() as session:
         row = await _owned(request, session, auth)
         try:
-            await lists.update_list(session, row, title=params.get("title"),
-                                    replies_policy=params.get("replies_policy"), exclusive=_exclusive(params))
+            await lists.update_list(session, row, title=params.text("title"),
+                                    replies_policy=params.text("replies_policy"), exclusive=params.flag("exclusive"))
         except lists.ListError as exc:
             raise HTTPException(422, str(exc)) from None
         await session.commit()
@@ -89,11 +85,11 @@ async def accounts(request: Request) -> JSONResponse:
 
 async def _account_ids(request: Request) -> list[int]:
     """account_ids[] from the body (form or JSON) or, as some clients send a DELETE, the query string."""
-    given = (await read_params(request)).get("account_ids") or request.query_params.getlist("account_ids[]")
-    values = given if isinstance(given, list) else [given]
-    if not all(isinstance(v, (str, int)) and str(v).isdigit() and len(str(v)) <= 19 for v in values):
+    given = (await read_params(request)).get("account_ids")
+    found = [as_id(value) for value in (given if isinstance(given, list) else [given])]
+    if None in found:  # ids that cannot name an account (none given, too large, not ids) name none: 404
         raise not_found()
-    return [int(v) for v in values]
+    return found
 
 
 async def add_accounts(request: Request) -> JSONResponse:

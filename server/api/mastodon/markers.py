@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from server.api.mastodon.auth import authenticate
-from server.api.mastodon.params import read_params
+from server.api.mastodon.params import Params, read_params
 from server.convert.actor_to_mastodon import iso
 from server.db.models import Marker
 from server.services.markers import TIMELINES, read_markers, save_marker
@@ -25,16 +25,15 @@ async def index(request: Request) -> JSONResponse:
         return JSONResponse(_json(await read_markers(session, auth.account.actor_id, wanted)))
 
 
-def _positions(params: dict) -> dict[str, int]:
+def _positions(params: Params) -> dict[str, int]:
+    """{timeline: last_read_id} from `home: {last_read_id}` (JSON) or `home[last_read_id]` (form fields)."""
     found = {}
     for name in TIMELINES:
-        nested = params.get(name)
-        value = nested.get("last_read_id") if isinstance(nested, dict) else params.get(f"{name}[last_read_id]")
-        if value in (None, ""):
-            continue
-        if not str(value).isdigit() or len(str(value)) > 20:
-            raise HTTPException(422, f"{name}[last_read_id] must be an id")
-        found[name] = int(value)
+        nested = params.object(name)
+        key = f"{name}[last_read_id]"
+        value = Params({key: nested.get("last_read_id")} if nested is not None else params).id(key)
+        if value is not None:
+            found[name] = value
     return found
 
 

@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse
 from moderation.phi import IMAGE_REMINDER
 from server.api.mastodon.auth import authenticate
 from server.api.mastodon.common import path_id
-from server.api.mastodon.params import read_params
+from server.api.mastodon.params import Params, read_params
 from server.convert.media_to_mastodon import attachment_to_mastodon
 from server.db.models import Actor, MediaAttachment
 from server.runtime import Runtime
@@ -26,10 +26,11 @@ def media_json(runtime: Runtime, row: MediaAttachment) -> dict:
     return entity
 
 
-def _details(params: dict) -> tuple[str | None, tuple[float, float] | None]:
+def _details(params: Params) -> tuple[str | None, tuple[float, float] | None]:
+    focus = params.text("focus")
     try:
-        description = media_service.check_description(params.get("description"))
-        focus = media_service.parse_focus(params["focus"]) if params.get("focus") not in (None, "") else None
+        description = media_service.check_description(params.text("description"))
+        focus = media_service.parse_focus(focus) if focus else None
     except media_service.MediaError as exc:
         raise HTTPException(422, str(exc)) from None
     return description, focus
@@ -39,12 +40,13 @@ async def upload(request: Request) -> JSONResponse:
     auth = await authenticate(request, "write:media")
     if request.headers.get("content-type", "").split(";")[0].strip().lower() != "multipart/form-data":
         raise HTTPException(422, "send the file as multipart/form-data")
-    form = await request.form()
+    params = await read_params(request)
+    form = await request.form()  # the form read_params read: closed below
     try:
-        file = form.get("file")
+        file = params.get("file")
         if not isinstance(file, UploadFile):
             raise HTTPException(422, "file is missing")
-        description, focus = _details({k: v for k, v in form.items() if isinstance(v, str)})
+        description, focus = _details(params)
         data = await file.read()
     finally:
         await form.close()

@@ -7,7 +7,8 @@ from urllib.parse import urlencode
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-MAX_ID = 2**63 - 1  # ids are signed 64-bit: a larger bound means the same and must not reach the database
+from server.api.mastodon.params import MAX_ID
+
 
 
 @dataclass(frozen=True)
@@ -35,22 +36,24 @@ class Page:
         return list(reversed(rows)) if self.ascending else rows
 
 
-def _id(request: Request, name: str) -> int | None:
+def _digits(request: Request, name: str, what: str) -> str | None:
     value = request.query_params.get(name)
     if value in (None, ""):
         return None
-    if not value.isdigit():
-        raise HTTPException(422, f"{name} must be an id")
-    return min(int(value), MAX_ID)
+    if not (value.isascii() and value.isdigit()):
+        raise HTTPException(422, f"{name} must be {what}")
+    return value
 
 
-def int_param(request: Request, name: str, default: int, maximum: int) -> int:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return default
-    if not raw.isdigit():
-        raise HTTPException(422, f"{name} must be a number")
-    return max(1, min(int(raw), maximum))
+def id_param(request: Request, name: str) -> int | None:
+    """A paging bound: beyond the largest id it means the largest id."""
+    value = _digits(request, name, "an id")
+    return None if value is None else min(int(value), MAX_ID) if len(value) <= 20 else MAX_ID
+
+
+def int_param(request: Request, name: str, default: int, maximum: int, minimum: int = 1) -> int:
+    value = _digits(request, name, "a number")
+    return default if value is None else max(minimum, min(int(value) if len(value) <= 20 else maximum, maximum))
 
 
 def read_page(request: Request, default: int = 20, maximum: int = 40) -> Page:
@@ -59,7 +62,8 @@ def read_page(request: Request, default: int = 20, maximum: int = 40) -> Page:
         limit = default if raw in (None, "") else int(raw)
     except ValueError:
         raise HTTPException(422, "limit must be a number") from None
-    return Page(_id(request, "max_id"), _id(request, "since_id"), _id(request, "min_id"), max(1, min(limit, maximum)))
+    return Page(id_param(request, "max_id"), id_param(request, "since_id"), id_param(request, "min_id"),
+                max(1, min(limit, maximum)))
 
 
 def link_header(request: Request, ids: list[int]) -> dict[str, str]:

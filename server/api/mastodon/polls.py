@@ -33,15 +33,6 @@ async def show(request: Request) -> JSONResponse:
         return JSONResponse(await _entity(session, await _poll_post(session, request, viewer), viewer))
 
 
-def _choices(params: dict) -> list[int]:
-    raw = params.get("choices")
-    raw = raw if isinstance(raw, list) else [raw] if raw is not None else []
-    try:
-        return [int(c) for c in raw]
-    except (TypeError, ValueError):
-        raise HTTPException(422, "choices are option numbers") from None
-
-
 async def vote(request: Request) -> JSONResponse:
     auth = await authenticate(request, "write:statuses")
     params = await read_params(request)
@@ -50,7 +41,7 @@ async def vote(request: Request) -> JSONResponse:
         voter = await session.get(Actor, auth.account.actor_id)
         post = await _poll_post(session, request, voter)
         try:
-            await polls.vote(state.runtime, session, voter, post, _choices(params))
+            await polls.vote(state.runtime, session, voter, post, params.ids("choices"))
         except polls.PollError as exc:
             raise HTTPException(422, str(exc)) from None
         await session.commit()

@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse
 from server.ap.actors import forget_actor
 from server.api.mastodon.auth import authenticate
 from server.api.mastodon.common import account_json
-from server.api.mastodon.params import flag, read_params
+from server.api.mastodon.params import Params, as_id, invalid, read_params
 from server.db.models import Account, Actor, Follow
 from server.services import profiles
 from server.services.attestations import publish_actor_update
@@ -39,11 +39,11 @@ async def credential_json(request: Request, session, actor: Actor, account: Acco
     return entity
 
 
-def _fields(params: dict) -> list[tuple[str, str]] | None:
+def _fields(params: Params) -> list[tuple[str, str]] | None:
     """fields_attributes as a JSON list or index-keyed object, or as form keys fields_attributes[0][name]."""
     raw = params.get("fields_attributes")
     if isinstance(raw, dict):
-        raw = [raw[k] for k in sorted(raw, key=lambda k: int(k) if str(k).isdigit() else 99)]
+        raw = [raw[k] for k in sorted(raw, key=lambda k: (as_id(k) is None, as_id(k) or 0))]
     if raw is None:
         indexed: dict[int, dict] = {}
         for key, value in params.items():
@@ -53,11 +53,11 @@ def _fields(params: dict) -> list[tuple[str, str]] | None:
     if raw is None:
         return None
     if not isinstance(raw, list) or not all(isinstance(f, dict) for f in raw):
-        raise HTTPException(422, "fields_attributes must be a list of {name, value}")
-    return [(str(f.get("name") or ""), str(f.get("value") or "")) for f in raw]
+        raise invalid("fields_attributes", "a list of {name, value}")
+    return [(f.text("name") or "", f.text("value") or "") for f in map(Params, raw)]
 
 
-async def _image(params: dict, name: str) -> bytes | None:
+async def _image(params: Params, name: str) -> bytes | None:
     value = params.get(name)
     if value is None or value == "":
         return None
@@ -66,26 +66,14 @@ async def _image(params: dict, name: str) -> bytes | None:
     return await value.read()
 
 
-def _text(params: dict, name: str) -> str | None:
-    value = params.get(name)
-    if value is not None and not isinstance(value, str):
-        raise HTTPException(422, f"{name} must be text")
-    return value
-
-
-def _flag(params: dict, name: str) -> bool | None:
-    return flag(params[name]) if params.get(name) not in (None, "") else None
-
-
-def professional_changes(params: dict) -> profiles.ProfileChanges:
+def professional_changes(params: Params) -> profiles.ProfileChanges:
     """The professional part of the profile (server.services.profiles); the rest is left UNSET."""
     changes = profiles.ProfileChanges()
     for name in PROFESSIONAL_TEXT:
         if name in params:
-            value = params[name]
-            setattr(changes, name, value if isinstance(value, str) else "" if value is None else str(value))
+            setattr(changes, name, params.text(name, ""))
     if "pseudonymous" in params:
-        changes.pseudonymous = flag(params["pseudonymous"])
+        changes.pseudonymous = params.flag("pseudonymous", False)
     return changes
 
 
@@ -93,10 +81,10 @@ async def update_credentials(request: Request) -> JSONResponse:
     auth = await authenticate(request, "write:accounts")
     params = await read_params(request)
     changes = ProfileChanges(
-        display_name=_text(params, "display_name"), note=_text(params, "note"),
+        display_name=params.text("display_name"), note=params.text("note"),
         avatar=await _image(params, "avatar"), header=await _image(params, "header"), fields=_fields(params),
-        locked=_flag(params, "locked"), discoverable=_flag(params, "discoverable"), bot=_flag(params, "bot"),
-        indexable=_flag(params, "indexable"))
+        locked=params.flag("locked"), discoverable=params.flag("discoverable"), bot=params.flag("bot"),
+        indexable=params.flag("indexable"))
     state = request.app.state
     async with state.sessions() as session:
         account = await session.get(Account, auth.account.id)

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 
 from server.api.mastodon.auth import authenticate
-from server.api.mastodon.params import flag, read_params
+from server.api.mastodon.params import read_params
 from server.db.models import Account
 from server.services import oauth
 from server.services.account_tokens import TokenError
@@ -20,20 +20,15 @@ from server.services.registration import (
 )
 
 
-def _text(params: dict, name: str) -> str:
-    value = params.get(name)
-    return value if isinstance(value, str) else ""
-
-
 async def create_account(request: Request) -> JSONResponse:
     """Mastodon's POST /api/v1/accounts: answers a Token entity for the new member."""
     auth = await authenticate(request, "write:accounts", user=False)
     params = await read_params(request)
     state, mail = request.app.state, []
     registration = Registration(
-        username=_text(params, "username"), email=_text(params, "email"), password=_text(params, "password"),
-        agreement=flag(params.get("agreement", False)), locale=_text(params, "locale") or None,
-        reason=_text(params, "reason") or None, invite_code=_text(params, "invite_code") or None)
+        username=params.text("username", ""), email=params.text("email", ""), password=params.text("password", ""),
+        agreement=params.flag("agreement", False), locale=params.text("locale") or None,
+        reason=params.text("reason") or None, invite_code=params.text("invite_code") or None)
     async with state.sessions() as session:
         try:
             account = await register(session, state.settings, registration, mail)
@@ -79,7 +74,7 @@ async def confirmation_link(request: Request) -> HTMLResponse:
 
 async def confirm(request: Request) -> JSONResponse:
     """POST /api/v1/curbside/auth/confirm with `token`: the same as the link, for apps and scripts."""
-    await _confirm(request, _text(await read_params(request), "token"))
+    await _confirm(request, (await read_params(request)).text("token", ""))
     return JSONResponse({})
 
 
@@ -87,8 +82,8 @@ async def password_reset(request: Request) -> JSONResponse:
     """POST /api/v1/curbside/auth/password_reset with `email` (or username): always 202, known or not."""
     params, state = await read_params(request), request.app.state
     async with state.sessions() as session:
-        message = await request_password_reset(session, state.settings, _text(params, "email")
-                                               or _text(params, "username"))
+        message = await request_password_reset(session, state.settings, params.text("email")
+                                               or params.text("username", ""))
         await session.commit()
     if message is not None:
         await send_quietly(state.settings, [message])
@@ -100,7 +95,7 @@ async def password_change(request: Request) -> JSONResponse:
     params = await read_params(request)
     async with request.app.state.sessions() as session:
         try:
-            await reset_password(session, _text(params, "token"), _text(params, "password"))
+            await reset_password(session, params.text("token", ""), params.text("password", ""))
         except (TokenError, RegistrationError) as exc:
             raise HTTPException(422 if isinstance(exc, RegistrationError) else 400, str(exc)) from None
         await session.commit()

@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse
 
 from server.api.mastodon.auth import authenticate, bearer
 from server.api.mastodon.common import account_json, not_found, path_id
-from server.api.mastodon.params import flag, read_params
+from server.api.mastodon.params import read_params
 from server.convert.actor_to_mastodon import iso
 from server.convert.moderation_to_mastodon import report_to_member
 from server.db.models import AccountModeration, AccountWarning, Actor, OAuthToken
@@ -21,35 +21,26 @@ from server.services.moderation.reports import ReportError, file_report, parse_c
 from server.services.scopes import covers, parse_scopes
 
 
-def _ids(value) -> list[int]:
-    values = value if isinstance(value, list) else ([] if value in (None, "") else [value])
-    if not all(str(v).isdigit() and len(str(v)) <= 20 for v in values):
-        raise HTTPException(422, "status_ids must be ids")
-    return [int(v) for v in values]
-
-
 async def create(request: Request) -> JSONResponse:
     auth = await authenticate(request, "write:reports")
     params = await read_params(request)
     state = request.app.state
-    target_id = str(params.get("account_id") or "")
-    if not target_id.isdigit():
+    target_id = params.id("account_id")
+    if target_id is None:
         raise HTTPException(422, "account_id is required")
-    rules = params.get("rule_ids") or []
     try:
-        category = parse_category(params.get("category"))
+        category = parse_category(params.text("category"))
     except ReportError as exc:
         raise HTTPException(422, str(exc)) from None
     async with state.sessions() as session:
         me = await session.get(Actor, auth.account.actor_id)
-        target = await session.get(Actor, int(target_id))
+        target = await session.get(Actor, target_id)
         if target is None:
             raise not_found()
         try:
-            report = await file_report(state.runtime, session, me, target, post_ids=_ids(params.get("status_ids")),
-                                       comment=str(params.get("comment") or ""), category=category,
-                                       rule_ids=rules if isinstance(rules, list) else [rules],
-                                       forward=flag(params.get("forward", False)))
+            report = await file_report(state.runtime, session, me, target, post_ids=params.ids("status_ids"),
+                                       comment=params.text("comment") or "", category=category,
+                                       rule_ids=params.ids("rule_ids"), forward=params.flag("forward", False))
         except ReportError as exc:
             raise HTTPException(422, str(exc)) from None
         await session.commit()
@@ -99,7 +90,7 @@ async def appeal(request: Request) -> JSONResponse:
     async with request.app.state.sessions() as session:
         me = await _member(request, session, "write:reports")
         try:
-            warning = await actions.appeal(session, me, path_id(request), str(params.get("text") or ""))
+            warning = await actions.appeal(session, me, path_id(request), params.text("text") or "")
         except ReportError as exc:
             raise HTTPException(422, str(exc)) from None
         await session.commit()

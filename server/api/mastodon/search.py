@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from server.api.mastodon.auth import authenticate
-from server.api.mastodon.paging import read_page
+from server.api.mastodon.paging import id_param, int_param, read_page
 from server.api.mastodon.params import flag
 from server.db import fulltext
 from server.db.models import Actor
@@ -17,15 +17,6 @@ from server.services.search import MAX_OFFSET, StatusSearch, search_hashtags, se
 from server.services.views import render_accounts, render_statuses
 
 KINDS = (None, "accounts", "hashtags", "statuses")
-
-
-def _number(request: Request, name: str, maximum: int) -> int | None:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return None
-    if not raw.isdigit() or len(raw) > 20:
-        raise HTTPException(422, f"{name} must be a number")
-    return min(int(raw), maximum)
 
 
 async def _by_words(request: Request, viewer_id: int, search: StatusSearch) -> list[dict]:
@@ -44,10 +35,10 @@ async def search(request: Request) -> JSONResponse:
     auth = await authenticate(request)
     params = request.query_params
     query, kind = (params.get("q") or "").strip(), params.get("type") or None
-    resolve, offset = flag(params.get("resolve", False)), _number(request, "offset", MAX_OFFSET + 1) or 0
+    resolve, offset = flag(params.get("resolve", False)), int_param(request, "offset", 0, MAX_OFFSET + 1, minimum=0)
     if auth is None and (resolve or offset):
         raise HTTPException(401, "Search queries with resolve or offset need a user token")
-    page, account_id = read_page(request), _number(request, "account_id", 2**63 - 1)
+    page, account_id = read_page(request), id_param(request, "account_id")
     state = request.app.state
     result = {"accounts": [], "statuses": [], "hashtags": []}
     if kind not in KINDS or not query:

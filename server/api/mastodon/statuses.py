@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse
 
 from server.api.mastodon.auth import authenticate
 from server.api.mastodon.common import accounts_json, not_found, path_id, status_json
-from server.api.mastodon.params import flag, read_params
+from server.api.mastodon.params import Params, as_id, invalid, read_params
 from server.db.models import Actor, Like, Post
 from server.services import posts as post_service
 from server.services import idempotency, reading, social
@@ -17,52 +17,40 @@ from server.services.access import visible_post
 from server.services.views import render_statuses
 
 
-def _poll(params: dict) -> post_service.PollSpec | None:
-    poll = params.get("poll")
-    options = params.get("poll[options]")
-    if isinstance(poll, dict):
-        options, expires, multiple = poll.get("options"), poll.get("expires_in"), poll.get("multiple")
-    elif options is not None:
-        expires, multiple = params.get("poll[expires_in]"), params.get("poll[multiple]")
-    else:
+def _poll(params: Params) -> post_service.PollSpec | None:
+    """`poll` as a JSON object, or the form fields poll[options][], poll[expires_in], poll[multiple]."""
+    nested = params.object("poll")
+    if nested is not None:
+        params = Params({f"poll[{key}]": value for key, value in nested.items()})
+    elif params.get("poll[options]") is None:
         return None
-    if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
-        raise HTTPException(422, "poll options must be a list of strings")
-    try:
-        seconds = int(expires)
-    except (TypeError, ValueError):
-        raise HTTPException(422, "poll expires_in must be a number of seconds") from None
-    return post_service.PollSpec(tuple(options), seconds, flag(multiple or False))
+    options = params.texts("poll[options]")
+    if options is None:
+        raise invalid("poll[options]", "a list of text")
+    seconds = params.integer("poll[expires_in]")
+    if seconds is None:
+        raise invalid("poll[expires_in]", "a number of seconds")
+    return post_service.PollSpec(tuple(options), seconds, params.flag("poll[multiple]", False))
 
 
-def _reply_id(params: dict) -> int | None:
-    value = params.get("in_reply_to_id")
-    if value in (None, ""):
+def _reply_id(params: Params) -> int | None:
+    """The post replied to: an id that cannot name a post is a post not found, as on Mastodon."""
+    if params.get("in_reply_to_id") in (None, ""):
         return None
-    if not str(value).isdigit():
-        raise HTTPException(404, "Record not found")
-    return int(value)
+    found = as_id(params["in_reply_to_id"])
+    if found is None:
+        raise not_found()
+    return found
 
 
-def _media_ids(params: dict, editing: bool) -> tuple[int, ...] | None:
-    raw = params.get("media_ids")
-    if raw is None:
-        return None if editing else ()
-    raw = raw if isinstance(raw, list) else [raw]
-    if not all(str(i).isdigit() and len(str(i)) <= 20 for i in raw):
-        raise HTTPException(422, "media_ids are ids of uploaded media")
-    return tuple(int(i) for i in raw)
-
-
-def _new_post(params: dict, editing: bool = False) -> post_service.NewPost:
-    text = params.get("status") or ""
-    if not isinstance(text, str):
-        raise HTTPException(422, "status must be text")
-    return post_service.NewPost(media_ids=_media_ids(params, editing),
-        text=text, visibility=params.get("visibility") or "public", spoiler_text=params.get("spoiler_text") or "",
-        sensitive=flag(params.get("sensitive", False)), in_reply_to_id=_reply_id(params),
-        language=params.get("language") or None, poll=_poll(params),
-        phi_confirmed=flag(params.get("phi_confirmed", False)))
+def _new_post(params: Params, editing: bool = False) -> post_service.NewPost:
+    given = params.get("media_ids") is not None
+    media_ids = tuple(params.ids("media_ids")) if given else None if editing else ()
+    return post_service.NewPost(
+        media_ids=media_ids, text=params.text("status") or "", visibility=params.text("visibility") or "public",
+        spoiler_text=params.text("spoiler_text") or "", sensitive=params.flag("sensitive", False),
+        in_reply_to_id=_reply_id(params), language=params.text("language") or None, poll=_poll(params),
+        phi_confirmed=params.flag("phi_confirmed", False))
 
 
 def _refused(exc: post_service.PostError) -> HTTPException | JSONResponse:

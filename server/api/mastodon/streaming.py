@@ -13,7 +13,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from federation.json_input import parse_json, valid_text
 from server.api.mastodon.auth import Auth, authenticate, bearer
+from server.api.mastodon.params import as_id
 from server.services.lists import find_list
 from server.services.scopes import covers
 from server.streaming.hub import Closed, Stream, Subscriber
@@ -30,16 +32,16 @@ def stream_scope(name: str) -> str:
 def parse_stream(auth: Auth, name: str | None, tag: str | None, list_id: object = None) -> Stream:
     """The stream asked for, refused (400/403) if unknown, without its tag or list, or outside the token's
     scopes. A list's stream carries the list id as its tag (its label is ["list", id], as on Mastodon)."""
-    if name not in STREAMS:
+    if not isinstance(name, str) or name not in STREAMS:
         raise HTTPException(400, "Unknown stream type")
     if name.startswith("hashtag"):
-        tag = (tag or "").strip().lstrip("#").lower()
-        if not tag:
+        tag = (tag if isinstance(tag, str) else "").strip().lstrip("#").lower()
+        if not tag or not valid_text(tag):
             raise HTTPException(400, "No tag for stream provided")
     elif name == "list":
-        tag = str(list_id or "").strip()
-        if not tag.isdigit() or len(tag) > 19:
+        if as_id(list_id) is None:
             raise HTTPException(400, "Missing list name parameter")
+        tag = str(as_id(list_id))
     else:
         tag = None
     if not covers(auth.scopes, stream_scope(name)):
@@ -116,7 +118,7 @@ async def _read_commands(ws: WebSocket, auth: Auth, subscriber: Subscriber) -> N
         except (WebSocketDisconnect, RuntimeError, KeyError):
             return
         try:
-            command = json.loads(text)
+            command = parse_json(text)  # JsonRefused is a ValueError: too deep, NaN, malformed
             if not isinstance(command, dict) or command.get("type") not in ("subscribe", "unsubscribe"):
                 raise HTTPException(400, "Unknown command: send {\"type\": \"subscribe\", \"stream\": ...}")
             stream = parse_stream(auth, command.get("stream"), command.get("tag"), command.get("list"))

@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse
 
 from server.api.mastodon.auth import authenticate
 from server.api.mastodon.common import not_found, path_id
-from server.api.mastodon.params import read_params
+from server.api.mastodon.params import Params, read_params
 from server.convert.verification_to_json import request_to_json
 from server.db.models import Account, VerificationRequest
 from server.services.specialties import PROFESSIONS, specialties_for
@@ -18,9 +18,8 @@ from server.services.verification import Submission, Upload, VerificationError, 
 from server.services.verification_checks import check_request
 
 
-def _text(params: dict, name: str) -> str:
-    value = params.get(name)
-    return value.strip() if isinstance(value, str) else ""
+def _text(params: Params, name: str) -> str:
+    return params.text(name, "").strip()
 
 
 async def read_upload(params: dict, name: str = "evidence") -> Upload | None:

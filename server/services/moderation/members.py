@@ -21,6 +21,7 @@ from server.runtime import Runtime
 from server.services.delivery import enqueue_activity
 
 MAX_DOMAIN_BLOCKS = 10_000
+MAX_MUTE_SECONDS = 100 * 365 * 86400  # a longer mute is a mute until unmuted; a datetime goes no further
 
 
 class MemberModerationError(ValueError):
@@ -65,6 +66,8 @@ async def mute(session: AsyncSession, me: Actor, target: Actor, *, notifications
                duration: int = 0) -> Mute:
     """Mute `target` (for `duration` seconds, 0: until unmuted); a repeated mute updates the first."""
     _not_self(me, target)
+    if duration > MAX_MUTE_SECONDS:
+        raise MemberModerationError(f"duration is at most {MAX_MUTE_SECONDS} seconds (0: until unmuted)")
     expires = utcnow() + timedelta(seconds=duration) if duration > 0 else None
     row = (await session.execute(select(Mute).where(Mute.actor_id == me.id, Mute.target_id == target.id)))\
         .scalar_one_or_none()
