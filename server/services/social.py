@@ -125,7 +125,7 @@ async def boost(runtime: Runtime, session: AsyncSession, actor: Actor, post: Pos
         return existing
     boost_id = snowflake()
     visibility = "local" if post.visibility == "local" else ("private" if post.visibility == "private" else "public")
-    row = Post(id=boost_id, uri=f"{actor.uri}/statuses/{boost_id}/activity", author_id=actor.id, local=True,
+    row = Post(id=boost_id, uri=runtime.urls.boost(actor.username, boost_id), author_id=actor.id, local=True,
                visibility=visibility, boost_of_id=post.id, published=utcnow())
     row.author = actor
     if visibility != "local":
