@@ -53,3 +53,8 @@ class LocalUrls:
     @property
     def instance_actor(self) -> str:
         return f"{self.base}/actor"
+
+    @property
+    def namespace(self) -> str:
+        """The JSON-LD context of Curbside's own terms; `{namespace}#term` names each."""
+        return f"{self.base}/ns"
