@@ -95,12 +95,13 @@ def pinnable_by(post) -> int | None:
     return post.author_id if post.boost_of_id is None and post.visibility in PINNABLE else None
 
 
-def viewer_flags(post_id: int, pinnable_by: int | None, viewer: ViewerState) -> dict:
+def viewer_flags(post_id: int, pin_owner: int | None, viewer: ViewerState) -> dict:
+    """The viewer's own flags on a post, as Mastodon keys them (`pin_owner`: see pinnable_by)."""
     if viewer.viewer_id is None:
         return {}
     flags = {"favourited": post_id in viewer.favourited, "reblogged": post_id in viewer.reblogged,
              "muted": False, "bookmarked": post_id in viewer.bookmarked}
-    if pinnable_by == viewer.viewer_id:
+    if pin_owner == viewer.viewer_id:
         flags["pinned"] = post_id in viewer.pinned
     return flags
 
