@@ -17,6 +17,7 @@ from server.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from server.ratelimit import RateLimiter, RateLimitMiddleware, mastodon_rules
 from server.runtime import Runtime
 from server.settings import Settings
+from server.stop_signals import on_stop_signal
 from server.streaming.hub import StreamHub
 from server.urls import LocalUrls
 from server.web.health import healthz
@@ -55,7 +56,8 @@ def create_app(settings: Settings) -> Starlette:
             worker = Worker(runtime, default_runners())
             worker_task = asyncio.create_task(worker.run())
         try:
-            yield
+            with on_stop_signal(app.state.hub.end_streams):
+                yield
         finally:
             if worker is not None:
                 worker.stop()

@@ -32,6 +32,10 @@ class LocalUrls:
     def status(self, username: str, post_id: int) -> str:
         return f"{self.actor(username)}/statuses/{post_id}"
 
+    def boost(self, username: str, post_id: int) -> str:
+        """A boost's id is its Announce's, fetchable at the status path's `/activity` (as Mastodon's)."""
+        return f"{self.status(username, post_id)}/activity"
+
     def status_url(self, username: str, post_id: int) -> str:
         return f"{self.profile(username)}/{post_id}"
 
@@ -49,3 +53,8 @@ class LocalUrls:
     @property
     def instance_actor(self) -> str:
         return f"{self.base}/actor"
+
+    @property
+    def namespace(self) -> str:
+        """The JSON-LD context of Curbside's own terms; `{namespace}#term` names each."""
+        return f"{self.base}/ns"

@@ -135,7 +135,7 @@ async def test_outbox_lists_public_and_unlisted_posts_only(client, app, alice, s
     assert collection["first"] == f"{BASE}/users/alice/outbox?page=true"
     page = await _signed_get(client, collection["first"], bob)
     kinds = [(item["type"], item["id"]) for item in page["orderedItems"]]
-    assert kinds == [("Announce", f"{boost.uri}/activity"), ("Create", f"{unlisted.uri}/activity"),
+    assert kinds == [("Announce", boost.uri), ("Create", f"{unlisted.uri}/activity"),
                      ("Create", f"{public.uri}/activity")]
     assert page["orderedItems"][1]["object"]["id"] == unlisted.uri
     assert page["orderedItems"][0]["object"] == public.uri

@@ -44,7 +44,8 @@ async def test_webfinger_accepts_actor_and_profile_urls(client, alice, resource)
 
 @pytest.mark.parametrize("resource", ["acct:bob@curbside.test", "acct:alice@elsewhere.example",
                                       "https://elsewhere.example/users/alice", "https://curbside.test/users/alice/outbox",
-                                      "https://curbside.test/about"])
+                                      "https://curbside.test/about", "mailto:alice@curbside.test",
+                                      "did:web:curbside.test", "xmpp:alice@curbside.test"])
 async def test_webfinger_unknown_resources_are_404(client, alice, resource):
     response = await finger(client, resource)
     assert response.status_code == 404 and response.headers["access-control-allow-origin"] == "*"

@@ -1,4 +1,5 @@
 """Posts as other servers fetch them: the Note, its Create, and who may see what."""
+import json
 from dataclasses import replace
 from datetime import datetime, timezone
 
@@ -172,6 +173,41 @@ def test_post_to_as_update_delete_and_announce():
     assert delete["object"] == {"id": edited.uri, "type": "Tombstone"} and delete["actor"] == URLS.actor("alice")
     remote_author = Actor(uri="https://remote.example/users/zed", username="zed", local=False)
     boosted = Post(id=9, uri="https://remote.example/notes/9", author=remote_author, visibility="public")
-    announce = announce_activity(_post("public", boost_of_id=9), boosted, URLS)
-    assert announce["object"] == boosted.uri and announce["id"].endswith("/statuses/7/activity")
+    boost = _post("public", boost_of_id=9)
+    boost.uri = URLS.boost("alice", 7)
+    announce = announce_activity(boost, boosted, URLS)
+    assert announce["object"] == boosted.uri and announce["id"] == f"{URLS.actor('alice')}/statuses/7/activity"
     assert announce["cc"] == [URLS.followers("alice"), remote_author.uri]
+
+
+def _published_ids(activity: dict) -> list[str]:
+    """The URL-valued ids an activity publishes: its own, its object's and its actor's."""
+    inner = activity["object"] if isinstance(activity.get("object"), dict) else {}
+    return [activity["id"], activity["actor"], *([inner["id"]] if "id" in inner else [])]
+
+
+async def test_every_id_we_publish_answers_200(client, app, session):
+    """ActivityPub 3.1: ids are fetchable. Those of Create, Announce, Follow and Like as queued for delivery,
+    fetched as a remote server would (without the fragment, which never leaves the client)."""
+    from sqlalchemy import select
+    from server.db.models import Delivery
+    from tests.support.api import member
+    alice = await member(app, "alice")
+    bob = await factories.remote_actor(session, "bob")
+    await factories.follow(session, bob, alice.actor)
+    bobs = Post(id=5 << 22, uri="https://remote.example/users/bob/notes/5", author_id=bob.id, local=False,
+                visibility="public", content_html="<p>hi</p>", published=datetime.now(timezone.utc))
+    session.add(bobs)
+    await session.commit()
+    posted = (await client.post("/api/v1/statuses", json={"status": "hello"}, headers=alice.headers)).json()
+    for path in (f"/api/v1/statuses/{posted['id']}/reblog", f"/api/v1/statuses/{bobs.id}/favourite",
+                 f"/api/v1/accounts/{bob.id}/follow"):
+        assert (await client.post(path, headers=alice.headers)).status_code == 200, path
+    queued = [json.loads(body) for body in (await session.execute(select(Delivery.body))).scalars()]
+    assert sorted(a["type"] for a in queued) == ["Announce", "Create", "Follow", "Like"]
+    ours = {i.split("#")[0] for a in queued for i in _published_ids(a) if i.startswith(BASE)}
+    assert len(ours) == 4  # alice, her note, its Create, her boost's Announce
+    for url in ours:
+        response = await client.get(url, headers=AS)
+        assert response.status_code == 200, url
+        assert response.json()["id"] == url

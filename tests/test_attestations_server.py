@@ -55,7 +55,8 @@ async def test_verified_member_actor_carries_a_checkable_attestation_and_a_plain
         "credential_number": "1234567893", "jurisdiction": "US-CA"})).json()
     await client.post(f"/api/v1/curbside/admin/verification_requests/{made['id']}/approve", headers=bearer(mod))
     document = (await client.get("/users/ada", headers=AS)).json()
-    attestation = document["curbside:attestation"]
+    attestation = (await client.get(document["curbside:attestation"], headers=AS)).json()
+    assert attestation["id"] == document["curbside:attestation"]
     instance = (await client.get("/actor", headers=AS)).json()
     claims = await verify_attestation(attestation, actor_id=document["id"], resolve_key=_resolver(instance),
                                       now=datetime.now(timezone.utc))
@@ -67,6 +68,54 @@ async def test_verified_member_actor_carries_a_checkable_attestation_and_a_plain
     assert "1234567893" not in serialised and "Lovelace" not in serialised
     revoked = (await client.get("/credentials/revoked", headers=AS)).json()
     assert revoked["revoked"] == [] and (await verify_proof(revoked, _resolver(instance))).controller == instance["id"]
+
+
+PRELOADED = {"https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"}
+
+
+def _contexts(document) -> list:
+    """Every @context entry anywhere in a document: URLs a JSON-LD processor must fetch, or inline maps."""
+    if isinstance(document, list):
+        return [c for item in document for c in _contexts(item)]
+    if not isinstance(document, dict):
+        return []
+    own = document.get("@context", [])
+    return [*(own if isinstance(own, list) else [own]),
+            *(c for key, value in document.items() if key != "@context" for c in _contexts(value))]
+
+
+async def test_actors_need_only_the_contexts_every_implementation_preloads(app, client):
+    await member_token(app, "ada")
+    root = await member_token(app, "root", role="admin")
+    granted = await client.post("/api/v1/curbside/admin/verifications", headers=bearer(root), json={
+        "username": "ada", "profession": "physician", "specialty": "207RC0000X", "jurisdiction": "US-CA"})
+    assert granted.status_code == 201
+    member, instance = [(await client.get(path, headers=AS)).json() for path in ("/users/ada", "/actor")]
+    for document in (member, instance):
+        urls = [c for c in _contexts(document) if not isinstance(c, dict)]
+        assert set(urls) <= PRELOADED, urls
+    assert member["curbside:attestation"] == granted.json()["credential_id"]
+    terms = member["@context"][2]
+    assert terms["curbside"] == "https://curbside.test/ns#" and terms["curbside:attestation"] == {"@type": "@id"}
+    namespace = await client.get("/ns")
+    assert namespace.status_code == 200 and namespace.headers["content-type"].startswith("application/ld+json")
+    assert namespace.json()["@context"]["curbside"] == terms["curbside"]
+    assert namespace.json()["@context"]["attestation"] == {"@id": "curbside:attestation", "@type": "@id"}
+
+
+async def test_attestation_url_answers_while_it_is_the_members_current_one(app, client):
+    await member_token(app, "ada")
+    root = await member_token(app, "root", role="admin")
+    granted = (await client.post("/api/v1/curbside/admin/verifications", headers=bearer(root), json={
+        "username": "ada", "profession": "physician", "specialty": "207RC0000X", "jurisdiction": "US-CA"})).json()
+    credential = await client.get(granted["credential_id"], headers=AS)
+    assert credential.status_code == 200 and credential.json()["credentialSubject"]["id"].endswith("/users/ada")
+    ada = (await client.get("/api/v1/accounts/lookup", params={"acct": "ada"})).json()
+    await client.post(f"/api/v1/curbside/admin/accounts/{ada['id']}/revoke_verification", json={"reason": "lapsed"},
+                      headers=bearer(root))
+    assert (await client.get(granted["credential_id"], headers=AS)).status_code == 404
+    assert (await client.get("/credentials/12345", headers=AS)).status_code == 404
+    assert (await client.get(f"/credentials/{2**64}", headers=AS)).status_code == 404
 
 
 # --- receiving -------------------------------------------------------------------------------
@@ -93,11 +142,13 @@ class Issuer:
                       revocation_list=self.revocation_list)
         return sign_attestation(build_attestation(**{**fields, **claims}), key or self.key, method or self.method)
 
-    def member(self, actor, attestation: dict | None) -> dict:
+    def member(self, actor, attestation: dict | None, *, embedded: bool = False) -> dict:
+        """The member's actor naming `attestation`, published at its id (older Curbsides: `embedded`)."""
         document = actor.document()
         document["attachment"] = [{"type": "PropertyValue", "name": "Verified", "value": "Physician — by x"}]
         if attestation is not None:
-            document["curbside:attestation"] = attestation
+            self.remote.publish(attestation)
+            document["curbside:attestation"] = attestation if embedded else attestation["id"]
         self.remote.publish(document)
         return document
 
@@ -212,3 +263,28 @@ async def test_remote_attestation_arriving_by_update_is_checked(fed_app, fed_cli
     async with fed_app.state.sessions() as session:
         stored = await session.get(RemoteAttestation, actor_id)
     assert (stored.state, stored.reason) == ("refused", "bad_signature")
+
+
+async def test_remote_attestation_embedded_by_an_older_curbside_is_still_checked(fed_app, fed_client, remote):
+    issuer = Issuer(remote)
+    doc = remote.actor("doc")
+    attestation = issuer.attest(doc)
+    issuer.member(doc, attestation, embedded=True)
+    remote.docs.pop(attestation["id"].removeprefix(remote.base))  # nowhere else to be had
+    _, stored = await _fetch(fed_app, doc.uri)
+    assert stored.state == "valid" and stored.issuer == issuer.id
+
+
+async def test_remote_attestation_named_by_url_must_be_there_on_the_actors_origin(fed_app, fed_client, remote):
+    issuer = Issuer(remote)
+    gone, elsewhere, mislabelled = remote.actor("gone"), remote.actor("elsewhere"), remote.actor("mislabelled")
+    issuer.member(gone, issuer.attest(gone, n=1))
+    remote.docs.pop("/credentials/1")
+    issuer.member(elsewhere, None)
+    remote.docs[elsewhere.uri.removeprefix(remote.base)]["curbside:attestation"] = "https://elsewhere.example/c/2"
+    issuer.member(mislabelled, issuer.attest(mislabelled, n=3))
+    remote.docs["/credentials/3"] = {**remote.docs["/credentials/3"], "id": remote.base + "/credentials/4"}
+    reasons = {name: (await _fetch(fed_app, actor.uri))[1].reason
+               for name, actor in (("gone", gone), ("elsewhere", elsewhere), ("mislabelled", mislabelled))}
+    assert reasons == {"gone": "attestation_unavailable", "elsewhere": "foreign_attestation",
+                       "mislabelled": "foreign_attestation"}

@@ -21,7 +21,7 @@ from server.convert.post_to_as import announce_activity, create_activity, post_t
 from server.db.models import Actor, Follow, Post
 from server.runtime import Runtime
 from server.services import reading
-from server.services.attestations import actor_document, revocation_list
+from server.services.attestations import actor_document, published_attestation, revocation_list
 from server.services.bookmarks import pinned_posts
 from server.services.instance_actor import ensure_instance_actor
 from server.services.visibility import OPEN, find_member, in_members_only_thread
@@ -30,6 +30,7 @@ from server.web.profiles import profile_page
 OUTBOX_PAGE = 20
 FOLLOWS_PAGE = 12  # Mastodon's page size for followers/following
 DOCUMENT_TTL = 30.0  # seconds another process's profile edit may take to show here
+MAX_ID = 2**63 - 1
 
 
 class DocumentCache:
@@ -134,6 +135,19 @@ async def revoked_credentials(request: Request) -> Response:
         document = await revocation_list(session, runtime.settings)
         await session.commit()
     return negotiate.activity_response(document, headers={"Cache-Control": "max-age=60"})
+
+
+async def credential(request: Request) -> Response:
+    """`/credentials/{id}`: a verified member's signed attestation, which their actor names by this URL."""
+    runtime = _runtime(request)
+    verification_id = request.path_params["id"]
+    async with runtime.sessions() as session:
+        if runtime.settings.authorized_fetch:
+            await negotiate.signing_actor(request, session, required=True)
+        document = await published_attestation(session, verification_id) if verification_id <= MAX_ID else None
+    if document is None:
+        return negotiate.not_found(request)
+    return negotiate.activity_response(document, headers={"Cache-Control": "max-age=300"})
 
 
 def _collection(collection_id: str, total: int, **links: str) -> dict[str, Any]:
@@ -275,6 +289,7 @@ ROUTES: list[Route] = [
     Route("/actor", instance_actor, methods=GET),
     Route("/actor/outbox", instance_outbox, methods=GET),
     Route("/credentials/revoked", revoked_credentials, methods=GET),
+    Route("/credentials/{id:int}", credential, methods=GET),
     Route("/users/{username}", actor, methods=GET),
     Route("/@{username}", actor, methods=GET),
     Route("/users/{username}/outbox", outbox, methods=GET),

@@ -3,6 +3,7 @@ that other servers can find us and bootstrap a signed conversation."""
 from __future__ import annotations
 
 import importlib.metadata
+import re
 import time
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -29,6 +30,7 @@ from server.urls import LocalUrls
 CORS = {"Access-Control-Allow-Origin": "*"}
 HOMEPAGE = "https://github.com/curbside"
 NODEINFO_TTL = 60.0  # seconds; counting posts on a big table is not free
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # RFC 3986 3.1
 
 
 class BadResource(ValueError):
@@ -68,6 +70,8 @@ def resource_target(resource: str | None, settings: Settings, urls: LocalUrls) -
         if urlsplit(resource).netloc.lower() != domain:
             return None
         return _username_from_url(resource, urls)
+    if (scheme := _SCHEME.match(resource)) and scheme.group(0).lower() != "acct:":
+        return None  # mailto:, did:, ...: a resource we do not have (RFC 7033 4.2), not a malformed one
     try:
         user, host = parse_acct(resource)
     except WebfingerError as exc:

@@ -22,16 +22,22 @@ ACTOR_CONTEXT: list[Any] = [AS_NS, SECURITY_NS, {
     "PropertyValue": "schema:PropertyValue",
     "value": "schema:value",
 }]
-CURBSIDE_NS = "https://github.com/curbside/curbside/ns#"
-# Terms of documents that carry a Multikey (the instance actor) or an attestation (verified members).
+# Terms of documents that carry a Multikey (the instance actor) or an attestation (verified members), inline:
+# an actor must be readable with only the contexts every implementation has at hand (AS2, security/v1).
 VERIFICATION_TERMS: dict[str, Any] = {
-    "curbside": CURBSIDE_NS,
     "assertionMethod": {"@id": "https://w3id.org/security#assertionMethod", "@type": "@id", "@container": "@set"},
     "Multikey": "https://w3id.org/security#Multikey",
     "controller": {"@id": "https://w3id.org/security#controller", "@type": "@id"},
     "publicKeyMultibase": "https://w3id.org/security#publicKeyMultibase",
 }
-ATTESTATION = "curbside:attestation"
+ATTESTATION = "curbside:attestation"  # the URL of the member's signed attestation (older Curbsides: embedded)
+
+
+def curbside_terms(urls: LocalUrls) -> dict[str, Any]:
+    """The `curbside:` prefix, on this instance's namespace document (server.ap.namespace serves it)."""
+    return {"curbside": f"{urls.namespace}#", ATTESTATION: {"@type": "@id"}}
+
+
 # What an unsigned request sees in authorized-fetch mode: enough to verify our signatures, no profile.
 RESTRICTED_FIELDS = ("@context", "id", "type", "preferredUsername", "inbox", "outbox", "publicKey", "endpoints")
 
@@ -53,15 +59,16 @@ def _fields(actor: Actor) -> list[dict[str, str]]:
             for f in actor.fields or [] if isinstance(f, dict)]
 
 
-def actor_to_as(actor: Actor, urls: LocalUrls, *, restricted: bool = False, attestation: dict | None = None,
+def actor_to_as(actor: Actor, urls: LocalUrls, *, restricted: bool = False, attestation: str | None = None,
                 verified_field: dict[str, str] | None = None,
                 assertion_method: list[dict] | None = None) -> dict[str, Any]:
     """The actor document of a local actor (a member's Person or the instance's Application).
 
     `restricted` keeps only what another server needs to check our signatures (Mastodon's
-    secure mode answers unsigned requests that way). A verified member's document carries the signed
-    `attestation` and, for servers that know nothing of it, `verified_field` as a plain PropertyValue;
-    the instance actor's carries its Ed25519 key in `assertionMethod`.
+    secure mode answers unsigned requests that way). A verified member's document carries the URL of
+    the signed `attestation` (served apart: its VC 2.0 context would make every JSON-LD processor
+    fetch it before reading the actor) and, for servers that know nothing of it, `verified_field` as a
+    plain PropertyValue; the instance actor's carries its Ed25519 key in `assertionMethod`.
     """
     if not actor.local:
         raise ValueError(f"{actor.uri} is not a local actor")
@@ -92,7 +99,7 @@ def actor_to_as(actor: Actor, urls: LocalUrls, *, restricted: bool = False, atte
     if restricted:
         document = {k: document[k] for k in RESTRICTED_FIELDS}
     elif attestation or assertion_method:
-        document["@context"] = [*ACTOR_CONTEXT[:2], {**ACTOR_CONTEXT[2], **VERIFICATION_TERMS}]
+        document["@context"] = [*ACTOR_CONTEXT[:2], {**ACTOR_CONTEXT[2], **VERIFICATION_TERMS, **curbside_terms(urls)}]
         document["assertionMethod"] = assertion_method
         document[ATTESTATION] = attestation
     return {k: v for k, v in document.items() if v is not None}

@@ -171,7 +171,7 @@ def delete_activity(post: Post, urls: LocalUrls) -> dict[str, Any]:
 
 
 def announce_activity(boost: Post, boosted: Post, urls: LocalUrls) -> dict[str, Any]:
-    """The Announce of `boosted` by the author of the local `boost` row (id = boost URI + "/activity")."""
+    """The Announce of `boosted` by the author of the local `boost` row (id = the boost's URI)."""
     _check(boost)
     _check(boosted)
     if boost.to or boost.cc:
@@ -179,7 +179,7 @@ def announce_activity(boost: Post, boosted: Post, urls: LocalUrls) -> dict[str, 
     else:
         to, cc = address(boost.visibility, followers_url=boost.author.followers_url or "",
                          mentioned=[boosted.author.uri])
-    return {"@context": POST_CONTEXT, "id": f"{boost.uri}/activity", "type": "Announce",
+    return {"@context": POST_CONTEXT, "id": boost.uri, "type": "Announce",
             "actor": boost.author.uri, "published": iso(boost.published), "to": to, "cc": cc,
             "object": boosted.uri}
 

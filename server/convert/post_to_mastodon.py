@@ -13,8 +13,14 @@ from server.convert.media_to_mastodon import attachment_to_mastodon
 from server.db.models import Post
 
 
+PINNABLE = ("public", "unlisted", "private")  # Mastodon's pinnable? (the `pinned` key's presence)
+
+
 @dataclass(frozen=True)
 class ViewerState:
+    """What the viewer did to the posts shown; `viewer_id` None: nobody signed in, and then, as on Mastodon,
+    no favourited, reblogged, muted, bookmarked, pinned, filtered, voted and own_votes keys at all."""
+    viewer_id: int | None = None
     favourited: frozenset[int] = frozenset()
     reblogged: frozenset[int] = frozenset()
     bookmarked: frozenset[int] = frozenset()
@@ -47,7 +53,7 @@ def poll_to_mastodon(post: Post, viewer: ViewerState, now: datetime | None = Non
         "voters_count": post.poll.get("voters_count"),
         "options": [{"title": str(o.get("title") or o.get("name") or ""), "votes_count": c}
                     for o, c in zip(options, counts)],
-        "emojis": [], "voted": own is not None, "own_votes": own or [],
+        "emojis": [], **({"voted": own is not None, "own_votes": own or []} if viewer.viewer_id is not None else {}),
     }
 
 
@@ -70,7 +76,6 @@ def status_shared(post: Post, *, mentions: list[dict], in_reply_to_account_id: s
         "spoiler_text": post.summary or "",
         "media_attachments": [attachment_to_mastodon(m, fallback_id=f"{post.id}{i}", remote=not post.local)
                               for i, m in enumerate(post.attachments or []) if isinstance(m, dict)],
-        "application": None,
         "mentions": mentions,
         "tags": _tags(post, tag_url),
         "emojis": [],
@@ -81,20 +86,29 @@ def status_shared(post: Post, *, mentions: list[dict], in_reply_to_account_id: s
         "in_reply_to_account_id": in_reply_to_account_id,
         "card": None,
         "language": post.language,
-        "text": None,
         "edited_at": iso(post.edited_at),
-        "muted": False,
-        "filtered": [],
     }
 
 
-def viewer_flags(post_id: int, viewer: ViewerState) -> dict:
-    return {"favourited": post_id in viewer.favourited, "reblogged": post_id in viewer.reblogged,
-            "bookmarked": post_id in viewer.bookmarked, "pinned": post_id in viewer.pinned}
+def pinnable_by(post) -> int | None:
+    """Who may see a `pinned` key on the post (its author, if it could be pinned); None: nobody."""
+    return post.author_id if post.boost_of_id is None and post.visibility in PINNABLE else None
+
+
+def viewer_flags(post_id: int, pin_owner: int | None, viewer: ViewerState) -> dict:
+    """The viewer's own flags on a post, as Mastodon keys them (`pin_owner`: see pinnable_by)."""
+    if viewer.viewer_id is None:
+        return {}
+    flags = {"favourited": post_id in viewer.favourited, "reblogged": post_id in viewer.reblogged,
+             "muted": False, "bookmarked": post_id in viewer.bookmarked}
+    if pin_owner == viewer.viewer_id:
+        flags["pinned"] = post_id in viewer.pinned
+    return flags
 
 
 def post_to_mastodon(post: Post, *, account: dict, mentions: list[dict], viewer: ViewerState,
                      reblog: dict | None, in_reply_to_account_id: str | None, tag_url) -> dict:
     return {**status_shared(post, mentions=mentions, in_reply_to_account_id=in_reply_to_account_id, tag_url=tag_url),
             "account": account, "reblog": reblog, "poll": poll_to_mastodon(post, viewer),
-            **viewer_flags(post.id, viewer)}
+            **({"filtered": []} if viewer.viewer_id is not None else {}),
+            **viewer_flags(post.id, pinnable_by(post), viewer)}

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from federation.activities import AS_CONTEXT
 from moderation.reports import ReportCategory
-from server.convert.actor_to_as import CURBSIDE_NS
+from server.convert.actor_to_as import curbside_terms
 from server.db.models import Report
+from server.urls import LocalUrls
 
 
-def report_to_flag(report: Report, instance_actor_uri: str, target_uri: str, post_uris: list[str]) -> dict:
+def report_to_flag(report: Report, urls: LocalUrls, target_uri: str, post_uris: list[str]) -> dict:
     return {
-        "@context": [AS_CONTEXT, {"curbside": CURBSIDE_NS}],
-        "id": f"{instance_actor_uri}#flags/{report.id}",
+        "@context": [AS_CONTEXT, curbside_terms(urls)],
+        "id": f"{urls.instance_actor}#flags/{report.id}",
         "type": "Flag",
-        "actor": instance_actor_uri,
+        "actor": urls.instance_actor,
         "content": report.comment or "",
         "object": [target_uri, *post_uris],
         # Not in ActivityStreams; what Mastodon's category means, for servers that read it.

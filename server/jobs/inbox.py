@@ -171,7 +171,7 @@ class InboxRunner:
                 try:
                     activity = vocab.parse_activity(item.activity, allow_http=runtime.settings.allow_http)
                     await dispatch(InboxContext(runtime, session, activity, item.signer, fetcher_source, actors,
-                                                batch, suspended))
+                                                batch, suspended, document=item.activity))
                 except Exception as exc:
                     await session.rollback()
                     return index, exc
@@ -192,7 +192,7 @@ class InboxRunner:
         async with runtime.sessions() as session:
             try:
                 activity = vocab.parse_activity(item.activity, allow_http=runtime.settings.allow_http)
-                ctx = InboxContext(runtime, session, activity, item.signer, fetcher_source)
+                ctx = InboxContext(runtime, session, activity, item.signer, fetcher_source, document=item.activity)
                 outcome = await dispatch(ctx)
                 await ctx.batch.flush(session)
                 await _finish(session, [item.id], state="done", last_error=None)

@@ -1,5 +1,5 @@
 """Verification that travels, issuing side: the instance's Ed25519 key (published as a Multikey in the
-instance actor's `assertionMethod`), the signed attestation each verified member's actor carries, the
+instance actor's `assertionMethod`), the signed attestation each verified member's actor names, the
 published revocation list, and the actor `Update` that tells followers when any of it changes."""
 from __future__ import annotations
 
@@ -106,8 +106,18 @@ async def actor_document(session: AsyncSession, settings: Settings, actor: Actor
     verification = (await current_verifications(session, [actor.id])).get(actor.id)
     if verification is None:
         return actor_to_as(actor, urls)
-    return actor_to_as(actor, urls, attestation=verification.attestation,
+    return actor_to_as(actor, urls, attestation=verification.credential_id,
                        verified_field=verified_field(verification, settings.domain))
+
+
+async def published_attestation(session: AsyncSession, verification_id: int) -> dict | None:
+    """The signed attestation served at its credential URL: only while it is the one a member's actor names
+    (in force, the latest, the account active); None otherwise."""
+    actor_id = (await session.execute(select(Account.actor_id).join(Verification, Verification.account_id == Account.id)
+                                      .where(Verification.id == verification_id, Account.disabled_at.is_(None)))
+                ).scalar_one_or_none()
+    current = (await current_verifications(session, [actor_id])).get(actor_id) if actor_id is not None else None
+    return current.attestation if current is not None and current.id == verification_id else None
 
 
 async def publish_actor_update(session: AsyncSession, settings: Settings, actor: Actor) -> int:

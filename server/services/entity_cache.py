@@ -42,6 +42,7 @@ class PostEntry:
     fingerprint: str
     head: bytes  # the shared part as a JSON object without its closing brace
     poll: object | None  # (id, poll) of a post with a poll, for the per-viewer Poll entity
+    pinnable_by: int | None  # the viewer shown a `pinned` key (post_to_mastodon.pinnable_by)
     expires: float
 
 
@@ -67,11 +68,11 @@ class EntityCache:
         entry = self.accounts.get(actor_id)
         return entry if entry is not None and entry.fingerprint == fingerprint and entry.expires > now else None
 
-    def keep_post(self, post_id: int, fingerprint: str, shared: dict, poll: object | None, now: float) -> PostEntry:
+    def keep_post(self, post_id: int, fingerprint: str, shared: dict, poll: object | None, pinnable_by: int | None,
+                  now: float) -> PostEntry:
         if len(self.posts) >= MAX_ENTRIES:
             self.posts.clear()
-        shared.pop("filtered", None)  # the viewer's own: see status_json
-        entry = self.posts[post_id] = PostEntry(fingerprint, dumps(shared)[:-1], poll, now + POST_SECONDS)
+        entry = self.posts[post_id] = PostEntry(fingerprint, dumps(shared)[:-1], poll, pinnable_by, now + POST_SECONDS)
         return entry
 
     def keep_account(self, actor_id: int, fingerprint: str, entity: dict, expires: float) -> AccountEntry:
@@ -93,19 +94,20 @@ def entity_cache(session, base_url: str) -> EntityCache:
     return cache
 
 
-def _flags(favourited: bool, reblogged: bool, bookmarked: bool, pinned: bool) -> bytes:
-    values = ("true" if flag else "false" for flag in (favourited, reblogged, bookmarked, pinned))
-    return (',"favourited":%s,"reblogged":%s,"bookmarked":%s,"pinned":%s}' % tuple(values)).encode()
+def _flags(favourited: bool, reblogged: bool, bookmarked: bool, pinned: bool | None) -> bytes:
+    flags = {"favourited": favourited, "reblogged": reblogged, "muted": False, "bookmarked": bookmarked,
+             **({} if pinned is None else {"pinned": pinned})}
+    return b"," + dumps(flags)[1:]
 
 
 _FLAGS = {(f, r, b, p): _flags(f, r, b, p)
-          for f in (False, True) for r in (False, True) for b in (False, True) for p in (False, True)}
+          for f in (False, True) for r in (False, True) for b in (False, True) for p in (None, False, True)}
 
 
 def status_json(entry: PostEntry, account: bytes, reblog: bytes | None, poll: bytes, flags: tuple,
                 filtered: bytes = b"[]") -> bytes:
     """One Status: the shared part, then what differs by time or viewer (flags: favourited, reblogged,
-    bookmarked, pinned; `filtered`: the viewer's matching keyword filters, a JSON array)."""
+    bookmarked, pinned (None: no such key); `filtered`: the viewer's matching keyword filters, a JSON array)."""
     return b"".join((entry.head, b',"account":', account, b',"reblog":', reblog or b"null", b',"poll":', poll,
                      b',"filtered":', filtered, _FLAGS[flags]))
 

@@ -30,6 +30,7 @@ from server.services.access import may_see
 from server.services.instance_settings import phi_policy
 from server.services.delivery import enqueue_activity, remote_followers
 from server.services.remote_actors import RemoteActorError, resolve_acct
+from server.services.social import withdraw_boosts
 from server.services import stream_events
 from server.services.timelines import fan_out, notify, notify_boosters, notify_subscribers
 from server.services.visibility import find_member
@@ -381,12 +382,14 @@ async def edit_history(session: AsyncSession, post: Post) -> list[PostEdit]:
 
 async def delete_post(runtime: Runtime, session: AsyncSession, author: Actor, post_id: int) -> Post:
     """Delete a member's post (and its boosts and replies' links); queue the Delete to every server that
-    may hold a copy: its audience now, the inboxes its Create went to, and remote accounts that boosted,
-    replied to or favourited it."""
+    may hold a copy: its audience now, the inboxes its Create went to, remote accounts that boosted,
+    replied to or favourited it, and the followers of members who boosted it (who also get an Undo)."""
     post = await own_post(session, author, post_id)
     if federated(post):
         mentioned = await _mentioned(session, post.id)
-        recipients = await audience_of(session, post, mentioned) + await _interacted(session, post.id)
+        boosters_followers = [f for _, followers in await withdraw_boosts(runtime, session, post) for f in followers]
+        recipients = (await audience_of(session, post, mentioned) + await _interacted(session, post.id)
+                      + boosters_followers)
         await enqueue_activity(session, delete_activity(post, runtime.urls), author, recipients,
                                inboxes=await _reached(session, post))
     if post.in_reply_to_id and post.visibility != HELD:

@@ -1,5 +1,5 @@
-"""Verification that travels, receiving side: the attestation a remote actor carries is checked when the
-actor is fetched or updated (proof, key on the issuer's origin, subject, dates, the issuer's revocation
+"""Verification that travels, receiving side: the attestation a remote actor names (by URL, on its own
+origin; embedded, from older Curbsides) is checked when the actor is fetched or updated (proof, key on the issuer's origin, subject, dates, the issuer's revocation
 list) and the outcome stored. Whether a badge shows is decided later, when shown (server.services.badges):
 only for trusted issuers, never once expired."""
 from __future__ import annotations
@@ -105,15 +105,32 @@ def forget_revocation_list(runtime: Runtime, url: str) -> None:
     _cache(runtime, "revocation_lists", LIST_TTL).items.pop(url, None)
 
 
+async def _attestation(fetcher: Fetcher, named: object, actor_id: str) -> object:
+    """The attestation an actor names by URL, fetched from the actor's own origin; older Curbsides embed it."""
+    if not isinstance(named, str):
+        return named
+    if not same_origin(named, actor_id):
+        raise IntegrityError("foreign_attestation", f"{named} is not on the origin of {actor_id}")
+    try:
+        fetched = await fetcher.fetch_json(named)
+    except FetchError as exc:
+        log.info("attestation %s unavailable: %s", named, exc.reason)
+        raise IntegrityError("attestation_unavailable", exc.reason) from None
+    if not same_origin(fetched.url, named) or fetched.data.get("id") != named:
+        raise IntegrityError("foreign_attestation", f"{named} served {fetched.data.get('id')!r} from {fetched.url}")
+    return fetched.data
+
+
 async def check_actor_attestation(runtime: Runtime, fetcher: Fetcher, document: dict, actor_id: str) -> Checked | None:
-    """Check the attestation in a (trusted, origin-checked) actor document; None when it carries none.
+    """Check the attestation a (trusted, origin-checked) actor document names; None when it names none.
 
     Network work only, no database: call before opening a write.
     """
-    attestation = document.get(ATTESTATION)
-    if attestation is None:
+    named = document.get(ATTESTATION)
+    if named is None:
         return None
     try:
+        attestation = await _attestation(fetcher, named, actor_id)
         claims = await verify_attestation(attestation, actor_id=actor_id, now=utcnow(),
                                           resolve_key=issuer_key_resolver(runtime, fetcher))
     except IntegrityError as exc:

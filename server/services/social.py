@@ -125,7 +125,7 @@ async def boost(runtime: Runtime, session: AsyncSession, actor: Actor, post: Pos
         return existing
     boost_id = snowflake()
     visibility = "local" if stays_local(post) else ("private" if post.visibility == "private" else "public")
-    row = Post(id=boost_id, uri=f"{actor.uri}/statuses/{boost_id}/activity", author_id=actor.id, local=True,
+    row = Post(id=boost_id, uri=runtime.urls.boost(actor.username, boost_id), author_id=actor.id, local=True,
                visibility=visibility, boost_of_id=post.id, published=utcnow())
     row.author = actor
     if visibility != "local":
@@ -141,6 +141,20 @@ async def boost(runtime: Runtime, session: AsyncSession, actor: Actor, post: Pos
         recipients = await remote_followers(session, actor.id) + ([] if post.author.local else [post.author])
         await enqueue_activity(session, doc, actor, recipients)
     return row
+
+
+async def withdraw_boosts(runtime: Runtime, session: AsyncSession, original: Post) -> list[tuple[Actor, list[Actor]]]:
+    """Before `original` is deleted (its boosts go with it, by cascade): each member who boosted it sends
+    their remote followers an Undo(Announce), as Mastodon does. Returns (booster, their remote followers):
+    servers that may hold the original only through the boost, and so need its Delete too."""
+    query = select(Post).where(Post.boost_of_id == original.id, Post.local.is_(True), Post.visibility != "local")
+    reached = []
+    for boost in (await session.execute(query)).scalars():
+        followers = await remote_followers(session, boost.author_id)
+        undo = activities.undo(f"{boost.uri}/undo", boost.author.uri, announce_activity(boost, original, runtime.urls))
+        await enqueue_activity(session, undo, boost.author, followers)
+        reached.append((boost.author, followers))
+    return reached
 
 
 async def unboost(runtime: Runtime, session: AsyncSession, actor: Actor, post: Post) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from moderation.domains import DomainPolicy, PolicySet
 from server.convert.actor_to_mastodon import acct_of
-from server.convert.post_to_mastodon import ViewerState, poll_to_mastodon, status_shared
+from server.convert.post_to_mastodon import ViewerState, pinnable_by, poll_to_mastodon, status_shared
 from server.db.models import (
     Account, AccountModeration, Actor, Block, Bookmark, HomeTimelineEntry, InstanceSetting, KeywordFilter, Like,
     MemberProfile, Mention, Mute, Pin, PollVote, Post, RemoteAttestation, UserDomainBlock, Verification,
@@ -163,7 +163,7 @@ async def _viewer(session, viewer_id: int, authors: list[int], posts: list[int],
     domains = PolicySet([DomainPolicy(d) for d in sorted(found["d"])]) if found["d"] else None
     view = Viewpoint(await policies_for(session), viewer_id, blocked_ids=found["b"], muted_ids=found["m"],
                      domains=domains)
-    state = ViewerState(favourited=frozenset(found["f"]), reblogged=frozenset(found["r"]),
+    state = ViewerState(viewer_id=viewer_id, favourited=frozenset(found["f"]), reblogged=frozenset(found["r"]),
                         bookmarked=frozenset(found["k"]), pinned=frozenset(found["p"]),
                         voted={post: sorted(choices) for post, choices in voted.items()})
     return view, state, await viewer_filters(session, viewer_id) if found["x"] else NO_FILTERS
@@ -191,7 +191,7 @@ async def _make_posts(session, cache: ec.EntityCache, ids: list[int], urls: Loca
         shared = status_shared(post, mentions=mentions[post.id], tag_url=urls.tag,
                                in_reply_to_account_id=str(parent) if parent else None)
         poll = SimpleNamespace(id=post.id, poll=post.poll) if post.poll else None
-        made[post.id] = cache.keep_post(post.id, post.fingerprint, shared, poll, now)
+        made[post.id] = cache.keep_post(post.id, post.fingerprint, shared, poll, pinnable_by(post), now)
     return made
 
 
@@ -208,9 +208,9 @@ def _poll_json(entry: ec.PostEntry, state: ViewerState) -> bytes:
     return b"null" if entry.poll is None else ec.dumps(poll_to_mastodon(entry.poll, state))
 
 
-def _flags(post_id: int, state: ViewerState) -> tuple:
+def _flags(post_id: int, entry: ec.PostEntry, state: ViewerState) -> tuple:
     return (post_id in state.favourited, post_id in state.reblogged, post_id in state.bookmarked,
-            post_id in state.pinned)
+            post_id in state.pinned if entry.pinnable_by == state.viewer_id else None)
 
 
 # A page row: (id, author, boosted id, fingerprint, boosted post's author, its fingerprint), as home_statement's.
@@ -248,7 +248,7 @@ async def page_json(session: AsyncSession, rows: list, viewer_id: int, urls: Loc
         entry = entries.get(post_id)
         if entry is None or author not in account_json:  # deleted since the page was read
             return None
-        return ec.status_json(entry, account_json[author], reblog, _poll_json(entry, state), _flags(post_id, state),
+        return ec.status_json(entry, account_json[author], reblog, _poll_json(entry, state), _flags(post_id, entry, state),
                               matched)
 
     out = []

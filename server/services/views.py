@@ -83,7 +83,7 @@ async def _viewer_state(session: AsyncSession, viewer_id: int | None, posts: lis
     when the page could hold any."""
     ids = [p.id for p in posts]
     if viewer_id is None or not ids:
-        return ViewerState()
+        return ViewerState(viewer_id=viewer_id)
     liked = select(Like.post_id.label("post_id"), literal("f").label("kind")).where(
         Like.actor_id == viewer_id, Like.post_id.in_(ids))
     boosted = select(Post.boost_of_id.label("post_id"), literal("b").label("kind")).where(
@@ -94,7 +94,7 @@ async def _viewer_state(session: AsyncSession, viewer_id: int | None, posts: lis
     own = [p.id for p in posts if p.author_id == viewer_id]
     pinned = frozenset((await session.execute(select(Pin.post_id).where(
         Pin.actor_id == viewer_id, Pin.post_id.in_(own)))).scalars()) if own else frozenset()
-    return ViewerState(favourited=frozenset(p for p, kind in rows if kind == "f"),
+    return ViewerState(viewer_id=viewer_id, favourited=frozenset(p for p, kind in rows if kind == "f"),
                        reblogged=frozenset(p for p, kind in rows if kind == "b"),
                        bookmarked=frozenset(p for p, kind in rows if kind == "m"), pinned=pinned,
                        voted=await own_votes(session, viewer_id, [p.id for p in posts if p.poll]))
@@ -176,6 +176,9 @@ def _with_hold(entity: dict, held: HeldPost) -> dict:
     return entity
 
 
+STATUS_TYPES = frozenset({"favourite", "reblog", "status", "mention", "poll", "update"})  # Mastodon's status_type?
+
+
 async def render_notifications(session: AsyncSession, items: list[Notification], viewer: Actor, urls: LocalUrls,
                                domain: str) -> list[dict]:
     """Notification entities; those whose status is gone (or hidden: by moderation, or by the viewer's
@@ -193,5 +196,5 @@ async def render_notifications(session: AsyncSession, items: list[Notification],
         if (n.post_id and status is None) or account is None:
             continue
         out.append({"id": str(n.id), "type": n.type, "created_at": iso(n.created_at), "account": account,
-                    "status": status})
+                    **({"status": status} if n.type in STATUS_TYPES else {})})
     return out

@@ -164,6 +164,7 @@ class StreamHub:
         postgres = runtime.settings.database_url.startswith("postgresql")
         self.source = _PostgresSource(runtime, self.wake) if postgres else _SqliteSource(runtime)
         self.task: asyncio.Task | None = None
+        self.ending = False
         runtime.sessions.configure(info={WAKE_KEY: self.wake})  # commits in this process wake the pump
 
     def wake(self) -> None:
@@ -173,6 +174,8 @@ class StreamHub:
         """Start delivering to `subscriber`: events committed from now on reach it."""
         await self.source.ready()
         self.subscribers.add(subscriber)
+        if self.ending:
+            subscriber.close()
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
         self.subscribers.discard(subscriber)
@@ -180,9 +183,14 @@ class StreamHub:
     def start(self) -> None:
         self.task = asyncio.create_task(self._run())
 
-    async def stop(self) -> None:
+    def end_streams(self) -> None:
+        """Close every subscriber, and any that comes from now on: the process is stopping."""
+        self.ending = True
         for subscriber in list(self.subscribers):
             subscriber.close()
+
+    async def stop(self) -> None:
+        self.end_streams()
         if self.task is not None:
             self.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

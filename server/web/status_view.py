@@ -89,7 +89,7 @@ def _poll(poll: dict | None, can_vote: bool) -> dict | None:
     total = poll["votes_count"] or 0
     options = [{**o, "percent": round(100 * (o["votes_count"] or 0) / total) if total else 0,
                 "mine": i in (poll.get("own_votes") or [])} for i, o in enumerate(poll["options"])]
-    return {**poll, "options": options, "open": can_vote and not poll["expired"] and not poll["voted"],
+    return {**poll, "options": options, "open": can_vote and not poll["expired"] and not poll.get("voted"),
             "ends": when(poll.get("expires_at")), "ends_full": full_time(poll.get("expires_at"))}
 
 

@@ -47,7 +47,7 @@ async def post(session: AsyncSession, urls: LocalUrls, author: Actor, visibility
                boost_of: Post | None = None, **fields: Any) -> Post:
     """A local post by `author`, addressed as its visibility says, mentioning `mentions`."""
     post_id = fields.pop("id", None) or snowflake()
-    uri = f"{urls.actor(author.username)}/statuses/{post_id}"
+    uri = urls.boost(author.username, post_id) if boost_of else urls.status(author.username, post_id)
     tags = [{"type": "Mention", "name": f"@{m.acct}", "href": m.uri} for m in mentions]
     to, cc = ([], []) if visibility == "local" else address(
         visibility, followers_url=author.followers_url, mentioned=[m.uri for m in mentions])

@@ -23,7 +23,7 @@ async def _poll_post(session, request: Request, viewer: Actor | None) -> Post:
 
 async def _entity(session, post: Post, viewer: Actor | None) -> dict:
     voted = await polls.own_votes(session, viewer.id, [post.id]) if viewer else {}
-    return poll_to_mastodon(post, ViewerState(voted=voted))
+    return poll_to_mastodon(post, ViewerState(viewer_id=viewer.id if viewer else None, voted=voted))
 
 
 async def show(request: Request) -> JSONResponse:

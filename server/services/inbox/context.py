@@ -59,6 +59,7 @@ class InboxContext:
     actors: dict[str, Actor] = field(default_factory=dict, repr=False)  # shared by a batch's activities
     batch: PostBatch = field(default_factory=PostBatch, repr=False)  # likewise
     suspended: set[str] | None = field(default=None, repr=False)  # the batch's suspended actors, if looked up
+    document: dict[str, Any] | None = field(default=None, repr=False)  # the activity as received (to forward it)
     _actor: Actor | None = field(default=None, repr=False)
     _object_doc: dict[str, Any] | None = field(default=None, repr=False)
 

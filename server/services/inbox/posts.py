@@ -15,11 +15,13 @@ from server.db.models.posts import stays_local
 from server.db.types import utcnow
 from server.db.upsert import insert_ignore
 from server.services import conversations, polls, stream_events, timelines
+from server.services.delivery import enqueue_activity
 from server.services.inbox.batch import post_columns
 from server.services.inbox.context import InboxContext, Refused
 from server.services.inbox.remembered import remember_deleted
 from server.services.inbox.votes import take_vote
 from server.services.moderation.incoming import screen_post
+from server.services.social import withdraw_boosts
 
 log = logging.getLogger("curbside.inbox")
 
@@ -166,4 +168,16 @@ async def on_delete_note(ctx: InboxContext) -> None:
     if not post.local:
         await remember_deleted(ctx.session, post.uri)
         ctx.batch.deleted.add(post.uri)
+    await _withdraw_boosts(ctx, post)
     await remove_post(ctx.session, post)
+
+
+async def _withdraw_boosts(ctx: InboxContext, post: Post) -> None:
+    """Members' boosts of the post go with it: their followers get an Undo(Announce) from each booster
+    and, when the Delete carries a signature of its own that a server can check without us (Linked Data
+    signature, or a Data Integrity proof), the Delete itself, forwarded as Mastodon forwards it."""
+    reached = await withdraw_boosts(ctx.runtime, ctx.session, post)
+    if not reached or not ctx.document or not ({"signature", "proof"} & set(ctx.document)):
+        return
+    for booster, followers in reached:
+        await enqueue_activity(ctx.session, ctx.document, booster, followers)

@@ -15,6 +15,7 @@ from server.services.access import may_see
 from server.services.delivery import enqueue_activity
 from server.services.instance_actor import ensure_instance_actor
 from server.services.moderation import audit, roles
+from server.urls import LocalUrls
 
 MAX_COMMENT = 5000
 MAX_POSTS = 50
@@ -57,7 +58,7 @@ async def file_report(runtime: Runtime, session: AsyncSession, reporter: Actor, 
     session.add(report)
     await session.flush()
     if instance is not None:
-        await forward_report(session, instance, report, target, posts)
+        await forward_report(session, runtime.urls, instance, report, target, posts)
     return report
 
 
@@ -73,14 +74,14 @@ async def _reported_posts(session: AsyncSession, reporter: Actor, target: Actor,
     return posts
 
 
-async def forward_report(session: AsyncSession, instance: Actor, report: Report, target: Actor,
+async def forward_report(session: AsyncSession, urls: LocalUrls, instance: Actor, report: Report, target: Actor,
                          posts: list[Post]) -> None:
     """Queue the Flag of `report` to the target's server, from the `instance` actor."""
     inbox = target.shared_inbox or target.inbox
     if not inbox:
         raise ReportError(f"{target.acct} has no inbox to forward the report to")
     remote_posts = [p.uri for p in posts if not p.local and p.author_id == target.id]
-    flag = report_to_flag(report, instance.uri, target.uri, remote_posts)
+    flag = report_to_flag(report, urls, target.uri, remote_posts)
     await enqueue_activity(session, flag, instance, inboxes=[inbox])
     report.forwarded = True
     await audit.record(session, None, "report.forward", "report", str(report.id), "",

@@ -1,0 +1,30 @@
+"""`/ns`: the JSON-LD context of Curbside's own terms, so that `curbside:` names (`{base}/ns#attestation`)
+can be looked up. Documents we send carry these terms inline and never make anyone fetch this."""
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from server.ap.negotiate import dumps
+from server.convert.actor_to_as import ATTESTATION
+
+JSON_LD = "application/ld+json"
+
+
+def namespace_document(namespace: str) -> dict:
+    """Each term of the `curbside:` vocabulary, by its short name."""
+    return {"@context": {
+        "curbside": f"{namespace}#",
+        "attestation": {"@id": ATTESTATION, "@type": "@id"},  # a verified member's signed attestation (a VC 2.0)
+        "reportCategory": "curbside:reportCategory",  # a Flag's finer category: patient_privacy, misinformation...
+    }}
+
+
+async def namespace(request: Request) -> Response:
+    body = dumps(namespace_document(request.app.state.runtime.urls.namespace))
+    return Response(body, media_type=JSON_LD, headers={"Access-Control-Allow-Origin": "*",
+                                                       "Cache-Control": "max-age=86400"})
+
+
+ROUTES = [Route("/ns", namespace, methods=["GET", "HEAD"])]
