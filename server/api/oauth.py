@@ -61,7 +61,6 @@ async def token(request: Request) -> Response:
                 issued = await oauth.issue_token(session, app, None, scopes, refreshable=False)
             elif grant == "refresh_token":
                 issued = await oauth.refresh(session, app, params.get("refresh_token", ""))
-                request.app.state.token_cache.clear()  # the old access token is revoked
             elif grant == "password":
                 account = await check_login(session, params.get("username", ""), params.get("password", ""),
                                             ip=_client_ip(request))
@@ -90,7 +89,6 @@ async def revoke(request: Request) -> Response:
             return _error(exc.error, str(exc), 401)
         await oauth.revoke(session, app, params.get("token", ""))
         await session.commit()
-    request.app.state.token_cache.clear()  # other processes forget it within TOKEN_CACHE_SECONDS
     return JSONResponse({})
 
 
