@@ -32,7 +32,8 @@ class Reader:
     app: dict[str, str]
 
 
-async def reader(client) -> Reader:
+async def reader(app, client) -> Reader:
+    await member_token(app, "alice")
     registered = (await client.post("/api/v1/apps", data={"client_name": "Tusky", "redirect_uris": OOB,
                                                           "scopes": "read write"})).json()
     creds = {"client_id": registered["client_id"], "client_secret": registered["client_secret"]}
@@ -85,8 +86,7 @@ def open_stream(app, transport: str, token: str):
 @pytest.mark.parametrize("transport", ["sse", "websocket"])
 @pytest.mark.parametrize("change", [revoke, suspend, reset_password, disable, delete])
 async def test_streaming_closes_when_the_right_to_read_ends(app, client, change, transport):
-    await member_token(app, "alice")
-    alice = await reader(client)
+    alice = await reader(app, client)
     async with open_stream(app, transport, alice.token) as stream:
         assert stream.status == 200 if transport == "sse" else stream.accepted
         await change(app, client, alice)
@@ -94,10 +94,9 @@ async def test_streaming_closes_when_the_right_to_read_ends(app, client, change,
     assert (await client.get("/api/v1/accounts/verify_credentials", headers=bearer(alice.token))).status_code == 401
 
 
-async def test_streaming_of_others_stays_open(app, client):
+async def test_streaming_closes_only_the_streams_whose_right_ended(app, client):
     """A revocation closes the streams it covers, and no other."""
-    await member_token(app, "alice")
-    alice = await reader(client)
+    alice = await reader(app, client)
     other = await member_token(app, "bob")
     async with EventStream(app, "/api/v1/streaming/user", alice.token) as hers, \
             EventStream(app, "/api/v1/streaming/public", other) as his:
@@ -117,18 +116,14 @@ async def another_process(settings, work) -> None:
         await engine.dispose()
 
 
-async def _account(session, actor_id: int) -> Account:
-    return (await session.execute(select(Account).where(Account.actor_id == actor_id))).scalar_one()
-
-
 async def test_streaming_closes_when_another_process_ends_the_right(app, client, settings):
     """The change is committed elsewhere: this process's hub reads it, closes the stream and drops the token it
     cached (without that, the token would be honoured here for TOKEN_CACHE_SECONDS)."""
-    await member_token(app, "alice")
-    alice = await reader(client)
+    alice = await reader(app, client)
 
     async def disable_alice(session):
-        await member_admin.disable(session, await _account(session, alice.actor_id), by="cli:root")
+        account = (await session.execute(select(Account).where(Account.actor_id == alice.actor_id))).scalar_one()
+        await member_admin.disable(session, account, by="cli:root")
 
     async with WebSocketStream(app, f"/api/v1/streaming?stream=user&access_token={alice.token}") as stream:
         await another_process(settings, disable_alice)
@@ -138,8 +133,7 @@ async def test_streaming_closes_when_another_process_ends_the_right(app, client,
 
 async def test_streaming_refuses_a_token_revoked_elsewhere_before_this_process_heard(app, client, settings):
     """Authenticated from the cache, revoked by another process in the meantime: the stream is still refused."""
-    await member_token(app, "alice")
-    alice = await reader(client)
+    alice = await reader(app, client)
     hers = OAuthToken.account_id.in_(select(Account.id).where(Account.actor_id == alice.actor_id))
     await another_process(settings, lambda session: revoke_tokens(session, hers))
     async with EventStream(app, "/api/v1/streaming/user", alice.token) as stream:
