@@ -36,6 +36,7 @@ log = logging.getLogger("curbside.streaming")
 POLL_SECONDS = 1.0
 KEEP_SECONDS = 300
 PRUNE_SECONDS = 60
+STOP_SECONDS = 5.0
 QUEUE_SIZE = 200  # messages a slow client may fall behind before it is disconnected
 BATCH = 500
 
@@ -108,6 +109,9 @@ class _SqliteSource:
                 self.last_id = await session.scalar(select(func.max(StreamEvent.id))) or 0
         return False
 
+    async def catch_up(self) -> None:
+        """Nothing to do: an event committed before now is in the table, past `last_id`."""
+
     async def fetch(self) -> list[StreamEvent]:
         if self.last_id is None:
             return []
@@ -143,6 +147,12 @@ class _PostgresSource:
             await self.connection.add_listener(CHANNEL, self._notified)
             return lost
 
+    async def catch_up(self) -> None:
+        """A round trip on the listening connection: PostgreSQL sends the notifications of transactions committed
+        before it ahead of its answer, so their ids are pending once it returns."""
+        async with self.lock:
+            await self.connection.fetchval("SELECT 1")
+
     def _notified(self, _connection, _pid, _channel, payload: str) -> None:
         if payload.isdigit():
             self.pending.append(int(payload))
@@ -174,6 +184,7 @@ class StreamHub:
         postgres = runtime.settings.database_url.startswith("postgresql")
         self.source = _PostgresSource(runtime, self.wake) if postgres else _SqliteSource(runtime)
         self.task: asyncio.Task | None = None
+        self.stopping = False
         # commits in this process wake the pump, and apply their `access_ended` events before they answer
         runtime.sessions.configure(info={WAKE_KEY: self.wake, REVOKE_KEY: self.end_access})
 
@@ -181,9 +192,10 @@ class StreamHub:
         self.woken.set()
 
     async def subscribe(self, subscriber: Subscriber) -> None:
-        """Start delivering to `subscriber`: events committed from now on reach it (those committed before are
-        handed to the others first)."""
+        """Start delivering to `subscriber`: events committed from now on reach it (those committed before, the
+        source caught up with, are handed to the others first)."""
         await self._ready()
+        await self.source.catch_up()
         async with self.lock:
             await self._pump()
             self.subscribers.add(subscriber)
@@ -206,12 +218,18 @@ class StreamHub:
         self.task = asyncio.create_task(self._run())
 
     async def stop(self) -> None:
+        """Close every stream; let the pump finish what it is doing (a cancelled connect leaks an error)."""
         for subscriber in list(self.subscribers):
             subscriber.close()
         if self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
+            self.stopping = True
+            self.wake()
+            try:
+                await asyncio.wait_for(asyncio.shield(self.task), STOP_SECONDS)
+            except asyncio.TimeoutError:
+                self.task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self.task
         await self.source.close()
 
     async def _ready(self) -> None:
@@ -226,6 +244,8 @@ class StreamHub:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self.woken.wait(), self.poll_seconds)
             self.woken.clear()
+            if self.stopping:
+                return
             try:
                 await self.pump()
                 if loop.time() >= next_prune:
