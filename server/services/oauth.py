@@ -165,5 +165,5 @@ async def lookup_token(session: AsyncSession, token: str) -> OAuthToken | None:
 
 
 async def token_in_force(session: AsyncSession, token_id: int) -> bool:
-    row = await session.get(OAuthToken, token_id, populate_existing=True)
+    row = await session.get(OAuthToken, token_id)
     return row is not None and _in_force(row)

@@ -16,8 +16,8 @@ from server.services.accounts import AccountError, NewAccount, create_account
 from server.services.instance_settings import registration_mode
 from server.services.invites import InviteError, use_invite
 from server.services.login import find_login
-from server.services.oauth import revoke_tokens
 from server.services.mail import Message
+from server.services.oauth import revoke_tokens
 from server.services.passwords import PasswordError, hash_password
 from server.services.timelines import notify
 from server.settings import Settings

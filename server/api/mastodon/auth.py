@@ -17,7 +17,7 @@ from server.db.models import Account, OAuthApp
 from server.services.oauth import lookup_token
 from server.services.scopes import covers, parse_scopes
 
-TOKEN_CACHE_SECONDS = 5.0  # revocations clear it at once, on every process (server.streaming.hub)
+TOKEN_CACHE_SECONDS = 5.0  # an ended token empties it on every process as the hub reads it (server.streaming.hub)
 TOKEN_CACHE_MAX = 10_000
 
 
