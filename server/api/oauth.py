@@ -62,7 +62,6 @@ async def token(request: Request) -> Response:
                 issued = await oauth.issue_token(session, app, None, scopes, refreshable=False)
             elif grant == "refresh_token":
                 issued = await oauth.refresh(session, app, params.text("refresh_token", ""))
-                request.app.state.token_cache.clear()  # the old access token is revoked
             elif grant == "password":
                 account = await check_login(session, params.text("username", ""), params.text("password", ""),
                                             ip=_client_ip(request))
@@ -91,7 +90,6 @@ async def revoke(request: Request) -> Response:
             return _error(exc.error, str(exc), 401)
         await oauth.revoke(session, app, params.text("token", ""))
         await session.commit()
-    request.app.state.token_cache.clear()  # other processes forget it within TOKEN_CACHE_SECONDS
     return JSONResponse({})
 
 

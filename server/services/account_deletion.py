@@ -4,8 +4,8 @@ what they wrote, uploaded, set or told us is removed here.
 
 Two rows stay, emptied: the actor (its keys sign the queued Deletes, and its username is never handed out
 again, so nobody can take over the name their followers knew) and the account, disabled, without email or
-password (reports, audit logs and revoked credentials keep a subject). The caller commits, wakes the
-delivery queue and forgets cached copies of the actor and of its app tokens.
+password (reports, audit logs and revoked credentials keep a subject); its app tokens go and its open
+streams close. The caller commits, wakes the delivery queue and forgets cached copies of the actor.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from server.db.models import (
 )
 from server.db.types import utcnow
 from server.runtime import Runtime
-from server.services import media
+from server.services import media, stream_events
 from server.services.attestations import current_verifications
 from server.services.delivery import enqueue_activity
 from server.services.evidence import delete_evidence
@@ -148,6 +148,7 @@ async def delete_account(runtime: Runtime, session: AsyncSession, account: Accou
     await _verifications(runtime, session, account)
     await _votes(session, actor.id)
     await _personal(session, actor.id, account.id)
+    await stream_events.access_ended(session, actor_ids=[actor.id])
     _empty(actor, account)
     await session.flush()
     await anyio.to_thread.run_sync(lambda: [p.unlink(missing_ok=True) for p in files])

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.models import Account, AccountModeration, Actor, Invite
 from server.db.types import utcnow
-from server.services import invites, registration, web_sessions
+from server.services import invites, registration, stream_events, web_sessions
 from server.services.accounts import ROLES
 from server.services.mail import Message
 from server.services.moderation import audit, roles
@@ -106,6 +106,7 @@ async def disable(session: AsyncSession, account: Account, *, by: By, reason: st
         raise MemberAdminError("this account is disabled already", 409)
     account.disabled_at = utcnow()
     await web_sessions.end_all(session, account.id)
+    await stream_events.access_ended(session, actor_ids=[account.actor_id])
     await _log(session, by, "account.disable", "account", _who(account), reason)
 
 

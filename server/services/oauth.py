@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.models import Account, OAuthApp, OAuthCode, OAuthToken
 from server.db.types import utcnow
+from server.services import stream_events
 from server.services.scopes import parse_scopes, within
 
 OOB = "urn:ietf:wg:oauth:2.0:oob"
@@ -140,22 +141,34 @@ async def refresh(session: AsyncSession, app: OAuthApp, refresh_token: str) -> I
                                  )).scalar_one_or_none()
     if row is None or row.app_id != app.id or row.revoked_at:
         raise OAuthError("invalid_grant", "the refresh token is invalid or revoked")
-    row.revoked_at = utcnow()
+    await revoke_tokens(session, OAuthToken.id == row.id)
     return await issue_token(session, app, row.account, row.scopes)
 
 
 async def revoke(session: AsyncSession, app: OAuthApp, token: str) -> None:
     """Revoke an access or refresh token of this app; unknown tokens are ignored (RFC 7009)."""
     digest = _hash(token or "")
-    await session.execute(update(OAuthToken).where(OAuthToken.app_id == app.id, OAuthToken.revoked_at.is_(None),
-                                                   (OAuthToken.token_hash == digest) | (OAuthToken.refresh_hash == digest))
-                          .values(revoked_at=utcnow()))
+    await revoke_tokens(session, OAuthToken.app_id == app.id,
+                        (OAuthToken.token_hash == digest) | (OAuthToken.refresh_hash == digest))
+
+
+async def revoke_tokens(session: AsyncSession, *where) -> None:
+    """Revoke the tokens in force that match `where`; streams opened with them close on every process."""
+    ids = (await session.execute(update(OAuthToken).where(OAuthToken.revoked_at.is_(None), *where)
+                                 .values(revoked_at=utcnow()).returning(OAuthToken.id))).scalars()
+    await stream_events.access_ended(session, token_ids=ids)
+
+
+def _in_force(row: OAuthToken) -> bool:
+    account = row.account
+    return row.revoked_at is None and (account is None or (not account.disabled_at and bool(account.approved_at)))
 
 
 async def lookup_token(session: AsyncSession, token: str) -> OAuthToken | None:
     row = (await session.execute(select(OAuthToken).where(OAuthToken.token_hash == _hash(token)))).scalar_one_or_none()
-    if row is None or row.revoked_at is not None:
-        return None
-    if row.account is not None and (row.account.disabled_at or not row.account.approved_at):
-        return None
-    return row
+    return row if row is not None and _in_force(row) else None
+
+
+async def token_in_force(session: AsyncSession, token_id: int) -> bool:
+    row = await session.get(OAuthToken, token_id)
+    return row is not None and _in_force(row)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.models import Account, Actor, MemberProfile, OAuthToken
@@ -17,6 +17,7 @@ from server.services.instance_settings import registration_mode
 from server.services.invites import InviteError, use_invite
 from server.services.login import find_login
 from server.services.mail import Message
+from server.services.oauth import revoke_tokens
 from server.services.passwords import PasswordError, hash_password
 from server.services.timelines import notify
 from server.settings import Settings
@@ -141,8 +142,7 @@ def _hashed(password: str) -> str:
 async def _new_password(session: AsyncSession, account: Account, password_hash: str, keep: str | None) -> None:
     """Set the hash; every web session (but `keep`'s) and every app token of the account ends."""
     account.password_hash = password_hash
-    await session.execute(update(OAuthToken).where(OAuthToken.account_id == account.id,
-                                                   OAuthToken.revoked_at.is_(None)).values(revoked_at=utcnow()))
+    await revoke_tokens(session, OAuthToken.account_id == account.id)
     await web_sessions.end_all(session, account.id, keep=keep)
     await throttle.clear(session, throttle.account_key(account.id))
 

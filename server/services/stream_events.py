@@ -3,6 +3,10 @@
 A rolled-back change streams nothing; a committed one is read by every web process (server.streaming.hub).
 On PostgreSQL the transaction also NOTIFYs the new row's id, delivered by PostgreSQL at commit; on SQLite
 web processes poll the table, and the committing process wakes its own hub at once (after_commit below).
+
+`access_ended` is the one event no client sees: a right to read ended (a token revoked; an account
+disabled, suspended or deleted). Every web process closes the streams it covers and forgets the tokens
+it cached; the committing process does so at commit, before it answers.
 """
 from __future__ import annotations
 
@@ -16,7 +20,10 @@ from server.db.models import HomeTimelineEntry, Post, PostTag, StreamEvent
 
 CHANNEL = "curbside_stream"
 WAKE_KEY = "stream_wake"  # a session's info: the callable that wakes this process's hub after a commit
+REVOKE_KEY = "stream_revoke"  # a session's info: the hub's callable that applies an `access_ended` event
 PENDING_KEY = "stream_pending"
+ENDED_KEY = "stream_ended"
+ACCESS_ENDED = "access_ended"
 _NOTIFY = text("SELECT pg_notify(:channel, id::text) FROM unnest(CAST(:ids AS bigint[])) AS id")
 
 
@@ -56,6 +63,15 @@ async def post_deleted(session: AsyncSession, post: Post) -> None:
                                    "media": bool(post.attachments), "tags": tags})
 
 
+async def access_ended(session: AsyncSession, *, token_ids: Iterable[int] = (),
+                       actor_ids: Iterable[int] = ()) -> None:
+    """Streams opened with these tokens, or by these members (actor ids), close on every process."""
+    data = {"token_ids": sorted(set(token_ids)), "actor_ids": sorted(set(actor_ids))}
+    if data["token_ids"] or data["actor_ids"]:
+        await emit(session, ACCESS_ENDED, data)
+        session.info.setdefault(ENDED_KEY, []).append(data)
+
+
 async def notified(session: AsyncSession, notification_ids: Iterable[int]) -> None:
     ids = list(notification_ids)
     if ids:
@@ -64,6 +80,10 @@ async def notified(session: AsyncSession, notification_ids: Iterable[int]) -> No
 
 @event.listens_for(Session, "after_commit")
 def _wake_after_commit(session: Session) -> None:
+    revoke = session.info.get(REVOKE_KEY)
+    for data in session.info.pop(ENDED_KEY, ()):
+        if revoke is not None:
+            revoke(data)
     if session.info.pop(PENDING_KEY, False):
         wake = session.info.get(WAKE_KEY)
         if wake is not None:
@@ -73,3 +93,4 @@ def _wake_after_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
     session.info.pop(PENDING_KEY, None)
+    session.info.pop(ENDED_KEY, None)

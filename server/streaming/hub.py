@@ -8,6 +8,11 @@ Where events come from, by engine:
 - PostgreSQL: LISTEN on one dedicated connection; every transaction that writes an event NOTIFYs its id,
   which PostgreSQL delivers to every listening process at commit. Rows are then read by those ids.
 Rows older than KEEP_SECONDS are deleted by whichever web process gets there first.
+
+The pump reads even when nobody listens: an `access_ended` event must reach every process, to close the
+streams it covers and to drop the process's cached tokens (`on_access_ended`). A PostgreSQL listener that
+lost its connection may have missed one: on reconnecting, the hub closes every stream (clients reconnect and
+authenticate again) and drops cached tokens.
 """
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Callable
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import make_url
@@ -23,13 +29,14 @@ from sqlalchemy.engine import make_url
 from server.db.models import StreamEvent
 from server.db.types import utcnow
 from server.runtime import Runtime
-from server.services.stream_events import CHANNEL, WAKE_KEY
+from server.services.stream_events import ACCESS_ENDED, CHANNEL, REVOKE_KEY, WAKE_KEY
 
 log = logging.getLogger("curbside.streaming")
 
 POLL_SECONDS = 1.0
 KEEP_SECONDS = 300
 PRUNE_SECONDS = 60
+STOP_SECONDS = 5.0
 QUEUE_SIZE = 200  # messages a slow client may fall behind before it is disconnected
 BATCH = 500
 
@@ -52,12 +59,14 @@ class Message:
 
 
 class Closed(Exception):
-    """The hub dropped this subscriber (it fell too far behind, or the process is stopping)."""
+    """The hub dropped this subscriber (it fell too far behind, its right to read ended, or the process is
+    stopping)."""
 
 
 @dataclass(eq=False)
 class Subscriber:
     viewer_id: int
+    token_id: int
     scopes: frozenset[str]
     streams: set[Stream] = field(default_factory=set)
     queue: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
@@ -93,13 +102,15 @@ class _SqliteSource:
         self.sessions = runtime.sessions
         self.last_id: int | None = None
 
-    async def ready(self) -> None:
+    async def ready(self) -> bool:
+        """Whether events may have been missed (never: the table keeps them)."""
         if self.last_id is None:
             async with self.sessions() as session:
                 self.last_id = await session.scalar(select(func.max(StreamEvent.id))) or 0
+        return False
 
-    def idle(self) -> None:
-        self.last_id = None  # nobody listens: start from the newest row when someone does
+    async def catch_up(self) -> None:
+        """Nothing to do: an event committed before now is in the table, past `last_id`."""
 
     async def fetch(self) -> list[StreamEvent]:
         if self.last_id is None:
@@ -124,22 +135,28 @@ class _PostgresSource:
         self.connection = None
         self.lock = asyncio.Lock()
 
-    async def ready(self) -> None:
+    async def ready(self) -> bool:
+        """Listen; whether events may have been missed (the connection was lost and is listening again)."""
         async with self.lock:
             if self.connection is not None and not self.connection.is_closed():
-                return
+                return False
             import asyncpg
 
+            lost = self.connection is not None
             self.connection = await asyncpg.connect(self.url.render_as_string(hide_password=False))
             await self.connection.add_listener(CHANNEL, self._notified)
+            return lost
+
+    async def catch_up(self) -> None:
+        """A round trip on the listening connection: PostgreSQL sends the notifications of transactions committed
+        before it ahead of its answer, so their ids are pending once it returns."""
+        async with self.lock:
+            await self.connection.fetchval("SELECT 1")
 
     def _notified(self, _connection, _pid, _channel, payload: str) -> None:
         if payload.isdigit():
             self.pending.append(int(payload))
             self.wake()
-
-    def idle(self) -> None:
-        self.pending.clear()
 
     async def fetch(self) -> list[StreamEvent]:
         ids, self.pending = self.pending[:BATCH], self.pending[BATCH:]
@@ -156,29 +173,49 @@ class _PostgresSource:
 
 
 class StreamHub:
-    def __init__(self, runtime: Runtime, poll_seconds: float = POLL_SECONDS):
+    def __init__(self, runtime: Runtime, poll_seconds: float = POLL_SECONDS,
+                 on_access_ended: Callable[[], None] = lambda: None):
         self.runtime = runtime
         self.poll_seconds = poll_seconds
+        self.on_access_ended = on_access_ended
         self.subscribers: set[Subscriber] = set()
         self.woken = asyncio.Event()
+        self.lock = asyncio.Lock()  # one pump at a time: the loop's, or a new subscriber's catching up
         postgres = runtime.settings.database_url.startswith("postgresql")
         self.source = _PostgresSource(runtime, self.wake) if postgres else _SqliteSource(runtime)
         self.task: asyncio.Task | None = None
         self.ending = False
-        runtime.sessions.configure(info={WAKE_KEY: self.wake})  # commits in this process wake the pump
+        self.stopping = False
+        # commits in this process wake the pump, and apply their `access_ended` events before they answer
+        runtime.sessions.configure(info={WAKE_KEY: self.wake, REVOKE_KEY: self.end_access})
 
     def wake(self) -> None:
         self.woken.set()
 
     async def subscribe(self, subscriber: Subscriber) -> None:
-        """Start delivering to `subscriber`: events committed from now on reach it."""
-        await self.source.ready()
-        self.subscribers.add(subscriber)
+        """Start delivering to `subscriber`: events committed from now on reach it (those committed before, the
+        source caught up with, are handed to the others first)."""
+        await self._ready()
+        await self.source.catch_up()
+        async with self.lock:
+            await self._pump()
+            self.subscribers.add(subscriber)
         if self.ending:
             subscriber.close()
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
         self.subscribers.discard(subscriber)
+
+    def end_access(self, data: dict) -> None:
+        """An `access_ended` event: close the streams of its tokens and members, forget cached tokens."""
+        tokens, actors = set(data.get("token_ids") or ()), set(data.get("actor_ids") or ())
+        self._close(lambda s: s.token_id in tokens or s.viewer_id in actors)
+
+    def _close(self, which: Callable[[Subscriber], bool]) -> None:
+        for subscriber in [s for s in self.subscribers if which(s)]:
+            subscriber.close()
+            self.subscribers.discard(subscriber)
+        self.on_access_ended()
 
     def start(self) -> None:
         self.task = asyncio.create_task(self._run())
@@ -190,12 +227,23 @@ class StreamHub:
             subscriber.close()
 
     async def stop(self) -> None:
+        """Close every stream; let the pump finish what it is doing (a cancelled connect leaks an error)."""
         self.end_streams()
         if self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
+            self.stopping = True
+            self.wake()
+            try:
+                await asyncio.wait_for(asyncio.shield(self.task), STOP_SECONDS)
+            except asyncio.TimeoutError:
+                self.task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self.task
         await self.source.close()
+
+    async def _ready(self) -> None:
+        if await self.source.ready():
+            log.warning("streaming listener reconnected; closing every stream (an access_ended may be missed)")
+            self._close(lambda s: True)
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -204,11 +252,10 @@ class StreamHub:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self.woken.wait(), self.poll_seconds)
             self.woken.clear()
+            if self.stopping:
+                return
             try:
-                if self.subscribers:
-                    await self.pump()
-                else:
-                    self.source.idle()
+                await self.pump()
                 if loop.time() >= next_prune:
                     next_prune = loop.time() + PRUNE_SECONDS
                     await self.prune()
@@ -218,6 +265,11 @@ class StreamHub:
 
     async def pump(self) -> int:
         """Deliver every new event to the subscribers; returns how many events were read."""
+        await self._ready()
+        async with self.lock:
+            return await self._pump()
+
+    async def _pump(self) -> int:
         from server.streaming.routing import deliveries
 
         count = 0
@@ -225,6 +277,9 @@ class StreamHub:
             count += len(events)
             async with self.runtime.sessions() as session:
                 for event in events:
+                    if event.kind == ACCESS_ENDED:
+                        self.end_access(event.data)
+                        continue
                     try:
                         for subscriber, message in await deliveries(session, event.kind, event.data,
                                                                     list(self.subscribers), self.runtime):

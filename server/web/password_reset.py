@@ -43,7 +43,6 @@ async def reset(web: Web) -> Response:
                           error=sentence(str(exc)))
     except TokenError:
         return web.render("password/reset.html", status=400, invalid=True)
-    web.request.app.state.token_cache.clear()  # its app tokens were revoked
     if account.disabled_at or not account.approved_at:
         await web.db.commit()
         return web.render("password/reset.html", done=True)

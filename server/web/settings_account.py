@@ -64,7 +64,6 @@ async def password(web: Web) -> Response:
     if problem:
         return await _account_page(web, 422, problem)
     await web.db.commit()
-    web.request.app.state.token_cache.clear()  # its app tokens were revoked
     return web.redirect("/settings/account?notice=password")
 
 
@@ -99,7 +98,6 @@ async def delete(web: Web) -> Response:
         return render_settings(web, "settings/delete.html", "delete", 422, error=problem)
     await web.log_out()
     await web.db.commit()
-    web.request.app.state.token_cache.clear()
     forget_actor(web.request.app, username)
     web.runtime.wake("deliveries")
     return web.render("settings/deleted.html", username=username)

@@ -17,6 +17,16 @@ def _scope(kind: str, url: str, headers: dict[str, str]) -> dict:
             "headers": [(b"host", b"curbside.test")] + [(k.lower().encode(), v.encode()) for k, v in headers.items()]}
 
 
+async def _until(sent: asyncio.Queue, last, timeout: float) -> bool:
+    try:
+        async with asyncio.timeout(timeout):
+            while not last(await sent.get()):
+                pass
+    except TimeoutError:
+        return False
+    return True
+
+
 class EventStream:
     """GET a server-sent events endpoint; `status`, then `next()` gives (event, data) pairs."""
 
@@ -53,6 +63,10 @@ class EventStream:
         fields = dict(line.split(": ", 1) for line in block.decode().split("\n") if line and not line.startswith(":"))
         return fields["event"], fields["data"]
 
+    async def ended(self, timeout: float = TIMEOUT) -> bool:
+        """Whether the server ends the response within `timeout` seconds (events until then are skipped)."""
+        return await _until(self.sent, lambda m: not m.get("more_body", False), timeout)
+
     async def __aexit__(self, *exc) -> None:
         self.gone.set()
         await asyncio.wait_for(self.task, TIMEOUT)
@@ -87,6 +101,10 @@ class WebSocketStream:
         message = await asyncio.wait_for(self.sent.get(), timeout)
         assert message["type"] == "websocket.send", message
         return json.loads(message["text"])
+
+    async def ended(self, timeout: float = TIMEOUT) -> bool:
+        """Whether the server closes the connection within `timeout` seconds (messages until then are skipped)."""
+        return await _until(self.sent, lambda m: m["type"] == "websocket.close", timeout)
 
     async def __aexit__(self, *exc) -> None:
         await self.incoming.put({"type": "websocket.disconnect", "code": 1000})

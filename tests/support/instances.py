@@ -33,6 +33,12 @@ class Instance:
         self.worker: subprocess.Popen | None = None
         self.log = data_dir / "serve.log"
 
+    def sibling(self) -> "Instance":
+        """Another `serve` process of this instance (its domain, data directory and database), on its own port."""
+        other = Instance(self.data_dir, env=self.env)  # self.env names this instance's domain
+        other.domain, other.log = self.domain, self.data_dir / f"serve-{other.port}.log"
+        return other
+
     def cli(self, *args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
         result = subprocess.run(CURBSIDE + list(args), env=self.env, cwd=ROOT, input=input,
                                 capture_output=True, text=True, timeout=120)

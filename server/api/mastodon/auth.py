@@ -20,7 +20,7 @@ from server.db.models import Account, OAuthApp
 from server.services.oauth import lookup_token
 from server.services.scopes import covers, parse_scopes
 
-TOKEN_CACHE_SECONDS = 5.0  # a revoked token may be honoured this long by another process
+TOKEN_CACHE_SECONDS = 5.0  # an ended token empties it on every process as the hub reads it (server.streaming.hub)
 TOKEN_CACHE_MAX = 10_000
 
 
@@ -70,6 +70,7 @@ class Auth:
     account: Account | None
     app: OAuthApp | None
     scopes: frozenset[str]
+    token_id: int
 
 
 def bearer(conn: HTTPConnection) -> str | None:
@@ -115,7 +116,8 @@ async def _load(conn: HTTPConnection, token: str) -> Auth | None:
             return auth
     async with state.sessions() as session:
         row = await lookup_token(session, token)
-    auth = None if row is None else Auth(account=row.account, app=row.app, scopes=parse_scopes(row.scopes))
+    auth = None if row is None else Auth(account=row.account, app=row.app, scopes=parse_scopes(row.scopes),
+                                         token_id=row.id)
     # Only a token in good standing is remembered: confirming an email or lifting a suspension counts at once.
     if cache is not None and auth is not None and (auth.account is None or auth.account.confirmed_at is not None):
         cache.put(key, auth)

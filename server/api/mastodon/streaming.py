@@ -1,6 +1,8 @@
 """/api/v1/streaming: server-sent events (one stream per request) and WebSocket (streams subscribed and
 unsubscribed by messages), as Mastodon's streaming server speaks them. Every stream needs a member's
-token (Mastodon 4.2+): Authorization header, `access_token` parameter, or the WebSocket subprotocol."""
+token (Mastodon 4.2+): Authorization header, `access_token` parameter, or the WebSocket subprotocol. A stream
+closes when its right to read ends: its token revoked, its member's account disabled, suspended or deleted
+(server.services.stream_events.access_ended)."""
 from __future__ import annotations
 
 import asyncio
@@ -17,6 +19,7 @@ from federation.json_input import parse_json, valid_text
 from server.api.mastodon.auth import Auth, authenticate, bearer
 from server.api.mastodon.params import as_id
 from server.services.lists import find_list
+from server.services.oauth import token_in_force
 from server.services.scopes import covers
 from server.streaming.hub import Closed, Stream, Subscriber
 
@@ -57,6 +60,19 @@ async def check_owner(app, auth: Auth, stream: Stream) -> None:
                 raise HTTPException(401, "Not authorized to stream this list")
 
 
+async def subscribe(app, auth: Auth, streams: set[Stream]) -> Subscriber:
+    """A subscriber of the hub for `auth`. The token is looked at again once it listens: a right that ended
+    after authentication, but before the hub knew this subscriber, is refused (401) all the same."""
+    subscriber, hub = Subscriber(auth.account.actor_id, auth.token_id, auth.scopes, streams), app.state.hub
+    await hub.subscribe(subscriber)
+    async with app.state.sessions() as session:
+        in_force = await token_in_force(session, auth.token_id)
+    if not in_force:
+        hub.unsubscribe(subscriber)
+        raise HTTPException(401, "The access token is invalid")
+    return subscriber
+
+
 async def health(request: Request) -> PlainTextResponse:
     return PlainTextResponse("OK")
 
@@ -83,8 +99,7 @@ async def _serve_sse(request: Request, name: str | None) -> StreamingResponse:
     params = request.query_params
     stream = parse_stream(auth, name, params.get("tag"), params.get("list"))
     await check_owner(request.app, auth, stream)
-    subscriber = Subscriber(auth.account.actor_id, auth.scopes, {stream})
-    await request.app.state.hub.subscribe(subscriber)
+    subscriber = await subscribe(request.app, auth, {stream})
     return StreamingResponse(_events(request, subscriber), media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
@@ -155,18 +170,17 @@ async def websocket(ws: WebSocket) -> None:
         streams = {parse_stream(auth, name, params.get("tag"), params.get("list"))} if name else set()
         for stream in streams:
             await check_owner(ws.app, auth, stream)
+        subscriber = await subscribe(ws.app, auth, streams)
     except HTTPException as exc:
         return await _deny(ws, exc)
-    await ws.accept(subprotocol=protocol if from_protocol else None)
-    hub = ws.app.state.hub
-    subscriber = Subscriber(auth.account.actor_id, auth.scopes, streams)
-    await hub.subscribe(subscriber)
-    tasks = [asyncio.create_task(_read_commands(ws, auth, subscriber)),
-             asyncio.create_task(_write_messages(ws, subscriber))]
+    tasks = []
     try:
+        await ws.accept(subprotocol=protocol if from_protocol else None)
+        tasks = [asyncio.create_task(_read_commands(ws, auth, subscriber)),
+                 asyncio.create_task(_write_messages(ws, subscriber))]
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        hub.unsubscribe(subscriber)
+        ws.app.state.hub.unsubscribe(subscriber)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

@@ -11,7 +11,7 @@ from server.db.types import BigId, Json, UTCDateTime, utcnow
 
 
 class StreamEvent(Base):
-    """One change (`update`, `status.update`, `delete`, `notification`) and the ids it is about.
+    """One change (`update`, `status.update`, `delete`, `notification`, `access_ended`...) and the ids it is about.
 
     Web processes read new rows (SQLite: by id, which only grows in commit order because SQLite has one
     writer at a time and AUTOINCREMENT never reuses ids; PostgreSQL: the ids a NOTIFY names) and stream

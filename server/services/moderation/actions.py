@@ -18,6 +18,7 @@ from server.db.models import Account, AccountModeration, AccountWarning, Actor, 
 from server.db.types import utcnow
 from server.runtime import Runtime
 from server.services import posts as post_service
+from server.services import stream_events
 from server.services.delivery import enqueue_activity
 from server.services.inbox.posts import remove_post
 from server.services.instance_actor import ensure_instance_actor
@@ -127,6 +128,7 @@ async def _suspend(session: AsyncSession, target: Actor) -> None:
         account = (await session.execute(select(Account).where(Account.actor_id == target.id))).scalar_one_or_none()
         if account is not None:
             account.disabled_at = utcnow()  # no login; the notice and its appeal stay reachable
+            await stream_events.access_ended(session, actor_ids=[target.id])
     else:
         await purge_actor(session, target.id)
 

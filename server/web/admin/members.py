@@ -54,7 +54,7 @@ def _change(work, key: str, anchor: str = "members"):
             return await _page(web, status=403 if isinstance(exc, NotAllowed) else 422, error=str(exc)[:1].upper() + str(exc)[1:] + ".")
         await web.db.commit()
         forget_actor(web.request.app, username)
-        web.request.app.state.token_cache.clear()  # roles and disabled accounts count at once in the API
+        web.request.app.state.token_cache.clear()  # a changed role counts at once in the API
         await send_quietly(web.settings, mail or [])
         return done(web, f"/admin/members#{anchor}", key)
     return handler

@@ -114,7 +114,6 @@ async def act(web: Web) -> Response:
         await roll_back(web, report)
         return await _detail(web, report, status=getattr(exc, "status", 422), error=str(exc))
     await web.db.commit()
-    web.request.app.state.token_cache.clear()  # a suspended member's app tokens stop at once
     web.runtime.wake("deliveries")
     return done(web, f"/admin/reports/{report.id}", key)
 
