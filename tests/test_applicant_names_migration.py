@@ -1,4 +1,4 @@
-"""Migration 0017e: applicants shown under the real name sign-up copied get their username back; members keep theirs."""
+"""Migration 0018: applicants shown under the real name sign-up copied get their username back; members keep theirs."""
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import select
@@ -20,7 +20,7 @@ async def _downgrade(engine, revision: str) -> None:
 
 async def test_applicant_names_migration_resets_copied_real_names_of_applicants_only(app):
     engine = app.state.engine
-    await _downgrade(engine, ScriptDirectory.from_config(alembic_config()).get_revision("0017e").down_revision)
+    await _downgrade(engine, ScriptDirectory.from_config(alembic_config()).get_revision("0018_applicant_names").down_revision)
     async with app.state.sessions() as session:
         for username, admitted in (("ann", False), ("meg", True)):
             account = await create_account(session, app.state.urls, app.state.settings.domain, NewAccount(

@@ -4,13 +4,13 @@ Sign-up used to copy the real name into the public display name. Applicants (not
 cannot have chosen that name themselves, since they cannot log in: theirs is reset. Members admitted since may
 have kept it on purpose, so theirs stays.
 
-Revision ID: 0017e_applicant_names
-Revises: 0016_filters
+Revision ID: 0018_applicant_names
+Revises: 0017_local_only
 """
 from alembic import op
 
-revision = '0017e_applicant_names'
-down_revision = '0016_filters'
+revision = '0018_applicant_names'
+down_revision = '0017_local_only'
 branch_labels = None
 depends_on = None
 

@@ -1,13 +1,13 @@
 """posts.local_only: a post in a members-only thread that keeps a narrower audience (followers-only, direct)
 and, like the thread, never leaves the instance
 
-Revision ID: 0017a
+Revision ID: 0017_local_only
 Revises: 0016_filters
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0017a'
+revision = '0017_local_only'
 down_revision = '0016_filters'
 branch_labels = None
 depends_on = None
