@@ -117,7 +117,8 @@ async def test_api_media_attach_to_a_post_and_federate_as_documents(client, alic
                                      "height": 600, "focalPoint": [0.1, 0.2]}
     shown = await client.get(f"/api/v1/statuses/{status.json()['id']}", headers=alice.headers)
     assert shown.json()["media_attachments"] == attachments
-    media_only = await client.get(f"/api/v1/accounts/{alice.id}/statuses", params={"only_media": "true"})
+    media_only = await client.get(f"/api/v1/accounts/{alice.id}/statuses", params={"only_media": "true"},
+                                headers=alice.headers)
     assert [s["id"] for s in media_only.json()] == [status.json()["id"]]
 
 

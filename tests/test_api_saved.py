@@ -7,6 +7,7 @@ import pytest
 from server.db.models import IdempotencyKey
 from server.services import idempotency
 from tests.support.api import check_auth, member, token
+from tests.support.members import open_to_visitors
 from tests.support.fake_remote import (  # noqa: F401  (fixtures)
     create, deliver, drain, fed_app, fed_client, fed_settings, remote,
 )
@@ -62,7 +63,8 @@ async def test_api_favourites_list_newest_favourite_first(client, alice, bob):
     assert all(s["favourited"] for s in listed.json())
 
 
-async def test_api_pins_on_profile_and_in_the_featured_collection(client, alice, bob):
+async def test_api_pins_on_profile_and_in_the_featured_collection(app, client, alice, bob):
+    await open_to_visitors(app)  # the featured collection lists its posts to unsigned fetches of an open community
     public, unlisted = await status(client, alice, "pinned one"), await status(client, alice, "two", visibility="unlisted")
     private = await status(client, alice, "not pinnable", visibility="private")
     for post in (public, unlisted):
@@ -71,7 +73,7 @@ async def test_api_pins_on_profile_and_in_the_featured_collection(client, alice,
     assert (await client.post(f"/api/v1/statuses/{private['id']}/pin", headers=alice.headers)).status_code == 422
     bobs = await status(client, bob, "bob's")
     assert (await client.post(f"/api/v1/statuses/{bobs['id']}/pin", headers=alice.headers)).status_code == 422
-    profile = await client.get(f"/api/v1/accounts/{alice.id}/statuses", params={"pinned": "true"})
+    profile = await client.get(f"/api/v1/accounts/{alice.id}/statuses", params={"pinned": "true"}, headers=alice.headers)
     assert [s["id"] for s in profile.json()] == [unlisted["id"], public["id"]]
     featured = await client.get("/users/alice/collections/featured", headers=AP)
     body = featured.json()
@@ -116,7 +118,7 @@ async def test_api_idempotency_key_returns_the_first_post(app, client, alice, bo
     other = await client.post("/api/v1/statuses", json={"status": "once"},
                               headers={**alice.headers, "idempotency-key": "draft-43"})
     assert other.json()["id"] != first.json()["id"]
-    timeline = (await client.get(f"/api/v1/accounts/{alice.id}/statuses")).json()
+    timeline = (await client.get(f"/api/v1/accounts/{alice.id}/statuses", headers=alice.headers)).json()
     assert len(timeline) == 2
 
 
@@ -126,7 +128,7 @@ async def test_api_idempotency_key_holds_under_concurrent_requests(client, alice
                                        for _ in range(4)))
     assert {r.status_code for r in responses} == {200}
     assert len({r.json()["id"] for r in responses}) == 1
-    assert len((await client.get(f"/api/v1/accounts/{alice.id}/statuses")).json()) == 1
+    assert len((await client.get(f"/api/v1/accounts/{alice.id}/statuses", headers=alice.headers)).json()) == 1
 
 
 async def test_api_idempotency_key_expires_after_an_hour(app, client, alice):
