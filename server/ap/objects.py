@@ -15,13 +15,11 @@ from starlette.routing import Route
 from server.ap import negotiate
 from server.convert.actor_to_as import AS_NS
 from server.convert.post_to_as import announce_activity, create_activity, post_to_note, replies_collection
+from server.db.ids import MAX_ID
 from server.db.models import Actor, Post
 from server.runtime import Runtime
 from server.services.visibility import member_filter, remote_may_see
 from server.web import threads
-
-MAX_ID = 2**63 - 1
-
 
 def _runtime(request: Request) -> Runtime:
     return request.app.state.runtime
