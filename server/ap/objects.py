@@ -75,6 +75,16 @@ async def activity(request: Request) -> Response:
         return negotiate.activity_response(announce_activity(post, boosted, runtime.urls))
 
 
+async def legacy_announce(request: Request) -> Response:
+    """`…/statuses/{id}/activity/activity`: a boost's Announce id before December 2026, which servers stored;
+    it now lives at the boost's URI. A redirect there, for a boost the requester may see; 404 otherwise."""
+    async with _runtime(request).sessions() as session:
+        post, _ = await _visible_post(request, session)
+    if post is None or post.boost_of_id is None:
+        return negotiate.not_found(request)
+    return negotiate.redirect(post.uri)
+
+
 async def replies(request: Request) -> Response:
     """A stub: replies are not listed yet, but the collection exists for every visible post."""
     async with _runtime(request).sessions() as session:
@@ -88,6 +98,7 @@ GET = ["GET", "HEAD"]
 ROUTES: list[Route] = [
     Route("/users/{username}/statuses/{id:int}", status, methods=GET),
     Route("/users/{username}/statuses/{id:int}/activity", activity, methods=GET),
+    Route("/users/{username}/statuses/{id:int}/activity/activity", legacy_announce, methods=GET),
     Route("/users/{username}/statuses/{id:int}/replies", replies, methods=GET),
     Route("/@{username}/{id:int}", status, methods=GET),
 ]
