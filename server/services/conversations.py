@@ -21,7 +21,7 @@ from sqlalchemy import and_, case, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.db.ids import MAX_ID  # noqa: F401  (server.web.messages reads it from here)
+from server.db.ids import MAX_ID
 from server.db.models import Actor, ConversationState, Mention, Post
 from server.services.moderation.filters import visible_posts
 from server.services.reading import Page

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from federation.json_input import JsonRefused, parse_json, refusal, valid_text
-from server.db.ids import MAX_ID, as_id  # noqa: F401  (as_id: the API's handlers import it from here)
+from server.db.ids import MAX_ID, as_id
 
 MAX_DEPTH = 4  # parameters go two levels deep at most: keywords_attributes: [{"keyword": ...}]
 _INTEGER = re.compile(r"-?[0-9]{1,18}")
