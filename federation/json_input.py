@@ -11,6 +11,9 @@ import re
 from typing import Any
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+DOCUMENT_MAX_DEPTH = 64  # arrays and objects in a document from another server: ActivityPub needs a handful
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)  # unrolled: a run of plain characters per step
+_BRACKET = re.compile(r"[\[\]{}]")
 
 
 class JsonRefused(ValueError):
@@ -67,13 +70,29 @@ def parse_json(text: str) -> Any:
         raise JsonRefused("not valid JSON") from None
 
 
+def nested_deeper(text: str, limit: int) -> bool:
+    """Whether arrays and objects nest deeper than `limit` in JSON text, told from the brackets outside strings
+    (found in C by the regular expressions, then one step per bracket), before any parser recurses into them."""
+    if text.count("[") + text.count("{") <= limit:
+        return False  # too few to go too deep: most documents stop here
+    depth = 0
+    for bracket in _BRACKET.findall(_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        if depth > limit:
+            return True
+    return False
+
+
 def parse_document(text: str) -> dict[str, Any]:
-    """A JSON object from another server, its text checked against the rule above; JsonRefused otherwise.
+    """A JSON object from another server, its text checked against the rule above and nested at most
+    DOCUMENT_MAX_DEPTH deep (what we store is read again by recursive code); JsonRefused otherwise.
     The document is walked only when its text could hold a refused string (a NUL or surrogate escape: a raw
-    one cannot survive UTF-8 decoding), so a well-formed document costs one scan of its text."""
+    one cannot survive UTF-8 decoding), so a well-formed document costs a count of its brackets and a parse."""
+    if nested_deeper(text, DOCUMENT_MAX_DEPTH):
+        raise JsonRefused(f"JSON nested deeper than {DOCUMENT_MAX_DEPTH} levels")
     doc = parse_json(text)
     if not isinstance(doc, dict):
         raise JsonRefused(f"expected a JSON object, got {type(doc).__name__}")
-    if ("\\u0000" in text or _SURROGATE_ESCAPE.search(text)) and refusal(doc, max_depth=10**6):
+    if ("\\u0000" in text or _SURROGATE_ESCAPE.search(text)) and refusal(doc, max_depth=DOCUMENT_MAX_DEPTH):
         raise JsonRefused("JSON with NUL characters or lone surrogates is not accepted")
     return doc

@@ -211,3 +211,26 @@ async def test_every_id_we_publish_answers_200(client, app, session):
         response = await client.get(url, headers=AS)
         assert response.status_code == 200, url
         assert response.json()["id"] == url
+
+
+async def test_boost_before_the_announce_id_change_is_undone_and_found_by_its_old_id(client, app, session):
+    """Announces had the id `…/activity/activity` until December 2026, and servers stored it: unboosting
+    sends an Undo naming each id, and the old id still leads to the Announce."""
+    from sqlalchemy import select
+    from server.db.models import Delivery
+    from tests.support.api import member
+    alice = await member(app, "alice")
+    await factories.follow(session, await factories.remote_actor(session, "bob"), alice.actor)
+    await session.commit()
+    posted = (await client.post("/api/v1/statuses", json={"status": "hello"}, headers=alice.headers)).json()
+    boost = (await client.post(f"/api/v1/statuses/{posted['id']}/reblog", headers=alice.headers)).json()
+    old_id = f"{boost['uri']}/activity"
+    redirected = await client.get(old_id, headers=AS)
+    assert redirected.status_code == 302 and redirected.headers["location"] == boost["uri"]
+    assert (await client.get(boost["uri"], headers=AS)).json()["id"] == boost["uri"]
+    assert (await client.get(f"{posted['uri']}/activity/activity", headers=AS)).status_code == 404  # not a boost
+    assert (await client.post(f"/api/v1/statuses/{posted['id']}/unreblog", headers=alice.headers)).status_code == 200
+    queued = [json.loads(body) for body in (await session.execute(select(Delivery.body))).scalars()]
+    undone = sorted(a["object"]["id"] for a in queued if a["type"] == "Undo")
+    assert undone == sorted([boost["uri"], old_id])
+    assert (await client.get(old_id, headers=AS)).status_code == 404  # gone with the boost

@@ -159,6 +159,25 @@ async def test_inbox_answers_400_to_json_that_cannot_be_stored_faithfully(fed_ap
     assert await _queued(fed_app) == []
 
 
+async def test_inbox_answers_400_to_json_nested_deeper_than_64(fed_app, fed_client, remote):
+    """Deep nesting is refused at the door (RecursionError waits for whatever code reads it later); depth is
+    counted outside strings, so brackets and escaped quotes in text do not count."""
+    alice = remote.actor("alice")
+    text = '"[[[{{{\\"[[[["'
+
+    def activity(depth: int) -> bytes:  # the activity is one level, the note two, `deep` `depth` more
+        return json.dumps(create(remote.note(alice, depth, deep="<deep>", summary=text * 30))).replace(
+            '"<deep>"', "[" * depth + "]" * depth).encode()
+    for depth, status in ((62, 202), (63, 400), (900, 400), (200_000, 400)):
+        body = activity(depth)
+        response = await fed_client.post("/inbox", content=body,
+                                         headers=signed_headers(alice, str(fed_client.base_url) + "/inbox", body))
+        assert response.status_code == status, depth
+        if status == 400:
+            assert "nested deeper than 64 levels" in response.json()["error"]
+    assert len(await _queued(fed_app)) == 1
+
+
 async def test_inbox_answers_413_to_an_oversized_streamed_body(fed_app, fed_client, remote):
     alice = remote.actor("alice")
     limit = fed_app.state.settings.max_body_bytes

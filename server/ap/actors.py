@@ -18,6 +18,7 @@ from starlette.routing import Route
 from server.ap import negotiate
 from server.convert.actor_to_as import AS_NS, actor_to_as
 from server.convert.post_to_as import announce_activity, create_activity, post_to_note
+from server.db.ids import MAX_ID, as_id
 from server.db.models import Actor, Follow, Post
 from server.runtime import Runtime
 from server.services import reading
@@ -30,7 +31,6 @@ from server.web.profiles import profile_page
 OUTBOX_PAGE = 20
 FOLLOWS_PAGE = 12  # Mastodon's page size for followers/following
 DOCUMENT_TTL = 30.0  # seconds another process's profile edit may take to show here
-MAX_ID = 2**63 - 1
 
 
 class DocumentCache:
@@ -177,10 +177,6 @@ async def _posts_owner(request: Request, session: AsyncSession) -> tuple[Actor |
     return member, True
 
 
-def _page_bound(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() and len(raw) < 20 else None
-
-
 def _outbox_query(author_id: int):
     return select(Post).where(Post.author_id == author_id, Post.local.is_(True), Post.visibility.in_(OPEN))
 
@@ -209,7 +205,7 @@ async def outbox(request: Request) -> Response:
             pages = {"first": f"{outbox_id}?page=true", "last": f"{outbox_id}?min_id=0&page=true"} if admitted else {}
             return negotiate.activity_response(_collection(outbox_id, int(total or 0), **pages))
         query = _outbox_query(member.id)
-        max_id, min_id = _page_bound(params.get("max_id")), _page_bound(params.get("min_id"))
+        max_id, min_id = as_id(params.get("max_id")), as_id(params.get("min_id"))
         if max_id is not None:
             query = query.where(Post.id < max_id)
         if min_id is not None and max_id is None:
@@ -240,12 +236,11 @@ async def _follows_page(request: Request, *, followers: bool) -> Response:
         follows = accepted.subquery()
         collection_id = (member.followers_url if followers else member.following_url) or \
             (runtime.urls.followers if followers else runtime.urls.following)(member.username)
-        raw_page = request.query_params.get("page", "")
-        if not (raw_page.isdigit() and 0 < int(raw_page) < 1_000_000):
+        number = as_id(request.query_params.get("page"))
+        if not (number and number < 1_000_000):
             total = await session.scalar(select(func.count()).select_from(follows))
             return negotiate.activity_response(_collection(collection_id, int(total or 0),
                                                            first=f"{collection_id}?page=1"))
-        number = int(raw_page)
         rows = (await session.execute(
             select(Actor.uri).join(follows, Actor.id == follows.c.other_id)
             .order_by(follows.c.id.desc()).offset((number - 1) * FOLLOWS_PAGE).limit(FOLLOWS_PAGE + 1)

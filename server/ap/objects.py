@@ -15,13 +15,11 @@ from starlette.routing import Route
 from server.ap import negotiate
 from server.convert.actor_to_as import AS_NS
 from server.convert.post_to_as import announce_activity, create_activity, post_to_note, replies_collection
+from server.db.ids import MAX_ID
 from server.db.models import Actor, Post
 from server.runtime import Runtime
 from server.services.visibility import member_filter, remote_may_see
 from server.web import threads
-
-MAX_ID = 2**63 - 1
-
 
 def _runtime(request: Request) -> Runtime:
     return request.app.state.runtime
@@ -77,6 +75,16 @@ async def activity(request: Request) -> Response:
         return negotiate.activity_response(announce_activity(post, boosted, runtime.urls))
 
 
+async def legacy_announce(request: Request) -> Response:
+    """`…/statuses/{id}/activity/activity`: a boost's Announce id before December 2026, which servers stored;
+    it now lives at the boost's URI. A redirect there, for a boost the requester may see; 404 otherwise."""
+    async with _runtime(request).sessions() as session:
+        post, _ = await _visible_post(request, session)
+    if post is None or post.boost_of_id is None:
+        return negotiate.not_found(request)
+    return negotiate.redirect(post.uri)
+
+
 async def replies(request: Request) -> Response:
     """A stub: replies are not listed yet, but the collection exists for every visible post."""
     async with _runtime(request).sessions() as session:
@@ -90,6 +98,7 @@ GET = ["GET", "HEAD"]
 ROUTES: list[Route] = [
     Route("/users/{username}/statuses/{id:int}", status, methods=GET),
     Route("/users/{username}/statuses/{id:int}/activity", activity, methods=GET),
+    Route("/users/{username}/statuses/{id:int}/activity/activity", legacy_announce, methods=GET),
     Route("/users/{username}/statuses/{id:int}/replies", replies, methods=GET),
     Route("/@{username}/{id:int}", status, methods=GET),
 ]

@@ -183,3 +183,8 @@ def announce_activity(boost: Post, boosted: Post, urls: LocalUrls) -> dict[str, 
             "actor": boost.author.uri, "published": iso(boost.published), "to": to, "cc": cc,
             "object": boosted.uri}
 
+
+def legacy_announce_id(boost: Post) -> str:
+    """The id Announces of boosts had until December 2026 (the boost's URI + "/activity"): servers stored it,
+    so it is still undone (services.social.undo_boost) and still answers (a redirect to the boost's URI)."""
+    return f"{boost.uri}/activity"

@@ -1,10 +1,13 @@
 """Time-ordered 64-bit ids, as Mastodon makes them: milliseconds since the epoch, then 16 bits that
-count up within a millisecond (from a random start, so that processes rarely collide)."""
+count up within a millisecond (from a random start, so that processes rarely collide); and the one check
+of an id that comes from outside (`as_id`), for the API, ActivityPub and web routes alike."""
 from __future__ import annotations
 
+import re
 import secrets
 import threading
 from datetime import datetime, timezone
+from typing import Any
 
 _lock = threading.Lock()
 _last_ms = -1
@@ -27,3 +30,17 @@ def snowflake(when: datetime | None = None) -> int:
 def snowflake_floor(when: datetime) -> int:
     """The smallest id of the given moment: for `since`/`max` paging by time."""
     return int(when.timestamp() * 1000) << 16
+
+
+MAX_ID = 2**63 - 1  # ids are signed 64-bit on both engines: a larger one names no row (and must not reach them)
+_DIGITS = re.compile(r"[0-9]{1,19}")
+
+
+def as_id(value: Any) -> int | None:
+    """An id as it comes from outside (ASCII digits, or a JSON number); None when it cannot name a stored row.
+    str.isdigit() is no test: it takes "²" and other digits int() refuses, and any number of them."""
+    if isinstance(value, str) and _DIGITS.fullmatch(value):
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ID:
+        return value
+    return None

@@ -21,6 +21,7 @@ from sqlalchemy import and_, case, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.db.ids import MAX_ID
 from server.db.models import Actor, ConversationState, Mention, Post
 from server.services.moderation.filters import visible_posts
 from server.services.reading import Page
@@ -28,7 +29,6 @@ from server.services.views import render_accounts, render_statuses
 from server.urls import LocalUrls
 
 MAX_THREAD_DEPTH = 100
-MAX_ID = 2**63 - 1  # ids are signed 64-bit on both engines: a larger one names nothing (and must not reach them)
 
 
 @dataclass(frozen=True)

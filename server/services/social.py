@@ -8,7 +8,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation import activities
-from server.convert.post_to_as import announce_activity
+from server.convert.post_to_as import announce_activity, legacy_announce_id
 from server.db.ids import snowflake
 from server.db.models import Actor, Follow, Like, Post
 from server.db.models.posts import HELD, stays_local
@@ -17,6 +17,7 @@ from server.runtime import Runtime
 from server.services.delivery import enqueue_activity, remote_followers
 from server.services import stream_events
 from server.services.timelines import fan_out, notify
+from server.urls import LocalUrls
 
 
 class SocialError(ValueError):
@@ -143,6 +144,16 @@ async def boost(runtime: Runtime, session: AsyncSession, actor: Actor, post: Pos
     return row
 
 
+def undo_boost(boost: Post, boosted: Post, urls: LocalUrls) -> list[dict]:
+    """The Undo(Announce) of a boost, twice: once for its Announce's id (the boost's URI, `…/activity`) and once
+    for the id Announces had before this release (`…/activity/activity`), which servers stored for older
+    boosts. Nothing stored tells the two apart, and an Undo of an id a server never saw is ignored there."""
+    announce = announce_activity(boost, boosted, urls)
+    legacy = {**announce, "id": legacy_announce_id(boost)}
+    return [activities.undo(f"{boost.uri}/undo", boost.author.uri, announce),
+            activities.undo(f"{legacy['id']}/undo", boost.author.uri, legacy)]
+
+
 async def withdraw_boosts(runtime: Runtime, session: AsyncSession, original: Post) -> list[tuple[Actor, list[Actor]]]:
     """Before `original` is deleted (its boosts go with it, by cascade): each member who boosted it sends
     their remote followers an Undo(Announce), as Mastodon does. Returns (booster, their remote followers):
@@ -151,8 +162,8 @@ async def withdraw_boosts(runtime: Runtime, session: AsyncSession, original: Pos
     reached = []
     for boost in (await session.execute(query)).scalars():
         followers = await remote_followers(session, boost.author_id)
-        undo = activities.undo(f"{boost.uri}/undo", boost.author.uri, announce_activity(boost, original, runtime.urls))
-        await enqueue_activity(session, undo, boost.author, followers)
+        for undo in undo_boost(boost, original, runtime.urls):
+            await enqueue_activity(session, undo, boost.author, followers)
         reached.append((boost.author, followers))
     return reached
 
@@ -163,10 +174,9 @@ async def unboost(runtime: Runtime, session: AsyncSession, actor: Actor, post: P
     if row is None:
         return
     if row.visibility != "local":
-        doc = announce_activity(row, post, runtime.urls)
-        undo = activities.undo(f"{row.uri}/undo", actor.uri, doc)
         recipients = await remote_followers(session, actor.id) + ([] if post.author.local else [post.author])
-        await enqueue_activity(session, undo, actor, recipients)
+        for undo in undo_boost(row, post, runtime.urls):
+            await enqueue_activity(session, undo, actor, recipients)
     await session.execute(update(Post).where(Post.id == post.id, Post.boosts_count > 0)
                           .values(boosts_count=Post.boosts_count - 1))
     await stream_events.post_deleted(session, row)

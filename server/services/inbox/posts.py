@@ -8,6 +8,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation import vocab
+from federation.integrity import IntegrityError, verify_proof
 from federation.urls import same_origin
 from server.convert.as_to_post import as_to_post, content_fields, hashtags, mention_hrefs
 from server.db.models import Actor, Mention, Post, PostEdit, PostTag
@@ -21,6 +22,7 @@ from server.services.inbox.context import InboxContext, Refused
 from server.services.inbox.remembered import remember_deleted
 from server.services.inbox.votes import take_vote
 from server.services.moderation.incoming import screen_post
+from server.services.remote_attestations import issuer_key_resolver
 from server.services.social import withdraw_boosts
 
 log = logging.getLogger("curbside.inbox")
@@ -173,11 +175,31 @@ async def on_delete_note(ctx: InboxContext) -> None:
 
 
 async def _withdraw_boosts(ctx: InboxContext, post: Post) -> None:
-    """Members' boosts of the post go with it: their followers get an Undo(Announce) from each booster
-    and, when the Delete carries a signature of its own that a server can check without us (Linked Data
-    signature, or a Data Integrity proof), the Delete itself, forwarded as Mastodon forwards it."""
+    """Members' boosts of the post go with it: their followers get an Undo(Announce) from each booster and,
+    when the Delete is its actor's word and carries a Data Integrity proof (FEP-8b32) of that actor that
+    verifies, the Delete itself, which they can check without us.
+
+    Mastodon also forwards Deletes signed with a Linked Data signature (RsaSignature2017); we do not: checking
+    one needs URDNA2015 canonicalisation, which we lack, and forwarding what nobody checked would let a
+    booster's followers receive, under our signature, any Delete claiming to be signed. Their followers still
+    get the Undo, and the Delete from its origin if they follow its author."""
+    forward = post.boosts_count > 0 and await _proven_by_actor(ctx)
     reached = await withdraw_boosts(ctx.runtime, ctx.session, post)
-    if not reached or not ctx.document or not ({"signature", "proof"} & set(ctx.document)):
+    if not forward:
         return
     for booster, followers in reached:
         await enqueue_activity(ctx.session, ctx.document, booster, followers)
+
+
+async def _proven_by_actor(ctx: InboxContext) -> bool:
+    """Whether the activity as received was signed (HTTP) by its actor and carries a proof by that actor."""
+    if not ctx.authentic or not ctx.document or "proof" not in ctx.document:
+        return False
+    await ctx.session.commit()  # the key may be fetched: no transaction held across it
+    resolve = issuer_key_resolver(ctx.runtime, await ctx.fetcher_source())
+    try:
+        verified = await verify_proof(ctx.document, resolve)
+    except IntegrityError as exc:
+        log.info("not forwarding %s: its proof fails (%s)", ctx.activity.id, exc.reason)
+        return False
+    return verified.controller == ctx.activity.actor
