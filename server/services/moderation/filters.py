@@ -1,5 +1,5 @@
-"""What moderation hides from a viewer: posts and accounts of suspended domains and accounts
-(everywhere), of limited ones (from public timelines, unless the viewer follows them), and what a
+"""What moderation hides from a viewer: posts and accounts of suspended domains and accounts, and of local
+accounts the world may not see (server.services.publicity) (everywhere), of limited ones (from public timelines, unless the viewer follows them), and what a
 member blocked or muted, or whose domain they blocked (from that member alone), plus the posts
 of those who block them. Applied when reading, so it holds for rows stored before a decision."""
 from __future__ import annotations
