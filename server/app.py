@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 
-from server.ap.inbox import InboxShortcut, close_intake
+from server.ap.inbox import InboxShortcut, close_intake, forget_local_users
 from server.api.mastodon.auth import TokenCache
 from server.errors import HANDLERS
 from server.middleware import BodyLimitMiddleware, RequestIdMiddleware
@@ -41,13 +41,19 @@ def routes() -> list[Route]:
             *(route.route() for route in WEB_ROUTES)]
 
 
+def _access_ended(state) -> None:
+    """Someone's access ended (a token revoked, an account disabled or deleted): forget what was cached of it."""
+    state.token_cache.clear()
+    forget_local_users(state)
+
+
 def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         runtime = Runtime.create(settings)
         app.state.runtime = runtime
         app.state.engine, app.state.sessions = runtime.engine, runtime.sessions
-        app.state.hub = StreamHub(runtime, on_access_ended=app.state.token_cache.clear)
+        app.state.hub = StreamHub(runtime, on_access_ended=lambda: _access_ended(app.state))
         app.state.hub.start()
         worker = worker_task = None
         if settings.inprocess_worker:

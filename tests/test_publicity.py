@@ -4,8 +4,9 @@ import httpx
 from sqlalchemy import select, update
 
 from federation import activities
-from server.db.models import Account, Follow, MemberProfile, Mention
+from server.db.models import Account, Actor, Follow, MemberProfile, Mention
 from server.db.types import utcnow
+from server.services import member_admin
 from server.services.instance_settings import set_registration_mode
 from tests.support.fake_remote import deliver, drain, fed_app, fed_client, fed_settings, remote  # noqa: F401
 from tests.support.members import PASSWORD, bearer, member_token
@@ -134,3 +135,41 @@ async def test_publicity_remote_follow_and_inbox_of_an_applicant_are_refused(fed
     await drain(fed_app)
     async with fed_app.state.sessions() as session:
         assert [f.followed_id for f in (await session.execute(select(Follow))).scalars()] == [ann.actor_id]
+
+
+async def _disable(app, username: str) -> None:
+    async with app.state.sessions() as session:
+        account = (await session.execute(select(Account).join(Account.actor).where(Actor.username == username))
+                   ).scalar_one()
+        await member_admin.disable(session, account, by="cli:root")
+        await session.commit()
+
+
+async def test_publicity_a_disabled_members_posts_and_follows_vanish(app, client):
+    ann, alice = bearer(await member_token(app, "ann")), bearer(await member_token(app, "alice"))
+    ann_id = (await client.get("/api/v1/accounts/verify_credentials", headers=ann)).json()["id"]
+    alice_id = (await client.get("/api/v1/accounts/verify_credentials", headers=alice)).json()["id"]
+    for me, other in ((ann, alice_id), (alice, ann_id)):
+        assert (await client.post(f"/api/v1/accounts/{other}/follow", headers=me)).json()["following"]
+    post = (await client.post("/api/v1/statuses", json={"status": "Rounds at 8"}, headers=ann)).json()
+    assert [s["id"] for s in (await client.get("/api/v1/timelines/home", headers=alice)).json()] == [post["id"]]
+    await _disable(app, "ann")
+    assert (await client.get(f"/api/v1/statuses/{post['id']}", headers=alice)).status_code == 404
+    for timeline in ("home", "public"):
+        assert (await client.get(f"/api/v1/timelines/{timeline}", headers=alice)).json() == [], timeline
+    for listing in ("followers", "following"):
+        assert (await client.get(f"/api/v1/accounts/{alice_id}/{listing}", headers=alice)).json() == [], listing
+        collection = (await client.get(f"/users/alice/{listing}", headers=AS)).json()
+        page = (await client.get(f"/users/alice/{listing}?page=1", headers=AS)).json()
+        assert (collection["totalItems"], page["totalItems"], page["orderedItems"]) == (0, 0, []), listing
+
+
+async def test_publicity_a_disabled_members_inbox_refuses_at_once(fed_app, fed_client, remote):
+    await member_token(fed_app, "ann")
+    bob = remote.actor("bob")
+    ann_uri = f"{fed_app.state.settings.base_url}/users/ann"
+    first = activities.follow(f"{bob.uri}/follows/1", bob.uri, ann_uri)
+    assert (await deliver(fed_client, bob, first, "/users/ann/inbox")).status_code == 202  # the inbox now knows ann
+    await _disable(fed_app, "ann")
+    again = activities.follow(f"{bob.uri}/follows/2", bob.uri, ann_uri)
+    assert (await deliver(fed_client, bob, again, "/users/ann/inbox")).status_code == 404

@@ -25,6 +25,7 @@ from server.services import reading
 from server.services.attestations import actor_document, published_attestation, revocation_list
 from server.services.bookmarks import pinned_posts
 from server.services.instance_actor import ensure_instance_actor
+from server.services.publicity import is_public
 from server.services.visibility import OPEN, find_member, in_members_only_thread
 from server.web.profiles import profile_page
 
@@ -232,7 +233,8 @@ async def _follows_page(request: Request, *, followers: bool) -> Response:
         if member is None:
             return negotiate.not_found(request)
         own, other = (Follow.followed_id, Follow.follower_id) if followers else (Follow.follower_id, Follow.followed_id)
-        accepted = select(Follow.id, other.label("other_id")).where(own == member.id, Follow.state == "accepted")
+        accepted = select(Follow.id, other.label("other_id")).join(Actor, Actor.id == other).where(
+            own == member.id, Follow.state == "accepted", is_public())
         follows = accepted.subquery()
         collection_id = (member.followers_url if followers else member.following_url) or \
             (runtime.urls.followers if followers else runtime.urls.following)(member.username)

@@ -73,6 +73,13 @@ def intake_of(state: Any) -> Intake:
     return intake
 
 
+def forget_local_users(state: Any) -> None:
+    """Forget which local users the inbox found: an account's access ended (disabled, deleted)."""
+    intake = getattr(state, "inbox_intake", None)
+    if intake is not None:
+        intake.local_users.clear()
+
+
 async def close_intake(state: Any) -> None:
     """Let the queue writer finish and release its connection (at shutdown)."""
     intake = getattr(state, "inbox_intake", None)

@@ -16,7 +16,7 @@ from server.services.specialties import specialty_name
 def listed():
     """Actors a directory may list: discoverable people the world may see (server.services.publicity)."""
     return select(Actor).where(Actor.discoverable.is_(True), Actor.actor_type.in_(("Person", "Service")),
-                               is_public(Actor.id))
+                               is_public())
 
 
 async def discoverable(session: AsyncSession, *, only_local: bool, order: str, limit: int, offset: int) -> list[Actor]:

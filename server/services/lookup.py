@@ -37,7 +37,7 @@ async def find_acct(runtime: Runtime, session: AsyncSession, acct: str, *, resol
     except WebfingerError:
         return None
     actor = (await session.execute(select(Actor).where(Actor.domain == domain, func.lower(Actor.username) == user.lower(),
-                                                       is_public(Actor.id)))).scalars().first()
+                                                       is_public()))).scalars().first()
     if actor is None and resolve and domain != local:
         try:
             actor = await resolve_acct(runtime, session, user, domain)

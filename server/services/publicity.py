@@ -8,35 +8,29 @@ everything else answers as for nobody (404). Remote actors are public here; what
 (suspended accounts and domains) is server.services.moderation.filters."""
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, exists, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.models import Account, Actor
 
 
-def hidden_members() -> Select:
-    """The actor ids of local accounts the world may not see: unconfirmed, unapproved or disabled."""
-    return select(Account.actor_id).where(or_(Account.confirmed_at.is_(None), Account.approved_at.is_(None),
-                                              Account.disabled_at.is_not(None)))
+def hidden_account(account=Account) -> ColumnElement:
+    """A condition on an accounts row (`Account` or an alias of it): unconfirmed, unapproved or disabled."""
+    return or_(account.confirmed_at.is_(None), account.approved_at.is_(None), account.disabled_at.is_not(None))
 
 
-def is_public(actor_id: ColumnElement) -> ColumnElement:
-    """A WHERE clause: the actor whose id is `actor_id` is not a hidden local account."""
-    return actor_id.not_in(hidden_members())
+def is_public() -> ColumnElement:
+    """A WHERE clause on `Actor`: not a hidden local account. Remote actors are never looked up; a local one
+    by its own row, through the unique index on accounts.actor_id."""
+    return or_(Actor.local.is_(False), ~exists().where(Account.actor_id == Actor.id, hidden_account()))
 
 
 def public_members() -> Select:
     """The actor ids of local accounts the world may see (for counting members)."""
-    return select(Account.actor_id).where(is_public(Account.actor_id))
-
-
-async def hidden_among(session: AsyncSession, actors: list[Actor]) -> set[int]:
-    """The ids of those of `actors` that are hidden local accounts (one query, none without local actors)."""
-    local = [a.id for a in actors if a.local]
-    if not local:
-        return set()
-    return set((await session.execute(hidden_members().where(Account.actor_id.in_(local)))).scalars())
+    return select(Account.actor_id).where(not_(hidden_account()))
 
 
 async def is_hidden(session: AsyncSession, actor: Actor) -> bool:
-    return bool(await hidden_among(session, [actor]))
+    """Whether `actor` is a local account the world may not see (no query for remote actors)."""
+    return actor.local and await session.scalar(
+        select(exists().where(Account.actor_id == actor.id, hidden_account())))

@@ -28,6 +28,7 @@ from server.services.keyword_filters import NO_FILTERS, ViewerFilters, action_in
     viewer_filters
 from server.services.moderation.filters import Viewpoint, author_hidden
 from server.services.moderation.policies import policies_for
+from server.services.publicity import hidden_account
 from server.services.views import COUNTS_SECONDS, render_accounts
 from server.urls import LocalUrls
 
@@ -72,9 +73,10 @@ PROFILE_FIELDS = ("pseudonymous", "profession", "specialty_code", "institution",
 
 
 def _accounts_statement(dialect: str):
-    """(id, domain, local, suspended_at, limited_at, fingerprint of what its Account entity shows)."""
+    """(id, domain, local, suspended_at, limited_at, fingerprint of what its Account entity shows, whether it is a
+    local account the world may not see)."""
     attestation, profile = RemoteAttestation.__table__, MemberProfile.__table__
-    sanction = AccountModeration.__table__
+    sanction, member = AccountModeration.__table__, Account.__table__.alias("member")
     now = bindparam("now", type_=UTCDateTime())
     in_force = (select(Verification.id).join(Account, Account.id == Verification.account_id)
                 .where(Account.actor_id == _ACTORS.c.id, Verification.revoked_at.is_(None),
@@ -87,8 +89,9 @@ def _accounts_statement(dialect: str):
                            *(attestation.c[n] for n in ATTESTATION_FIELDS), current,
                            *(profile.c[n] for n in PROFILE_FIELDS), in_force, trusted)
     return (select(_ACTORS.c.id, _ACTORS.c.domain, _ACTORS.c.local, sanction.c.suspended_at, sanction.c.limited_at,
-                   shown)
+                   shown, and_(member.c.id.is_not(None), hidden_account(member.c)))
             .select_from(_ACTORS.outerjoin(sanction, sanction.c.actor_id == _ACTORS.c.id)
+                         .outerjoin(member, member.c.actor_id == _ACTORS.c.id)
                          .outerjoin(attestation, attestation.c.actor_id == _ACTORS.c.id)
                          .outerjoin(profile, profile.c.actor_id == _ACTORS.c.id))
             .where(among(_ACTORS.c.id, "ids", dialect)))
@@ -235,8 +238,8 @@ async def page_json(session: AsyncSession, rows: list, viewer_id: int, urls: Loc
 
     def hidden(author_id: int) -> bool:
         row = accounts.get(author_id)
-        return row is None or author_hidden(view, author_id, None if row[2] else row[1], row[3] is not None,
-                                            row[4] is not None)
+        return row is None or author_hidden(view, author_id, None if row[2] else row[1],
+                                            row[3] is not None or bool(row[6]), row[4] is not None)
 
     rows = [r for r in rows if not hidden(r[AUTHOR]) and not (r[BOOST_OF] and hidden(r[BOOSTED_AUTHOR]))]
     filtered = await _filtered(session, rows, filters)

@@ -83,7 +83,7 @@ def member_filter(domain: str, instance_actor_uri: str, username: str) -> tuple:
     """WHERE clauses for a local member by username (any case): never the instance actor, never an account
     the world may not see (server.services.publicity)."""
     return (Actor.local.is_(True), Actor.domain == domain, func.lower(Actor.username) == username.lower(),
-            Actor.uri != instance_actor_uri, is_public(Actor.id))
+            Actor.uri != instance_actor_uri, is_public())
 
 
 async def find_member(session: AsyncSession, domain: str, instance_actor_uri: str, username: str) -> Actor | None:

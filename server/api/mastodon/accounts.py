@@ -90,7 +90,7 @@ async def _follow_list(request: Request, column_match, column_other) -> JSONResp
         actor = await _actor(session, path_id(request))
         query = select(Follow).where(column_match == actor.id, Follow.state == "accepted")
         follows = page.arrange(list((await session.execute(page.apply(query, Follow.id))).scalars()))
-        actors = [await session.get(Actor, getattr(f, column_other)) for f in follows]
+        actors = await visible_actors(session, [await session.get(Actor, getattr(f, column_other)) for f in follows])
         return await accounts_json(request, session, actors, link_header(request, [f.id for f in follows]))
 
 

@@ -1,19 +1,19 @@
-"""What moderation hides from a viewer: posts and accounts of suspended domains and accounts
-(everywhere), of limited ones (from public timelines, unless the viewer follows them), and what a
+"""What moderation hides from a viewer: posts and accounts of suspended domains and accounts, and of local
+accounts the world may not see (server.services.publicity) (everywhere), of limited ones (from public timelines, unless the viewer follows them), and what a
 member blocked or muted, or whose domain they blocked (from that member alone), plus the posts
 of those who block them. Applied when reading, so it holds for rows stored before a decision."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from moderation.domains import DomainPolicy, PolicySet
-from server.db.models import AccountModeration, Actor, Block, Follow, Mute, Post, UserDomainBlock
+from server.db.models import Account, AccountModeration, Actor, Block, Follow, Mute, Post, UserDomainBlock
 from server.db.types import utcnow
 from server.services.moderation.policies import Policies, policies_for
-from server.services.publicity import hidden_among, is_hidden
+from server.services.publicity import hidden_account
 
 
 @dataclass
@@ -74,16 +74,38 @@ async def sanctions(session: AsyncSession, actor_ids: set[int]) -> dict[int, Acc
     return {row.actor_id: row for row in rows.scalars()}
 
 
-def author_hidden(view: Viewpoint, author_id: int, domain: str | None, suspended: bool, limited: bool, *,
+@dataclass(frozen=True)
+class Standing:
+    """What moderation and publicity say of one account, whoever looks."""
+
+    domain: str | None  # None for local accounts
+    gone: bool  # suspended, or a local account the world may not see (server.services.publicity)
+    limited: bool
+
+
+async def standings(session: AsyncSession, actor_ids: set[int]) -> dict[int, Standing]:
+    """The standing of each of these actors, in one query."""
+    if not actor_ids:
+        return {}
+    hidden = and_(Account.id.is_not(None), hidden_account())  # remote actors have no accounts row
+    rows = await session.execute(
+        select(Actor.id, Actor.local, Actor.domain, AccountModeration.suspended_at, AccountModeration.limited_at, hidden)
+        .outerjoin(AccountModeration, AccountModeration.actor_id == Actor.id)
+        .outerjoin(Account, Account.actor_id == Actor.id).where(Actor.id.in_(actor_ids)))
+    return {id_: Standing(None if local else domain, suspended is not None or bool(unseen), limited is not None)
+            for id_, local, domain, suspended, limited, unseen in rows.all()}
+
+
+def author_hidden(view: Viewpoint, author_id: int, domain: str | None, gone: bool, limited: bool, *,
                   public: bool = False, followed: bool = False) -> bool:
     """Whether `view`'s viewer is kept from an author's posts; `domain` is None for local authors,
-    `suspended`/`limited` are the author's own sanctions."""
+    `gone`/`limited` are the author's own standing (Standing)."""
     if author_id == view.viewer_id:
         return False
-    if author_id in view.blocked_ids or author_id in view.muted_ids or suspended:
+    if author_id in view.blocked_ids or author_id in view.muted_ids or gone:
         return True
-    gone, domain_limited = view.domain_state(domain) if domain is not None else (False, False)
-    return gone or (public and (limited or domain_limited) and not followed)
+    domain_gone, domain_limited = view.domain_state(domain) if domain is not None else (False, False)
+    return domain_gone or (public and (limited or domain_limited) and not followed)
 
 
 async def visible_posts(session: AsyncSession, posts: list[Post], viewer: Actor | int | None, *,
@@ -96,9 +118,7 @@ async def visible_posts(session: AsyncSession, posts: list[Post], viewer: Actor 
     originals = dict((await session.execute(select(Post.id, Post.author_id).where(Post.id.in_(boosted)))).all()) \
         if boosted else {}
     author_ids = {p.author_id for p in posts} | set(originals.values())
-    domains = dict((await session.execute(select(Actor.id, Actor.domain).where(
-        Actor.id.in_(author_ids), Actor.local.is_(False)))).all())
-    sanctioned = await sanctions(session, author_ids)
+    standing = await standings(session, author_ids)
     followed: set[int] = set()
     if public and viewer is not None:
         followed = set((await session.execute(select(Follow.followed_id).where(
@@ -106,11 +126,9 @@ async def visible_posts(session: AsyncSession, posts: list[Post], viewer: Actor 
             Follow.followed_id.in_(author_ids)))).scalars())
 
     def hidden(author_id: int) -> bool:
-        sanction = sanctioned.get(author_id)
-        return author_hidden(view, author_id, domains.get(author_id),
-                             sanction is not None and sanction.suspended_at is not None,
-                             sanction is not None and sanction.limited_at is not None,
-                             public=public, followed=author_id in followed)
+        author = standing.get(author_id)
+        return author is None or author_hidden(view, author_id, author.domain, author.gone, author.limited,
+                                               public=public, followed=author_id in followed)
 
     return [p for p in posts if not hidden(p.author_id)
             and not (p.boost_of_id and p.boost_of_id in originals and hidden(originals[p.boost_of_id]))]
@@ -119,23 +137,21 @@ async def visible_posts(session: AsyncSession, posts: list[Post], viewer: Actor 
 async def actor_hidden(session: AsyncSession, actor: Actor) -> bool:
     """Whether an account is hidden from everyone (suspended, of a suspended domain, or a local account the
     world may not see yet: server.services.publicity)."""
-    if not actor.local and (await policies_for(session)).effective(actor.domain).suspended:
-        return True
-    if actor.local and await is_hidden(session, actor):
-        return True
-    sanction = await session.get(AccountModeration, actor.id)
-    return sanction is not None and sanction.suspended_at is not None
+    return not await visible_actors(session, [actor])
 
 
 async def visible_actors(session: AsyncSession, actors: list[Actor]) -> list[Actor]:
-    """`actors` without those actor_hidden hides (search results, lists)."""
+    """`actors` without those hidden from everyone (search results, lists)."""
     if not actors:
         return actors
     policies = await policies_for(session)
-    sanctioned = await sanctions(session, {a.id for a in actors})
-    unpublished = await hidden_among(session, actors)
-    return [a for a in actors if not (not a.local and policies.effective(a.domain).suspended)
-            and not (a.id in sanctioned and sanctioned[a.id].suspended_at) and a.id not in unpublished]
+    standing = await standings(session, {a.id for a in actors})
+
+    def gone(actor: Actor) -> bool:
+        known = standing.get(actor.id)
+        return known is None or known.gone or (not actor.local and policies.effective(actor.domain).suspended)
+
+    return [a for a in actors if not gone(a)]
 
 
 def notification_hidden(view: Viewpoint, from_actor: Actor | None) -> bool:
