@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from moderation.phi import KINDS, find_phi  # noqa: E402
 
-CORPUS = ROOT / "tests" / "data" / "phi_corpus.jsonl"
+CORPUS = ROOT / "tests" / "data" / "phi_dev.jsonl"
 ROUNDS = 20
 
 

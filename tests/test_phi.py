@@ -18,7 +18,7 @@ from moderation.phi import (
     find_phi,
 )
 
-CORPUS = Path(__file__).parent / "data" / "phi_corpus.jsonl"
+CORPUS = Path(__file__).parent / "data" / "phi_dev.jsonl"
 
 
 def load_corpus() -> list[dict]:
