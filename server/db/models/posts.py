@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db.models.accounts import Actor
@@ -55,6 +55,7 @@ class Post(Base):
     boosts_count: Mapped[int] = mapped_column(Integer, default=0)
     published: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    phi_confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())  # author posted despite the guard
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     author: Mapped[Actor] = relationship(lazy="joined", innerjoin=True)
