@@ -118,7 +118,7 @@ def email() -> str:
 
 def ssn() -> str:
     a, b, c = random.randint(1, 999), random.randint(0, 99), random.randint(0, 9999)
-    return random.choice([f"{a:03d}-{b:02d}-{c:04d}", f"{a:03d} {b:02d} {c:04d}", f"{a:03d}{b:02d}{c:04d}"])
+    return random.choice([f"{a:03d}-{b:02d}-{c:04d}", f"{a:03d} {b:02d} {c:04d}"])
 
 
 def mrn() -> str:

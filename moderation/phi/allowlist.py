@@ -129,3 +129,20 @@ def is_eponym(word: str) -> bool:
         return True
     parts = lowered.split("-")
     return len(parts) > 1 and all(p in EPONYMS for p in parts)
+
+# Words in the local part of an institution's role address ("abstracts@", "cardiology.rota@").
+ROLE_WORDS: frozenset[str] = frozenset("""
+rota rotas abstract abstracts info information registration register teaching education secretariat
+secretary journalclub office admin administration enquiries enquiry inquiries inquiry contact contacts
+referral referrals dept department team noreply support desk helpdesk clinic unit service services
+bookings booking reception residency events event congress conference meeting meetings hr it press media
+news newsletter membership members editor editorial society college office mail post hello webmaster
+training courses course exams exam program programme coordinator admissions switchboard duty oncall
+""".split())
+
+# Mailbox providers where anyone has an address (a person, not an institution).
+PERSONAL_MAIL_PROVIDERS: frozenset[str] = frozenset("""
+gmail googlemail yahoo ymail hotmail outlook live msn aol icloud me mac gmx web t-online freenet
+bigpond optusnet proton protonmail pm tutanota mail yandex qq 163 orange wanadoo free btinternet sky
+talktalk virginmedia ntlworld comcast verizon att sbcglobal cox xtra shaw rogers libero seznam wp onet
+""".split())

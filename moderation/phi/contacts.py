@@ -4,7 +4,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from .allowlist import CLINICAL_NOUNS, PERSONAL_MAIL_PROVIDERS, ROLE_WORDS
+from .context import about_patient, sentence
 from .finding import Finding, make
+
+_LOCAL_WORDS = re.compile(r"[._+\-\d]+")
 
 _EXT = r"(?:[ \t]*(?:ext\.?|x)[ \t]*\d{1,5})?"
 _PHONE_RX = re.compile(
@@ -40,11 +44,26 @@ def find_phones(text: str) -> Iterator[Finding]:
 
 
 def find_emails(text: str) -> Iterator[Finding]:
-    """Yield e-mail addresses (not fediverse @user@server handles)."""
+    """Yield e-mail addresses of people (not fediverse @user@server handles, nor the role addresses of a
+    department, a society or a conference: "abstracts@...", "cardiology.rota@...")."""
     if "@" not in text:
         return
     for m in _EMAIL_RX.finditer(text):
+        local, _, domain = m.group().partition("@")
+        if _role_address(local) or (not _personal_domain(domain) and not about_patient(sentence(text, *m.span()))):
+            continue
         yield make("email", text, m.start(), m.end(), "e-mail address")
+
+
+def _role_address(local: str) -> bool:
+    words = {w for w in _LOCAL_WORDS.split(local.lower()) if w}
+    return bool(words & (ROLE_WORDS | CLINICAL_NOUNS))
+
+
+def _personal_domain(domain: str) -> bool:
+    """A mailbox provider anyone can sign up to: the address belongs to a person, not to an institution."""
+    labels = domain.lower().split(".")
+    return any(label in PERSONAL_MAIL_PROVIDERS for label in labels)
 
 
 def _is_fax(text: str, start: int) -> bool:

@@ -4,12 +4,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from .context import public_event
 from .finding import Finding, make
 from .names import NAME_SEQ
 
 _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|"
-    r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)"
+    r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec|"
+    r"Januar|Februar|März|Maerz|Mai|Juni|Juli|Oktober|Dezember|Mär|Okt|Dez)"
 )
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _DOCUMENT = (
@@ -22,7 +24,8 @@ _END = r"(?![\w]|[./-]\d)"  # not followed by more digits, so "10.1.1.50" is no 
 _DATE_RX = re.compile(
     rf"(?<![\w./-])(?P<a>\d{{1,2}})(?P<sep>[/.-])(?P<b>\d{{1,2}})(?P=sep)(?P<y>\d{{4}}|\d{{2}}){_END}"
     rf"|(?<![\w./-])(?:19|20)\d\d(?P<isep>[/.-])(?:0?[1-9]|1[0-2])(?P=isep)(?:0?[1-9]|[12]\d|3[01]){_END}"
-    rf"|\b{_DAY}(?:[ \t]+of)?[ \t]+{_MONTH}\b\.?(?:,?[ \t]+{_YEAR}\b)?"
+    rf"|\b{_DAY}\.?(?:[ \t]+of)?[ \t]+{_MONTH}\b\.?(?:,?[ \t]+{_YEAR}\b)?"
+    rf"|\b{_DAY}-{_MONTH}-(?:{_YEAR}|\d\d)\b"
     rf"|\b{_MONTH}\b\.?[ \t]+{_DAY}\b(?:,?[ \t]+{_YEAR}\b)?(?![:.]?\d)"
     # Month and year, unless it dates a publication ("the Sept 2020 guideline update").
     rf"|\b{_MONTH}\b\.?,?[ \t]+{_YEAR}\b(?![ \t]+{_DOCUMENT})"
@@ -31,7 +34,8 @@ _DATE_RX = re.compile(
     rf"(?![ \t]+(?:of[ \t]+)?(?:day|week|month|year|dose|cycle|centile|percentile|time|floor|"
     rf"line|trimester|decade|birthday|{_MONTH})\b)"
     # Day/month without a year only after a word that introduces a date ("on 12/23").
-    rf"|\b(?:on|since|from|until|till|dated|DOB|born)[ \t]+(?P<sa>\d{{1,2}})/(?P<sb>\d{{1,2}})"
+    rf"|\b(?i:on|since|from|until|till|dated|DOB|born|admitted|admission|discharged|seen|presented|"
+    rf"reviewed|op|surgery|fell|died|onset|readmitted)[ \t]+(?P<sa>\d{{1,2}})/(?P<sb>\d{{1,2}})"
     rf"(?![\d/])(?![ \t]*(?:of|tabs?|tablets?|caps?|capsules?|pills?|doses?|strength|mg|units?)\b)"
 )
 
@@ -40,10 +44,17 @@ _UNITS = r"(?:one|two|three|four|five|six|seven|eight|nine)"
 _SPELLED = rf"(?:[Nn]inety(?:[- ]{_UNITS})?|(?:[Oo]ne[- ])?[Hh]undred(?:[- ](?:and[- ])?(?:{_UNITS}|ten))?)"
 # "aged 90+" and "90 or older" are Safe Harbor's own pooled form, so they are allowed.
 _POOLED = r"(?![ \t]*(?:\+|or[ \t]+(?:older|over|above|more)))"
+_NOT_AN_AGE = r"(?![ \t]+(?:ago|later|earlier|before|since|after|of[ \t]+(?:experience|practice|service|follow)|in[ \t]+practice))"
 _AGE_RX = re.compile(
     rf"(?<![\d.,/])(?P<n1>{_AGE})[ \t]*[-‐–]?[ \t]*(?:years?|yrs?)[ \t]*[-‐–]?[ \t]*old\b"
     rf"|(?<![\d.,/])(?P<n2>{_AGE})[ \t]*[-‐–]?[ \t]*(?:y/o|y\.o\.?|yo\b|yr[ \t]*old\b)"
     rf"|(?<![\d.,/])(?P<sex>{_AGE})[ \t]?[MF]\b"
+    # "97 yrs", "92 years of age", "94th birthday", German "97 J." / "95-jährige"
+    rf"|(?<![\d.,/])(?:{_AGE}|{_SPELLED})[ \t]*(?:yrs?|years?)\b{_NOT_AN_AGE}"
+    rf"|(?<![\d.,/])(?:{_AGE}|{_SPELLED})(?:st|nd|rd|th|ieth)?[ \t]+birthday\b"
+    rf"|(?<![\d.,/])(?:9\d|1[01]\d)(?:st|nd|rd|th)[ \t]+birthday\b"
+    rf"|(?<![\d.,/])(?P<de>{_AGE})[ \t]*(?:-?j(?:ä|ae)hrige[rn]?\b|J\.|J\b|Jahre\b)"
+    rf"|\b(?:[Aa]ged?|[Tt]urn(?:ed|s|ing))[ \t]+{_SPELLED}\b"
     rf"|\b(?:[Aa]ged?|AGED?|[Tt]urn(?:ed|s|ing))[ \t]*:?[ \t]*(?P<n3>{_AGE})(?![\d.%]){_POOLED}"
     rf"|\b{_SPELLED}[ \t]*[-‐–]?[ \t]*years?[ \t]*[-‐–]?[ \t]*old\b"
     rf"|\b(?:[Ss]he|[Hh]e|[Pp]t|[Pp]atient)(?:['’]s|[ \t]+is)[ \t]+(?:now[ \t]+)?(?P<n4>{_AGE})"
@@ -56,9 +67,12 @@ _TEMPERATURE_CUE = re.compile(r"(?i)(?:\b(?:t|temp|tmax|temperature|fever|febril
 
 
 def find_dates(text: str) -> Iterator[Finding]:
-    """Yield calendar dates that carry a day or a month, not a bare year."""
+    """Yield calendar dates that carry a day or a month, not a bare year, unless the sentence dates a
+    public event (a rota, a conference, a guideline) rather than a patient's."""
     for m in _DATE_RX.finditer(text):
         if m.group("a") and not _valid_numeric(m):
+            continue
+        if public_event(text, m.start(), m.end()):
             continue
         start, end = m.span("ord") if m.group("ord") else m.span()
         if m.group("sa"):
@@ -80,7 +94,7 @@ def find_ages(text: str) -> Iterator[Finding]:
 
 def _valid_numeric(m: re.Match[str]) -> bool:
     # Two-digit years only with slashes: "5-10-20 mg" and "1.2.23" are not dates.
-    if len(m.group("y")) == 2 and m.group("sep") != "/":
+    if len(m.group("y")) == 2 and m.group("sep") == "-":
         return False
     if len(m.group("y")) == 4 and not re.fullmatch(_YEAR, m.group("y")):
         return False

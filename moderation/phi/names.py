@@ -34,7 +34,7 @@ _AGE_SEX = r"\d{1,3}[ \t]?(?:yo[ \t]?|y/o[ \t]?)?[MF]\b"
 
 _NAME_RX = re.compile(
     # Mr/Mrs/Ms + name, or a newborn's "Baby Girl Martinez": always a person.
-    rf"\b(?:{_TITLE}\b\.?|Baby[ \t]+(?:Girl|Boy))[ \t]+(?:and[ \t]+{_TITLE}\.?[ \t]+)?(?P<n_title>{NAME_SEQ})"
+    rf"\b(?:{_TITLE}\b\.?|Baby(?:[ \t]+(?:Girl|Boy))?)[ \t]+(?:and[ \t]+{_TITLE}\.?[ \t]+)?(?P<n_title>{NAME_SEQ})"
     # patient/pt (+ is/named/:) (+ title incl. Dr) + name.
     rf"|\b(?:[Pp]t|[Pp]atient|PATIENT)\b\.?(?:['’]s)?[ \t]*(?:,|:|\bis\b|\bnamed\b|\bcalled\b)?"
     rf"[ \t]*(?:(?:Dr|{_TITLE})\.?[ \t]+)?(?P<n_pt>{NAME_SEQ})"
@@ -69,6 +69,7 @@ _REASONS = {
 }
 # Cues after which only the title's own grammar words stop a name: "Mrs. Graves" is a person.
 _TRUSTED = frozenset({"title"})
+_TITLE_STOPS = frozenset("and the or rm room bed bay cubicle zimmer bett ward resus in on at".split())
 _MIN_WORDS = {"verb": 2, "tagged": 2}
 
 
@@ -91,7 +92,7 @@ def _accepted_span(text: str, m: re.Match[str], cue: str) -> tuple[int, int] | N
     """Trim the candidate at the first non-name word; None if nothing name-like is left."""
     words = list(_TOKEN_RX.finditer(text, m.start(f"n_{cue}"), m.end(f"n_{cue}")))
     if cue in _TRUSTED:
-        kept = _take_while(words, lambda w: w.lower() not in {"and", "the", "or"})
+        kept = _take_while(words, lambda w: w.lower() not in _TITLE_STOPS)
     else:
         kept = _take_while(words, _plain_word)
         if kept and cue != "dr" and _used_clinically(text, kept):
@@ -130,3 +131,41 @@ def _used_clinically(text: str, kept: list[re.Match[str]]) -> bool:
 def _ends_clause(text: str, pos: int) -> bool:
     rest = text[pos:pos + 2].lstrip(" \t")
     return not rest or rest[0] in ",.;:)—–-"
+
+
+# A known given name and a surname ("Gwen Okafor"), or a known name tagged with an age at the start of a
+# line ("Kaur, 97 yrs"), or a name after a bed ("Zimmer 15 Vandenberg"): people by their shape, kept only
+# when the post is about a patient and the words around do not make them a colleague or an author.
+_KNOWN_RX = re.compile(
+    rf"(?<![\w.@'’-])(?P<full>{TOKEN}[ \t]+(?:[{_UP}]\.[ \t]+)?{TOKEN}(?:[ \t]+{TOKEN})?)(?![\w@])"
+    rf"|(?m:^[ \t]*(?:[-*•]|\d+\.)?[ \t]*(?P<tagged>{TOKEN}),?[ \t]+"
+    rf"(?=\d{{2,3}}(?:st|nd|rd|th)?[ \t]?(?:[MFJ]\b|J\.|y|yrs|years|birthday)))"
+    rf"|(?i:\b(?:bed|bett|zimmer|room|rm|bay|cubicle|side[ \t]?room)\.?[ \t]*\d{{1,4}}[A-Za-z]?)[ \t]+(?P<occupant>{TOKEN})\b"
+)
+
+
+def find_known_names(text: str) -> Iterator[Finding]:
+    """Yield names recognised by the gazetteer or by a bed, in a post about a patient."""
+    from .context import about_patient, colleague
+    from .gazetteer import given_names, known_names, surnames
+
+    if not about_patient(text):
+        return
+    for m in _KNOWN_RX.finditer(text):
+        group = m.lastgroup if m.lastgroup in ("tagged", "occupant") else "full"
+        start, end = m.span(group)
+        words = _TOKEN_RX.findall(text, start, end)
+        if not words or not all(_plain_word(w) for w in words) or colleague(text, start, end):
+            continue
+        if group == "full" and not (words[0].lower() in given_names() or words[-1].lower() in surnames()):
+            continue
+        if group == "tagged" and not _sex_tagged(text, end) and words[0].lower() not in known_names():
+            continue
+        yield make("name", text, start, end, "name of a person in a post about a patient")
+
+
+_SEX_TAG = re.compile(r",?[ \t]+\d{2,3}[ \t]?[MF]\b")
+
+
+def _sex_tagged(text: str, end: int) -> bool:
+    return _SEX_TAG.match(text, end) is not None

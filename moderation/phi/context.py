@@ -1,0 +1,71 @@
+"""The words around a candidate that say whose it is: a patient's (admitted, DOB, lives at, her son), or
+the public's (a rota, a conference, a guideline, a department). Several pattern families ask these
+questions before they report a value whose shape alone does not make it PHI (a date, a street address, an
+e-mail address, a full name)."""
+from __future__ import annotations
+
+import re
+
+# A patient, their body, their care or their family is being talked about.
+PATIENT = re.compile(
+    r"(?i)\b(?:pt|pts|patient|patients|pat\.|admitted|admission|readmitted|presented|presents|presenting|"
+    r"discharged|dob|d\.o\.b|born|geboren|died|passed|deceased|onset|seen|saw|reviewed|consulted|referred|"
+    r"fell|op|surgery|operated|scan|ct|mri|echo|biopsy|labs|bloods|results?|lives?|living|home|wohnt|"
+    r"wife|husband|son|daughter|mother|father|mum|mom|dad|grandson|granddaughter|sister|brother|"
+    r"family|carer|next[ \t]+of[ \t]+kin|nok|she|he|her|his|him|yo|y/o|year-old|years?[ \t]+old|"
+    r"bed|bay|room|cubicle|ward|icu|ed|a&e|clinic|refuses|declined|started|given|giving|on[ \t]+\w+[ \t]+mg)\b"
+    r"|\b\d{1,3}[ \t]?[MF]\b"
+)
+# A public event or an institution's own business: rotas, meetings, guidelines, holidays.
+EVENT = re.compile(
+    r"(?i)\b(?:rota|rotas|deadline|conference|congress|meeting|meetings|symposium|workshop|webinar|seminar|"
+    r"lecture|talk|course|teaching|training|journal[ \t]+club|grand[ \t]+rounds|m&m|mdt[ \t]+meeting|"
+    r"registration|register|abstracts?|exam|exams|guidelines?|guidance|published|publication|released|"
+    r"release|launch|launches|update|updated|version|edition|holiday|holidays|strike|strikes|closed|"
+    r"reopens|opens|starts|start[ \t]+date|induction|changeover|audit|survey|week|venue|parking|"
+    r"society|college|association|newsletter|bulletin|swaps?|shifts?|on[ \t]+call|leave|study[ \t]+day|"
+    r"referrals|department|dept|office|secretariat|enquiries|contact|email|e-mail)\b"
+)
+# Words that describe a patient event, closer than EVENT's generic ones: they keep a date a patient's.
+PATIENT_EVENT = re.compile(
+    r"(?i)\b(?:admitted|admission|readmitted|presented|presenting|discharged|dob|d\.o\.b|born|geboren|"
+    r"died|onset|seen|fell|op|surgery|operated|transfused|intubated|extubated|delivered|diagnosed|"
+    r"since|pt|patient|she|he|her|his|him|aufnahme|first[ \t]+admission|last[ \t]+seen|symptoms?)\b"
+)
+# Just before a name: the person is a colleague, a speaker or an author, not a patient.
+COLLEAGUE_BEFORE = re.compile(
+    r"(?i)(?:\b(?:dr|doctor|prof|professor|sister|nurse|matron|consultant|registrar|resident|fellow|"
+    r"colleague|educator|pharmacist|physio|midwife|thanks|thank[ \t]+you|by|with|speaker|author|cc|"
+    r"from)\.?[ \t]+|@)$"
+)
+# Just after a name: "from pharmacy says", "et al.", "'s talk".
+COLLEAGUE_AFTER = re.compile(
+    r"(?i)^(?:[ \t]+(?:from|of)[ \t]+(?:pharmacy|the[ \t]+\w+[ \t]+team|our|radiology|micro|it|ict|"
+    r"admin|hr)\b|[ \t]+et[ \t]+al|['’]s[ \t]+(?:talk|lecture|paper|study|group|lab|team)|[ \t]+\((?:dr|"
+    r"prof|consultant|registrar|pharmacist|nurse)|,[ \t]+(?:md|phd|frcp|mrcp|rn|np|pa)\b|[ \t]+(?:presented|"
+    r"spoke|lectured|is[ \t]+on[ \t]+call|on[ \t]+call|covering|chairs?|will[ \t]+teach))"
+)
+_SENTENCE_END = re.compile(r"[.!?;\n]\s|\n")
+
+
+def sentence(text: str, start: int, end: int) -> str:
+    """The sentence (or list line) around text[start:end]."""
+    left = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    right = _SENTENCE_END.search(text, end)
+    return text[left:right.start() + 1 if right else len(text)]
+
+
+def about_patient(text: str) -> bool:
+    return PATIENT.search(text) is not None
+
+
+def public_event(text: str, start: int, end: int) -> bool:
+    """The sentence around the value speaks of a public event or an institution, and not of a patient event."""
+    around = sentence(text, start, end)
+    return EVENT.search(around) is not None and PATIENT_EVENT.search(around) is None
+
+
+def colleague(text: str, start: int, end: int) -> bool:
+    """A name that the words around it make a colleague, speaker or author."""
+    return (COLLEAGUE_BEFORE.search(text, max(0, start - 24), start) is not None
+            or COLLEAGUE_AFTER.match(text[end:end + 40]) is not None)

@@ -1,0 +1,44 @@
+"""Other unique identifying characteristics (Safe Harbor's catch-all): a detail that singles the patient out
+among everyone, such as a public role, a one-of-a-kind job, fame, a news story or a rare visible mark.
+Found by the shape of such phrases, not by a list of people: "the only X in <place>", "the mayor of",
+"in yesterday's news", "conjoined twins"."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .context import about_patient
+from .finding import Finding, make
+
+_UNIQUE_RX = re.compile(
+    # "the town's only pharmacist", "the only dentist in Oban", "our village's only GP"
+    r"(?i:\bthe[ \t]+(?:\w+['’]s[ \t]+)?only[ \t]+(?!one\b|time\b|option\b|way\b|thing\b|reason\b|"
+    r"patient\b|case\b|sign\b|symptom\b|finding\b|drug\b|treatment\b|choice\b|problem\b|issue\b|test\b)\w+"
+    r"(?:[ \t]+\w+)?(?=[ \t]+(?:in|on|at|for|of)[ \t]+(?:the[ \t]+)?[A-Z]|[ \t,.;])(?<=\w)(?:[ \t]+in[ \t]+[A-Z]\w+)?)"
+    # public offices and roles that one person holds
+    r"|(?i:\bthe[ \t]+(?:sitting[ \t]+|current[ \t]+|former[ \t]+|local[ \t]+)?(?:mayor|MP|senator|governor|"
+    r"councillor|congressman|congresswoman|bishop|archbishop|chief[ \t]+constable|police[ \t]+chief|sheriff|"
+    r"head[ \t]?teacher|headmaster|headmistress|principal|ceo|chairman|chairwoman|president|coach|captain)"
+    r"[ \t]+(?:of|for|at)[ \t]+(?:the[ \t]+|our[ \t]+)?[A-Za-z][\w'’]*(?:[ \t]+[A-Z]\w*)*)"
+    # fame, sport at the top level, news coverage
+    r"|(?i:\b(?:a|an|the)[ \t]+(?:well[- ]known|famous|celebrity|household[- ]name|local[ \t]+(?:tv|radio)|"
+    r"tv|television|radio)[ \t]+[\w-]+(?:[ \t]+[\w-]+)?)"
+    r"|(?i:\b(?:premier[ \t]+league|champions[ \t]+league|nfl|nba|nhl|mlb|afl|nrl|bundesliga|olympic|"
+    r"paralympic|world[ \t]+champion|grand[ \t]+slam)[ \t]+\w+)"
+    r"|(?i:\b(?:in|on|from)[ \t]+(?:yesterday['’]s|today['’]s|last[ \t]+(?:night|week)['’]s|the)[ \t]+"
+    r"(?:news|papers?|headlines)\b)"
+    r"|(?i:\bwho[ \t]+won[ \t]+(?:the|last|this)[ \t]+[\w' ]{0,20}?(?:lottery|jackpot|election|award|medal|"
+    r"title|final)\b)"
+    r"|(?i:\b(?:lottery[ \t]+winner|conjoined[ \t]+twins|quintuplets|sextuplets|septuplets|octuplets|"
+    r"quadruplets)\b)"
+    r"|(?i:\b(?:with|has)[ \t]+(?:a|the)[ \t]+[\w-]+[ \t]+tattoo[ \t]+(?:across|on|over)[ \t]+(?:his|her|their)[ \t]+"
+    r"(?:face|forehead|neck)\b)"
+)
+
+
+def find_unique_characteristics(text: str) -> Iterator[Finding]:
+    """Yield phrases that single a patient out (a public role, fame, the news), in a post about a patient."""
+    if not about_patient(text):
+        return
+    for m in _UNIQUE_RX.finditer(text):
+        yield make("other_unique", text, m.start(), m.end(), "a detail that singles the patient out")
