@@ -8,7 +8,7 @@ import re
 
 # A patient, their body, their care or their family is being talked about.
 PATIENT = re.compile(
-    r"(?i)\b(?:pt|pts|patient|patients|pat\.|admitted|admission|readmitted|presented|presents|presenting|"
+    r"(?i)\b(?:pt|pts|patient|patients|pat\.|treated|treating|came[ \t]+in|brought[ \t]+in|admitted|admission|readmitted|presented|presents|presenting|"
     r"discharged|dob|d\.o\.b|born|geboren|died|passed|deceased|onset|seen|saw|reviewed|consulted|referred|"
     r"fell|op|surgery|operated|scan|ct|mri|echo|biopsy|labs|bloods|results?|lives?|living|home|wohnt|"
     r"wife|husband|son|daughter|mother|father|mum|mom|dad|grandson|granddaughter|sister|brother|"
@@ -31,7 +31,9 @@ PATIENT_EVENT = re.compile(
     r"(?i)\b(?:admitted|admission|readmitted|presented|presenting|discharged|dob|d\.o\.b|born|geboren|"
     r"died|onset|seen|fell|op|surgery|operated|transfused|intubated|extubated|delivered|diagnosed|"
     r"since|pt|patient|she|he|her|his|him|aufnahme|first[ \t]+admission|last[ \t]+seen|symptoms?)\b"
+    r"(?![ \t]+(?:safety|experience|education|survey|forum|leaflet|day|week|our|an?|the)\b)"
 )
+_PATIENT_EVENT_REACH = 40  # characters before a date in which a patient event claims it
 # Just before a name: the person is a colleague, a speaker or an author, not a patient.
 COLLEAGUE_BEFORE = re.compile(
     r"(?i)(?:\b(?:dr|doctor|prof|professor|sister|nurse|matron|consultant|registrar|resident|fellow|"
@@ -62,7 +64,10 @@ def about_patient(text: str) -> bool:
 def public_event(text: str, start: int, end: int) -> bool:
     """The sentence around the value speaks of a public event or an institution, and not of a patient event."""
     around = sentence(text, start, end)
-    return EVENT.search(around) is not None and PATIENT_EVENT.search(around) is None
+    if EVENT.search(around) is None:
+        return False
+    near = text[max(0, start - _PATIENT_EVENT_REACH, text.rfind(around)):end + 20]
+    return PATIENT_EVENT.search(near) is None
 
 
 def colleague(text: str, start: int, end: int) -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 
 from .context import public_event
 from .finding import Finding, make
@@ -55,13 +56,15 @@ _AGE_RX = re.compile(
     rf"|(?<![\d.,/])(?:9\d|1[01]\d)(?:st|nd|rd|th)[ \t]+birthday\b"
     rf"|(?<![\d.,/])(?P<de>{_AGE})[ \t]*(?:-?j(?:ä|ae)hrige[rn]?\b|J\.|J\b|Jahre\b)"
     rf"|\b(?:[Aa]ged?|[Tt]urn(?:ed|s|ing))[ \t]+{_SPELLED}\b"
-    rf"|\b(?:[Aa]ged?|AGED?|[Tt]urn(?:ed|s|ing))[ \t]*:?[ \t]*(?P<n3>{_AGE})(?![\d.%]){_POOLED}"
+    rf"|\b(?:[Aa]ged?|AGED?|[Tt]urn(?:ed|s|ing))[ \t]*:?[ \t]*(?P<n3>{_AGE})(?![\d%]|[.,]\d){_POOLED}"
     rf"|\b{_SPELLED}[ \t]*[-‐–]?[ \t]*years?[ \t]*[-‐–]?[ \t]*old\b"
     rf"|\b(?:[Ss]he|[Hh]e|[Pp]t|[Pp]atient)(?:['’]s|[ \t]+is)[ \t]+(?:now[ \t]+)?(?P<n4>{_AGE})"
     rf"(?=[ \t]*(?:[,.;:)—–-]|and\b|now\b|today\b|$))"
     rf"|\b(?:Mr|Mrs|Ms|Miss)\.?[ \t]+{NAME_SEQ}(?:,[ \t]*|[ \t]+is[ \t]+(?:now[ \t]+)?)(?P<n5>{_AGE})"
     rf"(?=[ \t]*(?:[,;.)]|and\b|years?\b|$))"
 )
+# A birth year that makes the patient 90 or older ("born 1931") is an age over 89 under Safe Harbor.
+_BORN_RX = re.compile(r"(?i)\b(?:born|b\.|geboren|year[ \t]+of[ \t]+birth|YOB)[ \t]*(?:in[ \t]+)?:?[ \t]*(?P<year>1[89]\d\d)\b")
 # "T 99F" is a temperature, not a 99-year-old woman.
 _TEMPERATURE_CUE = re.compile(r"(?i)(?:\b(?:t|temp|tmax|temperature|fever|febrile|pyrexia)\b)[ \t:]*$")
 
@@ -90,6 +93,10 @@ def find_ages(text: str) -> Iterator[Finding]:
             continue
         start, end = m.span(group) if group in ("n4", "n5") else m.span()
         yield make("age_over_89", text, start, end, "age over 89")
+    this_year = date.today().year
+    for m in _BORN_RX.finditer(text):
+        if this_year - int(m.group("year")) >= 90:
+            yield make("age_over_89", text, m.start("year"), m.end("year"), "birth year of someone over 89")
 
 
 def _valid_numeric(m: re.Match[str]) -> bool:

@@ -42,6 +42,9 @@ _NAME_RX = re.compile(
     rf"|\b{_RELATION}(?:['’]s)?\b,?[ \t]+(?:(?:is|was|named|called)[ \t]+)?(?P<n_rel>{NAME_SEQ})"
     # named/called/"name:" + name.
     rf"|\b(?:named|called|[Nn]ame(?:[ \t]+is|[ \t]*:)|NAME[ \t]*:)[ \t]*(?P<n_named>{NAME_SEQ})"
+    # A patient's results or care "for" a person: "Bloods for Kaur:", "consent for Ms Ito".
+    rf"|\b(?i:bloods|labs|results|obs|notes|scans?|imaging|meds|consent|referral|discharge[ \t]+summary|"
+    rf"TTO|handover)[ \t]+(?:for|on)[ \t]+(?P<n_data>{NAME_SEQ})"
     # Dr + name only when the text says the doctor is the patient.
     rf"|\bDr\.?[ \t]+(?P<n_dr>{NAME_SEQ})"
     rf"(?=,?[ \t]+(?:is|was)[ \t]+(?:now[ \t]+)?(?:my|our|a|the)[ \t]+patient)"
@@ -66,6 +69,7 @@ _REASONS = {
     "tagged": "name tagged with age and sex",
     "tagp": "name tagged with age and sex",
     "paren": "name tagged with age and sex",
+    "data": "name of a person whose results or care are discussed",
 }
 # Cues after which only the title's own grammar words stop a name: "Mrs. Graves" is a person.
 _TRUSTED = frozenset({"title"})
@@ -79,7 +83,7 @@ def find_names(text: str) -> Iterator[Finding]:
     pos = 0
     while (m := _NAME_RX.search(text, pos)) is not None:
         cue = (m.lastgroup or "n_").removeprefix("n_")
-        span = _accepted_span(text, m, cue)
+        span = None if cue == "rel" and _nursing_title(text, m.start()) else _accepted_span(text, m, cue)
         if span and not any(s < span[1] and span[0] < e for s, e in shields):
             yield make("name", text, span[0], span[1], _REASONS[cue])
             pos = m.end()
@@ -102,6 +106,16 @@ def _accepted_span(text: str, m: re.Match[str], cue: str) -> tuple[int, int] | N
     if len(kept[0].group()) <= 3 and len(kept) == 1 and _VALUE_AFTER.match(text, kept[0].end()):
         return None
     return kept[0].start(), kept[-1].end()
+
+
+# "Sister Reid is on call": a nurse's title, unless someone's sister ("her Sister Reid" is rare, "his sister").
+_TITLE_CASE_RELATION = re.compile(r"(?:Sister|Brother)\b")
+_POSSESSIVE_BEFORE = re.compile(r"(?i)\b(?:his|her|their|my|your|the|a|pt['’]?s|patient['’]?s|whose)[ \t]+$")
+
+
+def _nursing_title(text: str, start: int) -> bool:
+    return (_TITLE_CASE_RELATION.match(text, start) is not None
+            and _POSSESSIVE_BEFORE.search(text, max(0, start - 16), start) is None)
 
 
 def _plain_word(word: str) -> bool:
@@ -133,35 +147,61 @@ def _ends_clause(text: str, pos: int) -> bool:
     return not rest or rest[0] in ",.;:)—–-"
 
 
-# A known given name and a surname ("Gwen Okafor"), or a known name tagged with an age at the start of a
-# line ("Kaur, 97 yrs"), or a name after a bed ("Zimmer 15 Vandenberg"): people by their shape, kept only
-# when the post is about a patient and the words around do not make them a colleague or an author.
-_KNOWN_RX = re.compile(
-    rf"(?<![\w.@'’-])(?P<full>{TOKEN}[ \t]+(?:[{_UP}]\.[ \t]+)?{TOKEN}(?:[ \t]+{TOKEN})?)(?![\w@])"
-    rf"|(?m:^[ \t]*(?:[-*•]|\d+\.)?[ \t]*(?P<tagged>{TOKEN}),?[ \t]+"
-    rf"(?=\d{{2,3}}(?:st|nd|rd|th)?[ \t]?(?:[MFJ]\b|J\.|y|yrs|years|birthday)))"
-    rf"|(?i:\b(?:bed|bett|zimmer|room|rm|bay|cubicle|side[ \t]?room)\.?[ \t]*\d{{1,4}}[A-Za-z]?)[ \t]+(?P<occupant>{TOKEN})\b"
+# People by their shape, where the words around say they are the patient:
+# - beside another identifier of theirs: "Bett 19: Nkechi Takahashi", "Aoife Achterberg, bed 7", "Edith Rossi, chart #8399";
+# - a known name tagged with an age at the start of a line: "Kaur, 97 yrs", "Whitfield, age 95";
+# - in a post about a patient, a known given name or surname in a full name: "Gwen Okafor is a 27-year-old".
+# Never a colleague, speaker or author by the words around (context.colleague), never an eponym phrase.
+_BESIDE_RX = re.compile(
+    rf"(?i:\b(?:bed|bett|zimmer|room|rm|bay|cubicle|side[ \t]?room|resus)\.?[ \t]*\d{{1,4}}[A-Za-z]?)[ \t]*[:–—-]?[ \t]+"
+    rf"(?P<occupant>{NAME_SEQ})\b"
+    rf"|(?<![\w.@'’-])(?P<beside>{_FULL_NAME})(?=,?[ \t]*(?:\(|in[ \t]+|-[ \t]+)?(?i:bed|room|rm|bay|cubicle|zimmer|bett|resus|"
+    rf"side[ \t]?room|mrn|ur|urn|nhs|chi|dob|d\.o\.b|chart|medical[ \t]+record|hospital[ \t]+n|medicare|medicaid|"
+    rf"insurance|member[ \t]+id|ssn|age[ \t]|aged)\b"
+    rf"|,?[ \t]*\(?\d{{1,3}}[ \t]?(?:[MF]\b|yo\b|y/o|yrs?\b|years?\b))"
 )
+_TAGGED_RX = re.compile(
+    rf"(?m:^[ \t]*(?:[-*•]|\d+\.)?[ \t]*(?P<tagged>{TOKEN}),?[ \t]+"
+    rf"(?=(?i:aged?[ \t]+)\d{{2,3}}\b|\d{{2,3}}(?:st|nd|rd|th)?[ \t]?(?:[MFJ]\b|J\.|y|yrs|years|birthday)))"
+)
+_FULL_RX = re.compile(rf"(?<![\w.@'’-]){TOKEN}[ \t]+(?:[{_UP}]\.[ \t]+)?{TOKEN}(?:[ \t]+{TOKEN})?(?![\w@])")
+_NOT_PEOPLE = frozenset("""
+sister nurse matron charge doctor professor dr prof st saint mount lake fort port san santa university hospital
+royal college clinic ward unit general county memorial room rooms theatre theater suite hall centre center building
+wing block lab seminar lecture library school temp tmax t
+""".split())
 
 
 def find_known_names(text: str) -> Iterator[Finding]:
-    """Yield names recognised by the gazetteer or by a bed, in a post about a patient."""
-    from .context import about_patient, colleague
+    """Yield names known by their place beside the patient's other identifiers, or by the gazetteer."""
+    from .context import about_patient
     from .gazetteer import given_names, known_names, surnames
 
+    shields = [m.span() for m in EPONYM_PHRASES.finditer(text)]
+    for m in _BESIDE_RX.finditer(text):
+        start, end = m.span(m.lastgroup or "beside")
+        words = _take_while(list(_TOKEN_RX.finditer(text, start, end)), _plain_word)
+        if words and _person_like(text, start, words[-1].end(), shields):
+            yield make("name", text, start, words[-1].end(), "name beside the patient's other identifiers")
+    for m in _TAGGED_RX.finditer(text):
+        start, end = m.span("tagged")
+        if _person_like(text, start, end, shields) and (_sex_tagged(text, end) or m.group("tagged").lower() in known_names()):
+            yield make("name", text, start, end, "name tagged with an age")
     if not about_patient(text):
         return
-    for m in _KNOWN_RX.finditer(text):
-        group = m.lastgroup if m.lastgroup in ("tagged", "occupant") else "full"
-        start, end = m.span(group)
-        words = _TOKEN_RX.findall(text, start, end)
-        if not words or not all(_plain_word(w) for w in words) or colleague(text, start, end):
-            continue
-        if group == "full" and not (words[0].lower() in given_names() or words[-1].lower() in surnames()):
-            continue
-        if group == "tagged" and not _sex_tagged(text, end) and words[0].lower() not in known_names():
-            continue
-        yield make("name", text, start, end, "name of a person in a post about a patient")
+    for m in _FULL_RX.finditer(text):
+        words = m.group().split()
+        known = words[0].lower() in given_names() or words[-1].lower() in surnames()
+        if known and _person_like(text, m.start(), m.end(), shields):
+            yield make("name", text, m.start(), m.end(), "name of a person in a post about a patient")
+
+
+def _person_like(text: str, start: int, end: int, shields: list[tuple[int, int]]) -> bool:
+    from .context import colleague
+
+    words = [w.lower() for w in _TOKEN_RX.findall(text, start, end)]
+    return (bool(words) and all(_plain_word(w) and w not in _NOT_PEOPLE for w in words)
+            and not colleague(text, start, end) and not any(s < end and start < e for s, e in shields))
 
 
 _SEX_TAG = re.compile(r",?[ \t]+\d{2,3}[ \t]?[MF]\b")

@@ -14,7 +14,7 @@ _UNIQUE_RX = re.compile(
     # "the town's only pharmacist", "the only dentist in Oban", "our village's only GP"
     r"(?i:\bthe[ \t]+(?:\w+['’]s[ \t]+)?only[ \t]+(?!one\b|time\b|option\b|way\b|thing\b|reason\b|"
     r"patient\b|case\b|sign\b|symptom\b|finding\b|drug\b|treatment\b|choice\b|problem\b|issue\b|test\b)\w+"
-    r"(?:[ \t]+\w+)?(?=[ \t]+(?:in|on|at|for|of)[ \t]+(?:the[ \t]+)?[A-Z]|[ \t,.;])(?<=\w)(?:[ \t]+in[ \t]+[A-Z]\w+)?)"
+    r"(?:[ \t]+in[ \t]+[A-Z]\w+)?)"
     # public offices and roles that one person holds
     r"|(?i:\bthe[ \t]+(?:sitting[ \t]+|current[ \t]+|former[ \t]+|local[ \t]+)?(?:mayor|MP|senator|governor|"
     r"councillor|congressman|congresswoman|bishop|archbishop|chief[ \t]+constable|police[ \t]+chief|sheriff|"
