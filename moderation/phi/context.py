@@ -22,14 +22,14 @@ EVENT = re.compile(
     r"lecture|talk|course|teaching|training|journal[ \t]+club|grand[ \t]+rounds|m&m|mdt[ \t]+meeting|"
     r"registration|register|abstracts?|exam|exams|guidelines?|guidance|published|publication|released|"
     r"release|launch|launches|update|updated|version|edition|holiday|holidays|strike|strikes|closed|"
-    r"reopens|opens|starts|start[ \t]+date|induction|changeover|audit|survey|week|venue|parking|"
+    r"reopens|opens|starts|start[ \t]+date|changeover|audit|survey|week|venue|parking|"
     r"society|college|association|newsletter|bulletin|swaps?|shifts?|on[ \t]+call|leave|study[ \t]+day|"
     r"referrals|department|dept|office|secretariat|enquiries|contact|email|e-mail)\b"
 )
 # Words that describe a patient event, closer than EVENT's generic ones: they keep a date a patient's.
 PATIENT_EVENT = re.compile(
     r"(?i)\b(?:admitted|admission|readmitted|presented|presenting|discharged|dob|d\.o\.b|born|geboren|"
-    r"died|onset|seen|fell|op|surgery|operated|transfused|intubated|extubated|delivered|diagnosed|"
+    r"died|onset|seen|fell|op|surgery|operated|transfused|intubated|extubated|delivered|diagnosed|dx|dx['’]d|"
     r"since|pt|patient|she|he|her|his|him|aufnahme|first[ \t]+admission|last[ \t]+seen|symptoms?)\b"
     r"(?![ \t]+(?:safety|experience|education|survey|forum|leaflet|day|week|our|an?|the)\b)"
 )

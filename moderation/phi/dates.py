@@ -58,6 +58,8 @@ _AGE_RX = re.compile(
     rf"|\b(?:[Aa]ged?|[Tt]urn(?:ed|s|ing))[ \t]+{_SPELLED}\b"
     rf"|\b(?:[Aa]ged?|AGED?|[Tt]urn(?:ed|s|ing))[ \t]*:?[ \t]*(?P<n3>{_AGE})(?![\d%]|[.,]\d){_POOLED}"
     rf"|\b{_SPELLED}[ \t]*[-‐–]?[ \t]*years?[ \t]*[-‐–]?[ \t]*old\b"
+    # An age set off by commas after a name or initial: "Edna, 93, fell", "Mrs. K, 95, cellulitis".
+    rf"|(?:\b[A-Z][a-z][\w'’-]*|\b(?:Mr|Mrs|Ms|Miss)\.?[ \t]+[A-Z]\.?),[ \t]*(?P<n7>{_AGE})(?=[ \t]*(?:[,;)]|\.(?!\d)))"
     rf"|\b(?:[Ss]he|[Hh]e|[Pp]t|[Pp]atient)(?:['’]s|[ \t]+is)[ \t]+(?:now[ \t]+)?(?P<n4>{_AGE})"
     rf"(?=[ \t]*(?:[,.;:)—–-]|and\b|now\b|today\b|$))"
     rf"|\b(?:Mr|Mrs|Ms|Miss)\.?[ \t]+{NAME_SEQ}(?:,[ \t]*|[ \t]+is[ \t]+(?:now[ \t]+)?)(?P<n5>{_AGE})"
@@ -91,7 +93,7 @@ def find_ages(text: str) -> Iterator[Finding]:
         group = m.lastgroup or ""
         if group == "sex" and _TEMPERATURE_CUE.search(text, max(0, m.start() - 16), m.start()):
             continue
-        start, end = m.span(group) if group in ("n4", "n5") else m.span()
+        start, end = m.span(group) if group in ("n4", "n5", "n7") else m.span()
         yield make("age_over_89", text, start, end, "age over 89")
     this_year = date.today().year
     for m in _BORN_RX.finditer(text):

@@ -45,6 +45,10 @@ _NAME_RX = re.compile(
     # A patient's results or care "for" a person: "Bloods for Kaur:", "consent for Ms Ito".
     rf"|\b(?i:bloods|labs|results|obs|notes|scans?|imaging|meds|consent|referral|discharge[ \t]+summary|"
     rf"TTO|handover)[ \t]+(?:for|on)[ \t]+(?P<n_data>{NAME_SEQ})"
+    # A name set off after a word for a person: "this gentleman — Desmond, a retired", "Teenager, Jayden, 15".
+    rf"|\b(?i:gentleman|gent|lady|man|woman|boy|girl|teenager|teen|toddler|infant|chap|guy|bloke|lad|lass|"
+    rf"grandad|granddad|grandpa|grandma|granny)(?:[ \t]+in[ \t]+\w+)?[ \t]*[,—–:-][ \t]*(?P<n_appos>{NAME_SEQ})"
+    rf"(?=[ \t]*[,—–(-])"
     # Dr + name only when the text says the doctor is the patient.
     rf"|\bDr\.?[ \t]+(?P<n_dr>{NAME_SEQ})"
     rf"(?=,?[ \t]+(?:is|was)[ \t]+(?:now[ \t]+)?(?:my|our|a|the)[ \t]+patient)"
@@ -70,6 +74,7 @@ _REASONS = {
     "tagp": "name tagged with age and sex",
     "paren": "name tagged with age and sex",
     "data": "name of a person whose results or care are discussed",
+    "appos": "name of a person introduced as a patient",
 }
 # Cues after which only the title's own grammar words stop a name: "Mrs. Graves" is a person.
 _TRUSTED = frozenset({"title"})
