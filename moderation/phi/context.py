@@ -24,16 +24,30 @@ EVENT = re.compile(
     r"release|launch|launches|update|updated|version|edition|holiday|holidays|strike|strikes|closed|"
     r"reopens|opens|starts|start[ \t]+date|changeover|audit|survey|week|venue|parking|"
     r"society|college|association|newsletter|bulletin|swaps?|shifts?|on[ \t]+call|leave|study[ \t]+day|"
-    r"referrals|department|dept|office|secretariat|enquiries|contact|email|e-mail)\b"
+    r"referrals|department|dept|office|secretariat|enquiries|contact|email|e-mail|party|dinner|drinks|social|"
+    r"session|sessions|event|events|interviews?|fellowship|simulation|welcome|joins|celebration)\b"
 )
 # Words that describe a patient event, closer than EVENT's generic ones: they keep a date a patient's.
 PATIENT_EVENT = re.compile(
     r"(?i)\b(?:admitted|admission|readmitted|presented|presenting|discharged|dob|d\.o\.b|born|geboren|"
     r"died|onset|seen|fell|op|surgery|operated|transfused|intubated|extubated|delivered|diagnosed|dx|dx['’]d|"
-    r"since|pt|patient|she|he|her|his|him|aufnahme|first[ \t]+admission|last[ \t]+seen|symptoms?)\b"
-    r"(?![ \t]+(?:safety|experience|education|survey|forum|leaflet|day|week|our|an?|the)\b)"
+    r"since|she|he|her|his|him|aufnahme|aufgenommen|entlassen|operiert|verstorben|first[ \t]+admission|"
+    r"last[ \t]+seen|symptoms?|lmp|edd|transplanted|"
+    r"(?:pt|patient)(?![ \t]+(?:safety|experience|education|survey|forum|leaflet|day|week)\b))\b"
+    r"|\b(?i:geb|b|z\.n)\.(?=[ \t]*\d)"
 )
 _PATIENT_EVENT_REACH = 40  # characters before a date in which a patient event claims it
+_DATE_REACH = 50  # characters either side of a date searched for a patient, beside its sentence
+# A patient's dates: their events, their results, their tags (PATIENT_EVENT's words and these).
+_PATIENT_DATA = re.compile(
+    r"(?i)\b(?:bloods|labs?|results?|scans?|ct|mri|echo|biopsy|ecg|ekg|cultures?|x-?ray|cxr|us|ogd|"
+    r"colonoscopy|d/c|dc|discharge|readmission|readmitted|ed[ \t]+visit|review|reviewed|clinic[ \t]+visit|"
+    r"visit|appointment|follow-?up|surgery|op|procedure|delivery|birthday|hb|cr|inr|trop|"
+    r"crp|wcc|na|k|egfr|hba1c|psa|tsh|bnp|mg|iv|po|started|stopped|given|fever|pain|symptoms?|fell|fall|"
+    r"died|death|passed|arrest|intubated|wife|husband|son|daughter|mother|father|family|nok|transplant|"
+    r"seizure|stroke|bleed|fracture|diagnosis)\b"
+    r"|\b\d{1,3}[ \t]?[MF]\b"
+)
 # Just before a name: the person is a colleague, a speaker or an author, not a patient.
 COLLEAGUE_BEFORE = re.compile(
     r"(?i)(?:\b(?:dr|doctor|prof|professor|sister|nurse|matron|consultant|registrar|resident|fellow|"
@@ -68,6 +82,13 @@ def public_event(text: str, start: int, end: int) -> bool:
         return False
     near = text[max(0, start - _PATIENT_EVENT_REACH, text.rfind(around)):end + 20]
     return PATIENT_EVENT.search(near) is None
+
+
+def patient_date(text: str, start: int, end: int) -> bool:
+    """The sentence around a date speaks of a patient (an event, a result, a relative), not of a public event."""
+    around = sentence(text, start, end) + " " + text[max(0, start - _DATE_REACH):end + _DATE_REACH]
+    about = PATIENT_EVENT.search(around) is not None or _PATIENT_DATA.search(around) is not None
+    return about and not public_event(text, start, end)
 
 
 def colleague(text: str, start: int, end: int) -> bool:

@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
-from .context import public_event
+from .context import patient_date
 from .finding import Finding, make
 from .names import NAME_SEQ
 
@@ -28,6 +28,9 @@ _DATE_RX = re.compile(
     rf"|\b{_DAY}\.?(?:[ \t]+of)?[ \t]+{_MONTH}\b\.?(?:,?[ \t]+{_YEAR}\b)?"
     rf"|\b{_DAY}-{_MONTH}-(?:{_YEAR}|\d\d)\b"
     rf"|\b{_MONTH}\b\.?[ \t]+{_DAY}\b(?:,?[ \t]+{_YEAR}\b)?(?![:.]?\d)"
+    # A weekday and an ordinal day: "Tues 14th", "Friday the 3rd".
+    rf"|\b(?:Mon|Tue|Tues|Wed|Weds|Thu|Thur|Thurs|Fri|Sat|Sun)(?:day|nesday|rsday|urday|sday)?\.?[ \t]+(?:the[ \t]+)?"
+    rf"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)\b"
     # Month and year, unless it dates a publication ("the Sept 2020 guideline update").
     rf"|\b{_MONTH}\b\.?,?[ \t]+{_YEAR}\b(?![ \t]+{_DOCUMENT})"
     # An ordinal day on its own, after a preposition: "On the 22nd she spiked".
@@ -42,6 +45,8 @@ _DATE_RX = re.compile(
 
 _AGE = r"(?:9\d|1[01]\d)"
 _UNITS = r"(?:one|two|three|four|five|six|seven|eight|nine)"
+_ORDINAL_UNITS = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
+_SPELLED_ORDINAL = rf"(?:[Nn]inet(?:ieth|y[- ]{_ORDINAL_UNITS})|(?:[Oo]ne[- ])?[Hh]undredth)"
 _SPELLED = rf"(?:[Nn]inety(?:[- ]{_UNITS})?|(?:[Oo]ne[- ])?[Hh]undred(?:[- ](?:and[- ])?(?:{_UNITS}|ten))?)"
 # "aged 90+" and "90 or older" are Safe Harbor's own pooled form, so they are allowed.
 _POOLED = r"(?![ \t]*(?:\+|or[ \t]+(?:older|over|above|more)))"
@@ -54,6 +59,7 @@ _AGE_RX = re.compile(
     rf"|(?<![\d.,/])(?:{_AGE}|{_SPELLED})[ \t]*(?:yrs?|years?)\b{_NOT_AN_AGE}"
     rf"|(?<![\d.,/])(?:{_AGE}|{_SPELLED})(?:st|nd|rd|th|ieth)?[ \t]+birthday\b"
     rf"|(?<![\d.,/])(?:9\d|1[01]\d)(?:st|nd|rd|th)[ \t]+birthday\b"
+    rf"|\b{_SPELLED_ORDINAL}[ \t]+birthday\b"
     rf"|(?<![\d.,/])(?P<de>{_AGE})[ \t]*(?:-?j(?:ä|ae)hrige[rn]?\b|J\.|J\b|Jahre\b)"
     rf"|\b(?:[Aa]ged?|[Tt]urn(?:ed|s|ing))[ \t]+{_SPELLED}\b"
     rf"|\b(?:[Aa]ged?|AGED?|[Tt]urn(?:ed|s|ing))[ \t]*:?[ \t]*(?P<n3>{_AGE})(?![\d%]|[.,]\d){_POOLED}"
@@ -77,7 +83,7 @@ def find_dates(text: str) -> Iterator[Finding]:
     for m in _DATE_RX.finditer(text):
         if m.group("a") and not _valid_numeric(m):
             continue
-        if public_event(text, m.start(), m.end()):
+        if not patient_date(text, m.start(), m.end()):
             continue
         start, end = m.span("ord") if m.group("ord") else m.span()
         if m.group("sa"):

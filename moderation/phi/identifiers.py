@@ -26,7 +26,7 @@ _RECORD_CUE = (
     + r"|MBI|health[ \t]*plan[ \t]*" + _NUM + r"|insurance[ \t]*" + _NUM
     + r"|(?:encounter|visit|admission|specimen|lab|episode)[ \t]*" + _NUM + r"|CSN|FIN)(?![A-Za-z]))"
     # Cues that stand alone before the number: Australian UR/URN, Scottish CHI, NHS, German Fallnummer.
-    r"|\b(?:UR|URN|CHI|NHS|PID|Fallnummer|Fall-Nr\.?|Patientennummer|Pat\.-Nr\.?|(?i:account|acct))(?=[ \t]*[:#]?[ \t]*\d)"
+    r"|\b(?:UR|URN|CHI|NHS|PID|Fallnummer|Fall-Nr\.?|Patientennummer|Pat\.-Nr\.?|(?i:account|acct))(?=[ \t]*(?:(?:is|was)[ \t]+)?[:#]?[ \t]*\d)"
 )
 _DEVICE_CUE = (
     r"(?:(?i:\b(?:serial(?:[ \t]*(?:number|num|no\.?|\#))?|device[ \t]*(?:ID|identifier|serial|"

@@ -39,7 +39,7 @@ _NAME_RX = re.compile(
     rf"|\b(?:[Pp]t|[Pp]atient|PATIENT)\b\.?(?:['’]s)?[ \t]*(?:,|:|\bis\b|\bnamed\b|\bcalled\b)?"
     rf"[ \t]*(?:(?:Dr|{_TITLE})\.?[ \t]+)?(?P<n_pt>{NAME_SEQ})"
     # relation (+ named/is) + name: "his wife Maria", "The son, Kevin".
-    rf"|\b{_RELATION}(?:['’]s)?\b,?[ \t]+(?:(?:is|was|named|called)[ \t]+)?(?P<n_rel>{NAME_SEQ})"
+    rf"|\b{_RELATION}(?:['’]s)?\b,?[ \t]+(?:(?:is|was|named|called)[ \t]+|\()?(?P<n_rel>{NAME_SEQ})"
     # named/called/"name:" + name.
     rf"|\b(?:named|called|[Nn]ame(?:[ \t]+is|[ \t]*:)|NAME[ \t]*:)[ \t]*(?P<n_named>{NAME_SEQ})"
     # A patient's results or care "for" a person: "Bloods for Kaur:", "consent for Ms Ito".
@@ -166,8 +166,10 @@ _BESIDE_RX = re.compile(
     rf"|,?[ \t]*\(?\d{{1,3}}[ \t]?(?:[MF]\b|yo\b|y/o|yrs?\b|years?\b))"
 )
 _TAGGED_RX = re.compile(
-    rf"(?m:^[ \t]*(?:[-*•]|\d+\.)?[ \t]*(?P<tagged>{TOKEN}),?[ \t]+"
-    rf"(?=(?i:aged?[ \t]+)\d{{2,3}}\b|\d{{2,3}}(?:st|nd|rd|th)?[ \t]?(?:[MFJ]\b|J\.|y|yrs|years|birthday)))"
+    rf"(?:(?m:^)|[:;—–(]|[.!?][ \t]|[ \t]-)[ \t]*(?:[-*•]|\d+\.)?[ \t]*(?:(?:Little|Baby|Young)[ \t]+)?"
+    rf"(?P<tagged>{TOKEN})(?:,[ \t]*|[ \t]+\(?)"
+    rf"(?=(?i:aged?[ \t]+)\d{{1,3}}\b|\d{{1,3}}(?:st|nd|rd|th)?[ \t]?(?:[MFJ]\b|J\.|y|yrs|years|birthday)"
+    rf"|(?<=\()\d{{1,3}}\)|(?<=,)[ \t]*\d{{1,3}},)"
 )
 _FULL_RX = re.compile(rf"(?<![\w.@'’-]){TOKEN}[ \t]+(?:[{_UP}]\.[ \t]+)?{TOKEN}(?:[ \t]+{TOKEN})?(?![\w@])")
 _NOT_PEOPLE = frozenset("""

@@ -16,7 +16,7 @@ _UNIQUE_RX = re.compile(
     r"patient\b|case\b|sign\b|symptom\b|finding\b|drug\b|treatment\b|choice\b|problem\b|issue\b|test\b)\w+"
     r"(?:[ \t]+in[ \t]+[A-Z]\w+)?)"
     # public offices and roles that one person holds
-    r"|(?i:\bthe[ \t]+(?:sitting[ \t]+|current[ \t]+|former[ \t]+|local[ \t]+)?(?:mayor|MP|senator|governor|"
+    r"|(?i:\b(?:the|an?)[ \t]+(?:sitting[ \t]+|current[ \t]+|former[ \t]+|local[ \t]+)?(?:mayor|MP|senator|governor|"
     r"councillor|congressman|congresswoman|bishop|archbishop|chief[ \t]+constable|police[ \t]+chief|sheriff|"
     r"head[ \t]?teacher|headmaster|headmistress|principal|ceo|chairman|chairwoman|president|coach|captain)"
     r"[ \t]+(?:of|for|at)[ \t]+(?:the[ \t]+|our[ \t]+)?[A-Za-z][\w'’]*(?:[ \t]+[A-Z]\w*)*)"
