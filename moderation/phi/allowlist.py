@@ -99,7 +99,8 @@ litfl.com emcrit.org statpearls.com guidelinecentral.com sign.ac.uk rcp.ac.uk
 # Hosts whose every file link is a private share.
 FILE_SHARE_HOSTS: frozenset[str] = frozenset("""
 drive.google.com docs.google.com dropbox.com www.dropbox.com box.com app.box.com
-onedrive.live.com 1drv.ms sharepoint.com wetransfer.com we.tl icloud.com
+onedrive.live.com 1drv.ms sharepoint.com wetransfer.com we.tl icloud.com imgur.com ibb.co postimg.cc
+photos.app.goo.gl photos.google.com flickr.com
 """.split())
 
 # Parts of a host name that say "clinical system" (matched at the start of a host label part).

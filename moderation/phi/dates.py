@@ -28,6 +28,10 @@ _DATE_RX = re.compile(
     rf"|\b{_DAY}\.?(?:[ \t]+of)?[ \t]+{_MONTH}\b\.?(?:,?[ \t]+{_YEAR}\b)?"
     rf"|\b{_DAY}-{_MONTH}-(?:{_YEAR}|\d\d)\b"
     rf"|\b{_MONTH}\b\.?[ \t]+{_DAY}\b(?:,?[ \t]+{_YEAR}\b)?(?![:.]?\d)"
+    # A holiday is a day: "born on Christmas Day 1930".
+    rf"|\b(?:Christmas[ \t]+(?:Day|Eve)|New[ \t]+Year['’]s[ \t]+(?:Day|Eve)|Boxing[ \t]+Day|Valentine['’]s[ \t]+Day|"
+    rf"Hallowe['’]?en|Independence[ \t]+Day|Thanksgiving|Easter[ \t]+(?:Sunday|Monday)|Bastille[ \t]+Day)"
+    rf"(?:,?[ \t]+{_YEAR})?\b"
     # A weekday and an ordinal day: "Tues 14th", "Friday the 3rd".
     rf"|\b(?:Mon|Tue|Tues|Wed|Weds|Thu|Thur|Thurs|Fri|Sat|Sun)(?:day|nesday|rsday|urday|sday)?\.?[ \t]+(?:the[ \t]+)?"
     rf"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)\b"
@@ -39,7 +43,8 @@ _DATE_RX = re.compile(
     rf"line|trimester|decade|birthday|{_MONTH})\b)"
     # Day/month without a year only after a word that introduces a date ("on 12/23").
     rf"|\b(?i:on|since|from|until|till|dated|DOB|born|admitted|admission|discharged|seen|presented|"
-    rf"reviewed|op|surgery|fell|died|onset|readmitted)[ \t]+(?P<sa>\d{{1,2}})/(?P<sb>\d{{1,2}})"
+    rf"reviewed|op|surgery|fell|died|onset|readmitted|ct|mri|echo|scan|bloods|labs|appt|appointment|f/u|"
+    rf"follow[- ]up|repeat|event)[ \t]+(?P<sa>\d{{1,2}})/(?P<sb>\d{{1,2}})"
     rf"(?![\d/])(?![ \t]*(?:of|tabs?|tablets?|caps?|capsules?|pills?|doses?|strength|mg|units?)\b)"
 )
 
@@ -67,12 +72,12 @@ _AGE_RX = re.compile(
     # An age set off by commas after a name or initial: "Edna, 93, fell", "Mrs. K, 95, cellulitis".
     rf"|(?:\b[A-Z][a-z][\w'’-]*|\b(?:Mr|Mrs|Ms|Miss)\.?[ \t]+[A-Z]\.?),[ \t]*(?P<n7>{_AGE})(?=[ \t]*(?:[,;)]|\.(?!\d)))"
     rf"|\b(?:[Ss]he|[Hh]e|[Pp]t|[Pp]atient)(?:['’]s|[ \t]+is)[ \t]+(?:now[ \t]+)?(?P<n4>{_AGE})"
-    rf"(?=[ \t]*(?:[,.;:)—–-]|and\b|now\b|today\b|$))"
+    rf"(?=[ \t]*(?:[,.;:)—–-]|and\b|now\b|today\b|next\b|this\b|last\b|in\b|on\b|years?\b|yrs?\b|$))"
     rf"|\b(?:Mr|Mrs|Ms|Miss)\.?[ \t]+{NAME_SEQ}(?:,[ \t]*|[ \t]+is[ \t]+(?:now[ \t]+)?)(?P<n5>{_AGE})"
     rf"(?=[ \t]*(?:[,;.)]|and\b|years?\b|$))"
 )
 # A birth year that makes the patient 90 or older ("born 1931") is an age over 89 under Safe Harbor.
-_BORN_RX = re.compile(r"(?i)\b(?:born|b\.|geboren|year[ \t]+of[ \t]+birth|YOB)[ \t]*(?:in[ \t]+)?:?[ \t]*(?P<year>1[89]\d\d)\b")
+_BORN_RX = re.compile(r"(?i)\b(?:born|b\.|geb\.|geboren|year[ \t]+of[ \t]+birth|YOB)[^.\d\n]{0,25}?(?P<year>1[89]\d\d)\b")
 # "T 99F" is a temperature, not a 99-year-old woman.
 _TEMPERATURE_CUE = re.compile(r"(?i)(?:\b(?:t|temp|tmax|temperature|fever|febrile|pyrexia)\b)[ \t:]*$")
 

@@ -35,7 +35,7 @@ _DEVICE_CUE = (
     r"|(?:reg|registration|number|car|vehicle)[ \t]+plate(?:[ \t]*(?:number|no\.?))?|plate[ \t]*(?:number|no\.?|\#)"
     r"|lot[ \t]*(?:number|no\.?|\#)|tag[ \t]*(?:number|no\.?|\#)|plate))|\bS/N|\bSN\b|\bUDI\b|\bVIN\b|\bDL\b[ \t]*\#?)"
 )
-_GLUE = r"""[ \t]*(?:(?:is|was)[ \t]+)?[:#=]?[ \t]*['"‘“]?"""
+_GLUE = r"""[ \t]*(?:(?:is|was)[ \t]+)?[:#=]{0,2}[ \t]*['"‘“]?"""
 _RECORD_VALUE = r"(?P<rec>[A-Z0-9](?:[A-Z0-9]|[-/](?=[A-Z0-9])|[ ](?=[A-Z]{0,3}\d{3}))*)(?![a-z])"
 _DEVICE_VALUE = r"(?P<dev>(?:\(\d{2}\))?[A-Z0-9]+(?:[-/ ][A-Z0-9]+){0,3})(?![a-z])"
 _ID_RX = re.compile("(?:" + _RECORD_CUE + ")" + _GLUE + _RECORD_VALUE + "|" + _DEVICE_CUE + _GLUE + _DEVICE_VALUE)

@@ -18,7 +18,7 @@ NAME_SEQ = rf"{TOKEN}(?:[ \t]+{TOKEN}){{0,2}}"
 _FULL_NAME = rf"{TOKEN}(?:[ \t]+{TOKEN}){{1,2}}"
 _TOKEN_RX = re.compile(TOKEN)
 
-_TITLE = r"(?:Mr|Mrs|Ms|Mx|Miss|Mister)"
+_TITLE = r"(?:Mr|Mrs|Ms|Mx|Miss|Mister|Herr|Frau|Sr|Sra|Mme|Mlle|Señor|Señora|Signora|Signor)"
 _RELATION = (
     r"(?i:wife|husband|spouse|partner|fianc[eé]e?|girlfriend|boyfriend|son|daughter|mother|"
     r"father|mum|mom|dad|brother|sister|aunt|uncle|niece|nephew|cousin|grandson|"
@@ -36,7 +36,7 @@ _NAME_RX = re.compile(
     # Mr/Mrs/Ms + name, or a newborn's "Baby Girl Martinez": always a person.
     rf"\b(?:{_TITLE}\b\.?|Baby(?:[ \t]+(?:Girl|Boy))?)[ \t]+(?:and[ \t]+{_TITLE}\.?[ \t]+)?(?P<n_title>{NAME_SEQ})"
     # patient/pt (+ is/named/:) (+ title incl. Dr) + name.
-    rf"|\b(?:[Pp]t|[Pp]atient|PATIENT)\b\.?(?:['’]s)?[ \t]*(?:,|:|\bis\b|\bnamed\b|\bcalled\b)?"
+    rf"|\b(?:[Pp]t|[Pp]atient|PATIENT|[Pp]aciente|[Pp]atientin|[Pp]atiente)\b\.?(?:['’]s)?[ \t]*(?:,|:|\bis\b|\bnamed\b|\bcalled\b)?"
     rf"[ \t]*(?:(?:Dr|{_TITLE})\.?[ \t]+)?(?P<n_pt>{NAME_SEQ})"
     # relation (+ named/is) + name: "his wife Maria", "The son, Kevin".
     rf"|\b{_RELATION}(?:['’]s)?\b,?[ \t]+(?:(?:is|was|named|called)[ \t]+|\()?(?P<n_rel>{NAME_SEQ})"
@@ -49,6 +49,8 @@ _NAME_RX = re.compile(
     rf"|\b(?i:gentleman|gent|lady|man|woman|boy|girl|teenager|teen|toddler|infant|chap|guy|bloke|lad|lass|"
     rf"grandad|granddad|grandpa|grandma|granny)(?:[ \t]+in[ \t]+\w+)?[ \t]*[,—–:-][ \t]*(?P<n_appos>{NAME_SEQ})"
     rf"(?=[ \t]*[,—–(-])"
+    # A name followed by the words that make it the patient's: "Abdul, the pt with the LVAD".
+    rf"|(?P<n_then>{NAME_SEQ}),[ \t]+(?=(?:the|our|my)[ \t]+(?:pt|patient|lady|gentleman|man|woman|guy|boy|girl)\b)"
     # Dr + name only when the text says the doctor is the patient.
     rf"|\bDr\.?[ \t]+(?P<n_dr>{NAME_SEQ})"
     rf"(?=,?[ \t]+(?:is|was)[ \t]+(?:now[ \t]+)?(?:my|our|a|the)[ \t]+patient)"
@@ -75,6 +77,7 @@ _REASONS = {
     "paren": "name tagged with age and sex",
     "data": "name of a person whose results or care are discussed",
     "appos": "name of a person introduced as a patient",
+    "then": "name of a person introduced as a patient",
 }
 # Cues after which only the title's own grammar words stop a name: "Mrs. Graves" is a person.
 _TRUSTED = frozenset({"title"})
@@ -169,7 +172,7 @@ _TAGGED_RX = re.compile(
     rf"(?:(?m:^)|[:;—–(]|[.!?][ \t]|[ \t]-)[ \t]*(?:[-*•]|\d+\.)?[ \t]*(?:(?:Little|Baby|Young)[ \t]+)?"
     rf"(?P<tagged>{TOKEN})(?:,[ \t]*|[ \t]+\(?)"
     rf"(?=(?i:aged?[ \t]+)\d{{1,3}}\b|\d{{1,3}}(?:st|nd|rd|th)?[ \t]?(?:[MFJ]\b|J\.|y|yrs|years|birthday)"
-    rf"|(?<=\()\d{{1,3}}\)|(?<=,)[ \t]*\d{{1,3}},)"
+    rf"|(?<=\()\d{{1,3}}\)|(?<=,)[ \t]*\d{{1,3}}[,)])"
 )
 _FULL_RX = re.compile(rf"(?<![\w.@'’-]){TOKEN}[ \t]+(?:[{_UP}]\.[ \t]+)?{TOKEN}(?:[ \t]+{TOKEN})?(?![\w@])")
 _NOT_PEOPLE = frozenset("""

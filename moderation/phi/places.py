@@ -39,13 +39,13 @@ _ADDRESS_RX = re.compile(
     rf"(?P<code>\d{{5}}(?:-\d{{4}})?|{_UK_POSTCODE}|{_CA_POSTCODE})\b"
 )
 
-_PLACE = r"(?i:\b(?:room|rm|bed|bay|cubicle|bedspace|side[ \t]?room|ward|resus|zimmer|bett)\b)"
+_PLACE = r"(?i:\b(?:room|rm|bed|bay|cubicle|bedspace|side[ \t]?room|resus|zimmer|bett)\b)"
 _UNIT = r"(?:ICU|MICU|SICU|CCU|CICU|CVICU|NICU|PICU|HDU|ITU|ED|ER|A&E)"
 _NOT_A_SPOT = r"(?![ \t]*(?:days?|d|weeks?|wks?|hours?|h|hrs?|months?|mins?|minutes?|%|mg|kg|L)\b)"
 _FACILITY_RX = re.compile(
     # Optional facility name and unit before the place: "St. Mary's ICU bed 7".
     rf"(?:(?:[A-Z][\w'’.]*[ \t]+){{0,3}}{_UNIT}[ \t]+)?"
-    rf"(?:{_PLACE}\.?[ \t]*#?[ \t]*\d{{1,4}}[A-Za-z]?\b|(?i:\bward\b)[ \t]+[A-Z]\b(?!['’&]))"
+    rf"(?:{_PLACE}\.?[ \t]*#?[ \t]*\d{{1,4}}[A-Za-z]?\b)"
     # "bed 5 days" is a duration, not a bed number.
     rf"{_NOT_A_SPOT}"
     # A person "in 14B": nurses name patients by their bed.
