@@ -139,6 +139,7 @@ referral referrals dept department team noreply support desk helpdesk clinic uni
 bookings booking reception residency events event congress conference meeting meetings hr it press media
 news newsletter membership members editor editorial society college office mail post hello webmaster
 training courses course exams exam program programme coordinator admissions switchboard duty oncall
+ward wards manager managers lead matron sister charge nursing nurses doctors medical staff estates bank
 """.split())
 
 # Mailbox providers where anyone has an address (a person, not an institution).

@@ -8,7 +8,7 @@ import re
 
 # A patient, their body, their care or their family is being talked about.
 PATIENT = re.compile(
-    r"(?i)\b(?:pt|pts|patient|patients|pat\.|treated|treating|came[ \t]+in|brought[ \t]+in|admitted|admission|readmitted|presented|presents|presenting|"
+    r"(?i)\b(?:pt|pts|patient|patients|pat\.|treated|treating|came[ \t]+in|brought[ \t]+in|delivered|admitted|admission|readmitted|presented|presents|presenting|"
     r"discharged|dob|d\.o\.b|born|geboren|died|passed|deceased|onset|seen|saw|reviewed|consulted|referred|"
     r"fell|op|surgery|operated|scan|ct|mri|echo|biopsy|labs|bloods|results?|lives?|living|home|wohnt|"
     r"wife|husband|son|daughter|mother|father|mum|mom|dad|grandson|granddaughter|sister|brother|"
@@ -46,7 +46,8 @@ _PATIENT_DATA = re.compile(
     r"visit|appointment|follow-?up|surgery|op|procedure|delivery|birthday|hb|cr|inr|trop|"
     r"crp|wcc|na|k|egfr|hba1c|psa|tsh|bnp|mg|iv|po|started|stopped|given|fever|pain|symptoms?|fell|fall|"
     r"died|death|passed|arrest|intubated|wife|husband|son|daughter|mother|father|family|nok|transplant|"
-    r"seizure|stroke|bleed|fracture|diagnosis)\b"
+    r"seizure|stroke|bleed|fracture|diagnosis|presentation|recurrence|relapse|episode|injury|accident|"
+    r"hospitali[sz]ed|treated)\b"
     r"|\b\d{1,3}[ \t]?[MF]\b"
 )
 # Just before a name: the person is a colleague, a speaker or an author, not a patient.

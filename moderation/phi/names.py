@@ -8,7 +8,9 @@ import re
 from collections.abc import Iterator
 
 from .allowlist import CLINICAL_NOUNS, EPONYM_PHRASES, NOT_NAMES, is_eponym
+from .context import about_patient, colleague
 from .finding import Finding, make
+from .gazetteer import given_names, known_names, surnames
 
 _UP = "A-ZÀ-ÖØ-Þ"
 _LO = "a-zß-öø-ÿĀ-ž"
@@ -163,7 +165,7 @@ def _ends_clause(text: str, pos: int) -> bool:
 _BESIDE_RX = re.compile(
     rf"(?i:\b(?:bed|bett|zimmer|room|rm|bay|cubicle|side[ \t]?room|resus)\.?[ \t]*\d{{1,4}}[A-Za-z]?)[ \t]*[:–—-]?[ \t]+"
     rf"(?P<occupant>{NAME_SEQ})\b"
-    rf"|(?<![\w.@'’-])(?P<beside>{_FULL_NAME})(?=,?[ \t]*(?:\(|in[ \t]+|-[ \t]+)?(?i:bed|room|rm|bay|cubicle|zimmer|bett|resus|"
+    rf"|(?<![\w.@'’-])(?P<beside>{_FULL_NAME}|{TOKEN}(?=[ \t]+(?:in|from)[ \t]+))(?=,?[ \t]*(?:\(|in[ \t]+|from[ \t]+|-[ \t]+)?(?i:bed|room|rm|bay|cubicle|zimmer|bett|resus|"
     rf"side[ \t]?room|mrn|ur|urn|nhs|chi|dob|d\.o\.b|chart|medical[ \t]+record|hospital[ \t]+n|medicare|medicaid|"
     rf"insurance|member[ \t]+id|ssn|age[ \t]|aged)\b"
     rf"|,?[ \t]*\(?\d{{1,3}}[ \t]?(?:[MF]\b|yo\b|y/o|yrs?\b|years?\b))"
@@ -184,9 +186,6 @@ wing block lab seminar lecture library school temp tmax t
 
 def find_known_names(text: str) -> Iterator[Finding]:
     """Yield names known by their place beside the patient's other identifiers, or by the gazetteer."""
-    from .context import about_patient
-    from .gazetteer import given_names, known_names, surnames
-
     shields = [m.span() for m in EPONYM_PHRASES.finditer(text)]
     for m in _BESIDE_RX.finditer(text):
         start, end = m.span(m.lastgroup or "beside")
@@ -207,8 +206,6 @@ def find_known_names(text: str) -> Iterator[Finding]:
 
 
 def _person_like(text: str, start: int, end: int, shields: list[tuple[int, int]]) -> bool:
-    from .context import colleague
-
     words = [w.lower() for w in _TOKEN_RX.findall(text, start, end)]
     return (bool(words) and all(_plain_word(w) and w not in _NOT_PEOPLE for w in words)
             and not colleague(text, start, end) and not any(s < end and start < e for s, e in shields))
