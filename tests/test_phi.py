@@ -307,3 +307,11 @@ def test_check_post_rejects_a_non_text_field():
 def test_image_reminder_names_what_to_check():
     for word in ("faces", "wristbands", "labels", "screens"):
         assert word in IMAGE_REMINDER
+
+
+def test_gazetteer_reads_given_names_and_surnames_from_the_names_package_less_common_words():
+    from moderation.phi.gazetteer import given_names, surnames
+
+    assert {"margaret", "harold"} <= given_names() and {"okafor", "nguyen"} <= surnames()
+    assert not {"will", "grace", "may"} & given_names()
+    assert not {"rounds", "heart", "patient", "graves"} & surnames()

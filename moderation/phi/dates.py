@@ -44,7 +44,7 @@ _DATE_RX = re.compile(
     # Day/month without a year only after a word that introduces a date ("on 12/23").
     rf"|\b(?i:on|since|from|until|till|dated|DOB|born|admitted|admission|discharged|seen|presented|"
     rf"reviewed|op|surgery|fell|died|onset|readmitted|ct|mri|echo|scan|bloods|labs|appt|appointment|f/u|"
-    rf"follow[- ]up|repeat|event|mon|monday|tue|tues|tuesday|wed|weds|wednesday|thu|thur|thurs|thursday|fri|"
+    rf"follow[- ]up|repeat|event|booked|scheduled|planned|due|mon|monday|tue|tues|tuesday|wed|weds|wednesday|thu|thur|thurs|thursday|fri|"
     rf"friday|sat|saturday|sun|sunday)[ \t]+(?P<sa>\d{{1,2}})/(?P<sb>\d{{1,2}})"
     rf"(?![\d/])(?![ \t]*(?:of|tabs?|tablets?|caps?|capsules?|pills?|doses?|strength|mg|units?)\b)"
 )
@@ -80,6 +80,8 @@ _AGE_RX = re.compile(
 )
 # A birth year that makes the patient 90 or older ("born 1931") is an age over 89 under Safe Harbor.
 _BORN_RX = re.compile(r"(?i)\b(?:born|b\.|geb\.|geboren|year[ \t]+of[ \t]+birth|YOB)[^.\d\n]{0,25}?(?P<year>1[89]\d\d)\b")
+# "mean age 91" describes a population, not a person.
+_STATISTIC_BEFORE = re.compile(r"(?i)\b(?:mean|median|average|avg)[ \t]+(?:age[ \t]+)?$|\b(?:mean|median|average|avg)[ \t]+age")
 # "T 99F" is a temperature, not a 99-year-old woman.
 _TEMPERATURE_CUE = re.compile(r"(?i)(?:\b(?:t|temp|tmax|temperature|fever|febrile|pyrexia)\b)[ \t:]*$")
 
@@ -105,6 +107,8 @@ def find_ages(text: str) -> Iterator[Finding]:
     for m in _AGE_RX.finditer(text):
         group = m.lastgroup or ""
         if group == "sex" and _TEMPERATURE_CUE.search(text, max(0, m.start() - 16), m.start()):
+            continue
+        if _STATISTIC_BEFORE.search(text, max(0, m.start() - 16), m.start() + 4):
             continue
         start, end = m.span(group) if group in ("n4", "n5", "n7") else m.span()
         yield make("age_over_89", text, start, end, "age over 89")

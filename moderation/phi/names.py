@@ -36,14 +36,19 @@ _AGE_SEX = r"\d{1,3}[ \t]?(?:yo[ \t]?|y/o[ \t]?)?[MF]\b"
 
 _NAME_RX = re.compile(
     # Mr/Mrs/Ms + name, or a newborn's "Baby Girl Martinez": always a person.
-    rf"\b(?:{_TITLE}\b\.?|Baby(?:[ \t]+(?:Girl|Boy))?)[ \t]+(?:and[ \t]+{_TITLE}\.?[ \t]+)?(?P<n_title>{NAME_SEQ})"
+    rf"\b(?:{_TITLE}\b\.?|[Bb]aby(?:[ \t]+(?:Girl|Boy))?)[ \t]+(?:and[ \t]+{_TITLE}\.?[ \t]+)?(?P<n_title>{NAME_SEQ})"
     # patient/pt (+ is/named/:) (+ title incl. Dr) + name.
     rf"|\b(?:[Pp]t|[Pp]atient|PATIENT|[Pp]aciente|[Pp]atientin|[Pp]atiente)\b\.?(?:['’]s)?[ \t]*(?:,|:|\bis\b|\bnamed\b|\bcalled\b)?"
     rf"[ \t]*(?:(?:Dr|{_TITLE})\.?[ \t]+)?(?P<n_pt>{NAME_SEQ})"
     # relation (+ named/is) + name: "his wife Maria", "The son, Kevin".
     rf"|\b{_RELATION}(?:['’]s)?\b,?[ \t]+(?:(?:is|was|named|called)[ \t]+|\()?(?P<n_rel>{NAME_SEQ})"
     # named/called/"name:" + name.
-    rf"|\b(?:named|called|[Nn]ame(?:[ \t]+is|[ \t]*:)|NAME[ \t]*:)[ \t]*(?P<n_named>{NAME_SEQ})"
+    rf"|\b(?:named|called|[Nn]ame(?:[ \t]+is|[ \t]*:)|NAME[ \t]*:|(?i:surname|last[ \t]+name|first[ \t]+name|"
+    rf"given[ \t]+name|forename)[ \t]*:?)[ \t]*(?P<n_named>{NAME_SEQ})"
+    # An initial and a surname after the patient cue: "pt: K. Obi / 88F".
+    rf"|\b(?:[Pp]t|[Pp]atient)\b[ \t]*:?[ \t]*(?P<n_initial>[{_UP}]\.[ \t]*{TOKEN})"
+    # A name with the relation in brackets: "Miriam (daughter) says".
+    rf"|(?P<n_relp>{NAME_SEQ})[ \t]*\((?:his|her|their|the|pt['’]s)?[ \t]*{_RELATION}\)"
     # A patient's results or care "for" a person: "Bloods for Kaur:", "consent for Ms Ito".
     rf"|\b(?i:bloods|labs|results|obs|notes|scans?|imaging|meds|consent|referral|discharge[ \t]+summary|"
     rf"TTO|handover)[ \t]+(?:for|on)[ \t]+(?P<n_data>{NAME_SEQ})"
@@ -80,6 +85,8 @@ _REASONS = {
     "data": "name of a person whose results or care are discussed",
     "appos": "name of a person introduced as a patient",
     "then": "name of a person introduced as a patient",
+    "initial": "name of the patient",
+    "relp": "name of a relative or carer",
 }
 # Cues after which only the title's own grammar words stop a name: "Mrs. Graves" is a person.
 _TRUSTED = frozenset({"title"})
@@ -180,7 +187,7 @@ _FULL_RX = re.compile(rf"(?<![\w.@'’-]){TOKEN}[ \t]+(?:[{_UP}]\.[ \t]+)?{TOKEN
 _NOT_PEOPLE = frozenset("""
 sister nurse matron charge doctor professor dr prof st saint mount lake fort port san santa university hospital
 royal college clinic ward unit general county memorial room rooms theatre theater suite hall centre center building
-wing block lab seminar lecture library school temp tmax t
+wing block lab seminar lecture library school temp tmax t mean median average
 """.split())
 
 
