@@ -26,7 +26,8 @@ async def send(client, headers, text: str, **body):
 
 async def audit_actions(app) -> list[tuple[str, dict]]:
     async with app.state.sessions() as session:
-        return [(e.action, e.details) for e in (await session.execute(select(AuditEntry).order_by(AuditEntry.id))).scalars()]
+        entries = (await session.execute(select(AuditEntry).order_by(AuditEntry.id))).scalars()
+        return [(e.action, e.details) for e in entries]
 
 
 async def test_phi_resend_error_names_the_finding_and_how_to_confirm(client, alice):

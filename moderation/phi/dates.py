@@ -44,7 +44,8 @@ _DATE_RX = re.compile(
     # Day/month without a year only after a word that introduces a date ("on 12/23").
     rf"|\b(?i:on|since|from|until|till|dated|DOB|born|admitted|admission|discharged|seen|presented|"
     rf"reviewed|op|surgery|fell|died|onset|readmitted|ct|mri|echo|scan|bloods|labs|appt|appointment|f/u|"
-    rf"follow[- ]up|repeat|event|booked|scheduled|planned|due|mon|monday|tue|tues|tuesday|wed|weds|wednesday|thu|thur|thurs|thursday|fri|"
+    rf"follow[- ]up|repeat|event|booked|scheduled|planned|due|mon|monday|tue|tues|tuesday|wed|weds|wednesday|"
+    rf"thu|thur|thurs|thursday|fri|"
     rf"friday|sat|saturday|sun|sunday)[ \t]+(?P<sa>\d{{1,2}})/(?P<sb>\d{{1,2}})"
     rf"(?![\d/])(?![ \t]*(?:of|tabs?|tablets?|caps?|capsules?|pills?|doses?|strength|mg|units?)\b)"
 )

@@ -38,7 +38,8 @@ _NAME_RX = re.compile(
     # Mr/Mrs/Ms + name, or a newborn's "Baby Girl Martinez": always a person.
     rf"\b(?:{_TITLE}\b\.?|[Bb]aby(?:[ \t]+(?:Girl|Boy))?)[ \t]+(?:and[ \t]+{_TITLE}\.?[ \t]+)?(?P<n_title>{NAME_SEQ})"
     # patient/pt (+ is/named/:) (+ title incl. Dr) + name.
-    rf"|\b(?:[Pp]t|[Pp]atient|PATIENT|[Pp]aciente|[Pp]atientin|[Pp]atiente)\b\.?(?:['’]s)?[ \t]*(?:,|:|\bis\b|\bnamed\b|\bcalled\b)?"
+    rf"|\b(?:[Pp]t|[Pp]atient|PATIENT|[Pp]aciente|[Pp]atientin|[Pp]atiente)\b\.?(?:['’]s)?[ \t]*"
+    rf"(?:,|:|\bis\b|\bnamed\b|\bcalled\b)?"
     rf"[ \t]*(?:(?:Dr|{_TITLE})\.?[ \t]+)?(?P<n_pt>{NAME_SEQ})"
     # relation (+ named/is) + name: "his wife Maria", "The son, Kevin".
     rf"|\b{_RELATION}(?:['’]s)?\b,?[ \t]+(?:(?:is|was|named|called)[ \t]+|\()?(?P<n_rel>{NAME_SEQ})"
@@ -172,7 +173,8 @@ def _ends_clause(text: str, pos: int) -> bool:
 _BESIDE_RX = re.compile(
     rf"(?i:\b(?:bed|bett|zimmer|room|rm|bay|cubicle|side[ \t]?room|resus)\.?[ \t]*\d{{1,4}}[A-Za-z]?)[ \t]*[:–—-]?[ \t]+"
     rf"(?P<occupant>{NAME_SEQ})\b"
-    rf"|(?<![\w.@'’-])(?P<beside>{_FULL_NAME}|{TOKEN}(?=[ \t]+(?:in|from)[ \t]+))(?=,?[ \t]*(?:\(|in[ \t]+|from[ \t]+|-[ \t]+)?(?i:bed|room|rm|bay|cubicle|zimmer|bett|resus|"
+    rf"|(?<![\w.@'’-])(?P<beside>{_FULL_NAME}|{TOKEN}(?=[ \t]+(?:in|from)[ \t]+))"
+    rf"(?=,?[ \t]*(?:\(|in[ \t]+|from[ \t]+|-[ \t]+)?(?i:bed|room|rm|bay|cubicle|zimmer|bett|resus|"
     rf"side[ \t]?room|mrn|ur|urn|nhs|chi|dob|d\.o\.b|chart|medical[ \t]+record|hospital[ \t]+n|medicare|medicaid|"
     rf"insurance|member[ \t]+id|ssn|age[ \t]|aged)\b"
     rf"|,?[ \t]*\(?\d{{1,3}}[ \t]?(?:[MF]\b|yo\b|y/o|yrs?\b|years?\b))"
