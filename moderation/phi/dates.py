@@ -7,7 +7,8 @@ from datetime import date
 
 from .context import patient_date
 from .finding import Finding, make
-from .names import NAME_SEQ
+from .gazetteer import given_names
+from .names import NAME_SEQ, TOKEN
 
 _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|"
@@ -73,6 +74,9 @@ _AGE_RX = re.compile(
     rf"|\b{_SPELLED}[ \t]*[-‐–]?[ \t]*years?[ \t]*[-‐–]?[ \t]*old\b"
     # An age set off by commas after a name or initial: "Edna, 93, fell", "Mrs. K, 95, cellulitis".
     rf"|(?:\b[A-Z][a-z][\w'’-]*|\b(?:Mr|Mrs|Ms|Miss)\.?[ \t]+[A-Z]\.?),[ \t]*(?P<n7>{_AGE})(?=[ \t]*(?:[,;)]|\.(?!\d)))"
+    # A known given name, then "is 90 next week".
+    rf"|\b(?P<who>{TOKEN})[ \t]+is[ \t]+(?:now[ \t]+)?(?P<n8>{_AGE})"
+    rf"(?=[ \t]*(?:next\b|this\b|last\b|today\b|now\b|years?\b|yrs?\b|and\b|[,;]|\.(?!\d)|$))"
     rf"|\b(?:[Ss]he|[Hh]e|[Pp]t|[Pp]atient)(?:['’]s|[ \t]+is)[ \t]+(?:now[ \t]+)?{_SPELLED}\b(?![ \t-]*(?:per|percent|%))"
     rf"|\b(?:[Ss]he|[Hh]e|[Pp]t|[Pp]atient)(?:['’]s|[ \t]+is)[ \t]+(?:now[ \t]+)?(?P<n4>{_AGE})"
     rf"(?=[ \t]*(?:[,.;:)—–-]|and\b|now\b|today\b|next\b|this\b|last\b|in\b|on\b|years?\b|yrs?\b|$))"
@@ -109,9 +113,11 @@ def find_ages(text: str) -> Iterator[Finding]:
         group = m.lastgroup or ""
         if group == "sex" and _TEMPERATURE_CUE.search(text, max(0, m.start() - 16), m.start()):
             continue
+        if group == "n8" and m.group("who").lower() not in given_names():
+            continue
         if _STATISTIC_BEFORE.search(text, max(0, m.start() - 16), m.start() + 4):
             continue
-        start, end = m.span(group) if group in ("n4", "n5", "n7") else m.span()
+        start, end = m.span(group) if group in ("n4", "n5", "n7", "n8") else m.span()
         yield make("age_over_89", text, start, end, "age over 89")
     this_year = date.today().year
     for m in _BORN_RX.finditer(text):

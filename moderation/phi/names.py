@@ -30,7 +30,8 @@ _RELATION = (
 _VERB = (
     r"(?:[Cc]onsulted[ \t]+on|[Ss]aw|[Ss]een|[Aa]dmitted|[Ff]ollowing[ \t]+up[ \t]+on|"
     r"[Rr]eferred|[Dd]ischarged|[Ss]poke[ \t]+(?:to|with)|[Mm]et|[Rr]eviewed|[Tt]reating|"
-    r"[Cc]aring[ \t]+for|[Ll]ooking[ \t]+after|[Tt]ransferred)"
+    r"[Cc]aring[ \t]+for|[Ll]ooking[ \t]+after|[Tt]ransferred|[Ss]eeing|[Ee]xamined|[Vv]isited|[Ss]coped|"
+    r"[Oo]perated[ \t]+on)"
 )
 _AGE_SEX = r"\d{1,3}[ \t]?(?:yo[ \t]?|y/o[ \t]?)?[MF]\b"
 
@@ -63,7 +64,7 @@ _NAME_RX = re.compile(
     rf"|\bDr\.?[ \t]+(?P<n_dr>{NAME_SEQ})"
     rf"(?=,?[ \t]+(?:is|was)[ \t]+(?:now[ \t]+)?(?:my|our|a|the)[ \t]+patient)"
     # A clinical verb + a full name: "Consulted on Josefina Alvarez".
-    rf"|\b{_VERB}[ \t]+(?P<n_verb>{_FULL_NAME})"
+    rf"|\b{_VERB}[ \t]+(?P<n_verb>{NAME_SEQ})"
     # A name tagged with age and sex: "Josefina Alvarez, 61F", "Joanna (31F)", "77M (Harold)".
     rf"|\b(?P<n_tagged>{_FULL_NAME})(?=,?[ \t]*{_AGE_SEX})"
     rf"|\b(?P<n_tagp>{NAME_SEQ})(?=[ \t]*\({_AGE_SEX}\))"
@@ -119,7 +120,7 @@ def _accepted_span(text: str, m: re.Match[str], cue: str) -> tuple[int, int] | N
         kept = _take_while(words, _plain_word)
         if kept and cue != "dr" and _used_clinically(text, kept):
             return None
-    if len(kept) < _MIN_WORDS.get(cue, 1):
+    if len(kept) < _MIN_WORDS.get(cue, 1) and not (len(kept) == 1 and kept[0].group().lower() in given_names()):
         return None
     if len(kept[0].group()) <= 3 and len(kept) == 1 and _VALUE_AFTER.match(text, kept[0].end()):
         return None

@@ -27,6 +27,8 @@ _UNIQUE_RX = re.compile(
     r"paralympic|world[ \t]+champion|grand[ \t]+slam)[ \t]+\w+)"
     r"|(?i:\b(?:in|on|from|made)[ \t]+(?:yesterday['’]s|today['’]s|last[ \t]+(?:night|week)['’]s|the)[ \t]+"
     r"(?:(?:local|national|evening|morning)[ \t]+)?(?:news|papers?|headlines)\b)"
+    r"|(?i:\b(?:on|all[ \t]+over)[ \t]+(?:every|the)[ \t]+(?:channel|news|tv|television|radio|front[ \t]+page|"
+    r"social[ \t]+media)\b)"
     r"|(?i:\b(?:shot|stabbed|injured|rescued|hurt|trapped)[ \t]+(?:in|during|at)[ \t]+the[ \t]+[\w' -]{0,30}?"
     r"(?:incident|attack|crash|fire|shooting|explosion|collapse|riot)\b)"
     r"|(?i:\bwho[ \t]+won[ \t]+(?:the|last|this)[ \t]+[\w' ]{0,20}?(?:lottery|jackpot|election|award|medal|"
