@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterator
 
 from .allowlist import CLINICAL_NOUNS, PERSONAL_MAIL_PROVIDERS, ROLE_WORDS
-from .context import about_patient, sentence
+from .context import PATIENT_EVENT, about_patient, sentence
 from .finding import Finding, make
 
 _LOCAL_WORDS = re.compile(r"[._+\-\d]+")
@@ -31,9 +31,12 @@ _EMAIL_RX = re.compile(
 
 
 def find_phones(text: str) -> Iterator[Finding]:
-    """Yield telephone numbers; a number announced as a fax is reported as kind "fax"."""
+    """Yield telephone numbers; a number announced as a fax is reported as kind "fax". A department's number
+    ("Cardiology secretary: 0161 ...") is not a person's, unless the sentence speaks of a patient."""
     for m in _PHONE_RX.finditer(text):
         start = m.start("local") if m.group("local") else m.start()
+        if _department_number(text, start, m.end()):
+            continue
         digits = sum(c.isdigit() for c in text[start:m.end()])
         if not 7 <= digits <= 17:
             continue
@@ -64,6 +67,17 @@ def _personal_domain(domain: str) -> bool:
     """A mailbox provider anyone can sign up to: the address belongs to a person, not to an institution."""
     labels = domain.lower().split(".")
     return any(label in PERSONAL_MAIL_PROVIDERS for label in labels)
+
+
+_DEPARTMENT_BEFORE = re.compile(
+    r"(?i)\b(?:secretary|secretaries|reception|switchboard|department|dept|office|desk|helpline|hotline|"
+    r"bookings?|appointments[ \t]+line|bleep|pager)\b[^.\n]{0,25}$"
+)
+
+
+def _department_number(text: str, start: int, end: int) -> bool:
+    return (_DEPARTMENT_BEFORE.search(text, max(0, start - 40), start) is not None
+            and PATIENT_EVENT.search(sentence(text, start, end)) is None)
 
 
 def _is_fax(text: str, start: int) -> bool:

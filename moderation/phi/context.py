@@ -8,7 +8,7 @@ import re
 
 # A patient, their body, their care or their family is being talked about.
 PATIENT = re.compile(
-    r"(?i)\b(?:pt|pts|patient|patients|pat\.|treated|treating|came[ \t]+in|brought[ \t]+in|delivered|"
+    r"(?i)\b(?:pt|pts|patient|patients|pat\.|consult|treated|treating|came[ \t]+in|brought[ \t]+in|delivered|"
     r"look(?:ed|ing)[ \t]+after|car(?:ed|ing)[ \t]+for|admitted|admission|readmitted|presented|presents|presenting|"
     r"discharged|dob|d\.o\.b|born|geboren|died|passed|deceased|onset|seen|saw|reviewed|consulted|referred|"
     r"fell|op|surgery|operated|scan|ct|mri|echo|biopsy|labs|bloods|results?|lives?|living|home|wohnt|"

@@ -31,7 +31,7 @@ _VERB = (
     r"(?:[Cc]onsulted[ \t]+on|[Ss]aw|[Ss]een|[Aa]dmitted|[Ff]ollowing[ \t]+up[ \t]+on|"
     r"[Rr]eferred|[Dd]ischarged|[Ss]poke[ \t]+(?:to|with)|[Mm]et|[Rr]eviewed|[Tt]reating|"
     r"[Cc]aring[ \t]+for|[Ll]ooking[ \t]+after|[Tt]ransferred|[Ss]eeing|[Ee]xamined|[Vv]isited|[Ss]coped|"
-    r"[Oo]perated[ \t]+on)"
+    r"[Oo]perated[ \t]+on|(?:[Gg]oing[ \t]+to[ \t]+)?(?:see|visit))"
 )
 _AGE_SEX = r"\d{1,3}[ \t]?(?:yo[ \t]?|y/o[ \t]?)?[MF]\b"
 
@@ -50,7 +50,11 @@ _NAME_RX = re.compile(
     # An initial and a surname after the patient cue: "pt: K. Obi / 88F".
     rf"|\b(?:[Pp]t|[Pp]atient)\b[ \t]*:?[ \t]*(?P<n_initial>[{_UP}]\.[ \t]*{TOKEN})"
     # A name with the relation in brackets: "Miriam (daughter) says".
-    rf"|(?P<n_relp>{NAME_SEQ})[ \t]*\((?:his|her|their|the|pt['’]s)?[ \t]*{_RELATION}\)"
+    rf"|(?P<n_relp>{NAME_SEQ})[ \t]*\((?:his|her|their|the|pt['’]s)?[ \t]*(?:{_RELATION}|pt|patient)\)"
+    # A name whose GP, bloods or family are spoken of: "Yolanda's GP", "Arthur's INR".
+    rf"|(?P<n_poss>{TOKEN})['’]s[ \t]+(?=(?i:GP|bloods|labs|meds|chart|notes|results|scan|CT|MRI|echo|INR|"
+    rf"family|daughter|son|wife|husband|mum|mother|father|dad|carer|NOK|discharge|surgery|bed|room|"
+    rf"potassium|sodium|obs|wound|drain|catheter|line)\b)"
     # A patient's results or care "for" a person: "Bloods for Kaur:", "consent for Ms Ito".
     rf"|\b(?i:bloods|labs|results|obs|notes|scans?|imaging|meds|consent|referral|discharge[ \t]+summary|"
     rf"TTO|handover)[ \t]+(?:for|on)[ \t]+(?P<n_data>{NAME_SEQ})"
@@ -89,6 +93,7 @@ _REASONS = {
     "then": "name of a person introduced as a patient",
     "initial": "name of the patient",
     "relp": "name of a relative or carer",
+    "poss": "name of a person whose care is discussed",
 }
 # Cues after which only the title's own grammar words stop a name: "Mrs. Graves" is a person.
 _TRUSTED = frozenset({"title"})
@@ -178,7 +183,7 @@ _BESIDE_RX = re.compile(
     rf"(?=,?[ \t]*(?:\(|in[ \t]+|from[ \t]+|-[ \t]+)?(?i:bed|room|rm|bay|cubicle|zimmer|bett|resus|"
     rf"side[ \t]?room|mrn|ur|urn|nhs|chi|dob|d\.o\.b|chart|medical[ \t]+record|hospital[ \t]+n|medicare|medicaid|"
     rf"insurance|member[ \t]+id|ssn|age[ \t]|aged)\b"
-    rf"|,?[ \t]*\(?\d{{1,3}}[ \t]?(?:[MF]\b|yo\b|y/o|yrs?\b|years?\b))"
+    rf"|,?[ \t]*\(?\d{{1,3}}[ \t]?(?:[MF]\b|yo\b|y/o|yrs?\b|years?\b)|,[ \t]*\d{{1,3}}[ \t]*,)"
 )
 _TAGGED_RX = re.compile(
     rf"(?:(?m:^)|[:;—–(]|[.!?][ \t]|[ \t]-)[ \t]*(?:[-*•]|\d+\.)?[ \t]*(?:(?:Little|Baby|Young)[ \t]+)?"
