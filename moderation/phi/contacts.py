@@ -71,7 +71,7 @@ def _personal_domain(domain: str) -> bool:
 
 _DEPARTMENT_BEFORE = re.compile(
     r"(?i)\b(?:secretary|secretaries|reception|switchboard|department|dept|office|desk|helpline|hotline|"
-    r"bookings?|appointments[ \t]+line|bleep|pager)\b[^.\n]{0,25}$"
+    r"bookings?|appointments[ \t]+line|bleep|pager|on-?call|on[ \t]+call)\b[^.\n]{0,25}$"
 )
 
 

@@ -33,6 +33,9 @@ _DATE_RX = re.compile(
     rf"|\b(?:Christmas[ \t]+(?:Day|Eve)|New[ \t]+Year['’]s[ \t]+(?:Day|Eve)|Boxing[ \t]+Day|Valentine['’]s[ \t]+Day|"
     rf"Hallowe['’]?en|Independence[ \t]+Day|Thanksgiving|Easter[ \t]+(?:Sunday|Monday)|Bastille[ \t]+Day)"
     rf"(?:,?[ \t]+{_YEAR})?\b"
+    # An ordinal day after a patient event: "came in 16th", "cath 17th".
+    rf"|\b(?i:came[ \t]+in|admitted|seen|discharged|d/c|cath|op|surgery|scoped|operated|died)[ \t]+(?:on[ \t]+)?"
+    rf"(?:the[ \t]+)?(?P<ord2>(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th))\b"
     # A weekday and an ordinal day: "Tues 14th", "Friday the 3rd".
     rf"|\b(?:Mon|Tue|Tues|Wed|Weds|Thu|Thur|Thurs|Fri|Sat|Sun)(?:day|nesday|rsday|urday|sday)?\.?[ \t]+(?:the[ \t]+)?"
     rf"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)\b"
@@ -57,7 +60,7 @@ _ORDINAL_UNITS = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth
 _SPELLED_ORDINAL = rf"(?:[Nn]inet(?:ieth|y[- ]{_ORDINAL_UNITS})|(?:[Oo]ne[- ])?[Hh]undredth)"
 _SPELLED = rf"(?:[Nn]inety(?:[- ]{_UNITS})?|(?:[Oo]ne[- ])?[Hh]undred(?:[- ](?:and[- ])?(?:{_UNITS}|ten))?)"
 # "aged 90+" and "90 or older" are Safe Harbor's own pooled form, so they are allowed.
-_POOLED = r"(?![ \t]*(?:\+|or[ \t]+(?:older|over|above|more)))"
+_POOLED = r"(?![ \t]*(?:\+|(?:or|and)[ \t]+(?:older|over|above|more)))"
 _NOT_AN_AGE = r"(?![ \t]+(?:ago|later|earlier|before|since|after|of[ \t]+(?:experience|practice|service|follow)|in[ \t]+practice))"
 _AGE_RX = re.compile(
     rf"(?<![\d.,/])(?P<n1>{_AGE})[ \t]*[-‐–]?[ \t]*(?:years?|yrs?)[ \t]*[-‐–]?[ \t]*old\b"
@@ -74,6 +77,8 @@ _AGE_RX = re.compile(
     rf"|\b{_SPELLED}[ \t]*[-‐–]?[ \t]*years?[ \t]*[-‐–]?[ \t]*old\b"
     # An age set off by commas after a name or initial: "Edna, 93, fell", "Mrs. K, 95, cellulitis".
     rf"|(?:\b[A-Z][a-z][\w'’-]*|\b(?:Mr|Mrs|Ms|Miss)\.?[ \t]+[A-Z]\.?),[ \t]*(?P<n7>{_AGE})(?=[ \t]*(?:[,;)]|\.(?!\d)))"
+    # "Patient 94, dementia", "pt 97 yo"
+    rf"|\b(?:[Pp]t|[Pp]atient)[ \t]*,?[ \t]*(?P<n9>{_AGE})(?=[ \t]*[,;)]|[ \t]+(?:yo|y/o|years?|yrs?)\b)"
     # A known given name, then "is 90 next week".
     rf"|\b(?!(?:She|He|Pt|Patient)\b)(?P<who>{TOKEN})[ \t]+is[ \t]+(?:now[ \t]+)?(?P<n8>{_AGE})"
     rf"(?=[ \t]*(?:next\b|this\b|last\b|today\b|now\b|years?\b|yrs?\b|and\b|[,;]|\.(?!\d)|$))"
@@ -85,8 +90,11 @@ _AGE_RX = re.compile(
 )
 # A birth year that makes the patient 90 or older ("born 1931") is an age over 89 under Safe Harbor.
 _BORN_RX = re.compile(r"(?i)\b(?:born|b\.|geb\.|geboren|year[ \t]+of[ \t]+birth|YOB)[^.\d\n]{0,25}?(?P<year>1[89]\d\d)\b")
-# "mean age 91" describes a population, not a person.
-_STATISTIC_BEFORE = re.compile(r"(?i)\b(?:mean|median|average|avg)[ \t]+(?:age[ \t]+)?$|\b(?:mean|median|average|avg)[ \t]+age")
+# "mean age 91" and "over 90" describe a population or a threshold, not a person.
+_STATISTIC_BEFORE = re.compile(
+    r"(?i)\b(?:mean|median|average|avg)[ \t]+(?:age[ \t]+)?$|\b(?:mean|median|average|avg)[ \t]+age"
+    r"|\b(?:over|under|above|below|beyond)[ \t]+$|[<>≥≤][ \t]*$"
+)
 # "T 99F" is a temperature, not a 99-year-old woman.
 _TEMPERATURE_CUE = re.compile(r"(?i)(?:\b(?:t|temp|tmax|temperature|fever|febrile|pyrexia)\b)[ \t:]*$")
 
@@ -99,7 +107,7 @@ def find_dates(text: str) -> Iterator[Finding]:
             continue
         if not patient_date(text, m.start(), m.end()):
             continue
-        start, end = m.span("ord") if m.group("ord") else m.span()
+        start, end = m.span("ord") if m.group("ord") else m.span("ord2") if m.group("ord2") else m.span()
         if m.group("sa"):
             if not _valid_day_month(m.group("sa"), m.group("sb")):
                 continue
@@ -117,7 +125,7 @@ def find_ages(text: str) -> Iterator[Finding]:
             continue
         if _STATISTIC_BEFORE.search(text, max(0, m.start() - 16), m.start() + 4):
             continue
-        start, end = m.span(group) if group in ("n4", "n5", "n7", "n8") else m.span()
+        start, end = m.span(group) if group in ("n4", "n5", "n7", "n8", "n9") else m.span()
         yield make("age_over_89", text, start, end, "age over 89")
     this_year = date.today().year
     for m in _BORN_RX.finditer(text):

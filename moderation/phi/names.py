@@ -57,13 +57,13 @@ _NAME_RX = re.compile(
     rf"potassium|sodium|obs|wound|drain|catheter|line)\b)"
     # A patient's results or care "for" a person: "Bloods for Kaur:", "consent for Ms Ito".
     rf"|\b(?i:bloods|labs|results|obs|notes|scans?|imaging|meds|consent|referral|discharge[ \t]+summary|"
-    rf"TTO|handover)[ \t]+(?:for|on)[ \t]+(?P<n_data>{NAME_SEQ})"
+    rf"TTO|handover|update|news)[ \t]+(?:for|on)[ \t]+(?P<n_data>{NAME_SEQ})"
     # A name set off after a word for a person: "this gentleman — Desmond, a retired", "Teenager, Jayden, 15".
     rf"|\b(?i:gentleman|gent|lady|man|woman|boy|girl|teenager|teen|toddler|infant|chap|guy|bloke|lad|lass|"
     rf"grandad|granddad|grandpa|grandma|granny)(?:[ \t]+in[ \t]+\w+)?[ \t]*[,—–:-][ \t]*(?P<n_appos>{NAME_SEQ})"
     rf"(?=[ \t]*[,—–(-])"
     # A name followed by the words that make it the patient's: "Abdul, the pt with the LVAD".
-    rf"|(?P<n_then>{NAME_SEQ}),[ \t]+(?=(?:the|our|my)[ \t]+(?:pt|patient|lady|gentleman|man|woman|guy|boy|girl)\b)"
+    rf"|(?P<n_then>{NAME_SEQ}),[ \t]+(?=(?:the|our|my)[ \t]+(?:pt|patient|lady|gentleman|man|woman|guy|boy|girl|regular)\b)"
     # Dr + name only when the text says the doctor is the patient.
     rf"|\bDr\.?[ \t]+(?P<n_dr>{NAME_SEQ})"
     rf"(?=,?[ \t]+(?:is|was)[ \t]+(?:now[ \t]+)?(?:my|our|a|the)[ \t]+patient)"
@@ -209,7 +209,8 @@ def find_known_names(text: str) -> Iterator[Finding]:
             yield make("name", text, start, words[-1].end(), "name beside the patient's other identifiers")
     for m in _TAGGED_RX.finditer(text):
         start, end = m.span("tagged")
-        if _person_like(text, start, end, shields) and (_sex_tagged(text, end) or m.group("tagged").lower() in known_names()):
+        tag = _sex_tagged(text, end) or _AGE_IN_BRACKETS.match(text, end) is not None
+        if _person_like(text, start, end, shields) and (tag or m.group("tagged").lower() in known_names()):
             yield make("name", text, start, end, "name tagged with an age")
     if not about_patient(text):
         return
@@ -226,6 +227,7 @@ def _person_like(text: str, start: int, end: int, shields: list[tuple[int, int]]
             and not colleague(text, start, end) and not any(s < end and start < e for s, e in shields))
 
 
+_AGE_IN_BRACKETS = re.compile(r"[ \t]+\(\d{1,3}\)")
 _SEX_TAG = re.compile(r",?[ \t]+\d{2,3}[ \t]?[MF]\b")
 
 

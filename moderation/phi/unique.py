@@ -42,6 +42,8 @@ _UNIQUE_RX = re.compile(
     r"|(?i:\bworld[ \t]+(?:number[ \t]+one|no\.?[ \t]*1|champion|record[ \t]+holder)\b)"
     r"|(?i:\bthe[ \t]+(?:tallest|oldest|youngest|heaviest|shortest|first|last)[ \t]+(?:man|woman|person|patient|"
     r"child|baby|boy|girl)[ \t]+(?:in|to|on|at)\b[\w ]{0,20})"
+    r"|(?i:\bthe[ \t]+(?:mayor|mp|senator|governor|bishop|president|prime[ \t]+minister|premier|chief[ \t]+executive)"
+    r"['’]s[ \t]+(?:wife|husband|partner|son|daughter|mother|father|mum|dad|sister|brother|child|baby))"
     r"|(?i:\b(?:lottery[ \t]+winner|conjoined[ \t]+twins|quintuplets|sextuplets|septuplets|octuplets|"
     r"quadruplets)\b)"
     r"|(?i:\b(?:with|has)[ \t]+(?:a|the)[ \t]+[\w-]+[ \t]+tattoo[ \t]+(?:across|on|over)[ \t]+(?:his|her|their)[ \t]+"
