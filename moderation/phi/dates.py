@@ -35,7 +35,7 @@ _DATE_RX = re.compile(
     rf"(?:,?[ \t]+{_YEAR})?\b"
     # An ordinal day after a patient event: "came in 16th", "cath 17th".
     rf"|\b(?i:came[ \t]+in|admitted|seen|discharged|d/c|cath|op|surgery|scoped|operated|died)[ \t]+(?:on[ \t]+)?"
-    rf"(?:the[ \t]+)?(?P<ord2>(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th))\b"
+    rf"(?:the[ \t]+)?(?P<ord2>(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th))\b(?![ \t]+(?:of[ \t]+)?{_MONTH}\b)"
     # A weekday and an ordinal day: "Tues 14th", "Friday the 3rd".
     rf"|\b(?:Mon|Tue|Tues|Wed|Weds|Thu|Thur|Thurs|Fri|Sat|Sun)(?:day|nesday|rsday|urday|sday)?\.?[ \t]+(?:the[ \t]+)?"
     rf"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)\b"
