@@ -1,15 +1,25 @@
-"""Benchmark the PHI detector on the labelled corpus: accuracy and time per post.
+"""Benchmark the PHI detector: accuracy on the development corpus and on the held-out corpus, and time per post.
 
-Run from the repository root: python bench/phi.py [--misses]
+The detector is tuned on tests/data/phi_dev.jsonl only. tests/data/phi_heldout.jsonl is written separately,
+by the labelling guidelines in moderation/phi/LABELLING.md, and never tuned on: its figures are the ones that
+count (it is reported when the file exists).
+
+Before the held-out corpus existed, eight probes of 60-80 posts were written before looking at the detector's
+output, scored once, and only then added to the development corpus (lines 635-1174 of phi_dev.jsonl).
+Their first-look figures, in order (recall / false alarms): 0.78/0.03, 0.83/0.13, 0.68/0.10, 0.83/0.03,
+0.77/0.03, 0.83/0.03, 0.60/0.03 (name-heavy on purpose), 0.76/0.10. Expect the held-out figures near
+those, not near the development ones.
+
+Run from the repository root: python bench/phi.py [--misses dev|heldout]
 """
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import sys
 import time
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,61 +27,104 @@ sys.path.insert(0, str(ROOT))
 
 from moderation.phi import KINDS, find_phi  # noqa: E402
 
-CORPUS = ROOT / "tests" / "data" / "phi_corpus.jsonl"
-ROUNDS = 20
+DATA = ROOT / "tests" / "data"
+CORPORA = {"dev": DATA / "phi_dev.jsonl", "heldout": DATA / "phi_heldout.jsonl"}
+ROUNDS = 5
 
 
-def load() -> list[dict]:
-    with CORPUS.open(encoding="utf-8") as f:
+@dataclass
+class Score:
+    """How the detector did on one corpus."""
+
+    posts: int = 0
+    with_phi: int = 0
+    caught: int = 0
+    false_alarms: int = 0
+    kind_total: Counter = field(default_factory=Counter)
+    kind_found: Counter = field(default_factory=Counter)
+    wrong_kinds: Counter = field(default_factory=Counter)  # what fired on clean posts
+
+    @property
+    def recall(self) -> float:
+        return self.caught / self.with_phi if self.with_phi else 0.0
+
+    @property
+    def false_alarm_rate(self) -> float:
+        clean = self.posts - self.with_phi
+        return self.false_alarms / clean if clean else 0.0
+
+
+def load(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def evaluate(posts: list[dict], show_misses: bool) -> None:
-    caught = false_alarms = 0
-    kind_total, kind_found = Counter(), Counter()
+def score(posts: list[dict], show_misses: bool = False) -> Score:
+    """A post is caught when every labelled kind is found; a clean post with any finding is a false alarm."""
+    s = Score(posts=len(posts))
     for post in posts:
         found = {f.kind for f in find_phi(post["text"])}
         if post["has_phi"]:
-            kind_total.update(post["kinds"])
-            kind_found.update(k for k in post["kinds"] if k in found)
+            s.with_phi += 1
+            s.kind_total.update(set(post["kinds"]))
+            s.kind_found.update(k for k in set(post["kinds"]) if k in found)
             missed = set(post["kinds"]) - found
-            caught += not missed
+            s.caught += not missed
             if missed and show_misses:
                 print(f"  MISS {sorted(missed)}: {post['text']}")
         elif found:
-            false_alarms += 1
+            s.false_alarms += 1
+            s.wrong_kinds.update(found)
             if show_misses:
                 print(f"  FALSE {sorted(found)}: {post['text']}")
-    with_phi = sum(p["has_phi"] for p in posts)
-    clean = len(posts) - with_phi
-    print(f"posts: {len(posts)} ({with_phi} with identifiers, {clean} clean)")
-    print(f"recall (every labelled kind found): {caught / with_phi:.3f}")
-    print(f"false-alarm rate on clean posts:    {false_alarms / clean:.3f}")
-    print("per-kind recall:")
+    return s
+
+
+def report(name: str, s: Score) -> None:
+    print(f"{name}: {s.posts} posts ({s.with_phi} with identifiers, {s.posts - s.with_phi} clean)")
+    print(f"  recall (every labelled kind found): {s.recall:.3f}")
+    print(f"  false-alarm rate on clean posts:    {s.false_alarm_rate:.3f}")
+    print("  per-kind recall (found / labelled):")
     for kind in KINDS:
-        if kind_total[kind]:
-            print(f"  {kind:22s} {kind_found[kind] / kind_total[kind]:.3f}  (n={kind_total[kind]})")
+        if s.kind_total[kind]:
+            print(f"    {kind:22s} {s.kind_found[kind] / s.kind_total[kind]:.3f}  "
+                  f"({s.kind_found[kind]}/{s.kind_total[kind]})")
+    if s.wrong_kinds:
+        print("  kinds firing on clean posts: " + ", ".join(f"{k} {n}" for k, n in s.wrong_kinds.most_common()))
 
 
-def time_posts(posts: list[dict]) -> None:
-    texts = [p["text"] for p in posts]
-    for text in texts:  # warm caches
+def timing(texts: list[str]) -> tuple[float, float]:
+    """Median and p99 over posts of each post's best time of ROUNDS, in microseconds (after a warm-up pass).
+
+    Best-of-ROUNDS measures the detector rather than the other processes of a shared machine."""
+    for text in texts:
         find_phi(text)
-    samples = []
-    for _ in range(ROUNDS):
-        for text in texts:
+    best = []
+    for text in texts:
+        runs = []
+        for _ in range(ROUNDS):
             t0 = time.perf_counter_ns()
             find_phi(text)
-            samples.append((time.perf_counter_ns() - t0) / 1000)
-    samples.sort()
-    p99 = samples[int(len(samples) * 0.99) - 1]
-    mean_len = statistics.mean(len(t) for t in texts)
-    print(f"time per post: mean {statistics.mean(samples):.1f} us, p99 {p99:.1f} us "
-          f"(mean post {mean_len:.0f} chars, {len(samples)} runs)")
-    print(f"os.cpu_count(): {os.cpu_count()}")
+            runs.append((time.perf_counter_ns() - t0) / 1000)
+        best.append(min(runs))
+    best.sort()
+    return statistics.median(best), best[max(0, int(len(best) * 0.99) - 1)]
+
+
+def main(argv: list[str]) -> None:
+    show = argv[argv.index("--misses") + 1] if "--misses" in argv else None
+    texts = []
+    for name, path in CORPORA.items():
+        if not path.exists():
+            print(f"{name}: {path.relative_to(ROOT)} not present")
+            continue
+        posts = load(path)
+        texts += [p["text"] for p in posts]
+        label = "HELD-OUT (the figures that count)" if name == "heldout" else "development (tuned on)"
+        report(f"{name} - {label}", score(posts, show_misses=show == name))
+    median, p99 = timing(texts)
+    print(f"time per post (best of {ROUNDS}): median {median:.0f} us, p99 {p99:.0f} us ({len(texts)} posts)")
 
 
 if __name__ == "__main__":
-    corpus = load()
-    evaluate(corpus, show_misses="--misses" in sys.argv)
-    time_posts(corpus)
+    main(sys.argv[1:])

@@ -18,7 +18,7 @@ from moderation.phi import (
     find_phi,
 )
 
-CORPUS = Path(__file__).parent / "data" / "phi_corpus.jsonl"
+CORPUS = Path(__file__).parent / "data" / "phi_dev.jsonl"
 
 
 def load_corpus() -> list[dict]:
@@ -84,6 +84,25 @@ KIND_CASES = [
     ("address", "Shelter in Boulder, CO 80302 has a TB case.", "Boulder, CO 80302"),
     ("facility_location", "The guy in room 412 with the GI bleed.", "room 412"),
     ("facility_location", "St. Mary's ICU bed 7: septic shock.", "St. Mary's ICU bed 7"),
+    # Shapes and formats beyond the first corpus: a leak is a leak, whatever the country.
+    ("ssn", "Billing wants her number 912-00-4411 for the claim.", "912-00-4411"),
+    ("age_over_89", "Celebrated her 97th birthday on the ward.", "97th birthday"),
+    ("age_over_89", "Kaur, 96 yrs, DNACPR in place.", "96 yrs"),
+    ("age_over_89", "Patient born 1929, lives alone.", "1929"),
+    ("age_over_89", "aged ninety-one, still driving.", "aged ninety-one"),
+    ("date", "Admitted 12.3.57 with pneumonia.", "12.3.57"),
+    ("date", "Aufnahme am 3. März 2024 mit Pneumonie.", "3. März 2024"),
+    ("date", "We give metoprolol since 28-Dec-2020 without effect.", "28-Dec-2020"),
+    ("address", "Sie wohnt Lindenstraße 12, 79098 Freiburg, allein.", "Lindenstraße 12, 79098 Freiburg"),
+    ("address", "Lives at 6/42 Elm St, Fitzroy VIC 3065 with her son.", "42 Elm St, Fitzroy VIC 3065"),
+    ("record_number", "Can someone look at URN 26205666? cellulitis.", "26205666"),
+    ("facility_location", "91F, Bett 30, hyponatraemia.", "Bett 30"),
+    ("name", "Lab just phoned these for Gwen Oyelaran, resus 1.", "Gwen Oyelaran"),
+    ("name", "Bloods for Kaur: lactate 4.2, trop 1840.", "Kaur"),
+    ("name", "Long one, sorry. Margaret Ellison is a 45-year-old with SAH.", "Margaret Ellison"),
+    ("name", "2. Zimmer 15 Vandenberg — Crohn's flare", "Vandenberg"),
+    ("other_unique", "Treated the town's only pharmacist today for GBS, keep it quiet.", "the town's only pharmacist"),
+    ("other_unique", "Patient is the mayor of Ballarat, new AF.", "the mayor of Ballarat"),
 ]
 
 
@@ -147,6 +166,19 @@ CLEAN = [
     "She's on 1/2 tab of metoprolol 25.",
     "Our Stroke Unit 4 beds are full.",
     "3 St. John's wort capsules daily.",
+    # Hard negatives: public dates, colleagues, institutions, venues, capitalised words, versions.
+    "Grand rounds moved to 12 March, same room.",
+    "Rota for 14/03/2026 is out, swaps to cardiology.rota@nhs.net please.",
+    "Abstract deadline 2 August; send to abstracts@esc2026.org",
+    "Conference 19 March at 11 St Andrews Place, London NW1 4LE.",
+    "The guideline update released on 14 Nov changes AF rate control.",
+    "Sister Reid is on call tonight for hip fracture queries.",
+    "Thanks to Sarah Jones from pharmacy for the apixaban talk.",
+    "Will start apixaban if Grace score is high; May need dialysis.",
+    "Teaching in Seminar Room 3 on 27/7/2026, topic SAH.",
+    "Version 2.3.1.4 of the order set went live.",
+    "Patient safety week starts 28 March.",
+    "Our department email is ed-teaching@stmarys.nhs.uk for referrals.",
 ]
 
 
@@ -275,3 +307,11 @@ def test_check_post_rejects_a_non_text_field():
 def test_image_reminder_names_what_to_check():
     for word in ("faces", "wristbands", "labels", "screens"):
         assert word in IMAGE_REMINDER
+
+
+def test_gazetteer_reads_given_names_and_surnames_from_the_names_package_less_common_words():
+    from moderation.phi.gazetteer import given_names, surnames
+
+    assert {"margaret", "harold"} <= given_names() and {"okafor", "nguyen"} <= surnames()
+    assert not {"will", "grace", "may"} & given_names()
+    assert not {"rounds", "heart", "patient", "graves"} & surnames()

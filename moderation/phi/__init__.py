@@ -1,7 +1,10 @@
 """Patient-privacy guard: a rule-based detector of HIPAA Safe Harbor identifiers in short
 clinical posts, and the policy that decides what happens to a post that contains them.
 
-Pure standard library (`re`); no models, no network.
+Patterns (`re`) find the shapes; context (context.py) decides whose a value is, a patient's or the
+public's; a gazetteer of given names and surnames (gazetteer.py, from the `names` package, read from
+its installed files) is a signal for names. No network. LABELLING.md defines the kinds; bench/phi.py
+measures the detector on the development and held-out corpora.
 """
 from .detector import find_phi
 from .finding import KINDS, Finding

@@ -99,7 +99,8 @@ litfl.com emcrit.org statpearls.com guidelinecentral.com sign.ac.uk rcp.ac.uk
 # Hosts whose every file link is a private share.
 FILE_SHARE_HOSTS: frozenset[str] = frozenset("""
 drive.google.com docs.google.com dropbox.com www.dropbox.com box.com app.box.com
-onedrive.live.com 1drv.ms sharepoint.com wetransfer.com we.tl icloud.com
+onedrive.live.com 1drv.ms sharepoint.com wetransfer.com we.tl icloud.com imgur.com ibb.co postimg.cc
+photos.app.goo.gl photos.google.com flickr.com
 """.split())
 
 # Parts of a host name that say "clinical system" (matched at the start of a host label part).
@@ -129,3 +130,21 @@ def is_eponym(word: str) -> bool:
         return True
     parts = lowered.split("-")
     return len(parts) > 1 and all(p in EPONYMS for p in parts)
+
+# Words in the local part of an institution's role address ("abstracts@", "cardiology.rota@").
+ROLE_WORDS: frozenset[str] = frozenset("""
+rota rotas abstract abstracts info information registration register teaching education secretariat
+secretary journalclub office admin administration enquiries enquiry inquiries inquiry contact contacts
+referral referrals dept department team noreply support desk helpdesk clinic unit service services
+bookings booking reception residency events event congress conference meeting meetings hr it press media
+news newsletter membership members editor editorial society college office mail post hello webmaster
+training courses course exams exam program programme coordinator admissions switchboard duty oncall
+ward wards manager managers lead matron sister charge nursing nurses doctors medical staff estates bank
+""".split())
+
+# Mailbox providers where anyone has an address (a person, not an institution).
+PERSONAL_MAIL_PROVIDERS: frozenset[str] = frozenset("""
+gmail googlemail yahoo ymail hotmail outlook live msn aol icloud me mac gmx web t-online freenet
+bigpond optusnet proton protonmail pm tutanota mail yandex qq 163 orange wanadoo free btinternet sky
+talktalk virginmedia ntlworld comcast verizon att sbcglobal cox xtra shaw rogers libero seznam wp onet
+""".split())

@@ -4,7 +4,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from .allowlist import CLINICAL_NOUNS, PERSONAL_MAIL_PROVIDERS, ROLE_WORDS
+from .context import PATIENT_EVENT, about_patient, sentence
 from .finding import Finding, make
+
+_LOCAL_WORDS = re.compile(r"[._+\-\d]+")
 
 _EXT = r"(?:[ \t]*(?:ext\.?|x)[ \t]*\d{1,5})?"
 _PHONE_RX = re.compile(
@@ -27,9 +31,12 @@ _EMAIL_RX = re.compile(
 
 
 def find_phones(text: str) -> Iterator[Finding]:
-    """Yield telephone numbers; a number announced as a fax is reported as kind "fax"."""
+    """Yield telephone numbers; a number announced as a fax is reported as kind "fax". A department's number
+    ("Cardiology secretary: 0161 ...") is not a person's, unless the sentence speaks of a patient."""
     for m in _PHONE_RX.finditer(text):
         start = m.start("local") if m.group("local") else m.start()
+        if _department_number(text, start, m.end()):
+            continue
         digits = sum(c.isdigit() for c in text[start:m.end()])
         if not 7 <= digits <= 17:
             continue
@@ -40,11 +47,37 @@ def find_phones(text: str) -> Iterator[Finding]:
 
 
 def find_emails(text: str) -> Iterator[Finding]:
-    """Yield e-mail addresses (not fediverse @user@server handles)."""
+    """Yield e-mail addresses of people (not fediverse @user@server handles, nor the role addresses of a
+    department, a society or a conference: "abstracts@...", "cardiology.rota@...")."""
     if "@" not in text:
         return
     for m in _EMAIL_RX.finditer(text):
+        local, _, domain = m.group().partition("@")
+        if _role_address(local) or (not _personal_domain(domain) and not about_patient(sentence(text, *m.span()))):
+            continue
         yield make("email", text, m.start(), m.end(), "e-mail address")
+
+
+def _role_address(local: str) -> bool:
+    words = {w for w in _LOCAL_WORDS.split(local.lower()) if w}
+    return bool(words & (ROLE_WORDS | CLINICAL_NOUNS))
+
+
+def _personal_domain(domain: str) -> bool:
+    """A mailbox provider anyone can sign up to: the address belongs to a person, not to an institution."""
+    labels = domain.lower().split(".")
+    return any(label in PERSONAL_MAIL_PROVIDERS for label in labels)
+
+
+_DEPARTMENT_BEFORE = re.compile(
+    r"(?i)\b(?:secretary|secretaries|reception|switchboard|department|dept|office|desk|helpline|hotline|"
+    r"bookings?|appointments[ \t]+line|bleep|pager|on-?call|on[ \t]+call)\b[^.\n]{0,25}$"
+)
+
+
+def _department_number(text: str, start: int, end: int) -> bool:
+    return (_DEPARTMENT_BEFORE.search(text, max(0, start - 40), start) is not None
+            and PATIENT_EVENT.search(sentence(text, start, end)) is None)
 
 
 def _is_fax(text: str, start: int) -> bool:

@@ -3,13 +3,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 
+from .context import patient_date
 from .finding import Finding, make
-from .names import NAME_SEQ
+from .gazetteer import given_names
+from .names import NAME_SEQ, TOKEN
 
 _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|"
-    r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)"
+    r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec|"
+    r"Januar|Februar|März|Maerz|Mai|Juni|Juli|Oktober|Dezember|Mär|Okt|Dez)"
 )
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _DOCUMENT = (
@@ -22,8 +26,19 @@ _END = r"(?![\w]|[./-]\d)"  # not followed by more digits, so "10.1.1.50" is no 
 _DATE_RX = re.compile(
     rf"(?<![\w./-])(?P<a>\d{{1,2}})(?P<sep>[/.-])(?P<b>\d{{1,2}})(?P=sep)(?P<y>\d{{4}}|\d{{2}}){_END}"
     rf"|(?<![\w./-])(?:19|20)\d\d(?P<isep>[/.-])(?:0?[1-9]|1[0-2])(?P=isep)(?:0?[1-9]|[12]\d|3[01]){_END}"
-    rf"|\b{_DAY}(?:[ \t]+of)?[ \t]+{_MONTH}\b\.?(?:,?[ \t]+{_YEAR}\b)?"
+    rf"|\b{_DAY}\.?(?:[ \t]+of)?[ \t]+{_MONTH}\b\.?(?:,?[ \t]+{_YEAR}\b)?"
+    rf"|\b{_DAY}-{_MONTH}-(?:{_YEAR}|\d\d)\b"
     rf"|\b{_MONTH}\b\.?[ \t]+{_DAY}\b(?:,?[ \t]+{_YEAR}\b)?(?![:.]?\d)"
+    # A holiday is a day: "born on Christmas Day 1930".
+    rf"|\b(?:Christmas[ \t]+(?:Day|Eve)|New[ \t]+Year['’]s[ \t]+(?:Day|Eve)|Boxing[ \t]+Day|Valentine['’]s[ \t]+Day|"
+    rf"Hallowe['’]?en|Independence[ \t]+Day|Thanksgiving|Easter[ \t]+(?:Sunday|Monday)|Bastille[ \t]+Day)"
+    rf"(?:,?[ \t]+{_YEAR})?\b"
+    # An ordinal day after a patient event: "came in 16th", "cath 17th".
+    rf"|\b(?i:came[ \t]+in|admitted|seen|discharged|d/c|cath|op|surgery|scoped|operated|died)[ \t]+(?:on[ \t]+)?"
+    rf"(?:the[ \t]+)?(?P<ord2>(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th))\b(?![ \t]+(?:of[ \t]+)?{_MONTH}\b)"
+    # A weekday and an ordinal day: "Tues 14th", "Friday the 3rd".
+    rf"|\b(?:Mon|Tue|Tues|Wed|Weds|Thu|Thur|Thurs|Fri|Sat|Sun)(?:day|nesday|rsday|urday|sday)?\.?[ \t]+(?:the[ \t]+)?"
+    rf"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)\b"
     # Month and year, unless it dates a publication ("the Sept 2020 guideline update").
     rf"|\b{_MONTH}\b\.?,?[ \t]+{_YEAR}\b(?![ \t]+{_DOCUMENT})"
     # An ordinal day on its own, after a preposition: "On the 22nd she spiked".
@@ -31,36 +46,68 @@ _DATE_RX = re.compile(
     rf"(?![ \t]+(?:of[ \t]+)?(?:day|week|month|year|dose|cycle|centile|percentile|time|floor|"
     rf"line|trimester|decade|birthday|{_MONTH})\b)"
     # Day/month without a year only after a word that introduces a date ("on 12/23").
-    rf"|\b(?:on|since|from|until|till|dated|DOB|born)[ \t]+(?P<sa>\d{{1,2}})/(?P<sb>\d{{1,2}})"
+    rf"|\b(?i:on|since|from|until|till|dated|DOB|born|admitted|admission|discharged|seen|presented|"
+    rf"reviewed|op|surgery|fell|died|onset|readmitted|ct|mri|echo|scan|bloods|labs|appt|appointment|f/u|"
+    rf"follow[- ]up|repeat|event|lmp|edd|booked|scheduled|planned|due|mon|monday|tue|tues|tuesday|wed|weds|wednesday|"
+    rf"thu|thur|thurs|thursday|fri|"
+    rf"friday|sat|saturday|sun|sunday)[ \t]+(?P<sa>\d{{1,2}})/(?P<sb>\d{{1,2}})"
     rf"(?![\d/])(?![ \t]*(?:of|tabs?|tablets?|caps?|capsules?|pills?|doses?|strength|mg|units?)\b)"
 )
 
 _AGE = r"(?:9\d|1[01]\d)"
 _UNITS = r"(?:one|two|three|four|five|six|seven|eight|nine)"
+_ORDINAL_UNITS = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
+_SPELLED_ORDINAL = rf"(?:[Nn]inet(?:ieth|y[- ]{_ORDINAL_UNITS})|(?:[Oo]ne[- ])?[Hh]undredth)"
 _SPELLED = rf"(?:[Nn]inety(?:[- ]{_UNITS})?|(?:[Oo]ne[- ])?[Hh]undred(?:[- ](?:and[- ])?(?:{_UNITS}|ten))?)"
 # "aged 90+" and "90 or older" are Safe Harbor's own pooled form, so they are allowed.
-_POOLED = r"(?![ \t]*(?:\+|or[ \t]+(?:older|over|above|more)))"
+_POOLED = r"(?![ \t]*(?:\+|(?:or|and)[ \t]+(?:older|over|above|more)))"
+_NOT_AN_AGE = r"(?![ \t]+(?:ago|later|earlier|before|since|after|of[ \t]+(?:experience|practice|service|follow)|in[ \t]+practice))"
 _AGE_RX = re.compile(
     rf"(?<![\d.,/])(?P<n1>{_AGE})[ \t]*[-‐–]?[ \t]*(?:years?|yrs?)[ \t]*[-‐–]?[ \t]*old\b"
     rf"|(?<![\d.,/])(?P<n2>{_AGE})[ \t]*[-‐–]?[ \t]*(?:y/o|y\.o\.?|yo\b|yr[ \t]*old\b)"
     rf"|(?<![\d.,/])(?P<sex>{_AGE})[ \t]?[MF]\b"
-    rf"|\b(?:[Aa]ged?|AGED?|[Tt]urn(?:ed|s|ing))[ \t]*:?[ \t]*(?P<n3>{_AGE})(?![\d.%]){_POOLED}"
+    # "97 yrs", "92 years of age", "94th birthday", German "97 J." / "95-jährige"
+    rf"|(?<![\d.,/])(?:{_AGE}|{_SPELLED})[ \t]*(?:yrs?|years?)\b{_NOT_AN_AGE}"
+    rf"|(?<![\d.,/])(?:{_AGE}|{_SPELLED})(?:st|nd|rd|th|ieth)?[ \t]+birthday\b"
+    rf"|(?<![\d.,/])(?:9\d|1[01]\d)(?:st|nd|rd|th)[ \t]+birthday\b"
+    rf"|\b{_SPELLED_ORDINAL}[ \t]+birthday\b"
+    rf"|(?<![\d.,/])(?P<de>{_AGE})[ \t]*(?:-?j(?:ä|ae)hrige[rn]?\b|J\.|J\b|Jahre\b)"
+    rf"|\b(?:[Aa]ged?|[Tt]urn(?:ed|s|ing))[ \t]+{_SPELLED}\b"
+    rf"|\b(?:[Aa]ged?|AGED?|[Tt]urn(?:ed|s|ing))[ \t]*:?[ \t]*(?P<n3>{_AGE})(?![\d%]|[.,]\d){_POOLED}"
     rf"|\b{_SPELLED}[ \t]*[-‐–]?[ \t]*years?[ \t]*[-‐–]?[ \t]*old\b"
+    # An age set off by commas after a name or initial: "Edna, 93, fell", "Mrs. K, 95, cellulitis".
+    rf"|(?:\b[A-Z][a-z][\w'’-]*|\b(?:Mr|Mrs|Ms|Miss)\.?[ \t]+[A-Z]\.?),[ \t]*(?P<n7>{_AGE})(?=[ \t]*(?:[,;)]|\.(?!\d)))"
+    # "Patient 94, dementia", "pt 97 yo"
+    rf"|\b(?:[Pp]t|[Pp]atient)[ \t]*,?[ \t]*(?P<n9>{_AGE})(?=[ \t]*[,;)]|[ \t]+(?:yo|y/o|years?|yrs?)\b)"
+    # A known given name, then "is 90 next week".
+    rf"|\b(?!(?:She|He|Pt|Patient)\b)(?P<who>{TOKEN})[ \t]+is[ \t]+(?:now[ \t]+)?(?P<n8>{_AGE})"
+    rf"(?=[ \t]*(?:next\b|this\b|last\b|today\b|now\b|years?\b|yrs?\b|and\b|[,;]|\.(?!\d)|$))"
+    rf"|\b(?:[Ss]he|[Hh]e|[Pp]t|[Pp]atient)(?:['’]s|[ \t]+is)[ \t]+(?:now[ \t]+)?{_SPELLED}\b(?![ \t-]*(?:per|percent|%))"
     rf"|\b(?:[Ss]he|[Hh]e|[Pp]t|[Pp]atient)(?:['’]s|[ \t]+is)[ \t]+(?:now[ \t]+)?(?P<n4>{_AGE})"
-    rf"(?=[ \t]*(?:[,.;:)—–-]|and\b|now\b|today\b|$))"
+    rf"(?=[ \t]*(?:[,.;:)—–-]|and\b|now\b|today\b|next\b|this\b|last\b|in\b|on\b|years?\b|yrs?\b|$))"
     rf"|\b(?:Mr|Mrs|Ms|Miss)\.?[ \t]+{NAME_SEQ}(?:,[ \t]*|[ \t]+is[ \t]+(?:now[ \t]+)?)(?P<n5>{_AGE})"
     rf"(?=[ \t]*(?:[,;.)]|and\b|years?\b|$))"
+)
+# A birth year that makes the patient 90 or older ("born 1931") is an age over 89 under Safe Harbor.
+_BORN_RX = re.compile(r"(?i)\b(?:born|b\.|geb\.|geboren|year[ \t]+of[ \t]+birth|YOB)[^.\d\n]{0,25}?(?P<year>1[89]\d\d)\b")
+# "mean age 91" and "over 90" describe a population or a threshold, not a person.
+_STATISTIC_BEFORE = re.compile(
+    r"(?i)\b(?:mean|median|average|avg)[ \t]+(?:age[ \t]+)?$|\b(?:mean|median|average|avg)[ \t]+age"
+    r"|\b(?:over|under|above|below|beyond)[ \t]+$|[<>≥≤][ \t]*$"
 )
 # "T 99F" is a temperature, not a 99-year-old woman.
 _TEMPERATURE_CUE = re.compile(r"(?i)(?:\b(?:t|temp|tmax|temperature|fever|febrile|pyrexia)\b)[ \t:]*$")
 
 
 def find_dates(text: str) -> Iterator[Finding]:
-    """Yield calendar dates that carry a day or a month, not a bare year."""
+    """Yield calendar dates that carry a day or a month, not a bare year, unless the sentence dates a
+    public event (a rota, a conference, a guideline) rather than a patient's."""
     for m in _DATE_RX.finditer(text):
         if m.group("a") and not _valid_numeric(m):
             continue
-        start, end = m.span("ord") if m.group("ord") else m.span()
+        if not patient_date(text, m.start(), m.end()):
+            continue
+        start, end = m.span("ord") if m.group("ord") else m.span("ord2") if m.group("ord2") else m.span()
         if m.group("sa"):
             if not _valid_day_month(m.group("sa"), m.group("sb")):
                 continue
@@ -74,13 +121,21 @@ def find_ages(text: str) -> Iterator[Finding]:
         group = m.lastgroup or ""
         if group == "sex" and _TEMPERATURE_CUE.search(text, max(0, m.start() - 16), m.start()):
             continue
-        start, end = m.span(group) if group in ("n4", "n5") else m.span()
+        if group == "n8" and m.group("who").lower() not in given_names():
+            continue
+        if _STATISTIC_BEFORE.search(text, max(0, m.start() - 16), m.start() + 4):
+            continue
+        start, end = m.span(group) if group in ("n4", "n5", "n7", "n8", "n9") else m.span()
         yield make("age_over_89", text, start, end, "age over 89")
+    this_year = date.today().year
+    for m in _BORN_RX.finditer(text):
+        if this_year - int(m.group("year")) >= 90:
+            yield make("age_over_89", text, m.start("year"), m.end("year"), "birth year of someone over 89")
 
 
 def _valid_numeric(m: re.Match[str]) -> bool:
     # Two-digit years only with slashes: "5-10-20 mg" and "1.2.23" are not dates.
-    if len(m.group("y")) == 2 and m.group("sep") != "/":
+    if len(m.group("y")) == 2 and m.group("sep") == "-":
         return False
     if len(m.group("y")) == 4 and not re.fullmatch(_YEAR, m.group("y")):
         return False

@@ -8,7 +8,8 @@ from .contacts import find_emails, find_phones
 from .dates import find_ages, find_dates
 from .finding import Finding
 from .identifiers import find_identifiers, find_ssns
-from .names import find_names
+from .names import find_known_names, find_names
+from .unique import find_unique_characteristics
 from .places import find_addresses, find_facility_locations
 from .web import find_ips, find_urls, url_spans
 
@@ -19,7 +20,7 @@ _RANK = {
     "ssn": 1, "record_number": 1, "license_or_device_id": 1, "ip_address": 1,
     "phone": 2, "fax": 2,
     "date": 3, "age_over_89": 3, "address": 3, "facility_location": 3,
-    "name": 4,
+    "name": 4, "other_unique": 4,
 }
 # Adjacent pieces of one address ("2200 Mission St, San Francisco, CA 94110") read as one.
 _MERGED_KINDS = frozenset({"address", "facility_location"})
@@ -38,11 +39,14 @@ def find_phi(text: str) -> list[Finding]:
     candidates: list[Finding] = list(find_urls(text, urls))
     candidates += find_emails(text)
     if _DIGIT.search(text):  # these families all need a digit
-        for family in (find_ssns, find_identifiers, find_ips, find_phones, find_dates,
+        for family in (find_ssns, find_identifiers, find_ips, find_phones,
                        find_addresses, find_facility_locations):
             candidates += family(text)
+    candidates += find_dates(text)  # may have no digit: "on Boxing Day"
     candidates += find_ages(text)  # may be spelled out: "ninety-four-year-old"
     candidates += find_names(text)
+    candidates += find_known_names(text)
+    candidates += find_unique_characteristics(text)
     return _merge_adjacent(text, _resolve(candidates, urls))
 
 

@@ -18,6 +18,7 @@ KINDS: tuple[str, ...] = (
     "ip_address",
     "address",
     "facility_location",
+    "other_unique",
 )
 
 

@@ -13,7 +13,7 @@ from .finding import Finding, make
 _SSN_RX = re.compile(
     r"(?i:\b(?:SSN|SS\#|SS[ \t]?No\.?|social(?:[ \t]+security)?(?:[ \t]+(?:number|no\.?|\#))?))"
     r"[ \t]*(?:is[ \t]+)?[:#]?[ \t]*(?P<bare>\d{9}|\d{3}[- ]\d{2}[- ]\d{4})(?![\w-])"
-    r"|(?<![\w-])(?!000|666|9\d\d)\d{3}(?P<sep>[- ])(?!00)\d{2}(?P=sep)(?!0000)\d{4}(?![\w-])"
+    r"|(?<![\w.,/-])\d{3}(?P<sep>[- .])\d{2}(?P=sep)\d{4}(?![\w-]|[.,]\d)"
 )
 
 _NUM = r"(?:number|num|no\.?|\#|ID)"
@@ -25,18 +25,22 @@ _RECORD_CUE = (
     + r"|(?:medicare|medicaid)(?:[ \t]+beneficiary)?[ \t]*" + _NUM + r"|beneficiary[ \t]*" + _NUM
     + r"|MBI|health[ \t]*plan[ \t]*" + _NUM + r"|insurance[ \t]*" + _NUM
     + r"|(?:encounter|visit|admission|specimen|lab|episode)[ \t]*" + _NUM + r"|CSN|FIN)(?![A-Za-z]))"
+    # Cues that stand alone before the number: Australian UR/URN, Scottish CHI, NHS, German Fallnummer.
+    r"|\b(?:UR|URN|CHI|NHS|PID|Fallnummer|Fall-Nr\.?|Patientennummer|Pat\.-Nr\.?|(?i:account|acct))(?=[ \t]*(?:(?:is|was)[ \t]+)?[:#]?[ \t]*\d)"
 )
 _DEVICE_CUE = (
     r"(?:(?i:\b(?:serial(?:[ \t]*(?:number|num|no\.?|\#))?|device[ \t]*(?:ID|identifier|serial|"
     r"number|no\.?)|driver['’]?s?[ \t]+licen[cs]e(?:[ \t]*(?:number|no\.?|\#))?"
     r"|licen[cs]e[ \t]*(?:plate[ \t]*)?(?:number|no\.?|\#)|licen[cs]e[ \t]+plate"
     r"|(?:reg|registration|number|car|vehicle)[ \t]+plate(?:[ \t]*(?:number|no\.?))?|plate[ \t]*(?:number|no\.?|\#)"
-    r"|lot[ \t]*(?:number|no\.?|\#)))|\bS/N|\bSN\b|\bUDI\b|\bVIN\b|\bDL\b[ \t]*\#?)"
+    r"|lot[ \t]*(?:number|no\.?|\#)|tag[ \t]*(?:number|no\.?|\#)|plate))|\bS/N|\bSN\b|\bUDI\b|\bVIN\b|\bDL\b[ \t]*(?:\#|no\.?|number)?"
+    r"|(?i:\b(?:pacemaker|icd|implant|pump|defibrillator|cgm|stent|prosthesis|valve|device)[ \t]+"
+    r"(?:id|serial|s/n|sn|number|no\.?)))"
 )
-_GLUE = r"""[ \t]*(?:(?:is|was)[ \t]+)?[:#=]?[ \t]*['"‘“]?"""
+_GLUE = r"""[ \t]*(?:(?:is|was)[ \t]+)?[:#=]{0,2}[ \t]*['"‘“]?"""
 _RECORD_VALUE = r"(?P<rec>[A-Z0-9](?:[A-Z0-9]|[-/](?=[A-Z0-9])|[ ](?=[A-Z]{0,3}\d{3}))*)(?![a-z])"
 _DEVICE_VALUE = r"(?P<dev>(?:\(\d{2}\))?[A-Z0-9]+(?:[-/ ][A-Z0-9]+){0,3})(?![a-z])"
-_ID_RX = re.compile(_RECORD_CUE + _GLUE + _RECORD_VALUE + "|" + _DEVICE_CUE + _GLUE + _DEVICE_VALUE)
+_ID_RX = re.compile("(?:" + _RECORD_CUE + ")" + _GLUE + _RECORD_VALUE + "|" + _DEVICE_CUE + _GLUE + _DEVICE_VALUE)
 
 
 def find_ssns(text: str) -> Iterator[Finding]:

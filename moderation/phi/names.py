@@ -8,7 +8,9 @@ import re
 from collections.abc import Iterator
 
 from .allowlist import CLINICAL_NOUNS, EPONYM_PHRASES, NOT_NAMES, is_eponym
+from .context import about_patient, colleague
 from .finding import Finding, make
+from .gazetteer import given_names, known_names, surnames
 
 _UP = "A-ZÀ-ÖØ-Þ"
 _LO = "a-zß-öø-ÿĀ-ž"
@@ -18,7 +20,7 @@ NAME_SEQ = rf"{TOKEN}(?:[ \t]+{TOKEN}){{0,2}}"
 _FULL_NAME = rf"{TOKEN}(?:[ \t]+{TOKEN}){{1,2}}"
 _TOKEN_RX = re.compile(TOKEN)
 
-_TITLE = r"(?:Mr|Mrs|Ms|Mx|Miss|Mister)"
+_TITLE = r"(?:Mr|Mrs|Ms|Mx|Miss|Mister|Herr|Frau|Sr|Sra|Mme|Mlle|Señor|Señora|Signora|Signor)"
 _RELATION = (
     r"(?i:wife|husband|spouse|partner|fianc[eé]e?|girlfriend|boyfriend|son|daughter|mother|"
     r"father|mum|mom|dad|brother|sister|aunt|uncle|niece|nephew|cousin|grandson|"
@@ -28,25 +30,45 @@ _RELATION = (
 _VERB = (
     r"(?:[Cc]onsulted[ \t]+on|[Ss]aw|[Ss]een|[Aa]dmitted|[Ff]ollowing[ \t]+up[ \t]+on|"
     r"[Rr]eferred|[Dd]ischarged|[Ss]poke[ \t]+(?:to|with)|[Mm]et|[Rr]eviewed|[Tt]reating|"
-    r"[Cc]aring[ \t]+for|[Ll]ooking[ \t]+after|[Tt]ransferred)"
+    r"[Cc]aring[ \t]+for|[Ll]ooking[ \t]+after|[Tt]ransferred|[Ss]eeing|[Ee]xamined|[Vv]isited|[Ss]coped|"
+    r"[Oo]perated[ \t]+on|(?:[Gg]oing[ \t]+to[ \t]+)?(?:see|visit))"
 )
 _AGE_SEX = r"\d{1,3}[ \t]?(?:yo[ \t]?|y/o[ \t]?)?[MF]\b"
 
 _NAME_RX = re.compile(
     # Mr/Mrs/Ms + name, or a newborn's "Baby Girl Martinez": always a person.
-    rf"\b(?:{_TITLE}\b\.?|Baby[ \t]+(?:Girl|Boy))[ \t]+(?:and[ \t]+{_TITLE}\.?[ \t]+)?(?P<n_title>{NAME_SEQ})"
+    rf"\b(?:{_TITLE}\b\.?|[Bb]aby(?:[ \t]+(?:Girl|Boy))?)[ \t]+(?:and[ \t]+{_TITLE}\.?[ \t]+)?(?P<n_title>{NAME_SEQ})"
     # patient/pt (+ is/named/:) (+ title incl. Dr) + name.
-    rf"|\b(?:[Pp]t|[Pp]atient|PATIENT)\b\.?(?:['’]s)?[ \t]*(?:,|:|\bis\b|\bnamed\b|\bcalled\b)?"
+    rf"|\b(?:[Pp]t|[Pp]atient|PATIENT|[Pp]aciente|[Pp]atientin|[Pp]atiente)\b\.?(?:['’]s)?[ \t]*"
+    rf"(?:,|:|\bis\b|\bnamed\b|\bcalled\b)?"
     rf"[ \t]*(?:(?:Dr|{_TITLE})\.?[ \t]+)?(?P<n_pt>{NAME_SEQ})"
     # relation (+ named/is) + name: "his wife Maria", "The son, Kevin".
-    rf"|\b{_RELATION}(?:['’]s)?\b,?[ \t]+(?:(?:is|was|named|called)[ \t]+)?(?P<n_rel>{NAME_SEQ})"
+    rf"|\b{_RELATION}(?:['’]s)?\b,?[ \t]+(?:(?:is|was|named|called)[ \t]+|\()?(?P<n_rel>{NAME_SEQ})"
     # named/called/"name:" + name.
-    rf"|\b(?:named|called|[Nn]ame(?:[ \t]+is|[ \t]*:)|NAME[ \t]*:)[ \t]*(?P<n_named>{NAME_SEQ})"
+    rf"|\b(?:named|called|[Nn]ame(?:[ \t]+is|[ \t]*:)|NAME[ \t]*:|(?i:surname|last[ \t]+name|first[ \t]+name|"
+    rf"given[ \t]+name|forename)[ \t]*:?)[ \t]*(?P<n_named>{NAME_SEQ})"
+    # An initial and a surname after the patient cue: "pt: K. Obi / 88F".
+    rf"|\b(?:[Pp]t|[Pp]atient)\b[ \t]*:?[ \t]*(?P<n_initial>[{_UP}]\.[ \t]*{TOKEN})"
+    # A name with the relation in brackets: "Miriam (daughter) says".
+    rf"|(?P<n_relp>{NAME_SEQ})[ \t]*\((?:his|her|their|the|pt['’]s)?[ \t]*(?:{_RELATION}|pt|patient)\)"
+    # A name whose GP, bloods or family are spoken of: "Yolanda's GP", "Arthur's INR".
+    rf"|(?P<n_poss>{TOKEN})['’]s[ \t]+(?=(?i:GP|bloods|labs|meds|chart|notes|results|scan|CT|MRI|echo|INR|"
+    rf"family|daughter|son|wife|husband|mum|mother|father|dad|carer|NOK|discharge|surgery|bed|room|"
+    rf"potassium|sodium|obs|wound|drain|catheter|line)\b)"
+    # A patient's results or care "for" a person: "Bloods for Kaur:", "consent for Ms Ito".
+    rf"|\b(?i:bloods|labs|results|obs|notes|scans?|imaging|meds|consent|referral|discharge[ \t]+summary|"
+    rf"TTO|handover|update|news)[ \t]+(?:for|on)[ \t]+(?P<n_data>{NAME_SEQ})"
+    # A name set off after a word for a person: "this gentleman — Desmond, a retired", "Teenager, Jayden, 15".
+    rf"|\b(?i:gentleman|gent|lady|man|woman|boy|girl|teenager|teen|toddler|infant|chap|guy|bloke|lad|lass|"
+    rf"grandad|granddad|grandpa|grandma|granny)(?:[ \t]+in[ \t]+\w+)?[ \t]*[,—–:-][ \t]*(?P<n_appos>{NAME_SEQ})"
+    rf"(?=[ \t]*[,—–(-])"
+    # A name followed by the words that make it the patient's: "Abdul, the pt with the LVAD".
+    rf"|(?P<n_then>{NAME_SEQ}),[ \t]+(?=(?:the|our|my)[ \t]+(?:pt|patient|lady|gentleman|man|woman|guy|boy|girl|regular)\b)"
     # Dr + name only when the text says the doctor is the patient.
     rf"|\bDr\.?[ \t]+(?P<n_dr>{NAME_SEQ})"
     rf"(?=,?[ \t]+(?:is|was)[ \t]+(?:now[ \t]+)?(?:my|our|a|the)[ \t]+patient)"
     # A clinical verb + a full name: "Consulted on Josefina Alvarez".
-    rf"|\b{_VERB}[ \t]+(?P<n_verb>{_FULL_NAME})"
+    rf"|\b{_VERB}[ \t]+(?P<n_verb>{NAME_SEQ})"
     # A name tagged with age and sex: "Josefina Alvarez, 61F", "Joanna (31F)", "77M (Harold)".
     rf"|\b(?P<n_tagged>{_FULL_NAME})(?=,?[ \t]*{_AGE_SEX})"
     rf"|\b(?P<n_tagp>{NAME_SEQ})(?=[ \t]*\({_AGE_SEX}\))"
@@ -66,9 +88,16 @@ _REASONS = {
     "tagged": "name tagged with age and sex",
     "tagp": "name tagged with age and sex",
     "paren": "name tagged with age and sex",
+    "data": "name of a person whose results or care are discussed",
+    "appos": "name of a person introduced as a patient",
+    "then": "name of a person introduced as a patient",
+    "initial": "name of the patient",
+    "relp": "name of a relative or carer",
+    "poss": "name of a person whose care is discussed",
 }
 # Cues after which only the title's own grammar words stop a name: "Mrs. Graves" is a person.
 _TRUSTED = frozenset({"title"})
+_TITLE_STOPS = frozenset("and the or rm room bed bay cubicle zimmer bett ward resus in on at".split())
 _MIN_WORDS = {"verb": 2, "tagged": 2}
 
 
@@ -78,7 +107,7 @@ def find_names(text: str) -> Iterator[Finding]:
     pos = 0
     while (m := _NAME_RX.search(text, pos)) is not None:
         cue = (m.lastgroup or "n_").removeprefix("n_")
-        span = _accepted_span(text, m, cue)
+        span = None if cue == "rel" and _nursing_title(text, m.start()) else _accepted_span(text, m, cue)
         if span and not any(s < span[1] and span[0] < e for s, e in shields):
             yield make("name", text, span[0], span[1], _REASONS[cue])
             pos = m.end()
@@ -91,16 +120,26 @@ def _accepted_span(text: str, m: re.Match[str], cue: str) -> tuple[int, int] | N
     """Trim the candidate at the first non-name word; None if nothing name-like is left."""
     words = list(_TOKEN_RX.finditer(text, m.start(f"n_{cue}"), m.end(f"n_{cue}")))
     if cue in _TRUSTED:
-        kept = _take_while(words, lambda w: w.lower() not in {"and", "the", "or"})
+        kept = _take_while(words, lambda w: w.lower() not in _TITLE_STOPS)
     else:
         kept = _take_while(words, _plain_word)
         if kept and cue != "dr" and _used_clinically(text, kept):
             return None
-    if len(kept) < _MIN_WORDS.get(cue, 1):
+    if len(kept) < _MIN_WORDS.get(cue, 1) and not (len(kept) == 1 and kept[0].group().lower() in given_names()):
         return None
     if len(kept[0].group()) <= 3 and len(kept) == 1 and _VALUE_AFTER.match(text, kept[0].end()):
         return None
     return kept[0].start(), kept[-1].end()
+
+
+# "Sister Reid is on call": a nurse's title, unless someone's sister ("her Sister Reid" is rare, "his sister").
+_TITLE_CASE_RELATION = re.compile(r"(?:Sister|Brother)\b")
+_POSSESSIVE_BEFORE = re.compile(r"(?i)\b(?:his|her|their|my|your|the|a|pt['’]?s|patient['’]?s|whose)[ \t]+$")
+
+
+def _nursing_title(text: str, start: int) -> bool:
+    return (_TITLE_CASE_RELATION.match(text, start) is not None
+            and _POSSESSIVE_BEFORE.search(text, max(0, start - 16), start) is None)
 
 
 def _plain_word(word: str) -> bool:
@@ -130,3 +169,67 @@ def _used_clinically(text: str, kept: list[re.Match[str]]) -> bool:
 def _ends_clause(text: str, pos: int) -> bool:
     rest = text[pos:pos + 2].lstrip(" \t")
     return not rest or rest[0] in ",.;:)—–-"
+
+
+# People by their shape, where the words around say they are the patient:
+# - beside another identifier of theirs: "Bett 19: Nkechi Takahashi", "Aoife Achterberg, bed 7", "Edith Rossi, chart #8399";
+# - a known name tagged with an age at the start of a line: "Kaur, 97 yrs", "Whitfield, age 95";
+# - in a post about a patient, a known given name or surname in a full name: "Gwen Okafor is a 27-year-old".
+# Never a colleague, speaker or author by the words around (context.colleague), never an eponym phrase.
+_BESIDE_RX = re.compile(
+    rf"(?i:\b(?:bed|bett|zimmer|room|rm|bay|cubicle|side[ \t]?room|resus)\.?[ \t]*\d{{1,4}}[A-Za-z]?)[ \t]*[:–—-]?[ \t]+"
+    rf"(?P<occupant>{NAME_SEQ})\b"
+    rf"|(?<![\w.@'’-])(?P<beside>{_FULL_NAME}|{TOKEN}(?=[ \t]+(?:in|from)[ \t]+))"
+    rf"(?=,?[ \t]*(?:\(|in[ \t]+|from[ \t]+|-[ \t]+)?(?i:bed|room|rm|bay|cubicle|zimmer|bett|resus|"
+    rf"side[ \t]?room|mrn|ur|urn|nhs|chi|dob|d\.o\.b|chart|medical[ \t]+record|hospital[ \t]+n|medicare|medicaid|"
+    rf"insurance|member[ \t]+id|ssn|age[ \t]|aged)\b"
+    rf"|,?[ \t]*\(?\d{{1,3}}[ \t]?(?:[MF]\b|yo\b|y/o|yrs?\b|years?\b)|,[ \t]*\d{{1,3}}[ \t]*,)"
+)
+_TAGGED_RX = re.compile(
+    rf"(?:(?m:^)|[:;—–(]|[.!?][ \t]|[ \t]-)[ \t]*(?:[-*•]|\d+\.)?[ \t]*(?:(?:Little|Baby|Young)[ \t]+)?"
+    rf"(?P<tagged>{TOKEN})(?:,[ \t]*|[ \t]+\(?)"
+    rf"(?=(?i:aged?[ \t]+)\d{{1,3}}\b|\d{{1,3}}(?:st|nd|rd|th)?[ \t]?(?:[MFJ]\b|J\.|y|yrs|years|birthday)"
+    rf"|(?<=\()\d{{1,3}}\)|(?<=,)[ \t]*\d{{1,3}}[,)])"
+)
+_FULL_RX = re.compile(rf"(?<![\w.@'’-]){TOKEN}[ \t]+(?:[{_UP}]\.[ \t]+)?{TOKEN}(?:[ \t]+{TOKEN})?(?![\w@])")
+_NOT_PEOPLE = frozenset("""
+sister nurse matron charge doctor professor dr prof st saint mount lake fort port san santa university hospital
+royal college clinic ward unit general county memorial room rooms theatre theater suite hall centre center building
+wing block lab seminar lecture library school temp tmax t mean median average
+""".split())
+
+
+def find_known_names(text: str) -> Iterator[Finding]:
+    """Yield names known by their place beside the patient's other identifiers, or by the gazetteer."""
+    shields = [m.span() for m in EPONYM_PHRASES.finditer(text)]
+    for m in _BESIDE_RX.finditer(text):
+        start, end = m.span(m.lastgroup or "beside")
+        words = _take_while(list(_TOKEN_RX.finditer(text, start, end)), _plain_word)
+        if words and _person_like(text, start, words[-1].end(), shields):
+            yield make("name", text, start, words[-1].end(), "name beside the patient's other identifiers")
+    for m in _TAGGED_RX.finditer(text):
+        start, end = m.span("tagged")
+        tag = _sex_tagged(text, end) or _AGE_IN_BRACKETS.match(text, end) is not None
+        if _person_like(text, start, end, shields) and (tag or m.group("tagged").lower() in known_names()):
+            yield make("name", text, start, end, "name tagged with an age")
+    if not about_patient(text):
+        return
+    for m in _FULL_RX.finditer(text):
+        words = m.group().split()
+        known = words[0].lower() in given_names() or words[-1].lower() in surnames()
+        if known and _person_like(text, m.start(), m.end(), shields):
+            yield make("name", text, m.start(), m.end(), "name of a person in a post about a patient")
+
+
+def _person_like(text: str, start: int, end: int, shields: list[tuple[int, int]]) -> bool:
+    words = [w.lower() for w in _TOKEN_RX.findall(text, start, end)]
+    return (bool(words) and all(_plain_word(w) and w not in _NOT_PEOPLE for w in words)
+            and not colleague(text, start, end) and not any(s < end and start < e for s, e in shields))
+
+
+_AGE_IN_BRACKETS = re.compile(r"[ \t]+\(\d{1,3}\)")
+_SEX_TAG = re.compile(r",?[ \t]+\d{2,3}[ \t]?[MF]\b")
+
+
+def _sex_tagged(text: str, end: int) -> bool:
+    return _SEX_TAG.match(text, end) is not None

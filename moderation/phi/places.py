@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from .context import public_event
 from .finding import Finding, make
 from .names import NAME_SEQ
 
@@ -28,18 +29,23 @@ _ADDRESS_RX = re.compile(
     r"|(?<![A-Za-z][ \t])\bUnit[ \t]*#?[ \t]*\d{1,5}[A-Z]?\b(?=[ \t]*,)"
     # "Boulder, CO 80302", "Cupertino CA 95014"
     rf"|\b(?:[A-Z][a-z]+[ \t]){{0,2}}[A-Z][a-z]+,?[ \t]+{_STATES}[ \t]+\d{{5}}(?:-\d{{4}})?\b"
+    # Australian "Dubbo NSW 2830", German "Hauptstraße 12" / "Kirchweg 5, 79098 Freiburg", UK "LS6 2AB"
+    rf"|\b(?:[A-Z][a-z]+[ \t]){{0,2}}[A-Z][a-z]+,?[ \t]+(?:NSW|VIC|QLD|TAS|ACT|NT|SA|WA)[ \t]+\d{{4}}\b"
+    r"|\b[A-ZÄÖÜ][a-zäöüß]*(?:straße|strasse|str\.|weg|allee|platz|gasse|ring|damm|ufer|graben)[ \t]+\d{1,4}[a-z]?\b"
+    r"(?:,[ \t]*\d{5}[ \t]+[A-ZÄÖÜ][a-zäöüß]+)?"
+    rf"|\b{_UK_POSTCODE}\b(?<=\d[A-Z]{{2}})"
     # "ZIP 10027", "postcode M13 9PL"
     rf"|(?i:\b(?:zip(?:[ \t]*code)?|post[ \t]*code|postal[ \t]*code)\b)[ \t]*:?[ \t]*"
     rf"(?P<code>\d{{5}}(?:-\d{{4}})?|{_UK_POSTCODE}|{_CA_POSTCODE})\b"
 )
 
-_PLACE = r"(?i:\b(?:room|rm|bed|bay|cubicle|bedspace|side[ \t]?room|ward)\b)"
+_PLACE = r"(?i:\b(?:room|rm|bed|bay|cubicle|bedspace|side[ \t]?room|resus|zimmer|bett)\b)"
 _UNIT = r"(?:ICU|MICU|SICU|CCU|CICU|CVICU|NICU|PICU|HDU|ITU|ED|ER|A&E)"
 _NOT_A_SPOT = r"(?![ \t]*(?:days?|d|weeks?|wks?|hours?|h|hrs?|months?|mins?|minutes?|%|mg|kg|L)\b)"
 _FACILITY_RX = re.compile(
     # Optional facility name and unit before the place: "St. Mary's ICU bed 7".
     rf"(?:(?:[A-Z][\w'’.]*[ \t]+){{0,3}}{_UNIT}[ \t]+)?"
-    rf"(?:{_PLACE}\.?[ \t]*#?[ \t]*\d{{1,4}}[A-Za-z]?\b|(?i:\bward\b)[ \t]+[A-Z]\b(?!['’&]))"
+    rf"(?:{_PLACE}\.?[ \t]*#?[ \t]*\d{{1,4}}[A-Za-z]?\b)"
     # "bed 5 days" is a duration, not a bed number.
     rf"{_NOT_A_SPOT}"
     # A person "in 14B": nurses name patients by their bed.
@@ -49,14 +55,19 @@ _FACILITY_RX = re.compile(
 
 
 def find_addresses(text: str) -> Iterator[Finding]:
-    """Yield street addresses, apartment numbers, and ZIP or post codes with context."""
+    """Yield street addresses, apartment numbers, and ZIP or post codes with context; not the address of a
+    venue (a conference, a course) in a sentence that says nothing of a patient."""
     for m in _ADDRESS_RX.finditer(text):
+        if public_event(text, m.start(), m.end()):
+            continue
         start = m.start("code") if m.group("code") else m.start()
         yield make("address", text, start, m.end(), "street address or postal code")
 
 
 def find_facility_locations(text: str) -> Iterator[Finding]:
-    """Yield a patient's room, bed or bay, with the facility or unit when it is named."""
+    """Yield a patient's room, bed or bay, with the facility or unit when it is named; not a meeting room."""
     for m in _FACILITY_RX.finditer(text):
+        if public_event(text, m.start(), m.end()):
+            continue
         start, end = m.span("spot") if m.group("spot") else m.span()
         yield make("facility_location", text, start, end, "room or bed in a facility")

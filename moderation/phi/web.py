@@ -25,6 +25,7 @@ _PATIENT_DATA_NEARBY = re.compile(
     r"ecgs?|ekgs?|films?|study|studies|photos?|pictures?|videos?|clips?|slides?|path)\b"
 )
 _CONTEXT_CHARS = 60
+_VERSION_BEFORE = re.compile(r"(?i)\b(?:version|ver\.?|v|release|build|firmware|software)[ \t]*$")
 
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _IP_RX = re.compile(
@@ -60,6 +61,8 @@ def find_ips(text: str) -> Iterator[Finding]:
     """Yield IPv4 and IPv6 addresses."""
     for m in _IP_RX.finditer(text):
         if ":" in m.group() and "." not in m.group() and not _is_ipv6(m.group()):
+            continue
+        if _VERSION_BEFORE.search(text, max(0, m.start() - 12), m.start()):
             continue
         yield make("ip_address", text, m.start(), m.end(), "IP address")
 

@@ -7,6 +7,8 @@ in the moderators' queue (server.services.moderation.held), which later calls `p
 findings of a published post is kept aside in that row and the post stays as it was."""
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -28,6 +30,7 @@ from server.services import media as media_service
 from server.services import polls
 from server.services.access import may_see
 from server.services.instance_settings import phi_policy
+from server.services.moderation import audit
 from server.services.delivery import enqueue_activity, remote_followers
 from server.services.remote_actors import RemoteActorError, resolve_acct
 from server.services.social import withdraw_boosts
@@ -35,9 +38,11 @@ from server.services import stream_events
 from server.services.timelines import fan_out, notify, notify_boosters, notify_subscribers
 from server.services.visibility import find_member
 
+RESEND_WINDOW = timedelta(minutes=10)  # sending a flagged post again within this confirms it
 MAX_CHARS = 5000
 MAX_POLL_OPTIONS = 4
 MAX_POLL_OPTION_CHARS = 50
+PHI_WARNED, PHI_CONFIRMED = "phi.warned", "phi.confirmed"
 LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{1,8}){0,2}")  # a BCP 47 tag as clients send them: en, pt-BR
 
 
@@ -46,13 +51,26 @@ class PostError(ValueError):
 
 
 class PhiFound(PostError):
-    """The patient-privacy check found identifiers and the policy says not to post as it is."""
+    """The patient-privacy check found identifiers and the policy says not to post as it is.
 
-    def __init__(self, decision: PhiDecision):
-        kinds = ", ".join(dict.fromkeys(f.kind.replace("_", " ") for f in decision.findings))
-        verb = "is refused" if decision.action == "reject" else "needs your confirmation"
-        super().__init__(f"this post may identify a patient ({kinds}) and {verb}")
+    Its text is what Mastodon apps show: under the warn policy it names what was found and says how to
+    confirm from any app (send the same post again, see `confirmed_by_resending`)."""
+
+    def __init__(self, decision: PhiDecision, draft: str = ""):
+        found = "; ".join(dict.fromkeys(f'{f.kind.replace("_", " ")} "{_clip(f.text)}"' for f in decision.findings))
+        if decision.action == "reject":
+            advice = "this community does not accept it"
+        else:
+            minutes = int(RESEND_WINDOW.total_seconds() // 60)
+            advice = (f"if it does not, send the same post again within {minutes} minutes to confirm it, "
+                      "or edit it")
+        super().__init__(f"this post may identify a patient ({found}): {advice}")
         self.decision = decision
+        self.draft = draft  # digest of the refused post, so that sending it again confirms it
+
+
+def _clip(value: str, limit: int = 40) -> str:
+    return value if len(value) <= limit else value[:limit - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -76,21 +94,68 @@ class NewPost:
     media_ids: tuple[int, ...] | None = None  # uploads to attach; None on an edit keeps the post's media
 
 
-def check_privacy(new: NewPost, policy: str) -> PhiDecision:
+def _texts(new: NewPost) -> list[str]:
+    return [new.text, new.spoiler_text, *(new.poll.options if new.poll else ()),
+            *(m.get("description") or "" for m in new.media)]
+
+
+def check_privacy(new: NewPost, policy: str, *, resent: bool = False) -> PhiDecision:
     """Run the patient-privacy guard over every text of the post (text, content warning, poll options,
     image descriptions; moderation.phi decides). Raises PhiFound when the post must be confirmed or is
-    refused; returns the decision otherwise ("allow", or "hold": the caller holds the post)."""
-    texts = [new.text, new.spoiler_text, *(new.poll.options if new.poll else ()),
-             *(m.get("description") or "" for m in new.media)]
-    decision = check_post(texts, policy, override=new.phi_confirmed)
+    refused; returns the decision otherwise ("allow", or "hold": the caller holds the post). A post
+    with findings that is allowed was confirmed by its author (`phi_confirmed`, or `resent`)."""
+    decision = check_post(_texts(new), policy, override=new.phi_confirmed or resent)
     if decision.action in ("confirm", "reject"):
         raise PhiFound(decision)
     return decision
 
 
-async def screen(runtime: Runtime, session: AsyncSession, new: NewPost) -> PhiDecision:
-    """check_privacy under the policy in force (the admin's run-time setting, else the environment's)."""
-    return check_privacy(new, await phi_policy(session, runtime.settings))
+def draft_digest(author: Actor, new: NewPost) -> str:
+    """What makes two submissions "the same post": author, every text and the attachments."""
+    media = [m.get("id") for m in new.media] if new.media_ids is None else list(new.media_ids)
+    data = json.dumps([author.id, _texts(new), media], ensure_ascii=False)
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+async def screen(runtime: Runtime, session: AsyncSession, author: Actor, new: NewPost) -> PhiDecision:
+    """check_privacy under the policy in force (the admin's run-time setting, else the environment's).
+
+    Under the warn policy a post identical to one warned about in the last RESEND_WINDOW is confirmed:
+    Mastodon apps cannot send `phi_confirmed`, but every app can send the same post again."""
+    policy = await phi_policy(session, runtime.settings)
+    digest = draft_digest(author, new)
+    try:
+        return check_privacy(new, policy)
+    except PhiFound as exc:
+        exc.draft = digest
+        if exc.decision.action != "confirm" or not await _warned_recently(session, author, digest):
+            raise
+    return check_privacy(new, policy, resent=True)
+
+
+async def _warned_recently(session: AsyncSession, author: Actor, digest: str) -> bool:
+    since = utcnow() - RESEND_WINDOW
+    warnings = await audit.entries(session, action=PHI_WARNED, target=digest, since=since, limit=20)
+    return any(e.actor_id == author.id for e in warnings)
+
+
+async def remember_warning(session: AsyncSession, author: Actor, exc: PhiFound) -> None:
+    """Note that the author was asked to confirm this post (the caller commits): sending it again confirms."""
+    if exc.decision.action == "confirm" and exc.draft:
+        kinds = sorted({f.kind for f in exc.decision.findings})
+        await audit.record(session, author, PHI_WARNED, "draft", exc.draft, details={"kinds": kinds})
+
+
+async def _record_confirmation(session: AsyncSession, author: Actor, post: Post, decision: PhiDecision,
+                               new: NewPost) -> None:
+    """A post posted despite findings carries the author's confirmation, in its row and in the audit log."""
+    if decision.action != "allow" or not decision.findings:
+        return
+    post.phi_confirmed = True
+    how = "phi_confirmed" if new.phi_confirmed else "sent again"
+    kinds = sorted({f.kind for f in decision.findings})
+    await audit.record(session, author, PHI_CONFIRMED, "post", post.uri, reason=f"author confirmed ({how})",
+                       details={"kinds": kinds, "how": how})
 
 
 def federated(post: Post) -> bool:
@@ -239,7 +304,7 @@ async def create_post(runtime: Runtime, session: AsyncSession, author: Actor, ne
     """Store a member's post and queue its Create; the caller commits and then wakes the delivery queue."""
     new, uploads = await _with_uploads(runtime, session, author, new)
     _validate(new)
-    decision = await screen(runtime, session, new)
+    decision = await screen(runtime, session, author, new)
     urls = runtime.urls
     parent = None
     if new.in_reply_to_id is not None:
@@ -270,6 +335,7 @@ async def create_post(runtime: Runtime, session: AsyncSession, author: Actor, ne
     post.author = author
     session.add(post)
     await session.flush()
+    await _record_confirmation(session, author, post, decision, new)
     try:
         await media_service.attach(session, uploads, post.id)
     except media_service.MediaError as exc:
@@ -327,7 +393,7 @@ async def edit_post(runtime: Runtime, session: AsyncSession, author: Actor, post
     if new.media_ids is None:
         new = replace(new, media=tuple(post.attachments or ()))
     _validate(new)
-    decision = PhiDecision("allow") if reviewed else await screen(runtime, session, new)
+    decision = PhiDecision("allow") if reviewed else await screen(runtime, session, author, new)
     held = await _pending_edit(session, post.id)
     if post.visibility == HELD:  # not yet published: edited in place, still waiting for its moderator
         if held is not None:
@@ -347,6 +413,7 @@ async def edit_post(runtime: Runtime, session: AsyncSession, author: Actor, post
     targets = {key: MentionTarget(actor_id=a.uri, profile_url=a.url or a.uri, acct=a.acct) for key, a in mentions.items()}
     rendered = render_post(new.text, mentions=targets, tag_url=runtime.urls.tag)
     post.content_html, post.source, post.tags = rendered.html, new.text, rendered.tags
+    await _record_confirmation(session, author, post, decision, new)
     post.summary = new.spoiler_text or None
     post.sensitive = new.sensitive or bool(new.spoiler_text)
     post.language = new.language or post.language

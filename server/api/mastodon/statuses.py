@@ -62,6 +62,16 @@ def _refused(exc: post_service.PostError) -> HTTPException | JSONResponse:
     return HTTPException(422, str(exc))
 
 
+async def _refusal(session, author: Actor, exc: post_service.PostError) -> JSONResponse:
+    """The 422 for a refused post; a post the guard asks to confirm is remembered, so sending it again confirms."""
+    error = _refused(exc)
+    if not isinstance(error, JSONResponse):
+        raise error from None
+    await post_service.remember_warning(session, author, exc)
+    await session.commit()
+    return error
+
+
 def _idempotency_key(request: Request) -> str | None:
     key = request.headers.get("idempotency-key")
     if key is not None and not 0 < len(key) <= idempotency.MAX_KEY:
@@ -84,10 +94,7 @@ async def create(request: Request) -> JSONResponse:
                 await idempotency.remember(session, author.id, key, post.id)
             await session.commit()
         except post_service.PostError as exc:
-            error = _refused(exc)
-            if isinstance(error, JSONResponse):
-                return error
-            raise error from None
+            return await _refusal(session, author, exc)
         except IntegrityError:  # the same key, posted at the same moment by another request: that one won
             await session.rollback()
             author = await session.get(Actor, auth.account.actor_id)  # reloaded: a rollback expires it
@@ -124,10 +131,9 @@ async def edit(request: Request) -> JSONResponse:
             post = await post_service.edit_post(state.runtime, session, author, path_id(request),
                                                 _new_post(params, editing=True))
         except post_service.PostError as exc:
-            error = _refused(exc)
-            if isinstance(error, JSONResponse):
-                return error
-            raise not_found() if "no such post" in str(exc) else error from None
+            if "no such post" in str(exc):
+                raise not_found() from None
+            return await _refusal(session, author, exc)
         await session.commit()
         state.runtime.wake("deliveries")
         return await status_json(request, session, post, author)

@@ -59,6 +59,8 @@ class Post(Base):
     boosts_count: Mapped[int] = mapped_column(Integer, default=0)
     published: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The author posted it despite the patient-privacy guard's findings (confirmed, or sent again).
+    phi_confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     author: Mapped[Actor] = relationship(lazy="joined", innerjoin=True)

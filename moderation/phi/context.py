@@ -1,0 +1,101 @@
+"""The words around a candidate that say whose it is: a patient's (admitted, DOB, lives at, her son), or
+the public's (a rota, a conference, a guideline, a department). Several pattern families ask these
+questions before they report a value whose shape alone does not make it PHI (a date, a street address, an
+e-mail address, a full name)."""
+from __future__ import annotations
+
+import re
+
+# A patient, their body, their care or their family is being talked about.
+PATIENT = re.compile(
+    r"(?i)\b(?:pt|pts|patient|patients|pat\.|consult|treated|treating|came[ \t]+in|brought[ \t]+in|delivered|"
+    r"look(?:ed|ing)[ \t]+after|car(?:ed|ing)[ \t]+for|admitted|admission|readmitted|presented|presents|presenting|"
+    r"discharged|dob|d\.o\.b|born|geboren|died|passed|deceased|onset|seen|saw|reviewed|consulted|referred|"
+    r"fell|op|surgery|operated|scan|ct|mri|echo|biopsy|labs|bloods|results?|lives?|living|home|wohnt|"
+    r"wife|husband|son|daughter|mother|father|mum|mom|dad|grandson|granddaughter|sister|brother|"
+    r"family|carer|next[ \t]+of[ \t]+kin|nok|she|he|her|his|him|yo|y/o|year-old|years?[ \t]+old|"
+    r"bed|bay|room|cubicle|ward|icu|ed|a&e|clinic|refuses|declined|started|given|giving|on[ \t]+\w+[ \t]+mg)\b"
+    r"|\b\d{1,3}[ \t]?[MF]\b"
+)
+# A public event or an institution's own business: rotas, meetings, guidelines, holidays.
+EVENT = re.compile(
+    r"(?i)\b(?:rota|rotas|deadline|conference|congress|meeting|meetings|symposium|workshop|webinar|seminar|"
+    r"lecture|talk|course|teaching|training|journal[ \t]+club|grand[ \t]+rounds|m&m|mdt[ \t]+meeting|"
+    r"registration|register|abstracts?|exam|exams|guidelines?|guidance|published|publication|released|"
+    r"release|launch|launches|update|updated|version|edition|holiday|holidays|strike|strikes|closed|"
+    r"reopens|opens|starts|start[ \t]+date|changeover|audit|survey|venue|parking|revalidation|appraisal|"
+    r"portfolio|applications?|submissions?|closes|staff|library|"
+    r"society|college|association|newsletter|bulletin|swaps?|shifts?|on[ \t]+call|leave|study[ \t]+day|"
+    r"referrals|department|dept|office|secretariat|enquiries|contact|email|e-mail|party|dinner|drinks|social|"
+    r"session|sessions|event|events|interviews?|fellowship|simulation|welcome|joins|celebration|lunch|learn|"
+    r"learning|postgraduate|education|educational|moves|moved|moving|relocates|relocated)\b"
+)
+# Words that describe a patient event, closer than EVENT's generic ones: they keep a date a patient's.
+PATIENT_EVENT = re.compile(
+    r"(?i)\b(?:admitted|admission|readmitted|presented|presenting|discharged|dob|d\.o\.b|born|geboren|"
+    r"died|onset|seen|fell|op|surgery|operated|transfused|intubated|extubated|delivered|diagnosed|dx|dx['’]d|"
+    r"since|she|he|her|his|him|aufnahme|aufgenommen|entlassen|operiert|verstorben|first[ \t]+admission|"
+    r"last[ \t]+seen|symptoms?|lmp|edd|transplanted|"
+    r"(?:pt|patient)(?![ \t]+(?:safety|experience|education|survey|forum|leaflet|day|week)\b))\b"
+    r"|\b(?i:geb|b|z\.n)\.(?=[ \t]*\d)"
+)
+_PATIENT_EVENT_REACH = 40  # characters before a date in which a patient event claims it
+_DATE_REACH = 50  # characters either side of a date searched for a patient, beside its sentence
+# A patient's dates: their events, their results, their tags (PATIENT_EVENT's words and these).
+_PATIENT_DATA = re.compile(
+    r"(?i)\b(?:bloods|labs?|results?|scans?|ct|mri|echo|biopsy|ecg|ekg|cultures?|x-?ray|cxr|us|ogd|"
+    r"colonoscopy|d/c|dc|discharge|readmission|readmitted|ed[ \t]+visit|review|reviewed|clinic[ \t]+visit|"
+    r"visit|appointment|follow-?up|surgery|op|procedure|delivery|birthday|hb|cr|inr|trop|"
+    r"crp|wcc|na|k|egfr|hba1c|psa|tsh|bnp|mg|iv|po|started|stopped|given|fever|pain|symptoms?|fell|fall|"
+    r"died|death|passed|arrest|intubated|wife|husband|son|daughter|mother|father|family|nok|transplant|"
+    r"seizure|stroke|bleed|fracture|diagnosis|presentation|recurrence|relapse|episode|injury|accident|"
+    r"hospitali[sz]ed|treated)\b"
+    r"|\b\d{1,3}[ \t]?[MF]\b"
+)
+# Just before a name: the person is a colleague, a speaker or an author, not a patient.
+COLLEAGUE_BEFORE = re.compile(
+    r"(?i)(?:\b(?:dr|doctor|prof|professor|sister|nurse|matron|consultant|registrar|resident|fellow|"
+    r"colleague|educator|pharmacist|physio|midwife|thanks|thank[ \t]+you|by|with|speaker|author|cc|"
+    r"from)\.?[ \t]+|@)$"
+)
+# Just after a name: "from pharmacy says", "et al.", "'s talk".
+COLLEAGUE_AFTER = re.compile(
+    r"(?i)^(?:[ \t]+(?:from|of)[ \t]+(?:pharmacy|the[ \t]+\w+[ \t]+team|our|radiology|micro|it|ict|"
+    r"admin|hr)\b|[ \t]+et[ \t]+al|['’]s[ \t]+(?:talk|lecture|paper|study|group|lab|team)|[ \t]+\((?:dr|"
+    r"prof|consultant|registrar|pharmacist|nurse)|,[ \t]+(?:md|phd|frcp|mrcp|rn|np|pa)\b|[ \t]+(?:presented|"
+    r"spoke|lectured|is[ \t]+on[ \t]+call|on[ \t]+call|covering|chairs?|will[ \t]+teach))"
+)
+_SENTENCE_END = re.compile(r"[.!?;\n]\s|\n")
+
+
+def sentence(text: str, start: int, end: int) -> str:
+    """The sentence (or list line) around text[start:end]."""
+    left = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    right = _SENTENCE_END.search(text, end)
+    return text[left:right.start() + 1 if right else len(text)]
+
+
+def about_patient(text: str) -> bool:
+    return PATIENT.search(text) is not None
+
+
+def public_event(text: str, start: int, end: int) -> bool:
+    """The sentence around the value speaks of a public event or an institution, and not of a patient event."""
+    around = sentence(text, start, end)
+    if EVENT.search(around) is None:
+        return False
+    near = text[max(0, start - _PATIENT_EVENT_REACH, text.rfind(around)):end + 20]
+    return PATIENT_EVENT.search(near) is None
+
+
+def patient_date(text: str, start: int, end: int) -> bool:
+    """The sentence around a date speaks of a patient (an event, a result, a relative), not of a public event."""
+    around = sentence(text, start, end) + " " + text[max(0, start - _DATE_REACH):end + _DATE_REACH]
+    about = PATIENT_EVENT.search(around) is not None or _PATIENT_DATA.search(around) is not None
+    return about and not public_event(text, start, end)
+
+
+def colleague(text: str, start: int, end: int) -> bool:
+    """A name that the words around it make a colleague, speaker or author."""
+    return (COLLEAGUE_BEFORE.search(text, max(0, start - 24), start) is not None
+            or COLLEAGUE_AFTER.match(text[end:end + 40]) is not None)

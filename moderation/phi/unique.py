@@ -1,0 +1,59 @@
+"""Other unique identifying characteristics (Safe Harbor's catch-all): a detail that singles the patient out
+among everyone, such as a public role, a one-of-a-kind job, fame, a news story or a rare visible mark.
+Found by the shape of such phrases, not by a list of people: "the only X in <place>", "the mayor of",
+"in yesterday's news", "conjoined twins"."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .context import about_patient
+from .finding import Finding, make
+
+_UNIQUE_RX = re.compile(
+    # "the town's only pharmacist", "the only dentist in Oban", "our village's only GP"
+    r"(?i:\bthe[ \t]+(?:\w+['’]s[ \t]+)?only[ \t]+(?!one\b|time\b|option\b|way\b|thing\b|reason\b|"
+    r"patient\b|case\b|sign\b|symptom\b|finding\b|drug\b|treatment\b|choice\b|problem\b|issue\b|test\b)\w+"
+    r"(?:[ \t]+in[ \t]+[A-Z]\w+)?)"
+    # public offices and roles that one person holds
+    r"|(?i:\b(?:the|an?)[ \t]+(?:sitting[ \t]+|current[ \t]+|former[ \t]+|local[ \t]+)?(?:mayor|MP|senator|governor|"
+    r"councillor|congressman|congresswoman|bishop|archbishop|chief[ \t]+constable|police[ \t]+chief|sheriff|"
+    r"head[ \t]?teacher|headmaster|headmistress|principal|ceo|chairman|chairwoman|president|coach|captain)"
+    r"[ \t]+(?:of|for|at)[ \t]+(?:the[ \t]+|our[ \t]+)?[A-Za-z][\w'’]*(?:[ \t]+[A-Z]\w*)*)"
+    # fame, sport at the top level, news coverage
+    r"|(?i:\b(?:a|an|the)[ \t]+(?:well[- ]known|famous|celebrity|household[- ]name|local[ \t]+(?:tv|radio)|"
+    r"tv|television|radio)[ \t]+[\w-]+(?:[ \t]+[\w-]+)?)"
+    r"|(?i:\b(?:premier[ \t]+league|champions[ \t]+league|nfl|nba|nhl|mlb|afl|nrl|bundesliga|olympic|"
+    r"paralympic|world[ \t]+champion|grand[ \t]+slam)[ \t]+\w+)"
+    r"|(?i:\b(?:in|on|from|made)[ \t]+(?:yesterday['’]s|today['’]s|last[ \t]+(?:night|week)['’]s|the)[ \t]+"
+    r"(?:(?:local|national|evening|morning)[ \t]+)?(?:news|papers?|headlines)\b)"
+    r"|(?i:\b(?:on|all[ \t]+over)[ \t]+(?:every|the)[ \t]+(?:channel|news|tv|television|radio|front[ \t]+page|"
+    r"social[ \t]+media)\b)"
+    r"|(?i:\b(?:shot|stabbed|injured|rescued|hurt|trapped)[ \t]+(?:in|during|at)[ \t]+the[ \t]+[\w' -]{0,30}?"
+    r"(?:incident|attack|crash|fire|shooting|explosion|collapse|riot)\b)"
+    r"|(?i:\bwho[ \t]+won[ \t]+(?:the|last|this)[ \t]+[\w' ]{0,20}?(?:lottery|jackpot|election|award|medal|"
+    r"title|final)\b)"
+    r"|(?i:\b(?:professional|international|pro)[ \t]+(?:footballer|athlete|cyclist|boxer|cricketer|golfer|"
+    r"(?:rugby|tennis|football|basketball|hockey)[ \t]+player|singer|musician|dancer|jockey|wrestler)\b)"
+    r"|(?i:\b(?:everyone|everybody)[ \t]+(?:here[ \t]+|in[ \t]+(?:town|the[ \t]+\w+)[ \t]+)?knows\b)"
+    r"|(?i:\blead[ \t]+(?:singer|guitarist|vocalist)\b)"
+    r"|(?i:\bwon[ \t]+(?:a|an|the|two|three)[ \t]+(?:grammy|oscar|emmy|bafta|tony|nobel|pulitzer|olympic|gold|"
+    r"world|national)\w*)"
+    r"|(?i:\bworld[ \t]+(?:number[ \t]+one|no\.?[ \t]*1|champion|record[ \t]+holder)\b)"
+    r"|(?i:\bthe[ \t]+(?:tallest|oldest|youngest|heaviest|shortest|first|last)[ \t]+(?:man|woman|person|patient|"
+    r"child|baby|boy|girl)[ \t]+(?:in|to|on|at)\b[\w ]{0,20})"
+    r"|(?i:\bthe[ \t]+(?:mayor|mp|senator|governor|bishop|president|prime[ \t]+minister|premier|chief[ \t]+executive)"
+    r"['’]s[ \t]+(?:wife|husband|partner|son|daughter|mother|father|mum|dad|sister|brother|child|baby))"
+    r"|(?i:\b(?:lottery[ \t]+winner|conjoined[ \t]+twins|quintuplets|sextuplets|septuplets|octuplets|"
+    r"quadruplets)\b)"
+    r"|(?i:\b(?:with|has)[ \t]+(?:a|the)[ \t]+[\w-]+[ \t]+tattoo[ \t]+(?:across|on|over)[ \t]+(?:his|her|their)[ \t]+"
+    r"(?:face|forehead|neck)\b)"
+)
+
+
+def find_unique_characteristics(text: str) -> Iterator[Finding]:
+    """Yield phrases that single a patient out (a public role, fame, the news), in a post about a patient."""
+    if not about_patient(text):
+        return
+    for m in _UNIQUE_RX.finditer(text):
+        yield make("other_unique", text, m.start(), m.end(), "a detail that singles the patient out")
