@@ -1,7 +1,6 @@
 """create_app(settings): the one place where the application is assembled."""
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from typing import AsyncIterator
@@ -48,18 +47,9 @@ def create_app(settings: Settings) -> Starlette:
         app.state.engine, app.state.sessions = runtime.engine, runtime.sessions
         app.state.hub = StreamHub(runtime)
         app.state.hub.start()
-        worker = worker_task = None
-        if settings.inprocess_worker:
-            from server.jobs.worker import Worker, default_runners
-
-            worker = Worker(runtime, default_runners())
-            worker_task = asyncio.create_task(worker.run())
         try:
             yield
         finally:
-            if worker is not None:
-                worker.stop()
-                await worker_task
             await app.state.hub.stop()
             await close_intake(app.state)
             await runtime.close()
