@@ -149,7 +149,7 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
             if revision != head_revision():
                 raise CommandError(f"database schema at {revision or 'nothing'}, code expects {head_revision()}: "
                                    "run `curbside migrate`")
-            await run_worker(runtime, default_runners(args.concurrency, args.lease), supervised=args.supervised)
+            await run_worker(runtime, default_runners(args.concurrency, args.lease), parent=args.supervised)
         finally:
             await runtime.close()
 
@@ -274,7 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--concurrency", type=int, default=32, help="requests in flight at once (default 32)")
     worker.add_argument("--lease", type=float, help="seconds a claimed row is held (default 120); rows of a "
                         "killed worker wait this long, and requests time out after a third of it (10 s at most)")
-    worker.add_argument("--supervised", action="store_true", help=argparse.SUPPRESS)  # started by serve
+    worker.add_argument("--supervised", type=int, metavar="PID", help=argparse.SUPPRESS)  # started by serve PID
     worker.set_defaults(handler=cmd_worker)
 
     commands.add_parser("migrate", help="apply database migrations").set_defaults(handler=cmd_migrate)

@@ -1,6 +1,6 @@
 """`curbside serve` runs the queues in worker processes of its own, never on its event loop.
 
-A worker process is `curbside worker --supervised`: the same command an admin runs, with the same
+A worker process is `curbside worker --supervised PID`: the same command an admin runs, with the same
 environment, writing to the same stdout/stderr (one log stream). A supervising thread starts them,
 starts again any that dies (a crash, an OOM kill), and at shutdown asks them to stop (SIGTERM: they
 finish their batch and hand the rest back) before `serve` exits. They run in their own session so
@@ -11,6 +11,7 @@ the queues are rows, and rows claimed by a killed worker are claimed again when 
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 import threading
@@ -23,7 +24,7 @@ STOP_TIMEOUT = 15.0  # after SIGTERM, before SIGKILL
 
 def worker_command(concurrency: int | None = None) -> list[str]:
     extra = ["--concurrency", str(concurrency)] if concurrency else []
-    return [sys.executable, "-m", "server.cli", "worker", "--supervised", *extra]
+    return [sys.executable, "-m", "server.cli", "worker", "--supervised", str(os.getpid()), *extra]
 
 
 class WorkerProcesses:

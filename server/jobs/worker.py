@@ -102,14 +102,14 @@ class Worker:
                 waiter.cancel()
 
 
-async def run_worker(runtime: Runtime, runners: list[Runner], *, supervised: bool = False) -> None:
-    """Run a Worker in this process until SIGTERM or SIGINT, then stop it gracefully; `supervised`:
-    also when the parent process (`curbside serve`) is gone."""
+async def run_worker(runtime: Runtime, runners: list[Runner], *, parent: int | None = None) -> None:
+    """Run a Worker in this process until SIGTERM or SIGINT, then stop it gracefully; also when
+    process `parent` (the `curbside serve` that started it) is no longer its parent."""
     worker = Worker(runtime, runners)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, worker.stop)
-    orphaned = asyncio.create_task(_stop_when_orphaned(worker, os.getppid())) if supervised else None
+    orphaned = asyncio.create_task(_stop_when_orphaned(worker, parent)) if parent else None
     try:
         await worker.run()
     finally:
