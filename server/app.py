@@ -10,11 +10,13 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 
 from server.ap.inbox import InboxShortcut, close_intake
+from server.ap.objects import PostDocuments
 from server.api.mastodon.auth import TokenCache
 from server.errors import HANDLERS
 from server.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from server.ratelimit import RateLimiter, RateLimitMiddleware, mastodon_rules
 from server.runtime import Runtime
+from server.services.stream_events import FORGET_KEY
 from server.settings import Settings
 from server.streaming.hub import StreamHub
 from server.urls import LocalUrls
@@ -46,6 +48,11 @@ def create_app(settings: Settings) -> Starlette:
         app.state.runtime = runtime
         app.state.engine, app.state.sessions = runtime.engine, runtime.sessions
         app.state.hub = StreamHub(runtime)
+        app.state.post_documents = PostDocuments()
+        app.state.hub.watch(app.state.post_documents)
+        runtime.sessions.configure(info={**runtime.sessions.kw.get("info", {}),
+                                         FORGET_KEY: app.state.post_documents.forget})
+        await app.state.hub.source.ready()  # events from now on are read: none is missed by the caches
         app.state.hub.start()
         try:
             yield

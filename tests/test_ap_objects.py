@@ -1,4 +1,5 @@
 """Posts as other servers fetch them: the Note, its Create, and who may see what."""
+import asyncio
 from dataclasses import replace
 from datetime import datetime, timezone
 
@@ -6,7 +7,9 @@ import httpx
 import pytest
 
 from server.app import create_app
+from server.db.engine import make_sessionmaker
 from server.db.models import Actor, Block, Post
+from server.services.posts import NewPost, delete_post, edit_post
 from server.urls import LocalUrls
 from tests.support import factories
 
@@ -175,3 +178,43 @@ def test_post_to_as_update_delete_and_announce():
     announce = announce_activity(_post("public", boost_of_id=9), boosted, URLS)
     assert announce["object"] == boosted.uri and announce["id"].endswith("/statuses/7/activity")
     assert announce["cc"] == [URLS.followers("alice"), remote_author.uri]
+
+
+async def _note_text(client, post) -> str | None:
+    response = await client.get(post.uri, headers=AS)
+    return response.json()["content"] if response.status_code == 200 else None
+
+
+async def test_object_cached_note_follows_an_edit_and_a_delete_in_this_process(client, app, world, session):
+    alice, post = world["alice"], world["posts"]["public"]
+    runtime = app.state.runtime
+    assert "edited" not in await _note_text(client, post)
+    assert app.state.post_documents.get("alice", post.id) is not None  # served from the cache from now on
+    await edit_post(runtime, session, alice, post.id, NewPost(text="edited once"))
+    await session.commit()
+    assert "edited once" in await _note_text(client, post)
+    await delete_post(runtime, session, alice, post.id)
+    await session.commit()
+    assert await _note_text(client, post) is None
+
+
+async def test_object_cached_note_follows_an_edit_made_by_another_process(client, app, world):
+    alice, post = world["alice"], world["posts"]["unlisted"]
+    await _note_text(client, post)
+    elsewhere = make_sessionmaker(app.state.engine)  # no hook into this app: as another process commits
+    async with elsewhere() as session:
+        await edit_post(app.state.runtime, session, await session.get(Actor, alice.id), post.id,
+                        NewPost(text="edited elsewhere", visibility="unlisted"))
+        await session.commit()
+    for _ in range(50):
+        if "edited elsewhere" in await _note_text(client, post):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the cached Note outlived its edit")
+
+
+async def test_object_signed_fetch_is_answered_without_the_cache(client, app, world):
+    post = world["posts"]["private"]
+    assert (await fetch(client, post, world["bob"])).status_code == 200
+    assert app.state.post_documents.get("alice", post.id) is None
+    assert (await client.get(post.uri, headers=AS)).status_code == 404

@@ -2,8 +2,15 @@
 
 Whatever the reason a post is not shown (unknown, members-only, not addressed to the signer),
 the answer is the same 404, so that nobody learns what exists.
+
+The Note of a post anyone may see is kept per process (`PostDocuments`) for unsigned requests: it is
+dropped when the post is edited or deleted, in this process at commit and in the others when their
+streaming hub reads the event, and after DOCUMENT_TTL in any case (an author suspended, say).
 """
 from __future__ import annotations
+
+import time
+from typing import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,10 +24,44 @@ from server.convert.actor_to_as import AS_NS
 from server.convert.post_to_as import announce_activity, create_activity, post_to_note, replies_collection
 from server.db.models import Account, Actor, Post
 from server.runtime import Runtime
+from server.services.stream_events import changed_post_ids
 from server.services.visibility import member_filter, remote_may_see
 from server.web import threads
 
 MAX_ID = 2**63 - 1
+DOCUMENT_TTL = 30.0
+CACHED_POSTS = 10_000
+
+
+class PostDocuments:
+    """post id -> (expiry, author's username in lower case, the Note as bytes)."""
+
+    def __init__(self, ttl: float = DOCUMENT_TTL, size: int = CACHED_POSTS):
+        self.ttl, self.size = ttl, size
+        self._items: dict[int, tuple[float, str, bytes]] = {}
+
+    def get(self, username: str, post_id: int) -> bytes | None:
+        item = self._items.get(post_id)
+        if item and item[0] > time.monotonic() and item[1] == username.lower():
+            return item[2]
+        return None
+
+    def put(self, username: str, post_id: int, body: bytes) -> None:
+        if len(self._items) >= self.size:
+            self._items.clear()
+        self._items[post_id] = (time.monotonic() + self.ttl, username.lower(), body)
+
+    def forget(self, post_ids: Iterable[int]) -> None:
+        for post_id in post_ids:
+            self._items.pop(post_id, None)
+
+    def saw(self, kind: str, data: dict) -> None:
+        """A committed stream event (server.streaming.hub), from any process."""
+        self.forget(changed_post_ids(kind, data))
+
+
+def post_documents(app) -> PostDocuments:
+    return app.state.post_documents
 
 
 def _runtime(request: Request) -> Runtime:
@@ -55,11 +96,19 @@ async def status(request: Request) -> Response:
             return await negotiate.web_page(request, threads.local_status_redirect)
         return await negotiate.web_page(request, threads.local_status_page)
     runtime = _runtime(request)
+    cacheable = not runtime.settings.authorized_fetch and not negotiate.is_signed(request)
+    username, post_id = request.path_params["username"], request.path_params["id"]
+    cache = post_documents(request.app)
+    if cacheable and (body := cache.get(username, post_id)) is not None:
+        return negotiate.activity_response(body)
     async with runtime.sessions() as session:
-        post, _ = await _visible_post(request, session)
+        post, viewer = await _visible_post(request, session)
         if post is None or post.boost_of_id is not None:
             return negotiate.not_found(request)
-        return negotiate.activity_response(post_to_note(post, runtime.urls))
+        body = negotiate.dumps(post_to_note(post, runtime.urls))
+    if cacheable and viewer is None:
+        cache.put(username, post_id, body)
+    return negotiate.activity_response(body)
 
 
 async def activity(request: Request) -> Response:

@@ -8,6 +8,9 @@ Where events come from, by engine:
 - PostgreSQL: LISTEN on one dedicated connection; every transaction that writes an event NOTIFYs its id,
   which PostgreSQL delivers to every listening process at commit. Rows are then read by those ids.
 Rows older than KEEP_SECONDS are deleted by whichever web process gets there first.
+
+Watchers (`watch`) see every event too: the caches of public documents drop edited and deleted posts
+this way, whichever process changed them.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Protocol
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import make_url
@@ -86,6 +90,10 @@ class Subscriber:
         if message is None:
             raise Closed()
         return message
+
+
+class Watcher(Protocol):
+    def saw(self, kind: str, data: dict) -> None: ...
 
 
 class _SqliteSource:
@@ -160,6 +168,7 @@ class StreamHub:
         self.runtime = runtime
         self.poll_seconds = poll_seconds
         self.subscribers: set[Subscriber] = set()
+        self.watchers: list[Watcher] = []
         self.woken = asyncio.Event()
         postgres = runtime.settings.database_url.startswith("postgresql")
         self.source = _PostgresSource(runtime, self.wake) if postgres else _SqliteSource(runtime)
@@ -176,6 +185,12 @@ class StreamHub:
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
         self.subscribers.discard(subscriber)
+
+    def watch(self, watcher: Watcher) -> None:
+        self.watchers.append(watcher)
+
+    def _listening(self) -> bool:
+        return bool(self.subscribers or self.watchers)
 
     def start(self) -> None:
         self.task = asyncio.create_task(self._run())
@@ -197,7 +212,8 @@ class StreamHub:
                 await asyncio.wait_for(self.woken.wait(), self.poll_seconds)
             self.woken.clear()
             try:
-                if self.subscribers:
+                if self._listening():
+                    await self.source.ready()
                     await self.pump()
                 else:
                     self.source.idle()
@@ -215,6 +231,11 @@ class StreamHub:
         count = 0
         while events := await self.source.fetch():
             count += len(events)
+            for event in events:
+                for watcher in self.watchers:
+                    watcher.saw(event.kind, event.data)
+            if not self.subscribers:
+                continue
             async with self.runtime.sessions() as session:
                 for event in events:
                     try:
