@@ -10,7 +10,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 
 from server.ap.inbox import InboxShortcut, close_intake
-from server.ap.objects import PostDocuments
+from server.ap.objects import PAGE_TTL, PostDocuments
 from server.api.mastodon.auth import TokenCache
 from server.errors import HANDLERS
 from server.middleware import BodyLimitMiddleware, RequestIdMiddleware
@@ -41,6 +41,13 @@ def routes() -> list[Route]:
             *(route.route() for route in WEB_ROUTES)]
 
 
+def _forget_posts(app: Starlette):
+    def forget(post_ids) -> None:
+        app.state.post_documents.forget(post_ids)
+        app.state.post_pages.forget(post_ids)
+    return forget
+
+
 def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -48,11 +55,10 @@ def create_app(settings: Settings) -> Starlette:
         app.state.runtime = runtime
         app.state.engine, app.state.sessions = runtime.engine, runtime.sessions
         app.state.hub = StreamHub(runtime)
-        app.state.post_documents = PostDocuments()
+        app.state.post_documents, app.state.post_pages = PostDocuments(), PostDocuments(ttl=PAGE_TTL)
         app.state.hub.watch(app.state.post_documents)
-        runtime.sessions.configure(info={**runtime.sessions.kw.get("info", {}),
-                                         FORGET_KEY: app.state.post_documents.forget})
-        await app.state.hub.source.ready()  # events from now on are read: none is missed by the caches
+        app.state.hub.watch(app.state.post_pages)
+        runtime.sessions.configure(info={**runtime.sessions.kw.get("info", {}), FORGET_KEY: _forget_posts(app)})
         app.state.hub.start()
         try:
             yield

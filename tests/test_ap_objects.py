@@ -218,3 +218,20 @@ async def test_object_signed_fetch_is_answered_without_the_cache(client, app, wo
     assert (await fetch(client, post, world["bob"])).status_code == 200
     assert app.state.post_documents.get("alice", post.id) is None
     assert (await client.get(post.uri, headers=AS)).status_code == 404
+
+
+async def test_object_page_for_visitors_is_kept_and_dropped_on_edit(client, app, world, session):
+    alice, post = world["alice"], world["posts"]["public"]
+    first = await client.get(f"/@alice/{post.id}", headers={"accept": "text/html"})
+    assert first.status_code == 200 and app.state.post_pages.get("alice", post.id) is not None
+    again = await client.get(f"/@alice/{post.id}", headers={"accept": "text/html"})
+    assert again.text == first.text and again.headers["content-type"] == first.headers["content-type"]
+    await edit_post(app.state.runtime, session, alice, post.id, NewPost(text="page edited"))
+    await session.commit()
+    assert "page edited" in (await client.get(f"/@alice/{post.id}", headers={"accept": "text/html"})).text
+
+
+async def test_object_page_is_not_kept_for_a_signed_in_viewer(client, app, world):
+    post = world["posts"]["public"]
+    page = await client.get(f"/@alice/{post.id}", headers={"accept": "text/html", "cookie": "curbside_session=x"})
+    assert page.status_code == 200 and app.state.post_pages.get("alice", post.id) is None

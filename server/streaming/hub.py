@@ -93,6 +93,8 @@ class Subscriber:
 
 
 class Watcher(Protocol):
+    def listening(self) -> None: ...  # events committed from now on will be seen
+
     def saw(self, kind: str, data: dict) -> None: ...
 
 
@@ -194,6 +196,7 @@ class StreamHub:
 
     def start(self) -> None:
         self.task = asyncio.create_task(self._run())
+        self.wake()  # watchers start listening at once
 
     async def stop(self) -> None:
         for subscriber in list(self.subscribers):
@@ -214,6 +217,8 @@ class StreamHub:
             try:
                 if self._listening():
                     await self.source.ready()
+                    for watcher in self.watchers:
+                        watcher.listening()
                     await self.pump()
                 else:
                     self.source.idle()
