@@ -108,9 +108,15 @@ def presign(people: list[dict], count: int, domain: str, offset: int) -> list[by
     return out
 
 
-async def _connection(port: int, requests: list[bytes], latencies: list[float], statuses: dict) -> None:
+async def _connection(port: int, requests: list[bytes], latencies: list[float], statuses: dict,
+                      interval: float = 0.0) -> None:
+    """Send `requests` one after the other; with `interval`, one every `interval` seconds at most."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    due = time.perf_counter()
     for raw in requests:
+        if interval:
+            due += interval
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
         start = time.perf_counter()
         writer.write(raw)
         head = await reader.readuntil(b"\r\n\r\n")
@@ -126,16 +132,18 @@ async def _connection(port: int, requests: list[bytes], latencies: list[float], 
     writer.close()
 
 
-def load(port: int, path: str, connections: int, result_path: str) -> None:
-    """The load generator (a separate process): all connections busy until every request is answered."""
+def load(port: int, path: str, connections: int, result_path: str, rate: float = 0.0) -> None:
+    """The load generator (a separate process): all connections busy until every request is answered
+    (with `rate`: that many requests a second in all, at most)."""
     requests = pickle.loads(Path(path).read_bytes())
 
     async def run() -> dict:
         latencies: list[float] = []
         statuses: dict[int, int] = {}
         shares = [requests[i::connections] for i in range(connections)]
+        interval = connections / rate if rate else 0.0
         start = time.perf_counter()
-        await asyncio.gather(*(_connection(port, share, latencies, statuses) for share in shares))
+        await asyncio.gather(*(_connection(port, share, latencies, statuses, interval) for share in shares))
         seconds = time.perf_counter() - start
         used = resource.getrusage(resource.RUSAGE_SELF)
         return {"seconds": seconds, "latencies": latencies, "statuses": statuses,
@@ -144,13 +152,16 @@ def load(port: int, path: str, connections: int, result_path: str) -> None:
     Path(result_path).write_bytes(pickle.dumps(asyncio.run(run())))
 
 
-def drive(port: int, requests: list[bytes], connections: int, work: Path) -> dict:
+def drive(port: int, requests: list[bytes], connections: int, work: Path, rate: float = 0.0,
+          alongside=None) -> dict:
+    """Send `requests` from a separate process; `alongside()` runs here meanwhile (its result: "alongside")."""
     (work / "requests.pickle").write_bytes(pickle.dumps(requests))
     process = multiprocessing.get_context("spawn").Process(
-        target=load, args=(port, str(work / "requests.pickle"), connections, str(work / "result.pickle")))
+        target=load, args=(port, str(work / "requests.pickle"), connections, str(work / "result.pickle"), rate))
     process.start()
+    beside = alongside() if alongside else None
     process.join()
-    return pickle.loads((work / "result.pickle").read_bytes())
+    return {**pickle.loads((work / "result.pickle").read_bytes()), "alongside": beside}
 
 
 async def count_rows(database_url: str) -> int:
