@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 import httpx
 import pytest
 
+from server.ap import negotiate
 from server.app import create_app
 from server.db.engine import make_sessionmaker
 from server.db.models import Actor, Block, Post
@@ -235,3 +236,17 @@ async def test_object_page_is_not_kept_for_a_signed_in_viewer(client, app, world
     post = world["posts"]["public"]
     page = await client.get(f"/@alice/{post.id}", headers={"accept": "text/html", "cookie": "curbside_session=x"})
     assert page.status_code == 200 and app.state.post_pages.get("alice", post.id) is None
+
+
+async def test_object_page_for_a_crowd_of_visitors_is_made_once(client, app, world, monkeypatch):
+    post, made = world["posts"]["public"], []
+    page = negotiate.web_page
+
+    async def counted(request, handler):
+        made.append(request.url.path)
+        return await page(request, handler)
+
+    monkeypatch.setattr(negotiate, "web_page", counted)
+    pages = await asyncio.gather(*(client.get(f"/@alice/{post.id}", headers={"accept": "text/html"}) for _ in range(8)))
+    assert {p.status_code for p in pages} == {200} and len({p.text for p in pages}) == 1
+    assert made == [f"/@alice/{post.id}"]

@@ -11,6 +11,7 @@ PAGE_TTL for pages, whose reply list and counts move without an event about the 
 """
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any, Iterable
 
@@ -43,7 +44,14 @@ class PostDocuments:
     def __init__(self, ttl: float = DOCUMENT_TTL, size: int = CACHED_POSTS):
         self.ttl, self.size = ttl, size
         self._items: dict[int, tuple[float, str, Any]] = {}
+        self._locks: dict[int, asyncio.Lock] = {}
         self._listening = False
+
+    def lock(self, post_id: int) -> asyncio.Lock:
+        """Held while making a post's document, so that a crowd of requests for it makes it once."""
+        if len(self._locks) >= self.size:
+            self._locks.clear()  # at worst two requests make the same document
+        return self._locks.setdefault(post_id, asyncio.Lock())
 
     def listening(self) -> None:
         self._listening = True
@@ -81,15 +89,17 @@ def post_pages(app) -> PostDocuments:
 async def _post_page(request: Request) -> Response:
     """The post's page; the same for every visitor without cookies, so kept for them a few seconds
     (without the CSRF cookie a first visit gets: the page has no form that needs it)."""
-    cacheable = "cookie" not in request.headers
+    if "cookie" in request.headers:
+        return await negotiate.web_page(request, threads.local_status_page)
     username, post_id = request.path_params["username"], request.path_params["id"]
     cache = post_pages(request.app)
-    if cacheable and (kept := cache.get(username, post_id)) is not None:
-        return Response(kept[0], headers=kept[1])
-    response = await negotiate.web_page(request, threads.local_status_page)
-    if cacheable and response.status_code == 200 and b'name="csrf_token"' not in response.body:
-        headers = {name: value for name, value in response.headers.items() if name != "set-cookie"}
-        cache.put(username, post_id, (response.body, headers))
+    async with cache.lock(post_id):
+        if (kept := cache.get(username, post_id)) is not None:
+            return Response(kept[0], headers=kept[1])
+        response = await negotiate.web_page(request, threads.local_status_page)
+        if response.status_code == 200 and b'name="csrf_token"' not in response.body:
+            headers = {name: value for name, value in response.headers.items() if name != "set-cookie"}
+            cache.put(username, post_id, (response.body, headers))
     return response
 
 
