@@ -27,7 +27,7 @@ from server.convert.actor_to_as import AS_NS
 from server.convert.post_to_as import announce_activity, create_activity, post_to_note, replies_collection
 from server.db.models import Account, Actor, Post
 from server.runtime import Runtime
-from server.services.stream_events import changed_post_ids
+from server.services.stream_events import POST_CHANGES, changed_post_ids
 from server.services.visibility import member_filter, remote_may_see
 from server.web import threads
 
@@ -40,6 +40,8 @@ CACHED_POSTS = 10_000
 class PostDocuments:
     """post id -> (expiry, author's username in lower case, a document). Keeps nothing until the
     streaming hub reads events (`listening`), so that no edit can go unseen."""
+
+    kinds = POST_CHANGES  # the events the streaming hub hands it
 
     def __init__(self, ttl: float = DOCUMENT_TTL, size: int = CACHED_POSTS):
         self.ttl, self.size = ttl, size

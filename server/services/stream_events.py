@@ -66,9 +66,12 @@ async def notified(session: AsyncSession, notification_ids: Iterable[int]) -> No
         await emit(session, "notification", {"ids": ids})
 
 
+POST_CHANGES = ("status.update", "delete")  # the kinds of event that make cached copies of a post stale
+
+
 def changed_post_ids(kind: str, data: dict) -> list[int]:
     """The posts whose stored copies an event makes stale (cached documents of public posts)."""
-    return [data["post_id"]] if kind in ("status.update", "delete") and "post_id" in data else []
+    return [data["post_id"]] if kind in POST_CHANGES and "post_id" in data else []
 
 
 @event.listens_for(Session, "after_commit")

@@ -93,6 +93,8 @@ class Subscriber:
 
 
 class Watcher(Protocol):
+    kinds: tuple[str, ...]  # the kinds of event it wants to see
+
     def listening(self) -> None: ...  # events committed from now on will be seen
 
     def saw(self, kind: str, data: dict) -> None: ...
@@ -111,10 +113,18 @@ class _SqliteSource:
     def idle(self) -> None:
         self.last_id = None  # nobody listens: start from the newest row when someone does
 
-    async def fetch(self) -> list[StreamEvent]:
+    async def fetch(self, kinds: tuple[str, ...] | None = None) -> list[StreamEvent]:
+        """The next events (`kinds`: only those, skipping the others without reading them)."""
         if self.last_id is None:
             return []
         async with self.sessions() as session:
+            if kinds is not None:
+                newest = await session.scalar(select(func.max(StreamEvent.id))) or self.last_id
+                rows = list((await session.execute(select(StreamEvent).where(
+                    StreamEvent.id > self.last_id, StreamEvent.id <= newest, StreamEvent.kind.in_(kinds))
+                    .order_by(StreamEvent.id))).scalars())
+                self.last_id = newest
+                return rows
             rows = list((await session.execute(select(StreamEvent).where(StreamEvent.id > self.last_id)
                                                .order_by(StreamEvent.id).limit(BATCH))).scalars())
         if rows:
@@ -151,13 +161,17 @@ class _PostgresSource:
     def idle(self) -> None:
         self.pending.clear()
 
-    async def fetch(self) -> list[StreamEvent]:
-        ids, self.pending = self.pending[:BATCH], self.pending[BATCH:]
+    async def fetch(self, kinds: tuple[str, ...] | None = None) -> list[StreamEvent]:
+        """The next events (`kinds`: only those, of every id pending)."""
+        cut = len(self.pending) if kinds is not None else BATCH
+        ids, self.pending = self.pending[:cut], self.pending[cut:]
         if not ids:
             return []
+        query = select(StreamEvent).where(StreamEvent.id.in_(ids))
+        if kinds is not None:
+            query = query.where(StreamEvent.kind.in_(kinds))
         async with self.sessions() as session:
-            return list((await session.execute(select(StreamEvent).where(StreamEvent.id.in_(ids))
-                                               .order_by(StreamEvent.id))).scalars())
+            return list((await session.execute(query.order_by(StreamEvent.id))).scalars())
 
     async def close(self) -> None:
         if self.connection is not None:
@@ -234,11 +248,14 @@ class StreamHub:
         from server.streaming.routing import deliveries
 
         count = 0
-        while events := await self.source.fetch():
+        # Without subscribers only the watchers listen: only the events they want are read.
+        kinds = None if self.subscribers else tuple({kind for watcher in self.watchers for kind in watcher.kinds})
+        while events := await self.source.fetch(kinds):
             count += len(events)
             for event in events:
                 for watcher in self.watchers:
-                    watcher.saw(event.kind, event.data)
+                    if event.kind in watcher.kinds:
+                        watcher.saw(event.kind, event.data)
             if not self.subscribers:
                 continue
             async with self.runtime.sessions() as session:
