@@ -71,6 +71,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from server.app import create_app
 
+    if args.queue_workers < 0:
+        raise CommandError("--queue-workers must be 0 or more")
     _warn_development(settings)
     asyncio.run(_migrate(settings))
     admins = asyncio.run(_count_admins(settings))
@@ -112,8 +114,6 @@ def _start_queue_workers(settings: Settings, args: argparse.Namespace):
     """The worker processes `serve` supervises (none with CURBSIDE_INPROCESS_WORKER=false)."""
     from server.jobs.supervisor import WorkerProcesses
 
-    if args.queue_workers < 0:
-        raise CommandError("--queue-workers must be 0 or more")
     if not settings.inprocess_worker or args.queue_workers == 0:
         return None
     return WorkerProcesses(args.queue_workers).start()
