@@ -109,9 +109,10 @@ def main() -> None:
                 "actor GET": (f"{instance.base_url}/users/alice", "application/activity+json"),
                 "WebFinger GET": (f"{instance.base_url}/.well-known/webfinger?resource=acct:alice@{instance.domain}",
                                   "application/jrd+json"),
-                # Not cached: two or three queries per request; shown for comparison.
-                "post GET (db)": (asyncio.run(_add_post(instance)), "application/activity+json"),
             }
+            post = asyncio.run(_add_post(instance))
+            cases["post GET"] = (post, "application/activity+json")
+            cases["post page GET"] = (post.replace("/users/alice/statuses/", "/@alice/"), "text/html")
             print(f"cpu_count={os.cpu_count()}  load generator={load.__name__.strip('_')}  "
                   f"connections={args.connections}  seconds={args.seconds}  server log level={args.log_level}")
             for name, (url, accept) in cases.items():

@@ -8,9 +8,9 @@ the 1,000 remote actors, queues the Create of one public post with `enqueue_acti
 per shared inbox) and measures the POSTs received (must be exactly one per host) and the time from
 the enqueue call to the last POST received.
 
---mode inprocess (default): the app's lifespan runs the in-process worker, as `curbside serve` does,
-and the bench calls runtime.wake("deliveries") as a web request would. --mode serve: a real
-`curbside serve` process sends; the bench queues from outside it, so the worker finds the work at its
+--mode inprocess (default): a worker loop runs in the bench's process beside the app, and the bench
+calls runtime.wake("deliveries"): the sending alone. --mode serve: a real `curbside serve` process
+sends (its worker process); the bench queues from outside it, so the worker finds the work at its
 next poll (up to 0.5 s later): the figure for a separate `curbside worker` too.
 """
 from __future__ import annotations
@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import dataclasses
 import json
 import os
 import subprocess
@@ -139,6 +138,20 @@ async def collect(receiver: asyncio.subprocess.Process, expected: int, timeout: 
     return times
 
 
+@contextlib.asynccontextmanager
+async def _with_worker(app):
+    from server.jobs.worker import Worker, default_runners
+
+    async with app.router.lifespan_context(app):
+        worker = Worker(app.state.runtime, default_runners())
+        task = asyncio.create_task(worker.run())
+        try:
+            yield
+        finally:
+            worker.stop()
+            await task
+
+
 async def run(args: argparse.Namespace, tmp: Path, receiver: asyncio.subprocess.Process, ports: list[int]) -> None:
     from server.app import create_app
     from server.db.engine import make_engine
@@ -158,8 +171,8 @@ async def run(args: argparse.Namespace, tmp: Path, receiver: asyncio.subprocess.
         instance.start()
         runtime, app, lifespan = Runtime.create(settings), None, contextlib.nullcontext()
     else:
-        app = create_app(dataclasses.replace(settings, inprocess_worker=True))
-        lifespan = app.router.lifespan_context(app)
+        app = create_app(settings)
+        lifespan = _with_worker(app)
     try:
         async with lifespan:
             if app is not None:

@@ -1,8 +1,11 @@
 """Inbox ingest: signed 2 KB Create(Note) POSTs to the shared inbox of a real `curbside serve` on SQLite.
 
-    python bench/inbox_ingest.py [--requests 20000] [--connections 16] [--actors 50]
+    python bench/inbox_ingest.py [--requests 20000] [--connections 16] [--actors 50] [--no-worker]
 
-50 remote actors are stored beforehand with fresh keys (fetched_at now), so keys come from the
+`serve` runs as shipped: its worker processes drain the queue into home timelines while the
+requests arrive (`--no-worker`: CURBSIDE_INPROCESS_WORKER=false, ingest only), at the default log
+level (INFO: one access line per request). 50 remote actors are stored beforehand with fresh keys
+(fetched_at now), each followed by 5 of 20 local members, so keys come from the
 database and then the server's key cache, never from the network. Requests are signed in advance;
 a separate load-generator process keeps `--connections` keep-alive connections busy with a small
 raw-asyncio HTTP/1.1 client (cheaper than httpx, so that the server is what is measured). Reported:
@@ -26,6 +29,7 @@ import shutil
 import signal
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,18 +57,29 @@ def actors(n: int) -> list[dict]:
     return found
 
 
-async def seed(database_url: str, people: list[dict]) -> None:
+async def seed(database_url: str, people: list[dict], domain: str, members: int = 20, follows: int = 5) -> None:
     from server.db.engine import make_engine, make_sessionmaker
-    from server.db.models import Actor
+    from server.db.models import Actor, Follow
     from server.db.types import utcnow
+    from server.services.accounts import NewAccount, create_account
+    from server.urls import LocalUrls
 
     engine = make_engine(database_url)
     async with make_sessionmaker(engine)() as session:
-        for p in people:
-            session.add(Actor(uri=p["uri"], local=False, username=p["username"], domain=p["domain"],
-                              inbox=p["uri"] + "/inbox", shared_inbox=f"https://{p['domain']}/inbox",
-                              followers_url=p["uri"] + "/followers", public_key_id=p["uri"] + "#main-key",
-                              public_key_pem=p["public"], fetched_at=utcnow()))
+        locals_ = [(await create_account(session, LocalUrls(f"http://{domain}"), domain,
+                                         NewAccount(username=f"local{i}", email=f"local{i}@example.org"))).actor
+                   for i in range(members)]
+        for i, p in enumerate(people):
+            remote = Actor(uri=p["uri"], local=False, username=p["username"], domain=p["domain"],
+                           inbox=p["uri"] + "/inbox", shared_inbox=f"https://{p['domain']}/inbox",
+                           followers_url=p["uri"] + "/followers", public_key_id=p["uri"] + "#main-key",
+                           public_key_pem=p["public"], fetched_at=utcnow())
+            session.add(remote)
+            await session.flush()
+            for k in range(follows):
+                member = locals_[(i + k) % members]
+                session.add(Follow(follower_id=member.id, followed_id=remote.id, state="accepted",
+                                   uri=f"{member.uri}/follows/{remote.id}"))
         await session.commit()
     await engine.dispose()
 
@@ -93,9 +108,15 @@ def presign(people: list[dict], count: int, domain: str, offset: int) -> list[by
     return out
 
 
-async def _connection(port: int, requests: list[bytes], latencies: list[float], statuses: dict) -> None:
+async def _connection(port: int, requests: list[bytes], latencies: list[float], statuses: dict,
+                      interval: float = 0.0) -> None:
+    """Send `requests` one after the other; with `interval`, one every `interval` seconds at most."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    due = time.perf_counter()
     for raw in requests:
+        if interval:
+            due += interval
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
         start = time.perf_counter()
         writer.write(raw)
         head = await reader.readuntil(b"\r\n\r\n")
@@ -111,16 +132,18 @@ async def _connection(port: int, requests: list[bytes], latencies: list[float], 
     writer.close()
 
 
-def load(port: int, path: str, connections: int, result_path: str) -> None:
-    """The load generator (a separate process): all connections busy until every request is answered."""
+def load(port: int, path: str, connections: int, result_path: str, rate: float = 0.0) -> None:
+    """The load generator (a separate process): all connections busy until every request is answered
+    (with `rate`: that many requests a second in all, at most)."""
     requests = pickle.loads(Path(path).read_bytes())
 
     async def run() -> dict:
         latencies: list[float] = []
         statuses: dict[int, int] = {}
         shares = [requests[i::connections] for i in range(connections)]
+        interval = connections / rate if rate else 0.0
         start = time.perf_counter()
-        await asyncio.gather(*(_connection(port, share, latencies, statuses) for share in shares))
+        await asyncio.gather(*(_connection(port, share, latencies, statuses, interval) for share in shares))
         seconds = time.perf_counter() - start
         used = resource.getrusage(resource.RUSAGE_SELF)
         return {"seconds": seconds, "latencies": latencies, "statuses": statuses,
@@ -129,13 +152,16 @@ def load(port: int, path: str, connections: int, result_path: str) -> None:
     Path(result_path).write_bytes(pickle.dumps(asyncio.run(run())))
 
 
-def drive(port: int, requests: list[bytes], connections: int, work: Path) -> dict:
+def drive(port: int, requests: list[bytes], connections: int, work: Path, rate: float = 0.0,
+          alongside=None) -> dict:
+    """Send `requests` from a separate process; `alongside()` runs here meanwhile (its result: "alongside")."""
     (work / "requests.pickle").write_bytes(pickle.dumps(requests))
     process = multiprocessing.get_context("spawn").Process(
-        target=load, args=(port, str(work / "requests.pickle"), connections, str(work / "result.pickle")))
+        target=load, args=(port, str(work / "requests.pickle"), connections, str(work / "result.pickle"), rate))
     process.start()
+    beside = alongside() if alongside else None
     process.join()
-    return pickle.loads((work / "result.pickle").read_bytes())
+    return {**pickle.loads((work / "result.pickle").read_bytes()), "alongside": beside}
 
 
 async def count_rows(database_url: str) -> int:
@@ -151,12 +177,41 @@ async def count_rows(database_url: str) -> int:
     return rows
 
 
+async def queue_state(database_url: str) -> tuple[int, float]:
+    """(items still queued, age in seconds of the oldest of them)."""
+    from sqlalchemy import func, select
+
+    from server.db.engine import make_engine
+    from server.db.models import InboxItem
+    from server.db.types import utcnow
+
+    engine = make_engine(database_url)
+    async with engine.connect() as conn:
+        waiting, oldest = (await conn.execute(select(func.count(), func.min(InboxItem.received_at))
+                                              .where(InboxItem.state == "queued"))).one()
+    await engine.dispose()
+    if oldest is None:
+        return waiting, 0.0
+    oldest = oldest if isinstance(oldest, datetime) else datetime.fromisoformat(oldest)
+    return waiting, (utcnow().replace(tzinfo=None) - oldest.replace(tzinfo=None)).total_seconds()
+
+
+async def drained_until_empty(database_url: str, timeout: float) -> float | None:
+    """Seconds until nothing is queued any more (None: still something after `timeout`)."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        if (await queue_state(database_url))[0] == 0:
+            return time.perf_counter() - start
+        await asyncio.sleep(0.2)
+    return None
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time so far of a process and its live descendants (`serve --workers N`
-    runs N worker processes under a supervisor), from Linux /proc."""
+    runs N web processes under a supervisor, and serve's queue worker processes), from Linux /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    children = [c for task in Path(f"/proc/{pid}/task").iterdir() for c in (task / "children").read_text().split()]
     return own + sum(cpu_seconds(int(child)) for child in children)
 
 
@@ -188,11 +243,11 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--actors", type=int, default=50)
     parser.add_argument("--workers", type=int, default=1, help="curbside serve --workers")
-    parser.add_argument("--inprocess-worker", action="store_true",
-                        help="also process the queue inside serve while ingesting (default: ingest only; "
-                             "bench/ingest_timeline.py measures processing)")
-    parser.add_argument("--log-level", default="WARNING", help="the server's CURBSIDE_LOG_LEVEL (INFO logs "
-                        "one access line per request)")
+    parser.add_argument("--no-worker", action="store_true",
+                        help="CURBSIDE_INPROCESS_WORKER=false: ingest only (default: serve drains the queue too, "
+                             "as shipped)")
+    parser.add_argument("--log-level", default="INFO", help="the server's CURBSIDE_LOG_LEVEL (default INFO, as "
+                        "shipped: one access line per request)")
     parser.add_argument("--profile", metavar="FILE",
                         help="sample the server with py-spy during the measured run (raw stacks to FILE)")
     args = parser.parse_args()
@@ -201,12 +256,12 @@ def main() -> None:
     domain = f"localhost:{port}"
     env = {**os.environ, "CURBSIDE_DATA_DIR": str(work), "CURBSIDE_DOMAIN": domain, "CURBSIDE_ALLOW_HTTP": "true",
            "CURBSIDE_ALLOW_PRIVATE_ADDRESSES": "true", "CURBSIDE_LOG_LEVEL": args.log_level, "PYTHONPATH": str(ROOT),
-           "CURBSIDE_INPROCESS_WORKER": "true" if args.inprocess_worker else "false"}
+           "CURBSIDE_INPROCESS_WORKER": "false" if args.no_worker else "true"}
     database_url = f"sqlite+aiosqlite:///{work / 'curbside.db'}"
     subprocess.run([sys.executable, "-m", "server.cli", "migrate"], env=env, cwd=ROOT, check=True,
                    capture_output=True)
     people = actors(args.actors)
-    asyncio.run(seed(database_url, people))
+    asyncio.run(seed(database_url, people, domain))
     warmup = presign(people, 1000, domain, offset=10_000_000)
     requests = presign(people, args.requests, domain, offset=0)
     server = start_server(env, port, args.workers)
@@ -220,6 +275,8 @@ def main() -> None:
             spy.wait(timeout=30)
         server_cpu = cpu_seconds(server.pid) - cpu_before
         stored = asyncio.run(count_rows(database_url)) - before
+        waiting, age = asyncio.run(queue_state(database_url))
+        drained = None if args.no_worker else asyncio.run(drained_until_empty(database_url, 120))
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -229,7 +286,7 @@ def main() -> None:
     accepted = result["statuses"].get(202, 0)
     print(f"cpu_count={os.cpu_count()}  requests={args.requests}  connections={args.connections}  "
           f"body={len(create_body(people[0]['uri'], 0))} bytes  actors={args.actors}  "
-          f"serve workers={args.workers}  in-process queue worker={args.inprocess_worker}  "
+          f"serve workers={args.workers}  queue worker={not args.no_worker}  "
           f"log level={args.log_level}")
     print(f"statuses={result['statuses']}  stored rows={stored}")
     print(f"accepted and stored: {min(accepted, stored) / result['seconds']:,.0f}/s over {result['seconds']:.1f}s")
@@ -237,6 +294,10 @@ def main() -> None:
           f"(busy {server_cpu / result['seconds']:.0%} of one core), "
           f"load generator {result['cpu'] / args.requests * 1e6:.0f} us "
           f"(busy {result['cpu'] / result['seconds']:.0%}: not the bottleneck while well under 100%)")
+    print(f"at the end of the run: {waiting} activities still queued, the oldest for {age:.1f}s"
+          + ("" if args.no_worker else f"; queue empty {drained:.1f}s later" if drained is not None
+             else "; not empty 120 s later"))
+    print(f"load average (1 min) at the end: {os.getloadavg()[0]:.2f}")
     print(f"latency ms: p50={pct(0.50):.1f}  p90={pct(0.90):.1f}  p99={pct(0.99):.1f}  max={latencies[-1] * 1000:.1f}")
 
 

@@ -1,7 +1,6 @@
 """create_app(settings): the one place where the application is assembled."""
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from typing import AsyncIterator
@@ -11,11 +10,13 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 
 from server.ap.inbox import InboxShortcut, close_intake, forget_local_users
+from server.ap.objects import PAGE_TTL, PostDocuments
 from server.api.mastodon.auth import TokenCache
 from server.errors import HANDLERS
 from server.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from server.ratelimit import RateLimiter, RateLimitMiddleware, mastodon_rules
 from server.runtime import Runtime
+from server.services.stream_events import FORGET_KEY
 from server.settings import Settings
 from server.stop_signals import on_stop_signal
 from server.streaming.hub import StreamHub
@@ -47,6 +48,13 @@ def _access_ended(state) -> None:
     forget_local_users(state)
 
 
+def _forget_posts(app: Starlette):
+    def forget(post_ids) -> None:
+        app.state.post_documents.forget(post_ids)
+        app.state.post_pages.forget(post_ids)
+    return forget
+
+
 def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -54,20 +62,15 @@ def create_app(settings: Settings) -> Starlette:
         app.state.runtime = runtime
         app.state.engine, app.state.sessions = runtime.engine, runtime.sessions
         app.state.hub = StreamHub(runtime, on_access_ended=lambda: _access_ended(app.state))
+        app.state.post_documents, app.state.post_pages = PostDocuments(), PostDocuments(ttl=PAGE_TTL)
+        app.state.hub.watch(app.state.post_documents)
+        app.state.hub.watch(app.state.post_pages)
+        runtime.sessions.configure(info={**runtime.sessions.kw.get("info", {}), FORGET_KEY: _forget_posts(app)})
         app.state.hub.start()
-        worker = worker_task = None
-        if settings.inprocess_worker:
-            from server.jobs.worker import Worker, default_runners
-
-            worker = Worker(runtime, default_runners())
-            worker_task = asyncio.create_task(worker.run())
         try:
             with on_stop_signal(app.state.hub.end_streams):
                 yield
         finally:
-            if worker is not None:
-                worker.stop()
-                await worker_task
             await app.state.hub.stop()
             await close_intake(app.state)
             await runtime.close()

@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import logging
 import secrets
+import signal
 import sys
 from typing import Awaitable, Callable
 
@@ -70,6 +71,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from server.app import create_app
 
+    if args.queue_workers < 0:
+        raise CommandError("--queue-workers must be 0 or more")
     _warn_development(settings)
     asyncio.run(_migrate(settings))
     admins = asyncio.run(_count_admins(settings))
@@ -82,11 +85,38 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     options = dict(host=args.host, port=args.port, log_config=None, access_log=False,
                    ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile, proxy_headers=True,
                    server_header=False, timeout_graceful_shutdown=10, ws="wsproto")
-    if args.workers > 1:  # each process builds its app from the same environment
-        uvicorn.run("server.app:create_app_from_environment", factory=True, workers=args.workers, **options)
-    else:
-        uvicorn.Server(uvicorn.Config(create_app(settings), **options)).run()
+    # uvicorn stops on SIGTERM, then raises it again for the handler it found: ours, so that the
+    # worker processes are stopped before serve exits.
+    signal.signal(signal.SIGTERM, _terminated)
+    workers = _start_queue_workers(settings, args)
+    try:
+        if args.workers > 1:  # each process builds its app from the same environment
+            uvicorn.run("server.app:create_app_from_environment", factory=True, workers=args.workers, **options)
+        else:
+            uvicorn.Server(uvicorn.Config(create_app(settings), **options)).run()
+    except Terminated:
+        pass
+    finally:
+        if workers is not None:
+            workers.stop()
     return 0
+
+
+class Terminated(Exception):
+    """SIGTERM reached serve."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def _start_queue_workers(settings: Settings, args: argparse.Namespace):
+    """The worker processes `serve` supervises (none with CURBSIDE_INPROCESS_WORKER=false)."""
+    from server.jobs.supervisor import WorkerProcesses
+
+    if not settings.inprocess_worker or args.queue_workers == 0:
+        return None
+    return WorkerProcesses(args.queue_workers).start()
 
 
 async def _count_admins(settings: Settings) -> int:
@@ -119,7 +149,7 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
             if revision != head_revision():
                 raise CommandError(f"database schema at {revision or 'nothing'}, code expects {head_revision()}: "
                                    "run `curbside migrate`")
-            await run_worker(runtime, default_runners(args.concurrency, args.lease))
+            await run_worker(runtime, default_runners(args.concurrency, args.lease), parent=args.supervised)
         finally:
             await runtime.close()
 
@@ -234,13 +264,17 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--ssl-certfile")
     serve.add_argument("--ssl-keyfile")
     serve.add_argument("--workers", type=int, default=1,
-                       help="web processes sharing the port (default 1; each runs the in-process worker if enabled)")
+                       help="web processes sharing the port (default 1)")
+    serve.add_argument("--queue-workers", type=int, default=1, metavar="N",
+                       help="background worker processes started and supervised by serve (default 1; 0 or "
+                            "CURBSIDE_INPROCESS_WORKER=false: none, run `curbside worker` yourself)")
     serve.set_defaults(handler=cmd_serve)
 
     worker = commands.add_parser("worker", help="send deliveries and process received activities until SIGTERM")
     worker.add_argument("--concurrency", type=int, default=32, help="requests in flight at once (default 32)")
     worker.add_argument("--lease", type=float, help="seconds a claimed row is held (default 120); rows of a "
                         "killed worker wait this long, and requests time out after a third of it (10 s at most)")
+    worker.add_argument("--supervised", type=int, metavar="PID", help=argparse.SUPPRESS)  # started by serve PID
     worker.set_defaults(handler=cmd_worker)
 
     commands.add_parser("migrate", help="apply database migrations").set_defaults(handler=cmd_migrate)

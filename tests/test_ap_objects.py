@@ -1,4 +1,5 @@
 """Posts as other servers fetch them: the Note, its Create, and who may see what."""
+import asyncio
 import json
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -6,8 +7,11 @@ from datetime import datetime, timezone
 import httpx
 import pytest
 
+from server.ap import negotiate
 from server.app import create_app
+from server.db.engine import make_sessionmaker
 from server.db.models import Actor, Block, Post
+from server.services.posts import NewPost, delete_post, edit_post
 from server.urls import LocalUrls
 from tests.support import factories
 
@@ -234,3 +238,74 @@ async def test_boost_before_the_announce_id_change_is_undone_and_found_by_its_ol
     undone = sorted(a["object"]["id"] for a in queued if a["type"] == "Undo")
     assert undone == sorted([boost["uri"], old_id])
     assert (await client.get(old_id, headers=AS)).status_code == 404  # gone with the boost
+
+
+async def _note_text(client, post) -> str | None:
+    response = await client.get(post.uri, headers=AS)
+    return response.json()["content"] if response.status_code == 200 else None
+
+
+async def test_object_cached_note_follows_an_edit_and_a_delete_in_this_process(client, app, world, session):
+    alice, post = world["alice"], world["posts"]["public"]
+    runtime = app.state.runtime
+    assert "edited" not in await _note_text(client, post)
+    assert app.state.post_documents.get("alice", post.id) is not None  # served from the cache from now on
+    await edit_post(runtime, session, alice, post.id, NewPost(text="edited once"))
+    await session.commit()
+    assert "edited once" in await _note_text(client, post)
+    await delete_post(runtime, session, alice, post.id)
+    await session.commit()
+    assert await _note_text(client, post) is None
+
+
+async def test_object_cached_note_follows_an_edit_made_by_another_process(client, app, world):
+    alice, post = world["alice"], world["posts"]["unlisted"]
+    await _note_text(client, post)
+    elsewhere = make_sessionmaker(app.state.engine)  # no hook into this app: as another process commits
+    async with elsewhere() as session:
+        await edit_post(app.state.runtime, session, await session.get(Actor, alice.id), post.id,
+                        NewPost(text="edited elsewhere", visibility="unlisted"))
+        await session.commit()
+    for _ in range(50):
+        if "edited elsewhere" in await _note_text(client, post):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the cached Note outlived its edit")
+
+
+async def test_object_signed_fetch_is_answered_without_the_cache(client, app, world):
+    post = world["posts"]["private"]
+    assert (await fetch(client, post, world["bob"])).status_code == 200
+    assert app.state.post_documents.get("alice", post.id) is None
+    assert (await client.get(post.uri, headers=AS)).status_code == 404
+
+
+async def test_object_page_for_visitors_is_kept_and_dropped_on_edit(client, app, world, session):
+    alice, post = world["alice"], world["posts"]["public"]
+    first = await client.get(f"/@alice/{post.id}", headers={"accept": "text/html"})
+    assert first.status_code == 200 and app.state.post_pages.get("alice", post.id) is not None
+    again = await client.get(f"/@alice/{post.id}", headers={"accept": "text/html"})
+    assert again.text == first.text and again.headers["content-type"] == first.headers["content-type"]
+    await edit_post(app.state.runtime, session, alice, post.id, NewPost(text="page edited"))
+    await session.commit()
+    assert "page edited" in (await client.get(f"/@alice/{post.id}", headers={"accept": "text/html"})).text
+
+
+async def test_object_page_is_not_kept_for_a_signed_in_viewer(client, app, world):
+    post = world["posts"]["public"]
+    page = await client.get(f"/@alice/{post.id}", headers={"accept": "text/html", "cookie": "curbside_session=x"})
+    assert page.status_code == 200 and app.state.post_pages.get("alice", post.id) is None
+
+
+async def test_object_page_for_a_crowd_of_visitors_is_made_once(client, app, world, monkeypatch):
+    post, made = world["posts"]["public"], []
+    page = negotiate.web_page
+
+    async def counted(request, handler):
+        made.append(request.url.path)
+        return await page(request, handler)
+
+    monkeypatch.setattr(negotiate, "web_page", counted)
+    pages = await asyncio.gather(*(client.get(f"/@alice/{post.id}", headers={"accept": "text/html"}) for _ in range(8)))
+    assert {p.status_code for p in pages} == {200} and len({p.text for p in pages}) == 1
+    assert made == [f"/@alice/{post.id}"]

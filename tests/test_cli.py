@@ -72,3 +72,8 @@ def test_cli_tokens_create_prints_a_working_token(tmp_path):
     assert missing.returncode == 1 and missing.stderr.strip() == "curbside: no local account named 'ghost'"
     bad = curbside(tmp_path, "tokens", "create", "bot", "--scopes", "root")
     assert bad.returncode == 1 and "unknown scope 'root'" in bad.stderr
+
+
+def test_cli_serve_refuses_a_negative_number_of_queue_workers(tmp_path):
+    result = curbside(tmp_path, "serve", "--queue-workers", "-1")
+    assert result.returncode == 1 and "--queue-workers must be 0 or more" in result.stderr

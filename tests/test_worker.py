@@ -6,15 +6,11 @@ import dataclasses
 import logging
 import time
 
-from loopback_server import Reply, serve
-from sqlalchemy import select
-from test_delivery_runner import enqueue, member, runtime  # noqa: F401  (fixtures)
+from test_delivery_runner import runtime  # noqa: F401  (fixture)
 
 from server.app import create_app
-from server.db.models import Delivery
 from server.jobs import worker as worker_module
 from server.jobs.worker import Worker
-from server.services.accounts import NewAccount, create_account
 
 
 class FakeRunner:
@@ -85,40 +81,11 @@ async def test_worker_logs_a_failing_runner_and_keeps_going(runtime, monkeypatch
     assert any(r.levelno == logging.DEBUG and "batch of 2" in r.getMessage() for r in caplog.records)
 
 
-async def test_worker_inprocess_in_serve_sends_queued_work_at_once(settings):
-    settings = dataclasses.replace(settings, allow_http=True, allow_private_addresses=True, inprocess_worker=True)
-    app = create_app(settings)
-    arrived = asyncio.Event()
-
-    async def handler(request):
-        arrived.set()
-        return Reply(202)
-
-    async with serve(handler) as server, app.router.lifespan_context(app):
-        rt = app.state.runtime
-        async with rt.sessions() as session:
-            account = await create_account(session, rt.urls, settings.domain,
-                                           NewAccount(username="bob", email="bob@example.org"))
-            await session.commit()
-        await asyncio.sleep(0.6)  # let the worker fall asleep: what follows must be the wake, not a poll
-        started = time.monotonic()
-        await enqueue(rt, account.actor, [server.url("/inbox")])
-        rt.wake("deliveries")
-        await asyncio.wait_for(arrived.wait(), 5)
-        elapsed = time.monotonic() - started
-        await asyncio.sleep(0.2)
-    assert elapsed < 0.4
-    async with rt.sessions() as session:  # the engine is disposed, but a new connection still works
-        states = (await session.execute(select(Delivery.state))).scalars().all()
-    assert states == ["sent"]
-
-
-async def test_worker_inprocess_only_when_the_setting_is_on(settings):
+async def test_worker_never_runs_on_the_event_loop_of_the_web_app(settings):
+    # serve runs the queues in processes of its own (tests/test_serve_workers.py)
     for enabled in (True, False):
         app = create_app(dataclasses.replace(settings, inprocess_worker=enabled))
         before = asyncio.all_tasks()
         async with app.router.lifespan_context(app):
             started = asyncio.all_tasks() - before
-            running = [t for t in started if "Worker.run" in repr(t.get_coro())]
-        assert len(running) == int(enabled)
-        assert all(t.done() for t in running)  # stopped with the app
+            assert not [t for t in started if "Worker.run" in repr(t.get_coro())]

@@ -2,8 +2,18 @@
 
 Whatever the reason a post is not shown (unknown, members-only, not addressed to the signer),
 the answer is the same 404, so that nobody learns what exists.
+
+The Note of a post anyone may see is kept per process (`PostDocuments`) for unsigned requests, and
+its page for visitors without cookies (no session: the page is the same for all of them): they are
+dropped when the post is edited or deleted, in this process at commit and in the others when their
+streaming hub reads the event, and after a time in any case (DOCUMENT_TTL: an author suspended, say;
+PAGE_TTL for pages, whose reply list and counts move without an event about the post).
 """
 from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any, Iterable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,8 +28,82 @@ from server.convert.post_to_as import announce_activity, create_activity, post_t
 from server.db.ids import MAX_ID
 from server.db.models import Actor, Post
 from server.runtime import Runtime
+from server.services.stream_events import POST_CHANGES, changed_post_ids
 from server.services.visibility import member_filter, remote_may_see
 from server.web import threads
+
+DOCUMENT_TTL = 30.0
+PAGE_TTL = 5.0
+CACHED_POSTS = 10_000
+
+
+class PostDocuments:
+    """post id -> (expiry, author's username in lower case, a document). Keeps nothing until the
+    streaming hub reads events (`listening`), so that no edit can go unseen."""
+
+    kinds = POST_CHANGES  # the events the streaming hub hands it
+
+    def __init__(self, ttl: float = DOCUMENT_TTL, size: int = CACHED_POSTS):
+        self.ttl, self.size = ttl, size
+        self._items: dict[int, tuple[float, str, Any]] = {}
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._listening = False
+
+    def lock(self, post_id: int) -> asyncio.Lock:
+        """Held while making a post's document, so that a crowd of requests for it makes it once."""
+        if len(self._locks) >= self.size:
+            self._locks.clear()  # at worst two requests make the same document
+        return self._locks.setdefault(post_id, asyncio.Lock())
+
+    def listening(self) -> None:
+        self._listening = True
+
+    def get(self, username: str, post_id: int) -> Any:
+        item = self._items.get(post_id)
+        if item and item[0] > time.monotonic() and item[1] == username.lower():
+            return item[2]
+        return None
+
+    def put(self, username: str, post_id: int, body: Any) -> None:
+        if not self._listening:
+            return
+        if len(self._items) >= self.size:
+            self._items.clear()
+        self._items[post_id] = (time.monotonic() + self.ttl, username.lower(), body)
+
+    def forget(self, post_ids: Iterable[int]) -> None:
+        for post_id in post_ids:
+            self._items.pop(post_id, None)
+
+    def saw(self, kind: str, data: dict) -> None:
+        """A committed stream event (server.streaming.hub), from any process."""
+        self.forget(changed_post_ids(kind, data))
+
+
+def post_documents(app) -> PostDocuments:
+    return app.state.post_documents
+
+
+def post_pages(app) -> PostDocuments:
+    return app.state.post_pages
+
+
+async def _post_page(request: Request) -> Response:
+    """The post's page; the same for every visitor without cookies, so kept for them a few seconds
+    (without the CSRF cookie a first visit gets: the page has no form that needs it)."""
+    if "cookie" in request.headers:
+        return await negotiate.web_page(request, threads.local_status_page)
+    username, post_id = request.path_params["username"], request.path_params["id"]
+    cache = post_pages(request.app)
+    async with cache.lock(post_id):
+        if (kept := cache.get(username, post_id)) is not None:
+            return Response(kept[0], headers=kept[1])
+        response = await negotiate.web_page(request, threads.local_status_page)
+        if response.status_code == 200 and b'name="csrf_token"' not in response.body:
+            headers = {name: value for name, value in response.headers.items() if name != "set-cookie"}
+            cache.put(username, post_id, (response.body, headers))
+    return response
+
 
 def _runtime(request: Request) -> Runtime:
     return request.app.state.runtime
@@ -51,13 +135,21 @@ async def status(request: Request) -> Response:
         # browsers: the web UI decides, as the web viewer (a member may see members-only posts)
         if request.url.path.startswith("/users/"):
             return await negotiate.web_page(request, threads.local_status_redirect)
-        return await negotiate.web_page(request, threads.local_status_page)
+        return await _post_page(request)
     runtime = _runtime(request)
+    cacheable = not runtime.settings.authorized_fetch and not negotiate.is_signed(request)
+    username, post_id = request.path_params["username"], request.path_params["id"]
+    cache = post_documents(request.app)
+    if cacheable and (body := cache.get(username, post_id)) is not None:
+        return negotiate.activity_response(body)
     async with runtime.sessions() as session:
-        post, _ = await _visible_post(request, session)
+        post, viewer = await _visible_post(request, session)
         if post is None or post.boost_of_id is not None:
             return negotiate.not_found(request)
-        return negotiate.activity_response(post_to_note(post, runtime.urls))
+        body = negotiate.dumps(post_to_note(post, runtime.urls))
+    if cacheable and viewer is None:
+        cache.put(username, post_id, body)
+    return negotiate.activity_response(body)
 
 
 async def activity(request: Request) -> Response:

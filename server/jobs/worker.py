@@ -7,13 +7,15 @@ runner is idle the loop sleeps up to IDLE_WAIT, or until `runtime.wake(queue)` i
 that just queued work in the same process.
 
 `curbside worker` runs it as its own process (SIGTERM/SIGINT stop it gracefully); `curbside serve`
-runs it as a task of the web app when settings.inprocess_worker is true.
+starts such processes itself when settings.inprocess_worker is true (server.jobs.supervisor), so that
+background work never shares the event loop (nor the GIL) of the requests.
 """
 from __future__ import annotations
 
 import asyncio
 import importlib.util
 import logging
+import os
 import signal
 from typing import Protocol
 
@@ -100,14 +102,25 @@ class Worker:
                 waiter.cancel()
 
 
-async def run_worker(runtime: Runtime, runners: list[Runner]) -> None:
-    """Run a Worker in this process until SIGTERM or SIGINT, then stop it gracefully."""
+async def run_worker(runtime: Runtime, runners: list[Runner], *, parent: int | None = None) -> None:
+    """Run a Worker in this process until SIGTERM or SIGINT, then stop it gracefully; also when
+    process `parent` (the `curbside serve` that started it) is no longer its parent."""
     worker = Worker(runtime, runners)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, worker.stop)
+    orphaned = asyncio.create_task(_stop_when_orphaned(worker, parent)) if parent else None
     try:
         await worker.run()
     finally:
+        if orphaned is not None:
+            orphaned.cancel()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
+
+
+async def _stop_when_orphaned(worker: Worker, parent: int) -> None:
+    while os.getppid() == parent:
+        await asyncio.sleep(1.0)
+    log.warning("the serving process %d is gone: stopping", parent)
+    worker.stop()

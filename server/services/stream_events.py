@@ -24,6 +24,8 @@ REVOKE_KEY = "stream_revoke"  # a session's info: the hub's callable that applie
 PENDING_KEY = "stream_pending"
 ENDED_KEY = "stream_ended"
 ACCESS_ENDED = "access_ended"
+CHANGED_KEY = "posts_changed"  # a session's info: ids of posts edited or deleted in its transaction
+FORGET_KEY = "posts_forget"  # a session's info: the callable dropping this process's cached copies of posts
 _NOTIFY = text("SELECT pg_notify(:channel, id::text) FROM unnest(CAST(:ids AS bigint[])) AS id")
 
 
@@ -50,6 +52,7 @@ async def post_created(session: AsyncSession, post: Post) -> None:
 
 async def post_edited(session: AsyncSession, post: Post) -> None:
     await emit(session, "status.update", {"post_id": post.id})
+    session.info.setdefault(CHANGED_KEY, set()).add(post.id)
 
 
 async def post_deleted(session: AsyncSession, post: Post) -> None:
@@ -61,6 +64,7 @@ async def post_deleted(session: AsyncSession, post: Post) -> None:
     await emit(session, "delete", {"post_id": post.id, "owners": owners, "visibility": post.visibility,
                                    "local": post.local, "boost": post.boost_of_id is not None,
                                    "media": bool(post.attachments), "tags": tags})
+    session.info.setdefault(CHANGED_KEY, set()).add(post.id)
 
 
 async def access_ended(session: AsyncSession, *, token_ids: Iterable[int] = (),
@@ -78,12 +82,23 @@ async def notified(session: AsyncSession, notification_ids: Iterable[int]) -> No
         await emit(session, "notification", {"ids": ids})
 
 
+POST_CHANGES = ("status.update", "delete")  # the kinds of event that make cached copies of a post stale
+
+
+def changed_post_ids(kind: str, data: dict) -> list[int]:
+    """The posts whose stored copies an event makes stale (cached documents of public posts)."""
+    return [data["post_id"]] if kind in POST_CHANGES and "post_id" in data else []
+
+
 @event.listens_for(Session, "after_commit")
 def _wake_after_commit(session: Session) -> None:
     revoke = session.info.get(REVOKE_KEY)
     for data in session.info.pop(ENDED_KEY, ()):
         if revoke is not None:
             revoke(data)
+    changed = session.info.pop(CHANGED_KEY, None)
+    if changed and (forget := session.info.get(FORGET_KEY)) is not None:
+        forget(changed)  # this process at once; others when their hub reads the events
     if session.info.pop(PENDING_KEY, False):
         wake = session.info.get(WAKE_KEY)
         if wake is not None:
@@ -94,3 +109,4 @@ def _wake_after_commit(session: Session) -> None:
 def _forget_after_rollback(session: Session) -> None:
     session.info.pop(PENDING_KEY, None)
     session.info.pop(ENDED_KEY, None)
+    session.info.pop(CHANGED_KEY, None)

@@ -13,6 +13,9 @@ The pump reads even when nobody listens: an `access_ended` event must reach ever
 streams it covers and to drop the process's cached tokens (`on_access_ended`). A PostgreSQL listener that
 lost its connection may have missed one: on reconnecting, the hub closes every stream (clients reconnect and
 authenticate again) and drops cached tokens.
+
+Watchers (`watch`) see every event too: the caches of public documents drop edited and deleted posts
+this way, whichever process changed them.
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Callable
+from typing import Callable, Protocol
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import make_url
@@ -97,6 +100,14 @@ class Subscriber:
         return message
 
 
+class Watcher(Protocol):
+    kinds: tuple[str, ...]  # the kinds of event it wants to see
+
+    def listening(self) -> None: ...  # events committed from now on will be seen
+
+    def saw(self, kind: str, data: dict) -> None: ...
+
+
 class _SqliteSource:
     def __init__(self, runtime: Runtime):
         self.sessions = runtime.sessions
@@ -112,10 +123,18 @@ class _SqliteSource:
     async def catch_up(self) -> None:
         """Nothing to do: an event committed before now is in the table, past `last_id`."""
 
-    async def fetch(self) -> list[StreamEvent]:
+    async def fetch(self, kinds: tuple[str, ...] | None = None) -> list[StreamEvent]:
+        """The next events (`kinds`: only those, skipping the others without reading them)."""
         if self.last_id is None:
             return []
         async with self.sessions() as session:
+            if kinds is not None:
+                newest = await session.scalar(select(func.max(StreamEvent.id))) or self.last_id
+                rows = list((await session.execute(select(StreamEvent).where(
+                    StreamEvent.id > self.last_id, StreamEvent.id <= newest, StreamEvent.kind.in_(kinds))
+                    .order_by(StreamEvent.id))).scalars())
+                self.last_id = newest
+                return rows
             rows = list((await session.execute(select(StreamEvent).where(StreamEvent.id > self.last_id)
                                                .order_by(StreamEvent.id).limit(BATCH))).scalars())
         if rows:
@@ -158,13 +177,17 @@ class _PostgresSource:
             self.pending.append(int(payload))
             self.wake()
 
-    async def fetch(self) -> list[StreamEvent]:
-        ids, self.pending = self.pending[:BATCH], self.pending[BATCH:]
+    async def fetch(self, kinds: tuple[str, ...] | None = None) -> list[StreamEvent]:
+        """The next events (`kinds`: only those, of every id pending)."""
+        cut = len(self.pending) if kinds is not None else BATCH
+        ids, self.pending = self.pending[:cut], self.pending[cut:]
         if not ids:
             return []
+        query = select(StreamEvent).where(StreamEvent.id.in_(ids))
+        if kinds is not None:
+            query = query.where(StreamEvent.kind.in_(kinds))
         async with self.sessions() as session:
-            return list((await session.execute(select(StreamEvent).where(StreamEvent.id.in_(ids))
-                                               .order_by(StreamEvent.id))).scalars())
+            return list((await session.execute(query.order_by(StreamEvent.id))).scalars())
 
     async def close(self) -> None:
         if self.connection is not None:
@@ -179,6 +202,7 @@ class StreamHub:
         self.poll_seconds = poll_seconds
         self.on_access_ended = on_access_ended
         self.subscribers: set[Subscriber] = set()
+        self.watchers: list[Watcher] = []
         self.woken = asyncio.Event()
         self.lock = asyncio.Lock()  # one pump at a time: the loop's, or a new subscriber's catching up
         postgres = runtime.settings.database_url.startswith("postgresql")
@@ -217,8 +241,12 @@ class StreamHub:
             self.subscribers.discard(subscriber)
         self.on_access_ended()
 
+    def watch(self, watcher: Watcher) -> None:
+        self.watchers.append(watcher)
+
     def start(self) -> None:
         self.task = asyncio.create_task(self._run())
+        self.wake()  # watchers start listening at once
 
     def end_streams(self) -> None:
         """Close every subscriber, and any that comes from now on: the process is stopping."""
@@ -244,6 +272,8 @@ class StreamHub:
         if await self.source.ready():
             log.warning("streaming listener reconnected; closing every stream (an access_ended may be missed)")
             self._close(lambda s: True)
+        for watcher in self.watchers:
+            watcher.listening()  # events committed from now on are read
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -273,13 +303,21 @@ class StreamHub:
         from server.streaming.routing import deliveries
 
         count = 0
-        while events := await self.source.fetch():
+        # Without subscribers only `access_ended` and what the watchers want is read.
+        kinds = None if self.subscribers else (ACCESS_ENDED, *{kind for w in self.watchers for kind in w.kinds})
+        while events := await self.source.fetch(kinds):
             count += len(events)
+            for event in events:
+                for watcher in self.watchers:
+                    if event.kind in watcher.kinds:
+                        watcher.saw(event.kind, event.data)
+                if event.kind == ACCESS_ENDED:
+                    self.end_access(event.data)
+            streamed = [event for event in events if event.kind != ACCESS_ENDED]
+            if not (self.subscribers and streamed):
+                continue
             async with self.runtime.sessions() as session:
-                for event in events:
-                    if event.kind == ACCESS_ENDED:
-                        self.end_access(event.data)
-                        continue
+                for event in streamed:
                     try:
                         for subscriber, message in await deliveries(session, event.kind, event.data,
                                                                     list(self.subscribers), self.runtime):

@@ -46,10 +46,10 @@ class Instance:
             raise AssertionError(f"curbside {' '.join(args)} failed: {result.stderr}")
         return result
 
-    def start(self, timeout: float = 30) -> "Instance":
+    def start(self, timeout: float = 30, extra_args: tuple[str, ...] = ()) -> "Instance":
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log, "ab")
-        self.process = subprocess.Popen(CURBSIDE + ["serve", "--port", str(self.port)], env=self.env,
+        self.process = subprocess.Popen(CURBSIDE + ["serve", "--port", str(self.port), *extra_args], env=self.env,
                                         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -69,6 +69,11 @@ class Instance:
         self.worker = subprocess.Popen(CURBSIDE + ["worker", *args], env=self.env, cwd=ROOT, stdout=log,
                                        stderr=subprocess.STDOUT)
         return self.worker
+
+    def worker_pids(self) -> list[int]:
+        """The worker processes `serve` started and supervises (`curbside worker --supervised`)."""
+        return [pid for pid in _children(self.process.pid)
+                if b"--supervised" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")]
 
     def kill_worker(self) -> None:
         if self.worker and self.worker.poll() is None:
@@ -91,3 +96,12 @@ class Instance:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+def _children(pid: int) -> list[int]:
+    """Live child processes of `pid` (Linux /proc: every thread's children)."""
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+        return [int(child) for task in tasks for child in (task / "children").read_text().split()]
+    except FileNotFoundError:
+        return []

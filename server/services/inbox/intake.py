@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
@@ -12,13 +13,14 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from server.db.engine import sqlite_pragmas
+from server.db.engine import SQLITE_BUSY_TIMEOUT_MS, sqlite_pragmas
 from server.db.models import InboxItem
 from server.db.types import utcnow
 from server.runtime import Runtime
 
 log = logging.getLogger("curbside.inbox")
 MAX_BATCH = 500
+LOCK_POLL = 0.001  # seconds between two asks for SQLite's write lock held by another process
 DOWN = (OperationalError, InterfaceError, sqlite3.OperationalError, sqlite3.InterfaceError, OSError)
 
 
@@ -52,7 +54,11 @@ class Row(NamedTuple):
 class SqliteStore:
     """Writes batches with one stdlib sqlite3 connection on one thread of its own: a batch costs one
     hop to that thread (aiosqlite through SQLAlchemy costs five or six), and SQLite does the inserts
-    and the commit without the GIL while the event loop checks the next requests' signatures."""
+    and the commit without the GIL while the event loop checks the next requests' signatures.
+
+    While a worker process holds SQLite's write lock, the writer asks for it again every millisecond
+    rather than through SQLite's busy handler, which sleeps ever longer (up to 100 ms a time) and so
+    lets a worker taking the lock back to back keep the requests waiting."""
 
     _INSERT = ("INSERT INTO inbox_items (activity_uri, signer, activity, state, attempts, next_try_at, received_at)"
                " VALUES (?, ?, ?, 'queued', 0, ?, ?) ON CONFLICT (activity_uri) DO NOTHING")
@@ -71,8 +77,9 @@ class SqliteStore:
         if self._conn is None:
             self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             sqlite_pragmas(self._conn, None)
+            self._conn.execute("PRAGMA busy_timeout=0")
         conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
+        _begin_immediate(conn)
         try:
             conn.executemany(self._INSERT, [(*row, now, now) for row in rows])
             conn.execute("COMMIT")
@@ -88,6 +95,18 @@ class SqliteStore:
                 self._conn = None
         await asyncio.get_running_loop().run_in_executor(self._thread, close)
         self._thread.shutdown(wait=False)
+
+
+def _begin_immediate(conn: sqlite3.Connection) -> None:
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(LOCK_POLL)
 
 
 class EngineStore:
