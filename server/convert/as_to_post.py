@@ -56,7 +56,7 @@ def as_to_post(parsed: vocab.Post, author: Actor) -> Post:
     visibility = visibility_from(list(parsed.to), list(parsed.cc), followers_url=author.followers_url)
     return Post(
         id=snowflake(published), uri=parsed.id, url=parsed.url, author_id=author.id, author=author,
-        local=False, visibility=visibility, local_only=False, object_type=parsed.type,
+        local=False, visibility=visibility, local_only=False, phi_confirmed=False, object_type=parsed.type,
         in_reply_to_uri=parsed.in_reply_to,
         to=list(parsed.to), cc=list(parsed.cc), published=min(published, utcnow()),
         replies_count=0, likes_count=0, boosts_count=0, created_at=utcnow(), **content_fields(parsed),
