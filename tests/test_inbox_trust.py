@@ -155,3 +155,52 @@ async def test_inbox_trust_a_key_id_has_one_owner_confirmed_by_its_origin(fed_ap
     assert (await deliver(fed_client, gts, create(remote.note(gts, 1)))).status_code == 202
     claimants = await _all(fed_app, Actor, Actor.public_key_id == gts.key_id)
     assert [a.uri for a in claimants] == [gts.uri]
+
+
+def _followers_only(remote, author, member_actor, n: int) -> dict:
+    return remote.note(author, n, to=[author.followers, member_actor.uri], cc=[],
+                       tag=[{"type": "Mention", "href": member_actor.uri}])
+
+
+async def test_inbox_trust_a_delete_signed_by_another_actor_needs_a_410_for_a_post_hidden_from_us(fed_app, fed_client,
+                                                                                                   remote):
+    dana = await member(fed_app, "dana")
+    bob, carol = remote.actor("bob"), remote.actor("carol")
+    note = _followers_only(remote, carol, dana, 1)
+    await deliver(fed_client, carol, create(note))
+    await drain(fed_app)
+    # Carol's origin answers our instance actor 404 for a post it may not see: no proof of anything.
+    delete = activities.delete(f"{note['id']}#delete", carol.uri, note["id"])
+    await deliver(fed_client, bob, delete)
+    await drain(fed_app)
+    assert [p.uri for p in await _all(fed_app, Post)] == [note["id"]]
+    assert "cannot fetch" in (await _failures(fed_app))[0]
+    remote.gone.add(note["id"].removeprefix(remote.base))
+    await deliver(fed_client, bob, {**delete, "id": delete["id"] + "-again"})
+    await drain(fed_app)
+    assert await _all(fed_app, Post) == []
+
+
+async def test_inbox_trust_a_delete_signed_by_another_actor_never_blocks_a_post_to_come(fed_app, fed_client, remote):
+    await member(fed_app, "dana")
+    bob, carol = remote.actor("bob"), remote.actor("carol")
+    future = remote.note(carol, 7)
+    remote.gone.add(future["id"].removeprefix(remote.base))  # even its origin's 410 does not let it be pre-blocked
+    await deliver(fed_client, bob, activities.delete(f"{future['id']}#delete", carol.uri, future["id"]))
+    await drain(fed_app)
+    assert "not held here" in (await _failures(fed_app))[0]
+    remote.gone.clear()
+    await deliver(fed_client, carol, create(future))
+    await drain(fed_app)
+    assert [p.uri for p in await _all(fed_app, Post)] == [future["id"]]
+
+
+async def test_inbox_trust_a_delete_signed_by_another_actor_of_an_object_off_its_origin_fetches_nothing(
+        fed_app, fed_client, remote):
+    bob, carol = remote.actor("bob"), remote.actor("carol")
+    elsewhere = carol.uri.replace("127.0.0.1", "localhost") + "/statuses/1"
+    await deliver(fed_client, bob, activities.delete(f"{carol.uri}/deletes/1", carol.uri, elsewhere))
+    remote.requested.clear()
+    await drain(fed_app)
+    assert "not on its actor's origin" in (await _failures(fed_app))[0]
+    assert "/users/carol/statuses/1" not in remote.requested

@@ -158,8 +158,9 @@ async def on_delete_note(ctx: InboxContext) -> None:
     object_id, actor = ctx.object_id, ctx.activity.actor
     post = await ctx.post(object_id)
     if post is None:
-        # Unknown: anyone on the object's origin could have written it, nobody else may delete it.
-        if object_id and object_id != actor and same_origin(object_id, actor):
+        # Unknown: anyone on the object's origin could have written it, nobody else may delete it; and
+        # only the actor's own signature has it remembered (forwarded.py refuses the others first).
+        if ctx.authentic and object_id and object_id != actor and same_origin(object_id, actor):
             await remember_deleted(ctx.session, object_id)
             ctx.batch.deleted.add(object_id)
         return
