@@ -5,6 +5,7 @@ import json
 from sqlalchemy import select
 
 from federation import activities
+from federation.urls import key_belongs_to
 from server.db.models import Actor, InboxItem, Like, Notification, Post
 from server.services.remote_actors import fetch_actor
 from tests.support import factories
@@ -204,3 +205,22 @@ async def test_inbox_trust_a_delete_signed_by_another_actor_of_an_object_off_its
     await drain(fed_app)
     assert "not on its actor's origin" in (await _failures(fed_app))[0]
     assert "/users/carol/statuses/1" not in remote.requested
+
+
+async def test_inbox_trust_a_bookwyrm_key_under_its_actors_trailing_slash_is_the_actors(fed_app, fed_client, remote):
+    mouse = remote.actor("mouse")
+    mouse.key_suffix = "/#main-key"  # BookWyrm: `{actor}/#main-key`
+    remote.publish(mouse)
+    remote.docs["/users/mouse/"] = mouse.document()  # the key's document, as BookWyrm serves it too
+    assert (await deliver(fed_client, mouse, create(remote.note(mouse, 1)))).status_code == 202
+    await drain(fed_app)
+    assert [p.uri for p in await _all(fed_app, Post)] == [f"{mouse.uri}/statuses/1"]
+
+
+def test_inbox_trust_a_fragment_key_belongs_to_its_document_up_to_normalisation():
+    owner = "https://Books.Example:443/user/mouse"
+    assert key_belongs_to("https://books.example/user/mouse/#main-key", owner)
+    assert key_belongs_to("HTTPS://books.example/user/mouse#main-key", owner)
+    assert not key_belongs_to("https://books.example/user/mousetrap#main-key", owner)
+    assert not key_belongs_to("https://books.example:8443/user/mouse#main-key", owner)
+    assert not key_belongs_to("https://other.example/user/mouse/#main-key", owner)
