@@ -224,3 +224,12 @@ def test_inbox_trust_a_fragment_key_belongs_to_its_document_up_to_normalisation(
     assert not key_belongs_to("https://books.example/user/mousetrap#main-key", owner)
     assert not key_belongs_to("https://books.example:8443/user/mouse#main-key", owner)
     assert not key_belongs_to("https://other.example/user/mouse/#main-key", owner)
+
+
+async def test_inbox_trust_a_forwarder_does_not_address_a_fetched_post(fed_app, fed_client, remote):
+    bob, carol = remote.actor("bob"), remote.actor("carol")
+    remote.publish(remote.note(carol, 1) | {"to": [], "cc": []})  # as its origin serves it: no audience
+    await deliver(fed_client, bob, create(remote.note(carol, 1)) | {"to": [PUBLIC], "cc": []})
+    await drain(fed_app)
+    [post] = await _all(fed_app, Post)
+    assert (post.visibility, post.to, post.cc) == ("direct", [], [])

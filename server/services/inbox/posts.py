@@ -28,9 +28,11 @@ log = logging.getLogger("curbside.inbox")
 
 async def parse_post(ctx: InboxContext, doc: dict) -> vocab.Post:
     """Parse a post document and check that it belongs to the activity's actor (credited with a post
-    that names no author when the actor signed the activity, as Mastodon does)."""
-    author = ctx.activity.actor if ctx.authentic else None
-    parsed = vocab.parse_object(doc, allow_http=ctx.allow_http, activity=ctx.activity, default_author=author)
+    that names no author, and addressed as the activity when it names no audience, only when the actor
+    signed the activity, as Mastodon does: a forwarder's word sets neither)."""
+    authentic = ctx.activity if ctx.authentic else None
+    parsed = vocab.parse_object(doc, allow_http=ctx.allow_http, activity=authentic,
+                                default_author=authentic and authentic.actor)
     if ctx.activity.actor not in parsed.attributions:
         raise Refused(f"{parsed.id} is attributed to {parsed.attributed_to}, not to {ctx.activity.actor}")
     if not same_origin(parsed.id, ctx.activity.actor):
