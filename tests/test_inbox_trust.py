@@ -1,12 +1,15 @@
 """Who speaks for an actor: only its own key. An activity signed by anyone else (even on the actor's
 host) is taken only as the origin confirms it; a key id names one owner, on its own origin."""
 import json
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from federation import activities
 from federation.urls import key_belongs_to
-from server.db.models import Actor, InboxItem, Like, Notification, Post
+from server.db.models import Actor, InboxItem, Like, Notification, Post, SeenActivity
+from server.db.types import utcnow
+from server.services.inbox.remembered import FAILED_KEEP, prune
 from server.services.remote_actors import fetch_actor
 from tests.support import factories
 from tests.support.fake_remote import (  # noqa: F401  (fixtures)
@@ -233,3 +236,44 @@ async def test_inbox_trust_a_forwarder_does_not_address_a_fetched_post(fed_app, 
     await drain(fed_app)
     [post] = await _all(fed_app, Post)
     assert (post.visibility, post.to, post.cc) == ("direct", [], [])
+
+
+async def test_inbox_trust_the_actors_own_copy_replaces_a_copy_signed_by_another(fed_app, fed_client, remote):
+    dana = await member(fed_app, "dana")
+    bob, carol = remote.actor("bob"), remote.actor("carol")
+    queued, refused = _followers_only(remote, carol, dana, 1), _followers_only(remote, carol, dana, 2)
+    assert (await deliver(fed_client, bob, create(queued))).status_code == 202  # bob's copy first, still queued
+    assert (await deliver(fed_client, bob, create(refused))).status_code == 202
+    await drain(fed_app)  # refused: carol's origin does not show us her followers-only post
+    assert len(await _failures(fed_app)) == 2
+    for note in (queued, refused):
+        assert (await deliver(fed_client, carol, create(note))).status_code == 202  # carol's own delivery
+    await drain(fed_app)
+    assert sorted(p.uri for p in await _all(fed_app, Post)) == [queued["id"], refused["id"]]
+    assert {(i.signer, i.state) for i in await _all(fed_app, InboxItem)} == {(carol.uri, "done")}
+
+
+async def test_inbox_trust_a_copy_signed_by_another_does_not_replace_the_actors_own(fed_app, fed_client, remote):
+    alice, bob = remote.actor("alice"), remote.actor("bob")
+    note = remote.note(alice, 1, content="alice's words")
+    await deliver(fed_client, alice, create(note))
+    await deliver(fed_client, bob, create(note | {"content": "bob's words"}))
+    [item] = await _all(fed_app, InboxItem)
+    assert (item.signer, item.activity["object"]["content"]) == (alice.uri, "<p>alice's words</p>")
+
+
+async def test_inbox_trust_a_refused_copy_signed_by_another_is_not_remembered_as_seen(fed_app, fed_client, remote):
+    dana = await member(fed_app, "dana")
+    bob, carol = remote.actor("bob"), remote.actor("carol")
+    note = _followers_only(remote, carol, dana, 1)
+    await deliver(fed_client, bob, create(note))
+    await drain(fed_app)
+    async with fed_app.state.sessions() as session:
+        await session.execute(update(InboxItem).values(next_try_at=utcnow() - FAILED_KEEP - timedelta(minutes=1)))
+        while await prune(session):
+            await session.commit()
+        await session.commit()
+    assert await _all(fed_app, InboxItem) == [] and await _all(fed_app, SeenActivity) == []
+    await deliver(fed_client, carol, create(note))
+    await drain(fed_app)
+    assert [p.uri for p in await _all(fed_app, Post)] == [note["id"]]
