@@ -277,3 +277,22 @@ async def test_inbox_trust_a_refused_copy_signed_by_another_is_not_remembered_as
     await deliver(fed_client, carol, create(note))
     await drain(fed_app)
     assert [p.uri for p in await _all(fed_app, Post)] == [note["id"]]
+
+
+async def test_inbox_trust_an_activity_not_signed_by_its_actor_that_could_change_nothing_costs_no_fetch(
+        fed_app, fed_client, remote):
+    dana = await member(fed_app, "dana")
+    bob, carol = remote.actor("bob"), remote.actor("carol")
+    remote_post = remote.note(bob, 1)
+    await deliver(fed_client, bob, create(remote_post))
+    await drain(fed_app)
+    ignored = [activities.like(f"{carol.uri}/likes/1", carol.uri, remote_post["id"]),  # not our post
+               {"id": f"{carol.uri}/dislikes/1", "type": "Dislike", "actor": carol.uri, "object": remote_post["id"]},
+               {"id": f"{carol.uri}/undo/1", "type": "Undo", "actor": carol.uri, "object": f"{carol.uri}/likes/9"},
+               {"id": f"{carol.uri}/adds/1", "type": "Add", "actor": carol.uri, "object": dana.uri}]
+    for activity in ignored:
+        assert (await deliver(fed_client, bob, activity)).status_code == 202
+    remote.requested.clear()
+    await drain(fed_app)
+    assert [p for p in remote.requested if p.startswith("/users/carol/")] == []
+    assert await _failures(fed_app) == []

@@ -29,7 +29,11 @@ PUBLIC_VISIBILITIES = ("public", "unlisted")
 async def vouched(ctx: InboxContext) -> InboxContext:
     """The context to handle an activity its actor did not sign: as it is when its object will be
     fetched, or with the activity as its origin serves it. Refused (or Transient) otherwise."""
-    if ctx.authentic or ctx.activity.type in OBJECT_FETCHED:
+    if ctx.authentic:
+        return ctx
+    if ctx.activity.type in OBJECT_FETCHED:
+        if ctx.object_id is None or not same_origin(ctx.object_id, ctx.activity.actor):
+            raise _not_taken(ctx, "its object is not on its actor's origin")
         return ctx
     if ctx.activity.type == "Delete":
         await _confirm_gone(ctx)
