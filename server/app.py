@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 
-from server.ap.inbox import InboxShortcut, close_intake
+from server.ap.inbox import InboxShortcut, close_intake, forget_keys
 from server.api.mastodon.auth import TokenCache
 from server.errors import HANDLERS
 from server.middleware import BodyLimitMiddleware, RequestIdMiddleware
@@ -47,7 +47,8 @@ def create_app(settings: Settings) -> Starlette:
         runtime = Runtime.create(settings)
         app.state.runtime = runtime
         app.state.engine, app.state.sessions = runtime.engine, runtime.sessions
-        app.state.hub = StreamHub(runtime, on_access_ended=app.state.token_cache.clear)
+        app.state.hub = StreamHub(runtime, on_access_ended=app.state.token_cache.clear,
+                                  on_keys_changed=lambda key_ids: forget_keys(app.state, key_ids))
         app.state.hub.start()
         worker = worker_task = None
         if settings.inprocess_worker:

@@ -13,7 +13,7 @@ from server.services.inbox.remembered import FAILED_KEEP, prune
 from server.services.remote_actors import fetch_actor
 from tests.support import factories
 from tests.support.fake_remote import (  # noqa: F401  (fixtures)
-    PUBLIC, create, deliver, drain, fed_app, fed_client, fed_settings, member, remote, signed_headers,
+    PUBLIC, RemoteActor, create, deliver, drain, fed_app, fed_client, fed_settings, member, remote, signed_headers,
 )
 
 
@@ -296,3 +296,16 @@ async def test_inbox_trust_an_activity_not_signed_by_its_actor_that_could_change
     await drain(fed_app)
     assert [p for p in remote.requested if p.startswith("/users/carol/")] == []
     assert await _failures(fed_app) == []
+
+
+async def test_inbox_trust_a_refetched_key_leaves_the_key_cache_of_every_process(fed_app, fed_client, remote):
+    alice, other = remote.actor("alice"), remote.actor("other")
+    assert (await deliver(fed_client, alice, create(remote.note(alice, 1)))).status_code == 202  # key cached
+    rotated = RemoteActor(alice.uri, "alice", other.private_pem, other.public_pem)  # same key id, new key
+    remote.publish(rotated)
+    async with fed_app.state.sessions() as session:
+        await fetch_actor(fed_app.state.runtime, session, alice.uri, refresh=True)
+        await session.commit()
+    await fed_app.state.hub.pump()  # as every process's hub reads the committed event
+    assert (await deliver(fed_client, alice, create(remote.note(alice, 2)))).status_code == 401  # the old key
+    assert (await deliver(fed_client, rotated, create(remote.note(alice, 3)))).status_code == 202

@@ -29,7 +29,7 @@ from sqlalchemy.engine import make_url
 from server.db.models import StreamEvent
 from server.db.types import utcnow
 from server.runtime import Runtime
-from server.services.stream_events import ACCESS_ENDED, CHANNEL, REVOKE_KEY, WAKE_KEY
+from server.services.stream_events import ACCESS_ENDED, CHANNEL, KEYS_CHANGED, REVOKE_KEY, WAKE_KEY
 
 log = logging.getLogger("curbside.streaming")
 
@@ -174,8 +174,10 @@ class _PostgresSource:
 
 class StreamHub:
     def __init__(self, runtime: Runtime, poll_seconds: float = POLL_SECONDS,
-                 on_access_ended: Callable[[], None] = lambda: None):
+                 on_access_ended: Callable[[], None] = lambda: None,
+                 on_keys_changed: Callable[[list[str]], None] = lambda key_ids: None):
         self.runtime = runtime
+        self.on_keys_changed = on_keys_changed
         self.poll_seconds = poll_seconds
         self.on_access_ended = on_access_ended
         self.subscribers: set[Subscriber] = set()
@@ -279,6 +281,9 @@ class StreamHub:
                 for event in events:
                     if event.kind == ACCESS_ENDED:
                         self.end_access(event.data)
+                        continue
+                    if event.kind == KEYS_CHANGED:
+                        self.on_keys_changed(list(event.data.get("key_ids") or ()))
                         continue
                     try:
                         for subscriber, message in await deliveries(session, event.kind, event.data,
