@@ -1,5 +1,6 @@
 """Who speaks for an actor: only its own key. An activity signed by anyone else (even on the actor's
 host) is taken only as the origin confirms it; a key id names one owner, on its own origin."""
+import asyncio
 import json
 from datetime import timedelta
 
@@ -10,6 +11,7 @@ from federation.urls import key_belongs_to
 from server.db.models import Actor, InboxItem, Like, Notification, Post, SeenActivity
 from server.db.types import utcnow
 from server.services.inbox.remembered import FAILED_KEEP, prune
+from server.ap.inbox import intake_of
 from server.services.remote_actors import fetch_actor
 from tests.support import factories
 from tests.support.fake_remote import (  # noqa: F401  (fixtures)
@@ -299,6 +301,7 @@ async def test_inbox_trust_an_activity_not_signed_by_its_actor_that_could_change
 
 
 async def test_inbox_trust_a_refetched_key_leaves_the_key_cache_of_every_process(fed_app, fed_client, remote):
+    await fed_app.state.hub.pump()  # listening, as it is soon after startup
     alice, other = remote.actor("alice"), remote.actor("other")
     assert (await deliver(fed_client, alice, create(remote.note(alice, 1)))).status_code == 202  # key cached
     rotated = RemoteActor(alice.uri, "alice", other.private_pem, other.public_pem)  # same key id, new key
@@ -306,6 +309,11 @@ async def test_inbox_trust_a_refetched_key_leaves_the_key_cache_of_every_process
     async with fed_app.state.sessions() as session:
         await fetch_actor(fed_app.state.runtime, session, alice.uri, refresh=True)
         await session.commit()
-    await fed_app.state.hub.pump()  # as every process's hub reads the committed event
+    keys = intake_of(fed_app.state).keys
+    for _ in range(200):  # every process's hub reads the committed event (PostgreSQL: as its NOTIFY arrives)
+        await fed_app.state.hub.pump()
+        if keys.get(alice.key_id) is None:
+            break
+        await asyncio.sleep(0.05)
     assert (await deliver(fed_client, alice, create(remote.note(alice, 2)))).status_code == 401  # the old key
     assert (await deliver(fed_client, rotated, create(remote.note(alice, 3)))).status_code == 202
