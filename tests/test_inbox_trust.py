@@ -12,6 +12,7 @@ from server.db.models import Actor, InboxItem, Like, Notification, Post, SeenAct
 from server.db.types import utcnow
 from server.services.inbox.remembered import FAILED_KEEP, prune
 from server.ap.inbox import intake_of
+from server.jobs.inbox import _finish, claim
 from server.services.remote_actors import fetch_actor
 from tests.support import factories
 from tests.support.fake_remote import (  # noqa: F401  (fixtures)
@@ -317,3 +318,17 @@ async def test_inbox_trust_a_refetched_key_leaves_the_key_cache_of_every_process
         await asyncio.sleep(0.05)
     assert (await deliver(fed_client, alice, create(remote.note(alice, 2)))).status_code == 401  # the old key
     assert (await deliver(fed_client, rotated, create(remote.note(alice, 3)))).status_code == 202
+
+
+async def test_inbox_trust_the_actors_own_copy_outlives_the_other_copy_being_processed(fed_app, fed_client, remote):
+    dana = await member(fed_app, "dana")
+    bob, carol = remote.actor("bob"), remote.actor("carol")
+    note = _followers_only(remote, carol, dana, 1)
+    await deliver(fed_client, bob, create(note))
+    [claimed] = await claim(fed_app.state.runtime, 10)  # bob's copy, being processed
+    await deliver(fed_client, carol, create(note))  # carol's own copy arrives meanwhile
+    async with fed_app.state.sessions() as session:
+        await _finish(session, [claimed.id], state="failed", last_error="refused")  # bob's copy's outcome
+        await session.commit()
+    await drain(fed_app)
+    assert [p.uri for p in await _all(fed_app, Post)] == [note["id"]]
