@@ -35,9 +35,19 @@ def same_origin(a: str, b: str) -> bool:
 def key_belongs_to(key_id: str, owner: str) -> bool:
     """Whether `key_id` may be `owner`'s key, as the key's origin would confirm it: a key named by a
     fragment lives in the document before the '#' (Mastodon's `<actor>#main-key`), so that document
-    must be the owner; a key with a URL of its own (GoToSocial's `<actor>/main-key`) must at least be
+    must be the owner (up to a trailing '/', the case of scheme and host and a default port); a key with a URL of its own (GoToSocial's `<actor>/main-key`) must at least be
     on the owner's origin (its document names the owner: see the key resolver). Never raises."""
     document, fragment, _ = key_id.partition("#")
     if fragment:
-        return document == owner
+        return _normalised(document) == _normalised(owner) is not None
     return same_origin(key_id, owner)
+
+
+def _normalised(url: str) -> str | None:
+    """`url` with its origin normalised and no trailing '/' (BookWyrm's key is `<actor>/#main-key`);
+    None when it does not parse."""
+    try:
+        parts = urlsplit(url)
+        return origin(url) + parts.path.rstrip("/") + (f"?{parts.query}" if parts.query else "")
+    except ValueError:
+        return None

@@ -9,7 +9,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 
-from server.ap.inbox import InboxShortcut, close_intake, forget_local_users
+from server.ap.inbox import InboxShortcut, close_intake, forget_keys, forget_local_users
 from server.ap.objects import PAGE_TTL, PostDocuments
 from server.api.mastodon.auth import TokenCache
 from server.errors import HANDLERS
@@ -61,7 +61,8 @@ def create_app(settings: Settings) -> Starlette:
         runtime = Runtime.create(settings)
         app.state.runtime = runtime
         app.state.engine, app.state.sessions = runtime.engine, runtime.sessions
-        app.state.hub = StreamHub(runtime, on_access_ended=lambda: _access_ended(app.state))
+        app.state.hub = StreamHub(runtime, on_access_ended=lambda: _access_ended(app.state),
+                                  on_keys_changed=lambda key_ids: forget_keys(app.state, key_ids))
         app.state.post_documents, app.state.post_pages = PostDocuments(), PostDocuments(ttl=PAGE_TTL)
         app.state.hub.watch(app.state.post_documents)
         app.state.hub.watch(app.state.post_pages)

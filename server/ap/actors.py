@@ -16,17 +16,18 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from server.ap import negotiate
-from server.convert.actor_to_as import AS_NS, actor_to_as
+from server.convert.actor_to_as import AS_NS
 from server.convert.post_to_as import announce_activity, create_activity, post_to_note
 from server.db.ids import MAX_ID, as_id
 from server.db.models import Actor, Follow, Post
+from server.db.models.posts import stays_local
 from server.runtime import Runtime
 from server.services import reading
 from server.services.attestations import actor_document, published_attestation, revocation_list
 from server.services.bookmarks import pinned_posts
 from server.services.instance_actor import ensure_instance_actor
 from server.services.publicity import is_public
-from server.services.visibility import OPEN, find_member, in_members_only_thread
+from server.services.visibility import OPEN, find_member
 from server.web.profiles import profile_page
 
 OUTBOX_PAGE = 20
@@ -183,12 +184,12 @@ def _outbox_query(author_id: int):
 
 
 async def _outbox_item(session: AsyncSession, post: Post, runtime: Runtime) -> dict[str, Any] | None:
-    if await in_members_only_thread(session, post):
+    if stays_local(post):
         return None
     if post.boost_of_id is None:
         return create_activity(post, runtime.urls)
     boosted = await session.get(Post, post.boost_of_id)
-    if boosted is None or boosted.visibility not in OPEN or await in_members_only_thread(session, boosted):
+    if boosted is None or boosted.visibility not in OPEN or stays_local(boosted):
         return None
     return announce_activity(post, boosted, runtime.urls)
 
@@ -276,7 +277,7 @@ async def featured(request: Request) -> Response:
             return negotiate.not_found(request)
         pinned = await pinned_posts(session, member.id) if admitted else []
         notes = [post_to_note(p, runtime.urls, context=False) for p in pinned
-                 if p.visibility in OPEN and not await in_members_only_thread(session, p)]
+                 if p.visibility in OPEN and not stays_local(p)]
     return negotiate.activity_response(_collection(f"{member.uri}/collections/featured", len(notes),
                                                    orderedItems=notes))
 

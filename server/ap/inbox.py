@@ -80,6 +80,13 @@ def forget_local_users(state: Any) -> None:
         intake.local_users.clear()
 
 
+def forget_keys(state: Any, key_ids: list[str]) -> None:
+    """Drop these keys from the app's key cache (their owner's key changed: see stream_events.keys_changed)."""
+    intake = getattr(state, "inbox_intake", None)
+    for key_id in key_ids if intake is not None else ():
+        intake.keys.drop(key_id)
+
+
 async def close_intake(state: Any) -> None:
     """Let the queue writer finish and release its connection (at shutdown)."""
     intake = getattr(state, "inbox_intake", None)

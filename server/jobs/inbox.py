@@ -76,7 +76,9 @@ def _outcome(item_id: int, error: Exception) -> tuple[bool, str]:
 
 
 async def _finish(session: AsyncSession, item_ids: list[int], **values: Any) -> None:
-    await session.execute(update(InboxItem).where(InboxItem.id.in_(item_ids)).values(locked_until=None, **values))
+    # Only rows still claimed: one the actor's own copy replaced meanwhile is queued again (intake.py).
+    claimed = InboxItem.id.in_(item_ids) & InboxItem.locked_until.is_not(None)
+    await session.execute(update(InboxItem).where(claimed).values(locked_until=None, **values))
 
 
 async def _skip_seen(runtime: Runtime, items: list[Claimed]) -> list[Claimed]:

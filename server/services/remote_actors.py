@@ -21,6 +21,7 @@ from server.convert.as_to_actor import as_to_actor
 from server.db.models import Actor
 from server.db.types import utcnow
 from server.runtime import Runtime
+from server.services import stream_events
 from server.services.instance_actor import ensure_instance_actor
 from server.services.moderation.policies import Policies
 from server.services.remote_attestations import check_actor_attestation, store_checked
@@ -106,6 +107,8 @@ async def use_new_key(runtime: Runtime, cache: KeyCache, info: PublicKeyInfo) ->
     now on, here and in the database, so that no refetch brings back the old key."""
     cache.replace_owner(info)
     async with runtime.sessions() as session:
+        old = await session.scalar(select(Actor.public_key_id).where(Actor.uri == info.owner))
+        await stream_events.keys_changed(session, [old, info.key_id])  # other processes' caches
         await session.execute(update(Actor).where(Actor.uri == info.owner, Actor.local.is_(False))
                               .values(public_key_id=info.key_id, public_key_pem=info.pem))
         await _void_other_claims(session, info.owner, info.key_id)
@@ -116,9 +119,20 @@ async def _void_other_claims(session: AsyncSession, owner: str, key_id: str | No
     """A key id has one owner: the actor whose document, served by the key's origin, named it last.
     Any other actor's claim to it (stored before, or by a document that no longer names it) is void."""
     if key_id:
-        await session.execute(update(Actor).where(Actor.public_key_id == key_id, Actor.uri != owner,
-                                                  Actor.local.is_(False))
-                              .values(public_key_id=None, public_key_pem=None))
+        voided = await session.execute(update(Actor).where(Actor.public_key_id == key_id, Actor.uri != owner,
+                                                           Actor.local.is_(False))
+                                       .values(public_key_id=None, public_key_pem=None))
+        if voided.rowcount:
+            await stream_events.keys_changed(session, [key_id])
+
+
+async def apply_profile(session: AsyncSession, parsed: vocab.Actor, row: Actor | None) -> Actor:
+    """as_to_actor; a key it replaces leaves every process's key cache."""
+    old = (row.public_key_id, row.public_key_pem) if row is not None else (None, None)
+    row = as_to_actor(parsed, row)
+    if old[0] and old != (row.public_key_id, row.public_key_pem):
+        await stream_events.keys_changed(session, [old[0]])
+    return row
 
 
 async def make_fetcher(runtime: Runtime) -> Fetcher:
@@ -133,7 +147,7 @@ async def _store(session: AsyncSession, parsed: vocab.Actor) -> Actor:
     row = (await session.execute(select(Actor).where(Actor.uri == parsed.id))).scalar_one_or_none()
     if row is not None and row.local:
         raise RemoteActorError(f"{parsed.id} is a local actor")
-    row = as_to_actor(parsed, row)
+    row = await apply_profile(session, parsed, row)
     try:
         async with session.begin_nested():  # added inside, so that a clash leaves nothing pending
             session.add(row)
@@ -142,7 +156,7 @@ async def _store(session: AsyncSession, parsed: vocab.Actor) -> Actor:
         row = (await session.execute(select(Actor).where(Actor.uri == parsed.id))).scalar_one_or_none()
         if row is None:
             raise RemoteActorError(f"{parsed.id} clashes with a known actor") from None
-        as_to_actor(parsed, row)
+        await apply_profile(session, parsed, row)
     await _void_other_claims(session, row.uri, row.public_key_id)
     return row
 

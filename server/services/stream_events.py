@@ -26,6 +26,7 @@ ENDED_KEY = "stream_ended"
 ACCESS_ENDED = "access_ended"
 CHANGED_KEY = "posts_changed"  # a session's info: ids of posts edited or deleted in its transaction
 FORGET_KEY = "posts_forget"  # a session's info: the callable dropping this process's cached copies of posts
+KEYS_CHANGED = "keys_changed"  # no client sees it either: every process forgets these cached remote keys
 _NOTIFY = text("SELECT pg_notify(:channel, id::text) FROM unnest(CAST(:ids AS bigint[])) AS id")
 
 
@@ -74,6 +75,14 @@ async def access_ended(session: AsyncSession, *, token_ids: Iterable[int] = (),
     if data["token_ids"] or data["actor_ids"]:
         await emit(session, ACCESS_ENDED, data)
         session.info.setdefault(ENDED_KEY, []).append(data)
+
+
+async def keys_changed(session: AsyncSession, key_ids: Iterable[str | None]) -> None:
+    """These remote key ids now verify with another key, or nobody's: every process drops them from its key
+    cache (server.ap.inbox) as its hub reads the event, this one right after the commit."""
+    ids = sorted({key_id for key_id in key_ids if key_id})
+    if ids:
+        await emit(session, KEYS_CHANGED, {"key_ids": ids})
 
 
 async def notified(session: AsyncSession, notification_ids: Iterable[int]) -> None:

@@ -2,8 +2,8 @@
 
 A remote viewer is the actor whose signature we verified (None when unsigned). Only the signer
 itself counts: a signature by another actor of the same host (an instance actor, say) grants
-nothing. Members-only (`local`) posts, and every post in a thread under one, are never shown
-to a remote viewer.
+nothing. Members-only (`local`) posts, and every post in a thread under one (`local_only`, set when
+the reply is written, and for older replies by migration 0019), are never shown to a remote viewer.
 """
 from __future__ import annotations
 
@@ -15,23 +15,6 @@ from server.db.models.posts import HELD, stays_local
 from server.services.publicity import is_public
 
 OPEN = ("public", "unlisted")
-MAX_THREAD_DEPTH = 100
-
-
-async def in_members_only_thread(session: AsyncSession, post: Post) -> bool:
-    """Whether the post or any post it replies to (up the thread) is members-only."""
-    if stays_local(post):
-        return True
-    parent_id, depth = post.in_reply_to_id, 0
-    while parent_id is not None and depth < MAX_THREAD_DEPTH:
-        row = (await session.execute(select(Post.visibility, Post.in_reply_to_id)
-                                     .where(Post.id == parent_id))).first()
-        if row is None:
-            return False
-        if row.visibility == "local":
-            return True
-        parent_id, depth = row.in_reply_to_id, depth + 1
-    return parent_id is not None  # a thread deeper than we look is treated as hidden
 
 
 async def _is(session: AsyncSession, query) -> bool:
@@ -56,17 +39,17 @@ async def remote_may_see(session: AsyncSession, post: Post, viewer: Actor | None
     mentioned actors; direct: mentioned actors; local: nobody, nor replies beneath it; held: nobody.
     """
     if viewer is None:
-        return post.visibility in OPEN and not await _never_shown(session, post)
+        return post.visibility in OPEN and not _never_shown(post)
     return viewer.id in await remote_viewers(session, post, [viewer.id])
 
 
-async def _never_shown(session: AsyncSession, post: Post) -> bool:
-    return post.visibility == HELD or await in_members_only_thread(session, post)
+def _never_shown(post: Post) -> bool:
+    return post.visibility == HELD or stays_local(post)
 
 
 async def remote_viewers(session: AsyncSession, post: Post, actor_ids: list[int]) -> set[int]:
     """Which of these actors may see this local post, as `remote_may_see` decides for one (in one query)."""
-    if not actor_ids or await _never_shown(session, post):
+    if not actor_ids or _never_shown(post):
         return set()
     blocked = exists().where(Block.actor_id == post.author_id, Block.target_id == Actor.id)
     query = select(Actor.id).where(Actor.id.in_(actor_ids), ~blocked)

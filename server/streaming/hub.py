@@ -32,7 +32,7 @@ from sqlalchemy.engine import make_url
 from server.db.models import StreamEvent
 from server.db.types import utcnow
 from server.runtime import Runtime
-from server.services.stream_events import ACCESS_ENDED, CHANNEL, REVOKE_KEY, WAKE_KEY
+from server.services.stream_events import ACCESS_ENDED, CHANNEL, KEYS_CHANGED, REVOKE_KEY, WAKE_KEY
 
 log = logging.getLogger("curbside.streaming")
 
@@ -42,6 +42,7 @@ PRUNE_SECONDS = 60
 STOP_SECONDS = 5.0
 QUEUE_SIZE = 200  # messages a slow client may fall behind before it is disconnected
 BATCH = 500
+FOR_THE_PROCESS = (ACCESS_ENDED, KEYS_CHANGED)  # events no client sees: each process acts on them itself
 
 
 @dataclass(frozen=True)
@@ -197,8 +198,10 @@ class _PostgresSource:
 
 class StreamHub:
     def __init__(self, runtime: Runtime, poll_seconds: float = POLL_SECONDS,
-                 on_access_ended: Callable[[], None] = lambda: None):
+                 on_access_ended: Callable[[], None] = lambda: None,
+                 on_keys_changed: Callable[[list[str]], None] = lambda key_ids: None):
         self.runtime = runtime
+        self.on_keys_changed = on_keys_changed
         self.poll_seconds = poll_seconds
         self.on_access_ended = on_access_ended
         self.subscribers: set[Subscriber] = set()
@@ -303,8 +306,8 @@ class StreamHub:
         from server.streaming.routing import deliveries
 
         count = 0
-        # Without subscribers only `access_ended` and what the watchers want is read.
-        kinds = None if self.subscribers else (ACCESS_ENDED, *{kind for w in self.watchers for kind in w.kinds})
+        # Without subscribers only what the process itself needs and what the watchers want is read.
+        kinds = None if self.subscribers else (*FOR_THE_PROCESS, *{kind for w in self.watchers for kind in w.kinds})
         while events := await self.source.fetch(kinds):
             count += len(events)
             for event in events:
@@ -313,7 +316,9 @@ class StreamHub:
                         watcher.saw(event.kind, event.data)
                 if event.kind == ACCESS_ENDED:
                     self.end_access(event.data)
-            streamed = [event for event in events if event.kind != ACCESS_ENDED]
+                elif event.kind == KEYS_CHANGED:
+                    self.on_keys_changed(list(event.data.get("key_ids") or ()))
+            streamed = [event for event in events if event.kind not in FOR_THE_PROCESS]
             if not (self.subscribers and streamed):
                 continue
             async with self.runtime.sessions() as session:

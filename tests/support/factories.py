@@ -11,6 +11,7 @@ from federation.keys import generate_rsa_keypair
 from federation.signatures import sign_request
 from server.db.ids import snowflake
 from server.db.models import Actor, Follow, Mention, Post
+from server.db.models.posts import stays_local
 from server.db.types import utcnow
 from server.services.accounts import NewAccount, create_account
 from server.urls import LocalUrls
@@ -55,7 +56,8 @@ async def post(session: AsyncSession, urls: LocalUrls, author: Actor, visibility
                local=True, visibility=visibility, content_html=content, tags=tags, to=to, cc=cc,
                in_reply_to_id=in_reply_to.id if in_reply_to else None,
                in_reply_to_uri=in_reply_to.uri if in_reply_to else None,
-               boost_of_id=boost_of.id if boost_of else None, **fields)
+               boost_of_id=boost_of.id if boost_of else None,
+               local_only=fields.pop("local_only", in_reply_to is not None and stays_local(in_reply_to)), **fields)
     session.add(row)
     await session.flush()  # before its mentions: there is no relationship to order the inserts
     session.add_all(Mention(post_id=post_id, actor_id=m.id) for m in mentions)

@@ -57,15 +57,21 @@ class RemoteActor:
 
 
 class FakeRemote:
-    """Serves whatever documents are registered by path; 404 for the rest."""
+    """Serves whatever documents are registered by path; 410 for paths in `gone`; 404 for the rest."""
 
     def __init__(self) -> None:
         self.docs: dict[str, dict] = {}
+        self.gone: set[str] = set()
+        self.requested: list[str] = []  # every path asked for, in order
         self.base = ""
         self._keys = 0
 
     async def handle(self, request: Request) -> Reply:
-        doc = self.docs.get(request.target.split("?", 1)[0])
+        path = request.target.split("?", 1)[0]
+        self.requested.append(path)
+        if path in self.gone:
+            return Reply(410)
+        doc = self.docs.get(path)
         return json_reply(json.dumps(doc).encode()) if doc is not None else Reply(404)
 
     def actor(self, username: str, *, path: str | None = None, manually_approves: bool = False) -> RemoteActor:

@@ -8,10 +8,10 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation import vocab
-from server.convert.as_to_actor import as_to_actor
 from server.db.models import Actor, Follow, Like, Post
 from server.services import social
 from server.services.inbox.context import InboxContext, Refused
+from server.services.remote_actors import apply_profile
 from server.services.remote_attestations import check_actor_attestation, store_checked
 
 log = logging.getLogger("curbside.inbox")
@@ -35,7 +35,7 @@ async def on_update_actor(ctx: InboxContext) -> None:
         await ctx.actor()  # not known yet: fetched whole
     elif not row.local:
         checked = await check_actor_attestation(ctx.runtime, await ctx.fetcher_source(), document, parsed.id)
-        as_to_actor(parsed, row)
+        await apply_profile(ctx.session, parsed, row)
         await store_checked(ctx.session, row, checked)
 
 

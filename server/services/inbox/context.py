@@ -62,6 +62,7 @@ class InboxContext:
     document: dict[str, Any] | None = field(default=None, repr=False)  # the activity as received (to forward it)
     _actor: Actor | None = field(default=None, repr=False)
     _object_doc: dict[str, Any] | None = field(default=None, repr=False)
+    object_was_embedded: bool = field(default=False, repr=False)  # object_doc is the activity's embedded copy
 
     @property
     def allow_http(self) -> bool:
@@ -135,7 +136,7 @@ class InboxContext:
             if object_id is None:
                 raise Refused("the object has no usable id")
             if embedded is not None and self.authentic and same_origin(object_id, self.activity.actor):
-                self._object_doc = embedded
+                self._object_doc, self.object_was_embedded = embedded, True
             else:
                 self._object_doc = await self.fetch_object(object_id)
         return self._object_doc

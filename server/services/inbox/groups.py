@@ -40,7 +40,7 @@ async def _relayed(ctx: InboxContext) -> tuple[vocab.Activity, str]:
         raise Refused(f"a Group does not relay {inner.type} activities")
     if not same_origin(inner.id, inner.actor):
         raise Refused(f"activity {inner.id} is not on the origin of its actor {inner.actor}")
-    return inner, (ctx.signer if doc is ctx.embedded() else inner.actor)
+    return inner, (ctx.signer if ctx.object_was_embedded else inner.actor)
 
 
 async def on_announce_activity(ctx: InboxContext) -> None:
@@ -65,4 +65,5 @@ async def _boost_new_post(ctx: InboxContext, post_uri: str) -> None:
     if post.visibility not in ("public", "unlisted"):
         return
     # The Announce itself becomes the Group's boost of the post (its id, its audience).
-    await on_announce_note(replace(ctx, activity=replace(ctx.activity, objects=(post_uri,)), _object_doc=None))
+    await on_announce_note(replace(ctx, activity=replace(ctx.activity, objects=(post_uri,)), _object_doc=None,
+                                  object_was_embedded=False))

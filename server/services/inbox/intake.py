@@ -1,4 +1,10 @@
-"""Accepting verified activities into the inbox queue: the domain hook and the group-commit writer."""
+"""Accepting verified activities into the inbox queue: the domain hook and the group-commit writer.
+
+One row per activity id: a repeated delivery changes nothing, except that a copy signed by the
+activity's actor takes the place of one that was not (and was not processed yet, or was refused):
+else a server that received a followers-only post could queue a copy of it first, have it refused
+(its origin does not show it to us) and the author's own delivery would be dropped as a duplicate.
+"""
 from __future__ import annotations
 
 import asyncio
@@ -61,7 +67,12 @@ class SqliteStore:
     lets a worker taking the lock back to back keep the requests waiting."""
 
     _INSERT = ("INSERT INTO inbox_items (activity_uri, signer, activity, state, attempts, next_try_at, received_at)"
-               " VALUES (?, ?, ?, 'queued', 0, ?, ?) ON CONFLICT (activity_uri) DO NOTHING")
+               " VALUES (?, ?, ?, 'queued', 0, ?, ?) ON CONFLICT (activity_uri) DO UPDATE SET"
+               " signer = excluded.signer, activity = excluded.activity, state = 'queued', attempts = 0,"
+               " next_try_at = excluded.next_try_at, locked_until = NULL, last_error = NULL"
+               " WHERE inbox_items.state != 'done'"
+               " AND excluded.signer = json_extract(excluded.activity, '$.actor')"
+               " AND inbox_items.signer != json_extract(inbox_items.activity, '$.actor')")
 
     def __init__(self, engine: AsyncEngine):
         self.path = engine.url.database
@@ -112,9 +123,15 @@ def _begin_immediate(conn: sqlite3.Connection) -> None:
 class EngineStore:
     """Writes batches through the async engine (PostgreSQL): the stored JSON text is cast, not re-encoded."""
 
-    _INSERT = postgresql.insert(InboxItem).values(
+    _VALUES = postgresql.insert(InboxItem).values(
         activity_uri=bindparam("activity_uri"), signer=bindparam("signer"),
-        activity=cast(bindparam("text", type_=Text), postgresql.JSONB)).on_conflict_do_nothing()
+        activity=cast(bindparam("text", type_=Text), postgresql.JSONB))
+    _INSERT = _VALUES.on_conflict_do_update(
+        index_elements=["activity_uri"],
+        set_={"signer": _VALUES.excluded.signer, "activity": _VALUES.excluded.activity, "state": "queued",
+              "attempts": 0, "next_try_at": _VALUES.excluded.next_try_at, "locked_until": None, "last_error": None},
+        where=(InboxItem.state != "done") & (_VALUES.excluded.signer == _VALUES.excluded.activity["actor"].as_string())
+        & (InboxItem.signer != InboxItem.activity["actor"].as_string()))
 
     def __init__(self, engine: AsyncEngine):
         self.engine = engine
@@ -150,7 +167,8 @@ class InboxWriter:
     async def add(self, row: Row) -> None:
         """Queue one row; returns once it is committed, raises QueueUnavailable on a database failure.
 
-        A row whose activity_uri is already queued is silently skipped (a duplicate delivery)."""
+        A row whose activity_uri is already queued is skipped (a duplicate delivery), unless it
+        replaces a copy not signed by the activity's actor (see the module's docstring)."""
         future = asyncio.get_running_loop().create_future()
         self._pending.append((row, future))
         if self._task is None or self._task.done():

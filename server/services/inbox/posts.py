@@ -30,9 +30,11 @@ log = logging.getLogger("curbside.inbox")
 
 async def parse_post(ctx: InboxContext, doc: dict) -> vocab.Post:
     """Parse a post document and check that it belongs to the activity's actor (credited with a post
-    that names no author when the actor signed the activity, as Mastodon does)."""
-    author = ctx.activity.actor if ctx.authentic else None
-    parsed = vocab.parse_object(doc, allow_http=ctx.allow_http, activity=ctx.activity, default_author=author)
+    that names no author, and addressed as the activity when it names no audience, only when the actor
+    signed the activity, as Mastodon does: a forwarder's word sets neither)."""
+    authentic = ctx.activity if ctx.authentic else None
+    parsed = vocab.parse_object(doc, allow_http=ctx.allow_http, activity=authentic,
+                                default_author=authentic and authentic.actor)
     if ctx.activity.actor not in parsed.attributions:
         raise Refused(f"{parsed.id} is attributed to {parsed.attributed_to}, not to {ctx.activity.actor}")
     if not same_origin(parsed.id, ctx.activity.actor):
@@ -160,8 +162,9 @@ async def on_delete_note(ctx: InboxContext) -> None:
     object_id, actor = ctx.object_id, ctx.activity.actor
     post = await ctx.post(object_id)
     if post is None:
-        # Unknown: anyone on the object's origin could have written it, nobody else may delete it.
-        if object_id and object_id != actor and same_origin(object_id, actor):
+        # Unknown: anyone on the object's origin could have written it, nobody else may delete it; and
+        # only the actor's own signature has it remembered (forwarded.py refuses the others first).
+        if ctx.authentic and object_id and object_id != actor and same_origin(object_id, actor):
             await remember_deleted(ctx.session, object_id)
             ctx.batch.deleted.add(object_id)
         return

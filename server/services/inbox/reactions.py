@@ -75,7 +75,7 @@ def _author_of(ctx: InboxContext, doc: dict) -> str:
 async def _original_doc(ctx: InboxContext) -> dict:
     """The boosted object: as embedded only in a self-boost (its author's word), else from its origin."""
     doc = await ctx.object_doc()
-    if doc is ctx.embedded() and _author_of(ctx, doc) != ctx.activity.actor:
+    if ctx.object_was_embedded and _author_of(ctx, doc) != ctx.activity.actor:
         return await ctx.fetch_object(ctx.object_id)
     return doc
 

@@ -3,8 +3,8 @@
 Retention, with the least data that keeps each activity processed at most once: a processed
 InboxItem keeps its row (body included: a duplicate delivery is refused by the row's unique
 activity id) for DONE_KEEP after its last try, a failed one for FAILED_KEEP (admins read why it
-failed). Then the row goes and only a 16-byte digest of the activity id stays, in
-`seen_activities`, for SEEN_KEEP: senders retry failed deliveries for days, and the runner skips
+failed). Then the row goes and only a 16-byte digest of the activity id stays (not for a refused
+copy its actor did not sign: see intake.py), in `seen_activities`, for SEEN_KEEP: senders retry failed deliveries for days, and the runner skips
 an activity whose digest it finds there. About 50 bytes per activity for a month instead of the
 2 KB body (or a ~300-byte row without its body, with its indexes) for good; and nothing on the
 hot path of the inbox POST, which still only inserts into inbox_items.
@@ -62,17 +62,24 @@ async def was_deleted(session: AsyncSession, uri: str) -> bool:
     return await session.get(DeletedObject, digest(uri)) is not None
 
 
+def _stays_seen(state: str, signer: str, actor: str | None) -> bool:
+    """A refused copy its actor did not sign is forgotten: the actor's own copy may come yet."""
+    return state == "done" or signer == actor
+
+
 async def _prune_items(session: AsyncSession, now) -> int:
     # Indexed by (state, next_try_at): a processed row's next_try_at is its last try.
-    old = (select(InboxItem.id, InboxItem.activity_uri)
+    old = (select(InboxItem.id, InboxItem.activity_uri, InboxItem.state, InboxItem.signer,
+                  InboxItem.activity["actor"].as_string())
            .where(((InboxItem.state == "done") & (InboxItem.next_try_at < now - DONE_KEEP))
                   | ((InboxItem.state == "failed") & (InboxItem.next_try_at < now - FAILED_KEEP)))
            .limit(CHUNK))
     rows = (await session.execute(old)).all()
     if not rows:
         return 0
-    await insert_ignore(session, SeenActivity, [{"digest": digest(uri), "seen_at": now} for _, uri in rows])
-    await session.execute(delete(InboxItem).where(InboxItem.id.in_([row_id for row_id, _ in rows])))
+    seen = [{"digest": digest(row.activity_uri), "seen_at": now} for row in rows if _stays_seen(*row[2:])]
+    await insert_ignore(session, SeenActivity, seen)
+    await session.execute(delete(InboxItem).where(InboxItem.id.in_([row.id for row in rows])))
     return len(rows)
 
 

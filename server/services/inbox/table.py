@@ -90,6 +90,23 @@ async def object_kind(ctx: InboxContext) -> str | None:
     return await _stored_kind(ctx, ctx.object_id) if ctx.object_id else None
 
 
+async def _worth_vouching(ctx: InboxContext) -> bool:
+    """Whether an activity its actor did not sign could change anything here, judged from what we
+    store (its body is not trusted, nothing is fetched): else it is ignored at no remote cost. A Like
+    or Announce counts only for a post of ours; anything else needs a handler for what it is about."""
+    activity = ctx.activity
+    if activity.type in forwarded.OBJECT_FETCHED or (activity.type, ANY) in TABLE:
+        return True
+    if activity.type in ("Like", "Announce"):
+        post = await ctx.post(ctx.object_id)
+        return post is not None and post.local
+    if activity.type in ("Follow", "Block", "Move") or ctx.object_id == activity.actor:
+        kind = ACTOR
+    else:
+        kind = await _stored_kind(ctx, ctx.object_id) if ctx.object_id else None
+    return (activity.type, kind or UNKNOWN) in TABLE
+
+
 async def dispatch(ctx: InboxContext) -> str:
     """Run the handler for the activity; returns what was done, for the log.
 
@@ -100,6 +117,8 @@ async def dispatch(ctx: InboxContext) -> str:
         raise Refused(f"activities from {actor_domain(activity.actor)} are not accepted")
     if await ctx.actor_suspended():
         raise Refused(f"{activity.actor} is suspended here")
+    if not ctx.authentic and not await _worth_vouching(ctx):
+        return f"ignored {activity.type} not signed by its actor: nothing here it could change"
     ctx = await forwarded.vouched(ctx)
     activity = ctx.activity
     if activity.type != "Create":  # whatever it is about may be a post of this batch: write them first
