@@ -2,9 +2,14 @@
 count up within a millisecond (from a random start, so that processes rarely collide)."""
 from __future__ import annotations
 
+import re
 import secrets
 import threading
 from datetime import datetime, timezone
+from typing import Any
+
+MAX_ID = 2**63 - 1  # ids are signed 64-bit: nothing larger names a stored row
+_DIGITS = re.compile(r"[0-9]{1,19}")
 
 _lock = threading.Lock()
 _last_ms = -1
@@ -27,3 +32,12 @@ def snowflake(when: datetime | None = None) -> int:
 def snowflake_floor(when: datetime) -> int:
     """The smallest id of the given moment: for `since`/`max` paging by time."""
     return int(when.timestamp() * 1000) << 16
+
+
+def as_id(value: Any) -> int | None:
+    """An id as it arrives from outside (ASCII digits, or a JSON number); None when it cannot name a stored row."""
+    if isinstance(value, str) and _DIGITS.fullmatch(value):
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ID:
+        return value
+    return None

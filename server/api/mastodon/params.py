@@ -14,22 +14,12 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from federation.json_input import JsonRefused, parse_json, refusal, valid_text
+from server.db.ids import MAX_ID, as_id  # noqa: F401 - the API's readers and handlers take them from here
 
-MAX_ID = 2**63 - 1  # ids are signed 64-bit: nothing larger names a stored row
 MAX_DEPTH = 4  # parameters go two levels deep at most: keywords_attributes: [{"keyword": ...}]
-_DIGITS = re.compile(r"[0-9]{1,19}")
 _INTEGER = re.compile(r"-?[0-9]{1,18}")
 TRUE = ("1", "true", "on", "yes")
 FALSE = ("0", "false", "off", "no", "")
-
-
-def as_id(value: Any) -> int | None:
-    """An id as clients send it (ASCII digits, or a JSON number); None when it cannot name a stored row."""
-    if isinstance(value, str) and _DIGITS.fullmatch(value):
-        value = int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ID:
-        return value
-    return None
 
 
 def flag(value) -> bool:
