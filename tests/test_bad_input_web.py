@@ -89,6 +89,11 @@ async def test_bad_input_web_ids_beyond_64_bits_name_nothing(client, member, pat
     assert (await client.get(path.format(value))).status_code == 404
 
 
+@pytest.mark.parametrize("target", ["/local?max_id=²", "/home?max_id=١٢", "/compose?in_reply_to=²"])
+async def test_bad_input_web_digits_that_are_not_ascii_are_not_ids(client, member, target):
+    assert (await client.get(target)).status_code == 404
+
+
 async def test_bad_input_web_nul_in_a_form_field_is_a_400_page(client, member):
     token, _ = member
     response = await client.post("/compose", content=f"csrf_token={token}&status=a%00b".encode(),

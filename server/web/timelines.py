@@ -7,7 +7,7 @@ from urllib.parse import quote, urlencode
 from starlette.responses import Response
 
 from server.api.mastodon.paging import Page
-from server.db.ids import as_id
+from server.db.ids import MAX_ID
 from server.services import followed_tags, reading
 from server.web.compose import compose_context
 from server.web.notices import notice
@@ -20,9 +20,9 @@ PAGE_SIZE = 20
 def page_of(web: Web) -> Page | None:
     """The page asked for (?max_id=), or None when max_id is not an id."""
     raw = web.request.query_params.get("max_id", "")
-    if raw and as_id(raw) is None:
+    if raw and not (raw.isascii() and raw.isdigit() and len(raw) <= 20):
         return None
-    return Page(as_id(raw), None, None, PAGE_SIZE)
+    return Page(min(int(raw), MAX_ID) if raw else None, None, None, PAGE_SIZE)  # past 64 bits: the newest page
 
 
 def older_link(web: Web, rows: list, **keep: str) -> str | None:
