@@ -9,13 +9,15 @@ command line) reaches through the services.
 - Self-decision: nobody decides a matter they are a party to: their own verification request, a report
   about them or filed by them (a reporter judging their own complaint is no fairer), their own
   appeal, their own held post. Another moderator decides.
+- Rank in decisions: a decision about an account (its appeal, its verification) follows the rank rule,
+  so a moderator decides those of members only and cannot undo an admin's sanction of a staff account.
 """
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
 
-__all__ = ["Acting", "SYSTEM", "action_refusal", "decision_refusal", "role_refusal"]
+__all__ = ["Acting", "NotAllowed", "SYSTEM", "action_refusal", "decision_refusal", "role_refusal"]
 
 RANKS = {"member": 0, "moderator": 1, "admin": 2}
 
@@ -29,6 +31,18 @@ class Acting:
 
 
 SYSTEM = Acting(None, "system")  # the system administrator at the command line
+
+
+class NotAllowed(PermissionError):
+    """A refusal of this rule (rank, self-decision, the last admin); `message` says why. Every surface shows it:
+    the client API and the web pages as a 403 (`status`, as the services' other refusals carry), the command
+    line as one line."""
+
+    status = 403
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
 def _outranks(by: Acting, target_role: str | None) -> bool:
@@ -58,9 +72,14 @@ def role_refusal(by: Acting, role: str) -> str | None:
     return f"a {by.role} cannot give the {role} role"
 
 
-def decision_refusal(by: Acting, parties: Collection[int | None], what: str) -> str | None:
+def decision_refusal(by: Acting, parties: Collection[int | None], what: str, *,
+                     about_role: str | None = None) -> str | None:
     """Why `by` may not decide `what` (a verification request, a report, ...), whose parties are the
-    actor ids `parties`, or None when they may."""
+    actor ids `parties`, or None when they may. `about_role`: the role of the account the decision is
+    about (an appeal's appellant, a verification's member), which `by` must outrank; None when the
+    decision does nothing to an account (a report dismissed, a held post)."""
     if by.actor_id is not None and by.actor_id in parties:
         return f"you cannot decide {what} of your own; ask another moderator"
+    if about_role is not None and not _outranks(by, about_role):
+        return f"a {by.role} may decide {what} of members only; ask an admin"
     return None

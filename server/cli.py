@@ -321,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     configure_logging(settings.log_level, settings.log_format)
     from server.cli_members import Refused
-    from server.services.moderation.roles import NotAllowed
+    from moderation.roles import NotAllowed
 
     try:
         return handler(settings, args)

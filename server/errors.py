@@ -7,7 +7,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from server.services.moderation.roles import NotAllowed
+from moderation.roles import NotAllowed
 
 
 def _wants_html(request: Request) -> bool:

@@ -1,9 +1,12 @@
-"""Logging: one line per record, plain text or JSON, each tagged with the request id in flight."""
+"""Logging: one line per record, plain text or JSON, each tagged with the request id in flight, with secrets
+in query strings (a WebSocket's `?access_token=`, which uvicorn logs as it accepts the stream; OAuth's `code`
+and `token`) redacted from every line."""
 from __future__ import annotations
 
 import contextvars
 import json
 import logging
+import re
 import sys
 import time
 
@@ -13,6 +16,25 @@ request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", d
 class _RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id.get()
+        return True
+
+
+_SECRET_PARAMETER = re.compile(r"([?&](?:access_token|refresh_token|token|code)=)[^&\s\"'#]*", re.IGNORECASE)
+
+
+def redact(text: str) -> str:
+    """`text` with the values of token and code query parameters replaced by [redacted]."""
+    return _SECRET_PARAMETER.sub(r"\1[redacted]", text) if "=" in text else text
+
+
+class RedactTokens(logging.Filter):
+    """Rewrites each record's message with its secrets redacted, whichever library logged it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
         return True
 
 
@@ -52,6 +74,7 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     logging._srcfile = None
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(_RequestIdFilter())
+    handler.addFilter(RedactTokens())
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -1,4 +1,4 @@
-"""Migration 0019: replies stored before 0017 under a members-only post are marked local_only, however deep."""
+"""Migration 0020: replies stored before 0017 under a members-only post are marked local_only, however deep."""
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import select

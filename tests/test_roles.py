@@ -1,14 +1,16 @@
 """Who may act on whom and decide what (moderation.roles), on every surface: the client admin API, the web
 admin pages and the `curbside` command. A moderator acts on members only, an admin on anyone but
 themselves, nobody removes the last admin, and nobody decides a matter of their own."""
+import asyncio
 from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import func, select
 
-from moderation.roles import SYSTEM, Acting, action_refusal, decision_refusal, role_refusal
+from moderation.roles import SYSTEM, Acting, NotAllowed, action_refusal, decision_refusal, role_refusal
 from server.db.models import Account, AccountModeration, AccountWarning, Actor, HeldPost, Report, VerificationRequest
 from server.db.ids import snowflake
+from server.services import member_admin
 from server.services.instance_settings import set_phi_policy
 from tests.support.members import bearer, member_token
 from tests.support.web import log_in
@@ -38,6 +40,14 @@ MOD, ADMIN_1 = Acting(1, "moderator"), Acting(2, "admin")
 def test_roles_action_refusal_by_rank_and_last_admin(by, target_role, removes, others, refused_with):
     reason = action_refusal(by, 99, target_role, removes_admin=removes, other_admins=others)
     assert (reason is None) if refused_with is None else (refused_with in reason)
+
+
+@pytest.mark.parametrize("by, about_role, refused", [
+    (MOD, "member", False), (MOD, None, False), (MOD, "moderator", True), (MOD, "admin", True),
+    (ADMIN_1, "admin", False), (ADMIN_1, "moderator", False), (SYSTEM, "admin", False)])
+def test_roles_decisions_about_an_account_follow_the_rank_rule(by, about_role, refused):
+    reason = decision_refusal(by, (99,), "an appeal", about_role=about_role)
+    assert (reason is not None and "members only" in reason) if refused else reason is None
 
 
 @pytest.mark.parametrize("by", [MOD, ADMIN_1])
@@ -278,7 +288,7 @@ async def test_roles_api_nobody_decides_their_own_appeal(app, client, people, de
     refusal = await client.post(path, headers=people["mod"].headers)
     assert refusal.status_code == 403 and "an appeal of your own" in refusal.json()["error"]
     assert await _appeal_state(app, warning_id) == "pending"
-    assert (await client.post(path, headers=people["mod2"].headers)).status_code == 200
+    assert (await client.post(path, headers=people["boss"].headers)).status_code == 200
 
 
 async def test_roles_web_nobody_decides_their_own_appeal(app, client, people):
@@ -304,3 +314,107 @@ async def test_roles_api_nobody_decides_their_own_held_post(app, client, people,
     async with app.state.sessions() as session:
         assert await session.get(HeldPost, held_id) is not None
     assert (await client.post(path, json=body, headers=people["mod2"].headers)).status_code == 200
+
+
+# Rank in decisions: an appeal or a verification of a staff account is not a moderator's to decide -------
+
+async def _limited_and_appealed(app, client, people, target: str) -> str:
+    """root (an admin) limits `target`, who appeals."""
+    limited = await client.post(f"/api/v1/admin/accounts/{people[target].id}/action", json={"type": "silence"},
+                                headers=people["root"].headers)
+    assert limited.status_code == 200, limited.text
+    notice = (await client.get("/api/v1/moderation_warnings", headers=people[target].headers)).json()[0]
+    appealed = await client.post(f"/api/v1/moderation_warnings/{notice['id']}/appeal", json={"text": "Unfair"},
+                                 headers=people[target].headers)
+    assert appealed.status_code == 200, appealed.text
+    return notice["id"]
+
+
+@pytest.mark.parametrize("decision", ["approve", "reject"])
+async def test_roles_api_a_moderator_cannot_decide_a_staff_appeal(app, client, people, decision):
+    warning_id = await _limited_and_appealed(app, client, people, "mod")
+    path = f"/api/v1/admin/appeals/{warning_id}/{decision}"
+    refusal = await client.post(path, headers=people["mod2"].headers)
+    assert refusal.status_code == 403 and "members only" in refusal.json()["error"], refusal.text
+    assert await _appeal_state(app, warning_id) == "pending" and await traces(app, people["mod"]) == (True, False, 1)
+    assert (await client.post(path, headers=people["boss"].headers)).status_code == 200
+    assert (await traces(app, people["mod"]))[0] is (decision == "reject")
+
+
+async def test_roles_api_a_moderator_still_decides_a_members_appeal(app, client, people):
+    warning_id = await _limited_and_appealed(app, client, people, "ann")
+    approved = await client.post(f"/api/v1/admin/appeals/{warning_id}/approve", headers=people["mod"].headers)
+    assert approved.status_code == 200 and await traces(app, people["ann"]) == (False, False, 1)
+
+
+async def test_roles_web_a_moderator_cannot_undo_an_admins_sanction_of_staff(app, client, people):
+    warning_id = await _limited_and_appealed(app, client, people, "mod2")
+    assert (await log_in(client, "mod")).status_code == 303
+    refusal = await form_post(client, f"/admin/reports/appeals/{warning_id}/approve", "/admin/reports")
+    assert refusal.status_code == 403 and "members only" in refusal.text
+    assert await _appeal_state(app, warning_id) == "pending" and (await traces(app, people["mod2"]))[0] is True
+
+
+@pytest.mark.parametrize("party", ["mod2", "root"])
+@pytest.mark.parametrize("step, body", [("approve", {}), ("reject", {"reason": "no"}),
+                                        ("request_info", {"message": "really?"})])
+async def test_roles_api_a_moderator_cannot_decide_a_staff_verification_request(app, client, people, party, step,
+                                                                                 body):
+    request_id = await _own_request(client, people[party])
+    path = f"{ADMIN}/verification_requests/{request_id}/{step}"
+    refusal = await client.post(path, json=body, headers=people["mod"].headers)
+    assert refusal.status_code == 403 and "members only" in refusal.json()["error"], refusal.text
+    assert await _request_state(app, request_id) == "pending"
+    assert (await client.post(path, json=body, headers=people["boss"].headers)).status_code == 200
+
+
+async def test_roles_web_a_moderator_cannot_approve_an_admins_verification_request(app, client, people):
+    request_id = await _own_request(client, people["root"])
+    assert (await log_in(client, "mod")).status_code == 303
+    page = f"/admin/verifications/{request_id}"
+    refusal = await form_post(client, f"{page}/approve", page)
+    assert refusal.status_code == 403 and "members only" in refusal.text
+    assert await _request_state(app, request_id) == "pending"
+
+
+async def test_roles_api_a_moderator_cannot_revoke_an_admins_verification(client, people):
+    body = {"username": "root", "profession": "physician", "specialty": "207RC0000X", "jurisdiction": "US-CA"}
+    assert (await client.post(f"{ADMIN}/verifications", json=body, headers=people["boss"].headers)).status_code == 201
+    path = f"{ADMIN}/accounts/{people['root'].id}/revoke_verification"
+    refusal = await client.post(path, json={"reason": "spite"}, headers=people["mod"].headers)
+    assert refusal.status_code == 403 and "members only" in refusal.json()["error"], refusal.text
+    assert (await client.post(path, json={"reason": "lapsed"}, headers=people["boss"].headers)).status_code == 200
+
+
+async def test_roles_cli_the_system_administrator_decides_an_admins_verification(app, client, settings, tmp_path,
+                                                                                 monkeypatch, people):
+    monkeypatch.setenv("CURBSIDE_DOMAIN", settings.domain)
+    request_id = await _own_request(client, people["root"])
+    ok(curbside(tmp_path / "cli", "verifications", "approve", request_id, database_url=settings.database_url))
+    assert await _request_state(app, request_id) == "approved"
+
+
+# The last admin under concurrency: two admins removing each other at once ----------------------------------
+
+async def test_roles_two_admins_cannot_disable_each_other_at_once(app):
+    """Each removal counts the other admin; without a lock both counts see one and both commit."""
+    await member_token(app, "root", role="admin")
+    await member_token(app, "boss", role="admin")
+    async with app.state.sessions() as first, app.state.sessions() as second:
+        root, boss = await _admin(first, "root"), await _admin(first, "boss")
+        await member_admin.disable(first, boss, by=root)  # flushed, not committed
+        root2, boss2 = await _admin(second, "root"), await _admin(second, "boss")
+        crossing = asyncio.create_task(member_admin.disable(second, root2, by=boss2))
+        await asyncio.sleep(0.5)  # the second waits on the first's lock, or (unlocked) runs through
+        await first.commit()
+        with pytest.raises(NotAllowed, match="at least one admin"):
+            await crossing
+        await second.rollback()
+    async with app.state.sessions() as session:
+        able = await session.scalar(select(func.count()).select_from(Account).where(
+            Account.role == "admin", Account.disabled_at.is_(None)))
+    assert able == 1
+
+
+async def _admin(session, name: str) -> Account:
+    return (await session.execute(select(Account).join(Actor).where(Actor.username == name))).scalar_one()

@@ -162,11 +162,12 @@ async def review_queue(session: AsyncSession, states: tuple[str, ...] = OPEN_STA
 
 
 async def _reviewer(session: AsyncSession, account: Account | None, member_id: int, what: str) -> None:
-    """Staff only, and never on their own verification (NotAllowed)."""
+    """Staff only, never on their own verification, and a moderator on members' only (NotAllowed)."""
     if account is not None and account.role not in ("admin", "moderator"):
         raise VerificationError("only moderators and admins review verifications", 403)
     member = await session.get(Account, member_id)
-    await roles.check_decision(session, account, (member.actor_id if member else None,), what)
+    actor_id = member.actor_id if member else None
+    await roles.check_decision(session, account, (actor_id,), what, about=actor_id)
 
 
 async def _decided(session: AsyncSession, settings: Settings, request: VerificationRequest, state: str,

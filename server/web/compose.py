@@ -12,6 +12,7 @@ from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from moderation.phi import IMAGE_REMINDER
+from server.db.ids import as_id
 from server.db.models import MediaAttachment, Post
 from server.services import images, posts as post_service
 from server.services import media as media_service
@@ -167,9 +168,9 @@ async def _new_draft(web: Web) -> Response:
     reply_raw = web.request.query_params.get("in_reply_to", "")
     draft = Draft()
     if reply_raw:
-        if not reply_raw.isdigit() or len(reply_raw) > 19:
+        if as_id(reply_raw) is None:
             return error_page(web, 404, "There is no such post to reply to.")
-        post = await visible_post(web.db, int(reply_raw), viewer_actor(web))
+        post = await visible_post(web.db, as_id(reply_raw), viewer_actor(web))
         if post is None or post.boost_of_id is not None:
             return error_page(web, 404, "There is no such post to reply to.")
         draft = await reply_draft(web, post)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from server.db.ids import as_id
 from server.db.models import List
 from server.services import lists, lookup, reading
 from server.services.moderation.filters import visible_actors
@@ -45,10 +46,8 @@ async def index(web: Web) -> Response:
 
 
 async def _owned(web: Web) -> List | None:
-    raw = str(web.request.path_params["id"])
-    if not raw.isdigit() or len(raw) > 19:
-        return None
-    return await lists.find_list(web.db, web.viewer.actor_id, int(raw))
+    list_id = as_id(str(web.request.path_params["id"]))
+    return None if list_id is None else await lists.find_list(web.db, web.viewer.actor_id, list_id)
 
 
 async def _undo(web: Web, owned: List) -> None:

@@ -4,6 +4,11 @@
 The wrapper enforces what the route needs (a member, a moderator, an admin) and, for every form POST, the
 CSRF token: an HMAC of the session token, or for visitors of a random cookie, under the instance's secret
 key. A handler cannot forget either: both happen before it is called.
+
+It also holds the web's edge rule for text (federation.json_input's, as the client API's params.py holds it):
+a path, query string or form holding NUL or a lone surrogate never reaches a handler (404 for the path,
+400 for the rest). Ids in paths and queries are read with server.db.ids.as_id: beyond 64 bits they name
+nothing.
 """
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from federation.json_input import valid_text
 from server.db.models import Account
 from server.runtime import Runtime
 from server.services import site as site_settings, web_sessions
@@ -157,8 +163,21 @@ def _wrap(route: WebRoute) -> Callable[[Request], Awaitable[Response]]:
     return endpoint
 
 
+def _all_valid(pairs) -> bool:
+    return all(valid_text(k) and (not isinstance(v, str) or valid_text(v)) for k, v in pairs)
+
+
+def _valid_form(form: FormData) -> bool:
+    files = (v.filename or "" for v in form.values() if not isinstance(v, str))
+    return _all_valid(form.multi_items()) and all(valid_text(name) for name in files)
+
+
 async def _guarded(route: WebRoute, web: Web) -> Response:
     request = web.request
+    if not _all_valid(request.path_params.items()):
+        return error_page(web, 404, "There is no such page.")
+    if not _all_valid(request.query_params.multi_items()):
+        return error_page(web, 400, "The address holds characters that cannot be text (such as %00).")
     if route.need != "anyone" and web.viewer is None:
         return web.redirect("/login?next=" + quote(safe_next(request.url.path + (
             "?" + request.url.query if request.url.query else ""))))
@@ -168,8 +187,10 @@ async def _guarded(route: WebRoute, web: Web) -> Response:
         if not _same_origin(request):
             return error_page(web, 403, "This form was sent from another site.")
         web.form = await request.form(max_fields=MAX_FORM_FIELDS)
+        if not _valid_form(web.form):
+            return error_page(web, 400, "The form holds characters that cannot be text (such as a NUL).")
         given = web.form.get("csrf_token")
-        if not isinstance(given, str) or not hmac.compare_digest(given, web.csrf_token):
+        if not isinstance(given, str) or not hmac.compare_digest(given.encode(), web.csrf_token.encode()):
             return error_page(web, 403, "This form has expired. Go back, reload the page and send it again.")
     return await route.handler(web)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from server.db.ids import as_id
 from server.db.models import Actor
 from server.services import lookup, reading, social
 from server.services.moderation import members
@@ -57,8 +58,8 @@ async def profile_page(web: Web) -> Response:
 
 
 async def target_account(web: Web) -> Actor | None:
-    raw = str(web.request.path_params["id"])
-    actor = await web.db.get(Actor, int(raw)) if raw.isdigit() and len(raw) <= 19 else None
+    actor_id = as_id(str(web.request.path_params["id"]))
+    actor = await web.db.get(Actor, actor_id) if actor_id is not None else None
     if actor is None or await actor_hidden(web.db, actor):
         return None
     return actor

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from starlette.responses import Response
 
+from server.db.ids import as_id
 from server.db.types import utcnow
 from server.services import filter_settings as store
 from server.services.filter_settings import UNCHANGED, FilterChange, KeywordChange
@@ -25,8 +26,7 @@ NO_KEYWORDS = "Add at least one keyword: a filter without any would match nothin
 
 
 def _filter_id(web: Web) -> int | None:
-    raw = str(web.request.path_params["id"])
-    return int(raw) if raw.isdigit() and len(raw) <= 19 else None
+    return as_id(str(web.request.path_params["id"]))
 
 
 def _until(moment: datetime | None) -> str:

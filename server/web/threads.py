@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from starlette.responses import RedirectResponse, Response
 
+from server.db.ids import as_id
 from server.db.models import Post
 from server.services import reading
 from server.services.access import visible_post
@@ -16,8 +17,7 @@ NOT_FOUND = "This post does not exist, or is not visible to you."
 
 
 def post_id_of(raw: object) -> int | None:
-    text = str(raw)
-    return int(text) if text.isdigit() and len(text) <= 19 else None
+    return as_id(str(raw))
 
 
 async def _visible(web: Web, post_id: int | None) -> Post | None:

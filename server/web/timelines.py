@@ -6,7 +6,8 @@ from urllib.parse import quote, urlencode
 
 from starlette.responses import Response
 
-from server.api.mastodon.paging import MAX_ID, Page
+from server.api.mastodon.paging import Page
+from server.db.ids import MAX_ID
 from server.services import followed_tags, reading
 from server.web.compose import compose_context
 from server.web.notices import notice
@@ -19,9 +20,9 @@ PAGE_SIZE = 20
 def page_of(web: Web) -> Page | None:
     """The page asked for (?max_id=), or None when max_id is not an id."""
     raw = web.request.query_params.get("max_id", "")
-    if raw and (not raw.isdigit() or len(raw) > 20):
+    if raw and not (raw.isascii() and raw.isdigit() and len(raw) <= 20):
         return None
-    return Page(min(int(raw), MAX_ID) if raw else None, None, None, PAGE_SIZE)
+    return Page(min(int(raw), MAX_ID) if raw else None, None, None, PAGE_SIZE)  # past 64 bits: the newest page
 
 
 def older_link(web: Web, rows: list, **keep: str) -> str | None:

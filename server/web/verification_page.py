@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.responses import JSONResponse, Response
 
 from server.convert.verification_to_json import masked
+from server.db.ids import as_id
 from server.db.models import VerificationRequest
 from server.services.attestations import current_verifications
 from server.services.credentials import CREDENTIAL_TYPES, CredentialError, validate_credential
@@ -63,8 +64,8 @@ async def verification(web: Web) -> Response:
 
 async def answer(web: Web) -> Response:
     """/verification/{id}/respond: the member answers a reviewer's question (a note, a new file, or both)."""
-    raw = web.request.path_params["id"]
-    request = await web.db.get(VerificationRequest, int(raw)) if raw.isdigit() and len(raw) < 20 else None
+    request_id = as_id(web.request.path_params["id"])
+    request = await web.db.get(VerificationRequest, request_id) if request_id is not None else None
     if request is None or request.account_id != web.viewer.id:
         return error_page(web, 404, "There is no such verification request.")
     try:

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from federation.json_input import JsonRefused, parse_json, refusal, valid_text
-from server.db.ids import MAX_ID, as_id
+from server.db.ids import MAX_ID, as_id  # noqa: F401 - the API's readers and handlers take them from here
 
 MAX_DEPTH = 4  # parameters go two levels deep at most: keywords_attributes: [{"keyword": ...}]
 _INTEGER = re.compile(r"-?[0-9]{1,18}")

@@ -49,13 +49,13 @@ async def act(runtime: Runtime, session: AsyncSession, moderator: Actor, target:
               report: Report | None = None, post_ids: list[int] | None = None, text: str = "") -> Outcome:
     """Apply `action` to `target` (about `report`, if any): see the module docstring. NotAllowed when
     server.services.moderation.roles refuses the moderator the action or the report."""
+    # Before any lock or write: it may create the instance actor in a transaction of its own.
+    instance = await ensure_instance_actor(runtime.sessions, runtime.urls, runtime.settings.domain)
     if report is not None:
         await roles.check_decision(session, moderator, (report.reporter_id, report.target_id), "a report")
     if action is not ModerationAction.DISMISS:
         await roles.check_action(session, moderator, target, removes_admin=action is ModerationAction.SUSPEND)
     posts = await _posts(session, target, report, post_ids)
-    # Before any write: it may create the instance actor in a transaction of its own.
-    instance = await ensure_instance_actor(runtime.sessions, runtime.urls, runtime.settings.domain)
     affected = 0
     if action is ModerationAction.DELETE_POST:
         if not posts:
@@ -177,11 +177,12 @@ async def appeal(session: AsyncSession, member: Actor, warning_id: int, text: st
 
 async def decide_appeal(session: AsyncSession, moderator: Actor, warning_id: int, *, approve: bool,
                         text: str = "") -> AccountWarning:
-    """Approve (the action is undone where it can be) or reject a pending appeal; never one's own."""
+    """Approve (the action is undone where it can be) or reject a pending appeal; never one's own, and a
+    moderator only a member's (an admin's sanction of a staff account is not a moderator's to undo)."""
     warning = await session.get(AccountWarning, warning_id)
     if warning is None or warning.appeal_state != "pending":
         raise ReportError("no pending appeal on this notice")
-    await roles.check_decision(session, moderator, (warning.actor_id,), "an appeal")
+    await roles.check_decision(session, moderator, (warning.actor_id,), "an appeal", about=warning.actor_id)
     warning.appeal_state, warning.appeal_decided_at = ("approved" if approve else "rejected"), utcnow()
     if approve:
         await _undo(session, warning)

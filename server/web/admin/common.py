@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from starlette.responses import Response
 
+from server.db.ids import as_id
 from server.web.page import Web, error_page
 
 # The notice a page shows after a successful POST redirected to it with ?done=<key>: fixed texts only, so
@@ -44,8 +45,7 @@ def done(web: Web, url: str, key: str) -> Response:
 
 
 def path_id(web: Web, name: str = "id") -> int | None:
-    raw = web.request.path_params.get(name, "")
-    return int(raw) if raw.isdigit() and len(raw) < 20 else None
+    return as_id(web.request.path_params.get(name, ""))
 
 
 def not_found(web: Web, what: str = "page") -> Response:
@@ -67,8 +67,7 @@ def number(web: Web, name: str, what: str, *, low: float = 0, high: float = 10_0
 
 
 def query_id(web: Web, name: str = "max_id") -> int | None:
-    raw = web.request.query_params.get(name, "")
-    return int(raw) if raw.isdigit() and len(raw) < 20 else None
+    return as_id(web.request.query_params.get(name, ""))
 
 
 def older_link(web: Web, rows: Sequence, limit: int, key=lambda row: row.id) -> str | None:

@@ -13,7 +13,7 @@ from server.ap.actors import forget_actor
 from server.db.models import Account, AccountModeration, Actor, Post, Report
 from server.services.moderation import actions
 from server.services.moderation import reports as report_service
-from server.services.moderation.roles import NotAllowed
+from moderation.roles import NotAllowed
 from server.web.admin.common import done, not_found, notice, older_link, path_id, query_id, roll_back
 from server.web.page import Web
 

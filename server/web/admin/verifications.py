@@ -13,7 +13,7 @@ from server.services import verification as workflow
 from server.services.attestations import current_verifications, profession_label
 from server.services.evidence import evidence_file
 from server.services.mail import send_quietly
-from server.services.moderation.roles import NotAllowed
+from moderation.roles import NotAllowed
 from server.services.profiles import get_profile
 from server.services.specialties import specialty_name
 from server.services.verification_audit import audit, audit_entries
