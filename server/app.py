@@ -47,7 +47,7 @@ def create_app(settings: Settings) -> Starlette:
         runtime = Runtime.create(settings)
         app.state.runtime = runtime
         app.state.engine, app.state.sessions = runtime.engine, runtime.sessions
-        app.state.hub = StreamHub(runtime, on_access_ended=app.state.token_cache.clear)
+        app.state.hub = StreamHub(runtime, tokens=app.state.token_cache)
         app.state.hub.start()
         worker = worker_task = None
         if settings.inprocess_worker:
