@@ -3,6 +3,7 @@ password reset, their account disabled or deleted. SSE and WebSocket streams clo
 process (server.services.stream_events.access_ended), and no process honours the token from its cache after."""
 import asyncio
 import contextlib
+import json
 import time
 from dataclasses import dataclass
 
@@ -17,8 +18,10 @@ from server.runtime import Runtime
 from server.services import account_tokens, member_admin
 from server.services.accounts import NewAccount, create_account
 from server.services.oauth import issue_token, register_app, revoke_tokens
+from server.services.posts import NewPost, create_post
 from server.settings import load_settings
 from server.streaming.hub import MISSED_SECONDS
+from tests.support import factories
 from tests.support.asgi_streams import EventStream, WebSocketStream
 from tests.support.instances import Instance
 from tests.support.members import PASSWORD, bearer, member_token
@@ -244,12 +247,21 @@ async def test_listener_reconnecting_applies_what_it_missed_and_keeps_other_stre
     streams it covers and no other (each of those clients would reconnect at once)."""
     postgres_only(settings)
     alice, bob = await reader(app, client), await member_token(app, "bob")
+    assert (await client.post("/api/v1/statuses", json={"status": "before"}, headers=bearer(bob))).status_code == 200
+    hers_only = OAuthToken.account_id.in_(select(Account.id).where(Account.actor_id == alice.actor_id))
+
+    async def revoke_hers_and_post(session):
+        await revoke_tokens(session, hers_only)
+        carol = await factories.member(session, app.state.urls, app.state.settings.domain, "carol")
+        await create_post(app.state.runtime, session, carol, NewPost(text="while the listener was away"))
+
     async with EventStream(app, "/api/v1/streaming/user", alice.token) as hers, \
-            EventStream(app, "/api/v1/streaming/user", bob) as his:
+            EventStream(app, "/api/v1/streaming/public", bob) as his:
         async with listener_lost(app):
-            hers_only = OAuthToken.account_id.in_(select(Account.id).where(Account.actor_id == alice.actor_id))
-            await another_process(settings, lambda session: revoke_tokens(session, hers_only))
+            await another_process(settings, revoke_hers_and_post)
         assert await hers.ended(CLOSE_SECONDS)
+        event, data = await his.next(CLOSE_SECONDS)
+        assert event == "update" and json.loads(data)["content"] == "<p>while the listener was away</p>"
         assert not await his.ended(0.5)
     assert (await client.get("/api/v1/accounts/verify_credentials", headers=bearer(alice.token))).status_code == 401
 

@@ -177,9 +177,9 @@ class _PostgresSource:
             return away > MISSED_SECONDS
 
     async def _listen(self, missed: bool = False):
-        """A new listening connection; with `missed`, queue what its predecessor may not have heard. Run on the
-        listening connection, the query returns after the notifications of what it sees are pending: no row
-        is queued twice."""
+        """A new listening connection; with `missed`, queue what its predecessor may not have heard (else start
+        from the rows there are). Run on the listening connection, the query returns after the notifications of
+        what it sees are pending: no row is queued twice."""
         import asyncpg
 
         connection = await asyncpg.connect(self.url.render_as_string(hide_password=False))
@@ -188,6 +188,8 @@ class _PostgresSource:
             if missed:
                 ids = [row["id"] for row in await connection.fetch(_MISSED, self.seen_max, ACCESS_ENDED)]
                 self.pending = sorted(set(self.pending) | set(ids))
+            else:
+                self.seen_max = await connection.fetchval("SELECT coalesce(max(id), 0) FROM stream_events")
         except BaseException:
             with contextlib.suppress(Exception):
                 await connection.close()
