@@ -65,6 +65,9 @@ class _NoTokens:
         pass
 
 
+NO_TOKENS = _NoTokens()
+
+
 @dataclass(frozen=True)
 class Stream:
     """A stream as Mastodon names it: `user`, `public:local`, (`hashtag`, tag)..."""
@@ -223,7 +226,7 @@ class _PostgresSource:
 
 
 class StreamHub:
-    def __init__(self, runtime: Runtime, poll_seconds: float = POLL_SECONDS, tokens: TokenCache = _NoTokens()):
+    def __init__(self, runtime: Runtime, poll_seconds: float = POLL_SECONDS, tokens: TokenCache = NO_TOKENS):
         self.runtime = runtime
         self.poll_seconds = poll_seconds
         self.tokens = tokens
