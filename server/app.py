@@ -42,12 +42,6 @@ def routes() -> list[Route]:
             *(route.route() for route in WEB_ROUTES)]
 
 
-def _access_ended(state) -> None:
-    """Someone's access ended (a token revoked, an account disabled or deleted): forget what was cached of it."""
-    state.token_cache.clear()
-    forget_local_users(state)
-
-
 def _forget_posts(app: Starlette):
     def forget(post_ids) -> None:
         app.state.post_documents.forget(post_ids)
@@ -61,7 +55,8 @@ def create_app(settings: Settings) -> Starlette:
         runtime = Runtime.create(settings)
         app.state.runtime = runtime
         app.state.engine, app.state.sessions = runtime.engine, runtime.sessions
-        app.state.hub = StreamHub(runtime, on_access_ended=lambda: _access_ended(app.state),
+        app.state.hub = StreamHub(runtime, tokens=app.state.token_cache,
+                                  on_access_ended=lambda: forget_local_users(app.state),
                                   on_keys_changed=lambda key_ids: forget_keys(app.state, key_ids))
         app.state.post_documents, app.state.post_pages = PostDocuments(), PostDocuments(ttl=PAGE_TTL)
         app.state.hub.watch(app.state.post_documents)

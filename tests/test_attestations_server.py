@@ -288,3 +288,29 @@ async def test_remote_attestation_named_by_url_must_be_there_on_the_actors_origi
                for name, actor in (("gone", gone), ("elsewhere", elsewhere), ("mislabelled", mislabelled))}
     assert reasons == {"gone": "attestation_unavailable", "elsewhere": "foreign_attestation",
                        "mislabelled": "foreign_attestation"}
+
+
+async def test_remote_attestation_kept_while_its_attestation_or_revocation_list_cannot_be_fetched(
+        fed_app, fed_client, remote):
+    """A fetch that fails for now is no refusal: the badge stays; a first check still records the refusal."""
+    issuer = Issuer(remote)
+    async with fed_app.state.sessions() as session:
+        await trust_verifier(session, remote.base.split("://")[1])
+        await session.commit()
+    doc = remote.actor("doc")
+    attestation = issuer.attest(doc, n=8)
+    issuer.member(doc, attestation)
+    actor_id, stored = await _fetch(fed_app, doc.uri)
+    assert stored.state == "valid"
+    remote.docs.pop("/credentials/revoked")
+    _, stored = await _fetch(fed_app, doc.uri)
+    assert (stored.state, stored.reason) == ("valid", None)
+    remote.docs.pop("/credentials/8")
+    _, stored = await _fetch(fed_app, doc.uri)
+    assert (stored.state, stored.reason) == ("valid", None)
+    assert (await _curbside(fed_client, actor_id))["verified"] is True
+    newcomer = remote.actor("newcomer")
+    issuer.member(newcomer, issuer.attest(newcomer, n=9))
+    remote.docs.pop("/credentials/9")
+    _, stored = await _fetch(fed_app, newcomer.uri)
+    assert (stored.state, stored.reason) == ("refused", "attestation_unavailable")

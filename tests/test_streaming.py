@@ -11,7 +11,7 @@ from server.db.models import Account, Actor
 from server.services.oauth import issue_token
 from server.services.posts import NewPost, create_post
 from server.services.scopes import parse_scopes
-from server.streaming.hub import Stream
+from server.streaming.hub import Stream, Subscriber
 from server.streaming.routing import public_match
 from tests.support import factories
 from tests.support.asgi_streams import EventStream, WebSocketStream
@@ -180,3 +180,34 @@ def test_streaming_public_match_rules():
     assert public_match(Stream("public:local:media"), local=True, media=True, tags=set())
     assert public_match(Stream("hashtag", "icu"), local=False, media=False, tags={"icu"})
     assert not public_match(Stream("hashtag:local", "icu"), local=False, media=False, tags={"icu"})
+
+
+async def test_streaming_admits_subscribers_arriving_together_with_one_catch_up(app, monkeypatch):
+    """Streams opened while the pump runs wait together: one catch-up (on PostgreSQL a round trip on the listening
+    connection) and one pump admit them all, not one each in turn."""
+    hub, catch_ups = app.state.hub, []
+    caught_up = hub.source.catch_up
+
+    async def counted():
+        catch_ups.append(1)
+        await caught_up()
+
+    monkeypatch.setattr(hub.source, "catch_up", counted)
+    waiting = [Subscriber(viewer_id=n, token_id=n, scopes=frozenset({"read"})) for n in range(20)]
+    async with hub.lock:  # the pump is running
+        joining = [asyncio.create_task(hub.subscribe(subscriber)) for subscriber in waiting]
+        await asyncio.sleep(0.1)
+    await asyncio.gather(*joining)
+    assert len(catch_ups) == 1 and hub.subscribers >= set(waiting)
+
+
+async def test_streaming_subscriber_that_leaves_while_waiting_is_not_admitted(app):
+    hub = app.state.hub
+    leaving, staying = (Subscriber(viewer_id=n, token_id=n, scopes=frozenset({"read"})) for n in (1, 2))
+    async with hub.lock:
+        left = asyncio.create_task(hub.subscribe(leaving))
+        stayed = asyncio.create_task(hub.subscribe(staying))
+        await asyncio.sleep(0.05)
+        left.cancel()
+    await stayed
+    assert staying in hub.subscribers and leaving not in hub.subscribers

@@ -2,19 +2,26 @@
 password reset, their account disabled or deleted. SSE and WebSocket streams close within seconds on every
 process (server.services.stream_events.access_ended), and no process honours the token from its cache after."""
 import asyncio
+import contextlib
+import json
+import time
 from dataclasses import dataclass
 
 import httpx
 import pytest
 from sqlalchemy import select
 
+from server.api.mastodon import auth as auth_module
 from server.db.engine import make_engine, make_sessionmaker
 from server.db.models import Account, OAuthToken
 from server.runtime import Runtime
 from server.services import account_tokens, member_admin
 from server.services.accounts import NewAccount, create_account
 from server.services.oauth import issue_token, register_app, revoke_tokens
+from server.services.posts import NewPost, create_post
 from server.settings import load_settings
+from server.streaming.hub import MISSED_SECONDS
+from tests.support import factories
 from tests.support.asgi_streams import EventStream, WebSocketStream
 from tests.support.instances import Instance
 from tests.support.members import PASSWORD, bearer, member_token
@@ -181,3 +188,88 @@ async def _reader_in(instance: Instance) -> tuple[str, dict[str, str]]:
     finally:
         await runtime.close()
     return issued.access_token, {"client_id": registered.client_id, "client_secret": registered.client_secret}
+
+
+async def test_token_read_before_its_revocation_is_not_cached_after_it(app, client, settings, monkeypatch):
+    """A request looked the token up just before another process revoked it, and this process's hub heard of it
+    before the request was done: what the request read is not remembered, so the next request is refused."""
+    alice = await reader(app, client)
+    app.state.token_cache.clear()
+    looked_up, hub = auth_module.lookup_token, app.state.hub
+
+    async def lookup_then_revoked(session, token):
+        row = await looked_up(session, token)
+        await another_process(settings, lambda other: revoke_tokens(other, OAuthToken.id == row.id))
+        await hub.source.catch_up()
+        await hub.pump()
+        return row
+
+    monkeypatch.setattr(auth_module, "lookup_token", lookup_then_revoked)
+    assert (await client.get("/api/v1/accounts/verify_credentials", headers=bearer(alice.token))).status_code == 200
+    monkeypatch.setattr(auth_module, "lookup_token", looked_up)
+    assert (await client.get("/api/v1/accounts/verify_credentials", headers=bearer(alice.token))).status_code == 401
+
+
+async def test_ended_access_forgets_only_the_tokens_it_names(app, client, monkeypatch):
+    """Revoking alice's token leaves bob's cached: his next request costs no token query."""
+    alice, bob = await reader(app, client), await member_token(app, "bob")
+    assert (await client.get("/api/v1/accounts/verify_credentials", headers=bearer(bob))).status_code == 200
+    lookups = []
+
+    async def counted(session, token):
+        lookups.append(token)
+        return await looked_up(session, token)
+
+    looked_up = auth_module.lookup_token
+    monkeypatch.setattr(auth_module, "lookup_token", counted)
+    await revoke(app, client, alice)
+    assert (await client.get("/api/v1/accounts/verify_credentials", headers=bearer(bob))).status_code == 200
+    assert (await client.get("/api/v1/accounts/verify_credentials", headers=bearer(alice.token))).status_code == 401
+    assert lookups == [alice.token]
+
+
+@contextlib.asynccontextmanager
+async def listener_lost(app):
+    """The hub's PostgreSQL listening connection is lost, and stays lost until the block ends."""
+    source = app.state.hub.source
+    async with source.lock:
+        await source.connection.close()
+        yield source
+
+
+def postgres_only(settings):
+    if not settings.database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no listener to lose: every process reads the table by id")
+
+
+async def test_listener_reconnecting_applies_what_it_missed_and_keeps_other_streams(app, client, settings):
+    """Ended access committed while the listener was away is read from the table on reconnecting: it closes the
+    streams it covers and no other (each of those clients would reconnect at once)."""
+    postgres_only(settings)
+    alice, bob = await reader(app, client), await member_token(app, "bob")
+    assert (await client.post("/api/v1/statuses", json={"status": "before"}, headers=bearer(bob))).status_code == 200
+    hers_only = OAuthToken.account_id.in_(select(Account.id).where(Account.actor_id == alice.actor_id))
+
+    async def revoke_hers_and_post(session):
+        await revoke_tokens(session, hers_only)
+        carol = await factories.member(session, app.state.urls, app.state.settings.domain, "carol")
+        await create_post(app.state.runtime, session, carol, NewPost(text="while the listener was away"))
+
+    async with EventStream(app, "/api/v1/streaming/user", alice.token) as hers, \
+            EventStream(app, "/api/v1/streaming/public", bob) as his:
+        async with listener_lost(app):
+            await another_process(settings, revoke_hers_and_post)
+        assert await hers.ended(CLOSE_SECONDS)
+        event, data = await his.next(CLOSE_SECONDS)
+        assert event == "update" and json.loads(data)["content"] == "<p>while the listener was away</p>"
+        assert not await his.ended(0.5)
+    assert (await client.get("/api/v1/accounts/verify_credentials", headers=bearer(alice.token))).status_code == 401
+
+
+async def test_listener_away_longer_than_events_are_kept_closes_every_stream(app, client, settings):
+    postgres_only(settings)
+    bob = await member_token(app, "bob")
+    async with EventStream(app, "/api/v1/streaming/user", bob) as his:
+        async with listener_lost(app) as source:
+            source.lost_at = time.monotonic() - MISSED_SECONDS - 1
+        assert await his.ended(CLOSE_SECONDS)

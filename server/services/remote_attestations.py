@@ -27,6 +27,7 @@ log = logging.getLogger("curbside.attestations")
 KEY_TTL = 600.0
 LIST_TTL = 300.0
 MAX_ENTRIES = 1000
+UNAVAILABLE = frozenset({"attestation_unavailable", "revocation_list_unavailable"})  # a fetch that failed, for now
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,8 @@ async def check_actor_attestation(runtime: Runtime, fetcher: Fetcher, document: 
 
 
 async def store_checked(session: AsyncSession, actor: Actor, checked: Checked | None) -> None:
-    """Record the outcome for a (flushed) remote actor row; no attestation clears what was known.
+    """Record the outcome for a (flushed) remote actor row; no attestation clears what was known, an attestation
+    or revocation list that cannot be fetched just now keeps it.
 
     A "Verified" profile field is the plain-text stand-in for servers that cannot check attestations:
     here the checked badge replaces it, so a field anyone can type never passes for one.
@@ -159,6 +161,8 @@ async def store_checked(session: AsyncSession, actor: Actor, checked: Checked | 
         if row is not None:
             await session.delete(row)
         return
+    if row is not None and checked.reason in UNAVAILABLE:
+        return  # what was known stands (a badge still ends with its credential's validUntil)
     if row is None:
         row = RemoteAttestation(actor_id=actor.id)
         session.add(row)

@@ -10,9 +10,15 @@ Where events come from, by engine:
 Rows older than KEEP_SECONDS are deleted by whichever web process gets there first.
 
 The pump reads even when nobody listens: an `access_ended` event must reach every process, to close the
-streams it covers and to drop the process's cached tokens (`on_access_ended`). A PostgreSQL listener that
-lost its connection may have missed one: on reconnecting, the hub closes every stream (clients reconnect and
-authenticate again) and drops cached tokens.
+streams it covers, to drop the tokens it names from the process's cache (`tokens`) and to forget what
+else the process cached of those accounts (`on_access_ended`). A PostgreSQL listener
+that lost its connection reads what it missed from the table on reconnecting: rows past the highest id it had
+seen, and every `access_ended` row still kept (re-applying one is harmless: its streams are already closed,
+unless the member got the right back since, when they simply reconnect). Only a listener away for longer than
+the table is trusted to keep what it missed (MISSED_SECONDS) closes every stream and empties the cache.
+
+New subscribers are admitted in batches: one catch-up and one pump for all that arrived while the last
+pump ran, not one each.
 
 Watchers (`watch`) see every event too: the caches of public documents drop edited and deleted posts
 this way, whichever process changed them.
@@ -22,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Callable, Protocol
@@ -43,6 +50,27 @@ STOP_SECONDS = 5.0
 QUEUE_SIZE = 200  # messages a slow client may fall behind before it is disconnected
 BATCH = 500
 FOR_THE_PROCESS = (ACCESS_ENDED, KEYS_CHANGED)  # events no client sees: each process acts on them itself
+MISSED_SECONDS = KEEP_SECONDS / 2  # a listener away for longer may have missed rows already deleted
+_MISSED = "SELECT id FROM stream_events WHERE id > $1 OR kind = $2"
+
+
+class TokenCache(Protocol):
+    """The process's cached tokens (server.api.mastodon.auth.TokenCache)."""
+
+    def forget(self, token_ids: set[int], actor_ids: set[int]) -> None: ...
+
+    def clear(self) -> None: ...
+
+
+class _NoTokens:
+    def forget(self, token_ids: set[int], actor_ids: set[int]) -> None:
+        pass
+
+    def clear(self) -> None:
+        pass
+
+
+NO_TOKENS = _NoTokens()
 
 
 @dataclass(frozen=True)
@@ -152,20 +180,45 @@ class _PostgresSource:
         self.url = make_url(runtime.settings.database_url).set(drivername="postgresql")
         self.wake = wake
         self.pending: list[int] = []
+        self.seen_max = 0  # the highest id read
+        self.lost_at: float | None = None  # when the listening connection was found lost
         self.connection = None
         self.lock = asyncio.Lock()
 
     async def ready(self) -> bool:
-        """Listen; whether events may have been missed (the connection was lost and is listening again)."""
+        """Listen; after a lost connection, queue the rows it may have missed. Whether events may be missing even
+        from those (the connection was lost for longer than MISSED_SECONDS)."""
         async with self.lock:
             if self.connection is not None and not self.connection.is_closed():
                 return False
-            import asyncpg
+            if self.connection is None:
+                self.connection = await self._listen()
+                return False
+            if self.lost_at is None:
+                self.lost_at = time.monotonic()
+            self.connection = await self._listen(missed=True)
+            away, self.lost_at = time.monotonic() - self.lost_at, None
+            return away > MISSED_SECONDS
 
-            lost = self.connection is not None
-            self.connection = await asyncpg.connect(self.url.render_as_string(hide_password=False))
-            await self.connection.add_listener(CHANNEL, self._notified)
-            return lost
+    async def _listen(self, missed: bool = False):
+        """A new listening connection; with `missed`, queue what its predecessor may not have heard (else start
+        from the rows there are). Run on the listening connection, the query returns after the notifications of
+        what it sees are pending: no row is queued twice."""
+        import asyncpg
+
+        connection = await asyncpg.connect(self.url.render_as_string(hide_password=False))
+        try:
+            await connection.add_listener(CHANNEL, self._notified)
+            if missed:
+                ids = [row["id"] for row in await connection.fetch(_MISSED, self.seen_max, ACCESS_ENDED)]
+                self.pending = sorted(set(self.pending) | set(ids))
+            else:
+                self.seen_max = await connection.fetchval("SELECT coalesce(max(id), 0) FROM stream_events")
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await connection.close()
+            raise
+        return connection
 
     async def catch_up(self) -> None:
         """A round trip on the listening connection: PostgreSQL sends the notifications of transactions committed
@@ -187,6 +240,7 @@ class _PostgresSource:
         query = select(StreamEvent).where(StreamEvent.id.in_(ids))
         if kinds is not None:
             query = query.where(StreamEvent.kind.in_(kinds))
+        self.seen_max = max(self.seen_max, *ids)
         async with self.sessions() as session:
             return list((await session.execute(query.order_by(StreamEvent.id))).scalars())
 
@@ -197,17 +251,18 @@ class _PostgresSource:
 
 
 class StreamHub:
-    def __init__(self, runtime: Runtime, poll_seconds: float = POLL_SECONDS,
+    def __init__(self, runtime: Runtime, poll_seconds: float = POLL_SECONDS, tokens: TokenCache = NO_TOKENS,
                  on_access_ended: Callable[[], None] = lambda: None,
                  on_keys_changed: Callable[[list[str]], None] = lambda key_ids: None):
         self.runtime = runtime
-        self.on_keys_changed = on_keys_changed
         self.poll_seconds = poll_seconds
-        self.on_access_ended = on_access_ended
+        self.tokens = tokens
+        self.on_access_ended, self.on_keys_changed = on_access_ended, on_keys_changed
         self.subscribers: set[Subscriber] = set()
         self.watchers: list[Watcher] = []
+        self.joining: tuple[list[Subscriber], asyncio.Task] | None = None  # the batch of subscribers waiting
         self.woken = asyncio.Event()
-        self.lock = asyncio.Lock()  # one pump at a time: the loop's, or a new subscriber's catching up
+        self.lock = asyncio.Lock()  # one pump at a time: the loop's, or a batch of new subscribers' catching up
         postgres = runtime.settings.database_url.startswith("postgresql")
         self.source = _PostgresSource(runtime, self.wake) if postgres else _SqliteSource(runtime)
         self.task: asyncio.Task | None = None
@@ -221,28 +276,44 @@ class StreamHub:
 
     async def subscribe(self, subscriber: Subscriber) -> None:
         """Start delivering to `subscriber`: events committed from now on reach it (those committed before, the
-        source caught up with, are handed to the others first)."""
-        await self._ready()
-        await self.source.catch_up()
-        async with self.lock:
-            await self._pump()
-            self.subscribers.add(subscriber)
+        source caught up with, are handed to the others first). Joins the batch waiting to be admitted."""
+        if self.joining is None:
+            batch: list[Subscriber] = []
+            self.joining = (batch, asyncio.create_task(self._admit(batch)))
+        batch, admitted = self.joining
+        batch.append(subscriber)
+        try:
+            await asyncio.shield(admitted)
+        except asyncio.CancelledError:  # the client went away: the batch goes on without it
+            batch.remove(subscriber)
+            self.unsubscribe(subscriber)
+            raise
         if self.ending:
             subscriber.close()
+
+    async def _admit(self, batch: list[Subscriber]) -> None:
+        """Once the pump running now is done, close the batch: catch up, pump, then add its subscribers."""
+        async with self.lock:
+            self.joining = None
+            await self._ready()
+            await self.source.catch_up()
+            await self._pump()
+            self.subscribers.update(batch)
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
         self.subscribers.discard(subscriber)
 
     def end_access(self, data: dict) -> None:
-        """An `access_ended` event: close the streams of its tokens and members, forget cached tokens."""
+        """An `access_ended` event: close the streams of its tokens and members, forget those tokens."""
         tokens, actors = set(data.get("token_ids") or ()), set(data.get("actor_ids") or ())
         self._close(lambda s: s.token_id in tokens or s.viewer_id in actors)
+        self.tokens.forget(tokens, actors)
+        self.on_access_ended()
 
     def _close(self, which: Callable[[Subscriber], bool]) -> None:
         for subscriber in [s for s in self.subscribers if which(s)]:
             subscriber.close()
             self.subscribers.discard(subscriber)
-        self.on_access_ended()
 
     def watch(self, watcher: Watcher) -> None:
         self.watchers.append(watcher)
@@ -273,20 +344,17 @@ class StreamHub:
 
     async def _ready(self) -> None:
         if await self.source.ready():
-            log.warning("streaming listener reconnected; closing every stream (an access_ended may be missed)")
+            log.warning("streaming listener was away too long; closing every stream (an access_ended may be missed)")
             self._close(lambda s: True)
+            self.tokens.clear()
+            self.on_access_ended()
         for watcher in self.watchers:
             watcher.listening()  # events committed from now on are read
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         next_prune = loop.time() + PRUNE_SECONDS
-        while True:
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self.woken.wait(), self.poll_seconds)
-            self.woken.clear()
-            if self.stopping:
-                return
+        while True:  # pumps at once: what other processes commit from the start on is read
             try:
                 await self.pump()
                 if loop.time() >= next_prune:
@@ -295,6 +363,11 @@ class StreamHub:
             except Exception:
                 log.exception("streaming pump failed; retrying")
                 await asyncio.sleep(self.poll_seconds)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self.woken.wait(), self.poll_seconds)
+            self.woken.clear()
+            if self.stopping:
+                return
 
     async def pump(self) -> int:
         """Deliver every new event to the subscribers; returns how many events were read."""

@@ -20,7 +20,7 @@ from server.db.models import Account, OAuthApp
 from server.services.oauth import lookup_token
 from server.services.scopes import covers, parse_scopes
 
-TOKEN_CACHE_SECONDS = 5.0  # an ended token empties it on every process as the hub reads it (server.streaming.hub)
+TOKEN_CACHE_SECONDS = 5.0  # an ended token leaves it on every process as the hub reads it (server.streaming.hub)
 TOKEN_CACHE_MAX = 10_000
 
 
@@ -82,19 +82,24 @@ def bearer(conn: HTTPConnection) -> str | None:
 
 
 class TokenCache:
-    """Token -> Auth for a few seconds, so that a busy client costs one token query every few seconds."""
+    """Token -> Auth for a few seconds, so that a busy client costs one token query every few seconds.
+
+    Every eviction bumps `generation`; a lookup that began before one is not remembered (it may have read a
+    token whose right to read ended while it ran)."""
 
     def __init__(self, ttl: float = TOKEN_CACHE_SECONDS):
         self.ttl = ttl
-        self.entries: dict[str, tuple[float, Auth | None]] = {}
+        self.entries: dict[str, tuple[float, Auth]] = {}
+        self.generation = 0
 
-    def get(self, key: str) -> tuple[bool, Auth | None]:
+    def get(self, key: str) -> Auth | None:
         hit = self.entries.get(key)
-        if hit is None or hit[0] < time.monotonic():
-            return False, None
-        return True, hit[1]
+        return hit[1] if hit is not None and hit[0] >= time.monotonic() else None
 
-    def put(self, key: str, auth: Auth | None) -> None:
+    def put(self, key: str, auth: Auth, generation: int) -> None:
+        """Remember `auth`, read by a lookup that began at `generation`, unless an eviction came since."""
+        if generation != self.generation:
+            return
         if len(self.entries) >= TOKEN_CACHE_MAX:
             now = time.monotonic()
             self.entries = {k: v for k, v in self.entries.items() if v[0] >= now}
@@ -102,25 +107,34 @@ class TokenCache:
                 self.entries.clear()
         self.entries[key] = (time.monotonic() + self.ttl, auth)
 
+    def forget(self, token_ids: set[int], actor_ids: set[int]) -> None:
+        """Drop these tokens and every token of these members (an `access_ended` event)."""
+        self.generation += 1
+        self.entries = {k: v for k, v in self.entries.items() if not _named(v[1], token_ids, actor_ids)}
+
     def clear(self) -> None:
+        self.generation += 1
         self.entries.clear()
+
+
+def _named(auth: Auth, token_ids: set[int], actor_ids: set[int]) -> bool:
+    return auth.token_id in token_ids or (auth.account is not None and auth.account.actor_id in actor_ids)
 
 
 async def _load(conn: HTTPConnection, token: str) -> Auth | None:
     state = conn.app.state
     cache: TokenCache | None = getattr(state, "token_cache", None)
     key = hashlib.sha256(token.encode()).hexdigest()
-    if cache is not None:
-        found, auth = cache.get(key)
-        if found:
-            return auth
+    if cache is not None and (cached := cache.get(key)) is not None:
+        return cached
+    generation = cache.generation if cache is not None else 0
     async with state.sessions() as session:
         row = await lookup_token(session, token)
     auth = None if row is None else Auth(account=row.account, app=row.app, scopes=parse_scopes(row.scopes),
                                          token_id=row.id)
     # Only a token in good standing is remembered: confirming an email or lifting a suspension counts at once.
     if cache is not None and auth is not None and (auth.account is None or auth.account.confirmed_at is not None):
-        cache.put(key, auth)
+        cache.put(key, auth, generation)
     return auth
 
 
