@@ -13,10 +13,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('posts') as batch:
-        batch.add_column(sa.Column('phi_confirmed', sa.Boolean(), nullable=False, server_default=sa.false()))
+    # Not a batch: rebuilding posts on SQLite would drop the search triggers.
+    op.add_column('posts', sa.Column('phi_confirmed', sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('posts') as batch:
-        batch.drop_column('phi_confirmed')
+    op.execute("ALTER TABLE posts DROP COLUMN phi_confirmed")
