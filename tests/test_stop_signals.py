@@ -16,6 +16,19 @@ def _connect(instance: Instance, request: str) -> socket.socket:
     return connection
 
 
+def _whole_response(connection: socket.socket) -> bytes:
+    """One HTTP response with a Content-Length, read whole (headers and body may come in separate packets)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += connection.recv(4096)
+    head, body = data.split(b"\r\n\r\n", 1)
+    fields = dict(line.split(b":", 1) for line in head.split(b"\r\n")[1:])
+    length = int(next(value for name, value in fields.items() if name.lower() == b"content-length"))
+    while len(body) < length:
+        body += connection.recv(4096)
+    return head + b"\r\n\r\n" + body
+
+
 def _stopped_within(instance: Instance, seconds: float) -> float:
     started = time.monotonic()
     instance.process.terminate()
@@ -33,7 +46,7 @@ def test_stop_signals_sigterm_with_idle_and_streaming_connections_exits_at_once(
         instance.cli("accounts", "create", "bob", "--email", "bob@example.org")
         token = instance.cli("tokens", "create", "bob").stdout.strip()
         idle = _connect(instance, "GET /healthz HTTP/1.1")  # answered, then kept alive
-        assert idle.recv(4096).startswith(b"HTTP/1.1 200")
+        assert _whole_response(idle).startswith(b"HTTP/1.1 200")
         stream = _connect(instance, f"GET /api/v1/streaming/user HTTP/1.1\r\nAuthorization: Bearer {token}")
         assert stream.recv(4096).startswith(b"HTTP/1.1 200")
         took = _stopped_within(instance, 2.0)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from server.db.models import Actor, Delivery, Pin, Post, PostEdit
 from server.services.instance_settings import set_phi_policy
 from tests.support import factories
-from tests.support.members import member_token
+from tests.support.members import member_token, open_to_visitors
 from tests.support.web import csrf_of, member_session
 from tests.test_web_posts import PHI_TEXT, act, actor_of, compose, make_post, posts_of
 
@@ -132,7 +132,8 @@ async def test_web_pin_shows_the_post_first_on_the_profile_and_unpin_takes_it_of
     assert f"/statuses/{private.id}/pin" not in (await client.get(f"/statuses/{private.id}")).text
     async with app.state.sessions() as session:
         assert [p.post_id for p in (await session.execute(select(Pin))).scalars()] == [old.id]
+    await open_to_visitors(app)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=str(client.base_url)) as visitor:
-        assert "status-pinned" in (await visitor.get("/@alice")).text  # everyone sees what is pinned
+        assert "status-pinned" in (await visitor.get("/@alice")).text  # in an open community, visitors see pins
     unpinned = await act(client, f"/statuses/{old.id}/unpin", "/@alice")
     assert unpinned.status_code == 303 and "status-pinned" not in (await client.get("/@alice")).text
