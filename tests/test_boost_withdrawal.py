@@ -59,7 +59,7 @@ async def test_boost_withdrawal_local_post_deleted_reaches_the_boosters_follower
     assert sorted(u["object"]["id"] for u in undos) == [boost["uri"], f"{boost['uri']}/activity"]
 
 
-async def test_boost_withdrawal_remote_delete_is_forwarded_only_with_a_proof_of_its_actor(
+async def test_boost_withdrawal_remote_delete_of_its_actor_is_forwarded_with_a_signature_they_can_check(
         fed_app, fed_client, remote_host):
     fake, server = remote_host
     zed, yan = fake.actor("zed"), fake.actor("yan")
@@ -94,7 +94,8 @@ async def test_boost_withdrawal_remote_delete_is_forwarded_only_with_a_proof_of_
     undone = sorted(b["object"]["object"] for b in to_carol if b["type"] == "Undo")
     assert undone == sorted(n["id"] for n in notes for _ in "12")  # Undo(Announce) for each boost, by each id
     forwarded = [b for b in to_carol if b["type"] == "Delete"]
-    assert forwarded == [proven]  # as received; an LD signature, no proof, a failing one, or another signer: not
+    # as received, with its LD signature or its proof; without either, with a failing proof, or sent by another: not
+    assert forwarded == [{**deletes[0], "signature": rsa}, proven]
 
 
 async def _accepted() -> Reply:

@@ -178,15 +178,12 @@ async def on_delete_note(ctx: InboxContext) -> None:
 
 
 async def _withdraw_boosts(ctx: InboxContext, post: Post) -> None:
-    """Members' boosts of the post go with it: their followers get an Undo(Announce) from each booster and,
-    when the Delete is its actor's word and carries a Data Integrity proof (FEP-8b32) of that actor that
-    verifies, the Delete itself, which they can check without us.
-
-    Mastodon also forwards Deletes signed with a Linked Data signature (RsaSignature2017); we do not: checking
-    one needs URDNA2015 canonicalisation, which we lack, and forwarding what nobody checked would let a
-    booster's followers receive, under our signature, any Delete claiming to be signed. Their followers still
-    get the Undo, and the Delete from its origin if they follow its author."""
-    forward = post.boosts_count > 0 and await _proven_by_actor(ctx)
+    """Members' boosts of the post go with it: their followers get an Undo(Announce) from each booster and, as
+    Mastodon does, the Delete itself as received, when it is its actor's word (signed by the actor's own key)
+    and carries a signature they can check without us: a Linked Data signature (RsaSignature2017), which we
+    pass on unchecked as Mastodon does (the receiver checks it), or a Data Integrity proof (FEP-8b32) of the
+    actor, which we check first. Without either, their followers still get the Undo."""
+    forward = post.boosts_count > 0 and await _signed_for_forwarding(ctx)
     reached = await withdraw_boosts(ctx.runtime, ctx.session, post)
     if not forward:
         return
@@ -194,9 +191,15 @@ async def _withdraw_boosts(ctx: InboxContext, post: Post) -> None:
         await enqueue_activity(ctx.session, ctx.document, booster, followers)
 
 
-async def _proven_by_actor(ctx: InboxContext) -> bool:
-    """Whether the activity as received was signed (HTTP) by its actor and carries a proof by that actor."""
-    if not ctx.authentic or not ctx.document or "proof" not in ctx.document:
+async def _signed_for_forwarding(ctx: InboxContext) -> bool:
+    """Whether the activity as received was signed (HTTP) by its actor and carries an LD signature or a proof
+    by that actor that verifies."""
+    if not ctx.authentic or not ctx.document:
+        return False
+    signature = ctx.document.get("signature")
+    if isinstance(signature, dict) and signature.get("type") == "RsaSignature2017":
+        return True
+    if "proof" not in ctx.document:
         return False
     await ctx.session.commit()  # the key may be fetched: no transaction held across it
     resolve = issuer_key_resolver(ctx.runtime, await ctx.fetcher_source())
