@@ -1,26 +1,15 @@
 """Migration 0018: applicants shown under the real name sign-up copied get their username back; members keep theirs."""
-from alembic import command
-from alembic.script import ScriptDirectory
 from sqlalchemy import select
 
-from server.db.migrate import alembic_config, migrate
+from server.db.migrate import migrate
 from server.db.models import Actor, MemberProfile
 from server.services.accounts import NewAccount, create_account
-
-
-async def _downgrade(engine, revision: str) -> None:
-    def down(connection) -> None:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
-
-    async with engine.begin() as conn:
-        await conn.run_sync(down)
+from tests.support.migrations import downgrade_to_before
 
 
 async def test_applicant_names_migration_resets_copied_real_names_of_applicants_only(app):
     engine = app.state.engine
-    await _downgrade(engine, ScriptDirectory.from_config(alembic_config()).get_revision("0018_applicant_names").down_revision)
+    await downgrade_to_before(engine, "0018_applicant_names")
     async with app.state.sessions() as session:
         for username, admitted in (("ann", False), ("meg", True)):
             account = await create_account(session, app.state.urls, app.state.settings.domain, NewAccount(

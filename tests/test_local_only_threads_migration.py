@@ -1,28 +1,16 @@
 """Migration 0020: replies stored before 0017 under a members-only post are marked local_only, however deep."""
-from alembic import command
-from alembic.script import ScriptDirectory
 from sqlalchemy import select
 
-from server.db.migrate import alembic_config, migrate
+from server.db.migrate import migrate
 from server.db.models import Post
 from server.services.accounts import NewAccount, create_account
 from tests.support import factories
-
-
-async def _downgrade(engine, revision: str) -> None:
-    def down(connection) -> None:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
-
-    async with engine.begin() as conn:
-        await conn.run_sync(down)
+from tests.support.migrations import downgrade_to_before
 
 
 async def test_local_only_threads_migration_marks_every_reply_below_a_members_only_post(app):
     engine = app.state.engine
-    await _downgrade(engine, ScriptDirectory.from_config(alembic_config()).get_revision("0020_local_only_threads")
-                     .down_revision)
+    await downgrade_to_before(engine, "0020_local_only_threads")
     async with app.state.sessions() as session:
         author = (await create_account(session, app.state.urls, app.state.settings.domain,
                                        NewAccount(username="ann", email="ann@example.org"))).actor

@@ -1,28 +1,15 @@
 """Migration 0010: posts stored before it are indexed by it, and it goes down and up again cleanly."""
-from alembic import command
 from sqlalchemy import select, text
 
 from server.db.fulltext import Terms, query_text, restrict
-from alembic.script import ScriptDirectory
-
-from server.db.migrate import alembic_config, migrate
+from server.db.migrate import migrate
 from server.db.models import Post
-
-
-async def _downgrade(engine, revision: str) -> None:
-    def down(connection) -> None:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
-
-    async with engine.begin() as conn:
-        await conn.run_sync(down)
+from tests.support.migrations import downgrade_to_before
 
 
 async def test_search_migration_indexes_earlier_posts_and_reverses(app):
     engine = app.state.engine
-    before = ScriptDirectory.from_config(alembic_config()).get_revision("0010").down_revision
-    await _downgrade(engine, before)
+    await downgrade_to_before(engine, "0010")
     async with engine.begin() as conn:
         await conn.execute(text("INSERT INTO actors (id, uri, local, username, domain, actor_type, display_name,"
                                 " summary, manually_approves, discoverable, fields, created_at, updated_at)"
