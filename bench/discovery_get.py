@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from server.db.engine import make_engine, make_sessionmaker  # noqa: E402
-from server.services.visibility import find_member  # noqa: E402
+from server.services.social.visibility_to_servers import find_member  # noqa: E402
 from server.urls import LocalUrls  # noqa: E402
 from tests.support import factories  # noqa: E402
 from tests.support.instances import Instance  # noqa: E402

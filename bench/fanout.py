@@ -81,7 +81,7 @@ def bench_env(tmp: Path, port: int) -> dict[str, str]:
 async def populate(runtime, ports: list[int], followers: int):
     """A local member followed by `followers` remote actors spread over the ports; returns the member."""
     from server.db.models import Actor, Follow
-    from server.services.accounts import NewAccount, create_account
+    from server.services.accounts.members import NewAccount, create_account
 
     async with runtime.sessions() as session:
         member = (await create_account(session, runtime.urls, runtime.settings.domain,
@@ -111,7 +111,7 @@ def create_activity(member, post_id: int) -> dict:
 
 async def enqueue_post(runtime, member) -> float:
     """Queue the post's Create to the member's followers, as a web request would; returns when it began."""
-    from server.services.delivery import enqueue_activity, remote_followers
+    from server.services.federation.delivery import enqueue_activity, remote_followers
 
     started = time.time()
     async with runtime.sessions() as session:

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from server.services import images  # noqa: E402
+from server.services.posts import images  # noqa: E402
 from tests.support.images import camera_jpeg  # noqa: E402
 
 

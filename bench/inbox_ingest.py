@@ -61,7 +61,7 @@ async def seed(database_url: str, people: list[dict], domain: str, members: int 
     from server.db.engine import make_engine, make_sessionmaker
     from server.db.models import Actor, Follow
     from server.db.types import utcnow
-    from server.services.accounts import NewAccount, create_account
+    from server.services.accounts.members import NewAccount, create_account
     from server.urls import LocalUrls
 
     engine = make_engine(database_url)

@@ -27,7 +27,7 @@ from server.db.models import Actor, Follow, HomeTimelineEntry, InboxItem, Post  
 from server.db.types import utcnow  # noqa: E402
 from server.jobs.inbox import InboxRunner  # noqa: E402
 from server.runtime import Runtime  # noqa: E402
-from server.services.accounts import NewAccount, create_account  # noqa: E402
+from server.services.accounts.members import NewAccount, create_account  # noqa: E402
 from server.settings import load_settings  # noqa: E402
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"

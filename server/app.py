@@ -16,7 +16,7 @@ from server.errors import HANDLERS
 from server.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from server.ratelimit import RateLimiter, RateLimitMiddleware, mastodon_rules
 from server.runtime import Runtime
-from server.services.stream_events import FORGET_KEY
+from server.services.reading.stream_events import FORGET_KEY
 from server.settings import Settings
 from server.stop_signals import on_stop_signal
 from server.streaming.hub import StreamHub

@@ -187,7 +187,7 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_accounts_create(settings: Settings, args: argparse.Namespace) -> int:
-    from server.services.accounts import AccountError, NewAccount, create_account
+    from server.services.accounts.members import AccountError, NewAccount, create_account
     from server.urls import LocalUrls
 
     generated = None
@@ -216,7 +216,7 @@ def cmd_accounts_create(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_accounts_list(settings: Settings, args: argparse.Namespace) -> int:
-    from server.services.accounts import list_accounts
+    from server.services.accounts.members import list_accounts
 
     async def work(sessions):
         async with sessions() as session:
@@ -231,9 +231,9 @@ def cmd_accounts_list(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_tokens_create(settings: Settings, args: argparse.Namespace) -> int:
-    from server.services.accounts import find_local_account
-    from server.services.oauth import issue_token
-    from server.services.scopes import ScopeError, parse_scopes
+    from server.services.accounts.members import find_local_account
+    from server.services.accounts.oauth import issue_token
+    from server.services.accounts.scopes import ScopeError, parse_scopes
 
     try:
         scopes = parse_scopes(" ".join(args.scopes))

@@ -25,7 +25,7 @@ def _via() -> str:
 def _run(settings: Settings, work: Callable[..., Awaitable[object]]) -> object:
     """Migrate quietly, then run `work(session)` and commit; mail it returns is sent after the commit."""
     from server.cli import _migrate, _with_sessions
-    from server.services.mail import send_quietly
+    from server.services.instance.mail import send_quietly
 
     async def go(sessions):
         async with sessions() as session:
@@ -44,7 +44,7 @@ def _say(message: str) -> None:
 
 
 async def _account(session, settings: Settings, username: str):
-    from server.services.accounts import find_local_account
+    from server.services.accounts.members import find_local_account
 
     account = await find_local_account(session, settings.domain, username.lstrip("@").split("@")[0])
     if account is None:
@@ -53,8 +53,8 @@ async def _account(session, settings: Settings, username: str):
 
 
 def invites_create(settings: Settings, args: argparse.Namespace) -> int:
-    from server.services import member_admin
-    from server.services.invites import invite_url
+    from server.services.accounts import member_admin
+    from server.services.accounts.invites import invite_url
     from server.urls import LocalUrls
 
     async def work(session, mail):
@@ -70,7 +70,7 @@ def invites_create(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def invites_list(settings: Settings, args: argparse.Namespace) -> int:
-    from server.services.invites import is_usable, list_invites
+    from server.services.accounts.invites import is_usable, list_invites
 
     invites = _run(settings, lambda session, mail: list_invites(session))
     _say(f"{'ID':>6}  {'CODE':<18} {'USES':<9} {'EXPIRES':<17} STATE")
@@ -82,7 +82,7 @@ def invites_list(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def registrations_mode(settings: Settings, args: argparse.Namespace) -> int:
-    from server.services import instance_settings
+    from server.services.instance import settings as instance_settings
 
     async def work(session, mail):
         if args.mode:
@@ -97,7 +97,7 @@ def registrations_mode(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def registrations_approve(settings: Settings, args: argparse.Namespace) -> int:
-    from server.services import member_admin
+    from server.services.accounts import member_admin
 
     async def work(session, mail):
         account = await _account(session, settings, args.username)
@@ -112,9 +112,9 @@ def registrations_approve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def accounts_change(settings: Settings, args: argparse.Namespace) -> int:
-    """`curbside accounts role|disable|enable`: through server.services.member_admin, audited as by the shell
+    """`curbside accounts role|disable|enable`: through server.services.accounts.member_admin, audited as by the shell
     user; the system administrator may change anyone, but never leaves the instance without an admin."""
-    from server.services import member_admin
+    from server.services.accounts import member_admin
 
     async def work(session, mail):
         account = await _account(session, settings, args.username)
@@ -152,7 +152,7 @@ def add_account_commands(accounts: argparse._SubParsersAction) -> None:
 
 def verifications_list(settings: Settings, args: argparse.Namespace) -> int:
     from server.db.models import Account
-    from server.services.verification import OPEN_STATES, review_queue
+    from server.services.verification.workflow import OPEN_STATES, review_queue
 
     async def work(session, mail):
         states = OPEN_STATES if args.state == "open" else (args.state,)
@@ -172,7 +172,7 @@ def verifications_list(settings: Settings, args: argparse.Namespace) -> int:
 
 def _decide(settings: Settings, request_id: str, decide) -> object:
     from server.db.models import VerificationRequest
-    from server.services.verification import VerificationError
+    from server.services.verification.workflow import VerificationError
 
     if not request_id.isdigit():
         raise Refused(f"not a request id: {request_id!r}")
@@ -190,7 +190,7 @@ def _decide(settings: Settings, request_id: str, decide) -> object:
 
 
 def verifications_approve(settings: Settings, args: argparse.Namespace) -> int:
-    from server.services.verification import approve
+    from server.services.verification.workflow import approve
 
     verification = _decide(settings, args.id, lambda s, r, mail: approve(s, settings, r, None, mail, via=_via()))
     _say(f"approved request {args.id}: verified until {verification.valid_until:%Y-%m-%d}")
@@ -198,7 +198,7 @@ def verifications_approve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def verifications_reject(settings: Settings, args: argparse.Namespace) -> int:
-    from server.services.verification import reject
+    from server.services.verification.workflow import reject
 
     _decide(settings, args.id, lambda s, r, mail: reject(s, settings, r, None, args.reason, mail, via=_via()))
     _say(f"rejected request {args.id}")
@@ -206,7 +206,7 @@ def verifications_reject(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def verifications_grant(settings: Settings, args: argparse.Namespace) -> int:
-    from server.services.verification import VerificationError, grant
+    from server.services.verification.workflow import VerificationError, grant
 
     async def work(session, mail):
         member = await _account(session, settings, args.username)
@@ -222,7 +222,7 @@ def verifications_grant(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def verifications_revoke(settings: Settings, args: argparse.Namespace) -> int:
-    from server.services.verification import VerificationError, revoke
+    from server.services.verification.workflow import VerificationError, revoke
 
     async def work(session, mail):
         member = await _account(session, settings, args.username)
@@ -237,7 +237,7 @@ def verifications_revoke(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def verifiers(settings: Settings, args: argparse.Namespace) -> int:
-    from server.services import instance_settings as s
+    from server.services.instance import settings as s
 
     async def work(session, mail):
         try:
@@ -253,7 +253,7 @@ def verifiers(settings: Settings, args: argparse.Namespace) -> int:
     if args.action == "list":
         _say("\n".join(trusted) if trusted else "no trusted verifiers")
     else:
-        from server.services.instance_settings import normalize_domain
+        from server.services.instance.settings import normalize_domain
 
         _say(f"{'trusting' if args.action == 'trust' else 'no longer trusting'} {normalize_domain(args.domain)}")
     return 0

@@ -75,7 +75,7 @@ def cmd_decide(approve: bool):
 
 
 def cmd_policy(settings: Settings, args: argparse.Namespace) -> int:
-    from server.services import instance_settings
+    from server.services.instance import settings as instance_settings
 
     async def work(runtime: Runtime, session) -> str:
         if args.policy is not None:

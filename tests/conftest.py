@@ -65,9 +65,9 @@ def _cheaper_account_crypto():
     its smallest cost. Real server processes (tests/support/instances.py) keep production costs."""
     with pytest.MonkeyPatch.context() as patch:
         pool = _KeyPool()
-        patch.setattr("server.services.accounts.generate_rsa_keypair", pool)
-        patch.setattr("server.services.instance_actor.generate_rsa_keypair", pool)
-        patch.setattr("server.services.passwords._hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+        patch.setattr("server.services.accounts.members.generate_rsa_keypair", pool)
+        patch.setattr("server.services.federation.instance_actor.generate_rsa_keypair", pool)
+        patch.setattr("server.services.accounts.passwords._hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
         yield
 
 

@@ -1,7 +1,7 @@
 import pytest
 
-from server.services.accounts import AccountError, NewAccount, create_account, list_accounts
-from server.services.passwords import verify_password
+from server.services.accounts.members import AccountError, NewAccount, create_account, list_accounts
+from server.services.accounts.passwords import verify_password
 from server.urls import LocalUrls
 
 

@@ -11,7 +11,7 @@ from server.ap import negotiate
 from server.app import create_app
 from server.db.engine import make_sessionmaker
 from server.db.models import Actor, Block, Post
-from server.services.posts import NewPost, delete_post, edit_post
+from server.services.posts.authoring import NewPost, delete_post, edit_post
 from server.urls import LocalUrls
 from tests.support import factories
 

@@ -6,9 +6,9 @@ from starlette.routing import Route
 
 from server.api.mastodon.auth import Need
 from server.api.mastodon.routes import ROUTES
-from server.services.accounts import NewAccount, create_account
-from server.services.oauth import issue_token
-from server.services.scopes import KNOWN, covers
+from server.services.accounts.members import NewAccount, create_account
+from server.services.accounts.oauth import issue_token
+from server.services.accounts.scopes import KNOWN, covers
 from tests.support.members import open_to_visitors
 
 

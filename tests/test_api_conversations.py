@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from server.db.models import ConversationState
-from server.services.instance_settings import set_phi_policy
+from server.services.instance.settings import set_phi_policy
 from tests.support.api import Member, check_auth, member, token
 from tests.support.fake_remote import (  # noqa: F401  (fixtures)
     create, deliver, drain, fed_app, fed_client, fed_settings, remote,

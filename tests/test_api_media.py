@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from moderation.phi import IMAGE_REMINDER
 from server.db.models import MediaAttachment
 from server.db.types import utcnow
-from server.services import media as media_service
+from server.services.posts import media as media_service
 from tests.support.api import check_auth, member, token
 from tests.support.images import camera_jpeg, leaks, plain
 

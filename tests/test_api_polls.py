@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from federation import activities
 from server.db.models import Delivery, InboxItem, Notification, PollDeadline, PollVote, Post
 from server.db.types import utcnow
-from server.services import poll_closing
+from server.services.posts import poll_closing
 from tests.support.api import check_auth, member, token
 from tests.support.fake_remote import (  # noqa: F401  (fixtures)
     create, deliver, drain, fed_app, fed_client, fed_settings, remote,

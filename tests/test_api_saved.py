@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from server.db.models import IdempotencyKey
-from server.services import idempotency
+from server.services.posts import idempotency
 from tests.support.api import check_auth, member, token
 from tests.support.members import open_to_visitors
 from tests.support.fake_remote import (  # noqa: F401  (fixtures)

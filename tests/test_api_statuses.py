@@ -5,9 +5,9 @@ import dataclasses
 import pytest
 
 from server.app import create_app
-from server.services.accounts import NewAccount, create_account
-from server.services.oauth import issue_token
-from server.services.scopes import parse_scopes
+from server.services.accounts.members import NewAccount, create_account
+from server.services.accounts.oauth import issue_token
+from server.services.accounts.scopes import parse_scopes
 from tests.support.members import open_to_visitors
 
 PHI_POST = "Pt John Smith, DOB 03/14/1961, MRN 4482913"

@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from server.db.migrate import migrate
 from server.db.models import Actor, MemberProfile
-from server.services.accounts import NewAccount, create_account
+from server.services.accounts.members import NewAccount, create_account
 from tests.support.migrations import downgrade_to_before
 
 

@@ -11,8 +11,8 @@ from federation.attestation import build_attestation, build_revocation_list, sig
 from federation.integrity import verify_proof
 from federation.multikey import multikey_document, parse_multikey_document
 from server.db.models import RemoteAttestation
-from server.services.instance_settings import trust_verifier
-from server.services.remote_actors import fetch_actor
+from server.services.instance.settings import trust_verifier
+from server.services.federation.remote_actors import fetch_actor
 from tests.support.fake_remote import (  # noqa: F401  (fixtures)
     deliver, drain, fed_app, fed_client, fed_settings, remote,
 )

@@ -1,7 +1,7 @@
 """Credential-number validation: formats and check digits, one clear line per failure."""
 import pytest
 
-from server.services.credentials import CredentialError, lanr_check_digit, validate_credential
+from server.services.verification.credentials import CredentialError, lanr_check_digit, validate_credential
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 
 from server.db.models import Delivery
 from server.runtime import Runtime
-from server.services.accounts import NewAccount, create_account
-from server.services.delivery import enqueue_activity
+from server.services.accounts.members import NewAccount, create_account
+from server.services.federation.delivery import enqueue_activity
 from server.settings import load_settings
 from tests.support.instances import CURBSIDE, ROOT, Instance
 

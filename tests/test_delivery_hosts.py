@@ -9,7 +9,7 @@ from test_delivery_runner import Clock, enqueue, member, rows, run, runtime  # n
 
 from server.db.models import Delivery, Host
 from server.jobs.deliveries import PARK_FOR, PARK_LIMIT, DeliveryRunner
-from server.services.hosts import PARKED, host_stats, mark_host_alive, record_failures
+from server.services.federation.host_health import PARKED, host_stats, mark_host_alive, record_failures
 
 DAYS = 3
 

@@ -14,8 +14,8 @@ from federation.signatures import PublicKeyInfo, verify_request
 from server.db.models import Delivery
 from server.jobs.deliveries import MAX_ATTEMPTS, DeliveryRunner, backoff
 from server.runtime import Runtime
-from server.services.accounts import NewAccount, create_account
-from server.services.delivery import enqueue_activity
+from server.services.accounts.members import NewAccount, create_account
+from server.services.federation.delivery import enqueue_activity
 
 # Noon tomorrow: after the real time rows are created at (their next_try_at), whatever the hour now.
 T0 = (datetime.now(timezone.utc) + timedelta(days=1)).replace(hour=12, minute=0, second=0, microsecond=0)

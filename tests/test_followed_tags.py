@@ -175,7 +175,7 @@ async def test_tag_follow_skips_limited_authors(app, client):
 
 
 async def test_tag_follow_gets_a_held_post_once_a_moderator_approves_it(app, client):
-    from server.services.instance_settings import set_phi_policy
+    from server.services.instance.settings import set_phi_policy
     from tests.support.moderation import bearer, user
 
     ann, bob = await member(app, "ann"), await member(app, "bob")
@@ -194,7 +194,7 @@ async def test_tag_follow_gets_a_held_post_once_a_moderator_approves_it(app, cli
 
 async def test_tag_follow_ends_when_the_member_deletes_her_account(app, client):
     from server.db.models import Account, TagFollow
-    from server.services.account_deletion import delete_account
+    from server.services.accounts.deletion import delete_account
 
     ann, bob = await member(app, "ann"), await member(app, "bob")
     await _follow(client, ann, "echo")

@@ -6,7 +6,9 @@ import math
 import pytest
 from PIL import Image
 
-from server.services import blurhash, images
+from server.services.posts import blurhash
+
+from server.services.posts import images
 from tests.support.images import camera_jpeg, leaks, plain, png_with_text
 
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from server.db.models import Actor, Follow, HomeTimelineEntry, InboxItem, Post
-from server.services.remote_actors import fetch_actor
+from server.services.federation.remote_actors import fetch_actor
 from tests.loopback_server import serve
 from tests.support.fake_remote import (  # noqa: F401  (fixtures)
     PUBLIC, FakeRemote, deliver, drain, fed_app, fed_client, fed_settings, member, remote,

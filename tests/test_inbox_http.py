@@ -205,7 +205,7 @@ async def test_inbox_echoes_the_request_id_and_405s_other_methods(fed_client, re
 async def test_inbox_writer_stores_a_batch_even_if_one_row_is_refused(fed_app):
     import asyncio
 
-    from server.services.inbox.intake import InboxWriter, QueueUnavailable, Row
+    from server.services.federation.inbox.intake import InboxWriter, QueueUnavailable, Row
 
     writer = InboxWriter(fed_app.state.runtime.engine)
     rows = [Row(f"https://a.example/{n}", "https://a.example/u", json.dumps({"n": n})) for n in range(3)]

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from server.services.inbox import intake
-from server.services.inbox.intake import InboxWriter, QueueUnavailable, Row
+from server.services.federation.inbox import intake
+from server.services.federation.inbox.intake import InboxWriter, QueueUnavailable, Row
 from tests.support.fake_remote import fed_app, fed_settings  # noqa: F401  (fixtures)
 
 

@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from federation import activities
 from server.db.models import DeletedObject, InboxItem, Post
-from server.services.inbox.remembered import digest
+from server.services.federation.inbox.remembered import digest
 from tests.support.fake_remote import (  # noqa: F401  (fixtures)
     PUBLIC, create, deliver, drain, fed_app, fed_client, fed_settings, remote,
 )

@@ -10,10 +10,10 @@ from federation import activities
 from federation.urls import key_belongs_to
 from server.db.models import Actor, InboxItem, Like, Notification, Post, SeenActivity
 from server.db.types import utcnow
-from server.services.inbox.remembered import FAILED_KEEP, prune
+from server.services.federation.inbox.remembered import FAILED_KEEP, prune
 from server.ap.inbox import intake_of
 from server.jobs.inbox import _finish, claim
-from server.services.remote_actors import fetch_actor
+from server.services.federation.remote_actors import fetch_actor
 from tests.support import factories
 from tests.support.fake_remote import (  # noqa: F401  (fixtures)
     PUBLIC, RemoteActor, create, deliver, drain, fed_app, fed_client, fed_settings, member, remote, signed_headers,

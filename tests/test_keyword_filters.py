@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from server.db.models import KeywordFilter
 from server.db.types import utcnow
-from server.services.keyword_filters import action_in, keyword_pattern, post_text
+from server.services.reading.filter_matching import action_in, keyword_pattern, post_text
 from tests.support.api import member
 from tests.support.asgi_streams import EventStream
 

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from server.db.models import LoginFailure
 from server.db.types import utcnow
-from server.services import throttle
-from server.services.login import LoginError, LoginThrottled, check_login
+from server.services.accounts import login_throttle as throttle
+from server.services.accounts.login import LoginError, LoginThrottled, check_login
 from tests.support.members import PASSWORD, member_token
 from tests.support.web import csrf_of
 

@@ -5,10 +5,10 @@ from sqlalchemy import select
 from moderation.domains import DomainPolicy, FederationMode, Severity
 from server.db.models import Actor, Delivery, Follow, InboxItem, Like, Post, Report
 from server.jobs.deliveries import DeliveryRunner
-from server.services.delivery import enqueue_activity
+from server.services.federation.delivery import enqueue_activity
 from server.services.moderation.domains import set_local_policy
 from server.services.moderation.policies import SUSPENDED_ERROR, PolicyCache, bump_version
-from server.services.remote_actors import DomainRefused, fetch_actor, resolve_acct
+from server.services.federation.remote_actors import DomainRefused, fetch_actor, resolve_acct
 from tests.support import factories
 from tests.support.fake_remote import (  # noqa: F401  (fixtures)
     create, deliver, drain, fed_app, fed_client, fed_settings, member, remote,

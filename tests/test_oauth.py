@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from server.services.accounts import NewAccount, create_account
+from server.services.accounts.members import NewAccount, create_account
 from tests.support.web import csrf_of
 
 PASSWORD = "correct horse battery"
@@ -147,7 +147,7 @@ async def test_oauth_metadata_document(client):
 
 
 def test_scopes_cover_granular_and_follow():
-    from server.services.scopes import covers, parse_scopes
+    from server.services.accounts.scopes import covers, parse_scopes
     granted = parse_scopes("read follow")
     assert covers(granted, "read:statuses") and covers(granted, "write:follows") and covers(granted, "read")
     assert not covers(granted, "write:statuses") and not covers(parse_scopes("read:statuses"), "read")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from server.app import create_app
 from server.db.models import AccountWarning, AuditEntry, Delivery, HeldPost, Notification, Post, StreamEvent
-from server.services.instance_settings import set_phi_policy
+from server.services.instance.settings import set_phi_policy
 from tests.support import factories
 from tests.support.images import plain
 from tests.support.members import open_to_visitors

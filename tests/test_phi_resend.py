@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from server.db.models import AuditEntry, Post
 from server.db.types import utcnow
-from server.services.instance_settings import set_phi_policy
+from server.services.instance.settings import set_phi_policy
 from tests.support.moderation import bearer, user
 
 PHI = "Saw Mrs. Okafor in clinic today, 58F with refractory HTN on 4 agents."

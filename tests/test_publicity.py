@@ -6,8 +6,8 @@ from sqlalchemy import select, update
 from federation import activities
 from server.db.models import Account, Actor, Follow, MemberProfile, Mention
 from server.db.types import utcnow
-from server.services import member_admin
-from server.services.instance_settings import set_registration_mode
+from server.services.accounts import member_admin
+from server.services.instance.settings import set_registration_mode
 from tests.support.fake_remote import deliver, drain, fed_app, fed_client, fed_settings, remote  # noqa: F401
 from tests.support.members import PASSWORD, bearer, member_token
 from tests.support.web import form_token, log_in

@@ -7,9 +7,9 @@ from sqlalchemy import select, update
 
 from server.db.models import Account, AccountToken, AuditEntry, Notification
 from server.db.types import utcnow
-from server.services.account_tokens import issue_token
-from server.services.instance_settings import set_registration_mode
-from server.services.invites import create_invite
+from server.services.accounts.mailed_tokens import issue_token
+from server.services.instance.settings import set_registration_mode
+from server.services.accounts.invites import create_invite
 from tests.support.members import PASSWORD, app_token, bearer, mail_app, mail_client, member_token  # noqa: F401
 from tests.support.smtp import link_in, smtp  # noqa: F401
 

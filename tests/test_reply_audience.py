@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from server.db.models import Delivery, Post
-from server.services.exports import export_outbox
-from server.services.instance_settings import set_phi_policy
+from server.services.accounts.exports import export_outbox
+from server.services.instance.settings import set_phi_policy
 from tests.support import factories
 from tests.support.moderation import bearer, user
 

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from moderation.roles import SYSTEM, Acting, NotAllowed, action_refusal, decision_refusal, role_refusal
 from server.db.models import Account, AccountModeration, AccountWarning, Actor, HeldPost, Report, VerificationRequest
 from server.db.ids import snowflake
-from server.services import member_admin
-from server.services.instance_settings import set_phi_policy
+from server.services.accounts import member_admin
+from server.services.instance.settings import set_phi_policy
 from tests.support.members import bearer, member_token
 from tests.support.web import log_in
 from tests.test_moderation_cli import curbside, ok, refused

@@ -1,7 +1,7 @@
 """The NUCC specialty list Curbside offers."""
 import re
 
-from server.services.specialties import PROFESSIONS, all_specialties, specialties_for, specialty_name
+from server.services.accounts.specialties import PROFESSIONS, all_specialties, specialties_for, specialty_name
 
 
 def test_specialty_name_knows_common_physician_codes():

@@ -15,14 +15,14 @@ from server.db.models import (
     UserDomainBlock,
 )
 from server.db.types import utcnow
-from server.services.accounts import NewAccount, create_account
-from server.services.moderation.filters import visible_posts
-from server.services.oauth import issue_token
-from server.services.scopes import parse_scopes
+from server.services.accounts.members import NewAccount, create_account
+from server.services.moderation.hidden_from_viewers import visible_posts
+from server.services.accounts.oauth import issue_token
+from server.services.accounts.scopes import parse_scopes
 from server.convert.actor_to_mastodon import AccountCounts, actor_to_mastodon
 from server.convert.post_to_mastodon import ViewerState, poll_to_mastodon, status_shared
-from server.services.status_pages import ACTOR_FIELDS, POST_FIELDS, home_statement
-from server.services.views import render_statuses
+from server.services.reading.status_json import ACTOR_FIELDS, POST_FIELDS, home_statement
+from server.services.reading.page_views import render_statuses
 from tests.support.factories import member, post, remote_actor
 
 POLL = {"options": [{"title": "yes", "votes_count": 3}, {"title": "no", "votes_count": 1}], "multiple": False,

@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from server.db.engine import make_engine, make_sessionmaker
 from server.db.models import Account, Actor
-from server.services.oauth import issue_token
-from server.services.posts import NewPost, create_post
-from server.services.scopes import parse_scopes
+from server.services.accounts.oauth import issue_token
+from server.services.posts.authoring import NewPost, create_post
+from server.services.accounts.scopes import parse_scopes
 from server.streaming.hub import Stream, Subscriber
 from server.streaming.routing import public_match
 from tests.support import factories

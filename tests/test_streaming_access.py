@@ -1,6 +1,6 @@
 """Open streams end with the right to read them: a token revoked, its member suspended by a moderator, their
 password reset, their account disabled or deleted. SSE and WebSocket streams close within seconds on every
-process (server.services.stream_events.access_ended), and no process honours the token from its cache after."""
+process (server.services.reading.stream_events.access_ended), and no process honours the token from its cache after."""
 import asyncio
 import contextlib
 import json
@@ -15,10 +15,11 @@ from server.api.mastodon import auth as auth_module
 from server.db.engine import make_engine, make_sessionmaker
 from server.db.models import Account, OAuthToken
 from server.runtime import Runtime
-from server.services import account_tokens, member_admin
-from server.services.accounts import NewAccount, create_account
-from server.services.oauth import issue_token, register_app, revoke_tokens
-from server.services.posts import NewPost, create_post
+from server.services.accounts import mailed_tokens as account_tokens
+from server.services.accounts import member_admin
+from server.services.accounts.members import NewAccount, create_account
+from server.services.accounts.oauth import issue_token, register_app, revoke_tokens
+from server.services.posts.authoring import NewPost, create_post
 from server.settings import load_settings
 from server.streaming.hub import MISSED_SECONDS
 from tests.support import factories

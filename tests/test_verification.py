@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError
 
 from server.db.models import Delivery, Notification, Verification, VerificationAudit, VerificationRequest
 from server.db.types import utcnow
-from server.services.verification import expire_due, purge_evidence, remind_due
+from server.services.verification.workflow import expire_due, purge_evidence, remind_due
 from tests.support import factories
 from tests.support.members import bearer, member_token
 

@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from server.app import create_app
 from server.db.models import Actor, MemberProfile, VerificationAudit, VerificationRequest
-from server.services.verification_checks.nppes import compare, parse_response
-from server.services.verification_checks.result import CheckError, Claim
+from server.services.verification.online_checks.nppes import compare, parse_response
+from server.services.verification.online_checks.result import CheckError, Claim
 from tests.support.members import bearer, member_token
 
 NPI = "1234567893"

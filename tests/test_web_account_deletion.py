@@ -1,4 +1,4 @@
-"""Deleting one's own account (server.services.account_deletion, from /settings/delete): an actor Delete
+"""Deleting one's own account (server.services.accounts.deletion, from /settings/delete): an actor Delete
 to every server that follows or is followed, the member's content and personal data removed with other
 posts' counts kept right, verifications revoked, the username kept reserved, nobody logged in."""
 import json
@@ -11,9 +11,11 @@ from server.db.models import (
     Account, Actor, Delivery, Follow, Like, MediaAttachment, MemberProfile, Notification, OAuthToken, Post, Verification,
     VerificationRequest, WebSession,
 )
-from server.services import media, social, verification
-from server.services.account_deletion import DeletionError, delete_account
-from server.services.accounts import AccountError, NewAccount, create_account, find_local_account
+from server.services.posts import media
+from server.services.social import interactions as social
+from server.services.verification import workflow as verification
+from server.services.accounts.deletion import DeletionError, delete_account
+from server.services.accounts.members import AccountError, NewAccount, create_account, find_local_account
 from tests.support import factories
 from tests.support.images import plain
 from tests.support.members import PASSWORD, member_token

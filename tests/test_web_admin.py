@@ -13,7 +13,7 @@ from server.db.models import (
 from server.db.ids import snowflake
 from server.db.types import utcnow
 from server.services.moderation import actions, audit
-from server.services.verification import Submission, Upload, submit_request
+from server.services.verification.workflow import Submission, Upload, submit_request
 from server.web.routes import WEB_ROUTES
 from tests.support import factories
 from tests.support.web import csrf_of, member_session

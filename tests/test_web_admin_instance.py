@@ -9,9 +9,9 @@ from PIL import Image
 from sqlalchemy import select
 
 from server.db.models import Account, Invite, WebSession
-from server.services import site as site_settings
-from server.services.instance_settings import registration_mode, verification_valid_days
-from server.services.registration import Registration, register
+from server.services.instance import site as site_settings
+from server.services.instance.settings import registration_mode, verification_valid_days
+from server.services.accounts.registration import Registration, register
 from tests.support.members import PASSWORD, member_token
 from tests.support.web import log_in, member_session
 from tests.test_web_admin import entries, post

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from server.db.models import Account
-from server.services.instance_settings import set_registration_mode
-from server.services.registration import MAILS_PER_HOUR
+from server.services.instance.settings import set_registration_mode
+from server.services.accounts.registration import MAILS_PER_HOUR
 from tests.support.members import PASSWORD, mail_app, mail_client, member_token  # noqa: F401  (fixtures)
 from tests.support.smtp import link_in, smtp  # noqa: F401  (fixture)
 from tests.support.web import csrf_of, form_token, log_in

@@ -9,7 +9,7 @@ import httpx
 from sqlalchemy import select
 
 from server.db.models import Actor, Delivery, Pin, Post, PostEdit
-from server.services.instance_settings import set_phi_policy
+from server.services.instance.settings import set_phi_policy
 from tests.support import factories
 from tests.support.members import member_token, open_to_visitors
 from tests.support.web import csrf_of, member_session

@@ -3,7 +3,7 @@ and what following does to the member's home page."""
 from sqlalchemy import select
 
 from server.db.models import TagFollow
-from server.services.accounts import find_local_actor
+from server.services.accounts.members import find_local_actor
 from tests.support.members import bearer, member_token
 from tests.support.web import csrf_of, member_session
 

@@ -1,7 +1,7 @@
 """The web UI's foundation: sessions, CSRF on every form, what each page needs, security headers, themes."""
 import pytest
 
-from server.services.site import SettingError, check_accent, contrast
+from server.services.instance.site import SettingError, check_accent, contrast
 from server.web.page import safe_next
 from server.web.routes import WEB_ROUTES
 from tests.support.members import PASSWORD, member_token
@@ -107,7 +107,7 @@ async def test_web_static_files_fall_back_to_the_default_theme(app, client):
     (theme / "static" / "style.css").write_text("body { color: #123456; }")
     assert "society" in app.state.themes.available()
     async with app.state.sessions() as session:
-        from server.services import site
+        from server.services.instance import site
         await site.update(session, app.state.themes.available(), theme="society")
         await session.commit()
     assert "#123456" in (await client.get("/static/style.css")).text
@@ -118,7 +118,7 @@ async def test_web_static_files_fall_back_to_the_default_theme(app, client):
 
 async def test_web_theme_css_carries_the_admins_accent(app, client):
     async with app.state.sessions() as session:
-        from server.services import site
+        from server.services.instance import site
         await site.update(session, ["default"], accent_color="#7A1F5C")
         await session.commit()
     css = (await client.get("/theme.css")).text

@@ -8,7 +8,7 @@ import httpx
 from sqlalchemy import select
 
 from server.db.models import Actor, List, ListAccount
-from server.services.timelines import fan_out
+from server.services.posts.fanout import fan_out
 from tests.support import factories
 from tests.support.web import csrf_of, member_session
 

@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 
 from server.app import create_app
 from server.db.models import Actor, Bookmark, Like, MediaAttachment, Post
-from server.services import instance_settings
-from server.services.moderation import members
-from server.services.timelines import fan_out
+from server.services.instance import settings as instance_settings
+from server.services.social import blocks_and_mutes as members
+from server.services.posts.fanout import fan_out
 from tests.support import factories
 from tests.support.images import camera_jpeg
 from tests.support.web import csrf_of, member_session

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from server.db.models import Actor, PostTag
-from server.services import instance_settings
-from server.services.moderation import members
+from server.services.instance import settings as instance_settings
+from server.services.social import blocks_and_mutes as members
 from tests.support import factories
 from tests.support.members import member_token
 from tests.support.web import log_in, member_session

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from server.db.models import Account, Actor, Block, Follow, Marker, MemberProfile, Mute, Post
-from server.services import social, verification
-from server.services.timelines import notify
+from server.services.social import interactions as social
+from server.services.verification import workflow as verification
+from server.services.posts.fanout import notify
 from tests.support import factories
 from tests.loopback_server import json_reply, serve
 from tests.support.fake_remote import FakeRemote, fed_app, fed_client, fed_settings  # noqa: F401  (fixtures)

@@ -7,7 +7,7 @@ import json
 from sqlalchemy import select
 
 from server.db.models import Actor, Delivery, Post, Report
-from server.services import site
+from server.services.instance import site
 from tests.support import factories
 from tests.support.members import member_token
 from tests.support.web import csrf_of, member_session

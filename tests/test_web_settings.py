@@ -8,8 +8,8 @@ import httpx
 from sqlalchemy import select
 
 from server.db.models import Actor, Block, Delivery, Follow, MemberProfile, Mute, OAuthToken, WebSession
-from server.services.accounts import find_local_actor
-from server.services.moderation import members
+from server.services.accounts.members import find_local_actor
+from server.services.social import blocks_and_mutes as members
 from tests.support import factories
 from tests.support.images import plain
 from tests.support.members import PASSWORD

@@ -5,9 +5,9 @@ import httpx
 from sqlalchemy import select
 
 from server.db.models import Account, MemberProfile, OAuthToken, WebSession
-from server.services import site
-from server.services.instance_settings import set_registration_mode
-from server.services.invites import create_invite
+from server.services.instance import site
+from server.services.instance.settings import set_registration_mode
+from server.services.accounts.invites import create_invite
 from tests.support.members import PASSWORD, mail_app, mail_client, member_token  # noqa: F401
 from tests.support.smtp import link_in, smtp  # noqa: F401
 from tests.support.web import csrf_of, form_token, log_in, member_session

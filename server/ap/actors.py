@@ -1,6 +1,6 @@
 """ActivityPub endpoints: actors and their collections (outbox, followers, following, featured).
 
-A community closed to visitors (server.services.instance_settings.open_to_visitors off) shows the posts of
+A community closed to visitors (server.services.instance.settings.open_to_visitors off) shows the posts of
 its outboxes and featured collections to signed fetches only, that is to the servers it federates with: they
 receive those posts anyway when they follow a member. An unsigned fetch gets the collection without its items
 (its totalItems, as a profile's post count shows). Followers deliveries do not depend on this at all."""
@@ -22,12 +22,12 @@ from server.db.ids import MAX_ID, as_id
 from server.db.models import Actor, Follow, Post
 from server.db.models.posts import stays_local
 from server.runtime import Runtime
-from server.services import reading
-from server.services.attestations import actor_document, published_attestation, revocation_list
-from server.services.bookmarks import pinned_posts
-from server.services.instance_actor import ensure_instance_actor
-from server.services.publicity import is_public
-from server.services.visibility import OPEN, find_member
+from server.services.reading import timelines as reading
+from server.services.verification.attestations_issued import actor_document, published_attestation, revocation_list
+from server.services.posts.bookmarks_and_pins import pinned_posts
+from server.services.federation.instance_actor import ensure_instance_actor
+from server.services.social.account_publicity import is_public
+from server.services.social.visibility_to_servers import OPEN, find_member
 from server.web.profiles import profile_page
 
 OUTBOX_PAGE = 20

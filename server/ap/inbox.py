@@ -7,7 +7,7 @@ then queued with its signer (server.jobs.inbox processes it) and answered 202 on
 Only the actor speaks for itself: its body is taken as its word only when the signing key belongs to
 the activity's actor. Another signer (a reply forwarded by the author of the post it answers, a
 Group relaying, a server's instance key), even on the actor's own host, is queued like any other, and
-the runner takes nothing of its body on trust (server.services.inbox.forwarded): objects come from
+the runner takes nothing of its body on trust (server.services.federation.inbox.forwarded): objects come from
 their own origin, or the activity is dropped with the reason. Curbside verifies no Linked Data
 signatures.
 
@@ -36,9 +36,9 @@ from federation.vocab.values import id_of, require_id
 from server.convert.as_to_actor import actor_domain
 from server.errors import error_response
 from server.runtime import Runtime
-from server.services.inbox.intake import InboxWriter, QueueUnavailable, Row, inbox_allowed
-from server.services.remote_actors import KeyCache, make_key_resolver, use_new_key
-from server.services.visibility import find_member
+from server.services.federation.inbox.intake import InboxWriter, QueueUnavailable, Row, inbox_allowed
+from server.services.federation.remote_actors import KeyCache, make_key_resolver, use_new_key
+from server.services.social.visibility_to_servers import find_member
 
 log = logging.getLogger("curbside.inbox")
 LOCAL_USER_TTL = 60.0  # a member's inbox, once found, is not looked up again for this long

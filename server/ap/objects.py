@@ -28,8 +28,8 @@ from server.convert.post_to_as import announce_activity, create_activity, post_t
 from server.db.ids import MAX_ID
 from server.db.models import Actor, Post
 from server.runtime import Runtime
-from server.services.stream_events import POST_CHANGES, changed_post_ids
-from server.services.visibility import member_filter, remote_may_see
+from server.services.reading.stream_events import POST_CHANGES, changed_post_ids
+from server.services.social.visibility_to_servers import member_filter, remote_may_see
 from server.web import threads
 
 DOCUMENT_TTL = 30.0

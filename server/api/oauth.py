@@ -9,9 +9,9 @@ from starlette.routing import Route
 
 from federation.json_input import valid_text
 from server.api.mastodon.params import Params, read_params
-from server.services import oauth
-from server.services.login import LoginError, LoginThrottled, check_login
-from server.services.scopes import KNOWN, ScopeError
+from server.services.accounts import oauth
+from server.services.accounts.login import LoginError, LoginThrottled, check_login
+from server.services.accounts.scopes import KNOWN, ScopeError
 from server.web import oauth_consent
 from server.web.page import serve_page
 

@@ -1,4 +1,4 @@
-"""Stored attachments (Post.attachments items, or an upload rendered by server.services.media.attachment_json)
+"""Stored attachments (Post.attachments items, or an upload rendered by server.services.posts.media.attachment_json)
 -> Mastodon MediaAttachment entities (https://docs.joinmastodon.org/entities/MediaAttachment/).
 
 Remote attachments are shown by their remote URL: we keep no copy of remote media.

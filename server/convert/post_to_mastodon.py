@@ -1,7 +1,7 @@
 """Post rows -> Mastodon Status entities (https://docs.joinmastodon.org/entities/Status/).
 
 Pure: everything the entity needs beyond the row (its author's entity, the boosted status, mentions,
-the viewer's own favourites and boosts) is handed in by server.services.views.
+the viewer's own favourites and boosts) is handed in by server.services.reading.page_views.
 """
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def _tags(post: Post, tag_url) -> list[dict]:
 
 def status_shared(post: Post, *, mentions: list[dict], in_reply_to_account_id: str | None, tag_url) -> dict:
     """The part of a Status every viewer sees alike: all of it but its account, its reblog, its poll and
-    the viewer's own flags (server.services.entity_cache keeps it per post)."""
+    the viewer's own flags (server.services.reading.entity_cache keeps it per post)."""
     return {
         "id": str(post.id),
         "uri": post.uri,

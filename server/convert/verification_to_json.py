@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from server.convert.actor_to_mastodon import iso
 from server.db.models import Verification, VerificationRequest
-from server.services.specialties import specialty_name
+from server.services.accounts.specialties import specialty_name
 
 
 def masked(number: str) -> str:

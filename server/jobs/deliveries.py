@@ -18,7 +18,7 @@ failed try: n**4 + 15 + uniform(0, 30) * (n + 1) s, i.e. ~45 s, ~75 s, ~2.5 min,
 ~23 h; the 18th and last try comes ~3.8 days after the first (Sidekiq's default curve, with two
 more tries than its 16 retries).
 
-Unavailable hosts (server.services.hosts): their deliveries are parked, not sent, until the
+Unavailable hosts (server.services.federation.host_health): their deliveries are parked, not sent, until the
 host's next probe slot (every PARK_FOR, at an offset per host). At a slot one parked delivery per
 host and batch is sent as a probe; if it gets through, the host is available again and the rest
 are un-parked. A delivery parked for longer than PARK_LIMIT fails ("host unavailable").
@@ -42,9 +42,9 @@ from federation.fetch import Signer
 from server.db.models import Actor, Delivery
 from server.db.types import utcnow
 from server.runtime import Runtime
-from server.services.hosts import FAILURE_DAYS, PARKED, HostState, load_hosts, record_failures, record_successes
+from server.services.federation.host_health import FAILURE_DAYS, PARKED, HostState, load_hosts, record_failures, record_successes
 from server.services.moderation.policies import SUSPENDED_ERROR, Policies
-from server.services.signing import signer_for
+from server.services.federation.signing import signer_for
 
 log = logging.getLogger("curbside.deliveries")
 

@@ -1,6 +1,6 @@
 """The inbox runner: claims queued InboxItems under a lease and processes each through the dispatch
-table (server.services.inbox.table). A batch is processed in one transaction, plain Creates being
-written in bulk at its end (server.services.inbox.batch); an activity that fails is rolled back with
+table (server.services.federation.inbox.table). A batch is processed in one transaction, plain Creates being
+written in bulk at its end (server.services.federation.inbox.batch); an activity that fails is rolled back with
 its batch, recorded alone, and the others are redone.
 
 Outcomes: done; `failed` at once when the activity is unusable or breaks a rule (VocabError,
@@ -23,13 +23,13 @@ from server.convert.as_to_actor import actor_domain
 from server.db.models import InboxItem
 from server.db.types import utcnow
 from server.runtime import Runtime
-from server.services.inbox.batch import PostBatch
-from server.services.inbox.context import InboxContext, Refused, Transient
-from server.services.hosts import mark_hosts_alive
-from server.services.inbox.remembered import seen_before
-from server.services.inbox.table import dispatch
+from server.services.federation.inbox.batch import PostBatch
+from server.services.federation.inbox.context import InboxContext, Refused, Transient
+from server.services.federation.host_health import mark_hosts_alive
+from server.services.federation.inbox.remembered import seen_before
+from server.services.federation.inbox.table import dispatch
 from server.services.moderation.incoming import suspended_among
-from server.services.remote_actors import fresh_remote_actors, make_fetcher
+from server.services.federation.remote_actors import fresh_remote_actors, make_fetcher
 
 log = logging.getLogger("curbside.inbox")
 BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(hours=1))
@@ -83,7 +83,7 @@ async def _finish(session: AsyncSession, item_ids: list[int], **values: Any) -> 
 
 async def _skip_seen(runtime: Runtime, items: list[Claimed]) -> list[Claimed]:
     """Mark done, unprocessed, the activities processed once before (their rows since pruned: see
-    server.services.inbox.remembered), and return the others."""
+    server.services.federation.inbox.remembered), and return the others."""
     if not items:
         return items
     async with runtime.sessions() as session:

@@ -1,7 +1,7 @@
 """Timed chores, run by the worker every few seconds: close polls whose time has come, remove uploads
 never posted (after a day), idempotency keys past their hour and web sessions idle for 30 days; index
 new and edited posts for search; prune processed inbox rows and expired inbox memory
-(server.services.inbox.remembered).
+(server.services.federation.inbox.remembered).
 
 Several workers may run it at once: each chore claims its rows with conditional writes.
 """
@@ -12,8 +12,11 @@ import time
 
 from server.db import fulltext
 from server.runtime import Runtime
-from server.services import idempotency, media, poll_closing, web_sessions
-from server.services.inbox import remembered
+from server.services.accounts import web_sessions
+from server.services.posts import idempotency
+from server.services.posts import media
+from server.services.posts import poll_closing
+from server.services.federation.inbox import remembered
 
 log = logging.getLogger("curbside.scheduled")
 INTERVAL = 5.0  # seconds between rounds; a poll's end shows at read time anyway

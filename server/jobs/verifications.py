@@ -10,8 +10,8 @@ import time
 from sqlalchemy.exc import DBAPIError
 
 from server.runtime import Runtime
-from server.services.mail import send_quietly
-from server.services.verification import expire_due, purge_evidence, remind_due
+from server.services.instance.mail import send_quietly
+from server.services.verification.workflow import expire_due, purge_evidence, remind_due
 
 log = logging.getLogger("curbside.verifications")
 INTERVAL = 600.0

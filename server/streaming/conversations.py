@@ -1,7 +1,7 @@
 """The `direct` stream: a `conversation` event (a Mastodon Conversation entity) for each new direct post,
 to its local participants only (the author and the members it mentions), and `delete` when one goes.
 
-The conversation is the one the client API lists (server.services.conversations): same id, same unread
+The conversation is the one the client API lists (server.services.reading.conversations): same id, same unread
 state. A participant who blocks or mutes the author, or whom moderation keeps from the author's posts,
 gets nothing: their conversation did not move to the post.
 """
@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.models import Post
 from server.runtime import Runtime
-from server.services import conversations
+from server.services.reading import conversations
 from server.streaming.hub import Message, Stream, Subscriber
 
 

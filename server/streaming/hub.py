@@ -1,5 +1,5 @@
 """The streaming hub of one web process: connected subscribers, and a pump that reads committed stream
-events (server.services.stream_events) and hands each subscriber what it may see.
+events (server.services.reading.stream_events) and hands each subscriber what it may see.
 
 Where events come from, by engine:
 - SQLite: the `stream_events` table, read by id (ids grow in commit order: one writer at a time). The
@@ -39,7 +39,7 @@ from sqlalchemy.engine import make_url
 from server.db.models import StreamEvent
 from server.db.types import utcnow
 from server.runtime import Runtime
-from server.services.stream_events import ACCESS_ENDED, CHANNEL, KEYS_CHANGED, REVOKE_KEY, WAKE_KEY
+from server.services.reading.stream_events import ACCESS_ENDED, CHANNEL, KEYS_CHANGED, REVOKE_KEY, WAKE_KEY
 
 log = logging.getLogger("curbside.streaming")
 

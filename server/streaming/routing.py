@@ -3,7 +3,7 @@
 - `user`: a post only if it is in the viewer's home timeline (fan-out already applied visibility, follows
   and blocks) and its author is on none of the viewer's exclusive lists; notifications only to their
   recipient, and only with `read:notifications`.
-- `list`: a post only if it is in the list's timeline (server.services.lists), to the list's owner.
+- `list`: a post only if it is in the list's timeline (server.services.reading.lists), to the list's owner.
 - `public*` and `hashtag*`: original posts (not boosts) that are public, or members-only (`local`: every
   subscriber holds a member's token); never to a viewer who blocks the author or whom the author blocks.
 - `direct`: `conversation` events for new direct posts, to their participants (streaming/conversations.py).
@@ -22,10 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.models import Actor, Block, HomeTimelineEntry, Notification, Post, PostTag
 from server.runtime import Runtime
-from server.services.lists import excluding_owners, lists_showing
-from server.services.keyword_filters import action_in
-from server.services.scopes import covers
-from server.services.views import render_notifications, render_statuses
+from server.services.reading.lists import excluding_owners, lists_showing
+from server.services.reading.filter_matching import action_in
+from server.services.accounts.scopes import covers
+from server.services.reading.page_views import render_notifications, render_statuses
 from server.streaming import conversations
 from server.streaming.hub import Message, Stream, Subscriber
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from server.services.login import LoginError, LoginThrottled, LoginUnconfirmed, check_login
+from server.services.accounts.login import LoginError, LoginThrottled, LoginUnconfirmed, check_login
 from server.web.page import Web, safe_next
 
 

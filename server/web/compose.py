@@ -1,6 +1,6 @@
 """Writing a post from the web: /compose (and the short form on /home posting to it).
 
-Images are stored as uploads first (cleaned of metadata by server.services.media), so that when the post
+Images are stored as uploads first (cleaned of metadata by server.services.posts.media), so that when the post
 comes back for an edit — a refused field, or the patient-privacy guard asking for a look — they stay
 attached without being sent again. The guard's findings are shown highlighted in the author's own text.
 """
@@ -14,9 +14,10 @@ from starlette.responses import Response
 from moderation.phi import IMAGE_REMINDER
 from server.db.ids import as_id
 from server.db.models import MediaAttachment, Post
-from server.services import images, posts as post_service
-from server.services import media as media_service
-from server.services.access import visible_post
+from server.services.posts import images
+from server.services.posts import authoring as post_service
+from server.services.posts import media as media_service
+from server.services.social.visibility_to_viewers import visible_post
 from server.web.page import Web, error_page, safe_next
 from server.web.phi_marks import guard_answer
 from server.web.status_view import roll_back, status_cards, viewer_actor
@@ -93,7 +94,7 @@ async def _uploads(web: Web, draft: Draft) -> None:
 
 
 def _texts(draft: Draft, new: post_service.NewPost) -> list[tuple[str, str]]:
-    """The post's texts in the order the guard checks them (server.services.posts.check_privacy)."""
+    """The post's texts in the order the guard checks them (server.services.posts.authoring.check_privacy)."""
     texts = [("Post", draft.text), ("Content warning", draft.spoiler_text)]
     texts += [(f"Poll option {i}", o) for i, o in enumerate(new.poll.options if new.poll else (), 1)]
     texts += [(f"Image description {i}", m.description or "") for i, m in enumerate(draft.media, 1)]

@@ -1,12 +1,12 @@
 """/confirm/resend: the confirmation mail sent again to an address typed in by anyone. The answer is the
 same whether an unconfirmed account has that address or not, and each account gets only a few such
-mails an hour (server.services.registration.resend_confirmation)."""
+mails an hour (server.services.accounts.registration.resend_confirmation)."""
 from __future__ import annotations
 
 from starlette.responses import Response
 
-from server.services.mail import send_quietly
-from server.services.registration import resend_confirmation
+from server.services.instance.mail import send_quietly
+from server.services.accounts.registration import resend_confirmation
 from server.web.page import Web
 
 

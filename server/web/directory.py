@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 
 from starlette.responses import Response
 
-from server.services import directory as members
-from server.services.profiles import ProfileError
+from server.services.social import directory as members
+from server.services.accounts.professional_profile import ProfileError
 from server.web.page import Web, error_page
 from server.web.status_view import account_cards
 

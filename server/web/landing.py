@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from starlette.responses import Response
 
 from server.db.models import Account, Actor
-from server.services.instance_settings import registration_mode
+from server.services.instance.settings import registration_mode
 from server.web.page import Web
 
 

@@ -1,14 +1,16 @@
 """Lists on the web: /lists (a member's lists; make one) and /lists/{id} (the list's timeline, its members,
 adding a followed colleague by handle, renaming, its replies policy, exclusive, deleting). The same
-service as the client API's (server.services.lists); another member's list is "not found"."""
+service as the client API's (server.services.reading.lists); another member's list is "not found"."""
 from __future__ import annotations
 
 from starlette.responses import Response
 
 from server.db.ids import as_id
 from server.db.models import List
-from server.services import lists, lookup, reading
-from server.services.moderation.filters import visible_actors
+from server.services.reading import lists
+from server.services.social import lookup
+from server.services.reading import timelines as reading
+from server.services.moderation.hidden_from_viewers import visible_actors
 from server.web.forms import sentence
 from server.web.page import Web, error_page
 from server.web.status_view import account_cards, roll_back, status_cards

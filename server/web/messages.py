@@ -1,4 +1,4 @@
-"""Private messages: /messages lists the member's direct conversations (server.services.conversations,
+"""Private messages: /messages lists the member's direct conversations (server.services.reading.conversations,
 as the client API lists them), /messages/{id} opens one at its thread and marks it read, and
 /messages/new writes a direct post through the same posting service as /compose, so the
 patient-privacy guard screens it."""
@@ -12,7 +12,9 @@ from starlette.responses import Response
 
 from server.api.mastodon.paging import Page
 from server.db.fulltext import plain_text
-from server.services import conversations, lookup, posts as post_service
+from server.services.reading import conversations
+from server.services.social import lookup
+from server.services.posts import authoring as post_service
 from server.web.page import Web, error_page
 from server.web.phi_marks import guard_answer
 from server.web.status_view import account_card, roll_back, status_card, viewer_actor, when

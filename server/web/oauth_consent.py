@@ -9,9 +9,9 @@ from urllib.parse import urlencode, urlsplit
 from starlette.responses import RedirectResponse, Response
 
 from server.web.security import csp_with_form_action
-from server.services import oauth
-from server.services.login import LoginError, LoginThrottled, check_login
-from server.services.scopes import ScopeError
+from server.services.accounts import oauth
+from server.services.accounts.login import LoginError, LoginThrottled, check_login
+from server.services.accounts.scopes import ScopeError
 from server.web.page import Web
 
 FIELDS = ("client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method", "response_type")

@@ -29,8 +29,9 @@ from starlette.routing import Route
 from federation.json_input import valid_text
 from server.db.models import Account
 from server.runtime import Runtime
-from server.services import site as site_settings, web_sessions
-from server.services.site import Site
+from server.services.accounts import web_sessions
+from server.services.instance import site as site_settings
+from server.services.instance.site import Site
 
 SESSION_COOKIE = "curbside_session"
 CSRF_COOKIE = "curbside_csrf"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from server.services.account_tokens import TokenError, peek_token
-from server.services.mail import send_quietly
-from server.services.registration import RegistrationError, request_password_reset, reset_password
+from server.services.accounts.mailed_tokens import TokenError, peek_token
+from server.services.instance.mail import send_quietly
+from server.services.accounts.registration import RegistrationError, request_password_reset, reset_password
 from server.web.forms import sentence
 from server.web.page import Web
 

@@ -1,5 +1,5 @@
 """Editing one's own post from the web (/statuses/{id}/edit) and the earlier versions of any post the viewer
-may see (/statuses/{id}/history). An edit goes through server.services.posts.edit_post as PUT
+may see (/statuses/{id}/history). An edit goes through server.services.posts.authoring.edit_post as PUT
 /api/v1/statuses/:id does: screened by the patient-privacy guard (its findings shown as on /compose),
 the old version kept, and an Update queued for the servers that have the post."""
 from __future__ import annotations
@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from starlette.responses import Response
 
 from server.db.models import Post
-from server.services import posts as post_service
-from server.services.access import visible_post
+from server.services.posts import authoring as post_service
+from server.services.social.visibility_to_viewers import visible_post
 from server.services.moderation.held import held_for
 from server.web.page import Web, error_page
 from server.web.phi_marks import guard_answer

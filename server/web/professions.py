@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from server.services.specialties import PROFESSIONS, all_specialties
+from server.services.accounts.specialties import PROFESSIONS, all_specialties
 
 LABELS = {"physician": "Physician", "resident": "Resident physician", "medical_student": "Medical student",
           "nurse": "Nurse", "nurse_practitioner": "Nurse practitioner", "physician_assistant": "Physician assistant",

@@ -7,11 +7,13 @@ from starlette.responses import Response
 
 from server.db.ids import as_id
 from server.db.models import Actor
-from server.services import lookup, reading, social
-from server.services.moderation import members
-from server.services.moderation.filters import actor_hidden
-from server.services.relationships import relationship
-from server.services.visibility import find_member
+from server.services.social import lookup
+from server.services.reading import timelines as reading
+from server.services.social import interactions as social
+from server.services.social import blocks_and_mutes as members
+from server.services.moderation.hidden_from_viewers import actor_hidden
+from server.services.social.relationships import relationship
+from server.services.social.visibility_to_servers import find_member
 from server.web.page import Web, error_page, safe_next
 from server.web.status_view import account_cards, roll_back, status_cards, viewer_actor
 from server.web.timelines import older_link, page_of

@@ -12,9 +12,9 @@ from federation.html import ContentError, html_to_text
 from moderation.reports import ReportCategory
 from server.api.mastodon.paging import Page
 from server.db.models import Actor, Post
-from server.services import reading
+from server.services.reading import timelines as reading
 from server.services.moderation.reports import MAX_COMMENT, ReportError, file_report, parse_category
-from server.services.relationships import relationship
+from server.services.social.relationships import relationship
 from server.web import profiles, status_actions
 from server.web.page import Web, error_page
 from server.web.status_view import account_cards, roll_back, viewer_actor, when

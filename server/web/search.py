@@ -1,13 +1,13 @@
 """/search: accounts (`user@domain` is looked up over WebFinger, as the client API's resolve=true, so
 that a member can follow someone from another server), hashtags, posts by their words (those the member
-may find: server.services.search) and a post by its address (fetched from its server if need be)."""
+may find: server.services.posts.search) and a post by its address (fetched from its server if need be)."""
 from __future__ import annotations
 
 from starlette.responses import Response
 
 from server.db import fulltext
-from server.services import lookup
-from server.services.search import StatusSearch, search_hashtags, search_statuses
+from server.services.social import lookup
+from server.services.posts.search import StatusSearch, search_hashtags, search_statuses
 from server.web.page import Web
 from server.web.status_view import account_cards, status_cards, viewer_actor
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from server.ap.actors import forget_actor
-from server.services import web_sessions
-from server.services.account_deletion import DeletionError, delete_account
-from server.services.login import LoginError, LoginThrottled, check_login
-from server.services.registration import RegistrationError, change_password
+from server.services.accounts import web_sessions
+from server.services.accounts.deletion import DeletionError, delete_account
+from server.services.accounts.login import LoginError, LoginThrottled, check_login
+from server.services.accounts.registration import RegistrationError, change_password
 from server.web.forms import sentence
 from server.web.page import Web
 from server.web.settings_profile import render_settings

@@ -1,5 +1,5 @@
 """Settings: the member's keyword filters (the same ones their Mastodon apps keep), listed, made, changed
-and removed. Where they apply and what they do: server.services.keyword_filters."""
+and removed. Where they apply and what they do: server.services.reading.filter_matching."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,9 +8,9 @@ from starlette.responses import Response
 
 from server.db.ids import as_id
 from server.db.types import utcnow
-from server.services import filter_settings as store
-from server.services.filter_settings import UNCHANGED, FilterChange, KeywordChange
-from server.services.keyword_filters import CONTEXTS
+from server.services.reading import filter_storage as store
+from server.services.reading.filter_storage import UNCHANGED, FilterChange, KeywordChange
+from server.services.reading.filter_matching import CONTEXTS
 from server.web.forms import rollback
 from server.web.page import Web, error_page
 from server.web.settings_profile import render_settings

@@ -9,8 +9,8 @@ from starlette.responses import Response
 
 from server.db.models import Actor, Block, Mute
 from server.db.types import utcnow
-from server.services.exports import CSV_EXPORTS, FILE_NAMES, export_csv, export_outbox
-from server.services.moderation import members
+from server.services.accounts.exports import CSV_EXPORTS, FILE_NAMES, export_csv, export_outbox
+from server.services.social import blocks_and_mutes as members
 from server.web.forms import rollback, sentence
 from server.web.page import Web, error_page
 from server.web.settings_profile import render_settings

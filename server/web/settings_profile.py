@@ -7,9 +7,10 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from server.ap.actors import forget_actor
-from server.services import profile, profiles
-from server.services.attestations import current_verifications, publish_actor_update
-from server.services.specialties import specialty_name
+from server.services.accounts import mastodon_profile as profile
+from server.services.accounts import professional_profile as profiles
+from server.services.verification.attestations_issued import current_verifications, publish_actor_update
+from server.services.accounts.specialties import specialty_name
 from server.web.forms import rollback, sentence, upload
 from server.web.notices import notice
 from server.web.page import Web

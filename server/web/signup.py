@@ -6,12 +6,12 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from server.db.models import Invite
-from server.services import profiles
-from server.services.account_tokens import TokenError, peek_token
-from server.services.instance_settings import registration_mode
-from server.services.invites import is_usable
-from server.services.mail import send_quietly
-from server.services.registration import Registration, RegistrationError, confirm_email, register
+from server.services.accounts import professional_profile as profiles
+from server.services.accounts.mailed_tokens import TokenError, peek_token
+from server.services.instance.settings import registration_mode
+from server.services.accounts.invites import is_usable
+from server.services.instance.mail import send_quietly
+from server.services.accounts.registration import Registration, RegistrationError, confirm_email, register
 from server.web.forms import sentence
 from server.web.page import Web
 from server.web.professions import profession_choices, specialty_groups

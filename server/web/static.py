@@ -8,8 +8,8 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from server.errors import error_response
-from server.services import site as site_settings
-from server.services.site import contrast
+from server.services.instance import site as site_settings
+from server.services.instance.site import contrast
 
 
 async def static_file(request: Request) -> Response:

@@ -8,9 +8,11 @@ from urllib.parse import urlsplit
 from starlette.responses import Response
 
 from server.db.models import Post
-from server.services import bookmarks, polls, social
-from server.services import posts as post_service
-from server.services.access import visible_post
+from server.services.posts import bookmarks_and_pins as bookmarks
+from server.services.posts import polls
+from server.services.social import interactions as social
+from server.services.posts import authoring as post_service
+from server.services.social.visibility_to_viewers import visible_post
 from server.web.page import Web, error_page, safe_next
 from server.web.status_view import roll_back, viewer_actor
 from server.web.threads import NOT_FOUND, post_id_of

@@ -1,4 +1,4 @@
-"""Statuses and accounts as the web templates show them: the client API's entities (server.services.views,
+"""Statuses and accounts as the web templates show them: the client API's entities (server.services.reading.page_views,
 so both show the same thing to the same viewer) with what a page adds — local links, readable times,
 the verification badge, what the viewer may do with a post, poll results in percent.
 
@@ -13,8 +13,8 @@ from markupsafe import Markup
 
 from federation.html import ContentError, sanitize_html
 from server.db.models import Actor, Post
-from server.services.keyword_filters import action_in, warning_titles
-from server.services.views import render_accounts, render_statuses
+from server.services.reading.filter_matching import action_in, warning_titles
+from server.services.reading.page_views import render_accounts, render_statuses
 from server.web.page import Web
 
 VISIBILITY_LABELS = {"public": "Public", "unlisted": "Unlisted", "private": "Followers only",

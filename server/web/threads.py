@@ -7,8 +7,8 @@ from starlette.responses import RedirectResponse, Response
 
 from server.db.ids import as_id
 from server.db.models import Post
-from server.services import reading
-from server.services.access import visible_post
+from server.services.reading import timelines as reading
+from server.services.social.visibility_to_viewers import visible_post
 from server.web.compose import form_context, reply_draft
 from server.web.page import Web, error_page
 from server.web.status_view import shown_in, status_cards, viewer_actor

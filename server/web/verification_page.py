@@ -7,11 +7,11 @@ from starlette.responses import JSONResponse, Response
 from server.convert.verification_to_json import masked
 from server.db.ids import as_id
 from server.db.models import VerificationRequest
-from server.services.attestations import current_verifications
-from server.services.credentials import CREDENTIAL_TYPES, CredentialError, validate_credential
-from server.services.profiles import get_profile
-from server.services.specialties import specialty_name
-from server.services.verification import OPEN_STATES, Submission, Upload, VerificationError, my_requests, respond, \
+from server.services.verification.attestations_issued import current_verifications
+from server.services.verification.credentials import CREDENTIAL_TYPES, CredentialError, validate_credential
+from server.services.accounts.professional_profile import get_profile
+from server.services.accounts.specialties import specialty_name
+from server.services.verification.workflow import OPEN_STATES, Submission, Upload, VerificationError, my_requests, respond, \
     submit_request
 from server.web.forms import rollback, sentence, upload
 from server.web.notices import notice

@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from server.db.models import Actor
-from server.services.accounts import NewAccount, create_account
-from server.services.oauth import issue_token
-from server.services.scopes import parse_scopes
+from server.services.accounts.members import NewAccount, create_account
+from server.services.accounts.oauth import issue_token
+from server.services.accounts.scopes import parse_scopes
 
 
 @dataclass

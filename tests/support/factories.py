@@ -13,7 +13,7 @@ from server.db.ids import snowflake
 from server.db.models import Actor, Follow, Mention, Post
 from server.db.models.posts import stays_local
 from server.db.types import utcnow
-from server.services.accounts import NewAccount, create_account
+from server.services.accounts.members import NewAccount, create_account
 from server.urls import LocalUrls
 
 

@@ -15,7 +15,7 @@ from federation.signatures import sign_request
 from server.app import create_app
 from server.db.models import Actor
 from server.jobs.inbox import InboxRunner
-from server.services.accounts import NewAccount, create_account
+from server.services.accounts.members import NewAccount, create_account
 from tests.loopback_server import Reply, Request, json_reply, serve
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"

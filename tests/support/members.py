@@ -7,8 +7,8 @@ import httpx
 import pytest
 
 from server.app import create_app
-from server.services.accounts import NewAccount, create_account
-from server.services.oauth import issue_token, register_app
+from server.services.accounts.members import NewAccount, create_account
+from server.services.accounts.oauth import issue_token, register_app
 
 PASSWORD = "correct horse battery"
 ALL_SCOPES = "read write follow admin:read admin:write"
@@ -56,7 +56,7 @@ async def mail_client(mail_app):
 
 async def open_to_visitors(app, value: bool = True) -> None:
     """Let visitors read the community's posts (the site setting `public_timelines`; a community is closed by default)."""
-    from server.services import site
+    from server.services.instance import site
 
     async with app.state.sessions() as session:
         await site.update(session, [], public_timelines=value)

@@ -6,9 +6,9 @@ import pytest
 
 from moderation.domains import DomainPolicy, FederationMode, Severity
 from server.db.models import Actor
-from server.services.accounts import NewAccount, create_account
+from server.services.accounts.members import NewAccount, create_account
 from server.services.moderation.domains import set_local_policy, set_mode
-from server.services.oauth import issue_token
+from server.services.accounts.oauth import issue_token
 from tests.loopback_server import serve
 from tests.support.fake_remote import FakeRemote
 

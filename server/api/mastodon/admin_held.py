@@ -18,7 +18,7 @@ from server.api.mastodon.staff import staff
 from server.convert.actor_to_mastodon import iso
 from server.db.models import Actor, HeldPost, Post
 from server.services.moderation import held as held_queue
-from server.services.views import render_statuses
+from server.services.reading.page_views import render_statuses
 
 READ, WRITE = "admin:read:reports", "admin:write:reports"
 

@@ -7,8 +7,8 @@ from starlette.responses import JSONResponse
 
 from server.api.mastodon.auth import authenticate
 from server.api.mastodon.params import read_params
-from server.services.oauth import OAuthError, register_app
-from server.services.scopes import ScopeError
+from server.services.accounts.oauth import OAuthError, register_app
+from server.services.accounts.scopes import ScopeError
 
 
 async def create_app(request: Request) -> JSONResponse:

@@ -17,8 +17,8 @@ from starlette.types import Receive, Scope, Send
 
 from server.api.mastodon.params import check_query
 from server.db.models import Account, OAuthApp
-from server.services.oauth import lookup_token
-from server.services.scopes import covers, parse_scopes
+from server.services.accounts.oauth import lookup_token
+from server.services.accounts.scopes import covers, parse_scopes
 
 TOKEN_CACHE_SECONDS = 5.0  # an ended token leaves it on every process as the hub reads it (server.streaming.hub)
 TOKEN_CACHE_MAX = 10_000

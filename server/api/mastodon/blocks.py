@@ -13,8 +13,8 @@ from server.api.mastodon.paging import link_header, read_page
 from server.api.mastodon.params import read_params
 from server.db.models import Actor, Block, Mute
 from server.db.types import utcnow
-from server.services.moderation import members
-from server.services.relationships import relationship
+from server.services.social import blocks_and_mutes as members
+from server.services.social.relationships import relationship
 
 
 async def _pair(request: Request, session, scope: str) -> tuple[Actor, Actor]:

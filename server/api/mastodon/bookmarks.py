@@ -10,8 +10,8 @@ from server.api.mastodon.auth import authenticate
 from server.api.mastodon.common import not_found, path_id, status_json, statuses_json
 from server.api.mastodon.paging import link_header, read_page
 from server.db.models import Actor, Bookmark, Post
-from server.services import bookmarks
-from server.services.access import may_see, visible_post
+from server.services.posts import bookmarks_and_pins as bookmarks
+from server.services.social.visibility_to_viewers import may_see, visible_post
 
 
 def status_action(action, scope: str):

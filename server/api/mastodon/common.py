@@ -7,7 +7,7 @@ from starlette.responses import JSONResponse
 
 from server.api.mastodon.params import as_id
 from server.db.models import Actor, Post
-from server.services.views import render_account, render_accounts, render_statuses
+from server.services.reading.page_views import render_account, render_accounts, render_statuses
 
 
 def path_id(request: Request, name: str = "id") -> int:

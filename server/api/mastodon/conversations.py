@@ -1,4 +1,4 @@
-"""/api/v1/conversations: a member's direct conversations (server.services.conversations), as Mastodon
+"""/api/v1/conversations: a member's direct conversations (server.services.reading.conversations), as Mastodon
 serves them: newest last status first, paged by that status's id; reading and hiding are per member."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from starlette.responses import JSONResponse
 from server.api.mastodon.auth import authenticate
 from server.api.mastodon.common import not_found, path_id
 from server.api.mastodon.paging import link_header, read_page
-from server.services import conversations
+from server.services.reading import conversations
 
 
 async def _json(request: Request, session, shown: list[conversations.Conversation], viewer_id: int) -> list[dict]:

@@ -11,8 +11,8 @@ from server.api.mastodon.auth import authenticate
 from server.api.mastodon.common import accounts_json
 from server.api.mastodon.paging import int_param
 from server.api.mastodon.params import flag
-from server.services import directory as members
-from server.services.profiles import ProfileError
+from server.services.social import directory as members
+from server.services.accounts.professional_profile import ProfileError
 
 MAX_OFFSET = 10**9 - 1
 

@@ -1,6 +1,6 @@
 """/api/v2/filters (filters, their keywords and posts) and the deprecated /api/v1/filters (one V1::Filter
 per keyword), as Mastodon 4 serves them. The statuses themselves carry which filters matched (`filtered`):
-server.services.keyword_filters."""
+server.services.reading.filter_matching."""
 from __future__ import annotations
 
 import re
@@ -17,8 +17,8 @@ from server.convert.filter_to_mastodon import (
     filter_status_to_mastodon, filter_to_mastodon, keyword_to_mastodon, v1_filter_to_mastodon,
 )
 from server.db.models import Actor, FilterKeyword, FilterStatus
-from server.services import filter_settings as store
-from server.services.filter_settings import UNCHANGED, FilterChange, KeywordChange
+from server.services.reading import filter_storage as store
+from server.services.reading.filter_storage import UNCHANGED, FilterChange, KeywordChange
 
 _NESTED = re.compile(r"^keywords_attributes\[(\d*)\]\[(\w+)\]$")
 MAX_ATTRIBUTES = 200

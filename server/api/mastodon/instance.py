@@ -8,11 +8,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from server.db.models import Actor, Post
-from server.services import site as site_settings
-from server.services.instance_settings import registration_mode
+from server.services.instance import site as site_settings
+from server.services.instance.settings import registration_mode
 from server.services.moderation.policies import policies_for
-from server.services.posts import MAX_CHARS, MAX_POLL_OPTION_CHARS, MAX_POLL_OPTIONS
-from server.services.publicity import public_members
+from server.services.posts.authoring import MAX_CHARS, MAX_POLL_OPTION_CHARS, MAX_POLL_OPTIONS
+from server.services.social.account_publicity import public_members
 
 MASTODON_COMPAT = "4.3.0"
 

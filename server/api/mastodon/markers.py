@@ -10,7 +10,7 @@ from server.api.mastodon.auth import authenticate
 from server.api.mastodon.params import Params, read_params
 from server.convert.actor_to_mastodon import iso
 from server.db.models import Marker
-from server.services.markers import TIMELINES, read_markers, save_marker
+from server.services.reading.markers import TIMELINES, read_markers, save_marker
 
 
 def _json(markers: dict[str, Marker]) -> dict:

@@ -13,8 +13,8 @@ from server.api.mastodon.params import Params, read_params
 from server.convert.media_to_mastodon import attachment_to_mastodon
 from server.db.models import Actor, MediaAttachment
 from server.runtime import Runtime
-from server.services import images
-from server.services import media as media_service
+from server.services.posts import images
+from server.services.posts import media as media_service
 
 
 def media_json(runtime: Runtime, row: MediaAttachment) -> dict:

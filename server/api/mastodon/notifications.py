@@ -9,8 +9,8 @@ from server.api.mastodon.auth import authenticate
 from server.api.mastodon.common import not_found, path_id
 from server.api.mastodon.paging import int_param, link_header, read_page
 from server.db.models import Actor, Marker, Notification
-from server.services import reading
-from server.services.views import render_notifications
+from server.services.reading import timelines as reading
+from server.services.reading.page_views import render_notifications
 
 
 async def _render(request: Request, session, items: list[Notification], viewer: Actor) -> list[dict]:

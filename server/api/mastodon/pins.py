@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from server.api.mastodon.bookmarks import status_action
-from server.services import bookmarks
+from server.services.posts import bookmarks_and_pins as bookmarks
 
 pin = status_action(bookmarks.pin, "write:accounts")
 unpin = status_action(bookmarks.unpin, "write:accounts")

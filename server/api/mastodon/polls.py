@@ -10,8 +10,8 @@ from server.api.mastodon.common import not_found, path_id
 from server.api.mastodon.params import read_params
 from server.convert.post_to_mastodon import ViewerState, poll_to_mastodon
 from server.db.models import Actor, Post
-from server.services import polls
-from server.services.access import visible_post
+from server.services.posts import polls
+from server.services.social.visibility_to_viewers import visible_post
 
 
 async def _poll_post(session, request: Request, viewer: Actor | None) -> Post:

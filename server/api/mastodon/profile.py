@@ -16,10 +16,10 @@ from server.api.mastodon.auth import authenticate
 from server.api.mastodon.common import account_json
 from server.api.mastodon.params import Params, as_id, invalid, read_params
 from server.db.models import Account, Actor, Follow
-from server.services import profiles
-from server.services.attestations import publish_actor_update
-from server.services.profile import ProfileChanges, ProfileError, update_profile
-from server.services.specialties import specialty_name
+from server.services.accounts import professional_profile as profiles
+from server.services.verification.attestations_issued import publish_actor_update
+from server.services.accounts.mastodon_profile import ProfileChanges, ProfileError, update_profile
+from server.services.accounts.specialties import specialty_name
 
 _FIELD_KEY = re.compile(r"^fields_attributes\[(\d{1,2})\]\[(name|value)\]$")
 PROFESSIONAL_TEXT = ("real_name", "profession", "specialty", "institution", "jurisdiction")
@@ -67,7 +67,7 @@ async def _image(params: Params, name: str) -> bytes | None:
 
 
 def professional_changes(params: Params) -> profiles.ProfileChanges:
-    """The professional part of the profile (server.services.profiles); the rest is left UNSET."""
+    """The professional part of the profile (server.services.accounts.professional_profile); the rest is left UNSET."""
     changes = profiles.ProfileChanges()
     for name in PROFESSIONAL_TEXT:
         if name in params:

@@ -11,10 +11,10 @@ from starlette.responses import HTMLResponse, JSONResponse
 from server.api.mastodon.auth import authenticate
 from server.api.mastodon.params import read_params
 from server.db.models import Account
-from server.services import oauth
-from server.services.account_tokens import TokenError
-from server.services.mail import send_quietly
-from server.services.registration import (
+from server.services.accounts import oauth
+from server.services.accounts.mailed_tokens import TokenError
+from server.services.instance.mail import send_quietly
+from server.services.accounts.registration import (
     Registration, RegistrationError, confirm_email, confirmation_mail, register, request_password_reset,
     reset_password,
 )

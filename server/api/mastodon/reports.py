@@ -18,7 +18,7 @@ from server.convert.moderation_to_mastodon import report_to_member
 from server.db.models import AccountModeration, AccountWarning, Actor, OAuthToken
 from server.services.moderation import actions
 from server.services.moderation.reports import ReportError, file_report, parse_category
-from server.services.scopes import covers, parse_scopes
+from server.services.accounts.scopes import covers, parse_scopes
 
 
 async def create(request: Request) -> JSONResponse:

@@ -1,5 +1,5 @@
 """/api/v2/search: accounts (resolving user@domain over WebFinger), hashtags, and statuses by their words
-(server.services.search says which a member may find) or by URL (fetched when `resolve` is asked).
+(server.services.posts.search says which a member may find) or by URL (fetched when `resolve` is asked).
 Without a token: no `resolve`, no `offset`, and no statuses by their words, as on Mastodon."""
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from server.api.mastodon.paging import id_param, int_param, read_page
 from server.api.mastodon.params import flag
 from server.db import fulltext
 from server.db.models import Actor
-from server.services import lookup
-from server.services.search import MAX_OFFSET, StatusSearch, search_hashtags, search_statuses
-from server.services.views import render_accounts, render_statuses
+from server.services.social import lookup
+from server.services.posts.search import MAX_OFFSET, StatusSearch, search_hashtags, search_statuses
+from server.services.reading.page_views import render_accounts, render_statuses
 
 KINDS = (None, "accounts", "hashtags", "statuses")
 

@@ -2,7 +2,7 @@
 unsubscribed by messages), as Mastodon's streaming server speaks them. Every stream needs a member's
 token (Mastodon 4.2+): Authorization header, `access_token` parameter, or the WebSocket subprotocol. A stream
 closes when its right to read ends: its token revoked, its member's account disabled, suspended or deleted
-(server.services.stream_events.access_ended)."""
+(server.services.reading.stream_events.access_ended)."""
 from __future__ import annotations
 
 import asyncio
@@ -18,9 +18,9 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from federation.json_input import parse_json, valid_text
 from server.api.mastodon.auth import Auth, authenticate, bearer
 from server.api.mastodon.params import as_id
-from server.services.lists import find_list
-from server.services.oauth import token_in_force
-from server.services.scopes import covers
+from server.services.reading.lists import find_list
+from server.services.accounts.oauth import token_in_force
+from server.services.accounts.scopes import covers
 from server.streaming.hub import Closed, Stream, Subscriber
 
 HEARTBEAT_SECONDS = 15.0

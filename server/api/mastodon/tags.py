@@ -7,8 +7,8 @@ from starlette.responses import JSONResponse
 
 from server.api.mastodon.auth import authenticate
 from server.api.mastodon.paging import link_header, read_page
-from server.services import followed_tags
-from server.services.followed_tags import TagError
+from server.services.reading import followed_tags
+from server.services.reading.followed_tags import TagError
 
 
 def _name(request: Request) -> str:

@@ -12,8 +12,8 @@ from server.api.mastodon.paging import Page, link_header, read_page
 from server.api.mastodon.params import flag
 from server.db.inline import read_rows
 from server.db.models import Actor
-from server.services import reading
-from server.services.status_pages import HOME_KEY, home_statement, page_json
+from server.services.reading import timelines as reading
+from server.services.reading.status_json import HOME_KEY, home_statement, page_json
 
 
 _HOME_PAGES: dict[tuple, object] = {}

@@ -13,9 +13,9 @@ from server.api.mastodon.common import not_found, path_id
 from server.api.mastodon.params import Params, read_params
 from server.convert.verification_to_json import request_to_json
 from server.db.models import Account, VerificationRequest
-from server.services.specialties import PROFESSIONS, specialties_for
-from server.services.verification import Submission, Upload, VerificationError, my_requests, respond, submit_request
-from server.services.verification_checks import check_request
+from server.services.accounts.specialties import PROFESSIONS, specialties_for
+from server.services.verification.workflow import Submission, Upload, VerificationError, my_requests, respond, submit_request
+from server.services.verification.online_checks import check_request
 
 
 def _text(params: Params, name: str) -> str:

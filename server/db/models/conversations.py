@@ -1,4 +1,4 @@
-"""Direct conversations as each local participant sees them (server.services.conversations)."""
+"""Direct conversations as each local participant sees them (server.services.reading.conversations)."""
 from __future__ import annotations
 
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index

@@ -34,7 +34,7 @@ class InboxItem(Base):
 
 class SeenActivity(Base):
     """An activity once queued whose InboxItem was pruned: a 16-byte digest of its id, kept a while
-    longer so that a late re-delivery is not processed twice (server.services.inbox.remembered)."""
+    longer so that a late re-delivery is not processed twice (server.services.federation.inbox.remembered)."""
 
     __tablename__ = "seen_activities"
 

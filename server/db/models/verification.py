@@ -33,7 +33,7 @@ class VerificationRequest(Base):
     evidence_type: Mapped[str | None] = mapped_column(String(100))
     evidence_sha256: Mapped[str | None] = mapped_column(String(64))
     evidence_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # What online credential checkers said (server.services.verification_checks): for the reviewer only.
+    # What online credential checkers said (server.services.verification.online_checks): for the reviewer only.
     online_checks: Mapped[list | None] = mapped_column(Json)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -17,11 +17,11 @@ from server.db.ids import snowflake
 from server.db.models import Account, AccountModeration, AccountWarning, Actor, Notification, Post, Report
 from server.db.types import utcnow
 from server.runtime import Runtime
-from server.services import posts as post_service
-from server.services import stream_events
-from server.services.delivery import enqueue_activity
-from server.services.inbox.posts import remove_post
-from server.services.instance_actor import ensure_instance_actor
+from server.services.posts import authoring as post_service
+from server.services.reading import stream_events
+from server.services.federation.delivery import enqueue_activity
+from server.services.federation.inbox.posts import remove_post
+from server.services.federation.instance_actor import ensure_instance_actor
 from server.services.moderation import audit, roles
 from server.services.moderation.domains import purge_actor
 from server.services.moderation.reports import ReportError, stamp_resolved

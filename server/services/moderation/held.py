@@ -1,4 +1,4 @@
-"""The moderators' queue of posts the patient-privacy guard held (policy `hold`; server.services.posts
+"""The moderators' queue of posts the patient-privacy guard held (policy `hold`; server.services.posts.authoring
 writes the rows). A moderator approves an item (a new post is then published exactly as any new post is:
 fan-out, streams, notifications, delivery; a kept edit is applied as the author wrote it) or rejects it
 (a new post is deleted, a kept edit dropped; the author gets a notice with the reason, which they may
@@ -19,8 +19,8 @@ from server.db.models import Actor, HeldPost, Post
 from server.db.models.posts import HELD
 from server.db.types import utcnow
 from server.runtime import Runtime
-from server.services import posts as post_service
-from server.services.instance_actor import ensure_instance_actor
+from server.services.posts import authoring as post_service
+from server.services.federation.instance_actor import ensure_instance_actor
 from server.services.moderation import audit, roles
 from server.services.moderation.actions import notice
 

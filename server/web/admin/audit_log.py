@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from server.services.moderation import audit
-from server.services.verification_audit import ACTIONS, audit_entries
+from server.services.verification.audit import ACTIONS, audit_entries
 from server.web.admin.common import notice, older_link, query_id
 from server.web.page import Web
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from server.services.admin_overview import overview
+from server.services.instance.admin_overview import overview
 from server.web.admin.common import notice
 from server.web.page import Web
 

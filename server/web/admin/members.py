@@ -1,17 +1,17 @@
 """/admin/members (admins only): registrations waiting for approval, invite links, members with their
-roles, and disabling or enabling accounts. server.services.member_admin makes and audits each change."""
+roles, and disabling or enabling accounts. server.services.accounts.member_admin makes and audits each change."""
 from __future__ import annotations
 
 from starlette.responses import Response
 
 from server.ap.actors import forget_actor
 from server.db.models import Account
-from server.services import member_admin
-from server.services.accounts import ROLES
-from server.services.invites import invite_url, is_usable, list_invites
-from server.services.mail import send_quietly
+from server.services.accounts import member_admin
+from server.services.accounts.members import ROLES
+from server.services.accounts.invites import invite_url, is_usable, list_invites
+from server.services.instance.mail import send_quietly
 from moderation.roles import NotAllowed
-from server.services.registration import pending_registrations
+from server.services.accounts.registration import pending_registrations
 from server.web.admin.common import done, not_found, notice, number, older_link, path_id, query_id, roll_back
 from server.web.page import Web
 

@@ -1,12 +1,14 @@
 """/admin/settings (admins only): the society's branding (title, description, rules, theme, accent colour,
-logo, public timelines) through server.services.site, and who may join (registration mode, how long a
-verification lasts, how long evidence is kept) through server.services.instance_settings. Both audit."""
+logo, public timelines) through server.services.instance.site, and who may join (registration mode, how long a
+verification lasts, how long evidence is kept) through server.services.instance.settings. Both audit."""
 from __future__ import annotations
 
 from starlette.responses import Response
 
-from server.services import instance_settings, site
-from server.services.instance_settings import SettingError
+from server.services.instance import settings as instance_settings
+
+from server.services.instance import site
+from server.services.instance.settings import SettingError
 from server.web.admin.common import checked, done, notice, roll_back
 from server.web.page import Web
 from server.settings import REGISTRATION_MODES

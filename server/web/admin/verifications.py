@@ -1,6 +1,6 @@
 """/admin/verifications: the review queue; one request with the member's claims, credential and evidence
 (downloaded by reviewers only, each download audited); approve, reject with a reason, ask for more.
-Every decision goes through server.services.verification, which audits it and tells the member."""
+Every decision goes through server.services.verification.workflow, which audits it and tells the member."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -9,14 +9,14 @@ from starlette.responses import FileResponse, Response
 from server.ap.actors import forget_actor
 from server.db.models import Account, VerificationRequest
 from server.db.models.verification import REQUEST_STATES
-from server.services import verification as workflow
-from server.services.attestations import current_verifications, profession_label
-from server.services.evidence import evidence_file
-from server.services.mail import send_quietly
+from server.services.verification import workflow
+from server.services.verification.attestations_issued import current_verifications, profession_label
+from server.services.verification.evidence import evidence_file
+from server.services.instance.mail import send_quietly
 from moderation.roles import NotAllowed
-from server.services.profiles import get_profile
-from server.services.specialties import specialty_name
-from server.services.verification_audit import audit, audit_entries
+from server.services.accounts.professional_profile import get_profile
+from server.services.accounts.specialties import specialty_name
+from server.services.verification.audit import audit, audit_entries
 from server.web.admin.common import done, not_found, notice, path_id, roll_back
 from server.web.page import Web
 

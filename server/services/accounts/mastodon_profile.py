@@ -1,0 +1,105 @@
+"""A member changes their Mastodon-shaped profile: name, note, avatar, header, fields, locked, discoverable,
+indexable, bot. (The professional profile is server.services.accounts.professional_profile.)"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import anyio
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from federation.text import MentionTarget, render_post
+from server.db.models import Actor
+from server.db.types import utcnow
+from server.runtime import Runtime
+from server.services.posts import images
+from server.services.posts import media
+from server.services.posts.authoring import resolve_mentions
+
+MAX_DISPLAY_NAME = 100  # more than Mastodon's 30: real names with titles and degrees
+MAX_NOTE = 500
+MAX_FIELDS = 4
+MAX_FIELD_CHARS = 255
+
+
+class ProfileError(ValueError):
+    """Refused; str() says why (the client API answers 422)."""
+
+
+@dataclass(frozen=True)
+class ProfileChanges:
+    """What to change; None leaves a part as it is."""
+
+    display_name: str | None = None
+    note: str | None = None
+    avatar: bytes | None = None
+    header: bytes | None = None
+    fields: list[tuple[str, str]] | None = None
+    locked: bool | None = None
+    discoverable: bool | None = None
+    indexable: bool | None = None
+    bot: bool | None = None
+
+
+def _validate(changes: ProfileChanges) -> None:
+    if changes.display_name is not None and len(changes.display_name) > MAX_DISPLAY_NAME:
+        raise ProfileError(f"a display name is at most {MAX_DISPLAY_NAME} characters")
+    if changes.note is not None and len(changes.note) > MAX_NOTE:
+        raise ProfileError(f"a note is at most {MAX_NOTE} characters")
+    if changes.fields is not None:
+        if len(changes.fields) > MAX_FIELDS:
+            raise ProfileError(f"a profile has at most {MAX_FIELDS} fields")
+        if any(len(n) > MAX_FIELD_CHARS or len(v) > MAX_FIELD_CHARS for n, v in changes.fields):
+            raise ProfileError(f"field names and values are at most {MAX_FIELD_CHARS} characters")
+        if any(n.strip().lower() == "verified" for n, _ in changes.fields):
+            # the badge's own field for Mastodon users: a member may not type one
+            raise ProfileError("the field name 'Verified' is reserved for verified members")
+
+
+def _inline(html: str) -> str:
+    """A one-line rendering without its paragraph (field values are inline on Mastodon)."""
+    return html[3:-4] if html.startswith("<p>") and html.endswith("</p>") else html
+
+
+async def _image(runtime: Runtime, data: bytes, process) -> str:
+    try:
+        encoded = await anyio.to_thread.run_sync(process, data)
+    except images.ImageError as exc:
+        raise ProfileError(str(exc)) from None
+    key = await media.store_file(runtime, encoded.data, encoded.extension)
+    return media.file_url(runtime, key, encoded.extension)
+
+
+async def _note_html(runtime: Runtime, session: AsyncSession, note: str) -> str:
+    mentions = await resolve_mentions(runtime, session, note)
+    targets = {k: MentionTarget(actor_id=a.uri, profile_url=a.url or a.uri, acct=a.acct) for k, a in mentions.items()}
+    return render_post(note, mentions=targets, tag_url=runtime.urls.tag).html
+
+
+async def update_profile(runtime: Runtime, session: AsyncSession, actor: Actor, changes: ProfileChanges) -> Actor:
+    """Apply the changes; the caller queues the actor's Update (server.services.verification.attestations_issued.
+    publish_actor_update), commits, and drops cached copies of it (server.ap.actors.forget_actor)."""
+    _validate(changes)
+    if changes.display_name is not None:
+        actor.display_name = changes.display_name.strip()
+    if changes.note is not None:
+        actor.summary_source = changes.note
+        actor.summary = await _note_html(runtime, session, changes.note) if changes.note.strip() else ""
+    if changes.avatar is not None:
+        actor.icon_url = await _image(runtime, changes.avatar, images.process_avatar)
+    if changes.header is not None:
+        actor.header_url = await _image(runtime, changes.header, images.process_header)
+    if changes.fields is not None:
+        actor.fields = [{"name": n.strip(), "source": v.strip(), "value": _inline(render_post(
+            v.replace("\n", " "), mentions={}, tag_url=runtime.urls.tag).html)}
+            for n, v in changes.fields if n.strip() or v.strip()]
+    if changes.locked is not None:
+        actor.manually_approves = changes.locked
+    if changes.discoverable is not None:
+        actor.discoverable = changes.discoverable
+    if changes.indexable is not None:
+        actor.indexable = changes.indexable
+    if changes.bot is not None:
+        actor.actor_type = "Service" if changes.bot else "Person"
+    actor.updated_at = utcnow()
+    await session.flush()
+    return actor

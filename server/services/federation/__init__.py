@@ -1,0 +1,3 @@
+"""The instance's side of federation, with storage: queueing deliveries, remote hosts' delivery health, remote
+actors fetched and stored, signing as a local actor or the instance actor, and processing received activities
+(inbox/). The protocol itself is the top-level `federation` package."""

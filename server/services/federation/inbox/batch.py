@@ -1,0 +1,87 @@
+"""New posts whose writes wait for the end of the batch, then go to the database in bulk.
+
+A busy inbox is mostly Creates of public or followers-only posts by followed actors. Written one by
+one, each costs several round trips (post, tags, timelines); deferred, a whole batch costs a few
+statements. Only that plain case is deferred: a post that mentions members, replies to a deferred
+post, or is needed at once (a boost's original) is written immediately after flushing this batch,
+and every other kind of activity flushes it first (see table.dispatch), so that no handler ever
+misses a post that arrived before it.
+"""
+from __future__ import annotations
+
+from sqlalchemy import bindparam, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.db.models import Post, PostTag
+from server.services.posts import fanout as timelines
+from server.services.federation.inbox import remembered
+
+
+def _statements(dialect) -> dict:
+    return {
+        "posts": dialect.insert(Post).on_conflict_do_nothing(index_elements=["uri"]).returning(Post.id),
+        "tags": dialect.insert(PostTag).on_conflict_do_nothing(),
+    }
+
+
+_STATEMENTS = {"postgresql": _statements(postgresql), "sqlite": _statements(sqlite)}
+_REPLIED = update(Post).where(Post.id == bindparam("parent")).values(replies_count=Post.replies_count + 1)
+
+
+def post_columns(post: Post) -> dict:
+    """The row of a new Post (every column, as INSERT ... RETURNING in bulk wants the same keys)."""
+    return {c.key: getattr(post, c.key) for c in Post.__table__.columns}
+
+
+class PostBatch:
+    def __init__(self) -> None:
+        self._rows: dict[str, dict] = {}  # uri -> row, in arrival order
+        self._tags: dict[str, list[str]] = {}
+        self._domains: dict[str, str | None] = {}  # uri -> author's domain (for hashtag followers)
+        # The object ids of the batch's Creates were looked up at once (`checked`), and those their
+        # origin deleted are in `deleted` (Deletes handled in the batch add to it); others are asked singly.
+        self.checked: set[str] = set()
+        self.deleted: set[str] = set()
+
+    async def was_deleted(self, session: AsyncSession, uri: str) -> bool:
+        if uri in self.deleted:
+            return True
+        return uri not in self.checked and await remembered.was_deleted(session, uri)
+
+    async def look_up_deleted(self, session: AsyncSession, uris: list[str]) -> None:
+        self.deleted |= await remembered.deleted_among(session, uris)
+        self.checked |= set(uris)
+
+    def __contains__(self, uri: object) -> bool:
+        return uri in self._rows
+
+    def add(self, post: Post, tags: list[str]) -> None:
+        """Defer a new post (unless one with its uri is deferred already)."""
+        if post.uri not in self._rows:
+            self._rows[post.uri] = post_columns(post)
+            self._tags[post.uri] = tags
+            self._domains[post.uri] = post.author.domain
+
+    async def flush(self, session: AsyncSession) -> int:
+        """Write the deferred posts that are not stored yet, their tags, reply counts and home
+        timeline entries (followers', then hashtag followers': after the tags); returns how many posts were new."""
+        if not self._rows:
+            return 0
+        rows, tags, domains = list(self._rows.values()), self._tags, self._domains
+        self._rows, self._tags, self._domains = {}, {}, {}
+        statements = _STATEMENTS[session.bind.dialect.name]
+        core = await session.connection()
+        inserted = set((await core.execute(statements["posts"], rows)).scalars())
+        new = [row for row in rows if row["id"] in inserted]
+        tag_rows = [{"post_id": row["id"], "tag": t} for row in new for t in tags[row["uri"]]]
+        if tag_rows:
+            await core.execute(statements["tags"], tag_rows)
+        parents = [{"parent": row["in_reply_to_id"]} for row in new if row["in_reply_to_id"] is not None]
+        if parents:
+            await core.execute(_REPLIED, parents)
+        tagged = [(row["id"], domains[row["uri"]]) for row in new
+                  if tags[row["uri"]] and row["visibility"] == timelines.TAGGED_VISIBILITY]
+        await timelines.fan_out_remote(session, [row["id"] for row in new], tagged)
+        await timelines.notify_subscribers(session, [row["id"] for row in new])
+        return len(new)

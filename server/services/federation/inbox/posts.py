@@ -1,0 +1,214 @@
+"""Create, Update and Delete of posts (Note, Article, Question, Page, ... and Tombstones)."""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from federation import vocab
+from federation.integrity import IntegrityError, verify_proof
+from federation.urls import same_origin
+from server.convert.as_to_post import as_to_post, content_fields, hashtags, mention_hrefs
+from server.db.models import Actor, Mention, Post, PostEdit, PostTag
+from server.db.models.posts import stays_local
+from server.db.types import utcnow
+from server.db.upsert import insert_ignore
+from server.services.reading import conversations
+from server.services.posts import polls
+from server.services.reading import stream_events
+from server.services.posts import fanout as timelines
+from server.services.federation.delivery import enqueue_activity
+from server.services.federation.inbox.batch import post_columns
+from server.services.federation.inbox.context import InboxContext, Refused
+from server.services.federation.inbox.remembered import remember_deleted
+from server.services.federation.inbox.votes import take_vote
+from server.services.moderation.incoming import screen_post
+from server.services.verification.attestations_received import issuer_key_resolver
+from server.services.social.interactions import withdraw_boosts
+
+log = logging.getLogger("curbside.inbox")
+
+
+async def parse_post(ctx: InboxContext, doc: dict) -> vocab.Post:
+    """Parse a post document and check that it belongs to the activity's actor (credited with a post
+    that names no author, and addressed as the activity when it names no audience, only when the actor
+    signed the activity, as Mastodon does: a forwarder's word sets neither)."""
+    authentic = ctx.activity if ctx.authentic else None
+    parsed = vocab.parse_object(doc, allow_http=ctx.allow_http, activity=authentic,
+                                default_author=authentic and authentic.actor)
+    if ctx.activity.actor not in parsed.attributions:
+        raise Refused(f"{parsed.id} is attributed to {parsed.attributed_to}, not to {ctx.activity.actor}")
+    if not same_origin(parsed.id, ctx.activity.actor):
+        raise Refused(f"{parsed.id} is not on the origin of its author {ctx.activity.actor}")
+    return parsed
+
+
+async def _mentioned_locals(ctx: InboxContext, parsed: vocab.Post, visibility: str) -> list[int]:
+    """Local actors the post mentions; for private and direct posts, only those it is addressed to
+    (Mention tags of a followers-only post reach no one else), plus any local addressee."""
+    base = ctx.runtime.settings.base_url
+    hrefs = [h for h in mention_hrefs(parsed) if same_origin(h, base)]
+    addressed = [a for a in (*parsed.to, *parsed.cc) if same_origin(a, base)]
+    if visibility in ("private", "direct"):
+        hrefs = [h for h in hrefs if h in addressed] + addressed
+    if not hrefs:
+        return []
+    query = select(Actor.id).where(Actor.local.is_(True), or_(Actor.uri.in_(hrefs), Actor.url.in_(hrefs)))
+    return list((await ctx.session.execute(query)).scalars())
+
+
+async def store_post(ctx: InboxContext, parsed: vocab.Post, author: Actor, *, fan_out: bool) -> Post | None:
+    """Store a new remote post with its mentions, tags and reply link; notify mentioned members and
+    (with `fan_out`) fill home timelines. None when it is stored already (its side effects too).
+    Refuses replies to members-only posts. Plain posts are deferred to the batch (see batch.py);
+    the Post returned is not attached to the session."""
+    session = ctx.session
+    if await ctx.batch.was_deleted(session, parsed.id):
+        raise Refused(f"{parsed.id} was deleted by its origin before it reached us")
+    if parsed.in_reply_to in ctx.batch:
+        await ctx.batch.flush(session)
+    parent = await ctx.post(parsed.in_reply_to)
+    if parent is not None and stays_local(parent):
+        raise Refused(f"{parsed.id} replies to a members-only post, which was never federated")
+    post = as_to_post(parsed, author)
+    post.in_reply_to_id = parent.id if parent is not None else None
+    await screen_post(ctx.runtime, session, post, author)
+    mentioned = await _mentioned_locals(ctx, parsed, post.visibility)
+    if fan_out and not mentioned and post.visibility != "direct" and post.poll is None:  # polls need a deadline row
+        ctx.batch.add(post, hashtags(parsed))
+        return post
+    await ctx.batch.flush(session)
+    core = await session.connection()
+    if (await core.execute(_INSERT_POST[session.bind.dialect.name], post_columns(post))).first() is None:
+        return None
+    if parent is not None:
+        await session.execute(update(Post).where(Post.id == parent.id).values(replies_count=Post.replies_count + 1))
+    if mentioned:
+        await insert_ignore(session, Mention, [{"post_id": post.id, "actor_id": a} for a in mentioned])
+        await timelines.notify(session, "mention", mentioned, author.id, post.id)
+    await insert_ignore(session, PostTag, [{"post_id": post.id, "tag": t} for t in hashtags(parsed)])
+    await polls.register_deadline(session, post)
+    if fan_out:
+        await timelines.fan_out(session, post, mentioned)
+        await conversations.record(session, post, mentioned)
+        await timelines.notify_subscribers(session, [post.id], mentioned)
+    return post
+
+
+_INSERT_POST = {name: dialect.insert(Post).on_conflict_do_nothing(index_elements=["uri"]).returning(Post.id)
+                for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+
+
+async def on_create_note(ctx: InboxContext) -> None:
+    doc = await ctx.object_doc()
+    if await take_vote(ctx, doc):
+        return
+    parsed = await parse_post(ctx, doc)
+    # A post stored already (a repeated delivery, or fetched earlier for a boost) is left alone.
+    await store_post(ctx, parsed, await ctx.actor(), fan_out=True)
+
+
+def _changed(post: Post, new: dict) -> bool:
+    old_options = [o["title"] for o in (post.poll or {}).get("options", [])]
+    new_options = [o["title"] for o in (new["poll"] or {}).get("options", [])]
+    return ((post.content_html, post.summary, post.sensitive, old_options)
+            != (new["content_html"], new["summary"], new["sensitive"], new_options))
+
+
+async def on_update_note(ctx: InboxContext) -> None:
+    parsed = await parse_post(ctx, await ctx.object_doc())
+    post = await ctx.post(parsed.id)
+    if post is None:
+        return  # never seen: nothing to edit (Mastodon does the same)
+    if post.author.uri != ctx.activity.actor:
+        raise Refused(f"only the author may update {post.uri}")
+    new = content_fields(parsed)
+    stale = parsed.updated and post.edited_at and parsed.updated <= post.edited_at
+    if stale or not _changed(post, new):
+        if post.poll and new["poll"] and polls.titles(post.poll) == polls.titles(new["poll"]):
+            post.poll = new["poll"]  # poll counts and closing move without an edit
+        return
+    ctx.session.add(PostEdit(post_id=post.id, content_html=post.content_html, summary=post.summary,
+                             sensitive=post.sensitive, poll=post.poll))
+    options_before = polls.titles(post.poll)
+    for name, value in new.items():
+        setattr(post, name, value)
+    if post.poll and polls.titles(post.poll) != options_before:
+        await polls.restart(ctx.session, post)  # new options: earlier votes no longer mean anything
+    await screen_post(ctx.runtime, ctx.session, post, post.author)
+    post.edited_at = min(parsed.updated or utcnow(), utcnow())
+    await ctx.session.execute(delete(PostTag).where(PostTag.post_id == post.id))
+    await insert_ignore(ctx.session, PostTag, [{"post_id": post.id, "tag": t} for t in hashtags(parsed)])
+    await stream_events.post_edited(ctx.session, post)
+    await timelines.notify_boosters(ctx.session, post)
+
+
+async def remove_post(session: AsyncSession, post: Post) -> None:
+    """Delete a post (and by cascade its boosts, timeline entries, likes), keeping counts right."""
+    if post.in_reply_to_id is not None:
+        await session.execute(update(Post).where(Post.id == post.in_reply_to_id)
+                              .values(replies_count=Post.replies_count - 1))
+    if post.boost_of_id is not None:
+        await session.execute(update(Post).where(Post.id == post.boost_of_id)
+                              .values(boosts_count=Post.boosts_count - 1))
+    await conversations.post_removed(session, post)
+    await stream_events.post_deleted(session, post)
+    await session.execute(delete(Post).where(Post.id == post.id))
+
+
+async def on_delete_note(ctx: InboxContext) -> None:
+    """Delete of a post, its Tombstone, a boost, or of something unknown: only its author may. The
+    deleted id is remembered (see remembered.py), so that a Create overtaken by its Delete, or
+    delivered again after it, is refused."""
+    object_id, actor = ctx.object_id, ctx.activity.actor
+    post = await ctx.post(object_id)
+    if post is None:
+        # Unknown: anyone on the object's origin could have written it, nobody else may delete it; and
+        # only the actor's own signature has it remembered (forwarded.py refuses the others first).
+        if ctx.authentic and object_id and object_id != actor and same_origin(object_id, actor):
+            await remember_deleted(ctx.session, object_id)
+            ctx.batch.deleted.add(object_id)
+        return
+    if post.author.uri != actor:
+        raise Refused(f"{actor} may not delete {post.uri} of {post.author.uri}")
+    if not post.local:
+        await remember_deleted(ctx.session, post.uri)
+        ctx.batch.deleted.add(post.uri)
+    await _withdraw_boosts(ctx, post)
+    await remove_post(ctx.session, post)
+
+
+async def _withdraw_boosts(ctx: InboxContext, post: Post) -> None:
+    """Members' boosts of the post go with it: their followers get an Undo(Announce) from each booster and, as
+    Mastodon does, the Delete itself as received, when it is its actor's word (signed by the actor's own key)
+    and carries a signature they can check without us: a Linked Data signature (RsaSignature2017), which we
+    pass on unchecked as Mastodon does (the receiver checks it), or a Data Integrity proof (FEP-8b32) of the
+    actor, which we check first. Without either, their followers still get the Undo."""
+    forward = post.boosts_count > 0 and await _signed_for_forwarding(ctx)
+    reached = await withdraw_boosts(ctx.runtime, ctx.session, post)
+    if not forward:
+        return
+    for booster, followers in reached:
+        await enqueue_activity(ctx.session, ctx.document, booster, followers)
+
+
+async def _signed_for_forwarding(ctx: InboxContext) -> bool:
+    """Whether the activity as received was signed (HTTP) by its actor and carries an LD signature or a proof
+    by that actor that verifies."""
+    if not ctx.authentic or not ctx.document:
+        return False
+    signature = ctx.document.get("signature")
+    if isinstance(signature, dict) and signature.get("type") == "RsaSignature2017":
+        return True
+    if "proof" not in ctx.document:
+        return False
+    await ctx.session.commit()  # the key may be fetched: no transaction held across it
+    resolve = issuer_key_resolver(ctx.runtime, await ctx.fetcher_source())
+    try:
+        verified = await verify_proof(ctx.document, resolve)
+    except IntegrityError as exc:
+        log.info("not forwarding %s: its proof fails (%s)", ctx.activity.id, exc.reason)
+        return False
+    return verified.controller == ctx.activity.actor

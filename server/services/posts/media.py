@@ -1,0 +1,165 @@
+"""Members' uploads: stored under settings.media_dir with unguessable names, described, focused, and
+claimed by at most one post each.
+
+A file lives at media_dir/<first two characters of its key>/<key>[_small].<ext> and is served at
+/media/<same path>. Post.attachments keeps a copy of what federation and apps need, in the shape
+server.convert.post_to_as reads: {"id", "type", "url", "preview_url", "media_type", "description",
+"blurhash", "width", "height", "preview_width", "preview_height", "focal_point"}.
+"""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+import anyio
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.db.ids import snowflake
+from server.db.models import Actor, MediaAttachment
+from server.db.types import utcnow
+from server.runtime import Runtime
+from server.services.posts import images
+
+MAX_ATTACHMENTS = 4
+MAX_DESCRIPTION = 1500
+UNATTACHED_TTL = timedelta(days=1)
+_KEY = re.compile(r"^[0-9a-f]{32}$")
+
+
+class MediaError(ValueError):
+    """Refused; str() says why (the client API answers 422, or 404 for media not found)."""
+
+
+def parse_focus(raw: object) -> tuple[float, float]:
+    """Mastodon's `focus=x,y`, each from -1.0 to 1.0 (0,0 is the centre)."""
+    try:
+        x, y = (float(part) for part in str(raw).split(","))
+    except ValueError:
+        raise MediaError("focus must be two numbers x,y from -1.0 to 1.0") from None
+    if not (-1.0 <= x <= 1.0 and -1.0 <= y <= 1.0):
+        raise MediaError("focus must be two numbers x,y from -1.0 to 1.0")
+    return x, y
+
+
+def check_description(text: object) -> str | None:
+    if text is None or text == "":
+        return None
+    if not isinstance(text, str) or len(text) > MAX_DESCRIPTION:
+        raise MediaError(f"a description is text of at most {MAX_DESCRIPTION} characters")
+    return text
+
+
+def relative_path(key: str, extension: str, small: bool = False) -> str:
+    if not _KEY.match(key):
+        raise ValueError(f"not a media key: {key!r}")
+    return f"{key[:2]}/{key}{'_small' if small else ''}.{extension}"
+
+
+def file_url(runtime: Runtime, key: str, extension: str, small: bool = False) -> str:
+    return f"{runtime.settings.base_url}/media/{relative_path(key, extension, small)}"
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(path.suffix + ".part")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+async def store_file(runtime: Runtime, data: bytes, encoded_ext: str, key: str | None = None,
+                     small: bool = False) -> str:
+    """Write bytes under the media directory; returns the key (a new random one unless given)."""
+    key = key or secrets.token_hex(16)
+    await anyio.to_thread.run_sync(_write, runtime.settings.media_dir / relative_path(key, encoded_ext, small), data)
+    return key
+
+
+async def upload(runtime: Runtime, session: AsyncSession, owner: Actor, data: bytes, *,
+                 description: str | None = None, focus: tuple[float, float] = (0.0, 0.0)) -> MediaAttachment:
+    """Clean and store an uploaded image (raises images.ImageError for anything else); the caller commits."""
+    processed = await anyio.to_thread.run_sync(images.process_upload, data)
+    original, small = processed.original, processed.small
+    key = await store_file(runtime, original.data, original.extension)
+    await store_file(runtime, small.data, small.extension, key=key, small=True)
+    row = MediaAttachment(id=snowflake(), account_id=owner.id, file_key=key, extension=original.extension,
+                          media_type=original.media_type, width=original.width, height=original.height,
+                          small_width=small.width, small_height=small.height, size=len(original.data),
+                          blurhash=processed.blurhash, description=description, focus_x=focus[0], focus_y=focus[1],
+                          created_at=utcnow())
+    session.add(row)
+    await session.flush()
+    return row
+
+
+def attachment_json(runtime: Runtime, row: MediaAttachment) -> dict:
+    """The attachment as Post.attachments stores it (and server.convert reads it)."""
+    return {"id": str(row.id), "type": "Document", "url": file_url(runtime, row.file_key, row.extension),
+            "preview_url": file_url(runtime, row.file_key, row.extension, small=True),
+            "media_type": row.media_type, "description": row.description, "blurhash": row.blurhash,
+            "width": row.width, "height": row.height, "preview_width": row.small_width,
+            "preview_height": row.small_height, "focal_point": [row.focus_x, row.focus_y]}
+
+
+async def own_unattached(session: AsyncSession, owner: Actor, media_id: int) -> MediaAttachment:
+    """A member's upload not yet in a post (as Mastodon, only those can be read back or changed)."""
+    row = await session.get(MediaAttachment, media_id)
+    if row is None or row.account_id != owner.id or row.post_id is not None:
+        raise MediaError("Record not found")
+    return row
+
+
+async def claimable(session: AsyncSession, owner: Actor, ids: list[int], post_id: int | None = None
+                    ) -> list[MediaAttachment]:
+    """The uploads for a post, in the order given: the owner's, unattached (or already on `post_id`)."""
+    if len(ids) > MAX_ATTACHMENTS:
+        raise MediaError(f"a post has at most {MAX_ATTACHMENTS} attachments")
+    if len(set(ids)) != len(ids):
+        raise MediaError("the same attachment is given twice")
+    rows = {r.id: r for r in (await session.execute(select(MediaAttachment).where(
+        MediaAttachment.id.in_(ids)))).scalars()} if ids else {}
+    for media_id in ids:
+        row = rows.get(media_id)
+        if row is None or row.account_id != owner.id or row.post_id not in (None, post_id):
+            raise MediaError(f"media {media_id} is not an unattached upload of yours")
+    return [rows[i] for i in ids]
+
+
+async def attach(session: AsyncSession, rows: list[MediaAttachment], post_id: int) -> None:
+    """Claim the uploads for `post_id`; refuses those another post claimed meanwhile."""
+    for row in rows:
+        result = await session.execute(update(MediaAttachment).where(
+            MediaAttachment.id == row.id, (MediaAttachment.post_id.is_(None)) | (MediaAttachment.post_id == post_id))
+            .values(post_id=post_id).execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            raise MediaError(f"media {row.id} was attached to another post meanwhile")
+
+
+async def detach_others(session: AsyncSession, post_id: int, keep: list[int]) -> None:
+    """After an edit: uploads no longer on the post become unattached (and expire like any other)."""
+    await session.execute(update(MediaAttachment).where(MediaAttachment.post_id == post_id,
+                                                        MediaAttachment.id.not_in(keep or [0]))
+                          .values(post_id=None, created_at=utcnow()).execution_options(synchronize_session=False))
+
+
+def _unlink(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+async def remove_stale(runtime: Runtime, session: AsyncSession, limit: int = 100) -> int:
+    """Delete unattached uploads older than UNATTACHED_TTL with their files; the caller commits."""
+    cutoff = utcnow() - UNATTACHED_TTL
+    rows = list((await session.execute(select(MediaAttachment).where(
+        MediaAttachment.post_id.is_(None), MediaAttachment.created_at < cutoff).limit(limit))).scalars())
+    base, paths = runtime.settings.media_dir, []
+    for row in rows:  # one by one: a row a post claimed since the select stays, files and all
+        result = await session.execute(delete(MediaAttachment).where(MediaAttachment.id == row.id,
+                                                                     MediaAttachment.post_id.is_(None)))
+        if result.rowcount == 1:
+            paths += [base / relative_path(row.file_key, row.extension, small) for small in (False, True)]
+    await anyio.to_thread.run_sync(_unlink, paths)
+    return len(paths) // 2
