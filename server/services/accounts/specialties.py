@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 NUCC_VERSION = "25.1"
-DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "nucc_specialties.csv"
+DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "nucc_specialties.csv"
 PROFESSIONS = (
     "physician",
     "resident",
