@@ -27,7 +27,7 @@ from server.services.keyword_filters import action_in
 from server.services.scopes import covers
 from server.services.views import render_notifications, render_statuses
 from server.streaming import conversations
-from server.streaming.hub import Message, Stream, Subscriber
+from server.streaming.subscribers import Message, Stream, Subscriber
 
 PUBLIC_VISIBILITIES = ("public", "local")
 

@@ -21,7 +21,7 @@ from server.api.mastodon.params import as_id
 from server.services.lists import find_list
 from server.services.oauth import token_in_force
 from server.services.scopes import covers
-from server.streaming.hub import Closed, Stream, Subscriber
+from server.streaming.subscribers import Closed, Stream, Subscriber
 
 HEARTBEAT_SECONDS = 15.0
 STREAMS = ("user", "user:notification", "public", "public:media", "public:local", "public:local:media",
