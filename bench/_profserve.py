@@ -4,7 +4,7 @@ prof = cProfile.Profile()
 def dump(*a):
     prof.disable(); prof.dump_stats(os.environ["BENCH_PROFILE"]); os._exit(0)
 signal.signal(signal.SIGUSR1, dump)
-from server.cli import main
+from server.cli.main import main
 sys.argv = ["curbside", *sys.argv[1:]]
 prof.enable()
 main()

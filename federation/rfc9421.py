@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, quote
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from federation.signatures import (
+from federation.signature_primitives import (
     MAX_HEADER_LENGTH, KeyResolver, LowerHeaders, PublicKey, SignatureError, VerifiedRequest,
     check_digest_header, check_digests, check_freshness, check_signature, digest_required,
     header_value, http_date_timestamp, load_private_key, lower_headers, sign_bytes, split_url,

@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -25,6 +27,16 @@ def test_cli_unreachable_database_is_one_line_exit_1(tmp_path):
     result = curbside(tmp_path, "check", DATABASE_URL="postgresql+asyncpg://nobody@127.0.0.1:1/none")
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0 and "unreachable" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["migrate"], ["worker"], ["accounts", "list"], ["tokens", "create", "x"],
+                                     ["invites", "list"], ["verifiers", "list"], ["domains", "list"], ["audit"],
+                                     ["held", "list"]])
+def test_cli_every_command_group_says_an_unreachable_database_in_one_line_exit_1(tmp_path, command):
+    result = curbside(tmp_path, *command, DATABASE_URL="postgresql+asyncpg://nobody:secret@127.0.0.1:1/none")
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.strip().count("\n") == 0 and "unreachable" in result.stderr, result.stderr
+    assert result.stderr.startswith("curbside: database postgresql+asyncpg://***@127.0.0.1:1/none ")
 
 
 def test_cli_migrate_shows_progress_then_check_passes(tmp_path):

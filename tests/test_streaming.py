@@ -11,7 +11,7 @@ from server.db.models import Account, Actor
 from server.services.accounts.oauth import issue_token
 from server.services.posts.authoring import NewPost, create_post
 from server.services.accounts.scopes import parse_scopes
-from server.streaming.hub import Stream, Subscriber
+from server.streaming.subscribers import Stream, Subscriber
 from server.streaming.routing import public_match
 from tests.support import factories
 from tests.support.asgi_streams import EventStream, WebSocketStream

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db.models import Post
 from server.runtime import Runtime
 from server.services.reading import conversations
-from server.streaming.hub import Message, Stream, Subscriber
+from server.streaming.subscribers import Message, Stream, Subscriber
 
 
 def _listening(subscribers: list[Subscriber], viewer_ids: set[int]) -> list[tuple[Subscriber, Stream]]:

@@ -29,7 +29,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Callable, Protocol
 
@@ -40,6 +39,8 @@ from server.db.models import StreamEvent
 from server.db.types import utcnow
 from server.runtime import Runtime
 from server.services.reading.stream_events import ACCESS_ENDED, CHANNEL, KEYS_CHANGED, REVOKE_KEY, WAKE_KEY
+from server.streaming.routing import deliveries
+from server.streaming.subscribers import Subscriber
 
 log = logging.getLogger("curbside.streaming")
 
@@ -47,7 +48,6 @@ POLL_SECONDS = 1.0
 KEEP_SECONDS = 300
 PRUNE_SECONDS = 60
 STOP_SECONDS = 5.0
-QUEUE_SIZE = 200  # messages a slow client may fall behind before it is disconnected
 BATCH = 500
 FOR_THE_PROCESS = (ACCESS_ENDED, KEYS_CHANGED)  # events no client sees: each process acts on them itself
 MISSED_SECONDS = KEEP_SECONDS / 2  # a listener away for longer may have missed rows already deleted
@@ -71,62 +71,6 @@ class _NoTokens:
 
 
 NO_TOKENS = _NoTokens()
-
-
-@dataclass(frozen=True)
-class Stream:
-    """A stream as Mastodon names it: `user`, `public:local`, (`hashtag`, tag)..."""
-    name: str
-    tag: str | None = None
-
-    def label(self) -> list[str]:
-        return [self.name, self.tag] if self.tag else [self.name]
-
-
-@dataclass(frozen=True)
-class Message:
-    stream: Stream
-    event: str
-    payload: str
-
-
-class Closed(Exception):
-    """The hub dropped this subscriber (it fell too far behind, its right to read ended, or the process is
-    stopping)."""
-
-
-@dataclass(eq=False)
-class Subscriber:
-    viewer_id: int
-    token_id: int
-    scopes: frozenset[str]
-    streams: set[Stream] = field(default_factory=set)
-    queue: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
-    closed: bool = False
-
-    def offer(self, message: Message) -> None:
-        if self.closed:
-            return
-        try:
-            self.queue.put_nowait(message)
-        except asyncio.QueueFull:
-            self.close()
-
-    def close(self) -> None:
-        self.closed = True
-        while not self.queue.empty():
-            self.queue.get_nowait()
-        self.queue.put_nowait(None)
-
-    async def next(self, timeout: float) -> Message | None:
-        """The next message, None after `timeout` seconds of quiet; Closed when dropped."""
-        try:
-            message = await asyncio.wait_for(self.queue.get(), timeout)
-        except asyncio.TimeoutError:
-            return None
-        if message is None:
-            raise Closed()
-        return message
 
 
 class Watcher(Protocol):
@@ -376,8 +320,6 @@ class StreamHub:
             return await self._pump()
 
     async def _pump(self) -> int:
-        from server.streaming.routing import deliveries
-
         count = 0
         # Without subscribers only what the process itself needs and what the watchers want is read.
         kinds = None if self.subscribers else (*FOR_THE_PROCESS, *{kind for w in self.watchers for kind in w.kinds})

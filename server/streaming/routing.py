@@ -27,7 +27,7 @@ from server.services.reading.filter_matching import action_in
 from server.services.accounts.scopes import covers
 from server.services.reading.page_views import render_notifications, render_statuses
 from server.streaming import conversations
-from server.streaming.hub import Message, Stream, Subscriber
+from server.streaming.subscribers import Message, Stream, Subscriber
 
 PUBLIC_VISIBILITIES = ("public", "local")
 

@@ -21,7 +21,7 @@ from server.api.mastodon.params import as_id
 from server.services.reading.lists import find_list
 from server.services.accounts.oauth import token_in_force
 from server.services.accounts.scopes import covers
-from server.streaming.hub import Closed, Stream, Subscriber
+from server.streaming.subscribers import Closed, Stream, Subscriber
 
 HEARTBEAT_SECONDS = 15.0
 STREAMS = ("user", "user:notification", "public", "public:media", "public:local", "public:local:media",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from typing import Awaitable, Callable
 
 from federation import vocab
 from federation.urls import same_origin
@@ -23,6 +24,7 @@ from server.services.federation.inbox.context import InboxContext, Refused
 from server.services.federation.inbox.reactions import on_announce_note
 
 log = logging.getLogger("curbside.inbox")
+Dispatch = Callable[[InboxContext], Awaitable[str]]
 
 # What FEP-1b12 Groups relay; the wrapped activity picks its own handler (or is ignored). Not Block:
 # a community's ban is no block between persons.
@@ -43,10 +45,9 @@ async def _relayed(ctx: InboxContext) -> tuple[vocab.Activity, str]:
     return inner, (ctx.signer if ctx.object_was_embedded else inner.actor)
 
 
-async def on_announce_activity(ctx: InboxContext) -> None:
-    """Unwrap an activity a Group announces and handle it as if delivered by its own actor."""
-    from server.services.federation.inbox.table import dispatch  # the table maps Announces of activities here
-
+async def on_announce_activity(ctx: InboxContext, dispatch: Dispatch) -> None:
+    """Unwrap an activity a Group announces and handle it as if delivered by its own actor, through `dispatch`
+    (the table's, which maps Announces of activities here)."""
     inner, vouched_by = await _relayed(ctx)
     if same_origin(inner.actor, ctx.runtime.settings.base_url):
         return  # a member's own activity, relayed back to us: nothing new

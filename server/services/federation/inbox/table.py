@@ -19,6 +19,13 @@ ACTOR = "Actor"  # every actor type (Person, Service, Group, ...) is one object 
 ANY = "*"
 UNKNOWN = "?"  # an object neither embedded with a type nor stored here
 
+
+async def on_announce_activity(ctx: InboxContext) -> None:
+    """A Group relaying an activity (refused for others): unwrapped by groups.py, then dispatched through this
+    table as its actor's."""
+    await groups.on_announce_activity(ctx, dispatch)
+
+
 TABLE: dict[tuple[str, str], Handler] = {
     ("Follow", ACTOR): follows.on_follow_actor,
     ("Accept", "Follow"): follows.on_accept_follow,
@@ -45,7 +52,7 @@ for _type in POST_TYPES:  # Note, Article, Question, Page, Event, Video, ...: on
 TABLE[("Delete", "Announce")] = posts.on_delete_note  # a boost is a post of ours too
 TABLE[("Delete", UNKNOWN)] = posts.on_delete_note  # maybe a post whose Create is late: remembered
 for _type in groups.RELAYED | {"Announce", "Follow", "Accept", "Reject", "Block", "Flag", "Move"}:
-    TABLE[("Announce", _type)] = groups.on_announce_activity  # a Group relaying (refused for others)
+    TABLE[("Announce", _type)] = on_announce_activity  # a Group relaying (refused for others)
 
 # Activities whose object must be fetched (or trusted embedded) to know its type.
 CONTENT_ACTIVITIES = frozenset({"Create", "Update", "Announce"})

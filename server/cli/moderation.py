@@ -1,42 +1,21 @@
 """The moderation commands of `curbside`: `domains` (block, limit, allow, remove, list, mode),
 `blocklists` (import, export, subscribe, unsubscribe, refresh, list, approve, reject, publish) and
-`audit`. Mistakes end in one line on stderr: exit 1 for a refused action, 2 for bad usage."""
+`audit`. Actions are audited as by ``cli``."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
-from typing import Awaitable, Callable
 
 from moderation.blocklists import FORMATS, BlocklistError, export_blocklist, format_diff, parse_blocklist
 from moderation.domains import DomainPolicy, FederationMode, InvalidDomain, Severity
-from server.db.migrate import migrate
+from server.cli.common import CliError, run, say
 from server.runtime import Runtime
 from server.settings import Settings
 
 BY = "cli"
 MAX_FILE_BYTES = 50_000_000
 REFRESH_WAIT = 60.0  # seconds to wait for lists a worker is fetching at that moment
-Error: type[Exception] = RuntimeError  # replaced by server.cli's CommandError in add_commands
-
-
-def _say(message: str = "") -> None:
-    print(message, flush=True)
-
-
-def _run(settings: Settings, work: Callable[[Runtime], Awaitable[object]]) -> object:
-    async def main() -> object:
-        runtime = Runtime.create(settings)
-        try:
-            try:
-                await migrate(runtime.engine)
-            except Exception as exc:
-                raise Error(f"database unreachable or migration failed: {type(exc).__name__}") from exc
-            return await work(runtime)
-        finally:
-            await runtime.close()
-    return asyncio.run(main())
 
 
 def _domain(value: str) -> str:
@@ -45,7 +24,7 @@ def _domain(value: str) -> str:
     try:
         return check_domain(value)
     except InvalidDomain as exc:
-        raise Error(str(exc)) from None
+        raise CliError(str(exc)) from None
 
 
 # domains ------------------------------------------------------------------------------------
@@ -66,8 +45,8 @@ def cmd_domains_set(severity: Severity | None):
                 await set_local_policy(session, policy, by=BY)
                 await session.commit()
 
-        _run(settings, work)
-        _say(f"{domain}: {'allowed' if severity is None else severity.value}")
+        run(settings, work)
+        say(f"{domain}: {'allowed' if severity is None else severity.value}")
         return 0
     return handler
 
@@ -84,10 +63,10 @@ def cmd_domains_remove(settings: Settings, args: argparse.Namespace) -> int:
             await session.commit()
             return removed
 
-    removed = _run(settings, work)
+    removed = run(settings, work)
     if not removed:
-        raise Error(f"no local policy on {domain}")
-    _say(f"{domain}: {removed} local polic{'y' if removed == 1 else 'ies'} removed")
+        raise CliError(f"no local policy on {domain}")
+    say(f"{domain}: {removed} local polic{'y' if removed == 1 else 'ies'} removed")
     return 0
 
 
@@ -104,13 +83,13 @@ def cmd_domains_list(settings: Settings, args: argparse.Namespace) -> int:
             urls = dict((await session.execute(select(BlocklistSubscription.id, BlocklistSubscription.url))).all())
             return await read_mode(session), rows, urls
 
-    mode, rows, urls = _run(settings, work)
-    _say(f"federation mode: {mode.value}")
-    _say(f"{'ID':>6}  {'DOMAIN':<40} {'POLICY':<9} {'FLAGS':<28} SOURCE")
+    mode, rows, urls = run(settings, work)
+    say(f"federation mode: {mode.value}")
+    say(f"{'ID':>6}  {'DOMAIN':<40} {'POLICY':<9} {'FLAGS':<28} SOURCE")
     for row in rows:
         flags = ",".join(f for f in ("reject_media", "reject_reports", "obfuscate") if getattr(row, f)) or "-"
         source = "local" if row.subscription_id is None else urls.get(row.subscription_id, str(row.subscription_id))
-        _say(f"{row.id:>6}  {row.domain:<40} {'allow' if row.allow else row.severity:<9} {flags:<28} {source}")
+        say(f"{row.id:>6}  {row.domain:<40} {'allow' if row.allow else row.severity:<9} {flags:<28} {source}")
     return 0
 
 
@@ -125,7 +104,7 @@ def cmd_domains_mode(settings: Settings, args: argparse.Namespace) -> int:
                 await session.commit()
             return await read_mode(session)
 
-    _say(f"federation mode: {_run(settings, work).value}")
+    say(f"federation mode: {run(settings, work).value}")
     return 0
 
 
@@ -137,10 +116,10 @@ def _read_file(name: str) -> bytes:
     try:
         path = Path(name)
         if path.stat().st_size > MAX_FILE_BYTES:
-            raise Error(f"{name}: larger than {MAX_FILE_BYTES} bytes")
+            raise CliError(f"{name}: larger than {MAX_FILE_BYTES} bytes")
         return path.read_bytes()
     except OSError as exc:
-        raise Error(f"cannot read {name}: {exc.strerror}") from None
+        raise CliError(f"cannot read {name}: {exc.strerror}") from None
 
 
 def cmd_blocklists_import(settings: Settings, args: argparse.Namespace) -> int:
@@ -149,7 +128,7 @@ def cmd_blocklists_import(settings: Settings, args: argparse.Namespace) -> int:
     try:
         incoming = parse_blocklist(_read_file(args.file), args.format)
     except BlocklistError as exc:
-        raise Error(f"{args.file}: {exc}; nothing imported") from None
+        raise CliError(f"{args.file}: {exc}; nothing imported") from None
 
     async def work(runtime: Runtime):
         async with runtime.sessions() as session:
@@ -159,9 +138,9 @@ def cmd_blocklists_import(settings: Settings, args: argparse.Namespace) -> int:
             await session.commit()
             return diff
 
-    diff = _run(settings, work)
+    diff = run(settings, work)
     sys.stdout.write(format_diff(diff))
-    _say("dry run: nothing changed" if args.dry_run else f"imported {len(incoming)} entries")
+    say("dry run: nothing changed" if args.dry_run else f"imported {len(incoming)} entries")
     return 0
 
 
@@ -173,7 +152,7 @@ def cmd_blocklists_export(settings: Settings, args: argparse.Namespace) -> int:
         async with runtime.sessions() as session:
             return effective_blocks(await load_policies(session))
 
-    sys.stdout.write(export_blocklist(_run(settings, work), args.format, public=args.public))
+    sys.stdout.write(export_blocklist(run(settings, work), args.format, public=args.public))
     return 0
 
 
@@ -186,12 +165,12 @@ def cmd_blocklists_subscribe(settings: Settings, args: argparse.Namespace) -> in
                 row = await subscribe(session, args.url, priority=args.priority, as_drafts=args.drafts,
                                       allow=args.allowlist, allow_http=settings.allow_http, by=BY)
             except SubscriptionError as exc:
-                raise Error(str(exc)) from None
+                raise CliError(str(exc)) from None
             await session.commit()
             return row
 
-    row = _run(settings, work)
-    _say(f"subscribed to {row.url} (id {row.id}, priority {row.priority}"
+    row = run(settings, work)
+    say(f"subscribed to {row.url} (id {row.id}, priority {row.priority}"
          f"{', as drafts' if row.as_drafts else ''}); run `curbside blocklists refresh` to fetch it now")
     return 0
 
@@ -204,25 +183,25 @@ def cmd_blocklists_unsubscribe(settings: Settings, args: argparse.Namespace) -> 
             try:
                 removed = await unsubscribe(session, args.url, by=BY)
             except SubscriptionError as exc:
-                raise Error(str(exc)) from None
+                raise CliError(str(exc)) from None
             await session.commit()
             return removed
 
-    _say(f"unsubscribed; {_run(settings, work)} policies of that list removed")
+    say(f"unsubscribed; {run(settings, work)} policies of that list removed")
     return 0
 
 
 def cmd_blocklists_refresh(settings: Settings, args: argparse.Namespace) -> int:
     from server.services.moderation.subscriptions import refresh_all
 
-    results = _run(settings, lambda runtime: refresh_all(runtime, force=True, wait=REFRESH_WAIT, by=BY))
+    results = run(settings, lambda runtime: refresh_all(runtime, force=True, wait=REFRESH_WAIT, by=BY))
     if not results:
-        _say("no subscriptions")
+        say("no subscriptions")
     for result in results:
-        _say(f"{result.url}: {'ok' if result.ok else 'FAILED'}: {result.message}")
+        say(f"{result.url}: {'ok' if result.ok else 'FAILED'}: {result.message}")
     failed = [r for r in results if not r.ok]
     if failed:
-        raise Error(f"{len(failed)} of {len(results)} lists failed; their last good state is kept")
+        raise CliError(f"{len(failed)} of {len(results)} lists failed; their last good state is kept")
     return 0
 
 
@@ -233,10 +212,10 @@ def cmd_blocklists_list(settings: Settings, args: argparse.Namespace) -> int:
         async with runtime.sessions() as session:
             return await list_subscriptions(session)
 
-    for row in _run(settings, work):
+    for row in run(settings, work):
         state = f"FAILING since {row.failing_since:%Y-%m-%d %H:%M}: {row.last_error}" if row.failing_since else \
             (f"ok, fetched {row.last_success_at:%Y-%m-%d %H:%M}" if row.last_success_at else "never fetched")
-        _say(f"{row.id:>4}  priority {row.priority:<4} {'drafts ' if row.as_drafts else ''}{row.url}  [{state}]")
+        say(f"{row.id:>4}  priority {row.priority:<4} {'drafts ' if row.as_drafts else ''}{row.url}  [{state}]")
     return 0
 
 
@@ -250,11 +229,11 @@ def cmd_blocklists_decide(approve: bool):
                     for draft_id in args.ids:
                         await decide_draft(session, draft_id, approve=approve, by=BY)
                 except SubscriptionError as exc:
-                    raise Error(f"{exc}; nothing changed") from None
+                    raise CliError(f"{exc}; nothing changed") from None
                 await session.commit()
 
-        _run(settings, work)
-        _say(f"{len(args.ids)} draft(s) {'approved' if approve else 'rejected'}")
+        run(settings, work)
+        say(f"{len(args.ids)} draft(s) {'approved' if approve else 'rejected'}")
         return 0
     return handler
 
@@ -269,12 +248,12 @@ def cmd_blocklists_publish(settings: Settings, args: argparse.Namespace) -> int:
             try:
                 result = await set_visibility(session, args.visibility, args.trusted, by=BY)
             except PublishError as exc:
-                raise Error(str(exc)) from None
+                raise CliError(str(exc)) from None
             await session.commit()
             return result
 
-    visibility, trusted = _run(settings, work)
-    _say(f"published to: {visibility}" + (f" (trusted peers: {', '.join(trusted) or 'none'})"
+    visibility, trusted = run(settings, work)
+    say(f"published to: {visibility}" + (f" (trusted peers: {', '.join(trusted) or 'none'})"
                                           if visibility == "trusted" else ""))
     return 0
 
@@ -286,17 +265,15 @@ def cmd_audit(settings: Settings, args: argparse.Namespace) -> int:
         async with runtime.sessions() as session:
             return await entries(session, action=args.action, limit=args.limit)
 
-    for entry in _run(settings, work):
+    for entry in run(settings, work):
         reason = f"  ({entry.reason})" if entry.reason else ""
-        _say(f"{entry.created_at:%Y-%m-%d %H:%M:%S}  {entry.actor_name:<30} {entry.action:<26} "
+        say(f"{entry.created_at:%Y-%m-%d %H:%M:%S}  {entry.actor_name:<30} {entry.action:<26} "
              f"{entry.target_type}:{entry.target}{reason}")
     return 0
 
 
-def add_commands(commands: argparse._SubParsersAction, error: type[Exception]) -> None:
-    """Add `domains`, `blocklists` and `audit` to the `curbside` parser; `error` is its CommandError."""
-    global Error
-    Error = error
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    """Add `domains`, `blocklists` and `audit` to the `curbside` parser."""
     domains = commands.add_parser("domains", help="domain policies: block, limit, allow").add_subparsers(
         dest="subcommand", required=True, metavar="SUBCOMMAND")
     for name, severity, text in (("block", Severity.SUSPEND, "suspend a domain: no traffic either way, its "

@@ -1,32 +1,14 @@
 """`curbside held`: the patient-privacy guard's review queue from the shell (list, approve, reject) and
-the policy in force (`curbside held policy [off|warn|hold|block]`). Decisions are audited as by ``cli``."""
+the policy in force (`curbside held policy [off|warn|hold|block]`). Decisions are audited as by ``cli``; what they queue is sent by a worker (nothing is woken from here)."""
 from __future__ import annotations
 
 import argparse
-import asyncio
-from typing import Awaitable, Callable
 
-from server.db.migrate import migrate
+from server.cli.common import CliError, run_in_session, say
 from server.runtime import Runtime
 from server.settings import PHI_POLICIES, Settings
 
 BY = "cli"
-Error: type[Exception] = RuntimeError  # replaced by server.cli's CommandError in add_commands
-
-
-def _run(settings: Settings, work: Callable[[Runtime, object], Awaitable[object]]) -> object:
-    """Migrate, run `work(runtime, session)`, commit, wake nothing (a worker sends what was queued)."""
-    async def main() -> object:
-        runtime = Runtime.create(settings)
-        try:
-            await migrate(runtime.engine)
-            async with runtime.sessions() as session:
-                result = await work(runtime, session)
-                await session.commit()
-                return result
-        finally:
-            await runtime.close()
-    return asyncio.run(main())
 
 
 def _excerpt(text: str | None, size: int = 160) -> str:
@@ -49,8 +31,8 @@ def cmd_list(settings: Settings, args: argparse.Namespace) -> int:
                          f"{held.visibility}\tfound: {kinds}\t{_excerpt(text)}")
         return lines
 
-    lines = _run(settings, work)
-    print("\n".join(lines) if lines else "no held posts", flush=True)
+    lines = run_in_session(settings, work)
+    say("\n".join(lines) if lines else "no held posts")
     return 0
 
 
@@ -65,11 +47,11 @@ def cmd_decide(approve: bool):
                 else:
                     post = await held_queue.reject(runtime, session, None, args.id, args.reason, by=BY)
             except held_queue.HeldError as exc:
-                raise Error(str(exc)) from None
+                raise CliError(str(exc)) from None
             return post.uri
 
-        uri = _run(settings, work)
-        print(f"{args.id}: {'approved' if approve else 'rejected'} ({uri})", flush=True)
+        uri = run_in_session(settings, work)
+        say(f"{args.id}: {'approved' if approve else 'rejected'} ({uri})")
         return 0
     return handler
 
@@ -82,13 +64,11 @@ def cmd_policy(settings: Settings, args: argparse.Namespace) -> int:
             await instance_settings.set_phi_policy(session, args.policy, by=BY)
         return await instance_settings.phi_policy(session, settings)
 
-    print(f"patient-privacy policy: {_run(settings, work)}", flush=True)
+    say(f"patient-privacy policy: {run_in_session(settings, work)}")
     return 0
 
 
-def add_commands(commands: argparse._SubParsersAction, error: type[Exception]) -> None:
-    global Error
-    Error = error
+def add_commands(commands: argparse._SubParsersAction) -> None:
     held = commands.add_parser("held", help="posts held by the patient-privacy guard").add_subparsers(
         dest="subcommand", required=True, metavar="SUBCOMMAND")
     listing = held.add_parser("list", help="the posts and edits waiting for a moderator, oldest first")

@@ -1,55 +1,11 @@
-"""The admin's `curbside` commands for members and verification: roles, disabling and enabling accounts,
-invites, registrations, verifications (list, approve, reject, grant, revoke) and trusted verifiers.
-Registered by server.cli.build_parser."""
+"""`curbside invites`, `registrations`, `verifications` and `verifiers`: who may join, and members' verification.
+Changes are audited as by the shell user (`cli:<user>`); mail they cause is sent once they are committed."""
 from __future__ import annotations
 
 import argparse
-import asyncio
-import getpass
-from typing import Awaitable, Callable
 
+from server.cli.common import CliError, account_named, run_and_mail, say, via
 from server.settings import Settings
-
-
-class Refused(Exception):
-    """A refused command: printed as one line by server.cli.main, exit code 1."""
-
-
-def _via() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
-
-
-def _run(settings: Settings, work: Callable[..., Awaitable[object]]) -> object:
-    """Migrate quietly, then run `work(session)` and commit; mail it returns is sent after the commit."""
-    from server.cli import _migrate, _with_sessions
-    from server.services.instance.mail import send_quietly
-
-    async def go(sessions):
-        async with sessions() as session:
-            mail: list = []
-            result = await work(session, mail)
-            await session.commit()
-        await send_quietly(settings, mail)
-        return result
-
-    asyncio.run(_migrate(settings, quiet=True))
-    return asyncio.run(_with_sessions(settings, go))
-
-
-def _say(message: str) -> None:
-    print(message, flush=True)
-
-
-async def _account(session, settings: Settings, username: str):
-    from server.services.accounts.members import find_local_account
-
-    account = await find_local_account(session, settings.domain, username.lstrip("@").split("@")[0])
-    if account is None:
-        raise Refused(f"no local account named {username!r}")
-    return account
 
 
 def invites_create(settings: Settings, args: argparse.Namespace) -> int:
@@ -59,25 +15,25 @@ def invites_create(settings: Settings, args: argparse.Namespace) -> int:
 
     async def work(session, mail):
         try:
-            return await member_admin.create_invite(session, by=_via(), max_uses=args.uses,
+            return await member_admin.create_invite(session, by=via(), max_uses=args.uses,
                                                     expires_in_days=args.expires_in)
         except member_admin.MemberAdminError as exc:
-            raise Refused(str(exc)) from None
+            raise CliError(str(exc)) from None
 
-    invite = _run(settings, work)
-    _say(invite_url(LocalUrls(settings.base_url), invite))
+    invite = run_and_mail(settings, work)
+    say(invite_url(LocalUrls(settings.base_url), invite))
     return 0
 
 
 def invites_list(settings: Settings, args: argparse.Namespace) -> int:
     from server.services.accounts.invites import is_usable, list_invites
 
-    invites = _run(settings, lambda session, mail: list_invites(session))
-    _say(f"{'ID':>6}  {'CODE':<18} {'USES':<9} {'EXPIRES':<17} STATE")
+    invites = run_and_mail(settings, lambda session, mail: list_invites(session))
+    say(f"{'ID':>6}  {'CODE':<18} {'USES':<9} {'EXPIRES':<17} STATE")
     for i in invites:
         uses = f"{i.uses}/{i.max_uses if i.max_uses is not None else '∞'}"
         expires = f"{i.expires_at:%Y-%m-%d %H:%M}" if i.expires_at else "never"
-        _say(f"{i.id:>6}  {i.code:<18} {uses:<9} {expires:<17} {'usable' if is_usable(i) else 'spent'}")
+        say(f"{i.id:>6}  {i.code:<18} {uses:<9} {expires:<17} {'usable' if is_usable(i) else 'spent'}")
     return 0
 
 
@@ -87,12 +43,12 @@ def registrations_mode(settings: Settings, args: argparse.Namespace) -> int:
     async def work(session, mail):
         if args.mode:
             try:
-                await instance_settings.change(session, settings, {"registration_mode": args.mode}, by=_via())
+                await instance_settings.change(session, settings, {"registration_mode": args.mode}, by=via())
             except instance_settings.SettingError as exc:
-                raise Refused(str(exc)) from None
+                raise CliError(str(exc)) from None
         return await instance_settings.registration_mode(session, settings)
 
-    _say(f"registration mode: {_run(settings, work)}")
+    say(f"registration mode: {run_and_mail(settings, work)}")
     return 0
 
 
@@ -100,54 +56,15 @@ def registrations_approve(settings: Settings, args: argparse.Namespace) -> int:
     from server.services.accounts import member_admin
 
     async def work(session, mail):
-        account = await _account(session, settings, args.username)
+        account = await account_named(session, settings, args.username)
         try:
-            mail.append(await member_admin.approve_registration(session, settings, account, by=_via()))
+            mail.append(await member_admin.approve_registration(session, settings, account, by=via()))
         except member_admin.MemberAdminError as exc:
-            raise Refused(str(exc)) from None
+            raise CliError(str(exc)) from None
 
-    _run(settings, work)
-    _say(f"approved @{args.username}")
+    run_and_mail(settings, work)
+    say(f"approved @{args.username}")
     return 0
-
-
-def accounts_change(settings: Settings, args: argparse.Namespace) -> int:
-    """`curbside accounts role|disable|enable`: through server.services.accounts.member_admin, audited as by the shell
-    user; the system administrator may change anyone, but never leaves the instance without an admin."""
-    from server.services.accounts import member_admin
-
-    async def work(session, mail):
-        account = await _account(session, settings, args.username)
-        try:
-            if args.change == "role":
-                return await member_admin.set_role(session, account, args.role, by=_via())
-            if args.change == "disable":
-                return await member_admin.disable(session, account, by=_via(), reason=args.reason or "")
-            return await member_admin.enable(session, account, by=_via())
-        except member_admin.MemberAdminError as exc:
-            raise Refused(str(exc)) from None
-
-    changed = _run(settings, work)
-    if args.change == "role":
-        _say(f"@{args.username} is {'now' if changed else 'already'} {args.role}")
-    else:
-        _say(f"{args.change}d @{args.username}")
-    return 0
-
-
-def add_account_commands(accounts: argparse._SubParsersAction) -> None:
-    """Add `role`, `disable` and `enable` to `curbside accounts`."""
-    role = accounts.add_parser("role", help="make USERNAME a member, moderator or admin")
-    role.add_argument("username")
-    role.add_argument("role", choices=["admin", "moderator", "member"])
-    role.set_defaults(handler=accounts_change, change="role")
-    disable = accounts.add_parser("disable", help="log USERNAME out everywhere and refuse their logins")
-    disable.add_argument("username")
-    disable.add_argument("--reason", help="kept in the audit log")
-    disable.set_defaults(handler=accounts_change, change="disable")
-    enable = accounts.add_parser("enable", help="let a disabled USERNAME log in again")
-    enable.add_argument("username")
-    enable.set_defaults(handler=accounts_change, change="enable")
 
 
 def verifications_list(settings: Settings, args: argparse.Namespace) -> int:
@@ -158,15 +75,15 @@ def verifications_list(settings: Settings, args: argparse.Namespace) -> int:
         states = OPEN_STATES if args.state == "open" else (args.state,)
         return [(r, await session.get(Account, r.account_id)) for r in await review_queue(session, states)]
 
-    rows = _run(settings, work)
-    _say(f"{'ID':>20}  {'USERNAME':<20} {'STATE':<15} {'PROFESSION':<20} {'SPECIALTY':<11} {'CREDENTIAL':<28} "
+    rows = run_and_mail(settings, work)
+    say(f"{'ID':>20}  {'USERNAME':<20} {'STATE':<15} {'PROFESSION':<20} {'SPECIALTY':<11} {'CREDENTIAL':<28} "
          f"{'JURISDICTION':<12} SUBMITTED")
     for r, account in rows:
         credential = f"{r.credential_type}:{r.credential_number}"
-        _say(f"{r.id:>20}  {account.actor.username:<20} {r.state:<15} {r.profession:<20} {r.specialty_code:<11} "
+        say(f"{r.id:>20}  {account.actor.username:<20} {r.state:<15} {r.profession:<20} {r.specialty_code:<11} "
              f"{credential:<28} {r.jurisdiction:<12} {r.created_at:%Y-%m-%d}")
     if not rows:
-        _say(f"no {args.state} verification requests")
+        say(f"no {args.state} verification requests")
     return 0
 
 
@@ -175,33 +92,33 @@ def _decide(settings: Settings, request_id: str, decide) -> object:
     from server.services.verification.workflow import VerificationError
 
     if not request_id.isdigit():
-        raise Refused(f"not a request id: {request_id!r}")
+        raise CliError(f"not a request id: {request_id!r}")
 
     async def work(session, mail):
         found = await session.get(VerificationRequest, int(request_id))
         if found is None:
-            raise Refused(f"no verification request {request_id}")
+            raise CliError(f"no verification request {request_id}")
         try:
             return await decide(session, found, mail)
         except VerificationError as exc:
-            raise Refused(exc.message) from None
+            raise CliError(exc.message) from None
 
-    return _run(settings, work)
+    return run_and_mail(settings, work)
 
 
 def verifications_approve(settings: Settings, args: argparse.Namespace) -> int:
     from server.services.verification.workflow import approve
 
-    verification = _decide(settings, args.id, lambda s, r, mail: approve(s, settings, r, None, mail, via=_via()))
-    _say(f"approved request {args.id}: verified until {verification.valid_until:%Y-%m-%d}")
+    verification = _decide(settings, args.id, lambda s, r, mail: approve(s, settings, r, None, mail, via=via()))
+    say(f"approved request {args.id}: verified until {verification.valid_until:%Y-%m-%d}")
     return 0
 
 
 def verifications_reject(settings: Settings, args: argparse.Namespace) -> int:
     from server.services.verification.workflow import reject
 
-    _decide(settings, args.id, lambda s, r, mail: reject(s, settings, r, None, args.reason, mail, via=_via()))
-    _say(f"rejected request {args.id}")
+    _decide(settings, args.id, lambda s, r, mail: reject(s, settings, r, None, args.reason, mail, via=via()))
+    say(f"rejected request {args.id}")
     return 0
 
 
@@ -209,15 +126,15 @@ def verifications_grant(settings: Settings, args: argparse.Namespace) -> int:
     from server.services.verification.workflow import VerificationError, grant
 
     async def work(session, mail):
-        member = await _account(session, settings, args.username)
+        member = await account_named(session, settings, args.username)
         try:
             return await grant(session, settings, member, None, profession=args.profession, specialty=args.specialty,
-                               jurisdiction=args.jurisdiction, mail=mail, via=_via())
+                               jurisdiction=args.jurisdiction, mail=mail, via=via())
         except VerificationError as exc:
-            raise Refused(exc.message) from None
+            raise CliError(exc.message) from None
 
-    verification = _run(settings, work)
-    _say(f"verified @{args.username} until {verification.valid_until:%Y-%m-%d}")
+    verification = run_and_mail(settings, work)
+    say(f"verified @{args.username} until {verification.valid_until:%Y-%m-%d}")
     return 0
 
 
@@ -225,14 +142,14 @@ def verifications_revoke(settings: Settings, args: argparse.Namespace) -> int:
     from server.services.verification.workflow import VerificationError, revoke
 
     async def work(session, mail):
-        member = await _account(session, settings, args.username)
+        member = await account_named(session, settings, args.username)
         try:
-            return await revoke(session, settings, member, None, args.reason, mail, via=_via())
+            return await revoke(session, settings, member, None, args.reason, mail, via=via())
         except VerificationError as exc:
-            raise Refused(exc.message) from None
+            raise CliError(exc.message) from None
 
-    _run(settings, work)
-    _say(f"revoked the verification of @{args.username}")
+    run_and_mail(settings, work)
+    say(f"revoked the verification of @{args.username}")
     return 0
 
 
@@ -242,20 +159,18 @@ def verifiers(settings: Settings, args: argparse.Namespace) -> int:
     async def work(session, mail):
         try:
             if args.action == "trust":
-                await s.trust_verifier(session, args.domain, by=_via())
-            elif args.action == "untrust" and not await s.untrust_verifier(session, args.domain, by=_via()):
-                raise Refused(f"{args.domain} is not a trusted verifier")
+                await s.trust_verifier(session, args.domain, by=via())
+            elif args.action == "untrust" and not await s.untrust_verifier(session, args.domain, by=via()):
+                raise CliError(f"{args.domain} is not a trusted verifier")
         except s.SettingError as exc:
-            raise Refused(str(exc)) from None
+            raise CliError(str(exc)) from None
         return await s.trusted_verifiers(session)
 
-    trusted = _run(settings, work)
+    trusted = run_and_mail(settings, work)
     if args.action == "list":
-        _say("\n".join(trusted) if trusted else "no trusted verifiers")
+        say("\n".join(trusted) if trusted else "no trusted verifiers")
     else:
-        from server.services.instance.settings import normalize_domain
-
-        _say(f"{'trusting' if args.action == 'trust' else 'no longer trusting'} {normalize_domain(args.domain)}")
+        say(f"{'trusting' if args.action == 'trust' else 'no longer trusting'} {s.normalize_domain(args.domain)}")
     return 0
 
 
