@@ -106,8 +106,8 @@ async def test_object_note_carries_addressing_and_tags(client, world):
 
 
 async def test_object_poll_is_a_question(client, app, world, session):
-    poll = {"options": [{"name": "Yes", "votes": 3}, {"name": "No", "votes": 1}], "multiple": False,
-            "end_time": "2020-01-01T00:00:00Z", "voters_count": 4}
+    poll = {"options": [{"title": "Yes", "votes_count": 3}, {"title": "No", "votes_count": 1}], "multiple": False,
+            "expires_at": "2020-01-01T00:00:00Z", "closed": False, "voters_count": 4}
     post = await factories.post(session, app.state.urls, world["alice"], language="de", poll=poll,
                                 content="<p>Ja?</p>", summary="CW", sensitive=True)
     await session.commit()

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import update
 
 from server.db.models import KeywordFilter
+from server.db.poll_json import new_poll, poll_json
 from server.db.types import utcnow
 from server.services.reading.filter_matching import action_in, keyword_pattern, post_text
 from tests.support.api import member
@@ -30,7 +31,7 @@ def test_keyword_filters_whole_word_only_between_word_boundaries():
 
 def test_keyword_filters_text_covers_warning_text_poll_and_media():
     text = post_text("CW here", "<p>Body &amp; more<br>line</p><p>next</p>",
-                     {"options": [{"title": "yes"}, {"name": "maybe"}, "junk"]},
+                     poll_json(new_poll(("yes", "maybe"), False, utcnow())),
                      [{"description": "an x-ray"}, {"description": None}, "junk"])
     for part in ("CW here", "Body & more", "line", "next", "yes", "maybe", "an x-ray"):
         assert part in text

@@ -26,7 +26,7 @@ from server.services.reading.page_views import render_statuses
 from tests.support.factories import member, post, remote_actor
 
 POLL = {"options": [{"title": "yes", "votes_count": 3}, {"title": "no", "votes_count": 1}], "multiple": False,
-        "voters_count": 4, "expires_at": "2999-01-01T00:00:00Z"}
+        "voters_count": 4, "expires_at": "2999-01-01T00:00:00Z", "closed": False}
 IMAGE = {"type": "Document", "media_type": "image/png", "url": "https://remote.example/a.png", "width": 4,
          "height": 3, "description": "an x-ray"}
 

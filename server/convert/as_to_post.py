@@ -5,20 +5,15 @@ from federation import vocab
 from federation.addressing import visibility_from
 from server.db.ids import snowflake
 from server.db.models import Actor, Post
+from server.db.poll_json import Poll, PollOption, poll_json
 from server.db.types import utcnow
 
 
-def poll_to_json(poll: vocab.Poll | None) -> dict | None:
-    """The poll as stored in Post.poll: options with their counts, Mastodon's field names."""
+def as_to_poll(poll: vocab.Poll | None) -> Poll | None:
     if poll is None:
         return None
-    return {
-        "options": [{"title": o.name, "votes_count": o.votes} for o in poll.options],
-        "multiple": poll.multiple,
-        "expires_at": poll.end_time.isoformat() if poll.end_time else None,
-        "closed": poll.closed,
-        "voters_count": poll.voters_count,
-    }
+    return Poll(tuple(PollOption(o.name, o.votes) for o in poll.options), poll.multiple, poll.end_time, poll.closed,
+                poll.voters_count)
 
 
 def _attachment(a: vocab.Attachment) -> dict:
@@ -45,7 +40,7 @@ def content_fields(parsed: vocab.Post) -> dict:
     return {
         "content_html": parsed.content_html, "summary": parsed.summary, "sensitive": parsed.sensitive,
         "language": parsed.language, "tags": [_tag(t) for t in parsed.tags],
-        "attachments": [_attachment(a) for a in parsed.attachments], "poll": poll_to_json(parsed.poll),
+        "attachments": [_attachment(a) for a in parsed.attachments], "poll": poll_json(as_to_poll(parsed.poll)),
     }
 
 

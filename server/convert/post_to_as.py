@@ -3,8 +3,7 @@
 Stored JSON columns are read leniently, in the shapes of federation.vocab's dataclasses:
 `tags` entries {"type": "Mention"|"Hashtag"|"Emoji", "name", "href", "icon_url"}; `attachments`
 {"url", "type", "media_type", "description", "blurhash", "width", "height", "focal_point"} (local uploads
-add "id", "preview_url", "preview_width", "preview_height"); `poll` {"options": [{"title", "votes_count"}],
-"multiple", "expires_at" (ISO 8601), "closed", "voters_count"} (older rows: "name", "votes", "end_time").
+add "id", "preview_url", "preview_width", "preview_height"); `poll` through server.db.poll_json.
 """
 from __future__ import annotations
 
@@ -16,6 +15,7 @@ from federation.addressing import LOCAL, address
 from server.convert.actor_to_as import AS_NS, iso
 from server.db.models import Post
 from server.db.models.posts import stays_local
+from server.db.poll_json import Poll, read_poll, timestamp
 from server.urls import LocalUrls
 
 # Mastodon's extension terms for posts.
@@ -72,28 +72,19 @@ def _attachment(item: Any) -> dict[str, Any] | None:
     return {k: v for k, v in out.items() if v is not None}
 
 
-def _poll_fields(poll: dict[str, Any]) -> dict[str, Any]:
-    options = [{"type": "Note", "name": str(o.get("title") or o.get("name") or ""),
-                "replies": {"type": "Collection", "totalItems": int(o.get("votes_count") or o.get("votes") or 0)}}
-               for o in poll.get("options") or [] if isinstance(o, dict)]
-    fields: dict[str, Any] = {"anyOf" if poll.get("multiple") else "oneOf": options}
-    end = poll.get("expires_at") or poll.get("end_time")
-    if isinstance(end, datetime):
-        end = iso(end)
+def poll_to_as(poll: Poll) -> dict[str, Any]:
+    """The Question's own fields: its choices (oneOf, or anyOf when several may be chosen) with their counts."""
+    options = [{"type": "Note", "name": o.title, "replies": {"type": "Collection", "totalItems": o.votes_count}}
+               for o in poll.options]
+    fields: dict[str, Any] = {"anyOf" if poll.multiple else "oneOf": options}
+    end = timestamp(poll.expires_at) if poll.expires_at else None
     if end:
         fields["endTime"] = end
-    if poll.get("closed") or (isinstance(end, str) and _past(end)):
+    if poll.has_ended():
         fields["closed"] = end or iso(datetime.now(timezone.utc))
-    if poll.get("voters_count") is not None:
-        fields["votersCount"] = int(poll["voters_count"])
+    if poll.voters_count is not None:
+        fields["votersCount"] = poll.voters_count
     return fields
-
-
-def _past(moment: str) -> bool:
-    try:
-        return datetime.fromisoformat(moment.replace("Z", "+00:00")) <= datetime.now(timezone.utc)
-    except ValueError:
-        return False
 
 
 def replies_collection(post: Post) -> dict[str, Any]:
@@ -138,7 +129,7 @@ def post_to_note(post: Post, urls: LocalUrls, *, context: bool = True, archive: 
         "replies": replies_collection(post),
     }
     if post.poll:
-        note.update(_poll_fields(post.poll))
+        note.update(poll_to_as(read_poll(post.poll)))
     return {k: v for k, v in note.items() if v is not None or k in ("summary", "inReplyTo")}
 
 

@@ -6,11 +6,12 @@ the viewer's own favourites and boosts) is handed in by server.services.reading.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
 from server.convert.actor_to_mastodon import iso
 from server.convert.media_to_mastodon import attachment_to_mastodon
 from server.db.models import Post
+from server.db.poll_json import read_poll, timestamp
 
 
 PINNABLE = ("public", "unlisted", "private")  # Mastodon's pinnable? (the `pinned` key's presence)
@@ -28,31 +29,19 @@ class ViewerState:
     voted: dict[int, list[int]] = field(default_factory=dict)
 
 
-def _expired(poll: dict, now: datetime) -> bool:
-    if poll.get("closed"):
-        return True
-    try:
-        end = datetime.fromisoformat(str(poll.get("expires_at") or poll.get("end_time")).replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return (end if end.tzinfo else end.replace(tzinfo=timezone.utc)) <= now
-
-
 def poll_to_mastodon(post: Post, viewer: ViewerState, now: datetime | None = None) -> dict | None:
     """The Poll entity of a post's poll (https://docs.joinmastodon.org/entities/Poll/); its id is the post's."""
-    if not post.poll:
+    poll = read_poll(post.poll)
+    if poll is None:
         return None
-    options = [o for o in post.poll.get("options", []) if isinstance(o, dict)]
-    counts = [int(o.get("votes_count", o.get("votes")) or 0) for o in options]
     own = viewer.voted.get(post.id)
     return {
-        "id": str(post.id), "expires_at": post.poll.get("expires_at") or post.poll.get("end_time"),
-        "expired": _expired(post.poll, now or datetime.now(timezone.utc)),
-        "multiple": bool(post.poll.get("multiple")),
-        "votes_count": sum(counts),
-        "voters_count": post.poll.get("voters_count"),
-        "options": [{"title": str(o.get("title") or o.get("name") or ""), "votes_count": c}
-                    for o, c in zip(options, counts)],
+        "id": str(post.id), "expires_at": timestamp(poll.expires_at) if poll.expires_at else None,
+        "expired": poll.has_ended(now),
+        "multiple": poll.multiple,
+        "votes_count": sum(o.votes_count for o in poll.options),
+        "voters_count": poll.voters_count,
+        "options": [{"title": o.title, "votes_count": o.votes_count} for o in poll.options],
         "emojis": [], **({"voted": own is not None, "own_votes": own or []} if viewer.viewer_id is not None else {}),
     }
 

@@ -9,6 +9,7 @@ The caller commits, then wakes the delivery queue.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import Select, select
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from moderation.reports import ModerationAction
 from server.db.models import Actor, HeldPost, Post
 from server.db.models.posts import HELD
+from server.db.poll_json import poll_json, read_poll
 from server.db.types import utcnow
 from server.runtime import Runtime
 from server.services.posts import authoring as post_service
@@ -57,14 +59,10 @@ def _summary(held: HeldPost, post: Post) -> dict:
 
 def _restart_poll_clock(post: Post, now: datetime) -> None:
     """A poll held for a while still runs as long as its author asked, counted from publication."""
-    end = post.poll and post.poll.get("expires_at")
-    if not isinstance(end, str):
+    poll = read_poll(post.poll)
+    if poll is None or poll.expires_at is None:
         return
-    try:
-        length = datetime.fromisoformat(end.replace("Z", "+00:00")) - post.published
-    except ValueError:
-        return
-    post.poll = {**post.poll, "expires_at": (now + length).isoformat(timespec="seconds").replace("+00:00", "Z")}
+    post.poll = poll_json(replace(poll, expires_at=(now + (poll.expires_at - post.published)).replace(microsecond=0)))
 
 
 async def approve(runtime: Runtime, session: AsyncSession, moderator: Actor | None, held_id: int, *,

@@ -23,6 +23,7 @@ from server.convert.post_to_as import create_activity, delete_activity, update_a
 from server.db.ids import snowflake
 from server.db.models import Actor, Delivery, HeldPost, Like, Mention, Post, PostEdit, PostTag
 from server.db.models.posts import HELD, MEMBERS_ONLY, VISIBILITIES, stays_local
+from server.db.poll_json import new_poll, poll_json
 from server.db.types import utcnow
 from server.runtime import Runtime
 from server.services.reading import conversations
@@ -250,10 +251,7 @@ async def resolve_mentions(runtime: Runtime, session: AsyncSession, text: str) -
 def _poll(spec: PollSpec | None) -> dict | None:
     if spec is None:
         return None
-    end = utcnow() + timedelta(seconds=spec.expires_in)
-    return {"options": [{"title": o, "votes_count": 0} for o in spec.options], "multiple": spec.multiple,
-            "expires_at": end.isoformat(timespec="seconds").replace("+00:00", "Z"), "closed": False,
-            "voters_count": 0}
+    return poll_json(new_poll(spec.options, spec.multiple, utcnow() + timedelta(seconds=spec.expires_in)))
 
 
 async def _with_uploads(runtime: Runtime, session: AsyncSession, author: Actor, new: NewPost,

@@ -6,6 +6,7 @@ A deadline is claimed by a conditional UPDATE, so that of several workers exactl
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.convert.post_to_as import update_activity
 from server.db.ids import snowflake
 from server.db.models import Actor, Mention, Notification, PollDeadline, PollVote, Post
+from server.db.poll_json import poll_json, read_poll
 from server.db.types import utcnow
 from server.runtime import Runtime
 from server.services.posts import polls
@@ -45,7 +47,7 @@ async def close_poll(runtime: Runtime, session: AsyncSession, post: Post, now: d
     """Handle the end of the post's poll (its deadline already claimed)."""
     if post.local:
         await polls.recount(session, post)
-        post.poll = {**post.poll, "closed": True}
+        post.poll = poll_json(replace(read_poll(post.poll), closed=True))
         if federated(post):
             await _federate_results(runtime, session, post, now)
     recipients = [a.id for a in await _voters(session, post.id, local=True)]

@@ -6,14 +6,13 @@ For remote polls they are the origin's, plus our members' own votes until its ne
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from sqlalchemy import delete, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.convert.vote_to_as import vote_create
 from server.db.ids import snowflake
 from server.db.models import Actor, PollDeadline, PollVote, Post
+from server.db.poll_json import Poll, poll_json, read_poll
 from server.db.upsert import insert_ignore
 from server.runtime import Runtime
 from server.services.federation.delivery import enqueue_activity
@@ -23,33 +22,21 @@ class PollError(ValueError):
     """A vote was refused; str() says why (the client API answers 422)."""
 
 
-def expires_at(poll: dict | None) -> datetime | None:
-    raw = (poll or {}).get("expires_at") or (poll or {}).get("end_time")
-    try:
-        moment = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+def titles(stored: dict | None) -> list[str]:
+    poll = read_poll(stored)
+    return poll.titles if poll else []
 
 
-def has_ended(poll: dict, now: datetime | None = None) -> bool:
-    end = expires_at(poll)
-    return bool(poll.get("closed")) or (end is not None and end <= (now or datetime.now(timezone.utc)))
-
-
-def titles(poll: dict | None) -> list[str]:
-    return [str(o.get("title") or o.get("name") or "") for o in (poll or {}).get("options", []) if isinstance(o, dict)]
-
-
-def options_changed(poll: dict | None, options: tuple[str, ...], multiple: bool) -> bool:
-    return poll is None or titles(poll) != list(options) or bool(poll.get("multiple")) != multiple
+def options_changed(stored: dict | None, options: tuple[str, ...], multiple: bool) -> bool:
+    poll = read_poll(stored)
+    return poll is None or poll.titles != list(options) or poll.multiple != multiple
 
 
 async def register_deadline(session: AsyncSession, post: Post) -> None:
     """Remember when the post's poll ends, so that its end is handled (see server.services.posts.poll_closing)."""
-    end = expires_at(post.poll)
-    if post.poll and end is not None:
-        await insert_ignore(session, PollDeadline, [{"post_id": post.id, "expires_at": end}])
+    poll = read_poll(post.poll)
+    if poll and poll.expires_at is not None:
+        await insert_ignore(session, PollDeadline, [{"post_id": post.id, "expires_at": poll.expires_at}])
 
 
 async def restart(session: AsyncSession, post: Post) -> None:
@@ -81,30 +68,31 @@ async def recount(session: AsyncSession, post: Post) -> None:
     counts = dict((await session.execute(select(PollVote.choice, func.count()).where(PollVote.post_id == post.id)
                                          .group_by(PollVote.choice))).all())
     voters = await session.scalar(select(func.count(distinct(PollVote.actor_id))).where(PollVote.post_id == post.id))
-    options = [{**o, "votes_count": int(counts.get(i, 0))} for i, o in enumerate(post.poll.get("options", []))]
-    post.poll = {**post.poll, "options": options, "voters_count": int(voters or 0)}
+    poll = read_poll(post.poll)
+    post.poll = poll_json(poll.counted([int(counts.get(i, 0)) for i in range(len(poll.options))], int(voters or 0)))
 
 
-def _check_choices(poll: dict, choices: list[int]) -> list[int]:
-    count = len(titles(poll))
+def _check_choices(poll: Poll, choices: list[int]) -> list[int]:
+    count = len(poll.options)
     if not choices:
         raise PollError("choose at least one option")
     if any(not 0 <= c < count for c in choices) or len(set(choices)) != len(choices):
         raise PollError(f"choices are distinct numbers from 0 to {count - 1}")
-    if len(choices) > 1 and not poll.get("multiple"):
+    if len(choices) > 1 and not poll.multiple:
         raise PollError("this poll takes one choice")
     return sorted(choices)
 
 
 async def vote(runtime: Runtime, session: AsyncSession, voter: Actor, post: Post, choices: list[int]) -> Post:
     """A local member votes; on a remote poll the votes are sent to its author. The caller commits."""
-    if not post.poll:
+    poll = read_poll(post.poll)
+    if poll is None:
         raise PollError("this post has no poll")
-    if has_ended(post.poll):
+    if poll.has_ended():
         raise PollError("The poll has already ended")
     if post.author_id == voter.id:
         raise PollError("You cannot vote in your own poll")
-    choices = _check_choices(post.poll, choices)
+    choices = _check_choices(poll, choices)
     await _lock(session, post)
     if await session.scalar(select(PollVote.id).where(PollVote.post_id == post.id, PollVote.actor_id == voter.id)
                             .limit(1)):
@@ -117,14 +105,11 @@ async def vote(runtime: Runtime, session: AsyncSession, voter: Actor, post: Post
     if post.local:
         await recount(session, post)
         return post
-    options = [{**o, "votes_count": int(o.get("votes_count") or 0) + (i in choices)}
-               for i, o in enumerate(post.poll.get("options", []))]
-    voters = post.poll.get("voters_count")
-    post.poll = {**post.poll, "options": options, "voters_count": None if voters is None else int(voters) + 1}
+    voters = None if poll.voters_count is None else poll.voters_count + 1
+    post.poll = poll_json(poll.counted([o.votes_count + (i in choices) for i, o in enumerate(poll.options)], voters))
     await register_deadline(session, post)
-    names = titles(post.poll)
     for row in votes:
-        doc = vote_create(row.uri, voter.uri, post.uri, post.author.uri, names[row.choice])
+        doc = vote_create(row.uri, voter.uri, post.uri, post.author.uri, poll.titles[row.choice])
         await enqueue_activity(session, doc, voter, inboxes=[post.author.inbox])
     return post
 
@@ -132,17 +117,15 @@ async def vote(runtime: Runtime, session: AsyncSession, voter: Actor, post: Post
 async def record_remote_vote(session: AsyncSession, post: Post, voter: Actor, title: str, uri: str) -> bool:
     """A remote actor's vote (one Create per option) on our poll; False when it does not count: the poll
     ended, the option is unknown, or a single-choice poll has their vote already."""
-    if not post.local or not post.poll or has_ended(post.poll):
-        return False
-    names = titles(post.poll)
-    if title not in names:
+    poll = read_poll(post.poll)
+    if not post.local or poll is None or poll.has_ended() or title not in poll.titles:
         return False
     await _lock(session, post)
-    if not post.poll.get("multiple") and await session.scalar(
+    if not poll.multiple and await session.scalar(
             select(PollVote.id).where(PollVote.post_id == post.id, PollVote.actor_id == voter.id).limit(1)):
         return False
     added = await insert_ignore(session, PollVote, [{"id": snowflake(), "post_id": post.id, "actor_id": voter.id,
-                                                     "choice": names.index(title), "uri": uri}])
+                                                     "choice": poll.titles.index(title), "uri": uri}])
     if added:
         await recount(session, post)
     return bool(added)

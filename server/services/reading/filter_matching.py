@@ -25,6 +25,7 @@ from federation.html import ContentError, html_to_text
 from server.convert.filter_to_mastodon import filter_summary
 from server.db.models import FilterKeyword, FilterStatus, KeywordFilter, Post
 from server.db.types import utcnow
+from server.services.posts.polls import titles
 
 CONTEXTS = ("home", "notifications", "public", "thread", "account")
 ACTIONS = ("warn", "hide")
@@ -52,8 +53,7 @@ def post_text(summary: str | None, content_html: str | None, poll: dict | None, 
         text = html_to_text(content_html or "")
     except ContentError:  # beyond the size html_to_text reads: still match its words
         text = html.unescape(_TAG.sub(" ", content_html or ""))
-    options = [str(o.get("title") or o.get("name") or "") for o in (poll or {}).get("options", [])
-               if isinstance(o, dict)]
+    options = titles(poll)
     described = [str(m.get("description") or "") for m in attachments or [] if isinstance(m, dict)]
     return "\n\n".join(part for part in (summary or "", text, *options, *described) if part)
 

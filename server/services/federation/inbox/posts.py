@@ -111,10 +111,8 @@ async def on_create_note(ctx: InboxContext) -> None:
 
 
 def _changed(post: Post, new: dict) -> bool:
-    old_options = [o["title"] for o in (post.poll or {}).get("options", [])]
-    new_options = [o["title"] for o in (new["poll"] or {}).get("options", [])]
-    return ((post.content_html, post.summary, post.sensitive, old_options)
-            != (new["content_html"], new["summary"], new["sensitive"], new_options))
+    return ((post.content_html, post.summary, post.sensitive, polls.titles(post.poll))
+            != (new["content_html"], new["summary"], new["sensitive"], polls.titles(new["poll"])))
 
 
 async def on_update_note(ctx: InboxContext) -> None:
