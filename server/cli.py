@@ -163,6 +163,14 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _image_text_line() -> str:
+    from moderation.phi import ocr
+
+    if ocr.available():
+        return "image text: read by Tesseract (privacy guard)"
+    return f"image text: NOT read, so images are reported unchecked by the privacy guard: {ocr.missing_reason()}"
+
+
 def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     from server.db.migrate import current_revision, head_revision
 
@@ -180,6 +188,7 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     revision = asyncio.run(run())
     _say(f"settings: ok (domain {settings.domain}, data in {settings.data_dir})")
     _say(f"database: reachable ({_redact(settings.database_url)})")
+    _say(_image_text_line())
     if revision != head_revision():
         raise CommandError(f"database schema at {revision or 'nothing'}, code expects {head_revision()}: run `curbside migrate`")
     _say(f"schema: up to date ({revision})")
