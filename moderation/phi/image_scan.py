@@ -43,6 +43,27 @@ class ImageFinding:
 
 
 @dataclass(frozen=True)
+class MediaFinding:
+    """An image finding on one of a post's attachments, as the post's check reports it."""
+
+    media_id: str
+    kind: str
+    box: tuple[int, int, int, int]
+    text: str | None = None
+    field: str = "media"
+
+    @classmethod
+    def from_json(cls, media_id: str, entry: dict) -> "MediaFinding":
+        return cls(media_id, str(entry["kind"]), tuple(entry["box"]), entry.get("text"))
+
+    def as_json(self) -> dict:
+        entry = {"field": self.field, "media_id": self.media_id, "kind": self.kind, "box": list(self.box)}
+        if self.text is not None:
+            entry["text"] = self.text
+        return entry
+
+
+@dataclass(frozen=True)
 class ImageScan:
     """status: "clean", "found", "unchecked" (no OCR engine here) or "failed" (error or time cap)."""
 
