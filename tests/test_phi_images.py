@@ -9,6 +9,7 @@ from skimage import data as skdata
 from moderation.phi import image_scan, ocr
 from moderation.phi.blur import blur_boxes
 from moderation.phi.image_scan import scan_image
+from moderation.phi.image_text import read_blocks
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
@@ -60,8 +61,10 @@ def test_blurred_boxes_pass_the_guard_again():
     image.paste(with_face().crop((560, 160, 960, 620)), (700, 300))
     scan = scan_image(image)
     assert {"face", "record_number"} <= {f.kind for f in scan.findings}
-    blurred = blur_boxes(image, [f.box for f in scan.findings])
+    blurred = blur_boxes(image, scan.blur_areas())
     assert scan_image(blurred).status == "clean"
+    lines, _ = read_blocks(np.asarray(blurred.convert("L")), float("inf"))
+    assert not any(word for line in lines for word, *_ in line if word.strip(",") in ("SMITH", "JOHN", "Name:"))
     untouched = np.asarray(blurred)[700:860, 10:200]
     assert np.array_equal(untouched, np.asarray(image)[700:860, 10:200])
 

@@ -34,11 +34,14 @@ class ImageFinding:
     kind: str
     box: tuple[int, int, int, int]
     text: str | None = None
+    area: tuple[int, int, int, int] | None = None  # for text: the block it was read in (what blurring covers)
 
     def as_json(self) -> dict:
         entry = {"kind": self.kind, "box": list(self.box)}
         if self.text is not None:
             entry["text"] = self.text
+        if self.area is not None:
+            entry["area"] = list(self.area)
         return entry
 
 
@@ -70,6 +73,10 @@ class ImageScan:
     status: str
     findings: list[ImageFinding] = field(default_factory=list)
     reason: str = ""
+
+    def blur_areas(self) -> list[tuple[int, int, int, int]]:
+        """What to blur so that nothing found stays readable: faces, and whole blocks of text with a finding."""
+        return list(dict.fromkeys(f.area or f.box for f in self.findings))
 
     def guard_findings(self, size: tuple[int, int]) -> list[ImageFinding]:
         """What the post's check sees: the findings, or one standing for an image not fully checked."""
@@ -112,7 +119,8 @@ def _faces(gray: np.ndarray) -> list[ImageFinding]:
 def _texts(gray: np.ndarray, deadline: float) -> tuple[list[ImageFinding], bool]:
     factor = min(1.0, math.sqrt(MAX_PIXELS / gray.size))
     lines, finished = read_blocks(_scaled(gray, factor), deadline)
-    return [ImageFinding(f.kind, _back(f.box, factor), f.text) for f in find_text_phi(lines)], finished
+    return [ImageFinding(f.kind, _back(f.box, factor), f.text, _back(f.area, factor))
+            for f in find_text_phi(lines)], finished
 
 
 def _back(box: tuple[int, int, int, int], factor: float) -> tuple[int, int, int, int]:

@@ -26,11 +26,13 @@ _OCR_HEIGHT = 32  # Tesseract reads best with lines around this tall: small bloc
 
 @dataclass(frozen=True)
 class TextFinding:
-    """An identifier read in an image: its kind, the text read and its box (x, y, w, h)."""
+    """An identifier read in an image: its kind, the text read, its box (x, y, w, h) and the area of the
+    block of text it was read in (a label: the name beside a flagged date of birth goes with it)."""
 
     kind: str
     text: str
     box: tuple[int, int, int, int]
+    area: tuple[int, int, int, int]
 
 
 def text_blocks(gray: np.ndarray) -> list[tuple[tuple[int, int, int, int], int]]:
@@ -117,7 +119,7 @@ def read_blocks(gray: np.ndarray, deadline: float) -> tuple[list, bool]:
                 lines.append(current)
                 current = []
             number = word.line
-            current.append((word.text, _mapped(word.box, back)))
+            current.append((word.text, _mapped(word.box, back), block))
         if current:
             lines.append(current)
     return lines, True
@@ -128,12 +130,15 @@ def find_text_phi(lines: list) -> list[TextFinding]:
     gives context to the next) and locate each finding by the words it covers."""
     text, spans = "", []
     for line in lines:
-        for i, (word, box) in enumerate(line):
+        for i, (word, box, block) in enumerate(line):
             start = len(text)
             text += word + (" " if i < len(line) - 1 else "\n")
-            spans.append((start, start + len(word), box))
-    return [TextFinding(f.kind, f.text, _union([b for s, e, b in spans if s < f.end and e > f.start]))
-            for f in find_phi(text)]
+            spans.append((start, start + len(word), box, block))
+    found = []
+    for f in find_phi(text):
+        covered = [(box, block) for s, e, box, block in spans if s < f.end and e > f.start]
+        found.append(TextFinding(f.kind, f.text, _union([b for b, _ in covered]), _union([a for _, a in covered])))
+    return found
 
 
 def _union(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:

@@ -83,6 +83,11 @@ def check_if_stale(runtime: Runtime, row: MediaAttachment) -> None:
         check_later(runtime, row)
 
 
+def blur_areas(row: MediaAttachment) -> list[tuple[int, int, int, int]]:
+    """What blurring the upload covers: each face, and each whole block of text with a finding in it."""
+    return list(dict.fromkeys(tuple(f.get("area") or f["box"]) for f in row.phi_findings if f["kind"] != "unchecked"))
+
+
 async def blurred_copy(runtime: Runtime, session: AsyncSession, owner: Actor, row: MediaAttachment,
                        boxes: list[tuple[int, int, int, int]]) -> MediaAttachment:
     """A new upload of the owner's: `row`'s image with `boxes` blurred, checked again before it is returned."""

@@ -178,7 +178,7 @@ async def _blur(web: Web, draft: Draft, media_id: str) -> Response:
     """Replace one of the draft's images by a copy with what the guard found blurred; the author looks
     at it and posts again."""
     index = next((i for i, m in enumerate(draft.media) if str(m.id) == media_id), None)
-    boxes = [] if index is None else [f["box"] for f in draft.media[index].phi_findings if f["kind"] != "unchecked"]
+    boxes = [] if index is None else media_phi.blur_areas(draft.media[index])
     if not boxes:
         return await _page(web, draft, 422, error="There is nothing to blur in that image.")
     copy = await media_phi.blurred_copy(web.runtime, web.db, viewer_actor(web), draft.media[index], boxes)

@@ -111,10 +111,11 @@ async def update(request: Request) -> JSONResponse:
 
 
 def _boxes(params: Params, row: MediaAttachment) -> list[tuple[int, int, int, int]]:
-    """The boxes to blur: as given ([[x, y, w, h], ...], in the image's pixels), else every finding's."""
+    """The boxes to blur: as given ([[x, y, w, h], ...], in the image's pixels), else what the guard found
+    (faces, and whole blocks of text with a finding)."""
     given = params.get("boxes")
     if given is None:
-        return [tuple(f["box"]) for f in row.phi_findings if f.get("kind") != "unchecked"]
+        return media_phi.blur_areas(row)
     if not isinstance(given, list) or not 0 < len(given) <= MAX_BOXES or not all(
             isinstance(b, list) and len(b) == 4 and all(isinstance(v, int) and 0 <= v <= 100_000 for v in b)
             for b in given):
