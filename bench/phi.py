@@ -10,6 +10,8 @@ Their first-look figures, in order (recall / false alarms): 0.78/0.03, 0.83/0.13
 0.77/0.03, 0.83/0.03, 0.60/0.03 (name-heavy on purpose), 0.76/0.10. Expect the held-out figures near
 those, not near the development ones.
 
+Images: bench/phi_images.py, run at the end.
+
 Run from the repository root: python bench/phi.py [--misses dev|heldout]
 """
 from __future__ import annotations
@@ -124,6 +126,8 @@ def main(argv: list[str]) -> None:
         report(f"{name} - {label}", score(posts, show_misses=show == name))
     median, p99 = timing(texts)
     print(f"time per post (best of {ROUNDS}): median {median:.0f} us, p99 {p99:.0f} us ({len(texts)} posts)")
+    import phi_images  # the image side: tests/data/phi_images, dev and held-out
+    phi_images.main(argv)
 
 
 if __name__ == "__main__":

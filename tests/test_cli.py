@@ -89,3 +89,13 @@ def test_cli_tokens_create_prints_a_working_token(tmp_path):
 def test_cli_serve_refuses_a_negative_number_of_queue_workers(tmp_path):
     result = curbside(tmp_path, "serve", "--queue-workers", "-1")
     assert result.returncode == 1 and "--queue-workers must be 0 or more" in result.stderr
+
+
+def test_cli_check_says_in_one_line_whether_image_text_is_read(tmp_path, monkeypatch):
+    assert curbside(tmp_path, "migrate").returncode == 0
+    assert "image text: read by Tesseract" in curbside(tmp_path, "check").stdout
+    from moderation.phi import ocr
+    from server.cli import _image_text_line
+    monkeypatch.setattr(ocr, "tessdata_dir", lambda: None)
+    line = _image_text_line()
+    assert "\n" not in line and "NOT read" in line and "unchecked" in line and "tesseract-ocr-eng" in line

@@ -50,10 +50,9 @@ def test_media_federates_as_a_clean_attachment(world):
     alice, bob = world["alice"], world["bob"]
     photo = camera_jpeg(1600, 1200, orientation=1)
     assert "EXIF tags" in leaks(photo)
-    uploaded = alice.http.post("/api/v2/media", files={"file": ("IMG_0001.jpg", photo, "image/jpeg")},
-                               data={"description": "Erythema migrans, day 5", "focus": "0.2,-0.1"})
-    assert uploaded.status_code == 200, uploaded.text
-    media = uploaded.json()
+    media = alice.media({"file": ("IMG_0001.jpg", photo, "image/jpeg")}, description="Erythema migrans, day 5",
+                        focus="0.2,-0.1")
+    assert media["curbside"]["phi_status"] == "clean"
     status = alice.status("Bull's-eye rash after a tick bite", media_ids=[media["id"]])
     on_b = eventually(lambda: arrived(bob, status["uri"]))
     [attachment] = on_b["media_attachments"]

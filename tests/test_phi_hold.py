@@ -13,6 +13,7 @@ from server.app import create_app
 from server.db.models import AccountWarning, AuditEntry, Delivery, HeldPost, Notification, Post, StreamEvent
 from server.services.instance.settings import set_phi_policy
 from tests.support import factories
+from tests.support.api import media_ready
 from tests.support.images import plain
 from tests.support.members import open_to_visitors
 from tests.support.moderation import bearer, user
@@ -148,8 +149,9 @@ async def test_held_covers_poll_options_image_descriptions_and_edits_of_held_pos
     assert poll["curbside"]["held"] is True and {f["field"] for f in poll["curbside"]["phi_findings"]} == {3}
     upload = await client.post("/api/v2/media", files={"file": ("x.png", plain(), "image/png")},
                                data={"description": "wristband: John Smith MRN 4482913"}, headers=world["a"])
-    assert upload.status_code == 200 and "wristbands" in upload.json()["curbside"]["reminder"]
-    pictured = await post(client, world["a"], status="Rash, day 3", media_ids=[upload.json()["id"]])
+    uploaded = await media_ready(client, world["a"], upload)
+    assert "wristbands" in uploaded["curbside"]["reminder"]
+    pictured = await post(client, world["a"], status="Rash, day 3", media_ids=[uploaded["id"]])
     assert pictured["curbside"]["held"] is True
     cleaned = await client.put(f"/api/v1/statuses/{pictured['id']}", json={"status": "Rash, day 4"},
                                headers=world["a"])

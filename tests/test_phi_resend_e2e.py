@@ -3,6 +3,7 @@ guard flags by sending it again, as a physician on Ivory, Tusky or Elk would aft
 import pytest
 from mastodon import Mastodon, MastodonAPIError
 
+from tests.support.images import labelled_xray
 from tests.support.instances import Instance
 
 pytestmark = pytest.mark.integration
@@ -31,3 +32,14 @@ def test_phi_resend_e2e_mastodon_py_confirms_by_sending_the_same_post_again(alic
     assert 'name "Okafor"' in str(refused.value) and "send the same post again within 10 minutes" in str(refused.value)
     status = alice.status_post(PHI)
     assert "Okafor" in alice.status(status.id).content
+
+
+def test_phi_resend_e2e_mastodon_py_image_with_a_burned_in_label_gets_422_with_findings(alice):
+    media = alice.media_post(labelled_xray(), mime_type="image/png", synchronous=True)
+    assert media.url and media.curbside["phi_status"] == "found"
+    with pytest.raises(MastodonAPIError) as refused:
+        alice.status_post("Old film, new question", media_ids=[media.id])
+    assert refused.value.args[1] == 422
+    assert 'record number "4482913" in an image' in str(refused.value)
+    status = alice.status_post("Old film, new question", media_ids=[media.id])  # sent again: confirmed
+    assert [a.id for a in alice.status(status.id).media_attachments] == [media.id]

@@ -18,7 +18,7 @@ from server.services.instance import settings as instance_settings
 from server.services.social import blocks_and_mutes as members
 from server.services.posts.fanout import fan_out
 from tests.support import factories
-from tests.support.images import camera_jpeg
+from tests.support.images import camera_jpeg, labelled_xray
 from tests.support.web import csrf_of, member_session
 
 PHI_TEXT = "Pt John Smith, MRN 4482913, seen 03/14/2024 in room 412"
@@ -403,3 +403,22 @@ async def test_compose_reply_to_a_post_one_may_not_see_is_refused(app, client):
     refused = await compose(client, {"status": "guessing", "in_reply_to_id": str(hidden.id)})
     assert refused.status_code == 422 and "does not exist" in refused.text and "for followers" not in refused.text
     assert await posts_of(app, "alice") == []
+
+
+async def test_compose_phi_image_outlines_findings_and_blurring_lets_it_post(app, client):
+    await member_session(app, client, "alice")
+    checked = await compose(client, {"status": "Old film"}, files={"media_file_1": ("film.png", labelled_xray(), "image/png")})
+    assert checked.status_code == 422 and "Image 1" in checked.text
+    assert re.search(r'<rect class="phi-box" x="\d+" y="\d+" width="\d+" height="\d+"><title>MRN or record number', checked.text)
+    assert "“4482913”" in checked.text
+    kept = re.search(r'name="media_id" value="(\d+)"', checked.text).group(1)
+    blurred = await client.post("/compose", data={"csrf_token": csrf_of(checked.text), "status": "Old film",
+                                                  "media_id": kept, "blur_media": kept})
+    assert blurred.status_code == 200 and "Image 1 was blurred" in blurred.text
+    copy = re.search(r'name="media_id" value="(\d+)"', blurred.text).group(1)
+    assert copy != kept
+    posted = await client.post("/compose", data={"csrf_token": csrf_of(blurred.text), "status": "Old film",
+                                                 "media_id": copy})
+    assert posted.status_code == 303
+    [post] = await posts_of(app, "alice")
+    assert [a["id"] for a in post.attachments] == [copy]

@@ -56,12 +56,13 @@ def decide(policy: PhiPolicy | str, findings: list[Finding], *, override: bool =
 
 
 def check_post(
-    texts: Iterable[str | None], policy: PhiPolicy | str, *, override: bool = False
+    texts: Iterable[str | None], policy: PhiPolicy | str, *, override: bool = False, image_findings: Iterable = ()
 ) -> PhiDecision:
     """Check every text field of a post (content, content warning, poll options, image
-    descriptions) and decide once for the post.
+    descriptions) and decide once for the post, with what was found in its images
+    (`image_findings`: image_scan.MediaFinding, an image that could not be checked among them).
 
-    Each finding's `field` is the index of its text in `texts`; None entries (absent fields)
+    Each text finding's `field` is the index of its text in `texts`; None entries (absent fields)
     keep their index and are skipped. Under the off policy nothing is scanned.
     """
     policy = _coerce(policy)
@@ -72,7 +73,7 @@ def check_post(
         if text is None:
             continue
         findings += (dataclasses.replace(f, field=index) for f in find_phi(text))
-    return decide(policy, findings, override=override)
+    return decide(policy, [*findings, *image_findings], override=override)
 
 
 def _coerce(policy: PhiPolicy | str) -> PhiPolicy:

@@ -34,10 +34,19 @@ async def _revision(settings: Settings) -> str | None:
         await engine.dispose()
 
 
+def _image_text_line() -> str:
+    from moderation.phi import ocr
+
+    if ocr.available():
+        return "image text: read by Tesseract (privacy guard)"
+    return f"image text: NOT read, so images are reported unchecked by the privacy guard: {ocr.missing_reason()}"
+
+
 def check(settings: Settings, args: argparse.Namespace) -> int:
     revision = asyncio.run(_revision(settings))
     say(f"settings: ok (domain {settings.domain}, data in {settings.data_dir})")
     say(f"database: reachable ({redact(settings.database_url)})")
+    say(_image_text_line())
     require_current_schema(revision)
     say(f"schema: up to date ({revision})")
     return 0

@@ -17,6 +17,7 @@ from server.db.models import MediaAttachment, Post
 from server.services.posts import images
 from server.services.posts import authoring as post_service
 from server.services.posts import media as media_service
+from server.services.posts import media_phi
 from server.services.social.visibility_to_viewers import visible_post
 from server.web.page import Web, error_page, safe_next
 from server.web.phi_marks import guard_answer
@@ -90,7 +91,9 @@ async def _uploads(web: Web, draft: Draft) -> None:
         if len(draft.media) >= MAX_IMAGES:
             raise media_service.MediaError(f"a post has at most {MAX_IMAGES} images")
         description = media_service.check_description(web.value(f"media_description_new_{i}"))
-        draft.media.append(await media_service.upload(web.runtime, web.db, owner, data, description=description))
+        row = await media_service.upload(web.runtime, web.db, owner, data, description=description)
+        await media_phi.check_now(web.runtime, web.db, row)  # the post is checked right after: wait for it
+        draft.media.append(row)
 
 
 def _texts(draft: Draft, new: post_service.NewPost) -> list[tuple[str, str]]:
@@ -139,6 +142,8 @@ async def compose(web: Web) -> Response:
         draft.media = []
         return await _page(web, draft, 422, error=f"That image could not be used: {exc}")
     await web.db.commit()  # the uploads stay (for a day) even if the post needs another look
+    if web.value("blur_media"):
+        return await _blur(web, draft, web.value("blur_media"))
     new = _new_post(draft, confirmed=web.value("phi_confirmed") == "1")
     try:
         post = await post_service.create_post(web.runtime, web.db, viewer_actor(web), new)
@@ -162,7 +167,26 @@ def _after_post(web: Web, post: Post) -> Response:
 
 
 async def _phi_page(web: Web, draft: Draft, new: post_service.NewPost, exc: post_service.PhiFound) -> Response:
-    return await _page(web, draft, 422, phi=guard_answer(_texts(draft, new), exc.decision))
+    return await _page(web, draft, 422, phi=guard_answer(_texts(draft, new), exc.decision, images=_images(web, draft)))
+
+
+def _images(web: Web, draft: Draft) -> list[tuple[str, str, int, int]]:
+    return [(str(m.id), media_service.file_url(web.runtime, m.file_key, m.extension), m.width, m.height)
+            for m in draft.media]
+
+
+async def _blur(web: Web, draft: Draft, media_id: str) -> Response:
+    """Replace one of the draft's images by a copy with what the guard found blurred; the author looks
+    at it and posts again."""
+    index = next((i for i, m in enumerate(draft.media) if str(m.id) == media_id), None)
+    boxes = [] if index is None else media_phi.blur_areas(draft.media[index])
+    if not boxes:
+        return await _page(web, draft, 422, error="There is nothing to blur in that image.")
+    copy = await media_phi.blurred_copy(web.runtime, web.db, viewer_actor(web), draft.media[index], boxes)
+    draft.media[index] = copy
+    await web.db.commit()
+    return await _page(web, draft, notice=f"Image {index + 1} was blurred where the guard found something. "
+                                          "Check it, then post.")
 
 
 async def _new_draft(web: Web) -> Response:

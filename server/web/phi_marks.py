@@ -12,7 +12,8 @@ KIND_LABELS = {
     "name": "Name", "date": "Date", "age_over_89": "Age over 89", "phone": "Phone number", "fax": "Fax number",
     "email": "Email address", "ssn": "Social security number", "record_number": "MRN or record number",
     "license_or_device_id": "Licence or device id", "url": "Web address", "ip_address": "IP address",
-    "address": "Address", "facility_location": "Room, bed or facility",
+    "address": "Address", "facility_location": "Room, bed or facility", "face": "Face",
+    "unchecked": "Could not check this image",
 }
 
 MESSAGES = {
@@ -70,9 +71,35 @@ def checked_texts(texts: list[tuple[str, str]], findings: list[Finding]) -> list
     return out
 
 
-def guard_answer(texts: list[tuple[str, str]], decision: PhiDecision, verb: str = "post") -> dict:
+@dataclass(frozen=True)
+class CheckedImage:
+    label: str  # "Image 1"
+    media_id: str
+    url: str
+    width: int
+    height: int
+    findings: list  # image_scan.MediaFinding: boxes in the image's pixels, drawn over it (an SVG viewBox)
+    blurrable: bool  # some finding has a box to blur (not only "could not check this image")
+
+
+def checked_images(images: list[tuple[str, str, int, int]], findings: list) -> list[CheckedImage]:
+    """The post's images (media id, url, width, height), in order, each with what the guard found in it;
+    images without findings are left out."""
+    out = []
+    for index, (media_id, url, width, height) in enumerate(images, 1):
+        mine = [f for f in findings if getattr(f, "field", None) == "media" and f.media_id == media_id]
+        if mine:
+            out.append(CheckedImage(f"Image {index}", media_id, url, width, height, mine,
+                                    any(f.kind != "unchecked" for f in mine)))
+    return out
+
+
+def guard_answer(texts: list[tuple[str, str]], decision: PhiDecision, verb: str = "post",
+                 images: list[tuple[str, str, int, int]] = ()) -> dict:
     """What `posts/_phi_check.html` shows of the guard's decision on `texts` (label, text, in the order the
-    guard checked them); `verb` names what the author is doing ("post", "save")."""
+    guard checked them) and `images` (media id, url, width, height); `verb` names what the author is doing
+    ("post", "save")."""
     message = MESSAGES.get(decision.action)
     return {"action": decision.action, "message": message.format(verb=verb) if message else None,
-            "checked": checked_texts(texts, decision.findings), "kind_label": kind_label}
+            "checked": checked_texts(texts, decision.findings), "kind_label": kind_label,
+            "images": checked_images(list(images), decision.findings)}

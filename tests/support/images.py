@@ -56,3 +56,19 @@ def leaks(data: bytes) -> list[str]:
     found += [marker.decode() for marker in (b"Exif", b"PhoneMaker", b"xmpmeta", b"Ward 7", b"4482913")
               if marker in data]
     return found
+
+
+def labelled_xray(label: str = "Name: SMITH, JOHN\nDOB: 03/14/1951\nMRN: 4482913", fmt: str = "PNG") -> bytes:
+    """A dark grainy film (1152x864) with a patient label burned into its top left corner."""
+    import numpy as np
+    from PIL import ImageDraw, ImageFont
+
+    noise = np.random.default_rng(3).normal(25, 8, (864, 1152)).clip(0, 255).astype("uint8")
+    image = Image.fromarray(noise).convert("RGB")
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((300, 150, 850, 800), fill=(110, 110, 110))
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 26)
+    draw.multiline_text((40, 40), label, fill=(230, 230, 230), font=font)
+    out = io.BytesIO()
+    image.save(out, fmt)
+    return out.getvalue()

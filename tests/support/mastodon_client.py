@@ -28,6 +28,16 @@ class Client:
     def delete(self, path: str, expect: int = 200) -> Any:
         return self._check(self.http.delete(path), expect)
 
+    def media(self, files: dict, timeout: float = 30.0, **data) -> dict:
+        """Upload through /api/v2/media (202 while the privacy guard looks) and wait until it is ready (200)."""
+        entity = self._check(self.http.post("/api/v2/media", files=files, data=data), 202)
+        deadline = time.monotonic() + timeout
+        while entity["url"] is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+            polled = self.http.get(f"/api/v1/media/{entity['id']}")
+            entity = self._check(polled, 206 if polled.json()["url"] is None else 200)
+        return entity
+
     def status(self, text: str, **fields) -> dict:
         return self.post("/api/v1/statuses", status=text, **fields)
 

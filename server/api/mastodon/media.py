@@ -1,4 +1,9 @@
-"""/api/v1/media and /api/v2/media: upload an image (cleaned of its metadata), read and describe it."""
+"""/api/v1/media and /api/v2/media: upload an image (cleaned of its metadata), read and describe it, blur
+what the patient-privacy guard found in it.
+
+v1 answers once the guard has looked at the image; v2 answers 202 at once while it looks (with `url` null,
+as Mastodon while it processes), and GET answers 206 until the verdict is in, then 200. The verdict rides
+along as `curbside_phi_findings` ([{kind, box: [x, y, w, h], text?}]) and `curbside.phi_status`."""
 from __future__ import annotations
 
 from starlette.datastructures import UploadFile
@@ -15,6 +20,9 @@ from server.db.models import Actor, MediaAttachment
 from server.runtime import Runtime
 from server.services.posts import images
 from server.services.posts import media as media_service
+from server.services.posts import media_phi
+
+MAX_BOXES = 50
 
 
 def media_json(runtime: Runtime, row: MediaAttachment) -> dict:
@@ -22,7 +30,11 @@ def media_json(runtime: Runtime, row: MediaAttachment) -> dict:
     apps ignore fields they do not know; ours show it while the upload waits to be posted."""
     entity = attachment_to_mastodon(media_service.attachment_json(runtime, row), fallback_id=str(row.id),
                                     remote=False)
-    entity["curbside"] = {"reminder": IMAGE_REMINDER}
+    entity["curbside"] = {"reminder": IMAGE_REMINDER, "phi_status": row.phi_status}
+    if row.phi_status == media_phi.QUEUED:
+        entity["url"] = None
+    if row.phi_findings:
+        entity["curbside_phi_findings"] = row.phi_findings
     return entity
 
 
@@ -58,6 +70,11 @@ async def upload(request: Request) -> JSONResponse:
                                              focus=focus or (0.0, 0.0))
         except images.ImageError as exc:
             raise HTTPException(422, f"Validation failed: {exc}") from None
+        if request.url.path.startswith("/api/v2/"):
+            await session.commit()
+            media_phi.check_later(state.runtime, row)
+            return JSONResponse(media_json(state.runtime, row), status_code=202)
+        await media_phi.check_now(state.runtime, session, row)
         await session.commit()
         return JSONResponse(media_json(state.runtime, row))
 
@@ -70,7 +87,9 @@ async def show(request: Request) -> JSONResponse:
             row = await media_service.own_unattached(session, owner, path_id(request))
         except media_service.MediaError:
             raise HTTPException(404, "Record not found") from None
-        return JSONResponse(media_json(request.app.state.runtime, row))
+        media_phi.check_if_stale(request.app.state.runtime, row)
+        return JSONResponse(media_json(request.app.state.runtime, row),
+                            status_code=206 if row.phi_status == media_phi.QUEUED else 200)
 
 
 async def update(request: Request) -> JSONResponse:
@@ -89,3 +108,36 @@ async def update(request: Request) -> JSONResponse:
             row.focus_x, row.focus_y = focus
         await session.commit()
         return JSONResponse(media_json(request.app.state.runtime, row))
+
+
+def _boxes(params: Params, row: MediaAttachment) -> list[tuple[int, int, int, int]]:
+    """The boxes to blur: as given ([[x, y, w, h], ...], in the image's pixels), else what the guard found
+    (faces, and whole blocks of text with a finding)."""
+    given = params.get("boxes")
+    if given is None:
+        return media_phi.blur_areas(row)
+    if not isinstance(given, list) or not 0 < len(given) <= MAX_BOXES or not all(
+            isinstance(b, list) and len(b) == 4 and all(isinstance(v, int) and 0 <= v <= 100_000 for v in b)
+            for b in given):
+        raise HTTPException(422, f"Validation failed: boxes must be 1 to {MAX_BOXES} lists [x, y, w, h] of "
+                                 "whole numbers")
+    return [tuple(b) for b in given]
+
+
+async def blur(request: Request) -> JSONResponse:
+    """POST /api/v1/media/:id/blur: a new upload, the image with the boxes blurred, checked again."""
+    auth = await authenticate(request, "write:media")
+    params = await read_params(request)
+    state = request.app.state
+    async with state.sessions() as session:
+        owner = await session.get(Actor, auth.account.actor_id)
+        try:
+            row = await media_service.own_unattached(session, owner, path_id(request))
+        except media_service.MediaError:
+            raise HTTPException(404, "Record not found") from None
+        boxes = _boxes(params, row)
+        if not boxes:
+            raise HTTPException(422, "nothing to blur: give boxes, or blur an image the guard found something in")
+        copy = await media_phi.blurred_copy(state.runtime, session, owner, row, boxes)
+        await session.commit()
+        return JSONResponse(media_json(state.runtime, copy))

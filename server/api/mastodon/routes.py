@@ -110,6 +110,7 @@ ROUTES = [
     ApiRoute("/api/v2/media", media.upload, user("write:media"), POST),
     ApiRoute("/api/v1/media/{id}", media.show, user("write:media")),
     ApiRoute("/api/v1/media/{id}", media.update, user("write:media"), PUT),
+    ApiRoute("/api/v1/media/{id}/blur", media.blur, user("write:media"), POST),
     ApiRoute("/api/v1/polls/{id}", polls.show, optional("read:statuses")),
     ApiRoute("/api/v1/polls/{id}/votes", polls.vote, user("write:statuses"), POST),
     ApiRoute("/api/v1/bookmarks", bookmarks.index, user("read:bookmarks")),

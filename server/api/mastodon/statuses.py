@@ -57,8 +57,7 @@ def _new_post(params: Params, editing: bool = False) -> post_service.NewPost:
 
 def _refused(exc: post_service.PostError) -> HTTPException | JSONResponse:
     if isinstance(exc, post_service.PhiFound):
-        findings = [{"kind": f.kind, "text": f.text, "start": f.start, "end": f.end, "field": f.field,
-                     "reason": f.reason} for f in exc.decision.findings]
+        findings = post_service.findings_json(exc.decision)
         return JSONResponse({"error": str(exc), "phi_action": exc.decision.action, "phi_findings": findings},
                             status_code=422)
     return HTTPException(422, str(exc))

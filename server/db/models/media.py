@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, Te
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.models.base import Base
-from server.db.types import BigId, UTCDateTime, utcnow
+from server.db.types import BigId, Json, UTCDateTime, utcnow
 
 
 class MediaAttachment(Base):
@@ -37,6 +37,10 @@ class MediaAttachment(Base):
     focus_x: Mapped[float] = mapped_column(Float, default=0.0)
     focus_y: Mapped[float] = mapped_column(Float, default=0.0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The privacy guard's look at the image (services/media_phi): "queued" while it is being checked, then
+    # "clean", "found", "unchecked" (no OCR here) or "failed"; findings are [{kind, box, text?}].
+    phi_status: Mapped[str] = mapped_column(String(16), default="queued", server_default="unchecked")
+    phi_findings: Mapped[list] = mapped_column(Json, default=list, server_default="[]")
 
 
 class PollVote(Base):

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from federation.addressing import address, is_federated
 from federation.text import MentionTarget, extract_hashtags, extract_mentions, render_post
 from moderation.phi import PhiDecision, check_post
+from moderation.phi.image_scan import UNCHECKED_KIND, MediaFinding
 from server.convert.post_to_as import create_activity, delete_activity, update_activity
 from server.db.ids import snowflake
 from server.db.models import Actor, Delivery, HeldPost, Like, Mention, Post, PostEdit, PostTag
@@ -28,6 +29,7 @@ from server.db.types import utcnow
 from server.runtime import Runtime
 from server.services.reading import conversations
 from server.services.posts import media as media_service
+from server.services.posts.media_phi import QUEUED
 from server.services.posts import polls
 from server.services.social.visibility_to_viewers import may_see
 from server.services.instance.settings import phi_policy
@@ -58,7 +60,7 @@ class PhiFound(PostError):
     confirm from any app (send the same post again, see `confirmed_by_resending`)."""
 
     def __init__(self, decision: PhiDecision, draft: str = ""):
-        found = "; ".join(dict.fromkeys(f'{f.kind.replace("_", " ")} "{_clip(f.text)}"' for f in decision.findings))
+        found = "; ".join(dict.fromkeys(_described(f) for f in decision.findings))
         if decision.action == "reject":
             advice = "this community does not accept it"
         else:
@@ -68,6 +70,15 @@ class PhiFound(PostError):
         super().__init__(f"this post may identify a patient ({found}): {advice}")
         self.decision = decision
         self.draft = draft  # digest of the refused post, so that sending it again confirms it
+
+
+def _described(finding) -> str:
+    if isinstance(finding, MediaFinding):
+        if finding.kind == UNCHECKED_KIND:
+            return "could not check this image"
+        what = finding.kind.replace("_", " ")
+        return f'{what} "{_clip(finding.text)}" in an image' if finding.text else f"{what} in an image"
+    return f'{finding.kind.replace("_", " ")} "{_clip(finding.text)}"'
 
 
 def _clip(value: str, limit: int = 40) -> str:
@@ -93,6 +104,7 @@ class NewPost:
     media: tuple[dict, ...] = field(default_factory=tuple)
     phi_confirmed: bool = False
     media_ids: tuple[int, ...] | None = None  # uploads to attach; None on an edit keeps the post's media
+    media_findings: tuple = ()  # what the guard found in the uploads (image_scan.MediaFinding)
 
 
 def _texts(new: NewPost) -> list[str]:
@@ -105,7 +117,8 @@ def check_privacy(new: NewPost, policy: str, *, resent: bool = False) -> PhiDeci
     image descriptions; moderation.phi decides). Raises PhiFound when the post must be confirmed or is
     refused; returns the decision otherwise ("allow", or "hold": the caller holds the post). A post
     with findings that is allowed was confirmed by its author (`phi_confirmed`, or `resent`)."""
-    decision = check_post(_texts(new), policy, override=new.phi_confirmed or resent)
+    decision = check_post(_texts(new), policy, override=new.phi_confirmed or resent,
+                          image_findings=new.media_findings)
     if decision.action in ("confirm", "reject"):
         raise PhiFound(decision)
     return decision
@@ -186,8 +199,10 @@ def _check_reach(visibility: str, local_only: bool, mentioned: list[Actor]) -> N
 
 
 def findings_json(decision: PhiDecision) -> list[dict]:
-    return [{"kind": f.kind, "text": f.text, "start": f.start, "end": f.end, "field": f.field,
-             "reason": f.reason} for f in decision.findings]
+    """The guard's findings as the client API's 422 and the moderators' queue show them."""
+    return [f.as_json() if isinstance(f, MediaFinding) else
+            {"kind": f.kind, "text": f.text, "start": f.start, "end": f.end, "field": f.field, "reason": f.reason}
+            for f in decision.findings]
 
 
 def new_post_json(new: NewPost) -> dict:
@@ -263,7 +278,16 @@ async def _with_uploads(runtime: Runtime, session: AsyncSession, author: Actor, 
         uploads = await media_service.claimable(session, author, list(new.media_ids), post_id)
     except media_service.MediaError as exc:
         raise PostError(str(exc)) from None
-    return replace(new, media=tuple(media_service.attachment_json(runtime, u) for u in uploads)), uploads
+    return replace(new, media=tuple(media_service.attachment_json(runtime, u) for u in uploads),
+                   media_findings=_image_findings(uploads)), uploads
+
+
+def _image_findings(uploads: list) -> tuple:
+    """What the guard found in the uploads; an upload it is still looking at cannot be posted yet."""
+    waiting = [str(u.id) for u in uploads if u.phi_status == QUEUED]
+    if waiting:
+        raise PostError(f"media {', '.join(waiting)} is still being checked for patient details: try again in a moment")
+    return tuple(MediaFinding.from_json(str(u.id), f) for u in uploads for f in u.phi_findings or ())
 
 
 async def audience_of(session: AsyncSession, post: Post, mentioned: list[Actor]) -> list[Actor]:

@@ -16,7 +16,7 @@ from alembic import op
 from server.db.types import Json
 
 revision = '0022_poll_shape'
-down_revision = '0020_local_only_threads'
+down_revision = '0021_media_phi'
 branch_labels = None
 depends_on = None
 
