@@ -95,7 +95,7 @@ def test_cli_check_says_in_one_line_whether_image_text_is_read(tmp_path, monkeyp
     assert curbside(tmp_path, "migrate").returncode == 0
     assert "image text: read by Tesseract" in curbside(tmp_path, "check").stdout
     from moderation.phi import ocr
-    from server.cli import _image_text_line
+    from server.cli.database import _image_text_line
     monkeypatch.setattr(ocr, "tessdata_dir", lambda: None)
     line = _image_text_line()
     assert "\n" not in line and "NOT read" in line and "unchecked" in line and "tesseract-ocr-eng" in line
