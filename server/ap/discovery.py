@@ -18,6 +18,7 @@ from federation import nodeinfo as ni
 from federation.webfinger import JRD_CONTENT_TYPE, XRD_CONTENT_TYPE, WebfingerError, build_jrd, host_meta_xml, parse_acct
 from server.services.instance_settings import registration_mode
 from server.ap.actors import jrd_documents
+from server.caches import actor_key
 from server.ap.negotiate import dumps
 from server.db.models import Post
 from server.db.types import utcnow
@@ -87,8 +88,8 @@ async def webfinger(request: Request) -> Response:
         target = resource_target(request.query_params.get("resource"), settings, urls)
     except BadResource as exc:
         return JSONResponse({"error": str(exc)}, status_code=400, headers=CORS)
-    cache = jrd_documents(request.app)
-    if target is not None and (body := cache.get(target)) is not None:
+    cache = jrd_documents(runtime)
+    if target is not None and (body := cache.get(actor_key(target))) is not None:
         return Response(body, media_type=JRD_CONTENT_TYPE, headers=CORS)
     if target == "":
         actor = await ensure_instance_actor(runtime.sessions, urls, settings.domain)
@@ -102,7 +103,7 @@ async def webfinger(request: Request) -> Response:
     jrd = build_jrd(subject=f"acct:{actor.username}@{settings.domain}", actor_id=actor.uri,
                     profile_url=actor.url or actor.uri, aliases=list(dict.fromkeys([actor.url or actor.uri, actor.uri])))
     body = dumps(jrd)
-    cache.put(target, body)
+    cache.put(actor_key(target), body)
     return Response(body, media_type=JRD_CONTENT_TYPE, headers=CORS)
 
 

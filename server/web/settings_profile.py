@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from server.ap.actors import forget_actor
 from server.services import profile, profiles
 from server.services.attestations import current_verifications, publish_actor_update
 from server.services.specialties import specialty_name
@@ -59,8 +58,6 @@ async def _publish(web: Web) -> None:
     actor = web.viewer.actor
     await publish_actor_update(web.db, web.settings, actor)
     await web.db.commit()
-    forget_actor(web.request.app, actor.username)
-    web.runtime.wake("deliveries")
 
 
 async def edit_profile(web: Web) -> Response:

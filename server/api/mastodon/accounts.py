@@ -126,7 +126,6 @@ async def follow(request: Request) -> JSONResponse:
         except social.SocialError as exc:
             raise HTTPException(403, str(exc)) from None
         await session.commit()
-        state.runtime.wake("deliveries")
         return JSONResponse(await relationship(session, me, target))
 
 
@@ -138,7 +137,6 @@ async def unfollow(request: Request) -> JSONResponse:
         target = await _actor(session, path_id(request))
         await social.unfollow(state.runtime, session, me, target)
         await session.commit()
-        state.runtime.wake("deliveries")
         return JSONResponse(await relationship(session, me, target))
 
 
@@ -164,7 +162,6 @@ def _answer(accept: bool):
             except social.SocialError:
                 raise not_found() from None
             await session.commit()
-            state.runtime.wake("deliveries")
             return JSONResponse(await relationship(session, me, follower))
     return handler
 
