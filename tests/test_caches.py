@@ -27,14 +27,16 @@ def _module_state(tree: ast.Module) -> list[str]:
     found = []
     for node in tree.body:
         value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
-        empty = isinstance(value, (ast.Dict, ast.List, ast.Set)) and not getattr(value, "keys", getattr(value, "elts", []))
+        items = getattr(value, "keys", getattr(value, "elts", None))
+        empty = isinstance(value, (ast.Dict, ast.List, ast.Set)) and not items
         if value is not None and (empty or _called(value) in MUTABLE):
             found.append(f"line {node.lineno}: {ast.unparse(node)[:80]}")
         for decorator in getattr(node, "decorator_list", []):
             unbounded = _called(decorator) == "lru_cache" and any(
                 k.arg == "maxsize" and isinstance(k.value, ast.Constant) and k.value.value is None
                 for k in decorator.keywords)
-            if unbounded or (isinstance(decorator, (ast.Name, ast.Attribute)) and ast.unparse(decorator).endswith("cache")):
+            bare = isinstance(decorator, (ast.Name, ast.Attribute)) and ast.unparse(decorator).endswith("cache")
+            if unbounded or bare:
                 found.append(f"line {node.lineno}: @{ast.unparse(decorator)} {node.name}")
     return found
 
@@ -48,8 +50,9 @@ def test_caches_no_module_of_server_keeps_mutable_state_of_its_own():
 
 
 def test_caches_the_scan_finds_what_it_forbids():
-    source = "import weakref\nA = {}\nB: dict = dict()\nC = weakref.WeakKeyDictionary()\nD = {'a': 1}\n" \
-             "@functools.cache\ndef e(): pass\n@lru_cache(maxsize=None)\ndef f(x): pass\n@lru_cache(maxsize=2)\ndef g(x): pass\n"
+    source = ("import weakref\nA = {}\nB: dict = dict()\nC = weakref.WeakKeyDictionary()\nD = {'a': 1}\n"
+              "@functools.cache\ndef e(): pass\n@lru_cache(maxsize=None)\ndef f(x): pass\n"
+              "@lru_cache(maxsize=2)\ndef g(x): pass\n")
     assert [line.split(":")[0] for line in _module_state(ast.parse(source))] == [
         "line 2", "line 3", "line 4", "line 7", "line 9"]
 

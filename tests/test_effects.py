@@ -1,4 +1,5 @@
-"""After-commit effects (server.db.effects): declared on a session, run once after its commit, never after a rollback."""
+"""After-commit effects (server.db.effects): declared on a session, run once after its commit, never after a
+rollback."""
 from __future__ import annotations
 
 import asyncio

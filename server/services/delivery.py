@@ -42,8 +42,9 @@ async def enqueue_activity(session: AsyncSession, activity: dict, signer: Actor,
                            recipients: Iterable[Actor] = (), inboxes: Iterable[str] = ()) -> int:
     """Queue `activity` (which must have an id) signed by local `signer`; returns deliveries queued.
 
-    The caller commits; the delivery queue wakes after the commit. Queuing the same activity to the same inbox twice is a no-op. Nothing is
-    queued to a host the domain policies forbid delivering to (suspended, or not allowed).
+    The caller commits; the delivery queue wakes after the commit. Queuing the same activity to the same
+    inbox twice is a no-op. Nothing is queued to a host the domain policies forbid delivering to (suspended,
+    or not allowed).
     """
     policies = await policies_for(session)
     targets = [inbox for inbox in dict.fromkeys([*inboxes_for(recipients), *inboxes])

@@ -10,8 +10,8 @@ Where events come from, by engine:
 Rows older than KEEP_SECONDS are deleted by whichever web process gets there first.
 
 The pump reads even when nobody listens: an `access_ended` event must reach every process, to close the
-streams it covers and to drop what the process cached of those tokens and accounts (server.caches). A PostgreSQL listener
-that lost its connection reads what it missed from the table on reconnecting: rows past the highest id it had
+streams it covers and to drop what the process cached of those tokens and accounts (server.caches). A PostgreSQL
+listener that lost its connection reads what it missed from the table on reconnecting: rows past the highest id it had
 seen, and every `access_ended` row still kept (re-applying one is harmless: its streams are already closed,
 unless the member got the right back since, when they simply reconnect). Only a listener away for longer than
 the table is trusted to keep what it missed (MISSED_SECONDS) closes every stream and empties the caches.
