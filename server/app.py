@@ -9,14 +9,11 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 
-from server.ap.inbox import InboxShortcut, close_intake, forget_keys, forget_local_users
-from server.ap.objects import PAGE_TTL, PostDocuments
-from server.api.mastodon.auth import TokenCache
+from server.ap.inbox import InboxShortcut, close_intake
 from server.errors import HANDLERS
 from server.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from server.ratelimit import RateLimiter, RateLimitMiddleware, mastodon_rules
 from server.runtime import Runtime
-from server.services.reading.stream_events import FORGET_KEY
 from server.settings import Settings
 from server.stop_signals import on_stop_signal
 from server.streaming.hub import StreamHub
@@ -42,26 +39,13 @@ def routes() -> list[Route]:
             *(route.route() for route in WEB_ROUTES)]
 
 
-def _forget_posts(app: Starlette):
-    def forget(post_ids) -> None:
-        app.state.post_documents.forget(post_ids)
-        app.state.post_pages.forget(post_ids)
-    return forget
-
-
 def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         runtime = Runtime.create(settings)
         app.state.runtime = runtime
         app.state.engine, app.state.sessions = runtime.engine, runtime.sessions
-        app.state.hub = StreamHub(runtime, tokens=app.state.token_cache,
-                                  on_access_ended=lambda: forget_local_users(app.state),
-                                  on_keys_changed=lambda key_ids: forget_keys(app.state, key_ids))
-        app.state.post_documents, app.state.post_pages = PostDocuments(), PostDocuments(ttl=PAGE_TTL)
-        app.state.hub.watch(app.state.post_documents)
-        app.state.hub.watch(app.state.post_pages)
-        runtime.sessions.configure(info={**runtime.sessions.kw.get("info", {}), FORGET_KEY: _forget_posts(app)})
+        app.state.hub = StreamHub(runtime)
         app.state.hub.start()
         try:
             with on_stop_signal(app.state.hub.end_streams):
@@ -88,7 +72,6 @@ def create_app(settings: Settings) -> Starlette:
     app.state.settings = settings
     app.state.urls = LocalUrls(settings.base_url)
     app.state.themes = Themes(settings.data_dir)
-    app.state.token_cache = TokenCache()
     return app
 
 

@@ -14,6 +14,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from federation.netguard import make_client
+from server.caches import CACHES_KEY, Caches
+from server.db import effects
 from server.db.engine import make_engine, make_sessionmaker
 from server.db.inline import InlineSession, make_read_engine
 from server.settings import Settings
@@ -35,11 +37,15 @@ class Runtime:
     # Set when work is queued, so an in-process worker wakes at once instead of at its next poll.
     wakeups: dict[str, asyncio.Event] = field(default_factory=lambda: {"inbox": asyncio.Event(),
                                                                           "deliveries": asyncio.Event()})
-    # Small per-process caches of services (issuer keys, revocation lists), by name.
-    caches: dict[str, object] = field(default_factory=dict)
+    # Every cache of the process, by name (server.caches); its sessions carry it, and drop from it after commit.
+    caches: Caches = field(default_factory=Caches)
 
     # SQLite only: a synchronous read-only engine for hot read paths (server.db.inline)
     read_engine: Engine | None = None
+
+    def __post_init__(self) -> None:
+        self.sessions.configure(info={**(self.sessions.kw.get("info") or {}), CACHES_KEY: self.caches})
+        effects.handle(self.sessions, wake=self.wake, forget=lambda named: self.caches.forget(named[0], *named[1]))
 
     def wake(self, queue: str) -> None:
         self.wakeups[queue].set()
@@ -49,13 +55,13 @@ class Runtime:
         """The domain policies in force (moderation), cached for this process and database."""
         from server.services.moderation.policies import policy_cache
 
-        return policy_cache(self.engine)
+        return policy_cache(self.caches, self.engine)
 
     def reads(self):
         """A session for reads only: inline on SQLite (see server.db.inline), the usual one on PostgreSQL."""
         if self.read_engine is None:
             return self.sessions()
-        return InlineSession(self.read_engine, self.engine)
+        return InlineSession(self.read_engine, self.engine, self.caches)
 
     @classmethod
     def create(cls, settings: Settings) -> "Runtime":

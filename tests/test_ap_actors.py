@@ -94,12 +94,12 @@ async def test_actor_profile_page_escapes_and_links_alternate(client, alice):
 
 
 async def test_actor_document_is_refreshed_after_forget(client, app, alice, session):
-    from server.ap.actors import forget_actor
+    from server.caches import forget_actor
     assert (await client.get("/users/alice", headers=AS)).json()["name"] == "Alice <Surgeon>"
     row = await session.get(Actor, alice.id)
     row.display_name = "Dr Alice"
+    forget_actor(session, "alice")
     await session.commit()
-    forget_actor(app, "alice")
     assert (await client.get("/users/alice", headers=AS)).json()["name"] == "Dr Alice"
 
 

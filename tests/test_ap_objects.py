@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 import httpx
 import pytest
 
+from server.ap.objects import post_documents, post_pages
 from server.ap import negotiate
 from server.app import create_app
 from server.db.engine import make_sessionmaker
@@ -249,7 +250,7 @@ async def test_object_cached_note_follows_an_edit_and_a_delete_in_this_process(c
     alice, post = world["alice"], world["posts"]["public"]
     runtime = app.state.runtime
     assert "edited" not in await _note_text(client, post)
-    assert app.state.post_documents.get("alice", post.id) is not None  # served from the cache from now on
+    assert post_documents(app.state.runtime).get("alice", post.id) is not None  # served from the cache from now on
     await edit_post(runtime, session, alice, post.id, NewPost(text="edited once"))
     await session.commit()
     assert "edited once" in await _note_text(client, post)
@@ -276,14 +277,14 @@ async def test_object_cached_note_follows_an_edit_made_by_another_process(client
 async def test_object_signed_fetch_is_answered_without_the_cache(client, app, world):
     post = world["posts"]["private"]
     assert (await fetch(client, post, world["bob"])).status_code == 200
-    assert app.state.post_documents.get("alice", post.id) is None
+    assert post_documents(app.state.runtime).get("alice", post.id) is None
     assert (await client.get(post.uri, headers=AS)).status_code == 404
 
 
 async def test_object_page_for_visitors_is_kept_and_dropped_on_edit(client, app, world, session):
     alice, post = world["alice"], world["posts"]["public"]
     first = await client.get(f"/@alice/{post.id}", headers={"accept": "text/html"})
-    assert first.status_code == 200 and app.state.post_pages.get("alice", post.id) is not None
+    assert first.status_code == 200 and post_pages(app.state.runtime).get("alice", post.id) is not None
     again = await client.get(f"/@alice/{post.id}", headers={"accept": "text/html"})
     assert again.text == first.text and again.headers["content-type"] == first.headers["content-type"]
     await edit_post(app.state.runtime, session, alice, post.id, NewPost(text="page edited"))
@@ -294,7 +295,7 @@ async def test_object_page_for_visitors_is_kept_and_dropped_on_edit(client, app,
 async def test_object_page_is_not_kept_for_a_signed_in_viewer(client, app, world):
     post = world["posts"]["public"]
     page = await client.get(f"/@alice/{post.id}", headers={"accept": "text/html", "cookie": "curbside_session=x"})
-    assert page.status_code == 200 and app.state.post_pages.get("alice", post.id) is None
+    assert page.status_code == 200 and post_pages(app.state.runtime).get("alice", post.id) is None
 
 
 async def test_object_page_for_a_crowd_of_visitors_is_made_once(client, app, world, monkeypatch):

@@ -182,7 +182,7 @@ async def test_status_pages_inline_rows_bind_as_sqlalchemy_does(app):
     viewer, _ = await reader(app, "reader")
     await world(app, viewer)
     runtime = app.state.runtime
-    statement = home_statement(runtime.sessions()).order_by(HomeTimelineEntry.post_id).limit(5)
+    statement = home_statement(runtime.engine.dialect.name).order_by(HomeTimelineEntry.post_id).limit(5)
     async with runtime.sessions() as s:
         expected = [tuple(r) for r in await read_rows(s, statement, {"viewer": viewer})]
     async with runtime.reads() as s:
@@ -196,7 +196,7 @@ async def test_status_pages_inline_rows_refuse_a_missing_parameter(app):
         pytest.skip("PostgreSQL runs these statements through SQLAlchemy, which checks its parameters itself")
     async with app.state.runtime.reads() as s:
         with pytest.raises(ValueError, match="viewer"):
-            await read_rows(s, home_statement(s), {})
+            await read_rows(s, home_statement(s.bind.dialect.name), {})
 
 
 class Reads:

@@ -195,7 +195,7 @@ async def test_token_read_before_its_revocation_is_not_cached_after_it(app, clie
     """A request looked the token up just before another process revoked it, and this process's hub heard of it
     before the request was done: what the request read is not remembered, so the next request is refused."""
     alice = await reader(app, client)
-    app.state.token_cache.clear()
+    app.state.runtime.caches.forget("tokens")
     looked_up, hub = auth_module.lookup_token, app.state.hub
 
     async def lookup_then_revoked(session, token):

@@ -6,7 +6,6 @@ receive those posts anyway when they follow a member. An unsigned fetch gets the
 (its totalItems, as a profile's post count shows). Followers deliveries do not depend on this at all."""
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,6 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from server.ap import negotiate
+from server.caches import Bounded, actor_key
 from server.convert.actor_to_as import AS_NS
 from server.convert.post_to_as import announce_activity, create_activity, post_to_note
 from server.db.ids import MAX_ID, as_id
@@ -33,51 +33,18 @@ from server.web.profiles import profile_page
 OUTBOX_PAGE = 20
 FOLLOWS_PAGE = 12  # Mastodon's page size for followers/following
 DOCUMENT_TTL = 30.0  # seconds another process's profile edit may take to show here
+CACHED_DOCUMENTS = 10_000
 
 
-class DocumentCache:
-    """username -> serialised actor document. Profile edits in this process call `forget`;
-    edits made by other processes show once the entry expires."""
-
-    def __init__(self, ttl: float = DOCUMENT_TTL, size: int = 10_000):
-        self.ttl, self.size = ttl, size
-        self._items: dict[str, tuple[float, bytes]] = {}
-
-    def get(self, username: str) -> bytes | None:
-        item = self._items.get(username.lower())
-        return item[1] if item and item[0] > time.monotonic() else None
-
-    def put(self, username: str, body: bytes) -> None:
-        if len(self._items) >= self.size:
-            self._items.clear()
-        self._items[username.lower()] = (time.monotonic() + self.ttl, body)
-
-    def forget(self, username: str) -> None:
-        self._items.pop(username.lower(), None)
+def actor_documents(runtime: Runtime) -> Bounded:
+    """username in lower case -> serialised actor document. Changes in this process drop it at commit
+    (server.caches.forget_actor); changes made by other processes show once the entry expires."""
+    return runtime.caches.use("actor_documents", lambda: Bounded(CACHED_DOCUMENTS, DOCUMENT_TTL))
 
 
-def _cache(app: Any, name: str) -> DocumentCache:
-    cache = getattr(app.state, name, None)
-    if cache is None:
-        cache = DocumentCache()
-        setattr(app.state, name, cache)
-    return cache
-
-
-def actor_documents(app: Any) -> DocumentCache:
-    return _cache(app, "actor_documents")
-
-
-def jrd_documents(app: Any) -> DocumentCache:
-    """WebFinger answers by username ("" for the instance actor)."""
-    return _cache(app, "jrd_documents")
-
-
-def forget_actor(app: Any, username: str) -> None:
-    """Call after changing a member's profile, keys or account state (disabled), so the next fetch
-    serves the new document."""
-    actor_documents(app).forget(username)
-    jrd_documents(app).forget(username)
+def jrd_documents(runtime: Runtime) -> Bounded:
+    """WebFinger answers by username in lower case ("" for the instance actor)."""
+    return runtime.caches.use("webfinger", lambda: Bounded(CACHED_DOCUMENTS, DOCUMENT_TTL))
 
 
 def _runtime(request: Request) -> Runtime:
@@ -107,8 +74,8 @@ async def actor(request: Request) -> Response:
     if settings.authorized_fetch and not restricted:
         async with runtime.sessions() as session:
             await negotiate.signing_actor(request, session, required=True)
-    cache = actor_documents(request.app)
-    if not restricted and (body := cache.get(username)) is not None:
+    cache = actor_documents(_runtime(request))
+    if not restricted and (body := cache.get(actor_key(username))) is not None:
         return negotiate.activity_response(body)
     async with runtime.sessions() as session:
         member = await _member(request, session)
@@ -116,7 +83,7 @@ async def actor(request: Request) -> Response:
             return negotiate.not_found(request)
         body = negotiate.dumps(await actor_document(session, settings, member, restricted=restricted))
     if not restricted:
-        cache.put(username, body)
+        cache.put(actor_key(username), body)
     return negotiate.activity_response(body)
 
 

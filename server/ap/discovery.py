@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import re
-import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -18,6 +17,7 @@ from federation import nodeinfo as ni
 from federation.webfinger import JRD_CONTENT_TYPE, XRD_CONTENT_TYPE, WebfingerError, build_jrd, host_meta_xml, parse_acct
 from server.services.instance.settings import registration_mode
 from server.ap.actors import jrd_documents
+from server.caches import Bounded, actor_key
 from server.ap.negotiate import dumps
 from server.db.models import Post
 from server.db.types import utcnow
@@ -87,8 +87,8 @@ async def webfinger(request: Request) -> Response:
         target = resource_target(request.query_params.get("resource"), settings, urls)
     except BadResource as exc:
         return JSONResponse({"error": str(exc)}, status_code=400, headers=CORS)
-    cache = jrd_documents(request.app)
-    if target is not None and (body := cache.get(target)) is not None:
+    cache = jrd_documents(runtime)
+    if target is not None and (body := cache.get(actor_key(target))) is not None:
         return Response(body, media_type=JRD_CONTENT_TYPE, headers=CORS)
     if target == "":
         actor = await ensure_instance_actor(runtime.sessions, urls, settings.domain)
@@ -102,7 +102,7 @@ async def webfinger(request: Request) -> Response:
     jrd = build_jrd(subject=f"acct:{actor.username}@{settings.domain}", actor_id=actor.uri,
                     profile_url=actor.url or actor.uri, aliases=list(dict.fromkeys([actor.url or actor.uri, actor.uri])))
     body = dumps(jrd)
-    cache.put(target, body)
+    cache.put(actor_key(target), body)
     return Response(body, media_type=JRD_CONTENT_TYPE, headers=CORS)
 
 
@@ -137,13 +137,13 @@ async def usage_counts(session: AsyncSession) -> dict[str, int]:
 
 
 async def _cached_counts(request: Request) -> dict[str, int]:
-    state = request.app.state
-    cached = getattr(state, "nodeinfo_counts", None)
-    if cached and cached[0] > time.monotonic():
-        return cached[1]
-    async with state.runtime.sessions() as session:
+    runtime = request.app.state.runtime
+    cache = runtime.caches.use("nodeinfo_counts", lambda: Bounded(1, NODEINFO_TTL))
+    if (counts := cache.get("usage")) is not None:
+        return counts
+    async with runtime.sessions() as session:
         counts = await usage_counts(session)
-    state.nodeinfo_counts = (time.monotonic() + NODEINFO_TTL, counts)
+    cache.put("usage", counts)
     return counts
 
 

@@ -19,7 +19,6 @@ limit on its own). Only error answers build a Starlette Request.
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -33,6 +32,7 @@ from federation.json_input import JsonRefused, parse_document
 from federation.signatures import LowerHeaders, PublicKeyInfo, SignatureError, load_public_key, verify_request
 from federation.urls import same_origin
 from federation.vocab.values import id_of, require_id
+from server.caches import Bounded
 from server.convert.as_to_actor import actor_domain
 from server.errors import error_response
 from server.runtime import Runtime
@@ -42,6 +42,7 @@ from server.services.social.visibility_to_servers import find_member
 
 log = logging.getLogger("curbside.inbox")
 LOCAL_USER_TTL = 60.0  # a member's inbox, once found, is not looked up again for this long
+LOCAL_USERS = 10_000
 KEY_TTL = 60.0  # a cached key is read again from the database after this long (one query per actor)
 
 
@@ -59,32 +60,20 @@ class Intake:
     keys: KeyCache
     resolve_key: Callable
     writer: InboxWriter
-    local_users: dict[str, float]
+    local_users: Bounded  # usernames whose inbox was found (emptied when any access ends: server.caches)
 
 
 def intake_of(state: Any) -> Intake:
     """The app's Intake (made at its first use, and again for a new runtime: tests restart apps)."""
     intake = getattr(state, "inbox_intake", None)
     if intake is None or intake.runtime is not state.runtime:
-        keys = KeyCache(ttl=KEY_TTL)
+        caches = state.runtime.caches
+        keys = caches.use("inbox_keys", lambda: KeyCache(ttl=KEY_TTL))
         intake = Intake(state.runtime, keys, make_key_resolver(state.runtime, keys),
-                        InboxWriter(state.runtime.engine), {})
+                        InboxWriter(state.runtime.engine),
+                        caches.use("local_users", lambda: Bounded(LOCAL_USERS, LOCAL_USER_TTL)))
         state.inbox_intake = intake
     return intake
-
-
-def forget_local_users(state: Any) -> None:
-    """Forget which local users the inbox found: an account's access ended (disabled, deleted)."""
-    intake = getattr(state, "inbox_intake", None)
-    if intake is not None:
-        intake.local_users.clear()
-
-
-def forget_keys(state: Any, key_ids: list[str]) -> None:
-    """Drop these keys from the app's key cache (their owner's key changed: see stream_events.keys_changed)."""
-    intake = getattr(state, "inbox_intake", None)
-    for key_id in key_ids if intake is not None else ():
-        intake.keys.drop(key_id)
 
 
 async def close_intake(state: Any) -> None:
@@ -208,15 +197,13 @@ async def _read_body(scope: Scope, receive: Receive, headers: LowerHeaders, limi
 
 
 async def _local_user_exists(intake: Intake, username: str) -> bool:
-    if intake.local_users.get(username, 0.0) > time.monotonic():
+    if intake.local_users.get(username):
         return True
     runtime = intake.runtime
     async with runtime.sessions() as session:
         found = await find_member(session, runtime.settings.domain, runtime.urls.instance_actor, username) is not None
     if found:
-        if len(intake.local_users) > 10_000:
-            intake.local_users.clear()
-        intake.local_users[username] = time.monotonic() + LOCAL_USER_TTL
+        intake.local_users.put(username, True)
     return found
 
 

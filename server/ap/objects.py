@@ -3,17 +3,17 @@
 Whatever the reason a post is not shown (unknown, members-only, not addressed to the signer),
 the answer is the same 404, so that nobody learns what exists.
 
-The Note of a post anyone may see is kept per process (`PostDocuments`) for unsigned requests, and
-its page for visitors without cookies (no session: the page is the same for all of them): they are
-dropped when the post is edited or deleted, in this process at commit and in the others when their
-streaming hub reads the event, and after a time in any case (DOCUMENT_TTL: an author suspended, say;
+The Note of a post anyone may see is kept per process (`PostDocuments`, in Runtime.caches) for unsigned
+requests, and its page for visitors without cookies (no session: the page is the same for all of them): they
+are dropped when the post is edited or deleted, in this process at commit and in the others when their
+streaming hub reads the event (server.caches), and after a time in any case (DOCUMENT_TTL: an author suspended, say;
 PAGE_TTL for pages, whose reply list and counts move without an event about the post).
 """
 from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,7 +28,6 @@ from server.convert.post_to_as import announce_activity, create_activity, post_t
 from server.db.ids import MAX_ID
 from server.db.models import Actor, Post
 from server.runtime import Runtime
-from server.services.reading.stream_events import POST_CHANGES, changed_post_ids
 from server.services.social.visibility_to_servers import member_filter, remote_may_see
 from server.web import threads
 
@@ -40,8 +39,6 @@ CACHED_POSTS = 10_000
 class PostDocuments:
     """post id -> (expiry, author's username in lower case, a document). Keeps nothing until the
     streaming hub reads events (`listening`), so that no edit can go unseen."""
-
-    kinds = POST_CHANGES  # the events the streaming hub hands it
 
     def __init__(self, ttl: float = DOCUMENT_TTL, size: int = CACHED_POSTS):
         self.ttl, self.size = ttl, size
@@ -71,21 +68,20 @@ class PostDocuments:
             self._items.clear()
         self._items[post_id] = (time.monotonic() + self.ttl, username.lower(), body)
 
-    def forget(self, post_ids: Iterable[int]) -> None:
+    def forget(self, *post_ids: int) -> None:
         for post_id in post_ids:
             self._items.pop(post_id, None)
 
-    def saw(self, kind: str, data: dict) -> None:
-        """A committed stream event (server.streaming.hub), from any process."""
-        self.forget(changed_post_ids(kind, data))
+    def clear(self) -> None:
+        self._items.clear()
 
 
-def post_documents(app) -> PostDocuments:
-    return app.state.post_documents
+def post_documents(runtime: Runtime) -> PostDocuments:
+    return runtime.caches.use("post_documents", PostDocuments)
 
 
-def post_pages(app) -> PostDocuments:
-    return app.state.post_pages
+def post_pages(runtime: Runtime) -> PostDocuments:
+    return runtime.caches.use("post_pages", lambda: PostDocuments(ttl=PAGE_TTL))
 
 
 async def _post_page(request: Request) -> Response:
@@ -94,7 +90,7 @@ async def _post_page(request: Request) -> Response:
     if "cookie" in request.headers:
         return await negotiate.web_page(request, threads.local_status_page)
     username, post_id = request.path_params["username"], request.path_params["id"]
-    cache = post_pages(request.app)
+    cache = post_pages(request.app.state.runtime)
     async with cache.lock(post_id):
         if (kept := cache.get(username, post_id)) is not None:
             return Response(kept[0], headers=kept[1])
@@ -139,7 +135,7 @@ async def status(request: Request) -> Response:
     runtime = _runtime(request)
     cacheable = not runtime.settings.authorized_fetch and not negotiate.is_signed(request)
     username, post_id = request.path_params["username"], request.path_params["id"]
-    cache = post_documents(request.app)
+    cache = post_documents(request.app.state.runtime)
     if cacheable and (body := cache.get(username, post_id)) is not None:
         return negotiate.activity_response(body)
     async with runtime.sessions() as session:

@@ -18,6 +18,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 
+from server.caches import CACHES_KEY, Bounded, Caches
+
 READ_BUSY_TIMEOUT_MS = 1000  # bounds how long the loop could ever wait (a WAL checkpoint's brief lock)
 
 
@@ -59,17 +61,7 @@ class Prepared:
         return tuple(done[name] for name, _, _ in self.order)
 
 
-_PREPARED: dict = {}  # statement -> Prepared; meant for statements built once (module level)
-MAX_PREPARED = 256  # a caller building statements per request would otherwise grow it without end
-
-
-def prepared(statement, dialect: Dialect) -> Prepared:
-    found = _PREPARED.get(statement)
-    if found is None:
-        if len(_PREPARED) >= MAX_PREPARED:
-            _PREPARED.clear()
-        found = _PREPARED[statement] = Prepared(statement, dialect)
-    return found
+MAX_PREPARED = 256  # statement -> Prepared; meant for statements built once, bounded for any caller that is not
 
 
 async def read_rows(session, statement, params: dict) -> list[tuple]:
@@ -84,8 +76,10 @@ class InlineSession:
     """The subset of AsyncSession the views use (execute, scalar, scalars, get), done synchronously.
     `bind` is the process's async engine, so per-database caches keyed on it are shared."""
 
-    def __init__(self, engine: Engine, bind: AsyncEngine):
+    def __init__(self, engine: Engine, bind: AsyncEngine, caches: Caches):
         self.engine, self.bind = engine, bind
+        self.info = {CACHES_KEY: caches}
+        self.prepared = caches.use("prepared_statements", lambda: Bounded(MAX_PREPARED))
         self._session: Session | None = None
         self._raw = None
 
@@ -97,10 +91,17 @@ class InlineSession:
         return self._session
 
     def rows(self, statement, params: dict) -> list[tuple]:
-        statement = prepared(statement, self.engine.dialect)
+        statement = self._prepare(statement)
         if self._raw is None:
             self._raw = self.engine.raw_connection()
         return self._raw.driver_connection.execute(statement.sql, statement.parameters(params)).fetchall()
+
+    def _prepare(self, statement) -> Prepared:
+        found = self.prepared.get(statement)
+        if found is None:
+            found = Prepared(statement, self.engine.dialect)
+            self.prepared.put(statement, found)
+        return found
 
     async def execute(self, statement, *args, **kw):
         return self.sync.execute(statement, *args, **kw)

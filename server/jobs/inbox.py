@@ -183,10 +183,8 @@ class InboxRunner:
                 await session.rollback()
                 return None, None
             await _finish(session, [item.id for item in items], state="done", last_error=None)
-            revived = await mark_hosts_alive(session, [actor_domain(i.signer) for i in items])
+            await mark_hosts_alive(session, [actor_domain(i.signer) for i in items])
             await session.commit()
-        if revived:
-            runtime.wake("deliveries")
         return None
 
     async def _process(self, runtime: Runtime, item: Claimed, fetcher_source) -> None:

@@ -39,8 +39,6 @@ class ScheduledRunner:
             polls = await poll_closing.close_due(runtime, session)
             await session.commit()
             done += polls
-        if polls:
-            runtime.wake("deliveries")
         async with runtime.sessions() as session:
             done += await media.remove_stale(runtime, session)
             done += await idempotency.forget_expired(session)

@@ -40,7 +40,6 @@ class VerificationRunner:
             log.warning("verification upkeep clashed with another worker; next round in %.0f s", self.interval)
             return 0
         if handled:
-            runtime.wake("deliveries")
             log.info("verification upkeep: %d handled", handled)
         await send_quietly(runtime.settings, mail)
         return 0  # never keeps the loop busy: the next round waits for the interval

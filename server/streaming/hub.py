@@ -10,18 +10,17 @@ Where events come from, by engine:
 Rows older than KEEP_SECONDS are deleted by whichever web process gets there first.
 
 The pump reads even when nobody listens: an `access_ended` event must reach every process, to close the
-streams it covers, to drop the tokens it names from the process's cache (`tokens`) and to forget what
-else the process cached of those accounts (`on_access_ended`). A PostgreSQL listener
-that lost its connection reads what it missed from the table on reconnecting: rows past the highest id it had
+streams it covers and to drop what the process cached of those tokens and accounts (server.caches). A PostgreSQL
+listener that lost its connection reads what it missed from the table on reconnecting: rows past the highest id it had
 seen, and every `access_ended` row still kept (re-applying one is harmless: its streams are already closed,
 unless the member got the right back since, when they simply reconnect). Only a listener away for longer than
-the table is trusted to keep what it missed (MISSED_SECONDS) closes every stream and empties the cache.
+the table is trusted to keep what it missed (MISSED_SECONDS) closes every stream and empties the caches.
 
 New subscribers are admitted in batches: one catch-up and one pump for all that arrived while the last
 pump ran, not one each.
 
-Watchers (`watch`) see every event too: the caches of public documents drop edited and deleted posts
-this way, whichever process changed them.
+The process's caches (Runtime.caches) see every event they route (`Caches.kinds`): the caches of public
+documents drop edited and deleted posts this way, whichever process changed them. The hub itself only streams.
 """
 from __future__ import annotations
 
@@ -30,15 +29,16 @@ import contextlib
 import logging
 import time
 from datetime import timedelta
-from typing import Callable, Protocol
+from typing import Callable
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import make_url
 
 from server.db.models import StreamEvent
 from server.db.types import utcnow
+from server.db import effects
 from server.runtime import Runtime
-from server.services.reading.stream_events import ACCESS_ENDED, CHANNEL, KEYS_CHANGED, REVOKE_KEY, WAKE_KEY
+from server.services.reading.stream_events import ACCESS_ENDED, CHANNEL, KEYS_CHANGED, STREAM
 from server.streaming.routing import deliveries
 from server.streaming.subscribers import Subscriber
 
@@ -52,33 +52,6 @@ BATCH = 500
 FOR_THE_PROCESS = (ACCESS_ENDED, KEYS_CHANGED)  # events no client sees: each process acts on them itself
 MISSED_SECONDS = KEEP_SECONDS / 2  # a listener away for longer may have missed rows already deleted
 _MISSED = "SELECT id FROM stream_events WHERE id > $1 OR kind = $2"
-
-
-class TokenCache(Protocol):
-    """The process's cached tokens (server.api.mastodon.auth.TokenCache)."""
-
-    def forget(self, token_ids: set[int], actor_ids: set[int]) -> None: ...
-
-    def clear(self) -> None: ...
-
-
-class _NoTokens:
-    def forget(self, token_ids: set[int], actor_ids: set[int]) -> None:
-        pass
-
-    def clear(self) -> None:
-        pass
-
-
-NO_TOKENS = _NoTokens()
-
-
-class Watcher(Protocol):
-    kinds: tuple[str, ...]  # the kinds of event it wants to see
-
-    def listening(self) -> None: ...  # events committed from now on will be seen
-
-    def saw(self, kind: str, data: dict) -> None: ...
 
 
 class _SqliteSource:
@@ -195,15 +168,11 @@ class _PostgresSource:
 
 
 class StreamHub:
-    def __init__(self, runtime: Runtime, poll_seconds: float = POLL_SECONDS, tokens: TokenCache = NO_TOKENS,
-                 on_access_ended: Callable[[], None] = lambda: None,
-                 on_keys_changed: Callable[[list[str]], None] = lambda key_ids: None):
+    def __init__(self, runtime: Runtime, poll_seconds: float = POLL_SECONDS):
         self.runtime = runtime
+        self.caches = runtime.caches
         self.poll_seconds = poll_seconds
-        self.tokens = tokens
-        self.on_access_ended, self.on_keys_changed = on_access_ended, on_keys_changed
         self.subscribers: set[Subscriber] = set()
-        self.watchers: list[Watcher] = []
         self.joining: tuple[list[Subscriber], asyncio.Task] | None = None  # the batch of subscribers waiting
         self.woken = asyncio.Event()
         self.lock = asyncio.Lock()  # one pump at a time: the loop's, or a batch of new subscribers' catching up
@@ -213,7 +182,7 @@ class StreamHub:
         self.ending = False
         self.stopping = False
         # commits in this process wake the pump, and apply their `access_ended` events before they answer
-        runtime.sessions.configure(info={WAKE_KEY: self.wake, REVOKE_KEY: self.end_access})
+        effects.handle(runtime.sessions, **{STREAM: lambda _: self.wake(), ACCESS_ENDED: self._ended})
 
     def wake(self) -> None:
         self.woken.set()
@@ -247,24 +216,23 @@ class StreamHub:
     def unsubscribe(self, subscriber: Subscriber) -> None:
         self.subscribers.discard(subscriber)
 
+    def _ended(self, ids: tuple[tuple[int, ...], tuple[int, ...]]) -> None:
+        self.end_access({"token_ids": list(ids[0]), "actor_ids": list(ids[1])})
+
     def end_access(self, data: dict) -> None:
-        """An `access_ended` event: close the streams of its tokens and members, forget those tokens."""
+        """An `access_ended` event: close the streams of its tokens and members; the caches forget them."""
         tokens, actors = set(data.get("token_ids") or ()), set(data.get("actor_ids") or ())
         self._close(lambda s: s.token_id in tokens or s.viewer_id in actors)
-        self.tokens.forget(tokens, actors)
-        self.on_access_ended()
+        self.caches.saw(ACCESS_ENDED, data)
 
     def _close(self, which: Callable[[Subscriber], bool]) -> None:
         for subscriber in [s for s in self.subscribers if which(s)]:
             subscriber.close()
             self.subscribers.discard(subscriber)
 
-    def watch(self, watcher: Watcher) -> None:
-        self.watchers.append(watcher)
-
     def start(self) -> None:
         self.task = asyncio.create_task(self._run())
-        self.wake()  # watchers start listening at once
+        self.wake()  # the caches start listening at once
 
     def end_streams(self) -> None:
         """Close every subscriber, and any that comes from now on: the process is stopping."""
@@ -290,10 +258,8 @@ class StreamHub:
         if await self.source.ready():
             log.warning("streaming listener was away too long; closing every stream (an access_ended may be missed)")
             self._close(lambda s: True)
-            self.tokens.clear()
-            self.on_access_ended()
-        for watcher in self.watchers:
-            watcher.listening()  # events committed from now on are read
+            self.caches.clear()
+        self.caches.listening()  # events committed from now on are read
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -321,18 +287,15 @@ class StreamHub:
 
     async def _pump(self) -> int:
         count = 0
-        # Without subscribers only what the process itself needs and what the watchers want is read.
-        kinds = None if self.subscribers else (*FOR_THE_PROCESS, *{kind for w in self.watchers for kind in w.kinds})
+        # Without subscribers only what the process's caches need is read.
+        kinds = None if self.subscribers else (*FOR_THE_PROCESS, *self.caches.kinds)
         while events := await self.source.fetch(kinds):
             count += len(events)
             for event in events:
-                for watcher in self.watchers:
-                    if event.kind in watcher.kinds:
-                        watcher.saw(event.kind, event.data)
                 if event.kind == ACCESS_ENDED:
                     self.end_access(event.data)
-                elif event.kind == KEYS_CHANGED:
-                    self.on_keys_changed(list(event.data.get("key_ids") or ()))
+                else:
+                    self.caches.saw(event.kind, event.data)
             streamed = [event for event in events if event.kind not in FOR_THE_PROCESS]
             if not (self.subscribers and streamed):
                 continue

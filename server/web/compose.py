@@ -154,7 +154,6 @@ async def compose(web: Web) -> Response:
             return await _phi_page(web, draft, new, exc)
         return await _page(web, draft, 422, error=f"The post was not sent: {exc}.")
     await web.db.commit()
-    web.runtime.wake("deliveries")
     return _after_post(web, post)
 
 

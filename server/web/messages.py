@@ -148,7 +148,6 @@ async def new_message(web: Web) -> Response:
         await roll_back(web)
         return _page(web, draft, 422, error=f"The message was not sent: {exc}.")
     await web.db.commit()
-    web.runtime.wake("deliveries")
     if post.visibility == "held":
         return _page(web, Draft(), 202, held=True)
     return web.redirect(f"/statuses/{post.id}")

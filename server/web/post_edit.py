@@ -87,7 +87,6 @@ async def edit(web: Web) -> Response:
             return _page(web, post, form, 422, phi=guard_answer(_texts(form, post), exc.decision, verb="save"))
         return _page(web, post, form, 422, error=f"The post was not saved: {exc}.")
     await web.db.commit()
-    web.runtime.wake("deliveries")
     return web.redirect(f"/statuses/{post.id}")
 
 

@@ -67,7 +67,7 @@ async def target_account(web: Web) -> Actor | None:
     return actor
 
 
-def _account_action(change, federates: bool = True):
+def _account_action(change):
     async def handler(web: Web) -> Response:
         target = await target_account(web)
         if target is None:
@@ -78,8 +78,6 @@ def _account_action(change, federates: bool = True):
             await roll_back(web)
             return error_page(web, 422, f"That did not work: {exc}.")
         await web.db.commit()
-        if federates:
-            web.runtime.wake("deliveries")
         profile = "/@" + (target.username if target.local else f"{target.username}@{target.domain}")
         return web.redirect(safe_next(web.value("next"), profile))
     return handler
@@ -89,8 +87,8 @@ follow = _account_action(lambda web, me, target: social.follow(web.runtime, web.
 unfollow = _account_action(lambda web, me, target: social.unfollow(web.runtime, web.db, me, target))
 block = _account_action(lambda web, me, target: members.block(web.runtime, web.db, me, target))
 unblock = _account_action(lambda web, me, target: members.unblock(web.runtime, web.db, me, target))
-mute = _account_action(lambda web, me, target: members.mute(web.db, me, target), federates=False)
-unmute = _account_action(lambda web, me, target: members.unmute(web.db, me, target), federates=False)
+mute = _account_action(lambda web, me, target: members.mute(web.db, me, target))
+unmute = _account_action(lambda web, me, target: members.unmute(web.db, me, target))
 authorize = _account_action(lambda web, me, target: social.answer_follow_request(
     web.runtime, web.db, me, target, accept=True))
 reject = _account_action(lambda web, me, target: social.answer_follow_request(

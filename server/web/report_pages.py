@@ -71,8 +71,6 @@ async def _report(web: Web, target: Actor, post: Post | None, here: str) -> Resp
         target, post = await web.db.get(Actor, target_id), await web.db.get(Post, post_id) if post_id else None
         return await _page(web, target, post, form, 422, f"The report was not sent: {exc}.")
     await web.db.commit()
-    if report.forwarded:
-        web.runtime.wake("deliveries")
     return web.redirect(f"{here}?sent={'forwarded' if report.forwarded else '1'}")
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from server.ap.actors import forget_actor
 from server.services.accounts import web_sessions
 from server.services.accounts.deletion import DeletionError, delete_account
 from server.services.accounts.login import LoginError, LoginThrottled, check_login
@@ -98,6 +97,4 @@ async def delete(web: Web) -> Response:
         return render_settings(web, "settings/delete.html", "delete", 422, error=problem)
     await web.log_out()
     await web.db.commit()
-    forget_actor(web.request.app, username)
-    web.runtime.wake("deliveries")
     return web.render("settings/deleted.html", username=username)

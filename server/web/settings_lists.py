@@ -45,7 +45,6 @@ async def unblock(web: Web) -> Response:
     if target is not None:
         await members.unblock(web.runtime, web.db, web.viewer.actor, target)
         await web.db.commit()
-        web.runtime.wake("deliveries")  # a remote account gets the Undo of the Block
     return web.redirect("/settings/blocks?notice=unblocked")
 
 

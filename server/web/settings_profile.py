@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from server.ap.actors import forget_actor
 from server.services.accounts import mastodon_profile as profile
+
 from server.services.accounts import professional_profile as profiles
 from server.services.verification.attestations_issued import current_verifications, publish_actor_update
 from server.services.accounts.specialties import specialty_name
@@ -60,8 +60,6 @@ async def _publish(web: Web) -> None:
     actor = web.viewer.actor
     await publish_actor_update(web.db, web.settings, actor)
     await web.db.commit()
-    forget_actor(web.request.app, actor.username)
-    web.runtime.wake("deliveries")
 
 
 async def edit_profile(web: Web) -> Response:

@@ -39,7 +39,7 @@ async def _own(web: Web) -> Post | None:
         return None
 
 
-def _action(change, federates: bool = True, find=target_post):
+def _action(change, find=target_post):
     async def handler(web: Web) -> Response:
         post = await find(web)
         if post is None:
@@ -50,8 +50,6 @@ def _action(change, federates: bool = True, find=target_post):
             await roll_back(web)
             return error_page(web, 422, f"That did not work: {exc}.")
         await web.db.commit()
-        if federates:
-            web.runtime.wake("deliveries")
         return _back(web, post)
     return handler
 
@@ -60,10 +58,10 @@ favourite = _action(lambda web, me, post: social.favourite(web.runtime, web.db, 
 unfavourite = _action(lambda web, me, post: social.unfavourite(web.runtime, web.db, me, post))
 boost = _action(lambda web, me, post: social.boost(web.runtime, web.db, me, post))
 unboost = _action(lambda web, me, post: social.unboost(web.runtime, web.db, me, post))
-bookmark = _action(lambda web, me, post: bookmarks.bookmark(web.db, me, post), federates=False)
-unbookmark = _action(lambda web, me, post: bookmarks.unbookmark(web.db, me, post), federates=False)
-pin = _action(lambda web, me, post: bookmarks.pin(web.db, me, post), federates=False, find=_own)
-unpin = _action(lambda web, me, post: bookmarks.unpin(web.db, me, post), federates=False, find=_own)
+bookmark = _action(lambda web, me, post: bookmarks.bookmark(web.db, me, post))
+unbookmark = _action(lambda web, me, post: bookmarks.unbookmark(web.db, me, post))
+pin = _action(lambda web, me, post: bookmarks.pin(web.db, me, post), find=_own)
+unpin = _action(lambda web, me, post: bookmarks.unpin(web.db, me, post), find=_own)
 
 
 def _choices(web: Web) -> list[int]:
@@ -88,6 +86,5 @@ async def delete(web: Web) -> Response:
         await roll_back(web)
         return error_page(web, 404, NOT_FOUND)
     await web.db.commit()
-    web.runtime.wake("deliveries")
     back = safe_next(web.value("next"), "/home")
     return web.redirect("/home" if urlsplit(back).path in gone else back)

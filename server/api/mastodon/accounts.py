@@ -127,7 +127,6 @@ async def follow(request: Request) -> JSONResponse:
         except social.SocialError as exc:
             raise HTTPException(403, str(exc)) from None
         await session.commit()
-        state.runtime.wake("deliveries")
         return JSONResponse(await relationship(session, me, target))
 
 
@@ -139,7 +138,6 @@ async def unfollow(request: Request) -> JSONResponse:
         target = await _actor(session, path_id(request))
         await social.unfollow(state.runtime, session, me, target)
         await session.commit()
-        state.runtime.wake("deliveries")
         return JSONResponse(await relationship(session, me, target))
 
 
@@ -165,7 +163,6 @@ def _answer(accept: bool):
             except social.SocialError:
                 raise not_found() from None
             await session.commit()
-            state.runtime.wake("deliveries")
             return JSONResponse(await relationship(session, me, follower))
     return handler
 

@@ -68,7 +68,6 @@ def _decide(approve: bool):
             except held_queue.HeldError as exc:
                 raise HTTPException(404 if "no such" in str(exc) else 422, str(exc)) from None
             await session.commit()
-            state.runtime.wake("deliveries")
             if not approve:
                 return JSONResponse({})
             await session.refresh(post)

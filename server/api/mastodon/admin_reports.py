@@ -88,7 +88,6 @@ def _change(work):
             except report_service.ReportError as exc:
                 raise HTTPException(422, str(exc)) from None
             await session.commit()
-            state.runtime.wake("deliveries")
             return JSONResponse((await _render(request, session, [report]))[0])
     return handler
 
@@ -134,7 +133,6 @@ async def account_action(request: Request) -> JSONResponse:
         except report_service.ReportError as exc:
             raise HTTPException(422, str(exc)) from None
         await session.commit()
-        state.runtime.wake("deliveries")
     return JSONResponse({})
 
 

@@ -7,7 +7,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse
 
-from server.ap.actors import forget_actor
 from server.api.mastodon.common import account_json, not_found, path_id
 from server.api.mastodon.paging import int_param
 from server.api.mastodon.params import Params, query, read_params
@@ -108,10 +107,7 @@ def _decision(kind: str):
             except workflow.VerificationError as exc:
                 raise HTTPException(exc.status, exc.message) from None
             await session.commit()
-            member = await session.get(Account, found.account_id)
             body = await _reviewer_json(request, session, found)
-        forget_actor(request.app, member.actor.username)
-        state.runtime.wake("deliveries")
         await send_quietly(state.settings, mail)
         return JSONResponse(body)
     return handler
@@ -149,9 +145,7 @@ async def grant(request: Request) -> JSONResponse:
         except workflow.VerificationError as exc:
             raise HTTPException(exc.status, exc.message) from None
         await session.commit()
-        body, username = verification_to_json(granted), member.actor.username
-    forget_actor(request.app, username)
-    state.runtime.wake("deliveries")
+        body = verification_to_json(granted)
     await send_quietly(state.settings, mail)
     return JSONResponse(body, status_code=201)
 
@@ -168,9 +162,7 @@ async def revoke(request: Request) -> JSONResponse:
         except workflow.VerificationError as exc:
             raise HTTPException(exc.status, exc.message) from None
         await session.commit()
-        body, username = verification_to_json(revoked), member.actor.username
-    forget_actor(request.app, username)
-    state.runtime.wake("deliveries")
+        body = verification_to_json(revoked)
     await send_quietly(state.settings, mail)
     return JSONResponse(body)
 

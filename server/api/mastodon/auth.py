@@ -16,6 +16,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
 from server.api.mastodon.params import check_query
+from server.caches import Caches
 from server.db.models import Account, OAuthApp
 from server.services.accounts.oauth import lookup_token
 from server.services.accounts.scopes import covers, parse_scopes
@@ -87,8 +88,8 @@ class TokenCache:
     Every eviction bumps `generation`; a lookup that began before one is not remembered (it may have read a
     token whose right to read ended while it ran)."""
 
-    def __init__(self, ttl: float = TOKEN_CACHE_SECONDS):
-        self.ttl = ttl
+    def __init__(self, ttl: float = TOKEN_CACHE_SECONDS, size: int = TOKEN_CACHE_MAX):
+        self.ttl, self.size = ttl, size
         self.entries: dict[str, tuple[float, Auth]] = {}
         self.generation = 0
 
@@ -100,21 +101,30 @@ class TokenCache:
         """Remember `auth`, read by a lookup that began at `generation`, unless an eviction came since."""
         if generation != self.generation:
             return
-        if len(self.entries) >= TOKEN_CACHE_MAX:
+        if len(self.entries) >= self.size:
             now = time.monotonic()
             self.entries = {k: v for k, v in self.entries.items() if v[0] >= now}
-            if len(self.entries) >= TOKEN_CACHE_MAX:
+            if len(self.entries) >= self.size:
                 self.entries.clear()
         self.entries[key] = (time.monotonic() + self.ttl, auth)
 
-    def forget(self, token_ids: set[int], actor_ids: set[int]) -> None:
+    def forget_access(self, token_ids: set[int], actor_ids: set[int]) -> None:
         """Drop these tokens and every token of these members (an `access_ended` event)."""
         self.generation += 1
         self.entries = {k: v for k, v in self.entries.items() if not _named(v[1], token_ids, actor_ids)}
 
+    def forget(self, *keys: str) -> None:
+        self.generation += 1
+        for key in keys:
+            self.entries.pop(key, None)
+
     def clear(self) -> None:
         self.generation += 1
         self.entries.clear()
+
+
+def token_cache(caches: Caches) -> TokenCache:
+    return caches.use("tokens", TokenCache)
 
 
 def _named(auth: Auth, token_ids: set[int], actor_ids: set[int]) -> bool:
@@ -123,17 +133,17 @@ def _named(auth: Auth, token_ids: set[int], actor_ids: set[int]) -> bool:
 
 async def _load(conn: HTTPConnection, token: str) -> Auth | None:
     state = conn.app.state
-    cache: TokenCache | None = getattr(state, "token_cache", None)
+    cache = token_cache(state.runtime.caches)
     key = hashlib.sha256(token.encode()).hexdigest()
-    if cache is not None and (cached := cache.get(key)) is not None:
+    if (cached := cache.get(key)) is not None:
         return cached
-    generation = cache.generation if cache is not None else 0
+    generation = cache.generation
     async with state.sessions() as session:
         row = await lookup_token(session, token)
     auth = None if row is None else Auth(account=row.account, app=row.app, scopes=parse_scopes(row.scopes),
                                          token_id=row.id)
     # Only a token in good standing is remembered: confirming an email or lifting a suspension counts at once.
-    if cache is not None and auth is not None and (auth.account is None or auth.account.confirmed_at is not None):
+    if auth is not None and (auth.account is None or auth.account.confirmed_at is not None):
         cache.put(key, auth, generation)
     return auth
 

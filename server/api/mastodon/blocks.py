@@ -37,7 +37,6 @@ def _relationship_action(scope: str, action):
             except members.MemberModerationError as exc:
                 raise HTTPException(422, str(exc)) from None
             await session.commit()
-            state.runtime.wake("deliveries")
             return JSONResponse(await relationship(session, me, target))
     return handler
 

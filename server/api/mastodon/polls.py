@@ -45,5 +45,4 @@ async def vote(request: Request) -> JSONResponse:
         except polls.PollError as exc:
             raise HTTPException(422, str(exc)) from None
         await session.commit()
-        state.runtime.wake("deliveries")
         return JSONResponse(await _entity(session, post, voter))

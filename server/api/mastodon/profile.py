@@ -11,7 +11,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from server.ap.actors import forget_actor
 from server.api.mastodon.auth import authenticate
 from server.api.mastodon.common import account_json
 from server.api.mastodon.params import Params, as_id, invalid, read_params
@@ -96,8 +95,6 @@ async def update_credentials(request: Request) -> JSONResponse:
             raise HTTPException(422, f"Validation failed: {exc}") from None
         await publish_actor_update(session, state.settings, actor)
         await session.commit()
-        forget_actor(request.app, actor.username)
-        state.runtime.wake("deliveries")
         return JSONResponse(await credential_json(request, session, actor, auth.account))
 
 

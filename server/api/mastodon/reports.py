@@ -44,7 +44,6 @@ async def create(request: Request) -> JSONResponse:
         except ReportError as exc:
             raise HTTPException(422, str(exc)) from None
         await session.commit()
-        state.runtime.wake("deliveries")
         return JSONResponse(report_to_member(report, await account_json(request, session, target)))
 
 

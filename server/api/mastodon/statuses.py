@@ -102,7 +102,6 @@ async def create(request: Request) -> JSONResponse:
             if not key or (earlier := await idempotency.find(session, author.id, key)) is None:
                 raise
             return await status_json(request, session, earlier, author)
-        state.runtime.wake("deliveries")
         return await status_json(request, session, post, author)
 
 
@@ -136,7 +135,6 @@ async def edit(request: Request) -> JSONResponse:
                 raise not_found() from None
             return await _refusal(session, author, exc)
         await session.commit()
-        state.runtime.wake("deliveries")
         return await status_json(request, session, post, author)
 
 
@@ -152,7 +150,6 @@ async def remove(request: Request) -> JSONResponse:
         rendered = await status_json(request, session, post, author, text=post.source or "")
         await post_service.delete_post(state.runtime, session, author, post.id)
         await session.commit()
-        state.runtime.wake("deliveries")
         return rendered
 
 
@@ -211,7 +208,6 @@ def _reaction(action):
             except social.SocialError as exc:
                 raise HTTPException(422, str(exc)) from None
             await session.commit()
-            state.runtime.wake("deliveries")
             await session.refresh(post)
             # A boost answers with the boost itself (the original inside, as `reblog`), as Mastodon does.
             shown = done if isinstance(done, Post) and done.boost_of_id == post.id else post

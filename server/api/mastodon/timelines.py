@@ -1,6 +1,8 @@
 """/api/v1/timelines: home (written on arrival), public (local/remote/only_media) and hashtag timelines."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sqlalchemy import bindparam
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -16,20 +18,22 @@ from server.services.reading import timelines as reading
 from server.services.reading.status_json import HOME_KEY, home_statement, page_json
 
 
-_HOME_PAGES: dict[tuple, object] = {}
+PAGE_BOUNDS = ("max_id", "since_id", "min_id")
 
 
 def _home_statement(session, page: Page, viewer: int) -> tuple[object, dict]:
     """A home page's statement, built once per database kind and kind of page (which of max_id, since_id and
     min_id it has) with its values bound, so that no request pays for building a new statement."""
     values = {"max_id": page.max_id, "since_id": page.since_id, "min_id": page.min_id}
-    shape = (session.bind.dialect.name, *(v is not None for v in values.values()))
-    statement = _HOME_PAGES.get(shape)
-    if statement is None:
-        bound = Page(*(bindparam(name) if given else None for name, given in zip(values, shape[1:])),
-                     bindparam("limit"))
-        statement = _HOME_PAGES[shape] = bound.apply(home_statement(session), HOME_KEY)
+    statement = _home_page(session.bind.dialect.name, *(v is not None for v in values.values()))
     return statement, {**{k: v for k, v in values.items() if v is not None}, "viewer": viewer, "limit": page.limit}
+
+
+@lru_cache(maxsize=2 * 8)  # a constant per dialect and shape of page (which bounds it has), built at first use
+def _home_page(dialect: str, *given: bool) -> object:
+    bound = Page(*(bindparam(name) if present else None for name, present in zip(PAGE_BOUNDS, given)),
+                 bindparam("limit"))
+    return bound.apply(home_statement(dialect), HOME_KEY)
 
 
 async def home(request: Request) -> Response:

@@ -5,7 +5,7 @@ what they wrote, uploaded, set or told us is removed here.
 Two rows stay, emptied: the actor (its keys sign the queued Deletes, and its username is never handed out
 again, so nobody can take over the name their followers knew) and the account, disabled, without email or
 password (reports, audit logs and revoked credentials keep a subject); its app tokens go and its open
-streams close. The caller commits, wakes the delivery queue and forgets cached copies of the actor.
+streams close. The caller commits; after the commit the delivery queue wakes and cached copies of the actor go.
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation import activities
 from federation.addressing import PUBLIC
+from server.caches import forget_actor
 from server.db.models import (
     Account, AccountToken, Actor, Block, Bookmark, Delivery, Follow, HomeTimelineEntry, IdempotencyKey, Like, Marker,
     MediaAttachment, MemberProfile, Mute, Notification, OAuthCode, OAuthToken, Pin, PollVote, Post, TagFollow,
@@ -150,6 +151,7 @@ async def delete_account(runtime: Runtime, session: AsyncSession, account: Accou
     await _votes(session, actor.id)
     await _personal(session, actor.id, account.id)
     await stream_events.access_ended(session, actor_ids=[actor.id])
+    forget_actor(session, actor.username)
     _empty(actor, account)
     await session.flush()
     await anyio.to_thread.run_sync(lambda: [p.unlink(missing_ok=True) for p in files])

@@ -3,7 +3,7 @@ was wrong; failures are counted per account and per IP address, and too many loc
 (server.services.accounts.login_throttle)."""
 from __future__ import annotations
 
-from functools import cache
+from functools import lru_cache
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +13,7 @@ from server.services.accounts import login_throttle as throttle
 from server.services.accounts.passwords import hash_password, verify_password
 
 
-@cache
+@lru_cache(maxsize=1)
 def _dummy_hash() -> str:
     return hash_password("not-a-real-password-0")
 

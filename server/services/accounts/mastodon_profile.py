@@ -77,7 +77,7 @@ async def _note_html(runtime: Runtime, session: AsyncSession, note: str) -> str:
 
 async def update_profile(runtime: Runtime, session: AsyncSession, actor: Actor, changes: ProfileChanges) -> Actor:
     """Apply the changes; the caller queues the actor's Update (server.services.verification.attestations_issued.
-    publish_actor_update), commits, and drops cached copies of it (server.ap.actors.forget_actor)."""
+    publish_actor_update, which also drops this process's cached copies of it after the commit), and commits."""
     _validate(changes)
     if changes.display_name is not None:
         actor.display_name = changes.display_name.strip()

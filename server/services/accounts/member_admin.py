@@ -10,6 +10,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.caches import forget_actor
+from server.db import effects
 from server.db.models import Account, AccountModeration, Actor, Invite
 from server.db.types import utcnow
 from server.services.accounts import web_sessions
@@ -34,6 +36,12 @@ class MemberAdminError(ValueError):
         self.status = status
 
 
+def _changed(session: AsyncSession, username: str) -> None:
+    """After the commit: the member's documents are made anew, and cached tokens read again (a role counts at once)."""
+    forget_actor(session, username)
+    effects.forget(session, "tokens")
+
+
 def _who(account: Account) -> str:
     return audit.actor_name(account.actor)
 
@@ -54,12 +62,14 @@ async def approve_registration(session: AsyncSession, settings: Settings, accoun
     except registration.RegistrationError as exc:
         raise MemberAdminError(str(exc), exc.status) from None
     await _log(session, by, "registration.approve", "account", _who(account), "", {"email": account.email})
+    _changed(session, account.actor.username)
     return message
 
 
 async def reject_registration(session: AsyncSession, account: Account, *, by: By, reason: str = "") -> None:
     """Refuse a pending registration (the account is removed); the log keeps its name and email."""
     name, email = _who(account), account.email
+    _changed(session, account.actor.username)
     try:
         await registration.reject_registration(session, account)
     except registration.RegistrationError as exc:
@@ -98,6 +108,7 @@ async def set_role(session: AsyncSession, account: Account, role: str, *, by: By
     if account.role == role:
         return False
     before, account.role = account.role, role
+    _changed(session, account.actor.username)
     await _log(session, by, "account.role", "account", _who(account), "", {"before": before, "after": role})
     return True
 
@@ -110,6 +121,7 @@ async def disable(session: AsyncSession, account: Account, *, by: By, reason: st
     account.disabled_at = utcnow()
     await web_sessions.end_all(session, account.id)
     await stream_events.access_ended(session, actor_ids=[account.actor_id])
+    _changed(session, account.actor.username)
     await _log(session, by, "account.disable", "account", _who(account), reason)
 
 
@@ -119,6 +131,7 @@ async def enable(session: AsyncSession, account: Account, *, by: By, reason: str
     if account.disabled_at is None:
         raise MemberAdminError("this account is not disabled", 409)
     account.disabled_at = None
+    _changed(session, account.actor.username)
     sanction = await session.get(AccountModeration, account.actor_id)
     lifted = sanction is not None and sanction.suspended_at is not None
     if lifted:

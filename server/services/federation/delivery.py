@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.db import effects
 from server.db.models import Actor, Delivery, Follow
 from server.db.upsert import insert_ignore
 from server.services.moderation.policies import policies_for
@@ -41,8 +42,9 @@ async def enqueue_activity(session: AsyncSession, activity: dict, signer: Actor,
                            recipients: Iterable[Actor] = (), inboxes: Iterable[str] = ()) -> int:
     """Queue `activity` (which must have an id) signed by local `signer`; returns deliveries queued.
 
-    The caller commits. Queuing the same activity to the same inbox twice is a no-op. Nothing is
-    queued to a host the domain policies forbid delivering to (suspended, or not allowed).
+    The caller commits; the delivery queue wakes after the commit. Queuing the same activity to the same
+    inbox twice is a no-op. Nothing is queued to a host the domain policies forbid delivering to (suspended,
+    or not allowed).
     """
     policies = await policies_for(session)
     targets = [inbox for inbox in dict.fromkeys([*inboxes_for(recipients), *inboxes])
@@ -50,4 +52,6 @@ async def enqueue_activity(session: AsyncSession, activity: dict, signer: Actor,
     body = json.dumps(activity, separators=(",", ":"), ensure_ascii=False)
     rows = [{"activity_uri": activity["id"], "inbox": inbox, "host": _host(inbox),
              "body": body, "signer_id": signer.id} for inbox in targets]
+    if rows:
+        effects.wake(session, "deliveries")
     return await insert_ignore(session, Delivery, rows)

@@ -20,6 +20,7 @@ from datetime import datetime, time, timedelta, timezone
 from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.db import effects
 from server.db.models import Delivery, Host
 from server.db.types import utcnow
 from server.db.upsert import insert_ignore
@@ -119,7 +120,7 @@ async def mark_host_alive(session: AsyncSession, domain: str, *, now: datetime |
 async def mark_hosts_alive(session: AsyncSession, domains: list[str], *, now: datetime | None = None) -> list[str]:
     """These hosts showed signs of life: clear their failures and retry what waits for them now,
     parked or backing off, instead of at its next slot. Returns the hosts that had been failing.
-    One read when every host is healthy; the caller commits (and wakes the delivery queue)."""
+    One read when every host is healthy; the caller commits (the delivery queue wakes after the commit)."""
     domains = list({normalize(d) for d in domains})
     if not domains:
         return []
@@ -133,6 +134,7 @@ async def mark_hosts_alive(session: AsyncSession, domains: list[str], *, now: da
     await session.execute(update(Delivery).where(
         Delivery.host.in_(failing), Delivery.state == "queued", Delivery.next_try_at > now)
         .values(next_try_at=now, last_error=None))
+    effects.wake(session, "deliveries")
     return failing
 
 

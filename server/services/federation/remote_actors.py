@@ -92,8 +92,12 @@ class KeyCache:
         while len(self._items) > self.size:
             self._items.popitem(last=False)
 
-    def drop(self, key_id: str) -> None:
-        self._items.pop(key_id, None)
+    def forget(self, *key_ids: str) -> None:
+        for key_id in key_ids:
+            self._items.pop(key_id, None)
+
+    def clear(self) -> None:
+        self._items.clear()
 
     def replace_owner(self, info: PublicKeyInfo) -> None:
         """`info` is now its owner's key: any other key cached for that owner is forgotten."""

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from moderation.reports import ModerationAction
+from server.caches import forget_actor
 from server.convert.post_to_as import update_activity
 from server.db.ids import snowflake
 from server.db.models import Account, AccountModeration, AccountWarning, Actor, Notification, Post, Report
@@ -72,6 +73,8 @@ async def act(runtime: Runtime, session: AsyncSession, moderator: Actor, target:
         warning = await notice(session, instance, moderator, target, action, report, posts, text)
     if report is not None:
         stamp_resolved(report, action.value, moderator, text)
+    if target.local:
+        forget_actor(session, target.username)
     target_kind, target_id = ("report", str(report.id)) if report is not None else ("account", target.uri)
     await audit.record(session, moderator, f"{target_kind}.{action.value}", target_kind, target_id, text,
                        {"account": target.uri, "posts": [p.uri for p in posts] if posts else [],
@@ -186,6 +189,9 @@ async def decide_appeal(session: AsyncSession, moderator: Actor, warning_id: int
     warning.appeal_state, warning.appeal_decided_at = ("approved" if approve else "rejected"), utcnow()
     if approve:
         await _undo(session, warning)
+    member = await session.get(Actor, warning.actor_id)
+    if member is not None and member.local:
+        forget_actor(session, member.username)
     await audit.record(session, moderator, "warning.appeal_approved" if approve else "warning.appeal_rejected",
                        "warning", str(warning.id), text, {"action": warning.action})
     return warning

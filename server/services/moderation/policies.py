@@ -9,7 +9,6 @@ seen at once: `bump_version` tells the cache which version to wait for.
 from __future__ import annotations
 
 import time
-import weakref
 from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
@@ -18,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from moderation.domains import (
     DomainPolicy, Effective, FederationMode, InvalidDomain, PolicySet, Severity, normalize_domain,
 )
+from server.caches import Caches, caches_of
 from server.db.models import DomainPolicyRecord, InstanceSetting, PolicyVersion
 
 CHECK_EVERY = 2.0
@@ -101,6 +101,8 @@ async def current_version(session: AsyncSession) -> int:
 class PolicyCache:
     """The Policies of one database, reloaded when its version row moves (see the module docstring)."""
 
+    size = 1  # one set of policies
+
     def __init__(self, engine: AsyncEngine, check_every: float = CHECK_EVERY) -> None:
         self.engine, self.check_every = engine, check_every
         self._policies: Policies | None = None
@@ -111,8 +113,12 @@ class PolicyCache:
         """Look again at the next call until `version` (written by this process) is visible."""
         self._expect = (version, time.monotonic() + EXPECT_FOR)
 
-    def invalidate(self) -> None:
+    def forget(self, *_keys) -> None:
+        """Look at the version row again at the next call."""
         self._checked = 0.0
+
+    def clear(self) -> None:
+        self._policies, self._checked = None, 0.0
 
     def _fresh(self, now: float) -> bool:
         if self._policies is None or now - self._checked >= self.check_every:
@@ -138,28 +144,21 @@ class PolicyCache:
         return self._policies
 
 
-_CACHES: "weakref.WeakKeyDictionary[object, PolicyCache]" = weakref.WeakKeyDictionary()
-
-
-def policy_cache(engine: AsyncEngine) -> PolicyCache:
-    """The one cache of this process for `engine`'s database."""
-    key = engine.sync_engine
-    cache = _CACHES.get(key)
-    if cache is None:
-        cache = _CACHES[key] = PolicyCache(engine)
-    return cache
+def policy_cache(caches: Caches, engine: AsyncEngine) -> PolicyCache:
+    """The one cache of this process for its database (`engine`)."""
+    return caches.use("policies", lambda: PolicyCache(engine))
 
 
 async def policies_for(session: AsyncSession) -> Policies:
     """The policies in force for the database `session` is bound to."""
-    return await policy_cache(session.bind).get()
+    return await policy_cache(caches_of(session), session.bind).get()
 
 
 async def bump_version(session: AsyncSession) -> int:
     """Record that policies changed (in the caller's transaction); every process reloads them."""
     version = await session.scalar(update(PolicyVersion).where(PolicyVersion.id == 1)
                                    .values(version=PolicyVersion.version + 1).returning(PolicyVersion.version))
-    policy_cache(session.bind).expect(version)
+    policy_cache(caches_of(session), session.bind).expect(version)
     return version
 
 

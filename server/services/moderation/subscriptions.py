@@ -22,6 +22,7 @@ from federation.fetch import FetchError, check_scheme
 from moderation.blocklists import BlocklistError
 from moderation.domains import DomainPolicy
 from moderation.subscriptions import Subscription, SubscriptionPlan, plan_from_document
+from server.db import effects
 from server.db.models import Actor, BlocklistSubscription, DomainPolicyRecord
 from server.db.types import utcnow
 from server.runtime import Runtime
@@ -168,10 +169,10 @@ async def refresh_one(runtime: Runtime, sub_id: int, *, actor: Actor | None = No
             stored = {} if unchanged else {"document": body.decode("utf-8-sig"), "etag": document.etag,
                                            "last_modified": document.last_modified}
             await _finish(session, sub_id, last_error=None, failing_since=None, last_success_at=utcnow(), **stored)
+            effects.forget(session, "policies", "version")  # read the version row again after the commit
             await session.commit()
     except BlocklistError as exc:
         return await _failed(runtime, sub_id, url, f"malformed list: {exc}", actor, by)
-    runtime.policies.invalidate()
     return RefreshResult(sub_id, url, True, ("not modified; " if unchanged else "") + _describe(plan), plan)
 
 

@@ -69,7 +69,7 @@ def seen_by(viewer: ColumnElement) -> ColumnElement:
     )
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=2)  # a constant per dialect
 def _base(dialect: str) -> tuple[Select, ColumnElement]:
     """The candidates (parameters: viewer_id, hidden, fts), built once per engine, and the id column to
     order and page them by (see fulltext.restrict)."""

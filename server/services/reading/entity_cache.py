@@ -16,12 +16,13 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from weakref import WeakKeyDictionary
 
 from sqlalchemy import Text, cast, func
 
+from server.caches import caches_of
+
 POST_SECONDS = 600.0
-MAX_ENTRIES = 10_000  # per kind and database; beyond it the cache starts again (a post entry is 1-3 KB)
+MAX_ENTRIES = 10_000  # per kind; beyond it the cache starts again (a post entry is 1-3 KB)
 
 
 def fingerprint(dialect: str, *columns):
@@ -56,9 +57,21 @@ class AccountEntry:
 class EntityCache:
     """The entries of one database, rendered for one instance's URLs."""
 
+    size = 2 * MAX_ENTRIES
+
     def __init__(self) -> None:
         self.posts: dict[int, PostEntry] = {}
         self.accounts: dict[int, AccountEntry] = {}
+
+    def forget(self, *ids: int) -> None:
+        """Drop the entries of these posts and accounts (their ids never clash: server.db.ids)."""
+        for key in ids:
+            self.posts.pop(key, None)
+            self.accounts.pop(key, None)
+
+    def clear(self) -> None:
+        self.posts.clear()
+        self.accounts.clear()
 
     def post(self, post_id: int, fingerprint: str, now: float) -> PostEntry | None:
         entry = self.posts.get(post_id)
@@ -82,16 +95,9 @@ class EntityCache:
         return entry
 
 
-_CACHES: WeakKeyDictionary = WeakKeyDictionary()  # per engine: one database's entries never serve another
-
-
 def entity_cache(session, base_url: str) -> EntityCache:
-    """The cache of the database `session` reads, for entities rendered with `base_url`."""
-    per_engine = _CACHES.setdefault(session.bind.sync_engine, {})
-    cache = per_engine.get(base_url)
-    if cache is None:
-        cache = per_engine[base_url] = EntityCache()
-    return cache
+    """The cache of the process whose session this is (one database), for entities rendered with `base_url`."""
+    return caches_of(session).use(f"entities {base_url}", EntityCache)
 
 
 def _flags(favourited: bool, reblogged: bool, bookmarked: bool, pinned: bool | None) -> bytes:

@@ -1,14 +1,13 @@
 """Everything a page of statuses or accounts needs, loaded in a few batched queries, then converted."""
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from datetime import datetime, timezone
-from weakref import WeakKeyDictionary
 
 from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.caches import Bounded, caches_of
 from server.convert.actor_to_mastodon import AccountCounts, acct_of, actor_to_mastodon, iso
 from server.convert.post_to_mastodon import ViewerState, post_to_mastodon
 from server.db.models import Actor, Bookmark, Follow, HeldPost, Like, Mention, Notification, Pin, Post
@@ -20,11 +19,11 @@ from server.urls import LocalUrls
 
 
 COUNTS_SECONDS = 15.0  # an account's counts on a timeline may lag this long (its own profile is always fresh)
-_counts_caches: WeakKeyDictionary = WeakKeyDictionary()  # per engine: one database's counts never leak into another
+MAX_COUNTS = 50_000
 
 
-def _counts_cache(session: AsyncSession) -> dict[int, tuple[float, AccountCounts]]:
-    return _counts_caches.setdefault(session.bind.sync_engine, {})
+def _counts_cache(session: AsyncSession) -> Bounded:
+    return caches_of(session).use("account_counts", lambda: Bounded(MAX_COUNTS, COUNTS_SECONDS))
 
 
 def _day_of(post_id: int | None) -> str | None:
@@ -40,12 +39,11 @@ async def account_counts(session: AsyncSession, actor_ids: set[int], fresh: bool
     remembered COUNTS_SECONDS per database unless `fresh`."""
     if not actor_ids:
         return {}
-    cache, now = _counts_cache(session), time.monotonic()
-    known = {} if fresh else {i: hit[1] for i in actor_ids if (hit := cache.get(i)) and hit[0] > now}
+    cache = _counts_cache(session)
+    known = {} if fresh else {i: hit for i in actor_ids if (hit := cache.get(i)) is not None}
     counted = await _count(session, [i for i in actor_ids if i not in known])
-    if len(cache) > 50_000:
-        cache.clear()
-    cache.update({i: (now + COUNTS_SECONDS, c) for i, c in counted.items()})
+    for actor_id, counts in counted.items():
+        cache.put(actor_id, counts)
     return {**known, **counted}
 
 

@@ -6,6 +6,7 @@ Entities come from server.services.reading.entity_cache, made afresh only where 
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
 from types import SimpleNamespace
 
 from sqlalchemy import BigInteger, Text, and_, bindparam, case, cast, literal_column, null, or_, select, union_all
@@ -134,22 +135,20 @@ def _viewer_statement(dialect: str, polls: bool):
     return union_all(*branches)
 
 
-_STATEMENTS: dict[str, dict] = {}
-
-
 def _statements(session) -> dict:
     """The page's statements for the session's database, built once per dialect."""
-    name = session.bind.dialect.name
-    if name not in _STATEMENTS:
-        _STATEMENTS[name] = {"home": _home_statement(name), "posts": _posts_statement(name),
-                             "accounts": _accounts_statement(name), "viewer": _viewer_statement(name, False),
-                             "viewer+polls": _viewer_statement(name, True)}
-    return _STATEMENTS[name]
+    return _built(session.bind.dialect.name)
 
 
-def home_statement(session) -> object:
-    """The home timeline's statement for the session's database (a `viewer` parameter; paged by HOME_KEY)."""
-    return _statements(session)["home"]
+@lru_cache(maxsize=2)  # a constant per dialect (sqlite, postgresql), built at first use
+def _built(name: str) -> dict:
+    return {"home": _home_statement(name), "posts": _posts_statement(name), "accounts": _accounts_statement(name),
+            "viewer": _viewer_statement(name, False), "viewer+polls": _viewer_statement(name, True)}
+
+
+def home_statement(dialect: str) -> object:
+    """The home timeline's statement for a database kind (a `viewer` parameter; paged by HOME_KEY)."""
+    return _built(dialect)["home"]
 
 
 async def _viewer(session, viewer_id: int, authors: list[int], posts: list[int],

@@ -2,7 +2,8 @@
 
 A rolled-back change streams nothing; a committed one is read by every web process (server.streaming.hub).
 On PostgreSQL the transaction also NOTIFYs the new row's id, delivered by PostgreSQL at commit; on SQLite
-web processes poll the table, and the committing process wakes its own hub at once (after_commit below).
+web processes poll the table, and the committing process wakes its own hub at once (an after-commit effect,
+server.db.effects: `stream` wakes the hub, `access_ended` ends access, and edited posts are forgotten).
 
 `access_ended` is the one event no client sees: a right to read ended (a token revoked; an account
 disabled, suspended or deleted). Every web process closes the streams it covers and forgets the tokens
@@ -12,20 +13,15 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
+from server.db import effects
 from server.db.models import HomeTimelineEntry, Post, PostTag, StreamEvent
 
 CHANNEL = "curbside_stream"
-WAKE_KEY = "stream_wake"  # a session's info: the callable that wakes this process's hub after a commit
-REVOKE_KEY = "stream_revoke"  # a session's info: the hub's callable that applies an `access_ended` event
-PENDING_KEY = "stream_pending"
-ENDED_KEY = "stream_ended"
+STREAM = "stream"  # the after-commit effect waking this process's hub: events were written
 ACCESS_ENDED = "access_ended"
-CHANGED_KEY = "posts_changed"  # a session's info: ids of posts edited or deleted in its transaction
-FORGET_KEY = "posts_forget"  # a session's info: the callable dropping this process's cached copies of posts
 KEYS_CHANGED = "keys_changed"  # no client sees it either: every process forgets these cached remote keys
 _NOTIFY = text("SELECT pg_notify(:channel, id::text) FROM unnest(CAST(:ids AS bigint[])) AS id")
 
@@ -41,7 +37,7 @@ async def emit_many(session: AsyncSession, kind: str, datas: list[dict]) -> None
     core = await session.connection()
     ids = list((await core.execute(insert(StreamEvent).returning(StreamEvent.id),
                                    [{"kind": kind, "data": data} for data in datas])).scalars())
-    session.info[PENDING_KEY] = True
+    effects.declare(session, STREAM)
     if core.dialect.name == "postgresql":
         await core.execute(_NOTIFY, {"channel": CHANNEL, "ids": ids})
 
@@ -53,7 +49,7 @@ async def post_created(session: AsyncSession, post: Post) -> None:
 
 async def post_edited(session: AsyncSession, post: Post) -> None:
     await emit(session, "status.update", {"post_id": post.id})
-    session.info.setdefault(CHANGED_KEY, set()).add(post.id)
+    _forget_copies(session, post)
 
 
 async def post_deleted(session: AsyncSession, post: Post) -> None:
@@ -65,7 +61,13 @@ async def post_deleted(session: AsyncSession, post: Post) -> None:
     await emit(session, "delete", {"post_id": post.id, "owners": owners, "visibility": post.visibility,
                                    "local": post.local, "boost": post.boost_of_id is not None,
                                    "media": bool(post.attachments), "tags": tags})
-    session.info.setdefault(CHANGED_KEY, set()).add(post.id)
+    _forget_copies(session, post)
+
+
+def _forget_copies(session: AsyncSession, post: Post) -> None:
+    """This process drops its cached copies at commit; the others when their hub reads the event."""
+    effects.forget(session, "post_documents", post.id)
+    effects.forget(session, "post_pages", post.id)
 
 
 async def access_ended(session: AsyncSession, *, token_ids: Iterable[int] = (),
@@ -74,7 +76,7 @@ async def access_ended(session: AsyncSession, *, token_ids: Iterable[int] = (),
     data = {"token_ids": sorted(set(token_ids)), "actor_ids": sorted(set(actor_ids))}
     if data["token_ids"] or data["actor_ids"]:
         await emit(session, ACCESS_ENDED, data)
-        session.info.setdefault(ENDED_KEY, []).append(data)
+        effects.declare(session, ACCESS_ENDED, (tuple(data["token_ids"]), tuple(data["actor_ids"])))
 
 
 async def keys_changed(session: AsyncSession, key_ids: Iterable[str | None]) -> None:
@@ -97,25 +99,3 @@ POST_CHANGES = ("status.update", "delete")  # the kinds of event that make cache
 def changed_post_ids(kind: str, data: dict) -> list[int]:
     """The posts whose stored copies an event makes stale (cached documents of public posts)."""
     return [data["post_id"]] if kind in POST_CHANGES and "post_id" in data else []
-
-
-@event.listens_for(Session, "after_commit")
-def _wake_after_commit(session: Session) -> None:
-    revoke = session.info.get(REVOKE_KEY)
-    for data in session.info.pop(ENDED_KEY, ()):
-        if revoke is not None:
-            revoke(data)
-    changed = session.info.pop(CHANGED_KEY, None)
-    if changed and (forget := session.info.get(FORGET_KEY)) is not None:
-        forget(changed)  # this process at once; others when their hub reads the events
-    if session.info.pop(PENDING_KEY, False):
-        wake = session.info.get(WAKE_KEY)
-        if wake is not None:
-            wake()
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_after_rollback(session: Session) -> None:
-    session.info.pop(PENDING_KEY, None)
-    session.info.pop(ENDED_KEY, None)
-    session.info.pop(CHANGED_KEY, None)

@@ -15,6 +15,7 @@ from federation.addressing import PUBLIC
 from federation.attestation import build_attestation, build_revocation_list, sign_attestation
 from federation.integrity import create_proof
 from federation.multikey import decode_private_key, encode_private_key, multikey_document
+from server.caches import forget_actor
 from server.convert.actor_to_as import actor_to_as
 from server.db.ids import snowflake
 from server.db.models import Account, Actor, InstanceSetting, Verification
@@ -121,7 +122,9 @@ async def published_attestation(session: AsyncSession, verification_id: int) -> 
 
 
 async def publish_actor_update(session: AsyncSession, settings: Settings, actor: Actor) -> int:
-    """Queue an `Update` of the member's actor document to their remote followers; the caller commits."""
+    """Queue an `Update` of the member's actor document to their remote followers; the caller commits (this
+    process's cached copies of the document go after the commit)."""
+    forget_actor(session, actor.username)
     document = await actor_document(session, settings, actor)
     update = activities.update(f"{actor.uri}#updates/{snowflake()}", actor.uri, document, to=[PUBLIC])
     update["@context"] = document["@context"]  # the embedded actor's terms (toot:, curbside:) must stay defined

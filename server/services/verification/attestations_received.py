@@ -5,9 +5,7 @@ only for trusted issuers, never once expired."""
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
-from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +15,7 @@ from federation.fetch import Fetcher, FetchError
 from federation.integrity import IntegrityError
 from federation.multikey import MultikeyError, parse_multikey_document
 from federation.urls import same_origin
+from server.caches import Bounded
 from server.convert.actor_to_as import ATTESTATION
 from server.convert.as_to_actor import actor_domain
 from server.db.models import Actor, RemoteAttestation
@@ -37,22 +36,8 @@ class Checked:
     claims: AttestationClaims | None
 
 
-class _TTLCache:
-    def __init__(self, ttl: float):
-        self.ttl, self.items = ttl, {}
-
-    def get(self, key: str) -> Any:
-        item = self.items.get(key)
-        return item[1] if item and item[0] > time.monotonic() else None
-
-    def put(self, key: str, value: Any) -> None:
-        if len(self.items) >= MAX_ENTRIES:
-            self.items.clear()
-        self.items[key] = (time.monotonic() + self.ttl, value)
-
-
-def _cache(runtime: Runtime, name: str, ttl: float) -> _TTLCache:
-    return runtime.caches.setdefault(name, _TTLCache(ttl))
+def _cache(runtime: Runtime, name: str, ttl: float) -> Bounded:
+    return runtime.caches.use(name, lambda: Bounded(MAX_ENTRIES, ttl))
 
 
 def issuer_key_resolver(runtime: Runtime, fetcher: Fetcher):
@@ -100,10 +85,6 @@ async def _revoked(runtime: Runtime, fetcher: Fetcher, claims: AttestationClaims
         doc = fetched.data
         cache.put(claims.revocation_list, doc)
     return is_revoked(doc, claims.credential_id)
-
-
-def forget_revocation_list(runtime: Runtime, url: str) -> None:
-    _cache(runtime, "revocation_lists", LIST_TTL).items.pop(url, None)
 
 
 async def _attestation(fetcher: Fetcher, named: object, actor_id: str) -> object:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from server.ap.actors import forget_actor
 from server.db.models import Account
 from server.services.accounts import member_admin
 from server.services.accounts.members import ROLES
@@ -46,15 +45,12 @@ def _change(work, key: str, anchor: str = "members"):
         account = await _account(web)
         if account is None:
             return not_found(web, "member")
-        username = account.actor.username
         try:
             mail = await work(web, account)
         except (member_admin.MemberAdminError, NotAllowed) as exc:
             await roll_back(web)
             return await _page(web, status=403 if isinstance(exc, NotAllowed) else 422, error=str(exc)[:1].upper() + str(exc)[1:] + ".")
         await web.db.commit()
-        forget_actor(web.request.app, username)
-        web.request.app.state.token_cache.clear()  # a changed role counts at once in the API
         await send_quietly(web.settings, mail or [])
         return done(web, f"/admin/members#{anchor}", key)
     return handler

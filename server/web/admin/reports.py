@@ -9,7 +9,6 @@ from starlette.responses import Response
 
 from federation.html import ContentError, sanitize_html
 from moderation.reports import ModerationAction, ReportCategory
-from server.ap.actors import forget_actor
 from server.db.models import Account, AccountModeration, Actor, Post, Report
 from server.services.moderation import actions
 from server.services.moderation import reports as report_service
@@ -99,8 +98,6 @@ async def _apply(web: Web, report: Report, me: Actor) -> str:
         raise report_service.ReportError("the reported account is gone; dismiss the report")
     chosen = [int(i) for i in web.form.getlist("post") if isinstance(i, str) and i.isdigit()]
     await actions.act(web.runtime, web.db, me, target, action, report=report, post_ids=chosen or None, text=text)
-    if target.local:
-        forget_actor(web.request.app, target.username)
     return "acted"
 
 
@@ -114,7 +111,6 @@ async def act(web: Web) -> Response:
         await roll_back(web, report)
         return await _detail(web, report, status=getattr(exc, "status", 422), error=str(exc))
     await web.db.commit()
-    web.runtime.wake("deliveries")
     return done(web, f"/admin/reports/{report.id}", key)
 
 
@@ -137,15 +133,12 @@ def appeal_decision(approve: bool):
     async def handler(web: Web) -> Response:
         warning_id = path_id(web)
         try:
-            warning = await actions.decide_appeal(web.db, web.viewer.actor, warning_id or 0, approve=approve,
-                                                  text=web.value("text").strip())
+            await actions.decide_appeal(web.db, web.viewer.actor, warning_id or 0, approve=approve,
+                                    text=web.value("text").strip())
         except report_service.ReportError as exc:
             await roll_back(web)
             return not_found(web, f"appeal ({exc})")
         await web.db.commit()
-        member = await web.db.get(Actor, warning.actor_id)
-        if member is not None and member.local:
-            forget_actor(web.request.app, member.username)
         return done(web, "/admin/reports#appeals", "appeal_approved" if approve else "appeal_rejected")
     return handler
 

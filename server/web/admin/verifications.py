@@ -6,7 +6,6 @@ from __future__ import annotations
 from sqlalchemy import select
 from starlette.responses import FileResponse, Response
 
-from server.ap.actors import forget_actor
 from server.db.models import Account, VerificationRequest
 from server.db.models.verification import REQUEST_STATES
 from server.services.verification import workflow
@@ -100,11 +99,7 @@ def decision(kind: str):
             await roll_back(web, found)
             return await _detail(web, found, status=exc.status, error=exc.message,
                                  form={"reason": web.value("reason"), "message": web.value("message")})
-        member = await web.db.get(Account, found.account_id)
-        username = member.actor.username
         await web.db.commit()
-        forget_actor(web.request.app, username)
-        web.runtime.wake("deliveries")
         await send_quietly(settings, mail)
         return done(web, f"/admin/verifications/{found.id}",
                     {"approve": "approved", "reject": "rejected"}.get(kind, "asked"))

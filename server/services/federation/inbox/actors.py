@@ -77,6 +77,4 @@ async def on_move_actor(ctx: InboxContext) -> None:
     for follower in followers:
         await social.follow(ctx.runtime, ctx.session, follower, new)
         await social.unfollow(ctx.runtime, ctx.session, follower, old)
-    if followers:
-        ctx.runtime.wake("deliveries")
     log.info("actor %s moved to %s: %d local follower(s) moved", old.uri, new.uri, len(followers))
