@@ -10,10 +10,10 @@ from starlette.responses import Response
 
 from federation.html import ContentError, html_to_text
 from moderation.reports import ReportCategory
-from server.api.mastodon.paging import Page
 from server.db.models import Actor, Post
 from server.services import reading
 from server.services.moderation.reports import MAX_COMMENT, ReportError, file_report, parse_category
+from server.services.reading import Page
 from server.services.relationships import relationship
 from server.web import profiles, status_actions
 from server.web.page import Web, error_page
