@@ -9,13 +9,14 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 
-from server.ap.inbox import InboxShortcut, close_intake, forget_keys, forget_local_users
+from server.ap.inbox import InboxShortcut
 from server.ap.objects import PAGE_TTL, PostDocuments
 from server.api.mastodon.auth import TokenCache
 from server.errors import HANDLERS
 from server.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from server.ratelimit import RateLimiter, RateLimitMiddleware, mastodon_rules
 from server.runtime import Runtime
+from server.services.inbox.intake import close_intake, forget_keys, forget_local_users
 from server.services.stream_events import FORGET_KEY
 from server.settings import Settings
 from server.stop_signals import on_stop_signal
@@ -23,6 +24,7 @@ from server.streaming.hub import StreamHub
 from server.urls import LocalUrls
 from server.web.health import healthz
 from server.web.media_files import MediaFiles
+from server.web.routes import ap_page
 from server.web.security import SecurityHeadersMiddleware
 from server.web.themes import Themes
 
@@ -88,6 +90,7 @@ def create_app(settings: Settings) -> Starlette:
     app.state.settings = settings
     app.state.urls = LocalUrls(settings.base_url)
     app.state.themes = Themes(settings.data_dir)
+    app.state.html_page = ap_page  # the web UI's pages at ActivityPub URLs (server.ap.negotiate)
     app.state.token_cache = TokenCache()
     return app
 

@@ -6,7 +6,6 @@ receive those posts anyway when they follow a member. An unsigned fetch gets the
 (its totalItems, as a profile's post count shows). Followers deliveries do not depend on this at all."""
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from sqlalchemy import func, select
@@ -23,61 +22,15 @@ from server.db.models import Actor, Follow, Post
 from server.db.models.posts import stays_local
 from server.runtime import Runtime
 from server.services import reading
+from server.services.actor_documents import actor_documents, forget_actor  # noqa: F401 (forget_actor: as before)
 from server.services.attestations import actor_document, published_attestation, revocation_list
 from server.services.bookmarks import pinned_posts
 from server.services.instance_actor import ensure_instance_actor
 from server.services.publicity import is_public
 from server.services.visibility import OPEN, find_member
-from server.web.profiles import profile_page
 
 OUTBOX_PAGE = 20
 FOLLOWS_PAGE = 12  # Mastodon's page size for followers/following
-DOCUMENT_TTL = 30.0  # seconds another process's profile edit may take to show here
-
-
-class DocumentCache:
-    """username -> serialised actor document. Profile edits in this process call `forget`;
-    edits made by other processes show once the entry expires."""
-
-    def __init__(self, ttl: float = DOCUMENT_TTL, size: int = 10_000):
-        self.ttl, self.size = ttl, size
-        self._items: dict[str, tuple[float, bytes]] = {}
-
-    def get(self, username: str) -> bytes | None:
-        item = self._items.get(username.lower())
-        return item[1] if item and item[0] > time.monotonic() else None
-
-    def put(self, username: str, body: bytes) -> None:
-        if len(self._items) >= self.size:
-            self._items.clear()
-        self._items[username.lower()] = (time.monotonic() + self.ttl, body)
-
-    def forget(self, username: str) -> None:
-        self._items.pop(username.lower(), None)
-
-
-def _cache(app: Any, name: str) -> DocumentCache:
-    cache = getattr(app.state, name, None)
-    if cache is None:
-        cache = DocumentCache()
-        setattr(app.state, name, cache)
-    return cache
-
-
-def actor_documents(app: Any) -> DocumentCache:
-    return _cache(app, "actor_documents")
-
-
-def jrd_documents(app: Any) -> DocumentCache:
-    """WebFinger answers by username ("" for the instance actor)."""
-    return _cache(app, "jrd_documents")
-
-
-def forget_actor(app: Any, username: str) -> None:
-    """Call after changing a member's profile, keys or account state (disabled), so the next fetch
-    serves the new document."""
-    actor_documents(app).forget(username)
-    jrd_documents(app).forget(username)
 
 
 def _runtime(request: Request) -> Runtime:
@@ -96,7 +49,7 @@ async def actor(request: Request) -> Response:
     username = request.path_params["username"]
     if not negotiate.wants_activity_json(request.headers.get("accept")):
         if not request.url.path.startswith("/users/"):
-            return await negotiate.web_page(request, profile_page)  # /@user, also /@user@remote.domain
+            return await negotiate.web_page(request, "profile")  # /@user, also /@user@remote.domain
         async with runtime.sessions() as session:
             member = await _member(request, session)
         if member is None:

@@ -16,12 +16,12 @@ from starlette.routing import Route
 
 from federation import nodeinfo as ni
 from federation.webfinger import JRD_CONTENT_TYPE, XRD_CONTENT_TYPE, WebfingerError, build_jrd, host_meta_xml, parse_acct
-from server.services.instance_settings import registration_mode
-from server.ap.actors import jrd_documents
 from server.ap.negotiate import dumps
 from server.db.models import Post
 from server.db.types import utcnow
+from server.services.actor_documents import jrd_documents
 from server.services.instance_actor import ensure_instance_actor
+from server.services.instance_settings import registration_mode
 from server.services.publicity import public_members
 from server.services.visibility import find_member
 from server.settings import Settings

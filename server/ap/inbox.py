@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
@@ -35,64 +35,18 @@ from federation.urls import same_origin
 from federation.vocab.values import id_of, require_id
 from server.convert.as_to_actor import actor_domain
 from server.errors import error_response
-from server.runtime import Runtime
-from server.services.inbox.intake import InboxWriter, QueueUnavailable, Row, inbox_allowed
-from server.services.remote_actors import KeyCache, make_key_resolver, use_new_key
+from server.services.inbox.intake import Intake, QueueUnavailable, Row, inbox_allowed, intake_of
+from server.services.remote_actors import use_new_key
 from server.services.visibility import find_member
 
 log = logging.getLogger("curbside.inbox")
 LOCAL_USER_TTL = 60.0  # a member's inbox, once found, is not looked up again for this long
-KEY_TTL = 60.0  # a cached key is read again from the database after this long (one query per actor)
 
 
 class Refused(Exception):
     def __init__(self, status: int, reason: str, headers: dict | None = None):
         super().__init__(reason)
         self.status, self.reason, self.headers = status, reason, headers
-
-
-@dataclass
-class Intake:
-    """Per-app inbox state: one key cache, its resolver, the queue writer, members' inboxes seen."""
-
-    runtime: Runtime
-    keys: KeyCache
-    resolve_key: Callable
-    writer: InboxWriter
-    local_users: dict[str, float]
-
-
-def intake_of(state: Any) -> Intake:
-    """The app's Intake (made at its first use, and again for a new runtime: tests restart apps)."""
-    intake = getattr(state, "inbox_intake", None)
-    if intake is None or intake.runtime is not state.runtime:
-        keys = KeyCache(ttl=KEY_TTL)
-        intake = Intake(state.runtime, keys, make_key_resolver(state.runtime, keys),
-                        InboxWriter(state.runtime.engine), {})
-        state.inbox_intake = intake
-    return intake
-
-
-def forget_local_users(state: Any) -> None:
-    """Forget which local users the inbox found: an account's access ended (disabled, deleted)."""
-    intake = getattr(state, "inbox_intake", None)
-    if intake is not None:
-        intake.local_users.clear()
-
-
-def forget_keys(state: Any, key_ids: list[str]) -> None:
-    """Drop these keys from the app's key cache (their owner's key changed: see stream_events.keys_changed)."""
-    intake = getattr(state, "inbox_intake", None)
-    for key_id in key_ids if intake is not None else ():
-        intake.keys.drop(key_id)
-
-
-async def close_intake(state: Any) -> None:
-    """Let the queue writer finish and release its connection (at shutdown)."""
-    intake = getattr(state, "inbox_intake", None)
-    if intake is not None:
-        await intake.writer.close()
-        state.inbox_intake = None
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,6 @@ from server.api.mastodon.params import Params, read_params
 from server.services import oauth
 from server.services.login import LoginError, LoginThrottled, check_login
 from server.services.scopes import KNOWN, ScopeError
-from server.web import oauth_consent
-from server.web.page import serve_page
 
 
 def _error(error: str, description: str, status: int = 400) -> JSONResponse:
@@ -93,11 +91,6 @@ async def revoke(request: Request) -> Response:
     return JSONResponse({})
 
 
-async def authorize(request: Request) -> Response:
-    """The consent page (server.web.oauth_consent), served through the web wrapper for its session and CSRF."""
-    return await serve_page(request, oauth_consent.authorize)
-
-
 async def metadata(request: Request) -> JSONResponse:
     base = request.app.state.settings.base_url
     return JSONResponse({
@@ -112,7 +105,6 @@ async def metadata(request: Request) -> JSONResponse:
 
 
 ROUTES = [
-    Route("/oauth/authorize", authorize, methods=["GET", "POST"]),
     Route("/oauth/token", token, methods=["POST"]),
     Route("/oauth/revoke", revoke, methods=["POST"]),
     Route("/.well-known/oauth-authorization-server", metadata),

@@ -76,7 +76,7 @@ async def _note_html(runtime: Runtime, session: AsyncSession, note: str) -> str:
 
 async def update_profile(runtime: Runtime, session: AsyncSession, actor: Actor, changes: ProfileChanges) -> Actor:
     """Apply the changes; the caller queues the actor's Update (server.services.attestations.
-    publish_actor_update), commits, and drops cached copies of it (server.ap.actors.forget_actor)."""
+    publish_actor_update), commits, and drops cached copies of it (server.services.actor_documents.forget_actor)."""
     _validate(changes)
     if changes.display_name is not None:
         actor.display_name = changes.display_name.strip()

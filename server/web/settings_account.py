@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from server.ap.actors import forget_actor
 from server.services import web_sessions
 from server.services.account_deletion import DeletionError, delete_account
+from server.services.actor_documents import forget_actor
 from server.services.login import LoginError, LoginThrottled, check_login
 from server.services.registration import RegistrationError, change_password
 from server.web.forms import sentence

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from server.ap.actors import forget_actor
 from server.services import profile, profiles
+from server.services.actor_documents import forget_actor
 from server.services.attestations import current_verifications, publish_actor_update
 from server.services.specialties import specialty_name
 from server.web.forms import rollback, sentence, upload

@@ -7,7 +7,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse
 
-from server.ap.actors import forget_actor
 from server.api.mastodon.common import account_json, not_found, path_id
 from server.api.mastodon.paging import int_param
 from server.api.mastodon.params import Params, query, read_params
@@ -17,6 +16,7 @@ from server.db.models import Account, Actor, VerificationRequest
 from server.db.models.verification import REQUEST_STATES
 from server.services import verification as workflow
 from server.services.accounts import find_local_account
+from server.services.actor_documents import forget_actor
 from server.services.evidence import evidence_file
 from server.services.mail import send_quietly
 from server.services.profiles import get_profile

@@ -11,12 +11,12 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from server.ap.actors import forget_actor
 from server.api.mastodon.auth import authenticate
 from server.api.mastodon.common import account_json
 from server.api.mastodon.params import Params, as_id, invalid, read_params
 from server.db.models import Account, Actor, Follow
 from server.services import profiles
+from server.services.actor_documents import forget_actor
 from server.services.attestations import publish_actor_update
 from server.services.profile import ProfileChanges, ProfileError, update_profile
 from server.services.specialties import specialty_name

@@ -12,7 +12,8 @@ import logging
 import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import NamedTuple
+from dataclasses import dataclass
+from typing import Any, Callable, NamedTuple
 
 from sqlalchemy import Text, bindparam, cast
 from sqlalchemy.dialects import postgresql
@@ -23,10 +24,12 @@ from server.db.engine import SQLITE_BUSY_TIMEOUT_MS, sqlite_pragmas
 from server.db.models import InboxItem
 from server.db.types import utcnow
 from server.runtime import Runtime
+from server.services.remote_actors import KeyCache, make_key_resolver
 
 log = logging.getLogger("curbside.inbox")
 MAX_BATCH = 500
 LOCK_POLL = 0.001  # seconds between two asks for SQLite's write lock held by another process
+KEY_TTL = 60.0  # a cached key is read again from the database after this long (one query per actor)
 DOWN = (OperationalError, InterfaceError, sqlite3.OperationalError, sqlite3.InterfaceError, OSError)
 
 
@@ -211,3 +214,47 @@ class InboxWriter:
         if self._task is not None and not self._task.done():
             await asyncio.wait([self._task], timeout=5)
         await self.store.close()
+
+
+@dataclass
+class Intake:
+    """Per-app inbox state: one key cache, its resolver, the queue writer, members' inboxes seen."""
+
+    runtime: Runtime
+    keys: KeyCache
+    resolve_key: Callable
+    writer: InboxWriter
+    local_users: dict[str, float]
+
+
+def intake_of(state: Any) -> Intake:
+    """The app's Intake (made at its first use, and again for a new runtime: tests restart apps)."""
+    intake = getattr(state, "inbox_intake", None)
+    if intake is None or intake.runtime is not state.runtime:
+        keys = KeyCache(ttl=KEY_TTL)
+        intake = Intake(state.runtime, keys, make_key_resolver(state.runtime, keys),
+                        InboxWriter(state.runtime.engine), {})
+        state.inbox_intake = intake
+    return intake
+
+
+def forget_local_users(state: Any) -> None:
+    """Forget which local users the inbox found: an account's access ended (disabled, deleted)."""
+    intake = getattr(state, "inbox_intake", None)
+    if intake is not None:
+        intake.local_users.clear()
+
+
+def forget_keys(state: Any, key_ids: list[str]) -> None:
+    """Drop these keys from the app's key cache (their owner's key changed: see stream_events.keys_changed)."""
+    intake = getattr(state, "inbox_intake", None)
+    for key_id in key_ids if intake is not None else ():
+        intake.keys.drop(key_id)
+
+
+async def close_intake(state: Any) -> None:
+    """Let the queue writer finish and release its connection (at shutdown)."""
+    intake = getattr(state, "inbox_intake", None)
+    if intake is not None:
+        await intake.writer.close()
+        state.inbox_intake = None

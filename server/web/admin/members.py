@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from server.ap.actors import forget_actor
+from moderation.roles import NotAllowed
 from server.db.models import Account
 from server.services import member_admin
 from server.services.accounts import ROLES
+from server.services.actor_documents import forget_actor
 from server.services.invites import invite_url, is_usable, list_invites
 from server.services.mail import send_quietly
-from moderation.roles import NotAllowed
 from server.services.registration import pending_registrations
 from server.web.admin.common import done, not_found, notice, number, older_link, path_id, query_id, roll_back
 from server.web.page import Web

@@ -9,12 +9,12 @@ from starlette.responses import Response
 
 from federation.html import ContentError, sanitize_html
 from moderation.reports import ModerationAction, ReportCategory
-from server.ap.actors import forget_actor
+from moderation.roles import NotAllowed
 from server.db.models import Actor, Post, Report
 from server.services import report_views
+from server.services.actor_documents import forget_actor
 from server.services.moderation import actions
 from server.services.moderation import reports as report_service
-from moderation.roles import NotAllowed
 from server.web.admin.common import done, not_found, notice, older_link, path_id, query_id, roll_back
 from server.web.page import Web
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 from sqlalchemy import select
 from starlette.responses import FileResponse, Response
 
-from server.ap.actors import forget_actor
+from moderation.roles import NotAllowed
 from server.db.models import Account, VerificationRequest
 from server.db.models.verification import REQUEST_STATES
 from server.services import verification as workflow
+from server.services.actor_documents import forget_actor
 from server.services.attestations import current_verifications, profession_label
 from server.services.evidence import evidence_file
 from server.services.mail import send_quietly
-from moderation.roles import NotAllowed
 from server.services.profiles import get_profile
 from server.services.specialties import specialty_name
 from server.services.verification_audit import audit, audit_entries
