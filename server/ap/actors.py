@@ -22,7 +22,7 @@ from server.db.models import Actor, Follow, Post
 from server.db.models.posts import stays_local
 from server.runtime import Runtime
 from server.services import reading
-from server.services.actor_documents import actor_documents, forget_actor  # noqa: F401 (forget_actor: as before)
+from server.services.actor_documents import actor_documents, forget_actor  # noqa: F401 (forget_actor kept importable here)
 from server.services.attestations import actor_document, published_attestation, revocation_list
 from server.services.bookmarks import pinned_posts
 from server.services.instance_actor import ensure_instance_actor

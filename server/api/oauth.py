@@ -1,4 +1,5 @@
-"""OAuth 2 endpoints Mastodon clients use: /oauth/authorize, /oauth/token, /oauth/revoke, and the metadata."""
+"""OAuth 2 endpoints Mastodon clients use: /oauth/token, /oauth/revoke, and the metadata; the /oauth/authorize
+page is a web page (server.web.oauth_consent)."""
 from __future__ import annotations
 
 import base64

@@ -1,4 +1,5 @@
-"""Accepting verified activities into the inbox queue: the domain hook and the group-commit writer.
+"""Accepting verified activities into the inbox queue: the domain hook, the group-commit writer, and the app's
+Intake (the key cache the inbox and signed GETs share, the writer, members' inboxes seen).
 
 One row per activity id: a repeated delivery changes nothing, except that a copy signed by the
 activity's actor takes the place of one that was not (and was not processed yet, or was refused):
