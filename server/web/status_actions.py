@@ -62,8 +62,8 @@ def _choices(web: Web) -> list[int]:
 
 async def vote(web: Web) -> Response:
     choices = _choices(web)
-    return await _action(post_actions.PostAction(lambda runtime, db, me, post: polls.vote(runtime, db, me, post,
-                                                                                           choices)))(web)
+    voting = post_actions.PostAction(lambda runtime, db, me, post: polls.vote(runtime, db, me, post, choices))
+    return await _action(voting)(web)
 
 
 async def delete(web: Web) -> Response:
