@@ -9,17 +9,19 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 
-from server.ap.inbox import InboxShortcut, close_intake
+from server.ap.inbox import InboxShortcut
 from server.errors import HANDLERS
 from server.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from server.ratelimit import RateLimiter, RateLimitMiddleware, mastodon_rules
 from server.runtime import Runtime
+from server.services.federation.inbox.intake import close_intake
 from server.settings import Settings
 from server.stop_signals import on_stop_signal
 from server.streaming.hub import StreamHub
 from server.urls import LocalUrls
 from server.web.health import healthz
 from server.web.media_files import MediaFiles
+from server.web.routes import ap_page
 from server.web.security import SecurityHeadersMiddleware
 from server.web.themes import Themes
 
@@ -72,6 +74,7 @@ def create_app(settings: Settings) -> Starlette:
     app.state.settings = settings
     app.state.urls = LocalUrls(settings.base_url)
     app.state.themes = Themes(settings.data_dir)
+    app.state.html_page = ap_page  # the web UI's pages at ActivityPub URLs (server.ap.negotiate)
     return app
 
 

@@ -28,7 +28,6 @@ from server.services.posts.bookmarks_and_pins import pinned_posts
 from server.services.federation.instance_actor import ensure_instance_actor
 from server.services.social.account_publicity import is_public
 from server.services.social.visibility_to_servers import OPEN, find_member
-from server.web.profiles import profile_page
 
 OUTBOX_PAGE = 20
 FOLLOWS_PAGE = 12  # Mastodon's page size for followers/following
@@ -63,7 +62,7 @@ async def actor(request: Request) -> Response:
     username = request.path_params["username"]
     if not negotiate.wants_activity_json(request.headers.get("accept")):
         if not request.url.path.startswith("/users/"):
-            return await negotiate.web_page(request, profile_page)  # /@user, also /@user@remote.domain
+            return await negotiate.web_page(request, "profile")  # /@user, also /@user@remote.domain
         async with runtime.sessions() as session:
             member = await _member(request, session)
         if member is None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
@@ -32,56 +32,19 @@ from federation.json_input import JsonRefused, parse_document
 from federation.signatures import LowerHeaders, PublicKeyInfo, SignatureError, load_public_key, verify_request
 from federation.urls import same_origin
 from federation.vocab.values import id_of, require_id
-from server.caches import Bounded
 from server.convert.as_to_actor import actor_domain
 from server.errors import error_response
-from server.runtime import Runtime
-from server.services.federation.inbox.intake import InboxWriter, QueueUnavailable, Row, inbox_allowed
-from server.services.federation.remote_actors import KeyCache, make_key_resolver, use_new_key
+from server.services.federation.inbox.intake import Intake, QueueUnavailable, Row, inbox_allowed, intake_of
+from server.services.federation.remote_actors import use_new_key
 from server.services.social.visibility_to_servers import find_member
 
 log = logging.getLogger("curbside.inbox")
-LOCAL_USER_TTL = 60.0  # a member's inbox, once found, is not looked up again for this long
-LOCAL_USERS = 10_000
-KEY_TTL = 60.0  # a cached key is read again from the database after this long (one query per actor)
 
 
 class Refused(Exception):
     def __init__(self, status: int, reason: str, headers: dict | None = None):
         super().__init__(reason)
         self.status, self.reason, self.headers = status, reason, headers
-
-
-@dataclass
-class Intake:
-    """Per-app inbox state: one key cache, its resolver, the queue writer, members' inboxes seen."""
-
-    runtime: Runtime
-    keys: KeyCache
-    resolve_key: Callable
-    writer: InboxWriter
-    local_users: Bounded  # usernames whose inbox was found (emptied when any access ends: server.caches)
-
-
-def intake_of(state: Any) -> Intake:
-    """The app's Intake (made at its first use, and again for a new runtime: tests restart apps)."""
-    intake = getattr(state, "inbox_intake", None)
-    if intake is None or intake.runtime is not state.runtime:
-        caches = state.runtime.caches
-        keys = caches.use("inbox_keys", lambda: KeyCache(ttl=KEY_TTL))
-        intake = Intake(state.runtime, keys, make_key_resolver(state.runtime, keys),
-                        InboxWriter(state.runtime.engine),
-                        caches.use("local_users", lambda: Bounded(LOCAL_USERS, LOCAL_USER_TTL)))
-        state.inbox_intake = intake
-    return intake
-
-
-async def close_intake(state: Any) -> None:
-    """Let the queue writer finish and release its connection (at shutdown)."""
-    intake = getattr(state, "inbox_intake", None)
-    if intake is not None:
-        await intake.writer.close()
-        state.inbox_intake = None
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from federation.signatures import SignatureError, verify_request
-from server.ap.inbox import intake_of
 from server.db.models import Actor
 from server.errors import error_response
-from server.web.page import serve_page
+from server.services.federation.inbox.intake import intake_of
 
 ACTIVITY_JSON = "application/activity+json"
 AS_CONTENT_TYPE = f"{ACTIVITY_JSON}; charset=utf-8"
@@ -80,9 +79,10 @@ def unauthorized(request: Request, reason: str) -> Response:
     return error_response(request, 401, reason, VARY)
 
 
-async def web_page(request: Request, handler) -> Response:
-    """The page browsers get at a negotiated URL: a web UI page (server.web), kept apart from the JSON by Vary."""
-    response = await serve_page(request, handler)
+async def web_page(request: Request, page: str) -> Response:
+    """The page browsers get at a negotiated URL: the web UI's page of that name ("profile", "status",
+    "status_redirect"; app.state.html_page is server.web.routes.ap_page), kept apart from the JSON by Vary."""
+    response = await request.app.state.html_page(request, page)
     response.headers["Vary"] = "Accept"
     return response
 

@@ -29,7 +29,6 @@ from server.db.ids import MAX_ID
 from server.db.models import Actor, Post
 from server.runtime import Runtime
 from server.services.social.visibility_to_servers import member_filter, remote_may_see
-from server.web import threads
 
 DOCUMENT_TTL = 30.0
 PAGE_TTL = 5.0
@@ -88,13 +87,13 @@ async def _post_page(request: Request) -> Response:
     """The post's page; the same for every visitor without cookies, so kept for them a few seconds
     (without the CSRF cookie a first visit gets: the page has no form that needs it)."""
     if "cookie" in request.headers:
-        return await negotiate.web_page(request, threads.local_status_page)
+        return await negotiate.web_page(request, "status")
     username, post_id = request.path_params["username"], request.path_params["id"]
     cache = post_pages(request.app.state.runtime)
     async with cache.lock(post_id):
         if (kept := cache.get(username, post_id)) is not None:
             return Response(kept[0], headers=kept[1])
-        response = await negotiate.web_page(request, threads.local_status_page)
+        response = await negotiate.web_page(request, "status")
         if response.status_code == 200 and b'name="csrf_token"' not in response.body:
             headers = {name: value for name, value in response.headers.items() if name != "set-cookie"}
             cache.put(username, post_id, (response.body, headers))
@@ -130,7 +129,7 @@ async def status(request: Request) -> Response:
     if not negotiate.wants_activity_json(request.headers.get("accept")):
         # browsers: the web UI decides, as the web viewer (a member may see members-only posts)
         if request.url.path.startswith("/users/"):
-            return await negotiate.web_page(request, threads.local_status_redirect)
+            return await negotiate.web_page(request, "status_redirect")
         return await _post_page(request)
     runtime = _runtime(request)
     cacheable = not runtime.settings.authorized_fetch and not negotiate.is_signed(request)

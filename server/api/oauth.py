@@ -1,4 +1,5 @@
-"""OAuth 2 endpoints Mastodon clients use: /oauth/authorize, /oauth/token, /oauth/revoke, and the metadata."""
+"""OAuth 2 endpoints Mastodon clients use: /oauth/token, /oauth/revoke, and the metadata; the /oauth/authorize
+page is a web page (server.web.oauth_consent)."""
 from __future__ import annotations
 
 import base64
@@ -12,8 +13,6 @@ from server.api.mastodon.params import Params, read_params
 from server.services.accounts import oauth
 from server.services.accounts.login import LoginError, LoginThrottled, check_login
 from server.services.accounts.scopes import KNOWN, ScopeError
-from server.web import oauth_consent
-from server.web.page import serve_page
 
 
 def _error(error: str, description: str, status: int = 400) -> JSONResponse:
@@ -93,11 +92,6 @@ async def revoke(request: Request) -> Response:
     return JSONResponse({})
 
 
-async def authorize(request: Request) -> Response:
-    """The consent page (server.web.oauth_consent), served through the web wrapper for its session and CSRF."""
-    return await serve_page(request, oauth_consent.authorize)
-
-
 async def metadata(request: Request) -> JSONResponse:
     base = request.app.state.settings.base_url
     return JSONResponse({
@@ -112,7 +106,6 @@ async def metadata(request: Request) -> JSONResponse:
 
 
 ROUTES = [
-    Route("/oauth/authorize", authorize, methods=["GET", "POST"]),
     Route("/oauth/token", token, methods=["POST"]),
     Route("/oauth/revoke", revoke, methods=["POST"]),
     Route("/.well-known/oauth-authorization-server", metadata),

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
 
-from federation.addressing import LOCAL, address
+from federation.addressing import address
 from server.convert.actor_to_as import AS_NS, iso
 from server.db.models import Post
 from server.db.models.posts import stays_local

@@ -1,6 +1,6 @@
 """/oauth/authorize as a web page: a logged-in member sees only the consent (Authorize or Deny); a visitor
-logs in on the same form, which also logs them in to the web. Served through the web wrapper
-(server.web.page.serve_page), so that every POST carries the CSRF token."""
+logs in on the same form, which also logs them in to the web. A page of the web route table, so that every
+POST carries the CSRF token (the rest of the flow is server.api.oauth)."""
 from __future__ import annotations
 
 import re

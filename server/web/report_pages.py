@@ -10,11 +10,11 @@ from starlette.responses import Response
 
 from federation.html import ContentError, html_to_text
 from moderation.reports import ReportCategory
-from server.api.mastodon.paging import Page
 from server.db.models import Actor, Post
 from server.services.reading import timelines as reading
 from server.services.moderation.reports import MAX_COMMENT, ReportError, file_report, parse_category
 from server.services.social.relationships import relationship
+from server.services.reading.timelines import Page
 from server.web import profiles, status_actions
 from server.web.page import Web, error_page
 from server.web.status_view import account_cards, roll_back, viewer_actor, when

@@ -1,13 +1,16 @@
 """The web UI's one route table: each page says what it needs (anyone, member, moderator, admin)."""
 from __future__ import annotations
 
+from starlette.requests import Request
+from starlette.responses import Response
+
 from server.web import (
     auth_pages, compose, confirm_resend, directory, followed_tags, landing, list_pages, messages, notifications,
-    password_reset, post_edit, profiles, report_pages, search, settings_account, settings_filters, settings_lists,
+    oauth_consent, password_reset, post_edit, profiles, report_pages, search, settings_account, settings_filters, settings_lists,
     settings_profile, signup, status_actions, threads, timelines, verification_page,
 )
 from server.web.admin import audit_log, blocklists, dashboard, domains, members, reports, site_settings, verifications
-from server.web.page import WebRoute
+from server.web.page import WebRoute, serve_page
 
 FORM = ("GET", "POST")
 POST = ("POST",)
@@ -15,6 +18,7 @@ POST = ("POST",)
 WEB_ROUTES: list[WebRoute] = [
     WebRoute("/", landing.landing),
     WebRoute("/login", auth_pages.login, FORM),
+    WebRoute("/oauth/authorize", oauth_consent.authorize, FORM),  # the consent page of server.api.oauth's flow
     WebRoute("/logout", auth_pages.logout, ("POST",), need="member"),
     # == public and account pages (issue #7, the web side of #4) ==
     WebRoute("/about", landing.about),
@@ -49,7 +53,7 @@ WEB_ROUTES: list[WebRoute] = [
     WebRoute("/verification/{id}/respond", verification_page.answer, POST, need="member"),
     # Posts (issue 7): timelines, compose, threads, profiles, notifications, search, directory, and the
     # actions on posts and accounts. The profile and post pages at the ActivityPub URLs (/@{username},
-    # /@{username}/{id}, /users/...) are served from server.ap through serve_page.
+    # /@{username}/{id}, /users/...) are served from server.ap through ap_page.
     WebRoute("/home", timelines.home, need="member"),
     WebRoute("/local", timelines.local, need="member"),
     WebRoute("/federated", timelines.federated, need="member"),
@@ -143,3 +147,13 @@ WEB_ROUTES: list[WebRoute] = [
     WebRoute("/admin/audit", audit_log.audit_page, need="moderator"),
     # == end of admin area ==
 ]
+
+
+# The HTML side of the ActivityPub URLs: server.ap negotiates, and asks for these pages by name through
+# app.state.html_page (ap_page), so that neither surface imports the other.
+AP_PAGES = {"profile": profiles.profile_page, "status": threads.local_status_page,
+            "status_redirect": threads.local_status_redirect}
+
+
+async def ap_page(request: Request, name: str) -> Response:
+    return await serve_page(request, AP_PAGES[name])

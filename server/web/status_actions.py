@@ -8,11 +8,9 @@ from urllib.parse import urlsplit
 from starlette.responses import Response
 
 from server.db.models import Post
-from server.services.posts import bookmarks_and_pins as bookmarks
 from server.services.posts import polls
-from server.services.social import interactions as social
 from server.services.posts import authoring as post_service
-from server.services.social.visibility_to_viewers import visible_post
+from server.services.posts import post_actions
 from server.web.page import Web, error_page, safe_next
 from server.web.status_view import roll_back, viewer_actor
 from server.web.threads import NOT_FOUND, post_id_of
@@ -21,10 +19,7 @@ from server.web.threads import NOT_FOUND, post_id_of
 async def target_post(web: Web) -> Post | None:
     """The post the path names if the member may see it (a boost stands for the post it boosted)."""
     post_id = post_id_of(web.request.path_params["id"])
-    post = None if post_id is None else await visible_post(web.db, post_id, viewer_actor(web))
-    if post is not None and post.boost_of_id is not None:
-        post = await web.db.get(Post, post.boost_of_id)
-    return post
+    return None if post_id is None else await post_actions.acted_on(web.db, post_id, viewer_actor(web))
 
 
 def _back(web: Web, post: Post) -> Response:
@@ -39,14 +34,14 @@ async def _own(web: Web) -> Post | None:
         return None
 
 
-def _action(change, find=target_post):
+def _action(action: post_actions.PostAction, find=target_post):
     async def handler(web: Web) -> Response:
         post = await find(web)
         if post is None:
             return error_page(web, 404, NOT_FOUND)
         try:
-            await change(web, viewer_actor(web), post)
-        except (social.SocialError, polls.PollError, bookmarks.PinError) as exc:
+            await action.run(web.runtime, web.db, viewer_actor(web), post)
+        except post_actions.REFUSED as exc:
             await roll_back(web)
             return error_page(web, 422, f"That did not work: {exc}.")
         await web.db.commit()
@@ -54,25 +49,20 @@ def _action(change, find=target_post):
     return handler
 
 
-favourite = _action(lambda web, me, post: social.favourite(web.runtime, web.db, me, post))
-unfavourite = _action(lambda web, me, post: social.unfavourite(web.runtime, web.db, me, post))
-boost = _action(lambda web, me, post: social.boost(web.runtime, web.db, me, post))
-unboost = _action(lambda web, me, post: social.unboost(web.runtime, web.db, me, post))
-bookmark = _action(lambda web, me, post: bookmarks.bookmark(web.db, me, post))
-unbookmark = _action(lambda web, me, post: bookmarks.unbookmark(web.db, me, post))
-pin = _action(lambda web, me, post: bookmarks.pin(web.db, me, post), find=_own)
-unpin = _action(lambda web, me, post: bookmarks.unpin(web.db, me, post), find=_own)
+favourite, unfavourite = _action(post_actions.FAVOURITE), _action(post_actions.UNFAVOURITE)
+boost, unboost = _action(post_actions.BOOST), _action(post_actions.UNBOOST)
+bookmark, unbookmark = _action(post_actions.BOOKMARK), _action(post_actions.UNBOOKMARK)
+pin, unpin = _action(post_actions.PIN, find=_own), _action(post_actions.UNPIN, find=_own)
 
 
 def _choices(web: Web) -> list[int]:
     return [int(c) for c in web.form.getlist("choice") if isinstance(c, str) and c.isdigit() and len(c) < 3]
 
 
-async def _vote(web: Web, me, post: Post) -> None:
-    await polls.vote(web.runtime, web.db, me, post, _choices(web))
-
-
-vote = _action(_vote)
+async def vote(web: Web) -> Response:
+    choices = _choices(web)
+    voting = post_actions.PostAction(lambda runtime, db, me, post: polls.vote(runtime, db, me, post, choices))
+    return await _action(voting)(web)
 
 
 async def delete(web: Web) -> Response:

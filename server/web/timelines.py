@@ -6,10 +6,10 @@ from urllib.parse import quote, urlencode
 
 from starlette.responses import Response
 
-from server.api.mastodon.paging import Page
 from server.db.ids import MAX_ID
 from server.services.reading import followed_tags
 from server.services.reading import timelines as reading
+from server.services.reading.timelines import Page
 from server.web.compose import compose_context
 from server.web.notices import notice
 from server.web.page import Web, error_page

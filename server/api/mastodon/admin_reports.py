@@ -3,7 +3,6 @@
 Mastodon's), decisions on appeals, and the audit log (GET /api/v1/admin/audit_log)."""
 from __future__ import annotations
 
-from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -15,11 +14,11 @@ from server.api.mastodon.params import Params, flag, query, read_params
 from server.api.mastodon.reports import warning_to_json
 from server.api.mastodon.staff import staff
 from server.convert.moderation_to_mastodon import admin_account, report_to_admin
-from server.db.models import Account, Actor, Post, Report
+from server.db.models import Actor, Report
 from server.services.moderation import actions, audit
 from server.services.moderation import reports as report_service
-from server.services.moderation.hidden_from_viewers import sanctions
 from server.services.reading.page_views import render_accounts, render_statuses
+from server.services.moderation.report_views import report_views
 
 READ, WRITE = "admin:read:reports", "admin:write:reports"
 # Mastodon's account actions, as Curbside's.
@@ -29,34 +28,21 @@ ACCOUNT_ACTIONS = {"none": ModerationAction.WARN, "sensitive": ModerationAction.
 
 
 async def _render(request: Request, session, reports: list[Report]) -> list[dict]:
-    state = request.app.state
-    ids = {i for r in reports for i in (r.reporter_id, r.target_id, r.assigned_id, r.action_by_id) if i}
-    actors = list((await session.execute(select(Actor).where(Actor.id.in_(ids)))).scalars()) if ids else []
-    entities = {int(e["id"]): e for e in await render_accounts(session, actors, state.urls, state.settings.domain)}
-    members = {a.actor_id: a for a in (await session.execute(select(Account).where(Account.actor_id.in_(ids)))).scalars()} \
-        if ids else {}
-    sanctioned = await sanctions(session, ids)
-    accounts = {a.id: admin_account(a, entities.get(a.id), sanctioned.get(a.id), members.get(a.id)) for a in actors}
-    out = []
-    for report in reports:
-        posts = list((await session.execute(select(Post).where(Post.id.in_(report.post_ids))))
-                     .scalars()) if report.post_ids else []
-        statuses = await render_statuses(session, posts, None, state.urls, state.settings.domain)
-        out.append(report_to_admin(report, accounts, statuses))
-    return out
+    urls, domain = request.app.state.urls, request.app.state.settings.domain
+    views = await report_views(session, reports)
+    entities = {int(e["id"]): e for e in await render_accounts(session, list(views.actors.values()), urls, domain)}
+    accounts = {i: admin_account(a, entities.get(i), views.sanctions.get(i), views.members.get(i))
+                for i, a in views.actors.items()}
+    return [report_to_admin(report, accounts, await render_statuses(session, views.posts[report.id], None, urls,
+                                                                    domain)) for report in reports]
 
 
 async def index(request: Request) -> JSONResponse:
     await staff(request, READ)
     page = read_page(request, default=100, maximum=200)
-    reports = select(Report)
-    resolved = request.query_params.get("resolved")
-    if resolved not in (None, ""):
-        reports = reports.where(Report.state == ("resolved" if flag(resolved) else "open"))
-    given = query(request)
-    for name, column in (("account_id", Report.reporter_id), ("target_account_id", Report.target_id)):
-        if (value := given.id(name)) is not None:
-            reports = reports.where(column == value)
+    resolved, given = request.query_params.get("resolved"), query(request)
+    reports = report_service.report_query(resolved=None if resolved in (None, "") else flag(resolved),
+                                          reporter_id=given.id("account_id"), target_id=given.id("target_account_id"))
     async with request.app.state.sessions() as session:
         rows = page.arrange(list((await session.execute(page.apply(reports, Report.id))).scalars()))
         return JSONResponse(await _render(request, session, rows), headers=link_header(request, [r.id for r in rows]))

@@ -11,9 +11,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from federation.signatures import SignatureError, verify_request
-from server.ap.inbox import intake_of
 from server.api.mastodon.auth import authenticate
 from server.convert.as_to_actor import actor_domain
+from server.services.federation.inbox.intake import intake_of
 from server.services.moderation.publish import published_document, read_visibility
 
 TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8"}

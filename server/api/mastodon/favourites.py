@@ -9,4 +9,4 @@ from server.db.models import Like
 
 
 async def index(request: Request) -> JSONResponse:
-    return await saved_list(request, "read:favourites", Like)
+    return await saved_list(request, Like)

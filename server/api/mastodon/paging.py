@@ -1,39 +1,13 @@
 """Mastodon's id-based paging: max_id / since_id / min_id / limit, and the Link header for the next pages."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from server.api.mastodon.params import MAX_ID
-
-
-
-@dataclass(frozen=True)
-class Page:
-    max_id: int | None
-    since_id: int | None
-    min_id: int | None
-    limit: int
-
-    @property
-    def ascending(self) -> bool:
-        """min_id asks for the page just after min_id (oldest first, then reversed for the response)."""
-        return self.min_id is not None and self.max_id is None
-
-    def apply(self, query, column):
-        if self.max_id is not None:
-            query = query.where(column < self.max_id)
-        if self.since_id is not None:
-            query = query.where(column > self.since_id)
-        if self.min_id is not None:
-            query = query.where(column > self.min_id)
-        return query.order_by(column.asc() if self.ascending else column.desc()).limit(self.limit)
-
-    def arrange(self, rows: list) -> list:
-        return list(reversed(rows)) if self.ascending else rows
+from server.services.reading.timelines import Page
 
 
 def _digits(request: Request, name: str, what: str) -> str | None:

@@ -14,9 +14,9 @@ from server.db.models import Actor, Like, Post
 from server.services.posts import authoring as post_service
 from server.services.posts import idempotency
 from server.services.reading import timelines as reading
-from server.services.social import interactions as social
 from server.services.social.visibility_to_viewers import visible_post
 from server.services.reading.page_views import render_statuses
+from server.services.posts import post_actions
 
 
 def _poll(params: Params) -> post_service.PollSpec | None:
@@ -57,9 +57,8 @@ def _new_post(params: Params, editing: bool = False) -> post_service.NewPost:
 
 def _refused(exc: post_service.PostError) -> HTTPException | JSONResponse:
     if isinstance(exc, post_service.PhiFound):
-        findings = post_service.findings_json(exc.decision)
-        return JSONResponse({"error": str(exc), "phi_action": exc.decision.action, "phi_findings": findings},
-                            status_code=422)
+        return JSONResponse({"error": str(exc), "phi_action": exc.decision.action,
+                             "phi_findings": post_service.findings_json(exc.decision)}, status_code=422)
     return HTTPException(422, str(exc))
 
 
@@ -192,33 +191,32 @@ async def context(request: Request) -> JSONResponse:
                                                                   "thread")})
 
 
-def _reaction(action):
+def status_action(action: post_actions.PostAction):
+    """A handler applying `action` to a visible status (a boost's original), answering with the status (a boost
+    with the boost itself, the original inside as `reblog`, as Mastodon does); a refusal is a 422."""
     async def handler(request: Request) -> JSONResponse:
         auth = await authenticate(request)
         state = request.app.state
         async with state.sessions() as session:
             actor = await session.get(Actor, auth.account.actor_id)
-            post = await visible_post(session, path_id(request), actor)
+            post = await post_actions.acted_on(session, path_id(request), actor)
             if post is None:
                 raise not_found()
-            if post.boost_of_id:
-                post = await session.get(Post, post.boost_of_id)
             try:
-                done = await action(state.runtime, session, actor, post)
-            except social.SocialError as exc:
+                done = await action.run(state.runtime, session, actor, post)
+            except post_actions.REFUSED as exc:
                 raise HTTPException(422, str(exc)) from None
             await session.commit()
             await session.refresh(post)
-            # A boost answers with the boost itself (the original inside, as `reblog`), as Mastodon does.
             shown = done if isinstance(done, Post) and done.boost_of_id == post.id else post
             return await status_json(request, session, shown, actor)
     return handler
 
 
-favourite = _reaction(social.favourite)
-unfavourite = _reaction(social.unfavourite)
-reblog = _reaction(social.boost)
-unreblog = _reaction(social.unboost)
+favourite = status_action(post_actions.FAVOURITE)
+unfavourite = status_action(post_actions.UNFAVOURITE)
+reblog = status_action(post_actions.BOOST)
+unreblog = status_action(post_actions.UNBOOST)
 
 
 def _who(query_for):

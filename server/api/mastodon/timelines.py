@@ -10,11 +10,12 @@ from starlette.responses import JSONResponse, Response
 
 from server.api.mastodon.auth import authenticate
 from server.api.mastodon.common import statuses_json
-from server.api.mastodon.paging import Page, link_header, read_page
+from server.api.mastodon.paging import link_header, read_page
 from server.api.mastodon.params import flag
 from server.db.inline import read_rows
 from server.db.models import Actor
 from server.services.reading import timelines as reading
+from server.services.reading.timelines import Page
 from server.services.reading.status_json import HOME_KEY, home_statement, page_json
 
 

@@ -127,20 +127,24 @@ async def reopen(session: AsyncSession, report: Report, *, by: Actor) -> Report:
     return report
 
 
-async def list_reports(session: AsyncSession, *, resolved: bool | None = None, target_id: int | None = None,
-                       reporter_id: int | None = None, max_id: int | None = None, limit: int = 100,
-                       category: str | None = None, origin: str | None = None) -> list[Report]:
+def report_query(*, resolved: bool | None = None, target_id: int | None = None, reporter_id: int | None = None,
+                 category: str | None = None, origin: str | None = None):
+    """The reports a queue lists (any of them when nothing is given)."""
     query = select(Report)
     if resolved is not None:
         query = query.where(Report.state == ("resolved" if resolved else "open"))
-    if category:
-        query = query.where(Report.category == category)
-    if origin:
-        query = query.where(Report.origin == origin)
-    if target_id is not None:
-        query = query.where(Report.target_id == target_id)
-    if reporter_id is not None:
-        query = query.where(Report.reporter_id == reporter_id)
+    for column, value in ((Report.category, category), (Report.origin, origin)):
+        if value:
+            query = query.where(column == value)
+    for column, value in ((Report.target_id, target_id), (Report.reporter_id, reporter_id)):
+        if value is not None:
+            query = query.where(column == value)
+    return query
+
+
+async def list_reports(session: AsyncSession, *, max_id: int | None = None, limit: int = 100, **where) -> list[Report]:
+    """Newest first, below `max_id`; `where`: report_query's filters."""
+    query = report_query(**where)
     if max_id is not None:
         query = query.where(Report.id < max_id)
     return list((await session.execute(query.order_by(Report.id.desc()).limit(limit))).scalars())

@@ -10,7 +10,7 @@ bulk from visitors: the public and hashtag timelines and an account's posts rais
 """
 from __future__ import annotations
 
-from typing import Protocol
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +21,7 @@ from server.services.posts.bookmarks_and_pins import pinned_posts
 from server.services.instance.settings import open_to_visitors
 from server.services.reading.lists import exclusive_authors, timeline_conditions
 from server.services.moderation.hidden_from_viewers import notification_hidden, viewpoint, visible_posts
+from server.db.models import Bookmark, Like
 
 MAX_CONTEXT = 200
 
@@ -35,12 +36,30 @@ async def admit(session: AsyncSession, viewer: Actor | None) -> None:
         raise MembersOnly("This community's posts are for its members")
 
 
-class Page(Protocol):
-    """Id-based paging (server.api.mastodon.paging.Page): applies max_id/since_id/min_id and a limit."""
+@dataclass(frozen=True)
+class Page:
+    """Id-based paging, as Mastodon pages: max_id / since_id / min_id and a limit."""
+    max_id: int | None
+    since_id: int | None
+    min_id: int | None
+    limit: int
 
-    def apply(self, query, column): ...
+    @property
+    def ascending(self) -> bool:
+        """min_id asks for the page just after min_id (oldest first, then reversed for the response)."""
+        return self.min_id is not None and self.max_id is None
 
-    def arrange(self, rows: list) -> list: ...
+    def apply(self, query, column):
+        if self.max_id is not None:
+            query = query.where(column < self.max_id)
+        if self.since_id is not None:
+            query = query.where(column > self.since_id)
+        if self.min_id is not None:
+            query = query.where(column > self.min_id)
+        return query.order_by(column.asc() if self.ascending else column.desc()).limit(self.limit)
+
+    def arrange(self, rows: list) -> list:
+        return list(reversed(rows)) if self.ascending else rows
 
 
 async def _rows(session: AsyncSession, page: Page, query, column) -> list:
@@ -108,6 +127,15 @@ async def pinned(session: AsyncSession, actor: Actor, viewer: Actor | None) -> l
     await admit(session, viewer)
     posts = [p for p in await pinned_posts(session, actor.id) if await may_see(session, p, viewer)]
     return await visible_posts(session, posts, viewer)
+
+
+async def saved(session: AsyncSession, viewer: Actor, page: Page,
+                kept: type[Bookmark] | type[Like]) -> tuple[list[int], list[Post]]:
+    """The posts the viewer bookmarked or favourited (`kept`: Bookmark or Like), newest first, paged by the
+    bookmark's or favourite's id as Mastodon pages them: (those ids, the posts the viewer may still see)."""
+    query = select(kept.id, Post).join(Post, Post.id == kept.post_id).where(kept.actor_id == viewer.id)
+    rows = page.arrange(list((await session.execute(page.apply(query, kept.id))).all()))
+    return [i for i, _ in rows], [post for _, post in rows if await may_see(session, post, viewer)]
 
 
 async def _may_see_with_original(session: AsyncSession, post: Post, viewer: Actor | None) -> bool:

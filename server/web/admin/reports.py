@@ -9,20 +9,16 @@ from starlette.responses import Response
 
 from federation.html import ContentError, sanitize_html
 from moderation.reports import ModerationAction, ReportCategory
-from server.db.models import Account, AccountModeration, Actor, Post, Report
+from server.db.models import Actor, Post, Report
+from moderation.roles import NotAllowed
+from server.services.moderation import report_views
 from server.services.moderation import actions
 from server.services.moderation import reports as report_service
-from moderation.roles import NotAllowed
 from server.web.admin.common import done, not_found, notice, older_link, path_id, query_id, roll_back
 from server.web.page import Web
 
 LIMIT = 50
 STATES = {"open": False, "resolved": True, "all": None}
-
-
-async def _actors(web: Web, ids: set[int | None]) -> dict[int, Actor]:
-    ids = {i for i in ids if i}
-    return {a.id: a for a in (await web.db.execute(select(Actor).where(Actor.id.in_(ids)))).scalars()} if ids else {}
 
 
 async def index(web: Web) -> Response:
@@ -33,8 +29,7 @@ async def index(web: Web) -> Response:
     reports = await report_service.list_reports(web.db, resolved=STATES[state], category=category, origin=origin,
                                                 max_id=query_id(web), limit=LIMIT)
     appeals = await actions.warnings_of(web.db, pending_appeals=True) if query_id(web) is None else []
-    actors = await _actors(web, {i for r in reports for i in (r.reporter_id, r.target_id)} |
-                           {w.actor_id for w in appeals})
+    actors = await report_views.actors_by_id(web.db, report_views.named_ids(reports) | {w.actor_id for w in appeals})
     return web.render("admin/reports.html", notice=notice(web), reports=reports, actors=actors, appeals=appeals,
                       state=state, category=category or "", origin=origin or "", categories=list(ReportCategory),
                       labels={c.value: c.label for c in ReportCategory},
@@ -56,21 +51,17 @@ async def _report(web: Web) -> Report | None:
 
 
 async def _detail(web: Web, report: Report, *, status: int = 200, error: str | None = None) -> Response:
-    actors = await _actors(web, {report.reporter_id, report.target_id, report.assigned_id, report.action_by_id})
-    target = actors.get(report.target_id)
-    posts = list((await web.db.execute(select(Post).where(Post.id.in_(report.post_ids))
-                                       .order_by(Post.id))).scalars()) if report.post_ids else []
+    views = await report_views.report_views(web.db, [report])
+    target, posts = views.actors.get(report.target_id), views.posts[report.id]
     found = {p.uri for p in posts}
     rules = [(rid, web.site.rules[int(rid) - 1] if rid.isdigit() and 0 < int(rid) <= len(web.site.rules) else None)
              for rid in report.rule_ids]
     others = await web.db.scalar(select(func.count()).select_from(Report).where(
         Report.target_id == report.target_id, Report.id != report.id)) if report.target_id else 0
     return web.render(
-        "admin/report.html", status=status, notice=notice(web), error=error, r=report, actors=actors, target=target,
-        posts=[(p, _html(p)) for p in posts], gone=[u for u in report.post_uris if u not in found], rules=rules,
-        sanction=await web.db.get(AccountModeration, target.id) if target else None,
-        member=(await web.db.execute(select(Account).where(Account.actor_id == target.id))).scalar_one_or_none()
-        if target is not None and target.local else None,
+        "admin/report.html", status=status, notice=notice(web), error=error, r=report, actors=views.actors,
+        target=target, posts=[(p, _html(p)) for p in posts], gone=[u for u in report.post_uris if u not in found],
+        rules=rules, sanction=views.sanctions.get(report.target_id), member=views.members.get(report.target_id),
         warnings=await actions.warnings_of(web.db, actor_id=target.id, limit=10) if target else [],
         others=others, label=ReportCategory(report.category).label if report.category in
         {c.value for c in ReportCategory} else report.category,

@@ -1,4 +1,5 @@
-"""Accepting verified activities into the inbox queue: the domain hook and the group-commit writer.
+"""Accepting verified activities into the inbox queue: the domain hook, the group-commit writer, and the app's
+Intake (the key cache the inbox and signed GETs share, the writer, members' inboxes seen).
 
 One row per activity id: a repeated delivery changes nothing, except that a copy signed by the
 activity's actor takes the place of one that was not (and was not processed yet, or was refused):
@@ -12,7 +13,8 @@ import logging
 import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import NamedTuple
+from dataclasses import dataclass
+from typing import Any, Callable, NamedTuple
 
 from sqlalchemy import Text, bindparam, cast
 from sqlalchemy.dialects import postgresql
@@ -22,11 +24,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from server.db.engine import SQLITE_BUSY_TIMEOUT_MS, sqlite_pragmas
 from server.db.models import InboxItem
 from server.db.types import utcnow
+from server.caches import Bounded
 from server.runtime import Runtime
+from server.services.federation.remote_actors import KeyCache, make_key_resolver
 
 log = logging.getLogger("curbside.inbox")
 MAX_BATCH = 500
 LOCK_POLL = 0.001  # seconds between two asks for SQLite's write lock held by another process
+KEY_TTL = 60.0  # a cached key is read again from the database after this long (one query per actor)
+LOCAL_USER_TTL = 60.0  # a member's inbox, once found, is not looked up again for this long
+LOCAL_USERS = 10_000
 DOWN = (OperationalError, InterfaceError, sqlite3.OperationalError, sqlite3.InterfaceError, OSError)
 
 
@@ -211,3 +218,35 @@ class InboxWriter:
         if self._task is not None and not self._task.done():
             await asyncio.wait([self._task], timeout=5)
         await self.store.close()
+
+
+@dataclass
+class Intake:
+    """Per-app inbox state: one key cache, its resolver, the queue writer, members' inboxes seen."""
+
+    runtime: Runtime
+    keys: KeyCache
+    resolve_key: Callable
+    writer: InboxWriter
+    local_users: Bounded  # usernames whose inbox was found (emptied when any access ends: server.caches)
+
+
+def intake_of(state: Any) -> Intake:
+    """The app's Intake (made at its first use, and again for a new runtime: tests restart apps)."""
+    intake = getattr(state, "inbox_intake", None)
+    if intake is None or intake.runtime is not state.runtime:
+        caches = state.runtime.caches
+        keys = caches.use("inbox_keys", lambda: KeyCache(ttl=KEY_TTL))
+        intake = Intake(state.runtime, keys, make_key_resolver(state.runtime, keys),
+                        InboxWriter(state.runtime.engine),
+                        caches.use("local_users", lambda: Bounded(LOCAL_USERS, LOCAL_USER_TTL)))
+        state.inbox_intake = intake
+    return intake
+
+
+async def close_intake(state: Any) -> None:
+    """Let the queue writer finish and release its connection (at shutdown)."""
+    intake = getattr(state, "inbox_intake", None)
+    if intake is not None:
+        await intake.writer.close()
+        state.inbox_intake = None
