@@ -39,6 +39,8 @@ class Runtime:
                                                                           "deliveries": asyncio.Event()})
     # Every cache of the process, by name (server.caches); its sessions carry it, and drop from it after commit.
     caches: Caches = field(default_factory=Caches)
+    # Work this process runs in the background, by what it is for (e.g. "media-scan:ID"): started once each.
+    tasks: dict[str, asyncio.Task] = field(default_factory=dict)
 
     # SQLite only: a synchronous read-only engine for hot read paths (server.db.inline)
     read_engine: Engine | None = None

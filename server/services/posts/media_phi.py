@@ -29,7 +29,6 @@ QUEUED = "queued"
 SCANS_AT_ONCE = 2  # CPU-bound: more than the cores only makes each scan slower
 STALE = timedelta(seconds=60)  # a scan queued longer than this was lost (a restart): started again
 _slots = threading.BoundedSemaphore(SCANS_AT_ONCE)
-_running: dict[int, asyncio.Task] = {}  # background scans of this process, by upload id
 
 
 def _scan_file(path) -> tuple[str, list[dict]]:
@@ -57,11 +56,12 @@ async def check_now(runtime: Runtime, session: AsyncSession, row: MediaAttachmen
 
 def check_later(runtime: Runtime, row: MediaAttachment) -> None:
     """Scan a committed upload in the background and record the verdict in its own transaction."""
-    if row.id in _running:
+    key = f"media-scan:{row.id}"
+    if key in runtime.tasks:
         return
     task = asyncio.get_running_loop().create_task(_check_and_store(runtime, row.id, row.file_key, row.extension))
-    _running[row.id] = task
-    task.add_done_callback(lambda _: _running.pop(row.id, None))
+    runtime.tasks[key] = task
+    task.add_done_callback(lambda _: runtime.tasks.pop(key, None))
 
 
 async def _check_and_store(runtime: Runtime, media_id: int, file_key: str, extension: str) -> None:
