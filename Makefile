@@ -10,7 +10,7 @@ PORT ?= 8000
 run: export CURBSIDE_DOMAIN ?= localhost:$(PORT)
 run: export CURBSIDE_ALLOW_HTTP ?= true
 
-.PHONY: run test install clean
+.PHONY: run test lint install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
 
 clean:
 	rm -rf $(VENV) build *.egg-info
