@@ -15,6 +15,7 @@ from typing import Awaitable, Callable
 
 from sqlalchemy import text
 
+from moderation.errors import ServiceError
 from server.db.engine import make_engine, make_sessionmaker
 from server.db.migrate import migrate
 from server.logs import configure_logging
@@ -187,7 +188,7 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_accounts_create(settings: Settings, args: argparse.Namespace) -> int:
-    from server.services.accounts import AccountError, NewAccount, create_account
+    from server.services.accounts import NewAccount, create_account
     from server.urls import LocalUrls
 
     generated = None
@@ -205,10 +206,7 @@ def cmd_accounts_create(settings: Settings, args: argparse.Namespace) -> int:
             return account
 
     asyncio.run(_migrate(settings, quiet=True))
-    try:
-        account = asyncio.run(_with_sessions(settings, work))
-    except AccountError as exc:
-        raise CommandError(str(exc)) from None
+    account = asyncio.run(_with_sessions(settings, work))
     _say(f"created {account.role} @{account.actor.username}@{settings.domain} <{account.email}>")
     if generated:
         _say(f"password: {generated}")
@@ -233,12 +231,9 @@ def cmd_accounts_list(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_tokens_create(settings: Settings, args: argparse.Namespace) -> int:
     from server.services.accounts import find_local_account
     from server.services.oauth import issue_token
-    from server.services.scopes import ScopeError, parse_scopes
+    from server.services.scopes import parse_scopes
 
-    try:
-        scopes = parse_scopes(" ".join(args.scopes))
-    except ScopeError as exc:
-        raise CommandError(str(exc)) from None
+    scopes = parse_scopes(" ".join(args.scopes))
 
     async def work(sessions):
         async with sessions() as session:
@@ -320,15 +315,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"curbside: {exc}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level, settings.log_format)
+    return run_command(handler, settings, args)
+
+
+def run_command(handler: Callable, settings: Settings, args: argparse.Namespace) -> int:
+    """Run one command: a refusal (a service's ServiceError, or the command's own) is one line on stderr and
+    exit code 1."""
+    from moderation.errors import ServiceError
     from server.cli_members import Refused
-    from moderation.roles import NotAllowed
 
     try:
         return handler(settings, args)
-    except (CommandError, Refused, NotAllowed) as exc:
+    except (ServiceError, CommandError, Refused) as exc:
         print(f"curbside: {exc}", file=sys.stderr)
         return 1
-
     except KeyboardInterrupt:
         return 130
 

@@ -8,6 +8,7 @@ import asyncio
 import getpass
 from typing import Awaitable, Callable
 
+from moderation.errors import ServiceError
 from server.settings import Settings
 
 
@@ -58,11 +59,8 @@ def invites_create(settings: Settings, args: argparse.Namespace) -> int:
     from server.urls import LocalUrls
 
     async def work(session, mail):
-        try:
-            return await member_admin.create_invite(session, by=_via(), max_uses=args.uses,
-                                                    expires_in_days=args.expires_in)
-        except member_admin.MemberAdminError as exc:
-            raise Refused(str(exc)) from None
+        return await member_admin.create_invite(session, by=_via(), max_uses=args.uses,
+                                                expires_in_days=args.expires_in)
 
     invite = _run(settings, work)
     _say(invite_url(LocalUrls(settings.base_url), invite))
@@ -86,10 +84,7 @@ def registrations_mode(settings: Settings, args: argparse.Namespace) -> int:
 
     async def work(session, mail):
         if args.mode:
-            try:
-                await instance_settings.change(session, settings, {"registration_mode": args.mode}, by=_via())
-            except instance_settings.SettingError as exc:
-                raise Refused(str(exc)) from None
+            await instance_settings.change(session, settings, {"registration_mode": args.mode}, by=_via())
         return await instance_settings.registration_mode(session, settings)
 
     _say(f"registration mode: {_run(settings, work)}")
@@ -101,10 +96,7 @@ def registrations_approve(settings: Settings, args: argparse.Namespace) -> int:
 
     async def work(session, mail):
         account = await _account(session, settings, args.username)
-        try:
-            mail.append(await member_admin.approve_registration(session, settings, account, by=_via()))
-        except member_admin.MemberAdminError as exc:
-            raise Refused(str(exc)) from None
+        mail.append(await member_admin.approve_registration(session, settings, account, by=_via()))
 
     _run(settings, work)
     _say(f"approved @{args.username}")
@@ -118,14 +110,11 @@ def accounts_change(settings: Settings, args: argparse.Namespace) -> int:
 
     async def work(session, mail):
         account = await _account(session, settings, args.username)
-        try:
-            if args.change == "role":
-                return await member_admin.set_role(session, account, args.role, by=_via())
-            if args.change == "disable":
-                return await member_admin.disable(session, account, by=_via(), reason=args.reason or "")
-            return await member_admin.enable(session, account, by=_via())
-        except member_admin.MemberAdminError as exc:
-            raise Refused(str(exc)) from None
+        if args.change == "role":
+            return await member_admin.set_role(session, account, args.role, by=_via())
+        if args.change == "disable":
+            return await member_admin.disable(session, account, by=_via(), reason=args.reason or "")
+        return await member_admin.enable(session, account, by=_via())
 
     changed = _run(settings, work)
     if args.change == "role":
@@ -172,7 +161,6 @@ def verifications_list(settings: Settings, args: argparse.Namespace) -> int:
 
 def _decide(settings: Settings, request_id: str, decide) -> object:
     from server.db.models import VerificationRequest
-    from server.services.verification import VerificationError
 
     if not request_id.isdigit():
         raise Refused(f"not a request id: {request_id!r}")
@@ -181,10 +169,7 @@ def _decide(settings: Settings, request_id: str, decide) -> object:
         found = await session.get(VerificationRequest, int(request_id))
         if found is None:
             raise Refused(f"no verification request {request_id}")
-        try:
-            return await decide(session, found, mail)
-        except VerificationError as exc:
-            raise Refused(exc.message) from None
+        return await decide(session, found, mail)
 
     return _run(settings, work)
 
@@ -206,15 +191,12 @@ def verifications_reject(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def verifications_grant(settings: Settings, args: argparse.Namespace) -> int:
-    from server.services.verification import VerificationError, grant
+    from server.services.verification import grant
 
     async def work(session, mail):
         member = await _account(session, settings, args.username)
-        try:
-            return await grant(session, settings, member, None, profession=args.profession, specialty=args.specialty,
-                               jurisdiction=args.jurisdiction, mail=mail, via=_via())
-        except VerificationError as exc:
-            raise Refused(exc.message) from None
+        return await grant(session, settings, member, None, profession=args.profession, specialty=args.specialty,
+                           jurisdiction=args.jurisdiction, mail=mail, via=_via())
 
     verification = _run(settings, work)
     _say(f"verified @{args.username} until {verification.valid_until:%Y-%m-%d}")
@@ -222,14 +204,11 @@ def verifications_grant(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def verifications_revoke(settings: Settings, args: argparse.Namespace) -> int:
-    from server.services.verification import VerificationError, revoke
+    from server.services.verification import revoke
 
     async def work(session, mail):
         member = await _account(session, settings, args.username)
-        try:
-            return await revoke(session, settings, member, None, args.reason, mail, via=_via())
-        except VerificationError as exc:
-            raise Refused(exc.message) from None
+        return await revoke(session, settings, member, None, args.reason, mail, via=_via())
 
     _run(settings, work)
     _say(f"revoked the verification of @{args.username}")
@@ -240,13 +219,10 @@ def verifiers(settings: Settings, args: argparse.Namespace) -> int:
     from server.services import instance_settings as s
 
     async def work(session, mail):
-        try:
-            if args.action == "trust":
-                await s.trust_verifier(session, args.domain, by=_via())
-            elif args.action == "untrust" and not await s.untrust_verifier(session, args.domain, by=_via()):
-                raise Refused(f"{args.domain} is not a trusted verifier")
-        except s.SettingError as exc:
-            raise Refused(str(exc)) from None
+        if args.action == "trust":
+            await s.trust_verifier(session, args.domain, by=_via())
+        elif args.action == "untrust" and not await s.untrust_verifier(session, args.domain, by=_via()):
+            raise Refused(f"{args.domain} is not a trusted verifier")
         return await s.trusted_verifiers(session)
 
     trusted = _run(settings, work)

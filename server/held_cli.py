@@ -6,6 +6,7 @@ import argparse
 import asyncio
 from typing import Awaitable, Callable
 
+from moderation.errors import ServiceError
 from server.db.migrate import migrate
 from server.runtime import Runtime
 from server.settings import PHI_POLICIES, Settings
@@ -59,13 +60,10 @@ def cmd_decide(approve: bool):
         from server.services.moderation import held as held_queue
 
         async def work(runtime: Runtime, session) -> str:
-            try:
-                if approve:
-                    post = await held_queue.approve(runtime, session, None, args.id, by=BY)
-                else:
-                    post = await held_queue.reject(runtime, session, None, args.id, args.reason, by=BY)
-            except held_queue.HeldError as exc:
-                raise Error(str(exc)) from None
+            if approve:
+                post = await held_queue.approve(runtime, session, None, args.id, by=BY)
+            else:
+                post = await held_queue.reject(runtime, session, None, args.id, args.reason, by=BY)
             return post.uri
 
         uri = _run(settings, work)

@@ -11,6 +11,7 @@ from typing import Awaitable, Callable
 
 from moderation.blocklists import FORMATS, BlocklistError, export_blocklist, format_diff, parse_blocklist
 from moderation.domains import DomainPolicy, FederationMode, InvalidDomain, Severity
+from moderation.errors import ServiceError
 from server.db.migrate import migrate
 from server.runtime import Runtime
 from server.settings import Settings
@@ -42,10 +43,7 @@ def _run(settings: Settings, work: Callable[[Runtime], Awaitable[object]]) -> ob
 def _domain(value: str) -> str:
     from server.services.moderation.policies import check_domain
 
-    try:
-        return check_domain(value)
-    except InvalidDomain as exc:
-        raise Error(str(exc)) from None
+    return check_domain(value)
 
 
 # domains ------------------------------------------------------------------------------------
@@ -178,15 +176,12 @@ def cmd_blocklists_export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_blocklists_subscribe(settings: Settings, args: argparse.Namespace) -> int:
-    from server.services.moderation.subscriptions import SubscriptionError, subscribe
+    from server.services.moderation.subscriptions import subscribe
 
     async def work(runtime: Runtime):
         async with runtime.sessions() as session:
-            try:
-                row = await subscribe(session, args.url, priority=args.priority, as_drafts=args.drafts,
-                                      allow=args.allowlist, allow_http=settings.allow_http, by=BY)
-            except SubscriptionError as exc:
-                raise Error(str(exc)) from None
+            row = await subscribe(session, args.url, priority=args.priority, as_drafts=args.drafts,
+                                  allow=args.allowlist, allow_http=settings.allow_http, by=BY)
             await session.commit()
             return row
 
@@ -197,14 +192,11 @@ def cmd_blocklists_subscribe(settings: Settings, args: argparse.Namespace) -> in
 
 
 def cmd_blocklists_unsubscribe(settings: Settings, args: argparse.Namespace) -> int:
-    from server.services.moderation.subscriptions import SubscriptionError, unsubscribe
+    from server.services.moderation.subscriptions import unsubscribe
 
     async def work(runtime: Runtime) -> int:
         async with runtime.sessions() as session:
-            try:
-                removed = await unsubscribe(session, args.url, by=BY)
-            except SubscriptionError as exc:
-                raise Error(str(exc)) from None
+            removed = await unsubscribe(session, args.url, by=BY)
             await session.commit()
             return removed
 
@@ -242,14 +234,14 @@ def cmd_blocklists_list(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_blocklists_decide(approve: bool):
     def handler(settings: Settings, args: argparse.Namespace) -> int:
-        from server.services.moderation.subscriptions import SubscriptionError, decide_draft
+        from server.services.moderation.subscriptions import decide_draft
 
         async def work(runtime: Runtime) -> None:
             async with runtime.sessions() as session:
                 try:
                     for draft_id in args.ids:
                         await decide_draft(session, draft_id, approve=approve, by=BY)
-                except SubscriptionError as exc:
+                except ServiceError as exc:
                     raise Error(f"{exc}; nothing changed") from None
                 await session.commit()
 
@@ -260,16 +252,13 @@ def cmd_blocklists_decide(approve: bool):
 
 
 def cmd_blocklists_publish(settings: Settings, args: argparse.Namespace) -> int:
-    from server.services.moderation.publish import PublishError, read_visibility, set_visibility
+    from server.services.moderation.publish import read_visibility, set_visibility
 
     async def work(runtime: Runtime):
         async with runtime.sessions() as session:
             if args.visibility is None:
                 return await read_visibility(session)
-            try:
-                result = await set_visibility(session, args.visibility, args.trusted, by=BY)
-            except PublishError as exc:
-                raise Error(str(exc)) from None
+            result = await set_visibility(session, args.visibility, args.trusted, by=BY)
             await session.commit()
             return result
 

@@ -8,10 +8,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from federation.json_input import valid_text
+from moderation.errors import ServiceError
 from server.api.mastodon.params import Params, read_params
 from server.services import oauth
 from server.services.login import LoginError, LoginThrottled, check_login
-from server.services.scopes import KNOWN, ScopeError
+from server.services.scopes import KNOWN
 from server.web import oauth_consent
 from server.web.page import serve_page
 
@@ -75,7 +76,7 @@ async def token(request: Request) -> Response:
             return _throttled(exc)
         except LoginError as exc:
             return _error("invalid_grant", str(exc))
-        except ScopeError as exc:
+        except ServiceError as exc:
             return _error("invalid_scope", str(exc))
         await session.commit()
     return _token_json(issued)

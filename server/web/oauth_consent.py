@@ -8,10 +8,10 @@ from urllib.parse import urlencode, urlsplit
 
 from starlette.responses import RedirectResponse, Response
 
+from moderation.errors import ServiceError
 from server.web.security import csp_with_form_action
 from server.services import oauth
 from server.services.login import LoginError, LoginThrottled, check_login
-from server.services.scopes import ScopeError
 from server.web.page import Web
 
 FIELDS = ("client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method", "response_type")
@@ -73,7 +73,7 @@ async def authorize(web: Web) -> Response:
         if params.get("response_type", "code") != "code":
             raise oauth.OAuthError("unsupported_response_type", "only response_type=code is supported")
         scopes = oauth.check_request(app, params.get("redirect_uri", ""), params.get("scope"))
-    except (oauth.OAuthError, ScopeError) as exc:
+    except (oauth.OAuthError, ServiceError) as exc:
         return _page(web, {"app_name": "?", "scopes": [], "hidden": {}}, 400, str(exc))
     hidden = {k: params[k] for k in FIELDS if params.get(k)}
     context = {"app_name": app.name, "app_website": app.website,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from moderation.errors import ServiceError
 from server.ap.actors import forget_actor
 from server.services import web_sessions
-from server.services.account_deletion import DeletionError, delete_account
+from server.services.account_deletion import delete_account
 from server.services.login import LoginError, LoginThrottled, check_login
-from server.services.registration import RegistrationError, change_password
+from server.services.registration import change_password
 from server.web.forms import sentence
 from server.web.page import Web
 from server.web.settings_profile import render_settings
@@ -59,7 +60,7 @@ async def password(web: Web) -> Response:
     if problem is None:
         try:
             await change_password(web.db, web.viewer, web.value("password"), keep_session=web.session_token)
-        except RegistrationError as exc:
+        except ServiceError as exc:
             problem = sentence(str(exc))
     if problem:
         return await _account_page(web, 422, problem)
@@ -92,7 +93,7 @@ async def delete(web: Web) -> Response:
         username = web.viewer.actor.username
         try:
             await delete_account(web.runtime, web.db, web.viewer)
-        except DeletionError as exc:
+        except ServiceError as exc:
             problem = sentence(str(exc))
     if problem:
         return render_settings(web, "settings/delete.html", "delete", 422, error=problem)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from moderation.errors import ServiceError
 from server.ap.actors import forget_actor
 from server.services import profile, profiles
 from server.services.attestations import current_verifications, publish_actor_update
@@ -72,7 +73,7 @@ async def edit_profile(web: Web) -> Response:
     try:
         await profiles.update_profile(web.db, web.runtime.urls, web.viewer, _professional(web))
         await profile.update_profile(web.runtime, web.db, web.viewer.actor, changes)
-    except (profile.ProfileError, profiles.ProfileError) as exc:
+    except ServiceError as exc:
         await rollback(web)
         return await _profile_page(web, 422, sentence(str(exc)))
     await _publish(web)

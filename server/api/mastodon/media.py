@@ -6,6 +6,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from moderation.errors import ServiceError
 from moderation.phi import IMAGE_REMINDER
 from server.api.mastodon.auth import authenticate
 from server.api.mastodon.common import path_id
@@ -13,7 +14,6 @@ from server.api.mastodon.params import Params, read_params
 from server.convert.media_to_mastodon import attachment_to_mastodon
 from server.db.models import Actor, MediaAttachment
 from server.runtime import Runtime
-from server.services import images
 from server.services import media as media_service
 
 
@@ -28,11 +28,8 @@ def media_json(runtime: Runtime, row: MediaAttachment) -> dict:
 
 def _details(params: Params) -> tuple[str | None, tuple[float, float] | None]:
     focus = params.text("focus")
-    try:
-        description = media_service.check_description(params.text("description"))
-        focus = media_service.parse_focus(focus) if focus else None
-    except media_service.MediaError as exc:
-        raise HTTPException(422, str(exc)) from None
+    description = media_service.check_description(params.text("description"))
+    focus = media_service.parse_focus(focus) if focus else None
     return description, focus
 
 
@@ -56,7 +53,7 @@ async def upload(request: Request) -> JSONResponse:
         try:
             row = await media_service.upload(state.runtime, session, owner, data, description=description,
                                              focus=focus or (0.0, 0.0))
-        except images.ImageError as exc:
+        except ServiceError as exc:
             raise HTTPException(422, f"Validation failed: {exc}") from None
         await session.commit()
         return JSONResponse(media_json(state.runtime, row))
@@ -66,10 +63,7 @@ async def show(request: Request) -> JSONResponse:
     auth = await authenticate(request, "write:media")
     async with request.app.state.sessions() as session:
         owner = await session.get(Actor, auth.account.actor_id)
-        try:
-            row = await media_service.own_unattached(session, owner, path_id(request))
-        except media_service.MediaError:
-            raise HTTPException(404, "Record not found") from None
+        row = await media_service.own_unattached(session, owner, path_id(request))
         return JSONResponse(media_json(request.app.state.runtime, row))
 
 
@@ -79,10 +73,7 @@ async def update(request: Request) -> JSONResponse:
     description, focus = _details(params)
     async with request.app.state.sessions() as session:
         owner = await session.get(Actor, auth.account.actor_id)
-        try:
-            row = await media_service.own_unattached(session, owner, path_id(request))
-        except media_service.MediaError:
-            raise HTTPException(404, "Record not found") from None
+        row = await media_service.own_unattached(session, owner, path_id(request))
         if "description" in params:
             row.description = description
         if focus is not None:

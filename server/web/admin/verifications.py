@@ -6,14 +6,15 @@ from __future__ import annotations
 from sqlalchemy import select
 from starlette.responses import FileResponse, Response
 
+from moderation.errors import ServiceError
 from server.ap.actors import forget_actor
 from server.db.models import Account, VerificationRequest
 from server.db.models.verification import REQUEST_STATES
+from server.errors import status_of
 from server.services import verification as workflow
 from server.services.attestations import current_verifications, profession_label
 from server.services.evidence import evidence_file
 from server.services.mail import send_quietly
-from moderation.roles import NotAllowed
 from server.services.profiles import get_profile
 from server.services.specialties import specialty_name
 from server.services.verification_audit import audit, audit_entries
@@ -96,9 +97,9 @@ def decision(kind: str):
                 await workflow.reject(web.db, settings, found, web.viewer, web.value("reason"), mail, via="web")
             else:
                 await workflow.request_info(web.db, settings, found, web.viewer, web.value("message"), mail)
-        except (workflow.VerificationError, NotAllowed) as exc:
+        except ServiceError as exc:
             await roll_back(web, found)
-            return await _detail(web, found, status=exc.status, error=exc.message,
+            return await _detail(web, found, status=status_of(exc), error=exc.message,
                                  form={"reason": web.value("reason"), "message": web.value("message")})
         member = await web.db.get(Account, found.account_id)
         username = member.actor.username
