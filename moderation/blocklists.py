@@ -46,7 +46,7 @@ _CSV_COLUMNS = ("#domain", "#severity", "#reject_media", "#reject_reports", "#pu
 _EXPORT_SEVERITY = {Severity.SUSPEND: "suspend", Severity.LIMIT: "silence", Severity.NOOP: "noop"}
 
 
-class BlocklistError(ServiceError):
+class BlocklistError(ServiceError, ValueError):
     """A list refused as a whole (a ServiceError of kind INVALID). `.line` is the 1-based line (the 1-based entry for JSON lists)."""
 
     def __init__(self, line: int, reason: str, unit: str = "line") -> None:

@@ -33,7 +33,7 @@ _LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
-class InvalidDomain(ServiceError):
+class InvalidDomain(ServiceError, ValueError):
     """A string that is not a usable domain (a ServiceError of kind INVALID); `.reason` says why."""
 
     def __init__(self, domain: object, reason: str) -> None:

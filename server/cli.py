@@ -321,7 +321,6 @@ def main(argv: list[str] | None = None) -> int:
 def run_command(handler: Callable, settings: Settings, args: argparse.Namespace) -> int:
     """Run one command: a refusal (a service's ServiceError, or the command's own) is one line on stderr and
     exit code 1."""
-    from moderation.errors import ServiceError
     from server.cli_members import Refused
 
     try:

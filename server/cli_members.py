@@ -8,7 +8,6 @@ import asyncio
 import getpass
 from typing import Awaitable, Callable
 
-from moderation.errors import ServiceError
 from server.settings import Settings
 
 

@@ -6,7 +6,6 @@ import argparse
 import asyncio
 from typing import Awaitable, Callable
 
-from moderation.errors import ServiceError
 from server.db.migrate import migrate
 from server.runtime import Runtime
 from server.settings import PHI_POLICIES, Settings

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Awaitable, Callable
 
 from moderation.blocklists import FORMATS, BlocklistError, export_blocklist, format_diff, parse_blocklist
-from moderation.domains import DomainPolicy, FederationMode, InvalidDomain, Severity
+from moderation.domains import DomainPolicy, FederationMode, Severity
 from moderation.errors import ServiceError
 from server.db.migrate import migrate
 from server.runtime import Runtime

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -26,10 +25,7 @@ def status_action(action, scope: str):
                 raise not_found()
             if post.boost_of_id:
                 post = await session.get(Post, post.boost_of_id)
-            try:
-                await action(session, actor, post)
-            except ValueError as exc:
-                raise HTTPException(422, str(exc)) from None
+            await action(session, actor, post)
             await session.commit()
             return await status_json(request, session, post, actor)
     return handler

@@ -56,7 +56,7 @@ async def save(web: Web) -> Response:
         policy = _policy_from_form(web)
     except InvalidDomain as exc:
         return await _page(web, status=422, error=f"Not a domain: {exc.reason}.", form=dict(web.form))
-    except ValueError as exc:
+    except (ValueError, ServiceError) as exc:
         return await _page(web, status=422, error=str(exc).capitalize() + ".", form=dict(web.form))
     await domains.set_local_policy(web.db, policy, actor=web.viewer.actor)
     await web.db.commit()
