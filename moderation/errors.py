@@ -2,7 +2,7 @@
 
 Each surface maps it once (`server.errors` for the client API, the web pages and ActivityPub; the command
 line's runner): the kind chooses the status, the message is shown as it is. It lives here, below `server/`,
-so that moderation's own refusals (`roles.NotAllowed`) are of the same type."""
+so that moderation's own refusals (the roles rule, a malformed domain or list) are of the same type."""
 from __future__ import annotations
 
 from enum import Enum

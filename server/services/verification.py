@@ -146,7 +146,7 @@ async def review_queue(session: AsyncSession, states: tuple[str, ...] = OPEN_STA
 
 
 async def _reviewer(session: AsyncSession, account: Account | None, member_id: int, what: str) -> None:
-    """Staff only, never on their own verification, and a moderator on members' only (NotAllowed)."""
+    """Staff only, never on their own verification, and a moderator on members' only (ServiceError, FORBIDDEN)."""
     if account is not None and account.role not in ("admin", "moderator"):
         raise ServiceError("only moderators and admins review verifications", Kind.FORBIDDEN)
     member = await session.get(Account, member_id)

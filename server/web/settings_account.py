@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from moderation.errors import ServiceError
+from moderation.errors import Kind, ServiceError
 from server.ap.actors import forget_actor
 from server.services import web_sessions
 from server.services.account_deletion import delete_account
-from server.services.login import LoginError, LoginThrottled, check_login
+from server.services.login import check_login
 from server.services.registration import change_password
 from server.web.forms import sentence
 from server.web.page import Web
@@ -46,10 +46,8 @@ async def _password_checked(web: Web, password: str) -> str | None:
     client = web.request.client
     try:
         await check_login(web.db, web.viewer.actor.username, password, ip=client.host if client else None)
-    except LoginThrottled as exc:
-        return sentence(str(exc))
-    except LoginError:
-        return "Your current password is not right."
+    except ServiceError as exc:
+        return sentence(str(exc)) if exc.kind is Kind.RATE_LIMITED else "Your current password is not right."
     return None
 
 

@@ -48,7 +48,7 @@ async def sanction_of(session: AsyncSession, actor: Actor) -> AccountModeration:
 
 async def act(runtime: Runtime, session: AsyncSession, moderator: Actor, target: Actor, action: ModerationAction, *,
               report: Report | None = None, post_ids: list[int] | None = None, text: str = "") -> Outcome:
-    """Apply `action` to `target` (about `report`, if any): see the module docstring. NotAllowed when
+    """Apply `action` to `target` (about `report`, if any): see the module docstring. ServiceError (FORBIDDEN) when
     server.services.moderation.roles refuses the moderator the action or the report."""
     # Before any lock or write: it may create the instance actor in a transaction of its own.
     instance = await ensure_instance_actor(runtime.sessions, runtime.urls, runtime.settings.domain)
