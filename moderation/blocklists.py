@@ -47,7 +47,8 @@ _EXPORT_SEVERITY = {Severity.SUSPEND: "suspend", Severity.LIMIT: "silence", Seve
 
 
 class BlocklistError(ServiceError, ValueError):
-    """A list refused as a whole (a ServiceError of kind INVALID). `.line` is the 1-based line (the 1-based entry for JSON lists)."""
+    """A list refused as a whole (a ServiceError, kind INVALID). `.line` is the 1-based line (the 1-based entry
+    for JSON lists)."""
 
     def __init__(self, line: int, reason: str, unit: str = "line") -> None:
         super().__init__(f"{unit} {line}: {reason}")

@@ -161,7 +161,8 @@ async def create_filter(session: AsyncSession, actor_id: int, change: FilterChan
     if count >= MAX_FILTERS:
         raise ServiceError(f"Validation failed: you may keep at most {MAX_FILTERS} filters")
     if any(k.id is not None for k in change.keywords):
-        raise ServiceError("Record not found", Kind.NOT_FOUND)  # a keyword id cannot name anything in a filter not made yet
+        # a keyword id cannot name anything in a filter not made yet
+        raise ServiceError("Record not found", Kind.NOT_FOUND)
     row = KeywordFilter(actor_id=actor_id, title=_title(change.title), context=_context(change.context),
                         action=_action(change.action or "warn"),
                         expires_at=None if change.expires_in is UNCHANGED else _expiry(change.expires_in))

@@ -26,7 +26,7 @@ def _title(raw: object) -> str:
         raise ServiceError("Validation failed: Title can't be blank", plain="a list needs a title")
     if len(title) > MAX_TITLE:
         raise ServiceError(f"Validation failed: Title is too long (maximum is {MAX_TITLE} characters)",
-                        plain=f"a title is at most {MAX_TITLE} characters")
+                           plain=f"a title is at most {MAX_TITLE} characters")
     return title
 
 
@@ -51,7 +51,7 @@ async def create_list(session: AsyncSession, owner_id: int, title: object, repli
     count = await session.scalar(select(func.count()).select_from(List).where(List.owner_id == owner_id))
     if count >= MAX_LISTS:
         raise ServiceError(f"Validation failed: Account has reached the limit of {MAX_LISTS} lists",
-                        plain=f"you may have at most {MAX_LISTS} lists")
+                           plain=f"you may have at most {MAX_LISTS} lists")
     row = List(owner_id=owner_id, title=_title(title), replies_policy=_policy(replies_policy),
                exclusive=bool(exclusive))
     session.add(row)
@@ -89,11 +89,12 @@ async def add_accounts(session: AsyncSession, row: List, actor_ids: list[int]) -
         Follow.follower_id == row.owner_id, Follow.followed_id.in_(wanted)))).all())
     if len(follows) < len(wanted):
         raise ServiceError("Validation failed: Account follow relationship missing",
-                        plain="you can add only accounts you follow")
+                           plain="you can add only accounts you follow")
     present = await session.scalar(select(func.count()).select_from(ListAccount).where(
         ListAccount.list_id == row.id, ListAccount.actor_id.in_(wanted)))
     if present:
-        raise ServiceError("Validation failed: Account has already been taken", plain="that account is on the list already")
+        raise ServiceError("Validation failed: Account has already been taken",
+                           plain="that account is on the list already")
     session.add_all(ListAccount(list_id=row.id, actor_id=actor_id, follow_id=follows[actor_id]) for actor_id in wanted)
     await session.flush()
 

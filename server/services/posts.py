@@ -178,7 +178,7 @@ def _check_reach(visibility: str, local_only: bool, mentioned: list[Actor]) -> N
     remote = [a.acct for a in mentioned if not a.local]
     if local_only and visibility == "direct" and remote:
         raise ServiceError(f"this thread is members-only and never leaves this server, so {', '.join(remote)} "
-                        "cannot receive this message")
+                           "cannot receive this message")
 
 
 def findings_json(decision: PhiDecision) -> list[dict]:

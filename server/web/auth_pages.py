@@ -21,7 +21,8 @@ async def login(web: Web) -> Response:
                                     ip=client.host if client else None)
     except ServiceError as exc:
         response = web.render("login.html", status=429 if exc.kind is Kind.RATE_LIMITED else 400, next=next_url,
-                              error=str(exc), username=web.value("username"), unconfirmed=exc.details.get("unconfirmed"))
+                              error=str(exc), username=web.value("username"),
+                              unconfirmed=exc.details.get("unconfirmed"))
         response.headers.update(retry_headers(exc) or {})
         return response
     await web.log_in(account)

@@ -13,7 +13,9 @@ from server.api.mastodon.params import read_params
 from server.db.models import Account
 from server.services import oauth
 from server.services.mail import send_quietly
-from server.services.registration import (Registration, confirm_email, confirmation_mail, register, request_password_reset, reset_password)
+from server.services.registration import (
+    Registration, confirm_email, confirmation_mail, register, request_password_reset, reset_password,
+)
 
 
 async def create_account(request: Request) -> JSONResponse:

@@ -80,7 +80,7 @@ async def remove_policy_by_id(session: AsyncSession, row_id: int, *, allow: bool
         return None
     if row.subscription_id is not None:
         raise ServiceError(f"this entry belongs to blocklist subscription {row.subscription_id}; "
-                          "add a local policy to override it")
+                           "add a local policy to override it")
     await remove_local_policies(session, row.key, allow=allow, actor=actor, by=by)
     return row
 
