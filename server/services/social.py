@@ -68,7 +68,7 @@ async def answer_follow_request(runtime: Runtime, session: AsyncSession, target:
     """Accept or reject a pending follow of local `target` by `follower`."""
     row = await find_follow(session, follower.id, target.id)
     if row is None or row.state != "pending":
-        raise ServiceError("Record not found", Kind.NOT_FOUND)
+        raise ServiceError("no pending follow request from that account", Kind.NOT_FOUND)
     if not follower.local:
         follow_doc = activities.follow(row.uri, follower.uri, target.uri)
         answer_id = runtime.urls.activity(target.uri, "accepts" if accept else "rejects", snowflake())

@@ -35,7 +35,7 @@ async def find(session: AsyncSession, held_id: int) -> tuple[HeldPost, Post]:
     held = await session.get(HeldPost, held_id)
     post = await session.get(Post, held.post_id) if held is not None else None
     if held is None or post is None:
-        raise ServiceError("Record not found", Kind.NOT_FOUND)
+        raise ServiceError("no such held post", Kind.NOT_FOUND)
     return held, post
 
 
