@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from starlette.responses import Response
 
 from federation.html import ContentError, sanitize_html
-from moderation.errors import ServiceError
+from moderation.errors import Kind, ServiceError
 from moderation.reports import ModerationAction, ReportCategory
 from server.ap.actors import forget_actor
 from server.db.models import Account, AccountModeration, Actor, Post, Report
@@ -142,6 +142,8 @@ def appeal_decision(approve: bool):
                                                   text=web.value("text").strip())
         except ServiceError as exc:
             await roll_back(web)
+            if exc.kind is Kind.FORBIDDEN:  # the roles rule's refusal: the error page, as everywhere
+                raise
             return not_found(web, f"appeal ({exc})")
         await web.db.commit()
         member = await web.db.get(Actor, warning.actor_id)
