@@ -6,7 +6,7 @@ from datetime import datetime
 
 from starlette.responses import Response
 
-from moderation.errors import ServiceError
+from moderation.errors import Kind, ServiceError
 from server.db.ids import as_id
 from server.db.types import utcnow
 from server.services import filter_settings as store
@@ -106,9 +106,9 @@ def _keeps_keywords(change: FilterChange) -> bool:
     return any(k.keyword and not k.destroy for k in change.keywords)
 
 
-def _reason(exc: Exception) -> str:
+def _reason(exc: ServiceError) -> str:
     text = str(exc).removeprefix("Validation failed: ")
-    return "That keyword is not in this filter." if isinstance(exc, ServiceError) else \
+    return "That keyword is not in this filter." if exc.kind is Kind.NOT_FOUND else \
         text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from moderation.errors import ServiceError
+from moderation.errors import Kind, ServiceError
 from server.ap.actors import forget_actor
 from server.db.models import Account
-from server.errors import status_of
 from server.services import member_admin
 from server.services.accounts import ROLES
 from server.services.invites import invite_url, is_usable, list_invites
@@ -52,7 +51,7 @@ def _change(work, key: str, anchor: str = "members"):
             mail = await work(web, account)
         except ServiceError as exc:
             await roll_back(web)
-            return await _page(web, status=status_of(exc), error=str(exc)[:1].upper() + str(exc)[1:] + ".")
+            return await _page(web, status=403 if exc.kind is Kind.FORBIDDEN else 422, error=str(exc)[:1].upper() + str(exc)[1:] + ".")
         await web.db.commit()
         forget_actor(web.request.app, username)
         web.request.app.state.token_cache.clear()  # a changed role counts at once in the API
