@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from federation.json_input import valid_text
+from moderation.errors import ServiceError
 from moderation.domains import (
     DomainPolicy, InvalidDomain, Severity, domain_digest, is_digest, normalize_domain,
     obfuscate_domain, stricter,
@@ -45,8 +46,9 @@ _CSV_COLUMNS = ("#domain", "#severity", "#reject_media", "#reject_reports", "#pu
 _EXPORT_SEVERITY = {Severity.SUSPEND: "suspend", Severity.LIMIT: "silence", Severity.NOOP: "noop"}
 
 
-class BlocklistError(ValueError):
-    """A list refused as a whole. `.line` is the 1-based line (the 1-based entry for JSON lists)."""
+class BlocklistError(ServiceError, ValueError):
+    """A list refused as a whole (a ServiceError, kind INVALID). `.line` is the 1-based line (the 1-based entry
+    for JSON lists)."""
 
     def __init__(self, line: int, reason: str, unit: str = "line") -> None:
         super().__init__(f"{unit} {line}: {reason}")

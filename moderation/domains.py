@@ -22,6 +22,8 @@ from functools import lru_cache
 
 import idna
 
+from moderation.errors import ServiceError
+
 __all__ = [
     "DomainPolicy", "Effective", "FederationMode", "InvalidDomain", "PolicySet", "Severity",
     "domain_digest", "is_digest", "normalize_domain", "obfuscate_domain", "stricter",
@@ -31,8 +33,8 @@ _LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
-class InvalidDomain(ValueError):
-    """A string that is not a usable domain; `.reason` says why."""
+class InvalidDomain(ServiceError, ValueError):
+    """A string that is not a usable domain (a ServiceError of kind INVALID); `.reason` says why."""
 
     def __init__(self, domain: object, reason: str) -> None:
         super().__init__(f"invalid domain {str(domain)[:100]!r}: {reason}")

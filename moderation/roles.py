@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-__all__ = ["Acting", "NotAllowed", "SYSTEM", "action_refusal", "decision_refusal", "role_refusal"]
+__all__ = ["Acting", "SYSTEM", "action_refusal", "decision_refusal", "role_refusal"]
 
 RANKS = {"member": 0, "moderator": 1, "admin": 2}
 
@@ -31,18 +31,6 @@ class Acting:
 
 
 SYSTEM = Acting(None, "system")  # the system administrator at the command line
-
-
-class NotAllowed(PermissionError):
-    """A refusal of this rule (rank, self-decision, the last admin); `message` says why. Every surface shows it:
-    the client API and the web pages as a 403 (`status`, as the services' other refusals carry), the command
-    line as one line."""
-
-    status = 403
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def _outranks(by: Acting, target_role: str | None) -> bool:

@@ -7,7 +7,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from moderation.roles import NotAllowed
+from moderation.errors import Kind, ServiceError
+
+STATUS = {Kind.INVALID: 422, Kind.NOT_FOUND: 404, Kind.FORBIDDEN: 403, Kind.CONFLICT: 409, Kind.RATE_LIMITED: 429,
+          Kind.EXPIRED: 400}
 
 
 def _wants_html(request: Request) -> bool:
@@ -35,9 +38,19 @@ async def http_exception(request: Request, exc: HTTPException) -> Response:
     return error_response(request, exc.status_code, exc.detail, getattr(exc, "headers", None))
 
 
-async def not_allowed(request: Request, exc: NotAllowed) -> Response:
-    """A refusal of the roles rule wherever it is raised: a 403 with the reason."""
-    return error_response(request, exc.status, exc.message)
+def status_of(exc: ServiceError) -> int:
+    return STATUS[exc.kind]
 
 
-HANDLERS = {HTTPException: http_exception, NotAllowed: not_allowed}
+def retry_headers(exc: ServiceError) -> dict | None:
+    retry_after = exc.details.get("retry_after")
+    return None if retry_after is None else {"Retry-After": str(retry_after)}
+
+
+async def service_error(request: Request, exc: ServiceError) -> Response:
+    """A service's refusal wherever it is raised (client API, web pages, ActivityPub): its kind's status, its
+    message."""
+    return error_response(request, status_of(exc), exc.message, retry_headers(exc))
+
+
+HANDLERS = {HTTPException: http_exception, ServiceError: service_error}

@@ -1,7 +1,9 @@
 import pytest
 
-from server.services.accounts.members import AccountError, NewAccount, create_account, list_accounts
+from server.services.accounts.members import NewAccount, create_account, list_accounts
 from server.services.accounts.passwords import verify_password
+from moderation.errors import ServiceError
+from server.services.accounts.members import NewAccount, create_account, list_accounts
 from server.urls import LocalUrls
 
 
@@ -32,14 +34,14 @@ async def test_accounts_create_gives_member_an_actor_with_keys_and_urls(session)
     ({"password": "short"}, "at least 10 characters"),
 ])
 async def test_accounts_create_refuses_bad_input_with_a_reason(session, fields, message):
-    with pytest.raises(AccountError, match=message):
+    with pytest.raises(ServiceError, match=message):
         await make(session, **fields)
 
 
 async def test_accounts_create_refuses_taken_username_and_email(session):
     await make(session)
-    with pytest.raises(AccountError, match="username 'ALICE' is taken"):
+    with pytest.raises(ServiceError, match="username 'ALICE' is taken"):
         await make(session, username="ALICE", email="other@example.org")
-    with pytest.raises(AccountError, match="exists already"):
+    with pytest.raises(ServiceError, match="exists already"):
         await make(session, username="alicia", email="alice@EXAMPLE.org")
     assert [a.actor.username for a in await list_accounts(session)] == ["alice"]

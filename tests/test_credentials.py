@@ -1,7 +1,9 @@
 """Credential-number validation: formats and check digits, one clear line per failure."""
 import pytest
 
-from server.services.verification.credentials import CredentialError, lanr_check_digit, validate_credential
+from server.services.verification.credentials import lanr_check_digit, validate_credential
+from moderation.errors import ServiceError
+from server.services.verification.credentials import lanr_check_digit, validate_credential
 
 
 @pytest.mark.parametrize(
@@ -57,14 +59,14 @@ def test_validate_credential_accepts_and_normalises(credential_type, number, jur
     ],
 )
 def test_validate_credential_refuses_with_one_clear_line(credential_type, number, jurisdiction, fragment):
-    with pytest.raises(CredentialError) as err:
+    with pytest.raises(ServiceError) as err:
         validate_credential(credential_type, number, jurisdiction)
     assert fragment in err.value.message
     assert "\n" not in err.value.message
 
 
 def test_validate_credential_refuses_non_string_number():
-    with pytest.raises(CredentialError):
+    with pytest.raises(ServiceError):
         validate_credential("npi", 1234567893, None)
 
 
@@ -82,5 +84,5 @@ def test_lanr_every_wrong_check_digit_is_refused():
         if digit == "7":
             assert validate_credential("lanr", number, None) == number
         else:
-            with pytest.raises(CredentialError):
+            with pytest.raises(ServiceError):
                 validate_credential("lanr", number, None)

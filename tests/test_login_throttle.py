@@ -8,7 +8,9 @@ from sqlalchemy import select
 from server.db.models import LoginFailure
 from server.db.types import utcnow
 from server.services.accounts import login_throttle as throttle
-from server.services.accounts.login import LoginError, LoginThrottled, check_login
+from server.services.accounts.login import check_login
+from moderation.errors import Kind, ServiceError
+from server.services.accounts.login import check_login
 from tests.support.members import PASSWORD, member_token
 from tests.support.web import csrf_of
 
@@ -17,17 +19,18 @@ pytestmark = pytest.mark.anyio
 
 async def _fail(session, n: int, login: str = "ada", ip: str = "192.0.2.1") -> None:
     for _ in range(n):
-        with pytest.raises(LoginError) as error:
+        with pytest.raises(ServiceError) as error:
             await check_login(session, login, "wrong password!", ip=ip)
-        assert not isinstance(error.value, LoginThrottled)
+        assert error.value.kind is not Kind.RATE_LIMITED
 
 
 async def test_throttle_locks_an_account_after_free_failures_even_for_the_right_password(app, session):
     await member_token(app, "ada")
     await _fail(session, throttle.FREE["account"] + 1, ip="192.0.2.1")
-    with pytest.raises(LoginThrottled) as locked:
+    with pytest.raises(ServiceError, match="too many") as locked:
         await check_login(session, "ada", PASSWORD, ip="198.51.100.7")  # another address: the account is locked
-    assert 1 <= locked.value.retry_after <= throttle.BASE_DELAY.total_seconds()
+    assert locked.value.kind is Kind.RATE_LIMITED
+    assert 1 <= locked.value.details["retry_after"] <= throttle.BASE_DELAY.total_seconds()
 
 
 async def test_throttle_lock_doubles_with_each_further_failure(app, session):
@@ -56,7 +59,7 @@ async def test_throttle_per_ip_covers_unknown_usernames(app, session):
     assert (await session.get(LoginFailure, "ip:203.0.113.9")).failures == 1
     for _ in range(throttle.FREE["ip"]):  # the rest without Argon2's cost: the count is what matters
         await throttle.record_failure(session, "ip:203.0.113.9")
-    with pytest.raises(LoginThrottled):
+    with pytest.raises(ServiceError, match="too many"):
         await check_login(session, "ada", PASSWORD, ip="203.0.113.9")
     assert (await check_login(session, "ada", PASSWORD, ip="203.0.113.10")).email == "ada@example.org"
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from server.app import create_app
-from server.db.models import AccountWarning, AuditEntry, Delivery, HeldPost, Notification, Post, StreamEvent
+from server.db.models import AuditEntry, Delivery, HeldPost, Notification, Post, StreamEvent
 from server.services.instance.settings import set_phi_policy
 from tests.support import factories
 from tests.support.api import media_ready

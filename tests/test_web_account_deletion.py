@@ -7,6 +7,7 @@ import pytest
 
 from sqlalchemy import func, select
 
+from moderation.errors import ServiceError
 from server.db.models import (
     Account, Actor, Delivery, Follow, Like, MediaAttachment, MemberProfile, Notification, OAuthToken, Post, Verification,
     VerificationRequest, WebSession,
@@ -14,8 +15,10 @@ from server.db.models import (
 from server.services.posts import media
 from server.services.social import interactions as social
 from server.services.verification import workflow as verification
-from server.services.accounts.deletion import DeletionError, delete_account
-from server.services.accounts.members import AccountError, NewAccount, create_account, find_local_account
+from server.services.accounts.deletion import delete_account
+from server.services.accounts.members import NewAccount, create_account, find_local_account
+from server.services.accounts.deletion import delete_account
+from server.services.accounts.members import NewAccount, create_account, find_local_account
 from tests.support import factories
 from tests.support.images import plain
 from tests.support.members import PASSWORD, member_token
@@ -101,7 +104,7 @@ async def test_account_deletion_sends_delete_and_removes_her_data(app, client):
     assert gone.status_code == 404
     async with app.state.sessions() as session:
         urls, domain = app.state.urls, app.state.settings.domain
-        with pytest.raises(AccountError, match="taken"):
+        with pytest.raises(ServiceError, match="taken"):
             await create_account(session, urls, domain, NewAccount(username="ADA", email="new@example.org"))
         await create_account(session, urls, domain, NewAccount(username="ada2", email="ada@example.org"))  # freed
 
@@ -112,7 +115,7 @@ async def test_account_deletion_refuses_the_only_admin(app):
         solo = await find_local_account(session, app.state.settings.domain, "solo")
         try:
             await delete_account(app.state.runtime, session, solo)
-        except DeletionError as exc:
+        except ServiceError as exc:
             assert "only admin" in str(exc)
         else:
             raise AssertionError("the only admin was deleted")

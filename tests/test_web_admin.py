@@ -4,7 +4,7 @@ the database and the audit log."""
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from server.db.models import (
     Account, AccountModeration, AccountWarning, AuditEntry, Delivery, Host, Post, Report, Verification,

@@ -1,7 +1,9 @@
 """The web UI's foundation: sessions, CSRF on every form, what each page needs, security headers, themes."""
 import pytest
 
-from server.services.instance.site import SettingError, check_accent, contrast
+from server.services.instance.site import check_accent, contrast
+from moderation.errors import ServiceError
+from server.services.instance.site import check_accent, contrast
 from server.web.page import safe_next
 from server.web.routes import WEB_ROUTES
 from tests.support.members import PASSWORD, member_token
@@ -127,9 +129,9 @@ async def test_web_theme_css_carries_the_admins_accent(app, client):
 
 def test_site_accent_colour_must_be_readable():
     assert check_accent("#0B5CAB") == "#0b5cab"
-    with pytest.raises(SettingError, match="too light"):
+    with pytest.raises(ServiceError, match="too light"):
         check_accent("#ffd700")
-    with pytest.raises(SettingError, match="#0b5cab"):
+    with pytest.raises(ServiceError, match="#0b5cab"):
         check_accent("blue")
     assert round(contrast("#000000", "#ffffff")) == 21
 

@@ -9,10 +9,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from federation.json_input import valid_text
+from moderation.errors import Kind, ServiceError
 from server.api.mastodon.params import Params, read_params
 from server.services.accounts import oauth
-from server.services.accounts.login import LoginError, LoginThrottled, check_login
-from server.services.accounts.scopes import KNOWN, ScopeError
+from server.services.accounts.login import check_login
+from server.services.accounts.scopes import KNOWN
+from server.errors import retry_headers
 
 
 def _error(error: str, description: str, status: int = 400) -> JSONResponse:
@@ -34,9 +36,12 @@ def _client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def _throttled(exc: LoginThrottled) -> JSONResponse:
-    return JSONResponse({"error": "too_many_attempts", "error_description": str(exc)}, status_code=429,
-                        headers={"Retry-After": str(exc.retry_after)})
+def _refused(exc: ServiceError) -> JSONResponse:
+    """A refused login (invalid_grant), too many of them (429), or an unknown scope (invalid_scope)."""
+    if exc.kind is Kind.RATE_LIMITED:
+        return JSONResponse({"error": "too_many_attempts", "error_description": str(exc)}, status_code=429,
+                            headers=retry_headers(exc))
+    return _error("invalid_grant" if exc.kind is Kind.FORBIDDEN else "invalid_scope", str(exc))
 
 
 def _token_json(issued: oauth.IssuedToken) -> JSONResponse:
@@ -70,12 +75,8 @@ async def token(request: Request) -> Response:
                 return _error("unsupported_grant_type", f"grant_type {grant!r} is not supported")
         except oauth.OAuthError as exc:
             return _error(exc.error, str(exc), 401 if exc.error == "invalid_client" else 400)
-        except LoginThrottled as exc:
-            return _throttled(exc)
-        except LoginError as exc:
-            return _error("invalid_grant", str(exc))
-        except ScopeError as exc:
-            return _error("invalid_scope", str(exc))
+        except ServiceError as exc:
+            return _refused(exc)
         await session.commit()
     return _token_json(issued)
 

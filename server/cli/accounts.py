@@ -8,14 +8,14 @@ import argparse
 import secrets
 import sys
 
-from server.cli.common import CliError, account_named, run_and_mail, run_in_session, say, via
+from server.cli.common import account_named, run_and_mail, run_in_session, say, via
 from server.settings import Settings
 
 ROLES = ["admin", "moderator", "member"]
 
 
 def create(settings: Settings, args: argparse.Namespace) -> int:
-    from server.services.accounts.members import AccountError, NewAccount, create_account
+    from server.services.accounts.members import NewAccount, create_account
 
     generated = None
     if args.password_stdin:
@@ -24,11 +24,8 @@ def create(settings: Settings, args: argparse.Namespace) -> int:
         password = generated = secrets.token_urlsafe(18)
 
     async def work(runtime, session):
-        try:
-            return await create_account(session, runtime.urls, settings.domain, NewAccount(
-                username=args.username, email=args.email, password=password, role=args.role))
-        except AccountError as exc:
-            raise CliError(str(exc)) from None
+        return await create_account(session, runtime.urls, settings.domain, NewAccount(
+            username=args.username, email=args.email, password=password, role=args.role))
 
     account = run_in_session(settings, work)
     say(f"created {account.role} @{account.actor.username}@{settings.domain} <{account.email}>")
@@ -53,14 +50,11 @@ def change(settings: Settings, args: argparse.Namespace) -> int:
 
     async def work(session, mail):
         account = await account_named(session, settings, args.username)
-        try:
-            if args.change == "role":
-                return await member_admin.set_role(session, account, args.role, by=via())
-            if args.change == "disable":
-                return await member_admin.disable(session, account, by=via(), reason=args.reason or "")
-            return await member_admin.enable(session, account, by=via())
-        except member_admin.MemberAdminError as exc:
-            raise CliError(str(exc)) from None
+        if args.change == "role":
+            return await member_admin.set_role(session, account, args.role, by=via())
+        if args.change == "disable":
+            return await member_admin.disable(session, account, by=via(), reason=args.reason or "")
+        return await member_admin.enable(session, account, by=via())
 
     changed = run_and_mail(settings, work)
     if args.change == "role":
@@ -72,12 +66,9 @@ def change(settings: Settings, args: argparse.Namespace) -> int:
 
 def token(settings: Settings, args: argparse.Namespace) -> int:
     from server.services.accounts.oauth import issue_token
-    from server.services.accounts.scopes import ScopeError, parse_scopes
+    from server.services.accounts.scopes import parse_scopes
 
-    try:
-        scopes = parse_scopes(" ".join(args.scopes))
-    except ScopeError as exc:
-        raise CliError(str(exc)) from None
+    scopes = parse_scopes(" ".join(args.scopes))
 
     async def work(runtime, session):
         account = await account_named(session, settings, args.username)

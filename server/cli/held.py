@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from server.cli.common import CliError, run_in_session, say
+from server.cli.common import run_in_session, say
 from server.runtime import Runtime
 from server.settings import PHI_POLICIES, Settings
 
@@ -41,13 +41,10 @@ def cmd_decide(approve: bool):
         from server.services.moderation import held as held_queue
 
         async def work(runtime: Runtime, session) -> str:
-            try:
-                if approve:
-                    post = await held_queue.approve(runtime, session, None, args.id, by=BY)
-                else:
-                    post = await held_queue.reject(runtime, session, None, args.id, args.reason, by=BY)
-            except held_queue.HeldError as exc:
-                raise CliError(str(exc)) from None
+            if approve:
+                post = await held_queue.approve(runtime, session, None, args.id, by=BY)
+            else:
+                post = await held_queue.reject(runtime, session, None, args.id, args.reason, by=BY)
             return post.uri
 
         uri = run_in_session(settings, work)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from moderation.roles import NotAllowed
+from moderation.errors import ServiceError
 from server.cli import accounts, database, held, members, moderation, serve, worker
 from server.cli.common import CliError
 from server.logs import configure_logging
@@ -31,8 +31,8 @@ def failure(exc: Exception) -> CliError | None:
         return exc
     if isinstance(exc, SettingsError):
         return CliError(str(exc), exit_code=2)
-    if isinstance(exc, NotAllowed):
-        return CliError(str(exc))
+    if isinstance(exc, ServiceError):
+        return CliError(exc.message)
     return None
 
 

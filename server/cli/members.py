@@ -14,11 +14,8 @@ def invites_create(settings: Settings, args: argparse.Namespace) -> int:
     from server.urls import LocalUrls
 
     async def work(session, mail):
-        try:
-            return await member_admin.create_invite(session, by=via(), max_uses=args.uses,
-                                                    expires_in_days=args.expires_in)
-        except member_admin.MemberAdminError as exc:
-            raise CliError(str(exc)) from None
+        return await member_admin.create_invite(session, by=via(), max_uses=args.uses,
+                                                expires_in_days=args.expires_in)
 
     invite = run_and_mail(settings, work)
     say(invite_url(LocalUrls(settings.base_url), invite))
@@ -42,10 +39,7 @@ def registrations_mode(settings: Settings, args: argparse.Namespace) -> int:
 
     async def work(session, mail):
         if args.mode:
-            try:
-                await instance_settings.change(session, settings, {"registration_mode": args.mode}, by=via())
-            except instance_settings.SettingError as exc:
-                raise CliError(str(exc)) from None
+            await instance_settings.change(session, settings, {"registration_mode": args.mode}, by=via())
         return await instance_settings.registration_mode(session, settings)
 
     say(f"registration mode: {run_and_mail(settings, work)}")
@@ -57,10 +51,7 @@ def registrations_approve(settings: Settings, args: argparse.Namespace) -> int:
 
     async def work(session, mail):
         account = await account_named(session, settings, args.username)
-        try:
-            mail.append(await member_admin.approve_registration(session, settings, account, by=via()))
-        except member_admin.MemberAdminError as exc:
-            raise CliError(str(exc)) from None
+        mail.append(await member_admin.approve_registration(session, settings, account, by=via()))
 
     run_and_mail(settings, work)
     say(f"approved @{args.username}")
@@ -89,7 +80,7 @@ def verifications_list(settings: Settings, args: argparse.Namespace) -> int:
 
 def _decide(settings: Settings, request_id: str, decide) -> object:
     from server.db.models import VerificationRequest
-    from server.services.verification.workflow import VerificationError
+
 
     if not request_id.isdigit():
         raise CliError(f"not a request id: {request_id!r}")
@@ -98,10 +89,7 @@ def _decide(settings: Settings, request_id: str, decide) -> object:
         found = await session.get(VerificationRequest, int(request_id))
         if found is None:
             raise CliError(f"no verification request {request_id}")
-        try:
-            return await decide(session, found, mail)
-        except VerificationError as exc:
-            raise CliError(exc.message) from None
+        return await decide(session, found, mail)
 
     return run_and_mail(settings, work)
 
@@ -123,15 +111,12 @@ def verifications_reject(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def verifications_grant(settings: Settings, args: argparse.Namespace) -> int:
-    from server.services.verification.workflow import VerificationError, grant
+    from server.services.verification.workflow import grant
 
     async def work(session, mail):
         member = await account_named(session, settings, args.username)
-        try:
-            return await grant(session, settings, member, None, profession=args.profession, specialty=args.specialty,
-                               jurisdiction=args.jurisdiction, mail=mail, via=via())
-        except VerificationError as exc:
-            raise CliError(exc.message) from None
+        return await grant(session, settings, member, None, profession=args.profession, specialty=args.specialty,
+                           jurisdiction=args.jurisdiction, mail=mail, via=via())
 
     verification = run_and_mail(settings, work)
     say(f"verified @{args.username} until {verification.valid_until:%Y-%m-%d}")
@@ -139,14 +124,11 @@ def verifications_grant(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def verifications_revoke(settings: Settings, args: argparse.Namespace) -> int:
-    from server.services.verification.workflow import VerificationError, revoke
+    from server.services.verification.workflow import revoke
 
     async def work(session, mail):
         member = await account_named(session, settings, args.username)
-        try:
-            return await revoke(session, settings, member, None, args.reason, mail, via=via())
-        except VerificationError as exc:
-            raise CliError(exc.message) from None
+        return await revoke(session, settings, member, None, args.reason, mail, via=via())
 
     run_and_mail(settings, work)
     say(f"revoked the verification of @{args.username}")
@@ -157,13 +139,10 @@ def verifiers(settings: Settings, args: argparse.Namespace) -> int:
     from server.services.instance import settings as s
 
     async def work(session, mail):
-        try:
-            if args.action == "trust":
-                await s.trust_verifier(session, args.domain, by=via())
-            elif args.action == "untrust" and not await s.untrust_verifier(session, args.domain, by=via()):
-                raise CliError(f"{args.domain} is not a trusted verifier")
-        except s.SettingError as exc:
-            raise CliError(str(exc)) from None
+        if args.action == "trust":
+            await s.trust_verifier(session, args.domain, by=via())
+        elif args.action == "untrust" and not await s.untrust_verifier(session, args.domain, by=via()):
+            raise CliError(f"{args.domain} is not a trusted verifier")
         return await s.trusted_verifiers(session)
 
     trusted = run_and_mail(settings, work)

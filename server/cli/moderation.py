@@ -7,8 +7,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from moderation.blocklists import FORMATS, BlocklistError, export_blocklist, format_diff, parse_blocklist
-from moderation.domains import DomainPolicy, FederationMode, InvalidDomain, Severity
+from moderation.blocklists import FORMATS, export_blocklist, format_diff, parse_blocklist
+from moderation.domains import DomainPolicy, FederationMode, Severity
 from server.cli.common import CliError, run, say
 from server.runtime import Runtime
 from server.settings import Settings
@@ -21,10 +21,7 @@ REFRESH_WAIT = 60.0  # seconds to wait for lists a worker is fetching at that mo
 def _domain(value: str) -> str:
     from server.services.moderation.policies import check_domain
 
-    try:
-        return check_domain(value)
-    except InvalidDomain as exc:
-        raise CliError(str(exc)) from None
+    return check_domain(value)
 
 
 # domains ------------------------------------------------------------------------------------
@@ -113,22 +110,16 @@ def cmd_domains_mode(settings: Settings, args: argparse.Namespace) -> int:
 def _read_file(name: str) -> bytes:
     if name == "-":
         return sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
-    try:
-        path = Path(name)
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise CliError(f"{name}: larger than {MAX_FILE_BYTES} bytes")
-        return path.read_bytes()
-    except OSError as exc:
-        raise CliError(f"cannot read {name}: {exc.strerror}") from None
+    path = Path(name)
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise CliError(f"{name}: larger than {MAX_FILE_BYTES} bytes")
+    return path.read_bytes()
 
 
 def cmd_blocklists_import(settings: Settings, args: argparse.Namespace) -> int:
     from server.services.moderation.domains import import_policies, plan_import
 
-    try:
-        incoming = parse_blocklist(_read_file(args.file), args.format)
-    except BlocklistError as exc:
-        raise CliError(f"{args.file}: {exc}; nothing imported") from None
+    incoming = parse_blocklist(_read_file(args.file), args.format)
 
     async def work(runtime: Runtime):
         async with runtime.sessions() as session:
@@ -157,15 +148,12 @@ def cmd_blocklists_export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_blocklists_subscribe(settings: Settings, args: argparse.Namespace) -> int:
-    from server.services.moderation.subscriptions import SubscriptionError, subscribe
+    from server.services.moderation.subscriptions import subscribe
 
     async def work(runtime: Runtime):
         async with runtime.sessions() as session:
-            try:
-                row = await subscribe(session, args.url, priority=args.priority, as_drafts=args.drafts,
-                                      allow=args.allowlist, allow_http=settings.allow_http, by=BY)
-            except SubscriptionError as exc:
-                raise CliError(str(exc)) from None
+            row = await subscribe(session, args.url, priority=args.priority, as_drafts=args.drafts,
+                                  allow=args.allowlist, allow_http=settings.allow_http, by=BY)
             await session.commit()
             return row
 
@@ -176,14 +164,11 @@ def cmd_blocklists_subscribe(settings: Settings, args: argparse.Namespace) -> in
 
 
 def cmd_blocklists_unsubscribe(settings: Settings, args: argparse.Namespace) -> int:
-    from server.services.moderation.subscriptions import SubscriptionError, unsubscribe
+    from server.services.moderation.subscriptions import unsubscribe
 
     async def work(runtime: Runtime) -> int:
         async with runtime.sessions() as session:
-            try:
-                removed = await unsubscribe(session, args.url, by=BY)
-            except SubscriptionError as exc:
-                raise CliError(str(exc)) from None
+            removed = await unsubscribe(session, args.url, by=BY)
             await session.commit()
             return removed
 
@@ -221,15 +206,12 @@ def cmd_blocklists_list(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_blocklists_decide(approve: bool):
     def handler(settings: Settings, args: argparse.Namespace) -> int:
-        from server.services.moderation.subscriptions import SubscriptionError, decide_draft
+        from server.services.moderation.subscriptions import decide_draft
 
         async def work(runtime: Runtime) -> None:
             async with runtime.sessions() as session:
-                try:
-                    for draft_id in args.ids:
-                        await decide_draft(session, draft_id, approve=approve, by=BY)
-                except SubscriptionError as exc:
-                    raise CliError(f"{exc}; nothing changed") from None
+                for draft_id in args.ids:
+                    await decide_draft(session, draft_id, approve=approve, by=BY)
                 await session.commit()
 
         run(settings, work)
@@ -239,16 +221,13 @@ def cmd_blocklists_decide(approve: bool):
 
 
 def cmd_blocklists_publish(settings: Settings, args: argparse.Namespace) -> int:
-    from server.services.moderation.publish import PublishError, read_visibility, set_visibility
+    from server.services.moderation.publish import read_visibility, set_visibility
 
     async def work(runtime: Runtime):
         async with runtime.sessions() as session:
             if args.visibility is None:
                 return await read_visibility(session)
-            try:
-                result = await set_visibility(session, args.visibility, args.trusted, by=BY)
-            except PublishError as exc:
-                raise CliError(str(exc)) from None
+            result = await set_visibility(session, args.visibility, args.trusted, by=BY)
             await session.commit()
             return result
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from server.services.accounts.login import LoginError, LoginThrottled, LoginUnconfirmed, check_login
+from server.services.accounts.login import check_login
+from moderation.errors import Kind, ServiceError
+from server.errors import retry_headers
 from server.web.page import Web, safe_next
 
 
@@ -17,13 +19,12 @@ async def login(web: Web) -> Response:
     try:
         account = await check_login(web.db, web.value("username"), web.value("password"),
                                     ip=client.host if client else None)
-    except LoginThrottled as exc:
-        response = web.render("login.html", status=429, next=next_url, error=str(exc), username=web.value("username"))
-        response.headers["Retry-After"] = str(exc.retry_after)
+    except ServiceError as exc:
+        response = web.render("login.html", status=429 if exc.kind is Kind.RATE_LIMITED else 400, next=next_url,
+                              error=str(exc), username=web.value("username"),
+                              unconfirmed=exc.details.get("unconfirmed"))
+        response.headers.update(retry_headers(exc) or {})
         return response
-    except LoginError as exc:
-        return web.render("login.html", status=400, next=next_url, error=str(exc), username=web.value("username"),
-                          unconfirmed=isinstance(exc, LoginUnconfirmed))
     await web.log_in(account)
     await web.db.commit()
     return web.redirect(next_url)

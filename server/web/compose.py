@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
+from moderation.errors import ServiceError
 from moderation.phi import IMAGE_REMINDER
 from server.db.ids import as_id
 from server.db.models import MediaAttachment, Post
-from server.services.posts import images
 from server.services.posts import authoring as post_service
 from server.services.posts import media as media_service
 from server.services.posts import media_phi
@@ -74,7 +74,7 @@ def _new_post(draft: Draft, confirmed: bool) -> post_service.NewPost:
 
 async def _uploads(web: Web, draft: Draft) -> None:
     """The images kept from an earlier try (their descriptions as edited), then the new files, stored now.
-    Raises MediaError or ImageError with a reason for the author."""
+    Raises ServiceError or ServiceError with a reason for the author."""
     owner = viewer_actor(web)
     for raw in web.form.getlist("media_id")[:MAX_IMAGES]:
         if isinstance(raw, str) and raw.isdigit() and len(raw) <= 20:
@@ -89,7 +89,7 @@ async def _uploads(web: Web, draft: Draft) -> None:
         if not data:
             continue
         if len(draft.media) >= MAX_IMAGES:
-            raise media_service.MediaError(f"a post has at most {MAX_IMAGES} images")
+            raise ServiceError(f"a post has at most {MAX_IMAGES} images")
         description = media_service.check_description(web.value(f"media_description_new_{i}"))
         row = await media_service.upload(web.runtime, web.db, owner, data, description=description)
         await media_phi.check_now(web.runtime, web.db, row)  # the post is checked right after: wait for it
@@ -137,7 +137,7 @@ async def compose(web: Web) -> Response:
     draft = _draft(web)
     try:
         await _uploads(web, draft)
-    except (media_service.MediaError, images.ImageError) as exc:
+    except ServiceError as exc:
         await roll_back(web)
         draft.media = []
         return await _page(web, draft, 422, error=f"That image could not be used: {exc}")
@@ -147,7 +147,7 @@ async def compose(web: Web) -> Response:
     new = _new_post(draft, confirmed=web.value("phi_confirmed") == "1")
     try:
         post = await post_service.create_post(web.runtime, web.db, viewer_actor(web), new)
-    except post_service.PostError as exc:
+    except ServiceError as exc:
         await roll_back(web)
         draft.media = [await web.db.get(MediaAttachment, i) for i in new.media_ids]  # a rollback expired them
         if isinstance(exc, post_service.PhiFound):

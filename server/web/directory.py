@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from starlette.responses import Response
 
 from server.services.social import directory as members
-from server.services.accounts.professional_profile import ProfileError
+from moderation.errors import ServiceError
 from server.web.page import Web, error_page
 from server.web.status_view import account_cards
 
@@ -28,7 +28,7 @@ async def directory(web: Web) -> Response:
     try:
         actors = await members.verified_members(web.db, specialty=specialty or None, limit=PAGE_SIZE + 1,
                                                 offset=offset)
-    except ProfileError:
+    except ServiceError:
         return error_page(web, 404, "There is no such specialty in the directory.")
     cards = await account_cards(web, actors[:PAGE_SIZE])
     groups = [(name, list(group)) for name, group in groupby(

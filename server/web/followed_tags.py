@@ -7,8 +7,8 @@ from urllib.parse import quote
 from starlette.responses import Response
 
 from server.services.reading import followed_tags
-from server.services.reading.followed_tags import TagError
 from server.services.reading.timelines import Page
+from moderation.errors import ServiceError
 from server.web.page import Web, error_page, safe_next
 from server.web.settings_profile import render_settings
 
@@ -23,7 +23,7 @@ def _change(action, notice: str):
     async def handler(web: Web) -> Response:
         try:
             tag = followed_tags.normalize_tag(web.request.path_params["tag"])
-        except TagError as exc:
+        except ServiceError as exc:
             return error_page(web, 422, f"That is not a hashtag: {exc}.")
         await action(web.db, web.viewer.actor_id, tag)
         await web.db.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from moderation.errors import ServiceError
 from server.db.ids import as_id
 from server.db.models import List
 from server.services.reading import lists
@@ -40,9 +41,9 @@ async def index(web: Web) -> Response:
     try:
         made = await lists.create_list(web.db, web.viewer.actor_id, web.value("title"),
                                        web.value("replies_policy", "list"), bool(web.value("exclusive")))
-    except lists.ListError as exc:
+    except ServiceError as exc:
         await roll_back(web)
-        return await _index(web, 422, sentence(exc.plain), web.value("title")[:lists.MAX_TITLE])
+        return await _index(web, 422, sentence(exc.details["plain"]), web.value("title")[:lists.MAX_TITLE])
     await web.db.commit()
     return web.redirect(f"/lists/{made.id}?notice=created")
 
@@ -86,9 +87,9 @@ async def edit(web: Web) -> Response:
         await lists.update_list(web.db, owned, title=web.value("title"),
                                 replies_policy=web.value("replies_policy", owned.replies_policy),
                                 exclusive=bool(web.value("exclusive")))
-    except lists.ListError as exc:
+    except ServiceError as exc:
         await _undo(web, owned)
-        return await _show(web, owned, 422, sentence(exc.plain))
+        return await _show(web, owned, 422, sentence(exc.details["plain"]))
     await web.db.commit()
     return web.redirect(f"/lists/{owned.id}?notice=saved")
 
@@ -113,9 +114,9 @@ async def add_member(web: Web) -> Response:
         return await _show(web, owned, 422, f"No account {handle or 'by that name'} is known here.", handle)
     try:
         await lists.add_accounts(web.db, owned, [actor.id])
-    except lists.ListError as exc:
+    except ServiceError as exc:
         await _undo(web, owned)
-        return await _show(web, owned, 422, sentence(exc.plain), handle)
+        return await _show(web, owned, 422, sentence(exc.details["plain"]), handle)
     await web.db.commit()
     return web.redirect(f"/lists/{owned.id}?notice=added")
 

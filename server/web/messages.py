@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from starlette.responses import Response
 
+from moderation.errors import ServiceError
 from server.db.fulltext import plain_text
 from server.services.reading import conversations
 from server.services.social import lookup
@@ -144,7 +145,7 @@ async def new_message(web: Web) -> Response:
         await roll_back(web)
         texts = [("Message", text), ("Content warning", draft.spoiler_text)]
         return _page(web, draft, 422, phi=guard_answer(texts, exc.decision, "send"))
-    except post_service.PostError as exc:
+    except ServiceError as exc:
         await roll_back(web)
         return _page(web, draft, 422, error=f"The message was not sent: {exc}.")
     await web.db.commit()

@@ -8,10 +8,11 @@ from urllib.parse import urlencode, urlsplit
 
 from starlette.responses import RedirectResponse, Response
 
+from moderation.errors import Kind, ServiceError
+from server.errors import retry_headers
 from server.web.security import csp_with_form_action
 from server.services.accounts import oauth
-from server.services.accounts.login import LoginError, LoginThrottled, check_login
-from server.services.accounts.scopes import ScopeError
+from server.services.accounts.login import check_login
 from server.web.page import Web
 
 FIELDS = ("client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method", "response_type")
@@ -73,7 +74,7 @@ async def authorize(web: Web) -> Response:
         if params.get("response_type", "code") != "code":
             raise oauth.OAuthError("unsupported_response_type", "only response_type=code is supported")
         scopes = oauth.check_request(app, params.get("redirect_uri", ""), params.get("scope"))
-    except (oauth.OAuthError, ScopeError) as exc:
+    except (oauth.OAuthError, ServiceError) as exc:
         return _page(web, {"app_name": "?", "scopes": [], "hidden": {}}, 400, str(exc))
     hidden = {k: params[k] for k in FIELDS if params.get(k)}
     context = {"app_name": app.name, "app_website": app.website,
@@ -92,12 +93,11 @@ async def authorize(web: Web) -> Response:
         try:
             account = await check_login(web.db, web.value("username"), web.value("password"),
                                         ip=client.host if client else None)
-        except LoginThrottled as exc:
-            response = _page(web, {**context, "username": web.value("username")}, 429, str(exc))
-            response.headers["Retry-After"] = str(exc.retry_after)
+        except ServiceError as exc:
+            response = _page(web, {**context, "username": web.value("username")},
+                             429 if exc.kind is Kind.RATE_LIMITED else 400, str(exc))
+            response.headers.update(retry_headers(exc) or {})
             return response
-        except LoginError as exc:
-            return _page(web, {**context, "username": web.value("username")}, 400, str(exc))
         await web.log_in(account)
     try:
         code = await oauth.issue_code(web.db, app, account, redirect_uri, scopes, params.get("code_challenge"),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from server.services.accounts.mailed_tokens import TokenError, peek_token
+from server.services.accounts.mailed_tokens import peek_token
 from server.services.instance.mail import send_quietly
-from server.services.accounts.registration import RegistrationError, request_password_reset, reset_password
+from server.services.accounts.registration import request_password_reset, reset_password
+from moderation.errors import Kind, ServiceError
 from server.web.forms import sentence
 from server.web.page import Web
 
@@ -28,7 +29,7 @@ async def reset(web: Web) -> Response:
     token = web.request.path_params["token"]
     try:
         account = await peek_token(web.db, "reset", token)
-    except TokenError:
+    except ServiceError:
         return web.render("password/reset.html", status=400, invalid=True)
     if web.request.method == "GET":
         return web.render("password/reset.html", username=account.actor.username)
@@ -38,11 +39,11 @@ async def reset(web: Web) -> Response:
                           error="The two passwords do not match.")
     try:
         account = await reset_password(web.db, token, password)
-    except RegistrationError as exc:
+    except ServiceError as exc:
+        if exc.kind is Kind.EXPIRED:
+            return web.render("password/reset.html", status=400, invalid=True)
         return web.render("password/reset.html", status=422, username=account.actor.username,
                           error=sentence(str(exc)))
-    except TokenError:
-        return web.render("password/reset.html", status=400, invalid=True)
     if account.disabled_at or not account.approved_at:
         await web.db.commit()
         return web.render("password/reset.html", done=True)

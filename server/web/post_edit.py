@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from starlette.responses import Response
 
+from moderation.errors import ServiceError
 from server.db.models import Post
 from server.services.posts import authoring as post_service
 from server.services.social.visibility_to_viewers import visible_post
@@ -36,7 +37,7 @@ class EditForm:
 async def _own(web: Web) -> Post | None:
     try:
         return await post_service.own_post(web.db, viewer_actor(web), post_id_of(web.request.path_params["id"]) or 0)
-    except post_service.PostError:
+    except ServiceError:
         return None
 
 
@@ -79,7 +80,7 @@ async def edit(web: Web) -> Response:
                                language=form.language or None, phi_confirmed=web.value("phi_confirmed") == "1")
     try:
         await post_service.edit_post(web.runtime, web.db, viewer_actor(web), post.id, new)
-    except post_service.PostError as exc:
+    except ServiceError as exc:
         post_id = post.id
         await roll_back(web)
         post = await web.db.get(Post, post_id)  # loaded again: the rollback expired it

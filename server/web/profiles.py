@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from moderation.errors import ServiceError
 from server.db.ids import as_id
 from server.db.models import Actor
 from server.services.social import lookup
@@ -74,7 +75,7 @@ def _account_action(change):
             return error_page(web, 404, NOT_FOUND)
         try:
             await change(web, viewer_actor(web), target)
-        except (social.SocialError, members.MemberModerationError) as exc:
+        except ServiceError as exc:
             await roll_back(web)
             return error_page(web, 422, f"That did not work: {exc}.")
         await web.db.commit()

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from starlette.responses import Response
 
 from federation.html import ContentError, html_to_text
+from moderation.errors import ServiceError
 from moderation.reports import ReportCategory
 from server.db.models import Actor, Post
 from server.services.reading import timelines as reading
-from server.services.moderation.reports import MAX_COMMENT, ReportError, file_report, parse_category
+from server.services.moderation.reports import MAX_COMMENT, file_report, parse_category
 from server.services.social.relationships import relationship
 from server.services.reading.timelines import Page
 from server.web import profiles, status_actions
@@ -65,7 +66,7 @@ async def _report(web: Web, target: Actor, post: Post | None, here: str) -> Resp
                                    comment=form.comment, category=parse_category(form.category),
                                    rule_ids=form.rule_ids if form.category == VIOLATION else [],
                                    forward=form.forward and not target.local)
-    except ReportError as exc:
+    except ServiceError as exc:
         target_id, post_id = target.id, post.id if post else None
         await roll_back(web)  # which expires them: loaded again for the page
         target, post = await web.db.get(Actor, target_id), await web.db.get(Post, post_id) if post_id else None

@@ -5,9 +5,10 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from server.services.accounts import web_sessions
-from server.services.accounts.deletion import DeletionError, delete_account
-from server.services.accounts.login import LoginError, LoginThrottled, check_login
-from server.services.accounts.registration import RegistrationError, change_password
+from server.services.accounts.deletion import delete_account
+from server.services.accounts.login import check_login
+from server.services.accounts.registration import change_password
+from moderation.errors import Kind, ServiceError
 from server.web.forms import sentence
 from server.web.page import Web
 from server.web.settings_profile import render_settings
@@ -44,10 +45,8 @@ async def _password_checked(web: Web, password: str) -> str | None:
     client = web.request.client
     try:
         await check_login(web.db, web.viewer.actor.username, password, ip=client.host if client else None)
-    except LoginThrottled as exc:
-        return sentence(str(exc))
-    except LoginError:
-        return "Your current password is not right."
+    except ServiceError as exc:
+        return sentence(str(exc)) if exc.kind is Kind.RATE_LIMITED else "Your current password is not right."
     return None
 
 
@@ -58,7 +57,7 @@ async def password(web: Web) -> Response:
     if problem is None:
         try:
             await change_password(web.db, web.viewer, web.value("password"), keep_session=web.session_token)
-        except RegistrationError as exc:
+        except ServiceError as exc:
             problem = sentence(str(exc))
     if problem:
         return await _account_page(web, 422, problem)
@@ -91,7 +90,7 @@ async def delete(web: Web) -> Response:
         username = web.viewer.actor.username
         try:
             await delete_account(web.runtime, web.db, web.viewer)
-        except DeletionError as exc:
+        except ServiceError as exc:
             problem = sentence(str(exc))
     if problem:
         return render_settings(web, "settings/delete.html", "delete", 422, error=problem)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from starlette.responses import Response
 
+from moderation.errors import Kind, ServiceError
 from server.db.ids import as_id
 from server.db.types import utcnow
 from server.services.reading import filter_storage as store
@@ -60,7 +61,7 @@ async def new_filter(web: Web) -> Response:
         return _form(web, **_again(web, rows), status=422, error=NO_KEYWORDS)
     try:
         await store.create_filter(web.db, web.viewer.actor_id, change)
-    except (store.FilterError, store.FilterNotFound) as exc:
+    except ServiceError as exc:
         await rollback(web)
         return _form(web, **_again(web, rows), status=422, error=_reason(exc))
     await web.db.commit()
@@ -71,7 +72,7 @@ async def edit_filter(web: Web) -> Response:
     filter_id = _filter_id(web)
     try:
         found = await store.view(web.db, await store.own_filter(web.db, web.viewer.actor_id, filter_id or 0))
-    except store.FilterNotFound:
+    except ServiceError:
         return error_page(web, 404, "There is no such filter.")
     if web.request.method == "GET":
         row = found.filter
@@ -84,7 +85,7 @@ async def edit_filter(web: Web) -> Response:
                      error=NO_KEYWORDS)
     try:
         await store.update_filter(web.db, web.viewer.actor_id, found.filter.id, change)
-    except (store.FilterError, store.FilterNotFound) as exc:
+    except ServiceError as exc:
         until = _until(found.filter.expires_at)
         await rollback(web)
         return _form(web, **_again(web, rows), editing=filter_id, until=until, status=422, error=_reason(exc))
@@ -95,7 +96,7 @@ async def edit_filter(web: Web) -> Response:
 async def delete_filter(web: Web) -> Response:
     try:
         await store.delete_filter(web.db, web.viewer.actor_id, _filter_id(web) or 0)
-    except store.FilterNotFound:
+    except ServiceError:
         return error_page(web, 404, "There is no such filter.")
     await web.db.commit()
     return web.redirect("/settings/filters?notice=filter_deleted")
@@ -105,9 +106,9 @@ def _keeps_keywords(change: FilterChange) -> bool:
     return any(k.keyword and not k.destroy for k in change.keywords)
 
 
-def _reason(exc: Exception) -> str:
+def _reason(exc: ServiceError) -> str:
     text = str(exc).removeprefix("Validation failed: ")
-    return "That keyword is not in this filter." if isinstance(exc, store.FilterNotFound) else \
+    return "That keyword is not in this filter." if exc.kind is Kind.NOT_FOUND else \
         text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 

@@ -7,6 +7,7 @@ import json
 from sqlalchemy import select
 from starlette.responses import Response
 
+from moderation.errors import ServiceError
 from server.db.models import Actor, Block, Mute
 from server.db.types import utcnow
 from server.services.accounts.exports import CSV_EXPORTS, FILE_NAMES, export_csv, export_outbox
@@ -59,7 +60,7 @@ async def unmute(web: Web) -> Response:
 async def block_domain(web: Web) -> Response:
     try:
         await members.block_domain(web.runtime, web.db, web.viewer.actor, web.value("domain"))
-    except members.MemberModerationError as exc:
+    except ServiceError as exc:
         await rollback(web)
         return await _blocks_page(web, 422, sentence(str(exc)), web.value("domain")[:255])
     await web.db.commit()
@@ -69,7 +70,7 @@ async def block_domain(web: Web) -> Response:
 async def unblock_domain(web: Web) -> Response:
     try:
         await members.unblock_domain(web.runtime, web.db, web.viewer.actor, web.value("domain"))
-    except members.MemberModerationError:
+    except ServiceError:
         return web.redirect("/settings/blocks")
     await web.db.commit()
     return web.redirect("/settings/blocks?notice=domain_unblocked")

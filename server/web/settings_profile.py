@@ -11,6 +11,7 @@ from server.services.accounts import mastodon_profile as profile
 from server.services.accounts import professional_profile as profiles
 from server.services.verification.attestations_issued import current_verifications, publish_actor_update
 from server.services.accounts.specialties import specialty_name
+from moderation.errors import ServiceError
 from server.web.forms import rollback, sentence, upload
 from server.web.notices import notice
 from server.web.page import Web
@@ -71,7 +72,7 @@ async def edit_profile(web: Web) -> Response:
     try:
         await profiles.update_profile(web.db, web.runtime.urls, web.viewer, _professional(web))
         await profile.update_profile(web.runtime, web.db, web.viewer.actor, changes)
-    except (profile.ProfileError, profiles.ProfileError) as exc:
+    except ServiceError as exc:
         await rollback(web)
         return await _profile_page(web, 422, sentence(str(exc)))
     await _publish(web)

@@ -5,13 +5,15 @@ from __future__ import annotations
 from sqlalchemy import select
 from starlette.responses import Response
 
+from moderation.errors import ServiceError
 from server.db.models import Invite
 from server.services.accounts import professional_profile as profiles
-from server.services.accounts.mailed_tokens import TokenError, peek_token
+from server.services.accounts.mailed_tokens import peek_token
 from server.services.instance.settings import registration_mode
 from server.services.accounts.invites import is_usable
 from server.services.instance.mail import send_quietly
-from server.services.accounts.registration import Registration, RegistrationError, confirm_email, register
+from server.services.accounts.registration import Registration, confirm_email, register
+from server.errors import status_of
 from server.web.forms import sentence
 from server.web.page import Web
 from server.web.professions import profession_choices, specialty_groups
@@ -66,9 +68,9 @@ async def _register(web: Web) -> Response:
     try:
         account = await register(web.db, web.settings, registration, mail)
         await profiles.update_profile(web.db, web.runtime.urls, account, _professional(web, values))
-    except (RegistrationError, profiles.ProfileError) as exc:
+    except ServiceError as exc:
         await web.db.rollback()
-        status = exc.status if isinstance(exc, RegistrationError) else 422
+        status = status_of(exc)
         return await _form(web, status, sentence(str(exc)), **values)
     await web.db.commit()
     await send_quietly(web.settings, mail)
@@ -98,12 +100,12 @@ async def confirm(web: Web) -> Response:
     if web.request.method == "GET":
         try:
             account = await peek_token(web.db, "confirm", token)
-        except TokenError:
+        except ServiceError:
             return web.render("signup/confirm.html", status=400, invalid=True)
         return web.render("signup/confirm.html", username=account.actor.username, email=account.email)
     try:
         account = await confirm_email(web.db, token)
-    except TokenError:
+    except ServiceError:
         return web.render("signup/confirm.html", status=400, invalid=True)
     if account.disabled_at or account.approved_at is None:
         await web.db.commit()

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from starlette.responses import Response
 
+from moderation.errors import ServiceError
 from server.db.models import Post
 from server.services.posts import polls
 from server.services.posts import authoring as post_service
@@ -30,7 +31,7 @@ async def _own(web: Web) -> Post | None:
     """The viewer's own post the path names (someone else's is not found, as for delete)."""
     try:
         return await post_service.own_post(web.db, viewer_actor(web), post_id_of(web.request.path_params["id"]) or 0)
-    except post_service.PostError:
+    except ServiceError:
         return None
 
 
@@ -41,7 +42,7 @@ def _action(action: post_actions.PostAction, find=target_post):
             return error_page(web, 404, NOT_FOUND)
         try:
             await action.run(web.runtime, web.db, viewer_actor(web), post)
-        except post_actions.REFUSED as exc:
+        except ServiceError as exc:
             await roll_back(web)
             return error_page(web, 422, f"That did not work: {exc}.")
         await web.db.commit()
@@ -72,7 +73,7 @@ async def delete(web: Web) -> Response:
         post = await post_service.own_post(web.db, viewer_actor(web), post_id or 0)
         gone = {f"/statuses/{post.id}", urlsplit(post.url or "").path}
         await post_service.delete_post(web.runtime, web.db, viewer_actor(web), post.id)
-    except post_service.PostError:
+    except ServiceError:
         await roll_back(web)
         return error_page(web, 404, NOT_FOUND)
     await web.db.commit()

@@ -6,6 +6,7 @@ from urllib.parse import quote, urlencode
 
 from starlette.responses import Response
 
+from moderation.errors import ServiceError
 from server.db.ids import MAX_ID
 from server.services.reading import followed_tags
 from server.services.reading import timelines as reading
@@ -106,7 +107,7 @@ async def _tag_follow(web: Web, name: str) -> dict:
     """What the Follow / Unfollow button of a tag page needs (members, and names that are hashtags)."""
     try:
         valid = web.viewer is not None and followed_tags.normalize_tag(name) == name
-    except followed_tags.TagError:
+    except ServiceError:
         valid = False
     if not valid:
         return {}

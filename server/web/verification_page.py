@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from starlette.responses import JSONResponse, Response
 
+from moderation.errors import ServiceError
 from server.convert.verification_to_json import masked
 from server.db.ids import as_id
 from server.db.models import VerificationRequest
 from server.services.verification.attestations_issued import current_verifications
-from server.services.verification.credentials import CREDENTIAL_TYPES, CredentialError, validate_credential
+from server.services.verification.credentials import CREDENTIAL_TYPES, validate_credential
 from server.services.accounts.professional_profile import get_profile
 from server.services.accounts.specialties import specialty_name
-from server.services.verification.workflow import OPEN_STATES, Submission, Upload, VerificationError, my_requests, respond, \
+from server.errors import status_of
+from server.services.verification.workflow import OPEN_STATES, Submission, Upload, my_requests, respond, \
     submit_request
 from server.web.forms import rollback, sentence, upload
 from server.web.notices import notice
@@ -55,9 +57,9 @@ async def verification(web: Web) -> Response:
                             evidence=await _evidence(web))
     try:
         await submit_request(web.db, web.settings, web.viewer, submission)
-    except VerificationError as exc:
+    except ServiceError as exc:
         await rollback(web)
-        return await _page(web, exc.status, sentence(exc.message), values)
+        return await _page(web, status_of(exc), sentence(exc.message), values)
     await web.db.commit()
     return web.redirect("/verification?notice=submitted")
 
@@ -71,9 +73,9 @@ async def answer(web: Web) -> Response:
     try:
         await respond(web.db, web.settings, request, web.viewer, web.value("note").strip() or None,
                       await _evidence(web))
-    except VerificationError as exc:
+    except ServiceError as exc:
         await rollback(web)
-        return await _page(web, exc.status, answer_error=sentence(exc.message))
+        return await _page(web, status_of(exc), answer_error=sentence(exc.message))
     await web.db.commit()
     return web.redirect("/verification?notice=answered")
 
@@ -85,6 +87,6 @@ async def check(web: Web) -> Response:
     try:
         validate_credential(web.value("credential_type"), web.value("credential_number")[:100],
                             web.value("jurisdiction")[:20])
-    except CredentialError as exc:
+    except ServiceError as exc:
         return JSONResponse({"valid": False, "message": exc.message})
     return JSONResponse({"valid": True, "message": "The number is well formed."})

@@ -121,11 +121,8 @@ async def follow(request: Request) -> JSONResponse:
     async with state.sessions() as session:
         me = await session.get(Actor, auth.account.actor_id)
         target = await _actor(session, path_id(request))
-        try:
-            await social.follow(state.runtime, session, me, target, show_boosts=params.flag("reblogs", True),
-                                notify_posts=params.flag("notify", False))
-        except social.SocialError as exc:
-            raise HTTPException(403, str(exc)) from None
+        await social.follow(state.runtime, session, me, target, show_boosts=params.flag("reblogs", True),
+                            notify_posts=params.flag("notify", False))
         await session.commit()
         return JSONResponse(await relationship(session, me, target))
 
@@ -158,10 +155,7 @@ def _answer(accept: bool):
         async with state.sessions() as session:
             me = await session.get(Actor, auth.account.actor_id)
             follower = await _actor(session, path_id(request))
-            try:
-                await social.answer_follow_request(state.runtime, session, me, follower, accept=accept)
-            except social.SocialError:
-                raise not_found() from None
+            await social.answer_follow_request(state.runtime, session, me, follower, accept=accept)
             await session.commit()
             return JSONResponse(await relationship(session, me, follower))
     return handler

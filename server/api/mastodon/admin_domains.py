@@ -7,7 +7,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from moderation.domains import DomainPolicy, InvalidDomain
+from moderation.domains import DomainPolicy
 from server.api.mastodon.common import not_found, path_id
 from server.api.mastodon.paging import link_header, read_page
 from server.api.mastodon.params import Params, read_params
@@ -61,11 +61,8 @@ def _block_from(params: Params, base: DomainPolicy | None = None) -> DomainPolic
     def text(name: str, default: str = "") -> str:
         return (params.text(name, default) if name in params else default)[:1000]
 
-    try:
-        domain = check_domain(params.text("domain") or (base.domain if base else ""))
-        severity = domains.parse_severity(text("severity", base.severity.value if base else "silence"))
-    except (InvalidDomain, domains.PolicyError) as exc:
-        raise HTTPException(422, str(exc)) from None
+    domain = check_domain(params.text("domain") or (base.domain if base else ""))
+    severity = domains.parse_severity(text("severity", base.severity.value if base else "silence"))
     current = base or DomainPolicy(domain)
 
     def boolean(name: str) -> bool:
@@ -110,10 +107,7 @@ def _delete(allow: bool):
         auth = await staff(request, (ALLOWS if allow else BLOCKS).format("write"))
         async with request.app.state.sessions() as session:
             me = await session.get(Actor, auth.account.actor_id)
-            try:
-                row = await domains.remove_policy_by_id(session, path_id(request), allow=allow, actor=me)
-            except domains.PolicyError as exc:
-                raise HTTPException(422, str(exc)) from None
+            row = await domains.remove_policy_by_id(session, path_id(request), allow=allow, actor=me)
             if row is None:
                 raise not_found()
             await session.commit()
@@ -124,10 +118,7 @@ def _delete(allow: bool):
 async def create_allow(request: Request) -> JSONResponse:
     auth = await staff(request, ALLOWS.format("write"))
     params = await read_params(request)
-    try:
-        domain = check_domain(params.text("domain", ""))
-    except InvalidDomain as exc:
-        raise HTTPException(422, str(exc)) from None
+    domain = check_domain(params.text("domain", ""))
     async with request.app.state.sessions() as session:
         me = await session.get(Actor, auth.account.actor_id)
         row = await domains.set_local_policy(session, DomainPolicy(domain, allow=True), actor=me)

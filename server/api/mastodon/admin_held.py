@@ -7,7 +7,6 @@ account, status (the Status entity as it stands: a held post shows its intended 
 `curbside.held`), edit (kind "edit": the fields the author sent), phi_findings}."""
 from __future__ import annotations
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -45,10 +44,7 @@ async def index(request: Request) -> JSONResponse:
 async def show(request: Request) -> JSONResponse:
     await staff(request, READ)
     async with request.app.state.sessions() as session:
-        try:
-            held, _ = await held_queue.find(session, path_id(request))
-        except held_queue.HeldError:
-            raise HTTPException(404, "Record not found") from None
+        held, _ = await held_queue.find(session, path_id(request))
         return JSONResponse((await _render(request, session, [held]))[0])
 
 
@@ -59,14 +55,11 @@ def _decide(approve: bool):
         state = request.app.state
         async with state.sessions() as session:
             me = await session.get(Actor, auth.account.actor_id)
-            try:
-                if approve:
-                    post = await held_queue.approve(state.runtime, session, me, path_id(request))
-                else:
-                    post = await held_queue.reject(state.runtime, session, me, path_id(request),
-                                                   params.text("reason") or params.text("text") or "")
-            except held_queue.HeldError as exc:
-                raise HTTPException(404 if "no such" in str(exc) else 422, str(exc)) from None
+            if approve:
+                post = await held_queue.approve(state.runtime, session, me, path_id(request))
+            else:
+                post = await held_queue.reject(state.runtime, session, me, path_id(request),
+                                               params.text("reason") or params.text("text") or "")
             await session.commit()
             if not approve:
                 return JSONResponse({})

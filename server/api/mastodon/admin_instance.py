@@ -4,7 +4,6 @@ evidence retention)."""
 from __future__ import annotations
 
 from sqlalchemy import select
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -17,7 +16,6 @@ from server.services.instance import settings as runtime_settings
 from server.services.accounts import member_admin
 from server.services.accounts.invites import invite_url, is_usable, list_invites
 from server.services.instance.mail import send_quietly
-from server.services.accounts.member_admin import MemberAdminError
 from server.services.accounts.registration import pending_registrations
 
 
@@ -39,12 +37,9 @@ async def create_invite_link(request: Request) -> JSONResponse:
     params = await read_params(request)
     uses, days = params.integer("max_uses"), params.integer("expires_in_days")
     async with request.app.state.sessions() as session:
-        try:
-            invite = await member_admin.create_invite(session, by=await session.get(Account, auth.account.id),
-                                                      max_uses=uses,
-                                                      expires_in_days=days)
-        except MemberAdminError as exc:
-            raise HTTPException(exc.status, str(exc)) from None
+        invite = await member_admin.create_invite(session, by=await session.get(Account, auth.account.id),
+                                                  max_uses=uses,
+                                                  expires_in_days=days)
         await session.commit()
         return JSONResponse(_invite_json(request, invite), status_code=201)
 
@@ -52,11 +47,8 @@ async def create_invite_link(request: Request) -> JSONResponse:
 async def delete_invite(request: Request) -> JSONResponse:
     auth = await staff(request, "admin:write", admin_only=True)
     async with request.app.state.sessions() as session:
-        try:
-            invite = await member_admin.revoke_invite(session, path_id(request),
-                                                      by=await session.get(Account, auth.account.id))
-        except MemberAdminError as exc:
-            raise HTTPException(exc.status, str(exc)) from None
+        invite = await member_admin.revoke_invite(session, path_id(request),
+                                                  by=await session.get(Account, auth.account.id))
         await session.commit()
         return JSONResponse(_invite_json(request, invite))
 
@@ -83,11 +75,8 @@ async def approve(request: Request) -> JSONResponse:
     state = request.app.state
     async with state.sessions() as session:
         account = await _pending(session, request)
-        try:
-            message = await member_admin.approve_registration(session, state.settings, account,
-                                                              by=await session.get(Account, auth.account.id))
-        except MemberAdminError as exc:
-            raise HTTPException(exc.status, str(exc)) from None
+        message = await member_admin.approve_registration(session, state.settings, account,
+                                                          by=await session.get(Account, auth.account.id))
         await session.commit()
     await send_quietly(state.settings, [message])
     return JSONResponse({})
@@ -97,10 +86,7 @@ async def reject(request: Request) -> JSONResponse:
     auth = await staff(request, "admin:write", admin_only=True)
     async with request.app.state.sessions() as session:
         account = await _pending(session, request)
-        try:
-            await member_admin.reject_registration(session, account, by=await session.get(Account, auth.account.id))
-        except MemberAdminError as exc:
-            raise HTTPException(exc.status, str(exc)) from None
+        await member_admin.reject_registration(session, account, by=await session.get(Account, auth.account.id))
         await session.commit()
     return JSONResponse({})
 
@@ -116,11 +102,8 @@ async def trust(request: Request) -> JSONResponse:
     auth = await staff(request, "admin:write", admin_only=True)
     params = await read_params(request)
     async with request.app.state.sessions() as session:
-        try:
-            domain = await runtime_settings.trust_verifier(session, params.text("domain", ""),
-                                                           await session.get(Actor, auth.account.actor_id))
-        except runtime_settings.SettingError as exc:
-            raise HTTPException(422, str(exc)) from None
+        domain = await runtime_settings.trust_verifier(session, params.text("domain", ""),
+                                                       await session.get(Actor, auth.account.actor_id))
         await session.commit()
     return JSONResponse({"domain": domain}, status_code=201)
 
@@ -128,11 +111,8 @@ async def trust(request: Request) -> JSONResponse:
 async def untrust(request: Request) -> JSONResponse:
     auth = await staff(request, "admin:write", admin_only=True)
     async with request.app.state.sessions() as session:
-        try:
-            removed = await runtime_settings.untrust_verifier(session, request.path_params["domain"],
-                                                              await session.get(Actor, auth.account.actor_id))
-        except runtime_settings.SettingError as exc:
-            raise HTTPException(422, str(exc)) from None
+        removed = await runtime_settings.untrust_verifier(session, request.path_params["domain"],
+                                                          await session.get(Actor, auth.account.actor_id))
         if not removed:
             raise not_found()
         await session.commit()
@@ -166,11 +146,8 @@ async def update_settings(request: Request) -> JSONResponse:
             changes[key] = params.integer(key)
     async with request.app.state.sessions() as session:
         admin = await session.get(Actor, auth.account.actor_id)
-        try:
-            await runtime_settings.change(session, request.app.state.settings, changes, actor=admin)
-            if "phi_policy" in params:
-                await runtime_settings.set_phi_policy(session, params.text("phi_policy", "").strip().lower(), admin)
-        except runtime_settings.SettingError as exc:
-            raise HTTPException(422, str(exc)) from None
+        await runtime_settings.change(session, request.app.state.settings, changes, actor=admin)
+        if "phi_policy" in params:
+            await runtime_settings.set_phi_policy(session, params.text("phi_policy", "").strip().lower(), admin)
         await session.commit()
         return JSONResponse(await _settings_json(request, session))

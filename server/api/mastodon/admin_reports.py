@@ -7,6 +7,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from moderation.errors import ServiceError
 from moderation.reports import ModerationAction
 from server.api.mastodon.common import not_found, path_id
 from server.api.mastodon.paging import id_param, int_param, link_header, read_page
@@ -69,10 +70,7 @@ def _change(work):
         async with state.sessions() as session:
             report = await _report(session, request)
             me = await session.get(Actor, auth.account.actor_id)
-            try:
-                await work(state.runtime, session, report, me, params)
-            except report_service.ReportError as exc:
-                raise HTTPException(422, str(exc)) from None
+            await work(state.runtime, session, report, me, params)
             await session.commit()
             return JSONResponse((await _render(request, session, [report]))[0])
     return handler
@@ -83,10 +81,10 @@ async def _act(runtime, session, report: Report, me: Actor, params: Params) -> N
         action = ModerationAction(params.text("type") or "")
     except ValueError:
         known = ", ".join(a.value for a in ModerationAction)
-        raise report_service.ReportError(f"type must be one of {known}") from None
+        raise ServiceError(f"type must be one of {known}") from None
     target = await session.get(Actor, report.target_id) if report.target_id else None
     if target is None:
-        raise report_service.ReportError("the reported account is gone; dismiss the report")
+        raise ServiceError("the reported account is gone; dismiss the report")
     await actions.act(runtime, session, me, target, action, report=report,
                       post_ids=params.ids("status_ids") or None, text=params.text("text") or "")
 
@@ -113,11 +111,8 @@ async def account_action(request: Request) -> JSONResponse:
             raise not_found()
         report_id = params.id("report_id")
         report = await session.get(Report, report_id) if report_id is not None else None
-        try:
-            await actions.act(state.runtime, session, me, target, ACCOUNT_ACTIONS[kind], report=report,
-                              text=params.text("text") or "")
-        except report_service.ReportError as exc:
-            raise HTTPException(422, str(exc)) from None
+        await actions.act(state.runtime, session, me, target, ACCOUNT_ACTIONS[kind], report=report,
+                          text=params.text("text") or "")
         await session.commit()
     return JSONResponse({})
 
@@ -128,11 +123,8 @@ def _decide(approve: bool):
         params = await read_params(request)
         async with request.app.state.sessions() as session:
             me = await session.get(Actor, auth.account.actor_id)
-            try:
-                warning = await actions.decide_appeal(session, me, path_id(request), approve=approve,
-                                                      text=params.text("text") or "")
-            except report_service.ReportError as exc:
-                raise HTTPException(422, str(exc)) from None
+            warning = await actions.decide_appeal(session, me, path_id(request), approve=approve,
+                                                  text=params.text("text") or "")
             await session.commit()
             return JSONResponse(warning_to_json(warning))
     return handler

@@ -96,16 +96,13 @@ def _decision(kind: str):
         async with state.sessions() as session:
             found = await _request(session, request)
             reviewer = await session.get(Account, auth.account.id)
-            try:
-                if kind == "approve":
-                    await workflow.approve(session, state.settings, found, reviewer, mail)
-                elif kind == "reject":
-                    await workflow.reject(session, state.settings, found, reviewer, _text(params, "reason"), mail)
-                else:
-                    await workflow.request_info(session, state.settings, found, reviewer,
-                                                _text(params, "message") or _text(params, "reason"), mail)
-            except workflow.VerificationError as exc:
-                raise HTTPException(exc.status, exc.message) from None
+            if kind == "approve":
+                await workflow.approve(session, state.settings, found, reviewer, mail)
+            elif kind == "reject":
+                await workflow.reject(session, state.settings, found, reviewer, _text(params, "reason"), mail)
+            else:
+                await workflow.request_info(session, state.settings, found, reviewer,
+                                            _text(params, "message") or _text(params, "reason"), mail)
             await session.commit()
             body = await _reviewer_json(request, session, found)
         await send_quietly(state.settings, mail)
@@ -138,12 +135,9 @@ async def grant(request: Request) -> JSONResponse:
     async with state.sessions() as session:
         member = await _member(session, state.settings, params)
         admin = await session.get(Account, auth.account.id)
-        try:
-            granted = await workflow.grant(session, state.settings, member, admin, profession=_text(params, "profession"),
-                                           specialty=_text(params, "specialty"),
-                                           jurisdiction=_text(params, "jurisdiction"), mail=mail)
-        except workflow.VerificationError as exc:
-            raise HTTPException(exc.status, exc.message) from None
+        granted = await workflow.grant(session, state.settings, member, admin, profession=_text(params, "profession"),
+                                       specialty=_text(params, "specialty"),
+                                       jurisdiction=_text(params, "jurisdiction"), mail=mail)
         await session.commit()
         body = verification_to_json(granted)
     await send_quietly(state.settings, mail)
@@ -157,10 +151,7 @@ async def revoke(request: Request) -> JSONResponse:
     async with state.sessions() as session:
         member = await _member(session, state.settings, Params(account_id=path_id(request)))
         by = await session.get(Account, auth.account.id)
-        try:
-            revoked = await workflow.revoke(session, state.settings, member, by, _text(params, "reason"), mail)
-        except workflow.VerificationError as exc:
-            raise HTTPException(exc.status, exc.message) from None
+        revoked = await workflow.revoke(session, state.settings, member, by, _text(params, "reason"), mail)
         await session.commit()
         body = verification_to_json(revoked)
     await send_quietly(state.settings, mail)

@@ -5,10 +5,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from moderation.errors import ServiceError
 from server.api.mastodon.auth import authenticate
 from server.api.mastodon.params import read_params
 from server.services.accounts.oauth import OAuthError, register_app
-from server.services.accounts.scopes import ScopeError
 
 
 async def create_app(request: Request) -> JSONResponse:
@@ -18,7 +18,7 @@ async def create_app(request: Request) -> JSONResponse:
             app = await register_app(session, params.text("client_name", ""),
                                      " ".join(params.texts("redirect_uris") or []), params.text("scopes"),
                                      params.text("website"))
-        except (OAuthError, ScopeError) as exc:
+        except (OAuthError, ServiceError) as exc:
             raise HTTPException(422, str(exc)) from None
         await session.commit()
     return JSONResponse({"id": str(app.id), "name": app.name, "website": app.website,

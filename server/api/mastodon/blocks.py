@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sqlalchemy import or_, select
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -32,10 +31,7 @@ def _relationship_action(scope: str, action):
         params = await read_params(request)
         async with state.sessions() as session:
             me, target = await _pair(request, session, scope)
-            try:
-                await action(state.runtime, session, me, target, params)
-            except members.MemberModerationError as exc:
-                raise HTTPException(422, str(exc)) from None
+            await action(state.runtime, session, me, target, params)
             await session.commit()
             return JSONResponse(await relationship(session, me, target))
     return handler
@@ -81,11 +77,8 @@ async def _change_domain(request: Request, add: bool) -> JSONResponse:
     state = request.app.state
     async with state.sessions() as session:
         me = await session.get(Actor, auth.account.actor_id)
-        try:
-            change = members.block_domain if add else members.unblock_domain
-            await change(state.runtime, session, me, params.text("domain", ""))
-        except members.MemberModerationError as exc:
-            raise HTTPException(422, str(exc)) from None
+        change = members.block_domain if add else members.unblock_domain
+        await change(state.runtime, session, me, params.text("domain", ""))
         await session.commit()
     return JSONResponse({})
 

@@ -3,7 +3,6 @@ only), and GET /api/v1/curbside/directory?specialty=CODE listing verified member
 public names only: a pseudonymous member appears under their alias."""
 from __future__ import annotations
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -12,7 +11,6 @@ from server.api.mastodon.common import accounts_json
 from server.api.mastodon.paging import int_param
 from server.api.mastodon.params import flag
 from server.services.social import directory as members
-from server.services.accounts.professional_profile import ProfileError
 
 MAX_OFFSET = 10**9 - 1
 
@@ -32,10 +30,7 @@ async def verified_directory(request: Request) -> JSONResponse:
     await authenticate(request, "read:accounts", optional=True)
     limit, offset = int_param(request, "limit", 40, 80), int_param(request, "offset", 0, MAX_OFFSET, minimum=0)
     async with request.app.state.sessions() as session:
-        try:
-            actors = await members.verified_members(session, specialty=request.query_params.get("specialty"),
-                                                    profession=request.query_params.get("profession"),
-                                                    limit=limit, offset=offset)
-        except ProfileError as exc:
-            raise HTTPException(422, str(exc)) from None
+        actors = await members.verified_members(session, specialty=request.query_params.get("specialty"),
+                                                profession=request.query_params.get("profession"),
+                                                limit=limit, offset=offset)
         return await accounts_json(request, session, actors)

@@ -26,14 +26,9 @@ MAX_ATTRIBUTES = 200
 
 @asynccontextmanager
 async def _session(request: Request):
-    """A session whose service refusals become the API's answers (404, 422); commits when all went well."""
+    """A session that commits when all went well."""
     async with request.app.state.sessions() as session:
-        try:
-            yield session
-        except store.FilterNotFound:
-            raise not_found() from None
-        except store.FilterError as exc:
-            raise HTTPException(422, str(exc)) from None
+        yield session
         await session.commit()
 
 

@@ -3,7 +3,6 @@
 list is "Record not found"."""
 from __future__ import annotations
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -41,11 +40,8 @@ async def create(request: Request) -> JSONResponse:
     auth = await authenticate(request)
     params = await read_params(request)
     async with request.app.state.sessions() as session:
-        try:
-            row = await lists.create_list(session, auth.account.actor_id, params.text("title"),
-                                          params.text("replies_policy") or "list", params.flag("exclusive", False))
-        except lists.ListError as exc:
-            raise HTTPException(422, str(exc)) from None
+        row = await lists.create_list(session, auth.account.actor_id, params.text("title"),
+                                      params.text("replies_policy") or "list", params.flag("exclusive", False))
         await session.commit()
         return JSONResponse(list_to_mastodon(row))
 
@@ -55,11 +51,8 @@ async def update(request: Request) -> JSONResponse:
     params = await read_params(request)
     async with request.app.state.sessions() as session:
         row = await _owned(request, session, auth)
-        try:
-            await lists.update_list(session, row, title=params.text("title"),
-                                    replies_policy=params.text("replies_policy"), exclusive=params.flag("exclusive"))
-        except lists.ListError as exc:
-            raise HTTPException(422, str(exc)) from None
+        await lists.update_list(session, row, title=params.text("title"),
+                                replies_policy=params.text("replies_policy"), exclusive=params.flag("exclusive"))
         await session.commit()
         return JSONResponse(list_to_mastodon(row))
 
@@ -98,12 +91,7 @@ async def add_accounts(request: Request) -> JSONResponse:
     ids = await _account_ids(request)
     async with request.app.state.sessions() as session:
         row = await _owned(request, session, auth)
-        try:
-            await lists.add_accounts(session, row, ids)
-        except lists.NoSuchAccount:
-            raise not_found() from None
-        except lists.ListError as exc:
-            raise HTTPException(422, str(exc)) from None
+        await lists.add_accounts(session, row, ids)
         await session.commit()
         return JSONResponse({})
 

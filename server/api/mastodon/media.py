@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from moderation.errors import ServiceError
 from moderation.phi import IMAGE_REMINDER
 from server.api.mastodon.auth import authenticate
 from server.api.mastodon.common import path_id
@@ -18,7 +19,6 @@ from server.api.mastodon.params import Params, read_params
 from server.convert.media_to_mastodon import attachment_to_mastodon
 from server.db.models import Actor, MediaAttachment
 from server.runtime import Runtime
-from server.services.posts import images
 from server.services.posts import media as media_service
 from server.services.posts import media_phi
 
@@ -40,11 +40,8 @@ def media_json(runtime: Runtime, row: MediaAttachment) -> dict:
 
 def _details(params: Params) -> tuple[str | None, tuple[float, float] | None]:
     focus = params.text("focus")
-    try:
-        description = media_service.check_description(params.text("description"))
-        focus = media_service.parse_focus(focus) if focus else None
-    except media_service.MediaError as exc:
-        raise HTTPException(422, str(exc)) from None
+    description = media_service.check_description(params.text("description"))
+    focus = media_service.parse_focus(focus) if focus else None
     return description, focus
 
 
@@ -68,7 +65,7 @@ async def upload(request: Request) -> JSONResponse:
         try:
             row = await media_service.upload(state.runtime, session, owner, data, description=description,
                                              focus=focus or (0.0, 0.0))
-        except images.ImageError as exc:
+        except ServiceError as exc:
             raise HTTPException(422, f"Validation failed: {exc}") from None
         if request.url.path.startswith("/api/v2/"):
             await session.commit()
@@ -83,10 +80,7 @@ async def show(request: Request) -> JSONResponse:
     auth = await authenticate(request, "write:media")
     async with request.app.state.sessions() as session:
         owner = await session.get(Actor, auth.account.actor_id)
-        try:
-            row = await media_service.own_unattached(session, owner, path_id(request))
-        except media_service.MediaError:
-            raise HTTPException(404, "Record not found") from None
+        row = await media_service.own_unattached(session, owner, path_id(request))
         media_phi.check_if_stale(request.app.state.runtime, row)
         return JSONResponse(media_json(request.app.state.runtime, row),
                             status_code=206 if row.phi_status == media_phi.QUEUED else 200)
@@ -98,10 +92,7 @@ async def update(request: Request) -> JSONResponse:
     description, focus = _details(params)
     async with request.app.state.sessions() as session:
         owner = await session.get(Actor, auth.account.actor_id)
-        try:
-            row = await media_service.own_unattached(session, owner, path_id(request))
-        except media_service.MediaError:
-            raise HTTPException(404, "Record not found") from None
+        row = await media_service.own_unattached(session, owner, path_id(request))
         if "description" in params:
             row.description = description
         if focus is not None:
@@ -131,10 +122,7 @@ async def blur(request: Request) -> JSONResponse:
     state = request.app.state
     async with state.sessions() as session:
         owner = await session.get(Actor, auth.account.actor_id)
-        try:
-            row = await media_service.own_unattached(session, owner, path_id(request))
-        except media_service.MediaError:
-            raise HTTPException(404, "Record not found") from None
+        row = await media_service.own_unattached(session, owner, path_id(request))
         boxes = _boxes(params, row)
         if not boxes:
             raise HTTPException(422, "nothing to blur: give boxes, or blur an image the guard found something in")

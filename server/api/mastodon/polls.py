@@ -1,7 +1,6 @@
 """/api/v1/polls: read a poll, vote in it (votes on remote polls go to the poll's server)."""
 from __future__ import annotations
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -40,9 +39,6 @@ async def vote(request: Request) -> JSONResponse:
     async with state.sessions() as session:
         voter = await session.get(Actor, auth.account.actor_id)
         post = await _poll_post(session, request, voter)
-        try:
-            await polls.vote(state.runtime, session, voter, post, params.ids("choices"))
-        except polls.PollError as exc:
-            raise HTTPException(422, str(exc)) from None
+        await polls.vote(state.runtime, session, voter, post, params.ids("choices"))
         await session.commit()
         return JSONResponse(await _entity(session, post, voter))

@@ -11,13 +11,14 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from moderation.errors import ServiceError
 from server.api.mastodon.auth import authenticate
 from server.api.mastodon.common import account_json
 from server.api.mastodon.params import Params, as_id, invalid, read_params
 from server.db.models import Account, Actor, Follow
 from server.services.accounts import professional_profile as profiles
 from server.services.verification.attestations_issued import publish_actor_update
-from server.services.accounts.mastodon_profile import ProfileChanges, ProfileError, update_profile
+from server.services.accounts.mastodon_profile import ProfileChanges, update_profile
 from server.services.accounts.specialties import specialty_name
 
 _FIELD_KEY = re.compile(r"^fields_attributes\[(\d{1,2})\]\[(name|value)\]$")
@@ -91,7 +92,7 @@ async def update_credentials(request: Request) -> JSONResponse:
         try:
             await profiles.update_profile(session, state.urls, account, professional_changes(params))
             await update_profile(state.runtime, session, actor, changes)
-        except (ProfileError, profiles.ProfileError) as exc:
+        except ServiceError as exc:
             raise HTTPException(422, f"Validation failed: {exc}") from None
         await publish_actor_update(session, state.settings, actor)
         await session.commit()

@@ -12,11 +12,9 @@ from server.api.mastodon.auth import authenticate
 from server.api.mastodon.params import read_params
 from server.db.models import Account
 from server.services.accounts import oauth
-from server.services.accounts.mailed_tokens import TokenError
 from server.services.instance.mail import send_quietly
 from server.services.accounts.registration import (
-    Registration, RegistrationError, confirm_email, confirmation_mail, register, request_password_reset,
-    reset_password,
+    Registration, confirm_email, confirmation_mail, register, request_password_reset, reset_password,
 )
 
 
@@ -30,10 +28,7 @@ async def create_account(request: Request) -> JSONResponse:
         agreement=params.flag("agreement", False), locale=params.text("locale") or None,
         reason=params.text("reason") or None, invite_code=params.text("invite_code") or None)
     async with state.sessions() as session:
-        try:
-            account = await register(session, state.settings, registration, mail)
-        except RegistrationError as exc:
-            raise HTTPException(exc.status, str(exc)) from None
+        account = await register(session, state.settings, registration, mail)
         issued = await oauth.issue_token(session, auth.app, account, auth.app.scopes if auth.app else "read")
         await session.commit()
     await send_quietly(state.settings, mail)
@@ -57,10 +52,7 @@ async def resend_confirmation(request: Request) -> JSONResponse:
 
 async def _confirm(request: Request, token: str) -> None:
     async with request.app.state.sessions() as session:
-        try:
-            await confirm_email(session, token)
-        except TokenError as exc:
-            raise HTTPException(400, str(exc)) from None
+        await confirm_email(session, token)
         await session.commit()
 
 
@@ -94,9 +86,6 @@ async def password_change(request: Request) -> JSONResponse:
     """POST /api/v1/curbside/auth/password with `token` (from the reset mail) and the new `password`."""
     params = await read_params(request)
     async with request.app.state.sessions() as session:
-        try:
-            await reset_password(session, params.text("token", ""), params.text("password", ""))
-        except (TokenError, RegistrationError) as exc:
-            raise HTTPException(422 if isinstance(exc, RegistrationError) else 400, str(exc)) from None
+        await reset_password(session, params.text("token", ""), params.text("password", ""))
         await session.commit()
     return JSONResponse({})

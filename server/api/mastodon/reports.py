@@ -17,7 +17,7 @@ from server.convert.actor_to_mastodon import iso
 from server.convert.moderation_to_mastodon import report_to_member
 from server.db.models import AccountModeration, AccountWarning, Actor, OAuthToken
 from server.services.moderation import actions
-from server.services.moderation.reports import ReportError, file_report, parse_category
+from server.services.moderation.reports import file_report, parse_category
 from server.services.accounts.scopes import covers, parse_scopes
 
 
@@ -28,21 +28,15 @@ async def create(request: Request) -> JSONResponse:
     target_id = params.id("account_id")
     if target_id is None:
         raise HTTPException(422, "account_id is required")
-    try:
-        category = parse_category(params.text("category"))
-    except ReportError as exc:
-        raise HTTPException(422, str(exc)) from None
+    category = parse_category(params.text("category"))
     async with state.sessions() as session:
         me = await session.get(Actor, auth.account.actor_id)
         target = await session.get(Actor, target_id)
         if target is None:
             raise not_found()
-        try:
-            report = await file_report(state.runtime, session, me, target, post_ids=params.ids("status_ids"),
-                                       comment=params.text("comment") or "", category=category,
-                                       rule_ids=params.ids("rule_ids"), forward=params.flag("forward", False))
-        except ReportError as exc:
-            raise HTTPException(422, str(exc)) from None
+        report = await file_report(state.runtime, session, me, target, post_ids=params.ids("status_ids"),
+                                   comment=params.text("comment") or "", category=category,
+                                   rule_ids=params.ids("rule_ids"), forward=params.flag("forward", False))
         await session.commit()
         return JSONResponse(report_to_member(report, await account_json(request, session, target)))
 
@@ -88,9 +82,6 @@ async def appeal(request: Request) -> JSONResponse:
     params = await read_params(request)
     async with request.app.state.sessions() as session:
         me = await _member(request, session, "write:reports")
-        try:
-            warning = await actions.appeal(session, me, path_id(request), params.text("text") or "")
-        except ReportError as exc:
-            raise HTTPException(422, str(exc)) from None
+        warning = await actions.appeal(session, me, path_id(request), params.text("text") or "")
         await session.commit()
         return JSONResponse(warning_to_json(warning))

@@ -55,21 +55,13 @@ def _new_post(params: Params, editing: bool = False) -> post_service.NewPost:
         phi_confirmed=params.flag("phi_confirmed", False))
 
 
-def _refused(exc: post_service.PostError) -> HTTPException | JSONResponse:
-    if isinstance(exc, post_service.PhiFound):
-        return JSONResponse({"error": str(exc), "phi_action": exc.decision.action,
-                             "phi_findings": post_service.findings_json(exc.decision)}, status_code=422)
-    return HTTPException(422, str(exc))
-
-
-async def _refusal(session, author: Actor, exc: post_service.PostError) -> JSONResponse:
-    """The 422 for a refused post; a post the guard asks to confirm is remembered, so sending it again confirms."""
-    error = _refused(exc)
-    if not isinstance(error, JSONResponse):
-        raise error from None
+async def _refusal(session, author: Actor, exc: post_service.PhiFound) -> JSONResponse:
+    """The 422 for a post the privacy guard refused, with its findings (in the text and in images); a post the guard
+    asks to confirm is remembered, so sending it again confirms."""
     await post_service.remember_warning(session, author, exc)
     await session.commit()
-    return error
+    return JSONResponse({"error": str(exc), "phi_action": exc.decision.action,
+                         "phi_findings": post_service.findings_json(exc.decision)}, status_code=422)
 
 
 def _idempotency_key(request: Request) -> str | None:
@@ -93,7 +85,7 @@ async def create(request: Request) -> JSONResponse:
             if key:
                 await idempotency.remember(session, author.id, key, post.id)
             await session.commit()
-        except post_service.PostError as exc:
+        except post_service.PhiFound as exc:
             return await _refusal(session, author, exc)
         except IntegrityError:  # the same key, posted at the same moment by another request: that one won
             await session.rollback()
@@ -129,9 +121,7 @@ async def edit(request: Request) -> JSONResponse:
         try:
             post = await post_service.edit_post(state.runtime, session, author, path_id(request),
                                                 _new_post(params, editing=True))
-        except post_service.PostError as exc:
-            if "no such post" in str(exc):
-                raise not_found() from None
+        except post_service.PhiFound as exc:
             return await _refusal(session, author, exc)
         await session.commit()
         return await status_json(request, session, post, author)
@@ -142,10 +132,7 @@ async def remove(request: Request) -> JSONResponse:
     state = request.app.state
     async with state.sessions() as session:
         author = await session.get(Actor, auth.account.actor_id)
-        try:
-            post = await post_service.own_post(session, author, path_id(request))
-        except post_service.PostError:
-            raise not_found() from None
+        post = await post_service.own_post(session, author, path_id(request))
         rendered = await status_json(request, session, post, author, text=post.source or "")
         await post_service.delete_post(state.runtime, session, author, post.id)
         await session.commit()
@@ -156,10 +143,7 @@ async def source(request: Request) -> JSONResponse:
     auth = await authenticate(request)
     async with request.app.state.sessions() as session:
         author = await session.get(Actor, auth.account.actor_id)
-        try:
-            post = await post_service.own_post(session, author, path_id(request))
-        except post_service.PostError:
-            raise not_found() from None
+        post = await post_service.own_post(session, author, path_id(request))
         return JSONResponse({"id": str(post.id), "text": post.source or "", "spoiler_text": post.summary or ""})
 
 
@@ -202,10 +186,7 @@ def status_action(action: post_actions.PostAction):
             post = await post_actions.acted_on(session, path_id(request), actor)
             if post is None:
                 raise not_found()
-            try:
-                done = await action.run(state.runtime, session, actor, post)
-            except post_actions.REFUSED as exc:
-                raise HTTPException(422, str(exc)) from None
+            done = await action.run(state.runtime, session, actor, post)
             await session.commit()
             await session.refresh(post)
             shown = done if isinstance(done, Post) and done.boost_of_id == post.id else post

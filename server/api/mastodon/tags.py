@@ -1,21 +1,16 @@
 """Hashtags: /api/v1/tags/:name (show, follow, unfollow) and /api/v1/followed_tags."""
 from __future__ import annotations
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from server.api.mastodon.auth import authenticate
 from server.api.mastodon.paging import link_header, read_page
 from server.services.reading import followed_tags
-from server.services.reading.followed_tags import TagError
 
 
 def _name(request: Request) -> str:
-    try:
-        return followed_tags.normalize_tag(request.path_params["hashtag"])
-    except TagError as exc:
-        raise HTTPException(422, str(exc)) from None
+    return followed_tags.normalize_tag(request.path_params["hashtag"])
 
 
 async def _entity(request: Request, session, tag: str, viewer_id: int | None) -> JSONResponse:

@@ -8,13 +8,14 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from moderation.errors import ServiceError
 from server.api.mastodon.auth import authenticate
 from server.api.mastodon.common import not_found, path_id
 from server.api.mastodon.params import Params, read_params
 from server.convert.verification_to_json import request_to_json
 from server.db.models import Account, VerificationRequest
 from server.services.accounts.specialties import PROFESSIONS, specialties_for
-from server.services.verification.workflow import Submission, Upload, VerificationError, my_requests, respond, submit_request
+from server.services.verification.workflow import Submission, Upload, my_requests, respond, submit_request
 from server.services.verification.online_checks import check_request
 
 
@@ -29,7 +30,7 @@ async def read_upload(params: dict, name: str = "evidence") -> Upload | None:
     return Upload(await value.read(), value.filename, value.content_type)
 
 
-def refused(exc: VerificationError) -> HTTPException:
+def refused(exc: ServiceError) -> HTTPException:
     return HTTPException(exc.status, exc.message)
 
 
@@ -43,10 +44,7 @@ async def create(request: Request) -> JSONResponse:
         evidence=await read_upload(params))
     async with state.sessions() as session:
         account = await session.get(Account, auth.account.id)
-        try:
-            created = await submit_request(session, state.settings, account, submission)
-        except VerificationError as exc:
-            raise refused(exc) from None
+        created = await submit_request(session, state.settings, account, submission)
         await session.commit()
         if await check_request(state.runtime, session, created):  # committed first: a failed check loses nothing
             await session.commit()
@@ -80,11 +78,8 @@ async def answer(request: Request) -> JSONResponse:
     async with state.sessions() as session:
         found = await _own(session, auth, request)
         account = await session.get(Account, auth.account.id)
-        try:
-            await respond(session, state.settings, found, account, _text(params, "note") or None,
-                          await read_upload(params))
-        except VerificationError as exc:
-            raise refused(exc) from None
+        await respond(session, state.settings, found, account, _text(params, "note") or None,
+                      await read_upload(params))
         await session.commit()
         return JSONResponse(request_to_json(found))
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from federation import activities
 from federation.addressing import PUBLIC
 from server.caches import forget_actor
+from moderation.errors import ServiceError
 from server.db.models import (
     Account, AccountToken, Actor, Block, Bookmark, Delivery, Follow, HomeTimelineEntry, IdempotencyKey, Like, Marker,
     MediaAttachment, MemberProfile, Mute, Notification, OAuthCode, OAuthToken, Pin, PollVote, Post, TagFollow,
@@ -35,10 +36,6 @@ from server.services.posts.polls import recount
 from server.services.verification.audit import audit
 
 DELETED_REASON = "account deleted"
-
-
-class DeletionError(ValueError):
-    """The account cannot be deleted now; str() says why."""
 
 
 async def _remote_contacts(session: AsyncSession, actor_id: int) -> list[Actor]:
@@ -66,7 +63,7 @@ async def _check_not_last_admin(session: AsyncSession, account: Account) -> None
     others = await session.scalar(select(func.count()).select_from(Account).where(
         Account.role == "admin", Account.id != account.id, Account.disabled_at.is_(None)))
     if not others:
-        raise DeletionError("you are the only admin: make another member admin before deleting your account")
+        raise ServiceError("you are the only admin: make another member admin before deleting your account")
 
 
 def _media_file(runtime: Runtime, url: str | None) -> Path | None:
@@ -139,7 +136,7 @@ def _empty(actor: Actor, account: Account) -> None:
 async def delete_account(runtime: Runtime, session: AsyncSession, account: Account) -> int:
     """Delete `account` (the caller checked it is theirs to delete); returns the Deletes queued."""
     if account.disabled_at is not None:
-        raise DeletionError("this account is disabled")
+        raise ServiceError("this account is disabled")
     await _check_not_last_admin(session, account)
     actor = account.actor
     announce = activities.delete(f"{actor.uri}#delete", actor.uri, actor.uri, to=[PUBLIC])

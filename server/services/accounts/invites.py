@@ -7,16 +7,13 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from moderation.errors import ServiceError
 from server.db.models import Account, Invite
 from server.db.types import utcnow
 from server.urls import LocalUrls
 
 MAX_USES = 10_000
 MAX_DAYS = 3650
-
-
-class InviteError(ValueError):
-    """The invite cannot be made or used; str() says why."""
 
 
 def invite_url(urls: LocalUrls, invite: Invite) -> str:
@@ -26,9 +23,9 @@ def invite_url(urls: LocalUrls, invite: Invite) -> str:
 async def create_invite(session: AsyncSession, by: Account | None, *, max_uses: int | None = None,
                         expires_in_days: float | None = None) -> Invite:
     if max_uses is not None and not 0 < max_uses <= MAX_USES:
-        raise InviteError(f"uses must be between 1 and {MAX_USES}")
+        raise ServiceError(f"uses must be between 1 and {MAX_USES}")
     if expires_in_days is not None and not 0 < expires_in_days <= MAX_DAYS:
-        raise InviteError(f"expiry must be between 1 day and {MAX_DAYS} days")
+        raise ServiceError(f"expiry must be between 1 day and {MAX_DAYS} days")
     invite = Invite(code=secrets.token_urlsafe(12), created_by_id=by.id if by else None, max_uses=max_uses,
                     expires_at=utcnow() + timedelta(days=expires_in_days) if expires_in_days else None)
     session.add(invite)
@@ -42,16 +39,16 @@ def is_usable(invite: Invite) -> bool:
 
 
 async def use_invite(session: AsyncSession, code: str) -> Invite:
-    """Count one use of the invite `code`; InviteError if it is unknown, revoked, expired or used up."""
+    """Count one use of the invite `code`; ServiceError if it is unknown, revoked, expired or used up."""
     invite = (await session.execute(select(Invite).where(Invite.code == (code or "").strip()))).scalar_one_or_none()
     if invite is None or not is_usable(invite):
-        raise InviteError("this invite is invalid, expired or used up")
+        raise ServiceError("this invite is invalid, expired or used up")
     # A guarded UPDATE: two registrations racing for the last use cannot both get it.
     counted = await session.execute(update(Invite).where(
         Invite.id == invite.id, (Invite.max_uses.is_(None)) | (Invite.uses < Invite.max_uses))
         .values(uses=Invite.uses + 1).execution_options(synchronize_session=False))
     if counted.rowcount != 1:
-        raise InviteError("this invite is invalid, expired or used up")
+        raise ServiceError("this invite is invalid, expired or used up")
     await session.refresh(invite)
     return invite
 

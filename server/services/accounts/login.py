@@ -8,6 +8,7 @@ from functools import lru_cache
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from moderation.errors import Kind, ServiceError
 from server.db.models import Account, Actor
 from server.services.accounts import login_throttle as throttle
 from server.services.accounts.passwords import hash_password, verify_password
@@ -16,22 +17,6 @@ from server.services.accounts.passwords import hash_password, verify_password
 @lru_cache(maxsize=1)
 def _dummy_hash() -> str:
     return hash_password("not-a-real-password-0")
-
-
-class LoginError(Exception):
-    pass
-
-
-class LoginUnconfirmed(LoginError):
-    """The right password, but the email address is not confirmed yet (a new link can be mailed)."""
-
-
-class LoginThrottled(LoginError):
-    """Too many failed attempts; `retry_after` seconds until the next may be tried."""
-
-    def __init__(self, retry_after: int):
-        super().__init__(f"too many failed login attempts; try again in {retry_after} seconds")
-        self.retry_after = retry_after
 
 
 async def find_login(session: AsyncSession, login: str) -> Account | None:
@@ -45,28 +30,25 @@ async def find_login(session: AsyncSession, login: str) -> Account | None:
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def _failed(session: AsyncSession, keys: list[str]) -> LoginError:
+async def _failed(session: AsyncSession, keys: list[str]) -> ServiceError:
     for key in keys:
         await throttle.record_failure(session, key)
-    # Committed at once: the caller rolls back on LoginError, and the failure must count regardless.
+    # Committed at once: the caller rolls back on a refusal, and the failure must count regardless.
     await session.commit()
-    return LoginError("invalid username or password")
+    return ServiceError("invalid username or password", Kind.FORBIDDEN)
 
 
 async def check_login(session: AsyncSession, login: str, password: str, *, ip: str | None = None) -> Account:
-    """The account for a username or email and password; LoginError otherwise (same time either way).
-
-    LoginThrottled (a LoginError) while the account or `ip` is locked out, even for the right password.
-    """
+    """The account for a username or email and password; a ServiceError of kind FORBIDDEN otherwise (same time
+    either way; `unconfirmed` in its details when only the email address is not confirmed yet: a new link can be
+    mailed), of kind RATE_LIMITED (`retry_after`) while the account or `ip` is locked out, even for the right
+    password."""
     keys = [throttle.ip_key(ip)] if ip else []
     account = await find_login(session, login)
     if account is not None:
         keys.append(throttle.account_key(account.id))
-    try:
-        for key in keys:
-            await throttle.check(session, key)
-    except throttle.Throttled as exc:
-        raise LoginThrottled(exc.retry_after) from None
+    for key in keys:
+        await throttle.check(session, key)
     if account is None:
         verify_password(_dummy_hash(), password or "")  # spend the same time as a real check
         raise await _failed(session, keys)
@@ -74,9 +56,9 @@ async def check_login(session: AsyncSession, login: str, password: str, *, ip: s
         raise await _failed(session, keys)
     await throttle.clear(session, throttle.account_key(account.id))
     if account.disabled_at:
-        raise LoginError("this account is disabled")
+        raise ServiceError("this account is disabled", Kind.FORBIDDEN)
     if not account.approved_at:
-        raise LoginError("this account is awaiting approval")
+        raise ServiceError("this account is awaiting approval", Kind.FORBIDDEN)
     if not account.confirmed_at:
-        raise LoginUnconfirmed("confirm your email address first")
+        raise ServiceError("confirm your email address first", Kind.FORBIDDEN, unconfirmed=True)
     return account

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from moderation.errors import Kind, ServiceError
 from server.db.models import LoginFailure
 from server.db.types import utcnow
 
@@ -17,14 +18,6 @@ FREE = {"account": 5, "ip": 20}
 BASE_DELAY = timedelta(seconds=2)
 MAX_LOCK = timedelta(minutes=15)
 WINDOW = timedelta(hours=1)
-
-
-class Throttled(Exception):
-    """Too many failed logins: try again in `retry_after` seconds."""
-
-    def __init__(self, retry_after: int):
-        super().__init__(f"too many failed login attempts; try again in {retry_after} seconds")
-        self.retry_after = retry_after
 
 
 def account_key(account_id: int) -> str:
@@ -43,11 +36,13 @@ def _lock_for(kind: str, failures: int) -> timedelta | None:
 
 
 async def check(session: AsyncSession, key: str, now: datetime | None = None) -> None:
-    """Raise Throttled while `key` is locked out."""
+    """Raise a ServiceError (RATE_LIMITED, with `retry_after` seconds) while `key` is locked out."""
     row = await session.get(LoginFailure, key)
     now = now or utcnow()
     if row is not None and row.locked_until is not None and row.locked_until > now:
-        raise Throttled(max(1, math.ceil((row.locked_until - now).total_seconds())))
+        retry_after = max(1, math.ceil((row.locked_until - now).total_seconds()))
+        raise ServiceError(f"too many failed login attempts; try again in {retry_after} seconds", Kind.RATE_LIMITED,
+                           retry_after=retry_after)
 
 
 async def record_failure(session: AsyncSession, key: str, now: datetime | None = None) -> None:

@@ -8,6 +8,7 @@ import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.text import MentionTarget, render_post
+from moderation.errors import ServiceError
 from server.db.models import Actor
 from server.db.types import utcnow
 from server.runtime import Runtime
@@ -19,10 +20,6 @@ MAX_DISPLAY_NAME = 100  # more than Mastodon's 30: real names with titles and de
 MAX_NOTE = 500
 MAX_FIELDS = 4
 MAX_FIELD_CHARS = 255
-
-
-class ProfileError(ValueError):
-    """Refused; str() says why (the client API answers 422)."""
 
 
 @dataclass(frozen=True)
@@ -42,17 +39,17 @@ class ProfileChanges:
 
 def _validate(changes: ProfileChanges) -> None:
     if changes.display_name is not None and len(changes.display_name) > MAX_DISPLAY_NAME:
-        raise ProfileError(f"a display name is at most {MAX_DISPLAY_NAME} characters")
+        raise ServiceError(f"a display name is at most {MAX_DISPLAY_NAME} characters")
     if changes.note is not None and len(changes.note) > MAX_NOTE:
-        raise ProfileError(f"a note is at most {MAX_NOTE} characters")
+        raise ServiceError(f"a note is at most {MAX_NOTE} characters")
     if changes.fields is not None:
         if len(changes.fields) > MAX_FIELDS:
-            raise ProfileError(f"a profile has at most {MAX_FIELDS} fields")
+            raise ServiceError(f"a profile has at most {MAX_FIELDS} fields")
         if any(len(n) > MAX_FIELD_CHARS or len(v) > MAX_FIELD_CHARS for n, v in changes.fields):
-            raise ProfileError(f"field names and values are at most {MAX_FIELD_CHARS} characters")
+            raise ServiceError(f"field names and values are at most {MAX_FIELD_CHARS} characters")
         if any(n.strip().lower() == "verified" for n, _ in changes.fields):
             # the badge's own field for Mastodon users: a member may not type one
-            raise ProfileError("the field name 'Verified' is reserved for verified members")
+            raise ServiceError("the field name 'Verified' is reserved for verified members")
 
 
 def _inline(html: str) -> str:
@@ -61,10 +58,7 @@ def _inline(html: str) -> str:
 
 
 async def _image(runtime: Runtime, data: bytes, process) -> str:
-    try:
-        encoded = await anyio.to_thread.run_sync(process, data)
-    except images.ImageError as exc:
-        raise ProfileError(str(exc)) from None
+    encoded = await anyio.to_thread.run_sync(process, data)
     key = await media.store_file(runtime, encoded.data, encoded.extension)
     return media.file_url(runtime, key, encoded.extension)
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.caches import forget_actor
 from server.db import effects
+from moderation.errors import Kind, ServiceError
 from server.db.models import Account, AccountModeration, Actor, Invite
 from server.db.types import utcnow
 from server.services.accounts import web_sessions
@@ -26,14 +27,6 @@ from server.settings import Settings
 
 # Who acts: an admin's account, or the name of a non-member author such as "cli:root" (the command line).
 By = Account | str
-
-
-class MemberAdminError(ValueError):
-    """A refused change to a member; str() says why, `status` is the HTTP status the admin API answers."""
-
-    def __init__(self, message: str, status: int = 422):
-        super().__init__(message)
-        self.status = status
 
 
 def _changed(session: AsyncSession, username: str) -> None:
@@ -57,10 +50,7 @@ async def _log(session: AsyncSession, by: By, action: str, target_type: str, tar
 async def approve_registration(session: AsyncSession, settings: Settings, account: Account, *,
                                by: By) -> Message:
     """Let a pending registration in; returns the welcome mail to send after committing."""
-    try:
-        message = await registration.approve_registration(session, settings, account)
-    except registration.RegistrationError as exc:
-        raise MemberAdminError(str(exc), exc.status) from None
+    message = await registration.approve_registration(session, settings, account)
     await _log(session, by, "registration.approve", "account", _who(account), "", {"email": account.email})
     _changed(session, account.actor.username)
     return message
@@ -70,20 +60,14 @@ async def reject_registration(session: AsyncSession, account: Account, *, by: By
     """Refuse a pending registration (the account is removed); the log keeps its name and email."""
     name, email = _who(account), account.email
     _changed(session, account.actor.username)
-    try:
-        await registration.reject_registration(session, account)
-    except registration.RegistrationError as exc:
-        raise MemberAdminError(str(exc), exc.status) from None
+    await registration.reject_registration(session, account)
     await _log(session, by, "registration.reject", "account", name, reason, {"email": email})
 
 
 async def create_invite(session: AsyncSession, *, by: By, max_uses: int | None,
                         expires_in_days: float | None) -> Invite:
     creator = by if isinstance(by, Account) else None
-    try:
-        invite = await invites.create_invite(session, creator, max_uses=max_uses, expires_in_days=expires_in_days)
-    except invites.InviteError as exc:
-        raise MemberAdminError(str(exc)) from None
+    invite = await invites.create_invite(session, creator, max_uses=max_uses, expires_in_days=expires_in_days)
     await _log(session, by, "invite.create", "invite", str(invite.id), "",
                {"max_uses": max_uses, "expires_at": invite.expires_at.isoformat() if invite.expires_at else None})
     return invite
@@ -92,9 +76,9 @@ async def create_invite(session: AsyncSession, *, by: By, max_uses: int | None,
 async def revoke_invite(session: AsyncSession, invite_id: int, *, by: By) -> Invite:
     invite = await session.get(Invite, invite_id)
     if invite is None:
-        raise MemberAdminError("no such invite", 404)
+        raise ServiceError("no such invite", Kind.NOT_FOUND)
     if invite.revoked_at is not None:
-        raise MemberAdminError("this invite is revoked already", 409)
+        raise ServiceError("this invite is revoked already", Kind.CONFLICT)
     await invites.revoke_invite(session, invite_id)
     await _log(session, by, "invite.revoke", "invite", str(invite.id), "", {"uses": invite.uses})
     return invite
@@ -103,7 +87,7 @@ async def revoke_invite(session: AsyncSession, invite_id: int, *, by: By) -> Inv
 async def set_role(session: AsyncSession, account: Account, role: str, *, by: By) -> bool:
     """Make `account` a member, moderator or admin; False if it had that role already."""
     if role not in ROLES:
-        raise MemberAdminError(f"role must be one of {', '.join(ROLES)}")
+        raise ServiceError(f"role must be one of {', '.join(ROLES)}")
     await roles.check_role_change(session, by, account.actor, role)
     if account.role == role:
         return False
@@ -117,7 +101,7 @@ async def disable(session: AsyncSession, account: Account, *, by: By, reason: st
     """No more logins: the member's browser sessions end now, their app tokens stop working."""
     await roles.check_action(session, by, account.actor, removes_admin=True)
     if account.disabled_at is not None:
-        raise MemberAdminError("this account is disabled already", 409)
+        raise ServiceError("this account is disabled already", Kind.CONFLICT)
     account.disabled_at = utcnow()
     await web_sessions.end_all(session, account.id)
     await stream_events.access_ended(session, actor_ids=[account.actor_id])
@@ -129,7 +113,7 @@ async def enable(session: AsyncSession, account: Account, *, by: By, reason: str
     """Let a disabled member log in again; a moderator's suspension of the account is lifted with it."""
     await roles.check_action(session, by, account.actor, removes_admin=False)
     if account.disabled_at is None:
-        raise MemberAdminError("this account is not disabled", 409)
+        raise ServiceError("this account is not disabled", Kind.CONFLICT)
     account.disabled_at = None
     _changed(session, account.actor.username)
     sanction = await session.get(AccountModeration, account.actor_id)

@@ -8,18 +8,15 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.keys import generate_rsa_keypair
+from moderation.errors import ServiceError
 from server.db.models import Account, Actor
 from server.db.types import utcnow
-from server.services.accounts.passwords import PasswordError, hash_password
+from server.services.accounts.passwords import hash_password
 from server.urls import LocalUrls
 
 ROLES = ("admin", "moderator", "member")
 USERNAME = re.compile(r"^[A-Za-z0-9_]{1,30}$")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")
-
-
-class AccountError(ValueError):
-    """A request to create or change an account was refused; str() says why in one line."""
 
 
 @dataclass(frozen=True)
@@ -35,11 +32,11 @@ class NewAccount:
 
 def _validate(new: NewAccount) -> None:
     if not USERNAME.match(new.username):
-        raise AccountError("username must be 1-30 letters, digits or underscores")
+        raise ServiceError("username must be 1-30 letters, digits or underscores")
     if not EMAIL.match(new.email):
-        raise AccountError(f"not an email address: {new.email!r}")
+        raise ServiceError(f"not an email address: {new.email!r}")
     if new.role not in ROLES:
-        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+        raise ServiceError(f"role must be one of {', '.join(ROLES)}")
 
 
 async def find_local_actor(session: AsyncSession, domain: str, username: str) -> Actor | None:
@@ -59,13 +56,10 @@ async def create_account(session: AsyncSession, urls: LocalUrls, domain: str, ne
     _validate(new)
     email = new.email.strip().lower()
     if await find_local_actor(session, domain, new.username):
-        raise AccountError(f"username {new.username!r} is taken")
+        raise ServiceError(f"username {new.username!r} is taken")
     if (await session.execute(select(Account.id).where(Account.email == email))).first():
-        raise AccountError(f"an account with email {email} exists already")
-    try:
-        password_hash = hash_password(new.password) if new.password is not None else None
-    except PasswordError as exc:
-        raise AccountError(str(exc)) from None
+        raise ServiceError(f"an account with email {email} exists already")
+    password_hash = hash_password(new.password) if new.password is not None else None
     private_pem, public_pem = generate_rsa_keypair()
     now = utcnow()
     actor = Actor(

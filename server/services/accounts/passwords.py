@@ -4,20 +4,18 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from moderation.errors import ServiceError
+
 _hasher = PasswordHasher()
 MIN_LENGTH = 10
 MAX_LENGTH = 1024
 
 
-class PasswordError(ValueError):
-    pass
-
-
 def check_strength(password: str) -> None:
     if len(password) < MIN_LENGTH:
-        raise PasswordError(f"password must be at least {MIN_LENGTH} characters")
+        raise ServiceError(f"password must be at least {MIN_LENGTH} characters")
     if len(password) > MAX_LENGTH:
-        raise PasswordError(f"password must be at most {MAX_LENGTH} characters")
+        raise ServiceError(f"password must be at most {MAX_LENGTH} characters")
 
 
 def hash_password(password: str) -> str:

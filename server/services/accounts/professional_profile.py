@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from moderation.errors import ServiceError
 from server.db.models import Account, Actor, MemberProfile
 from server.services.accounts.specialties import PROFESSIONS, specialties_for, specialty_name
 from server.urls import LocalUrls
@@ -15,10 +16,6 @@ from server.urls import LocalUrls
 MAX_NAME = 100
 JURISDICTION = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
 UNSET = object()
-
-
-class ProfileError(ValueError):
-    """A profile change refused; str() says which field and why."""
 
 
 @dataclass
@@ -35,7 +32,7 @@ class ProfileChanges:
 
 def check_profession(profession: str) -> str:
     if profession not in PROFESSIONS:
-        raise ProfileError(f"profession must be one of {', '.join(PROFESSIONS)}")
+        raise ServiceError(f"profession must be one of {', '.join(PROFESSIONS)}")
     return profession
 
 
@@ -43,10 +40,10 @@ def check_specialty(code: str, profession: str | None) -> str:
     """A NUCC code Curbside offers, and one the profession may pick when it has a list."""
     code = (code or "").strip().upper()
     if specialty_name(code) is None:
-        raise ProfileError(f"unknown specialty code {code!r} (a NUCC taxonomy code such as 207RC0000X)")
+        raise ServiceError(f"unknown specialty code {code!r} (a NUCC taxonomy code such as 207RC0000X)")
     allowed = {s.code for s in specialties_for(profession)} if profession else set()
     if allowed and code not in allowed:
-        raise ProfileError(f"specialty {code} is not one of the {profession.replace('_', ' ')} specialties")
+        raise ServiceError(f"specialty {code} is not one of the {profession.replace('_', ' ')} specialties")
     return code
 
 
@@ -54,16 +51,16 @@ def check_jurisdiction(raw: str) -> str:
     """ISO 3166 country code, optionally with a subdivision: US, US-CA, GB, DE-BY, AU-NSW."""
     value = (raw or "").strip().upper()
     if not JURISDICTION.match(value):
-        raise ProfileError("jurisdiction must be a country code, optionally with a region: US-CA, GB, DE, AU-NSW")
+        raise ServiceError("jurisdiction must be a country code, optionally with a region: US-CA, GB, DE, AU-NSW")
     return value
 
 
 def _text(value: object, name: str, limit: int, *, multiline: bool = False) -> str:
     if not isinstance(value, str):
-        raise ProfileError(f"{name} must be text")
+        raise ServiceError(f"{name} must be text")
     value = value.replace("\r\n", "\n").strip()
     if len(value) > limit or not (value.replace("\n", " ") if multiline else value).isprintable():
-        raise ProfileError(f"{name} must be at most {limit} printable characters")
+        raise ServiceError(f"{name} must be at most {limit} printable characters")
     return value
 
 

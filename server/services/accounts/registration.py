@@ -8,18 +8,19 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from moderation.errors import Kind, ServiceError
 from server.db.models import Account, Actor, MemberProfile, OAuthToken
 from server.db.types import utcnow
 from server.services.accounts import web_sessions
 from server.services.accounts import login_throttle as throttle
 from server.services.accounts.mailed_tokens import consume_token, issue_token, issued_lately
-from server.services.accounts.members import AccountError, NewAccount, create_account
+from server.services.accounts.members import NewAccount, create_account
 from server.services.instance.settings import registration_mode
-from server.services.accounts.invites import InviteError, use_invite
+from server.services.accounts.invites import use_invite
 from server.services.accounts.login import find_login
 from server.services.instance.mail import Message
 from server.services.accounts.oauth import revoke_tokens
-from server.services.accounts.passwords import PasswordError, hash_password
+from server.services.accounts.passwords import hash_password
 from server.services.posts.fanout import notify
 from server.settings import Settings
 from server.urls import LocalUrls
@@ -28,14 +29,6 @@ MAX_REASON = 1000
 # Links anyone may have mailed to an account by typing its address (a forgotten password, a confirmation
 # sent again): a few an hour per account and purpose, so that the forms cannot flood a member's mailbox.
 MAILS_PER_HOUR = 3
-
-
-class RegistrationError(ValueError):
-    """A registration refused; `status` is the HTTP status the client API answers with."""
-
-    def __init__(self, message: str, status: int = 422):
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -56,26 +49,23 @@ async def register(session: AsyncSession, settings: Settings, reg: Registration,
     invite was used."""
     mode = await registration_mode(session, settings)
     if mode == "closed" and not reg.invite_code:
-        raise RegistrationError("registrations are closed on this instance", 403)
+        raise ServiceError("registrations are closed on this instance", Kind.FORBIDDEN)
     if mode == "invite" and not reg.invite_code:
-        raise RegistrationError("an invite is needed to join this instance", 403)
+        raise ServiceError("an invite is needed to join this instance", Kind.FORBIDDEN)
     if not reg.agreement:
-        raise RegistrationError("you must agree to the server rules and terms")
+        raise ServiceError("you must agree to the server rules and terms")
     if mode == "approval" and not reg.invite_code and not (reg.reason or "").strip():
-        raise RegistrationError("please say why you want to join")
+        raise ServiceError("please say why you want to join")
     invite = None
     if reg.invite_code:
         try:
             invite = await use_invite(session, reg.invite_code)
-        except InviteError as exc:
-            raise RegistrationError(str(exc), 403) from None
+        except ServiceError as exc:
+            raise ServiceError(str(exc), Kind.FORBIDDEN) from None
     urls = LocalUrls(settings.base_url)
     approved = invite is not None or mode == "open"
-    try:
-        account = await create_account(session, urls, settings.domain, NewAccount(
-            username=reg.username, email=reg.email, password=reg.password, confirmed=False, approved=approved))
-    except AccountError as exc:
-        raise RegistrationError(str(exc)) from None
+    account = await create_account(session, urls, settings.domain, NewAccount(
+        username=reg.username, email=reg.email, password=reg.password, confirmed=False, approved=approved))
     account.locale = (reg.locale or "")[:16] or None
     account.registration_reason = (reg.reason or "").strip()[:MAX_REASON] or None
     account.invite_id = invite.id if invite else None
@@ -112,7 +102,7 @@ async def resend_confirmation(session: AsyncSession, settings: Settings, email: 
 
 
 async def confirm_email(session: AsyncSession, token: str) -> Account:
-    """Spend a confirmation token; TokenError if it cannot be used."""
+    """Spend a confirmation token; ServiceError if it cannot be used."""
     account = await consume_token(session, "confirm", token)
     account.confirmed_at = account.confirmed_at or utcnow()
     return account
@@ -134,10 +124,7 @@ async def request_password_reset(session: AsyncSession, settings: Settings, logi
 
 
 def _hashed(password: str) -> str:
-    try:
-        return hash_password(password or "")
-    except PasswordError as exc:
-        raise RegistrationError(str(exc)) from None
+    return hash_password(password or "")
 
 
 async def _new_password(session: AsyncSession, account: Account, password_hash: str, keep: str | None) -> None:
@@ -171,7 +158,7 @@ async def pending_registrations(session: AsyncSession) -> list[Account]:
 
 async def approve_registration(session: AsyncSession, settings: Settings, account: Account) -> Message:
     if account.approved_at is not None:
-        raise RegistrationError("this account is approved already", 409)
+        raise ServiceError("this account is approved already", Kind.CONFLICT)
     account.approved_at = utcnow()
     return Message(account.email, f"Welcome to {settings.instance_name}",
                    f"Your account @{account.actor.username} on {settings.instance_name} was approved. "
@@ -181,5 +168,5 @@ async def approve_registration(session: AsyncSession, settings: Settings, accoun
 async def reject_registration(session: AsyncSession, account: Account) -> None:
     """Refuse a pending registration: the account and its actor are removed, as Mastodon does."""
     if account.approved_at is not None:
-        raise RegistrationError("only pending registrations can be rejected", 409)
+        raise ServiceError("only pending registrations can be rejected", Kind.CONFLICT)
     await session.execute(delete(Actor).where(Actor.id == account.actor_id))

@@ -3,6 +3,8 @@ granular forms (`read:statuses`...). A granted scope covers a required one if it
 or (for the deprecated `follow`) one of the relationship scopes it stood for."""
 from __future__ import annotations
 
+from moderation.errors import ServiceError
+
 TOP_LEVEL = ("read", "write", "follow", "push", "admin:read", "admin:write", "profile")
 GRANULAR = {
     "read": ("accounts", "blocks", "bookmarks", "favourites", "filters", "follows", "lists", "mutes",
@@ -18,16 +20,12 @@ FOLLOW_COVERS = {"read:follows", "write:follows", "read:blocks", "write:blocks",
 KNOWN = set(TOP_LEVEL) | {f"{top}:{g}" for top, gs in GRANULAR.items() for g in gs}
 
 
-class ScopeError(ValueError):
-    pass
-
-
 def parse_scopes(text: str | None, default: str = "read") -> frozenset[str]:
     """Split a space- (or +-) separated scope string, refusing unknown scopes."""
     scopes = frozenset((text or default).replace("+", " ").split())
     unknown = sorted(scopes - KNOWN)
     if unknown:
-        raise ScopeError(f"unknown scope {unknown[0]!r}")
+        raise ServiceError(f"unknown scope {unknown[0]!r}")
     return scopes
 
 

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from moderation.errors import ServiceError
 from server.db.models import Actor, InstanceSetting
 from server.services.moderation import audit
 from server.settings import PHI_POLICIES, REGISTRATION_MODES, Settings
@@ -16,10 +17,6 @@ TRUSTED_VERIFIERS = "trusted_verifiers"
 PUBLIC_TIMELINES = "public_timelines"  # set with the site settings (server.services.instance.site)
 MAX_DAYS = 100 * 365  # a century: enough for any setting, and its dates stay well within a datetime
 _HOST = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:\d{1,5})?$")
-
-
-class SettingError(ValueError):
-    """A run-time setting was given a wrong value; str() says why."""
 
 
 async def get_value(session: AsyncSession, key: str, default: object = None) -> object:
@@ -43,7 +40,7 @@ async def registration_mode(session: AsyncSession, settings: Settings) -> str:
 
 async def set_registration_mode(session: AsyncSession, mode: str) -> None:
     if mode not in REGISTRATION_MODES:
-        raise SettingError(f"registration mode must be one of {', '.join(REGISTRATION_MODES)}")
+        raise ServiceError(f"registration mode must be one of {', '.join(REGISTRATION_MODES)}")
     await set_value(session, "registration_mode", mode)
 
 
@@ -63,7 +60,7 @@ async def phi_policy(session: AsyncSession, settings: Settings) -> str:
 async def set_phi_policy(session: AsyncSession, policy: str, actor: Actor | None = None, *, by: str | None = None) -> None:
     """Change the policy; the change goes into the moderation audit log (it decides what members may post)."""
     if policy not in PHI_POLICIES:
-        raise SettingError(f"phi_policy must be one of {', '.join(PHI_POLICIES)}")
+        raise ServiceError(f"phi_policy must be one of {', '.join(PHI_POLICIES)}")
     before = await get_value(session, "phi_policy")
     await set_value(session, "phi_policy", policy)
     await audit.record(session, actor, "settings.phi_policy", "instance", "phi_policy", "",
@@ -85,10 +82,10 @@ async def evidence_retention_days(session: AsyncSession, settings: Settings) -> 
 
 async def set_days(session: AsyncSession, key: str, days: object) -> None:
     if key not in ("verification_valid_days", "evidence_retention_days"):
-        raise SettingError(f"unknown setting {key!r}")
+        raise ServiceError(f"unknown setting {key!r}")
     low = 1 if key == "verification_valid_days" else 0
     if not isinstance(days, int) or isinstance(days, bool) or not low <= days <= MAX_DAYS:
-        raise SettingError(f"{key} must be a whole number of days" + (" above zero" if low else "")
+        raise ServiceError(f"{key} must be a whole number of days" + (" above zero" if low else "")
                            + f", at most {MAX_DAYS}")
     await set_value(session, key, days)
 
@@ -100,7 +97,7 @@ def normalize_domain(raw: str) -> str:
         text = urlsplit(text).netloc
     text = text.rstrip("/")
     if not _HOST.match(text):
-        raise SettingError(f"not a domain: {raw!r}")
+        raise ServiceError(f"not a domain: {raw!r}")
     return text
 
 
@@ -132,13 +129,13 @@ async def untrust_verifier(session: AsyncSession, domain: str, actor: Actor | No
 async def change(session: AsyncSession, settings: Settings, changes: dict[str, object], *,
                  actor: Actor | None = None, by: str | None = None) -> list[str]:
     """Set some of `registration_mode`, `verification_valid_days` and `evidence_retention_days`, audited;
-    SettingError names the first wrong value (the caller rolls back). Returns the names of those changed."""
+    ServiceError names the first wrong value (the caller rolls back). Returns the names of those changed."""
     current = {"registration_mode": registration_mode, "verification_valid_days": verification_valid_days,
                "evidence_retention_days": evidence_retention_days}
     changed = {}
     for key, value in changes.items():
         if key not in current:
-            raise SettingError(f"unknown setting {key!r}")
+            raise ServiceError(f"unknown setting {key!r}")
         before = await current[key](session, settings)
         if value == before:
             continue

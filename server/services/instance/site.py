@@ -10,11 +10,12 @@ import anyio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from moderation.errors import ServiceError
 from server.db.models import Actor, InstanceSetting
 from server.runtime import Runtime
 from server.services.posts import images
 from server.services.posts import media
-from server.services.instance.settings import PUBLIC_TIMELINES, SettingError, get_value, set_value
+from server.services.instance.settings import PUBLIC_TIMELINES, get_value, set_value
 from server.services.moderation import audit
 from server.settings import Settings
 
@@ -71,35 +72,35 @@ def check_accent(color: str) -> str:
     """An accent colour must be #rrggbb and readable as white text on it and as links on white (WCAG AA)."""
     color = (color or "").strip()
     if not _HEX.match(color):
-        raise SettingError("the accent colour must look like #0b5cab")
+        raise ServiceError("the accent colour must look like #0b5cab")
     ratio = contrast(color, "#ffffff")
     if ratio < 4.5:
-        raise SettingError(f"the accent colour {color} is too light: contrast with white is {ratio:.1f}:1, "
+        raise ServiceError(f"the accent colour {color} is too light: contrast with white is {ratio:.1f}:1, "
                            "WCAG AA needs 4.5:1")
     return color.lower()
 
 
 async def update(session: AsyncSession, available_themes: list[str], *, actor: Actor | None = None,
                  by: str | None = None, **changes: object) -> list[str]:
-    """Change some of the site settings; SettingError names the first wrong value and nothing is changed.
+    """Change some of the site settings; ServiceError names the first wrong value and nothing is changed.
     What changed goes to the audit log (by `actor`, or `by` for a non-member); returns the keys changed."""
     checked: dict[str, object] = {}
     for key, value in changes.items():
         if key == "site_title":
             text = _text(value)
             if not 1 <= len(text) <= 80:
-                raise SettingError("the title must be 1 to 80 characters")
+                raise ServiceError("the title must be 1 to 80 characters")
             checked[key] = text
         elif key == "site_description":
             checked[key] = _limited(value, 2000, "the description")
         elif key == "rules":
             rules = [r.strip() for r in (value if isinstance(value, list) else str(value).splitlines()) if r.strip()]
             if len(rules) > 50 or any(len(r) > 500 for r in rules):
-                raise SettingError("at most 50 rules of at most 500 characters each")
+                raise ServiceError("at most 50 rules of at most 500 characters each")
             checked[key] = rules
         elif key == "theme":
             if value not in available_themes:
-                raise SettingError(f"unknown theme {value!r}; installed: {', '.join(available_themes)}")
+                raise ServiceError(f"unknown theme {value!r}; installed: {', '.join(available_themes)}")
             checked[key] = value
         elif key == "accent_color":
             checked[key] = check_accent(str(value)) if value else None  # none: the theme's own colour
@@ -108,7 +109,7 @@ async def update(session: AsyncSession, available_themes: list[str], *, actor: A
         elif key == "public_timelines":
             checked[key] = bool(value)
         else:
-            raise SettingError(f"unknown site setting {key!r}")
+            raise ServiceError(f"unknown site setting {key!r}")
     changed: dict[str, dict] = {}
     for key, value in checked.items():
         before = await get_value(session, key)
@@ -124,8 +125,8 @@ async def store_logo(runtime: Runtime, data: bytes) -> str:
     """Clean an uploaded logo (any metadata stripped, fitted to a header) into the media folder; its URL."""
     try:
         encoded = await anyio.to_thread.run_sync(images.process_logo, data)
-    except images.ImageError as exc:
-        raise SettingError(f"the logo: {exc}") from None
+    except ServiceError as exc:
+        raise ServiceError(f"the logo: {exc}") from None
     key = await media.store_file(runtime, encoded.data, encoded.extension)
     return media.file_url(runtime, key, encoded.extension)
 
@@ -133,5 +134,5 @@ async def store_logo(runtime: Runtime, data: bytes) -> str:
 def _limited(value: object, limit: int, what: str) -> str:
     text = _text(value)
     if len(text) > limit:
-        raise SettingError(f"{what} must be at most {limit} characters")
+        raise ServiceError(f"{what} must be at most {limit} characters")
     return text

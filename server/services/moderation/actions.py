@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from moderation.errors import ServiceError
 from moderation.reports import ModerationAction
 from server.caches import forget_actor
 from server.convert.post_to_as import update_activity
@@ -25,7 +26,7 @@ from server.services.federation.inbox.posts import remove_post
 from server.services.federation.instance_actor import ensure_instance_actor
 from server.services.moderation import audit, roles
 from server.services.moderation.domains import purge_actor
-from server.services.moderation.reports import ReportError, stamp_resolved
+from server.services.moderation.reports import stamp_resolved
 
 NOTICE = "moderation_warning"  # Mastodon 4.3's notification type for a moderator's notice
 REVERSIBLE = {ModerationAction.LIMIT, ModerationAction.SUSPEND, ModerationAction.MARK_SENSITIVE}
@@ -48,7 +49,7 @@ async def sanction_of(session: AsyncSession, actor: Actor) -> AccountModeration:
 
 async def act(runtime: Runtime, session: AsyncSession, moderator: Actor, target: Actor, action: ModerationAction, *,
               report: Report | None = None, post_ids: list[int] | None = None, text: str = "") -> Outcome:
-    """Apply `action` to `target` (about `report`, if any): see the module docstring. NotAllowed when
+    """Apply `action` to `target` (about `report`, if any): see the module docstring. ServiceError (FORBIDDEN) when
     server.services.moderation.roles refuses the moderator the action or the report."""
     # Before any lock or write: it may create the instance actor in a transaction of its own.
     instance = await ensure_instance_actor(runtime.sessions, runtime.urls, runtime.settings.domain)
@@ -60,7 +61,7 @@ async def act(runtime: Runtime, session: AsyncSession, moderator: Actor, target:
     affected = 0
     if action is ModerationAction.DELETE_POST:
         if not posts:
-            raise ReportError("no posts to delete: name them in the report or in status_ids")
+            raise ServiceError("no posts to delete: name them in the report or in status_ids")
         affected = await _delete_posts(runtime, session, posts)
     elif action is ModerationAction.MARK_SENSITIVE:
         affected = await _mark_sensitive(runtime, session, target, posts)
@@ -99,7 +100,7 @@ async def _posts(session: AsyncSession, target: Actor, report: Report | None, id
         return []
     posts = list((await session.execute(select(Post).where(Post.id.in_(wanted)))).scalars())
     if any(p.author_id != target.id for p in posts):
-        raise ReportError("the posts named are not all the reported account's")
+        raise ServiceError("the posts named are not all the reported account's")
     return posts
 
 
@@ -167,12 +168,12 @@ async def appeal(session: AsyncSession, member: Actor, warning_id: int, text: st
     """The member's one appeal against a notice."""
     warning = await session.get(AccountWarning, warning_id)
     if warning is None or warning.actor_id != member.id:
-        raise ReportError("no such notice")
+        raise ServiceError("no such notice")
     if warning.appeal_at is not None:
-        raise ReportError("this notice has been appealed already; there is one appeal per notice")
+        raise ServiceError("this notice has been appealed already; there is one appeal per notice")
     text = (text or "").strip()
     if not text or len(text) > 2000:
-        raise ReportError("an appeal needs a text of 1 to 2000 characters")
+        raise ServiceError("an appeal needs a text of 1 to 2000 characters")
     warning.appeal_text, warning.appeal_at, warning.appeal_state = text, utcnow(), "pending"
     await audit.record(session, member, "warning.appeal", "warning", str(warning.id), text)
     return warning
@@ -184,7 +185,7 @@ async def decide_appeal(session: AsyncSession, moderator: Actor, warning_id: int
     moderator only a member's (an admin's sanction of a staff account is not a moderator's to undo)."""
     warning = await session.get(AccountWarning, warning_id)
     if warning is None or warning.appeal_state != "pending":
-        raise ReportError("no pending appeal on this notice")
+        raise ServiceError("no pending appeal on this notice")
     await roles.check_decision(session, moderator, (warning.actor_id,), "an appeal", about=warning.actor_id)
     warning.appeal_state, warning.appeal_decided_at = ("approved" if approve else "rejected"), utcnow()
     if approve:

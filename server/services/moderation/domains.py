@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 
 from moderation.blocklists import PolicyDiff, diff_policies
 from moderation.domains import DomainPolicy, FederationMode, PolicySet, Severity
+from moderation.errors import ServiceError
 from server.db.models import (
     Actor, Delivery, DomainPolicyRecord, Follow, InstanceSetting, Like, Notification, Post,
 )
@@ -20,10 +21,6 @@ from server.services.moderation import audit
 from server.services.moderation.policies import (
     MODE_KEY, SUSPENDED_ERROR, bump_version, load_policies, policy_fields, read_mode, record_to_policy,
 )
-
-class PolicyError(ValueError):
-    """A refused policy change; str() says why."""
-
 
 def local_policy_query(key: str, allow: bool):
     return select(DomainPolicyRecord).where(
@@ -82,8 +79,8 @@ async def remove_policy_by_id(session: AsyncSession, row_id: int, *, allow: bool
     if row is None or row.allow != allow or row.state != "active":
         return None
     if row.subscription_id is not None:
-        raise PolicyError(f"this entry belongs to blocklist subscription {row.subscription_id}; "
-                          "add a local policy to override it")
+        raise ServiceError(f"this entry belongs to blocklist subscription {row.subscription_id}; "
+                           "add a local policy to override it")
     await remove_local_policies(session, row.key, allow=allow, actor=actor, by=by)
     return row
 
@@ -229,4 +226,4 @@ def parse_severity(value: str) -> Severity:
     try:
         return Severity(value)
     except ValueError:
-        raise PolicyError(f"severity must be suspend, limit (silence) or noop, not {value[:20]!r}") from None
+        raise ServiceError(f"severity must be suspend, limit (silence) or noop, not {value[:20]!r}") from None

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from moderation.errors import Kind, ServiceError
 from moderation.reports import ModerationAction
 from server.db.models import Actor, HeldPost, Post
 from server.db.models.posts import HELD
@@ -27,10 +28,6 @@ from server.services.moderation import audit, roles
 from server.services.moderation.actions import notice
 
 
-class HeldError(ValueError):
-    """No such item, or it cannot be decided as asked; str() says why."""
-
-
 def queue_query() -> Select:
     """The pending items (page it by HeldPost.id)."""
     return select(HeldPost)
@@ -40,7 +37,7 @@ async def find(session: AsyncSession, held_id: int) -> tuple[HeldPost, Post]:
     held = await session.get(HeldPost, held_id)
     post = await session.get(Post, held.post_id) if held is not None else None
     if held is None or post is None:
-        raise HeldError("no such held post")
+        raise ServiceError("no such held post", Kind.NOT_FOUND)
     return held, post
 
 
@@ -82,8 +79,8 @@ async def approve(runtime: Runtime, session: AsyncSession, moderator: Actor | No
         try:
             await post_service.edit_post(runtime, session, post.author, post.id,
                                          post_service.new_post_from_json(held.edit or {}), reviewed=True)
-        except (post_service.PostError, KeyError, TypeError, ValueError) as exc:
-            raise HeldError(f"the edit can no longer be applied ({exc}); reject it") from None
+        except (ServiceError, KeyError, TypeError, ValueError) as exc:
+            raise ServiceError(f"the edit can no longer be applied ({exc}); reject it") from None
     await audit.record(session, moderator, "held.approve", "post", post.uri, "", summary, by=by)
     return post
 
@@ -94,7 +91,7 @@ async def reject(runtime: Runtime, session: AsyncSession, moderator: Actor | Non
     the author is told why in a moderation notice."""
     reason = (reason or "").strip()
     if not reason:
-        raise HeldError("a rejection needs a reason: the author is told it")
+        raise ServiceError("a rejection needs a reason: the author is told it")
     # Before any write: it may create the instance actor in a transaction of its own.
     instance = await ensure_instance_actor(runtime.sessions, runtime.urls, runtime.settings.domain)
     held, post = await find(session, held_id)

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from moderation.blocklists import export_blocklist
 from moderation.domains import DomainPolicy
+from moderation.errors import ServiceError
 from server.db.models import Actor, InstanceSetting
 from server.services.moderation import audit
 from server.services.moderation.domains import effective_blocks
@@ -16,10 +17,6 @@ VISIBILITIES = ("nobody", "members", "trusted", "everyone")
 VISIBILITY_KEY = "domain_blocks_visibility"
 TRUSTED_KEY = "domain_blocks_trusted_peers"
 DEFAULT_VISIBILITY = "members"  # Mastodon's default: signed-in users
-
-
-class PublishError(ValueError):
-    """A refused publication setting; str() says why."""
 
 
 async def read_visibility(session: AsyncSession) -> tuple[str, list[str]]:
@@ -35,12 +32,12 @@ async def set_visibility(session: AsyncSession, visibility: str, trusted: list[s
                          actor: Actor | None = None, by: str | None = None) -> tuple[str, list[str]]:
     """Set who may read the list (and, if given, the trusted peers); the caller commits."""
     if visibility not in VISIBILITIES:
-        raise PublishError(f"visibility must be one of {', '.join(VISIBILITIES)}; got {visibility[:20]!r}")
+        raise ServiceError(f"visibility must be one of {', '.join(VISIBILITIES)}; got {visibility[:20]!r}")
     old = await read_visibility(session)
     try:
         peers = old[1] if trusted is None else sorted({check_domain(d) for d in trusted})
     except ValueError as exc:
-        raise PublishError(str(exc)) from None
+        raise ServiceError(str(exc)) from None
     for key, value in ((VISIBILITY_KEY, visibility), (TRUSTED_KEY, peers)):
         row = await session.get(InstanceSetting, key)
         if row is None:

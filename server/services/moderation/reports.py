@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from moderation.errors import ServiceError
 from moderation.reports import ReportCategory
 from server.convert.report_to_as import report_to_flag
 from server.db.ids import snowflake
@@ -23,10 +24,6 @@ MAX_POSTS = 50
 MASTODON_CATEGORIES = {"violation": ReportCategory.OTHER}
 
 
-class ReportError(ValueError):
-    """A refused report or moderator request; str() says why."""
-
-
 def parse_category(value: object) -> ReportCategory:
     text = str(value or "other").strip().lower()
     if text in MASTODON_CATEGORIES:
@@ -35,7 +32,7 @@ def parse_category(value: object) -> ReportCategory:
         return ReportCategory(text)
     except ValueError:
         known = ", ".join(c.value for c in ReportCategory)
-        raise ReportError(f"category must be one of {known}; got {text[:40]!r}") from None
+        raise ServiceError(f"category must be one of {known}; got {text[:40]!r}") from None
 
 
 async def file_report(runtime: Runtime, session: AsyncSession, reporter: Actor, target: Actor, *,
@@ -44,12 +41,12 @@ async def file_report(runtime: Runtime, session: AsyncSession, reporter: Actor, 
     """A member reports `target` (and some of its posts). With `forward` and a remote target, a Flag
     from the instance actor goes to the target's server; the caller commits and wakes deliveries."""
     if target.id == reporter.id:
-        raise ReportError("you cannot report yourself")
+        raise ServiceError("you cannot report yourself")
     # Before any write: it may create the instance actor in a transaction of its own.
     instance = await ensure_instance_actor(runtime.sessions, runtime.urls, runtime.settings.domain) \
         if forward and not target.local else None
     if len(comment) > MAX_COMMENT:
-        raise ReportError(f"the comment is at most {MAX_COMMENT} characters")
+        raise ServiceError(f"the comment is at most {MAX_COMMENT} characters")
     posts = await _reported_posts(session, reporter, target, list(post_ids))
     report = Report(id=snowflake(), origin="local", reporter_id=reporter.id, target_id=target.id,
                     target_uri=target.uri, post_ids=[p.id for p in posts], post_uris=[p.uri for p in posts],
@@ -64,13 +61,13 @@ async def file_report(runtime: Runtime, session: AsyncSession, reporter: Actor, 
 
 async def _reported_posts(session: AsyncSession, reporter: Actor, target: Actor, ids: list[int]) -> list[Post]:
     if len(ids) > MAX_POSTS:
-        raise ReportError(f"a report names at most {MAX_POSTS} posts")
+        raise ServiceError(f"a report names at most {MAX_POSTS} posts")
     posts = list((await session.execute(select(Post).where(Post.id.in_(ids)))).scalars()) if ids else []
     for post in posts:
         if post.author_id != target.id or not await may_see(session, post, reporter):
-            raise ReportError(f"post {post.id} is not a post of the reported account you can see")
+            raise ServiceError(f"post {post.id} is not a post of the reported account you can see")
     if len(posts) != len(set(ids)):
-        raise ReportError("some of the reported posts do not exist")
+        raise ServiceError("some of the reported posts do not exist")
     return posts
 
 
@@ -79,7 +76,7 @@ async def forward_report(session: AsyncSession, urls: LocalUrls, instance: Actor
     """Queue the Flag of `report` to the target's server, from the `instance` actor."""
     inbox = target.shared_inbox or target.inbox
     if not inbox:
-        raise ReportError(f"{target.acct} has no inbox to forward the report to")
+        raise ServiceError(f"{target.acct} has no inbox to forward the report to")
     remote_posts = [p.uri for p in posts if not p.local and p.author_id == target.id]
     flag = report_to_flag(report, urls, target.uri, remote_posts)
     await enqueue_activity(session, flag, instance, inboxes=[inbox])
@@ -103,7 +100,7 @@ async def receive_flag(session: AsyncSession, reporter: Actor, flag_uri: str, ob
     posts = [p for p in posts if p.author_id == target.id]
     try:
         kind = parse_category(category)
-    except ReportError:
+    except ServiceError:
         kind = ReportCategory.OTHER
     report = Report(id=snowflake(), origin="remote", flag_uri=flag_uri, reporter_id=reporter.id,
                     target_id=target.id, target_uri=target.uri, post_ids=[p.id for p in posts],

@@ -1,7 +1,7 @@
 """moderation.roles enforced: every service that acts on an account or decides a matter asks here
 before it writes, so no surface (client API, web pages, command line) can skip the rule.
 
-A refusal is moderation.roles.NotAllowed: the client API answers 403 with its reason (server.errors), the
+A refusal is a ServiceError of kind FORBIDDEN: the client API answers 403 with its reason (server.errors), the
 web pages show it, the command line prints it as one line.
 
 The last-admin rule counts the other admins under a lock held until commit, so two admins removing
@@ -13,7 +13,8 @@ from collections.abc import Collection
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from moderation.roles import SYSTEM, Acting, NotAllowed, action_refusal, decision_refusal, role_refusal
+from moderation.errors import Kind, ServiceError
+from moderation.roles import SYSTEM, Acting, action_refusal, decision_refusal, role_refusal
 from server.db.models import Account, Actor
 
 # Who acts: a member's account or actor, or None / a name such as "cli:root" for the command line.
@@ -22,7 +23,7 @@ Who = Account | Actor | str | None
 
 def _refuse(reason: str | None) -> None:
     if reason is not None:
-        raise NotAllowed(reason)
+        raise ServiceError(reason, Kind.FORBIDDEN)
 
 
 async def acting(session: AsyncSession, who: Who) -> Acting:

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from federation.fetch import FetchError, check_scheme
 from moderation.blocklists import BlocklistError
 from moderation.domains import DomainPolicy
+from moderation.errors import ServiceError
 from moderation.subscriptions import Subscription, SubscriptionPlan, plan_from_document
 from server.db import effects
 from server.db.models import Actor, BlocklistSubscription, DomainPolicyRecord
@@ -37,10 +38,6 @@ log = logging.getLogger("curbside.blocklists")
 REFRESH_EVERY = timedelta(hours=1)
 RETRY_AFTER_FAILURE = timedelta(minutes=15)
 LEASE = timedelta(minutes=5)
-
-
-class SubscriptionError(ValueError):
-    """A refused subscription change; str() says why."""
 
 
 @dataclass(frozen=True)
@@ -64,9 +61,9 @@ async def subscribe(session: AsyncSession, url: str, *, priority: int = 0, as_dr
     try:
         url = str(check_scheme(url.strip(), allow_http=allow_http))
     except FetchError as exc:
-        raise SubscriptionError(exc.reason) from None
+        raise ServiceError(exc.reason) from None
     if await session.scalar(select(BlocklistSubscription.id).where(BlocklistSubscription.url == url)):
-        raise SubscriptionError(f"already subscribed to {url}")
+        raise ServiceError(f"already subscribed to {url}")
     row = BlocklistSubscription(url=url, priority=priority, as_drafts=as_drafts, allow=allow, next_fetch_at=utcnow())
     session.add(row)
     await session.flush()
@@ -80,7 +77,7 @@ async def unsubscribe(session: AsyncSession, url: str, *, actor: Actor | None = 
     row = (await session.execute(select(BlocklistSubscription).where(BlocklistSubscription.url == url)))\
         .scalar_one_or_none()
     if row is None:
-        raise SubscriptionError(f"not subscribed to {url}")
+        raise ServiceError(f"not subscribed to {url}")
     owned = await session.execute(delete(DomainPolicyRecord).where(DomainPolicyRecord.subscription_id == row.id))
     await session.delete(row)
     await session.flush()
@@ -257,7 +254,7 @@ async def decide_draft(session: AsyncSession, draft_id: int, *, approve: bool, a
     while the list says the same)."""
     row = await session.get(DomainPolicyRecord, draft_id)
     if row is None or row.state != "draft":
-        raise SubscriptionError(f"no draft with id {draft_id}")
+        raise ServiceError(f"no draft with id {draft_id}")
     policy = replace(record_to_policy(row), source=str(row.subscription_id))
     if approve:
         # The list takes the domain over from whichever list held it (the plan ranked them already).

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.addressing import address, is_federated
 from federation.text import MentionTarget, extract_hashtags, extract_mentions, render_post
+from moderation.errors import Kind, ServiceError
 from moderation.phi import PhiDecision, check_post
 from moderation.phi.image_scan import UNCHECKED_KIND, MediaFinding
 from server.convert.post_to_as import create_activity, delete_activity, update_activity
@@ -49,11 +50,7 @@ PHI_WARNED, PHI_CONFIRMED = "phi.warned", "phi.confirmed"
 LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{1,8}){0,2}")  # a BCP 47 tag as clients send them: en, pt-BR
 
 
-class PostError(ValueError):
-    """The post was refused; str() says why (the client API answers 422)."""
-
-
-class PhiFound(PostError):
+class PhiFound(ServiceError):
     """The patient-privacy check found identifiers and the policy says not to post as it is.
 
     Its text is what Mastodon apps show: under the warn policy it names what was found and says how to
@@ -194,8 +191,8 @@ def _check_reach(visibility: str, local_only: bool, mentioned: list[Actor]) -> N
     addresses someone on another server."""
     remote = [a.acct for a in mentioned if not a.local]
     if local_only and visibility == "direct" and remote:
-        raise PostError(f"this thread is members-only and never leaves this server, so {', '.join(remote)} "
-                        "cannot receive this message")
+        raise ServiceError(f"this thread is members-only and never leaves this server, so {', '.join(remote)} "
+                           "cannot receive this message")
 
 
 def findings_json(decision: PhiDecision) -> list[dict]:
@@ -224,22 +221,22 @@ def new_post_from_json(data: dict) -> NewPost:
 
 def _validate(new: NewPost) -> None:
     if new.visibility not in VISIBILITIES:
-        raise PostError(f"visibility must be one of {', '.join(VISIBILITIES)}")
+        raise ServiceError(f"visibility must be one of {', '.join(VISIBILITIES)}")
     if not new.text.strip() and not new.media:
-        raise PostError("a post needs text or media")
+        raise ServiceError("a post needs text or media")
     if new.language is not None and (len(new.language) > 16 or not LANGUAGE.fullmatch(new.language)):
-        raise PostError("language must be a language code such as en")
+        raise ServiceError("language must be a language code such as en")
     if len(new.text) + len(new.spoiler_text) > MAX_CHARS:
-        raise PostError(f"a post is at most {MAX_CHARS} characters")
+        raise ServiceError(f"a post is at most {MAX_CHARS} characters")
     if new.poll and new.media:
-        raise PostError("a post has media or a poll, not both")
+        raise ServiceError("a post has media or a poll, not both")
     if new.poll:
         if not 2 <= len(new.poll.options) <= MAX_POLL_OPTIONS:
-            raise PostError(f"a poll has 2 to {MAX_POLL_OPTIONS} options")
+            raise ServiceError(f"a poll has 2 to {MAX_POLL_OPTIONS} options")
         if any(not o.strip() or len(o) > MAX_POLL_OPTION_CHARS for o in new.poll.options):
-            raise PostError(f"poll options are 1 to {MAX_POLL_OPTION_CHARS} characters")
+            raise ServiceError(f"poll options are 1 to {MAX_POLL_OPTION_CHARS} characters")
         if not 300 <= new.poll.expires_in <= 30 * 86400:
-            raise PostError("a poll lasts from 5 minutes to 30 days")
+            raise ServiceError("a poll lasts from 5 minutes to 30 days")
 
 
 async def resolve_mentions(runtime: Runtime, session: AsyncSession, text: str) -> dict[str, Actor]:
@@ -274,10 +271,7 @@ async def _with_uploads(runtime: Runtime, session: AsyncSession, author: Actor, 
     """The post with its uploads' attachment data, and the uploads to claim (none when media_ids is None)."""
     if new.media_ids is None:
         return new, []
-    try:
-        uploads = await media_service.claimable(session, author, list(new.media_ids), post_id)
-    except media_service.MediaError as exc:
-        raise PostError(str(exc)) from None
+    uploads = await media_service.claimable(session, author, list(new.media_ids), post_id)
     return replace(new, media=tuple(media_service.attachment_json(runtime, u) for u in uploads),
                    media_findings=_image_findings(uploads)), uploads
 
@@ -286,7 +280,7 @@ def _image_findings(uploads: list) -> tuple:
     """What the guard found in the uploads; an upload it is still looking at cannot be posted yet."""
     waiting = [str(u.id) for u in uploads if u.phi_status == QUEUED]
     if waiting:
-        raise PostError(f"media {', '.join(waiting)} is still being checked for patient details: try again in a moment")
+        raise ServiceError(f"media {', '.join(waiting)} is still being checked for patient details: try again in a moment")
     return tuple(MediaFinding.from_json(str(u.id), f) for u in uploads for f in u.phi_findings or ())
 
 
@@ -332,9 +326,9 @@ async def create_post(runtime: Runtime, session: AsyncSession, author: Actor, ne
     if new.in_reply_to_id is not None:
         parent = await session.get(Post, new.in_reply_to_id)
         if parent is None or parent.boost_of_id is not None or not await may_see(session, parent, author):
-            raise PostError("the post replied to does not exist")
+            raise ServiceError("the post replied to does not exist")
         if parent.visibility == HELD:
-            raise PostError("the post replied to is awaiting a moderator")
+            raise ServiceError("the post replied to is awaiting a moderator")
     visibility, local_only = reply_audience(new.visibility, parent)
     mentions = await resolve_mentions(runtime, session, new.text)
     targets = {key: MentionTarget(actor_id=a.uri, profile_url=a.url or a.uri, acct=a.acct) for key, a in mentions.items()}
@@ -358,10 +352,7 @@ async def create_post(runtime: Runtime, session: AsyncSession, author: Actor, ne
     session.add(post)
     await session.flush()
     await _record_confirmation(session, author, post, decision, new)
-    try:
-        await media_service.attach(session, uploads, post.id)
-    except media_service.MediaError as exc:
-        raise PostError(str(exc)) from None
+    await media_service.attach(session, uploads, post.id)
     session.add_all([Mention(post_id=post.id, actor_id=a.id) for a in mentioned])
     session.add_all([PostTag(post_id=post.id, tag=t.lower()) for t in dict.fromkeys(extract_hashtags(new.text))])
     if held:
@@ -394,7 +385,7 @@ async def publish(runtime: Runtime, session: AsyncSession, post: Post, mentioned
 async def own_post(session: AsyncSession, author: Actor, post_id: int) -> Post:
     post = await session.get(Post, post_id)
     if post is None or post.author_id != author.id or post.boost_of_id is not None:
-        raise PostError("no such post of yours")
+        raise ServiceError("Record not found", Kind.NOT_FOUND)
     return post
 
 
@@ -446,10 +437,7 @@ async def edit_post(runtime: Runtime, session: AsyncSession, author: Actor, post
     if new.media_ids is not None:
         post.attachments = list(new.media)
         await media_service.detach_others(session, post.id, [u.id for u in uploads])
-        try:
-            await media_service.attach(session, uploads, post.id)
-        except media_service.MediaError as exc:
-            raise PostError(str(exc)) from None
+        await media_service.attach(session, uploads, post.id)
     post.edited_at = utcnow()
     await session.execute(delete(PostTag).where(PostTag.post_id == post.id))
     session.add_all([PostTag(post_id=post.id, tag=t.lower()) for t in dict.fromkeys(extract_hashtags(new.text))])

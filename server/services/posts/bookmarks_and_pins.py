@@ -5,15 +5,12 @@ from __future__ import annotations
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from moderation.errors import ServiceError
 from server.db.models import Actor, Bookmark, Pin, Post
 from server.db.upsert import insert_ignore
 
 MAX_PINS = 5
 PINNABLE = ("public", "unlisted")
-
-
-class PinError(ValueError):
-    """Refused; str() says why (the client API answers 422)."""
 
 
 async def bookmark(session: AsyncSession, actor: Actor, post: Post) -> None:
@@ -27,13 +24,13 @@ async def unbookmark(session: AsyncSession, actor: Actor, post: Post) -> None:
 async def pin(session: AsyncSession, actor: Actor, post: Post) -> None:
     """Pin one of the member's own public or unlisted posts; at most MAX_PINS."""
     if post.author_id != actor.id or post.boost_of_id is not None:
-        raise PinError("only your own posts can be pinned")
+        raise ServiceError("only your own posts can be pinned")
     if post.visibility not in PINNABLE:
-        raise PinError("only public and unlisted posts can be pinned")
+        raise ServiceError("only public and unlisted posts can be pinned")
     if await session.scalar(select(Pin.id).where(Pin.actor_id == actor.id, Pin.post_id == post.id)):
         return
     if (await session.scalar(select(func.count()).select_from(Pin).where(Pin.actor_id == actor.id))) >= MAX_PINS:
-        raise PinError(f"you can pin at most {MAX_PINS} posts")
+        raise ServiceError(f"you can pin at most {MAX_PINS} posts")
     await insert_ignore(session, Pin, [{"actor_id": actor.id, "post_id": post.id}])
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from server.services.posts import blurhash
+from moderation.errors import ServiceError
 
 MAX_BYTES = 16 * 1024 * 1024
 MAX_PIXELS = 16_777_216  # the image_matrix_limit /api/v2/instance announces
@@ -32,10 +33,6 @@ TURNS = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: I
          5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
          8: Image.Transpose.ROTATE_90}
 MEDIA_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
-
-
-class ImageError(ValueError):
-    """The upload is not an image we take; str() says why (the client API answers 422)."""
 
 
 @dataclass(frozen=True)
@@ -57,17 +54,17 @@ class ProcessedImage:
 def _open(data: bytes) -> tuple[Image.Image, str]:
     """The image, its header read (type sniffed, size checked) but its pixels not yet decoded."""
     if not data:
-        raise ImageError("the file is empty")
+        raise ServiceError("the file is empty")
     if len(data) > MAX_BYTES:
-        raise ImageError(f"images are at most {MAX_BYTES // (1024 * 1024)} MB")
+        raise ServiceError(f"images are at most {MAX_BYTES // (1024 * 1024)} MB")
     try:
         image = Image.open(io.BytesIO(data), formats=list(OUTPUT))
     except Image.DecompressionBombError:
-        raise ImageError(f"images are at most {MAX_PIXELS} pixels") from None
+        raise ServiceError(f"images are at most {MAX_PIXELS} pixels") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        raise ImageError("not an image (JPEG, PNG, WebP or GIF)") from None
+        raise ServiceError("not an image (JPEG, PNG, WebP or GIF)") from None
     if image.width * image.height > MAX_PIXELS:
-        raise ImageError(f"images are at most {MAX_PIXELS} pixels")
+        raise ServiceError(f"images are at most {MAX_PIXELS} pixels")
     return image, image.format or ""
 
 
@@ -83,7 +80,7 @@ def _decode(image: Image.Image, ratio: float) -> tuple[Image.Image, int]:
     try:
         image.load()
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        raise ImageError("the image is damaged or truncated") from None
+        raise ServiceError("the image is damaged or truncated") from None
     return image, orientation
 
 
@@ -100,7 +97,7 @@ def _pixels_only(image: Image.Image, orientation: int, keep_alpha: bool) -> Imag
     try:
         converted = image.convert(mode)
     except (ValueError, OSError):
-        raise ImageError(f"unsupported image mode {image.mode}") from None
+        raise ServiceError(f"unsupported image mode {image.mode}") from None
     return Image.frombytes(mode, converted.size, converted.tobytes())
 
 

@@ -18,6 +18,7 @@ import anyio
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from moderation.errors import Kind, ServiceError
 from server.db.ids import snowflake
 from server.db.models import Actor, MediaAttachment
 from server.db.types import utcnow
@@ -30,18 +31,14 @@ UNATTACHED_TTL = timedelta(days=1)
 _KEY = re.compile(r"^[0-9a-f]{32}$")
 
 
-class MediaError(ValueError):
-    """Refused; str() says why (the client API answers 422, or 404 for media not found)."""
-
-
 def parse_focus(raw: object) -> tuple[float, float]:
     """Mastodon's `focus=x,y`, each from -1.0 to 1.0 (0,0 is the centre)."""
     try:
         x, y = (float(part) for part in str(raw).split(","))
     except ValueError:
-        raise MediaError("focus must be two numbers x,y from -1.0 to 1.0") from None
+        raise ServiceError("focus must be two numbers x,y from -1.0 to 1.0") from None
     if not (-1.0 <= x <= 1.0 and -1.0 <= y <= 1.0):
-        raise MediaError("focus must be two numbers x,y from -1.0 to 1.0")
+        raise ServiceError("focus must be two numbers x,y from -1.0 to 1.0")
     return x, y
 
 
@@ -49,7 +46,7 @@ def check_description(text: object) -> str | None:
     if text is None or text == "":
         return None
     if not isinstance(text, str) or len(text) > MAX_DESCRIPTION:
-        raise MediaError(f"a description is text of at most {MAX_DESCRIPTION} characters")
+        raise ServiceError(f"a description is text of at most {MAX_DESCRIPTION} characters")
     return text
 
 
@@ -80,7 +77,7 @@ async def store_file(runtime: Runtime, data: bytes, encoded_ext: str, key: str |
 
 async def upload(runtime: Runtime, session: AsyncSession, owner: Actor, data: bytes, *,
                  description: str | None = None, focus: tuple[float, float] = (0.0, 0.0)) -> MediaAttachment:
-    """Clean and store an uploaded image (raises images.ImageError for anything else); the caller commits."""
+    """Clean and store an uploaded image (raises ServiceError for anything else); the caller commits."""
     processed = await anyio.to_thread.run_sync(images.process_upload, data)
     original, small = processed.original, processed.small
     key = await store_file(runtime, original.data, original.extension)
@@ -108,7 +105,7 @@ async def own_unattached(session: AsyncSession, owner: Actor, media_id: int) -> 
     """A member's upload not yet in a post (as Mastodon, only those can be read back or changed)."""
     row = await session.get(MediaAttachment, media_id)
     if row is None or row.account_id != owner.id or row.post_id is not None:
-        raise MediaError("Record not found")
+        raise ServiceError("Record not found", Kind.NOT_FOUND)
     return row
 
 
@@ -116,15 +113,15 @@ async def claimable(session: AsyncSession, owner: Actor, ids: list[int], post_id
                     ) -> list[MediaAttachment]:
     """The uploads for a post, in the order given: the owner's, unattached (or already on `post_id`)."""
     if len(ids) > MAX_ATTACHMENTS:
-        raise MediaError(f"a post has at most {MAX_ATTACHMENTS} attachments")
+        raise ServiceError(f"a post has at most {MAX_ATTACHMENTS} attachments")
     if len(set(ids)) != len(ids):
-        raise MediaError("the same attachment is given twice")
+        raise ServiceError("the same attachment is given twice")
     rows = {r.id: r for r in (await session.execute(select(MediaAttachment).where(
         MediaAttachment.id.in_(ids)))).scalars()} if ids else {}
     for media_id in ids:
         row = rows.get(media_id)
         if row is None or row.account_id != owner.id or row.post_id not in (None, post_id):
-            raise MediaError(f"media {media_id} is not an unattached upload of yours")
+            raise ServiceError(f"media {media_id} is not an unattached upload of yours")
     return [rows[i] for i in ids]
 
 
@@ -135,7 +132,7 @@ async def attach(session: AsyncSession, rows: list[MediaAttachment], post_id: in
             MediaAttachment.id == row.id, (MediaAttachment.post_id.is_(None)) | (MediaAttachment.post_id == post_id))
             .values(post_id=post_id).execution_options(synchronize_session=False))
         if result.rowcount != 1:
-            raise MediaError(f"media {row.id} was attached to another post meanwhile")
+            raise ServiceError(f"media {row.id} was attached to another post meanwhile")
 
 
 async def detach_others(session: AsyncSession, post_id: int, keep: list[int]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import delete, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from moderation.errors import ServiceError
 from server.convert.vote_to_as import vote_create
 from server.db.ids import snowflake
 from server.db.models import Actor, PollDeadline, PollVote, Post
@@ -16,10 +17,6 @@ from server.db.poll_json import Poll, poll_json, read_poll
 from server.db.upsert import insert_ignore
 from server.runtime import Runtime
 from server.services.federation.delivery import enqueue_activity
-
-
-class PollError(ValueError):
-    """A vote was refused; str() says why (the client API answers 422)."""
 
 
 def titles(stored: dict | None) -> list[str]:
@@ -75,11 +72,11 @@ async def recount(session: AsyncSession, post: Post) -> None:
 def _check_choices(poll: Poll, choices: list[int]) -> list[int]:
     count = len(poll.options)
     if not choices:
-        raise PollError("choose at least one option")
+        raise ServiceError("choose at least one option")
     if any(not 0 <= c < count for c in choices) or len(set(choices)) != len(choices):
-        raise PollError(f"choices are distinct numbers from 0 to {count - 1}")
+        raise ServiceError(f"choices are distinct numbers from 0 to {count - 1}")
     if len(choices) > 1 and not poll.multiple:
-        raise PollError("this poll takes one choice")
+        raise ServiceError("this poll takes one choice")
     return sorted(choices)
 
 
@@ -87,16 +84,16 @@ async def vote(runtime: Runtime, session: AsyncSession, voter: Actor, post: Post
     """A local member votes; on a remote poll the votes are sent to its author. The caller commits."""
     poll = read_poll(post.poll)
     if poll is None:
-        raise PollError("this post has no poll")
+        raise ServiceError("this post has no poll")
     if poll.has_ended():
-        raise PollError("The poll has already ended")
+        raise ServiceError("The poll has already ended")
     if post.author_id == voter.id:
-        raise PollError("You cannot vote in your own poll")
+        raise ServiceError("You cannot vote in your own poll")
     choices = _check_choices(poll, choices)
     await _lock(session, post)
     if await session.scalar(select(PollVote.id).where(PollVote.post_id == post.id, PollVote.actor_id == voter.id)
                             .limit(1)):
-        raise PollError("You have already voted on this poll")
+        raise ServiceError("You have already voted on this poll")
     votes = [PollVote(id=snowflake(), post_id=post.id, actor_id=voter.id, choice=c) for c in choices]
     for row in votes:
         row.uri = None if post.local else runtime.urls.activity(voter.uri, "votes", row.id)

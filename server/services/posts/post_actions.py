@@ -11,12 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db.models import Actor, Post
 from server.runtime import Runtime
 from server.services.posts import bookmarks_and_pins as bookmarks
-from server.services.posts import polls
 from server.services.social import interactions as social
 from server.services.social.visibility_to_viewers import visible_post
-
-REFUSED = (social.SocialError, polls.PollError, bookmarks.PinError)  # str() says why: a 422 on every surface
-
 
 @dataclass(frozen=True)
 class PostAction:

@@ -11,6 +11,7 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from moderation.errors import Kind, ServiceError
 from server.db.models import Actor, FilterKeyword, FilterStatus, KeywordFilter
 from server.db.types import utcnow
 from server.services.reading import stream_events
@@ -23,14 +24,6 @@ MAX_TITLE = 200
 MAX_KEYWORD = 200
 MAX_EXPIRES_IN = 10 * 365 * 86400
 UNCHANGED = object()
-
-
-class FilterError(ValueError):
-    """A refused change (422), with the reason."""
-
-
-class FilterNotFound(LookupError):
-    """No such filter, keyword or filtered post of the member's (404)."""
 
 
 @dataclass
@@ -67,31 +60,31 @@ def _text(value) -> str:
 def _title(value) -> str:
     title = _text(value)
     if not title:
-        raise FilterError("Validation failed: Title can't be blank")
+        raise ServiceError("Validation failed: Title can't be blank")
     if len(title) > MAX_TITLE:
-        raise FilterError(f"Validation failed: Title is too long (at most {MAX_TITLE} characters)")
+        raise ServiceError(f"Validation failed: Title is too long (at most {MAX_TITLE} characters)")
     return title
 
 
 def _context(values: list[str]) -> list[str]:
     chosen = list(dict.fromkeys(str(v).strip() for v in values or [] if str(v).strip()))
     if not chosen or any(c not in CONTEXTS for c in chosen):
-        raise FilterError("Validation failed: Context can't be blank, Context None or invalid context supplied")
+        raise ServiceError("Validation failed: Context can't be blank, Context None or invalid context supplied")
     return chosen
 
 
 def _action(value: str) -> str:
     if value not in ACTIONS:
-        raise FilterError("Validation failed: Filter action is not included in the list (warn, hide)")
+        raise ServiceError("Validation failed: Filter action is not included in the list (warn, hide)")
     return value
 
 
 def _keyword(value) -> str:
     keyword = _text(value)
     if not keyword:
-        raise FilterError("Validation failed: Keyword can't be blank")
+        raise ServiceError("Validation failed: Keyword can't be blank")
     if len(keyword) > MAX_KEYWORD:
-        raise FilterError(f"Validation failed: Keyword is too long (at most {MAX_KEYWORD} characters)")
+        raise ServiceError(f"Validation failed: Keyword is too long (at most {MAX_KEYWORD} characters)")
     return keyword
 
 
@@ -99,7 +92,7 @@ def _expiry(seconds):
     if seconds is None:
         return None
     if not isinstance(seconds, int) or isinstance(seconds, bool) or not 0 < seconds <= MAX_EXPIRES_IN:
-        raise FilterError("Validation failed: expires_in must be a number of seconds")
+        raise ServiceError("Validation failed: expires_in must be a number of seconds")
     return utcnow() + timedelta(seconds=seconds)
 
 
@@ -110,7 +103,7 @@ async def _changed(session: AsyncSession, actor_id: int) -> None:
 async def own_filter(session: AsyncSession, actor_id: int, filter_id: int) -> KeywordFilter:
     row = await session.get(KeywordFilter, filter_id)
     if row is None or row.actor_id != actor_id:
-        raise FilterNotFound("Record not found")
+        raise ServiceError("Record not found", Kind.NOT_FOUND)
     return row
 
 
@@ -149,7 +142,7 @@ async def _apply_keywords(session: AsyncSession, row: KeywordFilter, changes: li
             continue
         keyword = await session.get(FilterKeyword, change.id)
         if keyword is None or keyword.filter_id != row.id:
-            raise FilterNotFound("Record not found")
+            raise ServiceError("Record not found", Kind.NOT_FOUND)
         if change.destroy:
             await session.delete(keyword)
             continue
@@ -159,16 +152,17 @@ async def _apply_keywords(session: AsyncSession, row: KeywordFilter, changes: li
             keyword.whole_word = change.whole_word
     await session.flush()
     if await _keyword_count(session, row.id) > MAX_KEYWORDS:
-        raise FilterError(f"Validation failed: a filter has at most {MAX_KEYWORDS} keywords")
+        raise ServiceError(f"Validation failed: a filter has at most {MAX_KEYWORDS} keywords")
 
 
 async def create_filter(session: AsyncSession, actor_id: int, change: FilterChange) -> KeywordFilter:
     """A new filter (warn unless told; never expiring unless told), with its keywords."""
     count = await session.scalar(select(func.count()).where(KeywordFilter.actor_id == actor_id)) or 0
     if count >= MAX_FILTERS:
-        raise FilterError(f"Validation failed: you may keep at most {MAX_FILTERS} filters")
+        raise ServiceError(f"Validation failed: you may keep at most {MAX_FILTERS} filters")
     if any(k.id is not None for k in change.keywords):
-        raise FilterNotFound("Record not found")  # a keyword id cannot name anything in a filter not made yet
+        # a keyword id cannot name anything in a filter not made yet
+        raise ServiceError("Record not found", Kind.NOT_FOUND)
     row = KeywordFilter(actor_id=actor_id, title=_title(change.title), context=_context(change.context),
                         action=_action(change.action or "warn"),
                         expires_at=None if change.expires_in is UNCHANGED else _expiry(change.expires_in))
@@ -205,7 +199,7 @@ async def own_keyword(session: AsyncSession, actor_id: int, keyword_id: int) -> 
     keyword = await session.get(FilterKeyword, keyword_id)
     row = await session.get(KeywordFilter, keyword.filter_id) if keyword is not None else None
     if row is None or row.actor_id != actor_id:
-        raise FilterNotFound("Record not found")
+        raise ServiceError("Record not found", Kind.NOT_FOUND)
     return keyword, row
 
 
@@ -213,7 +207,7 @@ async def add_keyword(session: AsyncSession, actor_id: int, filter_id: int, keyw
                       whole_word: bool | None) -> FilterKeyword:
     row = await own_filter(session, actor_id, filter_id)
     if await _keyword_count(session, row.id) >= MAX_KEYWORDS:
-        raise FilterError(f"Validation failed: a filter has at most {MAX_KEYWORDS} keywords")
+        raise ServiceError(f"Validation failed: a filter has at most {MAX_KEYWORDS} keywords")
     added = FilterKeyword(filter_id=row.id, keyword=_keyword(keyword),
                           whole_word=True if whole_word is None else whole_word)
     session.add(added)
@@ -244,7 +238,7 @@ async def own_status(session: AsyncSession, actor_id: int, row_id: int) -> Filte
     found = await session.get(FilterStatus, row_id)
     row = await session.get(KeywordFilter, found.filter_id) if found is not None else None
     if row is None or row.actor_id != actor_id:
-        raise FilterNotFound("Record not found")
+        raise ServiceError("Record not found", Kind.NOT_FOUND)
     return found
 
 
@@ -252,11 +246,11 @@ async def add_status(session: AsyncSession, actor: Actor, filter_id: int, post_i
     """A post the filter applies to: one the member may see (else 404, as for one that does not exist)."""
     row = await own_filter(session, actor.id, filter_id)
     if await visible_post(session, post_id, actor) is None:
-        raise FilterNotFound("Record not found")
+        raise ServiceError("Record not found", Kind.NOT_FOUND)
     taken = await session.scalar(select(FilterStatus.id).where(FilterStatus.filter_id == row.id,
                                                                FilterStatus.post_id == post_id))
     if taken is not None:
-        raise FilterError("Validation failed: Status has already been taken")
+        raise ServiceError("Validation failed: Status has already been taken")
     added = FilterStatus(filter_id=row.id, post_id=post_id)
     session.add(added)
     await session.flush()
@@ -298,7 +292,7 @@ async def update_v1(session: AsyncSession, actor_id: int, keyword_id: int, phras
     shared = (change.context is not None and _context(change.context) != list(row.context)) or \
         (change.action is not None and change.action != row.action) or change.expires_in is not UNCHANGED
     if shared and not single:
-        raise FilterError("Validation failed: this filter has several keywords; change it with the v2 API")
+        raise ServiceError("Validation failed: this filter has several keywords; change it with the v2 API")
     if single and row.title == keyword.keyword:
         row.title = _keyword(phrase)
     await update_keyword(session, actor_id, keyword.id, phrase, whole_word)

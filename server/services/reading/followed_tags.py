@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.text import HASHTAG_NAME_RE
 from server.services.reading.timelines import Page
+from moderation.errors import ServiceError
 from server.db.ids import snowflake, snowflake_floor
 from server.db.models import Post, PostTag, TagFollow
 from server.db.types import utcnow
@@ -23,19 +24,15 @@ HISTORY_DAYS = 7
 OPEN = ("public", "unlisted")
 
 
-class TagError(ValueError):
-    """A name that is no hashtag."""
-
-
 def normalize_tag(raw: str) -> str:
-    """The stored form of a hashtag name (one leading '#' allowed), or TagError."""
+    """The stored form of a hashtag name (one leading '#' allowed), or ServiceError."""
     name = (raw or "").strip().removeprefix("#")
     if not name:
-        raise TagError("a hashtag name is required")
+        raise ServiceError("a hashtag name is required")
     if len(name) > MAX_TAG_LENGTH:
-        raise TagError(f"a hashtag is at most {MAX_TAG_LENGTH} characters long")
+        raise ServiceError(f"a hashtag is at most {MAX_TAG_LENGTH} characters long")
     if not HASHTAG_NAME_RE.match(name):
-        raise TagError(f"{name!r} is not a hashtag: letters, digits and underscores, not only digits")
+        raise ServiceError(f"{name!r} is not a hashtag: letters, digits and underscores, not only digits")
     return name.lower()
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import and_, delete, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from moderation.errors import Kind, ServiceError
 from server.db.models import Actor, Follow, HomeTimelineEntry, List, ListAccount, Post
 from server.db.models.lists import REPLIES_POLICIES
 
@@ -19,31 +20,19 @@ MAX_LISTS = 50  # per member, as Mastodon limits them
 MAX_TITLE = 200
 
 
-class ListError(ValueError):
-    """Refused (the client API answers 422): str() says why in Mastodon's words, `plain` in the web UI's."""
-
-    def __init__(self, message: str, plain: str):
-        super().__init__(message)
-        self.plain = plain
-
-
-class NoSuchAccount(LookupError):
-    """An account id that names no account (404)."""
-
-
 def _title(raw: object) -> str:
     title = raw.strip() if isinstance(raw, str) else ""
     if not title:
-        raise ListError("Validation failed: Title can't be blank", "a list needs a title")
+        raise ServiceError("Validation failed: Title can't be blank", plain="a list needs a title")
     if len(title) > MAX_TITLE:
-        raise ListError(f"Validation failed: Title is too long (maximum is {MAX_TITLE} characters)",
-                        f"a title is at most {MAX_TITLE} characters")
+        raise ServiceError(f"Validation failed: Title is too long (maximum is {MAX_TITLE} characters)",
+                           plain=f"a title is at most {MAX_TITLE} characters")
     return title
 
 
 def _policy(raw: object) -> str:
     if raw not in REPLIES_POLICIES:
-        raise ListError(f"'{raw}' is not a valid replies_policy", "choose which replies the list shows")
+        raise ServiceError(f"'{raw}' is not a valid replies_policy", plain="choose which replies the list shows")
     return raw
 
 
@@ -61,8 +50,8 @@ async def create_list(session: AsyncSession, owner_id: int, title: object, repli
                       exclusive: bool = False) -> List:
     count = await session.scalar(select(func.count()).select_from(List).where(List.owner_id == owner_id))
     if count >= MAX_LISTS:
-        raise ListError(f"Validation failed: Account has reached the limit of {MAX_LISTS} lists",
-                        f"you may have at most {MAX_LISTS} lists")
+        raise ServiceError(f"Validation failed: Account has reached the limit of {MAX_LISTS} lists",
+                           plain=f"you may have at most {MAX_LISTS} lists")
     row = List(owner_id=owner_id, title=_title(title), replies_policy=_policy(replies_policy),
                exclusive=bool(exclusive))
     session.add(row)
@@ -90,21 +79,22 @@ async def delete_list(session: AsyncSession, row: List) -> None:
 
 
 async def add_accounts(session: AsyncSession, row: List, actor_ids: list[int]) -> None:
-    """Put these accounts on the list, all or none: each must exist (else NoSuchAccount), be followed by
-    the owner, accepted or requested (else ListError), and not be on the list yet (else ListError)."""
+    """Put these accounts on the list, all or none: each must exist (else ServiceError), be followed by
+    the owner, accepted or requested (else ServiceError), and not be on the list yet (else ServiceError)."""
     wanted = list(dict.fromkeys(actor_ids))
     known = set((await session.execute(select(Actor.id).where(Actor.id.in_(wanted)))).scalars())
     if len(known) < len(wanted):
-        raise NoSuchAccount("Record not found")
+        raise ServiceError("Record not found", Kind.NOT_FOUND)
     follows = dict((await session.execute(select(Follow.followed_id, Follow.id).where(
         Follow.follower_id == row.owner_id, Follow.followed_id.in_(wanted)))).all())
     if len(follows) < len(wanted):
-        raise ListError("Validation failed: Account follow relationship missing",
-                        "you can add only accounts you follow")
+        raise ServiceError("Validation failed: Account follow relationship missing",
+                           plain="you can add only accounts you follow")
     present = await session.scalar(select(func.count()).select_from(ListAccount).where(
         ListAccount.list_id == row.id, ListAccount.actor_id.in_(wanted)))
     if present:
-        raise ListError("Validation failed: Account has already been taken", "that account is on the list already")
+        raise ServiceError("Validation failed: Account has already been taken",
+                           plain="that account is on the list already")
     session.add_all(ListAccount(list_id=row.id, actor_id=actor_id, follow_id=follows[actor_id]) for actor_id in wanted)
     await session.flush()
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation import activities
 from moderation.domains import DomainPolicy, InvalidDomain, PolicySet, normalize_domain
+from moderation.errors import ServiceError
 from server.db.ids import snowflake
 from server.db.models import Actor, Block, Follow, Mute, UserDomainBlock
 from server.db.types import utcnow
@@ -24,13 +25,9 @@ MAX_DOMAIN_BLOCKS = 10_000
 MAX_MUTE_SECONDS = 100 * 365 * 86400  # a longer mute is a mute until unmuted; a datetime goes no further
 
 
-class MemberModerationError(ValueError):
-    """Refused; str() says why."""
-
-
 def _not_self(me: Actor, target: Actor) -> None:
     if me.id == target.id:
-        raise MemberModerationError("you cannot do that to yourself")
+        raise ServiceError("you cannot do that to yourself")
 
 
 async def block(runtime: Runtime, session: AsyncSession, me: Actor, target: Actor) -> Block:
@@ -67,7 +64,7 @@ async def mute(session: AsyncSession, me: Actor, target: Actor, *, notifications
     """Mute `target` (for `duration` seconds, 0: until unmuted); a repeated mute updates the first."""
     _not_self(me, target)
     if duration > MAX_MUTE_SECONDS:
-        raise MemberModerationError(f"duration is at most {MAX_MUTE_SECONDS} seconds (0: until unmuted)")
+        raise ServiceError(f"duration is at most {MAX_MUTE_SECONDS} seconds (0: until unmuted)")
     expires = utcnow() + timedelta(seconds=duration) if duration > 0 else None
     row = (await session.execute(select(Mute).where(Mute.actor_id == me.id, Mute.target_id == target.id)))\
         .scalar_one_or_none()
@@ -87,9 +84,9 @@ def _domain(value: str, local_domain: str) -> str:
     try:
         domain = normalize_domain(value or "")
     except InvalidDomain as exc:
-        raise MemberModerationError(exc.reason if exc.reason != "empty" else "a domain is required") from None
+        raise ServiceError(exc.reason if exc.reason != "empty" else "a domain is required") from None
     if domain == local_domain:
-        raise MemberModerationError("you cannot block your own instance")
+        raise ServiceError("you cannot block your own instance")
     return domain
 
 
@@ -98,7 +95,7 @@ async def block_domain(runtime: Runtime, session: AsyncSession, me: Actor, value
     domain = _domain(value, runtime.settings.domain)
     count = len((await session.execute(select(UserDomainBlock.id).where(UserDomainBlock.actor_id == me.id))).all())
     if count >= MAX_DOMAIN_BLOCKS:
-        raise MemberModerationError(f"at most {MAX_DOMAIN_BLOCKS} domain blocks")
+        raise ServiceError(f"at most {MAX_DOMAIN_BLOCKS} domain blocks")
     await insert_ignore(session, UserDomainBlock, [{"actor_id": me.id, "domain": domain, "created_at": utcnow()}])
     covered = PolicySet([DomainPolicy(domain)])
     followers = await session.execute(select(Follow.id, Actor.domain).join(Actor, Actor.id == Follow.follower_id)

@@ -52,7 +52,7 @@ async def verified_specialties(session: AsyncSession) -> list[tuple[str, str, in
 async def verified_members(session: AsyncSession, *, specialty: str | None = None, profession: str | None = None,
                            limit: int = 40, offset: int = 0) -> list[Actor]:
     """Verified, discoverable local members, optionally of one specialty (NUCC code) or profession, by
-    name. Raises profiles.ProfileError for an unknown specialty or profession."""
+    name. Raises ServiceError for an unknown specialty or profession."""
     current = _current_verifications().with_only_columns(Account.actor_id)
     if specialty:
         current = current.where(Verification.specialty_code == check_specialty(specialty, None))

@@ -8,6 +8,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation import activities
+from moderation.errors import Kind, ServiceError
 from server.convert.post_to_as import announce_activity, legacy_announce_id
 from server.db.ids import snowflake
 from server.db.models import Actor, Follow, Like, Post
@@ -18,10 +19,6 @@ from server.services.federation.delivery import enqueue_activity, remote_followe
 from server.services.reading import stream_events
 from server.services.posts.fanout import fan_out, notify
 from server.urls import LocalUrls
-
-
-class SocialError(ValueError):
-    """Refused; str() says why (the client API answers 422 or 404)."""
 
 
 def _follow_doc(runtime: Runtime, follow: Follow, follower: Actor, target: Actor) -> dict:
@@ -37,7 +34,7 @@ async def follow(runtime: Runtime, session: AsyncSession, follower: Actor, targe
                  *, show_boosts: bool = True, notify_posts: bool = False) -> Follow:
     """Follow `target` (local: accepted unless it approves followers by hand; remote: pending until Accept)."""
     if target.id == follower.id:
-        raise SocialError("you cannot follow yourself")
+        raise ServiceError("you cannot follow yourself", Kind.FORBIDDEN)
     existing = await find_follow(session, follower.id, target.id)
     if existing is not None:
         existing.show_boosts, existing.notify = show_boosts, notify_posts
@@ -71,7 +68,7 @@ async def answer_follow_request(runtime: Runtime, session: AsyncSession, target:
     """Accept or reject a pending follow of local `target` by `follower`."""
     row = await find_follow(session, follower.id, target.id)
     if row is None or row.state != "pending":
-        raise SocialError("no pending follow request from that account")
+        raise ServiceError("no pending follow request from that account", Kind.NOT_FOUND)
     if not follower.local:
         follow_doc = activities.follow(row.uri, follower.uri, target.uri)
         answer_id = runtime.urls.activity(target.uri, "accepts" if accept else "rejects", snowflake())
@@ -117,9 +114,9 @@ async def unfavourite(runtime: Runtime, session: AsyncSession, actor: Actor, pos
 async def boost(runtime: Runtime, session: AsyncSession, actor: Actor, post: Post) -> Post:
     """Boost a public or unlisted post (a member may also boost their own followers-only post to followers)."""
     if post.boost_of_id is not None:
-        raise SocialError("boost the original post, not a boost")
+        raise ServiceError("boost the original post, not a boost")
     if post.visibility in ("direct", HELD) or (post.visibility == "private" and post.author_id != actor.id):
-        raise SocialError("this post cannot be boosted")
+        raise ServiceError("this post cannot be boosted")
     existing = (await session.execute(select(Post).where(Post.author_id == actor.id, Post.boost_of_id == post.id))
                 ).scalar_one_or_none()
     if existing is not None:

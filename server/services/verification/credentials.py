@@ -1,12 +1,14 @@
 """Credential-number validation for member verification: format and check digits, nothing more.
 
 A number that passes is well formed, not proven to exist: registry look-ups and human review
-happen elsewhere. Each failure raises CredentialError with one line a member can act on.
+happen elsewhere. Each failure raises ServiceError with one line a member can act on.
 """
 from __future__ import annotations
 
 import re
 from typing import Callable
+
+from moderation.errors import ServiceError
 
 CREDENTIAL_TYPES = ("npi", "us_state_license", "gmc", "lanr", "ahpra", "other")
 
@@ -21,58 +23,50 @@ _STATE_LICENSE = re.compile(r"[A-Z0-9-]{3,20}")
 _AHPRA = re.compile(r"[A-Z]{3}[0-9]{10}")
 
 
-class CredentialError(ValueError):
-    """A credential number failed validation; `message` is one line fit to show the member."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 def validate_credential(credential_type: str, number: str, jurisdiction: str | None) -> str:
-    """Return the normalised credential number, or raise CredentialError saying what is wrong."""
+    """Return the normalised credential number, or raise ServiceError saying what is wrong."""
     validator = _VALIDATORS.get(credential_type)
     if validator is None:
-        raise CredentialError(f"Unknown credential type {credential_type!r}.")
+        raise ServiceError(f"Unknown credential type {credential_type!r}.")
     if not isinstance(number, str) or not number.strip():
-        raise CredentialError("Please enter the credential number.")
+        raise ServiceError("Please enter the credential number.")
     return validator(number.strip(), jurisdiction)
 
 
 def _npi(number: str, _: str | None) -> str:
     number = _without_spaces(number)
     if not _DIGITS[10].fullmatch(number):
-        raise CredentialError("An NPI is exactly 10 digits.")
+        raise ServiceError("An NPI is exactly 10 digits.")
     # CMS, "Requirements for the NPI check digit": Luhn over the NPI prefixed with 80840, the
     # ISO 7812 issuer prefix for US health applications (80 = health, 840 = USA).
     if not _luhn_valid("80840" + number):
-        raise CredentialError("This NPI's check digit does not match; please check the number.")
+        raise ServiceError("This NPI's check digit does not match; please check the number.")
     return number
 
 
 def _us_state_license(number: str, jurisdiction: str | None) -> str:
     state = (jurisdiction or "").strip().upper().removeprefix("US-")
     if state not in US_JURISDICTIONS:
-        raise CredentialError("A state licence needs a US state or territory code, such as CA or PR.")
+        raise ServiceError("A state licence needs a US state or territory code, such as CA or PR.")
     number = number.upper()
     if not _STATE_LICENSE.fullmatch(number):
-        raise CredentialError("A state licence number is 3 to 20 letters, digits or dashes.")
+        raise ServiceError("A state licence number is 3 to 20 letters, digits or dashes.")
     return number
 
 
 def _gmc(number: str, _: str | None) -> str:
     number = _without_spaces(number)
     if not _DIGITS[7].fullmatch(number):
-        raise CredentialError("A GMC reference number is exactly 7 digits.")
+        raise ServiceError("A GMC reference number is exactly 7 digits.")
     return number
 
 
 def _lanr(number: str, _: str | None) -> str:
     number = _without_spaces(number)
     if not _DIGITS[9].fullmatch(number):
-        raise CredentialError("A LANR is exactly 9 digits.")
+        raise ServiceError("A LANR is exactly 9 digits.")
     if int(number[6]) != lanr_check_digit(number[:6]):
-        raise CredentialError("This LANR's check digit (the 7th digit) does not match; please check the number.")
+        raise ServiceError("This LANR's check digit (the 7th digit) does not match; please check the number.")
     return number
 
 
@@ -93,15 +87,15 @@ def lanr_check_digit(first_six: str) -> int:
 def _ahpra(number: str, _: str | None) -> str:
     number = _without_spaces(number).upper()
     if not _AHPRA.fullmatch(number):
-        raise CredentialError("An AHPRA registration number is 3 letters and 10 digits, such as MED0001234567.")
+        raise ServiceError("An AHPRA registration number is 3 letters and 10 digits, such as MED0001234567.")
     return number
 
 
 def _other(number: str, _: str | None) -> str:
     if len(number) > 64:
-        raise CredentialError("A credential number is at most 64 characters.")
+        raise ServiceError("A credential number is at most 64 characters.")
     if not number.isprintable():
-        raise CredentialError("The credential number contains control characters.")
+        raise ServiceError("The credential number contains control characters.")
     return number
 
 

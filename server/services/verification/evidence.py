@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from moderation.errors import ServiceError
 from server.settings import Settings
 
 ALLOWED_TYPES = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}
@@ -16,10 +17,6 @@ ALLOWED_TYPES = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": "
 _MAGIC = {"application/pdf": (b"%PDF-",), "image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",),
           "image/webp": (b"RIFF",)}
 FOLDER = "evidence"
-
-
-class EvidenceError(ValueError):
-    """The file is refused; str() says why."""
 
 
 @dataclass(frozen=True)
@@ -32,16 +29,16 @@ class StoredEvidence:
 
 
 def store_evidence(settings: Settings, data: bytes, filename: str | None, content_type: str | None) -> StoredEvidence:
-    """Write the file (mode 0600) and return where it is and its hash; EvidenceError if refused."""
+    """Write the file (mode 0600) and return where it is and its hash; ServiceError if refused."""
     kind = (content_type or "").split(";")[0].strip().lower()
     if kind not in ALLOWED_TYPES:
-        raise EvidenceError("evidence must be a PDF, PNG, JPEG or WebP file")
+        raise ServiceError("evidence must be a PDF, PNG, JPEG or WebP file")
     if not data:
-        raise EvidenceError("the evidence file is empty")
+        raise ServiceError("the evidence file is empty")
     if len(data) > settings.max_upload_bytes:
-        raise EvidenceError(f"the evidence file is larger than {settings.max_upload_bytes} bytes")
+        raise ServiceError(f"the evidence file is larger than {settings.max_upload_bytes} bytes")
     if not data.startswith(_MAGIC[kind]):
-        raise EvidenceError(f"the file is not a {ALLOWED_TYPES[kind][1:].upper()} file")
+        raise ServiceError(f"the file is not a {ALLOWED_TYPES[kind][1:].upper()} file")
     folder = settings.data_dir / FOLDER
     folder.mkdir(mode=0o700, exist_ok=True)
     relative = f"{FOLDER}/{secrets.token_hex(16)}{ALLOWED_TYPES[kind]}"

@@ -11,17 +11,18 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from moderation.errors import Kind, ServiceError
 from server.db.ids import snowflake
 from server.db.models import Account, Verification, VerificationRequest
 from server.db.types import utcnow
 from server.services.verification import attestations_issued as attestations
-from server.services.verification.credentials import CREDENTIAL_TYPES, CredentialError, validate_credential
-from server.services.verification.evidence import EvidenceError, StoredEvidence, delete_evidence, store_evidence
+from server.services.verification.credentials import CREDENTIAL_TYPES, validate_credential
+from server.services.verification.evidence import StoredEvidence, delete_evidence, store_evidence
 from server.services.federation.instance_actor import get_instance_actor
 from server.services.instance.settings import evidence_retention_days, verification_valid_days
 from server.services.instance.mail import Message
 from server.services.moderation import roles
-from server.services.accounts.professional_profile import ProfileError, check_jurisdiction, check_profession, check_specialty, get_profile
+from server.services.accounts.professional_profile import check_jurisdiction, check_profession, check_specialty, get_profile
 from server.services.accounts.specialties import specialty_name
 from server.services.posts.fanout import notify
 from server.services.verification.audit import audit
@@ -32,14 +33,6 @@ NOTIFICATION = "curbside.verification"
 OPEN_STATES = ("pending", "info_requested")
 REMIND_BEFORE = timedelta(days=30)
 MAX_NOTE = 1000
-
-
-class VerificationError(ValueError):
-    """A request or decision refused; `message` is fit to show, `status` is the HTTP status to answer."""
-
-    def __init__(self, message: str, status: int = 422):
-        super().__init__(message)
-        self.message, self.status = message, status
 
 
 @dataclass(frozen=True)
@@ -69,33 +62,27 @@ class Claims:
 
 def check_claims(profession: str, specialty: str, jurisdiction: str, credential_type: str | None = None) -> Claims:
     """Profession, NUCC specialty and jurisdiction, checked and normalised (a bare US state becomes US-XX)."""
-    try:
-        profession = check_profession((profession or "").strip())
-        specialty_code = check_specialty(specialty, profession)
-        raw = (jurisdiction or "").strip().upper()
-        if credential_type in ("us_state_license", "npi") and len(raw) == 2 and raw != "US":
-            raw = f"US-{raw}"
-        return Claims(profession, specialty_code, check_jurisdiction(raw))
-    except ProfileError as exc:
-        raise VerificationError(str(exc)) from None
+    profession = check_profession((profession or "").strip())
+    specialty_code = check_specialty(specialty, profession)
+    raw = (jurisdiction or "").strip().upper()
+    if credential_type in ("us_state_license", "npi") and len(raw) == 2 and raw != "US":
+        raw = f"US-{raw}"
+    return Claims(profession, specialty_code, check_jurisdiction(raw))
 
 
 def _note(text: str | None, what: str, required: bool = False) -> str | None:
     text = (text or "").strip()
     if required and not text:
-        raise VerificationError(f"please give a {what}")
+        raise ServiceError(f"please give a {what}")
     if len(text) > MAX_NOTE:
-        raise VerificationError(f"the {what} must be at most {MAX_NOTE} characters")
+        raise ServiceError(f"the {what} must be at most {MAX_NOTE} characters")
     return text or None
 
 
 def _store(settings: Settings, upload: Upload | None) -> StoredEvidence | None:
     if upload is None:
         return None
-    try:
-        return store_evidence(settings, upload.data, upload.filename, upload.content_type)
-    except EvidenceError as exc:
-        raise VerificationError(str(exc)) from None
+    return store_evidence(settings, upload.data, upload.filename, upload.content_type)
 
 
 def _attach(request: VerificationRequest, stored: StoredEvidence | None) -> None:
@@ -107,20 +94,17 @@ def _attach(request: VerificationRequest, stored: StoredEvidence | None) -> None
 
 async def submit_request(session: AsyncSession, settings: Settings, account: Account,
                          submission: Submission) -> VerificationRequest:
-    """File a request; VerificationError (422) names what is wrong, the credential number included."""
+    """File a request; ServiceError (422) names what is wrong, the credential number included."""
     if submission.credential_type not in CREDENTIAL_TYPES:
-        raise VerificationError(f"credential_type must be one of {', '.join(CREDENTIAL_TYPES)}")
+        raise ServiceError(f"credential_type must be one of {', '.join(CREDENTIAL_TYPES)}")
     claims = check_claims(submission.profession, submission.specialty, submission.jurisdiction,
                           submission.credential_type)
-    try:
-        number = validate_credential(submission.credential_type, submission.credential_number, claims.jurisdiction)
-    except CredentialError as exc:
-        raise VerificationError(exc.message) from None
+    number = validate_credential(submission.credential_type, submission.credential_number, claims.jurisdiction)
     note = _note(submission.note, "note")
     open_request = (await session.execute(select(VerificationRequest.id).where(
         VerificationRequest.account_id == account.id, VerificationRequest.state.in_(OPEN_STATES)))).first()
     if open_request:
-        raise VerificationError("you already have a request under review", 409)
+        raise ServiceError("you already have a request under review", Kind.CONFLICT)
     stored = _store(settings, submission.evidence)
     request = VerificationRequest(account_id=account.id, profession=claims.profession,
                                   specialty_code=claims.specialty_code, credential_type=submission.credential_type,
@@ -139,7 +123,7 @@ async def respond(session: AsyncSession, settings: Settings, request: Verificati
                   note: str | None, evidence: Upload | None) -> VerificationRequest:
     """The member answers a reviewer's question: the request goes back to the queue."""
     if request.account_id != account.id or request.state != "info_requested":
-        raise VerificationError("this request is not waiting for your answer", 409)
+        raise ServiceError("this request is not waiting for your answer", Kind.CONFLICT)
     note = _note(note, "answer", required=evidence is None)
     stored = _store(settings, evidence)
     if stored is not None:
@@ -162,9 +146,9 @@ async def review_queue(session: AsyncSession, states: tuple[str, ...] = OPEN_STA
 
 
 async def _reviewer(session: AsyncSession, account: Account | None, member_id: int, what: str) -> None:
-    """Staff only, never on their own verification, and a moderator on members' only (NotAllowed)."""
+    """Staff only, never on their own verification, and a moderator on members' only (ServiceError, FORBIDDEN)."""
     if account is not None and account.role not in ("admin", "moderator"):
-        raise VerificationError("only moderators and admins review verifications", 403)
+        raise ServiceError("only moderators and admins review verifications", Kind.FORBIDDEN)
     member = await session.get(Account, member_id)
     actor_id = member.actor_id if member else None
     await roles.check_decision(session, account, (actor_id,), what, about=actor_id)
@@ -173,7 +157,7 @@ async def _reviewer(session: AsyncSession, account: Account | None, member_id: i
 async def _decided(session: AsyncSession, settings: Settings, request: VerificationRequest, state: str,
                    reviewer: Account | None) -> Account:
     if request.state not in OPEN_STATES:
-        raise VerificationError(f"this request is {request.state} already", 409)
+        raise ServiceError(f"this request is {request.state} already", Kind.CONFLICT)
     request.state, request.decided_at = state, utcnow()
     request.decided_by_id = reviewer.id if reviewer else None
     member = await session.get(Account, request.account_id)
@@ -256,7 +240,7 @@ async def request_info(session: AsyncSession, settings: Settings, request: Verif
     await _reviewer(session, reviewer, request.account_id, "a verification request")
     message = _note(message, "question", required=True)
     if request.state != "pending":
-        raise VerificationError(f"this request is {request.state}", 409)
+        raise ServiceError(f"this request is {request.state}", Kind.CONFLICT)
     request.state, request.reviewer_note = "info_requested", message
     member = await session.get(Account, request.account_id)
     await audit(session, "info_requested", by=reviewer, subject=member, request_id=request.id,
@@ -287,7 +271,7 @@ async def revoke(session: AsyncSession, settings: Settings, member: Account, by:
     reason = _note(reason, "reason", required=True)
     current = (await attestations.current_verifications(session, [member.actor_id])).get(member.actor_id)
     if current is None:
-        raise VerificationError("this member has no verification in force", 409)
+        raise ServiceError("this member has no verification in force", Kind.CONFLICT)
     current.revoked_at, current.revoke_reason = utcnow(), reason
     await session.flush()
     await attestations.publish_actor_update(session, settings, member.actor)

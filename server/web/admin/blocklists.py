@@ -8,6 +8,7 @@ import re
 
 from starlette.responses import Response
 
+from moderation.errors import ServiceError
 from server.db.models import BlocklistSubscription
 from server.services.moderation import domains, publish, subscriptions
 from server.web.admin.common import checked, done, not_found, notice, number, path_id, roll_back
@@ -36,7 +37,7 @@ async def subscribe(web: Web) -> Response:
         row = await subscriptions.subscribe(web.db, web.value("url"), priority=int(priority or 0),
                                             as_drafts=checked(web, "drafts"), allow=checked(web, "allowlist"),
                                             allow_http=web.settings.allow_http, actor=web.viewer.actor)
-    except (ValueError, subscriptions.SubscriptionError) as exc:
+    except (ValueError, ServiceError) as exc:
         return await _page(web, status=422, error=str(exc)[:1].upper() + str(exc)[1:] + ".", form=dict(web.form))
     await web.db.commit()
     return done(web, f"/admin/blocklists#sub-{row.id}", "subscribed")
@@ -62,7 +63,7 @@ def draft_decision(approve: bool):
     async def handler(web: Web) -> Response:
         try:
             await subscriptions.decide_draft(web.db, path_id(web) or 0, approve=approve, actor=web.viewer.actor)
-        except subscriptions.SubscriptionError:
+        except ServiceError:
             await roll_back(web)
             return not_found(web, "draft (it may have been decided already)")
         await web.db.commit()
@@ -77,7 +78,7 @@ async def set_publication(web: Web) -> Response:
     peers = [d for d in re.split(r"[\s,]+", web.value("trusted")) if d]
     try:
         await publish.set_visibility(web.db, web.value("visibility"), peers, actor=web.viewer.actor)
-    except publish.PublishError as exc:
+    except ServiceError as exc:
         await roll_back(web)
         return await _page(web, status=422, error=str(exc))
     await web.db.commit()

@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from moderation.blocklists import FORMATS, BlocklistError, export_blocklist, parse_blocklist
 from moderation.domains import DomainPolicy, FederationMode, InvalidDomain, Severity
+from moderation.errors import ServiceError
 from server.db.models import DomainPolicyRecord
 from server.services.moderation import domains
 from server.services.moderation.domains import effective_blocks
@@ -55,7 +56,7 @@ async def save(web: Web) -> Response:
         policy = _policy_from_form(web)
     except InvalidDomain as exc:
         return await _page(web, status=422, error=f"Not a domain: {exc.reason}.", form=dict(web.form))
-    except ValueError as exc:
+    except (ValueError, ServiceError) as exc:
         return await _page(web, status=422, error=str(exc).capitalize() + ".", form=dict(web.form))
     await domains.set_local_policy(web.db, policy, actor=web.viewer.actor)
     await web.db.commit()
@@ -83,7 +84,7 @@ async def remove(web: Web) -> Response:
         return not_found(web, "domain policy")
     try:
         await domains.remove_policy_by_id(web.db, row.id, allow=row.allow, actor=web.viewer.actor)
-    except domains.PolicyError as exc:
+    except ServiceError as exc:
         await roll_back(web)
         return await _page(web, status=422, error=str(exc))
     await web.db.commit()

@@ -9,8 +9,8 @@ from server.services.accounts import member_admin
 from server.services.accounts.members import ROLES
 from server.services.accounts.invites import invite_url, is_usable, list_invites
 from server.services.instance.mail import send_quietly
-from moderation.roles import NotAllowed
 from server.services.accounts.registration import pending_registrations
+from moderation.errors import Kind, ServiceError
 from server.web.admin.common import done, not_found, notice, number, older_link, path_id, query_id, roll_back
 from server.web.page import Web
 
@@ -39,7 +39,7 @@ async def _account(web: Web) -> Account | None:
 
 
 def _change(work, key: str, anchor: str = "members"):
-    """A POST about one member: `work(web, account)` may raise MemberAdminError (shown on the page) and
+    """A POST about one member: `work(web, account)` may raise ServiceError (shown on the page) and
     returns the mail to send once the change is committed."""
     async def handler(web: Web) -> Response:
         account = await _account(web)
@@ -47,9 +47,9 @@ def _change(work, key: str, anchor: str = "members"):
             return not_found(web, "member")
         try:
             mail = await work(web, account)
-        except (member_admin.MemberAdminError, NotAllowed) as exc:
+        except ServiceError as exc:
             await roll_back(web)
-            return await _page(web, status=403 if isinstance(exc, NotAllowed) else 422, error=str(exc)[:1].upper() + str(exc)[1:] + ".")
+            return await _page(web, status=403 if exc.kind is Kind.FORBIDDEN else 422, error=str(exc)[:1].upper() + str(exc)[1:] + ".")
         await web.db.commit()
         await send_quietly(web.settings, mail or [])
         return done(web, f"/admin/members#{anchor}", key)
@@ -89,7 +89,7 @@ async def create_invite(web: Web) -> Response:
         days = number(web, "expires_in_days", "The number of days", low=1, high=3650)
         await member_admin.create_invite(web.db, by=web.viewer, max_uses=int(uses) if uses else None,
                                          expires_in_days=days)
-    except (ValueError, member_admin.MemberAdminError) as exc:
+    except (ValueError, ServiceError) as exc:
         await roll_back(web)
         return await _page(web, status=422, error=str(exc) + ".")
     await web.db.commit()
@@ -99,7 +99,7 @@ async def create_invite(web: Web) -> Response:
 async def revoke_invite(web: Web) -> Response:
     try:
         await member_admin.revoke_invite(web.db, path_id(web) or 0, by=web.viewer)
-    except member_admin.MemberAdminError as exc:
+    except ServiceError as exc:
         await roll_back(web)
         return await _page(web, status=422, error=str(exc)[:1].upper() + str(exc)[1:] + ".")
     await web.db.commit()

@@ -8,10 +8,11 @@ from sqlalchemy import func, select
 from starlette.responses import Response
 
 from federation.html import ContentError, sanitize_html
+from moderation.errors import Kind, ServiceError
 from moderation.reports import ModerationAction, ReportCategory
 from server.db.models import Actor, Post, Report
-from moderation.roles import NotAllowed
 from server.services.moderation import report_views
+from server.errors import status_of
 from server.services.moderation import actions
 from server.services.moderation import reports as report_service
 from server.web.admin.common import done, not_found, notice, older_link, path_id, query_id, roll_back
@@ -74,19 +75,19 @@ async def show(web: Web) -> Response:
 
 
 async def _apply(web: Web, report: Report, me: Actor) -> str:
-    """Run the chosen action; returns the notice key. ReportError for a refused one."""
+    """Run the chosen action; returns the notice key. ServiceError for a refused one."""
     name = web.value("action")
     try:
         action = ModerationAction(name)
     except ValueError:
-        raise report_service.ReportError("choose one of the actions") from None
+        raise ServiceError("choose one of the actions") from None
     text = web.value("text").strip()
     if action is ModerationAction.DISMISS:
         await actions.dismiss(web.runtime, web.db, me, report, text)
         return "dismissed"
     target = await web.db.get(Actor, report.target_id) if report.target_id else None
     if target is None:
-        raise report_service.ReportError("the reported account is gone; dismiss the report")
+        raise ServiceError("the reported account is gone; dismiss the report")
     chosen = [int(i) for i in web.form.getlist("post") if isinstance(i, str) and i.isdigit()]
     await actions.act(web.runtime, web.db, me, target, action, report=report, post_ids=chosen or None, text=text)
     return "acted"
@@ -98,9 +99,9 @@ async def act(web: Web) -> Response:
         return not_found(web, "report")
     try:
         key = await _apply(web, report, web.viewer.actor)
-    except (report_service.ReportError, NotAllowed) as exc:
+    except ServiceError as exc:
         await roll_back(web, report)
-        return await _detail(web, report, status=getattr(exc, "status", 422), error=str(exc))
+        return await _detail(web, report, status=status_of(exc), error=str(exc))
     await web.db.commit()
     return done(web, f"/admin/reports/{report.id}", key)
 
@@ -126,8 +127,10 @@ def appeal_decision(approve: bool):
         try:
             await actions.decide_appeal(web.db, web.viewer.actor, warning_id or 0, approve=approve,
                                     text=web.value("text").strip())
-        except report_service.ReportError as exc:
+        except ServiceError as exc:
             await roll_back(web)
+            if exc.kind is Kind.FORBIDDEN:  # the roles rule's refusal: the error page, as everywhere
+                raise
             return not_found(web, f"appeal ({exc})")
         await web.db.commit()
         return done(web, "/admin/reports#appeals", "appeal_approved" if approve else "appeal_rejected")

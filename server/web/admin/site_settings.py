@@ -8,7 +8,7 @@ from starlette.responses import Response
 from server.services.instance import settings as instance_settings
 
 from server.services.instance import site
-from server.services.instance.settings import SettingError
+from moderation.errors import ServiceError
 from server.web.admin.common import checked, done, notice, roll_back
 from server.web.page import Web
 from server.settings import REGISTRATION_MODES
@@ -41,7 +41,7 @@ async def _logo(web: Web) -> str | None:
         return None
     data = await upload.read(MAX_LOGO_BYTES + 1)
     if len(data) > MAX_LOGO_BYTES:
-        raise SettingError(f"the logo must be at most {MAX_LOGO_BYTES // 1_000_000} MB")
+        raise ServiceError(f"the logo must be at most {MAX_LOGO_BYTES // 1_000_000} MB")
     return await site.store_logo(web.runtime, data)
 
 
@@ -55,7 +55,7 @@ async def save_site(web: Web) -> Response:
         logo = await _logo(web)  # after the other values passed: a refused form leaves no file behind
         if logo is not None:
             changed += await site.update(web.db, themes, actor=web.viewer.actor, logo_url=logo)
-    except SettingError as exc:
+    except ServiceError as exc:
         await roll_back(web)
         return await _page(web, status=422, error=str(exc)[:1].upper() + str(exc)[1:] + ".", form=dict(web.form))
     await web.db.commit()
@@ -73,7 +73,7 @@ async def save_joining(web: Web) -> Response:
             "registration_mode": web.value("registration_mode"),
             "verification_valid_days": _days(web, "verification_valid_days"),
             "evidence_retention_days": _days(web, "evidence_retention_days")}, actor=web.viewer.actor)
-    except SettingError as exc:
+    except ServiceError as exc:
         await roll_back(web)
         return await _page(web, status=422, joining_error=str(exc)[:1].upper() + str(exc)[1:] + ".")
     await web.db.commit()

@@ -12,10 +12,11 @@ from server.services.verification import workflow
 from server.services.verification.attestations_issued import current_verifications, profession_label
 from server.services.verification.evidence import evidence_file
 from server.services.instance.mail import send_quietly
-from moderation.roles import NotAllowed
 from server.services.accounts.professional_profile import get_profile
 from server.services.accounts.specialties import specialty_name
 from server.services.verification.audit import audit, audit_entries
+from moderation.errors import ServiceError
+from server.errors import status_of
 from server.web.admin.common import done, not_found, notice, path_id, roll_back
 from server.web.page import Web
 
@@ -95,9 +96,9 @@ def decision(kind: str):
                 await workflow.reject(web.db, settings, found, web.viewer, web.value("reason"), mail, via="web")
             else:
                 await workflow.request_info(web.db, settings, found, web.viewer, web.value("message"), mail)
-        except (workflow.VerificationError, NotAllowed) as exc:
+        except ServiceError as exc:
             await roll_back(web, found)
-            return await _detail(web, found, status=exc.status, error=exc.message,
+            return await _detail(web, found, status=status_of(exc), error=exc.message,
                                  form={"reason": web.value("reason"), "message": web.value("message")})
         await web.db.commit()
         await send_quietly(settings, mail)

@@ -1,0 +1,30 @@
+"""How the services (and moderation's rules) refuse: one exception, `ServiceError`, of a few kinds.
+
+Each surface maps it once (`server.errors` for the client API, the web pages and ActivityPub; the command
+line's runner): the kind chooses the status, the message is shown as it is. It lives here, below `server/`,
+so that moderation's own refusals (the roles rule, a malformed domain or list) are of the same type."""
+from __future__ import annotations
+
+from enum import Enum
+
+__all__ = ["Kind", "ServiceError"]
+
+
+class Kind(Enum):
+    """Why a request was refused."""
+
+    INVALID = "invalid"  # the request is wrong as given (422)
+    NOT_FOUND = "not found"  # no such thing, or not one the asker may see (404)
+    FORBIDDEN = "forbidden"  # the asker may not do this (403)
+    CONFLICT = "conflict"  # not in the state this needs: approved already, a request pending (409)
+    RATE_LIMITED = "rate limited"  # too many attempts; `retry_after` seconds to wait (429)
+    EXPIRED = "expired"  # a mailed token unknown, used or expired (400)
+
+
+class ServiceError(Exception):
+    """A refusal: `kind` says why, `message` is one line fit to show, `details` anything a surface may add
+    (`retry_after` seconds, the privacy guard's `findings`, ...)."""
+
+    def __init__(self, message: str, kind: Kind = Kind.INVALID, **details: object):
+        super().__init__(message)
+        self.message, self.kind, self.details = message, kind, details
