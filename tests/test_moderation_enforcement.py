@@ -137,8 +137,11 @@ async def test_policy_cache_looks_once_for_requests_arriving_together(app, setti
     from server.db.engine import make_engine
     other = make_engine(settings.database_url)
     looks = []
-    event.listen(other.sync_engine, "before_cursor_execute",
-                 lambda conn, cursor, statement, *rest: looks.append(statement) if "policy_version" in statement else None)
+
+    def look(conn, cursor, statement, *rest):
+        if "policy_version" in statement:
+            looks.append(statement)
+    event.listen(other.sync_engine, "before_cursor_execute", look)
     try:
         cache = PolicyCache(other, check_every=3600)
         await cache.get()
