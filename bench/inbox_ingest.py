@@ -217,7 +217,8 @@ def cpu_seconds(pid: int) -> float:
 
 def profile(pid: int, path: str) -> subprocess.Popen:
     """py-spy (pip install py-spy) sampling `pid` with its threads until interrupted."""
-    return subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "-p", str(pid), "--threads",
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    return subprocess.Popen([spy, "record", "-p", str(pid), "--threads",
                              "-r", "250", "-f", "raw", "-o", path], stdout=subprocess.DEVNULL)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 from typing import AsyncIterator
 
@@ -49,6 +50,9 @@ def create_app(settings: Settings) -> Starlette:
         app.state.engine, app.state.sessions = runtime.engine, runtime.sessions
         app.state.hub = StreamHub(runtime)
         app.state.hub.start()
+        # What start-up built (modules, routes, templates, mappers) lives as long as the app: out of the
+        # collector's sight, a full collection walks only what requests made (it paused the loop ~60 ms).
+        gc.freeze()
         try:
             with on_stop_signal(app.state.hub.end_streams):
                 yield
@@ -56,6 +60,7 @@ def create_app(settings: Settings) -> Starlette:
             await app.state.hub.stop()
             await close_intake(app.state)
             await runtime.close()
+            gc.unfreeze()
 
     app = Starlette(
         routes=[*routes(), Mount("/media", MediaFiles(directory=settings.media_dir, check_dir=False), name="media")],

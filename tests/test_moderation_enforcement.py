@@ -128,6 +128,31 @@ async def test_policy_cache_sees_other_processes_changes_at_its_next_check(app, 
         await other.dispose()
 
 
+async def test_policy_cache_looks_once_for_requests_arriving_together(app, settings):
+    """A stale cache met by many requests at once (a busy inbox) reads the version row once, not once each."""
+    import asyncio
+
+    from sqlalchemy import event
+
+    from server.db.engine import make_engine
+    other = make_engine(settings.database_url)
+    looks = []
+
+    def look(conn, cursor, statement, *rest):
+        if "policy_version" in statement:
+            looks.append(statement)
+    event.listen(other.sync_engine, "before_cursor_execute", look)
+    try:
+        cache = PolicyCache(other, check_every=3600)
+        await cache.get()
+        cache.invalidate()
+        looks.clear()
+        answers = await asyncio.gather(*(cache.get() for _ in range(16)))
+        assert len(looks) == 1 and all(answer is answers[0] for answer in answers)
+    finally:
+        await other.dispose()
+
+
 async def test_suspending_a_domain_purges_its_posts_follows_and_likes_keeping_counts(app):
     urls, domain = app.state.urls, app.state.settings.domain
     async with app.state.sessions() as session:

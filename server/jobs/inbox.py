@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation import vocab
@@ -46,13 +46,20 @@ class Claimed:
     activity_uri: str
 
 
+def due_items(now: datetime, limit: int) -> Select:
+    """The ids of up to `limit` items due at `now`, soonest due first (then in arrival order): the order of
+    ix_inbox_items_state_next_try_at, so that the scan stops after `limit` rows however long the queue is
+    (the claim's UPDATE holds SQLite's write lock while it runs; sorting a backlog by id took tens of ms)."""
+    return (select(InboxItem.id)
+            .where(InboxItem.state == "queued", InboxItem.next_try_at <= now,
+                   (InboxItem.locked_until.is_(None)) | (InboxItem.locked_until < now))
+            .order_by(InboxItem.next_try_at, InboxItem.id).limit(limit))
+
+
 async def claim(runtime: Runtime, limit: int, lease: timedelta = LEASE) -> list[Claimed]:
-    """Lease up to `limit` due items (oldest first); safe with several workers on one database."""
+    """Lease up to `limit` due items (see due_items); safe with several workers on one database."""
     now = utcnow()
-    due = (select(InboxItem.id)
-           .where(InboxItem.state == "queued", InboxItem.next_try_at <= now,
-                  (InboxItem.locked_until.is_(None)) | (InboxItem.locked_until < now))
-           .order_by(InboxItem.id).limit(limit))
+    due = due_items(now, limit)
     if not runtime.settings.is_sqlite:
         due = due.with_for_update(skip_locked=True)
     statement = (update(InboxItem).where(InboxItem.id.in_(due.scalar_subquery()))

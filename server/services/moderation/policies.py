@@ -8,6 +8,7 @@ seen at once: `bump_version` tells the cache which version to wait for.
 """
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, field
 
@@ -108,6 +109,7 @@ class PolicyCache:
         self._policies: Policies | None = None
         self._checked = 0.0
         self._expect: tuple[int, float] | None = None
+        self._refreshing, self._looks = asyncio.Lock(), 0
 
     def expect(self, version: int) -> None:
         """Look again at the next call until `version` (written by this process) is visible."""
@@ -132,16 +134,21 @@ class PolicyCache:
         return False
 
     async def get(self) -> Policies:
-        now = time.monotonic()
-        if self._fresh(now):
+        if self._fresh(time.monotonic()):
             return self._policies
+        looks = self._looks
+        async with self._refreshing:  # one look at a time; who waited for it takes its answer
+            if self._looks == looks:
+                await self._refresh(time.monotonic())
+        return self._policies
+
+    async def _refresh(self, now: float) -> None:
         async with AsyncSession(self.engine) as session:
             version = await current_version(session)
             if self._policies is None or self._policies.version != version:
                 policies = await load_policies(session)
                 self._policies = Policies(PolicySet(policies, await read_mode(session)), version)
-        self._checked = now
-        return self._policies
+        self._checked, self._looks = now, self._looks + 1
 
 
 def policy_cache(caches: Caches, engine: AsyncEngine) -> PolicyCache:
