@@ -8,7 +8,8 @@ import argparse
 import pytest
 
 from moderation.errors import Kind, ServiceError
-from server.cli import run_command
+from server.cli import database
+from server.cli import main as cli
 from server.services.reading import timelines as reading
 from tests.support.api import member
 
@@ -51,9 +52,12 @@ async def test_service_error_reaches_activitypub_as_its_status(app, client, monk
 
 
 @pytest.mark.parametrize("kind", list(Kind))
-def test_service_error_reaches_the_command_line_as_one_line(capsys, kind):
+def test_service_error_reaches_the_command_line_as_one_line(capsys, monkeypatch, kind):
     def command(settings, args):
         raise ServiceError(f"refused as {kind.value}", kind)
 
-    assert run_command(command, None, argparse.Namespace()) == 1
+    monkeypatch.setattr(database, "check", command)
+    monkeypatch.setattr(cli, "load_settings", lambda: argparse.Namespace(log_level="WARNING", log_format="text"))
+    monkeypatch.setattr(cli, "configure_logging", lambda *args: None)
+    assert cli.main(["check"]) == 1
     assert capsys.readouterr().err == f"curbside: refused as {kind.value}\n"
