@@ -179,8 +179,8 @@ def main() -> None:
             print(f"1 connection : p50 {one['p50']:.2f} ms (target <= {TARGETS['p50']})  p99 {one['p99']:.2f} ms "
                   f"(target <= {TARGETS['p99']})  {one['rps']:.0f} req/s  errors {one['errors']}  "
                   f"CPU/request: server {one['cpu_us']:.0f} us, wrk {one['wrk_us']:.0f} us")
-            print(f"8 connections: {eight['rps']:.0f} req/s (target >= {TARGETS['rps']:.0f})  p50 {eight['p50']:.2f} ms  "
-                  f"p99 {eight['p99']:.2f} ms  errors {eight['errors']}  "
+            print(f"8 connections: {eight['rps']:.0f} req/s (target >= {TARGETS['rps']:.0f})  "
+                  f"p50 {eight['p50']:.2f} ms  p99 {eight['p99']:.2f} ms  errors {eight['errors']}  "
                   f"CPU/request: server {eight['cpu_us']:.0f} us, wrk {eight['wrk_us']:.0f} us")
             if args.keep:
                 input(f"server pid {instance.process.pid} at {url}; Enter stops it ")

@@ -38,7 +38,8 @@ def create(actor: str, n: int) -> dict:
     note_id = f"{actor}/statuses/{n}"
     return {"@context": "https://www.w3.org/ns/activitystreams", "id": note_id + "/activity", "type": "Create",
             "actor": actor, "to": [PUBLIC], "cc": [actor + "/followers"],
-            "object": {"id": note_id, "type": "Note", "attributedTo": actor, "published": f"2024-05-01T{n // 3600 % 24:02d}:{n // 60 % 60:02d}:{n % 60:02d}Z",
+            "object": {"id": note_id, "type": "Note", "attributedTo": actor,
+                       "published": f"2024-05-01T{n // 3600 % 24:02d}:{n // 60 % 60:02d}:{n % 60:02d}Z",
                        "to": [PUBLIC], "cc": [actor + "/followers"],
                        "content": f"<p>Case conference notes, part {n}. <a href=\"https://example.org/x\">link</a></p>",
                        "tag": [{"type": "Hashtag", "name": "#cardiology"}]}}

@@ -3,7 +3,8 @@
     python bench/mixed_ingest_timeline.py [--rate 1000] [--seconds 15] [--readers 8]
 
 A real `curbside serve` on SQLite as shipped (its worker process draining the queue into home
-timelines, log level INFO) but for the client API's rate limit, turned off (CURBSIDE_API_RATE_LIMIT=0), seeded as bench/inbox_ingest.py does: 50 remote actors, each followed by
+timelines, log level INFO) but for the client API's rate limit, turned off (CURBSIDE_API_RATE_LIMIT=0),
+seeded as bench/inbox_ingest.py does: 50 remote actors, each followed by
 5 of 20 members. Signed Create(Note)s are POSTed at `--rate` a second from a separate process while
 wrk keeps `--readers` connections reading `GET /api/v1/timelines/home` of one member (bearer token).
 Reported: the timeline's requests per second and latency percentiles during the ingest, and the
@@ -80,9 +81,11 @@ def main() -> None:
     latencies = sorted(result["latencies"])
     pct = lambda p: latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000  # noqa: E731
     busy = result["alongside"]
-    print(f"cpu_count={os.cpu_count()}  ingest rate={args.rate:.0f}/s for {args.seconds}s over {args.connections} "
-          f"connections  timeline readers={args.readers}  serve as shipped (queue worker process, log level INFO; API rate limit off)")
-    print(f"home timeline alone:        {quiet['rps']:6.0f} req/s  p50 {quiet['p50']:.1f} ms  p99 {quiet['p99']:.1f} ms")
+    print(f"cpu_count={os.cpu_count()}  ingest rate={args.rate:.0f}/s for {args.seconds}s "
+          f"over {args.connections} connections  timeline readers={args.readers}  "
+          f"serve as shipped (queue worker process, log level INFO; API rate limit off)")
+    print(f"home timeline alone:        {quiet['rps']:6.0f} req/s  p50 {quiet['p50']:.1f} ms  "
+          f"p99 {quiet['p99']:.1f} ms")
     print(f"home timeline under ingest: {busy['rps']:6.0f} req/s  p50 {busy['p50']:.1f} ms  p90 {busy['p90']:.1f} ms  "
           f"p99 {busy['p99']:.1f} ms  errors {busy['errors']}")
     print(f"ingest: statuses={result['statuses']}  {len(latencies) / result['seconds']:,.0f}/s  "

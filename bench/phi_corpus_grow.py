@@ -124,9 +124,11 @@ def ssn() -> str:
 def mrn() -> str:
     n = random.randint(1000000, 99999999)
     return random.choice([f"MRN {n}", f"MRN: {n}", f"MR# {n}", f"hospital no. {n}", f"UR {n}", f"URN {n}",
-                          f"NHS number {random.randint(400, 499)} {random.randint(100, 999)} {random.randint(1000, 9999)}",
+                          f"NHS number {random.randint(400, 499)} {random.randint(100, 999)} "
+                          f"{random.randint(1000, 9999)}",
                           f"acct #{n}", f"medical record number {n}", f"Fallnummer {n}", f"chart #{n}",
-                          f"member ID XK{n}", f"Medicare no. {random.randint(2000, 6999)} {random.randint(10000, 99999)} 1",
+                          f"member ID XK{n}",
+                          f"Medicare no. {random.randint(2000, 6999)} {random.randint(10000, 99999)} 1",
                           f"CHI {random.randint(100000, 311299)}{random.randint(1000, 9999)}"])
 
 
@@ -134,7 +136,8 @@ def device() -> str:
     r = random.randint
     return random.choice([f"pacemaker serial PJN{r(100000, 999999)}H", f"ICD S/N {r(10000000, 99999999)}",
                           f"driver's licence D{r(1000, 9999)}-{r(1000, 9999)}-{r(10, 99)}",
-                          f"plate {random.choice('ABCKLMX')}{random.choice('ABCKLMX')}{r(10, 99)} {random.choice(['KDE', 'LMN', 'XYZ'])}",
+                          f"plate {random.choice('ABCKLMX')}{random.choice('ABCKLMX')}{r(10, 99)} "
+                          f"{random.choice(['KDE', 'LMN', 'XYZ'])}",
                           f"VIN 1HGCM{r(10000, 99999)}A{r(100000, 999999)}", f"pump serial {r(100000, 999999)}",
                           f"licence no. {r(10000000, 99999999)}", f"device ID DX-{r(10000, 99999)}"])
 
@@ -142,7 +145,8 @@ def device() -> str:
 def purl() -> str:
     r = random.randint
     return random.choice([f"https://drive.google.com/file/d/1x{r(10000, 99999)}AbCd/view",
-                          f"https://pacs.{random.choice(['stmarys', 'royalfree', 'mercy'])}.org/viewer?study={r(100000, 999999)}",
+                          f"https://pacs.{random.choice(['stmarys', 'royalfree', 'mercy'])}.org"
+                          f"/viewer?study={r(100000, 999999)}",
                           f"https://www.dropbox.com/s/{r(10000, 99999)}/echo_clip.mp4",
                           f"http://10.{r(0, 255)}.{r(0, 255)}.{r(1, 254)}/ris/report/{r(1000, 9999)}",
                           f"https://mychart.example-health.org/patient/{r(10000, 99999)}"])
@@ -158,7 +162,8 @@ def addr() -> str:
     r = random.randint
     street = random.choice(["Maple", "Acacia", "Station", "Church", "Victoria", "Kingfisher", "Elm", "Jacaranda"])
     return random.choice([f"{r(1, 9999)} {street} Ave", f"{r(1, 200)} {street} Road, Leeds LS{r(1, 20)} {r(1, 9)}AB",
-                          f"{r(1, 30)}/{r(1, 200)} {street} St, Fitzroy VIC 3065", f"{street}straße {r(1, 120)}, 79098 Freiburg",
+                          f"{r(1, 30)}/{r(1, 200)} {street} St, Fitzroy VIC 3065",
+                          f"{street}straße {r(1, 120)}, 79098 Freiburg",
                           f"Flat {r(1, 40)}, {r(1, 99)} {street} Close", f"{r(10, 999)} {street} Drive, Apt {r(1, 30)}",
                           f"postcode M{r(1, 40)} {r(1, 9)}PL", f"{r(1, 99)} {street} Crescent, Dubbo NSW 2830",
                           f"{street}weg {r(1, 60)}", f"{r(100, 9999)} {street} Street"])
@@ -166,7 +171,8 @@ def addr() -> str:
 
 def bed() -> str:
     r = random.randint
-    return random.choice([f"bed {r(1, 30)}", f"room {r(100, 999)}", f"bay {r(1, 6)} bed {r(1, 6)}", f"side room {r(1, 12)}",
+    return random.choice([f"bed {r(1, 30)}", f"room {r(100, 999)}", f"bay {r(1, 6)} bed {r(1, 6)}",
+                          f"side room {r(1, 12)}",
                           f"ICU bed {r(1, 20)}", f"cubicle {r(1, 14)}", f"Rm {r(1, 40)}", f"Zimmer {r(1, 40)}",
                           f"Ward 7B bed {r(1, 28)}", f"resus {r(1, 4)}", f"Bett {r(1, 30)}"])
 
@@ -277,8 +283,11 @@ You'll know him — {UNIQ} — admitted with {DX}
 Saw {UNIQ} in clinic with {DX}, media already calling
 {UNIQ} came in with {DX} after the match
 Patient is {UNIQ}, {DX}, how do we handle press enquiries?
-Can I get some help? Patient {PT_LAST} ({AGE}{SEX}) came to us on {PDATE} with {DX}. We did give {DRUG}, but the {LAB}. His wife {REL} is very upset. What would you do next?
-Long one, sorry. {PT_FULL} is a {AGE}-year-old with {DX}. First admission {PDATE}. Since then: {LAB}, {LAB2}. Lives at {ADDR}. Family reachable on {PHONE}. I am not sure whether to push for surgery or keep going with {DRUG}.
+Can I get some help? Patient {PT_LAST} ({AGE}{SEX}) came to us on {PDATE} with {DX}. \
+We did give {DRUG}, but the {LAB}. His wife {REL} is very upset. What would you do next?
+Long one, sorry. {PT_FULL} is a {AGE}-year-old with {DX}. First admission {PDATE}. \
+Since then: {LAB}, {LAB2}. Lives at {ADDR}. Family reachable on {PHONE}. \
+I am not sure whether to push for surgery or keep going with {DRUG}.
 Summary for the MDT:\n- {PT_FULL}, {MRN}\n- {DX}, {LAB}\n- plan: {DRUG}
 Bloods for {PT_LAST}: {LAB}, {LAB2}. Repeat in AM
 "{LAB}, {LAB2}" — lab just phoned these for {PT_FULL}, {BED}
@@ -290,7 +299,8 @@ Grandson {REL} says she fell on {PDATE}, {DX} since
 Pt ({PT_FULL}, {AGE90}) declined admission, {DX}
 The {AGE90} gentleman in {BED} has {DX}, not for resus
 {PT_LAST}, {AGE90}. {DX}. DNACPR in place
-Dear all, how to manage {DX} in patient {PT_FULL}? He is {AGE} years and has {LAB}. We give {DRUG} since {PDATE} without effect. Thank you for help.
+Dear all, how to manage {DX} in patient {PT_FULL}? He is {AGE} years and has {LAB}. \
+We give {DRUG} since {PDATE} without effect. Thank you for help.
 In our hospital the patient Mr {PT_LAST} has {DX}, {LAB}. Please what is your opinion
 Patient born {PDATE}, {DX}, we do not know the dose of {DRUG} for him
 Ward round list:\n1. {BED} {PT_LAST} — {DX}\n2. {BED} {PT_LAST} — {LAB}\n3. {BED} — {DX}, for TTO
@@ -368,7 +378,9 @@ Labs: {LAB}, {LAB2}. Diagnosis {DX}. Plan {DRUG}
 1. {DX}\n2. {LAB}\n3. start {DRUG}
 Terse: {DX}, {LAB}, {DRUG}. r/v
 Dear colleagues, we have patient with {DX} and {LAB}. We give {DRUG}. Is correct?
-Long narrative: a woman in her seventies presented with {DX}. Over three days her {LAB} worsened despite {DRUG}. We discussed with the family and with {COLL}, and agreed on a time-limited trial of NIV. I would value views on how long to continue.
+Long narrative: a woman in her seventies presented with {DX}. Over three days her {LAB} worsened despite {DRUG}. \
+We discussed with the family and with {COLL}, and agreed on a time-limited trial of NIV. \
+I would value views on how long to continue.
 Version 2.3.1.4 of the order set went live, {DX} bundle updated
 IV access: 18G in L ACF, 20G R hand
 Room 101 jokes aside, the {DX} audit is due {EDATE}

@@ -73,7 +73,8 @@ async def seed(database_url: str, reader: str, domain: str, posts: int) -> float
             post_id = (int(moment.timestamp() * 1000) << 16) | n % 65536
             body = _words(rng) + (f" rarity{n % 997}" if n % 10 == 0 else "")
             rows.append({"id": post_id, "uri": f"https://peer.example/statuses/{post_id}",
-                         "author_id": rng.choice(authors), "local": False, "visibility": rng.choice(visibilities), "content_html": f"<p>{body}</p>",
+                         "author_id": rng.choice(authors), "local": False, "visibility": rng.choice(visibilities),
+                         "content_html": f"<p>{body}</p>",
                          "published": moment, "created_at": moment, "to": [PUBLIC], "cc": [], "tags": [],
                          "attachments": [], "replies_count": 0, "likes_count": 0, "boosts_count": 0,
                          "sensitive": False, "object_type": "Note"})

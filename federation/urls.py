@@ -35,8 +35,9 @@ def same_origin(a: str, b: str) -> bool:
 def key_belongs_to(key_id: str, owner: str) -> bool:
     """Whether `key_id` may be `owner`'s key, as the key's origin would confirm it: a key named by a
     fragment lives in the document before the '#' (Mastodon's `<actor>#main-key`), so that document
-    must be the owner (up to a trailing '/', the case of scheme and host and a default port); a key with a URL of its own (GoToSocial's `<actor>/main-key`) must at least be
-    on the owner's origin (its document names the owner: see the key resolver). Never raises."""
+    must be the owner (up to a trailing '/', the case of scheme and host and a default port); a key with
+    a URL of its own (GoToSocial's `<actor>/main-key`) must at least be on the owner's origin (its
+    document names the owner: see the key resolver). Never raises."""
     document, fragment, _ = key_id.partition("#")
     if fragment:
         return _normalised(document) == _normalised(owner) is not None

@@ -19,7 +19,8 @@ REGISTRATION_MODES = ("closed", "invite", "approval", "open")
 PHI_POLICIES = ("off", "warn", "hold", "block")
 LOG_FORMATS = ("text", "json")
 VERIFICATION_CHECKERS = ("nppes",)  # online credential checkers (server.services.verification.online_checks)
-_DOMAIN = re.compile(r"^(?=.{1,253}(:|$))([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:\d{1,5})?$")
+_DOMAIN = re.compile(r"^(?=.{1,253}(:|$))([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)"
+                     r"(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:\d{1,5})?$")
 _THEME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}

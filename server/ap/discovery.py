@@ -14,7 +14,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from federation import nodeinfo as ni
-from federation.webfinger import JRD_CONTENT_TYPE, XRD_CONTENT_TYPE, WebfingerError, build_jrd, host_meta_xml, parse_acct
+from federation.webfinger import (
+    JRD_CONTENT_TYPE, XRD_CONTENT_TYPE, WebfingerError, build_jrd, host_meta_xml, parse_acct,
+)
 from server.services.instance.settings import registration_mode
 from server.ap.actors import jrd_documents
 from server.caches import Bounded, actor_key
@@ -100,7 +102,8 @@ async def webfinger(request: Request) -> Response:
     if actor is None:
         return JSONResponse({"error": "Not Found"}, status_code=404, headers=CORS)
     jrd = build_jrd(subject=f"acct:{actor.username}@{settings.domain}", actor_id=actor.uri,
-                    profile_url=actor.url or actor.uri, aliases=list(dict.fromkeys([actor.url or actor.uri, actor.uri])))
+                    profile_url=actor.url or actor.uri,
+                    aliases=list(dict.fromkeys([actor.url or actor.uri, actor.uri])))
     body = dumps(jrd)
     cache.put(actor_key(target), body)
     return Response(body, media_type=JRD_CONTENT_TYPE, headers=CORS)

@@ -59,7 +59,8 @@ def warn_development(settings: Settings) -> None:
     if settings.allow_http:
         log.warning("DEVELOPMENT SETTING ON: CURBSIDE_ALLOW_HTTP - plain-http URLs for this and remote instances")
     if settings.allow_private_addresses:
-        log.warning("DEVELOPMENT SETTING ON: CURBSIDE_ALLOW_PRIVATE_ADDRESSES - federating with loopback/private addresses")
+        log.warning("DEVELOPMENT SETTING ON: CURBSIDE_ALLOW_PRIVATE_ADDRESSES - "
+                    "federating with loopback/private addresses")
 
 
 async def _migrate(settings: Settings, runtime: Runtime, loud: bool) -> None:

@@ -1,5 +1,6 @@
 """`curbside held`: the patient-privacy guard's review queue from the shell (list, approve, reject) and
-the policy in force (`curbside held policy [off|warn|hold|block]`). Decisions are audited as by ``cli``; what they queue is sent by a worker (nothing is woken from here)."""
+the policy in force (`curbside held policy [off|warn|hold|block]`). Decisions are audited as by ``cli``; what
+they queue is sent by a worker (nothing is woken from here)."""
 from __future__ import annotations
 
 import argparse

@@ -59,8 +59,8 @@ def _draft(web: Web) -> Draft:
     reply = web.value("in_reply_to_id")
     return Draft(text=web.value("status"), spoiler_text=web.value("spoiler_text").strip(),
                  visibility=web.value("visibility") or "public", sensitive=bool(web.value("sensitive")),
-                 in_reply_to_id=reply if reply.isdigit() and len(reply) <= 19 else "", poll_options=options, poll_duration=duration,
-                 poll_multiple=bool(web.value("poll_multiple")))
+                 in_reply_to_id=reply if reply.isdigit() and len(reply) <= 19 else "", poll_options=options,
+                 poll_duration=duration, poll_multiple=bool(web.value("poll_multiple")))
 
 
 def _new_post(draft: Draft, confirmed: bool) -> post_service.NewPost:

@@ -99,7 +99,8 @@ async def _choices(web: Web, target: Actor, post: Post | None) -> list[dict]:
     _, recent = await reading.account_posts(web.db, target, viewer_actor(web), Page(None, None, None, RECENT),
                                             exclude_reblogs=True)
     posts = ([post] if post else []) + [p for p in recent if post is None or p.id != post.id]
-    return [{"id": p.id, "excerpt": _excerpt(p), "warning": p.summary or "", "this": post is not None and p.id == post.id,
+    return [{"id": p.id, "excerpt": _excerpt(p), "warning": p.summary or "",
+             "this": post is not None and p.id == post.id,
              "when": when(p.published.isoformat() if p.published else None)} for p in posts]
 
 

@@ -31,7 +31,8 @@ async def theme_css(request: Request) -> Response:
         site = await site_settings.load(db, request.app.state.settings)
     accent = site.accent_color
     if accent is None:  # the theme's stylesheets set their own
-        return Response("/* the theme's own accent colour */\n", media_type="text/css", headers={"Cache-Control": "no-cache"})
+        return Response("/* the theme's own accent colour */\n", media_type="text/css",
+                        headers={"Cache-Control": "no-cache"})
     on_accent = "#ffffff" if contrast(accent, "#ffffff") >= contrast(accent, "#000000") else "#000000"
     body = f":root {{ --accent: {accent}; --accent-strong: {_darker(accent)}; --on-accent: {on_accent}; }}\n"
     return Response(body, media_type="text/css", headers={"Cache-Control": "no-cache"})

@@ -50,7 +50,7 @@ async def lookup(request: Request) -> JSONResponse:
 
 
 async def search(request: Request) -> JSONResponse:
-    auth = await authenticate(request)
+    await authenticate(request)
     query = (request.query_params.get("q") or "").strip()
     resolve = flag(request.query_params.get("resolve", False))
     limit = int_param(request, "limit", 40, 80)

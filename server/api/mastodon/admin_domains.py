@@ -69,8 +69,8 @@ def _block_from(params: Params, base: DomainPolicy | None = None) -> DomainPolic
         return params.flag(name, getattr(current, name))
 
     return DomainPolicy(domain, severity, boolean("reject_media"), boolean("reject_reports"),
-                        text("public_comment", current.public_comment), text("private_comment", current.private_comment),
-                        boolean("obfuscate"))
+                        text("public_comment", current.public_comment),
+                        text("private_comment", current.private_comment), boolean("obfuscate"))
 
 
 async def create_block(request: Request) -> JSONResponse:

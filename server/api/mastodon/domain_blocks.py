@@ -42,7 +42,8 @@ async def _check_reader(request: Request) -> None:
         return
     auth = await authenticate(request)  # the route declares optional("read")
     if auth is None:
-        raise HTTPException(401, "Domain blocks are shown to members" + (" and trusted peers" if visibility == "trusted" else ""))
+        raise HTTPException(401, "Domain blocks are shown to members"
+                            + (" and trusted peers" if visibility == "trusted" else ""))
 
 
 def _published(fmt: str):

@@ -94,7 +94,8 @@ async def instance_v2(request: Request) -> JSONResponse:
 async def peers(request: Request) -> JSONResponse:
     """The domains of the remote accounts known here, but for those the instance blocks (Effective.blocked)."""
     async with request.app.state.sessions() as session:
-        rows = await session.execute(select(Actor.domain).distinct().where(Actor.local.is_(False)).order_by(Actor.domain))
+        rows = await session.execute(
+            select(Actor.domain).distinct().where(Actor.local.is_(False)).order_by(Actor.domain))
         policies = await policies_for(session)
         return JSONResponse([domain for (domain,) in rows.all() if not policies.effective(domain).blocked])
 

@@ -1,6 +1,6 @@
 """The member's own profile: Mastodon's PATCH /api/v1/accounts/update_credentials (display name, note, avatar,
-header, fields, locked, discoverable, indexable, bot) plus the professional profile (real_name, pseudonymous, profession,
-specialty, institution, jurisdiction), and GET /api/v1/curbside/profile with what only they see."""
+header, fields, locked, discoverable, indexable, bot) plus the professional profile (real_name, pseudonymous,
+profession, specialty, institution, jurisdiction), and GET /api/v1/curbside/profile with what only they see."""
 from __future__ import annotations
 
 import re

@@ -25,7 +25,8 @@ class Notification(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"))
-    type: Mapped[str] = mapped_column(String(32))  # mention, status, reblog, follow, follow_request, favourite, poll, update
+    # mention, status, reblog, follow, follow_request, favourite, poll, update
+    type: Mapped[str] = mapped_column(String(32))
     from_actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"))
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
     read: Mapped[bool] = mapped_column(Boolean, default=False)

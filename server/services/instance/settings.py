@@ -57,7 +57,8 @@ async def phi_policy(session: AsyncSession, settings: Settings) -> str:
     return value if value in PHI_POLICIES else settings.phi_policy
 
 
-async def set_phi_policy(session: AsyncSession, policy: str, actor: Actor | None = None, *, by: str | None = None) -> None:
+async def set_phi_policy(session: AsyncSession, policy: str, actor: Actor | None = None, *,
+                         by: str | None = None) -> None:
     """Change the policy; the change goes into the moderation audit log (it decides what members may post)."""
     if policy not in PHI_POLICIES:
         raise ServiceError(f"phi_policy must be one of {', '.join(PHI_POLICIES)}")

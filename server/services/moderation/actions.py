@@ -138,7 +138,8 @@ async def _suspend(session: AsyncSession, target: Actor) -> None:
 
 
 async def notice(session: AsyncSession, instance: Actor, moderator: Actor | None, target: Actor,
-                 action: ModerationAction, report: Report | None, posts: list[Post], text: str) -> AccountWarning | None:
+                 action: ModerationAction, report: Report | None, posts: list[Post],
+                 text: str) -> AccountWarning | None:
     """The member's notice of the action (a warning they may appeal once); none for remote accounts."""
     if not target.local:
         return None
@@ -212,6 +213,7 @@ async def _undo(session: AsyncSession, warning: AccountWarning) -> None:
         sanction.limited_at = None
     elif sanction is not None and action is ModerationAction.SUSPEND:
         sanction.suspended_at = None
-        account = (await session.execute(select(Account).where(Account.actor_id == warning.actor_id))).scalar_one_or_none()
+        account = (await session.execute(
+            select(Account).where(Account.actor_id == warning.actor_id))).scalar_one_or_none()
         if account is not None:
             account.disabled_at = None

@@ -1,5 +1,6 @@
 """What moderation hides from a viewer: posts and accounts of suspended domains and accounts, and of local
-accounts the world may not see (server.services.social.account_publicity) (everywhere), of limited ones (from public timelines, unless the viewer follows them), and what a
+accounts the world may not see (server.services.social.account_publicity) (everywhere), of limited ones
+(from public timelines, unless the viewer follows them), and what a
 member blocked or muted, or whose domain they blocked (from that member alone), plus the posts
 of those who block them. Applied when reading, so it holds for rows stored before a decision."""
 from __future__ import annotations
@@ -62,7 +63,8 @@ async def viewpoint(session: AsyncSession, viewer: Actor | int | None) -> Viewpo
     view.blocked_ids = set((await session.execute(blocked.union(blockers))).scalars())
     view.muted_ids = {m[0] for m in mutes}
     view.muted_notifications = {m[0] for m in mutes if m[1]}
-    domains = (await session.execute(select(UserDomainBlock.domain).where(UserDomainBlock.actor_id == viewer_id))).scalars()
+    domains = (await session.execute(
+        select(UserDomainBlock.domain).where(UserDomainBlock.actor_id == viewer_id))).scalars()
     view.domains = PolicySet([DomainPolicy(d) for d in domains]) or None
     return view
 
@@ -89,7 +91,8 @@ async def standings(session: AsyncSession, actor_ids: set[int]) -> dict[int, Sta
         return {}
     hidden = and_(Account.id.is_not(None), hidden_account())  # remote actors have no accounts row
     rows = await session.execute(
-        select(Actor.id, Actor.local, Actor.domain, AccountModeration.suspended_at, AccountModeration.limited_at, hidden)
+        select(Actor.id, Actor.local, Actor.domain, AccountModeration.suspended_at, AccountModeration.limited_at,
+               hidden)
         .outerjoin(AccountModeration, AccountModeration.actor_id == Actor.id)
         .outerjoin(Account, Account.actor_id == Actor.id).where(Actor.id.in_(actor_ids)))
     return {id_: Standing(None if local else domain, suspended is not None or bool(unseen), limited is not None)

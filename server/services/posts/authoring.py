@@ -215,7 +215,8 @@ def new_post_from_json(data: dict) -> NewPost:
     poll = data.get("poll")
     return NewPost(text=data["text"], spoiler_text=data.get("spoiler_text") or "",
                    sensitive=bool(data.get("sensitive")), language=data.get("language"),
-                   poll=PollSpec(tuple(poll["options"]), int(poll["expires_in"]), bool(poll["multiple"])) if poll else None,
+                   poll=PollSpec(tuple(poll["options"]), int(poll["expires_in"]), bool(poll["multiple"]))
+                   if poll else None,
                    media_ids=tuple(data["media_ids"]) if data.get("media_ids") is not None else None)
 
 
@@ -280,7 +281,8 @@ def _image_findings(uploads: list) -> tuple:
     """What the guard found in the uploads; an upload it is still looking at cannot be posted yet."""
     waiting = [str(u.id) for u in uploads if u.phi_status == QUEUED]
     if waiting:
-        raise ServiceError(f"media {', '.join(waiting)} is still being checked for patient details: try again in a moment")
+        raise ServiceError(f"media {', '.join(waiting)} is still being checked for patient details: "
+                           "try again in a moment")
     return tuple(MediaFinding.from_json(str(u.id), f) for u in uploads for f in u.phi_findings or ())
 
 
@@ -331,7 +333,8 @@ async def create_post(runtime: Runtime, session: AsyncSession, author: Actor, ne
             raise ServiceError("the post replied to is awaiting a moderator")
     visibility, local_only = reply_audience(new.visibility, parent)
     mentions = await resolve_mentions(runtime, session, new.text)
-    targets = {key: MentionTarget(actor_id=a.uri, profile_url=a.url or a.uri, acct=a.acct) for key, a in mentions.items()}
+    targets = {key: MentionTarget(actor_id=a.uri, profile_url=a.url or a.uri, acct=a.acct)
+               for key, a in mentions.items()}
     rendered = render_post(new.text, mentions=targets, tag_url=urls.tag)
     mentioned = list({a.id: a for a in mentions.values()}.values())
     if parent is not None and parent.author_id != author.id and parent.author not in mentioned:
@@ -423,7 +426,8 @@ async def edit_post(runtime: Runtime, session: AsyncSession, author: Actor, post
     session.add(PostEdit(post_id=post.id, content_html=post.content_html, summary=post.summary,
                          sensitive=post.sensitive, poll=post.poll, created_at=post.edited_at or post.published))
     mentions = await resolve_mentions(runtime, session, new.text)
-    targets = {key: MentionTarget(actor_id=a.uri, profile_url=a.url or a.uri, acct=a.acct) for key, a in mentions.items()}
+    targets = {key: MentionTarget(actor_id=a.uri, profile_url=a.url or a.uri, acct=a.acct)
+               for key, a in mentions.items()}
     rendered = render_post(new.text, mentions=targets, tag_url=runtime.urls.tag)
     post.content_html, post.source, post.tags = rendered.html, new.text, rendered.tags
     await _record_confirmation(session, author, post, decision, new)

@@ -8,8 +8,8 @@ its contexts (home, notifications, public, thread, account) a `hide` filter drop
 a `warn` filter leaves it for the app (or the web UI) to fold away behind the filter's title.
 
 A viewer's filters are compiled once per request (`viewer_filters`); a viewer without any (the common
-case) costs one indexed query and matches nothing. Not to be confused with server.services.moderation.hidden_from_viewers
-(what moderation keeps from a viewer).
+case) costs one indexed query and matches nothing. Not to be confused with
+server.services.moderation.hidden_from_viewers (what moderation keeps from a viewer).
 """
 from __future__ import annotations
 

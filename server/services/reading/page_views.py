@@ -116,8 +116,8 @@ async def render_statuses(session: AsyncSession, posts: list[Post], viewer: Acto
             mentions[post_id].append({"id": str(actor.id), "username": actor.username,
                                       "url": actor.url or actor.uri, "acct": acct_of(actor, domain)})
     parent_ids = {p.in_reply_to_id for p in everything if p.in_reply_to_id}
-    parent_authors = dict((await session.execute(select(Post.id, Post.author_id).where(Post.id.in_(parent_ids)))).all()) \
-        if parent_ids else {}
+    parent_authors = dict((await session.execute(
+        select(Post.id, Post.author_id).where(Post.id.in_(parent_ids)))).all()) if parent_ids else {}
     authors = {p.author_id: p.author for p in everything}
     accounts = {a["id"]: a for a in await render_accounts(session, list(authors.values()), urls, domain)}
     viewer_id = viewer if isinstance(viewer, int) or viewer is None else viewer.id

@@ -25,8 +25,9 @@ from server.db.types import UTCDateTime, utcnow
 from server.services.reading import entity_cache as ec
 from server.services.instance.settings import TRUSTED_VERIFIERS
 from server.services.reading.lists import exclusive_authors
-from server.services.reading.filter_matching import NO_FILTERS, ViewerFilters, action_in, active_filters_clause, post_texts, \
-    viewer_filters
+from server.services.reading.filter_matching import (
+    NO_FILTERS, ViewerFilters, action_in, active_filters_clause, post_texts, viewer_filters,
+)
 from server.services.moderation.hidden_from_viewers import Viewpoint, author_hidden
 from server.services.moderation.policies import policies_for
 from server.services.social.account_publicity import hidden_account
@@ -250,8 +251,8 @@ async def page_json(session: AsyncSession, rows: list, viewer_id: int, urls: Loc
         entry = entries.get(post_id)
         if entry is None or author not in account_json:  # deleted since the page was read
             return None
-        return ec.status_json(entry, account_json[author], reblog, _poll_json(entry, state), _flags(post_id, entry, state),
-                              matched)
+        return ec.status_json(entry, account_json[author], reblog, _poll_json(entry, state),
+                              _flags(post_id, entry, state), matched)
 
     out = []
     for r in rows:

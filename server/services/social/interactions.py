@@ -40,7 +40,8 @@ async def follow(runtime: Runtime, session: AsyncSession, follower: Actor, targe
         existing.show_boosts, existing.notify = show_boosts, notify_posts
         return existing
     follow_id = snowflake()
-    row = Follow(follower_id=follower.id, followed_id=target.id, uri=runtime.urls.activity(follower.uri, "follows", follow_id),
+    row = Follow(follower_id=follower.id, followed_id=target.id,
+                 uri=runtime.urls.activity(follower.uri, "follows", follow_id),
                  state="pending" if (target.manually_approves or not target.local) else "accepted",
                  show_boosts=show_boosts, notify=notify_posts)
     session.add(row)

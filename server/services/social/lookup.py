@@ -1,5 +1,6 @@
 """Finding accounts and posts by what someone types: `user@domain` (resolved over WebFinger when asked),
-a name prefix, a post's URL. Results leave out what moderation hides. Words and hashtags: server.services.posts.search."""
+a name prefix, a post's URL. Results leave out what moderation hides. Words and hashtags:
+server.services.posts.search."""
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
@@ -36,7 +37,8 @@ async def find_acct(runtime: Runtime, session: AsyncSession, acct: str, *, resol
         user, domain = parse_acct(acct if "@" in acct.lstrip("@") else f"{acct.lstrip('@')}@{local}")
     except WebfingerError:
         return None
-    actor = (await session.execute(select(Actor).where(Actor.domain == domain, func.lower(Actor.username) == user.lower(),
+    actor = (await session.execute(select(Actor).where(Actor.domain == domain,
+                                                       func.lower(Actor.username) == user.lower(),
                                                        is_public()))).scalars().first()
     if actor is None and resolve and domain != local:
         try:

@@ -1,4 +1,5 @@
-"""Who may see a post through the client API and the web UI (remote requests: server.services.social.visibility_to_servers)."""
+"""Who may see a post through the client API and the web UI
+(remote requests: server.services.social.visibility_to_servers)."""
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession

@@ -1,7 +1,8 @@
 """Verification that travels, receiving side: the attestation a remote actor names (by URL, on its own
-origin; embedded, from older Curbsides) is checked when the actor is fetched or updated (proof, key on the issuer's origin, subject, dates, the issuer's revocation
-list) and the outcome stored. Whether a badge shows is decided later, when shown (server.services.verification.badges):
-only for trusted issuers, never once expired."""
+origin; embedded, from older Curbsides) is checked when the actor is fetched or updated (proof, key on the
+issuer's origin, subject, dates, the issuer's revocation list) and the outcome stored. Whether a badge shows
+is decided later, when shown (server.services.verification.badges): only for trusted issuers, never once
+expired."""
 from __future__ import annotations
 
 import logging

@@ -22,7 +22,9 @@ from server.services.federation.instance_actor import get_instance_actor
 from server.services.instance.settings import evidence_retention_days, verification_valid_days
 from server.services.instance.mail import Message
 from server.services.moderation import roles
-from server.services.accounts.professional_profile import check_jurisdiction, check_profession, check_specialty, get_profile
+from server.services.accounts.professional_profile import (
+    check_jurisdiction, check_profession, check_specialty, get_profile,
+)
 from server.services.accounts.specialties import specialty_name
 from server.services.posts.fanout import notify
 from server.services.verification.audit import audit

@@ -131,7 +131,8 @@ async def import_list(web: Web) -> Response:
     if web.value("step") != "apply":
         diff = await domains.plan_import(web.db, incoming)
         return web.render("admin/domains_import.html", formats=FORMATS, fmt=fmt or "", text=text, diff=diff,
-                          entries=len(incoming), changes=[(new.domain, _changes(old, new)) for old, new in diff.changed])
+                          entries=len(incoming),
+                          changes=[(new.domain, _changes(old, new)) for old, new in diff.changed])
     diff = await domains.import_policies(web.db, incoming, actor=web.viewer.actor, reason="import from the admin pages")
     await web.db.commit()
     return done(web, "/admin/domains", "nothing_imported" if diff.empty else "imported")

@@ -49,7 +49,8 @@ def _change(work, key: str, anchor: str = "members"):
             mail = await work(web, account)
         except ServiceError as exc:
             await roll_back(web)
-            return await _page(web, status=403 if exc.kind is Kind.FORBIDDEN else 422, error=str(exc)[:1].upper() + str(exc)[1:] + ".")
+            return await _page(web, status=403 if exc.kind is Kind.FORBIDDEN else 422,
+                               error=str(exc)[:1].upper() + str(exc)[1:] + ".")
         await web.db.commit()
         await send_quietly(web.settings, mail or [])
         return done(web, f"/admin/members#{anchor}", key)

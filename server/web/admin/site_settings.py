@@ -48,7 +48,8 @@ async def _logo(web: Web) -> str | None:
 async def save_site(web: Web) -> Response:
     changes = {"site_title": web.value("title"), "site_description": web.value("description"),
                "rules": web.value("rules"), "theme": web.value("theme"),
-               "accent_color": web.value("accent_color") if web.value("accent_choice") == "custom" else None, "public_timelines": checked(web, "public_timelines")}
+               "accent_color": web.value("accent_color") if web.value("accent_choice") == "custom" else None,
+               "public_timelines": checked(web, "public_timelines")}
     themes = web.request.app.state.themes.available()
     try:
         changed = await site.update(web.db, themes, actor=web.viewer.actor, **changes)

@@ -4,7 +4,8 @@ Retention, with the least data that keeps each activity processed at most once: 
 InboxItem keeps its row (body included: a duplicate delivery is refused by the row's unique
 activity id) for DONE_KEEP after its last try, a failed one for FAILED_KEEP (admins read why it
 failed). Then the row goes and only a 16-byte digest of the activity id stays (not for a refused
-copy its actor did not sign: see intake.py), in `seen_activities`, for SEEN_KEEP: senders retry failed deliveries for days, and the runner skips
+copy its actor did not sign: see intake.py), in `seen_activities`, for SEEN_KEEP: senders retry failed
+deliveries for days, and the runner skips
 an activity whose digest it finds there. About 50 bytes per activity for a month instead of the
 2 KB body (or a ~300-byte row without its body, with its indexes) for good; and nothing on the
 hot path of the inbox POST, which still only inserts into inbox_items.

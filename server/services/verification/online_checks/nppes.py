@@ -52,8 +52,9 @@ def name_check(record_first: str, record_last: str, real_name: str) -> str:
 
 def _taxonomies(record: dict) -> list[dict]:
     items = record.get("taxonomies")
-    return [{"code": _text(t.get("code"), 16).upper(), "desc": _text(t.get("desc")), "primary": t.get("primary") is True,
-             "state": _text(t.get("state"), 8).upper(), "license": _text(t.get("license"), 40)}
+    return [{"code": _text(t.get("code"), 16).upper(), "desc": _text(t.get("desc")),
+             "primary": t.get("primary") is True, "state": _text(t.get("state"), 8).upper(),
+             "license": _text(t.get("license"), 40)}
             for t in (items if isinstance(items, list) else []) if isinstance(t, dict)][:20]
 
 
@@ -80,7 +81,8 @@ def compare(claim: Claim, results: list[dict]) -> CheckResult:
                "taxonomies": taxonomies, "checks": checks}
     differing = [what for what, verdict in checks.items() if verdict == "mismatch"]
     if differing:
-        return CheckResult("nppes", "mismatch", f"NPI {claim.number} found; differs in: {', '.join(differing)}", details)
+        return CheckResult("nppes", "mismatch", f"NPI {claim.number} found; differs in: {', '.join(differing)}",
+                           details)
     return CheckResult("nppes", "found", f"NPI {claim.number} found and agrees with the claim", details)
 
 
