@@ -8,22 +8,25 @@ started for the session when PostgreSQL's binaries are present. CURBSIDE_TEST_RE
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import os
 import queue
 import shutil
 import threading
 
-import httpx
 import pytest
 from argon2 import PasswordHasher
 
 from federation.keys import generate_rsa_keypair
-from server.app import create_app
 from server.db.engine import make_engine
 from server.db.migrate import migrate
 from server.settings import load_settings
+from tests.support.apps import client_of, running_app
+from tests.support import fake_remote
+from tests.support.members import Member, member
 from tests.support.postgres import PostgresCluster, find_bindir
+from tests.support.smtp import SmtpServer
 
 PG_BINDIR = find_bindir()
 _wanted = os.environ.get("CURBSIDE_TEST_DATABASES", "sqlite,postgresql").split(",")
@@ -164,15 +167,13 @@ def settings(tmp_path, database_url):
 
 @pytest.fixture
 async def app(settings):
-    application = create_app(settings)
-    async with application.router.lifespan_context(application):
+    async with running_app(settings) as application:
         yield application
 
 
 @pytest.fixture
 async def client(app):
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url=app.state.settings.base_url) as c:
+    async with client_of(app) as c:
         yield c
 
 
@@ -180,3 +181,59 @@ async def client(app):
 async def session(app):
     async with app.state.sessions() as s:
         yield s
+
+
+@pytest.fixture
+async def alice(app) -> Member:
+    """A member with a token to read, write and follow (tests/support/members.py)."""
+    return await member(app, "alice")
+
+
+@pytest.fixture
+async def bob(app) -> Member:
+    return await member(app, "bob")
+
+
+@pytest.fixture
+def fed_settings(settings):
+    """The conftest settings, federating over plain http with loopback addresses."""
+    return dataclasses.replace(settings, allow_http=True, allow_private_addresses=True)
+
+
+@pytest.fixture
+async def fed_app(fed_settings):
+    async with running_app(fed_settings) as application:
+        yield application
+
+
+@pytest.fixture
+async def fed_client(fed_app):
+    async with client_of(fed_app) as c:
+        yield c
+
+
+@pytest.fixture
+async def remote():
+    """A fake remote instance serving on loopback (tests/support/fake_remote.py)."""
+    async with fake_remote.serving() as fake:
+        yield fake
+
+
+@pytest.fixture
+def smtp():
+    """A loopback SMTP server that keeps the messages it receives."""
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture
+async def mail_app(settings, smtp):
+    """The test app sending mail to the loopback SMTP server `smtp`."""
+    async with running_app(dataclasses.replace(settings, smtp_url=smtp.url, smtp_from="society@curbside.test")) as a:
+        yield a
+
+
+@pytest.fixture
+async def mail_client(mail_app):
+    async with client_of(mail_app) as c:
+        yield c

@@ -1,20 +1,8 @@
 """Entities keyed exactly as Mastodon's REST serializers key them: a key Mastodon leaves out is left out here,
 never sent as null (client libraries that read Mastodon's shapes crash on the null)."""
-import pytest
 
-from tests.support.api import member
 
 VIEWER_KEYS = {"favourited", "reblogged", "muted", "bookmarked", "filtered"}
-
-
-@pytest.fixture
-async def alice(app):
-    return await member(app, "alice")
-
-
-@pytest.fixture
-async def bob(app):
-    return await member(app, "bob")
 
 
 async def post(client, who, **fields) -> dict:

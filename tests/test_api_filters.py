@@ -4,20 +4,11 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.support.api import check_auth, member, token
+from tests.support.api import check_auth
+from tests.support.members import token
 
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}
-
-
-@pytest.fixture
-async def alice(app):
-    return await member(app, "alice")
-
-
-@pytest.fixture
-async def bob(app):
-    return await member(app, "bob")
 
 
 async def create(client, who, **body) -> dict:

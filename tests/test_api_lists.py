@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from tests.support.api import check_auth, member, token
+from tests.support.api import check_auth
 from tests.support.asgi_streams import EventStream, WebSocketStream
+from tests.support.members import member, token
 
 LISTS = "/api/v1/lists"
 

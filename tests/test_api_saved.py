@@ -2,27 +2,14 @@
 unread counts; Idempotency-Key on new posts; `status` and `update` notifications."""
 import asyncio
 
-import pytest
 
 from server.db.models import IdempotencyKey
 from server.services import idempotency
-from tests.support.api import check_auth, member, token
-from tests.support.members import open_to_visitors
-from tests.support.fake_remote import (  # noqa: F401  (fixtures)
-    create, deliver, drain, fed_app, fed_client, fed_settings, remote,
-)
+from tests.support.api import check_auth
+from tests.support.members import member, open_to_visitors, token
+from tests.support.fake_remote import create, deliver, drain
 
 AP = {"accept": "application/activity+json"}
-
-
-@pytest.fixture
-async def alice(app):
-    return await member(app, "alice")
-
-
-@pytest.fixture
-async def bob(app):
-    return await member(app, "bob")
 
 
 async def status(client, who, text: str = "hello", **extra) -> dict:

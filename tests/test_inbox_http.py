@@ -8,9 +8,8 @@ from sqlalchemy import func, select
 from federation import activities
 from moderation.domains import FederationMode
 from server.db.models import InboxItem
-from tests.support.fake_remote import (  # noqa: F401  (fixtures)
-    create, deliver, fed_app, fed_client, fed_settings, member, remote, signed_headers,
-)
+from tests.support.fake_remote import create, deliver, signed_headers
+from tests.support.members import member
 from tests.support.moderation import allow, host_of, mode
 
 

@@ -10,8 +10,8 @@ from sqlalchemy import update
 from server.db.models import KeywordFilter
 from server.db.types import utcnow
 from server.services.keyword_filters import action_in, keyword_pattern, post_text
-from tests.support.api import member
 from tests.support.asgi_streams import EventStream
+from tests.support.members import member
 
 
 def test_keyword_filters_whole_word_only_between_word_boundaries():

@@ -12,8 +12,7 @@ from server.db.models.reports import AccountModeration
 from server.db.ids import snowflake
 from server.db.types import utcnow
 from tests.support import factories
-from tests.support.api import member
-from tests.support.fake_remote import fed_app, fed_client, fed_settings, remote  # noqa: F401  (fixtures)
+from tests.support.members import member
 from tests.support.moderation import set_policy
 
 SEARCH = "/api/v2/search"

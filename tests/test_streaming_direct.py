@@ -5,8 +5,8 @@ import pytest
 
 from server.db.models import Block
 from tests.support import factories
-from tests.support.api import member
 from tests.support.asgi_streams import EventStream, WebSocketStream
+from tests.support.members import member
 
 
 @pytest.fixture

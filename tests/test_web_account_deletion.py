@@ -16,7 +16,7 @@ from server.services.account_deletion import DeletionError, delete_account
 from server.services.accounts import AccountError, NewAccount, create_account, find_local_account
 from tests.support import factories
 from tests.support.images import plain
-from tests.support.members import PASSWORD, member_token
+from tests.support.members import PASSWORD, member
 from tests.support.web import csrf_of, log_in, member_session
 
 VALID_NPI = "1234567893"
@@ -56,7 +56,7 @@ async def _world(app) -> dict:
 
 
 async def test_account_deletion_sends_delete_and_removes_her_data(app, client):
-    await member_token(app, "chair", role="admin")
+    await member(app, "chair", role="admin")
     await member_session(app, client, "ada")
     world = await _world(app)
     assert world["file"].exists()
@@ -105,7 +105,7 @@ async def test_account_deletion_sends_delete_and_removes_her_data(app, client):
 
 
 async def test_account_deletion_refuses_the_only_admin(app):
-    await member_token(app, "solo", role="admin")
+    await member(app, "solo", role="admin")
     async with app.state.sessions() as session:
         solo = await find_local_account(session, app.state.settings.domain, "solo")
         try:
@@ -114,7 +114,7 @@ async def test_account_deletion_refuses_the_only_admin(app):
             assert "only admin" in str(exc)
         else:
             raise AssertionError("the only admin was deleted")
-    await member_token(app, "second", role="admin")
+    await member(app, "second", role="admin")
     async with app.state.sessions() as session:
         solo = await find_local_account(session, app.state.settings.domain, "solo")
         assert await delete_account(app.state.runtime, session, solo) == 0  # nobody remote to tell
