@@ -15,6 +15,7 @@ import queue
 import shutil
 import threading
 
+import httpx
 import pytest
 from argon2 import PasswordHasher
 
@@ -59,6 +60,33 @@ class _KeyPool:
         if index == len(self.keys):
             self.keys.append(generate_rsa_keypair(bits))
         return self.keys[index]
+
+
+class _SharedSslContexts:
+    """httpx loads the whole CA bundle into a new SSL context for each client or transport (~0.2 s), and the app
+    under test makes two per test (federation/netguard.py: the transport's own, then its pool's): here one context
+    per set of arguments and SSL_CERT_* environment is made and shared, as SSL contexts are made to be."""
+
+    def __init__(self, make):
+        self.make, self.made = make, {}
+
+    def __call__(self, verify=True, cert=None, trust_env=True):
+        if cert is not None or not isinstance(verify, (bool, str)):
+            return self.make(verify=verify, cert=cert, trust_env=trust_env)
+        key = (verify, trust_env, os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+        if key not in self.made:
+            self.made[key] = self.make(verify=verify, cert=cert, trust_env=trust_env)
+        return self.made[key]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheaper_client_setup():
+    """In-process tests start an app (its HTTP client, two SSL contexts) in almost every test."""
+    with pytest.MonkeyPatch.context() as patch:
+        shared = _SharedSslContexts(httpx.create_ssl_context)
+        patch.setattr("httpx.create_ssl_context", shared)
+        patch.setattr("httpx._transports.default.create_ssl_context", shared)
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -195,7 +195,7 @@ async def test_every_id_we_publish_answers_200(client, app, session):
     fetched as a remote server would (without the fragment, which never leaves the client)."""
     from sqlalchemy import select
     from server.db.models import Delivery
-    from tests.support.api import member
+    from tests.support.members import member
     alice = await member(app, "alice")
     bob = await factories.remote_actor(session, "bob")
     await factories.follow(session, bob, alice.actor)
@@ -222,7 +222,7 @@ async def test_boost_before_the_announce_id_change_is_undone_and_found_by_its_ol
     sends an Undo naming each id, and the old id still leads to the Announce."""
     from sqlalchemy import select
     from server.db.models import Delivery
-    from tests.support.api import member
+    from tests.support.members import member
     alice = await member(app, "alice")
     await factories.follow(session, await factories.remote_actor(session, "bob"), alice.actor)
     await session.commit()

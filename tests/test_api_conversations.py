@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from server.db.models import ConversationState
 from server.services.instance_settings import set_phi_policy
-from tests.support.api import check_auth
+from tests.support.api import check_auth, status
 from tests.support.fake_remote import create, deliver, drain
 from tests.support.members import ALL_SCOPES, Member, member, token
 
@@ -13,12 +13,6 @@ from tests.support.members import ALL_SCOPES, Member, member, token
 @pytest.fixture
 async def people(app):
     return {name: await member(app, name) for name in ("alice", "bob", "carol")}
-
-
-async def status(client, who, text: str, **extra) -> dict:
-    response = await client.post("/api/v1/statuses", json={"status": text, **extra}, headers=who.headers)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 async def direct(client, who, text: str, **extra) -> dict:

@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.support.api import check_auth
+from tests.support.api import check_auth, status
 from tests.support.members import token
 
 
@@ -14,12 +14,6 @@ FORM = {"content-type": "application/x-www-form-urlencoded"}
 async def create(client, who, **body) -> dict:
     body = {"title": "Spoilers", "context": ["home", "public"], **body}
     response = await client.post("/api/v2/filters", json=body, headers=who.headers)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-async def status(client, who, text: str) -> dict:
-    response = await client.post("/api/v1/statuses", json={"status": text}, headers=who.headers)
     assert response.status_code == 200, response.text
     return response.json()
 

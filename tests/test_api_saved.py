@@ -5,17 +5,11 @@ import asyncio
 
 from server.db.models import IdempotencyKey
 from server.services import idempotency
-from tests.support.api import check_auth
+from tests.support.api import check_auth, status
 from tests.support.members import member, open_to_visitors, token
 from tests.support.fake_remote import create, deliver, drain
 
 AP = {"accept": "application/activity+json"}
-
-
-async def status(client, who, text: str = "hello", **extra) -> dict:
-    response = await client.post("/api/v1/statuses", json={"status": text, **extra}, headers=who.headers)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 async def test_api_bookmarks_add_list_page_and_remove(client, alice, bob):

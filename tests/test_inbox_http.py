@@ -244,11 +244,11 @@ async def test_inbox_new_key_is_the_only_one_signed_fetches_accept_at_once(fed_s
     from server.app import create_app
     from federation.signatures import sign_request
     from tests.support.fake_remote import keypair
-    from tests.support.members import member_token
+    from tests.support.members import member
 
     app = create_app(dataclasses.replace(fed_settings, authorized_fetch=True))
     async with app.router.lifespan_context(app):
-        await member_token(app, "bob")
+        await member(app, "bob")
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url=app.state.settings.base_url) as client:
             alice = remote.actor("alice")

@@ -12,6 +12,7 @@ from server.db.models.reports import AccountModeration
 from server.db.ids import snowflake
 from server.db.types import utcnow
 from tests.support import factories
+from tests.support.api import status
 from tests.support.members import member
 from tests.support.moderation import set_policy
 
@@ -28,12 +29,6 @@ async def people(app):
         rita.indexable = True
         await session.commit()
     return {"alice": alice, "bob": bob, "carol": carol, "rita": rita}
-
-
-async def status(client, who, text: str, **extra) -> dict:
-    response = await client.post("/api/v1/statuses", json={"status": text, **extra}, headers=who.headers)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 async def found(client, who, q: str, **params) -> list[str]:

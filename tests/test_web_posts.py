@@ -9,7 +9,6 @@ import re
 from contextlib import asynccontextmanager
 
 import httpx
-import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
