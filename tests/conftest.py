@@ -4,6 +4,9 @@ Async tests run on anyio's asyncio backend (anyio_mode = auto in pyproject.toml)
 `settings`, `app`, `client`, `session`) runs once on SQLite and once on PostgreSQL, a throwaway cluster
 started for the session when PostgreSQL's binaries are present. CURBSIDE_TEST_REQUIRE_POSTGRES=1 (set by
 .ci/run) turns their absence into an error; CURBSIDE_TEST_DATABASES=sqlite limits the run to one engine.
+
+Every fixture more than one test module uses lives here, once; the helpers they are built on live in tests/support
+(apps.py, members.py, fake_remote.py, smtp.py).
 """
 from __future__ import annotations
 
