@@ -2,6 +2,7 @@ import cProfile
 import os
 import signal
 import sys
+
 sys.path.insert(0, os.environ["PYTHONPATH"])
 prof = cProfile.Profile()
 def dump(*a):
@@ -10,6 +11,7 @@ def dump(*a):
     os._exit(0)
 signal.signal(signal.SIGUSR1, dump)
 from server.cli.main import main  # noqa: E402 (after sys.path is set)
+
 sys.argv = ["curbside", *sys.argv[1:]]
 prof.enable()
 main()

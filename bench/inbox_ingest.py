@@ -22,11 +22,11 @@ import multiprocessing
 import os
 import pickle
 import resource
+import shutil
+import signal
 import socket
 import subprocess
 import sys
-import shutil
-import signal
 import tempfile
 import time
 from datetime import datetime

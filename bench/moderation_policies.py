@@ -17,12 +17,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy import insert  # noqa: E402
+from sqlalchemy.ext.asyncio import AsyncSession  # noqa: E402
+
 from server.db.engine import make_engine  # noqa: E402
 from server.db.migrate import migrate  # noqa: E402
 from server.db.models import DomainPolicyRecord  # noqa: E402
 from server.services.moderation.policies import PolicyCache  # noqa: E402
-from sqlalchemy import insert  # noqa: E402
-from sqlalchemy.ext.asyncio import AsyncSession  # noqa: E402
 
 
 async def main(policies: int, lookups: int) -> None:

@@ -16,13 +16,34 @@ from urllib.parse import parse_qsl, quote
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from federation.signature_primitives import (
-    MAX_HEADER_LENGTH, KeyResolver, LowerHeaders, PublicKey, SignatureError, VerifiedRequest,
-    check_digest_header, check_digests, check_freshness, check_signature, digest_required,
-    header_value, http_date_timestamp, load_private_key, lower_headers, sign_bytes, split_url,
-    utcnow, verify_with_key_refresh, without,
+    MAX_HEADER_LENGTH,
+    KeyResolver,
+    LowerHeaders,
+    PublicKey,
+    SignatureError,
+    VerifiedRequest,
+    check_digest_header,
+    check_digests,
+    check_freshness,
+    check_signature,
+    digest_required,
+    header_value,
+    http_date_timestamp,
+    load_private_key,
+    lower_headers,
+    sign_bytes,
+    split_url,
+    utcnow,
+    verify_with_key_refresh,
+    without,
 )
 from federation.structured_fields import (
-    KEY, InnerList, Params, parse_dictionary, serialize_inner_list, serialize_item,
+    KEY,
+    InnerList,
+    Params,
+    parse_dictionary,
+    serialize_inner_list,
+    serialize_item,
     serialize_params,
 )
 

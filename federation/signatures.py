@@ -18,14 +18,31 @@ from email.utils import format_datetime
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from federation.rfc9421 import verify_rfc9421
-from federation.signature_primitives import (
-    MAX_HEADER_LENGTH, KeyResolver, LowerHeaders, PublicKey, SignatureError, VerifiedRequest, base64_bytes,
-    check_digest_header, check_freshness, check_signature, digest_header, digest_required, header_value,
-    http_date_timestamp, load_private_key, lower_headers, sign_bytes, split_url, utcnow, verify_with_key_refresh,
+from federation.signature_primitives import (  # noqa: F401 (callers' KeyResolver)
+    MAX_HEADER_LENGTH,
+    KeyResolver,
+    LowerHeaders,
+    PublicKey,
+    PublicKeyInfo,
+    SignatureError,
+    VerifiedRequest,
+    base64_bytes,
+    check_digest_header,
+    check_freshness,
+    check_signature,
+    digest_header,
+    digest_required,
+    header_value,
+    http_date_timestamp,
+    load_private_key,
+    load_public_key,
+    lower_headers,
+    sign_bytes,
+    split_url,
+    utcnow,
+    verify_with_key_refresh,
     without,
 )
-from federation.signature_primitives import PublicKeyInfo, load_public_key  # noqa: F401 (callers' KeyResolver)
-
 
 # --- draft-cavage verification -------------------------------------------------------------
 

@@ -28,11 +28,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from federation.json_input import valid_text
-from moderation.errors import ServiceError
 from moderation.domains import (
-    DomainPolicy, InvalidDomain, Severity, domain_digest, is_digest, normalize_domain,
-    obfuscate_domain, stricter,
+    DomainPolicy,
+    InvalidDomain,
+    Severity,
+    domain_digest,
+    is_digest,
+    normalize_domain,
+    obfuscate_domain,
+    stricter,
 )
+from moderation.errors import ServiceError
 
 __all__ = [
     "FORMATS", "BlocklistError", "PolicyDiff", "detect_format", "diff_policies",

@@ -4,10 +4,14 @@ Async tests run on anyio's asyncio backend (anyio_mode = auto in pyproject.toml)
 `settings`, `app`, `client`, `session`) runs once on SQLite and once on PostgreSQL, a throwaway cluster
 started for the session when PostgreSQL's binaries are present. CURBSIDE_TEST_REQUIRE_POSTGRES=1 (set by
 .ci/run) turns their absence into an error; CURBSIDE_TEST_DATABASES=sqlite limits the run to one engine.
+
+Every fixture more than one test module uses lives here, once; the helpers they are built on live in tests/support
+(apps.py, members.py, fake_remote.py, smtp.py).
 """
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import os
 import queue
@@ -19,11 +23,14 @@ import pytest
 from argon2 import PasswordHasher
 
 from federation.keys import generate_rsa_keypair
-from server.app import create_app
 from server.db.engine import make_engine
 from server.db.migrate import migrate
 from server.settings import load_settings
+from tests.support import fake_remote
+from tests.support.apps import client_of, running_app
+from tests.support.members import Member, member
 from tests.support.postgres import PostgresCluster, find_bindir
+from tests.support.smtp import SmtpServer
 
 PG_BINDIR = find_bindir()
 _wanted = os.environ.get("CURBSIDE_TEST_DATABASES", "sqlite,postgresql").split(",")
@@ -56,6 +63,33 @@ class _KeyPool:
         if index == len(self.keys):
             self.keys.append(generate_rsa_keypair(bits))
         return self.keys[index]
+
+
+class _SharedSslContexts:
+    """httpx loads the whole CA bundle into a new SSL context for each client or transport (~0.2 s), and the app
+    under test makes two per test (federation/netguard.py: the transport's own, then its pool's): here one context
+    per set of arguments and SSL_CERT_* environment is made and shared, as SSL contexts are made to be."""
+
+    def __init__(self, make):
+        self.make, self.made = make, {}
+
+    def __call__(self, verify=True, cert=None, trust_env=True):
+        if cert is not None or not isinstance(verify, (bool, str)):
+            return self.make(verify=verify, cert=cert, trust_env=trust_env)
+        key = (verify, trust_env, os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+        if key not in self.made:
+            self.made[key] = self.make(verify=verify, cert=cert, trust_env=trust_env)
+        return self.made[key]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheaper_client_setup():
+    """In-process tests start an app (its HTTP client, two SSL contexts) in almost every test."""
+    with pytest.MonkeyPatch.context() as patch:
+        shared = _SharedSslContexts(httpx.create_ssl_context)
+        patch.setattr("httpx.create_ssl_context", shared)
+        patch.setattr("httpx._transports.default.create_ssl_context", shared)
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -164,15 +198,13 @@ def settings(tmp_path, database_url):
 
 @pytest.fixture
 async def app(settings):
-    application = create_app(settings)
-    async with application.router.lifespan_context(application):
+    async with running_app(settings) as application:
         yield application
 
 
 @pytest.fixture
 async def client(app):
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url=app.state.settings.base_url) as c:
+    async with client_of(app) as c:
         yield c
 
 
@@ -180,3 +212,59 @@ async def client(app):
 async def session(app):
     async with app.state.sessions() as s:
         yield s
+
+
+@pytest.fixture
+async def alice(app) -> Member:
+    """A member with a token to read, write and follow (tests/support/members.py)."""
+    return await member(app, "alice")
+
+
+@pytest.fixture
+async def bob(app) -> Member:
+    return await member(app, "bob")
+
+
+@pytest.fixture
+def fed_settings(settings):
+    """The conftest settings, federating over plain http with loopback addresses."""
+    return dataclasses.replace(settings, allow_http=True, allow_private_addresses=True)
+
+
+@pytest.fixture
+async def fed_app(fed_settings):
+    async with running_app(fed_settings) as application:
+        yield application
+
+
+@pytest.fixture
+async def fed_client(fed_app):
+    async with client_of(fed_app) as c:
+        yield c
+
+
+@pytest.fixture
+async def remote():
+    """A fake remote instance serving on loopback (tests/support/fake_remote.py)."""
+    async with fake_remote.serving() as fake:
+        yield fake
+
+
+@pytest.fixture
+def smtp():
+    """A loopback SMTP server that keeps the messages it receives."""
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture
+async def mail_app(settings, smtp):
+    """The test app sending mail to the loopback SMTP server `smtp`."""
+    async with running_app(dataclasses.replace(settings, smtp_url=smtp.url, smtp_from="society@curbside.test")) as a:
+        yield a
+
+
+@pytest.fixture
+async def mail_client(mail_app):
+    async with client_of(mail_app) as c:
+        yield c

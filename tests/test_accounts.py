@@ -1,9 +1,8 @@
 import pytest
 
-from server.services.accounts.members import NewAccount, create_account, list_accounts
-from server.services.accounts.passwords import verify_password
 from moderation.errors import ServiceError
 from server.services.accounts.members import NewAccount, create_account, list_accounts
+from server.services.accounts.passwords import verify_password
 from server.urls import LocalUrls
 
 

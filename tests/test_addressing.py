@@ -2,7 +2,12 @@
 import pytest
 
 from federation.addressing import (
-    PUBLIC, VISIBILITIES, AddressingError, address, is_federated, visibility_from,
+    PUBLIC,
+    VISIBILITIES,
+    AddressingError,
+    address,
+    is_federated,
+    visibility_from,
 )
 
 FOLLOWERS = "https://curb.example/users/alice/followers"

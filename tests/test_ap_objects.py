@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 import httpx
 import pytest
 
-from server.ap.objects import post_documents, post_pages
 from server.ap import negotiate
+from server.ap.objects import post_documents, post_pages
 from server.app import create_app
 from server.db.engine import make_sessionmaker
 from server.db.models import Actor, Block, Post
@@ -195,8 +195,9 @@ async def test_every_id_we_publish_answers_200(client, app, session):
     """ActivityPub 3.1: ids are fetchable. Those of Create, Announce, Follow and Like as queued for delivery,
     fetched as a remote server would (without the fragment, which never leaves the client)."""
     from sqlalchemy import select
+
     from server.db.models import Delivery
-    from tests.support.api import member
+    from tests.support.members import member
     alice = await member(app, "alice")
     bob = await factories.remote_actor(session, "bob")
     await factories.follow(session, bob, alice.actor)
@@ -222,8 +223,9 @@ async def test_boost_before_the_announce_id_change_is_undone_and_found_by_its_ol
     """Announces had the id `…/activity/activity` until December 2026, and servers stored it: unboosting
     sends an Undo naming each id, and the old id still leads to the Announce."""
     from sqlalchemy import select
+
     from server.db.models import Delivery
-    from tests.support.api import member
+    from tests.support.members import member
     alice = await member(app, "alice")
     await factories.follow(session, await factories.remote_actor(session, "bob"), alice.actor)
     await session.commit()

@@ -6,9 +6,9 @@ from starlette.routing import Route
 
 from server.api.mastodon.auth import Need
 from server.api.mastodon.routes import ROUTES
-from server.services.accounts.members import NewAccount, create_account
 from server.services.accounts.oauth import issue_token
 from server.services.accounts.scopes import KNOWN, covers
+from tests.support import factories
 from tests.support.members import open_to_visitors
 
 
@@ -24,8 +24,7 @@ def calls(*kinds: str):
 
 
 async def token_for(app, session, username: str, scopes) -> str:
-    account = await create_account(session, app.state.urls, app.state.settings.domain,
-                                   NewAccount(username=username, email=f"{username}@example.org"))
+    account = await factories.account(session, app.state.urls, app.state.settings.domain, username)
     issued = await issue_token(session, None, account, frozenset(scopes), refreshable=False)
     await session.commit()
     return issued.access_token

@@ -8,10 +8,8 @@ import json
 from sqlalchemy import func, select
 
 from server.db.models import Actor, InboxItem, Post
-from tests.support.fake_remote import (  # noqa: F401  (fixtures)
-    create, fed_app, fed_client, fed_settings, remote, signed_headers,
-)
-from tests.support.members import bearer, member_token
+from tests.support.fake_remote import create, signed_headers
+from tests.support.members import ALL_SCOPES, member
 
 
 def _json(value) -> dict:
@@ -30,7 +28,7 @@ async def _send(client, method: str, path: str, headers: dict, body) -> object:
 
 
 async def test_api_bad_input_deep_nesting_is_refused_before_any_handler(app, client):
-    alice = bearer(await member_token(app, "alice"))
+    alice = (await member(app, "alice", scopes=ALL_SCOPES)).headers
     for depth, status in ((100_000, 400), (20, 422), (5, 422)):
         body = b'{"status": "hi", "spoiler_text": ' + b"[" * depth + b"]" * depth + b"}"
         for method, path in (("POST", "/api/v1/statuses"), ("PATCH", "/api/v1/accounts/update_credentials"),
@@ -42,7 +40,7 @@ async def test_api_bad_input_deep_nesting_is_refused_before_any_handler(app, cli
 
 
 async def test_api_bad_input_lone_surrogates_and_nul_are_refused_with_the_parameter_named(app, client):
-    alice = bearer(await member_token(app, "alice"))
+    alice = (await member(app, "alice", scopes=ALL_SCOPES)).headers
     for body, name in (({"status": "hi \ud800"}, "status"), ({"status": "hi", "spoiler_text": "a\x00b"}, "spoiler_text"),
                        ({"status": "hi", "poll": {"options": ["\udfff", "b"], "expires_in": 600}}, "poll"),
                        ({"status": "hi", "\ud800": 1}, "parameter name")):
@@ -63,7 +61,7 @@ async def test_api_bad_input_lone_surrogates_and_nul_are_refused_with_the_parame
 
 
 async def test_api_bad_input_wrong_json_types_are_refused_with_the_parameter_named(app, client):
-    alice = bearer(await member_token(app, "alice"))
+    alice = (await member(app, "alice", scopes=ALL_SCOPES)).headers
     refused = [("POST", "/api/v1/statuses", {"status": "hi", "spoiler_text": {"a": 1}}, "spoiler_text"),
                ("POST", "/api/v1/statuses", {"status": "hi", "language": 5}, "language"),
                ("POST", "/api/v1/statuses", {"status": "hi", "visibility": ["public"]}, "visibility"),
@@ -88,7 +86,7 @@ async def test_api_bad_input_wrong_json_types_are_refused_with_the_parameter_nam
 
 
 async def test_api_bad_input_ids_beyond_64_bits_name_nothing(app, client):
-    alice = bearer(await member_token(app, "alice"))
+    alice = (await member(app, "alice", scopes=ALL_SCOPES)).headers
     huge, huger = 2**63, "9" * 20
     for path in (f"/api/v1/statuses/{huge}", f"/api/v1/accounts/{huger}", f"/api/v1/statuses/{huge}/context",
                  f"/api/v1/lists/{huge}", f"/api/v2/filters/{huger}", f"/api/v1/notifications/{huge}"):
@@ -105,7 +103,7 @@ async def test_api_bad_input_ids_beyond_64_bits_name_nothing(app, client):
     made = (await _send(client, "POST", "/api/v1/lists", alice, {"title": "L"})).json()
     response = await _send(client, "POST", f"/api/v1/lists/{made['id']}/accounts", alice, {"account_ids": [huge]})
     assert response.status_code == 404
-    admin = bearer(await member_token(app, "admin", role="admin"))
+    admin = (await member(app, "admin", role="admin", scopes=ALL_SCOPES)).headers
     for query in (f"account_id={huge}", f"max_id={huger}", "limit=" + "9" * 5000):
         response = await client.get(f"/api/v1/admin/reports?{query}", headers=admin)
         assert response.status_code in (200, 422), (query, response.text)
@@ -135,7 +133,7 @@ async def test_api_bad_input_inbox_refuses_lone_surrogates_with_a_reason_and_que
 
 
 async def test_api_bad_input_search_resolve_refuses_a_remote_actor_with_lone_surrogates(fed_app, fed_client, remote):
-    alice = bearer(await member_token(fed_app, "alice"))
+    alice = (await member(fed_app, "alice", scopes=ALL_SCOPES)).headers
     bad = remote.actor("bad")
     host = remote.base.split("://", 1)[1]
     remote.docs["/users/bad"] = {**bad.document(), "name": "Dr \ud800", "summary": "\x00"}

@@ -5,23 +5,14 @@ from sqlalchemy import select
 
 from server.db.models import ConversationState
 from server.services.instance.settings import set_phi_policy
-from tests.support.api import Member, check_auth, member, token
-from tests.support.fake_remote import (  # noqa: F401  (fixtures)
-    create, deliver, drain, fed_app, fed_client, fed_settings, remote,
-)
-from tests.support.fake_remote import member as fed_member
-from tests.support.members import member_token
+from tests.support.api import check_auth, status
+from tests.support.fake_remote import create, deliver, drain
+from tests.support.members import ALL_SCOPES, Member, member, token
 
 
 @pytest.fixture
 async def people(app):
     return {name: await member(app, name) for name in ("alice", "bob", "carol")}
-
-
-async def status(client, who, text: str, **extra) -> dict:
-    response = await client.post("/api/v1/statuses", json={"status": text, **extra}, headers=who.headers)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 async def direct(client, who, text: str, **extra) -> dict:
@@ -151,7 +142,7 @@ async def test_api_conversations_auth(app, client, people):
 
 async def test_api_conversations_of_a_remote_direct_post_reach_the_mentioned_member_only(fed_app, fed_client,
                                                                                         remote):
-    dan, erin = await fed_member(fed_app, "dan"), await fed_member(fed_app, "erin")
+    dan, erin = (await member(fed_app, "dan")).actor, (await member(fed_app, "erin")).actor
     alice = remote.actor("alice")
     note = remote.note(alice, 1, to=[dan.uri], cc=[], content="a remote consult",
                        tag=[{"type": "Mention", "href": dan.uri, "name": "@dan"},
@@ -179,7 +170,7 @@ async def member_headers(app, actor) -> dict[str, str]:
 
 async def test_api_conversations_of_a_held_direct_post_start_when_a_moderator_approves(app, client, people):
     alice, bob = people["alice"], people["bob"]
-    mod = {"authorization": "Bearer " + await member_token(app, "mod", role="moderator")}
+    mod = (await member(app, "mod", role="moderator", scopes=ALL_SCOPES)).headers
     async with app.state.sessions() as session:
         await set_phi_policy(session, "hold", by="test")
         await session.commit()

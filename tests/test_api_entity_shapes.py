@@ -1,31 +1,13 @@
 """Entities keyed exactly as Mastodon's REST serializers key them: a key Mastodon leaves out is left out here,
 never sent as null (client libraries that read Mastodon's shapes crash on the null)."""
-import pytest
-
-from tests.support.api import member
+from tests.support.api import status
 
 VIEWER_KEYS = {"favourited", "reblogged", "muted", "bookmarked", "filtered"}
 
 
-@pytest.fixture
-async def alice(app):
-    return await member(app, "alice")
-
-
-@pytest.fixture
-async def bob(app):
-    return await member(app, "bob")
-
-
-async def post(client, who, **fields) -> dict:
-    response = await client.post("/api/v1/statuses", json={"status": "hello", **fields}, headers=who.headers)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
 async def test_api_entity_shapes_notifications_without_a_status_have_no_status_key(client, alice, bob):
     await client.post(f"/api/v1/accounts/{alice.id}/follow", headers=bob.headers)
-    mine = await post(client, alice)
+    mine = await status(client, alice)
     await client.post(f"/api/v1/statuses/{mine['id']}/favourite", headers=bob.headers)
     notifications = (await client.get("/api/v1/notifications", headers=alice.headers)).json()
     assert [(n["type"], "status" in n) for n in notifications] == [("favourite", True), ("follow", False)]
@@ -33,7 +15,7 @@ async def test_api_entity_shapes_notifications_without_a_status_have_no_status_k
 
 
 async def test_api_entity_shapes_status_keys_follow_the_viewer(client, alice, bob):
-    mine = await post(client, alice, poll={"options": ["yes", "no"], "expires_in": 3600})
+    mine = await status(client, alice, poll={"options": ["yes", "no"], "expires_in": 3600})
     anonymous = (await client.get(f"/api/v1/statuses/{mine['id']}")).json()
     assert not (VIEWER_KEYS | {"pinned", "text", "application"}) & set(anonymous)
     assert not {"voted", "own_votes"} & set(anonymous["poll"])
@@ -45,7 +27,7 @@ async def test_api_entity_shapes_status_keys_follow_the_viewer(client, alice, bo
 
 
 async def test_api_entity_shapes_pinned_only_on_the_authors_pinnable_posts(client, alice):
-    public, direct = await post(client, alice), await post(client, alice, visibility="direct")
+    public, direct = await status(client, alice), await status(client, alice, visibility="direct")
     boost = (await client.post(f"/api/v1/statuses/{public['id']}/reblog", headers=alice.headers)).json()
     assert "pinned" not in boost and boost["reblog"]["pinned"] is False
     assert "pinned" not in (await client.get(f"/api/v1/statuses/{direct['id']}", headers=alice.headers)).json()
@@ -55,6 +37,6 @@ async def test_api_entity_shapes_pinned_only_on_the_authors_pinnable_posts(clien
 
 
 async def test_api_entity_shapes_delete_answers_the_source_text(client, alice):
-    mine = await post(client, alice)
+    mine = await status(client, alice)
     deleted = (await client.delete(f"/api/v1/statuses/{mine['id']}", headers=alice.headers)).json()
     assert deleted["text"] == "hello" and "text" not in mine

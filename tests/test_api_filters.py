@@ -4,31 +4,15 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.support.api import check_auth, member, token
-
+from tests.support.api import check_auth, status
+from tests.support.members import token
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}
-
-
-@pytest.fixture
-async def alice(app):
-    return await member(app, "alice")
-
-
-@pytest.fixture
-async def bob(app):
-    return await member(app, "bob")
 
 
 async def create(client, who, **body) -> dict:
     body = {"title": "Spoilers", "context": ["home", "public"], **body}
     response = await client.post("/api/v2/filters", json=body, headers=who.headers)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-async def status(client, who, text: str) -> dict:
-    response = await client.post("/api/v1/statuses", json={"status": text}, headers=who.headers)
     assert response.status_code == 200, response.text
     return response.json()
 

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from tests.support.api import check_auth, member, token
+from tests.support.api import check_auth, status
 from tests.support.asgi_streams import EventStream, WebSocketStream
+from tests.support.members import member, token
 
 LISTS = "/api/v1/lists"
 
@@ -20,12 +21,6 @@ async def people(app, client):
         followed = await client.post(f"/api/v1/accounts/{found[name].id}/follow", headers=found["alice"].headers)
         assert followed.status_code == 200 and followed.json()["following"], followed.text
     return found
-
-
-async def status(client, who, text: str, **extra) -> dict:
-    response = await client.post("/api/v1/statuses", json={"status": text, **extra}, headers=who.headers)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 async def new_list(client, who, title: str = "Cardiology colleagues", **extra) -> dict:

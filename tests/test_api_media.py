@@ -9,16 +9,12 @@ from moderation.phi import IMAGE_REMINDER
 from server.db.models import MediaAttachment
 from server.db.types import utcnow
 from server.services.posts import media as media_service
-from tests.support.api import check_auth, media_ready, member, token
+from tests.support.api import check_auth, media_ready
 from tests.support.images import camera_jpeg, leaks, plain
+from tests.support.members import member, token
 
 AP = {"accept": "application/activity+json"}
 BASE = "https://curbside.test"
-
-
-@pytest.fixture
-async def alice(app):
-    return await member(app, "alice")
 
 
 async def upload(client, who, data: bytes, path: str = "/api/v2/media", **fields) -> dict:

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from moderation.phi import image_scan
 from server.app import create_app
 from server.db.models import AuditEntry, HeldPost, Post
-from tests.support.api import media_ready, member
+from tests.support.api import media_ready
 from tests.support.images import labelled_xray, plain
+from tests.support.members import member
 
 
 async def upload(client, headers, data: bytes) -> dict:

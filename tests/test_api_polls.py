@@ -3,30 +3,18 @@ members on remote polls), closed with their results federated and voters notifie
 import json
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select, update
 
 from federation import activities
 from server.db.models import Delivery, InboxItem, Notification, PollDeadline, PollVote, Post
 from server.db.types import utcnow
 from server.services.posts import poll_closing
-from tests.support.api import check_auth, member, token
-from tests.support.fake_remote import (  # noqa: F401  (fixtures)
-    create, deliver, drain, fed_app, fed_client, fed_settings, remote,
-)
+from tests.support.api import check_auth
+from tests.support.fake_remote import create, deliver, drain
+from tests.support.members import member, token
 
 POLL = {"status": "Anticoagulate after a first episode of provoked DVT: how long?",
         "poll": {"options": ["3 months", "6 months", "indefinitely"], "expires_in": 3600}}
-
-
-@pytest.fixture
-async def alice(app):
-    return await member(app, "alice")
-
-
-@pytest.fixture
-async def bob(app):
-    return await member(app, "bob")
 
 
 async def poll_status(client, who, multiple: bool = False, **extra) -> dict:

@@ -2,21 +2,16 @@
 the Update sent to followers' servers and the actor document served fresh at once."""
 import json
 
-import pytest
 from sqlalchemy import select
 
 from server.db.models import Delivery
 from tests.support import factories
-from tests.support.api import check_auth, member, token
+from tests.support.api import check_auth
 from tests.support.images import camera_jpeg, leaks, plain
+from tests.support.members import token
 
 AP = {"accept": "application/activity+json"}
 BASE = "https://curbside.test"
-
-
-@pytest.fixture
-async def alice(app):
-    return await member(app, "alice")
 
 
 async def test_api_profile_text_fields_and_flags(app, client, alice):

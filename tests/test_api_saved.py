@@ -2,33 +2,13 @@
 unread counts; Idempotency-Key on new posts; `status` and `update` notifications."""
 import asyncio
 
-import pytest
-
 from server.db.models import IdempotencyKey
 from server.services.posts import idempotency
-from tests.support.api import check_auth, member, token
-from tests.support.members import open_to_visitors
-from tests.support.fake_remote import (  # noqa: F401  (fixtures)
-    create, deliver, drain, fed_app, fed_client, fed_settings, remote,
-)
+from tests.support.api import check_auth, status
+from tests.support.fake_remote import create, deliver, drain
+from tests.support.members import member, open_to_visitors, token
 
 AP = {"accept": "application/activity+json"}
-
-
-@pytest.fixture
-async def alice(app):
-    return await member(app, "alice")
-
-
-@pytest.fixture
-async def bob(app):
-    return await member(app, "bob")
-
-
-async def status(client, who, text: str = "hello", **extra) -> dict:
-    response = await client.post("/api/v1/statuses", json={"status": text, **extra}, headers=who.headers)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 async def test_api_bookmarks_add_list_page_and_remove(client, alice, bob):
@@ -137,6 +117,7 @@ async def test_api_idempotency_key_expires_after_an_hour(app, client, alice):
     async with app.state.sessions() as session:
         row = (await session.execute(IdempotencyKey.__table__.select())).first()
         from sqlalchemy import update
+
         from server.db.types import utcnow
         await session.execute(update(IdempotencyKey).values(created_at=utcnow() - idempotency.WINDOW))
         await session.commit()
@@ -194,6 +175,7 @@ async def test_api_notifications_status_for_subscribers_and_update_for_boosters(
 
 async def test_api_notifications_status_for_remote_posts_in_bulk_and_alone(fed_app, fed_client, remote):
     from sqlalchemy import select
+
     from server.db.models import Actor, Follow, Notification, Post
 
     bob, carol = await member(fed_app, "bob"), await member(fed_app, "carol")

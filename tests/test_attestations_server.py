@@ -11,12 +11,10 @@ from federation.attestation import build_attestation, build_revocation_list, sig
 from federation.integrity import verify_proof
 from federation.multikey import multikey_document, parse_multikey_document
 from server.db.models import RemoteAttestation
-from server.services.instance.settings import trust_verifier
 from server.services.federation.remote_actors import fetch_actor
-from tests.support.fake_remote import (  # noqa: F401  (fixtures)
-    deliver, drain, fed_app, fed_client, fed_settings, remote,
-)
-from tests.support.members import bearer, member_token
+from server.services.instance.settings import trust_verifier
+from tests.support.fake_remote import deliver, drain
+from tests.support.members import ALL_SCOPES, bearer, member
 
 pytestmark = pytest.mark.anyio
 AS = {"Accept": "application/activity+json"}
@@ -46,8 +44,8 @@ async def test_instance_actor_publishes_a_stable_ed25519_multikey(client):
 
 
 async def test_verified_member_actor_carries_a_checkable_attestation_and_a_plain_field(app, client):
-    ada = await member_token(app, "ada")
-    mod = await member_token(app, "mod", role="moderator")
+    ada = (await member(app, "ada", scopes=ALL_SCOPES)).token
+    mod = (await member(app, "mod", role="moderator", scopes=ALL_SCOPES)).token
     await client.patch("/api/v1/accounts/update_credentials", headers=bearer(ada),
                        json={"real_name": "Ada Lovelace", "pseudonymous": True, "display_name": "Dr A"})
     made = (await client.post("/api/v1/curbside/verification_requests", headers=bearer(ada), data={
@@ -85,17 +83,17 @@ def _contexts(document) -> list:
 
 
 async def test_actors_need_only_the_contexts_every_implementation_preloads(app, client):
-    await member_token(app, "ada")
-    root = await member_token(app, "root", role="admin")
+    await member(app, "ada")
+    root = (await member(app, "root", role="admin", scopes=ALL_SCOPES)).token
     granted = await client.post("/api/v1/curbside/admin/verifications", headers=bearer(root), json={
         "username": "ada", "profession": "physician", "specialty": "207RC0000X", "jurisdiction": "US-CA"})
     assert granted.status_code == 201
-    member, instance = [(await client.get(path, headers=AS)).json() for path in ("/users/ada", "/actor")]
-    for document in (member, instance):
+    actor, instance = [(await client.get(path, headers=AS)).json() for path in ("/users/ada", "/actor")]
+    for document in (actor, instance):
         urls = [c for c in _contexts(document) if not isinstance(c, dict)]
         assert set(urls) <= PRELOADED, urls
-    assert member["curbside:attestation"] == granted.json()["credential_id"]
-    terms = member["@context"][2]
+    assert actor["curbside:attestation"] == granted.json()["credential_id"]
+    terms = actor["@context"][2]
     assert terms["curbside"] == "https://curbside.test/ns#" and terms["curbside:attestation"] == {"@type": "@id"}
     namespace = await client.get("/ns")
     assert namespace.status_code == 200 and namespace.headers["content-type"].startswith("application/ld+json")
@@ -104,8 +102,8 @@ async def test_actors_need_only_the_contexts_every_implementation_preloads(app, 
 
 
 async def test_attestation_url_answers_while_it_is_the_members_current_one(app, client):
-    await member_token(app, "ada")
-    root = await member_token(app, "root", role="admin")
+    await member(app, "ada")
+    root = (await member(app, "root", role="admin", scopes=ALL_SCOPES)).token
     granted = (await client.post("/api/v1/curbside/admin/verifications", headers=bearer(root), json={
         "username": "ada", "profession": "physician", "specialty": "207RC0000X", "jurisdiction": "US-CA"})).json()
     credential = await client.get(granted["credential_id"], headers=AS)

@@ -7,12 +7,13 @@ import re
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from server.api.mastodon.auth import ApiRoute
 from server.api.mastodon.routes import ROUTES
 from tests.support.hostile import SCALAR, TEXT, hostile_json, nested
-from tests.support.members import bearer, member_token
+from tests.support.members import ALL_SCOPES, member
 
 # The streams answer with an endless body: tests/test_streaming.py sends them bad parameters.
 ROUTED = [(method, route.path) for route in ROUTES if isinstance(route, ApiRoute)
@@ -69,13 +70,13 @@ def requests(draw):
 
 @pytest.fixture
 async def admin(app):
-    return bearer(await member_token(app, "fuzzadmin", role="admin"))
+    return (await member(app, "fuzzadmin", role="admin", scopes=ALL_SCOPES)).headers
 
 
 @pytest.fixture
 async def known(app, client, admin) -> list[str]:
     """Ids of things the handlers look up: the admin's status, another member, a list, a filter and its keyword."""
-    other = bearer(await member_token(app, "other"))
+    other = (await member(app, "other", scopes=ALL_SCOPES)).headers
     posted = (await client.post("/api/v1/statuses", json={"status": "hello #tag", "poll": {
         "options": ["a", "b"], "expires_in": 600}}, headers=admin)).json()
     them = (await client.get("/api/v1/accounts/verify_credentials", headers=other)).json()

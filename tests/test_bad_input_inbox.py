@@ -6,12 +6,12 @@ from __future__ import annotations
 import itertools
 import logging
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from tests.support.fake_remote import (  # noqa: F401  (fixtures)
-    PUBLIC, drain, fed_app, fed_client, fed_settings, member, remote, signed_headers,
-)
+from tests.support.fake_remote import PUBLIC, drain, signed_headers
 from tests.support.hostile import SCALAR, TEXT, hostile_json, nested
+from tests.support.members import member
 
 ACTOR, OBJECT = "<actor>", "<object>"  # filled in with the signed actor and a fresh object id
 ACTIVITIES = ["Create", "Update", "Delete", "Follow", "Accept", "Reject", "Undo", "Like", "Announce", "Block",

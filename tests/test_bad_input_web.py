@@ -7,7 +7,8 @@ import re
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from server.web.routes import WEB_ROUTES
 from tests.support.hostile import SCALAR, TEXT

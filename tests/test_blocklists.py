@@ -6,7 +6,12 @@ import string
 import pytest
 
 from moderation.blocklists import (
-    BlocklistError, detect_format, diff_policies, export_blocklist, format_diff, parse_blocklist,
+    BlocklistError,
+    detect_format,
+    diff_policies,
+    export_blocklist,
+    format_diff,
+    parse_blocklist,
 )
 from moderation.domains import DomainPolicy, PolicySet, Severity, domain_digest
 

@@ -1,7 +1,6 @@
 """A deleted post takes members' boosts of it along, and the servers that saw it through a boost hear of it:
 the boosters' remote followers get an Undo(Announce) from each booster, and the Delete (ours, or the origin's
 forwarded when its actor sent it with a Data Integrity proof of its own that verifies)."""
-import dataclasses
 import json
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -11,14 +10,9 @@ from sqlalchemy import select
 from federation.integrity import create_proof
 from federation.multikey import multikey_document
 from server.db.models import Actor, Delivery, Post
-from server.jobs.deliveries import DeliveryRunner
-from server.runtime import Runtime
 from tests.support import factories
-from tests.support.api import member
-from tests.support.fake_remote import (  # noqa: F401  (fixtures)
-    PUBLIC, create, deliver, drain, fed_app, fed_client, fed_settings, remote,
-)
-from tests.support.moderation import remote_host  # noqa: F401  (fixture)
+from tests.support.fake_remote import PUBLIC, create, deliver, deliver_queued, drain
+from tests.support.members import member
 
 
 async def _follower_at(session, server, name: str, followed: Actor) -> Actor:
@@ -27,16 +21,6 @@ async def _follower_at(session, server, name: str, followed: Actor) -> Actor:
     actor.shared_inbox = server.url(f"/{name}/inbox")
     await factories.follow(session, actor, followed)
     return actor
-
-
-async def _deliver_all(settings) -> None:
-    runtime = Runtime.create(dataclasses.replace(settings, allow_http=True, allow_private_addresses=True))
-    try:
-        runner = DeliveryRunner()
-        await runner.run_once(runtime)
-        await runner.wait_idle()
-    finally:
-        await runtime.close()
 
 
 async def test_boost_withdrawal_local_post_deleted_reaches_the_boosters_followers(app, client, settings):
@@ -48,7 +32,7 @@ async def test_boost_withdrawal_local_post_deleted_reaches_the_boosters_follower
             await _follower_at(session, server, "carol", bob.actor)  # follows bob, not alice
             await session.commit()
         assert (await client.delete(f"/api/v1/statuses/{post['id']}", headers=alice.headers)).status_code == 200
-        await _deliver_all(settings)
+        await deliver_queued(settings)
     got = [json.loads(r.body) for r in server.requests if r.target == "/carol/inbox"]
     assert sorted(a["type"] for a in got) == ["Delete", "Undo", "Undo"]
     delete, *undos = sorted(got, key=lambda a: a["type"])
@@ -60,8 +44,8 @@ async def test_boost_withdrawal_local_post_deleted_reaches_the_boosters_follower
 
 
 async def test_boost_withdrawal_remote_delete_of_its_actor_is_forwarded_with_a_signature_they_can_check(
-        fed_app, fed_client, remote_host):
-    fake, server = remote_host
+        fed_app, fed_client, remote):
+    fake, server = remote, remote.server
     zed, yan = fake.actor("zed"), fake.actor("yan")
     key = Ed25519PrivateKey.generate()
     method = f"{zed.uri}#ed25519-key"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from server.caches import Bounded, Caches
 from server.api.mastodon.auth import Auth, token_cache
+from server.caches import Bounded, Caches
 
 SERVER = Path(__file__).resolve().parent.parent / "server"
 MUTABLE = {"dict", "list", "set", "defaultdict", "OrderedDict", "WeakKeyDictionary", "WeakValueDictionary",

@@ -5,7 +5,7 @@ import httpx
 
 from moderation.domains import Severity
 from tests.support import factories
-from tests.support.members import bearer, member_token, open_to_visitors
+from tests.support.members import ALL_SCOPES, member, open_to_visitors
 from tests.support.moderation import allow, set_policy
 from tests.support.web import log_in
 
@@ -15,7 +15,7 @@ BASE = "https://curbside.test"
 
 async def _alice_posts(app, client) -> tuple[dict, dict]:
     """alice (a member, with a pinned public post tagged #echo) and her token's headers; the post."""
-    alice = bearer(await member_token(app, "alice"))
+    alice = (await member(app, "alice", scopes=ALL_SCOPES)).headers
     post = (await client.post("/api/v1/statuses", json={"status": "Lovely #echo today"}, headers=alice)).json()
     assert (await client.post(f"/api/v1/statuses/{post['id']}/pin", headers=alice)).status_code == 200
     return alice, post
@@ -33,8 +33,8 @@ async def test_closed_community_api_timelines_and_account_statuses_refuse_visito
     visitor = await _api(client, post["account"]["id"], {})
     assert {name: r.status_code for name, r in visitor.items()} == dict.fromkeys(visitor, 401)
     assert all("members" in r.json()["error"] for r in visitor.values())
-    member = await _api(client, post["account"]["id"], bearer(await member_token(app, "bea")))
-    assert all([s["id"] for s in r.json()] == [post["id"]] for r in member.values()), member
+    seen = await _api(client, post["account"]["id"], (await member(app, "bea", scopes=ALL_SCOPES)).headers)
+    assert all([s["id"] for s in r.json()] == [post["id"]] for r in seen.values()), seen
     await open_to_visitors(app)
     opened = await _api(client, post["account"]["id"], {})
     assert all([s["id"] for s in r.json()] == [post["id"]] for r in opened.values()), opened
@@ -52,7 +52,7 @@ async def test_closed_community_web_pages_show_visitors_no_posts(app, client):
         page = await client.get(path)
         assert page.status_code == 200 and "Lovely" in page.text, path
     await open_to_visitors(app, False)
-    await member_token(app, "bea")
+    await member(app, "bea")
     assert (await log_in(client, "bea")).status_code == 303
     for path in ("/@alice", "/tags/echo", "/local"):
         page = await client.get(path)

@@ -1,7 +1,6 @@
 """Credential-number validation: formats and check digits, one clear line per failure."""
 import pytest
 
-from server.services.verification.credentials import lanr_check_digit, validate_credential
 from moderation.errors import ServiceError
 from server.services.verification.credentials import lanr_check_digit, validate_credential
 

@@ -14,8 +14,8 @@ from federation.signatures import PublicKeyInfo, verify_request
 from server.db.models import Delivery
 from server.jobs.deliveries import MAX_ATTEMPTS, DeliveryRunner, backoff
 from server.runtime import Runtime
-from server.services.accounts.members import NewAccount, create_account
 from server.services.federation.delivery import enqueue_activity
+from tests.support import factories
 
 # Noon tomorrow: after the real time rows are created at (their next_try_at), whatever the hour now.
 T0 = (datetime.now(timezone.utc) + timedelta(days=1)).replace(hour=12, minute=0, second=0, microsecond=0)
@@ -47,10 +47,9 @@ async def runtime(settings):
 @pytest.fixture
 async def member(runtime):
     async with runtime.sessions() as session:
-        account = await create_account(session, runtime.urls, runtime.settings.domain,
-                                       NewAccount(username="alice", email="alice@example.org"))
+        alice = await factories.member(session, runtime.urls, runtime.settings.domain, "alice")
         await session.commit()
-        return account.actor
+        return alice
 
 
 def answer(*replies: Reply):

@@ -4,8 +4,15 @@ import hashlib
 import pytest
 
 from moderation.domains import (
-    DomainPolicy, FederationMode, InvalidDomain, PolicySet, Severity, domain_digest,
-    normalize_domain, obfuscate_domain, stricter,
+    DomainPolicy,
+    FederationMode,
+    InvalidDomain,
+    PolicySet,
+    Severity,
+    domain_digest,
+    normalize_domain,
+    obfuscate_domain,
+    stricter,
 )
 
 LIST = "sub-1"  # a subscription id: policies with this source came from a list

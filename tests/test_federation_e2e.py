@@ -9,18 +9,12 @@ from tests.support.mastodon_client import Client, eventually
 pytestmark = pytest.mark.integration
 
 
-def member(instance: Instance, username: str) -> Client:
-    instance.cli("accounts", "create", username, "--email", f"{username}@example.org")
-    token = instance.cli("tokens", "create", username, "--scopes", "read", "write", "follow").stdout.strip()
-    return Client(instance.base_url, token)
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     root = tmp_path_factory.mktemp("federation")
     a, b = Instance(root / "a").start(), Instance(root / "b").start()
     try:
-        yield {"A": a, "B": b, "alice": member(a, "alice"), "carol": member(a, "carol"), "bob": member(b, "bob")}
+        yield {"A": a, "B": b, "alice": a.member("alice"), "carol": a.member("carol"), "bob": b.member("bob")}
     finally:
         a.stop()
         b.stop()

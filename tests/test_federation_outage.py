@@ -11,11 +11,6 @@ from tests.support.mastodon_client import Client, eventually
 pytestmark = pytest.mark.integration
 
 
-def member(instance: Instance, username: str) -> Client:
-    instance.cli("accounts", "create", username, "--email", f"{username}@example.org")
-    return Client(instance.base_url, instance.cli("tokens", "create", username).stdout.strip())
-
-
 def follow(client: Client, acct: str) -> dict:
     target = client.resolve(acct)
     client.post(f"/api/v1/accounts/{target['id']}/follow")
@@ -38,7 +33,7 @@ def received(instance: Instance, activity_uri_part: str) -> int:
 def test_federation_outage_posts_wait_for_a_stopped_instance_and_arrive_once(tmp_path):
     a, b = Instance(tmp_path / "a").start(), Instance(tmp_path / "b").start()
     try:
-        alice, bob = member(a, "alice"), member(b, "bob")
+        alice, bob = a.member("alice"), b.member("bob")
         follow(bob, f"alice@{a.domain}")
         follow(alice, f"bob@{b.domain}")
         b.stop()
@@ -66,7 +61,7 @@ def test_federation_outage_killed_worker_loses_no_delivery(tmp_path):
     b = Instance(tmp_path / "b").start()
     a.start_worker()
     try:
-        alice, bob = member(a, "alice"), member(b, "bob")
+        alice, bob = a.member("alice"), b.member("bob")
         follow(bob, f"alice@{a.domain}")
         a.kill_worker()
         posts = [alice.status(f"Case {i} of the series") for i in range(40)]

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from loopback_server import Reply, json_reply, never, redirect, serve
 
-from federation.fetch import AP_ACCEPT, FetchError, Fetcher, parse_object
+from federation.fetch import AP_ACCEPT, Fetcher, FetchError, parse_object
 from federation.netguard import address_refusal, make_client
 from federation.urls import origin, same_origin
 

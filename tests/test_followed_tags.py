@@ -8,11 +8,10 @@ from sqlalchemy import select
 from moderation.domains import Severity
 from server.db.models import AccountModeration, Actor, HomeTimelineEntry, Post
 from server.db.types import utcnow
-from tests.support.api import check_auth, member, token
+from tests.support.api import check_auth
+from tests.support.fake_remote import PUBLIC, create, deliver, drain
+from tests.support.members import member, token
 from tests.support.moderation import host_of, set_policy
-from tests.support.fake_remote import (  # noqa: F401  (fixtures)
-    PUBLIC, create, deliver, drain, fed_app, fed_client, fed_settings, remote,
-)
 
 JSON = {"content-type": "application/json"}
 
@@ -176,10 +175,9 @@ async def test_tag_follow_skips_limited_authors(app, client):
 
 async def test_tag_follow_gets_a_held_post_once_a_moderator_approves_it(app, client):
     from server.services.instance.settings import set_phi_policy
-    from tests.support.moderation import bearer, user
 
     ann, bob = await member(app, "ann"), await member(app, "bob")
-    _, moderator = await user(app, "mod", role="moderator", scopes="read write admin:read admin:write")
+    moderator = (await member(app, "mod", role="moderator", scopes="read write admin:read admin:write")).headers
     async with app.state.sessions() as session:
         await set_phi_policy(session, "hold", by="test")
         await session.commit()
@@ -187,8 +185,8 @@ async def test_tag_follow_gets_a_held_post_once_a_moderator_approves_it(app, cli
     held = await _post(client, bob, "#echo for Pt John Smith, DOB 03/14/1961, MRN 4482913")
     assert int(held["id"]) not in await _entries(app, ann)
     queue = "/api/v1/curbside/admin/held_statuses"
-    [item] = (await client.get(queue, headers=bearer(moderator))).json()
-    assert (await client.post(f"{queue}/{item['id']}/approve", headers=bearer(moderator))).status_code == 200
+    [item] = (await client.get(queue, headers=moderator)).json()
+    assert (await client.post(f"{queue}/{item['id']}/approve", headers=moderator)).status_code == 200
     assert int(held["id"]) in await _entries(app, ann)
 
 

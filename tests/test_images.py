@@ -6,10 +6,8 @@ import math
 import pytest
 from PIL import Image
 
-from server.services.posts import blurhash
-
-from server.services.posts import images
 from moderation.errors import ServiceError
+from server.services.posts import blurhash, images
 from tests.support.images import camera_jpeg, leaks, plain, png_with_text
 
 

@@ -9,10 +9,8 @@ from sqlalchemy import select
 
 from federation.urls import origin
 from server.db.models import InboxItem
-from tests.support.fake_remote import (  # noqa: F401  (fixtures)
-    FakeRemote, deliver, drain, fed_app, fed_client, fed_settings, member,
-)
-from tests.loopback_server import serve
+from tests.support.fake_remote import FakeRemote, deliver, drain, serving
+from tests.support.members import member
 
 FIXTURES = sorted((Path(__file__).parent / "data" / "fixtures_real").glob("*/activities/**/*.json"))
 
@@ -27,10 +25,7 @@ def _actor_id(doc: dict) -> str | None:
 async def _remote_for(stack: contextlib.AsyncExitStack, remotes: dict, original_origin: str) -> FakeRemote:
     """One loopback server per original origin, so that actors of different servers stay apart."""
     if original_origin not in remotes:
-        fake = FakeRemote()
-        server = await stack.enter_async_context(serve(fake.handle))
-        fake.base = server.url("").rstrip("/")
-        remotes[original_origin] = fake
+        remotes[original_origin] = await stack.enter_async_context(serving())
     return remotes[original_origin]
 
 

@@ -5,9 +5,8 @@ from sqlalchemy import select, update
 
 from federation import activities
 from server.db.models import Block, Delivery, Follow, InboxItem, Notification
-from tests.support.fake_remote import (  # noqa: F401  (fixtures)
-    deliver, drain, fed_app, fed_client, fed_settings, member, remote,
-)
+from tests.support.fake_remote import deliver, drain
+from tests.support.members import member
 
 
 async def _all(app, model, *where):
@@ -16,7 +15,7 @@ async def _all(app, model, *where):
 
 
 async def test_inbox_follow_is_accepted_and_an_accept_queued(fed_app, fed_client, remote):
-    carol = await member(fed_app, "carol")
+    carol = (await member(fed_app, "carol")).actor
     alice = remote.actor("alice")
     follow = activities.follow(f"{alice.uri}/follows/1", alice.uri, carol.uri)
     assert (await deliver(fed_client, alice, follow)).status_code == 202
@@ -31,7 +30,7 @@ async def test_inbox_follow_is_accepted_and_an_accept_queued(fed_app, fed_client
 
 
 async def test_inbox_follow_processed_twice_changes_nothing(fed_app, fed_client, remote):
-    carol = await member(fed_app, "carol")
+    carol = (await member(fed_app, "carol")).actor
     alice = remote.actor("alice")
     await deliver(fed_client, alice, activities.follow(f"{alice.uri}/follows/1", alice.uri, carol.uri))
     await drain(fed_app)
@@ -45,7 +44,7 @@ async def test_inbox_follow_processed_twice_changes_nothing(fed_app, fed_client,
 
 
 async def test_inbox_follow_of_a_locked_member_waits_for_approval(fed_app, fed_client, remote):
-    dora = await member(fed_app, "dora", manually_approves=True)
+    dora = (await member(fed_app, "dora", manually_approves=True)).actor
     alice = remote.actor("alice")
     await deliver(fed_client, alice, activities.follow(f"{alice.uri}/follows/2", alice.uri, dora.uri))
     await drain(fed_app)
@@ -55,7 +54,7 @@ async def test_inbox_follow_of_a_locked_member_waits_for_approval(fed_app, fed_c
 
 
 async def test_inbox_undo_follow_removes_it(fed_app, fed_client, remote):
-    carol = await member(fed_app, "carol")
+    carol = (await member(fed_app, "carol")).actor
     alice = remote.actor("alice")
     follow = activities.follow(f"{alice.uri}/follows/1", alice.uri, carol.uri)
     await deliver(fed_client, alice, follow)
@@ -65,7 +64,7 @@ async def test_inbox_undo_follow_removes_it(fed_app, fed_client, remote):
 
 
 async def test_inbox_accept_and_reject_of_our_follows(fed_app, fed_client, remote):
-    carol = await member(fed_app, "carol")
+    carol = (await member(fed_app, "carol")).actor
     alice, bob = remote.actor("alice"), remote.actor("bob")
     await drain(fed_app)  # nothing queued; makes sure the runner is idle
     await deliver(fed_client, alice, activities.follow(f"{alice.uri}/f/0", alice.uri, carol.uri))  # alice known
@@ -100,7 +99,7 @@ async def _remote_id(session, uri: str) -> int:
 
 
 async def test_inbox_block_removes_follows_both_ways_and_undo_lifts_it(fed_app, fed_client, remote):
-    carol = await member(fed_app, "carol")
+    carol = (await member(fed_app, "carol")).actor
     alice = remote.actor("alice")
     await deliver(fed_client, alice, activities.follow(f"{alice.uri}/f/1", alice.uri, carol.uri))
     await drain(fed_app)
@@ -119,7 +118,7 @@ async def test_inbox_block_removes_follows_both_ways_and_undo_lifts_it(fed_app, 
 
 
 async def test_inbox_follow_from_a_blocked_actor_is_rejected(fed_app, fed_client, remote):
-    carol = await member(fed_app, "carol")
+    carol = (await member(fed_app, "carol")).actor
     alice = remote.actor("alice")
     await deliver(fed_client, alice, activities.like(f"{alice.uri}/l/0", alice.uri, "http://curbside.test/x"))
     await drain(fed_app)  # alice is known now

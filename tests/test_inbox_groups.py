@@ -8,10 +8,8 @@ from sqlalchemy import select
 
 from server.db.models import Actor, Follow, HomeTimelineEntry, InboxItem, Post
 from server.services.federation.remote_actors import fetch_actor
-from tests.loopback_server import serve
-from tests.support.fake_remote import (  # noqa: F401  (fixtures)
-    PUBLIC, FakeRemote, deliver, drain, fed_app, fed_client, fed_settings, member, remote,
-)
+from tests.support.fake_remote import PUBLIC, FakeRemote, deliver, drain, serving
+from tests.support.members import member
 
 LEMMY = Path(__file__).parent / "data" / "fixtures_real" / "lemmy" / "activities"
 
@@ -38,9 +36,7 @@ def _community(fake: FakeRemote, name: str):
 
 @pytest.fixture
 async def ds9():
-    fake = FakeRemote()
-    async with serve(fake.handle) as server:
-        fake.base = server.url("").rstrip("/")
+    async with serving() as fake:
         yield fake
 
 
@@ -57,7 +53,7 @@ async def _followed_by(app, local, group) -> None:
 
 
 async def test_inbox_groups_lemmy_post_relayed_by_its_community(fed_app, fed_client, remote):
-    carol = await member(fed_app, "carol")
+    carol = (await member(fed_app, "carol")).actor
     group = _community(remote, "main")
     remote.actor("lemmy_beta", path="/u/lemmy_beta")
     await _followed_by(fed_app, carol, group)

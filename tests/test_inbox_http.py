@@ -8,9 +8,8 @@ from sqlalchemy import func, select
 from federation import activities
 from moderation.domains import FederationMode
 from server.db.models import InboxItem
-from tests.support.fake_remote import (  # noqa: F401  (fixtures)
-    create, deliver, fed_app, fed_client, fed_settings, member, remote, signed_headers,
-)
+from tests.support.fake_remote import create, deliver, signed_headers
+from tests.support.members import member
 from tests.support.moderation import allow, host_of, mode
 
 
@@ -242,14 +241,14 @@ async def test_inbox_actor_update_with_a_new_key_replaces_the_cached_key_at_once
 async def test_inbox_new_key_is_the_only_one_signed_fetches_accept_at_once(fed_settings, remote):
     """Signed GETs (authorized fetch) share the inbox's key cache: after a verified Update with a new key,
     a GET signed with the old key is refused at once, not when a separate cache expires."""
-    from server.app import create_app
     from federation.signatures import sign_request
+    from server.app import create_app
     from tests.support.fake_remote import keypair
-    from tests.support.members import member_token
+    from tests.support.members import member
 
     app = create_app(dataclasses.replace(fed_settings, authorized_fetch=True))
     async with app.router.lifespan_context(app):
-        await member_token(app, "bob")
+        await member(app, "bob")
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url=app.state.settings.base_url) as client:
             alice = remote.actor("alice")

@@ -9,7 +9,6 @@ import pytest
 
 from server.services.federation.inbox import intake
 from server.services.federation.inbox.intake import InboxWriter, QueueUnavailable, Row
-from tests.support.fake_remote import fed_app, fed_settings  # noqa: F401  (fixtures)
 
 
 def _hold_write_lock(path: str, seconds: float, taken: threading.Event) -> None:

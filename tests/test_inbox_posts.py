@@ -4,11 +4,18 @@ from sqlalchemy import select
 from federation import activities
 from server.db.ids import snowflake
 from server.db.models import (
-    Actor, Follow, HomeTimelineEntry, InboxItem, Mention, Notification, Post, PostEdit, PostTag,
+    Actor,
+    Follow,
+    HomeTimelineEntry,
+    InboxItem,
+    Mention,
+    Notification,
+    Post,
+    PostEdit,
+    PostTag,
 )
-from tests.support.fake_remote import (  # noqa: F401  (fixtures)
-    PUBLIC, create, deliver, drain, fed_app, fed_client, fed_settings, member, remote,
-)
+from tests.support.fake_remote import PUBLIC, create, deliver, drain
+from tests.support.members import member
 
 
 async def _all(app, model, *where):
@@ -41,7 +48,7 @@ async def _item(app, activity_id: str) -> InboxItem:
 
 
 async def test_inbox_create_lands_in_followers_home_timelines_only(fed_app, fed_client, remote):
-    carol, dan = await member(fed_app, "carol"), await member(fed_app, "dan")
+    carol, dan = (await member(fed_app, "carol")).actor, (await member(fed_app, "dan")).actor
     alice = remote.actor("alice")
     await _follow(fed_app, fed_client, alice, carol)
     public = remote.note(alice, 1, tag=[{"type": "Hashtag", "name": "#Cardiology"}])
@@ -58,7 +65,7 @@ async def test_inbox_create_lands_in_followers_home_timelines_only(fed_app, fed_
 
 
 async def test_inbox_direct_post_reaches_the_mentioned_member_only(fed_app, fed_client, remote):
-    carol, dan = await member(fed_app, "carol"), await member(fed_app, "dan")
+    carol, dan = (await member(fed_app, "carol")).actor, (await member(fed_app, "dan")).actor
     alice = remote.actor("alice")
     await _follow(fed_app, fed_client, alice, carol)
     note = remote.note(alice, 3, to=[dan.uri], cc=[], tag=[{"type": "Mention", "href": dan.uri, "name": "@dan"}])
@@ -72,7 +79,7 @@ async def test_inbox_direct_post_reaches_the_mentioned_member_only(fed_app, fed_
 
 
 async def test_inbox_create_processed_twice_changes_nothing(fed_app, fed_client, remote):
-    carol = await member(fed_app, "carol")
+    carol = (await member(fed_app, "carol")).actor
     alice = remote.actor("alice")
     await _follow(fed_app, fed_client, alice, carol)
     note = remote.note(alice, 4, tag=[{"type": "Mention", "href": carol.uri, "name": "@carol"}])
@@ -160,7 +167,7 @@ async def test_inbox_poll_is_stored_with_its_counts(fed_app, fed_client, remote)
 
 
 async def test_inbox_reply_to_a_members_only_post_is_refused(fed_app, fed_client, remote):
-    carol = await member(fed_app, "carol")
+    carol = (await member(fed_app, "carol")).actor
     alice = remote.actor("alice")
     async with fed_app.state.sessions() as session:
         secret = Post(id=snowflake(), uri=f"{carol.uri}/statuses/1", author_id=carol.id, local=True,

@@ -5,9 +5,8 @@ from sqlalchemy import select
 from federation import activities
 from server.db.ids import snowflake
 from server.db.models import Actor, Follow, HomeTimelineEntry, InboxItem, Like, Notification, Post
-from tests.support.fake_remote import (  # noqa: F401  (fixtures)
-    PUBLIC, create, deliver, drain, fed_app, fed_client, fed_settings, member, remote,
-)
+from tests.support.fake_remote import PUBLIC, create, deliver, drain
+from tests.support.members import member
 
 
 async def _all(app, model, *where):
@@ -30,7 +29,7 @@ async def _post(app, uri: str) -> Post:
 
 
 async def test_inbox_like_and_undo_like_move_the_count(fed_app, fed_client, remote):
-    carol = await member(fed_app, "carol")
+    carol = (await member(fed_app, "carol")).actor
     post = await _local_post(fed_app, carol, 1)
     alice = remote.actor("alice")
     like = activities.like(f"{alice.uri}#likes/1", alice.uri, post.uri)
@@ -46,7 +45,7 @@ async def test_inbox_like_and_undo_like_move_the_count(fed_app, fed_client, remo
 
 
 async def test_inbox_like_of_a_members_only_post_is_refused(fed_app, fed_client, remote):
-    carol = await member(fed_app, "carol")
+    carol = (await member(fed_app, "carol")).actor
     post = await _local_post(fed_app, carol, 2, visibility="local")
     alice = remote.actor("alice")
     await deliver(fed_client, alice, activities.like(f"{alice.uri}#likes/2", alice.uri, post.uri))
@@ -57,7 +56,7 @@ async def test_inbox_like_of_a_members_only_post_is_refused(fed_app, fed_client,
 
 
 async def test_inbox_announce_fetches_the_original_and_reaches_the_boosters_followers(fed_app, fed_client, remote):
-    carol = await member(fed_app, "carol")
+    carol = (await member(fed_app, "carol")).actor
     alice, bob = remote.actor("alice"), remote.actor("bob")
     original = remote.note(alice, 1, content="worth sharing")
     remote.publish(original)
@@ -85,7 +84,7 @@ async def test_inbox_announce_fetches_the_original_and_reaches_the_boosters_foll
 
 
 async def test_inbox_announce_of_a_local_post_notifies_and_private_ones_are_refused(fed_app, fed_client, remote):
-    carol = await member(fed_app, "carol")
+    carol = (await member(fed_app, "carol")).actor
     public, private = await _local_post(fed_app, carol, 3), await _local_post(fed_app, carol, 4, "private")
     alice = remote.actor("alice")
     for n, post in enumerate((public, private)):
@@ -98,7 +97,7 @@ async def test_inbox_announce_of_a_local_post_notifies_and_private_ones_are_refu
 
 
 async def test_inbox_update_and_delete_of_an_actor(fed_app, fed_client, remote):
-    carol = await member(fed_app, "carol")
+    carol = (await member(fed_app, "carol")).actor
     liked = await _local_post(fed_app, carol, 5)
     alice = remote.actor("alice")
     await deliver(fed_client, alice, create(remote.note(alice, 1)))
@@ -162,7 +161,7 @@ async def test_inbox_flag_keeps_the_senders_category(fed_app, fed_client, remote
 async def test_inbox_move_records_it_and_moves_members_follows(fed_app, fed_client, remote):
     from server.db.models import Delivery
 
-    carol = await member(fed_app, "carol")
+    carol = (await member(fed_app, "carol")).actor
     alice, new = remote.actor("alice"), remote.actor("alice2")
     new.also_known_as = [alice.uri]
     remote.publish(new)

@@ -9,9 +9,7 @@ from server.db.models import InboxItem, Post, SeenActivity
 from server.db.types import utcnow
 from server.jobs.scheduled import ScheduledRunner
 from server.services.federation.inbox.remembered import DONE_KEEP, FAILED_KEEP, SEEN_KEEP, digest
-from tests.support.fake_remote import (  # noqa: F401  (fixtures)
-    create, deliver, drain, fed_app, fed_client, fed_settings, remote,
-)
+from tests.support.fake_remote import create, deliver, drain
 
 
 async def _age(app, model, column, by: timedelta, *where) -> None:

@@ -6,9 +6,7 @@ from sqlalchemy import select, update
 from server.db.models import InboxItem
 from server.db.types import utcnow
 from server.jobs.inbox import BACKOFF, MAX_ATTEMPTS, InboxRunner, claim
-from tests.support.fake_remote import (  # noqa: F401  (fixtures)
-    create, deliver, drain, fed_app, fed_client, fed_settings, remote,
-)
+from tests.support.fake_remote import create, deliver, drain
 
 
 async def _item(app) -> InboxItem:

@@ -4,9 +4,7 @@ from sqlalchemy import select
 from federation import activities
 from server.db.models import DeletedObject, InboxItem, Post
 from server.services.federation.inbox.remembered import digest
-from tests.support.fake_remote import (  # noqa: F401  (fixtures)
-    PUBLIC, create, deliver, drain, fed_app, fed_client, fed_settings, remote,
-)
+from tests.support.fake_remote import PUBLIC, create, deliver, drain
 
 
 async def _all(app, model, *where):

@@ -8,16 +8,15 @@ from sqlalchemy import select, update
 
 from federation import activities
 from federation.urls import key_belongs_to
+from server.ap.inbox import intake_of
 from server.db.models import Actor, InboxItem, Like, Notification, Post, SeenActivity
 from server.db.types import utcnow
-from server.services.federation.inbox.remembered import FAILED_KEEP, prune
-from server.ap.inbox import intake_of
 from server.jobs.inbox import _finish, claim
+from server.services.federation.inbox.remembered import FAILED_KEEP, prune
 from server.services.federation.remote_actors import fetch_actor
 from tests.support import factories
-from tests.support.fake_remote import (  # noqa: F401  (fixtures)
-    PUBLIC, RemoteActor, create, deliver, drain, fed_app, fed_client, fed_settings, member, remote, signed_headers,
-)
+from tests.support.fake_remote import PUBLIC, RemoteActor, create, deliver, drain, signed_headers
+from tests.support.members import member
 
 
 async def _all(app, model, *where):
@@ -38,7 +37,7 @@ async def _local_post(app, author: Actor) -> Post:
 
 async def test_inbox_trust_a_post_signed_by_another_actor_of_its_host_comes_from_its_origin(fed_app, fed_client,
                                                                                               remote):
-    dana = await member(fed_app, "dana")
+    dana = (await member(fed_app, "dana")).actor
     bob, carol = remote.actor("bob"), remote.actor("carol")
     mention = [{"type": "Mention", "href": dana.uri}]
     forged = remote.note(carol, 1, content="forged by bob", to=[PUBLIC, dana.uri], tag=mention)
@@ -57,7 +56,7 @@ async def test_inbox_trust_a_post_signed_by_another_actor_of_its_host_comes_from
 
 async def test_inbox_trust_a_like_signed_by_another_actor_counts_only_as_its_origin_serves_it(fed_app, fed_client,
                                                                                                 remote):
-    dana = await member(fed_app, "dana")
+    dana = (await member(fed_app, "dana")).actor
     post = await _local_post(fed_app, dana)
     bob, carol = remote.actor("bob"), remote.actor("carol")
     forged = activities.like(f"{carol.uri}/likes/1", carol.uri, post.uri)
@@ -171,7 +170,7 @@ def _followers_only(remote, author, member_actor, n: int) -> dict:
 
 async def test_inbox_trust_a_delete_signed_by_another_actor_needs_a_410_for_a_post_hidden_from_us(fed_app, fed_client,
                                                                                                    remote):
-    dana = await member(fed_app, "dana")
+    dana = (await member(fed_app, "dana")).actor
     bob, carol = remote.actor("bob"), remote.actor("carol")
     note = _followers_only(remote, carol, dana, 1)
     await deliver(fed_client, carol, create(note))
@@ -242,7 +241,7 @@ async def test_inbox_trust_a_forwarder_does_not_address_a_fetched_post(fed_app, 
 
 
 async def test_inbox_trust_the_actors_own_copy_replaces_a_copy_signed_by_another(fed_app, fed_client, remote):
-    dana = await member(fed_app, "dana")
+    dana = (await member(fed_app, "dana")).actor
     bob, carol = remote.actor("bob"), remote.actor("carol")
     queued, refused = _followers_only(remote, carol, dana, 1), _followers_only(remote, carol, dana, 2)
     assert (await deliver(fed_client, bob, create(queued))).status_code == 202  # bob's copy first, still queued
@@ -266,7 +265,7 @@ async def test_inbox_trust_a_copy_signed_by_another_does_not_replace_the_actors_
 
 
 async def test_inbox_trust_a_refused_copy_signed_by_another_is_not_remembered_as_seen(fed_app, fed_client, remote):
-    dana = await member(fed_app, "dana")
+    dana = (await member(fed_app, "dana")).actor
     bob, carol = remote.actor("bob"), remote.actor("carol")
     note = _followers_only(remote, carol, dana, 1)
     await deliver(fed_client, bob, create(note))
@@ -284,7 +283,7 @@ async def test_inbox_trust_a_refused_copy_signed_by_another_is_not_remembered_as
 
 async def test_inbox_trust_an_activity_not_signed_by_its_actor_that_could_change_nothing_costs_no_fetch(
         fed_app, fed_client, remote):
-    dana = await member(fed_app, "dana")
+    dana = (await member(fed_app, "dana")).actor
     bob, carol = remote.actor("bob"), remote.actor("carol")
     remote_post = remote.note(bob, 1)
     await deliver(fed_client, bob, create(remote_post))
@@ -321,7 +320,7 @@ async def test_inbox_trust_a_refetched_key_leaves_the_key_cache_of_every_process
 
 
 async def test_inbox_trust_the_actors_own_copy_outlives_the_other_copy_being_processed(fed_app, fed_client, remote):
-    dana = await member(fed_app, "dana")
+    dana = (await member(fed_app, "dana")).actor
     bob, carol = remote.actor("bob"), remote.actor("carol")
     note = _followers_only(remote, carol, dana, 1)
     await deliver(fed_client, bob, create(note))

@@ -8,7 +8,13 @@ import pytest
 
 from federation.addressing import PUBLIC, visibility_from
 from federation.vocab import (
-    Activity, Actor, Collection, Post, VocabError, parse_document, parse_object,
+    Activity,
+    Actor,
+    Collection,
+    Post,
+    VocabError,
+    parse_document,
+    parse_object,
 )
 
 REAL = Path(__file__).parent / "data" / "fixtures_real"

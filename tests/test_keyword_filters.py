@@ -11,8 +11,8 @@ from server.db.models import KeywordFilter
 from server.db.poll_json import new_poll, poll_json
 from server.db.types import utcnow
 from server.services.reading.filter_matching import action_in, keyword_pattern, post_text
-from tests.support.api import member
 from tests.support.asgi_streams import EventStream
+from tests.support.members import member
 
 
 def test_keyword_filters_whole_word_only_between_word_boundaries():

@@ -5,13 +5,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from moderation.errors import Kind, ServiceError
 from server.db.models import LoginFailure
 from server.db.types import utcnow
 from server.services.accounts import login_throttle as throttle
 from server.services.accounts.login import check_login
-from moderation.errors import Kind, ServiceError
-from server.services.accounts.login import check_login
-from tests.support.members import PASSWORD, member_token
+from tests.support.members import PASSWORD, member
 from tests.support.web import csrf_of
 
 pytestmark = pytest.mark.anyio
@@ -25,7 +24,7 @@ async def _fail(session, n: int, login: str = "ada", ip: str = "192.0.2.1") -> N
 
 
 async def test_throttle_locks_an_account_after_free_failures_even_for_the_right_password(app, session):
-    await member_token(app, "ada")
+    await member(app, "ada")
     await _fail(session, throttle.FREE["account"] + 1, ip="192.0.2.1")
     with pytest.raises(ServiceError, match="too many") as locked:
         await check_login(session, "ada", PASSWORD, ip="198.51.100.7")  # another address: the account is locked
@@ -45,7 +44,7 @@ async def test_throttle_lock_doubles_with_each_further_failure(app, session):
 
 
 async def test_throttle_success_clears_the_account_count(app, session):
-    await member_token(app, "ada")
+    await member(app, "ada")
     await _fail(session, 3)
     assert (await check_login(session, "ada", PASSWORD, ip="192.0.2.1")).email == "ada@example.org"
     await session.commit()
@@ -54,7 +53,7 @@ async def test_throttle_success_clears_the_account_count(app, session):
 
 
 async def test_throttle_per_ip_covers_unknown_usernames(app, session):
-    await member_token(app, "ada")
+    await member(app, "ada")
     await _fail(session, 1, login="nobody", ip="203.0.113.9")
     assert (await session.get(LoginFailure, "ip:203.0.113.9")).failures == 1
     for _ in range(throttle.FREE["ip"]):  # the rest without Argon2's cost: the count is what matters
@@ -65,7 +64,7 @@ async def test_throttle_per_ip_covers_unknown_usernames(app, session):
 
 
 async def test_throttle_forgives_after_a_quiet_window(app, session):
-    await member_token(app, "ada")
+    await member(app, "ada")
     await _fail(session, throttle.FREE["account"] + 1)
     for row in (await session.execute(select(LoginFailure))).scalars():
         row.first_at = utcnow() - throttle.WINDOW - timedelta(minutes=1)
@@ -76,7 +75,7 @@ async def test_throttle_forgives_after_a_quiet_window(app, session):
 
 
 async def test_throttle_applies_to_the_oauth_password_grant(app, client):
-    await member_token(app, "ada")
+    await member(app, "ada")
     made = (await client.post("/api/v1/apps", data={"client_name": "T", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
                                                     "scopes": "read"})).json()
     grant = {"grant_type": "password", "client_id": made["client_id"], "client_secret": made["client_secret"],
@@ -90,7 +89,7 @@ async def test_throttle_applies_to_the_oauth_password_grant(app, client):
 
 
 async def test_throttle_applies_to_the_authorize_form(app, client):
-    await member_token(app, "ada")
+    await member(app, "ada")
     made = (await client.post("/api/v1/apps", data={"client_name": "T", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
                                                     "scopes": "read"})).json()
     form = {"client_id": made["client_id"], "redirect_uri": "urn:ietf:wg:oauth:2.0:oob", "response_type": "code",

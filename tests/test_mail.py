@@ -6,7 +6,6 @@ import pytest
 from server.services.instance.mail import MailError, Message, SmtpConfig, send_mail, send_quietly
 from server.settings import SettingsError, load_settings
 from tests.support.postgres import free_port
-from tests.support.smtp import smtp  # noqa: F401
 
 pytestmark = pytest.mark.anyio
 

@@ -15,12 +15,6 @@ pytestmark = pytest.mark.integration
 PAST = "2000-01-01 00:00:00.000000"
 
 
-def member(instance: Instance, username: str) -> Client:
-    instance.cli("accounts", "create", username, "--email", f"{username}@example.org")
-    token = instance.cli("tokens", "create", username, "--scopes", "read", "write", "follow").stdout.strip()
-    return Client(instance.base_url, token)
-
-
 def end_polls_now(instance: Instance) -> None:
     """Time passes: every poll on the instance ends (its worker notices within seconds)."""
     with sqlite3.connect(instance.data_dir / "curbside.db", timeout=10) as db:
@@ -32,7 +26,7 @@ def world(tmp_path_factory):
     root = tmp_path_factory.mktemp("media-polls")
     a, b = Instance(root / "a").start(), Instance(root / "b").start()
     try:
-        alice, bob = member(a, "alice"), member(b, "bob")
+        alice, bob = a.member("alice"), b.member("bob")
         alice_on_b = bob.resolve(f"alice@{a.domain}")
         bob.post(f"/api/v1/accounts/{alice_on_b['id']}/follow")
         eventually(lambda: bob.get("/api/v1/accounts/relationships", **{"id[]": alice_on_b["id"]})[0]["following"])

@@ -1,7 +1,6 @@
 """A moderator deleting a local post over a patient-privacy report deletes it everywhere: the Delete goes to
 every inbox its Create went to (a follower who left since included), to the followers' shared inboxes and
 to the servers of remote accounts that boosted it; and the delivery runner POSTs it there."""
-import dataclasses
 import json
 
 from loopback_server import Reply, serve
@@ -9,10 +8,9 @@ from sqlalchemy import delete, select
 
 from server.db.ids import snowflake
 from server.db.models import Delivery, Follow, Post
-from server.jobs.deliveries import DeliveryRunner
-from server.runtime import Runtime
 from tests.support import factories
-from tests.support.moderation import bearer, user
+from tests.support.fake_remote import deliver_queued
+from tests.support.members import bearer, member
 
 
 async def _remote(session, name: str, host: str, server) -> object:
@@ -22,19 +20,19 @@ async def _remote(session, name: str, host: str, server) -> object:
 
 
 async def test_moderator_delete_of_a_local_post_reaches_every_server_that_got_it(app, client, settings):
-    alice, alice_token = await user(app, "alice")
-    _, carol_token = await user(app, "carol")
-    _, mod_token = await user(app, "mod", role="moderator", scopes="read write admin:read admin:write")
+    alice = await member(app, "alice")
+    carol_token = (await member(app, "carol")).token
+    mod_token = (await member(app, "mod", role="moderator", scopes="read write admin:read admin:write")).token
     async with serve(lambda request: _accepted()) as server:
         async with app.state.sessions() as session:
             bob = await _remote(session, "bob", "stays.example", server)
             dave = await _remote(session, "dave", "left.example", server)
             erin = await _remote(session, "erin", "boosts.example", server)
             for follower in (bob, dave):
-                await factories.follow(session, follower, alice)
+                await factories.follow(session, follower, alice.actor)
             await session.commit()
         posted = await client.post("/api/v1/statuses", json={"status": "Teaching case: bed 4, Mrs. K", "phi_confirmed": True},
-                                   headers=bearer(alice_token))
+                                   headers=alice.headers)
         post_id = int(posted.json()["id"])
         async with app.state.sessions() as session:
             await session.execute(delete(Follow).where(Follow.follower_id == dave.id))  # dave left since
@@ -53,13 +51,7 @@ async def test_moderator_delete_of_a_local_post_reaches_every_server_that_got_it
             assert await session.get(Post, post_id) is None
         deletes = {r.inbox for r in rows if json.loads(r.body)["type"] == "Delete"}
         assert deletes == {server.url(f"/{h}/inbox") for h in ("stays.example", "left.example", "boosts.example")}
-        runtime = Runtime.create(dataclasses.replace(settings, allow_http=True, allow_private_addresses=True))
-        try:
-            runner = DeliveryRunner()
-            await runner.run_once(runtime)
-            await runner.wait_idle()
-        finally:
-            await runtime.close()
+        await deliver_queued(settings)
     received = {(r.target, json.loads(r.body)["type"]) for r in server.requests}
     assert {(f"/{h}/inbox", "Delete") for h in ("stays.example", "left.example", "boosts.example")} <= received
 

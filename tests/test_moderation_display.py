@@ -7,12 +7,12 @@ import pytest
 from sqlalchemy import select
 
 from moderation.domains import FederationMode, Severity
-from server.db.models import AccountModeration, Delivery, Follow, HomeTimelineEntry, Notification, Post
 from server.db.ids import snowflake
+from server.db.models import AccountModeration, Delivery, Follow, HomeTimelineEntry, Notification, Post
 from server.db.types import utcnow
 from tests.support import factories
-from tests.support.members import open_to_visitors
-from tests.support.moderation import allow, bearer, mode, set_policy, user
+from tests.support.members import bearer, member, open_to_visitors
+from tests.support.moderation import allow, mode, set_policy
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 
@@ -29,16 +29,16 @@ async def _remote_post(session, author, text: str) -> Post:
 async def world(app):
     """alice (member, follows bob) and remote bob (limited.example), eve (gone.example, not allowed),
     carl (ok.example) with a public post each, in allowlist mode."""
-    alice, token = await user(app, "alice")
+    alice = await member(app, "alice")
     async with app.state.sessions() as session:
         bob = await factories.remote_actor(session, "bob", "limited.example")
         eve = await factories.remote_actor(session, "eve", "gone.example")
         carl = await factories.remote_actor(session, "carl", "ok.example")
         posts = {name: await _remote_post(session, actor, name) for name, actor in
                  (("bob", bob), ("eve", eve), ("carl", carl))}
-        posts["alice"] = await factories.post(session, app.state.urls, await session.merge(alice))
-        await factories.follow(session, alice, bob)
-        await factories.follow(session, carl, alice)
+        posts["alice"] = await factories.post(session, app.state.urls, await session.merge(alice.actor))
+        await factories.follow(session, alice.actor, bob)
+        await factories.follow(session, carl, alice.actor)
         session.add_all([HomeTimelineEntry(owner_id=alice.id, post_id=p.id) for p in posts.values()])
         session.add(Notification(id=snowflake(), recipient_id=alice.id, type="follow", from_actor_id=carl.id))
         await session.commit()
@@ -47,7 +47,7 @@ async def world(app):
     await set_policy(app, "limited.example", Severity.LIMIT)
     await mode(app, FederationMode.ALLOWLIST)
     await open_to_visitors(app)  # what visitors see is part of what moderation hides
-    return {"alice": alice, "token": token, "bob": bob, "eve": eve, "carl": carl,
+    return {"alice": alice.actor, "token": alice.token, "bob": bob, "eve": eve, "carl": carl,
             "uris": {name: p.uri for name, p in posts.items()}}
 
 

@@ -14,18 +14,13 @@ pytestmark = pytest.mark.integration
 ADMIN = ["read", "write", "follow", "admin:read", "admin:write"]
 
 
-def member(instance: Instance, username: str, role: str = "member", scopes=("read", "write", "follow")) -> Client:
-    instance.cli("accounts", "create", username, "--email", f"{username}@example.org", "--role", role)
-    return Client(instance.base_url, instance.cli("tokens", "create", username, "--scopes", *scopes).stdout.strip())
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     root = tmp_path_factory.mktemp("moderation")
     a, b, c = (Instance(root / n).start() for n in "abc")
     try:
-        yield {"A": a, "B": b, "C": c, "alice": member(a, "alice"), "bob": member(b, "bob"),
-               "carl": member(c, "carl"), "bmod": member(b, "bmod", "moderator", ADMIN)}
+        yield {"A": a, "B": b, "C": c, "alice": a.member("alice"), "bob": b.member("bob"),
+               "carl": c.member("carl"), "bmod": b.member("bmod", "moderator", ADMIN)}
     finally:
         for instance in (a, b, c):
             instance.stop()

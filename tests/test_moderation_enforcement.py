@@ -6,18 +6,17 @@ from moderation.domains import DomainPolicy, FederationMode, Severity
 from server.db.models import Actor, Delivery, Follow, InboxItem, Like, Post, Report
 from server.jobs.deliveries import DeliveryRunner
 from server.services.federation.delivery import enqueue_activity
+from server.services.federation.remote_actors import DomainRefused, fetch_actor, resolve_acct
 from server.services.moderation.domains import set_local_policy
 from server.services.moderation.policies import SUSPENDED_ERROR, PolicyCache, bump_version
-from server.services.federation.remote_actors import DomainRefused, fetch_actor, resolve_acct
 from tests.support import factories
-from tests.support.fake_remote import (  # noqa: F401  (fixtures)
-    create, deliver, drain, fed_app, fed_client, fed_settings, member, remote,
-)
-from tests.support.moderation import allow, host_of, mode, remote_host, set_policy  # noqa: F401
+from tests.support.fake_remote import create, deliver, drain
+from tests.support.members import member
+from tests.support.moderation import allow, host_of, mode, set_policy
 
 
-async def test_inbox_refuses_a_suspended_domain_with_403_before_any_signature_work(fed_app, fed_client, remote_host):
-    fake, server = remote_host
+async def test_inbox_refuses_a_suspended_domain_with_403_before_any_signature_work(fed_app, fed_client, remote):
+    fake, server = remote, remote.server
     alice = fake.actor("alice")
     await set_policy(fed_app, host_of(fake))
     unsigned = await fed_client.post("/inbox", json=create(fake.note(alice, 1)))
@@ -76,8 +75,8 @@ async def test_enqueue_queues_nothing_for_suspended_hosts(app):
     assert queued == 1 and hosts == ["good.example"]
 
 
-async def test_delivery_runner_fails_rows_whose_host_was_suspended_since_without_connecting(fed_app, remote_host):
-    fake, server = remote_host
+async def test_delivery_runner_fails_rows_whose_host_was_suspended_since_without_connecting(fed_app, remote):
+    fake, server = remote, remote.server
     host = host_of(fake)
     async with fed_app.state.sessions() as session:
         author = await factories.member(session, fed_app.state.urls, fed_app.state.settings.domain, "alice")
@@ -97,8 +96,8 @@ async def test_delivery_runner_fails_rows_whose_host_was_suspended_since_without
     assert server.connections == 0
 
 
-async def test_fetches_from_suspended_domains_are_refused_without_a_request(fed_app, remote_host):
-    fake, server = remote_host
+async def test_fetches_from_suspended_domains_are_refused_without_a_request(fed_app, remote):
+    fake, server = remote, remote.server
     alice = fake.actor("alice")
     await set_policy(fed_app, host_of(fake))
     runtime = fed_app.state.runtime
@@ -183,7 +182,7 @@ async def test_suspending_a_domain_purges_its_posts_follows_and_likes_keeping_co
 
 
 async def test_reject_media_drops_attachments_and_limit_makes_follows_wait(fed_app, fed_client, remote):
-    carol = await member(fed_app, "carol")
+    carol = (await member(fed_app, "carol")).actor
     alice = remote.actor("alice")
     await set_policy(fed_app, host_of(remote), Severity.LIMIT, reject_media=True)
     image = {"type": "Document", "mediaType": "image/png", "url": f"{remote.base}/media/1.png"}
@@ -201,7 +200,7 @@ async def test_reject_media_drops_attachments_and_limit_makes_follows_wait(fed_a
 
 
 async def test_flags_land_in_the_queue_unless_the_domain_rejects_reports(fed_app, fed_client, remote):
-    carol = await member(fed_app, "carol")
+    carol = (await member(fed_app, "carol")).actor
     alice = remote.actor("alice")
 
     def flag(n: int) -> dict:

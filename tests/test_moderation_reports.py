@@ -7,22 +7,21 @@ from sqlalchemy import select
 
 from server.db.models import AccountModeration, AuditEntry, Delivery, Notification, Post, Report
 from tests.support import factories
-from tests.support.moderation import bearer, user
+from tests.support.members import bearer, member
 
 ADMIN_SCOPES = "read write admin:read admin:write"
 
 
 @pytest.fixture
 async def people(app):
-    alice, alice_token = await user(app, "alice")
-    mod, mod_token = await user(app, "mod", role="moderator", scopes=ADMIN_SCOPES)
+    alice, mod = await member(app, "alice"), await member(app, "mod", role="moderator", scopes=ADMIN_SCOPES)
     async with app.state.sessions() as session:
         bob = await factories.remote_actor(session, "bob", "remote.example")
         bobs = Post(id=5, uri="https://remote.example/users/bob/statuses/5", author_id=bob.id, author=bob,
                     local=False, visibility="public", content_html="<p>patient Jane Doe, MRN 12345678</p>")
         session.add(bobs)
         await session.commit()
-    return {"alice": alice, "alice_token": alice_token, "mod": mod, "mod_token": mod_token, "bob": bob,
+    return {"alice": alice.actor, "alice_token": alice.token, "mod": mod.actor, "mod_token": mod.token, "bob": bob,
             "bobs_post": bobs.id}
 
 
@@ -62,7 +61,7 @@ async def test_report_refuses_bad_input_with_422(client, people, app):
 
 
 async def test_reports_need_a_token_with_write_reports(app, client, people):
-    _, reader = await user(app, "reader", scopes="read")
+    reader = (await member(app, "reader", scopes="read")).token
     assert (await client.post("/api/v1/reports", json={"account_id": "1"})).status_code == 401
     response = await client.post("/api/v1/reports", json={"account_id": "1"}, headers=bearer(reader))
     assert response.status_code == 403
@@ -71,8 +70,8 @@ async def test_reports_need_a_token_with_write_reports(app, client, people):
 @pytest.mark.parametrize("path", ["/api/v1/admin/reports", "/api/v1/admin/domain_blocks",
                                   "/api/v1/admin/domain_allows"])
 async def test_admin_api_needs_the_admin_scope_and_a_staff_role(app, client, people, path):
-    _, member_with_scope = await user(app, "pretender", scopes=ADMIN_SCOPES)
-    _, mod_without_scope = await user(app, "mod2", role="moderator", scopes="read write")
+    member_with_scope = (await member(app, "pretender", scopes=ADMIN_SCOPES)).token
+    mod_without_scope = (await member(app, "mod2", role="moderator", scopes="read write")).token
     assert (await client.get(path)).status_code == 401
     assert (await client.get(path, headers=bearer(mod_without_scope))).status_code == 403
     assert (await client.get(path, headers=bearer(member_with_scope))).status_code == 403
@@ -109,7 +108,7 @@ async def test_local_post_deleted_by_a_moderator_is_federated_and_the_member_may
         post = await factories.post(session, app.state.urls, await session.merge(alice))
         await factories.follow(session, people["bob"], alice)
         await session.commit()
-    _, carol = await user(app, "carol")
+    carol = (await member(app, "carol")).token
     report = await client.post("/api/v1/reports", headers=bearer(carol),
                                json={"account_id": str(alice.id), "status_ids": [str(post.id)], "category": "spam"})
     report_id = report.json()["id"]

@@ -13,8 +13,8 @@ from server.services.moderation.domains import set_local_policy
 from server.services.moderation.publish import set_visibility
 from server.services.moderation.subscriptions import decide_draft, refresh_all, subscribe
 from tests.loopback_server import Reply, serve
-from tests.support.fake_remote import fed_app, fed_client, fed_settings, remote  # noqa: F401  (fixtures)
-from tests.support.moderation import allow, bearer, user
+from tests.support.members import bearer, member
+from tests.support.moderation import allow
 
 HEADER = "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate\n"
 
@@ -148,7 +148,7 @@ async def _publish(app, visibility: str, trusted=None) -> None:
 async def test_published_list_honours_visibility_and_obfuscation(fed_app, fed_client):
     await set_local_policy_(fed_app, DomainPolicy("bad.example", public_comment="spam", private_comment="secret"))
     await set_local_policy_(fed_app, DomainPolicy("hidden.example", Severity.LIMIT, obfuscate=True))
-    _, token = await user(fed_app, "alice")
+    token = (await member(fed_app, "alice")).token
     path = "/api/v1/instance/domain_blocks"
     await _publish(fed_app, "nobody")
     assert (await fed_client.get(path, headers=bearer(token))).status_code == 404

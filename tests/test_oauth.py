@@ -6,16 +6,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from server.services.accounts.members import NewAccount, create_account
+from tests.support import factories
+from tests.support.members import PASSWORD
 from tests.support.web import csrf_of
-
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
 async def member(app, session):
-    account = await create_account(session, app.state.urls, app.state.settings.domain,
-                                   NewAccount(username="alice", email="alice@example.org", password=PASSWORD))
+    account = await factories.account(session, app.state.urls, app.state.settings.domain, "alice", password=PASSWORD)
     await session.commit()
     return account
 

@@ -15,8 +15,7 @@ from server.services.instance.settings import set_phi_policy
 from tests.support import factories
 from tests.support.api import media_ready
 from tests.support.images import plain
-from tests.support.members import open_to_visitors
-from tests.support.moderation import bearer, user
+from tests.support.members import member, open_to_visitors
 
 PHI = "Pt John Smith, DOB 03/14/1961, MRN 4482913"
 STAFF_SCOPES = "read write admin:read admin:write"
@@ -26,16 +25,15 @@ QUEUE = "/api/v1/curbside/admin/held_statuses"
 @pytest.fixture
 async def world(app):
     """alice posts; carol (local) and bob (remote) follow her; mod moderates; the policy is `hold`."""
-    alice, alice_token = await user(app, "alice")
-    carol, carol_token = await user(app, "carol")
-    _, mod_token = await user(app, "mod", role="moderator", scopes=STAFF_SCOPES)
+    alice, carol = await member(app, "alice"), await member(app, "carol")
+    mod = await member(app, "mod", role="moderator", scopes=STAFF_SCOPES)
     async with app.state.sessions() as session:
         bob = await factories.remote_actor(session, "bob", "remote.example")
-        await factories.follow(session, bob, alice)
-        await factories.follow(session, carol, alice)
+        await factories.follow(session, bob, alice.actor)
+        await factories.follow(session, carol.actor, alice.actor)
         await set_phi_policy(session, "hold", by="test")
         await session.commit()
-    return {"alice": alice, "a": bearer(alice_token), "c": bearer(carol_token), "mod": bearer(mod_token), "bob": bob}
+    return {"alice": alice.actor, "a": alice.headers, "c": carol.headers, "mod": mod.headers, "bob": bob}
 
 
 async def deliveries(app) -> list[dict]:
@@ -164,9 +162,8 @@ async def test_held_policy_set_at_run_time_overrides_the_environment_and_is_audi
     app = create_app(dataclasses.replace(settings, phi_policy="hold"))
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=settings.base_url) as client:
-            _, admin_token = await user(app, "boss", role="admin", scopes=STAFF_SCOPES)
-            _, member_token = await user(app, "dana")
-            admin, dana = bearer(admin_token), bearer(member_token)
+            admin = (await member(app, "boss", role="admin", scopes=STAFF_SCOPES)).headers
+            dana = (await member(app, "dana")).headers
             assert (await post(client, dana, status=PHI))["curbside"]["held"] is True
             settings_path = "/api/v1/curbside/admin/settings"
             assert (await client.get(settings_path, headers=admin)).json()["phi_policy"] == "hold"

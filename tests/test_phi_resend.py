@@ -9,14 +9,14 @@ from sqlalchemy import select, update
 from server.db.models import AuditEntry, Post
 from server.db.types import utcnow
 from server.services.instance.settings import set_phi_policy
-from tests.support.moderation import bearer, user
+from tests.support.members import bearer, member
 
 PHI = "Saw Mrs. Okafor in clinic today, 58F with refractory HTN on 4 agents."
 
 
 @pytest.fixture
 async def alice(app):
-    _, token = await user(app, "alice")
+    token = (await member(app, "alice")).token
     return bearer(token)
 
 
@@ -50,7 +50,7 @@ async def test_phi_resend_the_same_post_again_is_posted_and_recorded_as_confirme
 
 
 async def test_phi_resend_a_different_post_or_author_is_asked_again(app, client, alice):
-    _, bob_token = await user(app, "bob")
+    bob_token = (await member(app, "bob")).token
     assert (await send(client, alice, PHI)).status_code == 422
     assert (await send(client, alice, PHI + " Thoughts?")).status_code == 422
     assert (await send(client, alice, PHI, spoiler_text="HTN")).status_code == 422

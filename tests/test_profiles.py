@@ -1,7 +1,7 @@
 """The professional profile through update_credentials, pseudonyms, and the member directories."""
 import pytest
 
-from tests.support.members import bearer, member_token
+from tests.support.members import ALL_SCOPES, bearer, member
 
 pytestmark = pytest.mark.anyio
 AS = {"Accept": "application/activity+json"}
@@ -14,7 +14,7 @@ async def _grant(client, admin: str, username: str, specialty: str = "207RC0000X
 
 
 async def test_profile_update_credentials_sets_the_professional_profile(app, client):
-    token = await member_token(app, "ada")
+    token = (await member(app, "ada", scopes=ALL_SCOPES)).token
     changed = await client.patch("/api/v1/accounts/update_credentials", headers=bearer(token), data={
         "display_name": "Dr Ada", "note": "Heart rhythm\n\nand #EP", "real_name": "Ada Lovelace",
         "profession": "physician", "specialty": "207RC0000X", "institution": "St Elsewhere",
@@ -32,7 +32,7 @@ async def test_profile_update_credentials_sets_the_professional_profile(app, cli
 
 
 async def test_profile_pseudonym_keeps_the_real_name_and_institution_private(app, client):
-    token = await member_token(app, "nightowl")
+    token = (await member(app, "nightowl", scopes=ALL_SCOPES)).token
     await client.patch("/api/v1/accounts/update_credentials", headers=bearer(token), json={
         "display_name": "Night Owl", "real_name": "Jane Q Doctor", "pseudonymous": True,
         "institution": "Mercy General"})
@@ -42,7 +42,7 @@ async def test_profile_pseudonym_keeps_the_real_name_and_institution_private(app
     document = (await client.get("/users/nightowl", headers=AS)).text
     for secret in ("Jane Q Doctor", "Mercy General"):
         assert secret not in public.__repr__() and secret not in document
-    admin = await member_token(app, "root", role="admin")
+    admin = (await member(app, "root", role="admin", scopes=ALL_SCOPES)).token
     await client.post("/api/v1/curbside/verification_requests", headers=bearer(token), data={
         "profession": "nurse", "specialty": "163W00000X", "credential_type": "gmc", "credential_number": "1234567",
         "jurisdiction": "GB"})
@@ -51,7 +51,7 @@ async def test_profile_pseudonym_keeps_the_real_name_and_institution_private(app
 
 
 async def test_profile_refuses_bad_values(app, client):
-    token = await member_token(app, "ada")
+    token = (await member(app, "ada", scopes=ALL_SCOPES)).token
     for body, reason in (({"profession": "wizard"}, "profession must be one of"),
                          ({"profession": "nurse", "specialty": "207RC0000X"}, "not one of the nurse specialties"),
                          ({"jurisdiction": "California"}, "country code"),
@@ -62,14 +62,14 @@ async def test_profile_refuses_bad_values(app, client):
 
 
 async def test_directory_lists_verified_discoverable_members_by_specialty(app, client):
-    admin = await member_token(app, "root", role="admin")
+    admin = (await member(app, "root", role="admin", scopes=ALL_SCOPES)).token
     for name in ("ada", "bob", "hidden"):
-        await member_token(app, name)
-    await member_token(app, "carol")  # not verified
+        await member(app, name)
+    await member(app, "carol")  # not verified
     await _grant(client, admin, "ada")
     await _grant(client, admin, "bob", specialty="207RE0101X")
     await _grant(client, admin, "hidden")
-    hidden_token = await member_token(app, "hider")
+    hidden_token = (await member(app, "hider", scopes=ALL_SCOPES)).token
     await client.patch("/api/v1/accounts/update_credentials", headers=bearer(hidden_token),
                        json={"discoverable": False})
     await _grant(client, admin, "hider")

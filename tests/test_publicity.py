@@ -8,8 +8,8 @@ from server.db.models import Account, Actor, Follow, MemberProfile, Mention
 from server.db.types import utcnow
 from server.services.accounts import member_admin
 from server.services.instance.settings import set_registration_mode
-from tests.support.fake_remote import deliver, drain, fed_app, fed_client, fed_settings, remote  # noqa: F401
-from tests.support.members import PASSWORD, bearer, member_token
+from tests.support.fake_remote import deliver, drain
+from tests.support.members import ALL_SCOPES, PASSWORD, member
 from tests.support.web import form_token, log_in
 
 AS = {"accept": "application/activity+json"}
@@ -89,34 +89,34 @@ async def test_publicity_applicant_real_name_never_becomes_the_display_name(app,
 
 async def test_publicity_applicant_is_nobody_on_every_surface_until_admitted(app, client):
     ann = await _apply(app, client)
-    member = bearer(await member_token(app, "alice"))
-    await member_token(app, "reader")
+    as_member = (await member(app, "alice", scopes=ALL_SCOPES)).headers
+    await member(app, "reader")
     async with _web_client(app) as web:
         assert (await log_in(web, "reader")).status_code == 303
-        hidden = await _statuses(client, ann.actor_id, member)
+        hidden = await _statuses(client, ann.actor_id, as_member)
         assert set(hidden.values()) == {404}, hidden
-        assert not any((await _found(client, ann.actor_id, member, web)).values())
-        follow = await client.post(f"/api/v1/accounts/{ann.actor_id}/follow", headers=member)
+        assert not any((await _found(client, ann.actor_id, as_member, web)).values())
+        follow = await client.post(f"/api/v1/accounts/{ann.actor_id}/follow", headers=as_member)
         assert follow.status_code == 404
         assert await _member_counts(client) == [2, 2]  # alice and reader
         await _admit(app, ann, approved_at=None)  # confirmed, still waiting for an admin
-        assert set((await _statuses(client, ann.actor_id, member)).values()) == {404}
+        assert set((await _statuses(client, ann.actor_id, as_member)).values()) == {404}
         await _admit(app, ann)
-        shown = await _statuses(client, ann.actor_id, member)
+        shown = await _statuses(client, ann.actor_id, as_member)
         assert shown == {**{name: 200 for name in shown}, "actor page": 302}, shown
-        assert all((await _found(client, ann.actor_id, member, web)).values())
+        assert all((await _found(client, ann.actor_id, as_member, web)).values())
         assert (await client.get("/api/v1/instance")).json()["stats"]["user_count"] == 3  # NodeInfo is cached
 
 
 async def test_publicity_mentions_of_an_applicant_resolve_to_nobody(app, client):
     ann = await _apply(app, client)
-    member = bearer(await member_token(app, "alice"))
-    posted = (await client.post("/api/v1/statuses", json={"status": "Welcome @ann"}, headers=member)).json()
+    as_member = (await member(app, "alice", scopes=ALL_SCOPES)).headers
+    posted = (await client.post("/api/v1/statuses", json={"status": "Welcome @ann"}, headers=as_member)).json()
     assert posted["mentions"] == [] and 'href="https://curbside.test/@ann"' not in posted["content"]
     async with app.state.sessions() as session:
         assert (await session.execute(select(Mention).where(Mention.actor_id == ann.actor_id))).first() is None
     await _admit(app, ann)
-    again = (await client.post("/api/v1/statuses", json={"status": "Welcome @ann"}, headers=member)).json()
+    again = (await client.post("/api/v1/statuses", json={"status": "Welcome @ann"}, headers=as_member)).json()
     assert [m["username"] for m in again["mentions"]] == ["ann"]
 
 
@@ -146,7 +146,8 @@ async def _disable(app, username: str) -> None:
 
 
 async def test_publicity_a_disabled_members_posts_and_follows_vanish(app, client):
-    ann, alice = bearer(await member_token(app, "ann")), bearer(await member_token(app, "alice"))
+    ann = (await member(app, "ann", scopes=ALL_SCOPES)).headers
+    alice = (await member(app, "alice", scopes=ALL_SCOPES)).headers
     ann_id = (await client.get("/api/v1/accounts/verify_credentials", headers=ann)).json()["id"]
     alice_id = (await client.get("/api/v1/accounts/verify_credentials", headers=alice)).json()["id"]
     for me, other in ((ann, alice_id), (alice, ann_id)):
@@ -165,7 +166,7 @@ async def test_publicity_a_disabled_members_posts_and_follows_vanish(app, client
 
 
 async def test_publicity_a_disabled_members_inbox_refuses_at_once(fed_app, fed_client, remote):
-    await member_token(fed_app, "ann")
+    await member(fed_app, "ann")
     bob = remote.actor("bob")
     ann_uri = f"{fed_app.state.settings.base_url}/users/ann"
     first = activities.follow(f"{bob.uri}/follows/1", bob.uri, ann_uri)

@@ -7,11 +7,11 @@ from sqlalchemy import select, update
 
 from server.db.models import Account, AccountToken, AuditEntry, Notification
 from server.db.types import utcnow
+from server.services.accounts.invites import create_invite
 from server.services.accounts.mailed_tokens import issue_token
 from server.services.instance.settings import set_registration_mode
-from server.services.accounts.invites import create_invite
-from tests.support.members import PASSWORD, app_token, bearer, mail_app, mail_client, member_token  # noqa: F401
-from tests.support.smtp import link_in, smtp  # noqa: F401
+from tests.support.members import ALL_SCOPES, PASSWORD, app_token, bearer, member
+from tests.support.smtp import link_in
 
 
 async def _audit(app) -> list[tuple[str, str, str]]:
@@ -90,7 +90,7 @@ async def test_registration_invite_counts_uses_and_expires(app, client):
 
 async def test_registration_approval_queue_for_admins(app, client):
     await _mode(app, "approval")
-    admin = await member_token(app, "root", role="admin")
+    admin = (await member(app, "root", role="admin", scopes=ALL_SCOPES)).token
     token = await app_token(app)
     no_reason = await _register(client, token, "erin")
     assert no_reason.status_code == 422 and "why" in no_reason.json()["error"]
@@ -100,8 +100,8 @@ async def test_registration_approval_queue_for_admins(app, client):
     async with app.state.sessions() as session:
         kinds = (await session.execute(select(Notification.type))).scalars().all()
     assert kinds == ["admin.sign_up"]
-    member = await member_token(app, "mallory")
-    assert (await client.get("/api/v1/curbside/admin/registrations", headers=bearer(member))).status_code == 403
+    mallory = (await member(app, "mallory", scopes=ALL_SCOPES)).token
+    assert (await client.get("/api/v1/curbside/admin/registrations", headers=bearer(mallory))).status_code == 403
     approved = await client.post(f"/api/v1/curbside/admin/registrations/{queue[0]['id']}/approve", headers=bearer(admin))
     assert approved.status_code == 200
     assert (await client.get("/api/v1/curbside/admin/registrations", headers=bearer(admin))).json() == []
@@ -129,7 +129,7 @@ async def test_registration_refuses_bad_input_and_needs_an_app_token(app, client
 
 
 async def test_registration_mode_set_by_admin_overrides_the_environment(app, client):
-    admin = await member_token(app, "root", role="admin")
+    admin = (await member(app, "root", role="admin", scopes=ALL_SCOPES)).token
     assert app.state.settings.registration_mode == "approval"
     changed = await client.patch("/api/v1/curbside/admin/settings", json={"registration_mode": "open"},
                                  headers=bearer(admin))
@@ -142,7 +142,7 @@ async def test_registration_mode_set_by_admin_overrides_the_environment(app, cli
 
 
 async def test_registration_admin_invites_api(app, client):
-    admin = await member_token(app, "root", role="admin")
+    admin = (await member(app, "root", role="admin", scopes=ALL_SCOPES)).token
     made = await client.post("/api/v1/curbside/admin/invites", json={"max_uses": 5, "expires_in_days": 7},
                              headers=bearer(admin))
     assert made.status_code == 201
@@ -159,7 +159,7 @@ async def test_registration_admin_invites_api(app, client):
 
 
 async def test_password_reset_by_mail_is_single_use_and_ends_sessions(mail_app, mail_client, smtp):
-    old_token = await member_token(mail_app, "hana")
+    old_token = (await member(mail_app, "hana", scopes=ALL_SCOPES)).token
     unknown = await mail_client.post("/api/v1/curbside/auth/password_reset", json={"email": "nobody@example.org"})
     asked = await mail_client.post("/api/v1/curbside/auth/password_reset", json={"email": "hana@example.org"})
     assert unknown.status_code == asked.status_code == 202
@@ -177,7 +177,7 @@ async def test_password_reset_by_mail_is_single_use_and_ends_sessions(mail_app, 
 
 
 async def test_password_reset_token_expires(app, client):
-    await member_token(app, "ivan")
+    await member(app, "ivan")
     async with app.state.sessions() as session:
         account = (await session.execute(select(Account).where(Account.email == "ivan@example.org"))).scalar_one()
         token = await issue_token(session, account, "reset")
@@ -202,7 +202,8 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_trusted_verifiers_api_is_for_admins_and_audited(app, client):
-    admin, moderator = await member_token(app, "root", role="admin"), await member_token(app, "mo", role="moderator")
+    admin = (await member(app, "root", role="admin", scopes=ALL_SCOPES)).token
+    moderator = (await member(app, "mo", role="moderator", scopes=ALL_SCOPES)).token
     path = "/api/v1/curbside/admin/trusted_verifiers"
     assert (await client.post(path, json={"domain": "x.example"})).status_code == 401
     assert (await client.post(path, json={"domain": "x.example"}, headers=bearer(moderator))).status_code == 403

@@ -11,7 +11,7 @@ from server.db.models import Delivery, Post
 from server.services.accounts.exports import export_outbox
 from server.services.instance.settings import set_phi_policy
 from tests.support import factories
-from tests.support.moderation import bearer, user
+from tests.support.members import member
 
 PHI = "Pt John Smith, DOB 03/14/1961, MRN 4482913"
 QUEUE = "/api/v1/curbside/admin/held_statuses"
@@ -21,16 +21,16 @@ QUEUE = "/api/v1/curbside/admin/held_statuses"
 async def world(app, client):
     """alice started a members-only thread; carol replies in it; dan (local) and remi (remote) follow carol
     and dan; erin is a member who follows nobody; rosa is a remote account."""
-    people = {name: await user(app, name) for name in ("alice", "carol", "dan", "erin")}
-    _, mod_token = await user(app, "mod", role="moderator", scopes="read write admin:read admin:write")
+    people = {name: await member(app, name) for name in ("alice", "carol", "dan", "erin")}
+    mod = await member(app, "mod", role="moderator", scopes="read write admin:read admin:write")
     async with app.state.sessions() as session:
         remi = await factories.remote_actor(session, "remi")
         await factories.remote_actor(session, "rosa")
-        await factories.follow(session, people["dan"][0], people["carol"][0])
-        await factories.follow(session, remi, people["carol"][0])
-        await factories.follow(session, remi, people["dan"][0])
+        await factories.follow(session, people["dan"].actor, people["carol"].actor)
+        await factories.follow(session, remi, people["carol"].actor)
+        await factories.follow(session, remi, people["dan"].actor)
         await session.commit()
-    world = {name: bearer(token) for name, (_, token) in people.items()} | {"mod": bearer(mod_token), "remi": remi}
+    world = {name: who.headers for name, who in people.items()} | {"mod": mod.headers, "remi": remi}
     world["root"] = await status(client, world["alice"], "Ward handover moves to 7:30", visibility="local")
     return world
 

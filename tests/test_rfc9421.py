@@ -7,10 +7,18 @@ from pathlib import Path
 import pytest
 
 from federation.rfc9421 import (
-    content_digest_header, sign_request_rfc9421, signature_base, verify_rfc9421,
+    content_digest_header,
+    sign_request_rfc9421,
+    signature_base,
+    verify_rfc9421,
 )
 from federation.signatures import (
-    PublicKeyInfo, SignatureError, check_signature, digest_header, load_public_key, verify_request,
+    PublicKeyInfo,
+    SignatureError,
+    check_signature,
+    digest_header,
+    load_public_key,
+    verify_request,
 )
 from federation.structured_fields import Token, parse_dictionary
 

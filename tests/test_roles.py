@@ -2,18 +2,17 @@
 admin pages and the `curbside` command. A moderator acts on members only, an admin on anyone but
 themselves, nobody removes the last admin, and nobody decides a matter of their own."""
 import asyncio
-from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import func, select
 
 from moderation.errors import ServiceError
 from moderation.roles import SYSTEM, Acting, action_refusal, decision_refusal, role_refusal
-from server.db.models import Account, AccountModeration, AccountWarning, Actor, HeldPost, Report, VerificationRequest
 from server.db.ids import snowflake
+from server.db.models import Account, AccountModeration, AccountWarning, Actor, HeldPost, Report, VerificationRequest
 from server.services.accounts import member_admin
 from server.services.instance.settings import set_phi_policy
-from tests.support.members import bearer, member_token
+from tests.support.members import ALL_SCOPES, Member, member
 from tests.support.web import log_in
 from tests.test_moderation_cli import curbside, ok, refused
 from tests.test_web_admin import post as form_post
@@ -66,30 +65,14 @@ def test_roles_nobody_gives_a_role_above_their_own(by, role, allowed):
 
 # The people and what the tests look at ----------------------------------------------------------------
 
-@dataclass
-class Person:
-    actor: Actor
-    headers: dict
-
-    @property
-    def id(self) -> int:
-        return self.actor.id
-
-
 @pytest.fixture
-async def people(app) -> dict[str, Person]:
+async def people(app) -> dict[str, Member]:
     """ann (member), mod and mod2 (moderators), root and boss (admins): each with an admin-scoped token."""
-    found = {}
-    for name, role in (("ann", "member"), ("mod", "moderator"), ("mod2", "moderator"), ("root", "admin"),
-                       ("boss", "admin")):
-        token = await member_token(app, name, role=role)
-        async with app.state.sessions() as session:
-            actor = (await session.execute(select(Actor).where(Actor.username == name, Actor.local))).scalar_one()
-        found[name] = Person(actor, bearer(token))
-    return found
+    roles = (("ann", "member"), ("mod", "moderator"), ("mod2", "moderator"), ("root", "admin"), ("boss", "admin"))
+    return {name: await member(app, name, role=role, scopes=ALL_SCOPES) for name, role in roles}
 
 
-async def traces(app, person: Person) -> tuple:
+async def traces(app, person: Member) -> tuple:
     """What an action leaves on an account: a sanction row, a disabled login, notices."""
     async with app.state.sessions() as session:
         sanction = await session.get(AccountModeration, person.id)
@@ -100,7 +83,7 @@ async def traces(app, person: Person) -> tuple:
     return marked, account.disabled_at is not None, notices
 
 
-async def report(app, reporter: Person, target: Person) -> int:
+async def report(app, reporter: Member, target: Member) -> int:
     async with app.state.sessions() as session:
         row = Report(id=snowflake(), origin="local", reporter_id=reporter.id, target_id=target.id,
                      target_uri=target.actor.uri, category="other")
@@ -188,8 +171,8 @@ async def test_roles_web_members_page_refuses_an_admin_changing_themselves_with_
 @pytest.mark.parametrize("command", [["role", "root", "moderator"], ["disable", "root"]])
 async def test_roles_cli_never_removes_the_last_admin(app, settings, tmp_path, monkeypatch, command):
     monkeypatch.setenv("CURBSIDE_DOMAIN", settings.domain)
-    await member_token(app, "root", role="admin")
-    await member_token(app, "mod", role="moderator")
+    await member(app, "root", role="admin")
+    await member(app, "mod", role="moderator")
 
     def accounts(*args: str):
         return curbside(tmp_path / "cli", "accounts", *args, database_url=settings.database_url)
@@ -205,7 +188,7 @@ async def test_roles_cli_never_removes_the_last_admin(app, settings, tmp_path, m
 
 # Nobody decides their own matter ---------------------------------------------------------------------------
 
-async def _own_request(client, person: Person) -> str:
+async def _own_request(client, person: Member) -> str:
     submitted = await client.post("/api/v1/curbside/verification_requests", data=CLAIMS, headers=person.headers)
     assert submitted.status_code in (200, 201), submitted.text
     return submitted.json()["id"]
@@ -399,8 +382,8 @@ async def test_roles_cli_the_system_administrator_decides_an_admins_verification
 
 async def test_roles_two_admins_cannot_disable_each_other_at_once(app):
     """Each removal counts the other admin; without a lock both counts see one and both commit."""
-    await member_token(app, "root", role="admin")
-    await member_token(app, "boss", role="admin")
+    await member(app, "root", role="admin")
+    await member(app, "boss", role="admin")
     async with app.state.sessions() as first, app.state.sessions() as second:
         root, boss = await _admin(first, "root"), await _admin(first, "boss")
         await member_admin.disable(first, boss, by=root)  # flushed, not committed

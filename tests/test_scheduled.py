@@ -7,8 +7,9 @@ from server.db import fulltext
 from server.db.models import IdempotencyKey, MediaAttachment, Notification, PollDeadline
 from server.db.types import utcnow
 from server.jobs.scheduled import ScheduledRunner
-from tests.support.api import media_ready, member
+from tests.support.api import media_ready
 from tests.support.images import plain
+from tests.support.members import member
 
 
 async def test_scheduled_runner_closes_polls_and_clears_stale_rows_once_per_interval(app, client):

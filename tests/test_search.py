@@ -7,13 +7,13 @@ from sqlalchemy import delete, select, update
 
 from moderation.domains import Severity
 from server.db import fulltext
+from server.db.ids import snowflake
 from server.db.models import Actor, Block, Follow, Like, Mute, Post, UserDomainBlock
 from server.db.models.reports import AccountModeration
-from server.db.ids import snowflake
 from server.db.types import utcnow
 from tests.support import factories
-from tests.support.api import member
-from tests.support.fake_remote import fed_app, fed_client, fed_settings, remote  # noqa: F401  (fixtures)
+from tests.support.api import status
+from tests.support.members import member
 from tests.support.moderation import set_policy
 
 SEARCH = "/api/v2/search"
@@ -29,12 +29,6 @@ async def people(app):
         rita.indexable = True
         await session.commit()
     return {"alice": alice, "bob": bob, "carol": carol, "rita": rita}
-
-
-async def status(client, who, text: str, **extra) -> dict:
-    response = await client.post("/api/v1/statuses", json={"status": text, **extra}, headers=who.headers)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 async def found(client, who, q: str, **params) -> list[str]:

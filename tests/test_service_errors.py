@@ -11,7 +11,7 @@ from moderation.errors import Kind, ServiceError
 from server.cli import database
 from server.cli import main as cli
 from server.services.reading import timelines as reading
-from tests.support.api import member
+from tests.support.members import member
 
 STATUSES = [(Kind.INVALID, 422), (Kind.NOT_FOUND, 404), (Kind.FORBIDDEN, 403), (Kind.CONFLICT, 409),
             (Kind.RATE_LIMITED, 429), (Kind.EXPIRED, 400)]

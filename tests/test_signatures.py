@@ -12,8 +12,13 @@ from httpsig.verify import HeaderVerifier
 from starlette.datastructures import Headers
 
 from federation.signatures import (
-    PublicKeyInfo, SignatureError, digest_header, load_public_key, parse_signature_params,
-    sign_request, verify_request,
+    PublicKeyInfo,
+    SignatureError,
+    digest_header,
+    load_public_key,
+    parse_signature_params,
+    sign_request,
+    verify_request,
 )
 
 # Marked here, at collection time: the conftest's late marking makes anyio drop the

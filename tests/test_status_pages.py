@@ -4,26 +4,32 @@ to cached posts."""
 from datetime import timedelta
 
 import pytest
-
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.convert.actor_to_mastodon import AccountCounts, actor_to_mastodon
+from server.convert.post_to_mastodon import ViewerState, poll_to_mastodon, status_shared
 from server.db.engine import make_engine
 from server.db.inline import InlineSession, read_rows
 from server.db.models import (
-    AccountModeration, Actor, Block, Bookmark, HomeTimelineEntry, Like, Mute, Pin, PollVote, Post,
+    AccountModeration,
+    Actor,
+    Block,
+    Bookmark,
+    HomeTimelineEntry,
+    Like,
+    Mute,
+    Pin,
+    PollVote,
+    Post,
     UserDomainBlock,
 )
 from server.db.types import utcnow
-from server.services.accounts.members import NewAccount, create_account
 from server.services.moderation.hidden_from_viewers import visible_posts
-from server.services.accounts.oauth import issue_token
-from server.services.accounts.scopes import parse_scopes
-from server.convert.actor_to_mastodon import AccountCounts, actor_to_mastodon
-from server.convert.post_to_mastodon import ViewerState, poll_to_mastodon, status_shared
-from server.services.reading.status_json import ACTOR_FIELDS, POST_FIELDS, home_statement
 from server.services.reading.page_views import render_statuses
+from server.services.reading.status_json import ACTOR_FIELDS, POST_FIELDS, home_statement
 from tests.support.factories import member, post, remote_actor
+from tests.support.members import member as member_with_token
 
 POLL = {"options": [{"title": "yes", "votes_count": 3}, {"title": "no", "votes_count": 1}], "multiple": False,
         "voters_count": 4, "expires_at": "2999-01-01T00:00:00Z", "closed": False}
@@ -32,12 +38,8 @@ IMAGE = {"type": "Document", "media_type": "image/png", "url": "https://remote.e
 
 
 async def reader(app, username: str) -> tuple[int, dict]:
-    async with app.state.sessions() as session:
-        account = await create_account(session, app.state.urls, app.state.settings.domain,
-                                       NewAccount(username=username, email=f"{username}@example.org"))
-        issued = await issue_token(session, None, account, parse_scopes("read write"), refreshable=False)
-        await session.commit()
-        return account.actor_id, {"authorization": f"Bearer {issued.access_token}"}
+    who = await member_with_token(app, username, scopes="read write")
+    return who.id, who.headers
 
 
 async def world(app, viewer: int) -> dict:

@@ -4,33 +4,27 @@ import asyncio
 import json
 
 import pytest
-from sqlalchemy import select
 
 from server.db.engine import make_engine, make_sessionmaker
-from server.db.models import Account, Actor
-from server.services.accounts.oauth import issue_token
+from server.db.models import Actor
 from server.services.posts.authoring import NewPost, create_post
-from server.services.accounts.scopes import parse_scopes
-from server.streaming.subscribers import Stream, Subscriber
 from server.streaming.routing import public_match
+from server.streaming.subscribers import Stream, Subscriber
 from tests.support import factories
 from tests.support.asgi_streams import EventStream, WebSocketStream
+from tests.support.members import member
+from tests.support.members import token as another_token
 
 
 @pytest.fixture
-async def people(app, session):
-    """alice follows bob; carol follows nobody. Each has a token for everything."""
-    urls, domain = app.state.urls, app.state.settings.domain
-    actors = {name: await factories.member(session, urls, domain, name) for name in ("alice", "bob", "carol")}
-    await factories.follow(session, actors["alice"], actors["bob"])
-    tokens = {name: await token_of(session, actor, "read write follow") for name, actor in actors.items()}
-    await session.commit()
-    return {"actors": actors, "tokens": tokens}
-
-
-async def token_of(session, actor: Actor, scopes: str) -> str:
-    account = (await session.execute(select(Account).where(Account.actor_id == actor.id))).scalar_one()
-    return (await issue_token(session, None, account, parse_scopes(scopes), refreshable=False)).access_token
+async def people(app):
+    """alice follows bob; carol follows nobody. Each has a token to read, write and follow."""
+    found = {name: await member(app, name) for name in ("alice", "bob", "carol")}
+    async with app.state.sessions() as session:
+        await factories.follow(session, found["alice"].actor, found["bob"].actor)
+        await session.commit()
+    return {"members": found, "actors": {name: who.actor for name, who in found.items()},
+            "tokens": {name: who.token for name, who in found.items()}}
 
 
 async def post(client, token: str, text: str, **fields) -> dict:
@@ -145,11 +139,10 @@ async def test_streaming_websocket_subscribe_and_token_as_subprotocol(app, clien
     assert all(m["event"] == "update" and json.loads(m["payload"])["id"] == status["id"] for m in got)
 
 
-async def test_streaming_websocket_refuses_without_token_or_scope(app, session, people):
+async def test_streaming_websocket_refuses_without_token_or_scope(app, people):
     async with WebSocketStream(app, "/api/v1/streaming?stream=user") as anonymous:
         assert not anonymous.accepted and anonymous.close_code == 4401
-    token = await token_of(session, people["actors"]["alice"], "read:statuses")
-    await session.commit()
+    token = (await another_token(app, people["members"]["alice"], "read:statuses"))["authorization"].split()[1]
     url = f"/api/v1/streaming?stream=user:notification&access_token={token}"
     async with WebSocketStream(app, url) as narrow:
         assert not narrow.accepted and narrow.close_code == 4403

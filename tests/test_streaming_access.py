@@ -25,7 +25,7 @@ from server.streaming.hub import MISSED_SECONDS
 from tests.support import factories
 from tests.support.asgi_streams import EventStream, WebSocketStream
 from tests.support.instances import Instance
-from tests.support.members import PASSWORD, bearer, member_token
+from tests.support.members import ALL_SCOPES, PASSWORD, bearer, member
 from tests.support.web import form_token, log_in, member_session
 
 CLOSE_SECONDS = 5.0  # "within seconds": SQLite's poll is 1 s, PostgreSQL's NOTIFY arrives at once
@@ -41,7 +41,7 @@ class Reader:
 
 
 async def reader(app, client) -> Reader:
-    await member_token(app, "alice")
+    await member(app, "alice")
     registered = (await client.post("/api/v1/apps", data={"client_name": "Tusky", "redirect_uris": OOB,
                                                           "scopes": "read write"})).json()
     creds = {"client_id": registered["client_id"], "client_secret": registered["client_secret"]}
@@ -58,7 +58,7 @@ async def revoke(app, client, alice: Reader) -> None:
 
 
 async def suspend(app, client, alice: Reader) -> None:
-    moderator = await member_token(app, "mod", role="moderator")
+    moderator = (await member(app, "mod", role="moderator", scopes=ALL_SCOPES)).token
     done = await client.post(f"/api/v1/admin/accounts/{alice.actor_id}/action", data={"type": "suspend"},
                              headers=bearer(moderator))
     assert done.status_code == 200, done.text
@@ -105,7 +105,7 @@ async def test_streaming_closes_when_the_right_to_read_ends(app, client, change,
 async def test_streaming_closes_only_the_streams_whose_right_ended(app, client):
     """A revocation closes the streams it covers, and no other."""
     alice = await reader(app, client)
-    other = await member_token(app, "bob")
+    other = (await member(app, "bob", scopes=ALL_SCOPES)).token
     async with EventStream(app, "/api/v1/streaming/user", alice.token) as hers, \
             EventStream(app, "/api/v1/streaming/public", other) as his:
         await revoke(app, client, alice)
@@ -213,7 +213,7 @@ async def test_token_read_before_its_revocation_is_not_cached_after_it(app, clie
 
 async def test_ended_access_forgets_only_the_tokens_it_names(app, client, monkeypatch):
     """Revoking alice's token leaves bob's cached: his next request costs no token query."""
-    alice, bob = await reader(app, client), await member_token(app, "bob")
+    alice, bob = await reader(app, client), (await member(app, "bob", scopes=ALL_SCOPES)).token
     assert (await client.get("/api/v1/accounts/verify_credentials", headers=bearer(bob))).status_code == 200
     lookups = []
 
@@ -247,7 +247,7 @@ async def test_listener_reconnecting_applies_what_it_missed_and_keeps_other_stre
     """Ended access committed while the listener was away is read from the table on reconnecting: it closes the
     streams it covers and no other (each of those clients would reconnect at once)."""
     postgres_only(settings)
-    alice, bob = await reader(app, client), await member_token(app, "bob")
+    alice, bob = await reader(app, client), (await member(app, "bob", scopes=ALL_SCOPES)).token
     assert (await client.post("/api/v1/statuses", json={"status": "before"}, headers=bearer(bob))).status_code == 200
     hers_only = OAuthToken.account_id.in_(select(Account.id).where(Account.actor_id == alice.actor_id))
 
@@ -269,7 +269,7 @@ async def test_listener_reconnecting_applies_what_it_missed_and_keeps_other_stre
 
 async def test_listener_away_longer_than_events_are_kept_closes_every_stream(app, client, settings):
     postgres_only(settings)
-    bob = await member_token(app, "bob")
+    bob = (await member(app, "bob", scopes=ALL_SCOPES)).token
     async with EventStream(app, "/api/v1/streaming/user", bob) as his:
         async with listener_lost(app) as source:
             source.lost_at = time.monotonic() - MISSED_SECONDS - 1

@@ -5,8 +5,9 @@ import pytest
 
 from server.db.models import Block
 from tests.support import factories
-from tests.support.api import member
+from tests.support.api import status
 from tests.support.asgi_streams import EventStream, WebSocketStream
+from tests.support.members import member
 
 
 @pytest.fixture
@@ -23,21 +24,15 @@ def token(who) -> str:
     return who.headers["authorization"].split(" ", 1)[1]
 
 
-async def post(client, who, text: str, **fields) -> dict:
-    response = await client.post("/api/v1/statuses", json={"status": text, **fields}, headers=who.headers)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
 async def test_streaming_direct_carries_conversations_to_participants_only(app, client, people):
     alice, bob, carol = people["alice"], people["bob"], people["carol"]
     async with EventStream(app, "/api/v1/streaming/direct", token(bob)) as bobs, \
             EventStream(app, "/api/v1/streaming/direct", token(carol)) as carols, \
             EventStream(app, "/api/v1/streaming/direct", token(alice)) as alices:
-        await post(client, alice, "not direct: followers only", visibility="private")
-        first = await post(client, alice, "@bob the consult, privately", visibility="direct")
+        await status(client, alice, "not direct: followers only", visibility="private")
+        first = await status(client, alice, "@bob the consult, privately", visibility="direct")
         event, data = await bobs.next()
-        reply = await post(client, bob, "@alice thanks", visibility="direct", in_reply_to_id=first["id"])
+        reply = await status(client, bob, "@alice thanks", visibility="direct", in_reply_to_id=first["id"])
         own = [await alices.next(), await alices.next()]
         with pytest.raises(TimeoutError):
             await carols.next(timeout=0.5)
@@ -57,7 +52,7 @@ async def test_streaming_direct_respects_blocks_and_sends_deletes(app, client, p
         await session.commit()
     async with EventStream(app, "/api/v1/streaming/direct", token(bob)) as bobs, \
             EventStream(app, "/api/v1/streaming/direct", token(carol)) as carols:
-        sent = await post(client, alice, "@bob @carol both of you", visibility="direct")
+        sent = await status(client, alice, "@bob @carol both of you", visibility="direct")
         assert (await bobs.next())[0] == "conversation"
         removed = await client.delete(f"/api/v1/statuses/{sent['id']}", headers=alice.headers)
         assert removed.status_code == 200
@@ -71,7 +66,7 @@ async def test_streaming_direct_over_websocket_and_its_scope(app, client, people
     alice, bob = people["alice"], people["bob"]
     async with WebSocketStream(app, f"/api/v1/streaming?stream=direct&access_token={token(bob)}") as ws:
         assert ws.accepted
-        sent = await post(client, alice, "@bob over the socket", visibility="direct")
+        sent = await status(client, alice, "@bob over the socket", visibility="direct")
         message = await ws.next()
     assert message["stream"] == ["direct"] and message["event"] == "conversation"
     assert json.loads(message["payload"])["last_status"]["id"] == sent["id"]
@@ -82,7 +77,7 @@ async def test_streaming_direct_over_websocket_and_its_scope(app, client, people
 async def test_streaming_user_notification_carries_notifications_only(app, client, people):
     alice, bob = people["alice"], people["bob"]
     async with EventStream(app, "/api/v1/streaming/user/notification", token(bob)) as stream:
-        await post(client, alice, "for followers, no mention")
-        mention = await post(client, alice, "@bob have a look")
+        await status(client, alice, "for followers, no mention")
+        mention = await status(client, alice, "@bob have a look")
         event, data = await stream.next()
     assert event == "notification" and json.loads(data)["status"]["id"] == mention["id"]

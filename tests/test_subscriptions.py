@@ -4,7 +4,11 @@ import pytest
 from moderation.blocklists import BlocklistError
 from moderation.domains import DomainPolicy, FederationMode, PolicySet, Severity
 from moderation.subscriptions import (
-    Draft, Subscription, apply_plan, plan_from_document, plan_subscription_update,
+    Draft,
+    Subscription,
+    apply_plan,
+    plan_from_document,
+    plan_subscription_update,
 )
 
 HIGH = Subscription("high", "https://lists.example/high.csv", priority=200)

@@ -3,7 +3,11 @@ import pytest
 
 from federation.html import sanitize_html
 from federation.text import (
-    MentionTarget, extract_hashtags, extract_mentions, link_html, render_post,
+    MentionTarget,
+    extract_hashtags,
+    extract_mentions,
+    link_html,
+    render_post,
 )
 
 BASE = "https://curb.example"

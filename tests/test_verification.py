@@ -12,7 +12,7 @@ from server.db.models import Delivery, Notification, Verification, VerificationA
 from server.db.types import utcnow
 from server.services.verification.workflow import expire_due, purge_evidence, remind_due
 from tests.support import factories
-from tests.support.members import bearer, member_token
+from tests.support.members import ALL_SCOPES, bearer, member
 
 pytestmark = pytest.mark.anyio
 VALID_NPI = "1234567893"  # Luhn over 80840 + the number holds
@@ -29,8 +29,8 @@ def _form(**extra) -> dict:
 
 @pytest.fixture
 async def people(app):
-    return {"ada": await member_token(app, "ada"), "mod": await member_token(app, "mod", role="moderator"),
-            "root": await member_token(app, "root", role="admin")}
+    roles = {"ada": "member", "mod": "moderator", "root": "admin"}
+    return {name: (await member(app, name, role=role, scopes=ALL_SCOPES)).token for name, role in roles.items()}
 
 
 async def _submit(client, token, evidence: bytes | None = None, **extra):
@@ -62,7 +62,7 @@ async def test_verification_request_is_listed_masked_and_one_at_a_time(app, clie
         [("pending", "••••••7893", "Cardiovascular Disease")]
     again = await _submit(client, people["ada"])
     assert again.status_code == 409
-    other = await member_token(app, "bob")
+    other = (await member(app, "bob", scopes=ALL_SCOPES)).token
     assert (await client.get(f"{REQUESTS}/{mine[0]['id']}", headers=bearer(other))).status_code == 404
 
 

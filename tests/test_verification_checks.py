@@ -15,7 +15,7 @@ from server.app import create_app
 from server.db.models import Actor, MemberProfile, VerificationAudit, VerificationRequest
 from server.services.verification.online_checks.nppes import compare, parse_response
 from server.services.verification.online_checks.result import CheckError, Claim
-from tests.support.members import bearer, member_token
+from tests.support.members import ALL_SCOPES, bearer, member
 
 NPI = "1234567893"
 REQUESTS = "/api/v1/curbside/verification_requests"
@@ -90,7 +90,7 @@ async def _app_with(settings, registry_url: str):
 
 
 async def _submit(app, client) -> tuple[str, dict]:
-    ada = await member_token(app, "ada")
+    ada = (await member(app, "ada", scopes=ALL_SCOPES)).token
     async with app.state.sessions() as session:
         actor = (await session.execute(select(Actor).where(Actor.username == "ada"))).scalar_one()
         profile = await session.get(MemberProfile, actor.id) or MemberProfile(actor_id=actor.id)
@@ -102,7 +102,7 @@ async def _submit(app, client) -> tuple[str, dict]:
         "jurisdiction": "US-CA"})
     assert response.status_code == 201, response.text
     assert "online_checks" not in response.json()  # for reviewers only
-    return response.json()["id"], bearer(await member_token(app, "mod", role="moderator"))
+    return response.json()["id"], (await member(app, "mod", role="moderator", scopes=ALL_SCOPES)).headers
 
 
 async def test_verification_checks_attach_the_registry_answer_for_the_reviewer(settings):

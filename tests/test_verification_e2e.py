@@ -12,11 +12,6 @@ pytestmark = pytest.mark.integration
 STAFF_SCOPES = ("read", "write", "follow", "admin:read", "admin:write")
 
 
-def account(instance: Instance, username: str, role: str = "member", scopes=("read", "write", "follow")) -> Client:
-    instance.cli("accounts", "create", username, "--email", f"{username}@example.org", "--role", role)
-    return Client(instance.base_url, instance.cli("tokens", "create", username, "--scopes", *scopes).stdout.strip())
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     root = tmp_path_factory.mktemp("verification")
@@ -25,8 +20,8 @@ def world(tmp_path_factory):
                                       "CURBSIDE_SMTP_FROM": "verify@society-a.test"}).start()
         b = Instance(root / "b").start()
         try:
-            yield {"A": a, "B": b, "smtp": smtp, "mod": account(a, "mod", "moderator", STAFF_SCOPES),
-                   "bob": account(b, "bob")}
+            yield {"A": a, "B": b, "smtp": smtp, "mod": a.member("mod", "moderator", STAFF_SCOPES),
+                   "bob": b.member("bob")}
         finally:
             a.stop()
             b.stop()

@@ -8,8 +8,16 @@ import pytest
 from federation.addressing import PUBLIC
 from federation.html import MAX_HTML_CHARS
 from federation.vocab import (
-    Activity, Actor, Collection, Post, VocabError, parse_activity, parse_actor,
-    parse_collection, parse_document, parse_object,
+    Activity,
+    Actor,
+    Collection,
+    Post,
+    VocabError,
+    parse_activity,
+    parse_actor,
+    parse_collection,
+    parse_document,
+    parse_object,
 )
 
 ALICE = "https://remote.example/users/alice"

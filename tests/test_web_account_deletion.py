@@ -4,24 +4,32 @@ posts' counts kept right, verifications revoked, the username kept reserved, nob
 import json
 
 import pytest
-
 from sqlalchemy import func, select
 
 from moderation.errors import ServiceError
 from server.db.models import (
-    Account, Actor, Delivery, Follow, Like, MediaAttachment, MemberProfile, Notification, OAuthToken, Post, Verification,
-    VerificationRequest, WebSession,
+    Account,
+    Actor,
+    Delivery,
+    Follow,
+    Like,
+    MediaAttachment,
+    MemberProfile,
+    Notification,
+    OAuthToken,
+    Post,
+    Verification,
+    VerificationRequest,
+    WebSession,
 )
+from server.services.accounts.deletion import delete_account
+from server.services.accounts.members import NewAccount, create_account, find_local_account
 from server.services.posts import media
 from server.services.social import interactions as social
 from server.services.verification import workflow as verification
-from server.services.accounts.deletion import delete_account
-from server.services.accounts.members import NewAccount, create_account, find_local_account
-from server.services.accounts.deletion import delete_account
-from server.services.accounts.members import NewAccount, create_account, find_local_account
 from tests.support import factories
 from tests.support.images import plain
-from tests.support.members import PASSWORD, member_token
+from tests.support.members import PASSWORD, member
 from tests.support.web import csrf_of, log_in, member_session
 
 VALID_NPI = "1234567893"
@@ -61,7 +69,7 @@ async def _world(app) -> dict:
 
 
 async def test_account_deletion_sends_delete_and_removes_her_data(app, client):
-    await member_token(app, "chair", role="admin")
+    await member(app, "chair", role="admin")
     await member_session(app, client, "ada")
     world = await _world(app)
     assert world["file"].exists()
@@ -110,7 +118,7 @@ async def test_account_deletion_sends_delete_and_removes_her_data(app, client):
 
 
 async def test_account_deletion_refuses_the_only_admin(app):
-    await member_token(app, "solo", role="admin")
+    await member(app, "solo", role="admin")
     async with app.state.sessions() as session:
         solo = await find_local_account(session, app.state.settings.domain, "solo")
         try:
@@ -119,7 +127,7 @@ async def test_account_deletion_refuses_the_only_admin(app):
             assert "only admin" in str(exc)
         else:
             raise AssertionError("the only admin was deleted")
-    await member_token(app, "second", role="admin")
+    await member(app, "second", role="admin")
     async with app.state.sessions() as session:
         solo = await find_local_account(session, app.state.settings.domain, "solo")
         assert await delete_account(app.state.runtime, session, solo) == 0  # nobody remote to tell

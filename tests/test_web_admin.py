@@ -6,11 +6,20 @@ import re
 import pytest
 from sqlalchemy import select
 
-from server.db.models import (
-    Account, AccountModeration, AccountWarning, AuditEntry, Delivery, Host, Post, Report, Verification,
-    VerificationAudit, VerificationRequest,
-)
 from server.db.ids import snowflake
+from server.db.models import (
+    Account,
+    AccountModeration,
+    AccountWarning,
+    AuditEntry,
+    Delivery,
+    Host,
+    Post,
+    Report,
+    Verification,
+    VerificationAudit,
+    VerificationRequest,
+)
 from server.db.types import utcnow
 from server.services.moderation import actions, audit
 from server.services.verification.workflow import Submission, Upload, submit_request

@@ -8,7 +8,6 @@ from server.db.models import BlocklistSubscription, DomainPolicyRecord
 from server.services.moderation.policies import policy_fields, read_mode
 from server.services.moderation.publish import read_visibility
 from tests.loopback_server import Reply, serve
-from tests.support.fake_remote import fed_app, fed_client, fed_settings  # noqa: F401  (fixtures)
 from tests.support.web import csrf_of, member_session
 from tests.test_web_admin import entries, post
 

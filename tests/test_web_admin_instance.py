@@ -9,15 +9,15 @@ from PIL import Image
 from sqlalchemy import select
 
 from server.db.models import Account, Invite, WebSession
+from server.services.accounts.registration import Registration, register
 from server.services.instance import site as site_settings
 from server.services.instance.settings import registration_mode, verification_valid_days
-from server.services.accounts.registration import Registration, register
-from tests.support.members import PASSWORD, member_token
+from tests.support.members import PASSWORD, member
 from tests.support.web import log_in, member_session
 from tests.test_web_admin import entries, post
 
 
-async def member(app, username: str) -> Account:
+async def account_of(app, username: str) -> Account:
     async with app.state.sessions() as session:
         return (await session.execute(select(Account).where(Account.email == f"{username}@example.org"))).scalar_one()
 
@@ -31,10 +31,10 @@ async def test_web_admin_registrations_are_approved_or_rejected(app, client):
         await session.commit()
     page = (await client.get("/admin/members")).text
     assert "wanted reason" in page and "unwanted reason" in page
-    wanted, unwanted = await member(app, "wanted"), await member(app, "unwanted")
+    wanted, unwanted = await account_of(app, "wanted"), await account_of(app, "unwanted")
     assert (await post(client, f"/admin/members/{wanted.actor_id}/approve", "/admin/members")).status_code == 303
     assert (await post(client, f"/admin/members/{unwanted.actor_id}/reject", "/admin/members")).status_code == 303
-    assert (await member(app, "wanted")).approved_at is not None
+    assert (await account_of(app, "wanted")).approved_at is not None
     async with app.state.sessions() as session:
         assert (await session.execute(select(Account).where(Account.email == "unwanted@example.org"))).first() is None
     assert [e.target.split("@")[0] for e in await entries(app, "registration.reject")] == ["unwanted"]
@@ -61,23 +61,23 @@ async def test_web_admin_invites_are_created_with_limits_and_revoked(app, client
 
 async def test_web_admin_roles_change_but_never_the_admins_own(app, client):
     await member_session(app, client, "boss", role="admin")
-    await member_token(app, "helper")
-    helper, boss = await member(app, "helper"), await member(app, "boss")
+    await member(app, "helper")
+    helper, boss = await account_of(app, "helper"), await account_of(app, "boss")
     assert (await post(client, f"/admin/members/{helper.actor_id}/role", "/admin/members",
                        role="moderator")).status_code == 303
-    assert (await member(app, "helper")).role == "moderator"
+    assert (await account_of(app, "helper")).role == "moderator"
     [entry] = await entries(app, "account.role")
     assert entry.details == {"before": "member", "after": "moderator"}
     own = await post(client, f"/admin/members/{boss.actor_id}/role", "/admin/members", role="member")
-    assert own.status_code == 403 and "your own account" in own.text and (await member(app, "boss")).role == "admin"
+    assert own.status_code == 403 and "your own account" in own.text and (await account_of(app, "boss")).role == "admin"
     odd = await post(client, f"/admin/members/{helper.actor_id}/role", "/admin/members", role="owner")
     assert odd.status_code == 422
 
 
 async def test_web_admin_disabled_member_is_logged_out_and_enabled_again(app, client):
     await member_session(app, client, "boss", role="admin")
-    await member_token(app, "carl")
-    carl = await member(app, "carl")
+    await member(app, "carl")
+    carl = await account_of(app, "carl")
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=client.base_url) as carls:
         assert (await log_in(carls, "carl")).status_code == 303
         assert (await post(client, f"/admin/members/{carl.actor_id}/disable", "/admin/members")).status_code == 303

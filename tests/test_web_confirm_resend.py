@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from server.db.models import Account
-from server.services.instance.settings import set_registration_mode
 from server.services.accounts.registration import MAILS_PER_HOUR
-from tests.support.members import PASSWORD, mail_app, mail_client, member_token  # noqa: F401  (fixtures)
-from tests.support.smtp import link_in, smtp  # noqa: F401  (fixture)
+from server.services.instance.settings import set_registration_mode
+from tests.support.members import PASSWORD, member
+from tests.support.smtp import link_in
 from tests.support.web import csrf_of, form_token, log_in
 
 
@@ -19,8 +19,8 @@ async def _resend(client, email: str):
 
 async def test_web_confirm_resend_mails_a_working_link_and_answers_alike_for_unknown_addresses(
         mail_app, mail_client, smtp):
-    await member_token(mail_app, "nina", confirmed=False)
-    await member_token(mail_app, "omar")  # confirmed already: nothing to send
+    await member(mail_app, "nina", confirmed=False)
+    await member(mail_app, "omar")  # confirmed already: nothing to send
     unknown = await _resend(mail_client, "nobody@example.org")
     confirmed = await _resend(mail_client, "omar@example.org")
     known = await _resend(mail_client, "Nina@example.org")
@@ -38,7 +38,7 @@ async def test_web_confirm_resend_mails_a_working_link_and_answers_alike_for_unk
 
 
 async def test_web_confirm_resend_sends_a_few_mails_an_hour_then_stays_silent(mail_app, mail_client, smtp):
-    await member_token(mail_app, "pia", confirmed=False)
+    await member(mail_app, "pia", confirmed=False)
     answers = [await _resend(mail_client, "pia@example.org") for _ in range(MAILS_PER_HOUR + 2)]
     assert len({a.text for a in answers}) == 1 and all(a.status_code == 200 for a in answers)
     smtp.mailbox.wait_for("pia@example.org", MAILS_PER_HOUR)
@@ -48,7 +48,7 @@ async def test_web_confirm_resend_sends_a_few_mails_an_hour_then_stays_silent(ma
 
 
 async def test_web_confirm_resend_is_linked_from_the_login_error_and_the_signup_page(app, client):
-    await member_token(app, "quinn", confirmed=False)
+    await member(app, "quinn", confirmed=False)
     refused = await log_in(client, "quinn")
     assert refused.status_code == 400 and 'href="/confirm/resend"' in refused.text
     wrong = await log_in(client, "quinn", "not the password")
@@ -66,7 +66,7 @@ async def test_web_confirm_resend_is_linked_from_the_login_error_and_the_signup_
 
 
 async def test_web_password_forgot_shares_the_cap_on_mailed_links(mail_app, mail_client, smtp):
-    await member_token(mail_app, "sara")
+    await member(mail_app, "sara")
     token = await form_token(mail_client, "/password/forgot")
     answers = [await mail_client.post("/password/forgot", data={"csrf_token": token, "login": "sara"})
                for _ in range(MAILS_PER_HOUR + 1)]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from server.db.models import Actor, Delivery, Pin, Post, PostEdit
 from server.services.instance.settings import set_phi_policy
 from tests.support import factories
-from tests.support.members import member_token, open_to_visitors
+from tests.support.members import member, open_to_visitors
 from tests.support.web import csrf_of, member_session
 from tests.test_web_posts import PHI_TEXT, act, actor_of, compose, make_post, posts_of
 
@@ -101,7 +101,7 @@ async def test_web_edit_with_identifiers_under_warn_needs_the_authors_confirmati
 
 
 async def test_web_someone_elses_post_cannot_be_edited_or_pinned(app, client):
-    await member_token(app, "bob")
+    await member(app, "bob")
     bobs = await make_post(app, await actor_of(app, "bob"), content="<p>Bob's post</p>")
     await member_session(app, client, "alice")
     assert f"/statuses/{bobs.id}/edit" not in (await client.get(f"/statuses/{bobs.id}")).text

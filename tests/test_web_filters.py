@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from server.db.models import Actor
-from server.services.reading import filter_storage as filter_settings
 from server.services.posts.fanout import fan_out, notify
+from server.services.reading import filter_storage as filter_settings
 from tests.support import factories
 from tests.support.web import csrf_of, member_session
 

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from server.db.models import TagFollow
 from server.services.accounts.members import find_local_actor
-from tests.support.members import bearer, member_token
+from tests.support.members import ALL_SCOPES, bearer, member
 from tests.support.web import csrf_of, member_session
 
 
@@ -64,7 +64,7 @@ async def test_web_settings_tags_lists_and_unfollows(app, client):
 
 
 async def test_web_followed_tag_posts_show_on_home(app, client):
-    author = await member_token(app, "bob")
+    author = (await member(app, "bob", scopes=ALL_SCOPES)).token
     await member_session(app, client, "ada")
     await client.post("/tags/echo/follow", data={"csrf_token": csrf_of((await client.get("/tags/echo")).text)})
     for text in ("A fine #echo loop", "Only for followers #echo"):

@@ -1,17 +1,16 @@
 """The web UI's foundation: sessions, CSRF on every form, what each page needs, security headers, themes."""
 import pytest
 
-from server.services.instance.site import check_accent, contrast
 from moderation.errors import ServiceError
 from server.services.instance.site import check_accent, contrast
 from server.web.page import safe_next
 from server.web.routes import WEB_ROUTES
-from tests.support.members import PASSWORD, member_token
+from tests.support.members import PASSWORD, member
 from tests.support.web import csrf_of, form_token, log_in, member_session
 
 
 async def test_web_login_sets_a_session_cookie_and_logout_ends_it(app, client):
-    await member_token(app, "alice")
+    await member(app, "alice")
     done = await log_in(client, "alice")
     assert done.status_code == 303 and done.headers["location"] == "/home"
     cookie = done.headers["set-cookie"]
@@ -26,12 +25,12 @@ async def test_web_login_sets_a_session_cookie_and_logout_ends_it(app, client):
 
 async def test_web_session_cookie_is_secure_on_https(app, client):
     assert app.state.settings.scheme == "https"
-    await member_token(app, "bob")
+    await member(app, "bob")
     assert "Secure" in (await log_in(client, "bob")).headers["set-cookie"]
 
 
 async def test_web_login_wrong_password_says_so_without_saying_which(app, client):
-    await member_token(app, "carol")
+    await member(app, "carol")
     wrong = await log_in(client, "carol", "not the password")
     assert wrong.status_code == 400 and "invalid username or password" in wrong.text
     assert "curbside_session" not in wrong.headers.get("set-cookie", "")
@@ -40,7 +39,7 @@ async def test_web_login_wrong_password_says_so_without_saying_which(app, client
 
 
 async def test_web_form_without_csrf_token_is_refused(app, client):
-    await member_token(app, "dave")
+    await member(app, "dave")
     missing = await client.post("/login", data={"username": "dave", "password": PASSWORD})
     assert missing.status_code == 403 and "expired" in missing.text
     await form_token(client, "/login")
@@ -49,7 +48,7 @@ async def test_web_form_without_csrf_token_is_refused(app, client):
 
 
 async def test_web_form_from_another_origin_is_refused(app, client):
-    await member_token(app, "erin")
+    await member(app, "erin")
     token = await form_token(client, "/login")
     cross = await client.post("/login", data={"csrf_token": token, "username": "erin", "password": PASSWORD},
                               headers={"Origin": "https://evil.example"})
@@ -96,7 +95,7 @@ async def test_web_login_returns_to_a_local_page_only(app, client):
     assert safe_next("/settings?tab=1") == "/settings?tab=1"
     for hostile in ("https://evil.example/", "//evil.example", "/\\evil.example", "javascript:alert(1)", ""):
         assert safe_next(hostile) == "/home"
-    await member_token(app, "frank")
+    await member(app, "frank")
     token = await form_token(client, "/login")
     response = await client.post("/login", data={"csrf_token": token, "username": "frank", "password": PASSWORD,
                                                  "next": "//evil.example/x"})

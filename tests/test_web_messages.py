@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from server.db.models import Actor, ConversationState, Mention, Post
 from server.web import messages
-from tests.support.members import bearer, member_token
+from tests.support.members import ALL_SCOPES, member
 from tests.support.web import csrf_of, member_session
 
 PHI_TEXT = "Pt John Smith, MRN 4482913, seen 03/14/2024 in room 412"
@@ -21,7 +21,7 @@ ROW = re.compile(r'<li class="conversation( conversation-unread)?">.*?href="/mes
 @pytest.fixture
 async def alice(app):
     """alice writes through the client API; the test client is logged in as bob."""
-    return bearer(await member_token(app, "alice"))
+    return (await member(app, "alice", scopes=ALL_SCOPES)).headers
 
 
 async def direct(client, headers, text: str, **extra) -> dict:
@@ -101,7 +101,7 @@ async def test_web_messages_pages_older_conversations(app, client, alice, monkey
 
 async def test_web_messages_new_message_is_a_direct_post_to_the_recipients(app, client, alice):
     await member_session(app, client, "bob")
-    await member_token(app, "carol")
+    await member(app, "carol")
     sent = await send(client, {"to": "@alice, carol", "status": "Could you both review the protocol?"})
     assert sent.status_code == 303
     async with app.state.sessions() as session:

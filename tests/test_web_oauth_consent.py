@@ -2,7 +2,7 @@
 a visitor logs in on the same form; the page lets its form redirect to the app under the CSP."""
 from urllib.parse import parse_qs, urlsplit
 
-from tests.support.members import PASSWORD, member_token
+from tests.support.members import PASSWORD, member
 from tests.support.web import csrf_of, member_session
 
 
@@ -53,7 +53,7 @@ async def test_web_oauth_deny_sends_access_denied_back_to_the_app(app, client):
 
 
 async def test_web_oauth_visitor_logs_in_on_the_consent_form(app, client):
-    await member_token(app, "cy")
+    await member(app, "cy")
     made = await _app(client, "urn:ietf:wg:oauth:2.0:oob")
     query = _query(made, "urn:ietf:wg:oauth:2.0:oob")
     page = await client.get("/oauth/authorize", params=query)

@@ -6,18 +6,18 @@ import dataclasses
 import html
 import io
 import re
+from contextlib import asynccontextmanager
 
 import httpx
-import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from server.app import create_app
 from server.db.models import Actor, Bookmark, Like, MediaAttachment, Post
 from server.services.instance import settings as instance_settings
-from server.services.social import blocks_and_mutes as members
 from server.services.posts.fanout import fan_out
+from server.services.social import blocks_and_mutes as members
 from tests.support import factories
+from tests.support.apps import client_of, running_app
 from tests.support.images import camera_jpeg, labelled_xray
 from tests.support.web import csrf_of, member_session
 
@@ -205,19 +205,18 @@ async def test_compose_phi_checks_poll_options_and_image_descriptions(app, clien
     assert [a["description"] for a in post.attachments] == ["Chest film, left effusion"]
 
 
-@pytest.fixture
-async def block_app(settings):
-    application = create_app(dataclasses.replace(settings, phi_policy="block"))
-    async with application.router.lifespan_context(application):
-        async with application.state.sessions() as session:  # an admin's run-time choice
-            await instance_settings.set_phi_policy(session, "block")
+@asynccontextmanager
+async def phi_policy_app(settings, policy: str):
+    """An app whose PHI policy is `policy`, in its settings and as an admin's run-time choice."""
+    async with running_app(dataclasses.replace(settings, phi_policy=policy)) as application:
+        async with application.state.sessions() as session:
+            await instance_settings.set_phi_policy(session, policy)
             await session.commit()
         yield application
 
 
-async def test_compose_phi_block_refuses_even_when_confirmed(block_app):
-    transport = httpx.ASGITransport(app=block_app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url=block_app.state.settings.base_url) as client:
+async def test_compose_phi_block_refuses_even_when_confirmed(settings):
+    async with phi_policy_app(settings, "block") as block_app, client_of(block_app) as client:
         await member_session(block_app, client, "alice")
         refused = await compose(client, {"status": PHI_TEXT, "phi_confirmed": "1"})
         assert refused.status_code == 422 and "does not allow" in refused.text
@@ -226,26 +225,15 @@ async def test_compose_phi_block_refuses_even_when_confirmed(block_app):
         assert await posts_of(block_app, "alice") == []
 
 
-@pytest.fixture
-async def hold_app(settings):
-    application = create_app(dataclasses.replace(settings, phi_policy="hold"))
-    async with application.router.lifespan_context(application):
-        async with application.state.sessions() as session:
-            await instance_settings.set_phi_policy(session, "hold")
-            await session.commit()
-        yield application
-
-
-async def test_compose_phi_hold_never_publishes_and_says_review(hold_app):
-    transport = httpx.ASGITransport(app=hold_app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url=hold_app.state.settings.base_url) as client:
+async def test_compose_phi_hold_never_publishes_and_says_review(settings):
+    async with phi_policy_app(settings, "hold") as hold_app, client_of(hold_app) as client:
         await member_session(hold_app, client, "alice")
         answer = await compose(client, {"status": PHI_TEXT, "visibility": "public"})
         assert answer.status_code == 202 and "awaits review" in answer.text
         assert [p.visibility for p in await posts_of(hold_app, "alice")] == ["held"]
         own = await client.get("/@alice?with_replies=1")
         assert "Awaiting review" in own.text and "John Smith" in own.text  # its author alone sees it
-        async with httpx.AsyncClient(transport=transport, base_url=hold_app.state.settings.base_url) as visitor:
+        async with client_of(hold_app) as visitor:
             assert "John Smith" not in (await visitor.get("/@alice")).text
 
 

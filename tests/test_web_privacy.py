@@ -10,7 +10,7 @@ from server.db.models import Actor, PostTag
 from server.services.instance import settings as instance_settings
 from server.services.social import blocks_and_mutes as members
 from tests.support import factories
-from tests.support.members import member_token
+from tests.support.members import member
 from tests.support.web import log_in, member_session
 from tests.test_web_posts import make_post
 
@@ -23,7 +23,7 @@ async def world(app):
     """alice posts one of each visibility, all tagged #ward; bob follows her; carol is mentioned in the direct
     post. Visitors may read public timelines (to test them too)."""
     for name in ("alice", "bob", "carol"):
-        await member_token(app, name)
+        await member(app, name)
     async with app.state.sessions() as session:
         people = {a.username: a for a in (await session.execute(select(Actor).where(Actor.local.is_(True)))).scalars()}
         await factories.follow(session, people["bob"], people["alice"])

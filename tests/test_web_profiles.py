@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy import select
 
 from server.db.models import Account, Actor, Block, Follow, Marker, MemberProfile, Mute, Post
+from server.services.posts.fanout import notify
 from server.services.social import interactions as social
 from server.services.verification import workflow as verification
-from server.services.posts.fanout import notify
-from tests.support import factories
 from tests.loopback_server import json_reply, serve
-from tests.support.fake_remote import FakeRemote, fed_app, fed_client, fed_settings  # noqa: F401  (fixtures)
-from tests.support.members import member_token
+from tests.support import factories
+from tests.support.fake_remote import FakeRemote
+from tests.support.members import member
 from tests.support.web import csrf_of, log_in, member_session
 from tests.test_web_posts import act, actor_of, make_post
 
@@ -22,7 +22,7 @@ CARDIOLOGY = "207RC0000X"
 
 
 async def _verified(app, username: str, **actor_fields) -> Actor:
-    await member_token(app, username)
+    await member(app, username)
     async with app.state.sessions() as session:
         account = (await session.execute(select(Account).join(Account.actor).where(Actor.username == username))
                    ).scalar_one()
@@ -79,7 +79,7 @@ async def test_profile_follow_unfollow_and_requested(app, client):
 
 
 async def test_notifications_follow_request_accept_and_reject(app, client):
-    await member_token(app, "alice")
+    await member(app, "alice")
     carol = await _verified(app, "carol", manually_approves=True)
     alice, dave = await actor_of(app, "alice"), await _verified(app, "dave")
     async with app.state.sessions() as session:
@@ -191,7 +191,7 @@ async def test_directory_lists_verified_discoverable_members_by_specialty_under_
     await _verified(app, "alice", display_name="Dr Alice")
     await _verified(app, "hidden", display_name="Dr Hidden", discoverable=False)
     owl = await _verified(app, "owl", display_name="Night Owl")
-    await member_token(app, "plain")  # not verified
+    await member(app, "plain")  # not verified
     async with app.state.sessions() as session:
         profile = await session.get(MemberProfile, owl.id)
         profile.pseudonymous, profile.real_name = True, "Jane Realname"

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from server.db.models import Actor, Delivery, Post, Report
 from server.services.instance import site
 from tests.support import factories
-from tests.support.members import member_token
+from tests.support.members import member
 from tests.support.web import csrf_of, member_session
 from tests.test_web_posts import actor_of, make_post
 
@@ -95,7 +95,7 @@ async def test_web_report_not_forwarded_stays_here_and_a_rule_violation_names_it
 
 
 async def test_web_report_of_a_local_account_reaches_the_moderators_queue(app, client):
-    await member_token(app, "carol")
+    await member(app, "carol")
     carol = await actor_of(app, "carol")
     spam = await make_post(app, carol, content="<p>Buy my supplements</p>")
     hidden = await make_post(app, carol, "private", content="<p>For my followers</p>")

@@ -5,11 +5,11 @@ import httpx
 from sqlalchemy import select
 
 from server.db.models import Account, MemberProfile, OAuthToken, WebSession
+from server.services.accounts.invites import create_invite
 from server.services.instance import site
 from server.services.instance.settings import set_registration_mode
-from server.services.accounts.invites import create_invite
-from tests.support.members import PASSWORD, mail_app, mail_client, member_token  # noqa: F401
-from tests.support.smtp import link_in, smtp  # noqa: F401
+from tests.support.members import PASSWORD, member
+from tests.support.smtp import link_in
 from tests.support.web import csrf_of, form_token, log_in, member_session
 
 
@@ -36,7 +36,7 @@ async def test_web_about_shows_the_society_to_visitors_and_members(app, client):
         await site.update(session, ["default"], site_description="Cardiologists of the North",
                           rules=["Be kind", "No patient identifiers"])
         await session.commit()
-    await member_token(app, "chair", role="admin")
+    await member(app, "chair", role="admin")
     await _mode(app, "approval")
     page = await client.get("/about")
     assert page.status_code == 200 and "Cardiologists of the North" in page.text
@@ -124,7 +124,7 @@ async def test_web_signup_open_refuses_bad_input_and_creates_nothing(app, client
 
 
 async def test_web_password_reset_by_mail_ends_every_other_session(mail_app, mail_client, smtp):
-    await member_token(mail_app, "hana")
+    await member(mail_app, "hana")
     transport = httpx.ASGITransport(app=mail_app)
     async with httpx.AsyncClient(transport=transport, base_url=mail_app.state.settings.base_url) as laptop:
         assert (await log_in(laptop, "hana")).status_code == 303

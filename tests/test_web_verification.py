@@ -3,8 +3,8 @@ request for more information, and the badge with its expiry once approved."""
 from sqlalchemy import select
 
 from server.db.models import VerificationRequest
-from server.services.verification import workflow as verification
 from server.services.accounts.members import find_local_account
+from server.services.verification import workflow as verification
 from tests.support.web import csrf_of, member_session
 
 VALID_NPI = "1234567893"

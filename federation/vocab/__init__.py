@@ -5,11 +5,22 @@ a reason, never another exception. Ids must be absolute https URLs (http too whe
 `allow_http=True`, for development and test networks).
 """
 from federation.vocab.activities import (
-    COLLECTION_TYPES, NOT_ACTIVITIES, Activity, Collection, parse_activity, parse_collection,
+    COLLECTION_TYPES,
+    NOT_ACTIVITIES,
+    Activity,
+    Collection,
+    parse_activity,
+    parse_collection,
 )
 from federation.vocab.actors import ACTOR_TYPES, Actor, ProfileField, parse_actor
 from federation.vocab.objects import (
-    POST_TYPES, Attachment, Poll, PollOption, Post, Tag, parse_object,
+    POST_TYPES,
+    Attachment,
+    Poll,
+    PollOption,
+    Post,
+    Tag,
+    parse_object,
 )
 from federation.vocab.values import VocabError, require_dict, type_names
 

@@ -10,8 +10,19 @@ from typing import Any
 from federation.vocab.actors import ACTOR_TYPES
 from federation.vocab.objects import POST_TYPES
 from federation.vocab.values import (
-    MAX_LIST, MAX_TEXT, VocabError, as_list, audience, check_url, id_of, integer,
-    require_dict, require_id, text, timestamp, type_names,
+    MAX_LIST,
+    MAX_TEXT,
+    VocabError,
+    as_list,
+    audience,
+    check_url,
+    id_of,
+    integer,
+    require_dict,
+    require_id,
+    text,
+    timestamp,
+    type_names,
 )
 
 COLLECTION_TYPES = frozenset({"Collection", "OrderedCollection", "CollectionPage",

@@ -6,8 +6,20 @@ from typing import Any
 from federation.html import ContentError, sanitize_html
 from federation.urls import key_belongs_to
 from federation.vocab.values import (
-    MAX_NAME, VocabError, as_list, boolean, check_url, id_of, ids_of, pick_type,
-    require_dict, require_id, text, timestamp, type_names, url_of,
+    MAX_NAME,
+    VocabError,
+    as_list,
+    boolean,
+    check_url,
+    id_of,
+    ids_of,
+    pick_type,
+    require_dict,
+    require_id,
+    text,
+    timestamp,
+    type_names,
+    url_of,
 )
 
 ACTOR_TYPES = frozenset({"Person", "Service", "Application", "Group", "Organization"})

@@ -8,9 +8,25 @@ from typing import Any
 from federation.html import ContentError, html_to_text, sanitize_html
 from federation.text import HASHTAG_NAME_RE
 from federation.vocab.values import (
-    MAX_NAME, MAX_TEXT, VocabError, as_list, audience, boolean, check_url, id_of, ids_of,
-    integer, language_map, number, pick_type, require_dict, require_id, text, timestamp,
-    type_names, url_of,
+    MAX_NAME,
+    MAX_TEXT,
+    VocabError,
+    as_list,
+    audience,
+    boolean,
+    check_url,
+    id_of,
+    ids_of,
+    integer,
+    language_map,
+    number,
+    pick_type,
+    require_dict,
+    require_id,
+    text,
+    timestamp,
+    type_names,
+    url_of,
 )
 
 # Shown as they are, like Mastodon's supported types.

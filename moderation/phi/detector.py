@@ -9,8 +9,8 @@ from .dates import find_ages, find_dates
 from .finding import Finding
 from .identifiers import find_identifiers, find_ssns
 from .names import find_known_names, find_names
-from .unique import find_unique_characteristics
 from .places import find_addresses, find_facility_locations
+from .unique import find_unique_characteristics
 from .web import find_ips, find_urls, url_spans
 
 # When two findings overlap, the lower rank wins: a URL swallows the IP or date inside it,

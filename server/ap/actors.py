@@ -22,12 +22,12 @@ from server.db.ids import MAX_ID, as_id
 from server.db.models import Actor, Follow, Post
 from server.db.models.posts import stays_local
 from server.runtime import Runtime
-from server.services.reading import timelines as reading
-from server.services.verification.attestations_issued import actor_document, published_attestation, revocation_list
-from server.services.posts.bookmarks_and_pins import pinned_posts
 from server.services.federation.instance_actor import ensure_instance_actor
+from server.services.posts.bookmarks_and_pins import pinned_posts
+from server.services.reading import timelines as reading
 from server.services.social.account_publicity import is_public
 from server.services.social.visibility_to_servers import OPEN, find_member
+from server.services.verification.attestations_issued import actor_document, published_attestation, revocation_list
 
 OUTBOX_PAGE = 20
 FOLLOWS_PAGE = 12  # Mastodon's page size for followers/following

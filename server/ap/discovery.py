@@ -15,15 +15,20 @@ from starlette.routing import Route
 
 from federation import nodeinfo as ni
 from federation.webfinger import (
-    JRD_CONTENT_TYPE, XRD_CONTENT_TYPE, WebfingerError, build_jrd, host_meta_xml, parse_acct,
+    JRD_CONTENT_TYPE,
+    XRD_CONTENT_TYPE,
+    WebfingerError,
+    build_jrd,
+    host_meta_xml,
+    parse_acct,
 )
-from server.services.instance.settings import registration_mode
 from server.ap.actors import jrd_documents
-from server.caches import Bounded, actor_key
 from server.ap.negotiate import dumps
+from server.caches import Bounded, actor_key
 from server.db.models import Post
 from server.db.types import utcnow
 from server.services.federation.instance_actor import ensure_instance_actor
+from server.services.instance.settings import registration_mode
 from server.services.social.account_publicity import public_members
 from server.services.social.visibility_to_servers import find_member
 from server.settings import Settings

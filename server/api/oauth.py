@@ -11,10 +11,10 @@ from starlette.routing import Route
 from federation.json_input import valid_text
 from moderation.errors import Kind, ServiceError
 from server.api.mastodon.params import Params, read_params
+from server.errors import retry_headers
 from server.services.accounts import oauth
 from server.services.accounts.login import check_login
 from server.services.accounts.scopes import KNOWN
-from server.errors import retry_headers
 
 
 def _error(error: str, description: str, status: int = 400) -> JSONResponse:

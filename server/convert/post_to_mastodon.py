@@ -13,7 +13,6 @@ from server.convert.media_to_mastodon import attachment_to_mastodon
 from server.db.models import Post
 from server.db.poll_json import read_poll, timestamp
 
-
 PINNABLE = ("public", "unlisted", "private")  # Mastodon's pinnable? (the `pinned` key's presence)
 
 

@@ -16,8 +16,19 @@ import html
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import (ColumnElement, Select, bindparam, column, delete, func, insert, literal_column, select, table,
-                        text)
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    bindparam,
+    column,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.models import Post

@@ -13,8 +13,7 @@ them (no result processing).
 from __future__ import annotations
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Dialect
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 

@@ -43,10 +43,15 @@ from server.db.models import Actor, Delivery
 from server.db.types import utcnow
 from server.runtime import Runtime
 from server.services.federation.host_health import (
-    FAILURE_DAYS, PARKED, HostState, load_hosts, record_failures, record_successes,
+    FAILURE_DAYS,
+    PARKED,
+    HostState,
+    load_hosts,
+    record_failures,
+    record_successes,
 )
-from server.services.moderation.policies import SUSPENDED_ERROR, Policies
 from server.services.federation.signing import signer_for
+from server.services.moderation.policies import SUSPENDED_ERROR, Policies
 
 log = logging.getLogger("curbside.deliveries")
 

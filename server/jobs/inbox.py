@@ -23,13 +23,13 @@ from server.convert.as_to_actor import actor_domain
 from server.db.models import InboxItem
 from server.db.types import utcnow
 from server.runtime import Runtime
+from server.services.federation.host_health import mark_hosts_alive
 from server.services.federation.inbox.batch import PostBatch
 from server.services.federation.inbox.context import InboxContext, Refused, Transient
-from server.services.federation.host_health import mark_hosts_alive
 from server.services.federation.inbox.remembered import seen_before
 from server.services.federation.inbox.table import dispatch
-from server.services.moderation.incoming import suspended_among
 from server.services.federation.remote_actors import fresh_remote_actors, make_fetcher
+from server.services.moderation.incoming import suspended_among
 
 log = logging.getLogger("curbside.inbox")
 BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(hours=1))

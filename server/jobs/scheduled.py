@@ -13,10 +13,8 @@ import time
 from server.db import fulltext
 from server.runtime import Runtime
 from server.services.accounts import web_sessions
-from server.services.posts import idempotency
-from server.services.posts import media
-from server.services.posts import poll_closing
 from server.services.federation.inbox import remembered
+from server.services.posts import idempotency, media, poll_closing
 
 log = logging.getLogger("curbside.scheduled")
 INTERVAL = 5.0  # seconds between rounds; a poll's end shows at read time anyway

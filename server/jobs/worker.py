@@ -35,9 +35,8 @@ class Runner(Protocol):
 def default_runners(concurrency: int = 32, lease: float | None = None) -> list[Runner]:
     from server.jobs.blocklists import BlocklistRunner
     from server.jobs.deliveries import DEFAULT_LEASE, DeliveryRunner
-    from server.jobs.verifications import VerificationRunner
-
     from server.jobs.scheduled import ScheduledRunner
+    from server.jobs.verifications import VerificationRunner
 
     runners: list[Runner] = [DeliveryRunner(concurrency=concurrency, lease=lease or DEFAULT_LEASE),
                              VerificationRunner(), ScheduledRunner(), BlocklistRunner()]

@@ -34,9 +34,9 @@ from typing import Callable
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import make_url
 
+from server.db import effects
 from server.db.models import StreamEvent
 from server.db.types import utcnow
-from server.db import effects
 from server.runtime import Runtime
 from server.services.reading.stream_events import ACCESS_ENDED, CHANNEL, KEYS_CHANGED, STREAM
 from server.streaming.routing import deliveries

@@ -22,9 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.models import Actor, Block, HomeTimelineEntry, Notification, Post, PostTag
 from server.runtime import Runtime
-from server.services.reading.lists import excluding_owners, lists_showing
-from server.services.reading.filter_matching import action_in
 from server.services.accounts.scopes import covers
+from server.services.reading.filter_matching import action_in
+from server.services.reading.lists import excluding_owners, lists_showing
 from server.services.reading.page_views import render_notifications, render_statuses
 from server.streaming import conversations
 from server.streaming.subscribers import Message, Stream, Subscriber

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from server.services.accounts.login import check_login
 from moderation.errors import Kind, ServiceError
 from server.errors import retry_headers
+from server.services.accounts.login import check_login
 from server.web.page import Web, safe_next
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from server.services.instance.mail import send_quietly
 from server.services.accounts.registration import resend_confirmation
+from server.services.instance.mail import send_quietly
 from server.web.page import Web
 
 

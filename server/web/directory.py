@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 
 from starlette.responses import Response
 
-from server.services.social import directory as members
 from moderation.errors import ServiceError
+from server.services.social import directory as members
 from server.web.page import Web, error_page
 from server.web.status_view import account_cards
 

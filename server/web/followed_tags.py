@@ -6,9 +6,9 @@ from urllib.parse import quote
 
 from starlette.responses import Response
 
+from moderation.errors import ServiceError
 from server.services.reading import followed_tags
 from server.services.reading.timelines import Page
-from moderation.errors import ServiceError
 from server.web.page import Web, error_page, safe_next
 from server.web.settings_profile import render_settings
 

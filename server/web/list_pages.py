@@ -8,10 +8,10 @@ from starlette.responses import Response
 from moderation.errors import ServiceError
 from server.db.ids import as_id
 from server.db.models import List
-from server.services.reading import lists
-from server.services.social import lookup
-from server.services.reading import timelines as reading
 from server.services.moderation.hidden_from_viewers import visible_actors
+from server.services.reading import lists
+from server.services.reading import timelines as reading
+from server.services.social import lookup
 from server.web.forms import sentence
 from server.web.page import Web, error_page
 from server.web.status_view import account_cards, roll_back, status_cards

@@ -12,10 +12,10 @@ from starlette.responses import Response
 
 from moderation.errors import ServiceError
 from server.db.fulltext import plain_text
-from server.services.reading import conversations
-from server.services.social import lookup
 from server.services.posts import authoring as post_service
+from server.services.reading import conversations
 from server.services.reading.timelines import Page
+from server.services.social import lookup
 from server.web.page import Web, error_page
 from server.web.phi_marks import guard_answer
 from server.web.status_view import account_card, roll_back, status_card, viewer_actor, when

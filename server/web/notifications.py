@@ -6,9 +6,9 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from server.db.models import Actor, Follow
+from server.services.moderation.hidden_from_viewers import visible_actors
 from server.services.reading import timelines as reading
 from server.services.reading.markers import save_marker
-from server.services.moderation.hidden_from_viewers import visible_actors
 from server.services.reading.page_views import render_notifications
 from server.web.page import Web, error_page
 from server.web.status_view import account_card, account_cards, shown_in, status_card, viewer_actor, when

@@ -10,10 +10,10 @@ from starlette.responses import RedirectResponse, Response
 
 from moderation.errors import Kind, ServiceError
 from server.errors import retry_headers
-from server.web.security import csp_with_form_action
 from server.services.accounts import oauth
 from server.services.accounts.login import check_login
 from server.web.page import Web
+from server.web.security import csp_with_form_action
 
 FIELDS = ("client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method", "response_type")
 SCOPE_TEXT = {

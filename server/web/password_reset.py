@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from server.services.accounts.mailed_tokens import peek_token
-from server.services.instance.mail import send_quietly
-from server.services.accounts.registration import request_password_reset, reset_password
 from moderation.errors import Kind, ServiceError
+from server.services.accounts.mailed_tokens import peek_token
+from server.services.accounts.registration import request_password_reset, reset_password
+from server.services.instance.mail import send_quietly
 from server.web.forms import sentence
 from server.web.page import Web
 

@@ -10,9 +10,9 @@ from starlette.responses import Response
 
 from moderation.errors import ServiceError
 from server.db.models import Post
+from server.services.moderation.held import held_for
 from server.services.posts import authoring as post_service
 from server.services.social.visibility_to_viewers import visible_post
-from server.services.moderation.held import held_for
 from server.web.page import Web, error_page
 from server.web.phi_marks import guard_answer
 from server.web.status_view import full_time, roll_back, status_cards, viewer_actor

@@ -8,11 +8,11 @@ from starlette.responses import Response
 from moderation.errors import ServiceError
 from server.db.ids import as_id
 from server.db.models import Actor
-from server.services.social import lookup
-from server.services.reading import timelines as reading
-from server.services.social import interactions as social
-from server.services.social import blocks_and_mutes as members
 from server.services.moderation.hidden_from_viewers import actor_hidden
+from server.services.reading import timelines as reading
+from server.services.social import blocks_and_mutes as members
+from server.services.social import interactions as social
+from server.services.social import lookup
 from server.services.social.relationships import relationship
 from server.services.social.visibility_to_servers import find_member
 from server.web.page import Web, error_page, safe_next

@@ -12,10 +12,10 @@ from federation.html import ContentError, html_to_text
 from moderation.errors import ServiceError
 from moderation.reports import ReportCategory
 from server.db.models import Actor, Post
-from server.services.reading import timelines as reading
 from server.services.moderation.reports import MAX_COMMENT, file_report, parse_category
-from server.services.social.relationships import relationship
+from server.services.reading import timelines as reading
 from server.services.reading.timelines import Page
+from server.services.social.relationships import relationship
 from server.web import profiles, status_actions
 from server.web.page import Web, error_page
 from server.web.status_view import account_cards, roll_back, viewer_actor, when

@@ -5,9 +5,30 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server.web import (
-    auth_pages, compose, confirm_resend, directory, followed_tags, landing, list_pages, messages, notifications,
-    oauth_consent, password_reset, post_edit, profiles, report_pages, search, settings_account, settings_filters,
-    settings_lists, settings_profile, signup, status_actions, threads, timelines, verification_page,
+    auth_pages,
+    compose,
+    confirm_resend,
+    directory,
+    followed_tags,
+    landing,
+    list_pages,
+    messages,
+    notifications,
+    oauth_consent,
+    password_reset,
+    post_edit,
+    profiles,
+    report_pages,
+    search,
+    settings_account,
+    settings_filters,
+    settings_lists,
+    settings_profile,
+    signup,
+    status_actions,
+    threads,
+    timelines,
+    verification_page,
 )
 from server.web.admin import audit_log, blocklists, dashboard, domains, members, reports, site_settings, verifications
 from server.web.page import WebRoute, serve_page

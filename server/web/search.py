@@ -6,8 +6,8 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from server.db import fulltext
-from server.services.social import lookup
 from server.services.posts.search import StatusSearch, search_hashtags, search_statuses
+from server.services.social import lookup
 from server.web.page import Web
 from server.web.status_view import account_cards, status_cards, viewer_actor
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from moderation.errors import Kind, ServiceError
 from server.services.accounts import web_sessions
 from server.services.accounts.deletion import delete_account
 from server.services.accounts.login import check_login
 from server.services.accounts.registration import change_password
-from moderation.errors import Kind, ServiceError
 from server.web.forms import sentence
 from server.web.page import Web
 from server.web.settings_profile import render_settings
-
 
 BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
             ("Chromium/", "Chromium"), ("Safari/", "Safari"))

@@ -10,8 +10,8 @@ from moderation.errors import Kind, ServiceError
 from server.db.ids import as_id
 from server.db.types import utcnow
 from server.services.reading import filter_storage as store
-from server.services.reading.filter_storage import UNCHANGED, FilterChange, KeywordChange
 from server.services.reading.filter_matching import CONTEXTS
+from server.services.reading.filter_storage import UNCHANGED, FilterChange, KeywordChange
 from server.web.forms import rollback
 from server.web.page import Web, error_page
 from server.web.settings_profile import render_settings

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from server.services.accounts import mastodon_profile as profile
-
-from server.services.accounts import professional_profile as profiles
-from server.services.verification.attestations_issued import current_verifications, publish_actor_update
-from server.services.accounts.specialties import specialty_name
 from moderation.errors import ServiceError
+from server.services.accounts import mastodon_profile as profile
+from server.services.accounts import professional_profile as profiles
+from server.services.accounts.specialties import specialty_name
+from server.services.verification.attestations_issued import current_verifications, publish_actor_update
 from server.web.forms import rollback, sentence, upload
 from server.web.notices import notice
 from server.web.page import Web

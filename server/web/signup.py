@@ -7,13 +7,13 @@ from starlette.responses import Response
 
 from moderation.errors import ServiceError
 from server.db.models import Invite
-from server.services.accounts import professional_profile as profiles
-from server.services.accounts.mailed_tokens import peek_token
-from server.services.instance.settings import registration_mode
-from server.services.accounts.invites import is_usable
-from server.services.instance.mail import send_quietly
-from server.services.accounts.registration import Registration, confirm_email, register
 from server.errors import status_of
+from server.services.accounts import professional_profile as profiles
+from server.services.accounts.invites import is_usable
+from server.services.accounts.mailed_tokens import peek_token
+from server.services.accounts.registration import Registration, confirm_email, register
+from server.services.instance.mail import send_quietly
+from server.services.instance.settings import registration_mode
 from server.web.forms import sentence
 from server.web.page import Web
 from server.web.professions import profession_choices, specialty_groups

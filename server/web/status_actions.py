@@ -9,9 +9,8 @@ from starlette.responses import Response
 
 from moderation.errors import ServiceError
 from server.db.models import Post
-from server.services.posts import polls
 from server.services.posts import authoring as post_service
-from server.services.posts import post_actions
+from server.services.posts import polls, post_actions
 from server.web.page import Web, error_page, safe_next
 from server.web.status_view import roll_back, viewer_actor
 from server.web.threads import NOT_FOUND, post_id_of

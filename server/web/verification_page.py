@@ -8,13 +8,12 @@ from moderation.errors import ServiceError
 from server.convert.verification_to_json import masked
 from server.db.ids import as_id
 from server.db.models import VerificationRequest
-from server.services.verification.attestations_issued import current_verifications
-from server.services.verification.credentials import CREDENTIAL_TYPES, validate_credential
+from server.errors import status_of
 from server.services.accounts.professional_profile import get_profile
 from server.services.accounts.specialties import specialty_name
-from server.errors import status_of
-from server.services.verification.workflow import OPEN_STATES, Submission, Upload, my_requests, respond, \
-    submit_request
+from server.services.verification.attestations_issued import current_verifications
+from server.services.verification.credentials import CREDENTIAL_TYPES, validate_credential
+from server.services.verification.workflow import OPEN_STATES, Submission, Upload, my_requests, respond, submit_request
 from server.web.forms import rollback, sentence, upload
 from server.web.notices import notice
 from server.web.page import Web, error_page

@@ -1,44 +1,14 @@
-"""Members with bearer tokens for in-process client API tests."""
+"""Steps and checks shared by the client API tests."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from server.db.models import Actor
-from server.services.accounts.members import NewAccount, create_account
-from server.services.accounts.oauth import issue_token
-from server.services.accounts.scopes import parse_scopes
+from tests.support.members import Member
 
 
-@dataclass
-class Member:
-    actor: Actor
-    headers: dict[str, str]
-
-    @property
-    def id(self) -> int:
-        return self.actor.id
-
-
-async def member(app, username: str, scopes: str = "read write follow") -> Member:
-    """A new member and a token of theirs with `scopes`."""
-    async with app.state.sessions() as session:
-        account = await create_account(session, app.state.urls, app.state.settings.domain,
-                                       NewAccount(username=username, email=f"{username}@example.org"))
-        issued = await issue_token(session, None, account, parse_scopes(scopes), refreshable=False)
-        await session.commit()
-    return Member(account.actor, {"authorization": f"Bearer {issued.access_token}"})
-
-
-async def token(app, who: Member, scopes: str) -> dict[str, str]:
-    """Another token of `who`'s, with other scopes."""
-    from server.db.models import Account
-    from sqlalchemy import select
-
-    async with app.state.sessions() as session:
-        account = (await session.execute(select(Account).where(Account.actor_id == who.id))).scalar_one()
-        issued = await issue_token(session, None, account, parse_scopes(scopes), refreshable=False)
-        await session.commit()
-    return {"authorization": f"Bearer {issued.access_token}"}
+async def status(client, who: Member, text: str = "hello", **extra) -> dict:
+    """`who` posts `text` through the client API (`extra`: visibility, in_reply_to_id, poll...); the Status."""
+    response = await client.post("/api/v1/statuses", json={"status": text, **extra}, headers=who.headers)
+    assert response.status_code == 200, response.text
+    return response.json()
 
 
 async def check_auth(client, method: str, path: str, wrong_scope_headers: dict, **kwargs) -> None:

@@ -10,7 +10,7 @@ from federation.addressing import address
 from federation.keys import generate_rsa_keypair
 from federation.signatures import sign_request
 from server.db.ids import snowflake
-from server.db.models import Actor, Follow, Mention, Post
+from server.db.models import Account, Actor, Follow, Mention, Post
 from server.db.models.posts import stays_local
 from server.db.types import utcnow
 from server.services.accounts.members import NewAccount, create_account
@@ -23,13 +23,22 @@ def remote_keypair() -> tuple[str, str]:
     return generate_rsa_keypair()
 
 
-async def member(session: AsyncSession, urls: LocalUrls, domain: str, username: str, **fields: Any) -> Actor:
-    """A local member (account + actor with its own keys); extra `fields` are set on the actor."""
-    account = await create_account(session, urls, domain, NewAccount(username=username, email=f"{username}@example.org"))
+async def account(session: AsyncSession, urls: LocalUrls, domain: str, username: str, *, role: str = "member",
+                  password: str | None = None, confirmed: bool = True, approved: bool = True, **fields: Any) -> Account:
+    """A local account of `role` (email username@example.org) and its actor with its own keys; extra `fields`
+    are set on the actor."""
+    created = await create_account(session, urls, domain, NewAccount(
+        username=username, email=f"{username}@example.org", password=password, role=role, confirmed=confirmed,
+        approved=approved))
     for name, value in fields.items():
-        setattr(account.actor, name, value)
+        setattr(created.actor, name, value)
     await session.flush()
-    return account.actor
+    return created
+
+
+async def member(session: AsyncSession, urls: LocalUrls, domain: str, username: str, **fields: Any) -> Actor:
+    """A local member's actor (see `account`)."""
+    return (await account(session, urls, domain, username, **fields)).actor
 
 
 async def remote_actor(session: AsyncSession, username: str, host: str = "remote.example") -> Actor:

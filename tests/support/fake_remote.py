@@ -1,21 +1,23 @@
 """A fake remote instance on loopback for inbox tests: actor documents with real RSA keys, objects to
-fetch, and signed POSTs to the app under test. Import the fixtures into a test module to use them."""
+fetch, and signed POSTs to the app under test. `serving()` runs one; the fixture `remote`
+(tests/conftest.py) is one."""
 from __future__ import annotations
 
 import dataclasses
 import json
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import AsyncIterator
 
 import httpx
-import pytest
 
 from federation.keys import generate_rsa_keypair
 from federation.signatures import sign_request
-from server.app import create_app
-from server.db.models import Actor
+from server.jobs.deliveries import DeliveryRunner
 from server.jobs.inbox import InboxRunner
-from server.services.accounts.members import NewAccount, create_account
+from server.runtime import Runtime
+from server.settings import Settings
 from tests.loopback_server import Reply, Request, json_reply, serve
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
@@ -64,6 +66,7 @@ class FakeRemote:
         self.gone: set[str] = set()
         self.requested: list[str] = []  # every path asked for, in order
         self.base = ""
+        self.server = None  # the LoopbackServer serving this, which records every request it received
         self._keys = 0
 
     async def handle(self, request: Request) -> Reply:
@@ -92,6 +95,15 @@ class FakeRemote:
                 "to": [PUBLIC] if to is None else to, "cc": [author.followers] if cc is None else cc, **extra}
 
 
+@asynccontextmanager
+async def serving() -> AsyncIterator[FakeRemote]:
+    """A FakeRemote serving on loopback until the block ends."""
+    fake = FakeRemote()
+    async with serve(fake.handle) as server:
+        fake.base, fake.server = server.url("").rstrip("/"), server
+        yield fake
+
+
 def create(note: dict, actor: RemoteActor | None = None) -> dict:
     actor_uri = actor.uri if actor else note["attributedTo"]
     return {"@context": "https://www.w3.org/ns/activitystreams", "id": note["id"] + "/activity", "type": "Create",
@@ -117,39 +129,12 @@ async def drain(app) -> int:
     return total
 
 
-async def member(app, username: str, *, manually_approves: bool = False) -> Actor:
-    settings = app.state.settings
-    async with app.state.sessions() as session:
-        account = await create_account(session, app.state.urls, settings.domain,
-                                       NewAccount(username=username, email=f"{username}@example.org"))
-        account.actor.manually_approves = manually_approves
-        await session.commit()
-        return account.actor
-
-
-@pytest.fixture
-def fed_settings(settings):
-    """The conftest settings, federating over plain http with loopback addresses."""
-    return dataclasses.replace(settings, allow_http=True, allow_private_addresses=True)
-
-
-@pytest.fixture
-async def fed_app(fed_settings):
-    application = create_app(fed_settings)
-    async with application.router.lifespan_context(application):
-        yield application
-
-
-@pytest.fixture
-async def fed_client(fed_app):
-    transport = httpx.ASGITransport(app=fed_app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url=fed_app.state.settings.base_url) as c:
-        yield c
-
-
-@pytest.fixture
-async def remote():
-    fake = FakeRemote()
-    async with serve(fake.handle) as server:
-        fake.base = server.url("").rstrip("/")
-        yield fake
+async def deliver_queued(settings: Settings) -> None:
+    """Send what the delivery queue holds, once, from a runtime allowed to reach loopback servers over http."""
+    runtime = Runtime.create(dataclasses.replace(settings, allow_http=True, allow_private_addresses=True))
+    try:
+        runner = DeliveryRunner()
+        await runner.run_once(runtime)
+        await runner.wait_idle()
+    finally:
+        await runtime.close()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.mastodon_client import Client
 from tests.support.postgres import free_port
 
 CURBSIDE = [sys.executable, "-m", "server.cli"]
@@ -45,6 +46,11 @@ class Instance:
         if check and result.returncode != 0:
             raise AssertionError(f"curbside {' '.join(args)} failed: {result.stderr}")
         return result
+
+    def member(self, username: str, role: str = "member", scopes=("read", "write", "follow")) -> Client:
+        """A new account of `role` here and a Mastodon API client with a token of theirs with `scopes`."""
+        self.cli("accounts", "create", username, "--email", f"{username}@example.org", "--role", role)
+        return Client(self.base_url, self.cli("tokens", "create", username, "--scopes", *scopes).stdout.strip())
 
     def start(self, timeout: float = 30, extra_args: tuple[str, ...] = ()) -> "Instance":
         self.data_dir.mkdir(parents=True, exist_ok=True)

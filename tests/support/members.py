@@ -1,29 +1,52 @@
-"""Test helpers for members: accounts with tokens (any role), a registering app, and apps with SMTP."""
+"""Members for in-process tests: a local account of any role with a bearer token, another token of theirs, a
+registering app's token, and the site setting that opens the community to visitors."""
 from __future__ import annotations
 
-import dataclasses
+from dataclasses import dataclass
 
-import httpx
-import pytest
+from sqlalchemy import select
 
-from server.app import create_app
-from server.services.accounts.members import NewAccount, create_account
+from server.db.models import Account, Actor
 from server.services.accounts.oauth import issue_token, register_app
+from server.services.accounts.scopes import parse_scopes
+from tests.support import factories
 
 PASSWORD = "correct horse battery"
 ALL_SCOPES = "read write follow admin:read admin:write"
 
 
-async def member_token(app, username: str, *, role: str = "member", scopes: str = ALL_SCOPES,
-                       confirmed: bool = True, approved: bool = True) -> str:
-    """A local account of `role` and a bearer token for it."""
+@dataclass
+class Member:
+    actor: Actor
+    token: str
+
+    @property
+    def id(self) -> int:
+        return self.actor.id
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return bearer(self.token)
+
+
+async def member(app, username: str, *, scopes: str = "read write follow", **account: object) -> Member:
+    """A new local account (password PASSWORD; `account` as `factories.account` takes it: role, confirmed,
+    approved, actor fields) and a bearer token of theirs with `scopes`."""
     async with app.state.sessions() as session:
-        account = await create_account(session, app.state.urls, app.state.settings.domain, NewAccount(
-            username=username, email=f"{username}@example.org", password=PASSWORD, role=role,
-            confirmed=confirmed, approved=approved))
-        issued = await issue_token(session, None, account, scopes)
+        created = await factories.account(session, app.state.urls, app.state.settings.domain, username,
+                                          password=PASSWORD, **account)
+        issued = await issue_token(session, None, created, parse_scopes(scopes), refreshable=False)
         await session.commit()
-        return issued.access_token
+    return Member(created.actor, issued.access_token)
+
+
+async def token(app, who: Member, scopes: str) -> dict[str, str]:
+    """Headers with another token of `who`'s, with other scopes."""
+    async with app.state.sessions() as session:
+        account = (await session.execute(select(Account).where(Account.actor_id == who.id))).scalar_one()
+        issued = await issue_token(session, None, account, parse_scopes(scopes), refreshable=False)
+        await session.commit()
+    return bearer(issued.access_token)
 
 
 async def app_token(app, scopes: str = "read write follow") -> str:
@@ -36,22 +59,7 @@ async def app_token(app, scopes: str = "read write follow") -> str:
 
 
 def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-@pytest.fixture
-async def mail_app(settings, smtp):
-    """The test app sending mail to the loopback SMTP server `smtp`."""
-    application = create_app(dataclasses.replace(settings, smtp_url=smtp.url, smtp_from="society@curbside.test"))
-    async with application.router.lifespan_context(application):
-        yield application
-
-
-@pytest.fixture
-async def mail_client(mail_app):
-    transport = httpx.ASGITransport(app=mail_app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url=mail_app.state.settings.base_url) as c:
-        yield c
+    return {"authorization": f"Bearer {token}"}
 
 
 async def open_to_visitors(app, value: bool = True) -> None:

@@ -7,7 +7,6 @@ from email import message_from_bytes
 from email.message import Message
 from email.policy import default
 
-import pytest
 from aiosmtpd.controller import Controller
 
 from tests.support.postgres import free_port
@@ -61,8 +60,3 @@ class SmtpServer:
     def __exit__(self, *exc) -> None:
         self.controller.stop()
 
-
-@pytest.fixture
-def smtp():
-    with SmtpServer() as server:
-        yield server

@@ -5,7 +5,7 @@ import re
 
 import httpx
 
-from tests.support.members import PASSWORD, member_token
+from tests.support.members import PASSWORD, member
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -31,6 +31,6 @@ async def log_in(client: httpx.AsyncClient, username: str, password: str = PASSW
 
 async def member_session(app, client: httpx.AsyncClient, username: str, *, role: str = "member") -> None:
     """Create a member of `role` and log `client` in as them."""
-    await member_token(app, username, role=role)
+    await member(app, username, role=role)
     response = await log_in(client, username)
     assert response.status_code == 303, response.text

@@ -12,10 +12,10 @@ from server.api.mastodon.paging import int_param, link_header, read_page
 from server.api.mastodon.params import as_id, flag, query, read_params
 from server.api.mastodon.profile import credential_json
 from server.db.models import Actor, Follow
-from server.services.social import lookup as lookup_service
+from server.services.moderation.hidden_from_viewers import actor_hidden, visible_actors
 from server.services.reading import timelines as reading
 from server.services.social import interactions as social
-from server.services.moderation.hidden_from_viewers import actor_hidden, visible_actors
+from server.services.social import lookup as lookup_service
 from server.services.social.relationships import relationship
 
 

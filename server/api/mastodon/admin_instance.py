@@ -12,11 +12,11 @@ from server.api.mastodon.params import read_params
 from server.api.mastodon.staff import staff
 from server.convert.actor_to_mastodon import iso
 from server.db.models import Account, Actor, Invite
-from server.services.instance import settings as runtime_settings
 from server.services.accounts import member_admin
 from server.services.accounts.invites import invite_url, is_usable, list_invites
-from server.services.instance.mail import send_quietly
 from server.services.accounts.registration import pending_registrations
+from server.services.instance import settings as runtime_settings
+from server.services.instance.mail import send_quietly
 
 
 def _invite_json(request: Request, invite: Invite) -> dict:

@@ -18,8 +18,8 @@ from server.convert.moderation_to_mastodon import admin_account, report_to_admin
 from server.db.models import Actor, Report
 from server.services.moderation import actions, audit
 from server.services.moderation import reports as report_service
-from server.services.reading.page_views import render_accounts, render_statuses
 from server.services.moderation.report_views import report_views
+from server.services.reading.page_views import render_accounts, render_statuses
 
 READ, WRITE = "admin:read:reports", "admin:write:reports"
 # Mastodon's account actions, as Curbside's.

@@ -14,12 +14,12 @@ from server.api.mastodon.staff import staff
 from server.convert.verification_to_json import request_to_json, verification_to_json
 from server.db.models import Account, Actor, VerificationRequest
 from server.db.models.verification import REQUEST_STATES
-from server.services.verification import workflow
 from server.services.accounts.members import find_local_account
-from server.services.verification.evidence import evidence_file
-from server.services.instance.mail import send_quietly
 from server.services.accounts.professional_profile import get_profile
+from server.services.instance.mail import send_quietly
+from server.services.verification import workflow
 from server.services.verification.audit import audit, audit_entries, audit_json
+from server.services.verification.evidence import evidence_file
 from server.services.verification.online_checks import check_request
 
 

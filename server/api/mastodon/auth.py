@@ -9,9 +9,9 @@ import hashlib
 import time
 from dataclasses import dataclass
 
+from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection
-from starlette.datastructures import QueryParams
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 

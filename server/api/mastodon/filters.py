@@ -14,7 +14,10 @@ from server.api.mastodon.auth import authenticate
 from server.api.mastodon.common import not_found, path_id
 from server.api.mastodon.params import Params, as_id, read_params
 from server.convert.filter_to_mastodon import (
-    filter_status_to_mastodon, filter_to_mastodon, keyword_to_mastodon, v1_filter_to_mastodon,
+    filter_status_to_mastodon,
+    filter_to_mastodon,
+    keyword_to_mastodon,
+    v1_filter_to_mastodon,
 )
 from server.db.models import Actor, FilterKeyword, FilterStatus
 from server.services.reading import filter_storage as store

@@ -12,9 +12,9 @@ from server.api.mastodon.paging import link_header, read_page
 from server.api.mastodon.params import as_id, read_params
 from server.convert.list_to_mastodon import list_to_mastodon
 from server.db.models import Actor, List
+from server.services.moderation.hidden_from_viewers import actor_hidden, visible_actors
 from server.services.reading import lists
 from server.services.reading import timelines as reading
-from server.services.moderation.hidden_from_viewers import actor_hidden, visible_actors
 
 
 async def _owned(request: Request, session, auth: Auth, name: str = "id") -> List:

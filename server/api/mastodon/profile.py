@@ -17,9 +17,9 @@ from server.api.mastodon.common import account_json
 from server.api.mastodon.params import Params, as_id, invalid, read_params
 from server.db.models import Account, Actor, Follow
 from server.services.accounts import professional_profile as profiles
-from server.services.verification.attestations_issued import publish_actor_update
 from server.services.accounts.mastodon_profile import ProfileChanges, update_profile
 from server.services.accounts.specialties import specialty_name
+from server.services.verification.attestations_issued import publish_actor_update
 
 _FIELD_KEY = re.compile(r"^fields_attributes\[(\d{1,2})\]\[(name|value)\]$")
 PROFESSIONAL_TEXT = ("real_name", "profession", "specialty", "institution", "jurisdiction")

@@ -12,10 +12,15 @@ from server.api.mastodon.auth import authenticate
 from server.api.mastodon.params import read_params
 from server.db.models import Account
 from server.services.accounts import oauth
-from server.services.instance.mail import send_quietly
 from server.services.accounts.registration import (
-    Registration, confirm_email, confirmation_mail, register, request_password_reset, reset_password,
+    Registration,
+    confirm_email,
+    confirmation_mail,
+    register,
+    request_password_reset,
+    reset_password,
 )
+from server.services.instance.mail import send_quietly
 
 
 async def create_account(request: Request) -> JSONResponse:

@@ -16,9 +16,9 @@ from server.api.mastodon.params import read_params
 from server.convert.actor_to_mastodon import iso
 from server.convert.moderation_to_mastodon import report_to_member
 from server.db.models import AccountModeration, AccountWarning, Actor, OAuthToken
+from server.services.accounts.scopes import covers, parse_scopes
 from server.services.moderation import actions
 from server.services.moderation.reports import file_report, parse_category
-from server.services.accounts.scopes import covers, parse_scopes
 
 
 async def create(request: Request) -> JSONResponse:

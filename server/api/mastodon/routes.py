@@ -1,11 +1,39 @@
 """The Mastodon client API route table: one module per resource, every route listed here with what it
 needs of the caller (`Need`: token kind and scope). Handlers read that declaration through
 `authenticate(request)`; tests/test_api_auth.py walks this table so no endpoint can skip its checks."""
-from server.api.mastodon import (accounts, admin_domains, admin_instance, admin_reports, admin_verification, apps,
-                                 admin_held, blocks, bookmarks, conversations, directory, domain_blocks, favourites,
-                                 filters, instance, lists, markers, media, notifications, pins, polls, preferences,
-                                 profile, registrations, reports, search, statuses, streaming, tags, timelines,
-                                 verification)
+from server.api.mastodon import (
+                                 accounts,
+                                 admin_domains,
+                                 admin_held,
+                                 admin_instance,
+                                 admin_reports,
+                                 admin_verification,
+                                 apps,
+                                 blocks,
+                                 bookmarks,
+                                 conversations,
+                                 directory,
+                                 domain_blocks,
+                                 favourites,
+                                 filters,
+                                 instance,
+                                 lists,
+                                 markers,
+                                 media,
+                                 notifications,
+                                 pins,
+                                 polls,
+                                 preferences,
+                                 profile,
+                                 registrations,
+                                 reports,
+                                 search,
+                                 statuses,
+                                 streaming,
+                                 tags,
+                                 timelines,
+                                 verification,
+)
 from server.api.mastodon.auth import PUBLIC, ApiRoute, ApiWebSocketRoute, Need, app_token, optional, user
 
 GET, POST, PUT, PATCH, DELETE = ["GET"], ["POST"], ["PUT"], ["PATCH"], ["DELETE"]

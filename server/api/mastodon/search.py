@@ -12,9 +12,9 @@ from server.api.mastodon.paging import id_param, int_param, read_page
 from server.api.mastodon.params import flag
 from server.db import fulltext
 from server.db.models import Actor
-from server.services.social import lookup
 from server.services.posts.search import MAX_OFFSET, StatusSearch, search_hashtags, search_statuses
 from server.services.reading.page_views import render_accounts, render_statuses
+from server.services.social import lookup
 
 KINDS = (None, "accounts", "hashtags", "statuses")
 

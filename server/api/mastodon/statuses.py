@@ -12,11 +12,10 @@ from server.api.mastodon.common import accounts_json, not_found, path_id, status
 from server.api.mastodon.params import Params, as_id, invalid, read_params
 from server.db.models import Actor, Like, Post
 from server.services.posts import authoring as post_service
-from server.services.posts import idempotency
+from server.services.posts import idempotency, post_actions
 from server.services.reading import timelines as reading
-from server.services.social.visibility_to_viewers import visible_post
 from server.services.reading.page_views import render_statuses
-from server.services.posts import post_actions
+from server.services.social.visibility_to_viewers import visible_post
 
 
 def _poll(params: Params) -> post_service.PollSpec | None:

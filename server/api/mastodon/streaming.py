@@ -18,9 +18,9 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from federation.json_input import parse_json, valid_text
 from server.api.mastodon.auth import Auth, authenticate, bearer
 from server.api.mastodon.params import as_id
-from server.services.reading.lists import find_list
 from server.services.accounts.oauth import token_in_force
 from server.services.accounts.scopes import covers
+from server.services.reading.lists import find_list
 from server.streaming.subscribers import Closed, Stream, Subscriber
 
 HEARTBEAT_SECONDS = 15.0

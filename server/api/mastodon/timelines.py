@@ -15,9 +15,8 @@ from server.api.mastodon.params import flag
 from server.db.inline import read_rows
 from server.db.models import Actor
 from server.services.reading import timelines as reading
-from server.services.reading.timelines import Page
 from server.services.reading.status_json import HOME_KEY, home_statement, page_json
-
+from server.services.reading.timelines import Page
 
 PAGE_BOUNDS = ("max_id", "since_id", "min_id")
 

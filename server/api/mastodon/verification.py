@@ -15,8 +15,8 @@ from server.api.mastodon.params import Params, read_params
 from server.convert.verification_to_json import request_to_json
 from server.db.models import Account, VerificationRequest
 from server.services.accounts.specialties import PROFESSIONS, specialties_for
-from server.services.verification.workflow import Submission, Upload, my_requests, respond, submit_request
 from server.services.verification.online_checks import check_request
+from server.services.verification.workflow import Submission, Upload, my_requests, respond, submit_request
 
 
 def _text(params: Params, name: str) -> str:

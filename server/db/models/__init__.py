@@ -1,23 +1,22 @@
 """The database models: one module per area, all registered on one metadata for Alembic."""
-from server.db.models.base import Base
 from server.db.models.accounts import Account, Actor, InstanceSetting
-from server.db.models.media import (Bookmark, IdempotencyKey, Marker, MediaAttachment, Pin, PollDeadline,
-                                     PollVote)
+from server.db.models.base import Base
+from server.db.models.conversations import ConversationState
+from server.db.models.events import StreamEvent
+from server.db.models.filters import FilterKeyword, FilterStatus, KeywordFilter
+from server.db.models.held import HeldPost
+from server.db.models.lists import List, ListAccount
+from server.db.models.media import Bookmark, IdempotencyKey, Marker, MediaAttachment, Pin, PollDeadline, PollVote
 from server.db.models.members import AccountToken, Invite, LoginFailure, MemberProfile
+from server.db.models.moderation import AuditEntry, BlocklistSubscription, DomainPolicyRecord, PolicyVersion
 from server.db.models.oauth import OAuthApp, OAuthCode, OAuthToken
 from server.db.models.posts import Mention, Post, PostEdit, PostTag
 from server.db.models.queues import DeletedObject, Delivery, Host, InboxItem, SeenActivity
-from server.db.models.social import Block, Follow, Like, Mute, TagFollow, UserDomainBlock
-from server.db.models.moderation import AuditEntry, BlocklistSubscription, DomainPolicyRecord, PolicyVersion
 from server.db.models.reports import AccountModeration, AccountWarning, Report
+from server.db.models.social import Block, Follow, Like, Mute, TagFollow, UserDomainBlock
 from server.db.models.timelines import HomeTimelineEntry, Notification
 from server.db.models.verification import RemoteAttestation, Verification, VerificationAudit, VerificationRequest
-from server.db.models.events import StreamEvent
 from server.db.models.web import WebSession
-from server.db.models.held import HeldPost
-from server.db.models.conversations import ConversationState
-from server.db.models.lists import List, ListAccount
-from server.db.models.filters import FilterKeyword, FilterStatus, KeywordFilter
 
 __all__ = ["Base", "Account", "Actor", "InstanceSetting", "Post", "Mention", "PostTag", "PostEdit",
            "InboxItem", "Delivery", "Host", "Follow", "Like", "Block", "HomeTimelineEntry", "Notification",

@@ -17,23 +17,44 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation import activities
 from federation.addressing import PUBLIC
-from server.caches import forget_actor
 from moderation.errors import ServiceError
+from server.caches import forget_actor
 from server.db.models import (
-    Account, AccountToken, Actor, Block, Bookmark, Delivery, Follow, HomeTimelineEntry, IdempotencyKey, Like, Marker,
-    MediaAttachment, MemberProfile, Mute, Notification, OAuthCode, OAuthToken, Pin, PollVote, Post, TagFollow,
-    UserDomainBlock, VerificationRequest, WebSession,
+    Account,
+    AccountToken,
+    Actor,
+    Block,
+    Bookmark,
+    Delivery,
+    Follow,
+    HomeTimelineEntry,
+    IdempotencyKey,
+    Like,
+    Marker,
+    MediaAttachment,
+    MemberProfile,
+    Mute,
+    Notification,
+    OAuthCode,
+    OAuthToken,
+    Pin,
+    PollVote,
+    Post,
+    TagFollow,
+    UserDomainBlock,
+    VerificationRequest,
+    WebSession,
 )
 from server.db.types import utcnow
 from server.runtime import Runtime
+from server.services.federation.delivery import enqueue_activity
+from server.services.moderation.domains import purge_actor
 from server.services.posts import media
+from server.services.posts.polls import recount
 from server.services.reading import stream_events
 from server.services.verification.attestations_issued import current_verifications
-from server.services.federation.delivery import enqueue_activity
-from server.services.verification.evidence import delete_evidence
-from server.services.moderation.domains import purge_actor
-from server.services.posts.polls import recount
 from server.services.verification.audit import audit
+from server.services.verification.evidence import delete_evidence
 
 DELETED_REASON = "account deleted"
 

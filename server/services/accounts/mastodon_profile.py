@@ -12,8 +12,7 @@ from moderation.errors import ServiceError
 from server.db.models import Actor
 from server.db.types import utcnow
 from server.runtime import Runtime
-from server.services.posts import images
-from server.services.posts import media
+from server.services.posts import images, media
 from server.services.posts.authoring import resolve_mentions
 
 MAX_DISPLAY_NAME = 100  # more than Mastodon's 30: real names with titles and degrees

@@ -10,20 +10,17 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from moderation.errors import Kind, ServiceError
 from server.caches import forget_actor
 from server.db import effects
-from moderation.errors import Kind, ServiceError
 from server.db.models import Account, AccountModeration, Actor, Invite
 from server.db.types import utcnow
-from server.services.accounts import web_sessions
-from server.services.accounts import invites
-from server.services.accounts import registration
-from server.services.reading import stream_events
+from server.services.accounts import invites, registration, web_sessions
 from server.services.accounts.members import ROLES
 from server.services.instance.mail import Message
 from server.services.moderation import audit, roles
+from server.services.reading import stream_events
 from server.settings import Settings
-
 
 # Who acts: an admin's account, or the name of a non-member author such as "cli:root" (the command line).
 By = Account | str

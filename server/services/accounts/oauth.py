@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.models import Account, OAuthApp, OAuthCode, OAuthToken
 from server.db.types import utcnow
-from server.services.reading import stream_events
 from server.services.accounts.scopes import parse_scopes, within
+from server.services.reading import stream_events
 
 OOB = "urn:ietf:wg:oauth:2.0:oob"
 CODE_LIFETIME = timedelta(minutes=10)

@@ -11,16 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from moderation.errors import Kind, ServiceError
 from server.db.models import Account, Actor, MemberProfile, OAuthToken
 from server.db.types import utcnow
-from server.services.accounts import web_sessions
 from server.services.accounts import login_throttle as throttle
-from server.services.accounts.mailed_tokens import consume_token, issue_token, issued_lately
-from server.services.accounts.members import NewAccount, create_account
-from server.services.instance.settings import registration_mode
+from server.services.accounts import web_sessions
 from server.services.accounts.invites import use_invite
 from server.services.accounts.login import find_login
-from server.services.instance.mail import Message
+from server.services.accounts.mailed_tokens import consume_token, issue_token, issued_lately
+from server.services.accounts.members import NewAccount, create_account
 from server.services.accounts.oauth import revoke_tokens
 from server.services.accounts.passwords import hash_password
+from server.services.instance.mail import Message
+from server.services.instance.settings import registration_mode
 from server.services.posts.fanout import notify
 from server.settings import Settings
 from server.urls import LocalUrls

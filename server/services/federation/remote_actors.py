@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
-from urllib.parse import urlsplit
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -21,11 +21,11 @@ from server.convert.as_to_actor import as_to_actor
 from server.db.models import Actor
 from server.db.types import utcnow
 from server.runtime import Runtime
-from server.services.reading import stream_events
 from server.services.federation.instance_actor import ensure_instance_actor
-from server.services.moderation.policies import Policies
-from server.services.verification.attestations_received import check_actor_attestation, store_checked
 from server.services.federation.signing import signer_for
+from server.services.moderation.policies import Policies
+from server.services.reading import stream_events
+from server.services.verification.attestations_received import check_actor_attestation, store_checked
 
 STALE_AFTER = timedelta(days=1)
 

@@ -9,7 +9,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.models import (
-    Account, AccountWarning, AuditEntry, BlocklistSubscription, DomainPolicyRecord, Report, VerificationRequest,
+    Account,
+    AccountWarning,
+    AuditEntry,
+    BlocklistSubscription,
+    DomainPolicyRecord,
+    Report,
+    VerificationRequest,
 )
 from server.services.federation.host_health import HostStats, host_stats
 from server.services.moderation import audit

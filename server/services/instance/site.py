@@ -13,10 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from moderation.errors import ServiceError
 from server.db.models import Actor, InstanceSetting
 from server.runtime import Runtime
-from server.services.posts import images
-from server.services.posts import media
 from server.services.instance.settings import PUBLIC_TIMELINES, get_value, set_value
 from server.services.moderation import audit
+from server.services.posts import images, media
 from server.settings import Settings
 
 KEYS = ("site_title", "site_description", "rules", "theme", "accent_color", "logo_url", PUBLIC_TIMELINES)

@@ -19,14 +19,14 @@ from server.db.ids import snowflake
 from server.db.models import Account, AccountModeration, AccountWarning, Actor, Notification, Post, Report
 from server.db.types import utcnow
 from server.runtime import Runtime
-from server.services.posts import authoring as post_service
-from server.services.reading import stream_events
 from server.services.federation.delivery import enqueue_activity
 from server.services.federation.inbox.posts import remove_post
 from server.services.federation.instance_actor import ensure_instance_actor
 from server.services.moderation import audit, roles
 from server.services.moderation.domains import purge_actor
 from server.services.moderation.reports import stamp_resolved
+from server.services.posts import authoring as post_service
+from server.services.reading import stream_events
 
 NOTICE = "moderation_warning"  # Mastodon 4.3's notification type for a moderator's notice
 REVERSIBLE = {ModerationAction.LIMIT, ModerationAction.SUSPEND, ModerationAction.MARK_SENSITIVE}

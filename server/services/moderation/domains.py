@@ -15,12 +15,26 @@ from moderation.blocklists import PolicyDiff, diff_policies
 from moderation.domains import DomainPolicy, FederationMode, PolicySet, Severity
 from moderation.errors import ServiceError
 from server.db.models import (
-    Actor, Delivery, DomainPolicyRecord, Follow, InstanceSetting, Like, Notification, Post,
+    Actor,
+    Delivery,
+    DomainPolicyRecord,
+    Follow,
+    InstanceSetting,
+    Like,
+    Notification,
+    Post,
 )
 from server.services.moderation import audit
 from server.services.moderation.policies import (
-    MODE_KEY, SUSPENDED_ERROR, bump_version, load_policies, policy_fields, read_mode, record_to_policy,
+    MODE_KEY,
+    SUSPENDED_ERROR,
+    bump_version,
+    load_policies,
+    policy_fields,
+    read_mode,
+    record_to_policy,
 )
+
 
 def local_policy_query(key: str, allow: bool):
     return select(DomainPolicyRecord).where(

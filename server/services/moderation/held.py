@@ -22,10 +22,10 @@ from server.db.models.posts import HELD
 from server.db.poll_json import poll_json, read_poll
 from server.db.types import utcnow
 from server.runtime import Runtime
-from server.services.posts import authoring as post_service
 from server.services.federation.instance_actor import ensure_instance_actor
 from server.services.moderation import audit, roles
 from server.services.moderation.actions import notice
+from server.services.posts import authoring as post_service
 
 
 def queue_query() -> Select:

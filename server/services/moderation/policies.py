@@ -16,7 +16,13 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from moderation.domains import (
-    DomainPolicy, Effective, FederationMode, InvalidDomain, PolicySet, Severity, normalize_domain,
+    DomainPolicy,
+    Effective,
+    FederationMode,
+    InvalidDomain,
+    PolicySet,
+    Severity,
+    normalize_domain,
 )
 from server.caches import Caches, caches_of
 from server.db.models import DomainPolicyRecord, InstanceSetting, PolicyVersion

@@ -12,10 +12,10 @@ from server.db.ids import snowflake
 from server.db.models import Actor, Post, Report
 from server.db.types import utcnow
 from server.runtime import Runtime
-from server.services.social.visibility_to_viewers import may_see
 from server.services.federation.delivery import enqueue_activity
 from server.services.federation.instance_actor import ensure_instance_actor
 from server.services.moderation import audit, roles
+from server.services.social.visibility_to_viewers import may_see
 from server.urls import LocalUrls
 
 MAX_COMMENT = 5000

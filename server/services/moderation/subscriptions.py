@@ -28,11 +28,11 @@ from server.db.models import Actor, BlocklistSubscription, DomainPolicyRecord
 from server.db.types import utcnow
 from server.runtime import Runtime
 from server.services.federation.instance_actor import ensure_instance_actor
+from server.services.federation.signing import signer_for
 from server.services.moderation import audit
 from server.services.moderation.domains import policies_changed
 from server.services.moderation.listfetch import fetch_list, format_hint
 from server.services.moderation.policies import load_policies, policy_fields, record_to_policy
-from server.services.federation.signing import signer_for
 
 log = logging.getLogger("curbside.blocklists")
 REFRESH_EVERY = timedelta(hours=1)

@@ -28,19 +28,18 @@ from server.db.models.posts import HELD, MEMBERS_ONLY, VISIBILITIES, stays_local
 from server.db.poll_json import new_poll, poll_json
 from server.db.types import utcnow
 from server.runtime import Runtime
-from server.services.reading import conversations
-from server.services.posts import media as media_service
-from server.services.posts.media_phi import QUEUED
-from server.services.posts import polls
-from server.services.social.visibility_to_viewers import may_see
-from server.services.instance.settings import phi_policy
-from server.services.moderation import audit
 from server.services.federation.delivery import enqueue_activity, remote_followers
 from server.services.federation.remote_actors import RemoteActorError, resolve_acct
-from server.services.social.interactions import withdraw_boosts
-from server.services.reading import stream_events
+from server.services.instance.settings import phi_policy
+from server.services.moderation import audit
+from server.services.posts import media as media_service
+from server.services.posts import polls
 from server.services.posts.fanout import fan_out, notify, notify_boosters, notify_subscribers
+from server.services.posts.media_phi import QUEUED
+from server.services.reading import conversations, stream_events
+from server.services.social.interactions import withdraw_boosts
 from server.services.social.visibility_to_servers import find_member
+from server.services.social.visibility_to_viewers import may_see
 
 RESEND_WINDOW = timedelta(minutes=10)  # sending a flagged post again within this confirms it
 MAX_CHARS = 5000

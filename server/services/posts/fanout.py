@@ -14,10 +14,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from server.db.ids import snowflake
-from server.db.models import (Actor, AccountModeration, Block, Follow, HomeTimelineEntry, Notification, Post, PostTag,
-                              TagFollow)
-from server.services.reading import stream_events
+from server.db.models import (
+    AccountModeration,
+    Actor,
+    Block,
+    Follow,
+    HomeTimelineEntry,
+    Notification,
+    Post,
+    PostTag,
+    TagFollow,
+)
 from server.services.moderation.policies import policies_for
+from server.services.reading import stream_events
 
 # Visibilities whose posts go to every follower's home timeline; `direct` goes to the addressed only.
 FOLLOWER_VISIBILITIES = ("public", "unlisted", "private", "local")

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from server.services.posts import blurhash
 from moderation.errors import ServiceError
+from server.services.posts import blurhash
 
 MAX_BYTES = 16 * 1024 * 1024
 MAX_PIXELS = 16_777_216  # the image_matrix_limit /api/v2/instance announces

@@ -18,8 +18,8 @@ from server.db.models import Actor, Mention, Notification, PollDeadline, PollVot
 from server.db.poll_json import poll_json, read_poll
 from server.db.types import utcnow
 from server.runtime import Runtime
-from server.services.posts import polls
 from server.services.federation.delivery import enqueue_activity
+from server.services.posts import polls
 from server.services.posts.authoring import audience_of, federated
 from server.services.social.visibility_to_servers import remote_viewers
 

@@ -14,6 +14,7 @@ from server.services.posts import bookmarks_and_pins as bookmarks
 from server.services.social import interactions as social
 from server.services.social.visibility_to_viewers import visible_post
 
+
 @dataclass(frozen=True)
 class PostAction:
     run: Callable[[Runtime, AsyncSession, Actor, Post], Awaitable[Post | None]]  # a boost answers its boost

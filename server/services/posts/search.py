@@ -22,9 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from server.db.fulltext import Terms, plan_for_these_words, query_text, restrict
-from server.db.models import (AccountModeration, Actor, Bookmark, Follow, Like, Mention, Post, PostTag)
-from server.services.social.visibility_to_viewers import may_see
+from server.db.models import AccountModeration, Actor, Bookmark, Follow, Like, Mention, Post, PostTag
 from server.services.moderation.hidden_from_viewers import viewpoint, visible_posts
+from server.services.social.visibility_to_viewers import may_see
 
 MAX_OFFSET = 1000
 MAX_ROUNDS = 5  # rounds of re-reading when per-post checks drop candidates (domain policies)

@@ -24,8 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db.ids import MAX_ID
 from server.db.models import Actor, ConversationState, Mention, Post
 from server.services.moderation.hidden_from_viewers import visible_posts
-from server.services.reading.timelines import Page
 from server.services.reading.page_views import render_accounts, render_statuses
+from server.services.reading.timelines import Page
 from server.urls import LocalUrls
 
 MAX_THREAD_DEPTH = 100

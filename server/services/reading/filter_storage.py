@@ -15,8 +15,8 @@ from moderation.errors import Kind, ServiceError
 from server.db.models import Actor, FilterKeyword, FilterStatus, KeywordFilter
 from server.db.types import utcnow
 from server.services.reading import stream_events
-from server.services.social.visibility_to_viewers import visible_post
 from server.services.reading.filter_matching import ACTIONS, CONTEXTS
+from server.services.social.visibility_to_viewers import visible_post
 
 MAX_FILTERS = 100  # per member
 MAX_KEYWORDS = 100  # per filter

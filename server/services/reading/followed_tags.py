@@ -11,12 +11,12 @@ from sqlalchemy import case, delete, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.text import HASHTAG_NAME_RE
-from server.services.reading.timelines import Page
 from moderation.errors import ServiceError
 from server.db.ids import snowflake, snowflake_floor
 from server.db.models import Post, PostTag, TagFollow
 from server.db.types import utcnow
 from server.db.upsert import insert_ignore
+from server.services.reading.timelines import Page
 from server.urls import LocalUrls
 
 MAX_TAG_LENGTH = 128  # post_tags.tag

@@ -12,11 +12,10 @@ from server.convert.actor_to_mastodon import AccountCounts, acct_of, actor_to_ma
 from server.convert.post_to_mastodon import ViewerState, post_to_mastodon
 from server.db.models import Actor, Bookmark, Follow, HeldPost, Like, Mention, Notification, Pin, Post
 from server.db.models.posts import HELD
-from server.services.verification.badges import curbside_entities
-from server.services.reading.filter_matching import action_in, post_text, viewer_filters
 from server.services.posts.polls import own_votes
+from server.services.reading.filter_matching import action_in, post_text, viewer_filters
+from server.services.verification.badges import curbside_entities
 from server.urls import LocalUrls
-
 
 COUNTS_SECONDS = 15.0  # an account's counts on a timeline may lag this long (its own profile is always fresh)
 MAX_COUNTS = 50_000

@@ -15,23 +15,44 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from moderation.domains import DomainPolicy, PolicySet
 from server.convert.actor_to_mastodon import acct_of
 from server.convert.post_to_mastodon import ViewerState, pinnable_by, poll_to_mastodon, status_shared
-from server.db.models import (
-    Account, AccountModeration, Actor, Block, Bookmark, HomeTimelineEntry, InstanceSetting, KeywordFilter, Like,
-    MemberProfile, Mention, Mute, Pin, PollVote, Post, RemoteAttestation, UserDomainBlock, Verification,
-)
 from server.db.idlists import among
 from server.db.inline import read_rows
-from server.db.types import UTCDateTime, utcnow
-from server.services.reading import entity_cache as ec
-from server.services.instance.settings import TRUSTED_VERIFIERS
-from server.services.reading.lists import exclusive_authors
-from server.services.reading.filter_matching import (
-    NO_FILTERS, ViewerFilters, action_in, active_filters_clause, post_texts, viewer_filters,
+from server.db.models import (
+    Account,
+    AccountModeration,
+    Actor,
+    Block,
+    Bookmark,
+    HomeTimelineEntry,
+    InstanceSetting,
+    KeywordFilter,
+    Like,
+    MemberProfile,
+    Mention,
+    Mute,
+    Pin,
+    PollVote,
+    Post,
+    RemoteAttestation,
+    UserDomainBlock,
+    Verification,
 )
+from server.db.types import UTCDateTime, utcnow
+from server.services.instance.settings import TRUSTED_VERIFIERS
 from server.services.moderation.hidden_from_viewers import Viewpoint, author_hidden
 from server.services.moderation.policies import policies_for
-from server.services.social.account_publicity import hidden_account
+from server.services.reading import entity_cache as ec
+from server.services.reading.filter_matching import (
+    NO_FILTERS,
+    ViewerFilters,
+    action_in,
+    active_filters_clause,
+    post_texts,
+    viewer_filters,
+)
+from server.services.reading.lists import exclusive_authors
 from server.services.reading.page_views import COUNTS_SECONDS, render_accounts
+from server.services.social.account_publicity import hidden_account
 from server.urls import LocalUrls
 
 _POSTS = Post.__table__

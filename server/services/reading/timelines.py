@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.db.models import Actor, HomeTimelineEntry, List, Notification, Post, PostTag
-from server.services.social.visibility_to_viewers import may_see
-from server.services.posts.bookmarks_and_pins import pinned_posts
+from server.db.models import Actor, Bookmark, HomeTimelineEntry, Like, List, Notification, Post, PostTag
 from server.services.instance.settings import open_to_visitors
-from server.services.reading.lists import exclusive_authors, timeline_conditions
 from server.services.moderation.hidden_from_viewers import notification_hidden, viewpoint, visible_posts
-from server.db.models import Bookmark, Like
+from server.services.posts.bookmarks_and_pins import pinned_posts
+from server.services.reading.lists import exclusive_authors, timeline_conditions
+from server.services.social.visibility_to_viewers import may_see
 
 MAX_CONTEXT = 200
 

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db.models import Account, Actor, Post, Verification
 from server.db.types import utcnow
 from server.services.accounts.professional_profile import check_profession, check_specialty
-from server.services.social.account_publicity import is_public
 from server.services.accounts.specialties import specialty_name
+from server.services.social.account_publicity import is_public
 
 
 def listed():

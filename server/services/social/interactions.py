@@ -16,8 +16,8 @@ from server.db.models.posts import HELD, stays_local
 from server.db.types import utcnow
 from server.runtime import Runtime
 from server.services.federation.delivery import enqueue_activity, remote_followers
-from server.services.reading import stream_events
 from server.services.posts.fanout import fan_out, notify
+from server.services.reading import stream_events
 from server.urls import LocalUrls
 
 

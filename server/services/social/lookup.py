@@ -10,11 +10,11 @@ from federation.webfinger import WebfingerError, parse_acct
 from server.db import fulltext
 from server.db.models import Actor, Post
 from server.runtime import Runtime
-from server.services.social.visibility_to_viewers import may_see
-from server.services.moderation.hidden_from_viewers import visible_actors, visible_posts
-from server.services.social.account_publicity import is_public
 from server.services.federation.remote_actors import RemoteActorError, resolve_acct
+from server.services.moderation.hidden_from_viewers import visible_actors, visible_posts
 from server.services.posts.remote_posts import resolve_post, stored_post
+from server.services.social.account_publicity import is_public
+from server.services.social.visibility_to_viewers import may_see
 
 CATCH_UP_ROUNDS = 4  # a search indexes at most this many batches of queued posts; the worker does the rest
 

@@ -21,9 +21,9 @@ from server.db.ids import snowflake
 from server.db.models import Account, Actor, InstanceSetting, Verification
 from server.db.types import utcnow
 from server.db.upsert import insert_ignore
+from server.services.accounts.specialties import specialty_name
 from server.services.federation.delivery import enqueue_activity, remote_followers
 from server.services.instance.settings import get_value
-from server.services.accounts.specialties import specialty_name
 from server.settings import Settings
 from server.urls import LocalUrls
 

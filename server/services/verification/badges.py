@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.convert.actor_to_mastodon import iso
 from server.db.models import Actor, MemberProfile, RemoteAttestation
 from server.db.types import utcnow
-from server.services.verification.attestations_issued import current_verifications, profession_label
-from server.services.instance.settings import trusted_verifiers
 from server.services.accounts.professional_profile import public_profile
 from server.services.accounts.specialties import specialty_name
+from server.services.instance.settings import trusted_verifiers
+from server.services.verification.attestations_issued import current_verifications, profession_label
 
 NONE = {"verified": False, "status": "none", "badge": None}
 

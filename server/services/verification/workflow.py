@@ -15,19 +15,22 @@ from moderation.errors import Kind, ServiceError
 from server.db.ids import snowflake
 from server.db.models import Account, Verification, VerificationRequest
 from server.db.types import utcnow
-from server.services.verification import attestations_issued as attestations
-from server.services.verification.credentials import CREDENTIAL_TYPES, validate_credential
-from server.services.verification.evidence import StoredEvidence, delete_evidence, store_evidence
-from server.services.federation.instance_actor import get_instance_actor
-from server.services.instance.settings import evidence_retention_days, verification_valid_days
-from server.services.instance.mail import Message
-from server.services.moderation import roles
 from server.services.accounts.professional_profile import (
-    check_jurisdiction, check_profession, check_specialty, get_profile,
+    check_jurisdiction,
+    check_profession,
+    check_specialty,
+    get_profile,
 )
 from server.services.accounts.specialties import specialty_name
+from server.services.federation.instance_actor import get_instance_actor
+from server.services.instance.mail import Message
+from server.services.instance.settings import evidence_retention_days, verification_valid_days
+from server.services.moderation import roles
 from server.services.posts.fanout import notify
+from server.services.verification import attestations_issued as attestations
 from server.services.verification.audit import audit
+from server.services.verification.credentials import CREDENTIAL_TYPES, validate_credential
+from server.services.verification.evidence import StoredEvidence, delete_evidence, store_evidence
 from server.settings import Settings
 from server.urls import LocalUrls
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from moderation.errors import Kind, ServiceError
 from server.db.models import Account
 from server.services.accounts import member_admin
-from server.services.accounts.members import ROLES
 from server.services.accounts.invites import invite_url, is_usable, list_invites
-from server.services.instance.mail import send_quietly
+from server.services.accounts.members import ROLES
 from server.services.accounts.registration import pending_registrations
-from moderation.errors import Kind, ServiceError
+from server.services.instance.mail import send_quietly
 from server.web.admin.common import done, not_found, notice, number, older_link, path_id, query_id, roll_back
 from server.web.page import Web
 

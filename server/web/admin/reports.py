@@ -11,9 +11,8 @@ from federation.html import ContentError, sanitize_html
 from moderation.errors import Kind, ServiceError
 from moderation.reports import ModerationAction, ReportCategory
 from server.db.models import Actor, Post, Report
-from server.services.moderation import report_views
 from server.errors import status_of
-from server.services.moderation import actions
+from server.services.moderation import actions, report_views
 from server.services.moderation import reports as report_service
 from server.web.admin.common import done, not_found, notice, older_link, path_id, query_id, roll_back
 from server.web.page import Web

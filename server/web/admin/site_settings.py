@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from server.services.instance import settings as instance_settings
-
-from server.services.instance import site
 from moderation.errors import ServiceError
+from server.services.instance import settings as instance_settings
+from server.services.instance import site
+from server.settings import REGISTRATION_MODES
 from server.web.admin.common import checked, done, notice, roll_back
 from server.web.page import Web
-from server.settings import REGISTRATION_MODES
 
 MAX_LOGO_BYTES = 2_000_000
 

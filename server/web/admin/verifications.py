@@ -6,17 +6,17 @@ from __future__ import annotations
 from sqlalchemy import select
 from starlette.responses import FileResponse, Response
 
+from moderation.errors import ServiceError
 from server.db.models import Account, VerificationRequest
 from server.db.models.verification import REQUEST_STATES
-from server.services.verification import workflow
-from server.services.verification.attestations_issued import current_verifications, profession_label
-from server.services.verification.evidence import evidence_file
-from server.services.instance.mail import send_quietly
+from server.errors import status_of
 from server.services.accounts.professional_profile import get_profile
 from server.services.accounts.specialties import specialty_name
+from server.services.instance.mail import send_quietly
+from server.services.verification import workflow
+from server.services.verification.attestations_issued import current_verifications, profession_label
 from server.services.verification.audit import audit, audit_entries
-from moderation.errors import ServiceError
-from server.errors import status_of
+from server.services.verification.evidence import evidence_file
 from server.web.admin.common import done, not_found, notice, path_id, roll_back
 from server.web.page import Web
 

@@ -3,10 +3,12 @@
 Revision ID: 0001
 Revises:
 """
-from alembic import op
 import sqlalchemy as sa
-import server.db.types
+from alembic import op
 from sqlalchemy.dialects import postgresql
+
+import server.db.types
+
 revision = '0001'
 down_revision = None
 branch_labels = None

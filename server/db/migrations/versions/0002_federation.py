@@ -3,10 +3,12 @@
 Revision ID: 0002
 Revises: 0001
 """
-from alembic import op
 import sqlalchemy as sa
-import server.db.types
+from alembic import op
 from sqlalchemy.dialects import postgresql
+
+import server.db.types
+
 revision = '0002'
 down_revision = '0001'
 branch_labels = None

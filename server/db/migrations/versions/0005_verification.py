@@ -4,10 +4,11 @@ granted verifications, the append-only audit log, remote attestations
 Revision ID: 0005
 Revises: 0004
 """
-from alembic import op
 import sqlalchemy as sa
-import server.db.types
+from alembic import op
 from sqlalchemy.dialects import postgresql
+
+import server.db.types
 
 revision = '0005'
 down_revision = '0004'

@@ -3,10 +3,12 @@
 Revision ID: 0007
 Revises: 0006
 """
-from alembic import op
 import sqlalchemy as sa
-import server.db.types
+from alembic import op
 from sqlalchemy.dialects import postgresql
+
+import server.db.types
+
 revision = '0007'
 down_revision = '0006'
 branch_labels = None

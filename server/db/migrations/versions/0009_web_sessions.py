@@ -3,8 +3,9 @@
 Revision ID: 0009
 Revises: 0008
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import server.db.types
 
 revision = '0009'

@@ -3,8 +3,8 @@
 Revision ID: 0010
 Revises: 0009
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from server.db.fulltext import plain_text
 

@@ -3,8 +3,9 @@
 Revision ID: 0011
 Revises: 0010
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import server.db.types
 
 revision = '0011'

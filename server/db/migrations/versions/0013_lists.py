@@ -3,8 +3,9 @@
 Revision ID: 0013_lists
 Revises: 0012
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import server.db.types
 
 revision = '0013_lists'

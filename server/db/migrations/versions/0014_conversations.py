@@ -3,8 +3,8 @@
 Revision ID: 0014_conversations
 Revises: 0013_lists
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = '0014_conversations'
 down_revision = '0013_lists'

@@ -3,8 +3,9 @@
 Revision ID: 0015_followed_tags
 Revises: 0014_conversations
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import server.db.types
 
 revision = '0015_followed_tags'

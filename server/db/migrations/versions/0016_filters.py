@@ -3,8 +3,9 @@
 Revision ID: 0016_filters
 Revises: 0015_followed_tags
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import server.db.types
 
 revision = '0016_filters'

@@ -4,8 +4,8 @@ and, like the thread, never leaves the instance
 Revision ID: 0017_local_only
 Revises: 0016_filters
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = '0017_local_only'
 down_revision = '0016_filters'

@@ -3,8 +3,8 @@
 Revision ID: 0019_post_phi_confirmed
 Revises: 0018_applicant_names
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = '0019_post_phi_confirmed'
 down_revision = '0018_applicant_names'

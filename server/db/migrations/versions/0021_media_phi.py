@@ -6,8 +6,8 @@ instance's policy as for an image the guard could not check.
 Revision ID: 0021_media_phi
 Revises: 0020_local_only_threads
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = '0021_media_phi'
 down_revision = '0020_local_only_threads'

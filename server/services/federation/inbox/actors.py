@@ -4,14 +4,14 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import aliased
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from federation import vocab
 from server.db.models import Actor, Follow, Like, Post
-from server.services.social import interactions as social
 from server.services.federation.inbox.context import InboxContext, Refused
 from server.services.federation.remote_actors import apply_profile
+from server.services.social import interactions as social
 from server.services.verification.attestations_received import check_actor_attestation, store_checked
 
 log = logging.getLogger("curbside.inbox")

@@ -14,8 +14,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.models import Post, PostTag
-from server.services.posts import fanout as timelines
 from server.services.federation.inbox import remembered
+from server.services.posts import fanout as timelines
 
 
 def _statements(dialect) -> dict:

@@ -22,8 +22,8 @@ from federation.vocab.values import id_of
 from server.db.models import Actor, Post
 from server.runtime import Runtime
 from server.services.federation.inbox.batch import PostBatch
-from server.services.moderation.incoming import suspended_among
 from server.services.federation.remote_actors import DomainRefused, RemoteActorError, fetch_actor
+from server.services.moderation.incoming import suspended_among
 
 
 class Refused(Exception):

@@ -10,10 +10,10 @@ from federation import activities
 from federation.vocab.values import id_of
 from server.db.models import Actor, Block, Follow
 from server.db.upsert import insert_ignore
-from server.services.posts import fanout as timelines
 from server.services.federation.delivery import enqueue_activity
 from server.services.federation.inbox.context import InboxContext, Refused
 from server.services.moderation.incoming import follow_needs_approval
+from server.services.posts import fanout as timelines
 from server.services.social.account_publicity import is_hidden
 
 

@@ -21,10 +21,10 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from server.caches import Bounded
 from server.db.engine import SQLITE_BUSY_TIMEOUT_MS, sqlite_pragmas
 from server.db.models import InboxItem
 from server.db.types import utcnow
-from server.caches import Bounded
 from server.runtime import Runtime
 from server.services.federation.remote_actors import KeyCache, make_key_resolver
 

@@ -15,18 +15,17 @@ from server.db.models import Actor, Mention, Post, PostEdit, PostTag
 from server.db.models.posts import stays_local
 from server.db.types import utcnow
 from server.db.upsert import insert_ignore
-from server.services.reading import conversations
-from server.services.posts import polls
-from server.services.reading import stream_events
-from server.services.posts import fanout as timelines
 from server.services.federation.delivery import enqueue_activity
 from server.services.federation.inbox.batch import post_columns
 from server.services.federation.inbox.context import InboxContext, Refused
 from server.services.federation.inbox.remembered import remember_deleted
 from server.services.federation.inbox.votes import take_vote
 from server.services.moderation.incoming import screen_post
-from server.services.verification.attestations_received import issuer_key_resolver
+from server.services.posts import fanout as timelines
+from server.services.posts import polls
+from server.services.reading import conversations, stream_events
 from server.services.social.interactions import withdraw_boosts
+from server.services.verification.attestations_received import issuer_key_resolver
 
 log = logging.getLogger("curbside.inbox")
 

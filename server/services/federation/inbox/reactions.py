@@ -11,9 +11,9 @@ from server.db.ids import snowflake
 from server.db.models import Like, Post
 from server.db.types import utcnow
 from server.db.upsert import insert_ignore
-from server.services.posts import fanout as timelines
 from server.services.federation.inbox.context import InboxContext, Refused
 from server.services.federation.inbox.posts import parse_post, remove_post, store_post
+from server.services.posts import fanout as timelines
 from server.services.social.visibility_to_servers import remote_may_see
 
 

@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from federation import vocab
 from federation.vocab import ACTOR_TYPES, POST_TYPES
+from server.convert.as_to_actor import actor_domain
 from server.db.models import Block, Follow, Like
 from server.services.federation.inbox import actors, flags, follows, forwarded, groups, posts, reactions
-from server.convert.as_to_actor import actor_domain
 from server.services.federation.inbox.context import InboxContext, Refused
 
 log = logging.getLogger("curbside.inbox")

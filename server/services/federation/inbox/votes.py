@@ -7,8 +7,8 @@ import logging
 
 from federation.urls import same_origin
 from federation.vocab.values import id_of
-from server.services.posts import polls
 from server.services.federation.inbox.context import InboxContext, Refused
+from server.services.posts import polls
 from server.services.social.visibility_to_servers import remote_may_see
 
 log = logging.getLogger("curbside.inbox")
