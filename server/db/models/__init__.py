@@ -18,6 +18,7 @@ from server.db.models.held import HeldPost
 from server.db.models.conversations import ConversationState
 from server.db.models.lists import List, ListAccount
 from server.db.models.filters import FilterKeyword, FilterStatus, KeywordFilter
+from server.db.models.groups import Group, GroupModerator
 
 __all__ = ["Base", "Account", "Actor", "InstanceSetting", "Post", "Mention", "PostTag", "PostEdit",
            "InboxItem", "Delivery", "Host", "Follow", "Like", "Block", "HomeTimelineEntry", "Notification",
@@ -27,4 +28,5 @@ __all__ = ["Base", "Account", "Actor", "InstanceSetting", "Post", "Mention", "Po
            "Mute", "UserDomainBlock", "AuditEntry", "BlocklistSubscription", "DomainPolicyRecord", "PolicyVersion",
            "AccountModeration", "AccountWarning", "Report", "StreamEvent", "WebSession", "SeenActivity",
            "DeletedObject", "HeldPost", "List", "ListAccount",
-           "ConversationState", "TagFollow", "KeywordFilter", "FilterKeyword", "FilterStatus"]
+           "ConversationState", "TagFollow", "KeywordFilter", "FilterKeyword", "FilterStatus",
+           "Group", "GroupModerator"]
