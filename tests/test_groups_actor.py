@@ -13,7 +13,7 @@ CARDIOLOGY = "207RC0000X"
 
 async def make_group(app, session, name="heart", **fields):
     fields = {"title": "Heart failure", **fields}
-    group = await registry.create_group(session, app.state.urls, "curbside.test", NewGroup(name, GroupFields(**fields)))
+    group = await registry.create_group(session, app.state.urls, "curbside.test", NewGroup(name, GroupFields(**fields)), by="test")
     await session.commit()
     return group
 
@@ -21,7 +21,7 @@ async def make_group(app, session, name="heart", **fields):
 async def test_group_actor_is_a_lemmy_shaped_group(app, client, session):
     group = await make_group(app, session, description="HFrEF and HFpEF", specialties=[CARDIOLOGY], join="verified")
     mod = await factories.member(session, app.state.urls, "curbside.test", "alice")
-    await registry.add_moderator(session, "curbside.test", group, "alice")
+    await registry.add_moderator(session, "curbside.test", group, "alice", by="test")
     await session.commit()
     doc = (await client.get("/groups/heart", headers=AS)).json()
     base = "https://curbside.test/groups/heart"

@@ -14,10 +14,19 @@ from federation.keys import generate_rsa_keypair
 from server.db.models import Account, Actor, Group, GroupModerator
 from server.services.accounts.members import USERNAME, find_local_account, find_local_actor
 from server.services.accounts.specialties import specialty_name
+from server.services.moderation import audit
 from server.urls import LocalUrls
 
 JOIN_POLICIES = ("open", "members", "verified", "approval")
 MAX_TITLE, MAX_DESCRIPTION, MAX_SPECIALTIES = 100, 5000, 20
+
+
+By = Actor | str  # who acts: a member's actor, or a non-member author such as `cli:root`
+
+
+async def _log(session: AsyncSession, by: By, action: str, group: Group, details: dict | None = None) -> None:
+    actor, name = (by, None) if isinstance(by, Actor) else (None, by)
+    await audit.record(session, actor, action, "group", group.actor.acct, details=details, by=name)
 
 
 class GroupError(ValueError):
@@ -77,8 +86,8 @@ def _group_actor(urls: LocalUrls, domain: str, name: str) -> Actor:
                  private_key_pem=private_pem, discoverable=True)
 
 
-async def create_group(session: AsyncSession, urls: LocalUrls, domain: str, new: NewGroup) -> Group:
-    """Create a group and its actor (with its own key pair); the caller commits."""
+async def create_group(session: AsyncSession, urls: LocalUrls, domain: str, new: NewGroup, *, by: By) -> Group:
+    """Create a group and its actor (with its own key pair), audited; the caller commits."""
     if not USERNAME.match(new.name):
         raise GroupError("name must be 1-30 letters, digits or underscores")
     if new.fields.title is None:
@@ -90,13 +99,19 @@ async def create_group(session: AsyncSession, urls: LocalUrls, domain: str, new:
     _apply(group, new.fields)
     session.add(group)
     await session.flush()
+    await _log(session, by, "group_created", group, _changes(new.fields))
     return group
 
 
-async def update_group(session: AsyncSession, group: Group, fields: GroupFields) -> Group:
+def _changes(fields: GroupFields) -> dict:
+    return {k: v for k, v in vars(fields).items() if v is not None}
+
+
+async def update_group(session: AsyncSession, group: Group, fields: GroupFields, *, by: By) -> Group:
     _check(fields)
     _apply(group, fields)
     await session.flush()
+    await _log(session, by, "group_updated", group, _changes(fields))
     return group
 
 
@@ -124,17 +139,21 @@ async def _account(session: AsyncSession, domain: str, username: str) -> Account
     return account
 
 
-async def add_moderator(session: AsyncSession, domain: str, group: Group, username: str) -> None:
+async def add_moderator(session: AsyncSession, domain: str, group: Group, username: str, *, by: By) -> None:
     account = await _account(session, domain, username)
     if await session.get(GroupModerator, (group.actor_id, account.id)) is None:
         session.add(GroupModerator(group_id=group.actor_id, account_id=account.id))
         await session.flush()
+        await _log(session, by, "group_moderator_added", group, {"moderator": account.actor.acct})
 
 
-async def remove_moderator(session: AsyncSession, domain: str, group: Group, username: str) -> None:
+async def remove_moderator(session: AsyncSession, domain: str, group: Group, username: str, *, by: By) -> None:
     account = await _account(session, domain, username)
-    await session.execute(delete(GroupModerator).where(GroupModerator.group_id == group.actor_id,
-                                                       GroupModerator.account_id == account.id))
+    removed = await session.execute(delete(GroupModerator).where(GroupModerator.group_id == group.actor_id,
+                                                                 GroupModerator.account_id == account.id))
+    if not removed.rowcount:
+        raise GroupError(f"@{account.actor.username} does not moderate {group.actor.username}")
+    await _log(session, by, "group_moderator_removed", group, {"moderator": account.actor.acct})
 
 
 async def moderators(session: AsyncSession, group: Group) -> list[Actor]:
