@@ -3,7 +3,7 @@ needs of the caller (`Need`: token kind and scope). Handlers read that declarati
 `authenticate(request)`; tests/test_api_auth.py walks this table so no endpoint can skip its checks."""
 from server.api.mastodon import (accounts, admin_domains, admin_instance, admin_reports, admin_verification, apps,
                                  admin_held, blocks, bookmarks, conversations, directory, domain_blocks, favourites,
-                                 filters, instance, lists, markers, media, notifications, pins, polls, preferences,
+                                 filters, groups, instance, lists, markers, media, notifications, pins, polls, preferences,
                                  profile, registrations, reports, search, statuses, streaming, tags, timelines,
                                  verification)
 from server.api.mastodon.auth import PUBLIC, ApiRoute, ApiWebSocketRoute, Need, app_token, optional, user
@@ -80,6 +80,10 @@ ROUTES = [
     ApiRoute(f"{CURBSIDE}/profile", profile.own_profile, user("read:accounts")),
     ApiRoute(f"{CURBSIDE}/directory", directory.verified_directory, optional("read:accounts")),
     ApiRoute(f"{CURBSIDE}/specialties", verification.specialties, PUBLIC),
+    ApiRoute(f"{CURBSIDE}/groups", groups.index, optional("read:accounts")),
+    ApiRoute(f"{CURBSIDE}/groups", groups.create, user("admin:write"), POST),
+    ApiRoute(f"{CURBSIDE}/groups/{{id}}", groups.show, optional("read:accounts")),
+    ApiRoute(f"{CURBSIDE}/groups/{{id}}", groups.update, user("admin:write"), PATCH),
     ApiRoute(f"{CURBSIDE}/verification_requests", verification.index, user("read:accounts")),
     ApiRoute(f"{CURBSIDE}/verification_requests", verification.create, user("write:accounts"), POST),
     ApiRoute(f"{CURBSIDE}/verification_requests/{{id}}", verification.show, user("read:accounts")),

@@ -1,0 +1,80 @@
+"""Curbside's groups API under /api/v1/curbside/groups: list and show (members-only groups to members only),
+create and change (admins only). A group's id is the account id of its actor, as the client API shows it."""
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from server.api.mastodon.auth import authenticate
+from server.api.mastodon.common import not_found, path_id
+from server.api.mastodon.params import read_params
+from server.api.mastodon.staff import staff
+from server.convert.group_to_mastodon import group_to_json
+from server.db.models import Group
+from server.services.groups import registry
+from server.services.groups.registry import GroupError, GroupFields, NewGroup
+from server.services.social.visibility_to_servers import follower_count
+
+
+async def _json(session, group: Group) -> dict:
+    return group_to_json(group, await registry.moderators(session, group), await follower_count(session, group.actor_id))
+
+
+def _fields(params) -> GroupFields:
+    return GroupFields(title=params.text("title"), description=params.text("description"),
+                       specialties=params.texts("specialties"), join=params.text("join"),
+                       members_only=params.flag("members_only"))
+
+
+async def _visible_group(request: Request, session) -> Group:
+    """The group the path names; a members-only one only for a signed-in member (else 404, as for nothing)."""
+    auth = await authenticate(request, "read:accounts", optional=True)
+    group = await registry.group_by_id(session, path_id(request))
+    if group is None or (group.members_only and auth is None):
+        raise not_found()
+    return group
+
+
+async def index(request: Request) -> JSONResponse:
+    auth = await authenticate(request, "read:accounts", optional=True)
+    async with request.app.state.sessions() as session:
+        groups = [g for g in await registry.list_groups(session) if auth is not None or not g.members_only]
+        return JSONResponse([await _json(session, g) for g in groups])
+
+
+async def show(request: Request) -> JSONResponse:
+    async with request.app.state.sessions() as session:
+        return JSONResponse(await _json(session, await _visible_group(request, session)))
+
+
+async def create(request: Request) -> JSONResponse:
+    """POST `name`, `title`, `description`, `specialties[]`, `join`, `members_only` (admins only)."""
+    auth = await staff(request, "admin:write", admin_only=True)
+    params = await read_params(request)
+    runtime = request.app.state.runtime
+    new = NewGroup(params.text("name") or "", _fields(params))
+    async with request.app.state.sessions() as session:
+        try:
+            group = await registry.create_group(session, runtime.urls, runtime.settings.domain, new,
+                                                by=auth.account.actor)
+        except GroupError as exc:
+            raise HTTPException(422, str(exc)) from None
+        await session.commit()
+        return JSONResponse(await _json(session, group), status_code=201)
+
+
+async def update(request: Request) -> JSONResponse:
+    """PATCH any of the fields of `create` but `name` (admins only)."""
+    auth = await staff(request, "admin:write", admin_only=True)
+    params = await read_params(request)
+    async with request.app.state.sessions() as session:
+        group = await registry.group_by_id(session, path_id(request))
+        if group is None:
+            raise not_found()
+        try:
+            await registry.update_group(session, group, _fields(params), by=auth.account.actor)
+        except GroupError as exc:
+            raise HTTPException(422, str(exc)) from None
+        await session.commit()
+        return JSONResponse(await _json(session, group))
