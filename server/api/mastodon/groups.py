@@ -1,5 +1,5 @@
 """Curbside's groups API under /api/v1/curbside/groups: list and show (members-only groups to members only),
-create and change (admins only). A group's id is the account id of its actor, as the client API shows it."""
+create and change (admins only); members join and leave. A group's id is the account id of its actor, as the client API shows it."""
 from __future__ import annotations
 
 from starlette.exceptions import HTTPException
@@ -11,9 +11,10 @@ from server.api.mastodon.common import not_found, path_id
 from server.api.mastodon.params import read_params
 from server.api.mastodon.staff import staff
 from server.convert.group_to_mastodon import group_to_json
-from server.db.models import Group
-from server.services.groups import registry
+from server.db.models import Actor, Group
+from server.services.groups import joining, registry
 from server.services.groups.registry import GroupError, GroupFields, NewGroup
+from server.services.social import interactions
 from server.services.social.visibility_to_servers import follower_count
 
 
@@ -78,3 +79,44 @@ async def update(request: Request) -> JSONResponse:
             raise HTTPException(422, str(exc)) from None
         await session.commit()
         return JSONResponse(await _json(session, group))
+
+
+async def _join_target(session, group_id: int) -> tuple[Group | None, Actor]:
+    """A group hosted here, or a remote Group actor (a Lemmy community, say) by its account id; else 404."""
+    actor = await session.get(Actor, group_id)
+    if actor is None or actor.actor_type != "Group":
+        raise not_found()
+    return await registry.group_by_actor(session, actor), actor
+
+
+async def join(request: Request) -> JSONResponse:
+    """A member joins a group: here by its join policy (403 with the reason when refused), elsewhere by a Follow
+    that waits for the group's Accept."""
+    auth = await authenticate(request, "write:follows")
+    runtime = request.app.state.runtime
+    async with request.app.state.sessions() as session:
+        group, actor = await _join_target(session, path_id(request))
+        member = await session.get(Actor, auth.account.actor_id)
+        if group is None:
+            state = (await interactions.follow(runtime, session, member, actor)).state
+        else:
+            try:
+                state = (await joining.join(runtime, session, group, member)).state
+            except joining.JoinRefused as exc:
+                raise HTTPException(403, exc.reason) from None
+        await session.commit()
+    return JSONResponse({"id": str(actor.id), "state": state})
+
+
+async def leave(request: Request) -> JSONResponse:
+    auth = await authenticate(request, "write:follows")
+    runtime = request.app.state.runtime
+    async with request.app.state.sessions() as session:
+        group, actor = await _join_target(session, path_id(request))
+        member = await session.get(Actor, auth.account.actor_id)
+        if group is None:
+            await interactions.unfollow(runtime, session, member, actor)
+        else:
+            await joining.leave(session, group, member)
+        await session.commit()
+    return JSONResponse({"id": str(actor.id), "state": "none"})

@@ -84,6 +84,8 @@ ROUTES = [
     ApiRoute(f"{CURBSIDE}/groups", groups.create, user("admin:write"), POST),
     ApiRoute(f"{CURBSIDE}/groups/{{id}}", groups.show, optional("read:accounts")),
     ApiRoute(f"{CURBSIDE}/groups/{{id}}", groups.update, user("admin:write"), PATCH),
+    ApiRoute(f"{CURBSIDE}/groups/{{id}}/join", groups.join, user("write:follows"), POST),
+    ApiRoute(f"{CURBSIDE}/groups/{{id}}/leave", groups.leave, user("write:follows"), POST),
     ApiRoute(f"{CURBSIDE}/verification_requests", verification.index, user("read:accounts")),
     ApiRoute(f"{CURBSIDE}/verification_requests", verification.create, user("write:accounts"), POST),
     ApiRoute(f"{CURBSIDE}/verification_requests/{{id}}", verification.show, user("read:accounts")),
