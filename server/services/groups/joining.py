@@ -18,6 +18,7 @@ from server.db.models import Actor, Follow, Group
 from server.runtime import Runtime
 from server.services.moderation.incoming import follow_needs_approval
 from server.services.social import interactions
+from server.services.social.visibility_to_servers import is_accepted_follower
 from server.services.verification.badges import curbside_entities
 
 log = logging.getLogger("curbside.groups")
@@ -82,3 +83,13 @@ async def join(runtime: Runtime, session: AsyncSession, group: Group, member: Ac
 
 async def leave(session: AsyncSession, group: Group, member: Actor) -> None:
     await session.execute(delete(Follow).where(Follow.follower_id == member.id, Follow.followed_id == group.actor_id))
+
+
+async def may_post(runtime: Runtime, session: AsyncSession, group: Group, author: Actor) -> Decision:
+    """Members post; so does anyone the join policy would take at once (an open group needs no joining first)."""
+    if await is_accepted_follower(session, author.id, group.actor_id):
+        return Decision("accepted", "a member of the group")
+    decision = await decide(runtime, session, group, author)
+    if decision.state != "accepted":
+        return Decision("rejected", f"not a member, and {decision.reason}")
+    return decision
