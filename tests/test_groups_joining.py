@@ -17,7 +17,9 @@ from server.services.verification import workflow
 from tests.support.fake_remote import (  # noqa: F401  (fixtures)
     deliver, drain, fed_app, fed_client, fed_settings, member, remote,
 )
+from moderation.domains import Severity
 from tests.support.members import bearer, member_token
+from tests.support.moderation import host_of, set_policy
 
 GROUPS = "/api/v1/curbside/groups"
 
@@ -138,3 +140,21 @@ async def test_api_join_of_something_not_a_group_is_404(fed_app, fed_client):
     dora = await member(fed_app, "dora")
     assert (await fed_client.post(f"{GROUPS}/{dora.id}/join", headers=headers)).status_code == 404
     assert (await fed_client.post(f"{GROUPS}/1/join")).status_code == 401
+
+
+async def test_open_group_keeps_a_follow_from_a_limited_domain_pending(fed_app, fed_client, remote):
+    group = await make_group(fed_app)
+    await set_policy(fed_app, host_of(remote), Severity.LIMIT)
+    await ask_to_join(fed_app, fed_client, remote.actor("alice"), group)
+    assert [f.state for f in await rows(fed_app, Follow)] == ["pending"]
+    assert await rows(fed_app, Delivery) == []
+
+
+async def test_suspended_domain_cannot_join(fed_app, fed_client, remote):
+    group = await make_group(fed_app)
+    await set_policy(fed_app, host_of(remote), Severity.SUSPEND)
+    alice = remote.actor("alice")
+    follow = activities.follow(f"{alice.uri}/follows/1", alice.uri, group.uri)
+    assert (await deliver(fed_client, alice, follow, "/groups/heart/inbox")).status_code == 403
+    await drain(fed_app)
+    assert await rows(fed_app, Follow) == []
