@@ -158,3 +158,37 @@ async def test_suspended_domain_cannot_join(fed_app, fed_client, remote):
     assert (await deliver(fed_client, alice, follow, "/groups/heart/inbox")).status_code == 403
     await drain(fed_app)
     assert await rows(fed_app, Follow) == []
+
+
+async def test_moderator_approves_a_remote_request_and_the_group_accepts(fed_app, fed_client, remote):
+    group = await make_group(fed_app, join="approval")
+    alice = remote.actor("alice")
+    follow = await ask_to_join(fed_app, fed_client, alice, group)
+    moderator = bearer(await member_token(fed_app, "mod"))
+    other = bearer(await member_token(fed_app, "carol"))
+    async with fed_app.state.sessions() as session:
+        await registry.add_moderator(session, "curbside.test", await registry.group_by_id(session, group.id), "mod",
+                                     by="test")
+        await session.commit()
+    assert (await fed_client.get(f"{GROUPS}/{group.id}/requests", headers=other)).status_code == 403
+    [waiting] = (await fed_client.get(f"{GROUPS}/{group.id}/requests", headers=moderator)).json()
+    assert waiting["url"] == alice.uri
+    done = await fed_client.post(f"{GROUPS}/{group.id}/requests/{waiting['id']}/authorize", headers=moderator)
+    assert done.json()["state"] == "accepted"
+    assert [f.state for f in await rows(fed_app, Follow)] == ["accepted"]
+    delivery, accept = await answer(fed_app)
+    assert (accept["type"], accept["actor"], accept["object"]["id"]) == ("Accept", group.uri, follow["id"])
+    assert delivery.signer_id == group.id
+    again = await fed_client.post(f"{GROUPS}/{group.id}/requests/{waiting['id']}/reject", headers=moderator)
+    assert again.status_code == 404
+
+
+async def test_moderator_rejects_a_local_request(fed_app, fed_client):
+    group = await make_group(fed_app, join="approval")
+    carol = bearer(await member_token(fed_app, "carol"))
+    await fed_client.post(f"{GROUPS}/{group.id}/join", headers=carol)
+    root = bearer(await member_token(fed_app, "root", role="admin"))
+    [waiting] = (await fed_client.get(f"{GROUPS}/{group.id}/requests", headers=root)).json()
+    assert waiting["acct"] == "carol"
+    await fed_client.post(f"{GROUPS}/{group.id}/requests/{waiting['id']}/reject", headers=root)
+    assert await rows(fed_app, Follow) == [] and await rows(fed_app, Delivery) == []

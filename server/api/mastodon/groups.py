@@ -120,3 +120,45 @@ async def leave(request: Request) -> JSONResponse:
             await joining.leave(session, group, member)
         await session.commit()
     return JSONResponse({"id": str(actor.id), "state": "none"})
+
+
+async def _moderated_group(request: Request, session, scope: str) -> tuple[Group, Actor]:
+    """The group hosted here the path names, and the caller, one of its moderators or an admin (else 403)."""
+    auth = await authenticate(request, scope)
+    group = await registry.group_by_id(session, path_id(request))
+    if group is None:
+        raise not_found()
+    if not await registry.may_moderate(session, group, auth.account):
+        raise HTTPException(403, "only the group's moderators and admins may do this")
+    return group, await session.get(Actor, auth.account.actor_id)
+
+
+async def requests(request: Request) -> JSONResponse:
+    """Who asks to join a group that approves its members."""
+    async with request.app.state.sessions() as session:
+        group, _ = await _moderated_group(request, session, "read:follows")
+        return JSONResponse([{"id": str(a.id), "acct": a.acct if not a.local else a.username, "url": a.url or a.uri}
+                             for a in await joining.pending(session, group)])
+
+
+async def _answer(request: Request, *, accept: bool) -> JSONResponse:
+    runtime = request.app.state.runtime
+    async with request.app.state.sessions() as session:
+        group, moderator = await _moderated_group(request, session, "write:follows")
+        candidate = await session.get(Actor, path_id(request, "account_id"))
+        if candidate is None:
+            raise not_found()
+        try:
+            await joining.answer(runtime, session, group, candidate, accept=accept, by=moderator)
+        except interactions.SocialError as exc:
+            raise HTTPException(404, str(exc)) from None
+        await session.commit()
+    return JSONResponse({"id": str(candidate.id), "state": "accepted" if accept else "none"})
+
+
+async def authorize(request: Request) -> JSONResponse:
+    return await _answer(request, accept=True)
+
+
+async def reject(request: Request) -> JSONResponse:
+    return await _answer(request, accept=False)

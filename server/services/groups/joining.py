@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.ids import snowflake
 from server.db.models import Actor, Follow, Group
 from server.runtime import Runtime
+from server.services.moderation import audit
 from server.services.moderation.incoming import follow_needs_approval
 from server.services.social import interactions
 from server.services.social.visibility_to_servers import is_accepted_follower
@@ -93,3 +94,19 @@ async def may_post(runtime: Runtime, session: AsyncSession, group: Group, author
     if decision.state != "accepted":
         return Decision("rejected", f"not a member, and {decision.reason}")
     return decision
+
+
+async def pending(session: AsyncSession, group: Group) -> list[Actor]:
+    """Who waits for a moderator's answer, oldest request first."""
+    query = (select(Actor).join(Follow, Follow.follower_id == Actor.id)
+             .where(Follow.followed_id == group.actor_id, Follow.state == "pending").order_by(Follow.id))
+    return list((await session.execute(query)).scalars())
+
+
+async def answer(runtime: Runtime, session: AsyncSession, group: Group, candidate: Actor, *, accept: bool,
+                 by: Actor) -> None:
+    """A moderator takes or turns away a pending member (an Accept or Reject signed by the group goes to one from
+    elsewhere); audited. SocialError when there is no such request."""
+    await interactions.answer_follow_request(runtime, session, group.actor, candidate, accept=accept)
+    await audit.record(session, by, "group_member_approved" if accept else "group_member_rejected", "group",
+                       group.actor.acct, details={"member": candidate.acct})

@@ -162,3 +162,8 @@ async def moderators(session: AsyncSession, group: Group) -> list[Actor]:
              .join(GroupModerator, GroupModerator.account_id == Account.id)
              .where(GroupModerator.group_id == group.actor_id).order_by(GroupModerator.created_at))
     return list((await session.execute(query)).scalars())
+
+
+async def may_moderate(session: AsyncSession, group: Group, account: Account) -> bool:
+    """Admins, and the group's own moderators."""
+    return account.role == "admin" or await session.get(GroupModerator, (group.actor_id, account.id)) is not None
