@@ -1,6 +1,11 @@
 """Groups hosted here, step one: stored, served as FEP-1b12 Group actors, found by WebFinger, one namespace
 with members' names."""
+import json
+from pathlib import Path
+
 import pytest
+
+from federation.vocab import parse_actor
 
 from server.services.accounts.members import AccountError, NewAccount, create_account
 from server.services.groups import registry
@@ -9,6 +14,7 @@ from tests.support import factories
 
 AS = {"accept": "application/activity+json"}
 CARDIOLOGY = "207RC0000X"
+FIXTURES = Path(__file__).parent / "data" / "fixtures_real"
 
 
 async def make_group(app, session, name="heart", **fields):
@@ -84,3 +90,14 @@ async def test_group_fields_are_checked(app, session, fields, reason):
 async def test_group_bad_name_is_refused(app, session):
     with pytest.raises(GroupError, match="name must be"):
         await make_group(app, session, name="heart failure")
+
+
+async def test_group_actor_has_every_link_lemmys_community_has_and_parses_as_a_group(app, client, session):
+    await make_group(app, session)
+    doc = (await client.get("/groups/heart", headers=AS)).json()
+    lemmy = json.loads((FIXTURES / "lemmy" / "objects" / "group.json").read_text())
+    links = {"id", "type", "preferredUsername", "name", "summary", "inbox", "outbox", "followers", "featured",
+             "attributedTo", "postingRestrictedToMods", "endpoints", "publicKey", "published"}
+    assert links <= lemmy.keys() and links <= doc.keys()
+    parsed = parse_actor(doc)
+    assert (parsed.type, parsed.inbox, parsed.shared_inbox) == ("Group", doc["inbox"], "https://curbside.test/inbox")
