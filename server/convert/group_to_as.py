@@ -20,8 +20,8 @@ def featured_url(group: Group) -> str:
 
 
 def group_to_as(group: Group) -> dict[str, Any]:
-    """The actor document: `attributedTo` the moderators collection, as Lemmy's; a members-only group says
-    nothing of itself beyond what signatures need (it is never federated)."""
+    """The actor document, `attributedTo` the moderators collection as Lemmy's (a members-only group's is never
+    served: server.ap.groups)."""
     actor = group.actor
     return {
         "@context": [*ACTOR_CONTEXT[:2], {**ACTOR_CONTEXT[2], **GROUP_TERMS}],
@@ -38,7 +38,7 @@ def group_to_as(group: Group) -> dict[str, Any]:
         "attributedTo": moderators_url(group),
         "postingRestrictedToMods": False,
         "manuallyApprovesFollowers": group.join_policy != "open",
-        "discoverable": not group.members_only,
+        "discoverable": True,
         "published": iso(group.created_at),
         "publicKey": {"id": actor.public_key_id, "owner": actor.uri, "publicKeyPem": actor.public_key_pem},
         "endpoints": {"sharedInbox": actor.shared_inbox},
