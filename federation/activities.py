@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from federation.addressing import PUBLIC
+
 AS_CONTEXT = "https://www.w3.org/ns/activitystreams"
 
 
@@ -79,3 +81,10 @@ def update(id: str, actor: str, object: dict[str, Any], to: list[str] | None = N
 def block(id: str, actor: str, object: str) -> dict[str, Any]:
     """`actor` blocks the actor `object`."""
     return _activity("Block", id, actor, object)
+
+
+def group_announce(id: str, group: str, followers: str, activity: dict[str, Any]) -> dict[str, Any]:
+    """A Group relays an activity posted to it to its followers (FEP-1b12): the activity embedded, addressed to
+    the public and the group's followers, as Lemmy's communities announce."""
+    return _activity("Announce", id, group, _embedded(activity), to=[PUBLIC], cc=[followers])
+

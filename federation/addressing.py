@@ -99,3 +99,23 @@ def visibility_from(to: list[str], cc: list[str], *, followers_url: str | None) 
     if (followers_url and followers_url in everyone) or any(map(looks_like_followers, everyone)):
         return PRIVATE
     return DIRECT
+
+
+def addressees(doc: dict) -> set[str]:
+    """Every actor an object or activity names as a recipient: `to`, `cc`, `audience` (FEP-1b12) and the
+    hrefs of its Mention tags (how Mastodon users post to a group)."""
+    named: set[str] = set()
+    for key in ("to", "cc", "audience"):
+        value = doc.get(key)
+        named.update(v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str))
+    tags = doc.get("tag")
+    for tag in tags if isinstance(tags, list) else [tags]:
+        if isinstance(tag, dict) and tag.get("type") == "Mention" and isinstance(tag.get("href"), str):
+            named.add(tag["href"])
+    return named
+
+
+def is_publicly_addressed(doc: dict) -> bool:
+    """Whether the Public collection is among `to` or `cc` (public or unlisted)."""
+    return any(is_public(v) for key in ("to", "cc")
+               for v in (doc.get(key) if isinstance(doc.get(key), list) else [doc.get(key)]))

@@ -39,6 +39,10 @@ class LocalUrls:
     def status_url(self, username: str, post_id: int) -> str:
         return f"{self.profile(username)}/{post_id}"
 
+    def group(self, name: str) -> str:
+        """A group hosted here (FEP-1b12), at its own path so that it never shares a URL with a member."""
+        return f"{self.base}/groups/{name}"
+
     def tag(self, name: str) -> str:
         return f"{self.base}/tags/{name.lower()}"
 

@@ -25,9 +25,10 @@ from federation.webfinger import (
 from server.ap.actors import jrd_documents
 from server.ap.negotiate import dumps
 from server.caches import Bounded, actor_key
-from server.db.models import Post
+from server.db.models import Actor, Post
 from server.db.types import utcnow
 from server.services.federation.instance_actor import ensure_instance_actor
+from server.services.groups.registry import group_named
 from server.services.instance.settings import registration_mode
 from server.services.social.account_publicity import public_members
 from server.services.social.visibility_to_servers import find_member
@@ -56,7 +57,7 @@ VERSION = _version()
 
 def _username_from_url(resource: str, urls: LocalUrls) -> str | None:
     """The username in one of our actor or profile URLs; None for URLs of other places."""
-    for prefix in (urls.actor(""), urls.profile("")):
+    for prefix in (urls.actor(""), urls.profile(""), urls.group("")):
         if resource.startswith(prefix):
             rest = resource[len(prefix):]
             return rest if rest and "/" not in rest and "?" not in rest and "#" not in rest else None
@@ -86,6 +87,12 @@ def resource_target(resource: str | None, settings: Settings, urls: LocalUrls) -
     return user if host == domain else None
 
 
+async def _federated_group(session: AsyncSession, domain: str, name: str) -> Actor | None:
+    """A group's actor, unless the group is members-only (never federated)."""
+    group = await group_named(session, domain, name)
+    return group.actor if group is not None and not group.members_only else None
+
+
 async def webfinger(request: Request) -> Response:
     """The JRD of a member or the instance actor, from a cache shared with the actor documents."""
     runtime = request.app.state.runtime
@@ -103,7 +110,8 @@ async def webfinger(request: Request) -> Response:
         actor = None
     else:
         async with runtime.sessions() as session:
-            actor = await find_member(session, settings.domain, urls.instance_actor, target)
+            actor = await find_member(session, settings.domain, urls.instance_actor, target) \
+                or await _federated_group(session, settings.domain, target)
     if actor is None:
         return JSONResponse({"error": "Not Found"}, status_code=404, headers=CORS)
     jrd = build_jrd(subject=f"acct:{actor.username}@{settings.domain}", actor_id=actor.uri,

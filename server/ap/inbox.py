@@ -233,13 +233,19 @@ class _Endpoint:
 
 
 def is_inbox_post(scope: Scope) -> bool:
-    """POST /inbox, /actor/inbox or /users/{one path segment}/inbox."""
+    """POST /inbox, /actor/inbox, /users/{one path segment}/inbox or /groups/{one path segment}/inbox."""
     if scope["type"] != "http" or scope["method"] != "POST":
         return False
     path = scope["path"]
-    if path in ("/inbox", "/actor/inbox"):
+    if path in ("/inbox", "/actor/inbox") or _is_group_inbox(path):
         return True
     name = _username(path) if path.endswith("/inbox") else None
+    return bool(name) and "/" not in name
+
+
+def _is_group_inbox(path: str) -> bool:
+    """/groups/{name}/inbox: taken as the shared inbox is (what a Follow or Create is about says which group)."""
+    name = path[len("/groups/"):-len("/inbox")] if path.startswith("/groups/") and path.endswith("/inbox") else ""
     return bool(name) and "/" not in name
 
 
@@ -259,4 +265,5 @@ ROUTES: list[Route] = [  # reached without the shortcut too (and they answer 405
     Route("/inbox", _Endpoint(), methods=["POST"], name="shared_inbox"),
     Route("/actor/inbox", _Endpoint(), methods=["POST"], name="instance_inbox"),  # where relays answer
     Route("/users/{username}/inbox", _Endpoint(), methods=["POST"], name="user_inbox"),
+    Route("/groups/{name}/inbox", _Endpoint(), methods=["POST"], name="group_inbox"),
 ]

@@ -27,6 +27,11 @@ async def is_accepted_follower(session: AsyncSession, follower_id: int, followed
                                                       Follow.state == "accepted"))
 
 
+async def follower_count(session: AsyncSession, followed_id: int) -> int:
+    return int(await session.scalar(select(func.count()).select_from(Follow).where(
+        Follow.followed_id == followed_id, Follow.state == "accepted")) or 0)
+
+
 async def is_mentioned(session: AsyncSession, post_id: int, actor_id: int) -> bool:
     return await _is(session, select(Mention.post_id).where(Mention.post_id == post_id,
                                                             Mention.actor_id == actor_id))
@@ -63,10 +68,10 @@ async def remote_viewers(session: AsyncSession, post: Post, actor_ids: list[int]
 
 
 def member_filter(domain: str, instance_actor_uri: str, username: str) -> tuple:
-    """WHERE clauses for a local member by username (any case): never the instance actor, never an account
-    the world may not see (server.services.social.account_publicity)."""
+    """WHERE clauses for a local member by username (any case): never the instance actor nor a group (served at
+    /groups/), never an account the world may not see (server.services.social.account_publicity)."""
     return (Actor.local.is_(True), Actor.domain == domain, func.lower(Actor.username) == username.lower(),
-            Actor.uri != instance_actor_uri, is_public())
+            Actor.uri != instance_actor_uri, Actor.actor_type != "Group", is_public())
 
 
 async def find_member(session: AsyncSession, domain: str, instance_actor_uri: str, username: str) -> Actor | None:

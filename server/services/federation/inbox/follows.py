@@ -8,10 +8,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation import activities
 from federation.vocab.values import id_of
-from server.db.models import Actor, Block, Follow
+from server.db.models import Actor, Block, Follow, Group
 from server.db.upsert import insert_ignore
 from server.services.federation.delivery import enqueue_activity
 from server.services.federation.inbox.context import InboxContext, Refused
+from server.services.groups import joining
+from server.services.groups.registry import group_by_actor
 from server.services.moderation.incoming import follow_needs_approval
 from server.services.posts import fanout as timelines
 from server.services.social.account_publicity import is_hidden
@@ -52,12 +54,25 @@ async def on_follow_actor(ctx: InboxContext) -> None:
             existing.uri = ctx.activity.id
             await answer_follow(session, target, follower, ctx.activity.id, accept=True)
         return
+    if (group := await group_by_actor(session, target)) is not None:
+        return await _join_group(ctx, group, follower)
     needs_approval = target.manually_approves or await follow_needs_approval(ctx.runtime, session, follower)
     state = "pending" if needs_approval else "accepted"
     session.add(Follow(follower_id=follower.id, followed_id=target.id, uri=ctx.activity.id, state=state))
     if state == "accepted":
         await answer_follow(session, target, follower, ctx.activity.id, accept=True)
     await timelines.notify(session, "follow" if state == "accepted" else "follow_request", [target.id], follower.id)
+
+
+async def _join_group(ctx: InboxContext, group: Group, follower: Actor) -> None:
+    """A remote actor asks to join a group hosted here: Accept, Reject, or pending a moderator, by its policy."""
+    decision = await joining.decide(ctx.runtime, ctx.session, group, follower)
+    if decision.refused:
+        return await answer_follow(ctx.session, group.actor, follower, ctx.activity.id, accept=False)
+    ctx.session.add(Follow(follower_id=follower.id, followed_id=group.actor_id, uri=ctx.activity.id,
+                           state=decision.state))
+    if decision.state == "accepted":
+        await answer_follow(ctx.session, group.actor, follower, ctx.activity.id, accept=True)
 
 
 async def _our_follow(ctx: InboxContext) -> Follow | None:

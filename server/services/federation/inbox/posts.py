@@ -20,6 +20,7 @@ from server.services.federation.inbox.batch import post_columns
 from server.services.federation.inbox.context import InboxContext, Refused
 from server.services.federation.inbox.remembered import remember_deleted
 from server.services.federation.inbox.votes import take_vote
+from server.services.groups.relay import relay_create
 from server.services.moderation.incoming import screen_post
 from server.services.posts import fanout as timelines
 from server.services.posts import polls
@@ -106,7 +107,14 @@ async def on_create_note(ctx: InboxContext) -> None:
         return
     parsed = await parse_post(ctx, doc)
     # A post stored already (a repeated delivery, or fetched earlier for a boost) is left alone.
-    await store_post(ctx, parsed, await ctx.actor(), fan_out=True)
+    author = await ctx.actor()
+    if await store_post(ctx, parsed, author, fan_out=True) is not None:
+        await relay_create(ctx.runtime, ctx.session, ctx.document or _create_of(ctx), doc, author)
+
+
+def _create_of(ctx: InboxContext) -> dict:
+    activity = ctx.activity
+    return {"id": activity.id, "type": "Create", "actor": activity.actor}
 
 
 def _changed(post: Post, new: dict) -> bool:

@@ -1,0 +1,16 @@
+"""A group hosted here as the JSON of Curbside's groups API."""
+from __future__ import annotations
+
+from server.convert.actor_to_mastodon import iso
+from server.db.models import Actor, Group
+from server.services.accounts.specialties import specialty_name
+
+
+def group_to_json(group: Group, moderators: list[Actor], members: int) -> dict:
+    actor = group.actor
+    return {"id": str(actor.id), "name": actor.username, "acct": actor.username, "url": actor.uri,
+            "title": actor.display_name, "description": actor.summary or "",
+            "specialties": [{"code": c, "name": specialty_name(c)} for c in group.specialties],
+            "join": group.join_policy, "members_only": group.members_only,
+            "moderators": [m.username for m in moderators], "members_count": members,
+            "created_at": iso(group.created_at)}

@@ -1,0 +1,37 @@
+"""Groups (FEP-1b12): a local `Group` actor with what only groups have, and the members who moderate it."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.db.models.accounts import Actor
+from server.db.models.base import Base
+from server.db.types import Json, UTCDateTime, utcnow
+
+
+class Group(Base):
+    """A group hosted here. Its name, title and description are its Actor's username, display name and
+    summary (one namespace with members' names, so `@NAME@DOMAIN` never names two things); its key pair and
+    followers (members) are its Actor's too."""
+
+    __tablename__ = "groups"
+
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), primary_key=True)
+    specialties: Mapped[list] = mapped_column(Json, default=list)  # NUCC taxonomy codes
+    join_policy: Mapped[str] = mapped_column(String(16), default="open")  # open | members | verified | approval
+    members_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[Actor] = relationship(lazy="joined")
+
+
+class GroupModerator(Base):
+    """A local member who moderates a group."""
+
+    __tablename__ = "group_moderators"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.actor_id", ondelete="CASCADE"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,3 @@
+"""Groups hosted here (FEP-1b12, as Lemmy, Mbin, PieFed and NodeBB implement them): `registry` (creating, listing
+and changing groups, their moderators), `joining` (who may join, by each group's join policy), `relay` (posts
+addressed to a group, announced by it to its followers)."""
