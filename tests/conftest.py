@@ -1,9 +1,10 @@
 """Shared test set-up.
 
-Async tests run on anyio's asyncio backend (anyio_mode = auto in pyproject.toml). Every test that asks for `database_url` (directly or through
-`settings`, `app`, `client`, `session`) runs once on SQLite and once on PostgreSQL, a throwaway cluster
-started for the session when PostgreSQL's binaries are present. CURBSIDE_TEST_REQUIRE_POSTGRES=1 (set by
-.ci/run) turns their absence into an error; CURBSIDE_TEST_DATABASES=sqlite limits the run to one engine.
+Async tests run on anyio's asyncio backend (anyio_mode = auto in pyproject.toml). Every test that asks for
+`database_url` (directly or through `settings`, `app`, `client`, `session`) runs once on SQLite and once on
+PostgreSQL, a throwaway cluster started for the session when PostgreSQL's binaries are present.
+CURBSIDE_TEST_REQUIRE_POSTGRES=1 (set by .ci/run) turns their absence into an error; CURBSIDE_TEST_DATABASES=sqlite
+limits the run to one engine.
 
 Every fixture more than one test module uses lives here, once; the helpers they are built on live in tests/support
 (apps.py, members.py, fake_remote.py, smtp.py).
@@ -101,7 +102,8 @@ def _cheaper_account_crypto():
         pool = _KeyPool()
         patch.setattr("server.services.accounts.members.generate_rsa_keypair", pool)
         patch.setattr("server.services.federation.instance_actor.generate_rsa_keypair", pool)
-        patch.setattr("server.services.accounts.passwords._hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+        patch.setattr("server.services.accounts.passwords._hasher",
+                      PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
         yield
 
 

@@ -41,7 +41,8 @@ async def test_api_bad_input_deep_nesting_is_refused_before_any_handler(app, cli
 
 async def test_api_bad_input_lone_surrogates_and_nul_are_refused_with_the_parameter_named(app, client):
     alice = (await member(app, "alice", scopes=ALL_SCOPES)).headers
-    for body, name in (({"status": "hi \ud800"}, "status"), ({"status": "hi", "spoiler_text": "a\x00b"}, "spoiler_text"),
+    for body, name in (({"status": "hi \ud800"}, "status"),
+                       ({"status": "hi", "spoiler_text": "a\x00b"}, "spoiler_text"),
                        ({"status": "hi", "poll": {"options": ["\udfff", "b"], "expires_in": 600}}, "poll"),
                        ({"status": "hi", "\ud800": 1}, "parameter name")):
         response = await _send(client, "POST", "/api/v1/statuses", alice, body)

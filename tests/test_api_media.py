@@ -89,7 +89,8 @@ async def test_api_media_get_and_update_own_unattached_only(app, client, alice):
     changed = await client.put(path, json={"description": "Chest X-ray, PA view", "focus": "-1,1"},
                                headers=alice.headers)
     assert changed.status_code == 200
-    assert changed.json()["description"] == "Chest X-ray, PA view" and changed.json()["meta"]["focus"] == {"x": -1, "y": 1}
+    assert (changed.json()["description"] == "Chest X-ray, PA view"
+            and changed.json()["meta"]["focus"] == {"x": -1, "y": 1})
     assert (await client.get(path, headers=alice.headers)).json()["description"] == "Chest X-ray, PA view"
     assert (await client.get(path, headers=bob.headers)).status_code == 404
     assert (await client.put(path, json={"description": "mine"}, headers=bob.headers)).status_code == 404
@@ -144,8 +145,8 @@ async def test_api_media_edit_replaces_attachments_and_delete_keeps_them_for_red
                                 headers=alice.headers)).json()
     kept = await client.put(f"/api/v1/statuses/{status['id']}", json={"status": "edited"}, headers=alice.headers)
     assert [a["id"] for a in kept.json()["media_attachments"]] == [first["id"]]
-    swapped = await client.put(f"/api/v1/statuses/{status['id']}", json={"status": "edited", "media_ids": [second["id"]]},
-                               headers=alice.headers)
+    swapped = await client.put(f"/api/v1/statuses/{status['id']}",
+                               json={"status": "edited", "media_ids": [second["id"]]}, headers=alice.headers)
     assert [a["id"] for a in swapped.json()["media_attachments"]] == [second["id"]]
     assert (await client.get(f"/api/v1/media/{first['id']}", headers=alice.headers)).status_code == 200  # free again
     deleted = await client.delete(f"/api/v1/statuses/{status['id']}", headers=alice.headers)

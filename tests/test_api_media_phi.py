@@ -76,7 +76,8 @@ async def test_api_media_phi_hold_queues_and_block_refuses(settings, policy):
     if policy == "hold":
         assert answer.status_code == 200 and answer.json()["curbside"]["held"] is True
         [row] = held
-        assert {(f["field"], f["media_id"], f["kind"]) for f in row.findings} >= {("media", media["id"], "record_number")}
+        assert ({(f["field"], f["media_id"], f["kind"]) for f in row.findings}
+                >= {("media", media["id"], "record_number")})
     else:
         assert answer.status_code == 422 and "does not accept" in answer.json()["error"] and held == []
 

@@ -134,7 +134,8 @@ async def test_api_polls_remote_votes_arrive_through_the_inbox_and_results_feder
                 "to": [alice.actor.uri], "inReplyTo": reply_to}
     for activity in (create(vote_note(carol, 1, "6 months")), create(vote_note(carol, 2, "indefinitely")),
                      create(vote_note(dave, 1, "6 months")), create(vote_note(dave, 2, "no such option"))):
-        assert (await deliver(fed_client, activity["actor"] == carol.uri and carol or dave, activity)).status_code == 202
+        assert (await deliver(fed_client, activity["actor"] == carol.uri and carol or dave,
+                              activity)).status_code == 202
     await drain(fed_app)
     poll = (await fed_client.get(f"/api/v1/polls/{status['id']}")).json()
     assert [o["votes_count"] for o in poll["options"]] == [0, 2, 0] and poll["voters_count"] == 2

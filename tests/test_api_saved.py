@@ -45,7 +45,8 @@ async def test_api_favourites_list_newest_favourite_first(client, alice, bob):
 
 async def test_api_pins_on_profile_and_in_the_featured_collection(app, client, alice, bob):
     await open_to_visitors(app)  # the featured collection lists its posts to unsigned fetches of an open community
-    public, unlisted = await status(client, alice, "pinned one"), await status(client, alice, "two", visibility="unlisted")
+    public, unlisted = (await status(client, alice, "pinned one"),
+                        await status(client, alice, "two", visibility="unlisted"))
     private = await status(client, alice, "not pinnable", visibility="private")
     for post in (public, unlisted):
         pinned = await client.post(f"/api/v1/statuses/{post['id']}/pin", headers=alice.headers)
@@ -53,7 +54,8 @@ async def test_api_pins_on_profile_and_in_the_featured_collection(app, client, a
     assert (await client.post(f"/api/v1/statuses/{private['id']}/pin", headers=alice.headers)).status_code == 422
     bobs = await status(client, bob, "bob's")
     assert (await client.post(f"/api/v1/statuses/{bobs['id']}/pin", headers=alice.headers)).status_code == 422
-    profile = await client.get(f"/api/v1/accounts/{alice.id}/statuses", params={"pinned": "true"}, headers=alice.headers)
+    profile = await client.get(f"/api/v1/accounts/{alice.id}/statuses", params={"pinned": "true"},
+                               headers=alice.headers)
     assert [s["id"] for s in profile.json()] == [unlisted["id"], public["id"]]
     featured = await client.get("/users/alice/collections/featured", headers=AP)
     body = featured.json()
@@ -150,7 +152,8 @@ async def test_api_notifications_unread_count_follows_the_marker(client, alice, 
     count = await client.get("/api/v1/notifications/unread_count", headers=alice.headers)
     assert count.json() == {"count": 3}
     newest = (await client.get("/api/v1/notifications", headers=alice.headers)).json()
-    await client.post("/api/v1/markers", json={"notifications": {"last_read_id": newest[1]["id"]}}, headers=alice.headers)
+    await client.post("/api/v1/markers", json={"notifications": {"last_read_id": newest[1]["id"]}},
+                      headers=alice.headers)
     assert (await client.get("/api/v1/notifications/unread_count", headers=alice.headers)).json() == {"count": 1}
     assert (await client.get("/api/v1/notifications/unread_count", params={"limit": 1},
                              headers=bob.headers)).json() == {"count": 0}

@@ -82,7 +82,8 @@ async def test_api_statuses_visibility_for_other_members_and_anonymous(client, a
     for visibility in ("public", "unlisted", "private", "direct", "local"):
         ids[visibility] = (await client.post("/api/v1/statuses", json={"status": visibility, "visibility": visibility},
                                              headers=alice.headers)).json()["id"]
-    seen_by_carol = {v for v, i in ids.items() if (await client.get(f"/api/v1/statuses/{i}", headers=carol)).status_code == 200}
+    seen_by_carol = {v for v, i in ids.items()
+                     if (await client.get(f"/api/v1/statuses/{i}", headers=carol)).status_code == 200}
     seen_anonymously = {v for v, i in ids.items() if (await client.get(f"/api/v1/statuses/{i}")).status_code == 200}
     assert seen_by_carol == {"public", "unlisted", "local"}
     assert seen_anonymously == {"public", "unlisted"}
@@ -93,7 +94,8 @@ async def test_api_statuses_visibility_for_other_members_and_anonymous(client, a
     assert member_local == {ids["public"], ids["local"]}
     mentioning = (await client.post("/api/v1/statuses", json={"status": "@carol have a look", "visibility": "private"},
                                     headers=alice.headers)).json()
-    assert (await client.get(f"/api/v1/statuses/{mentioning['id']}", headers=carol)).status_code == 200  # as on Mastodon
+    assert (await client.get(f"/api/v1/statuses/{mentioning['id']}",
+                             headers=carol)).status_code == 200  # as on Mastodon
 
 
 async def test_api_statuses_favourite_and_boost_counts_and_notifications(client, app, alice):

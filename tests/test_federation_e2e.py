@@ -112,7 +112,8 @@ def test_federation_unfollow_stops_delivery(world, following):
     alice, bob = world["alice"], world["bob"]
     bob_on_a = following["bob_on_a"]
     alice.post(f"/api/v1/accounts/{bob_on_a['id']}/unfollow")
-    eventually(lambda: not bob.get(f"/api/v1/accounts/{bob.get('/api/v1/accounts/verify_credentials')['id']}/followers"))
+    eventually(lambda: not bob.get(f"/api/v1/accounts/{bob.get('/api/v1/accounts/verify_credentials')['id']}"
+                                   "/followers"))
     after = bob.status("Said after alice unfollowed")
     marker = bob.status(f"@alice@{world['A'].domain} still mentioned directly", visibility="direct")
     eventually(lambda: marker["uri"] in ids(alice.home()) or None)

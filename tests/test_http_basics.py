@@ -18,7 +18,8 @@ async def test_healthz_answers_503_when_database_unreachable(settings, tmp_path)
         else "postgresql+asyncpg://postgres@127.0.0.1:1/none"))
     app = create_app(broken)
     async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="https://t") as c:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
+                                     base_url="https://t") as c:
             response = await c.get("/healthz")
     await asyncio.sleep(0.1)  # let aiosqlite's worker thread finish closing the failed connection
     assert response.status_code == 503 and response.json()["status"] == "unavailable"

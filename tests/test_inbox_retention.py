@@ -57,7 +57,8 @@ async def test_inbox_retention_prunes_processed_rows_and_keeps_their_ids(fed_app
     [again] = [i for i in await _rows(fed_app) if i.activity_uri == pruned["id"]]
     assert (again.state, again.last_error) == ("done", "processed before: a late re-delivery")
 
-    await _age(fed_app, InboxItem, InboxItem.next_try_at, FAILED_KEEP + timedelta(minutes=1), InboxItem.activity_uri == stolen["id"])
+    await _age(fed_app, InboxItem, InboxItem.next_try_at, FAILED_KEEP + timedelta(minutes=1),
+               InboxItem.activity_uri == stolen["id"])
     await _age(fed_app, SeenActivity, SeenActivity.seen_at, SEEN_KEEP + timedelta(minutes=1))
     await _chores(fed_app)
     assert stolen["id"] not in {i.activity_uri for i in await _rows(fed_app)}

@@ -106,7 +106,8 @@ async def test_inbox_runner_survives_a_post_id_collision(fed_app, fed_client, re
     assert [i.state for i in items] == ["done", "queued"] and items[1].attempts == 1  # retried later
 
 
-async def test_inbox_runner_refuses_the_queued_activities_of_a_suspended_account_in_a_batch(fed_app, fed_client, remote):
+async def test_inbox_runner_refuses_the_queued_activities_of_a_suspended_account_in_a_batch(fed_app, fed_client,
+                                                                                            remote):
     from server.db.models import AccountModeration, Actor, Post
 
     alice, bob = remote.actor("alice"), remote.actor("bob")

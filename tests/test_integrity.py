@@ -106,7 +106,8 @@ async def test_verify_proof_refuses_any_tampering(mutate):
 
 async def test_verify_proof_refuses_signature_by_another_key():
     signed, _ = _fresh()
-    other = _resolver({"https://a.example/actor#k": ("https://a.example/actor", Ed25519PrivateKey.generate().public_key())})
+    other = _resolver({"https://a.example/actor#k": ("https://a.example/actor",
+                                                     Ed25519PrivateKey.generate().public_key())})
     with pytest.raises(IntegrityError, match="bad_signature"):
         await verify_proof(signed, other)
 

@@ -53,7 +53,8 @@ def test_media_federates_as_a_clean_attachment(world):
     assert attachment["type"] == "image" and attachment["url"] == media["url"]
     assert attachment["remote_url"] == media["url"] and attachment["description"] == "Erythema migrans, day 5"
     assert attachment["blurhash"] == media["blurhash"]
-    assert attachment["meta"]["original"]["size"] == "1600x1200" and attachment["meta"]["focus"] == {"x": 0.2, "y": -0.1}
+    assert (attachment["meta"]["original"]["size"] == "1600x1200"
+            and attachment["meta"]["focus"] == {"x": 0.2, "y": -0.1})
     served = httpx.get(attachment["url"])
     assert served.status_code == 200 and leaks(served.content) == []
     assert Image.open(io.BytesIO(served.content)).getexif().get_ifd(0x8825) == {}

@@ -31,7 +31,8 @@ async def test_moderator_delete_of_a_local_post_reaches_every_server_that_got_it
             for follower in (bob, dave):
                 await factories.follow(session, follower, alice.actor)
             await session.commit()
-        posted = await client.post("/api/v1/statuses", json={"status": "Teaching case: bed 4, Mrs. K", "phi_confirmed": True},
+        posted = await client.post("/api/v1/statuses",
+                                   json={"status": "Teaching case: bed 4, Mrs. K", "phi_confirmed": True},
                                    headers=alice.headers)
         post_id = int(posted.json()["id"])
         async with app.state.sessions() as session:
@@ -44,7 +45,8 @@ async def test_moderator_delete_of_a_local_post_reaches_every_server_that_got_it
             "account_id": str(alice.id), "status_ids": [str(post_id)], "category": "patient_privacy"})
         assert report.status_code == 200, report.text
         done = await client.post(f"/api/v1/admin/reports/{report.json()['id']}/action",
-                                 json={"type": "delete_post", "text": "identifies a patient"}, headers=bearer(mod_token))
+                                 json={"type": "delete_post", "text": "identifies a patient"},
+                                 headers=bearer(mod_token))
         assert done.status_code == 200, done.text
         async with app.state.sessions() as session:
             rows = list((await session.execute(select(Delivery))).scalars())

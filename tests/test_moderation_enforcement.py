@@ -80,7 +80,8 @@ async def test_delivery_runner_fails_rows_whose_host_was_suspended_since_without
     host = host_of(fake)
     async with fed_app.state.sessions() as session:
         author = await factories.member(session, fed_app.state.urls, fed_app.state.settings.domain, "alice")
-        await enqueue_activity(session, {"id": "http://x/a/1", "type": "Create"}, author, inboxes=[f"{fake.base}/inbox"])
+        await enqueue_activity(session, {"id": "http://x/a/1", "type": "Create"}, author,
+                               inboxes=[f"{fake.base}/inbox"])
         # Another process suspends the host: the policy row and the version, no purge here.
         from server.db.models import DomainPolicyRecord
         from server.services.moderation.policies import policy_fields
@@ -102,7 +103,8 @@ async def test_fetches_from_suspended_domains_are_refused_without_a_request(fed_
     await set_policy(fed_app, host_of(fake))
     runtime = fed_app.state.runtime
     async with fed_app.state.sessions() as session:
-        for attempt in (fetch_actor(runtime, session, alice.uri), resolve_acct(runtime, session, "alice", host_of(fake))):
+        for attempt in (fetch_actor(runtime, session, alice.uri),
+                        resolve_acct(runtime, session, "alice", host_of(fake))):
             try:
                 await attempt
             except DomainRefused as exc:

@@ -133,7 +133,8 @@ async def test_draft_subscription_waits_for_approval(fed_app, lists):
     await _refresh(fed_app)
     assert not (await _effective(fed_app, "bad.example")).suspended
     async with fed_app.state.sessions() as session:
-        draft = (await session.execute(select(DomainPolicyRecord).where(DomainPolicyRecord.state == "draft"))).scalar_one()
+        draft = (await session.execute(select(DomainPolicyRecord)
+                                       .where(DomainPolicyRecord.state == "draft"))).scalar_one()
         await decide_draft(session, draft.id, approve=True, by="test")
         await session.commit()
     assert (await _effective(fed_app, "bad.example")).suspended

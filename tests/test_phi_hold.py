@@ -72,7 +72,8 @@ async def test_held_status_is_answered_as_a_status_and_seen_by_its_author_alone(
                           headers={"accept": "application/activity+json"})
     assert ap.status_code in (401, 404)
     assert await deliveries(app) == []
-    reply = await client.post("/api/v1/statuses", json={"status": "ok", "in_reply_to_id": held["id"]}, headers=world["c"])
+    reply = await client.post("/api/v1/statuses", json={"status": "ok", "in_reply_to_id": held["id"]},
+                              headers=world["c"])
     assert reply.status_code == 422
     boost = await client.post(f"{path}/reblog", headers=world["a"])
     assert boost.status_code == 422 and await deliveries(app) == []

@@ -17,7 +17,8 @@ def alice(tmp_path_factory):
     try:
         instance.cli("accounts", "create", "alice", "--email", "alice@example.org", "--password-stdin",
                      input=PASSWORD + "\n")
-        client_id, secret = Mastodon.create_app("Curbside tests", scopes=["read", "write"], api_base_url=instance.base_url)
+        client_id, secret = Mastodon.create_app("Curbside tests", scopes=["read", "write"],
+                                                api_base_url=instance.base_url)
         api = Mastodon(client_id=client_id, client_secret=secret, api_base_url=instance.base_url)
         api.log_in("alice", PASSWORD, scopes=["read", "write"], allow_http=True)
         yield api

@@ -20,5 +20,6 @@ def test_poll_json_reads_what_it_writes():
 def test_poll_json_poll_ends_when_closed_or_at_its_time():
     poll = new_poll(("a", "b"), False, END)
     assert not poll.has_ended(END - timedelta(seconds=1)) and poll.has_ended(END)
-    assert Poll(poll.options, False, None, True, 0).has_ended() and not Poll(poll.options, False, None, False, 0).has_ended()
+    assert (Poll(poll.options, False, None, True, 0).has_ended()
+            and not Poll(poll.options, False, None, False, 0).has_ended())
     assert poll.counted([2, 5], 6).options == (PollOption("a", 2), PollOption("b", 5))

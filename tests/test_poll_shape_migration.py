@@ -24,7 +24,8 @@ async def test_poll_shape_migration_rewrites_old_polls_to_the_one_shape(app):
     async with app.state.sessions() as session:
         author = (await create_account(session, app.state.urls, app.state.settings.domain,
                                        NewAccount(username="ann", email="ann@example.org"))).actor
-        first, second, one = [await factories.post(session, app.state.urls, author, poll=p) for p in (FIRST, SECOND, ONE)]
+        first, second, one = [await factories.post(session, app.state.urls, author, poll=p)
+                              for p in (FIRST, SECOND, ONE)]
         session.add(PostEdit(id=1, post_id=second.id, content_html="", poll=FIRST))
         await session.commit()
     await migrate(engine)

@@ -48,7 +48,8 @@ async def _statuses(client, ann_id: int, member: dict) -> dict[str, int]:
         "outbox": ("/users/ann/outbox", AS), "followers": ("/users/ann/followers", AS),
         "following": ("/users/ann/following", AS), "featured": ("/users/ann/collections/featured", AS),
         "webfinger": ("/.well-known/webfinger?resource=acct:ann@curbside.test", {}),
-        "lookup": ("/api/v1/accounts/lookup?acct=ann", {}), "lookup by member": ("/api/v1/accounts/lookup?acct=ann", member),
+        "lookup": ("/api/v1/accounts/lookup?acct=ann", {}),
+        "lookup by member": ("/api/v1/accounts/lookup?acct=ann", member),
         "account": (f"/api/v1/accounts/{ann_id}", member), "statuses": (f"/api/v1/accounts/{ann_id}/statuses", member),
         "api followers": (f"/api/v1/accounts/{ann_id}/followers", member),
     }

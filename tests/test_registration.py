@@ -102,7 +102,8 @@ async def test_registration_approval_queue_for_admins(app, client):
     assert kinds == ["admin.sign_up"]
     mallory = (await member(app, "mallory", scopes=ALL_SCOPES)).token
     assert (await client.get("/api/v1/curbside/admin/registrations", headers=bearer(mallory))).status_code == 403
-    approved = await client.post(f"/api/v1/curbside/admin/registrations/{queue[0]['id']}/approve", headers=bearer(admin))
+    approved = await client.post(f"/api/v1/curbside/admin/registrations/{queue[0]['id']}/approve",
+                                 headers=bearer(admin))
     assert approved.status_code == 200
     assert (await client.get("/api/v1/curbside/admin/registrations", headers=bearer(admin))).json() == []
     assert (await _register(client, token, "frank", reason="spam")).status_code == 200
@@ -170,7 +171,8 @@ async def test_password_reset_by_mail_is_single_use_and_ends_sessions(mail_app, 
     done = await mail_client.post("/api/v1/curbside/auth/password",
                                   json={"token": reset, "password": "a brand new passphrase"})
     assert done.status_code == 200
-    reused = await mail_client.post("/api/v1/curbside/auth/password", json={"token": reset, "password": "another one!!"})
+    reused = await mail_client.post("/api/v1/curbside/auth/password",
+                                    json={"token": reset, "password": "another one!!"})
     assert reused.status_code == 400
     assert (await mail_client.get("/api/v1/accounts/verify_credentials", headers=bearer(old_token))).status_code == 401
     assert len(smtp.mailbox.messages) == 1  # nothing was sent for the unknown address

@@ -338,7 +338,7 @@ async def test_verify_rfc9421_refuses_every_truncation_of_valid_fields():
             await refused_ours({**headers, field: headers[field][:end]})
 
 
-# --- Structured Fields (federation/structured_fields.py) -----------------------------------------------------------------------
+# --- Structured Fields (federation/structured_fields.py) ---------------------------------------
 
 def test_parse_dictionary_reads_structured_field_types():
     parsed = parse_dictionary('a=(  "x\\"y" tok;p=?0 );n=-5, b=:AAE=:, c, d=*t/1')

@@ -17,8 +17,9 @@ async def test_scheduled_runner_closes_polls_and_clears_stale_rows_once_per_inte
     poll = (await client.post("/api/v1/statuses", headers={**alice.headers, "idempotency-key": "k"}, json={
         "status": "Which?", "poll": {"options": ["a", "b"], "expires_in": 600}})).json()
     await client.post(f"/api/v1/polls/{poll['id']}/votes", json={"choices": [0]}, headers=bob.headers)
-    await media_ready(client, alice.headers, await client.post("/api/v2/media", files={"file": ("x.png", plain(), "image/png")},
-                                                        headers=alice.headers))
+    await media_ready(client, alice.headers,
+                      await client.post("/api/v2/media", files={"file": ("x.png", plain(), "image/png")},
+                                        headers=alice.headers))
     long_ago = utcnow() - timedelta(days=2)
     async with app.state.sessions() as session:
         await fulltext.catch_up(session)  # the new post's search indexing is another chore, not counted here

@@ -88,7 +88,8 @@ def test_serve_workers_stop_when_serve_is_killed(instance):
 
 
 def test_serve_queue_workers_zero_or_setting_off_starts_none(tmp_path):
-    for name, env, args in (("off", {"CURBSIDE_INPROCESS_WORKER": "false"}, ()), ("zero", {}, ("--queue-workers", "0"))):
+    for name, env, args in (("off", {"CURBSIDE_INPROCESS_WORKER": "false"}, ()),
+                            ("zero", {}, ("--queue-workers", "0"))):
         instance = Instance(tmp_path / name, env=env)
         instance.start(extra_args=args)
         try:

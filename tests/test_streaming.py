@@ -55,7 +55,8 @@ async def test_streaming_never_carries_what_the_viewer_may_not_see(app, client, 
         await post(client, tokens["bob"], "@alice direct", visibility="direct")
         await post(client, tokens["bob"], "unlisted", visibility="unlisted")
         boosted = await post(client, tokens["alice"], "public one")
-        await client.post(f"/api/v1/statuses/{boosted['id']}/reblog", headers={"Authorization": f"Bearer {tokens['bob']}"})
+        await client.post(f"/api/v1/statuses/{boosted['id']}/reblog",
+                          headers={"Authorization": f"Bearer {tokens['bob']}"})
         members = await post(client, tokens["bob"], "members only", visibility="local")
         marker = await post(client, tokens["carol"], "carol's own")
         # carol's home has only her own post; the public stream has public and members-only originals, no boosts

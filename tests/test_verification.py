@@ -77,11 +77,13 @@ async def test_verification_approval_verifies_deletes_evidence_and_audits(app, c
     member_view = await client.get(f"{ADMIN}/verification_requests", headers=bearer(people["ada"]))
     assert member_view.status_code == 403
     queue = (await client.get(f"{ADMIN}/verification_requests", headers=bearer(people["mod"]))).json()
-    assert [(q["id"], q["credential_number"], q["email"]) for q in queue] == [(made["id"], VALID_NPI, "ada@example.org")]
+    assert ([(q["id"], q["credential_number"], q["email"]) for q in queue]
+            == [(made["id"], VALID_NPI, "ada@example.org")])
     download = await client.get(f"{ADMIN}/verification_requests/{made['id']}/evidence", headers=bearer(people["mod"]))
     assert download.status_code == 200 and download.content == PDF
     async with app.state.sessions() as session:
-        stored = Path(app.state.settings.data_dir) / (await session.get(VerificationRequest, int(made["id"]))).evidence_path
+        stored = (Path(app.state.settings.data_dir)
+                  / (await session.get(VerificationRequest, int(made["id"]))).evidence_path)
     assert stored.exists()
     approved = await client.post(f"{ADMIN}/verification_requests/{made['id']}/approve", headers=bearer(people["mod"]))
     assert approved.status_code == 200 and approved.json()["state"] == "approved"

@@ -114,7 +114,8 @@ async def test_verification_checks_attach_the_registry_answer_for_the_reviewer(s
             request_id, mod = await _submit(app, client)
             shown = (await client.get(f"{ADMIN}/verification_requests/{request_id}", headers=mod)).json()
             async with app.state.sessions() as session:
-                audit = (await session.execute(select(VerificationAudit).order_by(VerificationAudit.id))).scalars().all()
+                audit = (await session.execute(select(VerificationAudit)
+                                               .order_by(VerificationAudit.id))).scalars().all()
     assert registry.queries == [{"version": ["2.1"], "number": [NPI]}]
     [check] = shown["online_checks"]
     assert (check["checker"], check["outcome"]) == ("nppes", "found") and shown["state"] == "pending"

@@ -56,10 +56,12 @@ def test_verification_travels_between_two_instances(world):
     alice = register(a, smtp, "alice")
     request = {"profession": "physician", "specialty": "207RC0000X", "credential_type": "npi",
                "jurisdiction": "US-CA"}
-    wrong = alice.http.post("/api/v1/curbside/verification_requests", data={**request, "credential_number": "1234567890"})
+    wrong = alice.http.post("/api/v1/curbside/verification_requests",
+                            data={**request, "credential_number": "1234567890"})
     assert wrong.status_code == 422
     assert wrong.json()["error"] == "This NPI's check digit does not match; please check the number."
-    made = alice.http.post("/api/v1/curbside/verification_requests", data={**request, "credential_number": "1234567893"},
+    made = alice.http.post("/api/v1/curbside/verification_requests",
+                           data={**request, "credential_number": "1234567893"},
                            files={"evidence": ("npi.pdf", b"%PDF-1.4 letter", "application/pdf")})
     assert made.status_code == 201, made.text
     [queued] = mod.get("/api/v1/curbside/admin/verification_requests")
@@ -76,7 +78,8 @@ def test_verification_travels_between_two_instances(world):
     eventually(lambda: bob.get("/api/v1/accounts/relationships", **{"id[]": alice_on_b["id"]})[0]["following"])
     b.cli("verifiers", "trust", a.domain)
     shown = bob.get(f"/api/v1/accounts/{alice_on_b['id']}")["curbside"]
-    assert shown["verified"] is True and shown["badge"] == f"Verified physician · Cardiovascular Disease — by {a.domain}"
+    assert (shown["verified"] is True
+            and shown["badge"] == f"Verified physician · Cardiovascular Disease — by {a.domain}")
 
     revoked = mod.post(f"/api/v1/curbside/admin/accounts/{me['id']}/revoke_verification", reason="licence lapsed")
     assert revoked["revoke_reason"] == "licence lapsed"

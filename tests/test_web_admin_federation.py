@@ -66,7 +66,8 @@ async def test_web_admin_import_previews_before_it_changes_anything(app, client)
     assert now[("new.example", False)].severity == "suspend" and now[("old.example", False)].reject_media
     assert await entries(app, "domain.import")
     broken = await post(client, "/admin/domains/import", "/admin/domains/import", step="preview",
-                        text=CSV + "good.example,suspend,false,false,,false\nbad..example,suspend,false,false,,false\n", format="csv")
+                        text=CSV + "good.example,suspend,false,false,,false\n"
+                                   "bad..example,suspend,false,false,,false\n", format="csv")
     assert broken.status_code == 422 and "line 3" in broken.text
 
 

@@ -42,7 +42,8 @@ async def _edit(client, post_id: int, **fields) -> tuple[str, object]:
 async def test_web_edit_changes_the_post_keeps_its_history_and_federates_an_update(app, client):
     await member_session(app, client, "alice")
     await _with_remote_follower(app, "alice")
-    assert (await compose(client, {"status": "Journal club: #cardiology trial", "visibility": "public"})).status_code == 303
+    assert (await compose(client, {"status": "Journal club: #cardiology trial",
+                                   "visibility": "public"})).status_code == 303
     [post] = await posts_of(app, "alice")
     thread = await client.get(f"/statuses/{post.id}")
     assert f'href="/statuses/{post.id}/edit"' in thread.text

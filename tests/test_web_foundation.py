@@ -78,7 +78,8 @@ async def test_web_member_pages_send_visitors_to_login(app, client):
 
 async def test_web_staff_pages_refuse_members(app, client):
     await member_session(app, client, "plain")
-    staff_routes = [r for r in WEB_ROUTES if r.need in ("moderator", "admin") and "GET" in r.methods and "{" not in r.path]
+    staff_routes = [r for r in WEB_ROUTES
+                    if r.need in ("moderator", "admin") and "GET" in r.methods and "{" not in r.path]
     for route in staff_routes:
         assert (await client.get(route.path)).status_code == 403, route.path
 

@@ -287,7 +287,8 @@ async def test_timeline_tag_for_members_and_closed_to_visitors(app, client):
 
 async def test_timeline_hides_muted_and_blocked_accounts(app, client):
     await member_session(app, client, "alice")
-    alice, bob, carol = await actor_of(app, "alice"), await factories_member(app, "bob"), await factories_member(app, "carol")
+    alice, bob, carol = (await actor_of(app, "alice"), await factories_member(app, "bob"),
+                         await factories_member(app, "carol"))
     await make_post(app, bob, "local", "<p>from bob</p>")
     await make_post(app, carol, "local", "<p>from carol</p>")
     assert "from bob" in (page := (await client.get("/local")).text) and "from carol" in page
@@ -395,9 +396,11 @@ async def test_compose_reply_to_a_post_one_may_not_see_is_refused(app, client):
 
 async def test_compose_phi_image_outlines_findings_and_blurring_lets_it_post(app, client):
     await member_session(app, client, "alice")
-    checked = await compose(client, {"status": "Old film"}, files={"media_file_1": ("film.png", labelled_xray(), "image/png")})
+    checked = await compose(client, {"status": "Old film"},
+                            files={"media_file_1": ("film.png", labelled_xray(), "image/png")})
     assert checked.status_code == 422 and "Image 1" in checked.text
-    assert re.search(r'<rect class="phi-box" x="\d+" y="\d+" width="\d+" height="\d+"><title>MRN or record number', checked.text)
+    assert re.search(r'<rect class="phi-box" x="\d+" y="\d+" width="\d+" height="\d+">'
+                     r'<title>MRN or record number', checked.text)
     assert "“4482913”" in checked.text
     kept = re.search(r'name="media_id" value="(\d+)"', checked.text).group(1)
     blurred = await client.post("/compose", data={"csrf_token": csrf_of(checked.text), "status": "Old film",

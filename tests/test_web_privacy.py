@@ -32,7 +32,8 @@ async def world(app):
     posts = {}
     for visibility, words in {**OPEN, **SECRET}.items():
         mentions = [people["carol"]] if visibility == "direct" else []
-        posts[visibility] = await make_post(app, people["alice"], visibility, f"<p>{words} #ward</p>", mentions=mentions)
+        posts[visibility] = await make_post(app, people["alice"], visibility, f"<p>{words} #ward</p>",
+                                            mentions=mentions)
     async with app.state.sessions() as session:
         session.add_all(PostTag(post_id=p.id, tag="ward") for p in posts.values())
         await session.commit()

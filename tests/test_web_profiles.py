@@ -42,7 +42,8 @@ async def test_profile_shows_member_with_badge_bio_fields_and_alternate(app, cli
     assert "Verified physician · Cardiovascular Disease" in page.text
     assert "Cardiologist" in page.text and "<script>alert" not in page.text
     assert "Hospital" in page.text and "St Elsewhere" in page.text
-    assert '<link rel="alternate" type="application/activity+json" href="https://curbside.test/users/alice">' in page.text
+    assert ('<link rel="alternate" type="application/activity+json" href="https://curbside.test/users/alice">'
+            in page.text)
     assert "<h1" in page.text and "Dr Alice" in page.text
     assert (await client.get("/@nobody", headers={"accept": "text/html"})).status_code == 404
     redirect = await client.get("/users/alice", headers={"accept": "text/html"})
@@ -58,7 +59,8 @@ async def test_profile_of_a_known_remote_account_and_unknown_ones(app, client):
     assert page.status_code == 200 and "Dana Remote" in page.text and "@dana@heart.example" in page.text
     assert "another server" in page.text and 'rel="alternate"' not in page.text
     assert (await client.get("/@erin@heart.example", headers={"accept": "text/html"})).status_code == 404
-    assert (await client.get("/@dana@heart.example", headers={"accept": "application/activity+json"})).status_code == 404
+    assert (await client.get("/@dana@heart.example",
+                             headers={"accept": "application/activity+json"})).status_code == 404
 
 
 async def test_profile_follow_unfollow_and_requested(app, client):

@@ -112,7 +112,8 @@ async def test_web_report_of_a_local_account_reaches_the_moderators_queue(app, c
         "csrf_token": csrf_of(page.text), "category": "spam", "status_ids": str(spam.id), "forward": "1"})
     assert sent.status_code == 303
     [report] = await _reports(app)
-    assert (report.target_id, report.category, report.post_ids, report.forwarded) == (carol.id, "spam", [spam.id], False)
+    assert ((report.target_id, report.category, report.post_ids, report.forwarded)
+            == (carol.id, "spam", [spam.id], False))
     await _log_out(client)
     await member_session(app, client, "mod", role="moderator")
     queue = await client.get("/admin/reports")

@@ -28,7 +28,8 @@ def world(tmp_path_factory):
             a.cli("accounts", "create", "mod", "--email", "mod@example.org", "--role", "admin", "--password-stdin",
                   input=PASSWORD + "\n")
             b.cli("accounts", "create", "bob", "--email", "bob@example.org")
-            bob = Client(b.base_url, b.cli("tokens", "create", "bob", "--scopes", "read", "write", "follow").stdout.strip())
+            bob = Client(b.base_url,
+                         b.cli("tokens", "create", "bob", "--scopes", "read", "write", "follow").stdout.strip())
             yield {"A": a, "B": b, "smtp": smtp, "bob": bob}
         finally:
             a.stop()

@@ -12,7 +12,8 @@ pytestmark = pytest.mark.integration
 def society(tmp_path_factory):
     instance = Instance(tmp_path_factory.mktemp("browser-public") / "a",
                         env={"CURBSIDE_INSTANCE_NAME": "Society of Cardiology"}).start()
-    instance.cli("accounts", "create", "ada", "--email", "ada@example.org", "--password-stdin", input="correct horse battery\n")
+    instance.cli("accounts", "create", "ada", "--email", "ada@example.org", "--password-stdin",
+                 input="correct horse battery\n")
     try:
         yield instance
     finally:

@@ -115,7 +115,8 @@ def signed_headers(actor: RemoteActor, url: str, body: bytes) -> dict[str, str]:
                         actor.private_pem)
 
 
-async def deliver(client: httpx.AsyncClient, actor: RemoteActor, activity: dict, path: str = "/inbox") -> httpx.Response:
+async def deliver(client: httpx.AsyncClient, actor: RemoteActor, activity: dict,
+                  path: str = "/inbox") -> httpx.Response:
     """POST `activity` signed by `actor`'s key to the app's inbox."""
     body = json.dumps(activity).encode()
     return await client.post(path, content=body, headers=signed_headers(actor, str(client.base_url) + path, body))

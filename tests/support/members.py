@@ -63,7 +63,8 @@ def bearer(token: str) -> dict[str, str]:
 
 
 async def open_to_visitors(app, value: bool = True) -> None:
-    """Let visitors read the community's posts (the site setting `public_timelines`; a community is closed by default)."""
+    """Let visitors read the community's posts (the site setting `public_timelines`; a community is closed by
+    default)."""
     from server.services.instance import site
 
     async with app.state.sessions() as session:

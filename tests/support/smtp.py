@@ -31,7 +31,8 @@ class Mailbox:
             if len(found := self.to(address)) >= count:
                 return found
             time.sleep(0.05)
-        raise AssertionError(f"{count} mail(s) to {address} did not arrive; got {[m['Subject'] for m in self.messages]}")
+        raise AssertionError(f"{count} mail(s) to {address} did not arrive; "
+                             f"got {[m['Subject'] for m in self.messages]}")
 
 
 def link_in(message: Message, param: str) -> str:

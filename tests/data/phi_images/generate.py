@@ -82,7 +82,8 @@ def ecg(rng: random.Random, draw_leads: bool = True) -> Image.Image:
         points = []
         for x in range(0, SIZE[0], 3):
             phase = (x + row * 37) % 160
-            y = base - (70 if 60 < phase < 66 else 0) + (20 if 66 <= phase < 70 else 0) - (12 if 100 < phase < 125 else 0)
+            y = (base - (70 if 60 < phase < 66 else 0) + (20 if 66 <= phase < 70 else 0)
+                 - (12 if 100 < phase < 125 else 0))
             points.append((x, y + rng.randint(-1, 1)))
         draw.line(points, fill=(20, 20, 20), width=2)
         if draw_leads:
@@ -174,7 +175,8 @@ def make(split: str, index: int, rng: random.Random) -> tuple[Image.Image, dict]
         taken.append(drawn[-1]["box"])
     elif phi:
         lines = [fill_in(t, rng) for t in rng.choice(LABELS[split])]
-        drawn.append({"kind": "label", "text": " / ".join(lines), "box": render(image, lines, rng, FONTS[split], taken)})
+        drawn.append({"kind": "label", "text": " / ".join(lines),
+                      "box": render(image, lines, rng, FONTS[split], taken)})
     for lines in rng.sample(NEGATIVES[background], k=min(2, len(NEGATIVES[background]))):
         drawn.append({"kind": "negative", "text": " / ".join(lines),
                       "box": render(image, lines, rng, FONTS[split], taken, small=True)})
