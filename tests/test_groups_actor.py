@@ -18,7 +18,8 @@ FIXTURES = Path(__file__).parent / "data" / "fixtures_real"
 
 async def make_group(app, session, name="heart", **fields):
     fields = {"title": "Heart failure", **fields}
-    group = await registry.create_group(session, app.state.urls, "curbside.test", NewGroup(name, GroupFields(**fields)), by="test")
+    group = await registry.create_group(session, app.state.urls, "curbside.test",
+                                        NewGroup(name, GroupFields(**fields)), by="test")
     await session.commit()
     return group
 

@@ -32,8 +32,8 @@ GROUPS = "/api/v1/curbside/groups"
 
 async def make_group(app, join="open", **fields):
     async with app.state.sessions() as session:
-        group = await registry.create_group(session, app.state.urls, app.state.settings.domain,
-                                            NewGroup("heart", GroupFields(title="Heart", join=join, **fields)), by="test")
+        new = NewGroup("heart", GroupFields(title="Heart", join=join, **fields))
+        group = await registry.create_group(session, app.state.urls, app.state.settings.domain, new, by="test")
         await session.commit()
         return group.actor
 

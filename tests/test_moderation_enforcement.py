@@ -146,7 +146,7 @@ async def test_policy_cache_looks_once_for_requests_arriving_together(app, setti
     try:
         cache = PolicyCache(other, check_every=3600)
         await cache.get()
-        cache.invalidate()
+        cache.forget()
         looks.clear()
         answers = await asyncio.gather(*(cache.get() for _ in range(16)))
         assert len(looks) == 1 and all(answer is answers[0] for answer in answers)

@@ -1,5 +1,6 @@
 """Curbside's groups API under /api/v1/curbside/groups: list and show (members-only groups to members only),
-create and change (admins only); members join and leave. A group's id is the account id of its actor, as the client API shows it."""
+create and change (admins only); members join and leave. A group's id is the account id of its actor, as the
+client API shows it."""
 from __future__ import annotations
 
 from starlette.exceptions import HTTPException
@@ -19,7 +20,8 @@ from server.services.social.visibility_to_servers import follower_count
 
 
 async def _json(session, group: Group) -> dict:
-    return group_to_json(group, await registry.moderators(session, group), await follower_count(session, group.actor_id))
+    moderators = await registry.moderators(session, group)
+    return group_to_json(group, moderators, await follower_count(session, group.actor_id))
 
 
 def _fields(params) -> GroupFields:

@@ -62,7 +62,8 @@ async def _by_policy(session: AsyncSession, domain: str, group: Group, candidate
 async def decide(runtime: Runtime, session: AsyncSession, group: Group, candidate: Actor) -> Decision:
     """Whether `candidate` may join `group` now, later (a moderator decides) or not at all; logged."""
     decision = await _by_policy(session, runtime.settings.domain, group, candidate)
-    if decision.state == "accepted" and not candidate.local and await follow_needs_approval(runtime, session, candidate):
+    if (decision.state == "accepted" and not candidate.local
+            and await follow_needs_approval(runtime, session, candidate)):
         decision = Decision("pending", f"follows from {candidate.domain} wait for approval (domain policy)")
     log.info("group %s: %s %s: %s", group.actor.username, decision.state, candidate.uri, decision.reason)
     return decision
