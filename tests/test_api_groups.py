@@ -1,13 +1,13 @@
 """/api/v1/curbside/groups: list, show, create and change groups; admins alone create and change them;
 members-only groups are seen by members only."""
-from tests.support.members import bearer, member_token
+from tests.support.members import ALL_SCOPES, member
 
 GROUPS = "/api/v1/curbside/groups"
 CARDIOLOGY = "207RC0000X"
 
 
 async def admin(app):
-    return bearer(await member_token(app, "root", role="admin"))
+    return (await member(app, "root", role="admin", scopes=ALL_SCOPES)).headers
 
 
 async def test_api_groups_admin_creates_then_anyone_lists_and_shows(app, client):
@@ -46,15 +46,15 @@ async def test_api_groups_admin_patches(app, client):
 
 async def test_api_groups_members_may_not_create_or_patch(app, client):
     group = (await client.post(GROUPS, headers=await admin(app), json={"name": "heart", "title": "Heart"})).json()
-    member = bearer(await member_token(app, "alice"))
-    assert (await client.post(GROUPS, headers=member, json={"name": "x", "title": "X"})).status_code == 403
-    assert (await client.patch(f"{GROUPS}/{group['id']}", headers=member, json={"title": "X"})).status_code == 403
+    alice = (await member(app, "alice", scopes=ALL_SCOPES)).headers
+    assert (await client.post(GROUPS, headers=alice, json={"name": "x", "title": "X"})).status_code == 403
+    assert (await client.patch(f"{GROUPS}/{group['id']}", headers=alice, json={"title": "X"})).status_code == 403
     assert (await client.post(GROUPS, json={"name": "x", "title": "X"})).status_code == 401
 
 
 async def test_api_groups_refusals_are_422_with_a_reason(app, client):
     headers = await admin(app)
-    await member_token(app, "alice")
+    await member(app, "alice")
     taken = await client.post(GROUPS, headers=headers, json={"name": "alice", "title": "A"})
     assert taken.status_code == 422 and "taken" in taken.json()["error"]
     assert (await client.post(GROUPS, headers=headers, json={"name": "x"})).status_code == 422

@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 
 from federation.vocab import parse_actor
-from server.services.accounts.members import AccountError, NewAccount, create_account
+from moderation.errors import ServiceError
+from server.services.accounts.members import NewAccount, create_account
 from server.services.groups import registry
-from server.services.groups.registry import GroupError, GroupFields, NewGroup
+from server.services.groups.registry import GroupFields, NewGroup
 from tests.support import factories
 
 AS = {"accept": "application/activity+json"}
@@ -67,13 +68,13 @@ async def test_members_only_group_is_not_federated(app, client, session):
 
 async def test_group_name_taken_by_a_member_is_refused(app, session):
     await factories.member(session, app.state.urls, "curbside.test", "Alice")
-    with pytest.raises(GroupError, match="taken"):
+    with pytest.raises(ServiceError, match="taken"):
         await make_group(app, session, name="alice")
 
 
 async def test_member_name_taken_by_a_group_is_refused(app, session):
     await make_group(app, session)
-    with pytest.raises(AccountError, match="taken"):
+    with pytest.raises(ServiceError, match="taken"):
         await create_account(session, app.state.urls, "curbside.test", NewAccount("Heart", "h@example.org"))
 
 
@@ -83,12 +84,12 @@ async def test_member_name_taken_by_a_group_is_refused(app, session):
     ({"specialties": ["NOPE"]}, "unknown specialty"),
 ])
 async def test_group_fields_are_checked(app, session, fields, reason):
-    with pytest.raises(GroupError, match=reason):
+    with pytest.raises(ServiceError, match=reason):
         await make_group(app, session, **fields)
 
 
 async def test_group_bad_name_is_refused(app, session):
-    with pytest.raises(GroupError, match="name must be"):
+    with pytest.raises(ServiceError, match="name must be"):
         await make_group(app, session, name="heart failure")
 
 

@@ -11,12 +11,6 @@ from tests.support.mastodon_client import Client, eventually
 pytestmark = pytest.mark.integration
 
 
-def member(instance: Instance, username: str) -> Client:
-    instance.cli("accounts", "create", username, "--email", f"{username}@example.org")
-    token = instance.cli("tokens", "create", username, "--scopes", "read", "write", "follow").stdout.strip()
-    return Client(instance.base_url, token)
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     root = tmp_path_factory.mktemp("groups")
@@ -24,7 +18,7 @@ def world(tmp_path_factory):
     try:
         a.cli("groups", "create", "heart", "--title", "Heart failure", "--specialty", "207RC0000X")
         a.cli("groups", "create", "cardio", "--title", "Verified cardiologists", "--join", "verified")
-        yield {"A": a, "B": b, "bob": member(b, "bob")}
+        yield {"A": a, "B": b, "bob": b.member("bob")}
     finally:
         a.stop()
         b.stop()

@@ -15,16 +15,8 @@ from server.services.groups import registry
 from server.services.groups.registry import GroupFields, NewGroup
 from server.services.instance.settings import trust_verifier
 from server.services.verification import workflow
-from tests.support.fake_remote import (  # noqa: F401  (fixtures)
-    deliver,
-    drain,
-    fed_app,
-    fed_client,
-    fed_settings,
-    member,
-    remote,
-)
-from tests.support.members import bearer, member_token
+from tests.support.fake_remote import deliver, drain
+from tests.support.members import ALL_SCOPES, member
 from tests.support.moderation import host_of, set_policy
 
 GROUPS = "/api/v1/curbside/groups"
@@ -113,7 +105,7 @@ async def test_verified_group_takes_remote_actors_attested_by_a_trusted_verifier
 
 async def test_api_member_joins_and_leaves_an_open_group(fed_app, fed_client):
     group = await make_group(fed_app)
-    headers = bearer(await member_token(fed_app, "carol"))
+    headers = (await member(fed_app, "carol", scopes=ALL_SCOPES)).headers
     joined = await fed_client.post(f"{GROUPS}/{group.id}/join", headers=headers)
     assert joined.json() == {"id": str(group.id), "state": "accepted"}
     assert [f.state for f in await rows(fed_app, Follow)] == ["accepted"]
@@ -124,7 +116,7 @@ async def test_api_member_joins_and_leaves_an_open_group(fed_app, fed_client):
 
 async def test_api_verified_group_refuses_an_unverified_member_then_takes_them_verified(fed_app, fed_client):
     group = await make_group(fed_app, join="verified")
-    headers = bearer(await member_token(fed_app, "carol"))
+    headers = (await member(fed_app, "carol", scopes=ALL_SCOPES)).headers
     refused = await fed_client.post(f"{GROUPS}/{group.id}/join", headers=headers)
     assert refused.status_code == 403 and "not verified here" in refused.json()["error"]
     async with fed_app.state.sessions() as session:
@@ -137,13 +129,14 @@ async def test_api_verified_group_refuses_an_unverified_member_then_takes_them_v
 
 async def test_api_approval_group_join_is_pending(fed_app, fed_client):
     group = await make_group(fed_app, join="approval")
-    joined = await fed_client.post(f"{GROUPS}/{group.id}/join", headers=bearer(await member_token(fed_app, "carol")))
+    carol = (await member(fed_app, "carol", scopes=ALL_SCOPES)).headers
+    joined = await fed_client.post(f"{GROUPS}/{group.id}/join", headers=carol)
     assert joined.json()["state"] == "pending"
 
 
 async def test_api_join_of_something_not_a_group_is_404(fed_app, fed_client):
-    headers = bearer(await member_token(fed_app, "carol"))
-    dora = await member(fed_app, "dora")
+    headers = (await member(fed_app, "carol", scopes=ALL_SCOPES)).headers
+    dora = (await member(fed_app, "dora")).actor
     assert (await fed_client.post(f"{GROUPS}/{dora.id}/join", headers=headers)).status_code == 404
     assert (await fed_client.post(f"{GROUPS}/1/join")).status_code == 401
 
@@ -170,8 +163,8 @@ async def test_moderator_approves_a_remote_request_and_the_group_accepts(fed_app
     group = await make_group(fed_app, join="approval")
     alice = remote.actor("alice")
     follow = await ask_to_join(fed_app, fed_client, alice, group)
-    moderator = bearer(await member_token(fed_app, "mod"))
-    other = bearer(await member_token(fed_app, "carol"))
+    moderator = (await member(fed_app, "mod", scopes=ALL_SCOPES)).headers
+    other = (await member(fed_app, "carol", scopes=ALL_SCOPES)).headers
     async with fed_app.state.sessions() as session:
         await registry.add_moderator(session, "curbside.test", await registry.group_by_id(session, group.id), "mod",
                                      by="test")
@@ -191,9 +184,9 @@ async def test_moderator_approves_a_remote_request_and_the_group_accepts(fed_app
 
 async def test_moderator_rejects_a_local_request(fed_app, fed_client):
     group = await make_group(fed_app, join="approval")
-    carol = bearer(await member_token(fed_app, "carol"))
+    carol = (await member(fed_app, "carol", scopes=ALL_SCOPES)).headers
     await fed_client.post(f"{GROUPS}/{group.id}/join", headers=carol)
-    root = bearer(await member_token(fed_app, "root", role="admin"))
+    root = (await member(fed_app, "root", role="admin", scopes=ALL_SCOPES)).headers
     [waiting] = (await fed_client.get(f"{GROUPS}/{group.id}/requests", headers=root)).json()
     assert waiting["acct"] == "carol"
     await fed_client.post(f"{GROUPS}/{group.id}/requests/{waiting['id']}/reject", headers=root)

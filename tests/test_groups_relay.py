@@ -11,15 +11,7 @@ from federation.addressing import PUBLIC
 from server.db.models import Delivery, Group, Post
 from server.services.groups import registry
 from server.services.groups.registry import GroupFields, NewGroup
-from tests.support.fake_remote import (  # noqa: F401  (fixtures)
-    create,
-    deliver,
-    drain,
-    fed_app,
-    fed_client,
-    fed_settings,
-    remote,
-)
+from tests.support.fake_remote import create, deliver, drain
 
 
 async def make_group(app, join="open"):

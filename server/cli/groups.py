@@ -9,16 +9,13 @@ from server.settings import Settings
 
 
 def groups_create(settings: Settings, args: argparse.Namespace) -> int:
-    from server.services.groups.registry import GroupError, GroupFields, NewGroup, create_group
+    from server.services.groups.registry import GroupFields, NewGroup, create_group
 
     fields = GroupFields(title=args.title, description=args.description or "", specialties=args.specialty or [],
                          join=args.join, members_only=args.members_only)
 
     async def work(runtime, session):
-        try:
-            group = await create_group(session, runtime.urls, settings.domain, NewGroup(args.name, fields), by=via())
-        except GroupError as exc:
-            raise CliError(str(exc)) from None
+        group = await create_group(session, runtime.urls, settings.domain, NewGroup(args.name, fields), by=via())
         return group.actor.uri
 
     say(f"created group {run_in_session(settings, work)}")
@@ -47,10 +44,7 @@ def groups_moderators(settings: Settings, args: argparse.Namespace) -> int:
         group = await registry.group_named(session, settings.domain, args.name)
         if group is None:
             raise CliError(f"no group named {args.name!r}")
-        try:
-            await change(session, settings.domain, group, args.username, by=via())
-        except registry.GroupError as exc:
-            raise CliError(str(exc)) from None
+        await change(session, settings.domain, group, args.username, by=via())
 
     run_in_session(settings, work)
     say(f"{'added' if args.action == 'add' else 'removed'} moderator @{args.username.lstrip('@')} of {args.name}")

@@ -14,7 +14,7 @@ from server.api.mastodon.staff import staff
 from server.convert.group_to_mastodon import group_to_json
 from server.db.models import Actor, Group
 from server.services.groups import joining, registry
-from server.services.groups.registry import GroupError, GroupFields, NewGroup
+from server.services.groups.registry import GroupFields, NewGroup
 from server.services.social import interactions
 from server.services.social.visibility_to_servers import follower_count
 
@@ -58,11 +58,8 @@ async def create(request: Request) -> JSONResponse:
     runtime = request.app.state.runtime
     new = NewGroup(params.text("name") or "", _fields(params))
     async with request.app.state.sessions() as session:
-        try:
-            group = await registry.create_group(session, runtime.urls, runtime.settings.domain, new,
-                                                by=auth.account.actor)
-        except GroupError as exc:
-            raise HTTPException(422, str(exc)) from None
+        group = await registry.create_group(session, runtime.urls, runtime.settings.domain, new,
+                                            by=auth.account.actor)
         await session.commit()
         return JSONResponse(await _json(session, group), status_code=201)
 
@@ -75,10 +72,7 @@ async def update(request: Request) -> JSONResponse:
         group = await registry.group_by_id(session, path_id(request))
         if group is None:
             raise not_found()
-        try:
-            await registry.update_group(session, group, _fields(params), by=auth.account.actor)
-        except GroupError as exc:
-            raise HTTPException(422, str(exc)) from None
+        await registry.update_group(session, group, _fields(params), by=auth.account.actor)
         await session.commit()
         return JSONResponse(await _json(session, group))
 
@@ -150,10 +144,7 @@ async def _answer(request: Request, *, accept: bool) -> JSONResponse:
         candidate = await session.get(Actor, path_id(request, "account_id"))
         if candidate is None:
             raise not_found()
-        try:
-            await joining.answer(runtime, session, group, candidate, accept=accept, by=moderator)
-        except interactions.SocialError as exc:
-            raise HTTPException(404, str(exc)) from None
+        await joining.answer(runtime, session, group, candidate, accept=accept, by=moderator)
         await session.commit()
     return JSONResponse({"id": str(candidate.id), "state": "accepted" if accept else "none"})
 

@@ -107,7 +107,7 @@ async def pending(session: AsyncSession, group: Group) -> list[Actor]:
 async def answer(runtime: Runtime, session: AsyncSession, group: Group, candidate: Actor, *, accept: bool,
                  by: Actor) -> None:
     """A moderator takes or turns away a pending member (an Accept or Reject signed by the group goes to one from
-    elsewhere); audited. SocialError when there is no such request."""
+    elsewhere); audited. a ServiceError (not found) when there is no such request."""
     await interactions.answer_follow_request(runtime, session, group.actor, candidate, accept=accept)
     await audit.record(session, by, "group_member_approved" if accept else "group_member_rejected", "group",
                        group.actor.acct, details={"member": candidate.acct})

@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.keys import generate_rsa_keypair
+from moderation.errors import Kind, ServiceError
 from server.db.models import Account, Actor, Group, GroupModerator
 from server.services.accounts.members import USERNAME, find_local_account, find_local_actor
 from server.services.accounts.specialties import specialty_name
@@ -27,10 +28,6 @@ By = Actor | str  # who acts: a member's actor, or a non-member author such as `
 async def _log(session: AsyncSession, by: By, action: str, group: Group, details: dict | None = None) -> None:
     actor, name = (by, None) if isinstance(by, Actor) else (None, by)
     await audit.record(session, actor, action, "group", group.actor.acct, details=details, by=name)
-
-
-class GroupError(ValueError):
-    """A request about a group was refused; str() says why in one line."""
 
 
 @dataclass(frozen=True)
@@ -51,16 +48,16 @@ class NewGroup:
 
 def _check(fields: GroupFields) -> None:
     if fields.title is not None and not 0 < len(fields.title.strip()) <= MAX_TITLE:
-        raise GroupError(f"title must be 1-{MAX_TITLE} characters")
+        raise ServiceError(f"title must be 1-{MAX_TITLE} characters")
     if fields.description is not None and len(fields.description) > MAX_DESCRIPTION:
-        raise GroupError(f"description must be at most {MAX_DESCRIPTION} characters")
+        raise ServiceError(f"description must be at most {MAX_DESCRIPTION} characters")
     if fields.join is not None and fields.join not in JOIN_POLICIES:
-        raise GroupError(f"join must be one of {', '.join(JOIN_POLICIES)}")
+        raise ServiceError(f"join must be one of {', '.join(JOIN_POLICIES)}")
     specialties = fields.specialties or []
     if len(specialties) > MAX_SPECIALTIES:
-        raise GroupError(f"at most {MAX_SPECIALTIES} specialties")
+        raise ServiceError(f"at most {MAX_SPECIALTIES} specialties")
     if unknown := [code for code in specialties if specialty_name(code) is None]:
-        raise GroupError(f"unknown specialty code(s): {', '.join(unknown)}")
+        raise ServiceError(f"unknown specialty code(s): {', '.join(unknown)}")
 
 
 def _apply(group: Group, fields: GroupFields) -> None:
@@ -89,12 +86,12 @@ def _group_actor(urls: LocalUrls, domain: str, name: str) -> Actor:
 async def create_group(session: AsyncSession, urls: LocalUrls, domain: str, new: NewGroup, *, by: By) -> Group:
     """Create a group and its actor (with its own key pair), audited; the caller commits."""
     if not USERNAME.match(new.name):
-        raise GroupError("name must be 1-30 letters, digits or underscores")
+        raise ServiceError("name must be 1-30 letters, digits or underscores")
     if new.fields.title is None:
-        raise GroupError("a group needs a title")
+        raise ServiceError("a group needs a title")
     _check(new.fields)
     if await find_local_actor(session, domain, new.name):
-        raise GroupError(f"name {new.name!r} is taken")
+        raise ServiceError(f"name {new.name!r} is taken")
     group = Group(actor=_group_actor(urls, domain, new.name), specialties=[], join_policy="open", members_only=False)
     _apply(group, new.fields)
     session.add(group)
@@ -135,7 +132,7 @@ async def group_named(session: AsyncSession, domain: str, name: str) -> Group | 
 async def _account(session: AsyncSession, domain: str, username: str) -> Account:
     account = await find_local_account(session, domain, username.lstrip("@").split("@")[0])
     if account is None:
-        raise GroupError(f"no local member named {username!r}")
+        raise ServiceError(f"no local member named {username!r}", Kind.NOT_FOUND)
     return account
 
 
@@ -152,7 +149,7 @@ async def remove_moderator(session: AsyncSession, domain: str, group: Group, use
     removed = await session.execute(delete(GroupModerator).where(GroupModerator.group_id == group.actor_id,
                                                                  GroupModerator.account_id == account.id))
     if not removed.rowcount:
-        raise GroupError(f"@{account.actor.username} does not moderate {group.actor.username}")
+        raise ServiceError(f"@{account.actor.username} does not moderate {group.actor.username}")
     await _log(session, by, "group_moderator_removed", group, {"moderator": account.actor.acct})
 
 
