@@ -7,8 +7,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from moderation.blocklists import FORMATS, export_blocklist, format_diff, parse_blocklist
+from moderation.blocklists import FORMATS, BlocklistError, export_blocklist, format_diff, parse_blocklist
 from moderation.domains import DomainPolicy, FederationMode, Severity
+from moderation.errors import ServiceError
 from server.cli.common import CliError, run, say
 from server.runtime import Runtime
 from server.settings import Settings
@@ -110,16 +111,22 @@ def cmd_domains_mode(settings: Settings, args: argparse.Namespace) -> int:
 def _read_file(name: str) -> bytes:
     if name == "-":
         return sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
-    path = Path(name)
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise CliError(f"{name}: larger than {MAX_FILE_BYTES} bytes")
-    return path.read_bytes()
+    try:
+        path = Path(name)
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise CliError(f"{name}: larger than {MAX_FILE_BYTES} bytes")
+        return path.read_bytes()
+    except OSError as exc:
+        raise CliError(f"cannot read {name}: {exc.strerror}") from None
 
 
 def cmd_blocklists_import(settings: Settings, args: argparse.Namespace) -> int:
     from server.services.moderation.domains import import_policies, plan_import
 
-    incoming = parse_blocklist(_read_file(args.file), args.format)
+    try:
+        incoming = parse_blocklist(_read_file(args.file), args.format)
+    except BlocklistError as exc:
+        raise CliError(f"{args.file}: {exc}; nothing imported") from None
 
     async def work(runtime: Runtime):
         async with runtime.sessions() as session:
@@ -210,8 +217,11 @@ def cmd_blocklists_decide(approve: bool):
 
         async def work(runtime: Runtime) -> None:
             async with runtime.sessions() as session:
-                for draft_id in args.ids:
-                    await decide_draft(session, draft_id, approve=approve, by=BY)
+                try:
+                    for draft_id in args.ids:
+                        await decide_draft(session, draft_id, approve=approve, by=BY)
+                except ServiceError as exc:
+                    raise CliError(f"{exc}; nothing changed") from None
                 await session.commit()
 
         run(settings, work)
