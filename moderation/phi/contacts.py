@@ -17,7 +17,10 @@ _PHONE_RX = re.compile(
     # International with + or 00: +44 20 7946 0958, 0049 89 12345678, +33 1 42 68 53 00.
     rf"|(?<![\w+/.-])(?:\+|\b00|\(\+)\d{{1,3}}\)?(?:[ .-]?\(0\))?(?:[ .-]?\d{{1,5}}){{2,6}}{_EXT}(?![\w/-])"
     # National trunk prefix: 0161 496 0734, 07700 900123, (0)20 7946 0999, (03) 9123 4567.
-    rf"|(?<![\w+/.-])(?:\(0\)[ \t]?\d{{2,4}}|\(0\d{{1,4}}\)[ \t]?|\b0\d{{2,4}})[ .-]?\d{{3,4}}[ .-]?\d{{3,4}}{_EXT}(?![\w/-])"
+    rf"|(?<![\w+/.-])(?:\(0\)[ \t]?\d{{2,4}}|\(0\d{{1,4}}\)[ \t]?|\b0\d{{2,4}}|\b0\d(?=[ \t]\d{{4}}[ \t]\d{{4}}))"
+    rf"[ .-]?\d{{3,4}}[ .-]?\d{{3,4}}{_EXT}(?![\w/-])"
+    # German area code and number with a slash: "030/4455667", "0761 / 270 1234"
+    rf"|(?<![\w+/.-])\b0\d{{2,5}}[ \t]?/[ \t]?\d{{3,4}}[ -]?\d{{2,5}}(?![\w/-])"
     # Seven-digit local number, only right after a phone word.
     rf"|(?i:\b(?:ph|phone|tel|cell|mobile|call|fax)\b)\.?:?[ \t]*(?P<local>\d{{3}}[ .-]\d{{4}}{_EXT})(?![\w/-]|[ .-]?\d)"
 )
@@ -75,9 +78,22 @@ _DEPARTMENT_BEFORE = re.compile(
 )
 
 
+_SERVICE_LINE = re.compile(
+    r"(?i)\b(?:enquiries|enquiry|inquiries|helpline|hotline|switchboard|poison[ \t]+control|freephone|toll[- ]free|"
+    r"line|research[ \t]+(?:nurse|team|office)|trial[ \t]+(?:team|office|enquiries)|secretar(?:y|ies))\b"
+)
+_PERSONAL = re.compile(
+    r"(?i)\b(?:pt|patient|wife|husband|son|daughter|mother|father|mum|mom|dad|carer|nok|next[ \t]+of[ \t]+kin|"
+    r"relative|home|mobile|cell|landline|she|he|her|his)\b"
+)
+
+
 def _department_number(text: str, start: int, end: int) -> bool:
+    around = sentence(text, start, end)
+    if PATIENT_EVENT.search(around) is not None:
+        return False
     return (_DEPARTMENT_BEFORE.search(text, max(0, start - 40), start) is not None
-            and PATIENT_EVENT.search(sentence(text, start, end)) is None)
+            or (_SERVICE_LINE.search(around) is not None and _PERSONAL.search(around) is None))
 
 
 def _is_fax(text: str, start: int) -> bool:

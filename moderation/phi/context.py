@@ -28,11 +28,12 @@ EVENT = re.compile(
     r"society|college|association|newsletter|bulletin|swaps?|shifts?|on[ \t]+call|leave|study[ \t]+day|"
     r"referrals|department|dept|office|secretariat|enquiries|contact|email|e-mail|party|dinner|drinks|social|"
     r"session|sessions|event|events|interviews?|fellowship|simulation|welcome|joins|celebration|lunch|learn|"
-    r"learning|postgraduate|education|educational|moves|moved|moving|relocates|relocated)\b"
+    r"learning|postgraduate|education|educational|moves|moved|moving|relocates|relocated|entrance|"
+    r"our[ \t]+(?:new[ \t]+)?(?:clinic|practice|office|unit|centre|center|department|site|hospital|surgery)[ \t]+address)\b"
 )
 # Words that describe a patient event, closer than EVENT's generic ones: they keep a date a patient's.
 PATIENT_EVENT = re.compile(
-    r"(?i)\b(?:admitted|admission|readmitted|presented|presenting|discharged|dob|d\.o\.b|born|geboren|"
+    r"(?i)\b(?:admitted|admission|readmitted|(?:presented|presenting)(?![ \t]+(?:the|a|an|our|their|his|her|this|at[ \t]+the)\b)|discharged|dob|d\.o\.b|born|geboren|"
     r"died|onset|seen|fell|op|surgery|operated|transfused|intubated|extubated|delivered|diagnosed|dx|dx['’]d|"
     r"since|she|he|her|his|him|aufnahme|aufgenommen|entlassen|operiert|verstorben|first[ \t]+admission|"
     r"last[ \t]+seen|symptoms?|lmp|edd|transplanted|"
@@ -49,7 +50,7 @@ _PATIENT_DATA = re.compile(
     r"crp|wcc|na|k|egfr|hba1c|psa|tsh|bnp|mg|iv|po|started|stopped|given|fever|pain|symptoms?|fell|fall|"
     r"died|death|passed|arrest|intubated|wife|husband|son|daughter|mother|father|family|nok|transplant|"
     r"seizure|stroke|bleed|fracture|diagnosis|presentation|recurrence|relapse|episode|injury|accident|"
-    r"hospitali[sz]ed|treated)\b"
+    r"hospitali[sz]ed|treated|mrn|urn|dob|wristband)\b"
     r"|\b\d{1,3}[ \t]?[MF]\b"
 )
 # Just before a name: the person is a colleague, a speaker or an author, not a patient.

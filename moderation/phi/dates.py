@@ -27,7 +27,7 @@ _DATE_RX = re.compile(
     rf"(?<![\w./-])(?P<a>\d{{1,2}})(?P<sep>[/.-])(?P<b>\d{{1,2}})(?P=sep)(?P<y>\d{{4}}|\d{{2}}){_END}"
     rf"|(?<![\w./-])(?:19|20)\d\d(?P<isep>[/.-])(?:0?[1-9]|1[0-2])(?P=isep)(?:0?[1-9]|[12]\d|3[01]){_END}"
     rf"|\b{_DAY}\.?(?:[ \t]+of)?[ \t]+{_MONTH}\b\.?(?:,?[ \t]+{_YEAR}\b)?"
-    rf"|\b{_DAY}-{_MONTH}-(?:{_YEAR}|\d\d)\b"
+    rf"|\b{_DAY}-(?i:{_MONTH})-(?:{_YEAR}|\d\d)\b"
     rf"|\b{_MONTH}\b\.?[ \t]+{_DAY}\b(?:,?[ \t]+{_YEAR}\b)?(?![:.]?\d)"
     # A holiday is a day: "born on Christmas Day 1930".
     rf"|\b(?:Christmas[ \t]+(?:Day|Eve)|New[ \t]+Year['’]s[ \t]+(?:Day|Eve)|Boxing[ \t]+Day|Valentine['’]s[ \t]+Day|"
@@ -62,6 +62,11 @@ _SPELLED = rf"(?:[Nn]inety(?:[- ]{_UNITS})?|(?:[Oo]ne[- ])?[Hh]undred(?:[- ](?:a
 # "aged 90+" and "90 or older" are Safe Harbor's own pooled form, so they are allowed.
 _POOLED = r"(?![ \t]*(?:\+|(?:or|and)[ \t]+(?:older|over|above|more)))"
 _NOT_AN_AGE = r"(?![ \t]+(?:ago|later|earlier|before|since|after|of[ \t]+(?:experience|practice|service|follow)|in[ \t]+practice))"
+# "90 minutes", "ninety percent", "ninety over fifty": a quantity or a reading, not an age.
+_NOT_A_QUANTITY = (
+    r"(?![ \t]*(?:%|\+|percent|per|over|or|to|mg|mcg|g|ml|units?|mins?|minutes?|sec(?:ond)?s?|hours?|hrs?|h|days?|"
+    r"weeks?|months?|mmhg|bpm|kg|cm|mm|patients?|people|beds?|cases|times)\b|[ \t]*[%+])"
+)
 _AGE_RX = re.compile(
     rf"(?<![\d.,/])(?P<n1>{_AGE})[ \t]*[-‐–]?[ \t]*(?:years?|yrs?)[ \t]*[-‐–]?[ \t]*old\b"
     rf"|(?<![\d.,/])(?P<n2>{_AGE})[ \t]*[-‐–]?[ \t]*(?:y/o|y\.o\.?|yo\b|yr[ \t]*old\b)"
@@ -85,6 +90,15 @@ _AGE_RX = re.compile(
     rf"|\b(?:[Ss]he|[Hh]e|[Pp]t|[Pp]atient)(?:['’]s|[ \t]+is)[ \t]+(?:now[ \t]+)?{_SPELLED}\b(?![ \t-]*(?:per|percent|%))"
     rf"|\b(?:[Ss]he|[Hh]e|[Pp]t|[Pp]atient)(?:['’]s|[ \t]+is)[ \t]+(?:now[ \t]+)?(?P<n4>{_AGE})"
     rf"(?=[ \t]*(?:[,.;:)—–-]|and\b|now\b|today\b|next\b|this\b|last\b|in\b|on\b|years?\b|yrs?\b|$))"
+    # "she will be 98 in May", "at ninety he still drives", "was a hundred and one"
+    rf"|\b(?i:will[ \t]+be|turns?|turning|turned|reached|reaches)[ \t]+(?P<n10>{_AGE})\b(?![.,]\d){_NOT_A_QUANTITY}"
+    rf"|\b(?i:at|is|was|be|turns?|turning|turned|aged?|reached)[ \t]+(?:(?:a|one)[ \t]+)?{_SPELLED}\b(?!-)"
+    rf"{_NOT_A_QUANTITY}"
+    # "in his 99th year", "in her ninety-third year"
+    rf"|\b(?i:in[ \t]+(?:his|her|their)[ \t]+)(?:(?:9\d|1[01]\d)(?:st|nd|rd|th)|{_SPELLED_ORDINAL})[ \t]+year\b"
+    # A person, then the age in brackets: "centenarian lady (101)", "the gent (94)"
+    rf"|\b(?i:lady|man|woman|gentleman|gent|patient|pt|centenarian|widow|widower|grandmother|grandfather|grandma|"
+    rf"grandpa|granny|nan|mum|mother|father|dad)[ \t]*\((?P<n11>{_AGE})\)"
     rf"|\b(?:Mr|Mrs|Ms|Miss)\.?[ \t]+{NAME_SEQ}(?:,[ \t]*|[ \t]+is[ \t]+(?:now[ \t]+)?)(?P<n5>{_AGE})"
     rf"(?=[ \t]*(?:[,;.)]|and\b|years?\b|$))"
 )
@@ -125,7 +139,7 @@ def find_ages(text: str) -> Iterator[Finding]:
             continue
         if _STATISTIC_BEFORE.search(text, max(0, m.start() - 16), m.start() + 4):
             continue
-        start, end = m.span(group) if group in ("n4", "n5", "n7", "n8", "n9") else m.span()
+        start, end = m.span(group) if group in ("n4", "n5", "n7", "n8", "n9", "n10", "n11") else m.span()
         yield make("age_over_89", text, start, end, "age over 89")
     this_year = date.today().year
     for m in _BORN_RX.finditer(text):

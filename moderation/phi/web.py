@@ -24,6 +24,10 @@ _PATIENT_DATA_NEARBY = re.compile(
     r"(?:scans?|echo|ct|mri|x-?rays?|images?|chart|records?|results?|labs?|reports?|notes?|"
     r"ecgs?|ekgs?|films?|study|studies|photos?|pictures?|videos?|clips?|slides?|path)\b"
 )
+_PATIENT_MEDIA_NEARBY = re.compile(
+    r"(?i)\b(?:videos?|photos?|pictures?|pics?|images?|clips?|recordings?|footage|scans?|films?)[ \t]+of[ \t]+"
+    r"(?:her|his|their|the[ \t]+(?:pt|patient)['’]?s?|my[ \t]+(?:pt|patient)['’]?s?)\b"
+)
 _CONTEXT_CHARS = 60
 _VERSION_BEFORE = re.compile(r"(?i)\b(?:version|ver\.?|v|release|build|firmware|software)[ \t]*$")
 
@@ -97,7 +101,7 @@ def _context_reason(text: str, start: int, end: int) -> str | None:
         return None
     before = text[max(0, start - _CONTEXT_CHARS):start]
     after = text[end:end + _CONTEXT_CHARS]
-    if _PATIENT_DATA_NEARBY.search(before) or _PATIENT_DATA_NEARBY.search(after):
+    if any(rx.search(before) or rx.search(after) for rx in (_PATIENT_DATA_NEARBY, _PATIENT_MEDIA_NEARBY)):
         return "link described as a patient's data"
     return None
 

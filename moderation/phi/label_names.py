@@ -1,0 +1,68 @@
+"""Names as labels print them and OCR reads them: in capitals, surname first ("SMITH, JOHN  DOB 04/11/1957",
+"DOE JANE  MRN 0048291"). A run of capitalised words is a name only when its line carries a label cue (DOB,
+MRN, NAME:, PATIENT:, a wristband or sticker) and the gazetteer knows it as a name or it has the label's own
+"SURNAME, GIVEN" shape; headers, report titles and brand names ("CHEST PA", "SMITH AND NEPHEW") have neither."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .allowlist import CLINICAL_NOUNS, NOT_NAMES
+from .finding import Finding, make
+from .gazetteer import given_names, known_names
+
+_CAPS_WORD = r"[A-ZÀ-ÖØ-Þ](?:['’][A-ZÀ-ÖØ-Þ])?[A-ZÀ-ÖØ-Þ]+(?:-[A-ZÀ-ÖØ-Þ]+)?"
+_CAPS_RUN = re.compile(rf"(?<![\w@.])({_CAPS_WORD}(?:(?:,[ \t]*|[ \t]+){_CAPS_WORD}){{1,4}})(?![\w@])")
+_CAPS_WORD_RX = re.compile(_CAPS_WORD)
+# The words a label prints around a name: they are cues, never part of the name.
+_LABEL_CUE = re.compile(
+    r"(?i)\b(?:dob|d\.o\.b\.?|mrn|ur|urn|nhs|chi|hosp(?:ital)?[ \t]*no|name|patient|pt|wristband|label|"
+    r"sticker|geb\.?|geburtsdatum|born|sex|id)\b"
+)
+# A field that holds the name itself: "NAME: OKAFOR CHIDI", "Patient: KOWALSKI, ANNA".
+_NAME_FIELD = re.compile(r"(?i)\b(?:name|patient|pt|surname|nachname)[ \t]*:[ \t]*$")
+_NOT_NAME_WORDS = frozenset("""
+dob mrn ur urn nhs chi id name patient pt sex male female and of the for to with in on at no ward bed room
+dept department study report template alert safety scale fig lead erect left right lower upper lobe
+""".split())
+
+
+def find_label_names(text: str) -> Iterator[Finding]:
+    """Yield capitalised names on a line that reads like a patient label."""
+    for m in _CAPS_RUN.finditer(text):
+        words = _name_words(text, m.start(1), m.end(1))
+        if len(words) < 2:
+            continue
+        start, end = words[0].start(), words[-1].end()
+        if _NAME_FIELD.search(text, max(0, start - 16), start) or (
+                _known_or_label_shaped(text, words) and _label_line(text, start, end)):
+            yield make("name", text, start, end, "name on a patient label")
+
+
+def _name_words(text: str, start: int, end: int) -> list[re.Match[str]]:
+    """The candidate's words after any leading cue ("PATIENT KOWALSKI ANNA"), up to the first non-name."""
+    words = list(_CAPS_WORD_RX.finditer(text, start, end))
+    while words and words[0].group().lower() in _NOT_NAME_WORDS:
+        words.pop(0)
+    kept = []
+    for w in words:
+        lowered = w.group().lower()
+        abbreviation = len(lowered) <= 3 and lowered not in known_names()
+        if abbreviation or lowered in _NOT_NAME_WORDS or lowered in NOT_NAMES or lowered in CLINICAL_NOUNS:
+            break
+        kept.append(w)
+    return kept
+
+
+def _known_or_label_shaped(text: str, words: list[re.Match[str]]) -> bool:
+    lowered = [w.group().lower() for w in words]
+    known = sum(w in known_names() for w in lowered)
+    comma = "," in text[words[0].end():words[1].start()]
+    return comma or any(w in given_names() for w in lowered) or known >= 2
+
+
+def _label_line(text: str, start: int, end: int) -> bool:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start:start] + " " + text[end:len(text) if line_end < 0 else line_end]
+    return _LABEL_CUE.search(line) is not None
