@@ -22,7 +22,7 @@ _PHONE_RX = re.compile(
     # German area code and number with a slash: "030/4455667", "0761 / 270 1234"
     rf"|(?<![\w+/.-])\b0\d{{2,5}}[ \t]?/[ \t]?\d{{3,4}}[ -]?\d{{2,5}}(?![\w/-])"
     # Seven-digit local number, only right after a phone word.
-    rf"|(?i:\b(?:ph|phone|tel|cell|mobile|call|fax)\b)\.?:?[ \t]*(?P<local>\d{{3}}[ .-]\d{{4}}{_EXT})(?![\w/-]|[ .-]?\d)"
+    rf"|(?i:\b(?:ph|phone|tel|cell|mobile|call|ring|rang|text|fax|number|no)\b)\.?:?[ \t]*(?P<local>\d{{3}}[ .-]\d{{4}}{_EXT})(?![\w/-]|[ .-]?\d)"
 )
 _FAX_CUE = re.compile(r"(?i)\bfax")
 _PHONE_CUE = re.compile(r"(?i)\b(?:phone|tel|cell|mobile|call|ph)\b")

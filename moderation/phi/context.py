@@ -28,12 +28,14 @@ EVENT = re.compile(
     r"society|college|association|newsletter|bulletin|swaps?|shifts?|on[ \t]+call|leave|study[ \t]+day|"
     r"referrals|department|dept|office|secretariat|enquiries|contact|email|e-mail|party|dinner|drinks|social|"
     r"session|sessions|event|events|interviews?|fellowship|simulation|welcome|joins|celebration|lunch|learn|"
-    r"learning|postgraduate|education|educational|moves|moved|moving|relocates|relocated|entrance|"
+    r"learning|postgraduate|education|educational|moves|moved|moving|relocates|relocated|entrance|policy|policies|protocol|effective|"
     r"our[ \t]+(?:new[ \t]+)?(?:clinic|practice|office|unit|centre|center|department|site|hospital|surgery)[ \t]+address)\b"
 )
+EVENT_NAME = re.compile(r"\b[A-Z]{2,6}[ \t]?20\d\d\b")
 # Words that describe a patient event, closer than EVENT's generic ones: they keep a date a patient's.
 PATIENT_EVENT = re.compile(
-    r"(?i)\b(?:admitted|admission|readmitted|(?:presented|presenting)(?![ \t]+(?:the|a|an|our|their|his|her|this|at[ \t]+the)\b)|discharged|dob|d\.o\.b|born|geboren|"
+    r"(?i)\b(?:date[ \t]+of[ \t]+(?:birth|admission|death|discharge)|birth[ \t]*date|geburtsdatum|aufnahmedatum|"
+    r"entlassungsdatum|admitted|admission|readmitted|(?:presented|presenting)(?![ \t]+(?:the|a|an|our|their|his|her|this|at[ \t]+the)\b)|discharged|dob|d\.o\.b|born|geboren|"
     r"died|onset|seen|fell|op|surgery|operated|transfused|intubated|extubated|delivered|diagnosed|dx|dx['’]d|"
     r"since|she|he|her|his|him|aufnahme|aufgenommen|entlassen|operiert|verstorben|first[ \t]+admission|"
     r"last[ \t]+seen|symptoms?|lmp|edd|transplanted|"
@@ -83,7 +85,7 @@ def about_patient(text: str) -> bool:
 def public_event(text: str, start: int, end: int) -> bool:
     """The sentence around the value speaks of a public event or an institution, and not of a patient event."""
     around = sentence(text, start, end)
-    if EVENT.search(around) is None:
+    if EVENT.search(around) is None and EVENT_NAME.search(around) is None:
         return False
     near = text[max(0, start - _PATIENT_EVENT_REACH, text.rfind(around)):end + 20]
     return PATIENT_EVENT.search(near) is None

@@ -103,12 +103,18 @@ _AGE_RX = re.compile(
     rf"(?=[ \t]*(?:[,;.)]|and\b|years?\b|$))"
 )
 # A birth year that makes the patient 90 or older ("born 1931") is an age over 89 under Safe Harbor.
-_BORN_RX = re.compile(r"(?i)\b(?:born|b\.|geb\.|geboren|year[ \t]+of[ \t]+birth|YOB)[^.\d\n]{0,25}?(?P<year>1[89]\d\d)\b")
+_BORN_RX = re.compile(
+    r"(?i)\b(?P<cue>born|b\.|geb\.|geboren|year[ \t]+of[ \t]+birth|YOB|dob|d\.o\.b\.?|date[ \t]+of[ \t]+birth|"
+    r"geburtsdatum)[^.\d\n]{0,25}?(?P<day>\d{1,2}[./-]\d{1,2}[./-]|\d{1,2}(?:st|nd|rd|th)?\.?[ \t]+[A-Za-zä]+\.?,?[ \t]+)?"
+    r"(?P<year>1[89]\d\d)\b"
+)
 # "mean age 91" and "over 90" describe a population or a threshold, not a person.
 _STATISTIC_BEFORE = re.compile(
     r"(?i)\b(?:mean|median|average|avg)[ \t]+(?:age[ \t]+)?$|\b(?:mean|median|average|avg)[ \t]+age"
     r"|\b(?:over|under|above|below|beyond)[ \t]+$|[<>≥≤][ \t]*$"
 )
+# "the hospital celebrated its 100th birthday": a thing's age, not a person's.
+_ITS_BEFORE = re.compile(r"(?i)\bits[ \t]+$")
 # "T 99F" is a temperature, not a 99-year-old woman.
 _TEMPERATURE_CUE = re.compile(r"(?i)(?:\b(?:t|temp|tmax|temperature|fever|febrile|pyrexia)\b)[ \t:]*$")
 
@@ -137,14 +143,24 @@ def find_ages(text: str) -> Iterator[Finding]:
             continue
         if group == "n8" and m.group("who").lower() not in given_names():
             continue
-        if _STATISTIC_BEFORE.search(text, max(0, m.start() - 16), m.start() + 4):
+        if (_STATISTIC_BEFORE.search(text, max(0, m.start() - 16), m.start() + 4)
+                or _STATISTIC_BEFORE.search(text, max(0, m.start() - 16), m.start())
+                or _ITS_BEFORE.search(text, max(0, m.start() - 8), m.start())):
             continue
         start, end = m.span(group) if group in ("n4", "n5", "n7", "n8", "n9", "n10", "n11") else m.span()
         yield make("age_over_89", text, start, end, "age over 89")
     this_year = date.today().year
     for m in _BORN_RX.finditer(text):
         if this_year - int(m.group("year")) >= 90:
-            yield make("age_over_89", text, m.start("year"), m.end("year"), "birth year of someone over 89")
+            yield _birth_year_age(text, m)
+
+
+def _birth_year_age(text: str, m: re.Match[str]) -> Finding:
+    """The year alone ("born 1931"), or the cue word when the year ends a whole birth date ("born 02/03/1932"),
+    so that the date itself is reported as a date as well."""
+    if m.group("day"):
+        return make("age_over_89", text, m.start("cue"), m.end("cue"), "birth date of someone over 89")
+    return make("age_over_89", text, m.start("year"), m.end("year"), "birth year of someone over 89")
 
 
 def _valid_numeric(m: re.Match[str]) -> bool:

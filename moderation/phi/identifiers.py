@@ -19,14 +19,14 @@ _SSN_RX = re.compile(
 _NUM = r"(?:number|num|no\.?|\#|ID)"
 _RECORD_CUE = (
     r"(?i:\b(?:MRN|MR[ \t]*(?:\#|number|no\.)|medical[ \t]+record(?:[ \t]+" + _NUM + r")?|record[ \t]*" + _NUM
-    + r"|chart[ \t]*" + _NUM + r"|(?:hospital|NHS|CHI|patient|pt|case)[ \t]*" + _NUM
+    + r"|chart[ \t]*" + _NUM + r"|(?:hospital|hosp\.?|NHS|CHI|patient|pt|case)[ \t]*" + _NUM
     + r"|acct\.?(?:[ \t]*" + _NUM + r")?|account[ \t]*" + _NUM
     + r"|accession(?:[ \t]*" + _NUM + r")?|(?:member|subscriber|group|policy|claim)[ \t]*" + _NUM
     + r"|(?:medicare|medicaid)(?:[ \t]+beneficiary)?[ \t]*" + _NUM + r"|beneficiary[ \t]*" + _NUM
     + r"|MBI|health[ \t]*plan[ \t]*" + _NUM + r"|insurance[ \t]*" + _NUM
     + r"|(?:encounter|visit|admission|specimen|lab|episode)[ \t]*" + _NUM + r"|CSN|FIN)(?![A-Za-z]))"
     # Cues that stand alone before the number: Australian UR/URN, Scottish CHI, NHS, German Fallnummer.
-    r"|\b(?:UR|URN|CHI|NHS|PID|Fallnummer|Fall-Nr\.?|Patientennummer|Pat\.-Nr\.?|(?i:account|acct))(?=[ \t]*(?:(?:is|was)[ \t]+)?[:#]?[ \t]*\d)"
+    r"|\b(?:UR|URN|CHI|NHS|PID|Fallnummer|Fall-Nr\.?|(?i:kranken)?[Vv]ersicherungsnummer|[Vv]ersichertennummer|KV-Nr\.?|Patientennummer|Pat\.-Nr\.?|(?i:account|acct))(?=[ \t]*(?:(?:is|was)[ \t]+)?[:#]?[ \t]*[A-Z]?\d)"
 )
 _DEVICE_CUE = (
     r"(?:(?i:\b(?:serial(?:[ \t]*(?:number|num|no\.?|\#))?|device[ \t]*(?:ID|identifier|serial|"

@@ -27,8 +27,15 @@ dept department study report template alert safety scale fig lead erect left rig
 """.split())
 
 
+# A personal title before a capitalised surname is a person whatever the line: "Mr HENDERSON".
+_TITLED_CAPS = re.compile(rf"\b(?:Mr|Mrs|Ms|Mx|Miss|Herr|Frau|MR|MRS|MS|MISS)\.?[ \t]+(?P<caps>{_CAPS_WORD})(?![\w@])")
+
+
 def find_label_names(text: str) -> Iterator[Finding]:
-    """Yield capitalised names on a line that reads like a patient label."""
+    """Yield capitalised names on a line that reads like a patient label, or after a personal title."""
+    for m in _TITLED_CAPS.finditer(text):
+        if m.group("caps").lower() not in _NOT_NAME_WORDS:
+            yield make("name", text, m.start("caps"), m.end("caps"), "name after a personal title")
     for m in _CAPS_RUN.finditer(text):
         words = _name_words(text, m.start(1), m.end(1))
         if len(words) < 2:

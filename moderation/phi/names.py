@@ -37,7 +37,7 @@ _AGE_SEX = r"\d{1,3}[ \t]?(?:yo[ \t]?|y/o[ \t]?)?[MF]\b"
 
 _NAME_RX = re.compile(
     # Mr/Mrs/Ms + name, or a newborn's "Baby Girl Martinez": always a person.
-    rf"\b(?:{_TITLE}\b\.?|[Bb]aby(?:[ \t]+(?:Girl|Boy))?)[ \t]+(?:and[ \t]+{_TITLE}\.?[ \t]+)?(?P<n_title>{NAME_SEQ})"
+    rf"\b(?:{_TITLE}\b\.?|[Bb]aby(?:[ \t]+(?:[Gg]irl|[Bb]oy))?)[ \t]+(?:and[ \t]+{_TITLE}\.?[ \t]+)?(?P<n_title>{NAME_SEQ})"
     # patient/pt (+ is/named/:) (+ title incl. Dr) + name.
     rf"|\b(?:[Pp]t|[Pp]atient|PATIENT|[Pp]aciente|[Pp]atientin|[Pp]atiente)\b\.?(?:['’]s)?[ \t]*"
     rf"(?:,|:|\bis\b|\bnamed\b|\bcalled\b)?"
@@ -189,7 +189,7 @@ _TAGGED_RX = re.compile(
     rf"(?:(?m:^)|[:;—–(]|[.!?][ \t]|[ \t]-)[ \t]*(?:[-*•]|\d+\.)?[ \t]*(?:(?:Little|Baby|Young)[ \t]+)?"
     rf"(?P<tagged>{TOKEN})(?:,[ \t]*|[ \t]+\(?)"
     rf"(?=(?i:aged?[ \t]+)\d{{1,3}}\b|\d{{1,3}}(?:st|nd|rd|th)?[ \t]?(?:[MFJ]\b|J\.|y|yrs|years|birthday)"
-    rf"|(?<=\()\d{{1,3}}\)|(?<=,)[ \t]*\d{{1,3}}[,)])"
+    rf"|(?<=\()\d{{1,3}}\)|(?<=\()[MF],[ \t]*\d{{1,3}}\)|(?<=\()\d{{1,3}},[ \t]*[MF]\)|(?<=,)[ \t]*\d{{1,3}}[,)])"
 )
 _FULL_RX = re.compile(rf"(?<![\w.@'’-]){TOKEN}[ \t]+(?:[{_UP}]\.[ \t]+)?{TOKEN}(?:[ \t]+{TOKEN})?(?![\w@])")
 _NOT_PEOPLE = frozenset("""
@@ -227,7 +227,7 @@ def _person_like(text: str, start: int, end: int, shields: list[tuple[int, int]]
             and not colleague(text, start, end) and not any(s < end and start < e for s, e in shields))
 
 
-_AGE_IN_BRACKETS = re.compile(r"[ \t]+\(\d{1,3}\)")
+_AGE_IN_BRACKETS = re.compile(r"[ \t]+\((?:\d{1,3}|[MF],[ \t]*\d{1,3}|\d{1,3},[ \t]*[MF])\)")
 _SEX_TAG = re.compile(r",?[ \t]+\d{2,3}[ \t]?[MF]\b")
 
 

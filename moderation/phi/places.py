@@ -39,6 +39,7 @@ _ADDRESS_RX = re.compile(
     r"[ \t]+|l['’]|d['’])*[A-ZÀ-Þ][\w'’-]+(?:,?[ \t]+\d{4,5}[ \t]+[A-ZÀ-Þ][\w'’-]+)?"
     r"|\b(?i:via|viale|piazza|corso|calle|avenida|rua|rue)[ \t]+(?:(?:de|del|della|di|da|do|dos|des|du)[ \t]+)?"
     r"[A-ZÀ-Þ][\w'’-]+(?:[ \t]+[A-ZÀ-Þ][\w'’-]+)?,?[ \t]+\d{1,4}[a-z]?\b"
+    r"|\b(?:[A-ZÄÖÜ][\wäöüß.-]*[ \t]+){0,2}[A-ZÄÖÜ][\wäöüß.-]+[ \t]+\d{1,4}[a-z]?,[ \t]*\d{5}[ \t]+[A-ZÄÖÜ][a-zäöüß]+"
     rf"|\b{_UK_POSTCODE}\b(?<=\d[A-Z]{{2}})"
     # "ZIP 10027", "postcode M13 9PL"
     rf"|(?i:\b(?:zip(?:[ \t]*code)?|post[ \t]*code|postal[ \t]*code)\b)[ \t]*:?[ \t]*"

@@ -66,7 +66,7 @@ def find_ips(text: str) -> Iterator[Finding]:
     for m in _IP_RX.finditer(text):
         if ":" in m.group() and "." not in m.group() and not _is_ipv6(m.group()):
             continue
-        if _VERSION_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+        if _VERSION_BEFORE.search(text, max(0, m.start() - 12), m.start()) or m.group().startswith("255."):
             continue
         yield make("ip_address", text, m.start(), m.end(), "IP address")
 
