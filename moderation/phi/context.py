@@ -31,7 +31,7 @@ EVENT = re.compile(
     r"learning|postgraduate|education|educational|moves|moved|moving|relocates|relocated|entrance|policy|policies|protocol|effective|"
     r"our[ \t]+(?:new[ \t]+)?(?:clinic|practice|office|unit|centre|center|department|site|hospital|surgery)[ \t]+address)\b"
 )
-EVENT_NAME = re.compile(r"\b[A-Z]{2,6}[ \t]?20\d\d\b")
+EVENT_NAME = re.compile(r"\b(?!(?:NSW|VIC|QLD|TAS|ACT|NT|SA|WA)\b)[A-Z]{2,6}[ \t]?20[0-3]\d\b")
 # Words that describe a patient event, closer than EVENT's generic ones: they keep a date a patient's.
 PATIENT_EVENT = re.compile(
     r"(?i)\b(?:date[ \t]+of[ \t]+(?:birth|admission|death|discharge)|birth[ \t]*date|geburtsdatum|aufnahmedatum|"

@@ -50,7 +50,7 @@ _DATE_RX = re.compile(
     rf"reviewed|op|surgery|fell|died|onset|readmitted|ct|mri|echo|scan|bloods|labs|appt|appointment|f/u|"
     rf"follow[- ]up|repeat|event|lmp|edd|booked|scheduled|planned|due|mon|monday|tue|tues|tuesday|wed|weds|wednesday|"
     rf"thu|thur|thurs|thursday|fri|"
-    rf"friday|sat|saturday|sun|sunday)[ \t]+(?P<sa>\d{{1,2}})/(?P<sb>\d{{1,2}})"
+    rf"friday|sat|saturday|sun|sunday|date|D\.O\.B\.?)[ \t]+\(?(?P<sa>\d{{1,2}})/(?P<sb>\d{{1,2}})"
     rf"(?![\d/])(?![ \t]*(?:of|tabs?|tablets?|caps?|capsules?|pills?|doses?|strength|mg|units?)\b)"
 )
 
@@ -91,6 +91,7 @@ _AGE_RX = re.compile(
     rf"|\b(?:[Ss]he|[Hh]e|[Pp]t|[Pp]atient)(?:['’]s|[ \t]+is)[ \t]+(?:now[ \t]+)?(?P<n4>{_AGE})"
     rf"(?=[ \t]*(?:[,.;:)—–-]|and\b|now\b|today\b|next\b|this\b|last\b|in\b|on\b|years?\b|yrs?\b|$))"
     # "she will be 98 in May", "at ninety he still drives", "was a hundred and one"
+    rf"|\bwho[ \t]+(?:is|was)[ \t]+(?:now[ \t]+)?(?P<n12>{_AGE})\b(?![.,]\d){_NOT_A_QUANTITY}"
     rf"|\b(?i:will[ \t]+be|turns?|turning|turned|reached|reaches)[ \t]+(?P<n10>{_AGE})\b(?![.,]\d){_NOT_A_QUANTITY}"
     rf"|\b(?i:at|is|was|be|turns?|turning|turned|aged?|reached)[ \t]+(?:(?:a|one)[ \t]+)?{_SPELLED}\b(?!-)"
     rf"{_NOT_A_QUANTITY}"
@@ -147,7 +148,7 @@ def find_ages(text: str) -> Iterator[Finding]:
                 or _STATISTIC_BEFORE.search(text, max(0, m.start() - 16), m.start())
                 or _ITS_BEFORE.search(text, max(0, m.start() - 8), m.start())):
             continue
-        start, end = m.span(group) if group in ("n4", "n5", "n7", "n8", "n9", "n10", "n11") else m.span()
+        start, end = m.span(group) if group in ("n4", "n5", "n7", "n8", "n9", "n10", "n11", "n12") else m.span()
         yield make("age_over_89", text, start, end, "age over 89")
     this_year = date.today().year
     for m in _BORN_RX.finditer(text):

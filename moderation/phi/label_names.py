@@ -5,25 +5,29 @@ MRN, NAME:, PATIENT:, a wristband or sticker) and the gazetteer knows it as a na
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 
 from .allowlist import CLINICAL_NOUNS, NOT_NAMES
 from .finding import Finding, make
-from .gazetteer import given_names, known_names
+from .gazetteer import known_names
 
 _CAPS_WORD = r"[A-ZÀ-ÖØ-Þ](?:['’][A-ZÀ-ÖØ-Þ])?[A-ZÀ-ÖØ-Þ]+(?:-[A-ZÀ-ÖØ-Þ]+)?"
 _CAPS_RUN = re.compile(rf"(?<![\w@.])({_CAPS_WORD}(?:(?:,[ \t]*|[ \t]+){_CAPS_WORD}){{1,4}})(?![\w@])")
 _CAPS_WORD_RX = re.compile(_CAPS_WORD)
 # The words a label prints around a name: they are cues, never part of the name.
 _LABEL_CUE = re.compile(
-    r"(?i)\b(?:dob|d\.o\.b\.?|mrn|ur|urn|nhs|chi|hosp(?:ital)?[ \t]*no|name|patient|pt|wristband|label|"
-    r"sticker|geb\.?|geburtsdatum|born|sex|id)\b"
+    r"(?i)\b(?:dob|d\.o\.b\.?|mrn|mr[ \t]*\#|ur|urn|nhs|chi|hosp(?:ital)?[ \t]*no|medicare|acct|fallnummer|geb\.?|"
+    r"geburtsdatum|born|id)\b"
+    r"|(?i:\b(?:label|sticker|wristband|band|header)\b[^.\n]{0,40}\b(?:says|reads|shows|printed)\b)"
 )
 # A field that holds the name itself: "NAME: OKAFOR CHIDI", "Patient: KOWALSKI, ANNA".
 _NAME_FIELD = re.compile(r"(?i)\b(?:name|patient|pt|surname|nachname)[ \t]*:[ \t]*$")
 _NOT_NAME_WORDS = frozenset("""
 dob mrn ur urn nhs chi id name patient pt sex male female and of the for to with in on at no ward bed room
 dept department study report template alert safety scale fig lead erect left right lower upper lobe
+royal trust foundation hospital clinic university college annual st saint general county memorial centre center
+institute infirmary
 """.split())
 
 
@@ -62,10 +66,13 @@ def _name_words(text: str, start: int, end: int) -> list[re.Match[str]]:
 
 
 def _known_or_label_shaped(text: str, words: list[re.Match[str]]) -> bool:
-    lowered = [w.group().lower() for w in words]
-    known = sum(w in known_names() for w in lowered)
+    """The label's "SURNAME, GIVEN" shape, or a word the gazetteer knows as a name ("FERNÁNDEZ" as "fernandez")."""
     comma = "," in text[words[0].end():words[1].start()]
-    return comma or any(w in given_names() for w in lowered) or known >= 2
+    return comma or any(_folded(w.group()) in known_names() for w in words)
+
+
+def _folded(word: str) -> str:
+    return unicodedata.normalize("NFKD", word.lower()).encode("ascii", "ignore").decode()
 
 
 def _label_line(text: str, start: int, end: int) -> bool:

@@ -69,6 +69,8 @@ _NAME_RX = re.compile(
     rf"(?=,?[ \t]+(?:is|was)[ \t]+(?:now[ \t]+)?(?:my|our|a|the)[ \t]+patient)"
     # A clinical verb + a full name: "Consulted on Josefina Alvarez".
     rf"|\b{_VERB}[ \t]+(?P<n_verb>{NAME_SEQ})"
+    # A full name introduced by its age: "Yusuf Sørensen is a 22-year-old with PE".
+    rf"|\b(?P<n_isage>{_FULL_NAME})(?=[ \t]+(?:is|was)[ \t]+an?[ \t]+\d{{1,3}}[ \t-]*(?:year|yo\b|y/o|-?month))"
     # A name tagged with age and sex: "Josefina Alvarez, 61F", "Joanna (31F)", "77M (Harold)".
     rf"|\b(?P<n_tagged>{_FULL_NAME})(?=,?[ \t]*{_AGE_SEX})"
     rf"|\b(?P<n_tagp>{NAME_SEQ})(?=[ \t]*\({_AGE_SEX}\))"
@@ -86,6 +88,7 @@ _REASONS = {
     "dr": "name of a doctor who is the patient",
     "verb": "full name of a person seen or treated",
     "tagged": "name tagged with age and sex",
+    "isage": "name of a person introduced with their age",
     "tagp": "name tagged with age and sex",
     "paren": "name tagged with age and sex",
     "data": "name of a person whose results or care are discussed",
@@ -98,7 +101,7 @@ _REASONS = {
 # Cues after which only the title's own grammar words stop a name: "Mrs. Graves" is a person.
 _TRUSTED = frozenset({"title"})
 _TITLE_STOPS = frozenset("and the or rm room bed bay cubicle zimmer bett ward resus in on at".split())
-_MIN_WORDS = {"verb": 2, "tagged": 2}
+_MIN_WORDS = {"verb": 2, "tagged": 2, "isage": 2}
 
 
 def find_names(text: str) -> Iterator[Finding]:
@@ -182,20 +185,29 @@ _BESIDE_RX = re.compile(
     rf"|(?<![\w.@'’-])(?P<beside>{_FULL_NAME}|{TOKEN}(?=[ \t]+(?:in|from)[ \t]+))(?![\w'’-])"
     rf"(?=,?[ \t]*(?:\(|in[ \t]+|from[ \t]+|-[ \t]+)?(?i:bed|room|rm|bay|cubicle|zimmer|bett|resus|"
     rf"side[ \t]?room|mrn|ur|urn|nhs|chi|dob|d\.o\.b|chart|medical[ \t]+record|hospital[ \t]+n|medicare|medicaid|"
-    rf"insurance|member[ \t]+id|ssn|age[ \t]|aged)\b"
+    rf"insurance|member[ \t]+id|ssn|age[ \t]|aged|acct|account|fallnummer|ninety|turned)\b"
+    rf"|,?[ \t]*(?i:mr[ \t]*\#|acct[ \t]*\#)"
     rf"|,?[ \t]*\(?\d{{1,3}}[ \t]?(?:[MF]\b|yo\b|y/o|yrs?\b|years?\b)|,[ \t]*\d{{1,3}}[ \t]*,)"
+)
+_SPELLED_AGE = r"(?i:(?:aged?[ \t]+|turned[ \t]+)?(?:ninety|(?:one|a)[ -]hundred)[\w -]{0,12}?(?:years?|birthday|-year))"
+# An age said outright after the name, not a bare number ("Kaur, 97" needs the gazetteer to know Kaur).
+_EXPLICIT_AGE = re.compile(
+    rf"[ \t(]*(?:(?i:aged?|turned)[ \t]+\d{{1,3}}\b|\d{{1,3}}(?:st|nd|rd|th)?[ \t-]?(?i:y\b|yo\b|y/o|yrs?\b|years?\b|"
+    rf"year|birthday|J\.|J\b)|{_SPELLED_AGE})"
 )
 _TAGGED_RX = re.compile(
     rf"(?:(?m:^)|[:;—–(]|[.!?][ \t]|[ \t]-)[ \t]*(?:[-*•]|\d+\.)?[ \t]*(?:(?:Little|Baby|Young)[ \t]+)?"
     rf"(?P<tagged>{TOKEN})(?:,[ \t]*|[ \t]+\(?)"
-    rf"(?=(?i:aged?[ \t]+)\d{{1,3}}\b|\d{{1,3}}(?:st|nd|rd|th)?[ \t]?(?:[MFJ]\b|J\.|y|yrs|years|birthday)"
-    rf"|(?<=\()\d{{1,3}}\)|(?<=\()[MF],[ \t]*\d{{1,3}}\)|(?<=\()\d{{1,3}},[ \t]*[MF]\)|(?<=,)[ \t]*\d{{1,3}}[,)])"
+    rf"(?=(?i:aged?[ \t]+|turned[ \t]+)\d{{1,3}}\b|\d{{1,3}}(?:st|nd|rd|th)?[ \t-]?(?:[MFJ]\b|J\.|y|yrs|years|birthday)"
+    rf"|{_SPELLED_AGE}"
+    rf"|(?<=\()[1-9]\d{{0,2}}\)|(?<=\()[MF],[ \t]*\d{{1,3}}\)|(?<=\()\d{{1,3}},[ \t]*[MF]\)|(?<=,)[ \t]*\d{{1,3}}[,)])"
 )
 _FULL_RX = re.compile(rf"(?<![\w.@'’-]){TOKEN}[ \t]+(?:[{_UP}]\.[ \t]+)?{TOKEN}(?:[ \t]+{TOKEN})?(?![\w@])")
 _NOT_PEOPLE = frozenset("""
 sister nurse matron charge doctor professor dr prof st saint mount lake fort port san santa university hospital
 royal college clinic ward unit general county memorial room rooms theatre theater suite hall centre center building
 wing block lab seminar lecture library school temp tmax t mean median average
+way street road avenue drive close crescent court boulevard convention
 """.split())
 
 
@@ -209,7 +221,8 @@ def find_known_names(text: str) -> Iterator[Finding]:
             yield make("name", text, start, words[-1].end(), "name beside the patient's other identifiers")
     for m in _TAGGED_RX.finditer(text):
         start, end = m.span("tagged")
-        tag = _sex_tagged(text, end) or _AGE_IN_BRACKETS.match(text, end) is not None
+        tag = (_sex_tagged(text, end) or _AGE_IN_BRACKETS.match(text, end) is not None
+               or _EXPLICIT_AGE.match(text, end + 1) is not None)
         if _person_like(text, start, end, shields) and (tag or m.group("tagged").lower() in known_names()):
             yield make("name", text, start, end, "name tagged with an age")
     if not about_patient(text):
@@ -227,7 +240,7 @@ def _person_like(text: str, start: int, end: int, shields: list[tuple[int, int]]
             and not colleague(text, start, end) and not any(s < end and start < e for s, e in shields))
 
 
-_AGE_IN_BRACKETS = re.compile(r"[ \t]+\((?:\d{1,3}|[MF],[ \t]*\d{1,3}|\d{1,3},[ \t]*[MF])\)")
+_AGE_IN_BRACKETS = re.compile(r"[ \t]+\((?:[1-9]\d{0,2}|[MF],[ \t]*\d{1,3}|\d{1,3},[ \t]*[MF])\)")
 _SEX_TAG = re.compile(r",?[ \t]+\d{2,3}[ \t]?[MF]\b")
 
 

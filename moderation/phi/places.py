@@ -51,7 +51,8 @@ _UNIT = r"(?:ICU|MICU|SICU|CCU|CICU|CVICU|NICU|PICU|HDU|ITU|ED|ER|A&E)"
 _NOT_A_SPOT = r"(?![ \t]*(?:days?|d|weeks?|wks?|hours?|h|hrs?|months?|mins?|minutes?|%|mg|kg|L)\b)"
 _FACILITY_RX = re.compile(
     # Optional facility name and unit before the place: "St. Mary's ICU bed 7".
-    rf"(?:(?:[A-Z][\w'’.]*[ \t]+){{0,3}}{_UNIT}[ \t]+)?"
+    rf"(?:(?<!Mr[ \t])(?<!Mrs[ \t])(?<!Ms[ \t])(?<!Miss[ \t])(?<!Dr[ \t])(?<!\.[ \t])"
+    rf"(?:(?!(?:Mr|Mrs|Ms|Miss|Mx|Dr)\b)[A-Z][\w'’.]*[ \t]+){{0,3}}{_UNIT}[ \t]+)?"
     rf"(?:{_PLACE}\.?[ \t]*#?[ \t]*\d{{1,4}}[A-Za-z]?\b)"
     # "bed 5 days" is a duration, not a bed number.
     rf"{_NOT_A_SPOT}"
