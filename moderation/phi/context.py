@@ -29,7 +29,8 @@ EVENT = re.compile(
     r"referrals|department|dept|office|secretariat|enquiries|contact|email|e-mail|party|dinner|drinks|social|"
     r"session|sessions|event|events|interviews?|fellowship|simulation|welcome|joins|celebration|lunch|learn|"
     r"learning|postgraduate|education|educational|moves|moved|moving|relocates|relocated|entrance|policy|policies|protocol|effective|"
-    r"our[ \t]+(?:new[ \t]+)?(?:clinic|practice|office|unit|centre|center|department|site|hospital|surgery)[ \t]+address)\b"
+    r"our[ \t]+(?:new[ \t]+)?(?:(?:clinic|practice|office|unit|centre|center|department|site|hospital|surgery)[ \t]+)?address|"
+    r"open[ \t]+day|will[ \t]+(?:visit|speak|present|talk|teach|join|arrive|lecture))\b"
 )
 EVENT_NAME = re.compile(r"\b(?!(?:NSW|VIC|QLD|TAS|ACT|NT|SA|WA)\b)[A-Z]{2,6}[ \t]?20[0-3]\d\b")
 # Words that describe a patient event, closer than EVENT's generic ones: they keep a date a patient's.

@@ -30,7 +30,7 @@ _DATE_RX = re.compile(
     rf"|\b{_DAY}-(?i:{_MONTH})-(?:{_YEAR}|\d\d)\b"
     rf"|\b{_MONTH}\b\.?[ \t]+{_DAY}\b(?:,?[ \t]+{_YEAR}\b)?(?![:.]?\d)"
     # A holiday is a day: "born on Christmas Day 1930".
-    rf"|\b(?:Christmas[ \t]+(?:Day|Eve)|New[ \t]+Year['’]s[ \t]+(?:Day|Eve)|Boxing[ \t]+Day|Valentine['’]s[ \t]+Day|"
+    rf"|\b(?:Christmas[ \t]+(?:Day|Eve)|New[ \t]+Year['’]s[ \t]+(?:Day|Eve)|Boxing[ \t]+Day|Valentine['’]s[ \t]+Day|Good[ \t]+Friday|"
     rf"Hallowe['’]?en|Independence[ \t]+Day|Thanksgiving|Easter[ \t]+(?:Sunday|Monday)|Bastille[ \t]+Day)"
     rf"(?:,?[ \t]+{_YEAR})?\b"
     # An ordinal day after a patient event: "came in 16th", "cath 17th".
@@ -50,7 +50,7 @@ _DATE_RX = re.compile(
     rf"reviewed|op|surgery|fell|died|onset|readmitted|ct|mri|echo|scan|bloods|labs|appt|appointment|f/u|"
     rf"follow[- ]up|repeat|event|lmp|edd|booked|scheduled|planned|due|mon|monday|tue|tues|tuesday|wed|weds|wednesday|"
     rf"thu|thur|thurs|thursday|fri|"
-    rf"friday|sat|saturday|sun|sunday|date|D\.O\.B\.?)[ \t]+\(?(?P<sa>\d{{1,2}})/(?P<sb>\d{{1,2}})"
+    rf"friday|sat|saturday|sun|sunday|date|attendance|attended|visit|D\.O\.B\.?)[ \t]+\(?(?P<sa>\d{{1,2}})/(?P<sb>\d{{1,2}})"
     rf"(?![\d/])(?![ \t]*(?:of|tabs?|tablets?|caps?|capsules?|pills?|doses?|strength|mg|units?)\b)"
 )
 
@@ -68,6 +68,9 @@ _NOT_A_QUANTITY = (
     r"weeks?|months?|mmhg|bpm|kg|cm|mm|patients?|people|beds?|cases|times)\b|[ \t]*[%+])"
 )
 _AGE_RX = re.compile(
+    # A relative's age said outright: "Dad is 96" (before the given-name form below, which would claim "Dad").
+    rf"\b(?i:dad|mum|mom|father|mother|grandma|grandpa|granny|gran|nan|grandmother|grandfather|husband|wife)"
+    rf"[ \t]+(?:is|was)[ \t]+(?:now[ \t]+)?(?P<n14>{_AGE})\b(?![.,]\d){_NOT_A_QUANTITY}|"
     rf"(?<![\d.,/])(?P<n1>{_AGE})[ \t]*[-‐–]?[ \t]*(?:years?|yrs?)[ \t]*[-‐–]?[ \t]*old\b"
     rf"|(?<![\d.,/])(?P<n2>{_AGE})[ \t]*[-‐–]?[ \t]*(?:y/o|y\.o\.?|yo\b|yr[ \t]*old\b)"
     rf"|(?<![\d.,/])(?P<sex>{_AGE})[ \t]?[MF]\b"
@@ -83,7 +86,7 @@ _AGE_RX = re.compile(
     # An age set off by commas after a name or initial: "Edna, 93, fell", "Mrs. K, 95, cellulitis".
     rf"|(?:\b[A-Z][a-z][\w'’-]*|\b(?:Mr|Mrs|Ms|Miss)\.?[ \t]+[A-Z]\.?),[ \t]*(?P<n7>{_AGE})(?=[ \t]*(?:[,;)]|\.(?!\d)))"
     # "Patient 94, dementia", "pt 97 yo"
-    rf"|\b(?:[Pp]t|[Pp]atient)[ \t]*,?[ \t]*(?P<n9>{_AGE})(?=[ \t]*[,;)]|[ \t]+(?:yo|y/o|years?|yrs?)\b)"
+    rf"|\b(?:[Pp]t|[Pp]atient|lady|gentleman|man|woman|ever)[ \t]*,?[ \t]*(?P<n9>{_AGE})(?=[ \t]*[,;)]|[ \t]+(?:yo|y/o|years?|yrs?)\b)"
     # A known given name, then "is 90 next week".
     rf"|\b(?!(?:She|He|Pt|Patient)\b)(?P<who>{TOKEN})[ \t]+is[ \t]+(?:now[ \t]+)?(?P<n8>{_AGE})"
     rf"(?=[ \t]*(?:next\b|this\b|last\b|today\b|now\b|years?\b|yrs?\b|and\b|[,;]|\.(?!\d)|$))"
@@ -91,6 +94,7 @@ _AGE_RX = re.compile(
     rf"|\b(?:[Ss]he|[Hh]e|[Pp]t|[Pp]atient)(?:['’]s|[ \t]+is)[ \t]+(?:now[ \t]+)?(?P<n4>{_AGE})"
     rf"(?=[ \t]*(?:[,.;:)—–-]|and\b|now\b|today\b|next\b|this\b|last\b|in\b|on\b|years?\b|yrs?\b|$))"
     # "she will be 98 in May", "at ninety he still drives", "was a hundred and one"
+    rf"|\b(?i:at[ \t]+the[ \t]+age[ \t]+of)[ \t]+(?P<n13>{_AGE})\b{_NOT_A_QUANTITY}"
     rf"|\bwho[ \t]+(?:is|was)[ \t]+(?:now[ \t]+)?(?P<n12>{_AGE})\b(?![.,]\d){_NOT_A_QUANTITY}"
     rf"|\b(?i:will[ \t]+be|turns?|turning|turned|reached|reaches)[ \t]+(?P<n10>{_AGE})\b(?![.,]\d){_NOT_A_QUANTITY}"
     rf"|\b(?i:at|is|was|be|turns?|turning|turned|aged?|reached)[ \t]+(?:(?:a|one)[ \t]+)?{_SPELLED}\b(?!-)"
@@ -148,7 +152,7 @@ def find_ages(text: str) -> Iterator[Finding]:
                 or _STATISTIC_BEFORE.search(text, max(0, m.start() - 16), m.start())
                 or _ITS_BEFORE.search(text, max(0, m.start() - 8), m.start())):
             continue
-        start, end = m.span(group) if group in ("n4", "n5", "n7", "n8", "n9", "n10", "n11", "n12") else m.span()
+        start, end = m.span(group) if group in ("n4", "n5", "n7", "n8", "n9", "n10", "n11", "n12", "n13", "n14") else m.span()
         yield make("age_over_89", text, start, end, "age over 89")
     this_year = date.today().year
     for m in _BORN_RX.finditer(text):

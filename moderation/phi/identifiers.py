@@ -30,14 +30,14 @@ _RECORD_CUE = (
 )
 _DEVICE_CUE = (
     r"(?:(?i:\b(?:serial(?:[ \t]*(?:number|num|no\.?|\#))?|device[ \t]*(?:ID|identifier|serial|"
-    r"number|no\.?)|driver['’]?s?[ \t]+licen[cs]e(?:[ \t]*(?:number|no\.?|\#))?"
+    r"number|no\.?)|(?:driver['’]?s?|driving)[ \t]+licen[cs]e(?:[ \t]*(?:number|no\.?|\#))?"
     r"|licen[cs]e[ \t]*(?:plate[ \t]*)?(?:number|no\.?|\#)|licen[cs]e[ \t]+plate"
     r"|(?:reg|registration|number|car|vehicle)[ \t]+plate(?:[ \t]*(?:number|no\.?))?|plate[ \t]*(?:number|no\.?|\#)"
     r"|lot[ \t]*(?:number|no\.?|\#)|tag[ \t]*(?:number|no\.?|\#)|plate))|\bS/N|\bSN\b|\bUDI\b|\bVIN\b|\bDL\b[ \t]*(?:\#|no\.?|number)?"
     r"|(?i:\b(?:pacemaker|icd|implant|pump|defibrillator|cgm|stent|prosthesis|valve|device)[ \t]+"
     r"(?:id|serial|s/n|sn|number|no\.?)))"
 )
-_GLUE = r"""[ \t]*(?:(?:is|was)[ \t]+)?[:#=]{0,2}[ \t]*['"‘“]?"""
+_GLUE = r"""[ \t]*,?[ \t]*(?:(?:is|was)[ \t]+)?[:#=]{0,2}[ \t]*['"‘“]?"""
 _RECORD_VALUE = r"(?P<rec>[A-Z0-9](?:[A-Z0-9]|[-/](?=[A-Z0-9])|[ ](?=[A-Z]{0,3}\d{3}))*)(?![a-z])"
 _DEVICE_VALUE = r"(?P<dev>(?:\(\d{2}\))?[A-Z0-9]+(?:[-/ ][A-Z0-9]+){0,3})(?![a-z])"
 _ID_RX = re.compile("(?:" + _RECORD_CUE + ")" + _GLUE + _RECORD_VALUE + "|" + _DEVICE_CUE + _GLUE + _DEVICE_VALUE)

@@ -50,7 +50,7 @@ _NAME_RX = re.compile(
     # An initial and a surname after the patient cue: "pt: K. Obi / 88F".
     rf"|\b(?:[Pp]t|[Pp]atient)\b[ \t]*:?[ \t]*(?P<n_initial>[{_UP}]\.[ \t]*{TOKEN})"
     # A name with the relation in brackets: "Miriam (daughter) says".
-    rf"|(?P<n_relp>{NAME_SEQ})[ \t]*\((?:his|her|their|the|pt['’]s)?[ \t]*(?:{_RELATION}|pt|patient)\)"
+    rf"|(?P<n_relp>{NAME_SEQ})[ \t]*\((?:his|her|their|the|my|our|pt['’]s)?[ \t]*(?:{_RELATION}|pt|patient)\)"
     # A name whose GP, bloods or family are spoken of: "Yolanda's GP", "Arthur's INR".
     rf"|(?P<n_poss>{TOKEN})['’]s[ \t]+(?=(?i:GP|bloods|labs|meds|chart|notes|results|scan|CT|MRI|echo|INR|"
     rf"family|daughter|son|wife|husband|mum|mother|father|dad|carer|NOK|discharge|surgery|bed|room|"
@@ -207,7 +207,7 @@ _NOT_PEOPLE = frozenset("""
 sister nurse matron charge doctor professor dr prof st saint mount lake fort port san santa university hospital
 royal college clinic ward unit general county memorial room rooms theatre theater suite hall centre center building
 wing block lab seminar lecture library school temp tmax t mean median average
-way street road avenue drive close crescent court boulevard convention
+way street road avenue drive close crescent court boulevard convention mr mrs ms miss mx
 """.split())
 
 

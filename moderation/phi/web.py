@@ -28,6 +28,12 @@ _PATIENT_MEDIA_NEARBY = re.compile(
     r"(?i)\b(?:videos?|photos?|pictures?|pics?|images?|clips?|recordings?|footage|scans?|films?)[ \t]+of[ \t]+"
     r"(?:her|his|their|the[ \t]+(?:pt|patient)['’]?s?|my[ \t]+(?:pt|patient)['’]?s?)\b"
 )
+# "the family posted the photos at ...": a relative or the patient shared their pictures.
+_SHARED_BY_FAMILY = re.compile(
+    r"(?i)\b(?:family|relatives?|daughter|son|wife|husband|mum|mom|dad|pt|patient|she|he)[ \t]+(?:has[ \t]+|have[ \t]+)?"
+    r"(?:posted|shared|uploaded|sent)[ \t]+(?:the[ \t]+|some[ \t]+|her[ \t]+|his[ \t]+)?"
+    r"(?:photos?|pictures?|pics?|videos?|images?|clips?|scans?)\b"
+)
 _CONTEXT_CHARS = 60
 _VERSION_BEFORE = re.compile(r"(?i)\b(?:version|ver\.?|v|release|build|firmware|software)[ \t]*$")
 
@@ -101,7 +107,7 @@ def _context_reason(text: str, start: int, end: int) -> str | None:
         return None
     before = text[max(0, start - _CONTEXT_CHARS):start]
     after = text[end:end + _CONTEXT_CHARS]
-    if any(rx.search(before) or rx.search(after) for rx in (_PATIENT_DATA_NEARBY, _PATIENT_MEDIA_NEARBY)):
+    if any(rx.search(before) or rx.search(after) for rx in (_PATIENT_DATA_NEARBY, _PATIENT_MEDIA_NEARBY, _SHARED_BY_FAMILY)):
         return "link described as a patient's data"
     return None
 
