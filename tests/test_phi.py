@@ -131,6 +131,12 @@ KIND_CASES = [
      "goalkeeper for the city's football club"),
     ("other_unique", "pt is an MP, the press are already outside", "is an MP"),
     ("record_number", "Krankenversicherungsnummer A123456789", "A123456789"),
+    ("phone", "NOK ph 9876 5432", "9876 5432"),
+    ("phone", "patient's phone: 06 12 34 56 78", "06 12 34 56 78"),
+    ("address", "He lives at Herengracht 182, 1016 BR Amsterdam", "Herengracht 182, 1016 BR Amsterdam"),
+    ("url", "the family's GoFundMe for her treatment: https://www.gofundme.com/f/help-anna",
+     "https://www.gofundme.com/f/help-anna"),
+    ("name", "Labs from this morning for Mr P. Ferreira: Hb 68", "Ferreira"),
 ]
 
 
@@ -224,6 +230,7 @@ CLEAN = [
     "Centenarians in our region: a study of 120 people over 100 years",
     "Subnet mask 255.255.255.0 is not PHI",
     "Conference Aug 9 at 200 Convention Way, registration via ed-teaching@stmarys.nhs.uk",
+    "Number of beds 28 and 32; call 111 or 999 in an emergency; contact 2024-03-12 version",
 ]
 
 

@@ -24,6 +24,14 @@ _PHONE_RX = re.compile(
     # Seven-digit local number, only right after a phone word.
     rf"|(?i:\b(?:ph|phone|tel|cell|mobile|call|ring|rang|text|fax|number|no)\b)\.?:?[ \t]*(?P<local>\d{{3}}[ .-]\d{{4}}{_EXT})(?![\w/-]|[ .-]?\d)"
 )
+# Any other grouping of 8-15 digits, when a phone word or a relative comes just before it: "NOK ph 9876 5432",
+# "daughter 4155550132", "patient's phone: 06 12 34 56 78".
+_CUED_RX = re.compile(
+    r"(?i:\b(?:ph|phone|tel|telephone|cell|mobile|landline|call|ring|text|whatsapp|number|contact|nok|daughter|son|"
+    r"wife|husband|mother|father|mum|mom|dad|family|brother|sister|carer)\b)[^\d\n]{0,12}?"
+    r"(?<![\w+/.-])(?P<cued>\+?\d[\d ()-]{6,18}\d)(?![\w/.-]|[.,]\d)"
+)
+_DATE_SHAPE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2}-\d{2,4}")
 _FAX_CUE = re.compile(r"(?i)\bfax")
 _PHONE_CUE = re.compile(r"(?i)\b(?:phone|tel|cell|mobile|call|ph)\b")
 
@@ -36,17 +44,19 @@ _EMAIL_RX = re.compile(
 def find_phones(text: str) -> Iterator[Finding]:
     """Yield telephone numbers; a number announced as a fax is reported as kind "fax". A department's number
     ("Cardiology secretary: 0161 ...") is not a person's, unless the sentence speaks of a patient."""
-    for m in _PHONE_RX.finditer(text):
-        start = m.start("local") if m.group("local") else m.start()
-        if _department_number(text, start, m.end()):
+    spans = [(m.start("local") if m.group("local") else m.start(), m.end(), 7) for m in _PHONE_RX.finditer(text)]
+    spans += [(m.start("cued"), m.end("cued"), 8) for m in _CUED_RX.finditer(text)
+              if not _DATE_SHAPE.fullmatch(m.group("cued"))]
+    for start, end, fewest in spans:
+        if _department_number(text, start, end):
             continue
-        digits = sum(c.isdigit() for c in text[start:m.end()])
-        if not 7 <= digits <= 17:
+        digits = sum(c.isdigit() for c in text[start:end])
+        if not fewest <= digits <= 17:
             continue
         if _is_fax(text, start):
-            yield make("fax", text, start, m.end(), "fax number")
+            yield make("fax", text, start, end, "fax number")
         else:
-            yield make("phone", text, start, m.end(), "telephone number")
+            yield make("phone", text, start, end, "telephone number")
 
 
 def find_emails(text: str) -> Iterator[Finding]:

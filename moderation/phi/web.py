@@ -20,9 +20,12 @@ _TRAILING = ".,;:!?)'\""
 _WORD = re.compile(r"[a-z]+")
 # "the link to her echo", "pt's scan": the sentence says whose data the link opens.
 _PATIENT_DATA_NEARBY = re.compile(
-    r"(?i)\b(?:her|his|their|pt['’]?s|patient['’]?s)[ \t]+(?:[\w-]+[ \t]+)?"
-    r"(?:scans?|echo|ct|mri|x-?rays?|images?|chart|records?|results?|labs?|reports?|notes?|"
-    r"ecgs?|ekgs?|films?|study|studies|photos?|pictures?|videos?|clips?|slides?|path)\b"
+    r"(?i)\b(?:her|his|their|pt['’]?s|patient['’]?s|family['’]s|(?:wife|husband|daughter|son|mother|father)['’]s)"
+    r"[ \t]+(?:[\w-]+[ \t]+)?"
+    r"(?:scans?|echo|ct|mri|x-?rays?|images?|chart|records?|results?|labs?|reports?|notes?|letters?|summary|"
+    r"ecgs?|ekgs?|films?|study|studies|photos?|pictures?|videos?|clips?|slides?|path|"
+    # what a patient or their family publish about the illness: a fundraiser, a blog, a social media page
+    r"gofundme|fundraiser|crowdfunder|blog|vlog|tiktok|instagram|facebook|youtube|page|profile|channel|posts?)\b"
 )
 _PATIENT_MEDIA_NEARBY = re.compile(
     r"(?i)\b(?:videos?|photos?|pictures?|pics?|images?|clips?|recordings?|footage|scans?|films?)[ \t]+of[ \t]+"
