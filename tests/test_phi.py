@@ -137,6 +137,9 @@ KIND_CASES = [
     ("url", "the family's GoFundMe for her treatment: https://www.gofundme.com/f/help-anna",
      "https://www.gofundme.com/f/help-anna"),
     ("name", "Labs from this morning for Mr P. Ferreira: Hb 68", "Ferreira"),
+    ("name", "Fatima K., 34, second trimester, new-onset hypertension", "Fatima"),
+    ("name", "Gran (Elsie) lives with the family and has dementia", "Elsie"),
+    ("age_over_89", "ninety three y.o. lady, fell", "ninety three y.o."),
 ]
 
 
@@ -230,6 +233,12 @@ CLEAN = [
     "Centenarians in our region: a study of 120 people over 100 years",
     "Subnet mask 255.255.255.0 is not PHI",
     "Conference Aug 9 at 200 Convention Way, registration via ed-teaching@stmarys.nhs.uk",
+    "The new CEO, Mr Thomas Doherty, starts in September",
+    "Ms Al-Farsi from finance asks everyone to submit expense claims by 25 June",
+    "Mrs Beeton's book on household management has a chapter on invalid cookery",
+    "Happy 10th birthday to our hospital charity!",
+    "Study population: aged 18 to 95 years",
+    "St Thomas' Hospital Westminster Bridge Road London SE1 7EH",
     "Number of beds 28 and 32; call 111 or 999 in an emergency; contact 2024-03-12 version",
 ]
 

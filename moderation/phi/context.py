@@ -62,10 +62,18 @@ COLLEAGUE_BEFORE = re.compile(
     r"colleague|educator|pharmacist|physio|midwife|thanks|thank[ \t]+you|by|with|speaker|author|cc|"
     r"from)\.?[ \t]+|@)$"
 )
+# A role just before a titled name: "The new CEO, Mr Thomas Doherty", "consultant surgeon Mr Patel".
+ROLE_BEFORE = re.compile(
+    r"(?i)\b(?:ceo|director|manager|chair(?:man|woman|person)?|president|secretary|treasurer|dean|editor|chief|"
+    r"lead|head|surgeon|consultant|registrar|colleague|speaker|author)\.?,?[ \t]+(?:(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.?[ \t]+)?$"
+)
 # Just after a name: "from pharmacy says", "et al.", "'s talk".
 COLLEAGUE_AFTER = re.compile(
     r"(?i)^(?:[ \t]+(?:from|of)[ \t]+(?:pharmacy|the[ \t]+\w+[ \t]+team|our|radiology|micro|it|ict|"
-    r"admin|hr)\b|[ \t]+et[ \t]+al|['’]s[ \t]+(?:talk|lecture|paper|study|group|lab|team)|[ \t]+\((?:dr|"
+    r"admin|hr)\b|[ \t]+et[ \t]+al|['’]s[ \t]+(?:talk|lecture|paper|study|group|lab|team|book|novel|article|law|rule|sign|test|"
+    r"manoeuvre|maneuver|method|criteria|classification|score)|-(?:style|like|type)\b|[ \t]+from[ \t]+(?:the[ \t]+)?(?:finance|"
+    r"payroll|estates|procurement|facilities|management|governance|education|research|security|catering|medical[ \t]+"
+    r"staffing|switchboard|it|hr|admin|pharmacy|radiology|micro)\b|[ \t]+\((?:dr|"
     r"prof|consultant|registrar|pharmacist|nurse)|,[ \t]+(?:md|phd|frcp|mrcp|rn|np|pa)\b|[ \t]+(?:presented|"
     r"spoke|lectured|is[ \t]+on[ \t]+call|on[ \t]+call|covering|chairs?|will[ \t]+teach))"
 )
@@ -101,5 +109,10 @@ def patient_date(text: str, start: int, end: int) -> bool:
 
 def colleague(text: str, start: int, end: int) -> bool:
     """A name that the words around it make a colleague, speaker or author."""
-    return (COLLEAGUE_BEFORE.search(text, max(0, start - 24), start) is not None
+    return COLLEAGUE_BEFORE.search(text, max(0, start - 24), start) is not None or colleague_by_role(text, start, end)
+
+
+def colleague_by_role(text: str, start: int, end: int) -> bool:
+    """A name given a role ("the new CEO, Mr Doherty"), a department ("Ms Al-Farsi from finance") or a work."""
+    return (ROLE_BEFORE.search(text, max(0, start - 32), start) is not None
             or COLLEAGUE_AFTER.match(text[end:end + 40]) is not None)

@@ -83,6 +83,7 @@ _AGE_RX = re.compile(
     rf"|\b(?:[Aa]ged?|[Tt]urn(?:ed|s|ing))[ \t]+{_SPELLED}\b"
     rf"|\b(?:[Aa]ged?|AGED?|[Tt]urn(?:ed|s|ing))[ \t]*:?[ \t]*(?P<n3>{_AGE})(?![\d%]|[.,]\d){_POOLED}"
     rf"|\b{_SPELLED}[ \t]*[-‐–]?[ \t]*years?[ \t]*[-‐–]?[ \t]*old\b"
+    rf"|\b{_SPELLED}[ \t]*[-‐–]?[ \t]*(?:y/o|y\.o\.?|yo\b)"
     # An age set off by commas after a name or initial: "Edna, 93, fell", "Mrs. K, 95, cellulitis".
     rf"|(?:\b[A-Z][a-z][\w'’-]*|\b(?:Mr|Mrs|Ms|Miss)\.?[ \t]+[A-Z]\.?),[ \t]*(?P<n7>{_AGE})(?=[ \t]*(?:[,;)]|\.(?!\d)))"
     # "Patient 94, dementia", "pt 97 yo"
@@ -118,6 +119,9 @@ _STATISTIC_BEFORE = re.compile(
     r"(?i)\b(?:mean|median|average|avg)[ \t]+(?:age[ \t]+)?$|\b(?:mean|median|average|avg)[ \t]+age"
     r"|\b(?:over|under|above|below|beyond)[ \t]+$|[<>≥≤][ \t]*$"
 )
+# "aged 18 to 95 years": the top of a range of ages.
+_RANGE_BEFORE = re.compile(r"\b\d{1,3}[ \t]*(?:to|-|–)[ \t]*$")
+_FIRST_DIGIT = re.compile(r"\d")
 # "the hospital celebrated its 100th birthday": a thing's age, not a person's.
 _ITS_BEFORE = re.compile(r"(?i)\bits[ \t]+$")
 # "T 99F" is a temperature, not a 99-year-old woman.
@@ -150,7 +154,7 @@ def find_ages(text: str) -> Iterator[Finding]:
             continue
         if (_STATISTIC_BEFORE.search(text, max(0, m.start() - 16), m.start() + 4)
                 or _STATISTIC_BEFORE.search(text, max(0, m.start() - 16), m.start())
-                or _ITS_BEFORE.search(text, max(0, m.start() - 8), m.start())):
+                or _ITS_BEFORE.search(text, max(0, m.start() - 8), m.start()) or _in_range(text, m)):
             continue
         start, end = m.span(group) if group in ("n4", "n5", "n7", "n8", "n9", "n10", "n11", "n12", "n13", "n14") else m.span()
         yield make("age_over_89", text, start, end, "age over 89")
@@ -166,6 +170,11 @@ def _birth_year_age(text: str, m: re.Match[str]) -> Finding:
     if m.group("day"):
         return make("age_over_89", text, m.start("cue"), m.end("cue"), "birth date of someone over 89")
     return make("age_over_89", text, m.start("year"), m.end("year"), "birth year of someone over 89")
+
+
+def _in_range(text: str, m: re.Match[str]) -> bool:
+    digit = _FIRST_DIGIT.search(text, m.start(), m.end())
+    return digit is not None and _RANGE_BEFORE.search(text, max(0, digit.start() - 10), digit.start()) is not None
 
 
 def _valid_numeric(m: re.Match[str]) -> bool:

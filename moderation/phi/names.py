@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 
 from .allowlist import CLINICAL_NOUNS, EPONYM_PHRASES, NOT_NAMES, is_eponym
-from .context import about_patient, colleague
+from .context import about_patient, colleague, colleague_by_role
 from .finding import Finding, make
 from .gazetteer import given_names, known_names, surnames
 
@@ -24,7 +24,8 @@ _TITLE = r"(?:Mr|Mrs|Ms|Mx|Miss|Mister|Herr|Frau|Sr|Sra|Mme|Mlle|Señor|Señora|
 _RELATION = (
     r"(?i:wife|husband|spouse|partner|fianc[eé]e?|girlfriend|boyfriend|son|daughter|mother|"
     r"father|mum|mom|dad|brother|sister|aunt|uncle|niece|nephew|cousin|grandson|"
-    r"granddaughter|grandmother|grandfather|grandma|grandpa|granny|nana|guardian|carer|"
+    r"granddaughter|grandmother|grandfather|grandma|grandpa|granny|gran|grandad|granddad|nana|auntie|aunty|"
+    r"stepson|stepdaughter|stepfather|stepmother|guardian|carer|"
     r"caregiver)"
 )
 _VERB = (
@@ -111,6 +112,8 @@ def find_names(text: str) -> Iterator[Finding]:
     while (m := _NAME_RX.search(text, pos)) is not None:
         cue = (m.lastgroup or "n_").removeprefix("n_")
         span = None if cue == "rel" and _nursing_title(text, m.start()) else _accepted_span(text, m, cue)
+        if cue == "title" and span and colleague_by_role(text, *span):
+            span = None
         if span and not any(s < span[1] and span[0] < e for s, e in shields):
             yield make("name", text, span[0], span[1], _REASONS[cue])
             pos = m.end()
@@ -197,7 +200,7 @@ _EXPLICIT_AGE = re.compile(
 )
 _TAGGED_RX = re.compile(
     rf"(?:(?m:^)|[:;—–(]|[.!?][ \t]|[ \t]-)[ \t]*(?:[-*•]|\d+\.)?[ \t]*(?:(?:Little|Baby|Young)[ \t]+)?"
-    rf"(?P<tagged>{TOKEN})(?:,[ \t]*|[ \t]+\(?)"
+    rf"(?P<tagged>{TOKEN})(?:[ \t]+[{_UP}]\.)?(?:,[ \t]*|[ \t]+\(?)"
     rf"(?=(?i:aged?[ \t]+|turned[ \t]+)\d{{1,3}}\b|\d{{1,3}}(?:st|nd|rd|th)?[ \t-]?(?:[MFJ]\b|J\.|y|yrs|years|birthday)"
     rf"|{_SPELLED_AGE}"
     rf"|(?<=\()[1-9]\d{{0,2}}\)|(?<=\()[MF],[ \t]*\d{{1,3}}\)|(?<=\()\d{{1,3}},[ \t]*[MF]\)|(?<=,)[ \t]*\d{{1,3}}[,)])"
@@ -222,7 +225,7 @@ def find_known_names(text: str) -> Iterator[Finding]:
     for m in _TAGGED_RX.finditer(text):
         start, end = m.span("tagged")
         tag = (_sex_tagged(text, end) or _AGE_IN_BRACKETS.match(text, end) is not None
-               or _EXPLICIT_AGE.match(text, end + 1) is not None)
+               or (text[end:end + 1] == "," and _EXPLICIT_AGE.match(text, end + 1) is not None))
         if _person_like(text, start, end, shields) and (tag or m.group("tagged").lower() in known_names()):
             yield make("name", text, start, end, "name tagged with an age")
     if not about_patient(text):

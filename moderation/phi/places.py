@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .context import public_event
+from .context import PATIENT_EVENT, public_event, sentence
 from .finding import Finding, make
 from .names import NAME_SEQ
 
@@ -63,14 +63,28 @@ _FACILITY_RX = re.compile(
 )
 
 
+# "St Thomas' Hospital, Westminster Bridge Road": after a named institution, in a sentence about no patient,
+# an address is the institution's.
+_INSTITUTION_BEFORE = re.compile(
+    r"\b(?:Hospital|Infirmary|Clinic|Centre|Center|College|University|Institute|Hotel|Hall|Library|Museum|Stadium|"
+    r"Arena|Society|Foundation|Trust)\b"
+)
+
+
 def find_addresses(text: str) -> Iterator[Finding]:
     """Yield street addresses, apartment numbers, and ZIP or post codes with context; not the address of a
     venue (a conference, a course) in a sentence that says nothing of a patient."""
     for m in _ADDRESS_RX.finditer(text):
-        if public_event(text, m.start(), m.end()):
+        if public_event(text, m.start(), m.end()) or _institution_address(text, m.start(), m.end()):
             continue
         start = m.start("code") if m.group("code") else m.start()
         yield make("address", text, start, m.end(), "street address or postal code")
+
+
+def _institution_address(text: str, start: int, end: int) -> bool:
+    around = sentence(text, start, end)
+    before = around[:max(0, around.find(text[start:end]))]
+    return _INSTITUTION_BEFORE.search(before) is not None and PATIENT_EVENT.search(around) is None
 
 
 def find_facility_locations(text: str) -> Iterator[Finding]:
