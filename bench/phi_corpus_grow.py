@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "data" / "phi_dev.jsonl"
-HAND_WRITTEN = 1766  # hand-written lines (the first corpus, then twelve probes); the rest is rebuilt by this script
+HAND_WRITTEN = 1864  # hand-written lines (the first corpus, then thirteen probes); the rest is rebuilt by this script
 SEED = 20261207
 
 GIVEN = ("Maria John Aoife Siobhan Priya Mehmet Kevin Olga Tomasz Fatima Jamal Ingrid Ahmed Lucia Hiroshi "

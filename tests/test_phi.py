@@ -140,6 +140,9 @@ KIND_CASES = [
     ("name", "Fatima K., 34, second trimester, new-onset hypertension", "Fatima"),
     ("name", "Gran (Elsie) lives with the family and has dementia", "Elsie"),
     ("age_over_89", "ninety three y.o. lady, fell", "ninety three y.o."),
+    ("age_over_89", "A lady of 98 with a fractured wrist", "98"),
+    ("name", "Ines, the 19-year-old with anorexia, has refeeding bloods today", "Ines"),
+    ("other_unique", "pt is the local MP, so we need to be careful with the notes", "is the local MP"),
 ]
 
 
@@ -234,6 +237,7 @@ CLEAN = [
     "Subnet mask 255.255.255.0 is not PHI",
     "Conference Aug 9 at 200 Convention Way, registration via ed-teaching@stmarys.nhs.uk",
     "The new CEO, Mr Thomas Doherty, starts in September",
+    "Mr Okafor, consultant urologist, is on leave next week",
     "Ms Al-Farsi from finance asks everyone to submit expense claims by 25 June",
     "Mrs Beeton's book on household management has a chapter on invalid cookery",
     "Happy 10th birthday to our hospital charity!",

@@ -74,7 +74,9 @@ COLLEAGUE_AFTER = re.compile(
     r"manoeuvre|maneuver|method|criteria|classification|score)|-(?:style|like|type)\b|[ \t]+from[ \t]+(?:the[ \t]+)?(?:finance|"
     r"payroll|estates|procurement|facilities|management|governance|education|research|security|catering|medical[ \t]+"
     r"staffing|switchboard|it|hr|admin|pharmacy|radiology|micro)\b|[ \t]+\((?:dr|"
-    r"prof|consultant|registrar|pharmacist|nurse)|,[ \t]+(?:md|phd|frcp|mrcp|rn|np|pa)\b|[ \t]+(?:presented|"
+    r"prof|consultant|registrar|pharmacist|nurse)|,[ \t]+(?:md|phd|frcp|mrcp|rn|np|pa)\b|"
+    r",[ \t]+(?:(?:the|our|a)[ \t]+)?(?:new[ \t]+)?(?:consultant|registrar|surgeon|professor|lecturer|director|manager|"
+    r"ceo|pharmacist|physio|gp|fellow|matron|educator)\b|[ \t]+(?:presented|"
     r"spoke|lectured|is[ \t]+on[ \t]+call|on[ \t]+call|covering|chairs?|will[ \t]+teach))"
 )
 _SENTENCE_END = re.compile(r"[.!?;\n]\s|\n")

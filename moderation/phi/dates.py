@@ -95,6 +95,8 @@ _AGE_RX = re.compile(
     rf"|\b(?:[Ss]he|[Hh]e|[Pp]t|[Pp]atient)(?:['’]s|[ \t]+is)[ \t]+(?:now[ \t]+)?(?P<n4>{_AGE})"
     rf"(?=[ \t]*(?:[,.;:)—–-]|and\b|now\b|today\b|next\b|this\b|last\b|in\b|on\b|years?\b|yrs?\b|$))"
     # "she will be 98 in May", "at ninety he still drives", "was a hundred and one"
+    rf"|\b(?i:(?:lady|man|woman|gentleman|gent|patient|pt|person|widow|widower)[ \t]+of)[ \t]+(?P<n15>{_AGE})\b"
+    rf"(?![.,]\d){_NOT_A_QUANTITY}"
     rf"|\b(?i:at[ \t]+the[ \t]+age[ \t]+of)[ \t]+(?P<n13>{_AGE})\b{_NOT_A_QUANTITY}"
     rf"|\bwho[ \t]+(?:is|was)[ \t]+(?:now[ \t]+)?(?P<n12>{_AGE})\b(?![.,]\d){_NOT_A_QUANTITY}"
     rf"|\b(?i:will[ \t]+be|turns?|turning|turned|reached|reaches)[ \t]+(?P<n10>{_AGE})\b(?![.,]\d){_NOT_A_QUANTITY}"
@@ -156,7 +158,7 @@ def find_ages(text: str) -> Iterator[Finding]:
                 or _STATISTIC_BEFORE.search(text, max(0, m.start() - 16), m.start())
                 or _ITS_BEFORE.search(text, max(0, m.start() - 8), m.start()) or _in_range(text, m)):
             continue
-        start, end = m.span(group) if group in ("n4", "n5", "n7", "n8", "n9", "n10", "n11", "n12", "n13", "n14") else m.span()
+        start, end = m.span(group) if group in ("n4", "n5", "n7", "n8", "n9", "n10", "n11", "n12", "n13", "n14", "n15") else m.span()
         yield make("age_over_89", text, start, end, "age over 89")
     this_year = date.today().year
     for m in _BORN_RX.finditer(text):

@@ -39,7 +39,7 @@ _UNIQUE_RX = re.compile(
     r"|(?i:\b(?:everyone|everybody)[ \t]+(?:here[ \t]+|in[ \t]+(?:town|the[ \t]+\w+)[ \t]+)?knows\b)"
     r"|(?i:\blead[ \t]+(?:singer|guitarist|vocalist)\b)"
     # a public office held by the patient, without the place: "pt is an MP", "she was a senator"
-    r"|(?i:\b(?:is|was)[ \t]+(?:an?|the|our|a[ \t]+former|a[ \t]+sitting)[ \t]+(?:MP|MEP|MSP|senator|mayor|governor|"
+    r"|(?i:\b(?:is|was)[ \t]+(?:an?|the|our)(?:[ \t]+(?:local|former|sitting|current))?[ \t]+(?:MP|MEP|MSP|senator|mayor|governor|"
     r"congressman|congresswoman|judge|bishop|archbishop|minister|cabinet[ \t]+minister)\b(?![ \t]+(?:of|for|at)\b))"
     r"|(?i:\b(?:goalkeeper|goalie|striker|captain|coach|manager|quarterback|pitcher|conductor|star|owner)[ \t]+"
     r"(?:for|of|at)[ \t]+(?:the|our)?[ \t]*[\w'’ ]{0,25}\b(?:club|team|fc|united|city|rovers|squad|orchestra|band|"
