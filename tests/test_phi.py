@@ -380,3 +380,11 @@ def test_gazetteer_reads_given_names_and_surnames_from_the_names_package_less_co
     assert {"margaret", "harold"} <= given_names() and {"okafor", "nguyen"} <= surnames()
     assert not {"will", "grace", "may"} & given_names()
     assert not {"rounds", "heart", "patient", "graves"} & surnames()
+
+
+def test_sentence_of_a_long_text_is_bounded_so_that_long_posts_cost_linear_time():
+    from moderation.phi.context import sentence
+
+    text = "x" * 5000 + " 0161 496 0734 " + "y" * 5000
+    around = sentence(text, 5001, 5014)
+    assert "0161 496 0734" in around and len(around) < 1000

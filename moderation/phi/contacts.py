@@ -99,11 +99,13 @@ _PERSONAL = re.compile(
 
 
 def _department_number(text: str, start: int, end: int) -> bool:
+    department = _DEPARTMENT_BEFORE.search(text, max(0, start - 40), start) is not None
+    if not department and _SERVICE_LINE.search(text, max(0, start - 60), end + 60) is None:
+        return False  # the common case, decided without finding the sentence
     around = sentence(text, start, end)
     if PATIENT_EVENT.search(around) is not None:
         return False
-    return (_DEPARTMENT_BEFORE.search(text, max(0, start - 40), start) is not None
-            or (_SERVICE_LINE.search(around) is not None and _PERSONAL.search(around) is None))
+    return department or (_SERVICE_LINE.search(around) is not None and _PERSONAL.search(around) is None)
 
 
 def _is_fax(text: str, start: int) -> bool:

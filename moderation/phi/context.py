@@ -80,13 +80,17 @@ COLLEAGUE_AFTER = re.compile(
     r"spoke|lectured|is[ \t]+on[ \t]+call|on[ \t]+call|covering|chairs?|will[ \t]+teach))"
 )
 _SENTENCE_END = re.compile(r"[.!?;\n]\s|\n")
+# A sentence is looked for this far either side, so that a long text costs linear time, not quadratic.
+_SENTENCE_REACH = 300
 
 
 def sentence(text: str, start: int, end: int) -> str:
-    """The sentence (or list line) around text[start:end]."""
-    left = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
-    right = _SENTENCE_END.search(text, end)
-    return text[left:right.start() + 1 if right else len(text)]
+    """The sentence (or list line) around text[start:end], at most _SENTENCE_REACH characters either side."""
+    floor = max(0, start - _SENTENCE_REACH)
+    left = max((m.end() for m in _SENTENCE_END.finditer(text, floor, start)), default=floor)
+    ceiling = min(len(text), end + _SENTENCE_REACH)
+    right = _SENTENCE_END.search(text, end, ceiling)
+    return text[left:right.start() + 1 if right else ceiling]
 
 
 def about_patient(text: str) -> bool:

@@ -10,8 +10,8 @@ from .finding import Finding
 from .identifiers import find_identifiers, find_ssns
 from .label_names import find_label_names
 from .names import find_known_names, find_names
-from .unique import find_unique_characteristics
 from .places import find_addresses, find_facility_locations
+from .unique import find_unique_characteristics
 from .web import find_ips, find_urls, url_spans
 
 # When two findings overlap, the lower rank wins: a URL swallows the IP or date inside it,

@@ -75,8 +75,12 @@ def _folded(word: str) -> str:
     return unicodedata.normalize("NFKD", word.lower()).encode("ascii", "ignore").decode()
 
 
+_LINE_REACH = 120  # a label's line is short; looking no farther keeps long texts linear
+
+
 def _label_line(text: str, start: int, end: int) -> bool:
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line = text[line_start:start] + " " + text[end:len(text) if line_end < 0 else line_end]
+    floor, ceiling = max(0, start - _LINE_REACH), min(len(text), end + _LINE_REACH)
+    line_start = text.rfind("\n", floor, start) + 1 or floor
+    line_end = text.find("\n", end, ceiling)
+    line = text[line_start:start] + " " + text[end:ceiling if line_end < 0 else line_end]
     return _LABEL_CUE.search(line) is not None
