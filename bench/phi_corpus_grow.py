@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "data" / "phi_dev.jsonl"
-HAND_WRITTEN = 1174  # hand-written lines (the first corpus, then eight probes); the rest is rebuilt by this script
+HAND_WRITTEN = 1864  # hand-written lines (the first corpus, then thirteen probes); the rest is rebuilt by this script
 SEED = 20261207
 
 GIVEN = ("Maria John Aoife Siobhan Priya Mehmet Kevin Olga Tomasz Fatima Jamal Ingrid Ahmed Lucia Hiroshi "
@@ -142,6 +142,90 @@ def device() -> str:
                           f"licence no. {r(10000000, 99999999)}", f"device ID DX-{r(10000, 99999)}"])
 
 
+def label_name() -> str:
+    """A name as a label prints it and OCR reads it: capitals, often surname first."""
+    g, last = given().upper(), surname().upper()
+    return random.choice([f"{last}, {g}", f"{last} {g}", f"{last}, {g} {random.choice('ABJKMR')}", f"{last},{g}",
+                          f"{g} {last}"])
+
+
+def age90_said() -> str:
+    """An age of 90 or more said in a sentence: "will be 95 next month", "is in her 97th year"."""
+    n = random.randint(90, 102)
+    return random.choice([f"will be {n} next month", f"turns {_WORDS[n]} on Sunday", f"is {_WORDS[n]}",
+                          f"is in her {_ordinal(n)} year", f"was {_WORDS[n]} last week", f"is now {n}",
+                          f"(aged {n})", f"reached {n} this year", f"will be {_WORDS[n]} soon"])
+
+
+def intl_phone() -> str:
+    r = random.randint
+    return random.choice([
+        f"+33 6 {r(10, 99)} {r(10, 99)} {r(10, 99)} {r(10, 99)}", f"0{r(30, 89)}/{r(1000000, 9999999)}",
+        f"02 {r(8000, 9999)} {r(1000, 9999)}", f"+41 44 {r(100, 999)} {r(10, 99)} {r(10, 99)}",
+        f"0044 7700 {r(100000, 999999)}", f"01{r(51, 79)} {r(1000000, 99999999)}", f"(03) {r(8000, 9999)} {r(1000, 9999)}",
+        f"+353 87 {r(100, 999)} {r(1000, 9999)}", f"+91 98{r(100, 999)} {r(10000, 99999)}",
+        f"+61 3 {r(8000, 9999)} {r(1000, 9999)}", f"0{r(400, 499)} {r(100, 999)} {r(100, 999)}",
+    ])
+
+
+def intl_addr() -> str:
+    r = random.randint
+    return random.choice([
+        f"{r(1, 99)} rue des {random.choice(['Lilas', 'Roses', 'Écoles'])}, 750{r(10, 20)} Paris",
+        f"Am {random.choice(['Mühlbach', 'Hang', 'Anger'])} {r(1, 40)}, 8{r(1000, 9999)} Germering",
+        f"Flat {r(1, 9)}, {r(1, 99)} Marine Parade, Brighton BN2 {r(1, 9)}TL",
+        f"{r(1, 99)} Banksia Cres, Dubbo NSW 2830", f"{r(100, 9999)} Elm Street, Apt {r(1, 9)}B, Springfield, IL 62704",
+        f"via {random.choice(['Roma', 'Garibaldi', 'Verdi'])} {r(1, 150)}, 00184 Roma",
+        f"{random.choice(['Schiller', 'Goethe', 'Bahnhof'])}str. {r(1, 90)}, 70173 Stuttgart",
+        f"{r(1, 40)}/{r(1, 200)} Jacaranda Street, Toowong QLD 4066", f"{r(1, 99)} Rosebery Gardens, Edinburgh EH12 5DQ",
+        f"{r(1, 300)} Beach Road, Manly NSW 2095",
+    ])
+
+
+def media_url() -> str:
+    r = random.randint
+    return random.choice([f"https://youtu.be/aB{r(1000, 9999)}xY", f"https://vimeo.com/{r(100000000, 999999999)}",
+                          f"https://imgur.com/a/Xk{r(100, 999)}fQ", f"https://photos.app.goo.gl/Hq{r(1000, 9999)}Kp",
+                          f"https://postimg.cc/gallery/x{r(100, 999)}yz"])
+
+
+def uniq_more() -> str:
+    return random.choice([
+        "the only female firefighter in the county", "the captain of the national rugby team",
+        "the goalkeeper for the city's football club", "the sole survivor of the house fire on Main Street",
+        "the man who survived the plane crash in the harbour", "the principal of the local high school",
+        "the bishop of our diocese", "a woman with a tattoo of her ex-husband's name on her forehead",
+        "the only vet in our town", "a famous tennis player", "the lead singer of a band everyone knows",
+    ])
+
+
+def caps_header() -> str:
+    return random.choice([
+        "CHEST PA. LEFT LOWER LOBE CONSOLIDATION", "AP ERECT  R  SCALE 10 cm", "CT HEAD WITHOUT CONTRAST",
+        "DEPT OF CARDIOLOGY - ECHO REPORT", "SMITH AND NEPHEW", "ABBOTT ARCHITECT", "JOHNS HOPKINS", "MAYO CLINIC",
+        "PATIENT IDENTIFICATION POLICY", "NAME / DOB / MRN", "FRONT DESK CLOSED 12-2", "LEAD II  V1  V2",
+        "SPECIMEN TYPE SERUM  PRIORITY URGENT", "GRAHAM STEELL", "WARD 7 HANDOVER SHEET",
+    ])
+
+
+def public_ref() -> str:
+    r = random.randint
+    return random.choice([
+        f"doi:10.1056/NEJMoa{r(1000000, 2999999)}", f"PMID: {r(20000000, 39999999)}", f"NCT0{r(1000000, 5999999)}",
+        f"ISRCTN{r(10000000, 99999999)}", f"EudraCT 20{r(10, 25)}-00{r(1000, 9999)}-{r(10, 99)}",
+        f"https://www.nice.org.uk/guidance/ng{r(100, 240)}", f"https://www.escardio.org/Guidelines/20{r(18, 26)}",
+        f"https://www.youtube.com/watch?v=ab{r(10, 99)}CD", f"https://pubmed.ncbi.nlm.nih.gov/{r(20000000, 39999999)}/",
+        f"https://www.uptodate.com/contents/{random.choice(['hyponatremia', 'sepsis', 'syncope'])}",
+    ])
+
+
+def dept_line() -> str:
+    r = random.randint
+    return random.choice([f"0113 {r(200, 399)} {r(1000, 9999)}", f"+44 20 7188 {r(1000, 9999)}", "1-800-222-1222",
+                          f"0300 {r(100, 999)} {r(1000, 9999)}", f"+49 761 270 {r(1000, 9999)}",
+                          f"(02) 9{r(100, 999)} {r(1000, 9999)}"])
+
+
 def purl() -> str:
     r = random.randint
     return random.choice([f"https://drive.google.com/file/d/1x{r(10000, 99999)}AbCd/view",
@@ -203,7 +287,9 @@ def venue_addr() -> str:
 SLOT_KINDS = {"PT_FIRST": "name", "PT_LAST": "name", "PT_FULL": "name", "REL": "name", "PDATE": "date",
               "AGE90": "age_over_89", "PHONE": "phone", "FAX": "fax", "EMAIL": "email", "SSN": "ssn",
               "MRN": "record_number", "DEVICE": "license_or_device_id", "PURL": "url", "IP": "ip_address",
-              "ADDR": "address", "BED": "facility_location", "UNIQ": "other_unique"}
+              "ADDR": "address", "BED": "facility_location", "UNIQ": "other_unique",
+              "LABEL_NAME": "name", "CAPS_LAST": "name", "AGE90S": "age_over_89", "IPHONE": "phone",
+              "IADDR": "address", "MURL": "url", "UNIQ2": "other_unique"}
 
 FILLERS = {
     "PT_FIRST": given, "PT_LAST": surname, "PT_FULL": lambda: f"{given()} {surname()}", "REL": given,
@@ -213,6 +299,9 @@ FILLERS = {
     "LAB": lambda: random.choice(LABS), "LAB2": lambda: random.choice(LABS), "COLL": lambda: random.choice(COLLEAGUES),
     "EDATE": event_date, "IEMAIL": inst_email, "VENUE": venue_addr, "TOWN": lambda: random.choice(TOWNS),
     "SURN": surname, "GIVEN": given,
+    "LABEL_NAME": label_name, "CAPS_LAST": lambda: surname().upper(), "AGE90S": age90_said, "IPHONE": intl_phone,
+    "IADDR": intl_addr, "MURL": media_url, "UNIQ2": uniq_more, "CAPS": caps_header, "REF": public_ref,
+    "DEPTLINE": dept_line,
 }
 
 # Posts with identifiers, in several styles. {SLOT} is filled; the kinds are the slots' kinds.
@@ -304,6 +393,28 @@ We give {DRUG} since {PDATE} without effect. Thank you for help.
 In our hospital the patient Mr {PT_LAST} has {DX}, {LAB}. Please what is your opinion
 Patient born {PDATE}, {DX}, we do not know the dose of {DRUG} for him
 Ward round list:\n1. {BED} {PT_LAST} — {DX}\n2. {BED} {PT_LAST} — {LAB}\n3. {BED} — {DX}, for TTO
+{LABEL_NAME}  DOB {PDATE}  {MRN}
+NAME: {LABEL_NAME}\nDOB: {PDATE}\nSTUDY: CT ABDOMEN
+Screenshot from the EHR: Pt: {LABEL_NAME} ({MRN}) - look at the {LAB} trend
+Wristband reads {LABEL_NAME}, {MRN}, please check before transfusing
+ECG header: {LABEL_NAME}  {AGE}Y {SEX}  DOB {PDATE}  HR 112
+PATIENT: {LABEL_NAME}   D.O.B. {PDATE}   WARD 6A
+label on the film says {LABEL_NAME}, AP erect, R marker. What do you make of the {DX}?
+The handwritten label says Mr {CAPS_LAST} but the barcode says someone else, incident form filed
+My patient {AGE90S} and has {DX}, family want everything done
+Lovely lady who {AGE90S}, here with {DX}, on {DRUG}
+He {AGE90S} and still drives; now {DX}
+Pt {AGE90S}. {DX}. Not for escalation
+Daughter's number {IPHONE}, she lives abroad, please update her about the {DX}
+NOK: wife, tel {IPHONE}
+Pt's mobile {IPHONE}, prefers texts, {DX}
+Home: {IADDR}, lives alone, {DX}
+Discharge address {IADDR}; district nurses to visit re {DX}
+Ambulance picked her up at {IADDR}, {DX}
+Video of her seizure (family filmed it): {MURL}
+Photos of his wound here {MURL}, {DX} or just cellulitis?
+Our patient is {UNIQ2}, admitted with {DX}, please be discreet
+Pt is {UNIQ2}; {DX}; media already outside
 """.strip().splitlines()
 
 # Clean posts, many of them hard negatives on purpose.
@@ -391,6 +502,24 @@ Plate armour joke at M&M, {DX} case went well
 Sister Mary Joseph nodule in {DX}: how often is it the first sign?
 Austin Flint murmur, {DX}, or both?
 Dr {SURN} and I disagree on {DRUG} in {DX}
+{CAPS}
+Photo of the form: {CAPS}, then the {DX} checklist
+Label template: {CAPS}. No patient details on the teaching copy
+Reading for {DX}: {REF}
+{REF} is the trial everyone quotes for {DX}
+Guideline on {DX}: {REF}
+Department line {DEPTLINE} for {DX} referrals, Monday to Friday
+Switchboard {DEPTLINE}, ask for the on-call registrar
+Enquiries about the {DX} trial: {DEPTLINE}
+Conference dinner at {VENUE}, {EDATE}
+Symposium on {DX} at {VENUE} on {EDATE}
+The hospital celebrated its 100th birthday this year; {DX} unit opened too
+Centenarians in our region: a study of people over 100 years with {DX}
+Nonagenarians with {DX}: should we treat? Review of 12 trials
+Ninety percent of our {DX} patients go home within a week
+{COLL} presented the {DX} audit on {EDATE}
+Welcome to our new registrar, Dr {GIVEN} {SURN}, who joins on {EDATE}
+Lecture by Prof {GIVEN} {SURN}: {DX}, {EDATE}, Room 3
 """.strip().splitlines()
 
 _SLOT = re.compile(r"\{([A-Z0-9_]+)\}")
@@ -402,7 +531,7 @@ def compose(template: str) -> dict:
     return {"text": text, "has_phi": bool(kinds), "kinds": kinds}
 
 
-def grow(per_phi_template: int = 10, per_clean_template: int = 9) -> list[dict]:
+def grow(per_phi_template: int = 30, per_clean_template: int = 33) -> list[dict]:
     random.seed(SEED)
     posts = [compose(t) for t in PHI_TEMPLATES for _ in range(per_phi_template)]
     posts += [compose(t) for t in CLEAN_TEMPLATES for _ in range(per_clean_template)]

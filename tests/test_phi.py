@@ -103,6 +103,46 @@ KIND_CASES = [
     ("name", "2. Zimmer 15 Vandenberg — Crohn's flare", "Vandenberg"),
     ("other_unique", "Treated the town's only pharmacist today for GBS, keep it quiet.", "the town's only pharmacist"),
     ("other_unique", "Patient is the mayor of Ballarat, new AF.", "the mayor of Ballarat"),
+    # Label text as OCR reads it from images: capitals, surname first, beside DOB/MRN.
+    ("name", "SMITH, JOHN  DOB 04/11/1957  MRN 00482913", "SMITH, JOHN"),
+    ("name", "DOE JANE  DOB 01/02/1950", "DOE JANE"),
+    ("name", "NAME: OKAFOR CHIDI\nDOB: 12.03.1961", "OKAFOR CHIDI"),
+    ("name", "Wristband reads FERNÁNDEZ THANDIWE, URN 26197583, please check", "FERNÁNDEZ THANDIWE"),
+    ("name", "The handwritten label says Mr HENDERSON but the barcode does not match", "HENDERSON"),
+    ("date", "HALVORSEN, INGRID M  F  08-JUN-1944  MRN:55-21-904", "08-JUN-1944"),
+    ("name", "Long one, sorry. Yusuf Sørensen is a 22-year-old with PE.", "Yusuf Sørensen"),
+    ("name", "- Svensson (F, 81): hip #, for theatre tomorrow", "Svensson"),
+    ("name", "Petrakis, age 94. hip #. DNACPR in place", "Petrakis"),
+    ("name", "Mrs Osei ICU bed 2 - spiked again, cultures sent", "Osei"),
+    ("age_over_89", "My oldest patient today was a hundred and one, came in with a UTI", "was a hundred and one"),
+    ("age_over_89", "She will be 98 in May, lives alone, refuses carers", "98"),
+    ("age_over_89", "Man in his 99th year with a new heart murmur", "in his 99th year"),
+    ("age_over_89", "centenarian lady (101) with cellulitis of both legs", "101"),
+    ("age_over_89", "Dad is 96, after the fall he is not himself", "96"),
+    ("age_over_89", "Edna Pollard, born 02/03/1932, admitted overnight", "born"),
+    ("phone", "NOK number 02 9876 5432 (Sydney landline)", "02 9876 5432"),
+    ("phone", "home phone of pt 030/4455667", "030/4455667"),
+    ("address", "lives at 19 rue des Lilas, 75019 Paris, daughter nearby", "19 rue des Lilas, 75019 Paris"),
+    ("address", "Home: Am Mühlbach 3, 82110 Germering", "Am Mühlbach 3, 82110 Germering"),
+    ("url", "Video of her seizure (family filmed it): https://youtu.be/aB3dE5fG", "https://youtu.be/aB3dE5fG"),
+    ("other_unique", "pt has a large spider web tattoo covering her whole face",
+     "tattoo covering her whole face"),
+    ("other_unique", "Our pt is the goalkeeper for the city's football club",
+     "goalkeeper for the city's football club"),
+    ("other_unique", "pt is an MP, the press are already outside", "is an MP"),
+    ("record_number", "Krankenversicherungsnummer A123456789", "A123456789"),
+    ("phone", "NOK ph 9876 5432", "9876 5432"),
+    ("phone", "patient's phone: 06 12 34 56 78", "06 12 34 56 78"),
+    ("address", "He lives at Herengracht 182, 1016 BR Amsterdam", "Herengracht 182, 1016 BR Amsterdam"),
+    ("url", "the family's GoFundMe for her treatment: https://www.gofundme.com/f/help-anna",
+     "https://www.gofundme.com/f/help-anna"),
+    ("name", "Labs from this morning for Mr P. Ferreira: Hb 68", "Ferreira"),
+    ("name", "Fatima K., 34, second trimester, new-onset hypertension", "Fatima"),
+    ("name", "Gran (Elsie) lives with the family and has dementia", "Elsie"),
+    ("age_over_89", "ninety three y.o. lady, fell", "ninety three y.o."),
+    ("age_over_89", "A lady of 98 with a fractured wrist", "98"),
+    ("name", "Ines, the 19-year-old with anorexia, has refeeding bloods today", "Ines"),
+    ("other_unique", "pt is the local MP, so we need to be careful with the notes", "is the local MP"),
 ]
 
 
@@ -179,6 +219,31 @@ CLEAN = [
     "Version 2.3.1.4 of the order set went live.",
     "Patient safety week starts 28 March.",
     "Our department email is ed-teaching@stmarys.nhs.uk for referrals.",
+    # Capitalised headers and brands on images, service lines, venues, public dates, things that have ages.
+    "SMITH AND NEPHEW dressings are back in stock",
+    "NAME / DOB / MRN labels go on the top right of every specimen bag from Monday.",
+    "THE ROYAL MARSDEN NHS FOUNDATION TRUST - ANNUAL REPORT",
+    "AP ERECT  R  SCALE 10 cm  FIG. 2",
+    "Poison control 1-800-222-1222 is the number to give families",
+    "Call our research nurse on 0161 276 1234 for trial enquiries",
+    "Switchboard (02) 9178 3688, ask for the on-call registrar",
+    "ASCO 2026: Chicago, McCormick Place, 2301 S King Dr, Chicago, IL 60616",
+    "Our new clinic address is 1 Hospital Road, Leeds LS9 7TF (public entrance on the east side)",
+    "Dr Okonjo presented the audit on 14 November",
+    "The NHS Long Term Plan published on 7 January 2019 set the targets",
+    "PATIENT IDENTIFICATION POLICY v4.2 effective 1 January 2027",
+    "The hospital celebrated its 100th birthday this year",
+    "Centenarians in our region: a study of 120 people over 100 years",
+    "Subnet mask 255.255.255.0 is not PHI",
+    "Conference Aug 9 at 200 Convention Way, registration via ed-teaching@stmarys.nhs.uk",
+    "The new CEO, Mr Thomas Doherty, starts in September",
+    "Mr Okafor, consultant urologist, is on leave next week",
+    "Ms Al-Farsi from finance asks everyone to submit expense claims by 25 June",
+    "Mrs Beeton's book on household management has a chapter on invalid cookery",
+    "Happy 10th birthday to our hospital charity!",
+    "Study population: aged 18 to 95 years",
+    "St Thomas' Hospital Westminster Bridge Road London SE1 7EH",
+    "Number of beds 28 and 32; call 111 or 999 in an emergency; contact 2024-03-12 version",
 ]
 
 
@@ -315,3 +380,11 @@ def test_gazetteer_reads_given_names_and_surnames_from_the_names_package_less_co
     assert {"margaret", "harold"} <= given_names() and {"okafor", "nguyen"} <= surnames()
     assert not {"will", "grace", "may"} & given_names()
     assert not {"rounds", "heart", "patient", "graves"} & surnames()
+
+
+def test_sentence_of_a_long_text_is_bounded_so_that_long_posts_cost_linear_time():
+    from moderation.phi.context import sentence
+
+    text = "x" * 5000 + " 0161 496 0734 " + "y" * 5000
+    around = sentence(text, 5001, 5014)
+    assert "0161 496 0734" in around and len(around) < 1000

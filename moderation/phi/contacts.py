@@ -17,10 +17,21 @@ _PHONE_RX = re.compile(
     # International with + or 00: +44 20 7946 0958, 0049 89 12345678, +33 1 42 68 53 00.
     rf"|(?<![\w+/.-])(?:\+|\b00|\(\+)\d{{1,3}}\)?(?:[ .-]?\(0\))?(?:[ .-]?\d{{1,5}}){{2,6}}{_EXT}(?![\w/-])"
     # National trunk prefix: 0161 496 0734, 07700 900123, (0)20 7946 0999, (03) 9123 4567.
-    rf"|(?<![\w+/.-])(?:\(0\)[ \t]?\d{{2,4}}|\(0\d{{1,4}}\)[ \t]?|\b0\d{{2,4}})[ .-]?\d{{3,4}}[ .-]?\d{{3,4}}{_EXT}(?![\w/-])"
+    rf"|(?<![\w+/.-])(?:\(0\)[ \t]?\d{{2,4}}|\(0\d{{1,4}}\)[ \t]?|\b0\d{{2,4}}|\b0\d(?=[ \t]\d{{4}}[ \t]\d{{4}}))"
+    rf"[ .-]?\d{{3,4}}[ .-]?\d{{3,4}}{_EXT}(?![\w/-])"
+    # German area code and number with a slash: "030/4455667", "0761 / 270 1234"
+    rf"|(?<![\w+/.-])\b0\d{{2,5}}[ \t]?/[ \t]?\d{{3,4}}[ -]?\d{{2,5}}(?![\w/-])"
     # Seven-digit local number, only right after a phone word.
-    rf"|(?i:\b(?:ph|phone|tel|cell|mobile|call|fax)\b)\.?:?[ \t]*(?P<local>\d{{3}}[ .-]\d{{4}}{_EXT})(?![\w/-]|[ .-]?\d)"
+    rf"|(?i:\b(?:ph|phone|tel|cell|mobile|call|ring|rang|text|fax|number|no)\b)\.?:?[ \t]*(?P<local>\d{{3}}[ .-]\d{{4}}{_EXT})(?![\w/-]|[ .-]?\d)"
 )
+# Any other grouping of 8-15 digits, when a phone word or a relative comes just before it: "NOK ph 9876 5432",
+# "daughter 4155550132", "patient's phone: 06 12 34 56 78".
+_CUED_RX = re.compile(
+    r"(?i:\b(?:ph|phone|tel|telephone|cell|mobile|landline|call|ring|text|whatsapp|number|contact|nok|daughter|son|"
+    r"wife|husband|mother|father|mum|mom|dad|family|brother|sister|carer)\b)[^\d\n]{0,12}?"
+    r"(?<![\w+/.-])(?P<cued>\+?\d[\d ()-]{6,18}\d)(?![\w/.-]|[.,]\d)"
+)
+_DATE_SHAPE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2}-\d{2,4}")
 _FAX_CUE = re.compile(r"(?i)\bfax")
 _PHONE_CUE = re.compile(r"(?i)\b(?:phone|tel|cell|mobile|call|ph)\b")
 
@@ -33,17 +44,19 @@ _EMAIL_RX = re.compile(
 def find_phones(text: str) -> Iterator[Finding]:
     """Yield telephone numbers; a number announced as a fax is reported as kind "fax". A department's number
     ("Cardiology secretary: 0161 ...") is not a person's, unless the sentence speaks of a patient."""
-    for m in _PHONE_RX.finditer(text):
-        start = m.start("local") if m.group("local") else m.start()
-        if _department_number(text, start, m.end()):
+    spans = [(m.start("local") if m.group("local") else m.start(), m.end(), 7) for m in _PHONE_RX.finditer(text)]
+    spans += [(m.start("cued"), m.end("cued"), 8) for m in _CUED_RX.finditer(text)
+              if not _DATE_SHAPE.fullmatch(m.group("cued"))]
+    for start, end, fewest in spans:
+        if _department_number(text, start, end):
             continue
-        digits = sum(c.isdigit() for c in text[start:m.end()])
-        if not 7 <= digits <= 17:
+        digits = sum(c.isdigit() for c in text[start:end])
+        if not fewest <= digits <= 17:
             continue
         if _is_fax(text, start):
-            yield make("fax", text, start, m.end(), "fax number")
+            yield make("fax", text, start, end, "fax number")
         else:
-            yield make("phone", text, start, m.end(), "telephone number")
+            yield make("phone", text, start, end, "telephone number")
 
 
 def find_emails(text: str) -> Iterator[Finding]:
@@ -75,9 +88,24 @@ _DEPARTMENT_BEFORE = re.compile(
 )
 
 
+_SERVICE_LINE = re.compile(
+    r"(?i)\b(?:enquiries|enquiry|inquiries|helpline|hotline|switchboard|poison[ \t]+control|freephone|toll[- ]free|"
+    r"line|research[ \t]+(?:nurse|team|office)|trial[ \t]+(?:team|office|enquiries)|secretar(?:y|ies))\b"
+)
+_PERSONAL = re.compile(
+    r"(?i)\b(?:pt|patient|wife|husband|son|daughter|mother|father|mum|mom|dad|carer|nok|next[ \t]+of[ \t]+kin|"
+    r"relative|home|mobile|cell|landline|she|he|her|his)\b"
+)
+
+
 def _department_number(text: str, start: int, end: int) -> bool:
-    return (_DEPARTMENT_BEFORE.search(text, max(0, start - 40), start) is not None
-            and PATIENT_EVENT.search(sentence(text, start, end)) is None)
+    department = _DEPARTMENT_BEFORE.search(text, max(0, start - 40), start) is not None
+    if not department and _SERVICE_LINE.search(text, max(0, start - 60), end + 60) is None:
+        return False  # the common case, decided without finding the sentence
+    around = sentence(text, start, end)
+    if PATIENT_EVENT.search(around) is not None:
+        return False
+    return department or (_SERVICE_LINE.search(around) is not None and _PERSONAL.search(around) is None)
 
 
 def _is_fax(text: str, start: int) -> bool:

@@ -28,11 +28,15 @@ EVENT = re.compile(
     r"society|college|association|newsletter|bulletin|swaps?|shifts?|on[ \t]+call|leave|study[ \t]+day|"
     r"referrals|department|dept|office|secretariat|enquiries|contact|email|e-mail|party|dinner|drinks|social|"
     r"session|sessions|event|events|interviews?|fellowship|simulation|welcome|joins|celebration|lunch|learn|"
-    r"learning|postgraduate|education|educational|moves|moved|moving|relocates|relocated)\b"
+    r"learning|postgraduate|education|educational|moves|moved|moving|relocates|relocated|entrance|policy|policies|protocol|effective|"
+    r"our[ \t]+(?:new[ \t]+)?(?:(?:clinic|practice|office|unit|centre|center|department|site|hospital|surgery)[ \t]+)?address|"
+    r"open[ \t]+day|will[ \t]+(?:visit|speak|present|talk|teach|join|arrive|lecture))\b"
 )
+EVENT_NAME = re.compile(r"\b(?!(?:NSW|VIC|QLD|TAS|ACT|NT|SA|WA)\b)[A-Z]{2,6}[ \t]?20[0-3]\d\b")
 # Words that describe a patient event, closer than EVENT's generic ones: they keep a date a patient's.
 PATIENT_EVENT = re.compile(
-    r"(?i)\b(?:admitted|admission|readmitted|presented|presenting|discharged|dob|d\.o\.b|born|geboren|"
+    r"(?i)\b(?:date[ \t]+of[ \t]+(?:birth|admission|death|discharge)|birth[ \t]*date|geburtsdatum|aufnahmedatum|"
+    r"entlassungsdatum|admitted|admission|readmitted|(?:presented|presenting)(?![ \t]+(?:the|a|an|our|their|his|her|this|at[ \t]+the)\b)|discharged|dob|d\.o\.b|born|geboren|"
     r"died|onset|seen|fell|op|surgery|operated|transfused|intubated|extubated|delivered|diagnosed|dx|dx['’]d|"
     r"since|she|he|her|his|him|aufnahme|aufgenommen|entlassen|operiert|verstorben|first[ \t]+admission|"
     r"last[ \t]+seen|symptoms?|lmp|edd|transplanted|"
@@ -49,7 +53,7 @@ _PATIENT_DATA = re.compile(
     r"crp|wcc|na|k|egfr|hba1c|psa|tsh|bnp|mg|iv|po|started|stopped|given|fever|pain|symptoms?|fell|fall|"
     r"died|death|passed|arrest|intubated|wife|husband|son|daughter|mother|father|family|nok|transplant|"
     r"seizure|stroke|bleed|fracture|diagnosis|presentation|recurrence|relapse|episode|injury|accident|"
-    r"hospitali[sz]ed|treated)\b"
+    r"hospitali[sz]ed|treated|mrn|urn|dob|wristband)\b"
     r"|\b\d{1,3}[ \t]?[MF]\b"
 )
 # Just before a name: the person is a colleague, a speaker or an author, not a patient.
@@ -58,21 +62,35 @@ COLLEAGUE_BEFORE = re.compile(
     r"colleague|educator|pharmacist|physio|midwife|thanks|thank[ \t]+you|by|with|speaker|author|cc|"
     r"from)\.?[ \t]+|@)$"
 )
+# A role just before a titled name: "The new CEO, Mr Thomas Doherty", "consultant surgeon Mr Patel".
+ROLE_BEFORE = re.compile(
+    r"(?i)\b(?:ceo|director|manager|chair(?:man|woman|person)?|president|secretary|treasurer|dean|editor|chief|"
+    r"lead|head|surgeon|consultant|registrar|colleague|speaker|author)\.?,?[ \t]+(?:(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.?[ \t]+)?$"
+)
 # Just after a name: "from pharmacy says", "et al.", "'s talk".
 COLLEAGUE_AFTER = re.compile(
     r"(?i)^(?:[ \t]+(?:from|of)[ \t]+(?:pharmacy|the[ \t]+\w+[ \t]+team|our|radiology|micro|it|ict|"
-    r"admin|hr)\b|[ \t]+et[ \t]+al|['’]s[ \t]+(?:talk|lecture|paper|study|group|lab|team)|[ \t]+\((?:dr|"
-    r"prof|consultant|registrar|pharmacist|nurse)|,[ \t]+(?:md|phd|frcp|mrcp|rn|np|pa)\b|[ \t]+(?:presented|"
+    r"admin|hr)\b|[ \t]+et[ \t]+al|['’]s[ \t]+(?:talk|lecture|paper|study|group|lab|team|book|novel|article|law|rule|sign|test|"
+    r"manoeuvre|maneuver|method|criteria|classification|score)|-(?:style|like|type)\b|[ \t]+from[ \t]+(?:the[ \t]+)?(?:finance|"
+    r"payroll|estates|procurement|facilities|management|governance|education|research|security|catering|medical[ \t]+"
+    r"staffing|switchboard|it|hr|admin|pharmacy|radiology|micro)\b|[ \t]+\((?:dr|"
+    r"prof|consultant|registrar|pharmacist|nurse)|,[ \t]+(?:md|phd|frcp|mrcp|rn|np|pa)\b|"
+    r",[ \t]+(?:(?:the|our|a)[ \t]+)?(?:new[ \t]+)?(?:consultant|registrar|surgeon|professor|lecturer|director|manager|"
+    r"ceo|pharmacist|physio|gp|fellow|matron|educator)\b|[ \t]+(?:presented|"
     r"spoke|lectured|is[ \t]+on[ \t]+call|on[ \t]+call|covering|chairs?|will[ \t]+teach))"
 )
 _SENTENCE_END = re.compile(r"[.!?;\n]\s|\n")
+# A sentence is looked for this far either side, so that a long text costs linear time, not quadratic.
+_SENTENCE_REACH = 300
 
 
 def sentence(text: str, start: int, end: int) -> str:
-    """The sentence (or list line) around text[start:end]."""
-    left = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
-    right = _SENTENCE_END.search(text, end)
-    return text[left:right.start() + 1 if right else len(text)]
+    """The sentence (or list line) around text[start:end], at most _SENTENCE_REACH characters either side."""
+    floor = max(0, start - _SENTENCE_REACH)
+    left = max((m.end() for m in _SENTENCE_END.finditer(text, floor, start)), default=floor)
+    ceiling = min(len(text), end + _SENTENCE_REACH)
+    right = _SENTENCE_END.search(text, end, ceiling)
+    return text[left:right.start() + 1 if right else ceiling]
 
 
 def about_patient(text: str) -> bool:
@@ -82,7 +100,7 @@ def about_patient(text: str) -> bool:
 def public_event(text: str, start: int, end: int) -> bool:
     """The sentence around the value speaks of a public event or an institution, and not of a patient event."""
     around = sentence(text, start, end)
-    if EVENT.search(around) is None:
+    if EVENT.search(around) is None and EVENT_NAME.search(around) is None:
         return False
     near = text[max(0, start - _PATIENT_EVENT_REACH, text.rfind(around)):end + 20]
     return PATIENT_EVENT.search(near) is None
@@ -97,5 +115,10 @@ def patient_date(text: str, start: int, end: int) -> bool:
 
 def colleague(text: str, start: int, end: int) -> bool:
     """A name that the words around it make a colleague, speaker or author."""
-    return (COLLEAGUE_BEFORE.search(text, max(0, start - 24), start) is not None
+    return COLLEAGUE_BEFORE.search(text, max(0, start - 24), start) is not None or colleague_by_role(text, start, end)
+
+
+def colleague_by_role(text: str, start: int, end: int) -> bool:
+    """A name given a role ("the new CEO, Mr Doherty"), a department ("Ms Al-Farsi from finance") or a work."""
+    return (ROLE_BEFORE.search(text, max(0, start - 32), start) is not None
             or COLLEAGUE_AFTER.match(text[end:end + 40]) is not None)

@@ -27,10 +27,10 @@ _DATE_RX = re.compile(
     rf"(?<![\w./-])(?P<a>\d{{1,2}})(?P<sep>[/.-])(?P<b>\d{{1,2}})(?P=sep)(?P<y>\d{{4}}|\d{{2}}){_END}"
     rf"|(?<![\w./-])(?:19|20)\d\d(?P<isep>[/.-])(?:0?[1-9]|1[0-2])(?P=isep)(?:0?[1-9]|[12]\d|3[01]){_END}"
     rf"|\b{_DAY}\.?(?:[ \t]+of)?[ \t]+{_MONTH}\b\.?(?:,?[ \t]+{_YEAR}\b)?"
-    rf"|\b{_DAY}-{_MONTH}-(?:{_YEAR}|\d\d)\b"
+    rf"|\b{_DAY}-(?i:{_MONTH})-(?:{_YEAR}|\d\d)\b"
     rf"|\b{_MONTH}\b\.?[ \t]+{_DAY}\b(?:,?[ \t]+{_YEAR}\b)?(?![:.]?\d)"
     # A holiday is a day: "born on Christmas Day 1930".
-    rf"|\b(?:Christmas[ \t]+(?:Day|Eve)|New[ \t]+Year['’]s[ \t]+(?:Day|Eve)|Boxing[ \t]+Day|Valentine['’]s[ \t]+Day|"
+    rf"|\b(?:Christmas[ \t]+(?:Day|Eve)|New[ \t]+Year['’]s[ \t]+(?:Day|Eve)|Boxing[ \t]+Day|Valentine['’]s[ \t]+Day|Good[ \t]+Friday|"
     rf"Hallowe['’]?en|Independence[ \t]+Day|Thanksgiving|Easter[ \t]+(?:Sunday|Monday)|Bastille[ \t]+Day)"
     rf"(?:,?[ \t]+{_YEAR})?\b"
     # An ordinal day after a patient event: "came in 16th", "cath 17th".
@@ -50,7 +50,7 @@ _DATE_RX = re.compile(
     rf"reviewed|op|surgery|fell|died|onset|readmitted|ct|mri|echo|scan|bloods|labs|appt|appointment|f/u|"
     rf"follow[- ]up|repeat|event|lmp|edd|booked|scheduled|planned|due|mon|monday|tue|tues|tuesday|wed|weds|wednesday|"
     rf"thu|thur|thurs|thursday|fri|"
-    rf"friday|sat|saturday|sun|sunday)[ \t]+(?P<sa>\d{{1,2}})/(?P<sb>\d{{1,2}})"
+    rf"friday|sat|saturday|sun|sunday|date|attendance|attended|visit|D\.O\.B\.?)[ \t]+\(?(?P<sa>\d{{1,2}})/(?P<sb>\d{{1,2}})"
     rf"(?![\d/])(?![ \t]*(?:of|tabs?|tablets?|caps?|capsules?|pills?|doses?|strength|mg|units?)\b)"
 )
 
@@ -62,7 +62,15 @@ _SPELLED = rf"(?:[Nn]inety(?:[- ]{_UNITS})?|(?:[Oo]ne[- ])?[Hh]undred(?:[- ](?:a
 # "aged 90+" and "90 or older" are Safe Harbor's own pooled form, so they are allowed.
 _POOLED = r"(?![ \t]*(?:\+|(?:or|and)[ \t]+(?:older|over|above|more)))"
 _NOT_AN_AGE = r"(?![ \t]+(?:ago|later|earlier|before|since|after|of[ \t]+(?:experience|practice|service|follow)|in[ \t]+practice))"
+# "90 minutes", "ninety percent", "ninety over fifty": a quantity or a reading, not an age.
+_NOT_A_QUANTITY = (
+    r"(?![ \t]*(?:%|\+|percent|per|over|or|to|mg|mcg|g|ml|units?|mins?|minutes?|sec(?:ond)?s?|hours?|hrs?|h|days?|"
+    r"weeks?|months?|mmhg|bpm|kg|cm|mm|patients?|people|beds?|cases|times)\b|[ \t]*[%+])"
+)
 _AGE_RX = re.compile(
+    # A relative's age said outright: "Dad is 96" (before the given-name form below, which would claim "Dad").
+    rf"\b(?i:dad|mum|mom|father|mother|grandma|grandpa|granny|gran|nan|grandmother|grandfather|husband|wife)"
+    rf"[ \t]+(?:is|was)[ \t]+(?:now[ \t]+)?(?P<n14>{_AGE})\b(?![.,]\d){_NOT_A_QUANTITY}|"
     rf"(?<![\d.,/])(?P<n1>{_AGE})[ \t]*[-‐–]?[ \t]*(?:years?|yrs?)[ \t]*[-‐–]?[ \t]*old\b"
     rf"|(?<![\d.,/])(?P<n2>{_AGE})[ \t]*[-‐–]?[ \t]*(?:y/o|y\.o\.?|yo\b|yr[ \t]*old\b)"
     rf"|(?<![\d.,/])(?P<sex>{_AGE})[ \t]?[MF]\b"
@@ -75,26 +83,49 @@ _AGE_RX = re.compile(
     rf"|\b(?:[Aa]ged?|[Tt]urn(?:ed|s|ing))[ \t]+{_SPELLED}\b"
     rf"|\b(?:[Aa]ged?|AGED?|[Tt]urn(?:ed|s|ing))[ \t]*:?[ \t]*(?P<n3>{_AGE})(?![\d%]|[.,]\d){_POOLED}"
     rf"|\b{_SPELLED}[ \t]*[-‐–]?[ \t]*years?[ \t]*[-‐–]?[ \t]*old\b"
+    rf"|\b{_SPELLED}[ \t]*[-‐–]?[ \t]*(?:y/o|y\.o\.?|yo\b)"
     # An age set off by commas after a name or initial: "Edna, 93, fell", "Mrs. K, 95, cellulitis".
     rf"|(?:\b[A-Z][a-z][\w'’-]*|\b(?:Mr|Mrs|Ms|Miss)\.?[ \t]+[A-Z]\.?),[ \t]*(?P<n7>{_AGE})(?=[ \t]*(?:[,;)]|\.(?!\d)))"
     # "Patient 94, dementia", "pt 97 yo"
-    rf"|\b(?:[Pp]t|[Pp]atient)[ \t]*,?[ \t]*(?P<n9>{_AGE})(?=[ \t]*[,;)]|[ \t]+(?:yo|y/o|years?|yrs?)\b)"
+    rf"|\b(?:[Pp]t|[Pp]atient|lady|gentleman|man|woman|ever)[ \t]*,?[ \t]*(?P<n9>{_AGE})(?=[ \t]*[,;)]|[ \t]+(?:yo|y/o|years?|yrs?)\b)"
     # A known given name, then "is 90 next week".
     rf"|\b(?!(?:She|He|Pt|Patient)\b)(?P<who>{TOKEN})[ \t]+is[ \t]+(?:now[ \t]+)?(?P<n8>{_AGE})"
     rf"(?=[ \t]*(?:next\b|this\b|last\b|today\b|now\b|years?\b|yrs?\b|and\b|[,;]|\.(?!\d)|$))"
     rf"|\b(?:[Ss]he|[Hh]e|[Pp]t|[Pp]atient)(?:['’]s|[ \t]+is)[ \t]+(?:now[ \t]+)?{_SPELLED}\b(?![ \t-]*(?:per|percent|%))"
     rf"|\b(?:[Ss]he|[Hh]e|[Pp]t|[Pp]atient)(?:['’]s|[ \t]+is)[ \t]+(?:now[ \t]+)?(?P<n4>{_AGE})"
     rf"(?=[ \t]*(?:[,.;:)—–-]|and\b|now\b|today\b|next\b|this\b|last\b|in\b|on\b|years?\b|yrs?\b|$))"
+    # "she will be 98 in May", "at ninety he still drives", "was a hundred and one"
+    rf"|\b(?i:(?:lady|man|woman|gentleman|gent|patient|pt|person|widow|widower)[ \t]+of)[ \t]+(?P<n15>{_AGE})\b"
+    rf"(?![.,]\d){_NOT_A_QUANTITY}"
+    rf"|\b(?i:at[ \t]+the[ \t]+age[ \t]+of)[ \t]+(?P<n13>{_AGE})\b{_NOT_A_QUANTITY}"
+    rf"|\bwho[ \t]+(?:is|was)[ \t]+(?:now[ \t]+)?(?P<n12>{_AGE})\b(?![.,]\d){_NOT_A_QUANTITY}"
+    rf"|\b(?i:will[ \t]+be|turns?|turning|turned|reached|reaches)[ \t]+(?P<n10>{_AGE})\b(?![.,]\d){_NOT_A_QUANTITY}"
+    rf"|\b(?i:at|is|was|be|turns?|turning|turned|aged?|reached)[ \t]+(?:(?:a|one)[ \t]+)?{_SPELLED}\b(?!-)"
+    rf"{_NOT_A_QUANTITY}"
+    # "in his 99th year", "in her ninety-third year"
+    rf"|\b(?i:in[ \t]+(?:his|her|their)[ \t]+)(?:(?:9\d|1[01]\d)(?:st|nd|rd|th)|{_SPELLED_ORDINAL})[ \t]+year\b"
+    # A person, then the age in brackets: "centenarian lady (101)", "the gent (94)"
+    rf"|\b(?i:lady|man|woman|gentleman|gent|patient|pt|centenarian|widow|widower|grandmother|grandfather|grandma|"
+    rf"grandpa|granny|nan|mum|mother|father|dad)[ \t]*\((?P<n11>{_AGE})\)"
     rf"|\b(?:Mr|Mrs|Ms|Miss)\.?[ \t]+{NAME_SEQ}(?:,[ \t]*|[ \t]+is[ \t]+(?:now[ \t]+)?)(?P<n5>{_AGE})"
     rf"(?=[ \t]*(?:[,;.)]|and\b|years?\b|$))"
 )
 # A birth year that makes the patient 90 or older ("born 1931") is an age over 89 under Safe Harbor.
-_BORN_RX = re.compile(r"(?i)\b(?:born|b\.|geb\.|geboren|year[ \t]+of[ \t]+birth|YOB)[^.\d\n]{0,25}?(?P<year>1[89]\d\d)\b")
+_BORN_RX = re.compile(
+    r"(?i)\b(?P<cue>born|b\.|geb\.|geboren|year[ \t]+of[ \t]+birth|YOB|dob|d\.o\.b\.?|date[ \t]+of[ \t]+birth|"
+    r"geburtsdatum)[^.\d\n]{0,25}?(?P<day>\d{1,2}[./-]\d{1,2}[./-]|\d{1,2}(?:st|nd|rd|th)?\.?[ \t]+[A-Za-zä]+\.?,?[ \t]+)?"
+    r"(?P<year>1[89]\d\d)\b"
+)
 # "mean age 91" and "over 90" describe a population or a threshold, not a person.
 _STATISTIC_BEFORE = re.compile(
     r"(?i)\b(?:mean|median|average|avg)[ \t]+(?:age[ \t]+)?$|\b(?:mean|median|average|avg)[ \t]+age"
     r"|\b(?:over|under|above|below|beyond)[ \t]+$|[<>≥≤][ \t]*$"
 )
+# "aged 18 to 95 years": the top of a range of ages.
+_RANGE_BEFORE = re.compile(r"\b\d{1,3}[ \t]*(?:to|-|–)[ \t]*$")
+_FIRST_DIGIT = re.compile(r"\d")
+# "the hospital celebrated its 100th birthday": a thing's age, not a person's.
+_ITS_BEFORE = re.compile(r"(?i)\bits[ \t]+$")
 # "T 99F" is a temperature, not a 99-year-old woman.
 _TEMPERATURE_CUE = re.compile(r"(?i)(?:\b(?:t|temp|tmax|temperature|fever|febrile|pyrexia)\b)[ \t:]*$")
 
@@ -123,14 +154,29 @@ def find_ages(text: str) -> Iterator[Finding]:
             continue
         if group == "n8" and m.group("who").lower() not in given_names():
             continue
-        if _STATISTIC_BEFORE.search(text, max(0, m.start() - 16), m.start() + 4):
+        if (_STATISTIC_BEFORE.search(text, max(0, m.start() - 16), m.start() + 4)
+                or _STATISTIC_BEFORE.search(text, max(0, m.start() - 16), m.start())
+                or _ITS_BEFORE.search(text, max(0, m.start() - 8), m.start()) or _in_range(text, m)):
             continue
-        start, end = m.span(group) if group in ("n4", "n5", "n7", "n8", "n9") else m.span()
+        start, end = m.span(group) if group in ("n4", "n5", "n7", "n8", "n9", "n10", "n11", "n12", "n13", "n14", "n15") else m.span()
         yield make("age_over_89", text, start, end, "age over 89")
     this_year = date.today().year
     for m in _BORN_RX.finditer(text):
         if this_year - int(m.group("year")) >= 90:
-            yield make("age_over_89", text, m.start("year"), m.end("year"), "birth year of someone over 89")
+            yield _birth_year_age(text, m)
+
+
+def _birth_year_age(text: str, m: re.Match[str]) -> Finding:
+    """The year alone ("born 1931"), or the cue word when the year ends a whole birth date ("born 02/03/1932"),
+    so that the date itself is reported as a date as well."""
+    if m.group("day"):
+        return make("age_over_89", text, m.start("cue"), m.end("cue"), "birth date of someone over 89")
+    return make("age_over_89", text, m.start("year"), m.end("year"), "birth year of someone over 89")
+
+
+def _in_range(text: str, m: re.Match[str]) -> bool:
+    digit = _FIRST_DIGIT.search(text, m.start(), m.end())
+    return digit is not None and _RANGE_BEFORE.search(text, max(0, digit.start() - 10), digit.start()) is not None
 
 
 def _valid_numeric(m: re.Match[str]) -> bool:

@@ -8,6 +8,7 @@ from .contacts import find_emails, find_phones
 from .dates import find_ages, find_dates
 from .finding import Finding
 from .identifiers import find_identifiers, find_ssns
+from .label_names import find_label_names
 from .names import find_known_names, find_names
 from .places import find_addresses, find_facility_locations
 from .unique import find_unique_characteristics
@@ -46,6 +47,7 @@ def find_phi(text: str) -> list[Finding]:
     candidates += find_ages(text)  # may be spelled out: "ninety-four-year-old"
     candidates += find_names(text)
     candidates += find_known_names(text)
+    candidates += find_label_names(text)
     candidates += find_unique_characteristics(text)
     return _merge_adjacent(text, _resolve(candidates, urls))
 

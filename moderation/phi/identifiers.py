@@ -19,25 +19,25 @@ _SSN_RX = re.compile(
 _NUM = r"(?:number|num|no\.?|\#|ID)"
 _RECORD_CUE = (
     r"(?i:\b(?:MRN|MR[ \t]*(?:\#|number|no\.)|medical[ \t]+record(?:[ \t]+" + _NUM + r")?|record[ \t]*" + _NUM
-    + r"|chart[ \t]*" + _NUM + r"|(?:hospital|NHS|CHI|patient|pt|case)[ \t]*" + _NUM
+    + r"|chart[ \t]*" + _NUM + r"|(?:hospital|hosp\.?|NHS|CHI|patient|pt|case)[ \t]*" + _NUM
     + r"|acct\.?(?:[ \t]*" + _NUM + r")?|account[ \t]*" + _NUM
     + r"|accession(?:[ \t]*" + _NUM + r")?|(?:member|subscriber|group|policy|claim)[ \t]*" + _NUM
     + r"|(?:medicare|medicaid)(?:[ \t]+beneficiary)?[ \t]*" + _NUM + r"|beneficiary[ \t]*" + _NUM
     + r"|MBI|health[ \t]*plan[ \t]*" + _NUM + r"|insurance[ \t]*" + _NUM
     + r"|(?:encounter|visit|admission|specimen|lab|episode)[ \t]*" + _NUM + r"|CSN|FIN)(?![A-Za-z]))"
     # Cues that stand alone before the number: Australian UR/URN, Scottish CHI, NHS, German Fallnummer.
-    r"|\b(?:UR|URN|CHI|NHS|PID|Fallnummer|Fall-Nr\.?|Patientennummer|Pat\.-Nr\.?|(?i:account|acct))(?=[ \t]*(?:(?:is|was)[ \t]+)?[:#]?[ \t]*\d)"
+    r"|\b(?:UR|URN|CHI|NHS|PID|Fallnummer|Fall-Nr\.?|(?i:kranken)?[Vv]ersicherungsnummer|[Vv]ersichertennummer|KV-Nr\.?|Patientennummer|Pat\.-Nr\.?|(?i:account|acct))(?=[ \t]*(?:(?:is|was)[ \t]+)?[:#]?[ \t]*[A-Z]?\d)"
 )
 _DEVICE_CUE = (
     r"(?:(?i:\b(?:serial(?:[ \t]*(?:number|num|no\.?|\#))?|device[ \t]*(?:ID|identifier|serial|"
-    r"number|no\.?)|driver['’]?s?[ \t]+licen[cs]e(?:[ \t]*(?:number|no\.?|\#))?"
+    r"number|no\.?)|(?:driver['’]?s?|driving)[ \t]+licen[cs]e(?:[ \t]*(?:number|no\.?|\#))?"
     r"|licen[cs]e[ \t]*(?:plate[ \t]*)?(?:number|no\.?|\#)|licen[cs]e[ \t]+plate"
     r"|(?:reg|registration|number|car|vehicle)[ \t]+plate(?:[ \t]*(?:number|no\.?))?|plate[ \t]*(?:number|no\.?|\#)"
     r"|lot[ \t]*(?:number|no\.?|\#)|tag[ \t]*(?:number|no\.?|\#)|plate))|\bS/N|\bSN\b|\bUDI\b|\bVIN\b|\bDL\b[ \t]*(?:\#|no\.?|number)?"
     r"|(?i:\b(?:pacemaker|icd|implant|pump|defibrillator|cgm|stent|prosthesis|valve|device)[ \t]+"
     r"(?:id|serial|s/n|sn|number|no\.?)))"
 )
-_GLUE = r"""[ \t]*(?:(?:is|was)[ \t]+)?[:#=]{0,2}[ \t]*['"‘“]?"""
+_GLUE = r"""[ \t]*,?[ \t]*(?:(?:is|was)[ \t]+)?[:#=]{0,2}[ \t]*['"‘“]?"""
 _RECORD_VALUE = r"(?P<rec>[A-Z0-9](?:[A-Z0-9]|[-/](?=[A-Z0-9])|[ ](?=[A-Z]{0,3}\d{3}))*)(?![a-z])"
 _DEVICE_VALUE = r"(?P<dev>(?:\(\d{2}\))?[A-Z0-9]+(?:[-/ ][A-Z0-9]+){0,3})(?![a-z])"
 _ID_RX = re.compile("(?:" + _RECORD_CUE + ")" + _GLUE + _RECORD_VALUE + "|" + _DEVICE_CUE + _GLUE + _DEVICE_VALUE)

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 
 from .allowlist import CLINICAL_NOUNS, EPONYM_PHRASES, NOT_NAMES, is_eponym
-from .context import about_patient, colleague
+from .context import about_patient, colleague, colleague_by_role
 from .finding import Finding, make
 from .gazetteer import given_names, known_names, surnames
 
@@ -24,7 +24,8 @@ _TITLE = r"(?:Mr|Mrs|Ms|Mx|Miss|Mister|Herr|Frau|Sr|Sra|Mme|Mlle|Señor|Señora|
 _RELATION = (
     r"(?i:wife|husband|spouse|partner|fianc[eé]e?|girlfriend|boyfriend|son|daughter|mother|"
     r"father|mum|mom|dad|brother|sister|aunt|uncle|niece|nephew|cousin|grandson|"
-    r"granddaughter|grandmother|grandfather|grandma|grandpa|granny|nana|guardian|carer|"
+    r"granddaughter|grandmother|grandfather|grandma|grandpa|granny|gran|grandad|granddad|nana|auntie|aunty|"
+    r"stepson|stepdaughter|stepfather|stepmother|guardian|carer|"
     r"caregiver)"
 )
 _VERB = (
@@ -37,7 +38,7 @@ _AGE_SEX = r"\d{1,3}[ \t]?(?:yo[ \t]?|y/o[ \t]?)?[MF]\b"
 
 _NAME_RX = re.compile(
     # Mr/Mrs/Ms + name, or a newborn's "Baby Girl Martinez": always a person.
-    rf"\b(?:{_TITLE}\b\.?|[Bb]aby(?:[ \t]+(?:Girl|Boy))?)[ \t]+(?:and[ \t]+{_TITLE}\.?[ \t]+)?(?P<n_title>{NAME_SEQ})"
+    rf"\b(?:{_TITLE}\b\.?|[Bb]aby(?:[ \t]+(?:[Gg]irl|[Bb]oy))?)[ \t]+(?:and[ \t]+{_TITLE}\.?[ \t]+)?(?:[{_UP}]\.[ \t]*)?(?P<n_title>{NAME_SEQ})"
     # patient/pt (+ is/named/:) (+ title incl. Dr) + name.
     rf"|\b(?:[Pp]t|[Pp]atient|PATIENT|[Pp]aciente|[Pp]atientin|[Pp]atiente)\b\.?(?:['’]s)?[ \t]*"
     rf"(?:,|:|\bis\b|\bnamed\b|\bcalled\b)?"
@@ -50,7 +51,7 @@ _NAME_RX = re.compile(
     # An initial and a surname after the patient cue: "pt: K. Obi / 88F".
     rf"|\b(?:[Pp]t|[Pp]atient)\b[ \t]*:?[ \t]*(?P<n_initial>[{_UP}]\.[ \t]*{TOKEN})"
     # A name with the relation in brackets: "Miriam (daughter) says".
-    rf"|(?P<n_relp>{NAME_SEQ})[ \t]*\((?:his|her|their|the|pt['’]s)?[ \t]*(?:{_RELATION}|pt|patient)\)"
+    rf"|(?P<n_relp>{NAME_SEQ})[ \t]*\((?:his|her|their|the|my|our|pt['’]s)?[ \t]*(?:{_RELATION}|pt|patient)\)"
     # A name whose GP, bloods or family are spoken of: "Yolanda's GP", "Arthur's INR".
     rf"|(?P<n_poss>{TOKEN})['’]s[ \t]+(?=(?i:GP|bloods|labs|meds|chart|notes|results|scan|CT|MRI|echo|INR|"
     rf"family|daughter|son|wife|husband|mum|mother|father|dad|carer|NOK|discharge|surgery|bed|room|"
@@ -63,12 +64,15 @@ _NAME_RX = re.compile(
     rf"grandad|granddad|grandpa|grandma|granny)(?:[ \t]+in[ \t]+\w+)?[ \t]*[,—–:-][ \t]*(?P<n_appos>{NAME_SEQ})"
     rf"(?=[ \t]*[,—–(-])"
     # A name followed by the words that make it the patient's: "Abdul, the pt with the LVAD".
-    rf"|(?P<n_then>{NAME_SEQ}),[ \t]+(?=(?:the|our|my)[ \t]+(?:pt|patient|lady|gentleman|man|woman|guy|boy|girl|regular)\b)"
+    rf"|(?P<n_then>{NAME_SEQ}),[ \t]+(?=(?:the|our|my)[ \t]+(?:pt|patient|lady|gentleman|man|woman|guy|boy|girl|regular|"
+    rf"\d{{1,3}}[ \t-]*(?:year|yo\b|y/o|month|week|day)))"
     # Dr + name only when the text says the doctor is the patient.
     rf"|\bDr\.?[ \t]+(?P<n_dr>{NAME_SEQ})"
     rf"(?=,?[ \t]+(?:is|was)[ \t]+(?:now[ \t]+)?(?:my|our|a|the)[ \t]+patient)"
     # A clinical verb + a full name: "Consulted on Josefina Alvarez".
     rf"|\b{_VERB}[ \t]+(?P<n_verb>{NAME_SEQ})"
+    # A full name introduced by its age: "Yusuf Sørensen is a 22-year-old with PE".
+    rf"|\b(?P<n_isage>{_FULL_NAME})(?=[ \t]+(?:is|was)[ \t]+an?[ \t]+\d{{1,3}}[ \t-]*(?:year|yo\b|y/o|-?month))"
     # A name tagged with age and sex: "Josefina Alvarez, 61F", "Joanna (31F)", "77M (Harold)".
     rf"|\b(?P<n_tagged>{_FULL_NAME})(?=,?[ \t]*{_AGE_SEX})"
     rf"|\b(?P<n_tagp>{NAME_SEQ})(?=[ \t]*\({_AGE_SEX}\))"
@@ -86,6 +90,7 @@ _REASONS = {
     "dr": "name of a doctor who is the patient",
     "verb": "full name of a person seen or treated",
     "tagged": "name tagged with age and sex",
+    "isage": "name of a person introduced with their age",
     "tagp": "name tagged with age and sex",
     "paren": "name tagged with age and sex",
     "data": "name of a person whose results or care are discussed",
@@ -98,7 +103,7 @@ _REASONS = {
 # Cues after which only the title's own grammar words stop a name: "Mrs. Graves" is a person.
 _TRUSTED = frozenset({"title"})
 _TITLE_STOPS = frozenset("and the or rm room bed bay cubicle zimmer bett ward resus in on at".split())
-_MIN_WORDS = {"verb": 2, "tagged": 2}
+_MIN_WORDS = {"verb": 2, "tagged": 2, "isage": 2}
 
 
 def find_names(text: str) -> Iterator[Finding]:
@@ -108,6 +113,8 @@ def find_names(text: str) -> Iterator[Finding]:
     while (m := _NAME_RX.search(text, pos)) is not None:
         cue = (m.lastgroup or "n_").removeprefix("n_")
         span = None if cue == "rel" and _nursing_title(text, m.start()) else _accepted_span(text, m, cue)
+        if cue == "title" and span and colleague_by_role(text, *span):
+            span = None
         if span and not any(s < span[1] and span[0] < e for s, e in shields):
             yield make("name", text, span[0], span[1], _REASONS[cue])
             pos = m.end()
@@ -179,23 +186,32 @@ def _ends_clause(text: str, pos: int) -> bool:
 _BESIDE_RX = re.compile(
     rf"(?i:\b(?:bed|bett|zimmer|room|rm|bay|cubicle|side[ \t]?room|resus)\.?[ \t]*\d{{1,4}}[A-Za-z]?)[ \t]*[:–—-]?[ \t]+"
     rf"(?P<occupant>{NAME_SEQ})\b"
-    rf"|(?<![\w.@'’-])(?P<beside>{_FULL_NAME}|{TOKEN}(?=[ \t]+(?:in|from)[ \t]+))"
+    rf"|(?<![\w.@'’-])(?P<beside>{_FULL_NAME}|{TOKEN}(?=[ \t]+(?:in|from)[ \t]+))(?![\w'’-])"
     rf"(?=,?[ \t]*(?:\(|in[ \t]+|from[ \t]+|-[ \t]+)?(?i:bed|room|rm|bay|cubicle|zimmer|bett|resus|"
     rf"side[ \t]?room|mrn|ur|urn|nhs|chi|dob|d\.o\.b|chart|medical[ \t]+record|hospital[ \t]+n|medicare|medicaid|"
-    rf"insurance|member[ \t]+id|ssn|age[ \t]|aged)\b"
+    rf"insurance|member[ \t]+id|ssn|age[ \t]|aged|acct|account|fallnummer|ninety|turned)\b"
+    rf"|,?[ \t]*(?i:mr[ \t]*\#|acct[ \t]*\#)"
     rf"|,?[ \t]*\(?\d{{1,3}}[ \t]?(?:[MF]\b|yo\b|y/o|yrs?\b|years?\b)|,[ \t]*\d{{1,3}}[ \t]*,)"
+)
+_SPELLED_AGE = r"(?i:(?:aged?[ \t]+|turned[ \t]+)?(?:ninety|(?:one|a)[ -]hundred)[\w -]{0,12}?(?:years?|birthday|-year))"
+# An age said outright after the name, not a bare number ("Kaur, 97" needs the gazetteer to know Kaur).
+_EXPLICIT_AGE = re.compile(
+    rf"[ \t(]*(?:(?i:aged?|turned)[ \t]+\d{{1,3}}\b|\d{{1,3}}(?:st|nd|rd|th)?[ \t-]?(?i:y\b|yo\b|y/o|yrs?\b|years?\b|"
+    rf"year|birthday|J\.|J\b)|{_SPELLED_AGE})"
 )
 _TAGGED_RX = re.compile(
     rf"(?:(?m:^)|[:;—–(]|[.!?][ \t]|[ \t]-)[ \t]*(?:[-*•]|\d+\.)?[ \t]*(?:(?:Little|Baby|Young)[ \t]+)?"
-    rf"(?P<tagged>{TOKEN})(?:,[ \t]*|[ \t]+\(?)"
-    rf"(?=(?i:aged?[ \t]+)\d{{1,3}}\b|\d{{1,3}}(?:st|nd|rd|th)?[ \t]?(?:[MFJ]\b|J\.|y|yrs|years|birthday)"
-    rf"|(?<=\()\d{{1,3}}\)|(?<=,)[ \t]*\d{{1,3}}[,)])"
+    rf"(?P<tagged>{TOKEN})(?:[ \t]+[{_UP}]\.)?(?:,[ \t]*|[ \t]+\(?)"
+    rf"(?=(?i:aged?[ \t]+|turned[ \t]+)\d{{1,3}}\b|\d{{1,3}}(?:st|nd|rd|th)?[ \t-]?(?:[MFJ]\b|J\.|y|yrs|years|birthday)"
+    rf"|{_SPELLED_AGE}"
+    rf"|(?<=\()[1-9]\d{{0,2}}\)|(?<=\()[MF],[ \t]*\d{{1,3}}\)|(?<=\()\d{{1,3}},[ \t]*[MF]\)|(?<=,)[ \t]*\d{{1,3}}[,)])"
 )
 _FULL_RX = re.compile(rf"(?<![\w.@'’-]){TOKEN}[ \t]+(?:[{_UP}]\.[ \t]+)?{TOKEN}(?:[ \t]+{TOKEN})?(?![\w@])")
 _NOT_PEOPLE = frozenset("""
 sister nurse matron charge doctor professor dr prof st saint mount lake fort port san santa university hospital
 royal college clinic ward unit general county memorial room rooms theatre theater suite hall centre center building
 wing block lab seminar lecture library school temp tmax t mean median average
+way street road avenue drive close crescent court boulevard convention mr mrs ms miss mx
 """.split())
 
 
@@ -209,7 +225,8 @@ def find_known_names(text: str) -> Iterator[Finding]:
             yield make("name", text, start, words[-1].end(), "name beside the patient's other identifiers")
     for m in _TAGGED_RX.finditer(text):
         start, end = m.span("tagged")
-        tag = _sex_tagged(text, end) or _AGE_IN_BRACKETS.match(text, end) is not None
+        tag = (_sex_tagged(text, end) or _AGE_IN_BRACKETS.match(text, end) is not None
+               or (text[end:end + 1] == "," and _EXPLICIT_AGE.match(text, end + 1) is not None))
         if _person_like(text, start, end, shields) and (tag or m.group("tagged").lower() in known_names()):
             yield make("name", text, start, end, "name tagged with an age")
     if not about_patient(text):
@@ -227,7 +244,7 @@ def _person_like(text: str, start: int, end: int, shields: list[tuple[int, int]]
             and not colleague(text, start, end) and not any(s < end and start < e for s, e in shields))
 
 
-_AGE_IN_BRACKETS = re.compile(r"[ \t]+\(\d{1,3}\)")
+_AGE_IN_BRACKETS = re.compile(r"[ \t]+\((?:[1-9]\d{0,2}|[MF],[ \t]*\d{1,3}|\d{1,3},[ \t]*[MF])\)")
 _SEX_TAG = re.compile(r",?[ \t]+\d{2,3}[ \t]?[MF]\b")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .context import public_event
+from .context import PATIENT_EVENT, public_event, sentence
 from .finding import Finding, make
 from .names import NAME_SEQ
 
@@ -33,6 +33,14 @@ _ADDRESS_RX = re.compile(
     rf"|\b(?:[A-Z][a-z]+[ \t]){{0,2}}[A-Z][a-z]+,?[ \t]+(?:NSW|VIC|QLD|TAS|ACT|NT|SA|WA)[ \t]+\d{{4}}\b"
     r"|\b[A-ZÄÖÜ][a-zäöüß]*(?:straße|strasse|str\.|weg|allee|platz|gasse|ring|damm|ufer|graben)[ \t]+\d{1,4}[a-z]?\b"
     r"(?:,[ \t]*\d{5}[ \t]+[A-ZÄÖÜ][a-zäöüß]+)?"
+    # French, Italian, Spanish, Portuguese, Dutch: "19 rue des Lilas, 75019 Paris", "via Roma 12", "calle Mayor 5"
+    r"|\b\d{1,4}(?:[a-z]|[ \t]?bis|[ \t]?ter)?,?[ \t]+(?i:rue|avenue|boulevard|bd|chemin|impasse|allée|quai|via|viale|"
+    r"piazza|corso|calle|avenida|paseo|rua|straat|laan)[ \t]+(?:(?:de|des|du|la|le|les|del|della|di|da|do|dos|de[ \t]+la)"
+    r"[ \t]+|l['’]|d['’])*[A-ZÀ-Þ][\w'’-]+(?:,?[ \t]+\d{4,5}[ \t]+[A-ZÀ-Þ][\w'’-]+)?"
+    r"|\b(?i:via|viale|piazza|corso|calle|avenida|rua|rue)[ \t]+(?:(?:de|del|della|di|da|do|dos|des|du)[ \t]+)?"
+    r"[A-ZÀ-Þ][\w'’-]+(?:[ \t]+[A-ZÀ-Þ][\w'’-]+)?,?[ \t]+\d{1,4}[a-z]?\b"
+    r"|\b(?:[A-ZÄÖÜ][\wäöüß.-]*[ \t]+){0,2}[A-ZÄÖÜ][\wäöüß.-]+[ \t]+\d{1,4}[a-z]?,[ \t]*"
+    r"(?:\d{5}|\d{4}[ \t]?[A-Z]{2})[ \t]+[A-ZÄÖÜ][a-zäöüß]+"
     rf"|\b{_UK_POSTCODE}\b(?<=\d[A-Z]{{2}})"
     # "ZIP 10027", "postcode M13 9PL"
     rf"|(?i:\b(?:zip(?:[ \t]*code)?|post[ \t]*code|postal[ \t]*code)\b)[ \t]*:?[ \t]*"
@@ -44,7 +52,8 @@ _UNIT = r"(?:ICU|MICU|SICU|CCU|CICU|CVICU|NICU|PICU|HDU|ITU|ED|ER|A&E)"
 _NOT_A_SPOT = r"(?![ \t]*(?:days?|d|weeks?|wks?|hours?|h|hrs?|months?|mins?|minutes?|%|mg|kg|L)\b)"
 _FACILITY_RX = re.compile(
     # Optional facility name and unit before the place: "St. Mary's ICU bed 7".
-    rf"(?:(?:[A-Z][\w'’.]*[ \t]+){{0,3}}{_UNIT}[ \t]+)?"
+    rf"(?:(?<!Mr[ \t])(?<!Mrs[ \t])(?<!Ms[ \t])(?<!Miss[ \t])(?<!Dr[ \t])(?<!\.[ \t])"
+    rf"(?:(?!(?:Mr|Mrs|Ms|Miss|Mx|Dr)\b)[A-Z][\w'’.]*[ \t]+){{0,3}}{_UNIT}[ \t]+)?"
     rf"(?:{_PLACE}\.?[ \t]*#?[ \t]*\d{{1,4}}[A-Za-z]?\b)"
     # "bed 5 days" is a duration, not a bed number.
     rf"{_NOT_A_SPOT}"
@@ -54,14 +63,28 @@ _FACILITY_RX = re.compile(
 )
 
 
+# "St Thomas' Hospital, Westminster Bridge Road": after a named institution, in a sentence about no patient,
+# an address is the institution's.
+_INSTITUTION_BEFORE = re.compile(
+    r"\b(?:Hospital|Infirmary|Clinic|Centre|Center|College|University|Institute|Hotel|Hall|Library|Museum|Stadium|"
+    r"Arena|Society|Foundation|Trust)\b"
+)
+
+
 def find_addresses(text: str) -> Iterator[Finding]:
     """Yield street addresses, apartment numbers, and ZIP or post codes with context; not the address of a
     venue (a conference, a course) in a sentence that says nothing of a patient."""
     for m in _ADDRESS_RX.finditer(text):
-        if public_event(text, m.start(), m.end()):
+        if public_event(text, m.start(), m.end()) or _institution_address(text, m.start(), m.end()):
             continue
         start = m.start("code") if m.group("code") else m.start()
         yield make("address", text, start, m.end(), "street address or postal code")
+
+
+def _institution_address(text: str, start: int, end: int) -> bool:
+    around = sentence(text, start, end)
+    before = around[:max(0, around.find(text[start:end]))]
+    return _INSTITUTION_BEFORE.search(before) is not None and PATIENT_EVENT.search(around) is None
 
 
 def find_facility_locations(text: str) -> Iterator[Finding]:

@@ -20,9 +20,22 @@ _TRAILING = ".,;:!?)'\""
 _WORD = re.compile(r"[a-z]+")
 # "the link to her echo", "pt's scan": the sentence says whose data the link opens.
 _PATIENT_DATA_NEARBY = re.compile(
-    r"(?i)\b(?:her|his|their|pt['’]?s|patient['’]?s)[ \t]+(?:[\w-]+[ \t]+)?"
-    r"(?:scans?|echo|ct|mri|x-?rays?|images?|chart|records?|results?|labs?|reports?|notes?|"
-    r"ecgs?|ekgs?|films?|study|studies|photos?|pictures?|videos?|clips?|slides?|path)\b"
+    r"(?i)\b(?:her|his|their|pt['’]?s|patient['’]?s|family['’]s|(?:wife|husband|daughter|son|mother|father)['’]s)"
+    r"[ \t]+(?:[\w-]+[ \t]+)?"
+    r"(?:scans?|echo|ct|mri|x-?rays?|images?|chart|records?|results?|labs?|reports?|notes?|letters?|summary|"
+    r"ecgs?|ekgs?|films?|study|studies|photos?|pictures?|videos?|clips?|slides?|path|"
+    # what a patient or their family publish about the illness: a fundraiser, a blog, a social media page
+    r"gofundme|fundraiser|crowdfunder|blog|vlog|tiktok|instagram|facebook|youtube|page|profile|channel|posts?)\b"
+)
+_PATIENT_MEDIA_NEARBY = re.compile(
+    r"(?i)\b(?:videos?|photos?|pictures?|pics?|images?|clips?|recordings?|footage|scans?|films?)[ \t]+of[ \t]+"
+    r"(?:her|his|their|the[ \t]+(?:pt|patient)['’]?s?|my[ \t]+(?:pt|patient)['’]?s?)\b"
+)
+# "the family posted the photos at ...": a relative or the patient shared their pictures.
+_SHARED_BY_FAMILY = re.compile(
+    r"(?i)\b(?:family|relatives?|daughter|son|wife|husband|mum|mom|dad|pt|patient|she|he)[ \t]+(?:has[ \t]+|have[ \t]+)?"
+    r"(?:posted|shared|uploaded|sent)[ \t]+(?:the[ \t]+|some[ \t]+|her[ \t]+|his[ \t]+)?"
+    r"(?:photos?|pictures?|pics?|videos?|images?|clips?|scans?)\b"
 )
 _CONTEXT_CHARS = 60
 _VERSION_BEFORE = re.compile(r"(?i)\b(?:version|ver\.?|v|release|build|firmware|software)[ \t]*$")
@@ -62,7 +75,7 @@ def find_ips(text: str) -> Iterator[Finding]:
     for m in _IP_RX.finditer(text):
         if ":" in m.group() and "." not in m.group() and not _is_ipv6(m.group()):
             continue
-        if _VERSION_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+        if _VERSION_BEFORE.search(text, max(0, m.start() - 12), m.start()) or m.group().startswith("255."):
             continue
         yield make("ip_address", text, m.start(), m.end(), "IP address")
 
@@ -97,7 +110,7 @@ def _context_reason(text: str, start: int, end: int) -> str | None:
         return None
     before = text[max(0, start - _CONTEXT_CHARS):start]
     after = text[end:end + _CONTEXT_CHARS]
-    if _PATIENT_DATA_NEARBY.search(before) or _PATIENT_DATA_NEARBY.search(after):
+    if any(rx.search(before) or rx.search(after) for rx in (_PATIENT_DATA_NEARBY, _PATIENT_MEDIA_NEARBY, _SHARED_BY_FAMILY)):
         return "link described as a patient's data"
     return None
 
