@@ -162,7 +162,8 @@ def intl_phone() -> str:
     return random.choice([
         f"+33 6 {r(10, 99)} {r(10, 99)} {r(10, 99)} {r(10, 99)}", f"0{r(30, 89)}/{r(1000000, 9999999)}",
         f"02 {r(8000, 9999)} {r(1000, 9999)}", f"+41 44 {r(100, 999)} {r(10, 99)} {r(10, 99)}",
-        f"0044 7700 {r(100000, 999999)}", f"01{r(51, 79)} {r(1000000, 99999999)}", f"(03) {r(8000, 9999)} {r(1000, 9999)}",
+        f"0044 7700 {r(100000, 999999)}", f"01{r(51, 79)} {r(1000000, 99999999)}",
+        f"(03) {r(8000, 9999)} {r(1000, 9999)}",
         f"+353 87 {r(100, 999)} {r(1000, 9999)}", f"+91 98{r(100, 999)} {r(10000, 99999)}",
         f"+61 3 {r(8000, 9999)} {r(1000, 9999)}", f"0{r(400, 499)} {r(100, 999)} {r(100, 999)}",
     ])
@@ -177,7 +178,8 @@ def intl_addr() -> str:
         f"{r(1, 99)} Banksia Cres, Dubbo NSW 2830", f"{r(100, 9999)} Elm Street, Apt {r(1, 9)}B, Springfield, IL 62704",
         f"via {random.choice(['Roma', 'Garibaldi', 'Verdi'])} {r(1, 150)}, 00184 Roma",
         f"{random.choice(['Schiller', 'Goethe', 'Bahnhof'])}str. {r(1, 90)}, 70173 Stuttgart",
-        f"{r(1, 40)}/{r(1, 200)} Jacaranda Street, Toowong QLD 4066", f"{r(1, 99)} Rosebery Gardens, Edinburgh EH12 5DQ",
+        f"{r(1, 40)}/{r(1, 200)} Jacaranda Street, Toowong QLD 4066",
+        f"{r(1, 99)} Rosebery Gardens, Edinburgh EH12 5DQ",
         f"{r(1, 300)} Beach Road, Manly NSW 2095",
     ])
 

@@ -22,7 +22,8 @@ _PHONE_RX = re.compile(
     # German area code and number with a slash: "030/4455667", "0761 / 270 1234"
     rf"|(?<![\w+/.-])\b0\d{{2,5}}[ \t]?/[ \t]?\d{{3,4}}[ -]?\d{{2,5}}(?![\w/-])"
     # Seven-digit local number, only right after a phone word.
-    rf"|(?i:\b(?:ph|phone|tel|cell|mobile|call|ring|rang|text|fax|number|no)\b)\.?:?[ \t]*(?P<local>\d{{3}}[ .-]\d{{4}}{_EXT})(?![\w/-]|[ .-]?\d)"
+    rf"|(?i:\b(?:ph|phone|tel|cell|mobile|call|ring|rang|text|fax|number"
+    rf"|no)\b)\.?:?[ \t]*(?P<local>\d{{3}}[ .-]\d{{4}}{_EXT})(?![\w/-]|[ .-]?\d)"
 )
 # Any other grouping of 8-15 digits, when a phone word or a relative comes just before it: "NOK ph 9876 5432",
 # "daughter 4155550132", "patient's phone: 06 12 34 56 78".

@@ -29,14 +29,16 @@ EVENT = re.compile(
     r"referrals|department|dept|office|secretariat|enquiries|contact|email|e-mail|party|dinner|drinks|social|"
     r"session|sessions|event|events|interviews?|fellowship|simulation|welcome|joins|celebration|lunch|learn|"
     r"learning|postgraduate|education|educational|moves|moved|moving|relocates|relocated|entrance|policy|policies|protocol|effective|"
-    r"our[ \t]+(?:new[ \t]+)?(?:(?:clinic|practice|office|unit|centre|center|department|site|hospital|surgery)[ \t]+)?address|"
+    r"our[ \t]+(?:new[ \t]+)?(?:(?:clinic|practice|office|unit|centre|center|department|site|hospital"
+    r"|surgery)[ \t]+)?address|"
     r"open[ \t]+day|will[ \t]+(?:visit|speak|present|talk|teach|join|arrive|lecture))\b"
 )
 EVENT_NAME = re.compile(r"\b(?!(?:NSW|VIC|QLD|TAS|ACT|NT|SA|WA)\b)[A-Z]{2,6}[ \t]?20[0-3]\d\b")
 # Words that describe a patient event, closer than EVENT's generic ones: they keep a date a patient's.
 PATIENT_EVENT = re.compile(
     r"(?i)\b(?:date[ \t]+of[ \t]+(?:birth|admission|death|discharge)|birth[ \t]*date|geburtsdatum|aufnahmedatum|"
-    r"entlassungsdatum|admitted|admission|readmitted|(?:presented|presenting)(?![ \t]+(?:the|a|an|our|their|his|her|this|at[ \t]+the)\b)|discharged|dob|d\.o\.b|born|geboren|"
+    r"entlassungsdatum|admitted|admission|readmitted|(?:presented|presenting)(?![ \t]+(?:the|a|an|our|their|his|her"
+    r"|this|at[ \t]+the)\b)|discharged|dob|d\.o\.b|born|geboren|"
     r"died|onset|seen|fell|op|surgery|operated|transfused|intubated|extubated|delivered|diagnosed|dx|dx['’]d|"
     r"since|she|he|her|his|him|aufnahme|aufgenommen|entlassen|operiert|verstorben|first[ \t]+admission|"
     r"last[ \t]+seen|symptoms?|lmp|edd|transplanted|"
@@ -65,13 +67,16 @@ COLLEAGUE_BEFORE = re.compile(
 # A role just before a titled name: "The new CEO, Mr Thomas Doherty", "consultant surgeon Mr Patel".
 ROLE_BEFORE = re.compile(
     r"(?i)\b(?:ceo|director|manager|chair(?:man|woman|person)?|president|secretary|treasurer|dean|editor|chief|"
-    r"lead|head|surgeon|consultant|registrar|colleague|speaker|author)\.?,?[ \t]+(?:(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.?[ \t]+)?$"
+    r"lead|head|surgeon|consultant|registrar|colleague|speaker|author)\.?,?[ \t]+(?:(?:Mr|Mrs|Ms|Miss|Dr"
+    r"|Prof)\.?[ \t]+)?$"
 )
 # Just after a name: "from pharmacy says", "et al.", "'s talk".
 COLLEAGUE_AFTER = re.compile(
     r"(?i)^(?:[ \t]+(?:from|of)[ \t]+(?:pharmacy|the[ \t]+\w+[ \t]+team|our|radiology|micro|it|ict|"
-    r"admin|hr)\b|[ \t]+et[ \t]+al|['’]s[ \t]+(?:talk|lecture|paper|study|group|lab|team|book|novel|article|law|rule|sign|test|"
-    r"manoeuvre|maneuver|method|criteria|classification|score)|-(?:style|like|type)\b|[ \t]+from[ \t]+(?:the[ \t]+)?(?:finance|"
+    r"admin|hr)\b|[ \t]+et[ \t]+al|['’]s[ \t]+(?:talk|lecture|paper|study|group|lab|team|book|novel|article|law|rule"
+    r"|sign|test|"
+    r"manoeuvre|maneuver|method|criteria|classification|score)|-(?:style|like|type)\b"
+    r"|[ \t]+from[ \t]+(?:the[ \t]+)?(?:finance|"
     r"payroll|estates|procurement|facilities|management|governance|education|research|security|catering|medical[ \t]+"
     r"staffing|switchboard|it|hr|admin|pharmacy|radiology|micro)\b|[ \t]+\((?:dr|"
     r"prof|consultant|registrar|pharmacist|nurse)|,[ \t]+(?:md|phd|frcp|mrcp|rn|np|pa)\b|"

@@ -30,7 +30,8 @@ _DATE_RX = re.compile(
     rf"|\b{_DAY}-(?i:{_MONTH})-(?:{_YEAR}|\d\d)\b"
     rf"|\b{_MONTH}\b\.?[ \t]+{_DAY}\b(?:,?[ \t]+{_YEAR}\b)?(?![:.]?\d)"
     # A holiday is a day: "born on Christmas Day 1930".
-    rf"|\b(?:Christmas[ \t]+(?:Day|Eve)|New[ \t]+Year['’]s[ \t]+(?:Day|Eve)|Boxing[ \t]+Day|Valentine['’]s[ \t]+Day|Good[ \t]+Friday|"
+    rf"|\b(?:Christmas[ \t]+(?:Day|Eve)|New[ \t]+Year['’]s[ \t]+(?:Day|Eve)|Boxing[ \t]+Day|Valentine['’]s[ \t]+Day"
+    rf"|Good[ \t]+Friday|"
     rf"Hallowe['’]?en|Independence[ \t]+Day|Thanksgiving|Easter[ \t]+(?:Sunday|Monday)|Bastille[ \t]+Day)"
     rf"(?:,?[ \t]+{_YEAR})?\b"
     # An ordinal day after a patient event: "came in 16th", "cath 17th".
@@ -50,7 +51,8 @@ _DATE_RX = re.compile(
     rf"reviewed|op|surgery|fell|died|onset|readmitted|ct|mri|echo|scan|bloods|labs|appt|appointment|f/u|"
     rf"follow[- ]up|repeat|event|lmp|edd|booked|scheduled|planned|due|mon|monday|tue|tues|tuesday|wed|weds|wednesday|"
     rf"thu|thur|thurs|thursday|fri|"
-    rf"friday|sat|saturday|sun|sunday|date|attendance|attended|visit|D\.O\.B\.?)[ \t]+\(?(?P<sa>\d{{1,2}})/(?P<sb>\d{{1,2}})"
+    rf"friday|sat|saturday|sun|sunday|date|attendance|attended|visit"
+    rf"|D\.O\.B\.?)[ \t]+\(?(?P<sa>\d{{1,2}})/(?P<sb>\d{{1,2}})"
     rf"(?![\d/])(?![ \t]*(?:of|tabs?|tablets?|caps?|capsules?|pills?|doses?|strength|mg|units?)\b)"
 )
 
@@ -61,7 +63,10 @@ _SPELLED_ORDINAL = rf"(?:[Nn]inet(?:ieth|y[- ]{_ORDINAL_UNITS})|(?:[Oo]ne[- ])?[
 _SPELLED = rf"(?:[Nn]inety(?:[- ]{_UNITS})?|(?:[Oo]ne[- ])?[Hh]undred(?:[- ](?:and[- ])?(?:{_UNITS}|ten))?)"
 # "aged 90+" and "90 or older" are Safe Harbor's own pooled form, so they are allowed.
 _POOLED = r"(?![ \t]*(?:\+|(?:or|and)[ \t]+(?:older|over|above|more)))"
-_NOT_AN_AGE = r"(?![ \t]+(?:ago|later|earlier|before|since|after|of[ \t]+(?:experience|practice|service|follow)|in[ \t]+practice))"
+_NOT_AN_AGE = (
+    r"(?![ \t]+(?:ago|later|earlier|before|since|after|of[ \t]+(?:experience|practice|service|follow)"
+    r"|in[ \t]+practice))"
+)
 # "90 minutes", "ninety percent", "ninety over fifty": a quantity or a reading, not an age.
 _NOT_A_QUANTITY = (
     r"(?![ \t]*(?:%|\+|percent|per|over|or|to|mg|mcg|g|ml|units?|mins?|minutes?|sec(?:ond)?s?|hours?|hrs?|h|days?|"
@@ -87,11 +92,13 @@ _AGE_RX = re.compile(
     # An age set off by commas after a name or initial: "Edna, 93, fell", "Mrs. K, 95, cellulitis".
     rf"|(?:\b[A-Z][a-z][\w'’-]*|\b(?:Mr|Mrs|Ms|Miss)\.?[ \t]+[A-Z]\.?),[ \t]*(?P<n7>{_AGE})(?=[ \t]*(?:[,;)]|\.(?!\d)))"
     # "Patient 94, dementia", "pt 97 yo"
-    rf"|\b(?:[Pp]t|[Pp]atient|lady|gentleman|man|woman|ever)[ \t]*,?[ \t]*(?P<n9>{_AGE})(?=[ \t]*[,;)]|[ \t]+(?:yo|y/o|years?|yrs?)\b)"
+    rf"|\b(?:[Pp]t|[Pp]atient|lady|gentleman|man|woman|ever)[ \t]*,?[ \t]*(?P<n9>{_AGE})(?=[ \t]*[,;)]|[ \t]+(?:yo|y/o"
+    rf"|years?|yrs?)\b)"
     # A known given name, then "is 90 next week".
     rf"|\b(?!(?:She|He|Pt|Patient)\b)(?P<who>{TOKEN})[ \t]+is[ \t]+(?:now[ \t]+)?(?P<n8>{_AGE})"
     rf"(?=[ \t]*(?:next\b|this\b|last\b|today\b|now\b|years?\b|yrs?\b|and\b|[,;]|\.(?!\d)|$))"
-    rf"|\b(?:[Ss]he|[Hh]e|[Pp]t|[Pp]atient)(?:['’]s|[ \t]+is)[ \t]+(?:now[ \t]+)?{_SPELLED}\b(?![ \t-]*(?:per|percent|%))"
+    rf"|\b(?:[Ss]he|[Hh]e|[Pp]t|[Pp]atient)(?:['’]s|[ \t]+is)[ \t]+(?:now[ \t]+)?{_SPELLED}\b(?![ \t-]*(?:per|percent"
+    rf"|%))"
     rf"|\b(?:[Ss]he|[Hh]e|[Pp]t|[Pp]atient)(?:['’]s|[ \t]+is)[ \t]+(?:now[ \t]+)?(?P<n4>{_AGE})"
     rf"(?=[ \t]*(?:[,.;:)—–-]|and\b|now\b|today\b|next\b|this\b|last\b|in\b|on\b|years?\b|yrs?\b|$))"
     # "she will be 98 in May", "at ninety he still drives", "was a hundred and one"
@@ -113,7 +120,8 @@ _AGE_RX = re.compile(
 # A birth year that makes the patient 90 or older ("born 1931") is an age over 89 under Safe Harbor.
 _BORN_RX = re.compile(
     r"(?i)\b(?P<cue>born|b\.|geb\.|geboren|year[ \t]+of[ \t]+birth|YOB|dob|d\.o\.b\.?|date[ \t]+of[ \t]+birth|"
-    r"geburtsdatum)[^.\d\n]{0,25}?(?P<day>\d{1,2}[./-]\d{1,2}[./-]|\d{1,2}(?:st|nd|rd|th)?\.?[ \t]+[A-Za-zä]+\.?,?[ \t]+)?"
+    r"geburtsdatum)[^.\d\n]{0,25}?(?P<day>\d{1,2}[./-]\d{1,2}[./-]|\d{1,2}(?:st|nd|rd"
+    r"|th)?\.?[ \t]+[A-Za-zä]+\.?,?[ \t]+)?"
     r"(?P<year>1[89]\d\d)\b"
 )
 # "mean age 91" and "over 90" describe a population or a threshold, not a person.
@@ -158,7 +166,11 @@ def find_ages(text: str) -> Iterator[Finding]:
                 or _STATISTIC_BEFORE.search(text, max(0, m.start() - 16), m.start())
                 or _ITS_BEFORE.search(text, max(0, m.start() - 8), m.start()) or _in_range(text, m)):
             continue
-        start, end = m.span(group) if group in ("n4", "n5", "n7", "n8", "n9", "n10", "n11", "n12", "n13", "n14", "n15") else m.span()
+        start, end = (
+            m.span(group)
+            if group in ("n4", "n5", "n7", "n8", "n9", "n10", "n11", "n12", "n13", "n14", "n15")
+            else m.span()
+        )
         yield make("age_over_89", text, start, end, "age over 89")
     this_year = date.today().year
     for m in _BORN_RX.finditer(text):

@@ -26,14 +26,16 @@ _RECORD_CUE = (
     + r"|MBI|health[ \t]*plan[ \t]*" + _NUM + r"|insurance[ \t]*" + _NUM
     + r"|(?:encounter|visit|admission|specimen|lab|episode)[ \t]*" + _NUM + r"|CSN|FIN)(?![A-Za-z]))"
     # Cues that stand alone before the number: Australian UR/URN, Scottish CHI, NHS, German Fallnummer.
-    r"|\b(?:UR|URN|CHI|NHS|PID|Fallnummer|Fall-Nr\.?|(?i:kranken)?[Vv]ersicherungsnummer|[Vv]ersichertennummer|KV-Nr\.?|Patientennummer|Pat\.-Nr\.?|(?i:account|acct))(?=[ \t]*(?:(?:is|was)[ \t]+)?[:#]?[ \t]*[A-Z]?\d)"
+    r"|\b(?:UR|URN|CHI|NHS|PID|Fallnummer|Fall-Nr\.?|(?i:kranken)?[Vv]ersicherungsnummer|[Vv]ersichertennummer|KV-Nr\.?"
+    r"|Patientennummer|Pat\.-Nr\.?|(?i:account|acct))(?=[ \t]*(?:(?:is|was)[ \t]+)?[:#]?[ \t]*[A-Z]?\d)"
 )
 _DEVICE_CUE = (
     r"(?:(?i:\b(?:serial(?:[ \t]*(?:number|num|no\.?|\#))?|device[ \t]*(?:ID|identifier|serial|"
     r"number|no\.?)|(?:driver['’]?s?|driving)[ \t]+licen[cs]e(?:[ \t]*(?:number|no\.?|\#))?"
     r"|licen[cs]e[ \t]*(?:plate[ \t]*)?(?:number|no\.?|\#)|licen[cs]e[ \t]+plate"
     r"|(?:reg|registration|number|car|vehicle)[ \t]+plate(?:[ \t]*(?:number|no\.?))?|plate[ \t]*(?:number|no\.?|\#)"
-    r"|lot[ \t]*(?:number|no\.?|\#)|tag[ \t]*(?:number|no\.?|\#)|plate))|\bS/N|\bSN\b|\bUDI\b|\bVIN\b|\bDL\b[ \t]*(?:\#|no\.?|number)?"
+    r"|lot[ \t]*(?:number|no\.?|\#)|tag[ \t]*(?:number|no\.?|\#)|plate))|\bS/N|\bSN\b|\bUDI\b|\bVIN\b|\bDL\b[ \t]*(?:\#"
+    r"|no\.?|number)?"
     r"|(?i:\b(?:pacemaker|icd|implant|pump|defibrillator|cgm|stent|prosthesis|valve|device)[ \t]+"
     r"(?:id|serial|s/n|sn|number|no\.?)))"
 )

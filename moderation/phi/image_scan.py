@@ -82,7 +82,10 @@ class ImageScan:
         """What the post's check sees: the findings, or one standing for an image not fully checked."""
         if self.status in ("clean", "found"):
             return list(self.findings)
-        return [*self.findings, ImageFinding(UNCHECKED_KIND, (0, 0, *size), f"could not check this image: {self.reason}")]
+        return [
+            *self.findings,
+            ImageFinding(UNCHECKED_KIND, (0, 0, *size), f"could not check this image: {self.reason}"),
+        ]
 
 
 def scan_image(image: Image.Image, *, time_cap: float = TIME_CAP) -> ImageScan:

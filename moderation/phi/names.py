@@ -38,7 +38,8 @@ _AGE_SEX = r"\d{1,3}[ \t]?(?:yo[ \t]?|y/o[ \t]?)?[MF]\b"
 
 _NAME_RX = re.compile(
     # Mr/Mrs/Ms + name, or a newborn's "Baby Girl Martinez": always a person.
-    rf"\b(?:{_TITLE}\b\.?|[Bb]aby(?:[ \t]+(?:[Gg]irl|[Bb]oy))?)[ \t]+(?:and[ \t]+{_TITLE}\.?[ \t]+)?(?:[{_UP}]\.[ \t]*)?(?P<n_title>{NAME_SEQ})"
+    rf"\b(?:{_TITLE}\b\.?|[Bb]aby(?:[ \t]+(?:[Gg]irl"
+    rf"|[Bb]oy))?)[ \t]+(?:and[ \t]+{_TITLE}\.?[ \t]+)?(?:[{_UP}]\.[ \t]*)?(?P<n_title>{NAME_SEQ})"
     # patient/pt (+ is/named/:) (+ title incl. Dr) + name.
     rf"|\b(?:[Pp]t|[Pp]atient|PATIENT|[Pp]aciente|[Pp]atientin|[Pp]atiente)\b\.?(?:['’]s)?[ \t]*"
     rf"(?:,|:|\bis\b|\bnamed\b|\bcalled\b)?"
@@ -64,7 +65,8 @@ _NAME_RX = re.compile(
     rf"grandad|granddad|grandpa|grandma|granny)(?:[ \t]+in[ \t]+\w+)?[ \t]*[,—–:-][ \t]*(?P<n_appos>{NAME_SEQ})"
     rf"(?=[ \t]*[,—–(-])"
     # A name followed by the words that make it the patient's: "Abdul, the pt with the LVAD".
-    rf"|(?P<n_then>{NAME_SEQ}),[ \t]+(?=(?:the|our|my)[ \t]+(?:pt|patient|lady|gentleman|man|woman|guy|boy|girl|regular|"
+    rf"|(?P<n_then>{NAME_SEQ}),[ \t]+(?=(?:the|our|my)[ \t]+(?:pt|patient|lady|gentleman|man|woman|guy|boy|girl|regular"
+    rf"|"
     rf"\d{{1,3}}[ \t-]*(?:year|yo\b|y/o|month|week|day)))"
     # Dr + name only when the text says the doctor is the patient.
     rf"|\bDr\.?[ \t]+(?P<n_dr>{NAME_SEQ})"
@@ -179,12 +181,14 @@ def _ends_clause(text: str, pos: int) -> bool:
 
 
 # People by their shape, where the words around say they are the patient:
-# - beside another identifier of theirs: "Bett 19: Nkechi Takahashi", "Aoife Achterberg, bed 7", "Edith Rossi, chart #8399";
+# - beside another identifier of theirs: "Bett 19: Nkechi Takahashi", "Aoife Achterberg, bed 7",
+#   "Edith Rossi, chart #8399";
 # - a known name tagged with an age at the start of a line: "Kaur, 97 yrs", "Whitfield, age 95";
 # - in a post about a patient, a known given name or surname in a full name: "Gwen Okafor is a 27-year-old".
 # Never a colleague, speaker or author by the words around (context.colleague), never an eponym phrase.
 _BESIDE_RX = re.compile(
-    rf"(?i:\b(?:bed|bett|zimmer|room|rm|bay|cubicle|side[ \t]?room|resus)\.?[ \t]*\d{{1,4}}[A-Za-z]?)[ \t]*[:–—-]?[ \t]+"
+    rf"(?i:\b(?:bed|bett|zimmer|room|rm|bay|cubicle|side[ \t]?room"
+    rf"|resus)\.?[ \t]*\d{{1,4}}[A-Za-z]?)[ \t]*[:–—-]?[ \t]+"
     rf"(?P<occupant>{NAME_SEQ})\b"
     rf"|(?<![\w.@'’-])(?P<beside>{_FULL_NAME}|{TOKEN}(?=[ \t]+(?:in|from)[ \t]+))(?![\w'’-])"
     rf"(?=,?[ \t]*(?:\(|in[ \t]+|from[ \t]+|-[ \t]+)?(?i:bed|room|rm|bay|cubicle|zimmer|bett|resus|"
@@ -193,7 +197,9 @@ _BESIDE_RX = re.compile(
     rf"|,?[ \t]*(?i:mr[ \t]*\#|acct[ \t]*\#)"
     rf"|,?[ \t]*\(?\d{{1,3}}[ \t]?(?:[MF]\b|yo\b|y/o|yrs?\b|years?\b)|,[ \t]*\d{{1,3}}[ \t]*,)"
 )
-_SPELLED_AGE = r"(?i:(?:aged?[ \t]+|turned[ \t]+)?(?:ninety|(?:one|a)[ -]hundred)[\w -]{0,12}?(?:years?|birthday|-year))"
+_SPELLED_AGE = (
+    r"(?i:(?:aged?[ \t]+|turned[ \t]+)?(?:ninety|(?:one|a)[ -]hundred)[\w -]{0,12}?(?:years?|birthday|-year))"
+)
 # An age said outright after the name, not a bare number ("Kaur, 97" needs the gazetteer to know Kaur).
 _EXPLICIT_AGE = re.compile(
     rf"[ \t(]*(?:(?i:aged?|turned)[ \t]+\d{{1,3}}\b|\d{{1,3}}(?:st|nd|rd|th)?[ \t-]?(?i:y\b|yo\b|y/o|yrs?\b|years?\b|"

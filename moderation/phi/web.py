@@ -33,7 +33,8 @@ _PATIENT_MEDIA_NEARBY = re.compile(
 )
 # "the family posted the photos at ...": a relative or the patient shared their pictures.
 _SHARED_BY_FAMILY = re.compile(
-    r"(?i)\b(?:family|relatives?|daughter|son|wife|husband|mum|mom|dad|pt|patient|she|he)[ \t]+(?:has[ \t]+|have[ \t]+)?"
+    r"(?i)\b(?:family|relatives?|daughter|son|wife|husband|mum|mom|dad|pt|patient|she|he)[ \t]+(?:has[ \t]+"
+    r"|have[ \t]+)?"
     r"(?:posted|shared|uploaded|sent)[ \t]+(?:the[ \t]+|some[ \t]+|her[ \t]+|his[ \t]+)?"
     r"(?:photos?|pictures?|pics?|videos?|images?|clips?|scans?)\b"
 )
@@ -110,7 +111,10 @@ def _context_reason(text: str, start: int, end: int) -> str | None:
         return None
     before = text[max(0, start - _CONTEXT_CHARS):start]
     after = text[end:end + _CONTEXT_CHARS]
-    if any(rx.search(before) or rx.search(after) for rx in (_PATIENT_DATA_NEARBY, _PATIENT_MEDIA_NEARBY, _SHARED_BY_FAMILY)):
+    if any(
+        rx.search(before) or rx.search(after)
+        for rx in (_PATIENT_DATA_NEARBY, _PATIENT_MEDIA_NEARBY, _SHARED_BY_FAMILY)
+    ):
         return "link described as a patient's data"
     return None
 
