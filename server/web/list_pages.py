@@ -43,7 +43,7 @@ async def index(web: Web) -> Response:
                                        web.value("replies_policy", "list"), bool(web.value("exclusive")))
     except ServiceError as exc:
         await roll_back(web)
-        return await _index(web, 422, sentence(exc.details["plain"]), web.value("title")[:lists.MAX_TITLE])
+        return await _index(web, 422, sentence(exc.details.get("plain", exc.message)), web.value("title")[:lists.MAX_TITLE])
     await web.db.commit()
     return web.redirect(f"/lists/{made.id}?notice=created")
 
@@ -89,7 +89,7 @@ async def edit(web: Web) -> Response:
                                 exclusive=bool(web.value("exclusive")))
     except ServiceError as exc:
         await _undo(web, owned)
-        return await _show(web, owned, 422, sentence(exc.details["plain"]))
+        return await _show(web, owned, 422, sentence(exc.details.get("plain", exc.message)))
     await web.db.commit()
     return web.redirect(f"/lists/{owned.id}?notice=saved")
 
@@ -116,7 +116,7 @@ async def add_member(web: Web) -> Response:
         await lists.add_accounts(web.db, owned, [actor.id])
     except ServiceError as exc:
         await _undo(web, owned)
-        return await _show(web, owned, 422, sentence(exc.details["plain"]), handle)
+        return await _show(web, owned, 422, sentence(exc.details.get("plain", exc.message)), handle)
     await web.db.commit()
     return web.redirect(f"/lists/{owned.id}?notice=added")
 

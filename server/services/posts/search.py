@@ -6,7 +6,7 @@ Which statuses a member's search may find, as on Mastodon 4.2+:
 - any post the member wrote, favourited, boosted, bookmarked or was mentioned in.
 Unlisted, followers-only and direct posts of others are found only through the second rule. Then
 every result must be one the member may see (server.services.social.visibility_to_viewers.may_see, written here in SQL
-and checked again per post) and not hidden by moderation (services.moderation.filters, as on the
+and checked again per post) and not hidden by moderation (services.moderation.hidden_from_viewers, as on the
 public timelines: suspended and limited accounts and domains, blocks both ways, mutes, the member's
 domain blocks). Anonymous callers find no statuses by their words, as on Mastodon.
 

@@ -10,7 +10,7 @@ their row; the next direct post in the thread writes it again.
 
 Only participants ever see a conversation: rows are written for them alone, and every read checks again
 that the viewer is the last post's author or mentioned by it, and applies blocks, mutes and moderation
-(services.moderation.filters), as the rest of the API does.
+(services.moderation.hidden_from_viewers), as the rest of the API does.
 """
 from __future__ import annotations
 
