@@ -43,7 +43,8 @@ async def index(web: Web) -> Response:
                                        web.value("replies_policy", "list"), bool(web.value("exclusive")))
     except ServiceError as exc:
         await roll_back(web)
-        return await _index(web, 422, sentence(exc.details.get("plain", exc.message)), web.value("title")[:lists.MAX_TITLE])
+        reason = sentence(exc.details.get("plain", exc.message))
+        return await _index(web, 422, reason, web.value("title")[:lists.MAX_TITLE])
     await web.db.commit()
     return web.redirect(f"/lists/{made.id}?notice=created")
 
