@@ -28,13 +28,11 @@ def redact(text: str) -> str:
 
 
 class RedactTokens(logging.Filter):
-    """Rewrites each record's message with its secrets redacted, whichever library logged it."""
+    """Rewrites each record's message with its secrets redacted, whichever library logged it. The message is
+    formatted here once and kept, so the formatter does not format it again."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = redact(message)
-        if redacted != message:
-            record.msg, record.args = redacted, None
+        record.msg, record.args = redact(record.getMessage()), None
         return True
 
 

@@ -54,3 +54,19 @@ def test_log_redaction_filter_rewrites_a_records_message_and_arguments():
                                ("127.0.0.1:1", "/api/v1/streaming?access_token=abc123"), None)
     assert RedactTokens().filter(record) and "abc123" not in record.getMessage()
     assert record.getMessage() == '127.0.0.1:1 - "WebSocket /api/v1/streaming?access_token=[redacted]" [accepted]'
+
+
+def test_log_redaction_formats_each_message_once():
+    class Counted:
+        calls = 0
+
+        def __str__(self) -> str:
+            Counted.calls += 1
+            return "value"
+
+    handler = logging.StreamHandler(open("/dev/null", "w"))
+    handler.addFilter(RedactTokens())
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.handle(logging.LogRecord("x", logging.INFO, __file__, 1, "a %s", (Counted(),), None))
+    handler.stream.close()
+    assert Counted.calls == 1
