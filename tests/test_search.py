@@ -274,3 +274,26 @@ async def test_search_trusts_a_post_url_only_on_the_posts_own_origin(fed_app, fe
     assert await lookup() == []
     assert await lookup(resolve="true") == [note["id"]]
     assert await lookup() == [note["id"]]
+
+
+async def accounts_found(client, who, q: str, path: str = SEARCH) -> set[str]:
+    response = await client.get(path, params={"q": q, "type": "accounts"}, headers=who.headers)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    return {a["acct"] for a in (body["accounts"] if isinstance(body, dict) else body)}
+
+
+@pytest.mark.parametrize("path", [SEARCH, "/api/v1/accounts/search"])
+async def test_search_accounts_leaves_out_who_blocks_the_viewer_and_whom_she_blocks_or_mutes(app, client, path):
+    alice = await member(app, "alice")
+    for name in ("drblock", "drblocked", "drmuted", "drplain"):
+        await member(app, name)
+    async with app.state.sessions() as session:
+        ids = {a.username: a.id for a in (await session.execute(select(Actor))).scalars()}
+        session.add_all([Block(actor_id=ids["drblock"], target_id=alice.id, uri="https://curbside.test/b/1"),
+                         Block(actor_id=alice.id, target_id=ids["drblocked"], uri="https://curbside.test/b/2"),
+                         Mute(actor_id=alice.id, target_id=ids["drmuted"])])
+        await session.commit()
+    assert await accounts_found(client, alice, "dr", path) == {"drplain"}
+    assert await accounts_found(client, alice, "drblocked@curbside.test", path) == {"drblocked"}
+    assert await accounts_found(client, alice, "drblock@curbside.test", path) == set()

@@ -26,7 +26,8 @@ async def search(web: Web) -> Response:
         return web.render("posts/search.html", q=query, searched=True, accounts=[], hashtags=[],
                           statuses=await status_cards(web, posts), by_url=True)
     remote = "@" in query.lstrip("@")
-    actors = await lookup.search_actors(web.runtime, web.db, query, resolve=remote, limit=LIMIT)
+    actors = await lookup.search_actors(web.runtime, web.db, query, resolve=remote, limit=LIMIT,
+                                        viewer=viewer)
     hashtags = await search_hashtags(web.db, viewer, query, limit=LIMIT, offset=0)
     posts = []
     if not lookup.lone_tag_or_acct(query):

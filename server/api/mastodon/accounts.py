@@ -50,12 +50,13 @@ async def lookup(request: Request) -> JSONResponse:
 
 
 async def search(request: Request) -> JSONResponse:
-    await authenticate(request)
+    auth = await authenticate(request)
     query = (request.query_params.get("q") or "").strip()
     resolve = flag(request.query_params.get("resolve", False))
     limit = int_param(request, "limit", 40, 80)
     async with request.app.state.sessions() as session:
-        actors = await lookup_service.search_actors(request.app.state.runtime, session, query, resolve, limit)
+        viewer = await session.get(Actor, auth.account.actor_id)
+        actors = await lookup_service.search_actors(request.app.state.runtime, session, query, resolve, limit, viewer)
         return await accounts_json(request, session, actors)
 
 

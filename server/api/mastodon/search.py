@@ -47,7 +47,8 @@ async def search(request: Request) -> JSONResponse:
     async with state.sessions() as session:
         viewer = await session.get(Actor, auth.account.actor_id) if auth else None
         if kind in (None, "accounts") and not url:
-            actors = (await lookup.search_actors(state.runtime, session, query, resolve, offset + page.limit))[offset:]
+            actors = (await lookup.search_actors(state.runtime, session, query, resolve, offset + page.limit,
+                                                 viewer))[offset:]
             result["accounts"] = await render_accounts(session, actors, state.urls, state.settings.domain)
         if kind in (None, "hashtags") and not url:
             tags = await search_hashtags(session, viewer, query, limit=page.limit, offset=offset)

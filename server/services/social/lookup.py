@@ -8,10 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.webfinger import WebfingerError, parse_acct
 from server.db import fulltext
-from server.db.models import Actor, Post
+from server.db.models import Actor, Block, Post
 from server.runtime import Runtime
 from server.services.federation.remote_actors import RemoteActorError, resolve_acct
-from server.services.moderation.hidden_from_viewers import visible_actors, visible_posts
+from server.services.moderation.hidden_from_viewers import viewpoint, visible_actors, visible_posts
 from server.services.posts.remote_posts import resolve_post, stored_post
 from server.services.social.account_publicity import is_public
 from server.services.social.visibility_to_viewers import may_see
@@ -49,20 +49,40 @@ async def find_acct(runtime: Runtime, session: AsyncSession, acct: str, *, resol
     return actor
 
 
+async def _not_blocking(session: AsyncSession, actors: list[Actor], viewer: Actor | None) -> list[Actor]:
+    if viewer is None or not actors:
+        return actors
+    blockers = set((await session.execute(select(Block.actor_id).where(
+        Block.target_id == viewer.id, Block.actor_id.in_([a.id for a in actors])))).scalars())
+    return [a for a in actors if a.id not in blockers]
+
+
+async def _unfiltered(session: AsyncSession, actors: list[Actor], viewer: Actor | None) -> list[Actor]:
+    """`actors` without those the viewer blocks or mutes, those who block the viewer, and those on domains the
+    viewer blocks (as Mastodon's account search leaves them out)."""
+    if viewer is None:
+        return actors
+    view = await viewpoint(session, viewer)
+    hidden = view.blocked_ids | view.muted_ids
+    return [a for a in actors if a.id not in hidden and (a.local or not view.domain_state(a.domain)[0])]
+
+
 async def search_actors(runtime: Runtime, session: AsyncSession, query: str, resolve: bool,
-                        limit: int) -> list[Actor]:
-    """An exact acct (resolved over WebFinger if asked), else a prefix match on usernames and names."""
+                        limit: int, viewer: Actor | None = None) -> list[Actor]:
+    """An exact acct (resolved over WebFinger if asked), else a prefix match on usernames and names. An exact
+    acct is found unless it blocks the viewer (she may look up whom she blocked); a prefix match also leaves out
+    whom she blocks or mutes and the domains she blocks."""
     if not query:
         return []
     if "@" in query.lstrip("@"):
         actor = await find_acct(runtime, session, query, resolve=resolve)
-        return await visible_actors(session, [actor] if actor else [])
+        return await _not_blocking(session, await visible_actors(session, [actor] if actor else []), viewer)
     pattern = query.lstrip("@").replace("%", "").replace("_", "\\_") + "%"
     rows = await session.execute(select(Actor).where(
         Actor.actor_type != "Application",
         or_(Actor.username.ilike(pattern, escape="\\"), Actor.display_name.ilike(pattern, escape="\\")))
         .order_by(Actor.local.desc(), Actor.id).limit(limit))
-    return await visible_actors(session, list(rows.scalars()))
+    return await _unfiltered(session, await visible_actors(session, list(rows.scalars())), viewer)
 
 
 async def posts_by_url(runtime: Runtime, session: AsyncSession, viewer: Actor | None, url: str, *,
