@@ -14,7 +14,9 @@ PATIENT = re.compile(
     r"fell|op|surgery|operated|scan|ct|mri|echo|biopsy|labs|bloods|results?|lives?|living|home|wohnt|"
     r"wife|husband|son|daughter|mother|father|mum|mom|dad|grandson|granddaughter|sister|brother|"
     r"family|carer|next[ \t]+of[ \t]+kin|nok|she|he|her|his|him|yo|y/o|year-old|years?[ \t]+old|"
-    r"bed|bay|room|cubicle|ward|icu|ed|a&e|clinic|refuses|declined|started|given|giving|on[ \t]+\w+[ \t]+mg)\b"
+    r"bed|bay|room|cubicle|ward|icu|ed|a&e|clinic|refuses|declined|started|given|giving|on[ \t]+\w+[ \t]+mg|"
+    r"attender|frequent[ \t]+flyer|on[ \t]+our[ \t]+(?:unit|ward|floor|service|list)|"
+    r"(?:man|woman|lady|gentleman|guy|chap|bloke|boy|girl|infant|toddler|baby|child|kid|teen|teenager)[ \t]+with)\b"
     r"|\b\d{1,3}[ \t]?[MF]\b"
 )
 # A public event or an institution's own business: rotas, meetings, guidelines, holidays.

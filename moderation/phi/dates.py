@@ -62,6 +62,8 @@ _ORDINAL_UNITS = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth
 _SPELLED_ORDINAL = rf"(?:[Nn]inet(?:ieth|y[- ]{_ORDINAL_UNITS})|(?:[Oo]ne[- ])?[Hh]undredth)"
 _SPELLED = rf"(?:[Nn]inety(?:[- ]{_UNITS})?|(?:[Oo]ne[- ])?[Hh]undred(?:[- ](?:and[- ])?(?:{_UNITS}|ten))?)"
 # "aged 90+" and "90 or older" are Safe Harbor's own pooled form, so they are allowed.
+# "she's now 94", "he is exactly 97", "she's nearly 100"
+_ADVERB = r"(?:(?:now|exactly|only|just|nearly|almost|already|still|actually)[ \t]+)?"
 _POOLED = r"(?![ \t]*(?:\+|(?:or|and)[ \t]+(?:older|over|above|more)))"
 _NOT_AN_AGE = (
     r"(?![ \t]+(?:ago|later|earlier|before|since|after|of[ \t]+(?:experience|practice|service|follow)"
@@ -85,6 +87,9 @@ _AGE_RX = re.compile(
     rf"|(?<![\d.,/])(?:9\d|1[01]\d)(?:st|nd|rd|th)[ \t]+birthday\b"
     rf"|\b{_SPELLED_ORDINAL}[ \t]+birthday\b"
     rf"|(?<![\d.,/])(?P<de>{_AGE})[ \t]*(?:-?j(?:ä|ae)hrige[rn]?\b|J\.|J\b|Jahre\b)"
+    # French, Spanish, Italian, Dutch: "patiente de 93 ans", "mujer de 91 años"
+    rf"|(?<![\d.,/])(?P<ro>{_AGE})[ \t]+(?:ans|años|anni|jaar)\b(?![ \t]+(?:après|avant|plus|de\b|d['’]|después|antes"
+    rf"|dopo|fa\b|geleden|later|ago))"
     rf"|\b(?:[Aa]ged?|[Tt]urn(?:ed|s|ing))[ \t]+{_SPELLED}\b"
     rf"|\b(?:[Aa]ged?|AGED?|[Tt]urn(?:ed|s|ing))[ \t]*:?[ \t]*(?P<n3>{_AGE})(?![\d%]|[.,]\d){_POOLED}"
     rf"|\b{_SPELLED}[ \t]*[-‐–]?[ \t]*years?[ \t]*[-‐–]?[ \t]*old\b"
@@ -99,7 +104,7 @@ _AGE_RX = re.compile(
     rf"(?=[ \t]*(?:next\b|this\b|last\b|today\b|now\b|years?\b|yrs?\b|and\b|[,;]|\.(?!\d)|$))"
     rf"|\b(?:[Ss]he|[Hh]e|[Pp]t|[Pp]atient)(?:['’]s|[ \t]+is)[ \t]+(?:now[ \t]+)?{_SPELLED}\b(?![ \t-]*(?:per|percent"
     rf"|%))"
-    rf"|\b(?:[Ss]he|[Hh]e|[Pp]t|[Pp]atient)(?:['’]s|[ \t]+is)[ \t]+(?:now[ \t]+)?(?P<n4>{_AGE})"
+    rf"|\b(?:[Ss]he|[Hh]e|[Pp]t|[Pp]atient)(?:['’]s|[ \t]+is)[ \t]+{_ADVERB}(?P<n4>{_AGE})"
     rf"(?=[ \t]*(?:[,.;:)—–-]|and\b|now\b|today\b|next\b|this\b|last\b|in\b|on\b|years?\b|yrs?\b|$))"
     # "she will be 98 in May", "at ninety he still drives", "was a hundred and one"
     rf"|\b(?i:(?:lady|man|woman|gentleman|gent|patient|pt|person|widow|widower)[ \t]+of)[ \t]+(?P<n15>{_AGE})\b"

@@ -7,7 +7,7 @@ import re
 from .contacts import find_emails, find_phones
 from .dates import find_ages, find_dates
 from .finding import Finding
-from .identifiers import find_identifiers, find_ssns
+from .identifiers import find_device_shapes, find_identifiers, find_ssns
 from .label_names import find_label_names
 from .names import find_known_names, find_names
 from .places import find_addresses, find_facility_locations
@@ -40,7 +40,7 @@ def find_phi(text: str) -> list[Finding]:
     candidates: list[Finding] = list(find_urls(text, urls))
     candidates += find_emails(text)
     if _DIGIT.search(text):  # these families all need a digit
-        for family in (find_ssns, find_identifiers, find_ips, find_phones,
+        for family in (find_ssns, find_identifiers, find_device_shapes, find_ips, find_phones,
                        find_addresses, find_facility_locations):
             candidates += family(text)
     candidates += find_dates(text)  # may have no digit: "on Boxing Day"

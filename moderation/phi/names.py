@@ -26,7 +26,7 @@ _RELATION = (
     r"father|mum|mom|dad|brother|sister|aunt|uncle|niece|nephew|cousin|grandson|"
     r"granddaughter|grandmother|grandfather|grandma|grandpa|granny|gran|grandad|granddad|nana|auntie|aunty|"
     r"stepson|stepdaughter|stepfather|stepmother|guardian|carer|"
-    r"caregiver)"
+    r"caregiver|neighbour|neighbor|flatmate|housemate|roommate|lodger|landlord|landlady)"
 )
 _VERB = (
     r"(?:[Cc]onsulted[ \t]+on|[Ss]aw|[Ss]een|[Aa]dmitted|[Ff]ollowing[ \t]+up[ \t]+on|"
@@ -45,10 +45,13 @@ _NAME_RX = re.compile(
     rf"(?:,|:|\bis\b|\bnamed\b|\bcalled\b)?"
     rf"[ \t]*(?:(?:Dr|{_TITLE})\.?[ \t]+)?(?P<n_pt>{NAME_SEQ})"
     # relation (+ named/is) + name: "his wife Maria", "The son, Kevin".
-    rf"|\b{_RELATION}(?:['’]s)?\b,?[ \t]+(?:(?:is|was|named|called)[ \t]+|\()?(?P<n_rel>{NAME_SEQ})"
+    rf"|\b{_RELATION}(?:-in-law)?(?:['’]s)?\b,?[ \t]+(?:(?:is|was|named|called)[ \t]+|\()?(?P<n_rel>{NAME_SEQ})"
     # named/called/"name:" + name.
     rf"|\b(?:named|called|[Nn]ame(?:[ \t]+is|[ \t]*:)|NAME[ \t]*:|(?i:surname|last[ \t]+name|first[ \t]+name|"
     rf"given[ \t]+name|forename)[ \t]*:?)[ \t]*(?P<n_named>{NAME_SEQ})"
+    # A patient's initials, given as such: "pt initials MK", "initials: J.R.T."
+    rf"|\b(?i:initials)[ \t]*(?:are[ \t]+|is[ \t]+)?:?[ \t]*"
+    rf"(?P<n_inits>[{_UP}]\.?[ \t]?[{_UP}]\.?(?:[ \t]?[{_UP}]\.?)?)(?![\w])"
     # An initial and a surname after the patient cue: "pt: K. Obi / 88F".
     rf"|\b(?:[Pp]t|[Pp]atient)\b[ \t]*:?[ \t]*(?P<n_initial>[{_UP}]\.[ \t]*{TOKEN})"
     # A name with the relation in brackets: "Miriam (daughter) says".
@@ -86,6 +89,7 @@ _VALUE_AFTER = re.compile(r"[ \t]*[:=<>]?[ \t]*\d")
 
 _REASONS = {
     "title": "name after a personal title",
+    "inits": "a patient's initials",
     "pt": "name of the patient",
     "rel": "name of a relative or carer",
     "named": "name introduced as a name",
@@ -114,7 +118,10 @@ def find_names(text: str) -> Iterator[Finding]:
     pos = 0
     while (m := _NAME_RX.search(text, pos)) is not None:
         cue = (m.lastgroup or "n_").removeprefix("n_")
-        span = None if cue == "rel" and _nursing_title(text, m.start()) else _accepted_span(text, m, cue)
+        if cue == "inits":
+            span = m.span("n_inits")  # letters, not name words: nothing to trim
+        else:
+            span = None if cue == "rel" and _nursing_title(text, m.start()) else _accepted_span(text, m, cue)
         if cue == "title" and span and colleague_by_role(text, *span):
             span = None
         if span and not any(s < span[1] and span[0] < e for s, e in shields):
