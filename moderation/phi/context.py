@@ -33,7 +33,8 @@ EVENT = re.compile(
     r"learning|postgraduate|education|educational|moves|moved|moving|relocates|relocated|entrance|policy|policies|protocol|effective|"
     r"our[ \t]+(?:new[ \t]+)?(?:(?:clinic|practice|office|unit|centre|center|department|site|hospital"
     r"|surgery)[ \t]+)?address|"
-    r"open[ \t]+day|will[ \t]+(?:visit|speak|present|talk|teach|join|arrive|lecture))\b"
+    r"open[ \t]+day|inspection|inspectorate|cqc|ranges|reference[ \t]+range|"
+    r"will[ \t]+(?:visit|speak|present|talk|teach|join|arrive|lecture))\b"
 )
 EVENT_NAME = re.compile(r"\b(?!(?:NSW|VIC|QLD|TAS|ACT|NT|SA|WA)\b)[A-Z]{2,6}[ \t]?20[0-3]\d\b")
 # Words that describe a patient event, closer than EVENT's generic ones: they keep a date a patient's.
@@ -75,8 +76,8 @@ ROLE_BEFORE = re.compile(
 # Just after a name: "from pharmacy says", "et al.", "'s talk".
 COLLEAGUE_AFTER = re.compile(
     r"(?i)^(?:[ \t]+(?:from|of)[ \t]+(?:pharmacy|the[ \t]+\w+[ \t]+team|our|radiology|micro|it|ict|"
-    r"admin|hr)\b|[ \t]+et[ \t]+al|['’]s[ \t]+(?:talk|lecture|paper|study|group|lab|team|book|novel|article|law|rule"
-    r"|sign|test|"
+    r"admin|hr)\b|[ \t]+et[ \t]+al|['’]s[ \t]+(?:talk|lecture|paper|study|group|lab|team|book|cookbook|novel|article|"
+    r"law|rule|sign|test|"
     r"manoeuvre|maneuver|method|criteria|classification|score)|-(?:style|like|type)\b"
     r"|[ \t]+from[ \t]+(?:the[ \t]+)?(?:finance|"
     r"payroll|estates|procurement|facilities|management|governance|education|research|security|catering|medical[ \t]+"

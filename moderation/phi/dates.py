@@ -92,6 +92,7 @@ _AGE_RX = re.compile(
     rf"|dopo|fa\b|geleden|later|ago))"
     rf"|\b(?:[Aa]ged?|[Tt]urn(?:ed|s|ing))[ \t]+{_SPELLED}\b"
     rf"|\b(?:[Aa]ged?|AGED?|[Tt]urn(?:ed|s|ing))[ \t]*:?[ \t]*(?P<n3>{_AGE})(?![\d%]|[.,]\d){_POOLED}"
+    rf"(?![ \t]+(?:is|was|marks|seems|appears)\b)"
     rf"|\b{_SPELLED}[ \t]*[-‐–]?[ \t]*years?[ \t]*[-‐–]?[ \t]*old\b"
     rf"|\b{_SPELLED}[ \t]*[-‐–]?[ \t]*(?:y/o|y\.o\.?|yo\b)"
     # An age set off by commas after a name or initial: "Edna, 93, fell", "Mrs. K, 95, cellulitis".
@@ -119,8 +120,8 @@ _AGE_RX = re.compile(
     # A person, then the age in brackets: "centenarian lady (101)", "the gent (94)"
     rf"|\b(?i:lady|man|woman|gentleman|gent|patient|pt|centenarian|widow|widower|grandmother|grandfather|grandma|"
     rf"grandpa|granny|nan|mum|mother|father|dad)[ \t]*\((?P<n11>{_AGE})\)"
-    rf"|\b(?:Mr|Mrs|Ms|Miss)\.?[ \t]+{NAME_SEQ}(?:,[ \t]*|[ \t]+is[ \t]+(?:now[ \t]+)?)(?P<n5>{_AGE})"
-    rf"(?=[ \t]*(?:[,;.)]|and\b|years?\b|$))"
+    rf"|\b(?:Mr|Mrs|Ms|Miss)\.?[ \t]+(?:{NAME_SEQ}|[A-Z]\b\.?)(?:,[ \t]*|[ \t]+is[ \t]+(?:now[ \t]+)?)(?P<n5>{_AGE})"
+    rf"(?=[ \t]*(?:[,;.)]|and\b|years?\b|this\b|next\b|today\b|now\b|$))"
 )
 # A birth year that makes the patient 90 or older ("born 1931") is an age over 89 under Safe Harbor.
 _BORN_RX = re.compile(

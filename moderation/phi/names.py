@@ -20,7 +20,7 @@ NAME_SEQ = rf"{TOKEN}(?:[ \t]+{TOKEN}){{0,2}}"
 _FULL_NAME = rf"{TOKEN}(?:[ \t]+{TOKEN}){{1,2}}"
 _TOKEN_RX = re.compile(TOKEN)
 
-_TITLE = r"(?:Mr|Mrs|Ms|Mx|Miss|Mister|Herr|Frau|Sr|Sra|Mme|Mlle|Señor|Señora|Signora|Signor)"
+_TITLE = r"(?:Mr|Mrs|Ms|Mx|Miss|Mister|Herr|Hr|Frau|Sr|Sra|Mme|Mlle|Señor|Señora|Signora|Signor)"
 _RELATION = (
     r"(?i:wife|husband|spouse|partner|fianc[eé]e?|girlfriend|boyfriend|son|daughter|mother|"
     r"father|mum|mom|dad|brother|sister|aunt|uncle|niece|nephew|cousin|grandson|"
@@ -40,6 +40,8 @@ _NAME_RX = re.compile(
     # Mr/Mrs/Ms + name, or a newborn's "Baby Girl Martinez": always a person.
     rf"\b(?:{_TITLE}\b\.?|[Bb]aby(?:[ \t]+(?:[Gg]irl"
     rf"|[Bb]oy))?)[ \t]+(?:and[ \t]+{_TITLE}\.?[ \t]+)?(?:[{_UP}]\.[ \t]*)?(?P<n_title>{NAME_SEQ})"
+    # A title and an initial alone: "Mrs B is 92", "Mr K. in bed 4"
+    rf"|\b(?:Mr|Mrs|Ms|Miss|Herr|Frau|Mme)\.?[ \t]+(?P<n_tinit>[{_UP}])\b\.?(?![\w'’-])"
     # patient/pt (+ is/named/:) (+ title incl. Dr) + name.
     rf"|\b(?:[Pp]t|[Pp]atient|PATIENT|[Pp]aciente|[Pp]atientin|[Pp]atiente)\b\.?(?:['’]s)?[ \t]*"
     rf"(?:,|:|\bis\b|\bnamed\b|\bcalled\b)?"
@@ -59,7 +61,18 @@ _NAME_RX = re.compile(
     # A name whose GP, bloods or family are spoken of: "Yolanda's GP", "Arthur's INR".
     rf"|(?P<n_poss>{TOKEN})['’]s[ \t]+(?=(?i:GP|bloods|labs|meds|chart|notes|results|scan|CT|MRI|echo|INR|"
     rf"family|daughter|son|wife|husband|mum|mother|father|dad|carer|NOK|discharge|surgery|bed|room|"
-    rf"potassium|sodium|obs|wound|drain|catheter|line)\b)"
+    rf"potassium|sodium|obs|wound|drain|catheter|line|sats|saturations|BP|HR|sugars?|glucose|creatinine|Hb|"
+    rf"temp|temperature|fever|breathing|oxygen|cannula|PEG|NG|stoma|parents|partner|kids|children)\b)"
+    # A known given name with a relative of theirs: "tell Jamal and his mum", "Sofia and her dad"
+    rf"|\b(?P<n_withrel>{TOKEN})(?=[ \t]+and[ \t]+(?:his|her|their)[ \t]+{_RELATION}\b)"
+    # Endearment before a given name, as on a ward: "our little fighter Sofia", "brave little Max"
+    rf"|\b(?i:little|brave)[ \t]+(?:(?i:fighter|warrior|man|lady|girl|boy|one|guy|superstar|star)[ \t]+)?"
+    rf"(?P<n_dear>{TOKEN})"
+    # Mourning a patient: "RIP Georgina", "R.I.P. Mr Lowe"
+    rf"|\b(?:RIP|R\.I\.P\.?)[ \t]+(?:{_TITLE}\.?[ \t]+)?(?P<n_rip>{NAME_SEQ})"
+    # A family by its surname: "the Patels", "told the Hendersons"
+    rf"|\b[Tt]he[ \t]+(?P<n_family>{TOKEN})s\b(?=[ \t]+(?:\(|came|were|are|have|had|both|family|brought|asked|"
+    rf"want|said|told|agreed|declined|refused|arrived|left|their)\b)"
     # A patient's results or care "for" a person: "Bloods for Kaur:", "consent for Ms Ito".
     rf"|\b(?i:bloods|labs|results|obs|notes|scans?|imaging|meds|consent|referral|discharge[ \t]+summary|"
     rf"TTO|handover|update|news)[ \t]+(?:for|on)[ \t]+(?P<n_data>{NAME_SEQ})"
@@ -90,6 +103,11 @@ _VALUE_AFTER = re.compile(r"[ \t]*[:=<>]?[ \t]*\d")
 _REASONS = {
     "title": "name after a personal title",
     "inits": "a patient's initials",
+    "tinit": "a title and an initial",
+    "withrel": "name of a person with a relative",
+    "dear": "given name of a patient",
+    "rip": "name of a patient who died",
+    "family": "surname of a patient's family",
     "pt": "name of the patient",
     "rel": "name of a relative or carer",
     "named": "name introduced as a name",
@@ -110,6 +128,8 @@ _REASONS = {
 _TRUSTED = frozenset({"title"})
 _TITLE_STOPS = frozenset("and the or rm room bed bay cubicle zimmer bett ward resus in on at".split())
 _MIN_WORDS = {"verb": 2, "tagged": 2, "isage": 2}
+# Cues too loose to trust with any capitalised word: the word must be a known given name or surname.
+_GAZETTEER_ONLY = {"withrel": given_names, "dear": given_names, "family": surnames}
 
 
 def find_names(text: str) -> Iterator[Finding]:
@@ -118,8 +138,10 @@ def find_names(text: str) -> Iterator[Finding]:
     pos = 0
     while (m := _NAME_RX.search(text, pos)) is not None:
         cue = (m.lastgroup or "n_").removeprefix("n_")
-        if cue == "inits":
-            span = m.span("n_inits")  # letters, not name words: nothing to trim
+        if cue in ("inits", "tinit"):
+            span = m.span(f"n_{cue}")  # letters, not name words: nothing to trim
+        elif cue in _GAZETTEER_ONLY and m.group(f"n_{cue}").lower() not in _GAZETTEER_ONLY[cue]():
+            span = None
         else:
             span = None if cue == "rel" and _nursing_title(text, m.start()) else _accepted_span(text, m, cue)
         if cue == "title" and span and colleague_by_role(text, *span):
