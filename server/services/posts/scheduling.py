@@ -152,4 +152,7 @@ async def publish_due(runtime: Runtime, now: datetime | None = None) -> int:
     due = select(ScheduledPost.id).where(ScheduledPost.scheduled_at <= (now or utcnow()))
     async with runtime.sessions() as session:
         ids = list((await session.execute(due.order_by(ScheduledPost.scheduled_at).limit(BATCH))).scalars())
-    return sum([await _publish_one(runtime, i) is not None for i in ids])
+    published = 0
+    for scheduled_id in ids:
+        published += await _publish_one(runtime, scheduled_id) is not None
+    return published
