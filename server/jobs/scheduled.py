@@ -1,4 +1,5 @@
-"""Timed chores, run by the worker every few seconds: close polls whose time has come, remove uploads
+"""Timed chores, run by the worker every few seconds: close polls whose time has come, publish scheduled posts
+whose time has come (server.services.posts.scheduling), remove uploads
 never posted (after a day), idempotency keys past their hour and web sessions idle for 30 days; index
 new and edited posts for search; prune processed inbox rows and expired inbox memory
 (server.services.federation.inbox.remembered).
@@ -14,7 +15,7 @@ from server.db import fulltext
 from server.runtime import Runtime
 from server.services.accounts import web_sessions
 from server.services.federation.inbox import remembered
-from server.services.posts import idempotency, media, poll_closing
+from server.services.posts import idempotency, media, poll_closing, scheduling
 
 log = logging.getLogger("curbside.scheduled")
 INTERVAL = 5.0  # seconds between rounds; a poll's end shows at read time anyway
@@ -49,4 +50,4 @@ class ScheduledRunner:
         async with runtime.sessions() as session:
             done += await remembered.prune(session)
             await session.commit()
-        return done
+        return done + await scheduling.publish_due(runtime)

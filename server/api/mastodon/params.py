@@ -2,11 +2,12 @@
 
 Checked at the edge, before any handler sees them: text holding NUL or a lone surrogate and JSON nested
 deeper than any parameter goes are refused whole (federation.json_input's rule), and handlers read each
-value through a typed reader of `Params` (text, flag, id, ids, integer, texts) that answers 422 naming
+value through a typed reader of `Params` (text, flag, id, ids, integer, texts, moment) that answers 422 naming
 the parameter when a client sends the wrong type."""
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 from typing import Any
 
 from starlette.datastructures import QueryParams, UploadFile
@@ -94,6 +95,17 @@ class Params(dict):
         if not all(isinstance(v, str) for v in values):
             raise invalid(name, "a list of text")
         return values
+
+    def moment(self, name: str) -> datetime | None:
+        """An ISO 8601 date and time (UTC when it names no offset); None when absent."""
+        value = self.text(name)
+        if value is None or value == "":
+            return None
+        try:
+            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+            return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+        except (ValueError, OverflowError):
+            raise invalid(name, "an ISO 8601 date and time") from None
 
     def object(self, name: str) -> dict | None:
         value = self.get(name)

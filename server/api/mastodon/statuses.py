@@ -1,5 +1,7 @@
-"""/api/v1/statuses: post, read, edit, delete, context, favourite, boost."""
+"""/api/v1/statuses: post (now, or later with `scheduled_at`), read, edit, delete, context, favourite, boost."""
 from __future__ import annotations
+
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -7,12 +9,14 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from server.api.mastodon import scheduled_statuses
 from server.api.mastodon.auth import authenticate
 from server.api.mastodon.common import accounts_json, not_found, path_id, status_json
 from server.api.mastodon.params import Params, as_id, invalid, read_params
 from server.db.models import Actor, Like, Post
+from server.db.types import utcnow
 from server.services.posts import authoring as post_service
-from server.services.posts import idempotency, post_actions
+from server.services.posts import idempotency, post_actions, scheduling
 from server.services.reading import timelines as reading
 from server.services.reading.page_views import render_statuses
 from server.services.social.visibility_to_viewers import visible_post
@@ -70,9 +74,25 @@ def _idempotency_key(request: Request) -> str | None:
     return key
 
 
+async def _schedule(request: Request, auth, new: post_service.NewPost, at: datetime) -> JSONResponse:
+    """A post for later: answered with its ScheduledStatus (Idempotency-Key is not kept for these)."""
+    state = request.app.state
+    async with state.sessions() as session:
+        author = await session.get(Actor, auth.account.actor_id)
+        try:
+            row = await scheduling.schedule(state.runtime, session, author, new, at)
+        except post_service.PhiFound as exc:
+            return await _refusal(session, author, exc)
+        await session.commit()
+        return await scheduled_statuses.one_json(request, session, row)
+
+
 async def create(request: Request) -> JSONResponse:
     auth = await authenticate(request)
     params = await read_params(request)
+    at = params.moment("scheduled_at")
+    if at is not None and at > utcnow():  # as Mastodon: a time already past posts now
+        return await _schedule(request, auth, _new_post(params), at)
     key = _idempotency_key(request)
     state = request.app.state
     async with state.sessions() as session:

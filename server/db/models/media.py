@@ -14,7 +14,8 @@ from server.db.types import BigId, Json, UTCDateTime, utcnow
 class MediaAttachment(Base):
     """A local upload: the cleaned image and its preview under settings.media_dir, named by `file_key`.
 
-    Unattached until a post claims it (`post_id`); unattached uploads older than a day are removed.
+    Unattached until a post claims it (`post_id`); unattached uploads older than a day are removed, unless a
+    scheduled post reserves them (`scheduled_id`).
     A deleted post leaves its media unattached, so that "delete and redraft" can use them again.
     """
 
@@ -41,6 +42,9 @@ class MediaAttachment(Base):
     # "clean", "found", "unchecked" (no OCR here) or "failed"; findings are [{kind, box, text?}].
     phi_status: Mapped[str] = mapped_column(String(16), default="queued", server_default="unchecked")
     phi_findings: Mapped[list] = mapped_column(Json, default=list, server_default="[]")
+    # Reserved by a scheduled post (kept until it is published or cancelled; claimed by no other post meanwhile).
+    scheduled_id: Mapped[int | None] = mapped_column(ForeignKey("scheduled_posts.id", ondelete="SET NULL"),
+                                                     index=True)
 
 
 class PollVote(Base):

@@ -202,11 +202,13 @@ def findings_json(decision: PhiDecision) -> list[dict]:
 
 
 def new_post_json(new: NewPost) -> dict:
-    """An edit kept for review, as the held_posts row stores it (posts.NewPost's fields)."""
+    """A post kept for later, as the held_posts row (an edit kept for review) and the scheduled_posts row store it
+    (posts.NewPost's fields)."""
     poll = {"options": list(new.poll.options), "expires_in": new.poll.expires_in,
             "multiple": new.poll.multiple} if new.poll else None
     return {"text": new.text, "spoiler_text": new.spoiler_text, "sensitive": new.sensitive,
-            "language": new.language, "poll": poll,
+            "language": new.language, "poll": poll, "visibility": new.visibility,
+            "in_reply_to_id": new.in_reply_to_id, "phi_confirmed": new.phi_confirmed,
             "media_ids": list(new.media_ids) if new.media_ids is not None else None}
 
 
@@ -214,6 +216,8 @@ def new_post_from_json(data: dict) -> NewPost:
     poll = data.get("poll")
     return NewPost(text=data["text"], spoiler_text=data.get("spoiler_text") or "",
                    sensitive=bool(data.get("sensitive")), language=data.get("language"),
+                   visibility=data.get("visibility") or "public", in_reply_to_id=data.get("in_reply_to_id"),
+                   phi_confirmed=bool(data.get("phi_confirmed")),
                    poll=PollSpec(tuple(poll["options"]), int(poll["expires_in"]), bool(poll["multiple"]))
                    if poll else None,
                    media_ids=tuple(data["media_ids"]) if data.get("media_ids") is not None else None)
@@ -317,19 +321,32 @@ async def _interacted(session: AsyncSession, post_id: int) -> list[Actor]:
     return list((await session.execute(query)).scalars())
 
 
-async def create_post(runtime: Runtime, session: AsyncSession, author: Actor, new: NewPost) -> Post:
-    """Store a member's post and queue its Create; the caller commits and then wakes the delivery queue."""
+async def reply_parent(session: AsyncSession, author: Actor, post_id: int | None) -> Post | None:
+    """The post replied to, if any: one the author may see and that is published."""
+    if post_id is None:
+        return None
+    parent = await session.get(Post, post_id)
+    if parent is None or parent.boost_of_id is not None or not await may_see(session, parent, author):
+        raise ServiceError("the post replied to does not exist")
+    if parent.visibility == HELD:
+        raise ServiceError("the post replied to is awaiting a moderator")
+    return parent
+
+
+async def checked(runtime: Runtime, session: AsyncSession, author: Actor, new: NewPost
+                  ) -> tuple[NewPost, list, PhiDecision]:
+    """A new post as it would be posted now: its uploads' data added, validated and screened (PhiFound when the
+    guard refuses it or asks to confirm); with the uploads to claim and the guard's decision."""
     new, uploads = await _with_uploads(runtime, session, author, new)
     _validate(new)
-    decision = await screen(runtime, session, author, new)
+    return new, uploads, await screen(runtime, session, author, new)
+
+
+async def create_post(runtime: Runtime, session: AsyncSession, author: Actor, new: NewPost) -> Post:
+    """Store a member's post and queue its Create; the caller commits and then wakes the delivery queue."""
+    new, uploads, decision = await checked(runtime, session, author, new)
     urls = runtime.urls
-    parent = None
-    if new.in_reply_to_id is not None:
-        parent = await session.get(Post, new.in_reply_to_id)
-        if parent is None or parent.boost_of_id is not None or not await may_see(session, parent, author):
-            raise ServiceError("the post replied to does not exist")
-        if parent.visibility == HELD:
-            raise ServiceError("the post replied to is awaiting a moderator")
+    parent = await reply_parent(session, author, new.in_reply_to_id)
     visibility, local_only = reply_audience(new.visibility, parent)
     mentions = await resolve_mentions(runtime, session, new.text)
     targets = {key: MentionTarget(actor_id=a.uri, profile_url=a.url or a.uri, acct=a.acct)

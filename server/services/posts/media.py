@@ -120,7 +120,7 @@ async def claimable(session: AsyncSession, owner: Actor, ids: list[int], post_id
         MediaAttachment.id.in_(ids)))).scalars()} if ids else {}
     for media_id in ids:
         row = rows.get(media_id)
-        if row is None or row.account_id != owner.id or row.post_id not in (None, post_id):
+        if row is None or row.account_id != owner.id or row.post_id not in (None, post_id) or row.scheduled_id:
             raise ServiceError(f"media {media_id} is not an unattached upload of yours")
     return [rows[i] for i in ids]
 
@@ -142,6 +142,22 @@ async def detach_others(session: AsyncSession, post_id: int, keep: list[int]) ->
                           .values(post_id=None, created_at=utcnow()).execution_options(synchronize_session=False))
 
 
+async def reserve(session: AsyncSession, rows: list[MediaAttachment], scheduled_id: int) -> None:
+    """Keep the uploads for a scheduled post (claimable by no post meanwhile, never expired)."""
+    for row in rows:
+        result = await session.execute(update(MediaAttachment).where(
+            MediaAttachment.id == row.id, MediaAttachment.post_id.is_(None), MediaAttachment.scheduled_id.is_(None))
+            .values(scheduled_id=scheduled_id).execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            raise ServiceError(f"media {row.id} was attached to another post meanwhile")
+
+
+async def release(session: AsyncSession, scheduled_id: int) -> None:
+    """The scheduled post's uploads are unattached again (to be claimed by its post, or to expire like any other)."""
+    await session.execute(update(MediaAttachment).where(MediaAttachment.scheduled_id == scheduled_id)
+                          .values(scheduled_id=None, created_at=utcnow()).execution_options(synchronize_session=False))
+
+
 def _unlink(paths: list[Path]) -> None:
     for path in paths:
         path.unlink(missing_ok=True)
@@ -151,11 +167,12 @@ async def remove_stale(runtime: Runtime, session: AsyncSession, limit: int = 100
     """Delete unattached uploads older than UNATTACHED_TTL with their files; the caller commits."""
     cutoff = utcnow() - UNATTACHED_TTL
     rows = list((await session.execute(select(MediaAttachment).where(
-        MediaAttachment.post_id.is_(None), MediaAttachment.created_at < cutoff).limit(limit))).scalars())
+        MediaAttachment.post_id.is_(None), MediaAttachment.scheduled_id.is_(None), MediaAttachment.created_at < cutoff)
+        .limit(limit))).scalars())
     base, paths = runtime.settings.media_dir, []
     for row in rows:  # one by one: a row a post claimed since the select stays, files and all
-        result = await session.execute(delete(MediaAttachment).where(MediaAttachment.id == row.id,
-                                                                     MediaAttachment.post_id.is_(None)))
+        result = await session.execute(delete(MediaAttachment).where(
+            MediaAttachment.id == row.id, MediaAttachment.post_id.is_(None), MediaAttachment.scheduled_id.is_(None)))
         if result.rowcount == 1:
             paths += [base / relative_path(row.file_key, row.extension, small) for small in (False, True)]
     await anyio.to_thread.run_sync(_unlink, paths)
