@@ -22,7 +22,7 @@ _PHONE_RX = re.compile(
     # German area code and number with a slash: "030/4455667", "0761 / 270 1234"
     rf"|(?<![\w+/.-])\b0\d{{2,5}}[ \t]?/[ \t]?\d{{3,4}}[ -]?\d{{2,5}}(?![\w/-])"
     # Seven-digit local number, only right after a phone word.
-    rf"|(?i:\b(?:ph|phone|tel|cell|mobile|call|ring|rang|text|fax|number"
+    rf"|(?i:\b(?:ph|phone|tel|cell|mobile|call|ring|rang|text|fax|number|reached[ \t]+on|contactable[ \t]+on"
     rf"|no)\b)\.?:?[ \t]*(?P<local>\d{{3}}[ .-]\d{{4}}{_EXT})(?![\w/-]|[ .-]?\d)"
 )
 # Any other grouping of 8-15 digits, when a phone word or a relative comes just before it: "NOK ph 9876 5432",
@@ -90,7 +90,8 @@ _DEPARTMENT_BEFORE = re.compile(
 
 
 _SERVICE_LINE = re.compile(
-    r"(?i)\b(?:enquiries|enquiry|inquiries|helpline|hotline|switchboard|poison[ \t]+control|freephone|toll[- ]free|"
+    r"(?i)\b(?:enquiries|enquiry|inquiries|helpline|hotline|switchboard|poison[ \t]+(?:control|centre|center)|"
+    r"freephone|toll[- ]free|for[ \t]+professionals|"
     r"line|research[ \t]+(?:nurse|team|office)|trial[ \t]+(?:team|office|enquiries)|secretar(?:y|ies))\b"
 )
 _PERSONAL = re.compile(

@@ -101,6 +101,11 @@ def sentence(text: str, start: int, end: int) -> str:
     return text[left:right.start() + 1 if right else ceiling]
 
 
+def patient_event_near(text: str, start: int, end: int) -> bool:
+    """A patient event (admitted, born, fell, she...) in the sentence around the value."""
+    return PATIENT_EVENT.search(sentence(text, start, end)) is not None
+
+
 def about_patient(text: str) -> bool:
     return PATIENT.search(text) is not None
 

@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
-from .context import patient_date
+from .context import patient_date, patient_event_near
 from .finding import Finding, make
 from .gazetteer import given_names
 from .names import NAME_SEQ, TOKEN
@@ -30,8 +30,8 @@ _DATE_RX = re.compile(
     rf"|\b{_DAY}-(?i:{_MONTH})-(?:{_YEAR}|\d\d)\b"
     rf"|\b{_MONTH}\b\.?[ \t]+{_DAY}\b(?:,?[ \t]+{_YEAR}\b)?(?![:.]?\d)"
     # A holiday is a day: "born on Christmas Day 1930".
-    rf"|\b(?:Christmas[ \t]+(?:Day|Eve)|New[ \t]+Year['’]s[ \t]+(?:Day|Eve)|Boxing[ \t]+Day|Valentine['’]s[ \t]+Day"
-    rf"|Good[ \t]+Friday|"
+    rf"|\b(?P<holiday>Christmas[ \t]+(?:Day|Eve)|New[ \t]+Year['’]s[ \t]+(?:Day|Eve)|Boxing[ \t]+Day"
+    rf"|Valentine['’]s[ \t]+Day|Good[ \t]+Friday|"
     rf"Hallowe['’]?en|Independence[ \t]+Day|Thanksgiving|Easter[ \t]+(?:Sunday|Monday)|Bastille[ \t]+Day)"
     rf"(?:,?[ \t]+{_YEAR})?\b"
     # An ordinal day after a patient event: "came in 16th", "cath 17th".
@@ -152,6 +152,8 @@ def find_dates(text: str) -> Iterator[Finding]:
             continue
         if not patient_date(text, m.start(), m.end()):
             continue
+        if m.group("holiday") and not patient_event_near(text, m.start(), m.end()):
+            continue  # "Boxing Day is always busy in ED": a day of the year, not of a patient
         start, end = m.span("ord") if m.group("ord") else m.span("ord2") if m.group("ord2") else m.span()
         if m.group("sa"):
             if not _valid_day_month(m.group("sa"), m.group("sb")):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .context import PATIENT_EVENT, public_event, sentence
+from .context import PATIENT_EVENT, about_patient, public_event, sentence
 from .finding import Finding, make
 from .names import NAME_SEQ
 
@@ -51,6 +51,8 @@ _ADDRESS_RX = re.compile(
 _PLACE = r"(?i:\b(?:room|rm|bed|bay|cubicle|bedspace|side[ \t]?room|resus|zimmer|bett|chair|trolley|recliner)\b)"
 _UNIT = r"(?:ICU|MICU|SICU|CCU|CICU|CVICU|NICU|PICU|HDU|ITU|ED|ER|A&E)"
 _NOT_A_SPOT = r"(?![ \t]*(?:days?|d|weeks?|wks?|hours?|h|hrs?|months?|mins?|minutes?|%|mg|kg|L)\b)"
+# A chair or a trolley is a patient's place only in a sentence about a patient ("dialysis chair 14, her fistula").
+_FURNITURE = re.compile(r"(?i)\b(?:chair|trolley|recliner)\b")
 _FACILITY_RX = re.compile(
     # Optional facility name and unit before the place: "St. Mary's ICU bed 7".
     rf"(?:(?<!Mr[ \t])(?<!Mrs[ \t])(?<!Ms[ \t])(?<!Miss[ \t])(?<!Dr[ \t])(?<!\.[ \t])"
@@ -93,5 +95,7 @@ def find_facility_locations(text: str) -> Iterator[Finding]:
     for m in _FACILITY_RX.finditer(text):
         if public_event(text, m.start(), m.end()):
             continue
+        if _FURNITURE.search(m.group()) and not about_patient(sentence(text, m.start(), m.end())):
+            continue  # "chair 14 in the discharge lounge is broken"
         start, end = m.span("spot") if m.group("spot") else m.span()
         yield make("facility_location", text, start, end, "room or bed in a facility")

@@ -7,13 +7,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .context import about_patient
+from .context import about_patient, public_event
 from .finding import Finding, make
 
 _UNIQUE_RX = re.compile(
     # "the town's only pharmacist", "the only dentist in Oban", "our village's only GP"
     r"(?i:\bthe[ \t]+(?:\w+['’]s[ \t]+)?only[ \t]+(?!one\b|time\b|option\b|way\b|thing\b|reason\b|"
-    r"patient\b|case\b|sign\b|symptom\b|finding\b|drug\b|treatment\b|choice\b|problem\b|issue\b|test\b)\w+"
+    r"patient\b|case\b|sign\b|symptom\b|finding\b|drug\b|treatment\b|choice\b|problem\b|issue\b|test\b|"
+    r"consultant\b|registrar\b|trainee\b|fellow\b|resident\b|attending\b|junior\b|staff\b|major\b|"
+    r"specialist[ \t]+(?:nurse|centre|center|unit)\b)\w+"
     r"(?:[ \t]+in[ \t]+[A-Z]\w+)?)"
     # public offices and roles that one person holds
     r"|(?i:\b(?:the|an?)[ \t]+(?:sitting[ \t]+|current[ \t]+|former[ \t]+|local[ \t]+)?(?:mayor|MP|senator|governor|"
@@ -42,7 +44,7 @@ _UNIQUE_RX = re.compile(
     r"yesterday['’]s|today['’]s|[A-Z]\w+['’]s)[ \t]+[\w' -]{0,30}?"
     r"(?:incident|attack|crash|fire|shooting|explosion|collapse|riot|flood|derailment|stabbing|bombing|rescue|"
     r"capsizing|sinking|shipwreck|earthquake|avalanche|landslide|storm|hurricane|tornado|pile-?up|massacre|"
-    r"hostage|siege|hijacking|blaze)\b)"
+    r"hostage|siege|hijacking|blaze|came[ \t]+down|went[ \t]+down|crashed|sank|capsized)\b)"
     r"|(?i:\bwho[ \t]+won[ \t]+(?:the|last|this)[ \t]+[\w' ]{0,20}?(?:lottery|jackpot|election|award|medal|"
     r"title|final)\b)"
     r"|(?i:\b(?:professional|international|pro)[ \t]+(?:footballer|athlete|cyclist|boxer|cricketer|golfer|"
@@ -63,19 +65,34 @@ _UNIQUE_RX = re.compile(
     r"world|national)\w*)"
     r"|(?i:\bworld[ \t]+(?:number[ \t]+one|no\.?[ \t]*1|champion|record[ \t]+holder)\b)"
     r"|(?i:\bthe[ \t]+(?:tallest|oldest|youngest|heaviest|shortest|first|last)[ \t]+(?:man|woman|person|patient|"
-    r"child|baby|boy|girl)[ \t]+(?:in|to|on|at)\b[\w ]{0,20})"
+    r"child|baby|boy|girl)(?:[ \t]+ever)?[ \t]+(?:in|to|on|at)\b[\w ]{0,20})"
+    # fame by a work or a moment: "the bestselling thriller", "went viral", "the cup final", "reality TV contestant"
+    r"|(?i:\b(?:bestselling|best-selling|award-winning|chart-topping|record-breaking)[ \t]+\w+)"
+    r"|(?i:\b(?:went|gone|going)[ \t]+viral\b)"
+    r"|(?i:\b(?:cup|grand|world[ \t]+cup|league|championship)[ \t]+final\b)"
+    r"|(?i:\b(?:reality[ \t]+(?:tv|television|show)|game[ \t]+show|talent[ \t]+show|quiz[ \t]+show)[ \t]+"
+    r"(?:contestant|star|winner|finalist|champion|participant|host)\b)"
+    # a feat that made the person known: "who swam the Channel", "who climbed Everest"
+    r"|(?:\bwho[ \t]+(?:swam|climbed|rowed|sailed|cycled|ran|walked|flew|skied|summited)[ \t]+(?:the[ \t]+|across[ \t]+"
+    r"(?:the[ \t]+)?|around[ \t]+(?:the[ \t]+)?|up[ \t]+)?[A-Z]\w+)"
+    # a feature others would recognise: "a distinctive white forelock", "an unusual scar across the cheek"
+    r"|(?i:\b(?:distinctive|unusual|striking|memorable|recognisable|recognizable)[ \t]+(?:[\w-]+[ \t]+)?(?:scar|"
+    r"tattoo|birthmark|forelock|mark|marks|features?|appearance|hair|hairstyle|piercings?|limp|voice)\b)"
     r"|(?i:\bthe[ \t]+(?:mayor|mp|senator|governor|bishop|president|prime[ \t]+minister|premier|chief[ \t]+executive)"
     r"['’]s[ \t]+(?:wife|husband|partner|son|daughter|mother|father|mum|dad|sister|brother|child|baby))"
-    r"|(?i:\b(?:lottery[ \t]+winner|conjoined[ \t]+twins|quintuplets|sextuplets|septuplets|octuplets|"
-    r"quadruplets)\b)"
+    r"|(?i:\b(?:lottery[ \t]+winner|conjoined[ \t]+twins|quintuplets?|sextuplets?|septuplets?|octuplets?|"
+    r"quadruplets?)\b(?![ \t]+pregnanc))"
     r"|(?i:\b(?:with|has)[ \t]+(?:a|the)[ \t]+[\w-]+[ \t]+tattoo[ \t]+(?:across|on|over)[ \t]+(?:his|her|their)[ \t]+"
     r"(?:face|forehead|neck)\b)"
 )
 
 
 def find_unique_characteristics(text: str) -> Iterator[Finding]:
-    """Yield phrases that single a patient out (a public role, fame, the news), in a post about a patient."""
+    """Yield phrases that single a patient out (a public role, fame, the news), in a post about a patient, unless
+    their sentence speaks of a public event and of no patient event."""
     if not about_patient(text):
         return
     for m in _UNIQUE_RX.finditer(text):
+        if public_event(text, m.start(), m.end()):
+            continue  # "the mayor of London visited the ED to thank staff"
         yield make("other_unique", text, m.start(), m.end(), "a detail that singles the patient out")
