@@ -192,3 +192,34 @@ async def test_media_storage_migration_copies_resumably_while_reads_fall_back(se
             for path in _local_files(settings):
                 path.unlink()
             assert await readable()  # from the bucket alone now
+
+
+async def test_media_storage_local_keeps_evidence_private_on_disk(app, client):
+    ada = await member(app, "ada", scopes=ALL_SCOPES)
+    made = await _submit_evidence(client, ada)
+    async with app.state.sessions() as session:
+        key = (await session.get(VerificationRequest, int(made["id"]))).evidence_path
+    path = app.state.settings.data_dir / key
+    assert path.read_bytes() == PDF and path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o777 == 0o700 and app.state.runtime.storage.public_url(key) is None
+    assert (await client.get(f"/media/../{key}")).status_code == 404
+
+
+def test_media_storage_migrate_without_a_bucket_is_one_line_exit_2(tmp_path):
+    env = {**os.environ, "CURBSIDE_DATA_DIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-m", "server.cli", "media", "migrate", "--to", "s3"], env=env,
+                            capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert result.returncode == 2 and result.stderr.startswith("curbside: set CURBSIDE_S3_BUCKET")
+    assert result.stderr.strip().count("\n") == 0
+
+
+def test_media_storage_migrate_to_an_unreachable_store_is_one_line_exit_1(tmp_path):
+    (tmp_path / "media" / "ab").mkdir(parents=True)
+    (tmp_path / "media" / "ab" / f"ab{'0' * 30}.png").write_bytes(b"x")
+    env = {**os.environ, **s3.env("http://127.0.0.1:1", "nowhere"), "CURBSIDE_DATA_DIR": str(tmp_path),
+           "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-m", "server.cli", "media", "migrate", "--to", "s3"], env=env,
+                            capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 1, result.stderr
+    assert "copy to bucket nowhere stopped: EndpointConnectionError" in result.stderr
+    assert result.stderr.strip().count("\n") == 0
