@@ -141,7 +141,7 @@ async def test_media_storage_evidence_reaches_staff_only_through_the_app(s3_app,
         key = (await session.get(VerificationRequest, int(made["id"]))).evidence_path
     assert s3.objects(endpoint, bucket, "evidence/") == {key: PDF}
     assert (await s3_client.get(f"{ADMIN}/{made['id']}/evidence", headers=ada.headers)).status_code == 403
-    for path in (f"/media/{key}", f"/media/../{key}", f"/media/%2e%2e/{key}", f"/{key}"):
+    for path in (f"/media/{key}", f"/media/../{key}", f"/media/%2e%2e/{key}", f"/{key}", "/media/" + "a/" * 600):
         assert (await s3_client.get(path)).status_code == 404, path
     download = await s3_client.get(f"{ADMIN}/{made['id']}/evidence", headers=mod.headers)
     assert download.status_code == 200 and download.content == PDF

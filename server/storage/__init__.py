@@ -15,7 +15,7 @@ from server.settings import Settings
 
 PUBLIC_PREFIX = "media/"
 PRIVATE_PREFIX = "evidence/"
-_KEY = re.compile(r"^(media|evidence)/[0-9a-z][0-9a-z_/-]*(\.[0-9a-z]+)?$")
+_KEY = re.compile(r"^(media|evidence)/[0-9a-z][0-9a-z_/-]{0,200}(\.[0-9a-z]{1,8})?$")  # ours are ~50 characters
 
 
 class Storage(Protocol):
