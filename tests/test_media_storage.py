@@ -131,6 +131,14 @@ async def test_media_storage_public_url_serves_media_but_never_evidence(settings
             assert key.startswith("evidence/") and key in s3.objects(endpoint, bucket)
             assert app.state.runtime.storage.public_url(key) is None
             assert public not in str(made) and key not in str(made)
+            avatar = (await client.patch("/api/v1/accounts/update_credentials", headers=ada.headers,
+                                         files={"avatar": ("me.png", plain(), "image/png")})).json()["avatar"]
+            assert avatar.startswith(f"{public}/media/") and _key(avatar, public) in s3.objects(endpoint, bucket)
+            async with app.state.sessions() as session:
+                found = (await session.execute(select(Account).where(Account.actor_id == ada.id))).scalar_one()
+                await delete_account(app.state.runtime, session, found)
+                await session.commit()
+            assert s3.objects(endpoint, bucket) == {}  # her upload, avatar and evidence
 
 
 async def test_media_storage_evidence_reaches_staff_only_through_the_app(s3_app, s3_client, endpoint, bucket):

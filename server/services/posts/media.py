@@ -67,11 +67,10 @@ def file_url(runtime: Runtime, key: str, extension: str, small: bool = False) ->
 
 def storage_key_of_url(runtime: Runtime, url: str | None) -> str | None:
     """The storage key of one of our media URLs (served by the app or under the public URL), else None."""
-    bases = [f"{runtime.settings.base_url}/", *([f"{runtime.settings.media_public_url}/"]
-                                                  if runtime.settings.media_public_url else [])]
-    for base in bases:
-        if url and url.startswith(base) and is_public(url[len(base):]) and valid_key(url[len(base):]):
-            return url[len(base):]
+    for base in filter(None, (runtime.settings.base_url, runtime.settings.media_public_url)):
+        key = url[len(base) + 1:] if url and url.startswith(base + "/") else ""
+        if is_public(key) and valid_key(key):
+            return key
     return None
 
 
