@@ -8,7 +8,7 @@ from typing import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import Mount, Route
+from starlette.routing import Route
 
 from server.ap.inbox import InboxShortcut
 from server.errors import HANDLERS
@@ -21,7 +21,7 @@ from server.stop_signals import on_stop_signal
 from server.streaming.hub import StreamHub
 from server.urls import LocalUrls
 from server.web.health import healthz
-from server.web.media_files import MediaFiles
+from server.web.media_files import media_route
 from server.web.routes import ap_page
 from server.web.security import SecurityHeadersMiddleware
 from server.web.themes import Themes
@@ -63,7 +63,7 @@ def create_app(settings: Settings) -> Starlette:
             gc.unfreeze()
 
     app = Starlette(
-        routes=[*routes(), Mount("/media", MediaFiles(directory=settings.media_dir, check_dir=False), name="media")],
+        routes=[*routes(), media_route(settings)],
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(SecurityHeadersMiddleware),

@@ -1,4 +1,4 @@
-"""What a running process shares: settings, database, the guarded HTTP client, local URLs.
+"""What a running process shares: settings, database, the guarded HTTP client, local URLs, stored files.
 
 The web app (server.app) and the worker (server.jobs.worker) each build one Runtime at start-up and
 close it at shutdown; services take it as an argument instead of reading globals.
@@ -19,6 +19,7 @@ from server.db import effects
 from server.db.engine import make_engine, make_sessionmaker
 from server.db.inline import InlineSession, make_read_engine
 from server.settings import Settings
+from server.storage import Storage, open_storage
 from server.urls import LocalUrls
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ class Runtime:
     sessions: async_sessionmaker[AsyncSession]
     http: httpx.AsyncClient
     urls: LocalUrls
+    storage: Storage  # media and evidence (server.storage): the data directory or a bucket
     # Set when work is queued, so an in-process worker wakes at once instead of at its next poll.
     wakeups: dict[str, asyncio.Event] = field(default_factory=lambda: {"inbox": asyncio.Event(),
                                                                           "deliveries": asyncio.Event()})
@@ -72,7 +74,7 @@ class Runtime:
                            user_agent=f"{USER_AGENT} {settings.domain}")
         read_engine = make_read_engine(settings.database_url) if settings.is_sqlite else None
         return cls(settings=settings, engine=engine, sessions=make_sessionmaker(engine), http=http,
-                   urls=LocalUrls(settings.base_url), read_engine=read_engine)
+                   urls=LocalUrls(settings.base_url), storage=open_storage(settings), read_engine=read_engine)
 
     async def close(self) -> None:
         await self.http.aclose()

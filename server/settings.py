@@ -18,6 +18,7 @@ PREFIX = "CURBSIDE_"
 REGISTRATION_MODES = ("closed", "invite", "approval", "open")
 PHI_POLICIES = ("off", "warn", "hold", "block")
 LOG_FORMATS = ("text", "json")
+MEDIA_STORAGES = ("local", "s3")
 VERIFICATION_CHECKERS = ("nppes",)  # online credential checkers (server.services.verification.online_checks)
 _DOMAIN = re.compile(r"^(?=.{1,253}(:|$))([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)"
                      r"(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:\d{1,5})?$")
@@ -61,6 +62,13 @@ class Settings:
     verification_checkers: tuple[str, ...] = ()  # none by default: no credential leaves the instance
     nppes_url: str = "https://npiregistry.cms.hhs.gov/api/"
     verification_check_timeout: int = 5  # seconds per online check
+    media_storage: str = "local"  # where media and evidence live (server.storage): the data directory, or S3
+    s3_endpoint: str = ""  # empty: AWS S3 itself; else any S3-compatible store (MinIO, Garage, Ceph RGW, R2)
+    s3_bucket: str = ""
+    s3_region: str = ""
+    s3_access_key_id: str = ""  # both empty: boto3's own chain (environment, instance role)
+    s3_secret_access_key: str = field(default="", repr=False)
+    media_public_url: str = ""  # a CDN or bucket website serving the bucket's media/ prefix; empty: the app serves
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -197,6 +205,14 @@ def _http_url(name: str, raw: str) -> str:
     return value
 
 
+def _optional_http_url(name: str, raw: str) -> str:
+    return _http_url(name, raw).rstrip("/") if raw.strip() else ""
+
+
+def _plain(name: str, raw: str) -> str:
+    return raw.strip()
+
+
 def _log_level(name: str, raw: str) -> str:
     value = raw.strip().upper()
     if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
@@ -229,6 +245,13 @@ _PARSERS: dict[str, Callable[[str, str], object]] = {
     "VERIFICATION_CHECKERS": _names(VERIFICATION_CHECKERS),
     "NPPES_URL": _http_url,
     "VERIFICATION_CHECK_TIMEOUT": _positive_int,
+    "MEDIA_STORAGE": _choice(MEDIA_STORAGES),
+    "S3_ENDPOINT": _optional_http_url,
+    "S3_BUCKET": _plain,
+    "S3_REGION": _plain,
+    "S3_ACCESS_KEY_ID": _plain,
+    "S3_SECRET_ACCESS_KEY": _plain,
+    "MEDIA_PUBLIC_URL": _optional_http_url,
 }
 
 
@@ -261,6 +284,13 @@ def _secret_key(data_dir: Path) -> str:
     return key
 
 
+def _check_s3(settings: Settings) -> None:
+    if settings.media_storage == "s3" and not settings.s3_bucket:
+        raise SettingsError("S3_BUCKET", "required when CURBSIDE_MEDIA_STORAGE=s3")
+    if bool(settings.s3_access_key_id) != bool(settings.s3_secret_access_key):
+        raise SettingsError("S3_SECRET_ACCESS_KEY", "give both the access key id and the secret access key, or neither")
+
+
 def load_settings(environ: Mapping[str, str] | None = None, *, create_dirs: bool = True) -> Settings:
     """Build the frozen Settings from the environment (and CURBSIDE_CONFIG's TOML file)."""
     env = os.environ if environ is None else environ
@@ -270,6 +300,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, create_dirs: bool
     raw.update({k[len(PREFIX):]: v for k, v in env.items() if k.startswith(PREFIX) and k[len(PREFIX):] in _PARSERS})
     values = {name.lower(): _PARSERS[name](name, value) for name, value in raw.items()}
     settings = Settings(**values)
+    _check_s3(settings)
     data_dir = settings.data_dir.resolve()
     if create_dirs:
         try:

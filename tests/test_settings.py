@@ -38,6 +38,8 @@ def test_settings_domain_may_carry_a_port_and_allow_http_changes_scheme(tmp_path
     ("DOMAIN", "https://x.org", "bare host name"),
     ("DOMAIN", "bad_domain!", "not a valid host name"),
     ("DOMAIN", "x.org:99999", "port out of range"),
+    ("MEDIA_STORAGE", "ftp", "must be one of local, s3"),
+    ("S3_ENDPOINT", "minio:9000", "expected an http(s) URL"),
     ("DATABASE_URL", "bogus://x", "unsupported database 'bogus'"),
     ("DATABASE_URL", "just-text", "not a database URL"),
     ("REGISTRATION_MODE", "sometimes", "must be one of closed, invite, approval, open"),
@@ -81,3 +83,16 @@ def test_settings_unwritable_data_dir_is_reported(tmp_path):
     blocker.write_text("")
     with pytest.raises(SettingsError, match="CURBSIDE_DATA_DIR: cannot create"):
         load_settings({"CURBSIDE_DATA_DIR": str(blocker / "sub")})
+
+
+def test_settings_media_storage_is_local_unless_s3_with_a_bucket(tmp_path):
+    assert load_settings(env(tmp_path)).media_storage == "local"
+    with pytest.raises(SettingsError, match="CURBSIDE_S3_BUCKET: required"):
+        load_settings(env(tmp_path, MEDIA_STORAGE="s3"))
+    with pytest.raises(SettingsError, match="CURBSIDE_S3_SECRET_ACCESS_KEY: give both"):
+        load_settings(env(tmp_path, MEDIA_STORAGE="s3", S3_BUCKET="media", S3_ACCESS_KEY_ID="id"))
+    s = load_settings(env(tmp_path, MEDIA_STORAGE="S3", S3_BUCKET="media", S3_ENDPOINT="http://127.0.0.1:9000/",
+                          MEDIA_PUBLIC_URL="https://cdn.example/", S3_ACCESS_KEY_ID="id",
+                          S3_SECRET_ACCESS_KEY="hunter2"))
+    assert (s.media_storage, s.s3_endpoint, s.media_public_url) == ("s3", "http://127.0.0.1:9000", "https://cdn.example")
+    assert "hunter2" not in repr(s)

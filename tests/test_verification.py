@@ -147,8 +147,9 @@ async def test_verification_evidence_kept_for_the_retention_period(app, client, 
         request = await session.get(VerificationRequest, int(made["id"]))
         stored = Path(app.state.settings.data_dir) / request.evidence_path
         assert stored.exists()
-        assert await purge_evidence(session, app.state.settings, utcnow() + timedelta(days=29)) == 0
-        assert await purge_evidence(session, app.state.settings, utcnow() + timedelta(days=31)) == 1
+        storage = app.state.runtime.storage
+        assert await purge_evidence(session, app.state.settings, storage, utcnow() + timedelta(days=29)) == 0
+        assert await purge_evidence(session, app.state.settings, storage, utcnow() + timedelta(days=31)) == 1
         await session.commit()
     assert not stored.exists()
     assert [a.action for a in await _audit(app)][-1] == "evidence_deleted"

@@ -105,7 +105,7 @@ async def request_id(app):
         member = (await session.execute(select(Account).where(Account.actor_id == actor.id))).scalar_one()
         found = await submit_request(session, app.state.settings, member, Submission(
             "physician", "207RC0000X", "npi", "1234567893", "US-CA", note="cardiologist",
-            evidence=Upload(PNG, "licence.png", "image/png")))
+            evidence=Upload(PNG, "licence.png", "image/png")), storage=app.state.runtime.storage)
         await session.commit()
         return found.id
 

@@ -66,7 +66,8 @@ async def test_web_verification_request_question_answer_and_badge(app, client):
     async with app.state.sessions() as session:
         mod = await find_local_account(session, app.state.settings.domain, "mod")
         granted = await verification.approve(session, app.state.settings,
-                                             await session.get(VerificationRequest, request.id), mod, [])
+                                             await session.get(VerificationRequest, request.id), mod, [],
+                                             storage=app.state.runtime.storage)
         await session.commit()
     badge = await client.get("/verification")
     assert "Verified physician · Cardiovascular Disease" in badge.text

@@ -99,12 +99,17 @@ def run_in_session(settings: Settings, work: Callable[[Runtime, AsyncSession], A
 
 def run_and_mail(settings: Settings, work: Callable[[AsyncSession, list], Awaitable[T]]) -> T:
     """`run_in_session` for `work(session, mail)`; the mail it appends is sent once the session is committed."""
+    return run_with_runtime_and_mail(settings, lambda runtime, session, mail: work(session, mail))
+
+
+def run_with_runtime_and_mail(settings: Settings, work: Callable[[Runtime, AsyncSession, list], Awaitable[T]]) -> T:
+    """`run_and_mail` for work that also needs the process's Runtime (its stored files, say)."""
     from server.services.instance.mail import send_quietly
 
     async def in_session(runtime: Runtime) -> T:
         mail: list = []
         async with runtime.sessions() as session:
-            result = await work(session, mail)
+            result = await work(runtime, session, mail)
             await session.commit()
         await send_quietly(settings, mail)
         return result

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from server.cli.common import CliError, account_named, run_and_mail, say, via
+from server.cli.common import CliError, account_named, run_and_mail, run_with_runtime_and_mail, say, via
 from server.settings import Settings
 
 
@@ -85,19 +85,20 @@ def _decide(settings: Settings, request_id: str, decide) -> object:
     if not request_id.isdigit():
         raise CliError(f"not a request id: {request_id!r}")
 
-    async def work(session, mail):
+    async def work(runtime, session, mail):
         found = await session.get(VerificationRequest, int(request_id))
         if found is None:
             raise CliError(f"no verification request {request_id}")
-        return await decide(session, found, mail)
+        return await decide(session, found, mail, runtime.storage)
 
-    return run_and_mail(settings, work)
+    return run_with_runtime_and_mail(settings, work)
 
 
 def verifications_approve(settings: Settings, args: argparse.Namespace) -> int:
     from server.services.verification.workflow import approve
 
-    verification = _decide(settings, args.id, lambda s, r, mail: approve(s, settings, r, None, mail, via=via()))
+    verification = _decide(settings, args.id, lambda s, r, mail, storage: approve(s, settings, r, None, mail,
+                                                                            storage=storage, via=via()))
     say(f"approved request {args.id}: verified until {verification.valid_until:%Y-%m-%d}")
     return 0
 
@@ -105,7 +106,8 @@ def verifications_approve(settings: Settings, args: argparse.Namespace) -> int:
 def verifications_reject(settings: Settings, args: argparse.Namespace) -> int:
     from server.services.verification.workflow import reject
 
-    _decide(settings, args.id, lambda s, r, mail: reject(s, settings, r, None, args.reason, mail, via=via()))
+    _decide(settings, args.id, lambda s, r, mail, storage: reject(s, settings, r, None, args.reason, mail,
+                                                                  storage=storage, via=via()))
     say(f"rejected request {args.id}")
     return 0
 

@@ -34,7 +34,7 @@ class VerificationRunner:
             async with runtime.sessions() as session:
                 handled = await expire_due(session, runtime.settings, mail)
                 handled += await remind_due(session, runtime.settings, mail)
-                handled += await purge_evidence(session, runtime.settings)
+                handled += await purge_evidence(session, runtime.settings, runtime.storage)
                 await session.commit()
         except DBAPIError:
             log.warning("verification upkeep clashed with another worker; next round in %.0f s", self.interval)

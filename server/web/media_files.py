@@ -1,18 +1,37 @@
-"""Serving uploaded media from settings.media_dir at /media/... (Starlette's StaticFiles keeps paths inside
-the directory and answers conditional requests)."""
+"""Serving public media at /media/...: from the data directory with Starlette's StaticFiles (which keeps paths
+inside it and answers conditional requests), or, with object storage, read through server.storage (the bucket,
+then the local disk until `curbside media migrate` has copied everything) when no public URL serves them.
+Only keys under media/ are ever served here: evidence is not reachable by any path."""
 from __future__ import annotations
 
-from starlette.responses import Response
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
+
+from server.settings import Settings
+from server.storage import PUBLIC_PREFIX, valid_key
+from server.storage.responses import IMMUTABLE, media_response
 
 
 class MediaFiles(StaticFiles):
-    """A file never changes under its name (a new upload gets a new one), so caches may keep it for good;
-    browsers must not sniff it into anything else, nor run anything from it."""
+    """Browsers must not sniff a file into anything else, nor run anything from it."""
 
     def file_response(self, *args, **kwargs) -> Response:
         response = super().file_response(*args, **kwargs)
-        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        response.headers.update(IMMUTABLE)
         return response
+
+
+async def stored_media(request: Request) -> Response:
+    key = PUBLIC_PREFIX + request.path_params["path"]
+    data = await request.app.state.runtime.storage.get(key) if valid_key(key) else None
+    if data is None:
+        return PlainTextResponse("Not Found", status_code=404)
+    return media_response(key, data)
+
+
+def media_route(settings: Settings) -> BaseRoute:
+    if settings.media_storage == "local":
+        return Mount("/media", MediaFiles(directory=settings.media_dir, check_dir=False), name="media")
+    return Route("/media/{path:path}", stored_media, methods=["GET", "HEAD"], name="media")

@@ -55,7 +55,7 @@ async def verification(web: Web) -> Response:
                             jurisdiction=values["jurisdiction"], note=values["note"] or None,
                             evidence=await _evidence(web))
     try:
-        await submit_request(web.db, web.settings, web.viewer, submission)
+        await submit_request(web.db, web.settings, web.viewer, submission, storage=web.runtime.storage)
     except ServiceError as exc:
         await rollback(web)
         return await _page(web, status_of(exc), sentence(exc.message), values)
@@ -71,7 +71,7 @@ async def answer(web: Web) -> Response:
         return error_page(web, 404, "There is no such verification request.")
     try:
         await respond(web.db, web.settings, request, web.viewer, web.value("note").strip() or None,
-                      await _evidence(web))
+                      await _evidence(web), storage=web.runtime.storage)
     except ServiceError as exc:
         await rollback(web)
         return await _page(web, status_of(exc), answer_error=sentence(exc.message))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from server.api.mastodon.common import account_json, not_found, path_id
 from server.api.mastodon.paging import int_param
@@ -19,8 +19,9 @@ from server.services.accounts.professional_profile import get_profile
 from server.services.instance.mail import send_quietly
 from server.services.verification import workflow
 from server.services.verification.audit import audit, audit_entries, audit_json
-from server.services.verification.evidence import evidence_file
+from server.services.verification.evidence import read_evidence
 from server.services.verification.online_checks import check_request
+from server.storage.responses import download_response
 
 
 def _text(params: Params, name: str) -> str:
@@ -72,21 +73,19 @@ async def check(request: Request) -> JSONResponse:
         return JSONResponse(await _reviewer_json(request, session, found))
 
 
-async def evidence(request: Request) -> FileResponse:
+async def evidence(request: Request) -> Response:
     """The evidence file, for reviewers; each download is audited."""
     auth = await staff(request, "admin:read")
     async with request.app.state.sessions() as session:
         found = await _request(session, request)
-        path = evidence_file(request.app.state.settings, found.evidence_path)
-        if path is None or found.evidence_deleted_at is not None:
+        data = await read_evidence(request.app.state.runtime.storage, found.evidence_path)
+        if data is None or found.evidence_deleted_at is not None:
             raise HTTPException(404, "The evidence file is gone (deleted after the decision)")
         reviewer = await session.get(Account, auth.account.id)
         await audit(session, "evidence_viewed", by=reviewer, subject=await session.get(Account, found.account_id),
                     request_id=found.id, evidence_sha256=found.evidence_sha256)
         await session.commit()
-    return FileResponse(path, media_type=found.evidence_type or "application/octet-stream",
-                        filename=found.evidence_name or "evidence", content_disposition_type="attachment",
-                        headers={"Cache-Control": "no-store"})
+    return download_response(data, found.evidence_type or "application/octet-stream", found.evidence_name or "evidence")
 
 
 def _decision(kind: str):
@@ -97,9 +96,10 @@ def _decision(kind: str):
             found = await _request(session, request)
             reviewer = await session.get(Account, auth.account.id)
             if kind == "approve":
-                await workflow.approve(session, state.settings, found, reviewer, mail)
+                await workflow.approve(session, state.settings, found, reviewer, mail, storage=state.runtime.storage)
             elif kind == "reject":
-                await workflow.reject(session, state.settings, found, reviewer, _text(params, "reason"), mail)
+                await workflow.reject(session, state.settings, found, reviewer, _text(params, "reason"), mail,
+                                      storage=state.runtime.storage)
             else:
                 await workflow.request_info(session, state.settings, found, reviewer,
                                             _text(params, "message") or _text(params, "reason"), mail)

@@ -44,7 +44,7 @@ async def create(request: Request) -> JSONResponse:
         evidence=await read_upload(params))
     async with state.sessions() as session:
         account = await session.get(Account, auth.account.id)
-        created = await submit_request(session, state.settings, account, submission)
+        created = await submit_request(session, state.settings, account, submission, storage=state.runtime.storage)
         await session.commit()
         if await check_request(state.runtime, session, created):  # committed first: a failed check loses nothing
             await session.commit()
@@ -79,7 +79,7 @@ async def answer(request: Request) -> JSONResponse:
         found = await _own(session, auth, request)
         account = await session.get(Account, auth.account.id)
         await respond(session, state.settings, found, account, _text(params, "note") or None,
-                      await read_upload(params))
+                      await read_upload(params), storage=state.runtime.storage)
         await session.commit()
         return JSONResponse(request_to_json(found))
 

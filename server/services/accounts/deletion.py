@@ -9,9 +9,6 @@ streams close. The caller commits; after the commit the delivery queue wakes and
 """
 from __future__ import annotations
 
-from pathlib import Path
-
-import anyio
 from sqlalchemy import delete, func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -87,23 +84,15 @@ async def _check_not_last_admin(session: AsyncSession, account: Account) -> None
         raise ServiceError("you are the only admin: make another member admin before deleting your account")
 
 
-def _media_file(runtime: Runtime, url: str | None) -> Path | None:
-    prefix = f"{runtime.settings.base_url}/media/"
-    if not url or not url.startswith(prefix):
-        return None
-    path = (runtime.settings.media_dir / url[len(prefix):]).resolve()
-    return path if path.is_relative_to(runtime.settings.media_dir.resolve()) else None
-
-
-async def _uploads(runtime: Runtime, session: AsyncSession, actor: Actor) -> list[Path]:
-    """The member's uploaded files (media, avatar, header), their rows removed."""
+async def _uploads(runtime: Runtime, session: AsyncSession, actor: Actor) -> list[str]:
+    """The storage keys of the member's uploaded files (media, avatar, header), their rows removed."""
     query = select(MediaAttachment).where(MediaAttachment.account_id == actor.id)
     rows = list((await session.execute(query)).scalars())
-    base = runtime.settings.media_dir
-    paths = [base / media.relative_path(r.file_key, r.extension, small) for r in rows for small in (False, True)]
-    paths += [p for p in (_media_file(runtime, actor.icon_url), _media_file(runtime, actor.header_url)) if p]
+    keys = [media.storage_key(r.file_key, r.extension, small) for r in rows for small in (False, True)]
+    keys += [k for k in (media.storage_key_of_url(runtime, actor.icon_url),
+                         media.storage_key_of_url(runtime, actor.header_url)) if k]
     await session.execute(delete(MediaAttachment).where(MediaAttachment.account_id == actor.id))
-    return paths
+    return keys
 
 
 async def _verifications(runtime: Runtime, session: AsyncSession, account: Account) -> None:
@@ -117,7 +106,7 @@ async def _verifications(runtime: Runtime, session: AsyncSession, account: Accou
     requests = (await session.execute(select(VerificationRequest).where(
         VerificationRequest.account_id == account.id))).scalars()
     for request in requests:
-        delete_evidence(runtime.settings, request.evidence_path)
+        await delete_evidence(runtime.storage, request.evidence_path)
     await session.execute(delete(VerificationRequest).where(VerificationRequest.account_id == account.id))
 
 
@@ -172,5 +161,5 @@ async def delete_account(runtime: Runtime, session: AsyncSession, account: Accou
     forget_actor(session, actor.username)
     _empty(actor, account)
     await session.flush()
-    await anyio.to_thread.run_sync(lambda: [p.unlink(missing_ok=True) for p in files])
+    await runtime.storage.delete(files)
     return queued

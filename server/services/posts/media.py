@@ -1,18 +1,17 @@
-"""Members' uploads: stored under settings.media_dir with unguessable names, described, focused, and
-claimed by at most one post each.
+"""Members' uploads: stored with unguessable names (server.storage), described, focused, and claimed by at
+most one post each.
 
-A file lives at media_dir/<first two characters of its key>/<key>[_small].<ext> and is served at
-/media/<same path>. Post.attachments keeps a copy of what federation and apps need, in the shape
-server.convert.post_to_as reads: {"id", "type", "url", "preview_url", "media_type", "description",
-"blurhash", "width", "height", "preview_width", "preview_height", "focal_point"}.
+A file is stored as media/<first two characters of its key>/<key>[_small].<ext> and is served at
+/media/<same path> (or under CURBSIDE_MEDIA_PUBLIC_URL). Post.attachments keeps a copy of what federation and
+apps need, in the shape server.convert.post_to_as reads: {"id", "type", "url", "preview_url", "media_type",
+"description", "blurhash", "width", "height", "preview_width", "preview_height", "focal_point"}.
 """
 from __future__ import annotations
 
-import os
+import mimetypes
 import re
 import secrets
 from datetime import timedelta
-from pathlib import Path
 
 import anyio
 from sqlalchemy import delete, select, update
@@ -24,6 +23,7 @@ from server.db.models import Actor, MediaAttachment
 from server.db.types import utcnow
 from server.runtime import Runtime
 from server.services.posts import images
+from server.storage import PUBLIC_PREFIX, is_public, valid_key
 
 MAX_ATTACHMENTS = 4
 MAX_DESCRIPTION = 1500
@@ -56,22 +56,37 @@ def relative_path(key: str, extension: str, small: bool = False) -> str:
     return f"{key[:2]}/{key}{'_small' if small else ''}.{extension}"
 
 
+def storage_key(key: str, extension: str, small: bool = False) -> str:
+    return f"{PUBLIC_PREFIX}{relative_path(key, extension, small)}"
+
+
 def file_url(runtime: Runtime, key: str, extension: str, small: bool = False) -> str:
-    return f"{runtime.settings.base_url}/media/{relative_path(key, extension, small)}"
+    stored = storage_key(key, extension, small)
+    return runtime.storage.public_url(stored) or f"{runtime.settings.base_url}/{stored}"
 
 
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(path.suffix + ".part")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
+def storage_key_of_url(runtime: Runtime, url: str | None) -> str | None:
+    """The storage key of one of our media URLs (served by the app or under the public URL), else None."""
+    for base in filter(None, (runtime.settings.base_url, runtime.settings.media_public_url)):
+        key = url[len(base) + 1:] if url and url.startswith(base + "/") else ""
+        if is_public(key) and valid_key(key):
+            return key
+    return None
+
+
+async def read_file(runtime: Runtime, row: MediaAttachment) -> bytes:
+    data = await runtime.storage.get(storage_key(row.file_key, row.extension))
+    if data is None:
+        raise ServiceError("the stored file of this upload is gone", Kind.NOT_FOUND)
+    return data
 
 
 async def store_file(runtime: Runtime, data: bytes, encoded_ext: str, key: str | None = None,
                      small: bool = False) -> str:
-    """Write bytes under the media directory; returns the key (a new random one unless given)."""
+    """Store the bytes as a media file; returns the key (a new random one unless given)."""
     key = key or secrets.token_hex(16)
-    await anyio.to_thread.run_sync(_write, runtime.settings.media_dir / relative_path(key, encoded_ext, small), data)
+    content_type = mimetypes.guess_type(f"x.{encoded_ext}")[0] or "application/octet-stream"
+    await runtime.storage.put(storage_key(key, encoded_ext, small), data, content_type)
     return key
 
 
@@ -158,22 +173,17 @@ async def release(session: AsyncSession, scheduled_id: int) -> None:
                           .values(scheduled_id=None, created_at=utcnow()).execution_options(synchronize_session=False))
 
 
-def _unlink(paths: list[Path]) -> None:
-    for path in paths:
-        path.unlink(missing_ok=True)
-
-
 async def remove_stale(runtime: Runtime, session: AsyncSession, limit: int = 100) -> int:
     """Delete unattached uploads older than UNATTACHED_TTL with their files; the caller commits."""
     cutoff = utcnow() - UNATTACHED_TTL
     rows = list((await session.execute(select(MediaAttachment).where(
         MediaAttachment.post_id.is_(None), MediaAttachment.scheduled_id.is_(None), MediaAttachment.created_at < cutoff)
         .limit(limit))).scalars())
-    base, paths = runtime.settings.media_dir, []
+    keys = []
     for row in rows:  # one by one: a row a post claimed since the select stays, files and all
         result = await session.execute(delete(MediaAttachment).where(
             MediaAttachment.id == row.id, MediaAttachment.post_id.is_(None), MediaAttachment.scheduled_id.is_(None)))
         if result.rowcount == 1:
-            paths += [base / relative_path(row.file_key, row.extension, small) for small in (False, True)]
-    await anyio.to_thread.run_sync(_unlink, paths)
-    return len(paths) // 2
+            keys += [storage_key(row.file_key, row.extension, small) for small in (False, True)]
+    await runtime.storage.delete(keys)
+    return len(keys) // 2

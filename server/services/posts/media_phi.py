@@ -31,10 +31,10 @@ STALE = timedelta(seconds=60)  # a scan queued longer than this was lost (a rest
 _slots = threading.BoundedSemaphore(SCANS_AT_ONCE)
 
 
-def _scan_file(path) -> tuple[str, list[dict]]:
+def _scan_bytes(data: bytes) -> tuple[str, list[dict]]:
     with _slots:
         try:
-            with Image.open(path) as image:
+            with Image.open(io.BytesIO(data)) as image:
                 image.load()
                 scan = scan_image(image)
                 size = image.size
@@ -45,8 +45,8 @@ def _scan_file(path) -> tuple[str, list[dict]]:
 
 async def scan(runtime: Runtime, row: MediaAttachment) -> tuple[str, list[dict]]:
     """The verdict on an upload's stored image: (status, findings as JSON) in a worker thread."""
-    path = runtime.settings.media_dir / media_service.relative_path(row.file_key, row.extension)
-    return await anyio.to_thread.run_sync(_scan_file, path)
+    data = await runtime.storage.get(media_service.storage_key(row.file_key, row.extension))
+    return await anyio.to_thread.run_sync(_scan_bytes, data or b"")  # a file gone reads as "failed"
 
 
 async def check_now(runtime: Runtime, session: AsyncSession, row: MediaAttachment) -> None:
@@ -91,16 +91,16 @@ def blur_areas(row: MediaAttachment) -> list[tuple[int, int, int, int]]:
 async def blurred_copy(runtime: Runtime, session: AsyncSession, owner: Actor, row: MediaAttachment,
                        boxes: list[tuple[int, int, int, int]]) -> MediaAttachment:
     """A new upload of the owner's: `row`'s image with `boxes` blurred, checked again before it is returned."""
-    path = runtime.settings.media_dir / media_service.relative_path(row.file_key, row.extension)
-    data = await anyio.to_thread.run_sync(_blurred_bytes, path, boxes, row.extension)
+    original = await media_service.read_file(runtime, row)
+    data = await anyio.to_thread.run_sync(_blurred_bytes, original, boxes)
     copy = await media_service.upload(runtime, session, owner, data, description=row.description,
                                       focus=(row.focus_x, row.focus_y))
     await check_now(runtime, session, copy)
     return copy
 
 
-def _blurred_bytes(path, boxes: list, extension: str) -> bytes:
-    with Image.open(path) as image:
+def _blurred_bytes(original: bytes, boxes: list) -> bytes:
+    with Image.open(io.BytesIO(original)) as image:
         image.load()
         blurred = blur_boxes(image.convert("RGB"), boxes)
     out = io.BytesIO()

@@ -1,35 +1,35 @@
-"""Evidence files members attach to verification requests: stored privately under the data directory,
-identified by their SHA-256 (which the audit log keeps), deleted once the request is decided unless the
-admin set a retention period."""
+"""Evidence files members attach to verification requests: stored privately (server.storage: never public,
+read only by staff through the application), identified by their SHA-256 (which the audit log keeps), deleted
+once the request is decided unless the admin set a retention period."""
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from moderation.errors import ServiceError
 from server.settings import Settings
+from server.storage import PRIVATE_PREFIX, Storage, valid_key
 
 ALLOWED_TYPES = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}
 # Magic numbers: the declared type must match what the bytes are.
 _MAGIC = {"application/pdf": (b"%PDF-",), "image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",),
           "image/webp": (b"RIFF",)}
-FOLDER = "evidence"
 
 
 @dataclass(frozen=True)
 class StoredEvidence:
-    path: str  # relative to the data directory
+    path: str  # the storage key, evidence/<random>.<ext>
     name: str
     content_type: str
     sha256: str
     size: int
 
 
-def store_evidence(settings: Settings, data: bytes, filename: str | None, content_type: str | None) -> StoredEvidence:
-    """Write the file (mode 0600) and return where it is and its hash; ServiceError if refused."""
+async def store_evidence(storage: Storage, settings: Settings, data: bytes, filename: str | None,
+                         content_type: str | None) -> StoredEvidence:
+    """Store the file privately and return where it is and its hash; ServiceError if refused."""
     kind = (content_type or "").split(";")[0].strip().lower()
     if kind not in ALLOWED_TYPES:
         raise ServiceError("evidence must be a PDF, PNG, JPEG or WebP file")
@@ -39,29 +39,29 @@ def store_evidence(settings: Settings, data: bytes, filename: str | None, conten
         raise ServiceError(f"the evidence file is larger than {settings.max_upload_bytes} bytes")
     if not data.startswith(_MAGIC[kind]):
         raise ServiceError(f"the file is not a {ALLOWED_TYPES[kind][1:].upper()} file")
-    folder = settings.data_dir / FOLDER
-    folder.mkdir(mode=0o700, exist_ok=True)
-    relative = f"{FOLDER}/{secrets.token_hex(16)}{ALLOWED_TYPES[kind]}"
-    fd = os.open(settings.data_dir / relative, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
+    key = f"{PRIVATE_PREFIX}{secrets.token_hex(16)}{ALLOWED_TYPES[kind]}"
+    await storage.put(key, data, kind)
     name = Path(filename or "evidence").name[:200] or "evidence"
-    return StoredEvidence(relative, name, kind, hashlib.sha256(data).hexdigest(), len(data))
+    return StoredEvidence(key, name, kind, hashlib.sha256(data).hexdigest(), len(data))
 
 
-def evidence_file(settings: Settings, relative: str | None) -> Path | None:
-    """The stored file, if it still exists and lies inside the evidence folder."""
-    if not relative:
-        return None
-    path = (settings.data_dir / relative).resolve()
-    if path.parent != (settings.data_dir / FOLDER).resolve() or not path.is_file():
-        return None
-    return path
+def _key(relative: str | None) -> str | None:
+    return relative if relative and relative.startswith(PRIVATE_PREFIX) and valid_key(relative) else None
 
 
-def delete_evidence(settings: Settings, relative: str | None) -> bool:
-    path = evidence_file(settings, relative)
-    if path is None:
+async def read_evidence(storage: Storage, relative: str | None) -> bytes | None:
+    """The stored file's bytes, if it still exists (and the name is one of the evidence folder's)."""
+    key = _key(relative)
+    return await storage.get(key) if key else None
+
+
+async def evidence_exists(storage: Storage, relative: str | None) -> bool:
+    key = _key(relative)
+    return bool(key) and await storage.size(key) is not None
+
+
+async def delete_evidence(storage: Storage, relative: str | None) -> bool:
+    if not await evidence_exists(storage, relative):
         return False
-    path.unlink(missing_ok=True)
+    await storage.delete([relative])
     return True

@@ -32,6 +32,7 @@ from server.services.verification.audit import audit
 from server.services.verification.credentials import CREDENTIAL_TYPES, validate_credential
 from server.services.verification.evidence import StoredEvidence, delete_evidence, store_evidence
 from server.settings import Settings
+from server.storage import Storage
 from server.urls import LocalUrls
 
 NOTIFICATION = "curbside.verification"
@@ -84,10 +85,10 @@ def _note(text: str | None, what: str, required: bool = False) -> str | None:
     return text or None
 
 
-def _store(settings: Settings, upload: Upload | None) -> StoredEvidence | None:
+async def _store(storage: Storage, settings: Settings, upload: Upload | None) -> StoredEvidence | None:
     if upload is None:
         return None
-    return store_evidence(settings, upload.data, upload.filename, upload.content_type)
+    return await store_evidence(storage, settings, upload.data, upload.filename, upload.content_type)
 
 
 def _attach(request: VerificationRequest, stored: StoredEvidence | None) -> None:
@@ -98,7 +99,7 @@ def _attach(request: VerificationRequest, stored: StoredEvidence | None) -> None
 
 
 async def submit_request(session: AsyncSession, settings: Settings, account: Account,
-                         submission: Submission) -> VerificationRequest:
+                         submission: Submission, *, storage: Storage) -> VerificationRequest:
     """File a request; ServiceError (422) names what is wrong, the credential number included."""
     if submission.credential_type not in CREDENTIAL_TYPES:
         raise ServiceError(f"credential_type must be one of {', '.join(CREDENTIAL_TYPES)}")
@@ -110,7 +111,7 @@ async def submit_request(session: AsyncSession, settings: Settings, account: Acc
         VerificationRequest.account_id == account.id, VerificationRequest.state.in_(OPEN_STATES)))).first()
     if open_request:
         raise ServiceError("you already have a request under review", Kind.CONFLICT)
-    stored = _store(settings, submission.evidence)
+    stored = await _store(storage, settings, submission.evidence)
     request = VerificationRequest(account_id=account.id, profession=claims.profession,
                                   specialty_code=claims.specialty_code, credential_type=submission.credential_type,
                                   credential_number=number, jurisdiction=claims.jurisdiction, state="pending",
@@ -125,14 +126,14 @@ async def submit_request(session: AsyncSession, settings: Settings, account: Acc
 
 
 async def respond(session: AsyncSession, settings: Settings, request: VerificationRequest, account: Account,
-                  note: str | None, evidence: Upload | None) -> VerificationRequest:
+                  note: str | None, evidence: Upload | None, *, storage: Storage) -> VerificationRequest:
     """The member answers a reviewer's question: the request goes back to the queue."""
     if request.account_id != account.id or request.state != "info_requested":
         raise ServiceError("this request is not waiting for your answer", Kind.CONFLICT)
     note = _note(note, "answer", required=evidence is None)
-    stored = _store(settings, evidence)
+    stored = await _store(storage, settings, evidence)
     if stored is not None:
-        delete_evidence(settings, request.evidence_path)
+        await delete_evidence(storage, request.evidence_path)
         _attach(request, stored)
     request.member_note, request.state = note or request.member_note, "pending"
     await audit(session, "responded", by=account, subject=account, request_id=request.id,
@@ -160,14 +161,14 @@ async def _reviewer(session: AsyncSession, account: Account | None, member_id: i
 
 
 async def _decided(session: AsyncSession, settings: Settings, request: VerificationRequest, state: str,
-                   reviewer: Account | None) -> Account:
+                   reviewer: Account | None, storage: Storage) -> Account:
     if request.state not in OPEN_STATES:
         raise ServiceError(f"this request is {request.state} already", Kind.CONFLICT)
     request.state, request.decided_at = state, utcnow()
     request.decided_by_id = reviewer.id if reviewer else None
     member = await session.get(Account, request.account_id)
     if request.evidence_path and await evidence_retention_days(session, settings) == 0:
-        delete_evidence(settings, request.evidence_path)
+        await delete_evidence(storage, request.evidence_path)
         request.evidence_deleted_at = utcnow()
     return member
 
@@ -213,9 +214,9 @@ async def _grant(session: AsyncSession, settings: Settings, member: Account, by:
 
 
 async def approve(session: AsyncSession, settings: Settings, request: VerificationRequest, reviewer: Account | None,
-                  mail: list[Message], *, via: str | None = None) -> Verification:
+                  mail: list[Message], *, storage: Storage, via: str | None = None) -> Verification:
     await _reviewer(session, reviewer, request.account_id, "a verification request")
-    member = await _decided(session, settings, request, "approved", reviewer)
+    member = await _decided(session, settings, request, "approved", reviewer, storage)
     claims = Claims(request.profession, request.specialty_code, request.jurisdiction)
     verification = await _grant(session, settings, member, reviewer, claims, request.id)
     await audit(session, "approved", by=reviewer, subject=member, request_id=request.id,
@@ -228,10 +229,11 @@ async def approve(session: AsyncSession, settings: Settings, request: Verificati
 
 
 async def reject(session: AsyncSession, settings: Settings, request: VerificationRequest, reviewer: Account | None,
-                 reason: str, mail: list[Message], *, via: str | None = None) -> VerificationRequest:
+                 reason: str, mail: list[Message], *, storage: Storage, via: str | None = None
+                 ) -> VerificationRequest:
     await _reviewer(session, reviewer, request.account_id, "a verification request")
     reason = _note(reason, "reason", required=True)
-    member = await _decided(session, settings, request, "rejected", reviewer)
+    member = await _decided(session, settings, request, "rejected", reviewer, storage)
     request.reviewer_note = reason
     await audit(session, "rejected", by=reviewer, subject=member, request_id=request.id,
                 evidence_sha256=request.evidence_sha256, reason=reason, via=via)
@@ -322,7 +324,8 @@ async def remind_due(session: AsyncSession, settings: Settings, mail: list[Messa
     return len(due)
 
 
-async def purge_evidence(session: AsyncSession, settings: Settings, now: datetime | None = None) -> int:
+async def purge_evidence(session: AsyncSession, settings: Settings, storage: Storage, now: datetime | None = None
+                         ) -> int:
     """Delete the evidence of requests decided longer ago than the retention period."""
     now = now or utcnow()
     cutoff = now - timedelta(days=await evidence_retention_days(session, settings))
@@ -330,7 +333,7 @@ async def purge_evidence(session: AsyncSession, settings: Settings, now: datetim
         VerificationRequest.decided_at <= cutoff, VerificationRequest.evidence_path.is_not(None),
         VerificationRequest.evidence_deleted_at.is_(None)).limit(500))).scalars())
     for request in due:
-        delete_evidence(settings, request.evidence_path)
+        await delete_evidence(storage, request.evidence_path)
         request.evidence_deleted_at = now
         member = await session.get(Account, request.account_id)
         await audit(session, "evidence_deleted", by=None, subject=member, request_id=request.id,

@@ -4,7 +4,7 @@ Every decision goes through server.services.verification.workflow, which audits 
 from __future__ import annotations
 
 from sqlalchemy import select
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 
 from moderation.errors import ServiceError
 from server.db.models import Account, VerificationRequest
@@ -16,7 +16,8 @@ from server.services.instance.mail import send_quietly
 from server.services.verification import workflow
 from server.services.verification.attestations_issued import current_verifications, profession_label
 from server.services.verification.audit import audit, audit_entries
-from server.services.verification.evidence import evidence_file
+from server.services.verification.evidence import evidence_exists, read_evidence
+from server.storage.responses import download_response
 from server.web.admin.common import done, not_found, notice, path_id, roll_back
 from server.web.page import Web
 
@@ -54,7 +55,8 @@ async def _detail(web: Web, found: VerificationRequest, *, status: int = 200, er
         "admin/verification.html", status=status, notice=notice(web), error=error, form=form or {}, r=found,
         member=member, profile=await get_profile(web.db, member.actor_id), current=current,
         history=await audit_entries(web.db, request_id=found.id, limit=50),
-        evidence_available=bool(evidence_file(web.settings, found.evidence_path)) and not found.evidence_deleted_at,
+        evidence_available=not found.evidence_deleted_at and await evidence_exists(web.runtime.storage,
+                                                                                  found.evidence_path),
         credential_label=CREDENTIALS.get(found.credential_type, found.credential_type),
         specialty=specialty_name(found.specialty_code) or found.specialty_code,
         profession=profession_label(found.profession), open=found.state in workflow.OPEN_STATES)
@@ -70,16 +72,14 @@ async def show(web: Web) -> Response:
 async def evidence(web: Web) -> Response:
     """The evidence file as a download (never shown inline, never cached); the reviewer's look is audited."""
     found = await _request(web)
-    path = evidence_file(web.settings, found.evidence_path) if found else None
-    if found is None or path is None or found.evidence_deleted_at is not None:
+    data = await read_evidence(web.runtime.storage, found.evidence_path) if found else None
+    if found is None or data is None or found.evidence_deleted_at is not None:
         return not_found(web, "evidence file (it is deleted once the request is decided, unless kept by the "
                               "retention setting)")
     await audit(web.db, "evidence_viewed", by=web.viewer, subject=await web.db.get(Account, found.account_id),
                 request_id=found.id, evidence_sha256=found.evidence_sha256, via="web")
     await web.db.commit()
-    return FileResponse(path, media_type=found.evidence_type or "application/octet-stream",
-                        filename=found.evidence_name or "evidence", content_disposition_type="attachment",
-                        headers={"Cache-Control": "no-store", "Content-Security-Policy": "default-src 'none'; sandbox"})
+    return download_response(data, found.evidence_type or "application/octet-stream", found.evidence_name or "evidence")
 
 
 def decision(kind: str):
@@ -91,9 +91,11 @@ def decision(kind: str):
         settings = web.settings
         try:
             if kind == "approve":
-                await workflow.approve(web.db, settings, found, web.viewer, mail, via="web")
+                await workflow.approve(web.db, settings, found, web.viewer, mail, storage=web.runtime.storage,
+                                       via="web")
             elif kind == "reject":
-                await workflow.reject(web.db, settings, found, web.viewer, web.value("reason"), mail, via="web")
+                await workflow.reject(web.db, settings, found, web.viewer, web.value("reason"), mail,
+                                      storage=web.runtime.storage, via="web")
             else:
                 await workflow.request_info(web.db, settings, found, web.viewer, web.value("message"), mail)
         except ServiceError as exc:
