@@ -44,7 +44,7 @@ class Settings:
     database_url: str = ""
     data_dir: Path = Path("data")
     secret_key: str = ""
-    vapid_key: str = field(default="", repr=False)  # the instance's VAPID private key (PEM), made once and kept in the data directory
+    vapid_key: str = field(default="", repr=False)  # the VAPID private key (PEM), made once, kept in data_dir
     instance_name: str = "Curbside"
     registration_mode: str = "approval"
     theme: str = "default"
