@@ -141,8 +141,8 @@ async def test_vapid_key_is_made_once_per_instance_and_given_to_apps(app, client
     again = load_settings({"CURBSIDE_DATA_DIR": str(settings.data_dir), "CURBSIDE_DATABASE_URL": settings.database_url})
     assert again.vapid_key == settings.vapid_key
 
-    registered = await client.post("/api/v1/apps", data={"client_name": "Phone", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
-                                                         "scopes": "read push"})
+    registered = await client.post("/api/v1/apps", data={"client_name": "Phone", "scopes": "read push",
+                                                         "redirect_uris": "urn:ietf:wg:oauth:2.0:oob"})
     assert registered.json()["vapid_key"] == key
     assert "vapid" not in (await client.get("/api/v1/instance")).json().get("configuration", {})
 
