@@ -7,12 +7,13 @@ import dataclasses
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from server.db.models import OAuthToken, PushDelivery, PushSubscription
+from server.db.models import OAuthToken, PollDeadline, PushDelivery, PushSubscription
 from server.db.types import utcnow
 from server.jobs.push import MAX_ATTEMPTS, PushRunner
 from server.services.accounts.oauth import revoke_tokens
+from server.services.posts import poll_closing
 from tests.support.api import status
 from tests.support.apps import client_of, running_app
 from tests.support.members import member
@@ -39,6 +40,7 @@ async def push_all(app, runner: PushRunner | None = None) -> int:
     runner, total = runner or PushRunner(), 0
     while handled := await runner.run_once(app.state.runtime):
         total += handled
+        await runner.wait_idle()
     return total
 
 
@@ -186,3 +188,17 @@ async def test_push_to_a_private_address_is_refused_by_the_guard(fed_settings, r
         await status(client, alice, "@bob hello")
         assert await push_all(app) == 1
         assert receiver.server.connections == 0 and await queued(app) == 0
+
+
+async def test_push_tells_the_author_her_poll_has_ended(fed_app, fed_client, receiver):
+    alice = await member(fed_app, "alice", scopes=PUSH_SCOPES, display_name="Alice")
+    await subscribe(fed_client, alice, receiver.subscriber("alice"), alerts={"poll": True})
+    post = await status(fed_client, alice, "Which anticoagulant?", poll={"options": ["A", "B"], "expires_in": 300})
+    async with fed_app.state.sessions() as session:
+        await session.execute(update(PollDeadline).where(PollDeadline.post_id == int(post["id"]))
+                              .values(expires_at=utcnow() - timedelta(seconds=1)))
+        assert await poll_closing.close_due(fed_app.state.runtime, session) == 1
+        await session.commit()
+    await push_all(fed_app)
+    assert [(r.payload["notification_type"], r.payload["title"], r.payload["body"]) for r in receiver.received] == [
+        ("poll", "A poll by Alice has ended", "Which anticoagulant?")]

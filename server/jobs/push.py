@@ -30,22 +30,28 @@ from server.services.push.queueing import QUEUE
 log = logging.getLogger("curbside.push")
 
 MAX_ATTEMPTS = 5
-LEASE = 60.0
+LEASE = 180.0  # seconds: two batches of 64, 16 at a time, each up to TIMEOUT, fit in it
 TIMEOUT = 10.0
 
 
 class PushRunner:
-    """Runner of the "push" queue (server.jobs.worker): one batch per `run_once`, sent `concurrency` at a time."""
+    """Runner of the "push" queue (server.jobs.worker). `run_once` claims a batch and sends it in the background
+    (a slow push service never holds up the worker's other queues), `concurrency` requests at a time and at most
+    `batches` batches at once; `wait_idle()` waits until what it claimed is sent and recorded; `stop()` lets
+    that finish (what is still in flight after `timeout` is claimed again when its lease ends)."""
 
     name = QUEUE
 
-    def __init__(self, *, batch: int = 64, concurrency: int = 16, clock: Callable[[], datetime] = utcnow,
-                 rng: random.Random | None = None) -> None:
-        self.batch, self.clock, self.rng = batch, clock, rng or random.Random()
+    def __init__(self, *, batch: int = 64, batches: int = 2, concurrency: int = 16,
+                 clock: Callable[[], datetime] = utcnow, rng: random.Random | None = None) -> None:
+        self.batch, self.batches, self.clock, self.rng = batch, batches, clock, rng or random.Random()
         self._slots = asyncio.Semaphore(concurrency)
         self._signer: vapid.Vapid02 | None = None
+        self._sending: set[asyncio.Task] = set()
 
     async def run_once(self, runtime: Runtime) -> int:
+        if len(self._sending) >= self.batches:
+            return 0
         now = self.clock()
         settings = runtime.settings
         async with runtime.sessions() as session:
@@ -54,19 +60,41 @@ class PushRunner:
                 return 0
             ready, void = await outgoing(session, claimed, secret_key=settings.secret_key, base_url=settings.base_url)
             await session.commit()
-        outcomes = await asyncio.gather(*(self._send(runtime, push) for push in ready))
-        async with runtime.sessions() as session:
-            await self._record(session, list(zip(ready, outcomes)), void, now)
-            await session.commit()
+        task = asyncio.create_task(self._send_batch(runtime, ready, void, now))
+        self._sending.add(task)
+        task.add_done_callback(lambda done: (self._sending.discard(done), runtime.wake(self.name)))
         return len(claimed)
+
+    async def wait_idle(self) -> None:
+        while self._sending:
+            await asyncio.wait(list(self._sending))
+
+    async def stop(self, runtime: Runtime, timeout: float = 15.0) -> None:
+        if self._sending:
+            await asyncio.wait(list(self._sending), timeout=timeout)
+        for task in list(self._sending):
+            task.cancel()
+
+    async def _send_batch(self, runtime: Runtime, ready: list[Outgoing], void: list[int], now: datetime) -> None:
+        try:
+            outcomes = await asyncio.gather(*(self._send(runtime, push) for push in ready))
+            async with runtime.sessions() as session:
+                await self._record(session, list(zip(ready, outcomes)), void, now)
+                await session.commit()
+        except Exception:  # the rows stay leased, and are claimed again when the lease ends
+            log.warning("could not send or record %d pushes", len(ready), exc_info=True)
 
     async def _send(self, runtime: Runtime, push: Outgoing) -> DeliveryOutcome:
         settings, subscription = runtime.settings, push.subscription
-        if self._signer is None:
-            self._signer = vapid.load_vapid_key(settings.vapid_key.encode())
-        body = webpush.encrypt(json.dumps(push.payload).encode(), subscription.endpoint, subscription.key_p256dh,
-                               subscription.key_auth)
-        signature = vapid.authorization(self._signer, subscription.endpoint, settings.base_url)
+        try:
+            if self._signer is None:
+                self._signer = vapid.load_vapid_key(settings.vapid_key.encode())
+            body = webpush.encrypt(json.dumps(push.payload).encode(), subscription.endpoint,
+                                   subscription.key_p256dh, subscription.key_auth)
+            signature = vapid.authorization(self._signer, subscription.endpoint, settings.base_url)
+        except Exception as exc:  # nothing the push service said: trying again would not help
+            log.warning("push %d could not be prepared", push.delivery_id, exc_info=True)
+            return DeliveryOutcome(Outcome.REJECTED, reason=f"not prepared: {exc}")
         async with self._slots:
             return await webpush.push(runtime.http, subscription.endpoint, body, signature, timeout=TIMEOUT,
                                       allow_http=settings.allow_http, allow_private=settings.allow_private_addresses)

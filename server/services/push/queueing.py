@@ -5,7 +5,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import effects
-from server.db.models import Follow, Notification, OAuthToken, PushDelivery, PushSubscription
+from server.db.models import Account, Follow, Notification, OAuthToken, PushDelivery, PushSubscription
 
 QUEUE = "push"  # the worker's runner (server.jobs.push), woken after the commit
 
@@ -29,8 +29,9 @@ async def _subscriptions_of(session: AsyncSession, actor_ids: set[int]) -> list[
     if not actor_ids:
         return []
     query = (select(PushSubscription).join(OAuthToken, OAuthToken.id == PushSubscription.token_id)
+             .join(Account, Account.id == OAuthToken.account_id)
              .where(PushSubscription.actor_id.in_(actor_ids), PushSubscription.policy != "none",
-                    OAuthToken.revoked_at.is_(None)))
+                    OAuthToken.revoked_at.is_(None), Account.disabled_at.is_(None)))
     return list((await session.execute(query)).scalars())
 
 
