@@ -8,13 +8,15 @@ statuses to answer in turn (then 201), to play a push service that is busy (429,
 """
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import os
+import threading
 import time
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
-from typing import AsyncIterator
+from typing import AsyncIterator, Iterator
 
 import http_ece
 from cryptography.exceptions import InvalidSignature
@@ -119,3 +121,24 @@ async def receiving(server_key: str) -> AsyncIterator[PushReceiver]:
     async with serve(receiver.handle) as server:
         receiver.origin, receiver.server = server.url("").rstrip("/"), server
         yield receiver
+
+
+@contextmanager
+def receiving_in_thread(server_key: str) -> Iterator[PushReceiver]:
+    """`receiving`, with its event loop in a thread of its own: for tests that drive real processes."""
+    started, held = threading.Event(), {}
+
+    async def run() -> None:
+        async with receiving(server_key) as receiver:
+            held.update(receiver=receiver, loop=asyncio.get_running_loop(), stop=asyncio.Event())
+            started.set()
+            await held["stop"].wait()
+
+    thread = threading.Thread(target=asyncio.run, args=(run(),), name="push-receiver", daemon=True)
+    thread.start()
+    assert started.wait(10), "the push receiver did not start"
+    try:
+        yield held["receiver"]
+    finally:
+        held["loop"].call_soon_threadsafe(held["stop"].set)
+        thread.join(10)

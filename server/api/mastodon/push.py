@@ -38,7 +38,9 @@ def _endpoint(params: Params) -> Endpoint:
 
 def _wanted(params: Params) -> Wanted:
     alerts = {kind: flag(value) for kind in ALERTS if (value := _at(params, "data", "alerts", kind)) is not None}
-    return Wanted(alerts, _text(params, "data", "policy", required=False) or "all")
+    # Mastodon.py sends `policy` beside `data`, where Mastodon ignores it: taken here, as its users mean it.
+    policy = _text(params, "data", "policy", required=False) or _text(params, "policy", required=False)
+    return Wanted(alerts, policy or "all")
 
 
 def _json(request: Request, row) -> JSONResponse:
