@@ -106,12 +106,13 @@ async def test_push_follows_the_subscriptions_policy(fed_app, fed_client, receiv
     assert receiver.refused == []
 
 
-async def test_push_410_drops_the_subscription(fed_app, fed_client, receiver):
+@pytest.mark.parametrize("gone", [404, 410])
+async def test_push_404_or_410_drops_the_subscription(fed_app, fed_client, receiver, gone):
     alice = await member(fed_app, "alice")
     bob = await member(fed_app, "bob", scopes=PUSH_SCOPES)
     phone = receiver.subscriber("bob")
     await subscribe(fed_client, bob, phone, alerts={"mention": True})
-    receiver.answers["/push/bob"] = [410]
+    receiver.answers["/push/bob"] = [gone]
 
     await status(fed_client, alice, "@bob one")
     await status(fed_client, alice, "@bob two")
