@@ -6,7 +6,8 @@ guarded client (federation.netguard) to a local receiver answering 201, as serve
 
 The receiver (uvicorn, keep-alive, as push services keep connections) runs in its own process; it reads each
 push and answers 201 without decrypting it (tests/test_push_delivery.py decrypts). Also printed: the rate of the
-cryptography alone (encrypt and sign), on one core.
+cryptography alone (encrypt and sign), on one core, and the sender's CPU time per push, which a machine shared with
+other work (see the load average printed) does not hide.
 """
 from __future__ import annotations
 
@@ -68,7 +69,9 @@ def crypto_rate(signer, subscribers: list[Subscriber], seconds: float) -> float:
     return count / (time.perf_counter() - start)
 
 
-async def delivery_rate(signer, subscribers: list[Subscriber], seconds: float, concurrency: int) -> tuple[float, int]:
+async def delivery_rate(signer, subscribers: list[Subscriber], seconds: float,
+                        concurrency: int) -> tuple[float, int, float]:
+    """Pushes delivered per second, how many failed, and the sender's CPU seconds per push."""
     client = make_client(allow_private=True, timeout=10.0)
     counts = {"sent": 0, "failed": 0}
     deadline = time.perf_counter() + seconds
@@ -83,11 +86,11 @@ async def delivery_rate(signer, subscribers: list[Subscriber], seconds: float, c
             counts["sent" if outcome.outcome is Outcome.DELIVERED else "failed"] += 1
             n += concurrency
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(worker(i) for i in range(concurrency)))
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     await client.aclose()
-    return counts["sent"] / elapsed, counts["failed"]
+    return counts["sent"] / elapsed, counts["failed"], cpu / max(counts["sent"], 1)
 
 
 def main() -> None:
@@ -107,14 +110,16 @@ def main() -> None:
         subscribers = [Subscriber(f"http://127.0.0.1:{port}/push/{n}") for n in range(SUBSCRIBERS)]
         time.sleep(0.5)  # the receiver starts listening
         crypto = crypto_rate(signer, subscribers, min(args.seconds, 2.0))
-        rate, failed = asyncio.run(delivery_rate(signer, subscribers, args.seconds, args.concurrency))
+        rate, failed, cpu = asyncio.run(delivery_rate(signer, subscribers, args.seconds, args.concurrency))
     finally:
         server.terminate()
         server.join(5)
-    print(f"cores: {os.cpu_count()} (usable: {len(os.sched_getaffinity(0))}); receiver in its own process")
+    print(f"cores: {os.cpu_count()} (usable: {len(os.sched_getaffinity(0))}); load average "
+          f"{os.getloadavg()[0]:.1f}; receiver in its own process")
     print(f"encrypt + VAPID sign only: {crypto:,.0f} per second (one core)")
     print(f"push deliveries (encrypt + sign + POST, {args.concurrency} in flight): {rate:,.0f} per second"
           + (f"; {failed} failed" if failed else ""))
+    print(f"sender CPU per push: {cpu * 1000:.2f} ms, i.e. {1 / cpu:,.0f} pushes per second per idle core")
 
 
 if __name__ == "__main__":
