@@ -2,6 +2,8 @@
 entities; the instance's VAPID key in /api/v2/instance and app registrations."""
 from __future__ import annotations
 
+import asyncio
+
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import func, select
@@ -151,3 +153,11 @@ async def test_vapid_keys_differ_between_instances(tmp_path):
     first = load_settings({"CURBSIDE_DATA_DIR": str(tmp_path / "a")}).vapid_key
     second = load_settings({"CURBSIDE_DATA_DIR": str(tmp_path / "b")}).vapid_key
     assert first.startswith("-----BEGIN PRIVATE KEY-----") and first != second
+
+
+async def test_push_subscriptions_made_at_once_with_one_token_leave_one_and_no_error(app, client, session):
+    bob = await member(app, "bob", scopes=PUSH_SCOPES)
+    devices = [Subscriber(f"https://push.example/{n}") for n in range(5)]
+    answers = await asyncio.gather(*(client.post(PATH, data=d.form(), headers=bob.headers) for d in devices))
+    assert {a.status_code for a in answers} <= {200, 409} and 200 in {a.status_code for a in answers}
+    assert await session.scalar(select(func.count()).select_from(PushSubscription)) == 1

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.fetch import FetchError, check_scheme
@@ -53,8 +54,11 @@ async def subscribe(session: AsyncSession, secret_key: str, *, token_id: int, to
     row = PushSubscription(token_id=token_id, actor_id=actor_id, endpoint=endpoint.url, key_p256dh=endpoint.p256dh,
                            key_auth=endpoint.auth, alerts=_alerts(wanted), policy=wanted.policy,
                            sealed_token=seal(secret_key, token))
-    session.add(row)
-    await session.flush()
+    try:
+        async with session.begin_nested():
+            session.add(row)
+    except IntegrityError:  # the same token subscribed at the same moment, in another request
+        raise ServiceError("Conflict during update, please try again", Kind.CONFLICT) from None
     return row
 
 
