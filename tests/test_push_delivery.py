@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from server.db.models import OAuthToken, PollDeadline, PushDelivery, PushSubscription
+from server.db.models import Account, OAuthToken, PollDeadline, PushDelivery, PushSubscription
 from server.db.types import utcnow
 from server.jobs.push import MAX_ATTEMPTS, PushRunner
 from server.services.accounts.oauth import revoke_tokens
@@ -204,3 +204,14 @@ async def test_push_tells_the_author_her_poll_has_ended(fed_app, fed_client, rec
     await push_all(fed_app)
     assert [(r.payload["notification_type"], r.payload["title"], r.payload["body"]) for r in receiver.received] == [
         ("poll", "A poll by Alice has ended", "Which anticoagulant?")]
+
+
+async def test_push_is_not_queued_for_a_disabled_member(fed_app, fed_client, receiver):
+    alice = await member(fed_app, "alice")
+    bob = await member(fed_app, "bob", scopes=PUSH_SCOPES)
+    await subscribe(fed_client, bob, receiver.subscriber("bob"), alerts={"mention": True})
+    async with fed_app.state.sessions() as session:
+        await session.execute(update(Account).where(Account.actor_id == bob.id).values(disabled_at=utcnow()))
+        await session.commit()
+    await status(fed_client, alice, "@bob are you still here")
+    assert await queued(fed_app) == 0
