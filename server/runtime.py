@@ -52,7 +52,7 @@ class Runtime:
         effects.handle(self.sessions, wake=self.wake, forget=lambda named: self.caches.forget(named[0], *named[1]))
 
     def wake(self, queue: str) -> None:
-        self.wakeups[queue].set()
+        self.wakeups.setdefault(queue, asyncio.Event()).set()
 
     @property
     def policies(self) -> "PolicyCache":

@@ -9,10 +9,13 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import tempfile
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Mapping
+
+from federation.vapid import generate_vapid_key
 
 PREFIX = "CURBSIDE_"
 REGISTRATION_MODES = ("closed", "invite", "approval", "open")
@@ -42,6 +45,7 @@ class Settings:
     database_url: str = ""
     data_dir: Path = Path("data")
     secret_key: str = ""
+    vapid_key: str = field(default="", repr=False)  # the VAPID private key (PEM), made once, kept in data_dir
     instance_name: str = "Curbside"
     registration_mode: str = "approval"
     theme: str = "default"
@@ -272,16 +276,30 @@ def _read_toml(path: str) -> dict[str, str]:
     return values
 
 
+def _kept(path: Path, make: Callable[[], str]) -> str:
+    """What the file at `path` holds, written (mode 0600) with `make()` on first run. Two processes starting at
+    once agree: the file appears whole, once (a link to a finished temporary file), and the second reads it."""
+    if not path.exists():
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        try:
+            with os.fdopen(fd, "w") as f:
+                f.write(make().strip() + "\n")
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
+    return path.read_text().strip()
+
+
 def _secret_key(data_dir: Path) -> str:
-    """Read the persisted secret key, creating it (mode 0600) on first run."""
-    path = data_dir / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    key = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(key + "\n")
-    return key
+    """Read the persisted secret key, creating it on first run."""
+    return _kept(data_dir / "secret_key", lambda: secrets.token_urlsafe(48))
+
+
+def _vapid_key(data_dir: Path) -> str:
+    """The instance's VAPID private key (server.services.push), created on first run."""
+    return _kept(data_dir / "vapid_key.pem", lambda: generate_vapid_key().decode())
 
 
 def _check_s3(settings: Settings) -> None:
@@ -318,4 +336,8 @@ def load_settings(environ: Mapping[str, str] | None = None, *, create_dirs: bool
             updates["secret_key"] = _secret_key(data_dir)
         except OSError as exc:
             raise SettingsError("SECRET_KEY", f"not set and cannot be stored in {data_dir}: {exc.strerror}") from None
+    try:
+        updates["vapid_key"] = _vapid_key(data_dir)
+    except OSError as exc:
+        raise SettingsError("DATA_DIR", f"cannot store the VAPID key in {data_dir}: {exc.strerror}") from None
     return replace(settings, **updates)

@@ -9,6 +9,7 @@ from moderation.errors import ServiceError
 from server.api.mastodon.auth import authenticate
 from server.api.mastodon.params import read_params
 from server.services.accounts.oauth import OAuthError, register_app
+from server.services.push.subscriptions import server_key
 
 
 async def create_app(request: Request) -> JSONResponse:
@@ -24,7 +25,8 @@ async def create_app(request: Request) -> JSONResponse:
     return JSONResponse({"id": str(app.id), "name": app.name, "website": app.website,
                          "redirect_uri": app.redirect_uris, "redirect_uris": app.redirect_uris.split("\n"),
                          "scopes": app.scopes.split(), "client_id": app.client_id,
-                         "client_secret": app.client_secret, "vapid_key": ""})
+                         "client_secret": app.client_secret,
+                         "vapid_key": server_key(request.app.state.settings)})
 
 
 async def verify_app(request: Request) -> JSONResponse:
@@ -32,4 +34,5 @@ async def verify_app(request: Request) -> JSONResponse:
     if auth.app is None:
         raise HTTPException(401, "The access token is not an app's token")
     return JSONResponse({"name": auth.app.name, "website": auth.app.website, "scopes": sorted(auth.scopes),
-                         "redirect_uris": auth.app.redirect_uris.split("\n"), "vapid_key": ""})
+                         "redirect_uris": auth.app.redirect_uris.split("\n"),
+                         "vapid_key": server_key(request.app.state.settings)})

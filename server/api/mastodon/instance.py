@@ -12,6 +12,7 @@ from server.services.instance import site as site_settings
 from server.services.instance.settings import registration_mode
 from server.services.moderation.policies import policies_for
 from server.services.posts.authoring import MAX_CHARS, MAX_POLL_OPTION_CHARS, MAX_POLL_OPTIONS
+from server.services.push.subscriptions import server_key
 from server.services.social.account_publicity import public_members
 
 MASTODON_COMPAT = "4.3.0"
@@ -84,7 +85,7 @@ async def instance_v2(request: Request) -> JSONResponse:
         "usage": {"users": {"active_month": active}},
         "thumbnail": {"url": site.logo_url or f"{settings.base_url}/static/thumbnail.png"},
         "languages": ["en"], "configuration": {**_configuration(), "urls": {"streaming": _streaming_url(settings)},
-                                               "vapid": {"public_key": ""}},
+                                               "vapid": {"public_key": server_key(settings)}},
         "registrations": {"enabled": mode in ("open", "approval"), "approval_required": mode == "approval",
                           "message": None},
         "api_versions": {"mastodon": 2}, "contact": {"email": "", "account": None}, "rules": _rules(site),

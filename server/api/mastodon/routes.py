@@ -26,6 +26,7 @@ from server.api.mastodon import (
     polls,
     preferences,
     profile,
+    push,
     registrations,
     reports,
     scheduled_statuses,
@@ -220,6 +221,11 @@ ROUTES = [
     ApiRoute("/api/v1/timelines/list/{list_id}", lists.timeline, user("read:lists")),
     ApiRoute("/api/v1/streaming/list", streaming.sse("list"), user("read:statuses")),
     ApiRoute("/api/v1/preferences", preferences.show, user("read:accounts")),
+    # Web Push: the subscription of the caller's token (one per token), as Mastodon's.
+    ApiRoute("/api/v1/push/subscription", push.create, user("push"), POST),
+    ApiRoute("/api/v1/push/subscription", push.show, user("push")),
+    ApiRoute("/api/v1/push/subscription", push.update, user("push"), PUT),
+    ApiRoute("/api/v1/push/subscription", push.remove, user("push"), DELETE),
     # Direct conversations (private messaging).
     ApiRoute("/api/v1/conversations", conversations.index, user("read:statuses")),
     ApiRoute("/api/v1/conversations/{id}", conversations.remove, user("write:conversations"), DELETE),

@@ -12,6 +12,7 @@ from server.db.models.members import AccountToken, Invite, LoginFailure, MemberP
 from server.db.models.moderation import AuditEntry, BlocklistSubscription, DomainPolicyRecord, PolicyVersion
 from server.db.models.oauth import OAuthApp, OAuthCode, OAuthToken
 from server.db.models.posts import Mention, Post, PostEdit, PostTag
+from server.db.models.push import PushDelivery, PushSubscription
 from server.db.models.queues import DeletedObject, Delivery, Host, InboxItem, SeenActivity
 from server.db.models.reports import AccountModeration, AccountWarning, Report
 from server.db.models.scheduled import ScheduledPost
@@ -29,4 +30,4 @@ __all__ = ["Base", "Account", "Actor", "InstanceSetting", "Post", "Mention", "Po
            "AccountModeration", "AccountWarning", "Report", "StreamEvent", "WebSession", "SeenActivity",
            "DeletedObject", "HeldPost", "List", "ListAccount",
            "ConversationState", "TagFollow", "KeywordFilter", "FilterKeyword", "FilterStatus",
-           "Group", "GroupModerator", "ScheduledPost"]
+           "Group", "GroupModerator", "ScheduledPost", "PushSubscription", "PushDelivery"]

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db.models import Account, OAuthApp, OAuthCode, OAuthToken
 from server.db.types import utcnow
 from server.services.accounts.scopes import parse_scopes, within
+from server.services.push.subscriptions import unsubscribe_tokens
 from server.services.reading import stream_events
 
 OOB = "urn:ietf:wg:oauth:2.0:oob"
@@ -153,10 +154,12 @@ async def revoke(session: AsyncSession, app: OAuthApp, token: str) -> None:
 
 
 async def revoke_tokens(session: AsyncSession, *where) -> None:
-    """Revoke the tokens in force that match `where`; streams opened with them close on every process."""
-    ids = (await session.execute(update(OAuthToken).where(OAuthToken.revoked_at.is_(None), *where)
-                                 .values(revoked_at=utcnow()).returning(OAuthToken.id))).scalars()
+    """Revoke the tokens in force that match `where`; streams opened with them close on every process, and their
+    push subscriptions go."""
+    ids = list((await session.execute(update(OAuthToken).where(OAuthToken.revoked_at.is_(None), *where)
+                                      .values(revoked_at=utcnow()).returning(OAuthToken.id))).scalars())
     await stream_events.access_ended(session, token_ids=ids)
+    await unsubscribe_tokens(session, ids)
 
 
 def _in_force(row: OAuthToken) -> bool:

@@ -26,6 +26,7 @@ from server.services.moderation import audit, roles
 from server.services.moderation.domains import purge_actor
 from server.services.moderation.reports import stamp_resolved
 from server.services.posts import authoring as post_service
+from server.services.posts.fanout import record_notifications
 from server.services.reading import stream_events
 
 NOTICE = "moderation_warning"  # Mastodon 4.3's notification type for a moderator's notice
@@ -148,7 +149,8 @@ async def notice(session: AsyncSession, instance: Actor, moderator: Actor | None
                              created_by_id=moderator.id if moderator else None)
     session.add(warning)
     await session.flush()
-    session.add(Notification(id=snowflake(), recipient_id=target.id, type=NOTICE, from_actor_id=instance.id))
+    await record_notifications(session, [Notification(id=snowflake(), recipient_id=target.id, type=NOTICE,
+                                                      from_actor_id=instance.id)])
     return warning
 
 

@@ -26,6 +26,7 @@ from server.db.models import (
     TagFollow,
 )
 from server.services.moderation.policies import policies_for
+from server.services.push.queueing import queue_pushes
 from server.services.reading import stream_events
 
 # Visibilities whose posts go to every follower's home timeline; `direct` goes to the addressed only.
@@ -152,9 +153,15 @@ async def notify(session: AsyncSession, kind: str, recipient_ids: Iterable[int],
         Block.actor_id.in_(wanted), Block.target_id == from_actor_id))).scalars())
     rows = [Notification(id=snowflake(), recipient_id=r, type=kind, from_actor_id=from_actor_id, post_id=post_id)
             for r in wanted if r not in blocking]
+    await record_notifications(session, rows)
+    return len(rows)
+
+
+async def record_notifications(session: AsyncSession, rows: list[Notification]) -> None:
+    """Store new notifications: streamed to the recipients' open apps, pushed to their subscribed devices."""
     session.add_all(rows)
     await stream_events.notified(session, [r.id for r in rows])
-    return len(rows)
+    await queue_pushes(session, rows)
 
 
 async def notify_subscribers(session: AsyncSession, post_ids: list[int], skip: Iterable[int] = ()) -> int:

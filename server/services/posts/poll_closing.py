@@ -21,6 +21,7 @@ from server.runtime import Runtime
 from server.services.federation.delivery import enqueue_activity
 from server.services.posts import polls
 from server.services.posts.authoring import audience_of, federated
+from server.services.posts.fanout import record_notifications
 from server.services.social.visibility_to_servers import remote_viewers
 
 BATCH = 100
@@ -53,8 +54,9 @@ async def close_poll(runtime: Runtime, session: AsyncSession, post: Post, now: d
     recipients = [a.id for a in await _voters(session, post.id, local=True)]
     if post.author.local:
         recipients.append(post.author_id)
-    session.add_all([Notification(id=snowflake(), recipient_id=r, type="poll", from_actor_id=post.author_id,
-                                  post_id=post.id) for r in dict.fromkeys(recipients)])
+    await record_notifications(session, [Notification(id=snowflake(), recipient_id=r, type="poll",
+                                                      from_actor_id=post.author_id, post_id=post.id)
+                                         for r in dict.fromkeys(recipients)])
 
 
 async def close_due(runtime: Runtime, session: AsyncSession, now: datetime | None = None) -> int:
