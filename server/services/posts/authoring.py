@@ -319,6 +319,8 @@ async def _interacted(session: AsyncSession, post_id: int) -> list[Actor]:
 
 async def create_post(runtime: Runtime, session: AsyncSession, author: Actor, new: NewPost) -> Post:
     """Store a member's post and queue its Create; the caller commits and then wakes the delivery queue."""
+    if author.moved_to_uri:  # as on Mastodon, a moved account posts no more (until the move is undone)
+        raise ServiceError(f"this account has moved to {author.moved_to_uri}: it no longer posts")
     new, uploads = await _with_uploads(runtime, session, author, new)
     _validate(new)
     decision = await screen(runtime, session, author, new)
