@@ -127,9 +127,9 @@ async def test_moved_account_shows_moved_in_the_api_and_may_not_post(fed_app, fe
     account = (await fed_client.get(f"/api/v1/accounts/{carol.id}", headers=api.headers)).json()
     assert account["moved"]["uri"] == new.uri and "moved" not in account["moved"]
     async with fed_app.state.sessions() as session:
+        from server.db.models import Account
         from server.services.accounts.oauth import issue_token
         from server.services.accounts.scopes import parse_scopes
-        from server.db.models import Account
         mine = (await session.execute(select(Account).where(Account.actor_id == carol.id))).scalar_one()
         token = (await issue_token(session, None, mine, parse_scopes("write"), refreshable=False)).access_token
         await session.commit()
