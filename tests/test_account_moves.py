@@ -186,7 +186,8 @@ def _move(old, target_uri: str, n: int) -> dict:
 
 
 async def test_inbox_move_notifies_the_local_followers_it_moves(fed_app, fed_client, remote):
-    carol = (await member(fed_app, "carol")).actor
+    carol_member = await member(fed_app, "carol")
+    carol = carol_member.actor
     alice, new = remote.actor("alice"), remote.actor("alice2")
     new.also_known_as = [alice.uri]
     remote.publish(new)
@@ -196,6 +197,8 @@ async def test_inbox_move_notifies_the_local_followers_it_moves(fed_app, fed_cli
     old = await _actor(fed_app, alice.uri)
     [note] = await _all(fed_app, Notification, Notification.recipient_id == carol.id)
     assert (note.type, note.from_actor_id) == ("move", old.id)
+    [seen] = (await fed_client.get("/api/v1/notifications", headers=carol_member.headers)).json()
+    assert seen["type"] == "move" and seen["account"]["moved"]["uri"] == new.uri
 
 
 async def test_inbox_move_to_a_local_account_that_lists_the_old_one(fed_app, fed_client, remote):
