@@ -9,6 +9,7 @@ from starlette.responses import Response
 from moderation.errors import ServiceError
 from server.db.models import Actor
 from server.db.models.imports import IMPORT_KINDS
+from server.db.types import utcnow
 from server.services.accounts import imports, migration
 from server.web.forms import rollback, sentence, upload
 from server.web.page import Web
@@ -57,7 +58,7 @@ async def _migration_page(web: Web, status: int = 200, error: str = "", typed: s
         moved_to = (await web.db.execute(select(Actor).where(Actor.uri == actor.moved_to_uri))).scalar_one_or_none()
     return render_settings(web, "settings/migration.html", "migration", status, error=error, typed=typed,
                            actor=actor, moved_to=moved_to, undo_until=migration.undo_until(actor),
-                           undo_days=migration.MOVE_UNDO_DAYS)
+                           undo_days=migration.MOVE_UNDO_DAYS, now=utcnow())
 
 
 async def move(web: Web) -> Response:
