@@ -88,3 +88,9 @@ def group_announce(id: str, group: str, followers: str, activity: dict[str, Any]
     the public and the group's followers, as Lemmy's communities announce."""
     return _activity("Announce", id, group, _embedded(activity), to=[PUBLIC], cc=[followers])
 
+
+
+def move(id: str, actor: str, target: str) -> dict[str, Any]:
+    """`actor` moved to the account `target` (which lists `actor` in its alsoKnownAs), as Mastodon sends it:
+    the actor is its own object."""
+    return _activity("Move", id, actor, actor, target=target)

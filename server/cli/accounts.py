@@ -1,4 +1,4 @@
-"""`curbside accounts` (create, list, role, disable, enable) and `curbside tokens create`.
+"""`curbside accounts` (create, list, role, disable, enable, alias, move) and `curbside tokens create`.
 
 Changes go through server.services.accounts.member_admin, audited as by the shell user: the system administrator may
 change anyone, but never leaves the instance without an admin."""
@@ -64,6 +64,37 @@ def change(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def alias(settings: Settings, args: argparse.Namespace) -> int:
+    """List ACCT as also being USERNAME (`--remove`: no longer), resolved over WebFinger."""
+    from server.services.accounts import migration
+
+    async def work(runtime, session):
+        account = await account_named(session, settings, args.username)
+        other = await migration.find_account(runtime, session, args.acct)
+        if args.remove:
+            await migration.remove_alias(runtime, session, account.actor, other.uri, by=via())
+        else:
+            await migration.add_alias(runtime, session, account.actor, args.acct, by=via())
+        return other.uri
+
+    uri = run_in_session(settings, work)
+    say(f"@{args.username} {'no longer lists' if args.remove else 'lists'} {uri} as an alias")
+    return 0
+
+
+def move(settings: Settings, args: argparse.Namespace) -> int:
+    """Move USERNAME to ACCT (which must list USERNAME as an alias): Move sent to her followers."""
+    from server.services.accounts import migration
+
+    async def work(runtime, session):
+        account = await account_named(session, settings, args.username)
+        return (await migration.move_out(runtime, session, account, args.acct, by=via())).uri
+
+    say(f"@{args.username} moved to {run_in_session(settings, work)}; she may undo it on /settings/migration "
+        f"within {migration.MOVE_UNDO_DAYS} days")
+    return 0
+
+
 def token(settings: Settings, args: argparse.Namespace) -> int:
     from server.services.accounts.oauth import issue_token
     from server.services.accounts.scopes import parse_scopes
@@ -90,6 +121,15 @@ def _add_changes(accounts: argparse._SubParsersAction) -> None:
     enable = accounts.add_parser("enable", help="let a disabled USERNAME log in again")
     enable.add_argument("username")
     enable.set_defaults(handler=change, change="enable")
+    aliases = accounts.add_parser("alias", help="list ACCT (user@domain) as another account of USERNAME's")
+    aliases.add_argument("username")
+    aliases.add_argument("acct")
+    aliases.add_argument("--remove", action="store_true", help="no longer list ACCT")
+    aliases.set_defaults(handler=alias)
+    moving = accounts.add_parser("move", help="move USERNAME to ACCT, which lists USERNAME as an alias")
+    moving.add_argument("username")
+    moving.add_argument("acct")
+    moving.set_defaults(handler=move)
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:

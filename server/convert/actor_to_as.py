@@ -17,6 +17,8 @@ ACTOR_CONTEXT: list[Any] = [AS_NS, SECURITY_NS, {
     "featured": {"@id": "toot:featured", "@type": "@id"},
     "featuredTags": {"@id": "toot:featuredTags", "@type": "@id"},
     "discoverable": "toot:discoverable",
+    "alsoKnownAs": {"@id": "as:alsoKnownAs", "@type": "@id"},
+    "movedTo": {"@id": "as:movedTo", "@type": "@id"},
     "indexable": "toot:indexable",
     "schema": "http://schema.org#",
     "PropertyValue": "schema:PropertyValue",
@@ -95,6 +97,8 @@ def actor_to_as(actor: Actor, urls: LocalUrls, *, restricted: bool = False, atte
         "endpoints": {"sharedInbox": actor.shared_inbox or urls.shared_inbox},
         "icon": image(actor.icon_url),
         "image": image(actor.header_url),
+        "alsoKnownAs": list(actor.also_known_as) if actor.also_known_as else None,
+        "movedTo": actor.moved_to_uri,
     }
     if restricted:
         document = {k: document[k] for k in RESTRICTED_FIELDS}

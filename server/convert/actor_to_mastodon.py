@@ -26,7 +26,9 @@ def acct_of(actor: Actor, local_domain: str) -> str:
 
 
 def actor_to_mastodon(actor: Actor, counts: AccountCounts, *, base_url: str, local_domain: str,
-                      curbside: dict | None = None) -> dict:
+                      curbside: dict | None = None, moved: dict | None = None) -> dict:
+    """The Account entity; `moved`: the entity of the account this one moved to (Mastodon leaves the key out
+    otherwise)."""
     created = actor.published or actor.created_at
     avatar = actor.icon_url or base_url + DEFAULT_AVATAR
     header = actor.header_url or base_url + DEFAULT_HEADER
@@ -55,5 +57,6 @@ def actor_to_mastodon(actor: Actor, counts: AccountCounts, *, base_url: str, loc
         "emojis": [],
         "fields": [{"name": f.get("name", ""), "value": f.get("value", ""), "verified_at": None}
                    for f in (actor.fields or [])],
+        **({"moved": moved} if moved is not None else {}),
         **({"curbside": curbside} if curbside is not None else {}),
     }

@@ -38,5 +38,6 @@ def as_to_actor(parsed: vocab.Actor, row: Actor | None = None) -> Actor:
     row.indexable = parsed.indexable
     row.fields = [{"name": f.name, "value": f.value_html} for f in parsed.fields]
     row.published = parsed.published
+    row.also_known_as = list(parsed.also_known_as)
     row.fetched_at = utcnow()
     return row

@@ -35,12 +35,13 @@ class Runner(Protocol):
 def default_runners(concurrency: int = 32, lease: float | None = None) -> list[Runner]:
     from server.jobs.blocklists import BlocklistRunner
     from server.jobs.deliveries import DEFAULT_LEASE, DeliveryRunner
+    from server.jobs.imports import ImportRunner
     from server.jobs.push import PushRunner
     from server.jobs.scheduled import ScheduledRunner
     from server.jobs.verifications import VerificationRunner
 
     runners: list[Runner] = [DeliveryRunner(concurrency=concurrency, lease=lease or DEFAULT_LEASE), PushRunner(),
-                             VerificationRunner(), ScheduledRunner(), BlocklistRunner()]
+                             VerificationRunner(), ScheduledRunner(), BlocklistRunner(), ImportRunner()]
     # The inbox runner lives in server/jobs/inbox.py once it exists (written by another change).
     if importlib.util.find_spec("server.jobs.inbox") is not None:
         from server.jobs import inbox

@@ -18,6 +18,11 @@ NOTICES = {
     "tag_unfollowed": "You no longer follow this hashtag.",
     "filter_saved": "The filter is saved. It applies in your apps too.",
     "filter_deleted": "The filter is deleted.",
+    "alias_added": "The alias is saved: that account may now move here.",
+    "alias_removed": "The alias is removed.",
+    "moved": "Your account has moved. Your followers are being told to follow your new account.",
+    "move_undone": "The move is undone: this account is yours to use again.",
+    "import_queued": "The file is accepted: it is being imported, row by row. This page shows how far it got.",
 }
 
 

@@ -20,6 +20,7 @@ SENTENCES = {
     "mention": "mentioned you", "status": "posted", "reblog": "boosted your post", "follow": "followed you",
     "follow_request": "asked to follow you", "favourite": "favourited your post",
     "poll": "A poll you voted in or made has ended", "update": "edited a post you boosted",
+    "move": "moved to a new account: you follow that one now",
 }
 
 

@@ -23,6 +23,7 @@ from server.web import (
     settings_account,
     settings_filters,
     settings_lists,
+    settings_moving,
     settings_profile,
     signup,
     status_actions,
@@ -64,6 +65,12 @@ WEB_ROUTES: list[WebRoute] = [
     WebRoute("/settings/export", settings_lists.export, need="member"),
     WebRoute("/settings/export/{name}", settings_lists.download, need="member"),
     WebRoute("/settings/delete", settings_account.delete, FORM, need="member"),
+    # moving between instances (as Mastodon): aliases, moving out (and undoing it), importing CSV exports
+    WebRoute("/settings/aliases", settings_moving.aliases, FORM, need="member"),
+    WebRoute("/settings/aliases/remove", settings_moving.remove_alias, POST, need="member"),
+    WebRoute("/settings/migration", settings_moving.move, FORM, need="member"),
+    WebRoute("/settings/migration/undo", settings_moving.undo_move, POST, need="member"),
+    WebRoute("/settings/import", settings_moving.import_data, FORM, need="member"),
     # keyword filters (the web side of /api/v2/filters)
     WebRoute("/settings/filters", settings_filters.filters_page, need="member"),
     WebRoute("/settings/filters/new", settings_filters.new_filter, FORM, need="member"),

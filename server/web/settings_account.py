@@ -39,7 +39,7 @@ async def account(web: Web) -> Response:
     return await _account_page(web)
 
 
-async def _password_checked(web: Web, password: str) -> str | None:
+async def password_checked(web: Web, password: str) -> str | None:
     """None if `password` is the viewer's, else why not (wrong, or locked out after too many tries)."""
     client = web.request.client
     try:
@@ -50,7 +50,7 @@ async def _password_checked(web: Web, password: str) -> str | None:
 
 
 async def password(web: Web) -> Response:
-    problem = await _password_checked(web, web.value("current_password"))
+    problem = await password_checked(web, web.value("current_password"))
     if problem is None and web.value("password") != web.value("password_confirmation"):
         problem = "The two new passwords do not match."
     if problem is None:
@@ -82,7 +82,7 @@ async def log_out_everywhere(web: Web) -> Response:
 async def delete(web: Web) -> Response:
     if web.request.method == "GET":
         return render_settings(web, "settings/delete.html", "delete")
-    problem = await _password_checked(web, web.value("password"))
+    problem = await password_checked(web, web.value("password"))
     if problem is None and web.value("confirm") != "on":
         problem = "Tick the box to confirm that you understand the deletion cannot be undone."
     if problem is None:

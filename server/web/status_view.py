@@ -78,7 +78,8 @@ def badge(curbside: dict | None) -> dict | None:
 
 
 def account_card(entity: dict) -> dict:
-    return {**entity, "path": "/@" + entity["acct"], "badge": badge(entity.get("curbside")),
+    moved = account_card(entity["moved"]) if entity.get("moved") else None
+    return {**entity, "path": "/@" + entity["acct"], "badge": badge(entity.get("curbside")), "moved": moved,
             "name": entity.get("display_name") or entity["username"], "note_html": clean(entity.get("note")),
             "fields": [{"name": f["name"], "value_html": clean(f["value"])} for f in entity.get("fields") or []]}
 

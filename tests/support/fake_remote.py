@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import AsyncIterator
+from urllib.parse import unquote
 
 import httpx
 
@@ -63,6 +64,7 @@ class FakeRemote:
 
     def __init__(self) -> None:
         self.docs: dict[str, dict] = {}
+        self.fingered: dict[str, str] = {}  # user -> actor id, answered over WebFinger (see `finger`)
         self.gone: set[str] = set()
         self.requested: list[str] = []  # every path asked for, in order
         self.base = ""
@@ -70,8 +72,10 @@ class FakeRemote:
         self._keys = 0
 
     async def handle(self, request: Request) -> Reply:
-        path = request.target.split("?", 1)[0]
+        path, _, query = request.target.partition("?")
         self.requested.append(path)
+        if path == "/.well-known/webfinger":
+            return self._webfinger(unquote(query))
         if path in self.gone:
             return Reply(410)
         doc = self.docs.get(path)
@@ -83,6 +87,19 @@ class FakeRemote:
         actor = RemoteActor(self.base + (path or f"/users/{username}"), username, private, public, manually_approves)
         self.publish(actor)
         return actor
+
+    def finger(self, actor: RemoteActor) -> str:
+        """Answer WebFinger for `actor` (as application/jrd+json); its acct, user@host."""
+        self.fingered[actor.username] = actor.uri
+        return f"{actor.username}@{self.base.split('://', 1)[1]}"
+
+    def _webfinger(self, query: str) -> Reply:
+        user = query.partition("acct:")[2].split("@", 1)[0]
+        if user not in self.fingered:
+            return Reply(404)
+        jrd = {"subject": f"acct:{user}@{self.base.split('://', 1)[1]}", "links": [
+            {"rel": "self", "type": "application/activity+json", "href": self.fingered[user]}]}
+        return json_reply(json.dumps(jrd).encode(), "application/jrd+json")
 
     def publish(self, thing: RemoteActor | dict) -> None:
         doc = thing.document() if isinstance(thing, RemoteActor) else thing

@@ -6,6 +6,7 @@ from server.db.models.events import StreamEvent
 from server.db.models.filters import FilterKeyword, FilterStatus, KeywordFilter
 from server.db.models.groups import Group, GroupModerator
 from server.db.models.held import HeldPost
+from server.db.models.imports import ImportJob
 from server.db.models.lists import List, ListAccount
 from server.db.models.media import Bookmark, IdempotencyKey, Marker, MediaAttachment, Pin, PollDeadline, PollVote
 from server.db.models.members import AccountToken, Invite, LoginFailure, MemberProfile
@@ -30,4 +31,4 @@ __all__ = ["Base", "Account", "Actor", "InstanceSetting", "Post", "Mention", "Po
            "AccountModeration", "AccountWarning", "Report", "StreamEvent", "WebSession", "SeenActivity",
            "DeletedObject", "HeldPost", "List", "ListAccount",
            "ConversationState", "TagFollow", "KeywordFilter", "FilterKeyword", "FilterStatus",
-           "Group", "GroupModerator", "ScheduledPost", "PushSubscription", "PushDelivery"]
+           "Group", "GroupModerator", "ScheduledPost", "PushSubscription", "PushDelivery", "ImportJob"]

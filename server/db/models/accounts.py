@@ -52,6 +52,9 @@ class Actor(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     moved_to_uri: Mapped[str | None] = mapped_column(Text)
+    moved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a local member's move (undoable a while)
+    # Other accounts that are also this one (ids): a member's aliases, a remote actor's as its document says.
+    also_known_as: Mapped[list | None] = mapped_column(Json)
 
     account: Mapped[Account | None] = relationship(back_populates="actor", uselist=False)
 

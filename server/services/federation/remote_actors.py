@@ -178,9 +178,11 @@ async def fresh_remote_actors(runtime: Runtime, session: AsyncSession, uris: lis
             if _fresh(row) and _decision(policies, row.uri).fetch}
 
 
-async def fetch_actor(runtime: Runtime, session: AsyncSession, uri: str, *, refresh: bool = False) -> Actor:
+async def fetch_actor(runtime: Runtime, session: AsyncSession, uri: str, *, refresh: bool = False,
+                      strict: bool = False) -> Actor:
     """The actor with id `uri`: from the database while fresh, else fetched from its origin and stored.
-    Raises DomainRefused for an actor of a domain the policies forbid (known or not)."""
+    Raises DomainRefused for an actor of a domain the policies forbid (known or not); `strict`: raises
+    RemoteActorError when the origin does not answer, rather than keeping the stored copy."""
     row = (await session.execute(select(Actor).where(Actor.uri == uri))).scalar_one_or_none()
     if row is None or not row.local:
         await check_fetchable(runtime, uri)
@@ -191,7 +193,7 @@ async def fetch_actor(runtime: Runtime, session: AsyncSession, uri: str, *, refr
         fetched = await fetcher.fetch_json(uri)
         parsed = vocab.parse_actor(fetched.data, allow_http=runtime.settings.allow_http)
     except (FetchError, vocab.VocabError) as exc:
-        if row is not None:  # keep what we know when the origin is down
+        if row is not None and not strict:  # keep what we know when the origin is down
             return row
         raise RemoteActorError(f"cannot fetch actor {uri}: {exc.reason}") from None
     if parsed.id != uri and not same_origin(parsed.id, uri):

@@ -337,6 +337,8 @@ async def checked(runtime: Runtime, session: AsyncSession, author: Actor, new: N
                   ) -> tuple[NewPost, list, PhiDecision]:
     """A new post as it would be posted now: its uploads' data added, validated and screened (PhiFound when the
     guard refuses it or asks to confirm); with the uploads to claim and the guard's decision."""
+    if author.moved_to_uri:  # as on Mastodon, a moved account posts no more (until the move is undone)
+        raise ServiceError(f"this account has moved to {author.moved_to_uri}: it no longer posts")
     new, uploads = await _with_uploads(runtime, session, author, new)
     _validate(new)
     return new, uploads, await screen(runtime, session, author, new)

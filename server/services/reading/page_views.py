@@ -63,11 +63,22 @@ async def _count(session: AsyncSession, ids: list[int]) -> dict[int, AccountCoun
 
 
 async def render_accounts(session: AsyncSession, actors: list[Actor], urls: LocalUrls, domain: str,
-                          fresh: bool = False) -> list[dict]:
+                          fresh: bool = False, *, nested: bool = False) -> list[dict]:
     counts = await account_counts(session, {a.id for a in actors}, fresh)
     curbside = await curbside_entities(session, actors, domain)
-    return [actor_to_mastodon(a, counts[a.id], base_url=urls.base, local_domain=domain, curbside=curbside[a.id])
-            for a in actors]
+    moved = {} if nested else await _moved_to(session, actors, urls, domain)
+    return [actor_to_mastodon(a, counts[a.id], base_url=urls.base, local_domain=domain, curbside=curbside[a.id],
+                              moved=moved.get(a.moved_to_uri or "")) for a in actors]
+
+
+async def _moved_to(session: AsyncSession, actors: list[Actor], urls: LocalUrls, domain: str) -> dict[str, dict]:
+    """The Account entities of the accounts these moved to (Mastodon's `moved`, one level deep), by uri."""
+    uris = {a.moved_to_uri for a in actors if a.moved_to_uri}
+    if not uris:
+        return {}
+    targets = list((await session.execute(select(Actor).where(Actor.uri.in_(uris)))).scalars())
+    return {t.uri: entity for t, entity in zip(targets, await render_accounts(session, targets, urls, domain,
+                                                                               nested=True))}
 
 
 async def render_account(session: AsyncSession, actor: Actor, urls: LocalUrls, domain: str,

@@ -89,7 +89,8 @@ def _posts_statement(dialect: str):
 
 # Account entities are made from these columns and rows.
 ACTOR_FIELDS = ("username", "display_name", "manually_approves", "actor_type", "discoverable", "published",
-                "created_at", "summary", "url", "uri", "icon_url", "header_url", "fields", "indexable")
+                "created_at", "summary", "url", "uri", "icon_url", "header_url", "fields", "indexable",
+                "moved_to_uri")
 ATTESTATION_FIELDS = ("state", "issuer_domain", "profession", "specialty_code", "specialty_name", "jurisdiction",
                       "valid_from", "valid_until")
 PROFILE_FIELDS = ("pseudonymous", "profession", "specialty_code", "institution", "jurisdiction")

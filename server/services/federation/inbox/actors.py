@@ -8,10 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from federation import vocab
-from server.db.models import Actor, Follow, Like, Post
+from server.db.models import Actor, Like, Post
 from server.services.federation.inbox.context import InboxContext, Refused
 from server.services.federation.remote_actors import apply_profile
-from server.services.social import interactions as social
+from server.services.social.moves import move_local_followers
 from server.services.verification.attestations_received import check_actor_attestation, store_checked
 
 log = logging.getLogger("curbside.inbox")
@@ -59,22 +59,27 @@ async def on_delete_actor(ctx: InboxContext) -> None:
         await remove_actor(ctx.session, actor)
 
 
+async def _move_target(ctx: InboxContext, uri: str) -> Actor:
+    """The account moved to, if it lists the mover in alsoKnownAs: a remote one as its origin serves it now
+    (never as the activity says), a local one as stored here."""
+    local = await ctx.local_actor(uri)
+    if local is not None:
+        aliases = tuple(local.also_known_as or ())
+    else:
+        aliases = vocab.parse_actor(await ctx.fetch_object(uri), allow_http=ctx.allow_http).also_known_as
+    if ctx.activity.actor not in aliases:
+        raise Refused(f"{uri} does not list {ctx.activity.actor} in alsoKnownAs")
+    return local or await ctx.remote_actor(uri)
+
+
 async def on_move_actor(ctx: InboxContext) -> None:
-    """An actor moved (the new account must list the old one in alsoKnownAs): record it and move
-    our members' follows over, as Mastodon does: follow the new account, unfollow the old one."""
+    """An actor moved (the new account must list the old one in alsoKnownAs): record it and move our
+    members' follows over, as Mastodon does: follow the new account, unfollow the old one, and notify."""
     _self_only(ctx)
     if ctx.activity.target is None:
         raise Refused("Move has no target")
-    target = vocab.parse_actor(await ctx.fetch_object(ctx.activity.target), allow_http=ctx.allow_http)
-    if ctx.activity.actor not in target.also_known_as:
-        raise Refused(f"{target.id} does not list {ctx.activity.actor} in alsoKnownAs")
+    new = await _move_target(ctx, ctx.activity.target)
     old = await ctx.actor()
-    new = await ctx.remote_actor(target.id)
     old.moved_to_uri = new.uri
-    query = (select(Actor).join(Follow, Follow.follower_id == Actor.id)
-             .where(Follow.followed_id == old.id, Follow.state == "accepted", Actor.local.is_(True)))
-    followers = list((await ctx.session.execute(query)).scalars())
-    for follower in followers:
-        await social.follow(ctx.runtime, ctx.session, follower, new)
-        await social.unfollow(ctx.runtime, ctx.session, follower, old)
-    log.info("actor %s moved to %s: %d local follower(s) moved", old.uri, new.uri, len(followers))
+    moved = await move_local_followers(ctx.runtime, ctx.session, old, new)
+    log.info("actor %s moved to %s: %d local follower(s) moved", old.uri, new.uri, moved)
