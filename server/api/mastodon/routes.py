@@ -36,6 +36,7 @@ from server.api.mastodon import (
     suggestions,
     tags,
     timelines,
+    trends,
     verification,
 )
 from server.api.mastodon.auth import PUBLIC, ApiRoute, ApiWebSocketRoute, Need, app_token, optional, user
@@ -86,6 +87,10 @@ ROUTES = [
     ApiRoute("/api/v1/notifications/unread_count", notifications.unread_count, user("read:notifications")),
     ApiRoute("/api/v1/notifications/{id}", notifications.show, user("read:notifications")),
     ApiRoute("/api/v1/notifications/{id}/dismiss", notifications.dismiss, user("write:notifications"), POST),
+    ApiRoute("/api/v1/trends", trends.tags, optional("read")),
+    ApiRoute("/api/v1/trends/tags", trends.tags, optional("read")),
+    ApiRoute("/api/v1/trends/statuses", trends.statuses, optional("read:statuses")),
+    ApiRoute("/api/v1/trends/links", trends.links, optional("read")),
     ApiRoute("/api/v2/suggestions", suggestions.index, user("read")),
     ApiRoute("/api/v1/suggestions/{account_id}", suggestions.remove, user("read"), DELETE),
     ApiRoute("/api/v1/announcements", announcements.index, user("read")),
