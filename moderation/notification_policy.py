@@ -13,7 +13,7 @@ DEFAULTS = {"for_not_following": ACCEPT, "for_not_followers": ACCEPT, "for_new_a
             "for_private_mentions": FILTER, "for_limited_accounts": FILTER}  # Mastodon 4.3's defaults
 # Mastodon never filters these: they come from the instance or from the member's own interactions.
 UNFILTERED_TYPES = frozenset({"poll", "update", "moderation_warning", "admin.sign_up", "admin.report",
-                              "severed_relationships"})
+                              "severed_relationships", "curbside.verification"})
 NEW_ACCOUNT_DAYS = 30
 FOLLOWER_DAYS = 3  # "not followers" covers those who started following less than this long ago, as Mastodon
 

@@ -1,10 +1,12 @@
 """Mastodon 4.3's grouped notifications (/api/v2/notifications) and notification policy: groups of favourites,
 boosts and follows, paging, one group, its accounts, dismissing it, the unread count, and what a policy sets
 aside or drops."""
+import json
 from datetime import datetime, timedelta, timezone
 
 from server.services.reading.notification_groups import group_key_for
 from tests.support.api import check_auth, status
+from tests.support.asgi_streams import EventStream
 from tests.support.members import member, token
 
 GROUP_FIELDS = {"group_key", "notifications_count", "type", "most_recent_notification_id", "page_min_id",
@@ -197,3 +199,27 @@ async def test_notification_policy_drop_and_filter_as_changed(client, alice, bob
     refused = await client.patch("/api/v2/notifications/policy", json={"for_new_accounts": "maybe"},
                                  headers=alice.headers)
     assert refused.status_code == 422 and "for_new_accounts" in refused.text
+
+
+async def test_notification_policy_filtered_notifications_are_not_streamed(app, client, alice, bob):
+    async with EventStream(app, "/api/v1/streaming/user/notification", alice.token) as stream:
+        await status(client, bob, "@alice a private word", visibility="direct")  # filtered: a stranger's
+        await status(client, bob, "@alice in public")
+        event, data = await stream.next()
+    assert event == "notification" and "in public" in json.loads(data)["status"]["content"]
+
+
+def test_notification_policy_never_filters_what_the_instance_sends():
+    from moderation.notification_policy import ACCEPT, DROP, FILTER, Sender, decide
+
+    stranger = Sender(followed=False, follower=False, new=True, limited=True, private_mention=True)
+    strict = dict.fromkeys(("for_not_following", "for_not_followers", "for_new_accounts", "for_private_mentions",
+                            "for_limited_accounts"), DROP)
+    assert decide(strict, "mention", stranger) == DROP
+    assert decide({**strict, "for_not_following": FILTER, "for_not_followers": FILTER, "for_new_accounts": FILTER,
+                   "for_limited_accounts": FILTER, "for_private_mentions": FILTER}, "mention", stranger) == FILTER
+    for kind in ("poll", "update", "moderation_warning", "curbside.verification"):
+        assert decide(strict, kind, stranger) == ACCEPT
+    assert decide(strict, "mention", Sender(False, False, True, True, True, staff=True)) == ACCEPT
+    friend = Sender(followed=True, follower=True, new=False, limited=True, private_mention=True)
+    assert decide({"for_limited_accounts": DROP, "for_private_mentions": DROP}, "mention", friend) == ACCEPT

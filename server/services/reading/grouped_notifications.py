@@ -27,7 +27,7 @@ async def page_of_groups(session: AsyncSession, viewer: Actor, page: Page, *, gr
     """Up to `page.limit` groups, newest first, and the notification ids the page covers (for its links)."""
     groups, covered = await _scan(session, viewer, page, grouped_types, query)
     if groups:
-        await complete(session, viewer.id, groups, max(covered), await _hidden_senders(session, viewer))
+        await complete(session, viewer.id, groups, max(covered), await viewpoint(session, viewer))
     return sorted(groups, key=lambda g: g.page_max_id, reverse=True), covered
 
 
@@ -54,11 +54,6 @@ async def _scan(session: AsyncSession, viewer: Actor, page: Page, grouped_types:
     return groups, [i for g in groups for i in g.page_ids] or row_ids
 
 
-async def _hidden_senders(session: AsyncSession, viewer: Actor) -> set[int]:
-    view = await viewpoint(session, viewer)
-    return view.blocked_ids | view.muted_notifications
-
-
 def _in_group(recipient_id: int, key: str):
     alone = ungrouped_id(key)
     return Notification.recipient_id == recipient_id, or_(
@@ -73,7 +68,7 @@ async def one_group(session: AsyncSession, viewer: Actor, key: str) -> Group | N
     if not shown:
         return None
     group = Group(key, shown[0], [n.id for n in shown])
-    await complete(session, viewer.id, [group], shown[0].id, await _hidden_senders(session, viewer))
+    await complete(session, viewer.id, [group], shown[0].id, await viewpoint(session, viewer))
     return group
 
 

@@ -10,7 +10,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.db.models import Notification
+from server.db.models import Actor, Notification
+from server.services.moderation.hidden_from_viewers import Viewpoint, notification_hidden
 
 GROUPABLE = ("favourite", "reblog", "follow")
 HOUR = 3600
@@ -79,19 +80,21 @@ def gather(items: list[Notification], limit: int, grouped_types: frozenset[str] 
     return list(groups.values())
 
 
-async def complete(session: AsyncSession, recipient_id: int, groups: list[Group], upper: int,
-                   hidden_senders: set[int]) -> None:
-    """Each real group's size and newest senders up to `upper` (the page's newest id), without `hidden_senders`
-    (those the recipient blocked or muted); a lone notification is its own sample."""
+async def complete(session: AsyncSession, recipient_id: int, groups: list[Group], upper: int, view: Viewpoint) -> None:
+    """Each real group's size and newest senders up to `upper` (the page's newest id), without the senders `view`
+    hides (blocked, muted, of suspended domains: as the notification list hides them); a lone notification is its
+    own sample."""
+    hidden_ids = view.blocked_ids | view.muted_notifications
     for group in groups:
         if group.key.startswith("ungrouped-"):
             group.sample_ids = [group.head.from_actor_id]
             continue
         mine = select(Notification).where(Notification.recipient_id == recipient_id,
                                           Notification.group_key == group.key, Notification.id <= upper,
-                                          Notification.from_actor_id.not_in(hidden_senders or {0}))
-        group.count = int(await session.scalar(select(func.count()).select_from(mine.subquery())) or 0)
-        senders = (await session.execute(mine.with_only_columns(Notification.from_actor_id)
-                                         .order_by(Notification.id.desc()).limit(SAMPLE_ACCOUNTS * 4))).scalars()
-        group.sample_ids = list(dict.fromkeys(senders))[:SAMPLE_ACCOUNTS] or [group.head.from_actor_id]
-        group.count = max(group.count, 1)
+                                          Notification.from_actor_id.not_in(hidden_ids or {0}))
+        group.count = max(1, int(await session.scalar(select(func.count()).select_from(mine.subquery())) or 0))
+        newest = list(dict.fromkeys((await session.execute(mine.with_only_columns(Notification.from_actor_id)
+                                     .order_by(Notification.id.desc()).limit(SAMPLE_ACCOUNTS * 4))).scalars()))
+        actors = {a.id: a for a in (await session.execute(select(Actor).where(Actor.id.in_(newest)))).scalars()}
+        shown = [i for i in newest if i in actors and not notification_hidden(view, actors[i])]
+        group.sample_ids = shown[:SAMPLE_ACCOUNTS] or [group.head.from_actor_id]
