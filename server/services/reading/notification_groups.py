@@ -82,19 +82,34 @@ def gather(items: list[Notification], limit: int, grouped_types: frozenset[str] 
 
 async def complete(session: AsyncSession, recipient_id: int, groups: list[Group], upper: int, view: Viewpoint) -> None:
     """Each real group's size and newest senders up to `upper` (the page's newest id), without the senders `view`
-    hides (blocked, muted, of suspended domains: as the notification list hides them); a lone notification is its
-    own sample."""
-    hidden_ids = view.blocked_ids | view.muted_notifications
+    hides (blocked, muted, of suspended domains: as the notification list hides them), in three queries for the
+    page; a lone notification is its own sample."""
     for group in groups:
-        if group.key.startswith("ungrouped-"):
-            group.sample_ids = [group.head.from_actor_id]
-            continue
-        mine = select(Notification).where(Notification.recipient_id == recipient_id,
-                                          Notification.group_key == group.key, Notification.id <= upper,
-                                          Notification.from_actor_id.not_in(hidden_ids or {0}))
-        group.count = max(1, int(await session.scalar(select(func.count()).select_from(mine.subquery())) or 0))
-        newest = list(dict.fromkeys((await session.execute(mine.with_only_columns(Notification.from_actor_id)
-                                     .order_by(Notification.id.desc()).limit(SAMPLE_ACCOUNTS * 4))).scalars()))
-        actors = {a.id: a for a in (await session.execute(select(Actor).where(Actor.id.in_(newest)))).scalars()}
-        shown = [i for i in newest if i in actors and not notification_hidden(view, actors[i])]
-        group.sample_ids = shown[:SAMPLE_ACCOUNTS] or [group.head.from_actor_id]
+        group.sample_ids = [group.head.from_actor_id]
+    real = {g.key: g for g in groups if not g.key.startswith("ungrouped-")}
+    if not real:
+        return
+    hidden_ids = view.blocked_ids | view.muted_notifications
+    mine = (Notification.recipient_id == recipient_id, Notification.group_key.in_(real), Notification.id <= upper,
+            Notification.from_actor_id.not_in(hidden_ids or {0}))
+    for key, count in (await session.execute(select(Notification.group_key, func.count()).where(*mine)
+                                             .group_by(Notification.group_key))).all():
+        real[key].count = max(1, int(count))
+    senders = await _newest_senders(session, mine)
+    actors = {a.id: a for a in (await session.execute(select(Actor).where(
+        Actor.id.in_({i for ids in senders.values() for i in ids})))).scalars()}
+    for key, ids in senders.items():
+        shown = [i for i in dict.fromkeys(ids) if i in actors and not notification_hidden(view, actors[i])]
+        real[key].sample_ids = shown[:SAMPLE_ACCOUNTS] or real[key].sample_ids
+
+
+async def _newest_senders(session: AsyncSession, conditions: tuple) -> dict[str, list[int]]:
+    """Per group key, the senders of its newest notifications (a few more than a sample: some repeat)."""
+    rank = func.row_number().over(partition_by=Notification.group_key, order_by=Notification.id.desc())
+    ranked = select(Notification.group_key, Notification.from_actor_id, rank.label("n")).where(*conditions).subquery()
+    rows = await session.execute(select(ranked.c.group_key, ranked.c.from_actor_id)
+                                 .where(ranked.c.n <= SAMPLE_ACCOUNTS * 4).order_by(ranked.c.group_key, ranked.c.n))
+    out: dict[str, list[int]] = {}
+    for key, sender in rows.all():
+        out.setdefault(key, []).append(sender)
+    return out
