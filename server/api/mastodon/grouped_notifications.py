@@ -79,8 +79,8 @@ async def accounts(request: Request) -> JSONResponse:
     async with state.sessions() as session:
         viewer = await _viewer(session, auth)
         actors, ids = await grouped.group_senders(session, viewer, _key(request), page)
-        if not ids and page == Page(None, None, None, page.limit):
-            raise not_found()
+        if not ids and page.max_id is None and page.since_id is None and page.min_id is None:
+            raise not_found()  # no such group (an empty later page of one is an empty list)
         body = await render_accounts(session, actors, state.urls, state.settings.domain)
     return JSONResponse(body, headers=link_header(request, ids))
 
