@@ -121,7 +121,8 @@ def test_browser_journey_signup_verification_post_follow_reply(world, browser, s
 
 MAIN_PAGES = {"home": "/home", "profile": "/@dana", "compose": "/compose",
               "verification-queue": "/admin/verifications?state=approved", "domain-policies": "/admin/domains",
-              "directory": "/directory", "admin-dashboard": "/admin", "messages": "/messages", "lists": "/lists"}
+              "directory": "/directory", "admin-dashboard": "/admin", "messages": "/messages", "lists": "/lists",
+              "announcements": "/admin/announcements"}
 
 
 def test_browser_main_pages_in_both_themes(world, browser, screenshots):
