@@ -9,13 +9,13 @@ import argparse
 import sys
 
 from moderation.errors import ServiceError
-from server.cli import accounts, database, groups, held, media, members, moderation, serve, worker
+from server.cli import accounts, announcements, database, groups, held, media, members, moderation, serve, worker
 from server.cli.common import CliError
 from server.logs import configure_logging
 from server.settings import SettingsError, load_settings
 
 # in the order `curbside --help` lists
-GROUPS = (serve, worker, database, accounts, members, groups, moderation, held, media)
+GROUPS = (serve, worker, database, accounts, members, groups, moderation, held, media, announcements)
 
 
 def build_parser() -> argparse.ArgumentParser:

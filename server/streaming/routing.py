@@ -9,6 +9,7 @@
 - `direct`: `conversation` events for new direct posts, to their participants (streaming/conversations.py).
 - `delete`: to those the deleted post was streamed to, by a snapshot taken before the row went (on a
   list's stream: to owners whose home timeline had it).
+- `announcement`, `announcement.delete`: to every member's `user` streams (each sees their own reactions).
 - `filters_changed`: to the member's own `user` streams. A post their keyword filters hide in a context
   (home for `user`, public for `public*` and `hashtag*`, notifications) is not streamed there.
 """
@@ -20,9 +21,10 @@ from collections import defaultdict
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.db.models import Actor, Block, HomeTimelineEntry, Notification, Post, PostTag
+from server.db.models import Actor, Announcement, Block, HomeTimelineEntry, Notification, Post, PostTag
 from server.runtime import Runtime
 from server.services.accounts.scopes import covers
+from server.services.instance import announcements
 from server.services.reading.filter_matching import action_in
 from server.services.reading.lists import excluding_owners, lists_showing
 from server.services.reading.page_views import render_notifications, render_statuses
@@ -141,6 +143,22 @@ async def _notification_deliveries(session: AsyncSession, ids: list[int], subscr
     return out
 
 
+async def _announcement_deliveries(session: AsyncSession, kind: str, announcement_id: int,
+                                   subscribers: list[Subscriber]) -> list[tuple[Subscriber, Message]]:
+    """Every member's `user` streams: the announcement as they see it, or the id of the one deleted."""
+    home = [(s, st) for s, st in _pairs(subscribers, ("user",)) if st.name == "user"]
+    if kind == "announcement.delete":
+        return [(s, Message(st, kind, str(announcement_id))) for s, st in home]
+    row = await session.get(Announcement, announcement_id)
+    if row is None:
+        return []
+    out = []
+    for s, st in home:
+        [entity] = await announcements.render(session, [row], s.viewer_id)
+        out.append((s, Message(st, kind, _dumps(entity))))
+    return out
+
+
 async def deliveries(session: AsyncSession, kind: str, data: dict, subscribers: list[Subscriber],
                      runtime: Runtime) -> list[tuple[Subscriber, Message]]:
     if not subscribers:
@@ -151,6 +169,8 @@ async def deliveries(session: AsyncSession, kind: str, data: dict, subscribers: 
         return _delete_deliveries(data, subscribers) + conversations.delete_deliveries(data, subscribers)
     if kind == "notification":
         return await _notification_deliveries(session, [int(i) for i in data.get("ids", [])], subscribers, runtime)
+    if kind in ("announcement", "announcement.delete"):
+        return await _announcement_deliveries(session, kind, int(data["announcement_id"]), subscribers)
     if kind == "filters_changed":  # the member's apps reload their filters (as on Mastodon)
         return [(s, Message(st, kind, "")) for s, st in _pairs(subscribers, ("user",))
                 if st.name == "user" and s.viewer_id == data.get("actor_id")]

@@ -31,7 +31,17 @@ from server.web import (
     timelines,
     verification_page,
 )
-from server.web.admin import audit_log, blocklists, dashboard, domains, members, reports, site_settings, verifications
+from server.web.admin import (
+    announcements,
+    audit_log,
+    blocklists,
+    dashboard,
+    domains,
+    members,
+    reports,
+    site_settings,
+    verifications,
+)
 from server.web.page import WebRoute, serve_page
 
 FORM = ("GET", "POST")
@@ -170,6 +180,9 @@ WEB_ROUTES: list[WebRoute] = [
     WebRoute("/admin/members/{id}/disable", members.disable, POST, need="admin"),
     WebRoute("/admin/members/{id}/enable", members.enable, POST, need="admin"),
     WebRoute("/admin/settings", site_settings.show, need="admin"),
+    WebRoute("/admin/announcements", announcements.index, need="admin"),
+    WebRoute("/admin/announcements", announcements.create, POST, need="admin"),
+    WebRoute("/admin/announcements/{id}/delete", announcements.delete, POST, need="admin"),
     WebRoute("/admin/settings", site_settings.save_site, POST, need="admin"),
     WebRoute("/admin/settings/joining", site_settings.save_joining, POST, need="admin"),
     WebRoute("/admin/audit", audit_log.audit_page, need="moderator"),

@@ -122,7 +122,8 @@ def test_browser_journey_signup_verification_post_follow_reply(world, browser, s
 MAIN_PAGES = {"home": "/home", "profile": "/@dana", "compose": "/compose",
               "verification-queue": "/admin/verifications?state=approved", "domain-policies": "/admin/domains",
               "directory": "/directory", "admin-dashboard": "/admin", "messages": "/messages", "lists": "/lists",
-              "aliases": "/settings/aliases", "migration": "/settings/migration", "import": "/settings/import"}
+              "aliases": "/settings/aliases", "migration": "/settings/migration", "import": "/settings/import",
+              "announcements": "/admin/announcements"}
 
 
 def test_browser_main_pages_in_both_themes(world, browser, screenshots):

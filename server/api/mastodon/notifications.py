@@ -8,6 +8,7 @@ from starlette.responses import JSONResponse
 from server.api.mastodon.auth import authenticate
 from server.api.mastodon.common import not_found, path_id
 from server.api.mastodon.paging import int_param, link_header, read_page
+from server.api.mastodon.params import query, query_list
 from server.db.models import Actor, Marker, Notification
 from server.services.reading import timelines as reading
 from server.services.reading.page_views import render_notifications
@@ -22,11 +23,12 @@ async def _render(request: Request, session, items: list[Notification], viewer: 
 async def index(request: Request) -> JSONResponse:
     auth = await authenticate(request)
     page = read_page(request, default=40, maximum=80)
-    types = request.query_params.getlist("types[]") or request.query_params.getlist("types")
-    excluded = request.query_params.getlist("exclude_types[]") or request.query_params.getlist("exclude_types")
+    params = query(request)
     async with request.app.state.sessions() as session:
         viewer = await session.get(Actor, auth.account.actor_id)
-        items, shown = await reading.notifications(session, viewer, page, types=types, excluded=excluded)
+        items, shown = await reading.notifications(
+            session, viewer, page, types=query_list(request, "types"), excluded=query_list(request, "exclude_types"),
+            account_id=params.id("account_id"), include_filtered=bool(params.flag("include_filtered")))
         state = request.app.state
         return JSONResponse(await render_notifications(session, shown, viewer, state.urls, state.settings.domain),
                             headers=link_header(request, [n.id for n in items]))
@@ -67,8 +69,9 @@ async def unread_count(request: Request) -> JSONResponse:
     limit = int_param(request, "limit", 100, 1000)
     async with request.app.state.sessions() as session:
         marker = await session.get(Marker, (auth.account.actor_id, "notifications"))
-        query = select(Notification.id).where(Notification.recipient_id == auth.account.actor_id)
+        unread = select(Notification.id).where(Notification.recipient_id == auth.account.actor_id,
+                                              Notification.filtered.is_(False))
         if marker is not None:
-            query = query.where(Notification.id > marker.last_read_id)
-        count = await session.scalar(select(func.count()).select_from(query.limit(limit).subquery()))
+            unread = unread.where(Notification.id > marker.last_read_id)
+        count = await session.scalar(select(func.count()).select_from(unread.limit(limit).subquery()))
     return JSONResponse({"count": int(count or 0)})

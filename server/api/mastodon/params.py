@@ -166,3 +166,8 @@ def query(request: Request) -> Params:
     for key in {k for k in request.query_params if k.endswith("[]")}:
         params[key[:-2]] = request.query_params.getlist(key)
     return params
+
+
+def query_list(request: Request, name: str) -> list[str]:
+    """A list from the query string, as `name[]=a&name[]=b` or `name=a&name=b`."""
+    return request.query_params.getlist(f"{name}[]") or request.query_params.getlist(name)

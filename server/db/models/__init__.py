@@ -1,5 +1,6 @@
 """The database models: one module per area, all registered on one metadata for Alembic."""
 from server.db.models.accounts import Account, Actor, InstanceSetting
+from server.db.models.announcements import Announcement, AnnouncementReaction, AnnouncementRead
 from server.db.models.base import Base
 from server.db.models.conversations import ConversationState
 from server.db.models.events import StreamEvent
@@ -17,8 +18,8 @@ from server.db.models.push import PushDelivery, PushSubscription
 from server.db.models.queues import DeletedObject, Delivery, Host, InboxItem, SeenActivity
 from server.db.models.reports import AccountModeration, AccountWarning, Report
 from server.db.models.scheduled import ScheduledPost
-from server.db.models.social import Block, Follow, Like, Mute, TagFollow, UserDomainBlock
-from server.db.models.timelines import HomeTimelineEntry, Notification
+from server.db.models.social import Block, Follow, Like, Mute, SuggestionDismissal, TagFollow, UserDomainBlock
+from server.db.models.timelines import HomeTimelineEntry, Notification, NotificationPolicy
 from server.db.models.verification import RemoteAttestation, Verification, VerificationAudit, VerificationRequest
 from server.db.models.web import WebSession
 
@@ -31,4 +32,5 @@ __all__ = ["Base", "Account", "Actor", "InstanceSetting", "Post", "Mention", "Po
            "AccountModeration", "AccountWarning", "Report", "StreamEvent", "WebSession", "SeenActivity",
            "DeletedObject", "HeldPost", "List", "ListAccount",
            "ConversationState", "TagFollow", "KeywordFilter", "FilterKeyword", "FilterStatus",
-           "Group", "GroupModerator", "ScheduledPost", "PushSubscription", "PushDelivery", "ImportJob"]
+           "Group", "GroupModerator", "ScheduledPost", "PushSubscription", "PushDelivery", "ImportJob",
+           "Announcement", "AnnouncementRead", "AnnouncementReaction", "NotificationPolicy", "SuggestionDismissal"]

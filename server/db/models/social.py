@@ -88,3 +88,12 @@ class TagFollow(Base):
     actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"))
     tag: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SuggestionDismissal(Base):
+    """`actor` asked not to be suggested `target` again (DELETE /api/v1/suggestions/:account_id)."""
+
+    __tablename__ = "suggestion_dismissals"
+
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), primary_key=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), primary_key=True)

@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from moderation.notification_policy import DROP, FILTER
 from server.db.ids import snowflake
 from server.db.models import (
     AccountModeration,
@@ -25,9 +26,11 @@ from server.db.models import (
     PostTag,
     TagFollow,
 )
+from server.db.types import utcnow
 from server.services.moderation.policies import policies_for
 from server.services.push.queueing import queue_pushes
-from server.services.reading import stream_events
+from server.services.reading import notification_policy, stream_events
+from server.services.reading.notification_groups import group_key_for
 
 # Visibilities whose posts go to every follower's home timeline; `direct` goes to the addressed only.
 FOLLOWER_VISIBILITIES = ("public", "unlisted", "private", "local")
@@ -145,23 +148,36 @@ async def fan_out_remote(session: AsyncSession, post_ids: list[int],
 async def notify(session: AsyncSession, kind: str, recipient_ids: Iterable[int], from_actor_id: int,
                  post_id: int | None = None) -> int:
     """Notify each local recipient (never the actor itself, nor one who blocks it) of `kind`: mention,
-    follow, follow_request, favourite, reblog, update. The caller makes sure an event is notified once."""
+    follow, follow_request, favourite, reblog, update; as each recipient's notification policy says (accepted,
+    filtered or dropped), grouped as Mastodon groups. The caller makes sure an event is notified once."""
     wanted = [r for r in dict.fromkeys(recipient_ids) if r != from_actor_id]
     if not wanted:
         return 0
     blocking = set((await session.execute(select(Block.actor_id).where(
         Block.actor_id.in_(wanted), Block.target_id == from_actor_id))).scalars())
-    rows = [Notification(id=snowflake(), recipient_id=r, type=kind, from_actor_id=from_actor_id, post_id=post_id)
-            for r in wanted if r not in blocking]
+    recipients = [r for r in wanted if r not in blocking]
+    decisions = await notification_policy.decide(session, kind, recipients, from_actor_id, post_id)
+    rows = [await _notification(session, kind, r, from_actor_id, post_id, filtered=decisions[r] == FILTER)
+            for r in recipients if decisions[r] != DROP]
     await record_notifications(session, rows)
     return len(rows)
 
 
 async def record_notifications(session: AsyncSession, rows: list[Notification]) -> None:
-    """Store new notifications: streamed to the recipients' open apps, pushed to their subscribed devices."""
+    """Store new notifications: streamed to the recipients' open apps, pushed to their subscribed devices; those
+    the recipient's notification policy filters wait, neither streamed nor pushed."""
     session.add_all(rows)
-    await stream_events.notified(session, [r.id for r in rows])
-    await queue_pushes(session, rows)
+    shown = [r for r in rows if not r.filtered]
+    await stream_events.notified(session, [r.id for r in shown])
+    await queue_pushes(session, shown)
+
+
+async def _notification(session: AsyncSession, kind: str, recipient_id: int, from_actor_id: int, post_id: int | None,
+                        *, filtered: bool) -> Notification:
+    now = utcnow()
+    key = None if filtered else await group_key_for(session, kind, recipient_id, post_id, now)
+    return Notification(id=snowflake(now), recipient_id=recipient_id, type=kind, from_actor_id=from_actor_id,
+                        post_id=post_id, filtered=filtered, group_key=key, created_at=now)
 
 
 async def notify_subscribers(session: AsyncSession, post_ids: list[int], skip: Iterable[int] = ()) -> int:

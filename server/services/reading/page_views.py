@@ -14,6 +14,7 @@ from server.db.models import Actor, Bookmark, Follow, HeldPost, Like, Mention, N
 from server.db.models.posts import HELD
 from server.services.posts.polls import own_votes
 from server.services.reading.filter_matching import action_in, post_text, viewer_filters
+from server.services.reading.notification_groups import key_of
 from server.services.verification.badges import curbside_entities
 from server.urls import LocalUrls
 
@@ -204,5 +205,6 @@ async def render_notifications(session: AsyncSession, items: list[Notification],
         if (n.post_id and status is None) or account is None:
             continue
         out.append({"id": str(n.id), "type": n.type, "created_at": iso(n.created_at), "account": account,
+                    "group_key": key_of(n),
                     **({"status": status} if n.type in STATUS_TYPES else {})})
     return out

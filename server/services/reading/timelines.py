@@ -171,14 +171,20 @@ async def thread(session: AsyncSession, post: Post, viewer: Actor | None,
 
 
 async def notifications(session: AsyncSession, viewer: Actor, page: Page, *, types: list[str] | None = None,
-                        excluded: list[str] | None = None) -> tuple[list[Notification], list[Notification]]:
-    """The viewer's notifications, without those from accounts they blocked or muted (notifications
+                        excluded: list[str] | None = None, account_id: int | None = None,
+                        include_filtered: bool = False) -> tuple[list[Notification], list[Notification]]:
+    """The viewer's notifications (of `types`, not `excluded`, from `account_id`; those their notification policy
+    set aside only with `include_filtered`), without those from accounts they blocked or muted (notifications
     included) or from suspended domains."""
     query = select(Notification).where(Notification.recipient_id == viewer.id)
     if types:
         query = query.where(Notification.type.in_(types))
     if excluded:
         query = query.where(Notification.type.not_in(excluded))
+    if account_id is not None:
+        query = query.where(Notification.from_actor_id == account_id)
+    if not include_filtered:
+        query = query.where(Notification.filtered.is_(False))
     rows = await _rows(session, page, query, Notification.id)
     return rows, await visible_notifications(session, rows, viewer)
 

@@ -32,7 +32,8 @@ async def discoverable(session: AsyncSession, *, only_local: bool, order: str, l
     return list((await session.execute(query.offset(offset).limit(limit))).scalars())
 
 
-def _current_verifications():
+def current_verifications():
+    """(actor id, specialty code) of members whose verification is in force now."""
     now = utcnow()
     return select(Account.actor_id, Verification.specialty_code).join(
         Verification, Verification.account_id == Account.id).where(
@@ -41,7 +42,7 @@ def _current_verifications():
 
 async def verified_specialties(session: AsyncSession) -> list[tuple[str, str, int]]:
     """(NUCC code, name, how many) of the specialties the directory's verified members hold, by name."""
-    current = _current_verifications().subquery()
+    current = current_verifications().subquery()
     listed_ids = listed().where(Actor.local.is_(True)).with_only_columns(Actor.id)
     rows = await session.execute(select(current.c.specialty_code, func.count()).where(
         current.c.actor_id.in_(listed_ids)).group_by(current.c.specialty_code))
@@ -53,7 +54,7 @@ async def verified_members(session: AsyncSession, *, specialty: str | None = Non
                            limit: int = 40, offset: int = 0) -> list[Actor]:
     """Verified, discoverable local members, optionally of one specialty (NUCC code) or profession, by
     name. Raises ServiceError for an unknown specialty or profession."""
-    current = _current_verifications().with_only_columns(Account.actor_id)
+    current = current_verifications().with_only_columns(Account.actor_id)
     if specialty:
         current = current.where(Verification.specialty_code == check_specialty(specialty, None))
     if profession:

@@ -30,6 +30,7 @@ NOTICES = {
     "invite_revoked": "The invite was revoked.", "role_saved": "The role is saved.",
     "disabled": "The account is disabled and logged out everywhere.", "enabled": "The account is enabled again.",
     "site_saved": "The site settings are saved.", "joining_saved": "The registration settings are saved.",
+    "announced": "The announcement is published.", "announcement_deleted": "The announcement was deleted.",
     "unchanged": "Nothing changed.",
 }
 
