@@ -1,0 +1,45 @@
+"""A group's posts as others read them: all of them (threads and replies) for its outbox, its threads (their first
+posts) for the client API, newest first, and one thread's posts for its FEP-7888 `context`, oldest first. Only
+public and unlisted posts, and none kept local."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.db.models import Group, GroupPost, Post
+from server.services.reading.timelines import Page
+from server.services.social.visibility_to_servers import OPEN
+
+
+def _relayed(group: Group):
+    return (select(Post, GroupPost.announce_uri).join(GroupPost, GroupPost.post_id == Post.id)
+            .where(GroupPost.group_id == group.actor_id, Post.visibility.in_(OPEN), Post.local_only.is_(False)))
+
+
+async def relayed_count(session: AsyncSession, group: Group) -> int:
+    return int(await session.scalar(select(func.count()).select_from(_relayed(group).subquery())) or 0)
+
+
+async def relayed(session: AsyncSession, group: Group, page: Page) -> list[tuple[Post, str]]:
+    """A page of the posts the group relayed, each with the id of its Announce, newest first."""
+    return page.arrange(list((await session.execute(page.apply(_relayed(group), Post.id))).tuples()))
+
+
+async def threads(session: AsyncSession, group: Group, page: Page) -> list[Post]:
+    """A page of the group's threads (the post that starts each), newest first."""
+    query = _relayed(group).where(GroupPost.thread_id == GroupPost.post_id)
+    return [post for post, _ in page.arrange(list((await session.execute(page.apply(query, Post.id))).tuples()))]
+
+
+MAX_THREAD = 1000  # posts a context answers (a thread longer than this is cut, newest last)
+
+
+async def thread(session: AsyncSession, group: Group, thread_id: int) -> list[str] | None:
+    """The ids (URIs) of the posts of one thread of the group, oldest first; None when the group has no such
+    thread (or none others may read)."""
+    query = (select(Post.uri).join(GroupPost, GroupPost.post_id == Post.id)
+             .where(GroupPost.group_id == group.actor_id, GroupPost.thread_id == thread_id,
+                    Post.visibility.in_(OPEN), Post.local_only.is_(False))
+             .order_by(GroupPost.thread_id != GroupPost.post_id, Post.id).limit(MAX_THREAD))
+    uris = list((await session.execute(query)).scalars())
+    return uris or None
