@@ -3,6 +3,7 @@ by the group, the Create embedded (as Lemmy's communities do); refused authors a
 nothing off-instance."""
 import json
 import logging
+from pathlib import Path
 
 from sqlalchemy import delete, select
 
@@ -13,6 +14,8 @@ from server.services.groups import registry
 from server.services.groups.registry import GroupFields, NewGroup
 from tests.support.fake_remote import create, deliver, drain
 from tests.support.members import member
+
+LEMMY = Path(__file__).parent / "data" / "fixtures_real" / "lemmy" / "activities"
 
 
 async def make_group(app, join="open"):
@@ -62,6 +65,9 @@ async def test_lemmy_page_to_the_group_is_stored_and_announced_by_the_group(fed_
     assert (inner["type"], inner["id"], inner["actor"]) == ("Create", page["id"] + "/activity", alice.uri)
     assert (inner["object"]["type"], inner["object"]["name"]) == ("Page", "HFpEF and SGLT2")
     assert "@context" not in inner
+    lemmy = json.loads((LEMMY / "community" / "announce_create_page.json").read_text())
+    assert set(lemmy) <= set(announce) and set(lemmy["object"]) <= set(inner)  # every key Lemmy's has
+    assert announce["audience"] == inner["audience"] == inner["object"]["audience"] == group.uri  # FEP-1b12
 
 
 async def test_mastodon_note_mentioning_the_group_is_relayed_once(fed_app, fed_client, remote):
@@ -219,6 +225,8 @@ async def test_local_members_thread_reply_like_edit_and_delete_are_relayed(fed_a
     context = f"{group.uri}/threads/{thread['id']}"
     assert [a["object"]["context"] for a in relayed[:2]] == [context, context]
     assert (relayed[2]["object"], relayed[3]["object"]["object"]) == (thread["uri"], thread["uri"])
+    served = (await fed_client.get(thread["uri"], headers={"Accept": "application/activity+json"})).json()
+    assert (served["audience"], served["context"]) == (group.uri, context)  # as other servers fetch it
     async with fed_app.state.sessions() as session:
         assert (await session.execute(select(Delivery.inbox).where(Delivery.signer_id == group.id))).scalars().all()
         assert not (await session.execute(select(Notification).where(Notification.recipient_id == group.id))).first()

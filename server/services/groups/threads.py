@@ -6,6 +6,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.convert.group_to_as import thread_url
+from server.convert.post_to_as import InGroup
 from server.db.models import Group, GroupPost, Post
 from server.services.reading.timelines import Page
 from server.services.social.visibility_to_servers import OPEN
@@ -29,6 +31,14 @@ async def threads(session: AsyncSession, group: Group, page: Page) -> list[Post]
     """A page of the group's threads (the post that starts each), newest first."""
     query = _relayed(group).where(GroupPost.thread_id == GroupPost.post_id)
     return [post for post, _ in page.arrange(list((await session.execute(page.apply(query, Post.id))).tuples()))]
+
+
+async def in_group(session: AsyncSession, post_id: int) -> InGroup | None:
+    """The group a post is in (the first, should several have taken it) and its thread's context."""
+    query = (select(Group, GroupPost.thread_id).join(GroupPost, GroupPost.group_id == Group.actor_id)
+             .where(GroupPost.post_id == post_id).order_by(GroupPost.relayed_at).limit(1))
+    row = (await session.execute(query)).first()
+    return InGroup(row[0].actor.uri, thread_url(row[0], row[1])) if row is not None else None
 
 
 MAX_THREAD = 1000  # posts a context answers (a thread longer than this is cut, newest last)

@@ -31,6 +31,7 @@ from server.runtime import Runtime
 from server.services.federation.delivery import enqueue_activity, remote_followers
 from server.services.federation.remote_actors import RemoteActorError, resolve_acct
 from server.services.groups import relay as group_relay
+from server.services.groups import threads as group_threads
 from server.services.groups.registry import group_actor_named
 from server.services.instance.settings import phi_policy
 from server.services.moderation import audit
@@ -383,10 +384,11 @@ async def publish(runtime: Runtime, session: AsyncSession, post: Post, mentioned
     await notify(session, "mention", local_mentioned, post.author_id, post.id)
     await notify_subscribers(session, [post.id], local_mentioned)
     if federated(post):
-        create = create_activity(post, runtime.urls)
+        posted = group_relay.Posted(create_activity(post, runtime.urls), post.author, post.in_reply_to_id,
+                                    _known(post.id))
+        await group_relay.relay_new_post(runtime, session, posted)  # first: the Create then names its group
+        create = create_activity(post, runtime.urls, await group_threads.in_group(session, post.id))
         await enqueue_activity(session, create, post.author, await audience_of(session, post, mentioned))
-        posted = group_relay.Posted(create, post.author, post.in_reply_to_id, _known(post.id))
-        await group_relay.relay_new_post(runtime, session, posted)
 
 
 def _known(post_id: int):
@@ -459,7 +461,7 @@ async def edit_post(runtime: Runtime, session: AsyncSession, author: Actor, post
     await stream_events.post_edited(session, post)
     if federated(post):
         mentioned = await _mentioned(session, post.id)
-        update_doc = update_activity(post, runtime.urls)
+        update_doc = update_activity(post, runtime.urls, await group_threads.in_group(session, post.id))
         await enqueue_activity(session, update_doc, author, await audience_of(session, post, mentioned))
         await group_relay.relay_about(runtime, session, update_doc, post.id, author)
     await notify_boosters(session, post)
