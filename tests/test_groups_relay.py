@@ -230,3 +230,20 @@ async def test_local_members_thread_reply_like_edit_and_delete_are_relayed(fed_a
     async with fed_app.state.sessions() as session:
         assert (await session.execute(select(Delivery.inbox).where(Delivery.signer_id == group.id))).scalars().all()
         assert not (await session.execute(select(Notification).where(Notification.recipient_id == group.id))).first()
+
+
+async def test_activity_its_actor_did_not_sign_is_relayed_as_its_origin_serves_it(fed_app, fed_client, remote):
+    group, alice, bob, page = await thread_in_group(fed_app, fed_client, remote)
+    carol = remote.actor("carol")
+    reply = remote.note(carol, 1, cc=[group.uri], inReplyTo=page["id"], content="as carol wrote it")
+    remote.publish(reply)
+    forged = {**create(reply), "object": {**reply, "content": "<p>forged by bob</p>"}, "bcc": ["forged"]}
+    like = {"id": f"{carol.uri}/likes/1", "type": "Like", "actor": carol.uri, "object": page["id"]}
+    remote.publish(like)
+    for activity in (forged, {**like, "audience": "forged"}):
+        await deliver(fed_client, bob, activity)  # bob forwards what carol did
+    await drain(fed_app)
+    relayed = await announced(fed_app, group)
+    assert [(a["type"], a["id"]) for a in relayed] == [("Create", forged["id"]), ("Like", like["id"])]
+    assert relayed[0]["object"]["content"] == "<p>as carol wrote it</p>" and "bcc" not in relayed[0]
+    assert relayed[1]["audience"] == group.uri  # as its origin serves it, and the group's audience

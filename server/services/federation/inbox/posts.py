@@ -126,11 +126,12 @@ async def _stored_id(ctx: InboxContext, uri: str) -> int:
 
 
 def as_received(ctx: InboxContext, doc: dict | str | None = None) -> dict:
-    """The activity as it came (to relay it), or as parsed when it came through another (a Group's Announce);
-    with `doc`, its object as trusted."""
+    """The activity as its actor's word, to relay it: as received when its actor signed it (or its origin served
+    it), else only what was checked of it (a forwarder's body is not relayed); with `doc`, its object as trusted."""
     activity = ctx.activity
-    received = ctx.document or {"id": activity.id, "type": activity.type, "actor": activity.actor,
-                                "object": ctx.embedded() or ctx.object_id}
+    received = ctx.document if ctx.authentic and ctx.document is not None else {
+        "id": activity.id, "type": activity.type, "actor": activity.actor, "to": list(activity.to),
+        "cc": list(activity.cc), "object": ctx.object_id}
     return received if doc is None else {**received, "object": doc}
 
 

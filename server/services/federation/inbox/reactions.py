@@ -22,7 +22,7 @@ async def on_like_note(ctx: InboxContext) -> None:
     """A Like of a local post (remote posts keep their counts at their origin, as on Mastodon); of a group's post,
     relayed by the group."""
     post = await ctx.post(ctx.object_id)
-    if post is None:
+    if post is None or not (post.local or await relay.holding(ctx.session, post.id)):
         return
     liker = await ctx.actor()
     await relay.relay_about(ctx.runtime, ctx.session, as_received(ctx), post.id, liker)
@@ -54,7 +54,8 @@ async def on_undo_like(ctx: InboxContext) -> None:
     like = (await ctx.session.execute(select(Like).where(Like.actor_id == actor.id, match))).scalars().first()
     liked = post.id if post is not None else like.post_id if like is not None else None
     if liked is not None:  # a group's post (a remote one keeps no Like here): the group relays the Undo
-        await relay.relay_about(ctx.runtime, ctx.session, as_received(ctx), liked, actor)
+        taken_back = {"id": like_uri, "type": "Like", "actor": actor.uri, "object": post_uri} if post else None
+        await relay.relay_about(ctx.runtime, ctx.session, as_received(ctx, taken_back), liked, actor)
     if like is None:
         return
     await ctx.session.execute(delete(Like).where(Like.id == like.id))
