@@ -66,7 +66,8 @@ async def followers(request: Request) -> Response:
 
 def _announce(group: Group, post: Post, announce_uri: str) -> dict:
     return {"id": announce_uri, "type": "Announce", "actor": group.actor.uri, "object": post.uri,
-            "to": [PUBLIC], "cc": [group.actor.followers_url], "published": iso(post.published)}
+            "to": [PUBLIC], "cc": [group.actor.followers_url], "audience": group.actor.uri,
+            "published": iso(post.published)}
 
 
 def _outbox_page(group: Group, rows: list[tuple[Post, str]], max_id: int | None, min_id: int | None) -> dict:

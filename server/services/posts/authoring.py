@@ -384,10 +384,11 @@ async def publish(runtime: Runtime, session: AsyncSession, post: Post, mentioned
     await notify(session, "mention", local_mentioned, post.author_id, post.id)
     await notify_subscribers(session, [post.id], local_mentioned)
     if federated(post):
-        posted = group_relay.Posted(create_activity(post, runtime.urls), post.author, post.in_reply_to_id,
-                                    _known(post.id))
-        await group_relay.relay_new_post(runtime, session, posted)  # first: the Create then names its group
-        create = create_activity(post, runtime.urls, await group_threads.in_group(session, post.id))
+        create = create_activity(post, runtime.urls)
+        await group_relay.relay_new_post(runtime, session, group_relay.Posted(create, post.author,
+                                                                              post.in_reply_to_id, _known(post.id)))
+        if (in_group := await group_threads.in_group(session, post.id)) is not None:
+            create = create_activity(post, runtime.urls, in_group)  # the Create names its group and thread
         await enqueue_activity(session, create, post.author, await audience_of(session, post, mentioned))
 
 
