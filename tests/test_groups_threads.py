@@ -124,3 +124,24 @@ async def test_posting_restricted_to_mods_only_moderators_start_threads(fed_app,
     assert [(a["actor"], a["object"]["id"]) for a in await announced(fed_app, group)] == [
         (mod.actor.uri, thread["uri"]), (bob.uri, reply["id"])]
     assert caplog.text.count("only its moderators start threads") == 2
+
+
+async def test_members_only_group_keeps_its_members_threads_here(fed_app, fed_client, remote):
+    group = await make_group(fed_app)
+    await joined(fed_app, fed_client, group, remote.actor("bob"))  # joined while the group was federated
+    async with fed_app.state.sessions() as session:
+        (await session.get(Group, group.id)).members_only = True
+        await session.commit()
+    carol, dave = await member(fed_app, "carol"), await member(fed_app, "dave")
+    thread = (await fed_client.post("/api/v1/statuses", headers=carol.headers,
+                                    json={"status": "@heart A case from clinic", "visibility": "public"})).json()
+    assert thread["visibility"] == "local"  # a post to a members-only group stays here
+    reply = (await fed_client.post("/api/v1/statuses", headers=dave.headers,
+                                   json={"status": "Seen it too", "in_reply_to_id": thread["id"]})).json()
+    listed = (await fed_client.get(f"/api/v1/curbside/groups/{group.id}/threads", headers=dave.headers)).json()
+    assert [s["id"] for s in listed] == [thread["id"]]
+    async with fed_app.state.sessions() as session:
+        kept = (await session.execute(select(GroupPost.post_id, GroupPost.thread_id).order_by(GroupPost.post_id)))
+        assert kept.all() == [(int(thread["id"]), int(thread["id"])), (int(reply["id"]), int(thread["id"]))]
+    assert await deliveries(fed_app) == []
+    assert (await fed_client.get(f"/groups/heart/threads/{thread['id']}", headers=AP)).status_code == 404

@@ -66,7 +66,7 @@ async def group_threads(request: Request) -> JSONResponse:
             await reading.admit(session, viewer)
         except reading.MembersOnly as exc:
             raise HTTPException(401, str(exc)) from None
-        posts = await threads.threads(session, group, page)
+        posts = await threads.threads(session, group, page, members=viewer is not None)
         return await statuses_json(request, session, posts, viewer, link_header(request, [p.id for p in posts]))
 
 

@@ -20,7 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from federation import activities
 from federation.addressing import addressees, is_publicly_addressed
 from server.convert.group_to_as import thread_url
-from server.db.models import Actor, Group, GroupPost
+from server.db.models import Actor, Group, GroupPost, Post
+from server.db.models.posts import MEMBERS_ONLY
 from server.db.upsert import insert_ignore
 from server.runtime import Runtime
 from server.services.federation.delivery import enqueue_activity, remote_followers
@@ -106,17 +107,16 @@ async def _take(runtime: Runtime, session: AsyncSession, group: Group, new: Post
     return await announce(session, group, new.create, thread_id or post_id)
 
 
-def _threads_for(addressed: list[Group], in_thread: list[tuple[Group, GroupPost]],
-                 new: Posted) -> list[tuple[Group, int | None]]:
+def _threads_for(addressed: list[Group], in_thread: list[tuple[Group, GroupPost]], *, replies: bool,
+                 what: str) -> list[tuple[Group, int | None]]:
     """(group, the thread the post joins, None for a new one): the threads of the parent's groups, and a new
     thread in each other group addressed, unless the post is a reply (to a post not in that group)."""
     joined = {group.actor_id: (group, row.thread_id) for group, row in in_thread}
     for group in addressed:
         if group.actor_id in joined:
             continue
-        if new.replies:
-            log.info("group %s: not relaying %s: it replies to a post not in the group", group.actor.username,
-                     new.create["id"])
+        if replies:
+            log.info("group %s: not relaying %s: it replies to a post not in the group", group.actor.username, what)
             continue
         joined[group.actor_id] = (group, None)
     return list(joined.values())
@@ -137,7 +137,23 @@ async def relay_new_post(runtime: Runtime, session: AsyncSession, new: Posted) -
     embedded = {**{k: v for k, v in new.create.items() if k != "@context"}, "object": note}
     new = Posted(embedded, new.author, new.parent_id, new.stored_id, new.title)
     return sum([await _take(runtime, session, group, new, thread_id)
-                for group, thread_id in _threads_for(addressed, in_thread, new)])
+                for group, thread_id in _threads_for(addressed, in_thread, replies=new.replies, what=new.create["id"])])
+
+
+async def keep_members_only(runtime: Runtime, session: AsyncSession, post: Post, mentioned: list[Actor]) -> None:
+    """A members-only post of a member that mentions a group here or replies in one of its threads is kept as the
+    group's (for the members here: nothing of it leaves the instance), by the same rules as a relayed post."""
+    if post.visibility != MEMBERS_ONLY:
+        return  # followers-only and direct posts are not the group's
+    groups = [await session.get(Group, a.id) for a in mentioned if a.local and a.actor_type == "Group"]
+    in_thread = await holding(session, post.in_reply_to_id)
+    for group, thread_id in _threads_for([g for g in groups if g is not None], in_thread,
+                                         replies=post.in_reply_to_id is not None, what=post.uri):
+        refusal = await _refusal(runtime, session, group, post.author, starts_thread=thread_id is None)
+        if refusal is not None:
+            log.info("group %s: not keeping %s by %s: %s", group.actor.username, post.uri, post.author.uri, refusal)
+            continue
+        await keep(session, group, post.id, thread_id, announce_of=announce_id(group, post.uri))
 
 
 async def relay_about(runtime: Runtime, session: AsyncSession, activity: dict, post_id: int, actor: Actor) -> int:

@@ -1,21 +1,24 @@
 """A group's posts as others read them: all of them (threads and replies) for its outbox, its threads (their first
 posts) for the client API, newest first, and one thread's posts for its FEP-7888 `context`, oldest first. Only
-public and unlisted posts, and none kept local."""
+public and unlisted posts, and none kept local (but for this instance's members, in the client API)."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.convert.group_to_as import thread_url
 from server.convert.post_to_as import InGroup
 from server.db.models import Group, GroupPost, Post
+from server.db.models.posts import MEMBERS_ONLY
 from server.services.reading.timelines import Page
 from server.services.social.visibility_to_servers import OPEN
 
 
-def _relayed(group: Group):
+def _relayed(group: Group, *, members: bool = False):
+    shown = (Post.visibility.in_((*OPEN, MEMBERS_ONLY)) if members
+             else and_(Post.visibility.in_(OPEN), Post.local_only.is_(False)))
     return (select(Post, GroupPost.announce_uri).join(GroupPost, GroupPost.post_id == Post.id)
-            .where(GroupPost.group_id == group.actor_id, Post.visibility.in_(OPEN), Post.local_only.is_(False)))
+            .where(GroupPost.group_id == group.actor_id, shown))
 
 
 async def relayed_count(session: AsyncSession, group: Group) -> int:
@@ -27,9 +30,10 @@ async def relayed(session: AsyncSession, group: Group, page: Page) -> list[tuple
     return page.arrange(list((await session.execute(page.apply(_relayed(group), Post.id))).tuples()))
 
 
-async def threads(session: AsyncSession, group: Group, page: Page) -> list[Post]:
-    """A page of the group's threads (the post that starts each), newest first."""
-    query = _relayed(group).where(GroupPost.thread_id == GroupPost.post_id)
+async def threads(session: AsyncSession, group: Group, page: Page, *, members: bool = False) -> list[Post]:
+    """A page of the group's threads (the post that starts each), newest first; for `members` of this instance,
+    members-only ones too."""
+    query = (_relayed(group, members=members)).where(GroupPost.thread_id == GroupPost.post_id)
     return [post for post, _ in page.arrange(list((await session.execute(page.apply(query, Post.id))).tuples()))]
 
 

@@ -32,7 +32,7 @@ from server.services.federation.delivery import enqueue_activity, remote_followe
 from server.services.federation.remote_actors import RemoteActorError, resolve_acct
 from server.services.groups import relay as group_relay
 from server.services.groups import threads as group_threads
-from server.services.groups.registry import group_actor_named
+from server.services.groups.registry import group_actor_named, group_by_actor
 from server.services.instance.settings import phi_policy
 from server.services.moderation import audit
 from server.services.posts import media as media_service
@@ -186,6 +186,16 @@ def reply_audience(chosen: str, parent: Post | None) -> tuple[str, bool]:
     if parent is None or not stays_local(parent):
         return chosen, False
     return (chosen if chosen in NARROWER_THAN_MEMBERS else MEMBERS_ONLY), True
+
+
+async def _group_audience(session: AsyncSession, chosen: str, local_only: bool,
+                          mentioned: list[Actor]) -> tuple[str, bool]:
+    """A post to a members-only group stays on the instance, as a reply in a members-only thread does."""
+    for actor in mentioned:
+        group = await group_by_actor(session, actor) if actor.actor_type == "Group" else None
+        if group is not None and group.members_only:
+            return (chosen if chosen in NARROWER_THAN_MEMBERS else MEMBERS_ONLY), True
+    return chosen, local_only
 
 
 def _check_reach(visibility: str, local_only: bool, mentioned: list[Actor]) -> None:
@@ -342,6 +352,7 @@ async def create_post(runtime: Runtime, session: AsyncSession, author: Actor, ne
     mentioned = list({a.id: a for a in mentions.values()}.values())
     if parent is not None and parent.author_id != author.id and parent.author not in mentioned:
         mentioned.append(parent.author)
+    visibility, local_only = await _group_audience(session, visibility, local_only, mentioned)
     _check_reach(visibility, local_only, mentioned)
     to, cc = ([], []) if local_only or not is_federated(visibility) else address(
         visibility, followers_url=author.followers_url, mentioned=[a.uri for a in mentioned])
@@ -390,6 +401,8 @@ async def publish(runtime: Runtime, session: AsyncSession, post: Post, mentioned
         if (in_group := await group_threads.in_group(session, post.id)) is not None:
             create = create_activity(post, runtime.urls, in_group)  # the Create names its group and thread
         await enqueue_activity(session, create, post.author, await audience_of(session, post, mentioned))
+    else:
+        await group_relay.keep_members_only(runtime, session, post, mentioned)
 
 
 def _known(post_id: int):
