@@ -5,8 +5,8 @@ A new post is the group's when it starts a thread (addressed to the group: `to`,
 of it) or replies to one of the group's posts; an Update, Delete, Like or Undo of a group's post is relayed as
 accepted. Only public and unlisted posts are the group's (a followers-only or direct post that names the group is
 not the group's to publish), only from those who may post (members, or anyone the join policy would take; a Like
-likewise), threads only from moderators where posting is restricted to them, and a members-only group delivers
-nothing off-instance. Each refusal is logged with its reason."""
+and its Undo likewise), threads only from moderators where posting is restricted to them, and a members-only group
+delivers nothing off-instance. Each refusal is logged with its reason."""
 from __future__ import annotations
 
 import hashlib
@@ -158,12 +158,13 @@ async def keep_members_only(runtime: Runtime, session: AsyncSession, post: Post,
 
 async def relay_about(runtime: Runtime, session: AsyncSession, activity: dict, post_id: int, actor: Actor) -> int:
     """Relay an accepted Update, Delete, Like or Undo (of a Like) of the post `post_id` by `actor` to the followers
-    of each group whose post it is (a Like only from one who may post there); before a Delete removes the post.
+    of each group whose post it is (a Like or its Undo only from one who may post there); before a Delete removes
+    the post.
     Returns the deliveries queued; the caller commits."""
     queued = 0
     for group, row in await holding(session, post_id):
-        if activity["type"] == "Like" and (refusal := await _refusal(runtime, session, group, actor,
-                                                                      starts_thread=False)):
+        if activity["type"] in ("Like", "Undo") and (refusal := await _refusal(runtime, session, group, actor,
+                                                                                starts_thread=False)):
             log.info("group %s: not relaying %s by %s: %s", group.actor.username, activity["id"], actor.uri, refusal)
             continue
         queued += await announce(session, group, activity, row.thread_id)

@@ -179,7 +179,6 @@ async def _store_fetched(ctx: InboxContext, parsed: vocab.Post, doc: dict, autho
     post = await store_post(as_author(ctx, author.uri), parsed, author, fan_out=False)
     if post is None:
         return
-    await ctx.batch.flush(ctx.session)
     for group, row in await relay.holding(ctx.session, post.in_reply_to_id):
         await relay.keep(ctx.session, group, post.id, row.thread_id, announce_of=relay.announce_id(group, parsed.id))
     if not post.in_reply_to_uri and is_publicly_addressed(doc):
