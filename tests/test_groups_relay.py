@@ -178,7 +178,7 @@ async def test_update_like_undo_and_delete_of_a_group_post_are_relayed(fed_app, 
         assert (await session.execute(select(Post.id))).first() is None
 
 
-async def test_like_from_one_who_may_not_post_is_not_relayed(fed_app, fed_client, remote):
+async def test_like_or_undo_from_one_who_may_not_post_is_not_relayed(fed_app, fed_client, remote):
     group, alice, bob, page = await thread_in_group(fed_app, fed_client, remote)
     async with fed_app.state.sessions() as session:
         (await session.get(Group, group.id)).join_policy = "members"
@@ -186,6 +186,8 @@ async def test_like_from_one_who_may_not_post_is_not_relayed(fed_app, fed_client
     stranger = remote.actor("stranger")
     like = {"id": f"{stranger.uri}/likes/1", "type": "Like", "actor": stranger.uri, "object": page["id"]}
     await deliver(fed_client, stranger, like)
+    await deliver(fed_client, stranger, {"id": f"{like['id']}/undo", "type": "Undo", "actor": stranger.uri,
+                                         "object": like})
     await drain(fed_app)
     assert await announced(fed_app, group) == []
 
