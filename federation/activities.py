@@ -83,11 +83,18 @@ def block(id: str, actor: str, object: str) -> dict[str, Any]:
     return _activity("Block", id, actor, object)
 
 
-def group_announce(id: str, group: str, followers: str, activity: dict[str, Any]) -> dict[str, Any]:
+def group_announce(id: str, group: str, followers: str, activity: dict[str, Any],
+                   context: str | None = None) -> dict[str, Any]:
     """A Group relays an activity posted to it to its followers (FEP-1b12): the activity embedded, addressed to
-    the public and the group's followers, as Lemmy's communities announce."""
-    return _activity("Announce", id, group, _embedded(activity), to=[PUBLIC], cc=[followers])
-
+    the public and the group's followers, as Lemmy's communities announce, with the group as the `audience` of
+    the Announce, of the activity and of a post it carries; a post without a FEP-7888 `context` gets the
+    thread's `context` (a URL of the group's)."""
+    relayed = {**_embedded(activity), "audience": group}
+    post = relayed.get("object")
+    if isinstance(post, dict) and relayed.get("type") in ("Create", "Update"):
+        relayed["object"] = {**post, "audience": group, **({} if post.get("context") or not context
+                                                           else {"context": context})}
+    return _activity("Announce", id, group, relayed, to=[PUBLIC], cc=[followers], audience=group)
 
 
 def move(id: str, actor: str, target: str) -> dict[str, Any]:

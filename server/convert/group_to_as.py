@@ -19,6 +19,11 @@ def featured_url(group: Group) -> str:
     return f"{group.actor.uri}/featured"
 
 
+def thread_url(group: Group, thread_id: int) -> str:
+    """The FEP-7888 `context` of a thread of the group: it answers the thread's posts as an OrderedCollection."""
+    return f"{group.actor.uri}/threads/{thread_id}"
+
+
 def group_to_as(group: Group) -> dict[str, Any]:
     """The actor document, `attributedTo` the moderators collection as Lemmy's (a members-only group's is never
     served: server.ap.groups)."""
@@ -36,7 +41,7 @@ def group_to_as(group: Group) -> dict[str, Any]:
         "followers": actor.followers_url,
         "featured": featured_url(group),
         "attributedTo": moderators_url(group),
-        "postingRestrictedToMods": False,
+        "postingRestrictedToMods": group.posting_restricted_to_mods,
         "manuallyApprovesFollowers": group.join_policy != "open",
         "discoverable": True,
         "published": iso(group.created_at),

@@ -12,5 +12,6 @@ def group_to_json(group: Group, moderators: list[Actor], members: int) -> dict:
             "title": actor.display_name, "description": actor.summary or "",
             "specialties": [{"code": c, "name": specialty_name(c)} for c in group.specialties],
             "join": group.join_policy, "members_only": group.members_only,
+            "posting_restricted_to_mods": group.posting_restricted_to_mods,
             "moderators": [m.username for m in moderators], "members_count": members,
             "created_at": iso(group.created_at)}

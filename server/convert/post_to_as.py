@@ -7,6 +7,7 @@ add "id", "preview_url", "preview_width", "preview_height"); `poll` through serv
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
@@ -98,7 +99,15 @@ def post_url(post: Post, urls: LocalUrls) -> str:
     return post.url or f"{urls.profile(post.author.username)}/{post.id}"
 
 
-def post_to_note(post: Post, urls: LocalUrls, *, context: bool = True, archive: bool = False) -> dict[str, Any]:
+@dataclass(frozen=True)
+class InGroup:
+    """The group a post is in (FEP-1b12 `audience`) and its thread's FEP-7888 `context`."""
+    group: str
+    thread: str
+
+
+def post_to_note(post: Post, urls: LocalUrls, *, context: bool = True, archive: bool = False,
+                 in_group: InGroup | None = None) -> dict[str, Any]:
     """The Note (a Question when the post has a poll) of a local post; `post.author` must be loaded.
 
     Raises ValueError for members-only posts (unless for the author's own `archive`, where they are
@@ -130,6 +139,8 @@ def post_to_note(post: Post, urls: LocalUrls, *, context: bool = True, archive: 
     }
     if post.poll:
         note.update(poll_to_as(read_poll(post.poll)))
+    if in_group is not None:
+        note.update(audience=in_group.group, context=in_group.thread)
     return {k: v for k, v in note.items() if v is not None or k in ("summary", "inReplyTo")}
 
 
@@ -139,17 +150,17 @@ def _activity(kind: str, activity_id: str, post: Post, obj: Any, published: date
             "published": iso(published), "to": to, "cc": cc, "object": obj}
 
 
-def create_activity(post: Post, urls: LocalUrls) -> dict[str, Any]:
+def create_activity(post: Post, urls: LocalUrls, in_group: InGroup | None = None) -> dict[str, Any]:
     """The Create that carries a local post (id = post URI + "/activity")."""
-    return _activity("Create", f"{post.uri}/activity", post, post_to_note(post, urls, context=False),
-                     post.published)
+    return _activity("Create", f"{post.uri}/activity", post, post_to_note(post, urls, context=False,
+                                                                         in_group=in_group), post.published)
 
 
-def update_activity(post: Post, urls: LocalUrls) -> dict[str, Any]:
+def update_activity(post: Post, urls: LocalUrls, in_group: InGroup | None = None) -> dict[str, Any]:
     """The Update sent after an edit; its id names the edit's time, as Mastodon's do."""
     edited = post.edited_at or datetime.now(timezone.utc)
     return _activity("Update", f"{post.uri}#updates/{int(edited.timestamp())}", post,
-                     post_to_note(post, urls, context=False), edited)
+                     post_to_note(post, urls, context=False, in_group=in_group), edited)
 
 
 def delete_activity(post: Post, urls: LocalUrls) -> dict[str, Any]:

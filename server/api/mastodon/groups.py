@@ -8,13 +8,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from server.api.mastodon.auth import authenticate
-from server.api.mastodon.common import not_found, path_id
+from server.api.mastodon.common import not_found, path_id, statuses_json
+from server.api.mastodon.paging import link_header, read_page
 from server.api.mastodon.params import read_params
 from server.api.mastodon.staff import staff
 from server.convert.group_to_mastodon import group_to_json
 from server.db.models import Actor, Group
-from server.services.groups import joining, registry
+from server.services.groups import joining, registry, threads
 from server.services.groups.registry import GroupFields, NewGroup
+from server.services.reading import timelines as reading
 from server.services.social import interactions
 from server.services.social.visibility_to_servers import follower_count
 
@@ -27,7 +29,8 @@ async def _json(session, group: Group) -> dict:
 def _fields(params) -> GroupFields:
     return GroupFields(title=params.text("title"), description=params.text("description"),
                        specialties=params.texts("specialties"), join=params.text("join"),
-                       members_only=params.flag("members_only"))
+                       members_only=params.flag("members_only"),
+                       posting_restricted_to_mods=params.flag("posting_restricted_to_mods"))
 
 
 async def _visible_group(request: Request, session) -> Group:
@@ -51,8 +54,25 @@ async def show(request: Request) -> JSONResponse:
         return JSONResponse(await _json(session, await _visible_group(request, session)))
 
 
+async def group_threads(request: Request) -> JSONResponse:
+    """The group's threads (its top-level posts) as statuses, newest first, paged as timelines are; visitors only
+    when the community is open to them."""
+    auth = await authenticate(request, "read:statuses", optional=True)
+    page = read_page(request)
+    async with request.app.state.sessions() as session:
+        group = await _visible_group(request, session)
+        viewer = await session.get(Actor, auth.account.actor_id) if auth else None
+        try:
+            await reading.admit(session, viewer)
+        except reading.MembersOnly as exc:
+            raise HTTPException(401, str(exc)) from None
+        posts = await threads.threads(session, group, page, members=viewer is not None)
+        return await statuses_json(request, session, posts, viewer, link_header(request, [p.id for p in posts]))
+
+
 async def create(request: Request) -> JSONResponse:
-    """POST `name`, `title`, `description`, `specialties[]`, `join`, `members_only` (admins only)."""
+    """POST `name`, `title`, `description`, `specialties[]`, `join`, `members_only`, `posting_restricted_to_mods`
+    (admins only)."""
     auth = await staff(request, "admin:write", admin_only=True)
     params = await read_params(request)
     runtime = request.app.state.runtime

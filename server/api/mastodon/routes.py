@@ -142,6 +142,7 @@ ROUTES = [
     ApiRoute(f"{CURBSIDE}/groups", groups.create, user("admin:write"), POST),
     ApiRoute(f"{CURBSIDE}/groups/{{id}}", groups.show, optional("read:accounts")),
     ApiRoute(f"{CURBSIDE}/groups/{{id}}", groups.update, user("admin:write"), PATCH),
+    ApiRoute(f"{CURBSIDE}/groups/{{id}}/threads", groups.group_threads, optional("read:statuses")),
     ApiRoute(f"{CURBSIDE}/groups/{{id}}/join", groups.join, user("write:follows"), POST),
     ApiRoute(f"{CURBSIDE}/groups/{{id}}/leave", groups.leave, user("write:follows"), POST),
     ApiRoute(f"{CURBSIDE}/groups/{{id}}/requests", groups.requests, user("read:follows")),

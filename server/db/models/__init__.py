@@ -5,7 +5,7 @@ from server.db.models.base import Base
 from server.db.models.conversations import ConversationState
 from server.db.models.events import StreamEvent
 from server.db.models.filters import FilterKeyword, FilterStatus, KeywordFilter
-from server.db.models.groups import Group, GroupModerator
+from server.db.models.groups import Group, GroupModerator, GroupPost
 from server.db.models.held import HeldPost
 from server.db.models.imports import ImportJob
 from server.db.models.lists import List, ListAccount
@@ -32,5 +32,5 @@ __all__ = ["Base", "Account", "Actor", "InstanceSetting", "Post", "Mention", "Po
            "AccountModeration", "AccountWarning", "Report", "StreamEvent", "WebSession", "SeenActivity",
            "DeletedObject", "HeldPost", "List", "ListAccount",
            "ConversationState", "TagFollow", "KeywordFilter", "FilterKeyword", "FilterStatus",
-           "Group", "GroupModerator", "ScheduledPost", "PushSubscription", "PushDelivery", "ImportJob",
+           "Group", "GroupModerator", "GroupPost", "ScheduledPost", "PushSubscription", "PushDelivery", "ImportJob",
            "Announcement", "AnnouncementRead", "AnnouncementReaction", "NotificationPolicy", "SuggestionDismissal"]

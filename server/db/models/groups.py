@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db.models.accounts import Actor
 from server.db.models.base import Base
-from server.db.types import Json, UTCDateTime, utcnow
+from server.db.types import BigId, Json, UTCDateTime, utcnow
 
 
 class Group(Base):
@@ -22,6 +22,7 @@ class Group(Base):
     specialties: Mapped[list] = mapped_column(Json, default=list)  # NUCC taxonomy codes
     join_policy: Mapped[str] = mapped_column(String(16), default="open")  # open | members | verified | approval
     members_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    posting_restricted_to_mods: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     actor: Mapped[Actor] = relationship(lazy="joined")
@@ -35,3 +36,18 @@ class GroupModerator(Base):
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.actor_id", ondelete="CASCADE"), primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GroupPost(Base):
+    """A post of a group's (a thread, or a reply in one): the thread it is in (the id of its first post, which a
+    thread's own row names), the thread's title (a Lemmy Page's `name`) and the id of the group's Announce of it."""
+
+    __tablename__ = "group_posts"
+    __table_args__ = (Index("ix_group_posts_group_id_thread_id", "group_id", "thread_id"),)
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.actor_id", ondelete="CASCADE"), primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True, index=True)
+    thread_id: Mapped[int] = mapped_column(BigId)
+    title: Mapped[str | None] = mapped_column(Text)
+    announce_uri: Mapped[str] = mapped_column(Text)
+    relayed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,3 +1,4 @@
 """Groups hosted here (FEP-1b12, as Lemmy, Mbin, PieFed and NodeBB implement them): `registry` (creating, listing
 and changing groups, their moderators), `joining` (who may join, by each group's join policy), `relay` (posts
-addressed to a group, announced by it to its followers)."""
+addressed to a group or replying in its threads, and what is done to them, announced by it to its followers),
+`threads` (its posts, threads and each thread's context as others read them)."""

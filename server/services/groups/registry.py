@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.keys import generate_rsa_keypair
@@ -38,6 +38,7 @@ class GroupFields:
     specialties: list[str] | None = None
     join: str | None = None
     members_only: bool | None = None
+    posting_restricted_to_mods: bool | None = None  # only moderators start threads
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,8 @@ def _apply(group: Group, fields: GroupFields) -> None:
         group.actor.manually_approves = fields.join != "open"
     if fields.members_only is not None:
         group.members_only = fields.members_only
+    if fields.posting_restricted_to_mods is not None:
+        group.posting_restricted_to_mods = fields.posting_restricted_to_mods
 
 
 def _group_actor(urls: LocalUrls, domain: str, name: str) -> Actor:
@@ -92,7 +95,8 @@ async def create_group(session: AsyncSession, urls: LocalUrls, domain: str, new:
     _check(new.fields)
     if await find_local_actor(session, domain, new.name):
         raise ServiceError(f"name {new.name!r} is taken")
-    group = Group(actor=_group_actor(urls, domain, new.name), specialties=[], join_policy="open", members_only=False)
+    group = Group(actor=_group_actor(urls, domain, new.name), specialties=[], join_policy="open", members_only=False,
+                  posting_restricted_to_mods=False)
     _apply(group, new.fields)
     session.add(group)
     await session.flush()
@@ -129,6 +133,13 @@ async def group_named(session: AsyncSession, domain: str, name: str) -> Group | 
     return await group_by_actor(session, actor) if actor is not None else None
 
 
+async def group_actor_named(session: AsyncSession, domain: str, name: str) -> Actor | None:
+    """The actor of the group hosted here by that name (any case), as a member's post mentions it."""
+    query = select(Actor).where(Actor.local.is_(True), Actor.domain == domain, Actor.actor_type == "Group",
+                                func.lower(Actor.username) == name.lower())
+    return (await session.execute(query)).scalars().first()
+
+
 async def _account(session: AsyncSession, domain: str, username: str) -> Account:
     account = await find_local_account(session, domain, username.lstrip("@").split("@")[0])
     if account is None:
@@ -159,6 +170,12 @@ async def moderators(session: AsyncSession, group: Group) -> list[Actor]:
              .join(GroupModerator, GroupModerator.account_id == Account.id)
              .where(GroupModerator.group_id == group.actor_id).order_by(GroupModerator.created_at))
     return list((await session.execute(query)).scalars())
+
+
+async def moderates(session: AsyncSession, group: Group, actor: Actor) -> bool:
+    """Whether the actor is a local member who may moderate the group."""
+    account = await session.scalar(select(Account).where(Account.actor_id == actor.id)) if actor.local else None
+    return account is not None and await may_moderate(session, group, account)
 
 
 async def may_moderate(session: AsyncSession, group: Group, account: Account) -> bool:

@@ -1,30 +1,54 @@
-"""Posts addressed to a group hosted here (in `to`, `cc`, `audience`, or a mention of it), relayed by the group
-to its followers wrapped in an `Announce` signed by the group, the activity embedded (FEP-1b12, as Lemmy).
+"""A group's posts and what is done to them, relayed by the group to its followers wrapped in an `Announce` signed
+by the group, the activity embedded (FEP-1b12, as Lemmy), from members here and elsewhere alike.
 
-Only public and unlisted posts are relayed (a followers-only or direct post that names the group is not the
-group's to publish), only from those who may post (members, or anyone the join policy would take), and a
-members-only group delivers nothing off-instance. Each refusal is logged with its reason."""
+A new post is the group's when it starts a thread (addressed to the group: `to`, `cc`, `audience`, or a mention
+of it) or replies to one of the group's posts; an Update, Delete, Like or Undo of a group's post is relayed as
+accepted. Only public and unlisted posts are the group's (a followers-only or direct post that names the group is
+not the group's to publish), only from those who may post (members, or anyone the join policy would take; a Like
+and its Undo likewise), threads only from moderators where posting is restricted to them, and a members-only group
+delivers nothing off-instance. Each refusal is logged with its reason."""
 from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation import activities
 from federation.addressing import addressees, is_publicly_addressed
-from server.db.models import Actor, Group
+from server.convert.group_to_as import thread_url
+from server.db.models import Actor, Group, GroupPost, Post
+from server.db.models.posts import MEMBERS_ONLY
+from server.db.upsert import insert_ignore
 from server.runtime import Runtime
 from server.services.federation.delivery import enqueue_activity, remote_followers
-from server.services.groups import joining
+from server.services.groups import joining, registry
 
 log = logging.getLogger("curbside.groups")
 
+StoredId = Callable[[], Awaitable[int]]  # the id of the post just stored, once it is written
 
-async def addressed_groups(session: AsyncSession, create: dict, note: dict) -> list[Group]:
+
+@dataclass(frozen=True)
+class Posted:
+    """A post just stored, as the Create that carries it (its object embedded, trusted)."""
+    create: dict
+    author: Actor
+    parent_id: int | None  # the stored post it replies to
+    stored_id: StoredId
+    title: str | None = None  # a Page's `name`
+
+    @property
+    def replies(self) -> bool:
+        return bool(self.create["object"].get("inReplyTo"))
+
+
+async def addressed_groups(session: AsyncSession, *docs: dict) -> list[Group]:
     """The groups hosted here that the activity or its object names."""
-    named = addressees(create) | addressees(note)
+    named = set().union(*(addressees(doc) for doc in docs))
     if not named:
         return []
     query = (select(Group).join(Actor, Actor.id == Group.actor_id)
@@ -32,31 +56,116 @@ async def addressed_groups(session: AsyncSession, create: dict, note: dict) -> l
     return list((await session.execute(query)).scalars())
 
 
+async def holding(session: AsyncSession, post_id: int | None) -> list[tuple[Group, GroupPost]]:
+    """The groups whose post `post_id` is, each with its row (which names the thread)."""
+    if post_id is None:
+        return []
+    query = select(Group, GroupPost).join(GroupPost, GroupPost.group_id == Group.actor_id).where(
+        GroupPost.post_id == post_id)
+    return list((await session.execute(query)).tuples())
+
+
 def announce_id(group: Group, activity_id: str) -> str:
     """One Announce per relayed activity (stable: a repeated delivery queues nothing new)."""
     return f"{group.actor.uri}/activities/announce/{hashlib.sha256(activity_id.encode()).hexdigest()[:32]}"
 
 
-async def _relay_one(runtime: Runtime, session: AsyncSession, group: Group, create: dict, author: Actor) -> int:
-    name = group.actor.username
-    allowed = await joining.may_post(runtime, session, group, author)
-    if allowed.refused:
-        log.info("group %s: not relaying %s by %s: %s", name, create["id"], author.uri, allowed.reason)
-        return 0
+async def announce(session: AsyncSession, group: Group, activity: dict, thread_id: int) -> int:
+    """The group's Announce of `activity` (about a post of thread `thread_id`) to its remote followers; a
+    members-only group's to no one."""
     if group.members_only:
         return 0  # never leaves the instance
-    announce = activities.group_announce(announce_id(group, create["id"]), group.actor.uri,
-                                         group.actor.followers_url, create)
-    return await enqueue_activity(session, announce, group.actor, await remote_followers(session, group.actor_id))
+    wrapped = activities.group_announce(announce_id(group, activity["id"]), group.actor.uri,
+                                        group.actor.followers_url, activity, thread_url(group, thread_id))
+    return await enqueue_activity(session, wrapped, group.actor, await remote_followers(session, group.actor_id))
 
 
-async def relay_create(runtime: Runtime, session: AsyncSession, create: dict, note: dict, author: Actor) -> int:
-    """Relay a Create (its object `note`, trusted) by `author` to the followers of every group here it is
-    addressed to; returns the deliveries queued. The caller commits."""
-    groups = await addressed_groups(session, create, note)
-    if groups and not is_publicly_addressed(note):
-        log.info("not relaying %s to %s: only public posts are relayed", create["id"],
-                 ", ".join(g.actor.username for g in groups))
+async def _refusal(runtime: Runtime, session: AsyncSession, group: Group, author: Actor, *,
+                   starts_thread: bool) -> str | None:
+    if starts_thread and group.posting_restricted_to_mods and not await registry.moderates(session, group, author):
+        return "only its moderators start threads (postingRestrictedToMods)"
+    allowed = await joining.may_post(runtime, session, group, author)
+    return allowed.reason if allowed.refused else None
+
+
+async def keep(session: AsyncSession, group: Group, post_id: int, thread_id: int | None, *, announce_of: str,
+               title: str | None = None) -> None:
+    """Record the post as the group's, in thread `thread_id` (None: it starts one)."""
+    await insert_ignore(session, GroupPost, [{"group_id": group.actor_id, "post_id": post_id,
+                                              "thread_id": thread_id or post_id, "announce_uri": announce_of,
+                                              "title": title if thread_id is None else None}])
+
+
+async def _take(runtime: Runtime, session: AsyncSession, group: Group, new: Posted, thread_id: int | None) -> int:
+    refusal = await _refusal(runtime, session, group, new.author, starts_thread=thread_id is None)
+    if refusal is not None:
+        log.info("group %s: not relaying %s by %s: %s", group.actor.username, new.create["id"], new.author.uri,
+                 refusal)
         return 0
-    embedded = {**{k: v for k, v in create.items() if k != "@context"}, "object": note}
-    return sum([await _relay_one(runtime, session, g, embedded, author) for g in groups])
+    post_id = await new.stored_id()
+    await keep(session, group, post_id, thread_id, announce_of=announce_id(group, new.create["id"]), title=new.title)
+    return await announce(session, group, new.create, thread_id or post_id)
+
+
+def _threads_for(addressed: list[Group], in_thread: list[tuple[Group, GroupPost]], *, replies: bool,
+                 what: str) -> list[tuple[Group, int | None]]:
+    """(group, the thread the post joins, None for a new one): the threads of the parent's groups, and a new
+    thread in each other group addressed, unless the post is a reply (to a post not in that group)."""
+    joined = {group.actor_id: (group, row.thread_id) for group, row in in_thread}
+    for group in addressed:
+        if group.actor_id in joined:
+            continue
+        if replies:
+            log.info("group %s: not relaying %s: it replies to a post not in the group", group.actor.username, what)
+            continue
+        joined[group.actor_id] = (group, None)
+    return list(joined.values())
+
+
+async def relay_new_post(runtime: Runtime, session: AsyncSession, new: Posted) -> int:
+    """Keep a new post as the post of each group here it starts a thread in or replies in, and relay its Create
+    to their followers; returns the deliveries queued. The caller commits."""
+    note = new.create["object"]
+    in_thread = await holding(session, new.parent_id)
+    addressed = await addressed_groups(session, new.create, note)
+    if not (in_thread or addressed):
+        return 0
+    if not is_publicly_addressed(note):
+        names = ", ".join(g.actor.username for g in [*addressed, *(g for g, _ in in_thread)])
+        log.info("not relaying %s to %s: only public posts are relayed", new.create["id"], names)
+        return 0
+    embedded = {**{k: v for k, v in new.create.items() if k != "@context"}, "object": note}
+    new = Posted(embedded, new.author, new.parent_id, new.stored_id, new.title)
+    return sum([await _take(runtime, session, group, new, thread_id)
+                for group, thread_id in _threads_for(addressed, in_thread, replies=new.replies, what=new.create["id"])])
+
+
+async def keep_members_only(runtime: Runtime, session: AsyncSession, post: Post, mentioned: list[Actor]) -> None:
+    """A members-only post of a member that mentions a group here or replies in one of its threads is kept as the
+    group's (for the members here: nothing of it leaves the instance), by the same rules as a relayed post."""
+    if post.visibility != MEMBERS_ONLY:
+        return  # followers-only and direct posts are not the group's
+    groups = [await session.get(Group, a.id) for a in mentioned if a.local and a.actor_type == "Group"]
+    in_thread = await holding(session, post.in_reply_to_id)
+    for group, thread_id in _threads_for([g for g in groups if g is not None], in_thread,
+                                         replies=post.in_reply_to_id is not None, what=post.uri):
+        refusal = await _refusal(runtime, session, group, post.author, starts_thread=thread_id is None)
+        if refusal is not None:
+            log.info("group %s: not keeping %s by %s: %s", group.actor.username, post.uri, post.author.uri, refusal)
+            continue
+        await keep(session, group, post.id, thread_id, announce_of=announce_id(group, post.uri))
+
+
+async def relay_about(runtime: Runtime, session: AsyncSession, activity: dict, post_id: int, actor: Actor) -> int:
+    """Relay an accepted Update, Delete, Like or Undo (of a Like) of the post `post_id` by `actor` to the followers
+    of each group whose post it is (a Like or its Undo only from one who may post there); before a Delete removes
+    the post.
+    Returns the deliveries queued; the caller commits."""
+    queued = 0
+    for group, row in await holding(session, post_id):
+        if activity["type"] in ("Like", "Undo") and (refusal := await _refusal(runtime, session, group, actor,
+                                                                                starts_thread=False)):
+            log.info("group %s: not relaying %s by %s: %s", group.actor.username, activity["id"], actor.uri, refusal)
+            continue
+        queued += await announce(session, group, activity, row.thread_id)
+    return queued

@@ -30,6 +30,9 @@ from server.db.types import utcnow
 from server.runtime import Runtime
 from server.services.federation.delivery import enqueue_activity, remote_followers
 from server.services.federation.remote_actors import RemoteActorError, resolve_acct
+from server.services.groups import relay as group_relay
+from server.services.groups import threads as group_threads
+from server.services.groups.registry import group_actor_named, group_by_actor
 from server.services.instance.settings import phi_policy
 from server.services.moderation import audit
 from server.services.posts import media as media_service
@@ -185,6 +188,16 @@ def reply_audience(chosen: str, parent: Post | None) -> tuple[str, bool]:
     return (chosen if chosen in NARROWER_THAN_MEMBERS else MEMBERS_ONLY), True
 
 
+async def _group_audience(session: AsyncSession, chosen: str, local_only: bool,
+                          mentioned: list[Actor]) -> tuple[str, bool]:
+    """A post to a members-only group stays on the instance, as a reply in a members-only thread does."""
+    for actor in mentioned:
+        group = await group_by_actor(session, actor) if actor.actor_type == "Group" else None
+        if group is not None and group.members_only:
+            return (chosen if chosen in NARROWER_THAN_MEMBERS else MEMBERS_ONLY), True
+    return chosen, local_only
+
+
 def _check_reach(visibility: str, local_only: bool, mentioned: list[Actor]) -> None:
     """A direct message in a members-only thread stays here: refused rather than silently not sent when it
     addresses someone on another server."""
@@ -253,7 +266,8 @@ async def resolve_mentions(runtime: Runtime, session: AsyncSession, text: str) -
         if key in found:
             continue
         if host is None or host.lower() == domain:
-            actor = await find_member(session, domain, runtime.urls.instance_actor, user)
+            actor = (await find_member(session, domain, runtime.urls.instance_actor, user)
+                     or await group_actor_named(session, domain, user))
         else:
             try:
                 actor = await resolve_acct(runtime, session, user, host)
@@ -357,6 +371,7 @@ async def create_post(runtime: Runtime, session: AsyncSession, author: Actor, ne
     mentioned = list({a.id: a for a in mentions.values()}.values())
     if parent is not None and parent.author_id != author.id and parent.author not in mentioned:
         mentioned.append(parent.author)
+    visibility, local_only = await _group_audience(session, visibility, local_only, mentioned)
     _check_reach(visibility, local_only, mentioned)
     to, cc = ([], []) if local_only or not is_federated(visibility) else address(
         visibility, followers_url=author.followers_url, mentioned=[a.uri for a in mentioned])
@@ -393,14 +408,26 @@ async def publish(runtime: Runtime, session: AsyncSession, post: Post, mentioned
     if post.in_reply_to_id is not None:
         await session.execute(update(Post).where(Post.id == post.in_reply_to_id)
                               .values(replies_count=Post.replies_count + 1))
-    local_mentioned = [a.id for a in mentioned if a.local]
+    local_mentioned = [a.id for a in mentioned if a.local and a.actor_type != "Group"]  # a group has no timeline
     await fan_out(session, post, local_mentioned)
     await conversations.record(session, post, local_mentioned)
     await notify(session, "mention", local_mentioned, post.author_id, post.id)
     await notify_subscribers(session, [post.id], local_mentioned)
     if federated(post):
-        await enqueue_activity(session, create_activity(post, runtime.urls), post.author,
-                               await audience_of(session, post, mentioned))
+        create = create_activity(post, runtime.urls)
+        await group_relay.relay_new_post(runtime, session, group_relay.Posted(create, post.author,
+                                                                              post.in_reply_to_id, _known(post.id)))
+        if (in_group := await group_threads.in_group(session, post.id)) is not None:
+            create = create_activity(post, runtime.urls, in_group)  # the Create names its group and thread
+        await enqueue_activity(session, create, post.author, await audience_of(session, post, mentioned))
+    else:
+        await group_relay.keep_members_only(runtime, session, post, mentioned)
+
+
+def _known(post_id: int):
+    async def stored_id() -> int:
+        return post_id
+    return stored_id
 
 
 async def own_post(session: AsyncSession, author: Actor, post_id: int) -> Post:
@@ -467,8 +494,9 @@ async def edit_post(runtime: Runtime, session: AsyncSession, author: Actor, post
     await stream_events.post_edited(session, post)
     if federated(post):
         mentioned = await _mentioned(session, post.id)
-        await enqueue_activity(session, update_activity(post, runtime.urls), author,
-                               await audience_of(session, post, mentioned))
+        update_doc = update_activity(post, runtime.urls, await group_threads.in_group(session, post.id))
+        await enqueue_activity(session, update_doc, author, await audience_of(session, post, mentioned))
+        await group_relay.relay_about(runtime, session, update_doc, post.id, author)
     await notify_boosters(session, post)
     return post
 
@@ -489,8 +517,9 @@ async def delete_post(runtime: Runtime, session: AsyncSession, author: Actor, po
         boosters_followers = [f for _, followers in await withdraw_boosts(runtime, session, post) for f in followers]
         recipients = (await audience_of(session, post, mentioned) + await _interacted(session, post.id)
                       + boosters_followers)
-        await enqueue_activity(session, delete_activity(post, runtime.urls), author, recipients,
-                               inboxes=await _reached(session, post))
+        delete_doc = delete_activity(post, runtime.urls)
+        await enqueue_activity(session, delete_doc, author, recipients, inboxes=await _reached(session, post))
+        await group_relay.relay_about(runtime, session, delete_doc, post.id, author)
     if post.in_reply_to_id and post.visibility != HELD:
         await session.execute(update(Post).where(Post.id == post.in_reply_to_id, Post.replies_count > 0)
                               .values(replies_count=Post.replies_count - 1))

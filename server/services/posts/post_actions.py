@@ -6,10 +6,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.db.models import Actor, Post
+from federation import activities
+from server.db.models import Actor, Like, Post
+from server.db.models.posts import stays_local
 from server.runtime import Runtime
+from server.services.groups import relay as group_relay
 from server.services.posts import bookmarks_and_pins as bookmarks
 from server.services.social import interactions as social
 from server.services.social.visibility_to_viewers import visible_post
@@ -34,7 +38,26 @@ def _private(change) -> PostAction:
     return PostAction(lambda runtime, session, actor, post: change(session, actor, post), federates=False)
 
 
-FAVOURITE, UNFAVOURITE = PostAction(social.favourite), PostAction(social.unfavourite)
+async def _favourite(runtime: Runtime, session: AsyncSession, actor: Actor, post: Post) -> None:
+    """The Like goes to the post's author, and the group whose post it is relays it."""
+    await social.favourite(runtime, session, actor, post)
+    await _relay_like(runtime, session, actor, post, lambda like: like)
+
+
+async def _unfavourite(runtime: Runtime, session: AsyncSession, actor: Actor, post: Post) -> None:
+    await _relay_like(runtime, session, actor, post, lambda like: activities.undo(f"{like['id']}/undo", actor.uri,
+                                                                                  like))
+    await social.unfavourite(runtime, session, actor, post)
+
+
+async def _relay_like(runtime: Runtime, session: AsyncSession, actor: Actor, post: Post, shape) -> None:
+    like_uri = await session.scalar(select(Like.uri).where(Like.actor_id == actor.id, Like.post_id == post.id))
+    if like_uri is not None and not stays_local(post):
+        like = activities.like(like_uri, actor.uri, post.uri)
+        await group_relay.relay_about(runtime, session, shape(like), post.id, actor)
+
+
+FAVOURITE, UNFAVOURITE = PostAction(_favourite), PostAction(_unfavourite)
 BOOST, UNBOOST = PostAction(social.boost), PostAction(social.unboost)
 BOOKMARK, UNBOOKMARK = _private(bookmarks.bookmark), _private(bookmarks.unbookmark)
 PIN, UNPIN = _private(bookmarks.pin), _private(bookmarks.unpin)

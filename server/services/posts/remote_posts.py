@@ -14,11 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation import vocab
 from federation.urls import origin, same_origin
-from federation.vocab.values import id_of
 from server.db.models import Post
 from server.runtime import Runtime
 from server.services.federation.inbox.context import InboxContext, Refused, Transient
-from server.services.federation.inbox.posts import parse_post, store_post
+from server.services.federation.inbox.posts import as_author, fetch_post, store_post
 from server.services.federation.remote_actors import make_fetcher
 
 log = logging.getLogger("curbside.search")
@@ -49,18 +48,11 @@ async def resolve_post(runtime: Runtime, session: AsyncSession, url: str) -> Pos
     activity = vocab.Activity(id=url, type="Create", actor="")
     ctx = InboxContext(runtime, session, activity, signer="", fetcher_source=fetcher)
     try:
-        doc = await ctx.fetch_object(url)
-        post = await stored_post(session, id_of(doc.get("id"), allow_http=ctx.allow_http) or url)
+        parsed, _, author = await fetch_post(ctx, url)
+        post = await stored_post(session, parsed.id)
         if post is not None:
             return post
-        author_uri = id_of(doc.get("attributedTo"), allow_http=ctx.allow_http)
-        if author_uri is None:
-            raise Refused(f"{url} names no author")
-        author = await ctx.remote_actor(author_uri)
-        as_author = InboxContext(runtime, session, vocab.Activity(id=url, type="Create", actor=author.uri),
-                                 signer=author.uri, fetcher_source=fetcher, actors=ctx.actors)
-        parsed = await parse_post(as_author, doc)
-        post = await store_post(as_author, parsed, author, fan_out=False)
+        post = await store_post(as_author(ctx, author.uri), parsed, author, fan_out=False)
         await session.commit()
         return await stored_post(session, parsed.id) if post is None else await session.get(Post, post.id)
     except (Refused, Transient, vocab.VocabError) as exc:

@@ -85,4 +85,5 @@ async def _as_served(ctx: InboxContext) -> InboxContext:
     served = vocab.parse_activity(doc, allow_http=ctx.allow_http)
     if (served.id, served.type, served.actor) != (activity.id, activity.type, activity.actor):
         raise _not_taken(ctx, f"its origin serves {served.type} {served.id} of {served.actor} at its id")
-    return replace(ctx, activity=served, signer=served.actor, _object_doc=None, object_was_embedded=False)
+    return replace(ctx, activity=served, signer=served.actor, document=doc, _object_doc=None,
+                   object_was_embedded=False)

@@ -8,8 +8,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation import vocab
+from federation.addressing import is_publicly_addressed
 from federation.integrity import IntegrityError, verify_proof
 from federation.urls import same_origin
+from federation.vocab.values import id_of
 from server.convert.as_to_post import as_to_post, content_fields, hashtags, mention_hrefs
 from server.db.models import Actor, Mention, Post, PostEdit, PostTag
 from server.db.models.posts import stays_local
@@ -17,10 +19,11 @@ from server.db.types import utcnow
 from server.db.upsert import insert_ignore
 from server.services.federation.delivery import enqueue_activity
 from server.services.federation.inbox.batch import post_columns
-from server.services.federation.inbox.context import InboxContext, Refused
+from server.services.federation.inbox.context import InboxContext, Refused, Transient
 from server.services.federation.inbox.remembered import remember_deleted
 from server.services.federation.inbox.votes import take_vote
-from server.services.groups.relay import relay_create
+from server.services.groups import relay
+from server.services.groups.relay import Posted
 from server.services.moderation.incoming import screen_post
 from server.services.posts import fanout as timelines
 from server.services.posts import polls
@@ -106,15 +109,82 @@ async def on_create_note(ctx: InboxContext) -> None:
     if await take_vote(ctx, doc):
         return
     parsed = await parse_post(ctx, doc)
+    await _fetch_missing_thread(ctx, parsed, doc)
     # A post stored already (a repeated delivery, or fetched earlier for a boost) is left alone.
     author = await ctx.actor()
-    if await store_post(ctx, parsed, author, fan_out=True) is not None:
-        await relay_create(ctx.runtime, ctx.session, ctx.document or _create_of(ctx), doc, author)
+    post = await store_post(ctx, parsed, author, fan_out=True)
+    if post is not None:
+        new = Posted(as_received(ctx, doc), author, post.in_reply_to_id, lambda: _stored_id(ctx, parsed.id),
+                      parsed.name)
+        await relay.relay_new_post(ctx.runtime, ctx.session, new)
 
 
-def _create_of(ctx: InboxContext) -> dict:
+async def _stored_id(ctx: InboxContext, uri: str) -> int:
+    """The id of a post just stored (written now if the batch holds it)."""
+    await ctx.batch.flush(ctx.session)
+    return await ctx.session.scalar(select(Post.id).where(Post.uri == uri))
+
+
+def as_received(ctx: InboxContext, doc: dict | str | None = None) -> dict:
+    """The activity as its actor's word, to relay it: as received when its actor signed it (or its origin served
+    it), else only what was checked of it (a forwarder's body is not relayed); with `doc`, its object as trusted."""
     activity = ctx.activity
-    return {"id": activity.id, "type": "Create", "actor": activity.actor}
+    received = ctx.document if ctx.authentic and ctx.document is not None else {
+        "id": activity.id, "type": activity.type, "actor": activity.actor, "to": list(activity.to),
+        "cc": list(activity.cc), "object": ctx.object_id}
+    return received if doc is None else {**received, "object": doc}
+
+
+MAX_ANCESTORS = 5  # how far up a thread a group fetches what it has not seen
+
+
+async def _fetch_missing_thread(ctx: InboxContext, parsed: vocab.Post, doc: dict) -> None:
+    """A reply to a group here whose parent we have not seen: its ancestors (at most MAX_ANCESTORS) are fetched
+    from their origins and stored, and kept as the group's where they are addressed to it or reply to its post,
+    so that the group takes the reply into its thread. A fetch that fails leaves the reply as it is."""
+    if not parsed.in_reply_to or await ctx.post(parsed.in_reply_to) is not None:
+        return
+    if not await relay.addressed_groups(ctx.session, as_received(ctx, doc), doc):
+        return
+    ancestors: list[tuple[vocab.Post, dict, Actor]] = []
+    uri: str | None = parsed.in_reply_to
+    try:
+        while uri and len(ancestors) < MAX_ANCESTORS and await ctx.post(uri) is None:
+            ancestors.append(await fetch_post(ctx, uri))
+            uri = ancestors[-1][0].in_reply_to
+    except (Refused, Transient, vocab.VocabError) as exc:
+        log.info("%s: cannot fetch %s, in the thread it replies to: %s", parsed.id, uri, getattr(exc, "reason", exc))
+    for ancestor, ancestor_doc, author in reversed(ancestors):
+        await _store_fetched(ctx, ancestor, ancestor_doc, author)
+
+
+async def fetch_post(ctx: InboxContext, url: str) -> tuple[vocab.Post, dict, Actor]:
+    """The post at `url` fetched from its origin, parsed as if its author (fetched too) had sent it. Refused,
+    Transient or VocabError when it cannot be had."""
+    doc = await ctx.fetch_object(url)
+    author_uri = id_of(doc.get("attributedTo"), allow_http=ctx.allow_http)
+    if author_uri is None:
+        raise Refused(f"{url} names no author")
+    author = await ctx.remote_actor(author_uri)
+    return await parse_post(as_author(ctx, author.uri), doc), doc, author
+
+
+def as_author(ctx: InboxContext, author_uri: str) -> InboxContext:
+    """The context of an object fetched from its origin: as if its author had sent it."""
+    return InboxContext(ctx.runtime, ctx.session, vocab.Activity(id=author_uri, type="Create", actor=author_uri),
+                        signer=author_uri, fetcher_source=ctx.fetcher_source, actors=ctx.actors, batch=ctx.batch)
+
+
+async def _store_fetched(ctx: InboxContext, parsed: vocab.Post, doc: dict, author: Actor) -> None:
+    post = await store_post(as_author(ctx, author.uri), parsed, author, fan_out=False)
+    if post is None:
+        return
+    for group, row in await relay.holding(ctx.session, post.in_reply_to_id):
+        await relay.keep(ctx.session, group, post.id, row.thread_id, announce_of=relay.announce_id(group, parsed.id))
+    if not post.in_reply_to_uri and is_publicly_addressed(doc):
+        for group in await relay.addressed_groups(ctx.session, doc):
+            await relay.keep(ctx.session, group, post.id, None, announce_of=relay.announce_id(group, parsed.id),
+                             title=parsed.name)
 
 
 def _changed(post: Post, new: dict) -> bool:
@@ -129,12 +199,19 @@ async def on_update_note(ctx: InboxContext) -> None:
         return  # never seen: nothing to edit (Mastodon does the same)
     if post.author.uri != ctx.activity.actor:
         raise Refused(f"only the author may update {post.uri}")
+    if await _edit(ctx, post, parsed):
+        await relay.relay_about(ctx.runtime, ctx.session, as_received(ctx, await ctx.object_doc()), post.id,
+                                post.author)
+
+
+async def _edit(ctx: InboxContext, post: Post, parsed: vocab.Post) -> bool:
+    """Apply the new version; False when it changes nothing (stale, or the same)."""
     new = content_fields(parsed)
     stale = parsed.updated and post.edited_at and parsed.updated <= post.edited_at
     if stale or not _changed(post, new):
         if post.poll and new["poll"] and polls.titles(post.poll) == polls.titles(new["poll"]):
             post.poll = new["poll"]  # poll counts and closing move without an edit
-        return
+        return False
     ctx.session.add(PostEdit(post_id=post.id, content_html=post.content_html, summary=post.summary,
                              sensitive=post.sensitive, poll=post.poll))
     options_before = polls.titles(post.poll)
@@ -148,6 +225,7 @@ async def on_update_note(ctx: InboxContext) -> None:
     await insert_ignore(ctx.session, PostTag, [{"post_id": post.id, "tag": t} for t in hashtags(parsed)])
     await stream_events.post_edited(ctx.session, post)
     await timelines.notify_boosters(ctx.session, post)
+    return True
 
 
 async def remove_post(session: AsyncSession, post: Post) -> None:
@@ -181,6 +259,7 @@ async def on_delete_note(ctx: InboxContext) -> None:
     if not post.local:
         await remember_deleted(ctx.session, post.uri)
         ctx.batch.deleted.add(post.uri)
+    await relay.relay_about(ctx.runtime, ctx.session, as_received(ctx), post.id, post.author)
     await _withdraw_boosts(ctx, post)
     await remove_post(ctx.session, post)
 

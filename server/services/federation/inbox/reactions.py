@@ -12,17 +12,22 @@ from server.db.models import Like, Post
 from server.db.types import utcnow
 from server.db.upsert import insert_ignore
 from server.services.federation.inbox.context import InboxContext, Refused
-from server.services.federation.inbox.posts import parse_post, remove_post, store_post
+from server.services.federation.inbox.posts import as_received, parse_post, remove_post, store_post
+from server.services.groups import relay
 from server.services.posts import fanout as timelines
 from server.services.social.visibility_to_servers import remote_may_see
 
 
 async def on_like_note(ctx: InboxContext) -> None:
-    """A Like of a local post (remote posts keep their counts at their origin, as on Mastodon)."""
+    """A Like of a local post (remote posts keep their counts at their origin, as on Mastodon); of a group's post,
+    relayed by the group."""
     post = await ctx.post(ctx.object_id)
-    if post is None or not post.local:
+    if post is None or not (post.local or await relay.holding(ctx.session, post.id)):
         return
     liker = await ctx.actor()
+    await relay.relay_about(ctx.runtime, ctx.session, as_received(ctx), post.id, liker)
+    if not post.local:
+        return
     if not await remote_may_see(ctx.session, post, liker):
         raise Refused(f"{liker.uri} may not see {post.uri}")
     row = {"actor_id": liker.id, "post_id": post.id, "uri": ctx.activity.id}
@@ -47,6 +52,10 @@ async def on_undo_like(ctx: InboxContext) -> None:
     post = await ctx.post(post_uri)
     match = Like.uri == like_uri if post is None else (Like.uri == like_uri) | (Like.post_id == post.id)
     like = (await ctx.session.execute(select(Like).where(Like.actor_id == actor.id, match))).scalars().first()
+    liked = post.id if post is not None else like.post_id if like is not None else None
+    if liked is not None:  # a group's post (a remote one keeps no Like here): the group relays the Undo
+        taken_back = {"id": like_uri, "type": "Like", "actor": actor.uri, "object": post_uri} if post else None
+        await relay.relay_about(ctx.runtime, ctx.session, as_received(ctx, taken_back), liked, actor)
     if like is None:
         return
     await ctx.session.execute(delete(Like).where(Like.id == like.id))

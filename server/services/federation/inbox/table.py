@@ -12,6 +12,7 @@ from server.convert.as_to_actor import actor_domain
 from server.db.models import Block, Follow, Like
 from server.services.federation.inbox import actors, flags, follows, forwarded, groups, posts, reactions
 from server.services.federation.inbox.context import InboxContext, Refused
+from server.services.groups import relay
 
 log = logging.getLogger("curbside.inbox")
 Handler = Callable[[InboxContext], Awaitable[None]]
@@ -100,18 +101,24 @@ async def object_kind(ctx: InboxContext) -> str | None:
 async def _worth_vouching(ctx: InboxContext) -> bool:
     """Whether an activity its actor did not sign could change anything here, judged from what we
     store (its body is not trusted, nothing is fetched): else it is ignored at no remote cost. A Like
-    or Announce counts only for a post of ours; anything else needs a handler for what it is about."""
+    or Announce counts only for a post of ours (a Like also for a post of a group here, which relays it); anything
+    else needs a handler for what it is about."""
     activity = ctx.activity
     if activity.type in forwarded.OBJECT_FETCHED or (activity.type, ANY) in TABLE:
         return True
     if activity.type in ("Like", "Announce"):
         post = await ctx.post(ctx.object_id)
-        return post is not None and post.local
+        return post is not None and (post.local or (activity.type == "Like" and await _in_a_group(ctx, post)))
     if activity.type in ("Follow", "Block", "Move") or ctx.object_id == activity.actor:
         kind = ACTOR
     else:
         kind = await _stored_kind(ctx, ctx.object_id) if ctx.object_id else None
     return (activity.type, kind or UNKNOWN) in TABLE
+
+
+async def _in_a_group(ctx: InboxContext, post) -> bool:
+    """Whether a group here relays what is done to the post."""
+    return bool(await relay.holding(ctx.session, post.id))
 
 
 async def dispatch(ctx: InboxContext) -> str:

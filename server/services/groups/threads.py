@@ -1,0 +1,59 @@
+"""A group's posts as others read them: all of them (threads and replies) for its outbox, its threads (their first
+posts) for the client API, newest first, and one thread's posts for its FEP-7888 `context`, oldest first. Only
+public and unlisted posts, and none kept local (but for this instance's members, in the client API)."""
+from __future__ import annotations
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.convert.group_to_as import thread_url
+from server.convert.post_to_as import InGroup
+from server.db.models import Group, GroupPost, Post
+from server.db.models.posts import MEMBERS_ONLY
+from server.services.reading.timelines import Page
+from server.services.social.visibility_to_servers import OPEN
+
+
+def _relayed(group: Group, *, members: bool = False):
+    shown = (Post.visibility.in_((*OPEN, MEMBERS_ONLY)) if members
+             else and_(Post.visibility.in_(OPEN), Post.local_only.is_(False)))
+    return (select(Post, GroupPost.announce_uri).join(GroupPost, GroupPost.post_id == Post.id)
+            .where(GroupPost.group_id == group.actor_id, shown))
+
+
+async def relayed_count(session: AsyncSession, group: Group) -> int:
+    return int(await session.scalar(select(func.count()).select_from(_relayed(group).subquery())) or 0)
+
+
+async def relayed(session: AsyncSession, group: Group, page: Page) -> list[tuple[Post, str]]:
+    """A page of the posts the group relayed, each with the id of its Announce, newest first."""
+    return page.arrange(list((await session.execute(page.apply(_relayed(group), Post.id))).tuples()))
+
+
+async def threads(session: AsyncSession, group: Group, page: Page, *, members: bool = False) -> list[Post]:
+    """A page of the group's threads (the post that starts each), newest first; for `members` of this instance,
+    members-only ones too."""
+    query = (_relayed(group, members=members)).where(GroupPost.thread_id == GroupPost.post_id)
+    return [post for post, _ in page.arrange(list((await session.execute(page.apply(query, Post.id))).tuples()))]
+
+
+async def in_group(session: AsyncSession, post_id: int) -> InGroup | None:
+    """The group a post is in (the first, should several have taken it) and its thread's context."""
+    query = (select(Group, GroupPost.thread_id).join(GroupPost, GroupPost.group_id == Group.actor_id)
+             .where(GroupPost.post_id == post_id).order_by(GroupPost.relayed_at).limit(1))
+    row = (await session.execute(query)).first()
+    return InGroup(row[0].actor.uri, thread_url(row[0], row[1])) if row is not None else None
+
+
+MAX_THREAD = 1000  # posts a context answers (a thread longer than this is cut, newest last)
+
+
+async def thread(session: AsyncSession, group: Group, thread_id: int) -> list[str] | None:
+    """The ids (URIs) of the posts of one thread of the group, oldest first; None when the group has no such
+    thread (or none others may read)."""
+    query = (select(Post.uri).join(GroupPost, GroupPost.post_id == Post.id)
+             .where(GroupPost.group_id == group.actor_id, GroupPost.thread_id == thread_id,
+                    Post.visibility.in_(OPEN), Post.local_only.is_(False))
+             .order_by(GroupPost.thread_id != GroupPost.post_id, Post.id).limit(MAX_THREAD))
+    uris = list((await session.execute(query)).scalars())
+    return uris or None
