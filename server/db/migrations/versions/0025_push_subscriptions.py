@@ -1,7 +1,7 @@
 """push_subscriptions: Web Push subscriptions (one per access token) and the pushes waiting to go
 
 Revision ID: 0025_push_subscriptions
-Revises: 0028_scheduled_statuses
+Revises: 0024_scheduled_statuses
 """
 import sqlalchemy as sa
 from alembic import op
@@ -9,7 +9,7 @@ from alembic import op
 import server.db.types
 
 revision = '0025_push_subscriptions'
-down_revision = '0028_scheduled_statuses'
+down_revision = '0024_scheduled_statuses'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """announcements (with reads and reactions), notification groups and policies, dismissed suggestions
 
 Revision ID: 0027_announcements
-Revises: 0029_account_moves
+Revises: 0026_account_moves
 """
 import sqlalchemy as sa
 from alembic import op
@@ -9,7 +9,7 @@ from alembic import op
 import server.db.types
 
 revision = '0027_announcements'
-down_revision = '0029_account_moves'
+down_revision = '0026_account_moves'
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """scheduled_statuses: posts scheduled for later, and the uploads they reserve
 
-Revision ID: 0028_scheduled_statuses
+Revision ID: 0024_scheduled_statuses
 Revises: 0023_groups
 """
 import sqlalchemy as sa
@@ -8,7 +8,7 @@ from alembic import op
 
 import server.db.types
 
-revision = '0028_scheduled_statuses'
+revision = '0024_scheduled_statuses'
 down_revision = '0023_groups'
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """group threads: the posts of each group hosted here (its threads and their replies), the group's Announce of
 each; groups where only moderators start threads (postingRestrictedToMods)
 
-Revision ID: 0024_group_threads
+Revision ID: 0028_group_threads
 Revises: 0027_announcements
 """
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ from alembic import op
 
 import server.db.types
 
-revision = '0024_group_threads'
+revision = '0028_group_threads'
 down_revision = '0027_announcements'
 branch_labels = None
 depends_on = None

@@ -1,6 +1,6 @@
 """account moves: aliases (alsoKnownAs), the time of a member's move, and CSV import jobs
 
-Revision ID: 0029_account_moves
+Revision ID: 0026_account_moves
 Revises: 0025_push_subscriptions
 """
 import sqlalchemy as sa
@@ -8,7 +8,7 @@ from alembic import op
 
 import server.db.types
 
-revision = '0029_account_moves'
+revision = '0026_account_moves'
 down_revision = '0025_push_subscriptions'
 branch_labels = None
 depends_on = None
