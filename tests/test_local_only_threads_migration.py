@@ -3,17 +3,14 @@ from sqlalchemy import select
 
 from server.db.migrate import migrate
 from server.db.models import Post
-from server.services.accounts.members import NewAccount, create_account
 from tests.support import factories
-from tests.support.migrations import downgrade_to_before
+from tests.support.migrations import author_before
 
 
 async def test_local_only_threads_migration_marks_every_reply_below_a_members_only_post(app):
     engine = app.state.engine
-    await downgrade_to_before(engine, "0020_local_only_threads")
+    author = await author_before(app, "0020_local_only_threads")
     async with app.state.sessions() as session:
-        author = (await create_account(session, app.state.urls, app.state.settings.domain,
-                                       NewAccount(username="ann", email="ann@example.org"))).actor
         thread = [await factories.post(session, app.state.urls, author, "local")]
         for _ in range(120):  # deeper than the thread walk this replaces ever looked
             thread.append(await factories.post(session, app.state.urls, author, "private", in_reply_to=thread[-1],

@@ -6,9 +6,8 @@ from sqlalchemy import select
 from server.db.migrate import migrate
 from server.db.models import Post, PostEdit
 from server.db.poll_json import Poll, PollOption, read_poll
-from server.services.accounts.members import NewAccount, create_account
 from tests.support import factories
-from tests.support.migrations import downgrade_to_before
+from tests.support.migrations import author_before
 
 FIRST = {"options": [{"name": "Yes", "votes": 3}, {"name": "No", "votes": 1}, "junk"], "multiple": False,
          "end_time": "2020-01-01T00:00:00Z", "voters_count": 4}
@@ -20,10 +19,8 @@ ONE = {"options": [{"title": "x", "votes_count": 1}, {"title": "y", "votes_count
 
 async def test_poll_shape_migration_rewrites_old_polls_to_the_one_shape(app):
     engine = app.state.engine
-    await downgrade_to_before(engine, "0022_poll_shape")
+    author = await author_before(app, "0022_poll_shape")
     async with app.state.sessions() as session:
-        author = (await create_account(session, app.state.urls, app.state.settings.domain,
-                                       NewAccount(username="ann", email="ann@example.org"))).actor
         first, second, one = [await factories.post(session, app.state.urls, author, poll=p)
                               for p in (FIRST, SECOND, ONE)]
         session.add(PostEdit(id=1, post_id=second.id, content_html="", poll=FIRST))
