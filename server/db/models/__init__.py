@@ -14,7 +14,18 @@ from server.db.models.oauth import OAuthApp, OAuthCode, OAuthToken
 from server.db.models.posts import Mention, Post, PostEdit, PostTag
 from server.db.models.queues import DeletedObject, Delivery, Host, InboxItem, SeenActivity
 from server.db.models.reports import AccountModeration, AccountWarning, Report
-from server.db.models.social import Block, Follow, Like, Mute, TagFollow, UserDomainBlock
+from server.db.models.social import (
+    AccountNote,
+    Block,
+    ConversationMute,
+    Endorsement,
+    FeaturedTag,
+    Follow,
+    Like,
+    Mute,
+    TagFollow,
+    UserDomainBlock,
+)
 from server.db.models.timelines import HomeTimelineEntry, Notification
 from server.db.models.verification import RemoteAttestation, Verification, VerificationAudit, VerificationRequest
 from server.db.models.web import WebSession
@@ -28,4 +39,4 @@ __all__ = ["Base", "Account", "Actor", "InstanceSetting", "Post", "Mention", "Po
            "AccountModeration", "AccountWarning", "Report", "StreamEvent", "WebSession", "SeenActivity",
            "DeletedObject", "HeldPost", "List", "ListAccount",
            "ConversationState", "TagFollow", "KeywordFilter", "FilterKeyword", "FilterStatus",
-           "Group", "GroupModerator"]
+           "Group", "GroupModerator", "ConversationMute", "AccountNote", "Endorsement", "FeaturedTag"]

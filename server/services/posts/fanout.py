@@ -27,6 +27,7 @@ from server.db.models import (
 )
 from server.services.moderation.policies import policies_for
 from server.services.reading import stream_events
+from server.services.social.conversation_mutes import not_muting
 
 # Visibilities whose posts go to every follower's home timeline; `direct` goes to the addressed only.
 FOLLOWER_VISIBILITIES = ("public", "unlisted", "private", "local")
@@ -143,9 +144,12 @@ async def fan_out_remote(session: AsyncSession, post_ids: list[int],
 
 async def notify(session: AsyncSession, kind: str, recipient_ids: Iterable[int], from_actor_id: int,
                  post_id: int | None = None) -> int:
-    """Notify each local recipient (never the actor itself, nor one who blocks it) of `kind`: mention,
-    follow, follow_request, favourite, reblog, update. The caller makes sure an event is notified once."""
+    """Notify each local recipient (never the actor itself, nor one who blocks it, nor one who muted the post's
+    conversation) of `kind`: mention, follow, follow_request, favourite, reblog, update. The caller makes sure an
+    event is notified once."""
     wanted = [r for r in dict.fromkeys(recipient_ids) if r != from_actor_id]
+    if wanted and post_id is not None:
+        wanted = await not_muting(session, wanted, post_id)
     if not wanted:
         return 0
     blocking = set((await session.execute(select(Block.actor_id).where(
