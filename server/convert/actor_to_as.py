@@ -82,6 +82,7 @@ def actor_to_as(actor: Actor, urls: LocalUrls, *, restricted: bool = False, atte
         "inbox": actor.inbox,
         "outbox": actor.outbox,
         "featured": f"{actor.uri}/collections/featured" if is_member else None,
+        "featuredTags": f"{actor.uri}/collections/tags" if is_member else None,
         "preferredUsername": actor.username,
         "name": actor.display_name or actor.username,
         "summary": actor.summary or "",

@@ -1,6 +1,6 @@
-"""What a member does to a post, the same from the client API and the web UI: favourite, boost, bookmark, pin
-(and undo them). The post acted on is one the member may see, a boost standing for the post it boosted; the
-caller commits, then wakes the delivery workers for an action that `federates`."""
+"""What a member does to a post, the same from the client API and the web UI: favourite, boost, bookmark, pin,
+mute its conversation (and undo them). The post acted on is one the member may see, a boost standing for the post
+it boosted; the caller commits, then wakes the delivery workers for an action that `federates`."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db.models import Actor, Post
 from server.runtime import Runtime
 from server.services.posts import bookmarks_and_pins as bookmarks
+from server.services.social import conversation_mutes
 from server.services.social import interactions as social
 from server.services.social.visibility_to_viewers import visible_post
 
@@ -38,3 +39,4 @@ FAVOURITE, UNFAVOURITE = PostAction(social.favourite), PostAction(social.unfavou
 BOOST, UNBOOST = PostAction(social.boost), PostAction(social.unboost)
 BOOKMARK, UNBOOKMARK = _private(bookmarks.bookmark), _private(bookmarks.unbookmark)
 PIN, UNPIN = _private(bookmarks.pin), _private(bookmarks.unpin)
+MUTE, UNMUTE = _private(conversation_mutes.mute), _private(conversation_mutes.unmute)

@@ -8,7 +8,7 @@ from typing import Iterable
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.db.models import ConversationMute, Post
+from server.db.models import Actor, ConversationMute, Post
 from server.db.types import utcnow
 from server.db.upsert import insert_ignore
 from server.services.reading.threads import thread_roots
@@ -18,13 +18,13 @@ async def _root(session: AsyncSession, post: Post) -> int:
     return (await thread_roots(session, {post.id: post.in_reply_to_id}))[post.id]
 
 
-async def mute(session: AsyncSession, actor_id: int, post: Post) -> None:
-    await insert_ignore(session, ConversationMute, [{"actor_id": actor_id, "root_id": await _root(session, post),
+async def mute(session: AsyncSession, actor: Actor, post: Post) -> None:
+    await insert_ignore(session, ConversationMute, [{"actor_id": actor.id, "root_id": await _root(session, post),
                                                      "created_at": utcnow()}])
 
 
-async def unmute(session: AsyncSession, actor_id: int, post: Post) -> None:
-    await session.execute(delete(ConversationMute).where(ConversationMute.actor_id == actor_id,
+async def unmute(session: AsyncSession, actor: Actor, post: Post) -> None:
+    await session.execute(delete(ConversationMute).where(ConversationMute.actor_id == actor.id,
                                                          ConversationMute.root_id == await _root(session, post)))
 
 
