@@ -1,9 +1,15 @@
 """Featured hashtags: /api/v1/featured_tags (list, feature, unfeature, suggestions), an account's featured tags,
 and the actor's `featuredTags` collection; counts never include followers-only, direct or members-only posts."""
+import json
 from datetime import datetime, timezone
 
+from sqlalchemy import select
+
+from federation import activities
+from server.db.models import Delivery
 from tests.support.api import check_auth, status
-from tests.support.members import token
+from tests.support.fake_remote import deliver, drain
+from tests.support.members import member, token
 
 AP = {"accept": "application/activity+json"}
 
@@ -72,3 +78,20 @@ async def test_api_featured_tags_in_the_actors_collection(client, alice):
     assert collection["items"] == [{"type": "Hashtag", "href": collection["items"][0]["href"], "name": "#Cardiology"}]
     assert collection["items"][0]["href"].endswith("/tags/cardiology")
     assert (await client.get("/users/nobody/collections/tags", headers=AP)).status_code == 404
+
+
+async def test_api_featured_tags_changes_reach_remote_followers_as_add_and_remove(fed_app, fed_client, remote):
+    carol = await member(fed_app, "carol")
+    ann = remote.actor("ann")
+    await deliver(fed_client, ann, activities.follow(f"{ann.uri}/follows/1", ann.uri, carol.actor.uri))
+    await drain(fed_app)
+    entity = (await fed_client.post("/api/v1/featured_tags", json={"name": "Echo"}, headers=carol.headers)).json()
+    await fed_client.post("/api/v1/featured_tags", json={"name": "echo"}, headers=carol.headers)  # no change
+    await fed_client.delete(f"/api/v1/featured_tags/{entity['id']}", headers=carol.headers)
+    async with fed_app.state.sessions() as session:
+        sent = [(json.loads(d.body), d.inbox) for d in (await session.execute(select(Delivery).order_by(Delivery.id))).scalars()]
+    changes = [doc for doc, inbox in sent if doc["type"] in ("Add", "Remove") and inbox.startswith(remote.base)]
+    assert [doc["type"] for doc in changes] == ["Add", "Remove"]
+    for doc in changes:
+        assert (doc["actor"], doc["target"]) == (carol.actor.uri, f"{carol.actor.uri}/collections/tags")
+        assert (doc["object"]["type"], doc["object"]["name"]) == ("Hashtag", "#Echo")

@@ -17,7 +17,7 @@ from starlette.routing import Route
 from server.ap import negotiate
 from server.caches import Bounded, actor_key
 from server.convert.actor_to_as import AS_NS
-from server.convert.featured_tag_to_mastodon import featured_tag_to_as
+from server.convert.featured_tag_to_mastodon import featured_tag_to_as, featured_tags_collection
 from server.convert.post_to_as import announce_activity, create_activity, post_to_note
 from server.db.ids import MAX_ID, as_id
 from server.db.models import Actor, Follow, Post
@@ -257,9 +257,9 @@ async def featured_tags(request: Request) -> Response:
         member = await _collection_owner(request, session)
         if member is None:
             return negotiate.not_found(request)
-        tags = [featured_tag_to_as(f, runtime.urls) for f in await featured(session, member)]
-    return negotiate.activity_response({"@context": AS_NS, "id": f"{member.uri}/collections/tags", "type": "Collection",
-                                        "totalItems": len(tags), "items": tags})
+        tags = [featured_tag_to_as(f.row, runtime.urls) for f in await featured(session, member)]
+    return negotiate.activity_response({"@context": AS_NS, "id": featured_tags_collection(member.uri),
+                                        "type": "Collection", "totalItems": len(tags), "items": tags})
 
 
 GET = ["GET", "HEAD"]

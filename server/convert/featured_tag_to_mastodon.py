@@ -2,6 +2,7 @@
 ActivityStreams Hashtag of an actor's `featuredTags` collection."""
 from __future__ import annotations
 
+from server.db.models import FeaturedTag
 from server.urls import LocalUrls
 
 
@@ -13,5 +14,9 @@ def featured_tag_to_mastodon(featured, urls: LocalUrls) -> dict:
             "last_status_at": featured.last_status_at.date().isoformat() if featured.last_status_at else None}
 
 
-def featured_tag_to_as(featured, urls: LocalUrls) -> dict:
-    return {"type": "Hashtag", "href": urls.tag(featured.row.tag), "name": f"#{featured.row.name}"}
+def featured_tag_to_as(row: FeaturedTag, urls: LocalUrls) -> dict:
+    return {"type": "Hashtag", "href": urls.tag(row.tag), "name": f"#{row.name}"}
+
+
+def featured_tags_collection(actor_uri: str) -> str:
+    return f"{actor_uri}/collections/tags"

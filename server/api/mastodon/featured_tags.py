@@ -31,7 +31,7 @@ async def create(request: Request) -> JSONResponse:
     params = await read_params(request)
     async with request.app.state.sessions() as session:
         me = await session.get(Actor, auth.account.actor_id)
-        found = await featured_tags.feature(session, me, params.text("name") or "")
+        found = await featured_tags.feature(request.app.state.runtime, session, me, params.text("name") or "")
         await session.commit()
         return JSONResponse(_entities(request, [found])[0])
 
@@ -40,7 +40,7 @@ async def remove(request: Request) -> JSONResponse:
     auth = await authenticate(request)
     async with request.app.state.sessions() as session:
         me = await session.get(Actor, auth.account.actor_id)
-        await featured_tags.unfeature(session, me, path_id(request))
+        await featured_tags.unfeature(request.app.state.runtime, session, me, path_id(request))
         await session.commit()
     return JSONResponse({})
 

@@ -1,18 +1,23 @@
 """Hashtags a member features on their profile (Mastodon's featured tags): shown with how many of their public
 and unlisted posts carry each (never counting followers-only, direct or members-only posts), and federated as
-the Hashtag objects of their actor's `featuredTags` collection."""
+the Hashtag objects of their actor's `featuredTags` collection, each change sent to their remote followers as
+an Add or Remove of the Hashtag, as Mastodon sends it. The caller commits."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from federation import activities
 from moderation.errors import Kind, ServiceError
+from server.convert.featured_tag_to_mastodon import featured_tag_to_as, featured_tags_collection
 from server.db.ids import snowflake
 from server.db.models import Actor, FeaturedTag, Post, PostTag
 from server.db.types import utcnow
+from server.runtime import Runtime
+from server.services.federation.delivery import enqueue_activity, remote_followers
 from server.services.reading.followed_tags import normalize_tag
 
 MAX_FEATURED_TAGS = 10  # as Mastodon
@@ -47,24 +52,36 @@ async def featured(session: AsyncSession, actor: Actor) -> list[Featured]:
     return sorted(found, key=lambda f: -f.statuses_count)
 
 
-async def feature(session: AsyncSession, actor: Actor, name: str) -> Featured:
+async def _send(runtime: Runtime, session: AsyncSession, actor: Actor, row: FeaturedTag, *, added: bool) -> None:
+    """Send the actor's remote followers the Add (or Remove) of the featured tag's Hashtag."""
+    build, kind = (activities.add, "add") if added else (activities.remove, "remove")
+    doc = build(f"{actor.uri}#featured_tags/{row.id}/{kind}", actor.uri, featured_tag_to_as(row, runtime.urls),
+                featured_tags_collection(actor.uri))
+    await enqueue_activity(session, doc, actor, await remote_followers(session, actor.id))
+
+
+async def feature(runtime: Runtime, session: AsyncSession, actor: Actor, name: str) -> Featured:
     """Feature hashtag `name` (featuring it again changes nothing); at most MAX_FEATURED_TAGS."""
     tag = normalize_tag(name)
     rows = list((await session.execute(select(FeaturedTag).where(FeaturedTag.actor_id == actor.id))).scalars())
     if not any(r.tag == tag for r in rows):
         if len(rows) >= MAX_FEATURED_TAGS:
             raise ServiceError(f"at most {MAX_FEATURED_TAGS} featured hashtags")
-        session.add(FeaturedTag(id=snowflake(), actor_id=actor.id, tag=tag,
-                                name=name.strip().removeprefix("#"), created_at=utcnow()))
+        row = FeaturedTag(id=snowflake(), actor_id=actor.id, tag=tag, name=name.strip().removeprefix("#"),
+                          created_at=utcnow())
+        session.add(row)
         await session.flush()
+        await _send(runtime, session, actor, row, added=True)
     return next(f for f in await featured(session, actor) if f.row.tag == tag)
 
 
-async def unfeature(session: AsyncSession, actor: Actor, featured_id: int) -> None:
-    removed = await session.execute(delete(FeaturedTag).where(FeaturedTag.id == featured_id,
-                                                              FeaturedTag.actor_id == actor.id))
-    if removed.rowcount != 1:
+async def unfeature(runtime: Runtime, session: AsyncSession, actor: Actor, featured_id: int) -> None:
+    row = await session.get(FeaturedTag, featured_id)
+    if row is None or row.actor_id != actor.id:
         raise ServiceError("Record not found", Kind.NOT_FOUND)
+    await _send(runtime, session, actor, row, added=False)
+    await session.delete(row)
+    await session.flush()
 
 
 async def suggestions(session: AsyncSession, actor: Actor) -> list[str]:
