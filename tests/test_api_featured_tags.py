@@ -89,7 +89,8 @@ async def test_api_featured_tags_changes_reach_remote_followers_as_add_and_remov
     await fed_client.post("/api/v1/featured_tags", json={"name": "echo"}, headers=carol.headers)  # no change
     await fed_client.delete(f"/api/v1/featured_tags/{entity['id']}", headers=carol.headers)
     async with fed_app.state.sessions() as session:
-        sent = [(json.loads(d.body), d.inbox) for d in (await session.execute(select(Delivery).order_by(Delivery.id))).scalars()]
+        rows = (await session.execute(select(Delivery).order_by(Delivery.id))).scalars()
+        sent = [(json.loads(d.body), d.inbox) for d in rows]
     changes = [doc for doc, inbox in sent if doc["type"] in ("Add", "Remove") and inbox.startswith(remote.base)]
     assert [doc["type"] for doc in changes] == ["Add", "Remove"]
     for doc in changes:
