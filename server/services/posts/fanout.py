@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sqlalchemy import bindparam, exists, or_, select
+from sqlalchemy import BigInteger, bindparam, cast, exists, null, or_, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -27,7 +27,7 @@ from server.db.models import (
 )
 from server.services.moderation.policies import policies_for
 from server.services.reading import stream_events
-from server.services.social.conversation_mutes import not_muting
+from server.services.social.conversation_mutes import mutes_among, muting_the_thread
 
 # Visibilities whose posts go to every follower's home timeline; `direct` goes to the addressed only.
 FOLLOWER_VISIBILITIES = ("public", "unlisted", "private", "local")
@@ -148,14 +148,17 @@ async def notify(session: AsyncSession, kind: str, recipient_ids: Iterable[int],
     conversation) of `kind`: mention, follow, follow_request, favourite, reblog, update. The caller makes sure an
     event is notified once."""
     wanted = [r for r in dict.fromkeys(recipient_ids) if r != from_actor_id]
-    if wanted and post_id is not None:
-        wanted = await not_muting(session, wanted, post_id)
     if not wanted:
         return 0
-    blocking = set((await session.execute(select(Block.actor_id).where(
-        Block.actor_id.in_(wanted), Block.target_id == from_actor_id))).scalars())
+    refusals = select(Block.actor_id, cast(null(), BigInteger)).where(Block.actor_id.in_(wanted),
+                                                                     Block.target_id == from_actor_id)
+    if post_id is not None:  # in the same round trip: the recipients' conversation mutes (rare)
+        refusals = union_all(refusals, mutes_among(wanted))
+    found = (await session.execute(refusals)).all()
+    refused = {actor for actor, root in found if root is None} | await muting_the_thread(
+        session, {(actor, root) for actor, root in found if root is not None}, post_id)
     rows = [Notification(id=snowflake(), recipient_id=r, type=kind, from_actor_id=from_actor_id, post_id=post_id)
-            for r in wanted if r not in blocking]
+            for r in wanted if r not in refused]
     session.add_all(rows)
     await stream_events.notified(session, [r.id for r in rows])
     return len(rows)

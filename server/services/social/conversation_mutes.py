@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.models import Actor, ConversationMute, Post
@@ -43,13 +43,23 @@ async def muted_posts(session: AsyncSession, roots: set[int], post_ids: Iterable
     return frozenset(p for p, root in (await thread_roots(session, parents)).items() if root in roots)
 
 
-async def not_muting(session: AsyncSession, recipient_ids: Iterable[int], post_id: int) -> list[int]:
-    """The recipients who have not muted the conversation of post `post_id` (one query when none mutes any)."""
-    recipients = list(recipient_ids)
-    muting = set((await session.execute(select(ConversationMute.actor_id, ConversationMute.root_id)
-                                        .where(ConversationMute.actor_id.in_(recipients)))).all())
-    if not muting:
-        return recipients
+def mutes_among(recipient_ids: list[int]) -> Select:
+    """(member, root) of the recipients' conversation mutes."""
+    return (select(ConversationMute.actor_id, ConversationMute.root_id)
+            .where(ConversationMute.actor_id.in_(recipient_ids)))
+
+
+async def muting_the_thread(session: AsyncSession, mutes: set[tuple[int, int]], post_id: int | None) -> set[int]:
+    """The members among `mutes` (member, root) who muted the conversation of post `post_id`."""
+    if not mutes or post_id is None:
+        return set()
     parent = await session.scalar(select(Post.in_reply_to_id).where(Post.id == post_id))
     root = (await thread_roots(session, {post_id: parent}))[post_id]
-    return [r for r in recipients if (r, root) not in muting]
+    return {actor for actor, muted_root in mutes if muted_root == root}
+
+
+async def not_muting(session: AsyncSession, recipient_ids: Iterable[int], post_id: int) -> list[int]:
+    """The recipients who have not muted the conversation of post `post_id`."""
+    recipients = list(recipient_ids)
+    muting = await muting_the_thread(session, set((await session.execute(mutes_among(recipients))).all()), post_id)
+    return [r for r in recipients if r not in muting]
