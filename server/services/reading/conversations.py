@@ -25,7 +25,7 @@ from server.db.ids import MAX_ID
 from server.db.models import Actor, ConversationState, Mention, Post
 from server.services.moderation.hidden_from_viewers import visible_posts
 from server.services.reading.page_views import render_accounts, render_statuses
-from server.services.reading.threads import MAX_THREAD_DEPTH, thread_roots
+from server.services.reading.threads import MAX_THREAD_DEPTH, thread_root
 from server.services.reading.timelines import Page
 from server.urls import LocalUrls
 
@@ -36,11 +36,6 @@ class Conversation:
     unread: bool
     last_status: Post
     accounts: list[Actor]  # the other participants; the viewer alone for a note to themselves
-
-
-async def thread_root(session: AsyncSession, post: Post) -> int:
-    """The id of the first post of `post`'s thread (as far up as stored)."""
-    return (await thread_roots(session, {post.id: post.in_reply_to_id}))[post.id]
 
 
 def _upsert(dialect):

@@ -30,3 +30,8 @@ async def thread_roots(session: AsyncSession, parents: dict[int, int | None]) ->
             if found[parent] is None:
                 del climbing[post_id]
     return roots
+
+
+async def thread_root(session: AsyncSession, post: Post) -> int:
+    """The id of the first post of `post`'s thread (as far up as stored)."""
+    return (await thread_roots(session, {post.id: post.in_reply_to_id}))[post.id]

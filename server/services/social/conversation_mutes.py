@@ -11,21 +11,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db.models import Actor, ConversationMute, Post
 from server.db.types import utcnow
 from server.db.upsert import insert_ignore
-from server.services.reading.threads import thread_roots
-
-
-async def _root(session: AsyncSession, post: Post) -> int:
-    return (await thread_roots(session, {post.id: post.in_reply_to_id}))[post.id]
+from server.services.reading.threads import thread_root, thread_roots
 
 
 async def mute(session: AsyncSession, actor: Actor, post: Post) -> None:
-    await insert_ignore(session, ConversationMute, [{"actor_id": actor.id, "root_id": await _root(session, post),
+    await insert_ignore(session, ConversationMute, [{"actor_id": actor.id, "root_id": await thread_root(session, post),
                                                      "created_at": utcnow()}])
 
 
 async def unmute(session: AsyncSession, actor: Actor, post: Post) -> None:
     await session.execute(delete(ConversationMute).where(ConversationMute.actor_id == actor.id,
-                                                         ConversationMute.root_id == await _root(session, post)))
+                                                         ConversationMute.root_id == await thread_root(session, post)))
 
 
 async def muted_roots(session: AsyncSession, actor_id: int) -> set[int]:
