@@ -109,3 +109,23 @@ async def test_api_familiar_followers_are_followed_accounts_among_followers(app,
     found = await client.get("/api/v1/accounts/familiar_followers", params={"id[]": dave.id}, headers=alice.headers)
     assert found.json() == [{"id": str(dave.id), "accounts": []}]
     await check_auth(client, "GET", "/api/v1/accounts/familiar_followers", await token(app, alice, "write"))
+
+
+async def test_api_account_extras_go_with_a_deleted_account(app, client, alice, bob):
+    from server.db.models import Account, AccountNote, ConversationMute, Endorsement, FeaturedTag
+    from server.services.accounts.deletion import delete_account
+    from tests.support.api import status
+
+    await _follow(client, alice, bob)
+    await client.post(f"/api/v1/accounts/{bob.id}/pin", headers=alice.headers)
+    await client.post(f"/api/v1/accounts/{bob.id}/note", json={"comment": "colleague"}, headers=alice.headers)
+    await client.post(f"/api/v1/accounts/{alice.id}/note", json={"comment": "mentor"}, headers=bob.headers)
+    await client.post("/api/v1/featured_tags", json={"name": "echo"}, headers=alice.headers)
+    post = await status(client, bob, "a thread")
+    await client.post(f"/api/v1/statuses/{post['id']}/mute", headers=alice.headers)
+    async with app.state.sessions() as session:
+        account = (await session.execute(select(Account).where(Account.actor_id == alice.id))).scalar_one()
+        await delete_account(app.state.runtime, session, account)
+        await session.commit()
+        for model in (AccountNote, ConversationMute, Endorsement, FeaturedTag):
+            assert (await session.execute(select(model))).first() is None, model
