@@ -1,5 +1,8 @@
 """Conversation mutes (POST /api/v1/statuses/:id/mute|unmute): no notifications from a muted thread, `muted` on
 its statuses for the muter alone; and a boost answered with `reblogged: true` on the outer status too."""
+from server.db.models import Post
+from server.db.types import utcnow
+from server.services.posts import poll_closing
 from tests.support.api import check_auth, status
 from tests.support.members import member, token
 
@@ -58,3 +61,15 @@ async def test_api_reblog_answers_reblogged_on_the_boost_itself(client, alice, b
     shown = (await client.get(f"/api/v1/statuses/{boost['id']}", headers=bob.headers)).json()
     assert shown["reblogged"] is True
     assert (await client.get(f"/api/v1/statuses/{boost['id']}", headers=alice.headers)).json()["reblogged"] is False
+
+
+async def test_api_conversation_mute_stops_the_poll_ended_notification(app, client, alice, bob):
+    poll = await status(client, alice, "How long?", poll={"options": ["3 months", "6 months"], "expires_in": 3600})
+    for voter in (alice, bob):
+        await client.post(f"/api/v1/polls/{poll['id']}/votes", json={"choices": [0]}, headers=voter.headers)
+    await client.post(f"/api/v1/statuses/{poll['id']}/mute", headers=bob.headers)
+    async with app.state.sessions() as session:
+        await poll_closing.close_poll(app.state.runtime, session, await session.get(Post, int(poll["id"])), utcnow())
+        await session.commit()
+    assert await _kinds(client, alice) == ["poll"]
+    assert await _kinds(client, bob) == []
