@@ -107,15 +107,19 @@ async def following(request: Request) -> JSONResponse:
     return await _follow_list(request, Follow.follower_id, "followed_id")
 
 
+async def _named_accounts(request: Request, session) -> list[Actor]:
+    """The visible accounts named by `id[]` (at most 40); ids naming nothing are skipped, as on Mastodon."""
+    ids = [as_id(value) for value in (query(request).texts("id") or [])][:40]
+    found = [await session.get(Actor, value) for value in ids if value is not None]
+    return await visible_actors(session, [actor for actor in found if actor is not None])
+
+
 async def relationships(request: Request) -> JSONResponse:
     auth = await authenticate(request)
-    given = query(request)
-    ids = [as_id(value) for value in (given.texts("id") or [])]  # ids naming nothing are skipped, as on Mastodon
     async with request.app.state.sessions() as session:
         me = await session.get(Actor, auth.account.actor_id)
-        others = [await session.get(Actor, value) for value in ids[:40] if value is not None]
-        return JSONResponse([await relationship(session, me, other)
-                             for other in await visible_actors(session, [o for o in others if o is not None])])
+        others = await _named_accounts(request, session)
+        return JSONResponse([await relationship(session, me, other) for other in others])
 
 
 async def follow(request: Request) -> JSONResponse:
@@ -205,13 +209,10 @@ async def endorsements(request: Request) -> JSONResponse:
 
 async def familiar_followers(request: Request) -> JSONResponse:
     auth = await authenticate(request)
-    ids = [as_id(value) for value in (query(request).texts("id") or [])]  # ids naming nothing are skipped
     state = request.app.state
     async with state.sessions() as session:
         me = await session.get(Actor, auth.account.actor_id)
-        others = await visible_actors(session, [a for v in ids[:40] if v is not None
-                                                and (a := await session.get(Actor, v)) is not None])
-        found = await familiar(session, me, others)
+        found = await familiar(session, me, await _named_accounts(request, session))
         return JSONResponse([{"id": str(other.id), "accounts": await render_accounts(
             session, await visible_actors(session, followers), state.urls, state.settings.domain)}
             for other, followers in found])

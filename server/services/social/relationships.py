@@ -32,16 +32,23 @@ async def relationship(session: AsyncSession, me: Actor, other: Actor) -> dict:
 
 async def familiar_followers(session: AsyncSession, me: Actor, others: list[Actor]) -> list[tuple[Actor, list[Actor]]]:
     """For each of `others`, the accounts `me` follows that follow it (none for an account either side blocks)."""
-    if not others:
+    ids = [o.id for o in others]
+    if not ids:
         return []
     mine = select(Follow.followed_id).where(Follow.follower_id == me.id, Follow.state == "accepted")
-    rows = (await session.execute(select(Follow.followed_id, Actor).join(Actor, Actor.id == Follow.follower_id).where(
-        Follow.followed_id.in_([o.id for o in others]), Follow.state == "accepted", Follow.follower_id.in_(mine),
-        Follow.follower_id != me.id, is_public()).order_by(Follow.id.desc()))).all()
-    blocked = set((await session.execute(select(Block.actor_id, Block.target_id).where(or_(
-        and_(Block.actor_id == me.id, Block.target_id.in_([o.id for o in others])),
-        and_(Block.target_id == me.id, Block.actor_id.in_([o.id for o in others])))))).all())
+    rows = await session.execute(select(Follow.followed_id, Actor).join(Actor, Actor.id == Follow.follower_id).where(
+        Follow.followed_id.in_(ids), Follow.state == "accepted", Follow.follower_id.in_(mine), is_public())
+        .order_by(Follow.id.desc()))
     found: dict[int, list[Actor]] = {}
-    for followed_id, follower in rows:
+    for followed_id, follower in rows.all():
         found.setdefault(followed_id, []).append(follower)
-    return [(o, [] if {(me.id, o.id), (o.id, me.id)} & blocked else found.get(o.id, [])) for o in others]
+    blocked = await _blocked_either_way(session, me, ids)
+    return [(o, [] if o.id in blocked else found.get(o.id, [])) for o in others]
+
+
+async def _blocked_either_way(session: AsyncSession, me: Actor, ids: list[int]) -> set[int]:
+    """Those of the accounts `ids` that `me` blocks or that block `me`."""
+    rows = await session.execute(select(Block.actor_id, Block.target_id).where(or_(
+        and_(Block.actor_id == me.id, Block.target_id.in_(ids)),
+        and_(Block.target_id == me.id, Block.actor_id.in_(ids)))))
+    return {target if blocker == me.id else blocker for blocker, target in rows.all()}
