@@ -78,6 +78,16 @@ def update(id: str, actor: str, object: dict[str, Any], to: list[str] | None = N
     return _activity("Update", id, actor, _embedded(object), **_audience(to, cc))
 
 
+def add(id: str, actor: str, object: dict[str, Any], target: str) -> dict[str, Any]:
+    """`actor` adds `object` to its collection `target` (Mastodon: a Hashtag to the `featuredTags` collection)."""
+    return _activity("Add", id, actor, object, target=target)
+
+
+def remove(id: str, actor: str, object: dict[str, Any], target: str) -> dict[str, Any]:
+    """`actor` takes `object` out of its collection `target`."""
+    return _activity("Remove", id, actor, object, target=target)
+
+
 def block(id: str, actor: str, object: str) -> dict[str, Any]:
     """`actor` blocks the actor `object`."""
     return _activity("Block", id, actor, object)

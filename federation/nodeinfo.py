@@ -74,3 +74,9 @@ def nodeinfo(
         },
         "metadata": dict(metadata),
     }
+
+
+def mastodon_compatible(api_version: str) -> dict[str, Any]:
+    """The `metadata` entry by which client libraries tell a server with Mastodon's client API from others
+    whose software name they do not know (megalodon's `detector` reads `upstream.name`)."""
+    return {"upstream": {"name": "mastodon", "version": api_version}}

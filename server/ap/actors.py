@@ -1,4 +1,4 @@
-"""ActivityPub endpoints: actors and their collections (outbox, followers, following, featured).
+"""ActivityPub endpoints: actors and their collections (outbox, followers, following, featured posts and tags).
 
 A community closed to visitors (server.services.instance.settings.open_to_visitors off) shows the posts of
 its outboxes and featured collections to signed fetches only, that is to the servers it federates with: they
@@ -17,6 +17,7 @@ from starlette.routing import Route
 from server.ap import negotiate
 from server.caches import Bounded, actor_key
 from server.convert.actor_to_as import AS_NS
+from server.convert.featured_tag_to_mastodon import featured_tag_to_as, featured_tags_collection
 from server.convert.post_to_as import announce_activity, create_activity, post_to_note
 from server.db.ids import MAX_ID, as_id
 from server.db.models import Actor, Follow, Post
@@ -26,6 +27,7 @@ from server.services.federation.instance_actor import ensure_instance_actor
 from server.services.posts.bookmarks_and_pins import pinned_posts
 from server.services.reading import timelines as reading
 from server.services.social.account_publicity import is_public
+from server.services.social.featured_tags import featured
 from server.services.social.visibility_to_servers import OPEN, find_member
 from server.services.verification.attestations_issued import actor_document, published_attestation, revocation_list
 
@@ -233,7 +235,7 @@ async def following(request: Request) -> Response:
     return await _follows_page(request, followers=False)
 
 
-async def featured(request: Request) -> Response:
+async def featured_posts(request: Request) -> Response:
     """Pinned posts, as Mastodon serves them: the Notes themselves, latest pinned first (only public and
     unlisted posts can be pinned; one in a members-only thread is left out)."""
     runtime = _runtime(request)
@@ -248,6 +250,18 @@ async def featured(request: Request) -> Response:
                                                    orderedItems=notes))
 
 
+async def featured_tags(request: Request) -> Response:
+    """The member's featured hashtags, as Mastodon serves them: a Collection of Hashtag objects."""
+    runtime = _runtime(request)
+    async with runtime.sessions() as session:
+        member = await _collection_owner(request, session)
+        if member is None:
+            return negotiate.not_found(request)
+        tags = [featured_tag_to_as(f.row, runtime.urls) for f in await featured(session, member)]
+    return negotiate.activity_response({"@context": AS_NS, "id": featured_tags_collection(member.uri),
+                                        "type": "Collection", "totalItems": len(tags), "items": tags})
+
+
 GET = ["GET", "HEAD"]
 ROUTES: list[Route] = [
     Route("/actor", instance_actor, methods=GET),
@@ -259,5 +273,6 @@ ROUTES: list[Route] = [
     Route("/users/{username}/outbox", outbox, methods=GET),
     Route("/users/{username}/followers", followers, methods=GET),
     Route("/users/{username}/following", following, methods=GET),
-    Route("/users/{username}/collections/featured", featured, methods=GET),
+    Route("/users/{username}/collections/featured", featured_posts, methods=GET),
+    Route("/users/{username}/collections/tags", featured_tags, methods=GET),
 ]

@@ -30,6 +30,7 @@ from server.db.types import utcnow
 from server.services.federation.instance_actor import ensure_instance_actor
 from server.services.groups.registry import group_named
 from server.services.instance.settings import registration_mode
+from server.services.instance.site import MASTODON_COMPAT
 from server.services.social.account_publicity import public_members
 from server.services.social.visibility_to_servers import find_member
 from server.settings import Settings
@@ -175,7 +176,7 @@ async def nodeinfo_document(request: Request) -> Response:
                            homepage=HOMEPAGE, total_users=counts["total"], active_month=counts["month"],
                            active_halfyear=counts["halfyear"], local_posts=counts["posts"],
                            open_registrations=mode == "open",
-                           metadata={"nodeName": settings.instance_name})
+                           metadata={"nodeName": settings.instance_name, **ni.mastodon_compatible(MASTODON_COMPAT)})
     return JSONResponse(document, media_type=ni.content_type(version), headers=CORS)
 
 

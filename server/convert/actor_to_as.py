@@ -5,6 +5,7 @@ import mimetypes
 from datetime import datetime, timezone
 from typing import Any
 
+from server.convert.featured_tag_to_mastodon import featured_tags_collection
 from server.db.models import Actor
 from server.urls import LocalUrls
 
@@ -84,6 +85,7 @@ def actor_to_as(actor: Actor, urls: LocalUrls, *, restricted: bool = False, atte
         "inbox": actor.inbox,
         "outbox": actor.outbox,
         "featured": f"{actor.uri}/collections/featured" if is_member else None,
+        "featuredTags": featured_tags_collection(actor.uri) if is_member else None,
         "preferredUsername": actor.username,
         "name": actor.display_name or actor.username,
         "summary": actor.summary or "",

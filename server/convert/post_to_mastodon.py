@@ -25,6 +25,7 @@ class ViewerState:
     reblogged: frozenset[int] = frozenset()
     bookmarked: frozenset[int] = frozenset()
     pinned: frozenset[int] = frozenset()
+    muted: frozenset[int] = frozenset()  # posts in conversations the viewer muted
     voted: dict[int, list[int]] = field(default_factory=dict)
 
 
@@ -88,7 +89,7 @@ def viewer_flags(post_id: int, pin_owner: int | None, viewer: ViewerState) -> di
     if viewer.viewer_id is None:
         return {}
     flags = {"favourited": post_id in viewer.favourited, "reblogged": post_id in viewer.reblogged,
-             "muted": False, "bookmarked": post_id in viewer.bookmarked}
+             "muted": post_id in viewer.muted, "bookmarked": post_id in viewer.bookmarked}
     if pin_owner == viewer.viewer_id:
         flags["pinned"] = post_id in viewer.pinned
     return flags

@@ -1,4 +1,5 @@
-"""/api/v1/accounts: the member's own account, others' accounts, their statuses, follows and relationships."""
+"""/api/v1/accounts: the member's own account, others' accounts, their statuses, follows and relationships;
+private notes, endorsements (featured profiles), removing a follower, familiar followers."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -14,8 +15,11 @@ from server.api.mastodon.profile import credential_json
 from server.db.models import Actor, Follow
 from server.services.moderation.hidden_from_viewers import actor_hidden, visible_actors
 from server.services.reading import timelines as reading
+from server.services.reading.page_views import render_accounts
 from server.services.social import interactions as social
 from server.services.social import lookup as lookup_service
+from server.services.social import notes_and_endorsements as kept
+from server.services.social.relationships import familiar_followers as familiar
 from server.services.social.relationships import relationship
 
 
@@ -104,15 +108,19 @@ async def following(request: Request) -> JSONResponse:
     return await _follow_list(request, Follow.follower_id, "followed_id")
 
 
+async def _named_accounts(request: Request, session) -> list[Actor]:
+    """The visible accounts named by `id[]` (at most 40); ids naming nothing are skipped, as on Mastodon."""
+    ids = [as_id(value) for value in (query(request).texts("id") or [])][:40]
+    found = [await session.get(Actor, value) for value in ids if value is not None]
+    return await visible_actors(session, [actor for actor in found if actor is not None])
+
+
 async def relationships(request: Request) -> JSONResponse:
     auth = await authenticate(request)
-    given = query(request)
-    ids = [as_id(value) for value in (given.texts("id") or [])]  # ids naming nothing are skipped, as on Mastodon
     async with request.app.state.sessions() as session:
         me = await session.get(Actor, auth.account.actor_id)
-        others = [await session.get(Actor, value) for value in ids[:40] if value is not None]
-        return JSONResponse([await relationship(session, me, other)
-                             for other in await visible_actors(session, [o for o in others if o is not None])])
+        others = await _named_accounts(request, session)
+        return JSONResponse([await relationship(session, me, other) for other in others])
 
 
 async def follow(request: Request) -> JSONResponse:
@@ -164,3 +172,48 @@ def _answer(accept: bool):
 
 authorize_follow = _answer(True)
 reject_follow = _answer(False)
+
+
+def _on_account(change):
+    """A handler applying `change(runtime, session, me, target, params)` to the account of the path, answering with
+    the Relationship."""
+    async def handler(request: Request) -> JSONResponse:
+        auth = await authenticate(request)
+        params = await read_params(request)
+        state = request.app.state
+        async with state.sessions() as session:
+            me = await session.get(Actor, auth.account.actor_id)
+            target = await _actor(session, path_id(request))
+            await change(state.runtime, session, me, target, params)
+            await session.commit()
+            return JSONResponse(await relationship(session, me, target))
+    return handler
+
+
+note = _on_account(lambda runtime, session, me, target, params:
+                   kept.set_note(session, me, target, params.text("comment") or ""))
+pin = _on_account(lambda runtime, session, me, target, params: kept.endorse(session, me, target))
+unpin = _on_account(lambda runtime, session, me, target, params: kept.unendorse(session, me, target))
+remove_from_followers = _on_account(lambda runtime, session, me, target, params:
+                                    social.remove_follower(runtime, session, me, target))
+
+
+async def endorsements(request: Request) -> JSONResponse:
+    auth = await authenticate(request)
+    page = read_page(request, default=40, maximum=80)
+    async with request.app.state.sessions() as session:
+        me = await session.get(Actor, auth.account.actor_id)
+        rows = await kept.endorsements(session, me, page)
+        actors = await visible_actors(session, [actor for _, actor in rows])
+        return await accounts_json(request, session, actors, link_header(request, [i for i, _ in rows]))
+
+
+async def familiar_followers(request: Request) -> JSONResponse:
+    auth = await authenticate(request)
+    state = request.app.state
+    async with state.sessions() as session:
+        me = await session.get(Actor, auth.account.actor_id)
+        found = await familiar(session, me, await _named_accounts(request, session))
+        return JSONResponse([{"id": str(other.id), "accounts": await render_accounts(
+            session, await visible_actors(session, followers), state.urls, state.settings.domain)}
+            for other, followers in found])

@@ -30,9 +30,16 @@ async def statuses_json(request: Request, session, posts: list[Post], viewer: Ac
                         headers=headers)
 
 
+PROPER_FLAGS = ("favourited", "reblogged", "bookmarked")
+
+
 async def status_json(request: Request, session, post: Post, viewer: Actor | None, **extra) -> JSONResponse:
+    """One Status. A boost shown alone carries the viewer's favourited, reblogged and bookmarked of the post it
+    boosts, as Mastodon answers a single status (so a boost answers `reblogged: true`); pages do not."""
     state = request.app.state
     rendered = (await render_statuses(session, [post], viewer, state.urls, state.settings.domain))[0]
+    if rendered["reblog"] is not None and viewer is not None:
+        rendered.update({key: rendered["reblog"][key] for key in PROPER_FLAGS})
     return JSONResponse({**rendered, **extra})
 
 

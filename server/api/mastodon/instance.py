@@ -7,15 +7,17 @@ from sqlalchemy import distinct, func, select
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from federation.text import render_post
+from server.convert.actor_to_mastodon import iso
 from server.db.models import Actor, Post
 from server.services.instance import site as site_settings
 from server.services.instance.settings import registration_mode
+from server.services.instance.site import MASTODON_COMPAT
 from server.services.moderation.policies import policies_for
 from server.services.posts.authoring import MAX_CHARS, MAX_POLL_OPTION_CHARS, MAX_POLL_OPTIONS
 from server.services.push.subscriptions import server_key
 from server.services.social.account_publicity import public_members
-
-MASTODON_COMPAT = "4.3.0"
+from server.services.social.featured_tags import MAX_FEATURED_TAGS
 
 
 def software_version() -> str:
@@ -40,7 +42,7 @@ def _configuration() -> dict:
                               "image_size_limit": 16 * 1024 * 1024, "image_matrix_limit": 16_777_216},
         "polls": {"max_options": MAX_POLL_OPTIONS, "max_characters_per_option": MAX_POLL_OPTION_CHARS,
                   "min_expiration": 300, "max_expiration": 30 * 86400},
-        "accounts": {"max_featured_tags": 0, "max_pinned_statuses": 5},
+        "accounts": {"max_featured_tags": MAX_FEATURED_TAGS, "max_pinned_statuses": 5},
         "translation": {"enabled": False},
     }
 
@@ -108,3 +110,18 @@ async def rules(request: Request) -> JSONResponse:
 
 async def custom_emojis(request: Request) -> JSONResponse:
     return JSONResponse([])
+
+
+async def extended_description(request: Request) -> JSONResponse:
+    """The site's description as HTML (Mastodon's ExtendedDescription); `updated_at` null when never set."""
+    state = request.app.state
+    async with state.sessions() as session:
+        site = await site_settings.load(session, state.settings)
+        updated = await site_settings.described_at(session)
+    return JSONResponse({"updated_at": iso(updated),
+                         "content": render_post(site.description, mentions={}, tag_url=state.urls.tag).html})
+
+
+async def translation_languages(request: Request) -> JSONResponse:
+    """Source language -> target languages: none, as no translation service is set up (see statuses.translate)."""
+    return JSONResponse({})

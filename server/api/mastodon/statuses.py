@@ -194,6 +194,15 @@ async def context(request: Request) -> JSONResponse:
                                                                   "thread")})
 
 
+async def translate(request: Request) -> JSONResponse:
+    """No translation service is set up here (GET /api/v1/instance/translation_languages is empty): a status the
+    viewer may see answers 503 saying so, one they may not 404."""
+    auth = await authenticate(request)
+    async with request.app.state.sessions() as session:
+        await _viewed_post(request, session, auth)
+    raise HTTPException(503, "No translation service is set up on this server")
+
+
 def status_action(action: post_actions.PostAction):
     """A handler applying `action` to a visible status (a boost's original), answering with the status (a boost
     with the boost itself, the original inside as `reblog`, as Mastodon does); a refusal is a 422."""
@@ -217,6 +226,8 @@ favourite = status_action(post_actions.FAVOURITE)
 unfavourite = status_action(post_actions.UNFAVOURITE)
 reblog = status_action(post_actions.BOOST)
 unreblog = status_action(post_actions.UNBOOST)
+mute = status_action(post_actions.MUTE)
+unmute = status_action(post_actions.UNMUTE)
 
 
 def _who(query_for):

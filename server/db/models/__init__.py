@@ -18,7 +18,19 @@ from server.db.models.push import PushDelivery, PushSubscription
 from server.db.models.queues import DeletedObject, Delivery, Host, InboxItem, SeenActivity
 from server.db.models.reports import AccountModeration, AccountWarning, Report
 from server.db.models.scheduled import ScheduledPost
-from server.db.models.social import Block, Follow, Like, Mute, SuggestionDismissal, TagFollow, UserDomainBlock
+from server.db.models.social import (
+    AccountNote,
+    Block,
+    ConversationMute,
+    Endorsement,
+    FeaturedTag,
+    Follow,
+    Like,
+    Mute,
+    SuggestionDismissal,
+    TagFollow,
+    UserDomainBlock,
+)
 from server.db.models.timelines import HomeTimelineEntry, Notification, NotificationPolicy
 from server.db.models.verification import RemoteAttestation, Verification, VerificationAudit, VerificationRequest
 from server.db.models.web import WebSession
@@ -33,4 +45,5 @@ __all__ = ["Base", "Account", "Actor", "InstanceSetting", "Post", "Mention", "Po
            "DeletedObject", "HeldPost", "List", "ListAccount",
            "ConversationState", "TagFollow", "KeywordFilter", "FilterKeyword", "FilterStatus",
            "Group", "GroupModerator", "GroupPost", "ScheduledPost", "PushSubscription", "PushDelivery", "ImportJob",
-           "Announcement", "AnnouncementRead", "AnnouncementReaction", "NotificationPolicy", "SuggestionDismissal"]
+           "Announcement", "AnnouncementRead", "AnnouncementReaction", "NotificationPolicy", "SuggestionDismissal",
+           "ConversationMute", "AccountNote", "Endorsement", "FeaturedTag"]

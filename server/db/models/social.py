@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.models.base import Base
@@ -97,3 +97,51 @@ class SuggestionDismissal(Base):
 
     actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), primary_key=True)
     target_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), primary_key=True)
+
+
+class ConversationMute(Base):
+    """`actor` muted the conversation whose thread starts at post `root_id` (server.services.reading.threads; a
+    plain id, as conversations keep it): no notifications from it, `muted` on its statuses. Never federated."""
+
+    __tablename__ = "conversation_mutes"
+
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), primary_key=True)
+    root_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AccountNote(Base):
+    """`actor`'s private note on `target` (Mastodon's Relationship `note`): seen by `actor` alone."""
+
+    __tablename__ = "account_notes"
+
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), primary_key=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), primary_key=True, index=True)
+    comment: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Endorsement(Base):
+    """`actor` features `target` on their profile (Mastodon's account pins, `/api/v1/endorsements`)."""
+
+    __tablename__ = "endorsements"
+    __table_args__ = (UniqueConstraint("actor_id", "target_id"), Index("ix_endorsements_actor_id_id", "actor_id", "id"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"))
+    target_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FeaturedTag(Base):
+    """A hashtag `actor` features on their profile (lowercased, without '#', as post_tags stores it; `name` as
+    they wrote it), federated in their actor's `featuredTags` collection."""
+
+    __tablename__ = "featured_tags"
+    __table_args__ = (UniqueConstraint("actor_id", "tag"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"))
+    tag: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -18,11 +18,15 @@ from moderation.errors import ServiceError
 from server.caches import forget_actor
 from server.db.models import (
     Account,
+    AccountNote,
     AccountToken,
     Actor,
     Block,
     Bookmark,
+    ConversationMute,
     Delivery,
+    Endorsement,
+    FeaturedTag,
     Follow,
     HomeTimelineEntry,
     IdempotencyKey,
@@ -116,7 +120,10 @@ async def _personal(session: AsyncSession, actor_id: int, account_id: int) -> No
                           (Mute, Mute.target_id), (UserDomainBlock, UserDomainBlock.actor_id),
                           (Bookmark, Bookmark.actor_id), (Pin, Pin.actor_id), (Marker, Marker.actor_id),
                           (IdempotencyKey, IdempotencyKey.actor_id), (TagFollow, TagFollow.actor_id),
-                          (MemberProfile, MemberProfile.actor_id)):
+                          (MemberProfile, MemberProfile.actor_id), (ConversationMute, ConversationMute.actor_id),
+                          (AccountNote, AccountNote.actor_id), (AccountNote, AccountNote.target_id),
+                          (Endorsement, Endorsement.actor_id), (Endorsement, Endorsement.target_id),
+                          (FeaturedTag, FeaturedTag.actor_id)):
         await session.execute(delete(model).where(column == actor_id))
     for model, column in ((WebSession, WebSession.account_id), (OAuthToken, OAuthToken.account_id),
                           (OAuthCode, OAuthCode.account_id), (AccountToken, AccountToken.account_id)):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 import anyio
 from sqlalchemy import select
@@ -21,6 +22,7 @@ from server.settings import Settings
 KEYS = ("site_title", "site_description", "rules", "theme", "accent_color", "logo_url", PUBLIC_TIMELINES)
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 DEFAULT_ACCENT = "#0b5cab"
+MASTODON_COMPAT = "4.3.0"  # the Mastodon API this server answers as (the instance entity's version, NodeInfo)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,11 @@ async def load(session: AsyncSession, settings: Settings) -> Site:
         logo_url=_text(values.get("logo_url")) or None,
         public_timelines=values.get(PUBLIC_TIMELINES) is True,  # as instance_settings.open_to_visitors
     )
+
+
+async def described_at(session: AsyncSession) -> datetime | None:
+    """When the admins last set the description (None: never)."""
+    return await session.scalar(select(InstanceSetting.updated_at).where(InstanceSetting.key == "site_description"))
 
 
 def _text(value: object) -> str:

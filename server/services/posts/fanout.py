@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sqlalchemy import bindparam, exists, or_, select
+from sqlalchemy import BigInteger, bindparam, cast, exists, null, or_, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -31,6 +31,7 @@ from server.services.moderation.policies import policies_for
 from server.services.push.queueing import queue_pushes
 from server.services.reading import notification_policy, stream_events
 from server.services.reading.notification_groups import group_key_for
+from server.services.social.conversation_mutes import mutes_among, muting_the_thread
 
 # Visibilities whose posts go to every follower's home timeline; `direct` goes to the addressed only.
 FOLLOWER_VISIBILITIES = ("public", "unlisted", "private", "local")
@@ -147,15 +148,21 @@ async def fan_out_remote(session: AsyncSession, post_ids: list[int],
 
 async def notify(session: AsyncSession, kind: str, recipient_ids: Iterable[int], from_actor_id: int,
                  post_id: int | None = None) -> int:
-    """Notify each local recipient (never the actor itself, nor one who blocks it) of `kind`: mention,
-    follow, follow_request, favourite, reblog, update; as each recipient's notification policy says (accepted,
-    filtered or dropped), grouped as Mastodon groups. The caller makes sure an event is notified once."""
+    """Notify each local recipient (never the actor itself, nor one who blocks it, nor one who muted the post's
+    conversation) of `kind`: mention, follow, follow_request, favourite, reblog, update; as each recipient's
+    notification policy says (accepted, filtered or dropped), grouped as Mastodon groups. The caller makes sure an
+    event is notified once."""
     wanted = [r for r in dict.fromkeys(recipient_ids) if r != from_actor_id]
     if not wanted:
         return 0
-    blocking = set((await session.execute(select(Block.actor_id).where(
-        Block.actor_id.in_(wanted), Block.target_id == from_actor_id))).scalars())
-    recipients = [r for r in wanted if r not in blocking]
+    refusals = select(Block.actor_id, cast(null(), BigInteger)).where(Block.actor_id.in_(wanted),
+                                                                     Block.target_id == from_actor_id)
+    if post_id is not None:  # in the same round trip: the recipients' conversation mutes (rare)
+        refusals = union_all(refusals, mutes_among(wanted))
+    found = (await session.execute(refusals)).all()
+    refused = {actor for actor, root in found if root is None} | await muting_the_thread(
+        session, {(actor, root) for actor, root in found if root is not None}, post_id)
+    recipients = [r for r in wanted if r not in refused]
     decisions = await notification_policy.decide(session, kind, recipients, from_actor_id, post_id)
     rows = [await _notification(session, kind, r, from_actor_id, post_id, filtered=decisions[r] == FILTER)
             for r in recipients if decisions[r] != DROP]

@@ -22,6 +22,7 @@ from server.services.federation.delivery import enqueue_activity
 from server.services.posts import polls
 from server.services.posts.authoring import audience_of, federated
 from server.services.posts.fanout import record_notifications
+from server.services.social.conversation_mutes import not_muting
 from server.services.social.visibility_to_servers import remote_viewers
 
 BATCH = 100
@@ -56,7 +57,7 @@ async def close_poll(runtime: Runtime, session: AsyncSession, post: Post, now: d
         recipients.append(post.author_id)
     await record_notifications(session, [Notification(id=snowflake(), recipient_id=r, type="poll",
                                                       from_actor_id=post.author_id, post_id=post.id)
-                                         for r in dict.fromkeys(recipients)])
+                                         for r in await not_muting(session, dict.fromkeys(recipients), post.id)])
 
 
 async def close_due(runtime: Runtime, session: AsyncSession, now: datetime | None = None) -> int:

@@ -1,6 +1,6 @@
-"""What a member does to a post, the same from the client API and the web UI: favourite, boost, bookmark, pin
-(and undo them). The post acted on is one the member may see, a boost standing for the post it boosted; the
-caller commits, then wakes the delivery workers for an action that `federates`."""
+"""What a member does to a post, the same from the client API and the web UI: favourite, boost, bookmark, pin,
+mute its conversation (and undo them). The post acted on is one the member may see, a boost standing for the post
+it boosted; the caller commits, then wakes the delivery workers for an action that `federates`."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
@@ -15,6 +15,7 @@ from server.db.models.posts import stays_local
 from server.runtime import Runtime
 from server.services.groups import relay as group_relay
 from server.services.posts import bookmarks_and_pins as bookmarks
+from server.services.social import conversation_mutes
 from server.services.social import interactions as social
 from server.services.social.visibility_to_viewers import visible_post
 
@@ -61,3 +62,4 @@ FAVOURITE, UNFAVOURITE = PostAction(_favourite), PostAction(_unfavourite)
 BOOST, UNBOOST = PostAction(social.boost), PostAction(social.unboost)
 BOOKMARK, UNBOOKMARK = _private(bookmarks.bookmark), _private(bookmarks.unbookmark)
 PIN, UNPIN = _private(bookmarks.pin), _private(bookmarks.unpin)
+MUTE, UNMUTE = _private(conversation_mutes.mute), _private(conversation_mutes.unmute)

@@ -25,10 +25,9 @@ from server.db.ids import MAX_ID
 from server.db.models import Actor, ConversationState, Mention, Post
 from server.services.moderation.hidden_from_viewers import visible_posts
 from server.services.reading.page_views import render_accounts, render_statuses
+from server.services.reading.threads import MAX_THREAD_DEPTH, thread_root
 from server.services.reading.timelines import Page
 from server.urls import LocalUrls
-
-MAX_THREAD_DEPTH = 100
 
 
 @dataclass(frozen=True)
@@ -37,19 +36,6 @@ class Conversation:
     unread: bool
     last_status: Post
     accounts: list[Actor]  # the other participants; the viewer alone for a note to themselves
-
-
-async def thread_root(session: AsyncSession, post: Post) -> int:
-    """The id of the first post of `post`'s thread (as far up as stored, at most MAX_THREAD_DEPTH)."""
-    root, parent_id = post.id, post.in_reply_to_id
-    for _ in range(MAX_THREAD_DEPTH):
-        if parent_id is None:
-            break
-        row = (await session.execute(select(Post.id, Post.in_reply_to_id).where(Post.id == parent_id))).first()
-        if row is None:
-            break
-        root, parent_id = row
-    return root
 
 
 def _upsert(dialect):

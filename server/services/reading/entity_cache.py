@@ -100,20 +100,20 @@ def entity_cache(session, base_url: str) -> EntityCache:
     return caches_of(session).use(f"entities {base_url}", EntityCache)
 
 
-def _flags(favourited: bool, reblogged: bool, bookmarked: bool, pinned: bool | None) -> bytes:
-    flags = {"favourited": favourited, "reblogged": reblogged, "muted": False, "bookmarked": bookmarked,
+def _flags(favourited: bool, reblogged: bool, bookmarked: bool, pinned: bool | None, muted: bool) -> bytes:
+    flags = {"favourited": favourited, "reblogged": reblogged, "muted": muted, "bookmarked": bookmarked,
              **({} if pinned is None else {"pinned": pinned})}
     return b"," + dumps(flags)[1:]
 
 
-_FLAGS = {(f, r, b, p): _flags(f, r, b, p)
-          for f in (False, True) for r in (False, True) for b in (False, True) for p in (None, False, True)}
+_FLAGS = {(f, r, b, p, m): _flags(f, r, b, p, m) for f in (False, True) for r in (False, True)
+          for b in (False, True) for p in (None, False, True) for m in (False, True)}
 
 
 def status_json(entry: PostEntry, account: bytes, reblog: bytes | None, poll: bytes, flags: tuple,
                 filtered: bytes = b"[]") -> bytes:
     """One Status: the shared part, then what differs by time or viewer (flags: favourited, reblogged,
-    bookmarked, pinned (None: no such key); `filtered`: the viewer's matching keyword filters, a JSON array)."""
+    bookmarked, pinned (None: no such key), muted; `filtered`: the viewer's matching keyword filters, a JSON array)."""
     return b"".join((entry.head, b',"account":', account, b',"reblog":', reblog or b"null", b',"poll":', poll,
                      b',"filtered":', filtered, _FLAGS[flags]))
 

@@ -15,6 +15,7 @@ from server.db.models.posts import HELD
 from server.services.posts.polls import own_votes
 from server.services.reading.filter_matching import action_in, post_text, viewer_filters
 from server.services.reading.notification_groups import key_of
+from server.services.social.conversation_mutes import muted_posts, muted_roots
 from server.services.verification.badges import curbside_entities
 from server.urls import LocalUrls
 
@@ -106,6 +107,7 @@ async def _viewer_state(session: AsyncSession, viewer_id: int | None, posts: lis
     return ViewerState(viewer_id=viewer_id, favourited=frozenset(p for p, kind in rows if kind == "f"),
                        reblogged=frozenset(p for p, kind in rows if kind == "b"),
                        bookmarked=frozenset(p for p, kind in rows if kind == "m"), pinned=pinned,
+                       muted=await muted_posts(session, await muted_roots(session, viewer_id), ids),
                        voted=await own_votes(session, viewer_id, [p.id for p in posts if p.poll]))
 
 

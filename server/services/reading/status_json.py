@@ -23,6 +23,7 @@ from server.db.models import (
     Actor,
     Block,
     Bookmark,
+    ConversationMute,
     HomeTimelineEntry,
     InstanceSetting,
     KeywordFilter,
@@ -53,6 +54,7 @@ from server.services.reading.filter_matching import (
 from server.services.reading.lists import exclusive_authors
 from server.services.reading.page_views import COUNTS_SECONDS, render_accounts
 from server.services.social.account_publicity import hidden_account
+from server.services.social.conversation_mutes import muted_posts
 from server.urls import LocalUrls
 
 _POSTS = Post.__table__
@@ -124,7 +126,7 @@ def _accounts_statement(dialect: str):
 def _viewer_statement(dialect: str, polls: bool):
     """(kind, id, number, text) rows: the viewer's blocks either way (b) and mutes (m) of these authors,
     their domain blocks (d), and their favourites (f), boosts (r), bookmarks (k), pins (p) and poll
-    votes (v) among these posts; whether they have active keyword filters (x)."""
+    votes (v) among these posts, their muted conversations (c); whether they have active keyword filters (x)."""
     viewer = bindparam("viewer")
 
     def authors(column):
@@ -149,6 +151,7 @@ def _viewer_statement(dialect: str, polls: bool):
         of("r", Post.boost_of_id, no_number, no_text).where(Post.author_id == viewer, posts(Post.boost_of_id)),
         of("k", Bookmark.post_id, no_number, no_text).where(Bookmark.actor_id == viewer, posts(Bookmark.post_id)),
         of("p", Pin.post_id, no_number, no_text).where(Pin.actor_id == viewer, posts(Pin.post_id)),
+        of("c", ConversationMute.root_id, no_number, no_text).where(ConversationMute.actor_id == viewer),
     ]
     branches.append(of("x", KeywordFilter.id, no_number, no_text).where(
         active_filters_clause(viewer, bindparam("now", type_=UTCDateTime()))))
@@ -190,6 +193,7 @@ async def _viewer(session, viewer_id: int, authors: list[int], posts: list[int],
                      domains=domains)
     state = ViewerState(viewer_id=viewer_id, favourited=frozenset(found["f"]), reblogged=frozenset(found["r"]),
                         bookmarked=frozenset(found["k"]), pinned=frozenset(found["p"]),
+                        muted=await muted_posts(session, found["c"], posts),
                         voted={post: sorted(choices) for post, choices in voted.items()})
     return view, state, await viewer_filters(session, viewer_id) if found["x"] else NO_FILTERS
 
@@ -235,7 +239,7 @@ def _poll_json(entry: ec.PostEntry, state: ViewerState) -> bytes:
 
 def _flags(post_id: int, entry: ec.PostEntry, state: ViewerState) -> tuple:
     return (post_id in state.favourited, post_id in state.reblogged, post_id in state.bookmarked,
-            post_id in state.pinned if entry.pinnable_by == state.viewer_id else None)
+            post_id in state.pinned if entry.pinnable_by == state.viewer_id else None, post_id in state.muted)
 
 
 # A page row: (id, author, boosted id, fingerprint, boosted post's author, its fingerprint), as home_statement's.

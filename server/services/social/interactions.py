@@ -71,15 +71,33 @@ async def answer_follow_request(runtime: Runtime, session: AsyncSession, target:
     if row is None or row.state != "pending":
         raise ServiceError("no pending follow request from that account", Kind.NOT_FOUND)
     if not follower.local:
-        follow_doc = activities.follow(row.uri, follower.uri, target.uri)
-        answer_id = runtime.urls.activity(target.uri, "accepts" if accept else "rejects", snowflake())
-        build = activities.accept if accept else activities.reject
-        await enqueue_activity(session, build(answer_id, target.uri, follow_doc), target, inboxes=[follower.inbox])
+        await _answer_remote(runtime, session, row, target, follower, accept)
     if accept:
         row.state = "accepted"
         await notify(session, "follow", [target.id], follower.id)
     else:
         await session.delete(row)
+    await session.flush()
+
+
+async def _answer_remote(runtime: Runtime, session: AsyncSession, row: Follow, target: Actor, follower: Actor,
+                         accept: bool) -> None:
+    """Send remote `follower` the Accept or Reject of their follow of local `target`."""
+    follow_doc = activities.follow(row.uri, follower.uri, target.uri)
+    answer_id = runtime.urls.activity(target.uri, "accepts" if accept else "rejects", snowflake())
+    build = activities.accept if accept else activities.reject
+    await enqueue_activity(session, build(answer_id, target.uri, follow_doc), target, inboxes=[follower.inbox])
+
+
+async def remove_follower(runtime: Runtime, session: AsyncSession, target: Actor, follower: Actor) -> None:
+    """`follower` no longer follows local `target`; a remote follower's server is sent a Reject of the follow,
+    as Mastodon tells it."""
+    row = await find_follow(session, follower.id, target.id)
+    if row is None or row.state != "accepted":
+        return
+    if not follower.local and follower.inbox:
+        await _answer_remote(runtime, session, row, target, follower, accept=False)
+    await session.delete(row)
     await session.flush()
 
 

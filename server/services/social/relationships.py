@@ -1,13 +1,16 @@
 """How one account stands with another (Mastodon's Relationship entity): follows both ways, pending
-requests, blocks and mutes."""
+requests, blocks and mutes, the member's endorsement and private note; and the accounts a member follows
+among another's followers (familiar followers)."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.db.models import Actor, Block
+from server.db.models import Actor, Block, Follow
+from server.services.social.account_publicity import is_public
 from server.services.social.blocks_and_mutes import relationship_flags
 from server.services.social.interactions import find_follow
+from server.services.social.notes_and_endorsements import endorsed, note_on
 
 
 async def relationship(session: AsyncSession, me: Actor, other: Actor) -> dict:
@@ -23,4 +26,29 @@ async def relationship(session: AsyncSession, me: Actor, other: Actor) -> dict:
             "blocking": bool(blocking), "blocked_by": bool(blocked_by),
             "requested": bool(mine and mine.state == "pending"),
             "requested_by": bool(theirs and theirs.state == "pending"),
-            **await relationship_flags(session, me, other), "endorsed": False, "note": ""}
+            **await relationship_flags(session, me, other), "endorsed": await endorsed(session, me, other),
+            "note": await note_on(session, me, other)}
+
+
+async def familiar_followers(session: AsyncSession, me: Actor, others: list[Actor]) -> list[tuple[Actor, list[Actor]]]:
+    """For each of `others`, the accounts `me` follows that follow it (none for an account either side blocks)."""
+    ids = [o.id for o in others]
+    if not ids:
+        return []
+    mine = select(Follow.followed_id).where(Follow.follower_id == me.id, Follow.state == "accepted")
+    rows = await session.execute(select(Follow.followed_id, Actor).join(Actor, Actor.id == Follow.follower_id).where(
+        Follow.followed_id.in_(ids), Follow.state == "accepted", Follow.follower_id.in_(mine), is_public())
+        .order_by(Follow.id.desc()))
+    found: dict[int, list[Actor]] = {}
+    for followed_id, follower in rows.all():
+        found.setdefault(followed_id, []).append(follower)
+    blocked = await _blocked_either_way(session, me, ids)
+    return [(o, [] if o.id in blocked else found.get(o.id, [])) for o in others]
+
+
+async def _blocked_either_way(session: AsyncSession, me: Actor, ids: list[int]) -> set[int]:
+    """Those of the accounts `ids` that `me` blocks or that block `me`."""
+    rows = await session.execute(select(Block.actor_id, Block.target_id).where(or_(
+        and_(Block.actor_id == me.id, Block.target_id.in_(ids)),
+        and_(Block.target_id == me.id, Block.actor_id.in_(ids)))))
+    return {target if blocker == me.id else blocker for blocker, target in rows.all()}
