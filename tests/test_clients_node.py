@@ -73,6 +73,8 @@ def token(world, logins, library) -> str:
 
 def test_node_clients_register_an_app_and_log_in(world, logins, token, library):
     assert logins[library]["username"] == "alice"
+    if library == "megalodon":  # its detector reads NodeInfo's metadata.upstream
+        assert logins[library]["sns"] == "mastodon"
     assert set(logins[library]["scope"].split()) == {"read", "write", "follow"}
     assert Client(world["A"].base_url, token).get("/api/v1/accounts/verify_credentials")["username"] == "alice"
 

@@ -1,5 +1,5 @@
-// megalodon clients for a test's input ({base_url, token}). The SNS is named: megalodon's `detector` reads
-// NodeInfo's metadata, which does not yet say "Mastodon-compatible" ("Unknown SNS"); mended on another branch.
+// megalodon clients for a test's input ({base_url, token}), built for the SNS its `detector` finds in our NodeInfo
+// (login.mjs checks that it finds "mastodon", from `metadata.upstream`).
 import generator from "megalodon";
 
 export const client = (input) => generator("mastodon", input.base_url, input.token ?? null);
