@@ -9,12 +9,13 @@ import argparse
 import sys
 
 from moderation.errors import ServiceError
-from server.cli import accounts, database, groups, held, members, moderation, serve, worker
+from server.cli import accounts, backup, database, groups, held, members, moderation, serve, worker
 from server.cli.common import CliError
 from server.logs import configure_logging
 from server.settings import SettingsError, load_settings
 
-GROUPS = (serve, worker, database, accounts, members, groups, moderation, held)  # in the order `curbside --help` lists
+# in the order `curbside --help` lists
+GROUPS = (serve, worker, database, backup, accounts, members, groups, moderation, held)
 
 
 def build_parser() -> argparse.ArgumentParser:
