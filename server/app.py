@@ -20,7 +20,7 @@ from server.settings import Settings
 from server.stop_signals import on_stop_signal
 from server.streaming.hub import StreamHub
 from server.urls import LocalUrls
-from server.web.health import healthz
+from server.web.health import healthz, readyz
 from server.web.media_files import MediaFiles
 from server.web.routes import ap_page
 from server.web.security import SecurityHeadersMiddleware
@@ -38,7 +38,8 @@ def routes() -> list[Route]:
     from server.web.routes import WEB_ROUTES
     from server.web.static import ROUTES as static
 
-    return [Route("/healthz", healthz, methods=["GET", "HEAD"]), *activitypub, *oauth, *mastodon, *static,
+    return [Route("/healthz", healthz, methods=["GET", "HEAD"]), Route("/readyz", readyz, methods=["GET", "HEAD"]),
+            *activitypub, *oauth, *mastodon, *static,
             *(route.route() for route in WEB_ROUTES)]
 
 

@@ -61,6 +61,7 @@ class Settings:
     verification_checkers: tuple[str, ...] = ()  # none by default: no credential leaves the instance
     nppes_url: str = "https://npiregistry.cms.hhs.gov/api/"
     verification_check_timeout: int = 5  # seconds per online check
+    ready_max_queue_age: int = 300  # seconds a due inbox job or delivery may wait before /readyz says 503
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -229,6 +230,7 @@ _PARSERS: dict[str, Callable[[str, str], object]] = {
     "VERIFICATION_CHECKERS": _names(VERIFICATION_CHECKERS),
     "NPPES_URL": _http_url,
     "VERIFICATION_CHECK_TIMEOUT": _positive_int,
+    "READY_MAX_QUEUE_AGE": _positive_int,
 }
 
 
