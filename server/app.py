@@ -12,7 +12,7 @@ from starlette.routing import Mount, Route
 
 from server.ap.inbox import InboxShortcut
 from server.errors import HANDLERS
-from server.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from server.middleware import BodyLimitMiddleware, MetricsMiddleware, RequestIdMiddleware
 from server.ratelimit import RateLimiter, RateLimitMiddleware, mastodon_rules
 from server.runtime import Runtime
 from server.services.federation.inbox.intake import close_intake
@@ -22,6 +22,7 @@ from server.streaming.hub import StreamHub
 from server.urls import LocalUrls
 from server.web.health import healthz, readyz
 from server.web.media_files import MediaFiles
+from server.web.metrics import metrics
 from server.web.routes import ap_page
 from server.web.security import SecurityHeadersMiddleware
 from server.web.themes import Themes
@@ -39,6 +40,7 @@ def routes() -> list[Route]:
     from server.web.static import ROUTES as static
 
     return [Route("/healthz", healthz, methods=["GET", "HEAD"]), Route("/readyz", readyz, methods=["GET", "HEAD"]),
+            Route("/metrics", metrics),
             *activitypub, *oauth, *mastodon, *static,
             *(route.route() for route in WEB_ROUTES)]
 
@@ -67,6 +69,7 @@ def create_app(settings: Settings) -> Starlette:
         routes=[*routes(), Mount("/media", MediaFiles(directory=settings.media_dir, check_dir=False), name="media")],
         middleware=[
             Middleware(RequestIdMiddleware),
+            *([Middleware(MetricsMiddleware)] if settings.metrics_token else []),
             Middleware(SecurityHeadersMiddleware),
             Middleware(InboxShortcut),  # the busiest endpoint skips the rest (see server.ap.inbox)
             *([Middleware(RateLimitMiddleware, limiter=RateLimiter(mastodon_rules(settings.api_rate_limit)))]

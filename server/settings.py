@@ -61,6 +61,7 @@ class Settings:
     verification_checkers: tuple[str, ...] = ()  # none by default: no credential leaves the instance
     nppes_url: str = "https://npiregistry.cms.hhs.gov/api/"
     verification_check_timeout: int = 5  # seconds per online check
+    metrics_token: str = ""  # /metrics answers 404 without it, and 401 to a request without it as bearer token
     ready_max_queue_age: int = 300  # seconds a due inbox job or delivery may wait before /readyz says 503
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -231,6 +232,7 @@ _PARSERS: dict[str, Callable[[str, str], object]] = {
     "NPPES_URL": _http_url,
     "VERIFICATION_CHECK_TIMEOUT": _positive_int,
     "READY_MAX_QUEUE_AGE": _positive_int,
+    "METRICS_TOKEN": _text(512),
 }
 
 

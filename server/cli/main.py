@@ -10,7 +10,7 @@ import sys
 
 from moderation.errors import ServiceError
 from server.cli import accounts, backup, database, groups, held, members, moderation, serve, worker
-from server.cli.common import CliError
+from server.cli.common import CliError, share_metrics
 from server.logs import configure_logging
 from server.settings import SettingsError, load_settings
 
@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         configure_logging(settings.log_level, settings.log_format)
+        if settings.metrics_token:
+            share_metrics(settings.data_dir)
         return args.handler(settings, args)
     except KeyboardInterrupt:
         return 130
