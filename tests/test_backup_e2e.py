@@ -15,9 +15,10 @@ def actor_key(instance: Instance, username: str) -> str:
 
 
 def test_restored_instance_is_still_trusted_by_a_remote_follower(tmp_path):
-    a, b = Instance(tmp_path / "a").start(), Instance(tmp_path / "b").start()
-    restored = None
+    a, b, restored = Instance(tmp_path / "a"), Instance(tmp_path / "b"), None
     try:
+        a.start()
+        b.start()
         alice, bob = a.member("alice"), b.member("bob")
         alice_on_b = bob.resolve(f"alice@{a.domain}")
         bob.post(f"/api/v1/accounts/{alice_on_b['id']}/follow")

@@ -19,10 +19,10 @@ def scrape(instance: Instance) -> dict:
 
 
 def test_metrics_add_up_every_process_of_the_instance(tmp_path):
-    a = Instance(tmp_path / "a", env={"CURBSIDE_METRICS_TOKEN": TOKEN})
-    a.start(timeout=120, extra_args=("--workers", "2"))
-    b = Instance(tmp_path / "b").start()
+    a, b = Instance(tmp_path / "a", env={"CURBSIDE_METRICS_TOKEN": TOKEN}), Instance(tmp_path / "b")
     try:
+        a.start(timeout=120, extra_args=("--workers", "2"))
+        b.start()
         alice, bob = a.member("alice"), b.member("bob")
         alice_on_b = bob.resolve(f"alice@{a.domain}")
         bob.post(f"/api/v1/accounts/{alice_on_b['id']}/follow")
