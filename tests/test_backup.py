@@ -85,11 +85,14 @@ async def test_restore_refuses_a_database_that_is_not_empty_in_one_line(app, set
     assert refused.stderr.strip().count("\n") == 0
 
 
-async def test_backup_refuses_to_overwrite_and_says_so(app, settings, tmp_path):
+async def test_backup_refuses_to_overwrite_or_write_nowhere_in_one_line(app, settings, tmp_path):
     archive = tmp_path / "backup.tar.gz"
     archive.write_bytes(b"precious")
     refused = curbside(settings, "backup", str(archive))
     assert refused.returncode == 1 and "exists" in refused.stderr and archive.read_bytes() == b"precious"
+    nowhere = curbside(settings, "backup", str(tmp_path / "no" / "such" / "backup.tar.gz"))
+    assert nowhere.returncode == 1 and nowhere.stderr.startswith("curbside: cannot write ")
+    assert nowhere.stderr.strip().count("\n") == 0
 
 
 async def test_backup_without_pg_dump_is_one_clear_line(app, settings, tmp_path):
@@ -107,3 +110,10 @@ async def test_restore_of_something_else_is_one_line(settings, tmp_path):
     bogus.write_bytes(b"not an archive")
     refused = curbside(settings, "restore", str(bogus))
     assert refused.returncode == 1 and refused.stderr.startswith("curbside: cannot read ")
+
+
+def test_backup_of_a_database_without_schema_is_refused(tmp_path):
+    empty = load_settings({"CURBSIDE_DATA_DIR": str(tmp_path / "data"), "CURBSIDE_DOMAIN": "curbside.test"})
+    refused = curbside(empty, "backup", str(tmp_path / "backup.tar.gz"))
+    assert refused.returncode == 1 and "has no schema: nothing to back up" in refused.stderr
+    assert not (tmp_path / "backup.tar.gz").exists()

@@ -18,6 +18,7 @@ import tarfile
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from server.cli.common import CliError, redact, run, say
 from server.db import dump as db_dump
@@ -26,6 +27,7 @@ from server.settings import Settings
 
 MANIFEST = "curbside-backup.json"
 FORMAT = 1
+T = TypeVar("T")
 SKIPPED_DIRS = {"prometheus"}  # per-process metric files (server.metrics), meaningless elsewhere
 
 
@@ -78,13 +80,19 @@ def backup(settings: Settings, args: argparse.Namespace) -> int:
     if dest.exists():
         raise CliError(f"{dest} exists: give a new file name")
     revision = asyncio.run(_revision(settings))
+    if revision is None:
+        raise CliError(f"database {redact(settings.database_url)} has no schema: nothing to back up")
     with tempfile.TemporaryDirectory(prefix="curbside-backup-") as tmp:
         database = Path(tmp, db_dump.dump_file_name(settings.database_url))
         try:
             db_dump.dump(settings.database_url, database)
         except db_dump.DumpError as exc:
             raise CliError(str(exc)) from exc
-        count = _write_archive(settings, dest, database, _manifest(settings, revision))
+        try:
+            count = _write_archive(settings, dest, database, _manifest(settings, revision))
+        except OSError as exc:
+            _partial(dest).unlink(missing_ok=True)
+            raise CliError(f"cannot write {dest}: {exc.strerror or exc}") from None
     say(f"backed up {redact(settings.database_url)} (schema {revision}) and {count} file(s) of "
         f"{settings.data_dir} to {dest}")
     return 0
@@ -127,14 +135,12 @@ def _check_target(settings: Settings, manifest: dict) -> None:
                        "restore needs a new, empty database")
 
 
-def _unpack(archive: Path, into: Path) -> dict:
+def _open(archive: Path, work: Callable[[tarfile.TarFile], T]) -> T:
     try:
         with tarfile.open(archive, "r:gz") as tar:
-            manifest = _read_manifest(tar)
-            tar.extractall(into, filter="data")
+            return work(tar)
     except (OSError, tarfile.TarError) as exc:
         raise CliError(f"cannot read {archive}: {exc}") from None
-    return manifest
 
 
 def _move_data_files(unpacked: Path, data_dir: Path) -> int:
@@ -162,9 +168,10 @@ async def _sign_everyone_out(runtime) -> None:
 
 def restore(settings: Settings, args: argparse.Namespace) -> int:
     archive = Path(args.archive)
+    manifest = _open(archive, _read_manifest)
+    _check_target(settings, manifest)
     with tempfile.TemporaryDirectory(prefix="curbside-restore-", dir=settings.data_dir) as tmp:
-        manifest = _unpack(archive, Path(tmp))
-        _check_target(settings, manifest)
+        _open(archive, lambda tar: tar.extractall(tmp, filter="data"))  # no path outside tmp, no device, no link out
         try:
             db_dump.load(settings.database_url, Path(tmp, db_dump.dump_file_name(settings.database_url)))
         except db_dump.DumpError as exc:
