@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, TypeVar
 
-from server.cli.common import CliError, redact, run, say
+from server.cli.common import CliError, redact, run, say, unreachable
 from server.db import dump as db_dump
 from server.db.engine import make_engine
 from server.settings import Settings
@@ -60,6 +60,8 @@ async def _revision(settings: Settings) -> str | None:
     engine = make_engine(settings.database_url)
     try:
         return await current_revision(engine)
+    except Exception as exc:
+        raise unreachable(settings, exc) from exc
     finally:
         await engine.dispose()
 
@@ -129,7 +131,7 @@ def _check_target(settings: Settings, manifest: dict) -> None:
     try:
         tables = asyncio.run(db_dump.table_count(settings.database_url))
     except Exception as exc:
-        raise CliError(f"database {redact(settings.database_url)} unreachable: {type(exc).__name__}") from exc
+        raise unreachable(settings, exc) from exc
     if tables:
         raise CliError(f"database {redact(settings.database_url)} is not empty ({tables} tables): "
                        "restore needs a new, empty database")
