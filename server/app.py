@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from server.ap.inbox import InboxShortcut
 from server.errors import HANDLERS
-from server.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from server.middleware import BodyLimitMiddleware, MetricsMiddleware, RequestIdMiddleware
 from server.ratelimit import RateLimiter, RateLimitMiddleware, mastodon_rules
 from server.runtime import Runtime
 from server.services.federation.inbox.intake import close_intake
@@ -20,8 +20,9 @@ from server.settings import Settings
 from server.stop_signals import on_stop_signal
 from server.streaming.hub import StreamHub
 from server.urls import LocalUrls
-from server.web.health import healthz
+from server.web.health import healthz, readyz
 from server.web.media_files import media_route
+from server.web.metrics import metrics
 from server.web.routes import ap_page
 from server.web.security import SecurityHeadersMiddleware
 from server.web.themes import Themes
@@ -38,7 +39,9 @@ def routes() -> list[Route]:
     from server.web.routes import WEB_ROUTES
     from server.web.static import ROUTES as static
 
-    return [Route("/healthz", healthz, methods=["GET", "HEAD"]), *activitypub, *oauth, *mastodon, *static,
+    return [Route("/healthz", healthz, methods=["GET", "HEAD"]), Route("/readyz", readyz, methods=["GET", "HEAD"]),
+            Route("/metrics", metrics),
+            *activitypub, *oauth, *mastodon, *static,
             *(route.route() for route in WEB_ROUTES)]
 
 
@@ -66,6 +69,7 @@ def create_app(settings: Settings) -> Starlette:
         routes=[*routes(), media_route(settings)],
         middleware=[
             Middleware(RequestIdMiddleware),
+            *([Middleware(MetricsMiddleware)] if settings.metrics_token else []),
             Middleware(SecurityHeadersMiddleware),
             Middleware(InboxShortcut),  # the busiest endpoint skips the rest (see server.ap.inbox)
             *([Middleware(RateLimitMiddleware, limiter=RateLimiter(mastodon_rules(settings.api_rate_limit)))]

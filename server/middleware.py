@@ -1,4 +1,4 @@
-"""Small ASGI middlewares: request ids with an access log line, and a cap on request bodies."""
+"""Small ASGI middlewares: request ids with an access log line, a cap on request bodies, and request metrics."""
 from __future__ import annotations
 
 import itertools
@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.errors import error_response
 from server.logs import request_id
+from server.metrics import process_metrics
 
 access_log = logging.getLogger("curbside.access")
 _PREFIX = os.urandom(4).hex()  # per process; with a counter, ids are unique without a syscall each
@@ -119,3 +120,32 @@ async def _too_large(send: Send, limit: int) -> None:
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
+
+
+class MetricsMiddleware:
+    """Count and time each HTTP request by method, route template and status (server.metrics). The template, never
+    the path: a path holds ids and whatever a client makes up, one series each."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        start, status = time.perf_counter(), 500
+
+        async def send_counted(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_counted)
+        finally:
+            process_metrics().request(scope["method"], route_template(scope), status, time.perf_counter() - start)
+
+
+def route_template(scope: Scope) -> str:
+    """The path template of the route that answered (set by Starlette's router), else "unmatched"."""
+    return getattr(scope.get("route"), "path", None) or "unmatched"

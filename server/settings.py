@@ -73,6 +73,8 @@ class Settings:
     s3_access_key_id: str = ""  # both empty: boto3's own chain (environment, instance role)
     s3_secret_access_key: str = field(default="", repr=False)
     media_public_url: str = ""  # a CDN or bucket website serving the bucket's media/ prefix; empty: the app serves
+    metrics_token: str = ""  # /metrics answers 404 without it, and 401 to a request without it as bearer token
+    ready_max_queue_age: int = 300  # seconds a due inbox job or delivery may wait before /readyz says 503
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -256,6 +258,8 @@ _PARSERS: dict[str, Callable[[str, str], object]] = {
     "S3_ACCESS_KEY_ID": _plain,
     "S3_SECRET_ACCESS_KEY": _plain,
     "MEDIA_PUBLIC_URL": _optional_http_url,
+    "READY_MAX_QUEUE_AGE": _positive_int,
+    "METRICS_TOKEN": _text(512),
 }
 
 

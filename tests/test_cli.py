@@ -31,7 +31,7 @@ def test_cli_unreachable_database_is_one_line_exit_1(tmp_path):
 
 @pytest.mark.parametrize("command", [["migrate"], ["worker"], ["accounts", "list"], ["tokens", "create", "x"],
                                      ["invites", "list"], ["verifiers", "list"], ["domains", "list"], ["audit"],
-                                     ["held", "list"], ["groups", "list"]])
+                                     ["held", "list"], ["groups", "list"], ["backup", "x.tar.gz"]])
 def test_cli_every_command_group_says_an_unreachable_database_in_one_line_exit_1(tmp_path, command):
     result = curbside(tmp_path, *command, DATABASE_URL="postgresql+asyncpg://nobody:secret@127.0.0.1:1/none")
     assert result.returncode == 1, result.stderr

@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
-from starlette.routing import Route
+from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from federation import vocab
@@ -257,6 +257,7 @@ class InboxShortcut:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if is_inbox_post(scope):
+            scope["route"] = next((r for r in ROUTES if r.matches(scope)[0] is Match.FULL), None)  # for the metrics
             return await inbox_app(scope, receive, send)
         await self.app(scope, receive, send)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import asyncio
 import getpass
 import logging
+import os
+from pathlib import Path
 from typing import Awaitable, Callable, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,6 +38,28 @@ def via() -> str:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):
         return "cli"
+
+
+def share_metrics(data_dir: Path) -> None:
+    """Metrics shared by this process and those it starts, through files under the data directory (unless
+    PROMETHEUS_MULTIPROC_DIR is set already: it must be before prometheus_client is imported, so it is done here and
+    not in server.metrics); the files of processes that have ended are removed."""
+    directory = Path(os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(data_dir / "prometheus")))
+    directory.mkdir(parents=True, exist_ok=True)
+    for path in directory.glob("*_*.db"):
+        pid = path.stem.rsplit("_", 1)[1]
+        if pid.isdigit() and not _alive(int(pid)):
+            path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def redact(url: str) -> str:

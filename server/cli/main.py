@@ -9,13 +9,25 @@ import argparse
 import sys
 
 from moderation.errors import ServiceError
-from server.cli import accounts, announcements, database, groups, held, media, members, moderation, serve, worker
-from server.cli.common import CliError
+from server.cli import (
+    accounts,
+    announcements,
+    backup,
+    database,
+    groups,
+    held,
+    media,
+    members,
+    moderation,
+    serve,
+    worker,
+)
+from server.cli.common import CliError, share_metrics
 from server.logs import configure_logging
 from server.settings import SettingsError, load_settings
 
 # in the order `curbside --help` lists
-GROUPS = (serve, worker, database, accounts, members, groups, moderation, held, media, announcements)
+GROUPS = (serve, worker, database, backup, accounts, members, groups, moderation, held, media, announcements)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         configure_logging(settings.log_level, settings.log_format)
+        if settings.metrics_token:
+            share_metrics(settings.data_dir)
         return args.handler(settings, args)
     except KeyboardInterrupt:
         return 130

@@ -41,6 +41,7 @@ from federation.deliver import DeliveryOutcome, Outcome, post_activity
 from federation.fetch import Signer
 from server.db.models import Actor, Delivery
 from server.db.types import utcnow
+from server.metrics import process_metrics
 from server.runtime import Runtime
 from server.services.federation.host_health import (
     FAILURE_DAYS,
@@ -282,6 +283,7 @@ class DeliveryRunner:
         sent, changes, alive, failing = [], [], set(), Counter()
         for result in batch:
             row, outcome = result.row, result.outcome
+            process_metrics().deliveries.labels(outcome.outcome.value).inc()
             if outcome.outcome is Outcome.DELIVERED:
                 sent.append(row.id)
             else:

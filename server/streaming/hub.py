@@ -37,6 +37,7 @@ from sqlalchemy.engine import make_url
 from server.db import effects
 from server.db.models import StreamEvent
 from server.db.types import utcnow
+from server.metrics import process_metrics
 from server.runtime import Runtime
 from server.services.reading.stream_events import ACCESS_ENDED, CHANNEL, KEYS_CHANGED, STREAM
 from server.streaming.routing import deliveries
@@ -212,9 +213,14 @@ class StreamHub:
             await self.source.catch_up()
             await self._pump()
             self.subscribers.update(batch)
+            self._counted()
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
         self.subscribers.discard(subscriber)
+        self._counted()
+
+    def _counted(self) -> None:
+        process_metrics().streams.set(len(self.subscribers))
 
     def _ended(self, ids: tuple[tuple[int, ...], tuple[int, ...]]) -> None:
         self.end_access({"token_ids": list(ids[0]), "actor_ids": list(ids[1])})
@@ -229,6 +235,7 @@ class StreamHub:
         for subscriber in [s for s in self.subscribers if which(s)]:
             subscriber.close()
             self.subscribers.discard(subscriber)
+        self._counted()
 
     def start(self) -> None:
         self.task = asyncio.create_task(self._run())

@@ -40,6 +40,12 @@ class Instance:
         other.domain, other.log = self.domain, self.data_dir / f"serve-{other.port}.log"
         return other
 
+    def moved_to(self, data_dir: Path) -> "Instance":
+        """This instance (its domain and port) on another data directory, as a restore on a new host brings it back."""
+        other = Instance(data_dir, env={"CURBSIDE_DOMAIN": self.domain})
+        other.port, other.domain, other.base_url = self.port, self.domain, self.base_url
+        return other
+
     def cli(self, *args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
         result = subprocess.run(CURBSIDE + list(args), env=self.env, cwd=ROOT, input=input,
                                 capture_output=True, text=True, timeout=120)

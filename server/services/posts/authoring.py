@@ -27,6 +27,7 @@ from server.db.models import Actor, Delivery, HeldPost, Like, Mention, Post, Pos
 from server.db.models.posts import HELD, MEMBERS_ONLY, VISIBILITIES, stays_local
 from server.db.poll_json import new_poll, poll_json
 from server.db.types import utcnow
+from server.metrics import process_metrics
 from server.runtime import Runtime
 from server.services.federation.delivery import enqueue_activity, remote_followers
 from server.services.federation.remote_actors import RemoteActorError, resolve_acct
@@ -118,6 +119,7 @@ def check_privacy(new: NewPost, policy: str, *, resent: bool = False) -> PhiDeci
     with findings that is allowed was confirmed by its author (`phi_confirmed`, or `resent`)."""
     decision = check_post(_texts(new), policy, override=new.phi_confirmed or resent,
                           image_findings=new.media_findings)
+    process_metrics().phi_decisions.labels(decision.action).inc()
     if decision.action in ("confirm", "reject"):
         raise PhiFound(decision)
     return decision
