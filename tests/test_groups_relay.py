@@ -4,7 +4,7 @@ nothing off-instance."""
 import json
 import logging
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select
 
 from federation import activities
 from federation.addressing import PUBLIC
@@ -110,3 +110,22 @@ async def test_members_only_group_never_delivers_off_instance(fed_app, fed_clien
     await deliver(fed_client, alice, create(lemmy_page(remote, alice, group)))
     await drain(fed_app)
     assert await deliveries(fed_app) == []
+
+
+async def test_note_naming_no_group_here_is_stored_without_asking_for_groups(fed_app, fed_client, remote):
+    await make_group(fed_app)
+    alice = remote.actor("alice")
+    asked = []
+
+    def look(conn, cursor, statement, *rest):
+        if "groups" in statement:
+            asked.append(statement)
+    event.listen(fed_app.state.engine.sync_engine, "before_cursor_execute", look)
+    try:
+        await deliver(fed_client, alice, create(remote.note(alice, 4, cc=[alice.followers, remote.base + "/groups/x"])))
+        await drain(fed_app)
+    finally:
+        event.remove(fed_app.state.engine.sync_engine, "before_cursor_execute", look)
+    async with fed_app.state.sessions() as session:
+        assert (await session.execute(select(Post.uri))).scalars().all() == [f"{alice.uri}/statuses/4"]
+    assert asked == []

@@ -22,9 +22,11 @@ from server.services.groups import joining
 log = logging.getLogger("curbside.groups")
 
 
-async def addressed_groups(session: AsyncSession, create: dict, note: dict) -> list[Group]:
-    """The groups hosted here that the activity or its object names."""
-    named = addressees(create) | addressees(note)
+async def addressed_groups(runtime: Runtime, session: AsyncSession, create: dict, note: dict) -> list[Group]:
+    """The groups hosted here that the activity or its object names. Only a name under the groups' path here
+    is looked up: most Creates name none, and the inbox runner handles them by the hundred."""
+    prefix = runtime.urls.group("")
+    named = {uri for uri in addressees(create) | addressees(note) if uri.startswith(prefix)}
     if not named:
         return []
     query = (select(Group).join(Actor, Actor.id == Group.actor_id)
@@ -53,7 +55,7 @@ async def _relay_one(runtime: Runtime, session: AsyncSession, group: Group, crea
 async def relay_create(runtime: Runtime, session: AsyncSession, create: dict, note: dict, author: Actor) -> int:
     """Relay a Create (its object `note`, trusted) by `author` to the followers of every group here it is
     addressed to; returns the deliveries queued. The caller commits."""
-    groups = await addressed_groups(session, create, note)
+    groups = await addressed_groups(runtime, session, create, note)
     if groups and not is_publicly_addressed(note):
         log.info("not relaying %s to %s: only public posts are relayed", create["id"],
                  ", ".join(g.actor.username for g in groups))
