@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from federation import vocab
 from federation.fetch import Fetcher
 from server.convert.as_to_actor import actor_domain
+from server.db import burst
 from server.db.models import InboxItem
 from server.db.types import utcnow
 from server.runtime import Runtime
@@ -66,8 +67,8 @@ async def claim(runtime: Runtime, limit: int, lease: timedelta = LEASE) -> list[
                  .values(locked_until=now + lease, attempts=InboxItem.attempts + 1)
                  .returning(InboxItem.id, InboxItem.activity, InboxItem.signer, InboxItem.attempts,
                             InboxItem.activity_uri))
-    async with runtime.sessions() as session:
-        rows = (await session.execute(statement)).all()
+    async with runtime.sessions() as session:  # one burst: the write lock is not held across awaits
+        rows = await burst.run(session, lambda connection: connection.execute(statement).all())
         await session.commit()
     return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
 
