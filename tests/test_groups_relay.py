@@ -5,7 +5,7 @@ import json
 import logging
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select
 
 from federation import activities
 from federation.addressing import PUBLIC
@@ -249,3 +249,22 @@ async def test_activity_its_actor_did_not_sign_is_relayed_as_its_origin_serves_i
     assert [(a["type"], a["id"]) for a in relayed] == [("Create", forged["id"]), ("Like", like["id"])]
     assert relayed[0]["object"]["content"] == "<p>as carol wrote it</p>" and "bcc" not in relayed[0]
     assert relayed[1]["audience"] == group.uri  # as its origin serves it, and the group's audience
+
+
+async def test_note_naming_no_group_here_is_stored_without_asking_for_groups(fed_app, fed_client, remote):
+    await make_group(fed_app)
+    alice = remote.actor("alice")
+    asked = []
+
+    def look(conn, cursor, statement, *rest):
+        if "groups" in statement:
+            asked.append(statement)
+    event.listen(fed_app.state.engine.sync_engine, "before_cursor_execute", look)
+    try:
+        await deliver(fed_client, alice, create(remote.note(alice, 4, cc=[alice.followers, remote.base + "/groups/x"])))
+        await drain(fed_app)
+    finally:
+        event.remove(fed_app.state.engine.sync_engine, "before_cursor_execute", look)
+    async with fed_app.state.sessions() as session:
+        assert (await session.execute(select(Post.uri))).scalars().all() == [f"{alice.uri}/statuses/4"]
+    assert asked == []

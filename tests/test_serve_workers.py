@@ -105,3 +105,8 @@ def test_serve_queue_workers_starts_that_many(tmp_path):
         assert len(_wait(lambda: len(instance.worker_pids()) == 2 and instance.worker_pids(), what="2 workers")) == 2
     finally:
         instance.stop()
+
+
+def test_serve_workers_yield_the_cpu_to_requests(instance):
+    [worker] = _wait(instance.worker_pids, what="a worker process")
+    assert os.getpriority(os.PRIO_PROCESS, worker) > os.getpriority(os.PRIO_PROCESS, instance.process.pid)

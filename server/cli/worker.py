@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 
 from server.cli.common import CliError, require_current_schema, unreachable, warn_development
 from server.runtime import Runtime
 from server.settings import Settings
+
+SUPERVISED_NICENESS = 10  # a worker started by `serve` yields the CPU to the requests when both want it
 
 
 async def _check_schema(settings: Settings, runtime: Runtime) -> None:
@@ -34,6 +37,8 @@ def worker(settings: Settings, args: argparse.Namespace) -> int:
             await runtime.close()
 
     warn_development(settings)
+    if args.supervised:
+        os.nice(SUPERVISED_NICENESS)
     asyncio.run(work())
     return 0
 

@@ -12,14 +12,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Callable
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Connection, Select, Update, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation import vocab
 from federation.fetch import Fetcher
 from server.convert.as_to_actor import actor_domain
+from server.db import burst
 from server.db.models import InboxItem
 from server.db.types import utcnow
 from server.runtime import Runtime
@@ -66,8 +67,8 @@ async def claim(runtime: Runtime, limit: int, lease: timedelta = LEASE) -> list[
                  .values(locked_until=now + lease, attempts=InboxItem.attempts + 1)
                  .returning(InboxItem.id, InboxItem.activity, InboxItem.signer, InboxItem.attempts,
                             InboxItem.activity_uri))
-    async with runtime.sessions() as session:
-        rows = (await session.execute(statement)).all()
+    async with runtime.sessions() as session:  # one burst: the write lock is not held across awaits
+        rows = await burst.run(session, lambda connection: connection.execute(statement).all())
         await session.commit()
     return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
 
@@ -82,10 +83,19 @@ def _outcome(item_id: int, error: Exception) -> tuple[bool, str]:
     return True, f"{type(error).__name__}: {error}"[:1000]
 
 
-async def _finish(session: AsyncSession, item_ids: list[int], **values: Any) -> None:
+def _finished(item_ids: list[int], **values: Any) -> Update:
     # Only rows still claimed: one the actor's own copy replaced meanwhile is queued again (intake.py).
     claimed = InboxItem.id.in_(item_ids) & InboxItem.locked_until.is_not(None)
-    await session.execute(update(InboxItem).where(claimed).values(locked_until=None, **values))
+    return update(InboxItem).where(claimed).values(locked_until=None, **values)
+
+
+async def _finish(session: AsyncSession, item_ids: list[int], **values: Any) -> None:
+    await session.execute(_finished(item_ids, **values))
+
+
+def _done(item_ids: list[int]) -> Callable[[Connection], Any]:
+    """Mark items done, as the last write of their batch's burst (PostBatch.flush)."""
+    return lambda connection: connection.execute(_finished(item_ids, state="done", last_error=None))
 
 
 async def _skip_seen(runtime: Runtime, items: list[Claimed]) -> list[Claimed]:
@@ -184,13 +194,12 @@ class InboxRunner:
                 except Exception as exc:
                     await session.rollback()
                     return index, exc
+            await mark_hosts_alive(session, [actor_domain(i.signer) for i in items])  # a read, mostly: before writes
             try:
-                await batch.flush(session)
+                await batch.flush(session, then=_done([item.id for item in items]))
             except Exception:
                 await session.rollback()
                 return None, None
-            await _finish(session, [item.id for item in items], state="done", last_error=None)
-            await mark_hosts_alive(session, [actor_domain(i.signer) for i in items])
             await session.commit()
         return None
 
@@ -201,8 +210,7 @@ class InboxRunner:
                 activity = vocab.parse_activity(item.activity, allow_http=runtime.settings.allow_http)
                 ctx = InboxContext(runtime, session, activity, item.signer, fetcher_source, document=item.activity)
                 outcome = await dispatch(ctx)
-                await ctx.batch.flush(session)
-                await _finish(session, [item.id], state="done", last_error=None)
+                await ctx.batch.flush(session, then=_done([item.id]))
                 await session.commit()
                 log.debug("inbox item %d: %s", item.id, outcome)
                 return

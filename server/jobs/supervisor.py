@@ -7,6 +7,8 @@ finish their batch and hand the rest back) before `serve` exits. They run in the
 that a Ctrl-C on the terminal reaches only `serve`, which stops them in order; and `--supervised`
 makes a worker stop by itself if `serve` dies without a word (SIGKILL). Nothing is lost either way:
 the queues are rows, and rows claimed by a killed worker are claimed again when their lease ends.
+A supervised worker lowers its own CPU priority (server.cli.worker.SUPERVISED_NICENESS): when the machine's
+cores are all busy, requests are served first and the queues drain with what is left.
 """
 from __future__ import annotations
 

@@ -46,9 +46,11 @@ class Posted:
         return bool(self.create["object"].get("inReplyTo"))
 
 
-async def addressed_groups(session: AsyncSession, *docs: dict) -> list[Group]:
-    """The groups hosted here that the activity or its object names."""
-    named = set().union(*(addressees(doc) for doc in docs))
+async def addressed_groups(runtime: Runtime, session: AsyncSession, *docs: dict) -> list[Group]:
+    """The groups hosted here that the activity or its object names. Only a name under the groups' path here
+    is looked up: most Creates name none, and the inbox runner handles them by the hundred."""
+    prefix = runtime.urls.group("")
+    named = {uri for uri in set().union(*(addressees(doc) for doc in docs)) if uri.startswith(prefix)}
     if not named:
         return []
     query = (select(Group).join(Actor, Actor.id == Group.actor_id)
@@ -127,7 +129,7 @@ async def relay_new_post(runtime: Runtime, session: AsyncSession, new: Posted) -
     to their followers; returns the deliveries queued. The caller commits."""
     note = new.create["object"]
     in_thread = await holding(session, new.parent_id)
-    addressed = await addressed_groups(session, new.create, note)
+    addressed = await addressed_groups(runtime, session, new.create, note)
     if not (in_thread or addressed):
         return 0
     if not is_publicly_addressed(note):

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sqlalchemy import BigInteger, bindparam, cast, exists, null, or_, select, union_all
+from sqlalchemy import BigInteger, Connection, bindparam, cast, exists, null, or_, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from moderation.notification_policy import DROP, FILTER
+from server.db import burst
 from server.db.ids import snowflake
 from server.db.models import (
     AccountModeration,
@@ -123,27 +124,30 @@ _FAN_OUT_TAGGED = {"postgresql": _fan_out_tagged(postgresql), "sqlite": _fan_out
 
 async def fan_out_tagged(session: AsyncSession, posts: list[tuple[int, str | None]]) -> None:
     """Put new public original posts, given as (id, author's domain or None when local), into the home
-    timelines of their hashtags' followers, in one statement; their post_tags rows must be written.
-    Posts of limited domains are left out, as limited accounts are (see _fan_out_tagged)."""
-    if not posts:
-        return
-    policies = await policies_for(session)
-    ids = [post_id for post_id, domain in posts
-           if domain is None or policies.effective(domain).show_in_public_timelines]
+    timelines of their hashtags' followers, in one statement; their post_tags rows must be written."""
+    ids = await tagged_reaching(session, posts)
     if ids:
         core = await session.connection()
         await core.execute(_FAN_OUT_TAGGED[session.bind.dialect.name], {"ids": ids})
 
 
-async def fan_out_remote(session: AsyncSession, post_ids: list[int],
-                         tagged: list[tuple[int, str | None]] = ()) -> None:
+async def tagged_reaching(session: AsyncSession, posts: list[tuple[int, str | None]]) -> list[int]:
+    """Those of public original posts, given as (id, author's domain or None when local), that go to their
+    hashtags' followers: not those of limited domains, as limited accounts' do not (see _fan_out_tagged)."""
+    if not posts:
+        return []
+    policies = await policies_for(session)
+    return [post_id for post_id, domain in posts
+            if domain is None or policies.effective(domain).show_in_public_timelines]
+
+
+def write_remote_entries(connection: Connection, post_ids: list[int], tagged_ids: list[int]) -> None:
     """fan_out for many new remote posts (not boosts, not direct) in one statement, and one more for
-    `tagged`: those of them that are public and carry hashtags, with their authors' domains."""
-    if post_ids:
-        core = await session.connection()
-        await core.execute(_FAN_OUT_REMOTE[session.bind.dialect.name], {"ids": post_ids})
-        await fan_out_tagged(session, list(tagged))
-        await stream_events.emit_many(session, "update", [{"post_id": post_id} for post_id in post_ids])
+    `tagged_ids` (of tagged_reaching), on a sync Connection (server.db.burst). Their stream events are the caller's."""
+    dialect = connection.dialect.name
+    connection.execute(_FAN_OUT_REMOTE[dialect], {"ids": post_ids})
+    if tagged_ids:
+        connection.execute(_FAN_OUT_TAGGED[dialect], {"ids": tagged_ids})
 
 
 async def notify(session: AsyncSession, kind: str, recipient_ids: Iterable[int], from_actor_id: int,
@@ -193,6 +197,11 @@ async def notify_subscribers(session: AsyncSession, post_ids: list[int], skip: I
     (mentioned, so notified already). One query for many posts: such followers are rare."""
     if not post_ids:
         return 0
+    return await notify_subscribed(session, await burst.run(session, lambda c: subscribed(c, post_ids)), skip)
+
+
+def subscribed(connection: Connection, post_ids: list[int]) -> list[tuple[int, int, int]]:
+    """(follower, post, author) for notify_subscribers, on a sync Connection (server.db.burst)."""
     parent = aliased(Post)
     query = (select(Follow.follower_id, Post.id, Post.author_id)
              .join(Follow, Follow.followed_id == Post.author_id).join(Actor, Actor.id == Follow.follower_id)
@@ -200,8 +209,13 @@ async def notify_subscribers(session: AsyncSession, post_ids: list[int], skip: I
              .where(Post.id.in_(post_ids), Post.visibility != "direct", Post.boost_of_id.is_(None),
                     Follow.state == "accepted", Follow.notify.is_(True), Actor.local.is_(True),
                     or_(Post.in_reply_to_uri.is_(None), parent.author_id == Post.author_id)))
+    return [tuple(row) for row in connection.execute(query)]
+
+
+async def notify_subscribed(session: AsyncSession, rows: list[tuple[int, int, int]], skip: Iterable[int] = ()) -> int:
+    """Notify the (follower, post, author) rows of `subscribed`, but those in `skip`."""
     skipped, count = set(skip), 0
-    for follower_id, post_id, author_id in (await session.execute(query)).all():
+    for follower_id, post_id, author_id in rows:
         if follower_id not in skipped:
             count += await notify(session, "status", [follower_id], author_id, post_id)
     return count

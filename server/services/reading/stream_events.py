@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import Connection, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.db import effects
+from server.db import burst, effects
 from server.db.models import HomeTimelineEntry, Post, PostTag, StreamEvent
 
 CHANNEL = "curbside_stream"
@@ -32,14 +32,17 @@ async def emit(session: AsyncSession, kind: str, data: dict) -> None:
 
 async def emit_many(session: AsyncSession, kind: str, datas: list[dict]) -> None:
     """Record events of one kind in one statement (a batch of new posts is one round trip, not one each)."""
-    if not datas:
-        return
-    core = await session.connection()
-    ids = list((await core.execute(insert(StreamEvent).returning(StreamEvent.id),
-                                   [{"kind": kind, "data": data} for data in datas])).scalars())
-    effects.declare(session, STREAM)
-    if core.dialect.name == "postgresql":
-        await core.execute(_NOTIFY, {"channel": CHANNEL, "ids": ids})
+    if datas:
+        await burst.run(session, lambda connection: write_many(connection, kind, datas))
+        effects.declare(session, STREAM)
+
+
+def write_many(connection: Connection, kind: str, datas: list[dict]) -> None:
+    """emit_many's writes, on a sync Connection (server.db.burst); its caller declares the STREAM effect."""
+    ids = list(connection.execute(insert(StreamEvent).returning(StreamEvent.id),
+                                  [{"kind": kind, "data": data} for data in datas]).scalars())
+    if connection.dialect.name == "postgresql":
+        connection.execute(_NOTIFY, {"channel": CHANNEL, "ids": ids})
 
 
 async def post_created(session: AsyncSession, post: Post) -> None:

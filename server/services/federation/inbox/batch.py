@@ -9,13 +9,17 @@ misses a post that arrived before it.
 """
 from __future__ import annotations
 
-from sqlalchemy import bindparam, update
+from typing import Callable
+
+from sqlalchemy import Connection, bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.db import burst, effects
 from server.db.models import Post, PostTag
 from server.services.federation.inbox import remembered
 from server.services.posts import fanout as timelines
+from server.services.reading import stream_events
 
 
 def _statements(dialect) -> dict:
@@ -63,25 +67,44 @@ class PostBatch:
             self._tags[post.uri] = tags
             self._domains[post.uri] = post.author.domain
 
-    async def flush(self, session: AsyncSession) -> int:
-        """Write the deferred posts that are not stored yet, their tags, reply counts and home
-        timeline entries (followers', then hashtag followers': after the tags); returns how many posts were new."""
-        if not self._rows:
+    async def flush(self, session: AsyncSession, then: Callable[[Connection], None] | None = None) -> int:
+        """Write the deferred posts that are not stored yet, their tags, reply counts, home timeline entries
+        (followers', then hashtag followers': after the tags) and stream events, then `then`'s writes, in one
+        burst (server.db.burst: SQLite's write lock is held for the burst, not for as many awaits); returns
+        how many posts were new."""
+        if not self._rows and then is None:
             return 0
         rows, tags, domains = list(self._rows.values()), self._tags, self._domains
         self._rows, self._tags, self._domains = {}, {}, {}
-        statements = _STATEMENTS[session.bind.dialect.name]
-        core = await session.connection()
-        inserted = set((await core.execute(statements["posts"], rows)).scalars())
-        new = [row for row in rows if row["id"] in inserted]
-        tag_rows = [{"post_id": row["id"], "tag": t} for row in new for t in tags[row["uri"]]]
-        if tag_rows:
-            await core.execute(statements["tags"], tag_rows)
-        parents = [{"parent": row["in_reply_to_id"]} for row in new if row["in_reply_to_id"] is not None]
-        if parents:
-            await core.execute(_REPLIED, parents)
-        tagged = [(row["id"], domains[row["uri"]]) for row in new
-                  if tags[row["uri"]] and row["visibility"] == timelines.TAGGED_VISIBILITY]
-        await timelines.fan_out_remote(session, [row["id"] for row in new], tagged)
-        await timelines.notify_subscribers(session, [row["id"] for row in new])
+        tagged = set(await timelines.tagged_reaching(session, [
+            (row["id"], domains[row["uri"]]) for row in rows
+            if tags[row["uri"]] and row["visibility"] == timelines.TAGGED_VISIBILITY]))
+
+        def write(connection: Connection) -> tuple[list[int], list]:
+            new = _write_posts(connection, rows, tags) if rows else []
+            if new:
+                timelines.write_remote_entries(connection, new, [i for i in new if i in tagged])
+                stream_events.write_many(connection, "update", [{"post_id": post_id} for post_id in new])
+            if then is not None:
+                then(connection)
+            return new, timelines.subscribed(connection, new) if new else []
+
+        new, subscribed = await burst.run(session, write)
+        if new:
+            effects.declare(session, stream_events.STREAM)
+            await timelines.notify_subscribed(session, subscribed)
         return len(new)
+
+
+def _write_posts(connection: Connection, rows: list[dict], tags: dict[str, list[str]]) -> list[int]:
+    """Insert the posts not stored yet, their tags and their parents' reply counts; the new posts' ids."""
+    statements = _STATEMENTS[connection.dialect.name]
+    inserted = set(connection.execute(statements["posts"], rows).scalars())
+    new = [row for row in rows if row["id"] in inserted]
+    tag_rows = [{"post_id": row["id"], "tag": t} for row in new for t in tags[row["uri"]]]
+    if tag_rows:
+        connection.execute(statements["tags"], tag_rows)
+    parents = [{"parent": row["in_reply_to_id"]} for row in new if row["in_reply_to_id"] is not None]
+    if parents:
+        connection.execute(_REPLIED, parents)
+    return [row["id"] for row in new]

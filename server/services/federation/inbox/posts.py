@@ -144,7 +144,7 @@ async def _fetch_missing_thread(ctx: InboxContext, parsed: vocab.Post, doc: dict
     so that the group takes the reply into its thread. A fetch that fails leaves the reply as it is."""
     if not parsed.in_reply_to or await ctx.post(parsed.in_reply_to) is not None:
         return
-    if not await relay.addressed_groups(ctx.session, as_received(ctx, doc), doc):
+    if not await relay.addressed_groups(ctx.runtime, ctx.session, as_received(ctx, doc), doc):
         return
     ancestors: list[tuple[vocab.Post, dict, Actor]] = []
     uri: str | None = parsed.in_reply_to
@@ -182,7 +182,7 @@ async def _store_fetched(ctx: InboxContext, parsed: vocab.Post, doc: dict, autho
     for group, row in await relay.holding(ctx.session, post.in_reply_to_id):
         await relay.keep(ctx.session, group, post.id, row.thread_id, announce_of=relay.announce_id(group, parsed.id))
     if not post.in_reply_to_uri and is_publicly_addressed(doc):
-        for group in await relay.addressed_groups(ctx.session, doc):
+        for group in await relay.addressed_groups(ctx.runtime, ctx.session, doc):
             await relay.keep(ctx.session, group, post.id, None, announce_of=relay.announce_id(group, parsed.id),
                              title=parsed.name)
 
