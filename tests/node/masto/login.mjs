@@ -3,7 +3,7 @@ import { createOAuthAPIClient, createRestAPIClient } from "masto";
 import { check, run } from "../lib.mjs";
 
 run(async ({ base_url, username, password }) => {
-  const scopes = "read write follow";
+  const scopes = "read write follow push";
   const app = await createRestAPIClient({ url: base_url }).v1.apps.create({
     clientName: "masto.js tests", redirectUris: "urn:ietf:wg:oauth:2.0:oob", scopes });
   check(app.clientId && app.clientSecret, "the app has a client id and secret");

@@ -8,7 +8,7 @@ import { detector } from "megalodon";
 run(async ({ base_url, username, password }) => {
   const sns = await detector(base_url);
   check(sns === "mastodon", `megalodon detects a Mastodon API (got ${sns})`);
-  const scopes = ["read", "write", "follow"];
+  const scopes = ["read", "write", "follow", "push"];
   const app = await client({ base_url }).registerApp("megalodon tests", { scopes });
   check(app.client_id && app.client_secret && app.url.includes("/oauth/authorize"), "an app and its consent URL");
   const code = await consent(app.url, username, password);
