@@ -58,6 +58,8 @@ ROUTES = [
     ApiRoute("/api/v1/custom_emojis", instance.custom_emojis, PUBLIC),
     ApiRoute("/api/v1/instance/extended_description", instance.extended_description, PUBLIC),
     ApiRoute("/api/v1/instance/translation_languages", instance.translation_languages, PUBLIC),
+    ApiRoute("/api/v1/instance/languages", instance.languages, PUBLIC),
+    ApiRoute("/api/v1/instance/privacy_policy", instance.privacy_policy, PUBLIC),
     ApiRoute("/api/v1/accounts", accounts.index, optional("read:accounts")),
     ApiRoute("/api/v1/accounts/verify_credentials", accounts.verify_credentials, user("read:accounts")),
     ApiRoute("/api/v1/accounts/lookup", accounts.lookup, optional("read:accounts")),
