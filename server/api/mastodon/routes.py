@@ -151,6 +151,8 @@ ROUTES = [
     # members and verification (issue 4)
     ApiRoute("/api/v1/accounts", registrations.create_account, Need("app", "write:accounts"), POST),
     ApiRoute("/api/v1/accounts/update_credentials", profile.update_credentials, user("write:accounts"), PATCH),
+    ApiRoute("/api/v1/profile/avatar", profile.remove_avatar, user("write:accounts"), DELETE),
+    ApiRoute("/api/v1/profile/header", profile.remove_header, user("write:accounts"), DELETE),
     ApiRoute("/api/v1/emails/confirmations", registrations.resend_confirmation, user("write:accounts"), POST),
     ApiRoute("/auth/confirmation", registrations.confirmation_link, PUBLIC),
     ApiRoute("/api/v1/directory", directory.directory, optional("read:accounts")),
