@@ -120,6 +120,7 @@ ROUTES = [
     ApiRoute("/api/v1/trends/statuses", trends.statuses, optional("read:statuses")),
     ApiRoute("/api/v1/trends/links", trends.links, optional("read")),
     ApiRoute("/api/v2/suggestions", suggestions.index, user("read")),
+    ApiRoute("/api/v1/suggestions", suggestions.index_v1, user("read")),
     ApiRoute("/api/v1/suggestions/{account_id}", suggestions.remove, user("read"), DELETE),
     ApiRoute("/api/v1/announcements", announcements.index, user("read")),
     ApiRoute("/api/v1/announcements/{id}/dismiss", announcements.dismiss, user("write:accounts"), POST),
