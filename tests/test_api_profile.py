@@ -4,7 +4,9 @@ import json
 
 from sqlalchemy import select
 
+from server.convert.actor_to_mastodon import DEFAULT_AVATAR, DEFAULT_HEADER
 from server.db.models import Delivery
+from server.services.posts import media
 from tests.support import factories
 from tests.support.api import check_auth
 from tests.support.images import camera_jpeg, leaks, plain
@@ -90,3 +92,39 @@ async def test_api_profile_auth(app, client, alice):
     granular = await token(app, alice, "write:accounts")
     assert (await client.patch("/api/v1/accounts/update_credentials", json={"display_name": "x"},
                                headers=granular)).status_code == 200
+
+
+async def _updates_sent(app) -> list[dict]:
+    async with app.state.sessions() as session:
+        return [json.loads(d.body) for d in (await session.execute(select(Delivery).order_by(Delivery.id))).scalars()]
+
+
+async def test_api_profile_avatar_and_header_removed_with_their_files(app, client, alice):
+    async with app.state.sessions() as session:
+        await factories.follow(session, await factories.remote_actor(session, "rob", "remote.example"), alice.actor)
+        await session.commit()
+    files = {"avatar": ("me.png", plain(), "image/png"), "header": ("ward.png", plain("PNG", (1500, 500)), "image/png")}
+    before = (await client.patch("/api/v1/accounts/update_credentials", files=files, headers=alice.headers)).json()
+    storage, runtime = app.state.runtime.storage, app.state.runtime
+    avatar_key, header_key = (media.storage_key_of_url(runtime, before[k]) for k in ("avatar", "header"))
+    assert await storage.get(avatar_key) is not None and await storage.get(header_key) is not None
+    sent = len(await _updates_sent(app))
+    removed = await client.delete("/api/v1/profile/avatar", headers=alice.headers)
+    assert removed.status_code == 200, removed.text
+    account = removed.json()
+    assert account["avatar"] == BASE + DEFAULT_AVATAR and account["header"] == before["header"]
+    assert "source" in account and account["id"] == str(alice.id)
+    assert await storage.get(avatar_key) is None and await storage.get(header_key) is not None
+    assert (await client.get(before["avatar"].removeprefix(BASE))).status_code == 404
+    assert "icon" not in (await client.get("/users/alice", headers=AP)).json()
+    [update] = (await _updates_sent(app))[sent:]
+    assert update["type"] == "Update" and "icon" not in update["object"] and "image" in update["object"]
+    again = await client.delete("/api/v1/profile/avatar", headers=alice.headers)
+    assert again.status_code == 200 and len(await _updates_sent(app)) == sent + 1  # nothing to remove, nothing sent
+    header = (await client.delete("/api/v1/profile/header", headers=alice.headers)).json()
+    assert header["header"] == BASE + DEFAULT_HEADER and await storage.get(header_key) is None
+
+
+async def test_api_profile_picture_removal_needs_write_accounts(app, client, alice):
+    for picture in ("avatar", "header"):
+        await check_auth(client, "DELETE", f"/api/v1/profile/{picture}", await token(app, alice, "read"))

@@ -1,5 +1,6 @@
 """GET /api/v2/suggestions: colleagues of the member's specialty, verified ones first, never suspended, blocked,
-muted, followed, dismissed or applicant accounts; DELETE /api/v1/suggestions/:account_id."""
+muted, followed, dismissed or applicant accounts; GET /api/v1/suggestions, the same as Account entities;
+DELETE /api/v1/suggestions/:account_id."""
 from server.db.models import AccountModeration, MemberProfile
 from server.db.types import utcnow
 from tests.support.api import check_auth
@@ -46,6 +47,10 @@ async def test_suggestions_are_colleagues_of_the_specialty_verified_first(app, c
     assert [(s["account"]["username"], s["sources"], s["source"]) for s in found] == [
         ("carol", ["featured"], "staff"), ("dave", ["most_followed"], "global")]
     assert found[0]["account"]["curbside"]["verified"] is True
+    v1 = await client.get("/api/v1/suggestions", headers=alice.headers)
+    assert v1.status_code == 200 and v1.json() == [s["account"] for s in found]  # Accounts alone, same privacy
+    limited = await client.get("/api/v1/suggestions", params={"limit": 1}, headers=alice.headers)
+    assert [a["username"] for a in limited.json()] == ["carol"]
     assert (await client.delete(f"/api/v1/suggestions/{people['dave'].id}", headers=alice.headers)).json() == {}
     assert [s["account"]["username"] for s in await _suggested(client, alice)] == ["carol"]
     # verified first, then by followers (ivan has alice), then oldest first
@@ -58,3 +63,5 @@ async def test_suggestions_need_a_specialty_and_a_token(app, client, alice):
     assert (await client.delete("/api/v1/suggestions/999", headers=alice.headers)).status_code == 404
     assert (await client.delete("/api/v1/suggestions/x", headers=alice.headers)).status_code == 404
     await check_auth(client, "GET", "/api/v2/suggestions", await token(app, alice, "write"))
+    await check_auth(client, "GET", "/api/v1/suggestions", await token(app, alice, "write"))
+    assert (await client.get("/api/v1/suggestions", headers=alice.headers)).json() == []

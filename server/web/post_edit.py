@@ -12,16 +12,14 @@ from moderation.errors import ServiceError
 from server.db.models import Post
 from server.services.moderation.held import held_for
 from server.services.posts import authoring as post_service
+from server.services.posts import languages
 from server.services.social.visibility_to_viewers import visible_post
 from server.web.page import Web, error_page
 from server.web.phi_marks import guard_answer
 from server.web.status_view import full_time, roll_back, status_cards, viewer_actor
 from server.web.threads import NOT_FOUND, post_id_of
 
-LANGUAGES = (("en", "English"), ("de", "Deutsch"), ("es", "Español"), ("fr", "Français"), ("it", "Italiano"),
-             ("nl", "Nederlands"), ("pt", "Português"), ("da", "Dansk"), ("sv", "Svenska"), ("nb", "Norsk"),
-             ("fi", "Suomi"), ("pl", "Polski"), ("cs", "Čeština"), ("el", "Ελληνικά"), ("tr", "Türkçe"),
-             ("ar", "العربية"), ("he", "עברית"), ("ja", "日本語"), ("zh", "中文"))
+LANGUAGES = tuple((code, own_name) for code, _, own_name in languages.LANGUAGES)
 
 
 @dataclass

@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse
 from server.api.mastodon.auth import authenticate
 from server.api.mastodon.common import account_json, accounts_json, not_found, path_id, statuses_json
 from server.api.mastodon.paging import int_param, link_header, read_page
-from server.api.mastodon.params import as_id, flag, query, read_params
+from server.api.mastodon.params import flag, query_ids, read_params
 from server.api.mastodon.profile import credential_json
 from server.db.models import Actor, Follow
 from server.services.moderation.hidden_from_viewers import actor_hidden, visible_actors
@@ -21,6 +21,8 @@ from server.services.social import lookup as lookup_service
 from server.services.social import notes_and_endorsements as kept
 from server.services.social.relationships import familiar_followers as familiar
 from server.services.social.relationships import relationship
+
+MAX_ACCOUNTS = 40  # Mastodon's DEFAULT_ACCOUNTS_LIMIT
 
 
 async def verify_credentials(request: Request) -> JSONResponse:
@@ -108,11 +110,20 @@ async def following(request: Request) -> JSONResponse:
     return await _follow_list(request, Follow.follower_id, "followed_id")
 
 
-async def _named_accounts(request: Request, session) -> list[Actor]:
-    """The visible accounts named by `id[]` (at most 40); ids naming nothing are skipped, as on Mastodon."""
-    ids = [as_id(value) for value in (query(request).texts("id") or [])][:40]
-    found = [await session.get(Actor, value) for value in ids if value is not None]
+async def _named_accounts(request: Request, session, ids: list[int] | None = None) -> list[Actor]:
+    """The visible accounts named by `ids`, else by `id[]` (the first 40); ids naming nothing are skipped, as on
+    Mastodon."""
+    ids = query_ids(request, "id")[:MAX_ACCOUNTS] if ids is None else ids
+    found = [await session.get(Actor, value) for value in ids]
     return await visible_actors(session, [actor for actor in found if actor is not None])
+
+
+async def index(request: Request) -> JSONResponse:
+    """GET /api/v1/accounts?id[]=: the accounts named, hidden ones (suspended, not public yet) left out."""
+    await authenticate(request)
+    ids = query_ids(request, "id", MAX_ACCOUNTS)
+    async with request.app.state.sessions() as session:
+        return await accounts_json(request, session, await _named_accounts(request, session, ids))
 
 
 async def relationships(request: Request) -> JSONResponse:

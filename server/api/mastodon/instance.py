@@ -1,4 +1,4 @@
-"""/api/v1/instance, /api/v2/instance, peers, rules, custom emojis."""
+"""/api/v1/instance, /api/v2/instance, peers, rules, custom emojis, languages, privacy policy."""
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
@@ -10,11 +10,13 @@ from starlette.responses import JSONResponse
 from federation.text import render_post
 from server.convert.actor_to_mastodon import iso
 from server.db.models import Actor, Post
+from server.services.instance import privacy_policy as policy
 from server.services.instance import site as site_settings
 from server.services.instance.settings import registration_mode
 from server.services.instance.site import MASTODON_COMPAT
 from server.services.moderation.policies import policies_for
 from server.services.posts.authoring import MAX_CHARS, MAX_POLL_OPTION_CHARS, MAX_POLL_OPTIONS
+from server.services.posts.languages import LANGUAGES
 from server.services.push.subscriptions import server_key
 from server.services.social.account_publicity import public_members
 from server.services.social.featured_tags import MAX_FEATURED_TAGS
@@ -117,9 +119,21 @@ async def extended_description(request: Request) -> JSONResponse:
     state = request.app.state
     async with state.sessions() as session:
         site = await site_settings.load(session, state.settings)
-        updated = await site_settings.described_at(session)
+        updated = await site_settings.changed_at(session, "site_description")
     return JSONResponse({"updated_at": iso(updated),
                          "content": render_post(site.description, mentions={}, tag_url=state.urls.tag).html})
+
+
+async def languages(request: Request) -> JSONResponse:
+    """The languages members may post in (the composer's list), as Mastodon's Language entities."""
+    return JSONResponse([{"code": code, "name": name} for code, name, _ in LANGUAGES])
+
+
+async def privacy_policy(request: Request) -> JSONResponse:
+    state = request.app.state
+    async with state.sessions() as session:
+        content, updated = await policy.privacy_policy(session, state.settings, state.urls)
+    return JSONResponse({"updated_at": iso(updated), "content": content})
 
 
 async def translation_languages(request: Request) -> JSONResponse:

@@ -171,3 +171,12 @@ def query(request: Request) -> Params:
 def query_list(request: Request, name: str) -> list[str]:
     """A list from the query string, as `name[]=a&name[]=b` or `name=a&name=b`."""
     return request.query_params.getlist(f"{name}[]") or request.query_params.getlist(name)
+
+
+def query_ids(request: Request, name: str, maximum: int | None = None) -> list[int]:
+    """The distinct ids of `name[]` in the query string, in the order given; a value that cannot name a row is left
+    out (Mastodon finds nothing for it). More than `maximum` is a 422, as Mastodon answers."""
+    values = query_list(request, name)
+    if maximum is not None and len(values) > maximum:
+        raise invalid(name, f"at most {maximum} ids")
+    return list(dict.fromkeys(found for found in map(as_id, values) if found is not None))

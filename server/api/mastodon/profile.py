@@ -1,6 +1,7 @@
 """The member's own profile: Mastodon's PATCH /api/v1/accounts/update_credentials (display name, note, avatar,
 header, fields, locked, discoverable, indexable, bot) plus the professional profile (real_name, pseudonymous,
-profession, specialty, institution, jurisdiction), and GET /api/v1/curbside/profile with what only they see."""
+profession, specialty, institution, jurisdiction), DELETE /api/v1/profile/avatar and /header, and
+GET /api/v1/curbside/profile with what only they see."""
 from __future__ import annotations
 
 import re
@@ -17,7 +18,7 @@ from server.api.mastodon.common import account_json
 from server.api.mastodon.params import Params, as_id, invalid, read_params
 from server.db.models import Account, Actor, Follow
 from server.services.accounts import professional_profile as profiles
-from server.services.accounts.mastodon_profile import ProfileChanges, update_profile
+from server.services.accounts.mastodon_profile import ProfileChanges, remove_image, update_profile
 from server.services.accounts.specialties import specialty_name
 from server.services.verification.attestations_issued import publish_actor_update
 
@@ -97,6 +98,25 @@ async def update_credentials(request: Request) -> JSONResponse:
         await publish_actor_update(session, state.settings, actor)
         await session.commit()
         return JSONResponse(await credential_json(request, session, actor, auth.account))
+
+
+def _picture_remover(picture: str):
+    """DELETE /api/v1/profile/avatar or /header: the picture and its file removed (nothing to remove is fine, as
+    on Mastodon), the Update sent to followers' servers; answers the CredentialAccount."""
+    async def handler(request: Request) -> JSONResponse:
+        auth = await authenticate(request)
+        state = request.app.state
+        async with state.sessions() as session:
+            actor = await session.get(Actor, auth.account.actor_id)
+            if await remove_image(state.runtime, session, actor, picture):
+                await publish_actor_update(session, state.settings, actor)
+            await session.commit()
+            return JSONResponse(await credential_json(request, session, actor, auth.account))
+    return handler
+
+
+remove_avatar = _picture_remover("avatar")
+remove_header = _picture_remover("header")
 
 
 async def own_profile(request: Request) -> JSONResponse:

@@ -11,8 +11,8 @@ from starlette.responses import JSONResponse
 
 from server.api.mastodon import scheduled_statuses
 from server.api.mastodon.auth import authenticate
-from server.api.mastodon.common import accounts_json, not_found, path_id, status_json
-from server.api.mastodon.params import Params, as_id, invalid, read_params
+from server.api.mastodon.common import accounts_json, not_found, path_id, status_json, statuses_json
+from server.api.mastodon.params import Params, as_id, invalid, query_ids, read_params
 from server.db.models import Actor, Like, Post
 from server.db.types import utcnow
 from server.services.posts import authoring as post_service
@@ -20,6 +20,8 @@ from server.services.posts import idempotency, post_actions, scheduling
 from server.services.reading import timelines as reading
 from server.services.reading.page_views import render_statuses
 from server.services.social.visibility_to_viewers import visible_post
+
+MAX_STATUSES = 20  # Mastodon's DEFAULT_STATUSES_LIMIT
 
 
 def _poll(params: Params) -> post_service.PollSpec | None:
@@ -122,6 +124,17 @@ async def _viewed_post(request: Request, session, auth) -> tuple[Actor | None, P
     if post is None:
         raise not_found()
     return viewer, post
+
+
+async def index(request: Request) -> JSONResponse:
+    """GET /api/v1/statuses?id[]=: the statuses named that the viewer may see (as GET /api/v1/statuses/:id decides),
+    in the order asked; the others are left out."""
+    auth = await authenticate(request)
+    ids = query_ids(request, "id", MAX_STATUSES)
+    async with request.app.state.sessions() as session:
+        viewer = await session.get(Actor, auth.account.actor_id) if auth else None
+        found = [await visible_post(session, post_id, viewer) for post_id in ids]
+        return await statuses_json(request, session, [post for post in found if post is not None], viewer)
 
 
 async def show(request: Request) -> JSONResponse:

@@ -1,5 +1,6 @@
-"""GET /api/v2/suggestions (colleagues of the member's specialty, verified ones first) and
-DELETE /api/v1/suggestions/:account_id (not to be suggested again)."""
+"""GET /api/v2/suggestions (colleagues of the member's specialty, verified ones first), GET /api/v1/suggestions (the
+same accounts, as Mastodon's v1 answers: Account entities alone) and DELETE /api/v1/suggestions/:account_id (not to
+be suggested again)."""
 from __future__ import annotations
 
 from starlette.requests import Request
@@ -13,14 +14,23 @@ from server.services.reading.page_views import render_accounts
 from server.services.social import suggestions
 
 
-async def index(request: Request) -> JSONResponse:
+async def _suggested(request: Request) -> tuple[list[suggestions.Suggestion], list[dict]]:
+    """The caller's suggestions and their Account entities."""
     auth = await authenticate(request)
     limit = int_param(request, "limit", 40, 80)
     state = request.app.state
     async with state.sessions() as session:
         found = await suggestions.suggestions(session, auth.account.actor_id, limit)
-        accounts = await render_accounts(session, [s.actor for s in found], state.urls, state.settings.domain)
+        return found, await render_accounts(session, [s.actor for s in found], state.urls, state.settings.domain)
+
+
+async def index(request: Request) -> JSONResponse:
+    found, accounts = await _suggested(request)
     return JSONResponse([suggestion_to_mastodon(a, verified=s.verified) for s, a in zip(found, accounts)])
+
+
+async def index_v1(request: Request) -> JSONResponse:
+    return JSONResponse((await _suggested(request))[1])
 
 
 async def remove(request: Request) -> JSONResponse:

@@ -1,5 +1,6 @@
 """A member changes their Mastodon-shaped profile: name, note, avatar, header, fields, locked, discoverable,
-indexable, bot. (The professional profile is server.services.accounts.professional_profile.)"""
+indexable, bot; or removes their avatar or header. (The professional profile is
+server.services.accounts.professional_profile.)"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ MAX_DISPLAY_NAME = 100  # more than Mastodon's 30: real names with titles and de
 MAX_NOTE = 500
 MAX_FIELDS = 4
 MAX_FIELD_CHARS = 255
+IMAGES = {"avatar": "icon_url", "header": "header_url"}  # a profile picture -> the actor's column of its URL
 
 
 @dataclass(frozen=True)
@@ -96,3 +98,18 @@ async def update_profile(runtime: Runtime, session: AsyncSession, actor: Actor, 
     actor.updated_at = utcnow()
     await session.flush()
     return actor
+
+
+async def remove_image(runtime: Runtime, session: AsyncSession, actor: Actor, picture: str) -> bool:
+    """Remove the member's avatar or header (`picture`) and its stored file; False when there was none. The caller
+    queues the actor's Update and commits, as after update_profile."""
+    column = IMAGES[picture]
+    url = getattr(actor, column)
+    if url is None:
+        return False
+    setattr(actor, column, None)
+    actor.updated_at = utcnow()
+    await session.flush()
+    if (key := media.storage_key_of_url(runtime, url)) is not None:  # not a remote URL set some other way
+        await runtime.storage.delete([key])
+    return True

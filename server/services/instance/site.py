@@ -19,7 +19,8 @@ from server.services.moderation import audit
 from server.services.posts import images, media
 from server.settings import Settings
 
-KEYS = ("site_title", "site_description", "rules", "theme", "accent_color", "logo_url", PUBLIC_TIMELINES)
+KEYS = ("site_title", "site_description", "rules", "theme", "accent_color", "logo_url", PUBLIC_TIMELINES,
+        "privacy_policy")
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 DEFAULT_ACCENT = "#0b5cab"
 MASTODON_COMPAT = "4.3.0"  # the Mastodon API this server answers as (the instance entity's version, NodeInfo)
@@ -34,6 +35,7 @@ class Site:
     accent_color: str | None  # None: the theme's own
     logo_url: str | None
     public_timelines: bool
+    privacy_policy: str  # the admins' text (Markdown-like, as the description); empty: the default one
 
 
 async def load(session: AsyncSession, settings: Settings) -> Site:
@@ -48,12 +50,13 @@ async def load(session: AsyncSession, settings: Settings) -> Site:
         accent_color=values["accent_color"] if _HEX.match(str(values.get("accent_color", ""))) else None,
         logo_url=_text(values.get("logo_url")) or None,
         public_timelines=values.get(PUBLIC_TIMELINES) is True,  # as instance_settings.open_to_visitors
+        privacy_policy=_text(values.get("privacy_policy")),
     )
 
 
-async def described_at(session: AsyncSession) -> datetime | None:
-    """When the admins last set the description (None: never)."""
-    return await session.scalar(select(InstanceSetting.updated_at).where(InstanceSetting.key == "site_description"))
+async def changed_at(session: AsyncSession, key: str) -> datetime | None:
+    """When the admins last set `key` (None: never)."""
+    return await session.scalar(select(InstanceSetting.updated_at).where(InstanceSetting.key == key))
 
 
 def _text(value: object) -> str:
@@ -99,6 +102,8 @@ async def update(session: AsyncSession, available_themes: list[str], *, actor: A
             checked[key] = text
         elif key == "site_description":
             checked[key] = _limited(value, 2000, "the description")
+        elif key == "privacy_policy":
+            checked[key] = _limited(value, 50_000, "the privacy policy")
         elif key == "rules":
             rules = [r.strip() for r in (value if isinstance(value, list) else str(value).splitlines()) if r.strip()]
             if len(rules) > 50 or any(len(r) > 500 for r in rules):
