@@ -104,7 +104,8 @@ async def _site(app):
 async def test_web_admin_settings_change_the_branding_and_the_instance_api(app, client):
     await member_session(app, client, "boss", role="admin")
     form = {"title": "Society of Cardiology", "description": "Cases and journal club.", "rules": "Be kind\n\nNo ads\n",
-            "theme": "society", "accent_choice": "custom", "accent_color": "#7a1f5c", "public_timelines": "on"}
+            "theme": "society", "accent_choice": "custom", "accent_color": "#7a1f5c", "public_timelines": "on",
+            "privacy_policy": "We keep posts and credentials only."}
     page = await client.get("/admin/settings")
     saved = await client.post("/admin/settings", data={"csrf_token": re.search(
         r'name="csrf_token" value="([^"]+)"', page.text).group(1), **form},
@@ -121,6 +122,8 @@ async def test_web_admin_settings_change_the_branding_and_the_instance_api(app, 
     assert v1["title"] == v2["title"] == "Society of Cardiology"
     assert v1["description"] == v2["description"] == "Cases and journal club."
     assert [r["text"] for r in v2["rules"]] == ["Be kind", "No ads"] and v2["thumbnail"]["url"] == site.logo_url
+    policy = (await client.get("/api/v1/instance/privacy_policy")).json()
+    assert "We keep posts and credentials only." in policy["content"]
 
 
 async def test_web_admin_settings_refuse_an_unreadable_accent_and_change_nothing(app, client):

@@ -1,6 +1,6 @@
-"""/admin/settings (admins only): the society's branding (title, description, rules, theme, accent colour,
-logo, public timelines) through server.services.instance.site, and who may join (registration mode, how long a
-verification lasts, how long evidence is kept) through server.services.instance.settings. Both audit."""
+"""/admin/settings (admins only): the society's branding (title, description, rules, privacy policy, theme,
+accent colour, logo, public timelines) through server.services.instance.site, and who may join (registration mode,
+how long a verification lasts, how long evidence is kept) through server.services.instance.settings. Both audit."""
 from __future__ import annotations
 
 from starlette.responses import Response
@@ -46,7 +46,7 @@ async def _logo(web: Web) -> str | None:
 
 async def save_site(web: Web) -> Response:
     changes = {"site_title": web.value("title"), "site_description": web.value("description"),
-               "rules": web.value("rules"), "theme": web.value("theme"),
+               "rules": web.value("rules"), "privacy_policy": web.value("privacy_policy"), "theme": web.value("theme"),
                "accent_color": web.value("accent_color") if web.value("accent_choice") == "custom" else None,
                "public_timelines": checked(web, "public_timelines")}
     themes = web.request.app.state.themes.available()
