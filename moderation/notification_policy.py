@@ -9,8 +9,10 @@ ACCEPT, FILTER, DROP = "accept", "filter", "drop"
 CHOICES = (ACCEPT, FILTER, DROP)
 FIELDS = ("for_not_following", "for_not_followers", "for_new_accounts", "for_private_mentions",
           "for_limited_accounts")
+# Mastodon 4.3's defaults, but private mentions are accepted: Curbside has no notification requests to review
+# filtered ones in, so a colleague's direct message from a stranger would go unseen.
 DEFAULTS = {"for_not_following": ACCEPT, "for_not_followers": ACCEPT, "for_new_accounts": ACCEPT,
-            "for_private_mentions": FILTER, "for_limited_accounts": FILTER}  # Mastodon 4.3's defaults
+            "for_private_mentions": ACCEPT, "for_limited_accounts": FILTER}
 # Mastodon never filters these: they come from the instance or from the member's own interactions.
 UNFILTERED_TYPES = frozenset({"poll", "update", "moderation_warning", "admin.sign_up", "admin.report",
                               "severed_relationships", "curbside.verification"})

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from typing import Iterable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -37,9 +37,10 @@ class ProcessMetrics:
         self.latency.labels(method, route).observe(seconds)
 
 
-@cache
+@lru_cache(maxsize=1)
 def process_metrics() -> ProcessMetrics:
-    """This process's metrics: one set, as prometheus_client's files are one per process."""
+    """This process's metrics: one set, made once, as prometheus_client's files are one per process (the library
+    keeps the counts; this is a constant computed late, not a cache of ours)."""
     registry = CollectorRegistry(auto_describe=True)
     return ProcessMetrics(
         registry=registry,

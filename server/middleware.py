@@ -58,6 +58,9 @@ class RequestIdMiddleware:
             await send(message)
 
         try:
+            if _has_nul(scope):  # no name, id or query of ours holds one, and PostgreSQL refuses it in text
+                response = error_response(Request(scope), 400, "a NUL byte in the address")
+                return await response(scope, receive, send_with_id)
             await self.app(scope, receive, send_with_id)
         except Exception:
             access_log.exception("unhandled error on %s %s", scope["method"], scope["path"])
@@ -69,6 +72,10 @@ class RequestIdMiddleware:
                 access_log.info("%s %s %d %.1fms", scope["method"], scope["path"], status,
                                 (time.perf_counter() - start) * 1000)
             request_id.reset(token)
+
+
+def _has_nul(scope: Scope) -> bool:
+    return "\x00" in scope["path"] or b"%00" in scope["query_string"]
 
 
 class BodyLimitMiddleware:

@@ -166,11 +166,16 @@ async def test_notification_groups_span_at_most_twelve_hours(session, alice):
 async def test_notification_policy_has_mastodons_shape_and_defaults(client, alice):
     policy = (await client.get("/api/v2/notifications/policy", headers=alice.headers)).json()
     assert policy == {"for_not_following": "accept", "for_not_followers": "accept", "for_new_accounts": "accept",
-                      "for_private_mentions": "filter", "for_limited_accounts": "filter",
+                      "for_private_mentions": "accept", "for_limited_accounts": "filter",
                       "summary": {"pending_requests_count": 0, "pending_notifications_count": 0}}
 
 
-async def test_notification_policy_filters_private_mentions_from_strangers(client, alice, bob):
+async def test_notification_policy_accepts_private_mentions_unless_told_to_filter_those_from_strangers(
+        client, alice, bob):
+    await status(client, bob, "@alice first", visibility="direct")
+    assert [g["type"] for g in (await _groups(client, alice))["notification_groups"]] == ["mention"]
+    await client.patch("/api/v2/notifications/policy", json={"for_private_mentions": "filter"}, headers=alice.headers)
+    await client.post("/api/v1/notifications/clear", headers=alice.headers)
     await status(client, bob, "@alice about our patient", visibility="direct")
     assert (await _groups(client, alice))["notification_groups"] == []
     assert (await client.get("/api/v1/notifications", headers=alice.headers)).json() == []
@@ -187,7 +192,7 @@ async def test_notification_policy_drop_and_filter_as_changed(client, alice, bob
     changed = await client.patch("/api/v2/notifications/policy", json={"for_not_following": "drop"},
                                  headers=alice.headers)
     assert changed.status_code == 200 and changed.json()["for_not_following"] == "drop"
-    assert changed.json()["for_private_mentions"] == "filter"  # the others keep their value
+    assert changed.json()["for_private_mentions"] == "accept"  # the others keep their value
     post = await status(client, alice, "hello")
     await _favourite(client, bob, post)
     assert (await _groups(client, alice, include_filtered="true"))["notification_groups"] == []
@@ -202,6 +207,7 @@ async def test_notification_policy_drop_and_filter_as_changed(client, alice, bob
 
 
 async def test_notification_policy_filtered_notifications_are_not_streamed(app, client, alice, bob):
+    await client.patch("/api/v2/notifications/policy", json={"for_private_mentions": "filter"}, headers=alice.headers)
     async with EventStream(app, "/api/v1/streaming/user/notification", alice.token) as stream:
         await status(client, bob, "@alice a private word", visibility="direct")  # filtered: a stranger's
         await status(client, bob, "@alice in public")

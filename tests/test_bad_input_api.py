@@ -95,4 +95,6 @@ async def test_bad_input_api_every_route_answers_without_5xx(client, admin, know
     method, target, content, kind = sent
     target = re.sub(r"<known(\d)>", lambda m: known[int(m[1]) % len(known)], target)
     response = await client.request(method, target, content=content, headers={**admin, "content-type": kind})
+    if response.status_code == 503 and target.endswith("/translate"):
+        return  # by design: no translation service is set up (README, Apps), said in the body
     assert response.status_code < 500, (method, target, content[:300], response.status_code, response.text[:300])

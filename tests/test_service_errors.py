@@ -57,7 +57,8 @@ def test_service_error_reaches_the_command_line_as_one_line(capsys, monkeypatch,
         raise ServiceError(f"refused as {kind.value}", kind)
 
     monkeypatch.setattr(database, "check", command)
-    monkeypatch.setattr(cli, "load_settings", lambda: argparse.Namespace(log_level="WARNING", log_format="text"))
+    settings = argparse.Namespace(log_level="WARNING", log_format="text", metrics_token="")
+    monkeypatch.setattr(cli, "load_settings", lambda: settings)
     monkeypatch.setattr(cli, "configure_logging", lambda *args: None)
     assert cli.main(["check"]) == 1
     assert capsys.readouterr().err == f"curbside: refused as {kind.value}\n"
