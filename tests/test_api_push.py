@@ -146,7 +146,7 @@ async def test_vapid_key_is_made_once_per_instance_and_given_to_apps(app, client
     registered = await client.post("/api/v1/apps", data={"client_name": "Phone", "scopes": "read push",
                                                          "redirect_uris": "urn:ietf:wg:oauth:2.0:oob"})
     assert registered.json()["vapid_key"] == key
-    assert "vapid" not in (await client.get("/api/v1/instance")).json().get("configuration", {})
+    assert (await client.get("/api/v1/instance")).json()["configuration"]["vapid"] == {"public_key": key}
 
 
 async def test_vapid_keys_differ_between_instances(tmp_path):

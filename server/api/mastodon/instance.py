@@ -73,7 +73,9 @@ async def instance_v1(request: Request) -> JSONResponse:
         "stats": {"user_count": users, "status_count": posts, "domain_count": domains},
         "thumbnail": site.logo_url, "languages": ["en"], "registrations": mode in ("open", "approval"),
         "approval_required": mode == "approval", "invites_enabled": mode in ("invite", "closed", "approval"),
-        "configuration": _configuration(), "contact_account": None, "rules": _rules(site),
+        # the push key also here (Mastodon has it in v2 only): apps that read v1 find it too
+        "configuration": {**_configuration(), "vapid": {"public_key": server_key(settings)}},
+        "contact_account": None, "rules": _rules(site),
     })
 
 
