@@ -55,7 +55,8 @@ async def test_lemmy_page_to_the_group_is_stored_and_announced_by_the_group(fed_
     assert (await deliver(fed_client, alice, create(page), "/groups/heart/inbox")).status_code == 202
     await drain(fed_app)
     async with fed_app.state.sessions() as session:
-        assert (await session.execute(select(Post.uri))).scalars().all() == [page["id"]]
+        threads = select(Post.uri).where(Post.boost_of_id.is_(None))  # the group's boost of it aside
+        assert (await session.execute(threads)).scalars().all() == [page["id"]]
     [delivery] = await deliveries(fed_app)
     announce = json.loads(delivery.body)
     assert delivery.signer_id == group.id and delivery.inbox == remote.base + "/inbox"
@@ -268,3 +269,20 @@ async def test_note_naming_no_group_here_is_stored_without_asking_for_groups(fed
     async with fed_app.state.sessions() as session:
         assert (await session.execute(select(Post.uri))).scalars().all() == [f"{alice.uri}/statuses/4"]
     assert asked == []
+
+
+async def test_members_here_see_a_new_thread_as_the_groups_boost_and_not_its_replies(fed_app, fed_client, remote):
+    group = await make_group(fed_app)
+    carol = await member(fed_app, "carol")
+    joins = await fed_client.post(f"/api/v1/curbside/groups/{group.id}/join", headers=carol.headers)
+    assert joins.status_code == 200, joins.text
+    alice = remote.actor("alice")
+    page = lemmy_page(remote, alice, group)
+    await deliver(fed_client, alice, create(page))
+    await deliver(fed_client, alice, create(page))  # delivered again: still one boost
+    await deliver(fed_client, alice, create(remote.note(alice, 2, cc=[group.uri], inReplyTo=page["id"])))
+    await drain(fed_app)
+    home = (await fed_client.get("/api/v1/timelines/home", headers=carol.headers)).json()
+    assert [(s["account"]["acct"], s["account"]["group"], s["reblog"]["uri"]) for s in home] == [
+        ("heart", True, page["id"])]
+    assert await deliveries(fed_app) == []  # carol is here: the boost is stored, nothing is sent

@@ -25,7 +25,7 @@ from server.db.models.posts import MEMBERS_ONLY
 from server.db.upsert import insert_ignore
 from server.runtime import Runtime
 from server.services.federation.delivery import enqueue_activity, remote_followers
-from server.services.groups import joining, registry
+from server.services.groups import boosts, joining, registry
 
 log = logging.getLogger("curbside.groups")
 
@@ -105,7 +105,10 @@ async def _take(runtime: Runtime, session: AsyncSession, group: Group, new: Post
                  refusal)
         return 0
     post_id = await new.stored_id()
-    await keep(session, group, post_id, thread_id, announce_of=announce_id(group, new.create["id"]), title=new.title)
+    announce_of = announce_id(group, new.create["id"])
+    await keep(session, group, post_id, thread_id, announce_of=announce_of, title=new.title)
+    if thread_id is None:
+        await boosts.boost_thread(session, group, post_id, announce_of)
     return await announce(session, group, new.create, thread_id or post_id)
 
 

@@ -174,7 +174,10 @@ async def withdraw_boosts(runtime: Runtime, session: AsyncSession, original: Pos
     """Before `original` is deleted (its boosts go with it, by cascade): each member who boosted it sends
     their remote followers an Undo(Announce), as Mastodon does. Returns (booster, their remote followers):
     servers that may hold the original only through the boost, and so need its Delete too."""
-    query = select(Post).where(Post.boost_of_id == original.id, Post.local.is_(True), Post.visibility != "local")
+    # Not a group's boost: it is the group's Announce of the thread, and the group relays the Delete itself.
+    query = (select(Post).join(Actor, Actor.id == Post.author_id)
+             .where(Post.boost_of_id == original.id, Post.local.is_(True), Post.visibility != "local",
+                    Actor.actor_type != "Group"))
     reached = []
     for boost in (await session.execute(query)).scalars():
         followers = await remote_followers(session, boost.author_id)
