@@ -21,7 +21,7 @@ def namespace_document(namespace: str) -> dict:
         "reportCategory": "curbside:reportCategory",  # a Flag's finer category: patient_privacy, misinformation...
         # A case discussion (curbside consult): the `case` of its thread's Page, a `Case`.
         "Case": "curbside:Case",
-        "case": {"@id": CASE, "@type": "@id"},
+        "case": CASE,
         "state": "curbside:state",  # open | resolved
         "acceptedAnswer": {"@id": "curbside:acceptedAnswer", "@type": "@id"},  # the reply that answered it
         "resolved": {"@id": "curbside:resolved", "@type": "xsd:dateTime"},  # when it was marked resolved
