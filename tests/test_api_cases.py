@@ -152,8 +152,14 @@ async def _reply(client, headers, to: str, text: str = "Spironolactone first: PA
     return response.json()
 
 
+async def home_case(client, headers, status_id: str) -> dict:
+    home = (await client.get("/api/v1/timelines/home", headers=headers)).json()
+    return next(s["curbside_case"] for s in home if s["id"] == status_id)
+
+
 async def test_api_cases_author_resolves_with_a_reply_of_the_thread(app, client, world):
     status = await opened(client, world["alice"].headers)
+    assert (await home_case(client, world["alice"].headers, status["id"]))["state"] == "open"  # cached entity
     answer = await _reply(client, world["bob"].headers, status["id"])
     deeper = await _reply(client, world["alice"].headers, answer["id"], "Thanks: which dose?")
     resolved = await client.post(f"{CASES}/{status['id']}/resolve", json={"answer_id": deeper["id"]},
@@ -168,6 +174,7 @@ async def test_api_cases_author_resolves_with_a_reply_of_the_thread(app, client,
     assert again["content"].count("Resolved — answer:") == 1 and answer["url"] in again["content"]
     shown = (await client.get(f"/api/v1/statuses/{status['id']}", headers=world["bob"].headers)).json()
     assert shown["curbside_case"] == again["curbside_case"]
+    assert await home_case(client, world["alice"].headers, status["id"]) == again["curbside_case"]
 
 
 async def test_api_cases_resolve_permissions_and_answers(app, client, world):
@@ -257,3 +264,13 @@ async def test_api_cases_create_federates_a_page_with_the_case_to_the_groups_fol
     assert page["id"].endswith(status["id"]) and page["type"] == "Page" and page["name"] == case()["title"]
     assert page["curbside:case"]["curbside:question"] == case()["question"]
     assert page["curbside:case"]["curbside:state"] == "open" and page["audience"] == world["group"].uri
+
+
+async def test_api_cases_a_change_of_state_alone_refreshes_cached_statuses(app, client, world):
+    """Another Curbside's Update may change only the case's state: the cached Status entity follows it."""
+    status = await opened(client, world["alice"].headers)
+    assert (await home_case(client, world["alice"].headers, status["id"]))["state"] == "open"
+    async with app.state.sessions() as session:
+        (await session.get(Case, int(status["id"]))).state = "resolved"
+        await session.commit()
+    assert (await home_case(client, world["alice"].headers, status["id"]))["state"] == "resolved"
