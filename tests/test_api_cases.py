@@ -13,6 +13,8 @@ from server.services.groups import registry
 from server.services.groups.registry import GroupFields, NewGroup
 from server.services.instance.settings import set_phi_policy
 from tests.support import factories
+from tests.support.api import media_ready
+from tests.support.images import labelled_xray, plain
 from tests.support.members import member, open_to_visitors
 
 CASES = "/api/v1/curbside/cases"
@@ -274,3 +276,19 @@ async def test_api_cases_a_change_of_state_alone_refreshes_cached_statuses(app, 
         (await session.get(Case, int(status["id"]))).state = "resolved"
         await session.commit()
     assert (await home_case(client, world["alice"].headers, status["id"]))["state"] == "resolved"
+
+
+async def _upload(client, headers, data: bytes) -> str:
+    response = await client.post("/api/v2/media", files={"file": ("film.png", data, "image/png")}, headers=headers)
+    return (await media_ready(client, headers, response))["id"]
+
+
+async def test_api_cases_images_are_screened_as_a_posts_are(app, client, world):
+    headers = world["alice"].headers
+    labelled = await _upload(client, headers, labelled_xray())
+    warned = await client.post(CASES, json=case(media_ids=[labelled]), headers=headers)
+    assert warned.status_code == 422 and warned.json()["phi_action"] == "confirm"
+    assert "record_number" in {f["kind"] for f in warned.json()["phi_findings"]}
+    clean = await _upload(client, headers, plain())
+    status = await opened(client, headers, media_ids=[clean])
+    assert [m["id"] for m in status["media_attachments"]] == [clean] and status["curbside_case"]["state"] == "open"
