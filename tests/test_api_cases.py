@@ -292,3 +292,28 @@ async def test_api_cases_images_are_screened_as_a_posts_are(app, client, world):
     clean = await _upload(client, headers, plain())
     status = await opened(client, headers, media_ids=[clean])
     assert [m["id"] for m in status["media_attachments"]] == [clean] and status["curbside_case"]["state"] == "open"
+
+
+async def test_api_cases_resolving_federates_an_update_the_author_s_relayed_or_the_group_s(app, client, world):
+    async with app.state.sessions() as session:
+        carol = await factories.remote_actor(session, "carol", "remote.example")
+        await factories.follow(session, carol, world["group"])
+        await session.commit()
+    status = await opened(client, world["alice"].headers)
+    answer = await _reply(client, world["bob"].headers, status["id"])
+    await client.post(f"{CASES}/{status['id']}/resolve", json={"answer_id": answer["id"]},
+                      headers=world["alice"].headers)
+    async with app.state.sessions() as session:
+        bodies = [json.loads(d.body) for d in (await session.execute(select(Delivery).order_by(Delivery.id))).scalars()]
+    [update] = [b["object"] for b in bodies if b["type"] == "Announce" and b["object"]["type"] == "Update"]
+    page = update["object"]
+    assert update["actor"] == world["alice"].actor.uri and page["curbside:case"]["curbside:state"] == "resolved"
+    assert page["curbside:case"]["curbside:acceptedAnswer"] == answer["uri"]
+    assert f'Resolved — answer: <a href="{answer["url"]}">' in page["content"]
+    await client.post(f"{CASES}/{status['id']}/resolve", json={}, headers=world["mod"].headers)
+    async with app.state.sessions() as session:
+        bodies = [json.loads(d.body) for d in (await session.execute(select(Delivery).order_by(Delivery.id))).scalars()]
+    [by_group] = [b for b in bodies if b["type"] == "Update" and b["actor"] == world["group"].uri]
+    assert by_group["object"]["id"] == page["id"] and "curbside:acceptedAnswer" not in by_group["object"][
+        "curbside:case"]
+    assert {"curbside": "https://curbside.test/ns#"} in by_group["@context"]
