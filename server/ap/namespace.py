@@ -8,6 +8,7 @@ from starlette.routing import Route
 
 from server.ap.negotiate import dumps
 from server.convert.actor_to_as import ATTESTATION
+from server.convert.case_to_as import CASE
 
 JSON_LD = "application/ld+json"
 
@@ -18,6 +19,18 @@ def namespace_document(namespace: str) -> dict:
         "curbside": f"{namespace}#",
         "attestation": {"@id": ATTESTATION, "@type": "@id"},  # a verified member's signed attestation (a VC 2.0)
         "reportCategory": "curbside:reportCategory",  # a Flag's finer category: patient_privacy, misinformation...
+        # A case discussion (curbside consult): the `case` of its thread's Page, a `Case`.
+        "Case": "curbside:Case",
+        "case": CASE,
+        "state": "curbside:state",  # open | resolved
+        "acceptedAnswer": {"@id": "curbside:acceptedAnswer", "@type": "@id"},  # the reply that answered it
+        "resolved": {"@id": "curbside:resolved", "@type": "xsd:dateTime"},  # when it was marked resolved
+        "question": "curbside:question",
+        "presentation": "curbside:presentation",
+        "specialties": "curbside:specialties",  # NUCC taxonomy codes
+        "ageBand": "curbside:ageBand",  # neonate, infant, child, adolescent, 18-29, ... 75-89, 90+
+        "sex": "curbside:sex",  # female, male, other, unspecified
+        "xsd": "http://www.w3.org/2001/XMLSchema#",
     }}
 
 

@@ -28,6 +28,7 @@ from server.convert.post_to_as import announce_activity, create_activity, post_t
 from server.db.ids import MAX_ID
 from server.db.models import Actor, Post
 from server.runtime import Runtime
+from server.services.cases.lookup import case_extension
 from server.services.groups import threads
 from server.services.social.visibility_to_servers import member_filter, remote_may_see
 
@@ -142,7 +143,8 @@ async def status(request: Request) -> Response:
         post, viewer = await _visible_post(request, session)
         if post is None or post.boost_of_id is not None:
             return negotiate.not_found(request)
-        body = negotiate.dumps(post_to_note(post, runtime.urls, in_group=await threads.in_group(session, post.id)))
+        body = negotiate.dumps(post_to_note(post, runtime.urls, in_group=await threads.in_group(session, post.id),
+                                            case=await case_extension(session, post)))
     if cacheable and viewer is None:
         cache.put(username, post_id, body)
     return negotiate.activity_response(body)
@@ -157,7 +159,8 @@ async def activity(request: Request) -> Response:
             return negotiate.not_found(request)
         if post.boost_of_id is None:
             return negotiate.activity_response(create_activity(post, runtime.urls,
-                                                               await threads.in_group(session, post.id)))
+                                                               await threads.in_group(session, post.id),
+                                                               await case_extension(session, post)))
         boosted = await session.get(Post, post.boost_of_id)
         if boosted is None or not await remote_may_see(session, boosted, viewer):
             return negotiate.not_found(request)

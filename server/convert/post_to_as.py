@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from federation.addressing import address
 from server.convert.actor_to_as import AS_NS, iso
+from server.convert.case_to_as import case_context
 from server.db.models import Post
 from server.db.models.posts import stays_local
 from server.db.poll_json import Poll, read_poll, timestamp
@@ -106,10 +107,16 @@ class InGroup:
     thread: str
 
 
+def with_case_context(context: list[Any], urls: LocalUrls, case: dict | None) -> list[Any]:
+    """A case's Page carries `curbside:` terms: their prefix joins the context."""
+    return [*context, case_context(urls.namespace)] if case else context
+
+
 def post_to_note(post: Post, urls: LocalUrls, *, context: bool = True, archive: bool = False,
-                 in_group: InGroup | None = None) -> dict[str, Any]:
+                 in_group: InGroup | None = None, case: dict | None = None) -> dict[str, Any]:
     """The Note (a Question when the post has a poll) of a local post; `post.author` must be loaded.
 
+    `case`: what a case sets over its Page (server.convert.case_to_as).
     Raises ValueError for members-only posts (unless for the author's own `archive`, where they are
     addressed to nobody) and for boosts (which are Announces).
     """
@@ -119,7 +126,7 @@ def post_to_note(post: Post, urls: LocalUrls, *, context: bool = True, archive: 
         raise ValueError(f"post {post.id} is a boost; use announce_activity")
     to, cc = ([], []) if stays_local(post) else audience(post)
     note: dict[str, Any] = {
-        "@context": POST_CONTEXT if context else None,
+        "@context": with_case_context(POST_CONTEXT, urls, case) if context else None,
         "id": post.uri,
         "type": "Question" if post.poll else (post.object_type or "Note"),
         "summary": post.summary or None,
@@ -141,26 +148,34 @@ def post_to_note(post: Post, urls: LocalUrls, *, context: bool = True, archive: 
         note.update(poll_to_as(read_poll(post.poll)))
     if in_group is not None:
         note.update(audience=in_group.group, context=in_group.thread)
+    if case:
+        note.update(case, contentMap={post.language: case["content"]} if post.language else None)
     return {k: v for k, v in note.items() if v is not None or k in ("summary", "inReplyTo")}
 
 
-def _activity(kind: str, activity_id: str, post: Post, obj: Any, published: datetime) -> dict[str, Any]:
+def _activity(kind: str, activity_id: str, post: Post, obj: Any, published: datetime,
+              context: list[Any] = POST_CONTEXT) -> dict[str, Any]:
     to, cc = audience(post)
-    return {"@context": POST_CONTEXT, "id": activity_id, "type": kind, "actor": post.author.uri,
+    return {"@context": context, "id": activity_id, "type": kind, "actor": post.author.uri,
             "published": iso(published), "to": to, "cc": cc, "object": obj}
 
 
-def create_activity(post: Post, urls: LocalUrls, in_group: InGroup | None = None) -> dict[str, Any]:
+def create_activity(post: Post, urls: LocalUrls, in_group: InGroup | None = None,
+                    case: dict | None = None) -> dict[str, Any]:
     """The Create that carries a local post (id = post URI + "/activity")."""
-    return _activity("Create", f"{post.uri}/activity", post, post_to_note(post, urls, context=False,
-                                                                         in_group=in_group), post.published)
+    note = post_to_note(post, urls, context=False, in_group=in_group, case=case)
+    return _activity("Create", f"{post.uri}/activity", post, note, post.published,
+                     with_case_context(POST_CONTEXT, urls, case))
 
 
-def update_activity(post: Post, urls: LocalUrls, in_group: InGroup | None = None) -> dict[str, Any]:
-    """The Update sent after an edit; its id names the edit's time, as Mastodon's do."""
+def update_activity(post: Post, urls: LocalUrls, in_group: InGroup | None = None,
+                    case: dict | None = None) -> dict[str, Any]:
+    """The Update sent after an edit (or a case's change of state); its id names the edit's time, as Mastodon's
+    do."""
     edited = post.edited_at or datetime.now(timezone.utc)
     return _activity("Update", f"{post.uri}#updates/{int(edited.timestamp())}", post,
-                     post_to_note(post, urls, context=False, in_group=in_group), edited)
+                     post_to_note(post, urls, context=False, in_group=in_group, case=case), edited,
+                     with_case_context(POST_CONTEXT, urls, case))
 
 
 def delete_activity(post: Post, urls: LocalUrls) -> dict[str, Any]:

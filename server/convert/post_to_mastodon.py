@@ -51,10 +51,12 @@ def _tags(post: Post, tag_url) -> list[dict]:
             for t in post.tags or [] if isinstance(t, dict) and t.get("type") == "Hashtag" and t.get("name")]
 
 
-def status_shared(post: Post, *, mentions: list[dict], in_reply_to_account_id: str | None, tag_url) -> dict:
+def status_shared(post: Post, *, mentions: list[dict], in_reply_to_account_id: str | None, tag_url,
+                  case: dict | None = None) -> dict:
     """The part of a Status every viewer sees alike: all of it but its account, its reblog, its poll and
-    the viewer's own flags (server.services.reading.entity_cache keeps it per post)."""
-    return {
+    the viewer's own flags (server.services.reading.entity_cache keeps it per post); a case's Status carries
+    `curbside_case` (case_to_mastodon)."""
+    shared = {
         "id": str(post.id),
         "uri": post.uri,
         "url": post.url or post.uri,
@@ -77,6 +79,9 @@ def status_shared(post: Post, *, mentions: list[dict], in_reply_to_account_id: s
         "language": post.language,
         "edited_at": iso(post.edited_at),
     }
+    if case is not None:
+        shared["curbside_case"] = case
+    return shared
 
 
 def pinnable_by(post) -> int | None:
@@ -96,8 +101,10 @@ def viewer_flags(post_id: int, pin_owner: int | None, viewer: ViewerState) -> di
 
 
 def post_to_mastodon(post: Post, *, account: dict, mentions: list[dict], viewer: ViewerState,
-                     reblog: dict | None, in_reply_to_account_id: str | None, tag_url) -> dict:
-    return {**status_shared(post, mentions=mentions, in_reply_to_account_id=in_reply_to_account_id, tag_url=tag_url),
+                     reblog: dict | None, in_reply_to_account_id: str | None, tag_url,
+                     case: dict | None = None) -> dict:
+    return {**status_shared(post, mentions=mentions, in_reply_to_account_id=in_reply_to_account_id, tag_url=tag_url,
+                            case=case),
             "account": account, "reblog": reblog, "poll": poll_to_mastodon(post, viewer),
             **({"filtered": []} if viewer.viewer_id is not None else {}),
             **viewer_flags(post.id, pinnable_by(post), viewer)}

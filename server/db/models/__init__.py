@@ -2,6 +2,7 @@
 from server.db.models.accounts import Account, Actor, InstanceSetting
 from server.db.models.announcements import Announcement, AnnouncementReaction, AnnouncementRead
 from server.db.models.base import Base
+from server.db.models.cases import Case
 from server.db.models.conversations import ConversationState
 from server.db.models.events import StreamEvent
 from server.db.models.filters import FilterKeyword, FilterStatus, KeywordFilter
@@ -46,4 +47,4 @@ __all__ = ["Base", "Account", "Actor", "InstanceSetting", "Post", "Mention", "Po
            "ConversationState", "TagFollow", "KeywordFilter", "FilterKeyword", "FilterStatus",
            "Group", "GroupModerator", "GroupPost", "ScheduledPost", "PushSubscription", "PushDelivery", "ImportJob",
            "Announcement", "AnnouncementRead", "AnnouncementReaction", "NotificationPolicy", "SuggestionDismissal",
-           "ConversationMute", "AccountNote", "Endorsement", "FeaturedTag"]
+           "ConversationMute", "AccountNote", "Endorsement", "FeaturedTag", "Case"]

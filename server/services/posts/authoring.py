@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
@@ -21,6 +22,7 @@ from federation.text import MentionTarget, extract_hashtags, extract_mentions, r
 from moderation.errors import Kind, ServiceError
 from moderation.phi import PhiDecision, check_post
 from moderation.phi.image_scan import UNCHECKED_KIND, MediaFinding
+from server.convert.case_to_as import title_heading
 from server.convert.post_to_as import create_activity, delete_activity, update_activity
 from server.db.ids import snowflake
 from server.db.models import Actor, Delivery, HeldPost, Like, Mention, Post, PostEdit, PostTag
@@ -29,6 +31,7 @@ from server.db.poll_json import new_poll, poll_json
 from server.db.types import utcnow
 from server.metrics import process_metrics
 from server.runtime import Runtime
+from server.services.cases.lookup import case_extension
 from server.services.federation.delivery import enqueue_activity, remote_followers
 from server.services.federation.remote_actors import RemoteActorError, resolve_acct
 from server.services.groups import relay as group_relay
@@ -105,11 +108,13 @@ class NewPost:
     phi_confirmed: bool = False
     media_ids: tuple[int, ...] | None = None  # uploads to attach; None on an edit keeps the post's media
     media_findings: tuple = ()  # what the guard found in the uploads (image_scan.MediaFinding)
+    title: str | None = None  # a thread's title: the post is a Page (as Lemmy's), screened as its last text
 
 
 def _texts(new: NewPost) -> list[str]:
-    return [new.text, new.spoiler_text, *(new.poll.options if new.poll else ()),
-            *(m.get("description") or "" for m in new.media)]
+    texts = [new.text, new.spoiler_text, *(new.poll.options if new.poll else ()),
+             *(m.get("description") or "" for m in new.media)]
+    return texts if new.title is None else [*texts, new.title]
 
 
 def check_privacy(new: NewPost, policy: str, *, resent: bool = False) -> PhiDecision:
@@ -360,8 +365,10 @@ async def checked(runtime: Runtime, session: AsyncSession, author: Actor, new: N
     return new, uploads, await screen(runtime, session, author, new)
 
 
-async def create_post(runtime: Runtime, session: AsyncSession, author: Actor, new: NewPost) -> Post:
-    """Store a member's post and queue its Create; the caller commits and then wakes the delivery queue."""
+async def create_post(runtime: Runtime, session: AsyncSession, author: Actor, new: NewPost,
+                      stored: Callable[[Post], Awaitable[None]] | None = None) -> Post:
+    """Store a member's post and queue its Create; the caller commits and then wakes the delivery queue.
+    `stored` writes what belongs with the post (a case's row) before anything is built from it."""
     new, uploads, decision = await checked(runtime, session, author, new)
     urls = runtime.urls
     parent = await reply_parent(session, author, new.in_reply_to_id)
@@ -381,7 +388,8 @@ async def create_post(runtime: Runtime, session: AsyncSession, author: Actor, ne
     held = decision.action == "hold"
     post = Post(id=post_id, uri=urls.status(author.username, post_id), url=urls.status_url(author.username, post_id),
                 author_id=author.id, local=True, visibility=HELD if held else visibility, local_only=local_only,
-                content_html=rendered.html, source=new.text,
+                content_html=(title_heading(new.title) if new.title else "") + rendered.html, source=new.text,
+                object_type="Page" if new.title else "Note",
                 summary=new.spoiler_text or None, sensitive=new.sensitive or bool(new.spoiler_text),
                 language=new.language, in_reply_to_uri=parent.uri if parent else None,
                 in_reply_to_id=parent.id if parent else None, to=to, cc=cc, tags=rendered.tags,
@@ -393,6 +401,8 @@ async def create_post(runtime: Runtime, session: AsyncSession, author: Actor, ne
     await media_service.attach(session, uploads, post.id)
     session.add_all([Mention(post_id=post.id, actor_id=a.id) for a in mentioned])
     session.add_all([PostTag(post_id=post.id, tag=t.lower()) for t in dict.fromkeys(extract_hashtags(new.text))])
+    if stored is not None:
+        await stored(post)
     if held:
         session.add(HeldPost(post_id=post.id, kind="post", visibility=visibility, findings=findings_json(decision)))
         await fan_out(session, post)  # a held post is in its author's home timeline and nobody else's
@@ -416,11 +426,12 @@ async def publish(runtime: Runtime, session: AsyncSession, post: Post, mentioned
     await notify(session, "mention", local_mentioned, post.author_id, post.id)
     await notify_subscribers(session, [post.id], local_mentioned)
     if federated(post):
-        create = create_activity(post, runtime.urls)
-        await group_relay.relay_new_post(runtime, session, group_relay.Posted(create, post.author,
-                                                                              post.in_reply_to_id, _known(post.id)))
+        case = await case_extension(session, post)
+        create = create_activity(post, runtime.urls, case=case)
+        await group_relay.relay_new_post(runtime, session, group_relay.Posted(
+            create, post.author, post.in_reply_to_id, _known(post.id), case and case["name"]))
         if (in_group := await group_threads.in_group(session, post.id)) is not None:
-            create = create_activity(post, runtime.urls, in_group)  # the Create names its group and thread
+            create = create_activity(post, runtime.urls, in_group, case)  # the Create names its group and thread
         await enqueue_activity(session, create, post.author, await audience_of(session, post, mentioned))
     else:
         await group_relay.keep_members_only(runtime, session, post, mentioned)
@@ -476,7 +487,7 @@ async def edit_post(runtime: Runtime, session: AsyncSession, author: Actor, post
     targets = {key: MentionTarget(actor_id=a.uri, profile_url=a.url or a.uri, acct=a.acct)
                for key, a in mentions.items()}
     rendered = render_post(new.text, mentions=targets, tag_url=runtime.urls.tag)
-    post.content_html, post.source, post.tags = rendered.html, new.text, rendered.tags
+    post.content_html, post.source, post.tags = _heading(post) + rendered.html, new.text, rendered.tags
     await _record_confirmation(session, author, post, decision, new)
     post.summary = new.spoiler_text or None
     post.sensitive = new.sensitive or bool(new.spoiler_text)
@@ -496,11 +507,19 @@ async def edit_post(runtime: Runtime, session: AsyncSession, author: Actor, post
     await stream_events.post_edited(session, post)
     if federated(post):
         mentioned = await _mentioned(session, post.id)
-        update_doc = update_activity(post, runtime.urls, await group_threads.in_group(session, post.id))
+        update_doc = update_activity(post, runtime.urls, await group_threads.in_group(session, post.id),
+                                     await case_extension(session, post))
         await enqueue_activity(session, update_doc, author, await audience_of(session, post, mentioned))
         await group_relay.relay_about(runtime, session, update_doc, post.id, author)
     await notify_boosters(session, post)
     return post
+
+
+def _heading(post: Post) -> str:
+    """A Page's title heading, which an edit of its text keeps."""
+    if post.object_type != "Page" or not post.content_html.startswith("<p><strong>"):
+        return ""
+    return post.content_html[:post.content_html.find("</p>") + 4]
 
 
 async def edit_history(session: AsyncSession, post: Post) -> list[PostEdit]:

@@ -9,9 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.caches import Bounded, caches_of
 from server.convert.actor_to_mastodon import AccountCounts, acct_of, actor_to_mastodon, iso
+from server.convert.case_to_mastodon import case_to_mastodon
 from server.convert.post_to_mastodon import ViewerState, post_to_mastodon
 from server.db.models import Actor, Bookmark, Follow, HeldPost, Like, Mention, Notification, Pin, Post
 from server.db.models.posts import HELD
+from server.services.cases.lookup import cases_of
 from server.services.posts.polls import own_votes
 from server.services.reading.filter_matching import action_in, post_text, viewer_filters
 from server.services.reading.notification_groups import key_of
@@ -138,13 +140,15 @@ async def render_statuses(session: AsyncSession, posts: list[Post], viewer: Acto
     filters = await viewer_filters(session, viewer_id)
 
     held = await _held(session, everything, viewer)
+    cases = await cases_of(session, [p.id for p in everything if p.object_type == "Page"])
 
     def one(post: Post, reblog: dict | None = None) -> dict:
         parent_author = parent_authors.get(post.in_reply_to_id)
         entity = post_to_mastodon(post, account=accounts[str(post.author_id)], mentions=mentions[post.id],
                                   viewer=viewer_state, reblog=reblog,
                                   in_reply_to_account_id=str(parent_author) if parent_author else None,
-                                  tag_url=urls.tag)
+                                  tag_url=urls.tag,
+                                  case=case_to_mastodon(cases[post.id]) if post.id in cases else None)
         return _with_hold(entity, held[post.id]) if post.id in held else entity
 
     out = []

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from moderation.domains import DomainPolicy, PolicySet
 from server.convert.actor_to_mastodon import acct_of
+from server.convert.case_to_mastodon import case_to_mastodon
 from server.convert.post_to_mastodon import ViewerState, pinnable_by, poll_to_mastodon, status_shared
 from server.db.idlists import among
 from server.db.inline import read_rows
@@ -23,6 +24,7 @@ from server.db.models import (
     Actor,
     Block,
     Bookmark,
+    Case,
     ConversationMute,
     HomeTimelineEntry,
     InstanceSetting,
@@ -39,6 +41,7 @@ from server.db.models import (
     Verification,
 )
 from server.db.types import UTCDateTime, utcnow
+from server.services.cases.lookup import cases_of
 from server.services.instance.settings import TRUSTED_VERIFIERS
 from server.services.moderation.hidden_from_viewers import Viewpoint, author_hidden
 from server.services.moderation.policies import policies_for
@@ -69,8 +72,14 @@ POST_FIELDS = ("id", "author_id", "boost_of_id", "in_reply_to_id", "uri", "url",
                "replies_count", "likes_count", "boosts_count", "published", "edited_at")
 
 
+_CASES = Case.__table__
+
+
 def _post_fingerprint(table, dialect: str):
-    return ec.fingerprint(dialect, *(table.c[name] for name in POST_FIELDS))
+    """The post's columns, and a case's state (a case is resolved without its post changing)."""
+    case_state = (select(ec.fingerprint(dialect, _CASES.c.state, _CASES.c.accepted_answer_id))
+                  .where(_CASES.c.post_id == table.c.id).correlate(table).scalar_subquery())
+    return ec.fingerprint(dialect, *(table.c[name] for name in POST_FIELDS), case_state)
 
 
 def _home_statement(dialect: str):
@@ -212,13 +221,15 @@ async def _make_posts(session, cache: ec.EntityCache, ids: list[int], urls: Loca
         actor = SimpleNamespace(**dict(zip(("id", "username", "url", "uri", "local", "domain"), actor)))
         mentions[post_id].append({"id": str(actor.id), "username": actor.username, "url": actor.url or actor.uri,
                                   "acct": acct_of(actor, domain)})
+    cases = await cases_of(session, ids)
     parents = {p.in_reply_to_id for p in posts if p.in_reply_to_id}
     parent_authors = dict((await session.execute(_PARENTS.where(Post.id.in_(parents)))).all()) if parents else {}
     made = {}
     for post in posts:
         parent = parent_authors.get(post.in_reply_to_id)
         shared = status_shared(post, mentions=mentions[post.id], tag_url=urls.tag,
-                               in_reply_to_account_id=str(parent) if parent else None)
+                               in_reply_to_account_id=str(parent) if parent else None,
+                               case=case_to_mastodon(cases[post.id]) if post.id in cases else None)
         poll = SimpleNamespace(id=post.id, poll=post.poll) if post.poll else None
         made[post.id] = cache.keep_post(post.id, post.fingerprint, shared, poll, pinnable_by(post), now)
     return made

@@ -13,10 +13,12 @@ from federation.integrity import IntegrityError, verify_proof
 from federation.urls import same_origin
 from federation.vocab.values import id_of
 from server.convert.as_to_post import as_to_post, content_fields, hashtags, mention_hrefs
+from server.convert.case_to_as import CASE
 from server.db.models import Actor, Mention, Post, PostEdit, PostTag
 from server.db.models.posts import stays_local
 from server.db.types import utcnow
 from server.db.upsert import insert_ignore
+from server.services.cases import received as cases_received
 from server.services.federation.delivery import enqueue_activity
 from server.services.federation.inbox.batch import post_columns
 from server.services.federation.inbox.context import InboxContext, Refused, Transient
@@ -113,6 +115,8 @@ async def on_create_note(ctx: InboxContext) -> None:
     # A post stored already (a repeated delivery, or fetched earlier for a boost) is left alone.
     author = await ctx.actor()
     post = await store_post(ctx, parsed, author, fan_out=True)
+    if post is not None and parsed.name and CASE in doc:  # another Curbside's case
+        await cases_received.keep_case(ctx.session, await _stored_id(ctx, parsed.id), parsed.name, doc)
     if post is not None:
         new = Posted(as_received(ctx, doc), author, post.in_reply_to_id, lambda: _stored_id(ctx, parsed.id),
                       parsed.name)
@@ -193,15 +197,34 @@ def _changed(post: Post, new: dict) -> bool:
 
 
 async def on_update_note(ctx: InboxContext) -> None:
-    parsed = await parse_post(ctx, await ctx.object_doc())
+    if await _case_update_by_group(ctx):
+        return
+    doc = await ctx.object_doc()
+    parsed = await parse_post(ctx, doc)
     post = await ctx.post(parsed.id)
     if post is None:
         return  # never seen: nothing to edit (Mastodon does the same)
     if post.author.uri != ctx.activity.actor:
         raise Refused(f"only the author may update {post.uri}")
     if await _edit(ctx, post, parsed):
-        await relay.relay_about(ctx.runtime, ctx.session, as_received(ctx, await ctx.object_doc()), post.id,
-                                post.author)
+        await relay.relay_about(ctx.runtime, ctx.session, as_received(ctx, doc), post.id, post.author)
+    if CASE in doc:
+        await cases_received.take_state(ctx.session, post, doc, ctx.activity.actor)
+
+
+async def _case_update_by_group(ctx: InboxContext) -> bool:
+    """A case's group (its moderator resolved it) signs an Update of the case: its state is taken from the body the
+    group signed; the post itself is its author's and stays as it is."""
+    post = await ctx.post(ctx.object_id) if ctx.object_id else None
+    if post is None or post.author.uri == ctx.activity.actor or not ctx.authentic:
+        return False
+    if not await cases_received.group_case_update(ctx.session, post, ctx.activity.actor):
+        return False
+    embedded = ctx.embedded()
+    if embedded is None or embedded.get("id") != post.uri:
+        raise Refused(f"the group's Update of the case {post.uri} does not carry it")
+    await cases_received.take_state(ctx.session, post, embedded, ctx.activity.actor)
+    return True
 
 
 async def _edit(ctx: InboxContext, post: Post, parsed: vocab.Post) -> bool:
