@@ -70,11 +70,12 @@ async def start_thread(web: Web) -> Response:
         return error_page(web, 404, NOT_FOUND)
     draft = _draft(web)
     new = posting.NewThread(draft.title, draft.body, phi_confirmed=_confirmed(web))
+    checked_text = posting.thread_text(listing, new)  # read now: a rollback expires the group's row
     try:
         post = await posting.start_thread(web.runtime, web.db, viewer_actor(web), listing, new)
     except authoring.PhiFound as exc:
         await roll_back(web)
-        phi = guard_answer([(_("Thread"), posting.thread_text(listing, new))], exc.decision)
+        phi = guard_answer([(_("Thread"), checked_text)], exc.decision)
         return await group_page(web, status=422, draft=draft, phi=phi)
     except ServiceError as exc:
         await roll_back(web)

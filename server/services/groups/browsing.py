@@ -160,7 +160,7 @@ async def _local_threads(session: AsyncSession, group: Group, *, member: bool) -
              .where(GroupPost.thread_id == GroupPost.post_id, _shown(member))
              .order_by(activity.c.last.desc(), Post.id.desc()).limit(THREADS_SHOWN))
     return [ThreadSummary(post, title_of(post, row.title), last or post.published, posts - 1, marks_of(row, post))
-            for post, row, last, posts in (await session.execute(query)).tuples()]
+            for post, row, last, posts in await session.execute(query)]
 
 
 async def _remote_threads(session: AsyncSession, actor: Actor, viewer: Actor | None) -> list[ThreadSummary]:
@@ -189,6 +189,7 @@ class Node:
     post: Post
     depth: int
     children: list[Node] = field(default_factory=list)
+    above: Node | None = field(default=None, repr=False)  # the node it sits under in the tree
 
 
 @dataclass(frozen=True)
@@ -221,8 +222,8 @@ def nest(first_id: int, replies: list[Post]) -> list[Node]:
     for post in replies:
         parent = nodes.get(post.in_reply_to_id) if post.in_reply_to_id != first_id else None
         if parent is not None and parent.depth >= MAX_DEPTH:
-            parent = nodes.get(parent.post.in_reply_to_id)  # beside it: its own parent's child
-        node = Node(post, parent.depth + 1 if parent else 1)
+            parent = parent.above  # beside it, under the same node
+        node = Node(post, parent.depth + 1 if parent else 1, above=parent)
         nodes[post.id] = node
         (parent.children if parent else top).append(node)
     return top
