@@ -15,8 +15,7 @@ from starlette.responses import Response
 
 from moderation.errors import ServiceError
 from server.errors import status_of
-from server.services.groups import browsing, joining, registry
-from server.services.posts import authoring
+from server.services.groups import browsing, joining, posting, registry
 from server.services.reading import timelines as reading
 from server.services.social import interactions
 from server.web.page import Web, error_page
@@ -92,7 +91,7 @@ async def group_page(web: Web, *, status: int = 200, error: str | None = None, n
                       join_labels=JOIN_LABELS, path_of_group=group_path(listing), describe=describe, error=error,
                       notice=notice,
                       rules=getattr(group, "rules", None) or web.site.rules, ago=ago, blank_draft=ThreadDraft(),
-                      max_chars=authoring.MAX_CHARS, **extra)
+                      max_chars=posting.MAX_BODY, **extra)
 
 
 async def join(web: Web) -> Response:
