@@ -247,3 +247,15 @@ async def test_web_groups_remote_group_read_through_our_copies(app, client):
     assert (await client.get(f"/groups/cardio@lemmy.example/threads/{reply.id}")).status_code == 404
     async with client_of(app) as visitor:
         assert (await visitor.get("/groups/cardio@lemmy.example")).status_code == 404
+
+
+async def test_web_groups_bad_addresses_are_4xx_never_500(app, client):
+    await make_group(app)
+    await member_session(app, client, "alice")
+    for path in ("/groups/heart/threads/abc", "/groups/heart/threads/99999999999999999999999", "/groups/nobody",
+                 "/groups/a@b@c", "/groups/heart/threads/1", "/groups?specialty=%00", "/groups/heart%00"):
+        answer = await client.get(path)
+        assert 400 <= answer.status_code < 500, (path, answer.status_code)
+    for action in ("/groups/nobody/join", "/groups/heart/threads/1/reply", "/groups/nobody/threads"):
+        answer = await post_form(client, "/groups/heart", action, title="t", status="x")
+        assert answer.status_code == 404, (action, answer.status_code)
