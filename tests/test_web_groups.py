@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from federation.addressing import PUBLIC
@@ -18,6 +19,7 @@ from server.services.instance.settings import PUBLIC_TIMELINES, set_value
 from tests.support import factories
 from tests.support.apps import client_of
 from tests.support.web import csrf_of, member_session
+from tests.test_web_posts import phi_policy_app
 
 CARDIOLOGY, PAEDIATRICS = "207RC0000X", "208000000X"
 PHI_TEXT = "Pt John Smith, MRN 4482913, seen 03/14/2024"
@@ -259,3 +261,18 @@ async def test_web_groups_bad_addresses_are_4xx_never_500(app, client):
     for action in ("/groups/nobody/join", "/groups/heart/threads/1/reply", "/groups/nobody/threads"):
         answer = await post_form(client, "/groups/heart", action, title="t", status="x")
         assert answer.status_code == 404, (action, answer.status_code)
+
+
+@pytest.mark.parametrize("policy", ["hold", "block"])
+async def test_web_groups_thread_held_or_refused_as_compose_is(settings, policy):
+    async with phi_policy_app(settings, policy) as policy_app, client_of(policy_app) as client:
+        await make_group(policy_app)
+        await member_session(policy_app, client, "alice")
+        answer = await start_thread(client, "heart", "Odd ECG", PHI_TEXT, phi_confirmed="1")
+        async with policy_app.state.sessions() as session:
+            posts = (await session.execute(select(Post.visibility))).scalars().all()
+    if policy == "hold":
+        assert answer.status_code == 202 and "awaits review" in answer.text and posts == ["held"]
+    else:
+        assert answer.status_code == 422 and 'name="phi_confirmed"' not in answer.text and posts == []
+        assert ("MRN or record number", "4482913") in MARK.findall(answer.text)
