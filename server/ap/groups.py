@@ -1,4 +1,5 @@
-"""ActivityPub endpoints of groups hosted here: `/groups/{name}` (the Group actor) and its collections.
+"""ActivityPub endpoints of groups hosted here: `/groups/{name}` (the Group actor) and its collections. Browsers
+get the web UI's pages at the actor's and a thread's URL (server.web.group_pages, group_threads).
 
 A members-only group is not federated: every one of its documents answers 404 to other servers, as
 members-only posts do. The outbox holds the group's Announces of the posts it relayed, newest first, paged as a
@@ -45,6 +46,10 @@ def _empty(collection_id: str) -> dict:
 
 
 async def group_actor(request: Request) -> Response:
+    """The Group actor, or for browsers the group's page in the web UI."""
+    if not negotiate.wants_activity_json(request.headers.get("accept")):
+        return await negotiate.web_page(request, "group")
+
     async def build(session, group):
         return group_to_as(group)
     return await _serve(request, build)
@@ -97,6 +102,8 @@ async def outbox(request: Request) -> Response:
 
 async def thread_context(request: Request) -> Response:
     """A thread's FEP-7888 `context`: its posts' ids, the first post first, then the replies oldest first."""
+    if not negotiate.wants_activity_json(request.headers.get("accept")):
+        return await negotiate.web_page(request, "group_thread")  # the thread's page in the web UI
     thread_id = as_id(request.path_params["thread_id"])
 
     async def build(session, group):

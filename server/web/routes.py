@@ -10,6 +10,8 @@ from server.web import (
     confirm_resend,
     directory,
     followed_tags,
+    group_pages,
+    group_threads,
     landing,
     list_pages,
     messages,
@@ -142,6 +144,13 @@ WEB_ROUTES: list[WebRoute] = [
     WebRoute("/statuses/{id}/history", post_edit.history),
     WebRoute("/statuses/{id}/pin", status_actions.pin, POST, need="member"),
     WebRoute("/statuses/{id}/unpin", status_actions.unpin, POST, need="member"),
+    # == groups (issue 16): the directory here; a group's and a thread's pages are at their ActivityPub URLs
+    # (AP_PAGES below); joining, leaving, starting a thread and replying are forms posted here ==
+    WebRoute("/groups", group_pages.directory),
+    WebRoute("/groups/{name}/join", group_pages.join, POST, need="member"),
+    WebRoute("/groups/{name}/leave", group_pages.leave, POST, need="member"),
+    WebRoute("/groups/{name}/threads", group_threads.start_thread, POST, need="member"),
+    WebRoute("/groups/{name}/threads/{thread_id}/reply", group_threads.reply, POST, need="member"),
     # == admin area (issue #7): moderators review and keep the federation's policies; admins run the instance ==
     WebRoute("/admin", dashboard.dashboard, need="moderator"),
     WebRoute("/admin/verifications", verifications.queue, need="moderator"),
@@ -193,7 +202,8 @@ WEB_ROUTES: list[WebRoute] = [
 # The HTML side of the ActivityPub URLs: server.ap negotiates, and asks for these pages by name through
 # app.state.html_page (ap_page), so that neither surface imports the other.
 AP_PAGES = {"profile": profiles.profile_page, "status": threads.local_status_page,
-            "status_redirect": threads.local_status_redirect}
+            "status_redirect": threads.local_status_redirect, "group": group_pages.group_page,
+            "group_thread": group_threads.thread_page}
 
 
 async def ap_page(request: Request, name: str) -> Response:

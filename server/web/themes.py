@@ -36,6 +36,10 @@ class Themes:
             loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader([str(d) for d in self._folders(theme, "templates")]),
                                           jinja2.PrefixLoader({"@default": default})])
             env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True)
+            # --- i18n (placeholder: the i18n branch replaces this block with the real translations) ---
+            env.add_extension("jinja2.ext.i18n")
+            env.install_null_translations(newstyle=True)
+            # --- end i18n ---
             self._environments[theme] = env
         return env
 

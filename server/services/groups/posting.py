@@ -1,0 +1,79 @@
+"""A member starts a thread in a group (here or elsewhere) or replies in one, as from the web UI's forms.
+
+Both are ordinary posts written by server.services.posts.authoring (so the patient-privacy guard, its
+warn / hold / block policy and the relay apply exactly as to any post): a thread is a public post that names the
+group (its title on the first line, for software that shows a Note's first line as its title, as Lemmy does),
+kept with its title as the group's thread; in a members-only group it stays on the instance, as authoring
+decides. A group here refuses up front whom the relay would not take, with the reason."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from moderation.errors import Kind, ServiceError
+from server.db.models import Actor, GroupPost, Post
+from server.runtime import Runtime
+from server.services.groups import joining, registry
+from server.services.groups.browsing import MAX_TITLE, Listing
+from server.services.posts import authoring
+
+MAX_BODY = authoring.MAX_CHARS - MAX_TITLE - 100  # room for the title and the group's mention
+
+
+@dataclass(frozen=True)
+class NewThread:
+    title: str
+    body: str
+    phi_confirmed: bool = False
+
+
+def thread_text(listing: Listing, new: NewThread) -> str:
+    """The post's text: the title, the body, and the mention that addresses the group."""
+    return f"{new.title.strip()}\n\n{new.body.strip()}\n\n@{listing.handle}"
+
+
+def _check(new: NewThread) -> None:
+    if not 0 < len(new.title.strip()) <= MAX_TITLE:
+        raise ServiceError(f"a thread needs a title of 1-{MAX_TITLE} characters")
+    if not new.body.strip():
+        raise ServiceError("a thread needs some text")
+    if len(new.body) > MAX_BODY:
+        raise ServiceError(f"a thread's text is at most {MAX_BODY} characters")
+
+
+async def may_start(runtime: Runtime, session: AsyncSession, listing: Listing, author: Actor) -> None:
+    """Raise a ServiceError (forbidden) saying why the author may not start a thread in a group here."""
+    group = listing.group
+    if group is None:
+        return  # a group elsewhere decides for itself
+    if group.posting_restricted_to_mods and not await registry.moderates(session, group, author):
+        raise ServiceError("only the group's moderators start threads in it", Kind.FORBIDDEN)
+    allowed = await joining.may_post(runtime, session, group, author)
+    if allowed.refused:
+        raise ServiceError(f"you may not post in this group: {allowed.reason}", Kind.FORBIDDEN)
+
+
+async def start_thread(runtime: Runtime, session: AsyncSession, author: Actor, listing: Listing,
+                       new: NewThread) -> Post:
+    """Post a new thread in the group; authoring.PhiFound when the guard asks or refuses. The caller commits."""
+    _check(new)
+    await may_start(runtime, session, listing, author)
+    post = await authoring.create_post(runtime, session, author, authoring.NewPost(
+        text=thread_text(listing, new), visibility="public", phi_confirmed=new.phi_confirmed))
+    if listing.group is not None:  # the relay kept it as the group's thread (unless it is held): its title
+        await session.execute(update(GroupPost).where(
+            GroupPost.group_id == listing.group.actor_id, GroupPost.post_id == post.id,
+            GroupPost.thread_id == post.id).values(title=new.title.strip()))
+    return post
+
+
+async def reply(runtime: Runtime, session: AsyncSession, author: Actor, parent: Post, body: str, *,
+                phi_confirmed: bool = False) -> Post:
+    """Reply in a thread (to its first post or to a reply): a public post unless the thread's audience is
+    narrower (authoring keeps a members-only thread's replies on the instance)."""
+    if not body.strip():
+        raise ServiceError("a reply needs some text")
+    return await authoring.create_post(runtime, session, author, authoring.NewPost(
+        text=body, visibility="public", in_reply_to_id=parent.id, phi_confirmed=phi_confirmed))
