@@ -203,3 +203,8 @@ def test_i18n_catalogs_ship_as_package_data():
     root = Path(catalogs.__file__).parent / "locales"
     assert {p.parent.parent.name for p in root.glob("*/LC_MESSAGES/messages.po")} == {"de", "es", "fr"}
     assert shutil.which("pybabel") or (Path(__file__).parents[1] / "babel.cfg").is_file()
+
+
+async def test_i18n_error_pages_outside_the_web_routes_follow_the_browser(client):
+    page = await client.get("/no/such/page/here", headers={"Accept": "text/html", "Accept-Language": "fr"})
+    assert page.status_code == 404 and '<html lang="fr" dir="ltr">' in page.text and "Introuvable" in page.text
