@@ -13,6 +13,28 @@ SHIPPED = Path(__file__).resolve().parents[2] / "themes"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
 
+# --- i18n stand-in (issue 19): branch i18n-core replaces this block with Babel catalogs, locale
+# selection and Babel-backed filters. Templates only rely on the names: _, gettext, ngettext,
+# format_date, format_datetime, format_number. English output stays exactly as before.
+def _format_date(value) -> str:
+    return value.strftime("%Y-%m-%d") if value else ""
+
+
+def _format_datetime(value) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _format_number(value) -> str:
+    return str(value)
+
+
+def _install_i18n_stand_in(env: jinja2.Environment) -> None:
+    env.add_extension("jinja2.ext.i18n")
+    env.install_null_translations(newstyle=True)
+    env.filters.update(format_date=_format_date, format_datetime=_format_datetime, format_number=_format_number)
+# --- end of i18n stand-in
+
+
 class Themes:
     def __init__(self, data_dir: Path):
         self.roots = [data_dir / "themes", SHIPPED]
@@ -36,6 +58,7 @@ class Themes:
             loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader([str(d) for d in self._folders(theme, "templates")]),
                                           jinja2.PrefixLoader({"@default": default})])
             env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True)
+            _install_i18n_stand_in(env)
             self._environments[theme] = env
         return env
 
