@@ -16,12 +16,17 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 # --- i18n stand-in (issue 19): branch i18n-core replaces this block with Babel catalogs, locale
 # selection and Babel-backed filters. Templates only rely on the names: _, gettext, ngettext,
 # format_date, format_datetime, format_number. English output stays exactly as before.
-def _format_date(value) -> str:
-    return value.strftime("%Y-%m-%d") if value else ""
+# The format names are Babel's; each gives the English text the pages showed before.
+_DATE_FORMATS = {"short": "%Y-%m-%d", "medium": "%-d %b %Y", "long": "%-d %B %Y"}
+_DATETIME_FORMATS = {"short": "%Y-%m-%d %H:%M", "medium": "%-d %b %Y, %H:%M"}
 
 
-def _format_datetime(value) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+def _format_date(value, format: str = "medium") -> str:
+    return value.strftime(_DATE_FORMATS[format]) if value else ""
+
+
+def _format_datetime(value, format: str = "medium") -> str:
+    return value.strftime(_DATETIME_FORMATS[format]) if value else ""
 
 
 def _format_number(value) -> str:
