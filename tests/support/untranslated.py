@@ -17,6 +17,10 @@ GETTEXT = {"_", "gettext", "ngettext", "pgettext", "npgettext"}
 ATTRIBUTES = ("placeholder", "title", "aria-label", "alt", "data-confirm")
 # Not words: these may stand bare in a template.
 ALLOWED = {"@", "·", "—", "–", "…", "×", "/", ":", "(", ")", "#", "+", "-", "|", "→", "←", "✓"}
+# Keyword arguments that take CSS classes or codes, never text people read.
+CODE_ARGUMENTS = {"wrap", "kind", "list_kind", "type", "autocomplete"}
+# A hyphenated lowercase identifier is a CSS class (a block that adds one, as `column_kind` does), not a word.
+_CSS_CLASS = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")
 MARK = "\x00"  # stands for an expression or tag in the rebuilt text
 
 _ATTRIBUTE = re.compile(r"""\s(%s)\s*=\s*(["'])(.*?)\2""" % "|".join(map(re.escape, ATTRIBUTES)), re.S)
@@ -39,7 +43,7 @@ class Finding:
 def _words(text: str) -> str:
     """The text without markers and allowed symbols; empty when nothing translatable remains."""
     text = html.unescape(_ENTITY.sub(" ", text)).replace(MARK, " ")
-    rest = " ".join(w for w in text.split() if w not in ALLOWED)
+    rest = " ".join(w for w in text.split() if w not in ALLOWED and not _CSS_CLASS.match(w))
     return rest if _LETTER.search(rest) else ""
 
 
@@ -50,6 +54,7 @@ def _rebuild(env: jinja2.Environment, source: str) -> tuple[str, list[Finding]]:
     in_trans = False
     calls: list[str | None] = []  # the function each open parenthesis belongs to
     previous: tuple[str, str] = ("", "")
+    keyword = ""  # the keyword argument a string is the value of
     for line, kind, value in env.lex(source):
         if kind == "name" and previous[0] == "block_begin" and value in ("trans", "pluralize"):
             in_trans = True
@@ -63,11 +68,12 @@ def _rebuild(env: jinja2.Environment, source: str) -> tuple[str, list[Finding]]:
             calls.append(previous[1] if previous[0] == "name" else None)
         elif (kind, value) == ("operator", ")") and calls:
             calls.pop()
-        elif kind == "string" and not in_trans and not (calls and calls[-1] in GETTEXT):
+        elif kind == "string" and not in_trans and not (calls and calls[-1] in GETTEXT) and keyword not in CODE_ARGUMENTS:
             literal = value[1:-1]
             if _PROSE.match(literal) and _words(literal):
                 findings.append(Finding(line, "string", literal))
-        if kind not in ("whitespace",):
+        if kind != "whitespace":
+            keyword = previous[1] if (kind, value) == ("operator", "=") and previous[0] == "name" else ""
             previous = (kind, value)
     return "".join(parts), findings
 
