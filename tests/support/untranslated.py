@@ -68,9 +68,10 @@ def _rebuild(env: jinja2.Environment, source: str) -> tuple[str, list[Finding]]:
             calls.append(previous[1] if previous[0] == "name" else None)
         elif (kind, value) == ("operator", ")") and calls:
             calls.pop()
-        elif kind == "string" and not in_trans and not (calls and calls[-1] in GETTEXT) and keyword not in CODE_ARGUMENTS:
+        elif kind == "string" and not in_trans and keyword not in CODE_ARGUMENTS:
             literal = value[1:-1]
-            if _PROSE.match(literal) and _words(literal):
+            translated = bool(calls) and calls[-1] in GETTEXT
+            if not translated and _PROSE.match(literal) and _words(literal):
                 findings.append(Finding(line, "string", literal))
         if kind != "whitespace":
             keyword = previous[1] if (kind, value) == ("operator", "=") and previous[0] == "name" else ""
