@@ -15,6 +15,8 @@ SHIPPED = Path(__file__).resolve().parents[2] / "themes"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
 
+
+
 class Themes:
     def __init__(self, data_dir: Path):
         self.roots = [data_dir / "themes", SHIPPED]
