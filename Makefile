@@ -10,7 +10,13 @@ PORT ?= 8000
 run: export CURBSIDE_DOMAIN ?= localhost:$(PORT)
 run: export CURBSIDE_ALLOW_HTTP ?= true
 
-.PHONY: run test lint install clean
+.PHONY: run test lint install clean messages catalogs
+
+# Translations (server/i18n/locales/<lang>/LC_MESSAGES/messages.po): the .mo files are built here, at install,
+# and never committed; a .po newer than its .mo is compiled again.
+LOCALES := server/i18n/locales
+MO := $(patsubst %.po,%.mo,$(wildcard $(LOCALES)/*/LC_MESSAGES/messages.po))
+KEYWORDS := -k N_ -k lazy_format -k because:1
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,13 +30,25 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed catalogs
 
-run: $(VENV)/.installed
+catalogs: $(MO)
+
+$(LOCALES)/%/LC_MESSAGES/messages.mo: $(LOCALES)/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -l $* -i $< -o $@
+
+# Extract every marked text (Python and templates) into the .pot, merge it into each language's .po, compile.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract --no-wrap -F babel.cfg $(KEYWORDS) -o $(LOCALES)/messages.pot \
+		--project=Curbside --copyright-holder="Curbside contributors" .
+	$(BIN)/pybabel update --no-wrap -d $(LOCALES) -D messages -i $(LOCALES)/messages.pot
+	$(MAKE) catalogs
+
+run: $(VENV)/.installed catalogs
 	$(BIN)/curbside migrate
 	$(BIN)/curbside serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test catalogs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test

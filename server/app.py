@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
+from server import i18n
 from server.ap.inbox import InboxShortcut
 from server.errors import HANDLERS
 from server.middleware import BodyLimitMiddleware, MetricsMiddleware, RequestIdMiddleware
@@ -83,6 +84,7 @@ def create_app(settings: Settings) -> Starlette:
     app.state.settings = settings
     app.state.urls = LocalUrls(settings.base_url)
     app.state.themes = Themes(settings.data_dir)
+    i18n.set_default_locale(settings.default_locale)
     app.state.html_page = ap_page  # the web UI's pages at ActivityPub URLs (server.ap.negotiate)
     return app
 

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from moderation.errors import Kind, ServiceError
+from server.i18n import N_, best_of_header, gettext, use_locale
 
 STATUS = {Kind.INVALID: 422, Kind.NOT_FOUND: 404, Kind.FORBIDDEN: 403, Kind.CONFLICT: 409, Kind.RATE_LIMITED: 429,
           Kind.EXPIRED: 400}
@@ -24,12 +25,20 @@ def error_response(request: Request, status: int, message: str, headers: dict | 
     return JSONResponse({"error": message}, status_code=status, headers=headers)
 
 
+# Starlette's own details, as the error page shows them (in the browser's language).
+ROUTING_DETAILS = (N_("Not Found"), N_("Method Not Allowed"))
+
+
 def _page(request: Request, status: int, message: str) -> str:
     """The theme's error page without touching the database (the error may be the database's)."""
     try:
         settings = request.app.state.settings
-        return request.app.state.themes.environment(settings.theme).get_template("error.html").render(
-            status_code=status, message=message, site=None, viewer=None, instance_name=settings.instance_name)
+        # No member is known here (no database): the browser's language, else the instance's.
+        locale = best_of_header(request.headers.get("accept-language")) or settings.default_locale
+        with use_locale(locale):
+            return request.app.state.themes.environment(settings.theme).get_template("error.html").render(
+                status_code=status, message=gettext(message) if message else message, site=None, viewer=None,
+                instance_name=settings.instance_name)
     except Exception:  # noqa: BLE001 - the last resort must not fail in turn
         return f"<!doctype html><title>{status}</title><h1>{status}</h1><p>{html.escape(message)}</p>"
 

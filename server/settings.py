@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from federation.vapid import generate_vapid_key
+from server.i18n.catalogs import available_locales, is_available
 
 PREFIX = "CURBSIDE_"
 REGISTRATION_MODES = ("closed", "invite", "approval", "open")
@@ -49,6 +50,7 @@ class Settings:
     instance_name: str = "Curbside"
     registration_mode: str = "approval"
     theme: str = "default"
+    default_locale: str = "en"  # the language of visitors' pages and members' who chose none (server.i18n)
     allow_http: bool = False
     allow_private_addresses: bool = False
     authorized_fetch: bool = False
@@ -145,6 +147,13 @@ def _theme(name: str, raw: str) -> str:
     return value
 
 
+def _locale(name: str, raw: str) -> str:
+    value = raw.strip()
+    if not is_available(value):
+        raise SettingsError(name, f"no catalog for {value!r}; one of {', '.join(available_locales())}")
+    return value
+
+
 def _text(limit: int) -> Callable[[str, str], str]:
     def parse(name: str, raw: str) -> str:
         value = raw.strip()
@@ -234,6 +243,7 @@ _PARSERS: dict[str, Callable[[str, str], object]] = {
     "INSTANCE_NAME": _text(100),
     "REGISTRATION_MODE": _choice(REGISTRATION_MODES),
     "THEME": _theme,
+    "DEFAULT_LOCALE": _locale,
     "ALLOW_HTTP": _bool,
     "ALLOW_PRIVATE_ADDRESSES": _bool,
     "AUTHORIZED_FETCH": _bool,

@@ -1,23 +1,24 @@
 """A notification -> the JSON of its Web Push, as Mastodon's Web::NotificationSerializer writes it (and its
-English notification_mailer subjects as titles)."""
+notification_mailer subjects as titles, in the member's language)."""
 from __future__ import annotations
 
 from federation.html import ContentError, html_to_text
 from server.convert.actor_to_mastodon import DEFAULT_AVATAR
 from server.db.models import Actor, Notification, Post
+from server.i18n import N_, gettext, use_locale
 
 TITLES = {
-    "mention": "You were mentioned by {name}",
-    "status": "{name} just posted",
-    "reblog": "{name} boosted your post",
-    "follow": "{name} is now following you",
-    "follow_request": "Pending follower: {name}",
-    "favourite": "{name} favorited your post",
-    "poll": "A poll by {name} has ended",
-    "update": "{name} edited a post",
-    "admin.sign_up": "{name} signed up",
-    "admin.report": "{name} submitted a report",
-    "moderation_warning": "A moderator of {name} wrote to you",
+    "mention": N_("You were mentioned by %(name)s"),
+    "status": N_("%(name)s just posted"),
+    "reblog": N_("%(name)s boosted your post"),
+    "follow": N_("%(name)s is now following you"),
+    "follow_request": N_("Pending follower: %(name)s"),
+    "favourite": N_("%(name)s favorited your post"),
+    "poll": N_("A poll by %(name)s has ended"),
+    "update": N_("%(name)s edited a post"),
+    "admin.sign_up": N_("%(name)s signed up"),
+    "admin.report": N_("%(name)s submitted a report"),
+    "moderation_warning": N_("A moderator of %(name)s wrote to you"),
 }
 BODY_LENGTH = 140
 
@@ -31,9 +32,14 @@ def notification_to_push(notification: Notification, sender: Actor, post: Post |
         "notification_id": notification.id,
         "notification_type": notification.type,
         "icon": sender.icon_url or base_url + DEFAULT_AVATAR,
-        "title": TITLES.get(notification.type, "{name}").format(name=name),
+        "title": _title(notification.type, name, locale),
         "body": _truncated(_text(post.summary or post.content_html if post else sender.summary)),
     }
+
+
+def _title(kind: str, name: str, locale: str) -> str:
+    with use_locale(locale):
+        return gettext(TITLES[kind]) % {"name": name} if kind in TITLES else name
 
 
 def _text(html: str | None) -> str:

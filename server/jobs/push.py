@@ -58,7 +58,8 @@ class PushRunner:
             claimed = await _claim(session, now, self.batch)
             if not claimed:
                 return 0
-            ready, void = await outgoing(session, claimed, secret_key=settings.secret_key, base_url=settings.base_url)
+            ready, void = await outgoing(session, claimed, secret_key=settings.secret_key,
+                                          default_locale=settings.default_locale, base_url=settings.base_url)
             await session.commit()
         task = asyncio.create_task(self._send_batch(runtime, ready, void, now))
         self._sending.add(task)

@@ -15,10 +15,12 @@ from moderation.errors import ServiceError
 from moderation.phi import IMAGE_REMINDER
 from server.db.ids import as_id
 from server.db.models import MediaAttachment, Post
+from server.i18n import gettext
 from server.services.posts import authoring as post_service
 from server.services.posts import media as media_service
 from server.services.posts import media_phi
 from server.services.social.visibility_to_viewers import visible_post
+from server.web.forms import because
 from server.web.page import Web, error_page, safe_next
 from server.web.phi_marks import guard_answer
 from server.web.status_view import roll_back, status_cards, viewer_actor
@@ -140,7 +142,7 @@ async def compose(web: Web) -> Response:
     except ServiceError as exc:
         await roll_back(web)
         draft.media = []
-        return await _page(web, draft, 422, error=f"That image could not be used: {exc}")
+        return await _page(web, draft, 422, error=because("That image could not be used: %(reason)s", exc))
     await web.db.commit()  # the uploads stay (for a day) even if the post needs another look
     if web.value("blur_media"):
         return await _blur(web, draft, web.value("blur_media"))
@@ -152,7 +154,7 @@ async def compose(web: Web) -> Response:
         draft.media = [await web.db.get(MediaAttachment, i) for i in new.media_ids]  # a rollback expired them
         if isinstance(exc, post_service.PhiFound):
             return await _phi_page(web, draft, new, exc)
-        return await _page(web, draft, 422, error=f"The post was not sent: {exc}.")
+        return await _page(web, draft, 422, error=because("The post was not sent: %(reason)s.", exc))
     await web.db.commit()
     return _after_post(web, post)
 
@@ -180,7 +182,7 @@ async def _blur(web: Web, draft: Draft, media_id: str) -> Response:
     index = next((i for i, m in enumerate(draft.media) if str(m.id) == media_id), None)
     boxes = [] if index is None else media_phi.blur_areas(draft.media[index])
     if not boxes:
-        return await _page(web, draft, 422, error="There is nothing to blur in that image.")
+        return await _page(web, draft, 422, error=gettext("There is nothing to blur in that image."))
     copy = await media_phi.blurred_copy(web.runtime, web.db, viewer_actor(web), draft.media[index], boxes)
     draft.media[index] = copy
     await web.db.commit()
@@ -193,10 +195,10 @@ async def _new_draft(web: Web) -> Response:
     draft = Draft()
     if reply_raw:
         if as_id(reply_raw) is None:
-            return error_page(web, 404, "There is no such post to reply to.")
+            return error_page(web, 404, gettext("There is no such post to reply to."))
         post = await visible_post(web.db, as_id(reply_raw), viewer_actor(web))
         if post is None or post.boost_of_id is not None:
-            return error_page(web, 404, "There is no such post to reply to.")
+            return error_page(web, 404, gettext("There is no such post to reply to."))
         draft = await reply_draft(web, post)
     return await _page(web, draft)
 

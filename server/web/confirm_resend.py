@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from server.i18n import gettext
 from server.services.accounts.registration import resend_confirmation
 from server.services.instance.mail import send_quietly
 from server.web.page import Web
@@ -16,7 +17,7 @@ async def resend(web: Web) -> Response:
     email = web.value("email").strip()
     if "@" not in email:
         return web.render("signup/resend.html", status=422, email=email[:320],
-                          error="Enter the email address you signed up with.")
+                          error=gettext("Enter the email address you signed up with."))
     message = await resend_confirmation(web.db, web.settings, email[:320])
     await web.db.commit()
     if message is not None:

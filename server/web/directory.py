@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from starlette.responses import Response
 
 from moderation.errors import ServiceError
+from server.i18n import N_, gettext
 from server.services.social import directory as members
 from server.web.page import Web, error_page
 from server.web.status_view import account_cards
@@ -24,19 +25,21 @@ async def directory(web: Web) -> Response:
     specialty = web.request.query_params.get("specialty", "").strip()
     offset = _offset(web)
     if offset is None:
-        return error_page(web, 404, "There is no such page.")
+        return error_page(web, 404, gettext("There is no such page."))
     try:
         actors = await members.verified_members(web.db, specialty=specialty or None, limit=PAGE_SIZE + 1,
                                                 offset=offset)
     except ServiceError:
-        return error_page(web, 404, "There is no such specialty in the directory.")
+        return error_page(web, 404, gettext("There is no such specialty in the directory."))
     cards = await account_cards(web, actors[:PAGE_SIZE])
     groups = [(name, list(group)) for name, group in groupby(
         sorted(cards, key=lambda c: ((c["curbside"].get("specialty") or "~").lower(), c["name"].lower())),
-        key=lambda c: c["curbside"].get("specialty") or "Other")]
+        key=lambda c: gettext(c["curbside"].get("specialty") or N_("Other")))]
     more = None
     if len(actors) > PAGE_SIZE:
         more = "/directory?" + urlencode({k: v for k, v in (("specialty", specialty),
                                                             ("offset", offset + PAGE_SIZE)) if v})
-    return web.render("posts/directory.html", groups=groups, specialties=await members.verified_specialties(web.db),
-                      specialty=specialty, more=more, count=len(cards))
+    # NUCC names are translated where the catalogs have them (specialty_names); the codes stay
+    specialties = [(code, gettext(name), n) for code, name, n in await members.verified_specialties(web.db)]
+    return web.render("posts/directory.html", groups=groups, specialties=specialties, specialty=specialty, more=more,
+                      count=len(cards))

@@ -9,6 +9,7 @@ from starlette.responses import Response
 from moderation.errors import ServiceError
 from server.services.reading import followed_tags
 from server.services.reading.timelines import Page
+from server.web.forms import because
 from server.web.page import Web, error_page, safe_next
 from server.web.settings_profile import render_settings
 
@@ -24,7 +25,7 @@ def _change(action, notice: str):
         try:
             tag = followed_tags.normalize_tag(web.request.path_params["tag"])
         except ServiceError as exc:
-            return error_page(web, 422, f"That is not a hashtag: {exc}.")
+            return error_page(web, 422, because("That is not a hashtag: %(reason)s.", exc))
         await action(web.db, web.viewer.actor_id, tag)
         await web.db.commit()
         back = safe_next(web.value("next"), tag_page(tag))

@@ -3,13 +3,21 @@ from __future__ import annotations
 
 from starlette.datastructures import UploadFile
 
+from server.i18n import gettext
 from server.web.page import Web
 
 
 def sentence(message: str) -> str:
-    """A service's refusal ("a note is at most 500 characters") as a sentence for the page."""
+    """A service's refusal ("a note is at most 500 characters") as a sentence for the page, in the page's
+    language where the refusal is a fixed text marked in the service (N_)."""
     message = message.strip()
+    message = gettext(message) if message else message  # gettext("") is the catalog's header
     return message[:1].upper() + message[1:] + ("" if message.endswith((".", "?", "!")) else ".")
+
+
+def because(message: str, exc: Exception) -> str:
+    """A page's %-format msgid with the (translated, where fixed) refusal as its %(reason)s."""
+    return gettext(message) % {"reason": gettext(str(exc))}
 
 
 async def rollback(web: Web) -> None:

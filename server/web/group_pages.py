@@ -15,6 +15,8 @@ from starlette.responses import Response
 
 from moderation.errors import ServiceError
 from server.errors import status_of
+from server.i18n import N_
+from server.i18n import gettext as _
 from server.services.groups import browsing, joining, posting, registry
 from server.services.reading import timelines as reading
 from server.services.social import interactions
@@ -22,9 +24,8 @@ from server.web.page import Web, error_page
 from server.web.status_view import account_cards, clean, roll_back, viewer_actor, when
 
 NOT_FOUND = "There is no such group, or it is not visible to you."
-_ = str  # marks the texts people read for translation (the i18n branch brings the real gettext)
-JOIN_LABELS = {"open": _("Anyone may join"), "members": _("Members of this community may join"),
-               "verified": _("Verified clinicians may join"), "approval": _("Moderators approve each member")}
+JOIN_LABELS = {"open": N_("Anyone may join"), "members": N_("Members of this community may join"),
+               "verified": N_("Verified clinicians may join"), "approval": N_("Moderators approve each member")}
 
 
 @dataclass

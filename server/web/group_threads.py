@@ -10,6 +10,7 @@ from moderation.errors import ServiceError
 from server.db.ids import as_id
 from server.db.models import Post
 from server.errors import status_of
+from server.i18n import gettext as _
 from server.services.groups import browsing, posting
 from server.services.posts import authoring
 from server.services.reading import timelines as reading
@@ -19,7 +20,6 @@ from server.web.phi_marks import guard_answer
 from server.web.status_view import roll_back, status_cards, viewer_actor
 
 NO_THREAD = "There is no such thread in this group, or it is not visible to you."
-_ = str  # marks the texts people read for translation (the i18n branch brings the real gettext)
 
 
 def _draft(web: Web) -> ThreadDraft:

@@ -8,6 +8,7 @@ from starlette.responses import Response
 from moderation.errors import ServiceError
 from server.db.ids import as_id
 from server.db.models import List
+from server.i18n import gettext
 from server.services.moderation.hidden_from_viewers import visible_actors
 from server.services.reading import lists
 from server.services.reading import timelines as reading
@@ -63,7 +64,7 @@ async def _undo(web: Web, owned: List) -> None:
 async def _show(web: Web, owned: List, status: int = 200, error: str = "", handle: str = "") -> Response:
     page = page_of(web)
     if page is None:
-        return error_page(web, 404, "There is no such page.")
+        return error_page(web, 404, gettext("There is no such page."))
     rows, shown = await reading.list_timeline(web.db, owned, page)
     members = await visible_actors(web.db, [actor for _, actor in await lists.members(web.db, owned)])
     return web.render("lists/show.html", status=status, list=owned, policies=POLICIES, error=error,

@@ -12,10 +12,12 @@ from starlette.responses import Response
 
 from moderation.errors import ServiceError
 from server.db.fulltext import plain_text
+from server.i18n import gettext
 from server.services.posts import authoring as post_service
 from server.services.reading import conversations
 from server.services.reading.timelines import Page
 from server.services.social import lookup
+from server.web.forms import because
 from server.web.page import Web, error_page
 from server.web.phi_marks import guard_answer
 from server.web.status_view import account_card, roll_back, status_card, viewer_actor, when
@@ -51,7 +53,7 @@ def _card(entity: dict, viewer_id: str) -> dict:
 async def messages(web: Web) -> Response:
     page = page_of(web)
     if page is None:
-        return error_page(web, 404, "There is no such page.")
+        return error_page(web, 404, gettext("There is no such page."))
     me = viewer_actor(web)
     max_id = min(page.max_id, conversations.MAX_ID) if page.max_id is not None else None
     rows, shown = await conversations.listing(web.db, me.id, Page(max_id, None, None, PAGE_SIZE))
@@ -70,7 +72,7 @@ async def open_conversation(web: Web) -> Response:
     me = viewer_actor(web)
     found = None if conversation_id is None else await conversations.mark_read(web.db, me.id, conversation_id)
     if found is None:
-        return error_page(web, 404, "There is no such conversation.")
+        return error_page(web, 404, gettext("There is no such conversation."))
     await web.db.commit()
     return web.redirect(f"/statuses/{found.last_status.id}")
 
@@ -78,7 +80,7 @@ async def open_conversation(web: Web) -> Response:
 async def hide(web: Web) -> Response:
     conversation_id = post_id_of(web.request.path_params["id"])
     if conversation_id is None or not await conversations.hide(web.db, viewer_actor(web).id, conversation_id):
-        return error_page(web, 404, "There is no such conversation.")
+        return error_page(web, 404, gettext("There is no such conversation."))
     await web.db.commit()
     return web.redirect("/messages?notice=hidden")
 
@@ -147,7 +149,7 @@ async def new_message(web: Web) -> Response:
         return _page(web, draft, 422, phi=guard_answer(texts, exc.decision, "send"))
     except ServiceError as exc:
         await roll_back(web)
-        return _page(web, draft, 422, error=f"The message was not sent: {exc}.")
+        return _page(web, draft, 422, error=because("The message was not sent: %(reason)s.", exc))
     await web.db.commit()
     if post.visibility == "held":
         return _page(web, Draft(), 202, held=True)

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from server.db.models import Actor, Follow
+from server.i18n import gettext
 from server.services.moderation.hidden_from_viewers import visible_actors
 from server.services.reading import timelines as reading
 from server.services.reading.markers import save_marker
@@ -42,7 +43,7 @@ async def notifications(web: Web) -> Response:
     page = page_of(web)
     shown_filter = web.request.query_params.get("filter", "all")
     if page is None or shown_filter not in FILTERS:
-        return error_page(web, 404, "There is no such page.")
+        return error_page(web, 404, gettext("There is no such page."))
     me = viewer_actor(web)
     rows, shown = await reading.notifications(web.db, me, page, types=FILTERS[shown_filter])
     items = await render_notifications(web.db, shown, me, web.runtime.urls, web.settings.domain)

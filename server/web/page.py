@@ -28,6 +28,7 @@ from starlette.routing import Route
 
 from federation.json_input import valid_text
 from server.db.models import Account
+from server.i18n import choose_locale, gettext, use_locale
 from server.runtime import Runtime
 from server.services.accounts import web_sessions
 from server.services.instance import site as site_settings
@@ -102,6 +103,8 @@ class Web:
             else:
                 response.set_cookie(name, value, max_age=max_age, httponly=True, secure=secure, samesite="lax")
         response.headers.setdefault("Cache-Control", "private, no-store" if self.viewer else "no-cache")
+        if self.viewer is None:  # a visitor's page speaks her browser's language
+            response.headers.append("Vary", "Accept-Language")
         return response
 
 
@@ -140,6 +143,12 @@ def _same_origin(request: Request) -> bool:
     return origin.rstrip("/") == request.app.state.settings.base_url
 
 
+def page_locale(request: Request, viewer: Account | None) -> str:
+    """The one place a page's language is chosen: the member's, the browser's, the instance's."""
+    return choose_locale(viewer.locale if viewer else None, request.headers.get("accept-language"),
+                         request.app.state.settings.default_locale)
+
+
 def error_page(web: Web, status: int, message: str) -> HTMLResponse:
     return web.render("error.html", status=status, status_code=status, message=message)
 
@@ -159,7 +168,8 @@ def _wrap(route: WebRoute) -> Callable[[Request], Awaitable[Response]]:
                 web._csrf_binding = request.cookies.get(CSRF_COOKIE) or ""
                 if len(web._csrf_binding) < 20:
                     web._csrf_binding = web._new_csrf_cookie = secrets.token_urlsafe(24)
-            return web._finish(await _guarded(route, web))
+            with use_locale(page_locale(request, viewer)):
+                return web._finish(await _guarded(route, web))
 
     return endpoint
 
@@ -176,23 +186,24 @@ def _valid_form(form: FormData) -> bool:
 async def _guarded(route: WebRoute, web: Web) -> Response:
     request = web.request
     if not _all_valid(request.path_params.items()):
-        return error_page(web, 404, "There is no such page.")
+        return error_page(web, 404, gettext("There is no such page."))
     if not _all_valid(request.query_params.multi_items()):
-        return error_page(web, 400, "The address holds characters that cannot be text (such as %00).")
+        return error_page(web, 400, gettext("The address holds characters that cannot be text (such as %00)."))
     if route.need != "anyone" and web.viewer is None:
         return web.redirect("/login?next=" + quote(safe_next(request.url.path + (
             "?" + request.url.query if request.url.query else ""))))
     if route.need in _STAFF and web.viewer.role not in _STAFF[route.need]:
-        return error_page(web, 403, "This page is for the instance's " + route.need + "s.")
+        return error_page(web, 403, gettext("This page is for the instance's moderators.") if route.need == "moderator"
+                          else gettext("This page is for the instance's admins."))
     if request.method not in ("GET", "HEAD"):
         if not _same_origin(request):
-            return error_page(web, 403, "This form was sent from another site.")
+            return error_page(web, 403, gettext("This form was sent from another site."))
         web.form = await request.form(max_fields=MAX_FORM_FIELDS)
         if not _valid_form(web.form):
-            return error_page(web, 400, "The form holds characters that cannot be text (such as a NUL).")
+            return error_page(web, 400, gettext("The form holds characters that cannot be text (such as a NUL)."))
         given = web.form.get("csrf_token")
         if not isinstance(given, str) or not hmac.compare_digest(given.encode(), web.csrf_token.encode()):
-            return error_page(web, 403, "This form has expired. Go back, reload the page and send it again.")
+            return error_page(web, 403, gettext("This form has expired. Go back, reload the page and send it again."))
     return await route.handler(web)
 
 

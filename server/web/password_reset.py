@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from moderation.errors import Kind, ServiceError
+from server.i18n import gettext
 from server.services.accounts.mailed_tokens import peek_token
 from server.services.accounts.registration import request_password_reset, reset_password
 from server.services.instance.mail import send_quietly
@@ -17,7 +18,7 @@ async def forgot(web: Web) -> Response:
         return web.render("password/forgot.html")
     login = web.value("login").strip()
     if not login:
-        return web.render("password/forgot.html", status=422, error="Enter your email address or username.")
+        return web.render("password/forgot.html", status=422, error=gettext("Enter your email address or username."))
     message = await request_password_reset(web.db, web.settings, login[:320])
     await web.db.commit()
     if message is not None:
@@ -36,7 +37,7 @@ async def reset(web: Web) -> Response:
     password = web.value("password")
     if password != web.value("password_confirmation"):
         return web.render("password/reset.html", status=422, username=account.actor.username,
-                          error="The two passwords do not match.")
+                          error=gettext("The two passwords do not match."))
     try:
         account = await reset_password(web.db, token, password)
     except ServiceError as exc:

@@ -14,6 +14,7 @@ from server.services.moderation.held import held_for
 from server.services.posts import authoring as post_service
 from server.services.posts import languages
 from server.services.social.visibility_to_viewers import visible_post
+from server.web.forms import because
 from server.web.page import Web, error_page
 from server.web.phi_marks import guard_answer
 from server.web.status_view import full_time, roll_back, status_cards, viewer_actor
@@ -84,7 +85,7 @@ async def edit(web: Web) -> Response:
         post = await web.db.get(Post, post_id)  # loaded again: the rollback expired it
         if isinstance(exc, post_service.PhiFound):
             return _page(web, post, form, 422, phi=guard_answer(_texts(form, post), exc.decision, verb="save"))
-        return _page(web, post, form, 422, error=f"The post was not saved: {exc}.")
+        return _page(web, post, form, 422, error=because("The post was not saved: %(reason)s.", exc))
     await web.db.commit()
     return web.redirect(f"/statuses/{post.id}")
 

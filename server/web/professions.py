@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from server.i18n import gettext
 from server.services.accounts.specialties import PROFESSIONS, all_specialties
 
 LABELS = {"physician": "Physician", "resident": "Resident physician", "medical_student": "Medical student",
@@ -24,8 +25,15 @@ def label(profession: str | None) -> str:
     return LABELS.get(profession or "", "")
 
 
-@lru_cache(maxsize=1)
 def specialty_groups() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """The specialty <select>'s groups in the page's language (names without a translation stay NUCC's)."""
+    def named(codes):
+        return tuple(sorted(((code, gettext(name)) for code, name in codes), key=lambda item: item[1].lower()))
+    return tuple((group, named(codes)) for group, codes in _specialty_groups())
+
+
+@lru_cache(maxsize=1)
+def _specialty_groups() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
     """(group label, ((code, name), ...)) for a <select> with <optgroup>s; each code appears once."""
     groups: dict[str, dict[str, str]] = {}
     for specialty in all_specialties():

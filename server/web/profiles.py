@@ -15,6 +15,7 @@ from server.services.social import interactions as social
 from server.services.social import lookup
 from server.services.social.relationships import relationship
 from server.services.social.visibility_to_servers import find_member
+from server.web.forms import because
 from server.web.page import Web, error_page, safe_next
 from server.web.status_view import account_cards, roll_back, status_cards, viewer_actor
 from server.web.timelines import older_link, page_of
@@ -77,7 +78,7 @@ def _account_action(change):
             await change(web, viewer_actor(web), target)
         except ServiceError as exc:
             await roll_back(web)
-            return error_page(web, 422, f"That did not work: {exc}.")
+            return error_page(web, 422, because("That did not work: %(reason)s.", exc))
         await web.db.commit()
         profile = "/@" + (target.username if target.local else f"{target.username}@{target.domain}")
         return web.redirect(safe_next(web.value("next"), profile))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from moderation.errors import Kind, ServiceError
+from server.i18n import gettext
 from server.services.accounts import web_sessions
 from server.services.accounts.deletion import delete_account
 from server.services.accounts.login import check_login
@@ -52,7 +53,7 @@ async def password_checked(web: Web, password: str) -> str | None:
 async def password(web: Web) -> Response:
     problem = await password_checked(web, web.value("current_password"))
     if problem is None and web.value("password") != web.value("password_confirmation"):
-        problem = "The two new passwords do not match."
+        problem = gettext("The two new passwords do not match.")
     if problem is None:
         try:
             await change_password(web.db, web.viewer, web.value("password"), keep_session=web.session_token)
@@ -84,7 +85,7 @@ async def delete(web: Web) -> Response:
         return render_settings(web, "settings/delete.html", "delete")
     problem = await password_checked(web, web.value("password"))
     if problem is None and web.value("confirm") != "on":
-        problem = "Tick the box to confirm that you understand the deletion cannot be undone."
+        problem = gettext("Tick the box to confirm that you understand the deletion cannot be undone.")
     if problem is None:
         username = web.viewer.actor.username
         try:

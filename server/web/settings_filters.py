@@ -9,6 +9,7 @@ from starlette.responses import Response
 from moderation.errors import Kind, ServiceError
 from server.db.ids import as_id
 from server.db.types import utcnow
+from server.i18n import gettext
 from server.services.reading import filter_storage as store
 from server.services.reading.filter_matching import CONTEXTS
 from server.services.reading.filter_storage import UNCHANGED, FilterChange, KeywordChange
@@ -73,7 +74,7 @@ async def edit_filter(web: Web) -> Response:
     try:
         found = await store.view(web.db, await store.own_filter(web.db, web.viewer.actor_id, filter_id or 0))
     except ServiceError:
-        return error_page(web, 404, "There is no such filter.")
+        return error_page(web, 404, gettext("There is no such filter."))
     if web.request.method == "GET":
         row = found.filter
         return _form(web, title=row.title, contexts=row.context, action=row.action, editing=row.id,
@@ -97,7 +98,7 @@ async def delete_filter(web: Web) -> Response:
     try:
         await store.delete_filter(web.db, web.viewer.actor_id, _filter_id(web) or 0)
     except ServiceError:
-        return error_page(web, 404, "There is no such filter.")
+        return error_page(web, 404, gettext("There is no such filter."))
     await web.db.commit()
     return web.redirect("/settings/filters?notice=filter_deleted")
 

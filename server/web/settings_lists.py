@@ -10,6 +10,7 @@ from starlette.responses import Response
 from moderation.errors import ServiceError
 from server.db.models import Actor, Block, Mute
 from server.db.types import utcnow
+from server.i18n import gettext
 from server.services.accounts.exports import CSV_EXPORTS, FILE_NAMES, export_csv, export_outbox
 from server.services.social import blocks_and_mutes as members
 from server.web.forms import rollback, sentence
@@ -89,6 +90,6 @@ async def download(web: Web) -> Response:
         document = await export_outbox(web.db, me, web.runtime.urls)
         body, media_type = json.dumps(document, ensure_ascii=False, indent=1), "application/activity+json"
     else:
-        return error_page(web, 404, "There is no such export.")
+        return error_page(web, 404, gettext("There is no such export."))
     return Response(body, media_type=media_type, headers={
         "Content-Disposition": f'attachment; filename="{FILE_NAMES[name]}"', "Cache-Control": "private, no-store"})

@@ -8,6 +8,7 @@ from starlette.responses import Response
 from moderation.errors import ServiceError
 from server.db.models import Invite
 from server.errors import status_of
+from server.i18n import current_locale, gettext
 from server.services.accounts import professional_profile as profiles
 from server.services.accounts.invites import is_usable
 from server.services.accounts.mailed_tokens import peek_token
@@ -17,14 +18,17 @@ from server.services.instance.settings import registration_mode
 from server.web.forms import sentence
 from server.web.page import Web
 from server.web.professions import profession_choices, specialty_groups
+from server.web.settings_preferences import language_choices
 
-FIELDS = ("username", "email", "real_name", "profession", "specialty", "reason", "invite_code")
+FIELDS = ("username", "email", "real_name", "profession", "specialty", "reason", "invite_code", "locale")
 
 
 async def _invite_state(web: Web, code: str) -> str | None:
     """None for a usable invite code, else what is wrong with it."""
     invite = (await web.db.execute(select(Invite).where(Invite.code == code))).scalar_one_or_none()
-    return None if invite is not None and is_usable(invite) else "This invite link is invalid, expired or used up."
+    if invite is not None and is_usable(invite):
+        return None
+    return gettext("This invite link is invalid, expired or used up.")
 
 
 async def _form(web: Web, status: int = 200, error: str = "", **values: str) -> Response:
@@ -33,7 +37,8 @@ async def _form(web: Web, status: int = 200, error: str = "", **values: str) -> 
     return web.render("signup/signup.html", status=status, mode=mode, error=error, values=values,
                       needs_invite=mode in ("closed", "invite") and not invite_code,
                       asks_reason=mode == "approval" and not invite_code,
-                      professions=profession_choices(), specialty_groups=specialty_groups(), domain=web.settings.domain)
+                      professions=profession_choices(), specialty_groups=specialty_groups(), domain=web.settings.domain,
+                      languages=language_choices(), locale=values.get("locale") or current_locale())
 
 
 async def signup(web: Web) -> Response:
@@ -59,11 +64,11 @@ async def invite(web: Web) -> Response:
 async def _register(web: Web) -> Response:
     values = {name: web.value(name).strip() for name in FIELDS}
     if web.value("password") != web.value("password_confirmation"):
-        return await _form(web, 422, "The two passwords do not match.", **values)
+        return await _form(web, 422, gettext("The two passwords do not match."), **values)
     registration = Registration(
         username=values["username"], email=values["email"], password=web.value("password"),
         agreement=web.value("agreement") == "on", reason=values["reason"] or None,
-        invite_code=values["invite_code"] or None, locale=_locale(web))
+        invite_code=values["invite_code"] or None, locale=values["locale"] or None)
     mail: list = []
     try:
         account = await register(web.db, web.settings, registration, mail)
@@ -86,11 +91,6 @@ def _professional(web: Web, values: dict[str, str]) -> profiles.ProfileChanges:
     if values["specialty"]:
         changes.specialty = values["specialty"]
     return changes
-
-
-def _locale(web: Web) -> str | None:
-    first = web.request.headers.get("accept-language", "").split(",")[0].split(";")[0].strip()
-    return first[:16] or None
 
 
 async def confirm(web: Web) -> Response:

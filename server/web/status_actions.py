@@ -11,6 +11,7 @@ from moderation.errors import ServiceError
 from server.db.models import Post
 from server.services.posts import authoring as post_service
 from server.services.posts import polls, post_actions
+from server.web.forms import because
 from server.web.page import Web, error_page, safe_next
 from server.web.status_view import roll_back, viewer_actor
 from server.web.threads import NOT_FOUND, post_id_of
@@ -43,7 +44,7 @@ def _action(action: post_actions.PostAction, find=target_post):
             await action.run(web.runtime, web.db, viewer_actor(web), post)
         except ServiceError as exc:
             await roll_back(web)
-            return error_page(web, 422, f"That did not work: {exc}.")
+            return error_page(web, 422, because("That did not work: %(reason)s.", exc))
         await web.db.commit()
         return _back(web, post)
     return handler

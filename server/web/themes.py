@@ -9,8 +9,12 @@ from pathlib import Path
 
 import jinja2
 
+from server import i18n
+
 SHIPPED = Path(__file__).resolve().parents[2] / "themes"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+
 
 
 class Themes:
@@ -35,11 +39,9 @@ class Themes:
             default = jinja2.FileSystemLoader([str(d) for d in self._folders("default", "templates")])
             loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader([str(d) for d in self._folders(theme, "templates")]),
                                           jinja2.PrefixLoader({"@default": default})])
-            env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True)
-            # --- i18n (placeholder: the i18n branch replaces this block with the real translations) ---
-            env.add_extension("jinja2.ext.i18n")
-            env.install_null_translations(newstyle=True)
-            # --- end i18n ---
+            env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                                     extensions=["jinja2.ext.i18n"])
+            _localise(env)
             self._environments[theme] = env
         return env
 
@@ -52,3 +54,12 @@ class Themes:
             if candidate.is_file():
                 return candidate
         return None
+
+
+def _localise(env: jinja2.Environment) -> None:
+    """gettext, dates and numbers in the locale of the moment (server.i18n's context variable): one
+    environment per theme serves every language."""
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    env.filters.update(format_date=i18n.format_date, format_datetime=i18n.format_datetime,
+                       format_number=i18n.format_number)
+    env.globals.update(current_locale=i18n.current_locale, text_direction=i18n.text_direction)

@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from moderation.errors import ServiceError
 from server.db.ids import MAX_ID
+from server.i18n import gettext
 from server.services.reading import followed_tags
 from server.services.reading import timelines as reading
 from server.services.reading.timelines import Page
@@ -48,7 +49,7 @@ async def _timeline(web: Web, title: str, intro: str, rows: list, shown: list, *
 async def home(web: Web) -> Response:
     page = page_of(web)
     if page is None:
-        return error_page(web, 404, "There is no such page.")
+        return error_page(web, 404, gettext("There is no such page."))
     rows, shown = await reading.home(web.db, viewer_actor(web).id, page)
     return await _timeline(web, "Home", "Posts of the people you follow, and your own.", rows, shown,
                            compose=True, empty="Your home timeline is empty. Follow colleagues from the "
@@ -58,7 +59,7 @@ async def home(web: Web) -> Response:
 async def local(web: Web) -> Response:
     page = page_of(web)
     if page is None:
-        return error_page(web, 404, "There is no such page.")
+        return error_page(web, 404, gettext("There is no such page."))
     rows, shown = await reading.public(web.db, viewer_actor(web), page, only_local=True)
     return await _timeline(web, "Community", f"Public and members-only posts by members of {web.site.title}.",
                            rows, shown)
@@ -67,7 +68,7 @@ async def local(web: Web) -> Response:
 async def federated(web: Web) -> Response:
     page = page_of(web)
     if page is None:
-        return error_page(web, 404, "There is no such page.")
+        return error_page(web, 404, gettext("There is no such page."))
     rows, shown = await reading.public(web.db, viewer_actor(web), page)
     return await _timeline(web, "Federated", "Public posts from this community and the servers it knows.",
                            rows, shown)
@@ -79,12 +80,12 @@ async def public(web: Web) -> Response:
         return web.redirect("/federated")
     page = page_of(web)
     if page is None:
-        return error_page(web, 404, "There is no such page.")
+        return error_page(web, 404, gettext("There is no such page."))
     everything = web.request.query_params.get("scope") == "all"
     try:
         rows, shown = await reading.public(web.db, None, page, only_local=not everything)
     except reading.MembersOnly:
-        return error_page(web, 404, "This community's posts are for its members.")
+        return error_page(web, 404, gettext("This community's posts are for its members."))
     return await _timeline(web, "Public posts", f"Public posts by members of {web.site.title}."
                            if not everything else "Public posts from this community and the servers it knows.",
                            rows, shown, keep={"scope": "all" if everything else ""}, scope_all=everything)
@@ -94,7 +95,7 @@ async def tag(web: Web) -> Response:
     name = web.request.path_params["tag"].lstrip("#").lower()
     page = page_of(web)
     if not name or len(name) > 128 or page is None:
-        return error_page(web, 404, "There is no such hashtag page.")
+        return error_page(web, 404, gettext("There is no such hashtag page."))
     try:
         rows, shown = await reading.public(web.db, viewer_actor(web), page, tag=name)
     except reading.MembersOnly:

@@ -9,6 +9,7 @@ from server.convert.verification_to_json import masked
 from server.db.ids import as_id
 from server.db.models import VerificationRequest
 from server.errors import status_of
+from server.i18n import gettext
 from server.services.accounts.professional_profile import get_profile
 from server.services.accounts.specialties import specialty_name
 from server.services.verification.attestations_issued import current_verifications
@@ -68,7 +69,7 @@ async def answer(web: Web) -> Response:
     request_id = as_id(web.request.path_params["id"])
     request = await web.db.get(VerificationRequest, request_id) if request_id is not None else None
     if request is None or request.account_id != web.viewer.id:
-        return error_page(web, 404, "There is no such verification request.")
+        return error_page(web, 404, gettext("There is no such verification request."))
     try:
         await respond(web.db, web.settings, request, web.viewer, web.value("note").strip() or None,
                       await _evidence(web), storage=web.runtime.storage)

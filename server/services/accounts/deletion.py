@@ -47,6 +47,7 @@ from server.db.models import (
     WebSession,
 )
 from server.db.types import utcnow
+from server.i18n import N_
 from server.runtime import Runtime
 from server.services.federation.delivery import enqueue_activity
 from server.services.moderation.domains import purge_actor
@@ -85,7 +86,7 @@ async def _check_not_last_admin(session: AsyncSession, account: Account) -> None
     others = await session.scalar(select(func.count()).select_from(Account).where(
         Account.role == "admin", Account.id != account.id, Account.disabled_at.is_(None)))
     if not others:
-        raise ServiceError("you are the only admin: make another member admin before deleting your account")
+        raise ServiceError(N_("you are the only admin: make another member admin before deleting your account"))
 
 
 async def _uploads(runtime: Runtime, session: AsyncSession, actor: Actor) -> list[str]:
@@ -153,7 +154,7 @@ def _empty(actor: Actor, account: Account) -> None:
 async def delete_account(runtime: Runtime, session: AsyncSession, account: Account) -> int:
     """Delete `account` (the caller checked it is theirs to delete); returns the Deletes queued."""
     if account.disabled_at is not None:
-        raise ServiceError("this account is disabled")
+        raise ServiceError(N_("this account is disabled"))
     await _check_not_last_admin(session, account)
     actor = account.actor
     announce = activities.delete(f"{actor.uri}#delete", actor.uri, actor.uri, to=[PUBLIC])

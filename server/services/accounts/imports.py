@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from moderation.errors import Kind, ServiceError
 from server.db.models import Actor, ImportJob
 from server.db.models.imports import IMPORT_KINDS, IMPORT_MODES
+from server.i18n import N_
 
 MAX_ROWS = 20_000  # as Mastodon's ROWS_PROCESSING_LIMIT
 SHOWN_JOBS = 10
@@ -31,7 +32,7 @@ def _decoded(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ServiceError("the file is not UTF-8 text: upload the CSV file Mastodon exported") from None
+        raise ServiceError(N_("the file is not UTF-8 text: upload the CSV file Mastodon exported")) from None
 
 
 def _records(kind: str, text: str) -> list[list[str]]:
@@ -54,20 +55,20 @@ def parse_export(kind: str, data: bytes) -> list[list[str]]:
         raise ServiceError(f"what to import is one of {', '.join(IMPORT_KINDS)}")
     rows = _records(kind, _decoded(data))
     if not rows:
-        raise ServiceError("the file lists nothing to import")
+        raise ServiceError(N_("the file lists nothing to import"))
     if len(rows) > MAX_ROWS:
         raise ServiceError(f"the file has {len(rows)} rows: at most {MAX_ROWS} are imported at once")
     if any(not row[0] or (kind == "lists" and not row[1]) for row in rows):
-        raise ServiceError("a row of the file is missing its account, list name or address")
+        raise ServiceError(N_("a row of the file is missing its account, list name or address"))
     return rows
 
 
 async def start_import(session: AsyncSession, me: Actor, kind: str, mode: str, data: bytes) -> ImportJob:
     """Queue the import of the file `data` for the worker; the caller commits."""
     if mode not in IMPORT_MODES:
-        raise ServiceError("the mode is merge or overwrite")
+        raise ServiceError(N_("the mode is merge or overwrite"))
     if me.moved_to_uri:
-        raise ServiceError("this account has moved: import into the new one", Kind.CONFLICT)
+        raise ServiceError(N_("this account has moved: import into the new one"), Kind.CONFLICT)
     rows = parse_export(kind, data)
     job = ImportJob(actor_id=me.id, kind=kind, mode=mode, rows=rows, total=len(rows), position=0, imported=0,
                     failed=0, cleared=False, state="queued")

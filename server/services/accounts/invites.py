@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from moderation.errors import ServiceError
 from server.db.models import Account, Invite
 from server.db.types import utcnow
+from server.i18n import N_
 from server.urls import LocalUrls
 
 MAX_USES = 10_000
@@ -42,13 +43,13 @@ async def use_invite(session: AsyncSession, code: str) -> Invite:
     """Count one use of the invite `code`; ServiceError if it is unknown, revoked, expired or used up."""
     invite = (await session.execute(select(Invite).where(Invite.code == (code or "").strip()))).scalar_one_or_none()
     if invite is None or not is_usable(invite):
-        raise ServiceError("this invite is invalid, expired or used up")
+        raise ServiceError(N_("this invite is invalid, expired or used up"))
     # A guarded UPDATE: two registrations racing for the last use cannot both get it.
     counted = await session.execute(update(Invite).where(
         Invite.id == invite.id, (Invite.max_uses.is_(None)) | (Invite.uses < Invite.max_uses))
         .values(uses=Invite.uses + 1).execution_options(synchronize_session=False))
     if counted.rowcount != 1:
-        raise ServiceError("this invite is invalid, expired or used up")
+        raise ServiceError(N_("this invite is invalid, expired or used up"))
     await session.refresh(invite)
     return invite
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from moderation.errors import Kind, ServiceError
 from server.db.models import Account, Actor
+from server.i18n import N_
 from server.services.accounts import login_throttle as throttle
 from server.services.accounts.passwords import hash_password, verify_password
 
@@ -35,7 +36,7 @@ async def _failed(session: AsyncSession, keys: list[str]) -> ServiceError:
         await throttle.record_failure(session, key)
     # Committed at once: the caller rolls back on a refusal, and the failure must count regardless.
     await session.commit()
-    return ServiceError("invalid username or password", Kind.FORBIDDEN)
+    return ServiceError(N_("invalid username or password"), Kind.FORBIDDEN)
 
 
 async def check_login(session: AsyncSession, login: str, password: str, *, ip: str | None = None) -> Account:
@@ -56,9 +57,9 @@ async def check_login(session: AsyncSession, login: str, password: str, *, ip: s
         raise await _failed(session, keys)
     await throttle.clear(session, throttle.account_key(account.id))
     if account.disabled_at:
-        raise ServiceError("this account is disabled", Kind.FORBIDDEN)
+        raise ServiceError(N_("this account is disabled"), Kind.FORBIDDEN)
     if not account.approved_at:
-        raise ServiceError("this account is awaiting approval", Kind.FORBIDDEN)
+        raise ServiceError(N_("this account is awaiting approval"), Kind.FORBIDDEN)
     if not account.confirmed_at:
-        raise ServiceError("confirm your email address first", Kind.FORBIDDEN, unconfirmed=True)
+        raise ServiceError(N_("confirm your email address first"), Kind.FORBIDDEN, unconfirmed=True)
     return account

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from moderation.errors import Kind, ServiceError
 from server.db.models import Account, AccountToken
 from server.db.types import utcnow
+from server.i18n import N_
 
 LIFETIMES = {"confirm": timedelta(days=2), "reset": timedelta(hours=1)}
 
@@ -46,20 +47,20 @@ async def peek_token(session: AsyncSession, purpose: str, token: str) -> Account
     """The account a still-usable token was issued to, leaving it unused (a page shows its form first,
     and a mail scanner opening the link spends nothing); ServiceError otherwise."""
     if not token or len(token) > 200:
-        raise ServiceError("this link is invalid or has expired", Kind.EXPIRED)
+        raise ServiceError(N_("this link is invalid or has expired"), Kind.EXPIRED)
     row = (await session.execute(select(AccountToken).where(
         AccountToken.token_hash == _hash(token), AccountToken.purpose == purpose,
         AccountToken.used_at.is_(None), AccountToken.expires_at > utcnow()))).scalar_one_or_none()
     account = await session.get(Account, row.account_id) if row is not None else None
     if account is None:
-        raise ServiceError("this link is invalid or has expired", Kind.EXPIRED)
+        raise ServiceError(N_("this link is invalid or has expired"), Kind.EXPIRED)
     return account
 
 
 async def consume_token(session: AsyncSession, purpose: str, token: str) -> Account:
     """The account the token was issued to, marking the token used; ServiceError if it cannot be used."""
     if not token or len(token) > 200:
-        raise ServiceError("this link is invalid or has expired", Kind.EXPIRED)
+        raise ServiceError(N_("this link is invalid or has expired"), Kind.EXPIRED)
     now = utcnow()
     # One UPDATE decides: of two concurrent uses, only one finds the row still unused.
     spent = await session.execute(update(AccountToken).where(
@@ -69,5 +70,5 @@ async def consume_token(session: AsyncSession, purpose: str, token: str) -> Acco
     account_id = spent.scalar_one_or_none()
     account = await session.get(Account, account_id) if account_id is not None else None
     if account is None:
-        raise ServiceError("this link is invalid or has expired", Kind.EXPIRED)
+        raise ServiceError(N_("this link is invalid or has expired"), Kind.EXPIRED)
     return account

@@ -12,6 +12,7 @@ from federation.text import MentionTarget, render_post
 from moderation.errors import ServiceError
 from server.db.models import Actor
 from server.db.types import utcnow
+from server.i18n import N_
 from server.runtime import Runtime
 from server.services.posts import images, media
 from server.services.posts.authoring import resolve_mentions
@@ -50,7 +51,7 @@ def _validate(changes: ProfileChanges) -> None:
             raise ServiceError(f"field names and values are at most {MAX_FIELD_CHARS} characters")
         if any(n.strip().lower() == "verified" for n, _ in changes.fields):
             # the badge's own field for Mastodon users: a member may not type one
-            raise ServiceError("the field name 'Verified' is reserved for verified members")
+            raise ServiceError(N_("the field name 'Verified' is reserved for verified members"))
 
 
 def _inline(html: str) -> str:

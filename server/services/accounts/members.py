@@ -11,6 +11,7 @@ from federation.keys import generate_rsa_keypair
 from moderation.errors import ServiceError
 from server.db.models import Account, Actor
 from server.db.types import utcnow
+from server.i18n import N_
 from server.services.accounts.passwords import hash_password
 from server.urls import LocalUrls
 
@@ -32,7 +33,7 @@ class NewAccount:
 
 def _validate(new: NewAccount) -> None:
     if not USERNAME.match(new.username):
-        raise ServiceError("username must be 1-30 letters, digits or underscores")
+        raise ServiceError(N_("username must be 1-30 letters, digits or underscores"))
     if not EMAIL.match(new.email):
         raise ServiceError(f"not an email address: {new.email!r}")
     if new.role not in ROLES:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from moderation.errors import Kind, ServiceError
 from server.db.models import Account, Actor, MemberProfile, OAuthToken
 from server.db.types import utcnow
+from server.i18n import N_, gettext, use_locale
 from server.services.accounts import login_throttle as throttle
 from server.services.accounts import web_sessions
 from server.services.accounts.invites import use_invite
@@ -19,6 +20,7 @@ from server.services.accounts.mailed_tokens import consume_token, issue_token, i
 from server.services.accounts.members import NewAccount, create_account
 from server.services.accounts.oauth import revoke_tokens
 from server.services.accounts.passwords import hash_password
+from server.services.accounts.preferences import mail_locale, valid_locale
 from server.services.instance.mail import Message
 from server.services.instance.settings import registration_mode
 from server.services.posts.fanout import notify
@@ -49,13 +51,13 @@ async def register(session: AsyncSession, settings: Settings, reg: Registration,
     invite was used."""
     mode = await registration_mode(session, settings)
     if mode == "closed" and not reg.invite_code:
-        raise ServiceError("registrations are closed on this instance", Kind.FORBIDDEN)
+        raise ServiceError(N_("registrations are closed on this instance"), Kind.FORBIDDEN)
     if mode == "invite" and not reg.invite_code:
-        raise ServiceError("an invite is needed to join this instance", Kind.FORBIDDEN)
+        raise ServiceError(N_("an invite is needed to join this instance"), Kind.FORBIDDEN)
     if not reg.agreement:
-        raise ServiceError("you must agree to the server rules and terms")
+        raise ServiceError(N_("you must agree to the server rules and terms"))
     if mode == "approval" and not reg.invite_code and not (reg.reason or "").strip():
-        raise ServiceError("please say why you want to join")
+        raise ServiceError(N_("please say why you want to join"))
     invite = None
     if reg.invite_code:
         try:
@@ -66,7 +68,7 @@ async def register(session: AsyncSession, settings: Settings, reg: Registration,
     approved = invite is not None or mode == "open"
     account = await create_account(session, urls, settings.domain, NewAccount(
         username=reg.username, email=reg.email, password=reg.password, confirmed=False, approved=approved))
-    account.locale = (reg.locale or "")[:16] or None
+    account.locale = valid_locale(reg.locale)
     account.registration_reason = (reg.reason or "").strip()[:MAX_REASON] or None
     account.invite_id = invite.id if invite else None
     session.add(MemberProfile(actor_id=account.actor_id))
@@ -80,10 +82,13 @@ async def register(session: AsyncSession, settings: Settings, reg: Registration,
 async def confirmation_mail(session: AsyncSession, settings: Settings, account: Account) -> Message:
     token = await issue_token(session, account, "confirm")
     link = f"{settings.base_url}/confirm/{token}"
-    return Message(account.email, f"Confirm your email address for {settings.instance_name}",
-                   f"Welcome to {settings.instance_name}, @{account.actor.username}.\n\n"
-                   f"Confirm your email address by opening this link:\n\n{link}\n\n"
-                   "The link works once and expires in two days. If you did not sign up, ignore this message.\n")
+    names = {"instance": settings.instance_name, "username": account.actor.username, "link": link}
+    with use_locale(mail_locale(account, settings)):
+        return Message(account.email, gettext("Confirm your email address for %(instance)s") % names,
+                       gettext("Welcome to %(instance)s, @%(username)s.\n\n"
+                               "Confirm your email address by opening this link:\n\n%(link)s\n\n"
+                               "The link works once and expires in two days. "
+                               "If you did not sign up, ignore this message.\n") % names)
 
 
 async def _may_mail(session: AsyncSession, account: Account, purpose: str) -> bool:
@@ -117,10 +122,13 @@ async def request_password_reset(session: AsyncSession, settings: Settings, logi
         return None
     token = await issue_token(session, account, "reset")
     link = f"{settings.base_url}/password/reset/{token}"
-    return Message(account.email, f"Reset your password on {settings.instance_name}",
-                   f"Someone asked to reset the password of @{account.actor.username}.\n\n"
-                   f"Choose a new password here:\n\n{link}\n\n"
-                   "The link works once and expires in one hour. If it was not you, ignore this message.\n")
+    names = {"instance": settings.instance_name, "username": account.actor.username, "link": link}
+    with use_locale(mail_locale(account, settings)):
+        return Message(account.email, gettext("Reset your password on %(instance)s") % names,
+                       gettext("Someone asked to reset the password of @%(username)s.\n\n"
+                               "Choose a new password here:\n\n%(link)s\n\n"
+                               "The link works once and expires in one hour. "
+                               "If it was not you, ignore this message.\n") % names)
 
 
 def _hashed(password: str) -> str:
@@ -160,9 +168,11 @@ async def approve_registration(session: AsyncSession, settings: Settings, accoun
     if account.approved_at is not None:
         raise ServiceError("this account is approved already", Kind.CONFLICT)
     account.approved_at = utcnow()
-    return Message(account.email, f"Welcome to {settings.instance_name}",
-                   f"Your account @{account.actor.username} on {settings.instance_name} was approved. "
-                   f"You can log in at {settings.base_url}.\n")
+    names = {"instance": settings.instance_name, "username": account.actor.username, "url": settings.base_url}
+    with use_locale(mail_locale(account, settings)):
+        return Message(account.email, gettext("Welcome to %(instance)s") % names,
+                       gettext("Your account @%(username)s on %(instance)s was approved. "
+                               "You can log in at %(url)s.\n") % names)
 
 
 async def reject_registration(session: AsyncSession, account: Account) -> None:

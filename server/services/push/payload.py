@@ -9,10 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.convert.notification_to_push import notification_to_push
 from server.db.models import Account, Actor, Notification, Post, PushDelivery, PushSubscription
+from server.i18n import supported
 from server.services.push.subscriptions import unseal
 from server.services.reading.timelines import visible_notifications
-
-DEFAULT_LOCALE = "en"
 
 
 @dataclass(frozen=True)
@@ -24,7 +23,7 @@ class Outgoing:
     payload: dict
 
 
-async def outgoing(session: AsyncSession, delivery_ids: list[int], *, secret_key: str,
+async def outgoing(session: AsyncSession, delivery_ids: list[int], *, secret_key: str, default_locale: str = "en",
                    base_url: str) -> tuple[list[Outgoing], list[int]]:
     """The pushes of these queued rows, and the rows that have nothing left to push."""
     query = (select(PushDelivery, PushSubscription, Notification)
@@ -33,7 +32,7 @@ async def outgoing(session: AsyncSession, delivery_ids: list[int], *, secret_key
              .where(PushDelivery.id.in_(delivery_ids)))
     ready, void = [], []
     for delivery, subscription, notification in (await session.execute(query)).all():
-        payload = await _payload(session, subscription, notification, secret_key, base_url)
+        payload = await _payload(session, subscription, notification, secret_key, base_url, default_locale)
         if payload is None:
             void.append(delivery.id)
         else:
@@ -42,7 +41,7 @@ async def outgoing(session: AsyncSession, delivery_ids: list[int], *, secret_key
 
 
 async def _payload(session: AsyncSession, subscription: PushSubscription, notification: Notification,
-                   secret_key: str, base_url: str) -> dict | None:
+                   secret_key: str, base_url: str, default_locale: str) -> dict | None:
     recipient = await session.get(Actor, subscription.actor_id)
     token = unseal(secret_key, subscription.sealed_token)
     if recipient is None or token is None or not await visible_notifications(session, [notification], recipient):
@@ -50,5 +49,6 @@ async def _payload(session: AsyncSession, subscription: PushSubscription, notifi
     locale = await session.scalar(select(Account.locale).where(Account.actor_id == recipient.id))
     sender = await session.get(Actor, notification.from_actor_id)
     post = await session.get(Post, notification.post_id) if notification.post_id else None
-    return notification_to_push(notification, sender, post, access_token=token, locale=locale or DEFAULT_LOCALE,
+    locale = supported(locale) or default_locale
+    return notification_to_push(notification, sender, post, access_token=token, locale=locale,
                                 base_url=base_url)

@@ -21,6 +21,7 @@ from server.db.ids import snowflake
 from server.db.models import Account, Actor, InstanceSetting, Verification
 from server.db.types import utcnow
 from server.db.upsert import insert_ignore
+from server.i18n import N_
 from server.services.accounts.specialties import specialty_name
 from server.services.federation.delivery import enqueue_activity, remote_followers
 from server.services.instance.settings import get_value
@@ -28,9 +29,11 @@ from server.settings import Settings
 from server.urls import LocalUrls
 
 KEY_SETTING = "attestation_key"
-PROFESSION_LABELS = {"physician": "physician", "resident": "resident", "medical_student": "medical student",
-                     "nurse": "nurse", "nurse_practitioner": "nurse practitioner",
-                     "physician_assistant": "physician assistant", "pharmacist": "pharmacist", "other": "clinician"}
+# English in what is signed and federated; marked so that mails can name the profession in the member's language.
+PROFESSION_LABELS = {"physician": N_("physician"), "resident": N_("resident"), "medical_student": N_("medical student"),
+                     "nurse": N_("nurse"), "nurse_practitioner": N_("nurse practitioner"),
+                     "physician_assistant": N_("physician assistant"), "pharmacist": N_("pharmacist"),
+                     "other": N_("clinician")}
 
 
 def key_id(urls: LocalUrls) -> str:

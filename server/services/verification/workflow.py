@@ -15,6 +15,8 @@ from moderation.errors import Kind, ServiceError
 from server.db.ids import snowflake
 from server.db.models import Account, Verification, VerificationRequest
 from server.db.types import utcnow
+from server.i18n import N_, format_date, gettext, use_locale
+from server.services.accounts.preferences import mail_locale
 from server.services.accounts.professional_profile import (
     check_jurisdiction,
     check_profession,
@@ -174,19 +176,26 @@ async def _decided(session: AsyncSession, settings: Settings, request: Verificat
 
 
 async def _tell(session: AsyncSession, settings: Settings, member: Account, reviewer: Account | None,
-                subject: str, body: str, mail: list[Message]) -> None:
-    """A notification (from the reviewer, or the instance actor) and a mail to the member."""
+                subject: str, body: str, mail: list[Message], verification: Verification | None = None,
+                **values: str) -> None:
+    """A notification (from the reviewer, or the instance actor) and a mail to the member, in her language:
+    `subject` and `body` are msgids, filled with `values` and, given `verification`, its `what` and `until`."""
     sender = reviewer.actor_id if reviewer else None
     if sender is None or sender == member.actor_id:
         instance = await get_instance_actor(session, LocalUrls(settings.base_url))
         sender = instance.id if instance else None
     if sender is not None:
         await notify(session, NOTIFICATION, [member.actor_id], sender)
-    mail.append(Message(member.email, f"{subject} — {settings.instance_name}", body))
+    with use_locale(mail_locale(member, settings)):
+        if verification is not None:
+            values.update(what=_describe(verification), until=format_date(verification.valid_until))
+        mail.append(Message(member.email, f"{gettext(subject)} — {settings.instance_name}", gettext(body) % values))
 
 
 def _describe(v: Verification) -> str:
-    return f"{attestations.profession_label(v.profession)}, {specialty_name(v.specialty_code) or v.specialty_code}"
+    specialty = specialty_name(v.specialty_code)
+    profession = gettext(attestations.profession_label(v.profession))
+    return f"{profession}, {gettext(specialty) if specialty else v.specialty_code}"
 
 
 async def _grant(session: AsyncSession, settings: Settings, member: Account, by: Account | None, claims: Claims,
@@ -222,9 +231,8 @@ async def approve(session: AsyncSession, settings: Settings, request: Verificati
     await audit(session, "approved", by=reviewer, subject=member, request_id=request.id,
                 verification_id=verification.id, evidence_sha256=request.evidence_sha256,
                 valid_until=verification.valid_until.isoformat(), via=via)
-    await _tell(session, settings, member, reviewer, "You are verified",
-                f"Your verification as {_describe(verification)} was approved. It is valid until "
-                f"{verification.valid_until:%Y-%m-%d}.\n", mail)
+    await _tell(session, settings, member, reviewer, N_("You are verified"),
+                N_("Your verification as %(what)s was approved. It is valid until %(until)s.\n"), mail, verification)
     return verification
 
 
@@ -237,8 +245,9 @@ async def reject(session: AsyncSession, settings: Settings, request: Verificatio
     request.reviewer_note = reason
     await audit(session, "rejected", by=reviewer, subject=member, request_id=request.id,
                 evidence_sha256=request.evidence_sha256, reason=reason, via=via)
-    await _tell(session, settings, member, reviewer, "Your verification request was declined",
-                f"Your verification request was declined: {reason}\n\nYou may send a new request.\n", mail)
+    await _tell(session, settings, member, reviewer, N_("Your verification request was declined"),
+                N_("Your verification request was declined: %(reason)s\n\nYou may send a new request.\n"), mail,
+                reason=reason)
     return request
 
 
@@ -252,8 +261,9 @@ async def request_info(session: AsyncSession, settings: Settings, request: Verif
     member = await session.get(Account, request.account_id)
     await audit(session, "info_requested", by=reviewer, subject=member, request_id=request.id,
                 evidence_sha256=request.evidence_sha256, question=message)
-    await _tell(session, settings, member, reviewer, "More information needed for your verification",
-                f"A reviewer asks: {message}\n\nAnswer from your verification requests page.\n", mail)
+    await _tell(session, settings, member, reviewer, N_("More information needed for your verification"),
+                N_("A reviewer asks: %(question)s\n\nAnswer from your verification requests page.\n"), mail,
+                question=message)
     return request
 
 
@@ -266,8 +276,8 @@ async def grant(session: AsyncSession, settings: Settings, member: Account, by: 
     await audit(session, "granted", by=by, subject=member, verification_id=verification.id,
                 profession=claims.profession, specialty=claims.specialty_code, jurisdiction=claims.jurisdiction,
                 via=via)
-    await _tell(session, settings, member, by, "You are verified",
-                f"You were verified as {_describe(verification)} until {verification.valid_until:%Y-%m-%d}.\n", mail)
+    await _tell(session, settings, member, by, N_("You are verified"),
+                N_("You were verified as %(what)s until %(until)s.\n"), mail, verification)
     return verification
 
 
@@ -283,8 +293,8 @@ async def revoke(session: AsyncSession, settings: Settings, member: Account, by:
     await session.flush()
     await attestations.publish_actor_update(session, settings, member.actor)
     await audit(session, "revoked", by=by, subject=member, verification_id=current.id, reason=reason, via=via)
-    await _tell(session, settings, member, by, "Your verification was withdrawn",
-                f"Your verification as {_describe(current)} was withdrawn: {reason}\n", mail)
+    await _tell(session, settings, member, by, N_("Your verification was withdrawn"),
+                N_("Your verification as %(what)s was withdrawn: %(reason)s\n"), mail, current, reason=reason)
     return current
 
 
@@ -301,9 +311,9 @@ async def expire_due(session: AsyncSession, settings: Settings, mail: list[Messa
         await session.flush()
         await attestations.publish_actor_update(session, settings, member.actor)
         await audit(session, "expired", by=None, subject=member, verification_id=verification.id)
-        await _tell(session, settings, member, None, "Your verification has expired",
-                    f"Your verification as {_describe(verification)} has expired. Please send a new request "
-                    "to renew it.\n", mail)
+        await _tell(session, settings, member, None, N_("Your verification has expired"),
+                    N_("Your verification as %(what)s has expired. Please send a new request to renew it.\n"),
+                    mail, verification)
     return len(due)
 
 
@@ -318,9 +328,9 @@ async def remind_due(session: AsyncSession, settings: Settings, mail: list[Messa
         verification.reminded_at = now
         member = await session.get(Account, verification.account_id)
         await audit(session, "reminded", by=None, subject=member, verification_id=verification.id)
-        await _tell(session, settings, member, None, "Your verification ends soon",
-                    f"Your verification as {_describe(verification)} ends on {verification.valid_until:%Y-%m-%d}. "
-                    "Send a new request to renew it.\n", mail)
+        await _tell(session, settings, member, None, N_("Your verification ends soon"),
+                    N_("Your verification as %(what)s ends on %(until)s. Send a new request to renew it.\n"),
+                    mail, verification)
     return len(due)
 
 

@@ -9,11 +9,13 @@ from moderation.blocklists import FORMATS, BlocklistError, export_blocklist, par
 from moderation.domains import DomainPolicy, FederationMode, InvalidDomain, Severity
 from moderation.errors import ServiceError
 from server.db.models import DomainPolicyRecord
+from server.i18n import gettext
 from server.services.moderation import domains
 from server.services.moderation.domains import effective_blocks
 from server.services.moderation.policies import check_domain, load_policies, read_mode
 from server.services.moderation.subscriptions import list_subscriptions
 from server.web.admin.common import checked, done, not_found, notice, path_id, roll_back
+from server.web.forms import because
 from server.web.page import Web
 
 KINDS = ("suspend", "limit", "noop", "allow")
@@ -55,7 +57,8 @@ async def save(web: Web) -> Response:
     try:
         policy = _policy_from_form(web)
     except InvalidDomain as exc:
-        return await _page(web, status=422, error=f"Not a domain: {exc.reason}.", form=dict(web.form))
+        return await _page(web, status=422, error=because("Not a domain: %(reason)s.", exc.reason),
+                           form=dict(web.form))
     except (ValueError, ServiceError) as exc:
         return await _page(web, status=422, error=str(exc).capitalize() + ".", form=dict(web.form))
     await domains.set_local_policy(web.db, policy, actor=web.viewer.actor)
@@ -95,7 +98,7 @@ async def mode(web: Web) -> Response:
     try:
         wanted = FederationMode(web.value("mode"))
     except ValueError:
-        return await _page(web, status=422, error="Choose open, blocklist or allowlist.")
+        return await _page(web, status=422, error=gettext("Choose open, blocklist or allowlist."))
     await domains.set_mode(web.db, wanted, actor=web.viewer.actor)
     await web.db.commit()
     return done(web, "/admin/domains", "mode_saved")
@@ -126,7 +129,7 @@ async def import_list(web: Web) -> Response:
             raise BlocklistError(0, "choose a file or paste a list", unit="list")
         incoming = parse_blocklist(text, fmt)
     except BlocklistError as exc:
-        return web.render("admin/domains_import.html", status=422, error=f"Nothing imported: {exc}.",
+        return web.render("admin/domains_import.html", status=422, error=because("Nothing imported: %(reason)s.", exc),
                           formats=FORMATS, fmt=fmt or "", text=web.value("text"))
     if web.value("step") != "apply":
         diff = await domains.plan_import(web.db, incoming)

@@ -6,11 +6,18 @@ document.addEventListener("submit", (event) => {
   if (message && !window.confirm(message)) event.preventDefault();
 });
 document.addEventListener("input", (event) => {
-  // A live count of characters left: <textarea data-limit="500" aria-describedby="counter-id">
+  // A live count of characters left: <textarea data-limit="500" aria-describedby="counter-id"
+  // data-left-one="{count} character left" data-left-other="{count} characters left">, the sentences translated by
+  // the template; the page's language picks the plural form and formats the number.
   const field = event.target;
   const limit = Number(field.dataset && field.dataset.limit);
   const counter = limit && document.getElementById(field.getAttribute("aria-describedby"));
-  if (counter) counter.textContent = `${limit - field.value.length} characters left`;
+  if (!counter) return;
+  const left = limit - field.value.length;
+  const lang = document.documentElement.lang || undefined;
+  const form = new Intl.PluralRules(lang).select(left) === "one" ? "leftOne" : "leftOther";
+  const sentence = field.dataset[form] || field.dataset.leftOther || "{count} characters left";
+  counter.textContent = sentence.replace("{count}", left.toLocaleString(lang));
 });
 document.addEventListener("change", async (event) => {
   // A credential number checked (format, check digit) once typed:

@@ -1,0 +1,38 @@
+"""Dates, times and numbers in the current locale (CLDR data through Babel), and the page's direction."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from babel import Locale, dates, numbers
+
+from server.i18n.context import current_locale
+
+
+def _locale() -> Locale:
+    return Locale.parse(current_locale(), sep="-")
+
+
+def format_date(value: date | datetime | None, format: str = "long") -> str:
+    """'14. März 2026', '14 mars 2026', '14 de marzo de 2026', 'March 14, 2026'."""
+    return "" if value is None else dates.format_date(value, format=format, locale=_locale())
+
+
+def format_datetime(value: datetime | None, format: str = "medium") -> str:
+    return "" if value is None else dates.format_datetime(value, format=format, locale=_locale())
+
+
+def format_number(value: int | float | None) -> str:
+    """'1.234' (de, es), '1 234' (fr, a narrow no-break space), '1,234' (en)."""
+    return "" if value is None else numbers.format_decimal(value, locale=_locale())
+
+
+def text_direction(locale: str | None = None) -> str:
+    """'rtl' or 'ltr', for <html dir>."""
+    parsed = Locale.parse(locale or current_locale(), sep="-")
+    return "rtl" if parsed.character_order == "right-to-left" else "ltr"
+
+
+def language_name(locale: str) -> str:
+    """A language named in itself ("Deutsch", "Français"), as a language menu shows it."""
+    name = Locale.parse(locale, sep="-").get_display_name(locale.replace("-", "_")) or locale
+    return name[:1].upper() + name[1:]

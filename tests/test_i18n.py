@@ -1,0 +1,210 @@
+"""Languages (issue 19): which locale a page, a mail or a push speaks (the member's, else the browser's,
+else the instance's), the preferences page, registration's `locale`, dates and numbers in CLDR's forms,
+and catalogs compiled from their .po when the .mo is missing or stale."""
+import dataclasses
+import shutil
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import write_po
+from sqlalchemy import select
+
+from server import i18n
+from server.convert.notification_to_push import notification_to_push
+from server.db.models import Account, Actor, Notification
+from server.i18n import catalogs
+from server.services.instance.settings import set_registration_mode
+from server.settings import SettingsError, load_settings
+from tests.support.apps import client_of, running_app
+from tests.support.members import PASSWORD, app_token, bearer, member
+from tests.support.smtp import link_in
+from tests.support.web import form_token, log_in
+
+
+async def _locale_of(app, username: str) -> str | None:
+    async with app.state.sessions() as session:
+        return (await session.execute(select(Account.locale).join(Actor, Actor.id == Account.actor_id)
+                                      .where(Actor.username == username))).scalar_one()
+
+
+async def _member(app, username: str, locale: str | None = None, **kwargs) -> None:
+    await member(app, username, **kwargs)
+    async with app.state.sessions() as session:
+        account = (await session.execute(select(Account).join(Actor, Actor.id == Account.actor_id)
+                                         .where(Actor.username == username))).scalar_one()
+        account.locale = locale
+        await session.commit()
+
+
+def _lang(html: str) -> str:
+    return html.split("<html ", 1)[1].split(">", 1)[0]
+
+
+def test_i18n_locale_choice_member_then_browser_then_default():
+    assert i18n.choose_locale("de", "fr-CH, es;q=0.9", "en") == "de"
+    assert i18n.choose_locale(None, "fr-CH, es;q=0.9", "en") == "fr"
+    assert i18n.choose_locale(None, "pt-BR, es;q=0.5, fr;q=0.9", "en") == "fr"  # q, not order, ranks
+    assert i18n.choose_locale("xx-YY", "es-MX", "de") == "es"  # a stored tag no longer offered falls through
+    assert i18n.choose_locale(None, "pt-BR, ja;q=0.8, *;q=0.1", "de") == "de"
+    assert i18n.choose_locale(None, "fr;q=0, de;q=abc", "en") == "en"  # refused and unreadable weights
+    assert i18n.choose_locale(None, None, "es") == "es"
+    assert i18n.supported("DE_at") == "de" and i18n.supported("klingon") is None
+
+
+@pytest.mark.parametrize(("locale", "day", "count"), [
+    ("de", "14. März 2026", "1.234"), ("fr", "14 mars 2026", "1\u202f234"),
+    ("es", "14 de marzo de 2026", "1.234"), ("en", "March 14, 2026", "1,234")])
+def test_i18n_dates_and_counts_in_the_locales_forms(locale, day, count):
+    with i18n.use_locale(locale):
+        assert i18n.format_date(date(2026, 3, 14)) == day
+        assert i18n.format_number(1234) == count
+        assert "2026" in i18n.format_datetime(datetime(2026, 3, 14, 9, 30, tzinfo=timezone.utc))
+        assert i18n.text_direction() == "ltr"
+    assert i18n.text_direction("ar") == "rtl" and i18n.language_name("de") == "Deutsch"
+
+
+def test_i18n_templates_get_the_filters_and_gettext(tmp_path):
+    from server.web.themes import Themes
+
+    env = Themes(tmp_path).environment("default")
+    template = env.from_string('{{ when|format_date }} · {{ n|format_number }} · {{ _("There is no such page.") }}'
+                               ' · {{ ngettext("%(num)d member", "%(num)d members", n) }}')
+    with i18n.use_locale("de"):
+        assert template.render(when=date(2026, 3, 14), n=1234) == ("14. März 2026 · 1.234 · Diese Seite gibt es "
+                                                                    "nicht. · 1234 members")
+
+
+def test_i18n_default_locale_setting_is_checked_at_startup(tmp_path):
+    env = {"CURBSIDE_DATA_DIR": str(tmp_path), "CURBSIDE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db"}
+    assert load_settings(env).default_locale == "en"
+    assert load_settings({**env, "CURBSIDE_DEFAULT_LOCALE": "fr"}).default_locale == "fr"
+    with pytest.raises(SettingsError, match="DEFAULT_LOCALE.*no catalog for 'tlh'"):
+        load_settings({**env, "CURBSIDE_DEFAULT_LOCALE": "tlh"})
+
+
+def test_i18n_a_stale_or_missing_mo_is_compiled_from_its_po(tmp_path):
+    folder = tmp_path / "de" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    old, new = Catalog(locale="de"), Catalog(locale="de")
+    old.add("Unblocked.", "Alt")
+    new.add("Unblocked.", "Neu")
+    with (folder / "messages.mo").open("wb") as handle:
+        write_mo(handle, old)
+    with (folder / "messages.po").open("wb") as handle:
+        write_po(handle, new)  # written after the .mo: the .mo is stale
+    real = catalogs.locales_dir()
+    try:
+        catalogs.use_locales_dir(tmp_path)
+        assert catalogs.available_locales() == ("de", "en")
+        assert catalogs.translations("de").gettext("Unblocked.") == "Neu"
+        catalogs.use_locales_dir(tmp_path)
+        (folder / "messages.mo").unlink()
+        assert catalogs.translations("de").gettext("Unblocked.") == "Neu"
+    finally:
+        catalogs.use_locales_dir(real)
+
+
+def test_i18n_push_title_in_the_members_language():
+    sender = Actor(username="ada", display_name="Dr Ada", icon_url="https://x.test/a.png", summary="")
+    pushed = notification_to_push(Notification(id=1, type="follow"), sender, None, access_token="t", locale="de",
+                                  base_url="https://curbside.test")
+    assert pushed["title"] == "Dr Ada folgt Ihnen jetzt" and pushed["preferred_locale"] == "de"
+    english = notification_to_push(Notification(id=2, type="follow"), sender, None, access_token="t", locale="en",
+                                   base_url="https://curbside.test")
+    assert english["title"] == "Dr Ada is now following you"
+
+
+async def test_i18n_page_speaks_the_members_then_the_browsers_then_the_instances(settings):
+    async with running_app(dataclasses.replace(settings, default_locale="es")) as app, client_of(app) as client:
+        visitor = await client.get("/login")
+        assert _lang(visitor.text) == 'lang="es" dir="ltr"' and "Accept-Language" in visitor.headers["vary"]
+        german = await client.get("/login", headers={"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"})
+        assert _lang(german.text) == 'lang="de" dir="ltr"'
+        await _member(app, "marie", "fr")
+        assert (await log_in(client, "marie")).status_code == 303
+        page = await client.get("/settings/account", headers={"Accept-Language": "de"})
+        assert page.status_code == 200 and _lang(page.text) == 'lang="fr" dir="ltr"'
+        missing = await client.get("/settings/export/nothing", headers={"Accept-Language": "de"})
+        assert missing.status_code == 404 and "Cet export n&#39;existe pas." in missing.text
+
+
+async def test_i18n_preferences_page_saves_the_locale_and_the_next_page_speaks_it(app, client):
+    await _member(app, "hans")
+    await log_in(client, "hans")
+    page = await client.get("/settings/preferences")
+    assert page.status_code == 200 and 'href="/settings/preferences" aria-current="page"' in page.text
+    assert '<option value="de" lang="de">Deutsch</option>' in page.text and ">Français<" in page.text
+    token = await form_token(client, "/settings/preferences")
+    saved = await client.post("/settings/preferences", data={"csrf_token": token, "locale": "de"})
+    assert saved.status_code == 303 and await _locale_of(app, "hans") == "de"
+    after = await client.get(saved.headers["location"])
+    assert _lang(after.text) == 'lang="de" dir="ltr"' and "Ihre Änderungen sind gespeichert." in after.text
+    assert '<option value="de" lang="de" selected>' in after.text
+    refused = await client.post("/settings/preferences", data={"csrf_token": token, "locale": "tlh"})
+    assert refused.status_code == 422 and "locale must be one of" in refused.text.lower()
+    assert await _locale_of(app, "hans") == "de"
+    back = await client.post("/settings/preferences", data={"csrf_token": token, "locale": ""})
+    assert back.status_code == 303 and await _locale_of(app, "hans") is None  # the instance's again
+
+
+async def test_i18n_api_registration_stores_the_locale_and_refuses_an_unknown_one(app, client):
+    async with app.state.sessions() as session:
+        await set_registration_mode(session, "open")
+        await session.commit()
+    token = await app_token(app)
+    form = {"email": "x@example.org", "password": PASSWORD, "agreement": "true"}
+    made = await client.post("/api/v1/accounts", headers=bearer(token),
+                             data={**form, "username": "greta", "email": "greta@example.org", "locale": "de-AT"})
+    assert made.status_code == 200, made.text
+    assert await _locale_of(app, "greta") == "de"
+    refused = await client.post("/api/v1/accounts", headers=bearer(token),
+                                data={**form, "username": "kor", "locale": "tlh"})
+    assert refused.status_code == 422 and "locale must be one of de, en, es, fr" in refused.json()["error"]
+    unset = await client.post("/api/v1/accounts", headers=bearer(token),
+                              data={**form, "username": "noel", "email": "noel@example.org"})
+    assert unset.status_code == 200 and await _locale_of(app, "noel") is None
+
+
+async def test_i18n_a_german_members_reset_mail_arrives_in_german(mail_app, mail_client, smtp):
+    await _member(mail_app, "greta", "de")
+    token = await form_token(mail_client, "/password/forgot")
+    asked = await mail_client.post("/password/forgot", data={"csrf_token": token, "login": "greta"},
+                                   headers={"Accept-Language": "fr"})  # the asker's browser does not decide
+    assert asked.status_code == 200
+    [message] = smtp.mailbox.wait_for("greta@example.org")
+    assert message["Subject"] == "Setzen Sie Ihr Passwort auf Test Society zurück"
+    body = message.get_content()
+    assert "Wählen Sie hier ein neues Passwort" in body and "läuft nach einer Stunde ab" in body
+    assert link_in(message, "/password/reset/")
+
+
+async def test_i18n_web_signup_offers_the_negotiated_language_and_mails_in_the_chosen_one(
+        mail_app, mail_client, smtp):
+    async with mail_app.state.sessions() as session:
+        await set_registration_mode(session, "open")
+        await session.commit()
+    form = await mail_client.get("/signup", headers={"Accept-Language": "es-ES,es;q=0.9"})
+    assert '<option value="es" selected>Español</option>' in form.text
+    token = await form_token(mail_client, "/login")
+    done = await mail_client.post("/signup", data={
+        "csrf_token": token, "username": "amelie", "email": "amelie@example.org", "password": PASSWORD,
+        "password_confirmation": PASSWORD, "agreement": "on", "locale": "fr"})
+    assert done.status_code == 200, done.text
+    assert await _locale_of(mail_app, "amelie") == "fr"
+    [message] = smtp.mailbox.wait_for("amelie@example.org")
+    assert message["Subject"] == "Confirmez votre adresse e-mail pour Test Society"
+    assert "Bienvenue sur Test Society, @amelie." in message.get_content()
+
+
+def test_i18n_catalogs_ship_as_package_data():
+    root = Path(catalogs.__file__).parent / "locales"
+    assert {p.parent.parent.name for p in root.glob("*/LC_MESSAGES/messages.po")} == {"de", "es", "fr"}
+    assert shutil.which("pybabel") or (Path(__file__).parents[1] / "babel.cfg").is_file()
+
+
+async def test_i18n_error_pages_outside_the_web_routes_follow_the_browser(client):
+    page = await client.get("/no/such/page/here", headers={"Accept": "text/html", "Accept-Language": "fr"})
+    assert page.status_code == 404 and '<html lang="fr" dir="ltr">' in page.text and "Introuvable" in page.text
