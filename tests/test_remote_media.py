@@ -3,6 +3,7 @@ local URLs (the original in `remote_url`), the first view fetches the file from 
 guard and stores a stripped copy (local disk, or a real S3-protocol server), later views are served from the copy,
 reject-media hosts are never fetched, and `curbside media prune --remote-older-than DAYS` removes old copies,
 which the next view fetches again."""
+import asyncio
 import dataclasses
 import io
 import os
@@ -25,6 +26,7 @@ from tests.support.fake_remote import create, deliver, drain
 from tests.support.images import camera_jpeg
 from tests.support.members import member
 from tests.support.moderation import host_of, set_policy
+from tests.support.web import member_session
 
 ROOT = Path(__file__).resolve().parent.parent
 PHOTO, AVATAR = "/files/photo.jpg", "/files/avatar.jpg"
@@ -98,6 +100,23 @@ async def test_remote_media_api_gives_local_urls_and_the_first_view_stores_a_str
     assert abs((utcnow() - row.fetched_at).total_seconds()) < 60
     assert await fed_app.state.runtime.storage.get(row.file_key) == first.content
     assert (await fed_client.get(_path(status["account"]["avatar"]))).status_code == 200
+
+
+async def test_remote_media_viewers_at_once_share_one_fetch(fed_app, fed_client, remote):
+    remote.files[PHOTO] = ("image/jpeg", camera_jpeg(600, 400))
+    local = _path(fed_app.state.urls.remote_media(remote.base + PHOTO))
+    served = await asyncio.gather(*(fed_client.get(local) for _ in range(5)))
+    assert {r.status_code for r in served} == {200} and len({r.content for r in served}) == 1
+    assert _fetches(remote, PHOTO) == 1 and len(await _rows(fed_app)) == 1
+
+
+async def test_remote_media_web_pages_show_the_local_copies(fed_app, fed_client, remote):
+    _post, status = await _remote_post(fed_app, fed_client, remote)
+    await member_session(fed_app, fed_client, "viewer")
+    page = await fed_client.get("/federated")
+    assert page.status_code == 200
+    assert f'src="{status["media_attachments"][0]["url"]}"' in page.text
+    assert status["account"]["avatar"] in page.text and remote.base + PHOTO not in page.text
 
 
 async def test_remote_media_prune_deletes_old_copies_and_the_next_view_fetches_again(fed_app, fed_client, remote):
@@ -196,6 +215,20 @@ async def test_remote_media_cache_in_the_bucket_and_pruned_from_it(fed_settings,
             assert s3.objects(endpoint, bucket, "media/remote/") == {} and await _rows(app) == []
             assert (await client.get(photo)).content == served.content and _fetches(remote, PHOTO) == 2
             assert list(s3.objects(endpoint, bucket, "media/remote/")) == [row.file_key]
+
+
+async def test_remote_media_with_a_public_bucket_url_redirects_to_the_copy(fed_settings, endpoint, remote):
+    bucket = s3.new_bucket(endpoint)
+    cdn = "https://cdn.society.example"
+    async with running_app(s3.with_bucket(fed_settings, endpoint, bucket, public_url=cdn)) as app:
+        async with client_of(app) as client:
+            remote.files[PHOTO] = ("image/jpeg", camera_jpeg(60, 40))
+            local = _path(app.state.urls.remote_media(remote.base + PHOTO))
+            assert (await client.get(local)).status_code == 200  # fetched, stored, and served this once
+            [row] = await _rows(app)
+            again = await client.get(local)
+            assert again.status_code == 302 and again.headers["location"] == f"{cdn}/{row.file_key}"
+            assert _fetches(remote, PHOTO) == 1
 
 
 def test_remote_media_prune_wants_a_whole_number_of_days(tmp_path):

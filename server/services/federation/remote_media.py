@@ -7,6 +7,7 @@ stripped and re-encoded as local uploads are. The copy is stored through the Sto
 and dated (`RemoteMedia.fetched_at`); `prune` removes old copies, which the next view fetches again."""
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from federation.fetch import Fetcher, FetchError
 from moderation.errors import Kind, ServiceError
+from server.caches import Bounded
 from server.db.models import RemoteMedia
 from server.db.types import utcnow
 from server.runtime import Runtime
@@ -29,6 +31,7 @@ KEPT_AS_SENT = {"image/gif": "gif", "video/mp4": "mp4", "video/webm": "webm", "v
                 "audio/mpeg": "mp3", "audio/ogg": "ogg", "audio/wav": "wav", "audio/x-wav": "wav",
                 "audio/mp4": "m4a", "audio/aac": "aac", "audio/flac": "flac", "audio/webm": "weba"}
 PRUNE_BATCH = 500
+MAX_IN_FLIGHT = 1_000  # fetches under way in a process, shared by the viewers who ask meanwhile
 
 
 class RemoteMediaUnavailable(Exception):
@@ -87,7 +90,20 @@ async def local_copy(runtime: Runtime, url: str) -> Copy:
         data = await runtime.storage.get(row.file_key)
         if data is not None:
             return Copy(row.file_key, row.media_type, data)
-    return await _fetch_and_store(runtime, url, policies)
+    return await _fetch_once(runtime, url, policies)
+
+
+async def _fetch_once(runtime: Runtime, url: str, policies) -> Copy:
+    """One fetch per file at a time in this process: a new post's photo, seen by many members at once, is fetched
+    once and every viewer waits for that fetch (shielded: a viewer who leaves does not cancel it for the others)."""
+    in_flight = runtime.caches.use("remote_media_fetches", lambda: Bounded(MAX_IN_FLIGHT, ttl=120.0))
+    digest = url_hash(url)
+    task = in_flight.get(digest)
+    if task is None:
+        task = asyncio.ensure_future(_fetch_and_store(runtime, url, policies))
+        in_flight.put(digest, task)
+        task.add_done_callback(lambda _: in_flight.forget(digest))
+    return await asyncio.shield(task)
 
 
 async def _fetch_and_store(runtime: Runtime, url: str, policies) -> Copy:
