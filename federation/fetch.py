@@ -38,6 +38,14 @@ class FetchError(Exception):
         self.status = status
 
 
+class FetchedMedia(NamedTuple):
+    """A fetched media file: the URL it finally came from, its declared type and its bytes."""
+
+    url: str
+    media_type: str
+    data: bytes
+
+
 class Fetched(NamedTuple):
     """A fetched JSON object and the URL it finally came from (after redirects)."""
 
@@ -103,6 +111,11 @@ class Fetcher:
         """Like get_json, but also return the final URL, for origin checks after redirects."""
         return await self._fetch(url, AP_ACCEPT, AP_TYPES)
 
+    async def get_media(self, url: str, accepts: Callable[[str], bool], max_bytes: int) -> FetchedMedia:
+        """GET a media file whose Content-Type `accepts`, of at most `max_bytes`. Raises FetchError."""
+        final, media, body = await self._fetch_raw(url, "image/*, video/*, audio/*", accepts, max_bytes)
+        return FetchedMedia(final, media, body)
+
     async def get_jrd(self, url: str) -> dict[str, Any]:
         """GET a WebFinger JRD document; the parsed JSON object. Raises FetchError."""
         return (await self._fetch(url, JRD_ACCEPT, JRD_TYPES)).data
@@ -118,9 +131,14 @@ class Fetcher:
         return await self.get_jrd(f"{scheme}://{domain}/.well-known/webfinger?resource={resource}")
 
     async def _fetch(self, url: str, accept: str, types: frozenset[str]) -> Fetched:
+        final, _media, body = await self._fetch_raw(url, accept, types.__contains__, self.max_bytes)
+        return Fetched(final, parse_object(body))
+
+    async def _fetch_raw(self, url: str, accept: str, accepts: Callable[[str], bool],
+                         max_bytes: int) -> tuple[str, str, bytes]:
         try:
             with anyio.fail_after(self.timeout):
-                return await self._follow(url, accept, types)
+                return await self._follow(url, accept, accepts, max_bytes)
         except TimeoutError:
             raise FetchError(f"timed out after {self.timeout}s fetching {url[:200]}") from None
         except AddressRefused as exc:
@@ -132,10 +150,15 @@ class Fetcher:
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise FetchError(f"network error fetching {url[:200]}: {exc}") from None
 
-    async def _follow(self, url: str, accept: str, types: frozenset[str]) -> Fetched:
+    def check_hop(self, url: str) -> None:
+        """Called before each request (the first and every redirect): subclasses refuse hosts here."""
+
+    async def _follow(self, url: str, accept: str, accepts: Callable[[str], bool],
+                      max_bytes: int) -> tuple[str, str, bytes]:
         for _hop in range(self.max_redirects + 1):
             parsed = check_scheme(url, allow_http=self.allow_http)
             url = str(parsed)  # normalised: what we sign is what we send
+            self.check_hop(url)
             await check_before_connect(self.client, parsed, allow_private=self.allow_private)
             headers = {"Accept": accept, "User-Agent": self.user_agent}
             if self.sign is not None:
@@ -146,17 +169,18 @@ class Fetcher:
                 if response.is_redirect:
                     url = str(response.url.join(response.headers["Location"]))
                     continue
-                body = await self._read(response, types)
-            return Fetched(url, parse_object(body))
+                media = _checked_type(response, accepts)
+                return url, media, await read_capped(response, max_bytes)
         raise FetchError(f"more than {self.max_redirects} redirects")
 
-    async def _read(self, response: httpx.Response, types: frozenset[str]) -> bytes:
-        if not response.is_success:
-            raise FetchError(f"HTTP {response.status_code}", status=response.status_code)
-        media = response.headers.get("Content-Type", "").partition(";")[0].strip().lower()
-        if media not in types:
-            raise FetchError(f"unexpected content type {media[:100]!r}")
-        return await read_capped(response, self.max_bytes)
+
+def _checked_type(response: httpx.Response, accepts: Callable[[str], bool]) -> str:
+    if not response.is_success:
+        raise FetchError(f"HTTP {response.status_code}", status=response.status_code)
+    media = response.headers.get("Content-Type", "").partition(";")[0].strip().lower()
+    if not accepts(media):
+        raise FetchError(f"unexpected content type {media[:100]!r}")
+    return media
 
 
 async def read_capped(response: httpx.Response, max_bytes: int) -> bytes:

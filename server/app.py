@@ -24,6 +24,7 @@ from server.urls import LocalUrls
 from server.web.health import healthz, readyz
 from server.web.media_files import media_route
 from server.web.metrics import metrics
+from server.web.remote_media import remote_media
 from server.web.routes import ap_page
 from server.web.security import SecurityHeadersMiddleware
 from server.web.themes import Themes
@@ -67,7 +68,8 @@ def create_app(settings: Settings) -> Starlette:
             gc.unfreeze()
 
     app = Starlette(
-        routes=[*routes(), media_route(settings)],
+        routes=[*routes(), Route("/media/remote/{signature}/{encoded}", remote_media, methods=["GET", "HEAD"]),
+                media_route(settings)],
         middleware=[
             Middleware(RequestIdMiddleware),
             *([Middleware(MetricsMiddleware)] if settings.metrics_token else []),
@@ -82,7 +84,7 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.urls = LocalUrls(settings.base_url)
+    app.state.urls = LocalUrls(settings.base_url, settings.secret_key)
     app.state.themes = Themes(settings.data_dir)
     i18n.set_default_locale(settings.default_locale)
     app.state.html_page = ap_page  # the web UI's pages at ActivityPub URLs (server.ap.negotiate)

@@ -20,6 +20,37 @@ from prometheus_client.multiprocess import MultiProcessCollector
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+TOP_HOSTS = 20  # hosts with a label of their own in a process; the rest are "other"
+HOST_ADMITTED_AFTER = 10  # deliveries a host needs first, so that the busiest hosts take the labels
+# Queued -> done, from a second (a woken worker) to hours (backoff, parked hosts)
+JOB_LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 4 * 3600, 24 * 3600)
+
+
+class TopHosts:
+    """The host label of a delivery: its own for at most TOP_HOSTS hosts, "other" for the rest, so that the
+    number of series stays bounded however many servers the instance federates with. A host earns its label
+    by reaching HOST_ADMITTED_AFTER deliveries in this process while a label is free, so the labels go to the
+    busiest hosts; counts of hosts not yet labelled are kept for at most `tracked` hosts."""
+
+    def __init__(self, limit: int = TOP_HOSTS, admitted_after: int = HOST_ADMITTED_AFTER, tracked: int = 10_000):
+        self.limit, self.admitted_after, self.tracked = limit, admitted_after, tracked
+        self.labelled: set[str] = set()
+        self.volumes: dict[str, int] = {}
+
+    def label(self, host: str) -> str:
+        if host in self.labelled:
+            return host
+        if len(self.labelled) >= self.limit:
+            self.volumes.clear()  # no label left to earn
+            return "other"
+        if host not in self.volumes and len(self.volumes) >= self.tracked:
+            self.volumes.clear()  # a bounded tally: start counting afresh
+        self.volumes[host] = count = self.volumes.get(host, 0) + 1
+        if count < self.admitted_after:
+            return "other"
+        self.labelled.add(host)
+        del self.volumes[host]
+        return host  # counted under its label from here on (those before stay in "other")
 
 
 @dataclass(frozen=True)
@@ -28,8 +59,19 @@ class ProcessMetrics:
     requests: Counter
     latency: Histogram
     deliveries: Counter
+    deliveries_by_host: Counter
+    job_latency: Histogram
     phi_decisions: Counter
     streams: Gauge
+    hosts: TopHosts
+
+    def delivery(self, host: str, outcome: str) -> None:
+        self.deliveries.labels(outcome).inc()
+        self.deliveries_by_host.labels(self.hosts.label(host), outcome).inc()
+
+    def job_done(self, queue: str, seconds: float) -> None:
+        """A job finished (done, sent, or given up on): how long it waited since it was queued."""
+        self.job_latency.labels(queue).observe(max(0.0, seconds))
 
     def request(self, method: str, route: str, status: int, seconds: float) -> None:
         method = method if method in METHODS else "other"
@@ -50,10 +92,17 @@ def process_metrics() -> ProcessMetrics:
                           ["method", "route"], registry=registry),
         deliveries=Counter("curbside_deliveries", "Delivery attempts to remote inboxes, by outcome",
                            ["outcome"], registry=registry),
+        deliveries_by_host=Counter("curbside_deliveries_by_host", "Delivery attempts by host (the busiest "
+                                   f"{TOP_HOSTS} per process, the rest as \"other\") and outcome",
+                                   ["host", "outcome"], registry=registry),
+        job_latency=Histogram("curbside_job_latency_seconds", "Time from queued to finished of background jobs, "
+                              "by queue (inbox: received to processed; deliveries: queued to sent or given up)",
+                              ["queue"], buckets=JOB_LATENCY_BUCKETS, registry=registry),
         phi_decisions=Counter("curbside_phi_decisions", "Patient-privacy guard decisions on posts, by action",
                               ["action"], registry=registry),
         streams=Gauge("curbside_stream_connections", "Streaming API connections open",
                       registry=registry, multiprocess_mode="livesum"),
+        hosts=TopHosts(),
     )
 
 

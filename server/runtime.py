@@ -74,7 +74,8 @@ class Runtime:
                            user_agent=f"{USER_AGENT} {settings.domain}")
         read_engine = make_read_engine(settings.database_url) if settings.is_sqlite else None
         return cls(settings=settings, engine=engine, sessions=make_sessionmaker(engine), http=http,
-                   urls=LocalUrls(settings.base_url), storage=open_storage(settings), read_engine=read_engine)
+                   urls=LocalUrls(settings.base_url, settings.secret_key), storage=open_storage(settings),
+                   read_engine=read_engine)
 
     async def close(self) -> None:
         await self.http.aclose()

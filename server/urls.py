@@ -1,12 +1,27 @@
 """The URLs of local things. One place, so that actors, objects and pages agree."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import base64
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+
+REMOTE_MEDIA_PATH = "/media/remote/"
 
 
 @dataclass(frozen=True)
 class LocalUrls:
     base: str  # scheme://domain, no trailing slash
+    # Signs the local URLs of remote media (the instance's secret key); empty: remote media keep their own URLs.
+    media_secret: str = field(default="", repr=False, compare=False)
+
+    def remote_media(self, url: str) -> str:
+        """The local URL that serves a copy of the remote file `url` (server.web.remote_media). It carries the URL
+        and a signature, so that nobody can make us fetch an address we did not hand out."""
+        if not self.media_secret or not url.startswith(("https://", "http://")):
+            return url
+        encoded = base64.urlsafe_b64encode(url.encode()).rstrip(b"=").decode()
+        return f"{self.base}{REMOTE_MEDIA_PATH}{remote_media_signature(self.media_secret, url)}/{encoded}"
 
     def actor(self, username: str) -> str:
         return f"{self.base}/users/{username}"
@@ -62,3 +77,19 @@ class LocalUrls:
     def namespace(self) -> str:
         """The JSON-LD context of Curbside's own terms; `{namespace}#term` names each."""
         return f"{self.base}/ns"
+
+
+def remote_media_signature(secret: str, url: str) -> str:
+    digest = hmac.new(secret.encode(), b"remote-media\n" + url.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:18]).decode()  # 144 bits, 24 characters
+
+
+def remote_media_url(secret: str, signature: str, encoded: str) -> str | None:
+    """The remote URL a local remote-media path names, if its signature is ours; else None."""
+    try:
+        url = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not secret or not hmac.compare_digest(remote_media_signature(secret, url), signature):
+        return None
+    return url

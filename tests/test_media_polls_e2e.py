@@ -50,13 +50,15 @@ def test_media_federates_as_a_clean_attachment(world):
     status = alice.status("Bull's-eye rash after a tick bite", media_ids=[media["id"]])
     on_b = eventually(lambda: arrived(bob, status["uri"]))
     [attachment] = on_b["media_attachments"]
-    assert attachment["type"] == "image" and attachment["url"] == media["url"]
+    # B links its own copy (fetched from A on first view, server.services.federation.remote_media), A's in remote_url
+    assert attachment["type"] == "image" and attachment["url"].startswith(world["B"].base_url + "/media/remote/")
     assert attachment["remote_url"] == media["url"] and attachment["description"] == "Erythema migrans, day 5"
     assert attachment["blurhash"] == media["blurhash"]
     assert (attachment["meta"]["original"]["size"] == "1600x1200"
             and attachment["meta"]["focus"] == {"x": 0.2, "y": -0.1})
     served = httpx.get(attachment["url"])
     assert served.status_code == 200 and leaks(served.content) == []
+    assert Image.open(io.BytesIO(served.content)).size == (1600, 1200)  # A's file, re-encoded by B
     assert Image.open(io.BytesIO(served.content)).getexif().get_ifd(0x8825) == {}
 
 

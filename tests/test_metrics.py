@@ -1,6 +1,7 @@
 """GET /metrics: off unless CURBSIDE_METRICS_TOKEN is set, then only for that bearer token; requests counted by
-route template (never the raw path) and status, deliveries by outcome, privacy-guard decisions by action, stream
-connections, and the queues and verification requests read from the database at scrape time."""
+route template (never the raw path) and status, deliveries by outcome and by host (the busiest only), job latency,
+privacy-guard decisions by action, stream connections, and the queues, parked hosts and verification requests read
+from the database at scrape time."""
 import dataclasses
 from datetime import timedelta
 
@@ -8,13 +9,15 @@ import pytest
 from loopback_server import Reply, serve
 from prometheus_client.parser import text_string_to_metric_families
 
-from server.db.models import InboxItem, VerificationRequest
+from server.db.models import Host, InboxItem, VerificationRequest
 from server.db.types import utcnow
 from server.jobs.deliveries import DeliveryRunner
+from server.metrics import HOST_ADMITTED_AFTER, TopHosts, process_metrics
 from server.services.federation.delivery import enqueue_activity
 from tests.support.api import status
 from tests.support.apps import client_of, running_app
 from tests.support.asgi_streams import EventStream
+from tests.support.fake_remote import create, deliver, drain
 from tests.support.members import member
 
 TOKEN = "scraper-token-0123456789"
@@ -132,3 +135,65 @@ async def test_metrics_show_open_stream_connections(metrics_app, metrics_client)
         assert stream.status == 200
         assert value(await scrape(metrics_client), "curbside_stream_connections") == 1
     assert value(await scrape(metrics_client), "curbside_stream_connections") == 0
+
+
+def test_metrics_top_hosts_label_the_busiest_hosts_and_stay_bounded():
+    hosts = TopHosts(limit=2, admitted_after=3)
+    labels = [hosts.label(h) for h in ["quiet.example", "busy.example", "busy.example", "busy.example",
+                                       "busy.example", "second.example", "second.example", "second.example",
+                                       "third.example", "third.example", "third.example", "third.example"]]
+    assert labels == ["other"] * 3 + ["busy.example", "busy.example"] + ["other"] * 2 + ["second.example"] + [
+        "other"] * 4  # no label left for the third busy host
+    assert hosts.labelled == {"busy.example", "second.example"} and hosts.volumes == {}
+
+
+async def test_metrics_count_deliveries_by_host_and_their_latency(metrics_app, metrics_client):
+    alice = await member(metrics_app, "alice")
+    runtime = metrics_app.state.runtime
+    process_metrics().hosts.labelled.clear()  # earlier tests' hosts (other ports) must not hold the labels
+    before = await scrape(metrics_client)
+
+    async def inboxes(request):
+        return Reply(202)
+
+    async with serve(inboxes) as busy, serve(inboxes) as quiet:
+        async with runtime.sessions() as session:
+            for n in range(HOST_ADMITTED_AFTER + 2):
+                await enqueue_activity(session, {"id": f"{alice.actor.uri}/activities/{n}", "type": "Create",
+                                                 "actor": alice.actor.uri}, alice.actor,
+                                       inboxes=[busy.url("/inbox")] + ([quiet.url("/inbox")] if n == 0 else []))
+            await session.commit()
+        runner = DeliveryRunner()
+        while await runner.run_once(runtime):
+            await runner.wait_idle()
+        await runner.wait_idle()
+        busy_host, quiet_host = busy.url("").split("://")[1].rstrip("/"), quiet.url("").split("://")[1].rstrip("/")
+    after = await scrape(metrics_client)
+
+    def grew(name: str, **labels) -> float:
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    assert grew("curbside_deliveries_by_host_total", host=busy_host, outcome="delivered") == 3
+    assert grew("curbside_deliveries_by_host_total", host="other", outcome="delivered") == HOST_ADMITTED_AFTER
+    assert value(after, "curbside_deliveries_by_host_total", host=quiet_host, outcome="delivered") == 0
+    assert grew("curbside_job_latency_seconds_count", queue="deliveries") == HOST_ADMITTED_AFTER + 3
+    assert grew("curbside_job_latency_seconds_bucket", queue="deliveries", le="+Inf") == HOST_ADMITTED_AFTER + 3
+
+
+async def test_metrics_inbox_job_latency_after_an_activity_is_processed(metrics_app, metrics_client, remote):
+    before = await scrape(metrics_client)
+    author = remote.actor("rhea")
+    assert (await deliver(metrics_client, author, create(remote.note(author, 1)))).status_code == 202
+    assert await drain(metrics_app) == 1
+    after = await scrape(metrics_client)
+    assert value(after, "curbside_job_latency_seconds_count", queue="inbox") - value(
+        before, "curbside_job_latency_seconds_count", queue="inbox") == 1
+    assert value(after, "curbside_job_latency_seconds_sum", queue="inbox") < 60
+
+
+async def test_metrics_show_parked_hosts(metrics_app, metrics_client):
+    async with metrics_app.state.sessions() as session:
+        session.add(Host(domain="down.example", failures=9, unavailable_since=utcnow()))
+        session.add(Host(domain="up.example", failures=0))
+        await session.commit()
+    assert value(await scrape(metrics_client), "curbside_parked_hosts") == 1

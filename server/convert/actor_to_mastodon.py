@@ -26,12 +26,13 @@ def acct_of(actor: Actor, local_domain: str) -> str:
 
 
 def actor_to_mastodon(actor: Actor, counts: AccountCounts, *, base_url: str, local_domain: str,
-                      curbside: dict | None = None, moved: dict | None = None) -> dict:
+                      curbside: dict | None = None, moved: dict | None = None, local_copy=None) -> dict:
     """The Account entity; `moved`: the entity of the account this one moved to (Mastodon leaves the key out
-    otherwise)."""
+    otherwise); `local_copy`: a remote avatar's or header's URL -> the local URL serving our copy."""
     created = actor.published or actor.created_at
-    avatar = actor.icon_url or base_url + DEFAULT_AVATAR
-    header = actor.header_url or base_url + DEFAULT_HEADER
+    shown = local_copy if local_copy and not actor.local else str
+    avatar = shown(actor.icon_url) if actor.icon_url else base_url + DEFAULT_AVATAR
+    header = shown(actor.header_url) if actor.header_url else base_url + DEFAULT_HEADER
     return {
         "id": str(actor.id),
         "username": actor.username,

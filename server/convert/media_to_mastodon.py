@@ -1,7 +1,8 @@
 """Stored attachments (Post.attachments items, or an upload rendered by server.services.posts.media.attachment_json)
 -> Mastodon MediaAttachment entities (https://docs.joinmastodon.org/entities/MediaAttachment/).
 
-Remote attachments are shown by their remote URL: we keep no copy of remote media.
+Remote attachments are shown, as on Mastodon, by a local URL serving our copy (`url`, `preview_url`, made by
+`local_copy`: server.urls.LocalUrls.remote_media), with the original in `remote_url`.
 """
 from __future__ import annotations
 
@@ -28,14 +29,17 @@ def _meta(item: dict) -> dict:
     return meta
 
 
-def attachment_to_mastodon(item: dict, *, fallback_id: str, remote: bool) -> dict:
+def attachment_to_mastodon(item: dict, *, fallback_id: str, remote: bool, local_copy=None) -> dict:
     kind = str(item.get("media_type") or item.get("mediaType") or "").split("/")[0]
+    kind = KINDS.get(kind, "image" if str(item.get("type")) == "Image" else "unknown")
     url = item.get("url")
+    # Only files we would keep get a local URL: an unknown kind stays a link to its server.
+    shown = local_copy(url) if remote and local_copy and kind != "unknown" and isinstance(url, str) else url
     return {
         "id": str(item.get("id") or fallback_id),
-        "type": KINDS.get(kind, "image" if str(item.get("type")) == "Image" else "unknown"),
-        "url": url,
-        "preview_url": item.get("preview_url") or url,
+        "type": kind,
+        "url": shown,
+        "preview_url": item.get("preview_url") or shown,
         "remote_url": url if remote else None,
         "preview_remote_url": None,
         "text_url": None,

@@ -52,10 +52,11 @@ def _tags(post: Post, tag_url) -> list[dict]:
 
 
 def status_shared(post: Post, *, mentions: list[dict], in_reply_to_account_id: str | None, tag_url,
-                  case: dict | None = None) -> dict:
+                  case: dict | None = None, local_copy=None) -> dict:
     """The part of a Status every viewer sees alike: all of it but its account, its reblog, its poll and
     the viewer's own flags (server.services.reading.entity_cache keeps it per post); a case's Status carries
-    `curbside_case` (case_to_mastodon)."""
+    `curbside_case` (case_to_mastodon). `local_copy`: a remote media URL -> the local URL serving our copy
+    (LocalUrls.remote_media)."""
     shared = {
         "id": str(post.id),
         "uri": post.uri,
@@ -65,7 +66,8 @@ def status_shared(post: Post, *, mentions: list[dict], in_reply_to_account_id: s
         "visibility": "private" if post.visibility == "private" else post.visibility,
         "sensitive": post.sensitive,
         "spoiler_text": post.summary or "",
-        "media_attachments": [attachment_to_mastodon(m, fallback_id=f"{post.id}{i}", remote=not post.local)
+        "media_attachments": [attachment_to_mastodon(m, fallback_id=f"{post.id}{i}", remote=not post.local,
+                                                     local_copy=local_copy)
                               for i, m in enumerate(post.attachments or []) if isinstance(m, dict)],
         "mentions": mentions,
         "tags": _tags(post, tag_url),
@@ -102,9 +104,9 @@ def viewer_flags(post_id: int, pin_owner: int | None, viewer: ViewerState) -> di
 
 def post_to_mastodon(post: Post, *, account: dict, mentions: list[dict], viewer: ViewerState,
                      reblog: dict | None, in_reply_to_account_id: str | None, tag_url,
-                     case: dict | None = None) -> dict:
+                     case: dict | None = None, local_copy=None) -> dict:
     return {**status_shared(post, mentions=mentions, in_reply_to_account_id=in_reply_to_account_id, tag_url=tag_url,
-                            case=case),
+                            case=case, local_copy=local_copy),
             "account": account, "reblog": reblog, "poll": poll_to_mastodon(post, viewer),
             **({"filtered": []} if viewer.viewer_id is not None else {}),
             **viewer_flags(post.id, pinnable_by(post), viewer)}

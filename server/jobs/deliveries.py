@@ -283,11 +283,13 @@ class DeliveryRunner:
         sent, changes, alive, failing = [], [], set(), Counter()
         for result in batch:
             row, outcome = result.row, result.outcome
-            process_metrics().deliveries.labels(outcome.outcome.value).inc()
+            process_metrics().delivery(row.host, outcome.outcome.value)
             if outcome.outcome is Outcome.DELIVERED:
                 sent.append(row.id)
             else:
                 changes.append(self._change_for(row, outcome, now))
+            if outcome.outcome is Outcome.DELIVERED or "state" in changes[-1]:  # finished: sent, gone or failed
+                process_metrics().job_done("deliveries", (now - row.created_at).total_seconds())
             if outcome.outcome is Outcome.RETRY:
                 failing[row.host] += 1
             elif outcome.status is not None:

@@ -23,6 +23,7 @@ from server.convert.as_to_actor import actor_domain
 from server.db import burst
 from server.db.models import InboxItem
 from server.db.types import utcnow
+from server.metrics import process_metrics
 from server.runtime import Runtime
 from server.services.federation.host_health import mark_hosts_alive
 from server.services.federation.inbox.batch import PostBatch
@@ -45,6 +46,14 @@ class Claimed:
     signer: str
     attempts: int
     activity_uri: str
+    received_at: datetime
+
+
+def _observe_done(items: list[Claimed]) -> None:
+    """The metrics' job latency: from received to processed (or given up on)."""
+    now, metrics = utcnow(), process_metrics()
+    for item in items:
+        metrics.job_done("inbox", (now - item.received_at).total_seconds())
 
 
 def due_items(now: datetime, limit: int) -> Select:
@@ -66,7 +75,7 @@ async def claim(runtime: Runtime, limit: int, lease: timedelta = LEASE) -> list[
     statement = (update(InboxItem).where(InboxItem.id.in_(due.scalar_subquery()))
                  .values(locked_until=now + lease, attempts=InboxItem.attempts + 1)
                  .returning(InboxItem.id, InboxItem.activity, InboxItem.signer, InboxItem.attempts,
-                            InboxItem.activity_uri))
+                            InboxItem.activity_uri, InboxItem.received_at))
     async with runtime.sessions() as session:  # one burst: the write lock is not held across awaits
         rows = await burst.run(session, lambda connection: connection.execute(statement).all())
         await session.commit()
@@ -110,6 +119,7 @@ async def _skip_seen(runtime: Runtime, items: list[Claimed]) -> list[Claimed]:
         repeated = [item.id for item in items if item.activity_uri in seen]
         await _finish(session, repeated, state="done", last_error="processed before: a late re-delivery")
         await session.commit()
+    _observe_done([item for item in items if item.activity_uri in seen])
     log.info("inbox: %d late re-deliveries of activities processed before, skipped", len(repeated))
     return [item for item in items if item.activity_uri not in seen]
 
@@ -201,6 +211,7 @@ class InboxRunner:
                 await session.rollback()
                 return None, None
             await session.commit()
+        _observe_done(items)
         return None
 
     async def _process(self, runtime: Runtime, item: Claimed, fetcher_source) -> None:
@@ -212,6 +223,7 @@ class InboxRunner:
                 outcome = await dispatch(ctx)
                 await ctx.batch.flush(session, then=_done([item.id]))
                 await session.commit()
+                _observe_done([item])
                 log.debug("inbox item %d: %s", item.id, outcome)
                 return
             except Exception as exc:
@@ -229,3 +241,5 @@ class InboxRunner:
         async with runtime.sessions() as session:
             await _finish(session, [item.id], **values)
             await session.commit()
+        if "state" in values:
+            _observe_done([item])

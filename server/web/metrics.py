@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from server.db.models import VerificationRequest
+from server.db.models import Host, VerificationRequest
 from server.db.types import utcnow
 from server.metrics import exposition, gauge
 from server.services.instance.queues import queue_states
@@ -28,12 +28,15 @@ async def _read_at_scrape(request: Request) -> list:
         queues = await queue_states(session, utcnow())
         waiting = await session.scalar(select(func.count()).select_from(VerificationRequest)
                                        .where(VerificationRequest.state == "pending"))
+        parked = await session.scalar(select(func.count()).select_from(Host).where(Host.unavailable_since.is_not(None)))
     return [
         gauge("curbside_queue_jobs", "Jobs waiting in a queue (due or backing off)",
               {name: state.queued for name, state in queues.items()}, "queue"),
         gauge("curbside_queue_oldest_due_seconds", "How long the oldest due job of a queue has waited",
               {name: state.oldest_due_seconds for name, state in queues.items()}, "queue"),
         gauge("curbside_verification_requests_pending", "Verification requests waiting for a reviewer", waiting),
+        gauge("curbside_parked_hosts", "Remote hosts marked unavailable: their deliveries are parked until a probe "
+              "gets through", parked),
     ]
 
 

@@ -66,6 +66,7 @@ class FakeRemote:
         self.docs: dict[str, dict] = {}
         self.fingered: dict[str, str] = {}  # user -> actor id, answered over WebFinger (see `finger`)
         self.gone: set[str] = set()
+        self.files: dict[str, tuple[str, bytes]] = {}  # path -> (Content-Type, body): media it serves
         self.requested: list[str] = []  # every path asked for, in order
         self.base = ""
         self.server = None  # the LoopbackServer serving this, which records every request it received
@@ -78,6 +79,9 @@ class FakeRemote:
             return self._webfinger(unquote(query))
         if path in self.gone:
             return Reply(410)
+        if path in self.files:
+            content_type, body = self.files[path]
+            return Reply(200, {"Content-Type": content_type}, body)
         doc = self.docs.get(path)
         return json_reply(json.dumps(doc).encode()) if doc is not None else Reply(404)
 

@@ -152,6 +152,12 @@ def process_upload(data: bytes) -> ProcessedImage:
     return ProcessedImage(_encode(clean, output), _encode(small, output), _blurhash(small))
 
 
+def process_remote(data: bytes) -> Encoded:
+    """Another server's image, kept in our storage: decoded, turned upright, stripped, at most MAX_SIDE a side."""
+    clean, output = _prepared(data, lambda size: _fit_ratio(size, MAX_SIDE))
+    return _encode(clean, output)
+
+
 def process_avatar(data: bytes) -> Encoded:
     """A square avatar (centre-cropped), at most AVATAR_SIDE a side, stripped like any upload."""
     clean, output = _prepared(data, lambda size: min(1.0, AVATAR_SIDE / min(size)))

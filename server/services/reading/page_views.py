@@ -72,7 +72,7 @@ async def render_accounts(session: AsyncSession, actors: list[Actor], urls: Loca
     curbside = await curbside_entities(session, actors, domain)
     moved = {} if nested else await _moved_to(session, actors, urls, domain)
     return [actor_to_mastodon(a, counts[a.id], base_url=urls.base, local_domain=domain, curbside=curbside[a.id],
-                              moved=moved.get(a.moved_to_uri or "")) for a in actors]
+                              moved=moved.get(a.moved_to_uri or ""), local_copy=urls.remote_media) for a in actors]
 
 
 async def _moved_to(session: AsyncSession, actors: list[Actor], urls: LocalUrls, domain: str) -> dict[str, dict]:
@@ -147,7 +147,7 @@ async def render_statuses(session: AsyncSession, posts: list[Post], viewer: Acto
         entity = post_to_mastodon(post, account=accounts[str(post.author_id)], mentions=mentions[post.id],
                                   viewer=viewer_state, reblog=reblog,
                                   in_reply_to_account_id=str(parent_author) if parent_author else None,
-                                  tag_url=urls.tag,
+                                  tag_url=urls.tag, local_copy=urls.remote_media,
                                   case=case_to_mastodon(cases[post.id]) if post.id in cases else None)
         return _with_hold(entity, held[post.id]) if post.id in held else entity
 

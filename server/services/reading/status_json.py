@@ -227,7 +227,7 @@ async def _make_posts(session, cache: ec.EntityCache, ids: list[int], urls: Loca
     made = {}
     for post in posts:
         parent = parent_authors.get(post.in_reply_to_id)
-        shared = status_shared(post, mentions=mentions[post.id], tag_url=urls.tag,
+        shared = status_shared(post, mentions=mentions[post.id], tag_url=urls.tag, local_copy=urls.remote_media,
                                in_reply_to_account_id=str(parent) if parent else None,
                                case=case_to_mastodon(cases[post.id]) if post.id in cases else None)
         poll = SimpleNamespace(id=post.id, poll=post.poll) if post.poll else None
