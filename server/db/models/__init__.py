@@ -5,7 +5,7 @@ from server.db.models.base import Base
 from server.db.models.conversations import ConversationState
 from server.db.models.events import StreamEvent
 from server.db.models.filters import FilterKeyword, FilterStatus, KeywordFilter
-from server.db.models.groups import Group, GroupModerator, GroupPost
+from server.db.models.groups import Group, GroupBan, GroupModerator, GroupPost, GroupThreadState
 from server.db.models.held import HeldPost
 from server.db.models.imports import ImportJob
 from server.db.models.lists import List, ListAccount
@@ -46,4 +46,4 @@ __all__ = ["Base", "Account", "Actor", "InstanceSetting", "Post", "Mention", "Po
            "ConversationState", "TagFollow", "KeywordFilter", "FilterKeyword", "FilterStatus",
            "Group", "GroupModerator", "GroupPost", "ScheduledPost", "PushSubscription", "PushDelivery", "ImportJob",
            "Announcement", "AnnouncementRead", "AnnouncementReaction", "NotificationPolicy", "SuggestionDismissal",
-           "ConversationMute", "AccountNote", "Endorsement", "FeaturedTag"]
+           "ConversationMute", "AccountNote", "Endorsement", "FeaturedTag", "GroupBan", "GroupThreadState"]
