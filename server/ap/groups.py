@@ -3,8 +3,8 @@
 A members-only group is not federated: every one of its documents answers 404 to other servers, as
 members-only posts do. The outbox holds the group's Announces of the posts it relayed, newest first, paged as a
 member's outbox; each thread's `context` (FEP-7888, `/groups/{name}/threads/{id}`) lists its posts, so that a
-server that joins late can fetch a whole conversation; featured (pinned threads, as Lemmy reads it) is empty:
-groups pin nothing yet."""
+server that joins late can fetch a whole conversation; featured lists the threads its moderators pinned (their
+ids, most recently pinned first), as Lemmy reads a community's."""
 from __future__ import annotations
 
 from starlette.requests import Request
@@ -111,7 +111,8 @@ async def thread_context(request: Request) -> Response:
 
 async def featured(request: Request) -> Response:
     async def build(session, group):
-        return _empty(featured_url(group))
+        uris = [post.uri for post in await threads.pinned_threads(session, group)]
+        return {**_empty(featured_url(group)), "totalItems": len(uris), "orderedItems": uris}
     return await _serve(request, build)
 
 
