@@ -21,6 +21,7 @@ from server.services.federation.delivery import enqueue_activity
 from server.services.federation.inbox.posts import remove_post
 from server.services.groups import registry, relay, states
 from server.services.moderation import audit
+from server.services.reading import stream_events
 
 log = logging.getLogger("curbside.groups")
 MAX_REASON = 1000
@@ -87,6 +88,7 @@ async def set_locked(runtime: Runtime, session: AsyncSession, group: Group, post
     post, row = await _thread(session, group, post_id)
     if not await states.set_locked(session, group.actor_id, post.id, locked):
         return  # as it was: nothing to tell anyone
+    await stream_events.post_edited(session, post)  # its served Page (commentsEnabled) changed: caches forget it
     lock = activities.group_moderation("Lock", _id(runtime, by, "locks"), by.uri, post.uri, group.actor.uri,
                                        summary=why)
     sent = lock if locked else activities.group_undo(_id(runtime, by, "undo"), by.uri, lock, group.actor.uri)
@@ -101,6 +103,7 @@ async def set_pinned(runtime: Runtime, session: AsyncSession, group: Group, post
     post, row = await _thread(session, group, post_id)
     if not await states.set_pinned(session, group.actor_id, post.id, pinned):
         return
+    await stream_events.post_edited(session, post)  # its Page's `stickied` changed
     kind = "Add" if pinned else "Remove"
     sent = activities.group_moderation(kind, _id(runtime, by, kind.lower() + "s"), by.uri, post.uri,
                                        group.actor.uri, target=featured_url(group))
