@@ -272,3 +272,14 @@ async def test_reports_about_group_posts_reach_its_moderators(fed_app, fed_clien
     admin_view = await fed_client.get("/api/v1/admin/reports", headers=(await member(
         fed_app, "root", role="admin", scopes=ALL_SCOPES)).headers)
     assert len(admin_view.json()) == 2  # the instance's moderators see them too
+
+
+async def test_lemmy_report_to_the_group_reaches_its_moderators(fed_app, fed_client, remote):
+    group, alice, bob, page = await thread_in_group(fed_app, fed_client, remote)
+    mod = await moderator(fed_app, group)
+    flag = {**lemmy("community/report_page.json"), "id": f"{bob.uri}/flags/1", "actor": bob.uri,
+            "to": [group.uri], "audience": group.uri, "object": page["id"]}
+    assert (await deliver(fed_client, bob, flag, "/groups/heart/inbox")).status_code == 202
+    await drain(fed_app)
+    [seen] = (await fed_client.get(f"{GROUPS}/{group.id}/reports", headers=mod.headers)).json()
+    assert (seen["status_uris"], seen["comment"], seen["origin"]) == ([page["id"]], "report this post", "remote")
