@@ -24,6 +24,7 @@ from server.services.reading import stream_events
 log = logging.getLogger("curbside.inbox")
 MAX_DEPTH = 64  # replies walked up to find the thread a post is in
 MODERATORS_CAP = 200  # moderators read from a group's attributedTo collection
+TYPES = frozenset({"Lock", "Add", "Remove", "Block", "Delete", "Undo"})  # what may be a moderator's action
 
 
 def is_moderation(inner: vocab.Activity, group_uri: str, post_author: str | None) -> bool:

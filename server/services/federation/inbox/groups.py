@@ -67,6 +67,8 @@ async def on_announce_activity(ctx: InboxContext, dispatch: Dispatch) -> None:
 async def _moderated(ctx: InboxContext, inner: vocab.Activity, vouched_by: str) -> bool:
     """A moderator's action the group relays (removal, lock, pin, ban) is applied here as the group's word
     (group_moderation.py), not dispatched as its actor's own."""
+    if inner.type not in group_moderation.TYPES:
+        return False  # a member's Create, Update, Like: the common case, left to the batch's writes
     group = await ctx.actor()
     await ctx.batch.flush(ctx.session)  # the post it is about may be of this batch
     post = await ctx.post(inner.object_id) if inner.type == "Delete" else None
