@@ -88,11 +88,15 @@ async def test_locked_local_thread_is_served_with_comments_disabled(fed_app, fed
     served = (await fed_client.get(thread["uri"], headers={"Accept": "application/activity+json"})).json()
     assert (served["commentsEnabled"], served["stickied"]) == (False, True)
     dave = await member(fed_app, "dave")
+    reply = await fed_client.post("/api/v1/statuses", headers=dave.headers,
+                                  json={"status": "me too", "in_reply_to_id": thread["id"]})
+    assert reply.status_code == 422 and "the thread is locked" in reply.json()["error"]
+    await fed_client.post(f"{GROUPS}/{group.id}/threads/{thread['id']}/unlock", headers=mod.headers)
     reply = (await fed_client.post("/api/v1/statuses", headers=dave.headers,
                                    json={"status": "me too", "in_reply_to_id": thread["id"]})).json()
     async with fed_app.state.sessions() as session:
         kept = (await session.execute(select(GroupPost.post_id))).scalars().all()
-    assert int(reply["id"]) not in kept and int(thread["id"]) in kept
+    assert int(reply["id"]) in kept and int(thread["id"]) in kept
 
 
 async def registry_group(app, **fields):

@@ -56,9 +56,9 @@ def test_group_moderation_reaches_a_third_instance(world):
     assert mod.post(f"{base}/threads/{on_a['id']}/lock", reason="answered")["locked"] is True
     eventually(lambda: state_on(carol, on_c, thread["uri"]) == {"locked": True, "pinned": True})
 
-    reply = carol.status(f"@{acct} One more question", in_reply_to_id=_id_on(carol, on_c, thread["uri"]))
-    eventually(lambda: "the thread is locked" in (a.data_dir / "serve.log").read_text())
-    assert reply["uri"] not in [t["uri"] for t in threads(mod, here["id"])]
+    refused = carol.post("/api/v1/statuses", expect=422, status=f"@{acct} One more question",
+                         in_reply_to_id=_id_on(carol, on_c, thread["uri"]))
+    assert "the thread is locked" in refused["error"]  # C knows, and says so before anything is sent
 
     mod.post(f"{base}/threads/{on_a['id']}/remove", reason="off topic")
     eventually(lambda: state_on(carol, on_c, thread["uri"]) is None)

@@ -69,6 +69,9 @@ async def test_lemmy_lock_and_undo_lock_lock_and_unlock_our_copy(fed_app, fed_cl
     threads = (await fed_client.get(f"/api/v1/curbside/groups/{await group_id(fed_app, group)}/threads",
                                     headers=carol.headers)).json()
     assert [(t["uri"], t["curbside_thread"]) for t in threads] == [(page.uri, {"locked": True, "pinned": False})]
+    refused = await fed_client.post("/api/v1/statuses", headers=carol.headers,
+                                    json={"status": "late answer", "in_reply_to_id": str(page.id)})
+    assert refused.status_code == 422 and "locked" in refused.json()["error"]
     await relay(fed_app, fed_client, group, lemmy("community/undo_lock_page.json", remote.base, page.uri), 11)
     assert await state(fed_app, page) == (False, False)
 

@@ -67,6 +67,15 @@ async def holding(session: AsyncSession, post_id: int | None) -> list[tuple[Grou
     return list((await session.execute(query)).tuples())
 
 
+async def locked_thread(session: AsyncSession, post_id: int) -> bool:
+    """Whether the post is in a thread a group's moderators locked (a group's here, or a remote group's as its
+    Lock reached us): a reply to it is refused."""
+    for _, row in await holding(session, post_id):
+        if await states.is_locked(session, row.thread_id):
+            return True
+    return await states.is_locked(session, post_id)
+
+
 def announce_id(group: Group, activity_id: str) -> str:
     """One Announce per relayed activity (stable: a repeated delivery queues nothing new)."""
     return f"{group.actor.uri}/activities/announce/{hashlib.sha256(activity_id.encode()).hexdigest()[:32]}"
