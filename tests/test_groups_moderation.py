@@ -87,6 +87,9 @@ async def test_locked_local_thread_is_served_with_comments_disabled(fed_app, fed
     await fed_client.post(f"{GROUPS}/{group.id}/threads/{thread['id']}/pin", headers=mod.headers)
     served = (await fed_client.get(thread["uri"], headers={"Accept": "application/activity+json"})).json()
     assert (served["commentsEnabled"], served["stickied"]) == (False, True)
+    featured = (await fed_client.get(f"{group.uri}/featured", headers={"Accept": "application/activity+json"})).json()
+    [page] = featured["orderedItems"]  # a member's thread as its object, as Lemmy reads featured
+    assert (page["id"], page["audience"], page["stickied"]) == (thread["uri"], group.uri, True)
     dave = await member(fed_app, "dave")
     reply = await fed_client.post("/api/v1/statuses", headers=dave.headers,
                                   json={"status": "me too", "in_reply_to_id": thread["id"]})

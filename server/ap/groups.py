@@ -16,6 +16,7 @@ from server.ap import negotiate
 from server.ap.actors import OUTBOX_PAGE
 from server.convert.actor_to_as import AS_NS, iso
 from server.convert.group_to_as import featured_url, group_to_as, moderators_to_as, thread_url
+from server.convert.post_to_as import post_to_note
 from server.db.ids import as_id
 from server.db.models import Group, Post
 from server.services.groups import registry, threads
@@ -110,9 +111,14 @@ async def thread_context(request: Request) -> Response:
 
 
 async def featured(request: Request) -> Response:
+    """The pinned threads, most recently pinned first: a member's here as its Page (Lemmy reads the objects
+    themselves), one from elsewhere by id (its origin serves it)."""
+    urls = request.app.state.runtime.urls
+
     async def build(session, group):
-        uris = [post.uri for post in await threads.pinned_threads(session, group)]
-        return {**_empty(featured_url(group)), "totalItems": len(uris), "orderedItems": uris}
+        items = [post_to_note(post, urls, context=False, in_group=await threads.in_group(session, post.id))
+                 if post.local else post.uri for post in await threads.pinned_threads(session, group)]
+        return {**_empty(featured_url(group)), "totalItems": len(items), "orderedItems": items}
     return await _serve(request, build)
 
 
