@@ -15,7 +15,7 @@ from federation import activities
 from moderation.errors import Kind, ServiceError
 from server.convert.group_to_as import featured_url
 from server.db.ids import snowflake
-from server.db.models import Actor, Follow, Group, GroupPost, Post, Report
+from server.db.models import Actor, Follow, Group, GroupBan, GroupPost, Post, Report
 from server.runtime import Runtime
 from server.services.federation.delivery import enqueue_activity
 from server.services.federation.inbox.posts import remove_post
@@ -156,7 +156,7 @@ async def unban(runtime: Runtime, session: AsyncSession, group: Group, target: A
     await _log(session, by, "group_member_unbanned", group, "", member=target.acct)
 
 
-async def banned(session: AsyncSession, group: Group, *, by: Actor) -> list[tuple[Actor, object]]:
+async def banned(session: AsyncSession, group: Group, *, by: Actor) -> list[tuple[Actor, GroupBan]]:
     """Who is banned (moderators only), most recent first, with each ban."""
     await check_moderator(session, group, by)
     return await states.bans(session, group.actor_id)
