@@ -107,6 +107,20 @@ def group_announce(id: str, group: str, followers: str, activity: dict[str, Any]
     return _activity("Announce", id, group, relayed, to=[PUBLIC], cc=[followers], audience=group)
 
 
+def group_moderation(kind: str, id: str, moderator: str, object: str, group: str, *, target: str | None = None,
+                     summary: str | None = None) -> dict[str, Any]:
+    """A moderator's action in a group, shaped as Lemmy sends it (then announced by the group): `Delete` of a post
+    (a removal: the actor is not its author), `Lock` of a thread, `Add`/`Remove` of a thread to/from the group's
+    featured collection (`target`), `Block` of an actor (`target` the group: a ban). Public, cc the group."""
+    return _activity(kind, id, moderator, object, to=[PUBLIC], cc=[group], audience=group, target=target,
+                     summary=summary or None)
+
+
+def group_undo(id: str, moderator: str, activity: dict[str, Any], group: str) -> dict[str, Any]:
+    """A moderator takes back a `group_moderation` activity (unlock, unban), addressed as it was."""
+    return _activity("Undo", id, moderator, _embedded(activity), to=[PUBLIC], cc=[group], audience=group)
+
+
 def move(id: str, actor: str, target: str) -> dict[str, Any]:
     """`actor` moved to the account `target` (which lists `actor` in its alsoKnownAs), as Mastodon sends it:
     the actor is its own object."""

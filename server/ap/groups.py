@@ -4,8 +4,8 @@ get the web UI's pages at the actor's and a thread's URL (server.web.group_pages
 A members-only group is not federated: every one of its documents answers 404 to other servers, as
 members-only posts do. The outbox holds the group's Announces of the posts it relayed, newest first, paged as a
 member's outbox; each thread's `context` (FEP-7888, `/groups/{name}/threads/{id}`) lists its posts, so that a
-server that joins late can fetch a whole conversation; featured (pinned threads, as Lemmy reads it) is empty:
-groups pin nothing yet."""
+server that joins late can fetch a whole conversation; featured lists the threads its moderators pinned (their
+ids, most recently pinned first), as Lemmy reads a community's."""
 from __future__ import annotations
 
 from starlette.requests import Request
@@ -17,6 +17,7 @@ from server.ap import negotiate
 from server.ap.actors import OUTBOX_PAGE
 from server.convert.actor_to_as import AS_NS, iso
 from server.convert.group_to_as import featured_url, group_to_as, moderators_to_as, thread_url
+from server.convert.post_to_as import post_to_note
 from server.db.ids import as_id
 from server.db.models import Group, Post
 from server.services.groups import registry, threads
@@ -117,8 +118,14 @@ async def thread_context(request: Request) -> Response:
 
 
 async def featured(request: Request) -> Response:
+    """The pinned threads, most recently pinned first: a member's here as its Page (Lemmy reads the objects
+    themselves), one from elsewhere by id (its origin serves it)."""
+    urls = request.app.state.runtime.urls
+
     async def build(session, group):
-        return _empty(featured_url(group))
+        items = [post_to_note(post, urls, context=False, in_group=await threads.in_group(session, post.id))
+                 if post.local else post.uri for post in await threads.pinned_threads(session, group)]
+        return {**_empty(featured_url(group)), "totalItems": len(items), "orderedItems": items}
     return await _serve(request, build)
 
 

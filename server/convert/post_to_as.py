@@ -105,6 +105,9 @@ class InGroup:
     """The group a post is in (FEP-1b12 `audience`) and its thread's FEP-7888 `context`."""
     group: str
     thread: str
+    thread_start: bool = False  # the post starts the thread: it carries the thread's state, as Lemmy's Page
+    locked: bool = False
+    pinned: bool = False
 
 
 def with_case_context(context: list[Any], urls: LocalUrls, case: dict | None) -> list[Any]:
@@ -148,6 +151,8 @@ def post_to_note(post: Post, urls: LocalUrls, *, context: bool = True, archive: 
         note.update(poll_to_as(read_poll(post.poll)))
     if in_group is not None:
         note.update(audience=in_group.group, context=in_group.thread)
+        if in_group.thread_start:
+            note.update(commentsEnabled=not in_group.locked, stickied=in_group.pinned)
     if case:
         note.update(case, contentMap={post.language: case["content"]} if post.language else None)
     return {k: v for k, v in note.items() if v is not None or k in ("summary", "inReplyTo")}

@@ -8,15 +8,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from server.api.mastodon.auth import authenticate
-from server.api.mastodon.common import not_found, path_id, statuses_json
+from server.api.mastodon.common import not_found, path_id
 from server.api.mastodon.paging import link_header, read_page
 from server.api.mastodon.params import read_params
 from server.api.mastodon.staff import staff
-from server.convert.group_to_mastodon import group_to_json
+from server.convert.group_to_mastodon import group_to_json, thread_state_json
 from server.db.models import Actor, Group
 from server.services.groups import joining, registry, threads
+from server.services.groups import states as thread_states
 from server.services.groups.registry import GroupFields, NewGroup
 from server.services.reading import timelines as reading
+from server.services.reading.page_views import render_statuses
 from server.services.social import interactions
 from server.services.social.visibility_to_servers import follower_count
 
@@ -54,20 +56,42 @@ async def show(request: Request) -> JSONResponse:
         return JSONResponse(await _json(session, await _visible_group(request, session)))
 
 
+async def _threads_source(request: Request, session) -> tuple[Group | None, Actor]:
+    """A group hosted here (members-only ones to members only), or a remote Group actor whose threads reached us."""
+    actor = await session.get(Actor, path_id(request))
+    if actor is not None and actor.actor_type == "Group" and not actor.local:
+        return None, actor
+    group = await _visible_group(request, session)
+    return group, group.actor
+
+
 async def group_threads(request: Request) -> JSONResponse:
-    """The group's threads (its top-level posts) as statuses, newest first, paged as timelines are; visitors only
-    when the community is open to them."""
+    """The group's threads (its top-level posts) as statuses, newest first, paged as timelines are, the pinned ones
+    first on the first page; each with `curbside_thread` (`locked`, `pinned`). Visitors only when the community is
+    open to them. A remote group's: the threads it relayed to us, with what its moderators did to them."""
     auth = await authenticate(request, "read:statuses", optional=True)
     page = read_page(request)
+    state = request.app.state
     async with request.app.state.sessions() as session:
-        group = await _visible_group(request, session)
+        group, actor = await _threads_source(request, session)
         viewer = await session.get(Actor, auth.account.actor_id) if auth else None
         try:
             await reading.admit(session, viewer)
         except reading.MembersOnly as exc:
             raise HTTPException(401, str(exc)) from None
-        posts = await threads.threads(session, group, page, members=viewer is not None)
-        return await statuses_json(request, session, posts, viewer, link_header(request, [p.id for p in posts]))
+        if group is not None:
+            posts = await threads.threads(session, group, page, members=viewer is not None)
+            pinned = await threads.pinned_threads(session, group, members=viewer is not None)
+        else:
+            posts = await threads.remote_threads(session, actor.id, page)
+            pinned = await threads.remote_pinned_threads(session, actor.id)
+        first = page.max_id is None and page.min_id is None and page.since_id is None
+        shown = [*pinned, *(p for p in posts if p not in pinned)] if first else posts
+        found = await thread_states.states(session, [p.id for p in shown])
+        rendered = await render_statuses(session, shown, viewer, state.urls, state.settings.domain)
+        for status in rendered:
+            status["curbside_thread"] = thread_state_json(found.get(int(status["id"])))
+        return JSONResponse(rendered, headers=link_header(request, [p.id for p in posts]))
 
 
 async def create(request: Request) -> JSONResponse:

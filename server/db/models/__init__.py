@@ -6,7 +6,7 @@ from server.db.models.cases import Case
 from server.db.models.conversations import ConversationState
 from server.db.models.events import StreamEvent
 from server.db.models.filters import FilterKeyword, FilterStatus, KeywordFilter
-from server.db.models.groups import Group, GroupModerator, GroupPost
+from server.db.models.groups import Group, GroupBan, GroupModerator, GroupPost, GroupThreadState
 from server.db.models.held import HeldPost
 from server.db.models.imports import ImportJob
 from server.db.models.lists import List, ListAccount
@@ -48,4 +48,4 @@ __all__ = ["Base", "Account", "Actor", "InstanceSetting", "Post", "Mention", "Po
            "ConversationState", "TagFollow", "KeywordFilter", "FilterKeyword", "FilterStatus",
            "Group", "GroupModerator", "GroupPost", "ScheduledPost", "PushSubscription", "PushDelivery", "ImportJob",
            "Announcement", "AnnouncementRead", "AnnouncementReaction", "NotificationPolicy", "SuggestionDismissal",
-           "ConversationMute", "AccountNote", "Endorsement", "FeaturedTag", "Case", "RemoteMedia"]
+           "ConversationMute", "AccountNote", "Endorsement", "FeaturedTag", "Case", "RemoteMedia", "GroupBan", "GroupThreadState"]

@@ -51,3 +51,30 @@ class GroupPost(Base):
     title: Mapped[str | None] = mapped_column(Text)
     announce_uri: Mapped[str] = mapped_column(Text)
     relayed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GroupThreadState(Base):
+    """What a group's moderators did to one of its threads (or a reply): locked (no more replies), pinned (in the
+    group's `featured`, listed first). For groups hosted here and for remote groups alike (a Lemmy community's
+    Lock or Add to featured, applied to our copy), so the group is named by its actor."""
+
+    __tablename__ = "group_thread_states"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
+    group_actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), index=True)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    pinned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GroupBan(Base):
+    """An actor banned from a group (Lemmy's Block with the community as target): its Follow and posts refused.
+    The group is named by its actor: a ban by a remote group of one of our members is kept as well."""
+
+    __tablename__ = "group_bans"
+
+    group_actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), primary_key=True, index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    block_uri: Mapped[str | None] = mapped_column(Text)  # the group's Block activity, which an Undo names
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db.ids import snowflake
 from server.db.models import Actor, Follow, Group
 from server.runtime import Runtime
+from server.services.groups import states
 from server.services.moderation import audit
 from server.services.moderation.incoming import follow_needs_approval
 from server.services.social import interactions
@@ -59,9 +60,21 @@ async def _by_policy(session: AsyncSession, domain: str, group: Group, candidate
     return Decision("accepted", f"the group's join policy is {policy}")
 
 
+async def _barred(runtime: Runtime, session: AsyncSession, group: Group, candidate: Actor) -> Decision | None:
+    """Refusals before any join policy: a ban from the group, and the instance's domain policies (a suspended
+    domain neither joins nor posts, whatever the group's policy; the inbox refuses it first, this holds for
+    activities queued before the suspension too)."""
+    if await states.is_banned(session, group.actor_id, candidate.id):
+        return Decision("rejected", f"{candidate.acct} is banned from the group")
+    if not candidate.local and (await runtime.policies.get()).effective(candidate.domain).suspended:
+        return Decision("rejected", f"{candidate.domain} is suspended on this instance")
+    return None
+
+
 async def decide(runtime: Runtime, session: AsyncSession, group: Group, candidate: Actor) -> Decision:
     """Whether `candidate` may join `group` now, later (a moderator decides) or not at all; logged."""
-    decision = await _by_policy(session, runtime.settings.domain, group, candidate)
+    decision = (await _barred(runtime, session, group, candidate)
+                or await _by_policy(session, runtime.settings.domain, group, candidate))
     if (decision.state == "accepted" and not candidate.local
             and await follow_needs_approval(runtime, session, candidate)):
         decision = Decision("pending", f"follows from {candidate.domain} wait for approval (domain policy)")

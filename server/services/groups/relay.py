@@ -25,7 +25,7 @@ from server.db.models.posts import MEMBERS_ONLY
 from server.db.upsert import insert_ignore
 from server.runtime import Runtime
 from server.services.federation.delivery import enqueue_activity, remote_followers
-from server.services.groups import boosts, joining, registry
+from server.services.groups import boosts, joining, registry, states
 
 log = logging.getLogger("curbside.groups")
 
@@ -67,23 +67,37 @@ async def holding(session: AsyncSession, post_id: int | None) -> list[tuple[Grou
     return list((await session.execute(query)).tuples())
 
 
+async def locked_thread(session: AsyncSession, post_id: int) -> bool:
+    """Whether the post is in a thread a group's moderators locked (a group's here, or a remote group's as its
+    Lock reached us): a reply to it is refused."""
+    for _, row in await holding(session, post_id):
+        if await states.is_locked(session, row.thread_id):
+            return True
+    return await states.is_locked(session, post_id)
+
+
 def announce_id(group: Group, activity_id: str) -> str:
     """One Announce per relayed activity (stable: a repeated delivery queues nothing new)."""
     return f"{group.actor.uri}/activities/announce/{hashlib.sha256(activity_id.encode()).hexdigest()[:32]}"
 
 
-async def announce(session: AsyncSession, group: Group, activity: dict, thread_id: int) -> int:
-    """The group's Announce of `activity` (about a post of thread `thread_id`) to its remote followers; a
-    members-only group's to no one."""
+async def announce(session: AsyncSession, group: Group, activity: dict, thread_id: int | None) -> int:
+    """The group's Announce of `activity` (about a post of thread `thread_id`, or None: about no post) to its
+    remote followers; a members-only group's to no one."""
     if group.members_only:
         return 0  # never leaves the instance
     wrapped = activities.group_announce(announce_id(group, activity["id"]), group.actor.uri,
-                                        group.actor.followers_url, activity, thread_url(group, thread_id))
+                                        group.actor.followers_url, activity,
+                                        thread_url(group, thread_id) if thread_id is not None else None)
     return await enqueue_activity(session, wrapped, group.actor, await remote_followers(session, group.actor_id))
 
 
 async def _refusal(runtime: Runtime, session: AsyncSession, group: Group, author: Actor, *,
-                   starts_thread: bool) -> str | None:
+                   starts_thread: bool, thread_id: int | None = None) -> str | None:
+    if await states.is_banned(session, group.actor_id, author.id):
+        return "banned from the group"
+    if thread_id is not None and await states.is_locked(session, thread_id):
+        return "the thread is locked"
     if starts_thread and group.posting_restricted_to_mods and not await registry.moderates(session, group, author):
         return "only its moderators start threads (postingRestrictedToMods)"
     allowed = await joining.may_post(runtime, session, group, author)
@@ -99,7 +113,8 @@ async def keep(session: AsyncSession, group: Group, post_id: int, thread_id: int
 
 
 async def _take(runtime: Runtime, session: AsyncSession, group: Group, new: Posted, thread_id: int | None) -> int:
-    refusal = await _refusal(runtime, session, group, new.author, starts_thread=thread_id is None)
+    refusal = await _refusal(runtime, session, group, new.author, starts_thread=thread_id is None,
+                             thread_id=thread_id)
     if refusal is not None:
         log.info("group %s: not relaying %s by %s: %s", group.actor.username, new.create["id"], new.author.uri,
                  refusal)
@@ -154,7 +169,8 @@ async def keep_members_only(runtime: Runtime, session: AsyncSession, post: Post,
     in_thread = await holding(session, post.in_reply_to_id)
     for group, thread_id in _threads_for([g for g in groups if g is not None], in_thread,
                                          replies=post.in_reply_to_id is not None, what=post.uri):
-        refusal = await _refusal(runtime, session, group, post.author, starts_thread=thread_id is None)
+        refusal = await _refusal(runtime, session, group, post.author, starts_thread=thread_id is None,
+                                 thread_id=thread_id)
         if refusal is not None:
             log.info("group %s: not keeping %s by %s: %s", group.actor.username, post.uri, post.author.uri, refusal)
             continue

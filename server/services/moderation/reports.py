@@ -9,7 +9,7 @@ from moderation.errors import ServiceError
 from moderation.reports import ReportCategory
 from server.convert.report_to_as import report_to_flag
 from server.db.ids import snowflake
-from server.db.models import Actor, Post, Report
+from server.db.models import Actor, GroupPost, Post, Report
 from server.db.types import utcnow
 from server.runtime import Runtime
 from server.services.federation.delivery import enqueue_activity
@@ -87,13 +87,16 @@ async def forward_report(session: AsyncSession, urls: LocalUrls, instance: Actor
 
 async def receive_flag(session: AsyncSession, reporter: Actor, flag_uri: str, objects: list[str],
                        comment: str, category: str | None, local_base: str) -> Report | None:
-    """Store a Flag from another server about local accounts and posts; None if it names none of
-    ours (or was stored already). The reporter is the remote actor that sent it."""
+    """Store a Flag from another server about local accounts and posts, or posts in a group hosted here (as Lemmy
+    reports to the community); None if it names none of those (or was stored already). The reporter is the remote
+    actor that sent it."""
     if await session.scalar(select(Report.id).where(Report.flag_uri == flag_uri)):
         return None
     uris = [u for u in objects if isinstance(u, str) and u.startswith(local_base)][:MAX_POSTS + 1]
     actors = list((await session.execute(select(Actor).where(Actor.uri.in_(uris), Actor.local.is_(True)))).scalars())
     posts = list((await session.execute(select(Post).where(Post.uri.in_(uris), Post.local.is_(True)))).scalars())
+    if not actors and not posts:  # a remote post in a group hosted here: the group's moderators and ours decide
+        posts = await _group_posts(session, [u for u in objects if isinstance(u, str)][:MAX_POSTS + 1])
     target = actors[0] if actors else (posts[0].author if posts else None)
     if target is None:
         return None
@@ -108,6 +111,11 @@ async def receive_flag(session: AsyncSession, reporter: Actor, flag_uri: str, ob
     session.add(report)
     await session.flush()
     return report
+
+
+async def _group_posts(session: AsyncSession, uris: list[str]) -> list[Post]:
+    query = select(Post).join(GroupPost, GroupPost.post_id == Post.id).where(Post.uri.in_(uris)).distinct()
+    return list((await session.execute(query)).scalars())
 
 
 async def assign(session: AsyncSession, report: Report, moderator: Actor | None, *, by: Actor) -> Report:

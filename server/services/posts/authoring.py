@@ -372,6 +372,8 @@ async def create_post(runtime: Runtime, session: AsyncSession, author: Actor, ne
     new, uploads, decision = await checked(runtime, session, author, new)
     urls = runtime.urls
     parent = await reply_parent(session, author, new.in_reply_to_id)
+    if parent is not None and await group_relay.locked_thread(session, parent.id):
+        raise ServiceError("the thread is locked: its group's moderators closed it to replies")
     visibility, local_only = reply_audience(new.visibility, parent)
     mentions = await resolve_mentions(runtime, session, new.text)
     targets = {key: MentionTarget(actor_id=a.uri, profile_url=a.url or a.uri, acct=a.acct)

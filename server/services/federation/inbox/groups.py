@@ -20,15 +20,17 @@ from typing import Awaitable, Callable
 
 from federation import vocab
 from federation.urls import same_origin
+from server.services.federation.inbox import group_moderation
 from server.services.federation.inbox.context import InboxContext, Refused
 from server.services.federation.inbox.reactions import on_announce_note
 
 log = logging.getLogger("curbside.inbox")
 Dispatch = Callable[[InboxContext], Awaitable[str]]
 
-# What FEP-1b12 Groups relay; the wrapped activity picks its own handler (or is ignored). Not Block:
-# a community's ban is no block between persons.
+# What FEP-1b12 Groups relay; the wrapped activity picks its own handler (or is ignored). A Block only as a ban
+# from the group (group_moderation.py): a community's ban is no block between persons.
 RELAYED = frozenset({"Create", "Update", "Delete", "Like", "Dislike", "Undo", "Add", "Remove", "Lock"})
+BANS = frozenset({"Block"})
 
 
 async def _relayed(ctx: InboxContext) -> tuple[vocab.Activity, str]:
@@ -38,7 +40,7 @@ async def _relayed(ctx: InboxContext) -> tuple[vocab.Activity, str]:
         raise Refused(f"{group.uri} is a {group.actor_type}: only a Group relays activities (FEP-1b12)")
     doc = await ctx.object_doc()
     inner = vocab.parse_activity(doc, allow_http=ctx.allow_http)
-    if inner.type not in RELAYED:
+    if inner.type not in RELAYED | BANS:
         raise Refused(f"a Group does not relay {inner.type} activities")
     if not same_origin(inner.id, inner.actor):
         raise Refused(f"activity {inner.id} is not on the origin of its actor {inner.actor}")
@@ -51,11 +53,30 @@ async def on_announce_activity(ctx: InboxContext, dispatch: Dispatch) -> None:
     inner, vouched_by = await _relayed(ctx)
     if same_origin(inner.actor, ctx.runtime.settings.base_url):
         return  # a member's own activity, relayed back to us: nothing new
+    if await _moderated(ctx, inner, vouched_by):
+        return
+    if inner.type in BANS:
+        raise Refused(f"a Group relays a Block only as a ban from it (target {inner.target})")
     done = await dispatch(InboxContext(ctx.runtime, ctx.session, inner, vouched_by, ctx.fetcher_source,
                                        ctx.actors, ctx.batch))
     log.debug("%s relayed by %s: %s", inner.id, ctx.activity.actor, done)
     if inner.type == "Create" and inner.object_id:
         await _boost_new_post(ctx, inner.object_id)
+
+
+async def _moderated(ctx: InboxContext, inner: vocab.Activity, vouched_by: str) -> bool:
+    """A moderator's action the group relays (removal, lock, pin, ban) is applied here as the group's word
+    (group_moderation.py), not dispatched as its actor's own."""
+    if inner.type not in group_moderation.TYPES:
+        return False  # a member's Create, Update, Like: the common case, left to the batch's writes
+    group = await ctx.actor()
+    await ctx.batch.flush(ctx.session)  # the post it is about may be of this batch
+    post = await ctx.post(inner.object_id) if inner.type == "Delete" else None
+    if not group_moderation.is_moderation(inner, group.uri, post.author.uri if post is not None else None):
+        return False
+    await group_moderation.check_vouched(ctx, group, inner, vouched_by)
+    log.info("%s relayed by %s: %s", inner.id, group.uri, await group_moderation.apply(ctx, group, inner))
+    return True
 
 
 async def _boost_new_post(ctx: InboxContext, post_uri: str) -> None:
