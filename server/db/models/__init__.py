@@ -48,4 +48,5 @@ __all__ = ["Base", "Account", "Actor", "InstanceSetting", "Post", "Mention", "Po
            "ConversationState", "TagFollow", "KeywordFilter", "FilterKeyword", "FilterStatus",
            "Group", "GroupModerator", "GroupPost", "ScheduledPost", "PushSubscription", "PushDelivery", "ImportJob",
            "Announcement", "AnnouncementRead", "AnnouncementReaction", "NotificationPolicy", "SuggestionDismissal",
-           "ConversationMute", "AccountNote", "Endorsement", "FeaturedTag", "Case", "RemoteMedia", "GroupBan", "GroupThreadState"]
+           "ConversationMute", "AccountNote", "Endorsement", "FeaturedTag", "Case", "RemoteMedia", "GroupBan",
+           "GroupThreadState"]
