@@ -104,7 +104,16 @@ def group_announce(id: str, group: str, followers: str, activity: dict[str, Any]
     if isinstance(post, dict) and relayed.get("type") in ("Create", "Update"):
         relayed["object"] = {**post, "audience": group, **({} if post.get("context") or not context
                                                            else {"context": context})}
-    return _activity("Announce", id, group, relayed, to=[PUBLIC], cc=[followers], audience=group)
+    announce = _activity("Announce", id, group, relayed, to=[PUBLIC], cc=[followers], audience=group)
+    announce["@context"] = _with_terms_of(activity.get("@context"))
+    return announce
+
+
+def _with_terms_of(inner: Any) -> Any:
+    """The Announce's context: ActivityStreams, and whatever else the embedded activity declared (a case's
+    `curbside:` prefix, Lemmy's terms), since the embedded copy loses its own `@context`."""
+    extra = [c for c in (inner if isinstance(inner, list) else [inner]) if c and c != AS_CONTEXT]
+    return [AS_CONTEXT, *extra] if extra else AS_CONTEXT
 
 
 def group_moderation(kind: str, id: str, moderator: str, object: str, group: str, *, target: str | None = None,

@@ -75,3 +75,17 @@ def test_activities_update_block_and_empty_audience():
     block = activities.block("https://a.example/b/1", "https://a.example/users/x", "https://b.example/users/y")
     assert vocab.parse_activity(block).object_id == "https://b.example/users/y"
     assert "to" not in activities.like("https://a.example/l/1", "https://a.example/users/x", "https://b.example/n")
+
+
+def test_activities_group_announce_keeps_the_embedded_activitys_terms():
+    case_terms = {"curbside": "https://a.example/ns#", "case": "curbside:case"}
+    create = {"@context": [activities.AS_CONTEXT, "https://w3id.org/security/v1", case_terms],
+              "id": "https://b.example/c/1", "type": "Create", "actor": "https://b.example/u/bob",
+              "object": {"id": "https://b.example/p/1", "type": "Page", "name": "A case", "case": {"state": "open"}}}
+    announce = activities.group_announce("https://a.example/g/heart/a/1", "https://a.example/g/heart",
+                                         "https://a.example/g/heart/followers", create)
+    assert announce["@context"] == [activities.AS_CONTEXT, "https://w3id.org/security/v1", case_terms]
+    assert "@context" not in announce["object"]
+    plain = activities.group_announce("https://a.example/g/heart/a/2", "https://a.example/g/heart",
+                                      "https://a.example/g/heart/followers", {**create, "@context": activities.AS_CONTEXT})
+    assert plain["@context"] == activities.AS_CONTEXT
