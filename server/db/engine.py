@@ -26,5 +26,15 @@ def make_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
     return create_async_engine(database_url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
+def make_autocommit_engine(database_url: str, *, pool_size: int = 4) -> AsyncEngine:
+    """An engine for single statements that commit by themselves (the shared rate-limit counters): no BEGIN or
+    COMMIT and no ping on checkout, so a statement is one round trip. A dropped connection fails one statement,
+    is discarded by the pool, and the next checkout opens a new one."""
+    if database_url.startswith("sqlite"):
+        return make_engine(database_url).execution_options(isolation_level="AUTOCOMMIT")
+    return create_async_engine(database_url, pool_size=pool_size, max_overflow=pool_size,
+                               isolation_level="AUTOCOMMIT")
+
+
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,28 @@
+"""rate limits: client-API counters in fixed windows, shared by every web process
+
+Revision ID: 0033_rate_limits
+Revises: 0029_account_extras
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0033_rate_limits'
+down_revision = '0029_account_extras'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('rate_limits',
+    sa.Column('bucket', sa.String(length=120), nullable=False),
+    sa.Column('window_start', sa.BigInteger(), autoincrement=False, nullable=False),
+    sa.Column('n', sa.Integer(), nullable=False),
+    sa.Column('expires', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('bucket', 'window_start', name=op.f('pk_rate_limits'))
+    )
+    op.create_index(op.f('ix_rate_limits_expires'), 'rate_limits', ['expires'], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index(op.f('ix_rate_limits_expires'), table_name='rate_limits')
+    op.drop_table('rate_limits')
