@@ -12,12 +12,12 @@ memory instead: limits stay per process for that moment rather than failing ever
 """
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from typing import Callable
 
-from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import TextClause, delete, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -26,7 +26,6 @@ from server.db.models import RateLimitWindow
 from server.ratelimit import RateLimiter, Rule, Verdict, tightest, verdict
 
 log = logging.getLogger("curbside.ratelimit")
-TABLE = RateLimitWindow.__table__
 WARN_EVERY = 60.0  # seconds between warnings while the database cannot count
 
 
@@ -41,7 +40,6 @@ class SharedRateLimiter:
 
     def open(self, database_url: str) -> None:
         self.engine = make_autocommit_engine(database_url)
-        self._insert = (sqlite.insert if database_url.startswith("sqlite") else postgresql.insert)(TABLE)
 
     async def close(self) -> None:
         if self.engine is not None:
@@ -53,7 +51,7 @@ class SharedRateLimiter:
         # One row per budget name: two rules may share a budget, and an upsert may touch a row only once.
         applying = {rule.name: rule for rule in self.rules if rule.applies(method, path)}
         windows = {name: int(now // rule.period) for name, rule in applying.items()}
-        rows = [{"bucket": _bucket(name, caller), "window_start": windows[name] * rule.period, "n": 1,
+        rows = [{"bucket": _bucket(name, caller), "window_start": windows[name] * rule.period,
                  "expires": (windows[name] + 1) * rule.period} for name, rule in applying.items()]
         try:
             counts = await self._upsert(rows)
@@ -64,17 +62,23 @@ class SharedRateLimiter:
                          for name, rule in applying.items()])
 
     async def _upsert(self, rows: list[dict]) -> dict[str, int]:
-        statement = self._insert.values(rows)
-        statement = statement.on_conflict_do_update(
-            index_elements=[TABLE.c.bucket, TABLE.c.window_start], set_={"n": TABLE.c.n + 1},
-        ).returning(TABLE.c.bucket, TABLE.c.n)
+        params = {f"{key}{i}": value for i, row in enumerate(rows) for key, value in row.items()}
         async with self.engine.connect() as connection:
-            return dict((await connection.execute(statement)).all())
+            return dict((await connection.execute(_upsert_statement(len(rows)), params)).all())
 
     def _warn(self, exc: Exception) -> None:
         if time.monotonic() - self._warned > WARN_EVERY:
             self._warned = time.monotonic()
             log.warning("rate limits counted per process for now: the database could not count (%s)", exc)
+
+
+@functools.cache
+def _upsert_statement(rows: int) -> TextClause:
+    """The upsert of `rows` windows, written once per size (the same text on PostgreSQL and SQLite >= 3.35):
+    a statement SQLAlchemy compiles once and the driver prepares once per connection."""
+    values = ", ".join(f"(:bucket{i}, :window_start{i}, 1, :expires{i})" for i in range(rows))
+    return text(f"INSERT INTO rate_limits (bucket, window_start, n, expires) VALUES {values} "
+                "ON CONFLICT (bucket, window_start) DO UPDATE SET n = rate_limits.n + 1 RETURNING bucket, n")
 
 
 def _bucket(name: str, caller: str) -> str:
