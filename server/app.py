@@ -15,6 +15,7 @@ from server.errors import HANDLERS
 from server.middleware import BodyLimitMiddleware, MetricsMiddleware, RequestIdMiddleware
 from server.ratelimit import Limiter, RateLimiter, RateLimitMiddleware, mastodon_rules
 from server.ratelimit_shared import SharedRateLimiter
+from server.replica import ReplicaRouting
 from server.runtime import Runtime
 from server.services.federation.inbox.intake import close_intake
 from server.settings import Settings
@@ -89,6 +90,7 @@ def create_app(settings: Settings, *, web_processes: int = 1) -> Starlette:
             *([Middleware(MetricsMiddleware)] if settings.metrics_token else []),
             Middleware(SecurityHeadersMiddleware),
             Middleware(InboxShortcut),  # the busiest endpoint skips the rest (see server.ap.inbox)
+            *([Middleware(ReplicaRouting)] if settings.database_replica_url else []),
             *([Middleware(RateLimitMiddleware, limiter=limiter)] if limiter else []),
             Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
                        upload_max_bytes=settings.max_upload_bytes, upload_prefixes=UPLOAD_PREFIXES),

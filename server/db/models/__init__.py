@@ -17,6 +17,7 @@ from server.db.models.posts import Mention, Post, PostEdit, PostTag
 from server.db.models.push import PushDelivery, PushSubscription
 from server.db.models.queues import DeletedObject, Delivery, Host, InboxItem, SeenActivity
 from server.db.models.ratelimits import RateLimitWindow
+from server.db.models.recent_writes import RecentWrite
 from server.db.models.reports import AccountModeration, AccountWarning, Report
 from server.db.models.scheduled import ScheduledPost
 from server.db.models.social import (
@@ -47,4 +48,5 @@ __all__ = ["Base", "Account", "Actor", "InstanceSetting", "Post", "Mention", "Po
            "ConversationState", "TagFollow", "KeywordFilter", "FilterKeyword", "FilterStatus",
            "Group", "GroupModerator", "GroupPost", "ScheduledPost", "PushSubscription", "PushDelivery", "ImportJob",
            "Announcement", "AnnouncementRead", "AnnouncementReaction", "NotificationPolicy", "SuggestionDismissal",
-           "ConversationMute", "AccountNote", "Endorsement", "FeaturedTag", "RateLimitWindow"]
+           "ConversationMute", "AccountNote", "Endorsement", "FeaturedTag", "RateLimitWindow",
+           "RecentWrite"]
