@@ -64,6 +64,10 @@ def tree(pid: int) -> list[int]:
     return [pid] + [p for child in children for p in tree(child)]
 
 
+def postmaster(cluster: PostgresCluster) -> int:
+    return int((cluster.datadir / "postmaster.pid").read_text().split()[0])
+
+
 def role(pid: int) -> str:
     line = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     if b"worker" in line:
@@ -80,6 +84,7 @@ class Sampler:
         self.stopping = threading.Event()
 
     def __enter__(self) -> "Sampler":
+        self.roots = self.roots + [postmaster(self.cluster)]
         self.pids = [p for root in self.roots for p in tree(root)]
         self.before = {p: cpu(p) for p in self.pids}
         self.roles = {p: role(p) for p in self.pids}
@@ -109,11 +114,17 @@ class Sampler:
         self.seconds = time.perf_counter() - self.start
         self.stopping.set()
         self.thread.join()
-        self.busy = {p: (cpu(p) - self.before[p]) / self.seconds for p in self.pids}
+        # the processes of the run, and PostgreSQL's (backends started during the run included)
+        pids = {p for root in self.roots for p in tree(root)}
+        self.busy = {p: (cpu(p) - self.before.get(p, 0.0)) / self.seconds for p in pids}
+        self.roles.update({p: "postgres" for p in tree(self.roots[-1])})
+        self.load = os.getloadavg()[0]
 
     def cpu_line(self) -> str:
-        shown = [(self.roles[p], b) for p, b in self.busy.items() if b >= 0.02]
-        return " ".join(f"{r} {b:.0%}" for r, b in sorted(shown, key=lambda x: (x[0], -x[1])))
+        shown = [(self.roles.get(p, "other"), b) for p, b in self.busy.items() if b >= 0.02]
+        own = " ".join(f"{r} {b:.0%}" for r, b in sorted(shown, key=lambda x: (x[0], -x[1])) if r != "postgres")
+        database = sum(b for p, b in self.busy.items() if self.roles.get(p) == "postgres")
+        return f"{own}  | PostgreSQL (all backends) {database:.0%}  | load average {self.load:.1f}"
 
     def lock_line(self) -> str:
         n = max(1, self.samples[0])

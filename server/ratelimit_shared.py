@@ -53,6 +53,8 @@ class SharedRateLimiter:
         windows = {name: int(now // rule.period) for name, rule in applying.items()}
         rows = [{"bucket": _bucket(name, caller), "window_start": windows[name] * rule.period,
                  "expires": (windows[name] + 1) * rule.period} for name, rule in applying.items()]
+        if self.engine is None:  # not opened: an app used without its lifespan
+            return self.fallback.check(method, path, caller)
         try:
             counts = await self._upsert(rows)
         except (SQLAlchemyError, OSError) as exc:

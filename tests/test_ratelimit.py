@@ -160,7 +160,7 @@ def test_ratelimit_holds_across_serve_processes(tmp_path, database_url):
     extra = ("--workers", "2", "--queue-workers", "0") if len(processes) == 1 else ("--queue-workers", "0")
     try:
         for instance in processes:
-            instance.start(extra_args=extra)
+            instance.start(timeout=120, extra_args=extra)  # spawned web processes import the app: slow when busy
         answers = []
         for i in range(14):
             with httpx.Client(base_url=processes[i % len(processes)].base_url) as http:  # a new connection each

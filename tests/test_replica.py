@@ -4,9 +4,12 @@ import asyncio
 import time
 
 import pytest
+from sqlalchemy import select
 
+from server import replica
 from server.db.engine import make_engine
 from server.db.migrate import migrate
+from server.db.models import RecentWrite
 from server.replica import RECENT_WRITE_SECONDS, SESSION_COOKIE, credential
 from server.settings import SettingsError, load_settings
 from server.web.page import SESSION_COOKIE as WEB_SESSION_COOKIE
@@ -141,3 +144,14 @@ def test_replica_url_needs_postgresql_on_both_sides(tmp_path):
     settings = load_settings({**base, "CURBSIDE_DATABASE_URL": "postgresql://primary/db",
                               "CURBSIDE_DATABASE_REPLICA_URL": "postgres://replica/db"})
     assert settings.database_replica_url == "postgresql+asyncpg://replica/db"
+
+
+async def test_replica_marks_that_ran_out_are_pruned_by_the_chore(app):
+    async with app.state.sessions() as session:
+        session.add_all([RecentWrite(caller="token:old", until=1_000), RecentWrite(caller="token:new", until=2_000)])
+        await session.commit()
+    async with app.state.sessions() as session:
+        assert await replica.prune(session, now=1_500) == 1
+        await session.commit()
+    async with app.state.sessions() as session:
+        assert (await session.execute(select(RecentWrite.caller))).scalars().all() == ["token:new"]
