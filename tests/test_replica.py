@@ -28,17 +28,17 @@ def replicated():
     """A primary with a migrated database, and its streaming replica."""
     primary = PostgresCluster(PG_BINDIR)
     primary.start()
-    standby = None
     try:
         primary.psql(f"CREATE DATABASE {DB}")
         asyncio.run(_migrate(primary.url(DB)))
         standby = StandbyCluster(primary)
-        standby.start()
-        yield primary, standby
-    finally:
-        if standby is not None:
+        try:
+            standby.start()
+            yield primary, standby
+        finally:
             standby.stop()
-        primary.stop()
+    finally:
+        primary.stop()  # even when the standby failed to start or stop
 
 
 async def _migrate(url: str) -> None:
