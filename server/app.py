@@ -14,7 +14,9 @@ from server import i18n
 from server.ap.inbox import InboxShortcut
 from server.errors import HANDLERS
 from server.middleware import BodyLimitMiddleware, MetricsMiddleware, RequestIdMiddleware
-from server.ratelimit import RateLimiter, RateLimitMiddleware, mastodon_rules
+from server.ratelimit import Limiter, RateLimiter, RateLimitMiddleware, mastodon_rules
+from server.ratelimit_shared import SharedRateLimiter
+from server.replica import ReplicaRouting
 from server.runtime import Runtime
 from server.services.federation.inbox.intake import close_intake
 from server.settings import Settings
@@ -47,10 +49,24 @@ def routes() -> list[Route]:
             *(route.route() for route in WEB_ROUTES)]
 
 
-def create_app(settings: Settings) -> Starlette:
+def rate_limiter(settings: Settings, web_processes: int) -> Limiter | None:
+    """Counters in the database when more than one process may serve a client (PostgreSQL: any number of `serve`
+    processes on any hosts; SQLite: `serve --workers N`); in memory for one `serve` on SQLite, where they cost
+    nothing. The worker processes `serve` supervises run queues, not requests: they need no share."""
+    if not settings.api_rate_limit:
+        return None
+    rules = mastodon_rules(settings.api_rate_limit)
+    return SharedRateLimiter(rules) if not settings.is_sqlite or web_processes > 1 else RateLimiter(rules)
+
+
+def create_app(settings: Settings, *, web_processes: int = 1) -> Starlette:
+    limiter = rate_limiter(settings, web_processes)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         runtime = Runtime.create(settings)
+        if isinstance(limiter, SharedRateLimiter):
+            limiter.open(settings.database_url)
         app.state.runtime = runtime
         app.state.engine, app.state.sessions = runtime.engine, runtime.sessions
         app.state.hub = StreamHub(runtime)
@@ -65,6 +81,8 @@ def create_app(settings: Settings) -> Starlette:
             await app.state.hub.stop()
             await close_intake(app.state)
             await runtime.close()
+            if isinstance(limiter, SharedRateLimiter):
+                await limiter.close()
             gc.unfreeze()
 
     app = Starlette(
@@ -75,8 +93,8 @@ def create_app(settings: Settings) -> Starlette:
             *([Middleware(MetricsMiddleware)] if settings.metrics_token else []),
             Middleware(SecurityHeadersMiddleware),
             Middleware(InboxShortcut),  # the busiest endpoint skips the rest (see server.ap.inbox)
-            *([Middleware(RateLimitMiddleware, limiter=RateLimiter(mastodon_rules(settings.api_rate_limit)))]
-              if settings.api_rate_limit else []),
+            *([Middleware(ReplicaRouting)] if settings.database_replica_url else []),
+            *([Middleware(RateLimitMiddleware, limiter=limiter)] if limiter else []),
             Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
                        upload_max_bytes=settings.max_upload_bytes, upload_prefixes=UPLOAD_PREFIXES),
         ],
@@ -84,6 +102,7 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.rate_limiter = limiter
     app.state.urls = LocalUrls(settings.base_url, settings.secret_key)
     app.state.themes = Themes(settings.data_dir)
     i18n.set_default_locale(settings.default_locale)
@@ -92,10 +111,11 @@ def create_app(settings: Settings) -> Starlette:
 
 
 def create_app_from_environment() -> Starlette:
-    """The app of one `curbside serve --workers N` process: settings from the same environment as the parent's."""
+    """The app of one `curbside serve --workers N` process (N > 1): settings from the same environment as the
+    parent's."""
     from server.logs import configure_logging
     from server.settings import load_settings
 
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
-    return create_app(settings)
+    return create_app(settings, web_processes=2)  # one of several: only "more than one" matters

@@ -2,8 +2,9 @@
 without one) in fixed windows, stricter budgets for posting, deleting and uploading, the X-RateLimit-*
 headers on every API response and 429 {"error": "Too many requests"} beyond.
 
-Counters live in the memory of each web process: with N web processes a client gets up to N times the
-budget (a front proxy that pins a client to one process, or one process, keeps it exact).
+Two kinds of counters, one set of rules: `RateLimiter` counts in the memory of the process (one `serve` on
+SQLite: the default there); `server.ratelimit_shared.SharedRateLimiter` counts in the database, one upsert per
+request, so that every web process of an instance (on PostgreSQL, or `serve --workers N`) draws on one budget.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Callable, Protocol
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -56,6 +57,23 @@ class Verdict:
     allowed: bool
 
 
+def verdict(rule: Rule, window: int, count: int) -> Verdict:
+    """`count` requests so far in window number `window` of `rule`."""
+    return Verdict(rule.limit, max(0, rule.limit - count), (window + 1) * rule.period, count <= rule.limit)
+
+
+def tightest(verdicts: list[Verdict]) -> Verdict:
+    """The verdict a request gets: a refusal if any budget refuses, else the one with the least left."""
+    refused = [v for v in verdicts if not v.allowed]
+    return (refused or sorted(verdicts, key=lambda v: v.remaining))[0]
+
+
+class Limiter(Protocol):
+    clock: Callable[[], float]
+
+    async def count(self, method: str, path: str, caller: str) -> Verdict: ...
+
+
 class RateLimiter:
     """Fixed-window counters keyed by (rule, caller)."""
 
@@ -72,8 +90,10 @@ class RateLimiter:
         self.hits += 1
         if self.hits % SWEEP_EVERY == 0:
             self._sweep(now)
-        refused = [v for v in verdicts if not v.allowed]
-        return (refused or sorted(verdicts, key=lambda v: v.remaining))[0]
+        return tightest(verdicts)
+
+    async def count(self, method: str, path: str, caller: str) -> Verdict:
+        return self.check(method, path, caller)
 
     def _hit(self, rule: Rule, caller: str, now: float) -> Verdict:
         window = int(now // rule.period)
@@ -81,7 +101,7 @@ class RateLimiter:
         current, count = self.windows.get(key, (window, 0))
         count = count + 1 if current == window else 1
         self.windows[key] = (window, count)
-        return Verdict(rule.limit, max(0, rule.limit - count), (window + 1) * rule.period, count <= rule.limit)
+        return verdict(rule, window, count)
 
     def _sweep(self, now: float) -> None:
         periods = {r.name: r.period for r in self.rules}
@@ -109,7 +129,7 @@ class RateLimitMiddleware:
     """Count client-API requests and add the X-RateLimit-* headers; 429 beyond the budget.
     The streaming endpoints are left out: a stream is one long request."""
 
-    def __init__(self, app: ASGIApp, limiter: RateLimiter, prefixes: tuple[str, ...] = ("/api/",),
+    def __init__(self, app: ASGIApp, limiter: Limiter, prefixes: tuple[str, ...] = ("/api/",),
                  exempt: tuple[str, ...] = ("/api/v1/streaming",)):
         self.app = app
         self.limiter = limiter
@@ -120,13 +140,13 @@ class RateLimitMiddleware:
         path = scope.get("path", "")
         if scope["type"] != "http" or not path.startswith(self.prefixes) or path.startswith(self.exempt):
             return await self.app(scope, receive, send)
-        verdict = self.limiter.check(scope["method"], path, caller_key(scope))
-        headers = [(b"x-ratelimit-limit", str(verdict.limit).encode()),
-                   (b"x-ratelimit-remaining", str(verdict.remaining).encode()),
-                   (b"x-ratelimit-reset", _iso(verdict.reset_at).encode())]
-        if not verdict.allowed:
+        counted = await self.limiter.count(scope["method"], path, caller_key(scope))
+        headers = [(b"x-ratelimit-limit", str(counted.limit).encode()),
+                   (b"x-ratelimit-remaining", str(counted.remaining).encode()),
+                   (b"x-ratelimit-reset", _iso(counted.reset_at).encode())]
+        if not counted.allowed:
             body = json.dumps({"error": "Too many requests"}).encode()
-            retry = max(1, int(verdict.reset_at - self.limiter.clock()))
+            retry = max(1, int(counted.reset_at - self.limiter.clock()))
             await send({"type": "http.response.start", "status": 429,
                         "headers": headers + [(b"content-type", b"application/json"),
                                               (b"content-length", str(len(body)).encode()),

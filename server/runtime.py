@@ -18,6 +18,7 @@ from server.caches import CACHES_KEY, Caches
 from server.db import effects
 from server.db.engine import make_engine, make_sessionmaker
 from server.db.inline import InlineSession, make_read_engine
+from server.replica import Replica
 from server.settings import Settings
 from server.storage import Storage, open_storage
 from server.urls import LocalUrls
@@ -46,6 +47,8 @@ class Runtime:
 
     # SQLite only: a synchronous read-only engine for hot read paths (server.db.inline)
     read_engine: Engine | None = None
+    # PostgreSQL with CURBSIDE_DATABASE_REPLICA_URL: the streaming replica hot read paths may use (server.replica)
+    replica: Replica | None = None
 
     def __post_init__(self) -> None:
         self.sessions.configure(info={**(self.sessions.kw.get("info") or {}), CACHES_KEY: self.caches})
@@ -62,10 +65,18 @@ class Runtime:
         return policy_cache(self.caches, self.engine)
 
     def reads(self):
-        """A session for reads only: inline on SQLite (see server.db.inline), the usual one on PostgreSQL."""
-        if self.read_engine is None:
-            return self.sessions()
-        return InlineSession(self.read_engine, self.engine, self.caches)
+        """A session for reads only: inline on SQLite (see server.db.inline); on PostgreSQL the replica's when
+        there is one and the caller has not just written (server.replica), else the usual one."""
+        if self.read_engine is not None:
+            return InlineSession(self.read_engine, self.engine, self.caches)
+        return self.replica_reads()
+
+    def replica_reads(self):
+        """A full session for reads only: the replica's when there is one and the caller has not just written,
+        else the usual one (for read paths that need more of a session than the inline subset)."""
+        if self.replica is not None:
+            return self.replica.reads(self.sessions)
+        return self.sessions()
 
     @classmethod
     def create(cls, settings: Settings) -> "Runtime":
@@ -73,12 +84,16 @@ class Runtime:
         http = make_client(allow_private=settings.allow_private_addresses, timeout=10.0,
                            user_agent=f"{USER_AGENT} {settings.domain}")
         read_engine = make_read_engine(settings.database_url) if settings.is_sqlite else None
+        replica = (Replica(settings.database_replica_url, settings.database_url)
+                   if settings.database_replica_url else None)
         return cls(settings=settings, engine=engine, sessions=make_sessionmaker(engine), http=http,
                    urls=LocalUrls(settings.base_url, settings.secret_key), storage=open_storage(settings),
-                   read_engine=read_engine)
+                   read_engine=read_engine, replica=replica)
 
     async def close(self) -> None:
         await self.http.aclose()
         await self.engine.dispose()
         if self.read_engine is not None:
             self.read_engine.dispose()
+        if self.replica is not None:
+            await self.replica.close()

@@ -44,6 +44,7 @@ class SettingsError(Exception):
 class Settings:
     domain: str = "localhost:8000"
     database_url: str = ""
+    database_replica_url: str = ""  # PostgreSQL streaming replica for read-heavy paths (server.replica); empty: none
     data_dir: Path = Path("data")
     secret_key: str = ""
     vapid_key: str = field(default="", repr=False)  # the VAPID private key (PEM), made once, kept in data_dir
@@ -238,6 +239,7 @@ def _log_level(name: str, raw: str) -> str:
 _PARSERS: dict[str, Callable[[str, str], object]] = {
     "DOMAIN": _domain,
     "DATABASE_URL": _database_url,
+    "DATABASE_REPLICA_URL": _database_url,
     "DATA_DIR": lambda name, raw: Path(raw.strip() or "data"),
     "SECRET_KEY": _text(512),
     "INSTANCE_NAME": _text(100),
@@ -323,6 +325,13 @@ def _check_s3(settings: Settings) -> None:
         raise SettingsError("S3_SECRET_ACCESS_KEY", "give both the access key id and the secret access key, or neither")
 
 
+def _check_replica(settings: Settings) -> None:
+    if settings.database_replica_url and not settings.database_replica_url.startswith("postgresql"):
+        raise SettingsError("DATABASE_REPLICA_URL", "a replica is a PostgreSQL streaming replica (postgresql+asyncpg://...)")
+    if settings.database_replica_url and not settings.database_url.startswith("postgresql"):
+        raise SettingsError("DATABASE_REPLICA_URL", "needs CURBSIDE_DATABASE_URL on PostgreSQL (its primary)")
+
+
 def load_settings(environ: Mapping[str, str] | None = None, *, create_dirs: bool = True) -> Settings:
     """Build the frozen Settings from the environment (and CURBSIDE_CONFIG's TOML file)."""
     env = os.environ if environ is None else environ
@@ -333,6 +342,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, create_dirs: bool
     values = {name.lower(): _PARSERS[name](name, value) for name, value in raw.items()}
     settings = Settings(**values)
     _check_s3(settings)
+    _check_replica(settings)
     data_dir = settings.data_dir.resolve()
     if create_dirs:
         try:

@@ -87,5 +87,6 @@ def test_activities_group_announce_keeps_the_embedded_activitys_terms():
     assert announce["@context"] == [activities.AS_CONTEXT, "https://w3id.org/security/v1", case_terms]
     assert "@context" not in announce["object"]
     plain = activities.group_announce("https://a.example/g/heart/a/2", "https://a.example/g/heart",
-                                      "https://a.example/g/heart/followers", {**create, "@context": activities.AS_CONTEXT})
+                                      "https://a.example/g/heart/followers",
+                                      {**create, "@context": activities.AS_CONTEXT})
     assert plain["@context"] == activities.AS_CONTEXT

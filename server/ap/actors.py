@@ -165,7 +165,7 @@ async def _outbox_item(session: AsyncSession, post: Post, runtime: Runtime) -> d
 async def outbox(request: Request) -> Response:
     """Create/Announce activities of public and unlisted posts, newest first, paged by id."""
     runtime = _runtime(request)
-    async with runtime.sessions() as session:
+    async with negotiate.reads(request) as session:
         member, admitted = await _posts_owner(request, session)
         if member is None:
             return negotiate.not_found(request)
@@ -197,7 +197,7 @@ async def outbox(request: Request) -> Response:
 
 async def _follows_page(request: Request, *, followers: bool) -> Response:
     runtime = _runtime(request)
-    async with runtime.sessions() as session:
+    async with negotiate.reads(request) as session:
         member = await _collection_owner(request, session)
         if member is None:
             return negotiate.not_found(request)

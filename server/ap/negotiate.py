@@ -99,6 +99,13 @@ def is_signed(request: Request) -> bool:
         headers.get("authorization", "").lower().startswith("signature ")
 
 
+def reads(request: Request):
+    """The session of a GET that only reads: unsigned, the replica's if there is one (server.replica); signed,
+    the primary's, as verifying may store the signer's key."""
+    runtime = request.app.state.runtime
+    return runtime.sessions() if is_signed(request) else runtime.replica_reads()
+
+
 async def signing_actor(request: Request, session: AsyncSession, *, required: bool) -> Actor | None:
     """The actor whose signature this GET carries, or None when unsigned or badly signed.
 

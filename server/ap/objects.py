@@ -153,7 +153,7 @@ async def status(request: Request) -> Response:
 async def activity(request: Request) -> Response:
     """The Create that carried a post, or the Announce of a boost."""
     runtime = _runtime(request)
-    async with runtime.sessions() as session:
+    async with negotiate.reads(request) as session:
         post, viewer = await _visible_post(request, session)
         if post is None:
             return negotiate.not_found(request)
@@ -179,7 +179,7 @@ async def legacy_announce(request: Request) -> Response:
 
 async def replies(request: Request) -> Response:
     """A stub: replies are not listed yet, but the collection exists for every visible post."""
-    async with _runtime(request).sessions() as session:
+    async with negotiate.reads(request) as session:
         post, _ = await _visible_post(request, session)
     if post is None or post.boost_of_id is not None:
         return negotiate.not_found(request)

@@ -26,5 +26,19 @@ def make_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
     return create_async_engine(database_url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
+def make_autocommit_engine(database_url: str, *, pool_size: int = 4) -> AsyncEngine:
+    """An engine for single statements that commit by themselves (the shared rate-limit counters): autocommit set
+    once per connection, no BEGIN/COMMIT, no ping on checkout and no rollback on checkin, so that a statement is
+    one round trip. A dropped connection fails one statement, is discarded by the pool, and the next checkout
+    opens a new one."""
+    if database_url.startswith("sqlite"):
+        engine = create_async_engine(database_url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+                                     isolation_level="AUTOCOMMIT", pool_reset_on_return=None)
+        event.listen(engine.sync_engine, "connect", sqlite_pragmas)
+        return engine
+    return create_async_engine(database_url, pool_size=pool_size, max_overflow=pool_size,
+                               isolation_level="AUTOCOMMIT", pool_reset_on_return=None)
+
+
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)

@@ -1,6 +1,7 @@
 """Timed chores, run by the worker every few seconds: close polls whose time has come, publish scheduled posts
 whose time has come (server.services.posts.scheduling), remove uploads
-never posted (after a day), idempotency keys past their hour and web sessions idle for 30 days; index
+never posted (after a day), idempotency keys past their hour, web sessions idle for 30 days and rate-limit
+windows and read-your-writes marks that have ended (server.ratelimit_shared, server.replica); index
 new and edited posts for search; prune processed inbox rows and expired inbox memory
 (server.services.federation.inbox.remembered).
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 
+from server import ratelimit_shared, replica
 from server.db import fulltext
 from server.runtime import Runtime
 from server.services.accounts import web_sessions
@@ -42,6 +44,8 @@ class ScheduledRunner:
             done += await media.remove_stale(runtime, session)
             done += await idempotency.forget_expired(session)
             done += await web_sessions.prune(session)
+            done += await ratelimit_shared.prune(session)
+            done += await replica.prune(session)
             await session.commit()
         async with runtime.sessions() as session:
             while indexed := await fulltext.catch_up(session):

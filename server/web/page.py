@@ -117,6 +117,7 @@ class WebRoute:
     handler: Handler
     methods: tuple[str, ...] = ("GET",)
     need: str = "anyone"
+    reads: bool = False  # a page that only reads: visitors' GETs of it may read the replica (server.replica)
 
     def route(self) -> Route:
         assert self.need in NEEDS, self.need
@@ -156,7 +157,7 @@ def error_page(web: Web, status: int, message: str) -> HTMLResponse:
 def _wrap(route: WebRoute) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         settings = request.app.state.settings
-        async with request.app.state.sessions() as db:
+        async with _session_for(route, request) as db:
             token = request.cookies.get(SESSION_COOKIE)
             viewer = await web_sessions.find(db, token)
             site = await site_settings.load(db, settings)
@@ -172,6 +173,14 @@ def _wrap(route: WebRoute) -> Callable[[Request], Awaitable[Response]]:
                 return web._finish(await _guarded(route, web))
 
     return endpoint
+
+
+def _session_for(route: WebRoute, request: Request):
+    """A visitor's GET of a page that only reads may be served by the replica; members' pages are not (finding
+    their session updates it), nor is any form."""
+    visitor = SESSION_COOKIE not in request.cookies and request.method in ("GET", "HEAD")
+    runtime = request.app.state.runtime
+    return runtime.replica_reads() if route.reads and visitor else runtime.sessions()
 
 
 def _all_valid(pairs) -> bool:

@@ -56,7 +56,7 @@ WEB_ROUTES: list[WebRoute] = [
     WebRoute("/oauth/authorize", oauth_consent.authorize, FORM),  # the consent page of server.api.oauth's flow
     WebRoute("/logout", auth_pages.logout, ("POST",), need="member"),
     # == public and account pages (issue #7, the web side of #4) ==
-    WebRoute("/about", landing.about),
+    WebRoute("/about", landing.about, reads=True),
     WebRoute("/signup", signup.signup, FORM),
     WebRoute("/invite/{code}", signup.invite),
     WebRoute("/confirm/resend", confirm_resend.resend, FORM),  # before /confirm/{token}, which would take it
@@ -99,10 +99,10 @@ WEB_ROUTES: list[WebRoute] = [
     WebRoute("/home", timelines.home, need="member"),
     WebRoute("/local", timelines.local, need="member"),
     WebRoute("/federated", timelines.federated, need="member"),
-    WebRoute("/public", timelines.public),
-    WebRoute("/tags/{tag}", timelines.tag),
+    WebRoute("/public", timelines.public, reads=True),
+    WebRoute("/tags/{tag}", timelines.tag, reads=True),
     WebRoute("/compose", compose.compose, FORM, need="member"),
-    WebRoute("/statuses/{id}", threads.status_page),
+    WebRoute("/statuses/{id}", threads.status_page, reads=True),
     WebRoute("/statuses/{id}/favourite", status_actions.favourite, POST, need="member"),
     WebRoute("/statuses/{id}/unfavourite", status_actions.unfavourite, POST, need="member"),
     WebRoute("/statuses/{id}/boost", status_actions.boost, POST, need="member"),

@@ -59,3 +59,32 @@ class PostgresCluster:
     def psql(self, sql: str, database: str = "postgres") -> None:
         subprocess.run([str(self.bindir / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
                         "-d", database, "-v", "ON_ERROR_STOP=1", "-qc", sql], check=True, capture_output=True)
+
+    def query(self, sql: str, database: str = "postgres") -> str:
+        """One value, as psql prints it unaligned."""
+        result = subprocess.run([str(self.bindir / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+                                 "-d", database, "-v", "ON_ERROR_STOP=1", "-Atqc", sql],
+                                check=True, capture_output=True, text=True)
+        return result.stdout.strip()
+
+
+class StandbyCluster(PostgresCluster):
+    """A streaming replica of `primary`: `pg_basebackup -R` of its data directory (which writes the standby
+    signal and the primary's connection string), started as a hot standby on a port of its own."""
+
+    def __init__(self, primary: PostgresCluster):
+        super().__init__(primary.bindir)
+        self.primary = primary
+
+    def start(self) -> None:
+        if self.as_user:
+            shutil.chown(self.root, "postgres")
+        self._run(str(self.bindir / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(self.primary.port), "-U",
+                  "postgres", "-D", str(self.datadir), "-R", "-X", "stream", "-c", "fast", "--no-sync")
+        # max_connections at least the primary's (a hot standby refuses to start below it); queries on the
+        # standby are never cancelled for replay (tests pause and resume it)
+        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
+                   "-c max_connections=300 -c hot_standby=on -c max_standby_streaming_delay=-1")
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-o", options, "-w", "-l",
+                  str(self.root / "log"), "start")
+

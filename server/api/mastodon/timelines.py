@@ -51,7 +51,7 @@ async def _public(request: Request, tag: str | None = None) -> JSONResponse:
     auth = await authenticate(request)
     page = read_page(request)
     params = request.query_params
-    async with request.app.state.sessions() as session:
+    async with request.app.state.runtime.replica_reads() as session:
         viewer = await session.get(Actor, auth.account.actor_id) if auth else None
         try:
             posts, shown = await reading.public(

@@ -17,6 +17,8 @@ from server.db.models.oauth import OAuthApp, OAuthCode, OAuthToken
 from server.db.models.posts import Mention, Post, PostEdit, PostTag
 from server.db.models.push import PushDelivery, PushSubscription
 from server.db.models.queues import DeletedObject, Delivery, Host, InboxItem, SeenActivity
+from server.db.models.ratelimits import RateLimitWindow
+from server.db.models.recent_writes import RecentWrite
 from server.db.models.remote_media import RemoteMedia
 from server.db.models.reports import AccountModeration, AccountWarning, Report
 from server.db.models.scheduled import ScheduledPost
@@ -49,4 +51,4 @@ __all__ = ["Base", "Account", "Actor", "InstanceSetting", "Post", "Mention", "Po
            "Group", "GroupModerator", "GroupPost", "ScheduledPost", "PushSubscription", "PushDelivery", "ImportJob",
            "Announcement", "AnnouncementRead", "AnnouncementReaction", "NotificationPolicy", "SuggestionDismissal",
            "ConversationMute", "AccountNote", "Endorsement", "FeaturedTag", "Case", "RemoteMedia", "GroupBan",
-           "GroupThreadState"]
+           "GroupThreadState", "RateLimitWindow", "RecentWrite"]
