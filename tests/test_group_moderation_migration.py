@@ -1,4 +1,4 @@
-"""Migration 0031: the group moderation tables come and go without touching what was stored before them."""
+"""Migration 0032: the group moderation tables come and go without touching what was stored before them."""
 from sqlalchemy import inspect, select
 
 from server.db.migrate import migrate
@@ -14,7 +14,7 @@ async def _tables(engine) -> set[str]:
 
 async def test_group_moderation_migration_adds_its_tables_and_goes_back(app):
     engine = app.state.engine
-    author = await author_before(app, "0031_group_moderation")
+    author = await author_before(app, "0032_group_moderation")
     assert not {"group_thread_states", "group_bans"} & await _tables(engine)
     async with app.state.sessions() as session:
         post = await factories.post(session, app.state.urls, author, "public")
@@ -25,7 +25,7 @@ async def test_group_moderation_migration_adds_its_tables_and_goes_back(app):
         session.add(GroupThreadState(post_id=post.id, group_actor_id=author.id, locked=True))
         await session.commit()
         assert (await session.execute(select(GroupThreadState.locked))).scalar_one() is True
-    await downgrade_to_before(engine, "0031_group_moderation")
+    await downgrade_to_before(engine, "0032_group_moderation")
     assert not {"group_thread_states", "group_bans"} & await _tables(engine)
     async with app.state.sessions() as session:
         assert (await session.execute(select(Post.id))).scalars().all() == [post.id]

@@ -2,13 +2,13 @@
 credentials whose reads go to the primary, not the replica, for a moment after they write
 
 Revision ID: 0033_rate_limits
-Revises: 0031_group_moderation
+Revises: 0032_group_moderation
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0033_rate_limits'
-down_revision = '0031_group_moderation'
+down_revision = '0032_group_moderation'
 branch_labels = None
 depends_on = None
 

@@ -1,15 +1,15 @@
 """remote media cache: copies of other servers' media in our storage, with the time each was fetched
 
-Revision ID: 0034_remote_media
-Revises: 0029_account_extras
+Revision ID: 0031_remote_media
+Revises: 0030_cases
 """
 import sqlalchemy as sa
 from alembic import op
 
 import server.db.types
 
-revision = '0034_remote_media'
-down_revision = '0032_cases'
+revision = '0031_remote_media'
+down_revision = '0030_cases'
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """cases: case discussions (curbside consults), a row per case keyed by the post that starts its thread
 
-Revision ID: 0032_cases
+Revision ID: 0030_cases
 Revises: 0029_account_extras
 """
 import sqlalchemy as sa
@@ -8,7 +8,7 @@ from alembic import op
 
 import server.db.types
 
-revision = '0032_cases'
+revision = '0030_cases'
 down_revision = '0029_account_extras'
 branch_labels = None
 depends_on = None

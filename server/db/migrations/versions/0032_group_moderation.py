@@ -1,16 +1,16 @@
 """group moderation: the state of a group's threads (locked, pinned) and the actors banned from a group, for groups
 hosted here and remote groups alike
 
-Revision ID: 0031_group_moderation
-Revises: 0034_remote_media
+Revision ID: 0032_group_moderation
+Revises: 0031_remote_media
 """
 import sqlalchemy as sa
 from alembic import op
 
 import server.db.types
 
-revision = '0031_group_moderation'
-down_revision = '0034_remote_media'
+revision = '0032_group_moderation'
+down_revision = '0031_remote_media'
 branch_labels = None
 depends_on = None
 
