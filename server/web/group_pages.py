@@ -20,6 +20,7 @@ from server.i18n import gettext as _
 from server.services.groups import browsing, joining, posting, registry
 from server.services.reading import timelines as reading
 from server.services.social import interactions
+from server.web import case_views
 from server.web.page import Web, error_page
 from server.web.status_view import account_cards, clean, roll_back, viewer_actor, when
 
@@ -80,7 +81,7 @@ async def group_page(web: Web, *, status: int = 200, error: str | None = None, n
     if listing is None:
         return error_page(web, 404, NOT_FOUND)
     try:
-        threads = await browsing.threads(web.db, listing, viewer_actor(web))
+        threads = await case_views.with_case_marks(web.db, await browsing.threads(web.db, listing, viewer_actor(web)))
         closed = None
     except reading.MembersOnly as exc:
         threads, closed = [], str(exc)

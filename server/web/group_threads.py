@@ -4,6 +4,8 @@ and replying in one. Both forms go through the patient-privacy guard as the comp
 policy the findings are shown in the author's text with an explicit confirm button; hold and block as compose."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from starlette.responses import Response
 
 from moderation.errors import ServiceError
@@ -14,6 +16,7 @@ from server.i18n import gettext as _
 from server.services.groups import browsing, posting
 from server.services.posts import authoring
 from server.services.reading import timelines as reading
+from server.web import case_views
 from server.web.group_pages import NOT_FOUND, ThreadDraft, ago, find_group, group_page, group_path
 from server.web.page import Web, error_page
 from server.web.phi_marks import guard_answer
@@ -57,7 +60,10 @@ async def thread_page(web: Web, *, status: int = 200, draft: ThreadDraft | None 
         in_thread = wanted if any(str(p.id) == wanted for p in thread.posts) else str(thread.first.id)
         draft = ThreadDraft(in_reply_to_id=in_thread)
     replying_to = cards.get(draft.in_reply_to_id)
-    return web.render("groups/thread.html", status=status, listing=listing, thread=thread, cards=cards,
+    case = await case_views.case_context(web, listing, thread, cards)
+    if case["case"] is not None and case["case"].resolved:
+        thread = replace(thread, marks=replace(thread.marks, resolved=True))
+    return web.render("groups/thread.html", status=status, listing=listing, thread=thread, cards=cards, **case,
                       first=cards.get(str(thread.first.id)), draft=draft, replying_to=replying_to,
                       path_of_group=group_path(listing), path_of_thread=thread_path(listing, thread.first.id),
                       max_chars=authoring.MAX_CHARS, ago=ago, **extra)

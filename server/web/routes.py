@@ -6,6 +6,7 @@ from starlette.responses import Response
 
 from server.web import (
     auth_pages,
+    case_pages,
     compose,
     confirm_resend,
     directory,
@@ -153,6 +154,11 @@ WEB_ROUTES: list[WebRoute] = [
     WebRoute("/groups/{name}/leave", group_pages.leave, POST, need="member"),
     WebRoute("/groups/{name}/threads", group_threads.start_thread, POST, need="member"),
     WebRoute("/groups/{name}/threads/{thread_id}/reply", group_threads.reply, POST, need="member"),
+    # == case discussions (issue 16): across groups and per group, opening one, marking one resolved ==
+    WebRoute("/cases", case_pages.index),
+    WebRoute("/groups/{name}/cases", case_pages.group_cases),
+    WebRoute("/groups/{name}/cases/new", case_pages.new_case, FORM, need="member"),
+    WebRoute("/groups/{name}/threads/{thread_id}/resolve", case_pages.resolve, POST, need="member"),
     # == admin area (issue #7): moderators review and keep the federation's policies; admins run the instance ==
     WebRoute("/admin", dashboard.dashboard, need="moderator"),
     WebRoute("/admin/verifications", verifications.queue, need="moderator"),

@@ -4,7 +4,7 @@ as Lemmy's), its content made of the question, the presentation and the categori
 `cases` row beside it."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from moderation.errors import Kind, ServiceError
 from server.db.models import Actor, Case, Post
@@ -91,6 +91,24 @@ def case_findings(exc: PhiFound, new: NewCase) -> list[dict]:
                 "media description" if index >= 2 else "text")
             finding = {**finding, "field": where}
         named.append(finding)
+    return named
+
+
+def findings_by_field(exc: PhiFound, new: NewCase) -> dict[str, list]:
+    """The guard's text findings by the case's field ("title", "question", "presentation", else "text"), each
+    span made relative to that field's own text (for a form to mark them where the author typed them)."""
+    _, spans = _body(new)
+    title_index = 2 + len(new.media_ids)  # as in case_findings
+    named: dict[str, list] = {}
+    for finding in exc.decision.findings:
+        index = getattr(finding, "field", None)
+        if index == title_index:
+            named.setdefault("title", []).append(replace(finding, field=0))
+        elif index == 0:
+            where = next(((name, start) for name, (start, end) in spans.items() if start <= finding.start < end),
+                         ("text", 0))
+            named.setdefault(where[0], []).append(replace(finding, start=finding.start - where[1],
+                                                          end=finding.end - where[1], field=0))
     return named
 
 
