@@ -100,9 +100,11 @@ async def _uploads(web: Web, draft: Draft) -> None:
 
 def _texts(draft: Draft, new: post_service.NewPost) -> list[tuple[str, str]]:
     """The post's texts in the order the guard checks them (server.services.posts.authoring.check_privacy)."""
-    texts = [("Post", draft.text), ("Content warning", draft.spoiler_text)]
-    texts += [(f"Poll option {i}", o) for i, o in enumerate(new.poll.options if new.poll else (), 1)]
-    texts += [(f"Image description {i}", m.description or "") for i, m in enumerate(draft.media, 1)]
+    texts = [(gettext("Text"), draft.text), (gettext("Content warning"), draft.spoiler_text)]
+    options = new.poll.options if new.poll else ()
+    texts += [(gettext("Poll option %(n)s") % {"n": i}, o) for i, o in enumerate(options, 1)]
+    texts += [(gettext("Image description %(n)s") % {"n": i}, m.description or "")
+              for i, m in enumerate(draft.media, 1)]
     return texts
 
 

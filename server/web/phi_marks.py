@@ -7,27 +7,36 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from moderation.phi import Finding, PhiDecision
+from server.i18n import N_, gettext
 
 KIND_LABELS = {
-    "name": "Name", "date": "Date", "age_over_89": "Age over 89", "phone": "Phone number", "fax": "Fax number",
-    "email": "Email address", "ssn": "Social security number", "record_number": "MRN or record number",
-    "license_or_device_id": "Licence or device id", "url": "Web address", "ip_address": "IP address",
-    "address": "Address", "facility_location": "Room, bed or facility", "face": "Face",
-    "unchecked": "Could not check this image",
+    "name": N_("Name"), "date": N_("Date"), "age_over_89": N_("Age over 89"), "phone": N_("Phone number"),
+    "fax": N_("Fax number"),
+    "email": N_("Email address"), "ssn": N_("Social security number"), "record_number": N_("MRN or record number"),
+    "license_or_device_id": N_("Licence or device id"), "url": N_("Web address"), "ip_address": N_("IP address"),
+    "address": N_("Address"), "facility_location": N_("Room, bed or facility"), "face": N_("Face"),
+    "unchecked": N_("Could not check this image"),
 }
 
-MESSAGES = {
-    "confirm": "This post may identify a patient. Check the highlighted parts: edit them out, or {verb} anyway "
-               "if you are sure nothing here identifies anyone.",
-    "reject": "This post may identify a patient, and this community does not allow such posts. "
-              "Edit out the highlighted parts to {verb} it.",
-    "hold": "This post may identify a patient. This community holds such posts for a moderator's review; "
-            "edit out the highlighted parts to {verb} it now.",
+MESSAGES = {  # by the guard's action and what the author is doing: whole sentences, for the translators
+    ("confirm", "post"): N_("This post may identify a patient. Check the highlighted parts: edit them out, or post "
+                            "anyway if you are sure nothing here identifies anyone."),
+    ("confirm", "save"): N_("This post may identify a patient. Check the highlighted parts: edit them out, or save "
+                            "anyway if you are sure nothing here identifies anyone."),
+    ("reject", "post"): N_("This post may identify a patient, and this community does not allow such posts. "
+                           "Edit out the highlighted parts to post it."),
+    ("reject", "save"): N_("This post may identify a patient, and this community does not allow such posts. "
+                           "Edit out the highlighted parts to save it."),
+    ("hold", "post"): N_("This post may identify a patient. This community holds such posts for a moderator's "
+                         "review; edit out the highlighted parts to post it now."),
+    ("hold", "save"): N_("This post may identify a patient. This community holds such posts for a moderator's "
+                         "review; edit out the highlighted parts to save it now."),
 }
 
 
 def kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
+    label = KIND_LABELS.get(kind)
+    return gettext(label) if label else kind.replace("_", " ").capitalize()
 
 
 def highlight(text: str, findings: list[Finding]) -> Markup:
@@ -89,7 +98,7 @@ def checked_images(images: list[tuple[str, str, int, int]], findings: list) -> l
     for index, (media_id, url, width, height) in enumerate(images, 1):
         mine = [f for f in findings if getattr(f, "field", None) == "media" and f.media_id == media_id]
         if mine:
-            out.append(CheckedImage(f"Image {index}", media_id, url, width, height, mine,
+            out.append(CheckedImage(gettext("Image %(n)s") % {"n": index}, media_id, url, width, height, mine,
                                     any(f.kind != "unchecked" for f in mine)))
     return out
 
@@ -99,7 +108,7 @@ def guard_answer(texts: list[tuple[str, str]], decision: PhiDecision, verb: str 
     """What `posts/_phi_check.html` shows of the guard's decision on `texts` (label, text, in the order the
     guard checked them) and `images` (media id, url, width, height); `verb` names what the author is doing
     ("post", "save")."""
-    message = MESSAGES.get(decision.action)
-    return {"action": decision.action, "message": message.format(verb=verb) if message else None,
+    message = MESSAGES.get((decision.action, verb))
+    return {"action": decision.action, "message": gettext(message) if message else None,
             "checked": checked_texts(texts, decision.findings), "kind_label": kind_label,
             "images": checked_images(list(images), decision.findings)}

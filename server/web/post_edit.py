@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from moderation.errors import ServiceError
 from server.db.models import Post
+from server.i18n import gettext
 from server.services.moderation.held import held_for
 from server.services.posts import authoring as post_service
 from server.services.posts import languages
@@ -53,8 +54,8 @@ async def _prefilled(web: Web, post: Post) -> tuple[EditForm, bool]:
 
 def _texts(form: EditForm, post: Post) -> list[tuple[str, str]]:
     """The edit's texts in the order the guard checks them (the poll is kept as it is, so not re-checked)."""
-    texts = [("Post", form.text), ("Content warning", form.spoiler_text)]
-    return texts + [(f"Image description {i}", m.get("description") or "")
+    texts = [(gettext("Text"), form.text), (gettext("Content warning"), form.spoiler_text)]
+    return texts + [(gettext("Image description %(n)s") % {"n": i}, m.get("description") or "")
                     for i, m in enumerate(post.attachments or (), 1)]
 
 
