@@ -76,11 +76,11 @@ def load(path: Path) -> list[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def score(posts: list[dict], show_misses: bool = False) -> Score:
+def score(posts: list[dict], show_misses: bool = False, model: bool = False) -> Score:
     """A post is caught when every labelled kind is found; a clean post with any finding is a false alarm."""
     s = Score(posts=len(posts))
     for post in posts:
-        found = {f.kind for f in find_phi(post["text"])}
+        found = {f.kind for f in find_phi(post["text"], model=model)}
         if post["has_phi"]:
             s.with_phi += 1
             s.kind_total.update(set(post["kinds"]))
@@ -110,18 +110,18 @@ def report(name: str, s: Score) -> None:
         print("  kinds firing on clean posts: " + ", ".join(f"{k} {n}" for k, n in s.wrong_kinds.most_common()))
 
 
-def timing(texts: list[str]) -> tuple[float, float]:
+def timing(texts: list[str], model: bool = False) -> tuple[float, float]:
     """Median and p99 over posts of each post's best time of ROUNDS, in microseconds (after a warm-up pass).
 
     Best-of-ROUNDS measures the detector rather than the other processes of a shared machine."""
     for text in texts:
-        find_phi(text)
+        find_phi(text, model=model)
     best = []
     for text in texts:
         runs = []
         for _ in range(ROUNDS):
             t0 = time.perf_counter_ns()
-            find_phi(text)
+            find_phi(text, model=model)
             runs.append((time.perf_counter_ns() - t0) / 1000)
         best.append(min(runs))
     best.sort()
@@ -140,8 +140,11 @@ def main(argv: list[str]) -> None:
         posts = load(path)
         texts += [p["text"] for p in posts]
         report(f"{name} - {LABELS[name]}", score(posts, show_misses=show == name))
-    median, p99 = timing(texts)
-    print(f"time per post (best of {ROUNDS}): median {median:.0f} us, p99 {p99:.0f} us ({len(texts)} posts)")
+        report(f"{name} - {LABELS[name]}, rules + model", score(posts, show_misses=show == name, model=True))
+    for model in (False, True):
+        median, p99 = timing(texts, model)
+        print(f"time per post{' with the model' if model else ''} (best of {ROUNDS}): median {median:.0f} us, "
+              f"p99 {p99:.0f} us ({len(texts)} posts)")
     import phi_images  # the image side: tests/data/phi_images, dev and held-out
     phi_images.main(argv)
 
