@@ -92,3 +92,41 @@ def test_training_is_deterministic_on_a_fixed_small_set():
     p = 1.0 / (1.0 + np.exp(-(x @ w1 + b1)))
     name = KINDS.index("name")
     assert p[0, name] > 0.5 and p[3, name] < 0.5  # it learned the set it was given
+
+
+MODEL_ONLY = "Serial on his cochlear implant: CX-41-70233, the audiologist asked for it."
+
+
+def test_the_setting_parses_and_is_off_by_default(tmp_path):
+    from server.settings import load_settings
+
+    base = {"CURBSIDE_DATA_DIR": str(tmp_path), "CURBSIDE_DOMAIN": "curbside.test"}
+    assert load_settings(base).phi_model is False
+    assert load_settings({**base, "CURBSIDE_PHI_MODEL": "true"}).phi_model is True
+
+
+async def test_api_422_with_the_model_has_the_same_shape(settings):
+    """A device number only the model sees: posted with the model off, a 422 with phi_findings with it on."""
+    import dataclasses
+
+    import httpx
+
+    from server.app import create_app
+    from tests.support.members import member
+
+    assert find_phi(MODEL_ONLY) == []
+    for model in (False, True):
+        app = create_app(dataclasses.replace(settings, phi_model=model))
+        async with app.router.lifespan_context(app):
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=settings.base_url) as c:
+                headers = (await member(app, f"m{int(model)}")).headers
+                response = await c.post("/api/v1/statuses", json={"status": MODEL_ONLY}, headers=headers)
+        if not model:
+            assert response.status_code == 200
+            continue
+        assert response.status_code == 422
+        body = response.json()
+        assert body["phi_action"] == "confirm" and "may identify a patient" in body["error"]
+        [finding] = body["phi_findings"]
+        assert finding["kind"] == "license_or_device_id" and finding["field"] == 0
+        assert MODEL_ONLY[finding["start"]:finding["end"]] == finding["text"] == "CX-41-70233"
