@@ -56,6 +56,7 @@ class Settings:
     allow_private_addresses: bool = False
     authorized_fetch: bool = False
     phi_policy: str = "warn"
+    phi_model: bool = False  # the privacy guard's statistical second signal (moderation/phi/model.py)
     log_format: str = "text"
     log_level: str = "INFO"
     inprocess_worker: bool = True
@@ -250,6 +251,7 @@ _PARSERS: dict[str, Callable[[str, str], object]] = {
     "ALLOW_PRIVATE_ADDRESSES": _bool,
     "AUTHORIZED_FETCH": _bool,
     "PHI_POLICY": _choice(PHI_POLICIES),
+    "PHI_MODEL": _bool,
     "LOG_FORMAT": _choice(LOG_FORMATS),
     "LOG_LEVEL": _log_level,
     "INPROCESS_WORKER": _bool,

@@ -3,8 +3,10 @@ clinical posts, and the policy that decides what happens to a post that contains
 
 Patterns (`re`) find the shapes; context (context.py) decides whose a value is, a patient's or the
 public's; a gazetteer of given names and surnames (gazetteer.py, from the `names` package, read from
-its installed files) is a signal for names. No network. LABELLING.md defines the kinds; bench/phi.py
-measures the detector on the development and held-out corpora.
+its installed files) is a signal for names. On request (`find_phi(text, model=True)`), a linear model
+per kind trained on the development corpus (model.py) adds findings of kinds the rules missed. No
+network. LABELLING.md defines the kinds; bench/phi.py measures the detector on the development and
+held-out corpora.
 """
 from .detector import find_phi
 from .finding import KINDS, Finding

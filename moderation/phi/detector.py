@@ -29,8 +29,9 @@ _MAX_GAP = 3
 _DIGIT = re.compile(r"\d")
 
 
-def find_phi(text: str) -> list[Finding]:
-    """Find identifiable patient information (HIPAA Safe Harbor identifiers) in `text`.
+def find_phi(text: str, *, model: bool = False) -> list[Finding]:
+    """Find identifiable patient information (HIPAA Safe Harbor identifiers) in `text`; with `model`, add
+    what the statistical second signal (model.py) scores over its threshold in kinds the rules did not find.
 
     Returns findings sorted by start, never overlapping. Raises TypeError for non-text input.
     """
@@ -49,7 +50,12 @@ def find_phi(text: str) -> list[Finding]:
     candidates += find_known_names(text)
     candidates += find_label_names(text)
     candidates += find_unique_characteristics(text)
-    return _merge_adjacent(text, _resolve(candidates, urls))
+    found = _merge_adjacent(text, _resolve(candidates, urls))
+    if model:
+        from .model import load  # numpy and the weights only when asked for
+        taken = [(f.start, f.end) for f in found]
+        found = sorted([*found, *load().findings(text, {f.kind for f in found}, taken)], key=lambda f: f.start)
+    return found
 
 
 def _resolve(candidates: list[Finding], urls: list[tuple[int, int]]) -> list[Finding]:

@@ -56,14 +56,16 @@ def decide(policy: PhiPolicy | str, findings: list[Finding], *, override: bool =
 
 
 def check_post(
-    texts: Iterable[str | None], policy: PhiPolicy | str, *, override: bool = False, image_findings: Iterable = ()
+    texts: Iterable[str | None], policy: PhiPolicy | str, *, override: bool = False, image_findings: Iterable = (),
+    model: bool = False,
 ) -> PhiDecision:
     """Check every text field of a post (content, content warning, poll options, image
     descriptions) and decide once for the post, with what was found in its images
     (`image_findings`: image_scan.MediaFinding, an image that could not be checked among them).
 
     Each text finding's `field` is the index of its text in `texts`; None entries (absent fields)
-    keep their index and are skipped. Under the off policy nothing is scanned.
+    keep their index and are skipped. Under the off policy nothing is scanned. `model` adds the
+    statistical second signal (model.py) to the rules.
     """
     policy = _coerce(policy)
     if policy is PhiPolicy.OFF:
@@ -72,7 +74,7 @@ def check_post(
     for index, text in enumerate(texts):
         if text is None:
             continue
-        findings += (dataclasses.replace(f, field=index) for f in find_phi(text))
+        findings += (dataclasses.replace(f, field=index) for f in find_phi(text, model=model))
     return decide(policy, [*findings, *image_findings], override=override)
 
 

@@ -117,13 +117,14 @@ def _texts(new: NewPost) -> list[str]:
     return texts if new.title is None else [*texts, new.title]
 
 
-def check_privacy(new: NewPost, policy: str, *, resent: bool = False) -> PhiDecision:
+def check_privacy(new: NewPost, policy: str, *, resent: bool = False, model: bool = False) -> PhiDecision:
     """Run the patient-privacy guard over every text of the post (text, content warning, poll options,
     image descriptions; moderation.phi decides). Raises PhiFound when the post must be confirmed or is
     refused; returns the decision otherwise ("allow", or "hold": the caller holds the post). A post
-    with findings that is allowed was confirmed by its author (`phi_confirmed`, or `resent`)."""
+    with findings that is allowed was confirmed by its author (`phi_confirmed`, or `resent`). `model`
+    adds the statistical second signal (CURBSIDE_PHI_MODEL)."""
     decision = check_post(_texts(new), policy, override=new.phi_confirmed or resent,
-                          image_findings=new.media_findings)
+                          image_findings=new.media_findings, model=model)
     process_metrics().phi_decisions.labels(decision.action).inc()
     if decision.action in ("confirm", "reject"):
         raise PhiFound(decision)
@@ -145,12 +146,12 @@ async def screen(runtime: Runtime, session: AsyncSession, author: Actor, new: Ne
     policy = await phi_policy(session, runtime.settings)
     digest = draft_digest(author, new)
     try:
-        return check_privacy(new, policy)
+        return check_privacy(new, policy, model=runtime.settings.phi_model)
     except PhiFound as exc:
         exc.draft = digest
         if exc.decision.action != "confirm" or not await _warned_recently(session, author, digest):
             raise
-    return check_privacy(new, policy, resent=True)
+    return check_privacy(new, policy, resent=True, model=runtime.settings.phi_model)
 
 
 async def _warned_recently(session: AsyncSession, author: Actor, digest: str) -> bool:
