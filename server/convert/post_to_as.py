@@ -101,9 +101,10 @@ def post_url(post: Post, urls: LocalUrls) -> str:
 
 @dataclass(frozen=True)
 class InGroup:
-    """The group a post is in (FEP-1b12 `audience`) and its thread's FEP-7888 `context`."""
+    """The group a post is in (FEP-1b12 `audience`) and its thread's FEP-7888 `context` (unknown for a thread of
+    a remote group: the group names it)."""
     group: str
-    thread: str
+    thread: str | None = None
 
 
 def post_to_note(post: Post, urls: LocalUrls, *, context: bool = True, archive: bool = False,
@@ -140,34 +141,40 @@ def post_to_note(post: Post, urls: LocalUrls, *, context: bool = True, archive: 
     if post.poll:
         note.update(poll_to_as(read_poll(post.poll)))
     if in_group is not None:
-        note.update(audience=in_group.group, context=in_group.thread)
+        note.update(audience=in_group.group, **({"context": in_group.thread} if in_group.thread else {}))
     return {k: v for k, v in note.items() if v is not None or k in ("summary", "inReplyTo")}
 
 
-def _activity(kind: str, activity_id: str, post: Post, obj: Any, published: datetime) -> dict[str, Any]:
+def _activity(kind: str, activity_id: str, post: Post, obj: Any, published: datetime,
+              group: str | None = None) -> dict[str, Any]:
     to, cc = audience(post)
-    return {"@context": POST_CONTEXT, "id": activity_id, "type": kind, "actor": post.author.uri,
-            "published": iso(published), "to": to, "cc": cc, "object": obj}
+    activity = {"@context": POST_CONTEXT, "id": activity_id, "type": kind, "actor": post.author.uri,
+                "published": iso(published), "to": to, "cc": cc, "object": obj}
+    if group is not None:  # as Lemmy: the group is the audience of the activity too
+        activity["audience"] = group
+    return activity
 
 
 def create_activity(post: Post, urls: LocalUrls, in_group: InGroup | None = None) -> dict[str, Any]:
     """The Create that carries a local post (id = post URI + "/activity")."""
     return _activity("Create", f"{post.uri}/activity", post, post_to_note(post, urls, context=False,
-                                                                         in_group=in_group), post.published)
+                                                                         in_group=in_group), post.published,
+                     in_group and in_group.group)
 
 
 def update_activity(post: Post, urls: LocalUrls, in_group: InGroup | None = None) -> dict[str, Any]:
     """The Update sent after an edit; its id names the edit's time, as Mastodon's do."""
     edited = post.edited_at or datetime.now(timezone.utc)
     return _activity("Update", f"{post.uri}#updates/{int(edited.timestamp())}", post,
-                     post_to_note(post, urls, context=False, in_group=in_group), edited)
+                     post_to_note(post, urls, context=False, in_group=in_group), edited, in_group and in_group.group)
 
 
-def delete_activity(post: Post, urls: LocalUrls) -> dict[str, Any]:
-    """The Delete of a local post: a Tombstone, addressed to the post's own audience."""
+def delete_activity(post: Post, urls: LocalUrls, group: str | None = None) -> dict[str, Any]:
+    """The Delete of a local post: a Tombstone, addressed to the post's own audience (and with the `audience` of
+    the remote group whose thread it is in)."""
     _check(post)
     activity = _activity("Delete", f"{post.uri}#delete", post,
-                         {"id": post.uri, "type": "Tombstone"}, datetime.now(timezone.utc))
+                         {"id": post.uri, "type": "Tombstone"}, datetime.now(timezone.utc), group)
     del activity["published"]
     return activity
 
