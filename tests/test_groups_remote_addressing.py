@@ -32,7 +32,8 @@ def _accepting(fake: FakeRemote) -> None:
 
 async def _thread(app, client, remote: FakeRemote, ds9: FakeRemote, alice, *, names_group: bool) -> Thread:
     """A thread by beta@ds9 in the community main@remote, announced by the community to alice, who follows it.
-    `names_group`: a Lemmy Page, addressed to its community; else a Mastodon-shaped Note that does not name it."""
+    `names_group`: a Lemmy Page, addressed to its community; else a Mastodon-shaped Note that does not name it.
+    (`ds9` may be `remote`: the author on the community's own server.)"""
     group = remote.actor("main", path="/c/main")
     remote.publish({**group.document(), "type": "Group", "endpoints": {"sharedInbox": f"{remote.base}/inbox"}})
     author = ds9.actor("beta")
@@ -133,6 +134,18 @@ async def test_groups_remote_addressing_a_reply_its_edit_and_delete_reach_the_gr
     assert "creatinine" in update["object"]["content"] and thread.group.uri in update["cc"]
     assert (delete["type"], delete["object"]["id"]) == ("Delete", nested["uri"])
     assert delete["audience"] == thread.group.uri and thread.group.uri in delete["cc"]
+
+
+async def test_groups_remote_addressing_a_like_is_posted_once_where_author_and_group_share_an_inbox(
+        fed_app, fed_client, fed_settings, remote):
+    alice = await member(fed_app, "alice")
+    thread = await _thread(fed_app, fed_client, remote, remote, alice, names_group=True)
+    _forget(remote)
+    assert (await fed_client.post(f"/api/v1/statuses/{thread.id}/favourite", headers=alice.headers)).status_code == 200
+    await deliver_queued(fed_settings)
+    [like] = _posted(remote, "/inbox")
+    assert like["type"] == "Like" and like["audience"] == thread.group.uri
+    assert _posted(remote, "/users/beta/inbox") == []  # not a second POST to the same server
 
 
 @pytest.mark.parametrize("visibility", ["private", "direct"])

@@ -123,9 +123,11 @@ def _like_doc(like: Like, actor: Actor, post: Post, group: Actor | None) -> dict
 
 def _like_inboxes(post: Post, group: Actor | None) -> list[str]:
     """The author's inbox, and that of the remote group whose thread the post is in: Lemmy and Mbin count a Like
-    the group relays (as Announce(Like)), not one only its author saw."""
-    group_inbox = [group.shared_inbox or group.inbox] if group is not None else []
-    return list(dict.fromkeys([post.author.inbox, *group_inbox]))
+    the group relays (as Announce(Like)), not one only its author saw. One POST when both share an inbox."""
+    if group is None:
+        return [post.author.inbox]
+    group_inbox = group.shared_inbox or group.inbox
+    return [group_inbox] if post.author.shared_inbox == group_inbox else [post.author.inbox, group_inbox]
 
 
 async def unfavourite(runtime: Runtime, session: AsyncSession, actor: Actor, post: Post) -> None:
