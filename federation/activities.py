@@ -43,15 +43,17 @@ def reject(id: str, actor: str, follow_activity: dict[str, Any]) -> dict[str, An
     return _activity("Reject", id, actor, _embedded(follow_activity))
 
 
-def undo(id: str, actor: str, activity: dict[str, Any]) -> dict[str, Any]:
-    """`actor` takes back its own earlier activity (Follow, Like, Announce, Block), embedded."""
-    return _activity("Undo", id, actor, _embedded(activity))
+def undo(id: str, actor: str, activity: dict[str, Any], audience: str | None = None) -> dict[str, Any]:
+    """`actor` takes back its own earlier activity (Follow, Like, Announce, Block), embedded; `audience`: the
+    FEP-1b12 group it was done in, as Lemmy names it."""
+    return _activity("Undo", id, actor, _embedded(activity), audience=audience)
 
 
 def like(id: str, actor: str, object_uri: str, to: list[str] | None = None,
-         cc: list[str] | None = None) -> dict[str, Any]:
-    """`actor` favourites the post `object_uri`. Mastodon sends no audience; give one if wanted."""
-    return _activity("Like", id, actor, object_uri, **_audience(to, cc))
+         cc: list[str] | None = None, audience: str | None = None) -> dict[str, Any]:
+    """`actor` favourites the post `object_uri`. Mastodon sends no audience; give one if wanted. `audience`: the
+    FEP-1b12 group the post is in (Lemmy sends its Likes there too)."""
+    return _activity("Like", id, actor, object_uri, audience=audience, **_audience(to, cc))
 
 
 def announce(id: str, actor: str, object_uri: str, published: str, to: list[str],

@@ -3,7 +3,8 @@
 Members of B and C join a verified-only group on A: B's verified member is taken; B's unverified member and C's
 member (verified, but by C, which A does not trust) are refused. A thread started on B by mentioning A's open group
 is relayed by the group, in Announces it signs, to its followers on B and C (and shown to its member on A); replies
-(from A, and from C mentioning the group as a Mastodon user does), a like, an edit and the delete follow it there.
+(from A, and from C with no mention of the group: C addresses a reply in the group's thread to the group, as Lemmy
+does), likes (from A, and from C: C sends it to the group too), an edit and the delete follow it there.
 A members-only group sends nothing off-instance: no delivery row, nothing in B's or C's inbox."""
 import json
 import sqlite3
@@ -119,17 +120,22 @@ def _replies_like_edit_and_delete_are_relayed(world, thread: dict) -> None:
     reply = alice.status("Yes, at the first visit after discharge", in_reply_to_id=on_a["id"])
     alice.post(f"/api/v1/statuses/{on_a['id']}/favourite")
     [on_c] = carl.get("/api/v2/search", q=thread["uri"], resolve="true", type="statuses")["statuses"]
-    from_c = carl.status(f"@heart@{a.domain} @bob@{b.domain} We wait for eGFR to settle first",
-                         in_reply_to_id=on_c["id"])
+    carl.post(f"/api/v1/statuses/{on_c['id']}/favourite")
+    from_c = carl.status("We wait for eGFR to settle first", in_reply_to_id=on_c["id"])  # no mention of the group
     bob.put(f"/api/v1/statuses/{thread['id']}", status=f"@heart@{a.domain} SGLT2 inhibitors in HFpEF: who starts "
                                                          "them, and when?")
-    eventually(lambda: len(announces_received(c, group_uri)) >= 5)
+    eventually(lambda: len(announces_received(c, group_uri)) >= 6)
     bob.delete(f"/api/v1/statuses/{thread['id']}")
     expected = sorted([("Create", thread["uri"]), ("Create", reply["uri"]), ("Create", from_c["uri"]),
-                       ("Like", thread["uri"]), ("Update", thread["uri"]), ("Delete", thread["uri"])])
+                       ("Like", thread["uri"]), ("Like", thread["uri"]), ("Update", thread["uri"]),
+                       ("Delete", thread["uri"])])
     for instance in (b, c):
-        relayed = eventually(lambda instance=instance: _kinds(announces_received(instance, group_uri), 6))
+        relayed = eventually(lambda instance=instance: _kinds(announces_received(instance, group_uri), 7))
         assert sorted(relayed) == expected
+    likers = sorted(x["object"]["actor"] for x in announces_received(b, group_uri) if x["object"]["type"] == "Like")
+    assert likers == sorted([f"{a.base_url}/users/alice", f"{c.base_url}/users/carl"])
+    [carls_reply] = [x["object"] for x in announces_received(b, group_uri) if _post_of(x["object"]) == from_c["uri"]]
+    assert carls_reply["audience"] == group_uri and group_uri in carls_reply["object"]["cc"]
     eventually(lambda: carl.get(f"/api/v1/statuses/{on_c['id']}", expect=404) is not None)
 
 

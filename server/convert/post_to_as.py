@@ -102,9 +102,10 @@ def post_url(post: Post, urls: LocalUrls) -> str:
 
 @dataclass(frozen=True)
 class InGroup:
-    """The group a post is in (FEP-1b12 `audience`) and its thread's FEP-7888 `context`."""
+    """The group a post is in (FEP-1b12 `audience`) and its thread's FEP-7888 `context` (unknown for a thread of
+    a remote group: the group names it)."""
     group: str
-    thread: str
+    thread: str | None = None
     thread_start: bool = False  # the post starts the thread: it carries the thread's state, as Lemmy's Page
     locked: bool = False
     pinned: bool = False
@@ -150,7 +151,7 @@ def post_to_note(post: Post, urls: LocalUrls, *, context: bool = True, archive: 
     if post.poll:
         note.update(poll_to_as(read_poll(post.poll)))
     if in_group is not None:
-        note.update(audience=in_group.group, context=in_group.thread)
+        note.update(audience=in_group.group, **({"context": in_group.thread} if in_group.thread else {}))
         if in_group.thread_start:
             note.update(commentsEnabled=not in_group.locked, stickied=in_group.pinned)
     if case:
@@ -159,17 +160,20 @@ def post_to_note(post: Post, urls: LocalUrls, *, context: bool = True, archive: 
 
 
 def _activity(kind: str, activity_id: str, post: Post, obj: Any, published: datetime,
-              context: list[Any] = POST_CONTEXT) -> dict[str, Any]:
+              group: str | None = None, context: list[Any] = POST_CONTEXT) -> dict[str, Any]:
     to, cc = audience(post)
-    return {"@context": context, "id": activity_id, "type": kind, "actor": post.author.uri,
-            "published": iso(published), "to": to, "cc": cc, "object": obj}
+    activity = {"@context": context, "id": activity_id, "type": kind, "actor": post.author.uri,
+                "published": iso(published), "to": to, "cc": cc, "object": obj}
+    if group is not None:  # as Lemmy: the group is the audience of the activity too
+        activity["audience"] = group
+    return activity
 
 
 def create_activity(post: Post, urls: LocalUrls, in_group: InGroup | None = None,
                     case: dict | None = None) -> dict[str, Any]:
     """The Create that carries a local post (id = post URI + "/activity")."""
     note = post_to_note(post, urls, context=False, in_group=in_group, case=case)
-    return _activity("Create", f"{post.uri}/activity", post, note, post.published,
+    return _activity("Create", f"{post.uri}/activity", post, note, post.published, in_group and in_group.group,
                      with_case_context(POST_CONTEXT, urls, case))
 
 
@@ -180,14 +184,15 @@ def update_activity(post: Post, urls: LocalUrls, in_group: InGroup | None = None
     edited = post.edited_at or datetime.now(timezone.utc)
     return _activity("Update", f"{post.uri}#updates/{int(edited.timestamp())}", post,
                      post_to_note(post, urls, context=False, in_group=in_group, case=case), edited,
-                     with_case_context(POST_CONTEXT, urls, case))
+                     in_group and in_group.group, with_case_context(POST_CONTEXT, urls, case))
 
 
-def delete_activity(post: Post, urls: LocalUrls) -> dict[str, Any]:
-    """The Delete of a local post: a Tombstone, addressed to the post's own audience."""
+def delete_activity(post: Post, urls: LocalUrls, group: str | None = None) -> dict[str, Any]:
+    """The Delete of a local post: a Tombstone, addressed to the post's own audience (and with the `audience` of
+    the remote group whose thread it is in)."""
     _check(post)
     activity = _activity("Delete", f"{post.uri}#delete", post,
-                         {"id": post.uri, "type": "Tombstone"}, datetime.now(timezone.utc))
+                         {"id": post.uri, "type": "Tombstone"}, datetime.now(timezone.utc), group)
     del activity["published"]
     return activity
 

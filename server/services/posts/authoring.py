@@ -23,7 +23,7 @@ from moderation.errors import Kind, ServiceError
 from moderation.phi import PhiDecision, check_post
 from moderation.phi.image_scan import UNCHECKED_KIND, MediaFinding
 from server.convert.case_to_as import title_heading
-from server.convert.post_to_as import create_activity, delete_activity, update_activity
+from server.convert.post_to_as import InGroup, create_activity, delete_activity, update_activity
 from server.db.ids import snowflake
 from server.db.models import Actor, Delivery, HeldPost, Like, Mention, Post, PostEdit, PostTag
 from server.db.models.posts import HELD, MEMBERS_ONLY, VISIBILITIES, stays_local
@@ -35,6 +35,7 @@ from server.services.cases.lookup import case_extension
 from server.services.federation.delivery import enqueue_activity, remote_followers
 from server.services.federation.remote_actors import RemoteActorError, resolve_acct
 from server.services.groups import relay as group_relay
+from server.services.groups import remote_threads
 from server.services.groups import threads as group_threads
 from server.services.groups.registry import group_actor_named, group_by_actor
 from server.services.instance.settings import phi_policy
@@ -206,6 +207,16 @@ async def _group_audience(session: AsyncSession, chosen: str, local_only: bool,
     return chosen, local_only
 
 
+async def _remote_group_addressed(session: AsyncSession, parent: Post | None, visibility: str, local_only: bool,
+                                  addressed: list[str]) -> list[str]:
+    """The remote group to cc a public or unlisted reply in its thread to, whatever its author typed; never for a
+    narrower reply (followers-only, direct), which the group is not to see."""
+    if parent is None or local_only or visibility not in remote_threads.OPEN:
+        return []
+    group = await remote_threads.thread_group(session, parent)
+    return [group.uri] if group is not None and group.uri not in addressed else []
+
+
 def _check_reach(visibility: str, local_only: bool, mentioned: list[Actor]) -> None:
     """A direct message in a members-only thread stays here: refused rather than silently not sent when it
     addresses someone on another server."""
@@ -312,8 +323,11 @@ def _image_findings(uploads: list) -> tuple:
 
 
 async def audience_of(session: AsyncSession, post: Post, mentioned: list[Actor]) -> list[Actor]:
-    """Who receives a post's activities: followers (unless direct), mentioned actors, the replied-to author."""
+    """Who receives a post's activities: followers (unless direct), mentioned actors, the replied-to author, and
+    the remote group whose thread a public or unlisted reply is in (as Lemmy and Mbin address replies)."""
     recipients = list(mentioned)
+    if (group := await remote_threads.reply_group(session, post)) is not None:
+        recipients.append(group)
     if post.visibility in ("public", "unlisted", "private"):
         recipients += await remote_followers(session, post.author_id)
     if post.in_reply_to_id:
@@ -387,6 +401,7 @@ async def create_post(runtime: Runtime, session: AsyncSession, author: Actor, ne
     _check_reach(visibility, local_only, mentioned)
     to, cc = ([], []) if local_only or not is_federated(visibility) else address(
         visibility, followers_url=author.followers_url, mentioned=[a.uri for a in mentioned])
+    cc += await _remote_group_addressed(session, parent, visibility, local_only, [*to, *cc])
     post_id = snowflake()
     held = decision.action == "hold"
     post = Post(id=post_id, uri=urls.status(author.username, post_id), url=urls.status_url(author.username, post_id),
@@ -433,11 +448,16 @@ async def publish(runtime: Runtime, session: AsyncSession, post: Post, mentioned
         create = create_activity(post, runtime.urls, case=case)
         await group_relay.relay_new_post(runtime, session, group_relay.Posted(
             create, post.author, post.in_reply_to_id, _known(post.id), case and case["name"]))
-        if (in_group := await group_threads.in_group(session, post.id)) is not None:
+        if (in_group := await _in_group(session, post)) is not None:
             create = create_activity(post, runtime.urls, in_group, case)  # the Create names its group and thread
         await enqueue_activity(session, create, post.author, await audience_of(session, post, mentioned))
     else:
         await group_relay.keep_members_only(runtime, session, post, mentioned)
+
+
+async def _in_group(session: AsyncSession, post: Post) -> InGroup | None:
+    """The group (here, or the remote one of a reply in its thread) a post's activities name as their audience."""
+    return await group_threads.in_group(session, post.id) or await remote_threads.in_remote_group(session, post)
 
 
 def _known(post_id: int):
@@ -510,7 +530,7 @@ async def edit_post(runtime: Runtime, session: AsyncSession, author: Actor, post
     await stream_events.post_edited(session, post)
     if federated(post):
         mentioned = await _mentioned(session, post.id)
-        update_doc = update_activity(post, runtime.urls, await group_threads.in_group(session, post.id),
+        update_doc = update_activity(post, runtime.urls, await _in_group(session, post),
                                      await case_extension(session, post))
         await enqueue_activity(session, update_doc, author, await audience_of(session, post, mentioned))
         await group_relay.relay_about(runtime, session, update_doc, post.id, author)
@@ -541,7 +561,8 @@ async def delete_post(runtime: Runtime, session: AsyncSession, author: Actor, po
         boosters_followers = [f for _, followers in await withdraw_boosts(runtime, session, post) for f in followers]
         recipients = (await audience_of(session, post, mentioned) + await _interacted(session, post.id)
                       + boosters_followers)
-        delete_doc = delete_activity(post, runtime.urls)
+        remote_group = await remote_threads.reply_group(session, post)
+        delete_doc = delete_activity(post, runtime.urls, remote_group and remote_group.uri)
         await enqueue_activity(session, delete_doc, author, recipients, inboxes=await _reached(session, post))
         await group_relay.relay_about(runtime, session, delete_doc, post.id, author)
     if post.in_reply_to_id and post.visibility != HELD:

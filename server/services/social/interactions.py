@@ -16,6 +16,7 @@ from server.db.models.posts import HELD, stays_local
 from server.db.types import utcnow
 from server.runtime import Runtime
 from server.services.federation.delivery import enqueue_activity, remote_followers
+from server.services.groups.remote_threads import thread_group
 from server.services.posts.fanout import fan_out, notify
 from server.services.reading import stream_events
 from server.urls import LocalUrls
@@ -112,8 +113,21 @@ async def favourite(runtime: Runtime, session: AsyncSession, actor: Actor, post:
     if post.author.local:
         await notify(session, "favourite", [post.author_id], actor.id, post.id)
     elif post.visibility != "local":
-        await enqueue_activity(session, activities.like(like.uri, actor.uri, post.uri), actor,
-                               inboxes=[post.author.inbox])
+        group = await thread_group(session, post)
+        await enqueue_activity(session, _like_doc(like, actor, post, group), actor, inboxes=_like_inboxes(post, group))
+
+
+def _like_doc(like: Like, actor: Actor, post: Post, group: Actor | None) -> dict:
+    return activities.like(like.uri, actor.uri, post.uri, audience=group and group.uri)
+
+
+def _like_inboxes(post: Post, group: Actor | None) -> list[str]:
+    """The author's inbox, and that of the remote group whose thread the post is in: Lemmy and Mbin count a Like
+    the group relays (as Announce(Like)), not one only its author saw. One POST when both share an inbox."""
+    if group is None:
+        return [post.author.inbox]
+    group_inbox = group.shared_inbox or group.inbox
+    return [group_inbox] if post.author.shared_inbox == group_inbox else [post.author.inbox, group_inbox]
 
 
 async def unfavourite(runtime: Runtime, session: AsyncSession, actor: Actor, post: Post) -> None:
@@ -124,8 +138,10 @@ async def unfavourite(runtime: Runtime, session: AsyncSession, actor: Actor, pos
     await session.execute(update(Post).where(Post.id == post.id, Post.likes_count > 0)
                           .values(likes_count=Post.likes_count - 1))
     if not post.author.local:
-        undo = activities.undo(f"{like.uri}/undo", actor.uri, activities.like(like.uri, actor.uri, post.uri))
-        await enqueue_activity(session, undo, actor, inboxes=[post.author.inbox])
+        group = await thread_group(session, post)
+        undo = activities.undo(f"{like.uri}/undo", actor.uri, _like_doc(like, actor, post, group),
+                               audience=group and group.uri)
+        await enqueue_activity(session, undo, actor, inboxes=_like_inboxes(post, group))
     await session.delete(like)
     await session.flush()
 
