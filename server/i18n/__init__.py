@@ -10,11 +10,18 @@ from __future__ import annotations
 from server.i18n.catalogs import available_locales, is_available, translations
 from server.i18n.choice import best_of_header, choose_locale, supported
 from server.i18n.context import current_locale, set_default_locale, use_locale
-from server.i18n.formats import format_date, format_datetime, format_number, language_name, text_direction
+from server.i18n.formats import (
+    format_date,
+    format_datetime,
+    format_moment,
+    format_number,
+    language_name,
+    text_direction,
+)
 from server.i18n.text import N_, gettext, lazy_format, ngettext
 
 __all__ = [
     "N_", "available_locales", "best_of_header", "choose_locale", "current_locale", "format_date",
-    "format_datetime", "format_number", "gettext", "is_available", "language_name", "lazy_format", "ngettext",
-    "set_default_locale", "supported", "text_direction", "translations", "use_locale",
+    "format_datetime", "format_moment", "format_number", "gettext", "is_available", "language_name", "lazy_format",
+    "ngettext", "set_default_locale", "supported", "text_direction", "translations", "use_locale",
 ]

@@ -21,6 +21,12 @@ def format_datetime(value: datetime | None, format: str = "medium") -> str:
     return "" if value is None else dates.format_datetime(value, format=format, locale=_locale())
 
 
+def format_moment(value: datetime, skeleton: str) -> str:
+    """A moment by a CLDR skeleton, in the locale's own order: "Hm" 14:03, "MMMd" 12. März / 12 mars / Mar 12,
+    "yMMMd" with the year."""
+    return dates.format_skeleton(skeleton, value, locale=_locale())
+
+
 def format_number(value: int | float | None) -> str:
     """'1.234' (de, es), '1 234' (fr, a narrow no-break space), '1,234' (en)."""
     return "" if value is None else numbers.format_decimal(value, locale=_locale())

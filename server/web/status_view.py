@@ -13,12 +13,13 @@ from markupsafe import Markup
 
 from federation.html import ContentError, sanitize_html
 from server.db.models import Actor, Post
+from server.i18n import N_, format_moment, gettext
 from server.services.reading.filter_matching import action_in, warning_titles
 from server.services.reading.page_views import render_accounts, render_statuses
 from server.web.page import Web
 
-VISIBILITY_LABELS = {"public": "Public", "unlisted": "Unlisted", "private": "Followers only",
-                     "direct": "Direct", "local": "Members only", "held": "Awaiting review"}
+VISIBILITY_LABELS = {"public": N_("Public"), "unlisted": N_("Unlisted"), "private": N_("Followers only"),
+                     "direct": N_("Direct"), "local": N_("Members only"), "held": N_("Awaiting review")}
 BOOSTABLE = ("public", "unlisted", "local")
 
 
@@ -34,7 +35,8 @@ async def roll_back(web: Web) -> None:
 
 
 def when(iso: str | None, now: datetime | None = None) -> str:
-    """A short, readable time: "14:03" today, "12 Mar" this year, "12 Mar 2023" before (UTC)."""
+    """A short, readable time in the page's language: "14:03" today, "12 Mar" this year, "12 Mar 2023" before
+    (UTC; the order and month names are the locale's)."""
     if not iso:
         return ""
     try:
@@ -43,10 +45,8 @@ def when(iso: str | None, now: datetime | None = None) -> str:
         return ""
     now = now or datetime.now(timezone.utc)
     if moment.date() == now.date():
-        return moment.strftime("%H:%M")
-    if moment.year == now.year:
-        return f"{moment.day} {moment.strftime('%b')}"
-    return f"{moment.day} {moment.strftime('%b %Y')}"
+        return format_moment(moment, "Hm")
+    return format_moment(moment, "MMMd" if moment.year == now.year else "yMMMd")
 
 
 def full_time(iso: str | None) -> str:
@@ -56,7 +56,7 @@ def full_time(iso: str | None) -> str:
         moment = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(timezone.utc)
     except ValueError:
         return ""
-    return f"{moment.day} {moment.strftime('%B %Y, %H:%M')} UTC"
+    return gettext("%(moment)s UTC") % {"moment": f"{format_moment(moment, 'yMMMMd')}, {format_moment(moment, 'Hm')}"}
 
 
 def clean(html: str | None) -> Markup:
@@ -99,11 +99,13 @@ def _decorate(entity: dict, viewer_id: str | None) -> dict:
     mentions = {m["id"]: m["acct"] for m in entity.get("mentions") or []}
     reply_to = entity.get("in_reply_to_account_id")
     hold = entity.get("curbside") or {}  # a post (or an edit of it) waiting for a moderator: see services.views
-    label = VISIBILITY_LABELS.get(entity["visibility"], entity["visibility"])
+    label = gettext(VISIBILITY_LABELS[entity["visibility"]]) if entity["visibility"] in VISIBILITY_LABELS \
+        else entity["visibility"]
     return {**entity, "path": f"/statuses/{entity['id']}", "account": account_card(entity["account"]),
             "own": own, "when": when(entity["created_at"]), "when_full": full_time(entity["created_at"]),
             "held": bool(hold.get("held")), "pending_edit": bool(hold.get("pending_edit")),
-            "visibility_label": f"Awaiting review · {label}" if hold.get("held") else label,
+            "visibility_label": (gettext("Awaiting review · %(label)s") % {"label": label} if hold.get("held")
+                                 else label),
             "boostable": not hold.get("held") and (entity["visibility"] in BOOSTABLE
                                                    or (own and entity["visibility"] == "private")),
             "reply_to_acct": mentions.get(reply_to) or (entity["account"]["acct"] if reply_to == entity["account"]["id"]
