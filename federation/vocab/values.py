@@ -4,6 +4,7 @@ Each takes the raw JSON value; they return None (or empty) for absent or unusabl
 and raise VocabError only where the caller says the value is required.
 """
 import math
+import re
 from datetime import datetime, timezone
 from typing import Any, Iterator
 from urllib.parse import urlsplit
@@ -55,10 +56,24 @@ def pick_type(doc: dict, allowed: frozenset[str] | set[str]) -> str | None:
     return next((t for t in type_names(doc.get("type")) if t in allowed), None)
 
 
+# The usual shape of an id: scheme, a plain host name, maybe a port, then path, query or fragment without
+# spaces. Whatever matches passes the full check below as well (no userinfo, brackets or odd host
+# characters for urlsplit to interpret), so matching it skips urlsplit, a tenth of the worker's CPU.
+_PLAIN_URL = re.compile(r"(?i:(https?))://[A-Za-z0-9.-]+(?::([0-9]{1,5}))?(?:[/?#]\S*)?")
+
+
 def check_url(value: Any, *, allow_http: bool) -> str | None:
     """`value` if it is an absolute https (or http when allowed) URL with a host."""
     if not isinstance(value, str) or len(value) > MAX_URL or not value.isprintable():
         return None
+    plain = _PLAIN_URL.fullmatch(value)
+    if plain is not None and (allow_http or len(plain[1]) == 5) and 0 < int(plain[2] or 1) <= 65535:
+        return value
+    return _parsed_url_ok(value, allow_http=allow_http)
+
+
+def _parsed_url_ok(value: str, *, allow_http: bool) -> str | None:
+    """check_url's full check, by urlsplit, of a printable string of at most MAX_URL characters."""
     try:
         parts = urlsplit(value)
         port_ok = parts.port is None or parts.port > 0

@@ -44,15 +44,29 @@ def content_fields(parsed: vocab.Post) -> dict:
     }
 
 
-def as_to_post(parsed: vocab.Post, author: Actor) -> Post:
-    """A new (unsaved) Post for a remote object: snowflake id from its publication time, visibility
-    from its addressing. Remote posts are never `local` (members-only)."""
+def post_values(parsed: vocab.Post, author: Actor) -> dict:
+    """The column values of a new Post for a remote object (those as_to_post sets): snowflake id from its
+    publication time, visibility from its addressing. Remote posts are never `local` (members-only)."""
     published = parsed.published or utcnow()
     visibility = visibility_from(list(parsed.to), list(parsed.cc), followers_url=author.followers_url)
-    return Post(
-        id=snowflake(published), uri=parsed.id, url=parsed.url, author_id=author.id, author=author,
+    return dict(
+        id=snowflake(published), uri=parsed.id, url=parsed.url, author_id=author.id,
         local=False, visibility=visibility, local_only=False, phi_confirmed=False, object_type=parsed.type,
         in_reply_to_uri=parsed.in_reply_to,
         to=list(parsed.to), cc=list(parsed.cc), published=min(published, utcnow()),
         replies_count=0, likes_count=0, boosts_count=0, created_at=utcnow(), **content_fields(parsed),
     )
+
+
+def as_to_post(parsed: vocab.Post, author: Actor) -> Post:
+    """A new (unsaved) Post for a remote object (see post_values)."""
+    return Post(**post_values(parsed, author), author=author)
+
+
+_NO_VALUES = {column.key: None for column in Post.__table__.columns}
+
+
+def post_row(values: dict) -> dict:
+    """Every column of a new post's row (None where `values` names none), as post_columns(Post(**values))
+    gives it, without building the ORM object (a sixth of the worker's CPU per Create when it was built)."""
+    return {**_NO_VALUES, **values}

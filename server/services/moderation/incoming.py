@@ -15,14 +15,24 @@ async def _sanction(session: AsyncSession, actor: Actor) -> AccountModeration | 
 
 async def screen_post(runtime: Runtime, session: AsyncSession, post: Post, author: Actor) -> None:
     """Drop the attachments of a post from a reject-media domain; mark a sensitized author's media sensitive."""
-    if not post.attachments:
-        return
-    if not (await runtime.policies.get()).effective(author.domain).accept_media:
-        post.attachments = []
-        return
-    sanction = await _sanction(session, author)
-    if sanction is not None and sanction.sensitized_at is not None and post.attachments:
+    attachments, sensitive = await screen_media(runtime, session, author, post.attachments, post.sensitive)
+    if attachments is not post.attachments:
+        post.attachments = attachments
+    if sensitive and not post.sensitive:
         post.sensitive = True
+
+
+async def screen_media(runtime: Runtime, session: AsyncSession, author: Actor, attachments: list,
+                       sensitive: bool) -> tuple[list, bool]:
+    """A post's (attachments, sensitive) as screen_post leaves them, for a post not built as a Post yet."""
+    if not attachments:
+        return attachments, sensitive
+    if not (await runtime.policies.get()).effective(author.domain).accept_media:
+        return [], sensitive
+    sanction = await _sanction(session, author)
+    if sanction is not None and sanction.sensitized_at is not None:
+        return attachments, True
+    return attachments, sensitive
 
 
 async def follow_needs_approval(runtime: Runtime, session: AsyncSession, follower: Actor) -> bool:

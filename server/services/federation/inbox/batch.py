@@ -60,12 +60,13 @@ class PostBatch:
     def __contains__(self, uri: object) -> bool:
         return uri in self._rows
 
-    def add(self, post: Post, tags: list[str]) -> None:
-        """Defer a new post (unless one with its uri is deferred already)."""
-        if post.uri not in self._rows:
-            self._rows[post.uri] = post_columns(post)
-            self._tags[post.uri] = tags
-            self._domains[post.uri] = post.author.domain
+    def add(self, row: dict, tags: list[str], domain: str | None) -> None:
+        """Defer a new post, given as its row (post_row) and its author's domain (unless one with its uri is
+        deferred already)."""
+        if row["uri"] not in self._rows:
+            self._rows[row["uri"]] = row
+            self._tags[row["uri"]] = tags
+            self._domains[row["uri"]] = domain
 
     async def flush(self, session: AsyncSession, then: Callable[[Connection], None] | None = None) -> int:
         """Write the deferred posts that are not stored yet, their tags, reply counts, home timeline entries

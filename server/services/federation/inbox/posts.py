@@ -12,7 +12,7 @@ from federation.addressing import is_publicly_addressed
 from federation.integrity import IntegrityError, verify_proof
 from federation.urls import same_origin
 from federation.vocab.values import id_of
-from server.convert.as_to_post import as_to_post, content_fields, hashtags, mention_hrefs
+from server.convert.as_to_post import content_fields, hashtags, mention_hrefs, post_row, post_values
 from server.convert.case_to_as import CASE
 from server.db.models import Actor, Mention, Post, PostEdit, PostTag
 from server.db.models.posts import stays_local
@@ -26,7 +26,7 @@ from server.services.federation.inbox.remembered import remember_deleted
 from server.services.federation.inbox.votes import take_vote
 from server.services.groups import relay
 from server.services.groups.relay import Posted
-from server.services.moderation.incoming import screen_post
+from server.services.moderation.incoming import screen_media, screen_post
 from server.services.posts import fanout as timelines
 from server.services.posts import polls
 from server.services.reading import conversations, stream_events
@@ -67,8 +67,25 @@ async def _mentioned_locals(ctx: InboxContext, parsed: vocab.Post, visibility: s
 async def store_post(ctx: InboxContext, parsed: vocab.Post, author: Actor, *, fan_out: bool) -> Post | None:
     """Store a new remote post with its mentions, tags and reply link; notify mentioned members and
     (with `fan_out`) fill home timelines. None when it is stored already (its side effects too).
-    Refuses replies to members-only posts. Plain posts are deferred to the batch (see batch.py);
-    the Post returned is not attached to the session."""
+    Refuses replies to members-only posts. The Post returned is not attached to the session."""
+    values, parent, mentioned = await _new_post(ctx, parsed, author)
+    return await _write_post(ctx, Post(**values, author=author), parsed, parent, mentioned, fan_out=fan_out)
+
+
+async def store_followed_post(ctx: InboxContext, parsed: vocab.Post, author: Actor) -> dict | None:
+    """store_post with fan-out, a plain post (no mention of members, not direct, no poll) being deferred to
+    the batch (see batch.py) without building its ORM object; returns the new post's column values (those
+    post_values names), None when it is stored already."""
+    values, parent, mentioned = await _new_post(ctx, parsed, author)
+    if not mentioned and values["visibility"] != "direct" and values["poll"] is None:  # polls need a deadline row
+        ctx.batch.add(post_row(values), hashtags(parsed), author.domain)
+        return values
+    stored = await _write_post(ctx, Post(**values, author=author), parsed, parent, mentioned, fan_out=True)
+    return None if stored is None else values
+
+
+async def _new_post(ctx: InboxContext, parsed: vocab.Post, author: Actor) -> tuple[dict, Post | None, list[int]]:
+    """The checked, screened column values of a new post, its parent and the members it mentions."""
     session = ctx.session
     if await ctx.batch.was_deleted(session, parsed.id):
         raise Refused(f"{parsed.id} was deleted by its origin before it reached us")
@@ -77,13 +94,17 @@ async def store_post(ctx: InboxContext, parsed: vocab.Post, author: Actor, *, fa
     parent = await ctx.post(parsed.in_reply_to)
     if parent is not None and stays_local(parent):
         raise Refused(f"{parsed.id} replies to a members-only post, which was never federated")
-    post = as_to_post(parsed, author)
-    post.in_reply_to_id = parent.id if parent is not None else None
-    await screen_post(ctx.runtime, session, post, author)
-    mentioned = await _mentioned_locals(ctx, parsed, post.visibility)
-    if fan_out and not mentioned and post.visibility != "direct" and post.poll is None:  # polls need a deadline row
-        ctx.batch.add(post, hashtags(parsed))
-        return post
+    values = post_values(parsed, author)
+    values["in_reply_to_id"] = parent.id if parent is not None else None
+    values["attachments"], values["sensitive"] = await screen_media(ctx.runtime, session, author,
+                                                                    values["attachments"], values["sensitive"])
+    return values, parent, await _mentioned_locals(ctx, parsed, values["visibility"])
+
+
+async def _write_post(ctx: InboxContext, post: Post, parsed: vocab.Post, parent: Post | None, mentioned: list[int],
+                      *, fan_out: bool) -> Post | None:
+    """Write a new post now (after the batch's deferred ones) with its side tables; None if stored already."""
+    session = ctx.session
     await ctx.batch.flush(session)
     core = await session.connection()
     if (await core.execute(_INSERT_POST[session.bind.dialect.name], post_columns(post))).first() is None:
@@ -92,7 +113,7 @@ async def store_post(ctx: InboxContext, parsed: vocab.Post, author: Actor, *, fa
         await session.execute(update(Post).where(Post.id == parent.id).values(replies_count=Post.replies_count + 1))
     if mentioned:
         await insert_ignore(session, Mention, [{"post_id": post.id, "actor_id": a} for a in mentioned])
-        await timelines.notify(session, "mention", mentioned, author.id, post.id)
+        await timelines.notify(session, "mention", mentioned, post.author_id, post.id)
     await insert_ignore(session, PostTag, [{"post_id": post.id, "tag": t} for t in hashtags(parsed)])
     await polls.register_deadline(session, post)
     if fan_out:
@@ -114,11 +135,11 @@ async def on_create_note(ctx: InboxContext) -> None:
     await _fetch_missing_thread(ctx, parsed, doc)
     # A post stored already (a repeated delivery, or fetched earlier for a boost) is left alone.
     author = await ctx.actor()
-    post = await store_post(ctx, parsed, author, fan_out=True)
+    post = await store_followed_post(ctx, parsed, author)
     if post is not None and parsed.name and CASE in doc:  # another Curbside's case
         await cases_received.keep_case(ctx.session, await _stored_id(ctx, parsed.id), parsed.name, doc)
     if post is not None:
-        new = Posted(as_received(ctx, doc), author, post.in_reply_to_id, lambda: _stored_id(ctx, parsed.id),
+        new = Posted(as_received(ctx, doc), author, post["in_reply_to_id"], lambda: _stored_id(ctx, parsed.id),
                       parsed.name)
         await relay.relay_new_post(ctx.runtime, ctx.session, new)
 
