@@ -10,6 +10,7 @@ from server.web import (
     confirm_resend,
     directory,
     followed_tags,
+    group_moderation,
     group_pages,
     group_threads,
     landing,
@@ -153,6 +154,7 @@ WEB_ROUTES: list[WebRoute] = [
     WebRoute("/groups/{name}/leave", group_pages.leave, POST, need="member"),
     WebRoute("/groups/{name}/threads", group_threads.start_thread, POST, need="member"),
     WebRoute("/groups/{name}/threads/{thread_id}/reply", group_threads.reply, POST, need="member"),
+    WebRoute("/groups/{name}/moderation/{action}", group_moderation.act, POST, need="member"),
     # == admin area (issue #7): moderators review and keep the federation's policies; admins run the instance ==
     WebRoute("/admin", dashboard.dashboard, need="moderator"),
     WebRoute("/admin/verifications", verifications.queue, need="moderator"),
