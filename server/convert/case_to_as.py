@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from server.convert.actor_to_as import iso
@@ -15,12 +16,22 @@ TERMS = {"type": "type", "state": "curbside:state", "accepted": "curbside:accept
          "question": "curbside:question", "presentation": "curbside:presentation",
          "specialties": "curbside:specialties", "age_band": "curbside:ageBand", "sex": "curbside:sex",
          "resolved": "curbside:resolved"}
+TITLE_HEADING = re.compile(r"<p><strong>([^<]*)</strong></p>")
 RESOLVED_MARK = "<p>Resolved"  # the start of the line a resolved case's content ends with
 
 
 def title_heading(title: str) -> str:
     """The heading a Page's title becomes in our copy's content, as federation.vocab makes it of a remote Page."""
     return f"<p><strong>{html.escape(title, quote=False)}</strong></p>"
+
+
+def split_title(content_html: str) -> tuple[str | None, str]:
+    """A local Page's title and the rest of its content: the inverse of title_heading (None, the content unchanged,
+    when it starts with no such heading)."""
+    found = TITLE_HEADING.match(content_html or "")
+    if found is None:
+        return None, content_html
+    return html.unescape(found.group(1)), content_html[found.end():]
 
 
 def resolved_line(answer_url: str | None) -> str:

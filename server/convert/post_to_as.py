@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from federation.addressing import address
 from server.convert.actor_to_as import AS_NS, iso
-from server.convert.case_to_as import case_context
+from server.convert.case_to_as import case_context, split_title
 from server.db.models import Post
 from server.db.models.posts import stays_local
 from server.db.poll_json import Poll, read_poll, timestamp
@@ -150,6 +150,8 @@ def post_to_note(post: Post, urls: LocalUrls, *, context: bool = True, archive: 
     }
     if post.poll:
         note.update(poll_to_as(read_poll(post.poll)))
+    if post.object_type == "Page":
+        note.update(_titled(post))
     if in_group is not None:
         note.update(audience=in_group.group, **({"context": in_group.thread} if in_group.thread else {}))
         if in_group.thread_start:
@@ -157,6 +159,14 @@ def post_to_note(post: Post, urls: LocalUrls, *, context: bool = True, archive: 
     if case:
         note.update(case, contentMap={post.language: case["content"]} if post.language else None)
     return {k: v for k, v in note.items() if v is not None or k in ("summary", "inReplyTo")}
+
+
+def _titled(post: Post) -> dict[str, Any]:
+    """A titled thread's Page as Lemmy expects it: the title as `name`, the content without our title heading."""
+    title, rest = split_title(post.content_html)
+    if title is None:
+        return {}
+    return {"name": title, "content": rest, "contentMap": {post.language: rest} if post.language else None}
 
 
 def _activity(kind: str, activity_id: str, post: Post, obj: Any, published: datetime,

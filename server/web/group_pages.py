@@ -3,7 +3,8 @@ the HTML side of its ActivityPub actor served from server.ap.groups; /groups/NAM
 a member follows), and joining or leaving one through the same services as the groups API.
 
 Whoever may not see a group (a visitor and a members-only group, or any group elsewhere) gets the same 404 as
-for one that does not exist. Moderation controls are not here yet (block `group_moderation` of the template)."""
+for one that does not exist. Its moderators see the moderation controls (server.web.group_moderation takes the
+forms) and who is banned."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,10 +18,11 @@ from moderation.errors import ServiceError
 from server.errors import status_of
 from server.i18n import N_
 from server.i18n import gettext as _
-from server.services.groups import browsing, joining, posting, registry
+from server.services.groups import browsing, joining, moderating, posting, registry
 from server.services.reading import timelines as reading
 from server.services.social import interactions
 from server.web import case_views
+from server.web.notices import notice as notice_of
 from server.web.page import Web, error_page
 from server.web.status_view import account_cards, clean, roll_back, viewer_actor, when
 
@@ -88,10 +90,11 @@ async def group_page(web: Web, *, status: int = 200, error: str | None = None, n
     group = listing.group
     moderators = await account_cards(web, await registry.moderators(web.db, group)) if group else []
     may_moderate = bool(group and web.viewer and await registry.may_moderate(web.db, group, web.viewer))
+    banned = await moderating.banned(web.db, group, by=viewer_actor(web)) if may_moderate else []
     return web.render("groups/group.html", status=status, listing=listing, threads=threads, closed=closed,
                       moderators=moderators, may_moderate=may_moderate, state=await membership(web, listing),
                       join_labels=JOIN_LABELS, path_of_group=group_path(listing), describe=describe, error=error,
-                      notice=notice,
+                      notice=notice or notice_of(web), banned=banned,
                       rules=getattr(group, "rules", None) or web.site.rules, ago=ago, blank_draft=ThreadDraft(),
                       max_chars=posting.MAX_BODY, **extra)
 

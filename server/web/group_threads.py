@@ -13,11 +13,12 @@ from server.db.ids import as_id
 from server.db.models import Post
 from server.errors import status_of
 from server.i18n import gettext as _
-from server.services.groups import browsing, posting
+from server.services.groups import browsing, posting, registry
 from server.services.posts import authoring
 from server.services.reading import timelines as reading
 from server.web import case_views
 from server.web.group_pages import NOT_FOUND, ThreadDraft, ago, find_group, group_page, group_path
+from server.web.notices import notice as notice_of
 from server.web.page import Web, error_page
 from server.web.phi_marks import guard_answer
 from server.web.status_view import roll_back, status_cards, viewer_actor
@@ -63,7 +64,11 @@ async def thread_page(web: Web, *, status: int = 200, draft: ThreadDraft | None 
     case = await case_views.case_context(web, listing, thread, cards)
     if case["case"] is not None and case["case"].resolved:
         thread = replace(thread, marks=replace(thread.marks, resolved=True))
+    group = listing.group
+    may_moderate = bool(group and web.viewer and await registry.may_moderate(web.db, group, web.viewer))
+    extra.setdefault("notice", notice_of(web))
     return web.render("groups/thread.html", status=status, listing=listing, thread=thread, cards=cards, **case,
+                      may_moderate=may_moderate,
                       first=cards.get(str(thread.first.id)), draft=draft, replying_to=replying_to,
                       path_of_group=group_path(listing), path_of_thread=thread_path(listing, thread.first.id),
                       max_chars=authoring.MAX_CHARS, ago=ago, **extra)
@@ -81,7 +86,8 @@ async def start_thread(web: Web) -> Response:
         post = await posting.start_thread(web.runtime, web.db, viewer_actor(web), listing, new)
     except authoring.PhiFound as exc:
         await roll_back(web)
-        phi = guard_answer([(_("Thread"), checked_text)], exc.decision)
+        # the guard's order: text, content warning (none), then the Page's title
+        phi = guard_answer([(_("Thread"), checked_text), ("", ""), (_("Title"), new.title.strip())], exc.decision)
         return await group_page(web, status=422, draft=draft, phi=phi)
     except ServiceError as exc:
         await roll_back(web)

@@ -24,6 +24,14 @@ NOTICES = {
     "moved": N_("Your account has moved. Your followers are being told to follow your new account."),
     "move_undone": N_("The move is undone: this account is yours to use again."),
     "import_queued": N_("The file is accepted: it is being imported, row by row. This page shows how far it got."),
+    # a group's moderation (server.web.group_moderation)
+    "group_removed": N_("Removed from the group."),
+    "group_locked": N_("The thread is locked: no new replies."),
+    "group_unlocked": N_("The thread is unlocked."),
+    "group_pinned": N_("The thread is pinned to the top of the group."),
+    "group_unpinned": N_("The thread is unpinned."),
+    "group_banned": N_("The author is banned from the group."),
+    "group_unbanned": N_("The ban is lifted."),
 }
 
 

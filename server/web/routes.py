@@ -11,6 +11,7 @@ from server.web import (
     confirm_resend,
     directory,
     followed_tags,
+    group_moderation,
     group_pages,
     group_threads,
     landing,
@@ -159,6 +160,7 @@ WEB_ROUTES: list[WebRoute] = [
     WebRoute("/groups/{name}/cases", case_pages.group_cases),
     WebRoute("/groups/{name}/cases/new", case_pages.new_case, FORM, need="member"),
     WebRoute("/groups/{name}/threads/{thread_id}/resolve", case_pages.resolve, POST, need="member"),
+    WebRoute("/groups/{name}/moderation/{action}", group_moderation.act, POST, need="member"),
     # == admin area (issue #7): moderators review and keep the federation's policies; admins run the instance ==
     WebRoute("/admin", dashboard.dashboard, need="moderator"),
     WebRoute("/admin/verifications", verifications.queue, need="moderator"),

@@ -69,3 +69,44 @@ def test_browser_groups_thread_with_nested_replies_in_both_themes(society, page,
         check_page(page, screenshots(theme), "group-thread-phone")
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways"
         page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def use_theme(page, base_url: str, theme: str) -> None:
+    page.goto(base_url + "/admin/settings")
+    page.get_by_label("Theme", exact=True).select_option(theme)
+    submit(page, page.get_by_role("button", name="Save the site settings"))
+
+
+def test_browser_groups_moderator_view_in_both_themes(society, page, screenshots):
+    """The group's moderator pins and locks a thread from its page (forms in a <details>, no JavaScript), sees
+    the marks and the notice, and the moderator's view of the group and the thread passes axe in both themes."""
+    log_in(page, society.base_url)
+    use_theme(page, society.base_url, "default")
+    page.goto(society.base_url + "/groups/heart")
+    if page.get_by_role("button", name="Join the group").count():
+        submit(page, page.get_by_role("button", name="Join the group"))
+    page.get_by_label("Title").fill("Rules of this group")
+    page.locator("#f-status").fill("Be kind; de-identify every case.")
+    submit(page, page.get_by_role("button", name="Start the thread"))
+    thread = page.url
+    page.locator(".post-moderation summary").first.click()
+    submit(page, page.get_by_role("button", name="Pin the thread"))
+    assert page.get_by_text("The thread is pinned to the top of the group.").is_visible()
+    page.locator(".post-moderation summary").first.click()
+    page.locator(".post-moderation").first.get_by_label("Reason (optional)").first.fill("Read only")
+    submit(page, page.get_by_role("button", name="Lock the thread"))
+    assert page.get_by_text("This thread is locked: it takes no new replies.").is_visible()
+    assert page.locator("#reply-title").count() == 0
+    assert page.locator(".thread-marks .badge-pinned").is_visible()
+    page.goto(society.base_url + "/groups/heart")
+    assert page.locator(".thread-entry-title").first.inner_text() == "Rules of this group"
+    assert page.get_by_role("heading", name="Banned").is_visible()
+    for theme in ("default", "society"):
+        use_theme(page, society.base_url, theme)
+        page.goto(society.base_url + "/groups/heart")
+        check_page(page, screenshots(theme), "group-moderator")
+        page.goto(thread)
+        page.locator(".post-moderation summary").first.click()  # axe checks the opened forms too
+        check_page(page, screenshots(theme), "group-thread-moderator")
+    submit(page, page.get_by_role("button", name="Unlock the thread"))
+    assert page.locator("#reply-title").count() == 1

@@ -14,10 +14,11 @@ from datetime import datetime
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.db.models import Account, Actor, Follow, Group, GroupPost, Post
+from server.db.models import Account, Actor, Follow, Group, GroupPost, GroupThreadState, Post
 from server.db.models.posts import MEMBERS_ONLY
 from server.services.accounts.specialties import specialty_name
-from server.services.groups import registry
+from server.services.cases.lookup import cases_of
+from server.services.groups import registry, states
 from server.services.reading import timelines as reading
 from server.services.social.visibility_to_servers import OPEN, follower_count
 from server.services.social.visibility_to_viewers import may_see
@@ -111,19 +112,20 @@ async def find(session: AsyncSession, domain: str, handle: str, *, member: bool)
 
 @dataclass(frozen=True)
 class Marks:
-    """What moderation and cases record on a thread, where that data exists in this database."""
+    """What moderation (states: pinned, locked) and cases (resolved) record on a thread."""
     pinned: bool = False
     locked: bool = False
     resolved: bool = False
 
 
-def marks_of(*rows: object) -> Marks:
-    """Read pin, lock and resolved state from whichever of a thread's rows has it (the group's row, the post):
-    tolerant of their absence, so that the pages work before and after the moderation and cases columns."""
-    def flag(*names: str) -> bool:
-        return any(bool(getattr(row, name, None)) for row in rows if row is not None for name in names)
-    resolved = flag("resolved", "resolved_at") or any(getattr(r, "case_state", None) == "resolved" for r in rows)
-    return Marks(pinned=flag("pinned", "pinned_at"), locked=flag("locked", "locked_at"), resolved=resolved)
+async def marks_of(session: AsyncSession, thread_ids: list[int]) -> dict[int, Marks]:
+    """The marks of these threads (by their first post's id), in two queries whatever their number; a thread with
+    none is absent."""
+    found = await states.states(session, thread_ids)
+    cases = await cases_of(session, thread_ids)
+    return {i: Marks(pinned=i in found and found[i].pinned_at is not None, locked=i in found and found[i].locked,
+                     resolved=i in cases and cases[i].state == "resolved")
+            for i in set(found) | set(cases)}
 
 
 @dataclass(frozen=True)
@@ -157,10 +159,15 @@ async def _local_threads(session: AsyncSession, group: Group, *, member: bool) -
     query = (select(Post, GroupPost, activity.c.last, activity.c.posts)
              .join(GroupPost, and_(GroupPost.post_id == Post.id, GroupPost.group_id == group.actor_id))
              .join(activity, activity.c.thread_id == Post.id)
+             .outerjoin(GroupThreadState, GroupThreadState.post_id == Post.id)
              .where(GroupPost.thread_id == GroupPost.post_id, _shown(member))
-             .order_by(activity.c.last.desc(), Post.id.desc()).limit(THREADS_SHOWN))
-    return [ThreadSummary(post, title_of(post, row.title), last or post.published, posts - 1, marks_of(row, post))
-            for post, row, last, posts in await session.execute(query)]
+             # pinned ones first, in the query: an old pinned thread is not cut by the limit
+             .order_by(GroupThreadState.pinned_at.is_(None), activity.c.last.desc(), Post.id.desc())
+             .limit(THREADS_SHOWN))
+    rows = list(await session.execute(query))
+    marks = await marks_of(session, [post.id for post, *_ in rows])
+    return [ThreadSummary(post, title_of(post, row.title), last or post.published, posts - 1,
+                          marks.get(post.id, Marks())) for post, row, last, posts in rows]
 
 
 async def _remote_threads(session: AsyncSession, actor: Actor, viewer: Actor | None) -> list[ThreadSummary]:
@@ -168,8 +175,10 @@ async def _remote_threads(session: AsyncSession, actor: Actor, viewer: Actor | N
     boosted = (select(Post.boost_of_id).where(Post.author_id == actor.id, Post.boost_of_id.is_not(None))
                .order_by(Post.id.desc()).limit(THREADS_SHOWN))
     ids = list((await session.execute(boosted)).scalars())
-    posts = [p for p in [await session.get(Post, i) for i in ids] if p is not None]
-    return [ThreadSummary(p, title_of(p), p.published, p.replies_count or 0, marks_of(p))
+    pinned = [i for i in await states.pinned(session, actor.id) if i not in ids]  # as its Add reached us
+    posts = [p for p in [await session.get(Post, i) for i in pinned + ids] if p is not None]
+    marks = await marks_of(session, [p.id for p in posts])
+    return [ThreadSummary(p, title_of(p), p.published, p.replies_count or 0, marks.get(p.id, Marks()))
             for p in posts if p.in_reply_to_id is None and await may_see(session, p, viewer)]
 
 
@@ -238,5 +247,10 @@ async def thread(session: AsyncSession, listing: Listing, thread_id: int, viewer
         return None
     first, row = found
     _, replies = await reading.thread(session, first, viewer)
-    return Thread(first, title_of(first, row.title if row else None), nest(first.id, replies), marks_of(row, first),
+    if listing.group is not None:  # a reply its moderators removed is no longer the group's, though its author's
+        kept = set((await session.execute(select(GroupPost.post_id).where(
+            GroupPost.group_id == listing.group.actor_id, GroupPost.thread_id == first.id))).scalars())
+        replies = [r for r in replies if r.id in kept]
+    marks = (await marks_of(session, [first.id])).get(first.id, Marks())
+    return Thread(first, title_of(first, row.title if row else None), nest(first.id, replies), marks,
                   [first, *replies])

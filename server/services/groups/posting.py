@@ -2,8 +2,8 @@
 
 Both are ordinary posts written by server.services.posts.authoring (so the patient-privacy guard, its
 warn / hold / block policy and the relay apply exactly as to any post): a thread is a public post that names the
-group (its title on the first line, for software that shows a Note's first line as its title, as Lemmy does),
-kept with its title as the group's thread; in a members-only group it stays on the instance, as authoring
+group, posted as a titled Page (its title the Page's `name`, as Lemmy's threads and our cases are), kept with its
+title as the group's thread; in a members-only group it stays on the instance, as authoring
 decides. A group here refuses up front whom the relay would not take, with the reason."""
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from moderation.errors import Kind, ServiceError
 from server.db.models import Actor, GroupPost, Post
 from server.runtime import Runtime
-from server.services.groups import joining, registry
+from server.services.groups import joining, registry, relay, states
 from server.services.groups.browsing import MAX_TITLE, Listing
 from server.services.posts import authoring
 
-MAX_BODY = authoring.MAX_CHARS - MAX_TITLE - 100  # room for the title and the group's mention
+MAX_BODY = authoring.MAX_CHARS - 100  # room for the group's mention
 
 
 @dataclass(frozen=True)
@@ -30,8 +30,8 @@ class NewThread:
 
 
 def thread_text(listing: Listing, new: NewThread) -> str:
-    """The post's text: the title, the body, and the mention that addresses the group."""
-    return f"{new.title.strip()}\n\n{new.body.strip()}\n\n@{listing.handle}"
+    """The post's text: the body and the mention that addresses the group (the title is the Page's own)."""
+    return f"{new.body.strip()}\n\n@{listing.handle}"
 
 
 def _check(new: NewThread) -> None:
@@ -61,12 +61,22 @@ async def start_thread(runtime: Runtime, session: AsyncSession, author: Actor, l
     _check(new)
     await may_start(runtime, session, listing, author)
     post = await authoring.create_post(runtime, session, author, authoring.NewPost(
-        text=thread_text(listing, new), visibility="public", phi_confirmed=new.phi_confirmed))
+        text=thread_text(listing, new), title=new.title.strip(), visibility="public", phi_confirmed=new.phi_confirmed))
     if listing.group is not None:  # the relay kept it as the group's thread (unless it is held): its title
         await session.execute(update(GroupPost).where(
             GroupPost.group_id == listing.group.actor_id, GroupPost.post_id == post.id,
             GroupPost.thread_id == post.id).values(title=new.title.strip()))
     return post
+
+
+async def may_reply(session: AsyncSession, parent: Post, author: Actor) -> None:
+    """Refuse up front, with the reason, a reply the group's relay would not take: in a locked thread, or from
+    one banned from the group (the post would otherwise be stored and shown without being the group's)."""
+    if await relay.locked_thread(session, parent.id):
+        raise ServiceError("the thread is locked: it takes no new replies", Kind.FORBIDDEN)
+    for group, _ in await relay.holding(session, parent.id):
+        if await states.is_banned(session, group.actor_id, author.id):
+            raise ServiceError("you are banned from this group", Kind.FORBIDDEN)
 
 
 async def reply(runtime: Runtime, session: AsyncSession, author: Actor, parent: Post, body: str, *,
@@ -75,5 +85,6 @@ async def reply(runtime: Runtime, session: AsyncSession, author: Actor, parent: 
     narrower (authoring keeps a members-only thread's replies on the instance)."""
     if not body.strip():
         raise ServiceError("a reply needs some text")
+    await may_reply(session, parent, author)
     return await authoring.create_post(runtime, session, author, authoring.NewPost(
         text=body, visibility="public", in_reply_to_id=parent.id, phi_confirmed=phi_confirmed))

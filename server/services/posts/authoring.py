@@ -447,7 +447,7 @@ async def publish(runtime: Runtime, session: AsyncSession, post: Post, mentioned
         case = await case_extension(session, post)
         create = create_activity(post, runtime.urls, case=case)
         await group_relay.relay_new_post(runtime, session, group_relay.Posted(
-            create, post.author, post.in_reply_to_id, _known(post.id), case and case["name"]))
+            create, post.author, post.in_reply_to_id, _known(post.id), create["object"].get("name")))
         if (in_group := await _in_group(session, post)) is not None:
             create = create_activity(post, runtime.urls, in_group, case)  # the Create names its group and thread
         await enqueue_activity(session, create, post.author, await audience_of(session, post, mentioned))
