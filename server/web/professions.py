@@ -3,33 +3,35 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from server.i18n import gettext
+from server.i18n import N_, gettext
 from server.services.accounts.specialties import PROFESSIONS, all_specialties
 
-LABELS = {"physician": "Physician", "resident": "Resident physician", "medical_student": "Medical student",
-          "nurse": "Nurse", "nurse_practitioner": "Nurse practitioner", "physician_assistant": "Physician assistant",
-          "pharmacist": "Pharmacist", "other": "Other clinician"}
-GROUPS = {"physician": "Physicians and residents", "resident": "Physicians and residents",
-          "medical_student": "Students and trainees", "nurse": "Nurses", "nurse_practitioner": "Nurse practitioners",
-          "physician_assistant": "Physician assistants", "pharmacist": "Pharmacists"}
-CREDENTIAL_LABELS = {"npi": "US NPI (National Provider Identifier)", "us_state_license": "US state licence",
-                     "gmc": "UK General Medical Council number", "lanr": "German LANR",
-                     "ahpra": "Australian AHPRA registration", "other": "Other (a reviewer checks it)"}
+LABELS = {"physician": N_("Physician"), "resident": N_("Resident physician"),
+          "medical_student": N_("Medical student"), "nurse": N_("Nurse"),
+          "nurse_practitioner": N_("Nurse practitioner"), "physician_assistant": N_("Physician assistant"),
+          "pharmacist": N_("Pharmacist"), "other": N_("Other clinician")}
+GROUPS = {"physician": N_("Physicians and residents"), "resident": N_("Physicians and residents"),
+          "medical_student": N_("Students and trainees"), "nurse": N_("Nurses"),
+          "nurse_practitioner": N_("Nurse practitioners"),
+          "physician_assistant": N_("Physician assistants"), "pharmacist": N_("Pharmacists")}
+CREDENTIAL_LABELS = {"npi": N_("US NPI (National Provider Identifier)"), "us_state_license": N_("US state licence"),
+                     "gmc": N_("UK General Medical Council number"), "lanr": N_("German LANR"),
+                     "ahpra": N_("Australian AHPRA registration"), "other": N_("Other (a reviewer checks it)")}
 
 
 def profession_choices() -> list[tuple[str, str]]:
-    return [(p, LABELS.get(p, p.replace("_", " ").capitalize())) for p in PROFESSIONS]
+    return [(p, gettext(LABELS[p]) if p in LABELS else p.replace("_", " ").capitalize()) for p in PROFESSIONS]
 
 
 def label(profession: str | None) -> str:
-    return LABELS.get(profession or "", "")
+    return gettext(LABELS[profession]) if profession in LABELS else ""
 
 
 def specialty_groups() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
     """The specialty <select>'s groups in the page's language (names without a translation stay NUCC's)."""
     def named(codes):
         return tuple(sorted(((code, gettext(name)) for code, name in codes), key=lambda item: item[1].lower()))
-    return tuple((group, named(codes)) for group, codes in _specialty_groups())
+    return tuple((gettext(group), named(codes)) for group, codes in _specialty_groups())
 
 
 @lru_cache(maxsize=1)
@@ -37,7 +39,7 @@ def _specialty_groups() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
     """(group label, ((code, name), ...)) for a <select> with <optgroup>s; each code appears once."""
     groups: dict[str, dict[str, str]] = {}
     for specialty in all_specialties():
-        group = GROUPS.get(specialty.profession, "Other")
+        group = GROUPS.get(specialty.profession, N_("Other"))
         groups.setdefault(group, {}).setdefault(specialty.code, specialty.name)
     return tuple((name, tuple(sorted(codes.items(), key=lambda item: item[1].lower())))
                  for name, codes in groups.items())

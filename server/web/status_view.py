@@ -16,6 +16,7 @@ from server.db.models import Actor, Post
 from server.i18n import N_, format_moment, gettext
 from server.services.reading.filter_matching import action_in, warning_titles
 from server.services.reading.page_views import render_accounts, render_statuses
+from server.services.verification.attestations_issued import profession_label
 from server.web.page import Web
 
 VISIBILITY_LABELS = {"public": N_("Public"), "unlisted": N_("Unlisted"), "private": N_("Followers only"),
@@ -67,19 +68,30 @@ def clean(html: str | None) -> Markup:
         return Markup("")
 
 
-def badge(curbside: dict | None) -> dict | None:
-    """{"text", "verified"} for the verification badge, or None (no claim at all)."""
+def badge(curbside: dict | None, remote: bool = False) -> dict | None:
+    """{"text", "verified"} for the verification badge in the page's language, or None (no claim at all); the
+    entity's own `badge` is the English text apps show."""
     curbside = curbside or {}
     if curbside.get("verified") and curbside.get("badge"):
-        return {"text": curbside["badge"], "verified": True}
+        return {"text": _badge_text(curbside, curbside.get("verified_by") if remote else None), "verified": True}
     if curbside.get("status") == "unverified_claim":
-        return {"text": curbside.get("claim") or "unverified claim", "verified": False}
+        text = _badge_text(curbside, curbside.get("claimed_by")) if curbside.get("profession") else \
+            gettext("unverified claim")
+        return {"text": gettext("%(badge)s (unverified claim)") % {"badge": text}, "verified": False}
     return None
+
+
+def _badge_text(curbside: dict, by: str | None) -> str:
+    text = gettext("Verified %(profession)s") % {"profession": gettext(profession_label(curbside.get("profession")))}
+    if curbside.get("specialty"):
+        text = gettext("%(badge)s · %(specialty)s") % {"badge": text, "specialty": gettext(curbside["specialty"])}
+    return gettext("%(badge)s — by %(domain)s") % {"badge": text, "domain": by} if by else text
 
 
 def account_card(entity: dict) -> dict:
     moved = account_card(entity["moved"]) if entity.get("moved") else None
-    return {**entity, "path": "/@" + entity["acct"], "badge": badge(entity.get("curbside")), "moved": moved,
+    return {**entity, "path": "/@" + entity["acct"], "moved": moved,
+            "badge": badge(entity.get("curbside"), "@" in entity["acct"]),
             "name": entity.get("display_name") or entity["username"], "note_html": clean(entity.get("note")),
             "fields": [{"name": f["name"], "value_html": clean(f["value"])} for f in entity.get("fields") or []]}
 

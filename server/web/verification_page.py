@@ -39,7 +39,8 @@ async def _page(web: Web, status: int = 200, error: str = "", values: dict | Non
         values=values, notice=notice(web), verified=verified, requests=requests, states=STATES, masked=masked,
         open_request=next((r for r in requests if r.state in OPEN_STATES), None), specialty_name=specialty_name,
         profession_label=label, professions=profession_choices(), specialty_groups=specialty_groups(),
-        credential_types=[(t, CREDENTIAL_LABELS.get(t, t)) for t in CREDENTIAL_TYPES])
+        credential_types=[(t, gettext(CREDENTIAL_LABELS[t]) if t in CREDENTIAL_LABELS else t)
+                          for t in CREDENTIAL_TYPES])
 
 
 async def _evidence(web: Web) -> Upload | None:
