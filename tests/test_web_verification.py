@@ -1,5 +1,6 @@
 """/verification: a request checked at once (check digits), its status and the reviewer's words, answering a
 request for more information, and the badge with its expiry once approved."""
+from babel.dates import format_date
 from sqlalchemy import select
 
 from server.db.models import VerificationRequest
@@ -71,7 +72,7 @@ async def test_web_verification_request_question_answer_and_badge(app, client):
         await session.commit()
     badge = await client.get("/verification")
     assert "Verified physician · Cardiovascular Disease" in badge.text
-    assert f"{granted.valid_until:%-d %B %Y}" in badge.text and "Approved" in badge.text
+    assert format_date(granted.valid_until, "long", locale="en") in badge.text and "Approved" in badge.text
 
 
 async def test_web_verification_answer_only_to_own_request(app, client):
