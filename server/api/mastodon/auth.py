@@ -16,6 +16,7 @@ from starlette.requests import HTTPConnection
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
+from server import replica
 from server.api.mastodon.params import check_query
 from server.caches import Caches
 from server.db.models import Account, OAuthApp
@@ -186,6 +187,7 @@ async def authenticate(conn: HTTPConnection, scope: str | None = None, *, user: 
         raise HTTPException(422, "This method requires an authenticated user")
     if auth.account is not None and auth.account.confirmed_at is None and not unconfirmed:
         raise HTTPException(403, "Your login is missing a confirmed e-mail address")
+    await replica.authenticated()  # a live token: a write may follow (read-your-writes)
     return auth
 
 
