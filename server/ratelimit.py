@@ -14,7 +14,7 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable, Protocol
+from typing import Awaitable, Callable, Protocol
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -117,6 +117,10 @@ def caller_key(scope: Scope) -> str:
         token = match.group(1) if match else b""
     if token:
         return "token:" + hashlib.blake2b(token, digest_size=12).hexdigest()
+    return ip_key(scope)
+
+
+def ip_key(scope: Scope) -> str:
     client = scope.get("client")
     return "ip:" + (client[0] if client else "unknown")
 
@@ -130,8 +134,10 @@ class RateLimitMiddleware:
     The streaming endpoints are left out: a stream is one long request."""
 
     def __init__(self, app: ASGIApp, limiter: Limiter, prefixes: tuple[str, ...] = ("/api/",),
-                 exempt: tuple[str, ...] = ("/api/v1/streaming",)):
+                 exempt: tuple[str, ...] = ("/api/v1/streaming",),
+                 known_token: Callable[[Scope], Awaitable[bool]] | None = None):
         self.app = app
+        self.known_token = known_token  # does the request's token resolve? (else it counts against its IP)
         self.limiter = limiter
         self.prefixes = prefixes
         self.exempt = exempt
@@ -140,7 +146,7 @@ class RateLimitMiddleware:
         path = scope.get("path", "")
         if scope["type"] != "http" or not path.startswith(self.prefixes) or path.startswith(self.exempt):
             return await self.app(scope, receive, send)
-        counted = await self.limiter.count(scope["method"], path, caller_key(scope))
+        counted = await self.limiter.count(scope["method"], path, await self._caller(scope))
         headers = [(b"x-ratelimit-limit", str(counted.limit).encode()),
                    (b"x-ratelimit-remaining", str(counted.remaining).encode()),
                    (b"x-ratelimit-reset", _iso(counted.reset_at).encode())]
@@ -160,3 +166,11 @@ class RateLimitMiddleware:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+    async def _caller(self, scope: Scope) -> str:
+        """The budget's key: a token's own, when it resolves; else the client's IP, so that made-up tokens
+        neither escape the IP's budget nor leave a counter each."""
+        key = caller_key(scope)
+        if key.startswith("token:") and self.known_token is not None and not await self.known_token(scope):
+            return ip_key(scope)
+        return key

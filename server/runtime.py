@@ -84,7 +84,8 @@ class Runtime:
         http = make_client(allow_private=settings.allow_private_addresses, timeout=10.0,
                            user_agent=f"{USER_AGENT} {settings.domain}")
         read_engine = make_read_engine(settings.database_url) if settings.is_sqlite else None
-        replica = (Replica(settings.database_replica_url, settings.database_url)
+        replica = (Replica(settings.database_replica_url, settings.database_url,
+                           max_lag=settings.database_replica_max_lag)
                    if settings.database_replica_url else None)
         return cls(settings=settings, engine=engine, sessions=make_sessionmaker(engine), http=http,
                    urls=LocalUrls(settings.base_url, settings.secret_key), storage=open_storage(settings),

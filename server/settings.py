@@ -45,6 +45,7 @@ class Settings:
     domain: str = "localhost:8000"
     database_url: str = ""
     database_replica_url: str = ""  # PostgreSQL streaming replica for read-heavy paths (server.replica); empty: none
+    database_replica_max_lag: float = 5.0  # seconds the replica may lag before its reads go to the primary
     data_dir: Path = Path("data")
     secret_key: str = ""
     vapid_key: str = field(default="", repr=False)  # the VAPID private key (PEM), made once, kept in data_dir
@@ -175,6 +176,16 @@ def _positive_int(name: str, raw: str) -> int:
     return value
 
 
+def _positive_float(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(name, f"expected a number, got {raw!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise SettingsError(name, "must be a number greater than zero")
+    return value
+
+
 def _smtp_url(name: str, raw: str) -> str:
     """smtp://[user:pass@]host[:port][?starttls=true] or smtps://... (TLS from the first byte)."""
     value = raw.strip()
@@ -241,6 +252,7 @@ _PARSERS: dict[str, Callable[[str, str], object]] = {
     "DOMAIN": _domain,
     "DATABASE_URL": _database_url,
     "DATABASE_REPLICA_URL": _database_url,
+    "DATABASE_REPLICA_MAX_LAG": _positive_float,
     "DATA_DIR": lambda name, raw: Path(raw.strip() or "data"),
     "SECRET_KEY": _text(512),
     "INSTANCE_NAME": _text(100),

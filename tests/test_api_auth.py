@@ -2,6 +2,7 @@
 the scope it declares (403): the test walks server/api/mastodon/routes.py, so a new route cannot skip it."""
 import re
 
+import httpx
 from starlette.routing import Route
 
 from server.api.mastodon.auth import Need
@@ -39,13 +40,17 @@ def test_api_auth_every_route_declares_its_need():
             assert need.scope in KNOWN, f"{route.path}: unknown scope {need.scope!r}"
 
 
-async def test_api_auth_missing_or_invalid_token_is_401(client):
+async def test_api_auth_missing_or_invalid_token_is_401(app, client):
     wrong = []
-    for route, method in calls("user", "app", "scopeless"):
-        for headers in ({}, {"Authorization": "Bearer not-a-token"}):
-            response = await client.request(method, concrete(route.path), headers=headers)
-            if response.status_code != 401 or "error" not in response.json():
-                wrong.append(f"{method} {route.path} {headers}: {response.status_code}")
+    # an invalid token counts against its caller's IP: these come from a second one, within both budgets
+    other = httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("10.0.0.2", 1)),
+                              base_url=app.state.settings.base_url)
+    async with other:
+        for route, method in calls("user", "app", "scopeless"):
+            for caller, headers in ((client, {}), (other, {"Authorization": "Bearer not-a-token"})):
+                response = await caller.request(method, concrete(route.path), headers=headers)
+                if response.status_code != 401 or "error" not in response.json():
+                    wrong.append(f"{method} {route.path} {headers}: {response.status_code}")
     assert not wrong, "\n".join(wrong)
 
 

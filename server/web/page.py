@@ -27,6 +27,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from federation.json_input import valid_text
+from server import replica
 from server.db.models import Account
 from server.i18n import choose_locale, gettext, use_locale
 from server.runtime import Runtime
@@ -160,6 +161,8 @@ def _wrap(route: WebRoute) -> Callable[[Request], Awaitable[Response]]:
         async with _session_for(route, request) as db:
             token = request.cookies.get(SESSION_COOKIE)
             viewer = await web_sessions.find(db, token)
+            if viewer is not None:
+                await replica.authenticated()  # a live session: a write may follow (read-your-writes)
             site = await site_settings.load(db, settings)
             await db.commit()
             web = Web(request, db, viewer, site, token if viewer else None)

@@ -9,12 +9,14 @@ import hashlib
 import time
 from dataclasses import dataclass
 
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
+from server import replica
 from server.api.mastodon.params import check_query
 from server.caches import Caches
 from server.db.models import Account, OAuthApp
@@ -185,4 +187,18 @@ async def authenticate(conn: HTTPConnection, scope: str | None = None, *, user: 
         raise HTTPException(422, "This method requires an authenticated user")
     if auth.account is not None and auth.account.confirmed_at is None and not unconfirmed:
         raise HTTPException(403, "Your login is missing a confirmed e-mail address")
+    await replica.authenticated()  # a live token: a write may follow (read-your-writes)
     return auth
+
+
+async def token_resolves(scope: Scope) -> bool:
+    """Whether the request's access token is a live one (the rate limiter's question; fills the token cache
+    that `authenticate` then reads, so a valid token costs no second query)."""
+    conn = HTTPConnection(scope)
+    token = bearer(conn)
+    if token is None:
+        return False
+    try:
+        return await _load(conn, token) is not None
+    except SQLAlchemyError:  # the request will meet the same trouble and say so; count it against the IP
+        return False
