@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from federation import activities
 from moderation.domains import Severity
+from server.db.ids import snowflake
 from server.db.models import Actor, AuditEntry, Follow, Group, GroupPost, Post
-from server.services.groups import joining, registry
+from server.services.groups import joining, registry, states
 from server.services.groups.registry import GroupFields, NewGroup
 from tests.support.fake_remote import create, deliver, drain
 from tests.support.members import ALL_SCOPES, member
@@ -290,3 +291,40 @@ async def test_lemmy_report_to_the_group_reaches_its_moderators(fed_app, fed_cli
     await drain(fed_app)
     [seen] = (await fed_client.get(f"{GROUPS}/{group.id}/reports", headers=mod.headers)).json()
     assert (seen["status_uris"], seen["comment"], seen["origin"]) == ([page["id"]], "report this post", "remote")
+
+
+async def test_removing_a_local_thread_takes_the_groups_boost_out_of_home(fed_app, fed_client):
+    group = await registry_group(fed_app)
+    mod = await moderator(fed_app, group)
+    carol, dave = await member(fed_app, "carol"), await member(fed_app, "dave", scopes=ALL_SCOPES)
+    assert (await fed_client.post(f"{GROUPS}/{group.id}/join", headers=dave.headers)).status_code == 200
+    thread = (await fed_client.post("/api/v1/statuses", headers=carol.headers,
+                                    json={"status": "@heart SGLT2 in HFpEF?"})).json()
+    home = (await fed_client.get("/api/v1/timelines/home", headers=dave.headers)).json()
+    assert [s["reblog"]["uri"] for s in home if s["reblog"]] == [thread["uri"]]  # the group's boost
+    done = await fed_client.post(f"{GROUPS}/{group.id}/threads/{thread['id']}/remove", headers=mod.headers)
+    assert done.status_code == 200, done.text
+    home = (await fed_client.get("/api/v1/timelines/home", headers=dave.headers)).json()
+    assert [s for s in home if s["reblog"]] == []
+    async with fed_app.state.sessions() as session:
+        assert (await session.execute(select(Post.id).where(Post.author_id == group.id))).all() == []
+        kept = await session.get(Post, int(thread["id"]))
+        assert kept is not None and kept.boosts_count == 0  # carol's own post stays hers
+
+
+async def test_a_groups_thread_state_is_its_own(fed_app):
+    """Another group's lock or pin of a thread leaves the state a group's moderators set untouched."""
+    heart = await registry_group(fed_app)
+    carol = await member(fed_app, "carol")
+    async with fed_app.state.sessions() as session:
+        post = Post(id=snowflake(), uri=f"{carol.actor.uri}/statuses/x", author_id=carol.actor.id, local=True,
+                    visibility="public", object_type="Note", to=[], cc=[])
+        session.add(post)
+        await session.flush()
+        assert await states.set_locked(session, heart.id, post.id, True) is True
+        assert await states.set_locked(session, carol.actor.id, post.id, False) is None
+        assert await states.set_pinned(session, carol.actor.id, post.id, True) is None
+        assert await states.is_locked(session, post.id, heart.id)
+        assert not await states.is_locked(session, post.id, carol.actor.id)
+        state = await states.state_of(session, post.id)
+        assert (state.group_actor_id, state.locked, state.pinned_at) == (heart.id, True, None)

@@ -151,3 +151,48 @@ async def test_moderation_fetched_from_its_actor_counts_only_from_a_listed_moder
     assert "is not a moderator" in failed.last_error
     await relay(fed_app, fed_client, group, by_alpha["id"], 11)
     assert await state(fed_app, page) == (True, False)
+
+
+async def test_a_group_that_boosted_a_post_may_not_moderate_it(fed_app, fed_client, remote):
+    """Any actor may announce any public post: an unrelated Group's boost of alice's post (ours) or of dora's (not
+    addressed to it) does not let it lock, pin or remove them."""
+    carol, group, page = await thread(fed_app, fed_client, remote)
+    alice = await member(fed_app, "alice", scopes=ALL_SCOPES)
+    mine = (await fed_client.post("/api/v1/statuses", headers=alice.headers, json={"status": "ours"})).json()
+    dora = remote.actor("dora")
+    note = remote.note(dora, 1)
+    await deliver(fed_client, dora, {"id": note["id"] + "/activity", "type": "Create", "actor": dora.uri,
+                                     "to": [PUBLIC], "object": note})
+    await drain(fed_app)
+    for n, uri in enumerate((mine["uri"], note["id"])):
+        boost = {"id": f"{group.uri}/boosts/{n}", "type": "Announce", "actor": group.uri, "to": [PUBLIC],
+                 "cc": [group.followers], "object": uri}
+        assert (await deliver(fed_client, group, boost)).status_code == 202
+        await drain(fed_app)
+        [post] = await _all(fed_app, Post, Post.uri == uri)
+        assert await _all(fed_app, Post, Post.boost_of_id == post.id)  # the group's boost is stored
+        lock = {**lemmy("community/lock_page.json", remote.base, uri), "id": f"{remote.base}/activities/lock/{n}"}
+        add = {**lemmy("community/add_featured_post.json", remote.base, uri), "id": f"{remote.base}/add/{n}"}
+        removal = {**lemmy("deletion/remove_note.json", remote.base, uri), "actor": f"{remote.base}/u/lemmy_alpha",
+                   "id": f"{remote.base}/activities/delete/removal-{n}"}
+        for i, activity in enumerate((lock, add, removal)):
+            await relay(fed_app, fed_client, group, activity, 100 + 10 * n + i)
+        assert await state(fed_app, post) is None
+        assert await _all(fed_app, Post, Post.uri == uri)  # not removed
+    failed = await _all(fed_app, InboxItem, InboxItem.state == "failed")
+    assert failed and all("not a post in that group" in f.last_error for f in failed)
+
+
+async def test_a_reply_to_a_comment_in_a_locked_remote_thread_is_refused(fed_app, fed_client, remote):
+    carol, group, page = await thread(fed_app, fed_client, remote)
+    dora = remote.actor("dora")
+    comment = remote.note(dora, 1, inReplyTo=page.uri, cc=[group.uri])
+    await deliver(fed_client, dora, {"id": comment["id"] + "/activity", "type": "Create", "actor": dora.uri,
+                                     "to": [PUBLIC], "object": comment})
+    await drain(fed_app)
+    [stored] = await _all(fed_app, Post, Post.uri == comment["id"])
+    await relay(fed_app, fed_client, group, lemmy("community/lock_page.json", remote.base, page.uri), 10)
+    assert await state(fed_app, page) == (True, False)
+    refused = await fed_client.post("/api/v1/statuses", headers=carol.headers,
+                                    json={"status": "late answer", "in_reply_to_id": str(stored.id)})
+    assert refused.status_code == 422 and "locked" in refused.json()["error"]

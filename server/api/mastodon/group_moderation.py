@@ -32,7 +32,7 @@ async def _thread_action(request: Request, act) -> JSONResponse:
         group, moderator = await _group(request, session, "write:statuses")
         await act(runtime, session, group, status_id, moderator, params.text("reason"))
         await session.commit()
-        state = thread_state_json(await states.state_of(session, status_id))
+        state = thread_state_json(await states.state_of(session, status_id, group.actor_id))
     return JSONResponse({"id": str(status_id), **state})
 
 

@@ -75,6 +75,9 @@ async def remove(runtime: Runtime, session: AsyncSession, group: Group, post_id:
     await relay.announce(session, group, removal, row.thread_id)
     detached = GroupPost.thread_id == post.id if row.thread_id == post.id else GroupPost.post_id == post.id
     await session.execute(delete(GroupPost).where(GroupPost.group_id == group.actor_id, detached))
+    boost = await session.scalar(select(Post).where(Post.author_id == group.actor_id, Post.boost_of_id == post.id))
+    if boost is not None:  # the group's boost of the thread (boosts.boost_thread): out of its members' homes
+        await remove_post(session, boost)
     if not post.local:
         await remove_post(session, post)
     await _log(session, by, "group_post_removed", group, why, post=post.uri)

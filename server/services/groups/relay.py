@@ -28,6 +28,7 @@ from server.services.federation.delivery import enqueue_activity, remote_followe
 from server.services.groups import boosts, joining, registry, states
 
 log = logging.getLogger("curbside.groups")
+MAX_ANCESTORS = 64  # replies walked up to find the first post of a thread (each step is a query)
 
 StoredId = Callable[[], Awaitable[int]]  # the id of the post just stored, once it is written
 
@@ -69,11 +70,21 @@ async def holding(session: AsyncSession, post_id: int | None) -> list[tuple[Grou
 
 async def locked_thread(session: AsyncSession, post_id: int) -> bool:
     """Whether the post is in a thread a group's moderators locked (a group's here, or a remote group's as its
-    Lock reached us): a reply to it is refused."""
-    for _, row in await holding(session, post_id):
-        if await states.is_locked(session, row.thread_id):
+    Lock reached us): a reply to it, or to any reply in it, is refused. The thread's first post is walked up to
+    (at most MAX_ANCESTORS replies up)."""
+    for group, row in await holding(session, post_id):
+        if await states.is_locked(session, row.thread_id, group.actor_id):
             return True
-    return await states.is_locked(session, post_id)
+    post = await session.get(Post, post_id)
+    for _ in range(MAX_ANCESTORS):
+        if post is None:
+            return False
+        if await states.is_locked(session, post.id):
+            return True
+        if post.in_reply_to_id is None:
+            return False
+        post = await session.get(Post, post.in_reply_to_id)
+    return False
 
 
 def announce_id(group: Group, activity_id: str) -> str:
@@ -96,7 +107,7 @@ async def _refusal(runtime: Runtime, session: AsyncSession, group: Group, author
                    starts_thread: bool, thread_id: int | None = None) -> str | None:
     if await states.is_banned(session, group.actor_id, author.id):
         return "banned from the group"
-    if thread_id is not None and await states.is_locked(session, thread_id):
+    if thread_id is not None and await states.is_locked(session, thread_id, group.actor_id):
         return "the thread is locked"
     if starts_thread and group.posting_restricted_to_mods and not await registry.moderates(session, group, author):
         return "only its moderators start threads (postingRestrictedToMods)"

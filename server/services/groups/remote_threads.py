@@ -2,9 +2,10 @@
 what members here do there reaches the group as Lemmy and Mbin expect: a Like (and its Undo) of a post in the thread
 and a reply in it (its Create, Update and Delete) are sent to the group too, with the group as their FEP-1b12
 `audience`, and the group relays them to its followers. A group is known for a thread only as the thread says so:
-named in the `to`/`cc` of a post of it (Lemmy's Page and comments, Mastodon-style mentions), or the Group that
-announced its first post. Only public and unlisted posts are a group's: a followers-only or direct post never is,
-whatever it replies to, so its audience is never widened to a group."""
+named in the `to`/`cc` of a post of it (Lemmy's Page and comments, Mastodon-style mentions); a Group's announce of
+its first post alone is not enough (anyone may announce a public post). Only public and unlisted posts are a
+group's: a followers-only or direct post never is, whatever it replies to, so its audience is never widened to a
+group."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -31,7 +32,7 @@ async def thread_group(session: AsyncSession, post: Post | None) -> Actor | None
         if (group := await _named_by(session, post)) is not None:
             return group
         if post.in_reply_to_id is None:
-            return await _announcer(session, post)
+            return None  # a Group's announce of the first post alone proves nothing
         post = await session.get(Post, post.in_reply_to_id)
     return None
 
@@ -53,10 +54,3 @@ async def _named_by(session: AsyncSession, post: Post) -> Actor | None:
         return None
     query = select(Actor).where(Actor.uri.in_(named), Actor.actor_type == "Group", Actor.local.is_(False))
     return (await session.execute(query.limit(1))).scalars().first()
-
-
-async def _announcer(session: AsyncSession, first: Post) -> Actor | None:
-    """The Group that announced a thread's first post: its Announce is stored as the Group's boost of it."""
-    query = (select(Actor).join(Post, Post.author_id == Actor.id)
-             .where(Post.boost_of_id == first.id, Actor.actor_type == "Group", Actor.local.is_(False)).limit(1))
-    return (await session.execute(query)).scalars().first()

@@ -10,30 +10,42 @@ from server.db.models import Actor, GroupBan, GroupThreadState
 from server.db.types import utcnow
 
 
-async def state_of(session: AsyncSession, post_id: int | None) -> GroupThreadState | None:
-    return await session.get(GroupThreadState, post_id) if post_id is not None else None
+async def state_of(session: AsyncSession, post_id: int | None,
+                   group_actor_id: int | None = None) -> GroupThreadState | None:
+    """The state of a thread (of group `group_actor_id` only, when given: another group's is none of its)."""
+    state = await session.get(GroupThreadState, post_id) if post_id is not None else None
+    if state is not None and group_actor_id is not None and state.group_actor_id != group_actor_id:
+        return None
+    return state
 
 
-async def _state(session: AsyncSession, group_actor_id: int, post_id: int) -> GroupThreadState:
-    state = await state_of(session, post_id)
+async def _state(session: AsyncSession, group_actor_id: int, post_id: int) -> GroupThreadState | None:
+    """The group's state of the thread, new if none; None when another group's moderators hold it (theirs)."""
+    state = await session.get(GroupThreadState, post_id)
     if state is None:
         state = GroupThreadState(post_id=post_id, group_actor_id=group_actor_id, locked=False)
         session.add(state)
+    elif state.group_actor_id != group_actor_id:
+        return None
     state.updated_at = utcnow()
     return state
 
 
-async def set_locked(session: AsyncSession, group_actor_id: int, post_id: int, locked: bool) -> bool:
-    """Lock or unlock; whether that changed anything."""
+async def set_locked(session: AsyncSession, group_actor_id: int, post_id: int, locked: bool) -> bool | None:
+    """Lock or unlock; whether that changed anything (None: the thread's state is another group's, untouched)."""
     state = await _state(session, group_actor_id, post_id)
+    if state is None:
+        return None
     changed, state.locked = state.locked != locked, locked
     await session.flush()
     return changed
 
 
-async def set_pinned(session: AsyncSession, group_actor_id: int, post_id: int, pinned: bool) -> bool:
-    """Pin (into the group's featured collection) or unpin; whether that changed anything."""
+async def set_pinned(session: AsyncSession, group_actor_id: int, post_id: int, pinned: bool) -> bool | None:
+    """Pin (into the group's featured collection) or unpin; whether that changed anything (None: as set_locked)."""
     state = await _state(session, group_actor_id, post_id)
+    if state is None:
+        return None
     changed = (state.pinned_at is not None) != pinned
     if changed:
         state.pinned_at = utcnow() if pinned else None
@@ -41,8 +53,8 @@ async def set_pinned(session: AsyncSession, group_actor_id: int, post_id: int, p
     return changed
 
 
-async def is_locked(session: AsyncSession, post_id: int | None) -> bool:
-    state = await state_of(session, post_id)
+async def is_locked(session: AsyncSession, post_id: int | None, group_actor_id: int | None = None) -> bool:
+    state = await state_of(session, post_id, group_actor_id)
     return state is not None and state.locked
 
 

@@ -55,7 +55,7 @@ async def in_group(session: AsyncSession, post_id: int) -> InGroup | None:
     row = (await session.execute(query)).first()
     if row is None:
         return None
-    state = await states.state_of(session, row[1])
+    state = await states.state_of(session, row[1], row[0].actor_id)
     return InGroup(row[0].actor.uri, thread_url(row[0], row[1]), thread_start=row[1] == post_id,
                    locked=state is not None and state.locked, pinned=state is not None and state.pinned_at is not None)
 

@@ -5,7 +5,8 @@ and `Undo(Lock)` (the thread shown locked or not), `Add`/`Remove` with the group
 
 Taken only as the group's word: announced by the group with the activity embedded (the group signed it), or
 otherwise by one of the moderators the group's `attributedTo` collection lists; and only for objects in that
-group (a post addressed to it, announced by it, or a reply in such a thread). Anything else is refused with the
+group (a thread whose first post is addressed to it, or a reply in one; never a post of ours or a thread of a
+group hosted here). Anything else is refused with the
 reason."""
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from sqlalchemy import select
 
 from federation import vocab
 from federation.urls import same_origin
-from server.db.models import Actor, Post
+from server.db.models import Actor, GroupPost, Post
 from server.services.federation.inbox.context import InboxContext, Refused
 from server.services.federation.inbox.posts import remove_post
 from server.services.groups import states
@@ -51,20 +52,24 @@ def _is_featured(target: str, group_uri: str) -> bool:
 
 
 async def _in_group(ctx: InboxContext, post: Post, group: Actor) -> bool:
-    """Addressed to the group, announced by it (its boost), or a reply in a thread that is."""
+    """In a thread of the group: the thread's first post (walked up to through the replies we hold) names the group
+    in its `to`/`cc`. The group's boost of it proves nothing (any actor may announce any public post); and never a
+    post of ours, nor a thread of a group hosted here: those are for their own moderators."""
     for _ in range(MAX_DEPTH):
-        if group.uri in (post.to or []) or group.uri in (post.cc or []):
-            return True
-        boosted = select(Post.id).where(Post.author_id == group.id, Post.boost_of_id == post.id)
-        if (await ctx.session.execute(boosted)).first():
-            return True
-        if post.in_reply_to_id is None:
+        if post.local:
             return False
+        if post.in_reply_to_id is None:
+            break
         parent = await ctx.session.get(Post, post.in_reply_to_id)
         if parent is None:
             return False
         post = parent
-    return False
+    else:
+        return False
+    if group.uri not in (post.to or []) and group.uri not in (post.cc or []):
+        return False
+    held_here = select(GroupPost.post_id).where(GroupPost.post_id == post.id).limit(1)
+    return (await ctx.session.execute(held_here)).first() is None
 
 
 async def _group_post(ctx: InboxContext, group: Actor, uri: str | None) -> Post | None:
@@ -117,6 +122,8 @@ async def apply(ctx: InboxContext, group: Actor, inner: vocab.Activity) -> str:
         changed = await states.set_locked(ctx.session, group.id, post.id, kind != "Undo")
     else:  # Add or Remove, the featured collection as target
         changed = await states.set_pinned(ctx.session, group.id, post.id, inner.type == "Add")
+    if changed is None:
+        raise Refused(f"{group.uri} may not moderate {post.uri}: another group's moderators did")
     if changed:
         await stream_events.post_edited(ctx.session, post)
     return f"{kind} {inner.type} of {post.uri} by {group.uri}"
