@@ -317,3 +317,47 @@ async def test_api_cases_resolving_federates_an_update_the_author_s_relayed_or_t
     assert by_group["object"]["id"] == page["id"] and "curbside:acceptedAnswer" not in by_group["object"][
         "curbside:case"]
     assert {"curbside": "https://curbside.test/ns#"} in by_group["@context"]
+
+
+async def test_api_cases_an_edit_that_takes_out_an_mrn_takes_it_out_of_the_case_and_its_update(app, client, world):
+    async with app.state.sessions() as session:
+        carol = await factories.remote_actor(session, "carol", "remote.example")
+        await factories.follow(session, carol, world["group"])
+        await factories.follow(session, carol, world["alice"].actor)
+        await session.commit()
+    headers = world["alice"].headers
+    with_mrn = case(presentation=case()["presentation"] + " MRN 4482913")
+    assert (await client.post(CASES, json=with_mrn, headers=headers)).status_code == 422  # the guard's warning
+    status = await opened(client, headers, presentation=with_mrn["presentation"])  # sent again: confirmed
+    assert "4482913" in status["curbside_case"]["presentation"]
+    source = (await client.get(f"/api/v1/statuses/{status['id']}/source", headers=headers)).json()["text"]
+    assert "MRN 4482913" in source
+    edited = await client.put(f"/api/v1/statuses/{status['id']}", json={"status": source.replace(" MRN 4482913", "")},
+                              headers=headers)
+    assert edited.status_code == 200, edited.text
+    shown = (await client.get(f"/api/v1/statuses/{status['id']}", headers=headers)).json()["curbside_case"]
+    assert shown["question"] == case()["question"] and shown["presentation"] == case()["presentation"]
+    async with app.state.sessions() as session:
+        bodies = [json.loads(d.body) for d in (await session.execute(select(Delivery))).scalars()]
+    updates = [b for b in bodies if b["type"] == "Update"]
+    assert updates and all("4482913" not in json.dumps(u) for u in updates)
+    assert updates[0]["object"]["curbside:case"]["curbside:presentation"] == case()["presentation"]
+
+
+async def test_api_cases_a_moderator_resolving_a_followers_only_case_sends_nothing_public(app, client, world):
+    async with app.state.sessions() as session:
+        carol = await factories.remote_actor(session, "carol", "remote.example")
+        await factories.follow(session, carol, world["group"])
+        await factories.follow(session, world["mod"].actor, world["alice"].actor)  # the moderator sees the case
+        await session.commit()
+    status = await opened(client, world["alice"].headers)
+    async with app.state.sessions() as session:
+        (await session.get(Post, int(status["id"]))).visibility = "private"
+        await session.execute(Delivery.__table__.delete())
+        await session.commit()
+    resolved = await client.post(f"{CASES}/{status['id']}/resolve", json={}, headers=world["mod"].headers)
+    assert resolved.status_code == 200, resolved.text
+    async with app.state.sessions() as session:
+        bodies = [json.loads(d.body) for d in (await session.execute(select(Delivery))).scalars()]
+    assert not [b for b in bodies if "https://www.w3.org/ns/activitystreams#Public" in json.dumps(b)]
+    assert not [b for b in bodies if b["actor"] == world["group"].uri]

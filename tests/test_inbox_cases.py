@@ -101,3 +101,55 @@ async def test_inbox_cases_anyone_elses_update_changes_nothing(fed_app, fed_clie
     await deliver(fed_client, world["answerer"], update)
     await drain(fed_app)
     assert (await shown(fed_client, world))["state"] == "open"
+
+
+async def test_inbox_cases_a_case_first_stored_for_a_boost_is_kept_as_a_case(fed_app, fed_client, remote):
+    group, author, booster = remote.actor("cardio"), remote.actor("rita"), remote.actor("bea")
+    remote.publish({**group.document(), "type": "Group"})
+    page = case_page(remote, author, group)
+    remote.publish(page)
+    viewer = await member(fed_app, "alice")
+    boost = activities.announce(f"{booster.uri}/boosts/1", booster.uri, page["id"], "2024-05-01T10:00:00Z",
+                                to=[PUBLIC], cc=[booster.followers])
+    assert (await deliver(fed_client, booster, boost)).status_code == 202
+    await drain(fed_app)
+    async with fed_app.state.sessions() as session:
+        post_id = await session.scalar(select(Post.id).where(Post.uri == page["id"]))
+        assert post_id is not None and await session.get(Case, post_id) is not None
+    response = await fed_client.get(f"/api/v1/statuses/{post_id}", headers=viewer.headers)
+    assert response.json()["curbside_case"]["question"] == "Add spironolactone?"
+
+
+async def test_inbox_cases_a_case_stored_before_its_create_is_kept_on_its_create(fed_app, fed_client, remote):
+    """A case post stored without its case (as before: a thread fetch or a boost) is kept as a case when its
+    Create comes."""
+    group, author = remote.actor("cardio"), remote.actor("rita")
+    remote.publish({**group.document(), "type": "Group"})
+    page = case_page(remote, author, group)
+    plain = {k: v for k, v in page.items() if k != "curbside:case"}
+    remote.publish(plain)
+    viewer = await member(fed_app, "alice")
+    assert (await deliver(fed_client, author, create(plain))).status_code == 202
+    await drain(fed_app)
+    async with fed_app.state.sessions() as session:
+        post_id = await session.scalar(select(Post.id).where(Post.uri == page["id"]))
+        assert post_id is not None and await session.get(Case, post_id) is None
+    remote.publish(page)
+    again = {**create(page), "id": page["id"] + "/activity-again"}  # not the first Create's id (seen already)
+    assert (await deliver(fed_client, author, again)).status_code == 202
+    await drain(fed_app)
+    async with fed_app.state.sessions() as session:
+        assert await session.get(Case, post_id) is not None
+    assert (await fed_client.get(f"/api/v1/statuses/{post_id}", headers=viewer.headers)).json()["curbside_case"]
+
+
+async def test_inbox_cases_the_authors_edit_refreshes_the_cases_texts(fed_app, fed_client, world):
+    page = {**world["page"], "content": "<p>Question: add spironolactone?</p>", "name": "Hypertension",
+            "updated": "2024-05-05T10:00:00Z",
+            "curbside:case": {**case_props(), "curbside:presentation": "BP 168/96."}}
+    page.pop("@context")
+    update = activities.update(f"{world['author'].uri}/updates/9", world["author"].uri, page, to=[PUBLIC])
+    assert (await deliver(fed_client, world["author"], update)).status_code == 202
+    await drain(fed_app)
+    case = await shown(fed_client, world)
+    assert case["presentation"] == "BP 168/96." and case["title"] == "Hypertension"

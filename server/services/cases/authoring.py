@@ -11,12 +11,11 @@ from server.db.models import Actor, Case, Post
 from server.runtime import Runtime
 from server.services.accounts.specialties import specialty_name
 from server.services.cases.categories import age_band_name, check_categories, check_texts
+from server.services.cases.edited import PRESENTATION, QUESTION
 from server.services.federation.remote_actors import RemoteActorError, resolve_acct
 from server.services.groups import joining, registry
 from server.services.posts import authoring
 from server.services.posts.authoring import NewPost, PhiFound
-
-QUESTION, PRESENTATION = "Question: ", "Presentation: "
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,8 @@ async def keep_case(session, post_id: int, title: str | None, doc: dict) -> None
 
 
 async def take_state(session, post: Post, doc: dict, actor_uri: str) -> bool:
-    """Update our copy's state from an Update of the case by its author or its group; False when the post is no case
+    """Update our copy's state from an Update of the case by its author or its group (and from its author's, its
+    question, presentation and title too); False when the post is no case
     of ours or the Update is not theirs (nothing changed)."""
     case = await session.get(Case, post.id)
     received = as_to_case(doc)
@@ -63,6 +64,10 @@ async def take_state(session, post: Post, doc: dict, actor_uri: str) -> bool:
         log.info("case %s: not taking its state from %s (neither its author nor its group)", post.uri, actor_uri)
         return False
     await _apply(session, case, received)
+    if actor_uri == post.author.uri:  # the author's edit: what they took out of the case goes from ours too
+        case.question, case.presentation = received.question, received.presentation
+        if isinstance(doc.get("name"), str) and doc["name"].strip():
+            case.title = doc["name"].strip()[:200]
     await session.flush()
     return True
 

@@ -98,10 +98,18 @@ async def _send_as_author(runtime: Runtime, session, post: Post, case: Case) -> 
     await group_relay.relay_about(runtime, session, update, post.id, post.author)
 
 
+def _addressed_as(post: Post, followers: str) -> dict[str, list[str]]:
+    """The group's Update addressed as the case post is (public: to everyone; unlisted: everyone in cc)."""
+    if post.visibility == "public":
+        return {"to": [PUBLIC], "cc": [followers]}
+    return {"to": [followers], "cc": [PUBLIC]}
+
+
 async def _send_as_group(runtime: Runtime, session, group: Group, post: Post, case: Case) -> None:
     """A moderator's resolution is the group's word: the group's Update of the case (the Page as served, or for a
-    case from elsewhere only its id and properties), to the group's followers and the case's author."""
-    if group.members_only:
+    case from elsewhere only its id and properties), to the group's followers and the case's author, addressed as
+    the case is: only a public or unlisted case's (a narrower case's audience is not the group's to widen)."""
+    if group.members_only or post.visibility not in ("public", "unlisted"):
         return
     answer = await accepted_uri(session, case)
     extension = case_to_as(case, post.content_html, answer)
@@ -112,7 +120,7 @@ async def _send_as_group(runtime: Runtime, session, group: Group, post: Post, ca
                 "curbside:case": extension["curbside:case"]}
     digest = hashlib.sha256(f"{post.uri} {case.resolved_at.isoformat()}".encode()).hexdigest()[:32]
     update = activities.update(f"{group.actor.uri}/activities/update/{digest}", group.actor.uri, page,
-                               to=[PUBLIC], cc=[group.actor.followers_url])
+                               **_addressed_as(post, group.actor.followers_url))
     update["@context"] = with_case_context(POST_CONTEXT, runtime.urls, extension)
     recipients = await remote_followers(session, group.actor_id)
     if not post.author.local:

@@ -31,6 +31,7 @@ from server.db.poll_json import new_poll, poll_json
 from server.db.types import utcnow
 from server.metrics import process_metrics
 from server.runtime import Runtime
+from server.services.cases import edited as cases_edited
 from server.services.cases.lookup import case_extension
 from server.services.federation.delivery import enqueue_activity, remote_followers
 from server.services.federation.remote_actors import RemoteActorError, resolve_acct
@@ -511,6 +512,7 @@ async def edit_post(runtime: Runtime, session: AsyncSession, author: Actor, post
                for key, a in mentions.items()}
     rendered = render_post(new.text, mentions=targets, tag_url=runtime.urls.tag)
     post.content_html, post.source, post.tags = _heading(post) + rendered.html, new.text, rendered.tags
+    await cases_edited.take_edit(session, post, new.text)  # the case's fields are the screened text's, not the old
     await _record_confirmation(session, author, post, decision, new)
     post.summary = new.spoiler_text or None
     post.sensitive = new.sensitive or bool(new.spoiler_text)

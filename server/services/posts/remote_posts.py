@@ -48,11 +48,11 @@ async def resolve_post(runtime: Runtime, session: AsyncSession, url: str) -> Pos
     activity = vocab.Activity(id=url, type="Create", actor="")
     ctx = InboxContext(runtime, session, activity, signer="", fetcher_source=fetcher)
     try:
-        parsed, _, author = await fetch_post(ctx, url)
+        parsed, doc, author = await fetch_post(ctx, url)
         post = await stored_post(session, parsed.id)
         if post is not None:
             return post
-        post = await store_post(as_author(ctx, author.uri), parsed, author, fan_out=False)
+        post = await store_post(as_author(ctx, author.uri), parsed, author, fan_out=False, doc=doc)
         await session.commit()
         return await stored_post(session, parsed.id) if post is None else await session.get(Post, post.id)
     except (Refused, Transient, vocab.VocabError) as exc:

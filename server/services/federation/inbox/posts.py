@@ -64,24 +64,41 @@ async def _mentioned_locals(ctx: InboxContext, parsed: vocab.Post, visibility: s
     return list((await ctx.session.execute(query)).scalars())
 
 
-async def store_post(ctx: InboxContext, parsed: vocab.Post, author: Actor, *, fan_out: bool) -> Post | None:
-    """Store a new remote post with its mentions, tags and reply link; notify mentioned members and
-    (with `fan_out`) fill home timelines. None when it is stored already (its side effects too).
-    Refuses replies to members-only posts. The Post returned is not attached to the session."""
+async def store_post(ctx: InboxContext, parsed: vocab.Post, author: Actor, *, fan_out: bool,
+                     doc: dict) -> Post | None:
+    """Store a new remote post with its mentions, tags and reply link (and the case another Curbside's Page
+    carries, from `doc`); notify mentioned members and (with `fan_out`) fill home timelines. None when it is
+    stored already (its side effects too). Refuses replies to members-only posts. The Post returned is not
+    attached to the session."""
     values, parent, mentioned = await _new_post(ctx, parsed, author)
-    return await _write_post(ctx, Post(**values, author=author), parsed, parent, mentioned, fan_out=fan_out)
+    post = await _write_post(ctx, Post(**values, author=author), parsed, parent, mentioned, fan_out=fan_out)
+    if post is not None:
+        await keep_case(ctx, parsed, doc)
+    return post
 
 
-async def store_followed_post(ctx: InboxContext, parsed: vocab.Post, author: Actor) -> dict | None:
+async def store_followed_post(ctx: InboxContext, parsed: vocab.Post, author: Actor, doc: dict) -> dict | None:
     """store_post with fan-out, a plain post (no mention of members, not direct, no poll) being deferred to
     the batch (see batch.py) without building its ORM object; returns the new post's column values (those
     post_values names), None when it is stored already."""
     values, parent, mentioned = await _new_post(ctx, parsed, author)
     if not mentioned and values["visibility"] != "direct" and values["poll"] is None:  # polls need a deadline row
         ctx.batch.add(post_row(values), hashtags(parsed), author.domain)
+        await keep_case(ctx, parsed, doc)
         return values
     stored = await _write_post(ctx, Post(**values, author=author), parsed, parent, mentioned, fan_out=True)
+    if stored is not None:
+        await keep_case(ctx, parsed, doc)
     return None if stored is None else values
+
+
+async def keep_case(ctx: InboxContext, parsed: vocab.Post, doc: dict) -> None:
+    """Keep the case another Curbside's Page carries, however its post reached us (sent, fetched for a thread or
+    a boost); nothing for any other post or a case kept already."""
+    if parsed.name and isinstance(doc, dict) and CASE in doc:
+        post_id = await _stored_id(ctx, parsed.id)
+        if post_id is not None:
+            await cases_received.keep_case(ctx.session, post_id, parsed.name, doc)
 
 
 async def _new_post(ctx: InboxContext, parsed: vocab.Post, author: Actor) -> tuple[dict, Post | None, list[int]]:
@@ -135,9 +152,9 @@ async def on_create_note(ctx: InboxContext) -> None:
     await _fetch_missing_thread(ctx, parsed, doc)
     # A post stored already (a repeated delivery, or fetched earlier for a boost) is left alone.
     author = await ctx.actor()
-    post = await store_followed_post(ctx, parsed, author)
-    if post is not None and parsed.name and CASE in doc:  # another Curbside's case
-        await cases_received.keep_case(ctx.session, await _stored_id(ctx, parsed.id), parsed.name, doc)
+    post = await store_followed_post(ctx, parsed, author, doc)
+    if post is None:  # stored already (fetched for a thread or a boost): its case is kept all the same
+        await keep_case(ctx, parsed, doc)
     if post is not None:
         new = Posted(as_received(ctx, doc), author, post["in_reply_to_id"], lambda: _stored_id(ctx, parsed.id),
                       parsed.name)
@@ -201,7 +218,7 @@ def as_author(ctx: InboxContext, author_uri: str) -> InboxContext:
 
 
 async def _store_fetched(ctx: InboxContext, parsed: vocab.Post, doc: dict, author: Actor) -> None:
-    post = await store_post(as_author(ctx, author.uri), parsed, author, fan_out=False)
+    post = await store_post(as_author(ctx, author.uri), parsed, author, fan_out=False, doc=doc)
     if post is None:
         return
     for group, row in await relay.holding(ctx.session, post.in_reply_to_id):
@@ -230,6 +247,7 @@ async def on_update_note(ctx: InboxContext) -> None:
     if await _edit(ctx, post, parsed):
         await relay.relay_about(ctx.runtime, ctx.session, as_received(ctx, doc), post.id, post.author)
     if CASE in doc:
+        await keep_case(ctx, parsed, doc)  # a case first stored before its case was known
         await cases_received.take_state(ctx.session, post, doc, ctx.activity.actor)
 
 

@@ -74,7 +74,7 @@ async def _original(ctx: InboxContext) -> Post:
         raise Refused(f"boosted object {ctx.object_id} names no author")
     # Parse as if the author had sent it: the same attribution and origin rules apply.
     parsed = await parse_post(_as_author(ctx, author.uri), doc)
-    return await store_post(ctx, parsed, author, fan_out=False) or await ctx.post(parsed.id)
+    return await store_post(ctx, parsed, author, fan_out=False, doc=doc) or await ctx.post(parsed.id)
 
 
 def _author_of(ctx: InboxContext, doc: dict) -> str:
