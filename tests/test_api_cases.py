@@ -361,3 +361,22 @@ async def test_api_cases_a_moderator_resolving_a_followers_only_case_sends_nothi
         bodies = [json.loads(d.body) for d in (await session.execute(select(Delivery))).scalars()]
     assert not [b for b in bodies if "https://www.w3.org/ns/activitystreams#Public" in json.dumps(b)]
     assert not [b for b in bodies if b["actor"] == world["group"].uri]
+
+
+async def test_api_cases_listing_by_a_remote_group_looks_up_only_known_groups(app, client, world, monkeypatch):
+    from server.services.cases import authoring as case_authoring
+
+    async def no_lookups(*args, **kwargs):
+        raise AssertionError("the listing made the server look a remote address up")
+
+    monkeypatch.setattr(case_authoring, "resolve_acct", no_lookups)
+    await open_to_visitors(app)
+    async with app.state.sessions() as session:
+        known = await factories.remote_actor(session, "cardio", "lemmy.example")
+        known.actor_type = "Group"
+        await session.commit()
+    for headers in ({}, world["bob"].headers):  # a visitor, or a member: no WebFinger, no fetch, no write
+        unknown = await client.get(f"{CASES}?group=anything@attacker.example", headers=headers)
+        assert unknown.status_code == 422 and "no group" in unknown.json()["error"]
+        listed = await client.get(f"{CASES}?group=Cardio@lemmy.example", headers=headers)
+        assert listed.status_code == 200 and listed.json() == []

@@ -150,7 +150,7 @@ async def test_i18n_preferences_page_saves_the_locale_and_the_next_page_speaks_i
     assert back.status_code == 303 and await _locale_of(app, "hans") is None  # the instance's again
 
 
-async def test_i18n_api_registration_stores_the_locale_and_refuses_an_unknown_one(app, client):
+async def test_i18n_api_registration_stores_the_best_locale_and_never_refuses_for_it(app, client):
     async with app.state.sessions() as session:
         await set_registration_mode(session, "open")
         await session.commit()
@@ -160,9 +160,16 @@ async def test_i18n_api_registration_stores_the_locale_and_refuses_an_unknown_on
                              data={**form, "username": "greta", "email": "greta@example.org", "locale": "de-AT"})
     assert made.status_code == 200, made.text
     assert await _locale_of(app, "greta") == "de"
-    refused = await client.post("/api/v1/accounts", headers=bearer(token),
-                                data={**form, "username": "kor", "locale": "tlh"})
-    assert refused.status_code == 422 and "locale must be one of de, en, es, fr" in refused.json()["error"]
+    # Apps send the device's locale: one without a catalog is the instance's, never a 422.
+    for username, device in (("kor", "tlh"), ("joao", "pt-BR"), ("yuki", "ja"), ("bad", "x" * 300)):
+        made = await client.post("/api/v1/accounts", headers=bearer(token),
+                                 data={**form, "username": username, "email": f"{username}@example.org",
+                                       "locale": device})
+        assert made.status_code == 200, made.text
+        assert await _locale_of(app, username) is None
+    swiss = await client.post("/api/v1/accounts", headers=bearer(token),
+                              data={**form, "username": "heidi", "email": "heidi@example.org", "locale": "fr_CH"})
+    assert swiss.status_code == 200 and await _locale_of(app, "heidi") == "fr"
     unset = await client.post("/api/v1/accounts", headers=bearer(token),
                               data={**form, "username": "noel", "email": "noel@example.org"})
     assert unset.status_code == 200 and await _locale_of(app, "noel") is None

@@ -236,3 +236,27 @@ def test_remote_media_prune_wants_a_whole_number_of_days(tmp_path):
     result = subprocess.run([sys.executable, "-m", "server.cli", "media", "prune", "--remote-older-than", "-3"],
                             env=env, capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert result.returncode == 2 and "whole number of days" in result.stderr
+
+
+async def test_remote_media_of_a_deleted_post_are_no_longer_served_and_prune_removes_their_files(
+        fed_app, fed_client, remote):
+    post, status = await _remote_post(fed_app, fed_client, remote)
+    [photo] = status["media_attachments"]
+    shown = await fed_client.get(_path(photo["url"]))
+    assert shown.status_code == 200
+    assert shown.headers["cache-control"] == "public, max-age=86400"  # not immutable: a deletion takes effect
+    [row] = await _rows(fed_app)
+    author = remote.actor("rhea")
+    delete = {"@context": "https://www.w3.org/ns/activitystreams", "id": post.uri + "#delete", "type": "Delete",
+              "actor": author.uri, "object": {"id": post.uri, "type": "Tombstone"}}
+    assert (await deliver(fed_client, author, delete)).status_code == 202
+    await drain(fed_app)
+    async with fed_app.state.sessions() as session:
+        assert await session.get(Post, post.id) is None
+    gone = await fed_client.get(_path(photo["url"]))
+    assert gone.status_code == 404 and _fetches(remote, PHOTO) == 1  # neither served nor fetched again
+    done = _prune(fed_app.state.settings, 30)
+    assert done.returncode == 0 and "pruned 1 cached remote media file" in done.stdout, done.stderr
+    assert await fed_app.state.runtime.storage.get(row.file_key) is None
+    assert (await fed_client.get(_path(photo["url"]))).status_code == 404
+    assert (await fed_client.get(_path(status["account"]["avatar"]))).status_code == 200  # the author's stay

@@ -9,6 +9,8 @@ from starlette.responses import Response
 SANDBOX = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox"}
 # A file never changes under its name (a new upload gets a new one), so caches may keep it for good.
 IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable", **SANDBOX}
+# Other servers' media: a day, so that a deleted post's copies stop being served from caches soon after.
+REVOCABLE = {"Cache-Control": "public, max-age=86400", **SANDBOX}
 
 
 def media_response(key: str, data: bytes) -> Response:

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from server.services.federation.remote_media import RemoteMediaUnavailable, local_copy
-from server.storage.responses import IMMUTABLE
+from server.storage.responses import REVOCABLE
 from server.urls import remote_media_url
 
 
@@ -24,4 +24,4 @@ async def remote_media(request: Request) -> Response:
         raise HTTPException(502, str(exc)) from None
     if copy.public_url:
         return RedirectResponse(copy.public_url, status_code=302)
-    return Response(copy.data, media_type=copy.media_type, headers=IMMUTABLE)
+    return Response(copy.data, media_type=copy.media_type, headers=REVOCABLE)

@@ -12,6 +12,7 @@ from server.i18n import current_locale, gettext
 from server.services.accounts import professional_profile as profiles
 from server.services.accounts.invites import is_usable
 from server.services.accounts.mailed_tokens import peek_token
+from server.services.accounts.preferences import valid_locale
 from server.services.accounts.registration import Registration, confirm_email, register
 from server.services.instance.mail import send_quietly
 from server.services.instance.settings import registration_mode
@@ -71,6 +72,7 @@ async def _register(web: Web) -> Response:
         invite_code=values["invite_code"] or None, locale=values["locale"] or None)
     mail: list = []
     try:
+        valid_locale(registration.locale)  # the form's select offers the catalogs only: anything else is tampering
         account = await register(web.db, web.settings, registration, mail)
         await profiles.update_profile(web.db, web.runtime.urls, account, _professional(web, values))
     except ServiceError as exc:

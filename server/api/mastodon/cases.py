@@ -60,7 +60,9 @@ async def resolve(request: Request) -> JSONResponse:
 async def _group_id(session, runtime, acct: str | None) -> int | None:
     if not acct:
         return None
-    return (await case_service.find_group(runtime, session, acct)).id
+    # A listing only filters: a group not known here has no cases here, so nothing is looked up elsewhere (a
+    # visitor could otherwise make us WebFinger and fetch any address).
+    return (await case_service.find_group(runtime, session, acct, known_only=True)).id
 
 
 async def index(request: Request) -> JSONResponse:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from moderation.errors import Kind, ServiceError
 from server.db.models import Account, Actor, MemberProfile, OAuthToken
 from server.db.types import utcnow
-from server.i18n import N_, gettext, use_locale
+from server.i18n import N_, gettext, supported, use_locale
 from server.services.accounts import login_throttle as throttle
 from server.services.accounts import web_sessions
 from server.services.accounts.invites import use_invite
@@ -20,7 +20,7 @@ from server.services.accounts.mailed_tokens import consume_token, issue_token, i
 from server.services.accounts.members import NewAccount, create_account
 from server.services.accounts.oauth import revoke_tokens
 from server.services.accounts.passwords import hash_password
-from server.services.accounts.preferences import mail_locale, valid_locale
+from server.services.accounts.preferences import mail_locale
 from server.services.instance.mail import Message
 from server.services.instance.settings import registration_mode
 from server.services.posts.fanout import notify
@@ -68,7 +68,8 @@ async def register(session: AsyncSession, settings: Settings, reg: Registration,
     approved = invite is not None or mode == "open"
     account = await create_account(session, urls, settings.domain, NewAccount(
         username=reg.username, email=reg.email, password=reg.password, confirmed=False, approved=approved))
-    account.locale = valid_locale(reg.locale)
+    # Apps send the device's locale ("pt-BR", "ja"): the best catalog for it, else the instance's; never a refusal.
+    account.locale = supported(reg.locale)
     account.registration_reason = (reg.reason or "").strip()[:MAX_REASON] or None
     account.invite_id = invite.id if invite else None
     session.add(MemberProfile(actor_id=account.actor_id))

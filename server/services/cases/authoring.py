@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from sqlalchemy import func, select
+
 from moderation.errors import Kind, ServiceError
 from server.db.models import Actor, Case, Post
 from server.runtime import Runtime
@@ -40,12 +42,17 @@ def _check(new: NewCase) -> None:
     check_categories(new.age_band, new.sex, new.specialties)
 
 
-async def find_group(runtime: Runtime, session, acct: str) -> Actor:
-    """The Group actor an acct names, here or elsewhere (fetched if not known yet); a 422 when it names none."""
+async def find_group(runtime: Runtime, session, acct: str, *, known_only: bool = False) -> Actor:
+    """The Group actor an acct names, here or elsewhere (fetched if not known yet, unless `known_only`: then
+    nothing is fetched or stored, as for a listing anyone may ask for); a 422 when it names none."""
     name, _, host = (acct or "").strip().lstrip("@").partition("@")
     actor = None
     if name and (not host or host.lower() == runtime.settings.domain):
         actor = await registry.group_actor_named(session, runtime.settings.domain, name)
+    elif name and known_only:
+        actor = (await session.execute(select(Actor).where(
+            Actor.domain == host.lower(), func.lower(Actor.username) == name.lower(), Actor.actor_type == "Group")
+            .limit(1))).scalar_one_or_none()
     elif name:
         try:
             actor = await resolve_acct(runtime, session, name, host)

@@ -14,14 +14,16 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import anyio
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.fetch import Fetcher, FetchError
 from moderation.errors import Kind, ServiceError
 from server.caches import Bounded
 from server.db.models import RemoteMedia
 from server.db.types import utcnow
+from server.db.upsert import insert_ignore
 from server.runtime import Runtime
 from server.services.posts import images
 
@@ -31,6 +33,9 @@ KEPT_AS_SENT = {"image/gif": "gif", "video/mp4": "mp4", "video/webm": "webm", "v
                 "audio/mpeg": "mp3", "audio/ogg": "ogg", "audio/wav": "wav", "audio/x-wav": "wav",
                 "audio/mp4": "m4a", "audio/aac": "aac", "audio/flac": "flac", "audio/webm": "weba"}
 PRUNE_BATCH = 500
+# A copy whose post was deleted (withdrawn): never served or fetched again; `prune` removes its file at once and
+# keeps the row as the mark.
+GONE = "gone"
 MAX_IN_FLIGHT = 1_000  # fetches under way in a process, shared by the viewers who ask meanwhile
 
 
@@ -83,6 +88,8 @@ async def local_copy(runtime: Runtime, url: str) -> Copy:
         raise ServiceError(refusal, Kind.FORBIDDEN)
     async with runtime.sessions() as session:
         row = await session.get(RemoteMedia, url_hash(url))
+    if row is not None and row.media_type == GONE:
+        raise ServiceError("no such media (its post was deleted)", Kind.NOT_FOUND)
     if row is not None:
         public = runtime.storage.public_url(row.file_key)
         if public:
@@ -139,6 +146,8 @@ async def _record(runtime: Runtime, row: RemoteMedia) -> None:
         existing = await session.get(RemoteMedia, row.url_hash)
         if existing is None:
             session.add(row)
+        elif existing.media_type == GONE:  # its post was deleted during the fetch: prune takes the file
+            existing.file_key, existing.size = row.file_key, row.size
         else:
             for name in ("file_key", "media_type", "size", "fetched_at"):
                 setattr(existing, name, getattr(row, name))
@@ -148,6 +157,22 @@ async def _record(runtime: Runtime, row: RemoteMedia) -> None:
             await session.rollback()  # the other process's row names the same key: nothing to add
 
 
+async def withdraw(session: AsyncSession, urls: list[str]) -> None:
+    """Mark the copies of `urls` (a deleted remote post's attachments) as gone, fetched or not, so that their
+    signed local URLs are never served nor fetched again; `prune` deletes their files. Attachment URLs are the
+    post's own in practice (Mastodon, Lemmy, ... give each upload its own address), so no other post is looked
+    for. The caller commits."""
+    rows = {url_hash(url): url for url in urls if isinstance(url, str) and url.startswith(("https://", "http://"))}
+    if not rows:
+        return
+    await session.execute(update(RemoteMedia).where(RemoteMedia.url_hash.in_(list(rows)))
+                          .values(media_type=GONE, fetched_at=utcnow()),
+                          execution_options={"synchronize_session": False})
+    await insert_ignore(session, RemoteMedia, [
+        {"url_hash": digest, "url": url, "domain": (urlsplit(url).hostname or "")[:255], "file_key": "",
+         "media_type": GONE, "size": 0, "fetched_at": utcnow()} for digest, url in rows.items()])
+
+
 @dataclass(frozen=True)
 class Pruned:
     files: int = 0
@@ -155,16 +180,29 @@ class Pruned:
 
 
 async def prune(runtime: Runtime, older_than: timedelta) -> Pruned:
-    """Remove the copies fetched more than `older_than` ago, from storage and their rows, a batch at a time."""
+    """Remove the copies fetched more than `older_than` ago, from storage and their rows, a batch at a time; and
+    the files of withdrawn copies (GONE) whatever their age, keeping their rows as the mark."""
     cutoff, files, freed = utcnow() - older_than, 0, 0
     while True:
         async with runtime.sessions() as session:
+            gone = (await session.execute(select(RemoteMedia.url_hash, RemoteMedia.file_key, RemoteMedia.size)
+                                          .where(RemoteMedia.media_type == GONE, RemoteMedia.file_key != "")
+                                          .limit(PRUNE_BATCH))).all()
+            if gone:
+                await runtime.storage.delete([key for _, key, _ in gone])
+                await session.execute(update(RemoteMedia).where(RemoteMedia.url_hash.in_([h for h, _, _ in gone]))
+                                      .values(file_key="", size=0))
+                await session.commit()
+                files, freed = files + len(gone), freed + sum(size for _, _, size in gone)
+                continue
             batch = (await session.execute(select(RemoteMedia.url_hash, RemoteMedia.file_key, RemoteMedia.size)
-                                           .where(RemoteMedia.fetched_at < cutoff).limit(PRUNE_BATCH))).all()
+                                           .where(RemoteMedia.fetched_at < cutoff, RemoteMedia.media_type != GONE)
+                                           .limit(PRUNE_BATCH))).all()
             if not batch:
                 return Pruned(files, freed)
             await runtime.storage.delete([key for _, key, _ in batch])
             await session.execute(delete(RemoteMedia).where(RemoteMedia.url_hash.in_([h for h, _, _ in batch]),
-                                                            RemoteMedia.fetched_at < cutoff))
+                                                            RemoteMedia.fetched_at < cutoff,
+                                                            RemoteMedia.media_type != GONE))
             await session.commit()
         files, freed = files + len(batch), freed + sum(size for _, _, size in batch)

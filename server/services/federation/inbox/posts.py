@@ -24,6 +24,7 @@ from server.services.federation.inbox.batch import post_columns
 from server.services.federation.inbox.context import InboxContext, Refused, Transient
 from server.services.federation.inbox.remembered import remember_deleted
 from server.services.federation.inbox.votes import take_vote
+from server.services.federation.remote_media import withdraw as withdraw_media
 from server.services.groups import relay
 from server.services.groups.relay import Posted
 from server.services.moderation.incoming import screen_media, screen_post
@@ -300,6 +301,8 @@ async def remove_post(session: AsyncSession, post: Post) -> None:
                               .values(boosts_count=Post.boosts_count - 1))
     await conversations.post_removed(session, post)
     await stream_events.post_deleted(session, post)
+    if not post.local and post.attachments:  # our cached copies go with it (by its origin, a group, an admin)
+        await withdraw_media(session, [item.get("url") for item in post.attachments if isinstance(item, dict)])
     await session.execute(delete(Post).where(Post.id == post.id))
 
 
