@@ -74,7 +74,7 @@ class SharedRateLimiter:
             log.warning("rate limits counted per process for now: the database could not count (%s)", exc)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=8)
 def _upsert_statement(rows: int) -> TextClause:
     """The upsert of `rows` windows, written once per size (the same text on PostgreSQL and SQLite >= 3.35):
     a statement SQLAlchemy compiles once and the driver prepares once per connection."""

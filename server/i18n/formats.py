@@ -13,12 +13,22 @@ def _locale() -> Locale:
 
 
 def format_date(value: date | datetime | None, format: str = "long") -> str:
-    """'14. März 2026', '14 mars 2026', '14 de marzo de 2026', 'March 14, 2026'."""
-    return "" if value is None else dates.format_date(value, format=format, locale=_locale())
+    """'14. März 2026', '14 mars 2026', '14 de marzo de 2026', 'March 14, 2026'; "short" is numeric with a
+    four-digit year ('14.3.2026', '3/14/2026': CLDR's own short form has two, which admins' tables misread)."""
+    if value is None:
+        return ""
+    if format == "short":
+        return dates.format_skeleton("yMd", value, locale=_locale())
+    return dates.format_date(value, format=format, locale=_locale())
 
 
 def format_datetime(value: datetime | None, format: str = "medium") -> str:
-    return "" if value is None else dates.format_datetime(value, format=format, locale=_locale())
+    """A date and time; "short" as format_date's, with a 24-hour time ('14.3.2026 09:05')."""
+    if value is None:
+        return ""
+    if format == "short":
+        return f"{format_date(value, 'short')} {dates.format_skeleton('Hm', value, locale=_locale())}"
+    return dates.format_datetime(value, format=format, locale=_locale())
 
 
 def format_moment(value: datetime, skeleton: str) -> str:
