@@ -188,7 +188,8 @@ async def test_metrics_inbox_job_latency_after_an_activity_is_processed(metrics_
     after = await scrape(metrics_client)
     assert value(after, "curbside_job_latency_seconds_count", queue="inbox") - value(
         before, "curbside_job_latency_seconds_count", queue="inbox") == 1
-    assert value(after, "curbside_job_latency_seconds_sum", queue="inbox") < 60
+    assert value(after, "curbside_job_latency_seconds_sum", queue="inbox") - value(
+        before, "curbside_job_latency_seconds_sum", queue="inbox") < 60  # this one activity, not the suite's
 
 
 async def test_metrics_show_parked_hosts(metrics_app, metrics_client):
