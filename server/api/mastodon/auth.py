@@ -9,7 +9,6 @@ import hashlib
 import time
 from dataclasses import dataclass
 
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection
@@ -189,16 +188,3 @@ async def authenticate(conn: HTTPConnection, scope: str | None = None, *, user: 
         raise HTTPException(403, "Your login is missing a confirmed e-mail address")
     await replica.authenticated()  # a live token: a write may follow (read-your-writes)
     return auth
-
-
-async def token_resolves(scope: Scope) -> bool:
-    """Whether the request's access token is a live one (the rate limiter's question; fills the token cache
-    that `authenticate` then reads, so a valid token costs no second query)."""
-    conn = HTTPConnection(scope)
-    token = bearer(conn)
-    if token is None:
-        return False
-    try:
-        return await _load(conn, token) is not None
-    except SQLAlchemyError:  # the request will meet the same trouble and say so; count it against the IP
-        return False
