@@ -80,16 +80,24 @@ async def register(session: AsyncSession, settings: Settings, reg: Registration,
     return account
 
 
-async def confirmation_mail(session: AsyncSession, settings: Settings, account: Account) -> Message:
-    token = await issue_token(session, account, "confirm")
-    link = f"{settings.base_url}/confirm/{token}"
-    names = {"instance": settings.instance_name, "username": account.actor.username, "link": link}
+async def _link_mail(session: AsyncSession, settings: Settings, account: Account, purpose: str, path: str,
+                     subject: str, body: str) -> Message:
+    """A mail carrying a one-time `purpose` link under `path`, in the recipient's language (`subject` and
+    `body` are msgids with %(instance)s, %(username)s and %(link)s)."""
+    token = await issue_token(session, account, purpose)
+    names = {"instance": settings.instance_name, "username": account.actor.username,
+             "link": f"{settings.base_url}/{path}/{token}"}
     with use_locale(mail_locale(account, settings)):
-        return Message(account.email, gettext("Confirm your email address for %(instance)s") % names,
-                       gettext("Welcome to %(instance)s, @%(username)s.\n\n"
+        return Message(account.email, gettext(subject) % names, gettext(body) % names)
+
+
+async def confirmation_mail(session: AsyncSession, settings: Settings, account: Account) -> Message:
+    return await _link_mail(session, settings, account, "confirm", "confirm",
+                            N_("Confirm your email address for %(instance)s"),
+                            N_("Welcome to %(instance)s, @%(username)s.\n\n"
                                "Confirm your email address by opening this link:\n\n%(link)s\n\n"
                                "The link works once and expires in two days. "
-                               "If you did not sign up, ignore this message.\n") % names)
+                               "If you did not sign up, ignore this message.\n"))
 
 
 async def _may_mail(session: AsyncSession, account: Account, purpose: str) -> bool:
@@ -121,15 +129,12 @@ async def request_password_reset(session: AsyncSession, settings: Settings, logi
     account = await find_login(session, login)
     if account is None or account.disabled_at or not await _may_mail(session, account, "reset"):
         return None
-    token = await issue_token(session, account, "reset")
-    link = f"{settings.base_url}/password/reset/{token}"
-    names = {"instance": settings.instance_name, "username": account.actor.username, "link": link}
-    with use_locale(mail_locale(account, settings)):
-        return Message(account.email, gettext("Reset your password on %(instance)s") % names,
-                       gettext("Someone asked to reset the password of @%(username)s.\n\n"
+    return await _link_mail(session, settings, account, "reset", "password/reset",
+                            N_("Reset your password on %(instance)s"),
+                            N_("Someone asked to reset the password of @%(username)s.\n\n"
                                "Choose a new password here:\n\n%(link)s\n\n"
                                "The link works once and expires in one hour. "
-                               "If it was not you, ignore this message.\n") % names)
+                               "If it was not you, ignore this message.\n"))
 
 
 def _hashed(password: str) -> str:
