@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import subprocess
@@ -28,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._loopback import listen  # noqa: E402 (after sys.path is set)
 
 # --- the receiving side (a separate process) ---------------------------------------------------
 
@@ -51,21 +51,7 @@ async def _serve_inbox(reader: asyncio.StreamReader, writer: asyncio.StreamWrite
 
 
 async def receive(count: int) -> None:
-    servers, ports = [], []
-    for _ in range(count):
-        holder: dict[str, int] = {}
-
-        def handle(reader, writer, holder=holder):
-            return _serve_inbox(reader, writer, holder["port"])
-        server = await asyncio.start_server(handle, "127.0.0.1", 0)
-        holder["port"] = server.sockets[0].getsockname()[1]
-        servers.append(server)
-        ports.append(holder["port"])
-        # localhost may resolve to ::1 first: listen there on the same port, so one port is one domain.
-        with contextlib.suppress(OSError):
-            servers.append(await asyncio.start_server(handle, "::1", holder["port"]))
-    print(json.dumps(ports), flush=True)
-    await asyncio.Event().wait()
+    await listen(count, _serve_inbox)
 
 
 # --- the sending side --------------------------------------------------------------------------
