@@ -48,8 +48,12 @@ run: $(VENV)/.installed catalogs
 	$(BIN)/curbside migrate
 	$(BIN)/curbside serve --host $(HOST) --port $(PORT)
 
+# The suite runs in TEST_JOBS processes (pytest-xdist; `auto`: one per core), each test file whole in one of
+# them (module-scoped worlds of real instances start once); TEST_JOBS=0 runs it in this process.
+TEST_JOBS ?= auto
+
 test: $(VENV)/.installed-test catalogs
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -236,7 +236,8 @@ async def test_delivery_runner_two_runners_never_send_a_row_twice(settings, runt
     try:
         async with serve(handler) as a, serve(handler) as b:
             ids = await enqueue(runtime, member, [a.url("/inbox"), b.url("/inbox")], n=100)
-            runners = [(DeliveryRunner(concurrency=8), runtime), (DeliveryRunner(concurrency=8), other)]
+            # generous timeouts: a request that times out on a busy machine is retried later, not within this drain
+            runners = [(DeliveryRunner(concurrency=8, lease=180, timeout=60), rt) for rt in (runtime, other)]
 
             async def drain(runner, rt):
                 while await run(runner, rt):

@@ -49,11 +49,11 @@ def test_stop_signals_sigterm_with_idle_and_streaming_connections_exits_at_once(
         assert _whole_response(idle).startswith(b"HTTP/1.1 200")
         stream = _connect(instance, f"GET /api/v1/streaming/user HTTP/1.1\r\nAuthorization: Bearer {token}")
         assert stream.recv(4096).startswith(b"HTTP/1.1 200")
-        took = _stopped_within(instance, 2.0)
+        took = _stopped_within(instance, 5.0)  # well under the 10 s graceful timeout, on a busy machine
         assert idle.recv(4096) == b""  # closed by the server
         b"".join(iter(lambda: stream.recv(4096), b""))  # ends (no socket.timeout): the server closed it
     finally:
         instance.stop()
     log = instance.log.read_text()
     assert "ERROR" not in log and "timeout graceful shutdown exceeded" not in log, log[-2000:]
-    assert took < 2.0
+    assert took < 5.0
