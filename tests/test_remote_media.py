@@ -260,3 +260,17 @@ async def test_remote_media_of_a_deleted_post_are_no_longer_served_and_prune_rem
     assert await fed_app.state.runtime.storage.get(row.file_key) is None
     assert (await fed_client.get(_path(photo["url"]))).status_code == 404
     assert (await fed_client.get(_path(status["account"]["avatar"]))).status_code == 200  # the author's stay
+
+
+async def test_remote_media_of_a_suspended_domain_are_withdrawn_with_its_posts_and_pruned(fed_app, fed_client,
+                                                                                      remote):
+    post, status = await _remote_post(fed_app, fed_client, remote)
+    assert (await fed_client.get(_path(status["media_attachments"][0]["url"]))).status_code == 200
+    [row] = await _rows(fed_app)
+    await set_policy(fed_app, host_of(remote), Severity.SUSPEND)
+    async with fed_app.state.sessions() as session:
+        assert await session.get(Post, post.id) is None
+    assert [r.media_type for r in await _rows(fed_app)] == ["gone"]  # whichever host served the file
+    done = _prune(fed_app.state.settings, 30)
+    assert done.returncode == 0 and "pruned 1 cached remote media file" in done.stdout, done.stderr
+    assert await fed_app.state.runtime.storage.get(row.file_key) is None

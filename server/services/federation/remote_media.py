@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from federation.fetch import Fetcher, FetchError
 from moderation.errors import Kind, ServiceError
 from server.caches import Bounded
-from server.db.models import RemoteMedia
+from server.db.models import Post, RemoteMedia
 from server.db.types import utcnow
 from server.db.upsert import insert_ignore
 from server.runtime import Runtime
@@ -171,6 +171,22 @@ async def withdraw(session: AsyncSession, urls: list[str]) -> None:
     await insert_ignore(session, RemoteMedia, [
         {"url_hash": digest, "url": url, "domain": (urlsplit(url).hostname or "")[:255], "file_key": "",
          "media_type": GONE, "size": 0, "fetched_at": utcnow()} for digest, url in rows.items()])
+
+
+async def withdraw_posts_of(session: AsyncSession, authors) -> None:
+    """Withdraw the copies of the attachments of every post by `authors` (a subquery of actor ids), whose posts are
+    being purged (a suspended account or domain, a deleted account): their files go at the next prune, wherever
+    the files were hosted. A page at a time: a domain can have many posts."""
+    last = 0
+    while True:
+        page = (await session.execute(select(Post.id, Post.attachments).where(Post.author_id.in_(authors),
+                                                                              Post.id > last)
+                                      .order_by(Post.id).limit(PRUNE_BATCH))).all()
+        if not page:
+            return
+        last = page[-1][0]
+        await withdraw(session, [item.get("url") for _, items in page for item in items or ()
+                                 if isinstance(item, dict)])
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from server.db.models import (
     Notification,
     Post,
 )
+from server.services.federation.remote_media import withdraw_posts_of
 from server.services.moderation import audit
 from server.services.moderation.policies import (
     MODE_KEY,
@@ -231,6 +232,7 @@ async def purge_actor(session: AsyncSession, theirs) -> None:
         gone = select(func.count()).where(mine.author_id.in_(theirs), link == Post.id).scalar_subquery()
         await session.execute(update(Post).where(Post.id.in_(targets), Post.author_id.not_in(theirs))
                               .values({count: count - gone}), execution_options={"synchronize_session": False})
+    await withdraw_posts_of(session, theirs)  # their cached media go with their posts
     await session.execute(delete(Post).where(Post.author_id.in_(theirs)))
     await session.execute(delete(Follow).where(Follow.follower_id.in_(theirs) | Follow.followed_id.in_(theirs)))
     await session.execute(delete(Notification).where(Notification.from_actor_id.in_(theirs)))
