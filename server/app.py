@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from server import i18n
 from server.ap.inbox import InboxShortcut
+from server.api.mastodon.auth import token_resolves
 from server.errors import HANDLERS
 from server.middleware import BodyLimitMiddleware, MetricsMiddleware, RequestIdMiddleware
 from server.ratelimit import Limiter, RateLimiter, RateLimitMiddleware, mastodon_rules
@@ -94,7 +95,7 @@ def create_app(settings: Settings, *, web_processes: int = 1) -> Starlette:
             Middleware(SecurityHeadersMiddleware),
             Middleware(InboxShortcut),  # the busiest endpoint skips the rest (see server.ap.inbox)
             *([Middleware(ReplicaRouting)] if settings.database_replica_url else []),
-            *([Middleware(RateLimitMiddleware, limiter=limiter)] if limiter else []),
+            *([Middleware(RateLimitMiddleware, limiter=limiter, known_token=token_resolves)] if limiter else []),
             Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
                        upload_max_bytes=settings.max_upload_bytes, upload_prefixes=UPLOAD_PREFIXES),
         ],

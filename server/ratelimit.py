@@ -18,8 +18,13 @@ from typing import Awaitable, Callable, Protocol
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from server.caches import Bounded
+
 BASE_LIMIT = 300  # Mastodon: 300 requests per 5 minutes; the other budgets scale with the configured one
 SWEEP_EVERY = 10_000
+# A token seen to resolve keeps its own budget this long without being looked up again (the budget's key only:
+# whether it still gives access is decided by authentication, at every request).
+RESOLVED_SECONDS, RESOLVED_TOKENS = 3600.0, 100_000
 
 
 @dataclass(frozen=True)
@@ -138,6 +143,7 @@ class RateLimitMiddleware:
                  known_token: Callable[[Scope], Awaitable[bool]] | None = None):
         self.app = app
         self.known_token = known_token  # does the request's token resolve? (else it counts against its IP)
+        self.resolved = Bounded(RESOLVED_TOKENS, ttl=RESOLVED_SECONDS)  # keys of tokens seen to resolve
         self.limiter = limiter
         self.prefixes = prefixes
         self.exempt = exempt
@@ -171,6 +177,9 @@ class RateLimitMiddleware:
         """The budget's key: a token's own, when it resolves; else the client's IP, so that made-up tokens
         neither escape the IP's budget nor leave a counter each."""
         key = caller_key(scope)
-        if key.startswith("token:") and self.known_token is not None and not await self.known_token(scope):
-            return ip_key(scope)
-        return key
+        if not key.startswith("token:") or self.known_token is None or self.resolved.get(key):
+            return key
+        if await self.known_token(scope):  # once per token and process an hour: the budget's key, not access
+            self.resolved.put(key, True)
+            return key
+        return ip_key(scope)

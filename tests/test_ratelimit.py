@@ -1,5 +1,6 @@
 """Rate limits: budgets per token or IP in fixed windows, X-RateLimit-* headers, 429 beyond."""
 import asyncio
+import secrets
 from dataclasses import replace
 from datetime import datetime
 
@@ -70,6 +71,32 @@ async def test_ratelimit_middleware_headers_and_429(settings):
             assert token.status_code == 200  # a valid token has its own budget
             health = await client.get("/healthz")
             assert health.status_code == 200 and "x-ratelimit-limit" not in health.headers
+
+
+@pytest.mark.parametrize("shared", [False, True])
+async def test_ratelimit_made_up_tokens_count_against_the_ip(settings, shared):
+    """Each request with a new random token is still the same client: the IP's budget, no counter per token;
+    a real token keeps its own budget, revoked or not (authentication, not the limiter, ends its access)."""
+    app = create_app(replace(settings, api_rate_limit=20), web_processes=2 if shared else 1)
+    app.state.rate_limiter.clock = Clock()  # one window throughout, wherever the test falls in real time
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=settings.base_url) as client:
+            answers = [await client.get("/api/v1/instance",
+                                        headers={"Authorization": f"Bearer {secrets.token_hex(16)}"})
+                       for _ in range(30)]
+            assert [a.status_code for a in answers] == [200] * 20 + [429] * 10
+            someone = await member(app, "someone")
+            own = [await client.get("/api/v1/instance", headers=someone.headers) for _ in range(3)]
+            assert [a.headers["x-ratelimit-remaining"] for a in own] == ["19", "18", "17"]
+        if isinstance(app.state.rate_limiter, SharedRateLimiter):
+            async with app.state.sessions() as session:
+                buckets = (await session.execute(select(RateLimitWindow.bucket))).scalars().all()
+            assert len({bucket.split("|")[-1] for bucket in buckets}) == 2
+            assert sum(bucket.endswith("|ip:127.0.0.1") for bucket in buckets) >= 1
+        else:
+            callers = {caller for _, caller in app.state.rate_limiter.windows}
+            assert len(callers) == 2 and "ip:127.0.0.1" in callers
 
 
 async def test_ratelimit_zero_turns_limits_off(settings):

@@ -149,6 +149,16 @@ async def _load(conn: HTTPConnection, token: str) -> Auth | None:
     return auth
 
 
+async def token_resolves(scope: Scope) -> bool:
+    """For the rate limiter's choice of budget (the token's own, or its IP's for a made-up one): a lookup of its
+    own that leaves the token cache alone (filling it here raced the revocation checks of authentication)."""
+    token = bearer(HTTPConnection(scope))
+    if token is None:
+        return False
+    async with scope["app"].state.sessions() as session:
+        return await lookup_token(session, token) is not None
+
+
 def declared_need(conn: HTTPConnection) -> Need:
     route = conn.scope.get("route")
     need = getattr(route, "need", None)
