@@ -1,8 +1,11 @@
 """gettext for Python code, resolving the current locale at call time."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from server.i18n.catalogs import translations
 from server.i18n.context import current_locale
+from server.i18n.formats import format_number
 
 
 def gettext(message: str) -> str:
@@ -22,3 +25,17 @@ def N_(message: str) -> str:
 def lazy_format(message: str, **values: object) -> str:
     """A translated %-format msgid filled in: `lazy_format("%(name)s joined", name=...)`."""
     return gettext(message) % values
+
+
+def filled(message: str, values: Mapping[str, object]) -> str:
+    """A translated %-format msgid filled with `values` (a service's refusal: `ServiceError.msgid`, `.values`),
+    numbers written in the locale's form ('1.000', '1 000', '4,5'; ids are passed as text so they stay bare); a
+    msgid without values is only translated."""
+    translated = gettext(message) if message else message  # gettext("") is the catalog's header
+    if not values:
+        return translated
+    return translated % {key: _shown(value) for key, value in values.items()}
+
+
+def _shown(value: object) -> object:
+    return format_number(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value

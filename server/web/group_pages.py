@@ -22,6 +22,7 @@ from server.services.groups import browsing, joining, moderating, posting, regis
 from server.services.reading import timelines as reading
 from server.services.social import interactions
 from server.web import case_views
+from server.web.forms import sentence
 from server.web.notices import notice as notice_of
 from server.web.page import Web, error_page
 from server.web.status_view import account_cards, clean, roll_back, viewer_actor, when
@@ -116,7 +117,7 @@ async def join(web: Web) -> Response:
         return await group_page(web, status=403, error=_("You cannot join this group: %s.") % exc.reason)
     except ServiceError as exc:
         await roll_back(web)
-        return await group_page(web, status=status_of(exc), error=str(exc))
+        return await group_page(web, status=status_of(exc), error=sentence(exc))
     await web.db.commit()
     return web.redirect(group_path(listing))
 

@@ -17,6 +17,7 @@ from server.services.groups import browsing, posting, registry
 from server.services.posts import authoring
 from server.services.reading import timelines as reading
 from server.web import case_views
+from server.web.forms import refusal
 from server.web.group_pages import NOT_FOUND, ThreadDraft, ago, find_group, group_page, group_path
 from server.web.notices import notice as notice_of
 from server.web.page import Web, error_page
@@ -92,7 +93,7 @@ async def start_thread(web: Web) -> Response:
     except ServiceError as exc:
         await roll_back(web)
         return await group_page(web, status=status_of(exc), draft=draft, error=_("The thread was not started: %s.")
-                                % exc)
+                                % refusal(exc))
     await web.db.commit()
     if post.visibility == "held":
         return await group_page(web, status=202, notice=_("Your thread awaits review: this community's moderators "
@@ -126,7 +127,8 @@ async def reply(web: Web) -> Response:
         return await thread_page(web, status=422, draft=draft, phi=phi)
     except ServiceError as exc:
         await roll_back(web)
-        return await thread_page(web, status=status_of(exc), draft=draft, error=_("The reply was not sent: %s.") % exc)
+        return await thread_page(web, status=status_of(exc), draft=draft,
+                                 error=_("The reply was not sent: %s.") % refusal(exc))
     await web.db.commit()
     if post.visibility == "held":
         return await thread_page(web, status=202, notice=_("Your reply awaits review: this community's moderators "

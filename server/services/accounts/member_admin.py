@@ -15,6 +15,7 @@ from server.caches import forget_actor
 from server.db import effects
 from server.db.models import Account, AccountModeration, Actor, Invite
 from server.db.types import utcnow
+from server.i18n import N_
 from server.services.accounts import invites, registration, web_sessions
 from server.services.accounts.members import ROLES
 from server.services.instance.mail import Message
@@ -84,7 +85,7 @@ async def revoke_invite(session: AsyncSession, invite_id: int, *, by: By) -> Inv
 async def set_role(session: AsyncSession, account: Account, role: str, *, by: By) -> bool:
     """Make `account` a member, moderator or admin; False if it had that role already."""
     if role not in ROLES:
-        raise ServiceError(f"role must be one of {', '.join(ROLES)}")
+        raise ServiceError(N_("role must be one of %(choices)s"), values={"choices": ", ".join(ROLES)})
     await roles.check_role_change(session, by, account.actor, role)
     if account.role == role:
         return False

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from moderation.errors import Kind, ServiceError
 from server.db.models import Actor, Case, Post
+from server.i18n import N_
 from server.runtime import Runtime
 from server.services.accounts.specialties import specialty_name
 from server.services.cases.categories import age_band_name, check_categories, check_texts
@@ -59,7 +60,7 @@ async def find_group(runtime: Runtime, session, acct: str, *, known_only: bool =
         except RemoteActorError:
             actor = None
     if actor is None or actor.actor_type != "Group":
-        raise ServiceError(f"group: no group {acct!r} is known here")
+        raise ServiceError(N_("group: no group %(acct)s is known here"), values={"acct": repr(acct)})
     return actor
 
 
@@ -127,7 +128,8 @@ async def _may_open(runtime: Runtime, session, group: Actor, author: Actor) -> N
         raise ServiceError("only the group's moderators start threads in it", kind=Kind.FORBIDDEN)
     allowed = await joining.may_post(runtime, session, hosted, author)
     if allowed.refused:
-        raise ServiceError(f"you may not post in this group: {allowed.reason}", kind=Kind.FORBIDDEN)
+        raise ServiceError(N_("you may not post in this group: %(reason)s"), kind=Kind.FORBIDDEN,
+                           values={"reason": allowed.reason})
 
 
 async def create_case(runtime: Runtime, session, author: Actor, new: NewCase) -> Post:

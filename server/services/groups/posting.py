@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from moderation.errors import Kind, ServiceError
 from server.db.models import Actor, GroupPost, Post
+from server.i18n import N_
 from server.runtime import Runtime
 from server.services.groups import joining, registry, relay, states
 from server.services.groups.browsing import MAX_TITLE, Listing
@@ -36,11 +37,11 @@ def thread_text(listing: Listing, new: NewThread) -> str:
 
 def _check(new: NewThread) -> None:
     if not 0 < len(new.title.strip()) <= MAX_TITLE:
-        raise ServiceError(f"a thread needs a title of 1-{MAX_TITLE} characters")
+        raise ServiceError(N_("a thread needs a title of 1-%(limit)s characters"), values={"limit": MAX_TITLE})
     if not new.body.strip():
         raise ServiceError("a thread needs some text")
     if len(new.body) > MAX_BODY:
-        raise ServiceError(f"a thread's text is at most {MAX_BODY} characters")
+        raise ServiceError(N_("a thread's text is at most %(limit)s characters"), values={"limit": MAX_BODY})
 
 
 async def may_start(runtime: Runtime, session: AsyncSession, listing: Listing, author: Actor) -> None:
@@ -52,7 +53,8 @@ async def may_start(runtime: Runtime, session: AsyncSession, listing: Listing, a
         raise ServiceError("only the group's moderators start threads in it", Kind.FORBIDDEN)
     allowed = await joining.may_post(runtime, session, group, author)
     if allowed.refused:
-        raise ServiceError(f"you may not post in this group: {allowed.reason}", Kind.FORBIDDEN)
+        raise ServiceError(N_("you may not post in this group: %(reason)s"), Kind.FORBIDDEN,
+                           values={"reason": allowed.reason})
 
 
 async def start_thread(runtime: Runtime, session: AsyncSession, author: Actor, listing: Listing,

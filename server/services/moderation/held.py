@@ -21,6 +21,7 @@ from server.db.models import Actor, HeldPost, Post
 from server.db.models.posts import HELD
 from server.db.poll_json import poll_json, read_poll
 from server.db.types import utcnow
+from server.i18n import N_
 from server.runtime import Runtime
 from server.services.federation.instance_actor import ensure_instance_actor
 from server.services.moderation import audit, roles
@@ -80,7 +81,8 @@ async def approve(runtime: Runtime, session: AsyncSession, moderator: Actor | No
             await post_service.edit_post(runtime, session, post.author, post.id,
                                          post_service.new_post_from_json(held.edit or {}), reviewed=True)
         except (ServiceError, KeyError, TypeError, ValueError) as exc:
-            raise ServiceError(f"the edit can no longer be applied ({exc}); reject it") from None
+            raise ServiceError(N_("the edit can no longer be applied (%(problem)s); reject it"),
+                               values={"problem": str(exc)}) from None
     await audit.record(session, moderator, "held.approve", "post", post.uri, "", summary, by=by)
     return post
 

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from moderation.errors import ServiceError
 from server.db.models import Actor, Bookmark, Pin, Post
 from server.db.upsert import insert_ignore
+from server.i18n import N_
 
 MAX_PINS = 5
 PINNABLE = ("public", "unlisted")
@@ -30,7 +31,7 @@ async def pin(session: AsyncSession, actor: Actor, post: Post) -> None:
     if await session.scalar(select(Pin.id).where(Pin.actor_id == actor.id, Pin.post_id == post.id)):
         return
     if (await session.scalar(select(func.count()).select_from(Pin).where(Pin.actor_id == actor.id))) >= MAX_PINS:
-        raise ServiceError(f"you can pin at most {MAX_PINS} posts")
+        raise ServiceError(N_("you can pin at most %(limit)s posts"), values={"limit": MAX_PINS})
     await insert_ignore(session, Pin, [{"actor_id": actor.id, "post_id": post.id}])
 
 

@@ -15,6 +15,7 @@ from server.db.ids import snowflake
 from server.db.models import Actor, PollDeadline, PollVote, Post
 from server.db.poll_json import Poll, poll_json, read_poll
 from server.db.upsert import insert_ignore
+from server.i18n import N_
 from server.runtime import Runtime
 from server.services.federation.delivery import enqueue_activity
 
@@ -74,7 +75,7 @@ def _check_choices(poll: Poll, choices: list[int]) -> list[int]:
     if not choices:
         raise ServiceError("choose at least one option")
     if any(not 0 <= c < count for c in choices) or len(set(choices)) != len(choices):
-        raise ServiceError(f"choices are distinct numbers from 0 to {count - 1}")
+        raise ServiceError(N_("choices are distinct numbers from 0 to %(last)s"), values={"last": count - 1})
     if len(choices) > 1 and not poll.multiple:
         raise ServiceError("this poll takes one choice")
     return sorted(choices)

@@ -7,7 +7,9 @@ from urllib.parse import urlencode
 
 from starlette.responses import Response
 
+from moderation.errors import ServiceError
 from server.db.ids import as_id
+from server.i18n import N_, gettext
 from server.web.page import Web, error_page
 
 # The notice a page shows after a successful POST redirected to it with ?done=<key>: fixed texts only, so
@@ -49,21 +51,23 @@ def path_id(web: Web, name: str = "id") -> int | None:
     return as_id(web.request.path_params.get(name, ""))
 
 
-def not_found(web: Web, what: str = "page") -> Response:
-    return error_page(web, 404, f"There is no such {what}.")
+def not_found(web: Web, message: str = N_("There is no such page.")) -> Response:
+    """The 404 page saying `message`, a whole sentence marked N_ where it is written ("There is no such report.")."""
+    return error_page(web, 404, gettext(message))
 
 
-def number(web: Web, name: str, what: str, *, low: float = 0, high: float = 10_000) -> float | None:
-    """A number from the form (None when left blank); ValueError saying what is wrong otherwise."""
+def number(web: Web, name: str, refusal: str, *, low: int = 0, high: int = 10_000) -> float | None:
+    """A number from the form (None when left blank); otherwise a ServiceError saying `refusal`, a msgid marked
+    N_ where it is written, taking %(low)s and %(high)s ("The priority must be a number from %(low)s to ...")."""
     raw = web.value(name).strip()
     if not raw:
         return None
     try:
         value = float(raw)
     except ValueError:
-        raise ValueError(f"{what} must be a number") from None
-    if not low <= value <= high:
-        raise ValueError(f"{what} must be between {low:g} and {high:g}")
+        value = None
+    if value is None or not low <= value <= high:
+        raise ServiceError(refusal, values={"low": low, "high": high})
     return value
 
 
