@@ -16,7 +16,7 @@ run: export CURBSIDE_ALLOW_HTTP ?= true
 # and never committed; a .po newer than its .mo is compiled again.
 LOCALES := server/i18n/locales
 MO := $(patsubst %.po,%.mo,$(wildcard $(LOCALES)/*/LC_MESSAGES/messages.po))
-KEYWORDS := -k N_ -k lazy_format -k because:1
+KEYWORDS := -k N_ -k pN_:1c,2 -k lazy_format -k because:1
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

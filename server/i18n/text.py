@@ -16,9 +16,20 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(current_locale()).ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """A short text whose translation depends on its role ("Other" as a sex, as a group of professions)."""
+    return translations(current_locale()).pgettext(context, message)
+
+
 def N_(message: str) -> str:
     """Marks a fixed text for extraction where it is written (a service's refusal); it is translated where
     it is shown (the web surface), and stays English in the client API and the CLI."""
+    return message
+
+
+def pN_(context: str, message: str) -> str:
+    """N_ with a context: marks `message` for extraction under `context` (`-k pN_:1c,2`); where it is shown,
+    `pgettext(context, message)` translates it."""
     return message
 
 

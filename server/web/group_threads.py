@@ -13,6 +13,7 @@ from server.db.ids import as_id
 from server.db.models import Post
 from server.errors import status_of
 from server.i18n import gettext as _
+from server.i18n import pgettext
 from server.services.groups import browsing, posting, registry
 from server.services.posts import authoring
 from server.services.reading import timelines as reading
@@ -123,7 +124,7 @@ async def reply(web: Web) -> Response:
                                    phi_confirmed=_confirmed(web))
     except authoring.PhiFound as exc:
         await roll_back(web)
-        phi = guard_answer([(_("Reply"), draft.body)], exc.decision)
+        phi = guard_answer([(pgettext("text field", "Reply"), draft.body)], exc.decision)
         return await thread_page(web, status=422, draft=draft, phi=phi)
     except ServiceError as exc:
         await roll_back(web)
