@@ -14,7 +14,8 @@ LABELS = {"physician": N_("Physician"), "resident": N_("Resident physician"),
 GROUPS = {"physician": pN_("profession group", "Physicians and residents"),
           "resident": pN_("profession group", "Physicians and residents"),
           "medical_student": pN_("profession group", "Students and trainees"),
-          "nurse": pN_("profession group", "Nurses"), "nurse_practitioner": pN_("profession group", "Nurse practitioners"),
+          "nurse": pN_("profession group", "Nurses"),
+          "nurse_practitioner": pN_("profession group", "Nurse practitioners"),
           "physician_assistant": pN_("profession group", "Physician assistants"),
           "pharmacist": pN_("profession group", "Pharmacists")}
 OTHER_GROUP = pN_("profession group", "Other")
