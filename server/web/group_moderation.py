@@ -27,7 +27,7 @@ Act = Callable[[Web, Group, Actor], Awaitable[int | None]]  # returns the thread
 def _post_id(web: Web) -> int:
     post_id = as_id(web.value("post_id"))
     if post_id is None:
-        raise ServiceError("post_id: name a post of the group")
+        raise ServiceError(N_("post_id: name a post of the group"))
     return post_id
 
 
@@ -74,7 +74,7 @@ async def _ban(web: Web, group: Group, me: Actor) -> int:
 async def _unban(web: Web, group: Group, me: Actor) -> None:
     target = await web.db.get(Actor, as_id(web.value("account_id")) or 0)
     if target is None:
-        raise ServiceError("account_id: name a banned account", Kind.NOT_FOUND)
+        raise ServiceError(N_("account_id: name a banned account"), Kind.NOT_FOUND)
     await moderating.unban(web.runtime, web.db, group, target, by=me)
 
 

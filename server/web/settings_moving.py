@@ -100,7 +100,7 @@ async def import_data(web: Web) -> Response:
     file = await upload(web, "data")
     try:
         if file is None:
-            raise ServiceError("choose the CSV file to import")
+            raise ServiceError(N_("choose the CSV file to import"))
         data = await file.read(MAX_IMPORT_BYTES + 1)
         if len(data) > MAX_IMPORT_BYTES:
             raise ServiceError(N_("the file is larger than %(limit)s MB"),

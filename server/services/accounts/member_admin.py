@@ -74,9 +74,9 @@ async def create_invite(session: AsyncSession, *, by: By, max_uses: int | None,
 async def revoke_invite(session: AsyncSession, invite_id: int, *, by: By) -> Invite:
     invite = await session.get(Invite, invite_id)
     if invite is None:
-        raise ServiceError("no such invite", Kind.NOT_FOUND)
+        raise ServiceError(N_("no such invite"), Kind.NOT_FOUND)
     if invite.revoked_at is not None:
-        raise ServiceError("this invite is revoked already", Kind.CONFLICT)
+        raise ServiceError(N_("this invite is revoked already"), Kind.CONFLICT)
     await invites.revoke_invite(session, invite_id)
     await _log(session, by, "invite.revoke", "invite", str(invite.id), "", {"uses": invite.uses})
     return invite
@@ -99,7 +99,7 @@ async def disable(session: AsyncSession, account: Account, *, by: By, reason: st
     """No more logins: the member's browser sessions end now, their app tokens stop working."""
     await roles.check_action(session, by, account.actor, removes_admin=True)
     if account.disabled_at is not None:
-        raise ServiceError("this account is disabled already", Kind.CONFLICT)
+        raise ServiceError(N_("this account is disabled already"), Kind.CONFLICT)
     account.disabled_at = utcnow()
     await web_sessions.end_all(session, account.id)
     await stream_events.access_ended(session, actor_ids=[account.actor_id])
@@ -111,7 +111,7 @@ async def enable(session: AsyncSession, account: Account, *, by: By, reason: str
     """Let a disabled member log in again; a moderator's suspension of the account is lifted with it."""
     await roles.check_action(session, by, account.actor, removes_admin=False)
     if account.disabled_at is None:
-        raise ServiceError("this account is not disabled", Kind.CONFLICT)
+        raise ServiceError(N_("this account is not disabled"), Kind.CONFLICT)
     account.disabled_at = None
     _changed(session, account.actor.username)
     sanction = await session.get(AccountModeration, account.actor_id)

@@ -47,7 +47,7 @@ async def add_alias(runtime: Runtime, session: AsyncSession, me: Actor, acct: st
     other = await find_account(runtime, session, acct)
     aliases = list(me.also_known_as or [])
     if other.id == me.id:
-        raise ServiceError("an account cannot be an alias of itself")
+        raise ServiceError(N_("an account cannot be an alias of itself"))
     if other.uri not in aliases:
         if len(aliases) >= MAX_ALIASES:
             raise ServiceError(N_("at most %(limit)s aliases"), values={"limit": MAX_ALIASES})
@@ -61,7 +61,7 @@ async def remove_alias(runtime: Runtime, session: AsyncSession, me: Actor, uri: 
     """No longer list the account `uri` as also being `me`; the caller commits."""
     aliases = list(me.also_known_as or [])
     if uri not in aliases:
-        raise ServiceError("that account is not one of the aliases", Kind.NOT_FOUND)
+        raise ServiceError(N_("that account is not one of the aliases"), Kind.NOT_FOUND)
     me.also_known_as = [a for a in aliases if a != uri] or None
     await _audit(session, by, "account.unalias", me, uri)
     await publish_actor_update(session, runtime.settings, me)
@@ -88,7 +88,7 @@ async def move_out(runtime: Runtime, session: AsyncSession, account: Account, ac
                            values={"uri": me.moved_to_uri})
     target = await find_account(runtime, session, acct)
     if target.id == me.id:
-        raise ServiceError("an account cannot move to itself")
+        raise ServiceError(N_("an account cannot move to itself"))
     if me.uri not in await _aliases_now(runtime, session, target):
         raise ServiceError(N_("%(acct)s does not list this account (%(me)s) as an alias: add it there first (in "
                               "Mastodon: Preferences, Account, Moving from a different account)"),
@@ -107,7 +107,7 @@ async def undo_move(runtime: Runtime, session: AsyncSession, account: Account, *
     elsewhere; followers who moved stay with the new account. The caller commits."""
     me = account.actor
     if not me.moved_to_uri:
-        raise ServiceError("this account has not moved", Kind.CONFLICT)
+        raise ServiceError(N_("this account has not moved"), Kind.CONFLICT)
     if me.moved_at is not None and utcnow() - me.moved_at > timedelta(days=MOVE_UNDO_DAYS):
         raise ServiceError(N_("the move was more than %(limit)s days ago: it can no longer be undone"), Kind.CONFLICT,
                            values={"limit": MOVE_UNDO_DAYS})

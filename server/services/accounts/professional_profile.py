@@ -54,7 +54,7 @@ def check_jurisdiction(raw: str) -> str:
     """ISO 3166 country code, optionally with a subdivision: US, US-CA, GB, DE-BY, AU-NSW."""
     value = (raw or "").strip().upper()
     if not JURISDICTION.match(value):
-        raise ServiceError("jurisdiction must be a country code, optionally with a region: US-CA, GB, DE, AU-NSW")
+        raise ServiceError(N_("jurisdiction must be a country code, optionally with a region: US-CA, GB, DE, AU-NSW"))
     return value
 
 

@@ -37,8 +37,8 @@ class NewCase:
 
 def _check(new: NewCase) -> None:
     if new.deidentified is not True:
-        raise ServiceError("deidentified must be true: confirm that the case holds nothing that identifies the "
-                           "patient (no names, dates, record numbers, places or faces)")
+        raise ServiceError(N_("deidentified must be true: confirm that the case holds nothing that identifies the "
+                              "patient (no names, dates, record numbers, places or faces)"))
     check_texts(new.title, new.question, new.presentation)
     check_categories(new.age_band, new.sex, new.specialties)
 
@@ -125,7 +125,7 @@ async def _may_open(runtime: Runtime, session, group: Actor, author: Actor) -> N
     if hosted is None:
         return
     if hosted.posting_restricted_to_mods and not await registry.moderates(session, hosted, author):
-        raise ServiceError("only the group's moderators start threads in it", kind=Kind.FORBIDDEN)
+        raise ServiceError(N_("only the group's moderators start threads in it"), kind=Kind.FORBIDDEN)
     allowed = await joining.may_post(runtime, session, hosted, author)
     if allowed.refused:
         raise ServiceError(N_("you may not post in this group: %(reason)s"), kind=Kind.FORBIDDEN,

@@ -29,7 +29,7 @@ def _check(wanted: CaseFilter) -> None:
     if wanted.state is not None and wanted.state not in STATES:
         raise ServiceError(N_("state must be one of %(choices)s"), values={"choices": ", ".join(STATES)})
     if wanted.specialty is not None and not (wanted.specialty.isalnum() and len(wanted.specialty) <= 16):
-        raise ServiceError("specialty must be a specialty code such as 207RC0000X")
+        raise ServiceError(N_("specialty must be a specialty code such as 207RC0000X"))
 
 
 def _query(wanted: CaseFilter, viewer: Actor | None):

@@ -31,7 +31,7 @@ MAX_REASON = 1000
 async def check_moderator(session: AsyncSession, group: Group, by: Actor) -> None:
     """A ServiceError (forbidden, with the reason) unless `by` moderates the group or is an admin."""
     if not await registry.moderates(session, group, by):
-        raise ServiceError("only the group's moderators and admins may do this", Kind.FORBIDDEN)
+        raise ServiceError(N_("only the group's moderators and admins may do this"), Kind.FORBIDDEN)
 
 
 async def _group_post(session: AsyncSession, group: Group, post_id: int) -> tuple[Post, GroupPost]:
@@ -137,7 +137,7 @@ async def ban(runtime: Runtime, session: AsyncSession, group: Group, target: Act
     await check_moderator(session, group, by)
     why = _reason(reason)
     if target.id == group.actor_id or await registry.moderates(session, group, target):
-        raise ServiceError("a group's moderators (and the group) cannot be banned from it")
+        raise ServiceError(N_("a group's moderators (and the group) cannot be banned from it"))
     block = _block(runtime, group, by, target, why)
     if not await states.add_ban(session, group.actor_id, target.id, reason=why, block_uri=block["id"]):
         raise ServiceError(N_("%(acct)s is banned already"), Kind.CONFLICT, values={"acct": target.acct})

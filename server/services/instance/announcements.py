@@ -33,7 +33,7 @@ async def create(session: AsyncSession, text: str, *, starts_at: datetime | None
     if not text or len(text) > MAX_TEXT:
         raise ServiceError(N_("an announcement needs a text of 1 to %(limit)s characters"), values={"limit": MAX_TEXT})
     if ends_at is not None and ends_at <= (starts_at or utcnow()):
-        raise ServiceError("an announcement must end after it starts")
+        raise ServiceError(N_("an announcement must end after it starts"))
     row = Announcement(id=snowflake(), text=text, content_html=render_post(text, mentions={}, tag_url=_no_tag).html,
                        starts_at=starts_at, ends_at=ends_at, published_at=utcnow(), updated_at=utcnow())
     session.add(row)
@@ -69,7 +69,7 @@ async def remove(session: AsyncSession, announcement_id: int, *, actor: Actor | 
                  by: str | None = None) -> None:
     row = await session.get(Announcement, announcement_id)
     if row is None:
-        raise ServiceError("no such announcement", Kind.NOT_FOUND)
+        raise ServiceError(N_("no such announcement"), Kind.NOT_FOUND)
     await session.delete(row)
     await audit.record(session, actor, "announcement.delete", "announcement", str(announcement_id), by=by)
     await stream_events.emit(session, "announcement.delete", {"announcement_id": announcement_id})

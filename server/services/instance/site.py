@@ -82,7 +82,7 @@ def check_accent(color: str) -> str:
     """An accent colour must be #rrggbb and readable as white text on it and as links on white (WCAG AA)."""
     color = (color or "").strip()
     if not _HEX.match(color):
-        raise ServiceError("the accent colour must look like #0b5cab")
+        raise ServiceError(N_("the accent colour must look like #0b5cab"))
     ratio = contrast(color, "#ffffff")
     if ratio < 4.5:
         raise ServiceError(N_("the accent colour %(color)s is too light: contrast with white is %(ratio)s:1, WCAG AA "
@@ -99,7 +99,7 @@ async def update(session: AsyncSession, available_themes: list[str], *, actor: A
         if key == "site_title":
             text = _text(value)
             if not 1 <= len(text) <= 80:
-                raise ServiceError("the title must be 1 to 80 characters")
+                raise ServiceError(N_("the title must be 1 to 80 characters"))
             checked[key] = text
         elif key == "site_description":
             checked[key] = _limited(value, 2000, N_("the description must be at most %(limit)s characters"))
@@ -108,7 +108,7 @@ async def update(session: AsyncSession, available_themes: list[str], *, actor: A
         elif key == "rules":
             rules = [r.strip() for r in (value if isinstance(value, list) else str(value).splitlines()) if r.strip()]
             if len(rules) > 50 or any(len(r) > 500 for r in rules):
-                raise ServiceError("at most 50 rules of at most 500 characters each")
+                raise ServiceError(N_("at most 50 rules of at most 500 characters each"))
             checked[key] = rules
         elif key == "theme":
             if value not in available_themes:

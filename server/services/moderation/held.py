@@ -38,7 +38,7 @@ async def find(session: AsyncSession, held_id: int) -> tuple[HeldPost, Post]:
     held = await session.get(HeldPost, held_id)
     post = await session.get(Post, held.post_id) if held is not None else None
     if held is None or post is None:
-        raise ServiceError("no such held post", Kind.NOT_FOUND)
+        raise ServiceError(N_("no such held post"), Kind.NOT_FOUND)
     return held, post
 
 
@@ -93,7 +93,7 @@ async def reject(runtime: Runtime, session: AsyncSession, moderator: Actor | Non
     the author is told why in a moderation notice."""
     reason = (reason or "").strip()
     if not reason:
-        raise ServiceError("a rejection needs a reason: the author is told it")
+        raise ServiceError(N_("a rejection needs a reason: the author is told it"))
     # Before any write: it may create the instance actor in a transaction of its own.
     instance = await ensure_instance_actor(runtime.sessions, runtime.urls, runtime.settings.domain)
     held, post = await find(session, held_id)

@@ -43,7 +43,7 @@ async def file_report(runtime: Runtime, session: AsyncSession, reporter: Actor, 
     """A member reports `target` (and some of its posts). With `forward` and a remote target, a Flag
     from the instance actor goes to the target's server; the caller commits and wakes deliveries."""
     if target.id == reporter.id:
-        raise ServiceError("you cannot report yourself")
+        raise ServiceError(N_("you cannot report yourself"))
     # Before any write: it may create the instance actor in a transaction of its own.
     instance = await ensure_instance_actor(runtime.sessions, runtime.urls, runtime.settings.domain) \
         if forward and not target.local else None
@@ -70,7 +70,7 @@ async def _reported_posts(session: AsyncSession, reporter: Actor, target: Actor,
             raise ServiceError(N_("post %(id)s is not a post of the reported account you can see"),
                                values={"id": str(post.id)})
     if len(posts) != len(set(ids)):
-        raise ServiceError("some of the reported posts do not exist")
+        raise ServiceError(N_("some of the reported posts do not exist"))
     return posts
 
 

@@ -261,13 +261,13 @@ def _validate(new: NewPost) -> None:
     if new.visibility not in VISIBILITIES:
         raise ServiceError(N_("visibility must be one of %(choices)s"), values={"choices": ", ".join(VISIBILITIES)})
     if not new.text.strip() and not new.media:
-        raise ServiceError("a post needs text or media")
+        raise ServiceError(N_("a post needs text or media"))
     if new.language is not None and (len(new.language) > 16 or not LANGUAGE.fullmatch(new.language)):
-        raise ServiceError("language must be a language code such as en")
+        raise ServiceError(N_("language must be a language code such as en"))
     if len(new.text) + len(new.spoiler_text) > MAX_CHARS:
         raise ServiceError(N_("a post is at most %(limit)s characters"), values={"limit": MAX_CHARS})
     if new.poll and new.media:
-        raise ServiceError("a post has media or a poll, not both")
+        raise ServiceError(N_("a post has media or a poll, not both"))
     if new.poll:
         if not 2 <= len(new.poll.options) <= MAX_POLL_OPTIONS:
             raise ServiceError(N_("a poll has 2 to %(limit)s options"), values={"limit": MAX_POLL_OPTIONS})
@@ -275,7 +275,7 @@ def _validate(new: NewPost) -> None:
             raise ServiceError(N_("poll options are 1 to %(limit)s characters"),
                                values={"limit": MAX_POLL_OPTION_CHARS})
         if not 300 <= new.poll.expires_in <= 30 * 86400:
-            raise ServiceError("a poll lasts from 5 minutes to 30 days")
+            raise ServiceError(N_("a poll lasts from 5 minutes to 30 days"))
 
 
 async def resolve_mentions(runtime: Runtime, session: AsyncSession, text: str) -> dict[str, Actor]:
@@ -366,9 +366,9 @@ async def reply_parent(session: AsyncSession, author: Actor, post_id: int | None
         return None
     parent = await session.get(Post, post_id)
     if parent is None or parent.boost_of_id is not None or not await may_see(session, parent, author):
-        raise ServiceError("the post replied to does not exist")
+        raise ServiceError(N_("the post replied to does not exist"))
     if parent.visibility == HELD:
-        raise ServiceError("the post replied to is awaiting a moderator")
+        raise ServiceError(N_("the post replied to is awaiting a moderator"))
     return parent
 
 
@@ -392,7 +392,7 @@ async def create_post(runtime: Runtime, session: AsyncSession, author: Actor, ne
     urls = runtime.urls
     parent = await reply_parent(session, author, new.in_reply_to_id)
     if parent is not None and await group_relay.locked_thread(session, parent.id):
-        raise ServiceError("the thread is locked: its group's moderators closed it to replies")
+        raise ServiceError(N_("the thread is locked: its group's moderators closed it to replies"))
     visibility, local_only = reply_audience(new.visibility, parent)
     mentions = await resolve_mentions(runtime, session, new.text)
     targets = {key: MentionTarget(actor_id=a.uri, profile_url=a.url or a.uri, acct=a.acct)

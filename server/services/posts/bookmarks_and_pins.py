@@ -25,9 +25,9 @@ async def unbookmark(session: AsyncSession, actor: Actor, post: Post) -> None:
 async def pin(session: AsyncSession, actor: Actor, post: Post) -> None:
     """Pin one of the member's own public or unlisted posts; at most MAX_PINS."""
     if post.author_id != actor.id or post.boost_of_id is not None:
-        raise ServiceError("only your own posts can be pinned")
+        raise ServiceError(N_("only your own posts can be pinned"))
     if post.visibility not in PINNABLE:
-        raise ServiceError("only public and unlisted posts can be pinned")
+        raise ServiceError(N_("only public and unlisted posts can be pinned"))
     if await session.scalar(select(Pin.id).where(Pin.actor_id == actor.id, Pin.post_id == post.id)):
         return
     if (await session.scalar(select(func.count()).select_from(Pin).where(Pin.actor_id == actor.id))) >= MAX_PINS:

@@ -55,7 +55,7 @@ class ProcessedImage:
 def _open(data: bytes) -> tuple[Image.Image, str]:
     """The image, its header read (type sniffed, size checked) but its pixels not yet decoded."""
     if not data:
-        raise ServiceError("the file is empty")
+        raise ServiceError(N_("the file is empty"))
     if len(data) > MAX_BYTES:
         raise ServiceError(N_("images are at most %(limit)s MB"), values={"limit": MAX_BYTES // (1024 * 1024)})
     try:
@@ -63,7 +63,7 @@ def _open(data: bytes) -> tuple[Image.Image, str]:
     except Image.DecompressionBombError:
         raise ServiceError(N_("images are at most %(limit)s pixels"), values={"limit": MAX_PIXELS}) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        raise ServiceError("not an image (JPEG, PNG, WebP or GIF)") from None
+        raise ServiceError(N_("not an image (JPEG, PNG, WebP or GIF)")) from None
     if image.width * image.height > MAX_PIXELS:
         raise ServiceError(N_("images are at most %(limit)s pixels"), values={"limit": MAX_PIXELS})
     return image, image.format or ""
@@ -81,7 +81,7 @@ def _decode(image: Image.Image, ratio: float) -> tuple[Image.Image, int]:
     try:
         image.load()
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        raise ServiceError("the image is damaged or truncated") from None
+        raise ServiceError(N_("the image is damaged or truncated")) from None
     return image, orientation
 
 

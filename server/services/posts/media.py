@@ -37,9 +37,9 @@ def parse_focus(raw: object) -> tuple[float, float]:
     try:
         x, y = (float(part) for part in str(raw).split(","))
     except ValueError:
-        raise ServiceError("focus must be two numbers x,y from -1.0 to 1.0") from None
+        raise ServiceError(N_("focus must be two numbers x,y from -1.0 to 1.0")) from None
     if not (-1.0 <= x <= 1.0 and -1.0 <= y <= 1.0):
-        raise ServiceError("focus must be two numbers x,y from -1.0 to 1.0")
+        raise ServiceError(N_("focus must be two numbers x,y from -1.0 to 1.0"))
     return x, y
 
 
@@ -79,7 +79,7 @@ def storage_key_of_url(runtime: Runtime, url: str | None) -> str | None:
 async def read_file(runtime: Runtime, row: MediaAttachment) -> bytes:
     data = await runtime.storage.get(storage_key(row.file_key, row.extension))
     if data is None:
-        raise ServiceError("the stored file of this upload is gone", Kind.NOT_FOUND)
+        raise ServiceError(N_("the stored file of this upload is gone"), Kind.NOT_FOUND)
     return data
 
 
@@ -132,7 +132,7 @@ async def claimable(session: AsyncSession, owner: Actor, ids: list[int], post_id
     if len(ids) > MAX_ATTACHMENTS:
         raise ServiceError(N_("a post has at most %(limit)s attachments"), values={"limit": MAX_ATTACHMENTS})
     if len(set(ids)) != len(ids):
-        raise ServiceError("the same attachment is given twice")
+        raise ServiceError(N_("the same attachment is given twice"))
     rows = {r.id: r for r in (await session.execute(select(MediaAttachment).where(
         MediaAttachment.id.in_(ids)))).scalars()} if ids else {}
     for media_id in ids:

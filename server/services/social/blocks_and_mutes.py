@@ -28,7 +28,7 @@ MAX_MUTE_SECONDS = 100 * 365 * 86400  # a longer mute is a mute until unmuted; a
 
 def _not_self(me: Actor, target: Actor) -> None:
     if me.id == target.id:
-        raise ServiceError("you cannot do that to yourself")
+        raise ServiceError(N_("you cannot do that to yourself"))
 
 
 async def block(runtime: Runtime, session: AsyncSession, me: Actor, target: Actor) -> Block:
@@ -87,7 +87,7 @@ def _domain(value: str, local_domain: str) -> str:
     except InvalidDomain as exc:
         raise ServiceError(exc.reason if exc.reason != "empty" else "a domain is required") from None
     if domain == local_domain:
-        raise ServiceError("you cannot block your own instance")
+        raise ServiceError(N_("you cannot block your own instance"))
     return domain
 
 

@@ -33,9 +33,9 @@ async def store_evidence(storage: Storage, settings: Settings, data: bytes, file
     """Store the file privately and return where it is and its hash; ServiceError if refused."""
     kind = (content_type or "").split(";")[0].strip().lower()
     if kind not in ALLOWED_TYPES:
-        raise ServiceError("evidence must be a PDF, PNG, JPEG or WebP file")
+        raise ServiceError(N_("evidence must be a PDF, PNG, JPEG or WebP file"))
     if not data:
-        raise ServiceError("the evidence file is empty")
+        raise ServiceError(N_("the evidence file is empty"))
     if len(data) > settings.max_upload_bytes:
         raise ServiceError(N_("the evidence file is larger than %(limit)s bytes"),
                            values={"limit": settings.max_upload_bytes})

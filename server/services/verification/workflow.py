@@ -128,7 +128,7 @@ async def submit_request(session: AsyncSession, settings: Settings, account: Acc
     open_request = (await session.execute(select(VerificationRequest.id).where(
         VerificationRequest.account_id == account.id, VerificationRequest.state.in_(OPEN_STATES)))).first()
     if open_request:
-        raise ServiceError("you already have a request under review", Kind.CONFLICT)
+        raise ServiceError(N_("you already have a request under review"), Kind.CONFLICT)
     stored = await _store(storage, settings, submission.evidence)
     request = VerificationRequest(account_id=account.id, profession=claims.profession,
                                   specialty_code=claims.specialty_code, credential_type=submission.credential_type,
@@ -147,7 +147,7 @@ async def respond(session: AsyncSession, settings: Settings, request: Verificati
                   note: str | None, evidence: Upload | None, *, storage: Storage) -> VerificationRequest:
     """The member answers a reviewer's question: the request goes back to the queue."""
     if request.account_id != account.id or request.state != "info_requested":
-        raise ServiceError("this request is not waiting for your answer", Kind.CONFLICT)
+        raise ServiceError(N_("this request is not waiting for your answer"), Kind.CONFLICT)
     note = _note(note, "answer", required=evidence is None)
     stored = await _store(storage, settings, evidence)
     if stored is not None:
@@ -172,7 +172,7 @@ async def review_queue(session: AsyncSession, states: tuple[str, ...] = OPEN_STA
 async def _reviewer(session: AsyncSession, account: Account | None, member_id: int, what: str) -> None:
     """Staff only, never on their own verification, and a moderator on members' only (ServiceError, FORBIDDEN)."""
     if account is not None and account.role not in ("admin", "moderator"):
-        raise ServiceError("only moderators and admins review verifications", Kind.FORBIDDEN)
+        raise ServiceError(N_("only moderators and admins review verifications"), Kind.FORBIDDEN)
     member = await session.get(Account, member_id)
     actor_id = member.actor_id if member else None
     await roles.check_decision(session, account, (actor_id,), what, about=actor_id)
@@ -304,7 +304,7 @@ async def revoke(session: AsyncSession, settings: Settings, member: Account, by:
     reason = _note(reason, "reason", required=True)
     current = (await attestations.current_verifications(session, [member.actor_id])).get(member.actor_id)
     if current is None:
-        raise ServiceError("this member has no verification in force", Kind.CONFLICT)
+        raise ServiceError(N_("this member has no verification in force"), Kind.CONFLICT)
     current.revoked_at, current.revoke_reason = utcnow(), reason
     await session.flush()
     await attestations.publish_actor_update(session, settings, member.actor)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from moderation.blocklists import FORMATS, BlocklistError, export_blocklist, parse_blocklist
+from moderation.blocklists import FORMATS, export_blocklist, parse_blocklist
 from moderation.domains import DomainPolicy, FederationMode, InvalidDomain, Severity
 from moderation.errors import ServiceError
 from server.db.models import DomainPolicyRecord
@@ -109,12 +109,12 @@ async def _uploaded_text(web: Web) -> str:
     if upload is not None and not isinstance(upload, str) and upload.filename:
         data = await upload.read(MAX_IMPORT + 1)
         if len(data) > MAX_IMPORT:
-            raise BlocklistError(0, f"the file is larger than {MAX_IMPORT} bytes; import it with "
-                                    "`curbside blocklists import`", unit="file")
+            raise ServiceError(N_("the file is larger than %(limit)s bytes; import it with "
+                                  "`curbside blocklists import`"), values={"limit": MAX_IMPORT})
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise BlocklistError(0, "the file is not UTF-8 text", unit="file") from None
+            raise ServiceError(N_("the file is not UTF-8 text")) from None
     return web.value("text")
 
 
@@ -126,9 +126,9 @@ async def import_list(web: Web) -> Response:
     try:
         text = await _uploaded_text(web)
         if not text.strip():
-            raise BlocklistError(0, "choose a file or paste a list", unit="list")
+            raise ServiceError(N_("choose a file or paste a list"))
         incoming = parse_blocklist(text, fmt)
-    except BlocklistError as exc:
+    except ServiceError as exc:  # the page's own refusals, and the parser's (BlocklistError: line and reason)
         return web.render("admin/domains_import.html", status=422, error=because("Nothing imported: %(reason)s.", exc),
                           formats=FORMATS, fmt=fmt or "", text=web.value("text"))
     if web.value("step") != "apply":

@@ -81,14 +81,14 @@ async def _apply(web: Web, report: Report, me: Actor) -> str:
     try:
         action = ModerationAction(name)
     except ValueError:
-        raise ServiceError("choose one of the actions") from None
+        raise ServiceError(N_("choose one of the actions")) from None
     text = web.value("text").strip()
     if action is ModerationAction.DISMISS:
         await actions.dismiss(web.runtime, web.db, me, report, text)
         return "dismissed"
     target = await web.db.get(Actor, report.target_id) if report.target_id else None
     if target is None:
-        raise ServiceError("the reported account is gone; dismiss the report")
+        raise ServiceError(N_("the reported account is gone; dismiss the report"))
     chosen = [int(i) for i in web.form.getlist("post") if isinstance(i, str) and i.isdigit()]
     await actions.act(web.runtime, web.db, me, target, action, report=report, post_ids=chosen or None, text=text)
     return "acted"
