@@ -1,4 +1,5 @@
-"""Small helpers of the account pages' forms."""
+"""Small helpers of the pages' forms: a refusal in the page's language (msgid translated, values filled in), a
+rollback, an uploaded file."""
 from __future__ import annotations
 
 from starlette.datastructures import UploadFile

@@ -45,8 +45,8 @@ def check_specialty(code: str, profession: str | None) -> str:
                            values={"code": repr(code)})
     allowed = {s.code for s in specialties_for(profession)} if profession else set()
     if allowed and code not in allowed:
-        raise ServiceError(N_("specialty %(code)s is not one of the specialties of the profession chosen"),
-                           values={"code": code})
+        raise ServiceError(_NOT_OF.get(profession, N_("specialty %(code)s is not one of the specialties of the "
+                                                      "profession chosen")), values={"code": code})
     return code
 
 
@@ -58,7 +58,14 @@ def check_jurisdiction(raw: str) -> str:
     return value
 
 
-# One sentence per field: a translated sentence cannot take the field's English name as a value.
+# One sentence per profession, and per field: a translated sentence cannot take an English word as a value.
+_NOT_OF = {"physician": N_("specialty %(code)s is not one of the physician specialties"),
+           "resident": N_("specialty %(code)s is not one of the resident specialties"),
+           "medical_student": N_("specialty %(code)s is not one of the medical student specialties"),
+           "nurse": N_("specialty %(code)s is not one of the nurse specialties"),
+           "nurse_practitioner": N_("specialty %(code)s is not one of the nurse practitioner specialties"),
+           "physician_assistant": N_("specialty %(code)s is not one of the physician assistant specialties"),
+           "pharmacist": N_("specialty %(code)s is not one of the pharmacist specialties")}
 _NOT_TEXT = {"real name": N_("real name must be text"), "institution": N_("institution must be text")}
 _TOO_LONG = {"real name": N_("real name must be at most %(limit)s printable characters"),
              "institution": N_("institution must be at most %(limit)s printable characters")}
