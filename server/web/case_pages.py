@@ -24,7 +24,7 @@ from server.services.groups import browsing
 from server.services.posts.authoring import PhiFound
 from server.services.reading import timelines as reading
 from server.web import case_views
-from server.web.forms import refusal
+from server.web.forms import refusal, sentence
 from server.web.group_pages import NOT_FOUND, find_group, group_path
 from server.web.group_threads import NO_THREAD, thread_page
 from server.web.page import Web, error_page
@@ -160,7 +160,7 @@ async def resolve(web: Web) -> Response:
     try:
         thread = await browsing.thread(web.db, listing, thread_id, viewer_actor(web))
     except reading.MembersOnly as exc:
-        return error_page(web, 404, str(exc))
+        return error_page(web, 404, sentence(exc))
     if thread is None:
         return error_page(web, 404, NO_THREAD)
     raw = web.value("answer_id")

@@ -18,7 +18,7 @@ from server.services.groups import browsing, posting, registry
 from server.services.posts import authoring
 from server.services.reading import timelines as reading
 from server.web import case_views
-from server.web.forms import refusal
+from server.web.forms import refusal, sentence
 from server.web.group_pages import NOT_FOUND, ThreadDraft, ago, find_group, group_page, group_path
 from server.web.notices import notice as notice_of
 from server.web.page import Web, error_page
@@ -54,7 +54,7 @@ async def thread_page(web: Web, *, status: int = 200, draft: ThreadDraft | None 
     try:
         listing, thread = await _thread(web)
     except reading.MembersOnly as exc:
-        return error_page(web, 404, str(exc))
+        return error_page(web, 404, sentence(exc))
     if listing is None or thread is None:
         return error_page(web, 404, NOT_FOUND if listing is None else NO_THREAD)
     cards = {card["id"]: card for card in await status_cards(web, thread.posts, "thread")}
@@ -112,7 +112,7 @@ async def reply(web: Web) -> Response:
     try:
         listing, thread = await _thread(web)
     except reading.MembersOnly as exc:
-        return error_page(web, 404, str(exc))
+        return error_page(web, 404, sentence(exc))
     if listing is None or thread is None:
         return error_page(web, 404, NOT_FOUND if listing is None else NO_THREAD)
     draft = _draft(web)
