@@ -289,3 +289,16 @@ def test_i18n_a_resolved_case_and_a_resolved_report_are_said_apart_where_the_lan
     with i18n.use_locale("es"):  # un caso resuelto, una denuncia resuelta
         assert (dict(case_views.state_choices())["resolved"], i18n.pgettext("report state", "Resolved")) == (
             "Resuelto", "Resuelta")
+
+
+async def test_i18n_admin_notices_missing_things_and_number_fields_speak_the_admins_language(app, client):
+    await _member(app, "claire", "fr", role="admin")
+    await log_in(client, "claire")
+    saved = await client.get("/admin/members?done=role_saved")
+    assert saved.status_code == 200 and "Le rôle est enregistré." in saved.text
+    missing = await client.get("/admin/reports/424242")
+    assert missing.status_code == 404 and "Ce signalement n&#39;existe pas." in missing.text
+    page = await client.get("/admin/members")
+    refused = await client.post("/admin/members/invites", data={"csrf_token": csrf_of(page.text), "max_uses": "0"})
+    assert refused.status_code == 422
+    assert "Le nombre d&#39;utilisations doit être un nombre de 1 à 10\u202f000." in refused.text
