@@ -16,7 +16,7 @@ run: export CURBSIDE_ALLOW_HTTP ?= true
 # and never committed; a .po newer than its .mo is compiled again.
 LOCALES := server/i18n/locales
 MO := $(patsubst %.po,%.mo,$(wildcard $(LOCALES)/*/LC_MESSAGES/messages.po))
-KEYWORDS := -k N_ -k lazy_format -k because:1
+KEYWORDS := -k N_ -k pN_:1c,2 -k lazy_format -k because:1
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,9 +37,10 @@ catalogs: $(MO)
 $(LOCALES)/%/LC_MESSAGES/messages.mo: $(LOCALES)/%/LC_MESSAGES/messages.po | $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -l $* -i $< -o $@
 
-# Extract every marked text (Python and templates) into the .pot, merge it into each language's .po, compile.
+# Extract every marked text (Python, templates, the NUCC names of the CSV) into the .pot, merge it into each
+# language's .po, compile. PYTHONPATH: babel.cfg's CSV extractor (server.i18n.extract_csv) from this checkout.
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract --no-wrap -F babel.cfg $(KEYWORDS) -o $(LOCALES)/messages.pot \
+	PYTHONPATH=. $(BIN)/pybabel extract --no-wrap -F babel.cfg $(KEYWORDS) -o $(LOCALES)/messages.pot \
 		--project=Curbside --copyright-holder="Curbside contributors" .
 	$(BIN)/pybabel update --no-wrap -d $(LOCALES) -D messages -i $(LOCALES)/messages.pot
 	$(MAKE) catalogs

@@ -12,16 +12,21 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import write_po
 from sqlalchemy import select
 
+from moderation.errors import ServiceError
 from server import i18n
 from server.convert.notification_to_push import notification_to_push
 from server.db.models import Account, Actor, Notification
-from server.i18n import catalogs
+from server.i18n import N_, catalogs
 from server.services.instance.settings import set_registration_mode
+from server.services.verification import workflow as verification
 from server.settings import SettingsError, load_settings
+from server.web import case_views, professions
 from tests.support.apps import client_of, running_app
 from tests.support.members import PASSWORD, app_token, bearer, member
 from tests.support.smtp import link_in
-from tests.support.web import form_token, log_in
+from tests.support.web import csrf_of, form_token, log_in
+
+ADDICTION_RN = "163WA0400X"  # a nursing specialty: one of the NUCC names outside the old hand list of 40
 
 
 async def _locale_of(app, username: str) -> str | None:
@@ -30,13 +35,14 @@ async def _locale_of(app, username: str) -> str | None:
                                       .where(Actor.username == username))).scalar_one()
 
 
-async def _member(app, username: str, locale: str | None = None, **kwargs) -> None:
-    await member(app, username, **kwargs)
+async def _member(app, username: str, locale: str | None = None, **kwargs):
+    made = await member(app, username, **kwargs)
     async with app.state.sessions() as session:
         account = (await session.execute(select(Account).join(Actor, Actor.id == Account.actor_id)
                                          .where(Actor.username == username))).scalar_one()
         account.locale = locale
         await session.commit()
+    return made
 
 
 def _lang(html: str) -> str:
@@ -144,7 +150,7 @@ async def test_i18n_preferences_page_saves_the_locale_and_the_next_page_speaks_i
     assert _lang(after.text) == 'lang="de" dir="ltr"' and "Ihre Änderungen sind gespeichert." in after.text
     assert '<option value="de" lang="de" selected>' in after.text
     refused = await client.post("/settings/preferences", data={"csrf_token": token, "locale": "tlh"})
-    assert refused.status_code == 422 and "locale must be one of" in refused.text.lower()
+    assert refused.status_code == 422 and "Die Sprache muss eine der folgenden sein: de, en, es, fr" in refused.text
     assert await _locale_of(app, "hans") == "de"
     back = await client.post("/settings/preferences", data={"csrf_token": token, "locale": ""})
     assert back.status_code == 303 and await _locale_of(app, "hans") is None  # the instance's again
@@ -215,3 +221,84 @@ def test_i18n_catalogs_ship_as_package_data():
 async def test_i18n_error_pages_outside_the_web_routes_follow_the_browser(client):
     page = await client.get("/no/such/page/here", headers={"Accept": "text/html", "Accept-Language": "fr"})
     assert page.status_code == 404 and '<html lang="fr" dir="ltr">' in page.text and "Introuvable" in page.text
+
+
+def test_i18n_a_refusal_with_values_keeps_english_for_apps_and_carries_its_msgid():
+    refused = ServiceError(N_("a post is at most %(limit)s characters"), values={"limit": 5000})
+    assert refused.message == str(refused) == "a post is at most 5000 characters"  # the client API, the CLI
+    assert (refused.msgid, refused.values) == ("a post is at most %(limit)s characters", {"limit": 5000})
+    with i18n.use_locale("de"):
+        assert i18n.filled(refused.msgid, refused.values) == "ein Beitrag hat höchstens 5.000 Zeichen"
+    with i18n.use_locale("fr"):
+        assert i18n.filled(refused.msgid, refused.values) == "une publication compte au maximum 5\u202f000 caractères"
+    assert ServiceError("50% off").message == "50% off"  # a fixed text is never %-formatted
+
+
+@pytest.mark.parametrize(("locale", "note_refused", "title_refused"), [
+    ("de", "Die Anmerkung darf höchstens 1.000 Zeichen haben.", "Ein Titel hat höchstens 200 Zeichen."),
+    ("fr", "La note doit compter au maximum 1\u202f000 caractères.", "Un titre compte au maximum 200 caractères.")])
+async def test_i18n_form_errors_with_values_are_whole_sentences_in_the_members_language(
+        app, client, locale, note_refused, title_refused):
+    lena = await _member(app, "lena", locale)
+    await log_in(client, "lena")
+    page = await client.get("/verification")
+    sent = await client.post("/verification", data={
+        "csrf_token": csrf_of(page.text), "profession": "physician", "specialty": "207RC0000X",
+        "credential_type": "npi", "credential_number": "1234567893", "jurisdiction": "CA", "note": "x" * 1001},
+        files={"evidence": ("licence.pdf", b"%PDF-1.4\n", "application/pdf")})
+    assert sent.status_code == 422 and note_refused in sent.text and "must be at most" not in sent.text
+    listed = await client.post("/lists", data={"csrf_token": csrf_of((await client.get("/lists")).text),
+                                               "title": "x" * 201, "replies_policy": "list"})
+    assert listed.status_code == 422 and title_refused in listed.text and "at most 200" not in listed.text
+    # The client API says the same in English, as Mastodon's apps expect.
+    api = await client.post("/api/v1/lists", headers=bearer(lena.token), data={"title": "x" * 201})
+    assert api.json()["error"] == "Validation failed: Title is too long (maximum is 200 characters)"
+
+
+async def test_i18n_a_nursing_specialty_is_translated_in_the_directory_and_on_the_profile(app, client):
+    await _member(app, "nina")
+    async with app.state.sessions() as session:
+        nina = (await session.execute(select(Account).join(Actor, Actor.id == Account.actor_id)
+                                      .where(Actor.username == "nina"))).scalar_one()
+        await verification.grant(session, app.state.settings, nina, None, profession="nurse", specialty=ADDICTION_RN,
+                                 jurisdiction="US-MA", mail=[], via="cli")
+        await session.commit()
+    await _member(app, "hans", "de")
+    await log_in(client, "hans")
+    german = "Suchtkrankenpflege (Substanzgebrauchsstörungen)"
+    for path in ("/directory", "/@nina"):
+        page = await client.get(path, headers={"accept": "text/html"})
+        assert page.status_code == 200 and german in page.text, path
+        assert "Addiction (Substance Use Disorder) Registered Nurse" not in page.text, path
+
+
+@pytest.mark.parametrize(("locale", "sex", "group"), [
+    ("de", "Divers", "Sonstige Berufe"), ("fr", "Autre", "Autres professions"), ("es", "Otro", "Otras profesiones"),
+    ("en", "Other", "Other")])
+def test_i18n_other_as_a_sex_and_as_a_group_of_professions_has_its_own_translation(locale, sex, group):
+    with i18n.use_locale(locale):
+        assert case_views.sex_label("other") == sex
+        assert i18n.pgettext("profession group", professions.OTHER_GROUP) == group
+
+
+
+def test_i18n_a_resolved_case_and_a_resolved_report_are_said_apart_where_the_language_does():
+    with i18n.use_locale("de"):  # a case is solved, a report dealt with
+        assert (dict(case_views.state_choices())["resolved"], i18n.pgettext("report state", "Resolved")) == (
+            "Gelöst", "Erledigt")
+    with i18n.use_locale("es"):  # un caso resuelto, una denuncia resuelta
+        assert (dict(case_views.state_choices())["resolved"], i18n.pgettext("report state", "Resolved")) == (
+            "Resuelto", "Resuelta")
+
+
+async def test_i18n_admin_notices_missing_things_and_number_fields_speak_the_admins_language(app, client):
+    await _member(app, "claire", "fr", role="admin")
+    await log_in(client, "claire")
+    saved = await client.get("/admin/members?done=role_saved")
+    assert saved.status_code == 200 and "Le rôle est enregistré." in saved.text
+    missing = await client.get("/admin/reports/424242")
+    assert missing.status_code == 404 and "Ce signalement n&#39;existe pas." in missing.text
+    page = await client.get("/admin/members")
+    refused = await client.post("/admin/members/invites", data={"csrf_token": csrf_of(page.text), "max_uses": "0"})
+    assert refused.status_code == 422
+    assert "Le nombre d&#39;utilisations doit être un nombre de 1 à 10\u202f000." in refused.text

@@ -19,7 +19,7 @@ from tests.support.web import log_in
 
 ROOT = Path(__file__).resolve().parents[1]
 LANGUAGES = ("de", "fr", "es")
-KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "lazy_format": None, "because": (1,)}
+KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "pN_": ((1, "c"), 2), "lazy_format": None, "because": (1,)}
 MEMBER_PAGES = ("/home", "/local", "/federated", "/lists", "/notifications", "/messages", "/search", "/directory",
                 "/@walker", "/compose", "/settings/profile", "/settings/account", "/settings/preferences",
                 "/settings/privacy", "/settings/filters", "/settings/blocks", "/settings/tags", "/verification",
@@ -27,14 +27,15 @@ MEMBER_PAGES = ("/home", "/local", "/federated", "/lists", "/notifications", "/m
 VISITOR_PAGES = ("/", "/about", "/login", "/signup", "/password/forgot")
 
 
-def _extracted() -> set[str]:
-    """The msgids `make messages` extracts, as babel.cfg says (one domain: Python and the templates)."""
+def _extracted() -> set[tuple[str, str | None]]:
+    """The (msgid, context) pairs `make messages` extracts, as babel.cfg says (one domain: Python, the templates
+    and the NUCC names of the CSV)."""
     with (ROOT / "babel.cfg").open() as handle:
         method_map, options_map = parse_mapping_cfg(handle)
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(str(ROOT), method_map, options_map,
                                                                        keywords=KEYWORDS):
-        found.add(message if isinstance(message, str) else message[0])
+        found.add((message if isinstance(message, str) else message[0], _context))
     return found
 
 
@@ -46,8 +47,8 @@ def _catalog(language: str) -> Catalog:
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_i18n_catalog_translates_every_extracted_text(language):
     catalog = _catalog(language)
-    missing = sorted(msgid for msgid in _extracted()
-                     if not (entry := catalog.get(msgid)) or entry.fuzzy or not _text(entry.string))
+    missing = sorted(msgid for msgid, context in _extracted()
+                     if not (entry := catalog.get(msgid, context=context)) or entry.fuzzy or not _text(entry.string))
     assert not missing, f"{language}: {len(missing)} texts without a reviewed translation, e.g. {missing[:5]}"
 
 
@@ -116,8 +117,8 @@ def pseudo_rtl(tmp_path):
     root = tmp_path / "locales"
     shutil.copytree(catalogs.locales_dir(), root, ignore=shutil.ignore_patterns("*.mo"))
     pseudo = Catalog(locale="ar")
-    for msgid in _extracted():
-        pseudo.add(msgid, "\u200f[ar] " + msgid)
+    for msgid, context in _extracted():
+        pseudo.add(msgid, "\u200f[ar] " + msgid, context=context)
     (root / "ar" / "LC_MESSAGES").mkdir(parents=True)
     with (root / "ar" / "LC_MESSAGES" / "messages.po").open("wb") as handle:
         write_po(handle, pseudo)

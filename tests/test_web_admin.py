@@ -133,7 +133,7 @@ async def test_web_admin_verification_rejection_needs_a_reason_and_questions_rea
     await member_session(app, client, "mod", role="moderator")
     page = f"/admin/verifications/{request_id}"
     empty = await post(client, f"{page}/reject", page, reason="  ")
-    assert empty.status_code == 422 and "please give a reason" in empty.text and "Log out" in empty.text
+    assert empty.status_code == 422 and "Please give a reason." in empty.text and "Log out" in empty.text
     asked = await post(client, f"{page}/ask", page, message="A clearer copy of the licence, please.")
     assert asked.status_code == 303
     async with app.state.sessions() as session:
@@ -222,7 +222,7 @@ async def test_web_admin_suspension_of_a_member_and_its_appeal(app, client, repo
     await member_session(app, client, "mod", role="moderator")
     page = f"/admin/reports/{reported['sam']}"
     bad = await post(client, f"{page}/act", page, action="erase_everything")
-    assert bad.status_code == 422 and "choose one of the actions" in bad.text
+    assert bad.status_code == 422 and "Choose one of the actions." in bad.text
     assert (await post(client, f"{page}/act", page, action="suspend", text="harassment")).status_code == 303
     async with app.state.sessions() as session:
         sam = (await session.execute(select(Account).where(Account.actor_id == reported["sam_actor"]))).scalar_one()

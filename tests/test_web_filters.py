@@ -73,7 +73,7 @@ async def test_web_filters_create_list_edit_and_delete(app, client, alice):
 @pytest.mark.parametrize("data, message", [
     ({"title": "x", "keyword-0": "word"}, "Context can&#39;t be blank"),
     ({"title": "x", "context": ["home"], "keyword-0": ""}, "Add at least one keyword"),
-    ({"title": "", "context": ["home"], "keyword-0": "word"}, "Title can&#39;t be blank"),
+    ({"title": "", "context": ["home"], "keyword-0": "word"}, "A filter needs a title."),
 ])
 async def test_web_filters_refuses_incomplete_forms(app, client, alice, data, message):
     refused = await submit(client, "/settings/filters/new", "/settings/filters/new", **data)

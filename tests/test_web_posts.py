@@ -91,7 +91,7 @@ async def test_compose_inline_form_on_home_returns_home(app, client):
 async def test_compose_refusal_keeps_the_text(app, client):
     await member_session(app, client, "alice")
     refused = await compose(client, {"status": "x" * 5001})
-    assert refused.status_code == 422 and "at most 5000 characters" in refused.text
+    assert refused.status_code == 422 and "at most 5,000 characters" in refused.text
     assert "x" * 5001 in refused.text
     assert await posts_of(app, "alice") == []
 

@@ -12,9 +12,10 @@ def announcements_create(settings: Settings, args: argparse.Namespace) -> int:
     from server.services.instance import announcements
 
     async def work(runtime, session):
-        row = await announcements.create(session, args.text, by=via(),
-                                         starts_at=announcements.parse_when(args.starts_at, "--starts-at"),
-                                         ends_at=announcements.parse_when(args.ends_at, "--ends-at"))
+        example = "must be a date and time such as 2026-12-24T09:00"
+        starts_at = announcements.parse_when(args.starts_at, f"--starts-at {example}")
+        ends_at = announcements.parse_when(args.ends_at, f"--ends-at {example}")
+        row = await announcements.create(session, args.text, by=via(), starts_at=starts_at, ends_at=ends_at)
         return row.id
 
     say(f"created announcement {run_in_session(settings, work)}")

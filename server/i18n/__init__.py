@@ -18,10 +18,10 @@ from server.i18n.formats import (
     language_name,
     text_direction,
 )
-from server.i18n.text import N_, gettext, lazy_format, ngettext
+from server.i18n.text import N_, filled, gettext, lazy_format, ngettext, pgettext, pN_
 
 __all__ = [
-    "N_", "available_locales", "best_of_header", "choose_locale", "current_locale", "format_date",
+    "N_", "available_locales", "best_of_header", "choose_locale", "current_locale", "filled", "format_date",
     "format_datetime", "format_moment", "format_number", "gettext", "is_available", "language_name", "lazy_format",
-    "ngettext", "set_default_locale", "supported", "text_direction", "translations", "use_locale",
+    "ngettext", "pN_", "pgettext", "set_default_locale", "supported", "text_direction", "translations", "use_locale",
 ]

@@ -6,6 +6,7 @@ from starlette.responses import Response
 from moderation.errors import Kind, ServiceError
 from server.errors import retry_headers
 from server.services.accounts.login import check_login
+from server.web.forms import refusal
 from server.web.page import Web, safe_next
 
 
@@ -21,7 +22,7 @@ async def login(web: Web) -> Response:
                                     ip=client.host if client else None)
     except ServiceError as exc:
         response = web.render("login.html", status=429 if exc.kind is Kind.RATE_LIMITED else 400, next=next_url,
-                              error=str(exc), username=web.value("username"),
+                              error=refusal(exc), username=web.value("username"),
                               unconfirmed=exc.details.get("unconfirmed"))
         response.headers.update(retry_headers(exc) or {})
         return response

@@ -24,6 +24,7 @@ from server.services.groups import browsing
 from server.services.posts.authoring import PhiFound
 from server.services.reading import timelines as reading
 from server.web import case_views
+from server.web.forms import refusal, sentence
 from server.web.group_pages import NOT_FOUND, find_group, group_path
 from server.web.group_threads import NO_THREAD, thread_page
 from server.web.page import Web, error_page
@@ -140,7 +141,7 @@ async def new_case(web: Web) -> Response:
     except ServiceError as exc:
         await roll_back(web)
         listing = await find_group(web)
-        return _form(web, listing, draft, status_of(exc), error=_("The case was not opened: %s.") % exc)
+        return _form(web, listing, draft, status_of(exc), error=_("The case was not opened: %s.") % refusal(exc))
     await web.db.commit()
     if post.visibility == "held":
         return _form(web, listing, CaseDraft(), 202, notice=_("Your case awaits review: this community's "
@@ -159,7 +160,7 @@ async def resolve(web: Web) -> Response:
     try:
         thread = await browsing.thread(web.db, listing, thread_id, viewer_actor(web))
     except reading.MembersOnly as exc:
-        return error_page(web, 404, str(exc))
+        return error_page(web, 404, sentence(exc))
     if thread is None:
         return error_page(web, 404, NO_THREAD)
     raw = web.value("answer_id")
@@ -170,6 +171,7 @@ async def resolve(web: Web) -> Response:
         await resolving.resolve(web.runtime, web.db, viewer_actor(web), web.viewer, thread.first.id, answer_id)
     except ServiceError as exc:
         await roll_back(web)
-        return await thread_page(web, status=status_of(exc), error=_("The case was not marked resolved: %s.") % exc)
+        return await thread_page(web, status=status_of(exc),
+                                 error=_("The case was not marked resolved: %s.") % refusal(exc))
     await web.db.commit()
     return web.redirect(f"{group_path(listing)}/threads/{thread.first.id}#case")

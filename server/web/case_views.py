@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from urllib.parse import quote
 
 from server.db.models import Actor, Case, Post
-from server.i18n import N_
+from server.i18n import N_, pgettext, pN_
 from server.i18n import gettext as _
 from server.services.accounts.specialties import specialty_name
 from server.services.cases.categories import AGE_BANDS, SEXES
@@ -20,8 +20,11 @@ AGE_LABELS = {"neonate": N_("Neonate (under 28 days)"), "infant": N_("Infant (un
               "18-29": N_("Adult, 18–29 years"), "30-44": N_("Adult, 30–44 years"),
               "45-59": N_("Adult, 45–59 years"), "60-74": N_("Adult, 60–74 years"),
               "75-89": N_("Adult, 75–89 years"), "90+": N_("Adult, 90 years or older")}
-SEX_LABELS = {"female": N_("Female"), "male": N_("Male"), "other": N_("Other"), "unspecified": N_("Not stated")}
-STATE_LABELS = {"open": N_("Open"), "resolved": N_("Resolved"), "unanswered": N_("No answer yet")}
+# Short labels in a context each: "Other" as a sex is not "Other" as a group, nor "Open" a case as a report.
+SEX_LABELS = {"female": pN_("sex", "Female"), "male": pN_("sex", "Male"), "other": pN_("sex", "Other"),
+              "unspecified": pN_("sex", "Not stated")}
+STATE_LABELS = {"open": pN_("case state", "Open"), "resolved": pN_("case state", "Resolved"),
+                "unanswered": pN_("case state", "No answer yet")}
 
 
 def age_label(band: str | None) -> str:
@@ -29,7 +32,7 @@ def age_label(band: str | None) -> str:
 
 
 def sex_label(sex: str | None) -> str:
-    return _(SEX_LABELS[sex]) if sex in SEX_LABELS else (sex or "")
+    return pgettext("sex", SEX_LABELS[sex]) if sex in SEX_LABELS else (sex or "")
 
 
 def age_choices() -> list[tuple[str, str]]:
@@ -41,7 +44,7 @@ def sex_choices() -> list[tuple[str, str]]:
 
 
 def state_choices() -> list[tuple[str, str]]:
-    return [(state, _(label)) for state, label in STATE_LABELS.items()]
+    return [(state, pgettext("case state", label)) for state, label in STATE_LABELS.items()]
 
 
 def specialty_label(code: str) -> str:

@@ -15,7 +15,7 @@ from moderation.errors import ServiceError
 from moderation.phi import IMAGE_REMINDER
 from server.db.ids import as_id
 from server.db.models import MediaAttachment, Post
-from server.i18n import gettext
+from server.i18n import N_, gettext
 from server.services.posts import authoring as post_service
 from server.services.posts import media as media_service
 from server.services.posts import media_phi
@@ -91,7 +91,7 @@ async def _uploads(web: Web, draft: Draft) -> None:
         if not data:
             continue
         if len(draft.media) >= MAX_IMAGES:
-            raise ServiceError(f"a post has at most {MAX_IMAGES} images")
+            raise ServiceError(N_("a post has at most %(limit)s images"), values={"limit": MAX_IMAGES})
         description = media_service.check_description(web.value(f"media_description_new_{i}"))
         row = await media_service.upload(web.runtime, web.db, owner, data, description=description)
         await media_phi.check_now(web.runtime, web.db, row)  # the post is checked right after: wait for it

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from starlette.responses import Response
 
 from moderation.errors import ServiceError
-from server.i18n import N_, gettext
+from server.i18n import gettext, pgettext
 from server.services.social import directory as members
 from server.web.page import Web, error_page
 from server.web.status_view import account_cards
@@ -19,6 +19,11 @@ PAGE_SIZE = 60
 def _offset(web: Web) -> int | None:
     raw = web.request.query_params.get("offset", "0") or "0"
     return int(raw) if raw.isdigit() and len(raw) <= 6 else None
+
+
+def _specialty(name: str | None) -> str:
+    """The heading of a card's group: its specialty, or for members without one "Other" as a specialty."""
+    return gettext(name) if name else pgettext("specialty", "Other")
 
 
 async def directory(web: Web) -> Response:
@@ -34,12 +39,12 @@ async def directory(web: Web) -> Response:
     cards = await account_cards(web, actors[:PAGE_SIZE])
     groups = [(name, list(group)) for name, group in groupby(
         sorted(cards, key=lambda c: ((c["curbside"].get("specialty") or "~").lower(), c["name"].lower())),
-        key=lambda c: gettext(c["curbside"].get("specialty") or N_("Other")))]
+        key=lambda c: _specialty(c["curbside"].get("specialty")))]
     more = None
     if len(actors) > PAGE_SIZE:
         more = "/directory?" + urlencode({k: v for k, v in (("specialty", specialty),
                                                             ("offset", offset + PAGE_SIZE)) if v})
-    # NUCC names are translated where the catalogs have them (specialty_names); the codes stay
+    # NUCC names are translated (every name of the CSV is extracted: server/i18n/extract_csv.py); the codes stay
     specialties = [(code, gettext(name), n) for code, name, n in await members.verified_specialties(web.db)]
     return web.render("posts/directory.html", groups=groups, specialties=specialties, specialty=specialty, more=more,
                       count=len(cards))

@@ -1,23 +1,31 @@
-"""Small helpers of the account pages' forms."""
+"""Small helpers of the pages' forms: a refusal in the page's language (msgid translated, values filled in), a
+rollback, an uploaded file."""
 from __future__ import annotations
 
 from starlette.datastructures import UploadFile
 
-from server.i18n import gettext
+from moderation.errors import ServiceError
+from server.i18n import filled, gettext
 from server.web.page import Web
 
 
-def sentence(message: str) -> str:
-    """A service's refusal ("a note is at most 500 characters") as a sentence for the page, in the page's
-    language where the refusal is a fixed text marked in the service (N_)."""
-    message = message.strip()
-    message = gettext(message) if message else message  # gettext("") is the catalog's header
+def refusal(exc: Exception | str) -> str:
+    """A service's refusal in the page's language: its msgid (or the plainer one the web shows, `plain`)
+    translated, then its values filled in; a bare text is only translated (where the catalogs have it)."""
+    if isinstance(exc, ServiceError):
+        return filled((exc.details.get("plain") or exc.msgid).strip(), exc.values)
+    return filled(str(exc).strip(), {})
+
+
+def sentence(exc: Exception | str) -> str:
+    """A service's refusal ("a note is at most 500 characters") as a sentence for the page, in its language."""
+    message = refusal(exc)
     return message[:1].upper() + message[1:] + ("" if message.endswith((".", "?", "!")) else ".")
 
 
-def because(message: str, exc: Exception) -> str:
-    """A page's %-format msgid with the (translated, where fixed) refusal as its %(reason)s."""
-    return gettext(message) % {"reason": gettext(str(exc))}
+def because(message: str, exc: Exception | str) -> str:
+    """A page's %-format msgid with the refusal (translated, values filled in) as its %(reason)s."""
+    return gettext(message) % {"reason": refusal(exc)}
 
 
 async def rollback(web: Web) -> None:

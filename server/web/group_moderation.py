@@ -13,8 +13,10 @@ from moderation.errors import Kind, ServiceError
 from server.db.ids import as_id
 from server.db.models import Actor, Group, GroupPost, Post
 from server.errors import status_of
+from server.i18n import N_
 from server.i18n import gettext as _
 from server.services.groups import moderating
+from server.web.forms import refusal
 from server.web.group_pages import NOT_FOUND, find_group, group_page, group_path
 from server.web.page import Web, error_page
 from server.web.status_view import roll_back, viewer_actor
@@ -25,14 +27,14 @@ Act = Callable[[Web, Group, Actor], Awaitable[int | None]]  # returns the thread
 def _post_id(web: Web) -> int:
     post_id = as_id(web.value("post_id"))
     if post_id is None:
-        raise ServiceError("post_id: name a post of the group")
+        raise ServiceError(N_("post_id: name a post of the group"))
     return post_id
 
 
 async def _thread_of(web: Web, group: Group, post_id: int) -> int:
     row = await web.db.get(GroupPost, (group.actor_id, post_id))
     if row is None:
-        raise ServiceError(f"the group has no post {post_id}", Kind.NOT_FOUND)
+        raise ServiceError(N_("the group has no post %(id)s"), Kind.NOT_FOUND, values={"id": str(post_id)})
     return row.thread_id
 
 
@@ -72,7 +74,7 @@ async def _ban(web: Web, group: Group, me: Actor) -> int:
 async def _unban(web: Web, group: Group, me: Actor) -> None:
     target = await web.db.get(Actor, as_id(web.value("account_id")) or 0)
     if target is None:
-        raise ServiceError("account_id: name a banned account", Kind.NOT_FOUND)
+        raise ServiceError(N_("account_id: name a banned account"), Kind.NOT_FOUND)
     await moderating.unban(web.runtime, web.db, group, target, by=me)
 
 
@@ -98,7 +100,7 @@ async def act(web: Web) -> Response:
         thread_id = await act_on(web, listing.group, viewer_actor(web))
     except ServiceError as exc:
         await roll_back(web)
-        return await group_page(web, status=status_of(exc), error=_("Not done: %s.") % exc)
+        return await group_page(web, status=status_of(exc), error=_("Not done: %s.") % refusal(exc))
     await web.db.commit()
     path = group_path(listing)
     if web.value("back") == "thread" and thread_id is not None:

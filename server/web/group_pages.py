@@ -22,6 +22,7 @@ from server.services.groups import browsing, joining, moderating, posting, regis
 from server.services.reading import timelines as reading
 from server.services.social import interactions
 from server.web import case_views
+from server.web.forms import refusal, sentence
 from server.web.notices import notice as notice_of
 from server.web.page import Web, error_page
 from server.web.status_view import account_cards, clean, roll_back, viewer_actor, when
@@ -86,7 +87,7 @@ async def group_page(web: Web, *, status: int = 200, error: str | None = None, n
         threads = await case_views.with_case_marks(web.db, await browsing.threads(web.db, listing, viewer_actor(web)))
         closed = None
     except reading.MembersOnly as exc:
-        threads, closed = [], str(exc)
+        threads, closed = [], refusal(exc)
     group = listing.group
     moderators = await account_cards(web, await registry.moderators(web.db, group)) if group else []
     may_moderate = bool(group and web.viewer and await registry.may_moderate(web.db, group, web.viewer))
@@ -116,7 +117,7 @@ async def join(web: Web) -> Response:
         return await group_page(web, status=403, error=_("You cannot join this group: %s.") % exc.reason)
     except ServiceError as exc:
         await roll_back(web)
-        return await group_page(web, status=status_of(exc), error=str(exc))
+        return await group_page(web, status=status_of(exc), error=sentence(exc))
     await web.db.commit()
     return web.redirect(group_path(listing))
 

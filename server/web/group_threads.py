@@ -13,10 +13,12 @@ from server.db.ids import as_id
 from server.db.models import Post
 from server.errors import status_of
 from server.i18n import gettext as _
+from server.i18n import pgettext
 from server.services.groups import browsing, posting, registry
 from server.services.posts import authoring
 from server.services.reading import timelines as reading
 from server.web import case_views
+from server.web.forms import refusal, sentence
 from server.web.group_pages import NOT_FOUND, ThreadDraft, ago, find_group, group_page, group_path
 from server.web.notices import notice as notice_of
 from server.web.page import Web, error_page
@@ -52,7 +54,7 @@ async def thread_page(web: Web, *, status: int = 200, draft: ThreadDraft | None 
     try:
         listing, thread = await _thread(web)
     except reading.MembersOnly as exc:
-        return error_page(web, 404, str(exc))
+        return error_page(web, 404, sentence(exc))
     if listing is None or thread is None:
         return error_page(web, 404, NOT_FOUND if listing is None else NO_THREAD)
     cards = {card["id"]: card for card in await status_cards(web, thread.posts, "thread")}
@@ -92,7 +94,7 @@ async def start_thread(web: Web) -> Response:
     except ServiceError as exc:
         await roll_back(web)
         return await group_page(web, status=status_of(exc), draft=draft, error=_("The thread was not started: %s.")
-                                % exc)
+                                % refusal(exc))
     await web.db.commit()
     if post.visibility == "held":
         return await group_page(web, status=202, notice=_("Your thread awaits review: this community's moderators "
@@ -110,7 +112,7 @@ async def reply(web: Web) -> Response:
     try:
         listing, thread = await _thread(web)
     except reading.MembersOnly as exc:
-        return error_page(web, 404, str(exc))
+        return error_page(web, 404, sentence(exc))
     if listing is None or thread is None:
         return error_page(web, 404, NOT_FOUND if listing is None else NO_THREAD)
     draft = _draft(web)
@@ -122,11 +124,12 @@ async def reply(web: Web) -> Response:
                                    phi_confirmed=_confirmed(web))
     except authoring.PhiFound as exc:
         await roll_back(web)
-        phi = guard_answer([(_("Reply"), draft.body)], exc.decision)
+        phi = guard_answer([(pgettext("text field", "Reply"), draft.body)], exc.decision)
         return await thread_page(web, status=422, draft=draft, phi=phi)
     except ServiceError as exc:
         await roll_back(web)
-        return await thread_page(web, status=status_of(exc), draft=draft, error=_("The reply was not sent: %s.") % exc)
+        return await thread_page(web, status=status_of(exc), draft=draft,
+                                 error=_("The reply was not sent: %s.") % refusal(exc))
     await web.db.commit()
     if post.visibility == "held":
         return await thread_page(web, status=202, notice=_("Your reply awaits review: this community's moderators "

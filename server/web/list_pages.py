@@ -44,7 +44,7 @@ async def index(web: Web) -> Response:
                                        web.value("replies_policy", "list"), bool(web.value("exclusive")))
     except ServiceError as exc:
         await roll_back(web)
-        reason = sentence(exc.details.get("plain", exc.message))
+        reason = sentence(exc)
         return await _index(web, 422, reason, web.value("title")[:lists.MAX_TITLE])
     await web.db.commit()
     return web.redirect(f"/lists/{made.id}?notice=created")
@@ -91,7 +91,7 @@ async def edit(web: Web) -> Response:
                                 exclusive=bool(web.value("exclusive")))
     except ServiceError as exc:
         await _undo(web, owned)
-        return await _show(web, owned, 422, sentence(exc.details.get("plain", exc.message)))
+        return await _show(web, owned, 422, sentence(exc))
     await web.db.commit()
     return web.redirect(f"/lists/{owned.id}?notice=saved")
 
@@ -118,7 +118,7 @@ async def add_member(web: Web) -> Response:
         await lists.add_accounts(web.db, owned, [actor.id])
     except ServiceError as exc:
         await _undo(web, owned)
-        return await _show(web, owned, 422, sentence(exc.details.get("plain", exc.message)), handle)
+        return await _show(web, owned, 422, sentence(exc), handle)
     await web.db.commit()
     return web.redirect(f"/lists/{owned.id}?notice=added")
 

@@ -12,6 +12,7 @@ from moderation.errors import Kind, ServiceError
 from server.errors import retry_headers
 from server.services.accounts import oauth
 from server.services.accounts.login import check_login
+from server.web.forms import refusal
 from server.web.page import Web
 from server.web.security import csp_with_form_action
 
@@ -75,7 +76,7 @@ async def authorize(web: Web) -> Response:
             raise oauth.OAuthError("unsupported_response_type", "only response_type=code is supported")
         scopes = oauth.check_request(app, params.get("redirect_uri", ""), params.get("scope"))
     except (oauth.OAuthError, ServiceError) as exc:
-        return _page(web, {"app_name": "?", "scopes": [], "hidden": {}}, 400, str(exc))
+        return _page(web, {"app_name": "?", "scopes": [], "hidden": {}}, 400, refusal(exc))
     hidden = {k: params[k] for k in FIELDS if params.get(k)}
     context = {"app_name": app.name, "app_website": app.website,
                "scopes": [(s, describe(s)) for s in sorted(scopes)], "hidden": hidden}
@@ -95,7 +96,7 @@ async def authorize(web: Web) -> Response:
                                         ip=client.host if client else None)
         except ServiceError as exc:
             response = _page(web, {**context, "username": web.value("username")},
-                             429 if exc.kind is Kind.RATE_LIMITED else 400, str(exc))
+                             429 if exc.kind is Kind.RATE_LIMITED else 400, refusal(exc))
             response.headers.update(retry_headers(exc) or {})
             return response
         await web.log_in(account)
@@ -103,7 +104,7 @@ async def authorize(web: Web) -> Response:
         code = await oauth.issue_code(web.db, app, account, redirect_uri, scopes, params.get("code_challenge"),
                                       params.get("code_challenge_method"))
     except oauth.OAuthError as exc:
-        return _page(web, context, 400, str(exc))
+        return _page(web, context, 400, refusal(exc))
     await web.db.commit()
     if redirect_uri == oauth.OOB:
         return web.render("oauth/code.html", app_name=app.name, code=code)

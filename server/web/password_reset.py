@@ -44,7 +44,7 @@ async def reset(web: Web) -> Response:
         if exc.kind is Kind.EXPIRED:
             return web.render("password/reset.html", status=400, invalid=True)
         return web.render("password/reset.html", status=422, username=account.actor.username,
-                          error=sentence(str(exc)))
+                          error=sentence(exc))
     if account.disabled_at or not account.approved_at:
         await web.db.commit()
         return web.render("password/reset.html", done=True)

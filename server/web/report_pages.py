@@ -17,6 +17,7 @@ from server.services.reading import timelines as reading
 from server.services.reading.timelines import Page
 from server.services.social.relationships import relationship
 from server.web import profiles, status_actions
+from server.web.forms import because
 from server.web.page import Web, error_page
 from server.web.status_view import account_cards, roll_back, viewer_actor, when
 from server.web.threads import NOT_FOUND as POST_NOT_FOUND
@@ -70,7 +71,7 @@ async def _report(web: Web, target: Actor, post: Post | None, here: str) -> Resp
         target_id, post_id = target.id, post.id if post else None
         await roll_back(web)  # which expires them: loaded again for the page
         target, post = await web.db.get(Actor, target_id), await web.db.get(Post, post_id) if post_id else None
-        return await _page(web, target, post, form, 422, f"The report was not sent: {exc}.")
+        return await _page(web, target, post, form, 422, because("The report was not sent: %(reason)s.", exc))
     await web.db.commit()
     return web.redirect(f"{here}?sent={'forwarded' if report.forwarded else '1'}")
 

@@ -46,7 +46,7 @@ async def password_checked(web: Web, password: str) -> str | None:
     try:
         await check_login(web.db, web.viewer.actor.username, password, ip=client.host if client else None)
     except ServiceError as exc:
-        return sentence(str(exc)) if exc.kind is Kind.RATE_LIMITED else "Your current password is not right."
+        return sentence(exc) if exc.kind is Kind.RATE_LIMITED else "Your current password is not right."
     return None
 
 
@@ -58,7 +58,7 @@ async def password(web: Web) -> Response:
         try:
             await change_password(web.db, web.viewer, web.value("password"), keep_session=web.session_token)
         except ServiceError as exc:
-            problem = sentence(str(exc))
+            problem = sentence(exc)
     if problem:
         return await _account_page(web, 422, problem)
     await web.db.commit()
@@ -91,7 +91,7 @@ async def delete(web: Web) -> Response:
         try:
             await delete_account(web.runtime, web.db, web.viewer)
         except ServiceError as exc:
-            problem = sentence(str(exc))
+            problem = sentence(exc)
     if problem:
         return render_settings(web, "settings/delete.html", "delete", 422, error=problem)
     await web.log_out()

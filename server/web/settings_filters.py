@@ -9,11 +9,11 @@ from starlette.responses import Response
 from moderation.errors import Kind, ServiceError
 from server.db.ids import as_id
 from server.db.types import utcnow
-from server.i18n import gettext
+from server.i18n import N_, gettext
 from server.services.reading import filter_storage as store
 from server.services.reading.filter_matching import CONTEXTS
 from server.services.reading.filter_storage import UNCHANGED, FilterChange, KeywordChange
-from server.web.forms import rollback
+from server.web.forms import rollback, sentence
 from server.web.page import Web, error_page
 from server.web.settings_profile import render_settings
 
@@ -24,7 +24,7 @@ EXPIRY_CHOICES = [("", "Never"), ("1800", "30 minutes"), ("3600", "1 hour"), ("2
 KEEP = "keep"
 BLANK_ROWS = 3  # empty keyword rows a form offers (no script adds rows)
 MAX_ROWS = store.MAX_KEYWORDS + BLANK_ROWS
-NO_KEYWORDS = "Add at least one keyword: a filter without any would match nothing."
+NO_KEYWORDS = N_("Add at least one keyword: a filter without any would match nothing.")
 
 
 def _filter_id(web: Web) -> int | None:
@@ -59,7 +59,7 @@ async def new_filter(web: Web) -> Response:
         return _form(web, contexts=CONTEXTS[:-1])
     change, rows = _submitted(web)
     if not _keeps_keywords(change):
-        return _form(web, **_again(web, rows), status=422, error=NO_KEYWORDS)
+        return _form(web, **_again(web, rows), status=422, error=gettext(NO_KEYWORDS))
     try:
         await store.create_filter(web.db, web.viewer.actor_id, change)
     except ServiceError as exc:
@@ -83,7 +83,7 @@ async def edit_filter(web: Web) -> Response:
     change, rows = _submitted(web, {k.id for k in found.keywords})
     if not found.statuses and not _keeps_keywords(change):
         return _form(web, **_again(web, rows), editing=filter_id, until=_until(found.filter.expires_at), status=422,
-                     error=NO_KEYWORDS)
+                     error=gettext(NO_KEYWORDS))
     try:
         await store.update_filter(web.db, web.viewer.actor_id, found.filter.id, change)
     except ServiceError as exc:
@@ -108,9 +108,10 @@ def _keeps_keywords(change: FilterChange) -> bool:
 
 
 def _reason(exc: ServiceError) -> str:
-    text = str(exc).removeprefix("Validation failed: ")
-    return "That keyword is not in this filter." if exc.kind is Kind.NOT_FOUND else \
-        text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+    """The refusal as the page says it: the store's plain text (`plain`), not the client API's "Validation failed"."""
+    if exc.kind is Kind.NOT_FOUND:
+        return gettext("That keyword is not in this filter.")
+    return sentence(exc if exc.details.get("plain") else str(exc).removeprefix("Validation failed: "))
 
 
 def _rows(web: Web) -> list[dict]:

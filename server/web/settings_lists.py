@@ -63,7 +63,7 @@ async def block_domain(web: Web) -> Response:
         await members.block_domain(web.runtime, web.db, web.viewer.actor, web.value("domain"))
     except ServiceError as exc:
         await rollback(web)
-        return await _blocks_page(web, 422, sentence(str(exc)), web.value("domain")[:255])
+        return await _blocks_page(web, 422, sentence(exc), web.value("domain")[:255])
     await web.db.commit()
     return web.redirect("/settings/blocks?notice=domain_blocked")
 

@@ -10,6 +10,7 @@ from moderation.errors import ServiceError
 from server.db.models import Actor
 from server.db.models.imports import IMPORT_KINDS
 from server.db.types import utcnow
+from server.i18n import N_
 from server.services.accounts import imports, migration
 from server.web.forms import rollback, sentence, upload
 from server.web.page import Web
@@ -36,7 +37,7 @@ async def aliases(web: Web) -> Response:
         await migration.add_alias(web.runtime, web.db, web.viewer.actor, web.value("acct"))
     except ServiceError as exc:
         await rollback(web)
-        return await _aliases_page(web, 422, sentence(exc.message), web.value("acct"))
+        return await _aliases_page(web, 422, sentence(exc), web.value("acct"))
     await web.db.commit()
     return web.redirect("/settings/aliases?notice=alias_added")
 
@@ -46,7 +47,7 @@ async def remove_alias(web: Web) -> Response:
         await migration.remove_alias(web.runtime, web.db, web.viewer.actor, web.value("uri"))
     except ServiceError as exc:
         await rollback(web)
-        return await _aliases_page(web, 422, sentence(exc.message))
+        return await _aliases_page(web, 422, sentence(exc))
     await web.db.commit()
     return web.redirect("/settings/aliases?notice=alias_removed")
 
@@ -70,7 +71,7 @@ async def move(web: Web) -> Response:
             await migration.move_out(web.runtime, web.db, web.viewer, web.value("acct"))
         except ServiceError as exc:
             await rollback(web)
-            problem = sentence(exc.message)
+            problem = sentence(exc)
     if problem:
         return await _migration_page(web, 422, problem, web.value("acct"))
     await web.db.commit()
@@ -82,7 +83,7 @@ async def undo_move(web: Web) -> Response:
         await migration.undo_move(web.runtime, web.db, web.viewer)
     except ServiceError as exc:
         await rollback(web)
-        return await _migration_page(web, 409, sentence(exc.message))
+        return await _migration_page(web, 409, sentence(exc))
     await web.db.commit()
     return web.redirect("/settings/migration?notice=move_undone")
 
@@ -99,13 +100,14 @@ async def import_data(web: Web) -> Response:
     file = await upload(web, "data")
     try:
         if file is None:
-            raise ServiceError("choose the CSV file to import")
+            raise ServiceError(N_("choose the CSV file to import"))
         data = await file.read(MAX_IMPORT_BYTES + 1)
         if len(data) > MAX_IMPORT_BYTES:
-            raise ServiceError(f"the file is larger than {MAX_IMPORT_BYTES // 1_000_000} MB")
+            raise ServiceError(N_("the file is larger than %(limit)s MB"),
+                               values={"limit": MAX_IMPORT_BYTES // 1_000_000})
         await imports.start_import(web.db, web.viewer.actor, web.value("kind"), web.value("mode"), data)
     except ServiceError as exc:
         await rollback(web)
-        return await _import_page(web, 422, sentence(exc.message))
+        return await _import_page(web, 422, sentence(exc))
     await web.db.commit()
     return web.redirect("/settings/import?notice=import_queued")

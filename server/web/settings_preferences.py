@@ -21,7 +21,7 @@ async def preferences(web: Web) -> Response:
         try:
             set_locale(web.viewer, web.value("locale"))
         except ServiceError as exc:
-            return _page(web, 422, sentence(str(exc)))
+            return _page(web, 422, sentence(exc))
         await web.db.commit()
         return web.redirect("/settings/preferences?notice=saved")
     return _page(web)

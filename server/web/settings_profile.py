@@ -73,7 +73,7 @@ async def edit_profile(web: Web) -> Response:
         await profile.update_profile(web.runtime, web.db, web.viewer.actor, changes)
     except ServiceError as exc:
         await rollback(web)
-        return await _profile_page(web, 422, sentence(str(exc)))
+        return await _profile_page(web, 422, sentence(exc))
     await _publish(web)
     return web.redirect("/settings/profile?notice=saved")
 

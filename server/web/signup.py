@@ -78,7 +78,7 @@ async def _register(web: Web) -> Response:
     except ServiceError as exc:
         await web.db.rollback()
         status = status_of(exc)
-        return await _form(web, status, sentence(str(exc)), **values)
+        return await _form(web, status, sentence(exc), **values)
     await web.db.commit()
     await send_quietly(web.settings, mail)
     return web.render("signup/sent.html", email=account.email, awaiting=account.approved_at is None)

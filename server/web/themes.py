@@ -59,7 +59,7 @@ class Themes:
 def _localise(env: jinja2.Environment) -> None:
     """gettext, dates and numbers in the locale of the moment (server.i18n's context variable): one
     environment per theme serves every language."""
-    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext)
     env.filters.update(format_date=i18n.format_date, format_datetime=i18n.format_datetime,
                        format_number=i18n.format_number)
     env.globals.update(current_locale=i18n.current_locale, text_direction=i18n.text_direction)

@@ -60,7 +60,7 @@ async def verification(web: Web) -> Response:
         await submit_request(web.db, web.settings, web.viewer, submission, storage=web.runtime.storage)
     except ServiceError as exc:
         await rollback(web)
-        return await _page(web, status_of(exc), sentence(exc.message), values)
+        return await _page(web, status_of(exc), sentence(exc), values)
     await web.db.commit()
     return web.redirect("/verification?notice=submitted")
 
@@ -76,7 +76,7 @@ async def answer(web: Web) -> Response:
                       await _evidence(web), storage=web.runtime.storage)
     except ServiceError as exc:
         await rollback(web)
-        return await _page(web, status_of(exc), answer_error=sentence(exc.message))
+        return await _page(web, status_of(exc), answer_error=sentence(exc))
     await web.db.commit()
     return web.redirect("/verification?notice=answered")
 
@@ -89,5 +89,5 @@ async def check(web: Web) -> Response:
         validate_credential(web.value("credential_type"), web.value("credential_number")[:100],
                             web.value("jurisdiction")[:20])
     except ServiceError as exc:
-        return JSONResponse({"valid": False, "message": exc.message})
-    return JSONResponse({"valid": True, "message": "The number is well formed."})
+        return JSONResponse({"valid": False, "message": sentence(exc)})
+    return JSONResponse({"valid": True, "message": gettext("The number is well formed.")})

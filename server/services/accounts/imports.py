@@ -40,24 +40,26 @@ def _records(kind: str, text: str) -> list[list[str]]:
     try:
         rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text)) if any(c.strip() for c in row)]
     except csv.Error as exc:
-        raise ServiceError(f"the file is not CSV: {exc}") from None
+        raise ServiceError(N_("the file is not CSV: %(problem)s"), values={"problem": str(exc)}) from None
     columns = COLUMNS[kind]
     if rows and rows[0][0] in FIRST_HEADERS:
         header = rows.pop(0)
         if tuple(header[:len(columns)]) != columns[:len(header)]:
-            raise ServiceError(f"this file looks like another export ({', '.join(header)}), not {kind}")
+            raise ServiceError(N_("this file looks like another export (%(columns)s), not %(kind)s"),
+                               values={"columns": ", ".join(header), "kind": kind})
     return [(row + [""] * len(columns))[:len(columns)] for row in rows]
 
 
 def parse_export(kind: str, data: bytes) -> list[list[str]]:
     """The rows of a Mastodon CSV export of `kind` (one of IMPORT_KINDS), checked; refused if empty or too long."""
     if kind not in IMPORT_KINDS:
-        raise ServiceError(f"what to import is one of {', '.join(IMPORT_KINDS)}")
+        raise ServiceError(N_("what to import is one of %(choices)s"), values={"choices": ", ".join(IMPORT_KINDS)})
     rows = _records(kind, _decoded(data))
     if not rows:
         raise ServiceError(N_("the file lists nothing to import"))
     if len(rows) > MAX_ROWS:
-        raise ServiceError(f"the file has {len(rows)} rows: at most {MAX_ROWS} are imported at once")
+        raise ServiceError(N_("the file has %(rows)s rows: at most %(limit)s are imported at once"),
+                           values={"rows": len(rows), "limit": MAX_ROWS})
     if any(not row[0] or (kind == "lists" and not row[1]) for row in rows):
         raise ServiceError(N_("a row of the file is missing its account, list name or address"))
     return rows

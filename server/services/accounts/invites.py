@@ -24,9 +24,9 @@ def invite_url(urls: LocalUrls, invite: Invite) -> str:
 async def create_invite(session: AsyncSession, by: Account | None, *, max_uses: int | None = None,
                         expires_in_days: float | None = None) -> Invite:
     if max_uses is not None and not 0 < max_uses <= MAX_USES:
-        raise ServiceError(f"uses must be between 1 and {MAX_USES}")
+        raise ServiceError(N_("uses must be between 1 and %(limit)s"), values={"limit": MAX_USES})
     if expires_in_days is not None and not 0 < expires_in_days <= MAX_DAYS:
-        raise ServiceError(f"expiry must be between 1 day and {MAX_DAYS} days")
+        raise ServiceError(N_("expiry must be between 1 day and %(limit)s days"), values={"limit": MAX_DAYS})
     invite = Invite(code=secrets.token_urlsafe(12), created_by_id=by.id if by else None, max_uses=max_uses,
                     expires_at=utcnow() + timedelta(days=expires_in_days) if expires_in_days else None)
     session.add(invite)

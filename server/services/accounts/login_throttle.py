@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from moderation.errors import Kind, ServiceError
 from server.db.models import LoginFailure
 from server.db.types import utcnow
+from server.i18n import N_
 
 FREE = {"account": 5, "ip": 20}
 BASE_DELAY = timedelta(seconds=2)
@@ -41,8 +42,8 @@ async def check(session: AsyncSession, key: str, now: datetime | None = None) ->
     now = now or utcnow()
     if row is not None and row.locked_until is not None and row.locked_until > now:
         retry_after = max(1, math.ceil((row.locked_until - now).total_seconds()))
-        raise ServiceError(f"too many failed login attempts; try again in {retry_after} seconds", Kind.RATE_LIMITED,
-                           retry_after=retry_after)
+        raise ServiceError(N_("too many failed login attempts; try again in %(seconds)s seconds"), Kind.RATE_LIMITED,
+                           values={"seconds": retry_after}, retry_after=retry_after)
 
 
 async def record_failure(session: AsyncSession, key: str, now: datetime | None = None) -> None:

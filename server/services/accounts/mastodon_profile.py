@@ -41,14 +41,15 @@ class ProfileChanges:
 
 def _validate(changes: ProfileChanges) -> None:
     if changes.display_name is not None and len(changes.display_name) > MAX_DISPLAY_NAME:
-        raise ServiceError(f"a display name is at most {MAX_DISPLAY_NAME} characters")
+        raise ServiceError(N_("a display name is at most %(limit)s characters"), values={"limit": MAX_DISPLAY_NAME})
     if changes.note is not None and len(changes.note) > MAX_NOTE:
-        raise ServiceError(f"a note is at most {MAX_NOTE} characters")
+        raise ServiceError(N_("a note is at most %(limit)s characters"), values={"limit": MAX_NOTE})
     if changes.fields is not None:
         if len(changes.fields) > MAX_FIELDS:
-            raise ServiceError(f"a profile has at most {MAX_FIELDS} fields")
+            raise ServiceError(N_("a profile has at most %(limit)s fields"), values={"limit": MAX_FIELDS})
         if any(len(n) > MAX_FIELD_CHARS or len(v) > MAX_FIELD_CHARS for n, v in changes.fields):
-            raise ServiceError(f"field names and values are at most {MAX_FIELD_CHARS} characters")
+            raise ServiceError(N_("field names and values are at most %(limit)s characters"),
+                               values={"limit": MAX_FIELD_CHARS})
         if any(n.strip().lower() == "verified" for n, _ in changes.fields):
             # the badge's own field for Mastodon users: a member may not type one
             raise ServiceError(N_("the field name 'Verified' is reserved for verified members"))

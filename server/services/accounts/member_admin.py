@@ -15,6 +15,7 @@ from server.caches import forget_actor
 from server.db import effects
 from server.db.models import Account, AccountModeration, Actor, Invite
 from server.db.types import utcnow
+from server.i18n import N_
 from server.services.accounts import invites, registration, web_sessions
 from server.services.accounts.members import ROLES
 from server.services.instance.mail import Message
@@ -73,9 +74,9 @@ async def create_invite(session: AsyncSession, *, by: By, max_uses: int | None,
 async def revoke_invite(session: AsyncSession, invite_id: int, *, by: By) -> Invite:
     invite = await session.get(Invite, invite_id)
     if invite is None:
-        raise ServiceError("no such invite", Kind.NOT_FOUND)
+        raise ServiceError(N_("no such invite"), Kind.NOT_FOUND)
     if invite.revoked_at is not None:
-        raise ServiceError("this invite is revoked already", Kind.CONFLICT)
+        raise ServiceError(N_("this invite is revoked already"), Kind.CONFLICT)
     await invites.revoke_invite(session, invite_id)
     await _log(session, by, "invite.revoke", "invite", str(invite.id), "", {"uses": invite.uses})
     return invite
@@ -84,7 +85,7 @@ async def revoke_invite(session: AsyncSession, invite_id: int, *, by: By) -> Inv
 async def set_role(session: AsyncSession, account: Account, role: str, *, by: By) -> bool:
     """Make `account` a member, moderator or admin; False if it had that role already."""
     if role not in ROLES:
-        raise ServiceError(f"role must be one of {', '.join(ROLES)}")
+        raise ServiceError(N_("role must be one of %(choices)s"), values={"choices": ", ".join(ROLES)})
     await roles.check_role_change(session, by, account.actor, role)
     if account.role == role:
         return False
@@ -98,7 +99,7 @@ async def disable(session: AsyncSession, account: Account, *, by: By, reason: st
     """No more logins: the member's browser sessions end now, their app tokens stop working."""
     await roles.check_action(session, by, account.actor, removes_admin=True)
     if account.disabled_at is not None:
-        raise ServiceError("this account is disabled already", Kind.CONFLICT)
+        raise ServiceError(N_("this account is disabled already"), Kind.CONFLICT)
     account.disabled_at = utcnow()
     await web_sessions.end_all(session, account.id)
     await stream_events.access_ended(session, actor_ids=[account.actor_id])
@@ -110,7 +111,7 @@ async def enable(session: AsyncSession, account: Account, *, by: By, reason: str
     """Let a disabled member log in again; a moderator's suspension of the account is lifted with it."""
     await roles.check_action(session, by, account.actor, removes_admin=False)
     if account.disabled_at is None:
-        raise ServiceError("this account is not disabled", Kind.CONFLICT)
+        raise ServiceError(N_("this account is not disabled"), Kind.CONFLICT)
     account.disabled_at = None
     _changed(session, account.actor.username)
     sanction = await session.get(AccountModeration, account.actor_id)

@@ -35,9 +35,9 @@ def _validate(new: NewAccount) -> None:
     if not USERNAME.match(new.username):
         raise ServiceError(N_("username must be 1-30 letters, digits or underscores"))
     if not EMAIL.match(new.email):
-        raise ServiceError(f"not an email address: {new.email!r}")
+        raise ServiceError(N_("not an email address: %(value)s"), values={"value": repr(new.email)})
     if new.role not in ROLES:
-        raise ServiceError(f"role must be one of {', '.join(ROLES)}")
+        raise ServiceError(N_("role must be one of %(choices)s"), values={"choices": ", ".join(ROLES)})
 
 
 async def find_local_actor(session: AsyncSession, domain: str, username: str) -> Actor | None:
@@ -57,9 +57,9 @@ async def create_account(session: AsyncSession, urls: LocalUrls, domain: str, ne
     _validate(new)
     email = new.email.strip().lower()
     if await find_local_actor(session, domain, new.username):
-        raise ServiceError(f"username {new.username!r} is taken")
+        raise ServiceError(N_("username %(name)s is taken"), values={"name": repr(new.username)})
     if (await session.execute(select(Account.id).where(Account.email == email))).first():
-        raise ServiceError(f"an account with email {email} exists already")
+        raise ServiceError(N_("an account with email %(email)s exists already"), values={"email": email})
     password_hash = hash_password(new.password) if new.password is not None else None
     private_pem, public_pem = generate_rsa_keypair()
     now = utcnow()

@@ -13,6 +13,7 @@ from moderation.errors import Kind, ServiceError
 from server.db.ids import snowflake
 from server.db.models import Account, Actor
 from server.db.types import utcnow
+from server.i18n import N_
 from server.runtime import Runtime
 from server.services.federation.delivery import enqueue_activity, remote_followers
 from server.services.federation.remote_actors import RemoteActorError, fetch_actor
@@ -35,7 +36,9 @@ async def find_account(runtime: Runtime, session: AsyncSession, acct: str) -> Ac
     """The account `user@domain` names, resolved over WebFinger if unknown here; refused if none answers."""
     actor = await find_acct(runtime, session, acct.strip(), resolve=True)
     if actor is None:
-        raise ServiceError(f"no account {acct.strip() or '(none given)'} could be found", Kind.INVALID)
+        if not acct.strip():
+            raise ServiceError(N_("no account was named"), Kind.INVALID)
+        raise ServiceError(N_("no account %(acct)s could be found"), Kind.INVALID, values={"acct": acct.strip()})
     return actor
 
 
@@ -44,10 +47,10 @@ async def add_alias(runtime: Runtime, session: AsyncSession, me: Actor, acct: st
     other = await find_account(runtime, session, acct)
     aliases = list(me.also_known_as or [])
     if other.id == me.id:
-        raise ServiceError("an account cannot be an alias of itself")
+        raise ServiceError(N_("an account cannot be an alias of itself"))
     if other.uri not in aliases:
         if len(aliases) >= MAX_ALIASES:
-            raise ServiceError(f"at most {MAX_ALIASES} aliases")
+            raise ServiceError(N_("at most %(limit)s aliases"), values={"limit": MAX_ALIASES})
         me.also_known_as = [*aliases, other.uri]
         await _audit(session, by, "account.alias", me, other.uri)
         await publish_actor_update(session, runtime.settings, me)
@@ -58,7 +61,7 @@ async def remove_alias(runtime: Runtime, session: AsyncSession, me: Actor, uri: 
     """No longer list the account `uri` as also being `me`; the caller commits."""
     aliases = list(me.also_known_as or [])
     if uri not in aliases:
-        raise ServiceError("that account is not one of the aliases", Kind.NOT_FOUND)
+        raise ServiceError(N_("that account is not one of the aliases"), Kind.NOT_FOUND)
     me.also_known_as = [a for a in aliases if a != uri] or None
     await _audit(session, by, "account.unalias", me, uri)
     await publish_actor_update(session, runtime.settings, me)
@@ -71,7 +74,8 @@ async def _aliases_now(runtime: Runtime, session: AsyncSession, target: Actor) -
     try:
         return list((await fetch_actor(runtime, session, target.uri, refresh=True, strict=True)).also_known_as or [])
     except RemoteActorError as exc:
-        raise ServiceError(f"{target.acct} could not be checked just now: {exc}", Kind.CONFLICT) from None
+        raise ServiceError(N_("%(acct)s could not be checked just now: %(problem)s"), Kind.CONFLICT,
+                           values={"acct": target.acct, "problem": str(exc)}) from None
 
 
 async def move_out(runtime: Runtime, session: AsyncSession, account: Account, acct: str, *,
@@ -80,13 +84,15 @@ async def move_out(runtime: Runtime, session: AsyncSession, account: Account, ac
     followers moved over, her actor marked moved. The caller commits."""
     me = account.actor
     if me.moved_to_uri:
-        raise ServiceError(f"this account has moved to {me.moved_to_uri} already: undo that first", Kind.CONFLICT)
+        raise ServiceError(N_("this account has moved to %(uri)s already: undo that first"), Kind.CONFLICT,
+                           values={"uri": me.moved_to_uri})
     target = await find_account(runtime, session, acct)
     if target.id == me.id:
-        raise ServiceError("an account cannot move to itself")
+        raise ServiceError(N_("an account cannot move to itself"))
     if me.uri not in await _aliases_now(runtime, session, target):
-        raise ServiceError(f"{target.acct} does not list this account ({me.acct}) as an alias: add it there "
-                           "first (in Mastodon: Preferences, Account, Moving from a different account)")
+        raise ServiceError(N_("%(acct)s does not list this account (%(me)s) as an alias: add it there first (in "
+                              "Mastodon: Preferences, Account, Moving from a different account)"),
+                           values={"acct": target.acct, "me": me.acct})
     me.moved_to_uri, me.moved_at = target.uri, utcnow()
     move = activities.move(f"{me.uri}#moves/{snowflake()}", me.uri, target.uri)
     await enqueue_activity(session, move, me, await remote_followers(session, me.id))
@@ -101,10 +107,10 @@ async def undo_move(runtime: Runtime, session: AsyncSession, account: Account, *
     elsewhere; followers who moved stay with the new account. The caller commits."""
     me = account.actor
     if not me.moved_to_uri:
-        raise ServiceError("this account has not moved", Kind.CONFLICT)
+        raise ServiceError(N_("this account has not moved"), Kind.CONFLICT)
     if me.moved_at is not None and utcnow() - me.moved_at > timedelta(days=MOVE_UNDO_DAYS):
-        raise ServiceError(f"the move was more than {MOVE_UNDO_DAYS} days ago: it can no longer be undone",
-                           Kind.CONFLICT)
+        raise ServiceError(N_("the move was more than %(limit)s days ago: it can no longer be undone"), Kind.CONFLICT,
+                           values={"limit": MOVE_UNDO_DAYS})
     target = me.moved_to_uri
     me.moved_to_uri = me.moved_at = None
     await _audit(session, by, "account.unmove", me, target)

@@ -5,6 +5,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from moderation.errors import ServiceError
+from server.i18n import N_
 
 _hasher = PasswordHasher()
 MIN_LENGTH = 10
@@ -13,9 +14,9 @@ MAX_LENGTH = 1024
 
 def check_strength(password: str) -> None:
     if len(password) < MIN_LENGTH:
-        raise ServiceError(f"password must be at least {MIN_LENGTH} characters")
+        raise ServiceError(N_("password must be at least %(limit)s characters"), values={"limit": MIN_LENGTH})
     if len(password) > MAX_LENGTH:
-        raise ServiceError(f"password must be at most {MAX_LENGTH} characters")
+        raise ServiceError(N_("password must be at most %(limit)s characters"), values={"limit": MAX_LENGTH})
 
 
 def hash_password(password: str) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from moderation.errors import ServiceError
 from server.db.models import Account
-from server.i18n import available_locales, supported
+from server.i18n import N_, available_locales, supported
 from server.settings import Settings
 
 
@@ -14,7 +14,8 @@ def valid_locale(raw: str | None) -> str | None:
         return None
     found = supported(raw)
     if found is None:
-        raise ServiceError(f"locale must be one of {', '.join(available_locales())}; got {raw.strip()[:40]!r}")
+        raise ServiceError(N_("locale must be one of %(choices)s; got %(value)s"),
+                           values={"choices": ", ".join(available_locales()), "value": repr(raw.strip()[:40])})
     return found
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from moderation.errors import ServiceError
 from server.db.models import Account, Actor, MemberProfile
+from server.i18n import N_
 from server.services.accounts.specialties import PROFESSIONS, specialties_for, specialty_name
 from server.urls import LocalUrls
 
@@ -32,7 +33,7 @@ class ProfileChanges:
 
 def check_profession(profession: str) -> str:
     if profession not in PROFESSIONS:
-        raise ServiceError(f"profession must be one of {', '.join(PROFESSIONS)}")
+        raise ServiceError(N_("profession must be one of %(choices)s"), values={"choices": ", ".join(PROFESSIONS)})
     return profession
 
 
@@ -40,10 +41,12 @@ def check_specialty(code: str, profession: str | None) -> str:
     """A NUCC code Curbside offers, and one the profession may pick when it has a list."""
     code = (code or "").strip().upper()
     if specialty_name(code) is None:
-        raise ServiceError(f"unknown specialty code {code!r} (a NUCC taxonomy code such as 207RC0000X)")
+        raise ServiceError(N_("unknown specialty code %(code)s (a NUCC taxonomy code such as 207RC0000X)"),
+                           values={"code": repr(code)})
     allowed = {s.code for s in specialties_for(profession)} if profession else set()
     if allowed and code not in allowed:
-        raise ServiceError(f"specialty {code} is not one of the {profession.replace('_', ' ')} specialties")
+        raise ServiceError(_NOT_OF.get(profession, N_("specialty %(code)s is not one of the specialties of the "
+                                                      "profession chosen")), values={"code": code})
     return code
 
 
@@ -51,16 +54,29 @@ def check_jurisdiction(raw: str) -> str:
     """ISO 3166 country code, optionally with a subdivision: US, US-CA, GB, DE-BY, AU-NSW."""
     value = (raw or "").strip().upper()
     if not JURISDICTION.match(value):
-        raise ServiceError("jurisdiction must be a country code, optionally with a region: US-CA, GB, DE, AU-NSW")
+        raise ServiceError(N_("jurisdiction must be a country code, optionally with a region: US-CA, GB, DE, AU-NSW"))
     return value
+
+
+# One sentence per profession, and per field: a translated sentence cannot take an English word as a value.
+_NOT_OF = {"physician": N_("specialty %(code)s is not one of the physician specialties"),
+           "resident": N_("specialty %(code)s is not one of the resident specialties"),
+           "medical_student": N_("specialty %(code)s is not one of the medical student specialties"),
+           "nurse": N_("specialty %(code)s is not one of the nurse specialties"),
+           "nurse_practitioner": N_("specialty %(code)s is not one of the nurse practitioner specialties"),
+           "physician_assistant": N_("specialty %(code)s is not one of the physician assistant specialties"),
+           "pharmacist": N_("specialty %(code)s is not one of the pharmacist specialties")}
+_NOT_TEXT = {"real name": N_("real name must be text"), "institution": N_("institution must be text")}
+_TOO_LONG = {"real name": N_("real name must be at most %(limit)s printable characters"),
+             "institution": N_("institution must be at most %(limit)s printable characters")}
 
 
 def _text(value: object, name: str, limit: int, *, multiline: bool = False) -> str:
     if not isinstance(value, str):
-        raise ServiceError(f"{name} must be text")
+        raise ServiceError(_NOT_TEXT[name])
     value = value.replace("\r\n", "\n").strip()
     if len(value) > limit or not (value.replace("\n", " ") if multiline else value).isprintable():
-        raise ServiceError(f"{name} must be at most {limit} printable characters")
+        raise ServiceError(_TOO_LONG[name], values={"limit": limit})
     return value
 
 

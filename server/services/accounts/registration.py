@@ -172,7 +172,7 @@ async def pending_registrations(session: AsyncSession) -> list[Account]:
 
 async def approve_registration(session: AsyncSession, settings: Settings, account: Account) -> Message:
     if account.approved_at is not None:
-        raise ServiceError("this account is approved already", Kind.CONFLICT)
+        raise ServiceError(N_("this account is approved already"), Kind.CONFLICT)
     account.approved_at = utcnow()
     names = {"instance": settings.instance_name, "username": account.actor.username, "url": settings.base_url}
     with use_locale(mail_locale(account, settings)):
@@ -184,5 +184,5 @@ async def approve_registration(session: AsyncSession, settings: Settings, accoun
 async def reject_registration(session: AsyncSession, account: Account) -> None:
     """Refuse a pending registration: the account and its actor are removed, as Mastodon does."""
     if account.approved_at is not None:
-        raise ServiceError("only pending registrations can be rejected", Kind.CONFLICT)
+        raise ServiceError(N_("only pending registrations can be rejected"), Kind.CONFLICT)
     await session.execute(delete(Actor).where(Actor.id == account.actor_id))

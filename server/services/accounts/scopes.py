@@ -4,6 +4,7 @@ or (for the deprecated `follow`) one of the relationship scopes it stood for."""
 from __future__ import annotations
 
 from moderation.errors import ServiceError
+from server.i18n import N_
 
 TOP_LEVEL = ("read", "write", "follow", "push", "admin:read", "admin:write", "profile")
 GRANULAR = {
@@ -25,7 +26,7 @@ def parse_scopes(text: str | None, default: str = "read") -> frozenset[str]:
     scopes = frozenset((text or default).replace("+", " ").split())
     unknown = sorted(scopes - KNOWN)
     if unknown:
-        raise ServiceError(f"unknown scope {unknown[0]!r}")
+        raise ServiceError(N_("unknown scope %(scope)s"), values={"scope": repr(unknown[0])})
     return scopes
 
 

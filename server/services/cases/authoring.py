@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from moderation.errors import Kind, ServiceError
 from server.db.models import Actor, Case, Post
+from server.i18n import N_
 from server.runtime import Runtime
 from server.services.accounts.specialties import specialty_name
 from server.services.cases.categories import age_band_name, check_categories, check_texts
@@ -36,8 +37,8 @@ class NewCase:
 
 def _check(new: NewCase) -> None:
     if new.deidentified is not True:
-        raise ServiceError("deidentified must be true: confirm that the case holds nothing that identifies the "
-                           "patient (no names, dates, record numbers, places or faces)")
+        raise ServiceError(N_("deidentified must be true: confirm that the case holds nothing that identifies the "
+                              "patient (no names, dates, record numbers, places or faces)"))
     check_texts(new.title, new.question, new.presentation)
     check_categories(new.age_band, new.sex, new.specialties)
 
@@ -59,7 +60,7 @@ async def find_group(runtime: Runtime, session, acct: str, *, known_only: bool =
         except RemoteActorError:
             actor = None
     if actor is None or actor.actor_type != "Group":
-        raise ServiceError(f"group: no group {acct!r} is known here")
+        raise ServiceError(N_("group: no group %(acct)s is known here"), values={"acct": repr(acct)})
     return actor
 
 
@@ -124,10 +125,11 @@ async def _may_open(runtime: Runtime, session, group: Actor, author: Actor) -> N
     if hosted is None:
         return
     if hosted.posting_restricted_to_mods and not await registry.moderates(session, hosted, author):
-        raise ServiceError("only the group's moderators start threads in it", kind=Kind.FORBIDDEN)
+        raise ServiceError(N_("only the group's moderators start threads in it"), kind=Kind.FORBIDDEN)
     allowed = await joining.may_post(runtime, session, hosted, author)
     if allowed.refused:
-        raise ServiceError(f"you may not post in this group: {allowed.reason}", kind=Kind.FORBIDDEN)
+        raise ServiceError(N_("you may not post in this group: %(reason)s"), kind=Kind.FORBIDDEN,
+                           values={"reason": allowed.reason})
 
 
 async def create_case(runtime: Runtime, session, author: Actor, new: NewCase) -> Post:

@@ -9,6 +9,7 @@ from sqlalchemy import Text, and_, cast, select
 
 from moderation.errors import ServiceError
 from server.db.models import Actor, Case, Post
+from server.i18n import N_
 from server.services.moderation.hidden_from_viewers import visible_posts
 from server.services.posts.search import seen_by
 from server.services.reading.timelines import Page
@@ -26,9 +27,9 @@ class CaseFilter:
 
 def _check(wanted: CaseFilter) -> None:
     if wanted.state is not None and wanted.state not in STATES:
-        raise ServiceError(f"state must be one of {', '.join(STATES)}")
+        raise ServiceError(N_("state must be one of %(choices)s"), values={"choices": ", ".join(STATES)})
     if wanted.specialty is not None and not (wanted.specialty.isalnum() and len(wanted.specialty) <= 16):
-        raise ServiceError("specialty must be a specialty code such as 207RC0000X")
+        raise ServiceError(N_("specialty must be a specialty code such as 207RC0000X"))
 
 
 def _query(wanted: CaseFilter, viewer: Actor | None):

@@ -16,6 +16,7 @@ from server.convert.post_to_as import POST_CONTEXT, post_to_note, update_activit
 from server.db.models import Account, Actor, Case, Group, Mention, Post
 from server.db.models.posts import HELD
 from server.db.types import utcnow
+from server.i18n import N_
 from server.runtime import Runtime
 from server.services.cases.lookup import accepted_uri
 from server.services.federation.delivery import enqueue_activity, remote_followers
@@ -47,7 +48,7 @@ async def _may_resolve(session, case: Case, post: Post, actor: Actor, account: A
     group = await session.get(Group, case.group_id) if case.group_id else None
     if group is not None and await registry.may_moderate(session, group, account):
         return group
-    raise ServiceError("only the case's author or a moderator of its group may resolve it", Kind.FORBIDDEN)
+    raise ServiceError(N_("only the case's author or a moderator of its group may resolve it"), Kind.FORBIDDEN)
 
 
 async def _answer(session, answer_id: int | None, post: Post, viewer: Actor) -> Post | None:
@@ -55,9 +56,9 @@ async def _answer(session, answer_id: int | None, post: Post, viewer: Actor) -> 
         return None
     answer = await session.get(Post, answer_id)
     if answer is None or not await may_see(session, answer, viewer) or not await _in_thread(session, answer, post):
-        raise ServiceError("answer_id must be a reply in the case's thread")
+        raise ServiceError(N_("answer_id must be a reply in the case's thread"))
     if answer.visibility == HELD:
-        raise ServiceError("answer_id: that reply is awaiting a moderator")
+        raise ServiceError(N_("answer_id: that reply is awaiting a moderator"))
     return answer
 
 
@@ -69,7 +70,7 @@ async def resolve(runtime: Runtime, session, actor: Actor, account: Account, pos
     if case is None or post is None or not await may_see(session, post, actor):
         raise ServiceError("Record not found", Kind.NOT_FOUND)
     if post.visibility == HELD:
-        raise ServiceError("the case is awaiting a moderator: it cannot be resolved yet")
+        raise ServiceError(N_("the case is awaiting a moderator: it cannot be resolved yet"))
     moderating = await _may_resolve(session, case, post, actor, account)
     answer = await _answer(session, answer_id, post, actor)
     case.state, case.resolved_at = "resolved", utcnow()

@@ -24,6 +24,7 @@ from server.caches import Bounded
 from server.db.models import Post, RemoteMedia
 from server.db.types import utcnow
 from server.db.upsert import insert_ignore
+from server.i18n import N_
 from server.runtime import Runtime
 from server.services.posts import images
 
@@ -89,7 +90,7 @@ async def local_copy(runtime: Runtime, url: str) -> Copy:
     async with runtime.sessions() as session:
         row = await session.get(RemoteMedia, url_hash(url))
     if row is not None and row.media_type == GONE:
-        raise ServiceError("no such media (its post was deleted)", Kind.NOT_FOUND)
+        raise ServiceError(N_("no such media (its post was deleted)"), Kind.NOT_FOUND)
     if row is not None:
         public = runtime.storage.public_url(row.file_key)
         if public:

@@ -16,6 +16,7 @@ from moderation.errors import Kind, ServiceError
 from server.convert.group_to_as import featured_url
 from server.db.ids import snowflake
 from server.db.models import Actor, Follow, Group, GroupBan, GroupPost, Post, Report
+from server.i18n import N_
 from server.runtime import Runtime
 from server.services.federation.delivery import enqueue_activity
 from server.services.federation.inbox.posts import remove_post
@@ -30,27 +31,28 @@ MAX_REASON = 1000
 async def check_moderator(session: AsyncSession, group: Group, by: Actor) -> None:
     """A ServiceError (forbidden, with the reason) unless `by` moderates the group or is an admin."""
     if not await registry.moderates(session, group, by):
-        raise ServiceError("only the group's moderators and admins may do this", Kind.FORBIDDEN)
+        raise ServiceError(N_("only the group's moderators and admins may do this"), Kind.FORBIDDEN)
 
 
 async def _group_post(session: AsyncSession, group: Group, post_id: int) -> tuple[Post, GroupPost]:
     row = await session.get(GroupPost, (group.actor_id, post_id))
     post = await session.get(Post, post_id) if row is not None else None
     if post is None:
-        raise ServiceError(f"the group has no post {post_id}", Kind.NOT_FOUND)
+        raise ServiceError(N_("the group has no post %(id)s"), Kind.NOT_FOUND, values={"id": str(post_id)})
     return post, row
 
 
 async def _thread(session: AsyncSession, group: Group, post_id: int) -> tuple[Post, GroupPost]:
     post, row = await _group_post(session, group, post_id)
     if row.thread_id != row.post_id:
-        raise ServiceError(f"post {post_id} is a reply: only a thread can be locked or pinned")
+        raise ServiceError(N_("post %(id)s is a reply: only a thread can be locked or pinned"),
+                           values={"id": str(post_id)})
     return post, row
 
 
 def _reason(reason: str | None) -> str:
     if reason is not None and len(reason) > MAX_REASON:
-        raise ServiceError(f"the reason is at most {MAX_REASON} characters")
+        raise ServiceError(N_("the reason is at most %(limit)s characters"), values={"limit": MAX_REASON})
     return (reason or "").strip()
 
 
@@ -135,10 +137,10 @@ async def ban(runtime: Runtime, session: AsyncSession, group: Group, target: Act
     await check_moderator(session, group, by)
     why = _reason(reason)
     if target.id == group.actor_id or await registry.moderates(session, group, target):
-        raise ServiceError("a group's moderators (and the group) cannot be banned from it")
+        raise ServiceError(N_("a group's moderators (and the group) cannot be banned from it"))
     block = _block(runtime, group, by, target, why)
     if not await states.add_ban(session, group.actor_id, target.id, reason=why, block_uri=block["id"]):
-        raise ServiceError(f"{target.acct} is banned already", Kind.CONFLICT)
+        raise ServiceError(N_("%(acct)s is banned already"), Kind.CONFLICT, values={"acct": target.acct})
     await session.execute(delete(Follow).where(Follow.follower_id == target.id, Follow.followed_id == group.actor_id))
     await relay.announce(session, group, block, None)
     await _tell_banned(session, group, target, block)
@@ -149,7 +151,7 @@ async def unban(runtime: Runtime, session: AsyncSession, group: Group, target: A
     await check_moderator(session, group, by)
     existing = await states.ban_of(session, group.actor_id, target.id)
     if existing is None:
-        raise ServiceError(f"{target.acct} is not banned from the group", Kind.NOT_FOUND)
+        raise ServiceError(N_("%(acct)s is not banned from the group"), Kind.NOT_FOUND, values={"acct": target.acct})
     block = _block(runtime, group, by, target, existing.reason)
     block["id"] = existing.block_uri or block["id"]  # the Undo names the Block that banned them
     await states.lift_ban(session, group.actor_id, target.id)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from moderation.errors import Kind, ServiceError
 from server.db.models import Actor, GroupPost, Post
+from server.i18n import N_
 from server.runtime import Runtime
 from server.services.groups import joining, registry, relay, states
 from server.services.groups.browsing import MAX_TITLE, Listing
@@ -36,11 +37,11 @@ def thread_text(listing: Listing, new: NewThread) -> str:
 
 def _check(new: NewThread) -> None:
     if not 0 < len(new.title.strip()) <= MAX_TITLE:
-        raise ServiceError(f"a thread needs a title of 1-{MAX_TITLE} characters")
+        raise ServiceError(N_("a thread needs a title of 1-%(limit)s characters"), values={"limit": MAX_TITLE})
     if not new.body.strip():
-        raise ServiceError("a thread needs some text")
+        raise ServiceError(N_("a thread needs some text"))
     if len(new.body) > MAX_BODY:
-        raise ServiceError(f"a thread's text is at most {MAX_BODY} characters")
+        raise ServiceError(N_("a thread's text is at most %(limit)s characters"), values={"limit": MAX_BODY})
 
 
 async def may_start(runtime: Runtime, session: AsyncSession, listing: Listing, author: Actor) -> None:
@@ -49,10 +50,11 @@ async def may_start(runtime: Runtime, session: AsyncSession, listing: Listing, a
     if group is None:
         return  # a group elsewhere decides for itself
     if group.posting_restricted_to_mods and not await registry.moderates(session, group, author):
-        raise ServiceError("only the group's moderators start threads in it", Kind.FORBIDDEN)
+        raise ServiceError(N_("only the group's moderators start threads in it"), Kind.FORBIDDEN)
     allowed = await joining.may_post(runtime, session, group, author)
     if allowed.refused:
-        raise ServiceError(f"you may not post in this group: {allowed.reason}", Kind.FORBIDDEN)
+        raise ServiceError(N_("you may not post in this group: %(reason)s"), Kind.FORBIDDEN,
+                           values={"reason": allowed.reason})
 
 
 async def start_thread(runtime: Runtime, session: AsyncSession, author: Actor, listing: Listing,
@@ -73,10 +75,10 @@ async def may_reply(session: AsyncSession, parent: Post, author: Actor) -> None:
     """Refuse up front, with the reason, a reply the group's relay would not take: in a locked thread, or from
     one banned from the group (the post would otherwise be stored and shown without being the group's)."""
     if await relay.locked_thread(session, parent.id):
-        raise ServiceError("the thread is locked: it takes no new replies", Kind.FORBIDDEN)
+        raise ServiceError(N_("the thread is locked: it takes no new replies"), Kind.FORBIDDEN)
     for group, _ in await relay.holding(session, parent.id):
         if await states.is_banned(session, group.actor_id, author.id):
-            raise ServiceError("you are banned from this group", Kind.FORBIDDEN)
+            raise ServiceError(N_("you are banned from this group"), Kind.FORBIDDEN)
 
 
 async def reply(runtime: Runtime, session: AsyncSession, author: Actor, parent: Post, body: str, *,
@@ -84,7 +86,7 @@ async def reply(runtime: Runtime, session: AsyncSession, author: Actor, parent: 
     """Reply in a thread (to its first post or to a reply): a public post unless the thread's audience is
     narrower (authoring keeps a members-only thread's replies on the instance)."""
     if not body.strip():
-        raise ServiceError("a reply needs some text")
+        raise ServiceError(N_("a reply needs some text"))
     await may_reply(session, parent, author)
     return await authoring.create_post(runtime, session, author, authoring.NewPost(
         text=body, visibility="public", in_reply_to_id=parent.id, phi_confirmed=phi_confirmed))

@@ -16,6 +16,7 @@ from server.convert.announcement_to_mastodon import announcement_to_mastodon
 from server.db.ids import snowflake
 from server.db.models import Actor, Announcement, AnnouncementReaction, AnnouncementRead
 from server.db.types import utcnow
+from server.i18n import N_
 from server.services.moderation import audit
 from server.services.reading import stream_events
 
@@ -30,9 +31,9 @@ async def create(session: AsyncSession, text: str, *, starts_at: datetime | None
     """A new announcement, audited; ServiceError for an empty or overlong text or an end before its start."""
     text = (text or "").strip()
     if not text or len(text) > MAX_TEXT:
-        raise ServiceError(f"an announcement needs a text of 1 to {MAX_TEXT} characters")
+        raise ServiceError(N_("an announcement needs a text of 1 to %(limit)s characters"), values={"limit": MAX_TEXT})
     if ends_at is not None and ends_at <= (starts_at or utcnow()):
-        raise ServiceError("an announcement must end after it starts")
+        raise ServiceError(N_("an announcement must end after it starts"))
     row = Announcement(id=snowflake(), text=text, content_html=render_post(text, mentions={}, tag_url=_no_tag).html,
                        starts_at=starts_at, ends_at=ends_at, published_at=utcnow(), updated_at=utcnow())
     session.add(row)
@@ -43,14 +44,15 @@ async def create(session: AsyncSession, text: str, *, starts_at: datetime | None
     return row
 
 
-def parse_when(text: str | None, name: str) -> datetime | None:
-    """A time as typed at the command line or in a form (ISO 8601; UTC unless it says otherwise); None if blank."""
+def parse_when(text: str | None, refusal: str) -> datetime | None:
+    """A time as typed at the command line or in a form (ISO 8601; UTC unless it says otherwise); None if blank.
+    `refusal` says a text that is no time is refused, naming the field (a msgid where a page shows it)."""
     if not (text or "").strip():
         return None
     try:
         when = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise ServiceError(f"{name} must be a date and time such as 2026-12-24T09:00") from None
+        raise ServiceError(refusal) from None
     return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
@@ -67,7 +69,7 @@ async def remove(session: AsyncSession, announcement_id: int, *, actor: Actor | 
                  by: str | None = None) -> None:
     row = await session.get(Announcement, announcement_id)
     if row is None:
-        raise ServiceError("no such announcement", Kind.NOT_FOUND)
+        raise ServiceError(N_("no such announcement"), Kind.NOT_FOUND)
     await session.delete(row)
     await audit.record(session, actor, "announcement.delete", "announcement", str(announcement_id), by=by)
     await stream_events.emit(session, "announcement.delete", {"announcement_id": announcement_id})

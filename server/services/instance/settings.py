@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from moderation.errors import ServiceError
 from server.db.models import Actor, InstanceSetting
+from server.i18n import N_
 from server.services.moderation import audit
 from server.settings import PHI_POLICIES, REGISTRATION_MODES, Settings
 
@@ -40,7 +41,8 @@ async def registration_mode(session: AsyncSession, settings: Settings) -> str:
 
 async def set_registration_mode(session: AsyncSession, mode: str) -> None:
     if mode not in REGISTRATION_MODES:
-        raise ServiceError(f"registration mode must be one of {', '.join(REGISTRATION_MODES)}")
+        raise ServiceError(N_("registration mode must be one of %(choices)s"),
+                           values={"choices": ", ".join(REGISTRATION_MODES)})
     await set_value(session, "registration_mode", mode)
 
 
@@ -61,7 +63,7 @@ async def set_phi_policy(session: AsyncSession, policy: str, actor: Actor | None
                          by: str | None = None) -> None:
     """Change the policy; the change goes into the moderation audit log (it decides what members may post)."""
     if policy not in PHI_POLICIES:
-        raise ServiceError(f"phi_policy must be one of {', '.join(PHI_POLICIES)}")
+        raise ServiceError(N_("phi_policy must be one of %(choices)s"), values={"choices": ", ".join(PHI_POLICIES)})
     before = await get_value(session, "phi_policy")
     await set_value(session, "phi_policy", policy)
     await audit.record(session, actor, "settings.phi_policy", "instance", "phi_policy", "",
@@ -83,11 +85,12 @@ async def evidence_retention_days(session: AsyncSession, settings: Settings) -> 
 
 async def set_days(session: AsyncSession, key: str, days: object) -> None:
     if key not in ("verification_valid_days", "evidence_retention_days"):
-        raise ServiceError(f"unknown setting {key!r}")
+        raise ServiceError(N_("unknown setting %(key)s"), values={"key": repr(key)})
     low = 1 if key == "verification_valid_days" else 0
     if not isinstance(days, int) or isinstance(days, bool) or not low <= days <= MAX_DAYS:
-        raise ServiceError(f"{key} must be a whole number of days" + (" above zero" if low else "")
-                           + f", at most {MAX_DAYS}")
+        refusal = N_("%(key)s must be a whole number of days above zero, at most %(limit)s") if low else \
+            N_("%(key)s must be a whole number of days, at most %(limit)s")
+        raise ServiceError(refusal, values={"key": key, "limit": MAX_DAYS})
     await set_value(session, key, days)
 
 
@@ -98,7 +101,7 @@ def normalize_domain(raw: str) -> str:
         text = urlsplit(text).netloc
     text = text.rstrip("/")
     if not _HOST.match(text):
-        raise ServiceError(f"not a domain: {raw!r}")
+        raise ServiceError(N_("not a domain: %(value)s"), values={"value": repr(raw)})
     return text
 
 
@@ -136,7 +139,7 @@ async def change(session: AsyncSession, settings: Settings, changes: dict[str, o
     changed = {}
     for key, value in changes.items():
         if key not in current:
-            raise ServiceError(f"unknown setting {key!r}")
+            raise ServiceError(N_("unknown setting %(key)s"), values={"key": repr(key)})
         before = await current[key](session, settings)
         if value == before:
             continue

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from moderation.errors import ServiceError
 from server.db.models import Actor, InstanceSetting
+from server.i18n import N_
 from server.runtime import Runtime
 from server.services.instance.settings import PUBLIC_TIMELINES, get_value, set_value
 from server.services.moderation import audit
@@ -81,11 +82,11 @@ def check_accent(color: str) -> str:
     """An accent colour must be #rrggbb and readable as white text on it and as links on white (WCAG AA)."""
     color = (color or "").strip()
     if not _HEX.match(color):
-        raise ServiceError("the accent colour must look like #0b5cab")
+        raise ServiceError(N_("the accent colour must look like #0b5cab"))
     ratio = contrast(color, "#ffffff")
     if ratio < 4.5:
-        raise ServiceError(f"the accent colour {color} is too light: contrast with white is {ratio:.1f}:1, "
-                           "WCAG AA needs 4.5:1")
+        raise ServiceError(N_("the accent colour %(color)s is too light: contrast with white is %(ratio)s:1, WCAG AA "
+                              "needs %(needed)s:1"), values={"color": color, "ratio": round(ratio, 1), "needed": 4.5})
     return color.lower()
 
 
@@ -98,20 +99,21 @@ async def update(session: AsyncSession, available_themes: list[str], *, actor: A
         if key == "site_title":
             text = _text(value)
             if not 1 <= len(text) <= 80:
-                raise ServiceError("the title must be 1 to 80 characters")
+                raise ServiceError(N_("the title must be 1 to 80 characters"))
             checked[key] = text
         elif key == "site_description":
-            checked[key] = _limited(value, 2000, "the description")
+            checked[key] = _limited(value, 2000, N_("the description must be at most %(limit)s characters"))
         elif key == "privacy_policy":
-            checked[key] = _limited(value, 50_000, "the privacy policy")
+            checked[key] = _limited(value, 50_000, N_("the privacy policy must be at most %(limit)s characters"))
         elif key == "rules":
             rules = [r.strip() for r in (value if isinstance(value, list) else str(value).splitlines()) if r.strip()]
             if len(rules) > 50 or any(len(r) > 500 for r in rules):
-                raise ServiceError("at most 50 rules of at most 500 characters each")
+                raise ServiceError(N_("at most 50 rules of at most 500 characters each"))
             checked[key] = rules
         elif key == "theme":
             if value not in available_themes:
-                raise ServiceError(f"unknown theme {value!r}; installed: {', '.join(available_themes)}")
+                raise ServiceError(N_("unknown theme %(value)s; installed: %(themes)s"),
+                                   values={"value": repr(value), "themes": ", ".join(available_themes)})
             checked[key] = value
         elif key == "accent_color":
             checked[key] = check_accent(str(value)) if value else None  # none: the theme's own colour
@@ -120,7 +122,7 @@ async def update(session: AsyncSession, available_themes: list[str], *, actor: A
         elif key == "public_timelines":
             checked[key] = bool(value)
         else:
-            raise ServiceError(f"unknown site setting {key!r}")
+            raise ServiceError(N_("unknown site setting %(key)s"), values={"key": repr(key)})
     changed: dict[str, dict] = {}
     for key, value in checked.items():
         before = await get_value(session, key)
@@ -137,13 +139,14 @@ async def store_logo(runtime: Runtime, data: bytes) -> str:
     try:
         encoded = await anyio.to_thread.run_sync(images.process_logo, data)
     except ServiceError as exc:
-        raise ServiceError(f"the logo: {exc}") from None
+        raise ServiceError(N_("the logo: %(problem)s"), values={"problem": exc.message}) from None
     key = await media.store_file(runtime, encoded.data, encoded.extension)
     return media.file_url(runtime, key, encoded.extension)
 
 
-def _limited(value: object, limit: int, what: str) -> str:
+def _limited(value: object, limit: int, refusal: str) -> str:
+    """The text, or `refusal` (a msgid taking %(limit)s) when it is longer than `limit`."""
     text = _text(value)
     if len(text) > limit:
-        raise ServiceError(f"{what} must be at most {limit} characters")
+        raise ServiceError(refusal, values={"limit": limit})
     return text

@@ -18,6 +18,7 @@ from server.convert.post_to_as import update_activity
 from server.db.ids import snowflake
 from server.db.models import Account, AccountModeration, AccountWarning, Actor, Notification, Post, Report
 from server.db.types import utcnow
+from server.i18n import N_
 from server.runtime import Runtime
 from server.services.federation.delivery import enqueue_activity
 from server.services.federation.inbox.posts import remove_post
@@ -62,7 +63,7 @@ async def act(runtime: Runtime, session: AsyncSession, moderator: Actor, target:
     affected = 0
     if action is ModerationAction.DELETE_POST:
         if not posts:
-            raise ServiceError("no posts to delete: name them in the report or in status_ids")
+            raise ServiceError(N_("no posts to delete: name them in the report or in status_ids"))
         affected = await _delete_posts(runtime, session, posts)
     elif action is ModerationAction.MARK_SENSITIVE:
         affected = await _mark_sensitive(runtime, session, target, posts)
@@ -101,7 +102,7 @@ async def _posts(session: AsyncSession, target: Actor, report: Report | None, id
         return []
     posts = list((await session.execute(select(Post).where(Post.id.in_(wanted)))).scalars())
     if any(p.author_id != target.id for p in posts):
-        raise ServiceError("the posts named are not all the reported account's")
+        raise ServiceError(N_("the posts named are not all the reported account's"))
     return posts
 
 
@@ -171,12 +172,12 @@ async def appeal(session: AsyncSession, member: Actor, warning_id: int, text: st
     """The member's one appeal against a notice."""
     warning = await session.get(AccountWarning, warning_id)
     if warning is None or warning.actor_id != member.id:
-        raise ServiceError("no such notice")
+        raise ServiceError(N_("no such notice"))
     if warning.appeal_at is not None:
-        raise ServiceError("this notice has been appealed already; there is one appeal per notice")
+        raise ServiceError(N_("this notice has been appealed already; there is one appeal per notice"))
     text = (text or "").strip()
     if not text or len(text) > 2000:
-        raise ServiceError("an appeal needs a text of 1 to 2000 characters")
+        raise ServiceError(N_("an appeal needs a text of 1 to 2000 characters"))
     warning.appeal_text, warning.appeal_at, warning.appeal_state = text, utcnow(), "pending"
     await audit.record(session, member, "warning.appeal", "warning", str(warning.id), text)
     return warning
@@ -188,7 +189,7 @@ async def decide_appeal(session: AsyncSession, moderator: Actor, warning_id: int
     moderator only a member's (an admin's sanction of a staff account is not a moderator's to undo)."""
     warning = await session.get(AccountWarning, warning_id)
     if warning is None or warning.appeal_state != "pending":
-        raise ServiceError("no pending appeal on this notice")
+        raise ServiceError(N_("no pending appeal on this notice"))
     await roles.check_decision(session, moderator, (warning.actor_id,), "an appeal", about=warning.actor_id)
     warning.appeal_state, warning.appeal_decided_at = ("approved" if approve else "rejected"), utcnow()
     if approve:

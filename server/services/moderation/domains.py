@@ -24,6 +24,7 @@ from server.db.models import (
     Notification,
     Post,
 )
+from server.i18n import N_
 from server.services.federation.remote_media import withdraw_posts_of
 from server.services.moderation import audit
 from server.services.moderation.policies import (
@@ -94,8 +95,8 @@ async def remove_policy_by_id(session: AsyncSession, row_id: int, *, allow: bool
     if row is None or row.allow != allow or row.state != "active":
         return None
     if row.subscription_id is not None:
-        raise ServiceError(f"this entry belongs to blocklist subscription {row.subscription_id}; "
-                           "add a local policy to override it")
+        raise ServiceError(N_("this entry belongs to blocklist subscription %(id)s; add a local policy to override it"),
+                           values={"id": str(row.subscription_id)})
     await remove_local_policies(session, row.key, allow=allow, actor=actor, by=by)
     return row
 
@@ -242,4 +243,5 @@ def parse_severity(value: str) -> Severity:
     try:
         return Severity(value)
     except ValueError:
-        raise ServiceError(f"severity must be suspend, limit (silence) or noop, not {value[:20]!r}") from None
+        raise ServiceError(N_("severity must be suspend, limit (silence) or noop, not %(value)s"),
+                           values={"value": repr(value[:20])}) from None

@@ -21,6 +21,7 @@ from server.db.models import Actor, HeldPost, Post
 from server.db.models.posts import HELD
 from server.db.poll_json import poll_json, read_poll
 from server.db.types import utcnow
+from server.i18n import N_
 from server.runtime import Runtime
 from server.services.federation.instance_actor import ensure_instance_actor
 from server.services.moderation import audit, roles
@@ -37,7 +38,7 @@ async def find(session: AsyncSession, held_id: int) -> tuple[HeldPost, Post]:
     held = await session.get(HeldPost, held_id)
     post = await session.get(Post, held.post_id) if held is not None else None
     if held is None or post is None:
-        raise ServiceError("no such held post", Kind.NOT_FOUND)
+        raise ServiceError(N_("no such held post"), Kind.NOT_FOUND)
     return held, post
 
 
@@ -80,7 +81,8 @@ async def approve(runtime: Runtime, session: AsyncSession, moderator: Actor | No
             await post_service.edit_post(runtime, session, post.author, post.id,
                                          post_service.new_post_from_json(held.edit or {}), reviewed=True)
         except (ServiceError, KeyError, TypeError, ValueError) as exc:
-            raise ServiceError(f"the edit can no longer be applied ({exc}); reject it") from None
+            raise ServiceError(N_("the edit can no longer be applied (%(problem)s); reject it"),
+                               values={"problem": str(exc)}) from None
     await audit.record(session, moderator, "held.approve", "post", post.uri, "", summary, by=by)
     return post
 
@@ -91,7 +93,7 @@ async def reject(runtime: Runtime, session: AsyncSession, moderator: Actor | Non
     the author is told why in a moderation notice."""
     reason = (reason or "").strip()
     if not reason:
-        raise ServiceError("a rejection needs a reason: the author is told it")
+        raise ServiceError(N_("a rejection needs a reason: the author is told it"))
     # Before any write: it may create the instance actor in a transaction of its own.
     instance = await ensure_instance_actor(runtime.sessions, runtime.urls, runtime.settings.domain)
     held, post = await find(session, held_id)

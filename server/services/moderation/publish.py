@@ -9,6 +9,7 @@ from moderation.blocklists import export_blocklist
 from moderation.domains import DomainPolicy
 from moderation.errors import ServiceError
 from server.db.models import Actor, InstanceSetting
+from server.i18n import N_
 from server.services.moderation import audit
 from server.services.moderation.domains import effective_blocks
 from server.services.moderation.policies import check_domain, load_policies
@@ -32,7 +33,8 @@ async def set_visibility(session: AsyncSession, visibility: str, trusted: list[s
                          actor: Actor | None = None, by: str | None = None) -> tuple[str, list[str]]:
     """Set who may read the list (and, if given, the trusted peers); the caller commits."""
     if visibility not in VISIBILITIES:
-        raise ServiceError(f"visibility must be one of {', '.join(VISIBILITIES)}; got {visibility[:20]!r}")
+        raise ServiceError(N_("visibility must be one of %(choices)s; got %(value)s"),
+                           values={"choices": ", ".join(VISIBILITIES), "value": repr(visibility[:20])})
     old = await read_visibility(session)
     try:
         peers = old[1] if trusted is None else sorted({check_domain(d) for d in trusted})

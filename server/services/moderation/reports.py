@@ -11,6 +11,7 @@ from server.convert.report_to_as import report_to_flag
 from server.db.ids import snowflake
 from server.db.models import Actor, GroupPost, Post, Report
 from server.db.types import utcnow
+from server.i18n import N_
 from server.runtime import Runtime
 from server.services.federation.delivery import enqueue_activity
 from server.services.federation.instance_actor import ensure_instance_actor
@@ -32,7 +33,8 @@ def parse_category(value: object) -> ReportCategory:
         return ReportCategory(text)
     except ValueError:
         known = ", ".join(c.value for c in ReportCategory)
-        raise ServiceError(f"category must be one of {known}; got {text[:40]!r}") from None
+        raise ServiceError(N_("category must be one of %(choices)s; got %(value)s"),
+                           values={"choices": known, "value": repr(text[:40])}) from None
 
 
 async def file_report(runtime: Runtime, session: AsyncSession, reporter: Actor, target: Actor, *,
@@ -41,12 +43,12 @@ async def file_report(runtime: Runtime, session: AsyncSession, reporter: Actor, 
     """A member reports `target` (and some of its posts). With `forward` and a remote target, a Flag
     from the instance actor goes to the target's server; the caller commits and wakes deliveries."""
     if target.id == reporter.id:
-        raise ServiceError("you cannot report yourself")
+        raise ServiceError(N_("you cannot report yourself"))
     # Before any write: it may create the instance actor in a transaction of its own.
     instance = await ensure_instance_actor(runtime.sessions, runtime.urls, runtime.settings.domain) \
         if forward and not target.local else None
     if len(comment) > MAX_COMMENT:
-        raise ServiceError(f"the comment is at most {MAX_COMMENT} characters")
+        raise ServiceError(N_("the comment is at most %(limit)s characters"), values={"limit": MAX_COMMENT})
     posts = await _reported_posts(session, reporter, target, list(post_ids))
     report = Report(id=snowflake(), origin="local", reporter_id=reporter.id, target_id=target.id,
                     target_uri=target.uri, post_ids=[p.id for p in posts], post_uris=[p.uri for p in posts],
@@ -61,13 +63,14 @@ async def file_report(runtime: Runtime, session: AsyncSession, reporter: Actor, 
 
 async def _reported_posts(session: AsyncSession, reporter: Actor, target: Actor, ids: list[int]) -> list[Post]:
     if len(ids) > MAX_POSTS:
-        raise ServiceError(f"a report names at most {MAX_POSTS} posts")
+        raise ServiceError(N_("a report names at most %(limit)s posts"), values={"limit": MAX_POSTS})
     posts = list((await session.execute(select(Post).where(Post.id.in_(ids)))).scalars()) if ids else []
     for post in posts:
         if post.author_id != target.id or not await may_see(session, post, reporter):
-            raise ServiceError(f"post {post.id} is not a post of the reported account you can see")
+            raise ServiceError(N_("post %(id)s is not a post of the reported account you can see"),
+                               values={"id": str(post.id)})
     if len(posts) != len(set(ids)):
-        raise ServiceError("some of the reported posts do not exist")
+        raise ServiceError(N_("some of the reported posts do not exist"))
     return posts
 
 
@@ -76,7 +79,7 @@ async def forward_report(session: AsyncSession, urls: LocalUrls, instance: Actor
     """Queue the Flag of `report` to the target's server, from the `instance` actor."""
     inbox = target.shared_inbox or target.inbox
     if not inbox:
-        raise ServiceError(f"{target.acct} has no inbox to forward the report to")
+        raise ServiceError(N_("%(acct)s has no inbox to forward the report to"), values={"acct": target.acct})
     remote_posts = [p.uri for p in posts if not p.local and p.author_id == target.id]
     flag = report_to_flag(report, urls, target.uri, remote_posts)
     await enqueue_activity(session, flag, instance, inboxes=[inbox])

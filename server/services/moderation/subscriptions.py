@@ -26,6 +26,7 @@ from moderation.subscriptions import Subscription, SubscriptionPlan, plan_from_d
 from server.db import effects
 from server.db.models import Actor, BlocklistSubscription, DomainPolicyRecord
 from server.db.types import utcnow
+from server.i18n import N_
 from server.runtime import Runtime
 from server.services.federation.instance_actor import ensure_instance_actor
 from server.services.federation.signing import signer_for
@@ -63,7 +64,7 @@ async def subscribe(session: AsyncSession, url: str, *, priority: int = 0, as_dr
     except FetchError as exc:
         raise ServiceError(exc.reason) from None
     if await session.scalar(select(BlocklistSubscription.id).where(BlocklistSubscription.url == url)):
-        raise ServiceError(f"already subscribed to {url}")
+        raise ServiceError(N_("already subscribed to %(url)s"), values={"url": url})
     row = BlocklistSubscription(url=url, priority=priority, as_drafts=as_drafts, allow=allow, next_fetch_at=utcnow())
     session.add(row)
     await session.flush()
@@ -77,7 +78,7 @@ async def unsubscribe(session: AsyncSession, url: str, *, actor: Actor | None = 
     row = (await session.execute(select(BlocklistSubscription).where(BlocklistSubscription.url == url)))\
         .scalar_one_or_none()
     if row is None:
-        raise ServiceError(f"not subscribed to {url}")
+        raise ServiceError(N_("not subscribed to %(url)s"), values={"url": url})
     owned = await session.execute(delete(DomainPolicyRecord).where(DomainPolicyRecord.subscription_id == row.id))
     await session.delete(row)
     await session.flush()
@@ -254,7 +255,7 @@ async def decide_draft(session: AsyncSession, draft_id: int, *, approve: bool, a
     while the list says the same)."""
     row = await session.get(DomainPolicyRecord, draft_id)
     if row is None or row.state != "draft":
-        raise ServiceError(f"no draft with id {draft_id}")
+        raise ServiceError(N_("no draft with id %(id)s"), values={"id": str(draft_id)})
     policy = replace(record_to_policy(row), source=str(row.subscription_id))
     if approve:
         # The list takes the domain over from whichever list held it (the plan ranked them already).

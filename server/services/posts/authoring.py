@@ -29,6 +29,7 @@ from server.db.models import Actor, Delivery, HeldPost, Like, Mention, Post, Pos
 from server.db.models.posts import HELD, MEMBERS_ONLY, VISIBILITIES, stays_local
 from server.db.poll_json import new_poll, poll_json
 from server.db.types import utcnow
+from server.i18n import N_
 from server.metrics import process_metrics
 from server.runtime import Runtime
 from server.services.cases import edited as cases_edited
@@ -223,8 +224,8 @@ def _check_reach(visibility: str, local_only: bool, mentioned: list[Actor]) -> N
     addresses someone on another server."""
     remote = [a.acct for a in mentioned if not a.local]
     if local_only and visibility == "direct" and remote:
-        raise ServiceError(f"this thread is members-only and never leaves this server, so {', '.join(remote)} "
-                           "cannot receive this message")
+        raise ServiceError(N_("this thread is members-only and never leaves this server, so %(accounts)s cannot "
+                              "receive this message"), values={"accounts": ", ".join(remote)})
 
 
 def findings_json(decision: PhiDecision) -> list[dict]:
@@ -258,22 +259,23 @@ def new_post_from_json(data: dict) -> NewPost:
 
 def _validate(new: NewPost) -> None:
     if new.visibility not in VISIBILITIES:
-        raise ServiceError(f"visibility must be one of {', '.join(VISIBILITIES)}")
+        raise ServiceError(N_("visibility must be one of %(choices)s"), values={"choices": ", ".join(VISIBILITIES)})
     if not new.text.strip() and not new.media:
-        raise ServiceError("a post needs text or media")
+        raise ServiceError(N_("a post needs text or media"))
     if new.language is not None and (len(new.language) > 16 or not LANGUAGE.fullmatch(new.language)):
-        raise ServiceError("language must be a language code such as en")
+        raise ServiceError(N_("language must be a language code such as en"))
     if len(new.text) + len(new.spoiler_text) > MAX_CHARS:
-        raise ServiceError(f"a post is at most {MAX_CHARS} characters")
+        raise ServiceError(N_("a post is at most %(limit)s characters"), values={"limit": MAX_CHARS})
     if new.poll and new.media:
-        raise ServiceError("a post has media or a poll, not both")
+        raise ServiceError(N_("a post has media or a poll, not both"))
     if new.poll:
         if not 2 <= len(new.poll.options) <= MAX_POLL_OPTIONS:
-            raise ServiceError(f"a poll has 2 to {MAX_POLL_OPTIONS} options")
+            raise ServiceError(N_("a poll has 2 to %(limit)s options"), values={"limit": MAX_POLL_OPTIONS})
         if any(not o.strip() or len(o) > MAX_POLL_OPTION_CHARS for o in new.poll.options):
-            raise ServiceError(f"poll options are 1 to {MAX_POLL_OPTION_CHARS} characters")
+            raise ServiceError(N_("poll options are 1 to %(limit)s characters"),
+                               values={"limit": MAX_POLL_OPTION_CHARS})
         if not 300 <= new.poll.expires_in <= 30 * 86400:
-            raise ServiceError("a poll lasts from 5 minutes to 30 days")
+            raise ServiceError(N_("a poll lasts from 5 minutes to 30 days"))
 
 
 async def resolve_mentions(runtime: Runtime, session: AsyncSession, text: str) -> dict[str, Actor]:
@@ -318,8 +320,8 @@ def _image_findings(uploads: list) -> tuple:
     """What the guard found in the uploads; an upload it is still looking at cannot be posted yet."""
     waiting = [str(u.id) for u in uploads if u.phi_status == QUEUED]
     if waiting:
-        raise ServiceError(f"media {', '.join(waiting)} is still being checked for patient details: "
-                           "try again in a moment")
+        raise ServiceError(N_("media %(ids)s is still being checked for patient details: try again in a moment"),
+                           values={"ids": ", ".join(waiting)})
     return tuple(MediaFinding.from_json(str(u.id), f) for u in uploads for f in u.phi_findings or ())
 
 
@@ -364,9 +366,9 @@ async def reply_parent(session: AsyncSession, author: Actor, post_id: int | None
         return None
     parent = await session.get(Post, post_id)
     if parent is None or parent.boost_of_id is not None or not await may_see(session, parent, author):
-        raise ServiceError("the post replied to does not exist")
+        raise ServiceError(N_("the post replied to does not exist"))
     if parent.visibility == HELD:
-        raise ServiceError("the post replied to is awaiting a moderator")
+        raise ServiceError(N_("the post replied to is awaiting a moderator"))
     return parent
 
 
@@ -375,7 +377,8 @@ async def checked(runtime: Runtime, session: AsyncSession, author: Actor, new: N
     """A new post as it would be posted now: its uploads' data added, validated and screened (PhiFound when the
     guard refuses it or asks to confirm); with the uploads to claim and the guard's decision."""
     if author.moved_to_uri:  # as on Mastodon, a moved account posts no more (until the move is undone)
-        raise ServiceError(f"this account has moved to {author.moved_to_uri}: it no longer posts")
+        raise ServiceError(N_("this account has moved to %(uri)s: it no longer posts"),
+                           values={"uri": author.moved_to_uri})
     new, uploads = await _with_uploads(runtime, session, author, new)
     _validate(new)
     return new, uploads, await screen(runtime, session, author, new)
@@ -389,7 +392,7 @@ async def create_post(runtime: Runtime, session: AsyncSession, author: Actor, ne
     urls = runtime.urls
     parent = await reply_parent(session, author, new.in_reply_to_id)
     if parent is not None and await group_relay.locked_thread(session, parent.id):
-        raise ServiceError("the thread is locked: its group's moderators closed it to replies")
+        raise ServiceError(N_("the thread is locked: its group's moderators closed it to replies"))
     visibility, local_only = reply_audience(new.visibility, parent)
     mentions = await resolve_mentions(runtime, session, new.text)
     targets = {key: MentionTarget(actor_id=a.uri, profile_url=a.url or a.uri, acct=a.acct)

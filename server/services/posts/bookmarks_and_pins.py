@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from moderation.errors import ServiceError
 from server.db.models import Actor, Bookmark, Pin, Post
 from server.db.upsert import insert_ignore
+from server.i18n import N_
 
 MAX_PINS = 5
 PINNABLE = ("public", "unlisted")
@@ -24,13 +25,13 @@ async def unbookmark(session: AsyncSession, actor: Actor, post: Post) -> None:
 async def pin(session: AsyncSession, actor: Actor, post: Post) -> None:
     """Pin one of the member's own public or unlisted posts; at most MAX_PINS."""
     if post.author_id != actor.id or post.boost_of_id is not None:
-        raise ServiceError("only your own posts can be pinned")
+        raise ServiceError(N_("only your own posts can be pinned"))
     if post.visibility not in PINNABLE:
-        raise ServiceError("only public and unlisted posts can be pinned")
+        raise ServiceError(N_("only public and unlisted posts can be pinned"))
     if await session.scalar(select(Pin.id).where(Pin.actor_id == actor.id, Pin.post_id == post.id)):
         return
     if (await session.scalar(select(func.count()).select_from(Pin).where(Pin.actor_id == actor.id))) >= MAX_PINS:
-        raise ServiceError(f"you can pin at most {MAX_PINS} posts")
+        raise ServiceError(N_("you can pin at most %(limit)s posts"), values={"limit": MAX_PINS})
     await insert_ignore(session, Pin, [{"actor_id": actor.id, "post_id": post.id}])
 
 

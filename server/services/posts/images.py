@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from moderation.errors import ServiceError
+from server.i18n import N_
 from server.services.posts import blurhash
 
 MAX_BYTES = 16 * 1024 * 1024
@@ -54,17 +55,17 @@ class ProcessedImage:
 def _open(data: bytes) -> tuple[Image.Image, str]:
     """The image, its header read (type sniffed, size checked) but its pixels not yet decoded."""
     if not data:
-        raise ServiceError("the file is empty")
+        raise ServiceError(N_("the file is empty"))
     if len(data) > MAX_BYTES:
-        raise ServiceError(f"images are at most {MAX_BYTES // (1024 * 1024)} MB")
+        raise ServiceError(N_("images are at most %(limit)s MB"), values={"limit": MAX_BYTES // (1024 * 1024)})
     try:
         image = Image.open(io.BytesIO(data), formats=list(OUTPUT))
     except Image.DecompressionBombError:
-        raise ServiceError(f"images are at most {MAX_PIXELS} pixels") from None
+        raise ServiceError(N_("images are at most %(limit)s pixels"), values={"limit": MAX_PIXELS}) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        raise ServiceError("not an image (JPEG, PNG, WebP or GIF)") from None
+        raise ServiceError(N_("not an image (JPEG, PNG, WebP or GIF)")) from None
     if image.width * image.height > MAX_PIXELS:
-        raise ServiceError(f"images are at most {MAX_PIXELS} pixels")
+        raise ServiceError(N_("images are at most %(limit)s pixels"), values={"limit": MAX_PIXELS})
     return image, image.format or ""
 
 
@@ -80,7 +81,7 @@ def _decode(image: Image.Image, ratio: float) -> tuple[Image.Image, int]:
     try:
         image.load()
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        raise ServiceError("the image is damaged or truncated") from None
+        raise ServiceError(N_("the image is damaged or truncated")) from None
     return image, orientation
 
 
@@ -97,7 +98,7 @@ def _pixels_only(image: Image.Image, orientation: int, keep_alpha: bool) -> Imag
     try:
         converted = image.convert(mode)
     except (ValueError, OSError):
-        raise ServiceError(f"unsupported image mode {image.mode}") from None
+        raise ServiceError(N_("unsupported image mode %(mode)s"), values={"mode": image.mode}) from None
     return Image.frombytes(mode, converted.size, converted.tobytes())
 
 

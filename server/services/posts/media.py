@@ -21,6 +21,7 @@ from moderation.errors import Kind, ServiceError
 from server.db.ids import snowflake
 from server.db.models import Actor, MediaAttachment
 from server.db.types import utcnow
+from server.i18n import N_
 from server.runtime import Runtime
 from server.services.posts import images
 from server.storage import PUBLIC_PREFIX, is_public, valid_key
@@ -36,9 +37,9 @@ def parse_focus(raw: object) -> tuple[float, float]:
     try:
         x, y = (float(part) for part in str(raw).split(","))
     except ValueError:
-        raise ServiceError("focus must be two numbers x,y from -1.0 to 1.0") from None
+        raise ServiceError(N_("focus must be two numbers x,y from -1.0 to 1.0")) from None
     if not (-1.0 <= x <= 1.0 and -1.0 <= y <= 1.0):
-        raise ServiceError("focus must be two numbers x,y from -1.0 to 1.0")
+        raise ServiceError(N_("focus must be two numbers x,y from -1.0 to 1.0"))
     return x, y
 
 
@@ -46,7 +47,8 @@ def check_description(text: object) -> str | None:
     if text is None or text == "":
         return None
     if not isinstance(text, str) or len(text) > MAX_DESCRIPTION:
-        raise ServiceError(f"a description is text of at most {MAX_DESCRIPTION} characters")
+        raise ServiceError(N_("a description is text of at most %(limit)s characters"),
+                           values={"limit": MAX_DESCRIPTION})
     return text
 
 
@@ -77,7 +79,7 @@ def storage_key_of_url(runtime: Runtime, url: str | None) -> str | None:
 async def read_file(runtime: Runtime, row: MediaAttachment) -> bytes:
     data = await runtime.storage.get(storage_key(row.file_key, row.extension))
     if data is None:
-        raise ServiceError("the stored file of this upload is gone", Kind.NOT_FOUND)
+        raise ServiceError(N_("the stored file of this upload is gone"), Kind.NOT_FOUND)
     return data
 
 
@@ -128,15 +130,15 @@ async def claimable(session: AsyncSession, owner: Actor, ids: list[int], post_id
                     ) -> list[MediaAttachment]:
     """The uploads for a post, in the order given: the owner's, unattached (or already on `post_id`)."""
     if len(ids) > MAX_ATTACHMENTS:
-        raise ServiceError(f"a post has at most {MAX_ATTACHMENTS} attachments")
+        raise ServiceError(N_("a post has at most %(limit)s attachments"), values={"limit": MAX_ATTACHMENTS})
     if len(set(ids)) != len(ids):
-        raise ServiceError("the same attachment is given twice")
+        raise ServiceError(N_("the same attachment is given twice"))
     rows = {r.id: r for r in (await session.execute(select(MediaAttachment).where(
         MediaAttachment.id.in_(ids)))).scalars()} if ids else {}
     for media_id in ids:
         row = rows.get(media_id)
         if row is None or row.account_id != owner.id or row.post_id not in (None, post_id) or row.scheduled_id:
-            raise ServiceError(f"media {media_id} is not an unattached upload of yours")
+            raise ServiceError(N_("media %(id)s is not an unattached upload of yours"), values={"id": str(media_id)})
     return [rows[i] for i in ids]
 
 
@@ -147,7 +149,7 @@ async def attach(session: AsyncSession, rows: list[MediaAttachment], post_id: in
             MediaAttachment.id == row.id, (MediaAttachment.post_id.is_(None)) | (MediaAttachment.post_id == post_id))
             .values(post_id=post_id).execution_options(synchronize_session=False))
         if result.rowcount != 1:
-            raise ServiceError(f"media {row.id} was attached to another post meanwhile")
+            raise ServiceError(N_("media %(id)s was attached to another post meanwhile"), values={"id": str(row.id)})
 
 
 async def detach_others(session: AsyncSession, post_id: int, keep: list[int]) -> None:
@@ -164,7 +166,7 @@ async def reserve(session: AsyncSession, rows: list[MediaAttachment], scheduled_
             MediaAttachment.id == row.id, MediaAttachment.post_id.is_(None), MediaAttachment.scheduled_id.is_(None))
             .values(scheduled_id=scheduled_id).execution_options(synchronize_session=False))
         if result.rowcount != 1:
-            raise ServiceError(f"media {row.id} was attached to another post meanwhile")
+            raise ServiceError(N_("media %(id)s was attached to another post meanwhile"), values={"id": str(row.id)})
 
 
 async def release(session: AsyncSession, scheduled_id: int) -> None:

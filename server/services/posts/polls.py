@@ -15,6 +15,7 @@ from server.db.ids import snowflake
 from server.db.models import Actor, PollDeadline, PollVote, Post
 from server.db.poll_json import Poll, poll_json, read_poll
 from server.db.upsert import insert_ignore
+from server.i18n import N_
 from server.runtime import Runtime
 from server.services.federation.delivery import enqueue_activity
 
@@ -72,11 +73,11 @@ async def recount(session: AsyncSession, post: Post) -> None:
 def _check_choices(poll: Poll, choices: list[int]) -> list[int]:
     count = len(poll.options)
     if not choices:
-        raise ServiceError("choose at least one option")
+        raise ServiceError(N_("choose at least one option"))
     if any(not 0 <= c < count for c in choices) or len(set(choices)) != len(choices):
-        raise ServiceError(f"choices are distinct numbers from 0 to {count - 1}")
+        raise ServiceError(N_("choices are distinct numbers from 0 to %(last)s"), values={"last": count - 1})
     if len(choices) > 1 and not poll.multiple:
-        raise ServiceError("this poll takes one choice")
+        raise ServiceError(N_("this poll takes one choice"))
     return sorted(choices)
 
 
@@ -84,16 +85,16 @@ async def vote(runtime: Runtime, session: AsyncSession, voter: Actor, post: Post
     """A local member votes; on a remote poll the votes are sent to its author. The caller commits."""
     poll = read_poll(post.poll)
     if poll is None:
-        raise ServiceError("this post has no poll")
+        raise ServiceError(N_("this post has no poll"))
     if poll.has_ended():
-        raise ServiceError("The poll has already ended")
+        raise ServiceError(N_("The poll has already ended"))
     if post.author_id == voter.id:
-        raise ServiceError("You cannot vote in your own poll")
+        raise ServiceError(N_("You cannot vote in your own poll"))
     choices = _check_choices(poll, choices)
     await _lock(session, post)
     if await session.scalar(select(PollVote.id).where(PollVote.post_id == post.id, PollVote.actor_id == voter.id)
                             .limit(1)):
-        raise ServiceError("You have already voted on this poll")
+        raise ServiceError(N_("You have already voted on this poll"))
     votes = [PollVote(id=snowflake(), post_id=post.id, actor_id=voter.id, choice=c) for c in choices]
     for row in votes:
         row.uri = None if post.local else runtime.urls.activity(voter.uri, "votes", row.id)

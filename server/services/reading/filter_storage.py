@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from moderation.errors import Kind, ServiceError
 from server.db.models import Actor, FilterKeyword, FilterStatus, KeywordFilter
 from server.db.types import utcnow
+from server.i18n import N_
 from server.services.reading import stream_events
 from server.services.reading.filter_matching import ACTIONS, CONTEXTS
 from server.services.social.visibility_to_viewers import visible_post
@@ -60,10 +61,16 @@ def _text(value) -> str:
 def _title(value) -> str:
     title = _text(value)
     if not title:
-        raise ServiceError("Validation failed: Title can't be blank")
+        raise ServiceError("Validation failed: Title can't be blank", plain=N_("a filter needs a title"))
     if len(title) > MAX_TITLE:
-        raise ServiceError(f"Validation failed: Title is too long (at most {MAX_TITLE} characters)")
+        raise ServiceError("Validation failed: Title is too long (at most %(limit)s characters)",
+                           values={"limit": MAX_TITLE}, plain=N_("a title is at most %(limit)s characters"))
     return title
+
+
+def _too_many_keywords() -> ServiceError:
+    return ServiceError("Validation failed: a filter has at most %(limit)s keywords", values={"limit": MAX_KEYWORDS},
+                        plain=N_("a filter has at most %(limit)s keywords"))
 
 
 def _context(values: list[str]) -> list[str]:
@@ -82,9 +89,10 @@ def _action(value: str) -> str:
 def _keyword(value) -> str:
     keyword = _text(value)
     if not keyword:
-        raise ServiceError("Validation failed: Keyword can't be blank")
+        raise ServiceError("Validation failed: Keyword can't be blank", plain=N_("a keyword cannot be blank"))
     if len(keyword) > MAX_KEYWORD:
-        raise ServiceError(f"Validation failed: Keyword is too long (at most {MAX_KEYWORD} characters)")
+        raise ServiceError("Validation failed: Keyword is too long (at most %(limit)s characters)",
+                           values={"limit": MAX_KEYWORD}, plain=N_("a keyword is at most %(limit)s characters"))
     return keyword
 
 
@@ -152,14 +160,15 @@ async def _apply_keywords(session: AsyncSession, row: KeywordFilter, changes: li
             keyword.whole_word = change.whole_word
     await session.flush()
     if await _keyword_count(session, row.id) > MAX_KEYWORDS:
-        raise ServiceError(f"Validation failed: a filter has at most {MAX_KEYWORDS} keywords")
+        raise _too_many_keywords()
 
 
 async def create_filter(session: AsyncSession, actor_id: int, change: FilterChange) -> KeywordFilter:
     """A new filter (warn unless told; never expiring unless told), with its keywords."""
     count = await session.scalar(select(func.count()).where(KeywordFilter.actor_id == actor_id)) or 0
     if count >= MAX_FILTERS:
-        raise ServiceError(f"Validation failed: you may keep at most {MAX_FILTERS} filters")
+        raise ServiceError("Validation failed: you may keep at most %(limit)s filters", values={"limit": MAX_FILTERS},
+                           plain=N_("you may keep at most %(limit)s filters"))
     if any(k.id is not None for k in change.keywords):
         # a keyword id cannot name anything in a filter not made yet
         raise ServiceError("Record not found", Kind.NOT_FOUND)
@@ -207,7 +216,7 @@ async def add_keyword(session: AsyncSession, actor_id: int, filter_id: int, keyw
                       whole_word: bool | None) -> FilterKeyword:
     row = await own_filter(session, actor_id, filter_id)
     if await _keyword_count(session, row.id) >= MAX_KEYWORDS:
-        raise ServiceError(f"Validation failed: a filter has at most {MAX_KEYWORDS} keywords")
+        raise _too_many_keywords()
     added = FilterKeyword(filter_id=row.id, keyword=_keyword(keyword),
                           whole_word=True if whole_word is None else whole_word)
     session.add(added)

@@ -16,6 +16,7 @@ from server.db.ids import snowflake, snowflake_floor
 from server.db.models import Post, PostTag, TagFollow
 from server.db.types import utcnow
 from server.db.upsert import insert_ignore
+from server.i18n import N_
 from server.services.reading.timelines import Page
 from server.urls import LocalUrls
 
@@ -28,11 +29,12 @@ def normalize_tag(raw: str) -> str:
     """The stored form of a hashtag name (one leading '#' allowed), or ServiceError."""
     name = (raw or "").strip().removeprefix("#")
     if not name:
-        raise ServiceError("a hashtag name is required")
+        raise ServiceError(N_("a hashtag name is required"))
     if len(name) > MAX_TAG_LENGTH:
-        raise ServiceError(f"a hashtag is at most {MAX_TAG_LENGTH} characters long")
+        raise ServiceError(N_("a hashtag is at most %(limit)s characters long"), values={"limit": MAX_TAG_LENGTH})
     if not HASHTAG_NAME_RE.match(name):
-        raise ServiceError(f"{name!r} is not a hashtag: letters, digits and underscores, not only digits")
+        raise ServiceError(N_("%(name)s is not a hashtag: letters, digits and underscores, not only digits"),
+                           values={"name": repr(name)})
     return name.lower()
 
 

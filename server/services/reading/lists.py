@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 from moderation.errors import Kind, ServiceError
 from server.db.models import Actor, Follow, HomeTimelineEntry, List, ListAccount, Post
 from server.db.models.lists import REPLIES_POLICIES
+from server.i18n import N_
 
 MAX_LISTS = 50  # per member, as Mastodon limits them
 MAX_TITLE = 200
@@ -23,16 +24,17 @@ MAX_TITLE = 200
 def _title(raw: object) -> str:
     title = raw.strip() if isinstance(raw, str) else ""
     if not title:
-        raise ServiceError("Validation failed: Title can't be blank", plain="a list needs a title")
+        raise ServiceError("Validation failed: Title can't be blank", plain=N_("a list needs a title"))
     if len(title) > MAX_TITLE:
-        raise ServiceError(f"Validation failed: Title is too long (maximum is {MAX_TITLE} characters)",
-                           plain=f"a title is at most {MAX_TITLE} characters")
+        raise ServiceError("Validation failed: Title is too long (maximum is %(limit)s characters)",
+                           values={"limit": MAX_TITLE}, plain=N_("a title is at most %(limit)s characters"))
     return title
 
 
 def _policy(raw: object) -> str:
     if raw not in REPLIES_POLICIES:
-        raise ServiceError(f"'{raw}' is not a valid replies_policy", plain="choose which replies the list shows")
+        raise ServiceError("'%(value)s' is not a valid replies_policy", values={"value": raw},
+                           plain=N_("choose which replies the list shows"))
     return raw
 
 
@@ -50,8 +52,8 @@ async def create_list(session: AsyncSession, owner_id: int, title: object, repli
                       exclusive: bool = False) -> List:
     count = await session.scalar(select(func.count()).select_from(List).where(List.owner_id == owner_id))
     if count >= MAX_LISTS:
-        raise ServiceError(f"Validation failed: Account has reached the limit of {MAX_LISTS} lists",
-                           plain=f"you may have at most {MAX_LISTS} lists")
+        raise ServiceError("Validation failed: Account has reached the limit of %(limit)s lists",
+                           values={"limit": MAX_LISTS}, plain=N_("you may have at most %(limit)s lists"))
     row = List(owner_id=owner_id, title=_title(title), replies_policy=_policy(replies_policy),
                exclusive=bool(exclusive))
     session.add(row)
@@ -89,12 +91,12 @@ async def add_accounts(session: AsyncSession, row: List, actor_ids: list[int]) -
         Follow.follower_id == row.owner_id, Follow.followed_id.in_(wanted)))).all())
     if len(follows) < len(wanted):
         raise ServiceError("Validation failed: Account follow relationship missing",
-                           plain="you can add only accounts you follow")
+                           plain=N_("you can add only accounts you follow"))
     present = await session.scalar(select(func.count()).select_from(ListAccount).where(
         ListAccount.list_id == row.id, ListAccount.actor_id.in_(wanted)))
     if present:
         raise ServiceError("Validation failed: Account has already been taken",
-                           plain="that account is on the list already")
+                           plain=N_("that account is on the list already"))
     session.add_all(ListAccount(list_id=row.id, actor_id=actor_id, follow_id=follows[actor_id]) for actor_id in wanted)
     await session.flush()
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.models import Actor, Bookmark, HomeTimelineEntry, Like, List, Notification, Post, PostTag
+from server.i18n import N_
 from server.services.instance.settings import open_to_visitors
 from server.services.moderation.hidden_from_viewers import notification_hidden, viewpoint, visible_posts
 from server.services.posts.bookmarks_and_pins import pinned_posts
@@ -32,7 +33,7 @@ class MembersOnly(Exception):
 async def admit(session: AsyncSession, viewer: Actor | None) -> None:
     """Raise MembersOnly when `viewer` is a visitor (None) and the community is closed to visitors."""
     if viewer is None and not await open_to_visitors(session):
-        raise MembersOnly("This community's posts are for its members")
+        raise MembersOnly(N_("This community's posts are for its members"))
 
 
 @dataclass(frozen=True)

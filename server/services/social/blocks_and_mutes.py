@@ -18,6 +18,7 @@ from server.db.ids import snowflake
 from server.db.models import Actor, Block, Follow, Mute, UserDomainBlock
 from server.db.types import utcnow
 from server.db.upsert import insert_ignore
+from server.i18n import N_
 from server.runtime import Runtime
 from server.services.federation.delivery import enqueue_activity
 
@@ -27,7 +28,7 @@ MAX_MUTE_SECONDS = 100 * 365 * 86400  # a longer mute is a mute until unmuted; a
 
 def _not_self(me: Actor, target: Actor) -> None:
     if me.id == target.id:
-        raise ServiceError("you cannot do that to yourself")
+        raise ServiceError(N_("you cannot do that to yourself"))
 
 
 async def block(runtime: Runtime, session: AsyncSession, me: Actor, target: Actor) -> Block:
@@ -86,7 +87,7 @@ def _domain(value: str, local_domain: str) -> str:
     except InvalidDomain as exc:
         raise ServiceError(exc.reason if exc.reason != "empty" else "a domain is required") from None
     if domain == local_domain:
-        raise ServiceError("you cannot block your own instance")
+        raise ServiceError(N_("you cannot block your own instance"))
     return domain
 
 
@@ -95,7 +96,7 @@ async def block_domain(runtime: Runtime, session: AsyncSession, me: Actor, value
     domain = _domain(value, runtime.settings.domain)
     count = len((await session.execute(select(UserDomainBlock.id).where(UserDomainBlock.actor_id == me.id))).all())
     if count >= MAX_DOMAIN_BLOCKS:
-        raise ServiceError(f"at most {MAX_DOMAIN_BLOCKS} domain blocks")
+        raise ServiceError(N_("at most %(limit)s domain blocks"), values={"limit": MAX_DOMAIN_BLOCKS})
     await insert_ignore(session, UserDomainBlock, [{"actor_id": me.id, "domain": domain, "created_at": utcnow()}])
     covered = PolicySet([DomainPolicy(domain)])
     followers = await session.execute(select(Follow.id, Actor.domain).join(Actor, Actor.id == Follow.follower_id)

@@ -14,6 +14,7 @@ from server.db.ids import snowflake
 from server.db.models import Actor, Follow, Like, Post
 from server.db.models.posts import HELD, stays_local
 from server.db.types import utcnow
+from server.i18n import N_
 from server.runtime import Runtime
 from server.services.federation.delivery import enqueue_activity, remote_followers
 from server.services.groups.remote_threads import thread_group
@@ -35,7 +36,7 @@ async def follow(runtime: Runtime, session: AsyncSession, follower: Actor, targe
                  *, show_boosts: bool = True, notify_posts: bool = False) -> Follow:
     """Follow `target` (local: accepted unless it approves followers by hand; remote: pending until Accept)."""
     if target.id == follower.id:
-        raise ServiceError("you cannot follow yourself", Kind.FORBIDDEN)
+        raise ServiceError(N_("you cannot follow yourself"), Kind.FORBIDDEN)
     existing = await find_follow(session, follower.id, target.id)
     if existing is not None:
         existing.show_boosts, existing.notify = show_boosts, notify_posts
@@ -70,7 +71,7 @@ async def answer_follow_request(runtime: Runtime, session: AsyncSession, target:
     """Accept or reject a pending follow of local `target` by `follower`."""
     row = await find_follow(session, follower.id, target.id)
     if row is None or row.state != "pending":
-        raise ServiceError("no pending follow request from that account", Kind.NOT_FOUND)
+        raise ServiceError(N_("no pending follow request from that account"), Kind.NOT_FOUND)
     if not follower.local:
         await _answer_remote(runtime, session, row, target, follower, accept)
     if accept:
@@ -149,9 +150,9 @@ async def unfavourite(runtime: Runtime, session: AsyncSession, actor: Actor, pos
 async def boost(runtime: Runtime, session: AsyncSession, actor: Actor, post: Post) -> Post:
     """Boost a public or unlisted post (a member may also boost their own followers-only post to followers)."""
     if post.boost_of_id is not None:
-        raise ServiceError("boost the original post, not a boost")
+        raise ServiceError(N_("boost the original post, not a boost"))
     if post.visibility in ("direct", HELD) or (post.visibility == "private" and post.author_id != actor.id):
-        raise ServiceError("this post cannot be boosted")
+        raise ServiceError(N_("this post cannot be boosted"))
     existing = (await session.execute(select(Post).where(Post.author_id == actor.id, Post.boost_of_id == post.id))
                 ).scalar_one_or_none()
     if existing is not None:

@@ -9,6 +9,7 @@ import re
 from typing import Callable
 
 from moderation.errors import ServiceError
+from server.i18n import N_
 
 CREDENTIAL_TYPES = ("npi", "us_state_license", "gmc", "lanr", "ahpra", "other")
 
@@ -27,46 +28,46 @@ def validate_credential(credential_type: str, number: str, jurisdiction: str | N
     """Return the normalised credential number, or raise ServiceError saying what is wrong."""
     validator = _VALIDATORS.get(credential_type)
     if validator is None:
-        raise ServiceError(f"Unknown credential type {credential_type!r}.")
+        raise ServiceError(N_("Unknown credential type %(value)s."), values={"value": repr(credential_type)})
     if not isinstance(number, str) or not number.strip():
-        raise ServiceError("Please enter the credential number.")
+        raise ServiceError(N_("Please enter the credential number."))
     return validator(number.strip(), jurisdiction)
 
 
 def _npi(number: str, _: str | None) -> str:
     number = _without_spaces(number)
     if not _DIGITS[10].fullmatch(number):
-        raise ServiceError("An NPI is exactly 10 digits.")
+        raise ServiceError(N_("An NPI is exactly 10 digits."))
     # CMS, "Requirements for the NPI check digit": Luhn over the NPI prefixed with 80840, the
     # ISO 7812 issuer prefix for US health applications (80 = health, 840 = USA).
     if not _luhn_valid("80840" + number):
-        raise ServiceError("This NPI's check digit does not match; please check the number.")
+        raise ServiceError(N_("This NPI's check digit does not match; please check the number."))
     return number
 
 
 def _us_state_license(number: str, jurisdiction: str | None) -> str:
     state = (jurisdiction or "").strip().upper().removeprefix("US-")
     if state not in US_JURISDICTIONS:
-        raise ServiceError("A state licence needs a US state or territory code, such as CA or PR.")
+        raise ServiceError(N_("A state licence needs a US state or territory code, such as CA or PR."))
     number = number.upper()
     if not _STATE_LICENSE.fullmatch(number):
-        raise ServiceError("A state licence number is 3 to 20 letters, digits or dashes.")
+        raise ServiceError(N_("A state licence number is 3 to 20 letters, digits or dashes."))
     return number
 
 
 def _gmc(number: str, _: str | None) -> str:
     number = _without_spaces(number)
     if not _DIGITS[7].fullmatch(number):
-        raise ServiceError("A GMC reference number is exactly 7 digits.")
+        raise ServiceError(N_("A GMC reference number is exactly 7 digits."))
     return number
 
 
 def _lanr(number: str, _: str | None) -> str:
     number = _without_spaces(number)
     if not _DIGITS[9].fullmatch(number):
-        raise ServiceError("A LANR is exactly 9 digits.")
+        raise ServiceError(N_("A LANR is exactly 9 digits."))
     if int(number[6]) != lanr_check_digit(number[:6]):
-        raise ServiceError("This LANR's check digit (the 7th digit) does not match; please check the number.")
+        raise ServiceError(N_("This LANR's check digit (the 7th digit) does not match; please check the number."))
     return number
 
 
@@ -87,15 +88,15 @@ def lanr_check_digit(first_six: str) -> int:
 def _ahpra(number: str, _: str | None) -> str:
     number = _without_spaces(number).upper()
     if not _AHPRA.fullmatch(number):
-        raise ServiceError("An AHPRA registration number is 3 letters and 10 digits, such as MED0001234567.")
+        raise ServiceError(N_("An AHPRA registration number is 3 letters and 10 digits, such as MED0001234567."))
     return number
 
 
 def _other(number: str, _: str | None) -> str:
     if len(number) > 64:
-        raise ServiceError("A credential number is at most 64 characters.")
+        raise ServiceError(N_("A credential number is at most 64 characters."))
     if not number.isprintable():
-        raise ServiceError("The credential number contains control characters.")
+        raise ServiceError(N_("The credential number contains control characters."))
     return number
 
 

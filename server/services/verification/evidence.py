@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from moderation.errors import ServiceError
+from server.i18n import N_
 from server.settings import Settings
 from server.storage import PRIVATE_PREFIX, Storage, valid_key
 
@@ -32,13 +33,14 @@ async def store_evidence(storage: Storage, settings: Settings, data: bytes, file
     """Store the file privately and return where it is and its hash; ServiceError if refused."""
     kind = (content_type or "").split(";")[0].strip().lower()
     if kind not in ALLOWED_TYPES:
-        raise ServiceError("evidence must be a PDF, PNG, JPEG or WebP file")
+        raise ServiceError(N_("evidence must be a PDF, PNG, JPEG or WebP file"))
     if not data:
-        raise ServiceError("the evidence file is empty")
+        raise ServiceError(N_("the evidence file is empty"))
     if len(data) > settings.max_upload_bytes:
-        raise ServiceError(f"the evidence file is larger than {settings.max_upload_bytes} bytes")
+        raise ServiceError(N_("the evidence file is larger than %(limit)s bytes"),
+                           values={"limit": settings.max_upload_bytes})
     if not data.startswith(_MAGIC[kind]):
-        raise ServiceError(f"the file is not a {ALLOWED_TYPES[kind][1:].upper()} file")
+        raise ServiceError(N_("the file is not a %(type)s file"), values={"type": ALLOWED_TYPES[kind][1:].upper()})
     key = f"{PRIVATE_PREFIX}{secrets.token_hex(16)}{ALLOWED_TYPES[kind]}"
     await storage.put(key, data, kind)
     name = Path(filename or "evidence").name[:200] or "evidence"

@@ -78,12 +78,27 @@ def check_claims(profession: str, specialty: str, jurisdiction: str, credential_
     return Claims(profession, specialty_code, check_jurisdiction(raw))
 
 
+# One sentence per kind of text: a translated sentence cannot take an English noun as a value.
+_MISSING = {"answer": N_("please give an answer"), "reason": N_("please give a reason"),
+            "question": N_("please give a question")}
+_TOO_LONG = {"note": N_("the note must be at most %(limit)s characters"),
+             "answer": N_("the answer must be at most %(limit)s characters"),
+             "reason": N_("the reason must be at most %(limit)s characters"),
+             "question": N_("the question must be at most %(limit)s characters")}
+# A request's state as the refusal of a second decision says it.
+_DECIDED = {"pending": N_("this request is pending already"),
+            "info_requested": N_("this request is waiting for the member's answer already"),
+            "approved": N_("this request is approved already"), "rejected": N_("this request is rejected already")}
+_NOT_PENDING = {"info_requested": N_("this request is waiting for the member's answer"),
+                "approved": N_("this request is approved"), "rejected": N_("this request is rejected")}
+
+
 def _note(text: str | None, what: str, required: bool = False) -> str | None:
     text = (text or "").strip()
     if required and not text:
-        raise ServiceError(f"please give a {what}")
+        raise ServiceError(_MISSING[what])
     if len(text) > MAX_NOTE:
-        raise ServiceError(f"the {what} must be at most {MAX_NOTE} characters")
+        raise ServiceError(_TOO_LONG[what], values={"limit": MAX_NOTE})
     return text or None
 
 
@@ -104,7 +119,8 @@ async def submit_request(session: AsyncSession, settings: Settings, account: Acc
                          submission: Submission, *, storage: Storage) -> VerificationRequest:
     """File a request; ServiceError (422) names what is wrong, the credential number included."""
     if submission.credential_type not in CREDENTIAL_TYPES:
-        raise ServiceError(f"credential_type must be one of {', '.join(CREDENTIAL_TYPES)}")
+        raise ServiceError(N_("credential_type must be one of %(choices)s"),
+                           values={"choices": ", ".join(CREDENTIAL_TYPES)})
     claims = check_claims(submission.profession, submission.specialty, submission.jurisdiction,
                           submission.credential_type)
     number = validate_credential(submission.credential_type, submission.credential_number, claims.jurisdiction)
@@ -112,7 +128,7 @@ async def submit_request(session: AsyncSession, settings: Settings, account: Acc
     open_request = (await session.execute(select(VerificationRequest.id).where(
         VerificationRequest.account_id == account.id, VerificationRequest.state.in_(OPEN_STATES)))).first()
     if open_request:
-        raise ServiceError("you already have a request under review", Kind.CONFLICT)
+        raise ServiceError(N_("you already have a request under review"), Kind.CONFLICT)
     stored = await _store(storage, settings, submission.evidence)
     request = VerificationRequest(account_id=account.id, profession=claims.profession,
                                   specialty_code=claims.specialty_code, credential_type=submission.credential_type,
@@ -131,7 +147,7 @@ async def respond(session: AsyncSession, settings: Settings, request: Verificati
                   note: str | None, evidence: Upload | None, *, storage: Storage) -> VerificationRequest:
     """The member answers a reviewer's question: the request goes back to the queue."""
     if request.account_id != account.id or request.state != "info_requested":
-        raise ServiceError("this request is not waiting for your answer", Kind.CONFLICT)
+        raise ServiceError(N_("this request is not waiting for your answer"), Kind.CONFLICT)
     note = _note(note, "answer", required=evidence is None)
     stored = await _store(storage, settings, evidence)
     if stored is not None:
@@ -156,7 +172,7 @@ async def review_queue(session: AsyncSession, states: tuple[str, ...] = OPEN_STA
 async def _reviewer(session: AsyncSession, account: Account | None, member_id: int, what: str) -> None:
     """Staff only, never on their own verification, and a moderator on members' only (ServiceError, FORBIDDEN)."""
     if account is not None and account.role not in ("admin", "moderator"):
-        raise ServiceError("only moderators and admins review verifications", Kind.FORBIDDEN)
+        raise ServiceError(N_("only moderators and admins review verifications"), Kind.FORBIDDEN)
     member = await session.get(Account, member_id)
     actor_id = member.actor_id if member else None
     await roles.check_decision(session, account, (actor_id,), what, about=actor_id)
@@ -165,7 +181,7 @@ async def _reviewer(session: AsyncSession, account: Account | None, member_id: i
 async def _decided(session: AsyncSession, settings: Settings, request: VerificationRequest, state: str,
                    reviewer: Account | None, storage: Storage) -> Account:
     if request.state not in OPEN_STATES:
-        raise ServiceError(f"this request is {request.state} already", Kind.CONFLICT)
+        raise ServiceError(_DECIDED.get(request.state, N_("this request is decided already")), Kind.CONFLICT)
     request.state, request.decided_at = state, utcnow()
     request.decided_by_id = reviewer.id if reviewer else None
     member = await session.get(Account, request.account_id)
@@ -256,7 +272,7 @@ async def request_info(session: AsyncSession, settings: Settings, request: Verif
     await _reviewer(session, reviewer, request.account_id, "a verification request")
     message = _note(message, "question", required=True)
     if request.state != "pending":
-        raise ServiceError(f"this request is {request.state}", Kind.CONFLICT)
+        raise ServiceError(_NOT_PENDING.get(request.state, N_("this request is decided already")), Kind.CONFLICT)
     request.state, request.reviewer_note = "info_requested", message
     member = await session.get(Account, request.account_id)
     await audit(session, "info_requested", by=reviewer, subject=member, request_id=request.id,
@@ -288,7 +304,7 @@ async def revoke(session: AsyncSession, settings: Settings, member: Account, by:
     reason = _note(reason, "reason", required=True)
     current = (await attestations.current_verifications(session, [member.actor_id])).get(member.actor_id)
     if current is None:
-        raise ServiceError("this member has no verification in force", Kind.CONFLICT)
+        raise ServiceError(N_("this member has no verification in force"), Kind.CONFLICT)
     current.revoked_at, current.revoke_reason = utcnow(), reason
     await session.flush()
     await attestations.publish_actor_update(session, settings, member.actor)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from moderation.errors import ServiceError
+from server.i18n import N_
 from server.services.instance import announcements
 from server.web.admin.common import done, not_found, notice, path_id, roll_back
+from server.web.forms import sentence
 from server.web.page import Web
 
 
@@ -21,12 +23,15 @@ async def index(web: Web) -> Response:
 
 async def create(web: Web) -> Response:
     try:
-        await announcements.create(web.db, web.value("text"), actor=web.viewer.actor,
-                                   starts_at=announcements.parse_when(web.value("starts_at"), "the start"),
-                                   ends_at=announcements.parse_when(web.value("ends_at"), "the end"))
+        starts_at = announcements.parse_when(web.value("starts_at"),
+                                             N_("the start must be a date and time such as 2026-12-24T09:00"))
+        ends_at = announcements.parse_when(web.value("ends_at"),
+                                           N_("the end must be a date and time such as 2026-12-24T09:00"))
+        await announcements.create(web.db, web.value("text"), actor=web.viewer.actor, starts_at=starts_at,
+                                   ends_at=ends_at)
     except ServiceError as exc:
         await roll_back(web)
-        return await _page(web, status=422, error=exc.message[:1].upper() + exc.message[1:] + ".",
+        return await _page(web, status=422, error=sentence(exc),
                            form=dict(web.form))
     await web.db.commit()
     return done(web, "/admin/announcements", "announced")
@@ -35,7 +40,7 @@ async def create(web: Web) -> Response:
 async def delete(web: Web) -> Response:
     announcement_id = path_id(web)
     if announcement_id is None:
-        return not_found(web, "announcement")
+        return not_found(web, N_("There is no such announcement."))
     await announcements.remove(web.db, announcement_id, actor=web.viewer.actor)
     await web.db.commit()
     return done(web, "/admin/announcements", "announcement_deleted")

@@ -10,8 +10,10 @@ from starlette.responses import Response
 
 from moderation.errors import ServiceError
 from server.db.models import BlocklistSubscription
+from server.i18n import N_
 from server.services.moderation import domains, publish, subscriptions
 from server.web.admin.common import checked, done, not_found, notice, number, path_id, roll_back
+from server.web.forms import sentence
 from server.web.page import Web
 
 REFRESH_WAIT = 10.0  # seconds to wait for a list a worker is fetching at that moment
@@ -33,12 +35,13 @@ async def index(web: Web) -> Response:
 
 async def subscribe(web: Web) -> Response:
     try:
-        priority = number(web, "priority", "The priority", low=-1000, high=1000)
+        priority = number(web, "priority", N_("The priority must be a number from %(low)s to %(high)s"),
+                          low=-1000, high=1000)
         row = await subscriptions.subscribe(web.db, web.value("url"), priority=int(priority or 0),
                                             as_drafts=checked(web, "drafts"), allow=checked(web, "allowlist"),
                                             allow_http=web.settings.allow_http, actor=web.viewer.actor)
     except (ValueError, ServiceError) as exc:
-        return await _page(web, status=422, error=str(exc)[:1].upper() + str(exc)[1:] + ".", form=dict(web.form))
+        return await _page(web, status=422, error=sentence(exc), form=dict(web.form))
     await web.db.commit()
     return done(web, f"/admin/blocklists#sub-{row.id}", "subscribed")
 
@@ -53,7 +56,7 @@ async def unsubscribe(web: Web) -> Response:
     sub_id = path_id(web)
     row = await web.db.get(BlocklistSubscription, sub_id) if sub_id else None
     if row is None:
-        return not_found(web, "subscription")
+        return not_found(web, N_("There is no such subscription."))
     await subscriptions.unsubscribe(web.db, row.url, actor=web.viewer.actor)
     await web.db.commit()
     return done(web, "/admin/blocklists", "unsubscribed")
@@ -65,7 +68,7 @@ def draft_decision(approve: bool):
             await subscriptions.decide_draft(web.db, path_id(web) or 0, approve=approve, actor=web.viewer.actor)
         except ServiceError:
             await roll_back(web)
-            return not_found(web, "draft (it may have been decided already)")
+            return not_found(web, N_("There is no such draft (it may have been decided already)."))
         await web.db.commit()
         return done(web, "/admin/blocklists#drafts", "draft_approved" if approve else "draft_rejected")
     return handler
@@ -80,6 +83,6 @@ async def set_publication(web: Web) -> Response:
         await publish.set_visibility(web.db, web.value("visibility"), peers, actor=web.viewer.actor)
     except ServiceError as exc:
         await roll_back(web)
-        return await _page(web, status=422, error=str(exc))
+        return await _page(web, status=422, error=sentence(exc))
     await web.db.commit()
     return done(web, "/admin/blocklists#publish", "published")

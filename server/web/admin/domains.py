@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from moderation.blocklists import FORMATS, BlocklistError, export_blocklist, parse_blocklist
+from moderation.blocklists import FORMATS, export_blocklist, parse_blocklist
 from moderation.domains import DomainPolicy, FederationMode, InvalidDomain, Severity
 from moderation.errors import ServiceError
 from server.db.models import DomainPolicyRecord
-from server.i18n import gettext
+from server.i18n import N_, gettext
 from server.services.moderation import domains
 from server.services.moderation.domains import effective_blocks
 from server.services.moderation.policies import check_domain, load_policies, read_mode
 from server.services.moderation.subscriptions import list_subscriptions
 from server.web.admin.common import checked, done, not_found, notice, path_id, roll_back
-from server.web.forms import because
+from server.web.forms import because, sentence
 from server.web.page import Web
 
 KINDS = ("suspend", "limit", "noop", "allow")
@@ -60,7 +60,7 @@ async def save(web: Web) -> Response:
         return await _page(web, status=422, error=because("Not a domain: %(reason)s.", exc.reason),
                            form=dict(web.form))
     except (ValueError, ServiceError) as exc:
-        return await _page(web, status=422, error=str(exc).capitalize() + ".", form=dict(web.form))
+        return await _page(web, status=422, error=sentence(exc), form=dict(web.form))
     await domains.set_local_policy(web.db, policy, actor=web.viewer.actor)
     await web.db.commit()
     return done(web, "/admin/domains", "policy_saved")
@@ -75,7 +75,7 @@ async def _record(web: Web) -> DomainPolicyRecord | None:
 async def edit(web: Web) -> Response:
     row = await _record(web)
     if row is None:
-        return not_found(web, "domain policy")
+        return not_found(web, N_("There is no such domain policy."))
     sources = {s.id: s.url for s in await list_subscriptions(web.db)}
     return web.render("admin/domain.html", notice=notice(web), row=row, source=sources.get(row.subscription_id),
                       kind="allow" if row.allow else row.severity)
@@ -84,12 +84,12 @@ async def edit(web: Web) -> Response:
 async def remove(web: Web) -> Response:
     row = await _record(web)
     if row is None:
-        return not_found(web, "domain policy")
+        return not_found(web, N_("There is no such domain policy."))
     try:
         await domains.remove_policy_by_id(web.db, row.id, allow=row.allow, actor=web.viewer.actor)
     except ServiceError as exc:
         await roll_back(web)
-        return await _page(web, status=422, error=str(exc))
+        return await _page(web, status=422, error=sentence(exc))
     await web.db.commit()
     return done(web, "/admin/domains", "policy_removed")
 
@@ -109,12 +109,12 @@ async def _uploaded_text(web: Web) -> str:
     if upload is not None and not isinstance(upload, str) and upload.filename:
         data = await upload.read(MAX_IMPORT + 1)
         if len(data) > MAX_IMPORT:
-            raise BlocklistError(0, f"the file is larger than {MAX_IMPORT} bytes; import it with "
-                                    "`curbside blocklists import`", unit="file")
+            raise ServiceError(N_("the file is larger than %(limit)s bytes; import it with "
+                                  "`curbside blocklists import`"), values={"limit": MAX_IMPORT})
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise BlocklistError(0, "the file is not UTF-8 text", unit="file") from None
+            raise ServiceError(N_("the file is not UTF-8 text")) from None
     return web.value("text")
 
 
@@ -126,9 +126,9 @@ async def import_list(web: Web) -> Response:
     try:
         text = await _uploaded_text(web)
         if not text.strip():
-            raise BlocklistError(0, "choose a file or paste a list", unit="list")
+            raise ServiceError(N_("choose a file or paste a list"))
         incoming = parse_blocklist(text, fmt)
-    except BlocklistError as exc:
+    except ServiceError as exc:  # the page's own refusals, and the parser's (BlocklistError: line and reason)
         return web.render("admin/domains_import.html", status=422, error=because("Nothing imported: %(reason)s.", exc),
                           formats=FORMATS, fmt=fmt or "", text=web.value("text"))
     if web.value("step") != "apply":
@@ -155,7 +155,7 @@ async def export(web: Web) -> Response:
     """The blocks in force as a download: all fields for us, or `public=1` as others see them published."""
     fmt = web.request.query_params.get("format", "csv")
     if fmt not in FORMATS:
-        return not_found(web, "export format")
+        return not_found(web, N_("There is no such export format."))
     public = web.request.query_params.get("public") == "1"
     body = export_blocklist(effective_blocks(await load_policies(web.db)), fmt, public=public)
     response = Response(body, media_type={"csv": "text/csv", "json": "application/json", "plain": "text/plain"}[fmt])

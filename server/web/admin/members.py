@@ -6,12 +6,14 @@ from starlette.responses import Response
 
 from moderation.errors import Kind, ServiceError
 from server.db.models import Account
+from server.i18n import N_
 from server.services.accounts import member_admin
 from server.services.accounts.invites import invite_url, is_usable, list_invites
 from server.services.accounts.members import ROLES
 from server.services.accounts.registration import pending_registrations
 from server.services.instance.mail import send_quietly
 from server.web.admin.common import done, not_found, notice, number, older_link, path_id, query_id, roll_back
+from server.web.forms import sentence
 from server.web.page import Web
 
 LIMIT = 50
@@ -44,13 +46,13 @@ def _change(work, key: str, anchor: str = "members"):
     async def handler(web: Web) -> Response:
         account = await _account(web)
         if account is None:
-            return not_found(web, "member")
+            return not_found(web, N_("There is no such member."))
         try:
             mail = await work(web, account)
         except ServiceError as exc:
             await roll_back(web)
             return await _page(web, status=403 if exc.kind is Kind.FORBIDDEN else 422,
-                               error=str(exc)[:1].upper() + str(exc)[1:] + ".")
+                               error=sentence(exc))
         await web.db.commit()
         await send_quietly(web.settings, mail or [])
         return done(web, f"/admin/members#{anchor}", key)
@@ -86,13 +88,15 @@ enable = _change(_enable, "enabled")
 
 async def create_invite(web: Web) -> Response:
     try:
-        uses = number(web, "max_uses", "The number of uses", low=1, high=10_000)
-        days = number(web, "expires_in_days", "The number of days", low=1, high=3650)
+        uses = number(web, "max_uses", N_("The number of uses must be a number from %(low)s to %(high)s"),
+                      low=1, high=10_000)
+        days = number(web, "expires_in_days", N_("The number of days must be a number from %(low)s to %(high)s"),
+                      low=1, high=3650)
         await member_admin.create_invite(web.db, by=web.viewer, max_uses=int(uses) if uses else None,
                                          expires_in_days=days)
     except (ValueError, ServiceError) as exc:
         await roll_back(web)
-        return await _page(web, status=422, error=str(exc) + ".")
+        return await _page(web, status=422, error=sentence(exc))
     await web.db.commit()
     return done(web, "/admin/members#invites", "invite_created")
 
@@ -102,6 +106,6 @@ async def revoke_invite(web: Web) -> Response:
         await member_admin.revoke_invite(web.db, path_id(web) or 0, by=web.viewer)
     except ServiceError as exc:
         await roll_back(web)
-        return await _page(web, status=422, error=str(exc)[:1].upper() + str(exc)[1:] + ".")
+        return await _page(web, status=422, error=sentence(exc))
     await web.db.commit()
     return done(web, "/admin/members#invites", "invite_revoked")

@@ -12,10 +12,12 @@ from moderation.errors import Kind, ServiceError
 from moderation.reports import ModerationAction, ReportCategory
 from server.db.models import Actor, Post, Report
 from server.errors import status_of
+from server.i18n import N_
 from server.services.moderation import actions, report_views
 from server.services.moderation import reports as report_service
 from server.web.admin.common import done, not_found, notice, older_link, path_id, query_id, roll_back
-from server.web.page import Web
+from server.web.forms import because, sentence
+from server.web.page import Web, error_page
 
 LIMIT = 50
 STATES = {"open": False, "resolved": True, "all": None}
@@ -70,7 +72,7 @@ async def _detail(web: Web, report: Report, *, status: int = 200, error: str | N
 
 async def show(web: Web) -> Response:
     report = await _report(web)
-    return not_found(web, "report") if report is None else await _detail(web, report)
+    return not_found(web, N_("There is no such report.")) if report is None else await _detail(web, report)
 
 
 async def _apply(web: Web, report: Report, me: Actor) -> str:
@@ -79,14 +81,14 @@ async def _apply(web: Web, report: Report, me: Actor) -> str:
     try:
         action = ModerationAction(name)
     except ValueError:
-        raise ServiceError("choose one of the actions") from None
+        raise ServiceError(N_("choose one of the actions")) from None
     text = web.value("text").strip()
     if action is ModerationAction.DISMISS:
         await actions.dismiss(web.runtime, web.db, me, report, text)
         return "dismissed"
     target = await web.db.get(Actor, report.target_id) if report.target_id else None
     if target is None:
-        raise ServiceError("the reported account is gone; dismiss the report")
+        raise ServiceError(N_("the reported account is gone; dismiss the report"))
     chosen = [int(i) for i in web.form.getlist("post") if isinstance(i, str) and i.isdigit()]
     await actions.act(web.runtime, web.db, me, target, action, report=report, post_ids=chosen or None, text=text)
     return "acted"
@@ -95,12 +97,12 @@ async def _apply(web: Web, report: Report, me: Actor) -> str:
 async def act(web: Web) -> Response:
     report = await _report(web)
     if report is None:
-        return not_found(web, "report")
+        return not_found(web, N_("There is no such report."))
     try:
         key = await _apply(web, report, web.viewer.actor)
     except ServiceError as exc:
         await roll_back(web, report)
-        return await _detail(web, report, status=status_of(exc), error=str(exc))
+        return await _detail(web, report, status=status_of(exc), error=sentence(exc))
     await web.db.commit()
     return done(web, f"/admin/reports/{report.id}", key)
 
@@ -109,7 +111,7 @@ def _change(work, key: str):
     async def handler(web: Web) -> Response:
         report = await _report(web)
         if report is None:
-            return not_found(web, "report")
+            return not_found(web, N_("There is no such report."))
         await work(web.db, report, web.viewer.actor)
         await web.db.commit()
         return done(web, f"/admin/reports/{report.id}", key)
@@ -130,7 +132,7 @@ def appeal_decision(approve: bool):
             await roll_back(web)
             if exc.kind is Kind.FORBIDDEN:  # the roles rule's refusal: the error page, as everywhere
                 raise
-            return not_found(web, f"appeal ({exc})")
+            return error_page(web, 404, because("There is no such appeal: %(reason)s.", exc))
         await web.db.commit()
         return done(web, "/admin/reports#appeals", "appeal_approved" if approve else "appeal_rejected")
     return handler

@@ -6,10 +6,12 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from moderation.errors import ServiceError
+from server.i18n import N_
 from server.services.instance import settings as instance_settings
 from server.services.instance import site
 from server.settings import REGISTRATION_MODES
 from server.web.admin.common import checked, done, notice, roll_back
+from server.web.forms import sentence
 from server.web.page import Web
 
 MAX_LOGO_BYTES = 2_000_000
@@ -40,7 +42,7 @@ async def _logo(web: Web) -> str | None:
         return None
     data = await upload.read(MAX_LOGO_BYTES + 1)
     if len(data) > MAX_LOGO_BYTES:
-        raise ServiceError(f"the logo must be at most {MAX_LOGO_BYTES // 1_000_000} MB")
+        raise ServiceError(N_("the logo must be at most %(limit)s MB"), values={"limit": MAX_LOGO_BYTES // 1_000_000})
     return await site.store_logo(web.runtime, data)
 
 
@@ -57,7 +59,7 @@ async def save_site(web: Web) -> Response:
             changed += await site.update(web.db, themes, actor=web.viewer.actor, logo_url=logo)
     except ServiceError as exc:
         await roll_back(web)
-        return await _page(web, status=422, error=str(exc)[:1].upper() + str(exc)[1:] + ".", form=dict(web.form))
+        return await _page(web, status=422, error=sentence(exc), form=dict(web.form))
     await web.db.commit()
     return done(web, "/admin/settings", "site_saved" if changed else "unchanged")
 
@@ -75,6 +77,6 @@ async def save_joining(web: Web) -> Response:
             "evidence_retention_days": _days(web, "evidence_retention_days")}, actor=web.viewer.actor)
     except ServiceError as exc:
         await roll_back(web)
-        return await _page(web, status=422, joining_error=str(exc)[:1].upper() + str(exc)[1:] + ".")
+        return await _page(web, status=422, joining_error=sentence(exc))
     await web.db.commit()
     return done(web, "/admin/settings#joining", "joining_saved" if changed else "unchanged")

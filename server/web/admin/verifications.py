@@ -10,6 +10,7 @@ from moderation.errors import ServiceError
 from server.db.models import Account, VerificationRequest
 from server.db.models.verification import REQUEST_STATES
 from server.errors import status_of
+from server.i18n import N_
 from server.services.accounts.professional_profile import get_profile
 from server.services.accounts.specialties import specialty_name
 from server.services.instance.mail import send_quietly
@@ -19,6 +20,7 @@ from server.services.verification.audit import audit, audit_entries
 from server.services.verification.evidence import evidence_exists, read_evidence
 from server.storage.responses import download_response
 from server.web.admin.common import done, not_found, notice, path_id, roll_back
+from server.web.forms import sentence
 from server.web.page import Web
 
 FILTERS = {"open": workflow.OPEN_STATES, **{state: (state,) for state in REQUEST_STATES}}
@@ -65,7 +67,7 @@ async def _detail(web: Web, found: VerificationRequest, *, status: int = 200, er
 async def show(web: Web) -> Response:
     found = await _request(web)
     if found is None:
-        return not_found(web, "verification request")
+        return not_found(web, N_("There is no such verification request."))
     return await _detail(web, found)
 
 
@@ -74,8 +76,8 @@ async def evidence(web: Web) -> Response:
     found = await _request(web)
     data = await read_evidence(web.runtime.storage, found.evidence_path) if found else None
     if found is None or data is None or found.evidence_deleted_at is not None:
-        return not_found(web, "evidence file (it is deleted once the request is decided, unless kept by the "
-                              "retention setting)")
+        return not_found(web, N_("There is no such evidence file (it is deleted once the request is decided, "
+                                 "unless kept by the retention setting)."))
     await audit(web.db, "evidence_viewed", by=web.viewer, subject=await web.db.get(Account, found.account_id),
                 request_id=found.id, evidence_sha256=found.evidence_sha256, via="web")
     await web.db.commit()
@@ -86,7 +88,7 @@ def decision(kind: str):
     async def handler(web: Web) -> Response:
         found = await _request(web)
         if found is None:
-            return not_found(web, "verification request")
+            return not_found(web, N_("There is no such verification request."))
         mail: list = []
         settings = web.settings
         try:
@@ -100,7 +102,7 @@ def decision(kind: str):
                 await workflow.request_info(web.db, settings, found, web.viewer, web.value("message"), mail)
         except ServiceError as exc:
             await roll_back(web, found)
-            return await _detail(web, found, status=status_of(exc), error=exc.message,
+            return await _detail(web, found, status=status_of(exc), error=sentence(exc),
                                  form={"reason": web.value("reason"), "message": web.value("message")})
         await web.db.commit()
         await send_quietly(settings, mail)
