@@ -13,7 +13,10 @@ from .names import NAME_SEQ, TOKEN
 _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|"
     r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec|"
-    r"Januar|Februar|März|Maerz|Mai|Juni|Juli|Oktober|Dezember|Mär|Okt|Dez)"
+    r"Januar|Februar|März|Maerz|Mai|Juni|Juli|Oktober|Dezember|Mär|Okt|Dez|"
+    # French and Spanish months are written in lower case ("admise le 4 mars", "ingresó el 8 de mayo")
+    r"janvier|février|fevrier|mars|avril|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|"
+    r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre)"
 )
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _DOCUMENT = (
@@ -26,7 +29,7 @@ _END = r"(?![\w]|[./-]\d)"  # not followed by more digits, so "10.1.1.50" is no 
 _DATE_RX = re.compile(
     rf"(?<![\w./-])(?P<a>\d{{1,2}})(?P<sep>[/.-])(?P<b>\d{{1,2}})(?P=sep)(?P<y>\d{{4}}|\d{{2}}){_END}"
     rf"|(?<![\w./-])(?:19|20)\d\d(?P<isep>[/.-])(?:0?[1-9]|1[0-2])(?P=isep)(?:0?[1-9]|[12]\d|3[01]){_END}"
-    rf"|\b{_DAY}\.?(?:[ \t]+of)?[ \t]+{_MONTH}\b\.?(?:,?[ \t]+{_YEAR}\b)?"
+    rf"|\b{_DAY}\.?(?:[ \t]+(?:of|de))?[ \t]+{_MONTH}\b\.?(?:,?[ \t]+(?:de[ \t]+)?{_YEAR}\b)?"
     rf"|\b{_DAY}-(?i:{_MONTH})-(?:{_YEAR}|\d\d)\b"
     rf"|\b{_MONTH}\b\.?[ \t]+{_DAY}\b(?:,?[ \t]+{_YEAR}\b)?(?![:.]?\d)"
     # A holiday is a day: "born on Christmas Day 1930".
@@ -51,9 +54,12 @@ _DATE_RX = re.compile(
     rf"reviewed|op|surgery|fell|died|onset|readmitted|ct|mri|echo|scan|bloods|labs|appt|appointment|f/u|"
     rf"follow[- ]up|repeat|event|lmp|edd|booked|scheduled|planned|due|mon|monday|tue|tues|tuesday|wed|weds|wednesday|"
     rf"thu|thur|thurs|thursday|fri|"
-    rf"friday|sat|saturday|sun|sunday|date|attendance|attended|visit"
-    rf"|D\.O\.B\.?)[ \t]+\(?(?P<sa>\d{{1,2}})/(?P<sb>\d{{1,2}})"
-    rf"(?![\d/])(?![ \t]*(?:of|tabs?|tablets?|caps?|capsules?|pills?|doses?|strength|mg|units?)\b)"
+    rf"friday|sat|saturday|sun|sunday|date|attendance|attended|visit|intubated|extubated|transferred|yesterday|"
+    rf"today|am|vom|seit|bis|aufgenommen|entlassen|operiert|le|du|au|el|desde"
+    rf"|D\.O\.B\.?)[ \t]+\(?(?P<sa>\d{{1,2}})(?:/(?P<sb>\d{{1,2}})(?![\d/])"
+    # German day and month with the day's dot: "aufgenommen 12.02.", "yesterday 23.10."
+    rf"|\.(?P<sd>\d{{1,2}})\.(?![\d.]))"
+    rf"(?![ \t]*(?:of|tabs?|tablets?|caps?|capsules?|pills?|doses?|strength|mg|units?)\b)"
 )
 
 _AGE = r"(?:9\d|1[01]\d)"
@@ -156,7 +162,7 @@ def find_dates(text: str) -> Iterator[Finding]:
             continue  # "Boxing Day is always busy in ED": a day of the year, not of a patient
         start, end = m.span("ord") if m.group("ord") else m.span("ord2") if m.group("ord2") else m.span()
         if m.group("sa"):
-            if not _valid_day_month(m.group("sa"), m.group("sb")):
+            if not _valid_day_month(m.group("sa"), m.group("sb") or m.group("sd")):
                 continue
             start = m.start("sa")
         yield make("date", text, start, end, "date more precise than a year")
