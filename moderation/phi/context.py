@@ -161,6 +161,20 @@ def colleague(text: str, start: int, end: int) -> bool:
     return COLLEAGUE_BEFORE.search(text, max(0, start - 24), start) is not None or colleague_by_role(text, start, end)
 
 
+# Just before a titled name: "talk by Mr Whitfield", "thanks to Mrs Douglas", "welcome to Ms Ito" (a speaker, a
+# colleague); not "accompanied by Mrs Ruiz" (a relative).
+_COLLEAGUE_BEFORE_TITLE = re.compile(
+    r"(?i)(?:\b(?:talk|lecture|presentation|session|seminar|webinar|slides|course|chaired|hosted|organised|organized|"
+    r"led|run|given|written|edited|authored)[ \t]+by|\b(?:thanks|thank[ \t]+you|congratulations|congrats|"
+    r"welcome|farewell|goodbye)(?:[ \t]+(?:to|for))?|\bspeaker:?|\bauthor:?|\bcc:?)[ \t]+$"
+)
+
+
+def colleague_titled(text: str, title_start: int) -> bool:
+    """The words before a personal title make its bearer a speaker or a colleague."""
+    return _COLLEAGUE_BEFORE_TITLE.search(text, max(0, title_start - 32), title_start) is not None
+
+
 def colleague_by_role(text: str, start: int, end: int) -> bool:
     """A name given a role ("the new CEO, Mr Doherty"), a department ("Ms Al-Farsi from finance") or a work."""
     return (ROLE_BEFORE.search(text, max(0, start - 32), start) is not None

@@ -146,6 +146,11 @@ _RANGE_BEFORE = re.compile(r"\b\d{1,3}[ \t]*(?:to|-|–)[ \t]*$")
 _FIRST_DIGIT = re.compile(r"\d")
 # "the hospital celebrated its 100th birthday": a thing's age, not a person's.
 _ITS_BEFORE = re.compile(r"(?i)\bits[ \t]+$")
+# "Happy 90th birthday to our hospital": an institution's age.
+_INSTITUTION_AFTER = re.compile(
+    r"(?i)[ \t]+(?:to|for|of)[ \t]+(?:our|the|this)[ \t]+(?:\w+[ \t]+)?(?:hospital|unit|ward|department|dept|trust|"
+    r"nhs|service|clinic|practice|college|society|charity|hospice|school|association|journal|centre|center)\b"
+)
 # "T 99F" is a temperature, not a 99-year-old woman.
 _TEMPERATURE_CUE = re.compile(r"(?i)(?:\b(?:t|temp|tmax|temperature|fever|febrile|pyrexia)\b)[ \t:]*$")
 
@@ -175,6 +180,8 @@ def find_ages(text: str) -> Iterator[Finding]:
         if group == "sex" and _TEMPERATURE_CUE.search(text, max(0, m.start() - 16), m.start()):
             continue
         if group == "n8" and m.group("who").lower() not in given_names():
+            continue
+        if _INSTITUTION_AFTER.match(text, m.end()):
             continue
         if (_STATISTIC_BEFORE.search(text, max(0, m.start() - 16), m.start() + 4)
                 or _STATISTIC_BEFORE.search(text, max(0, m.start() - 16), m.start())

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .context import about_patient
+from .context import about_patient, sentence
 from .finding import Finding, make
 
 _SSN_RX = re.compile(
@@ -75,6 +75,10 @@ def find_ssns(text: str) -> Iterator[Finding]:
         yield make("ssn", text, start, m.end(), "Social Security number")
 
 
+# Cues that number a product batch or an asset, not a person's device, unless the sentence is about a patient.
+_STOCK_CUE = re.compile(r"(?i)\b(?:lot|batch|asset|tag)\b")
+
+
 def find_identifiers(text: str) -> Iterator[Finding]:
     """Yield record/account/plan numbers and licence/device identifiers that follow a cue."""
     for m in _ID_RX.finditer(text):
@@ -84,6 +88,8 @@ def find_identifiers(text: str) -> Iterator[Finding]:
                 yield make("record_number", text, start, end, "record, account or plan number")
         else:
             value, start, end = m.group("dev"), m.start("dev"), m.end("dev")
+            if _STOCK_CUE.search(text, m.start(), start) and not about_patient(sentence(text, start, end)):
+                continue  # "Recall notice: lot number 4A7732 of the infusion sets": a product's batch, no one's
             if _looks_like_device_id(value):
                 yield make("license_or_device_id", text, start, end, "licence or device identifier")
 

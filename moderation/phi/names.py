@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 
 from .allowlist import CLINICAL_NOUNS, EPONYM_PHRASES, NOT_NAMES, is_eponym
-from .context import about_patient, colleague, colleague_by_role
+from .context import about_patient, colleague, colleague_by_role, colleague_titled
 from .finding import Finding, make
 from .gazetteer import given_names, known_names, surnames
 
@@ -20,7 +20,9 @@ NAME_SEQ = rf"{TOKEN}(?:[ \t]+{TOKEN}){{0,2}}"
 _FULL_NAME = rf"{TOKEN}(?:[ \t]+{TOKEN}){{1,2}}"
 _TOKEN_RX = re.compile(TOKEN)
 
-_TITLE = r"(?:Mr|Mrs|Ms|Mx|Miss|Mister|Herr|Hr|Frau|Sr|Sra|Mme|Mlle|Señor|Señora|Signora|Signor)"
+_TITLE = (r"(?:Mr|Mrs|Ms|Mx|Miss|Mister|Herr|Hr|Frau|Sr|Sra|Mme|Mlle|Señor|Señora|Signora|Signor|"
+          # written in lower case in their own languages: "señora Ruiz", "madame Petit"
+          r"se[ñn]or|se[ñn]ora|sra|signora|signor|madame|monsieur|mademoiselle)")
 _RELATION = (
     r"(?i:wife|husband|spouse|partner|fianc[eé]e?|girlfriend|boyfriend|son|daughter|mother|"
     r"father|mum|mom|dad|brother|sister|aunt|uncle|niece|nephew|cousin|grandson|"
@@ -43,7 +45,7 @@ _NAME_RX = re.compile(
     # A title and an initial alone: "Mrs B is 92", "Mr K. in bed 4"
     rf"|\b(?:Mr|Mrs|Ms|Miss|Herr|Frau|Mme)\.?[ \t]+(?P<n_tinit>[{_UP}])\b\.?(?![\w'’-])"
     # patient/pt (+ is/named/:) (+ title incl. Dr) + name.
-    rf"|\b(?:[Pp]t|[Pp]atient|PATIENT|[Pp]aciente|[Pp]atientin|[Pp]atiente)\b\.?(?:['’]s)?[ \t]*"
+    rf"|\b(?:[Pp]t|[Pp]atient|PATIENT|[Pp]aciente|[Pp]atientin|[Pp]atiente|Pat(?=\.))\b\.?(?:['’]s)?[ \t]*"
     rf"(?:,|:|\bis\b|\bnamed\b|\bcalled\b)?"
     rf"[ \t]*(?:(?:Dr|{_TITLE})\.?[ \t]+)?(?P<n_pt>{NAME_SEQ})"
     # relation (+ named/is) + name: "his wife Maria", "The son, Kevin".
@@ -65,6 +67,9 @@ _NAME_RX = re.compile(
     rf"temp|temperature|fever|breathing|oxygen|cannula|PEG|NG|stoma|parents|partner|kids|children)\b)"
     # A known given name with a relative of theirs: "tell Jamal and his mum", "Sofia and her dad"
     rf"|\b(?P<n_withrel>{TOKEN})(?=[ \t]+and[ \t]+(?:his|her|their)[ \t]+{_RELATION}\b)"
+    # A person word, then a given name (known to the gazetteer): "our lady Margery", "this gentleman Desmond"
+    rf"|\b(?i:our|this|that|my|the)[ \t]+(?i:lady|gentleman|gent|man|woman|chap|fellow|boy|girl|regular|frequent"
+    rf"[ \t]+flyer)[ \t]+(?P<n_noun>{TOKEN})"
     # Endearment before a given name, as on a ward: "our little fighter Sofia", "brave little Max"
     rf"|\b(?i:little|brave)[ \t]+(?:(?i:fighter|warrior|man|lady|girl|boy|one|guy|superstar|star)[ \t]+)?"
     rf"(?P<n_dear>{TOKEN})"
@@ -106,6 +111,7 @@ _REASONS = {
     "tinit": "a title and an initial",
     "withrel": "name of a person with a relative",
     "dear": "given name of a patient",
+    "noun": "given name of a patient",
     "rip": "name of a patient who died",
     "family": "surname of a patient's family",
     "pt": "name of the patient",
@@ -129,7 +135,9 @@ _TRUSTED = frozenset({"title"})
 _TITLE_STOPS = frozenset("and the or rm room bed bay cubicle zimmer bett ward resus in on at".split())
 _MIN_WORDS = {"verb": 2, "tagged": 2, "isage": 2}
 # Cues too loose to trust with any capitalised word: the word must be a known given name or surname.
-_GAZETTEER_ONLY = {"withrel": given_names, "dear": given_names, "family": surnames}
+_GAZETTEER_ONLY = {"withrel": given_names, "dear": given_names, "noun": given_names, "family": surnames}
+# A family that did what only patients' families do may be named by any surname: "The Okonkwos came in together".
+_FAMILY_AS_PATIENTS = re.compile(r"[ \t]+(?:came[ \t]+in|were[ \t]+(?:admitted|brought|seen|transferred)|brought)\b")
 
 
 def find_names(text: str) -> Iterator[Finding]:
@@ -140,11 +148,12 @@ def find_names(text: str) -> Iterator[Finding]:
         cue = (m.lastgroup or "n_").removeprefix("n_")
         if cue in ("inits", "tinit"):
             span = m.span(f"n_{cue}")  # letters, not name words: nothing to trim
-        elif cue in _GAZETTEER_ONLY and m.group(f"n_{cue}").lower() not in _GAZETTEER_ONLY[cue]():
+        elif (cue in _GAZETTEER_ONLY and m.group(f"n_{cue}").lower() not in _GAZETTEER_ONLY[cue]()
+              and not (cue == "family" and _FAMILY_AS_PATIENTS.match(text, m.end()))):
             span = None
         else:
             span = None if cue == "rel" and _nursing_title(text, m.start()) else _accepted_span(text, m, cue)
-        if cue == "title" and span and colleague_by_role(text, *span):
+        if cue == "title" and span and (colleague_by_role(text, *span) or colleague_titled(text, m.start())):
             span = None
         if span and not any(s < span[1] and span[0] < e for s, e in shields):
             yield make("name", text, span[0], span[1], _REASONS[cue])

@@ -84,16 +84,40 @@ def find_addresses(text: str) -> Iterator[Finding]:
         yield make("address", text, start, m.end(), "street address or postal code")
 
 
+def _place_itself(text: str, start: int, end: int) -> bool:
+    around = sentence(text, start, end)
+    return _PLACE_ITSELF.search(around) is not None and _SOMEONE.search(around) is None
+
+
 def _institution_address(text: str, start: int, end: int) -> bool:
     around = sentence(text, start, end)
     before = around[:max(0, around.find(text[start:end]))]
     return _INSTITUTION_BEFORE.search(before) is not None and PATIENT_EVENT.search(around) is None
 
 
+# The sentence speaks of the place itself, its state, fittings or use ("Bay 3 has new curtains", "Bed 12 is blocked
+# for infection control", "Room 3 is the quiet room for families"), ...
+_PLACE_ITSELF = re.compile(
+    r"(?i)\b(?:is|are|was|were|stays?|remains?)[ \t]+(?:now[ \t]+|still[ \t]+|being[ \t]+)?(?:closed|free|"
+    r"available|empty|vacant|blocked|broken|cleaned|out[ \t]+of[ \t]+(?:use|order|action))\b"
+    r"|\b(?:closure|reopen\w*|cleaning|cleaner|deep[- ]clean|not[ \t]+working|estates|maintenance|refurb\w*|"
+    r"decorat\w*|curtains?|call[ \t]+bells?|tv|television|lights?|sockets?|mattress\w*|model|"
+    r"(?:quiet|relatives['’]?|family|seminar|meeting|teaching|staff|store|sluice|utility|isolation)[ \t]+rooms?|"
+    r"assessment[ \t]+(?:area|unit)|(?:are|is)[ \t]+now[ \t]+the|jokes?|infection[ \t]+control)\b"
+)
+# ... and of no one in it.
+_SOMEONE = re.compile(
+    r"(?i)\b(?:pt|pts|patient|he|she|his|her|him|mr|mrs|ms|miss|lady|gentleman|gent|man|woman|boy|girl|baby|"
+    r"wife|husband|son|daughter|mother|father|mum|dad|family['’]s|nok|admitted|discharged|died|yo|y/o|post-?op)\b"
+    r"|\b\d{1,3}[ \t]?[MF]\b"
+)
+
+
 def find_facility_locations(text: str) -> Iterator[Finding]:
-    """Yield a patient's room, bed or bay, with the facility or unit when it is named; not a meeting room."""
+    """Yield a patient's room, bed or bay, with the facility or unit when it is named; not a meeting room, nor a
+    place spoken of for itself with no one in it."""
     for m in _FACILITY_RX.finditer(text):
-        if public_event(text, m.start(), m.end()):
+        if public_event(text, m.start(), m.end()) or _place_itself(text, m.start(), m.end()):
             continue
         if _FURNITURE.search(m.group()) and not about_patient(sentence(text, m.start(), m.end())):
             continue  # "chair 14 in the discharge lounge is broken"
