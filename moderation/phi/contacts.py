@@ -67,14 +67,32 @@ def find_emails(text: str) -> Iterator[Finding]:
         return
     for m in _EMAIL_RX.finditer(text):
         local, _, domain = m.group().partition("@")
-        if _role_address(local) or (not _personal_domain(domain) and not about_patient(sentence(text, *m.span()))):
+        personal = _personal_domain(domain)
+        if _role_address(local, run_together=not personal) or (not personal and _work_address(text, *m.span())):
             continue
         yield make("email", text, m.start(), m.end(), "e-mail address")
 
 
-def _role_address(local: str) -> bool:
+def _work_address(text: str, start: int, end: int) -> bool:
+    """An address at an institution's domain, in a sentence about no patient or given as a colleague's."""
+    return (not about_patient(sentence(text, start, end))
+            or _COLLEAGUE_BEFORE.search(text, max(0, start - 40), start) is not None)
+
+
+def _role_address(local: str, run_together: bool = False) -> bool:
+    """A role word in the local part; at an institution's domain, also run together with another word
+    ("familyliaison@", "cardiorota@"), which at a mailbox provider could be a person's name ("pressley@")."""
     words = {w for w in _LOCAL_WORDS.split(local.lower()) if w}
-    return bool(words & (ROLE_WORDS | CLINICAL_NOUNS))
+    return bool(words & (ROLE_WORDS | CLINICAL_NOUNS)) or run_together and any(
+        r in w for w in words for r in _LONG_ROLE_WORDS if len(w) > len(r))
+
+
+_LONG_ROLE_WORDS = tuple(w for w in ROLE_WORDS if len(w) >= 5) + ("liaison",)
+# A colleague's or a team's work address: "email Dr Okafor at ...", "the coordinator, ...", "write to us at".
+_COLLEAGUE_BEFORE = re.compile(
+    r"(?i)\b(?:dr|prof|professor|consultant|registrar|nurse|sister|matron|coordinator|secretary|lead|manager|"
+    r"colleague|me|us|team)\b[^.\n]{0,30}$"
+)
 
 
 def _personal_domain(domain: str) -> bool:

@@ -100,6 +100,9 @@ _AGE_RX = re.compile(
     rf"|\b(?:[Aa]ged?|AGED?|[Tt]urn(?:ed|s|ing))[ \t]*:?[ \t]*(?P<n3>{_AGE})(?![\d%]|[.,]\d){_POOLED}"
     rf"(?![ \t]+(?:is|was|marks|seems|appears)\b)"
     rf"|\b{_SPELLED}[ \t]*[-‐–]?[ \t]*years?[ \t]*[-‐–]?[ \t]*old\b"
+    # A spelled age opening a sentence, about the person: "Ninety-nine and still driving", "Ninety-three, lives alone"
+    rf"|(?:(?m:^)|(?<=[.!?][ \t]))[ \t]*(?:{_SPELLED})(?=[ \t]*(?:,[ \t]*(?:lives|living|widow|still|and|on|with)\b"
+    rf"|[ \t]+and[ \t]+(?:still|now|on|lives|living|wants|asking|sharp|independent)\b))"
     rf"|\b{_SPELLED}[ \t]*[-‐–]?[ \t]*(?:y/o|y\.o\.?|yo\b)"
     # An age set off by commas after a name or initial: "Edna, 93, fell", "Mrs. K, 95, cellulitis".
     rf"|(?:\b[A-Z][a-z][\w'’-]*|\b(?:Mr|Mrs|Ms|Miss)\.?[ \t]+[A-Z]\.?),[ \t]*(?P<n7>{_AGE})(?=[ \t]*(?:[,;)]|\.(?!\d)))"
@@ -135,6 +138,11 @@ _BORN_RX = re.compile(
     r"geburtsdatum)[^.\d\n]{0,25}?(?P<day>\d{1,2}[./-]\d{1,2}[./-]|\d{1,2}(?:st|nd|rd"
     r"|th)?\.?[ \t]+[A-Za-zä]+\.?,?[ \t]+)?"
     r"(?P<year>1[89]\d\d)\b"
+)
+# A birth date with a two-digit year: "DOB 1/2/33" is 1933.
+_BORN_SHORT_RX = re.compile(
+    r"(?i)\b(?P<cue>born|dob|d\.o\.b\.?|geb\.|date[ \t]+of[ \t]+birth)[ \t:]*(?:on[ \t]+)?"
+    r"\d{1,2}[./-]\d{1,2}[./-](?P<yy>\d\d)(?![\d./-])"
 )
 # "mean age 91" and "over 90" describe a population or a threshold, not a person.
 _STATISTIC_BEFORE = re.compile(
@@ -197,6 +205,11 @@ def find_ages(text: str) -> Iterator[Finding]:
     for m in _BORN_RX.finditer(text):
         if this_year - int(m.group("year")) >= 90:
             yield _birth_year_age(text, m)
+    for m in _BORN_SHORT_RX.finditer(text):
+        yy = int(m.group("yy"))
+        born = 1900 + yy if yy > this_year % 100 else 2000 + yy  # a birth date is never in the future
+        if this_year - born >= 90:
+            yield make("age_over_89", text, m.start("cue"), m.end("cue"), "birth date of someone over 89")
 
 
 def _birth_year_age(text: str, m: re.Match[str]) -> Finding:

@@ -70,6 +70,8 @@ _NAME_RX = re.compile(
     # A person word, then a given name (known to the gazetteer): "our lady Margery", "this gentleman Desmond"
     rf"|\b(?i:our|this|that|my|the)[ \t]+(?i:lady|gentleman|gent|man|woman|chap|fellow|boy|girl|regular|frequent"
     rf"[ \t]+flyer)[ \t]+(?P<n_noun>{TOKEN})"
+    # "re" and a name the gazetteer knows: "Quick question re Gunther Schreiber:", "RE: Okafor, the MRI is booked"
+    rf"|\b(?:re|Re|RE)\b:?[ \t]+(?P<n_re>{NAME_SEQ})(?=[ \t]*[:,—–-])"
     # Endearment before a given name, as on a ward: "our little fighter Sofia", "brave little Max"
     rf"|\b(?i:little|brave)[ \t]+(?:(?i:fighter|warrior|man|lady|girl|boy|one|guy|superstar|star)[ \t]+)?"
     rf"(?P<n_dear>{TOKEN})"
@@ -112,6 +114,7 @@ _REASONS = {
     "withrel": "name of a person with a relative",
     "dear": "given name of a patient",
     "noun": "given name of a patient",
+    "re": "name of a person whose care is discussed",
     "rip": "name of a patient who died",
     "family": "surname of a patient's family",
     "pt": "name of the patient",
@@ -148,6 +151,8 @@ def find_names(text: str) -> Iterator[Finding]:
         cue = (m.lastgroup or "n_").removeprefix("n_")
         if cue in ("inits", "tinit"):
             span = m.span(f"n_{cue}")  # letters, not name words: nothing to trim
+        elif cue == "re" and not any(w.lower() in known_names() for w in m.group("n_re").split()):
+            span = None
         elif (cue in _GAZETTEER_ONLY and m.group(f"n_{cue}").lower() not in _GAZETTEER_ONLY[cue]()
               and not (cue == "family" and _FAMILY_AS_PATIENTS.match(text, m.end()))):
             span = None

@@ -56,7 +56,8 @@ _FURNITURE = re.compile(r"(?i)\b(?:chair|trolley|recliner)\b")
 _FACILITY_RX = re.compile(
     # Optional facility name and unit before the place: "St. Mary's ICU bed 7".
     rf"(?:(?<!Mr[ \t])(?<!Mrs[ \t])(?<!Ms[ \t])(?<!Miss[ \t])(?<!Dr[ \t])(?<!\.[ \t])"
-    rf"(?:(?!(?:Mr|Mrs|Ms|Miss|Mx|Dr)\b)[A-Z][\w'’.]*[ \t]+){{0,3}}{_UNIT}[ \t]+)?"
+    # (whole words only: "Mrs MacLeod ICU bed 9" must not lend "Leod" to the place)
+    rf"(?:\b(?!(?:Mr|Mrs|Ms|Miss|Mx|Dr)\b)[A-Z][\w'’.]*[ \t]+){{0,3}}{_UNIT}[ \t]+)?"
     rf"(?:{_PLACE}\.?[ \t]*#?[ \t]*\d{{1,4}}[A-Za-z]?\b)"
     # "bed 5 days" is a duration, not a bed number.
     rf"{_NOT_A_SPOT}"
