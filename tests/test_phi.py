@@ -143,6 +143,21 @@ KIND_CASES = [
     ("age_over_89", "A lady of 98 with a fractured wrist", "98"),
     ("name", "Ines, the 19-year-old with anorexia, has refeeding bloods today", "Ines"),
     ("other_unique", "pt is the local MP, so we need to be careful with the notes", "is the local MP"),
+    # Round 4: formats and cues abroad, names in context, details that single a patient out.
+    ("date", "Patiente admise le 12 avril pour une pneumopathie", "12 avril"),
+    ("date", "ingresó el 3 de junio con disnea", "3 de junio"),
+    ("date", "Herr Kessler aufgenommen 14.03. mit Sepsis", "14.03."),
+    ("date", "Sie stellte sich am 02.09.2026 in der Notaufnahme vor", "02.09.2026"),
+    ("name", "señora Alvarado Ruiz, 67, con EPOC", "Alvarado Ruiz"),
+    ("name", "Pat. Klaus Meier, Z.n. Apoplex", "Klaus Meier"),
+    ("name", "our gentleman Desmond is back on the ward", "Desmond"),
+    ("name", "The Abiodunolas came in together after the fire", "Abiodunola"),
+    ("name", "Question re Harriet Ellison: stop the DOAC?", "Harriet Ellison"),
+    ("name", "Mrs Dunleavy ICU bed 4 spiked", "Dunleavy"),
+    ("url", "photos are at dropbox.com/sh/x81kq2/her-leg-ulcer please delete", "dropbox.com/sh/x81kq2/her-leg-ulcer"),
+    ("age_over_89", "DOB 4/5/31, admitted with a fall", "DOB"),
+    ("age_over_89", "Ninety-six and still living alone.", "Ninety-six"),
+    ("other_unique", "she is the longest-serving lollipop lady in town, now on our ward", "longest-serving"),
 ]
 
 
@@ -244,6 +259,19 @@ CLEAN = [
     "Study population: aged 18 to 95 years",
     "St Thomas' Hospital Westminster Bridge Road London SE1 7EH",
     "Number of beds 28 and 32; call 111 or 999 in an emergency; contact 2024-03-12 version",
+    # Round 4: a cut word read as a pronoun, a meeting's days, rooms spoken of for themselves, stock, speakers,
+    # an institution's phone, a colleague's and a team's work addresses, an institution's birthday.
+    "Endoscopy unit moves to the new wing from 3 June.",
+    "Our SHO had a great time at the ASM in Perth, 10–12 October, presenting her QIP.",
+    "Bay 5 is closed for a deep clean until Thursday.",
+    "Side room 3 has new curtains and a TV.",
+    "Lot number 7C2291 of the saline flushes is recalled; return stock to pharmacy.",
+    "Lovely lecture by Mrs Ann Porter on pressure ulcers.",
+    "Renal ward phone is 0113 392 6000 for the nurse in charge.",
+    "Questions to Dr Lee at j.lee@leedsth.nhs.uk please, she is back from leave.",
+    "Bereavement support: bereavementliaison@trust.nhs.uk",
+    "Happy 100th birthday to our hospice!",
+    "Congratulations to Nurse Patel, our longest-serving midwife, who retires this week.",
 ]
 
 
@@ -380,6 +408,14 @@ def test_gazetteer_reads_given_names_and_surnames_from_the_names_package_less_co
     assert {"margaret", "harold"} <= given_names() and {"okafor", "nguyen"} <= surnames()
     assert not {"will", "grace", "may"} & given_names()
     assert not {"rounds", "heart", "patient", "graves"} & surnames()
+
+
+def test_a_context_window_never_cuts_a_word():
+    from moderation.phi.context import window
+
+    text = "moves to the new building from 1 April"
+    assert window(text, 10, 20) == "the new building"  # "t|he" would read as the pronoun "he"
+    assert window(text, -5, 999) == text
 
 
 def test_sentence_of_a_long_text_is_bounded_so_that_long_posts_cost_linear_time():

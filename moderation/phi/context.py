@@ -35,7 +35,7 @@ EVENT = re.compile(
     r"society|college|association|newsletter|bulletin|swaps?|shifts?|on[ \t]+call|leave|study[ \t]+day|"
     r"referrals|department|dept|office|secretariat|enquiries|contact|email|e-mail|party|dinner|drinks|social|"
     r"session|sessions|event|events|interviews?|fellowship|simulation|welcome|joins|celebration|lunch|learn|"
-    r"congratulations|congrats|farewell|retires|retirement|"
+    r"congratulations|congrats|farewell|retires|retirement|poster|posters|keynote|plenary|summit|asm|agm|"
     r"learning|postgraduate|education|educational|moves|moved|moving|relocates|relocated|entrance|policy|policies|protocol|effective|"
     r"our[ \t]+(?:new[ \t]+)?(?:(?:clinic|practice|office|unit|centre|center|department|site|hospital"
     r"|surgery)[ \t]+)?address|"
@@ -128,8 +128,7 @@ def public_event(text: str, start: int, end: int) -> bool:
     around = sentence(text, start, end)
     if EVENT.search(around) is None and EVENT_NAME.search(around) is None or CASE_FRAME.search(around):
         return False
-    near = window(text, max(start - _PATIENT_EVENT_REACH, text.rfind(around)), end + 20)
-    return all(_PRONOUN.fullmatch(m.group()) for m in PATIENT_EVENT.finditer(near))
+    return pronoun_only(window(text, max(start - _PATIENT_EVENT_REACH, text.rfind(around)), end + 20))
 
 
 # A case brought to a meeting is a patient's: "Case conference: the ...", "Journal club case: the lady who ...".
@@ -148,6 +147,16 @@ def window(text: str, start: int, end: int) -> str:
     while end < len(text) and text[end].isalnum():
         end += 1
     return text[start:end]
+
+
+def pronoun_only(text: str) -> bool:
+    """The only patient events in `text` are possessive or object pronouns (or there are none)."""
+    return all(_PRONOUN.fullmatch(m.group()) for m in PATIENT_EVENT.finditer(text))
+
+
+def no_patient_but_pronouns(text: str) -> bool:
+    """Nothing in `text` speaks of a patient's events or data, bar possessive or object pronouns."""
+    return pronoun_only(text) and _PATIENT_DATA.search(text) is None
 
 
 def patient_date(text: str, start: int, end: int) -> bool:

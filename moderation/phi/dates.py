@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
-from .context import patient_date, patient_event_near
+from .context import no_patient_but_pronouns, patient_date, patient_event_near, sentence
 from .finding import Finding, make
 from .gazetteer import given_names
 from .names import NAME_SEQ, TOKEN
@@ -139,6 +139,8 @@ _BORN_RX = re.compile(
     r"|th)?\.?[ \t]+[A-Za-zä]+\.?,?[ \t]+)?"
     r"(?P<year>1[89]\d\d)\b"
 )
+# The first day of a range of days ("10–12 October"): meetings last days, a patient's events are single days.
+_DAY_RANGE_BEFORE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?[ \t]*[–-][ \t]*$")
 # A birth date with a two-digit year: "DOB 1/2/33" is 1933.
 _BORN_SHORT_RX = re.compile(
     r"(?i)\b(?P<cue>born|dob|d\.o\.b\.?|geb\.|date[ \t]+of[ \t]+birth)[ \t:]*(?:on[ \t]+)?"
@@ -171,6 +173,9 @@ def find_dates(text: str) -> Iterator[Finding]:
             continue
         if not patient_date(text, m.start(), m.end()):
             continue
+        if _DAY_RANGE_BEFORE.search(text, max(0, m.start() - 8), m.start()) and no_patient_but_pronouns(
+                sentence(text, m.start(), m.end())):
+            continue  # "at the ASM in Perth, 10–12 October, presenting her QIP": a meeting's days
         if m.group("holiday") and not patient_event_near(text, m.start(), m.end()):
             continue  # "Boxing Day is always busy in ED": a day of the year, not of a patient
         start, end = m.span("ord") if m.group("ord") else m.span("ord2") if m.group("ord2") else m.span()
