@@ -158,6 +158,12 @@ KIND_CASES = [
     ("age_over_89", "DOB 4/5/31, admitted with a fall", "DOB"),
     ("age_over_89", "Ninety-six and still living alone.", "Ninety-six"),
     ("other_unique", "she is the longest-serving lollipop lady in town, now on our ward", "longest-serving"),
+    ("age_over_89", "Mme Roussel, née le 9 juin 1931, vit seule", "née"),
+    ("date", "Signor Russo, ricoverato il 12 maggio", "12 maggio"),
+    ("age_over_89", "Nana Beatrice (101!) is home today", "101"),
+    ("facility_location", "Twin 2 in NICU cot 7 is feeding well", "NICU cot 7"),
+    ("other_unique", "Case for journal club: the 52-year-old mayor of Kilkenny, admitted with a bleed",
+     "the 52-year-old mayor of Kilkenny"),
 ]
 
 

@@ -53,7 +53,9 @@ PATIENT_EVENT = re.compile(
     r"last[ \t]+seen|symptoms?|lmp|edd|transplanted|"
     # the same events in German, French and Spanish ("stellte sich am 05.11. vor", "admise le 4 mars")
     r"vorgestellt|vorstellte|notaufnahme|patientin|admise?|hospitalis[ée]e?|né|n[ée]e|d[ée]c[ée]d[ée]e?|"
-    r"ingres[óo]|ingresad[oa]|naci[óo]|nacid[oa]|falleci[óo]|paciente|patiente|"
+    r"ingres[óo]|ingresad[oa]|naci[óo]|nacid[oa]|falleci[óo]|paciente|patiente|ricoverat[oa]|dimess[oa]|"
+    # a patient's relatives ("her son ... sits in bay 3 with her")
+    r"son|daughter|wife|husband|mum|mom|dad|grandson|granddaughter|nok|"
     r"(?:pt|patient)(?![ \t]+(?:safety|experience|education|survey|forum|leaflets?|day|week|identification|information|"
     r"policy|feedback|groups?|liaison|portal|transport)\b))\b"
     r"|\b(?i:geb|b|z\.n)\.(?=[ \t]*\d)"
@@ -134,7 +136,10 @@ def public_event(text: str, start: int, end: int) -> bool:
 # A case brought to a meeting is a patient's: "Case conference: the ...", "Journal club case: the lady who ...".
 CASE_FRAME = re.compile(
     r"(?i)\b(?:case[ \t]+(?:conference|presentation|discussion|write-?up)|(?:journal[ \t]+club|m&m|grand[ \t]+rounds"
-    r"|mdt|teaching)[ \t]+case)\b"
+    r"|mdt|teaching)[ \t]+case|case[ \t]+for[ \t]+(?:the[ \t]+)?(?:journal[ \t]+club|m&m|grand[ \t]+rounds|mdt"
+    r"|teaching)"
+    r"|(?:discussed|presented|brought)[ \t]+(?:\w+[ \t]+)?(?:at|to)[ \t]+(?:the[ \t]+)?(?:mdt|m&m|journal[ \t]+club"
+    r"|grand[ \t]+rounds))\b"
 )
 _PRONOUN = re.compile(r"(?i)her|his|him")  # "presenting her audit"; "she moved" stays a patient's
 

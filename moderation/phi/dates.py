@@ -16,7 +16,8 @@ _MONTH = (
     r"Januar|Februar|März|Maerz|Mai|Juni|Juli|Oktober|Dezember|Mär|Okt|Dez|"
     # French and Spanish months are written in lower case ("admise le 4 mars", "ingresó el 8 de mayo")
     r"janvier|février|fevrier|mars|avril|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|"
-    r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre)"
+    r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|"
+    r"gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre)"
 )
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _DOCUMENT = (
@@ -128,13 +129,14 @@ _AGE_RX = re.compile(
     rf"|\b(?i:in[ \t]+(?:his|her|their)[ \t]+)(?:(?:9\d|1[01]\d)(?:st|nd|rd|th)|{_SPELLED_ORDINAL})[ \t]+year\b"
     # A person, then the age in brackets: "centenarian lady (101)", "the gent (94)"
     rf"|\b(?i:lady|man|woman|gentleman|gent|patient|pt|centenarian|widow|widower|grandmother|grandfather|grandma|"
-    rf"grandpa|granny|nan|mum|mother|father|dad)[ \t]*\((?P<n11>{_AGE})\)"
+    rf"grandpa|granny|nan|mum|mother|father|dad|{TOKEN})[ \t]*\((?P<n11>{_AGE})!?\)"
     rf"|\b(?:Mr|Mrs|Ms|Miss)\.?[ \t]+(?:{NAME_SEQ}|[A-Z]\b\.?)(?:,[ \t]*|[ \t]+is[ \t]+(?:now[ \t]+)?)(?P<n5>{_AGE})"
     rf"(?=[ \t]*(?:[,;.)]|and\b|years?\b|this\b|next\b|today\b|now\b|$))"
 )
 # A birth year that makes the patient 90 or older ("born 1931") is an age over 89 under Safe Harbor.
 _BORN_RX = re.compile(
-    r"(?i)\b(?P<cue>born|b\.|geb\.|geboren|year[ \t]+of[ \t]+birth|YOB|dob|d\.o\.b\.?|date[ \t]+of[ \t]+birth|"
+    r"(?i)\b(?P<cue>born|b\.|geb\.|geboren|née?|né|nacid[oa]|nat[oa]|year[ \t]+of[ \t]+birth|YOB|dob|d\.o\.b\.?|"
+    r"date[ \t]+of[ \t]+birth|"
     r"geburtsdatum)[^.\d\n]{0,25}?(?P<day>\d{1,2}[./-]\d{1,2}[./-]|\d{1,2}(?:st|nd|rd"
     r"|th)?\.?[ \t]+[A-Za-zä]+\.?,?[ \t]+)?"
     r"(?P<year>1[89]\d\d)\b"

@@ -48,7 +48,8 @@ _ADDRESS_RX = re.compile(
     rf"(?P<code>\d{{5}}(?:-\d{{4}})?|{_UK_POSTCODE}|{_CA_POSTCODE})\b"
 )
 
-_PLACE = r"(?i:\b(?:room|rm|bed|bay|cubicle|bedspace|side[ \t]?room|resus|zimmer|bett|chair|trolley|recliner)\b)"
+_PLACE = (r"(?i:\b(?:room|rm|bed|bay|cubicle|bedspace|side[ \t]?room|resus|zimmer|bett|chair|trolley|recliner|cot|"
+          r"incubator|isolette|crib)\b)")
 _UNIT = r"(?:ICU|MICU|SICU|CCU|CICU|CVICU|NICU|PICU|HDU|ITU|ED|ER|A&E)"
 _NOT_A_SPOT = r"(?![ \t]*(?:days?|d|weeks?|wks?|hours?|h|hrs?|months?|mins?|minutes?|%|mg|kg|L)\b)"
 # A chair or a trolley is a patient's place only in a sentence about a patient ("dialysis chair 14, her fistula").

@@ -18,7 +18,8 @@ _UNIQUE_RX = re.compile(
     r"specialist[ \t]+(?:nurse|centre|center|unit)\b)\w+"
     r"(?:[ \t]+in[ \t]+[A-Z]\w+)?)"
     # public offices and roles that one person holds
-    r"|(?i:\b(?:the|an?)[ \t]+(?:sitting[ \t]+|current[ \t]+|former[ \t]+|local[ \t]+)?(?:mayor|MP|senator|governor|"
+    r"|(?i:\b(?:the|an?)[ \t]+(?:\d{1,3}-year-old[ \t]+|retired[ \t]+)?(?:sitting[ \t]+|current[ \t]+|former[ \t]+"
+    r"|local[ \t]+)?(?:mayor|MP|senator|governor|"
     r"councillor|congressman|congresswoman|bishop|archbishop|chief[ \t]+constable|police[ \t]+chief|sheriff|"
     r"head[ \t]?teacher|headmaster|headmistress|principal|ceo|chairman|chairwoman|president|coach|captain|chef|owner|"
     r"landlord|landlady|vicar|priest|rabbi|imam|pastor)"
@@ -49,7 +50,7 @@ _UNIQUE_RX = re.compile(
     r"title|final)\b)"
     r"|(?i:\b(?:professional|international|pro)[ \t]+(?:footballer|athlete|cyclist|boxer|cricketer|golfer|"
     r"(?:rugby|tennis|football|basketball|hockey)[ \t]+player|singer|musician|dancer|jockey|wrestler)\b)"
-    r"|(?i:\b(?:everyone|everybody)[ \t]+(?:here[ \t]+|in[ \t]+(?:town|the[ \t]+\w+)[ \t]+)?knows\b)"
+    r"|(?i:\b(?:everyone|everybody)[ \t]+(?:here[ \t]+|in[ \t]+(?:town|(?:the[ \t]+)?\w+)[ \t]+)?knows\b)"
     r"|(?i:\b(?:lead|principal|prima)[ \t]+(?:singer|guitarist|vocalist|dancer|ballerina|actor|actress|violinist)\b)"
     # a public office held by the patient, without the place: "pt is an MP", "she was a senator"
     r"|(?i:\b(?:is|was)[ \t]+(?:an?|the|our)(?:[ \t]+(?:local|former|sitting|current))?[ \t]+(?:MP|MEP|MSP|senator"
