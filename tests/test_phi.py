@@ -162,6 +162,8 @@ KIND_CASES = [
     ("date", "Signor Russo, ricoverato il 12 maggio", "12 maggio"),
     ("age_over_89", "Nana Beatrice (101!) is home today", "101"),
     ("facility_location", "Twin 2 in NICU cot 7 is feeding well", "NICU cot 7"),
+    ("license_or_device_id", "The serial number on his pump reads 5512-QX-0081.", "5512-QX-0081"),
+    ("license_or_device_id", "Her pacemaker is a Medtronic Azure, serial RNB603388H.", "RNB603388H"),
     ("other_unique", "Case for journal club: the 52-year-old mayor of Kilkenny, admitted with a bleed",
      "the 52-year-old mayor of Kilkenny"),
 ]
@@ -277,6 +279,7 @@ CLEAN = [
     "Questions to Dr Lee at j.lee@leedsth.nhs.uk please, she is back from leave.",
     "Bereavement support: bereavementliaison@trust.nhs.uk",
     "Happy 100th birthday to our hospice!",
+    "Serial troponins on the pt: 14, 22, 48.",
     "Congratulations to Nurse Patel, our longest-serving midwife, who retires this week.",
 ]
 

@@ -93,7 +93,7 @@ def test_training_is_deterministic_on_a_fixed_small_set():
     assert p[0, name] > 0.5 and p[3, name] < 0.5  # it learned the set it was given
 
 
-MODEL_ONLY = "Serial on his cochlear implant: CX-41-70233, the audiologist asked for it."
+MODEL_ONLY = "His cochlear implant: CX-41-70233, the audiologist asked for it."
 
 
 def test_the_setting_parses_and_is_off_by_default(tmp_path):

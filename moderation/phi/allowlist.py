@@ -76,6 +76,7 @@ januvia jardiance farxiga entresto humira keytruda opdivo tylenol advil motrin c
 brilinta synthroid zoloft prozac lexapro seroquel ativan xanax valium narcan epipen lantus
 humalog novolog tresiba victoza trulicity rybelsus dupixent stelara remicade entyvio skyrizi
 augmentin cipro levaquin zosyn vancocin bactrim flagyl diflucan tamiflu paxlovid suboxone
+medtronic biotronik dexcom omnipod resmed stryker baxter abbott philips azure
 """.split())
 
 # Multi-word eponyms whose words would otherwise read as a relation plus a name.

@@ -65,7 +65,11 @@ _REGISTRATION_RX = re.compile(
 _NIR_RX = re.compile(
     r"(?i:s[ée]curit[ée][ \t]+sociale|\bNIR\b|num[ée]ro[ \t]+de[ \t]+s[ée]cu)[^\d\n]{0,12}"
     r"(?P<value>[12][ \t]?\d{2}[ \t]?\d{2}[ \t]?(?:\d{2}|2[AB])[ \t]?\d{3}[ \t]?\d{3}(?:[ \t]?\d{2})?)\b")
-_ID_RX = re.compile("(?:" + _RECORD_CUE + ")" + _GLUE + _RECORD_VALUE + "|" + _DEVICE_CUE + _GLUE + _DEVICE_VALUE)
+# A device cue may name whose device it is before the value: "serial number on her pump reads 4471-PX",
+# "Device ID for her CGM: 3MH00B2K8".
+_WHOSE = r"(?:[ \t]+(?:on|of|for|from)[ \t]+(?:[\w'’-]+[ \t]+){0,3}?[\w'’-]+(?:[ \t]*:|[ \t]+(?:reads|is|was)\b))?"
+_ID_RX = re.compile("(?:" + _RECORD_CUE + ")" + _GLUE + _RECORD_VALUE + "|" + _DEVICE_CUE + _WHOSE + _GLUE
+                    + _DEVICE_VALUE)
 
 
 def find_ssns(text: str) -> Iterator[Finding]:
