@@ -163,6 +163,9 @@ KIND_CASES = [
     ("age_over_89", "Nana Beatrice (101!) is home today", "101"),
     ("facility_location", "Twin 2 in NICU cot 7 is feeding well", "NICU cot 7"),
     ("license_or_device_id", "The serial number on his pump reads 5512-QX-0081.", "5512-QX-0081"),
+    ("age_over_89", "At 93 she still swims every morning.", "93"),
+    ("age_over_89", "Her 96th is on Sunday, the family are bringing cake.", "96th"),
+    ("age_over_89", "pt (M, 94) with a fall at home", "94"),
     ("license_or_device_id", "Her pacemaker is a Medtronic Azure, serial RNB603388H.", "RNB603388H"),
     ("other_unique", "Case for journal club: the 52-year-old mayor of Kilkenny, admitted with a bleed",
      "the 52-year-old mayor of Kilkenny"),
@@ -280,6 +283,8 @@ CLEAN = [
     "Bereavement support: bereavementliaison@trust.nhs.uk",
     "Happy 100th birthday to our hospice!",
     "Serial troponins on the pt: 14, 22, 48.",
+    "Sats at 91, still on 2L; HR at 94 he was tachy; still saturating at 92.",
+    "Her weight is on the 95th centile.",
     "Congratulations to Nurse Patel, our longest-serving midwife, who retires this week.",
 ]
 

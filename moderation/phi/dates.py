@@ -125,6 +125,17 @@ _AGE_RX = re.compile(
     rf"|\b(?i:will[ \t]+be|turns?|turning|turned|reached|reaches)[ \t]+(?P<n10>{_AGE})\b(?![.,]\d){_NOT_A_QUANTITY}"
     rf"|\b(?i:at|is|was|be|turns?|turning|turned|aged?|reached)[ \t]+(?:(?:a|one)[ \t]+)?{_SPELLED}\b(?!-)"
     rf"{_NOT_A_QUANTITY}"
+    # An age said of the person by what they still do at it: "At 92 he still runs the farm", "still plays golf at 91."
+    rf"|\b[Aa]t[ \t]+(?P<n16>{_AGE})(?=[ \t]*,?[ \t]+(?:she|he|they|still|and[ \t]+still)\b)"
+    rf"|\bstill\b[^.\n\d]{{0,30}}\bat[ \t]+(?P<n17>{_AGE})(?=[ \t]*(?:[.!,;]|$))"
+    # a birthday by its ordinal: "her 100th yesterday", "His 99th is next week" (not a centile)
+    rf"|\b(?i:her|his)[ \t]+(?P<n18>(?:9\d|1[01]\d)(?:st|nd|rd|th))\b"
+    rf"(?![ \t]+(?:birthday|centile|percentile|minute|min|day|time|attempt|goal|game|match|run|anniversary|%))"
+    # sex and age in brackets: "pt (F, 98)", "(98, M)"
+    rf"|\((?:[MF]|(?i:male|female)),[ \t]*(?P<n19>{_AGE})\)|\((?P<n20>{_AGE}),[ \t]*(?:[MF]|(?i:male|female))\)"
+    # "he was 100 in March", "she was 94 when she died"
+    rf"|\b(?:[Ss]he|[Hh]e)[ \t]+(?:was|turned)[ \t]+(?P<n21>{_AGE})"
+    rf"(?=[ \t]+(?:in[ \t]+[A-Z]\w*|when|last|years?|yrs?)\b)"
     # "in his 99th year", "in her ninety-third year"
     rf"|\b(?i:in[ \t]+(?:his|her|their)[ \t]+)(?:(?:9\d|1[01]\d)(?:st|nd|rd|th)|{_SPELLED_ORDINAL})[ \t]+year\b"
     # A person, then the age in brackets: "centenarian lady (101)", "the gent (94)"
@@ -135,8 +146,8 @@ _AGE_RX = re.compile(
 )
 # A birth year that makes the patient 90 or older ("born 1931") is an age over 89 under Safe Harbor.
 _BORN_RX = re.compile(
-    r"(?i)\b(?P<cue>born|b\.|geb\.|geboren|née?|né|nacid[oa]|nat[oa]|year[ \t]+of[ \t]+birth|YOB|dob|d\.o\.b\.?|"
-    r"date[ \t]+of[ \t]+birth|"
+    r"(?i)\b(?P<cue>born|b\.|geb\.|geboren|née?|né|nacid[oa]|nat[oa]|year[ \t]+of[ \t]+birth|birth[ \t]+year|YOB|"
+    r"dob|d\.o\.b\.?|date[ \t]+of[ \t]+birth|"
     r"geburtsdatum)[^.\d\n]{0,25}?(?P<day>\d{1,2}[./-]\d{1,2}[./-]|\d{1,2}(?:st|nd|rd"
     r"|th)?\.?[ \t]+[A-Za-zä]+\.?,?[ \t]+)?"
     r"(?P<year>1[89]\d\d)\b"
@@ -162,6 +173,11 @@ _ITS_BEFORE = re.compile(r"(?i)\bits[ \t]+$")
 _INSTITUTION_AFTER = re.compile(
     r"(?i)[ \t]+(?:to|for|of)[ \t]+(?:our|the|this)[ \t]+(?:\w+[ \t]+)?(?:hospital|unit|ward|department|dept|trust|"
     r"nhs|service|clinic|practice|college|society|charity|hospice|school|association|journal|centre|center)\b"
+)
+# A reading, not an age: "sats at 91", "HR at 94 he was tachy", "still saturating at 92".
+_VITAL_BEFORE = re.compile(
+    r"(?i)\b(?:sats?|saturating|saturations?|spo2|o2|hr|pulse|heart[ \t]+rate|rate|bp|map|rr|temp|glucose|bms?|"
+    r"weight|score|level|ef|egfr|systolic|diastolic|running|sitting|stable|dropped|fell|rose|peaked)\b[^.\n]*$"
 )
 # "T 99F" is a temperature, not a 99-year-old woman.
 _TEMPERATURE_CUE = re.compile(r"(?i)(?:\b(?:t|temp|tmax|temperature|fever|febrile|pyrexia)\b)[ \t:]*$")
@@ -196,6 +212,8 @@ def find_ages(text: str) -> Iterator[Finding]:
             continue
         if group == "n8" and m.group("who").lower() not in given_names():
             continue
+        if group in ("n16", "n17") and _VITAL_BEFORE.search(text, max(0, m.start(group) - 30), m.start(group)):
+            continue  # "Sats at 91, still on 2L", "still saturating at 92."
         if _INSTITUTION_AFTER.match(text, m.end()):
             continue
         if (_STATISTIC_BEFORE.search(text, max(0, m.start() - 16), m.start() + 4)
@@ -204,7 +222,8 @@ def find_ages(text: str) -> Iterator[Finding]:
             continue
         start, end = (
             m.span(group)
-            if group in ("n4", "n5", "n7", "n8", "n9", "n10", "n11", "n12", "n13", "n14", "n15")
+            if group in ("n4", "n5", "n7", "n8", "n9", "n10", "n11", "n12", "n13", "n14", "n15", "n16", "n17", "n18",
+                         "n19", "n20", "n21")
             else m.span()
         )
         yield make("age_over_89", text, start, end, "age over 89")
