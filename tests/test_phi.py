@@ -166,6 +166,12 @@ KIND_CASES = [
     ("age_over_89", "At 93 she still swims every morning.", "93"),
     ("age_over_89", "Her 96th is on Sunday, the family are bringing cake.", "96th"),
     ("age_over_89", "pt (M, 94) with a fall at home", "94"),
+    ("name", "Harold was discharged today after a long stay.", "Harold"),
+    ("name", "Bernard (the gentleman with the LVAD) is back.", "Bernard"),
+    ("name", "Teresa Nowak (72) has a new AF.", "Teresa Nowak"),
+    ("name", "Told Jim and his wife the news today.", "Jim"),
+    ("name", "Our patient Mr O Adeyemi-Cole needs a side room.", "Adeyemi-Cole"),
+    ("name", "Our lovely Doris went home today!", "Doris"),
     ("license_or_device_id", "Her pacemaker is a Medtronic Azure, serial RNB603388H.", "RNB603388H"),
     ("other_unique", "Case for journal club: the 52-year-old mayor of Kilkenny, admitted with a bleed",
      "the 52-year-old mayor of Kilkenny"),
@@ -285,6 +291,8 @@ CLEAN = [
     "Serial troponins on the pt: 14, 22, 48.",
     "Sats at 91, still on 2L; HR at 94 he was tachy; still saturating at 92.",
     "Her weight is on the 95th centile.",
+    "Dear Sarah, thanks for the referral.",
+    "Thanks to our lovely Sarah from pharmacy for the cake.",
     "Congratulations to Nurse Patel, our longest-serving midwife, who retires this week.",
 ]
 

@@ -71,6 +71,8 @@ positive negative normal abnormal stable unstable acute chronic severe mild mode
 left right bilateral anterior posterior inferior superior lateral medial
 zero one two three four five six seven eight nine ten
 thanks thank hi hello dear re fyi ok okay sorry quick update urgent help anyone thoughts
+mr mrs ms mx sir prof told tell asked ask spoke rang phoned met saw visited informed updated reassured
+explained discussed
 ozempic wegovy mounjaro zepbound eliquis xarelto pradaxa savaysa lasix keppra lipitor crestor
 januvia jardiance farxiga entresto humira keytruda opdivo tylenol advil motrin coumadin plavix
 brilinta synthroid zoloft prozac lexapro seroquel ativan xanax valium narcan epipen lantus

@@ -41,7 +41,8 @@ _AGE_SEX = r"\d{1,3}[ \t]?(?:yo[ \t]?|y/o[ \t]?)?[MF]\b"
 _NAME_RX = re.compile(
     # Mr/Mrs/Ms + name, or a newborn's "Baby Girl Martinez": always a person.
     rf"\b(?:{_TITLE}\b\.?|[Bb]aby(?:[ \t]+(?:[Gg]irl"
-    rf"|[Bb]oy))?)[ \t]+(?:and[ \t]+{_TITLE}\.?[ \t]+)?(?:[{_UP}]\.[ \t]*)?(?P<n_title>{NAME_SEQ})"
+    rf"|[Bb]oy))?)[ \t]+(?:and[ \t]+{_TITLE}\.?[ \t]+)?(?:[{_UP}](?:\.[ \t]*|[ \t]+(?=[{_UP}][{_LO}])))?"
+    rf"(?P<n_title>(?:(?:van|von|der|den|de|da|di|du|la|le|el|al|bin|ibn|ter|ten)[ \t]+){{0,2}}{NAME_SEQ})"
     # A title and an initial alone: "Mrs B is 92", "Mr K. in bed 4"
     rf"|\b(?:Mr|Mrs|Ms|Miss|Herr|Frau|Mme)\.?[ \t]+(?P<n_tinit>[{_UP}])\b\.?(?![\w'’-])"
     # patient/pt (+ is/named/:) (+ title incl. Dr) + name.
@@ -60,6 +61,13 @@ _NAME_RX = re.compile(
     rf"|\b(?:[Pp]t|[Pp]atient)\b[ \t]*:?[ \t]*(?P<n_initial>[{_UP}]\.[ \t]*{TOKEN})"
     # A name with the relation in brackets: "Miriam (daughter) says".
     rf"|(?P<n_relp>{NAME_SEQ})[ \t]*\((?:his|her|their|the|my|our|pt['’]s)?[ \t]*(?:{_RELATION}|pt|patient)\)"
+    rf"|(?P<n_whop>{NAME_SEQ})[ \t]*\((?i:the|our|my)[ \t]+(?i:gentleman|gent|lady|man|woman|boy|girl|chap|guy|pt"
+    rf"|patient)\b"
+    # A given name opening a sentence, then what happens to patients: "Harold was discharged today"
+    rf"|(?:(?m:^)|(?<=[.!?][ \t]))(?P<n_subj>{TOKEN})(?=[ \t]+(?:was|is|has[ \t]+been|got|went)[ \t]+(?:discharged|"
+    rf"admitted|readmitted|transferred|intubated|extubated|home|back|seen|reviewed|sent[ \t]+home)\b)"
+    # A full name, then an age in brackets: "Teresa Nowak (72) has a new AF"
+    rf"|\b(?P<n_agep>{_FULL_NAME})(?=[ \t]*\(\d{{1,3}}\))"
     # A name whose GP, bloods or family are spoken of: "Yolanda's GP", "Arthur's INR".
     rf"|(?P<n_poss>{TOKEN})['’]s[ \t]+(?=(?i:GP|bloods|labs|meds|chart|notes|results|scan|CT|MRI|echo|INR|"
     rf"family|daughter|son|wife|husband|mum|mother|father|dad|carer|NOK|discharge|surgery|bed|room|"
@@ -73,7 +81,9 @@ _NAME_RX = re.compile(
     # "re" and a name the gazetteer knows: "Quick question re Gunther Schreiber:", "RE: Okafor, the MRI is booked"
     rf"|\b(?:re|Re|RE)\b:?[ \t]+(?P<n_re>{NAME_SEQ})(?=[ \t]*[:,—–-])"
     # Endearment before a given name, as on a ward: "our little fighter Sofia", "brave little Max"
-    rf"|\b(?i:little|brave)[ \t]+(?:(?i:fighter|warrior|man|lady|girl|boy|one|guy|superstar|star)[ \t]+)?"
+    # ("Dear Sarah," opens a letter to a colleague: not an endearment)
+    rf"|\b(?i:little|brave|lovely|sweet|beloved|favourite|favorite)[ \t]+"
+    rf"(?:(?i:fighter|warrior|man|lady|girl|boy|one|guy|superstar|star)[ \t]+)?"
     rf"(?P<n_dear>{TOKEN})"
     # Mourning a patient: "RIP Georgina", "R.I.P. Mr Lowe"
     rf"|\b(?:RIP|R\.I\.P\.?)[ \t]+(?:{_TITLE}\.?[ \t]+)?(?P<n_rip>{NAME_SEQ})"
@@ -115,6 +125,9 @@ _REASONS = {
     "dear": "given name of a patient",
     "noun": "given name of a patient",
     "re": "name of a person whose care is discussed",
+    "whop": "name of a person introduced as a patient",
+    "subj": "given name of a patient",
+    "agep": "name tagged with an age",
     "rip": "name of a patient who died",
     "family": "surname of a patient's family",
     "pt": "name of the patient",
@@ -138,7 +151,10 @@ _TRUSTED = frozenset({"title"})
 _TITLE_STOPS = frozenset("and the or rm room bed bay cubicle zimmer bett ward resus in on at".split())
 _MIN_WORDS = {"verb": 2, "tagged": 2, "isage": 2}
 # Cues too loose to trust with any capitalised word: the word must be a known given name or surname.
-_GAZETTEER_ONLY = {"withrel": given_names, "dear": given_names, "noun": given_names, "family": surnames}
+_GAZETTEER_ONLY = {"withrel": given_names, "dear": given_names, "noun": given_names, "subj": given_names,
+                   "family": surnames}
+# Cues loose enough that the words around must not make the person a colleague.
+_LOOSE = frozenset({"dear", "noun", "subj", "whop", "agep", "re"})
 # A family that did what only patients' families do may be named by any surname: "The Okonkwos came in together".
 _FAMILY_AS_PATIENTS = re.compile(r"[ \t]+(?:came[ \t]+in|were[ \t]+(?:admitted|brought|seen|transferred)|brought)\b")
 
@@ -151,7 +167,7 @@ def find_names(text: str) -> Iterator[Finding]:
         cue = (m.lastgroup or "n_").removeprefix("n_")
         if cue in ("inits", "tinit"):
             span = m.span(f"n_{cue}")  # letters, not name words: nothing to trim
-        elif cue == "re" and not any(w.lower() in known_names() for w in m.group("n_re").split()):
+        elif cue in ("re", "agep") and not any(w.lower() in known_names() for w in m.group(f"n_{cue}").split()):
             span = None
         elif (cue in _GAZETTEER_ONLY and m.group(f"n_{cue}").lower() not in _GAZETTEER_ONLY[cue]()
               and not (cue == "family" and _FAMILY_AS_PATIENTS.match(text, m.end()))):
@@ -160,6 +176,8 @@ def find_names(text: str) -> Iterator[Finding]:
             span = None if cue == "rel" and _nursing_title(text, m.start()) else _accepted_span(text, m, cue)
         if cue == "title" and span and (colleague_by_role(text, *span) or colleague_titled(text, m.start())):
             span = None
+        if cue in _LOOSE and span and colleague(text, *span):
+            span = None  # "our lovely Sarah from pharmacy"
         if span and not any(s < span[1] and span[0] < e for s, e in shields):
             yield make("name", text, span[0], span[1], _REASONS[cue])
             pos = m.end()
