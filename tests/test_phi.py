@@ -172,6 +172,9 @@ KIND_CASES = [
     ("name", "Told Jim and his wife the news today.", "Jim"),
     ("name", "Our patient Mr O Adeyemi-Cole needs a side room.", "Adeyemi-Cole"),
     ("name", "Our lovely Doris went home today!", "Doris"),
+    ("record_number", "Unit number A221094 on her sticker.", "A221094"),
+    ("other_unique", "He played for Wales in the eighties, now on our ward with sepsis.", "played for Wales"),
+    ("other_unique", "She is our village's only midwife, admitted last night.", "our village's only midwife"),
     ("license_or_device_id", "Her pacemaker is a Medtronic Azure, serial RNB603388H.", "RNB603388H"),
     ("other_unique", "Case for journal club: the 52-year-old mayor of Kilkenny, admitted with a bleed",
      "the 52-year-old mayor of Kilkenny"),
@@ -292,6 +295,8 @@ CLEAN = [
     "Sats at 91, still on 2L; HR at 94 he was tachy; still saturating at 92.",
     "Her weight is on the 95th centile.",
     "Dear Sarah, thanks for the referral.",
+    "Her only son visits daily; he brings her paper.",
+    "Dr Ahmed won the Teaching Award in 2024, congratulations!",
     "Thanks to our lovely Sarah from pharmacy for the cake.",
     "Congratulations to Nurse Patel, our longest-serving midwife, who retires this week.",
 ]

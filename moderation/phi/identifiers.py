@@ -28,6 +28,8 @@ _RECORD_CUE = (
     + r"|(?:encounter|visit|admission|specimen|sample|lab|episode)[ \t]*" + _NUM
     + r"|(?:health|medicare|medicaid|insurance|member|benefits?|OHIP|care)[ \t]+card(?:[ \t]*" + _NUM + r")?"
     + r"|(?:UR|URN)[ \t]*" + _NUM
+    # a UK hospital's unit number, a pharmacy's prescription number
+    + r"|unit[ \t]*(?:number|no\.?)|(?:prescription|rx)[ \t]*" + _NUM + r"|RXN"
     + r"|CSN|FIN)(?![A-Za-z]))"
     # Cues that stand alone before the number: Australian UR/URN, Scottish CHI, NHS, German Fallnummer.
     r"|\b(?:UR|URN|CHI|NHS|PID|Fallnummer|Fall-Nr\.?|(?i:kranken)?[Vv]ersicherungsnummer"

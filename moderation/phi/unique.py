@@ -12,7 +12,9 @@ from .finding import Finding, make
 
 _UNIQUE_RX = re.compile(
     # "the town's only pharmacist", "the only dentist in Oban", "our village's only GP"
-    r"(?i:\bthe[ \t]+(?:\w+['’]s[ \t]+)?only[ \t]+(?!one\b|time\b|option\b|way\b|thing\b|reason\b|"
+    # ("her only son" is family, not fame: a possessive needs a place, "our town's only vet")
+    r"(?i:\b(?:the[ \t]+(?:\w+['’]s[ \t]+)?|(?:our|my|their|his|her)[ \t]+\w+['’]s[ \t]+)only[ \t]+"
+    r"(?!one\b|time\b|option\b|way\b|thing\b|reason\b|"
     r"patient\b|case\b|sign\b|symptom\b|finding\b|drug\b|treatment\b|choice\b|problem\b|issue\b|test\b|"
     r"consultant\b|registrar\b|trainee\b|fellow\b|resident\b|attending\b|junior\b|staff\b|major\b|"
     r"specialist[ \t]+(?:nurse|centre|center|unit)\b)\w+"
@@ -88,6 +90,11 @@ _UNIQUE_RX = re.compile(
     r"|(?i:\b(?:operated[ \t]+on|treated|nursed|drove|guarded|worked[ \t]+for|cooked[ \t]+for|(?:chef|driver|"
     r"bodyguard|nanny|butler|doctor|physician|surgeon|pilot)[ \t]+(?:to|of|for))[ \t]+the[ \t]+(?:prime[ \t]+minister|"
     r"president|king|queen|pope|royal[ \t]+family|first[ \t]+minister)\b)"
+    # a public career: "played for England", "won Wimbledon in 1990", "a contestant on this year's Bake Off"
+    r"|\b(?:played|plays|capped|raced|rode|boxed)[ \t]+for[ \t]+[A-Z]\w+"
+    r"|\bwon[ \t]+(?:the[ \t]+)?[A-Z]\w+(?:[ \t]+[A-Z]\w+){0,2}[ \t]+in[ \t]+(?:19|20)\d\d\b"
+    r"|(?i:\b(?:contestant|finalist|presenter)[ \t]+(?:on|of|in)[ \t]+(?:this[ \t]+year['’]s[ \t]+|last[ \t]+year['’]s"
+    r"[ \t]+|the[ \t]+)?)[A-Z]\w+"
     r"|(?i:\b(?:lottery[ \t]+winner|conjoined[ \t]+twins|quintuplets?|sextuplets?|septuplets?|octuplets?|"
     r"quadruplets?)\b(?![ \t]+pregnanc))"
     r"|(?i:\b(?:with|has)[ \t]+(?:a|the)[ \t]+[\w-]+[ \t]+tattoo[ \t]+(?:across|on|over)[ \t]+(?:his|her|their)[ \t]+"
