@@ -31,7 +31,8 @@ _DIGIT = re.compile(r"\d")
 
 def find_phi(text: str, *, model: bool = False) -> list[Finding]:
     """Find identifiable patient information (HIPAA Safe Harbor identifiers) in `text`; with `model`, add
-    what the statistical second signal (model.py) scores over its threshold in kinds the rules did not find.
+    what the statistical second signal (model.py) scores over its threshold in kinds the rules did not find,
+    where model_gate.py lets it speak.
 
     Returns findings sorted by start, never overlapping. Raises TypeError for non-text input.
     """

@@ -4,7 +4,8 @@ The rules find what they were written for; the model (trained by `python -m mode
 development corpus only) scores the whole post per kind. A kind the model scores at or above its
 threshold that the rules did not find becomes a Finding of that kind, located at the token that
 contributed most to the score, so the policy (warn/hold/block) and the API's `phi_findings` see it as
-any other finding. The weights ship in model_weights.npz (numpy only at run time; no network).
+any other finding. The detector asks it only about kinds whose candidate the text shows (model_gate.py).
+The weights ship in model_weights.npz (numpy only at run time; no network).
 """
 from __future__ import annotations
 
