@@ -143,6 +143,41 @@ KIND_CASES = [
     ("age_over_89", "A lady of 98 with a fractured wrist", "98"),
     ("name", "Ines, the 19-year-old with anorexia, has refeeding bloods today", "Ines"),
     ("other_unique", "pt is the local MP, so we need to be careful with the notes", "is the local MP"),
+    # Round 4: formats and cues abroad, names in context, details that single a patient out.
+    ("date", "Patiente admise le 12 avril pour une pneumopathie", "12 avril"),
+    ("date", "ingresó el 3 de junio con disnea", "3 de junio"),
+    ("date", "Herr Kessler aufgenommen 14.03. mit Sepsis", "14.03."),
+    ("date", "Sie stellte sich am 02.09.2026 in der Notaufnahme vor", "02.09.2026"),
+    ("name", "señora Alvarado Ruiz, 67, con EPOC", "Alvarado Ruiz"),
+    ("name", "Pat. Klaus Meier, Z.n. Apoplex", "Klaus Meier"),
+    ("name", "our gentleman Desmond is back on the ward", "Desmond"),
+    ("name", "The Abiodunolas came in together after the fire", "Abiodunola"),
+    ("name", "Question re Harriet Ellison: stop the DOAC?", "Harriet Ellison"),
+    ("name", "Mrs Dunleavy ICU bed 4 spiked", "Dunleavy"),
+    ("url", "photos are at dropbox.com/sh/x81kq2/her-leg-ulcer please delete", "dropbox.com/sh/x81kq2/her-leg-ulcer"),
+    ("age_over_89", "DOB 4/5/31, admitted with a fall", "DOB"),
+    ("age_over_89", "Ninety-six and still living alone.", "Ninety-six"),
+    ("other_unique", "she is the longest-serving lollipop lady in town, now on our ward", "longest-serving"),
+    ("age_over_89", "Mme Roussel, née le 9 juin 1931, vit seule", "née"),
+    ("date", "Signor Russo, ricoverato il 12 maggio", "12 maggio"),
+    ("age_over_89", "Nana Beatrice (101!) is home today", "101"),
+    ("facility_location", "Twin 2 in NICU cot 7 is feeding well", "NICU cot 7"),
+    ("license_or_device_id", "The serial number on his pump reads 5512-QX-0081.", "5512-QX-0081"),
+    ("age_over_89", "At 93 she still swims every morning.", "93"),
+    ("age_over_89", "Her 96th is on Sunday, the family are bringing cake.", "96th"),
+    ("age_over_89", "pt (M, 94) with a fall at home", "94"),
+    ("name", "Harold was discharged today after a long stay.", "Harold"),
+    ("name", "Bernard (the gentleman with the LVAD) is back.", "Bernard"),
+    ("name", "Teresa Nowak (72) has a new AF.", "Teresa Nowak"),
+    ("name", "Told Jim and his wife the news today.", "Jim"),
+    ("name", "Our patient Mr O Adeyemi-Cole needs a side room.", "Adeyemi-Cole"),
+    ("name", "Our lovely Doris went home today!", "Doris"),
+    ("record_number", "Unit number A221094 on her sticker.", "A221094"),
+    ("other_unique", "He played for Wales in the eighties, now on our ward with sepsis.", "played for Wales"),
+    ("other_unique", "She is our village's only midwife, admitted last night.", "our village's only midwife"),
+    ("license_or_device_id", "Her pacemaker is a Medtronic Azure, serial RNB603388H.", "RNB603388H"),
+    ("other_unique", "Case for journal club: the 52-year-old mayor of Kilkenny, admitted with a bleed",
+     "the 52-year-old mayor of Kilkenny"),
 ]
 
 
@@ -244,6 +279,26 @@ CLEAN = [
     "Study population: aged 18 to 95 years",
     "St Thomas' Hospital Westminster Bridge Road London SE1 7EH",
     "Number of beds 28 and 32; call 111 or 999 in an emergency; contact 2024-03-12 version",
+    # Round 4: a cut word read as a pronoun, a meeting's days, rooms spoken of for themselves, stock, speakers,
+    # an institution's phone, a colleague's and a team's work addresses, an institution's birthday.
+    "Endoscopy unit moves to the new wing from 3 June.",
+    "Our SHO had a great time at the ASM in Perth, 10–12 October, presenting her QIP.",
+    "Bay 5 is closed for a deep clean until Thursday.",
+    "Side room 3 has new curtains and a TV.",
+    "Lot number 7C2291 of the saline flushes is recalled; return stock to pharmacy.",
+    "Lovely lecture by Mrs Ann Porter on pressure ulcers.",
+    "Renal ward phone is 0113 392 6000 for the nurse in charge.",
+    "Questions to Dr Lee at j.lee@leedsth.nhs.uk please, she is back from leave.",
+    "Bereavement support: bereavementliaison@trust.nhs.uk",
+    "Happy 100th birthday to our hospice!",
+    "Serial troponins on the pt: 14, 22, 48.",
+    "Sats at 91, still on 2L; HR at 94 he was tachy; still saturating at 92.",
+    "Her weight is on the 95th centile.",
+    "Dear Sarah, thanks for the referral.",
+    "Her only son visits daily; he brings her paper.",
+    "Dr Ahmed won the Teaching Award in 2024, congratulations!",
+    "Thanks to our lovely Sarah from pharmacy for the cake.",
+    "Congratulations to Nurse Patel, our longest-serving midwife, who retires this week.",
 ]
 
 
@@ -380,6 +435,14 @@ def test_gazetteer_reads_given_names_and_surnames_from_the_names_package_less_co
     assert {"margaret", "harold"} <= given_names() and {"okafor", "nguyen"} <= surnames()
     assert not {"will", "grace", "may"} & given_names()
     assert not {"rounds", "heart", "patient", "graves"} & surnames()
+
+
+def test_a_context_window_never_cuts_a_word():
+    from moderation.phi.context import window
+
+    text = "moves to the new building from 1 April"
+    assert window(text, 10, 20) == "the new building"  # "t|he" would read as the pronoun "he"
+    assert window(text, -5, 999) == text
 
 
 def test_sentence_of_a_long_text_is_bounded_so_that_long_posts_cost_linear_time():

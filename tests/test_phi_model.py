@@ -93,7 +93,7 @@ def test_training_is_deterministic_on_a_fixed_small_set():
     assert p[0, name] > 0.5 and p[3, name] < 0.5  # it learned the set it was given
 
 
-MODEL_ONLY = "Serial on his cochlear implant: CX-41-70233, the audiologist asked for it."
+MODEL_ONLY = "His cochlear implant: CX-41-70233, the audiologist asked for it."
 
 
 def test_the_setting_parses_and_is_off_by_default(tmp_path):
@@ -129,3 +129,28 @@ async def test_api_422_with_the_model_has_the_same_shape(settings):
         [finding] = body["phi_findings"]
         assert finding["kind"] == "license_or_device_id" and finding["field"] == 0
         assert MODEL_ONLY[finding["start"]:finding["end"]] == finding["text"] == "CX-41-70233"
+
+
+def test_the_model_speaks_only_where_the_text_shows_a_candidate_of_its_kind():
+    from moderation.phi.model_gate import MODEL_KINDS, has_candidate
+
+    assert not has_candidate("name", "Echo shows EF 35%, moderate MR. Plan: start sacubitril.")
+    assert has_candidate("name", "Seen with Mrs Okafor today") and has_candidate("name", "seen with Okafor and Ruth")
+    assert has_candidate("age_over_89", "she turned ninety-four") and not has_candidate("age_over_89", "aged 64")
+    assert has_candidate("date", "seen 3/4") and not has_candidate("date", "seen in clinic")
+    assert {"url", "email", "ip_address", "address", "facility_location"}.isdisjoint(MODEL_KINDS)
+    assert not has_candidate("url", "https://pacs.example.internal/study/1")  # left to the rules
+
+
+def test_find_phi_with_the_model_adds_only_gated_kinds():
+    """On the hard negatives the model may still speak, but only in its kinds and over a candidate."""
+    from moderation.phi.model_gate import MIN_PROBABILITY, MODEL_KINDS, has_candidate
+    from tests.test_phi import CLEAN
+
+    for text in CLEAN:
+        rules = {(f.kind, f.start) for f in find_phi(text)}
+        for f in find_phi(text, model=True):
+            if (f.kind, f.start) in rules:
+                continue
+            assert f.kind in MODEL_KINDS and has_candidate(f.kind, text), (text, f)
+            assert float(f.reason.removeprefix("model: p=")) >= MIN_PROBABILITY.get(f.kind, 0.0) - 0.005

@@ -4,7 +4,8 @@ clinical posts, and the policy that decides what happens to a post that contains
 Patterns (`re`) find the shapes; context (context.py) decides whose a value is, a patient's or the
 public's; a gazetteer of given names and surnames (gazetteer.py, from the `names` package, read from
 its installed files) is a signal for names. On request (`find_phi(text, model=True)`), a linear model
-per kind trained on the development corpus (model.py) adds findings of kinds the rules missed. No
+per kind trained on the development corpus (model.py) adds findings of kinds the rules missed, where the text
+shows a candidate of the kind (model_gate.py). No
 network. LABELLING.md defines the kinds; bench/phi.py measures the detector on the development and
 held-out corpora.
 """

@@ -71,11 +71,14 @@ positive negative normal abnormal stable unstable acute chronic severe mild mode
 left right bilateral anterior posterior inferior superior lateral medial
 zero one two three four five six seven eight nine ten
 thanks thank hi hello dear re fyi ok okay sorry quick update urgent help anyone thoughts
+mr mrs ms mx sir prof told tell asked ask spoke rang phoned met saw visited informed updated reassured
+explained discussed
 ozempic wegovy mounjaro zepbound eliquis xarelto pradaxa savaysa lasix keppra lipitor crestor
 januvia jardiance farxiga entresto humira keytruda opdivo tylenol advil motrin coumadin plavix
 brilinta synthroid zoloft prozac lexapro seroquel ativan xanax valium narcan epipen lantus
 humalog novolog tresiba victoza trulicity rybelsus dupixent stelara remicade entyvio skyrizi
 augmentin cipro levaquin zosyn vancocin bactrim flagyl diflucan tamiflu paxlovid suboxone
+medtronic biotronik dexcom omnipod resmed stryker baxter abbott philips azure
 """.split())
 
 # Multi-word eponyms whose words would otherwise read as a relation plus a name.

@@ -49,7 +49,7 @@ def find_phones(text: str) -> Iterator[Finding]:
     spans += [(m.start("cued"), m.end("cued"), 8) for m in _CUED_RX.finditer(text)
               if not _DATE_SHAPE.fullmatch(m.group("cued"))]
     for start, end, fewest in spans:
-        if _department_number(text, start, end):
+        if _department_number(text, start, end, fax=_is_fax(text, start)):
             continue
         digits = sum(c.isdigit() for c in text[start:end])
         if not fewest <= digits <= 17:
@@ -67,14 +67,32 @@ def find_emails(text: str) -> Iterator[Finding]:
         return
     for m in _EMAIL_RX.finditer(text):
         local, _, domain = m.group().partition("@")
-        if _role_address(local) or (not _personal_domain(domain) and not about_patient(sentence(text, *m.span()))):
+        personal = _personal_domain(domain)
+        if _role_address(local, run_together=not personal) or (not personal and _work_address(text, *m.span())):
             continue
         yield make("email", text, m.start(), m.end(), "e-mail address")
 
 
-def _role_address(local: str) -> bool:
+def _work_address(text: str, start: int, end: int) -> bool:
+    """An address at an institution's domain, in a sentence about no patient or given as a colleague's."""
+    return (not about_patient(sentence(text, start, end))
+            or _COLLEAGUE_BEFORE.search(text, max(0, start - 40), start) is not None)
+
+
+def _role_address(local: str, run_together: bool = False) -> bool:
+    """A role word in the local part; at an institution's domain, also run together with another word
+    ("familyliaison@", "cardiorota@"), which at a mailbox provider could be a person's name ("pressley@")."""
     words = {w for w in _LOCAL_WORDS.split(local.lower()) if w}
-    return bool(words & (ROLE_WORDS | CLINICAL_NOUNS))
+    return bool(words & (ROLE_WORDS | CLINICAL_NOUNS)) or run_together and any(
+        r in w for w in words for r in _LONG_ROLE_WORDS if len(w) > len(r))
+
+
+_LONG_ROLE_WORDS = tuple(w for w in ROLE_WORDS if len(w) >= 5) + ("liaison",)
+# A colleague's or a team's work address: "email Dr Okafor at ...", "the coordinator, ...", "write to us at".
+_COLLEAGUE_BEFORE = re.compile(
+    r"(?i)\b(?:dr|prof|professor|consultant|registrar|nurse|sister|matron|coordinator|secretary|lead|manager|"
+    r"colleague|me|us|team)\b[^.\n]{0,30}$"
+)
 
 
 def _personal_domain(domain: str) -> bool:
@@ -94,20 +112,29 @@ _SERVICE_LINE = re.compile(
     r"freephone|toll[- ]free|for[ \t]+professionals|"
     r"line|research[ \t]+(?:nurse|team|office)|trial[ \t]+(?:team|office|enquiries)|secretar(?:y|ies))\b"
 )
+# An institution's own telephone: a ward, a team, a centre, a rota ("Ward 7 phone is ...", "contact workforce on").
+# Not for faxes: a fax number given as such is labelled whoever's it is.
+_INSTITUTION = re.compile(
+    r"(?i)\b(?:ward|unit|team|centre|center|clinic|workforce|roster|rota|support[ \t]+group|group|service|practice|"
+    r"lab|laboratory|pharmacy|reception|nurse[ \t]+in[ \t]+charge|charge[ \t]+nurse|coordinator|office)\b"
+)
 _PERSONAL = re.compile(
     r"(?i)\b(?:pt|patient|wife|husband|son|daughter|mother|father|mum|mom|dad|carer|nok|next[ \t]+of[ \t]+kin|"
-    r"relative|home|mobile|cell|landline|she|he|her|his)\b"
+    r"relative|home|mobile|cell|landline|she|he|her|his|mr|mrs|ms|miss|family|partner|friend|parents?|"
+    r"ehefrau|ehemann|tochter|sohn|mutter|vater|[ée]pouse|mari|fille|fils|esposa|esposo|hij[oa])\b"
 )
 
 
-def _department_number(text: str, start: int, end: int) -> bool:
+def _department_number(text: str, start: int, end: int, fax: bool = False) -> bool:
     department = _DEPARTMENT_BEFORE.search(text, max(0, start - 40), start) is not None
-    if not department and _SERVICE_LINE.search(text, max(0, start - 60), end + 60) is None:
+    lines = (_SERVICE_LINE,) if fax else (_SERVICE_LINE, _INSTITUTION)
+    if not department and all(rx.search(text, max(0, start - 60), end + 60) is None for rx in lines):
         return False  # the common case, decided without finding the sentence
     around = sentence(text, start, end)
     if PATIENT_EVENT.search(around) is not None:
         return False
-    return department or (_SERVICE_LINE.search(around) is not None and _PERSONAL.search(around) is None)
+    service = any(rx.search(around) is not None for rx in lines)
+    return department or (service and _PERSONAL.search(around) is None)
 
 
 def _is_fax(text: str, start: int) -> bool:

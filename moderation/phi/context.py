@@ -16,6 +16,11 @@ PATIENT = re.compile(
     r"family|carer|next[ \t]+of[ \t]+kin|nok|she|he|her|his|him|yo|y/o|year-old|years?[ \t]+old|"
     r"bed|bay|room|cubicle|ward|icu|ed|a&e|clinic|refuses|declined|started|given|giving|on[ \t]+\w+[ \t]+mg|"
     r"attender|frequent[ \t]+flyer|on[ \t]+our[ \t]+(?:unit|ward|floor|service|list)|"
+    # a case under discussion is a patient: "Case conference: the ...", "this case"
+    r"case[ \t]+(?:conference|presentation|discussion|write-?up)|(?:this|my|our)[ \t]+case|"
+    # the same words in German, French and Spanish
+    r"patientin|patiente|paciente|aufgenommen|vorgestellt|vorstellte|notaufnahme|station[äa]r|admise?|"
+    r"hospitalis[ée]e?|ingres[óo]|ingresad[oa]|"
     r"(?:man|woman|lady|gentleman|guy|chap|bloke|boy|girl|infant|toddler|baby|child|kid|teen|teenager)[ \t]+with)\b"
     r"|\b\d{1,3}[ \t]?[MF]\b"
 )
@@ -30,6 +35,7 @@ EVENT = re.compile(
     r"society|college|association|newsletter|bulletin|swaps?|shifts?|on[ \t]+call|leave|study[ \t]+day|"
     r"referrals|department|dept|office|secretariat|enquiries|contact|email|e-mail|party|dinner|drinks|social|"
     r"session|sessions|event|events|interviews?|fellowship|simulation|welcome|joins|celebration|lunch|learn|"
+    r"congratulations|congrats|farewell|retires|retirement|poster|posters|keynote|plenary|summit|asm|agm|"
     r"learning|postgraduate|education|educational|moves|moved|moving|relocates|relocated|entrance|policy|policies|protocol|effective|"
     r"our[ \t]+(?:new[ \t]+)?(?:(?:clinic|practice|office|unit|centre|center|department|site|hospital"
     r"|surgery)[ \t]+)?address|"
@@ -45,7 +51,13 @@ PATIENT_EVENT = re.compile(
     r"died|onset|seen|fell|op|surgery|operated|transfused|intubated|extubated|delivered|diagnosed|dx|dx['’]d|"
     r"since|she|he|her|his|him|aufnahme|aufgenommen|entlassen|operiert|verstorben|first[ \t]+admission|"
     r"last[ \t]+seen|symptoms?|lmp|edd|transplanted|"
-    r"(?:pt|patient)(?![ \t]+(?:safety|experience|education|survey|forum|leaflet|day|week)\b))\b"
+    # the same events in German, French and Spanish ("stellte sich am 05.11. vor", "admise le 4 mars")
+    r"vorgestellt|vorstellte|notaufnahme|patientin|admise?|hospitalis[ée]e?|né|n[ée]e|d[ée]c[ée]d[ée]e?|"
+    r"ingres[óo]|ingresad[oa]|naci[óo]|nacid[oa]|falleci[óo]|paciente|patiente|ricoverat[oa]|dimess[oa]|"
+    # a patient's relatives ("her son ... sits in bay 3 with her")
+    r"son|daughter|wife|husband|mum|mom|dad|grandson|granddaughter|nok|"
+    r"(?:pt|patient)(?![ \t]+(?:safety|experience|education|survey|forum|leaflets?|day|week|identification|information|"
+    r"policy|feedback|groups?|liaison|portal|transport)\b))\b"
     r"|\b(?i:geb|b|z\.n)\.(?=[ \t]*\d)"
 )
 _PATIENT_EVENT_REACH = 40  # characters before a date in which a patient event claims it
@@ -111,17 +123,50 @@ def about_patient(text: str) -> bool:
 
 
 def public_event(text: str, start: int, end: int) -> bool:
-    """The sentence around the value speaks of a public event or an institution, and not of a patient event."""
+    """The sentence around the value speaks of a public event or an institution, and not of a patient event.
+
+    A possessive or object pronoun alone does not make the event a patient's ("presenting her audit"), nor does a
+    case brought to a meeting make it a public event ("Case conference: the ...")."""
     around = sentence(text, start, end)
-    if EVENT.search(around) is None and EVENT_NAME.search(around) is None:
+    if EVENT.search(around) is None and EVENT_NAME.search(around) is None or CASE_FRAME.search(around):
         return False
-    near = text[max(0, start - _PATIENT_EVENT_REACH, text.rfind(around)):end + 20]
-    return PATIENT_EVENT.search(near) is None
+    return pronoun_only(window(text, max(start - _PATIENT_EVENT_REACH, text.rfind(around)), end + 20))
+
+
+# A case brought to a meeting is a patient's: "Case conference: the ...", "Journal club case: the lady who ...".
+CASE_FRAME = re.compile(
+    r"(?i)\b(?:case[ \t]+(?:conference|presentation|discussion|write-?up)|(?:journal[ \t]+club|m&m|grand[ \t]+rounds"
+    r"|mdt|teaching)[ \t]+case|case[ \t]+for[ \t]+(?:the[ \t]+)?(?:journal[ \t]+club|m&m|grand[ \t]+rounds|mdt"
+    r"|teaching)"
+    r"|(?:discussed|presented|brought)[ \t]+(?:\w+[ \t]+)?(?:at|to)[ \t]+(?:the[ \t]+)?(?:mdt|m&m|journal[ \t]+club"
+    r"|grand[ \t]+rounds))\b"
+)
+_PRONOUN = re.compile(r"(?i)her|his|him")  # "presenting her audit"; "she moved" stays a patient's
+
+
+def window(text: str, start: int, end: int) -> str:
+    """text[start:end] widened to whole words, so that a cut word ("t|he new") never reads as another."""
+    start, end = max(0, start), min(len(text), end)
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return text[start:end]
+
+
+def pronoun_only(text: str) -> bool:
+    """The only patient events in `text` are possessive or object pronouns (or there are none)."""
+    return all(_PRONOUN.fullmatch(m.group()) for m in PATIENT_EVENT.finditer(text))
+
+
+def no_patient_but_pronouns(text: str) -> bool:
+    """Nothing in `text` speaks of a patient's events or data, bar possessive or object pronouns."""
+    return pronoun_only(text) and _PATIENT_DATA.search(text) is None
 
 
 def patient_date(text: str, start: int, end: int) -> bool:
     """The sentence around a date speaks of a patient (an event, a result, a relative), not of a public event."""
-    around = sentence(text, start, end) + " " + text[max(0, start - _DATE_REACH):end + _DATE_REACH]
+    around = sentence(text, start, end) + " " + window(text, start - _DATE_REACH, end + _DATE_REACH)
     about = PATIENT_EVENT.search(around) is not None or _PATIENT_DATA.search(around) is not None
     return about and not public_event(text, start, end)
 
@@ -129,6 +174,20 @@ def patient_date(text: str, start: int, end: int) -> bool:
 def colleague(text: str, start: int, end: int) -> bool:
     """A name that the words around it make a colleague, speaker or author."""
     return COLLEAGUE_BEFORE.search(text, max(0, start - 24), start) is not None or colleague_by_role(text, start, end)
+
+
+# Just before a titled name: "talk by Mr Whitfield", "thanks to Mrs Douglas", "welcome to Ms Ito" (a speaker, a
+# colleague); not "accompanied by Mrs Ruiz" (a relative).
+_COLLEAGUE_BEFORE_TITLE = re.compile(
+    r"(?i)(?:\b(?:talk|lecture|presentation|session|seminar|webinar|slides|course|chaired|hosted|organised|organized|"
+    r"led|run|given|written|edited|authored)[ \t]+by|\b(?:thanks|thank[ \t]+you|congratulations|congrats|"
+    r"welcome|farewell|goodbye)(?:[ \t]+(?:to|for))?|\bspeaker:?|\bauthor:?|\bcc:?)[ \t]+$"
+)
+
+
+def colleague_titled(text: str, title_start: int) -> bool:
+    """The words before a personal title make its bearer a speaker or a colleague."""
+    return _COLLEAGUE_BEFORE_TITLE.search(text, max(0, title_start - 32), title_start) is not None
 
 
 def colleague_by_role(text: str, start: int, end: int) -> bool:

@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
-from .context import patient_date, patient_event_near
+from .context import no_patient_but_pronouns, patient_date, patient_event_near, sentence
 from .finding import Finding, make
 from .gazetteer import given_names
 from .names import NAME_SEQ, TOKEN
@@ -13,7 +13,11 @@ from .names import NAME_SEQ, TOKEN
 _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|"
     r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec|"
-    r"Januar|Februar|März|Maerz|Mai|Juni|Juli|Oktober|Dezember|Mär|Okt|Dez)"
+    r"Januar|Februar|März|Maerz|Mai|Juni|Juli|Oktober|Dezember|Mär|Okt|Dez|"
+    # French and Spanish months are written in lower case ("admise le 4 mars", "ingresó el 8 de mayo")
+    r"janvier|février|fevrier|mars|avril|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|"
+    r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|"
+    r"gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre)"
 )
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _DOCUMENT = (
@@ -26,7 +30,7 @@ _END = r"(?![\w]|[./-]\d)"  # not followed by more digits, so "10.1.1.50" is no 
 _DATE_RX = re.compile(
     rf"(?<![\w./-])(?P<a>\d{{1,2}})(?P<sep>[/.-])(?P<b>\d{{1,2}})(?P=sep)(?P<y>\d{{4}}|\d{{2}}){_END}"
     rf"|(?<![\w./-])(?:19|20)\d\d(?P<isep>[/.-])(?:0?[1-9]|1[0-2])(?P=isep)(?:0?[1-9]|[12]\d|3[01]){_END}"
-    rf"|\b{_DAY}\.?(?:[ \t]+of)?[ \t]+{_MONTH}\b\.?(?:,?[ \t]+{_YEAR}\b)?"
+    rf"|\b{_DAY}\.?(?:[ \t]+(?:of|de))?[ \t]+{_MONTH}\b\.?(?:,?[ \t]+(?:de[ \t]+)?{_YEAR}\b)?"
     rf"|\b{_DAY}-(?i:{_MONTH})-(?:{_YEAR}|\d\d)\b"
     rf"|\b{_MONTH}\b\.?[ \t]+{_DAY}\b(?:,?[ \t]+{_YEAR}\b)?(?![:.]?\d)"
     # A holiday is a day: "born on Christmas Day 1930".
@@ -51,9 +55,12 @@ _DATE_RX = re.compile(
     rf"reviewed|op|surgery|fell|died|onset|readmitted|ct|mri|echo|scan|bloods|labs|appt|appointment|f/u|"
     rf"follow[- ]up|repeat|event|lmp|edd|booked|scheduled|planned|due|mon|monday|tue|tues|tuesday|wed|weds|wednesday|"
     rf"thu|thur|thurs|thursday|fri|"
-    rf"friday|sat|saturday|sun|sunday|date|attendance|attended|visit"
-    rf"|D\.O\.B\.?)[ \t]+\(?(?P<sa>\d{{1,2}})/(?P<sb>\d{{1,2}})"
-    rf"(?![\d/])(?![ \t]*(?:of|tabs?|tablets?|caps?|capsules?|pills?|doses?|strength|mg|units?)\b)"
+    rf"friday|sat|saturday|sun|sunday|date|attendance|attended|visit|intubated|extubated|transferred|yesterday|"
+    rf"today|am|vom|seit|bis|aufgenommen|entlassen|operiert|le|du|au|el|desde"
+    rf"|D\.O\.B\.?)[ \t]+\(?(?P<sa>\d{{1,2}})(?:/(?P<sb>\d{{1,2}})(?![\d/])"
+    # German day and month with the day's dot: "aufgenommen 12.02.", "yesterday 23.10."
+    rf"|\.(?P<sd>\d{{1,2}})\.(?![\d.]))"
+    rf"(?![ \t]*(?:of|tabs?|tablets?|caps?|capsules?|pills?|doses?|strength|mg|units?)\b)"
 )
 
 _AGE = r"(?:9\d|1[01]\d)"
@@ -94,6 +101,9 @@ _AGE_RX = re.compile(
     rf"|\b(?:[Aa]ged?|AGED?|[Tt]urn(?:ed|s|ing))[ \t]*:?[ \t]*(?P<n3>{_AGE})(?![\d%]|[.,]\d){_POOLED}"
     rf"(?![ \t]+(?:is|was|marks|seems|appears)\b)"
     rf"|\b{_SPELLED}[ \t]*[-‐–]?[ \t]*years?[ \t]*[-‐–]?[ \t]*old\b"
+    # A spelled age opening a sentence, about the person: "Ninety-nine and still driving", "Ninety-three, lives alone"
+    rf"|(?:(?m:^)|(?<=[.!?][ \t]))[ \t]*(?:{_SPELLED})(?=[ \t]*(?:,[ \t]*(?:lives|living|widow|still|and|on|with)\b"
+    rf"|[ \t]+and[ \t]+(?:still|now|on|lives|living|wants|asking|sharp|independent)\b))"
     rf"|\b{_SPELLED}[ \t]*[-‐–]?[ \t]*(?:y/o|y\.o\.?|yo\b)"
     # An age set off by commas after a name or initial: "Edna, 93, fell", "Mrs. K, 95, cellulitis".
     rf"|(?:\b[A-Z][a-z][\w'’-]*|\b(?:Mr|Mrs|Ms|Miss)\.?[ \t]+[A-Z]\.?),[ \t]*(?P<n7>{_AGE})(?=[ \t]*(?:[,;)]|\.(?!\d)))"
@@ -115,20 +125,39 @@ _AGE_RX = re.compile(
     rf"|\b(?i:will[ \t]+be|turns?|turning|turned|reached|reaches)[ \t]+(?P<n10>{_AGE})\b(?![.,]\d){_NOT_A_QUANTITY}"
     rf"|\b(?i:at|is|was|be|turns?|turning|turned|aged?|reached)[ \t]+(?:(?:a|one)[ \t]+)?{_SPELLED}\b(?!-)"
     rf"{_NOT_A_QUANTITY}"
+    # An age said of the person by what they still do at it: "At 92 he still runs the farm", "still plays golf at 91."
+    rf"|\b[Aa]t[ \t]+(?P<n16>{_AGE})(?=[ \t]*,?[ \t]+(?:she|he|they|still|and[ \t]+still)\b)"
+    rf"|\bstill\b[^.\n\d]{{0,30}}\bat[ \t]+(?P<n17>{_AGE})(?=[ \t]*(?:[.!,;]|$))"
+    # a birthday by its ordinal: "her 100th yesterday", "His 99th is next week" (not a centile)
+    rf"|\b(?i:her|his)[ \t]+(?P<n18>(?:9\d|1[01]\d)(?:st|nd|rd|th))\b"
+    rf"(?![ \t]+(?:birthday|centile|percentile|minute|min|day|time|attempt|goal|game|match|run|anniversary|%))"
+    # sex and age in brackets: "pt (F, 98)", "(98, M)"
+    rf"|\((?:[MF]|(?i:male|female)),[ \t]*(?P<n19>{_AGE})\)|\((?P<n20>{_AGE}),[ \t]*(?:[MF]|(?i:male|female))\)"
+    # "he was 100 in March", "she was 94 when she died"
+    rf"|\b(?:[Ss]he|[Hh]e)[ \t]+(?:was|turned)[ \t]+(?P<n21>{_AGE})"
+    rf"(?=[ \t]+(?:in[ \t]+[A-Z]\w*|when|last|years?|yrs?)\b)"
     # "in his 99th year", "in her ninety-third year"
     rf"|\b(?i:in[ \t]+(?:his|her|their)[ \t]+)(?:(?:9\d|1[01]\d)(?:st|nd|rd|th)|{_SPELLED_ORDINAL})[ \t]+year\b"
     # A person, then the age in brackets: "centenarian lady (101)", "the gent (94)"
     rf"|\b(?i:lady|man|woman|gentleman|gent|patient|pt|centenarian|widow|widower|grandmother|grandfather|grandma|"
-    rf"grandpa|granny|nan|mum|mother|father|dad)[ \t]*\((?P<n11>{_AGE})\)"
+    rf"grandpa|granny|nan|mum|mother|father|dad|{TOKEN})[ \t]*\((?P<n11>{_AGE})!?\)"
     rf"|\b(?:Mr|Mrs|Ms|Miss)\.?[ \t]+(?:{NAME_SEQ}|[A-Z]\b\.?)(?:,[ \t]*|[ \t]+is[ \t]+(?:now[ \t]+)?)(?P<n5>{_AGE})"
     rf"(?=[ \t]*(?:[,;.)]|and\b|years?\b|this\b|next\b|today\b|now\b|$))"
 )
 # A birth year that makes the patient 90 or older ("born 1931") is an age over 89 under Safe Harbor.
 _BORN_RX = re.compile(
-    r"(?i)\b(?P<cue>born|b\.|geb\.|geboren|year[ \t]+of[ \t]+birth|YOB|dob|d\.o\.b\.?|date[ \t]+of[ \t]+birth|"
+    r"(?i)\b(?P<cue>born|b\.|geb\.|geboren|née?|né|nacid[oa]|nat[oa]|year[ \t]+of[ \t]+birth|birth[ \t]+year|YOB|"
+    r"dob|d\.o\.b\.?|date[ \t]+of[ \t]+birth|"
     r"geburtsdatum)[^.\d\n]{0,25}?(?P<day>\d{1,2}[./-]\d{1,2}[./-]|\d{1,2}(?:st|nd|rd"
     r"|th)?\.?[ \t]+[A-Za-zä]+\.?,?[ \t]+)?"
     r"(?P<year>1[89]\d\d)\b"
+)
+# The first day of a range of days ("10–12 October"): meetings last days, a patient's events are single days.
+_DAY_RANGE_BEFORE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?[ \t]*[–-][ \t]*$")
+# A birth date with a two-digit year: "DOB 1/2/33" is 1933.
+_BORN_SHORT_RX = re.compile(
+    r"(?i)\b(?P<cue>born|dob|d\.o\.b\.?|geb\.|date[ \t]+of[ \t]+birth)[ \t:]*(?:on[ \t]+)?"
+    r"\d{1,2}[./-]\d{1,2}[./-](?P<yy>\d\d)(?![\d./-])"
 )
 # "mean age 91" and "over 90" describe a population or a threshold, not a person.
 _STATISTIC_BEFORE = re.compile(
@@ -140,6 +169,16 @@ _RANGE_BEFORE = re.compile(r"\b\d{1,3}[ \t]*(?:to|-|–)[ \t]*$")
 _FIRST_DIGIT = re.compile(r"\d")
 # "the hospital celebrated its 100th birthday": a thing's age, not a person's.
 _ITS_BEFORE = re.compile(r"(?i)\bits[ \t]+$")
+# "Happy 90th birthday to our hospital": an institution's age.
+_INSTITUTION_AFTER = re.compile(
+    r"(?i)[ \t]+(?:to|for|of)[ \t]+(?:our|the|this)[ \t]+(?:\w+[ \t]+)?(?:hospital|unit|ward|department|dept|trust|"
+    r"nhs|service|clinic|practice|college|society|charity|hospice|school|association|journal|centre|center)\b"
+)
+# A reading, not an age: "sats at 91", "HR at 94 he was tachy", "still saturating at 92".
+_VITAL_BEFORE = re.compile(
+    r"(?i)\b(?:sats?|saturating|saturations?|spo2|o2|hr|pulse|heart[ \t]+rate|rate|bp|map|rr|temp|glucose|bms?|"
+    r"weight|score|level|ef|egfr|systolic|diastolic|running|sitting|stable|dropped|fell|rose|peaked)\b[^.\n]*$"
+)
 # "T 99F" is a temperature, not a 99-year-old woman.
 _TEMPERATURE_CUE = re.compile(r"(?i)(?:\b(?:t|temp|tmax|temperature|fever|febrile|pyrexia)\b)[ \t:]*$")
 
@@ -152,11 +191,14 @@ def find_dates(text: str) -> Iterator[Finding]:
             continue
         if not patient_date(text, m.start(), m.end()):
             continue
+        if _DAY_RANGE_BEFORE.search(text, max(0, m.start() - 8), m.start()) and no_patient_but_pronouns(
+                sentence(text, m.start(), m.end())):
+            continue  # "at the ASM in Perth, 10–12 October, presenting her QIP": a meeting's days
         if m.group("holiday") and not patient_event_near(text, m.start(), m.end()):
             continue  # "Boxing Day is always busy in ED": a day of the year, not of a patient
         start, end = m.span("ord") if m.group("ord") else m.span("ord2") if m.group("ord2") else m.span()
         if m.group("sa"):
-            if not _valid_day_month(m.group("sa"), m.group("sb")):
+            if not _valid_day_month(m.group("sa"), m.group("sb") or m.group("sd")):
                 continue
             start = m.start("sa")
         yield make("date", text, start, end, "date more precise than a year")
@@ -170,13 +212,18 @@ def find_ages(text: str) -> Iterator[Finding]:
             continue
         if group == "n8" and m.group("who").lower() not in given_names():
             continue
+        if group in ("n16", "n17") and _VITAL_BEFORE.search(text, max(0, m.start(group) - 30), m.start(group)):
+            continue  # "Sats at 91, still on 2L", "still saturating at 92."
+        if _INSTITUTION_AFTER.match(text, m.end()):
+            continue
         if (_STATISTIC_BEFORE.search(text, max(0, m.start() - 16), m.start() + 4)
                 or _STATISTIC_BEFORE.search(text, max(0, m.start() - 16), m.start())
                 or _ITS_BEFORE.search(text, max(0, m.start() - 8), m.start()) or _in_range(text, m)):
             continue
         start, end = (
             m.span(group)
-            if group in ("n4", "n5", "n7", "n8", "n9", "n10", "n11", "n12", "n13", "n14", "n15")
+            if group in ("n4", "n5", "n7", "n8", "n9", "n10", "n11", "n12", "n13", "n14", "n15", "n16", "n17", "n18",
+                         "n19", "n20", "n21")
             else m.span()
         )
         yield make("age_over_89", text, start, end, "age over 89")
@@ -184,6 +231,11 @@ def find_ages(text: str) -> Iterator[Finding]:
     for m in _BORN_RX.finditer(text):
         if this_year - int(m.group("year")) >= 90:
             yield _birth_year_age(text, m)
+    for m in _BORN_SHORT_RX.finditer(text):
+        yy = int(m.group("yy"))
+        born = 1900 + yy if yy > this_year % 100 else 2000 + yy  # a birth date is never in the future
+        if this_year - born >= 90:
+            yield make("age_over_89", text, m.start("cue"), m.end("cue"), "birth date of someone over 89")
 
 
 def _birth_year_age(text: str, m: re.Match[str]) -> Finding:

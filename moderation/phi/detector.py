@@ -6,7 +6,7 @@ import re
 
 from .contacts import find_emails, find_phones
 from .dates import find_ages, find_dates
-from .finding import Finding
+from .finding import KINDS, Finding
 from .identifiers import find_device_shapes, find_identifiers, find_ssns
 from .label_names import find_label_names
 from .names import find_known_names, find_names
@@ -31,7 +31,8 @@ _DIGIT = re.compile(r"\d")
 
 def find_phi(text: str, *, model: bool = False) -> list[Finding]:
     """Find identifiable patient information (HIPAA Safe Harbor identifiers) in `text`; with `model`, add
-    what the statistical second signal (model.py) scores over its threshold in kinds the rules did not find.
+    what the statistical second signal (model.py) scores over its threshold in kinds the rules did not find,
+    where model_gate.py lets it speak.
 
     Returns findings sorted by start, never overlapping. Raises TypeError for non-text input.
     """
@@ -52,10 +53,18 @@ def find_phi(text: str, *, model: bool = False) -> list[Finding]:
     candidates += find_unique_characteristics(text)
     found = _merge_adjacent(text, _resolve(candidates, urls))
     if model:
-        from .model import load  # numpy and the weights only when asked for
-        taken = [(f.start, f.end) for f in found]
-        found = sorted([*found, *load().findings(text, {f.kind for f in found}, taken)], key=lambda f: f.start)
+        found = sorted([*found, *_model_findings(text, found)], key=lambda f: f.start)
     return found
+
+
+def _model_findings(text: str, found: list[Finding]) -> list[Finding]:
+    """The model's findings in kinds the rules did not find, where the text shows a candidate of the kind."""
+    from .model import load  # numpy and the weights only when asked for
+    from .model_gate import MIN_PROBABILITY, MODEL_KINDS, has_candidate
+
+    skip = {f.kind for f in found}
+    skip |= {k for k in KINDS if k not in skip and (k not in MODEL_KINDS or not has_candidate(k, text))}
+    return load().findings(text, skip, [(f.start, f.end) for f in found], MIN_PROBABILITY)
 
 
 def _resolve(candidates: list[Finding], urls: list[tuple[int, int]]) -> list[Finding]:

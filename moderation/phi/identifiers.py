@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .context import about_patient
+from .context import about_patient, sentence
 from .finding import Finding, make
 
 _SSN_RX = re.compile(
@@ -28,6 +28,8 @@ _RECORD_CUE = (
     + r"|(?:encounter|visit|admission|specimen|sample|lab|episode)[ \t]*" + _NUM
     + r"|(?:health|medicare|medicaid|insurance|member|benefits?|OHIP|care)[ \t]+card(?:[ \t]*" + _NUM + r")?"
     + r"|(?:UR|URN)[ \t]*" + _NUM
+    # a UK hospital's unit number, a pharmacy's prescription number
+    + r"|unit[ \t]*(?:number|no\.?)|(?:prescription|rx)[ \t]*" + _NUM + r"|RXN"
     + r"|CSN|FIN)(?![A-Za-z]))"
     # Cues that stand alone before the number: Australian UR/URN, Scottish CHI, NHS, German Fallnummer.
     r"|\b(?:UR|URN|CHI|NHS|PID|Fallnummer|Fall-Nr\.?|(?i:kranken)?[Vv]ersicherungsnummer"
@@ -65,7 +67,11 @@ _REGISTRATION_RX = re.compile(
 _NIR_RX = re.compile(
     r"(?i:s[ée]curit[ée][ \t]+sociale|\bNIR\b|num[ée]ro[ \t]+de[ \t]+s[ée]cu)[^\d\n]{0,12}"
     r"(?P<value>[12][ \t]?\d{2}[ \t]?\d{2}[ \t]?(?:\d{2}|2[AB])[ \t]?\d{3}[ \t]?\d{3}(?:[ \t]?\d{2})?)\b")
-_ID_RX = re.compile("(?:" + _RECORD_CUE + ")" + _GLUE + _RECORD_VALUE + "|" + _DEVICE_CUE + _GLUE + _DEVICE_VALUE)
+# A device cue may name whose device it is before the value: "serial number on her pump reads 4471-PX",
+# "Device ID for her CGM: 3MH00B2K8".
+_WHOSE = r"(?:[ \t]+(?:on|of|for|from)[ \t]+(?:[\w'’-]+[ \t]+){0,3}?[\w'’-]+(?:[ \t]*:|[ \t]+(?:reads|is|was)\b))?"
+_ID_RX = re.compile("(?:" + _RECORD_CUE + ")" + _GLUE + _RECORD_VALUE + "|" + _DEVICE_CUE + _WHOSE + _GLUE
+                    + _DEVICE_VALUE)
 
 
 def find_ssns(text: str) -> Iterator[Finding]:
@@ -73,6 +79,10 @@ def find_ssns(text: str) -> Iterator[Finding]:
     for m in _SSN_RX.finditer(text):
         start = m.start("bare") if m.group("bare") else m.start()
         yield make("ssn", text, start, m.end(), "Social Security number")
+
+
+# Cues that number a product batch or an asset, not a person's device, unless the sentence is about a patient.
+_STOCK_CUE = re.compile(r"(?i)\b(?:lot|batch|asset|tag)\b")
 
 
 def find_identifiers(text: str) -> Iterator[Finding]:
@@ -84,6 +94,8 @@ def find_identifiers(text: str) -> Iterator[Finding]:
                 yield make("record_number", text, start, end, "record, account or plan number")
         else:
             value, start, end = m.group("dev"), m.start("dev"), m.end("dev")
+            if _STOCK_CUE.search(text, m.start(), start) and not about_patient(sentence(text, start, end)):
+                continue  # "Recall notice: lot number 4A7732 of the infusion sets": a product's batch, no one's
             if _looks_like_device_id(value):
                 yield make("license_or_device_id", text, start, end, "licence or device identifier")
 

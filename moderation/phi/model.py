@@ -4,12 +4,15 @@ The rules find what they were written for; the model (trained by `python -m mode
 development corpus only) scores the whole post per kind. A kind the model scores at or above its
 threshold that the rules did not find becomes a Finding of that kind, located at the token that
 contributed most to the score, so the policy (warn/hold/block) and the API's `phi_findings` see it as
-any other finding. The weights ship in model_weights.npz (numpy only at run time; no network).
+any other finding. The detector asks it only about kinds whose candidate the text shows (model_gate.py).
+The weights ship in model_weights.npz (numpy only at run time; no network).
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 
@@ -31,8 +34,10 @@ class Model:
         ids = np.unique(np.asarray(features(text)[0], dtype=np.int64))
         return self.w[ids].sum(axis=0) + self.b
 
-    def findings(self, text: str, skip: set[str] = frozenset(), taken: list[tuple[int, int]] = ()) -> list[Finding]:
-        """A Finding per kind over threshold that is not in `skip`, placed on its best token not in `taken`."""
+    def findings(self, text: str, skip: set[str] = frozenset(), taken: list[tuple[int, int]] = (),
+                 floor: Mapping[str, float] = MappingProxyType({})) -> list[Finding]:
+        """A Finding per kind over threshold (and over its `floor`, if it has one) that is not in `skip`, placed
+        on its best token not in `taken`."""
         ids, where, spans = features(text)
         if not ids:
             return []
@@ -41,12 +46,12 @@ class Model:
         z = self.w[ids_a[first]].sum(axis=0) + self.b
         found = []
         for k in np.flatnonzero(z >= self.cut):
-            if KINDS[k] in skip:
+            p = 1.0 / (1.0 + np.exp(-z[k]))
+            if KINDS[k] in skip or p < floor.get(KINDS[k], 0.0):
                 continue
             span = _best_token(self.w[ids_a, k], np.asarray(where), spans, taken)
             if span is None:
                 continue
-            p = 1.0 / (1.0 + np.exp(-z[k]))
             found.append(Finding(KINDS[k], span[0], span[1], text[span[0]:span[1]], f"model: p={p:.2f}"))
             taken = [*taken, span]
         return found

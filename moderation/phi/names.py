@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 
 from .allowlist import CLINICAL_NOUNS, EPONYM_PHRASES, NOT_NAMES, is_eponym
-from .context import about_patient, colleague, colleague_by_role
+from .context import about_patient, colleague, colleague_by_role, colleague_titled
 from .finding import Finding, make
 from .gazetteer import given_names, known_names, surnames
 
@@ -20,7 +20,9 @@ NAME_SEQ = rf"{TOKEN}(?:[ \t]+{TOKEN}){{0,2}}"
 _FULL_NAME = rf"{TOKEN}(?:[ \t]+{TOKEN}){{1,2}}"
 _TOKEN_RX = re.compile(TOKEN)
 
-_TITLE = r"(?:Mr|Mrs|Ms|Mx|Miss|Mister|Herr|Hr|Frau|Sr|Sra|Mme|Mlle|Señor|Señora|Signora|Signor)"
+_TITLE = (r"(?:Mr|Mrs|Ms|Mx|Miss|Mister|Herr|Hr|Frau|Sr|Sra|Mme|Mlle|Señor|Señora|Signora|Signor|"
+          # written in lower case in their own languages: "señora Ruiz", "madame Petit"
+          r"se[ñn]or|se[ñn]ora|sra|signora|signor|madame|monsieur|mademoiselle)")
 _RELATION = (
     r"(?i:wife|husband|spouse|partner|fianc[eé]e?|girlfriend|boyfriend|son|daughter|mother|"
     r"father|mum|mom|dad|brother|sister|aunt|uncle|niece|nephew|cousin|grandson|"
@@ -39,11 +41,12 @@ _AGE_SEX = r"\d{1,3}[ \t]?(?:yo[ \t]?|y/o[ \t]?)?[MF]\b"
 _NAME_RX = re.compile(
     # Mr/Mrs/Ms + name, or a newborn's "Baby Girl Martinez": always a person.
     rf"\b(?:{_TITLE}\b\.?|[Bb]aby(?:[ \t]+(?:[Gg]irl"
-    rf"|[Bb]oy))?)[ \t]+(?:and[ \t]+{_TITLE}\.?[ \t]+)?(?:[{_UP}]\.[ \t]*)?(?P<n_title>{NAME_SEQ})"
+    rf"|[Bb]oy))?)[ \t]+(?:and[ \t]+{_TITLE}\.?[ \t]+)?(?:[{_UP}](?:\.[ \t]*|[ \t]+(?=[{_UP}][{_LO}])))?"
+    rf"(?P<n_title>(?:(?:van|von|der|den|de|da|di|du|la|le|el|al|bin|ibn|ter|ten)[ \t]+){{0,2}}{NAME_SEQ})"
     # A title and an initial alone: "Mrs B is 92", "Mr K. in bed 4"
     rf"|\b(?:Mr|Mrs|Ms|Miss|Herr|Frau|Mme)\.?[ \t]+(?P<n_tinit>[{_UP}])\b\.?(?![\w'’-])"
     # patient/pt (+ is/named/:) (+ title incl. Dr) + name.
-    rf"|\b(?:[Pp]t|[Pp]atient|PATIENT|[Pp]aciente|[Pp]atientin|[Pp]atiente)\b\.?(?:['’]s)?[ \t]*"
+    rf"|\b(?:[Pp]t|[Pp]atient|PATIENT|[Pp]aciente|[Pp]atientin|[Pp]atiente|Pat(?=\.))\b\.?(?:['’]s)?[ \t]*"
     rf"(?:,|:|\bis\b|\bnamed\b|\bcalled\b)?"
     rf"[ \t]*(?:(?:Dr|{_TITLE})\.?[ \t]+)?(?P<n_pt>{NAME_SEQ})"
     # relation (+ named/is) + name: "his wife Maria", "The son, Kevin".
@@ -58,6 +61,13 @@ _NAME_RX = re.compile(
     rf"|\b(?:[Pp]t|[Pp]atient)\b[ \t]*:?[ \t]*(?P<n_initial>[{_UP}]\.[ \t]*{TOKEN})"
     # A name with the relation in brackets: "Miriam (daughter) says".
     rf"|(?P<n_relp>{NAME_SEQ})[ \t]*\((?:his|her|their|the|my|our|pt['’]s)?[ \t]*(?:{_RELATION}|pt|patient)\)"
+    rf"|(?P<n_whop>{NAME_SEQ})[ \t]*\((?i:the|our|my)[ \t]+(?i:gentleman|gent|lady|man|woman|boy|girl|chap|guy|pt"
+    rf"|patient)\b"
+    # A given name opening a sentence, then what happens to patients: "Harold was discharged today"
+    rf"|(?:(?m:^)|(?<=[.!?][ \t]))(?P<n_subj>{TOKEN})(?=[ \t]+(?:was|is|has[ \t]+been|got|went)[ \t]+(?:discharged|"
+    rf"admitted|readmitted|transferred|intubated|extubated|home|back|seen|reviewed|sent[ \t]+home)\b)"
+    # A full name, then an age in brackets: "Teresa Nowak (72) has a new AF"
+    rf"|\b(?P<n_agep>{_FULL_NAME})(?=[ \t]*\(\d{{1,3}}\))"
     # A name whose GP, bloods or family are spoken of: "Yolanda's GP", "Arthur's INR".
     rf"|(?P<n_poss>{TOKEN})['’]s[ \t]+(?=(?i:GP|bloods|labs|meds|chart|notes|results|scan|CT|MRI|echo|INR|"
     rf"family|daughter|son|wife|husband|mum|mother|father|dad|carer|NOK|discharge|surgery|bed|room|"
@@ -65,8 +75,15 @@ _NAME_RX = re.compile(
     rf"temp|temperature|fever|breathing|oxygen|cannula|PEG|NG|stoma|parents|partner|kids|children)\b)"
     # A known given name with a relative of theirs: "tell Jamal and his mum", "Sofia and her dad"
     rf"|\b(?P<n_withrel>{TOKEN})(?=[ \t]+and[ \t]+(?:his|her|their)[ \t]+{_RELATION}\b)"
+    # A person word, then a given name (known to the gazetteer): "our lady Margery", "this gentleman Desmond"
+    rf"|\b(?i:our|this|that|my|the)[ \t]+(?i:lady|gentleman|gent|man|woman|chap|fellow|boy|girl|regular|frequent"
+    rf"[ \t]+flyer)[ \t]+(?P<n_noun>{TOKEN})"
+    # "re" and a name the gazetteer knows: "Quick question re Gunther Schreiber:", "RE: Okafor, the MRI is booked"
+    rf"|\b(?:re|Re|RE)\b:?[ \t]+(?P<n_re>{NAME_SEQ})(?=[ \t]*[:,—–-])"
     # Endearment before a given name, as on a ward: "our little fighter Sofia", "brave little Max"
-    rf"|\b(?i:little|brave)[ \t]+(?:(?i:fighter|warrior|man|lady|girl|boy|one|guy|superstar|star)[ \t]+)?"
+    # ("Dear Sarah," opens a letter to a colleague: not an endearment)
+    rf"|\b(?i:little|brave|lovely|sweet|beloved|favourite|favorite)[ \t]+"
+    rf"(?:(?i:fighter|warrior|man|lady|girl|boy|one|guy|superstar|star)[ \t]+)?"
     rf"(?P<n_dear>{TOKEN})"
     # Mourning a patient: "RIP Georgina", "R.I.P. Mr Lowe"
     rf"|\b(?:RIP|R\.I\.P\.?)[ \t]+(?:{_TITLE}\.?[ \t]+)?(?P<n_rip>{NAME_SEQ})"
@@ -106,6 +123,11 @@ _REASONS = {
     "tinit": "a title and an initial",
     "withrel": "name of a person with a relative",
     "dear": "given name of a patient",
+    "noun": "given name of a patient",
+    "re": "name of a person whose care is discussed",
+    "whop": "name of a person introduced as a patient",
+    "subj": "given name of a patient",
+    "agep": "name tagged with an age",
     "rip": "name of a patient who died",
     "family": "surname of a patient's family",
     "pt": "name of the patient",
@@ -129,7 +151,12 @@ _TRUSTED = frozenset({"title"})
 _TITLE_STOPS = frozenset("and the or rm room bed bay cubicle zimmer bett ward resus in on at".split())
 _MIN_WORDS = {"verb": 2, "tagged": 2, "isage": 2}
 # Cues too loose to trust with any capitalised word: the word must be a known given name or surname.
-_GAZETTEER_ONLY = {"withrel": given_names, "dear": given_names, "family": surnames}
+_GAZETTEER_ONLY = {"withrel": given_names, "dear": given_names, "noun": given_names, "subj": given_names,
+                   "family": surnames}
+# Cues loose enough that the words around must not make the person a colleague.
+_LOOSE = frozenset({"dear", "noun", "subj", "whop", "agep", "re"})
+# A family that did what only patients' families do may be named by any surname: "The Okonkwos came in together".
+_FAMILY_AS_PATIENTS = re.compile(r"[ \t]+(?:came[ \t]+in|were[ \t]+(?:admitted|brought|seen|transferred)|brought)\b")
 
 
 def find_names(text: str) -> Iterator[Finding]:
@@ -140,12 +167,17 @@ def find_names(text: str) -> Iterator[Finding]:
         cue = (m.lastgroup or "n_").removeprefix("n_")
         if cue in ("inits", "tinit"):
             span = m.span(f"n_{cue}")  # letters, not name words: nothing to trim
-        elif cue in _GAZETTEER_ONLY and m.group(f"n_{cue}").lower() not in _GAZETTEER_ONLY[cue]():
+        elif cue in ("re", "agep") and not any(w.lower() in known_names() for w in m.group(f"n_{cue}").split()):
+            span = None
+        elif (cue in _GAZETTEER_ONLY and m.group(f"n_{cue}").lower() not in _GAZETTEER_ONLY[cue]()
+              and not (cue == "family" and _FAMILY_AS_PATIENTS.match(text, m.end()))):
             span = None
         else:
             span = None if cue == "rel" and _nursing_title(text, m.start()) else _accepted_span(text, m, cue)
-        if cue == "title" and span and colleague_by_role(text, *span):
+        if cue == "title" and span and (colleague_by_role(text, *span) or colleague_titled(text, m.start())):
             span = None
+        if cue in _LOOSE and span and colleague(text, *span):
+            span = None  # "our lovely Sarah from pharmacy"
         if span and not any(s < span[1] and span[0] < e for s, e in shields):
             yield make("name", text, span[0], span[1], _REASONS[cue])
             pos = m.end()

@@ -48,7 +48,8 @@ _ADDRESS_RX = re.compile(
     rf"(?P<code>\d{{5}}(?:-\d{{4}})?|{_UK_POSTCODE}|{_CA_POSTCODE})\b"
 )
 
-_PLACE = r"(?i:\b(?:room|rm|bed|bay|cubicle|bedspace|side[ \t]?room|resus|zimmer|bett|chair|trolley|recliner)\b)"
+_PLACE = (r"(?i:\b(?:room|rm|bed|bay|cubicle|bedspace|side[ \t]?room|resus|zimmer|bett|chair|trolley|recliner|cot|"
+          r"incubator|isolette|crib)\b)")
 _UNIT = r"(?:ICU|MICU|SICU|CCU|CICU|CVICU|NICU|PICU|HDU|ITU|ED|ER|A&E)"
 _NOT_A_SPOT = r"(?![ \t]*(?:days?|d|weeks?|wks?|hours?|h|hrs?|months?|mins?|minutes?|%|mg|kg|L)\b)"
 # A chair or a trolley is a patient's place only in a sentence about a patient ("dialysis chair 14, her fistula").
@@ -56,7 +57,8 @@ _FURNITURE = re.compile(r"(?i)\b(?:chair|trolley|recliner)\b")
 _FACILITY_RX = re.compile(
     # Optional facility name and unit before the place: "St. Mary's ICU bed 7".
     rf"(?:(?<!Mr[ \t])(?<!Mrs[ \t])(?<!Ms[ \t])(?<!Miss[ \t])(?<!Dr[ \t])(?<!\.[ \t])"
-    rf"(?:(?!(?:Mr|Mrs|Ms|Miss|Mx|Dr)\b)[A-Z][\w'’.]*[ \t]+){{0,3}}{_UNIT}[ \t]+)?"
+    # (whole words only: "Mrs MacLeod ICU bed 9" must not lend "Leod" to the place)
+    rf"(?:\b(?!(?:Mr|Mrs|Ms|Miss|Mx|Dr)\b)[A-Z][\w'’.]*[ \t]+){{0,3}}{_UNIT}[ \t]+)?"
     rf"(?:{_PLACE}\.?[ \t]*#?[ \t]*\d{{1,4}}[A-Za-z]?\b)"
     # "bed 5 days" is a duration, not a bed number.
     rf"{_NOT_A_SPOT}"
@@ -84,16 +86,40 @@ def find_addresses(text: str) -> Iterator[Finding]:
         yield make("address", text, start, m.end(), "street address or postal code")
 
 
+def _place_itself(text: str, start: int, end: int) -> bool:
+    around = sentence(text, start, end)
+    return _PLACE_ITSELF.search(around) is not None and _SOMEONE.search(around) is None
+
+
 def _institution_address(text: str, start: int, end: int) -> bool:
     around = sentence(text, start, end)
     before = around[:max(0, around.find(text[start:end]))]
     return _INSTITUTION_BEFORE.search(before) is not None and PATIENT_EVENT.search(around) is None
 
 
+# The sentence speaks of the place itself, its state, fittings or use ("Bay 3 has new curtains", "Bed 12 is blocked
+# for infection control", "Room 3 is the quiet room for families"), ...
+_PLACE_ITSELF = re.compile(
+    r"(?i)\b(?:is|are|was|were|stays?|remains?)[ \t]+(?:now[ \t]+|still[ \t]+|being[ \t]+)?(?:closed|free|"
+    r"available|empty|vacant|blocked|broken|cleaned|out[ \t]+of[ \t]+(?:use|order|action))\b"
+    r"|\b(?:closure|reopen\w*|cleaning|cleaner|deep[- ]clean|not[ \t]+working|estates|maintenance|refurb\w*|"
+    r"decorat\w*|curtains?|call[ \t]+bells?|tv|television|lights?|sockets?|mattress\w*|model|"
+    r"(?:quiet|relatives['’]?|family|seminar|meeting|teaching|staff|store|sluice|utility|isolation)[ \t]+rooms?|"
+    r"assessment[ \t]+(?:area|unit)|(?:are|is)[ \t]+now[ \t]+the|jokes?|infection[ \t]+control)\b"
+)
+# ... and of no one in it.
+_SOMEONE = re.compile(
+    r"(?i)\b(?:pt|pts|patient|he|she|his|her|him|mr|mrs|ms|miss|lady|gentleman|gent|man|woman|boy|girl|baby|"
+    r"wife|husband|son|daughter|mother|father|mum|dad|family['’]s|nok|admitted|discharged|died|yo|y/o|post-?op)\b"
+    r"|\b\d{1,3}[ \t]?[MF]\b"
+)
+
+
 def find_facility_locations(text: str) -> Iterator[Finding]:
-    """Yield a patient's room, bed or bay, with the facility or unit when it is named; not a meeting room."""
+    """Yield a patient's room, bed or bay, with the facility or unit when it is named; not a meeting room, nor a
+    place spoken of for itself with no one in it."""
     for m in _FACILITY_RX.finditer(text):
-        if public_event(text, m.start(), m.end()):
+        if public_event(text, m.start(), m.end()) or _place_itself(text, m.start(), m.end()):
             continue
         if _FURNITURE.search(m.group()) and not about_patient(sentence(text, m.start(), m.end())):
             continue  # "chair 14 in the discharge lounge is broken"

@@ -50,17 +50,26 @@ _IP_RX = re.compile(
 )
 
 
+# A link to a file-sharing host pasted without its scheme: "drive.google.com/drive/folders/1AbX...".
+_BARE_SHARE_RX = re.compile(
+    r"(?<![\w@./-])(?:[a-z0-9-]+\.)*(?:"
+    + "|".join(re.escape(h) for h in sorted(FILE_SHARE_HOSTS, key=len, reverse=True))
+    + r")/[^\s<>\"'\[\]{}|\\^`]+", re.IGNORECASE)
+
+
 def url_spans(text: str) -> list[tuple[int, int]]:
     """Spans of every URL in `text`, trailing punctuation trimmed."""
-    if "://" not in text and "www." not in text.lower():
+    if "://" not in text and "www." not in text.lower() and "/" not in text:
         return []
     spans = []
-    for m in _URL_RX.finditer(text):
+    matches = list(_URL_RX.finditer(text))
+    matches += [m for m in _BARE_SHARE_RX.finditer(text) if not any(u.start() <= m.start() < u.end() for u in matches)]
+    for m in matches:
         end = m.end()
         while end > m.start() and text[end - 1] in _TRAILING:
             end -= 1
         spans.append((m.start(), end))
-    return spans
+    return sorted(spans)
 
 
 def find_urls(text: str, spans: list[tuple[int, int]]) -> Iterator[Finding]:
