@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from babel import Locale, dates, numbers
+from babel import Locale, dates, numbers, units
 
 from server.i18n.context import current_locale
 
@@ -40,6 +40,12 @@ def format_moment(value: datetime, skeleton: str) -> str:
 def format_number(value: int | float | None) -> str:
     """'1.234' (de, es), '1 234' (fr, a narrow no-break space), '1,234' (en)."""
     return "" if value is None else numbers.format_decimal(value, locale=_locale())
+
+
+def format_duration(amount: int, unit: str) -> str:
+    """`amount` of a CLDR duration unit ("minute", "hour", "day", "week") written out: '30 Minuten', '1\u00a0heure',
+    '7 días'. Exact, where format_timedelta would round 30 days to '1 month'."""
+    return units.format_unit(amount, f"duration-{unit}", length="long", locale=_locale())
 
 
 def text_direction(locale: str | None = None) -> str:
