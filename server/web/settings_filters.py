@@ -41,7 +41,13 @@ def _labels() -> dict[str, str]:
 
 
 def _expiry_choices() -> list[tuple[str, str]]:
-    return [(value, format_duration(amount, unit) if unit else "") for value, amount, unit in EXPIRY_CHOICES]
+    """Each choice as the page's language says it ("Never", "In 30 Minuten", "Dans 1 heure")."""
+    return [(value, _capitalised(format_duration(amount, unit, ahead=True)) if unit else gettext("Never"))
+            for value, amount, unit in EXPIRY_CHOICES]
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 async def filters_page(web: Web) -> Response:
