@@ -46,7 +46,8 @@ def test_i18n_moderations_reasons_are_msgids_with_values_and_stay_english_outsid
     assert bad.value.message == "invalid domain 'https://spam.example/': a URL, not a domain"
     assert bad.value.reason == "a URL, not a domain"
     with pytest.raises(BlocklistError) as broken:
-        parse_blocklist(CSV + "good.example,suspend,false,false,,false\nbad..example,suspend,false,false,,false\n", "csv")
+        parse_blocklist(CSV + "good.example,suspend,false,false,,false\n"
+                              "bad..example,suspend,false,false,,false\n", "csv")
     assert broken.value.message == "line 3: invalid domain 'bad..example': bad label ''"
     assert broken.value.line == 3
     with i18n.use_locale("de"):
