@@ -9,7 +9,7 @@ from starlette.responses import Response
 from moderation.errors import Kind, ServiceError
 from server.db.ids import as_id
 from server.db.types import utcnow
-from server.i18n import N_, format_duration, format_moment, gettext
+from server.i18n import N_, format_datetime, format_duration, gettext
 from server.services.reading import filter_storage as store
 from server.services.reading.filter_matching import CONTEXTS
 from server.services.reading.filter_storage import UNCHANGED, FilterChange, KeywordChange
@@ -33,7 +33,7 @@ def _filter_id(web: Web) -> int | None:
 
 
 def _until(moment: datetime | None) -> str:
-    return f"{format_moment(moment, 'yMMMdHm')} UTC" if moment else ""
+    return f"{format_datetime(moment, 'short')} UTC" if moment else ""
 
 
 def _labels() -> dict[str, str]:
