@@ -133,3 +133,16 @@ async def test_i18n_choices_built_in_python_speak_the_members_language(app, clie
     shown = _options(compose.text)
     assert set(poll) <= set(shown) and visibility in shown
     assert "1 hour" not in shown and "anyone, in public timelines" not in compose.text
+
+
+async def test_i18n_notices_and_choices_of_the_lists_import_and_messages_pages_are_translated(app, client):
+    await _speaking(app, client, "hans", "de")
+    lists = await client.get("/lists?notice=saved")
+    assert lists.status_code == 200 and "Die Liste ist gespeichert." in lists.text
+    assert "Mitglieder dieser Liste" in _options(lists.text) and "Members of this list" not in lists.text
+    missing = await client.get("/lists/424242")
+    assert missing.status_code == 404 and "Diese Liste gibt es nicht." in missing.text
+    imports = await client.get("/settings/import")
+    assert "Lesezeichen (bookmarks.csv)" in _options(imports.text) and "Bookmarks (" not in imports.text
+    hidden = await client.get("/messages?notice=hidden")
+    assert "Die Unterhaltung ist ausgeblendet." in hidden.text and "is hidden" not in hidden.text
