@@ -42,7 +42,7 @@ $(LOCALES)/%/LC_MESSAGES/messages.mo: $(LOCALES)/%/LC_MESSAGES/messages.po | $(V
 messages: $(VENV)/.installed
 	PYTHONPATH=. $(BIN)/pybabel extract --no-wrap -F babel.cfg $(KEYWORDS) -o $(LOCALES)/messages.pot \
 		--project=Curbside --copyright-holder="Curbside contributors" .
-	$(BIN)/pybabel update --no-wrap -d $(LOCALES) -D messages -i $(LOCALES)/messages.pot
+	$(BIN)/pybabel update --no-wrap --ignore-obsolete -d $(LOCALES) -D messages -i $(LOCALES)/messages.pot
 	$(MAKE) catalogs
 
 run: $(VENV)/.installed catalogs

@@ -38,7 +38,7 @@ from moderation.domains import (
     obfuscate_domain,
     stricter,
 )
-from moderation.errors import ServiceError
+from moderation.errors import N_, ServiceError
 
 __all__ = [
     "FORMATS", "BlocklistError", "PolicyDiff", "detect_format", "diff_policies",
@@ -56,14 +56,21 @@ class BlocklistError(ServiceError, ValueError):
     """A list refused as a whole (a ServiceError, kind INVALID). `.line` is the 1-based line (the 1-based entry
     for JSON lists)."""
 
-    def __init__(self, line: int, reason: str, unit: str = "line") -> None:
-        super().__init__(f"{unit} {line}: {reason}")
+    def __init__(self, line: int, reason: str | ServiceError, unit: str = "line", **values: object) -> None:
+        why = reason if isinstance(reason, ServiceError) else ServiceError(reason, values=values)
+        at = N_("entry %(line)s: %(reason)s") if unit == "entry" else N_("line %(line)s: %(reason)s")
+        super().__init__(at, values={"line": line, "reason": why})
         self.line = line
-        self.reason = reason
+        self.reason = why.message
 
 
 class _Bad(Exception):
-    """Raised inside one entry; the caller attaches the line number."""
+    """Raised inside one entry; the caller attaches the line number. `.why` is the reason as a refusal (a msgid
+    and its values), so the page that shows it can translate it."""
+
+    def __init__(self, reason: str | ServiceError, **values: object) -> None:
+        self.why = reason if isinstance(reason, ServiceError) else ServiceError(reason, values=values)
+        super().__init__(self.why.message)
 
 
 def parse_blocklist(data: bytes | str, fmt: str | None = None, *,
@@ -75,14 +82,14 @@ def parse_blocklist(data: bytes | str, fmt: str | None = None, *,
     """
     text = _decode(data)
     if not text.strip():
-        raise BlocklistError(1, "empty document")
+        raise BlocklistError(1, N_("empty document"))
     fmt = fmt or detect_format(text)
     parsers = {"csv": _parse_csv, "json": _parse_json, "plain": _parse_plain}
     if fmt not in parsers:
         raise ValueError(f"unknown blocklist format {fmt!r}; expected one of {FORMATS}")
     entries = parsers[fmt](text)
     if len(entries) > max_entries:
-        raise BlocklistError(entries[max_entries][0], f"more than {max_entries} entries")
+        raise BlocklistError(entries[max_entries][0], N_("more than %(limit)s entries"), limit=max_entries)
     return _merge_duplicates(policy for _, policy in entries)
 
 
@@ -105,7 +112,7 @@ def _decode(data: bytes | str) -> str:
     try:
         return bytes(data).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise BlocklistError(data.count(b"\n", 0, exc.start) + 1, "not valid UTF-8") from None
+        raise BlocklistError(data.count(b"\n", 0, exc.start) + 1, N_("not valid UTF-8")) from None
 
 
 def _merge_duplicates(policies: Iterable[DomainPolicy]) -> list[DomainPolicy]:
@@ -123,7 +130,7 @@ def _policy(domain: str, severity: str = "", reject_media: bool = False, reject_
     try:
         name = domain if digest else normalize_domain(domain)
     except InvalidDomain as exc:
-        raise _Bad(str(exc)) from None
+        raise _Bad(exc) from None
     return DomainPolicy(name, _severity(severity), reject_media, reject_reports,
                         public_comment, private_comment, obfuscate, digest=digest)
 
@@ -132,7 +139,7 @@ def _severity(text: str) -> Severity:
     try:
         return Severity(text.strip() or "suspend")
     except ValueError:
-        raise _Bad(f"unknown severity {text[:40]!r}") from None
+        raise _Bad(N_("unknown severity %(value)s"), value=repr(text[:40])) from None
 
 
 # CSV ----------------------------------------------------------------------------------------
@@ -154,9 +161,9 @@ def _parse_csv(text: str) -> list[tuple[int, DomainPolicy]]:
             try:
                 out.append((line, _csv_row(row, columns)))
             except _Bad as exc:
-                raise BlocklistError(line, str(exc)) from None
+                raise BlocklistError(line, exc.why) from None
     except csv.Error as exc:
-        raise BlocklistError(reader.line_num, f"malformed CSV ({exc})") from None
+        raise BlocklistError(reader.line_num, N_("malformed CSV (%(problem)s)"), problem=str(exc)) from None
     return out
 
 
@@ -168,17 +175,18 @@ def _csv_header(row: list[str], line: int) -> tuple[str, ...]:
     names = tuple(name.strip().lower() for name in row)
     repeated = {name for name in names if name and names.count(name) > 1}
     if repeated:
-        raise BlocklistError(line, f"column {sorted(repeated)[0]} appears twice")
+        raise BlocklistError(line, N_("column %(column)s appears twice"), column=sorted(repeated)[0])
     return names
 
 
 def _csv_row(row: list[str], columns: tuple[str, ...] | None) -> DomainPolicy:
     if columns is None:
         if len(row) > len(_CSV_COLUMNS):
-            raise _Bad(f"{len(row)} fields, at most {len(_CSV_COLUMNS)} without a header")
+            raise _Bad(N_("%(count)s fields, at most %(limit)s without a header"), count=len(row),
+                       limit=len(_CSV_COLUMNS))
         columns = _CSV_COLUMNS[:len(row)]
     elif len(row) != len(columns):
-        raise _Bad(f"{len(row)} fields where the header has {len(columns)}")
+        raise _Bad(N_("%(count)s fields where the header has %(limit)s"), count=len(row), limit=len(columns))
     fields = dict(zip(columns, row))
     return _policy(
         fields["#domain"], fields.get("#severity", ""),
@@ -194,7 +202,7 @@ def _csv_bool(fields: dict[str, str], column: str) -> bool:
         return False
     if text in ("true", "1", "yes"):
         return True
-    raise _Bad(f"{column[1:]} must be true or false, not {text[:20]!r}")
+    raise _Bad(N_("%(column)s must be true or false, not %(value)s"), column=column[1:], value=repr(text[:20]))
 
 
 # JSON ---------------------------------------------------------------------------------------
@@ -203,23 +211,23 @@ def _parse_json(text: str) -> list[tuple[int, DomainPolicy]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise BlocklistError(exc.lineno, f"invalid JSON ({exc.msg})") from None
+        raise BlocklistError(exc.lineno, N_("invalid JSON (%(problem)s)"), problem=exc.msg) from None
     except RecursionError:
-        raise BlocklistError(1, "JSON nested too deeply") from None
+        raise BlocklistError(1, N_("JSON nested too deeply")) from None
     if not isinstance(data, list):
-        raise BlocklistError(1, "a JSON list must be an array of objects")
+        raise BlocklistError(1, N_("a JSON list must be an array of objects"))
     out = []
     for index, item in enumerate(data, 1):
         try:
             out.append((index, _json_entry(item)))
         except _Bad as exc:
-            raise BlocklistError(index, str(exc), unit="entry") from None
+            raise BlocklistError(index, exc.why, unit="entry") from None
     return out
 
 
 def _json_entry(item: object) -> DomainPolicy:
     if not isinstance(item, dict):
-        raise _Bad("not an object")
+        raise _Bad(N_("not an object"))
     domain = _json_str(item, "domain")
     comment = _json_str(item, "public_comment") or _json_str(item, "comment")
     fields = dict(severity=_json_str(item, "severity"), reject_media=_json_bool(item, "reject_media"),
@@ -230,10 +238,10 @@ def _json_entry(item: object) -> DomainPolicy:
         return _policy(domain, **fields)
     digest = _json_str(item, "digest").strip().lower()
     if not is_digest(digest):
-        raise _Bad("obfuscated domain without a SHA-256 digest")
+        raise _Bad(N_("obfuscated domain without a SHA-256 digest"))
     display = domain.strip().lower()
     if not 0 < len(display) <= 253 or not set(display) <= set("abcdefghijklmnopqrstuvwxyz0123456789.-_:*"):
-        raise _Bad(f"bad obfuscated domain {display[:70]!r}")
+        raise _Bad(N_("bad obfuscated domain %(value)s"), value=repr(display[:70]))
     return _policy(display, **{**fields, "obfuscate": True}, digest=digest)
 
 
@@ -241,12 +249,12 @@ def _json_str(item: dict, key: str) -> str:
     value = item.get(key)
     if value is None:
         if key == "domain":
-            raise _Bad("missing domain")
+            raise _Bad(N_("missing domain"))
         return ""
     if not isinstance(value, str):
-        raise _Bad(f"{key} must be a string")
+        raise _Bad(N_("%(key)s must be a string"), key=key)
     if not valid_text(value):
-        raise _Bad(f"{key} is not valid text (NUL or a lone surrogate)")
+        raise _Bad(N_("%(key)s is not valid text (NUL or a lone surrogate)"), key=key)
     return value
 
 
@@ -255,7 +263,7 @@ def _json_bool(item: dict, key: str) -> bool:
     if value is None:
         return False
     if not isinstance(value, bool):
-        raise _Bad(f"{key} must be true or false")
+        raise _Bad(N_("%(key)s must be true or false"), key=key)
     return value
 
 
@@ -269,7 +277,7 @@ def _parse_plain(text: str) -> list[tuple[int, DomainPolicy]]:
             try:
                 out.append((line, _policy(domain)))
             except _Bad as exc:
-                raise BlocklistError(line, str(exc)) from None
+                raise BlocklistError(line, exc.why) from None
     return out
 
 

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import idna
 
-from moderation.errors import ServiceError
+from moderation.errors import N_, ServiceError
 
 __all__ = [
     "DomainPolicy", "Effective", "FederationMode", "InvalidDomain", "PolicySet", "Severity",
@@ -36,10 +36,12 @@ _DIGEST = re.compile(r"[0-9a-f]{64}")
 class InvalidDomain(ServiceError, ValueError):
     """A string that is not a usable domain (a ServiceError of kind INVALID); `.reason` says why."""
 
-    def __init__(self, domain: object, reason: str) -> None:
-        super().__init__(f"invalid domain {str(domain)[:100]!r}: {reason}")
+    def __init__(self, domain: object, reason: str, **values: object) -> None:
+        self.why = ServiceError(reason, values=values)  # the reason alone, translatable where it is shown
+        super().__init__(N_("invalid domain %(domain)s: %(reason)s"),
+                         values={"domain": repr(str(domain)[:100]), "reason": self.why})
         self.domain = domain
-        self.reason = reason
+        self.reason = self.why.message
 
 
 def normalize_domain(value: str) -> str:
@@ -51,7 +53,7 @@ def normalize_domain(value: str) -> str:
     elsewhere (an obfuscated name), bad punycode, over-long names.
     """
     if not isinstance(value, str):
-        raise InvalidDomain(value, "not a string")
+        raise InvalidDomain(value, N_("not a string"))
     return _normalize(value)
 
 
@@ -62,9 +64,9 @@ def _normalize(value: str) -> str:
         text = text[2:]
     text = text.rstrip(".")
     if not text:
-        raise InvalidDomain(value, "empty")
-    for bad, reason in (("://", "a URL, not a domain"), ("/", "contains '/'"), ("@", "contains '@'"),
-                        ("*", "contains '*' (obfuscated or a wildcard inside the name)")):
+        raise InvalidDomain(value, N_("empty"))
+    for bad, reason in (("://", N_("a URL, not a domain")), ("/", N_("contains '/'")), ("@", N_("contains '@'")),
+                        ("*", N_("contains '*' (obfuscated or a wildcard inside the name)"))):
         if bad in text:
             raise InvalidDomain(value, reason)
     host, port = _split_port(value, text)
@@ -77,9 +79,9 @@ def _split_port(original: str, text: str) -> tuple[str, str]:
     if not sep:
         return text, ""
     if ":" in host or "[" in host:
-        raise InvalidDomain(original, "IPv6 literals are not supported")
+        raise InvalidDomain(original, N_("IPv6 literals are not supported"))
     if not port.isascii() or not port.isdigit() or not 0 < int(port) < 65536:
-        raise InvalidDomain(original, f"bad port {port[:10]!r}")
+        raise InvalidDomain(original, N_("bad port %(value)s"), value=repr(port[:10]))
     return host.rstrip("."), str(int(port))
 
 
@@ -88,17 +90,18 @@ def _host_to_ascii(original: str, host: str) -> str:
         try:
             host = idna.encode(host, uts46=True).decode("ascii")
         except idna.IDNAError as exc:
-            raise InvalidDomain(original, f"not a valid internationalised name ({exc})") from None
+            raise InvalidDomain(original, N_("not a valid internationalised name (%(problem)s)"),
+                                problem=str(exc)) from None
     if len(host) > 253:
-        raise InvalidDomain(original, "longer than 253 characters")
+        raise InvalidDomain(original, N_("longer than %(limit)s characters"), limit=253)
     for label in host.split("."):
         if not _LABEL.fullmatch(label):
-            raise InvalidDomain(original, f"bad label {label[:70]!r}")
+            raise InvalidDomain(original, N_("bad label %(value)s"), value=repr(label[:70]))
         if label.startswith("xn--"):
             try:
                 idna.decode(label)
             except idna.IDNAError:
-                raise InvalidDomain(original, f"bad punycode label {label!r}") from None
+                raise InvalidDomain(original, N_("bad punycode label %(value)s"), value=repr(label)) from None
     return host
 
 

@@ -13,6 +13,7 @@ from server.i18n.context import current_locale, set_default_locale, use_locale
 from server.i18n.formats import (
     format_date,
     format_datetime,
+    format_duration,
     format_moment,
     format_number,
     language_name,
@@ -22,6 +23,7 @@ from server.i18n.text import N_, filled, gettext, lazy_format, ngettext, pgettex
 
 __all__ = [
     "N_", "available_locales", "best_of_header", "choose_locale", "current_locale", "filled", "format_date",
-    "format_datetime", "format_moment", "format_number", "gettext", "is_available", "language_name", "lazy_format",
-    "ngettext", "pN_", "pgettext", "set_default_locale", "supported", "text_direction", "translations", "use_locale",
+    "format_datetime", "format_duration", "format_moment", "format_number", "gettext", "is_available",
+    "language_name", "lazy_format", "ngettext", "pN_", "pgettext", "set_default_locale", "supported",
+    "text_direction", "translations", "use_locale",
 ]

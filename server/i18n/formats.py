@@ -1,7 +1,7 @@
 """Dates, times and numbers in the current locale (CLDR data through Babel), and the page's direction."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from babel import Locale, dates, numbers
 
@@ -40,6 +40,17 @@ def format_moment(value: datetime, skeleton: str) -> str:
 def format_number(value: int | float | None) -> str:
     """'1.234' (de, es), '1 234' (fr, a narrow no-break space), '1,234' (en)."""
     return "" if value is None else numbers.format_decimal(value, locale=_locale())
+
+
+_SECONDS = {"minute": 60, "hour": 3600, "day": 86400, "week": 604800}
+
+
+def format_duration(amount: int, unit: str, *, ahead: bool = False) -> str:
+    """`amount` of `unit` ("minute", "hour", "day", "week") written out: '30 Minuten', '7 días'; `ahead`: from
+    now, in the language's own form ('in 30 Tagen', 'dans 1 heure'), which a "In %s" of ours would get wrong.
+    Always in `unit` (an infinite threshold), where Babel would round 30 days to '1 month'."""
+    return dates.format_timedelta(timedelta(seconds=amount * _SECONDS[unit]), granularity=unit,
+                                  threshold=float("inf"), add_direction=ahead, locale=_locale())
 
 
 def text_direction(locale: str | None = None) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from moderation.errors import ServiceError
 from server.i18n.catalogs import translations
 from server.i18n.context import current_locale
 from server.i18n.formats import format_number
@@ -41,7 +42,8 @@ def lazy_format(message: str, **values: object) -> str:
 def filled(message: str, values: Mapping[str, object]) -> str:
     """A translated %-format msgid filled with `values` (a service's refusal: `ServiceError.msgid`, `.values`),
     numbers written in the locale's form ('1.000', '1 000', '4,5'; ids are passed as text so they stay bare); a
-    msgid without values is only translated."""
+    msgid without values is only translated. A value that is itself a refusal (a ServiceError quoted in another's
+    sentence) is translated and filled the same way."""
     translated = gettext(message) if message else message  # gettext("") is the catalog's header
     if not values:
         return translated
@@ -49,4 +51,6 @@ def filled(message: str, values: Mapping[str, object]) -> str:
 
 
 def _shown(value: object) -> object:
+    if isinstance(value, ServiceError):
+        return filled(value.msgid, value.values)
     return format_number(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value

@@ -15,7 +15,7 @@ from moderation.errors import ServiceError
 from moderation.phi import IMAGE_REMINDER
 from server.db.ids import as_id
 from server.db.models import MediaAttachment, Post
-from server.i18n import N_, gettext
+from server.i18n import N_, format_duration, gettext
 from server.services.posts import authoring as post_service
 from server.services.posts import media as media_service
 from server.services.posts import media_phi
@@ -27,14 +27,15 @@ from server.web.status_view import roll_back, status_cards, viewer_actor
 
 MAX_IMAGES = media_service.MAX_ATTACHMENTS
 VISIBILITIES = (
-    ("public", "Public", "anyone, in public timelines"),
-    ("unlisted", "Unlisted", "anyone, not in public timelines"),
-    ("private", "Followers only", "your followers"),
-    ("local", "Members only", "this community; never leaves it"),
-    ("direct", "Direct", "only the people mentioned"),
+    ("public", N_("Public"), N_("anyone, in public timelines")),
+    ("unlisted", N_("Unlisted"), N_("anyone, not in public timelines")),
+    ("private", N_("Followers only"), N_("your followers")),
+    ("local", N_("Members only"), N_("this community; never leaves it")),
+    ("direct", N_("Direct"), N_("only the people mentioned")),
 )
-DURATIONS = ((300, "5 minutes"), (1800, "30 minutes"), (3600, "1 hour"), (21600, "6 hours"), (86400, "1 day"),
-             (259200, "3 days"), (604800, "7 days"))
+# A poll's lengths: seconds, and the amount and CLDR unit its label is written in (in the page's language).
+DURATIONS = ((300, 5, "minute"), (1800, 30, "minute"), (3600, 1, "hour"), (21600, 6, "hour"), (86400, 1, "day"),
+             (259200, 3, "day"), (604800, 7, "day"))
 
 
 @dataclass
@@ -125,7 +126,10 @@ async def _page(web: Web, draft: Draft, status: int = 200, **extra) -> Response:
 
 
 def form_context(web: Web) -> dict:
-    return {"visibilities": VISIBILITIES, "durations": DURATIONS, "image_reminder": IMAGE_REMINDER,
+    """What every compose form shows; its labels in the page's language."""
+    return {"visibilities": [(value, gettext(label), gettext(hint)) for value, label, hint in VISIBILITIES],
+            "durations": [(seconds, format_duration(amount, unit)) for seconds, amount, unit in DURATIONS],
+            "image_reminder": IMAGE_REMINDER,
             "max_chars": post_service.MAX_CHARS, "max_images": MAX_IMAGES,
             "media_url": lambda row: media_service.file_url(web.runtime, row.file_key, row.extension, small=True)}
 

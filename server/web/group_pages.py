@@ -22,7 +22,7 @@ from server.services.groups import browsing, joining, moderating, posting, regis
 from server.services.reading import timelines as reading
 from server.services.social import interactions
 from server.web import case_views
-from server.web.forms import refusal, sentence
+from server.web.forms import because, refusal, sentence
 from server.web.notices import notice as notice_of
 from server.web.page import Web, error_page
 from server.web.status_view import account_cards, clean, roll_back, viewer_actor, when
@@ -114,7 +114,8 @@ async def join(web: Web) -> Response:
             await joining.join(web.runtime, web.db, listing.group, me)
     except joining.JoinRefused as exc:
         await roll_back(web)
-        return await group_page(web, status=403, error=_("You cannot join this group: %s.") % exc.reason)
+        return await group_page(web, status=403, error=because("You cannot join this group: %(reason)s.",
+                                                                       exc.decision.as_error()))
     except ServiceError as exc:
         await roll_back(web)
         return await group_page(web, status=status_of(exc), error=sentence(exc))

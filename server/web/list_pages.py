@@ -8,7 +8,7 @@ from starlette.responses import Response
 from moderation.errors import ServiceError
 from server.db.ids import as_id
 from server.db.models import List
-from server.i18n import gettext
+from server.i18n import N_, gettext
 from server.services.moderation.hidden_from_viewers import visible_actors
 from server.services.reading import lists
 from server.services.reading import timelines as reading
@@ -18,20 +18,27 @@ from server.web.page import Web, error_page
 from server.web.status_view import account_cards, roll_back, status_cards
 from server.web.timelines import older_link, page_of
 
-POLICIES = (("list", "Members of this list"), ("followed", "Anyone you follow"), ("none", "No one else"))
-NOTICES = {"created": "The list is made. Add colleagues you follow below.", "saved": "The list is saved.",
-           "added": "Added to the list.", "removed": "Removed from the list.", "deleted": "The list is deleted."}
-NOT_FOUND = "There is no such list."
+POLICIES = (("list", N_("Members of this list")), ("followed", N_("Anyone you follow")), ("none", N_("No one else")))
+NOTICES = {"created": N_("The list is made. Add colleagues you follow below."), "saved": N_("The list is saved."),
+           "added": N_("Added to the list."), "removed": N_("Removed from the list."),
+           "deleted": N_("The list is deleted.")}
+NOT_FOUND = N_("There is no such list.")
 
 
 def _notice(web: Web) -> str:
-    return NOTICES.get(web.request.query_params.get("notice", ""), "")
+    found = NOTICES.get(web.request.query_params.get("notice", ""))
+    return gettext(found) if found else ""
+
+
+def _policies() -> list[tuple[str, str]]:
+    """Who may be replied to, in the page's language."""
+    return [(value, gettext(text)) for value, text in POLICIES]
 
 
 async def _index(web: Web, status: int = 200, error: str = "", typed: str = "") -> Response:
     owned = await lists.owned_lists(web.db, web.viewer.actor_id)
     counts = await lists.member_counts(web.db, web.viewer.actor_id)
-    return web.render("lists/index.html", status=status, lists=owned, counts=counts, policies=POLICIES, error=error,
+    return web.render("lists/index.html", status=status, lists=owned, counts=counts, policies=_policies(), error=error,
                       typed_title=typed, notice=_notice(web), limit=lists.MAX_LISTS)
 
 
@@ -67,7 +74,7 @@ async def _show(web: Web, owned: List, status: int = 200, error: str = "", handl
         return error_page(web, 404, gettext("There is no such page."))
     rows, shown = await reading.list_timeline(web.db, owned, page)
     members = await visible_actors(web.db, [actor for _, actor in await lists.members(web.db, owned)])
-    return web.render("lists/show.html", status=status, list=owned, policies=POLICIES, error=error,
+    return web.render("lists/show.html", status=status, list=owned, policies=_policies(), error=error,
                       notice=_notice(web), typed_handle=handle, statuses=await status_cards(web, shown),
                       older=older_link(web, rows), first_page="max_id" not in web.request.query_params,
                       members=list(zip(members, await account_cards(web, members))))
@@ -76,7 +83,7 @@ async def _show(web: Web, owned: List, status: int = 200, error: str = "", handl
 async def show(web: Web) -> Response:
     owned = await _owned(web)
     if owned is None:
-        return error_page(web, 404, NOT_FOUND)
+        return error_page(web, 404, gettext(NOT_FOUND))
     return await _show(web, owned)
 
 
@@ -84,7 +91,7 @@ async def edit(web: Web) -> Response:
     """Rename the list, choose its replies policy, make it exclusive or not."""
     owned = await _owned(web)
     if owned is None:
-        return error_page(web, 404, NOT_FOUND)
+        return error_page(web, 404, gettext(NOT_FOUND))
     try:
         await lists.update_list(web.db, owned, title=web.value("title"),
                                 replies_policy=web.value("replies_policy", owned.replies_policy),
@@ -99,7 +106,7 @@ async def edit(web: Web) -> Response:
 async def delete(web: Web) -> Response:
     owned = await _owned(web)
     if owned is None:
-        return error_page(web, 404, NOT_FOUND)
+        return error_page(web, 404, gettext(NOT_FOUND))
     await lists.delete_list(web.db, owned)
     await web.db.commit()
     return web.redirect("/lists?notice=deleted")
@@ -109,7 +116,7 @@ async def add_member(web: Web) -> Response:
     """Add an account by handle (user, @user or user@domain): one the member follows."""
     owned = await _owned(web)
     if owned is None:
-        return error_page(web, 404, NOT_FOUND)
+        return error_page(web, 404, gettext(NOT_FOUND))
     handle = web.value("handle").strip()[:320]
     actor = await lookup.find_acct(web.runtime, web.db, handle, resolve=False) if handle else None
     if actor is None or not await visible_actors(web.db, [actor]):
@@ -126,7 +133,7 @@ async def add_member(web: Web) -> Response:
 async def remove_member(web: Web) -> Response:
     owned = await _owned(web)
     if owned is None:
-        return error_page(web, 404, NOT_FOUND)
+        return error_page(web, 404, gettext(NOT_FOUND))
     raw = web.value("account_id")
     if raw.isdigit() and len(raw) <= 19:
         await lists.remove_accounts(web.db, owned, [int(raw)])

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from moderation.errors import ServiceError
 from server.db.fulltext import plain_text
-from server.i18n import gettext
+from server.i18n import N_, gettext
 from server.services.posts import authoring as post_service
 from server.services.reading import conversations
 from server.services.reading.timelines import Page
@@ -30,7 +30,12 @@ EXCERPT_CHARS = 140
 HANDLE = re.compile(r"@?([A-Za-z0-9_][A-Za-z0-9_.\-]*)(?:@([A-Za-z0-9.\-]+(?::\d+)?))?")
 LEADING_MENTIONS = re.compile(r"^(?:\s*@[\w.\-]+(?:@[\w.\-:]+)?)+\s*")
 INLINE_TAG = re.compile(r"</?(?:a|span)\b[^>]*>", re.I)  # mentions are links of spans: "@<span>bob</span>"
-NOTICES = {"hidden": "The conversation is hidden. It comes back when someone writes in it again."}
+NOTICES = {"hidden": N_("The conversation is hidden. It comes back when someone writes in it again.")}
+
+
+def _notice(web: Web) -> str:
+    found = NOTICES.get(web.request.query_params.get("notice", ""))
+    return gettext(found) if found else ""  # gettext("") would be the catalog's header
 
 
 def excerpt(entity: dict) -> str:
@@ -62,7 +67,7 @@ async def messages(web: Web) -> Response:
     if len(rows) == PAGE_SIZE:
         older = "/messages?" + urlencode({"max_id": min(r.last_status_id for r in rows)})
     return web.render("messages/index.html", items=[_card(e, str(me.id)) for e in entities], older=older,
-                      notice=NOTICES.get(web.request.query_params.get("notice", ""), ""))
+                      notice=_notice(web))
 
 
 async def open_conversation(web: Web) -> Response:

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from moderation.errors import Kind, ServiceError
 from server.db.ids import as_id
 from server.db.types import utcnow
-from server.i18n import N_, gettext
+from server.i18n import N_, format_datetime, format_duration, gettext
 from server.services.reading import filter_storage as store
 from server.services.reading.filter_matching import CONTEXTS
 from server.services.reading.filter_storage import UNCHANGED, FilterChange, KeywordChange
@@ -17,10 +17,11 @@ from server.web.forms import rollback, sentence
 from server.web.page import Web, error_page
 from server.web.settings_profile import render_settings
 
-CONTEXT_LABELS = {"home": "Home timeline", "notifications": "Notifications", "public": "Public timelines",
-                  "thread": "Conversations", "account": "Profiles"}
-EXPIRY_CHOICES = [("", "Never"), ("1800", "30 minutes"), ("3600", "1 hour"), ("21600", "6 hours"),
-                  ("43200", "12 hours"), ("86400", "1 day"), ("604800", "1 week"), ("2592000", "30 days")]
+CONTEXT_LABELS = {"home": N_("Home timeline"), "notifications": N_("Notifications"), "public": N_("Public timelines"),
+                  "thread": N_("Conversations"), "account": N_("Profiles")}
+# Seconds, and the amount and CLDR unit the choice is written in, in the page's language ("" is never).
+EXPIRY_CHOICES = [("", 0, ""), ("1800", 30, "minute"), ("3600", 1, "hour"), ("21600", 6, "hour"),
+                  ("43200", 12, "hour"), ("86400", 1, "day"), ("604800", 1, "week"), ("2592000", 30, "day")]
 KEEP = "keep"
 BLANK_ROWS = 3  # empty keyword rows a form offers (no script adds rows)
 MAX_ROWS = store.MAX_KEYWORDS + BLANK_ROWS
@@ -32,14 +33,28 @@ def _filter_id(web: Web) -> int | None:
 
 
 def _until(moment: datetime | None) -> str:
-    return f"{moment.day} {moment.strftime('%b %Y, %H:%M')} UTC" if moment else ""
+    return f"{format_datetime(moment, 'short')} UTC" if moment else ""
+
+
+def _labels() -> dict[str, str]:
+    return {context: gettext(label) for context, label in CONTEXT_LABELS.items()}
+
+
+def _expiry_choices() -> list[tuple[str, str]]:
+    """Each choice as the page's language says it ("Never", "In 30 Minuten", "Dans 1 heure")."""
+    return [(value, _capitalised(format_duration(amount, unit, ahead=True)) if unit else gettext("Never"))
+            for value, amount, unit in EXPIRY_CHOICES]
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 async def filters_page(web: Web) -> Response:
     found = await store.list_filters(web.db, web.viewer.actor_id)
     now = utcnow()
     listed = [{"id": f.filter.id, "title": f.filter.title, "keywords": f.keywords, "posts": len(f.statuses),
-               "contexts": [CONTEXT_LABELS[c] for c in f.filter.context if c in CONTEXT_LABELS],
+               "contexts": [gettext(CONTEXT_LABELS[c]) for c in f.filter.context if c in CONTEXT_LABELS],
                "action": f.filter.action, "until": _until(f.filter.expires_at),
                "expired": f.filter.expires_at is not None and f.filter.expires_at <= now} for f in found]
     return render_settings(web, "settings/filters.html", "filters", filters=listed)
@@ -50,7 +65,7 @@ def _form(web: Web, *, title: str = "", contexts=(), action: str = "warn", rows=
     rows = list(rows) + [{"id": "", "keyword": "", "whole_word": True}] * BLANK_ROWS
     return render_settings(web, "settings/filter_form.html", "filters", status, error=error, title=title,
                            contexts=list(contexts), action=action, rows=rows, expires=expires, until=until,
-                           editing=editing, context_labels=CONTEXT_LABELS, expiry_choices=EXPIRY_CHOICES,
+                           editing=editing, context_labels=_labels(), expiry_choices=_expiry_choices(),
                            all_contexts=CONTEXTS)
 
 

@@ -10,7 +10,7 @@ from moderation.errors import ServiceError
 from server.db.models import Actor
 from server.db.models.imports import IMPORT_KINDS
 from server.db.types import utcnow
-from server.i18n import N_
+from server.i18n import N_, gettext
 from server.services.accounts import imports, migration
 from server.web.forms import rollback, sentence, upload
 from server.web.page import Web
@@ -18,9 +18,9 @@ from server.web.settings_account import password_checked
 from server.web.settings_profile import render_settings
 
 MAX_IMPORT_BYTES = 2_000_000
-KIND_NAMES = {"following": "Accounts you follow (following_accounts.csv)", "lists": "Lists (lists.csv)",
-              "blocks": "Accounts you block (blocked_accounts.csv)", "mutes": "Accounts you mute (muted_accounts.csv)",
-              "bookmarks": "Bookmarks (bookmarks.csv)"}
+KIND_NAMES = {"following": N_("Accounts you follow (following_accounts.csv)"), "lists": N_("Lists (lists.csv)"),
+              "blocks": N_("Accounts you block (blocked_accounts.csv)"),
+              "mutes": N_("Accounts you mute (muted_accounts.csv)"), "bookmarks": N_("Bookmarks (bookmarks.csv)")}
 
 
 async def _aliases_page(web: Web, status: int = 200, error: str = "", typed: str = "") -> Response:
@@ -91,7 +91,8 @@ async def undo_move(web: Web) -> Response:
 async def _import_page(web: Web, status: int = 200, error: str = "") -> Response:
     jobs = await imports.recent_imports(web.db, web.viewer.actor)
     return render_settings(web, "settings/import.html", "import", status, error=error, jobs=jobs,
-                           kinds=[(k, KIND_NAMES[k]) for k in IMPORT_KINDS], kind_names=KIND_NAMES)
+                           kinds=[(k, gettext(KIND_NAMES[k])) for k in IMPORT_KINDS],
+                           kind_names={k: gettext(name) for k, name in KIND_NAMES.items()})
 
 
 async def import_data(web: Web) -> Response:

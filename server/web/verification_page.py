@@ -9,7 +9,7 @@ from server.convert.verification_to_json import masked
 from server.db.ids import as_id
 from server.db.models import VerificationRequest
 from server.errors import status_of
-from server.i18n import gettext
+from server.i18n import gettext, pgettext, pN_
 from server.services.accounts.professional_profile import get_profile
 from server.services.accounts.specialties import specialty_name
 from server.services.verification.attestations_issued import current_verifications
@@ -21,8 +21,14 @@ from server.web.page import Web, error_page
 from server.web.professions import CREDENTIAL_LABELS, label, profession_choices, specialty_groups
 
 FIELDS = ("profession", "specialty", "credential_type", "credential_number", "jurisdiction", "note")
-STATES = {"pending": "Waiting for review", "info_requested": "More information requested",
-          "approved": "Approved", "rejected": "Declined"}
+# A member's own request, one of them (in the admins' lists these words name groups of requests).
+STATES = {"pending": pN_("my request", "Waiting for review"),
+          "info_requested": pN_("my request", "More information requested"),
+          "approved": pN_("my request", "Approved"), "rejected": pN_("my request", "Declined")}
+
+
+def _states() -> dict[str, str]:
+    return {state: pgettext("my request", text) for state, text in STATES.items()}
 
 
 async def _page(web: Web, status: int = 200, error: str = "", values: dict | None = None,
@@ -36,7 +42,7 @@ async def _page(web: Web, status: int = 200, error: str = "", values: dict | Non
                   "jurisdiction": own.jurisdiction or ""}
     return web.render(
         "verification/index.html", status=status, section="verification", error=error, answer_error=answer_error,
-        values=values, notice=notice(web), verified=verified, requests=requests, states=STATES, masked=masked,
+        values=values, notice=notice(web), verified=verified, requests=requests, states=_states(), masked=masked,
         open_request=next((r for r in requests if r.state in OPEN_STATES), None), specialty_name=specialty_name,
         profession_label=label, professions=profession_choices(), specialty_groups=specialty_groups(),
         credential_types=[(t, gettext(CREDENTIAL_LABELS[t]) if t in CREDENTIAL_LABELS else t)

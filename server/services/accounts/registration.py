@@ -63,7 +63,7 @@ async def register(session: AsyncSession, settings: Settings, reg: Registration,
         try:
             invite = await use_invite(session, reg.invite_code)
         except ServiceError as exc:
-            raise ServiceError(str(exc), Kind.FORBIDDEN) from None
+            raise ServiceError(exc.msgid, Kind.FORBIDDEN, values=exc.values) from None
     urls = LocalUrls(settings.base_url)
     approved = invite is not None or mode == "open"
     account = await create_account(session, urls, settings.domain, NewAccount(

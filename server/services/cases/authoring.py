@@ -129,7 +129,7 @@ async def _may_open(runtime: Runtime, session, group: Actor, author: Actor) -> N
     allowed = await joining.may_post(runtime, session, hosted, author)
     if allowed.refused:
         raise ServiceError(N_("you may not post in this group: %(reason)s"), kind=Kind.FORBIDDEN,
-                           values={"reason": allowed.reason})
+                           values={"reason": allowed.as_error()})
 
 
 async def create_case(runtime: Runtime, session, author: Actor, new: NewCase) -> Post:

@@ -8,13 +8,16 @@ is logged with its reason."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from moderation.errors import Kind, ServiceError
 from server.db.ids import snowflake
 from server.db.models import Actor, Follow, Group
+from server.i18n import N_
 from server.runtime import Runtime
 from server.services.groups import states
 from server.services.moderation import audit
@@ -28,18 +31,29 @@ log = logging.getLogger("curbside.groups")
 
 @dataclass(frozen=True)
 class Decision:
+    """`reason` is a %-format msgid (marked N_) that `values` fill: a page shows it translated (`as_error`),
+    the log and the client API in English (`text`)."""
+
     state: str  # accepted | pending | rejected
     reason: str
+    values: Mapping[str, object] = field(default_factory=dict)
 
     @property
     def refused(self) -> bool:
         return self.state == "rejected"
 
+    @property
+    def text(self) -> str:
+        return self.as_error().message
+
+    def as_error(self, kind: Kind = Kind.FORBIDDEN) -> ServiceError:
+        return ServiceError(self.reason, kind, values=self.values)
+
 
 class JoinRefused(Exception):
     def __init__(self, decision: Decision):
-        super().__init__(decision.reason)
-        self.reason = decision.reason
+        super().__init__(decision.text)
+        self.reason, self.decision = decision.text, decision
 
 
 async def _is_verified(session: AsyncSession, domain: str, candidate: Actor) -> bool:
@@ -49,15 +63,17 @@ async def _is_verified(session: AsyncSession, domain: str, candidate: Actor) -> 
 async def _by_policy(session: AsyncSession, domain: str, group: Group, candidate: Actor) -> Decision:
     policy = group.join_policy
     if group.members_only and not candidate.local:
-        return Decision("rejected", "a members-only group takes no one from elsewhere")
+        return Decision("rejected", N_("a members-only group takes no one from elsewhere"))
     if policy == "members" and not candidate.local:
-        return Decision("rejected", f"only members of {domain} may join")
+        return Decision("rejected", N_("only members of %(domain)s may join"), {"domain": domain})
     if policy == "verified" and not await _is_verified(session, domain, candidate):
-        where = "here" if candidate.local else "by a verifier this instance trusts"
-        return Decision("rejected", f"only verified clinicians may join, and {candidate.acct} is not verified {where}")
+        unverified = (N_("only verified clinicians may join, and %(acct)s is not verified here") if candidate.local
+                      else N_("only verified clinicians may join, and %(acct)s is not verified by a verifier this "
+                              "instance trusts"))
+        return Decision("rejected", unverified, {"acct": candidate.acct})
     if policy == "approval":
-        return Decision("pending", "a moderator approves each member")
-    return Decision("accepted", f"the group's join policy is {policy}")
+        return Decision("pending", N_("a moderator approves each member"))
+    return Decision("accepted", N_("the group's join policy is %(policy)s"), {"policy": policy})
 
 
 async def _barred(runtime: Runtime, session: AsyncSession, group: Group, candidate: Actor) -> Decision | None:
@@ -65,9 +81,9 @@ async def _barred(runtime: Runtime, session: AsyncSession, group: Group, candida
     domain neither joins nor posts, whatever the group's policy; the inbox refuses it first, this holds for
     activities queued before the suspension too)."""
     if await states.is_banned(session, group.actor_id, candidate.id):
-        return Decision("rejected", f"{candidate.acct} is banned from the group")
+        return Decision("rejected", N_("%(acct)s is banned from the group"), {"acct": candidate.acct})
     if not candidate.local and (await runtime.policies.get()).effective(candidate.domain).suspended:
-        return Decision("rejected", f"{candidate.domain} is suspended on this instance")
+        return Decision("rejected", N_("%(domain)s is suspended on this instance"), {"domain": candidate.domain})
     return None
 
 
@@ -77,8 +93,9 @@ async def decide(runtime: Runtime, session: AsyncSession, group: Group, candidat
                 or await _by_policy(session, runtime.settings.domain, group, candidate))
     if (decision.state == "accepted" and not candidate.local
             and await follow_needs_approval(runtime, session, candidate)):
-        decision = Decision("pending", f"follows from {candidate.domain} wait for approval (domain policy)")
-    log.info("group %s: %s %s: %s", group.actor.username, decision.state, candidate.uri, decision.reason)
+        decision = Decision("pending", N_("follows from %(domain)s wait for approval (domain policy)"),
+                            {"domain": candidate.domain})
+    log.info("group %s: %s %s: %s", group.actor.username, decision.state, candidate.uri, decision.text)
     return decision
 
 
@@ -89,7 +106,7 @@ async def join(runtime: Runtime, session: AsyncSession, group: Group, member: Ac
         raise JoinRefused(decision)
     existing = await interactions.find_follow(session, member.id, group.actor_id)
     if existing is not None:
-        return Decision(existing.state, "already asked")
+        return Decision(existing.state, N_("already asked"))
     session.add(Follow(follower_id=member.id, followed_id=group.actor_id, state=decision.state,
                        uri=runtime.urls.activity(member.uri, "follows", snowflake())))
     await session.flush()
@@ -103,10 +120,10 @@ async def leave(session: AsyncSession, group: Group, member: Actor) -> None:
 async def may_post(runtime: Runtime, session: AsyncSession, group: Group, author: Actor) -> Decision:
     """Members post; so does anyone the join policy would take at once (an open group needs no joining first)."""
     if await is_accepted_follower(session, author.id, group.actor_id):
-        return Decision("accepted", "a member of the group")
+        return Decision("accepted", N_("a member of the group"))
     decision = await decide(runtime, session, group, author)
     if decision.state != "accepted":
-        return Decision("rejected", f"not a member, and {decision.reason}")
+        return Decision("rejected", N_("not a member, and %(reason)s"), {"reason": decision.as_error()})
     return decision
 
 

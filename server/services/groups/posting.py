@@ -54,7 +54,7 @@ async def may_start(runtime: Runtime, session: AsyncSession, listing: Listing, a
     allowed = await joining.may_post(runtime, session, group, author)
     if allowed.refused:
         raise ServiceError(N_("you may not post in this group: %(reason)s"), Kind.FORBIDDEN,
-                           values={"reason": allowed.reason})
+                           values={"reason": allowed.as_error()})
 
 
 async def start_thread(runtime: Runtime, session: AsyncSession, author: Actor, listing: Listing,

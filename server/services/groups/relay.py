@@ -112,7 +112,7 @@ async def _refusal(runtime: Runtime, session: AsyncSession, group: Group, author
     if starts_thread and group.posting_restricted_to_mods and not await registry.moderates(session, group, author):
         return "only its moderators start threads (postingRestrictedToMods)"
     allowed = await joining.may_post(runtime, session, group, author)
-    return allowed.reason if allowed.refused else None
+    return allowed.text if allowed.refused else None
 
 
 async def keep(session: AsyncSession, group: Group, post_id: int, thread_id: int | None, *, announce_of: str,

@@ -139,7 +139,7 @@ async def store_logo(runtime: Runtime, data: bytes) -> str:
     try:
         encoded = await anyio.to_thread.run_sync(images.process_logo, data)
     except ServiceError as exc:
-        raise ServiceError(N_("the logo: %(problem)s"), values={"problem": exc.message}) from None
+        raise ServiceError(N_("the logo: %(problem)s"), values={"problem": exc}) from None
     key = await media.store_file(runtime, encoded.data, encoded.extension)
     return media.file_url(runtime, key, encoded.extension)
 

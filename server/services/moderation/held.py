@@ -82,7 +82,7 @@ async def approve(runtime: Runtime, session: AsyncSession, moderator: Actor | No
                                          post_service.new_post_from_json(held.edit or {}), reviewed=True)
         except (ServiceError, KeyError, TypeError, ValueError) as exc:
             raise ServiceError(N_("the edit can no longer be applied (%(problem)s); reject it"),
-                               values={"problem": str(exc)}) from None
+                               values={"problem": exc if isinstance(exc, ServiceError) else str(exc)}) from None
     await audit.record(session, moderator, "held.approve", "post", post.uri, "", summary, by=by)
     return post
 

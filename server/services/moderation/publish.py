@@ -38,8 +38,8 @@ async def set_visibility(session: AsyncSession, visibility: str, trusted: list[s
     old = await read_visibility(session)
     try:
         peers = old[1] if trusted is None else sorted({check_domain(d) for d in trusted})
-    except ValueError as exc:
-        raise ServiceError(str(exc)) from None
+    except ValueError as exc:  # InvalidDomain is a ServiceError already, its reason translatable on the page
+        raise (exc if isinstance(exc, ServiceError) else ServiceError(str(exc))) from None
     for key, value in ((VISIBILITY_KEY, visibility), (TRUSTED_KEY, peers)):
         row = await session.get(InstanceSetting, key)
         if row is None:

@@ -159,7 +159,7 @@ async def refresh_one(runtime: Runtime, sub_id: int, *, actor: Actor | None = No
             if sub is None:
                 return RefreshResult(sub_id, url, False, "unsubscribed meanwhile")
             if unchanged and sub.document is None:
-                raise BlocklistError(1, "304 Not Modified, but no copy of the list is stored")
+                raise BlocklistError(1, N_("304 Not Modified, but no copy of the list is stored"))
             # Not modified: planned again from the stored copy all the same, since another list's
             # retraction may have left a domain to this one.
             body = sub.document.encode() if unchanged else document.body

@@ -85,7 +85,7 @@ def _domain(value: str, local_domain: str) -> str:
     try:
         domain = normalize_domain(value or "")
     except InvalidDomain as exc:
-        raise ServiceError(exc.reason if exc.reason != "empty" else "a domain is required") from None
+        raise (exc.why if exc.reason != "empty" else ServiceError(N_("a domain is required"))) from None
     if domain == local_domain:
         raise ServiceError(N_("you cannot block your own instance"))
     return domain

@@ -57,7 +57,7 @@ async def save(web: Web) -> Response:
     try:
         policy = _policy_from_form(web)
     except InvalidDomain as exc:
-        return await _page(web, status=422, error=because("Not a domain: %(reason)s.", exc.reason),
+        return await _page(web, status=422, error=because("Not a domain: %(reason)s.", exc.why),
                            form=dict(web.form))
     except (ValueError, ServiceError) as exc:
         return await _page(web, status=422, error=sentence(exc), form=dict(web.form))
