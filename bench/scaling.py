@@ -274,14 +274,23 @@ def start(env: dict, port: int, *extra: str) -> subprocess.Popen:
     log = open(Path(env["CURBSIDE_DATA_DIR"]) / "serve.log", "ab")
     server = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", str(port), *extra], env=env,
                               cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    for _ in range(600):
+    web = int(extra[extra.index("--workers") + 1]) if "--workers" in extra else 1
+    for _ in range(1200):
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                time.sleep(1.0)  # every web process up, not only the first
+            if listening(port) >= web and httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                time.sleep(1.0)  # every web process idle again
                 return server
         except httpx.HTTPError:
             time.sleep(0.1)
     raise SystemExit("serve did not start: " + (Path(env["CURBSIDE_DATA_DIR"]) / "serve.log").read_text()[-2000:])
+
+
+def listening(port: int) -> int:
+    """How many sockets listen on `port` (each web process has its own): a connection made while one is still
+    starting cannot reach it, and keep-alive would keep it on another for the whole run."""
+    rows = [line.split() for table in ("/proc/net/tcp", "/proc/net/tcp6")
+            for line in Path(table).read_text().splitlines()[1:]]
+    return sum(1 for row in rows if row[3] == "0A" and int(row[1].rsplit(":", 1)[1], 16) == port)
 
 
 def stop(server: subprocess.Popen) -> None:

@@ -31,13 +31,14 @@ def _tree(pid: int) -> list[int]:
     return [pid] + [p for child in _children(pid) for p in _tree(child)]
 
 
-def _established(port: int) -> set[int]:
-    """Socket inodes of this host's established TCP connections whose local port is `port` (/proc/net/tcp)."""
+def _sockets(port: int, state: str) -> set[int]:
+    """Inodes of this host's TCP sockets in `state` ("01" established, "0A" listening) whose local port is `port`
+    (/proc/net/tcp)."""
     found = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in Path(table).read_text().splitlines()[1:]:
             fields = line.split()
-            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
                 found.add(int(fields[9]))
     return found
 
@@ -70,8 +71,9 @@ def _answered(connection: socket.socket, port: int) -> bool:
 def served(tmp_path):
     instance = Instance(tmp_path / "a").start(timeout=120, extra_args=("--workers", "2", "--queue-workers", "0"))
     _wait(lambda: len(_web_processes(instance)) == 2, what="two web processes")
+    _wait(lambda: len(_sockets(instance.port, "0A")) == 2, timeout=120, what="both listening, each on its socket")
     _wait(lambda: all(httpx.get(f"{instance.base_url}/healthz", timeout=5).status_code == 200 for _ in range(8)),
-          what="both listening")
+          what="both answering")
     time.sleep(1.0)  # both idle: each waiting to accept
     yield instance
     instance.stop()
@@ -81,7 +83,7 @@ def test_serve_web_processes_share_clients_connecting_at_once(served):
     connections = [socket.create_connection(("127.0.0.1", served.port)) for _ in range(CONNECTIONS)]
     try:
         assert all(_answered(c, served.port) for c in connections)  # kept alive: each stays with its process
-        held = _holders(_tree(served.process.pid), _established(served.port))
+        held = _holders(_tree(served.process.pid), _sockets(served.port, "01"))
         assert sum(held.values()) == CONNECTIONS
         assert len(held) == 2 and min(held.values()) >= 2, f"connections per web process: {held}"
     finally:
@@ -111,3 +113,14 @@ def _alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_serve_web_processes_refuse_a_port_another_program_listens_on(tmp_path):
+    instance = Instance(tmp_path / "b")
+    instance.data_dir.mkdir(parents=True)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", instance.port))
+        taken.listen()
+        result = instance.cli("serve", "--port", str(instance.port), "--workers", "2", "--queue-workers", "0",
+                              check=False)
+    assert result.returncode != 0 and f"cannot listen on 127.0.0.1:{instance.port}" in result.stderr

@@ -68,6 +68,10 @@ def _web_processes(args: argparse.Namespace) -> None:
                "--queue-workers", "0", "--web-process-of", str(os.getpid())]
     command += [*(["--ssl-certfile", args.ssl_certfile] if args.ssl_certfile else []),
                 *(["--ssl-keyfile", args.ssl_keyfile] if args.ssl_keyfile else [])]
+    try:  # a port taken by another program fails here, not in each web process started again and again
+        _reuse_port_socket(args.host, args.port, listen=False).close()
+    except OSError as exc:
+        raise CliError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from exc
     processes = WorkerProcesses(args.workers, command, what="web").start()
     try:
         while True:
@@ -78,13 +82,14 @@ def _web_processes(args: argparse.Namespace) -> None:
         processes.stop()
 
 
-def _reuse_port_socket(host: str, port: int) -> socket.socket:
+def _reuse_port_socket(host: str, port: int, listen: bool = True) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
-    sock.listen(2048)
+    if listen:
+        sock.listen(2048)
     return sock
 
 
