@@ -275,13 +275,15 @@ def start(env: dict, port: int, *extra: str) -> subprocess.Popen:
     server = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", str(port), *extra], env=env,
                               cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     web = int(extra[extra.index("--workers") + 1]) if "--workers" in extra else 1
-    for _ in range(1200):
+    deadline = time.monotonic() + READY
+    while time.monotonic() < deadline:
         try:
             if listening(port) >= web and httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
                 time.sleep(1.0)  # every web process idle again
                 return server
         except httpx.HTTPError:
-            time.sleep(0.1)
+            pass
+        time.sleep(0.1)
     raise SystemExit("serve did not start: " + (Path(env["CURBSIDE_DATA_DIR"]) / "serve.log").read_text()[-2000:])
 
 
