@@ -132,6 +132,15 @@ async def _connection(port: int, requests: list[bytes], latencies: list[float], 
     writer.close()
 
 
+def _schedstat() -> tuple[float, float]:
+    """(seconds on a core, seconds waiting for one) of this process's threads so far (Linux schedstat)."""
+    try:
+        threads = [task.joinpath("schedstat").read_text().split() for task in Path("/proc/self/task").iterdir()]
+    except FileNotFoundError:
+        return 0.0, 0.0
+    return sum(int(t[0]) for t in threads) / 1e9, sum(int(t[1]) for t in threads) / 1e9
+
+
 def load(port: int, path: str, connections: int, result_path: str, rate: float = 0.0) -> None:
     """The load generator (a separate process): all connections busy until every request is answered
     (with `rate`: that many requests a second in all, at most)."""
@@ -142,12 +151,14 @@ def load(port: int, path: str, connections: int, result_path: str, rate: float =
         statuses: dict[int, int] = {}
         shares = [requests[i::connections] for i in range(connections)]
         interval = connections / rate if rate else 0.0
-        start = time.perf_counter()
+        start, started, before = time.perf_counter(), time.time(), _schedstat()
         await asyncio.gather(*(_connection(port, share, latencies, statuses, interval) for share in shares))
         seconds = time.perf_counter() - start
         used = resource.getrusage(resource.RUSAGE_SELF)
+        during = [after - then for after, then in zip(_schedstat(), before)]
         return {"seconds": seconds, "latencies": latencies, "statuses": statuses,
-                "cpu": used.ru_utime + used.ru_stime}
+                "cpu": used.ru_utime + used.ru_stime, "started": started,
+                "run_cpu": during[0], "run_wait": during[1]}  # of the requests only: on a core, waiting for one
 
     Path(result_path).write_bytes(pickle.dumps(asyncio.run(run())))
 

@@ -22,6 +22,7 @@ from server.replica import Replica
 from server.settings import Settings
 from server.storage import Storage, open_storage
 from server.urls import LocalUrls
+from server.wakeups import Announcer
 
 if TYPE_CHECKING:
     from server.services.moderation.policies import PolicyCache
@@ -49,13 +50,21 @@ class Runtime:
     read_engine: Engine | None = None
     # PostgreSQL with CURBSIDE_DATABASE_REPLICA_URL: the streaming replica hot read paths may use (server.replica)
     replica: Replica | None = None
+    # PostgreSQL: tells the other processes' workers of work queued here (server.wakeups)
+    announcer: Announcer | None = None
 
     def __post_init__(self) -> None:
         self.sessions.configure(info={**(self.sessions.kw.get("info") or {}), CACHES_KEY: self.caches})
-        effects.handle(self.sessions, wake=self.wake, forget=lambda named: self.caches.forget(named[0], *named[1]))
+        effects.handle(self.sessions, wake=self.queued, forget=lambda named: self.caches.forget(named[0], *named[1]))
 
     def wake(self, queue: str) -> None:
         self.wakeups.setdefault(queue, asyncio.Event()).set()
+
+    def queued(self, queue: str) -> None:
+        """Work was committed to `queue`: this process's worker looks at once, and every other process's too."""
+        self.wake(queue)
+        if self.announcer is not None:
+            self.announcer.send(queue)
 
     @property
     def policies(self) -> "PolicyCache":
@@ -89,10 +98,13 @@ class Runtime:
                    if settings.database_replica_url else None)
         return cls(settings=settings, engine=engine, sessions=make_sessionmaker(engine), http=http,
                    urls=LocalUrls(settings.base_url, settings.secret_key), storage=open_storage(settings),
-                   read_engine=read_engine, replica=replica)
+                   read_engine=read_engine, replica=replica,
+                   announcer=None if settings.is_sqlite else Announcer(engine))
 
     async def close(self) -> None:
         await self.http.aclose()
+        if self.announcer is not None:
+            await self.announcer.close()
         await self.engine.dispose()
         if self.read_engine is not None:
             self.read_engine.dispose()

@@ -32,8 +32,8 @@ def worker_command(concurrency: int | None = None) -> list[str]:
 class WorkerProcesses:
     """`count` worker processes kept running between `start()` and `stop()`."""
 
-    def __init__(self, count: int, command: list[str] | None = None, check_every: float = 0.2):
-        self.count, self.command, self.check_every = count, command or worker_command(), check_every
+    def __init__(self, count: int, command: list[str] | None = None, check_every: float = 0.2, what: str = "worker"):
+        self.count, self.command, self.check_every, self.what = count, command or worker_command(), check_every, what
         self.processes: list[subprocess.Popen] = []
         self._stopping = threading.Event()
         self._lock = threading.Lock()
@@ -47,7 +47,7 @@ class WorkerProcesses:
 
     def _spawn(self) -> subprocess.Popen:
         process = subprocess.Popen(self.command, start_new_session=True)
-        log.info("worker process %d started", process.pid)
+        log.info("%s process %d started", self.what, process.pid)
         return process
 
     def _watch(self) -> None:
@@ -57,7 +57,7 @@ class WorkerProcesses:
                     self._restart(index, process)
 
     def _restart(self, index: int, dead: subprocess.Popen) -> None:
-        log.warning("worker process %d exited with %s; starting another", dead.pid, dead.returncode)
+        log.warning("%s process %d exited with %s; starting another", self.what, dead.pid, dead.returncode)
         if self._stopping.wait(RESTART_PAUSE):
             return
         with self._lock:
@@ -78,6 +78,6 @@ class WorkerProcesses:
             try:
                 process.wait(timeout=max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                log.warning("worker process %d did not stop in %.0f s: killed", process.pid, STOP_TIMEOUT)
+                log.warning("%s process %d did not stop in %.0f s: killed", self.what, process.pid, STOP_TIMEOUT)
                 process.kill()
                 process.wait()

@@ -4,7 +4,8 @@ A runner is any object with `name: str` (its queue, a key of Runtime.wakeups) an
 `async def run_once(self, runtime) -> int` (claim and handle one batch; how many rows; 0 when idle),
 optionally `async def stop(self, runtime)` (finish in-flight work, hand the rest back). When every
 runner is idle the loop sleeps up to IDLE_WAIT, or until `runtime.wake(queue)` is called by code
-that just queued work in the same process.
+that just queued work in the same process, or (PostgreSQL) another process announces work queued
+there (server.wakeups).
 
 `curbside worker` runs it as its own process (SIGTERM/SIGINT stop it gracefully); `curbside serve`
 starts such processes itself when settings.inprocess_worker is true (server.jobs.supervisor), so that
@@ -19,6 +20,7 @@ import os
 import signal
 from typing import Protocol
 
+from server import wakeups
 from server.runtime import Runtime
 
 log = logging.getLogger("curbside.worker")
@@ -63,6 +65,7 @@ class Worker:
 
     async def run(self) -> None:
         log.info("worker started: %s", ", ".join(r.name for r in self.runners))
+        listening = self._listen()
         try:
             while not self._stop.is_set():
                 handled, failed = await self._round()
@@ -71,11 +74,19 @@ class Worker:
                 elif not handled:
                     await self._sleep(IDLE_WAIT, wakeable=True)
         finally:
+            if listening is not None:
+                listening.cancel()
             for runner in self.runners:
                 stop = getattr(runner, "stop", None)
                 if stop is not None:
                     await stop(self.runtime)
             log.info("worker stopped")
+
+    def _listen(self) -> asyncio.Task | None:
+        """PostgreSQL: work other processes queue wakes this worker at once (server.wakeups), not at its next poll."""
+        if self.runtime.announcer is None:
+            return None
+        return asyncio.create_task(wakeups.listen(self.runtime.settings.database_url, self.runtime.wake))
 
     async def _round(self) -> tuple[int, bool]:
         handled, failed = 0, False

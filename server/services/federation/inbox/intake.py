@@ -165,9 +165,10 @@ class InboxWriter:
     gathers, so batches grow with the load and cost nothing when it is light.
     """
 
-    def __init__(self, engine: AsyncEngine, max_batch: int = MAX_BATCH):
+    def __init__(self, engine: AsyncEngine, max_batch: int = MAX_BATCH, committed: Callable[[], None] = lambda: None):
         self.store = make_store(engine)
         self.max_batch = max_batch
+        self.committed = committed  # after each batch's commit: the workers look (Runtime.queued)
         self._pending: list[tuple[Row, asyncio.Future]] = []
         self._task: asyncio.Task | None = None
 
@@ -207,6 +208,7 @@ class InboxWriter:
                 await self._write_batch([one])
         else:
             self._settle(batch, None)
+            self.committed()
 
     @staticmethod
     def _settle(batch: list[tuple[Row, asyncio.Future]], error: Exception | None) -> None:
@@ -238,7 +240,7 @@ def intake_of(state: Any) -> Intake:
         caches = state.runtime.caches
         keys = caches.use("inbox_keys", lambda: KeyCache(ttl=KEY_TTL))
         intake = Intake(state.runtime, keys, make_key_resolver(state.runtime, keys),
-                        InboxWriter(state.runtime.engine),
+                        InboxWriter(state.runtime.engine, committed=lambda: state.runtime.queued("inbox")),
                         caches.use("local_users", lambda: Bounded(LOCAL_USERS, LOCAL_USER_TTL)))
         state.inbox_intake = intake
     return intake
