@@ -61,8 +61,10 @@ async def subscribe(session: AsyncSession, url: str, *, priority: int = 0, as_dr
     """Subscribe to the list at `url` (fetched by the next refresh); the caller commits."""
     try:
         url = str(check_scheme(url.strip(), allow_http=allow_http))
-    except FetchError as exc:
-        raise ServiceError(exc.reason) from None
+    except FetchError:
+        message = (N_("a list's address is an https:// or http:// URL, not %(url)s") if allow_http
+                   else N_("a list's address is an https:// URL (only https allowed), not %(url)s"))
+        raise ServiceError(message, values={"url": url.strip()[:200]}) from None
     if await session.scalar(select(BlocklistSubscription.id).where(BlocklistSubscription.url == url)):
         raise ServiceError(N_("already subscribed to %(url)s"), values={"url": url})
     row = BlocklistSubscription(url=url, priority=priority, as_drafts=as_drafts, allow=allow, next_fetch_at=utcnow())
