@@ -22,7 +22,12 @@ _TOKEN_RX = re.compile(TOKEN)
 
 _TITLE = (r"(?:Mr|Mrs|Ms|Mx|Miss|Mister|Herr|Hr|Frau|Sr|Sra|Mme|Mlle|Señor|Señora|Signora|Signor|"
           # written in lower case in their own languages: "señora Ruiz", "madame Petit"
-          r"se[ñn]or|se[ñn]ora|sra|signora|signor|madame|monsieur|mademoiselle)")
+          r"se[ñn]or|se[ñn]ora|sra|signora|signor|madame|monsieur|mademoiselle|"
+          # and capitalised, as at the start of a sentence: "Monsieur Traoré refuse"
+          r"Madame|Monsieur|Mademoiselle|Signorina|Do[ñn]a)")
+# A word for a person, after which a name set off in brackets or by a comma is that person's
+_PERSON_NOUN = (r"(?i:gentleman|gent|lady|man|woman|boy|girl|chap|guy|bloke|fella|fellow|lad|lass|kid|teen|teenager|"
+                r"toddler|infant|baby|youngster|student|pt|patient)")
 _RELATION = (
     r"(?i:wife|husband|spouse|partner|fianc[eé]e?|girlfriend|boyfriend|son|daughter|mother|"
     r"father|mum|mom|dad|brother|sister|aunt|uncle|niece|nephew|cousin|grandson|"
@@ -40,7 +45,7 @@ _AGE_SEX = r"\d{1,3}[ \t]?(?:yo[ \t]?|y/o[ \t]?)?[MF]\b"
 
 _NAME_RX = re.compile(
     # Mr/Mrs/Ms + name, or a newborn's "Baby Girl Martinez": always a person.
-    rf"\b(?:{_TITLE}\b\.?|[Bb]aby(?:[ \t]+(?:[Gg]irl"
+    rf"\b(?:{_TITLE}\b\.?(?![ \t]*(?:Dr|Prof|Doktor|Professor|Dott|Docteur|Doctor)\b)|[Bb]aby(?:[ \t]+(?:[Gg]irl"
     rf"|[Bb]oy))?)[ \t]+(?:and[ \t]+{_TITLE}\.?[ \t]+)?(?:[{_UP}](?:\.[ \t]*|[ \t]+(?=[{_UP}][{_LO}])))?"
     rf"(?P<n_title>(?:(?:van|von|der|den|de|da|di|du|la|le|el|al|bin|ibn|ter|ten)[ \t]+){{0,2}}{NAME_SEQ})"
     # A title and an initial alone: "Mrs B is 92", "Mr K. in bed 4"
@@ -50,7 +55,8 @@ _NAME_RX = re.compile(
     rf"(?:,|:|\bis\b|\bnamed\b|\bcalled\b)?"
     rf"[ \t]*(?:(?:Dr|{_TITLE})\.?[ \t]+)?(?P<n_pt>{NAME_SEQ})"
     # relation (+ named/is) + name: "his wife Maria", "The son, Kevin".
-    rf"|\b{_RELATION}(?:-in-law)?(?:['’]s)?\b,?[ \t]+(?:(?:is|was|named|called)[ \t]+|\()?(?P<n_rel>{NAME_SEQ})"
+    rf"|\b{_RELATION}(?:-in-law)?(?:[ \t]+of[ \t]+(?:the[ \t]+)?(?:pt|patient))?(?:['’]s)?\b,?"
+    rf"(?:[ \t]+(?:(?:is|was|named|called)[ \t]+|\()?|[ \t]*\()(?P<n_rel>{NAME_SEQ})"
     # named/called/"name:" + name.
     rf"|\b(?:named|called|[Nn]ame(?:[ \t]+is|[ \t]*:)|NAME[ \t]*:|(?i:surname|last[ \t]+name|first[ \t]+name|"
     rf"given[ \t]+name|forename)[ \t]*:?)[ \t]*(?P<n_named>{NAME_SEQ})"
@@ -61,8 +67,7 @@ _NAME_RX = re.compile(
     rf"|\b(?:[Pp]t|[Pp]atient)\b[ \t]*:?[ \t]*(?P<n_initial>[{_UP}]\.[ \t]*{TOKEN})"
     # A name with the relation in brackets: "Miriam (daughter) says".
     rf"|(?P<n_relp>{NAME_SEQ})[ \t]*\((?:his|her|their|the|my|our|pt['’]s)?[ \t]*(?:{_RELATION}|pt|patient)\)"
-    rf"|(?P<n_whop>{NAME_SEQ})[ \t]*\((?i:the|our|my)[ \t]+(?i:gentleman|gent|lady|man|woman|boy|girl|chap|guy|pt"
-    rf"|patient)\b"
+    rf"|(?P<n_whop>{NAME_SEQ})[ \t]*\((?i:the|our|my)[ \t]+(?:(?i:young|old|little|elderly)[ \t]+)?{_PERSON_NOUN}\b"
     # A given name opening a sentence, then what happens to patients: "Harold was discharged today"
     rf"|(?:(?m:^)|(?<=[.!?][ \t]))(?P<n_subj>{TOKEN})(?=[ \t]+(?:was|is|has[ \t]+been|got|went)[ \t]+(?:discharged|"
     rf"admitted|readmitted|transferred|intubated|extubated|home|back|seen|reviewed|sent[ \t]+home)\b)"
@@ -100,10 +105,17 @@ _NAME_RX = re.compile(
     # A name followed by the words that make it the patient's: "Abdul, the pt with the LVAD".
     rf"|(?P<n_then>{NAME_SEQ}),[ \t]+(?=(?:the|our|my)[ \t]+(?:pt|patient|lady|gentleman|man|woman|guy|boy|girl|regular"
     rf"|"
-    rf"\d{{1,3}}[ \t-]*(?:year|yo\b|y/o|month|week|day)))"
+    rf"\d{{1,3}}[ \t-]*(?:year|yo\b|y/o|month|week|day))|an?[ \t]+\d{{1,3}}[ \t-]*(?:year|yo\b|y/o|month|week|day))"
     # Dr + name only when the text says the doctor is the patient.
     rf"|\bDr\.?[ \t]+(?P<n_dr>{NAME_SEQ})"
     rf"(?=,?[ \t]+(?:is|was)[ \t]+(?:now[ \t]+)?(?:my|our|a|the)[ \t]+patient)"
+    # A given name and a surname's initial, the way ward lists shorten them, after a clinical verb or opening a list
+    # item: "Reviewed Tomasz W. in clinic", "2) Gérard L. - post-TURP"
+    rf"|(?:\b{_VERB}[ \t]+|(?:(?m:^)|(?<=[\s(]))(?:\d{{1,2}}[.)]|[-*•])[ \t]*|(?m:^))"
+    rf"(?P<n_short>{TOKEN}[ \t]+[{_UP}]\.)(?=[ \t]*(?:[-–—:,(]|$|[a-z]))"
+    # A clinical verb + a lone name, then when or where: "I saw Oluwaseun again today" (not "saw Monday's list")
+    rf"|\b{_VERB}[ \t]+(?P<n_verbwhen>{TOKEN})(?=[ \t]+(?:again|today|yesterday|this[ \t]+(?:morning|afternoon|evening)"
+    rf"|last[ \t]+night|overnight|in[ \t]+(?:clinic|ED|A&E|resus|the[ \t]+ward)|on[ \t]+the[ \t]+ward|at[ \t]+home)\b)"
     # A clinical verb + a full name: "Consulted on Josefina Alvarez".
     rf"|\b{_VERB}[ \t]+(?P<n_verb>{NAME_SEQ})"
     # A full name introduced by its age: "Yusuf Sørensen is a 22-year-old with PE".
@@ -143,6 +155,8 @@ _REASONS = {
     "appos": "name of a person introduced as a patient",
     "then": "name of a person introduced as a patient",
     "initial": "name of the patient",
+    "short": "given name and initial of a patient",
+    "verbwhen": "name of a person seen or treated",
     "relp": "name of a relative or carer",
     "poss": "name of a person whose care is discussed",
 }
@@ -154,7 +168,7 @@ _MIN_WORDS = {"verb": 2, "tagged": 2, "isage": 2}
 _GAZETTEER_ONLY = {"withrel": given_names, "dear": given_names, "noun": given_names, "subj": given_names,
                    "family": surnames}
 # Cues loose enough that the words around must not make the person a colleague.
-_LOOSE = frozenset({"dear", "noun", "subj", "whop", "agep", "re"})
+_LOOSE = frozenset({"dear", "noun", "subj", "whop", "agep", "re", "short", "verbwhen"})
 # A family that did what only patients' families do may be named by any surname: "The Okonkwos came in together".
 _FAMILY_AS_PATIENTS = re.compile(r"[ \t]+(?:came[ \t]+in|were[ \t]+(?:admitted|brought|seen|transferred)|brought)\b")
 
@@ -167,6 +181,9 @@ def find_names(text: str) -> Iterator[Finding]:
         cue = (m.lastgroup or "n_").removeprefix("n_")
         if cue in ("inits", "tinit"):
             span = m.span(f"n_{cue}")  # letters, not name words: nothing to trim
+        elif cue == "short":  # a given name and an initial: the name word must not be a clinical one ("Vitamin D.")
+            first = m.group("n_short").split()[0]
+            span = m.span("n_short") if _plain_word(first) and not is_eponym(first) else None
         elif cue in ("re", "agep") and not any(w.lower() in known_names() for w in m.group(f"n_{cue}").split()):
             span = None
         elif (cue in _GAZETTEER_ONLY and m.group(f"n_{cue}").lower() not in _GAZETTEER_ONLY[cue]()
@@ -204,11 +221,13 @@ def _accepted_span(text: str, m: re.Match[str], cue: str) -> tuple[int, int] | N
 
 # "Sister Reid is on call": a nurse's title, unless someone's sister ("her Sister Reid" is rare, "his sister").
 _TITLE_CASE_RELATION = re.compile(r"(?:Sister|Brother)\b")
+_OF_PATIENT = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?(?:pt|patient)\b", re.IGNORECASE)
 _POSSESSIVE_BEFORE = re.compile(r"(?i)\b(?:his|her|their|my|your|the|a|pt['’]?s|patient['’]?s|whose)[ \t]+$")
 
 
 def _nursing_title(text: str, start: int) -> bool:
-    return (_TITLE_CASE_RELATION.match(text, start) is not None
+    title = _TITLE_CASE_RELATION.match(text, start)
+    return (title is not None and _OF_PATIENT.match(text, title.end()) is None
             and _POSSESSIVE_BEFORE.search(text, max(0, start - 16), start) is None)
 
 
