@@ -126,8 +126,13 @@ _PERSONAL = re.compile(
 )
 
 
+# People have no extensions: "0113 392 0000 (ext 5412)" is an institution's switchboard.
+_EXTENSION_AFTER = re.compile(r"[ \t]*(?:\([ \t]*)?(?i:ext|extn|extension|x)\.?[ \t]*\d{2,6}\b")
+
+
 def _department_number(text: str, start: int, end: int, fax: bool = False) -> bool:
-    department = _DEPARTMENT_BEFORE.search(text, max(0, start - 40), start) is not None
+    department = (_DEPARTMENT_BEFORE.search(text, max(0, start - 40), start) is not None
+                  or _EXTENSION_AFTER.match(text, end) is not None)
     lines = (_SERVICE_LINE,) if fax else (_SERVICE_LINE, _INSTITUTION)
     if not department and all(rx.search(text, max(0, start - 60), end + 60) is None for rx in lines):
         return False  # the common case, decided without finding the sentence

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 
 from .allowlist import CLINICAL_NOUNS, EPONYM_PHRASES, NOT_NAMES, is_eponym
-from .context import about_patient, colleague, colleague_by_role, colleague_titled
+from .context import PATIENT_EVENT, about_patient, colleague, colleague_by_role, colleague_titled, sentence
 from .finding import Finding, make
 from .gazetteer import given_names, known_names, surnames
 
@@ -65,17 +65,19 @@ _NAME_RX = re.compile(
     rf"(?P<n_inits>[{_UP}]\.?[ \t]?[{_UP}]\.?(?:[ \t]?[{_UP}]\.?)?)(?![\w])"
     # An initial and a surname after the patient cue: "pt: K. Obi / 88F".
     rf"|\b(?:[Pp]t|[Pp]atient)\b[ \t]*:?[ \t]*(?P<n_initial>[{_UP}]\.[ \t]*{TOKEN})"
+    rf"|\b(?:[Pp]t|[Pp]atient)\b[ \t]*:?[ \t]*(?P<n_ptinits>[{_UP}]\.[ \t]?[{_UP}]\.(?:[ \t]?[{_UP}]\.)?)"
     # A name with the relation in brackets: "Miriam (daughter) says".
     rf"|(?P<n_relp>{NAME_SEQ})[ \t]*\((?:his|her|their|the|my|our|pt['’]s)?[ \t]*(?:{_RELATION}|pt|patient)\)"
     rf"|(?P<n_whop>{NAME_SEQ})[ \t]*\((?i:the|our|my)[ \t]+(?:(?i:young|old|little|elderly)[ \t]+)?{_PERSON_NOUN}\b"
     # A given name opening a sentence, then what happens to patients: "Harold was discharged today"
-    rf"|(?:(?m:^)|(?<=[.!?][ \t]))(?P<n_subj>{TOKEN})(?=[ \t]+(?:was|is|has[ \t]+been|got|went)[ \t]+(?:discharged|"
-    rf"admitted|readmitted|transferred|intubated|extubated|home|back|seen|reviewed|sent[ \t]+home)\b)"
+    rf"|(?:(?m:^)|(?<=[.!?:;][ \t]))(?P<n_subj>{TOKEN})(?=[ \t]+(?:was|is|has[ \t]+been|got|went)[ \t]+(?:discharged|"
+    rf"admitted|readmitted|transferred|intubated|extubated|home|back|seen|reviewed|sent[ \t]+home)\b"
+    rf"|[ \t]+(?:pulled[ \t]+out|self-discharged|absconded|desaturated|spiked|(?:has|had)[ \t]+pulled[ \t]+out)\b)"
     # A full name, then an age in brackets: "Teresa Nowak (72) has a new AF"
     rf"|\b(?P<n_agep>{_FULL_NAME})(?=[ \t]*\(\d{{1,3}}\))"
     # A name whose GP, bloods or family are spoken of: "Yolanda's GP", "Arthur's INR".
     rf"|(?P<n_poss>{TOKEN})['’]s[ \t]+(?=(?i:GP|bloods|labs|meds|chart|notes|results|scan|CT|MRI|echo|INR|"
-    rf"family|daughter|son|wife|husband|mum|mother|father|dad|carer|NOK|discharge|surgery|bed|room|"
+    rf"family|{_RELATION}|NOK|discharge|surgery|bed|room|"
     rf"potassium|sodium|obs|wound|drain|catheter|line|sats|saturations|BP|HR|sugars?|glucose|creatinine|Hb|"
     rf"temp|temperature|fever|breathing|oxygen|cannula|PEG|NG|stoma|parents|partner|kids|children)\b)"
     # A known given name with a relative of theirs: "tell Jamal and his mum", "Sofia and her dad"
@@ -156,6 +158,7 @@ _REASONS = {
     "then": "name of a person introduced as a patient",
     "initial": "name of the patient",
     "short": "given name and initial of a patient",
+    "ptinits": "a patient's initials",
     "verbwhen": "name of a person seen or treated",
     "relp": "name of a relative or carer",
     "poss": "name of a person whose care is discussed",
@@ -170,6 +173,12 @@ _GAZETTEER_ONLY = {"withrel": given_names, "dear": given_names, "noun": given_na
 # Cues loose enough that the words around must not make the person a colleague.
 _LOOSE = frozenset({"dear", "noun", "subj", "whop", "agep", "re", "short", "verbwhen"})
 # A family that did what only patients' families do may be named by any surname: "The Okonkwos came in together".
+# What happens only to patients makes any name-shaped subject a patient: "Awhina was discharged today",
+# "Thandiwe pulled out her NG again" (names the gazetteer does not hold).
+_ONLY_PATIENTS = re.compile(
+    r"[ \t]+(?:(?:was|has[ \t]+been|got)[ \t]+(?:discharged|admitted|readmitted|intubated|extubated)|pulled[ \t]+out"
+    r"[ \t]+(?:his|her|their)|self-discharged|absconded|desaturated)\b")
+_NOT_SUBJECTS = frozenset("someone somebody nobody everyone everybody anyone anybody mum dad baby".split())
 _FAMILY_AS_PATIENTS = re.compile(r"[ \t]+(?:came[ \t]+in|were[ \t]+(?:admitted|brought|seen|transferred)|brought)\b")
 
 
@@ -179,7 +188,7 @@ def find_names(text: str) -> Iterator[Finding]:
     pos = 0
     while (m := _NAME_RX.search(text, pos)) is not None:
         cue = (m.lastgroup or "n_").removeprefix("n_")
-        if cue in ("inits", "tinit"):
+        if cue in ("inits", "tinit", "ptinits"):
             span = m.span(f"n_{cue}")  # letters, not name words: nothing to trim
         elif cue == "short":  # a given name and an initial: the name word must not be a clinical one ("Vitamin D.")
             first = m.group("n_short").split()[0]
@@ -187,11 +196,14 @@ def find_names(text: str) -> Iterator[Finding]:
         elif cue in ("re", "agep") and not any(w.lower() in known_names() for w in m.group(f"n_{cue}").split()):
             span = None
         elif (cue in _GAZETTEER_ONLY and m.group(f"n_{cue}").lower() not in _GAZETTEER_ONLY[cue]()
+              and not (cue == "subj" and _ONLY_PATIENTS.match(text, m.end()) and _plain_word(m.group("n_subj"))
+                       and m.group("n_subj").lower() not in _NOT_SUBJECTS)
               and not (cue == "family" and _FAMILY_AS_PATIENTS.match(text, m.end()))):
             span = None
         else:
             span = None if cue == "rel" and _nursing_title(text, m.start()) else _accepted_span(text, m, cue)
-        if cue == "title" and span and (colleague_by_role(text, *span) or colleague_titled(text, m.start())):
+        if cue == "title" and span and (colleague_by_role(text, *span) or colleague_titled(text, m.start())
+                                        or _entertainment(text, m.start(), span[1])):
             span = None
         if cue in _LOOSE and span and colleague(text, *span):
             span = None  # "our lovely Sarah from pharmacy"
@@ -201,6 +213,17 @@ def find_names(text: str) -> Iterator[Finding]:
         else:
             # Resume inside the rejected candidate: "Saw Mrs. Okafor" must still reach "Mrs".
             pos = max(m.start(f"n_{cue}"), m.start() + 1)
+
+
+# Shows, films and books: a titled name in their sentence is a character, unless a patient event is there too.
+_ENTERTAINMENT = re.compile(
+    r"(?i)\b(?:telly|tv|television|film|films|movie|movies|show|sitcom|cartoon|panto|pantomime|series|episode|"
+    r"netflix|books?|novel|jokes?|character|characters|cinema|puppet|puppets)\b")
+
+
+def _entertainment(text: str, start: int, end: int) -> bool:
+    around = sentence(text, start, end)
+    return _ENTERTAINMENT.search(around) is not None and PATIENT_EVENT.search(around) is None
 
 
 def _accepted_span(text: str, m: re.Match[str], cue: str) -> tuple[int, int] | None:
@@ -287,7 +310,7 @@ _EXPLICIT_AGE = re.compile(
 )
 _TAGGED_RX = re.compile(
     rf"(?:(?m:^)|[:;—–(]|[.!?][ \t]|[ \t]-)[ \t]*(?:[-*•]|\d+\.)?[ \t]*(?:(?:Little|Baby|Young)[ \t]+)?"
-    rf"(?P<tagged>{TOKEN})(?:[ \t]+[{_UP}]\.)?(?:,[ \t]*|[ \t]+\(?)"
+    rf"(?P<tagged>{TOKEN})(?P<initial>[ \t]+[{_UP}]\.)?(?:,[ \t]*|[ \t]+\(?)"
     rf"(?=(?i:aged?[ \t]+|turned[ \t]+)\d{{1,3}}\b|\d{{1,3}}(?:st|nd|rd|th)?[ \t-]?(?:[MFJ]\b|J\.|y|yrs|years|birthday)"
     rf"|{_SPELLED_AGE}"
     rf"|(?<=\()[1-9]\d{{0,2}}\)|(?<=\()[MF],[ \t]*\d{{1,3}}\)|(?<=\()\d{{1,3}},[ \t]*[MF]\)|(?<=,)[ \t]*\d{{1,3}}[,)])"
@@ -307,14 +330,16 @@ def find_known_names(text: str) -> Iterator[Finding]:
     for m in _BESIDE_RX.finditer(text):
         start, end = m.span(m.lastgroup or "beside")
         words = _take_while(list(_TOKEN_RX.finditer(text, start, end)), _plain_word)
+        if len(words) == 1 and _opens_sentence(text, start) and words[0].group().lower() not in known_names():
+            continue  # "Meeting in room B104"
         if words and _person_like(text, start, words[-1].end(), shields):
             yield make("name", text, start, words[-1].end(), "name beside the patient's other identifiers")
     for m in _TAGGED_RX.finditer(text):
         start, end = m.span("tagged")
-        tag = (_sex_tagged(text, end) or _AGE_IN_BRACKETS.match(text, end) is not None
+        tag = (_sex_tagged(text, end) or _AGE_IN_BRACKETS.match(text, end) is not None or m.group("initial")
                or (text[end:end + 1] == "," and _EXPLICIT_AGE.match(text, end + 1) is not None))
         if _person_like(text, start, end, shields) and (tag or m.group("tagged").lower() in known_names()):
-            yield make("name", text, start, end, "name tagged with an age")
+            yield make("name", text, start, m.end("initial") if m.group("initial") else end, "name tagged with an age")
     if not about_patient(text):
         return
     for m in _FULL_RX.finditer(text):
@@ -322,6 +347,11 @@ def find_known_names(text: str) -> Iterator[Finding]:
         known = words[0].lower() in given_names() or words[-1].lower() in surnames()
         if known and _person_like(text, m.start(), m.end(), shields):
             yield make("name", text, m.start(), m.end(), "name of a person in a post about a patient")
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    before = text[max(0, start - 3):start].rstrip(" \t")
+    return not before or before[-1] in ".!?:;\n"
 
 
 def _person_like(text: str, start: int, end: int, shields: list[tuple[int, int]]) -> bool:

@@ -115,11 +115,20 @@ _SOMEONE = re.compile(
 )
 
 
+# A titled person or a patient just before the place is in it: "see Mr Mbeki in cubicle 4", whatever else the
+# sentence speaks of ("Staff nurse asked me to ...").
+_OCCUPANT_BEFORE = re.compile(
+    rf"(?:\b(?:Mr|Mrs|Ms|Miss|Mx)\.?[ \t]+{NAME_SEQ}|\b(?:[Pp]t|[Pp]atient))[ \t]+(?:is[ \t]+)?"
+    rf"(?:in|from|to|into)[ \t]+"
+    rf"(?:the[ \t]+)?(?:\w+[ \t]+)?$")
+
+
 def find_facility_locations(text: str) -> Iterator[Finding]:
     """Yield a patient's room, bed or bay, with the facility or unit when it is named; not a meeting room, nor a
     place spoken of for itself with no one in it."""
     for m in _FACILITY_RX.finditer(text):
-        if public_event(text, m.start(), m.end()) or _place_itself(text, m.start(), m.end()):
+        occupied = _OCCUPANT_BEFORE.search(text, max(0, m.start() - 48), m.start()) is not None
+        if not occupied and (public_event(text, m.start(), m.end()) or _place_itself(text, m.start(), m.end())):
             continue
         if _FURNITURE.search(m.group()) and not about_patient(sentence(text, m.start(), m.end())):
             continue  # "chair 14 in the discharge lounge is broken"
