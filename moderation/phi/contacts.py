@@ -117,7 +117,8 @@ _SERVICE_LINE = re.compile(
 # Not for faxes: a fax number given as such is labelled whoever's it is.
 _INSTITUTION = re.compile(
     r"(?i)\b(?:ward|unit|team|centre|center|clinic|workforce|roster|rota|support[ \t]+group|group|service|practice|"
-    r"lab|laboratory|pharmacy|reception|nurse[ \t]+in[ \t]+charge|charge[ \t]+nurse|coordinator|office)\b"
+    r"lab|laboratory|pharmacy|reception|bureau|hub|outreach|"
+    r"nurse[ \t]+in[ \t]+charge|charge[ \t]+nurse|coordinator|office)\b"
 )
 _PERSONAL = re.compile(
     r"(?i)\b(?:pt|patient|wife|husband|son|daughter|mother|father|mum|mom|dad|carer|nok|next[ \t]+of[ \t]+kin|"
@@ -127,7 +128,10 @@ _PERSONAL = re.compile(
 
 
 # People have no extensions: "0113 392 0000 (ext 5412)" is an institution's switchboard.
-_EXTENSION_AFTER = re.compile(r"[ \t]*(?:\([ \t]*)?(?i:ext|extn|extension|x)\.?[ \t]*\d{2,6}\b")
+_EXTENSION_AFTER = re.compile(
+    r"[ \t]*(?:\([ \t]*)?(?:(?i:ext|extn|extension|x)\.?[ \t]*\d{2,6}\b"
+    # "07700 900999 (team mobile)": a team's or a ward's own phone
+    r"|(?i:team|ward|unit|department|dept|on-?call|bleep|duty)[ \t]+(?:mobile|phone|number|line)\b)")
 
 
 def _department_number(text: str, start: int, end: int, fax: bool = False) -> bool:
