@@ -339,7 +339,7 @@ def find_known_names(text: str) -> Iterator[Finding]:
         tag = (_sex_tagged(text, end) or _AGE_IN_BRACKETS.match(text, end) is not None or m.group("initial")
                or (text[end:end + 1] == "," and _EXPLICIT_AGE.match(text, end + 1) is not None))
         if _person_like(text, start, end, shields) and (tag or m.group("tagged").lower() in known_names()):
-            yield make("name", text, start, m.end("initial") if m.group("initial") else end, "name tagged with an age")
+            yield make("name", text, start, end, "name tagged with an age")
     if not about_patient(text):
         return
     for m in _FULL_RX.finditer(text):
