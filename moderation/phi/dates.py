@@ -215,7 +215,7 @@ _OWN_RELATIVE = re.compile(
 _PATIENT_WORD = re.compile(r"(?i)\b(?:pt|patient|admitted|admission|ward|bed|bay|seen|reviewed|discharged|clinic)\b")
 
 
-def _not_a_patients_age(text: str, start: int) -> bool:
+def not_a_patients_age(text: str, start: int) -> bool:
     if _INSTITUTION_TURNS.search(text, max(0, start - 40), start):
         return True
     around = sentence(text, start, start + 1)
@@ -232,7 +232,7 @@ def find_ages(text: str) -> Iterator[Finding]:
             continue
         if group in ("n16", "n17") and _VITAL_BEFORE.search(text, max(0, m.start(group) - 30), m.start(group)):
             continue  # "Sats at 91, still on 2L", "still saturating at 92."
-        if _INSTITUTION_AFTER.match(text, m.end()) or _not_a_patients_age(text, m.start()):
+        if _INSTITUTION_AFTER.match(text, m.end()) or not_a_patients_age(text, m.start()):
             continue
         if (_STATISTIC_BEFORE.search(text, max(0, m.start() - 16), m.start() + 4)
                 or _STATISTIC_BEFORE.search(text, max(0, m.start() - 16), m.start())

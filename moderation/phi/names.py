@@ -203,7 +203,7 @@ def find_names(text: str) -> Iterator[Finding]:
         else:
             span = None if cue == "rel" and _nursing_title(text, m.start()) else _accepted_span(text, m, cue)
         if cue == "title" and span and (colleague_by_role(text, *span) or colleague_titled(text, m.start())
-                                        or _entertainment(text, m.start(), span[1])):
+                                        or entertainment(text, m.start(), span[1])):
             span = None
         if cue in _LOOSE and span and colleague(text, *span):
             span = None  # "our lovely Sarah from pharmacy"
@@ -221,7 +221,7 @@ _ENTERTAINMENT = re.compile(
     r"netflix|books?|novel|jokes?|character|characters|cinema|puppet|puppets)\b")
 
 
-def _entertainment(text: str, start: int, end: int) -> bool:
+def entertainment(text: str, start: int, end: int) -> bool:
     around = sentence(text, start, end)
     return _ENTERTAINMENT.search(around) is not None and PATIENT_EVENT.search(around) is None
 
