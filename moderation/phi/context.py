@@ -39,7 +39,8 @@ EVENT = re.compile(
     r"learning|postgraduate|education|educational|moves|moved|moving|relocates|relocated|entrance|policy|policies|protocol|effective|"
     r"our[ \t]+(?:new[ \t]+)?(?:(?:clinic|practice|office|unit|centre|center|department|site|hospital"
     r"|surgery)[ \t]+)?address|"
-    r"graduat\w*|wedding|starts[ \t]+as|open[ \t]+day|inspection|inspectorate|cqc|ranges|reference[ \t]+range|"
+    r"graduat\w*|qualified|appointed|promoted|wedding|starts[ \t]+as|"
+    r"open[ \t]+day|inspection|inspectorate|cqc|ranges|reference[ \t]+range|"
     r"will[ \t]+(?:visit|speak|present|talk|teach|join|arrive|lecture))\b"
 )
 EVENT_NAME = re.compile(r"\b(?!(?:NSW|VIC|QLD|TAS|ACT|NT|SA|WA)\b)[A-Z]{2,6}[ \t]?20[0-3]\d\b")
@@ -76,6 +77,8 @@ _PATIENT_DATA = re.compile(
 # Just before a name: the person is a colleague, a speaker or an author, not a patient.
 COLLEAGUE_BEFORE = re.compile(
     r"(?i)(?:\b(?:dr|doctor|prof|professor|sister|nurse|matron|consultant|registrar|resident|fellow|"
+    # the rest of the staff, by their role: "Our ward clerk Nomvula"
+    r"clerk|secretary|porter|receptionist|housekeeper|hca|administrator|coordinator|manager|volunteer|"
     r"colleague|educator|pharmacist|physio|midwife|thanks|thank[ \t]+you|by|with|speaker|author|cc|"
     r"from)\.?[ \t]+|@)$"
 )

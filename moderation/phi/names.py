@@ -70,7 +70,8 @@ _NAME_RX = re.compile(
     rf"|(?P<n_relp>{NAME_SEQ})[ \t]*\((?:his|her|their|the|my|our|pt['’]s)?[ \t]*(?:{_RELATION}|pt|patient)\)"
     rf"|(?P<n_whop>{NAME_SEQ})[ \t]*\((?i:the|our|my)[ \t]+(?:(?i:young|old|little|elderly)[ \t]+)?{_PERSON_NOUN}\b"
     # A given name opening a sentence, then what happens to patients: "Harold was discharged today"
-    rf"|(?:(?m:^)|(?<=[.!?:;][ \t]))(?P<n_subj>{TOKEN})(?=[ \t]+(?:was|is|has[ \t]+been|got|went)[ \t]+(?:discharged|"
+    rf"|(?:(?m:^)|(?<=[.!?:;][ \t]))(?:(?:Young|Little|Baby|Old)[ \t]+)?"
+    rf"(?P<n_subj>{TOKEN})(?=[ \t]+(?:was|is|has[ \t]+been|got|went)[ \t]+(?:discharged|"
     rf"admitted|readmitted|transferred|intubated|extubated|home|back|seen|reviewed|sent[ \t]+home)\b"
     rf"|[ \t]+(?:pulled[ \t]+out|self-discharged|absconded|desaturated|spiked|(?:has|had)[ \t]+pulled[ \t]+out)\b)"
     # A full name, then an age in brackets: "Teresa Nowak (72) has a new AF"
@@ -113,7 +114,7 @@ _NAME_RX = re.compile(
     rf"(?=,?[ \t]+(?:is|was)[ \t]+(?:now[ \t]+)?(?:my|our|a|the)[ \t]+patient)"
     # A given name and a surname's initial, the way ward lists shorten them, after a clinical verb or opening a list
     # item: "Reviewed Tomasz W. in clinic", "2) Gérard L. - post-TURP"
-    rf"|(?:\b{_VERB}[ \t]+|(?:(?m:^)|(?<=[\s(]))(?:\d{{1,2}}[.)]|[-*•])[ \t]*|(?m:^))"
+    rf"|(?:\b{_VERB}[ \t]+|(?:(?m:^)|(?<=[\s(]))(?:\d{{1,2}}[.)]|[-*•])[ \t]*|(?m:^)|(?<=:[ \t]))"
     rf"(?P<n_short>{TOKEN}[ \t]+[{_UP}]\.)(?=[ \t]*(?:[-–—:,(]|$|[a-z]))"
     # A clinical verb + a lone name, then when or where: "I saw Oluwaseun again today" (not "saw Monday's list")
     rf"|\b{_VERB}[ \t]+(?P<n_verbwhen>{TOKEN})(?=[ \t]+(?:again|today|yesterday|this[ \t]+(?:morning|afternoon|evening)"
@@ -321,6 +322,7 @@ sister nurse matron charge doctor professor dr prof st saint mount lake fort por
 royal college clinic ward unit general county memorial room rooms theatre theater suite hall centre center building
 wing block lab seminar lecture library school temp tmax t mean median average
 way street road avenue drive close crescent court boulevard convention mr mrs ms miss mx
+town city village island valley springs heights hills beach falls harbour harbor creek river county
 """.split())
 
 

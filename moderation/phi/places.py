@@ -106,7 +106,10 @@ _PLACE_ITSELF = re.compile(
     r"|\b(?:closure|reopen\w*|cleaning|cleaner|deep[- ]clean|not[ \t]+working|estates|maintenance|refurb\w*|"
     r"decorat\w*|curtains?|call[ \t]+bells?|tv|television|lights?|sockets?|mattress\w*|model|"
     r"(?:quiet|relatives['’]?|family|seminar|meeting|teaching|staff|store|sluice|utility|isolation)[ \t]+rooms?|"
-    r"assessment[ \t]+(?:area|unit)|(?:are|is)[ \t]+now[ \t]+the|jokes?|infection[ \t]+control|"
+    r"assessment[ \t]+(?:area|unit)|"
+    # what the place is for ("Bay 4 is the escalation bay over winter")
+    r"(?:are|is)[ \t]+(?:now[ \t]+)?the[ \t]+[\w-]+[ \t]+(?:bay|room|bed|area)|(?:are|is)[ \t]+now[ \t]+the|"
+    r"jokes?|infection[ \t]+control|"
     # its use, its kit, its parking, a room for staff ("Resus 2 has the new monitor", "car park bay 214 is reserved")
     r"reserved|designated|allocated[ \t]+to|cohort|(?:has|have|got)[ \t]+the[ \t]+new|car[ \t]+park|parking|"
     r"(?:on-?call|changing|locker|break|doctors['’]?)[ \t]+rooms?|mess)\b"
