@@ -57,6 +57,36 @@ held-out 2026 rules 0.852 / 0.056, rules + model 0.881 / 0.071; median 450 us, p
 (rules 22 -> 19 of 337 clean posts; rules + model 40 -> 24) and rules' recall rose (names did not move: 80 of 97),
 but neither configuration meets the target (recall 0.95, false alarms 0.05); the model stays off.
 
+Round 5 (issue 15 part 1: names, and false alarms). Four probes, each written before looking at the detector's
+output on it, scored once, studied by class, then added to the development corpus (lines 8129-8460). Probe 11 (152
+posts, 74 with identifiers, names of patients and relatives in ward shorthand, lists, German, French, Turkish,
+Maori and West African names beyond the gazetteer; 78 hard negatives: colleagues, eponyms, drugs, trials, rotas)
+scored 0.865 / 0.013 at first look (rules + model 0.919 / 0.051). Probe 12 (93, after probe 11's fixes) scored
+0.795 / 0.143 (rules + model 0.818 / 0.184); probe 13 (47, 37 of them hard negatives for rooms, venues, teams'
+phones, colleagues' dates and ages no patient's) 1.000 / 0.378 (1.000 / 0.405); probe 14 (40, after all of those)
+0.900 / 0.250 (0.900 / 0.250). Fixed by class: names shortened to an initial after a clinical verb, a list item or a
+heading ("Tomasz W.", "2) Gérard L."), a name-shaped subject of what only happens to patients ("Awhina was
+discharged", "Thandiwe pulled out her NG"), any relative after a possessive name, a relative "of pt" with a name in
+brackets, more person words in brackets, capitalised foreign titles ("Monsieur"), dotted initials after "pt"; and
+against false alarms: a title before an academic one ("Frau Dr."), titled characters of shows and books ("Mr
+Bean"), staff roles before a name, place words as surnames ("Cape Town"), a subject pronoun or the author's own
+family no longer makes a public event a patient's ("she gave a talk on 3 May", "my daughter graduates"), a place
+spoken of for its use, kit, parking or staff, shops' and pubs' addresses, numbers with an extension or a team's
+mobile, intranet document links, an institution's anniversary, the author's own relative's age, "N years of".
+The model's gate now asks for a candidate the rules' context left open (not a colleague's, a speaker's, a
+character's, an institution's): on the same five folds of 8,420 posts, rules + model 0.996 / 0.014 at threshold 0.09
+where the old gate had 0.996 / 0.015 at 0.12. Final cross-validation (8,460 posts): rules 0.994 / 0.002, rules +
+gated model 0.997 / 0.015 at 0.09.
+This file was run twice in round 5, as agreed. At the start (the baseline): held-out 2026 rules 0.852 / 0.056, rules
++ model 0.881 / 0.071, median 441 us, p99 1589 us per post (with the model 618 us, p99 2058 us); heldout-2025 0.725 /
+0.020 and 0.771 / 0.042. At the end: held-out 2026 rules 0.852 / 0.056, unchanged to the post (every per-kind count
+and every kind firing on clean posts the same: names still 80 of 97; false alarms facility_location 5, address 3,
+phone 3, url 2, date 2); rules + model 0.887 / 0.074 (names 86 of 97; 25 false alarms where there were 24); median
+488 us, p99 1621 us per post (with the model 650 us, p99 2175 us; the machine was shared); heldout-2025 0.735 /
+0.017 and 0.780 / 0.047. The classes the probes showed are not the ones the held-out corpus misses or flags: what
+was fixed held on later probes (each first look came out clean on the earlier probes' classes, new classes aside)
+but did not reach the held-out text. Neither configuration meets the target; the model stays off.
+
 Images: bench/phi_images.py, run at the end.
 
 Run from the repository root: python bench/phi.py [--misses dev|heldout]  (heldout = heldout-2025)

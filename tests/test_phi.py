@@ -137,7 +137,7 @@ KIND_CASES = [
     ("url", "the family's GoFundMe for her treatment: https://www.gofundme.com/f/help-anna",
      "https://www.gofundme.com/f/help-anna"),
     ("name", "Labs from this morning for Mr P. Ferreira: Hb 68", "Ferreira"),
-    ("name", "Fatima K., 34, second trimester, new-onset hypertension", "Fatima"),
+    ("name", "Fatima K., 34, second trimester, new-onset hypertension", "Fatima K."),
     ("name", "Gran (Elsie) lives with the family and has dementia", "Elsie"),
     ("age_over_89", "ninety three y.o. lady, fell", "ninety three y.o."),
     ("age_over_89", "A lady of 98 with a fractured wrist", "98"),

@@ -34,6 +34,7 @@ _CUED_RX = re.compile(
 )
 _DATE_SHAPE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2}-\d{2,4}")
 _FAX_CUE = re.compile(r"(?i)\bfax")
+_FAX_AFTER = re.compile(r"[ \t]*(?:\([ \t]*)?(?i:fax)\b")
 _PHONE_CUE = re.compile(r"(?i)\b(?:phone|tel|cell|mobile|call|ph)\b")
 
 _EMAIL_RX = re.compile(
@@ -49,12 +50,12 @@ def find_phones(text: str) -> Iterator[Finding]:
     spans += [(m.start("cued"), m.end("cued"), 8) for m in _CUED_RX.finditer(text)
               if not _DATE_SHAPE.fullmatch(m.group("cued"))]
     for start, end, fewest in spans:
-        if _department_number(text, start, end, fax=_is_fax(text, start)):
+        if _department_number(text, start, end, fax=_is_fax(text, start, end)):
             continue
         digits = sum(c.isdigit() for c in text[start:end])
         if not fewest <= digits <= 17:
             continue
-        if _is_fax(text, start):
+        if _is_fax(text, start, end):
             yield make("fax", text, start, end, "fax number")
         else:
             yield make("phone", text, start, end, "telephone number")
@@ -116,7 +117,8 @@ _SERVICE_LINE = re.compile(
 # Not for faxes: a fax number given as such is labelled whoever's it is.
 _INSTITUTION = re.compile(
     r"(?i)\b(?:ward|unit|team|centre|center|clinic|workforce|roster|rota|support[ \t]+group|group|service|practice|"
-    r"lab|laboratory|pharmacy|reception|nurse[ \t]+in[ \t]+charge|charge[ \t]+nurse|coordinator|office)\b"
+    r"lab|laboratory|pharmacy|reception|bureau|hub|outreach|"
+    r"nurse[ \t]+in[ \t]+charge|charge[ \t]+nurse|coordinator|office)\b"
 )
 _PERSONAL = re.compile(
     r"(?i)\b(?:pt|patient|wife|husband|son|daughter|mother|father|mum|mom|dad|carer|nok|next[ \t]+of[ \t]+kin|"
@@ -125,8 +127,16 @@ _PERSONAL = re.compile(
 )
 
 
+# People have no extensions: "0113 392 0000 (ext 5412)" is an institution's switchboard.
+_EXTENSION_AFTER = re.compile(
+    r"[ \t]*(?:\([ \t]*)?(?:(?i:ext|extn|extension|x)\.?[ \t]*\d{2,6}\b"
+    # "07700 900999 (team mobile)": a team's or a ward's own phone
+    r"|(?i:team|ward|unit|department|dept|on-?call|bleep|duty)[ \t]+(?:mobile|phone|number|line)\b)")
+
+
 def _department_number(text: str, start: int, end: int, fax: bool = False) -> bool:
-    department = _DEPARTMENT_BEFORE.search(text, max(0, start - 40), start) is not None
+    department = (_DEPARTMENT_BEFORE.search(text, max(0, start - 40), start) is not None
+                  or _EXTENSION_AFTER.match(text, end) is not None)
     lines = (_SERVICE_LINE,) if fax else (_SERVICE_LINE, _INSTITUTION)
     if not department and all(rx.search(text, max(0, start - 60), end + 60) is None for rx in lines):
         return False  # the common case, decided without finding the sentence
@@ -137,10 +147,12 @@ def _department_number(text: str, start: int, end: int, fax: bool = False) -> bo
     return department or (service and _PERSONAL.search(around) is None)
 
 
-def _is_fax(text: str, start: int) -> bool:
-    """A fax cue in the 40 characters before the number, not overridden by a closer phone cue."""
+def _is_fax(text: str, start: int, end: int) -> bool:
+    """A fax cue just after the number, or in the 40 characters before it not overridden by a closer phone cue."""
     before = text[max(0, start - 40):start]
     fax = [m.end() for m in _FAX_CUE.finditer(before)]
+    if _FAX_AFTER.match(text, end):  # "02 9555 0142 (fax)"
+        return True
     if not fax:
         return False
     phone = [m.end() for m in _PHONE_CUE.finditer(before)]

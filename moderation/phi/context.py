@@ -39,6 +39,7 @@ EVENT = re.compile(
     r"learning|postgraduate|education|educational|moves|moved|moving|relocates|relocated|entrance|policy|policies|protocol|effective|"
     r"our[ \t]+(?:new[ \t]+)?(?:(?:clinic|practice|office|unit|centre|center|department|site|hospital"
     r"|surgery)[ \t]+)?address|"
+    r"graduat\w*|qualified|appointed|promoted|wedding|starts[ \t]+as|"
     r"open[ \t]+day|inspection|inspectorate|cqc|ranges|reference[ \t]+range|"
     r"will[ \t]+(?:visit|speak|present|talk|teach|join|arrive|lecture))\b"
 )
@@ -76,6 +77,8 @@ _PATIENT_DATA = re.compile(
 # Just before a name: the person is a colleague, a speaker or an author, not a patient.
 COLLEAGUE_BEFORE = re.compile(
     r"(?i)(?:\b(?:dr|doctor|prof|professor|sister|nurse|matron|consultant|registrar|resident|fellow|"
+    # the rest of the staff, by their role: "Our ward clerk Nomvula"
+    r"clerk|secretary|porter|receptionist|housekeeper|hca|administrator|coordinator|manager|volunteer|"
     r"colleague|educator|pharmacist|physio|midwife|thanks|thank[ \t]+you|by|with|speaker|author|cc|"
     r"from)\.?[ \t]+|@)$"
 )
@@ -141,7 +144,12 @@ CASE_FRAME = re.compile(
     r"|(?:discussed|presented|brought)[ \t]+(?:\w+[ \t]+)?(?:at|to)[ \t]+(?:the[ \t]+)?(?:mdt|m&m|journal[ \t]+club"
     r"|grand[ \t]+rounds))\b"
 )
-_PRONOUN = re.compile(r"(?i)her|his|him")  # "presenting her audit"; "she moved" stays a patient's
+# "presenting her audit", "she gave a talk on 3 May", "my daughter graduates": pronouns and the author's own family
+# do not make a public event a patient's (a patient event word beside them still does: "she was admitted")
+_PRONOUN = re.compile(r"(?i)her|his|him|she|he")
+# ... but a person moving home is not an institution moving: "she moved to 300 W 12th St"
+_HOME_MOVE = re.compile(r"(?i)[ \t]+(?:has[ \t]+|is[ \t]+|['’]s[ \t]+)?(?:moved|moving|relocated|lives|lived|living)\b")
+_OWN_FAMILY = re.compile(r"(?i)\b(?:my|our)[ \t]+$")
 
 
 def window(text: str, start: int, end: int) -> str:
@@ -156,7 +164,9 @@ def window(text: str, start: int, end: int) -> str:
 
 def pronoun_only(text: str) -> bool:
     """The only patient events in `text` are possessive or object pronouns (or there are none)."""
-    return all(_PRONOUN.fullmatch(m.group()) for m in PATIENT_EVENT.finditer(text))
+    return all((_PRONOUN.fullmatch(m.group()) and not _HOME_MOVE.match(text, m.end()))
+               or _OWN_FAMILY.search(text, max(0, m.start() - 4), m.start())
+               for m in PATIENT_EVENT.finditer(text))
 
 
 def no_patient_but_pronouns(text: str) -> bool:

@@ -204,6 +204,26 @@ def find_dates(text: str) -> Iterator[Finding]:
         yield make("date", text, start, end, "date more precise than a year")
 
 
+# Whose age it is, from the words before it: an institution's ("the hospital turns 100"), or the author's own family's
+# ("My gran turned 95 last week"), unless the sentence speaks of a patient.
+_INSTITUTION_TURNS = re.compile(
+    r"(?i)\b(?:hospital|nhs|trust|ward|unit|clinic|department|dept|society|college|charity|building|practice|service|"
+    r"journal|school|hospice)[ \t]+(?:(?:turns|turned|is|was|will[ \t]+be|celebrates)[ \t]+)?$")
+# "100 years of nursing education" is a duration ("100 years of age" is not).
+_YEARS_OF = re.compile(r"(?i)[ \t]+of[ \t]+(?!age\b)")
+_OWN_RELATIVE = re.compile(
+    r"(?i)\bmy[ \t]+(?:mum|mom|mother|dad|father|gran|granny|grandma|grandmother|grandad|granddad|grandpa|"
+    r"grandfather|nan|nana|nanna|nonna|nonno|oma|opa|aunt|auntie|uncle|great[- ]\w+)\b")
+_PATIENT_WORD = re.compile(r"(?i)\b(?:pt|patient|admitted|admission|ward|bed|bay|seen|reviewed|discharged|clinic)\b")
+
+
+def not_a_patients_age(text: str, start: int) -> bool:
+    if _INSTITUTION_TURNS.search(text, max(0, start - 40), start):
+        return True
+    around = sentence(text, start, start + 1)
+    return _OWN_RELATIVE.search(around) is not None and _PATIENT_WORD.search(around) is None
+
+
 def find_ages(text: str) -> Iterator[Finding]:
     """Yield ages of 90 and over, which Safe Harbor requires to be pooled as "90+"."""
     for m in _AGE_RX.finditer(text):
@@ -214,7 +234,8 @@ def find_ages(text: str) -> Iterator[Finding]:
             continue
         if group in ("n16", "n17") and _VITAL_BEFORE.search(text, max(0, m.start(group) - 30), m.start(group)):
             continue  # "Sats at 91, still on 2L", "still saturating at 92."
-        if _INSTITUTION_AFTER.match(text, m.end()):
+        if (_INSTITUTION_AFTER.match(text, m.end()) or not_a_patients_age(text, m.start())
+                or _YEARS_OF.match(text, m.end()) and m.group().lower().endswith(("years", "yrs"))):
             continue
         if (_STATISTIC_BEFORE.search(text, max(0, m.start() - 16), m.start() + 4)
                 or _STATISTIC_BEFORE.search(text, max(0, m.start() - 16), m.start())

@@ -13,6 +13,7 @@ _WORDS_TOO = frozenset("""
 will grace may mark hope faith rose echo ward april june young king long rich chase sunny joy dawn
 page bill art pat sue don guy major sterling ray max lane dale glen wood case sage ruby amber iris holly
 ivy jade pearl crystal summer autumn angel christian precious miracle royal august early tory carol
+miss master madam sister
 """.split())
 # Surnames that are also everyday English words, capitalised in titles and at the start of sentences.
 _SURNAMES_TOO = frozenset("""

@@ -51,7 +51,8 @@ _DEVICE_CUE = (
     r"concentrator|machine|recorder|holter|tracker|watch)[ \t]+){1,2}"
     r"(?:id|serial|s/n|sn|number|no\.?)))"
 )
-_GLUE = r"""[ \t]*,?[ \t]*(?:(?:is|was)[ \t]+)?[:#=]{0,2}[ \t]*['"‘“]?"""
+# "Medicare number ends 4471 2": a number given by its ending is still the person's.
+_GLUE = r"""[ \t]*,?[ \t]*(?:(?:is|was|ends|ending)(?:[ \t]+(?:in|with))?[ \t]+)?[:#=]{0,2}[ \t]*['"‘“]?"""
 _RECORD_VALUE = r"(?P<rec>[A-Z0-9](?:[A-Z0-9]|[-/](?=[A-Z0-9])|[ ](?=[A-Z]{0,3}\d{3}))*)(?![a-z])"
 _DEVICE_VALUE = r"(?P<dev>(?:\(\d{2}\))?[A-Z0-9]+(?:[-/ ][A-Z0-9]+){0,3})(?![a-z])"
 # A GS1 unique device identifier: "(01)" and a 14-digit GTIN, then production data ("(17)231031(21)...").
@@ -82,6 +83,7 @@ def find_ssns(text: str) -> Iterator[Finding]:
 
 
 # Cues that number a product batch or an asset, not a person's device, unless the sentence is about a patient.
+_ENDING = re.compile(r"(?i)\bend(?:s|ing)\b")
 _STOCK_CUE = re.compile(r"(?i)\b(?:lot|batch|asset|tag)\b")
 
 
@@ -90,7 +92,7 @@ def find_identifiers(text: str) -> Iterator[Finding]:
     for m in _ID_RX.finditer(text):
         if m.group("rec") is not None:
             value, start, end = m.group("rec"), m.start("rec"), m.end("rec")
-            if _digits(value) >= 4 and len(value) >= 5:
+            if _digits(value) >= 4 and (len(value) >= 5 or _ENDING.search(text, m.start(), start)):
                 yield make("record_number", text, start, end, "record, account or plan number")
         else:
             value, start, end = m.group("dev"), m.start("dev"), m.end("dev")

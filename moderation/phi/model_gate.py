@@ -7,16 +7,24 @@ cue) keeps the model to deciding whose a value is, which is what it adds. Kinds 
 context well (URLs, e-mail, IP, addresses, rooms) are left to the rules. Chosen on five-fold cross-validation of
 the development corpus (moderation/phi/train.py): at the same threshold, about a third of the false alarms for
 almost all of the recall.
+
+A candidate the rules' own context already gave away is no candidate (round 5): a titled name after "thanks to" or
+in a sentence about a show, a capitalised known name after "Dr" or "by", an age whose sentence makes it an
+institution's or the author's own family's. The model decides whose a value is only where the rules could not.
 """
 from __future__ import annotations
 
 import re
 
+from .context import colleague, colleague_titled
+from .dates import not_a_patients_age
 from .gazetteer import known_names
+from .names import NAME_SEQ, entertainment
 
 # A capitalised word not at the start of a sentence and not a doctor's: a name candidate if the gazetteer knows it.
 _CAPITALISED = re.compile(r"(?<![.!?:]\s)(?<!^)(?<!\n)(?<!Dr\s)(?<!Dr\.\s)(?<!Prof\s)\b[A-Z][a-z'’-]+")
 _TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Herr|Frau|Mme|Sr|Sra)\b")
+_TITLED_NAME = re.compile(rf"\.?[ \t]+{NAME_SEQ}")
 _NUMBER_RUN = re.compile(r"\d[\d .()-]{5,}\d")
 _CANDIDATES: dict[str, re.Pattern[str]] = {
     "age_over_89": re.compile(r"(?<![\d.])(?:9\d|1[01]\d)(?![\d.]\d)|(?i:ninet|hundred|centenar)"),
@@ -34,12 +42,23 @@ MODEL_KINDS = frozenset({"name", "other_unique", *_CANDIDATES})
 MIN_PROBABILITY = {"other_unique": 0.5}
 
 
+def _open_name(text: str, title: re.Match[str]) -> bool:
+    """A titled name the rules left open: not one their context made a colleague's, a speaker's or a character's."""
+    named = _TITLED_NAME.match(text, title.end())
+    end = named.end() if named else title.end()
+    return not (colleague_titled(text, title.start()) or colleague(text, title.start(), end)
+                or entertainment(text, title.start(), end))
+
+
 def has_candidate(kind: str, text: str) -> bool:
     """The text shows a value of `kind`'s shape for the model to decide on."""
     if kind == "other_unique":
         return True
     if kind == "name":
-        return _TITLE.search(text) is not None or any(
-            m.group().lower().strip("'’-") in known_names() for m in _CAPITALISED.finditer(text))
+        return any(_open_name(text, m) for m in _TITLE.finditer(text)) or any(
+            m.group().lower().strip("'’-") in known_names() and not colleague(text, m.start(), m.end())
+            for m in _CAPITALISED.finditer(text))
+    if kind == "age_over_89":
+        return any(not not_a_patients_age(text, m.start()) for m in _CANDIDATES[kind].finditer(text))
     rx = _CANDIDATES.get(kind)
     return rx is not None and rx.search(text) is not None

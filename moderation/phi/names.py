@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 
 from .allowlist import CLINICAL_NOUNS, EPONYM_PHRASES, NOT_NAMES, is_eponym
-from .context import about_patient, colleague, colleague_by_role, colleague_titled
+from .context import PATIENT_EVENT, about_patient, colleague, colleague_by_role, colleague_titled, sentence
 from .finding import Finding, make
 from .gazetteer import given_names, known_names, surnames
 
@@ -22,7 +22,12 @@ _TOKEN_RX = re.compile(TOKEN)
 
 _TITLE = (r"(?:Mr|Mrs|Ms|Mx|Miss|Mister|Herr|Hr|Frau|Sr|Sra|Mme|Mlle|Señor|Señora|Signora|Signor|"
           # written in lower case in their own languages: "señora Ruiz", "madame Petit"
-          r"se[ñn]or|se[ñn]ora|sra|signora|signor|madame|monsieur|mademoiselle)")
+          r"se[ñn]or|se[ñn]ora|sra|signora|signor|madame|monsieur|mademoiselle|"
+          # and capitalised, as at the start of a sentence: "Monsieur Traoré refuse"
+          r"Madame|Monsieur|Mademoiselle|Signorina|Do[ñn]a)")
+# A word for a person, after which a name set off in brackets or by a comma is that person's
+_PERSON_NOUN = (r"(?i:gentleman|gent|lady|man|woman|boy|girl|chap|guy|bloke|fella|fellow|lad|lass|kid|teen|teenager|"
+                r"toddler|infant|baby|youngster|student|pt|patient)")
 _RELATION = (
     r"(?i:wife|husband|spouse|partner|fianc[eé]e?|girlfriend|boyfriend|son|daughter|mother|"
     r"father|mum|mom|dad|brother|sister|aunt|uncle|niece|nephew|cousin|grandson|"
@@ -40,7 +45,7 @@ _AGE_SEX = r"\d{1,3}[ \t]?(?:yo[ \t]?|y/o[ \t]?)?[MF]\b"
 
 _NAME_RX = re.compile(
     # Mr/Mrs/Ms + name, or a newborn's "Baby Girl Martinez": always a person.
-    rf"\b(?:{_TITLE}\b\.?|[Bb]aby(?:[ \t]+(?:[Gg]irl"
+    rf"\b(?:{_TITLE}\b\.?(?![ \t]*(?:Dr|Prof|Doktor|Professor|Dott|Docteur|Doctor)\b)|[Bb]aby(?:[ \t]+(?:[Gg]irl"
     rf"|[Bb]oy))?)[ \t]+(?:and[ \t]+{_TITLE}\.?[ \t]+)?(?:[{_UP}](?:\.[ \t]*|[ \t]+(?=[{_UP}][{_LO}])))?"
     rf"(?P<n_title>(?:(?:van|von|der|den|de|da|di|du|la|le|el|al|bin|ibn|ter|ten)[ \t]+){{0,2}}{NAME_SEQ})"
     # A title and an initial alone: "Mrs B is 92", "Mr K. in bed 4"
@@ -50,7 +55,8 @@ _NAME_RX = re.compile(
     rf"(?:,|:|\bis\b|\bnamed\b|\bcalled\b)?"
     rf"[ \t]*(?:(?:Dr|{_TITLE})\.?[ \t]+)?(?P<n_pt>{NAME_SEQ})"
     # relation (+ named/is) + name: "his wife Maria", "The son, Kevin".
-    rf"|\b{_RELATION}(?:-in-law)?(?:['’]s)?\b,?[ \t]+(?:(?:is|was|named|called)[ \t]+|\()?(?P<n_rel>{NAME_SEQ})"
+    rf"|\b{_RELATION}(?:-in-law)?(?:[ \t]+of[ \t]+(?:the[ \t]+)?(?:pt|patient))?(?:['’]s)?\b,?"
+    rf"(?:[ \t]+(?:(?:is|was|named|called)[ \t]+|\()?|[ \t]*\()(?P<n_rel>{NAME_SEQ})"
     # named/called/"name:" + name.
     rf"|\b(?:named|called|[Nn]ame(?:[ \t]+is|[ \t]*:)|NAME[ \t]*:|(?i:surname|last[ \t]+name|first[ \t]+name|"
     rf"given[ \t]+name|forename)[ \t]*:?)[ \t]*(?P<n_named>{NAME_SEQ})"
@@ -59,18 +65,20 @@ _NAME_RX = re.compile(
     rf"(?P<n_inits>[{_UP}]\.?[ \t]?[{_UP}]\.?(?:[ \t]?[{_UP}]\.?)?)(?![\w])"
     # An initial and a surname after the patient cue: "pt: K. Obi / 88F".
     rf"|\b(?:[Pp]t|[Pp]atient)\b[ \t]*:?[ \t]*(?P<n_initial>[{_UP}]\.[ \t]*{TOKEN})"
+    rf"|\b(?:[Pp]t|[Pp]atient)\b[ \t]*:?[ \t]*(?P<n_ptinits>[{_UP}]\.[ \t]?[{_UP}]\.(?:[ \t]?[{_UP}]\.)?)"
     # A name with the relation in brackets: "Miriam (daughter) says".
     rf"|(?P<n_relp>{NAME_SEQ})[ \t]*\((?:his|her|their|the|my|our|pt['’]s)?[ \t]*(?:{_RELATION}|pt|patient)\)"
-    rf"|(?P<n_whop>{NAME_SEQ})[ \t]*\((?i:the|our|my)[ \t]+(?i:gentleman|gent|lady|man|woman|boy|girl|chap|guy|pt"
-    rf"|patient)\b"
+    rf"|(?P<n_whop>{NAME_SEQ})[ \t]*\((?i:the|our|my)[ \t]+(?:(?i:young|old|little|elderly)[ \t]+)?{_PERSON_NOUN}\b"
     # A given name opening a sentence, then what happens to patients: "Harold was discharged today"
-    rf"|(?:(?m:^)|(?<=[.!?][ \t]))(?P<n_subj>{TOKEN})(?=[ \t]+(?:was|is|has[ \t]+been|got|went)[ \t]+(?:discharged|"
-    rf"admitted|readmitted|transferred|intubated|extubated|home|back|seen|reviewed|sent[ \t]+home)\b)"
+    rf"|(?:(?m:^)|(?<=[.!?:;][ \t]))(?:(?:Young|Little|Baby|Old)[ \t]+)?"
+    rf"(?P<n_subj>{TOKEN})(?=[ \t]+(?:was|is|has[ \t]+been|got|went)[ \t]+(?:discharged|"
+    rf"admitted|readmitted|transferred|intubated|extubated|home|back|seen|reviewed|sent[ \t]+home)\b"
+    rf"|[ \t]+(?:pulled[ \t]+out|self-discharged|absconded|desaturated|spiked|(?:has|had)[ \t]+pulled[ \t]+out)\b)"
     # A full name, then an age in brackets: "Teresa Nowak (72) has a new AF"
     rf"|\b(?P<n_agep>{_FULL_NAME})(?=[ \t]*\(\d{{1,3}}\))"
     # A name whose GP, bloods or family are spoken of: "Yolanda's GP", "Arthur's INR".
     rf"|(?P<n_poss>{TOKEN})['’]s[ \t]+(?=(?i:GP|bloods|labs|meds|chart|notes|results|scan|CT|MRI|echo|INR|"
-    rf"family|daughter|son|wife|husband|mum|mother|father|dad|carer|NOK|discharge|surgery|bed|room|"
+    rf"family|{_RELATION}|NOK|discharge|surgery|bed|room|"
     rf"potassium|sodium|obs|wound|drain|catheter|line|sats|saturations|BP|HR|sugars?|glucose|creatinine|Hb|"
     rf"temp|temperature|fever|breathing|oxygen|cannula|PEG|NG|stoma|parents|partner|kids|children)\b)"
     # A known given name with a relative of theirs: "tell Jamal and his mum", "Sofia and her dad"
@@ -100,10 +108,17 @@ _NAME_RX = re.compile(
     # A name followed by the words that make it the patient's: "Abdul, the pt with the LVAD".
     rf"|(?P<n_then>{NAME_SEQ}),[ \t]+(?=(?:the|our|my)[ \t]+(?:pt|patient|lady|gentleman|man|woman|guy|boy|girl|regular"
     rf"|"
-    rf"\d{{1,3}}[ \t-]*(?:year|yo\b|y/o|month|week|day)))"
+    rf"\d{{1,3}}[ \t-]*(?:year|yo\b|y/o|month|week|day))|an?[ \t]+\d{{1,3}}[ \t-]*(?:year|yo\b|y/o|month|week|day))"
     # Dr + name only when the text says the doctor is the patient.
     rf"|\bDr\.?[ \t]+(?P<n_dr>{NAME_SEQ})"
     rf"(?=,?[ \t]+(?:is|was)[ \t]+(?:now[ \t]+)?(?:my|our|a|the)[ \t]+patient)"
+    # A given name and a surname's initial, the way ward lists shorten them, after a clinical verb or opening a list
+    # item: "Reviewed Tomasz W. in clinic", "2) Gérard L. - post-TURP"
+    rf"|(?:\b{_VERB}[ \t]+|(?:(?m:^)|(?<=[\s(]))(?:\d{{1,2}}[.)]|[-*•])[ \t]*|(?m:^)|(?<=:[ \t]))"
+    rf"(?P<n_short>{TOKEN}[ \t]+[{_UP}]\.)(?=[ \t]*(?:[-–—:,(]|$|[a-z]))"
+    # A clinical verb + a lone name, then when or where: "I saw Oluwaseun again today" (not "saw Monday's list")
+    rf"|\b{_VERB}[ \t]+(?P<n_verbwhen>{TOKEN})(?=[ \t]+(?:again|today|yesterday|this[ \t]+(?:morning|afternoon|evening)"
+    rf"|last[ \t]+night|overnight|in[ \t]+(?:clinic|ED|A&E|resus|the[ \t]+ward)|on[ \t]+the[ \t]+ward|at[ \t]+home)\b)"
     # A clinical verb + a full name: "Consulted on Josefina Alvarez".
     rf"|\b{_VERB}[ \t]+(?P<n_verb>{NAME_SEQ})"
     # A full name introduced by its age: "Yusuf Sørensen is a 22-year-old with PE".
@@ -143,6 +158,9 @@ _REASONS = {
     "appos": "name of a person introduced as a patient",
     "then": "name of a person introduced as a patient",
     "initial": "name of the patient",
+    "short": "given name and initial of a patient",
+    "ptinits": "a patient's initials",
+    "verbwhen": "name of a person seen or treated",
     "relp": "name of a relative or carer",
     "poss": "name of a person whose care is discussed",
 }
@@ -154,8 +172,14 @@ _MIN_WORDS = {"verb": 2, "tagged": 2, "isage": 2}
 _GAZETTEER_ONLY = {"withrel": given_names, "dear": given_names, "noun": given_names, "subj": given_names,
                    "family": surnames}
 # Cues loose enough that the words around must not make the person a colleague.
-_LOOSE = frozenset({"dear", "noun", "subj", "whop", "agep", "re"})
+_LOOSE = frozenset({"dear", "noun", "subj", "whop", "agep", "re", "short", "verbwhen"})
 # A family that did what only patients' families do may be named by any surname: "The Okonkwos came in together".
+# What happens only to patients makes any name-shaped subject a patient: "Awhina was discharged today",
+# "Thandiwe pulled out her NG again" (names the gazetteer does not hold).
+_ONLY_PATIENTS = re.compile(
+    r"[ \t]+(?:(?:was|has[ \t]+been|got)[ \t]+(?:discharged|admitted|readmitted|intubated|extubated)|pulled[ \t]+out"
+    r"[ \t]+(?:his|her|their)|self-discharged|absconded|desaturated)\b")
+_NOT_SUBJECTS = frozenset("someone somebody nobody everyone everybody anyone anybody mum dad baby".split())
 _FAMILY_AS_PATIENTS = re.compile(r"[ \t]+(?:came[ \t]+in|were[ \t]+(?:admitted|brought|seen|transferred)|brought)\b")
 
 
@@ -165,16 +189,22 @@ def find_names(text: str) -> Iterator[Finding]:
     pos = 0
     while (m := _NAME_RX.search(text, pos)) is not None:
         cue = (m.lastgroup or "n_").removeprefix("n_")
-        if cue in ("inits", "tinit"):
+        if cue in ("inits", "tinit", "ptinits"):
             span = m.span(f"n_{cue}")  # letters, not name words: nothing to trim
+        elif cue == "short":  # a given name and an initial: the name word must not be a clinical one ("Vitamin D.")
+            first = m.group("n_short").split()[0]
+            span = m.span("n_short") if _plain_word(first) and not is_eponym(first) else None
         elif cue in ("re", "agep") and not any(w.lower() in known_names() for w in m.group(f"n_{cue}").split()):
             span = None
         elif (cue in _GAZETTEER_ONLY and m.group(f"n_{cue}").lower() not in _GAZETTEER_ONLY[cue]()
+              and not (cue == "subj" and _ONLY_PATIENTS.match(text, m.end()) and _plain_word(m.group("n_subj"))
+                       and m.group("n_subj").lower() not in _NOT_SUBJECTS)
               and not (cue == "family" and _FAMILY_AS_PATIENTS.match(text, m.end()))):
             span = None
         else:
             span = None if cue == "rel" and _nursing_title(text, m.start()) else _accepted_span(text, m, cue)
-        if cue == "title" and span and (colleague_by_role(text, *span) or colleague_titled(text, m.start())):
+        if cue == "title" and span and (colleague_by_role(text, *span) or colleague_titled(text, m.start())
+                                        or entertainment(text, m.start(), span[1])):
             span = None
         if cue in _LOOSE and span and colleague(text, *span):
             span = None  # "our lovely Sarah from pharmacy"
@@ -184,6 +214,17 @@ def find_names(text: str) -> Iterator[Finding]:
         else:
             # Resume inside the rejected candidate: "Saw Mrs. Okafor" must still reach "Mrs".
             pos = max(m.start(f"n_{cue}"), m.start() + 1)
+
+
+# Shows, films and books: a titled name in their sentence is a character, unless a patient event is there too.
+_ENTERTAINMENT = re.compile(
+    r"(?i)\b(?:telly|tv|television|film|films|movie|movies|show|sitcom|cartoon|panto|pantomime|series|episode|"
+    r"netflix|books?|novel|jokes?|character|characters|cinema|puppet|puppets)\b")
+
+
+def entertainment(text: str, start: int, end: int) -> bool:
+    around = sentence(text, start, end)
+    return _ENTERTAINMENT.search(around) is not None and PATIENT_EVENT.search(around) is None
 
 
 def _accepted_span(text: str, m: re.Match[str], cue: str) -> tuple[int, int] | None:
@@ -204,11 +245,13 @@ def _accepted_span(text: str, m: re.Match[str], cue: str) -> tuple[int, int] | N
 
 # "Sister Reid is on call": a nurse's title, unless someone's sister ("her Sister Reid" is rare, "his sister").
 _TITLE_CASE_RELATION = re.compile(r"(?:Sister|Brother)\b")
+_OF_PATIENT = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?(?:pt|patient)\b", re.IGNORECASE)
 _POSSESSIVE_BEFORE = re.compile(r"(?i)\b(?:his|her|their|my|your|the|a|pt['’]?s|patient['’]?s|whose)[ \t]+$")
 
 
 def _nursing_title(text: str, start: int) -> bool:
-    return (_TITLE_CASE_RELATION.match(text, start) is not None
+    title = _TITLE_CASE_RELATION.match(text, start)
+    return (title is not None and _OF_PATIENT.match(text, title.end()) is None
             and _POSSESSIVE_BEFORE.search(text, max(0, start - 16), start) is None)
 
 
@@ -268,7 +311,7 @@ _EXPLICIT_AGE = re.compile(
 )
 _TAGGED_RX = re.compile(
     rf"(?:(?m:^)|[:;—–(]|[.!?][ \t]|[ \t]-)[ \t]*(?:[-*•]|\d+\.)?[ \t]*(?:(?:Little|Baby|Young)[ \t]+)?"
-    rf"(?P<tagged>{TOKEN})(?:[ \t]+[{_UP}]\.)?(?:,[ \t]*|[ \t]+\(?)"
+    rf"(?P<tagged>{TOKEN})(?P<initial>[ \t]+[{_UP}]\.)?(?:,[ \t]*|[ \t]+\(?)"
     rf"(?=(?i:aged?[ \t]+|turned[ \t]+)\d{{1,3}}\b|\d{{1,3}}(?:st|nd|rd|th)?[ \t-]?(?:[MFJ]\b|J\.|y|yrs|years|birthday)"
     rf"|{_SPELLED_AGE}"
     rf"|(?<=\()[1-9]\d{{0,2}}\)|(?<=\()[MF],[ \t]*\d{{1,3}}\)|(?<=\()\d{{1,3}},[ \t]*[MF]\)|(?<=,)[ \t]*\d{{1,3}}[,)])"
@@ -279,6 +322,7 @@ sister nurse matron charge doctor professor dr prof st saint mount lake fort por
 royal college clinic ward unit general county memorial room rooms theatre theater suite hall centre center building
 wing block lab seminar lecture library school temp tmax t mean median average
 way street road avenue drive close crescent court boulevard convention mr mrs ms miss mx
+town city village island valley springs heights hills beach falls harbour harbor creek river county
 """.split())
 
 
@@ -288,11 +332,13 @@ def find_known_names(text: str) -> Iterator[Finding]:
     for m in _BESIDE_RX.finditer(text):
         start, end = m.span(m.lastgroup or "beside")
         words = _take_while(list(_TOKEN_RX.finditer(text, start, end)), _plain_word)
+        if len(words) == 1 and _opens_sentence(text, start) and words[0].group().lower() not in known_names():
+            continue  # "Meeting in room B104"
         if words and _person_like(text, start, words[-1].end(), shields):
             yield make("name", text, start, words[-1].end(), "name beside the patient's other identifiers")
     for m in _TAGGED_RX.finditer(text):
         start, end = m.span("tagged")
-        tag = (_sex_tagged(text, end) or _AGE_IN_BRACKETS.match(text, end) is not None
+        tag = (_sex_tagged(text, end) or _AGE_IN_BRACKETS.match(text, end) is not None or m.group("initial")
                or (text[end:end + 1] == "," and _EXPLICIT_AGE.match(text, end + 1) is not None))
         if _person_like(text, start, end, shields) and (tag or m.group("tagged").lower() in known_names()):
             yield make("name", text, start, end, "name tagged with an age")
@@ -303,6 +349,11 @@ def find_known_names(text: str) -> Iterator[Finding]:
         known = words[0].lower() in given_names() or words[-1].lower() in surnames()
         if known and _person_like(text, m.start(), m.end(), shields):
             yield make("name", text, m.start(), m.end(), "name of a person in a post about a patient")
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    before = text[max(0, start - 3):start].rstrip(" \t")
+    return not before or before[-1] in ".!?:;\n"
 
 
 def _person_like(text: str, start: int, end: int, shields: list[tuple[int, int]]) -> bool:

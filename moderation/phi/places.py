@@ -71,7 +71,8 @@ _FACILITY_RX = re.compile(
 # "St Thomas' Hospital, Westminster Bridge Road": after a named institution, in a sentence about no patient,
 # an address is the institution's.
 _INSTITUTION_BEFORE = re.compile(
-    r"\b(?:Hospital|Infirmary|Clinic|Centre|Center|College|University|Institute|Hotel|Hall|Library|Museum|Stadium|"
+    r"(?i:\b(?:shop|pub|caf[eé]|restaurant|bar|church|pharmacy|venue|gym|bakery|hotel)[ \t]+(?:at|on|in)\b)"
+    r"|\b(?:Hospital|Infirmary|Clinic|Centre|Center|College|University|Institute|Hotel|Hall|Library|Museum|Stadium|"
     r"Arena|Society|Foundation|Trust)\b"
 )
 
@@ -105,7 +106,13 @@ _PLACE_ITSELF = re.compile(
     r"|\b(?:closure|reopen\w*|cleaning|cleaner|deep[- ]clean|not[ \t]+working|estates|maintenance|refurb\w*|"
     r"decorat\w*|curtains?|call[ \t]+bells?|tv|television|lights?|sockets?|mattress\w*|model|"
     r"(?:quiet|relatives['’]?|family|seminar|meeting|teaching|staff|store|sluice|utility|isolation)[ \t]+rooms?|"
-    r"assessment[ \t]+(?:area|unit)|(?:are|is)[ \t]+now[ \t]+the|jokes?|infection[ \t]+control)\b"
+    r"assessment[ \t]+(?:area|unit)|"
+    # what the place is for ("Bay 4 is the escalation bay over winter")
+    r"(?:are|is)[ \t]+(?:now[ \t]+)?the[ \t]+[\w-]+[ \t]+(?:bay|room|bed|area)|(?:are|is)[ \t]+now[ \t]+the|"
+    r"jokes?|infection[ \t]+control|"
+    # its use, its kit, its parking, a room for staff ("Resus 2 has the new monitor", "car park bay 214 is reserved")
+    r"reserved|designated|allocated[ \t]+to|cohort|(?:has|have|got)[ \t]+the[ \t]+new|car[ \t]+park|parking|"
+    r"(?:on-?call|changing|locker|break|doctors['’]?)[ \t]+rooms?|mess)\b"
 )
 # ... and of no one in it.
 _SOMEONE = re.compile(
@@ -115,11 +122,21 @@ _SOMEONE = re.compile(
 )
 
 
+# A titled person or a patient just before the place is in it: "see Mr Mbeki in cubicle 4", whatever else the
+# sentence speaks of ("Staff nurse asked me to ...").
+_OCCUPANT_BEFORE = re.compile(
+    rf"(?:\b(?:Mr|Mrs|Ms|Miss|Mx)\.?[ \t]+{NAME_SEQ}|\b(?:[Pp]t|[Pp]atient|[Ss]he|[Hh]e))[ \t]+"
+    rf"(?:(?:is|was|has[ \t]+been|got)[ \t]+)?(?:(?:moved|transferred|put|placed|admitted|back)[ \t]+)?"
+    rf"(?:in|from|to|into)[ \t]+"
+    rf"(?:the[ \t]+)?(?:\w+[ \t]+)?$")
+
+
 def find_facility_locations(text: str) -> Iterator[Finding]:
     """Yield a patient's room, bed or bay, with the facility or unit when it is named; not a meeting room, nor a
     place spoken of for itself with no one in it."""
     for m in _FACILITY_RX.finditer(text):
-        if public_event(text, m.start(), m.end()) or _place_itself(text, m.start(), m.end()):
+        occupied = _OCCUPANT_BEFORE.search(text, max(0, m.start() - 48), m.start()) is not None
+        if (not occupied and public_event(text, m.start(), m.end())) or _place_itself(text, m.start(), m.end()):
             continue
         if _FURNITURE.search(m.group()) and not about_patient(sentence(text, m.start(), m.end())):
             continue  # "chair 14 in the discharge lounge is broken"

@@ -90,6 +90,18 @@ def find_ips(text: str) -> Iterator[Finding]:
         yield make("ip_address", text, m.start(), m.end(), "IP address")
 
 
+# Path words of an organisation's own documents, for everyone on its intranet.
+_PUBLIC_DOCUMENTS = frozenset("""
+policies policy guidelines guideline guidance protocols protocol rota rotas training teaching library handbook
+forms news staff wiki education induction procedures sop sops minutes newsletter
+""".split())
+
+
+def _public_document(path: str) -> bool:
+    words = set(_WORD.findall(path.lower()))
+    return bool(words & _PUBLIC_DOCUMENTS) and not words & PATIENT_PATH_HINTS
+
+
 def patient_url_reason(url: str) -> str | None:
     """Why this URL identifies patient data, or None for a public or harmless link."""
     parts = urlsplit(url if "://" in url else "http://" + url)
@@ -99,6 +111,8 @@ def patient_url_reason(url: str) -> str | None:
     if _is_ip(host):
         return "link to a machine by IP address"
     if "." not in host or host.endswith(PRIVATE_TLDS):
+        if _public_document(parts.path + " " + parts.query):
+            return None  # "http://intranet.trust.local/policies": the organisation's own documents
         return "link to an internal host"
     if _on(host, PUBLIC_DOMAINS):
         return None
