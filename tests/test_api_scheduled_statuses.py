@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from server.db.models import HeldPost, MediaAttachment, Post, ScheduledPost
+from server.db.models import Account, HeldPost, MediaAttachment, Post, ScheduledPost
 from server.db.types import utcnow
 from server.jobs.scheduled import ScheduledRunner
 from server.services.instance.settings import set_phi_policy
@@ -177,6 +177,21 @@ async def test_scheduled_status_the_policy_now_refuses_is_not_published_and_its_
     text = str(warning)
     assert "was not published" in text and "may identify a patient" in text
     assert "John Smith" not in text and "4482913" not in text  # kinds, never the identifiers themselves
+
+
+async def test_scheduled_status_refusal_notice_is_written_in_its_authors_language(app, client):
+    anna = await member(app, "anna")
+    async with app.state.sessions() as session:
+        await session.execute(update(Account).where(Account.actor_id == anna.actor.id).values(locale="de"))
+        await session.commit()
+    await schedule(client, anna, status=PHI, phi_confirmed=True)
+    await set_policy(app, "block")
+    await come_due(app)
+    assert await scheduling.publish_due(app.state.runtime) == 0
+    [warning] = (await client.get("/api/v1/moderation_warnings", headers=anna.headers)).json()
+    text = str(warning)
+    assert "wurde nicht veröffentlicht" in text and "Name" in text and "UTC" in text, text
+    assert "was not published" not in text and "John Smith" not in text
 
 
 async def test_scheduled_status_under_the_hold_policy_goes_to_the_moderators_when_published(app, client):

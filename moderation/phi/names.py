@@ -217,8 +217,9 @@ def find_names(text: str) -> Iterator[Finding]:
 
 
 # Shows, films and books: a titled name in their sentence is a character, unless a patient event is there too.
+# Not "film": on a clinical post it is a radiograph ("chest film of Mr. John Smith").
 _ENTERTAINMENT = re.compile(
-    r"(?i)\b(?:telly|tv|television|film|films|movie|movies|show|sitcom|cartoon|panto|pantomime|series|episode|"
+    r"(?i)\b(?:telly|tv|television|movie|movies|show|sitcom|cartoon|panto|pantomime|series|episode|"
     r"netflix|books?|novel|jokes?|character|characters|cinema|puppet|puppets)\b")
 
 

@@ -8,15 +8,7 @@ from markupsafe import Markup, escape
 
 from moderation.phi import Finding, PhiDecision
 from server.i18n import N_, gettext
-
-KIND_LABELS = {
-    "name": N_("Name"), "date": N_("Date"), "age_over_89": N_("Age over 89"), "phone": N_("Phone number"),
-    "fax": N_("Fax number"),
-    "email": N_("Email address"), "ssn": N_("Social security number"), "record_number": N_("MRN or record number"),
-    "license_or_device_id": N_("Licence or device id"), "url": N_("Web address"), "ip_address": N_("IP address"),
-    "address": N_("Address"), "facility_location": N_("Room, bed or facility"), "face": N_("Face"),
-    "unchecked": N_("Could not check this image"),
-}
+from server.services.posts.phi_kinds import kind_label
 
 MESSAGES = {  # by the guard's action and what the author is doing: whole sentences, for the translators
     ("confirm", "post"): N_("This post may identify a patient. Check the highlighted parts: edit them out, or post "
@@ -32,11 +24,6 @@ MESSAGES = {  # by the guard's action and what the author is doing: whole senten
     ("hold", "save"): N_("This post may identify a patient. This community holds such posts for a moderator's "
                          "review; edit out the highlighted parts to save it now."),
 }
-
-
-def kind_label(kind: str) -> str:
-    label = KIND_LABELS.get(kind)
-    return gettext(label) if label else kind.replace("_", " ").capitalize()
 
 
 def highlight(text: str, findings: list[Finding]) -> Markup:

@@ -21,13 +21,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from moderation.errors import Kind, ServiceError
 from moderation.reports import ModerationAction
 from server.db.ids import snowflake
-from server.db.models import Actor, MediaAttachment, Post, ScheduledPost
+from server.db.models import Account, Actor, MediaAttachment, Post, ScheduledPost
 from server.db.types import utcnow
+from server.i18n import N_, format_datetime, use_locale
+from server.i18n.text import filled
 from server.runtime import Runtime
+from server.services.accounts.preferences import mail_locale
 from server.services.federation.instance_actor import ensure_instance_actor
 from server.services.moderation.actions import notice
 from server.services.posts import authoring
 from server.services.posts import media as media_service
+from server.services.posts.phi_kinds import kind_label
 from server.services.reading.timelines import Page
 
 log = logging.getLogger("curbside.scheduling")
@@ -130,21 +134,30 @@ async def _refused(runtime: Runtime, scheduled_id: int, refused: ServiceError) -
         if row is None:
             return
         author = await session.get(Actor, row.author_id)
-        await notice(session, instance, None, author, ModerationAction.DELETE_POST, None, [],
-                     _refusal_text(row, refused))
+        account = await session.scalar(select(Account).where(Account.actor_id == author.id))
+        with use_locale(mail_locale(account, runtime.settings) if account else runtime.settings.default_locale):
+            text = _refusal_text(row, refused)
+        await notice(session, instance, None, author, ModerationAction.DELETE_POST, None, [], text)
         await session.commit()
     log.info("scheduled post %s of %s not published: %s", scheduled_id, row.author_id, type(refused).__name__)
 
 
 def _refusal_text(row: ScheduledPost, refused: ServiceError) -> str:
-    when = row.scheduled_at.strftime("%Y-%m-%d %H:%M UTC")
+    """The notice's text, in the language of the current locale (the author's: see _refused)."""
+    values: dict[str, object] = {"when": format_datetime(row.scheduled_at, "short")}
     if isinstance(refused, authoring.PhiFound):
-        kinds = ", ".join(sorted({f.kind.replace("_", " ") for f in refused.decision.findings}))
-        reason = (f"it may identify a patient ({kinds}) and this community's privacy policy now "
-                  f"{'refuses such posts' if refused.decision.action == 'reject' else 'asks to confirm them'}")
+        values["kinds"] = ", ".join(sorted({kind_label(f.kind) for f in refused.decision.findings}))
+        message = (N_("Your post scheduled for %(when)s UTC was not published: it may identify a patient "
+                      "(%(kinds)s) and this community's privacy policy now refuses such posts. Its uploads are "
+                      "kept for a day.") if refused.decision.action == "reject" else
+                   N_("Your post scheduled for %(when)s UTC was not published: it may identify a patient "
+                      "(%(kinds)s) and this community's privacy policy now asks to confirm such posts. Its "
+                      "uploads are kept for a day."))
     else:
-        reason = str(refused)
-    return f"Your post scheduled for {when} was not published: {reason}. Its uploads are kept for a day."
+        message = N_("Your post scheduled for %(when)s UTC was not published: %(reason)s. Its uploads are kept "
+                     "for a day.")
+        values["reason"] = refused
+    return filled(message, values)
 
 
 async def publish_due(runtime: Runtime, now: datetime | None = None) -> int:
