@@ -12,19 +12,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.instances import Instance, _children
+from tests.support.instances import Instance, _children, wait_until
 
 pytestmark = pytest.mark.integration
 CONNECTIONS = 16
 
 
 def _wait(condition, timeout: float = 60.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if found := condition():
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+    return wait_until(condition, timeout, what)
 
 
 def _tree(pid: int) -> list[int]:

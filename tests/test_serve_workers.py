@@ -10,18 +10,10 @@ import httpx
 import pytest
 
 from tests.support.instances import Instance
+from tests.support.instances import wait_until as _wait
 from tests.test_inbox_durability import _seed_actors, _signed_posts
 
 pytestmark = pytest.mark.integration
-
-
-def _wait(condition, timeout: float = 30.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if found := condition():
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _alive(pid: int) -> bool:

@@ -110,6 +110,16 @@ class Instance:
                 self.kill()
 
 
+def wait_until(condition, timeout: float = 30.0, what: str = "condition"):
+    """`condition()`'s first truthy value, polled every 0.1 s; AssertionError after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if found := condition():
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
 def _children(pid: int) -> list[int]:
     """Live child processes of `pid` (Linux /proc: every thread's children)."""
     try:
