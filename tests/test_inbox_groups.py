@@ -101,6 +101,31 @@ async def test_inbox_groups_activity_of_another_server_is_fetched_from_its_origi
     assert "cannot fetch" in failed.last_error and missing["id"] in failed.last_error
 
 
+async def test_inbox_groups_delete_of_another_server_is_applied_once_its_origin_has_no_post(fed_app, fed_client,
+                                                                                          remote, ds9):
+    # No server serves its Deletes (Mastodon and Curbside answer 404 at a Delete's id): the relayed copy is taken
+    # and checked against the post's origin, as a forwarded Delete is.
+    group = _community(remote, "main")
+    author = ds9.actor("lemmy_alpha", path="/u/lemmy_alpha")
+    note = ds9.note(author, 1)
+    create = {"id": note["id"] + "/activity", "type": "Create", "actor": author.uri, "to": [PUBLIC], "object": note}
+    ds9.publish(create)
+    ds9.publish(note)
+    assert (await deliver(fed_client, group, _announce(group, create, 1))).status_code == 202
+    await drain(fed_app)
+    assert [p.uri for p in await _all(fed_app, Post, Post.boost_of_id.is_(None))] == [note["id"]]
+    delete = {"id": note["id"] + "#delete", "type": "Delete", "actor": author.uri, "to": [PUBLIC],
+              "object": {"id": note["id"], "type": "Tombstone"}}
+    assert (await deliver(fed_client, group, _announce(group, delete, 2))).status_code == 202
+    await drain(fed_app)
+    [refused] = await _all(fed_app, InboxItem, InboxItem.state == "failed")
+    assert "its origin still serves" in refused.last_error  # the relay's word alone deletes nothing
+    del ds9.docs[note["id"].removeprefix(ds9.base)]
+    assert (await deliver(fed_client, group, _announce(group, delete, 3))).status_code == 202
+    await drain(fed_app)
+    assert await _all(fed_app, Post, Post.uri == note["id"]) == []
+
+
 async def test_inbox_groups_only_a_group_relays_activities(fed_app, fed_client, remote, caplog):
     person = remote.actor("alice")
     author = remote.actor("bob")

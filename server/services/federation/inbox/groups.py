@@ -3,9 +3,10 @@
 A community relays its members' activities to its followers wrapped in an Announce: Create, Update,
 Delete, Like, Undo, ..., embedded or by id. The wrapped activity is handled as its actor's once its
 origin confirms it: by id (or embedded with an id on another origin than the Group's), it is fetched
-from its own origin and is its actor's word; embedded on the Group's origin, it was signed by the
-Group, not by its actor, so it is handled as any activity its actor did not sign (forwarded.py:
-objects fetched from their origin, the activity fetched, or dropped). It must be on its actor's
+from its own origin and is its actor's word; embedded on the Group's origin, or an embedded Delete
+(which no origin serves), it was signed by the Group, not by its actor, so it is handled as any
+activity its actor did not sign (forwarded.py: objects fetched from their origin, a Delete applied
+once the origin confirms the object gone, the activity fetched, or dropped). It must be on its actor's
 origin, and the actor passes the same domain and suspension checks (table.dispatch). Only Groups
 relay activities: an Announce of an activity by anyone else is refused with the reason.
 
@@ -38,13 +39,21 @@ async def _relayed(ctx: InboxContext) -> tuple[vocab.Activity, str]:
     group = await ctx.actor()
     if group.actor_type != "Group":
         raise Refused(f"{group.uri} is a {group.actor_type}: only a Group relays activities (FEP-1b12)")
-    doc = await ctx.object_doc()
-    inner = vocab.parse_activity(doc, allow_http=ctx.allow_http)
+    embedded = ctx.embedded()
+    if embedded is not None and "Delete" in vocab.type_names(embedded.get("type")):
+        # No origin serves its Deletes (Mastodon, Curbside): the embedded one is taken as the Group's word, which
+        # the handler of an activity its actor did not sign accepts only once the object's origin answers that
+        # it is gone (forwarded.py).
+        inner = vocab.parse_activity(embedded, allow_http=ctx.allow_http)
+        vouched_by = ctx.signer
+    else:
+        inner = vocab.parse_activity(await ctx.object_doc(), allow_http=ctx.allow_http)
+        vouched_by = ctx.signer if ctx.object_was_embedded else inner.actor
     if inner.type not in RELAYED | BANS:
         raise Refused(f"a Group does not relay {inner.type} activities")
     if not same_origin(inner.id, inner.actor):
         raise Refused(f"activity {inner.id} is not on the origin of its actor {inner.actor}")
-    return inner, (ctx.signer if ctx.object_was_embedded else inner.actor)
+    return inner, vouched_by
 
 
 async def on_announce_activity(ctx: InboxContext, dispatch: Dispatch) -> None:
