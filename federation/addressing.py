@@ -107,12 +107,19 @@ def addressees(doc: dict) -> set[str]:
     named: set[str] = set()
     for key in ("to", "cc", "audience"):
         value = doc.get(key)
-        named.update(v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str))
+        if isinstance(value, str):
+            named.add(value)
+        elif isinstance(value, list):
+            named.update(filter(_is_str, value))
     tags = doc.get("tag")
-    for tag in tags if isinstance(tags, list) else [tags]:
+    for tag in tags if isinstance(tags, list) else (tags,):
         if isinstance(tag, dict) and tag.get("type") == "Mention" and isinstance(tag.get("href"), str):
             named.add(tag["href"])
     return named
+
+
+def _is_str(value: object) -> bool:
+    return isinstance(value, str)
 
 
 def is_publicly_addressed(doc: dict) -> bool:

@@ -1,16 +1,32 @@
 """URL origins, for checking that an object comes from where it claims to."""
+import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# The usual shape: http(s), a plain host name, maybe a port, then a path, query or fragment (or nothing). Its
+# origin is read off the match, with the answers urlsplit gives (ids of new posts are each seen once: no cache).
+_PLAIN = re.compile(r"(https?)://([a-z0-9.-]+)(?::([0-9]{1,5}))?(?=[/?#]|$)")
 
 
-@lru_cache(maxsize=8192)  # the same few actor ids are checked on every inbox POST
 def origin(url: str) -> str:
     """Return `scheme://host[:port]` of `url`, lowercased, without a default port.
 
     Raises ValueError when `url` has no scheme or host, or an invalid port.
     """
+    plain = _PLAIN.match(url)
+    if plain is None:
+        return _origin_of(url)
+    scheme, host, port = plain.groups()
+    if port is None or int(port) == _DEFAULT_PORTS[scheme]:
+        return f"{scheme}://{host}"
+    if int(port) > 65535:
+        raise ValueError(f"port out of range in {url!r}")
+    return f"{scheme}://{host}:{int(port)}"
+
+
+@lru_cache(maxsize=8192)  # the same few actor ids are checked on every inbox POST
+def _origin_of(url: str) -> str:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     host = parts.hostname  # already lowercased, brackets and userinfo stripped

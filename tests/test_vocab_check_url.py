@@ -1,8 +1,10 @@
-"""check_url's shortcut for plain URLs gives the same answer as its full urlsplit check, on every shape."""
+"""The shortcuts for plain URLs (check_url, origin) give the same answers as their full urlsplit checks, on every
+shape."""
 import itertools
 
 import pytest
 
+from federation.urls import _origin_of, origin
 from federation.vocab.values import _parsed_url_ok, check_url
 
 SCHEMES = ["https", "http", "HTTPS", "Http", "ftp", "", "https:", "javascript"]
@@ -30,3 +32,18 @@ def test_what_the_check_refuses():
     assert check_url("https://remote.example/" + "a" * 2048, allow_http=True) is None
     assert check_url(42, allow_http=True) is None
     assert check_url("https://remote.example:8080/@alice", allow_http=False) == "https://remote.example:8080/@alice"
+
+
+def _origin_or_error(function, url: str) -> str:
+    try:
+        return function(url)
+    except ValueError:
+        return "ValueError"
+
+
+def test_origin_shortcut_agrees_with_urlsplit():
+    for scheme, host, port, tail in itertools.product(SCHEMES, HOSTS, PORTS, TAILS):
+        url = f"{scheme}://{host}{port}{tail}"
+        assert _origin_or_error(origin, url) == _origin_or_error(_origin_of.__wrapped__, url), url
+    assert origin("https://remote.example:0443/x") == "https://remote.example"
+    assert origin("http://localhost:8080/users/a") == "http://localhost:8080"

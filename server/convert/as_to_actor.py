@@ -1,6 +1,7 @@
 """A parsed remote actor (federation.vocab.Actor) onto our Actor row."""
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from federation import vocab
@@ -8,6 +9,7 @@ from server.db.models import Actor
 from server.db.types import utcnow
 
 
+@lru_cache(maxsize=4096)  # the same actors post again and again
 def actor_domain(actor_id: str) -> str:
     """host[:port] of an actor id, lowercased: the domain its acct lives on."""
     parts = urlsplit(actor_id)
