@@ -1,6 +1,7 @@
 """Home-timeline latency and throughput of the client API on SQLite.
 
     python bench/home_timeline.py [--posts 100000] [--follows 200] [--seconds 10] [--log-level INFO] [--workers 1]
+                                  [--profile FILE]
 
 A real `curbside serve` (one process, or --workers N); a member following 200 accounts; 100,000 posts by them (some
 replies, boosts and mentions of the member) bulk-inserted with their home-timeline rows; then
@@ -17,6 +18,7 @@ import os
 import random
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -146,6 +148,13 @@ def _start(instance: Instance, workers: int) -> None:
     raise SystemExit(f"server did not start: {instance.log.read_text()[-2000:]}")
 
 
+def _profile(pid: int, path: str) -> subprocess.Popen:
+    """py-spy (pip install py-spy) sampling `pid` and its worker process, with their threads."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    return subprocess.Popen([spy, "record", "-p", str(pid), "--subprocesses", "--threads", "-r", "250", "-f", "raw",
+                             "-o", path], stdout=subprocess.DEVNULL)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--posts", type=int, default=100_000)
@@ -154,6 +163,8 @@ def main() -> None:
     parser.add_argument("--log-level", default="INFO", help="the server's CURBSIDE_LOG_LEVEL (INFO logs each request)")
     parser.add_argument("--workers", type=int, default=1, help="curbside serve --workers")
     parser.add_argument("--keep", action="store_true", help="leave the server running until Enter (for py-spy)")
+    parser.add_argument("--profile", metavar="FILE", help="sample the server with py-spy during the 8-connection load "
+                        "(raw format, threads)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("bench/home_timeline.py needs wrk (apt-get install wrk)")
@@ -173,7 +184,12 @@ def main() -> None:
             def load(seconds, connections):
                 return _wrk(url, token, seconds, connections, Path(tmp), instance.process.pid)
             load(2, 8)  # warm-up
-            one, eight = load(args.seconds, 1), load(args.seconds, 8)
+            one = load(args.seconds, 1)
+            spy = _profile(instance.process.pid, args.profile) if args.profile else None
+            eight = load(args.seconds, 8)
+            if spy is not None:
+                spy.send_signal(signal.SIGINT)
+                spy.wait()
             print(f"cpu_count={os.cpu_count()}  load generator=wrk  "
                   f"seconds={args.seconds}  server log level={args.log_level}  serve workers={args.workers}")
             print(f"1 connection : p50 {one['p50']:.2f} ms (target <= {TARGETS['p50']})  p99 {one['p99']:.2f} ms "

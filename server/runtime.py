@@ -80,6 +80,14 @@ class Runtime:
             return InlineSession(self.read_engine, self.engine, self.caches)
         return self.replica_reads()
 
+    def primary_reads(self):
+        """A session for reads that must see every commit (authentication): inline on SQLite (the same database
+        file, see server.db.inline), the usual one on PostgreSQL (never the replica, whose lag would let an ended
+        right through)."""
+        if self.read_engine is not None:
+            return InlineSession(self.read_engine, self.engine, self.caches)
+        return self.sessions()
+
     def replica_reads(self):
         """A full session for reads only: the replica's when there is one and the caller has not just written,
         else the usual one (for read paths that need more of a session than the inline subset)."""
