@@ -9,11 +9,9 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import httpx
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from federation.netguard import make_client
 from server.caches import CACHES_KEY, Caches
 from server.db import effects
 from server.db.engine import make_engine, make_sessionmaker
@@ -25,6 +23,8 @@ from server.urls import LocalUrls
 from server.wakeups import Announcer
 
 if TYPE_CHECKING:
+    import httpx
+
     from server.services.moderation.policies import PolicyCache
 
 USER_AGENT = "Curbside/0.1 (+https://github.com/curbside)"
@@ -35,7 +35,6 @@ class Runtime:
     settings: Settings
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
-    http: httpx.AsyncClient
     urls: LocalUrls
     storage: Storage  # media and evidence (server.storage): the data directory or a bucket
     # Set when work is queued, so an in-process worker wakes at once instead of at its next poll.
@@ -52,10 +51,22 @@ class Runtime:
     replica: Replica | None = None
     # PostgreSQL: tells the other processes' workers of work queued here (server.wakeups)
     announcer: Announcer | None = None
+    _http: httpx.AsyncClient | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.sessions.configure(info={**(self.sessions.kw.get("info") or {}), CACHES_KEY: self.caches})
         effects.handle(self.sessions, wake=self.queued, forget=lambda named: self.caches.forget(named[0], *named[1]))
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The guarded HTTP client of the process (federation.netguard), made at first use: most commands of the
+        command line fetch nothing, and httpx takes a tenth of their start-up to import."""
+        if self._http is None:
+            from federation.netguard import make_client
+
+            self._http = make_client(allow_private=self.settings.allow_private_addresses, timeout=10.0,
+                                     user_agent=f"{USER_AGENT} {self.settings.domain}")
+        return self._http
 
     def wake(self, queue: str) -> None:
         self.wakeups.setdefault(queue, asyncio.Event()).set()
@@ -98,19 +109,18 @@ class Runtime:
     @classmethod
     def create(cls, settings: Settings) -> "Runtime":
         engine = make_engine(settings.database_url)
-        http = make_client(allow_private=settings.allow_private_addresses, timeout=10.0,
-                           user_agent=f"{USER_AGENT} {settings.domain}")
         read_engine = make_read_engine(settings.database_url) if settings.is_sqlite else None
         replica = (Replica(settings.database_replica_url, settings.database_url,
                            max_lag=settings.database_replica_max_lag)
                    if settings.database_replica_url else None)
-        return cls(settings=settings, engine=engine, sessions=make_sessionmaker(engine), http=http,
+        return cls(settings=settings, engine=engine, sessions=make_sessionmaker(engine),
                    urls=LocalUrls(settings.base_url, settings.secret_key), storage=open_storage(settings),
                    read_engine=read_engine, replica=replica,
                    announcer=None if settings.is_sqlite else Announcer(engine))
 
     async def close(self) -> None:
-        await self.http.aclose()
+        if self._http is not None:
+            await self._http.aclose()
         if self.announcer is not None:
             await self.announcer.close()
         await self.engine.dispose()

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Mapping
 
-from federation.vapid import generate_vapid_key
 from server.i18n.catalogs import available_locales, is_available
 
 PREFIX = "CURBSIDE_"
@@ -329,7 +328,11 @@ def _secret_key(data_dir: Path) -> str:
 
 def _vapid_key(data_dir: Path) -> str:
     """The instance's VAPID private key (server.services.push), created on first run."""
-    return _kept(data_dir / "vapid_key.pem", lambda: generate_vapid_key().decode())
+    def make() -> str:
+        from federation.vapid import generate_vapid_key  # cryptography's key serialisation: only to make one
+
+        return generate_vapid_key().decode()
+    return _kept(data_dir / "vapid_key.pem", make)
 
 
 def _check_s3(settings: Settings) -> None:
