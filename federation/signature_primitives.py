@@ -82,13 +82,16 @@ def _pss() -> padding.PSS:
     return padding.PSS(mgf=padding.MGF1(hashes.SHA512()), salt_length=64)
 
 
+_PKCS1V15, _SHA256 = padding.PKCS1v15(), hashes.SHA256()  # stateless: built once, not per verify
+
+
 def check_signature(key: PublicKey, algorithm: str, data: bytes, signature: bytes) -> bool:
     """True when `signature` over `data` verifies with `key` under an RFC 9421 algorithm name
     (rsa-v1_5-sha256, rsa-pss-sha512 or ed25519); a key of the wrong type never verifies."""
     try:
         if isinstance(key, rsa.RSAPublicKey):
             if algorithm == "rsa-v1_5-sha256":
-                key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
+                key.verify(signature, data, _PKCS1V15, _SHA256)
                 return True
             if algorithm == "rsa-pss-sha512":
                 key.verify(signature, data, _pss(), hashes.SHA512())
@@ -184,9 +187,10 @@ def utcnow(now: datetime | None) -> datetime:
 def check_freshness(when: float, now: datetime, what: str) -> None:
     """Refuse POSIX times more than MAX_AGE before or MAX_SKEW after `now`."""
     # plain numbers, so absurd remote timestamps cannot overflow datetime
-    if when < (now - MAX_AGE).timestamp():
+    seconds = now.timestamp()
+    if when < seconds - MAX_AGE.total_seconds():
         raise SignatureError(f"{what} too old")
-    if when > (now + MAX_SKEW).timestamp():
+    if when > seconds + MAX_SKEW.total_seconds():
         raise SignatureError(f"{what} in the future")
 
 

@@ -46,9 +46,8 @@ from federation.signature_primitives import (  # noqa: F401 (callers' KeyResolve
 
 # --- draft-cavage verification -------------------------------------------------------------
 
-_PARAM = r'[ \t]*([A-Za-z]+)[ \t]*=[ \t]*(?:"([^"\\]*)"|([0-9]{1,15}))[ \t]*'
-_PARAMS = re.compile(f"{_PARAM}(?:,{_PARAM})*")
-_PARAM_RE = re.compile(_PARAM)
+# One parameter and what follows it: a comma (another parameter must come) or the end of the value.
+_PARAM = re.compile(r'[ \t]*([A-Za-z]+)[ \t]*=[ \t]*(?:"([^"\\]*)"|([0-9]{1,15}))[ \t]*(?:(,)|\Z)')
 _ALGORITHMS = {"rsa-sha256", "hs2019"}
 
 
@@ -56,13 +55,19 @@ def parse_signature_params(value: str) -> dict[str, str]:
     """Split a cavage `keyId="..",algorithm="..",...` value; raises SignatureError if malformed."""
     if len(value) > MAX_HEADER_LENGTH:
         raise SignatureError("Signature header too long")
-    if not _PARAMS.fullmatch(value):
-        raise SignatureError("malformed Signature header")
-    found = _PARAM_RE.findall(value)
-    params = {name: quoted or number for name, quoted, number in found}
-    if len(params) != len(found):
-        raise SignatureError("duplicate parameter in Signature header")
-    return params
+    params: dict[str, str] = {}
+    position = 0
+    while True:
+        match = _PARAM.match(value, position)
+        if match is None:
+            raise SignatureError("malformed Signature header")
+        name, quoted, number, comma = match.groups()
+        if name in params:
+            raise SignatureError("duplicate parameter in Signature header")
+        params[name] = number if quoted is None else quoted
+        if comma is None:
+            return params
+        position = match.end()
 
 
 def _cavage_params(headers: LowerHeaders) -> dict[str, str]:

@@ -9,6 +9,7 @@ from typing import AsyncIterator
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from server import i18n
 from server.ap.inbox import InboxShortcut
@@ -29,6 +30,7 @@ from server.web.media_files import media_route
 from server.web.metrics import metrics
 from server.web.remote_media import remote_media
 from server.web.routes import ap_page
+from server.web.security import HEADERS as SECURITY_HEADERS
 from server.web.security import SecurityHeadersMiddleware
 from server.web.themes import Themes
 
@@ -60,6 +62,15 @@ def rate_limiter(settings: Settings, web_processes: int) -> Limiter | None:
     return SharedRateLimiter(rules) if not settings.is_sqlite or web_processes > 1 else RateLimiter(rules)
 
 
+class _App(Starlette):
+    """Starlette with the inbox shortcut in front of its middleware stack: the busiest endpoint skips it all
+    (server.ap.inbox)."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return InboxShortcut(super().build_middleware_stack(), answer_headers=SECURITY_HEADERS,
+                             metrics=bool(self.state.settings.metrics_token))
+
+
 def create_app(settings: Settings, *, web_processes: int = 1) -> Starlette:
     limiter = rate_limiter(settings, web_processes)
 
@@ -86,14 +97,13 @@ def create_app(settings: Settings, *, web_processes: int = 1) -> Starlette:
                 await limiter.close()
             gc.unfreeze()
 
-    app = Starlette(
+    app = _App(
         routes=[*routes(), Route("/media/remote/{signature}/{encoded}", remote_media, methods=["GET", "HEAD"]),
                 media_route(settings)],
         middleware=[
             Middleware(RequestIdMiddleware),
             *([Middleware(MetricsMiddleware)] if settings.metrics_token else []),
             Middleware(SecurityHeadersMiddleware),
-            Middleware(InboxShortcut),  # the busiest endpoint skips the rest (see server.ap.inbox)
             *([Middleware(ReplicaRouting)] if settings.database_replica_url else []),
             *([Middleware(RateLimitMiddleware, limiter=limiter, known_token=token_resolves)] if limiter else []),
             Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,

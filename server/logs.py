@@ -65,6 +65,13 @@ class TextFormatter(logging.Formatter):
             self._second, self._stamp = second, time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(second))
         return f"{self._stamp},{int(record.msecs):03d}"
 
+    def format(self, record: logging.LogRecord) -> str:
+        """The line the format above makes, built directly when there is no traceback to add."""
+        if record.exc_info or record.exc_text or record.stack_info:
+            return super().format(record)
+        record.message = record.getMessage()
+        return f"{self.formatTime(record)} {record.levelname} {record.name} [{record.request_id}] {record.message}"
+
 
 def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     # Records need neither thread nor process names (nor the caller's frame, looked up by stack walk).

@@ -30,6 +30,17 @@ def _given_request_id(headers: list[tuple[bytes, bytes]]) -> str:
     return ""
 
 
+def request_id_of(scope: Scope) -> str:
+    """The client's X-Request-Id if sane, else a new one."""
+    return _given_request_id(scope["headers"]) or _new_request_id()
+
+
+def log_access(scope: Scope, status: int, start: float) -> None:
+    """The access line of a request answered `status`, begun at perf_counter() `start`."""
+    if access_log.isEnabledFor(logging.INFO):
+        access_log.info("%s %s %d %.1fms", scope["method"], scope["path"], status, (time.perf_counter() - start) * 1000)
+
+
 class RequestIdMiddleware:
     """Tag each request with an id (the client's X-Request-Id if sane), echo it, and log one line.
 
@@ -43,7 +54,7 @@ class RequestIdMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        rid = _given_request_id(scope["headers"]) or _new_request_id()
+        rid = request_id_of(scope)
         token = request_id.set(rid)
         start = time.perf_counter()
         status = 500
@@ -69,9 +80,7 @@ class RequestIdMiddleware:
                 response = error_response(Request(scope), 500, f"internal error (request id {rid})")
                 await response(scope, receive, send_with_id)
         finally:
-            if access_log.isEnabledFor(logging.INFO):
-                access_log.info("%s %s %d %.1fms", scope["method"], scope["path"], status,
-                                (time.perf_counter() - start) * 1000)
+            log_access(scope, status, start)
             request_id.reset(token)
 
 

@@ -201,6 +201,30 @@ async def test_inbox_echoes_the_request_id_and_405s_other_methods(fed_client, re
     assert (await fed_client.post("/users/a/b/inbox", content=body)).status_code == 404
 
 
+async def test_inbox_answers_carry_the_security_headers_and_an_access_line(fed_client, remote, caplog):
+    alice = remote.actor("alice")
+    body = json.dumps(create(remote.note(alice, 1))).encode()
+    signed = signed_headers(alice, str(fed_client.base_url) + "/inbox", body)
+    with caplog.at_level("INFO", logger="curbside.access"):
+        accepted = await fed_client.post("/inbox", content=body, headers=signed)
+        refused = await fed_client.post("/inbox", content=body, headers={"X-Request-Id": "xyz-9"})
+    assert (accepted.status_code, refused.status_code) == (202, 401)
+    for response in (accepted, refused):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["referrer-policy"] == "same-origin"
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        assert len(response.headers.get_list("x-request-id")) == 1
+    assert refused.headers["x-request-id"] == "xyz-9"
+    lines = [r.getMessage() for r in caplog.records if r.name == "curbside.access"]
+    assert [line.rsplit(" ", 1)[0] for line in lines] == ["POST /inbox 202", "POST /inbox 401"]
+
+
+async def test_inbox_path_with_a_nul_byte_is_refused(fed_client):
+    response = await fed_client.post("/users/a%00b/inbox", content=b"{}")
+    assert response.status_code == 400 and "NUL" in response.json()["error"]
+
+
 async def test_inbox_writer_stores_a_batch_even_if_one_row_is_refused(fed_app):
     import asyncio
 

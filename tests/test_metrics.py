@@ -78,6 +78,18 @@ async def test_metrics_count_requests_by_route_template_and_status(metrics_app, 
     assert post["id"] not in response.text and "12345" not in response.text
 
 
+async def test_metrics_count_inbox_posts_by_route_template_and_status(metrics_client):
+    before = await scrape(metrics_client)
+    await metrics_client.post("/inbox", json={"type": "Create"})  # unsigned
+    await metrics_client.post("/users/nobody-here/inbox", json={"type": "Create"})
+    after = await scrape(metrics_client)
+    for route, status_code in (("/inbox", "400"), ("/users/{username}/inbox", "404")):
+        labels = dict(method="POST", route=route, status=status_code)
+        assert value(after, "curbside_http_requests_total", **labels) - value(
+            before, "curbside_http_requests_total", **labels) == 1
+    assert "nobody-here" not in (await metrics_client.get("/metrics", headers=SCRAPER)).text
+
+
 async def test_metrics_read_queues_and_verification_requests_from_the_database(metrics_app, metrics_client):
     alice = await member(metrics_app, "alice")
     async with metrics_app.state.sessions() as session:

@@ -11,21 +11,23 @@ the runner takes nothing of its body on trust (server.services.federation.inbox.
 their own origin, or the activity is dropped with the reason. Curbside verifies no Linked Data
 signatures.
 
-This is the busiest endpoint of a federated server, so it is a plain ASGI app: `InboxShortcut`
-hands it inbox POSTs straight after the request-id middleware, past routing and the other
-middleware, and it reads headers and body from the ASGI messages itself (it enforces the body
+This is the busiest endpoint of a federated server, so it is a plain ASGI app: `InboxShortcut`, in
+front of the whole middleware stack, hands it inbox POSTs past routing and every middleware (doing
+their work for it), and it reads headers and body from the ASGI messages itself (it enforces the body
 limit on its own). Only error answers build a Starlette Request.
 """
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
-from starlette.routing import Match, Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from federation import vocab
 from federation.json_input import JsonRefused, parse_document
@@ -34,6 +36,9 @@ from federation.urls import same_origin
 from federation.vocab.values import id_of, require_id
 from server.convert.as_to_actor import actor_domain
 from server.errors import error_response
+from server.logs import request_id
+from server.metrics import process_metrics
+from server.middleware import log_access, request_id_of
 from server.services.federation.inbox.intake import Intake, QueueUnavailable, Row, inbox_allowed, intake_of
 from server.services.federation.remote_actors import use_new_key
 from server.services.social.visibility_to_servers import find_member
@@ -194,7 +199,6 @@ async def _accept(scope: Scope, receive: Receive, intake: Intake, username: str 
     return True
 
 
-_ACCEPTED = {"type": "http.response.start", "status": 202, "headers": [(b"content-length", b"0")]}
 _EMPTY = {"type": "http.response.body", "body": b""}
 
 
@@ -205,15 +209,17 @@ def _username(path: str) -> str | None:
     return None
 
 
-async def inbox_app(scope: Scope, receive: Receive, send: Send) -> None:
+async def inbox_app(scope: Scope, receive: Receive, send: Send, headers: Sequence[tuple[bytes, bytes]] = ()) -> int:
     """POST to an inbox: 202 once queued; 400, 401, 403, 404, 413 as refused; 503 when the queue is
-    unavailable (never a 500: any unexpected failure is logged and answered 503)."""
+    unavailable (never a 500: any unexpected failure is logged and answered 503). Returns the status
+    answered (500 if the sender left before an answer); `headers` are added to the answer."""
     try:
         intake = intake_of(scope["app"].state)
-        if await _accept(scope, receive, intake, _username(scope["path"])):
-            await send(dict(_ACCEPTED, headers=list(_ACCEPTED["headers"])))
-            await send(_EMPTY)
-        return
+        if not await _accept(scope, receive, intake, _username(scope["path"])):
+            return 500
+        await send({"type": "http.response.start", "status": 202, "headers": [(b"content-length", b"0"), *headers]})
+        await send(_EMPTY)
+        return 202
     except Refused as exc:
         failure = exc
     except (QueueUnavailable, SQLAlchemyError, OSError) as exc:
@@ -222,7 +228,15 @@ async def inbox_app(scope: Scope, receive: Receive, send: Send) -> None:
     except Exception:
         log.exception("unexpected failure in the inbox")
         failure = Refused(503, "inbox temporarily unavailable", {"Retry-After": "60"})
-    await error_response(Request(scope), failure.status, failure.reason, failure.headers)(scope, receive, send)
+
+    async def send_with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", ()), *headers]
+        await send(message)
+
+    answer = error_response(Request(scope), failure.status, failure.reason, failure.headers)
+    await answer(scope, receive, send_with_headers)
+    return failure.status
 
 
 class _Endpoint:
@@ -250,16 +264,34 @@ def _is_group_inbox(path: str) -> bool:
 
 
 class InboxShortcut:
-    """Middleware: inbox POSTs go straight to inbox_app; everything else down the usual stack."""
+    """The app's outermost layer: inbox POSTs go straight to inbox_app, past routing and every middleware, and
+    it does for them what those do: a request id (echoed, and on log lines), the access line, the security
+    headers it is given, the request metrics when they are kept. Everything else goes down the app's stack, as
+    does an inbox path with a NUL byte (which RequestIdMiddleware refuses)."""
 
-    def __init__(self, app: ASGIApp):
-        self.app = app
+    def __init__(self, app: ASGIApp, answer_headers: list[tuple[bytes, bytes]], metrics: bool):
+        self.app, self.answer_headers, self.metrics = app, answer_headers, metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if is_inbox_post(scope):
-            scope["route"] = next((r for r in ROUTES if r.matches(scope)[0] is Match.FULL), None)  # for the metrics
-            return await inbox_app(scope, receive, send)
-        await self.app(scope, receive, send)
+        if not is_inbox_post(scope) or "\x00" in scope["path"]:
+            return await self.app(scope, receive, send)
+        start, status = time.perf_counter(), 500
+        rid = request_id_of(scope)
+        token = request_id.set(rid)
+        try:
+            status = await inbox_app(scope, receive, send, [*self.answer_headers, (b"x-request-id", rid.encode())])
+        finally:
+            log_access(scope, status, start)
+            if self.metrics:
+                process_metrics().request("POST", _route(scope["path"]).path, status, time.perf_counter() - start)
+            request_id.reset(token)
+
+
+def _route(path: str) -> Route:
+    """The route of an inbox POST's path (is_inbox_post)."""
+    if path in ("/inbox", "/actor/inbox"):
+        return ROUTES[0] if path == "/inbox" else ROUTES[1]
+    return ROUTES[2] if path.startswith("/users/") else ROUTES[3]
 
 
 ROUTES: list[Route] = [  # reached without the shortcut too (and they answer 405 to other methods)
