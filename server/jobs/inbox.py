@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from sqlalchemy import Connection, Select, Update, select, update
+from sqlalchemy import BindParameter, Connection, Select, Update, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation import vocab
@@ -92,7 +92,7 @@ def _outcome(item_id: int, error: Exception) -> tuple[bool, str]:
     return True, f"{type(error).__name__}: {error}"[:1000]
 
 
-def _finished(item_ids: list[int], **values: Any) -> Update:
+def _finished(item_ids: list[int] | BindParameter, **values: Any) -> Update:
     # Only rows still claimed: one the actor's own copy replaced meanwhile is queued again (intake.py).
     claimed = InboxItem.id.in_(item_ids) & InboxItem.locked_until.is_not(None)
     return update(InboxItem).where(claimed).values(locked_until=None, **values)
@@ -102,9 +102,12 @@ async def _finish(session: AsyncSession, item_ids: list[int], **values: Any) -> 
     await session.execute(_finished(item_ids, **values))
 
 
+_DONE = _finished(bindparam("ids", expanding=True), state="done", last_error=None)  # built once: every batch's
+
+
 def _done(item_ids: list[int]) -> Callable[[Connection], Any]:
     """Mark items done, as the last write of their batch's burst (PostBatch.flush)."""
-    return lambda connection: connection.execute(_finished(item_ids, state="done", last_error=None))
+    return lambda connection: connection.execute(_DONE, {"ids": item_ids})
 
 
 async def _skip_seen(runtime: Runtime, items: list[Claimed]) -> list[Claimed]:

@@ -24,6 +24,7 @@ STREAM = "stream"  # the after-commit effect waking this process's hub: events w
 ACCESS_ENDED = "access_ended"
 KEYS_CHANGED = "keys_changed"  # no client sees it either: every process forgets these cached remote keys
 _NOTIFY = text("SELECT pg_notify(:channel, id::text) FROM unnest(CAST(:ids AS bigint[])) AS id")
+_INSERT = insert(StreamEvent).returning(StreamEvent.id)
 
 
 async def emit(session: AsyncSession, kind: str, data: dict) -> None:
@@ -39,7 +40,7 @@ async def emit_many(session: AsyncSession, kind: str, datas: list[dict]) -> None
 
 def write_many(connection: Connection, kind: str, datas: list[dict]) -> None:
     """emit_many's writes, on a sync Connection (server.db.burst); its caller declares the STREAM effect."""
-    ids = list(connection.execute(insert(StreamEvent).returning(StreamEvent.id),
+    ids = list(connection.execute(_INSERT,
                                   [{"kind": kind, "data": data} for data in datas]).scalars())
     if connection.dialect.name == "postgresql":
         connection.execute(_NOTIFY, {"channel": CHANNEL, "ids": ids})
