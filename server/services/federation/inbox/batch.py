@@ -85,7 +85,7 @@ class PostBatch:
             new = _write_posts(connection, rows, tags) if rows else []
             if new:
                 timelines.write_remote_entries(connection, new, [i for i in new if i in tagged])
-                stream_events.write_many(connection, "update", [{"post_id": post_id} for post_id in new])
+                stream_events.write_updates(connection, new)
             if then is not None:
                 then(connection)
             return new, timelines.subscribed(connection, new) if new else []
