@@ -31,7 +31,7 @@ from server.services.federation.inbox.context import InboxContext, Refused, Tran
 from server.services.federation.inbox.remembered import seen_before
 from server.services.federation.inbox.table import dispatch
 from server.services.federation.remote_actors import fresh_remote_actors, make_fetcher
-from server.services.moderation.incoming import suspended_among
+from server.services.moderation.incoming import suspended_among_on
 
 log = logging.getLogger("curbside.inbox")
 BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(hours=1))
@@ -47,6 +47,7 @@ class Claimed:
     attempts: int
     activity_uri: str
     received_at: datetime
+    seen_before: bool = False  # processed once before, its row pruned since (remembered.seen_before)
 
 
 def _observe_done(items: list[Claimed]) -> None:
@@ -76,10 +77,16 @@ async def claim(runtime: Runtime, limit: int, lease: timedelta = LEASE) -> list[
                  .values(locked_until=now + lease, attempts=InboxItem.attempts + 1)
                  .returning(InboxItem.id, InboxItem.activity, InboxItem.signer, InboxItem.attempts,
                             InboxItem.activity_uri, InboxItem.received_at))
+
+    def claim_rows(connection: Connection) -> list[Claimed]:
+        rows = connection.execute(statement).all()
+        seen = seen_before(connection, [row.activity_uri for row in rows])
+        return [Claimed(*row, seen_before=row.activity_uri in seen) for row in rows]
+
     async with runtime.sessions() as session:  # one burst: the write lock is not held across awaits
-        rows = await burst.run(session, lambda connection: connection.execute(statement).all())
+        claimed = await burst.run(session, claim_rows)
         await session.commit()
-    return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
+    return sorted(claimed, key=lambda c: c.id)
 
 
 def _outcome(item_id: int, error: Exception) -> tuple[bool, str]:
@@ -113,18 +120,16 @@ def _done(item_ids: list[int]) -> Callable[[Connection], Any]:
 async def _skip_seen(runtime: Runtime, items: list[Claimed]) -> list[Claimed]:
     """Mark done, unprocessed, the activities processed once before (their rows since pruned: see
     server.services.federation.inbox.remembered), and return the others."""
-    if not items:
+    repeated = [item for item in items if item.seen_before]
+    if not repeated:
         return items
     async with runtime.sessions() as session:
-        seen = await seen_before(session, [item.activity_uri for item in items])
-        if not seen:
-            return items
-        repeated = [item.id for item in items if item.activity_uri in seen]
-        await _finish(session, repeated, state="done", last_error="processed before: a late re-delivery")
+        await _finish(session, [item.id for item in repeated], state="done",
+                      last_error="processed before: a late re-delivery")
         await session.commit()
-    _observe_done([item for item in items if item.activity_uri in seen])
+    _observe_done(repeated)
     log.info("inbox: %d late re-deliveries of activities processed before, skipped", len(repeated))
-    return [item for item in items if item.activity_uri not in seen]
+    return [item for item in items if not item.seen_before]
 
 
 def _created_ids(items: list[Claimed]) -> list[str]:
@@ -194,11 +199,15 @@ class InboxRunner:
         some work may be committed already: they are idempotent."""
         batch = PostBatch()
         async with runtime.sessions() as session:
-            # What most activities ask first, asked once for the batch: tombstones, actors, suspensions.
-            await batch.look_up_deleted(session, _created_ids(items))
-            actor_ids = _actor_ids(items)
+            # What most activities ask first, asked once for the batch: tombstones, suspensions (in one burst), actors.
+            actor_ids, created_ids = _actor_ids(items), _created_ids(items)
+
+            def look_up(connection: Connection) -> set[str]:
+                batch.look_up_deleted(connection, created_ids)
+                return suspended_among_on(connection, actor_ids)
+
+            suspended = await burst.run(session, look_up)
             actors = await fresh_remote_actors(runtime, session, actor_ids)
-            suspended = await suspended_among(session, actor_ids)
             for index, item in enumerate(items):
                 try:
                     activity = vocab.parse_activity(item.activity, allow_http=runtime.settings.allow_http)

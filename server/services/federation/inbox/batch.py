@@ -53,8 +53,9 @@ class PostBatch:
             return True
         return uri not in self.checked and await remembered.was_deleted(session, uri)
 
-    async def look_up_deleted(self, session: AsyncSession, uris: list[str]) -> None:
-        self.deleted |= await remembered.deleted_among(session, uris)
+    def look_up_deleted(self, connection: Connection, uris: list[str]) -> None:
+        """On a sync Connection (server.db.burst): with the batch's other first reads, in one burst."""
+        self.deleted |= remembered.deleted_among(connection, uris)
         self.checked |= set(uris)
 
     def __contains__(self, uri: object) -> bool:
