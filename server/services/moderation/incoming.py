@@ -2,7 +2,7 @@
 reject it, follows from limited domains or accounts, activities of suspended accounts."""
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import burst
@@ -49,8 +49,10 @@ async def suspended_among(session: AsyncSession, actor_uris: list[str]) -> set[s
     return await burst.run(session, lambda connection: suspended_among_on(connection, actor_uris))
 
 
+_SUSPENDED = (select(Actor.uri).join(AccountModeration, AccountModeration.actor_id == Actor.id)
+              .where(Actor.uri.in_(bindparam("uris", expanding=True)), AccountModeration.suspended_at.is_not(None)))
+
+
 def suspended_among_on(connection: Connection, actor_uris: list[str]) -> set[str]:
     """suspended_among on a sync Connection (server.db.burst)."""
-    query = (select(Actor.uri).join(AccountModeration, AccountModeration.actor_id == Actor.id)
-             .where(Actor.uri.in_(set(actor_uris)), AccountModeration.suspended_at.is_not(None)))
-    return set(connection.execute(query).scalars())
+    return set(connection.execute(_SUSPENDED, {"uris": list(set(actor_uris))}).scalars())
