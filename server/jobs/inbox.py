@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from sqlalchemy import BindParameter, Connection, Select, Update, bindparam, select, update
+from sqlalchemy import BindParameter, Connection, Integer, Select, Update, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation import vocab
@@ -57,7 +57,7 @@ def _observe_done(items: list[Claimed]) -> None:
         metrics.job_done("inbox", (now - item.received_at).total_seconds())
 
 
-def due_items(now: datetime, limit: int) -> Select:
+def due_items(now: datetime | BindParameter, limit: int | BindParameter) -> Select:
     """The ids of up to `limit` items due at `now`, soonest due first (then in arrival order): the order of
     ix_inbox_items_state_next_try_at, so that the scan stops after `limit` rows however long the queue is
     (the claim's UPDATE holds SQLite's write lock while it runs; sorting a backlog by id took tens of ms)."""
@@ -67,19 +67,28 @@ def due_items(now: datetime, limit: int) -> Select:
             .order_by(InboxItem.next_try_at, InboxItem.id).limit(limit))
 
 
+def _claim(skip_locked: bool) -> Update:
+    """The claim's UPDATE, with the moment (`now`), the lease's end (`until`) and `limit` as parameters; PostgreSQL's
+    skips rows another worker has locked."""
+    due = due_items(bindparam("now"), bindparam("limit", type_=Integer))
+    if skip_locked:
+        due = due.with_for_update(skip_locked=True)
+    return (update(InboxItem).where(InboxItem.id.in_(due.scalar_subquery()))
+            .values(locked_until=bindparam("until"), attempts=InboxItem.attempts + 1)
+            .returning(InboxItem.id, InboxItem.activity, InboxItem.signer, InboxItem.attempts,
+                       InboxItem.activity_uri, InboxItem.received_at))
+
+
+_CLAIM = {"sqlite": _claim(skip_locked=False), "postgresql": _claim(skip_locked=True)}  # built once: every batch's
+
+
 async def claim(runtime: Runtime, limit: int, lease: timedelta = LEASE) -> list[Claimed]:
     """Lease up to `limit` due items (see due_items); safe with several workers on one database."""
     now = utcnow()
-    due = due_items(now, limit)
-    if not runtime.settings.is_sqlite:
-        due = due.with_for_update(skip_locked=True)
-    statement = (update(InboxItem).where(InboxItem.id.in_(due.scalar_subquery()))
-                 .values(locked_until=now + lease, attempts=InboxItem.attempts + 1)
-                 .returning(InboxItem.id, InboxItem.activity, InboxItem.signer, InboxItem.attempts,
-                            InboxItem.activity_uri, InboxItem.received_at))
+    values = {"now": now, "until": now + lease, "limit": limit}
 
     def claim_rows(connection: Connection) -> list[Claimed]:
-        rows = connection.execute(statement).all()
+        rows = connection.execute(_CLAIM[connection.dialect.name], values).all()
         seen = seen_before(connection, [row.activity_uri for row in rows])
         return [Claimed(*row, seen_before=row.activity_uri in seen) for row in rows]
 
