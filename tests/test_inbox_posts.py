@@ -13,6 +13,7 @@ from server.db.models import (
     Post,
     PostEdit,
     PostTag,
+    StreamEvent,
 )
 from tests.support.fake_remote import PUBLIC, create, deliver, drain
 from tests.support.members import member
@@ -62,6 +63,20 @@ async def test_inbox_create_lands_in_followers_home_timelines_only(fed_app, fed_
     assert (posts[public["id"]].visibility, posts[private["id"]].visibility) == ("public", "private")
     assert posts[public["id"]].id >> 16 == snowflake(posts[public["id"]].published) >> 16
     assert [t.tag for t in await _all(fed_app, PostTag)] == ["cardiology"]
+
+
+async def test_inbox_creates_of_a_batch_are_streamed_one_update_each_in_arrival_order(fed_app, fed_client, remote):
+    carol = (await member(fed_app, "carol")).actor
+    alice = remote.actor("alice")
+    await _follow(fed_app, fed_client, alice, carol)
+    before = {e.id for e in await _all(fed_app, StreamEvent)}
+    notes = [remote.note(alice, n, published=f"2024-05-0{4 - n}T10:00:00Z") for n in (1, 2, 3)]  # newest first
+    for note in notes:
+        await deliver(fed_client, alice, create(note))
+    await drain(fed_app)
+    ids = {p.uri: p.id for p in await _all(fed_app, Post)}
+    events = sorted((e for e in await _all(fed_app, StreamEvent) if e.id not in before), key=lambda e: e.id)
+    assert [(e.kind, e.data) for e in events] == [("update", {"post_id": ids[n["id"]]}) for n in notes]
 
 
 async def test_inbox_direct_post_reaches_the_mentioned_member_only(fed_app, fed_client, remote):

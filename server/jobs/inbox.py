@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from sqlalchemy import Connection, Select, Update, select, update
+from sqlalchemy import BindParameter, Connection, Integer, Select, Update, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation import vocab
@@ -31,7 +31,7 @@ from server.services.federation.inbox.context import InboxContext, Refused, Tran
 from server.services.federation.inbox.remembered import seen_before
 from server.services.federation.inbox.table import dispatch
 from server.services.federation.remote_actors import fresh_remote_actors, make_fetcher
-from server.services.moderation.incoming import suspended_among
+from server.services.moderation.incoming import suspended_among_on
 
 log = logging.getLogger("curbside.inbox")
 BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(hours=1))
@@ -47,6 +47,7 @@ class Claimed:
     attempts: int
     activity_uri: str
     received_at: datetime
+    seen_before: bool = False  # processed once before, its row pruned since (remembered.seen_before)
 
 
 def _observe_done(items: list[Claimed]) -> None:
@@ -56,7 +57,7 @@ def _observe_done(items: list[Claimed]) -> None:
         metrics.job_done("inbox", (now - item.received_at).total_seconds())
 
 
-def due_items(now: datetime, limit: int) -> Select:
+def due_items(now: datetime | BindParameter, limit: int | BindParameter) -> Select:
     """The ids of up to `limit` items due at `now`, soonest due first (then in arrival order): the order of
     ix_inbox_items_state_next_try_at, so that the scan stops after `limit` rows however long the queue is
     (the claim's UPDATE holds SQLite's write lock while it runs; sorting a backlog by id took tens of ms)."""
@@ -66,20 +67,35 @@ def due_items(now: datetime, limit: int) -> Select:
             .order_by(InboxItem.next_try_at, InboxItem.id).limit(limit))
 
 
+def _claim(skip_locked: bool) -> Update:
+    """The claim's UPDATE, with the moment (`now`), the lease's end (`until`) and `limit` as parameters; PostgreSQL's
+    skips rows another worker has locked."""
+    due = due_items(bindparam("now"), bindparam("limit", type_=Integer))
+    if skip_locked:
+        due = due.with_for_update(skip_locked=True)
+    return (update(InboxItem).where(InboxItem.id.in_(due.scalar_subquery()))
+            .values(locked_until=bindparam("until"), attempts=InboxItem.attempts + 1)
+            .returning(InboxItem.id, InboxItem.activity, InboxItem.signer, InboxItem.attempts,
+                       InboxItem.activity_uri, InboxItem.received_at))
+
+
+_CLAIM = {"sqlite": _claim(skip_locked=False), "postgresql": _claim(skip_locked=True)}  # built once: every batch's
+
+
 async def claim(runtime: Runtime, limit: int, lease: timedelta = LEASE) -> list[Claimed]:
     """Lease up to `limit` due items (see due_items); safe with several workers on one database."""
     now = utcnow()
-    due = due_items(now, limit)
-    if not runtime.settings.is_sqlite:
-        due = due.with_for_update(skip_locked=True)
-    statement = (update(InboxItem).where(InboxItem.id.in_(due.scalar_subquery()))
-                 .values(locked_until=now + lease, attempts=InboxItem.attempts + 1)
-                 .returning(InboxItem.id, InboxItem.activity, InboxItem.signer, InboxItem.attempts,
-                            InboxItem.activity_uri, InboxItem.received_at))
+    values = {"now": now, "until": now + lease, "limit": limit}
+
+    def claim_rows(connection: Connection) -> list[Claimed]:
+        rows = connection.execute(_CLAIM[connection.dialect.name], values).all()
+        seen = seen_before(connection, [row.activity_uri for row in rows])
+        return [Claimed(*row, seen_before=row.activity_uri in seen) for row in rows]
+
     async with runtime.sessions() as session:  # one burst: the write lock is not held across awaits
-        rows = await burst.run(session, lambda connection: connection.execute(statement).all())
+        claimed = await burst.run(session, claim_rows)
         await session.commit()
-    return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
+    return sorted(claimed, key=lambda c: c.id)
 
 
 def _outcome(item_id: int, error: Exception) -> tuple[bool, str]:
@@ -92,7 +108,7 @@ def _outcome(item_id: int, error: Exception) -> tuple[bool, str]:
     return True, f"{type(error).__name__}: {error}"[:1000]
 
 
-def _finished(item_ids: list[int], **values: Any) -> Update:
+def _finished(item_ids: list[int] | BindParameter, **values: Any) -> Update:
     # Only rows still claimed: one the actor's own copy replaced meanwhile is queued again (intake.py).
     claimed = InboxItem.id.in_(item_ids) & InboxItem.locked_until.is_not(None)
     return update(InboxItem).where(claimed).values(locked_until=None, **values)
@@ -102,26 +118,27 @@ async def _finish(session: AsyncSession, item_ids: list[int], **values: Any) -> 
     await session.execute(_finished(item_ids, **values))
 
 
+_DONE = _finished(bindparam("ids", expanding=True), state="done", last_error=None)  # built once: every batch's
+
+
 def _done(item_ids: list[int]) -> Callable[[Connection], Any]:
     """Mark items done, as the last write of their batch's burst (PostBatch.flush)."""
-    return lambda connection: connection.execute(_finished(item_ids, state="done", last_error=None))
+    return lambda connection: connection.execute(_DONE, {"ids": item_ids})
 
 
 async def _skip_seen(runtime: Runtime, items: list[Claimed]) -> list[Claimed]:
     """Mark done, unprocessed, the activities processed once before (their rows since pruned: see
     server.services.federation.inbox.remembered), and return the others."""
-    if not items:
+    repeated = [item for item in items if item.seen_before]
+    if not repeated:
         return items
     async with runtime.sessions() as session:
-        seen = await seen_before(session, [item.activity_uri for item in items])
-        if not seen:
-            return items
-        repeated = [item.id for item in items if item.activity_uri in seen]
-        await _finish(session, repeated, state="done", last_error="processed before: a late re-delivery")
+        await _finish(session, [item.id for item in repeated], state="done",
+                      last_error="processed before: a late re-delivery")
         await session.commit()
-    _observe_done([item for item in items if item.activity_uri in seen])
+    _observe_done(repeated)
     log.info("inbox: %d late re-deliveries of activities processed before, skipped", len(repeated))
-    return [item for item in items if item.activity_uri not in seen]
+    return [item for item in items if not item.seen_before]
 
 
 def _created_ids(items: list[Claimed]) -> list[str]:
@@ -191,11 +208,15 @@ class InboxRunner:
         some work may be committed already: they are idempotent."""
         batch = PostBatch()
         async with runtime.sessions() as session:
-            # What most activities ask first, asked once for the batch: tombstones, actors, suspensions.
-            await batch.look_up_deleted(session, _created_ids(items))
-            actor_ids = _actor_ids(items)
+            # What most activities ask first, asked once for the batch: tombstones, suspensions (in one burst), actors.
+            actor_ids, created_ids = _actor_ids(items), _created_ids(items)
+
+            def look_up(connection: Connection) -> set[str]:
+                batch.look_up_deleted(connection, created_ids)
+                return suspended_among_on(connection, actor_ids)
+
+            suspended = await burst.run(session, look_up)
             actors = await fresh_remote_actors(runtime, session, actor_ids)
-            suspended = await suspended_among(session, actor_ids)
             for index, item in enumerate(items):
                 try:
                     activity = vocab.parse_activity(item.activity, allow_http=runtime.settings.allow_http)

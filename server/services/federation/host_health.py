@@ -17,10 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.db import effects
+from server.db import burst, effects
 from server.db.models import Delivery, Host
 from server.db.types import utcnow
 from server.db.upsert import insert_ignore
@@ -117,6 +117,11 @@ async def mark_host_alive(session: AsyncSession, domain: str, *, now: datetime |
     return bool(await mark_hosts_alive(session, [domain], now=now))
 
 
+# mark_hosts_alive's read, for every inbox batch: built once, run in one hop to SQLite (server.db.burst)
+_FAILING = select(Host.domain).where(Host.domain.in_(bindparam("domains", expanding=True)),
+                                     (Host.failures > 0) | Host.unavailable_since.is_not(None))
+
+
 async def mark_hosts_alive(session: AsyncSession, domains: list[str], *, now: datetime | None = None) -> list[str]:
     """These hosts showed signs of life: clear their failures and retry what waits for them now,
     parked or backing off, instead of at its next slot. Returns the hosts that had been failing.
@@ -124,8 +129,7 @@ async def mark_hosts_alive(session: AsyncSession, domains: list[str], *, now: da
     domains = list({normalize(d) for d in domains})
     if not domains:
         return []
-    failing = list((await session.execute(select(Host.domain).where(
-        Host.domain.in_(domains), (Host.failures > 0) | Host.unavailable_since.is_not(None)))).scalars())
+    failing = await burst.run(session, lambda sync: list(sync.execute(_FAILING, {"domains": domains}).scalars()))
     if not failing:
         return []
     now = now or utcnow()

@@ -2,9 +2,10 @@
 reject it, follows from limited domains or accounts, activities of suspended accounts."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.db import burst
 from server.db.models import AccountModeration, Actor, Post
 from server.runtime import Runtime
 
@@ -45,6 +46,13 @@ async def follow_needs_approval(runtime: Runtime, session: AsyncSession, followe
 
 async def suspended_among(session: AsyncSession, actor_uris: list[str]) -> set[str]:
     """Those of the actors that are suspended here (their activities are refused), in one query."""
-    query = (select(Actor.uri).join(AccountModeration, AccountModeration.actor_id == Actor.id)
-             .where(Actor.uri.in_(set(actor_uris)), AccountModeration.suspended_at.is_not(None)))
-    return set((await session.execute(query)).scalars())
+    return await burst.run(session, lambda connection: suspended_among_on(connection, actor_uris))
+
+
+_SUSPENDED = (select(Actor.uri).join(AccountModeration, AccountModeration.actor_id == Actor.id)
+              .where(Actor.uri.in_(bindparam("uris", expanding=True)), AccountModeration.suspended_at.is_not(None)))
+
+
+def suspended_among_on(connection: Connection, actor_uris: list[str]) -> set[str]:
+    """suspended_among on a sync Connection (server.db.burst)."""
+    return set(connection.execute(_SUSPENDED, {"uris": list(set(actor_uris))}).scalars())

@@ -11,19 +11,33 @@ it cached; the committing process does so at commit, before it answers.
 """
 from __future__ import annotations
 
+import json
 from typing import Iterable
 
-from sqlalchemy import Connection, insert, select, text
+from sqlalchemy import Connection, bindparam, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import burst, effects
 from server.db.models import HomeTimelineEntry, Post, PostTag, StreamEvent
+from server.db.types import utcnow
 
 CHANNEL = "curbside_stream"
 STREAM = "stream"  # the after-commit effect waking this process's hub: events were written
 ACCESS_ENDED = "access_ended"
 KEYS_CHANGED = "keys_changed"  # no client sees it either: every process forgets these cached remote keys
 _NOTIFY = text("SELECT pg_notify(:channel, id::text) FROM unnest(CAST(:ids AS bigint[])) AS id")
+_INSERT = insert(StreamEvent).returning(StreamEvent.id)
+
+
+# post_created's events for many posts, in the order given, their data built by the database: one statement and
+# one value to bind (the ids, as an array) whatever their number.
+_INSERT_UPDATES = {dialect: text(
+    "INSERT INTO stream_events (kind, data, created_at) SELECT 'update', " + select_from + " RETURNING id"
+).bindparams(bindparam("now", type_=StreamEvent.created_at.type)) for dialect, select_from in {
+    "sqlite": "json_object('post_id', value), :now FROM json_each(:ids) ORDER BY key",
+    "postgresql": "jsonb_build_object('post_id', id), :now FROM unnest(CAST(:ids AS bigint[])) WITH ORDINALITY"
+                  " AS given(id, n) ORDER BY n",
+}.items()}
 
 
 async def emit(session: AsyncSession, kind: str, data: dict) -> None:
@@ -39,8 +53,17 @@ async def emit_many(session: AsyncSession, kind: str, datas: list[dict]) -> None
 
 def write_many(connection: Connection, kind: str, datas: list[dict]) -> None:
     """emit_many's writes, on a sync Connection (server.db.burst); its caller declares the STREAM effect."""
-    ids = list(connection.execute(insert(StreamEvent).returning(StreamEvent.id),
-                                  [{"kind": kind, "data": data} for data in datas]).scalars())
+    _notify(connection, list(connection.execute(_INSERT, [{"kind": kind, "data": data} for data in datas]).scalars()))
+
+
+def write_updates(connection: Connection, post_ids: list[int]) -> None:
+    """post_created's events for many new posts, as write_many would write them, in one statement."""
+    dialect = connection.dialect.name
+    ids = json.dumps(post_ids) if dialect == "sqlite" else post_ids
+    _notify(connection, list(connection.execute(_INSERT_UPDATES[dialect], {"ids": ids, "now": utcnow()}).scalars()))
+
+
+def _notify(connection: Connection, ids: list[int]) -> None:
     if connection.dialect.name == "postgresql":
         connection.execute(_NOTIFY, {"channel": CHANNEL, "ids": ids})
 

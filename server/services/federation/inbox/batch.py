@@ -53,8 +53,9 @@ class PostBatch:
             return True
         return uri not in self.checked and await remembered.was_deleted(session, uri)
 
-    async def look_up_deleted(self, session: AsyncSession, uris: list[str]) -> None:
-        self.deleted |= await remembered.deleted_among(session, uris)
+    def look_up_deleted(self, connection: Connection, uris: list[str]) -> None:
+        """On a sync Connection (server.db.burst): with the batch's other first reads, in one burst."""
+        self.deleted |= remembered.deleted_among(connection, uris)
         self.checked |= set(uris)
 
     def __contains__(self, uri: object) -> bool:
@@ -85,7 +86,7 @@ class PostBatch:
             new = _write_posts(connection, rows, tags) if rows else []
             if new:
                 timelines.write_remote_entries(connection, new, [i for i in new if i in tagged])
-                stream_events.write_many(connection, "update", [{"post_id": post_id} for post_id in new])
+                stream_events.write_updates(connection, new)
             if then is not None:
                 then(connection)
             return new, timelines.subscribed(connection, new) if new else []

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import Connection, Select, bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.models import DeletedObject, InboxItem, SeenActivity
@@ -37,26 +37,34 @@ def digest(uri: str) -> bytes:
     return hashlib.blake2b(uri.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
-async def seen_before(session: AsyncSession, uris: list[str]) -> set[str]:
-    """Those of `uris` that were processed before and pruned from the queue since."""
+def seen_before(connection: Connection, uris: list[str]) -> set[str]:
+    """Those of `uris` that were processed before and pruned from the queue since, on a sync Connection
+    (server.db.burst)."""
+    return _found(connection, _SEEN, uris)
+
+
+def _among(column):
+    return select(column).where(column.in_(bindparam("digests", expanding=True)))
+
+
+_SEEN, _DELETED = _among(SeenActivity.digest), _among(DeletedObject.digest)  # built once: every batch asks
+
+
+def _found(connection: Connection, among: Select, uris: list[str]) -> set[str]:
     by_digest = {digest(uri): uri for uri in uris}
     if not by_digest:
         return set()
-    found = await session.scalars(select(SeenActivity.digest).where(SeenActivity.digest.in_(list(by_digest))))
-    return {by_digest[d] for d in found}
+    return {by_digest[d] for d in connection.execute(among, {"digests": list(by_digest)}).scalars()}
 
 
 async def remember_deleted(session: AsyncSession, uri: str) -> None:
     await insert_ignore(session, DeletedObject, [{"digest": digest(uri), "deleted_at": utcnow()}])
 
 
-async def deleted_among(session: AsyncSession, uris: list[str]) -> set[str]:
-    """Those of `uris` whose origin deleted them (one query for a whole batch of Creates)."""
-    by_digest = {digest(uri): uri for uri in uris}
-    if not by_digest:
-        return set()
-    found = await session.scalars(select(DeletedObject.digest).where(DeletedObject.digest.in_(list(by_digest))))
-    return {by_digest[d] for d in found}
+def deleted_among(connection: Connection, uris: list[str]) -> set[str]:
+    """Those of `uris` whose origin deleted them (one query for a whole batch of Creates), on a sync Connection
+    (server.db.burst)."""
+    return _found(connection, _DELETED, uris)
 
 
 async def was_deleted(session: AsyncSession, uri: str) -> bool:
