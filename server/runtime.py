@@ -88,7 +88,7 @@ class Runtime:
         """A session for reads only: inline on SQLite (see server.db.inline); on PostgreSQL the replica's when
         there is one and the caller has not just written (server.replica), else the usual one."""
         if self.read_engine is not None:
-            return InlineSession(self.read_engine, self.engine, self.caches)
+            return self.primary_reads()
         return self.replica_reads()
 
     def primary_reads(self):

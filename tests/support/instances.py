@@ -83,9 +83,9 @@ class Instance:
         return self.worker
 
     def worker_pids(self) -> list[int]:
-        """The worker processes `serve` started and supervises (`curbside worker --supervised`)."""
-        return [pid for pid in _children(self.process.pid)
-                if b"--supervised" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")]
+        """The worker processes `serve` started and supervises (`curbside worker --supervised`); a child that
+        ended between the listing and the look at its command line is none of them."""
+        return [pid for pid in _children(self.process.pid) if b"--supervised" in _cmdline(pid)]
 
     def kill_worker(self) -> None:
         if self.worker and self.worker.poll() is None:
@@ -118,6 +118,13 @@ def wait_until(condition, timeout: float = 30.0, what: str = "condition"):
             return found
         time.sleep(0.1)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def _cmdline(pid: int) -> list[bytes]:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except FileNotFoundError:
+        return []
 
 
 def _children(pid: int) -> list[int]:
