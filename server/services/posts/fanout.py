@@ -200,17 +200,13 @@ async def notify_subscribers(session: AsyncSession, post_ids: list[int], skip: I
     return await notify_subscribed(session, await burst.run(session, lambda c: subscribed(c, post_ids)), skip)
 
 
-def _subscribed():
-    parent = aliased(Post)
-    return (select(Follow.follower_id, Post.id, Post.author_id)
-            .join(Follow, Follow.followed_id == Post.author_id).join(Actor, Actor.id == Follow.follower_id)
-            .outerjoin(parent, parent.id == Post.in_reply_to_id)
-            .where(Post.id.in_(bindparam("ids", expanding=True)), Post.visibility != "direct",
-                   Post.boost_of_id.is_(None), Follow.state == "accepted", Follow.notify.is_(True),
-                   Actor.local.is_(True), or_(Post.in_reply_to_uri.is_(None), parent.author_id == Post.author_id)))
-
-
-_SUBSCRIBED = _subscribed()
+_PARENT = aliased(Post)
+_SUBSCRIBED = (select(Follow.follower_id, Post.id, Post.author_id)
+               .join(Follow, Follow.followed_id == Post.author_id).join(Actor, Actor.id == Follow.follower_id)
+               .outerjoin(_PARENT, _PARENT.id == Post.in_reply_to_id)
+               .where(Post.id.in_(bindparam("ids", expanding=True)), Post.visibility != "direct",
+                      Post.boost_of_id.is_(None), Follow.state == "accepted", Follow.notify.is_(True),
+                      Actor.local.is_(True), or_(Post.in_reply_to_uri.is_(None), _PARENT.author_id == Post.author_id)))
 
 
 def subscribed(connection: Connection, post_ids: list[int]) -> list[tuple[int, int, int]]:

@@ -34,13 +34,19 @@ RELAYED = frozenset({"Create", "Update", "Delete", "Like", "Dislike", "Undo", "A
 BANS = frozenset({"Block"})
 
 
+def embedded_delete(ctx: InboxContext) -> dict | None:
+    """The Delete an Announce carries embedded (a Group relaying it), else None."""
+    embedded = ctx.embedded()
+    return embedded if embedded is not None and "Delete" in vocab.type_names(embedded.get("type")) else None
+
+
 async def _relayed(ctx: InboxContext) -> tuple[vocab.Activity, str]:
     """(the relayed activity, who vouches for it: the Group if embedded, its actor if fetched)."""
     group = await ctx.actor()
     if group.actor_type != "Group":
         raise Refused(f"{group.uri} is a {group.actor_type}: only a Group relays activities (FEP-1b12)")
-    embedded = ctx.embedded()
-    if embedded is not None and "Delete" in vocab.type_names(embedded.get("type")):
+    embedded = embedded_delete(ctx)
+    if embedded is not None:
         # No origin serves its Deletes (Mastodon, Curbside): the embedded one is taken as the Group's word, which
         # the handler of an activity its actor did not sign accepts only once the object's origin answers that
         # it is gone (forwarded.py).

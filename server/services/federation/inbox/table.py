@@ -89,8 +89,7 @@ async def object_kind(ctx: InboxContext) -> str | None:
         stored = await ctx.post(ctx.object_id) if activity.type == "Announce" else None
         if stored is not None:
             return stored.object_type
-        embedded = ctx.embedded()
-        if embedded is not None and "Delete" in vocab.type_names(embedded.get("type")):
+        if groups.embedded_delete(ctx) is not None:
             return "Delete"  # a Group relaying a Delete, which no origin serves: confirmed as gone (groups.py)
         return _kind(vocab.type_names((await ctx.object_doc()).get("type")))
     if activity.type in ("Follow", "Block", "Move") or ctx.object_id == activity.actor:
