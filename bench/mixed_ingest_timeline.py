@@ -47,6 +47,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--readers", type=int, default=8)
     parser.add_argument("--connections", type=int, default=16, help="ingest connections")
+    parser.add_argument("--workers", type=int, default=1, help="curbside serve --workers (web processes)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed (apt-get install wrk)")
@@ -65,7 +66,7 @@ def main() -> None:
                            check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
     warmup = ingest.presign(people, 500, domain, offset=10_000_000)
     requests = ingest.presign(people, int(args.rate * args.seconds), domain, offset=0)
-    server = ingest.start_server(env, port, 1)
+    server = ingest.start_server(env, port, args.workers)
     timeline = f"http://127.0.0.1:{port}/api/v1/timelines/home"
     try:
         ingest.drive(port, warmup, args.connections, work)
@@ -83,7 +84,7 @@ def main() -> None:
     busy = result["alongside"]
     print(f"cpu_count={os.cpu_count()}  ingest rate={args.rate:.0f}/s for {args.seconds}s "
           f"over {args.connections} connections  timeline readers={args.readers}  "
-          f"serve as shipped (queue worker process, log level INFO; API rate limit off)")
+          f"serve --workers {args.workers} (queue worker process, log level INFO; API rate limit off)")
     print(f"home timeline alone:        {quiet['rps']:6.0f} req/s  p50 {quiet['p50']:.1f} ms  "
           f"p99 {quiet['p99']:.1f} ms")
     print(f"home timeline under ingest: {busy['rps']:6.0f} req/s  p50 {busy['p50']:.1f} ms  p90 {busy['p90']:.1f} ms  "

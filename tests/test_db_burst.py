@@ -51,3 +51,22 @@ async def test_burst_on_sqlite_is_one_hop_to_the_connection_thread(app, monkeypa
         monkeypatch.undo()
         await session.commit()
     assert len(hops) == 1
+
+
+async def test_burst_commit_keeps_what_was_written_before_it_on_sqlite_only(app):
+    """On SQLite a burst may commit as it goes (releasing the write lock); what follows is rolled back as usual.
+    On PostgreSQL commit does nothing: the session's transaction covers the whole burst."""
+    def write_commit_write(connection):
+        connection.execute(insert(InstanceSetting).values(key="burst.before", value=1))
+        burst.commit(connection)
+        connection.execute(insert(InstanceSetting).values(key="burst.after", value=2))
+
+    async with app.state.sessions() as session:
+        await burst.run(session, write_commit_write)
+        await session.rollback()
+    assert await _keys(app) == (["burst.before"] if app.state.settings.is_sqlite else [])
+    async with app.state.sessions() as session:  # and a commit after a burst that committed finds nothing amiss
+        await burst.run(session, lambda c: c.execute(insert(InstanceSetting).values(key="burst.last", value=3)))
+        await burst.run(session, burst.commit)
+        await session.commit()
+    assert "burst.last" in await _keys(app)

@@ -204,3 +204,35 @@ async def test_inbox_reply_to_a_members_only_post_is_refused(fed_app, fed_client
     replies = {p.uri: p for p in await _all(fed_app, Post)}
     assert bad["id"] not in replies and replies[good["id"]].in_reply_to_id == public.id
     assert replies[public.uri].replies_count == 1 and replies[secret.uri].replies_count == 0
+
+
+async def test_inbox_batch_written_in_parts_survives_a_part_that_fails(fed_app, fed_client, remote, monkeypatch):
+    """A batch's closing writes go in parts of batch.CHUNK posts (on SQLite each committed, the write lock
+    released between them). When a later part fails, what the earlier parts wrote may stand: the batch is
+    done again item by item, and every post is stored once, in its follower's timeline once, streamed once."""
+    from server.services.federation.inbox import batch
+    from server.services.reading import stream_events
+
+    carol = (await member(fed_app, "carol")).actor
+    alice = remote.actor("alice")
+    await _follow(fed_app, fed_client, alice, carol)
+    before = {e.id for e in await _all(fed_app, StreamEvent)}
+    notes = [remote.note(alice, n) for n in range(1, 2 * batch.CHUNK + 6)]
+    for note in notes:
+        assert (await deliver(fed_client, alice, create(note))).status_code == 202
+    real, calls = stream_events.write_updates, []
+
+    def second_part_fails(connection, post_ids):
+        calls.append(len(post_ids))
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real(connection, post_ids)
+
+    monkeypatch.setattr(stream_events, "write_updates", second_part_fails)
+    await drain(fed_app)
+    assert calls[:2] == [batch.CHUNK, batch.CHUNK]  # the batch went in parts, the second failed
+    assert sorted(await _timeline(fed_app, carol)) == sorted(n["id"] for n in notes)
+    assert len(await _all(fed_app, Post)) == len(notes)
+    assert {i.state for i in await _all(fed_app, InboxItem)} == {"done"}
+    updates = [e for e in await _all(fed_app, StreamEvent) if e.id not in before and e.kind == "update"]
+    assert sorted(e.data["post_id"] for e in updates) == sorted(p.id for p in await _all(fed_app, Post))

@@ -8,10 +8,16 @@ connection, so the lock is held for one burst. The transaction stays the session
 back as usual (this Connection does neither), and its pending ORM changes are flushed first, as a statement
 through the session would. Elsewhere (PostgreSQL) the function runs through
 `AsyncSession.run_sync`, statement by statement as before.
+
+A burst that writes a lot may `commit` as it goes, where what it wrote so far may stand alone (a crash
+after it keeps it): SQLite's write lock is then released in the burst, not one hop later, and for a moment
+between its parts, so that the inbox's intake, which asks for it every millisecond, is not kept waiting
+for the whole burst.
 """
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any, Callable, TypeVar
 
 from sqlalchemy import Connection, create_engine
@@ -52,6 +58,18 @@ def _in_thread(connection: Any, fn: Callable[[Connection], T]) -> T:
             return fn(sync)
     finally:
         _current.connection = None
+
+
+def commit(connection: Connection, *, pause: float = 0.0) -> None:
+    """Inside `run` on SQLite: commit what the transaction wrote so far, then wait `pause` seconds with the
+    write lock released (the next write begins a new transaction, which the session commits or rolls back as
+    usual; its commit() finds nothing to do if nothing follows). Elsewhere (PostgreSQL, no database-wide write
+    lock) nothing: the session commits everything at its end."""
+    if connection.dialect.name != "sqlite":
+        return
+    _current.connection.commit()
+    if pause:
+        time.sleep(pause)
 
 
 async def run(session: AsyncSession, fn: Callable[[Connection], T]) -> T:

@@ -89,12 +89,13 @@ async def claim(runtime: Runtime, limit: int, lease: timedelta = LEASE) -> list[
 
     def claim_rows(connection: Connection) -> list[Claimed]:
         rows = connection.execute(_CLAIM[connection.dialect.name], values).all()
+        burst.commit(connection)  # the lease taken: SQLite's write lock released here, not one hop later
         seen = seen_before(connection, [row.activity_uri for row in rows])
         return [Claimed(*row, seen_before=row.activity_uri in seen) for row in rows]
 
     async with runtime.sessions() as session:  # one burst: the write lock is not held across awaits
         claimed = await burst.run(session, claim_rows)
-        await session.commit()
+        await session.commit()  # on PostgreSQL; SQLite's burst committed
     return sorted(claimed, key=lambda c: c.id)
 
 
@@ -227,7 +228,7 @@ class InboxRunner:
                     return index, exc
             await mark_hosts_alive(session, [actor_domain(i.signer) for i in items])  # a read, mostly: before writes
             try:
-                await batch.flush(session, then=_done([item.id for item in items]))
+                await batch.flush(session, then=_done([item.id for item in items]), commit=True)
             except Exception:
                 await session.rollback()
                 return None, None
@@ -242,7 +243,7 @@ class InboxRunner:
                 activity = vocab.parse_activity(item.activity, allow_http=runtime.settings.allow_http)
                 ctx = InboxContext(runtime, session, activity, item.signer, fetcher_source, document=item.activity)
                 outcome = await dispatch(ctx)
-                await ctx.batch.flush(session, then=_done([item.id]))
+                await ctx.batch.flush(session, then=_done([item.id]), commit=True)
                 await session.commit()
                 _observe_done([item])
                 log.debug("inbox item %d: %s", item.id, outcome)

@@ -29,6 +29,8 @@ def _statements(dialect) -> dict:
     }
 
 
+CHUNK = 25  # posts written per part of a batch's closing burst on SQLite, with the write lock held (~5 ms)
+LOCK_PAUSE = 0.002  # seconds between two parts with the lock released: the intake asks for it every 1 ms
 _STATEMENTS = {"postgresql": _statements(postgresql), "sqlite": _statements(sqlite)}
 _REPLIED = update(Post).where(Post.id == bindparam("parent")).values(replies_count=Post.replies_count + 1)
 
@@ -69,11 +71,19 @@ class PostBatch:
             self._tags[row["uri"]] = tags
             self._domains[row["uri"]] = domain
 
-    async def flush(self, session: AsyncSession, then: Callable[[Connection], None] | None = None) -> int:
+    async def flush(self, session: AsyncSession, then: Callable[[Connection], None] | None = None,
+                    commit: bool = False) -> int:
         """Write the deferred posts that are not stored yet, their tags, reply counts, home timeline entries
         (followers', then hashtag followers': after the tags) and stream events, then `then`'s writes, in one
         burst (server.db.burst: SQLite's write lock is held for the burst, not for as many awaits); returns
-        how many posts were new."""
+        how many posts were new.
+
+        With `commit` (the caller commits right after, `then` marking the batch done), the burst commits on
+        SQLite every CHUNK posts, with a pause between parts in which the lock is free, and at its end: no
+        part holds the lock for long, and a crash between parts leaves the batch to be done again (the posts
+        written are not new then, so nothing is written twice). Not once a part's posts have notifications to
+        send (rare: members who asked to be told of an author's posts): the rest is then committed with
+        them, as before, so that a crash cannot lose one."""
         if not self._rows and then is None:
             return 0
         rows, tags, domains = list(self._rows.values()), self._tags, self._domains
@@ -81,15 +91,23 @@ class PostBatch:
         tagged = set(await timelines.tagged_reaching(session, [
             (row["id"], domains[row["uri"]]) for row in rows
             if tags[row["uri"]] and row["visibility"] == timelines.TAGGED_VISIBILITY]))
+        size = CHUNK if commit else max(len(rows), 1)
 
         def write(connection: Connection) -> tuple[list[int], list]:
-            new = _write_posts(connection, rows, tags) if rows else []
-            if new:
-                timelines.write_remote_entries(connection, new, [i for i in new if i in tagged])
-                stream_events.write_updates(connection, new)
-            if then is not None:
-                then(connection)
-            return new, timelines.subscribed(connection, new) if new else []
+            new, subscribed = [], []
+            for start in range(0, max(len(rows), 1), size):
+                part = _write_posts(connection, rows[start:start + size], tags) if rows else []
+                if part:
+                    timelines.write_remote_entries(connection, part, [i for i in part if i in tagged])
+                    stream_events.write_updates(connection, part)
+                    subscribed += timelines.subscribed(connection, part)
+                new += part
+                last = start + size >= len(rows)
+                if last and then is not None:
+                    then(connection)
+                if commit and not subscribed:
+                    burst.commit(connection, pause=0.0 if last else LOCK_PAUSE)
+            return new, subscribed
 
         new, subscribed = await burst.run(session, write)
         if new:

@@ -34,6 +34,10 @@ LOCK_POLL = 0.001  # seconds between two asks for SQLite's write lock held by an
 KEY_TTL = 60.0  # a cached key is read again from the database after this long (one query per actor)
 LOCAL_USER_TTL = 60.0  # a member's inbox, once found, is not looked up again for this long
 LOCAL_USERS = 10_000
+# The write-ahead log is copied back into the database (checkpointed) by whichever connection commits once it has
+# grown past a threshold (SQLite's default: 1,000 pages). The intake commits most often, so it did most of that
+# copying, for the worker's writes too: here only far past that, should no worker be committing.
+WAL_PAGES_BEFORE_CHECKPOINT = 20_000
 DOWN = (OperationalError, InterfaceError, sqlite3.OperationalError, sqlite3.InterfaceError, OSError)
 
 
@@ -96,6 +100,7 @@ class SqliteStore:
             self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             sqlite_pragmas(self._conn, None)
             self._conn.execute("PRAGMA busy_timeout=0")
+            self._conn.execute(f"PRAGMA wal_autocheckpoint={WAL_PAGES_BEFORE_CHECKPOINT}")
         conn = self._conn
         _begin_immediate(conn)
         try:
