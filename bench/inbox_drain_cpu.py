@@ -8,7 +8,10 @@ inbox runner (server.jobs.inbox.InboxRunner, batches of 100) drains them in this
 time (time.process_time: this process, all threads) per activity, which varies far less than wall-clock
 rates on a shared machine, and how it splits between the event loop's thread (parsing, handlers) and the
 database driver's threads (aiosqlite's, where server/db/burst.py runs the batch's writes). A first 500 are
-drained before measuring (caches warm, as in a running server).
+drained before measuring (caches warm, as in a running server). `--reactions 0.5`: half of the activities are
+Likes of members' posts and Announces of those first posts instead (handlers that write at once, not at the
+batch's end). Meanwhile
+a thread asks for SQLite's write lock as the intake does and reports how long it waited.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -29,22 +33,86 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from inbox_ingest import actors, create_body, seed  # noqa: E402
+from inbox_ingest import PUBLIC, actors, create_body, seed  # noqa: E402
 
 
-def queue(db: Path, people: list[dict], count: int, offset: int) -> None:
-    """Store `count` Creates as accepted, queued inbox items (what intake's SqliteStore writes)."""
+def reaction_body(actor: str, n: int, liked: str, boosted: str) -> str:
+    """A Like of the local post `liked` or (every other one) a public Announce of the remote post `boosted`, by
+    `actor`: what other servers send us (Mastodon sends a Like only to the liked post's server)."""
+    kind = "Announce" if n % 2 else "Like"
+    activity = {"@context": "https://www.w3.org/ns/activitystreams", "id": f"{actor}/{kind.lower()}s/{n}",
+                "type": kind, "actor": actor, "object": boosted if kind == "Announce" else liked}
+    if kind == "Announce":
+        activity.update(published="2024-05-01T11:00:00Z", to=[PUBLIC], cc=[actor + "/followers"])
+    return json.dumps(activity)
+
+
+def queue(db: Path, people: list[dict], count: int, offset: int, reactions: float = 0.0,
+          stored: list[str] = (), local: list[str] = ()) -> None:
+    """Store `count` activities as accepted, queued inbox items (what intake's SqliteStore writes): Creates, and
+    with `reactions` that share of Likes of the `local` posts and Announces of the `stored` ones, spread evenly."""
     conn = sqlite3.connect(db)
     now = time.strftime("%Y-%m-%d %H:%M:%S.000000")
-    rows = []
+    rows, owed = [], 0.0
     for n in range(offset, offset + count):
         actor = people[n % len(people)]["uri"]
-        body = create_body(actor, n).decode()
+        owed += reactions
+        if owed >= 1 and stored:
+            owed -= 1
+            body = reaction_body(actor, n, local[n % len(local)], stored[n % len(stored)])
+        else:
+            body = create_body(actor, n).decode()
         rows.append((json.loads(body)["id"], actor, body, now, now))
     conn.executemany("INSERT INTO inbox_items (activity_uri, signer, activity, state, attempts, next_try_at,"
                      " received_at) VALUES (?, ?, ?, 'queued', 0, ?, ?)", rows)
     conn.commit()
     conn.close()
+
+
+async def local_posts(database_url: str, count: int) -> list[str]:
+    """`count` public posts by the local members (seeded), for remote actors to like; their ids."""
+    from sqlalchemy import select
+
+    from server.db.engine import make_engine, make_sessionmaker
+    from server.db.ids import snowflake
+    from server.db.models import Actor, Post
+
+    engine = make_engine(database_url)
+    async with make_sessionmaker(engine)() as session:
+        members = list((await session.scalars(select(Actor).where(Actor.local.is_(True)))).all())
+        posts = [Post(id=snowflake(), uri=f"{members[n % len(members)].uri}/statuses/{n}", local=True,
+                      author_id=members[n % len(members)].id, visibility="public", content_html="<p>a case</p>")
+                 for n in range(count)]
+        session.add_all(posts)
+        await session.commit()
+    await engine.dispose()
+    return [post.uri for post in posts]
+
+
+class LockProbe(threading.Thread):
+    """Asks for SQLite's write lock as the inbox's intake does (BEGIN IMMEDIATE, again every millisecond while
+    another connection holds it), releases it at once, and records each wait; then 2 ms before the next ask."""
+
+    def __init__(self, db: Path):
+        super().__init__(daemon=True)
+        self.db, self.waits, self.cpu, self.stopping = db, [], 0.0, threading.Event()
+
+    def run(self) -> None:
+        conn = sqlite3.connect(self.db, isolation_level=None)
+        conn.execute("PRAGMA busy_timeout=0")
+        while not self.stopping.is_set():
+            start = time.perf_counter()
+            while True:
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    break
+                except sqlite3.OperationalError:
+                    time.sleep(0.001)
+            self.waits.append(time.perf_counter() - start)
+            conn.execute("ROLLBACK")
+            time.sleep(0.002)
+        self.cpu = time.thread_time()
+        conn.close()
 
 
 async def drain(settings, per_item: list[float] | None = None) -> int:
@@ -72,6 +140,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=3000)
     parser.add_argument("--actors", type=int, default=50)
+    parser.add_argument("--reactions", type=float, default=0.0, metavar="SHARE",
+                        help="that share of the activities are Likes and Announces of stored posts (default 0)")
     parser.add_argument("--profile", metavar="FILE", help="cProfile the measured drain (pstats to FILE)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="curbside-drain-"))
@@ -92,7 +162,11 @@ def main() -> None:
         db = work / "curbside.db"
         queue(db, people, 500, offset=10_000_000)
         asyncio.run(drain(settings))
-        queue(db, people, args.items, offset=0)
+        stored = [uri for (uri,) in sqlite3.connect(db).execute("SELECT uri FROM posts ORDER BY id")]
+        local = asyncio.run(local_posts(settings.database_url, 200)) if args.reactions else []
+        queue(db, people, args.items, offset=0, reactions=args.reactions, stored=stored, local=local)
+        probe = LockProbe(db)
+        probe.start()
         prof = cProfile.Profile() if args.profile else None
         start_cpu, start_main, start_wall = time.process_time(), time.thread_time(), time.perf_counter()
         if prof:
@@ -102,13 +176,15 @@ def main() -> None:
         if prof:
             prof.disable()
             prof.dump_stats(args.profile)
-        cpu, wall = time.process_time() - start_cpu, time.perf_counter() - start_wall
+        probe.stopping.set()
+        probe.join()
+        cpu, wall = time.process_time() - start_cpu - probe.cpu, time.perf_counter() - start_wall
         main_cpu = time.thread_time() - start_main
         timeline = sqlite3.connect(db).execute("SELECT count(*) FROM home_timeline").fetchone()[0]
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"cpu_count={os.cpu_count()}  items={args.items}  drained={drained}  timeline rows={timeline}  "
-          f"profiled={bool(prof)}")
+    print(f"cpu_count={os.cpu_count()}  items={args.items} ({args.reactions:.0%} Likes and Announces)  "
+          f"drained={drained}  timeline rows={timeline}  profiled={bool(prof)}")
     per_item.sort()
     quartile = lambda q: per_item[int(q * (len(per_item) - 1))] * 1e6  # noqa: E731
     print(f"worker CPU per activity: {cpu / max(drained, 1) * 1e6:.0f} us; batches of 100: lowest "
@@ -116,6 +192,11 @@ def main() -> None:
           f"load average {os.getloadavg()[0]:.1f}; the lower figures are the least disturbed by other work)")
     print(f"of which the event loop's thread {main_cpu / max(drained, 1) * 1e6:.0f} us, the database driver's "
           f"threads {(cpu - main_cpu) / max(drained, 1) * 1e6:.0f} us")
+    waits = sorted(probe.waits)
+    at = lambda q: waits[min(len(waits) - 1, int(q * len(waits)))] * 1e3  # noqa: E731
+    print(f"the intake's wait for SQLite's write lock while the worker drains ({len(waits)} asks, probe CPU not "
+          f"counted above): p50 {at(0.5):.1f} ms, p90 {at(0.9):.1f} ms, p99 {at(0.99):.1f} ms, "
+          f"max {waits[-1] * 1e3:.1f} ms")
 
 
 if __name__ == "__main__":

@@ -71,3 +71,18 @@ async def test_db_json_values_round_trip(session):
     await session.commit()
     session.expunge_all()
     assert (await session.get(InstanceSetting, "rules")).value == ["Be kind", {"no": "PHI"}]
+
+
+def test_db_snowflakes_of_interleaved_moments_never_collide():
+    """Posts of a few whole seconds (remote servers' `published`) arriving interleaved, as a busy inbox sees them:
+    every id is distinct and keeps its moment, and those of one moment keep the order they were made in."""
+    from datetime import datetime, timedelta, timezone
+
+    from server.db.ids import snowflake
+
+    moments = [datetime(2024, 5, 1, 10, tzinfo=timezone.utc) + timedelta(seconds=s) for s in range(3)]
+    made = [(m, snowflake(m)) for _ in range(20_000) for m in moments]
+    assert len({i for _, i in made}) == len(made)
+    assert all(i >> 16 == int(m.timestamp() * 1000) for m, i in made)
+    of_first = [i for m, i in made if m == moments[0]]
+    assert sum(a > b for a, b in zip(of_first, of_first[1:])) <= 1  # once at most, where the 16 bits wrap

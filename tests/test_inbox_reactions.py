@@ -193,3 +193,32 @@ async def test_inbox_move_to_an_account_that_does_not_claim_the_old_one_is_refus
     await drain(fed_app)
     [item] = await _all(fed_app, InboxItem)
     assert item.state == "failed" and "alsoKnownAs" in item.last_error
+
+
+async def test_inbox_batch_that_writes_as_it_goes_commits_in_parts_on_sqlite(fed_app, fed_client, remote, monkeypatch):
+    """Handlers that write at once (Likes of local posts) take SQLite's write lock early in a batch: once it has
+    been held for LOCK_BUDGET, what is done is committed (here after every item), so the intake is not kept out
+    for the whole batch. A failure then costs only the uncommitted part: nothing is counted twice, the failing
+    Like is recorded, the one after it done. PostgreSQL keeps one transaction and redoes those before it."""
+    from server.jobs import inbox
+    from server.jobs.inbox import InboxRunner
+
+    monkeypatch.setattr(inbox, "LOCK_BUDGET", 0.0)
+    parts, real = [], InboxRunner._commit
+
+    async def counted(session, batch, items):
+        parts.append(len(items))
+        return await real(session, batch, items)
+
+    monkeypatch.setattr(InboxRunner, "_commit", staticmethod(counted))
+    carol = (await member(fed_app, "carol")).actor
+    public, members_only = await _local_post(fed_app, carol, 5), await _local_post(fed_app, carol, 6, "local")
+    likers = [remote.actor(name) for name in ("alice", "bob", "cyd", "dee")]
+    for n, (liker, post) in enumerate(zip(likers, (public, public, members_only, public))):
+        await deliver(fed_client, liker, activities.like(f"{liker.uri}#likes/{n}", liker.uri, post.uri))
+    assert await InboxRunner().run_once(fed_app.state.runtime) == 4
+    assert parts == ([1, 1, 1] if fed_app.state.settings.is_sqlite else [2, 1])
+    assert (await _post(fed_app, public.uri)).likes_count == 3
+    assert len(await _all(fed_app, Notification, Notification.type == "favourite")) == 3
+    items = sorted(await _all(fed_app, InboxItem), key=lambda i: i.id)
+    assert [i.state for i in items] == ["done", "done", "failed", "done"]

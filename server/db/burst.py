@@ -72,6 +72,15 @@ def commit(connection: Connection, *, pause: float = 0.0) -> None:
         time.sleep(pause)
 
 
+async def sqlite_connection(session: AsyncSession) -> Any | None:
+    """The sqlite3 connection of the session's transaction, whose `in_transaction` tells whether it has written
+    (and so holds SQLite's write lock); None on other databases. Valid until the session commits."""
+    if session.bind.dialect.name != "sqlite":
+        return None
+    raw = await (await session.connection()).get_raw_connection()
+    return raw.driver_connection._conn
+
+
 async def run(session: AsyncSession, fn: Callable[[Connection], T]) -> T:
     """fn(sync Connection) inside the session's transaction, after its pending changes; on SQLite in one call
     into the connection's thread."""

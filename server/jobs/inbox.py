@@ -1,7 +1,8 @@
 """The inbox runner: claims queued InboxItems under a lease and processes each through the dispatch
-table (server.services.federation.inbox.table). A batch is processed in one transaction, plain Creates being
-written in bulk at its end (server.services.federation.inbox.batch); an activity that fails is rolled back with
-its batch, recorded alone, and the others are redone.
+table (server.services.federation.inbox.table). A batch is processed in one transaction (on SQLite in several,
+none holding the write lock for much more than LOCK_BUDGET), plain Creates being written in bulk at its end
+(server.services.federation.inbox.batch); an activity that fails is rolled back with the uncommitted part of its
+batch, recorded alone, and the others are redone.
 
 Outcomes: done; `failed` at once when the activity is unusable or breaks a rule (VocabError,
 Refused); tried again with backoff when something remote failed (Transient) or on an unexpected
@@ -9,7 +10,9 @@ error, and `failed` after MAX_ATTEMPTS tries. Each outcome is logged with its re
 """
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable
@@ -26,7 +29,7 @@ from server.db.types import utcnow
 from server.metrics import process_metrics
 from server.runtime import Runtime
 from server.services.federation.host_health import mark_hosts_alive
-from server.services.federation.inbox.batch import PostBatch
+from server.services.federation.inbox.batch import LOCK_PAUSE, PostBatch
 from server.services.federation.inbox.context import InboxContext, Refused, Transient
 from server.services.federation.inbox.remembered import seen_before
 from server.services.federation.inbox.table import dispatch
@@ -37,6 +40,7 @@ log = logging.getLogger("curbside.inbox")
 BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(hours=1))
 MAX_ATTEMPTS = len(BACKOFF) + 1
 LEASE = timedelta(minutes=5)
+LOCK_BUDGET = 0.005  # seconds a batch's transaction may hold SQLite's write lock before committing what it did
 
 
 @dataclass(frozen=True)
@@ -185,28 +189,34 @@ class InboxRunner:
 
         pending = items
         while pending:
-            failure = await self._process_together(runtime, pending, fetcher_source)
+            committed, failure = await self._process_together(runtime, pending, fetcher_source)
+            pending = pending[committed:]
             if failure is None:
                 break
             index, error = failure
-            if index is None:  # the batch's bulk writes failed, no culprit known: each alone
+            if index is None:  # the bulk writes of a part failed, no culprit known: each alone
                 for item in pending:
                     await self._process(runtime, item, fetcher_source)
                 break
             # Rolled back: redo those before it together, and record why this one failed.
-            if index and await self._process_together(runtime, pending[:index], fetcher_source) is not None:
-                for item in pending[:index]:
-                    await self._process(runtime, item, fetcher_source)
+            if index:
+                redone, again = await self._process_together(runtime, pending[:index], fetcher_source)
+                if again is not None:
+                    for item in pending[redone:index]:
+                        await self._process(runtime, item, fetcher_source)
             await self._record_failure(runtime, pending[index], *_outcome(pending[index].id, error))
             pending = pending[index + 1:]
         return claimed
 
-    async def _process_together(self, runtime: Runtime, items: list[Claimed],
-                                fetcher_source) -> tuple[int | None, Exception | None] | None:
+    async def _process_together(self, runtime: Runtime, items: list[Claimed], fetcher_source
+                                ) -> tuple[int, tuple[int | None, Exception | None] | None]:
         """Process items in one transaction (most activities succeed, and one commit is far cheaper
-        than one each). On the first failure roll back and return (its index, the error); (None,
-        None) when the batch's deferred writes failed. Handlers commit before any network fetch, so
-        some work may be committed already: they are idempotent."""
+        than one each), or in several on SQLite: once the transaction has held the write lock for LOCK_BUDGET
+        (handlers write as they go), what is done so far is committed, so that the inbox's intake is not kept
+        waiting for the rest of the batch. Returns (how many of the first items were committed, None), or on
+        the first failure (how many, (the failing item's index among those after them, the error)) after
+        rolling back those after them; the index is None when a part's deferred writes failed. Handlers
+        commit before any network fetch, so some work may be committed already: they are idempotent."""
         batch = PostBatch()
         async with runtime.sessions() as session:
             # What most activities ask first, asked once for the batch: tombstones, suspensions (in one burst), actors.
@@ -218,6 +228,8 @@ class InboxRunner:
 
             suspended = await burst.run(session, look_up)
             actors = await fresh_remote_actors(runtime, session, actor_ids)
+            start, locked_at = 0, None  # the first item not committed; when this transaction began to write
+            sqlite = await burst.sqlite_connection(session)
             for index, item in enumerate(items):
                 try:
                     activity = vocab.parse_activity(item.activity, allow_http=runtime.settings.allow_http)
@@ -225,16 +237,31 @@ class InboxRunner:
                                                 batch, suspended, document=item.activity))
                 except Exception as exc:
                     await session.rollback()
-                    return index, exc
+                    return start, (index - start, exc)
+                if sqlite is not None and sqlite.in_transaction and index + 1 < len(items):
+                    locked_at = locked_at or time.monotonic()
+                    if time.monotonic() - locked_at >= LOCK_BUDGET:
+                        if not await self._commit(session, batch, items[start:index + 1]):
+                            return start, (None, None)
+                        start, locked_at = index + 1, None
+                        await asyncio.sleep(LOCK_PAUSE)  # the lock free a moment: the intake asks every 1 ms
+                        sqlite = await burst.sqlite_connection(session)
             await mark_hosts_alive(session, [actor_domain(i.signer) for i in items])  # a read, mostly: before writes
-            try:
-                await batch.flush(session, then=_done([item.id for item in items]), commit=True)
-            except Exception:
-                await session.rollback()
-                return None, None
-            await session.commit()
+            if not await self._commit(session, batch, items[start:]):
+                return start, (None, None)
+        return len(items), None
+
+    @staticmethod
+    async def _commit(session: AsyncSession, batch: PostBatch, items: list[Claimed]) -> bool:
+        """Write the batch's deferred posts, mark `items` done and commit; False (rolled back) if that failed."""
+        try:
+            await batch.flush(session, then=_done([item.id for item in items]), commit=True)
+        except Exception:
+            await session.rollback()
+            return False
+        await session.commit()
         _observe_done(items)
-        return None
+        return True
 
     async def _process(self, runtime: Runtime, item: Claimed, fetcher_source) -> None:
         """Process one item in its own transaction, recording the outcome."""
