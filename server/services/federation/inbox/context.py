@@ -63,6 +63,7 @@ class InboxContext:
     _actor: Actor | None = field(default=None, repr=False)
     _object_doc: dict[str, Any] | None = field(default=None, repr=False)
     object_was_embedded: bool = field(default=False, repr=False)  # object_doc is the activity's embedded copy
+    _handed_on: tuple[str, Post] | None = field(default=None, repr=False)  # see post()
 
     @property
     def allow_http(self) -> bool:
@@ -118,10 +119,18 @@ class InboxContext:
             return None
         return (await self.session.execute(select(Actor).where(Actor.uri == uri))).scalar_one_or_none()
 
-    async def post(self, uri: str | None) -> Post | None:
+    async def post(self, uri: str | None, *, hand_on: bool = False) -> Post | None:
+        """The stored post of that id. With `hand_on` (dispatch finding what an activity is about), the next ask
+        for the same id, the handler's first, gets the post found without asking the database again."""
         if uri is None:
             return None
-        return (await self.session.execute(select(Post).where(Post.uri == uri))).scalar_one_or_none()
+        if self._handed_on is not None and self._handed_on[0] == uri:
+            post, self._handed_on = self._handed_on[1], None
+            return post
+        post = (await self.session.execute(select(Post).where(Post.uri == uri))).scalar_one_or_none()
+        if hand_on and post is not None:
+            self._handed_on = (uri, post)
+        return post
 
     def embedded(self) -> dict[str, Any] | None:
         """The first object when it came embedded (untrusted: see object_doc)."""

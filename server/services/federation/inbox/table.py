@@ -70,12 +70,13 @@ def _kind(types: list[str]) -> str | None:
 
 
 async def _stored_kind(ctx: InboxContext, uri: str) -> str | None:
-    """The type of something we store, by its id: an actor, a post (or boost), a follow, like or block."""
-    if await ctx.known_actor(uri) is not None:
-        return ACTOR
-    post = await ctx.post(uri)
+    """The type of something we store, by its id: a post (or boost; the commonest), an actor, a follow, like or
+    block."""
+    post = await ctx.post(uri, hand_on=True)
     if post is not None:
         return "Announce" if post.boost_of_id is not None else post.object_type
+    if await ctx.known_actor(uri) is not None:
+        return ACTOR
     for model, kind in ((Follow, "Follow"), (Like, "Like"), (Block, "Block")):
         if (await ctx.session.execute(select(model.id).where(model.uri == uri))).first():
             return kind
@@ -86,7 +87,7 @@ async def object_kind(ctx: InboxContext) -> str | None:
     """The object type that selects the handler; None when the object is unknown and unknowable."""
     activity = ctx.activity
     if activity.type in CONTENT_ACTIVITIES:
-        stored = await ctx.post(ctx.object_id) if activity.type == "Announce" else None
+        stored = await ctx.post(ctx.object_id, hand_on=True) if activity.type == "Announce" else None
         if stored is not None:
             return stored.object_type
         if groups.embedded_delete(ctx) is not None:
