@@ -133,7 +133,7 @@ async def drain(settings, per_item: list[float] | None = None) -> int:
     from server.jobs.inbox import InboxRunner
     from server.runtime import Runtime
 
-    runtime = Runtime.create(settings, inline_sqlite=True)  # as `curbside worker` makes it
+    runtime = Runtime.create(settings)  # as `curbside worker` makes it
     runner, total = InboxRunner(), 0
     try:
         while True:

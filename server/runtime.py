@@ -108,7 +108,7 @@ class Runtime:
 
     @classmethod
     def create(cls, settings: Settings, *, inline_sqlite: bool = False) -> "Runtime":
-        """The runtime of a process; `inline_sqlite` for one that serves no requests (server.db.engine)."""
+        """The runtime of a process; `inline_sqlite` for a command of the command line (server.db.engine)."""
         engine = make_engine(settings.database_url, inline=inline_sqlite)
         read_engine = make_read_engine(settings.database_url) if settings.is_sqlite else None
         replica = (Replica(settings.database_replica_url, settings.database_url,

@@ -1,4 +1,4 @@
-"""server.db.engine's inline SQLite engine (the worker's): the same sessions, transactions and bursts as over
+"""server.db.engine's inline SQLite engine (the command line's): the same sessions, transactions and bursts as over
 aiosqlite, with every call on the event loop's own thread."""
 import threading
 

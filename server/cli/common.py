@@ -102,7 +102,7 @@ def run(settings: Settings, work: Callable[[Runtime], Awaitable[T]], *, loud: bo
     """Bring the database up to date (`loud`: printing each step), then run `work` with a Runtime of this
     process, closed afterwards. A database that cannot be reached or migrated is a CliError."""
     async def main() -> T:
-        runtime = Runtime.create(settings)
+        runtime = Runtime.create(settings, inline_sqlite=True)  # a command's loop serves no requests
         try:
             await _migrate(settings, runtime, loud)
             return await work(runtime)

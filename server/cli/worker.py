@@ -29,7 +29,7 @@ def worker(settings: Settings, args: argparse.Namespace) -> int:
         raise CliError("--concurrency and --lease must be greater than zero")
 
     async def work() -> None:
-        runtime = Runtime.create(settings, inline_sqlite=True)  # its loop serves no requests
+        runtime = Runtime.create(settings)
         try:
             await _check_schema(settings, runtime)
             await run_worker(runtime, default_runners(args.concurrency, args.lease), parent=args.supervised)

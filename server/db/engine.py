@@ -26,9 +26,12 @@ class InlineConnection(aiosqlite.Connection):
 
     aiosqlite hands every call (cursor, execute, fetch, close) to a thread of its own and back; an ORM query
     makes four or five such trips, each costing more than SQLite's work: ~300 us of the loop's CPU per query
-    on this project's 2-core benchmark machine, where the query itself takes ~10 us in SQLite. In a process
-    whose loop serves no requests (the worker) the loop can as well wait for SQLite itself: it then waits for
-    the write lock too (another process's transaction, a few milliseconds) instead of running other tasks."""
+    on this project's 2-core benchmark machine, where the query itself takes ~10 us in SQLite. A command of
+    the command line runs one task at a time and serves no requests: its loop may as well wait for SQLite.
+
+    Not the worker, though it would gain as much (a fifth to a third of the inbox's CPU on Likes and boosts):
+    its tasks run side by side, and one that waits for the network (or a thread) with a write transaction open
+    would leave another task's write blocking the whole loop, itself included, until SQLite's busy timeout."""
 
     def __await__(self):
         return self._connect().__await__()
@@ -64,7 +67,7 @@ def _inline_creator(database_url: str):
 
 def make_engine(database_url: str, *, pool_size: int = 10, inline: bool = False) -> AsyncEngine:
     """Create the engine for a validated database URL (see server.settings); `inline`: SQLite's calls on the event
-    loop's thread (InlineConnection: for processes that serve no requests)."""
+    loop's thread (InlineConnection: for the command line)."""
     if database_url.startswith("sqlite"):
         extra = {"async_creator": _inline_creator(database_url)} if inline else {}
         engine = create_async_engine(database_url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **extra)
