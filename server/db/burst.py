@@ -72,13 +72,28 @@ def commit(connection: Connection, *, pause: float = 0.0) -> None:
         time.sleep(pause)
 
 
-async def sqlite_connection(session: AsyncSession) -> Any | None:
-    """The sqlite3 connection of the session's transaction, whose `in_transaction` tells whether it has written
-    (and so holds SQLite's write lock); None on other databases. Valid until the session commits."""
-    if session.bind.dialect.name != "sqlite":
-        return None
-    raw = await (await session.connection()).get_raw_connection()
-    return raw.driver_connection._conn
+class WriteLock:
+    """Whether a session's transaction holds SQLite's write lock (has written), cheap enough to ask after every
+    item of a batch; always False on other databases. The sqlite3 connection is looked up again only when the
+    session's transaction is another than last time (a commit ends one, and the next may take another
+    connection from the pool)."""
+
+    def __init__(self, session: AsyncSession):
+        self.session = session
+        self._sqlite = session.bind.dialect.name == "sqlite"
+        self._transaction: Any = None
+        self._connection: Any = None
+
+    async def held(self) -> bool:
+        if not self._sqlite:
+            return False
+        transaction = self.session.sync_session.get_transaction()
+        if transaction is None:
+            return False
+        if transaction is not self._transaction:
+            raw = await (await self.session.connection()).get_raw_connection()
+            self._transaction, self._connection = transaction, raw.driver_connection._conn
+        return self._connection.in_transaction
 
 
 async def run(session: AsyncSession, fn: Callable[[Connection], T]) -> T:

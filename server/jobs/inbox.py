@@ -229,7 +229,7 @@ class InboxRunner:
             suspended = await burst.run(session, look_up)
             actors = await fresh_remote_actors(runtime, session, actor_ids)
             start, locked_at = 0, None  # the first item not committed; when this transaction began to write
-            sqlite = await burst.sqlite_connection(session)
+            lock = burst.WriteLock(session)
             for index, item in enumerate(items):
                 try:
                     activity = vocab.parse_activity(item.activity, allow_http=runtime.settings.allow_http)
@@ -238,14 +238,13 @@ class InboxRunner:
                 except Exception as exc:
                     await session.rollback()
                     return start, (index - start, exc)
-                if sqlite is not None and sqlite.in_transaction and index + 1 < len(items):
-                    locked_at = locked_at or time.monotonic()
-                    if time.monotonic() - locked_at >= LOCK_BUDGET:
-                        if not await self._commit(session, batch, items[start:index + 1]):
-                            return start, (None, None)
-                        start, locked_at = index + 1, None
-                        await asyncio.sleep(LOCK_PAUSE)  # the lock free a moment: the intake asks every 1 ms
-                        sqlite = await burst.sqlite_connection(session)
+                held = index + 1 < len(items) and await lock.held()
+                locked_at = (locked_at or time.monotonic()) if held else None  # a handler may have committed
+                if held and time.monotonic() - locked_at >= LOCK_BUDGET:
+                    if not await self._commit(session, batch, items[start:index + 1]):
+                        return start, (None, None)
+                    start, locked_at = index + 1, None
+                    await asyncio.sleep(LOCK_PAUSE)  # the lock free a moment: the intake asks every 1 ms
             await mark_hosts_alive(session, [actor_domain(i.signer) for i in items])  # a read, mostly: before writes
             if not await self._commit(session, batch, items[start:]):
                 return start, (None, None)

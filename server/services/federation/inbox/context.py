@@ -89,6 +89,7 @@ class InboxContext:
         """A remote actor by id, fetched and committed if unknown or stale."""
         if uri in self.actors:
             return self.actors[uri]
+        await self.session.commit()  # fetch_actor may fetch: no transaction stays open across it (see above)
         try:
             actor = await fetch_actor(self.runtime, self.session, uri)
         except DomainRefused as exc:
