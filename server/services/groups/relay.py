@@ -65,7 +65,7 @@ async def holding(session: AsyncSession, post_id: int | None) -> list[tuple[Grou
         return []
     query = select(Group, GroupPost).join(GroupPost, GroupPost.group_id == Group.actor_id).where(
         GroupPost.post_id == post_id)
-    return list((await session.execute(query)).tuples())
+    return list((await session.execute(query)).all())
 
 
 async def locked_thread(session: AsyncSession, post_id: int) -> bool:

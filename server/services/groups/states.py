@@ -101,4 +101,4 @@ async def bans(session: AsyncSession, group_actor_id: int) -> list[tuple[Actor, 
     """Who is banned from the group, most recent first."""
     query = (select(Actor, GroupBan).join(GroupBan, GroupBan.actor_id == Actor.id)
              .where(GroupBan.group_actor_id == group_actor_id).order_by(GroupBan.created_at.desc()))
-    return list((await session.execute(query)).tuples())
+    return list((await session.execute(query)).all())

@@ -28,14 +28,14 @@ async def relayed_count(session: AsyncSession, group: Group) -> int:
 
 async def relayed(session: AsyncSession, group: Group, page: Page) -> list[tuple[Post, str]]:
     """A page of the posts the group relayed, each with the id of its Announce, newest first."""
-    return page.arrange(list((await session.execute(page.apply(_relayed(group), Post.id))).tuples()))
+    return page.arrange(list((await session.execute(page.apply(_relayed(group), Post.id))).all()))
 
 
 async def threads(session: AsyncSession, group: Group, page: Page, *, members: bool = False) -> list[Post]:
     """A page of the group's threads (the post that starts each), newest first; for `members` of this instance,
     members-only ones too."""
     query = (_relayed(group, members=members)).where(GroupPost.thread_id == GroupPost.post_id)
-    return [post for post, _ in page.arrange(list((await session.execute(page.apply(query, Post.id))).tuples()))]
+    return [post for post, _ in page.arrange(list((await session.execute(page.apply(query, Post.id))).all()))]
 
 
 async def pinned_threads(session: AsyncSession, group: Group, *, members: bool = False) -> list[Post]:
@@ -44,7 +44,7 @@ async def pinned_threads(session: AsyncSession, group: Group, *, members: bool =
     if not ids:
         return []
     query = _relayed(group, members=members).where(GroupPost.thread_id == GroupPost.post_id, Post.id.in_(ids))
-    found = {post.id: post for post, _ in (await session.execute(query)).tuples()}
+    found = {post.id: post for post, _ in (await session.execute(query)).all()}
     return [found[i] for i in ids if i in found]
 
 
