@@ -33,18 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from inbox_ingest import PUBLIC, actors, create_body, seed  # noqa: E402
-
-
-def reaction_body(actor: str, n: int, liked: str, boosted: str) -> str:
-    """A Like of the local post `liked` or (every other one) a public Announce of the remote post `boosted`, by
-    `actor`: what other servers send us (Mastodon sends a Like only to the liked post's server)."""
-    kind = "Announce" if n % 2 else "Like"
-    activity = {"@context": "https://www.w3.org/ns/activitystreams", "id": f"{actor}/{kind.lower()}s/{n}",
-                "type": kind, "actor": actor, "object": boosted if kind == "Announce" else liked}
-    if kind == "Announce":
-        activity.update(published="2024-05-01T11:00:00Z", to=[PUBLIC], cc=[actor + "/followers"])
-    return json.dumps(activity)
+from inbox_ingest import actors, create_body, local_posts, reaction_body, seed  # noqa: E402
 
 
 def queue(db: Path, people: list[dict], count: int, offset: int, reactions: float = 0.0,
@@ -67,26 +56,6 @@ def queue(db: Path, people: list[dict], count: int, offset: int, reactions: floa
                      " received_at) VALUES (?, ?, ?, 'queued', 0, ?, ?)", rows)
     conn.commit()
     conn.close()
-
-
-async def local_posts(database_url: str, count: int) -> list[str]:
-    """`count` public posts by the local members (seeded), for remote actors to like; their ids."""
-    from sqlalchemy import select
-
-    from server.db.engine import make_engine, make_sessionmaker
-    from server.db.ids import snowflake
-    from server.db.models import Actor, Post
-
-    engine = make_engine(database_url)
-    async with make_sessionmaker(engine)() as session:
-        members = list((await session.scalars(select(Actor).where(Actor.local.is_(True)))).all())
-        posts = [Post(id=snowflake(), uri=f"{members[n % len(members)].uri}/statuses/{n}", local=True,
-                      author_id=members[n % len(members)].id, visibility="public", content_html="<p>a case</p>")
-                 for n in range(count)]
-        session.add_all(posts)
-        await session.commit()
-    await engine.dispose()
-    return [post.uri for post in posts]
 
 
 def _probe(db: str, stopping, waits) -> None:

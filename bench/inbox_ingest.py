@@ -1,6 +1,6 @@
 """Inbox ingest: signed 2 KB Create(Note) POSTs to the shared inbox of a real `curbside serve` on SQLite.
 
-    python bench/inbox_ingest.py [--requests 20000] [--connections 16] [--actors 50] [--no-worker]
+    python bench/inbox_ingest.py [--requests 20000] [--connections 16] [--actors 50] [--no-worker] [--reactions 0.5]
 
 `serve` runs as shipped: its worker processes drain the queue into home timelines while the
 requests arrive (`--no-worker`: CURBSIDE_INPROCESS_WORKER=false, ingest only), at the default log
@@ -11,7 +11,9 @@ a separate load-generator process keeps `--connections` keep-alive connections b
 raw-asyncio HTTP/1.1 client (cheaper than httpx, so that the server is what is measured). Reported:
 requests accepted (202) and stored (rows counted afterwards) per second, latency percentiles, and the
 CPU time per request of the server (all its processes) and of the load generator, which vary far less
-than rates on a shared machine. `--profile FILE` samples the server with py-spy during the run.
+than rates on a shared machine. `--reactions 0.5`: half of the requests are Likes of members' posts and boosts of
+posts received in the warm-up instead (what a member's popular post brings). `--profile FILE` samples the server
+with py-spy during the run.
 """
 from __future__ import annotations
 
@@ -95,12 +97,51 @@ def create_body(actor: str, n: int) -> bytes:
     return json.dumps(activity).encode()
 
 
-def presign(people: list[dict], count: int, domain: str, offset: int) -> list[bytes]:
+def reaction_body(actor: str, n: int, liked: str, boosted: str) -> str:
+    """A Like of the local post `liked` or (every other one) a public Announce of the remote post `boosted`, by
+    `actor`: what other servers send us (Mastodon sends a Like only to the liked post's server)."""
+    kind = "Announce" if n % 2 else "Like"
+    activity = {"@context": "https://www.w3.org/ns/activitystreams", "id": f"{actor}/{kind.lower()}s/{n}",
+                "type": kind, "actor": actor, "object": boosted if kind == "Announce" else liked}
+    if kind == "Announce":
+        activity.update(published="2024-05-01T11:00:00Z", to=[PUBLIC], cc=[actor + "/followers"])
+    return json.dumps(activity)
+
+
+async def local_posts(database_url: str, count: int) -> list[str]:
+    """`count` public posts by the local members (seeded), for remote actors to like; their ids."""
+    from sqlalchemy import select
+
+    from server.db.engine import make_engine, make_sessionmaker
+    from server.db.ids import snowflake
+    from server.db.models import Actor, Post
+
+    engine = make_engine(database_url)
+    async with make_sessionmaker(engine)() as session:
+        members = list((await session.scalars(select(Actor).where(Actor.local.is_(True)))).all())
+        posts = [Post(id=snowflake(), uri=f"{members[n % len(members)].uri}/statuses/{n}", local=True,
+                      author_id=members[n % len(members)].id, visibility="public", content_html="<p>a case</p>")
+                 for n in range(count)]
+        session.add_all(posts)
+        await session.commit()
+    await engine.dispose()
+    return [post.uri for post in posts]
+
+
+def presign(people: list[dict], count: int, domain: str, offset: int, reactions: float = 0.0,
+            liked: list[str] = (), boosted: list[str] = ()) -> list[bytes]:
+    """`count` signed inbox POSTs: Creates, and with `reactions` that share of Likes of the `liked` posts and
+    boosts of the `boosted` ones, spread evenly."""
     url = f"http://{domain}/inbox"
-    out = []
+    out, owed = [], 0.0
     for n in range(offset, offset + count):
         person = people[n % len(people)]
-        body = create_body(person["uri"], n)
+        owed += reactions
+        if owed >= 1:
+            owed -= 1
+            body = reaction_body(person["uri"], n, liked[n % len(liked)], boosted[n % len(boosted)]).encode()
+        else:
+            body = create_body(person["uri"], n)
         headers = sign_request("POST", url, {"Content-Type": "application/activity+json"}, body,
                                person["uri"] + "#main-key", person["private"])
         head = "POST /inbox HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
@@ -260,6 +301,9 @@ def main() -> None:
                              "as shipped)")
     parser.add_argument("--log-level", default="INFO", help="the server's CURBSIDE_LOG_LEVEL (default INFO, as "
                         "shipped: one access line per request)")
+    parser.add_argument("--reactions", type=float, default=0.0, metavar="SHARE",
+                        help="that share of the requests are Likes of members' posts and boosts of the warm-up's "
+                             "posts (default 0: Creates only)")
     parser.add_argument("--profile", metavar="FILE",
                         help="sample the server with py-spy during the measured run (raw stacks to FILE)")
     args = parser.parse_args()
@@ -275,10 +319,15 @@ def main() -> None:
     people = actors(args.actors)
     asyncio.run(seed(database_url, people, domain))
     warmup = presign(people, 1000, domain, offset=10_000_000)
-    requests = presign(people, args.requests, domain, offset=0)
+    liked = asyncio.run(local_posts(database_url, 200)) if args.reactions else []
+    boosted = [f"{people[n % len(people)]['uri']}/statuses/{n}" for n in range(10_000_000, 10_001_000)]
+    requests = presign(people, args.requests, domain, offset=0, reactions=args.reactions, liked=liked,
+                       boosted=boosted)
     server = start_server(env, port, args.workers)
     try:
         drive(port, warmup, args.connections, work)
+        if args.reactions and not args.no_worker:  # the boosted posts are stored before they are boosted
+            asyncio.run(drained_until_empty(database_url, 120))
         before, cpu_before = asyncio.run(count_rows(database_url)), cpu_seconds(server.pid)
         spy = profile(server.pid, args.profile) if args.profile else None
         result = drive(port, requests, args.connections, work)
@@ -298,7 +347,7 @@ def main() -> None:
     accepted = result["statuses"].get(202, 0)
     print(f"cpu_count={os.cpu_count()}  requests={args.requests}  connections={args.connections}  "
           f"body={len(create_body(people[0]['uri'], 0))} bytes  actors={args.actors}  "
-          f"serve workers={args.workers}  queue worker={not args.no_worker}  "
+          f"serve workers={args.workers}  queue worker={not args.no_worker}  reactions={args.reactions:.0%}  "
           f"log level={args.log_level}")
     print(f"statuses={result['statuses']}  stored rows={stored}")
     print(f"accepted and stored: {min(accepted, stored) / result['seconds']:,.0f}/s over {result['seconds']:.1f}s")
