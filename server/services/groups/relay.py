@@ -14,7 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation import activities
@@ -59,13 +59,16 @@ async def addressed_groups(runtime: Runtime, session: AsyncSession, *docs: dict)
     return list((await session.execute(query)).scalars())
 
 
+_HOLDING = select(Group, GroupPost).join(GroupPost, GroupPost.group_id == Group.actor_id).where(
+    GroupPost.post_id == bindparam("post_id"))  # built once: asked for every Like of a member's post
+
+
 async def holding(session: AsyncSession, post_id: int | None) -> list[tuple[Group, GroupPost]]:
     """The groups whose post `post_id` is, each with its row (which names the thread)."""
     if post_id is None:
         return []
-    query = select(Group, GroupPost).join(GroupPost, GroupPost.group_id == Group.actor_id).where(
-        GroupPost.post_id == post_id)
-    return list((await session.execute(query)).all())
+    return list((await session.execute(_HOLDING, {"post_id": post_id})).all())
+
 
 
 async def locked_thread(session: AsyncSession, post_id: int) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation import vocab
@@ -47,6 +47,9 @@ def fetch_failed(what: str, exc: FetchError) -> Exception:
     if exc.status is not None and 400 <= exc.status < 500 and exc.status != 429:
         return Refused(f"cannot fetch {what}: {exc.reason}")
     return Transient(f"cannot fetch {what}: {exc.reason}")
+
+
+_POST_BY_URI = select(Post).where(Post.uri == bindparam("uri"))  # built once: asked for most activities
 
 
 @dataclass
@@ -128,7 +131,7 @@ class InboxContext:
         if self._handed_on is not None and self._handed_on[0] == uri:
             post, self._handed_on = self._handed_on[1], None
             return post
-        post = (await self.session.execute(select(Post).where(Post.uri == uri))).scalar_one_or_none()
+        post = (await self.session.execute(_POST_BY_URI, {"uri": uri})).scalar_one_or_none()
         if hand_on and post is not None:
             self._handed_on = (uri, post)
         return post
