@@ -50,11 +50,12 @@ run: $(VENV)/.installed catalogs
 	$(BIN)/curbside serve --host $(HOST) --port $(PORT)
 
 # The suite runs in TEST_JOBS processes (pytest-xdist; `auto`: one per core), each test file whole in one of
-# them (module-scoped worlds of real instances start once); TEST_JOBS=0 runs it in this process.
+# them (module-scoped worlds of real instances start once), handed out in the order tests/conftest.py sorts them
+# (files that start processes first); TEST_JOBS=0 runs it in this process.
 TEST_JOBS ?= auto
 
 test: $(VENV)/.installed-test catalogs
-	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

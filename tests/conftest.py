@@ -12,6 +12,7 @@ Every fixture more than one test module uses lives here, once; the helpers they 
 from __future__ import annotations
 
 import asyncio
+import collections
 import dataclasses
 import itertools
 import os
@@ -41,6 +42,15 @@ DATABASES = [d for d in _wanted if d == "sqlite" or (d == "postgresql" and PG_BI
 def pytest_configure(config):
     if os.environ.get("CURBSIDE_TEST_REQUIRE_POSTGRES") == "1" and not PG_BINDIR:
         raise pytest.UsageError("CURBSIDE_TEST_REQUIRE_POSTGRES=1 but no PostgreSQL binaries (initdb) found")
+
+
+def pytest_collection_modifyitems(config, items):
+    """The files that start real processes (a test marked `integration`) first, the rest by their number of tests:
+    `make test` hands files out to its workers in this order (pytest-xdist's --dist loadfile, --no-loadscope-reorder),
+    and a long file handed out last keeps one worker busy after the other has run out of work."""
+    starting = {item.path for item in items if item.get_closest_marker("integration")}
+    sizes = collections.Counter(item.path for item in items)
+    items.sort(key=lambda item: (item.path not in starting, -sizes[item.path]))
 
 
 def pytest_report_header(config):
