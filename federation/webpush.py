@@ -13,7 +13,6 @@ import binascii
 import anyio
 import httpx
 from cryptography.hazmat.primitives.asymmetric import ec
-from pywebpush import WebPusher
 
 from federation.deliver import DeliveryOutcome, Outcome, classify
 from federation.fetch import FetchError, check_scheme
@@ -43,6 +42,8 @@ def subscription_keys(p256dh: str, auth: str) -> tuple[str, str]:
 
 def encrypt(payload: bytes, endpoint: str, p256dh: str, auth: str) -> bytes:
     """The body of one push: `payload` encrypted for this subscription (aes128gcm, a new ephemeral key each)."""
+    from pywebpush import WebPusher  # here: it brings aiohttp and requests (~0.3 s), which only pushing needs
+
     pusher = WebPusher({"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}})
     return pusher.encode(payload, content_encoding="aes128gcm")["body"]
 

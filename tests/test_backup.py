@@ -16,6 +16,7 @@ from tests.conftest import PG_BINDIR
 from tests.support.api import status
 from tests.support.apps import client_of, running_app
 
+pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -7,6 +7,9 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -17,6 +16,7 @@ from PIL import Image
 
 from . import ocr
 from .faces import find_faces
+from .image_findings import ImageFinding, ImageScan
 from .image_text import find_text_phi, read_blocks
 
 cv2.setNumThreads(1)  # scans run one per worker thread already
@@ -24,68 +24,6 @@ cv2.setNumThreads(1)  # scans run one per worker thread already
 MAX_PIXELS = 2_500_000  # larger images are read scaled down to this
 FACE_SIDE = 480  # faces are looked for in a copy this wide at most: a face that identifies is not tiny
 TIME_CAP = 2.0  # seconds of OCR per image; past it the image is "failed" unless something was found
-UNCHECKED_KIND = "unchecked"  # the kind of the finding that stands for "could not check this image"
-
-
-@dataclass(frozen=True)
-class ImageFinding:
-    """A face or an identifier read in an image; `box` is (x, y, w, h) in the image's pixels."""
-
-    kind: str
-    box: tuple[int, int, int, int]
-    text: str | None = None
-    area: tuple[int, int, int, int] | None = None  # for text: the block it was read in (what blurring covers)
-
-    def as_json(self) -> dict:
-        entry = {"kind": self.kind, "box": list(self.box)}
-        if self.text is not None:
-            entry["text"] = self.text
-        if self.area is not None:
-            entry["area"] = list(self.area)
-        return entry
-
-
-@dataclass(frozen=True)
-class MediaFinding:
-    """An image finding on one of a post's attachments, as the post's check reports it."""
-
-    media_id: str
-    kind: str
-    box: tuple[int, int, int, int]
-    text: str | None = None
-    field: str = "media"
-
-    @classmethod
-    def from_json(cls, media_id: str, entry: dict) -> "MediaFinding":
-        return cls(media_id, str(entry["kind"]), tuple(entry["box"]), entry.get("text"))
-
-    def as_json(self) -> dict:
-        entry = {"field": self.field, "media_id": self.media_id, "kind": self.kind, "box": list(self.box)}
-        if self.text is not None:
-            entry["text"] = self.text
-        return entry
-
-
-@dataclass(frozen=True)
-class ImageScan:
-    """status: "clean", "found", "unchecked" (no OCR engine here) or "failed" (error or time cap)."""
-
-    status: str
-    findings: list[ImageFinding] = field(default_factory=list)
-    reason: str = ""
-
-    def blur_areas(self) -> list[tuple[int, int, int, int]]:
-        """What to blur so that nothing found stays readable: faces, and whole blocks of text with a finding."""
-        return list(dict.fromkeys(f.area or f.box for f in self.findings))
-
-    def guard_findings(self, size: tuple[int, int]) -> list[ImageFinding]:
-        """What the post's check sees: the findings, or one standing for an image not fully checked."""
-        if self.status in ("clean", "found"):
-            return list(self.findings)
-        return [
-            *self.findings,
-            ImageFinding(UNCHECKED_KIND, (0, 0, *size), f"could not check this image: {self.reason}"),
-        ]
 
 
 def scan_image(image: Image.Image, *, time_cap: float = TIME_CAP) -> ImageScan:

@@ -61,7 +61,7 @@ def check_post(
 ) -> PhiDecision:
     """Check every text field of a post (content, content warning, poll options, image
     descriptions) and decide once for the post, with what was found in its images
-    (`image_findings`: image_scan.MediaFinding, an image that could not be checked among them).
+    (`image_findings`: image_findings.MediaFinding, an image that could not be checked among them).
 
     Each text finding's `field` is the index of its text in `texts`; None entries (absent fields)
     keep their index and are skipped. Under the off policy nothing is scanned. `model` adds the

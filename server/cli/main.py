@@ -6,6 +6,7 @@ argument, 1 for a refused action or an unreachable database (`failure` says whic
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 
 from moderation.errors import ServiceError
@@ -65,3 +66,12 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"curbside: {known.message}", file=sys.stderr)
         return known.exit_code
+
+
+def run() -> None:
+    """The `curbside` program (the console script, `python -m server.cli`): main() on the command line, then exit.
+    At exit Python collects garbage over every object still alive as it tears the modules down: ~0.5 s of CPU for
+    serve's (0.2 s for a short command), for memory the process is about to give back. Frozen, they are skipped."""
+    code = main()
+    gc.freeze()
+    sys.exit(code)

@@ -74,7 +74,7 @@ class CheckedImage:
     url: str
     width: int
     height: int
-    findings: list  # image_scan.MediaFinding: boxes in the image's pixels, drawn over it (an SVG viewBox)
+    findings: list  # image_findings.MediaFinding: boxes in the image's pixels, drawn over it (an SVG viewBox)
     blurrable: bool  # some finding has a box to blur (not only "could not check this image")
 
 

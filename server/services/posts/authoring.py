@@ -21,7 +21,7 @@ from federation.addressing import address, is_federated
 from federation.text import MentionTarget, extract_hashtags, extract_mentions, render_post
 from moderation.errors import Kind, ServiceError
 from moderation.phi import PhiDecision, check_post
-from moderation.phi.image_scan import UNCHECKED_KIND, MediaFinding
+from moderation.phi.image_findings import UNCHECKED_KIND, MediaFinding
 from server.convert.case_to_as import title_heading
 from server.convert.post_to_as import InGroup, create_activity, delete_activity, update_activity
 from server.db.ids import snowflake
@@ -110,7 +110,7 @@ class NewPost:
     media: tuple[dict, ...] = field(default_factory=tuple)
     phi_confirmed: bool = False
     media_ids: tuple[int, ...] | None = None  # uploads to attach; None on an edit keeps the post's media
-    media_findings: tuple = ()  # what the guard found in the uploads (image_scan.MediaFinding)
+    media_findings: tuple = ()  # what the guard found in the uploads (image_findings.MediaFinding)
     title: str | None = None  # a thread's title: the post is a Page (as Lemmy's), screened as its last text
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from moderation.phi.blur import blur_boxes
-from moderation.phi.image_scan import ImageScan, scan_image
+from moderation.phi.image_findings import ImageScan
 from server.db.models import Actor, MediaAttachment
 from server.db.types import utcnow
 from server.runtime import Runtime
@@ -32,6 +32,8 @@ _slots = threading.BoundedSemaphore(SCANS_AT_ONCE)
 
 
 def _scan_bytes(data: bytes) -> tuple[str, list[dict]]:
+    from moderation.phi.image_scan import scan_image  # here: OpenCV and NumPy (~0.2 s) only for a process that scans
+
     with _slots:
         try:
             with Image.open(io.BytesIO(data)) as image:
