@@ -58,18 +58,16 @@ def queue(db: Path, people: list[dict], count: int, offset: int, reactions: floa
     conn.close()
 
 
-def _probe(db: str, stopping, waits) -> None:
+def _probe(db: str, ready, stopping, waits) -> None:
+    from server.services.federation.inbox.intake import begin_immediate
+
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("PRAGMA busy_timeout=0")
     found = []
+    ready.set()
     while not stopping.is_set():
         start = time.perf_counter()
-        while True:
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                break
-            except sqlite3.OperationalError:
-                time.sleep(0.001)
+        begin_immediate(conn)  # as the intake asks
         found.append(time.perf_counter() - start)
         conn.execute("ROLLBACK")
         time.sleep(0.002)
@@ -84,11 +82,14 @@ class LockProbe:
 
     def __init__(self, db: Path):
         context = multiprocessing.get_context("spawn")
-        self.stopping, self.queue = context.Event(), context.Queue()
-        self.process = context.Process(target=_probe, args=(str(db), self.stopping, self.queue), daemon=True)
+        self.ready, self.stopping, self.queue = context.Event(), context.Event(), context.Queue()
+        self.process = context.Process(target=_probe, args=(str(db), self.ready, self.stopping, self.queue),
+                                       daemon=True)
 
     def start(self) -> None:
+        """Once the probe is asking (its imports take a second)."""
         self.process.start()
+        self.ready.wait()
 
     def stop(self) -> list[float]:
         self.stopping.set()

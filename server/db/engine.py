@@ -9,6 +9,7 @@ from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+_SQLITE_CONNECT = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}  # sqlite3.connect's arguments, either way
 
 
 def sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -61,7 +62,7 @@ def _inline_creator(database_url: str):
 
     async def connect() -> InlineConnection:
         return await InlineConnection(
-            partial(sqlite3.connect, path, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000, check_same_thread=False), 64)
+            partial(sqlite3.connect, path, check_same_thread=False, **_SQLITE_CONNECT), 64)
     return connect
 
 
@@ -70,7 +71,7 @@ def make_engine(database_url: str, *, pool_size: int = 10, inline: bool = False)
     loop's thread (InlineConnection: for the command line)."""
     if database_url.startswith("sqlite"):
         extra = {"async_creator": _inline_creator(database_url)} if inline else {}
-        engine = create_async_engine(database_url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **extra)
+        engine = create_async_engine(database_url, connect_args=_SQLITE_CONNECT, **extra)
         event.listen(engine.sync_engine, "connect", sqlite_pragmas)
         return engine
     return create_async_engine(database_url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
@@ -82,7 +83,7 @@ def make_autocommit_engine(database_url: str, *, pool_size: int = 4) -> AsyncEng
     one round trip. A dropped connection fails one statement, is discarded by the pool, and the next checkout
     opens a new one."""
     if database_url.startswith("sqlite"):
-        engine = create_async_engine(database_url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        engine = create_async_engine(database_url, connect_args=_SQLITE_CONNECT,
                                      isolation_level="AUTOCOMMIT", pool_reset_on_return=None)
         event.listen(engine.sync_engine, "connect", sqlite_pragmas)
         return engine

@@ -244,7 +244,7 @@ class InboxRunner:
                     if not await self._commit(session, batch, items[start:index + 1]):
                         return start, (None, None)
                     start, locked_at = index + 1, None
-                    await asyncio.sleep(LOCK_PAUSE)  # the lock free a moment: the intake asks every 1 ms
+                    await asyncio.sleep(LOCK_PAUSE)  # the lock free a moment for the intake
             await mark_hosts_alive(session, [actor_domain(i.signer) for i in items])  # a read, mostly: before writes
             if not await self._commit(session, batch, items[start:]):
                 return start, (None, None)

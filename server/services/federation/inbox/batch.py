@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db import burst, effects
 from server.db.models import Post, PostTag
 from server.services.federation.inbox import remembered
+from server.services.federation.inbox.intake import LOCK_POLL
 from server.services.posts import fanout as timelines
 from server.services.reading import stream_events
 
@@ -30,7 +31,7 @@ def _statements(dialect) -> dict:
 
 
 CHUNK = 25  # posts written per part of a batch's closing burst on SQLite, with the write lock held (~5 ms)
-LOCK_PAUSE = 0.002  # seconds between two parts with the lock released: the intake asks for it every 1 ms
+LOCK_PAUSE = 2 * LOCK_POLL  # seconds between two parts with the lock released: the intake asks for it every LOCK_POLL
 _STATEMENTS = {"postgresql": _statements(postgresql), "sqlite": _statements(sqlite)}
 _REPLIED = update(Post).where(Post.id == bindparam("parent")).values(replies_count=Post.replies_count + 1)
 

@@ -102,7 +102,7 @@ class SqliteStore:
             self._conn.execute("PRAGMA busy_timeout=0")
             self._conn.execute(f"PRAGMA wal_autocheckpoint={WAL_PAGES_BEFORE_CHECKPOINT}")
         conn = self._conn
-        _begin_immediate(conn)
+        begin_immediate(conn)
         try:
             conn.executemany(self._INSERT, [(*row, now, now) for row in rows])
             conn.execute("COMMIT")
@@ -120,7 +120,9 @@ class SqliteStore:
         self._thread.shutdown(wait=False)
 
 
-def _begin_immediate(conn: sqlite3.Connection) -> None:
+def begin_immediate(conn: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE, asked again every LOCK_POLL while another connection holds SQLite's write lock (its
+    busy_timeout must be 0), until SQLITE_BUSY_TIMEOUT_MS."""
     deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
     while True:
         try:
